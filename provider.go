@@ -1,0 +1,110 @@
+package cauri
+
+import (
+	"context"
+	"net/http"
+)
+
+// Provider is one payment aggregator's API. A provider package knows its API
+// and nothing of stores, breakers or metrics: the kit wraps every call with a
+// circuit breaker, retries, timeouts and metrics.
+//
+// Errors a provider returns should be [*ProviderError] values (or wrap one)
+// so the kit can tell transient failures, which it retries where safe, from
+// permanent ones, which it never retries.
+type Provider interface {
+	// Name is the provider's short lower-case name ("moneroo"). It appears
+	// in URL paths and as a metrics label.
+	Name() string
+
+	// CreateCheckout opens a hosted checkout for one payment and returns
+	// where to send the customer.
+	CreateCheckout(ctx context.Context, req CheckoutRequest) (Checkout, error)
+
+	// FetchStatus asks the provider for its word on one payment. The
+	// returned Update counts as authenticated: it came from the provider's
+	// API over an authenticated channel. Providers with no status endpoint
+	// return an error wrapping [ErrUnsupported].
+	FetchStatus(ctx context.Context, q StatusQuery) (Update, error)
+
+	// ParseWebhook reads one notification. body is the raw request body,
+	// already read and size-limited by the kit; r gives the headers and URL.
+	// It does no I/O. A notification that is not about a payment's status
+	// returns [ErrIgnoredEvent]; a signature that does not verify returns
+	// an error wrapping [ErrUnauthenticated]; unreadable input returns an
+	// error wrapping [ErrMalformed].
+	ParseWebhook(r *http.Request, body []byte) (Update, error)
+}
+
+// IdempotentCreator is implemented by providers whose CreateCheckout is safe
+// to repeat for the same payment ID (the provider deduplicates it, e.g. by an
+// idempotency key). The kit retries such creations on transient errors and
+// never retries the others.
+type IdempotentCreator interface {
+	IdempotentCreate() bool
+}
+
+// CheckoutRequest is what the kit asks a provider to open.
+type CheckoutRequest struct {
+	// PaymentID is ours. Providers echo it in metadata or as their merchant
+	// reference so that notifications can be matched.
+	PaymentID string
+	// Order is the validated order, from the shop's server.
+	Order Order
+	// ReturnURL is where the provider should send the customer back. It
+	// carries our payment ID and a token; providers append their own query
+	// parameters to it.
+	ReturnURL string
+	// CallbackURL is where the provider should post notifications, for
+	// providers that take one per payment. It carries our payment ID and a
+	// token of its own.
+	CallbackURL string
+}
+
+// Checkout is a provider's answer to [Provider.CreateCheckout].
+type Checkout struct {
+	// ProviderRef is the provider's identifier for the payment.
+	ProviderRef string
+	// RedirectURL is the hosted page to send the customer to.
+	RedirectURL string
+}
+
+// StatusQuery names one payment for [Provider.FetchStatus]. Providers look
+// it up by whichever identifier their API takes.
+type StatusQuery struct {
+	PaymentID   string
+	ProviderRef string
+	// Amount and Currency are the stored ones, for providers whose API needs
+	// them to look a payment up.
+	Amount   int64
+	Currency string
+}
+
+// Update is what a provider says about one payment, from a webhook or from
+// its status endpoint.
+type Update struct {
+	// PaymentID is ours, when the provider echoed it.
+	PaymentID string
+	// ProviderRef is the provider's identifier.
+	ProviderRef string
+	// Status is the provider's status mapped to ours. A provider status the
+	// mapping does not know maps to StatusPending, never to a final one.
+	Status Status
+	// RawStatus is the provider's own word, for logs.
+	RawStatus string
+	// Amount and Currency are what the provider says was charged, in the
+	// units of [Order.Amount]. A move to paid is refused unless both equal
+	// the stored payment's.
+	Amount   int64
+	Currency string
+	// Fee, Method and FailureReason are copied to the payment when known.
+	Fee           int64
+	Method        string
+	FailureReason string
+	// EventID identifies the notification for deduplication and logs.
+	EventID string
+	// Authenticated is true only when the provider proved the update: a
+	// verified signature or hash, or an authenticated API response. An
+	// unauthenticated webhook is confirmed with FetchStatus before it counts.
+	Authenticated bool
+}

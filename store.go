@@ -1,0 +1,86 @@
+package cauri
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps payments. Implementations must be safe for concurrent use, and
+// their compare-and-set operations must hold across processes sharing one
+// database: that is what makes duplicate webhooks harmless and OnPaid run
+// once. stores/memory and stores/sql ship with the kit; stores/storetest is
+// the conformance suite every Store must pass.
+//
+// Times passed in are in UTC; a Store returns them in UTC.
+type Store interface {
+	// Create stores a new payment. It returns an error wrapping
+	// [ErrDuplicate] when the ID is taken, when (Provider, ProviderRef) is
+	// taken and ProviderRef is not empty, or when another payment with the
+	// same non-empty CheckoutKey is still pending.
+	Create(ctx context.Context, p Payment) error
+
+	// Get returns the payment with that ID, or an error wrapping
+	// [ErrNotFound].
+	Get(ctx context.Context, id string) (Payment, error)
+
+	// GetByProviderRef returns the payment a provider knows by ref, or an
+	// error wrapping [ErrNotFound].
+	GetByProviderRef(ctx context.Context, provider, ref string) (Payment, error)
+
+	// GetPendingByCheckoutKey returns the pending payment with that
+	// CheckoutKey, or an error wrapping [ErrNotFound].
+	GetPendingByCheckoutKey(ctx context.Context, key string) (Payment, error)
+
+	// Attach records the provider's reference and checkout URL on a pending
+	// payment that has none yet. It returns an error wrapping [ErrNotFound]
+	// for an unknown ID, [ErrDuplicate] when another payment of the same
+	// provider has that ref, and [ErrConflict] when the payment already has
+	// a different ref.
+	Attach(ctx context.Context, id, providerRef, checkoutURL string, now time.Time) error
+
+	// Transition moves a payment from one status to another if, and only
+	// if, it is in status from: a compare-and-set. It copies the change's
+	// non-empty details and returns the payment as stored after the move.
+	// It returns an error wrapping [ErrConflict] when the payment is not in
+	// status from (someone else moved it first), and [ErrNotFound] for an
+	// unknown ID. The caller checks the state machine; the Store does not.
+	Transition(ctx context.Context, id string, from Status, c Change) (Payment, error)
+
+	// ClaimOnPaid takes the OnPaid lease of a paid payment for owner until
+	// now+ttl and counts one attempt. It succeeds when no lease is held or
+	// the held one expired at or before now. It returns an error wrapping
+	// [ErrLeaseHeld] when another unexpired lease is held, [ErrFulfilled]
+	// when OnPaid already succeeded, [ErrConflict] when the payment is not
+	// paid, and [ErrNotFound] for an unknown ID.
+	ClaimOnPaid(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) error
+
+	// CompleteOnPaid records that OnPaid succeeded, if owner still holds
+	// the lease (expired or not, as long as nobody took it since). It
+	// returns an error wrapping [ErrLeaseHeld] when another owner has the
+	// lease now, and [ErrFulfilled] when it was already recorded.
+	CompleteOnPaid(ctx context.Context, id, owner string, now time.Time) error
+
+	// ReleaseOnPaid gives up owner's lease after OnPaid failed, so that the
+	// next webhook, return visit or reconcile pass can retry at once. It is
+	// a no-op when owner does not hold the lease.
+	ReleaseOnPaid(ctx context.Context, id, owner string) error
+
+	// ListPending returns up to limit pending payments created before
+	// olderThan, oldest first.
+	ListPending(ctx context.Context, olderThan time.Time, limit int) ([]Payment, error)
+
+	// ListUnfulfilled returns up to limit paid payments whose OnPaid has not
+	// succeeded and whose lease is free or expired at now, oldest first.
+	ListUnfulfilled(ctx context.Context, now time.Time, limit int) ([]Payment, error)
+}
+
+// Change is what a [Store.Transition] writes.
+type Change struct {
+	To Status
+	// The fields below are written when not empty (non-zero).
+	ProviderRef   string
+	Fee           int64
+	Method        string
+	FailureReason string
+	At            time.Time // becomes UpdatedAt
+}
