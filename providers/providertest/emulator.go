@@ -1,0 +1,112 @@
+package providertest
+
+import (
+	"context"
+	"time"
+
+	"github.com/cauripay/cauri"
+)
+
+// Emulator is a provider's HTTP API emulated on loopback, as the scenario
+// suite drives it. Each provider package ships one under
+// providers/<name>/<name>test.
+type Emulator interface {
+	// Provider returns the provider client configured against this
+	// emulator, with the credentials and webhook secrets it expects.
+	Provider() cauri.Provider
+
+	// SetWebhookURL tells the emulator where to deliver notifications for
+	// providers configured in a dashboard rather than per payment. Callback
+	// URLs sent per payment take precedence.
+	SetWebhookURL(url string)
+
+	// Act plays the customer on the hosted page at checkoutURL, over HTTP:
+	// pay, fail or cancel. It returns the URL the provider sends the
+	// customer back to, with the provider's query parameters, or "" when
+	// the provider sends nobody back for that action. Notifications are
+	// sent as the current WebhookPolicy says.
+	Act(ctx context.Context, checkoutURL string, a Action) (returnURL string, err error)
+
+	// SetWebhookPolicy changes how later notifications are delivered.
+	SetWebhookPolicy(p WebhookPolicy)
+
+	// FlushWebhooks delivers the notifications held by WebhookPolicy.Hold,
+	// in order, and waits until each was answered (or failed).
+	FlushWebhooks(ctx context.Context) error
+
+	// InjectFault makes the next f.Times calls to operation op fail as f
+	// says. op is one of the Op constants.
+	InjectFault(op Op, f Fault)
+
+	// ReportAmountDelta makes every later status answer and notification
+	// report the charged amount plus delta (in smallest units): a tampered
+	// or partial payment.
+	ReportAmountDelta(delta int64)
+
+	// Forge sends a notification claiming that the payment with this
+	// provider ref was paid, to url, signed with a wrong key (or with no
+	// proof at all where the provider signs nothing). The emulator's own
+	// records are unchanged: the provider would deny it.
+	Forge(ctx context.Context, url, providerRef string) error
+
+	// Close stops the emulator's server and its deliveries.
+	Close()
+}
+
+// Action is what the customer does on a hosted page.
+type Action string
+
+// The customer's actions.
+const (
+	Pay    Action = "pay"
+	Fail   Action = "fail"
+	Cancel Action = "cancel"
+)
+
+// Op names an emulated operation for fault injection.
+type Op string
+
+// The operations faults can be injected into.
+const (
+	OpCreate Op = "create" // opening a checkout
+	OpStatus Op = "status" // the status or verify endpoint
+	OpPayout Op = "payout" // disbursements, where offered
+	OpAny    Op = "*"      // every API call
+)
+
+// FaultKind is how an injected fault fails.
+type FaultKind int
+
+// The kinds of fault.
+const (
+	// FaultStatus answers with Fault.Status (500, 502, 503, 429...) and the
+	// provider's error body.
+	FaultStatus FaultKind = iota + 1
+	// FaultSlow waits Fault.Delay before answering normally, or until the
+	// client gives up.
+	FaultSlow
+	// FaultDrop closes the connection without an answer.
+	FaultDrop
+)
+
+// Fault is one injected failure.
+type Fault struct {
+	Kind   FaultKind
+	Status int           // for FaultStatus
+	Delay  time.Duration // for FaultSlow
+	// RetryAfter, when set with FaultStatus, is sent as Retry-After.
+	RetryAfter time.Duration
+	// Times is how many calls fail; 0 means 1.
+	Times int
+}
+
+// WebhookPolicy is how an emulator delivers notifications.
+type WebhookPolicy struct {
+	// Copies is how many times each notification is sent (duplicates); 0
+	// means 1. Copies are sent concurrently.
+	Copies int
+	// Hold keeps notifications until FlushWebhooks: a late delivery.
+	Hold bool
+	// Lost drops notifications entirely.
+	Lost bool
+}
