@@ -24,7 +24,8 @@ type Emulator interface {
 	// pay, fail or cancel. It returns the URL the provider sends the
 	// customer back to, with the provider's query parameters, or "" when
 	// the provider sends nobody back for that action. Notifications are
-	// sent as the current WebhookPolicy says.
+	// sent as the current WebhookPolicy says; those not held are delivered,
+	// and answered, before Act returns.
 	Act(ctx context.Context, checkoutURL string, a Action) (returnURL string, err error)
 
 	// SetWebhookPolicy changes how later notifications are delivered.
