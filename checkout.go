@@ -1,0 +1,230 @@
+package cauri
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// checkoutResponse is the JSON answer to a checkout that asked for JSON.
+type checkoutResponse struct {
+	PaymentID   string `json:"payment_id"`
+	CheckoutURL string `json:"checkout_url"`
+	StatusURL   string `json:"status_url"`
+}
+
+// CheckoutHandler starts a payment: it gets the order from Config.Order,
+// validates it, stores a pending payment, opens the provider's checkout and
+// answers 303 to the provider's page (or {payment_id, checkout_url} as JSON
+// when the request accepts application/json). A second checkout for the
+// same order and amount while the first is pending reuses it. With the
+// provider's breaker open it answers 503 with Retry-After at once.
+//
+// The provider is the {provider} path value, or the last path segment.
+func (k *Kit) CheckoutHandler() http.Handler {
+	return http.HandlerFunc(k.serveCheckout)
+}
+
+func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		fail(w, r, http.StatusMethodNotAllowed, "checkout takes POST")
+		return
+	}
+	gp, ok := k.provider(r)
+	if !ok {
+		k.metrics.checkouts.WithLabelValues(unknownProviderLabel, "unknown_provider").Inc()
+		fail(w, r, http.StatusNotFound, "unknown provider")
+		return
+	}
+	count := func(outcome string) { k.metrics.checkouts.WithLabelValues(gp.name, outcome).Inc() }
+	if gp.breakerOpen() {
+		count("provider_unavailable")
+		unavailable(w, r, orDefault(k.cfg.Breaker.OpenTimeout, 30*time.Second), gp.name+" is unavailable, try again shortly")
+		return
+	}
+
+	order, err := k.cfg.Order(r, gp.name)
+	var ve *ValidationError
+	switch {
+	case errors.Is(err, ErrNotFound):
+		count("invalid_order")
+		fail(w, r, http.StatusNotFound, "order not found")
+		return
+	case errors.As(err, &ve):
+		count("invalid_order")
+		fail(w, r, http.StatusUnprocessableEntity, ve.Error())
+		return
+	case err != nil:
+		count("order_error")
+		k.log.Error("Config.Order failed", "provider", gp.name, "err", err)
+		fail(w, r, http.StatusInternalServerError, "could not load the order")
+		return
+	}
+	if err := validateStruct(k.validate, "order", order); err != nil {
+		count("invalid_order")
+		fail(w, r, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
+
+	p, outcome, err := k.checkout(r.Context(), gp, order)
+	switch {
+	case err == nil:
+	case errors.As(err, &ve):
+		count("invalid_order")
+		fail(w, r, http.StatusUnprocessableEntity, ve.Error())
+		return
+	case errors.Is(err, ErrProviderUnavailable) || transient(r.Context(), err):
+		count("provider_unavailable")
+		k.log.Warn("checkout: provider unavailable", "provider", gp.name, "err", err)
+		unavailable(w, r, max(retryAfterOf(err), time.Second), gp.name+" is unavailable, try again shortly")
+		return
+	case IsProviderRejection(err):
+		count("provider_rejected")
+		k.log.Error("checkout: provider refused", "provider", gp.name, "err", err)
+		fail(w, r, http.StatusBadGateway, gp.name+" refused the payment request")
+		return
+	default:
+		count("error")
+		k.log.Error("checkout failed", "provider", gp.name, "err", err)
+		fail(w, r, http.StatusInternalServerError, "could not start the payment")
+		return
+	}
+	count(outcome)
+
+	if outcome == "already_paid" {
+		redirect(w, r, k.shopURL(k.success, p.ID))
+		return
+	}
+	if wantsJSON(r) {
+		writeJSON(w, http.StatusOK, checkoutResponse{PaymentID: p.ID, CheckoutURL: p.CheckoutURL, StatusURL: k.StatusURL(p.ID)})
+		return
+	}
+	redirect(w, r, p.CheckoutURL)
+}
+
+// IsProviderRejection reports whether err is a provider's permanent
+// refusal (a 4xx, a validation error on its side).
+func IsProviderRejection(err error) bool {
+	var pe *ProviderError
+	return errors.As(err, &pe) && !pe.Temporary
+}
+
+// checkoutKey names an order snapshot for one provider. The amount and
+// currency are part of it: a changed basket is a new payment.
+func checkoutKey(provider string, o Order) string {
+	return provider + "|" + o.ID + "|" + strconv.FormatInt(o.Amount, 10) + "|" + o.Currency
+}
+
+// checkout stores a pending payment and opens it at the provider, or
+// reuses the pending payment of an identical earlier checkout. The outcome
+// is "created", "reused" or "already_paid".
+func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payment, string, error) {
+	key := checkoutKey(gp.name, o)
+	now := k.now()
+	p := Payment{
+		ID: newPaymentID(), Provider: gp.name, OrderID: o.ID, CheckoutKey: key,
+		Status: StatusPending, Amount: o.Amount, Currency: o.Currency, Metadata: o.Metadata,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	wait := 25 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		err := k.store.Create(ctx, p)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrDuplicate) || attempt == 20 {
+			return Payment{}, "", fmt.Errorf("cauri: storing payment: %w", err)
+		}
+		prev, err := k.store.GetPendingByCheckoutKey(ctx, key)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			continue // settled meanwhile: the key is free
+		case err != nil:
+			return Payment{}, "", fmt.Errorf("cauri: loading pending checkout: %w", err)
+		case prev.CheckoutURL != "":
+			if p, reused, err := k.reuse(ctx, gp, prev); err != nil || reused != "" {
+				return p, reused, err
+			}
+			continue
+		case k.now().Sub(prev.CreatedAt) > k.staleCheckout:
+			// Its checkout never opened (a crash, an error while
+			// recording it): the customer never saw a page to pay on.
+			_, _ = k.store.Transition(ctx, prev.ID, StatusPending, Change{To: StatusFailed, FailureReason: "checkout never opened", At: k.now()})
+			continue
+		}
+		// The same checkout is being opened right now (a double submit):
+		// wait for it.
+		select {
+		case <-ctx.Done():
+			return Payment{}, "", ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 500*time.Millisecond)
+	}
+
+	req := CheckoutRequest{
+		PaymentID:   p.ID,
+		Order:       o,
+		ReturnURL:   k.ReturnURL(gp.name, p.ID),
+		CallbackURL: k.CallbackURL(gp.name, p.ID),
+	}
+	co, err := call(ctx, k, gp, "create", gp.idempotent, func(ctx context.Context) (Checkout, error) {
+		return gp.CreateCheckout(ctx, req)
+	})
+	if err == nil {
+		err = checkRedirect(co.RedirectURL)
+	}
+	if err != nil {
+		// The customer never saw a page to pay on: close the payment so
+		// the order can be tried again at once.
+		reason := "checkout could not be opened"
+		if _, terr := k.store.Transition(context.WithoutCancel(ctx), p.ID, StatusPending, Change{To: StatusFailed, FailureReason: reason, At: k.now()}); terr != nil {
+			k.log.Error("closing a payment whose checkout failed", "payment_id", p.ID, "err", terr)
+		}
+		return Payment{}, "", err
+	}
+	if err := k.store.Attach(ctx, p.ID, co.ProviderRef, co.RedirectURL, k.now()); err != nil {
+		return Payment{}, "", fmt.Errorf("cauri: recording checkout of %s: %w", p.ID, err)
+	}
+	p.ProviderRef, p.CheckoutURL = co.ProviderRef, co.RedirectURL
+	k.log.Info("checkout opened", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID)
+	return p, "created", nil
+}
+
+// reuse decides what to do with an identical pending checkout. A young one
+// is reused as it is; an older one is first checked with the provider, so
+// that a customer is never sent to a dead page, nor asked to pay twice. An
+// empty outcome means the old payment has settled and a new one may be
+// created.
+func (k *Kit) reuse(ctx context.Context, gp *guardedProvider, prev Payment) (Payment, string, error) {
+	if k.now().Sub(prev.UpdatedAt) < k.staleCheckout || gp.breakerOpen() {
+		return prev, "reused", nil
+	}
+	cur, _, err := k.refresh(ctx, gp, prev)
+	if err != nil {
+		k.log.Warn("checking an earlier checkout; reusing it", "payment_id", prev.ID, "err", err)
+		return prev, "reused", nil
+	}
+	switch cur.Status {
+	case StatusPending:
+		return cur, "reused", nil
+	case StatusPaid:
+		return cur, "already_paid", nil
+	}
+	return Payment{}, "", nil
+}
+
+// checkRedirect refuses a provider checkout URL that is not absolute
+// http(s): the customer is sent there.
+func checkRedirect(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%w: provider returned an unusable checkout URL", ErrMalformed)
+	}
+	return nil
+}

@@ -1,0 +1,298 @@
+package cauri
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config configures a [Kit]. Fields marked required must be set; the others
+// have the zero-value defaults their comments state. [New] checks it all and
+// names every bad field in one error.
+type Config struct {
+	// Store keeps payments. Required. See stores/memory and stores/sql.
+	Store Store `validate:"required"`
+
+	// Providers are the payment providers the shop offers. Required, at
+	// least one, with distinct names.
+	Providers []Provider `validate:"required,min=1,dive,required"`
+
+	// PublicURL is the absolute URL where the kit's handler is mounted, as
+	// customers and providers reach it: "https://shop.example/pay". The
+	// kit builds return and callback URLs under it. Required.
+	PublicURL string `validate:"required,http_url"`
+
+	// Secret signs the tokens the kit puts in the URLs it hands out. At
+	// least 32 bytes of randomness. Required.
+	Secret string `validate:"required,min=32"`
+	// PreviousSecrets are still accepted to verify tokens, so that Secret
+	// can be rotated without breaking customers in the middle of paying.
+	PreviousSecrets []string `validate:"dive,min=32"`
+
+	// Order returns the order to charge for a checkout request, from the
+	// shop's own records (the session, a cart ID looked up server-side),
+	// never from amounts the browser posted. Return an error wrapping
+	// [ErrNotFound] for an unknown order (404) or a *ValidationError (422);
+	// any other error is a 500. Required.
+	Order func(r *http.Request, provider string) (Order, error) `validate:"required"`
+
+	// OnPaid is called once for each paid payment, until it returns nil.
+	// It is never called twice at the same time for one payment, even
+	// across processes sharing a database; after it returned nil it is
+	// never called again for that payment. Payment.ID is a stable
+	// idempotency key. Its context ends before OnPaidLease does. Nil means
+	// nothing to do: payments are marked fulfilled at once.
+	OnPaid func(ctx context.Context, p Payment) error
+
+	// SuccessURL, FailureURL and PendingURL are the shop's pages the
+	// customer is sent to after coming back from the provider: absolute, or
+	// a path on the shop ("/thanks"). The kit appends payment_id and token
+	// query parameters, which the pending page can use to poll the status
+	// endpoint. Required.
+	SuccessURL string `validate:"required"`
+	FailureURL string `validate:"required"`
+	PendingURL string `validate:"required"`
+
+	// Registerer receives the kit's Prometheus collectors. Nil registers
+	// nothing. Two kits may share one: they share the collectors.
+	Registerer prometheus.Registerer
+	// Logger receives the kit's logs. Nil is silent. Secrets, tokens and
+	// customer data are never logged.
+	Logger *slog.Logger
+
+	// MaxWebhookBytes caps a webhook body. Zero means 64 KiB.
+	MaxWebhookBytes int64 `validate:"gte=0"`
+	// ProviderTimeout bounds each attempt of a provider call. Zero means 10s.
+	ProviderTimeout time.Duration `validate:"gte=0"`
+	// Retry says how idempotent provider calls are retried.
+	Retry RetryPolicy
+	// Breaker configures each provider's circuit breaker.
+	Breaker BreakerPolicy
+	// OnPaidLease is how long one OnPaid call may hold a payment before
+	// another worker may retry it (a crashed process). OnPaid's context
+	// ends a little before. Zero means 2 minutes.
+	OnPaidLease time.Duration `validate:"gte=0"`
+	// StatusRefreshInterval is how often, at most, the status endpoint asks
+	// the provider about one pending payment. Zero means 10s.
+	StatusRefreshInterval time.Duration `validate:"gte=0"`
+	// StaleCheckout is how long a payment may wait for its provider's
+	// checkout to open before a new checkout for the same order gives up on
+	// it. Zero means 2 minutes.
+	StaleCheckout time.Duration `validate:"gte=0"`
+	// Now returns the current time. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Kit is the payment kit: the checkout, return, webhook and status
+// handlers over one Store and a set of providers. It is an http.Handler
+// serving, relative to where it is mounted:
+//
+//	POST /checkout/{provider}  start a payment, 303 to the provider's page
+//	GET  /return/{provider}    the customer comes back; 303 to the shop's page
+//	POST /webhooks/{provider}  a provider's notification
+//	GET  /payments/{id}        JSON status for the shop's pending page
+//
+// Mount it with http.StripPrefix: mux.Handle("/pay/", http.StripPrefix("/pay", kit)).
+// A Kit is safe for concurrent use.
+type Kit struct {
+	cfg       Config
+	store     Store
+	providers map[string]*guardedProvider
+	names     []string
+	validate  *validator.Validate
+	metrics   *metrics
+	log       *slog.Logger
+	signer    signer
+	public    *url.URL
+	success   *url.URL
+	failure   *url.URL
+	pending   *url.URL
+	mux       *http.ServeMux
+
+	maxBody         int64
+	providerTimeout time.Duration
+	lease           time.Duration
+	refreshEvery    time.Duration
+	staleCheckout   time.Duration
+
+	instance string        // this kit's lease owner prefix
+	seq      atomic.Uint64 // makes each OnPaid claim's owner unique
+
+	refreshMu sync.Mutex
+	refreshed map[string]time.Time // payment ID → last status refresh
+}
+
+var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+
+// New checks cfg and returns a Kit. A wrong Config fails with one
+// *ValidationError naming every bad field.
+func New(cfg Config) (*Kit, error) {
+	k := &Kit{cfg: cfg, validate: newValidator(), refreshed: make(map[string]time.Time)}
+	ve := &ValidationError{What: "config"}
+	if err := validateStruct(k.validate, "config", cfg); err != nil {
+		ve = err.(*ValidationError)
+	}
+	bad := func(field, reason string) { ve.Fields = append(ve.Fields, FieldError{Field: field, Reason: reason}) }
+
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			// validator already said so
+		case u.RawQuery != "" || u.Fragment != "":
+			bad("PublicURL", "must have no query or fragment")
+		default:
+			u.Path = strings.TrimSuffix(u.Path, "/")
+			u.RawPath = ""
+			k.public = u
+		}
+	}
+	for _, f := range []struct {
+		name, raw string
+		dst       **url.URL
+	}{{"SuccessURL", cfg.SuccessURL, &k.success}, {"FailureURL", cfg.FailureURL, &k.failure}, {"PendingURL", cfg.PendingURL, &k.pending}} {
+		if f.raw == "" {
+			continue
+		}
+		u, err := url.Parse(f.raw)
+		if err != nil || (u.IsAbs() && u.Scheme != "http" && u.Scheme != "https") || (!u.IsAbs() && !strings.HasPrefix(u.Path, "/")) || strings.HasPrefix(f.raw, "//") {
+			bad(f.name, "must be an absolute http(s) URL or a path starting with /")
+			continue
+		}
+		*f.dst = u
+	}
+
+	k.providers = make(map[string]*guardedProvider, len(cfg.Providers))
+	for i, p := range cfg.Providers {
+		if p == nil {
+			continue
+		}
+		name := p.Name()
+		field := fmt.Sprintf("Providers[%d]", i)
+		switch {
+		case !providerName.MatchString(name):
+			bad(field, "has a name that is not 1-32 lower-case letters, digits, - or _")
+		case k.providers[name] != nil:
+			bad(field, "repeats the name "+name)
+		default:
+			ic, ok := p.(IdempotentCreator)
+			k.providers[name] = &guardedProvider{Provider: p, name: name, idempotent: ok && ic.IdempotentCreate()}
+			k.names = append(k.names, name)
+		}
+	}
+	if len(ve.Fields) > 0 {
+		return nil, ve
+	}
+
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("cauri: registering metrics: %w", err)
+	}
+	k.metrics = m
+	k.store = cfg.Store
+	k.log = cfg.Logger
+	if k.log == nil {
+		k.log = slog.New(slog.DiscardHandler)
+	}
+	k.signer = newSigner(cfg.Secret, cfg.PreviousSecrets)
+	k.maxBody = cfg.MaxWebhookBytes
+	if k.maxBody == 0 {
+		k.maxBody = 64 << 10
+	}
+	k.providerTimeout = orDefault(cfg.ProviderTimeout, 10*time.Second)
+	k.lease = orDefault(cfg.OnPaidLease, 2*time.Minute)
+	k.refreshEvery = orDefault(cfg.StatusRefreshInterval, 10*time.Second)
+	k.staleCheckout = orDefault(cfg.StaleCheckout, 2*time.Minute)
+	k.instance = newPaymentID()[4:12]
+	for _, p := range k.providers {
+		p.breaker = k.newBreaker(p.name, cfg.Breaker)
+	}
+
+	k.mux = http.NewServeMux()
+	k.mux.Handle("POST /checkout/{provider}", k.CheckoutHandler())
+	k.mux.Handle("GET /return/{provider}", k.ReturnHandler())
+	k.mux.Handle("POST /return/{provider}", k.ReturnHandler())
+	k.mux.Handle("POST /webhooks/{provider}", k.WebhookHandler())
+	k.mux.Handle("GET /payments/{id}", k.StatusHandler())
+	return k, nil
+}
+
+// ServeHTTP routes to the kit's handlers; see [Kit].
+func (k *Kit) ServeHTTP(w http.ResponseWriter, r *http.Request) { k.mux.ServeHTTP(w, r) }
+
+// Providers returns the names of the configured providers, in the order
+// given.
+func (k *Kit) Providers() []string { return append([]string(nil), k.names...) }
+
+// Payment returns a stored payment.
+func (k *Kit) Payment(ctx context.Context, id string) (Payment, error) {
+	return k.store.Get(ctx, id)
+}
+
+func (k *Kit) now() time.Time {
+	if k.cfg.Now != nil {
+		return k.cfg.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// provider finds the provider a request names: the {provider} path value
+// when the kit's own routes matched, else the last path segment, so that
+// the single handlers mount under any router.
+func (k *Kit) provider(r *http.Request) (*guardedProvider, bool) {
+	name := r.PathValue("provider")
+	if name == "" {
+		name = r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	}
+	p, ok := k.providers[name]
+	return p, ok
+}
+
+// endpoint returns PublicURL + path + ?payment_id=id&token=tok.
+func (k *Kit) endpoint(path, id, purpose string) string {
+	u := *k.public
+	u.Path += path
+	u.RawQuery = url.Values{"payment_id": {id}, "token": {k.signer.sign(purpose, id)}}.Encode()
+	return u.String()
+}
+
+// ReturnURL is the URL a provider sends the customer back to for payment
+// id. The kit builds it for every checkout; it is exported for providers
+// and tests that need it.
+func (k *Kit) ReturnURL(provider, id string) string {
+	return k.endpoint("/return/"+provider, id, purposeAccess)
+}
+
+// CallbackURL is the per-payment notification URL the kit gives providers
+// that take one: it carries a token that proves which payment it is for.
+func (k *Kit) CallbackURL(provider, id string) string {
+	return k.endpoint("/webhooks/"+provider, id, purposeCallback)
+}
+
+// StatusURL is the URL of the JSON status of payment id, for the shop's
+// pending page.
+func (k *Kit) StatusURL(id string) string {
+	return k.endpoint("/payments/"+id, id, purposeAccess)
+}
+
+// shopURL returns one of the shop's configured pages with payment_id and
+// token added to its query. Only configured pages are ever redirect
+// targets.
+func (k *Kit) shopURL(page *url.URL, id string) string {
+	u := *page
+	q := u.Query()
+	q.Set("payment_id", id)
+	q.Set("token", k.signer.sign(purposeAccess, id))
+	u.RawQuery = q.Encode()
+	return u.String()
+}

@@ -1,0 +1,123 @@
+package cauri
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Webhook outcomes, the values of cauri_webhooks_total's outcome label.
+const (
+	outcomeAccepted        = "accepted"         // believed and applied (or a pending no-op)
+	outcomeDuplicate       = "duplicate"        // the payment had already settled
+	outcomeUnauthenticated = "unauthenticated"  // bad signature, hash or token
+	outcomeAmountMismatch  = "amount_mismatch"  // amount or currency differs from the stored payment
+	outcomeUnknownPayment  = "unknown_payment"  // no payment of ours matches
+	outcomeIgnored         = "ignored"          // an event that carries no payment status
+	outcomeMalformed       = "malformed"        // unreadable body
+	outcomeTooLarge        = "too_large"        // over Config.MaxWebhookBytes
+	outcomeError           = "error"            // our failure (store, provider status call, OnPaid): 5xx
+	outcomeUnknownProvider = "unknown_provider" // no provider of that name; labelled provider="unknown"
+)
+
+// unknownProviderLabel keeps names taken from a URL out of label values.
+const unknownProviderLabel = "unknown"
+
+// metrics holds every collector of the kit. Labels take bounded values
+// only: provider names from the configuration and fixed outcome words; never
+// an ID, URL or amount.
+type metrics struct {
+	providerRequests *prometheus.CounterVec   // provider, operation, outcome
+	providerDuration *prometheus.HistogramVec // provider, operation
+	providerRetries  *prometheus.CounterVec   // provider, operation
+	breakerState     *prometheus.GaugeVec     // provider: 0 closed, 1 half-open, 2 open
+	checkouts        *prometheus.CounterVec   // provider, outcome
+	webhooks         *prometheus.CounterVec   // provider, outcome
+	returns          *prometheus.CounterVec   // provider, outcome
+	transitions      *prometheus.CounterVec   // provider, to
+	onPaid           *prometheus.CounterVec   // provider, outcome
+	onPaidDuration   *prometheus.HistogramVec // provider
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		providerRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_provider_requests_total",
+			Help: "Calls to payment providers' APIs, by operation and outcome (ok, transient, permanent, breaker_open, canceled).",
+		}, []string{"provider", "operation", "outcome"}),
+		providerDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "cauri_provider_request_duration_seconds",
+			Help:    "Duration of each attempt of a call to a provider's API.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"provider", "operation"}),
+		providerRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_provider_retries_total",
+			Help: "Retries of provider calls after a transient failure.",
+		}, []string{"provider", "operation"}),
+		breakerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cauri_circuit_breaker_state",
+			Help: "State of each provider's circuit breaker: 0 closed, 1 half-open, 2 open.",
+		}, []string{"provider"}),
+		checkouts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_checkouts_total",
+			Help: "Checkout requests by outcome (created, reused, already_paid, invalid_order, order_error, provider_unavailable, provider_rejected, error).",
+		}, []string{"provider", "outcome"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_webhooks_total",
+			Help: "Webhook notifications by outcome (accepted, duplicate, unauthenticated, amount_mismatch, unknown_payment, ignored, malformed, too_large, error, unknown_provider).",
+		}, []string{"provider", "outcome"}),
+		returns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_returns_total",
+			Help: "Customers coming back from a provider, by the page they were sent to (success, failure, pending) or the error (bad_token, unknown_payment).",
+		}, []string{"provider", "outcome"}),
+		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_payment_transitions_total",
+			Help: "Payments that moved from pending to a final status.",
+		}, []string{"provider", "to"}),
+		onPaid: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_onpaid_total",
+			Help: "Calls to the shop's OnPaid hook by outcome (ok, error).",
+		}, []string{"provider", "outcome"}),
+		onPaidDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "cauri_onpaid_duration_seconds",
+			Help:    "Duration of the shop's OnPaid hook.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"provider"}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	// Two kits on one registry (replicas in one process, tests) share the
+	// collectors the first one registered.
+	var err error
+	m.providerRequests = register(reg, m.providerRequests, &err)
+	m.providerDuration = register(reg, m.providerDuration, &err)
+	m.providerRetries = register(reg, m.providerRetries, &err)
+	m.breakerState = register(reg, m.breakerState, &err)
+	m.checkouts = register(reg, m.checkouts, &err)
+	m.webhooks = register(reg, m.webhooks, &err)
+	m.returns = register(reg, m.returns, &err)
+	m.transitions = register(reg, m.transitions, &err)
+	m.onPaid = register(reg, m.onPaid, &err)
+	m.onPaidDuration = register(reg, m.onPaidDuration, &err)
+	return m, err
+}
+
+// register registers c on reg, or returns the identical collector already
+// registered there. The first error is kept in *errp.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *error) C {
+	err := reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	if *errp == nil {
+		*errp = err
+	}
+	return c
+}

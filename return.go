@@ -1,0 +1,81 @@
+package cauri
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+)
+
+// ReturnHandler takes the customer coming back from the provider. It checks
+// the payment_id and token the kit put in the return URL, never believes a
+// status in the query, asks the provider when the stored payment is still
+// pending, and answers 303 to the shop's SuccessURL, FailureURL or
+// PendingURL. It never redirects anywhere else.
+//
+// The provider is the {provider} path value, or the last path segment.
+func (k *Kit) ReturnHandler() http.Handler {
+	return http.HandlerFunc(k.serveReturn)
+}
+
+func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {
+	gp, ok := k.provider(r)
+	if !ok {
+		k.metrics.returns.WithLabelValues(unknownProviderLabel, "unknown_provider").Inc()
+		fail(w, r, http.StatusNotFound, "unknown provider")
+		return
+	}
+	count := func(outcome string) { k.metrics.returns.WithLabelValues(gp.name, outcome).Inc() }
+	// Only the URL's query: a POSTed form must not smuggle an ID in.
+	q := r.URL.Query()
+	id := firstOf(q, "payment_id")
+	if !validPaymentID(id) || !k.signer.verify(purposeAccess, id, firstOf(q, "token")) {
+		count("bad_token")
+		fail(w, r, http.StatusForbidden, "invalid or missing payment token")
+		return
+	}
+	p, err := k.store.Get(r.Context(), id)
+	switch {
+	case errors.Is(err, ErrNotFound) || (err == nil && p.Provider != gp.name):
+		count("unknown_payment")
+		fail(w, r, http.StatusNotFound, "unknown payment")
+		return
+	case err != nil:
+		count("error")
+		k.log.Error("return: loading payment", "payment_id", id, "err", err)
+		fail(w, r, http.StatusServiceUnavailable, "could not load the payment, try again")
+		return
+	}
+
+	if p.Status == StatusPending && p.ProviderRef != "" || p.Status == StatusPaid && !p.Fulfilled() {
+		cur, _, err := k.refresh(r.Context(), gp, p)
+		if err != nil {
+			// The customer is not the one to tell: pending page, and the
+			// webhook, status endpoint or reconciler settle it later.
+			k.log.Warn("return: could not settle with the provider", "payment_id", id, "provider", gp.name, "err", err)
+		}
+		p = cur
+	}
+	page, outcome := k.pageFor(p.Status)
+	count(outcome)
+	redirect(w, r, k.shopURL(page, p.ID))
+}
+
+// pageFor picks the shop's page for a status.
+func (k *Kit) pageFor(s Status) (*url.URL, string) {
+	switch s {
+	case StatusPaid:
+		return k.success, "success"
+	case StatusPending:
+		return k.pending, "pending"
+	}
+	return k.failure, "failure"
+}
+
+// firstOf returns the first value of key, and "" when the key is repeated:
+// a repeated payment_id or token is someone's trick.
+func firstOf(q url.Values, key string) string {
+	if v := q[key]; len(v) == 1 {
+		return v[0]
+	}
+	return ""
+}

@@ -1,0 +1,110 @@
+package cauri
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// apply moves a stored payment as an authenticated update says, if the
+// state machine allows it and the money matches. It reports whether this
+// call moved the payment. It is the only place that writes a status.
+func (k *Kit) apply(ctx context.Context, p Payment, u Update) (Payment, bool, error) {
+	if !u.Status.Valid() {
+		u.Status = StatusPending
+	}
+	if u.PaymentID != "" && u.PaymentID != p.ID ||
+		u.ProviderRef != "" && p.ProviderRef != "" && u.ProviderRef != p.ProviderRef {
+		return p, false, fmt.Errorf("%w: the update is about another payment", ErrConflict)
+	}
+	if p.Status.Final() {
+		if u.Status.Final() && u.Status != p.Status {
+			k.log.Warn("provider reports another final status for a settled payment; the stored one stands",
+				"payment_id", p.ID, "provider", p.Provider, "stored", p.Status, "reported", u.RawStatus)
+		}
+		return p, false, nil
+	}
+	if u.Status == StatusPending {
+		return p, false, nil
+	}
+	if err := checkMoney(p, u); err != nil {
+		k.log.Error("update refused: amount or currency differs from the order",
+			"payment_id", p.ID, "provider", p.Provider, "status", u.Status,
+			"stored_amount", p.Amount, "stored_currency", p.Currency,
+			"reported_amount", u.Amount, "reported_currency", u.Currency)
+		return p, false, err
+	}
+	c := Change{To: u.Status, Fee: u.Fee, Method: u.Method, FailureReason: u.FailureReason, At: k.now()}
+	if p.ProviderRef == "" {
+		c.ProviderRef = u.ProviderRef
+	}
+	np, err := k.store.Transition(ctx, p.ID, StatusPending, c)
+	if errors.Is(err, ErrConflict) {
+		// Another webhook, return visit or replica settled it first.
+		cur, gerr := k.store.Get(ctx, p.ID)
+		if gerr != nil {
+			return p, false, fmt.Errorf("cauri: reloading %s: %w", p.ID, gerr)
+		}
+		return cur, false, nil
+	}
+	if err != nil {
+		return p, false, fmt.Errorf("cauri: moving %s to %s: %w", p.ID, u.Status, err)
+	}
+	k.metrics.transitions.WithLabelValues(p.Provider, string(u.Status)).Inc()
+	k.log.Info("payment settled", "payment_id", p.ID, "provider", p.Provider, "status", u.Status)
+	return np, true, nil
+}
+
+// checkMoney refuses an update whose amount or currency is not the stored
+// payment's. A move to paid must state both; other moves are checked on
+// what they state.
+func checkMoney(p Payment, u Update) error {
+	if u.Status == StatusPaid || u.Amount != 0 {
+		if u.Amount != p.Amount {
+			return fmt.Errorf("%w: %s reports %d, order is %d", ErrAmountMismatch, p.ID, u.Amount, p.Amount)
+		}
+	}
+	if u.Status == StatusPaid || u.Currency != "" {
+		if !strings.EqualFold(u.Currency, p.Currency) {
+			return fmt.Errorf("%w: %s reports currency %q, order is %s", ErrAmountMismatch, p.ID, u.Currency, p.Currency)
+		}
+	}
+	return nil
+}
+
+// settle applies an authenticated update and, when the payment is paid,
+// makes sure OnPaid ran or is running.
+func (k *Kit) settle(ctx context.Context, p Payment, u Update) (Payment, bool, error) {
+	np, moved, err := k.apply(ctx, p, u)
+	if err != nil {
+		return np, moved, err
+	}
+	return np, moved, k.fulfil(ctx, np)
+}
+
+// refresh asks the provider about a pending payment and settles what it
+// says. Status calls are idempotent, so they are retried.
+func (k *Kit) refresh(ctx context.Context, gp *guardedProvider, p Payment) (Payment, bool, error) {
+	if p.Status.Final() {
+		return p, false, k.fulfil(ctx, p)
+	}
+	u, err := k.fetch(ctx, gp, p)
+	if err != nil {
+		return p, false, err
+	}
+	return k.settle(ctx, p, u)
+}
+
+// fetch is FetchStatus through the breaker, with retries.
+func (k *Kit) fetch(ctx context.Context, gp *guardedProvider, p Payment) (Update, error) {
+	q := StatusQuery{PaymentID: p.ID, ProviderRef: p.ProviderRef, Amount: p.Amount, Currency: p.Currency}
+	u, err := call(ctx, k, gp, "status", true, func(ctx context.Context) (Update, error) {
+		return gp.FetchStatus(ctx, q)
+	})
+	if err != nil {
+		return Update{}, err
+	}
+	u.Authenticated = true
+	return u, nil
+}

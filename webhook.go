@@ -1,0 +1,172 @@
+package cauri
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// WebhookHandler receives a provider's notifications. For each one it:
+//
+//   - reads at most Config.MaxWebhookBytes of raw body (413 beyond);
+//   - lets the provider parse and verify it (401 when a signature, hash or
+//     callback token is wrong; 400 when unreadable; 200 for events that carry
+//     no payment status);
+//   - finds the payment (200 for an unknown one, so the provider stops
+//     retrying, and nothing is created);
+//   - believes it only when authenticated, and otherwise asks the provider's
+//     status endpoint, whose answer replaces what the notification claimed
+//     (503 when the provider cannot be reached, so that it redelivers);
+//   - refuses a different amount or currency than the stored payment's (422);
+//   - moves the payment forward with a compare-and-set, and runs OnPaid for a
+//     paid one;
+//   - answers 200 only once that is durable, 5xx when the store or OnPaid
+//     failed so that the provider redelivers. Duplicates get 200 and change
+//     nothing.
+//
+// The provider is the {provider} path value, or the last path segment.
+func (k *Kit) WebhookHandler() http.Handler {
+	return http.HandlerFunc(k.serveWebhook)
+}
+
+func (k *Kit) serveWebhook(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		fail(w, r, http.StatusMethodNotAllowed, "webhooks take POST")
+		return
+	}
+	gp, ok := k.provider(r)
+	if !ok {
+		k.metrics.webhooks.WithLabelValues(unknownProviderLabel, outcomeUnknownProvider).Inc()
+		fail(w, r, http.StatusNotFound, "unknown provider")
+		return
+	}
+	code, outcome, msg := k.receive(r.Context(), w, r, gp)
+	k.metrics.webhooks.WithLabelValues(gp.name, outcome).Inc()
+	if code < 300 {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, "ok\n")
+		return
+	}
+	fail(w, r, code, msg)
+}
+
+// receive handles one notification and says how to answer it.
+func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Request, gp *guardedProvider) (code int, outcome, msg string) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, k.maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return http.StatusRequestEntityTooLarge, outcomeTooLarge, "body too large"
+		}
+		return http.StatusBadRequest, outcomeMalformed, "could not read the body"
+	}
+
+	// A per-payment callback URL proves which payment it is about.
+	var bound string
+	if q := r.URL.Query(); q.Has("payment_id") || q.Has("token") {
+		bound = firstOf(q, "payment_id")
+		if !validPaymentID(bound) || !k.signer.verify(purposeCallback, bound, firstOf(q, "token")) {
+			k.log.Warn("webhook: bad callback token", "provider", gp.name)
+			return http.StatusUnauthorized, outcomeUnauthenticated, "invalid callback token"
+		}
+	}
+
+	u, err := gp.ParseWebhook(r, body)
+	switch {
+	case errors.Is(err, ErrIgnoredEvent):
+		return http.StatusOK, outcomeIgnored, ""
+	case errors.Is(err, ErrUnauthenticated):
+		k.log.Warn("webhook: authentication failed", "provider", gp.name, "err", err)
+		return http.StatusUnauthorized, outcomeUnauthenticated, "authentication failed"
+	case err != nil:
+		k.log.Warn("webhook: unreadable", "provider", gp.name, "err", err)
+		return http.StatusBadRequest, outcomeMalformed, "malformed notification"
+	}
+	if bound != "" && u.PaymentID != "" && u.PaymentID != bound {
+		k.log.Warn("webhook: body names another payment than its callback URL", "provider", gp.name)
+		return http.StatusUnauthorized, outcomeUnauthenticated, "notification does not match its URL"
+	}
+
+	p, err := k.locate(ctx, gp.name, bound, u)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		k.log.Warn("webhook: unknown payment", "provider", gp.name, "event", u.EventID)
+		return http.StatusOK, outcomeUnknownPayment, ""
+	case err != nil:
+		k.log.Error("webhook: loading payment", "provider", gp.name, "err", err)
+		return http.StatusServiceUnavailable, outcomeError, "temporary failure, retry"
+	}
+
+	if p.Status.Final() {
+		// Settled before: nothing to change, but a paid payment whose
+		// OnPaid has not succeeded gets another go.
+		if err := k.fulfil(ctx, p); err != nil {
+			return http.StatusInternalServerError, outcomeError, "temporary failure, retry"
+		}
+		return http.StatusOK, outcomeDuplicate, ""
+	}
+
+	if !u.Authenticated {
+		fetched, err := k.fetch(ctx, gp, p)
+		switch {
+		case err == nil:
+			fetched.EventID = u.EventID
+			u = fetched
+		case errors.Is(err, ErrUnsupported) && bound == p.ID:
+			// No status endpoint: the per-payment token the kit gave the
+			// provider is the proof.
+			u.Authenticated = true
+		case errors.Is(err, ErrUnsupported):
+			return http.StatusUnauthorized, outcomeUnauthenticated, "unauthenticated notification"
+		default:
+			k.log.Warn("webhook: could not confirm with the provider", "provider", gp.name, "payment_id", p.ID, "err", err)
+			return http.StatusServiceUnavailable, outcomeError, "could not confirm, retry later"
+		}
+	}
+
+	_, moved, err := k.settle(ctx, p, u)
+	switch {
+	case errors.Is(err, ErrAmountMismatch):
+		return http.StatusUnprocessableEntity, outcomeAmountMismatch, "amount or currency does not match"
+	case errors.Is(err, ErrConflict):
+		return http.StatusOK, outcomeUnknownPayment, ""
+	case err != nil:
+		k.log.Error("webhook: settling", "provider", gp.name, "payment_id", p.ID, "err", err)
+		return http.StatusInternalServerError, outcomeError, "temporary failure, retry"
+	case !moved && u.Status.Final():
+		return http.StatusOK, outcomeDuplicate, ""
+	}
+	return http.StatusOK, outcomeAccepted, ""
+}
+
+// locate finds the payment a notification is about: by the callback URL's
+// payment, else the payment ID the provider echoed, else the provider's
+// reference. Every clue given must point at the same payment of this
+// provider, or it is not ours.
+func (k *Kit) locate(ctx context.Context, provider, bound string, u Update) (Payment, error) {
+	var p Payment
+	var err error
+	switch id := cmp.Or(bound, u.PaymentID); {
+	case id != "":
+		if !validPaymentID(id) {
+			return Payment{}, ErrNotFound
+		}
+		p, err = k.store.Get(ctx, id)
+	case u.ProviderRef != "":
+		p, err = k.store.GetByProviderRef(ctx, provider, u.ProviderRef)
+	default:
+		return Payment{}, fmt.Errorf("%w: notification names no payment", ErrNotFound)
+	}
+	if err != nil {
+		return Payment{}, err
+	}
+	if p.Provider != provider || (u.ProviderRef != "" && p.ProviderRef != "" && u.ProviderRef != p.ProviderRef) {
+		return Payment{}, fmt.Errorf("%w: notification does not match the stored payment", ErrNotFound)
+	}
+	return p, nil
+}
