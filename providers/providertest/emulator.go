@@ -97,7 +97,8 @@ type Fault struct {
 	Delay  time.Duration // for FaultSlow
 	// RetryAfter, when set with FaultStatus, is sent as Retry-After.
 	RetryAfter time.Duration
-	// Times is how many calls fail; 0 means 1.
+	// Times is how many calls fail; 0 means 1. A negative Times clears
+	// every fault queued for the operation instead.
 	Times int
 }
 
