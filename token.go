@@ -49,7 +49,7 @@ func (s signer) verify(purpose, id, tok string) bool {
 	if len(tok) != tokenLen || id == "" {
 		return false
 	}
-	got, err := base64.RawURLEncoding.DecodeString(tok)
+	got, err := base64.RawURLEncoding.Strict().DecodeString(tok)
 	if err != nil {
 		return false
 	}
