@@ -1,0 +1,379 @@
+// Package memory is an in-memory [cauri.Store], for tests, demos and
+// single-process deployments that can afford to lose their payments on
+// restart.
+//
+// A [Store] is safe for concurrent use. Its compare-and-set operations hold
+// within one process only: several processes need a shared store such as
+// stores/sql. Every payment it returns is a copy, so callers cannot change
+// what it holds except through its methods.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/cauripay/cauri"
+)
+
+// Store is an in-memory [cauri.Store]. Create one with [New]; the zero value
+// is not usable.
+type Store struct {
+	mu sync.RWMutex
+	// byID holds every payment.
+	byID map[string]*record
+	// byRef maps (Provider, ProviderRef) to a payment ID, for non-empty refs.
+	byRef map[refKey]string
+	// pending maps a non-empty CheckoutKey to the ID of the pending payment
+	// that has it.
+	pending map[string]string
+}
+
+// record is a stored payment and its OnPaid lease, which Payment does not
+// carry.
+type record struct {
+	p          cauri.Payment
+	leaseOwner string    // empty when no lease is held
+	leaseUntil time.Time // when leaseOwner's lease expires
+}
+
+// leased reports whether a lease is held and unexpired at now.
+func (r *record) leased(now time.Time) bool {
+	return r.leaseOwner != "" && r.leaseUntil.After(now)
+}
+
+type refKey struct{ provider, ref string }
+
+var _ cauri.Store = (*Store)(nil)
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{
+		byID:    make(map[string]*record),
+		byRef:   make(map[refKey]string),
+		pending: make(map[string]string),
+	}
+}
+
+// Create stores a copy of p. It returns an error wrapping
+// [cauri.ErrDuplicate] when the ID is taken, when (Provider, ProviderRef) is
+// taken and ProviderRef is not empty, or when another payment with the same
+// non-empty CheckoutKey is still pending.
+func (s *Store) Create(ctx context.Context, p cauri.Payment) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.byID[p.ID]; ok {
+		return fmt.Errorf("memory: create %s: id taken: %w", p.ID, cauri.ErrDuplicate)
+	}
+	if p.ProviderRef != "" {
+		if other, ok := s.byRef[refKey{p.Provider, p.ProviderRef}]; ok {
+			return fmt.Errorf("memory: create %s: %s ref %q taken by %s: %w",
+				p.ID, p.Provider, p.ProviderRef, other, cauri.ErrDuplicate)
+		}
+	}
+	if p.CheckoutKey != "" {
+		if other, ok := s.pending[p.CheckoutKey]; ok {
+			return fmt.Errorf("memory: create %s: checkout key pending in %s: %w",
+				p.ID, other, cauri.ErrDuplicate)
+		}
+	}
+	p = clone(p)
+	p.CreatedAt = p.CreatedAt.UTC()
+	p.UpdatedAt = p.UpdatedAt.UTC()
+	p.FulfilledAt = p.FulfilledAt.UTC()
+	s.byID[p.ID] = &record{p: p}
+	if p.ProviderRef != "" {
+		s.byRef[refKey{p.Provider, p.ProviderRef}] = p.ID
+	}
+	if p.CheckoutKey != "" && p.Status == cauri.StatusPending {
+		s.pending[p.CheckoutKey] = p.ID
+	}
+	return nil
+}
+
+// Get returns the payment with that ID, or an error wrapping
+// [cauri.ErrNotFound].
+func (s *Store) Get(ctx context.Context, id string) (cauri.Payment, error) {
+	if err := ctx.Err(); err != nil {
+		return cauri.Payment{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok := s.byID[id]
+	if !ok {
+		return cauri.Payment{}, fmt.Errorf("memory: get %s: %w", id, cauri.ErrNotFound)
+	}
+	return clone(r.p), nil
+}
+
+// GetByProviderRef returns the payment a provider knows by ref, or an error
+// wrapping [cauri.ErrNotFound].
+func (s *Store) GetByProviderRef(ctx context.Context, provider, ref string) (cauri.Payment, error) {
+	if err := ctx.Err(); err != nil {
+		return cauri.Payment{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if ref != "" {
+		if id, ok := s.byRef[refKey{provider, ref}]; ok {
+			return clone(s.byID[id].p), nil
+		}
+	}
+	return cauri.Payment{}, fmt.Errorf("memory: get %s ref %q: %w", provider, ref, cauri.ErrNotFound)
+}
+
+// GetPendingByCheckoutKey returns the pending payment with that CheckoutKey,
+// or an error wrapping [cauri.ErrNotFound].
+func (s *Store) GetPendingByCheckoutKey(ctx context.Context, key string) (cauri.Payment, error) {
+	if err := ctx.Err(); err != nil {
+		return cauri.Payment{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if key != "" {
+		if id, ok := s.pending[key]; ok {
+			return clone(s.byID[id].p), nil
+		}
+	}
+	return cauri.Payment{}, fmt.Errorf("memory: get pending by checkout key: %w", cauri.ErrNotFound)
+}
+
+// Attach records the provider's reference and checkout URL on a pending
+// payment that has none yet, and sets its UpdatedAt to now. Attaching the ref
+// the payment already has is a no-op. It returns an error wrapping
+// [cauri.ErrNotFound] for an unknown ID, [cauri.ErrDuplicate] when another
+// payment of the same provider has that ref, and [cauri.ErrConflict] when the
+// payment already has a different ref or is no longer pending.
+func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string, now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.byID[id]
+	if !ok {
+		return fmt.Errorf("memory: attach %s: %w", id, cauri.ErrNotFound)
+	}
+	switch {
+	case r.p.ProviderRef == providerRef && providerRef != "":
+		return nil
+	case r.p.ProviderRef != "":
+		return fmt.Errorf("memory: attach %s: has ref %q already: %w", id, r.p.ProviderRef, cauri.ErrConflict)
+	case r.p.Status != cauri.StatusPending:
+		return fmt.Errorf("memory: attach %s: payment is %s: %w", id, r.p.Status, cauri.ErrConflict)
+	}
+	if providerRef != "" {
+		k := refKey{r.p.Provider, providerRef}
+		if other, ok := s.byRef[k]; ok {
+			return fmt.Errorf("memory: attach %s: %s ref %q taken by %s: %w",
+				id, r.p.Provider, providerRef, other, cauri.ErrDuplicate)
+		}
+		s.byRef[k] = id
+	}
+	r.p.ProviderRef = providerRef
+	r.p.CheckoutURL = checkoutURL
+	r.p.UpdatedAt = now.UTC()
+	return nil
+}
+
+// Transition moves a payment from status from to c.To if, and only if, it is
+// in status from, copies c's non-empty fields, sets UpdatedAt to c.At when
+// that is not zero, and returns the payment as stored after the move. It
+// returns an error wrapping [cauri.ErrConflict] when the payment is not in
+// status from, [cauri.ErrNotFound] for an unknown ID, and
+// [cauri.ErrDuplicate] when c.ProviderRef belongs to another payment of the
+// same provider or when the move would make two payments with the same
+// CheckoutKey pending. The caller checks the state machine; the Store does
+// not.
+func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, error) {
+	if err := ctx.Err(); err != nil {
+		return cauri.Payment{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.byID[id]
+	if !ok {
+		return cauri.Payment{}, fmt.Errorf("memory: transition %s: %w", id, cauri.ErrNotFound)
+	}
+	if r.p.Status != from {
+		return cauri.Payment{}, fmt.Errorf("memory: transition %s from %s to %s: payment is %s: %w",
+			id, from, c.To, r.p.Status, cauri.ErrConflict)
+	}
+	p := &r.p
+	newRef := c.ProviderRef != "" && c.ProviderRef != p.ProviderRef
+	if newRef {
+		if other, ok := s.byRef[refKey{p.Provider, c.ProviderRef}]; ok {
+			return cauri.Payment{}, fmt.Errorf("memory: transition %s: %s ref %q taken by %s: %w",
+				id, p.Provider, c.ProviderRef, other, cauri.ErrDuplicate)
+		}
+	}
+	wasPending, isPending := p.Status == cauri.StatusPending, c.To == cauri.StatusPending
+	if !wasPending && isPending && p.CheckoutKey != "" {
+		if other, ok := s.pending[p.CheckoutKey]; ok {
+			return cauri.Payment{}, fmt.Errorf("memory: transition %s: checkout key pending in %s: %w",
+				id, other, cauri.ErrDuplicate)
+		}
+	}
+
+	if newRef {
+		if p.ProviderRef != "" {
+			delete(s.byRef, refKey{p.Provider, p.ProviderRef})
+		}
+		s.byRef[refKey{p.Provider, c.ProviderRef}] = id
+		p.ProviderRef = c.ProviderRef
+	}
+	if p.CheckoutKey != "" {
+		switch {
+		case wasPending && !isPending:
+			delete(s.pending, p.CheckoutKey)
+		case !wasPending && isPending:
+			s.pending[p.CheckoutKey] = id
+		}
+	}
+	p.Status = c.To
+	if c.Fee != 0 {
+		p.Fee = c.Fee
+	}
+	if c.Method != "" {
+		p.Method = c.Method
+	}
+	if c.FailureReason != "" {
+		p.FailureReason = c.FailureReason
+	}
+	if !c.At.IsZero() {
+		p.UpdatedAt = c.At.UTC()
+	}
+	return clone(*p), nil
+}
+
+// ClaimOnPaid takes the OnPaid lease of a paid payment for owner until
+// now+ttl and counts one attempt in OnPaidAttempts. It succeeds when no lease
+// is held or the held one expired at or before now; an unexpired lease
+// blocks even its own owner, so that one owner never runs OnPaid twice at
+// once. owner must not be empty. It returns an error wrapping
+// [cauri.ErrLeaseHeld] when an unexpired lease is held, [cauri.ErrFulfilled]
+// when OnPaid already succeeded, [cauri.ErrConflict] when the payment is not
+// paid, and [cauri.ErrNotFound] for an unknown ID.
+func (s *Store) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if owner == "" {
+		return fmt.Errorf("memory: claim %s: empty lease owner", id)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.byID[id]
+	switch {
+	case !ok:
+		return fmt.Errorf("memory: claim %s: %w", id, cauri.ErrNotFound)
+	case r.p.Fulfilled():
+		return fmt.Errorf("memory: claim %s: %w", id, cauri.ErrFulfilled)
+	case r.p.Status != cauri.StatusPaid:
+		return fmt.Errorf("memory: claim %s: payment is %s: %w", id, r.p.Status, cauri.ErrConflict)
+	case r.leased(now):
+		return fmt.Errorf("memory: claim %s: %w", id, cauri.ErrLeaseHeld)
+	}
+	r.leaseOwner = owner
+	r.leaseUntil = now.Add(ttl).UTC()
+	r.p.OnPaidAttempts++
+	return nil
+}
+
+// CompleteOnPaid records that OnPaid succeeded, setting FulfilledAt to now,
+// if owner still holds the lease (expired or not, as long as nobody took it
+// since), and frees the lease. It returns an error wrapping
+// [cauri.ErrFulfilled] when that was already recorded, [cauri.ErrLeaseHeld]
+// when owner does not hold the lease (another owner took it, or it was
+// released), and [cauri.ErrNotFound] for an unknown ID.
+func (s *Store) CompleteOnPaid(ctx context.Context, id, owner string, now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.byID[id]
+	switch {
+	case !ok:
+		return fmt.Errorf("memory: complete %s: %w", id, cauri.ErrNotFound)
+	case r.p.Fulfilled():
+		return fmt.Errorf("memory: complete %s: %w", id, cauri.ErrFulfilled)
+	case r.leaseOwner == "" || r.leaseOwner != owner:
+		return fmt.Errorf("memory: complete %s: lease not held by this owner: %w", id, cauri.ErrLeaseHeld)
+	}
+	r.p.FulfilledAt = now.UTC()
+	r.leaseOwner, r.leaseUntil = "", time.Time{}
+	return nil
+}
+
+// ReleaseOnPaid gives up owner's lease after OnPaid failed, so that the next
+// attempt can claim it at once. It is a no-op when owner does not hold the
+// lease or the ID is unknown.
+func (s *Store) ReleaseOnPaid(ctx context.Context, id, owner string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.byID[id]; ok && r.leaseOwner != "" && r.leaseOwner == owner {
+		r.leaseOwner, r.leaseUntil = "", time.Time{}
+	}
+	return nil
+}
+
+// ListPending returns up to limit pending payments created before olderThan,
+// oldest first. It scans every payment.
+func (s *Store) ListPending(ctx context.Context, olderThan time.Time, limit int) ([]cauri.Payment, error) {
+	return s.list(ctx, limit, func(r *record) bool {
+		return r.p.Status == cauri.StatusPending && r.p.CreatedAt.Before(olderThan)
+	})
+}
+
+// ListUnfulfilled returns up to limit paid payments whose OnPaid has not
+// succeeded and whose lease is free or expired at now, oldest first. It
+// scans every payment.
+func (s *Store) ListUnfulfilled(ctx context.Context, now time.Time, limit int) ([]cauri.Payment, error) {
+	return s.list(ctx, limit, func(r *record) bool {
+		return r.p.Status == cauri.StatusPaid && !r.p.Fulfilled() && !r.leased(now)
+	})
+}
+
+// list returns copies of up to limit payments that match, by CreatedAt then
+// ID.
+func (s *Store) list(ctx context.Context, limit int, match func(*record) bool) ([]cauri.Payment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []cauri.Payment
+	for _, r := range s.byID {
+		if match(r) {
+			out = append(out, r.p) // cloned below, once trimmed
+		}
+	}
+	slices.SortFunc(out, func(a, b cauri.Payment) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	out = slices.Clip(out[:min(limit, len(out))])
+	for i := range out {
+		out[i].Metadata = maps.Clone(out[i].Metadata)
+	}
+	return out, nil
+}
+
+// clone returns p with a metadata map of its own.
+func clone(p cauri.Payment) cauri.Payment {
+	p.Metadata = maps.Clone(p.Metadata)
+	return p
+}

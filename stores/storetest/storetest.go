@@ -1,0 +1,289 @@
+// Package storetest is the conformance suite every [cauri.Store] must pass.
+//
+// A store's own tests call [Run] with a constructor:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) cauri.Store { return memory.New() })
+//	}
+//
+// The suite checks every rule [cauri.Store] documents, with one subtest per
+// behaviour, and the compare-and-set operations under contention. It only
+// looks at the contents of the payments a store returns, never at their
+// identity, and it allows a store to keep times to the microsecond, as SQL
+// databases do.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri"
+)
+
+// Run runs the conformance suite against the stores newStore returns.
+// newStore is called once per subtest, with that subtest's t, and should
+// return an empty store; it may use t.Cleanup to drop it. Every payment ID,
+// provider reference and checkout key the suite makes is random, so stores
+// that share one database do not collide, but the ListPending and
+// ListUnfulfilled subtests are only fully strict on a store that holds no
+// other payments.
+func Run(t *testing.T, newStore func(t *testing.T) cauri.Store) {
+	t.Run("Create", func(t *testing.T) { testCreate(t, newStore) })
+	t.Run("Lookup", func(t *testing.T) { testLookup(t, newStore) })
+	t.Run("Attach", func(t *testing.T) { testAttach(t, newStore) })
+	t.Run("Transition", func(t *testing.T) { testTransition(t, newStore) })
+	t.Run("Lease", func(t *testing.T) { testLease(t, newStore) })
+	t.Run("ListPending", func(t *testing.T) { testListPending(t, newStore) })
+	t.Run("ListUnfulfilled", func(t *testing.T) { testListUnfulfilled(t, newStore) })
+	t.Run("Copies", func(t *testing.T) { testCopies(t, newStore) })
+	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })
+}
+
+// The provider names test payments use.
+const (
+	provider      = "storetest"
+	otherProvider = "storetest-other"
+)
+
+// timeout bounds each subtest's calls to the store.
+const timeout = 30 * time.Second
+
+// fixture is one subtest's fresh store and context.
+type fixture struct {
+	t   *testing.T
+	ctx context.Context
+	s   cauri.Store
+}
+
+func setup(t *testing.T, newStore func(t *testing.T) cauri.Store) *fixture {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	s := newStore(t)
+	if s == nil {
+		t.Fatal("newStore returned nil")
+	}
+	return &fixture{t: t, ctx: ctx, s: s}
+}
+
+// now returns the current time in UTC, to the microsecond.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// epoch is a time long past, for the list subtests: payments other subtests
+// make are created now, after every cut-off those subtests use.
+func epoch() time.Time { return time.Date(2001, time.February, 3, 4, 5, 6, 789000, time.UTC) }
+
+func newID() string  { return "pay_" + rand.Text() }
+func newRef() string { return "ref_" + rand.Text() }
+func newKey() string { return "ck_" + rand.Text() }
+
+// newPayment returns a pending payment created at created, with a random
+// ID, provider reference and checkout key, not yet stored.
+func newPayment(created time.Time) cauri.Payment {
+	return cauri.Payment{
+		ID:          newID(),
+		Provider:    provider,
+		ProviderRef: newRef(),
+		OrderID:     "order_" + rand.Text()[:8],
+		CheckoutKey: newKey(),
+		Status:      cauri.StatusPending,
+		Amount:      5000,
+		Currency:    "XOF",
+		CheckoutURL: "https://checkout.example/pay/1",
+		Metadata:    map[string]string{"cart": "42"},
+		CreatedAt:   created,
+		UpdatedAt:   created,
+	}
+}
+
+// withoutRef clears a payment's provider reference and checkout URL, as
+// before [cauri.Store.Attach].
+func withoutRef(p *cauri.Payment) { p.ProviderRef, p.CheckoutURL = "", "" }
+
+// create stores p and fails the test if that fails.
+func (f *fixture) create(p cauri.Payment) cauri.Payment {
+	f.t.Helper()
+	if err := f.s.Create(f.ctx, p); err != nil {
+		f.t.Fatalf("Create(%s): %v", p.ID, err)
+	}
+	return p
+}
+
+// pending stores a new pending payment created at created, changed by opts.
+func (f *fixture) pending(created time.Time, opts ...func(*cauri.Payment)) cauri.Payment {
+	f.t.Helper()
+	p := newPayment(created)
+	for _, o := range opts {
+		o(&p)
+	}
+	return f.create(p)
+}
+
+// move transitions p from its current status to to, a second after its
+// UpdatedAt, and returns the payment as stored.
+func (f *fixture) move(p cauri.Payment, to cauri.Status) cauri.Payment {
+	f.t.Helper()
+	got, err := f.s.Transition(f.ctx, p.ID, p.Status, cauri.Change{To: to, At: p.UpdatedAt.Add(time.Second)})
+	if err != nil {
+		f.t.Fatalf("Transition(%s, %s → %s): %v", p.ID, p.Status, to, err)
+	}
+	return got
+}
+
+// paid stores a new payment created at created and moves it to paid.
+func (f *fixture) paid(created time.Time, opts ...func(*cauri.Payment)) cauri.Payment {
+	f.t.Helper()
+	return f.move(f.pending(created, opts...), cauri.StatusPaid)
+}
+
+// get returns the stored payment and fails the test if there is none.
+func (f *fixture) get(id string) cauri.Payment {
+	f.t.Helper()
+	p, err := f.s.Get(f.ctx, id)
+	if err != nil {
+		f.t.Fatalf("Get(%s): %v", id, err)
+	}
+	return p
+}
+
+// must fails the test when err is not nil.
+func (f *fixture) must(what string, err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// check compares the stored payment with want.
+func (f *fixture) check(what string, want cauri.Payment) {
+	f.t.Helper()
+	checkPayment(f.t, what, f.get(want.ID), want)
+}
+
+// checkErr reports an error unless err wraps want, or is nil when want is.
+func checkErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	switch {
+	case want == nil && err != nil:
+		t.Errorf("%s: unexpected error: %v", what, err)
+	case want != nil && !errors.Is(err, want):
+		t.Errorf("%s: error = %v, want one wrapping %v", what, err, want)
+	}
+}
+
+// checkPayment reports every field of got that differs from want. Times
+// are compared with time.Equal and must be in UTC; nil and empty metadata
+// are the same.
+func checkPayment(t *testing.T, what string, got, want cauri.Payment) {
+	t.Helper()
+	if d := diffPayment(got, want); len(d) > 0 {
+		t.Errorf("%s: payment %s differs:\n\t%s", what, want.ID, strings.Join(d, "\n\t"))
+	}
+}
+
+func diffPayment(got, want cauri.Payment) []string {
+	var d []string
+	str := func(name, g, w string) {
+		if g != w {
+			d = append(d, fmt.Sprintf("%s = %q, want %q", name, g, w))
+		}
+	}
+	num := func(name string, g, w int64) {
+		if g != w {
+			d = append(d, fmt.Sprintf("%s = %d, want %d", name, g, w))
+		}
+	}
+	tm := func(name string, g, w time.Time) {
+		if !g.Equal(w) {
+			d = append(d, fmt.Sprintf("%s = %v, want %v", name, g, w))
+		}
+		if !g.IsZero() && g.Location() != time.UTC {
+			d = append(d, fmt.Sprintf("%s = %v, not in UTC", name, g))
+		}
+	}
+	str("ID", got.ID, want.ID)
+	str("Provider", got.Provider, want.Provider)
+	str("ProviderRef", got.ProviderRef, want.ProviderRef)
+	str("OrderID", got.OrderID, want.OrderID)
+	str("CheckoutKey", got.CheckoutKey, want.CheckoutKey)
+	str("Status", string(got.Status), string(want.Status))
+	num("Amount", got.Amount, want.Amount)
+	str("Currency", got.Currency, want.Currency)
+	num("Fee", got.Fee, want.Fee)
+	str("Method", got.Method, want.Method)
+	str("FailureReason", got.FailureReason, want.FailureReason)
+	str("CheckoutURL", got.CheckoutURL, want.CheckoutURL)
+	if !maps.Equal(got.Metadata, want.Metadata) { // nil and empty are equal
+		d = append(d, fmt.Sprintf("Metadata = %v, want %v", got.Metadata, want.Metadata))
+	}
+	tm("CreatedAt", got.CreatedAt, want.CreatedAt)
+	tm("UpdatedAt", got.UpdatedAt, want.UpdatedAt)
+	num("OnPaidAttempts", int64(got.OnPaidAttempts), int64(want.OnPaidAttempts))
+	tm("FulfilledAt", got.FulfilledAt, want.FulfilledAt)
+	return d
+}
+
+// checkList checks a list call's result: at most limit payments, oldest
+// first, each matching the list's filter (match), and, among the payments
+// this subtest made (mine), exactly the first ones of want, in order and
+// with the same contents. When fewer than limit came back, all of want must
+// be there. Payments other subtests left in a shared store are tolerated as
+// long as they match.
+func checkList(t *testing.T, what string, got []cauri.Payment, limit int, mine map[string]bool, want []cauri.Payment, match func(cauri.Payment) bool) {
+	t.Helper()
+	if len(got) > limit {
+		t.Errorf("%s: %d payments, want at most %d", what, len(got), limit)
+	}
+	var own []cauri.Payment
+	for i, p := range got {
+		if i > 0 && p.CreatedAt.Before(got[i-1].CreatedAt) {
+			t.Errorf("%s: not oldest first: %s (%v) after %s (%v)",
+				what, p.ID, p.CreatedAt, got[i-1].ID, got[i-1].CreatedAt)
+		}
+		if !match(p) {
+			t.Errorf("%s: returned %s (status %s, created %v), which does not match",
+				what, p.ID, p.Status, p.CreatedAt)
+		}
+		if mine[p.ID] {
+			own = append(own, p)
+		}
+	}
+	n := len(own)
+	if len(got) < limit {
+		n = len(want) // the store had no more: all of want must be there
+	}
+	if len(own) != n || n > len(want) {
+		t.Errorf("%s: got %v, want %v", what, ids(own), ids(want[:min(n, len(want))]))
+		return
+	}
+	for i := range own {
+		if own[i].ID != want[i].ID {
+			t.Errorf("%s: got %v, want %v", what, ids(own), ids(want[:n]))
+			return
+		}
+		checkPayment(t, what, own[i], want[i])
+	}
+}
+
+func ids(ps []cauri.Payment) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
+}
+
+// set returns the IDs of ps as a set.
+func set(ps ...cauri.Payment) map[string]bool {
+	m := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		m[p.ID] = true
+	}
+	return m
+}
