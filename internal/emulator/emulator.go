@@ -1,0 +1,37 @@
+// Package emulator is the machinery the providers' emulators
+// (providers/<name>/<name>test) share, whatever the provider:
+//
+//   - [Faults] plays injected [providertest.Fault] values on API handlers:
+//     an HTTP status with the provider's own error body and Retry-After, a
+//     slow answer, a dropped connection;
+//   - [Dispatcher] delivers webhooks as a [providertest.WebhookPolicy] says
+//     (duplicated, held until flushed, lost), retries those the receiver
+//     does not acknowledge and records every delivery;
+//   - [WriteCheckoutPage] renders a hosted checkout page with pay, fail and
+//     cancel buttons, and [Act] presses one over HTTP.
+//
+// Everything an emulator starts stops with its Close.
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+)
+
+// RandomHex returns n random bytes as 2n lower-case hex characters.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
+
+// UUID returns a random version 4 UUID, the shape many providers use for
+// their payment IDs.
+func UUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

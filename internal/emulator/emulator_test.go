@@ -1,0 +1,387 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	fs := NewFaults(func(status int) (string, []byte) {
+		return "application/json", []byte(`{"message":"injected"}`)
+	})
+	defer fs.Close()
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") })
+	mux := http.NewServeMux()
+	mux.Handle("/create", fs.Wrap(providertest.OpCreate, ok))
+	mux.Handle("/status", fs.Wrap(providertest.OpStatus, ok))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	get := func(path string) (int, string, string, error) {
+		res, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			return 0, "", "", err
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header.Get("Retry-After"), string(b), nil
+	}
+
+	fs.Inject(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 1500 * time.Millisecond, Times: 2})
+	fs.Inject(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 429})
+	if n := fs.Pending(providertest.OpCreate); n != 2 {
+		t.Fatalf("Pending = %d", n)
+	}
+	for i := range 2 {
+		code, ra, body, err := get("/create")
+		if err != nil || code != 503 || ra != "2" || body != `{"message":"injected"}` {
+			t.Fatalf("call %d: %d %q %q %v", i, code, ra, body, err)
+		}
+	}
+	// The create faults are spent: OpAny's plays next, on whatever comes.
+	if code, ra, _, _ := get("/status"); code != 429 || ra != "" {
+		t.Fatalf("OpAny fault: %d %q", code, ra)
+	}
+	if code, _, body, _ := get("/create"); code != 200 || body != "ok" {
+		t.Fatalf("after faults: %d %q", code, body)
+	}
+
+	// A dropped connection.
+	// (On a fresh connection: Go's transport silently retries an idempotent
+	// request once when a reused connection drops before any answer.)
+	fs.Inject(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultDrop})
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if res, err := fresh.Get(srv.URL + "/status"); err == nil {
+		res.Body.Close()
+		t.Fatal("dropped connection: no error")
+	}
+
+	// A slow answer the client gives up on.
+	fs.Inject(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
+	c := &http.Client{Timeout: 100 * time.Millisecond}
+	if _, err := c.Get(srv.URL + "/status"); err == nil {
+		t.Fatal("slow answer: no timeout")
+	}
+	// A short delay is waited out and then answered normally.
+	fs.Inject(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultSlow, Delay: 50 * time.Millisecond})
+	start := time.Now()
+	if code, _, _, err := get("/status"); err != nil || code != 200 || time.Since(start) < 50*time.Millisecond {
+		t.Fatalf("slow answer: %d %v after %v", code, err, time.Since(start))
+	}
+}
+
+func TestFaultsCloseEndsSlowAnswers(t *testing.T) {
+	t.Parallel()
+	fs := NewFaults(nil)
+	srv := httptest.NewServer(fs.Wrap(providertest.OpAny, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+	fs.Inject(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	done := make(chan error, 1)
+	go func() {
+		res, err := srv.Client().Get(srv.URL)
+		if err == nil {
+			res.Body.Close()
+		}
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	fs.Close()
+	srv.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("slow request: %v", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Fatalf("Close took %v", time.Since(start))
+	}
+	if _, ok := fs.Take(providertest.OpAny); ok {
+		t.Fatal("closed injector still plays faults")
+	}
+}
+
+// receiver counts the webhooks it gets and answers with the codes given,
+// then 200.
+type receiver struct {
+	mu     sync.Mutex
+	codes  []int
+	bodies []string
+	block  chan struct{}
+	srv    *httptest.Server
+}
+
+func newReceiver(t *testing.T, codes ...int) *receiver {
+	rc := &receiver{codes: codes}
+	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rc.mu.Lock()
+		rc.bodies = append(rc.bodies, r.Header.Get("X-Sig")+":"+string(b))
+		code := 200
+		if len(rc.codes) > 0 {
+			code, rc.codes = rc.codes[0], rc.codes[1:]
+		}
+		block := rc.block
+		rc.mu.Unlock()
+		if block != nil {
+			select {
+			case <-block:
+			case <-r.Context().Done():
+			}
+		}
+		w.WriteHeader(code)
+	}))
+	t.Cleanup(rc.srv.Close)
+	return rc
+}
+
+func (rc *receiver) got() []string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]string(nil), rc.bodies...)
+}
+
+func note(url, body string) Notification {
+	return Notification{URL: url, Header: http.Header{"X-Sig": {"s"}}, Body: []byte(body)}
+}
+
+func TestDispatcherDeliver(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rc := newReceiver(t)
+	d := NewDispatcher(DispatcherConfig{})
+	defer d.Close()
+
+	if err := d.Deliver(ctx, note(rc.srv.URL, "one")); err != nil {
+		t.Fatal(err)
+	}
+	if got := rc.got(); len(got) != 1 || got[0] != "s:one" {
+		t.Fatalf("received %q", got)
+	}
+
+	d.SetPolicy(providertest.WebhookPolicy{Copies: 3})
+	if err := d.Deliver(ctx, note(rc.srv.URL, "dup")); err != nil {
+		t.Fatal(err)
+	}
+	if got := rc.got(); len(got) != 4 {
+		t.Fatalf("received %d, want 4", len(got))
+	}
+
+	d.SetPolicy(providertest.WebhookPolicy{Lost: true})
+	_ = d.Deliver(ctx, note(rc.srv.URL, "lost"))
+	if got := rc.got(); len(got) != 4 {
+		t.Fatalf("lost one delivered")
+	}
+
+	ds := d.Deliveries()
+	if len(ds) != 5 || !ds[4].Lost || !ds[0].OK() || ds[0].StatusCode != 200 || ds[0].Attempt != 1 {
+		t.Fatalf("deliveries %+v", ds)
+	}
+	copies := map[int]bool{}
+	for _, x := range ds[1:4] {
+		copies[x.Copy] = true
+	}
+	if len(copies) != 3 {
+		t.Fatalf("copies numbered %v", copies)
+	}
+}
+
+func TestDispatcherHoldFlush(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rc := newReceiver(t)
+	d := NewDispatcher(DispatcherConfig{})
+	defer d.Close()
+	d.SetPolicy(providertest.WebhookPolicy{Hold: true})
+	for _, b := range []string{"a", "b", "c"} {
+		if err := d.Deliver(ctx, note(rc.srv.URL, b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(rc.got()) != 0 || d.Held() != 3 {
+		t.Fatalf("held ones delivered early: %q", rc.got())
+	}
+	d.SetPolicy(providertest.WebhookPolicy{})
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rc.got(), ","); got != "s:a,s:b,s:c" {
+		t.Fatalf("flushed %s", got)
+	}
+	if d.Held() != 0 {
+		t.Fatal("still held")
+	}
+}
+
+func TestDispatcherRetries(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t, 500, 302, 200)
+	d := NewDispatcher(DispatcherConfig{Retries: 3, RetryDelay: time.Millisecond})
+	defer d.Close()
+	if err := d.Deliver(context.Background(), note(rc.srv.URL, "x")); err != nil {
+		t.Fatal(err)
+	}
+	var codes []int
+	for _, x := range d.Deliveries() {
+		codes = append(codes, x.StatusCode)
+	}
+	if len(codes) != 3 || codes[0] != 500 || codes[1] != 302 || codes[2] != 200 {
+		t.Fatalf("attempts answered %v", codes)
+	}
+
+	// Out of tries.
+	rc2 := newReceiver(t, 500, 500, 500)
+	d2 := NewDispatcher(DispatcherConfig{Retries: 2, RetryDelay: time.Millisecond})
+	defer d2.Close()
+	if err := d2.Deliver(context.Background(), note(rc2.srv.URL, "x")); err != nil {
+		t.Fatal(err)
+	}
+	if ds := d2.Deliveries(); len(ds) != 3 || ds[2].Attempt != 3 || ds[2].OK() {
+		t.Fatalf("deliveries %+v", ds)
+	}
+
+	// No retries, and nobody listening.
+	d3 := NewDispatcher(DispatcherConfig{Retries: -1})
+	defer d3.Close()
+	_ = d3.Deliver(context.Background(), note("http://127.0.0.1:1/", "x"))
+	if ds := d3.Deliveries(); len(ds) != 1 || ds[0].Err == nil || ds[0].StatusCode != 0 {
+		t.Fatalf("deliveries %+v", ds)
+	}
+}
+
+func TestDispatcherCloseStopsDeliveries(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t)
+	rc.block = make(chan struct{})
+	defer close(rc.block)
+	d := NewDispatcher(DispatcherConfig{Timeout: time.Hour})
+	d.SetPolicy(providertest.WebhookPolicy{Copies: 2})
+	errc := make(chan error, 1)
+	go func() { errc <- d.Deliver(context.Background(), note(rc.srv.URL, "x")) }()
+	for len(rc.got()) < 2 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	start := time.Now()
+	d.Close()
+	if err := <-errc; !errors.Is(err, ErrClosed) {
+		t.Fatalf("Deliver = %v, want ErrClosed", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Fatalf("Close took %v", time.Since(start))
+	}
+	if err := d.Deliver(context.Background(), note(rc.srv.URL, "x")); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Deliver after Close = %v", err)
+	}
+	if err := d.Flush(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Flush after Close = %v", err)
+	}
+}
+
+func TestDispatcherContext(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t)
+	rc.block = make(chan struct{})
+	defer close(rc.block)
+	d := NewDispatcher(DispatcherConfig{})
+	defer d.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := d.Deliver(ctx, note(rc.srv.URL, "x")); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Deliver = %v", err)
+	}
+}
+
+func TestSendOnce(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t, 401)
+	d := NewDispatcher(DispatcherConfig{})
+	defer d.Close()
+	d.SetPolicy(providertest.WebhookPolicy{Lost: true, Copies: 5})
+	code, err := d.SendOnce(context.Background(), note(rc.srv.URL, "forged"))
+	if err != nil || code != 401 {
+		t.Fatalf("SendOnce = %d, %v", code, err)
+	}
+	if ds := d.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != 401 {
+		t.Fatalf("deliveries %+v", ds)
+	}
+}
+
+func TestCheckoutPageAndAct(t *testing.T) {
+	t.Parallel()
+	var pressed atomic.Value
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /checkout/{id}", func(w http.ResponseWriter, r *http.Request) {
+		WriteCheckoutPage(w, CheckoutPage{
+			Provider: "Acme", Merchant: "Shop & Co", Amount: "5000 XOF",
+			Description: `<script>alert("x")</script>`, ActionURL: "/checkout/" + r.PathValue("id"),
+		})
+	})
+	mux.HandleFunc("POST /checkout/{id}/{action}", func(w http.ResponseWriter, r *http.Request) {
+		a, ok := ParseAction(r.PathValue("action"))
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if r.PathValue("id") == "settled" {
+			WriteMessagePage(w, http.StatusConflict, "Already settled", "This payment is closed.")
+			return
+		}
+		pressed.Store(a)
+		http.Redirect(w, r, "https://shop.example/back?x=1", http.StatusSeeOther)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	res, err := srv.Client().Get(srv.URL + "/checkout/p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	page := string(b)
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	for _, want := range []string{"Shop &amp; Co", "5000 XOF", "&lt;script&gt;"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script>") {
+		t.Error("description not escaped")
+	}
+	actions := regexp.MustCompile(`action="([^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(actions) != 3 || actions[0][1] != "/checkout/p1/pay" || actions[1][1] != "/checkout/p1/fail" || actions[2][1] != "/checkout/p1/cancel" {
+		t.Errorf("forms %q", actions)
+	}
+
+	loc, err := Act(context.Background(), nil, srv.URL+"/checkout/p1", providertest.Cancel)
+	if err != nil || loc != "https://shop.example/back?x=1" || pressed.Load() != providertest.Cancel {
+		t.Fatalf("Act = %q, %v (pressed %v)", loc, err, pressed.Load())
+	}
+	if _, err := Act(context.Background(), nil, srv.URL+"/checkout/settled", providertest.Pay); !errors.Is(err, ErrRefused) {
+		t.Fatalf("Act on settled = %v", err)
+	}
+	if _, err := Act(context.Background(), nil, srv.URL+"/checkout/p1", "dance"); err == nil {
+		t.Fatal("unknown action accepted")
+	}
+}
+
+func TestIDs(t *testing.T) {
+	t.Parallel()
+	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(UUID()) {
+		t.Error("UUID shape")
+	}
+	if a, b := RandomHex(16), RandomHex(16); len(a) != 32 || a == b {
+		t.Errorf("RandomHex %q %q", a, b)
+	}
+}

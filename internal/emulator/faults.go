@@ -1,0 +1,172 @@
+package emulator
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+// ErrorBody writes a provider's own error answer for an injected HTTP
+// status: it returns the Content-Type and body to send.
+type ErrorBody func(status int) (contentType string, body []byte)
+
+// Faults queues injected failures per operation and plays them on the
+// emulator's API handlers. The zero value is not usable: call [NewFaults].
+// It is safe for concurrent use.
+type Faults struct {
+	body ErrorBody
+	done chan struct{} // closed by Close: slow answers stop waiting
+
+	mu     sync.Mutex
+	queue  map[providertest.Op][]*queued
+	closed bool
+}
+
+type queued struct {
+	f    providertest.Fault
+	left int
+}
+
+// NewFaults returns an injector whose FaultStatus answers carry the body
+// that body writes. A nil body sends an empty JSON object.
+func NewFaults(body ErrorBody) *Faults {
+	if body == nil {
+		body = func(int) (string, []byte) { return "application/json", []byte("{}") }
+	}
+	return &Faults{body: body, done: make(chan struct{}), queue: make(map[providertest.Op][]*queued)}
+}
+
+// Inject queues f for the next f.Times calls to op (one call when Times is
+// 0); a negative Times clears op's queue instead. Faults for one op are played in the order injected. A fault injected
+// for providertest.OpAny is played on any operation that has no fault of
+// its own queued.
+func (fs *Faults) Inject(op providertest.Op, f providertest.Fault) {
+	n := max(f.Times, 1)
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if f.Times < 0 {
+		delete(fs.queue, op)
+		return
+	}
+	fs.queue[op] = append(fs.queue[op], &queued{f: f, left: n})
+}
+
+// Take removes one use of the next fault queued for op, or for OpAny, and
+// returns it.
+func (fs *Faults) Take(op providertest.Op) (providertest.Fault, bool) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.closed {
+		return providertest.Fault{}, false
+	}
+	for _, o := range []providertest.Op{op, providertest.OpAny} {
+		q := fs.queue[o]
+		if len(q) == 0 {
+			continue
+		}
+		f := q[0].f
+		if q[0].left--; q[0].left <= 0 {
+			fs.queue[o] = q[1:]
+		}
+		return f, true
+	}
+	return providertest.Fault{}, false
+}
+
+// Pending reports how many faulty calls are still queued for op (OpAny's
+// not included).
+func (fs *Faults) Pending(op providertest.Op) int {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	n := 0
+	for _, q := range fs.queue[op] {
+		n += q.left
+	}
+	return n
+}
+
+// Intercept plays the next fault for op on one request, if any. It reports
+// whether the request was answered (FaultStatus) or dropped (FaultDrop), in
+// which case the handler must stop. A FaultSlow waits for its Delay, the
+// request's end or Close, and then reports false: the handler answers
+// normally (to nobody, if the client gave up).
+func (fs *Faults) Intercept(w http.ResponseWriter, r *http.Request, op providertest.Op) bool {
+	f, ok := fs.Take(op)
+	if !ok {
+		return false
+	}
+	switch f.Kind {
+	case providertest.FaultStatus:
+		code := f.Status
+		if code == 0 {
+			code = http.StatusInternalServerError
+		}
+		if f.RetryAfter > 0 {
+			secs := int64((f.RetryAfter + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		}
+		ctype, body := fs.body(code)
+		if ctype != "" {
+			w.Header().Set("Content-Type", ctype)
+		}
+		w.WriteHeader(code)
+		_, _ = w.Write(body)
+		return true
+	case providertest.FaultSlow:
+		fs.sleep(r.Context(), f.Delay)
+		return false
+	case providertest.FaultDrop:
+		Drop(w)
+		return true
+	}
+	return false
+}
+
+// Wrap returns h with op's faults played before it.
+func (fs *Faults) Wrap(op providertest.Op, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fs.Intercept(w, r, op) {
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// sleep waits d, or until ctx ends or the injector is closed.
+func (fs *Faults) sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	case <-fs.done:
+	}
+}
+
+// Close drops every queued fault and ends the waits of slow answers, so the
+// server can shut down at once. Later calls play nothing.
+func (fs *Faults) Close() {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.closed {
+		return
+	}
+	fs.closed = true
+	fs.queue = nil
+	close(fs.done)
+}
+
+// Drop closes the client's connection without an answer. Where the
+// connection cannot be hijacked (HTTP/2), it aborts the handler with
+// http.ErrAbortHandler instead, which resets the stream.
+func Drop(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}

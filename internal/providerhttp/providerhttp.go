@@ -1,0 +1,372 @@
+// Package providerhttp makes the JSON and form HTTP calls provider packages
+// send to their aggregators' APIs, and turns every way such a call can fail
+// into a [*cauri.ProviderError] the kit knows how to treat:
+//
+//   - no answer (network error, dropped connection, timeout), 5xx, 408 and
+//     429 are Temporary, with RetryAfter taken from a Retry-After header in
+//     seconds or as an HTTP date;
+//   - other 4xx (and the odd 3xx) are permanent;
+//   - the caller's own context ending is wrapped so that errors.Is(err,
+//     context.Canceled) and errors.Is(err, context.DeadlineExceeded) hold. A
+//     cancelled call is not Temporary (nobody is waiting any more); a call
+//     whose deadline passed is (the provider was too slow).
+//
+// Answers are read up to a size cap. Errors never contain request headers
+// (where the secrets are), nor the request URL's query string.
+package providerhttp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cauripay/cauri"
+)
+
+const (
+	// DefaultTimeout bounds a whole call made with the client [New] builds
+	// when none is given. The kit sets tighter per-attempt deadlines through
+	// the context.
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxBody is how much of an answer is read when
+	// Client.MaxBody is zero: 1 MiB.
+	DefaultMaxBody = 1 << 20
+	// DefaultUserAgent is sent when Client.UserAgent is empty.
+	DefaultUserAgent = "cauri (+https://github.com/cauripay/cauri)"
+)
+
+// Client sends one provider's API calls. Its fields are read, never
+// written, by Do: set them before use. A Client is safe for concurrent use.
+type Client struct {
+	// Provider is the provider's name, copied to ProviderError.Provider.
+	Provider string
+	// HTTP sends the requests. Nil means a client of its own with
+	// DefaultTimeout (never http.DefaultClient).
+	HTTP *http.Client
+	// UserAgent is sent with every request. Empty means DefaultUserAgent.
+	UserAgent string
+	// MaxBody is the most bytes of an answer read. Zero means
+	// DefaultMaxBody. A 2xx answer longer than that is an error wrapping
+	// cauri.ErrMalformed; an error answer is cut.
+	MaxBody int64
+	// Describe, when set, extracts the provider's explanation from an
+	// error answer (its "message" field, say) for ProviderError.Message.
+	// It must not return secrets or personal data. Nil, or an empty
+	// result, leaves Message empty unless the answer is not JSON, which
+	// Message then says.
+	Describe func(status int, header http.Header, body []byte) string
+}
+
+// New returns a Client for provider that sends requests with hc, or with a
+// client of its own with DefaultTimeout when hc is nil.
+func New(provider string, hc *http.Client) *Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
+	}
+	return &Client{Provider: provider, HTTP: hc}
+}
+
+// Request is one API call.
+type Request struct {
+	// Op names the operation in errors: "create", "status".
+	Op string
+	// Method is the HTTP method: "GET", "POST".
+	Method string
+	// URL is the full URL. Only its scheme, host and path appear in errors.
+	URL string
+	// Header is sent as is (credentials go here). It never appears in
+	// errors.
+	Header http.Header
+	// At most one of JSON, Form and Body is set. JSON is marshalled and
+	// sent as application/json; Form is sent as
+	// application/x-www-form-urlencoded; Body is sent as is, with whatever
+	// Content-Type Header says.
+	JSON any
+	Form url.Values
+	Body []byte
+}
+
+// Response is a provider's answer.
+type Response struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Header is the answer's header.
+	Header http.Header
+	// Body is the answer, read up to the size cap.
+	Body []byte
+}
+
+// DecodeJSON decodes the answer's body into v; see [DecodeJSON].
+func (r *Response) DecodeJSON(v any) error {
+	return DecodeJSON(r.Header.Get("Content-Type"), r.Body, v)
+}
+
+// Do sends req. It returns the answer whenever one came. The error is nil
+// for a 2xx answer; otherwise it is a *cauri.ProviderError (also returned
+// with the answer for a non-2xx status, so the caller can read the body).
+func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
+	perr := func(status int, err error) *cauri.ProviderError {
+		return &cauri.ProviderError{Provider: c.Provider, Op: req.Op, StatusCode: status, Err: err}
+	}
+	where := req.Method + " " + Redact(req.URL)
+
+	body, ctype, err := encode(req)
+	if err != nil {
+		return nil, perr(0, fmt.Errorf("%s: encoding the request: %w", where, err))
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, bytes.NewReader(body))
+	if err != nil {
+		// The URL is the caller's; its text stays out of the error.
+		return nil, perr(0, fmt.Errorf("%s: building the request: invalid method or URL", where))
+	}
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			hr.Header.Add(k, v)
+		}
+	}
+	if ctype != "" && hr.Header.Get("Content-Type") == "" {
+		hr.Header.Set("Content-Type", ctype)
+	}
+	if hr.Header.Get("User-Agent") == "" {
+		ua := c.UserAgent
+		if ua == "" {
+			ua = DefaultUserAgent
+		}
+		hr.Header.Set("User-Agent", ua)
+	}
+
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
+	}
+	res, err := hc.Do(hr)
+	if err != nil {
+		return nil, c.transportError(ctx, req.Op, where, err)
+	}
+	defer res.Body.Close()
+
+	limit := c.MaxBody
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
+	data, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
+	if err != nil {
+		pe := c.transportError(ctx, req.Op, where, fmt.Errorf("reading the answer: %w", err))
+		pe.StatusCode = res.StatusCode
+		return nil, pe
+	}
+	tooLong := int64(len(data)) > limit
+	if tooLong {
+		data = data[:limit]
+	}
+	resp := &Response{StatusCode: res.StatusCode, Header: res.Header, Body: data}
+
+	if res.StatusCode >= 200 && res.StatusCode < 300 {
+		if tooLong {
+			return resp, perr(res.StatusCode, fmt.Errorf("%w: %s: answer longer than %d bytes", cauri.ErrMalformed, where, limit))
+		}
+		return resp, nil
+	}
+	pe := perr(res.StatusCode, nil)
+	pe.Temporary = TemporaryStatus(res.StatusCode)
+	if pe.Temporary {
+		pe.RetryAfter = ParseRetryAfter(res.Header.Get("Retry-After"), time.Now())
+	}
+	if c.Describe != nil {
+		pe.Message = c.Describe(res.StatusCode, res.Header, data)
+	}
+	if pe.Message == "" && len(bytes.TrimSpace(data)) > 0 && !json.Valid(data) {
+		pe.Message = "expected JSON, got " + mediaType(res.Header.Get("Content-Type"), data)
+	}
+	return resp, pe
+}
+
+// transportError classifies a failure to get an answer.
+func (c *Client) transportError(ctx context.Context, op, where string, err error) *cauri.ProviderError {
+	pe := &cauri.ProviderError{Provider: c.Provider, Op: op}
+	if cerr := ctx.Err(); cerr != nil {
+		// The caller's context ended: say so, wrapping its error.
+		pe.Err = fmt.Errorf("%s: %w", where, cerr)
+		pe.Temporary = errors.Is(cerr, context.DeadlineExceeded)
+		return pe
+	}
+	// A *url.Error repeats the URL, query included: keep only its cause.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	pe.Err = fmt.Errorf("%s: %w", where, err)
+	pe.Temporary = true
+	return pe
+}
+
+// encode returns the request body and the Content-Type it implies.
+func encode(req Request) ([]byte, string, error) {
+	n := 0
+	for _, set := range []bool{req.JSON != nil, req.Form != nil, req.Body != nil} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		return nil, "", errors.New("more than one of JSON, Form and Body set")
+	case req.JSON != nil:
+		b, err := json.Marshal(req.JSON)
+		return b, "application/json", err
+	case req.Form != nil:
+		return []byte(req.Form.Encode()), "application/x-www-form-urlencoded", nil
+	}
+	return req.Body, "", nil
+}
+
+// TemporaryStatus reports whether an HTTP status is worth retrying: 408,
+// 429 and every 5xx.
+func TemporaryStatus(code int) bool {
+	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500
+}
+
+// ParseRetryAfter reads a Retry-After header: a number of seconds or an HTTP
+// date, relative to now. It returns 0 when v is empty, unreadable or in
+// the past.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		const maxSecs = int64(365 * 24 * 3600)
+		return time.Duration(min(secs, maxSecs)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d.Round(time.Second)
+		}
+	}
+	return 0
+}
+
+// Redact returns rawURL without its query, fragment and user info, for
+// errors and logs.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "<invalid URL>"
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
+}
+
+// JoinURL appends path segments to base, escaping each: JoinURL(
+// "https://api.example/v1/", "payments", id, "verify").
+func JoinURL(base string, segments ...string) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(base, "/"))
+	for _, s := range segments {
+		b.WriteByte('/')
+		b.WriteString(url.PathEscape(s))
+	}
+	return b.String()
+}
+
+// DecodeJSON decodes body into v. When body is not JSON it returns an error
+// wrapping cauri.ErrMalformed that says what came instead ("expected JSON,
+// got text/html"), from contentType or, when that is missing or claims
+// JSON, from a look at the body. The body itself is never quoted.
+func DecodeJSON(contentType string, body []byte, v any) error {
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fmt.Errorf("%w: expected JSON, got an empty body", cauri.ErrMalformed)
+	}
+	if !json.Valid(body) {
+		return fmt.Errorf("%w: expected JSON, got %s", cauri.ErrMalformed, mediaType(contentType, body))
+	}
+	// Valid JSON of the wrong shape: json's message names the field and
+	// type, not the value.
+	return fmt.Errorf("%w: unexpected JSON: %w", cauri.ErrMalformed, err)
+}
+
+// mediaType names what a non-JSON body is, for error messages.
+func mediaType(contentType string, body []byte) string {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err == nil && mt != "" && !strings.Contains(mt, "json") {
+		return mt
+	}
+	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(body))
+	if sniffed == "text/plain" && mt != "" && err == nil {
+		return mt + " that is not JSON"
+	}
+	return sniffed
+}
+
+// Number is a JSON value that providers write either as a number (200,
+// 10.5) or as a string ("200", "10.50"). It keeps the decimal text; null
+// gives "".
+type Number string
+
+// UnmarshalJSON accepts a JSON number, a JSON string or null.
+func (n *Number) UnmarshalJSON(b []byte) error {
+	s, err := numberText(b)
+	if err != nil {
+		return err
+	}
+	*n = Number(s)
+	return nil
+}
+
+// Amount converts n, in the currency's main unit, to smallest units with
+// cauri.ParseAmount. An empty n is an error wrapping cauri.ErrMalformed.
+func (n Number) Amount(currency string) (int64, error) {
+	if n == "" {
+		return 0, fmt.Errorf("%w: no amount", cauri.ErrMalformed)
+	}
+	return cauri.ParseAmount(string(n), currency)
+}
+
+// ParseAmountJSON reads a JSON number or string holding an amount in the
+// currency's main unit and returns it in smallest units. null, an empty
+// value and anything else is an error wrapping cauri.ErrMalformed.
+func ParseAmountJSON(raw json.RawMessage, currency string) (int64, error) {
+	s, err := numberText(raw)
+	if err != nil {
+		return 0, err
+	}
+	return Number(s).Amount(currency)
+}
+
+// numberText returns the text of a JSON number or string, "" for null.
+func numberText(b []byte) (string, error) {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		return "", nil
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return "", fmt.Errorf("%w: amount is not a valid JSON string", cauri.ErrMalformed)
+		}
+		return strings.TrimSpace(s), nil
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		var num json.Number
+		if err := json.Unmarshal(b, &num); err != nil {
+			return "", fmt.Errorf("%w: amount is not a valid JSON number", cauri.ErrMalformed)
+		}
+		return num.String(), nil
+	}
+	return "", fmt.Errorf("%w: amount is neither a number nor a string", cauri.ErrMalformed)
+}

@@ -1,0 +1,324 @@
+package providerhttp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri"
+)
+
+func TestDo(t *testing.T) {
+	t.Parallel()
+	past := time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)
+	future := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
+	tests := []struct {
+		name       string
+		handler    http.HandlerFunc
+		wantErr    bool
+		wantStatus int
+		temporary  bool
+		retryAfter time.Duration // 0: none; -1: some positive value
+		message    string
+	}{
+		{name: "ok", handler: func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, `{"ok":true}`)
+		}, wantStatus: 201},
+		{name: "500", handler: status(500, `{"message":"boom"}`, ""), wantErr: true, wantStatus: 500, temporary: true, message: "boom"},
+		{name: "503 html", handler: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(503)
+			_, _ = io.WriteString(w, "<html><body>Maintenance</body></html>")
+		}, wantErr: true, wantStatus: 503, temporary: true, message: "expected JSON, got text/html"},
+		{name: "429 seconds", handler: status(429, `{}`, "7"), wantErr: true, wantStatus: 429, temporary: true, retryAfter: 7 * time.Second},
+		{name: "429 date", handler: status(429, `{}`, future), wantErr: true, wantStatus: 429, temporary: true, retryAfter: -1},
+		{name: "429 date in the past", handler: status(429, `{}`, past), wantErr: true, wantStatus: 429, temporary: true},
+		{name: "429 garbage", handler: status(429, `{}`, "soon"), wantErr: true, wantStatus: 429, temporary: true},
+		{name: "422", handler: status(422, `{"message":"invalid"}`, ""), wantErr: true, wantStatus: 422, message: "invalid"},
+		{name: "401 ignores Retry-After", handler: status(401, `{"message":"Unauthenticated."}`, "5"), wantErr: true, wantStatus: 401, message: "Unauthenticated."},
+		{name: "408", handler: status(408, ``, ""), wantErr: true, wantStatus: 408, temporary: true},
+		{name: "dropped connection", handler: func(w http.ResponseWriter, _ *http.Request) {
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				_ = conn.Close()
+			}
+		}, wantErr: true, temporary: true},
+		{name: "dropped mid-body", handler: func(w http.ResponseWriter, _ *http.Request) {
+			conn, buf, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				return
+			}
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"half")
+			_ = buf.Flush()
+			_ = conn.Close()
+		}, wantErr: true, wantStatus: 200, temporary: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			c := New("acme", srv.Client())
+			c.Describe = func(_ int, _ http.Header, body []byte) string {
+				var e struct{ Message string }
+				_ = json.Unmarshal(body, &e)
+				return e.Message
+			}
+			resp, err := c.Do(context.Background(), Request{
+				Op: "create", Method: http.MethodPost, URL: srv.URL + "/x?key=querysecret",
+				Header: http.Header{"Authorization": {"Bearer headersecret"}},
+				JSON:   map[string]int{"amount": 1},
+			})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil {
+				if resp.StatusCode != tt.wantStatus {
+					t.Fatalf("status %d, want %d", resp.StatusCode, tt.wantStatus)
+				}
+				return
+			}
+			var pe *cauri.ProviderError
+			if !errors.As(err, &pe) {
+				t.Fatalf("%T is not a *cauri.ProviderError", err)
+			}
+			if pe.Provider != "acme" || pe.Op != "create" || pe.StatusCode != tt.wantStatus || pe.Temporary != tt.temporary {
+				t.Errorf("got %+v", pe)
+			}
+			if cauri.IsTemporary(err) != tt.temporary {
+				t.Errorf("IsTemporary = %v", !tt.temporary)
+			}
+			switch {
+			case tt.retryAfter == -1 && (pe.RetryAfter < 60*time.Second || pe.RetryAfter > 120*time.Second):
+				t.Errorf("RetryAfter %v, want about 90s", pe.RetryAfter)
+			case tt.retryAfter >= 0 && pe.RetryAfter != tt.retryAfter:
+				t.Errorf("RetryAfter %v, want %v", pe.RetryAfter, tt.retryAfter)
+			}
+			if tt.message != "" && !strings.Contains(pe.Message, tt.message) {
+				t.Errorf("Message %q, want %q", pe.Message, tt.message)
+			}
+			if s := err.Error(); strings.Contains(s, "secret") {
+				t.Errorf("error leaks a secret: %s", s)
+			}
+			if pe.StatusCode != 0 && pe.StatusCode != 200 && resp == nil {
+				t.Errorf("no response returned with an HTTP error")
+			}
+		})
+	}
+}
+
+func status(code int, body, retryAfter string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		if retryAfter != "" {
+			w.Header().Set("Retry-After", retryAfter)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+func TestDoSendsRequest(t *testing.T) {
+	t.Parallel()
+	var got *http.Request
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		body, _ = io.ReadAll(r.Body)
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	c := New("acme", nil)
+	_, err := c.Do(context.Background(), Request{
+		Op: "create", Method: http.MethodPost, URL: srv.URL + "/pay",
+		Header: http.Header{"Authorization": {"Bearer k"}},
+		Form:   map[string][]string{"a": {"1 2"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := got.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if got.Header.Get("Authorization") != "Bearer k" || got.Header.Get("User-Agent") != DefaultUserAgent {
+		t.Errorf("headers %v", got.Header)
+	}
+	if string(body) != "a=1+2" {
+		t.Errorf("body %q", body)
+	}
+	if _, err := c.Do(context.Background(), Request{Method: "POST", URL: srv.URL, JSON: 1, Body: []byte("x")}); err == nil {
+		t.Error("JSON and Body both set: no error")
+	}
+}
+
+func TestDoContext(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c := New("acme", srv.Client())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := c.Do(ctx, Request{Op: "status", Method: http.MethodGet, URL: srv.URL})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if cauri.IsTemporary(err) {
+		t.Error("a cancelled call is not temporary")
+	}
+
+	ctx, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel2()
+	_, err = c.Do(ctx, Request{Op: "status", Method: http.MethodGet, URL: srv.URL})
+	if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
+		t.Fatalf("err = %v, want a temporary context.DeadlineExceeded", err)
+	}
+
+	// The client's own timeout.
+	c2 := New("acme", &http.Client{Timeout: 50 * time.Millisecond})
+	_, err = c2.Do(context.Background(), Request{Op: "status", Method: http.MethodGet, URL: srv.URL})
+	if err == nil || !cauri.IsTemporary(err) {
+		t.Fatalf("err = %v, want a temporary error", err)
+	}
+}
+
+func TestDoBodyCap(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/err" {
+			w.WriteHeader(500)
+		}
+		_, _ = io.WriteString(w, strings.Repeat("x", 100))
+	}))
+	defer srv.Close()
+	c := New("acme", srv.Client())
+	c.MaxBody = 10
+	_, err := c.Do(context.Background(), Request{Op: "status", Method: http.MethodGet, URL: srv.URL})
+	if !errors.Is(err, cauri.ErrMalformed) || cauri.IsTemporary(err) {
+		t.Fatalf("err = %v, want a permanent ErrMalformed", err)
+	}
+	resp, err := c.Do(context.Background(), Request{Op: "status", Method: http.MethodGet, URL: srv.URL + "/err"})
+	if !cauri.IsTemporary(err) || len(resp.Body) != 10 {
+		t.Fatalf("err = %v, body %d bytes", err, len(resp.Body))
+	}
+}
+
+func TestDoBadURL(t *testing.T) {
+	t.Parallel()
+	_, err := New("acme", nil).Do(context.Background(), Request{Method: "GET", URL: "http://[::1"})
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) || pe.Temporary {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = New("acme", nil).Do(context.Background(), Request{Method: "GET", URL: "http://127.0.0.1:1/x?token=querysecret"})
+	if !cauri.IsTemporary(err) || strings.Contains(err.Error(), "querysecret") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	t.Parallel()
+	var v struct{ A int }
+	if err := DecodeJSON("application/json", []byte(`{"A":1}`), &v); err != nil || v.A != 1 {
+		t.Fatalf("err %v, v %+v", err, v)
+	}
+	tests := []struct {
+		ctype, body, want string
+	}{
+		{"text/html; charset=utf-8", "<html>oops</html>", "expected JSON, got text/html"},
+		{"", "<!DOCTYPE html><html></html>", "expected JSON, got text/html"},
+		{"application/json", "<html>lying</html>", "expected JSON, got text/html"},
+		{"text/plain", "Bad Gateway", "expected JSON, got text/plain"},
+		{"application/json", "", "empty body"},
+		{"application/json", `{"A":"one"}`, "unexpected JSON"},
+	}
+	for _, tt := range tests {
+		err := DecodeJSON(tt.ctype, []byte(tt.body), &v)
+		if !errors.Is(err, cauri.ErrMalformed) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("DecodeJSON(%q, %q) = %v, want %q", tt.ctype, tt.body, err, tt.want)
+		}
+		if tt.body != "" && strings.Contains(err.Error(), tt.body) {
+			t.Errorf("error quotes the body: %v", err)
+		}
+	}
+}
+
+func TestAmounts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw, currency string
+		want          int64
+		ok            bool
+	}{
+		{`200`, "XOF", 200, true},
+		{`"200"`, "XOF", 200, true},
+		{`" 5000.00 "`, "XOF", 5000, true},
+		{`10.5`, "USD", 1050, true},
+		{`"10.50"`, "USD", 1050, true},
+		{`10.555`, "USD", 0, false},
+		{`-1`, "XOF", 0, false},
+		{`1e3`, "XOF", 0, false},
+		{`null`, "XOF", 0, false},
+		{``, "XOF", 0, false},
+		{`true`, "XOF", 0, false},
+		{`{"a":1}`, "XOF", 0, false},
+		{`"abc"`, "XOF", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseAmountJSON(json.RawMessage(tt.raw), tt.currency)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseAmountJSON(%s, %s) = %d, %v", tt.raw, tt.currency, got, err)
+		}
+		if err != nil && !errors.Is(err, cauri.ErrMalformed) {
+			t.Errorf("ParseAmountJSON(%s): %v does not wrap ErrMalformed", tt.raw, err)
+		}
+	}
+	var s struct{ N Number }
+	if err := json.Unmarshal([]byte(`{"N":"12"}`), &s); err != nil || s.N != "12" {
+		t.Fatalf("Number from string: %q %v", s.N, err)
+	}
+	if err := json.Unmarshal([]byte(`{"N":12.5}`), &s); err != nil || s.N != "12.5" {
+		t.Fatalf("Number from number: %q %v", s.N, err)
+	}
+	if err := json.Unmarshal([]byte(`{"N":[1]}`), &s); err == nil {
+		t.Fatal("Number from array: no error")
+	}
+}
+
+func TestHelpers(t *testing.T) {
+	t.Parallel()
+	if got := JoinURL("https://api.example/v1/", "payments", "a/b c", "verify"); got != "https://api.example/v1/payments/a%2Fb%20c/verify" {
+		t.Errorf("JoinURL = %s", got)
+	}
+	if got := Redact("https://user:pw@api.example/v1/x?key=s#f"); got != "https://api.example/v1/x" {
+		t.Errorf("Redact = %s", got)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Duration{
+		"":                              0,
+		"0":                             0,
+		"-3":                            0,
+		"120":                           2 * time.Minute,
+		"Thu, 01 Jan 2026 00:00:30 GMT": 30 * time.Second,
+		"Wed, 31 Dec 2025 23:00:00 GMT": 0,
+		"tomorrow":                      0,
+	} {
+		if got := ParseRetryAfter(in, now); got != want {
+			t.Errorf("ParseRetryAfter(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,510 @@
+package moneroo_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/moneroo"
+	"github.com/cauripay/cauri/providers/moneroo/monerootest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+func TestMapStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw   string
+		want  cauri.Status
+		known bool
+	}{
+		{"initiated", cauri.StatusPending, true},
+		{"pending", cauri.StatusPending, true},
+		{"success", cauri.StatusPaid, true},
+		{"failed", cauri.StatusFailed, true},
+		{"cancelled", cauri.StatusCancelled, true},
+		{" success ", cauri.StatusPaid, true},
+		{"", cauri.StatusPending, false},
+		{"SUCCESS", cauri.StatusPending, false},
+		{"successful", cauri.StatusPending, false},
+		{"paid", cauri.StatusPending, false},
+		{"canceled", cauri.StatusPending, false},
+		{"expired", cauri.StatusPending, false},
+		{"refunded", cauri.StatusPending, false},
+	}
+	for _, tt := range tests {
+		got, known := moneroo.MapStatus(tt.raw)
+		if got != tt.want || known != tt.known {
+			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
+		}
+	}
+}
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	_, err := moneroo.New(moneroo.Config{BaseURL: "ftp://x", WebhookSecrets: []string{"a", ""}, Methods: []string{" "}})
+	var ve *cauri.ValidationError
+	if !errors.As(err, &ve) || ve.What != "config" {
+		t.Fatalf("err = %v", err)
+	}
+	var names []string
+	for _, f := range ve.Fields {
+		names = append(names, f.Field)
+	}
+	if got := strings.Join(names, ","); got != "SecretKey,WebhookSecrets[1],BaseURL,Methods[0]" {
+		t.Errorf("fields %s", got)
+	}
+	p, err := moneroo.New(moneroo.Config{SecretKey: "sk"})
+	if err != nil || p.Name() != "moneroo" {
+		t.Fatalf("New = %v, %v", p, err)
+	}
+	if _, ok := any(p).(cauri.IdempotentCreator); ok {
+		t.Error("moneroo's initialize is not idempotent")
+	}
+}
+
+func order() cauri.Order {
+	return cauri.Order{
+		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
+		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
+		Metadata: map[string]string{"cart": "c-9", "order_id": "theirs"},
+	}
+}
+
+func request(o cauri.Order) cauri.CheckoutRequest {
+	return cauri.CheckoutRequest{
+		PaymentID: "pay_01", Order: o,
+		ReturnURL:   "https://shop.example/pay/return/moneroo?payment_id=pay_01&token=t",
+		CallbackURL: "https://shop.example/pay/webhooks/moneroo?payment_id=pay_01&token=t",
+	}
+}
+
+// capture is a fake API that records the last request and answers with
+// status and body.
+type capture struct {
+	srv     *httptest.Server
+	calls   atomic.Int32
+	lastReq *http.Request
+	body    []byte
+}
+
+func newCapture(t *testing.T, status int, ctype, body string) *capture {
+	t.Helper()
+	c := &capture{}
+	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.calls.Add(1)
+		c.lastReq = r
+		c.body, _ = io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", ctype)
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func provider(t *testing.T, cfg moneroo.Config) *moneroo.Provider {
+	t.Helper()
+	p, err := moneroo.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCreateCheckoutRequest(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, http.StatusCreated, "application/json",
+		`{"message":"Transaction initialized successfully","data":{"id":"5f7b1b2c","checkout_url":"https://checkout.moneroo.io/5f7b1b2c"},"errors":null}`)
+	p := provider(t, moneroo.Config{SecretKey: "sk_test_1", BaseURL: c.srv.URL + "/v1/", Methods: []string{"wave_ci", "orange_ci"}})
+
+	co, err := p.CreateCheckout(context.Background(), request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if co.ProviderRef != "5f7b1b2c" || co.RedirectURL != "https://checkout.moneroo.io/5f7b1b2c" {
+		t.Errorf("checkout %+v", co)
+	}
+	r := c.lastReq
+	if r.Method != http.MethodPost || r.URL.Path != "/v1/payments/initialize" {
+		t.Errorf("%s %s", r.Method, r.URL.Path)
+	}
+	for k, want := range map[string]string{
+		"Authorization": "Bearer sk_test_1", "Accept": "application/json", "Content-Type": "application/json",
+	} {
+		if got := r.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	want := `{"amount":5000,"currency":"XOF","description":"Two baskets",` +
+		`"customer":{"email":"awa@example.com","first_name":"Awa","last_name":"Diallo","phone":"2250701020304","country":"CI"},` +
+		`"return_url":"https://shop.example/pay/return/moneroo?payment_id=pay_01\u0026token=t",` +
+		`"metadata":{"cart":"c-9","cauri_payment_id":"pay_01","order_id":"ord-42"},` +
+		`"methods":["wave_ci","orange_ci"]}`
+	if string(c.body) != want {
+		t.Errorf("body\n got %s\nwant %s", c.body, want)
+	}
+}
+
+func TestCreateCheckoutDefaultsAndLimits(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, http.StatusOK, "application/json", `{"data":{"id":7,"checkout_url":"https://checkout.moneroo.io/7"}}`)
+	var logs bytes.Buffer
+	p := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	o := order()
+	o.Amount, o.Currency = 2500, "USD" // $25.00: whole units
+	o.Description = ""
+	o.Customer.Phone, o.Customer.Country = "", ""
+	o.Metadata = map[string]string{}
+	for _, k := range []string{"k01", "k02", "k03", "k04", "k05", "k06", "k07", "k08", "k09", "k10"} {
+		o.Metadata[k] = "v-" + k
+	}
+	co, err := p.CreateCheckout(context.Background(), request(o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if co.ProviderRef != "7" {
+		t.Errorf("numeric id read as %q", co.ProviderRef)
+	}
+	want := `{"amount":25,"currency":"USD","description":"Order ord-42",` +
+		`"customer":{"email":"awa@example.com","first_name":"Awa","last_name":"Diallo"},` +
+		`"return_url":"https://shop.example/pay/return/moneroo?payment_id=pay_01\u0026token=t",` +
+		`"metadata":{"cauri_payment_id":"pay_01","k01":"v-k01","k02":"v-k02","k03":"v-k03","k04":"v-k04",` +
+		`"k05":"v-k05","k06":"v-k06","k07":"v-k07","k08":"v-k08","order_id":"ord-42"}}`
+	if string(c.body) != want {
+		t.Errorf("body\n got %s\nwant %s", c.body, want)
+	}
+	if !strings.Contains(logs.String(), "dropped_entries=2") || strings.Contains(logs.String(), "v-k10") {
+		t.Errorf("log: %s", logs.String())
+	}
+}
+
+func TestCreateCheckoutValidation(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, http.StatusCreated, "application/json", `{}`)
+	p := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL})
+	tests := []struct {
+		name   string
+		edit   func(*cauri.CheckoutRequest)
+		fields string
+	}{
+		{"no customer", func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
+			"Customer.Email,Customer.FirstName,Customer.LastName"},
+		{"no last name", func(r *cauri.CheckoutRequest) { r.Order.Customer.LastName = " " }, "Customer.LastName"},
+		{"fractional", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, "Amount"},
+		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
+		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
+		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
+	}
+	for _, tt := range tests {
+		req := request(order())
+		tt.edit(&req)
+		_, err := p.CreateCheckout(context.Background(), req)
+		var ve *cauri.ValidationError
+		if !errors.As(err, &ve) || ve.What != "order" {
+			t.Errorf("%s: err = %v", tt.name, err)
+			continue
+		}
+		var names []string
+		for _, f := range ve.Fields {
+			names = append(names, f.Field)
+		}
+		if got := strings.Join(names, ","); got != tt.fields {
+			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
+		}
+		if cauri.IsTemporary(err) {
+			t.Errorf("%s: validation error is temporary", tt.name)
+		}
+	}
+	if n := c.calls.Load(); n != 0 {
+		t.Errorf("%d calls made for invalid orders", n)
+	}
+}
+
+func TestCreateCheckoutErrors(t *testing.T) {
+	t.Parallel()
+	srv := monerootest.New()
+	t.Cleanup(srv.Close) // after the parallel subtests
+	ctx := context.Background()
+
+	t.Run("422", func(t *testing.T) {
+		t.Parallel()
+		o := order()
+		o.Customer.Email = "awa-at-example"
+		_, err := srv.Provider().CreateCheckout(ctx, request(o))
+		pe := providerError(t, err, 422, false)
+		if !strings.Contains(pe.Message, "(invalid: customer.email)") || strings.Contains(err.Error(), "awa-at-example") {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("401", func(t *testing.T) {
+		t.Parallel()
+		cfg := srv.Config()
+		cfg.SecretKey = "sk_test_wrong"
+		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 401, false)
+		if pe.Message != "Unauthenticated." || strings.Contains(err.Error(), "sk_test_wrong") {
+			t.Errorf("error %v", err)
+		}
+	})
+	for _, code := range []int{429, 503} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			s := monerootest.New()
+			defer s.Close()
+			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
+			_, err := s.Provider().CreateCheckout(ctx, request(order()))
+			pe := providerError(t, err, code, true)
+			if pe.RetryAfter != 3*time.Second || pe.Message == "" {
+				t.Errorf("%+v", pe)
+			}
+		})
+	}
+	t.Run("html", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusBadGateway, "text/html", "<html><h1>502 Bad Gateway</h1></html>")
+		_, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 502, true)
+		if pe.Message != "expected JSON, got text/html" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("html 200", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusOK, "text/html", "<html>login</html>")
+		_, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+		providerError(t, err, 200, false)
+		if !errors.Is(err, cauri.ErrMalformed) || !strings.Contains(err.Error(), "expected JSON, got text/html") {
+			t.Errorf("err %v", err)
+		}
+	})
+	for name, body := range map[string]string{
+		"no id":         `{"data":{"checkout_url":"https://checkout.moneroo.io/x"}}`,
+		"no data":       `{"message":"ok","data":null}`,
+		"bad url":       `{"data":{"id":"x","checkout_url":"javascript:alert(1)"}}`,
+		"missing url":   `{"data":{"id":"x"}}`,
+		"wrong status":  ``,
+		"wrong shape":   `{"data":"x"}`,
+		"empty on 201 ": ``,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			status := http.StatusCreated
+			if name == "wrong status" {
+				status = http.StatusAccepted
+			}
+			c := newCapture(t, status, "application/json", body)
+			_, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+			providerError(t, err, status, false)
+			if !errors.Is(err, cauri.ErrMalformed) {
+				t.Errorf("err %v does not wrap ErrMalformed", err)
+			}
+		})
+	}
+	t.Run("dropped", func(t *testing.T) {
+		s := monerootest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop, Times: 2})
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		providerError(t, err, 0, true)
+	})
+	t.Run("slow", func(t *testing.T) {
+		s := monerootest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
+		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
+			t.Errorf("err %v", err)
+		}
+	})
+}
+
+func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
+	t.Helper()
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
+	}
+	if pe.Provider != "moneroo" || pe.StatusCode != status || pe.Temporary != temporary {
+		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
+	}
+	return pe
+}
+
+func TestFetchStatus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := monerootest.New()
+	defer srv.Close()
+	var logs bytes.Buffer
+	cfg := srv.Config()
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	p := provider(t, cfg)
+
+	open := func(o cauri.Order) cauri.Checkout {
+		t.Helper()
+		co, err := p.CreateCheckout(ctx, request(o))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return co
+	}
+	fetch := func(ref string) cauri.Update {
+		t.Helper()
+		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	co := open(order())
+	u := fetch(co.ProviderRef)
+	want := cauri.Update{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Status: cauri.StatusPending, RawStatus: "initiated",
+		Amount: 5000, Currency: "XOF", Authenticated: true}
+	if u != want {
+		t.Errorf("initiated:\n got %+v\nwant %+v", u, want)
+	}
+
+	if err := srv.SetStatus(co.ProviderRef, "pending"); err != nil {
+		t.Fatal(err)
+	}
+	if u := fetch(co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "pending" {
+		t.Errorf("pending: %+v", u)
+	}
+	_ = srv.SetStatus(co.ProviderRef, "reversed")
+	if u := fetch(co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "reversed" {
+		t.Errorf("unknown: %+v", u)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "reversed") {
+		t.Errorf("no warning for an unknown status: %s", logs.String())
+	}
+	_ = srv.SetStatus(co.ProviderRef, "initiated")
+
+	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	u = fetch(co.ProviderRef)
+	if u.Status != cauri.StatusPaid || u.Amount != 5000 || u.Currency != "XOF" || u.Method != "wave_ci" || u.PaymentID != "pay_01" {
+		t.Errorf("paid: %+v", u)
+	}
+
+	usd := order()
+	usd.Amount, usd.Currency = 10000, "USD"
+	co = open(usd)
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Fail)
+	u = fetch(co.ProviderRef)
+	if u.Status != cauri.StatusFailed || u.Amount != 10000 || u.Currency != "USD" || u.FailureReason == "" {
+		t.Errorf("failed: %+v", u)
+	}
+
+	co = open(order())
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
+	if u := fetch(co.ProviderRef); u.Status != cauri.StatusCancelled {
+		t.Errorf("cancelled: %+v", u)
+	}
+
+	srv.ReportAmountDelta(50)
+	if u := fetch(co.ProviderRef); u.Amount != 5050 {
+		t.Errorf("delta on XOF: %d", u.Amount)
+	}
+	co = open(usd)
+	if u := fetch(co.ProviderRef); u.Amount != 10050 {
+		t.Errorf("delta on USD: %d", u.Amount)
+	}
+	if strings.Contains(logs.String(), srv.SecretKey) {
+		t.Error("the secret key was logged")
+	}
+}
+
+func TestFetchStatusErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := monerootest.New()
+	defer srv.Close()
+	p := srv.Provider()
+
+	_, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01"})
+	if !errors.Is(err, cauri.ErrNotFound) || cauri.IsTemporary(err) {
+		t.Errorf("empty ref: %v", err)
+	}
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
+	if !errors.Is(err, cauri.ErrNotFound) {
+		t.Errorf("unknown ref: %v", err)
+	}
+	providerError(t, err, 404, false)
+
+	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
+	providerError(t, err, 503, true)
+}
+
+func TestFetchStatusShapes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		want       cauri.Update
+		err        error
+	}{
+		{name: "currency string, amount string",
+			body: `{"data":{"id":"r1","status":"success","amount":"200","currency":"XOF","metadata":{"cauri_payment_id":"pay_01"}}}`,
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "success", Amount: 200, Currency: "XOF", Authenticated: true}},
+		{name: "decimal amount in USD",
+			body: `{"data":{"id":"r1","status":"success","amount":10.5,"currency":{"code":"usd"},"metadata":[],"capture":{"method":{"short_code":"card_usd"},"failure_message":null}}}`,
+			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "success", Amount: 1050, Currency: "USD", Method: "card_usd", Authenticated: true}},
+		{name: "no id in data",
+			body: `{"data":{"status":"pending"}}`,
+			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "pending", Authenticated: true}},
+		{name: "another payment", body: `{"data":{"id":"r2","status":"success","amount":1,"currency":"XOF"}}`, err: cauri.ErrMalformed},
+		{name: "paid without amount", body: `{"data":{"id":"r1","status":"success","currency":"XOF"}}`, err: cauri.ErrMalformed},
+		{name: "bad amount", body: `{"data":{"id":"r1","status":"success","amount":"lots","currency":"XOF"}}`, err: cauri.ErrMalformed},
+		{name: "bad currency", body: `{"data":{"id":"r1","status":"success","amount":1,"currency":{"code":"francs"}}}`, err: cauri.ErrMalformed},
+		{name: "null data", body: `{"data":null}`, err: cauri.ErrMalformed},
+		{name: "html", body: `<html></html>`, err: cauri.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newCapture(t, http.StatusOK, "application/json", tt.body)
+			u, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL}).
+				FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "r1"})
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				providerError(t, err, 200, false)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u != tt.want {
+				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
+			}
+			if c.lastReq.URL.Path != "/payments/r1/verify" || c.lastReq.Header.Get("Authorization") != "Bearer sk" {
+				t.Errorf("request %s %v", c.lastReq.URL.Path, c.lastReq.Header)
+			}
+		})
+	}
+}
+
+func TestReturnParams(t *testing.T) {
+	t.Parallel()
+	for _, q := range []string{"paymentId=r1&paymentStatus=success", "monerooPaymentId=r1&monerooPaymentStatus=success"} {
+		r := httptest.NewRequest(http.MethodGet, "/return?payment_id=pay_01&"+q, nil)
+		ref, st := moneroo.ReturnParams(r.URL.Query())
+		if ref != "r1" || st != "success" {
+			t.Errorf("%s: %q %q", q, ref, st)
+		}
+	}
+}

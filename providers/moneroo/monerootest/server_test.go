@@ -1,0 +1,445 @@
+package monerootest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri/providers/moneroo"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+const validInit = `{"amount":5000,"currency":"XOF","description":"Order 42",` +
+	`"customer":{"email":"awa@example.com","first_name":"Awa","last_name":"Diallo","phone":"2250701020304"},` +
+	`"return_url":"https://shop.example/back?payment_id=pay_01&token=t",` +
+	`"metadata":{"cauri_payment_id":"pay_01","order_id":"42"}}`
+
+type answer struct {
+	status int
+	header http.Header
+	env    struct {
+		Message string          `json:"message"`
+		Data    json.RawMessage `json:"data"`
+		Errors  json.RawMessage `json:"errors"`
+	}
+	raw []byte
+}
+
+func call(t *testing.T, s *Server, method, path, key, body string) answer {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	a := answer{status: res.StatusCode, header: res.Header}
+	a.raw, _ = io.ReadAll(res.Body)
+	_ = json.Unmarshal(a.raw, &a.env)
+	return a
+}
+
+func initialize(t *testing.T, s *Server) (id, checkoutURL string) {
+	t.Helper()
+	a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, validInit)
+	if a.status != http.StatusCreated {
+		t.Fatalf("initialize: %d %s", a.status, a.raw)
+	}
+	var d struct {
+		ID          string `json:"id"`
+		CheckoutURL string `json:"checkout_url"`
+	}
+	_ = json.Unmarshal(a.env.Data, &d)
+	if a.env.Message != "Transaction initialized successfully" || d.ID == "" || d.CheckoutURL != s.URL+"/checkout/"+d.ID {
+		t.Fatalf("initialize answer %s", a.raw)
+	}
+	return d.ID, d.CheckoutURL
+}
+
+func TestAuth(t *testing.T) {
+	t.Parallel()
+	s := New(WithSecretKey("sk_test_fixed"))
+	defer s.Close()
+	for _, key := range []string{"", "sk_test_wrong", "sk_test_fixedX", "sk_test_fixe"} {
+		a := call(t, s, http.MethodPost, "/v1/payments/initialize", key, validInit)
+		if a.status != http.StatusUnauthorized || string(bytes.TrimSpace(a.raw)) != `{"message":"Unauthenticated.","data":null,"errors":null}` {
+			t.Errorf("key %q: %d %s", key, a.status, a.raw)
+		}
+		if a := call(t, s, http.MethodGet, "/v1/payments/x/verify", key, ""); a.status != http.StatusUnauthorized {
+			t.Errorf("verify with key %q: %d", key, a.status)
+		}
+	}
+	if s.SecretKey != "sk_test_fixed" {
+		t.Error("WithSecretKey ignored")
+	}
+}
+
+func TestValidation(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	tests := []struct {
+		name   string
+		body   string
+		fields []string
+	}{
+		{"empty", `{}`, []string{"amount", "currency", "customer", "description", "return_url"}},
+		{"decimal amount", strings.Replace(validInit, `"amount":5000`, `"amount":50.5`, 1), []string{"amount"}},
+		{"string amount", strings.Replace(validInit, `"amount":5000`, `"amount":"5000"`, 1), []string{"amount"}},
+		{"negative amount", strings.Replace(validInit, `"amount":5000`, `"amount":-5`, 1), []string{"amount"}},
+		{"bad currency", strings.Replace(validInit, `"XOF"`, `"francs"`, 1), []string{"currency"}},
+		{"long description", strings.Replace(validInit, `"Order 42"`, `"`+strings.Repeat("é", 156)+`"`, 1), []string{"description"}},
+		{"bad return url", strings.Replace(validInit, `https://shop.example/back`, `/back`, 1), []string{"return_url"}},
+		{"customer fields", strings.Replace(validInit, `"email":"awa@example.com","first_name":"Awa","last_name":"Diallo"`, `"email":"nope"`, 1),
+			[]string{"customer.email", "customer.first_name", "customer.last_name"}},
+		{"metadata not strings", strings.Replace(validInit, `"order_id":"42"`, `"order_id":42`, 1), []string{"metadata.order_id"}},
+		{"too much metadata", strings.Replace(validInit, `"order_id":"42"`, `"a":"1","b":"1","c":"1","d":"1","e":"1","f":"1","g":"1","h":"1","i":"1","j":"1"`, 1), []string{"metadata"}},
+		{"methods", strings.Replace(validInit, `"metadata"`, `"methods":"wave_ci","metadata"`, 1), []string{"methods"}},
+	}
+	for _, tt := range tests {
+		a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, tt.body)
+		if a.status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d %s", tt.name, a.status, a.raw)
+			continue
+		}
+		var errs map[string][]string
+		if err := json.Unmarshal(a.env.Errors, &errs); err != nil {
+			t.Errorf("%s: errors %s", tt.name, a.env.Errors)
+			continue
+		}
+		var got []string
+		for k := range errs {
+			got = append(got, k)
+		}
+		if strings.Join(sorted(got), ",") != strings.Join(tt.fields, ",") {
+			t.Errorf("%s: fields %v, want %v", tt.name, sorted(got), tt.fields)
+		}
+		if a.env.Message == "" || string(a.env.Data) != "null" {
+			t.Errorf("%s: envelope %s", tt.name, a.raw)
+		}
+	}
+	if a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, `{"amount":`); a.status != http.StatusBadRequest {
+		t.Errorf("broken JSON: %d", a.status)
+	}
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+func TestVerify(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	id, _ := initialize(t, s)
+	for _, path := range []string{"/v1/payments/" + id + "/verify", "/v1/payments/" + id} {
+		a := call(t, s, http.MethodGet, path, s.SecretKey, "")
+		if a.status != http.StatusOK {
+			t.Fatalf("%s: %d", path, a.status)
+		}
+		var d struct {
+			ID       string            `json:"id"`
+			Status   string            `json:"status"`
+			Amount   json.Number       `json:"amount"`
+			Currency map[string]any    `json:"currency"`
+			Metadata map[string]string `json:"metadata"`
+			Capture  json.RawMessage   `json:"capture"`
+			Customer map[string]any    `json:"customer"`
+		}
+		if err := json.Unmarshal(a.env.Data, &d); err != nil {
+			t.Fatalf("%s: %v in %s", path, err, a.env.Data)
+		}
+		if d.ID != id || d.Status != "initiated" || d.Amount != "5000" || d.Currency["code"] != "XOF" ||
+			d.Metadata["cauri_payment_id"] != "pay_01" || string(d.Capture) != "null" || d.Customer["email"] != "awa@example.com" {
+			t.Errorf("%s: %s", path, a.env.Data)
+		}
+	}
+	if a := call(t, s, http.MethodGet, "/v1/payments/nope/verify", s.SecretKey, ""); a.status != http.StatusNotFound {
+		t.Errorf("unknown id: %d", a.status)
+	}
+	if a := call(t, s, http.MethodGet, "/v1/payouts/x", s.SecretKey, ""); a.status != http.StatusNotFound {
+		t.Errorf("unknown route: %d", a.status)
+	}
+}
+
+// shop records the webhooks it receives, answering with codes in turn and
+// then 200.
+type shop struct {
+	mu     sync.Mutex
+	codes  []int
+	got    []*http.Request
+	bodies [][]byte
+	srv    *httptest.Server
+}
+
+func newShop(t *testing.T, codes ...int) *shop {
+	sh := &shop{codes: codes}
+	sh.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+		sh.got = append(sh.got, r)
+		sh.bodies = append(sh.bodies, b)
+		code := 200
+		if len(sh.codes) > 0 {
+			code, sh.codes = sh.codes[0], sh.codes[1:]
+		}
+		w.WriteHeader(code)
+	}))
+	t.Cleanup(sh.srv.Close)
+	return sh
+}
+
+func (sh *shop) at(i int) (*http.Request, []byte) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.got[i], sh.bodies[i]
+}
+
+func (sh *shop) count() int {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return len(sh.got)
+}
+
+func TestPageFlow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New(WithMerchant("Boutique Awa"))
+	defer s.Close()
+	sh := newShop(t)
+	s.SetWebhookURL(sh.srv.URL + "/hooks")
+
+	id, checkout := initialize(t, s)
+	res, err := http.Get(checkout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{"Boutique Awa", "5000 XOF", "Order 42", `action="/checkout/` + id + `/pay"`, `/fail"`, `/cancel"`} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+
+	back, err := s.Act(ctx, checkout, providertest.Pay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(back)
+	q := u.Query()
+	if u.Host != "shop.example" || q.Get("payment_id") != "pay_01" || q.Get("token") != "t" || q.Get("paymentId") != id || q.Get("paymentStatus") != "success" {
+		t.Errorf("return URL %s", back)
+	}
+	if p, _ := s.Payment(id); p.Status != "success" || p.Method != "wave_ci" {
+		t.Errorf("payment %+v", p)
+	}
+
+	// Delivered before Act returned, and signed.
+	if sh.count() != 1 {
+		t.Fatalf("%d webhooks", sh.count())
+	}
+	r, body := sh.at(0)
+	if err := moneroo.VerifySignature(body, r.Header.Get(moneroo.SignatureHeader), s.WebhookSecret); err != nil {
+		t.Errorf("signature: %v", err)
+	}
+	if r.Header.Get(moneroo.SignatureHeader) != Sign(s.WebhookSecret, body) || r.URL.Path != "/hooks" {
+		t.Errorf("header %v path %s", r.Header, r.URL.Path)
+	}
+	var n struct {
+		Event string `json:"event"`
+		Data  struct {
+			ID       string            `json:"id"`
+			Amount   json.Number       `json:"amount"`
+			Currency string            `json:"currency"`
+			Status   string            `json:"status"`
+			Metadata map[string]string `json:"metadata"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &n); err != nil {
+		t.Fatal(err)
+	}
+	if n.Event != "payment.success" || n.Data.ID != id || n.Data.Amount != "5000" || n.Data.Currency != "XOF" ||
+		n.Data.Status != "success" || n.Data.Metadata["cauri_payment_id"] != "pay_01" {
+		t.Errorf("webhook %s", body)
+	}
+
+	// A second action is refused.
+	if _, err := s.Act(ctx, checkout, providertest.Cancel); err == nil {
+		t.Error("second action accepted")
+	}
+	res, err = s.client.Post(checkout+"/cancel", "application/x-www-form-urlencoded", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusConflict {
+		t.Errorf("second action: %d", res.StatusCode)
+	}
+	if p, _ := s.Payment(id); p.Status != "success" || sh.count() != 1 {
+		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.count())
+	}
+
+	// Fail and cancel.
+	for a, want := range map[providertest.Action]string{providertest.Fail: "failed", providertest.Cancel: "cancelled"} {
+		id, checkout := initialize(t, s)
+		back, err := s.Act(ctx, checkout, a)
+		if err != nil || !strings.HasSuffix(back, "&paymentId="+id+"&paymentStatus="+want) {
+			t.Errorf("%s: %q %v", a, back, err)
+		}
+		_, lastBody := sh.at(sh.count() - 1)
+		last := string(lastBody)
+		if !strings.Contains(last, `"event":"payment.`+want+`"`) {
+			t.Errorf("%s: webhook %s", a, last)
+		}
+	}
+	if _, err := s.Act(ctx, s.URL+"/checkout/nope", providertest.Pay); err == nil {
+		t.Error("unknown payment accepted")
+	}
+}
+
+func TestWebhookPolicies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New(WithWebhookRetries(2, time.Millisecond))
+	defer s.Close()
+	sh := newShop(t, 500)
+	s.SetWebhookURL(sh.srv.URL)
+
+	_, checkout := initialize(t, s)
+	_, _ = s.Act(ctx, checkout, providertest.Pay)
+	ds := s.Deliveries()
+	if len(ds) != 2 || ds[0].StatusCode != 500 || ds[1].StatusCode != 200 || ds[1].Attempt != 2 {
+		t.Errorf("retry: %+v", ds)
+	}
+
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 2})
+	_, checkout = initialize(t, s)
+	_, _ = s.Act(ctx, checkout, providertest.Pay)
+	if sh.count() != 2 {
+		t.Errorf("held webhook delivered")
+	}
+	if err := s.FlushWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sh.count() != 4 {
+		t.Errorf("after flush: %d", sh.count())
+	}
+
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+	_, checkout = initialize(t, s)
+	_, _ = s.Act(ctx, checkout, providertest.Pay)
+	if ds := s.Deliveries(); sh.count() != 4 || !ds[len(ds)-1].Lost {
+		t.Errorf("lost webhook delivered")
+	}
+}
+
+func TestFaultsAndDelta(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
+	a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, validInit)
+	if a.status != 503 || a.header.Get("Retry-After") != "2" || !strings.Contains(a.env.Message, "Service Unavailable") {
+		t.Errorf("injected 503: %d %v %s", a.status, a.header, a.raw)
+	}
+	id, _ := initialize(t, s)
+
+	s.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 429, Times: 2})
+	for range 2 {
+		if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); a.status != 429 {
+			t.Errorf("injected 429: %d", a.status)
+		}
+	}
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 500})
+	if a := call(t, s, http.MethodGet, "/v1/payments/"+id, s.SecretKey, ""); a.status != 500 {
+		t.Errorf("OpAny: %d", a.status)
+	}
+
+	s.ReportAmountDelta(-1)
+	a = call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, "")
+	if !strings.Contains(string(a.env.Data), `"amount":4999`) {
+		t.Errorf("delta: %s", a.env.Data)
+	}
+	if p, _ := s.Payment(id); p.Amount != 5000 {
+		t.Errorf("delta changed the record: %d", p.Amount)
+	}
+}
+
+func TestCloseWithSlowFault(t *testing.T) {
+	t.Parallel()
+	s := New()
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/v1/payments/x", nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	s.Close()
+	<-done
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("Close took %v", time.Since(start))
+	}
+}
+
+func TestForge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New()
+	defer s.Close()
+	sh := newShop(t, 401)
+	id, _ := initialize(t, s)
+	if err := s.Forge(ctx, sh.srv.URL, id); err != nil {
+		t.Fatal(err)
+	}
+	r, body := sh.at(0)
+	if err := moneroo.VerifySignature(body, r.Header.Get(moneroo.SignatureHeader), s.WebhookSecret); err == nil {
+		t.Error("forged webhook verifies")
+	}
+	if !bytes.Contains(body, []byte(`"event":"payment.success"`)) || !bytes.Contains(body, []byte(id)) {
+		t.Errorf("forged body %s", body)
+	}
+	if p, _ := s.Payment(id); p.Status != "initiated" {
+		t.Errorf("Forge changed the record: %s", p.Status)
+	}
+	if ds := s.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != 401 {
+		t.Errorf("deliveries %+v", ds)
+	}
+}
+
+func TestProvider(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	if s.Provider().Name() != "moneroo" {
+		t.Error("name")
+	}
+	cfg := s.Config()
+	if cfg.BaseURL != s.URL+"/v1" || cfg.SecretKey != s.SecretKey || cfg.WebhookSecrets[0] != s.WebhookSecret {
+		t.Errorf("config %+v", cfg)
+	}
+}

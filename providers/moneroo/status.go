@@ -1,0 +1,204 @@
+package moneroo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/providerhttp"
+)
+
+// MapStatus maps a Moneroo payment status to the kit's:
+//
+//	initiated  StatusPending    waiting for the customer on the checkout page
+//	pending    StatusPending    the customer paid; the operator has not confirmed
+//	success    StatusPaid
+//	failed     StatusFailed
+//	cancelled  StatusCancelled  the customer gave up, or left it 10 minutes
+//
+// Any other value, including another spelling or case, maps to
+// StatusPending with known false: an undocumented status never settles a
+// payment.
+func MapStatus(raw string) (s cauri.Status, known bool) {
+	switch strings.TrimSpace(raw) {
+	case "initiated", "pending":
+		return cauri.StatusPending, true
+	case "success":
+		return cauri.StatusPaid, true
+	case "failed":
+		return cauri.StatusFailed, true
+	case "cancelled":
+		return cauri.StatusCancelled, true
+	}
+	return cauri.StatusPending, false
+}
+
+// payment is what this package reads of Moneroo's payment object, from the
+// verify endpoint or a webhook's data.
+type payment struct {
+	id, status string
+	// amount and currency are set together, when the object states both.
+	amount   int64
+	currency string
+	hasMoney bool
+	// paymentID is ours, from metadata.cauri_payment_id.
+	paymentID, method, failure string
+}
+
+// parsePayment reads a payment object leniently: every field may be
+// missing or null, the currency may be a code or an object with a "code",
+// the amount a number or a string in the currency's main unit, metadata
+// an object or (as PHP encodes an empty one) an array. What is present
+// must make sense, or the error wraps cauri.ErrMalformed.
+func parsePayment(raw json.RawMessage) (payment, error) {
+	var d struct {
+		ID       json.RawMessage `json:"id"`
+		Status   json.RawMessage `json:"status"`
+		Amount   json.RawMessage `json:"amount"`
+		Currency json.RawMessage `json:"currency"`
+		Metadata json.RawMessage `json:"metadata"`
+		Capture  json.RawMessage `json:"capture"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil || isNull(raw) {
+		return payment{}, fmt.Errorf("%w: payment data is not an object", cauri.ErrMalformed)
+	}
+	p := payment{id: jsonText(d.ID), status: truncate(jsonText(d.Status), 64)}
+
+	cur, err := currencyCode(d.Currency)
+	if err != nil {
+		return payment{}, err
+	}
+	if cur != "" && !isNull(d.Amount) {
+		if p.amount, err = providerhttp.ParseAmountJSON(d.Amount, cur); err != nil {
+			return payment{}, fmt.Errorf("payment amount: %w", err)
+		}
+		p.currency, p.hasMoney = cur, true
+	}
+
+	var meta map[string]json.RawMessage
+	if json.Unmarshal(d.Metadata, &meta) == nil {
+		var s string
+		if json.Unmarshal(meta[MetaPaymentID], &s) == nil {
+			p.paymentID = strings.TrimSpace(s)
+		}
+	}
+
+	var capture struct {
+		FailureMessage *string `json:"failure_message"`
+		Method         *struct {
+			ShortCode *string `json:"short_code"`
+		} `json:"method"`
+	}
+	if json.Unmarshal(d.Capture, &capture) == nil {
+		if capture.FailureMessage != nil {
+			p.failure = truncate(strings.TrimSpace(*capture.FailureMessage), 200)
+		}
+		if capture.Method != nil && capture.Method.ShortCode != nil {
+			p.method = truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
+		}
+	}
+	return p, nil
+}
+
+// currencyCode reads a currency given as a code ("XOF") or as Moneroo's
+// currency object ({"code": "XOF", ...}). Missing or null gives "".
+func currencyCode(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	var code string
+	if json.Unmarshal(raw, &code) != nil {
+		var obj struct {
+			Code string `json:"code"`
+		}
+		if json.Unmarshal(raw, &obj) != nil {
+			return "", fmt.Errorf("%w: currency is neither a code nor an object with one", cauri.ErrMalformed)
+		}
+		code = obj.Code
+	}
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if code == "" {
+		return "", nil
+	}
+	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
+	}
+	return code, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
+}
+
+// update turns a payment into the kit's Update, with its status mapped
+// from rawStatus.
+func (p *Provider) update(d payment, rawStatus string) cauri.Update {
+	st, known := MapStatus(rawStatus)
+	if !known {
+		p.log.Warn("unknown moneroo payment status, treated as pending", "status", rawStatus, "provider_ref", d.id)
+	}
+	return cauri.Update{
+		PaymentID:     d.paymentID,
+		ProviderRef:   d.id,
+		Status:        st,
+		RawStatus:     rawStatus,
+		Amount:        d.amount,
+		Currency:      d.currency,
+		Method:        d.method,
+		FailureReason: d.failure,
+	}
+}
+
+// FetchStatus asks Moneroo's verify endpoint,
+// GET {BaseURL}/payments/{ProviderRef}/verify, for the payment's status. An
+// empty ProviderRef, or a payment Moneroo does not know (404), gives a
+// permanent error wrapping cauri.ErrNotFound.
+func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
+	ref := strings.TrimSpace(q.ProviderRef)
+	if ref == "" {
+		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
+			Err: fmt.Errorf("%w: no moneroo payment ID to verify", cauri.ErrNotFound)}
+	}
+	resp, err := p.http.Do(ctx, providerhttp.Request{
+		Op: "status", Method: http.MethodGet,
+		URL:    providerhttp.JoinURL(p.base, "payments", ref, "verify"),
+		Header: p.headers(),
+	})
+	if err != nil {
+		var pe *cauri.ProviderError
+		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
+			pe.Err = cauri.ErrNotFound
+		}
+		return cauri.Update{}, err
+	}
+	bad := func(err error) error {
+		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
+	}
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := resp.DecodeJSON(&env); err != nil {
+		return cauri.Update{}, bad(err)
+	}
+	d, err := parsePayment(env.Data)
+	if err != nil {
+		return cauri.Update{}, bad(err)
+	}
+	switch {
+	case d.id == "":
+		d.id = ref
+	case d.id != ref:
+		return cauri.Update{}, bad(fmt.Errorf("%w: verify answered about another payment", cauri.ErrMalformed))
+	}
+	u := p.update(d, d.status)
+	if u.Status == cauri.StatusPaid && !d.hasMoney {
+		return cauri.Update{}, bad(fmt.Errorf("%w: a successful payment with no amount or currency", cauri.ErrMalformed))
+	}
+	u.Authenticated = true
+	return u, nil
+}

@@ -1,0 +1,250 @@
+package moneroo_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/moneroo"
+	"github.com/cauripay/cauri/providers/moneroo/monerootest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+const (
+	secretOld = "whsec_old_0123456789"
+	secretNew = "whsec_new_9876543210"
+)
+
+const successBody = `{"event":"payment.success","data":{"id":"k4su1ii7abdz","amount":200,"currency":"XOF","status":"success",` +
+	`"metadata":{"cauri_payment_id":"pay_01","order_id":"124"},` +
+	`"customer":{"id":"c1","email":"hello@example.com","firstName":"John","lastName":"Doe","phone":"+1 555 555 5555"}}}`
+
+func webhookRequest(body, sig string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/moneroo", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	if sig != "" {
+		r.Header.Set(moneroo.SignatureHeader, sig)
+	}
+	return r
+}
+
+func TestParseWebhook(t *testing.T) {
+	t.Parallel()
+	signed := func(secret, body string) string { return moneroo.Sign(secret, []byte(body)) }
+	paid := cauri.Update{PaymentID: "pay_01", ProviderRef: "k4su1ii7abdz", Status: cauri.StatusPaid, RawStatus: "success",
+		Amount: 200, Currency: "XOF", EventID: "payment.success:k4su1ii7abdz", Authenticated: true}
+	unauth := paid
+	unauth.Authenticated = false
+
+	tests := []struct {
+		name    string
+		secrets []string
+		body    string
+		sig     string // "" : none; "ok": the old secret's; "new": the new secret's
+		want    cauri.Update
+		err     error
+	}{
+		{name: "good signature", secrets: []string{secretOld}, body: successBody, sig: "ok", want: paid},
+		{name: "rotated: second secret", secrets: []string{secretOld, secretNew}, body: successBody, sig: "new", want: paid},
+		{name: "sha256= prefix", secrets: []string{secretOld}, body: successBody, sig: "sha256=" + signed(secretOld, successBody), want: paid},
+		{name: "upper case", secrets: []string{secretOld}, body: successBody, sig: "  SHA256=" + strings.ToUpper(signed(secretOld, successBody)) + " ", want: paid},
+		{name: "bad signature", secrets: []string{secretOld}, body: successBody, sig: signed("whsec_other", successBody), err: moneroo.ErrBadSignature},
+		{name: "not hex", secrets: []string{secretOld}, body: successBody, sig: "zz" + signed(secretOld, successBody)[2:], err: moneroo.ErrBadSignature},
+		{name: "truncated", secrets: []string{secretOld}, body: successBody, sig: signed(secretOld, successBody)[:62], err: moneroo.ErrBadSignature},
+		{name: "re-serialised body", secrets: []string{secretOld}, body: strings.ReplaceAll(successBody, ",", ", "), sig: signed(secretOld, successBody), err: moneroo.ErrBadSignature},
+		{name: "old secret retired", secrets: []string{secretNew}, body: successBody, sig: "ok", err: moneroo.ErrBadSignature},
+		{name: "missing header", secrets: []string{secretOld}, body: successBody, err: moneroo.ErrNotSigned},
+		{name: "no secrets", body: successBody, want: unauth},
+		{name: "no secrets, signature ignored", body: successBody, sig: "garbage", want: unauth},
+		{name: "payout event", secrets: []string{secretOld}, body: `{"event":"payout.success","data":{"id":"p1","status":"success"}}`, sig: "ok", err: cauri.ErrIgnoredEvent},
+		{name: "unknown event", body: `{"event":"customer.updated","data":{"id":"c1"}}`, err: cauri.ErrIgnoredEvent},
+		{name: "malformed", secrets: []string{secretOld}, body: `{"event":"payment.success","data":`, sig: "ok", err: cauri.ErrMalformed},
+		{name: "not an object", body: `[1,2]`, err: cauri.ErrMalformed},
+		{name: "null", body: `null`, err: cauri.ErrMalformed},
+		{name: "no event", body: `{"data":{"id":"x"}}`, err: cauri.ErrMalformed},
+		{name: "missing id", secrets: []string{secretOld}, body: `{"event":"payment.success","data":{"amount":200,"currency":"XOF","status":"success"}}`, sig: "ok", err: cauri.ErrMalformed},
+		{name: "data not an object", body: `{"event":"payment.success","data":"k4su"}`, err: cauri.ErrMalformed},
+		{name: "bad amount", body: `{"event":"payment.success","data":{"id":"x","amount":"2OO","currency":"XOF","status":"success"}}`, err: cauri.ErrMalformed},
+		{name: "currency object, amount string", secrets: []string{secretOld}, sig: "ok",
+			body: `{"event":"payment.success","data":{"id":"k4su1ii7abdz","amount":"200.00","currency":{"code":"XOF","decimals":0,"subunit_to_unit":100},"status":"success","metadata":{"cauri_payment_id":"pay_01"}}}`,
+			want: paid},
+		{name: "USD decimals", secrets: []string{secretOld}, sig: "ok",
+			body: `{"event":"payment.failed","data":{"id":"r9","amount":10.5,"currency":"USD","status":"failed","capture":{"failure_message":"Declined"}}}`,
+			want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusFailed, RawStatus: "failed", Amount: 1050, Currency: "USD",
+				FailureReason: "Declined", EventID: "payment.failed:r9", Authenticated: true}},
+		{name: "status from the event name", secrets: []string{secretOld}, sig: "ok",
+			body: `{"event":"payment.cancelled","data":{"id":"r9"}}`,
+			want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusCancelled, RawStatus: "cancelled", EventID: "payment.cancelled:r9", Authenticated: true}},
+		{name: "initiated", secrets: []string{secretOld}, sig: "ok",
+			body: `{"event":"payment.initiated","data":{"id":"r9","status":"initiated","amount":5,"currency":"XOF"}}`,
+			want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusPending, RawStatus: "initiated", Amount: 5, Currency: "XOF", EventID: "payment.initiated:r9", Authenticated: true}},
+		{name: "unknown status", secrets: []string{secretOld}, sig: "ok",
+			body: `{"event":"payment.success","data":{"id":"r9","status":"weird","amount":5,"currency":"XOF"}}`,
+			want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusPending, RawStatus: "weird", Amount: 5, Currency: "XOF", EventID: "payment.success:r9", Authenticated: true}},
+		{name: "success without amount is confirmed by the kit", secrets: []string{secretOld}, sig: "ok",
+			body: `{"event":"payment.success","data":{"id":"r9","status":"success"}}`,
+			want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusPaid, RawStatus: "success", EventID: "payment.success:r9"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := provider(t, moneroo.Config{SecretKey: "sk", WebhookSecrets: tt.secrets})
+			sig := tt.sig
+			switch sig {
+			case "ok":
+				sig = signed(secretOld, tt.body)
+			case "new":
+				sig = signed(secretNew, tt.body)
+			}
+			u, err := p.ParseWebhook(webhookRequest(tt.body, sig), []byte(tt.body))
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				if sig != "" && len(sig) > 8 && strings.Contains(strings.ToLower(err.Error()), strings.ToLower(strings.TrimSpace(sig))[8:]) {
+					t.Errorf("error repeats the signature: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u != tt.want {
+				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseWebhookUnauthenticatedErrors(t *testing.T) {
+	t.Parallel()
+	for _, err := range []error{moneroo.ErrNotSigned, moneroo.ErrBadSignature} {
+		if !errors.Is(err, cauri.ErrUnauthenticated) {
+			t.Errorf("%v does not wrap cauri.ErrUnauthenticated", err)
+		}
+	}
+	p := provider(t, moneroo.Config{SecretKey: "sk", WebhookSecrets: []string{secretOld}})
+	if _, err := p.ParseWebhook(nil, []byte(successBody)); !errors.Is(err, moneroo.ErrNotSigned) {
+		t.Errorf("nil request: %v", err)
+	}
+	if err := moneroo.VerifySignature([]byte("x"), moneroo.Sign("a", []byte("x")), "b", "a"); err != nil {
+		t.Errorf("VerifySignature: %v", err)
+	}
+}
+
+// TestWebhookFromEmulator runs the emulator's real deliveries through
+// ParseWebhook.
+func TestWebhookFromEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := monerootest.New()
+	defer srv.Close()
+	p := srv.Provider()
+
+	var mu sync.Mutex
+	var got []cauri.Update
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		u, err := p.ParseWebhook(r, body)
+		if err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		got = append(got, u)
+		mu.Unlock()
+	}))
+	defer shop.Close()
+	srv.SetWebhookURL(shop.URL)
+
+	for _, tt := range []struct {
+		a    providertest.Action
+		want cauri.Status
+	}{{providertest.Pay, cauri.StatusPaid}, {providertest.Fail, cauri.StatusFailed}, {providertest.Cancel, cauri.StatusCancelled}} {
+		co, err := p.CreateCheckout(ctx, request(order()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := srv.Act(ctx, co.RedirectURL, tt.a); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		u := got[len(got)-1]
+		mu.Unlock()
+		if u.Status != tt.want || !u.Authenticated || u.ProviderRef != co.ProviderRef || u.PaymentID != "pay_01" ||
+			u.Amount != 5000 || u.Currency != "XOF" {
+			t.Errorf("%s: %+v", tt.a, u)
+		}
+	}
+
+	co, _ := p.CreateCheckout(ctx, request(order()))
+	if err := srv.Forge(ctx, shop.URL, co.ProviderRef); err != nil {
+		t.Fatal(err)
+	}
+	ds := srv.Deliveries()
+	if last := ds[len(ds)-1]; !last.Forged || last.StatusCode != http.StatusUnauthorized {
+		t.Errorf("forged delivery %+v", last)
+	}
+}
+
+func FuzzParseWebhook(f *testing.F) {
+	seeds := []string{
+		successBody,
+		`{"event":"payment.failed","data":{"id":"r9","amount":10.5,"currency":"USD","status":"failed","capture":{"failure_message":"Declined"}}}`,
+		`{"event":"payment.cancelled","data":{"id":"r9"}}`,
+		`{"event":"payment.initiated","data":{"id":"r9","status":"initiated","amount":"5","currency":{"code":"XOF"},"metadata":[]}}`,
+		`{"event":"payout.success","data":{"id":"p1","status":"success"}}`,
+		`{"event":"payment.success","data":{"id":"r9","amount":1e400,"currency":"XOF"}}`,
+		`{"event":"payment.success","data":{"id":12,"amount":-1,"currency":"xof","metadata":{"cauri_payment_id":7}}}`,
+		`{"event":["payment.success"],"data":null}`,
+		`{"event":"payment.success","data":{"id":"\u0000","capture":{"method":"x"}}}`,
+		`{}`, `null`, `[]`, `"`, ``,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s), true, "")
+		f.Add([]byte(s), false, "sha256=00")
+	}
+	signed, err := moneroo.New(moneroo.Config{SecretKey: "sk", WebhookSecrets: []string{secretOld, secretNew}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	open, err := moneroo.New(moneroo.Config{SecretKey: "sk"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string) {
+		if sign {
+			header = moneroo.Sign(secretNew, body)
+		}
+		r := httptest.NewRequest(http.MethodPost, "/", nil)
+		r.Header.Set(moneroo.SignatureHeader, header)
+
+		u, err := signed.ParseWebhook(r, body)
+		if err == nil {
+			if !u.Status.Valid() {
+				t.Fatalf("invalid status %q", u.Status)
+			}
+			if moneroo.VerifySignature(body, header, secretNew) != nil && moneroo.VerifySignature(body, header, secretOld) != nil {
+				t.Fatalf("accepted without a valid signature")
+			}
+			// A verified notification is authenticated, except a success
+			// that does not state the money, which the kit must confirm.
+			if !u.Authenticated && (u.Status != cauri.StatusPaid || (u.Amount != 0 && u.Currency != "")) {
+				t.Fatalf("verified but not authenticated: %+v", u)
+			}
+			if u.ProviderRef == "" || u.EventID == "" {
+				t.Fatalf("no reference: %+v", u)
+			}
+		}
+		u, err = open.ParseWebhook(r, body)
+		if err == nil && (u.Authenticated || !u.Status.Valid()) {
+			t.Fatalf("without secrets: %+v", u)
+		}
+	})
+}

@@ -1,0 +1,22 @@
+// Package providers_test runs the scenario suite against every provider's
+// emulator: one test per provider and scenario.
+package providers_test
+
+import (
+	"testing"
+
+	"github.com/cauripay/cauri/providers/moneroo/monerootest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+func TestScenarios(t *testing.T) {
+	emulators := []struct {
+		name string
+		new  func(t *testing.T) providertest.Emulator
+	}{
+		{"moneroo", func(*testing.T) providertest.Emulator { return monerootest.New() }},
+	}
+	for _, em := range emulators {
+		t.Run(em.name, func(t *testing.T) { providertest.Run(t, em.new) })
+	}
+}
