@@ -139,10 +139,10 @@ func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, ret
 	pol := k.cfg.Retry
 	retries := pol.MaxRetries
 	switch {
+	case !retry || retries < 0:
+		retries = 0
 	case retries == 0:
 		retries = 2
-	case retries < 0 || !retry:
-		retries = 0
 	}
 	exp := backoff.NewExponentialBackOff(
 		backoff.WithInitialInterval(orDefault(pol.InitialInterval, 100*time.Millisecond)),

@@ -1,0 +1,330 @@
+package cauri_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/moneroo"
+	"github.com/cauripay/cauri/providers/moneroo/monerootest"
+	"github.com/cauripay/cauri/providers/providertest"
+	"github.com/cauripay/cauri/stores/memory"
+)
+
+const (
+	kitSecret   = "kit-secret-kit-secret-kit-secret-kit-secret"
+	orderAmount = 5000
+)
+
+// fixture is a shop: the kit over a store, mounted under /pay on a
+// loopback server, with Moneroo's emulator as its provider.
+type fixture struct {
+	t      *testing.T
+	em     *monerootest.Server
+	kit    *cauri.Kit
+	store  cauri.Store
+	srv    *httptest.Server
+	reg    *prometheus.Registry
+	client *http.Client
+
+	logMu sync.Mutex
+	logs  bytes.Buffer
+
+	mu       sync.Mutex
+	onPaid   func(context.Context, cauri.Payment) error // nil: succeed
+	calls    map[string]int                             // OnPaid calls by payment ID
+	ok       map[string]int                             // OnPaid successes by payment ID
+	running  int
+	maxAtOnc int
+}
+
+// fixtureOption edits the fixture's setup.
+type fixtureOption func(*fixtureSetup)
+
+type fixtureSetup struct {
+	cfg      cauri.Config
+	unsigned bool // configure Moneroo with no webhook secret
+}
+
+func unsignedWebhooks() fixtureOption { return func(s *fixtureSetup) { s.unsigned = true } }
+
+func withConfig(edit func(*cauri.Config)) fixtureOption {
+	return func(s *fixtureSetup) { edit(&s.cfg) }
+}
+
+func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
+	t.Helper()
+	f := &fixture{
+		t: t, em: monerootest.New(), reg: prometheus.NewRegistry(),
+		calls: map[string]int{}, ok: map[string]int{},
+		client: &http.Client{
+			Timeout:       10 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+	t.Cleanup(f.em.Close)
+	var kit http.Handler
+	mux := http.NewServeMux()
+	mux.Handle("/pay/", http.StripPrefix("/pay", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kit.ServeHTTP(w, r) })))
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+
+	mcfg := f.em.Config()
+	setup := fixtureSetup{cfg: cauri.Config{
+		Store:     memory.New(),
+		PublicURL: f.srv.URL + "/pay",
+		Secret:    kitSecret,
+		Order: func(r *http.Request, _ string) (cauri.Order, error) {
+			id := r.FormValue("order")
+			if id == "" {
+				return cauri.Order{}, cauri.ErrNotFound
+			}
+			// The amount comes from here, whatever the form says.
+			return cauri.Order{
+				ID: id, Amount: orderAmount, Currency: "XOF", Description: "Order " + id,
+				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
+			}, nil
+		},
+		OnPaid:     f.runOnPaid,
+		SuccessURL: "/shop/success", FailureURL: "/shop/failure", PendingURL: "/shop/pending",
+		Registerer: f.reg,
+		Logger:     slog.New(slog.NewJSONHandler(lockedWriter{&f.logMu, &f.logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Retry:      cauri.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond},
+		Breaker:    cauri.BreakerPolicy{ConsecutiveFailures: 3, OpenTimeout: 200 * time.Millisecond},
+	}}
+	for _, o := range opts {
+		o(&setup)
+	}
+	if setup.unsigned {
+		mcfg.WebhookSecrets = nil
+	}
+	mcfg.Logger = setup.cfg.Logger
+	prov, err := moneroo.New(mcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup.cfg.Providers = []cauri.Provider{prov}
+	k, err := cauri.New(setup.cfg)
+	if err != nil {
+		t.Fatalf("cauri.New: %v", err)
+	}
+	f.kit, f.store = k, setup.cfg.Store
+	kit = k
+	f.em.SetWebhookURL(f.webhookURL())
+	return f
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (f *fixture) runOnPaid(ctx context.Context, p cauri.Payment) error {
+	f.mu.Lock()
+	f.calls[p.ID]++
+	f.running++
+	f.maxAtOnc = max(f.maxAtOnc, f.running)
+	hook := f.onPaid
+	f.mu.Unlock()
+	var err error
+	if hook != nil {
+		err = hook(ctx, p)
+	}
+	f.mu.Lock()
+	f.running--
+	if err == nil {
+		f.ok[p.ID]++
+	}
+	f.mu.Unlock()
+	return err
+}
+
+func (f *fixture) setOnPaid(h func(context.Context, cauri.Payment) error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onPaid = h
+}
+
+func (f *fixture) onPaidCalls(id string) (calls, successes int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[id], f.ok[id]
+}
+
+func (f *fixture) webhookURL() string { return f.srv.URL + "/pay/webhooks/moneroo" }
+
+// checkout opens a payment for order through the handler, asking for JSON.
+func (f *fixture) checkout(order string, extra url.Values) (cauri.Payment, string) {
+	f.t.Helper()
+	form := url.Values{"order": {order}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	resp := f.do(http.MethodPost, "/pay/checkout/moneroo", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()), http.Header{"Accept": {"application/json"}})
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		f.t.Fatalf("checkout: HTTP %d: %s", resp.StatusCode, body)
+	}
+	var out struct {
+		PaymentID   string `json:"payment_id"`
+		CheckoutURL string `json:"checkout_url"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		f.t.Fatal(err)
+	}
+	return f.payment(out.PaymentID), out.CheckoutURL
+}
+
+func (f *fixture) do(method, path, ctype string, body io.Reader, h http.Header) *http.Response {
+	f.t.Helper()
+	target := path
+	if !strings.HasPrefix(path, "http") {
+		target = f.srv.URL + path
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		f.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp
+}
+
+func (f *fixture) payment(id string) cauri.Payment {
+	f.t.Helper()
+	p, err := f.store.Get(context.Background(), id)
+	if err != nil {
+		f.t.Fatalf("store: %v", err)
+	}
+	return p
+}
+
+// webhookBody is a Moneroo notification about p.
+func webhookBody(p cauri.Payment, event, status string, amount int64, currency string) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"event": event,
+		"data": map[string]any{
+			"id": p.ProviderRef, "status": status, "amount": amount, "currency": currency,
+			"metadata": map[string]string{moneroo.MetaPaymentID: p.ID},
+		},
+	})
+	return b
+}
+
+// paidBody is a correct payment.success notification about p.
+func paidBody(p cauri.Payment) []byte {
+	return webhookBody(p, "payment.success", "success", p.Amount, p.Currency)
+}
+
+// sendWebhook posts body to the kit's webhook route with signature sig
+// ("" for none) and returns the HTTP status.
+func (f *fixture) sendWebhook(target string, body []byte, sig string) int {
+	f.t.Helper()
+	h := http.Header{}
+	if sig != "" {
+		h.Set(moneroo.SignatureHeader, sig)
+	}
+	resp := f.do(http.MethodPost, target, "application/json", bytes.NewReader(body), h)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// signed sends body signed with the emulator's webhook secret.
+func (f *fixture) signed(body []byte) int {
+	f.t.Helper()
+	return f.sendWebhook(f.webhookURL(), body, f.em.Sign(body))
+}
+
+// visitReturn follows a return URL and returns the status and Location.
+func (f *fixture) visitReturn(u string) (int, string) {
+	f.t.Helper()
+	resp := f.do(http.MethodGet, u, "", nil, nil)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+func (f *fixture) act(checkoutURL string, a providertest.Action) string {
+	f.t.Helper()
+	ret, err := f.em.Act(context.Background(), checkoutURL, a)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ret
+}
+
+// counter sums the samples of a metric family with the given labels.
+func (f *fixture) counter(name string, labels ...string) float64 {
+	f.t.Helper()
+	mfs, err := f.reg.Gather()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var total float64
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			for i := 0; i+1 < len(labels); i += 2 {
+				found := false
+				for _, lp := range m.GetLabel() {
+					found = found || (lp.GetName() == labels[i] && lp.GetValue() == labels[i+1])
+				}
+				if !found {
+					continue next
+				}
+			}
+			total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+	}
+	return total
+}
+
+func (f *fixture) wantStatus(id string, want cauri.Status) {
+	f.t.Helper()
+	if got := f.payment(id).Status; got != want {
+		f.t.Errorf("payment status = %s, want %s", got, want)
+	}
+}
+
+func (f *fixture) logText() string {
+	f.logMu.Lock()
+	defer f.logMu.Unlock()
+	return f.logs.String()
+}
+
+func (f *fixture) metricsText() string {
+	f.t.Helper()
+	rec := httptest.NewRecorder()
+	promhttp.HandlerFor(f.reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return rec.Body.String()
+}
