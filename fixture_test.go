@@ -32,7 +32,7 @@ const (
 // fixture is a shop: the kit over a store, mounted under /pay on a
 // loopback server, with Moneroo's emulator as its provider.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	em     *monerootest.Server
 	kit    *cauri.Kit
 	store  cauri.Store
@@ -65,7 +65,7 @@ func withConfig(edit func(*cauri.Config)) fixtureOption {
 	return func(s *fixtureSetup) { edit(&s.cfg) }
 }
 
-func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
+func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 	t.Helper()
 	f := &fixture{
 		t: t, em: monerootest.New(), reg: prometheus.NewRegistry(),
