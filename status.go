@@ -3,6 +3,7 @@ package cauri
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -32,7 +33,7 @@ func (k *Kit) StatusHandler() http.Handler {
 func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if id == "" {
-		id = r.URL.Path[len(r.URL.Path)-min(len(r.URL.Path), 30):]
+		id = r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
 	}
 	if !validPaymentID(id) || !k.signer.verify(purposeAccess, id, firstOf(r.URL.Query(), "token")) {
 		fail(w, r, http.StatusForbidden, "invalid or missing payment token")
