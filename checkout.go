@@ -24,7 +24,8 @@ type checkoutResponse struct {
 // same order and amount while the first is pending reuses it. With the
 // provider's breaker open it answers 503 with Retry-After at once.
 //
-// The provider is the {provider} path value, or the last path segment.
+// The provider is the {provider} path value, or the segment after
+// "checkout".
 func (k *Kit) CheckoutHandler() http.Handler {
 	return http.HandlerFunc(k.serveCheckout)
 }

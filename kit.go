@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -97,10 +98,15 @@ type Config struct {
 // handlers over one Store and a set of providers. It is an http.Handler
 // serving, relative to where it is mounted:
 //
-//	POST /checkout/{provider}  start a payment, 303 to the provider's page
-//	GET  /return/{provider}    the customer comes back; 303 to the shop's page
-//	POST /webhooks/{provider}  a provider's notification
-//	GET  /payments/{id}        JSON status for the shop's pending page
+//	POST /checkout/{provider}                start a payment, 303 to the provider's page
+//	GET  /return/{provider}/{id}/{token}     the customer comes back; 303 to the shop's page
+//	POST /webhooks/{provider}                a notification, as set in a provider's dashboard
+//	POST /webhooks/{provider}/{id}/{token}   a notification to a per-payment callback URL
+//	GET  /payments/{id}?token=...            JSON status for the shop's pending page
+//
+// Return and callback URLs carry our payment ID and an HMAC token in their
+// path, so that providers appending their own query parameters (PayDunya's
+// and MoneyFusion's ?token=) cannot collide with them.
 //
 // Mount it with http.StripPrefix: mux.Handle("/pay/", http.StripPrefix("/pay", kit)).
 // A Kit is safe for concurrent use.
@@ -220,9 +226,10 @@ func New(cfg Config) (*Kit, error) {
 
 	k.mux = http.NewServeMux()
 	k.mux.Handle("POST /checkout/{provider}", k.CheckoutHandler())
-	k.mux.Handle("GET /return/{provider}", k.ReturnHandler())
-	k.mux.Handle("POST /return/{provider}", k.ReturnHandler())
+	k.mux.Handle("GET /return/{provider}/{id}/{token}", k.ReturnHandler())
+	k.mux.Handle("POST /return/{provider}/{id}/{token}", k.ReturnHandler())
 	k.mux.Handle("POST /webhooks/{provider}", k.WebhookHandler())
+	k.mux.Handle("POST /webhooks/{provider}/{id}/{token}", k.WebhookHandler())
 	k.mux.Handle("GET /payments/{id}", k.StatusHandler())
 	return k, nil
 }
@@ -247,22 +254,49 @@ func (k *Kit) now() time.Time {
 }
 
 // provider finds the provider a request names: the {provider} path value
-// when the kit's own routes matched, else the last path segment, so that
-// the single handlers mount under any router.
+// when the kit's own routes matched, else the path segment after the
+// handler's word ("checkout", "return", "webhooks"), so that the single
+// handlers mount under any router.
 func (k *Kit) provider(r *http.Request) (*guardedProvider, bool) {
 	name := r.PathValue("provider")
 	if name == "" {
-		name = r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+		name = segmentAfter(r.URL.Path, "checkout", "return", "webhooks")
 	}
 	p, ok := k.providers[name]
 	return p, ok
 }
 
-// endpoint returns PublicURL + path + ?payment_id=id&token=tok.
-func (k *Kit) endpoint(path, id, purpose string) string {
+// paymentInPath returns the {id} and {token} path values of a return or
+// callback URL, else the two segments after the provider's name.
+func paymentInPath(r *http.Request) (id, token string) {
+	if id, token = r.PathValue("id"), r.PathValue("token"); id != "" || token != "" {
+		return id, token
+	}
+	parts := strings.Split(r.URL.Path, "/")
+	for i, p := range parts {
+		if (p == "return" || p == "webhooks") && i+3 < len(parts) {
+			return parts[i+2], parts[i+3]
+		}
+	}
+	return "", ""
+}
+
+// segmentAfter returns the path segment that follows the first of words
+// found in path, or "".
+func segmentAfter(path string, words ...string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if slices.Contains(words, p) && i+1 < len(parts) {
+			return parts[i+1]
+		}
+	}
+	return ""
+}
+
+// endpoint returns PublicURL + /word/provider/id/token.
+func (k *Kit) endpoint(word, provider, id, purpose string) string {
 	u := *k.public
-	u.Path += path
-	u.RawQuery = url.Values{"payment_id": {id}, "token": {k.signer.sign(purpose, id)}}.Encode()
+	u.Path += "/" + word + "/" + provider + "/" + id + "/" + k.signer.sign(purpose, id)
 	return u.String()
 }
 
@@ -270,19 +304,22 @@ func (k *Kit) endpoint(path, id, purpose string) string {
 // id. The kit builds it for every checkout; it is exported for providers
 // and tests that need it.
 func (k *Kit) ReturnURL(provider, id string) string {
-	return k.endpoint("/return/"+provider, id, purposeAccess)
+	return k.endpoint("return", provider, id, purposeAccess)
 }
 
 // CallbackURL is the per-payment notification URL the kit gives providers
 // that take one: it carries a token that proves which payment it is for.
 func (k *Kit) CallbackURL(provider, id string) string {
-	return k.endpoint("/webhooks/"+provider, id, purposeCallback)
+	return k.endpoint("webhooks", provider, id, purposeCallback)
 }
 
 // StatusURL is the URL of the JSON status of payment id, for the shop's
 // pending page.
 func (k *Kit) StatusURL(id string) string {
-	return k.endpoint("/payments/"+id, id, purposeAccess)
+	u := *k.public
+	u.Path += "/payments/" + id
+	u.RawQuery = url.Values{"token": {k.signer.sign(purposeAccess, id)}}.Encode()
+	return u.String()
 }
 
 // shopURL returns one of the shop's configured pages with payment_id and

@@ -7,12 +7,13 @@ import (
 )
 
 // ReturnHandler takes the customer coming back from the provider. It checks
-// the payment_id and token the kit put in the return URL, never believes a
+// the payment ID and token the kit put in the return URL, never believes a
 // status in the query, asks the provider when the stored payment is still
 // pending, and answers 303 to the shop's SuccessURL, FailureURL or
 // PendingURL. It never redirects anywhere else.
 //
-// The provider is the {provider} path value, or the last path segment.
+// The provider, payment ID and token are the {provider}, {id} and {token}
+// path values, or the three segments after "return".
 func (k *Kit) ReturnHandler() http.Handler {
 	return http.HandlerFunc(k.serveReturn)
 }
@@ -25,10 +26,10 @@ func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	count := func(outcome string) { k.metrics.returns.WithLabelValues(gp.name, outcome).Inc() }
-	// Only the URL's query: a POSTed form must not smuggle an ID in.
-	q := r.URL.Query()
-	id := firstOf(q, "payment_id")
-	if !validPaymentID(id) || !k.signer.verify(purposeAccess, id, firstOf(q, "token")) {
+	// The ID and token are in the path: whatever query the provider
+	// appended is ignored.
+	id, tok := paymentInPath(r)
+	if !validPaymentID(id) || !k.signer.verify(purposeAccess, id, tok) {
 		count("bad_token")
 		fail(w, r, http.StatusForbidden, "invalid or missing payment token")
 		return

@@ -27,7 +27,8 @@ import (
 //     failed so that the provider redelivers. Duplicates get 200 and change
 //     nothing.
 //
-// The provider is the {provider} path value, or the last path segment.
+// The provider is the {provider} path value, or the segment after
+// "webhooks"; a per-payment callback URL adds {id} and {token}.
 func (k *Kit) WebhookHandler() http.Handler {
 	return http.HandlerFunc(k.serveWebhook)
 }
@@ -67,10 +68,9 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	}
 
 	// A per-payment callback URL proves which payment it is about.
-	var bound string
-	if q := r.URL.Query(); q.Has("payment_id") || q.Has("token") {
-		bound = firstOf(q, "payment_id")
-		if !validPaymentID(bound) || !k.signer.verify(purposeCallback, bound, firstOf(q, "token")) {
+	bound, tok := paymentInPath(r)
+	if bound != "" || tok != "" {
+		if !validPaymentID(bound) || !k.signer.verify(purposeCallback, bound, tok) {
 			k.log.Warn("webhook: bad callback token", "provider", gp.name)
 			return http.StatusUnauthorized, outcomeUnauthenticated, "invalid callback token"
 		}
