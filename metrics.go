@@ -37,6 +37,7 @@ type metrics struct {
 	transitions      *prometheus.CounterVec   // provider, to
 	onPaid           *prometheus.CounterVec   // provider, outcome
 	onPaidDuration   *prometheus.HistogramVec // provider
+	payouts          *prometheus.CounterVec   // provider, outcome
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -83,6 +84,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Duration of the shop's OnPaid hook.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"provider"}),
+		payouts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_payouts_total",
+			Help: "Payouts by outcome (succeeded, pending, failed, duplicate, key_reused, unknown, provider_unavailable, error).",
+		}, []string{"provider", "outcome"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -100,6 +105,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.transitions = register(reg, m.transitions, &err)
 	m.onPaid = register(reg, m.onPaid, &err)
 	m.onPaidDuration = register(reg, m.onPaidDuration, &err)
+	m.payouts = register(reg, m.payouts, &err)
 	return m, err
 }
 

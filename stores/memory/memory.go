@@ -31,6 +31,8 @@ type Store struct {
 	// pending maps a non-empty CheckoutKey to the ID of the pending payment
 	// that has it.
 	pending map[string]string
+	// payouts holds payouts by key.
+	payouts map[string]cauri.Payout
 }
 
 // record is a stored payment and its OnPaid lease, which Payment does not
@@ -56,6 +58,7 @@ func New() *Store {
 		byID:    make(map[string]*record),
 		byRef:   make(map[refKey]string),
 		pending: make(map[string]string),
+		payouts: make(map[string]cauri.Payout),
 	}
 }
 

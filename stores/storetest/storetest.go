@@ -27,6 +27,8 @@ import (
 )
 
 // Run runs the conformance suite against the stores newStore returns.
+// Stores that also implement cauri.PayoutStore are checked for it too.
+//
 // newStore is called once per subtest, with that subtest's t, and should
 // return an empty store; it may use t.Cleanup to drop it. Every payment ID,
 // provider reference and checkout key the suite makes is random, so stores
@@ -43,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	t.Run("ListUnfulfilled", func(t *testing.T) { testListUnfulfilled(t, newStore) })
 	t.Run("Copies", func(t *testing.T) { testCopies(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })
+	t.Run("Payouts", func(t *testing.T) { runPayouts(t, newStore) })
 }
 
 // The provider names test payments use.

@@ -1,0 +1,62 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cauripay/cauri"
+)
+
+var _ cauri.PayoutStore = (*Store)(nil)
+
+// CreatePayout records a new payout. It returns an error wrapping
+// [cauri.ErrDuplicate] when the key is taken.
+func (s *Store) CreatePayout(ctx context.Context, p cauri.Payout) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.payouts[p.Key]; ok {
+		return fmt.Errorf("memory: payout %q: %w", p.Key, cauri.ErrDuplicate)
+	}
+	s.payouts[p.Key] = p
+	return nil
+}
+
+// GetPayout returns the payout with that key, or an error wrapping
+// [cauri.ErrNotFound].
+func (s *Store) GetPayout(ctx context.Context, key string) (cauri.Payout, error) {
+	if err := ctx.Err(); err != nil {
+		return cauri.Payout{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.payouts[key]
+	if !ok {
+		return cauri.Payout{}, fmt.Errorf("memory: payout %q: %w", key, cauri.ErrNotFound)
+	}
+	return p, nil
+}
+
+// FinishPayout records a pending payout's result. It returns an error
+// wrapping [cauri.ErrConflict] when the payout is no longer pending, and
+// [cauri.ErrNotFound] for an unknown key.
+func (s *Store) FinishPayout(ctx context.Context, key string, r cauri.PayoutResult, now time.Time) (cauri.Payout, error) {
+	if err := ctx.Err(); err != nil {
+		return cauri.Payout{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.payouts[key]
+	switch {
+	case !ok:
+		return cauri.Payout{}, fmt.Errorf("memory: payout %q: %w", key, cauri.ErrNotFound)
+	case p.Status != cauri.PayoutPending:
+		return p, fmt.Errorf("memory: payout %q is %s: %w", key, p.Status, cauri.ErrConflict)
+	}
+	p.Status, p.ProviderRef, p.Message, p.UpdatedAt = r.Status, r.ProviderRef, r.Message, now.UTC()
+	s.payouts[key] = p
+	return p, nil
+}
