@@ -283,30 +283,11 @@ func (f *fixture) act(checkoutURL string, a providertest.Action) string {
 // counter sums the samples of a metric family with the given labels.
 func (f *fixture) counter(name string, labels ...string) float64 {
 	f.t.Helper()
-	mfs, err := f.reg.Gather()
+	v, err := providertest.MetricSum(f.reg, name, labels...)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	var total float64
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			for i := 0; i+1 < len(labels); i += 2 {
-				found := false
-				for _, lp := range m.GetLabel() {
-					found = found || (lp.GetName() == labels[i] && lp.GetValue() == labels[i+1])
-				}
-				if !found {
-					continue next
-				}
-			}
-			total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
-	}
-	return total
+	return v
 }
 
 func (f *fixture) wantStatus(id string, want cauri.Status) {

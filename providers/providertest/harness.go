@@ -237,38 +237,13 @@ func (h *harness) wantOnPaid(id string, n int) {
 	}
 }
 
-func (h *harness) counter(c string, labels ...string) float64 {
-	mfs, err := h.reg.Gather()
+func (h *harness) counter(name string, labels ...string) float64 {
+	h.t.Helper()
+	v, err := MetricSum(h.reg, name, labels...)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	var total float64
-	for _, mf := range mfs {
-		if mf.GetName() != c {
-			continue
-		}
-	metric:
-		for _, m := range mf.GetMetric() {
-			for i := 0; i+1 < len(labels); i += 2 {
-				found := false
-				for _, lp := range m.GetLabel() {
-					if lp.GetName() == labels[i] && lp.GetValue() == labels[i+1] {
-						found = true
-					}
-				}
-				if !found {
-					continue metric
-				}
-			}
-			switch {
-			case m.GetCounter() != nil:
-				total += m.GetCounter().GetValue()
-			case m.GetGauge() != nil:
-				total += m.GetGauge().GetValue()
-			}
-		}
-	}
-	return total
+	return v
 }
 
 // providerCalls counts the calls of one operation that reached the provider.
@@ -278,4 +253,21 @@ func (h *harness) providerCalls(op string) float64 {
 		n += h.counter("cauri_provider_requests_total", "provider", h.name, "operation", op, "outcome", outcome)
 	}
 	return n
+}
+
+// settlesPaid checks that the customer's way back settles a payment whose
+// notification did not come: the return visit when the provider sends the
+// customer back (ret != ""), else the shop's pending page polling the
+// status endpoint.
+func (h *harness) settlesPaid(id, ret string) {
+	h.t.Helper()
+	if ret == "" {
+		if s := h.pollStatus(id); s != cauri.StatusPaid {
+			h.t.Errorf("status endpoint = %s, want paid", s)
+		}
+		return
+	}
+	if page := h.comeBack(ret); page != successPath {
+		h.t.Errorf("shop page = %q, want %q (the return visit asks the provider)", page, successPath)
+	}
 }

@@ -178,13 +178,7 @@ func scenarioReturnBeforeWebhook(h *harness) {
 	id, co := h.checkout(h.order("o-rbw", amount))
 	ret := h.act(co, Pay)
 	h.wantStatus(id, cauri.StatusPending)
-	if ret != "" {
-		if page := h.comeBack(ret); page != successPath {
-			h.t.Errorf("shop page = %q, want %q (the return asks the provider)", page, successPath)
-		}
-	} else if s := h.pollStatus(id); s != cauri.StatusPaid {
-		h.t.Errorf("status endpoint = %s, want paid", s)
-	}
+	h.settlesPaid(id, ret)
 	h.wantStatus(id, cauri.StatusPaid)
 	h.wantOnPaid(id, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -203,13 +197,7 @@ func scenarioWebhookLost(h *harness) {
 	id, co := h.checkout(h.order("o-lost", amount))
 	ret := h.act(co, Pay)
 	h.wantStatus(id, cauri.StatusPending)
-	if ret != "" {
-		if page := h.comeBack(ret); page != successPath {
-			h.t.Errorf("shop page = %q, want %q", page, successPath)
-		}
-	} else if s := h.pollStatus(id); s != cauri.StatusPaid {
-		h.t.Errorf("status endpoint = %s, want paid", s)
-	}
+	h.settlesPaid(id, ret)
 	h.wantStatus(id, cauri.StatusPaid)
 	h.wantOnPaid(id, 1)
 }
@@ -315,13 +303,7 @@ func scenarioStatusFault(h *harness) {
 	id, co := h.checkout(h.order("o-statusfault", amount))
 	ret := h.act(co, Pay)
 	h.em.InjectFault(OpStatus, Fault{Kind: FaultStatus, Status: http.StatusBadGateway, Times: 1})
-	if ret != "" {
-		if page := h.comeBack(ret); page != successPath {
-			h.t.Errorf("shop page = %q, want %q", page, successPath)
-		}
-	} else if s := h.pollStatus(id); s != cauri.StatusPaid {
-		h.t.Errorf("status endpoint = %s, want paid", s)
-	}
+	h.settlesPaid(id, ret)
 	h.wantStatus(id, cauri.StatusPaid)
 	if got := h.counter("cauri_provider_retries_total", "provider", h.name, "operation", "status"); got < 1 {
 		h.t.Errorf("retries = %v, want at least 1", got)
