@@ -83,7 +83,7 @@ func BenchmarkReturnSettled(b *testing.B) {
 	ps, bodies, sigs := benchPayments(b, f, 1)
 	serveWebhook(b, f.kit, bodies[0], sigs[0])
 	u, _ := url.Parse(f.kit.ReturnURL("moneroo", ps[0].ID))
-	target := "/return/moneroo?" + u.RawQuery
+	target := strings.TrimPrefix(u.Path, "/pay")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
