@@ -1,0 +1,117 @@
+// Package sqlstore is a [cauri.Store] in PostgreSQL, MySQL, MariaDB or
+// SQLite, through database/sql. Several processes, replicas of one shop,
+// can share it: every compare-and-set is one conditional UPDATE and every
+// uniqueness rule a unique constraint, so the database decides who wins.
+//
+// The package imports no driver: the program does, opens a *sql.DB, and
+// names its [Dialect]. [Store.Migrate] creates or updates the tables, and
+// is safe to call from every replica at start-up.
+//
+// # PostgreSQL
+//
+// With github.com/jackc/pgx/v5/stdlib:
+//
+//	import (
+//		"database/sql"
+//
+//		_ "github.com/jackc/pgx/v5/stdlib"
+//		sqlstore "github.com/cauripay/cauri/stores/sql"
+//	)
+//
+//	db, err := sql.Open("pgx", "postgres://shop:secret@db.internal:5432/shop?sslmode=verify-full")
+//	if err != nil {
+//		return err
+//	}
+//	store := sqlstore.New(db, sqlstore.Postgres)
+//	if err := store.Migrate(ctx); err != nil {
+//		return err
+//	}
+//	kit, err := cauri.New(cauri.Config{Store: store /* , … */})
+//
+// # MySQL and MariaDB
+//
+// With github.com/go-sql-driver/mysql. parseTime=true is recommended (times
+// are read either way), and interpolateParams=true makes each operation one
+// round trip instead of a prepare, an execute and a close. Leave loc at its
+// default, UTC, or at least never change it once payments are stored.
+//
+//	import (
+//		"database/sql"
+//
+//		_ "github.com/go-sql-driver/mysql"
+//		sqlstore "github.com/cauripay/cauri/stores/sql"
+//	)
+//
+//	db, err := sql.Open("mysql", "shop:secret@tcp(db.internal:3306)/shop?parseTime=true&interpolateParams=true")
+//	if err != nil {
+//		return err
+//	}
+//	store := sqlstore.New(db, sqlstore.MySQL)
+//	if err := store.Migrate(ctx); err != nil {
+//		return err
+//	}
+//
+// # SQLite
+//
+// With modernc.org/sqlite, pure Go. Set a busy timeout, so that concurrent
+// writers wait for each other instead of failing with SQLITE_BUSY, and
+// write-ahead logging, so that readers do not wait for writers:
+//
+//	import (
+//		"database/sql"
+//
+//		_ "modernc.org/sqlite"
+//		sqlstore "github.com/cauripay/cauri/stores/sql"
+//	)
+//
+//	db, err := sql.Open("sqlite", "file:/var/lib/shop/cauri.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+//	if err != nil {
+//		return err
+//	}
+//	store := sqlstore.New(db, sqlstore.SQLite)
+//	if err := store.Migrate(ctx); err != nil {
+//		return err
+//	}
+//
+// SQLite serialises writers: it suits one host, not replicas on several.
+// Write-ahead logging is a property of the file, set by the first
+// connection to it; connections that race to set it on a brand-new file may
+// fail once with SQLITE_BUSY.
+//
+// # Schema
+//
+// [Store.Migrate] applies the versioned migrations embedded in the package
+// (migrations/<dialect>/<version>_<name>.sql) and records each in
+// <prefix>schema_migrations. The payments live in <prefix>payments, "cauri_"
+// being the default prefix ([WithTablePrefix]), one row a payment:
+//
+//   - amounts and fees are BIGINT, in the currency's smallest unit;
+//   - times are UTC to the microsecond (TIMESTAMPTZ, DATETIME(6), or
+//     fixed-width ISO 8601 text on SQLite); the Store truncates what it is
+//     given to the microsecond and returns times in UTC;
+//   - metadata is a JSON object (JSONB on PostgreSQL), NULL when empty;
+//   - provider_ref is NULL until the provider's reference is known, and
+//     (provider, provider_ref) is unique;
+//   - pending_key holds the checkout key while the payment is pending with
+//     a non-empty key, and is NULL otherwise; it is unique, which allows one
+//     pending payment per checkout key, since NULLs never collide;
+//   - lease_owner and lease_until hold the OnPaid lease.
+//
+// Payouts, for [cauri.PayoutStore], which a Store implements, live in
+// <prefix>payouts, keyed by the caller's idempotency key.
+//
+// Indexes serve every lookup the kit makes: by ID, by provider and
+// reference, by pending checkout key, pending payments by creation time
+// (ListPending) and paid unfulfilled ones (ListUnfulfilled). On MySQL the
+// table's collation is utf8mb4_bin, so that IDs and references compare
+// case-sensitively.
+//
+// # Errors
+//
+// Errors wrap the kit's sentinels, to test with [errors.Is]: a unique
+// violation (SQLSTATE 23505, MySQL error 1062, SQLite's
+// SQLITE_CONSTRAINT_UNIQUE) is [cauri.ErrDuplicate], a missing row
+// [cauri.ErrNotFound], and a lost compare-and-set [cauri.ErrConflict],
+// [cauri.ErrLeaseHeld] or [cauri.ErrFulfilled] as [cauri.Store] documents.
+// They also wrap the driver's error, when there is one.
+package sqlstore

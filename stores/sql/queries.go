@@ -1,0 +1,102 @@
+package sqlstore
+
+import (
+	"strconv"
+	"strings"
+)
+
+// columns are the payments columns a cauri.Payment is read from, in the
+// order scanPayment expects.
+const columns = "id, provider, provider_ref, order_id, checkout_key, status, amount, currency, " +
+	"fee, method, failure_reason, checkout_url, metadata, created_at, updated_at, " +
+	"onpaid_attempts, fulfilled_at"
+
+// queries are a Store's statements, built once by New for its dialect and
+// table prefix. Values always travel as arguments, never in the SQL.
+type queries struct {
+	create, get, getByRef, getPending, getLeased string
+	attach, transition                           string
+	claim, complete, release                     string
+	listPending, listUnfulfilled                 string
+	createPayout, getPayout, finishPayout        string
+}
+
+func buildQueries(d Dialect, prefix string) queries {
+	t, po := prefix+"payments", prefix+"payouts"
+	returning, returningPayout := " RETURNING "+columns, " RETURNING "+payoutColumns
+	if d == MySQL {
+		returning, returningPayout = "", "" // re-selected after the UPDATE
+	}
+	q := queries{
+		create: "INSERT INTO " + t + " (id, provider, provider_ref, order_id, checkout_key, pending_key, " +
+			"status, amount, currency, fee, method, failure_reason, checkout_url, metadata, " +
+			"created_at, updated_at, onpaid_attempts, fulfilled_at) " +
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		get:        "SELECT " + columns + " FROM " + t + " WHERE id = ?",
+		getByRef:   "SELECT " + columns + " FROM " + t + " WHERE provider = ? AND provider_ref = ?",
+		getPending: "SELECT " + columns + " FROM " + t + " WHERE pending_key = ?",
+		getLeased:  "SELECT " + columns + ", lease_owner, lease_until FROM " + t + " WHERE id = ?",
+
+		attach: "UPDATE " + t + " SET provider_ref = ?, checkout_url = ?, updated_at = ? " +
+			"WHERE id = ? AND status = 'pending' AND provider_ref IS NULL",
+		// The arguments: the new status; whether it is pending, which
+		// keeps the checkout key reserved; then the change's fields, NULL
+		// when empty so that the stored values stay.
+		transition: "UPDATE " + t + " SET status = ?, " +
+			"pending_key = CASE WHEN ? THEN NULLIF(checkout_key, '') END, " +
+			"provider_ref = COALESCE(?, provider_ref), fee = COALESCE(?, fee), " +
+			"method = COALESCE(?, method), failure_reason = COALESCE(?, failure_reason), " +
+			"updated_at = COALESCE(?, updated_at) " +
+			"WHERE id = ? AND status = ?" + returning,
+
+		claim: "UPDATE " + t + " SET lease_owner = ?, lease_until = ?, onpaid_attempts = onpaid_attempts + 1 " +
+			"WHERE id = ? AND status = 'paid' AND fulfilled_at IS NULL " +
+			"AND (lease_until IS NULL OR lease_until <= ?)",
+		complete: "UPDATE " + t + " SET fulfilled_at = ?, lease_owner = NULL, lease_until = NULL " +
+			"WHERE id = ? AND fulfilled_at IS NULL AND lease_owner = ?",
+		release: "UPDATE " + t + " SET lease_owner = NULL, lease_until = NULL " +
+			"WHERE id = ? AND lease_owner = ?",
+
+		// The status literals match the partial indexes' predicates on
+		// PostgreSQL and SQLite.
+		listPending: "SELECT " + columns + " FROM " + t +
+			" WHERE status = 'pending' AND created_at < ? ORDER BY created_at, id LIMIT ?",
+		listUnfulfilled: "SELECT " + columns + " FROM " + t +
+			" WHERE status = 'paid' AND fulfilled_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)" +
+			" ORDER BY created_at, id LIMIT ?",
+
+		createPayout: "INSERT INTO " + po + " (" + payoutColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		getPayout:    "SELECT " + payoutColumns + " FROM " + po + " WHERE payout_key = ?",
+		finishPayout: "UPDATE " + po + " SET status = ?, provider_ref = ?, message = ?, updated_at = ? " +
+			"WHERE payout_key = ? AND status = 'pending'" + returningPayout,
+	}
+	if d == Postgres {
+		for _, s := range []*string{
+			&q.create, &q.get, &q.getByRef, &q.getPending, &q.getLeased,
+			&q.attach, &q.transition, &q.claim, &q.complete, &q.release,
+			&q.listPending, &q.listUnfulfilled,
+			&q.createPayout, &q.getPayout, &q.finishPayout,
+		} {
+			*s = numbered(*s)
+		}
+	}
+	return q
+}
+
+// numbered turns each ? placeholder into PostgreSQL's $1, $2, …. The
+// statements it is given have no ? anywhere else.
+func numbered(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] != '?' {
+			b.WriteByte(query[i])
+			continue
+		}
+		n++
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n))
+	}
+	return b.String()
+}
