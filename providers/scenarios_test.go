@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
+	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -15,6 +16,11 @@ func TestScenarios(t *testing.T) {
 		new  func(t *testing.T) providertest.Emulator
 	}{
 		{"moneroo", func(*testing.T) providertest.Emulator { return monerootest.New() }},
+		{"moneyfusion", func(*testing.T) providertest.Emulator { return moneyfusiontest.New() }},
+		// MoneyFusion's docs disagree on whether Montant includes the fee.
+		{"moneyfusion-gross-montant", func(*testing.T) providertest.Emulator {
+			return moneyfusiontest.New(moneyfusiontest.WithGrossMontant())
+		}},
 	}
 	for _, em := range emulators {
 		t.Run(em.name, func(t *testing.T) { providertest.Run(t, em.new) })

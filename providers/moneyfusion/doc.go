@@ -1,0 +1,122 @@
+// Package moneyfusion is MoneyFusion (https://moneyfusion.net), the
+// mobile money aggregator of francophone West Africa, as a
+// [cauri.Provider]: its web API, where the customer pays on a page
+// MoneyFusion hosts.
+//
+//	p, err := moneyfusion.New(moneyfusion.Config{
+//		APIURL: os.Getenv("MONEYFUSION_API_URL"), // from the dashboard
+//	})
+//
+// The calls are a POST of the payment request to the merchant's own API
+// URL, which is the only credential, and GET
+// https://www.pay.moneyfusion.net/paiementNotif/{token} for a payment's
+// status, which takes none. Each payment request names its own
+// webhook_url and return_url: the kit's per-payment callback and return
+// URLs, so nothing needs setting up in the dashboard. The subpackage
+// moneyfusiontest emulates the API on loopback, for tests and offline
+// demos.
+//
+// # Authenticity
+//
+// MoneyFusion signs nothing: no header, no secret, no hash, in its
+// documentation or its SDKs. [Provider.ParseWebhook] therefore never
+// returns an authenticated update, and the kit confirms every notification
+// with [Provider.FetchStatus], whose answer replaces the notification's
+// claim. The status endpoint is MoneyFusion's own API over TLS, so its
+// answer counts as MoneyFusion's word; note that anyone holding a payment's
+// token can read it, and the token travels in the return URL's query.
+// Notifications are told apart by event and tokenPay (EventID), as the
+// documentation recommends: one transaction gets several.
+//
+// # Where MoneyFusion's documents disagree or are silent
+//
+// The French and English documentation, their examples, the Node.js SDK
+// (fusionpay) and the Python one (apiMoneyFusion) do not always say the
+// same. The rule here: accept every documented form, and choose the
+// reading that can never mark an unpaid order paid nor leave a paid one
+// stuck.
+//
+//   - Montant and frais: the status example reports Montant 200, frais 5
+//     for a 200 order (Montant is the total); the webhook example Montant
+//     194, frais 6 and the Python one 475 and 25 for 500 (Montant is net of
+//     the fee). The kit refuses a paid update whose amount is not the
+//     order's, so either reading alone would leave every payment of the
+//     other kind stuck. FetchStatus knows the order's amount and accepts
+//     both: the amount charged is Montant when Montant is the order's
+//     total, and Montant + frais otherwise (see [Charged]). A payment that
+//     MoneyFusion calls paid with neither reading matching is refused by
+//     the kit as tampered. The one shortfall this cannot see is one of
+//     exactly frais under the gross reading, which is indistinguishable
+//     from the net one.
+//   - Amounts of failures: a failed or cancelled payment whose Montant
+//     matches neither reading is reported without an amount, so that the
+//     kit records the failure instead of keeping a dead checkout pending
+//     for an amount nobody paid. The amount check guards money received,
+//     and a failure receives none.
+//   - Statuses: the documentation says failure, the Node.js SDK failed:
+//     both are failed. "no paid" ("paiement non effectué") is read as not
+//     paid yet, so pending: integrations disagree on whether it is final,
+//     and reading a fresh session as failed would close a payment the
+//     customer can still pay, leaving it stuck failed once paid; reading a
+//     final one as pending never pays anything. cancelled, seen by
+//     integrations though not documented, is cancelled. Case and spaces
+//     are ignored; any other word is pending and logged. See [MapStatus].
+//   - Webhook events: payin.session.pending is pending,
+//     payin.session.completed paid, and payin.session.cancelled ("annulé
+//     ou échoué") cancelled; the kit uses the status endpoint's word
+//     anyway. payout.session.* events are ignored. A body without an event
+//     but with a statut (the Node.js SDK says the webhook posts "the
+//     payment data") is read by its statut.
+//   - Error answers: only {"statut": false, "message": ...} is documented
+//     (for payouts), with no HTTP status. An answer with statut false is a
+//     permanent refusal wrapping ErrRefused, with MoneyFusion's message,
+//     whether it came with a 200 or a 4xx; a 404 from the status endpoint
+//     wraps cauri.ErrNotFound instead; 5xx, 408 and 429 are temporary
+//     whatever the body. A 2xx with no boolean statut, or HTML, is
+//     malformed. None of them changes a payment.
+//   - Status host: the seed documentation and the Node.js SDK use
+//     https://www.pay.moneyfusion.net, the newer English pages
+//     https://pay.moneyfusion.net. The default is the first; Config.StatusURL
+//     overrides it.
+//   - Payment page: the old documentation answers
+//     https://www.pay.moneyfusion.net/pay/{id}, the new one
+//     https://payin.moneyfusion.net/payment/{token}/{merchant}. Any absolute
+//     http(s) url is accepted; its host is not checked.
+//   - article: the example is one object holding several articles
+//     ({"sac": 100, "chaussure": 100}), the Node.js SDK one object per
+//     article. One object per order line is sent, {"name": line total}
+//     ("name x3" for several), which no two lines can collide in, when the
+//     lines add up to the amount; otherwise (no lines, or taxes, shipping
+//     or a discount) one article worth the whole amount, named after the
+//     description or the order, so the articles never contradict
+//     totalPrice.
+//   - totalPrice: a Number in the documentation, a string in the Python
+//     SDK. A JSON number of francs is sent.
+//   - Currency: never stated; MoneyFusion's countries use the FCFA of
+//     UEMOA. An order in another currency than XOF fails before any call,
+//     and every amount read back is XOF.
+//   - numeroSend: required; the examples are national numbers ("01010101",
+//     "0574801791"). The kit's E.164 number is sent without the calling
+//     code of an XOF country ("+2250701020304" becomes "0701020304"), and
+//     with its calling code otherwise (see [NationalNumber]).
+//   - nomclient: required; the customer's first and last names.
+//   - personal_Info: optional, "other personal information", echoed in
+//     status answers and webhooks. One object is sent with the order's
+//     metadata and, taking precedence, cauri_payment_id and orderId. On
+//     reading, an array of objects or a single object is accepted, and two
+//     different payment IDs are malformed.
+//   - return_url and webhook_url: optional; the kit's return and callback
+//     URLs are always sent. MoneyFusion appends ?token= to the return URL
+//     ([ReturnParams] reads it, and a statut some integrations see); the
+//     kit ignores the query, its URLs carry their own proof in the path.
+//   - Idempotency: the payment request takes no key, so the Provider does
+//     not implement [cauri.IdempotentCreator] and the kit never repeats a
+//     creation.
+//   - The API URL is a credential that sits in a URL's path: it is never
+//     put in errors or logs, where ordinary URLs would go.
+//   - Failure reasons: MoneyFusion gives none, so FailureReason stays
+//     empty; moyen ("orange", "card") becomes Method and frais Fee.
+//   - Payouts (/api/v1/withdraw) are documented with two different
+//     authentication headers (Authorization: Bearer and
+//     moneyfusion-private-key) and are not implemented.
+package moneyfusion

@@ -1,0 +1,201 @@
+package moneyfusion
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/providerhttp"
+)
+
+// Name is the provider's name, as [Provider.Name] returns it.
+const Name = "moneyfusion"
+
+// DefaultStatusURL is the root of MoneyFusion's status endpoint,
+// GET {DefaultStatusURL}/paiementNotif/{token}.
+const DefaultStatusURL = "https://www.pay.moneyfusion.net"
+
+// Currency is the only currency MoneyFusion takes: the CFA franc of the
+// West African states (FCFA), which has no subunit.
+const Currency = "XOF"
+
+// ErrRefused is wrapped by the error of a call MoneyFusion answered with
+// "statut": false, whatever the HTTP status: the API said no, and its
+// "message" is in the *cauri.ProviderError's Message.
+var ErrRefused = errors.New("moneyfusion: the API answered statut false")
+
+// Config configures a [Provider]. Only APIURL is required; the zero value
+// of every other field means the default its comment states.
+type Config struct {
+	// APIURL is the merchant's payment URL from the MoneyFusion dashboard,
+	// as given there: "https://www.pay.moneyfusion.net/<App>/<id>/pay/".
+	// MoneyFusion has no API key for payments: this URL is the credential,
+	// so keep it as secret as one. It never appears in errors or logs.
+	// Required.
+	APIURL string
+
+	// StatusURL is the root of the status endpoint, without a trailing
+	// slash: a payment's status is GET {StatusURL}/paiementNotif/{token}.
+	// Empty means DefaultStatusURL. Point it at an emulator, or at
+	// "https://pay.moneyfusion.net" (the same service without www.).
+	StatusURL string
+
+	// HTTPClient sends the API calls. Nil means a client of the package's
+	// own with a 30s timeout (http.DefaultClient is never used or changed).
+	HTTPClient *http.Client
+
+	// Logger receives warnings (a payment status this package does not
+	// know, a failed payment whose amount does not match). It never gets
+	// the API URL or customer data. Nil means no logging.
+	Logger *slog.Logger
+}
+
+// Provider is MoneyFusion's API as a [cauri.Provider]. It is safe for
+// concurrent use.
+type Provider struct {
+	apiURL string
+	// apiWhere is how providerhttp names the API URL in its errors; it is
+	// replaced there, since the URL is the credential.
+	apiWhere string
+	status   string
+	http     *providerhttp.Client
+	log      *slog.Logger
+}
+
+var _ cauri.Provider = (*Provider)(nil)
+
+// New returns a Provider for cfg. It returns a *cauri.ValidationError
+// naming every field of cfg that is wrong (never quoting APIURL).
+func New(cfg Config) (*Provider, error) {
+	ve := &cauri.ValidationError{What: "config"}
+	bad := func(field, reason string) {
+		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
+	}
+
+	api := strings.TrimSpace(cfg.APIURL)
+	if api == "" {
+		bad("APIURL", "is required: the merchant's payment URL from the MoneyFusion dashboard")
+	} else if u, err := url.Parse(api); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" || u.User != nil {
+		bad("APIURL", "must be an absolute http(s) URL with no fragment")
+	}
+	status := strings.TrimRight(strings.TrimSpace(cfg.StatusURL), "/")
+	if status == "" {
+		status = DefaultStatusURL
+	}
+	if u, err := url.Parse(status); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		bad("StatusURL", "must be an absolute http(s) URL with no query")
+	}
+	if len(ve.Fields) > 0 {
+		return nil, ve
+	}
+
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	hc := providerhttp.New(Name, cfg.HTTPClient)
+	hc.Describe = describe
+	return &Provider{
+		apiURL:   api,
+		apiWhere: http.MethodPost + " " + providerhttp.Redact(api),
+		status:   status,
+		http:     hc,
+		log:      log.With("provider", Name),
+	}, nil
+}
+
+// Name returns "moneyfusion".
+func (p *Provider) Name() string { return Name }
+
+// hideAPIURL rewrites err, a providerhttp error about a call to the API
+// URL, so that its text does not contain the URL's path (the merchant's
+// credential). errors.Is and errors.As still see the cause.
+func (p *Provider) hideAPIURL(err error) error {
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) || pe.Err == nil {
+		return err
+	}
+	msg := pe.Err.Error()
+	if !strings.Contains(msg, p.apiWhere) {
+		return err
+	}
+	pe.Err = &hidden{
+		msg: strings.ReplaceAll(msg, p.apiWhere, "POST <the merchant's API URL>"),
+		err: errors.Unwrap(pe.Err),
+	}
+	return err
+}
+
+// markRefused makes err, a providerhttp error for a non-2xx answer, wrap
+// ErrRefused when the answer is MoneyFusion's {"statut": false} and the
+// error is permanent and has no cause of its own.
+func markRefused(err error, resp *providerhttp.Response) error {
+	var pe *cauri.ProviderError
+	if resp == nil || !errors.As(err, &pe) || pe.Temporary || pe.Err != nil {
+		return err
+	}
+	var env struct {
+		Statut json.RawMessage `json:"statut"`
+	}
+	if json.Unmarshal(resp.Body, &env) == nil {
+		if ok, known := statut(env.Statut); known && !ok {
+			pe.Err = ErrRefused
+		}
+	}
+	return err
+}
+
+// hidden is an error whose text was cleaned of a credential.
+type hidden struct {
+	msg string
+	err error
+}
+
+func (h *hidden) Error() string { return h.msg }
+func (h *hidden) Unwrap() error { return h.err }
+
+// describe extracts MoneyFusion's explanation from an error answer: the
+// "message" of its {"statut": false, "message": ...} body.
+func describe(_ int, _ http.Header, body []byte) string {
+	var env struct {
+		Message json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return ""
+	}
+	return truncate(jsonText(env.Message), 200)
+}
+
+// jsonText returns a JSON string's trimmed value, or a JSON number's text,
+// and "" for anything else.
+func jsonText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// isNull reports whether raw is absent or JSON null.
+func isNull(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
+}
+
+// truncate cuts s to at most n characters, and makes it valid UTF-8.
+func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

@@ -1,0 +1,715 @@
+package moneyfusion_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/moneyfusion"
+	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+func TestMapStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw   string
+		want  cauri.Status
+		known bool
+	}{
+		{"pending", cauri.StatusPending, true},
+		{"no paid", cauri.StatusPending, true},
+		{"paid", cauri.StatusPaid, true},
+		{"failure", cauri.StatusFailed, true},
+		{"failed", cauri.StatusFailed, true},
+		{"cancelled", cauri.StatusCancelled, true},
+		{"payin.session.pending", cauri.StatusPending, true},
+		{"payin.session.completed", cauri.StatusPaid, true},
+		{"payin.session.cancelled", cauri.StatusCancelled, true},
+		{" Paid ", cauri.StatusPaid, true},
+		{"NO PAID", cauri.StatusPending, true},
+		{"Payin.Session.Completed", cauri.StatusPaid, true},
+		{"", cauri.StatusPending, false},
+		{"nopaid", cauri.StatusPending, false},
+		{"no  paid", cauri.StatusPending, false},
+		{"success", cauri.StatusPending, false},
+		{"completed", cauri.StatusPending, false},
+		{"canceled", cauri.StatusPending, false},
+		{"expired", cauri.StatusPending, false},
+		{"refunded", cauri.StatusPending, false},
+		{"payin.session.failed", cauri.StatusPending, false},
+		{"payout.session.completed", cauri.StatusPending, false},
+	}
+	for _, tt := range tests {
+		got, known := moneyfusion.MapStatus(tt.raw)
+		if got != tt.want || known != tt.known {
+			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
+		}
+	}
+}
+
+func TestCharged(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                     string
+		montant, frais, expected int64
+		want                     int64
+	}{
+		{"gross: status example", 200, 5, 200, 200},
+		{"net: webhook example", 194, 6, 200, 200},
+		{"net: python example", 475, 25, 500, 500},
+		{"no fee", 5000, 0, 5000, 5000},
+		{"short", 4000, 0, 5000, 4000},
+		{"short net", 3850, 150, 5000, 4000},
+		{"over", 5100, 0, 5000, 5100},
+		{"expected unknown", 194, 6, 0, 200},
+	}
+	for _, tt := range tests {
+		if got := moneyfusion.Charged(tt.montant, tt.frais, tt.expected); got != tt.want {
+			t.Errorf("%s: Charged(%d, %d, %d) = %d, want %d", tt.name, tt.montant, tt.frais, tt.expected, got, tt.want)
+		}
+	}
+}
+
+const secretPath = "/Shop/5f3a9c0e1d2b4a67/pay/"
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		cfg    moneyfusion.Config
+		fields string
+	}{
+		{moneyfusion.Config{}, "APIURL"},
+		{moneyfusion.Config{APIURL: " "}, "APIURL"},
+		{moneyfusion.Config{APIURL: "ftp://pay.moneyfusion.net" + secretPath, StatusURL: "pay.moneyfusion.net"}, "APIURL,StatusURL"},
+		{moneyfusion.Config{APIURL: secretPath}, "APIURL"},
+		{moneyfusion.Config{APIURL: "https://pay.moneyfusion.net" + secretPath + "#x", StatusURL: "https://x/?a=b"}, "APIURL,StatusURL"},
+	} {
+		_, err := moneyfusion.New(tt.cfg)
+		var ve *cauri.ValidationError
+		if !errors.As(err, &ve) || ve.What != "config" {
+			t.Fatalf("%+v: err = %v", tt.cfg, err)
+		}
+		var names []string
+		for _, f := range ve.Fields {
+			names = append(names, f.Field)
+		}
+		if got := strings.Join(names, ","); got != tt.fields {
+			t.Errorf("%+v: fields %s, want %s", tt.cfg, got, tt.fields)
+		}
+		if strings.Contains(err.Error(), "5f3a9c0e1d2b4a67") {
+			t.Errorf("the error quotes the API URL: %v", err)
+		}
+	}
+	p, err := moneyfusion.New(moneyfusion.Config{APIURL: "https://www.pay.moneyfusion.net" + secretPath, StatusURL: "https://pay.moneyfusion.net/"})
+	if err != nil || p.Name() != "moneyfusion" {
+		t.Fatalf("New = %v, %v", p, err)
+	}
+	if _, ok := any(p).(cauri.IdempotentCreator); ok {
+		t.Error("moneyfusion's payment request is not idempotent")
+	}
+}
+
+func TestNationalNumber(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"+2250701020304": "0701020304",
+		"+221771234567":  "771234567",
+		"+22670123456":   "70123456",
+		"+33612345678":   "33612345678",
+		"0574801791":     "0574801791",
+		" 01010101 ":     "01010101",
+		"+225":           "225",
+		"":               "",
+		"+":              "",
+	} {
+		if got := moneyfusion.NationalNumber(in); got != want {
+			t.Errorf("NationalNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func order() cauri.Order {
+	return cauri.Order{
+		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
+		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
+		Items:    []cauri.Item{{Name: "Pagne wax", Quantity: 1, UnitPrice: 3000}, {Name: "Sac", Quantity: 2, UnitPrice: 1000}},
+		Metadata: map[string]string{"cart": "c-9", "orderId": "theirs", "cauri_payment_id": "theirs"},
+	}
+}
+
+func request(o cauri.Order) cauri.CheckoutRequest {
+	return cauri.CheckoutRequest{
+		PaymentID: "pay_01", Order: o,
+		ReturnURL:   "https://shop.example/pay/return/moneyfusion/pay_01/tok",
+		CallbackURL: "https://shop.example/pay/webhooks/moneyfusion/pay_01/cbtok",
+	}
+}
+
+// quiet drops req's callback URL, so that the emulator sends its
+// webhooks nowhere (shop.example is not ours to call).
+func quiet(req cauri.CheckoutRequest) cauri.CheckoutRequest {
+	req.CallbackURL = ""
+	return req
+}
+
+// capture is a fake API that records the last request and answers with
+// status and body.
+type capture struct {
+	srv     *httptest.Server
+	calls   atomic.Int32
+	lastReq *http.Request
+	body    []byte
+}
+
+func newCapture(t *testing.T, status int, ctype, body string) *capture {
+	t.Helper()
+	c := &capture{}
+	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.calls.Add(1)
+		c.lastReq = r
+		c.body, _ = io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", ctype)
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+// config points a Config at a capture server: both the API URL and the
+// status endpoint.
+func (c *capture) config() moneyfusion.Config {
+	return moneyfusion.Config{APIURL: c.srv.URL + secretPath, StatusURL: c.srv.URL}
+}
+
+func provider(t *testing.T, cfg moneyfusion.Config) *moneyfusion.Provider {
+	t.Helper()
+	p, err := moneyfusion.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCreateCheckoutRequest(t *testing.T) {
+	t.Parallel()
+	srv := moneyfusiontest.New(moneyfusiontest.WithApp("Boutique", "5f3a9c0e1d2b4a67"))
+	defer srv.Close()
+	co, err := srv.Provider().CreateCheckout(context.Background(), request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := srv.Payment(co.ProviderRef)
+	if !ok {
+		t.Fatalf("the emulator has no payment %q", co.ProviderRef)
+	}
+	if co.RedirectURL != srv.URL+"/payment/"+co.ProviderRef+"/Test%20Shop" {
+		t.Errorf("checkout %+v", co)
+	}
+	want := `{"totalPrice":5000,"article":[{"Pagne wax":3000},{"Sac x2":2000}],` +
+		`"personal_Info":[{"cart":"c-9","cauri_payment_id":"pay_01","orderId":"ord-42"}],` +
+		`"numeroSend":"0701020304","nomclient":"Awa Diallo",` +
+		`"return_url":"https://shop.example/pay/return/moneyfusion/pay_01/tok",` +
+		`"webhook_url":"https://shop.example/pay/webhooks/moneyfusion/pay_01/cbtok"}`
+	if string(got.RequestBody) != want {
+		t.Errorf("body\n got %s\nwant %s", got.RequestBody, want)
+	}
+	h := got.RequestHeader
+	if h.Get("Content-Type") != "application/json" || h.Get("Authorization") != "" || !strings.HasPrefix(h.Get("User-Agent"), "cauri") {
+		t.Errorf("headers %v", h)
+	}
+	for k := range h {
+		switch k {
+		case "Content-Type", "User-Agent", "Content-Length", "Accept-Encoding":
+		default:
+			t.Errorf("unexpected header %s", k)
+		}
+	}
+	if got.NumeroSend != "0701020304" || got.NomClient != "Awa Diallo" || got.TotalPrice != 5000 || got.Status != "pending" {
+		t.Errorf("payment %+v", got)
+	}
+}
+
+func TestCreateCheckoutArticles(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, http.StatusOK, "application/json", `{"statut":true,"token":"t1","message":"paiement en cours","url":"https://payin.moneyfusion.net/payment/t1/Shop"}`)
+	p := provider(t, c.config())
+	tests := []struct {
+		name string
+		edit func(*cauri.CheckoutRequest)
+		want string
+	}{
+		{"lines add up", func(*cauri.CheckoutRequest) {}, `"article":[{"Pagne wax":3000},{"Sac x2":2000}]`},
+		{"shipping on top", func(r *cauri.CheckoutRequest) { r.Order.Amount = 6500 }, `"article":[{"Two baskets":6500}]`},
+		{"no lines, no description", func(r *cauri.CheckoutRequest) { r.Order.Items, r.Order.Description = nil, " " },
+			`"article":[{"Order ord-42":5000}]`},
+		{"same names", func(r *cauri.CheckoutRequest) {
+			r.Order.Items = []cauri.Item{{Name: "Sac", Quantity: 1, UnitPrice: 2500}, {Name: "Sac", Quantity: 1, UnitPrice: 2500}}
+		}, `"article":[{"Sac":2500},{"Sac":2500}]`},
+		{"no metadata, one name, no URLs", func(r *cauri.CheckoutRequest) {
+			r.Order.Metadata, r.Order.Customer.FirstName, r.ReturnURL, r.CallbackURL = nil, "", "", ""
+		}, `"personal_Info":[{"cauri_payment_id":"pay_01","orderId":"ord-42"}],"numeroSend":"0701020304","nomclient":"Diallo"}`},
+	}
+	for _, tt := range tests {
+		req := request(order())
+		tt.edit(&req)
+		co, err := p.CreateCheckout(context.Background(), req)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if co.ProviderRef != "t1" || co.RedirectURL != "https://payin.moneyfusion.net/payment/t1/Shop" {
+			t.Errorf("%s: %+v", tt.name, co)
+		}
+		if !strings.Contains(string(c.body), tt.want) {
+			t.Errorf("%s: body %s lacks %s", tt.name, c.body, tt.want)
+		}
+		if c.lastReq.Method != http.MethodPost || c.lastReq.URL.Path != secretPath {
+			t.Errorf("%s: %s %s", tt.name, c.lastReq.Method, c.lastReq.URL.Path)
+		}
+	}
+}
+
+func TestCreateCheckoutValidation(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, http.StatusOK, "application/json", `{}`)
+	p := provider(t, c.config())
+	tests := []struct {
+		name   string
+		edit   func(*cauri.CheckoutRequest)
+		fields string
+	}{
+		{"no customer", func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} }, "Customer.Phone,Customer.FirstName"},
+		{"blank names", func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "\t" }, "Customer.FirstName"},
+		{"phone without digits", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+" }, "Customer.Phone"},
+		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, "Currency"},
+		{"XAF", func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, "Currency"},
+		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
+		{"everything", func(r *cauri.CheckoutRequest) {
+			r.Order.Amount, r.Order.Currency, r.Order.Customer = -1, "", cauri.Customer{}
+		}, "Amount,Currency,Customer.Phone,Customer.FirstName"},
+	}
+	for _, tt := range tests {
+		req := request(order())
+		tt.edit(&req)
+		_, err := p.CreateCheckout(context.Background(), req)
+		var ve *cauri.ValidationError
+		if !errors.As(err, &ve) || ve.What != "order" {
+			t.Errorf("%s: err = %v", tt.name, err)
+			continue
+		}
+		var names []string
+		for _, f := range ve.Fields {
+			names = append(names, f.Field)
+		}
+		if got := strings.Join(names, ","); got != tt.fields {
+			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
+		}
+		if cauri.IsTemporary(err) {
+			t.Errorf("%s: validation error is temporary", tt.name)
+		}
+	}
+	if n := c.calls.Load(); n != 0 {
+		t.Errorf("%d calls made for invalid orders", n)
+	}
+}
+
+func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
+	t.Helper()
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
+	}
+	if pe.Provider != "moneyfusion" || pe.StatusCode != status || pe.Temporary != temporary {
+		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
+	}
+	return pe
+}
+
+// noSecret fails when err's text holds the API URL's key.
+func noSecret(t *testing.T, err error, key string) {
+	t.Helper()
+	if strings.Contains(err.Error(), key) {
+		t.Errorf("the error reveals the API URL: %v", err)
+	}
+}
+
+func TestCreateCheckoutErrors(t *testing.T) {
+	t.Parallel()
+	srv := moneyfusiontest.New()
+	t.Cleanup(srv.Close) // after the parallel subtests
+	ctx := context.Background()
+
+	t.Run("wrong API URL", func(t *testing.T) {
+		t.Parallel()
+		cfg := srv.Config()
+		cfg.APIURL = srv.URL + "/" + srv.App + "/0000000000000000/pay/"
+		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 404, false)
+		if pe.Message != "Marchand introuvable" || !errors.Is(err, moneyfusion.ErrRefused) {
+			t.Errorf("error %v", err)
+		}
+		noSecret(t, err, "0000000000000000")
+	})
+	for _, code := range []int{429, 503} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			s := moneyfusiontest.New()
+			defer s.Close()
+			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
+			_, err := s.Provider().CreateCheckout(ctx, request(order()))
+			pe := providerError(t, err, code, true)
+			if pe.RetryAfter != 3*time.Second || pe.Message == "" || errors.Is(err, moneyfusion.ErrRefused) {
+				t.Errorf("%+v", pe)
+			}
+			noSecret(t, err, s.Key)
+		})
+	}
+	t.Run("html 502", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusBadGateway, "text/html", "<html><h1>502 Bad Gateway</h1></html>")
+		_, err := provider(t, c.config()).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 502, true)
+		if pe.Message != "expected JSON, got text/html" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("400 statut false", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusBadRequest, "application/json", `{"statut":false,"message":"Tous les champs sont requis."}`)
+		_, err := provider(t, c.config()).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 400, false)
+		if pe.Message != "Tous les champs sont requis." || !errors.Is(err, moneyfusion.ErrRefused) {
+			t.Errorf("error %v", err)
+		}
+	})
+	t.Run("200 statut false", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusOK, "application/json", `{"statut":false,"message":"Montant invalide"}`)
+		_, err := provider(t, c.config()).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 200, false)
+		if pe.Message != "Montant invalide" || !errors.Is(err, moneyfusion.ErrRefused) || errors.Is(err, cauri.ErrMalformed) {
+			t.Errorf("error %v", err)
+		}
+	})
+	for name, body := range map[string]string{
+		"html 200":       "<html>login</html>",
+		"empty":          ``,
+		"no statut":      `{"token":"t1","url":"https://payin.moneyfusion.net/payment/t1/x"}`,
+		"string statut":  `{"statut":"true","token":"t1","url":"https://payin.moneyfusion.net/payment/t1/x"}`,
+		"no token":       `{"statut":true,"url":"https://payin.moneyfusion.net/payment/t1/x"}`,
+		"object token":   `{"statut":true,"token":{"a":1},"url":"https://payin.moneyfusion.net/payment/t1/x"}`,
+		"token w/ space": `{"statut":true,"token":"a b","url":"https://payin.moneyfusion.net/payment/t1/x"}`,
+		"no url":         `{"statut":true,"token":"t1"}`,
+		"bad url":        `{"statut":true,"token":"t1","url":"javascript:alert(1)"}`,
+		"relative url":   `{"statut":true,"token":"t1","url":"/payment/t1"}`,
+		"array":          `[]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctype := "application/json"
+			if strings.HasPrefix(body, "<") {
+				ctype = "text/html"
+			}
+			c := newCapture(t, http.StatusOK, ctype, body)
+			_, err := provider(t, c.config()).CreateCheckout(ctx, request(order()))
+			providerError(t, err, 200, false)
+			if !errors.Is(err, cauri.ErrMalformed) {
+				t.Errorf("err %v does not wrap ErrMalformed", err)
+			}
+		})
+	}
+	t.Run("dropped", func(t *testing.T) {
+		s := moneyfusiontest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop})
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		providerError(t, err, 0, true)
+		noSecret(t, err, s.Key)
+		if !strings.Contains(err.Error(), "POST <the merchant's API URL>") {
+			t.Errorf("err %v", err)
+		}
+	})
+	t.Run("slow", func(t *testing.T) {
+		s := moneyfusiontest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
+		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
+			t.Errorf("err %v", err)
+		}
+		noSecret(t, err, s.Key)
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		s := moneyfusiontest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
+		ctx, cancel := context.WithCancel(ctx)
+		time.AfterFunc(50*time.Millisecond, cancel)
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		if !errors.Is(err, context.Canceled) || cauri.IsTemporary(err) {
+			t.Errorf("err %v", err)
+		}
+		noSecret(t, err, s.Key)
+	})
+}
+
+func TestFetchStatus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := moneyfusiontest.New()
+	defer srv.Close()
+	var logs bytes.Buffer
+	cfg := srv.Config()
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	p := provider(t, cfg)
+
+	open := func() cauri.Checkout {
+		t.Helper()
+		co, err := p.CreateCheckout(ctx, quiet(request(order())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return co
+	}
+	fetch := func(ref string, amount int64) cauri.Update {
+		t.Helper()
+		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: amount, Currency: "XOF"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	co := open()
+	u := fetch(co.ProviderRef, 5000)
+	want := cauri.Update{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Status: cauri.StatusPending, RawStatus: "pending",
+		Amount: 5000, Currency: "XOF", Fee: 150, Authenticated: true}
+	if u != want {
+		t.Errorf("pending:\n got %+v\nwant %+v", u, want)
+	}
+	for raw, st := range map[string]cauri.Status{"no paid": cauri.StatusPending, "failed": cauri.StatusFailed, "weird": cauri.StatusPending} {
+		if err := srv.SetStatus(co.ProviderRef, raw); err != nil {
+			t.Fatal(err)
+		}
+		if u := fetch(co.ProviderRef, 5000); u.Status != st || u.RawStatus != raw {
+			t.Errorf("%s: %+v", raw, u)
+		}
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "status=weird") {
+		t.Errorf("no warning for an unknown status: %s", logs.String())
+	}
+	_ = srv.SetStatus(co.ProviderRef, "pending")
+
+	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	u = fetch(co.ProviderRef, 5000)
+	want = cauri.Update{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Status: cauri.StatusPaid, RawStatus: "paid",
+		Amount: 5000, Currency: "XOF", Fee: 150, Method: "orange", Authenticated: true}
+	if u != want {
+		t.Errorf("paid:\n got %+v\nwant %+v", u, want)
+	}
+	if u := fetch(co.ProviderRef, 0); u.Amount != 5000 {
+		t.Errorf("amount unknown: %+v", u)
+	}
+
+	co = open()
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Fail)
+	if u := fetch(co.ProviderRef, 5000); u.Status != cauri.StatusFailed || u.RawStatus != "failure" || u.Amount != 5000 {
+		t.Errorf("failed: %+v", u)
+	}
+	co = open()
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
+	if u := fetch(co.ProviderRef, 5000); u.Status != cauri.StatusCancelled {
+		t.Errorf("cancelled: %+v", u)
+	}
+
+	srv.ReportAmountDelta(-1000)
+	if u := fetch(co.ProviderRef, 5000); u.Status != cauri.StatusCancelled || u.Amount != 0 || u.Currency != "" {
+		t.Errorf("cancelled with another amount keeps it: %+v", u)
+	}
+	co = open()
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Pay)
+	if u := fetch(co.ProviderRef, 5000); u.Status != cauri.StatusPaid || u.Amount != 4000 || u.Currency != "XOF" {
+		t.Errorf("tampered: %+v", u)
+	}
+	srv.ReportAmountDelta(50)
+	if u := fetch(co.ProviderRef, 5000); u.Amount != 5050 {
+		t.Errorf("delta +50: %+v", u)
+	}
+	if strings.Contains(logs.String(), srv.Key) || strings.Contains(logs.String(), "Awa") || strings.Contains(logs.String(), co.ProviderRef) {
+		t.Errorf("logs hold secrets or customer data: %s", logs.String())
+	}
+}
+
+// TestFetchStatusGross reads the documentation's other example, where
+// Montant is the whole order and frais comes beside it.
+func TestFetchStatusGross(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := moneyfusiontest.New(moneyfusiontest.WithGrossMontant(), moneyfusiontest.WithFeePercent(5))
+	defer srv.Close()
+	p := srv.Provider()
+	co, err := p.CreateCheckout(ctx, quiet(request(order())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Pay)
+	u, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
+	if err != nil || u.Status != cauri.StatusPaid || u.Amount != 5000 || u.Fee != 250 {
+		t.Errorf("gross: %+v %v", u, err)
+	}
+	srv.ReportAmountDelta(-1000)
+	if u, _ := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"}); u.Amount == 5000 {
+		t.Errorf("tampered gross: %+v", u)
+	}
+}
+
+func TestFetchStatusErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := moneyfusiontest.New()
+	defer srv.Close()
+	p := srv.Provider()
+
+	_, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: " "})
+	if !errors.Is(err, cauri.ErrNotFound) || cauri.IsTemporary(err) {
+		t.Errorf("empty ref: %v", err)
+	}
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
+	if !errors.Is(err, cauri.ErrNotFound) {
+		t.Errorf("unknown ref: %v", err)
+	}
+	if pe := providerError(t, err, 404, false); pe.Message != "Paiement introuvable" {
+		t.Errorf("message %q", pe.Message)
+	}
+
+	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
+	providerError(t, err, 503, true)
+	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 429, RetryAfter: 2 * time.Second})
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
+	if pe := providerError(t, err, 429, true); pe.RetryAfter != 2*time.Second {
+		t.Errorf("Retry-After %v", pe.RetryAfter)
+	}
+	srv.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 500})
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
+	providerError(t, err, 500, true)
+}
+
+func TestFetchStatusShapes(t *testing.T) {
+	t.Parallel()
+	data := func(fields string) string {
+		return `{"statut":true,"data":{"_id":"65df163b11ab882694573060","tokenPay":"r1","numeroSend":"01010101","nomclient":"John Doe",` +
+			fields + `,"return_url":"https://your-domain.com/callback","createdAt":"2024-02-28T11:17:15.285Z"},"message":"details paiement"}`
+	}
+	ours := `"personal_Info":[{"cauri_payment_id":"pay_01","orderId":"123"}]`
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   cauri.Update
+		err    error
+	}{
+		{name: "documented example (gross)", body: data(`"personal_Info":[{"userId":1,"orderId":123}],"numeroTransaction":"0708889205","Montant":200,"frais":5,"statut":"paid","moyen":"orange"`),
+			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 200, Currency: "XOF", Fee: 5, Method: "orange", Authenticated: true}},
+		{name: "net of fees", body: data(ours + `,"Montant":194,"frais":6,"statut":"paid","moyen":"wave"`),
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 200, Currency: "XOF", Fee: 6, Method: "wave", Authenticated: true}},
+		{name: "strings, no frais, object personal_Info", body: data(`"personal_Info":{"cauri_payment_id":"pay_01"},"Montant":"200","frais":null,"statut":"paid","moyen":null`),
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 200, Currency: "XOF", Authenticated: true}},
+		{name: "SDK's failed", body: data(ours + `,"Montant":200,"frais":0,"statut":"failed","moyen":"card"`),
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusFailed, RawStatus: "failed", Amount: 200, Currency: "XOF", Method: "card", Authenticated: true}},
+		{name: "failure with another amount", body: data(ours + `,"Montant":0,"frais":0,"statut":"failure"`),
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusFailed, RawStatus: "failure", Authenticated: true}},
+		{name: "no paid, no Montant", body: data(ours + `,"statut":"no paid"`),
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "no paid", Authenticated: true}},
+		{name: "no tokenPay", body: `{"statut":true,"data":{"statut":"pending"}}`,
+			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "pending", Authenticated: true}},
+		{name: "paid short", body: data(ours + `,"Montant":150,"frais":6,"statut":"paid"`),
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 156, Currency: "XOF", Fee: 6, Authenticated: true}},
+		{name: "200 statut false", body: `{"statut":false,"message":"Paiement introuvable"}`, err: moneyfusion.ErrRefused},
+		{name: "400 statut false", status: 400, body: `{"statut":false,"message":"token invalide"}`, err: moneyfusion.ErrRefused},
+		{name: "html", body: `<!DOCTYPE html><html><body>Maintenance</body></html>`, err: cauri.ErrMalformed},
+		{name: "no statut", body: `{"data":{"tokenPay":"r1","statut":"paid","Montant":200}}`, err: cauri.ErrMalformed},
+		{name: "null data", body: `{"statut":true,"data":null}`, err: cauri.ErrMalformed},
+		{name: "data string", body: `{"statut":true,"data":"paid"}`, err: cauri.ErrMalformed},
+		{name: "another payment", body: `{"statut":true,"data":{"tokenPay":"r2","statut":"paid","Montant":200}}`, err: cauri.ErrMalformed},
+		{name: "paid without Montant", body: data(ours + `,"statut":"paid"`), err: cauri.ErrMalformed},
+		{name: "no data statut", body: data(ours + `,"Montant":200`), err: cauri.ErrMalformed},
+		{name: "statut number", body: data(ours + `,"Montant":200,"statut":1`), err: cauri.ErrMalformed},
+		{name: "decimal francs", body: data(ours + `,"Montant":199.5,"statut":"paid"`), err: cauri.ErrMalformed},
+		{name: "negative", body: data(ours + `,"Montant":-200,"statut":"paid"`), err: cauri.ErrMalformed},
+		{name: "Montant bool", body: data(ours + `,"Montant":true,"statut":"paid"`), err: cauri.ErrMalformed},
+		{name: "frais words", body: data(ours + `,"Montant":200,"frais":"cinq","statut":"paid"`), err: cauri.ErrMalformed},
+		{name: "two payments", body: data(`"personal_Info":[{"cauri_payment_id":"pay_01"},{"cauri_payment_id":"pay_02"}],"Montant":200,"statut":"paid"`), err: cauri.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			status := cmpOr(tt.status, http.StatusOK)
+			ctype := "application/json"
+			if strings.HasPrefix(tt.body, "<") {
+				ctype = "text/html; charset=utf-8"
+			}
+			c := newCapture(t, status, ctype, tt.body)
+			u, err := provider(t, c.config()).FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "r1", Amount: 200, Currency: "XOF"})
+			if c.lastReq.Method != http.MethodGet || c.lastReq.URL.Path != "/paiementNotif/r1" || c.lastReq.Header.Get("Authorization") != "" {
+				t.Errorf("request %s %s %v", c.lastReq.Method, c.lastReq.URL.Path, c.lastReq.Header)
+			}
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				providerError(t, err, status, false)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u != tt.want {
+				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
+			}
+		})
+	}
+}
+
+func cmpOr(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+func TestFetchStatusEscapesToken(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, http.StatusOK, "application/json", `{"statut":true,"data":{"statut":"pending"}}`)
+	_, err := provider(t, c.config()).FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "a/../b?c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.lastReq.URL.EscapedPath() != "/paiementNotif/a%2F..%2Fb%3Fc" || c.lastReq.URL.RawQuery != "" {
+		t.Errorf("path %s query %q", c.lastReq.URL.EscapedPath(), c.lastReq.URL.RawQuery)
+	}
+}
+
+func TestReturnParams(t *testing.T) {
+	t.Parallel()
+	u, _ := url.Parse("https://shop.example/pay/return/moneyfusion/pay_01/tok?token=Le4Cnmm1Ac9yTgZMKQbz&statut=paid")
+	token, st := moneyfusion.ReturnParams(u.Query())
+	if token != "Le4Cnmm1Ac9yTgZMKQbz" || st != "paid" {
+		t.Errorf("%q %q", token, st)
+	}
+}

@@ -1,0 +1,217 @@
+package moneyfusiontest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// readBody reads a request body of at most 1 MiB.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+}
+
+// validatePay checks a payment request as the documentation's field table
+// says and returns the payment it describes, or the names of the fields
+// that are missing or of the wrong type, in the table's order.
+func validatePay(in map[string]any) (*Payment, []string) {
+	var bad []string
+	p := &Payment{}
+
+	if n, ok := whole(in["totalPrice"]); ok && n > 0 {
+		p.TotalPrice = n
+	} else {
+		bad = append(bad, "totalPrice")
+	}
+
+	if list, ok := objects(in["article"]); ok && len(list) > 0 && pricesOK(list) {
+		p.Article = list
+	} else {
+		bad = append(bad, "article")
+	}
+
+	if s, ok := in["numeroSend"].(string); ok && strings.TrimSpace(s) != "" {
+		p.NumeroSend = strings.TrimSpace(s)
+	} else {
+		bad = append(bad, "numeroSend")
+	}
+	if s, ok := in["nomclient"].(string); ok && strings.TrimSpace(s) != "" {
+		p.NomClient = strings.TrimSpace(s)
+	} else {
+		bad = append(bad, "nomclient")
+	}
+
+	if v, present := in["personal_Info"]; present && v != nil {
+		if list, ok := objects(v); ok {
+			p.PersonalInfo = list
+		} else {
+			bad = append(bad, "personal_Info")
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"return_url", &p.ReturnURL}, {"webhook_url", &p.WebhookURL}} {
+		v, present := in[f.name]
+		if !present || v == nil {
+			continue
+		}
+		s, ok := v.(string)
+		s = strings.TrimSpace(s)
+		if !ok {
+			bad = append(bad, f.name)
+			continue
+		}
+		if s == "" {
+			continue
+		}
+		if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad = append(bad, f.name)
+			continue
+		}
+		*f.dst = s
+	}
+	return p, bad
+}
+
+// whole reads a whole number of francs from a JSON number or a numeric
+// string (MoneyFusion's Python SDK sends strings).
+func whole(v any) (int64, bool) {
+	var s string
+	switch x := v.(type) {
+	case json.Number:
+		s = x.String()
+	case string:
+		s = strings.TrimSpace(x)
+	default:
+		return 0, false
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) && f < 1e15 {
+		return int64(f), true
+	}
+	return 0, false
+}
+
+// objects reads an array of JSON objects.
+func objects(v any) ([]map[string]any, bool) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]map[string]any, 0, len(arr))
+	for _, e := range arr {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, m)
+	}
+	return out, true
+}
+
+// pricesOK reports whether every article object has at least one name and
+// every price is a non-negative number of francs.
+func pricesOK(list []map[string]any) bool {
+	for _, m := range list {
+		if len(m) == 0 {
+			return false
+		}
+		for _, price := range m {
+			if n, ok := whole(price); !ok || n < 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// articleNames lists the articles' names, for the payment page.
+func articleNames(list []map[string]any) string {
+	var names []string
+	for _, m := range list {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		names = append(names, keys...)
+	}
+	return strings.Join(names, ", ")
+}
+
+// amounts returns the Montant and frais reported for p: the charged amount
+// is totalPrice plus the reported delta; frais is the fee on totalPrice;
+// Montant is the charged amount net of frais, or all of it with
+// WithGrossMontant. The caller holds the server's lock.
+func (s *Server) amounts(p *Payment) (montant, frais int64) {
+	charged := p.TotalPrice + s.delta
+	frais = p.TotalPrice * s.feePercent / 100
+	if s.gross {
+		return charged, frais
+	}
+	return charged - frais, frais
+}
+
+// timestamp formats a time as MoneyFusion does: "2024-02-28T11:17:15.285Z".
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func personalInfo(p *Payment) []map[string]any {
+	if p.PersonalInfo == nil {
+		return []map[string]any{}
+	}
+	return p.PersonalInfo
+}
+
+// statusData is the data of a paiementNotif answer, in the documented
+// field order. The caller holds the server's lock.
+func (s *Server) statusData(p *Payment) any {
+	montant, frais := s.amounts(p)
+	return struct {
+		ID                string           `json:"_id"`
+		TokenPay          string           `json:"tokenPay"`
+		NumeroSend        string           `json:"numeroSend"`
+		NomClient         string           `json:"nomclient"`
+		PersonalInfo      []map[string]any `json:"personal_Info"`
+		NumeroTransaction string           `json:"numeroTransaction"`
+		Montant           int64            `json:"Montant"`
+		Frais             int64            `json:"frais"`
+		Statut            string           `json:"statut"`
+		Moyen             string           `json:"moyen"`
+		ReturnURL         string           `json:"return_url"`
+		CreatedAt         string           `json:"createdAt"`
+	}{
+		ID: p.ID, TokenPay: p.Token, NumeroSend: p.NumeroSend, NomClient: p.NomClient,
+		PersonalInfo: personalInfo(p), NumeroTransaction: p.NumeroTransaction,
+		Montant: montant, Frais: frais, Statut: p.Status, Moyen: p.Moyen,
+		ReturnURL: p.ReturnURL, CreatedAt: timestamp(p.CreatedAt),
+	}
+}
+
+// webhookBody is the JSON of a webhook about p, in the documented field
+// order. The caller holds the server's lock.
+func (s *Server) webhookBody(p *Payment, event string) []byte {
+	montant, frais := s.amounts(p)
+	b, _ := json.Marshal(struct {
+		Event             string           `json:"event"`
+		PersonalInfo      []map[string]any `json:"personal_Info"`
+		TokenPay          string           `json:"tokenPay"`
+		NumeroSend        string           `json:"numeroSend"`
+		NomClient         string           `json:"nomclient"`
+		NumeroTransaction string           `json:"numeroTransaction"`
+		Montant           int64            `json:"Montant"`
+		Frais             int64            `json:"frais"`
+		ReturnURL         string           `json:"return_url"`
+		WebhookURL        string           `json:"webhook_url"`
+		CreatedAt         string           `json:"createdAt"`
+	}{
+		Event: event, PersonalInfo: personalInfo(p), TokenPay: p.Token, NumeroSend: p.NumeroSend,
+		NomClient: p.NomClient, NumeroTransaction: p.NumeroTransaction, Montant: montant, Frais: frais,
+		ReturnURL: p.ReturnURL, WebhookURL: p.WebhookURL, CreatedAt: timestamp(p.CreatedAt),
+	})
+	return b
+}

@@ -1,0 +1,494 @@
+package moneyfusiontest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri/providers/moneyfusion"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+const validPay = `{"totalPrice":5000,"article":[{"Pagne wax":5000}],` +
+	`"personal_Info":[{"cauri_payment_id":"pay_01","orderId":"42"}],"numeroSend":"0701020304","nomclient":"Awa Diallo",` +
+	`"return_url":"https://shop.example/back/pay_01/t?x=1","webhook_url":"%s"}`
+
+type reply struct {
+	status int
+	header http.Header
+	body   struct {
+		Statut  *bool           `json:"statut"`
+		Token   string          `json:"token"`
+		Message string          `json:"message"`
+		URL     string          `json:"url"`
+		Data    json.RawMessage `json:"data"`
+	}
+	raw []byte
+}
+
+func call(t *testing.T, method, u, body string) reply {
+	t.Helper()
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	r := reply{status: res.StatusCode, header: res.Header}
+	r.raw, _ = io.ReadAll(res.Body)
+	_ = json.Unmarshal(r.raw, &r.body)
+	return r
+}
+
+func payBody(webhookURL string) string { return strings.Replace(validPay, "%s", webhookURL, 1) }
+
+func create(t *testing.T, s *Server, webhookURL string) (token, page string) {
+	t.Helper()
+	r := call(t, http.MethodPost, s.APIURL, payBody(webhookURL))
+	if r.status != http.StatusOK || r.body.Statut == nil || !*r.body.Statut || r.body.Message != "paiement en cours" {
+		t.Fatalf("pay: %d %s", r.status, r.raw)
+	}
+	if r.body.Token == "" || r.body.URL != s.URL+"/payment/"+r.body.Token+"/"+url.PathEscape(s.merchant) {
+		t.Fatalf("pay answer %s", r.raw)
+	}
+	return r.body.Token, r.body.URL
+}
+
+func TestPayRequest(t *testing.T) {
+	t.Parallel()
+	s := New(WithApp("MyShop", "0123456789abcdef"))
+	defer s.Close()
+	if s.APIURL != s.URL+"/MyShop/0123456789abcdef/pay/" {
+		t.Fatalf("APIURL %s", s.APIURL)
+	}
+	token, _ := create(t, s, "https://shop.example/hook")
+	p, ok := s.Payment(token)
+	if !ok || p.TotalPrice != 5000 || p.NumeroSend != "0701020304" || p.NomClient != "Awa Diallo" || p.Status != "pending" ||
+		p.WebhookURL != "https://shop.example/hook" || len(p.ID) != 24 || len(p.Token) != 20 ||
+		p.PersonalInfo[0]["cauri_payment_id"] != "pay_01" || string(p.RequestBody) != payBody("https://shop.example/hook") {
+		t.Errorf("payment %+v", p)
+	}
+	// Without the trailing slash too, and with the Python SDK's string amount.
+	if r := call(t, http.MethodPost, strings.TrimSuffix(s.APIURL, "/"), strings.Replace(payBody(""), `5000,`, `"5000",`, 1)); r.status != http.StatusOK {
+		t.Errorf("no slash, string amount: %d %s", r.status, r.raw)
+	}
+
+	// The URL is the credential.
+	for _, path := range []string{"/MyShop/0123456789abcdee/pay/", "/Other/0123456789abcdef/pay/", "/MyShop/0123456789abcdef/pay/x"} {
+		r := call(t, http.MethodPost, s.URL+path, payBody(""))
+		if r.status != http.StatusNotFound || r.body.Statut == nil || *r.body.Statut || r.body.Message == "" {
+			t.Errorf("%s: %d %s", path, r.status, r.raw)
+		}
+	}
+	if r := call(t, http.MethodGet, s.APIURL, ""); r.status != http.StatusNotFound {
+		t.Errorf("GET: %d", r.status)
+	}
+
+	tests := []struct {
+		name, body, fields string
+	}{
+		{"empty", `{}`, "totalPrice, article, numeroSend, nomclient"},
+		{"zero", strings.Replace(payBody(""), `"totalPrice":5000`, `"totalPrice":0`, 1), "totalPrice"},
+		{"decimal", strings.Replace(payBody(""), `"totalPrice":5000`, `"totalPrice":50.5`, 1), "totalPrice"},
+		{"words", strings.Replace(payBody(""), `"totalPrice":5000`, `"totalPrice":"cinq"`, 1), "totalPrice"},
+		{"article object", strings.Replace(payBody(""), `[{"Pagne wax":5000}]`, `{"Pagne wax":5000}`, 1), "article"},
+		{"article empty", strings.Replace(payBody(""), `[{"Pagne wax":5000}]`, `[]`, 1), "article"},
+		{"article price", strings.Replace(payBody(""), `[{"Pagne wax":5000}]`, `[{"Pagne wax":"beaucoup"}]`, 1), "article"},
+		{"numeroSend number", strings.Replace(payBody(""), `"0701020304"`, `701020304`, 1), "numeroSend"},
+		{"blank nomclient", strings.Replace(payBody(""), `"Awa Diallo"`, `"  "`, 1), "nomclient"},
+		{"personal_Info", strings.Replace(payBody(""), `[{"cauri_payment_id":"pay_01","orderId":"42"}]`, `"pay_01"`, 1), "personal_Info"},
+		{"return_url", strings.Replace(payBody(""), `https://shop.example/back/pay_01/t?x=1`, `/back`, 1), "return_url"},
+		{"webhook_url", strings.Replace(payBody(""), `"webhook_url":""`, `"webhook_url":7`, 1), "webhook_url"},
+	}
+	for _, tt := range tests {
+		r := call(t, http.MethodPost, s.APIURL, tt.body)
+		if r.status != http.StatusBadRequest || r.body.Statut == nil || *r.body.Statut ||
+			r.body.Message != "Champs manquants ou invalides : "+tt.fields {
+			t.Errorf("%s: %d %s", tt.name, r.status, r.raw)
+		}
+	}
+	for _, body := range []string{`{"totalPrice":`, `[]`, `null`} {
+		if r := call(t, http.MethodPost, s.APIURL, body); r.status != http.StatusBadRequest {
+			t.Errorf("%s: %d", body, r.status)
+		}
+	}
+}
+
+func TestStatusEndpoint(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	token, _ := create(t, s, "")
+	r := call(t, http.MethodGet, s.URL+"/paiementNotif/"+token, "")
+	if r.status != http.StatusOK || r.body.Statut == nil || !*r.body.Statut || r.body.Message != "details paiement" {
+		t.Fatalf("%d %s", r.status, r.raw)
+	}
+	var keys []string
+	dec := json.NewDecoder(bytes.NewReader(r.body.Data))
+	_, _ = dec.Token()
+	for dec.More() {
+		k, _ := dec.Token()
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		_ = dec.Decode(&skip)
+	}
+	want := "_id,tokenPay,numeroSend,nomclient,personal_Info,numeroTransaction,Montant,frais,statut,moyen,return_url,createdAt"
+	if strings.Join(keys, ",") != want {
+		t.Errorf("fields %v", keys)
+	}
+	var d struct {
+		TokenPay     string           `json:"tokenPay"`
+		Montant      json.Number      `json:"Montant"`
+		Frais        json.Number      `json:"frais"`
+		Statut       string           `json:"statut"`
+		PersonalInfo []map[string]any `json:"personal_Info"`
+		CreatedAt    string           `json:"createdAt"`
+	}
+	if err := json.Unmarshal(r.body.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.TokenPay != token || d.Montant != "4850" || d.Frais != "150" || d.Statut != "pending" ||
+		d.PersonalInfo[0]["orderId"] != "42" || len(d.CreatedAt) != len("2024-02-28T11:17:15.285Z") {
+		t.Errorf("data %s", r.body.Data)
+	}
+	if r := call(t, http.MethodGet, s.URL+"/paiementNotif/nope", ""); r.status != http.StatusNotFound || r.body.Message != "Paiement introuvable" {
+		t.Errorf("unknown token: %d %s", r.status, r.raw)
+	}
+}
+
+// shop records the webhooks it receives, answering with codes in turn and
+// then 200.
+type shop struct {
+	mu     sync.Mutex
+	codes  []int
+	got    []*http.Request
+	bodies [][]byte
+	srv    *httptest.Server
+}
+
+func newShop(t *testing.T, codes ...int) *shop {
+	sh := &shop{codes: codes}
+	sh.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+		sh.got = append(sh.got, r)
+		sh.bodies = append(sh.bodies, b)
+		code := 200
+		if len(sh.codes) > 0 {
+			code, sh.codes = sh.codes[0], sh.codes[1:]
+		}
+		w.WriteHeader(code)
+	}))
+	t.Cleanup(sh.srv.Close)
+	return sh
+}
+
+func (sh *shop) at(i int) (*http.Request, []byte) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.got[i], sh.bodies[i]
+}
+
+func (sh *shop) count() int {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return len(sh.got)
+}
+
+type hook struct {
+	Event        string              `json:"event"`
+	PersonalInfo []map[string]string `json:"personal_Info"`
+	TokenPay     string              `json:"tokenPay"`
+	Montant      json.Number         `json:"Montant"`
+	Frais        json.Number         `json:"frais"`
+	WebhookURL   string              `json:"webhook_url"`
+}
+
+func TestPageFlow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New(WithMerchant("Boutique Awa"))
+	defer s.Close()
+	sh := newShop(t)
+	s.SetWebhookURL("http://127.0.0.1:1/never") // the payment's own webhook_url wins
+
+	token, page := create(t, s, sh.srv.URL+"/hooks/pay_01")
+	if page != s.URL+"/payment/"+token+"/Boutique%20Awa" {
+		t.Fatalf("page %s", page)
+	}
+	res, err := http.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{"Boutique Awa", "5000 FCFA", "Pagne wax", `action="/payment/` + token + `/Boutique%20Awa/pay"`, `/fail"`, `/cancel"`} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+
+	back, err := s.Act(ctx, page, providertest.Pay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back != "https://shop.example/back/pay_01/t?x=1&token="+token {
+		t.Errorf("return URL %s", back)
+	}
+	if p, _ := s.Payment(token); p.Status != "paid" || p.Moyen != "orange" || len(p.NumeroTransaction) != 10 {
+		t.Errorf("payment %+v", p)
+	}
+
+	// Delivered before Act returned: pending, then completed.
+	if sh.count() != 2 {
+		t.Fatalf("%d webhooks", sh.count())
+	}
+	for i, event := range []string{moneyfusion.EventPending, moneyfusion.EventCompleted} {
+		r, body := sh.at(i)
+		var h hook
+		if err := json.Unmarshal(body, &h); err != nil {
+			t.Fatal(err)
+		}
+		if r.URL.Path != "/hooks/pay_01" || r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" ||
+			h.Event != event || h.TokenPay != token || h.Montant != "4850" || h.Frais != "150" ||
+			h.PersonalInfo[0]["cauri_payment_id"] != "pay_01" || h.WebhookURL != sh.srv.URL+"/hooks/pay_01" {
+			t.Errorf("webhook %d: %s %v %s", i, r.URL.Path, r.Header, body)
+		}
+		if !bytes.HasPrefix(body, []byte(`{"event":`)) {
+			t.Errorf("field order: %s", body)
+		}
+	}
+	if b, ok := s.Notification(token, moneyfusion.EventCompleted); !ok || !bytes.Equal(b, func() []byte { _, b := sh.at(1); return b }()) {
+		t.Errorf("Notification %s", b)
+	}
+
+	// A second action is refused.
+	if _, err := s.Act(ctx, page, providertest.Cancel); err == nil {
+		t.Error("second action accepted")
+	}
+	if p, _ := s.Payment(token); p.Status != "paid" || sh.count() != 2 {
+		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.count())
+	}
+
+	// Fail and cancel.
+	for a, want := range map[providertest.Action]string{providertest.Fail: "failure", providertest.Cancel: "cancelled"} {
+		token, page := create(t, s, sh.srv.URL+"/hooks/x")
+		n := sh.count()
+		back, err := s.Act(ctx, page, a)
+		if err != nil || !strings.HasSuffix(back, "&token="+token) {
+			t.Errorf("%s: %q %v", a, back, err)
+		}
+		if p, _ := s.Payment(token); p.Status != want {
+			t.Errorf("%s: status %s", a, p.Status)
+		}
+		_, last := sh.at(sh.count() - 1)
+		if !bytes.Contains(last, []byte(`"event":"payin.session.cancelled"`)) {
+			t.Errorf("%s: webhook %s", a, last)
+		}
+		if wantN := map[providertest.Action]int{providertest.Fail: 2, providertest.Cancel: 1}[a]; sh.count()-n != wantN {
+			t.Errorf("%s: %d webhooks, want %d", a, sh.count()-n, wantN)
+		}
+	}
+	if _, err := s.Act(ctx, s.URL+"/payment/nope/x", providertest.Pay); err == nil {
+		t.Error("unknown payment accepted")
+	}
+}
+
+func TestNoReturnURLNoWebhookURL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New()
+	defer s.Close()
+	sh := newShop(t)
+	s.SetWebhookURL(sh.srv.URL + "/dashboard")
+	body := `{"totalPrice":200,"article":[{"sac":100,"chaussure":100}],"numeroSend":" 01010101 ","nomclient":" John Doe "}`
+	r := call(t, http.MethodPost, s.APIURL, body)
+	if r.status != http.StatusOK {
+		t.Fatalf("%d %s", r.status, r.raw)
+	}
+	back, err := s.Act(ctx, r.body.URL, providertest.Pay)
+	if err != nil || back != "" {
+		t.Errorf("no return_url: %q %v", back, err)
+	}
+	if sh.count() != 2 {
+		t.Fatalf("%d webhooks", sh.count())
+	}
+	req, b := sh.at(1)
+	if req.URL.Path != "/dashboard" || !bytes.Contains(b, []byte(`"personal_Info":[]`)) || !bytes.Contains(b, []byte(`"numeroSend":"01010101"`)) {
+		t.Errorf("webhook %s %s", req.URL.Path, b)
+	}
+}
+
+func TestWebhookPolicies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New(WithWebhookRetries(2, time.Millisecond))
+	defer s.Close()
+	sh := newShop(t, 500)
+
+	_, page := create(t, s, sh.srv.URL)
+	_, _ = s.Act(ctx, page, providertest.Cancel)
+	ds := s.Deliveries()
+	if len(ds) != 2 || ds[0].StatusCode != 500 || ds[1].StatusCode != 200 || ds[1].Attempt != 2 {
+		t.Errorf("retry: %+v", ds)
+	}
+
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 2})
+	_, page = create(t, s, sh.srv.URL)
+	_, _ = s.Act(ctx, page, providertest.Pay)
+	if sh.count() != 2 {
+		t.Errorf("held webhook delivered")
+	}
+	if err := s.FlushWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sh.count() != 6 {
+		t.Errorf("after flush: %d", sh.count())
+	}
+	var h hook
+	_, last := sh.at(5)
+	_ = json.Unmarshal(last, &h)
+	if h.Event != moneyfusion.EventCompleted {
+		t.Errorf("flushed out of order: %s", last)
+	}
+
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+	_, page = create(t, s, sh.srv.URL)
+	_, _ = s.Act(ctx, page, providertest.Pay)
+	if ds := s.Deliveries(); sh.count() != 6 || !ds[len(ds)-1].Lost {
+		t.Errorf("lost webhook delivered")
+	}
+}
+
+func TestFaultsAndDelta(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
+	r := call(t, http.MethodPost, s.APIURL, payBody(""))
+	if r.status != 503 || r.header.Get("Retry-After") != "2" || r.body.Statut == nil || *r.body.Statut || r.body.Message == "" {
+		t.Errorf("injected 503: %d %v %s", r.status, r.header, r.raw)
+	}
+	token, _ := create(t, s, "")
+	notif := s.URL + "/paiementNotif/" + token
+
+	s.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 429, Times: 2})
+	for range 2 {
+		if r := call(t, http.MethodGet, notif, ""); r.status != 429 {
+			t.Errorf("injected 429: %d", r.status)
+		}
+	}
+	if r := call(t, http.MethodGet, notif, ""); r.status != 200 {
+		t.Errorf("after the faults: %d", r.status)
+	}
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 500, Times: 5})
+	if r := call(t, http.MethodGet, notif, ""); r.status != 500 {
+		t.Errorf("OpAny on status: %d", r.status)
+	}
+	if r := call(t, http.MethodPost, s.APIURL, payBody("")); r.status != 500 {
+		t.Errorf("OpAny on create: %d", r.status)
+	}
+	s.InjectFault(providertest.OpAny, providertest.Fault{Times: -1})
+	if r := call(t, http.MethodGet, notif, ""); r.status != 200 {
+		t.Errorf("cleared: %d", r.status)
+	}
+
+	s.ReportAmountDelta(-1000)
+	r = call(t, http.MethodGet, notif, "")
+	if !bytes.Contains(r.body.Data, []byte(`"Montant":3850,"frais":150`)) {
+		t.Errorf("delta: %s", r.body.Data)
+	}
+	if p, _ := s.Payment(token); p.TotalPrice != 5000 {
+		t.Errorf("delta changed the record: %d", p.TotalPrice)
+	}
+
+	g := New(WithGrossMontant(), WithFeePercent(5))
+	defer g.Close()
+	token, _ = create(t, g, "")
+	r = call(t, http.MethodGet, g.URL+"/paiementNotif/"+token, "")
+	if !bytes.Contains(r.body.Data, []byte(`"Montant":5000,"frais":250`)) {
+		t.Errorf("gross: %s", r.body.Data)
+	}
+}
+
+func TestCloseWithSlowFault(t *testing.T) {
+	t.Parallel()
+	s := New()
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if res, err := http.Get(s.URL + "/paiementNotif/x"); err == nil {
+			res.Body.Close()
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	s.Close()
+	<-done
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("Close took %v", time.Since(start))
+	}
+}
+
+func TestForge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New()
+	defer s.Close()
+	sh := newShop(t, 200)
+	token, _ := create(t, s, "")
+	if err := s.Forge(ctx, sh.srv.URL+"/x", token); err != nil {
+		t.Fatal(err)
+	}
+	_, body := sh.at(0)
+	var h hook
+	if err := json.Unmarshal(body, &h); err != nil || h.Event != moneyfusion.EventCompleted || h.TokenPay != token {
+		t.Errorf("forged body %s", body)
+	}
+	if p, _ := s.Payment(token); p.Status != "pending" {
+		t.Errorf("Forge changed the record: %s", p.Status)
+	}
+	if err := s.Forge(ctx, sh.srv.URL+"/x", "unknown"); err != nil {
+		t.Fatal(err)
+	}
+	if ds := s.Deliveries(); len(ds) != 2 || !ds[0].Forged || ds[0].StatusCode != 200 {
+		t.Errorf("deliveries %+v", ds)
+	}
+}
+
+func TestProvider(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	if s.Provider().Name() != "moneyfusion" {
+		t.Error("name")
+	}
+	cfg := s.Config()
+	if cfg.APIURL != s.APIURL || cfg.StatusURL != s.URL {
+		t.Errorf("config %+v", cfg)
+	}
+	if u, _ := url.Parse(s.APIURL); !slices.Contains(strings.Split(u.Path, "/"), s.Key) {
+		t.Errorf("APIURL %s lacks the key", s.APIURL)
+	}
+	if err := s.SetStatus("nope", "paid"); err == nil {
+		t.Error("SetStatus of an unknown payment")
+	}
+	if _, ok := s.Notification("nope", moneyfusion.EventCompleted); ok {
+		t.Error("Notification of an unknown payment")
+	}
+}

@@ -1,0 +1,257 @@
+package moneyfusion
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/providerhttp"
+)
+
+// MapStatus maps a MoneyFusion status to the kit's. It reads both the
+// statut of the status endpoint and the event of a webhook:
+//
+//	pending                  StatusPending    the payment is being processed
+//	no paid                  StatusPending    "paiement non effectué": nobody has paid yet
+//	paid                     StatusPaid
+//	failure                  StatusFailed     the documentation's word
+//	failed                   StatusFailed     the Node.js SDK's word
+//	cancelled                StatusCancelled  seen by integrations, not documented
+//	payin.session.pending    StatusPending
+//	payin.session.completed  StatusPaid
+//	payin.session.cancelled  StatusCancelled  "annulé ou échoué"
+//
+// Case and surrounding spaces are ignored. Any other value maps to
+// StatusPending with known false: an undocumented status never settles a
+// payment.
+func MapStatus(raw string) (s cauri.Status, known bool) {
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "pending", "no paid", "payin.session.pending":
+		return cauri.StatusPending, true
+	case "paid", "payin.session.completed":
+		return cauri.StatusPaid, true
+	case "failure", "failed":
+		return cauri.StatusFailed, true
+	case "cancelled", "payin.session.cancelled":
+		return cauri.StatusCancelled, true
+	}
+	return cauri.StatusPending, false
+}
+
+// payment is what this package reads of MoneyFusion's payment object, from
+// the status endpoint's data or a webhook.
+type payment struct {
+	token  string // tokenPay
+	status string // statut, or a webhook's event
+	// montant and frais are set when hasMontant: Montant and frais (0 when
+	// absent) in francs.
+	montant, frais int64
+	hasMontant     bool
+	// paymentID is ours, from personal_Info.
+	paymentID string
+	method    string
+}
+
+// fields are the payment object's fields, as MoneyFusion spells them.
+type fields struct {
+	TokenPay     json.RawMessage `json:"tokenPay"`
+	Statut       json.RawMessage `json:"statut"`
+	Event        json.RawMessage `json:"event"`
+	Montant      json.RawMessage `json:"Montant"`
+	Frais        json.RawMessage `json:"frais"`
+	PersonalInfo json.RawMessage `json:"personal_Info"`
+	Moyen        json.RawMessage `json:"moyen"`
+}
+
+// parsePayment reads a payment object. Cosmetic fields (moyen) are read
+// leniently; what decides a payment must make sense when present: the
+// token, the statut (a string), Montant and frais (numbers or numeric
+// strings of whole francs), and the kit's payment ID in personal_Info. A
+// problem gives an error wrapping cauri.ErrMalformed.
+func parsePayment(raw json.RawMessage) (payment, fields, error) {
+	var f fields
+	if err := json.Unmarshal(raw, &f); err != nil || isNull(raw) {
+		return payment{}, f, fmt.Errorf("%w: the payment is not a JSON object", cauri.ErrMalformed)
+	}
+	var d payment
+	var err error
+	if d.token, err = tokenOf(f.TokenPay); err != nil {
+		return payment{}, f, fmt.Errorf("tokenPay: %w", err)
+	}
+	if !isNull(f.Statut) {
+		var s string
+		if json.Unmarshal(f.Statut, &s) != nil {
+			return payment{}, f, fmt.Errorf("%w: statut is not a string", cauri.ErrMalformed)
+		}
+		d.status = truncate(strings.TrimSpace(s), 64)
+	}
+	if !isNull(f.Montant) {
+		if d.montant, err = providerhttp.ParseAmountJSON(f.Montant, Currency); err != nil {
+			return payment{}, f, fmt.Errorf("Montant: %w", err)
+		}
+		d.hasMontant = true
+	}
+	if !isNull(f.Frais) {
+		if d.frais, err = providerhttp.ParseAmountJSON(f.Frais, Currency); err != nil {
+			return payment{}, f, fmt.Errorf("frais: %w", err)
+		}
+	}
+	if d.paymentID, err = paymentIDIn(f.PersonalInfo); err != nil {
+		return payment{}, f, err
+	}
+	d.method = truncate(jsonText(f.Moyen), 64)
+	return d, f, nil
+}
+
+// paymentIDIn finds the kit's payment ID in personal_Info: an array of
+// objects (as sent) or a single object. Other shapes, and objects without
+// the key, give "". Two different IDs are an error wrapping
+// cauri.ErrMalformed.
+func paymentIDIn(raw json.RawMessage) (string, error) {
+	var objs []map[string]json.RawMessage
+	if json.Unmarshal(raw, &objs) != nil {
+		var one map[string]json.RawMessage
+		if json.Unmarshal(raw, &one) != nil {
+			return "", nil
+		}
+		objs = []map[string]json.RawMessage{one}
+	}
+	id := ""
+	for _, o := range objs {
+		var s string
+		if json.Unmarshal(o[MetaPaymentID], &s) != nil {
+			continue
+		}
+		s = strings.TrimSpace(s)
+		switch {
+		case s == "" || s == id:
+		case id != "":
+			return "", fmt.Errorf("%w: personal_Info names two payments", cauri.ErrMalformed)
+		default:
+			id = s
+		}
+	}
+	return truncate(id, 64), nil
+}
+
+// Charged returns the amount, in francs, that MoneyFusion's Montant and
+// frais say the customer was charged for an order of expected francs.
+// MoneyFusion's examples disagree on whether Montant is the order's total
+// (the status example: Montant 200, frais 5 for 200) or the total net of
+// the fee (the webhook example: Montant 194, frais 6 for 200; the Python
+// example: 475 and 25 for 500). Both are accepted: Montant when it is the
+// order's total, Montant + frais otherwise. With expected unknown (0) it
+// is Montant + frais.
+func Charged(montant, frais, expected int64) int64 {
+	if expected > 0 && montant == expected {
+		return montant
+	}
+	return montant + frais
+}
+
+// update turns a payment into the kit's Update, its status mapped from
+// rawStatus and its amount read for an order of expected francs (0 if
+// unknown).
+func (p *Provider) update(d payment, rawStatus string, expected int64) cauri.Update {
+	st, known := MapStatus(rawStatus)
+	if !known {
+		p.log.Warn("unknown moneyfusion payment status, treated as pending", "status", rawStatus)
+	}
+	u := cauri.Update{
+		PaymentID:   d.paymentID,
+		ProviderRef: d.token,
+		Status:      st,
+		RawStatus:   rawStatus,
+		Fee:         d.frais,
+		Method:      d.method,
+	}
+	if d.hasMontant {
+		u.Amount, u.Currency = Charged(d.montant, d.frais, expected), Currency
+	}
+	return u
+}
+
+// FetchStatus asks MoneyFusion's status endpoint,
+// GET {StatusURL}/paiementNotif/{ProviderRef}, which takes no credential.
+// The answer is MoneyFusion's word: Authenticated, with the amount charged
+// read from Montant and frais as [Charged] says for q.Amount, in XOF.
+//
+// A paid answer must state Montant. A payment that did not succeed is
+// reported without an amount when its Montant does not match q.Amount, so
+// that a failure is never held up by an amount nobody paid.
+//
+// An empty ProviderRef, or a payment MoneyFusion does not know (404), gives
+// a permanent error wrapping cauri.ErrNotFound; an answer with "statut":
+// false one wrapping ErrRefused; an answer that is not the documented JSON
+// one wrapping cauri.ErrMalformed. None of them changes a payment.
+func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
+	ref := strings.TrimSpace(q.ProviderRef)
+	if ref == "" {
+		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
+			Err: fmt.Errorf("%w: no moneyfusion payment token to look up", cauri.ErrNotFound)}
+	}
+	resp, err := p.http.Do(ctx, providerhttp.Request{
+		Op: "status", Method: http.MethodGet,
+		URL:    providerhttp.JoinURL(p.status, "paiementNotif", ref),
+		Header: http.Header{"Accept": {"application/json"}},
+	})
+	if err != nil {
+		var pe *cauri.ProviderError
+		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
+			pe.Err = cauri.ErrNotFound
+		}
+		return cauri.Update{}, markRefused(err, resp)
+	}
+	perr := func(msg string, err error) error {
+		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Message: msg, Err: err}
+	}
+	var env struct {
+		Statut  json.RawMessage `json:"statut"`
+		Data    json.RawMessage `json:"data"`
+		Message json.RawMessage `json:"message"`
+	}
+	if err := resp.DecodeJSON(&env); err != nil {
+		return cauri.Update{}, perr("", err)
+	}
+	switch ok, known := statut(env.Statut); {
+	case known && !ok:
+		return cauri.Update{}, perr(truncate(jsonText(env.Message), 200), ErrRefused)
+	case !known:
+		return cauri.Update{}, perr("", fmt.Errorf("%w: answer has no boolean statut", cauri.ErrMalformed))
+	}
+	d, _, err := parsePayment(env.Data)
+	if err != nil {
+		return cauri.Update{}, perr("", fmt.Errorf("payment data: %w", err))
+	}
+	switch {
+	case d.token == "":
+		d.token = ref
+	case d.token != ref:
+		return cauri.Update{}, perr("", fmt.Errorf("%w: the answer is about another payment", cauri.ErrMalformed))
+	}
+	if d.status == "" {
+		return cauri.Update{}, perr("", fmt.Errorf("%w: the payment has no statut", cauri.ErrMalformed))
+	}
+
+	var expected int64
+	if strings.EqualFold(q.Currency, Currency) {
+		expected = q.Amount
+	}
+	u := p.update(d, d.status, expected)
+	switch {
+	case u.Status == cauri.StatusPaid && !d.hasMontant:
+		return cauri.Update{}, perr("", fmt.Errorf("%w: a paid payment with no Montant", cauri.ErrMalformed))
+	case u.Status != cauri.StatusPaid && expected > 0 && d.hasMontant && u.Amount != expected:
+		if u.Status.Final() {
+			p.log.Warn("moneyfusion reports another amount for a payment that did not succeed; amount left out",
+				"status", d.status, "expected", expected, "montant", d.montant, "frais", d.frais)
+		}
+		u.Amount, u.Currency = 0, ""
+	}
+	u.Authenticated = true
+	return u, nil
+}
