@@ -5,8 +5,10 @@ package providers_test
 import (
 	"testing"
 
+	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
+	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -16,11 +18,18 @@ func TestScenarios(t *testing.T) {
 		new  func(t *testing.T) providertest.Emulator
 	}{
 		{"moneroo", func(*testing.T) providertest.Emulator { return monerootest.New() }},
+		{"dexchange", func(*testing.T) providertest.Emulator { return dexchangetest.New() }},
+		// Notifications signed as DexPay's community code shows, and the
+		// OpenAPI's nested get-link answer.
+		{"dexchange-signed-nested", func(*testing.T) providertest.Emulator {
+			return dexchangetest.New(dexchangetest.WithWebhookSecret("whsec_suite_0123456789"), dexchangetest.WithNestedLinkResponse())
+		}},
 		{"moneyfusion", func(*testing.T) providertest.Emulator { return moneyfusiontest.New() }},
 		// MoneyFusion's docs disagree on whether Montant includes the fee.
 		{"moneyfusion-gross-montant", func(*testing.T) providertest.Emulator {
 			return moneyfusiontest.New(moneyfusiontest.WithGrossMontant())
 		}},
+		{"paydunya", func(*testing.T) providertest.Emulator { return paydunyatest.New() }},
 	}
 	for _, em := range emulators {
 		t.Run(em.name, func(t *testing.T) { providertest.Run(t, em.new) })

@@ -1,0 +1,238 @@
+package dexchange
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/providerhttp"
+)
+
+// Name is the provider's name, as [Provider.Name] returns it.
+const Name = "dexchange"
+
+// DefaultBaseURL is DEXCHANGE's API root as its current documentation's
+// endpoint pages give it. The API reference's overview says
+// https://api-m.dexchange.sn/v1 and older material
+// https://api.dexchange.sn/api/v1; set Config.BaseURL to use another.
+const DefaultBaseURL = "https://api-m.dexchange.sn/api/v1"
+
+// Currency is the only currency DEXCHANGE charges in: CFA francs of the
+// BCEAO (its documentation says "FCFA"), which have no subunit.
+const Currency = "XOF"
+
+// MinAmount is the smallest ItemPrice DEXCHANGE accepts, in XOF.
+const MinAmount = 100
+
+// ErrUnsuccessful is wrapped by the *cauri.ProviderError returned when
+// DEXCHANGE answers with a success status code but a body that says
+// "success": false.
+var ErrUnsuccessful = errors.New("dexchange: the answer says success is false")
+
+// Config configures a [Provider]. Only APIKey is required; the zero value of
+// every other field means the default its comment states.
+type Config struct {
+	// APIKey is the API key from the DEXCHANGE dashboard
+	// (https://dash-api.dexchange.sn), sent as a bearer token. A test key
+	// gives a sandbox on the same host. Required.
+	APIKey string
+
+	// WebhookSecrets are webhook signing secrets, for accounts whose
+	// notifications carry an X-Webhook-Signature or X-Dexchange-Signature
+	// header (the hex HMAC-SHA256 of the raw body; DEXCHANGE's get-link
+	// documentation describes no signature, this is community evidence
+	// from its newer DexPay API). When set, a notification bearing either
+	// header must verify under one of them or it is refused, and one that
+	// verifies is believed as it stands. Empty means signatures are not
+	// checked: every notification is parsed, marked unauthenticated, and
+	// the kit confirms it with FetchStatus before it counts, which is
+	// always safe.
+	WebhookSecrets []string
+
+	// BaseURL is the API's root, up to and including "/api/v1", without a
+	// trailing slash. Empty means DefaultBaseURL.
+	BaseURL string
+
+	// HTTPClient sends the API calls. Nil means a client of the package's
+	// own with a 30s timeout (http.DefaultClient is never used or changed).
+	HTTPClient *http.Client
+
+	// Logger receives warnings (a status this package does not know, a
+	// duplicate creation recovered). It never gets secrets or customer
+	// data. Nil means no logging.
+	Logger *slog.Logger
+}
+
+// Provider is DEXCHANGE's merchant payment links API as a
+// [cauri.Provider]. It is safe for concurrent use.
+type Provider struct {
+	key     string
+	secrets [][]byte
+	base    string
+	http    *providerhttp.Client
+	log     *slog.Logger
+}
+
+var (
+	_ cauri.Provider          = (*Provider)(nil)
+	_ cauri.IdempotentCreator = (*Provider)(nil)
+)
+
+// New returns a Provider for cfg. It returns a *cauri.ValidationError
+// naming every field of cfg that is wrong.
+func New(cfg Config) (*Provider, error) {
+	ve := &cauri.ValidationError{What: "config"}
+	bad := func(field, reason string) {
+		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
+	}
+
+	key := strings.TrimSpace(cfg.APIKey)
+	switch {
+	case key == "":
+		bad("APIKey", "is required")
+	case strings.ContainsAny(key, " \t\r\n"):
+		bad("APIKey", "must not contain spaces or line breaks")
+	}
+	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
+	for i, s := range cfg.WebhookSecrets {
+		if strings.TrimSpace(s) == "" {
+			bad(fmt.Sprintf("WebhookSecrets[%d]", i), "is empty")
+			continue
+		}
+		secrets = append(secrets, []byte(s))
+	}
+	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
+		bad("BaseURL", "must be an absolute http(s) URL with no query, fragment or user info")
+	}
+	if len(ve.Fields) > 0 {
+		return nil, ve
+	}
+
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	hc := providerhttp.New(Name, cfg.HTTPClient)
+	hc.Describe = describe
+	return &Provider{
+		key:     key,
+		secrets: secrets,
+		base:    base,
+		http:    hc,
+		log:     log.With("provider", Name),
+	}, nil
+}
+
+// Name returns "dexchange".
+func (p *Provider) Name() string { return Name }
+
+// IdempotentCreate reports true: the checkout is created with our payment
+// ID as DEXCHANGE's externalTransactionId, which DEXCHANGE keeps unique
+// (409 on reuse), and CreateCheckout turns that 409 into the link created
+// the first time. The kit may therefore retry a creation whose answer was
+// lost.
+func (p *Provider) IdempotentCreate() bool { return true }
+
+// headers are those of every API call.
+func (p *Provider) headers() http.Header {
+	return http.Header{
+		"Authorization": {"Bearer " + p.key},
+		"Accept":        {"application/json"},
+	}
+}
+
+// describe extracts DEXCHANGE's explanation from an error answer: its
+// "message", a string or an array of strings.
+func describe(_ int, _ http.Header, body []byte) string {
+	var env struct {
+		Message json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return ""
+	}
+	return messageText(env.Message)
+}
+
+// messageText reads a "message" that DEXCHANGE writes as a string on
+// success and as an array of strings on error. Anything else gives "".
+func messageText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return truncate(oneLine(s), 200)
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil {
+		return ""
+	}
+	parts := make([]string, 0, len(list))
+	for _, item := range list {
+		if json.Unmarshal(item, &s) == nil && strings.TrimSpace(s) != "" {
+			parts = append(parts, oneLine(s))
+		}
+		if len(parts) == 5 {
+			break
+		}
+	}
+	return truncate(strings.Join(parts, "; "), 200)
+}
+
+// oneLine trims s and folds its line breaks and tabs into spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// truncate cuts s to at most n characters.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}
+
+// jsonText returns a JSON string's value, trimmed, or a JSON number's text,
+// and "" for anything else.
+func jsonText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// isNull reports whether raw is missing or JSON null.
+func isNull(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
+}
+
+// isObject reports whether raw is a JSON object.
+func isObject(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return strings.HasPrefix(s, "{")
+}
+
+// successFalse reports whether raw is JSON false (or the string "false").
+func successFalse(raw json.RawMessage) bool {
+	var b bool
+	if json.Unmarshal(raw, &b) == nil {
+		return !b
+	}
+	var s string
+	return json.Unmarshal(raw, &s) == nil && strings.EqualFold(strings.TrimSpace(s), "false")
+}

@@ -1,0 +1,832 @@
+package dexchange_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/dexchange"
+	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+func TestMapStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw   string
+		want  cauri.Status
+		known bool
+	}{
+		{"PENDING", cauri.StatusPending, true},
+		{"INITIATED", cauri.StatusPending, true},
+		{"PROCESSING", cauri.StatusPending, true},
+		{"SUCCESS", cauri.StatusPaid, true},
+		{"FAILED", cauri.StatusFailed, true},
+		{"CANCELLED", cauri.StatusCancelled, true},
+		{"EXPIRED", cauri.StatusExpired, true},
+		{"success", cauri.StatusPaid, true},
+		{" Success ", cauri.StatusPaid, true},
+		{"pending", cauri.StatusPending, true},
+		{"processing", cauri.StatusPending, true},
+		{"failed", cauri.StatusFailed, true},
+		{"Cancelled", cauri.StatusCancelled, true},
+		{"expired", cauri.StatusExpired, true},
+		{"", cauri.StatusPending, false},
+		{"SUCCESSFUL", cauri.StatusPending, false},
+		{"COMPLETED", cauri.StatusPending, false},
+		{"PAID", cauri.StatusPending, false},
+		{"CANCELED", cauri.StatusPending, false},
+		{"REFUNDED", cauri.StatusPending, false},
+		{"SUCCESS!", cauri.StatusPending, false},
+	}
+	for _, tt := range tests {
+		got, known := dexchange.MapStatus(tt.raw)
+		if got != tt.want || known != tt.known {
+			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
+		}
+	}
+}
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	_, err := dexchange.New(dexchange.Config{BaseURL: "ftp://x", WebhookSecrets: []string{"a", " "}})
+	var ve *cauri.ValidationError
+	if !errors.As(err, &ve) || ve.What != "config" {
+		t.Fatalf("err = %v", err)
+	}
+	if got := fieldNames(ve); got != "APIKey,WebhookSecrets[1],BaseURL" {
+		t.Errorf("fields %s", got)
+	}
+	for _, base := range []string{"https://api.dexchange.sn/api/v1?x=1", "//api.dexchange.sn", "https://user:pw@api.dexchange.sn", "api.dexchange.sn/api/v1"} {
+		_, err := dexchange.New(dexchange.Config{APIKey: "sk", BaseURL: base})
+		if !errors.As(err, &ve) || fieldNames(ve) != "BaseURL" {
+			t.Errorf("BaseURL %q: %v", base, err)
+		}
+	}
+	if _, err := dexchange.New(dexchange.Config{APIKey: "sk 1"}); !errors.As(err, &ve) || fieldNames(ve) != "APIKey" {
+		t.Errorf("key with a space: %v", err)
+	}
+
+	p, err := dexchange.New(dexchange.Config{APIKey: "sk"})
+	if err != nil || p.Name() != "dexchange" {
+		t.Fatalf("New = %v, %v", p, err)
+	}
+	var ic cauri.IdempotentCreator = p
+	if !ic.IdempotentCreate() {
+		t.Error("get-link with a unique externalTransactionId is idempotent")
+	}
+}
+
+func fieldNames(ve *cauri.ValidationError) string {
+	var names []string
+	for _, f := range ve.Fields {
+		names = append(names, f.Field)
+	}
+	return strings.Join(names, ",")
+}
+
+func order() cauri.Order {
+	return cauri.Order{
+		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
+		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
+		Items:    []cauri.Item{{Name: "Basket", Quantity: 2, UnitPrice: 2500}},
+		Metadata: map[string]string{"cart": "c-9"},
+	}
+}
+
+const (
+	returnURL   = "https://shop.example/pay/return/dexchange/pay_01/tok-return"
+	callbackURL = "https://shop.example/pay/webhooks/dexchange/pay_01/tok-callback"
+)
+
+func request(o cauri.Order) cauri.CheckoutRequest {
+	return cauri.CheckoutRequest{PaymentID: "pay_01", Order: o, ReturnURL: returnURL, CallbackURL: callbackURL}
+}
+
+// fake is an API that answers each request with the next of its answers
+// (the last one repeating) and records what it got.
+type fake struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	answers []answer
+	got     []got
+	calls   atomic.Int32
+}
+
+type answer struct {
+	status int
+	ctype  string
+	body   string
+	header map[string]string
+}
+
+type got struct {
+	method, path string
+	header       http.Header
+	body         []byte
+}
+
+func newFake(t *testing.T, answers ...answer) *fake {
+	t.Helper()
+	f := &fake{answers: answers}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.calls.Add(1)
+		b, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.got = append(f.got, got{r.Method, r.URL.Path, r.Header.Clone(), b})
+		a := f.answers[0]
+		if len(f.answers) > 1 {
+			f.answers = f.answers[1:]
+		}
+		f.mu.Unlock()
+		for k, v := range a.header {
+			w.Header().Set(k, v)
+		}
+		if a.ctype == "" {
+			a.ctype = "application/json"
+		}
+		w.Header().Set("Content-Type", a.ctype)
+		w.WriteHeader(a.status)
+		_, _ = io.WriteString(w, a.body)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fake) requests() []got {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]got(nil), f.got...)
+}
+
+func provider(t *testing.T, cfg dexchange.Config) *dexchange.Provider {
+	t.Helper()
+	p, err := dexchange.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func fakeProvider(t *testing.T, f *fake) *dexchange.Provider {
+	return provider(t, dexchange.Config{APIKey: "sk.test.1", BaseURL: f.srv.URL + "/api/v1/"})
+}
+
+func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
+	t.Helper()
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
+	}
+	if pe.Provider != "dexchange" || pe.StatusCode != status || pe.Temporary != temporary {
+		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
+	}
+	return pe
+}
+
+// TestCreateCheckoutRequest checks the exact request the emulator
+// received: path, headers and body, field names and casing as documented.
+func TestCreateCheckoutRequest(t *testing.T) {
+	t.Parallel()
+	srv := dexchangetest.New(dexchangetest.WithAPIKey("sk.test.abc"))
+	defer srv.Close()
+	p := srv.Provider()
+
+	co, err := p.CreateCheckout(context.Background(), request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, ok := srv.PaymentByExternalID("pay_01")
+	if !ok || co.ProviderRef != tx.TransactionID || co.RedirectURL != srv.URL+"/process/"+tx.TransactionID {
+		t.Errorf("checkout %+v, emulator %+v", co, tx)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	r := reqs[0]
+	if r.Method != http.MethodPost || r.Path != "/api/v1/transaction/merchant/get-link" {
+		t.Errorf("%s %s", r.Method, r.Path)
+	}
+	for k, want := range map[string]string{
+		"Authorization": "Bearer sk.test.abc", "Content-Type": "application/json", "Accept": "application/json",
+	} {
+		if got := r.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	want := `{"externalTransactionId":"pay_01","ItemName":"Two baskets","ItemPrice":5000,` +
+		`"customData":"{\"cauri_payment_id\":\"pay_01\",\"order_id\":\"ord-42\",\"metadata\":{\"cart\":\"c-9\"}}",` +
+		`"callBackURL":"` + callbackURL + `","successUrl":"` + returnURL + `","failureUrl":"` + returnURL + `",` +
+		`"ClientName":"Awa Diallo","ClientPhone":"2250701020304","Email":"awa@example.com"}`
+	if string(r.Body) != want {
+		t.Errorf("body\n got %s\nwant %s", r.Body, want)
+	}
+}
+
+func TestCreateCheckoutDefaults(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, answer{status: 201, body: `{"success":true,"transactionId":"MID1","PaymentUrl":"https://pay.dexchange.sn/process/MID1","externalTransactionId":"pay_01","Status":"PENDING"}`})
+	p := fakeProvider(t, f)
+	tests := []struct {
+		name string
+		edit func(*cauri.Order)
+		want string
+	}{
+		{"bare order", func(o *cauri.Order) {
+			o.Description, o.Items, o.Metadata, o.Customer = "", nil, nil, cauri.Customer{}
+		}, `{"externalTransactionId":"pay_01","ItemName":"Order ord-42","ItemPrice":5000,` +
+			`"customData":"{\"cauri_payment_id\":\"pay_01\",\"order_id\":\"ord-42\"}",` +
+			`"callBackURL":"` + callbackURL + `","successUrl":"` + returnURL + `","failureUrl":"` + returnURL + `"}`},
+		{"one item, Senegalese phone, first name only", func(o *cauri.Order) {
+			o.Description, o.Metadata = " ", nil
+			o.Items = []cauri.Item{{Name: "Pagne wax", Quantity: 1, UnitPrice: 5000}}
+			o.Customer = cauri.Customer{FirstName: "Moussa", Phone: "+221771234567"}
+		}, `{"externalTransactionId":"pay_01","ItemName":"Pagne wax","ItemPrice":5000,` +
+			`"customData":"{\"cauri_payment_id\":\"pay_01\",\"order_id\":\"ord-42\"}",` +
+			`"callBackURL":"` + callbackURL + `","successUrl":"` + returnURL + `","failureUrl":"` + returnURL + `",` +
+			`"ClientName":"Moussa","ClientPhone":"771234567"}`},
+		{"minimum", func(o *cauri.Order) {
+			o.Amount, o.Metadata, o.Customer = 100, nil, cauri.Customer{}
+		}, `{"externalTransactionId":"pay_01","ItemName":"Two baskets","ItemPrice":100,` +
+			`"customData":"{\"cauri_payment_id\":\"pay_01\",\"order_id\":\"ord-42\"}",` +
+			`"callBackURL":"` + callbackURL + `","successUrl":"` + returnURL + `","failureUrl":"` + returnURL + `"}`},
+	}
+	for _, tt := range tests {
+		o := order()
+		tt.edit(&o)
+		if _, err := p.CreateCheckout(context.Background(), request(o)); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		reqs := f.requests()
+		if got := string(reqs[len(reqs)-1].body); got != tt.want {
+			t.Errorf("%s: body\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+		if reqs[len(reqs)-1].path != "/api/v1/transaction/merchant/get-link" {
+			t.Errorf("%s: path %s", tt.name, reqs[len(reqs)-1].path)
+		}
+	}
+}
+
+func TestCreateCheckoutValidation(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, answer{status: 201, body: `{}`})
+	p := fakeProvider(t, f)
+	tests := []struct {
+		name   string
+		edit   func(*cauri.CheckoutRequest)
+		fields string
+	}{
+		{"under the minimum", func(r *cauri.CheckoutRequest) { r.Order.Amount = 99 }, "Amount"},
+		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
+		{"negative", func(r *cauri.CheckoutRequest) { r.Order.Amount = -5000 }, "Amount"},
+		{"XAF", func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, "Currency"},
+		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 50, "USD" }, "Currency"},
+		{"lower-case xof", func(r *cauri.CheckoutRequest) { r.Order.Currency = "xof" }, "Currency"},
+		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
+		{"no payment ID", func(r *cauri.CheckoutRequest) { r.PaymentID = " " }, "PaymentID"},
+		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
+		{"relative callback", func(r *cauri.CheckoutRequest) { r.CallbackURL = "/pay/webhooks/dexchange" }, "CallbackURL"},
+		{"everything", func(r *cauri.CheckoutRequest) {
+			*r = cauri.CheckoutRequest{Order: cauri.Order{Amount: 0, Currency: "EUR"}, ReturnURL: "javascript:alert(1)"}
+		}, "PaymentID,Amount,Currency,ReturnURL,CallbackURL"},
+	}
+	for _, tt := range tests {
+		req := request(order())
+		tt.edit(&req)
+		_, err := p.CreateCheckout(context.Background(), req)
+		var ve *cauri.ValidationError
+		if !errors.As(err, &ve) || ve.What != "order" {
+			t.Errorf("%s: err = %v", tt.name, err)
+			continue
+		}
+		if got := fieldNames(ve); got != tt.fields {
+			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
+		}
+		if cauri.IsTemporary(err) {
+			t.Errorf("%s: validation error is temporary", tt.name)
+		}
+	}
+	if n := f.calls.Load(); n != 0 {
+		t.Errorf("%d calls made for invalid orders", n)
+	}
+}
+
+func TestCreateCheckoutShapes(t *testing.T) {
+	t.Parallel()
+	const url = "https://pay.dexchange.sn/process/MID123456789"
+	ok := []struct{ name, body string }{
+		{"flat (seed)", `{"success":true,"transactionId":"MID123456789","PaymentUrl":"` + url + `","externalTransactionId":"pay_01","Status":"PENDING"}`},
+		{"nested (OpenAPI)", `{"message":"Transaction initiated","transaction":{"success":true,"transactionId":"MID123456789","PaymentUrl":"` + url + `","externalTransactionId":"pay_01","Status":"PENDING"}}`},
+		{"generic data envelope", `{"message":"ok","success":true,"data":{"transactionId":"MID123456789","PaymentUrl":"` + url + `"}}`},
+		{"other casing, no echo", `{"TransactionId":"MID123456789","paymentUrl":"` + url + `","status":"PENDING"}`},
+		{"numeric id", `{"transactionId":123456789,"PaymentUrl":"https://pay.dexchange.sn/process/MID123456789"}`},
+	}
+	for _, tt := range ok {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, answer{status: 201, body: tt.body})
+			co, err := fakeProvider(t, f).CreateCheckout(context.Background(), request(order()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (co.ProviderRef != "MID123456789" && co.ProviderRef != "123456789") || co.RedirectURL != url {
+				t.Errorf("%+v", co)
+			}
+		})
+	}
+	t.Run("200 accepted", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, answer{status: 200, body: ok[0].body})
+		if _, err := fakeProvider(t, f).CreateCheckout(context.Background(), request(order())); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	bad := []struct {
+		name   string
+		status int
+		ctype  string
+		body   string
+		err    error
+		msg    string
+	}{
+		{name: "200 with an error body", status: 200, body: `{"message":["Montant minimum 100 FCFA"],"success":false}`, err: dexchange.ErrUnsuccessful, msg: "Montant minimum 100 FCFA"},
+		{name: "201 with success false nested", status: 201, body: `{"message":"nope","transaction":{"success":false}}`, err: dexchange.ErrUnsuccessful, msg: "nope"},
+		{name: "success as a string", status: 201, body: `{"success":"false","message":"no"}`, err: dexchange.ErrUnsuccessful, msg: "no"},
+		{name: "no transactionId", status: 201, body: `{"success":true,"PaymentUrl":"` + url + `"}`, err: cauri.ErrMalformed},
+		{name: "no PaymentUrl", status: 201, body: `{"success":true,"transactionId":"MID1"}`, err: cauri.ErrMalformed},
+		{name: "javascript PaymentUrl", status: 201, body: `{"transactionId":"MID1","PaymentUrl":"javascript:alert(1)"}`, err: cauri.ErrMalformed},
+		{name: "another payment", status: 201, body: `{"transactionId":"MID1","PaymentUrl":"` + url + `","externalTransactionId":"pay_02"}`, err: cauri.ErrMalformed},
+		{name: "wrong types", status: 201, body: `{"transactionId":{"a":1},"PaymentUrl":["` + url + `"]}`, err: cauri.ErrMalformed},
+		{name: "array", status: 201, body: `[{"transactionId":"MID1"}]`, err: cauri.ErrMalformed},
+		{name: "html", status: 200, ctype: "text/html", body: `<html><body>Maintenance</body></html>`, err: cauri.ErrMalformed, msg: ""},
+		{name: "empty", status: 201, body: ``, err: cauri.ErrMalformed},
+		{name: "202", status: 202, body: ok[0].body, err: cauri.ErrMalformed},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, answer{status: tt.status, ctype: tt.ctype, body: tt.body})
+			_, err := fakeProvider(t, f).CreateCheckout(context.Background(), request(order()))
+			pe := providerError(t, err, tt.status, false)
+			if !errors.Is(err, tt.err) {
+				t.Errorf("err %v, want %v", err, tt.err)
+			}
+			if pe.Message != tt.msg {
+				t.Errorf("message %q, want %q", pe.Message, tt.msg)
+			}
+			if tt.name == "html" && !strings.Contains(err.Error(), "expected JSON, got text/html") {
+				t.Errorf("err %v", err)
+			}
+		})
+	}
+}
+
+func TestCreateCheckoutErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := dexchangetest.New()
+	t.Cleanup(srv.Close) // after the parallel subtests
+
+	t.Run("400 message array", func(t *testing.T) {
+		t.Parallel()
+		o := order()
+		o.Customer.Email = "awa-at-example" // the kit would refuse it; the API does too
+		req := request(o)
+		req.PaymentID = "pay_400"
+		_, err := srv.Provider().CreateCheckout(ctx, req)
+		pe := providerError(t, err, 400, false)
+		if pe.Message != "Email must be an email" || strings.Contains(err.Error(), "awa-at-example") {
+			t.Errorf("error %v", err)
+		}
+	})
+	t.Run("401", func(t *testing.T) {
+		t.Parallel()
+		cfg := srv.Config()
+		cfg.APIKey = "sk.test.wrong"
+		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 401, false)
+		if pe.Message != "Invalid API key" || strings.Contains(err.Error(), "sk.test.wrong") {
+			t.Errorf("error %v", err)
+		}
+	})
+	t.Run("401 message string", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, answer{status: 401, body: `{"message":"Unauthorized","statusCode":401}`})
+		_, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
+		if pe := providerError(t, err, 401, false); pe.Message != "Unauthorized" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("403 maintenance", func(t *testing.T) {
+		s := dexchangetest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 403})
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		if pe := providerError(t, err, 403, false); pe.Message != "API under maintenance" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	for _, code := range []int{429, 500, 503} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			s := dexchangetest.New()
+			defer s.Close()
+			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
+			_, err := s.Provider().CreateCheckout(ctx, request(order()))
+			pe := providerError(t, err, code, true)
+			if pe.RetryAfter != 3*time.Second || pe.Message == "" {
+				t.Errorf("%+v", pe)
+			}
+		})
+	}
+	t.Run("rate limit", func(t *testing.T) {
+		s := dexchangetest.New(dexchangetest.WithRateLimit(2, time.Minute))
+		defer s.Close()
+		p := s.Provider()
+		for i := range 2 {
+			req := request(order())
+			req.PaymentID = fmt.Sprint("pay_rl", i)
+			if _, err := p.CreateCheckout(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := p.CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 429, true)
+		if pe.RetryAfter < 55*time.Second || pe.RetryAfter > time.Minute || !strings.Contains(pe.Message, "Too Many Requests") {
+			t.Errorf("%+v", pe)
+		}
+	})
+	t.Run("html 502", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, answer{status: 502, ctype: "text/html", body: "<html><h1>502 Bad Gateway</h1></html>"})
+		_, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
+		if pe := providerError(t, err, 502, true); pe.Message != "expected JSON, got text/html" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("dropped", func(t *testing.T) {
+		s := dexchangetest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop})
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		providerError(t, err, 0, true)
+	})
+	t.Run("slow", func(t *testing.T) {
+		s := dexchangetest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
+		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
+			t.Errorf("err %v", err)
+		}
+	})
+}
+
+// TestCreateCheckoutIdempotent: a creation repeated after its answer was
+// lost gets DEXCHANGE's 409 and returns the link created the first time.
+func TestCreateCheckoutIdempotent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := dexchangetest.New()
+	defer srv.Close()
+	var logs bytes.Buffer
+	cfg := srv.Config()
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	p := provider(t, cfg)
+
+	first, err := p.CreateCheckout(ctx, request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := p.CreateCheckout(ctx, request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != first {
+		t.Errorf("second creation %+v, first %+v", again, first)
+	}
+	var calls []string
+	for _, r := range srv.Requests() {
+		calls = append(calls, r.Method+" "+r.Path)
+	}
+	want := "POST /api/v1/transaction/merchant/get-link,POST /api/v1/transaction/merchant/get-link,GET /api/v1/transaction/merchant/pay_01"
+	if strings.Join(calls, ",") != want {
+		t.Errorf("calls %v", calls)
+	}
+	if !strings.Contains(logs.String(), "recovered") || strings.Contains(logs.String(), srv.APIKey) {
+		t.Errorf("logs %s", logs.String())
+	}
+	// Recovered even once paid: the customer is not told to pay again,
+	// and the kit learns the status from DEXCHANGE.
+	if _, err := srv.Act(ctx, first.RedirectURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := p.CreateCheckout(ctx, request(order())); err != nil || again != first {
+		t.Errorf("after paying: %+v, %v", again, err)
+	}
+}
+
+// TestCreateCheckoutAnswerLost: the first attempt times out on our side
+// but DEXCHANGE created the link; the retry gets that link, not a second
+// one.
+func TestCreateCheckoutAnswerLost(t *testing.T) {
+	t.Parallel()
+	srv := dexchangetest.New()
+	defer srv.Close()
+	p := srv.Provider()
+	srv.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	_, err := p.CreateCheckout(ctx, request(order()))
+	cancel()
+	if !cauri.IsTemporary(err) {
+		t.Fatalf("first attempt: %v", err)
+	}
+	var tx dexchangetest.Payment
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var ok bool
+		if tx, ok = srv.PaymentByExternalID("pay_01"); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the emulator never created the link")
+		}
+	}
+	co, err := p.CreateCheckout(context.Background(), request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if co.ProviderRef != tx.TransactionID || co.RedirectURL != srv.URL+"/process/"+tx.TransactionID {
+		t.Errorf("retry %+v, created %+v", co, tx)
+	}
+}
+
+func TestCreateCheckoutConflict(t *testing.T) {
+	t.Parallel()
+	const conflict = `{"message":["External transaction ID already exists"],"success":false}`
+	const link = `{"message":"Transaction fetched successfully","transaction":{"transactionId":"MID7","externalTransactionId":"pay_01","PaymentUrl":"https://pay.dexchange.sn/process/MID7","Status":"PENDING"}}`
+	ctx := context.Background()
+
+	t.Run("link in the 409", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, answer{status: 409, body: `{"success":true,"transactionId":"MID7","PaymentUrl":"https://pay.dexchange.sn/process/MID7","externalTransactionId":"pay_01"}`})
+		co, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
+		if err != nil || co.ProviderRef != "MID7" || f.calls.Load() != 1 {
+			t.Errorf("%+v %v, %d calls", co, err, f.calls.Load())
+		}
+	})
+	t.Run("looked up", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, answer{status: 409, body: conflict}, answer{status: 200, body: link})
+		co, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
+		if err != nil || co.ProviderRef != "MID7" || co.RedirectURL != "https://pay.dexchange.sn/process/MID7" {
+			t.Fatalf("%+v %v", co, err)
+		}
+		r := f.requests()[1]
+		if r.method != http.MethodGet || r.path != "/api/v1/transaction/merchant/pay_01" || r.header.Get("Authorization") != "Bearer sk.test.1" {
+			t.Errorf("lookup %s %s %v", r.method, r.path, r.header)
+		}
+	})
+	for _, tt := range []struct {
+		name   string
+		lookup answer
+	}{
+		{"not found", answer{status: 404, body: `{"message":["No transaction found"],"success":false}`}},
+		{"another payment", answer{status: 200, body: strings.Replace(link, "pay_01", "pay_02", 1)}},
+		{"no echo", answer{status: 200, body: strings.Replace(link, `"externalTransactionId":"pay_01",`, "", 1)}},
+		{"no link", answer{status: 200, body: strings.Replace(link, `"PaymentUrl":"https://pay.dexchange.sn/process/MID7",`, "", 1)}},
+		{"200 error body", answer{status: 200, body: `{"message":["No transaction found"],"success":false}`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, answer{status: 409, body: conflict}, tt.lookup)
+			_, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
+			pe := providerError(t, err, 409, false)
+			if !errors.Is(err, dexchange.ErrLinkNotRecovered) || pe.Message != "External transaction ID already exists" {
+				t.Errorf("err %v", err)
+			}
+		})
+	}
+	t.Run("lookup unavailable", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, answer{status: 409, body: conflict}, answer{status: 503, body: `{"message":["Service Unavailable"],"success":false}`, header: map[string]string{"Retry-After": "2"}})
+		_, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
+		if pe := providerError(t, err, 503, true); pe.RetryAfter != 2*time.Second {
+			t.Errorf("%+v", pe)
+		}
+	})
+}
+
+func TestFetchStatus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := dexchangetest.New()
+	defer srv.Close()
+	var logs bytes.Buffer
+	cfg := srv.Config()
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	p := provider(t, cfg)
+
+	n := 0
+	open := func() cauri.Checkout {
+		t.Helper()
+		n++
+		req := request(order())
+		req.PaymentID = fmt.Sprint("pay_", n)
+		co, err := p.CreateCheckout(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return co
+	}
+	fetch := func(ref string) cauri.Update {
+		t.Helper()
+		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_x", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	co := open()
+	u := fetch(co.ProviderRef)
+	want := cauri.Update{ProviderRef: co.ProviderRef, Status: cauri.StatusPending, RawStatus: "PENDING",
+		Amount: 5000, Currency: "XOF", Authenticated: true}
+	if u != want {
+		t.Errorf("pending:\n got %+v\nwant %+v", u, want)
+	}
+	r := srv.Requests()[1]
+	if r.Method != http.MethodGet || r.Path != "/api/v1/transaction/"+co.ProviderRef || r.Header.Get("Authorization") != "Bearer "+srv.APIKey {
+		t.Errorf("request %s %s", r.Method, r.Path)
+	}
+
+	_ = srv.SetStatus(co.ProviderRef, "PROCESSING")
+	if u := fetch(co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "PROCESSING" {
+		t.Errorf("processing: %+v", u)
+	}
+	_ = srv.SetStatus(co.ProviderRef, "REVERSED")
+	if u := fetch(co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "REVERSED" {
+		t.Errorf("unknown: %+v", u)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "REVERSED") {
+		t.Errorf("no warning for an unknown status: %s", logs.String())
+	}
+	_ = srv.SetStatus(co.ProviderRef, "PENDING")
+
+	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	u = fetch(co.ProviderRef)
+	if u.Status != cauri.StatusPaid || u.RawStatus != "SUCCESS" || u.Amount != 5000 || u.Currency != "XOF" ||
+		u.Method != "OM_SN_CASHOUT" || !u.Authenticated {
+		t.Errorf("paid: %+v", u)
+	}
+
+	for a, want := range map[providertest.Action]cauri.Status{providertest.Fail: cauri.StatusFailed, providertest.Cancel: cauri.StatusCancelled} {
+		co := open()
+		if _, err := srv.Act(ctx, co.RedirectURL, a); err != nil {
+			t.Fatal(err)
+		}
+		if u := fetch(co.ProviderRef); u.Status != want {
+			t.Errorf("%s: %+v", a, u)
+		}
+	}
+	co = open()
+	if err := srv.Expire(ctx, co.ProviderRef); err != nil {
+		t.Fatal(err)
+	}
+	if u := fetch(co.ProviderRef); u.Status != cauri.StatusExpired || u.RawStatus != "EXPIRED" {
+		t.Errorf("expired: %+v", u)
+	}
+
+	srv.ReportAmountDelta(-1000)
+	if u := fetch(co.ProviderRef); u.Amount != 4000 {
+		t.Errorf("delta: %d", u.Amount)
+	}
+	if strings.Contains(logs.String(), srv.APIKey) {
+		t.Error("the API key was logged")
+	}
+}
+
+func TestFetchStatusErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := dexchangetest.New()
+	defer srv.Close()
+	p := srv.Provider()
+
+	_, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01"})
+	if !errors.Is(err, cauri.ErrNotFound) || cauri.IsTemporary(err) {
+		t.Errorf("empty ref: %v", err)
+	}
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "MID000000000"})
+	if !errors.Is(err, cauri.ErrNotFound) {
+		t.Errorf("unknown ref: %v", err)
+	}
+	if pe := providerError(t, err, 404, false); pe.Message != "No transaction found" {
+		t.Errorf("message %q", pe.Message)
+	}
+
+	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "MID000000000"})
+	providerError(t, err, 503, true)
+
+	cfg := srv.Config()
+	cfg.APIKey = "sk.wrong"
+	_, err = provider(t, cfg).FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "MID000000000"})
+	providerError(t, err, 401, false)
+}
+
+func TestFetchStatusShapes(t *testing.T) {
+	t.Parallel()
+	paid := cauri.Update{ProviderRef: "MID1", Status: cauri.StatusPaid, RawStatus: "SUCCESS", Amount: 5000, Currency: "XOF", Authenticated: true}
+	with := func(edit func(*cauri.Update)) cauri.Update {
+		u := paid
+		edit(&u)
+		return u
+	}
+	tests := []struct {
+		name, ctype, body string
+		want              cauri.Update
+		err               error
+		msg               string
+	}{
+		{name: "documented", body: `{"message":"Transaction fetched successfully","transaction":{"ServiceName":"Orange Money Senegal","ServiceCode":"OM_SN_CASHOUT","OperatorApi":"OM789012345","Type":"CASHOUT","Amount":5000,"Number":"771234567","Status":"SUCCESS","Initiated_at":"2024-03-20T10:30:00Z","Completed_at":"2024-03-20T10:35:00Z"}}`,
+			want: with(func(u *cauri.Update) { u.Method = "OM_SN_CASHOUT" })},
+		{name: "generic data envelope, string amount", body: `{"message":"ok","success":true,"data":{"Amount":"5000.00","Status":"success"}}`,
+			want: with(func(u *cauri.Update) { u.RawStatus = "success" })},
+		{name: "flat, echoes and fee", body: `{"transactionId":"MID1","externalTransactionId":"pay_01","amount":5000,"fee":50,"currency":"FCFA","status":"SUCCESS"}`,
+			want: with(func(u *cauri.Update) { u.PaymentID, u.Fee = "pay_01", 50 })},
+		{name: "unreadable fee ignored", body: `{"transaction":{"Amount":5000,"Fee":"n/a","Status":"SUCCESS"}}`, want: paid},
+		{name: "another currency is reported as it is", body: `{"transaction":{"Amount":50,"Currency":"usd","Status":"SUCCESS"}}`,
+			want: with(func(u *cauri.Update) { u.Amount, u.Currency = 5000, "USD" })},
+		{name: "pending without amount", body: `{"transaction":{"Status":"PENDING","Amount":null}}`,
+			want: cauri.Update{ProviderRef: "MID1", Status: cauri.StatusPending, RawStatus: "PENDING", Authenticated: true}},
+		{name: "200 with an error body", body: `{"message":["No transaction found"],"success":false}`, err: dexchange.ErrUnsuccessful, msg: "No transaction found"},
+		{name: "another transaction", body: `{"transaction":{"transactionId":"MID2","Amount":5000,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
+		{name: "another payment", body: `{"transaction":{"externalTransactionId":"pay_02","Amount":5000,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
+		{name: "paid without amount", body: `{"transaction":{"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
+		{name: "no status", body: `{"transaction":{"Amount":5000}}`, err: cauri.ErrMalformed},
+		{name: "no transaction", body: `{"message":"Transaction fetched successfully"}`, err: cauri.ErrMalformed},
+		{name: "transaction not an object", body: `{"transaction":"MID1"}`, err: cauri.ErrMalformed},
+		{name: "bad amount", body: `{"transaction":{"Amount":"5 000","Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
+		{name: "negative amount", body: `{"transaction":{"Amount":-5000,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
+		{name: "fractional francs", body: `{"transaction":{"Amount":5000.5,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
+		{name: "amount as bool", body: `{"transaction":{"Amount":true,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
+		{name: "bad currency", body: `{"transaction":{"Amount":5000,"Currency":"francs","Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
+		{name: "two ids", body: `{"transaction":{"id":"MID1","transactionId":"MID2","Amount":5000,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
+		{name: "array", body: `[]`, err: cauri.ErrMalformed},
+		{name: "html", ctype: "text/html", body: `<!DOCTYPE html><html><body>login</body></html>`, err: cauri.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, answer{status: 200, ctype: tt.ctype, body: tt.body})
+			u, err := fakeProvider(t, f).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: "MID1"})
+			if r := f.requests()[0]; r.path != "/api/v1/transaction/MID1" || r.header.Get("Authorization") != "Bearer sk.test.1" {
+				t.Errorf("request %s %v", r.path, r.header)
+			}
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				if pe := providerError(t, err, 200, false); pe.Message != tt.msg {
+					t.Errorf("message %q", pe.Message)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u != tt.want {
+				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
+			}
+		})
+	}
+}
+
+func TestFetchStatusEscapesRef(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, answer{status: 404, body: `{"message":["No transaction found"],"success":false}`})
+	_, err := fakeProvider(t, f).FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "../balance?x=1"})
+	if !errors.Is(err, cauri.ErrNotFound) {
+		t.Errorf("err %v", err)
+	}
+	if r := f.requests()[0]; r.path != "/api/v1/transaction/../balance?x=1" {
+		t.Errorf("path %q", r.path)
+	}
+}

@@ -1,0 +1,640 @@
+package dexchangetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri/providers/dexchange"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+const validLink = `{"externalTransactionId":"pay_01","ItemName":"T-shirt Premium","ItemPrice":5000,"customData":"{}",` +
+	`"callBackURL":"https://shop.example/callback","successUrl":"https://shop.example/success","failureUrl":"https://shop.example/failure",` +
+	`"ClientName":"Awa Diallo","ClientPhone":"771234567","Email":"awa@example.com"}`
+
+type reply struct {
+	status int
+	header http.Header
+	raw    []byte
+	obj    map[string]json.RawMessage
+}
+
+func (r reply) messages() []string {
+	var m []string
+	_ = json.Unmarshal(r.obj["message"], &m)
+	return m
+}
+
+func call(t *testing.T, s *Server, method, path, key, body string) reply {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	r := reply{status: res.StatusCode, header: res.Header}
+	r.raw, _ = io.ReadAll(res.Body)
+	_ = json.Unmarshal(r.raw, &r.obj)
+	return r
+}
+
+// transactions counts the server's transactions.
+func (s *Server) transactions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.payments)
+}
+
+func getLink(t *testing.T, s *Server, body string) (id, paymentURL string) {
+	t.Helper()
+	r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, body)
+	if r.status != http.StatusCreated {
+		t.Fatalf("get-link: %d %s", r.status, r.raw)
+	}
+	var d linkData
+	if err := json.Unmarshal(r.raw, &d); err != nil || !d.Success || d.TransactionID == "" || d.Status != "PENDING" ||
+		d.PaymentURL != s.URL+"/process/"+d.TransactionID {
+		t.Fatalf("get-link answer %s", r.raw)
+	}
+	return d.TransactionID, d.PaymentURL
+}
+
+func TestAuth(t *testing.T) {
+	t.Parallel()
+	s := New(WithAPIKey("sk.test.fixed"))
+	defer s.Close()
+	id, _ := getLink(t, s, validLink)
+	for _, key := range []string{"", "sk.test.wrong", "sk.test.fixedX", "sk.test.fixe", "SK.TEST.FIXED"} {
+		for _, c := range []struct{ method, path, body string }{
+			{http.MethodPost, "/api/v1/transaction/merchant/get-link", validLink},
+			{http.MethodGet, "/api/v1/transaction/" + id, ""},
+			{http.MethodGet, "/api/v1/transaction/merchant/" + id, ""},
+		} {
+			r := call(t, s, c.method, c.path, key, c.body)
+			if r.status != http.StatusUnauthorized || string(r.raw) != `{"message":["Invalid API key"],"success":false}` {
+				t.Errorf("%s %s with key %q: %d %s", c.method, c.path, key, r.status, r.raw)
+			}
+		}
+	}
+	if len(s.Requests()) != 1+5*3 {
+		t.Errorf("%d requests recorded", len(s.Requests()))
+	}
+}
+
+func TestValidation(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	rep := func(old, new string) string { return strings.Replace(validLink, old, new, 1) }
+	tests := []struct {
+		name string
+		body string
+		want []string
+	}{
+		{"empty", `{}`, []string{
+			"externalTransactionId should not be empty", "externalTransactionId must be a string",
+			"ItemName should not be empty", "ItemName must be a string",
+			"ItemPrice must be a number conforming to the specified constraints",
+			"customData should not be empty", "customData must be a string",
+			"callBackURL should not be empty", "callBackURL must be a string",
+			"successUrl should not be empty", "successUrl must be a string",
+			"failureUrl should not be empty", "failureUrl must be a string",
+		}},
+		{"under the minimum", rep(`"ItemPrice":5000`, `"ItemPrice":99`), []string{"Montant minimum 100 FCFA"}},
+		{"string price", rep(`"ItemPrice":5000`, `"ItemPrice":"5000"`), []string{"ItemPrice must be a number conforming to the specified constraints"}},
+		{"decimal price", rep(`"ItemPrice":5000`, `"ItemPrice":5000.5`), []string{"ItemPrice must be an integer number"}},
+		{"no customData (OpenAPI: required)", rep(`"customData":"{}",`, ``), []string{"customData should not be empty", "customData must be a string"}},
+		{"customData not JSON", rep(`"customData":"{}"`, `"customData":"pay_01"`), []string{"customData must be a json string"}},
+		{"customData object", rep(`"customData":"{}"`, `"customData":{}`), []string{"customData must be a string"}},
+		{"relative callback", rep(`https://shop.example/callback`, `/callback`), []string{"callBackURL must be a URL address"}},
+		{"bad email", rep(`awa@example.com`, `awa-at-example`), []string{"Email must be an email"}},
+		{"phone as number", rep(`"ClientPhone":"771234567"`, `"ClientPhone":771234567`), []string{"ClientPhone must be a string"}},
+		{"wrong casing", rep(`"callBackURL"`, `"callbackUrl"`), []string{
+			"callBackURL should not be empty", "callBackURL must be a string", "property callbackUrl should not exist"}},
+		{"unknown field", rep(`"ItemName"`, `"currency":"XOF","ItemName"`), []string{"property currency should not exist"}},
+	}
+	for _, tt := range tests {
+		r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, tt.body)
+		if r.status != http.StatusBadRequest || string(r.obj["success"]) != "false" {
+			t.Errorf("%s: %d %s", tt.name, r.status, r.raw)
+			continue
+		}
+		if got := r.messages(); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: messages\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+	for _, body := range []string{`{"ItemPrice":`, `[]`, `null`, ``} {
+		if r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, body); r.status != http.StatusBadRequest {
+			t.Errorf("body %q: %d", body, r.status)
+		}
+	}
+	if n := s.transactions(); n != 0 {
+		t.Errorf("%d transactions created by invalid bodies", n)
+	}
+}
+
+func TestGetLink(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	id, _ := getLink(t, s, validLink)
+	if !strings.HasPrefix(id, "MID") || len(id) != 12 {
+		t.Errorf("transactionId %q", id)
+	}
+	p, ok := s.Payment(id)
+	if !ok || p.ExternalTransactionID != "pay_01" || p.ItemName != "T-shirt Premium" || p.ItemPrice != 5000 ||
+		p.CustomData != "{}" || p.CallBackURL != "https://shop.example/callback" || p.SuccessURL != "https://shop.example/success" ||
+		p.FailureURL != "https://shop.example/failure" || p.ClientName != "Awa Diallo" || p.ClientPhone != "771234567" ||
+		p.Email != "awa@example.com" || p.Status != "PENDING" || p.CreatedAt.IsZero() {
+		t.Errorf("record %+v", p)
+	}
+	if q, ok := s.PaymentByExternalID("pay_01"); !ok || q.TransactionID != id {
+		t.Errorf("by external ID: %+v", q)
+	}
+
+	r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, validLink)
+	if r.status != http.StatusConflict || string(r.raw) != `{"message":["External transaction ID already exists"],"success":false}` {
+		t.Errorf("duplicate: %d %s", r.status, r.raw)
+	}
+	if n := s.transactions(); n != 1 {
+		t.Errorf("%d transactions", n)
+	}
+
+	nested := New(WithNestedLinkResponse())
+	defer nested.Close()
+	r = call(t, nested, http.MethodPost, "/api/v1/transaction/merchant/get-link", nested.APIKey, validLink)
+	var env struct {
+		Message     string   `json:"message"`
+		Transaction linkData `json:"transaction"`
+	}
+	if r.status != http.StatusCreated || json.Unmarshal(r.raw, &env) != nil || env.Message == "" ||
+		!env.Transaction.Success || env.Transaction.ExternalTransactionID != "pay_01" || env.Transaction.PaymentURL == "" {
+		t.Errorf("nested: %d %s", r.status, r.raw)
+	}
+}
+
+func TestLookups(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	id, _ := getLink(t, s, validLink)
+
+	r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, "")
+	if r.status != http.StatusOK || string(r.obj["message"]) != `"Transaction fetched successfully"` {
+		t.Fatalf("transaction: %d %s", r.status, r.raw)
+	}
+	var tx map[string]json.RawMessage
+	_ = json.Unmarshal(r.obj["transaction"], &tx)
+	var keys []string
+	for k := range tx {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if strings.Join(keys, ",") != "Amount,Completed_at,Initiated_at,Number,OperatorApi,ServiceCode,ServiceName,Status,Type" {
+		t.Errorf("transaction keys %v", keys)
+	}
+	if string(tx["Amount"]) != "5000" || string(tx["Status"]) != `"PENDING"` || string(tx["Completed_at"]) != "null" {
+		t.Errorf("transaction %s", r.obj["transaction"])
+	}
+
+	for _, by := range []string{id, "pay_01"} {
+		r := call(t, s, http.MethodGet, "/api/v1/transaction/merchant/"+by, s.APIKey, "")
+		var m map[string]any
+		_ = json.Unmarshal(r.obj["transaction"], &m)
+		if r.status != http.StatusOK || m["transactionId"] != id || m["externalTransactionId"] != "pay_01" ||
+			m["PaymentUrl"] != s.URL+"/process/"+id || m["Status"] != "PENDING" {
+			t.Errorf("merchant by %s: %d %s", by, r.status, r.raw)
+		}
+	}
+
+	for _, path := range []string{"/api/v1/transaction/MID000000000", "/api/v1/transaction/merchant/pay_02"} {
+		r := call(t, s, http.MethodGet, path, s.APIKey, "")
+		if r.status != http.StatusNotFound || string(r.raw) != `{"message":["No transaction found"],"success":false}` {
+			t.Errorf("%s: %d %s", path, r.status, r.raw)
+		}
+	}
+	if r := call(t, s, http.MethodGet, "/api/v1/api-services/balance", s.APIKey, ""); r.status != http.StatusNotFound || len(r.messages()) != 1 {
+		t.Errorf("unknown route: %d %s", r.status, r.raw)
+	}
+}
+
+// shop records the notifications it receives, answering with codes in
+// turn and then 200.
+type shop struct {
+	mu     sync.Mutex
+	codes  []int
+	got    []*http.Request
+	bodies [][]byte
+	srv    *httptest.Server
+}
+
+func newShop(t *testing.T, codes ...int) *shop {
+	sh := &shop{codes: codes}
+	sh.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+		sh.got = append(sh.got, r)
+		sh.bodies = append(sh.bodies, b)
+		code := 200
+		if len(sh.codes) > 0 {
+			code, sh.codes = sh.codes[0], sh.codes[1:]
+		}
+		w.WriteHeader(code)
+	}))
+	t.Cleanup(sh.srv.Close)
+	return sh
+}
+
+func (sh *shop) at(i int) (*http.Request, []byte) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.got[i], sh.bodies[i]
+}
+
+func (sh *shop) count() int {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return len(sh.got)
+}
+
+// linkTo is validLink with its externalTransactionId and callBackURL
+// replaced.
+func linkTo(external, callback string) string {
+	b := strings.Replace(validLink, `"pay_01"`, `"`+external+`"`, 1)
+	return strings.Replace(b, "https://shop.example/callback", callback, 1)
+}
+
+func TestPageFlow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New(WithMerchant("Boutique Awa"))
+	defer s.Close()
+	sh := newShop(t)
+	dashboard := newShop(t)
+	s.SetWebhookURL(dashboard.srv.URL)
+
+	id, page := getLink(t, s, linkTo("pay_01", sh.srv.URL+"/hooks/pay_01"))
+	res, err := http.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{"Boutique Awa", "5000 FCFA", "T-shirt Premium", `action="/process/` + id + `/pay"`, `/fail"`, `/cancel"`} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+
+	back, err := s.Act(ctx, page, providertest.Pay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back != "https://shop.example/success" {
+		t.Errorf("return URL %s", back)
+	}
+	p, _ := s.Payment(id)
+	if p.Status != "SUCCESS" || p.Fee != 50 || p.ServiceCode != "OM_SN_CASHOUT" || p.PhoneNumber != "771234567" || p.CompletedAt.IsZero() {
+		t.Errorf("record %+v", p)
+	}
+
+	// Delivered to callBackURL before Act returned, unsigned.
+	if sh.count() != 1 || dashboard.count() != 0 {
+		t.Fatalf("%d notifications, %d to the dashboard URL", sh.count(), dashboard.count())
+	}
+	r, body := sh.at(0)
+	if r.URL.Path != "/hooks/pay_01" || r.Header.Get("Content-Type") != "application/json" ||
+		r.Header.Get(dexchange.SignatureHeader) != "" || r.Header.Get(dexchange.LegacySignatureHeader) != "" {
+		t.Errorf("notification %s %v", r.URL.Path, r.Header)
+	}
+	want := fmt.Sprintf(`{"id":%q,"externalTransactionId":"pay_01","transactionType":"PAYMENT","AMOUNT":5000,"FEE":50,`+
+		`"PHONE_NUMBER":"771234567","STATUS":"SUCCESS","CUSTOM_DATA":"{}","COMPLETED_AT":%q}`, id, p.CompletedAt.Format(time.RFC3339))
+	if string(body) != want {
+		t.Errorf("notification\n got %s\nwant %s", body, want)
+	}
+
+	// A second action is refused.
+	if _, err := s.Act(ctx, page, providertest.Cancel); err == nil {
+		t.Error("second action accepted")
+	}
+	res, err = s.client.Post(page+"/cancel", "application/x-www-form-urlencoded", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusConflict {
+		t.Errorf("second action: %d", res.StatusCode)
+	}
+	if p, _ := s.Payment(id); p.Status != "SUCCESS" || sh.count() != 1 {
+		t.Errorf("second action changed things: %+v, %d notifications", p, sh.count())
+	}
+	res, _ = http.Get(page)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("closed page: %d", res.StatusCode)
+	}
+
+	for i, c := range []struct {
+		a    providertest.Action
+		want string
+	}{{providertest.Fail, "FAILED"}, {providertest.Cancel, "CANCELLED"}} {
+		ext := fmt.Sprint("pay_f", i)
+		_, page := getLink(t, s, linkTo(ext, sh.srv.URL+"/hooks/"+ext))
+		back, err := s.Act(ctx, page, c.a)
+		if err != nil || back != "https://shop.example/failure" {
+			t.Errorf("%s: %q %v", c.a, back, err)
+		}
+		_, body := sh.at(sh.count() - 1)
+		if !bytes.Contains(body, []byte(`"STATUS":"`+c.want+`"`)) || !bytes.Contains(body, []byte(`"FEE":0`)) {
+			t.Errorf("%s: notification %s", c.a, body)
+		}
+	}
+	if _, err := s.Act(ctx, s.URL+"/process/MID000000000", providertest.Pay); err == nil {
+		t.Error("unknown transaction accepted")
+	}
+	if res, _ := http.Get(s.URL + "/process/MID000000000"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown page: %d", res.StatusCode)
+	}
+}
+
+func TestSignedWebhooks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New(WithWebhookSecret("whsec_1"))
+	defer s.Close()
+	sh := newShop(t)
+	_, page := getLink(t, s, linkTo("pay_01", sh.srv.URL))
+	if _, err := s.Act(ctx, page, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	r, body := sh.at(0)
+	if err := dexchange.VerifySignature(body, r.Header.Get(dexchange.SignatureHeader), "whsec_1"); err != nil {
+		t.Errorf("signature: %v", err)
+	}
+	if r.Header.Get(dexchange.SignatureHeader) != Sign("whsec_1", body) {
+		t.Errorf("header %v", r.Header)
+	}
+	if cfg := s.Config(); len(cfg.WebhookSecrets) != 1 || cfg.WebhookSecrets[0] != "whsec_1" {
+		t.Errorf("config %+v", cfg)
+	}
+}
+
+func TestWebhookPolicies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New(WithWebhookRetries(2, time.Millisecond))
+	defer s.Close()
+	sh := newShop(t, 500)
+
+	_, page := getLink(t, s, linkTo("pay_01", sh.srv.URL))
+	_, _ = s.Act(ctx, page, providertest.Pay)
+	ds := s.Deliveries()
+	if len(ds) != 2 || ds[0].StatusCode != 500 || ds[1].StatusCode != 200 || ds[1].Attempt != 2 {
+		t.Errorf("retry: %+v", ds)
+	}
+
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 2})
+	_, page = getLink(t, s, linkTo("pay_02", sh.srv.URL))
+	_, _ = s.Act(ctx, page, providertest.Pay)
+	if sh.count() != 2 {
+		t.Errorf("held notification delivered")
+	}
+	if err := s.FlushWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sh.count() != 4 {
+		t.Errorf("after flush: %d", sh.count())
+	}
+
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+	_, page = getLink(t, s, linkTo("pay_03", sh.srv.URL))
+	_, _ = s.Act(ctx, page, providertest.Pay)
+	if ds := s.Deliveries(); sh.count() != 4 || !ds[len(ds)-1].Lost {
+		t.Errorf("lost notification delivered")
+	}
+}
+
+func TestFaultsAndDelta(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New()
+	defer s.Close()
+	sh := newShop(t)
+	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
+	r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, validLink)
+	if r.status != 503 || r.header.Get("Retry-After") != "2" || string(r.raw) != `{"message":["Service Unavailable"],"success":false}` {
+		t.Errorf("injected 503: %d %v %s", r.status, r.header, r.raw)
+	}
+	if s.transactions() != 0 {
+		t.Error("a failed get-link created a transaction")
+	}
+	id, page := getLink(t, s, linkTo("pay_01", sh.srv.URL))
+
+	s.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 429, Times: 2})
+	for _, path := range []string{"/api/v1/transaction/" + id, "/api/v1/transaction/merchant/" + id} {
+		if r := call(t, s, http.MethodGet, path, s.APIKey, ""); r.status != 429 || r.messages()[0] != "ThrottlerException: Too Many Requests" {
+			t.Errorf("injected 429 on %s: %d %s", path, r.status, r.raw)
+		}
+	}
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 403, Times: 5})
+	if r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, ""); r.status != 403 || r.messages()[0] != "API under maintenance" {
+		t.Errorf("OpAny: %d %s", r.status, r.raw)
+	}
+	s.InjectFault(providertest.OpAny, providertest.Fault{Times: -1})
+	if r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, ""); r.status != 200 {
+		t.Errorf("after clearing: %d", r.status)
+	}
+
+	s.ReportAmountDelta(-1000)
+	r = call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, "")
+	if !bytes.Contains(r.obj["transaction"], []byte(`"Amount":4000`)) {
+		t.Errorf("delta: %s", r.obj["transaction"])
+	}
+	_, _ = s.Act(ctx, page, providertest.Pay)
+	if _, body := sh.at(0); !bytes.Contains(body, []byte(`"AMOUNT":4000`)) {
+		t.Errorf("delta in the notification: %s", body)
+	}
+	if p, _ := s.Payment(id); p.ItemPrice != 5000 {
+		t.Errorf("delta changed the record: %d", p.ItemPrice)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	t.Parallel()
+	s := New(WithRateLimit(3, 300*time.Millisecond))
+	defer s.Close()
+	for i := range 3 {
+		if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 404 {
+			t.Fatalf("call %d: %d", i, r.status)
+		}
+	}
+	r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, "")
+	if r.status != 429 || r.header.Get("Retry-After") != "1" || string(r.raw) != `{"message":["ThrottlerException: Too Many Requests"],"success":false}` {
+		t.Errorf("over the limit: %d %v %s", r.status, r.header, r.raw)
+	}
+	// Even a call without the key counts.
+	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", "", ""); r.status != 429 {
+		t.Errorf("unauthenticated over the limit: %d", r.status)
+	}
+	time.Sleep(350 * time.Millisecond)
+	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 404 {
+		t.Errorf("after the window: %d", r.status)
+	}
+
+	def := New()
+	defer def.Close()
+	for i := range DefaultRateLimit {
+		if r := call(t, def, http.MethodGet, "/api/v1/transaction/x", def.APIKey, ""); r.status != 404 {
+			t.Fatalf("call %d: %d", i, r.status)
+		}
+	}
+	r = call(t, def, http.MethodGet, "/api/v1/transaction/x", def.APIKey, "")
+	if r.status != 429 || r.header.Get("Retry-After") == "" {
+		t.Errorf("call 101: %d %v", r.status, r.header)
+	}
+
+	off := New(WithRateLimit(0, 0))
+	defer off.Close()
+	for i := range DefaultRateLimit + 20 {
+		if r := call(t, off, http.MethodGet, "/api/v1/transaction/x", off.APIKey, ""); r.status != 404 {
+			t.Fatalf("unlimited call %d: %d", i, r.status)
+		}
+	}
+}
+
+func TestCloseWithSlowFault(t *testing.T) {
+	t.Parallel()
+	s := New()
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v1/transaction/x", nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	s.Close()
+	<-done
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("Close took %v", time.Since(start))
+	}
+}
+
+func TestForge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, secret := range []string{"", "whsec_1"} {
+		s := New(WithWebhookSecret(secret))
+		sh := newShop(t, 401)
+		id, _ := getLink(t, s, validLink)
+		if err := s.Forge(ctx, sh.srv.URL, id); err != nil {
+			t.Fatal(err)
+		}
+		r, body := sh.at(0)
+		got := r.Header.Get(dexchange.SignatureHeader)
+		switch {
+		case secret == "" && got != "":
+			t.Errorf("unsigned emulator signed a forgery: %q", got)
+		case secret != "" && dexchange.VerifySignature(body, got, secret) == nil:
+			t.Error("forged notification verifies")
+		}
+		if !bytes.Contains(body, []byte(`"STATUS":"SUCCESS"`)) || !bytes.Contains(body, []byte(`"id":"`+id+`"`)) ||
+			!bytes.Contains(body, []byte(`"externalTransactionId":"pay_01"`)) {
+			t.Errorf("forged body %s", body)
+		}
+		if p, _ := s.Payment(id); p.Status != "PENDING" {
+			t.Errorf("Forge changed the record: %s", p.Status)
+		}
+		if ds := s.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != 401 {
+			t.Errorf("deliveries %+v", ds)
+		}
+		if err := s.Forge(ctx, sh.srv.URL, "MID-unknown"); err != nil {
+			t.Error(err)
+		}
+		s.Close()
+	}
+}
+
+func TestExpireAndSetStatus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New()
+	defer s.Close()
+	sh := newShop(t)
+	id, page := getLink(t, s, linkTo("pay_01", sh.srv.URL))
+	if err := s.SetStatus(id, "PROCESSING"); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Payment(id); p.Status != "PROCESSING" || sh.count() != 0 {
+		t.Errorf("SetStatus: %+v", p)
+	}
+	if err := s.Expire(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := sh.at(0); !bytes.Contains(body, []byte(`"STATUS":"EXPIRED"`)) || !bytes.Contains(body, []byte(`"PHONE_NUMBER":null`)) {
+		t.Errorf("expiry notification %s", body)
+	}
+	if _, err := s.Act(ctx, page, providertest.Pay); err == nil {
+		t.Error("paid an expired link")
+	}
+	if err := s.Expire(ctx, id); err == nil {
+		t.Error("expired twice")
+	}
+	if err := s.Expire(ctx, "MID-unknown"); err == nil {
+		t.Error("expired an unknown transaction")
+	}
+	if err := s.SetStatus("MID-unknown", "SUCCESS"); err == nil {
+		t.Error("SetStatus on an unknown transaction")
+	}
+}
+
+func TestRequests(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	getLink(t, s, validLink)
+	reqs := s.Requests()
+	if len(reqs) != 1 || reqs[0].Method != http.MethodPost || reqs[0].Path != "/api/v1/transaction/merchant/get-link" ||
+		string(reqs[0].Body) != validLink || reqs[0].Header.Get("Authorization") != "Bearer "+s.APIKey {
+		t.Errorf("requests %+v", reqs)
+	}
+	reqs[0].Body[0] = 'X'
+	if s.Requests()[0].Body[0] != '{' {
+		t.Error("Requests shares its buffers")
+	}
+}
+
+func TestProvider(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	if s.Provider().Name() != "dexchange" {
+		t.Error("name")
+	}
+	cfg := s.Config()
+	if cfg.BaseURL != s.URL+"/api/v1" || cfg.APIKey != s.APIKey || len(cfg.WebhookSecrets) != 0 || !strings.HasPrefix(s.APIKey, "sk.test.") {
+		t.Errorf("config %+v", cfg)
+	}
+}

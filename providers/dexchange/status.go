@@ -1,0 +1,248 @@
+package dexchange
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/providerhttp"
+)
+
+// MapStatus maps a DEXCHANGE transaction status, in any case, to the
+// kit's:
+//
+//	PENDING     StatusPending    waiting for the customer (link created)
+//	INITIATED   StatusPending    started at the operator (community SDKs)
+//	PROCESSING  StatusPending    the operator is processing it
+//	SUCCESS     StatusPaid
+//	FAILED      StatusFailed
+//	CANCELLED   StatusCancelled
+//	EXPIRED     StatusExpired    the link expired unpaid
+//
+// Any other value maps to StatusPending with known false: an undocumented
+// status never settles a payment.
+func MapStatus(raw string) (s cauri.Status, known bool) {
+	switch strings.ToUpper(strings.TrimSpace(raw)) {
+	case "PENDING", "INITIATED", "PROCESSING":
+		return cauri.StatusPending, true
+	case "SUCCESS":
+		return cauri.StatusPaid, true
+	case "FAILED":
+		return cauri.StatusFailed, true
+	case "CANCELLED":
+		return cauri.StatusCancelled, true
+	case "EXPIRED":
+		return cauri.StatusExpired, true
+	}
+	return cauri.StatusPending, false
+}
+
+// transaction is what this package reads of a DEXCHANGE transaction, from
+// the status endpoint or a notification.
+type transaction struct {
+	// id is DEXCHANGE's transactionId; external is our payment ID.
+	id, external string
+	status       string
+	kind         string // Type or transactionType, upper case
+	method       string
+	// amount and currency are set together, when an amount is stated.
+	amount   int64
+	currency string
+	hasMoney bool
+	fee      int64
+}
+
+// txFields are the keys of a transaction. encoding/json matches them
+// case-insensitively, so the status endpoint's "Amount" and "Status" and
+// the notification's "AMOUNT" and "STATUS" are read alike.
+type txFields struct {
+	ID                    json.RawMessage `json:"id"`
+	TransactionID         json.RawMessage `json:"transactionId"`
+	ExternalTransactionID json.RawMessage `json:"externalTransactionId"`
+	Status                json.RawMessage `json:"Status"`
+	Amount                json.RawMessage `json:"Amount"`
+	Fee                   json.RawMessage `json:"Fee"`
+	Currency              json.RawMessage `json:"Currency"`
+	ServiceCode           json.RawMessage `json:"ServiceCode"`
+	Type                  json.RawMessage `json:"Type"`
+	TransactionType       json.RawMessage `json:"transactionType"`
+}
+
+// parseTransaction reads a transaction object leniently: every field may
+// be missing or null, amounts may be numbers or strings. What is present
+// must make sense, or the error wraps cauri.ErrMalformed.
+func parseTransaction(raw json.RawMessage) (transaction, error) {
+	if !isObject(raw) {
+		return transaction{}, fmt.Errorf("%w: transaction is not a JSON object", cauri.ErrMalformed)
+	}
+	var f txFields
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return transaction{}, fmt.Errorf("%w: transaction: unexpected JSON: %w", cauri.ErrMalformed, err)
+	}
+	t := transaction{
+		external: truncate(jsonText(f.ExternalTransactionID), 128),
+		status:   truncate(jsonText(f.Status), 64),
+		method:   truncate(jsonText(f.ServiceCode), 64),
+	}
+	id, txID := truncate(jsonText(f.ID), 128), truncate(jsonText(f.TransactionID), 128)
+	switch {
+	case id != "" && txID != "" && id != txID:
+		return transaction{}, fmt.Errorf("%w: transaction has two different IDs", cauri.ErrMalformed)
+	case id != "":
+		t.id = id
+	default:
+		t.id = txID
+	}
+	t.kind = strings.ToUpper(truncate(jsonText(f.TransactionType), 64))
+	if t.kind == "" {
+		t.kind = strings.ToUpper(truncate(jsonText(f.Type), 64))
+	}
+
+	if !isNull(f.Amount) {
+		cur, err := currencyCode(f.Currency)
+		if err != nil {
+			return transaction{}, err
+		}
+		if t.amount, err = providerhttp.ParseAmountJSON(f.Amount, cur); err != nil {
+			return transaction{}, fmt.Errorf("transaction amount: %w", err)
+		}
+		t.currency, t.hasMoney = cur, true
+		if !isNull(f.Fee) {
+			// A fee that cannot be read is left out: it is informative,
+			// and must not keep a payment from settling.
+			if fee, err := providerhttp.ParseAmountJSON(f.Fee, cur); err == nil {
+				t.fee = fee
+			}
+		}
+	}
+	return t, nil
+}
+
+// currencyCode reads a transaction's currency. DEXCHANGE's documents give
+// none (every amount is in FCFA), so a missing one is XOF; "FCFA" and
+// "CFA" are read as XOF too. Anything else must be an ISO 4217 code.
+func currencyCode(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return Currency, nil
+	}
+	var code string
+	if json.Unmarshal(raw, &code) != nil {
+		return "", fmt.Errorf("%w: currency is not a string", cauri.ErrMalformed)
+	}
+	code = strings.ToUpper(strings.TrimSpace(code))
+	switch code {
+	case "", "FCFA", "CFA", "F CFA":
+		return Currency, nil
+	}
+	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
+	}
+	return code, nil
+}
+
+// update turns a transaction into the kit's Update, its status mapped.
+func (p *Provider) update(t transaction) cauri.Update {
+	st, known := MapStatus(t.status)
+	if !known {
+		p.log.Warn("unknown dexchange transaction status, treated as pending", "status", t.status, "provider_ref", t.id)
+	}
+	u := cauri.Update{
+		PaymentID:   t.external,
+		ProviderRef: t.id,
+		Status:      st,
+		RawStatus:   t.status,
+		Method:      t.method,
+	}
+	if t.hasMoney {
+		u.Amount, u.Currency, u.Fee = t.amount, t.currency, t.fee
+	}
+	return u
+}
+
+// FetchStatus asks DEXCHANGE for the transaction's status,
+// GET {BaseURL}/transaction/{ProviderRef}. The answer's transaction may sit
+// under "transaction" (the endpoint's page), "data" (the API reference's
+// generic format) or at the top. Its Amount is in FCFA, and is reported as
+// XOF.
+//
+// An empty ProviderRef, or a transaction DEXCHANGE does not know (404),
+// gives a permanent error wrapping cauri.ErrNotFound. An answer with
+// "success": false, or one about another transaction, or one without a
+// status, or a success without an amount, is a permanent error and changes
+// nothing.
+func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
+	ref := strings.TrimSpace(q.ProviderRef)
+	if ref == "" {
+		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
+			Err: fmt.Errorf("%w: no dexchange transactionId to look up", cauri.ErrNotFound)}
+	}
+	resp, err := p.http.Do(ctx, providerhttp.Request{
+		Op: "status", Method: http.MethodGet,
+		URL:    providerhttp.JoinURL(p.base, "transaction", ref),
+		Header: p.headers(),
+	})
+	if err != nil {
+		var pe *cauri.ProviderError
+		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
+			pe.Err = cauri.ErrNotFound
+		}
+		return cauri.Update{}, err
+	}
+	perr := func(msg string, err error) error {
+		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Message: msg, Err: err}
+	}
+	bad := func(format string, args ...any) error {
+		return perr("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
+	}
+	var top struct {
+		Message     json.RawMessage `json:"message"`
+		Success     json.RawMessage `json:"success"`
+		Transaction json.RawMessage `json:"transaction"`
+		Data        json.RawMessage `json:"data"`
+	}
+	if err := resp.DecodeJSON(&top); err != nil {
+		return cauri.Update{}, perr("", err)
+	}
+	if !isObject(resp.Body) {
+		return cauri.Update{}, bad("answer is not a JSON object")
+	}
+	if successFalse(top.Success) {
+		return cauri.Update{}, perr(messageText(top.Message), ErrUnsuccessful)
+	}
+	var inner json.RawMessage
+	switch {
+	case isObject(top.Transaction):
+		inner = top.Transaction
+	case isObject(top.Data):
+		inner = top.Data
+	case isNull(top.Transaction) && isNull(top.Data):
+		inner = resp.Body
+	default:
+		return cauri.Update{}, bad("answer's transaction is not an object")
+	}
+	t, err := parseTransaction(inner)
+	if err != nil {
+		return cauri.Update{}, perr("", err)
+	}
+	switch {
+	case t.status == "":
+		return cauri.Update{}, bad("answer has no transaction Status")
+	case t.id == "":
+		t.id = ref
+	case t.id != ref:
+		return cauri.Update{}, bad("answer is about another transaction")
+	}
+	if t.external != "" && q.PaymentID != "" && t.external != q.PaymentID {
+		return cauri.Update{}, bad("answer is about another externalTransactionId")
+	}
+	u := p.update(t)
+	if u.Status == cauri.StatusPaid && !t.hasMoney {
+		return cauri.Update{}, bad("a successful transaction with no Amount")
+	}
+	u.Authenticated = true
+	return u, nil
+}

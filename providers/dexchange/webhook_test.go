@@ -1,0 +1,341 @@
+package dexchange_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/dexchange"
+	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+const (
+	secretOld = "whsec_old_0123456789"
+	secretNew = "whsec_new_9876543210"
+)
+
+// seedBody is the seed documentation's notification, with our payment ID.
+const seedBody = `{"id":"MID123456789","externalTransactionId":"pay_01","transactionType":"PAYMENT","AMOUNT":5000,"FEE":0,` +
+	`"PHONE_NUMBER":"771234567","STATUS":"SUCCESS","CUSTOM_DATA":"{}","COMPLETED_AT":"2024-03-20T10:35:00Z"}`
+
+func webhookRequest(body string, headers map[string]string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/dexchange/pay_01/tok", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		r.Header.Set(k, v)
+	}
+	return r
+}
+
+func TestParseWebhook(t *testing.T) {
+	t.Parallel()
+	sign := func(secret, body string) string { return dexchange.Sign(secret, []byte(body)) }
+	paid := cauri.Update{PaymentID: "pay_01", ProviderRef: "MID123456789", Status: cauri.StatusPaid, RawStatus: "SUCCESS",
+		Amount: 5000, Currency: "XOF", EventID: "MID123456789:SUCCESS"}
+	verified := paid
+	verified.Authenticated = true
+	const sig = dexchange.SignatureHeader
+	const legacy = dexchange.LegacySignatureHeader
+
+	tests := []struct {
+		name    string
+		secrets []string
+		body    string
+		headers map[string]string // "ok" as a value: the old secret's signature; "new": the new secret's
+		want    cauri.Update
+		err     error
+	}{
+		// Unsigned, as documented: parsed, never authenticated.
+		{name: "seed body", body: seedBody, want: paid},
+		{name: "secrets but no signature", secrets: []string{secretOld}, body: seedBody, want: paid},
+		{name: "signature without secrets is ignored", body: seedBody, headers: map[string]string{sig: "garbage"}, want: paid},
+		{name: "lower-case keys, transactionId", body: `{"transactionId":"MID123456789","externalTransactionId":"pay_01","status":"success","amount":"5000","serviceCode":"WAVE_SN"}`,
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "MID123456789", Status: cauri.StatusPaid, RawStatus: "success",
+				Amount: 5000, Currency: "XOF", Method: "WAVE_SN", EventID: "MID123456789:SUCCESS"}},
+		{name: "nested under data", body: `{"event":"transaction.updated","data":{"id":"MID9","externalTransactionId":"pay_01","STATUS":"FAILED","AMOUNT":5000}}`,
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "MID9", Status: cauri.StatusFailed, RawStatus: "FAILED",
+				Amount: 5000, Currency: "XOF", EventID: "MID9:FAILED"}},
+		{name: "nested under transaction", body: `{"transaction":{"id":"MID9","STATUS":"EXPIRED"}}`,
+			want: cauri.Update{ProviderRef: "MID9", Status: cauri.StatusExpired, RawStatus: "EXPIRED", EventID: "MID9:EXPIRED"}},
+		{name: "only externalTransactionId", body: `{"externalTransactionId":"pay_01","STATUS":"PENDING"}`,
+			want: cauri.Update{PaymentID: "pay_01", Status: cauri.StatusPending, RawStatus: "PENDING", EventID: "pay_01:PENDING"}},
+		{name: "same id and transactionId", body: `{"id":"MID9","transactionId":"MID9","STATUS":"CANCELLED"}`,
+			want: cauri.Update{ProviderRef: "MID9", Status: cauri.StatusCancelled, RawStatus: "CANCELLED", EventID: "MID9:CANCELLED"}},
+		{name: "CASHOUT with fee", body: `{"id":"MID9","transactionType":"CASHOUT","AMOUNT":5000,"FEE":75,"STATUS":"PROCESSING"}`,
+			want: cauri.Update{ProviderRef: "MID9", Status: cauri.StatusPending, RawStatus: "PROCESSING", Amount: 5000, Currency: "XOF", Fee: 75, EventID: "MID9:PROCESSING"}},
+		{name: "unknown status", body: `{"id":"MID9","AMOUNT":5000,"STATUS":"REVERSED"}`,
+			want: cauri.Update{ProviderRef: "MID9", Status: cauri.StatusPending, RawStatus: "REVERSED", Amount: 5000, Currency: "XOF", EventID: "MID9:REVERSED"}},
+		{name: "numeric status is unknown", body: `{"id":"MID9","STATUS":1}`,
+			want: cauri.Update{ProviderRef: "MID9", Status: cauri.StatusPending, RawStatus: "1", EventID: "MID9:1"}},
+
+		// Signed (community evidence).
+		{name: "signed", secrets: []string{secretOld}, body: seedBody, headers: map[string]string{sig: "ok"}, want: verified},
+		{name: "legacy header", secrets: []string{secretOld}, body: seedBody, headers: map[string]string{legacy: "ok"}, want: verified},
+		{name: "both headers", secrets: []string{secretOld, secretNew}, body: seedBody, headers: map[string]string{legacy: "ok", sig: "new"}, want: verified},
+		{name: "rotated: second secret", secrets: []string{secretOld, secretNew}, body: seedBody, headers: map[string]string{sig: "new"}, want: verified},
+		{name: "sha256= prefix, upper case", secrets: []string{secretOld}, body: seedBody,
+			headers: map[string]string{sig: " SHA256=" + strings.ToUpper(sign(secretOld, seedBody)) + " "}, want: verified},
+		{name: "bad signature", secrets: []string{secretOld}, body: seedBody, headers: map[string]string{sig: sign("other", seedBody)}, err: dexchange.ErrBadSignature},
+		{name: "one good one bad", secrets: []string{secretOld}, body: seedBody, headers: map[string]string{sig: "ok", legacy: sign("other", seedBody)}, err: dexchange.ErrBadSignature},
+		{name: "empty signature", secrets: []string{secretOld}, body: seedBody, headers: map[string]string{sig: " "}, err: dexchange.ErrBadSignature},
+		{name: "not hex", secrets: []string{secretOld}, body: seedBody, headers: map[string]string{sig: "zz" + sign(secretOld, seedBody)[2:]}, err: dexchange.ErrBadSignature},
+		{name: "truncated", secrets: []string{secretOld}, body: seedBody, headers: map[string]string{sig: sign(secretOld, seedBody)[:62]}, err: dexchange.ErrBadSignature},
+		{name: "re-serialised body", secrets: []string{secretOld}, body: strings.ReplaceAll(seedBody, ",", ", "), headers: map[string]string{sig: sign(secretOld, seedBody)}, err: dexchange.ErrBadSignature},
+		{name: "retired secret", secrets: []string{secretNew}, body: seedBody, headers: map[string]string{sig: "ok"}, err: dexchange.ErrBadSignature},
+		{name: "signed success without amount is confirmed by the kit", secrets: []string{secretOld},
+			body: `{"id":"MID9","externalTransactionId":"pay_01","STATUS":"SUCCESS"}`, headers: map[string]string{sig: "ok"},
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "MID9", Status: cauri.StatusPaid, RawStatus: "SUCCESS", EventID: "MID9:SUCCESS"}},
+		{name: "signed failure without amount is believed", secrets: []string{secretOld},
+			body: `{"id":"MID9","STATUS":"FAILED"}`, headers: map[string]string{sig: "ok"},
+			want: cauri.Update{ProviderRef: "MID9", Status: cauri.StatusFailed, RawStatus: "FAILED", EventID: "MID9:FAILED", Authenticated: true}},
+		{name: "signed unexpected type is confirmed by the kit", secrets: []string{secretOld},
+			body: `{"id":"MID9","transactionType":"REVERSAL","AMOUNT":5000,"STATUS":"SUCCESS"}`, headers: map[string]string{sig: "ok"},
+			want: cauri.Update{ProviderRef: "MID9", Status: cauri.StatusPaid, RawStatus: "SUCCESS", Amount: 5000, Currency: "XOF", EventID: "MID9:SUCCESS"}},
+
+		// Ignored and malformed.
+		{name: "refund", secrets: []string{secretOld}, body: strings.Replace(seedBody, `"PAYMENT"`, `"REFUND"`, 1), headers: map[string]string{sig: "ok"}, err: cauri.ErrIgnoredEvent},
+		{name: "cashin", body: strings.Replace(seedBody, `"PAYMENT"`, `"cashin"`, 1), err: cauri.ErrIgnoredEvent},
+		{name: "malformed", body: `{"id":"MID9","STATUS":`, err: cauri.ErrMalformed},
+		{name: "signed but malformed", secrets: []string{secretOld}, body: `{"id":`, headers: map[string]string{sig: "ok"}, err: cauri.ErrMalformed},
+		{name: "array", body: `[{"id":"MID9","STATUS":"SUCCESS"}]`, err: cauri.ErrMalformed},
+		{name: "null", body: `null`, err: cauri.ErrMalformed},
+		{name: "empty", body: ``, err: cauri.ErrMalformed},
+		{name: "form", body: `id=MID9&STATUS=SUCCESS`, err: cauri.ErrMalformed},
+		{name: "no status", body: `{"id":"MID9","AMOUNT":5000}`, err: cauri.ErrMalformed},
+		{name: "status null", body: `{"id":"MID9","STATUS":null}`, err: cauri.ErrMalformed},
+		{name: "no ids", body: `{"STATUS":"SUCCESS","AMOUNT":5000}`, err: cauri.ErrMalformed},
+		{name: "two ids", body: `{"id":"MID1","transactionId":"MID2","STATUS":"SUCCESS"}`, err: cauri.ErrMalformed},
+		{name: "bad amount", body: `{"id":"MID9","AMOUNT":"5OOO","STATUS":"SUCCESS"}`, err: cauri.ErrMalformed},
+		{name: "amount as object", body: `{"id":"MID9","AMOUNT":{"value":5000},"STATUS":"SUCCESS"}`, err: cauri.ErrMalformed},
+		{name: "negative amount", body: `{"id":"MID9","AMOUNT":-5000,"STATUS":"SUCCESS"}`, err: cauri.ErrMalformed},
+		{name: "currency object", body: `{"id":"MID9","AMOUNT":5000,"CURRENCY":{"code":"XOF"},"STATUS":"SUCCESS"}`, err: cauri.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := provider(t, dexchange.Config{APIKey: "sk", WebhookSecrets: tt.secrets})
+			headers := map[string]string{}
+			for k, v := range tt.headers {
+				switch v {
+				case "ok":
+					v = sign(secretOld, tt.body)
+				case "new":
+					v = sign(secretNew, tt.body)
+				}
+				headers[k] = v
+			}
+			u, err := p.ParseWebhook(webhookRequest(tt.body, headers), []byte(tt.body))
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				for _, v := range headers {
+					if v = strings.TrimSpace(v); len(v) > 16 && strings.Contains(strings.ToLower(err.Error()), strings.ToLower(v[8:])) {
+						t.Errorf("error repeats the signature: %v", err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u != tt.want {
+				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseWebhookEdges(t *testing.T) {
+	t.Parallel()
+	for _, err := range []error{dexchange.ErrNotSigned, dexchange.ErrBadSignature} {
+		if !errors.Is(err, cauri.ErrUnauthenticated) {
+			t.Errorf("%v does not wrap cauri.ErrUnauthenticated", err)
+		}
+	}
+	p := provider(t, dexchange.Config{APIKey: "sk", WebhookSecrets: []string{secretOld}})
+	if u, err := p.ParseWebhook(nil, []byte(seedBody)); err != nil || u.Authenticated {
+		t.Errorf("nil request: %+v %v", u, err)
+	}
+	r := webhookRequest(seedBody, nil)
+	r.Header.Add(dexchange.SignatureHeader, dexchange.Sign(secretOld, []byte(seedBody)))
+	r.Header.Add(dexchange.SignatureHeader, "00")
+	if _, err := p.ParseWebhook(r, []byte(seedBody)); !errors.Is(err, dexchange.ErrBadSignature) {
+		t.Errorf("repeated header: %v", err)
+	}
+	if err := dexchange.VerifySignature([]byte("x"), dexchange.Sign("a", []byte("x")), "b", "a"); err != nil {
+		t.Errorf("VerifySignature: %v", err)
+	}
+	if err := dexchange.VerifySignature([]byte("x"), "", "a"); !errors.Is(err, dexchange.ErrNotSigned) {
+		t.Errorf("VerifySignature without a signature: %v", err)
+	}
+	if err := dexchange.VerifySignature([]byte("x"), dexchange.Sign("a", []byte("x"))); !errors.Is(err, dexchange.ErrBadSignature) {
+		t.Errorf("VerifySignature without secrets: %v", err)
+	}
+}
+
+// TestWebhookFromEmulator runs the emulator's real deliveries, unsigned
+// and signed, through ParseWebhook.
+func TestWebhookFromEmulator(t *testing.T) {
+	t.Parallel()
+	for _, secret := range []string{"", "whsec_emulator"} {
+		t.Run("secret="+secret, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			var opts []dexchangetest.Option
+			if secret != "" {
+				opts = append(opts, dexchangetest.WithWebhookSecret(secret))
+			}
+			srv := dexchangetest.New(opts...)
+			defer srv.Close()
+			p := srv.Provider()
+
+			var mu sync.Mutex
+			var got []cauri.Update
+			shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				u, err := p.ParseWebhook(r, body)
+				if err != nil {
+					w.WriteHeader(http.StatusUnauthorized)
+					return
+				}
+				mu.Lock()
+				got = append(got, u)
+				mu.Unlock()
+			}))
+			defer shop.Close()
+
+			for i, tt := range []struct {
+				a    providertest.Action
+				want cauri.Status
+			}{{providertest.Pay, cauri.StatusPaid}, {providertest.Fail, cauri.StatusFailed}, {providertest.Cancel, cauri.StatusCancelled}} {
+				req := request(order())
+				req.PaymentID = "pay_0" + string(rune('1'+i))
+				req.CallbackURL = shop.URL + "/pay/webhooks/dexchange/" + req.PaymentID + "/tok"
+				co, err := p.CreateCheckout(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := srv.Act(ctx, co.RedirectURL, tt.a); err != nil {
+					t.Fatal(err)
+				}
+				mu.Lock()
+				u := got[len(got)-1]
+				mu.Unlock()
+				if u.Status != tt.want || u.Authenticated != (secret != "") || u.ProviderRef != co.ProviderRef ||
+					u.PaymentID != req.PaymentID || u.Amount != 5000 || u.Currency != "XOF" || u.EventID != co.ProviderRef+":"+u.RawStatus {
+					t.Errorf("%s: %+v", tt.a, u)
+				}
+			}
+
+			req := request(order())
+			req.PaymentID = "pay_forged"
+			co, err := p.CreateCheckout(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := srv.Forge(ctx, shop.URL, co.ProviderRef); err != nil {
+				t.Fatal(err)
+			}
+			ds := srv.Deliveries()
+			last := ds[len(ds)-1]
+			switch {
+			case !last.Forged:
+				t.Errorf("forged delivery %+v", last)
+			case secret != "" && last.StatusCode != http.StatusUnauthorized:
+				t.Errorf("a forged signature got HTTP %d", last.StatusCode)
+			case secret == "":
+				// Unsigned: parsed as a claim, never authenticated; the kit
+				// confirms it with FetchStatus, which says PENDING.
+				mu.Lock()
+				u := got[len(got)-1]
+				mu.Unlock()
+				if u.Authenticated || u.Status != cauri.StatusPaid {
+					t.Errorf("forged claim %+v", u)
+				}
+				if f, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef}); err != nil || f.Status != cauri.StatusPending {
+					t.Errorf("status after forgery: %+v %v", f, err)
+				}
+			}
+		})
+	}
+}
+
+func FuzzParseWebhook(f *testing.F) {
+	seeds := []string{
+		seedBody,
+		strings.Replace(seedBody, `"SUCCESS"`, `"FAILED"`, 1),
+		strings.Replace(seedBody, `"PAYMENT"`, `"REFUND"`, 1),
+		`{"transactionId":"MID1","externalTransactionId":"pay_01","status":"success","amount":"5000.00","fee":"50"}`,
+		`{"data":{"id":"MID9","STATUS":"EXPIRED"}}`,
+		`{"transaction":{"id":"MID9","STATUS":"PENDING","AMOUNT":null}}`,
+		`{"id":"MID9","AMOUNT":1e400,"STATUS":"SUCCESS"}`,
+		`{"id":12,"AMOUNT":-1,"STATUS":"SUCCESS","CURRENCY":"fcfa"}`,
+		`{"id":"MID1","transactionId":"MID2","STATUS":"SUCCESS"}`,
+		`{"id":"\u0000","STATUS":["SUCCESS"],"transactionType":{"x":1}}`,
+		`{"ID":"a","id":"b","Status":"SUCCESS","status":"FAILED"}`,
+		`{}`, `null`, `[]`, `"`, ``,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s), true, "")
+		f.Add([]byte(s), false, "sha256=00")
+		f.Add([]byte(s), false, "")
+	}
+	signed, err := dexchange.New(dexchange.Config{APIKey: "sk", WebhookSecrets: []string{secretOld, secretNew}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	open, err := dexchange.New(dexchange.Config{APIKey: "sk"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string) {
+		if sign {
+			header = dexchange.Sign(secretNew, body)
+		}
+		r := httptest.NewRequest(http.MethodPost, "/", nil)
+		if header != "" {
+			r.Header.Set(dexchange.SignatureHeader, header)
+		}
+
+		for _, p := range []*dexchange.Provider{signed, open} {
+			u, err := p.ParseWebhook(r, body)
+			if err != nil {
+				if !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrUnauthenticated) && !errors.Is(err, cauri.ErrIgnoredEvent) {
+					t.Fatalf("unclassified error %v", err)
+				}
+				continue
+			}
+			if !u.Status.Valid() {
+				t.Fatalf("invalid status %q", u.Status)
+			}
+			if u.EventID == "" || (u.ProviderRef == "" && u.PaymentID == "") {
+				t.Fatalf("no reference: %+v", u)
+			}
+			if u.Amount < 0 || u.Fee < 0 {
+				t.Fatalf("negative money: %+v", u)
+			}
+			if u.Authenticated {
+				if p == open {
+					t.Fatalf("authenticated without secrets: %+v", u)
+				}
+				if dexchange.VerifySignature(body, header, secretNew) != nil && dexchange.VerifySignature(body, header, secretOld) != nil {
+					t.Fatalf("authenticated without a valid signature: %+v", u)
+				}
+				if u.Status == cauri.StatusPaid && (u.Amount == 0 || u.Currency == "") {
+					t.Fatalf("authenticated success without money: %+v", u)
+				}
+			}
+			if p == signed && header != "" && dexchange.VerifySignature(body, header, secretNew) != nil && dexchange.VerifySignature(body, header, secretOld) != nil {
+				t.Fatalf("accepted a bad signature: %+v", u)
+			}
+		}
+	})
+}

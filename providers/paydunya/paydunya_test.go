@@ -1,0 +1,781 @@
+package paydunya_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/paydunya"
+	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+const (
+	masterKey  = "wQzk9ZwR-Qq9m-0hD0-zpud-je5coGC3FHKW"
+	privateKey = "test_private_rMIdJM3PLLhLjyArx9tF3VURAF5"
+	token      = "IivOiOxGJuWhc5znlIiK"
+)
+
+func TestMapStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw   string
+		want  cauri.Status
+		known bool
+	}{
+		{"pending", cauri.StatusPending, true},
+		{"completed", cauri.StatusPaid, true},
+		{"cancelled", cauri.StatusCancelled, true},
+		{"failed", cauri.StatusFailed, true},
+		{" completed\n", cauri.StatusPaid, true},
+		{"", cauri.StatusPending, false},
+		{"COMPLETED", cauri.StatusPending, false},
+		{"complete", cauri.StatusPending, false},
+		{"success", cauri.StatusPending, false},
+		{"paid", cauri.StatusPending, false},
+		{"canceled", cauri.StatusPending, false},
+		{"expired", cauri.StatusPending, false},
+		{"refunded", cauri.StatusPending, false},
+	}
+	for _, tt := range tests {
+		got, known := paydunya.MapStatus(tt.raw)
+		if got != tt.want || known != tt.known {
+			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
+		}
+	}
+}
+
+func fieldNames(err error, what string) (string, error) {
+	var ve *cauri.ValidationError
+	if !errors.As(err, &ve) || ve.What != what {
+		return "", fmt.Errorf("err = %v (%T), want a *cauri.ValidationError about %s", err, err, what)
+	}
+	var names []string
+	for _, f := range ve.Fields {
+		names = append(names, f.Field)
+	}
+	return strings.Join(names, ","), nil
+}
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		cfg    paydunya.Config
+		fields string
+	}{
+		{"empty", paydunya.Config{}, "MasterKey,PrivateKey,Token,Store.Name"},
+		{"bad everything", paydunya.Config{MasterKey: " mk", PrivateKey: "pk ", Token: "\tt", Mode: "prod",
+			Store: paydunya.Store{Name: " ", LogoURL: "/logo.png", WebsiteURL: "ftp://x"}, BaseURL: "app.paydunya.com"},
+			"MasterKey,PrivateKey,Token,Mode,Store.Name,Store.LogoURL,Store.WebsiteURL,BaseURL"},
+		{"test key live", paydunya.Config{MasterKey: masterKey, PrivateKey: privateKey, Token: token, Mode: paydunya.Live,
+			Store: paydunya.Store{Name: "S"}}, "PrivateKey"},
+		{"live key in the sandbox", paydunya.Config{MasterKey: masterKey, PrivateKey: "live_private_x", Token: token,
+			Store: paydunya.Store{Name: "S"}}, "PrivateKey"},
+		{"base URL with a query", paydunya.Config{MasterKey: masterKey, PrivateKey: privateKey, Token: token,
+			Store: paydunya.Store{Name: "S"}, BaseURL: "https://app.paydunya.com/api/v1?x=1"}, "BaseURL"},
+	}
+	for _, tt := range tests {
+		_, err := paydunya.New(tt.cfg)
+		got, verr := fieldNames(err, "config")
+		if verr != nil {
+			t.Errorf("%s: %v", tt.name, verr)
+			continue
+		}
+		if got != tt.fields {
+			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
+		}
+		for _, secret := range []string{masterKey, privateKey, token} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("%s: the error shows a key: %v", tt.name, err)
+			}
+		}
+	}
+
+	p, err := paydunya.New(paydunya.Config{MasterKey: masterKey, PrivateKey: privateKey, Token: token, Store: paydunya.Store{Name: "S"}})
+	if err != nil || p.Name() != "paydunya" || p.Mode() != paydunya.Sandbox {
+		t.Fatalf("New = %v, %v", p, err)
+	}
+	if _, ok := any(p).(cauri.IdempotentCreator); ok {
+		t.Error("paydunya's create is not idempotent")
+	}
+	p, err = paydunya.New(paydunya.Config{MasterKey: masterKey, PrivateKey: "live_private_x", Token: token, Mode: "live", Store: paydunya.Store{Name: "S"}})
+	if err != nil || p.Mode() != paydunya.Live {
+		t.Fatalf("live: %v, %v", p, err)
+	}
+	if p, err := paydunya.New(paydunya.Config{MasterKey: masterKey, PrivateKey: privateKey, Token: token, Mode: "sandbox", Store: paydunya.Store{Name: "S"}}); err != nil || p.Mode() != paydunya.Sandbox {
+		t.Fatalf(`"sandbox": %v, %v`, p, err)
+	}
+}
+
+// TestDefaultBaseURLs checks that each mode talks to its documented root.
+func TestDefaultBaseURLs(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []string
+	hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		got = append(got, r.URL.String())
+		mu.Unlock()
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"response_code":"00","response_text":"Transaction Found","status":"pending"}`))}, nil
+	})}
+	for _, cfg := range []paydunya.Config{
+		{MasterKey: masterKey, PrivateKey: privateKey, Token: token, Store: paydunya.Store{Name: "S"}, HTTPClient: hc},
+		{MasterKey: masterKey, PrivateKey: "live_private_x", Token: token, Mode: paydunya.Live, Store: paydunya.Store{Name: "S"}, HTTPClient: hc},
+	} {
+		p, err := paydunya.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "test_abc"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{
+		"https://app.paydunya.com/sandbox-api/v1/checkout-invoice/confirm/test_abc",
+		"https://app.paydunya.com/api/v1/checkout-invoice/confirm/test_abc",
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("URLs %v, want %v", got, want)
+	}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func order() cauri.Order {
+	return cauri.Order{
+		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
+		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
+		Items:    []cauri.Item{{Name: "Pagne wax", Quantity: 2, UnitPrice: 2500}},
+		Metadata: map[string]string{"cart": "c-9", "order_id": "theirs"},
+	}
+}
+
+const (
+	returnURL   = "https://shop.example/pay/return/paydunya/pay_01/acc3ss"
+	callbackURL = "https://shop.example/pay/webhooks/paydunya/pay_01/c4llb4ck"
+)
+
+func request(o cauri.Order) cauri.CheckoutRequest {
+	return cauri.CheckoutRequest{PaymentID: "pay_01", Order: o, ReturnURL: returnURL, CallbackURL: callbackURL}
+}
+
+// capture is a fake API that records the last request and answers with
+// status and body.
+type capture struct {
+	srv   *httptest.Server
+	calls atomic.Int32
+	mu    sync.Mutex
+	req   *http.Request
+	body  []byte
+}
+
+func newCapture(t *testing.T, status int, ctype, body string) *capture {
+	t.Helper()
+	c := &capture{}
+	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.calls.Add(1)
+		b, _ := io.ReadAll(r.Body)
+		c.mu.Lock()
+		c.req, c.body = r, b
+		c.mu.Unlock()
+		w.Header().Set("Content-Type", ctype)
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "7")
+		}
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func (c *capture) last() (*http.Request, []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.req, c.body
+}
+
+func config(base string) paydunya.Config {
+	return paydunya.Config{MasterKey: masterKey, PrivateKey: privateKey, Token: token,
+		Store: paydunya.Store{Name: "Boutique Awa"}, BaseURL: base}
+}
+
+func provider(t *testing.T, cfg paydunya.Config) *paydunya.Provider {
+	t.Helper()
+	p, err := paydunya.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const createdBody = `{"response_code":"00","response_text":"https://app.paydunya.com/sandbox-checkout/invoice/test_RHICF0HboN",` +
+	`"description":"Checkout Invoice Created","token":"test_RHICF0HboN"}`
+
+func TestCreateCheckoutRequest(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, http.StatusOK, "application/json", createdBody)
+	cfg := config(c.srv.URL + "/sandbox-api/v1/")
+	cfg.Store = paydunya.Store{Name: "Boutique Awa", Tagline: "Wax", PostalAddress: "Dakar", Phone: "338000000",
+		LogoURL: "https://shop.example/logo.png", WebsiteURL: "https://shop.example"}
+	p := provider(t, cfg)
+
+	co, err := p.CreateCheckout(context.Background(), request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if co.ProviderRef != "test_RHICF0HboN" || co.RedirectURL != "https://app.paydunya.com/sandbox-checkout/invoice/test_RHICF0HboN" {
+		t.Errorf("checkout %+v", co)
+	}
+	r, body := c.last()
+	if r.Method != http.MethodPost || r.URL.Path != "/sandbox-api/v1/checkout-invoice/create" {
+		t.Errorf("%s %s", r.Method, r.URL.Path)
+	}
+	for k, want := range map[string]string{
+		"PAYDUNYA-MASTER-KEY": masterKey, "PAYDUNYA-PRIVATE-KEY": privateKey, "PAYDUNYA-TOKEN": token,
+		"Content-Type": "application/json",
+	} {
+		if got := r.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	for _, k := range []string{"Authorization", "Paydunya-Public-Key", "Paydunya-Mode"} {
+		if r.Header.Get(k) != "" {
+			t.Errorf("%s sent", k)
+		}
+	}
+	want := `{"invoice":{"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":"2500","total_price":"5000","description":""}},` +
+		`"taxes":{},"total_amount":5000,"description":"Two baskets"},` +
+		`"store":{"name":"Boutique Awa","tagline":"Wax","postal_address":"Dakar","phone":"338000000","logo_url":"https://shop.example/logo.png","website_url":"https://shop.example"},` +
+		`"custom_data":{"cart":"c-9","cauri_payment_id":"pay_01","order_id":"ord-42"},` +
+		`"actions":{"cancel_url":"` + returnURL + `","return_url":"` + returnURL + `","callback_url":"` + callbackURL + `"}}`
+	if string(body) != want {
+		t.Errorf("body\n got %s\nwant %s", body, want)
+	}
+}
+
+func TestCreateCheckoutDefaults(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, http.StatusOK, "application/json", createdBody)
+	var logs bytes.Buffer
+	cfg := config(c.srv.URL)
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	p := provider(t, cfg)
+	o := order()
+	o.Description = ""
+	o.Items = nil
+	o.Metadata = map[string]string{"a[b]": "x", "z": "y"}
+	for i := range 12 {
+		o.Items = append(o.Items, cauri.Item{Name: fmt.Sprint("n", i), Quantity: 1, UnitPrice: int64(i)})
+	}
+	req := request(o)
+	req.CallbackURL = ""
+	if _, err := p.CreateCheckout(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	_, body := c.last()
+	s := string(body)
+	for _, want := range []string{
+		`"description":"Order ord-42"}`,
+		`"custom_data":{"cauri_payment_id":"pay_01","order_id":"ord-42","z":"y"}`,
+		`"actions":{"cancel_url":"` + returnURL + `","return_url":"` + returnURL + `"}}`,
+		`"store":{"name":"Boutique Awa"}`,
+		`"item_9":{"name":"n9","quantity":1,"unit_price":"9","total_price":"9","description":""},"item_10":`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("body lacks %s:\n%s", want, s)
+		}
+	}
+	if !strings.HasPrefix(s, `{"invoice":{"items":{"item_0":`) {
+		t.Errorf("items: %s", s)
+	}
+	if !strings.Contains(logs.String(), "dropped_entries=1") || strings.Contains(logs.String(), "a[b]") {
+		t.Errorf("log: %s", logs.String())
+	}
+
+	o.Items = nil
+	if _, err := p.CreateCheckout(context.Background(), request(o)); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := c.last(); !strings.HasPrefix(string(body), `{"invoice":{"items":{},"taxes":{},"total_amount":5000,`) {
+		t.Errorf("no items: %s", body)
+	}
+}
+
+func TestCreateCheckoutValidation(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, http.StatusOK, "application/json", createdBody)
+	p := provider(t, config(c.srv.URL))
+	tests := []struct {
+		name   string
+		edit   func(*cauri.CheckoutRequest)
+		fields string
+	}{
+		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, "Currency"},
+		{"XAF", func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, "Currency"},
+		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
+		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
+		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
+		{"bad items", func(r *cauri.CheckoutRequest) {
+			r.Order.Items = []cauri.Item{{Name: "a", Quantity: 0}, {Name: "b", Quantity: 1, UnitPrice: -1}}
+		}, "Items[0].Quantity,Items[1].UnitPrice"},
+		{"everything", func(r *cauri.CheckoutRequest) {
+			r.Order.Amount, r.Order.Currency, r.ReturnURL = -5, "EUR", ""
+		}, "Amount,Currency,ReturnURL"},
+	}
+	for _, tt := range tests {
+		req := request(order())
+		tt.edit(&req)
+		_, err := p.CreateCheckout(context.Background(), req)
+		got, verr := fieldNames(err, "order")
+		if verr != nil {
+			t.Errorf("%s: %v", tt.name, verr)
+			continue
+		}
+		if got != tt.fields {
+			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
+		}
+		if cauri.IsTemporary(err) {
+			t.Errorf("%s: validation error is temporary", tt.name)
+		}
+	}
+	if n := c.calls.Load(); n != 0 {
+		t.Errorf("%d calls made for invalid orders", n)
+	}
+}
+
+func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
+	t.Helper()
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
+	}
+	if pe.Provider != "paydunya" || pe.StatusCode != status || pe.Temporary != temporary {
+		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
+	}
+	for _, secret := range []string{masterKey, privateKey, token} {
+		if strings.Contains(err.Error(), secret) {
+			t.Fatalf("the error shows a key: %v", err)
+		}
+	}
+	return pe
+}
+
+func TestCreateCheckoutErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("200 with an error body", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusOK, "application/json", `{"response_code":"1001","response_text":"Invalid Masterkey Specified"}`)
+		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 200, false)
+		if pe.Message != "Invalid Masterkey Specified (response_code 1001)" || !cauri.IsProviderRejection(err) {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("200 with code 0 as a number", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusOK, "application/json", `{"response_code":0,"response_text":"https://x.example/i","token":"t"}`)
+		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+		providerError(t, err, 200, false)
+	})
+	t.Run("emulator: wrong keys", func(t *testing.T) {
+		t.Parallel()
+		srv := paydunyatest.New()
+		defer srv.Close()
+		for field, edit := range map[string]func(*paydunya.Config){
+			"Invalid Masterkey Specified":  func(c *paydunya.Config) { c.MasterKey = "wrong" },
+			"Invalid PrivateKey Specified": func(c *paydunya.Config) { c.PrivateKey = "test_private_wrong" },
+			"Invalid Token Specified":      func(c *paydunya.Config) { c.Token = "wrong" },
+		} {
+			cfg := srv.Config()
+			edit(&cfg)
+			_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
+			pe := providerError(t, err, 200, false)
+			if pe.Message != field+" (response_code 1001)" {
+				t.Errorf("message %q", pe.Message)
+			}
+		}
+	})
+	t.Run("emulator: sandbox keys on the live API", func(t *testing.T) {
+		t.Parallel()
+		srv := paydunyatest.New()
+		defer srv.Close()
+		cfg := srv.Config()
+		cfg.BaseURL = srv.LiveBaseURL()
+		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
+		if pe := providerError(t, err, 200, false); !strings.Contains(pe.Message, "Invalid PrivateKey") {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("400 JSON", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusBadRequest, "application/json", `{"response_code":"1003","response_text":"store.name is required"}`)
+		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+		if pe := providerError(t, err, 400, false); pe.Message != "store.name is required (response_code 1003)" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("429 with Retry-After", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusTooManyRequests, "application/json", `{"response_code":"429","response_text":"Too Many Requests"}`)
+		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+		if pe := providerError(t, err, 429, true); pe.RetryAfter != 7*time.Second {
+			t.Errorf("%+v", pe)
+		}
+	})
+	for _, code := range []int{429, 503} {
+		t.Run(fmt.Sprint("emulator ", code), func(t *testing.T) {
+			t.Parallel()
+			s := paydunyatest.New()
+			defer s.Close()
+			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
+			_, err := s.Provider().CreateCheckout(ctx, request(order()))
+			if pe := providerError(t, err, code, true); pe.RetryAfter != 3*time.Second || pe.Message == "" {
+				t.Errorf("%+v", pe)
+			}
+		})
+	}
+	t.Run("502 HTML", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusBadGateway, "text/html", "<html><h1>502 Bad Gateway</h1></html>")
+		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+		if pe := providerError(t, err, 502, true); pe.Message != "expected JSON, got text/html" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("200 HTML", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, http.StatusOK, "text/html", "<html>login</html>")
+		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+		providerError(t, err, 200, false)
+		if !errors.Is(err, cauri.ErrMalformed) || !strings.Contains(err.Error(), "expected JSON, got text/html") {
+			t.Errorf("err %v", err)
+		}
+	})
+	for name, body := range map[string]string{
+		"no token":         `{"response_code":"00","response_text":"https://app.paydunya.com/sandbox-checkout/invoice/x"}`,
+		"token a number":   `{"response_code":"00","response_text":"https://app.paydunya.com/sandbox-checkout/invoice/x","token":12}`,
+		"token with space": `{"response_code":"00","response_text":"https://app.paydunya.com/sandbox-checkout/invoice/x","token":" x"}`,
+		"no URL":           `{"response_code":"00","response_text":"Checkout Invoice Created","token":"x"}`,
+		"javascript URL":   `{"response_code":"00","response_text":"javascript:alert(1)","token":"x"}`,
+		"wrong shape":      `{"response_code":"00","token":{"a":1}}`,
+		"empty":            ``,
+		"array":            `[]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := newCapture(t, http.StatusOK, "application/json", body)
+			_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+			providerError(t, err, 200, false)
+			if !errors.Is(err, cauri.ErrMalformed) {
+				t.Errorf("err %v does not wrap ErrMalformed", err)
+			}
+		})
+	}
+	t.Run("dropped", func(t *testing.T) {
+		t.Parallel()
+		s := paydunyatest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop})
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		providerError(t, err, 0, true)
+	})
+	t.Run("slow", func(t *testing.T) {
+		t.Parallel()
+		s := paydunyatest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
+		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
+			t.Errorf("err %v", err)
+		}
+	})
+}
+
+// TestCreateCheckoutEmulatorRecords checks what the emulator received from
+// the client, headers included.
+func TestCreateCheckoutEmulatorRecords(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New(paydunyatest.WithStoreName("Boutique Awa"))
+	defer s.Close()
+	co, err := s.Provider().CreateCheckout(context.Background(), request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(co.ProviderRef, "test_") || co.RedirectURL != s.URL+"/sandbox-checkout/invoice/"+co.ProviderRef {
+		t.Errorf("checkout %+v", co)
+	}
+	reqs := s.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	r := reqs[0]
+	if r.Method != http.MethodPost || r.Path != "/sandbox-api/v1/checkout-invoice/create" ||
+		r.Header.Get("PAYDUNYA-MASTER-KEY") != s.MasterKey || r.Header.Get("PAYDUNYA-PRIVATE-KEY") != s.Sandbox.PrivateKey ||
+		r.Header.Get("PAYDUNYA-TOKEN") != s.Sandbox.Token || r.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("request %s %s %v", r.Method, r.Path, r.Header)
+	}
+	want := `{"invoice":{"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":"2500","total_price":"5000","description":""}},` +
+		`"taxes":{},"total_amount":5000,"description":"Two baskets"},"store":{"name":"Boutique Awa"},` +
+		`"custom_data":{"cart":"c-9","cauri_payment_id":"pay_01","order_id":"ord-42"},` +
+		`"actions":{"cancel_url":"` + returnURL + `","return_url":"` + returnURL + `","callback_url":"` + callbackURL + `"}}`
+	if string(r.Body) != want {
+		t.Errorf("body\n got %s\nwant %s", r.Body, want)
+	}
+	inv, ok := s.Payment(co.ProviderRef)
+	if !ok || inv.TotalAmount != 5000 || inv.Status != "pending" || inv.Store.Name != "Boutique Awa" ||
+		inv.CustomData["cauri_payment_id"] != "pay_01" || inv.Actions.CallbackURL != callbackURL || len(inv.Items) != 1 {
+		t.Errorf("invoice %+v", inv)
+	}
+}
+
+func TestFetchStatus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := paydunyatest.New()
+	defer srv.Close()
+	var logs bytes.Buffer
+	cfg := srv.Config()
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	p := provider(t, cfg)
+
+	open := func() cauri.Checkout {
+		t.Helper()
+		co, err := p.CreateCheckout(ctx, request(order()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return co
+	}
+	fetch := func(ref string) cauri.Update {
+		t.Helper()
+		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	co := open()
+	want := cauri.Update{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Status: cauri.StatusPending, RawStatus: "pending",
+		Amount: 5000, Currency: "XOF", Authenticated: true}
+	if u := fetch(co.ProviderRef); u != want {
+		t.Errorf("pending:\n got %+v\nwant %+v", u, want)
+	}
+	_ = srv.SetStatus(co.ProviderRef, "reversed")
+	if u := fetch(co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "reversed" {
+		t.Errorf("unknown: %+v", u)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "reversed") {
+		t.Errorf("no warning for an unknown status: %s", logs.String())
+	}
+	_ = srv.SetStatus(co.ProviderRef, "pending")
+
+	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	want.Status, want.RawStatus = cauri.StatusPaid, "completed"
+	if u := fetch(co.ProviderRef); u != want {
+		t.Errorf("paid:\n got %+v\nwant %+v", u, want)
+	}
+
+	co = open()
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Fail)
+	if u := fetch(co.ProviderRef); u.Status != cauri.StatusFailed || u.FailureReason != "Card declined by the issuer" {
+		t.Errorf("failed: %+v", u)
+	}
+	co = open()
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
+	if u := fetch(co.ProviderRef); u.Status != cauri.StatusCancelled || u.FailureReason != "Payment cancelled by customer" {
+		t.Errorf("cancelled: %+v", u)
+	}
+
+	srv.ReportAmountDelta(-1000)
+	if u := fetch(co.ProviderRef); u.Amount != 4000 {
+		t.Errorf("delta: %d", u.Amount)
+	}
+	for _, secret := range []string{srv.MasterKey, srv.Sandbox.PrivateKey, srv.Sandbox.Token} {
+		if strings.Contains(logs.String(), secret) {
+			t.Error("a key was logged")
+		}
+	}
+}
+
+func TestFetchStatusModes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := paydunyatest.New()
+	defer srv.Close()
+	live := srv.LiveProvider()
+	co, err := live.CreateCheckout(ctx, request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(co.ProviderRef, "test_") || !strings.HasPrefix(co.RedirectURL, srv.URL+"/checkout/invoice/") {
+		t.Errorf("live checkout %+v", co)
+	}
+	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := live.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef}); err != nil || u.Status != cauri.StatusPaid {
+		t.Errorf("live: %+v %v", u, err)
+	}
+	// The sandbox does not know live invoices.
+	_, err = srv.Provider().FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef})
+	if !errors.Is(err, cauri.ErrNotFound) {
+		t.Errorf("live invoice in the sandbox: %v", err)
+	}
+	providerError(t, err, 404, false)
+}
+
+func TestFetchStatusErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := paydunyatest.New()
+	defer srv.Close()
+	p := srv.Provider()
+
+	_, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01"})
+	if !errors.Is(err, cauri.ErrNotFound) || cauri.IsTemporary(err) {
+		t.Errorf("empty ref: %v", err)
+	}
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "test_nope"})
+	if !errors.Is(err, cauri.ErrNotFound) {
+		t.Errorf("unknown ref: %v", err)
+	}
+	if pe := providerError(t, err, 404, false); pe.Message != "Invoice Not Found (response_code 1002)" {
+		t.Errorf("message %q", pe.Message)
+	}
+	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "test_nope"})
+	if pe := providerError(t, err, 503, true); pe.Message != "expected JSON, got text/html" {
+		t.Errorf("message %q", pe.Message)
+	}
+}
+
+const confirmed = `{"response_code":"00","response_text":"Transaction Found",` +
+	`"hash":"85c6564b0e29c7955633594bc8aca0d007dc1fce3f67bd3accb00ae4e9d39ae528574be9a6ea8bde81fcbb0bc0fae3e56eb1bbedcd4d119a7fd24b0d44ab3770",` +
+	`"invoice":{"items":{"item_0":{"name":"Chaussures Croco","quantity":3,"unit_price":"10000","total_price":"30000","description":""}},` +
+	`"taxes":{"tax_0":{"name":"TVA (18%)","amount":6300}},"token":"test_Jh2T8skw1j","total_amount":42300,"description":"Paiement de 42300 FCFA"},` +
+	`"custom_data":{"categorie":"Jeu concours","numero_gagnant":5,"cauri_payment_id":"pay_01"},` +
+	`"actions":{"cancel_url":"http://magasin-le-choco.com/cancel_url.aspx","callback_url":"http://magasin-le-choco.com/callback_url.aspx","return_url":"http://magasin-le-choco.com/return_url.aspx"},` +
+	`"mode":"test","status":"completed","fail_reason":"",` +
+	`"customer":{"name":"Alioune Faye","phone":"774563209","email":"aliounefaye@gmail.com"},` +
+	`"receipt_url":"https://paydunya.com/sandbox-checkout/receipt/pdf/test_Jh2T8skw1j.pdf"}`
+
+func TestFetchStatusShapes(t *testing.T) {
+	t.Parallel()
+	paid := cauri.Update{PaymentID: "pay_01", ProviderRef: "test_Jh2T8skw1j", Status: cauri.StatusPaid, RawStatus: "completed",
+		Amount: 42300, Currency: "XOF", Authenticated: true}
+	edit := func(old, new string) string {
+		if !strings.Contains(confirmed, old) {
+			panic("no " + old)
+		}
+		return strings.Replace(confirmed, old, new, 1)
+	}
+	tests := []struct {
+		name, ref, paymentID, body string
+		want                       cauri.Update
+		status                     int
+		err                        error
+		message                    string
+	}{
+		{name: "the guide's example", body: confirmed, want: paid},
+		{name: "without our payment ID in the query", paymentID: "-", body: confirmed,
+			want: paid},
+		{name: "amount as a string with zero decimals", body: edit(`"total_amount":42300`, `"total_amount":"42300.00"`), want: paid},
+		{name: "cancelled with a reason",
+			body: edit(`"status":"completed","fail_reason":""`, `"status":"cancelled","fail_reason":"Payment cancelled by customer"`),
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "test_Jh2T8skw1j", Status: cauri.StatusCancelled, RawStatus: "cancelled",
+				Amount: 42300, Currency: "XOF", FailureReason: "Payment cancelled by customer", Authenticated: true}},
+		{name: "pending without invoice", body: `{"response_code":"00","response_text":"Transaction Found","status":"pending","custom_data":[]}`,
+			want: cauri.Update{ProviderRef: "test_Jh2T8skw1j", Status: cauri.StatusPending, RawStatus: "pending", Authenticated: true}},
+		{name: "another token, proven ours by custom_data", ref: "test_P8FaseSVLd", body: confirmed,
+			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "test_P8FaseSVLd", Status: cauri.StatusPaid, RawStatus: "completed",
+				Amount: 42300, Currency: "XOF", Authenticated: true}},
+		{name: "another token, nothing to prove it ours", ref: "test_P8FaseSVLd",
+			body: edit(`,"cauri_payment_id":"pay_01"`, ``), err: cauri.ErrMalformed, status: 200},
+		{name: "another payment", paymentID: "pay_02", body: confirmed, err: cauri.ErrMalformed, status: 200},
+		{name: "live answer to the sandbox", body: edit(`"mode":"test"`, `"mode":"live"`), err: cauri.ErrMalformed, status: 200},
+		{name: "completed without amount", body: edit(`"total_amount":42300,`, ``), err: cauri.ErrMalformed, status: 200},
+		{name: "null amount", body: edit(`"total_amount":42300`, `"total_amount":null`), err: cauri.ErrMalformed, status: 200},
+		{name: "decimal amount", body: edit(`"total_amount":42300`, `"total_amount":42300.5`), err: cauri.ErrMalformed, status: 200},
+		{name: "amount not a number", body: edit(`"total_amount":42300`, `"total_amount":"lots"`), err: cauri.ErrMalformed, status: 200},
+		{name: "amount an object", body: edit(`"total_amount":42300`, `"total_amount":{"v":1}`), err: cauri.ErrMalformed, status: 200},
+		{name: "no status", body: edit(`"status":"completed",`, ``), err: cauri.ErrMalformed, status: 200},
+		{name: "status a number", body: edit(`"status":"completed"`, `"status":1`), err: cauri.ErrMalformed, status: 200},
+		{name: "invoice a string", body: edit(`"invoice":{`, `"invoice":"x","i":{`), err: cauri.ErrMalformed, status: 200},
+		{name: "custom_data a string", body: edit(`"custom_data":{`, `"custom_data":"x","c":{`), err: cauri.ErrMalformed, status: 200},
+		{name: "html", body: `<html><body>Maintenance</body></html>`, err: cauri.ErrMalformed, status: 200},
+		{name: "200 with an error code", body: `{"response_code":"1002","response_text":"Invoice Not Found"}`, status: 200,
+			message: "Invoice Not Found (response_code 1002)"},
+		{name: "200 without a code", body: `{"status":"completed","invoice":{"total_amount":42300}}`, status: 200,
+			message: "no response_code in the answer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newCapture(t, http.StatusOK, "application/json", tt.body)
+			ref := tt.ref
+			if ref == "" {
+				ref = "test_Jh2T8skw1j"
+			}
+			pid := tt.paymentID
+			switch pid {
+			case "":
+				pid = "pay_01"
+			case "-":
+				pid = ""
+			}
+			u, err := provider(t, config(c.srv.URL)).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: pid, ProviderRef: ref})
+			if tt.status != 0 {
+				pe := providerError(t, err, tt.status, false)
+				if tt.err != nil && !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				if tt.message != "" && pe.Message != tt.message {
+					t.Errorf("message %q, want %q", pe.Message, tt.message)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u != tt.want {
+				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
+			}
+			r, _ := c.last()
+			if r.Method != http.MethodGet || r.URL.Path != "/checkout-invoice/confirm/"+ref || r.Header.Get("PAYDUNYA-TOKEN") != token {
+				t.Errorf("request %s %s %v", r.Method, r.URL.Path, r.Header)
+			}
+		})
+	}
+}
+
+func TestReturnToken(t *testing.T) {
+	t.Parallel()
+	u, _ := url.Parse(returnURL + "?token=test_RHICF0HboN")
+	if got := paydunya.ReturnToken(u.Query()); got != "test_RHICF0HboN" {
+		t.Errorf("ReturnToken = %q", got)
+	}
+}

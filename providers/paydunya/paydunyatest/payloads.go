@@ -1,0 +1,349 @@
+package paydunyatest
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/paydunya"
+)
+
+// Invoice is the emulator's record of one checkout invoice.
+type Invoice struct {
+	// Token is PayDunya's identifier, "test_..." in the sandbox.
+	Token string
+	// Mode is the environment the invoice was created in.
+	Mode paydunya.Mode
+	// Status is PayDunya's word: pending, then completed, failed or
+	// cancelled (or whatever SetStatus set).
+	Status string
+	// TotalAmount is invoice.total_amount, in FCFA, as created.
+	TotalAmount int64
+	// Description, Items, Taxes, Store, CustomData and Actions are as
+	// created; item and tax amounts are kept as the text sent.
+	Description string
+	Items       []Item
+	Taxes       []Tax
+	Store       Store
+	CustomData  map[string]string
+	Actions     Actions
+	// Customer is who paid, once completed: a fictitious customer.
+	Customer Customer
+	// FailReason is set when the invoice failed or was cancelled.
+	FailReason string
+	// CreatedAt is when the invoice was created.
+	CreatedAt time.Time
+}
+
+// Item is one entry of invoice.items.
+type Item struct {
+	Name, Quantity, UnitPrice, TotalPrice, Description string
+}
+
+// Tax is one entry of invoice.taxes.
+type Tax struct {
+	Name, Amount string
+}
+
+// Store is the invoice's store object.
+type Store struct {
+	Name, Tagline, PostalAddress, Phone, LogoURL, WebsiteURL string
+}
+
+// Actions are the invoice's URLs.
+type Actions struct {
+	CancelURL, ReturnURL, CallbackURL string
+}
+
+// Customer is the payer PayDunya reports.
+type Customer struct {
+	Name, Phone, Email string
+}
+
+// fictitiousCustomer is the sandbox's "client fictif" who pays every
+// invoice.
+var fictitiousCustomer = Customer{Name: "Client Fictif", Phone: "770000000", Email: "client.fictif@example.com"}
+
+// Payout is one credit-account call the emulator answered.
+type Payout struct {
+	Mode         paydunya.Mode
+	AccountAlias string
+	Amount       int64 // FCFA
+	// ResponseCode is "00" when the account was credited.
+	ResponseCode  string
+	TransactionID string
+	At            time.Time
+}
+
+func (inv *Invoice) clone() Invoice {
+	c := *inv
+	c.Items = slices.Clone(inv.Items)
+	c.Taxes = slices.Clone(inv.Taxes)
+	c.CustomData = maps.Clone(inv.CustomData)
+	return c
+}
+
+// validateInvoice checks a create body as PayDunya documents it: invoice
+// and invoice.total_amount, store and store.name are required; items and
+// taxes are objects keyed item_N and tax_N, never arrays.
+func validateInvoice(in map[string]any) (*Invoice, []string) {
+	var errs []string
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	inv := &Invoice{CustomData: map[string]string{}}
+	str := func(v any, field string) string {
+		switch s := v.(type) {
+		case nil:
+		case string:
+			return strings.TrimSpace(s)
+		case json.Number:
+			return s.String()
+		default:
+			fail("%s must be a string", field)
+		}
+		return ""
+	}
+	object := func(v any, field string) (map[string]any, bool) {
+		switch o := v.(type) {
+		case nil:
+			return nil, false
+		case map[string]any:
+			return o, true
+		case []any:
+			if len(o) == 0 {
+				return nil, false // PHP's empty array
+			}
+		}
+		fail("%s must be an object", field)
+		return nil, false
+	}
+
+	invoice, ok := object(in["invoice"], "invoice")
+	if !ok {
+		if in["invoice"] == nil {
+			fail("invoice is required")
+		}
+	} else {
+		switch a := invoice["total_amount"].(type) {
+		case nil:
+			fail("invoice.total_amount is required")
+		case json.Number:
+			n, err := cauri.ParseAmount(a.String(), paydunya.Currency)
+			if err != nil || n <= 0 {
+				fail("invoice.total_amount must be a positive whole number of FCFA")
+			}
+			inv.TotalAmount = n
+		default:
+			fail("invoice.total_amount must be a number")
+		}
+		inv.Description = str(invoice["description"], "invoice.description")
+		if items, ok := object(invoice["items"], "invoice.items"); ok {
+			for _, k := range indexedKeys(items, "item_") {
+				it, ok := items[k].(map[string]any)
+				if !ok {
+					fail("invoice.items.%s must be an object", k)
+					continue
+				}
+				inv.Items = append(inv.Items, Item{
+					Name:        str(it["name"], "invoice.items."+k+".name"),
+					Quantity:    str(it["quantity"], "invoice.items."+k+".quantity"),
+					UnitPrice:   str(it["unit_price"], "invoice.items."+k+".unit_price"),
+					TotalPrice:  str(it["total_price"], "invoice.items."+k+".total_price"),
+					Description: str(it["description"], "invoice.items."+k+".description"),
+				})
+			}
+		}
+		if taxes, ok := object(invoice["taxes"], "invoice.taxes"); ok {
+			for _, k := range indexedKeys(taxes, "tax_") {
+				t, ok := taxes[k].(map[string]any)
+				if !ok {
+					fail("invoice.taxes.%s must be an object", k)
+					continue
+				}
+				inv.Taxes = append(inv.Taxes, Tax{Name: str(t["name"], "invoice.taxes."+k+".name"), Amount: str(t["amount"], "invoice.taxes."+k+".amount")})
+			}
+		}
+	}
+
+	store, ok := object(in["store"], "store")
+	if !ok && in["store"] == nil {
+		fail("store is required")
+	}
+	if ok {
+		inv.Store = Store{
+			Name: str(store["name"], "store.name"), Tagline: str(store["tagline"], "store.tagline"),
+			PostalAddress: str(store["postal_address"], "store.postal_address"), Phone: str(store["phone"], "store.phone"),
+			LogoURL: str(store["logo_url"], "store.logo_url"), WebsiteURL: str(store["website_url"], "store.website_url"),
+		}
+		if inv.Store.Name == "" {
+			fail("store.name is required")
+		}
+	}
+
+	if cd, ok := object(in["custom_data"], "custom_data"); ok {
+		for k, v := range cd {
+			inv.CustomData[k] = str(v, "custom_data."+k)
+		}
+	}
+	if acts, ok := object(in["actions"], "actions"); ok {
+		for _, f := range []struct {
+			key string
+			dst *string
+		}{{"cancel_url", &inv.Actions.CancelURL}, {"return_url", &inv.Actions.ReturnURL}, {"callback_url", &inv.Actions.CallbackURL}} {
+			v := str(acts[f.key], "actions."+f.key)
+			if v == "" {
+				continue
+			}
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				fail("actions.%s must be an absolute URL", f.key)
+			}
+			*f.dst = v
+		}
+	}
+	sort.Strings(errs)
+	return inv, errs
+}
+
+// indexedKeys returns an object's keys in index order: item_0, item_1,
+// item_2, ..., item_10; other keys after, in text order.
+func indexedKeys(m map[string]any, prefix string) []string {
+	keys := slices.Collect(maps.Keys(m))
+	index := func(k string) int {
+		n, err := strconv.Atoi(strings.TrimPrefix(k, prefix))
+		if err != nil || !strings.HasPrefix(k, prefix) {
+			return -1
+		}
+		return n
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := index(keys[i]), index(keys[j])
+		switch {
+		case a >= 0 && b >= 0:
+			return a < b
+		case a >= 0 || b >= 0:
+			return a >= 0
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+// reported is the total PayDunya reports for inv, shifted by delta.
+func reported(inv *Invoice, delta int64) int64 { return inv.TotalAmount + delta }
+
+// receiptURL is the PDF receipt of a completed invoice.
+func receiptURL(base string, inv *Invoice) string {
+	if inv.Mode == paydunya.Live {
+		return base + "/checkout/receipt/pdf/" + inv.Token + ".pdf"
+	}
+	return base + "/sandbox-checkout/receipt/pdf/" + inv.Token + ".pdf"
+}
+
+// confirmBody is confirm's answer about inv, in the documented shape:
+// total_amount a number, item prices strings, quantities and tax amounts
+// numbers. The caller holds the server's lock.
+func confirmBody(base string, inv *Invoice, delta int64, hash string) any {
+	items := map[string]any{}
+	for i, it := range inv.Items {
+		items["item_"+strconv.Itoa(i)] = map[string]any{
+			"name": it.Name, "quantity": numberOrText(it.Quantity), "unit_price": it.UnitPrice,
+			"total_price": it.TotalPrice, "description": it.Description,
+		}
+	}
+	taxes := map[string]any{}
+	for i, t := range inv.Taxes {
+		taxes["tax_"+strconv.Itoa(i)] = map[string]any{"name": t.Name, "amount": numberOrText(t.Amount)}
+	}
+	custom := inv.CustomData
+	if custom == nil {
+		custom = map[string]string{}
+	}
+	out := map[string]any{
+		"response_code": CodeOK,
+		"response_text": "Transaction Found",
+		"hash":          hash,
+		"invoice": map[string]any{
+			"items": items, "taxes": taxes, "token": inv.Token,
+			"total_amount": reported(inv, delta), "description": inv.Description,
+		},
+		"custom_data": custom,
+		"actions": map[string]any{
+			"cancel_url": inv.Actions.CancelURL, "callback_url": inv.Actions.CallbackURL, "return_url": inv.Actions.ReturnURL,
+		},
+		"mode":        string(inv.Mode),
+		"status":      inv.Status,
+		"fail_reason": inv.FailReason,
+	}
+	if inv.Status == paydunya.StatusCompleted {
+		out["customer"] = map[string]any{"name": inv.Customer.Name, "phone": inv.Customer.Phone, "email": inv.Customer.Email}
+		out["receipt_url"] = receiptURL(base, inv)
+		out["receipt_identifier"] = "R" + strings.TrimPrefix(inv.Token, "test_")
+		out["provider_reference"] = "PR" + strings.TrimPrefix(inv.Token, "test_")
+	}
+	return out
+}
+
+// numberOrText writes digits as a JSON number, anything else as a string.
+func numberOrText(s string) any {
+	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return json.Number(s)
+	}
+	return s
+}
+
+// ipnBody is the IPN PayDunya posts about inv: the confirm structure under
+// "data", as PHP's http_build_query writes it, every value a string, in
+// the documentation's order.
+func ipnBody(base string, inv *Invoice, delta int64, hash string) []byte {
+	var b strings.Builder
+	add := func(key, value string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape("data" + key))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(value))
+	}
+	add("[response_code]", CodeOK)
+	add("[response_text]", "Transaction Found")
+	add("[hash]", hash)
+	add("[invoice][token]", inv.Token)
+	for i, it := range inv.Items {
+		k := "[invoice][items][item_" + strconv.Itoa(i) + "]"
+		add(k+"[name]", it.Name)
+		add(k+"[quantity]", it.Quantity)
+		add(k+"[unit_price]", it.UnitPrice)
+		add(k+"[total_price]", it.TotalPrice)
+		add(k+"[description]", it.Description)
+	}
+	for i, t := range inv.Taxes {
+		k := "[invoice][taxes][tax_" + strconv.Itoa(i) + "]"
+		add(k+"[name]", t.Name)
+		add(k+"[amount]", t.Amount)
+	}
+	add("[invoice][total_amount]", strconv.FormatInt(reported(inv, delta), 10))
+	add("[invoice][description]", inv.Description)
+	keys := slices.Sorted(maps.Keys(inv.CustomData))
+	for _, k := range keys {
+		add("[custom_data]["+k+"]", inv.CustomData[k])
+	}
+	add("[actions][cancel_url]", inv.Actions.CancelURL)
+	add("[actions][callback_url]", inv.Actions.CallbackURL)
+	add("[actions][return_url]", inv.Actions.ReturnURL)
+	add("[mode]", string(inv.Mode))
+	add("[status]", inv.Status)
+	add("[fail_reason]", inv.FailReason)
+	if inv.Status == paydunya.StatusCompleted {
+		add("[customer][name]", inv.Customer.Name)
+		add("[customer][phone]", inv.Customer.Phone)
+		add("[customer][email]", inv.Customer.Email)
+		add("[receipt_url]", receiptURL(base, inv))
+	}
+	return []byte(b.String())
+}

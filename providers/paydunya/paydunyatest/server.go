@@ -1,0 +1,729 @@
+// Package paydunyatest emulates PayDunya's API on loopback: a real HTTP
+// server that creates checkout invoices, confirms them, serves a hosted
+// checkout page whose buttons pay, fail or cancel, posts IPNs, and credits
+// accounts (redistribution). It implements [providertest.Emulator], and it
+// is meant for tests and offline demos:
+//
+//	srv := paydunyatest.New()
+//	defer srv.Close()
+//	kit, _ := cauri.New(cauri.Config{Providers: []cauri.Provider{srv.Provider()}, ...})
+//
+// It follows PayDunya's documentation: both environments, the sandbox
+// under /sandbox-api/v1 and live under /api/v1, each checking its own
+// PAYDUNYA-PRIVATE-KEY and PAYDUNYA-TOKEN next to the shared
+// PAYDUNYA-MASTER-KEY; every answer a JSON object with response_code and
+// response_text, success being "00"; invoices whose items and taxes must be
+// objects (item_0, item_1...) and whose store.name is required; the confirm
+// answer of the documentation; the customer sent back to return_url with
+// ?token=<invoice token> after paying, and to cancel_url after cancelling;
+// IPNs posted as application/x-www-form-urlencoded PHP bracket keys under
+// data[...], with data[hash] the SHA-512 of the master key, to the
+// invoice's callback_url (or, without one, to the URL set with
+// SetWebhookURL, as an IPN URL configured in the dashboard); and
+// direct-pay/credit-account.
+//
+// PayDunya documents no error codes besides "00". The emulator refuses with
+// HTTP 200 and a response_code other than "00", as integrations report
+// PayDunya doing ({"response_code":"1001","response_text":"Invalid
+// Masterkey Specified"}): 1001 for wrong keys, 1003 for an invalid request,
+// 1004 for a payout PayDunya refuses; an unknown invoice is HTTP 404 with
+// 1002 "Invoice Not Found".
+package paydunyatest
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/providers/paydunya"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+// Delivery is one IPN delivery attempt, as [Server.Deliveries] records it.
+type Delivery = emulator.Delivery
+
+// Response codes the emulator answers with.
+const (
+	CodeOK              = "00"
+	CodeUnauthenticated = "1001" // a wrong master key, private key or token
+	CodeNotFound        = "1002" // no such invoice (with HTTP 404)
+	CodeInvalid         = "1003" // the request is missing or has wrong fields
+	CodePayoutRefused   = "1004" // credit-account refused (unknown account)
+)
+
+// Keys are the private key and token of one mode.
+type Keys struct {
+	PrivateKey string
+	Token      string
+}
+
+// Option configures a Server.
+type Option func(*options)
+
+type options struct {
+	masterKey, storeName       string
+	sandbox, live              Keys
+	retries                    int
+	retryDelay, webhookTimeout time.Duration
+}
+
+// WithMasterKey sets the master key, shared by both modes. The default is
+// random, shaped like PayDunya's.
+func WithMasterKey(key string) Option { return func(o *options) { o.masterKey = key } }
+
+// WithSandboxKeys sets the sandbox's private key and token. The default is
+// a random "test_private_" key and token.
+func WithSandboxKeys(k Keys) Option { return func(o *options) { o.sandbox = k } }
+
+// WithLiveKeys sets live mode's private key and token. The default is a
+// random "live_private_" key and token.
+func WithLiveKeys(k Keys) Option { return func(o *options) { o.live = k } }
+
+// WithStoreName sets the store name Config puts in paydunya.Config. The
+// default is "Test Shop".
+func WithStoreName(name string) Option { return func(o *options) { o.storeName = name } }
+
+// WithWebhookRetries sets how many times an IPN the receiver did not answer
+// with a 2xx is sent again, and the wait in between. The default is 3
+// times, 20ms apart. n < 0 means no retry.
+func WithWebhookRetries(n int, delay time.Duration) Option {
+	return func(o *options) { o.retries, o.retryDelay = n, delay }
+}
+
+// WithWebhookTimeout sets how long the receiver has to answer an IPN. The
+// default is 3 seconds.
+func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
+
+// Server is the emulated PayDunya. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the server's root, "http://127.0.0.1:port". The sandbox API
+	// is under URL + "/sandbox-api/v1", the live one under URL +
+	// "/api/v1".
+	URL string
+	// MasterKey is expected in PAYDUNYA-MASTER-KEY in both modes; its
+	// SHA-512 is every IPN's data[hash].
+	MasterKey string
+	// Sandbox and Live are the private key and token each mode expects.
+	Sandbox, Live Keys
+	// StoreName is the store name of Config and LiveConfig.
+	StoreName string
+
+	srv    *httptest.Server
+	faults *emulator.Faults
+	hooks  *emulator.Dispatcher
+	client *http.Client // for Act: does not follow redirects
+
+	mu         sync.Mutex
+	invoices   map[string]*Invoice
+	webhookURL string
+	delta      int64
+	payouts    []Payout
+	refused    map[string]string // account alias → why credit-account refuses it
+	requests   []Request
+	txSeq      int
+}
+
+var _ providertest.Emulator = (*Server)(nil)
+
+// New starts a Server on 127.0.0.1. Close it when done.
+func New(opts ...Option) *Server {
+	o := options{storeName: "Test Shop"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.masterKey == "" {
+		h := emulator.RandomHex(16)
+		o.masterKey = h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	}
+	if o.sandbox == (Keys{}) {
+		o.sandbox = Keys{PrivateKey: "test_private_" + emulator.RandomHex(14), Token: emulator.RandomHex(10)}
+	}
+	if o.live == (Keys{}) {
+		o.live = Keys{PrivateKey: "live_private_" + emulator.RandomHex(14), Token: emulator.RandomHex(10)}
+	}
+	s := &Server{
+		MasterKey: o.masterKey,
+		Sandbox:   o.sandbox,
+		Live:      o.live,
+		StoreName: o.storeName,
+		faults:    emulator.NewFaults(errorBody),
+		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
+			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
+		}),
+		client:   emulator.NoRedirectClient(30 * time.Second),
+		invoices: make(map[string]*Invoice),
+		refused:  make(map[string]string),
+	}
+	s.srv = httptest.NewServer(s.routes())
+	s.URL = s.srv.URL
+	return s
+}
+
+// apiPrefix is where each mode's API lives.
+func apiPrefix(m paydunya.Mode) string {
+	if m == paydunya.Live {
+		return "/api/v1"
+	}
+	return "/sandbox-api/v1"
+}
+
+// pagePrefix is where each mode's checkout pages live, as PayDunya's
+// response_text shows them.
+func pagePrefix(m paydunya.Mode) string {
+	if m == paydunya.Live {
+		return "/checkout/invoice/"
+	}
+	return "/sandbox-checkout/invoice/"
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	for _, m := range []paydunya.Mode{paydunya.Sandbox, paydunya.Live} {
+		pre := apiPrefix(m)
+		api := func(pattern string, op providertest.Op, h func(http.ResponseWriter, *http.Request, paydunya.Mode)) {
+			mux.Handle(pattern, s.recorded(s.faults.Wrap(op, s.authenticated(m, h))))
+		}
+		api("POST "+pre+"/checkout-invoice/create", providertest.OpCreate, s.create)
+		api("GET "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
+		api("POST "+pre+"/direct-pay/credit-account", providertest.OpPayout, s.credit)
+		mux.Handle(pre+"/", s.recorded(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if s.faults.Intercept(w, r, providertest.OpAny) {
+				return
+			}
+			writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
+		})))
+		pp := pagePrefix(m)
+		mux.HandleFunc("GET "+pp+"{token}", func(w http.ResponseWriter, r *http.Request) { s.page(w, r, m) })
+		mux.HandleFunc("POST "+pp+"{token}/{action}", func(w http.ResponseWriter, r *http.Request) { s.act(w, r, m) })
+	}
+	return mux
+}
+
+// BaseURL is the sandbox API's root, for paydunya.Config.BaseURL.
+func (s *Server) BaseURL() string { return s.URL + apiPrefix(paydunya.Sandbox) }
+
+// LiveBaseURL is the live API's root.
+func (s *Server) LiveBaseURL() string { return s.URL + apiPrefix(paydunya.Live) }
+
+// Config returns a paydunya.Config for this server's sandbox: its keys,
+// its store name and its base URL.
+func (s *Server) Config() paydunya.Config {
+	return paydunya.Config{
+		MasterKey: s.MasterKey, PrivateKey: s.Sandbox.PrivateKey, Token: s.Sandbox.Token,
+		Mode: paydunya.Sandbox, Store: paydunya.Store{Name: s.StoreName}, BaseURL: s.BaseURL(),
+	}
+}
+
+// LiveConfig returns a paydunya.Config for this server's live mode.
+func (s *Server) LiveConfig() paydunya.Config {
+	return paydunya.Config{
+		MasterKey: s.MasterKey, PrivateKey: s.Live.PrivateKey, Token: s.Live.Token,
+		Mode: paydunya.Live, Store: paydunya.Store{Name: s.StoreName}, BaseURL: s.LiveBaseURL(),
+	}
+}
+
+// Provider returns a paydunya.Provider configured against this server's
+// sandbox.
+func (s *Server) Provider() cauri.Provider { return s.provider(s.Config()) }
+
+// LiveProvider returns a paydunya.Provider configured against this
+// server's live mode.
+func (s *Server) LiveProvider() *paydunya.Provider { return s.provider(s.LiveConfig()) }
+
+func (s *Server) provider(cfg paydunya.Config) *paydunya.Provider {
+	p, err := paydunya.New(cfg)
+	if err != nil {
+		panic("paydunyatest: " + err.Error()) // the server's own config is always valid
+	}
+	return p
+}
+
+// Hash is every IPN's data[hash]: the SHA-512 of the master key.
+func (s *Server) Hash() string { return paydunya.Hash(s.MasterKey) }
+
+// SetWebhookURL sets where IPNs go for invoices created without a
+// callback_url, as an IPN URL configured in PayDunya's dashboard would.
+// Empty (the default) sends none for them.
+func (s *Server) SetWebhookURL(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhookURL = url
+}
+
+// SetWebhookPolicy changes how later IPNs are delivered.
+func (s *Server) SetWebhookPolicy(p providertest.WebhookPolicy) { s.hooks.SetPolicy(p) }
+
+// FlushWebhooks delivers the held IPNs, in order, and waits for the
+// answers.
+func (s *Server) FlushWebhooks(ctx context.Context) error { return s.hooks.Flush(ctx) }
+
+// Deliveries returns every IPN delivery attempt so far, forged and lost
+// ones included.
+func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
+
+// InjectFault makes the next f.Times calls to op fail as f says:
+// providertest.OpCreate is checkout-invoice/create, OpStatus is
+// checkout-invoice/confirm, OpPayout is direct-pay/credit-account, OpAny is
+// any API call, in either mode. The hosted page is not an API call and
+// never fails. A negative Times clears op's queue.
+func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
+
+// ReportAmountDelta makes later confirm answers and IPNs report every
+// invoice's total_amount plus delta (FCFA).
+func (s *Server) ReportAmountDelta(delta int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delta = delta
+}
+
+// Payment returns a copy of the invoice with this token.
+func (s *Server) Payment(token string) (Invoice, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, ok := s.invoices[token]
+	if !ok {
+		return Invoice{}, false
+	}
+	return inv.clone(), true
+}
+
+// SetStatus sets an invoice's status to any word, documented or not,
+// without an IPN: for tests of what a client does with "pending" or an
+// unknown status.
+func (s *Server) SetStatus(token, status string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, ok := s.invoices[token]
+	if !ok {
+		return fmt.Errorf("paydunyatest: no invoice %q", token)
+	}
+	inv.Status = status
+	return nil
+}
+
+// Payouts returns every credit-account call that passed authentication, in
+// order, refused ones included (their ResponseCode is not "00").
+func (s *Server) Payouts() []Payout {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Payout(nil), s.payouts...)
+}
+
+// RefuseAccount makes credit-account refuse payouts to alias with
+// response_code 1004 and text, as PayDunya does for an alias that is no
+// PayDunya account. An empty text means "Account not found".
+func (s *Server) RefuseAccount(alias, text string) {
+	if text == "" {
+		text = "Account not found"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refused[alias] = text
+}
+
+// Request is one API call the server received.
+type Request struct {
+	Method, Path string
+	Header       http.Header
+	Body         []byte
+}
+
+// Requests returns every API call received so far, in order, faulted and
+// refused ones included.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = Request{Method: r.Method, Path: r.Path, Header: r.Header.Clone(), Body: append([]byte(nil), r.Body...)}
+	}
+	return out
+}
+
+// Act plays the customer pressing pay, fail or cancel on the hosted page
+// at checkoutURL, over HTTP. It returns where PayDunya sends the customer:
+// return_url with ?token=<invoice token> after paying, cancel_url after
+// cancelling, and "" after a failure (the page says so and sends nobody
+// anywhere) or when the invoice has no such URL. IPNs not held by the
+// policy have been delivered and answered when it returns.
+func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
+	status, loc, err := emulator.Press(ctx, s.client, checkoutURL, a)
+	switch {
+	case err != nil:
+		return "", err
+	case status == http.StatusSeeOther || status == http.StatusFound:
+		return loc, nil
+	case status == http.StatusOK:
+		return "", nil
+	}
+	return "", fmt.Errorf("%w: %s answered HTTP %d", emulator.ErrRefused, a, status)
+}
+
+// ClaimBody returns an IPN body about the invoice with this token claiming
+// status, with the right data[hash] when validHash is true and a wrong one
+// otherwise. The server's records do not change: it is what an attacker
+// (or a replay of an old IPN, which carries the same hash) would post.
+func (s *Server) ClaimBody(token, status string, validHash bool) ([]byte, error) {
+	s.mu.Lock()
+	inv, ok := s.invoices[token]
+	var c Invoice
+	if ok {
+		c = inv.clone()
+	}
+	s.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("paydunyatest: no invoice %q", token)
+	}
+	return s.claim(c, status, validHash), nil
+}
+
+func (s *Server) claim(inv Invoice, status string, validHash bool) []byte {
+	inv.Status = status
+	if status == paydunya.StatusCompleted {
+		inv.Customer = fictitiousCustomer
+	}
+	hash := s.Hash()
+	if !validHash {
+		hash = paydunya.Hash("forged-" + emulator.RandomHex(8))
+	}
+	return ipnBody(s.URL, &inv, 0, hash)
+}
+
+// Forge posts to url an IPN claiming that the invoice with this token was
+// completed, with a wrong data[hash]. The server's records do not change.
+// It fails only when the post does; the receiver's answer is in
+// Deliveries.
+func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
+	body, err := s.ClaimBody(providerRef, paydunya.StatusCompleted, false)
+	if err != nil {
+		body = s.claim(Invoice{Token: providerRef, Mode: paydunya.Sandbox, TotalAmount: 100}, paydunya.StatusCompleted, false)
+	}
+	_, err = s.hooks.SendOnce(ctx, emulator.Notification{URL: url, Header: ipnHeader(), Body: body})
+	return err
+}
+
+// Close stops the server, its slow answers and its IPN deliveries.
+func (s *Server) Close() {
+	s.faults.Close()
+	s.hooks.Close()
+	s.srv.Close()
+}
+
+// recorded keeps a copy of every API request.
+func (s *Server) recorded(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		if err != nil {
+			writeJSON(w, http.StatusRequestEntityTooLarge, answer{Code: CodeInvalid, Text: "Request too large"})
+			return
+		}
+		s.mu.Lock()
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+		s.mu.Unlock()
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		h.ServeHTTP(w, r)
+	})
+}
+
+// authenticated checks the three key headers of mode m, in constant time,
+// and refuses as PayDunya does: HTTP 200, response_code 1001.
+func (s *Server) authenticated(m paydunya.Mode, h func(http.ResponseWriter, *http.Request, paydunya.Mode)) http.Handler {
+	keys := s.Sandbox
+	if m == paydunya.Live {
+		keys = s.Live
+	}
+	checks := []struct{ header, want, text string }{
+		{paydunya.HeaderMasterKey, s.MasterKey, "Invalid Masterkey Specified"},
+		{paydunya.HeaderPrivateKey, keys.PrivateKey, "Invalid PrivateKey Specified"},
+		{paydunya.HeaderToken, keys.Token, "Invalid Token Specified"},
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, c := range checks {
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get(c.header)), []byte(c.want)) != 1 {
+				writeJSON(w, http.StatusOK, answer{Code: CodeUnauthenticated, Text: c.text})
+				return
+			}
+		}
+		h(w, r, m)
+	})
+}
+
+// answer is PayDunya's minimal answer.
+type answer struct {
+	Code string `json:"response_code"`
+	Text string `json:"response_text"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"response_code":"500","response_text":"Server Error"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// errorBody is the body of an injected error status: the HTML page of the
+// web server in front of the API for a 5xx, a PayDunya answer otherwise.
+func errorBody(status int) (string, []byte) {
+	if status >= 500 {
+		text := fmt.Sprintf("%d %s", status, http.StatusText(status))
+		return "text/html", []byte("<html>\r\n<head><title>" + text + "</title></head>\r\n<body>\r\n<center><h1>" +
+			text + "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+	}
+	b, _ := json.Marshal(answer{Code: fmt.Sprint(status), Text: http.StatusText(status)})
+	return "application/json", b
+}
+
+// create is POST {api}/checkout-invoice/create.
+func (s *Server) create(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
+	var in map[string]any
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
+		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "The request body must be a JSON object"})
+		return
+	}
+	inv, errs := validateInvoice(in)
+	if len(errs) > 0 {
+		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "Invalid request: " + strings.Join(errs, "; ")})
+		return
+	}
+	inv.Mode = m
+	inv.Token = emulator.RandomHex(5)
+	if m == paydunya.Sandbox {
+		inv.Token = "test_" + inv.Token
+	}
+	inv.Status = paydunya.StatusPending
+	inv.CreatedAt = time.Now().UTC()
+	s.mu.Lock()
+	s.invoices[inv.Token] = inv
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, struct {
+		answer
+		Description string `json:"description"`
+		Token       string `json:"token"`
+	}{answer{CodeOK, s.URL + pagePrefix(m) + inv.Token}, "Checkout Invoice Created", inv.Token})
+}
+
+// lookup finds an invoice of mode m; the caller holds the lock.
+func (s *Server) lookup(token string, m paydunya.Mode) (*Invoice, bool) {
+	inv, ok := s.invoices[token]
+	if !ok || inv.Mode != m {
+		return nil, false
+	}
+	return inv, true
+}
+
+// confirm is GET {api}/checkout-invoice/confirm/{token}.
+func (s *Server) confirm(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
+	s.mu.Lock()
+	inv, ok := s.lookup(r.PathValue("token"), m)
+	var body any
+	if ok {
+		body = confirmBody(s.URL, inv, s.delta, s.Hash())
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, answer{Code: CodeNotFound, Text: "Invoice Not Found"})
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// credit is POST {api}/direct-pay/credit-account.
+func (s *Server) credit(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
+	var in map[string]any
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
+		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "The request body must be a JSON object"})
+		return
+	}
+	var errs []string
+	alias, _ := in["account_alias"].(string)
+	if strings.TrimSpace(alias) == "" {
+		errs = append(errs, "account_alias is required")
+	}
+	var amount int64
+	if n, ok := in["amount"].(json.Number); !ok {
+		errs = append(errs, "amount is required and must be a number")
+	} else if v, err := n.Int64(); err != nil || v <= 0 {
+		errs = append(errs, "amount must be a positive whole number of FCFA")
+	} else {
+		amount = v
+	}
+	if len(errs) > 0 {
+		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "Invalid request: " + strings.Join(errs, "; ")})
+		return
+	}
+
+	s.mu.Lock()
+	po := Payout{Mode: m, AccountAlias: alias, Amount: amount, At: time.Now().UTC()}
+	text, refused := s.refused[alias]
+	if refused {
+		po.ResponseCode = CodePayoutRefused
+	} else {
+		s.txSeq++
+		po.ResponseCode = CodeOK
+		po.TransactionID = fmt.Sprintf("TX%06d", s.txSeq)
+		if m == paydunya.Sandbox {
+			po.TransactionID = fmt.Sprintf("TEST%06d", s.txSeq)
+		}
+	}
+	s.payouts = append(s.payouts, po)
+	s.mu.Unlock()
+
+	if refused {
+		writeJSON(w, http.StatusOK, answer{Code: CodePayoutRefused, Text: text})
+		return
+	}
+	account := "Account"
+	if m == paydunya.Sandbox {
+		account = "Sandbox Account"
+	}
+	writeJSON(w, http.StatusOK, struct {
+		answer
+		Description   string `json:"description"`
+		TransactionID string `json:"transaction_id"`
+	}{
+		answer{CodeOK, "Transaction completed successfully"},
+		fmt.Sprintf("Success! Amount of %d FCFA has been transfered to %s %s", amount, account, fictitiousCustomer.Name),
+		po.TransactionID,
+	})
+}
+
+// page is GET {pages}/{token}, the hosted checkout page.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
+	s.mu.Lock()
+	inv, ok := s.lookup(r.PathValue("token"), m)
+	var snap Invoice
+	if ok {
+		snap = inv.clone()
+	}
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		emulator.WriteMessagePage(w, http.StatusNotFound, "Facture introuvable", "This invoice does not exist.")
+		return
+	case snap.Status != paydunya.StatusPending:
+		emulator.WriteMessagePage(w, http.StatusOK, "Facture "+snap.Status, "This invoice is closed.")
+		return
+	}
+	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
+		Provider:    "PayDunya",
+		Merchant:    snap.Store.Name,
+		Amount:      fmt.Sprintf("%d FCFA", snap.TotalAmount),
+		Description: snap.Description,
+		ActionURL:   pagePrefix(m) + snap.Token,
+	})
+}
+
+// act is POST {pages}/{token}/{action}: a button of the hosted page.
+func (s *Server) act(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
+	a, ok := emulator.ParseAction(r.PathValue("action"))
+	if !ok {
+		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
+		return
+	}
+	s.mu.Lock()
+	inv, ok := s.lookup(r.PathValue("token"), m)
+	if !ok {
+		s.mu.Unlock()
+		emulator.WriteMessagePage(w, http.StatusNotFound, "Facture introuvable", "This invoice does not exist.")
+		return
+	}
+	if inv.Status != paydunya.StatusPending {
+		st := inv.Status
+		s.mu.Unlock()
+		emulator.WriteMessagePage(w, http.StatusConflict, "Facture "+st, "This invoice is closed and cannot change.")
+		return
+	}
+	settle(inv, a)
+	body := ipnBody(s.URL, inv, s.delta, s.Hash())
+	hookURL := inv.Actions.CallbackURL
+	if hookURL == "" {
+		hookURL = s.webhookURL
+	}
+	var back string
+	switch a {
+	case providertest.Pay:
+		if inv.Actions.ReturnURL != "" {
+			back = withToken(inv.Actions.ReturnURL, inv.Token)
+		}
+	case providertest.Cancel:
+		back = inv.Actions.CancelURL
+	}
+	s.mu.Unlock()
+
+	if hookURL != "" {
+		// The customer leaving does not stop PayDunya notifying the shop.
+		ctx := context.WithoutCancel(r.Context())
+		err := s.hooks.Deliver(ctx, emulator.Notification{URL: hookURL, Header: ipnHeader(), Body: body})
+		if errors.Is(err, emulator.ErrClosed) {
+			emulator.WriteMessagePage(w, http.StatusServiceUnavailable, "Unavailable", "The emulator is shutting down.")
+			return
+		}
+	}
+	if back == "" {
+		title := map[providertest.Action]string{
+			providertest.Pay: "Paiement effectué", providertest.Fail: "Paiement échoué", providertest.Cancel: "Paiement annulé",
+		}[a]
+		emulator.WriteMessagePage(w, http.StatusOK, title, "You may close this page.")
+		return
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// settle applies the customer's action to an invoice.
+func settle(inv *Invoice, a providertest.Action) {
+	switch a {
+	case providertest.Pay:
+		inv.Status = paydunya.StatusCompleted
+		inv.Customer = fictitiousCustomer
+	case providertest.Fail:
+		inv.Status = paydunya.StatusFailed
+		inv.FailReason = "Card declined by the issuer"
+	case providertest.Cancel:
+		inv.Status = paydunya.StatusCancelled
+		inv.FailReason = "Payment cancelled by customer"
+	}
+}
+
+func ipnHeader() http.Header {
+	return http.Header{
+		"Content-Type": {"application/x-www-form-urlencoded"},
+		"User-Agent":   {"PayDunya-IPN (emulator)"},
+	}
+}
+
+// withToken is u with token=<invoice token> added to its query, the rest
+// kept as it was.
+func withToken(u, token string) string {
+	base, frag, _ := strings.Cut(u, "#")
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+		if strings.HasSuffix(base, "?") || strings.HasSuffix(base, "&") {
+			sep = ""
+		}
+	}
+	base += sep + "token=" + url.QueryEscape(token)
+	if frag != "" {
+		base += "#" + frag
+	}
+	return base
+}

@@ -1,0 +1,649 @@
+package paydunyatest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/providers/paydunya"
+	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
+	"github.com/cauripay/cauri/providers/providertest"
+	"github.com/cauripay/cauri/stores/memory"
+)
+
+const validInvoice = `{"invoice":{"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":"2500","total_price":"5000","description":""}},` +
+	`"taxes":{"tax_0":{"name":"TVA (18%)","amount":0}},"total_amount":5000,"description":"Order 42"},"store":{"name":"Boutique Awa"},` +
+	`"custom_data":{"cauri_payment_id":"pay_01","order_id":"42"},` +
+	`"actions":{"cancel_url":"https://shop.example/back?x=1","return_url":"https://shop.example/back?x=1","callback_url":"%s"}}`
+
+type reply struct {
+	status int
+	header http.Header
+	raw    []byte
+	body   map[string]any
+}
+
+func (r reply) code() string { s, _ := r.body["response_code"].(string); return s }
+func (r reply) text() string { s, _ := r.body["response_text"].(string); return s }
+
+// call sends one API request with the keys of mode (nil keys: none).
+func call(t *testing.T, s *paydunyatest.Server, method, path string, keys *paydunyatest.Keys, master, body string) reply {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if master != "" {
+		req.Header.Set("PAYDUNYA-MASTER-KEY", master)
+	}
+	if keys != nil {
+		req.Header.Set("PAYDUNYA-PRIVATE-KEY", keys.PrivateKey)
+		req.Header.Set("PAYDUNYA-TOKEN", keys.Token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	r := reply{status: res.StatusCode, header: res.Header}
+	r.raw, _ = io.ReadAll(res.Body)
+	d := json.NewDecoder(bytes.NewReader(r.raw))
+	d.UseNumber()
+	_ = d.Decode(&r.body)
+	return r
+}
+
+func create(t *testing.T, s *paydunyatest.Server, callback string) (token, page string) {
+	t.Helper()
+	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, strings.Replace(validInvoice, "%s", callback, 1))
+	if r.status != 200 || r.code() != "00" {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	token, _ = r.body["token"].(string)
+	if !strings.HasPrefix(token, "test_") || r.text() != s.URL+"/sandbox-checkout/invoice/"+token || r.body["description"] != "Checkout Invoice Created" {
+		t.Fatalf("create answer %s", r.raw)
+	}
+	return token, r.text()
+}
+
+func TestAuth(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New(paydunyatest.WithMasterKey("mk-fixed"), paydunyatest.WithSandboxKeys(paydunyatest.Keys{PrivateKey: "test_private_fixed", Token: "tok"}))
+	defer s.Close()
+	if s.MasterKey != "mk-fixed" || s.Sandbox.Token != "tok" || !strings.HasPrefix(s.Live.PrivateKey, "live_private_") {
+		t.Fatalf("keys %+v %+v", s.Sandbox, s.Live)
+	}
+	body := strings.Replace(validInvoice, "%s", "", 1)
+	wrongPK := paydunyatest.Keys{PrivateKey: "test_private_fixedX", Token: "tok"}
+	wrongTok := paydunyatest.Keys{PrivateKey: "test_private_fixed", Token: "to"}
+	tests := []struct {
+		path, master string
+		keys         *paydunyatest.Keys
+		text         string
+	}{
+		{"/sandbox-api/v1/checkout-invoice/create", "", &s.Sandbox, "Invalid Masterkey Specified"},
+		{"/sandbox-api/v1/checkout-invoice/create", "mk-fixedX", &s.Sandbox, "Invalid Masterkey Specified"},
+		{"/sandbox-api/v1/checkout-invoice/create", "mk-fixed", nil, "Invalid PrivateKey Specified"},
+		{"/sandbox-api/v1/checkout-invoice/create", "mk-fixed", &wrongPK, "Invalid PrivateKey Specified"},
+		{"/sandbox-api/v1/checkout-invoice/create", "mk-fixed", &wrongTok, "Invalid Token Specified"},
+		{"/api/v1/checkout-invoice/create", "mk-fixed", &s.Sandbox, "Invalid PrivateKey Specified"},
+		{"/sandbox-api/v1/checkout-invoice/create", "mk-fixed", &s.Live, "Invalid PrivateKey Specified"},
+		{"/sandbox-api/v1/direct-pay/credit-account", "mk-fixed", &wrongTok, "Invalid Token Specified"},
+	}
+	for _, tt := range tests {
+		r := call(t, s, http.MethodPost, tt.path, tt.keys, tt.master, body)
+		if r.status != 200 || r.code() != "1001" || r.text() != tt.text {
+			t.Errorf("%s %q %v: %d %s", tt.path, tt.master, tt.keys, r.status, r.raw)
+		}
+	}
+	if r := call(t, s, http.MethodGet, "/sandbox-api/v1/checkout-invoice/confirm/x", nil, "", ""); r.code() != "1001" {
+		t.Errorf("confirm without keys: %s", r.raw)
+	}
+	if r := call(t, s, http.MethodPost, "/api/v1/checkout-invoice/create", &s.Live, "mk-fixed", body); r.code() != "00" {
+		t.Errorf("live keys on live: %s", r.raw)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New()
+	defer s.Close()
+	valid := strings.Replace(validInvoice, "%s", "https://shop.example/hook", 1)
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"empty", `{}`, []string{"invoice is required", "store is required"}},
+		{"no total", strings.Replace(valid, `"total_amount":5000,`, ``, 1), []string{"invoice.total_amount is required"}},
+		{"zero total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":0`, 1), []string{"invoice.total_amount must be a positive"}},
+		{"decimal total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":50.5`, 1), []string{"invoice.total_amount must be a positive"}},
+		{"string total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":"5000"`, 1), []string{"invoice.total_amount must be a number"}},
+		{"items array", strings.Replace(valid, `"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":"2500","total_price":"5000","description":""}}`,
+			`"items":[{"name":"Pagne wax"}]`, 1), []string{"invoice.items must be an object"}},
+		{"taxes array", strings.Replace(valid, `"taxes":{"tax_0":{"name":"TVA (18%)","amount":0}}`, `"taxes":[{"name":"TVA"}]`, 1),
+			[]string{"invoice.taxes must be an object"}},
+		{"no store name", strings.Replace(valid, `"store":{"name":"Boutique Awa"}`, `"store":{"tagline":"x"}`, 1), []string{"store.name is required"}},
+		{"bad return URL", strings.Replace(valid, `"return_url":"https://shop.example/back?x=1"`, `"return_url":"/back"`, 1),
+			[]string{"actions.return_url must be an absolute URL"}},
+		{"not an object", `[1]`, []string{"must be a JSON object"}},
+		{"broken", `{"invoice":`, []string{"must be a JSON object"}},
+	}
+	for _, tt := range tests {
+		r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, tt.body)
+		if r.status != 200 || r.code() != paydunyatest.CodeInvalid {
+			t.Errorf("%s: %d %s", tt.name, r.status, r.raw)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(r.text(), w) {
+				t.Errorf("%s: %q lacks %q", tt.name, r.text(), w)
+			}
+		}
+	}
+	// PHP's empty arrays are accepted where objects are expected.
+	empty := strings.Replace(strings.Replace(valid, `"taxes":{"tax_0":{"name":"TVA (18%)","amount":0}}`, `"taxes":[]`, 1),
+		`"custom_data":{"cauri_payment_id":"pay_01","order_id":"42"}`, `"custom_data":[]`, 1)
+	if r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, empty); r.code() != "00" {
+		t.Errorf("empty arrays: %s", r.raw)
+	}
+	if r := call(t, s, http.MethodGet, "/sandbox-api/v1/nowhere", &s.Sandbox, s.MasterKey, ""); r.status != 404 {
+		t.Errorf("unknown route: %d", r.status)
+	}
+}
+
+func TestConfirm(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := paydunyatest.New()
+	defer s.Close()
+	tok, page := create(t, s, "")
+	path := "/sandbox-api/v1/checkout-invoice/confirm/" + tok
+	r := call(t, s, http.MethodGet, path, &s.Sandbox, s.MasterKey, "")
+	inv, _ := r.body["invoice"].(map[string]any)
+	items, _ := inv["items"].(map[string]any)
+	item0, _ := items["item_0"].(map[string]any)
+	taxes, _ := inv["taxes"].(map[string]any)
+	tax0, _ := taxes["tax_0"].(map[string]any)
+	cd, _ := r.body["custom_data"].(map[string]any)
+	if r.status != 200 || r.code() != "00" || r.text() != "Transaction Found" || r.body["hash"] != s.Hash() ||
+		r.body["status"] != "pending" || r.body["mode"] != "test" || inv["token"] != tok || inv["total_amount"] != json.Number("5000") ||
+		item0["quantity"] != json.Number("2") || item0["unit_price"] != "2500" || tax0["amount"] != json.Number("0") ||
+		cd["cauri_payment_id"] != "pay_01" || r.body["customer"] != nil || r.body["receipt_url"] != nil {
+		t.Errorf("pending confirm: %s", r.raw)
+	}
+	if _, err := s.Act(ctx, page, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	r = call(t, s, http.MethodGet, path, &s.Sandbox, s.MasterKey, "")
+	cust, _ := r.body["customer"].(map[string]any)
+	if r.body["status"] != "completed" || cust["name"] == nil || r.body["receipt_url"] != s.URL+"/sandbox-checkout/receipt/pdf/"+tok+".pdf" ||
+		r.body["fail_reason"] != "" {
+		t.Errorf("completed confirm: %s", r.raw)
+	}
+	for _, p := range []string{"/sandbox-api/v1/checkout-invoice/confirm/test_nope", "/api/v1/checkout-invoice/confirm/" + tok} {
+		keys := &s.Sandbox
+		if strings.HasPrefix(p, "/api/") {
+			keys = &s.Live
+		}
+		if r := call(t, s, http.MethodGet, p, keys, s.MasterKey, ""); r.status != 404 || r.code() != "1002" || r.text() != "Invoice Not Found" {
+			t.Errorf("%s: %d %s", p, r.status, r.raw)
+		}
+	}
+}
+
+// shop records the IPNs it receives, answering with codes in turn and
+// then 200.
+type shop struct {
+	mu     sync.Mutex
+	codes  []int
+	got    []*http.Request
+	bodies [][]byte
+	srv    *httptest.Server
+}
+
+func newShop(t *testing.T, codes ...int) *shop {
+	sh := &shop{codes: codes}
+	sh.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+		sh.got = append(sh.got, r)
+		sh.bodies = append(sh.bodies, b)
+		code := 200
+		if len(sh.codes) > 0 {
+			code, sh.codes = sh.codes[0], sh.codes[1:]
+		}
+		w.WriteHeader(code)
+	}))
+	t.Cleanup(sh.srv.Close)
+	return sh
+}
+
+func (sh *shop) at(i int) (*http.Request, []byte) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.got[i], sh.bodies[i]
+}
+
+func (sh *shop) count() int {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return len(sh.got)
+}
+
+func TestPageFlow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := paydunyatest.New()
+	defer s.Close()
+	sh := newShop(t)
+	tok, page := create(t, s, sh.srv.URL+"/ipn/pay_01")
+
+	res, err := http.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{"Boutique Awa", "5000 FCFA", "Order 42", `action="/sandbox-checkout/invoice/` + tok + `/pay"`, `/fail"`, `/cancel"`} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+
+	back, err := s.Act(ctx, page, providertest.Pay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back != "https://shop.example/back?x=1&token="+tok {
+		t.Errorf("return URL %s", back)
+	}
+	if inv, _ := s.Payment(tok); inv.Status != "completed" || inv.Customer.Name == "" {
+		t.Errorf("invoice %+v", inv)
+	}
+
+	// Delivered before Act returned, form-encoded, with the hash.
+	if sh.count() != 1 {
+		t.Fatalf("%d IPNs", sh.count())
+	}
+	r, body := sh.at(0)
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.URL.Path != "/ipn/pay_01" || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" ||
+		form.Get("data[hash]") != paydunya.Hash(s.MasterKey) || form.Get("data[status]") != "completed" ||
+		form.Get("data[invoice][token]") != tok || form.Get("data[invoice][total_amount]") != "5000" ||
+		form.Get("data[custom_data][cauri_payment_id]") != "pay_01" || form.Get("data[mode]") != "test" ||
+		form.Get("data[invoice][items][item_0][unit_price]") != "2500" || form.Get("data[customer][name]") == "" ||
+		form.Get("data[response_code]") != "00" {
+		t.Errorf("IPN %s %v\n%s", r.URL.Path, r.Header, body)
+	}
+	if !strings.HasPrefix(string(body), "data%5Bresponse_code%5D=00&data%5Bresponse_text%5D=Transaction+Found&data%5Bhash%5D=") {
+		t.Errorf("IPN order: %s", body)
+	}
+	u, err := s.Provider().ParseWebhook(r, body)
+	if err != nil || u.Status != cauri.StatusPaid || u.PaymentID != "pay_01" || u.Amount != 5000 {
+		t.Errorf("parsed %+v %v", u, err)
+	}
+
+	// A second action is refused.
+	if _, err := s.Act(ctx, page, providertest.Cancel); err == nil {
+		t.Error("second action accepted")
+	}
+	status, _, err := emulator.Press(ctx, nil, page, providertest.Cancel)
+	if err != nil || status != http.StatusConflict {
+		t.Errorf("second action: %d %v", status, err)
+	}
+	if inv, _ := s.Payment(tok); inv.Status != "completed" || sh.count() != 1 {
+		t.Errorf("second action changed things: %+v, %d IPNs", inv, sh.count())
+	}
+
+	// Failing sends nobody back; cancelling goes to cancel_url as it is.
+	tok, page = create(t, s, sh.srv.URL+"/ipn/pay_02")
+	if back, err := s.Act(ctx, page, providertest.Fail); err != nil || back != "" {
+		t.Errorf("fail: %q %v", back, err)
+	}
+	if _, body := sh.at(sh.count() - 1); !strings.Contains(string(body), "data%5Bstatus%5D=failed") ||
+		!strings.Contains(string(body), "data%5Bfail_reason%5D=Card+declined") {
+		t.Errorf("fail IPN %s", body)
+	}
+	_, page = create(t, s, sh.srv.URL+"/ipn/pay_03")
+	if back, err := s.Act(ctx, page, providertest.Cancel); err != nil || back != "https://shop.example/back?x=1" {
+		t.Errorf("cancel: %q %v", back, err)
+	}
+	if _, body := sh.at(sh.count() - 1); !strings.Contains(string(body), "data%5Bstatus%5D=cancelled") {
+		t.Errorf("cancel IPN %s", body)
+	}
+	if inv, _ := s.Payment(tok); inv.Status != "failed" || inv.FailReason == "" {
+		t.Errorf("failed invoice %+v", inv)
+	}
+	if _, err := s.Act(ctx, s.URL+"/sandbox-checkout/invoice/test_nope", providertest.Pay); err == nil {
+		t.Error("unknown invoice accepted")
+	}
+
+	// Live invoices live under /checkout/invoice/ and are not sandbox pages.
+	co, err := s.LiveProvider().CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_04",
+		Order: cauri.Order{ID: "o4", Amount: 100, Currency: "XOF"}, ReturnURL: "https://shop.example/r"})
+	if err != nil || !strings.HasPrefix(co.RedirectURL, s.URL+"/checkout/invoice/") {
+		t.Fatalf("live checkout %+v %v", co, err)
+	}
+	if _, err := s.Act(ctx, s.URL+"/sandbox-checkout/invoice/"+co.ProviderRef, providertest.Pay); err == nil {
+		t.Error("a live invoice was paid on a sandbox page")
+	}
+	if back, err := s.Act(ctx, co.RedirectURL, providertest.Pay); err != nil || back != "https://shop.example/r?token="+co.ProviderRef {
+		t.Errorf("live pay: %q %v", back, err)
+	}
+}
+
+func TestWebhookPolicies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := paydunyatest.New(paydunyatest.WithWebhookRetries(2, time.Millisecond))
+	defer s.Close()
+	sh := newShop(t, 500)
+	s.SetWebhookURL(sh.srv.URL) // invoices without callback_url
+
+	_, page := create(t, s, "")
+	_, _ = s.Act(ctx, page, providertest.Pay)
+	ds := s.Deliveries()
+	if len(ds) != 2 || ds[0].StatusCode != 500 || ds[1].StatusCode != 200 || ds[1].Attempt != 2 {
+		t.Errorf("retry: %+v", ds)
+	}
+
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 2})
+	_, page = create(t, s, "")
+	_, _ = s.Act(ctx, page, providertest.Pay)
+	if sh.count() != 2 {
+		t.Errorf("held IPN delivered")
+	}
+	if err := s.FlushWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sh.count() != 4 {
+		t.Errorf("after flush: %d", sh.count())
+	}
+
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+	_, page = create(t, s, "")
+	_, _ = s.Act(ctx, page, providertest.Pay)
+	if ds := s.Deliveries(); sh.count() != 4 || !ds[len(ds)-1].Lost {
+		t.Errorf("lost IPN delivered")
+	}
+}
+
+func TestFaultsAndDelta(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New()
+	defer s.Close()
+	body := strings.Replace(validInvoice, "%s", "", 1)
+	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
+	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, body)
+	if r.status != 503 || r.header.Get("Retry-After") != "2" || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+		!bytes.Contains(r.raw, []byte("503 Service Unavailable")) {
+		t.Errorf("injected 503: %d %v %s", r.status, r.header, r.raw)
+	}
+	tok, _ := create(t, s, "")
+
+	s.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 429, Times: 2})
+	for range 2 {
+		if r := call(t, s, http.MethodGet, "/sandbox-api/v1/checkout-invoice/confirm/"+tok, &s.Sandbox, s.MasterKey, ""); r.status != 429 || r.code() != "429" {
+			t.Errorf("injected 429: %d %s", r.status, r.raw)
+		}
+	}
+	s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultStatus, Status: 502})
+	if r := call(t, s, http.MethodPost, "/sandbox-api/v1/direct-pay/credit-account", &s.Sandbox, s.MasterKey, `{"account_alias":"771111111","amount":1}`); r.status != 502 {
+		t.Errorf("injected payout 502: %d", r.status)
+	}
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 500})
+	if r := call(t, s, http.MethodGet, "/api/v1/anything", &s.Live, s.MasterKey, ""); r.status != 500 {
+		t.Errorf("OpAny: %d", r.status)
+	}
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, Times: 50})
+	s.InjectFault(providertest.OpAny, providertest.Fault{Times: -1})
+	if r := call(t, s, http.MethodGet, "/sandbox-api/v1/checkout-invoice/confirm/"+tok, &s.Sandbox, s.MasterKey, ""); r.status != 200 {
+		t.Errorf("after clearing: %d", r.status)
+	}
+
+	s.ReportAmountDelta(-1)
+	r = call(t, s, http.MethodGet, "/sandbox-api/v1/checkout-invoice/confirm/"+tok, &s.Sandbox, s.MasterKey, "")
+	if inv, _ := r.body["invoice"].(map[string]any); inv["total_amount"] != json.Number("4999") {
+		t.Errorf("delta: %s", r.raw)
+	}
+	if inv, _ := s.Payment(tok); inv.TotalAmount != 5000 {
+		t.Errorf("delta changed the record: %d", inv.TotalAmount)
+	}
+	if n := len(s.Requests()); n != 8 {
+		t.Errorf("%d requests recorded, want 8", n)
+	}
+}
+
+func TestCloseWithSlowFault(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New()
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if res, err := http.Get(s.URL + "/sandbox-api/v1/checkout-invoice/confirm/x"); err == nil {
+			res.Body.Close()
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	s.Close()
+	<-done
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("Close took %v", time.Since(start))
+	}
+}
+
+func TestForge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := paydunyatest.New()
+	defer s.Close()
+	sh := newShop(t, 401)
+	tok, _ := create(t, s, "")
+	if err := s.Forge(ctx, sh.srv.URL, tok); err != nil {
+		t.Fatal(err)
+	}
+	_, body := sh.at(0)
+	form, _ := url.ParseQuery(string(body))
+	if paydunya.VerifyHash(form.Get("data[hash]"), s.MasterKey) == nil {
+		t.Error("forged IPN has the right hash")
+	}
+	if form.Get("data[status]") != "completed" || form.Get("data[invoice][token]") != tok {
+		t.Errorf("forged body %s", body)
+	}
+	if inv, _ := s.Payment(tok); inv.Status != "pending" {
+		t.Errorf("Forge changed the record: %s", inv.Status)
+	}
+	if ds := s.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != 401 {
+		t.Errorf("deliveries %+v", ds)
+	}
+	if err := s.Forge(ctx, sh.srv.URL, "test_unknown"); err != nil {
+		t.Fatal(err)
+	}
+
+	replay, err := s.ClaimBody(tok, "completed", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, _ = url.ParseQuery(string(replay))
+	if paydunya.VerifyHash(form.Get("data[hash]"), s.MasterKey) != nil || form.Get("data[status]") != "completed" {
+		t.Errorf("claim %s", replay)
+	}
+	if _, err := s.ClaimBody("test_unknown", "completed", true); err == nil {
+		t.Error("claim about an unknown invoice")
+	}
+	if err := s.SetStatus("test_unknown", "completed"); err == nil {
+		t.Error("SetStatus of an unknown invoice")
+	}
+}
+
+func TestCredit(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New()
+	defer s.Close()
+	path := "/sandbox-api/v1/direct-pay/credit-account"
+	r := call(t, s, http.MethodPost, path, &s.Sandbox, s.MasterKey, `{ "account_alias" : "771111111", "amount" : 4500 }`)
+	if r.code() != "00" || r.text() != "Transaction completed successfully" || r.body["transaction_id"] != "TEST000001" ||
+		!strings.HasPrefix(r.body["description"].(string), "Success! Amount of 4500 FCFA has been transfered to Sandbox Account") {
+		t.Errorf("credit: %s", r.raw)
+	}
+	for body, want := range map[string]string{
+		`{}`:                                 "account_alias is required; amount is required",
+		`{"account_alias":"7","amount":0}`:   "amount must be a positive",
+		`{"account_alias":"7","amount":1.5}`: "amount must be a positive",
+		`{"account_alias":"7","amount":"1"}`: "amount is required and must be a number",
+		`nope`:                               "must be a JSON object",
+	} {
+		if r := call(t, s, http.MethodPost, path, &s.Sandbox, s.MasterKey, body); r.code() != "1003" || !strings.Contains(r.text(), want) {
+			t.Errorf("%s: %s", body, r.raw)
+		}
+	}
+	s.RefuseAccount("770000000", "Le compte n'existe pas")
+	if r := call(t, s, http.MethodPost, path, &s.Sandbox, s.MasterKey, `{"account_alias":"770000000","amount":1}`); r.code() != "1004" || r.text() != "Le compte n'existe pas" {
+		t.Errorf("refused: %s", r.raw)
+	}
+	if r := call(t, s, http.MethodPost, "/api/v1/direct-pay/credit-account", &s.Live, s.MasterKey, `{"account_alias":"771111111","amount":1}`); r.body["transaction_id"] != "TX000002" {
+		t.Errorf("live: %s", r.raw)
+	}
+	pos := s.Payouts()
+	if len(pos) != 3 || pos[0].Mode != paydunya.Sandbox || pos[1].ResponseCode != "1004" || pos[2].Mode != paydunya.Live {
+		t.Errorf("payouts %+v", pos)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New(paydunyatest.WithStoreName("Boutique Awa"))
+	defer s.Close()
+	if s.Provider().Name() != "paydunya" {
+		t.Error("name")
+	}
+	cfg := s.Config()
+	if cfg.BaseURL != s.URL+"/sandbox-api/v1" || cfg.MasterKey != s.MasterKey || cfg.PrivateKey != s.Sandbox.PrivateKey ||
+		cfg.Token != s.Sandbox.Token || cfg.Mode != paydunya.Sandbox || cfg.Store.Name != "Boutique Awa" {
+		t.Errorf("config %+v", cfg)
+	}
+	live := s.LiveConfig()
+	if live.BaseURL != s.URL+"/api/v1" || live.PrivateKey != s.Live.PrivateKey || live.Mode != paydunya.Live {
+		t.Errorf("live config %+v", live)
+	}
+	if s.LiveProvider().Mode() != paydunya.Live {
+		t.Error("live provider")
+	}
+}
+
+// kitFor mounts a kit over a memory store with s's sandbox provider.
+func kitFor(t *testing.T, s *paydunyatest.Server, o cauri.Order) (*cauri.Kit, *httptest.Server, *memory.Store) {
+	t.Helper()
+	var kit http.Handler
+	mux := http.NewServeMux()
+	mux.Handle("/pay/", http.StripPrefix("/pay", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kit.ServeHTTP(w, r) })))
+	web := httptest.NewServer(mux)
+	t.Cleanup(web.Close)
+	store := memory.New()
+	k, err := cauri.New(cauri.Config{
+		Store: store, Providers: []cauri.Provider{s.Provider()}, PublicURL: web.URL + "/pay",
+		Secret:     "paydunya-test-secret-paydunya-test-secret",
+		Order:      func(*http.Request, string) (cauri.Order, error) { return o, nil },
+		SuccessURL: "/ok", FailureURL: "/ko", PendingURL: "/wait",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kit = k
+	return k, web, store
+}
+
+// TestReplayedIPNDoesNotSettle: an IPN with the right hash, replayed with
+// a false claim, changes nothing: the kit confirms it with PayDunya.
+func TestReplayedIPNDoesNotSettle(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := paydunyatest.New()
+	defer s.Close()
+	k, web, store := kitFor(t, s, cauri.Order{ID: "o-1", Amount: 5000, Currency: "XOF"})
+
+	req, _ := http.NewRequest(http.MethodPost, web.URL+"/pay/checkout/paydunya", nil)
+	req.Header.Set("Accept", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		PaymentID   string `json:"payment_id"`
+		CheckoutURL string `json:"checkout_url"`
+	}
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	res.Body.Close()
+	p, err := store.Get(ctx, out.PaymentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	claim, _ := s.ClaimBody(p.ProviderRef, "completed", true)
+	for _, target := range []string{k.CallbackURL("paydunya", p.ID), web.URL + "/pay/webhooks/paydunya"} {
+		res, err := http.Post(target, "application/x-www-form-urlencoded", bytes.NewReader(claim))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("replayed claim: HTTP %d", res.StatusCode)
+		}
+	}
+	if p, _ := store.Get(ctx, p.ID); p.Status != cauri.StatusPending {
+		t.Fatalf("a replayed IPN settled the payment: %s", p.Status)
+	}
+	if _, err := s.Act(ctx, out.CheckoutURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := store.Get(ctx, p.ID); p.Status != cauri.StatusPaid || p.Amount != 5000 {
+		t.Errorf("the real IPN: %+v", p)
+	}
+}
+
+// TestKitPayout drives Kit.Payout against the emulator.
+func TestKitPayout(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := paydunyatest.New()
+	defer s.Close()
+	k, _, _ := kitFor(t, s, cauri.Order{})
+
+	req := cauri.PayoutRequest{Key: "po-1", Account: "771111111", Amount: 4500, Currency: "XOF"}
+	res, err := k.Payout(ctx, "paydunya", req)
+	if err != nil || res.Status != cauri.PayoutSucceeded || res.ProviderRef != "TEST000001" {
+		t.Fatalf("payout %+v %v", res, err)
+	}
+	if again, err := k.Payout(ctx, "paydunya", req); err != nil || again != res || len(s.Payouts()) != 1 {
+		t.Errorf("second payout with the same key: %+v %v, %d payouts", again, err, len(s.Payouts()))
+	}
+
+	s.RefuseAccount("770000000", "")
+	res, err = k.Payout(ctx, "paydunya", cauri.PayoutRequest{Key: "po-2", Account: "770000000", Amount: 100, Currency: "XOF"})
+	if err != nil || res.Status != cauri.PayoutFailed || !strings.Contains(res.Message, "Account not found") {
+		t.Errorf("refused payout %+v %v", res, err)
+	}
+
+	s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
+	res, err = k.Payout(ctx, "paydunya", cauri.PayoutRequest{Key: "po-3", Account: "771111111", Amount: 100, Currency: "XOF"})
+	if err == nil || res.Status != cauri.PayoutPending {
+		t.Errorf("payout with PayDunya down: %+v %v", res, err)
+	}
+}

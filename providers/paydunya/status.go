@@ -1,0 +1,201 @@
+package paydunya
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/providerhttp"
+)
+
+// The statuses of a PayDunya checkout invoice.
+const (
+	StatusPending   = "pending"
+	StatusCompleted = "completed"
+	StatusCancelled = "cancelled"
+	StatusFailed    = "failed"
+)
+
+// MapStatus maps a PayDunya invoice status to the kit's:
+//
+//	pending    StatusPending    the customer has not paid (yet)
+//	completed  StatusPaid
+//	cancelled  StatusCancelled  the customer pressed "Annuler le paiement"
+//	failed     StatusFailed
+//
+// Surrounding spaces are ignored. Any other value, including another
+// spelling or case ("canceled", "COMPLETED"), maps to StatusPending with
+// known false: an undocumented status never settles a payment.
+func MapStatus(raw string) (s cauri.Status, known bool) {
+	switch strings.TrimSpace(raw) {
+	case StatusPending:
+		return cauri.StatusPending, true
+	case StatusCompleted:
+		return cauri.StatusPaid, true
+	case StatusCancelled:
+		return cauri.StatusCancelled, true
+	case StatusFailed:
+		return cauri.StatusFailed, true
+	}
+	return cauri.StatusPending, false
+}
+
+// mapStatus is MapStatus with a warning for an unknown status.
+func (p *Provider) mapStatus(raw, token string) cauri.Status {
+	st, known := MapStatus(raw)
+	if !known {
+		p.log.Warn("unknown paydunya invoice status, treated as pending", "status", truncate(raw, 64), "provider_ref", truncate(token, 64))
+	}
+	return st
+}
+
+// confirmResponse is what this package reads of confirm's answer.
+type confirmResponse struct {
+	envelope
+	Status     json.RawMessage `json:"status"`
+	Mode       json.RawMessage `json:"mode"`
+	FailReason json.RawMessage `json:"fail_reason"`
+	Invoice    json.RawMessage `json:"invoice"`
+	CustomData json.RawMessage `json:"custom_data"`
+}
+
+// FetchStatus asks PayDunya for an invoice's status,
+// GET {BaseURL}/checkout-invoice/confirm/{ProviderRef}. The update is
+// Authenticated: it is PayDunya's answer to a call made with the
+// application's keys. Amount and Currency come from invoice.total_amount
+// (a number or a string of whole FCFA) and are always XOF; PaymentID from
+// custom_data.cauri_payment_id; FailureReason from fail_reason.
+//
+// An answer that is not a usable "00" answer is an error and changes
+// nothing: a response_code other than "00" (even with HTTP 200) is a
+// permanent *cauri.ProviderError with PayDunya's response_text; HTML, a
+// missing or non-string status, an unreadable amount, a "completed"
+// invoice without total_amount, an answer about another invoice or
+// payment, or an answer from the other mode (a sandbox invoice in live
+// mode, or the reverse) is an error wrapping cauri.ErrMalformed. An empty
+// ProviderRef, or an invoice PayDunya does not know (HTTP 404), gives a
+// permanent error wrapping cauri.ErrNotFound.
+func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
+	ref := strings.TrimSpace(q.ProviderRef)
+	if ref == "" {
+		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
+			Err: fmt.Errorf("%w: no paydunya invoice token to confirm", cauri.ErrNotFound)}
+	}
+	resp, err := p.http.Do(ctx, providerhttp.Request{
+		Op: "status", Method: http.MethodGet,
+		URL:    providerhttp.JoinURL(p.base, "checkout-invoice", "confirm", ref),
+		Header: p.headers(),
+	})
+	if err != nil {
+		var pe *cauri.ProviderError
+		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
+			pe.Err = cauri.ErrNotFound
+		}
+		return cauri.Update{}, err
+	}
+	var cr confirmResponse
+	if err := resp.DecodeJSON(&cr); err != nil {
+		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
+	}
+	if !cr.ok() {
+		return cauri.Update{}, refusal("status", resp.StatusCode, cr.envelope)
+	}
+	bad := func(format string, args ...any) error { return malformed("status", resp.StatusCode, format, args...) }
+
+	var raw string
+	if json.Unmarshal(cr.Status, &raw) != nil || strings.TrimSpace(raw) == "" {
+		return cauri.Update{}, bad("answer has no status")
+	}
+	raw = truncate(strings.TrimSpace(raw), 64)
+	if m := jsonString(cr.Mode); m != "" && !p.sameMode(m) {
+		p.log.Warn("paydunya answered about an invoice of the other mode", "mode", truncate(m, 16), "configured", string(p.mode))
+		return cauri.Update{}, bad("answer is about a %s-mode invoice, the provider is in %s mode", truncate(m, 16), p.mode)
+	}
+
+	var inv struct {
+		Token       json.RawMessage `json:"token"`
+		TotalAmount json.RawMessage `json:"total_amount"`
+	}
+	if !isNull(cr.Invoice) && json.Unmarshal(cr.Invoice, &inv) != nil {
+		return cauri.Update{}, bad("invoice is not an object")
+	}
+	paymentID, err := customPaymentID(cr.CustomData)
+	if err != nil {
+		return cauri.Update{}, bad("%v", err)
+	}
+	if q.PaymentID != "" && paymentID != "" && paymentID != q.PaymentID {
+		return cauri.Update{}, bad("answer is about another payment")
+	}
+	// The token PayDunya echoes must be the one asked for, unless our own
+	// payment ID in custom_data proves the answer is about our payment.
+	if tok := jsonText(inv.Token); tok != "" && tok != ref && (q.PaymentID == "" || paymentID != q.PaymentID) {
+		return cauri.Update{}, bad("answer is about another invoice")
+	}
+
+	u := cauri.Update{
+		PaymentID:     paymentID,
+		ProviderRef:   ref,
+		Status:        p.mapStatus(raw, ref),
+		RawStatus:     raw,
+		FailureReason: truncate(jsonText(cr.FailReason), 200),
+		Authenticated: true,
+	}
+	if !isNull(inv.TotalAmount) {
+		if u.Amount, err = providerhttp.ParseAmountJSON(inv.TotalAmount, Currency); err != nil {
+			return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
+		}
+		u.Currency = Currency
+	}
+	if u.Status == cauri.StatusPaid && u.Currency == "" {
+		return cauri.Update{}, bad("a completed invoice with no total_amount")
+	}
+	return u, nil
+}
+
+// sameMode reports whether an answer's "mode" ("test" or "live") is the
+// provider's. An unknown word is not held against the answer.
+func (p *Provider) sameMode(m string) bool {
+	switch strings.ToLower(strings.TrimSpace(m)) {
+	case "test", "sandbox":
+		return p.mode == Sandbox
+	case "live":
+		return p.mode == Live
+	}
+	return true
+}
+
+// customPaymentID reads custom_data.cauri_payment_id: custom_data may be
+// missing, null, an object, or (as PHP encodes an empty one) an array.
+func customPaymentID(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) == nil && len(list) == 0 {
+			return "", nil
+		}
+		return "", errors.New("custom_data is not an object")
+	}
+	v, ok := obj[DataPaymentID]
+	if !ok || isNull(v) {
+		return "", nil
+	}
+	id := jsonText(v)
+	if id == "" {
+		return "", errors.New("custom_data." + DataPaymentID + " is not a string")
+	}
+	return truncate(id, 64), nil
+}
+
+// ReturnToken reads the invoice token PayDunya appends to return_url
+// (?token=...). The kit does not need it: its return URL carries the
+// payment's ID and token in its path. The value is the customer's to
+// forge: use it as a hint, and ask FetchStatus.
+func ReturnToken(q url.Values) string { return strings.TrimSpace(q.Get("token")) }
