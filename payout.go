@@ -23,9 +23,9 @@ type PayoutRequest struct {
 	// Key is the caller's idempotency key: a second Payout with the same
 	// key returns the first one's result instead of paying again.
 	Key string `validate:"required,max=64,printascii"`
-	// Account identifies the recipient as the provider expects: a phone
-	// number in E.164 form, or an email address, for PayDunya's
-	// account_alias.
+	// Account identifies the recipient as their account at the provider
+	// knows them: for PayDunya's account_alias, a phone number (E.164 or
+	// national digits) or an email address. It is sent as given.
 	Account string `validate:"required,max=254"`
 	// Amount is in the currency's smallest unit, like Order.Amount.
 	Amount int64 `validate:"gt=0,lte=100000000000"`
@@ -149,8 +149,7 @@ func (k *Kit) Payout(ctx context.Context, provider string, req PayoutRequest) (P
 	})
 	switch {
 	case err == nil:
-	case IsProviderRejection(err) || errors.Is(err, ErrProviderUnavailable):
-		// The provider answered no, or was never called: nothing was sent.
+	case nothingSent(err):
 		res = PayoutResult{Status: PayoutFailed, Message: err.Error()}
 	default:
 		// Unknown outcome: leave it pending, so that a retry pays nothing.
@@ -169,4 +168,18 @@ func (k *Kit) Payout(ctx context.Context, provider string, req PayoutRequest) (P
 		return res, err
 	}
 	return res, nil
+}
+
+// nothingSent reports whether a payout error proves that no money moved:
+// the provider refused the request before calling its API (a validation
+// error), the breaker kept the call from being made, or the provider
+// answered with a permanent refusal. A call that got no answer (a timeout, a
+// cancellation, a dropped connection) proves nothing.
+func nothingSent(err error) bool {
+	var ve *ValidationError
+	if errors.As(err, &ve) || errors.Is(err, ErrProviderUnavailable) {
+		return true
+	}
+	var pe *ProviderError
+	return errors.As(err, &pe) && !pe.Temporary && pe.StatusCode != 0
 }

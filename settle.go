@@ -56,19 +56,19 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update) (Payment, bool, er
 	return np, true, nil
 }
 
-// checkMoney refuses an update whose amount or currency is not the stored
-// payment's. A move to paid must state both; other moves are checked on
-// what they state.
+// checkMoney refuses a move to paid whose amount or currency is not the
+// stored payment's. Other moves are not checked: no money moves with them,
+// and refusing a provider's failed or expired on a detail of its report
+// would only leave a dead checkout pending.
 func checkMoney(p Payment, u Update) error {
-	if u.Status == StatusPaid || u.Amount != 0 {
-		if u.Amount != p.Amount {
-			return fmt.Errorf("%w: %s reports %d, order is %d", ErrAmountMismatch, p.ID, u.Amount, p.Amount)
-		}
+	if u.Status != StatusPaid {
+		return nil
 	}
-	if u.Status == StatusPaid || u.Currency != "" {
-		if !strings.EqualFold(u.Currency, p.Currency) {
-			return fmt.Errorf("%w: %s reports currency %q, order is %s", ErrAmountMismatch, p.ID, u.Currency, p.Currency)
-		}
+	if u.Amount != p.Amount {
+		return fmt.Errorf("%w: %s reports %d, order is %d", ErrAmountMismatch, p.ID, u.Amount, p.Amount)
+	}
+	if !strings.EqualFold(u.Currency, p.Currency) {
+		return fmt.Errorf("%w: %s reports currency %q, order is %s", ErrAmountMismatch, p.ID, u.Currency, p.Currency)
 	}
 	return nil
 }

@@ -95,7 +95,8 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	p, err := k.locate(ctx, gp.name, bound, u)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		k.log.Warn("webhook: unknown payment", "provider", gp.name, "event", u.EventID)
+		// No event ID in the log: for some providers it is a bearer token.
+		k.log.Warn("webhook: unknown payment", "provider", gp.name)
 		return http.StatusOK, outcomeUnknownPayment, ""
 	case err != nil:
 		k.log.Error("webhook: loading payment", "provider", gp.name, "err", err)

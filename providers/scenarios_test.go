@@ -8,6 +8,7 @@ import (
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
+	"github.com/cauripay/cauri/providers/novasend/novasendtest"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
@@ -28,6 +29,11 @@ func TestScenarios(t *testing.T) {
 		// MoneyFusion's docs disagree on whether Montant includes the fee.
 		{"moneyfusion-gross-montant", func(*testing.T) providertest.Emulator {
 			return moneyfusiontest.New(moneyfusiontest.WithGrossMontant())
+		}},
+		{"novasend", func(*testing.T) providertest.Emulator { return novasendtest.New() }},
+		// Notifications carrying transaction.status, believed once signed.
+		{"novasend-transaction-in-webhooks", func(*testing.T) providertest.Emulator {
+			return novasendtest.New(novasendtest.WithTransactionInWebhooks())
 		}},
 		{"paydunya", func(*testing.T) providertest.Emulator { return paydunyatest.New() }},
 	}

@@ -81,8 +81,12 @@ type Request struct {
 	Op string
 	// Method is the HTTP method: "GET", "POST".
 	Method string
-	// URL is the full URL. Only its scheme, host and path appear in errors.
+	// URL is the full URL. Only its scheme, host and path appear in errors,
+	// unless Endpoint is set.
 	URL string
+	// Endpoint, when set, names the endpoint in errors instead of the URL:
+	// for APIs whose URL path is itself a credential or a token.
+	Endpoint string
 	// Header is sent as is (credentials go here). It never appears in
 	// errors.
 	Header http.Header
@@ -118,6 +122,9 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		return &cauri.ProviderError{Provider: c.Provider, Op: req.Op, StatusCode: status, Err: err}
 	}
 	where := req.Method + " " + Redact(req.URL)
+	if req.Endpoint != "" {
+		where = req.Method + " " + req.Endpoint
+	}
 
 	body, ctype, err := encode(req)
 	if err != nil {

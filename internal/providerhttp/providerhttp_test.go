@@ -322,3 +322,19 @@ func TestHelpers(t *testing.T) {
 		}
 	}
 }
+
+// TestEndpointHidesURL: with Endpoint set, an error names it, never the
+// URL's path, which may be a credential or a token.
+func TestEndpointHidesURL(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close() // a network error names where it went
+	c := New("test", nil)
+	_, err := c.Do(context.Background(), Request{Op: "status", Method: http.MethodGet,
+		URL: srv.URL + "/secret-app/0123abcd/pay/", Endpoint: "<merchant URL>"})
+	if err == nil {
+		t.Fatal("no error from a closed server")
+	}
+	if msg := err.Error(); strings.Contains(msg, "0123abcd") || strings.Contains(msg, "secret-app") || !strings.Contains(msg, "<merchant URL>") {
+		t.Errorf("error = %q", msg)
+	}
+}

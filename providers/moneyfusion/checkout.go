@@ -59,10 +59,12 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	}
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "create", Method: http.MethodPost, URL: p.apiURL,
-		Header: http.Header{"Content-Type": {"application/json"}}, JSON: body,
+		// The merchant's API URL is the credential: never in an error.
+		Endpoint: "<the merchant's API URL>",
+		Header:   http.Header{"Content-Type": {"application/json"}}, JSON: body,
 	})
 	if err != nil {
-		return cauri.Checkout{}, markRefused(p.hideAPIURL(err), resp)
+		return cauri.Checkout{}, markRefused(err, resp)
 	}
 	perr := func(msg string, err error) error {
 		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode, Message: msg, Err: err}

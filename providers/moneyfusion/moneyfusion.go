@@ -59,12 +59,9 @@ type Config struct {
 // concurrent use.
 type Provider struct {
 	apiURL string
-	// apiWhere is how providerhttp names the API URL in its errors; it is
-	// replaced there, since the URL is the credential.
-	apiWhere string
-	status   string
-	http     *providerhttp.Client
-	log      *slog.Logger
+	status string
+	http   *providerhttp.Client
+	log    *slog.Logger
 }
 
 var _ cauri.Provider = (*Provider)(nil)
@@ -101,35 +98,15 @@ func New(cfg Config) (*Provider, error) {
 	hc := providerhttp.New(Name, cfg.HTTPClient)
 	hc.Describe = describe
 	return &Provider{
-		apiURL:   api,
-		apiWhere: http.MethodPost + " " + providerhttp.Redact(api),
-		status:   status,
-		http:     hc,
-		log:      log.With("provider", Name),
+		apiURL: api,
+		status: status,
+		http:   hc,
+		log:    log.With("provider", Name),
 	}, nil
 }
 
 // Name returns "moneyfusion".
 func (p *Provider) Name() string { return Name }
-
-// hideAPIURL rewrites err, a providerhttp error about a call to the API
-// URL, so that its text does not contain the URL's path (the merchant's
-// credential). errors.Is and errors.As still see the cause.
-func (p *Provider) hideAPIURL(err error) error {
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) || pe.Err == nil {
-		return err
-	}
-	msg := pe.Err.Error()
-	if !strings.Contains(msg, p.apiWhere) {
-		return err
-	}
-	pe.Err = &hidden{
-		msg: strings.ReplaceAll(msg, p.apiWhere, "POST <the merchant's API URL>"),
-		err: errors.Unwrap(pe.Err),
-	}
-	return err
-}
 
 // markRefused makes err, a providerhttp error for a non-2xx answer, wrap
 // ErrRefused when the answer is MoneyFusion's {"statut": false} and the
@@ -149,15 +126,6 @@ func markRefused(err error, resp *providerhttp.Response) error {
 	}
 	return err
 }
-
-// hidden is an error whose text was cleaned of a credential.
-type hidden struct {
-	msg string
-	err error
-}
-
-func (h *hidden) Error() string { return h.msg }
-func (h *hidden) Unwrap() error { return h.err }
 
 // describe extracts MoneyFusion's explanation from an error answer: the
 // "message" of its {"statut": false, "message": ...} body.

@@ -196,8 +196,10 @@ func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.
 	}
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "status", Method: http.MethodGet,
-		URL:    providerhttp.JoinURL(p.status, "paiementNotif", ref),
-		Header: http.Header{"Accept": {"application/json"}},
+		URL: providerhttp.JoinURL(p.status, "paiementNotif", ref),
+		// The token reads the customer's name and phone: never in an error.
+		Endpoint: "paiementNotif/<token>",
+		Header:   http.Header{"Accept": {"application/json"}},
 	})
 	if err != nil {
 		var pe *cauri.ProviderError

@@ -28,7 +28,7 @@ type replicas struct {
 	store [2]*sqlstore.Store
 	lb    *httptest.Server
 
-	calls, successes atomic.Int32
+	calls, successes   atomic.Int32
 	running, maxAtOnce atomic.Int32
 	fail               atomic.Int32 // OnPaid fails while this is positive, counting down
 }

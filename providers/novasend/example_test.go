@@ -1,0 +1,92 @@
+package novasend_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/novasend"
+	"github.com/cauripay/cauri/providers/novasend/novasendtest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+// Opening a payin session against the emulator, paying it, and asking for
+// the payment's status.
+func Example() {
+	srv := novasendtest.New()
+	defer srv.Close()
+
+	p, err := novasend.New(novasend.Config{
+		APIKey:         srv.APIKey,
+		APIClient:      srv.APIClient,
+		WebhookSecrets: []string{srv.WebhookSecret},
+		BaseURL:        srv.BaseURL(), // omit for the real API
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{
+		PaymentID: "pay_0123456789abcdefghijklmnop",
+		Order: cauri.Order{
+			ID: "ord-42", Amount: 5000, Currency: "XOF",
+			Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Phone: "+2250701020304", Country: "CI"},
+		},
+		ReturnURL: "https://shop.example/pay/return/novasend/pay_0123456789abcdefghijklmnop/token",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("send the customer to paymentUrl:", strings.HasPrefix(co.RedirectURL, srv.URL+"/link/"))
+
+	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
+	fmt.Println("back at action.successUrl:", strings.HasPrefix(back, "https://shop.example/pay/return/novasend/"))
+
+	u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_0123456789abcdefghijklmnop", ProviderRef: co.ProviderRef})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(u.Status, u.RawStatus, u.Amount, u.Currency, u.PaymentID)
+	// Output:
+	// send the customer to paymentUrl: true
+	// back at action.successUrl: true
+	// paid processed/accepted/completed 5000 XOF pay_0123456789abcdefghijklmnop
+}
+
+// Signing a notification in a test of one's own webhook endpoint. The
+// documented body carries no transaction, so even a signed one is only a
+// signal: the kit confirms it with the status endpoint.
+func ExampleSign() {
+	p, _ := novasend.New(novasend.Config{APIKey: "pk_test", APIClient: "sk_test", WebhookSecrets: []string{"whsec_test"}})
+	for _, body := range []string{
+		`{"id":"tr_1","type":"payin","reference":"pay_1","status":"processed","confirmationStatus":"accepted"}`,
+		`{"id":"tr_1","type":"payin","reference":"pay_1","status":"processed","confirmationStatus":"accepted",` +
+			`"transaction":{"status":"completed","amount":"5000.00","currency":"XOF"}}`,
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/novasend", nil)
+		r.Header.Set(novasend.SignatureHeader, novasend.Sign("whsec_test", []byte(body)))
+		u, err := p.ParseWebhook(r, []byte(body))
+		fmt.Println(u.Status, u.Amount, u.Authenticated, err)
+	}
+	// Output:
+	// pending 0 false <nil>
+	// paid 5000 true <nil>
+}
+
+// NovaSend's request names the payer's country, not a currency.
+func ExampleCurrencyOf() {
+	for _, country := range []string{"CI", "CM", "GH"} {
+		cur, ok := novasend.CurrencyOf(country)
+		fmt.Println(country, cur, ok)
+	}
+	// Output:
+	// CI XOF true
+	// CM XAF true
+	// GH  false
+}

@@ -1,0 +1,874 @@
+package novasend_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/novasend"
+	"github.com/cauripay/cauri/providers/novasend/novasendtest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+func TestMapStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw   string
+		want  cauri.Status
+		known bool
+	}{
+		// One word, of any of the three fields.
+		{"completed", cauri.StatusPaid, true},
+		{"failed", cauri.StatusFailed, true},
+		{"declined", cauri.StatusFailed, true},
+		{"expired", cauri.StatusExpired, true},
+		{"processing", cauri.StatusPending, true},
+		{"processed", cauri.StatusPending, true},
+		{"none", cauri.StatusPending, true},
+		{"pending", cauri.StatusPending, true},
+		{"accepted", cauri.StatusPending, true},
+		{" COMPLETED ", cauri.StatusPaid, true},
+		{"", cauri.StatusPending, false},
+		{"success", cauri.StatusPending, false},
+		{"successful", cauri.StatusPending, false},
+		{"paid", cauri.StatusPending, false},
+		{"cancelled", cauri.StatusPending, false},
+		{"refunded", cauri.StatusPending, false},
+
+		// status/confirmationStatus/transaction.status: the transaction decides.
+		{"processed/accepted/completed", cauri.StatusPaid, true},
+		{"processed/none/completed", cauri.StatusPaid, true},
+		{"expired/declined/completed", cauri.StatusPaid, true},
+		{"weird/weird/completed", cauri.StatusPaid, true},
+		{"processed/accepted/failed", cauri.StatusFailed, true},
+		{"processed/accepted/pending", cauri.StatusPending, true},
+		{"expired/expired/pending", cauri.StatusPending, true},
+		{"processed/accepted/reversed", cauri.StatusPending, false},
+		{"processed/accepted/success", cauri.StatusPending, false},
+		{"Processed/Accepted/Completed", cauri.StatusPaid, true},
+
+		// No transaction yet (null or {}).
+		{"processing/none/", cauri.StatusPending, true},
+		{"processing/pending/", cauri.StatusPending, true},
+		{"processed/accepted/", cauri.StatusPending, true},
+		{"processed/none/", cauri.StatusPending, true},
+		{"processing/declined/", cauri.StatusFailed, true},
+		{"processed/declined/", cauri.StatusFailed, true},
+		{"processing/expired/", cauri.StatusExpired, true},
+		{"expired/none/", cauri.StatusExpired, true},
+		{"expired/accepted/", cauri.StatusExpired, true},
+		{"expired//", cauri.StatusExpired, true},
+		{"/declined/", cauri.StatusFailed, true},
+		{"processing//", cauri.StatusPending, true},
+		{"/none/", cauri.StatusPending, true},
+		{"//", cauri.StatusPending, false},
+		{"completed//", cauri.StatusPending, false},
+		{"processing/completed/", cauri.StatusPending, false},
+		{"processing/weird/", cauri.StatusPending, false},
+		{"weird/declined/", cauri.StatusFailed, true},
+		{"weird/none/", cauri.StatusPending, false},
+
+		// Neither one word nor three.
+		{"processed/accepted", cauri.StatusPending, false},
+		{"a/b/c/d", cauri.StatusPending, false},
+	}
+	for _, tt := range tests {
+		got, known := novasend.MapStatus(tt.raw)
+		if got != tt.want || known != tt.known {
+			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
+		}
+	}
+	st := novasend.State{Status: "processed", ConfirmationStatus: "accepted", TransactionStatus: "completed"}
+	if st.String() != "processed/accepted/completed" {
+		t.Errorf("String = %q", st.String())
+	}
+	if s, known := st.Map(); s != cauri.StatusPaid || !known {
+		t.Errorf("Map = %s %v", s, known)
+	}
+}
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	_, err := novasend.New(novasend.Config{APIKey: "pk:1", WebhookSecrets: []string{"a", ""}, AccountID: " ", Language: "de", BaseURL: "ftp://x"})
+	var ve *cauri.ValidationError
+	if !errors.As(err, &ve) || ve.What != "config" {
+		t.Fatalf("err = %v", err)
+	}
+	var names []string
+	for _, f := range ve.Fields {
+		names = append(names, f.Field)
+	}
+	if got := strings.Join(names, ","); got != "APIKey,APIClient,WebhookSecrets[1],AccountID,Language,BaseURL" {
+		t.Errorf("fields %s", got)
+	}
+	if _, err := novasend.New(novasend.Config{APIClient: "sk"}); err == nil || !strings.Contains(err.Error(), "APIKey is required") {
+		t.Errorf("no key: %v", err)
+	}
+	if _, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", BaseURL: "https://u:p@business.novasend.app/v1"}); err == nil {
+		t.Error("credentials in BaseURL accepted")
+	}
+
+	p, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", Language: "fr"})
+	if err != nil || p.Name() != "novasend" {
+		t.Fatalf("New = %v, %v", p, err)
+	}
+	ic, ok := any(p).(cauri.IdempotentCreator)
+	if !ok || !ic.IdempotentCreate() {
+		t.Error("session creation is idempotent: the provider should say so")
+	}
+	if novasend.MinPollInterval != 5*time.Second {
+		t.Errorf("MinPollInterval = %v", novasend.MinPollInterval)
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	// Fixed vectors: a change would make retries across a deploy send a
+	// different key and open a second session.
+	for id, want := range map[string]string{
+		"pay_01":                         "5f8eed5d-c206-45b2-9bf0-92d45061c2b6",
+		"pay_0123456789abcdefghijklmnop": "2e3a4448-5d65-40ee-b7c2-3b34b653dd3d",
+	} {
+		if got := novasend.IdempotencyKey(id); got != want {
+			t.Errorf("IdempotencyKey(%q) = %s, want %s", id, got, want)
+		}
+	}
+	seen := map[string]bool{}
+	for i := range 1000 {
+		k := novasend.IdempotencyKey(fmt.Sprintf("pay_%026d", i))
+		if len(k) != 36 || k[14] != '4' || !strings.ContainsRune("89ab", rune(k[19])) || strings.Count(k, "-") != 4 {
+			t.Fatalf("not a version 4 UUID: %s", k)
+		}
+		if seen[k] {
+			t.Fatalf("collision at %d", i)
+		}
+		seen[k] = true
+	}
+	if got := novasend.BasicAuth("pk_test", "sk_test"); got != "Basic cGtfdGVzdDpza190ZXN0" {
+		t.Errorf("BasicAuth = %s", got)
+	}
+}
+
+func TestCurrencyOf(t *testing.T) {
+	t.Parallel()
+	for country, want := range map[string]string{"CI": "XOF", "SN": "XOF", "TG": "XOF", "ci": "XOF", "CM": "XAF", "GA": "XAF"} {
+		if got, ok := novasend.CurrencyOf(country); !ok || got != want {
+			t.Errorf("CurrencyOf(%s) = %s %v", country, got, ok)
+		}
+	}
+	for _, country := range []string{"", "GH", "NG", "FR", "CIV"} {
+		if _, ok := novasend.CurrencyOf(country); ok {
+			t.Errorf("CurrencyOf(%q) known", country)
+		}
+	}
+}
+
+const paymentID = "pay_0123456789abcdefghijklmnop"
+
+func order() cauri.Order {
+	return cauri.Order{
+		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
+		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
+	}
+}
+
+func request(o cauri.Order) cauri.CheckoutRequest {
+	return cauri.CheckoutRequest{
+		PaymentID: paymentID, Order: o,
+		ReturnURL:   "https://shop.example/pay/return/novasend/" + paymentID + "/tok",
+		CallbackURL: "https://shop.example/pay/webhooks/novasend/" + paymentID + "/tok2",
+	}
+}
+
+// capture is a fake API that records the requests and answers with the
+// next of its answers (the last one repeated).
+type capture struct {
+	srv     *httptest.Server
+	calls   atomic.Int32
+	mu      sync.Mutex
+	reqs    []*http.Request
+	bodies  [][]byte
+	answers []reply
+}
+
+type reply struct {
+	status int
+	ctype  string
+	body   string
+}
+
+func newCapture(t *testing.T, answers ...reply) *capture {
+	t.Helper()
+	c := &capture{answers: answers}
+	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int(c.calls.Add(1))
+		b, _ := io.ReadAll(r.Body)
+		c.mu.Lock()
+		c.reqs = append(c.reqs, r)
+		c.bodies = append(c.bodies, b)
+		a := c.answers[min(n, len(c.answers))-1]
+		c.mu.Unlock()
+		w.Header().Set("Content-Type", a.ctype)
+		w.WriteHeader(a.status)
+		_, _ = io.WriteString(w, a.body)
+	}))
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func jsonReply(status int, body string) reply { return reply{status, "application/json", body} }
+
+func (c *capture) last() (*http.Request, []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reqs[len(c.reqs)-1], c.bodies[len(c.bodies)-1]
+}
+
+func (c *capture) paths() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, r := range c.reqs {
+		out = append(out, r.Method+" "+r.URL.Path)
+	}
+	return out
+}
+
+func provider(t *testing.T, cfg novasend.Config) *novasend.Provider {
+	t.Helper()
+	if cfg.APIKey == "" {
+		cfg.APIKey, cfg.APIClient = "pk_test", "sk_test"
+	}
+	p, err := novasend.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// seedAnswer is the seed's answer to a session creation.
+const seedAnswer = `{"type":"payin","fee":100,"reference":"tr_fhchi842jyimwiugjgszcxvb8n","phoneNumber":"+2250701020304",` +
+	`"amount":5000,"chargedAmount":5100,"status":"processing","currency":"XOF","customerReference":"` + paymentID + `",` +
+	`"confirmationRequired":true,"confirmationStatus":"none","paymentUrl":"https://link.novasend.app/link/QGRD4D","createdAt":"2025-08-22T01:34:48.189Z"}`
+
+func TestCreateCheckoutRequest(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, jsonReply(http.StatusCreated, seedAnswer))
+	p := provider(t, novasend.Config{APIKey: "pk_test", APIClient: "sk_test", AccountID: "merchant_9923lkdz",
+		Language: "fr", BaseURL: c.srv.URL + "/v1/"})
+
+	co, err := p.CreateCheckout(context.Background(), request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if co.ProviderRef != "tr_fhchi842jyimwiugjgszcxvb8n" || co.RedirectURL != "https://link.novasend.app/link/QGRD4D" {
+		t.Errorf("checkout %+v", co)
+	}
+	r, body := c.last()
+	if r.Method != http.MethodPost || r.URL.Path != "/v1/payin/sessions" || r.URL.RawQuery != "" {
+		t.Errorf("%s %s", r.Method, r.URL)
+	}
+	for k, want := range map[string]string{
+		"Authorization":     "Basic cGtfdGVzdDpza190ZXN0", // base64("pk_test:sk_test")
+		"X-Idempotency-Key": novasend.IdempotencyKey(paymentID),
+		"Accept":            "application/json",
+		"Content-Type":      "application/json",
+		"Accept-Language":   "fr",
+	} {
+		if got := r.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	want := `{"reference":"` + paymentID + `","accountId":"merchant_9923lkdz","amount":5000,"msisdn":"+2250701020304",` +
+		`"customerName":"Awa Diallo","country":"CI",` +
+		`"action":{"successUrl":"https://shop.example/pay/return/novasend/` + paymentID + `/tok",` +
+		`"failureUrl":"https://shop.example/pay/return/novasend/` + paymentID + `/tok"}}`
+	if string(body) != want {
+		t.Errorf("body\n got %s\nwant %s", body, want)
+	}
+
+	// The same payment again sends the same key and body.
+	if _, err := p.CreateCheckout(context.Background(), request(order())); err != nil {
+		t.Fatal(err)
+	}
+	r2, body2 := c.last()
+	if r2.Header.Get("X-Idempotency-Key") != r.Header.Get("X-Idempotency-Key") || !bytes.Equal(body, body2) {
+		t.Error("a repeated creation differs from the first")
+	}
+}
+
+func TestCreateCheckoutDefaults(t *testing.T) {
+	t.Parallel()
+	// Newer API answer: id is NovaSend's, reference ours.
+	c := newCapture(t, jsonReply(http.StatusOK, `{"id":"pr_bakvkozbmqcmte1d8izelffjlz","type":"payin","reference":"`+paymentID+`",`+
+		`"status":"processing","confirmationRequired":true,"confirmationStatus":"none","paymentUrl":"https://business.novasend.app/link/QGRD4D",`+
+		`"customer":{"name":"Awa","phoneNumber":"+237690000000"},"isDirect":false,"payFee":false,"amount":2500,"fee":7,"chargedAmount":2507,"currency":"XAF","failure":null}`))
+	p := provider(t, novasend.Config{BaseURL: c.srv.URL})
+	o := order()
+	o.Amount, o.Currency = 2500, "XAF"
+	o.Customer = cauri.Customer{LastName: " Mbarga ", Phone: "+237 6 90 00 00 00"} // no country: from the phone
+	co, err := p.CreateCheckout(context.Background(), request(o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if co.ProviderRef != "pr_bakvkozbmqcmte1d8izelffjlz" || co.RedirectURL != "https://business.novasend.app/link/QGRD4D" {
+		t.Errorf("checkout %+v", co)
+	}
+	r, body := c.last()
+	want := `{"reference":"` + paymentID + `","amount":2500,"msisdn":"+237690000000","customerName":"Mbarga","country":"CM",` +
+		`"action":{"successUrl":"https://shop.example/pay/return/novasend/` + paymentID + `/tok",` +
+		`"failureUrl":"https://shop.example/pay/return/novasend/` + paymentID + `/tok"}}`
+	if string(body) != want {
+		t.Errorf("body\n got %s\nwant %s", body, want)
+	}
+	if r.URL.Path != "/payin/sessions" || r.Header.Get("Accept-Language") != "" {
+		t.Errorf("%s %v", r.URL.Path, r.Header)
+	}
+
+	// An answer naming no reference of NovaSend's: ours is looked up.
+	c = newCapture(t, jsonReply(http.StatusCreated, `{"paymentUrl":"https://link.novasend.app/link/X"}`))
+	co, err = provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(context.Background(), request(order()))
+	if err != nil || co.ProviderRef != paymentID {
+		t.Errorf("no reference: %+v %v", co, err)
+	}
+}
+
+func TestCreateCheckoutValidation(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, jsonReply(http.StatusCreated, seedAnswer))
+	p := provider(t, novasend.Config{BaseURL: c.srv.URL})
+	tests := []struct {
+		name   string
+		edit   func(*cauri.CheckoutRequest)
+		fields string
+	}{
+		{"no customer", func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
+			"Customer.FirstName,Customer.Phone,Customer.Country"},
+		{"no name", func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "" }, "Customer.FirstName"},
+		{"local phone", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "0701020304" }, "Customer.Phone"},
+		{"phone with letters", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+225070102030x" }, "Customer.Phone"},
+		{"short phone", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+2250" }, "Customer.Phone"},
+		{"no phone, no country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone, r.Order.Customer.Country = "", "" },
+			"Customer.Phone,Customer.Country"},
+		{"phone of an unserved country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone, r.Order.Customer.Country = "+233201234567", "" },
+			"Customer.Country"},
+		{"unserved country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Country = "GH" }, "Customer.Country"},
+		{"currency of another country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Country = "CM" }, "Currency"},
+		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1000, "USD" }, "Currency"},
+		{"fractional", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "EUR" }, "Amount,Currency"},
+		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
+		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
+		{"no payment ID", func(r *cauri.CheckoutRequest) { r.PaymentID = "" }, "PaymentID"},
+		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
+		{"relative return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "/pay/return" }, "ReturnURL"},
+	}
+	for _, tt := range tests {
+		req := request(order())
+		tt.edit(&req)
+		_, err := p.CreateCheckout(context.Background(), req)
+		var ve *cauri.ValidationError
+		if !errors.As(err, &ve) || ve.What != "order" {
+			t.Errorf("%s: err = %v", tt.name, err)
+			continue
+		}
+		var names []string
+		for _, f := range ve.Fields {
+			names = append(names, f.Field)
+		}
+		if got := strings.Join(names, ","); got != tt.fields {
+			t.Errorf("%s: fields %s, want %s (%v)", tt.name, got, tt.fields, err)
+		}
+		if cauri.IsTemporary(err) {
+			t.Errorf("%s: validation error is temporary", tt.name)
+		}
+	}
+	if n := c.calls.Load(); n != 0 {
+		t.Errorf("%d calls made for invalid orders", n)
+	}
+}
+
+func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
+	t.Helper()
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
+	}
+	if pe.Provider != "novasend" || pe.StatusCode != status || pe.Temporary != temporary {
+		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
+	}
+	return pe
+}
+
+func TestCreateCheckoutErrors(t *testing.T) {
+	t.Parallel()
+	srv := novasendtest.New()
+	t.Cleanup(srv.Close) // after the parallel subtests
+	ctx := context.Background()
+
+	t.Run("400 from the API", func(t *testing.T) {
+		t.Parallel()
+		o := order()
+		o.Amount = novasendtest.MaxAmount + 1
+		_, err := srv.Provider().CreateCheckout(ctx, request(o))
+		pe := providerError(t, err, 400, false)
+		if pe.Message != "invalid_amount: Invalid amount (invalid: amount)" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("400 in French", func(t *testing.T) {
+		t.Parallel()
+		cfg := srv.Config()
+		cfg.Language = "fr"
+		o := order()
+		o.Amount = novasendtest.MaxAmount + 1
+		_, err := provider(t, cfg).CreateCheckout(ctx, request(o))
+		if pe := providerError(t, err, 400, false); pe.Message != "invalid_amount: Montant invalide (invalid: amount)" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("403", func(t *testing.T) {
+		t.Parallel()
+		cfg := srv.Config()
+		cfg.APIClient = "sk_wrong"
+		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 403, false)
+		if pe.Message != "api_token_invalid: Invalid API credentials" || strings.Contains(err.Error(), "sk_wrong") {
+			t.Errorf("error %v", err)
+		}
+	})
+	t.Run("404 wallet", func(t *testing.T) {
+		t.Parallel()
+		cfg := srv.Config()
+		cfg.AccountID = "merchant_other"
+		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
+		if pe := providerError(t, err, 404, false); pe.Message != "wallet_not_found: Wallet not found" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	for _, code := range []int{429, 503} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			s := novasendtest.New()
+			defer s.Close()
+			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
+			_, err := s.Provider().CreateCheckout(ctx, request(order()))
+			pe := providerError(t, err, code, true)
+			if pe.RetryAfter != 3*time.Second || pe.Message == "" {
+				t.Errorf("%+v", pe)
+			}
+			if len(s.Payins()) != 0 {
+				t.Error("a refused creation opened a session")
+			}
+		})
+	}
+	t.Run("html 502", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, reply{http.StatusBadGateway, "text/html", "<html><h1>502 Bad Gateway</h1></html>"})
+		_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+		if pe := providerError(t, err, 502, true); pe.Message != "expected JSON, got text/html" {
+			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("html 200", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, reply{http.StatusOK, "text/html", "<html>login</html>"})
+		_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+		providerError(t, err, 200, false)
+		if !errors.Is(err, cauri.ErrMalformed) || !strings.Contains(err.Error(), "expected JSON, got text/html") {
+			t.Errorf("err %v", err)
+		}
+	})
+	for name, tt := range map[string]struct {
+		body      string
+		temporary bool
+		message   string
+	}{
+		"200 with statusCode 400":   {body: `{"statusCode":400,"message":["msisdn must be a valid phone number"],"error":"Bad Request"}`, message: "msisdn must be a valid phone number"},
+		"200 with statusCode 503":   {body: `{"statusCode":503,"code":"service_unavailable","message":"Try later"}`, temporary: true, message: "service_unavailable: Try later"},
+		"200 with success false":    {body: `{"success":false,"message":"Transaction error","code":"transaction_error"}`, message: "transaction_error: Transaction error"},
+		"200 with an error object":  {body: `{"error":{"code":"client_kyc_not_approved","message":"Client KYC not approved"}}`, message: "client_kyc_not_approved: Client KYC not approved"},
+		"200 with an error message": {body: `{"error":"Unauthorized"}`, message: "Unauthorized"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
+			_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+			if pe := providerError(t, err, 200, tt.temporary); pe.Message != tt.message {
+				t.Errorf("message %q", pe.Message)
+			}
+		})
+	}
+	for name, body := range map[string]string{
+		"no paymentUrl":     `{"type":"payin","reference":"tr_1","status":"processing"}`,
+		"bad paymentUrl":    `{"reference":"tr_1","paymentUrl":"javascript:alert(1)"}`,
+		"paymentUrl number": `{"reference":"tr_1","paymentUrl":12}`,
+		"another payment":   `{"reference":"tr_1","customerReference":"pay_other","paymentUrl":"https://link.novasend.app/link/X"}`,
+		"a payout":          `{"type":"payout","reference":"tr_1","paymentUrl":"https://link.novasend.app/link/X"}`,
+		"empty":             ``,
+		"array":             `[]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := newCapture(t, jsonReply(http.StatusCreated, body))
+			_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+			providerError(t, err, http.StatusCreated, false)
+			if !errors.Is(err, cauri.ErrMalformed) {
+				t.Errorf("err %v does not wrap ErrMalformed", err)
+			}
+		})
+	}
+	t.Run("dropped", func(t *testing.T) {
+		s := novasendtest.New()
+		defer s.Close()
+		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop, Times: 2})
+		_, err := s.Provider().CreateCheckout(ctx, request(order()))
+		providerError(t, err, 0, true)
+	})
+}
+
+// TestCreateCheckoutRetrySafe: a creation whose answer was lost is
+// repeated with the same key, and NovaSend opens one session.
+func TestCreateCheckoutRetrySafe(t *testing.T) {
+	t.Parallel()
+	s := novasendtest.New()
+	defer s.Close()
+	p := s.Provider()
+	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: 150 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	_, err := p.CreateCheckout(ctx, request(order()))
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
+		t.Fatalf("slow creation: %v", err)
+	}
+	time.Sleep(250 * time.Millisecond) // the slow call completes at NovaSend
+	var refs []string
+	for range 3 {
+		co, err := p.CreateCheckout(context.Background(), request(order()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, co.ProviderRef+" "+co.RedirectURL)
+	}
+	if refs[0] != refs[1] || refs[1] != refs[2] {
+		t.Errorf("replays differ: %v", refs)
+	}
+	ps := s.Payins()
+	if len(ps) != 1 || ps[0].IdempotencyKey != novasend.IdempotencyKey(paymentID) || ps[0].CustomerReference != paymentID {
+		t.Errorf("payins %+v", ps)
+	}
+}
+
+// TestCreateCheckoutReceived checks what the emulator received.
+func TestCreateCheckoutReceived(t *testing.T) {
+	t.Parallel()
+	s := novasendtest.New()
+	defer s.Close()
+	cfg := s.Config()
+	cfg.Language = "en"
+	co, err := provider(t, cfg).CreateCheckout(context.Background(), request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := s.Payment(co.ProviderRef)
+	if !ok || !strings.HasPrefix(co.RedirectURL, s.URL+"/link/") || got.PaymentURL != co.RedirectURL {
+		t.Fatalf("checkout %+v, payin %+v", co, got)
+	}
+	want := novasendtest.Payin{
+		Reference: co.ProviderRef, CustomerReference: paymentID, IdempotencyKey: novasend.IdempotencyKey(paymentID),
+		AccountID: s.AccountID, Amount: 5000, Currency: "XOF", Fee: 100, Msisdn: "+2250701020304",
+		CustomerName: "Awa Diallo", Country: "CI", SuccessURL: request(order()).ReturnURL, FailureURL: request(order()).ReturnURL,
+		AcceptLanguage: "en", PaymentURL: co.RedirectURL, Status: "processing", ConfirmationStatus: "none", CreatedAt: got.CreatedAt,
+	}
+	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+		t.Errorf("payin\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestFetchStatus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := novasendtest.New()
+	defer srv.Close()
+	var logs bytes.Buffer
+	cfg := srv.Config()
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	p := provider(t, cfg)
+
+	n := 0
+	open := func(o cauri.Order) (cauri.CheckoutRequest, cauri.Checkout) {
+		t.Helper()
+		n++
+		req := request(o)
+		req.PaymentID = fmt.Sprintf("pay_%026d", n)
+		co, err := p.CreateCheckout(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return req, co
+	}
+	fetch := func(req cauri.CheckoutRequest, ref string) cauri.Update {
+		t.Helper()
+		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: req.PaymentID, ProviderRef: ref, Amount: 5000, Currency: "XOF"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	req, co := open(order())
+	u := fetch(req, co.ProviderRef)
+	want := cauri.Update{PaymentID: req.PaymentID, ProviderRef: co.ProviderRef, Status: cauri.StatusPending,
+		RawStatus: "processing/none/", Amount: 5000, Currency: "XOF", Fee: 100, Authenticated: true}
+	if u != want {
+		t.Errorf("new session:\n got %+v\nwant %+v", u, want)
+	}
+	// The customer opens the page: the confirmation is pending.
+	res, err := http.Get(co.RedirectURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if u := fetch(req, co.ProviderRef); u.RawStatus != "processing/pending/" || u.Status != cauri.StatusPending {
+		t.Errorf("page opened: %+v", u)
+	}
+
+	_ = srv.SetStatus(co.ProviderRef, "processed", "accepted", "reversed")
+	if u := fetch(req, co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "processed/accepted/reversed" {
+		t.Errorf("unknown: %+v", u)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "reversed") {
+		t.Errorf("no warning for an unknown status: %s", logs.String())
+	}
+	_ = srv.SetStatus(co.ProviderRef, "processed", "accepted", "pending")
+	if u := fetch(req, co.ProviderRef); u.Status != cauri.StatusPending {
+		t.Errorf("transaction pending: %+v", u)
+	}
+	_ = srv.SetStatus(co.ProviderRef, "processing", "pending", "")
+
+	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	want = cauri.Update{PaymentID: req.PaymentID, ProviderRef: co.ProviderRef, Status: cauri.StatusPaid,
+		RawStatus: "processed/accepted/completed", Amount: 5000, Currency: "XOF", Fee: 100, Authenticated: true}
+	if u := fetch(req, co.ProviderRef); u != want {
+		t.Errorf("paid:\n got %+v\nwant %+v", u, want)
+	}
+	// By our reference alone, as the newer documentation reads {reference}.
+	want.ProviderRef = co.ProviderRef
+	if u := fetch(req, ""); u != want {
+		t.Errorf("by our reference:\n got %+v\nwant %+v", u, want)
+	}
+	// A reference NovaSend does not know: ours is tried next.
+	want.ProviderRef = "tr_unknown"
+	if u := fetch(req, "tr_unknown"); u != want {
+		t.Errorf("fallback:\n got %+v\nwant %+v", u, want)
+	}
+
+	req, co = open(order())
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Fail)
+	u = fetch(req, co.ProviderRef)
+	if u.Status != cauri.StatusFailed || u.RawStatus != "processed/accepted/failed" || u.Amount != 5000 ||
+		u.FailureReason != "client_not_enough_cash: Insufficient client balance" {
+		t.Errorf("failed: %+v", u)
+	}
+
+	req, co = open(order())
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
+	if u := fetch(req, co.ProviderRef); u.Status != cauri.StatusFailed || u.RawStatus != "processing/declined/" || u.FailureReason == "" {
+		t.Errorf("declined: %+v", u)
+	}
+
+	req, co = open(order())
+	if err := srv.Expire(ctx, co.ProviderRef); err != nil {
+		t.Fatal(err)
+	}
+	if u := fetch(req, co.ProviderRef); u.Status != cauri.StatusExpired || u.RawStatus != "expired/expired/" {
+		t.Errorf("expired: %+v", u)
+	}
+
+	srv.ReportAmountDelta(-1000)
+	if u := fetch(req, co.ProviderRef); u.Amount != 4000 {
+		t.Errorf("delta, no transaction: %d", u.Amount)
+	}
+	req, co = open(order())
+	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Pay)
+	if u := fetch(req, co.ProviderRef); u.Amount != 4000 || u.Status != cauri.StatusPaid {
+		t.Errorf("delta on the transaction: %+v", u)
+	}
+	if strings.Contains(logs.String(), srv.APIClient) || strings.Contains(logs.String(), "+225") {
+		t.Error("a secret or the customer's phone was logged")
+	}
+	if calls := mustPayin(t, srv, co.ProviderRef).StatusCalls; len(calls) != 1 {
+		t.Errorf("status calls recorded: %v", calls)
+	}
+}
+
+func mustPayin(t *testing.T, s *novasendtest.Server, ref string) novasendtest.Payin {
+	t.Helper()
+	p, ok := s.Payment(ref)
+	if !ok {
+		t.Fatalf("no payin %s", ref)
+	}
+	return p
+}
+
+func TestFetchStatusErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := novasendtest.New(novasendtest.WithPollLimit(time.Minute))
+	defer srv.Close()
+	p := srv.Provider()
+
+	_, err := p.FetchStatus(ctx, cauri.StatusQuery{})
+	if !errors.Is(err, cauri.ErrNotFound) || cauri.IsTemporary(err) {
+		t.Errorf("no reference: %v", err)
+	}
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "tr_nope", PaymentID: "pay_nope"})
+	if !errors.Is(err, cauri.ErrNotFound) {
+		t.Errorf("unknown: %v", err)
+	}
+	if pe := providerError(t, err, 404, false); pe.Message != "transaction_does_not_exist: Payment not found" {
+		t.Errorf("message %q", pe.Message)
+	}
+
+	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
+	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "tr_nope", PaymentID: "pay_nope"})
+	providerError(t, err, 503, true)
+
+	// NovaSend's polling guidance, enforced.
+	co, err := p.CreateCheckout(ctx, request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := cauri.StatusQuery{ProviderRef: co.ProviderRef, PaymentID: paymentID}
+	if _, err := p.FetchStatus(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.FetchStatus(ctx, q)
+	if pe := providerError(t, err, 429, true); pe.RetryAfter < 59*time.Second {
+		t.Errorf("Retry-After %v", pe.RetryAfter)
+	}
+	if calls := mustPayin(t, srv, co.ProviderRef).StatusCalls; len(calls) != 2 || !calls[1].After(calls[0]) {
+		t.Errorf("status calls %v", calls)
+	}
+}
+
+func TestFetchStatusShapes(t *testing.T) {
+	t.Parallel()
+	const seedStatus = `{"type":"payin","fee":6,"reference":"mtr_fhscgaywizujwjyymlge1hncaq","phoneNumber":"+2250749929598",` +
+		`"customerName":"Habib","amount":300,"chargedAmount":306,"status":"processed","currency":"XOF",` +
+		`"customerReference":"` + paymentID + `","confirmationRequired":true,"confirmationStatus":"none",` +
+		`"createdAt":"2025-08-22T02:00:16.026Z","transaction":{"reference":"tr_dkjd5ljficphlqmt","status":"completed",` +
+		`"customerName":"dd soûl","processedAt":"2025-11-05T16:12:42.096Z","phoneNumber":"+2250153013761",` +
+		`"amount":"300.00","fees":"0.00","chargedAmount":"300.00","currency":"XOF"},"failure":null}`
+	paid := cauri.Update{PaymentID: paymentID, ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "processed/none/completed",
+		Amount: 300, Currency: "XOF", Fee: 6, Authenticated: true}
+	tests := []struct {
+		name, body string
+		want       cauri.Update
+		err        error
+	}{
+		{name: "seed's example", body: seedStatus, want: paid},
+		{name: "newer shape", body: `{"id":"r1","type":"payin","reference":"` + paymentID + `","status":"processed","confirmationStatus":"accepted",` +
+			`"amount":300,"fee":7,"chargedAmount":307,"currency":"XOF","transaction":{"status":"completed","amount":300,"currency":"XOF"}}`,
+			want: cauri.Update{PaymentID: paymentID, ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "processed/accepted/completed",
+				Amount: 300, Currency: "XOF", Fee: 7, Authenticated: true}},
+		{name: "transaction {}", body: `{"reference":"r1","status":"processed","confirmationStatus":"accepted","amount":"300","currency":"xof","transaction":{}}`,
+			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "processed/accepted/", Amount: 300, Currency: "XOF", Authenticated: true}},
+		{name: "transaction []", body: `{"status":"processing","confirmationStatus":"none","transaction":[]}`,
+			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "processing/none/", Authenticated: true}},
+		{name: "declined with a failure", body: `{"reference":"r1","status":"processing","confirmationStatus":"declined","failure":{"code":"payment_declined","message":"Declined"}}`,
+			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusFailed, RawStatus: "processing/declined/", FailureReason: "payment_declined: Declined", Authenticated: true}},
+		{name: "failure as a string", body: `{"reference":"r1","status":"processed","confirmationStatus":"accepted","transaction":{"status":"failed"},"failure":"Insufficient funds"}`,
+			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusFailed, RawStatus: "processed/accepted/failed", FailureReason: "Insufficient funds", Authenticated: true}},
+		{name: "transaction amount wins", body: `{"reference":"r1","amount":5000,"currency":"XOF","transaction":{"status":"completed","amount":"4000.00"}}`,
+			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "//completed", Amount: 4000, Currency: "XOF", Authenticated: true}},
+		{name: "unreadable fee ignored", body: `{"reference":"r1","fee":"n/a","status":"processing","amount":5,"currency":"XAF"}`,
+			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "processing//", Amount: 5, Currency: "XAF", Authenticated: true}},
+		{name: "another payment", body: strings.Replace(seedStatus, paymentID, "pay_other", 1), err: cauri.ErrMalformed},
+		{name: "another reference", body: `{"reference":"r2","status":"processing"}`, err: cauri.ErrMalformed},
+		{name: "completed without amount", body: `{"reference":"r1","currency":"XOF","transaction":{"status":"completed"}}`, err: cauri.ErrMalformed},
+		{name: "completed without currency", body: `{"reference":"r1","amount":300,"transaction":{"status":"completed","amount":"300.00"}}`, err: cauri.ErrMalformed},
+		{name: "bad amount", body: `{"reference":"r1","currency":"XOF","transaction":{"status":"completed","amount":"3OO"}}`, err: cauri.ErrMalformed},
+		{name: "decimals in XOF", body: `{"reference":"r1","currency":"XOF","transaction":{"status":"completed","amount":"300.50"}}`, err: cauri.ErrMalformed},
+		{name: "bad currency", body: `{"reference":"r1","currency":"francs","amount":300}`, err: cauri.ErrMalformed},
+		{name: "status not a string", body: `{"reference":"r1","status":2}`, err: cauri.ErrMalformed},
+		{name: "transaction.status not a string", body: `{"reference":"r1","transaction":{"status":true}}`, err: cauri.ErrMalformed},
+		{name: "transaction not an object", body: `{"reference":"r1","transaction":"completed"}`, err: cauri.ErrMalformed},
+		{name: "reference an object", body: `{"reference":{"id":"r1"}}`, err: cauri.ErrMalformed},
+		{name: "a payout", body: `{"type":"payout","reference":"r1","transaction":{"status":"completed","amount":1,"currency":"XOF"}}`, err: cauri.ErrMalformed},
+		{name: "null", body: `null`, err: cauri.ErrMalformed},
+		{name: "array", body: `[{"reference":"r1"}]`, err: cauri.ErrMalformed},
+		{name: "html", body: `<html></html>`, err: cauri.ErrMalformed},
+		{name: "statusCode 404 in a 200", body: `{"statusCode":404,"code":"transaction_does_not_exist","message":"Payment not found"}`, err: cauri.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
+			u, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).
+				FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "r1"})
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				providerError(t, err, 200, false)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u != tt.want {
+				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
+			}
+			r, _ := c.last()
+			if r.URL.Path != "/payin/r1" || r.Header.Get("Authorization") != "Basic cGtfdGVzdDpza190ZXN0" || r.Method != http.MethodGet {
+				t.Errorf("request %s %s %v", r.Method, r.URL.Path, r.Header)
+			}
+		})
+	}
+}
+
+// TestFetchStatusFallback: NovaSend's reference unknown (404), ours is
+// tried; a second 404 is the answer.
+func TestFetchStatusFallback(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, jsonReply(http.StatusNotFound, `{"statusCode":404,"message":"Payment not found"}`),
+		jsonReply(http.StatusOK, `{"id":"pr_1","reference":"`+paymentID+`","status":"processing","confirmationStatus":"none"}`))
+	p := provider(t, novasend.Config{BaseURL: c.srv.URL})
+	u, err := p.FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ProviderRef != "tr/1" || u.PaymentID != paymentID || u.Status != cauri.StatusPending {
+		t.Errorf("update %+v", u)
+	}
+	if got := strings.Join(c.paths(), ","); got != "GET /payin/tr/1,GET /payin/"+paymentID {
+		t.Errorf("calls %s", got)
+	}
+	if r := c.reqs[0]; r.URL.RawPath != "/payin/tr%2F1" {
+		t.Errorf("reference not escaped: %q", r.URL.RawPath)
+	}
+
+	c = newCapture(t, jsonReply(http.StatusNotFound, `{"statusCode":404,"message":"Payment not found"}`))
+	_, err = provider(t, novasend.Config{BaseURL: c.srv.URL}).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr_1"})
+	if !errors.Is(err, cauri.ErrNotFound) || c.calls.Load() != 2 {
+		t.Errorf("err %v after %d calls", err, c.calls.Load())
+	}
+	// A transient failure is not a 404: no fallback, the kit retries.
+	c = newCapture(t, jsonReply(http.StatusBadGateway, `{}`))
+	_, err = provider(t, novasend.Config{BaseURL: c.srv.URL}).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr_1"})
+	if !cauri.IsTemporary(err) || c.calls.Load() != 1 {
+		t.Errorf("err %v after %d calls", err, c.calls.Load())
+	}
+}

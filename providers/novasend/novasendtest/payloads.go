@@ -1,0 +1,439 @@
+package novasendtest
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+// NovaSend's words for a payin's state.
+const (
+	statusProcessing = "processing"
+	statusProcessed  = "processed"
+	statusExpired    = "expired"
+
+	confirmationNone     = "none"
+	confirmationPending  = "pending"
+	confirmationAccepted = "accepted"
+	confirmationDeclined = "declined"
+	confirmationExpired  = "expired"
+
+	transactionCompleted = "completed"
+	transactionFailed    = "failed"
+)
+
+// Payin is the emulator's record of one payin session.
+type Payin struct {
+	// Reference is NovaSend's reference for the payin ("tr_" and 26
+	// characters), the one GET /v1/payin/{reference} takes.
+	Reference string
+	// CustomerReference is the merchant's reference, as sent in the
+	// session's reference field. The status endpoint takes it too.
+	CustomerReference string
+	// IdempotencyKey is the X-Idempotency-Key of the creation.
+	IdempotencyKey string
+	// AccountID is as sent, "" when left out.
+	AccountID string
+	// Amount is in whole units, as sent; Currency is the country's.
+	Amount   int64
+	Currency string
+	// Fee is NovaSend's, in whole units: 2% of the amount.
+	Fee int64
+	// Msisdn, CustomerName and Country are as sent.
+	Msisdn, CustomerName, Country string
+	// SuccessURL and FailureURL are action's, "" when left out.
+	SuccessURL, FailureURL string
+	// AcceptLanguage is the creation's Accept-Language header.
+	AcceptLanguage string
+	// PaymentURL is the page where the customer confirms.
+	PaymentURL string
+	// Status is processing, processed or expired; ConfirmationStatus is
+	// none, pending (the page was opened), accepted, declined or expired
+	// (or whatever SetStatus set).
+	Status, ConfirmationStatus string
+	// Transaction is the settlement, nil until the customer accepted.
+	Transaction *Transaction
+	// Failure explains a failed, declined or expired payin.
+	Failure *Failure
+	// CreatedAt is when the session was opened.
+	CreatedAt time.Time
+	// StatusCalls are the times of the status calls about the payin.
+	StatusCalls []time.Time
+
+	lastServed time.Time // the last status call answered 200
+}
+
+// Transaction is a payin's settlement in NovaSend's core system.
+type Transaction struct {
+	// Reference is the core system's ("tr_" and 16 characters).
+	Reference string
+	// Status is completed, failed or pending (or whatever SetStatus set).
+	Status string
+	// ProcessedAt is when it was settled.
+	ProcessedAt time.Time
+}
+
+// Failure is a payin's failure object.
+type Failure struct {
+	Code, Message string
+}
+
+func (p *Payin) clone() Payin {
+	c := *p
+	if p.Transaction != nil {
+		t := *p.Transaction
+		c.Transaction = &t
+	}
+	if p.Failure != nil {
+		f := *p.Failure
+		c.Failure = &f
+	}
+	c.StatusCalls = slices.Clone(p.StatusCalls)
+	return c
+}
+
+// final reports whether the payin can no longer change.
+func (p *Payin) final() bool {
+	if p.Transaction != nil && (p.Transaction.Status == transactionCompleted || p.Transaction.Status == transactionFailed) {
+		return true
+	}
+	return p.ConfirmationStatus == confirmationDeclined || p.ConfirmationStatus == confirmationExpired || p.Status == statusExpired
+}
+
+// state names where the payin stands, for pages.
+func (p *Payin) state() string {
+	switch {
+	case p.Transaction != nil && p.Transaction.Status == transactionCompleted:
+		return "paid"
+	case p.Transaction != nil && p.Transaction.Status == transactionFailed:
+		return "failed"
+	case p.ConfirmationStatus == confirmationDeclined:
+		return "declined"
+	case p.ConfirmationStatus == confirmationExpired || p.Status == statusExpired:
+		return "expired"
+	}
+	return "pending"
+}
+
+// settle applies the customer's action to a payin: pay accepts and the
+// transaction completes; fail accepts and the transaction fails (an empty
+// wallet); cancel declines, and no transaction is made.
+func settle(p *Payin, a providertest.Action) {
+	now := time.Now().UTC()
+	switch a {
+	case providertest.Pay, providertest.Fail:
+		p.Status, p.ConfirmationStatus = statusProcessed, confirmationAccepted
+		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: now}
+		if a == providertest.Fail {
+			p.Transaction.Status = transactionFailed
+			p.Failure = &Failure{Code: "client_not_enough_cash", Message: "Insufficient client balance"}
+		}
+	case providertest.Cancel:
+		p.ConfirmationStatus = confirmationDeclined
+		p.Failure = &Failure{Code: "payment_declined", Message: "The customer declined the payment"}
+	}
+}
+
+// validateSession checks a session body as the emulated API does and
+// returns the payin it describes, or the errors, in the request's
+// language. The country and the account are checked by the caller.
+func validateSession(in map[string]any, fr bool) (*Payin, []fieldError) {
+	var errs []fieldError
+	add := func(field, code, en, frMsg string) {
+		msg := en
+		if fr {
+			msg = frMsg
+		}
+		errs = append(errs, fieldError{Field: field, Code: code, Message: msg})
+	}
+	p := &Payin{}
+	str := func(field string, required bool, maxLen int) string {
+		switch s := in[field].(type) {
+		case nil:
+			if required {
+				add(field, "validation_error", field+" is required", field+" est obligatoire")
+			}
+		case string:
+			s = strings.TrimSpace(s)
+			switch {
+			case s == "" && required:
+				add(field, "validation_error", field+" is required", field+" est obligatoire")
+			case utf8.RuneCountInString(s) > maxLen:
+				add(field, "validation_error", field+" must be at most "+strconv.Itoa(maxLen)+" characters",
+					field+" doit contenir au plus "+strconv.Itoa(maxLen)+" caractères")
+			default:
+				return s
+			}
+		default:
+			add(field, "validation_error", field+" must be a string", field+" doit être une chaîne")
+		}
+		return ""
+	}
+
+	p.CustomerReference = str("reference", true, 100)
+	p.AccountID = str("accountId", false, 100)
+	switch a := in["amount"].(type) {
+	case nil:
+		add("amount", "validation_error", "amount is required", "amount est obligatoire")
+	case json.Number:
+		n, err := strconv.ParseInt(a.String(), 10, 64)
+		switch {
+		case err != nil:
+			add("amount", "validation_error", "amount must be a whole number, without decimals",
+				"amount doit être un nombre entier, sans décimales")
+		case n <= 0:
+			add("amount", "transaction_greater_than_zero", "Amount must be greater than zero", "Le montant doit être supérieur à zéro")
+		case n > MaxAmount:
+			add("amount", "invalid_amount", "Invalid amount", "Montant invalide")
+		default:
+			p.Amount = n
+		}
+	default:
+		add("amount", "validation_error", "amount must be a number", "amount doit être un nombre")
+	}
+	if m := str("msisdn", true, 16); m != "" {
+		if !isE164(m) {
+			add("msisdn", "validation_error", "msisdn must be a phone number in E.164 format",
+				"msisdn doit être un numéro de téléphone au format E.164")
+		}
+		p.Msisdn = m
+	}
+	p.CustomerName = str("customerName", true, 100)
+	if c := str("country", true, 2); c != "" {
+		if len(c) != 2 || strings.ToUpper(c) != c {
+			add("country", "validation_error", "country must be an ISO 3166-1 alpha-2 code",
+				"country doit être un code ISO 3166-1 alpha-2")
+		}
+		p.Country = c
+	}
+	switch a := in["action"].(type) {
+	case nil:
+	case map[string]any:
+		for _, f := range []struct {
+			name string
+			dst  *string
+		}{{"successUrl", &p.SuccessURL}, {"failureUrl", &p.FailureURL}} {
+			s, _ := a[f.name].(string)
+			u, err := url.Parse(s)
+			if s == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				add("action."+f.name, "validation_error", "action."+f.name+" must be a URL",
+					"action."+f.name+" doit être une URL")
+				continue
+			}
+			*f.dst = s
+		}
+	default:
+		add("action", "validation_error", "action must be an object", "action doit être un objet")
+	}
+	return p, errs
+}
+
+func isE164(s string) bool {
+	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isUUID reports whether s is a UUID in its 8-4-4-4-12 hex form, any
+// version.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := range len(s) {
+		switch i {
+		case 8, 13, 18, 23:
+			if s[i] != '-' {
+				return false
+			}
+		default:
+			c := s[i] | 0x20
+			if !('0' <= s[i] && s[i] <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+const (
+	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	upperAlnum = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+)
+
+// randomCode returns n random characters of alphabet.
+func randomCode(n int, alphabet string) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// mainUnits is whole units plus delta smallest units, as a JSON number in
+// the main unit.
+func mainUnits(whole int64, currency string, delta int64) json.Number {
+	smallest, err := cauri.ParseAmount(strconv.FormatInt(whole, 10), currency)
+	if err != nil {
+		return json.Number(strconv.FormatInt(whole, 10))
+	}
+	return json.Number(cauri.FormatAmount(smallest+delta, currency))
+}
+
+// decimalText is an amount as the transaction object writes it: a string
+// with two decimals, even for currencies without a subunit ("153.00").
+func decimalText(n json.Number, currency string) string {
+	if cauri.CurrencyExponent(currency) == 0 {
+		return n.String() + ".00"
+	}
+	return n.String()
+}
+
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+type failureJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func failureOf(p *Payin) *failureJSON {
+	if p.Failure == nil {
+		return nil
+	}
+	return &failureJSON{Code: p.Failure.Code, Message: p.Failure.Message}
+}
+
+// sessionAnswer is the answer to POST /v1/payin/sessions, in the seed's
+// shape and field order.
+func sessionAnswer(p *Payin) any {
+	return struct {
+		Type                 string       `json:"type"`
+		Fee                  int64        `json:"fee"`
+		Reference            string       `json:"reference"`
+		PhoneNumber          string       `json:"phoneNumber"`
+		Amount               int64        `json:"amount"`
+		ChargedAmount        int64        `json:"chargedAmount"`
+		Status               string       `json:"status"`
+		Currency             string       `json:"currency"`
+		CustomerReference    string       `json:"customerReference"`
+		ConfirmationRequired bool         `json:"confirmationRequired"`
+		ConfirmationStatus   string       `json:"confirmationStatus"`
+		PaymentURL           string       `json:"paymentUrl"`
+		CreatedAt            string       `json:"createdAt"`
+		Failure              *failureJSON `json:"failure"`
+	}{
+		Type: "payin", Fee: p.Fee, Reference: p.Reference, PhoneNumber: p.Msisdn, Amount: p.Amount,
+		ChargedAmount: p.Amount + p.Fee, Status: p.Status, Currency: p.Currency,
+		CustomerReference: p.CustomerReference, ConfirmationRequired: true,
+		ConfirmationStatus: p.ConfirmationStatus, PaymentURL: p.PaymentURL, CreatedAt: timestamp(p.CreatedAt),
+		Failure: failureOf(p),
+	}
+}
+
+type transactionJSON struct {
+	Reference     string `json:"reference"`
+	Status        string `json:"status"`
+	CustomerName  string `json:"customerName"`
+	ProcessedAt   string `json:"processedAt"`
+	PhoneNumber   string `json:"phoneNumber"`
+	Amount        string `json:"amount"`
+	Fees          string `json:"fees"`
+	ChargedAmount string `json:"chargedAmount"`
+	Currency      string `json:"currency"`
+}
+
+func transactionOf(p *Payin, delta int64) *transactionJSON {
+	if p.Transaction == nil {
+		return nil
+	}
+	amount := decimalText(mainUnits(p.Amount, p.Currency, delta), p.Currency)
+	return &transactionJSON{
+		Reference: p.Transaction.Reference, Status: p.Transaction.Status, CustomerName: p.CustomerName,
+		ProcessedAt: timestamp(p.Transaction.ProcessedAt), PhoneNumber: p.Msisdn,
+		Amount: amount, Fees: decimalText("0", p.Currency), ChargedAmount: amount, Currency: p.Currency,
+	}
+}
+
+// statusAnswer is the answer to GET /v1/payin/{reference}, in the seed's
+// shape and field order, its amounts shifted by delta smallest units. The
+// caller holds the lock.
+func statusAnswer(p *Payin, delta int64) any {
+	return struct {
+		Type                 string           `json:"type"`
+		Fee                  int64            `json:"fee"`
+		Reference            string           `json:"reference"`
+		PhoneNumber          string           `json:"phoneNumber"`
+		CustomerName         string           `json:"customerName"`
+		Amount               json.Number      `json:"amount"`
+		ChargedAmount        json.Number      `json:"chargedAmount"`
+		Status               string           `json:"status"`
+		Currency             string           `json:"currency"`
+		CustomerReference    string           `json:"customerReference"`
+		ConfirmationRequired bool             `json:"confirmationRequired"`
+		ConfirmationStatus   string           `json:"confirmationStatus"`
+		CreatedAt            string           `json:"createdAt"`
+		Transaction          *transactionJSON `json:"transaction"`
+		Failure              *failureJSON     `json:"failure"`
+	}{
+		Type: "payin", Fee: p.Fee, Reference: p.Reference, PhoneNumber: p.Msisdn, CustomerName: p.CustomerName,
+		Amount: mainUnits(p.Amount, p.Currency, delta), ChargedAmount: mainUnits(p.Amount+p.Fee, p.Currency, delta),
+		Status: p.Status, Currency: p.Currency, CustomerReference: p.CustomerReference, ConfirmationRequired: true,
+		ConfirmationStatus: p.ConfirmationStatus, CreatedAt: timestamp(p.CreatedAt),
+		Transaction: transactionOf(p, delta), Failure: failureOf(p),
+	}
+}
+
+// webhookBody is a webhook about p, in the documented shape: the payin
+// object with NovaSend's reference as id and the merchant's as reference,
+// and transaction when withTx. Its amounts are shifted by delta smallest
+// units.
+func webhookBody(p *Payin, delta int64, withTx bool) []byte {
+	type customer struct {
+		Name        string `json:"name"`
+		PhoneNumber string `json:"phoneNumber"`
+	}
+	var tx *transactionJSON
+	if withTx {
+		tx = transactionOf(p, delta)
+	}
+	b, _ := json.Marshal(struct {
+		ID                   string           `json:"id"`
+		Fees                 int64            `json:"fees"`
+		Type                 string           `json:"type"`
+		Amount               json.Number      `json:"amount"`
+		Status               string           `json:"status"`
+		Failure              *failureJSON     `json:"failure"`
+		Currency             string           `json:"currency"`
+		Customer             customer         `json:"customer"`
+		CreatedAt            string           `json:"createdAt"`
+		Reference            string           `json:"reference"`
+		PaymentURL           string           `json:"paymentUrl"`
+		ChargedAmount        json.Number      `json:"chargedAmount"`
+		ConfirmationStatus   string           `json:"confirmationStatus"`
+		ConfirmationRequired bool             `json:"confirmationRequired"`
+		Transaction          *transactionJSON `json:"transaction,omitempty"`
+	}{
+		ID: p.Reference, Fees: p.Fee, Type: "payin", Amount: mainUnits(p.Amount, p.Currency, delta),
+		Status: p.Status, Failure: failureOf(p), Currency: p.Currency,
+		Customer:  customer{Name: p.CustomerName, PhoneNumber: p.Msisdn},
+		CreatedAt: timestamp(p.CreatedAt), Reference: p.CustomerReference, PaymentURL: p.PaymentURL,
+		ChargedAmount:      mainUnits(p.Amount+p.Fee, p.Currency, delta),
+		ConfirmationStatus: p.ConfirmationStatus, ConfirmationRequired: true, Transaction: tx,
+	})
+	return b
+}

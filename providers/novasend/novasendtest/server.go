@@ -1,0 +1,708 @@
+// Package novasendtest emulates NovaSend's merchant API on loopback: a real
+// HTTP server that opens payin sessions, answers status calls, serves the
+// paymentUrl page where the customer accepts, fails or declines, and sends
+// signed webhooks. It implements [providertest.Emulator], and it is meant
+// for tests and offline demos:
+//
+//	srv := novasendtest.New()
+//	defer srv.Close()
+//	srv.SetWebhookURL(shop.URL + "/pay/webhooks/novasend")
+//	kit, _ := cauri.New(cauri.Config{Providers: []cauri.Provider{srv.Provider()}, ...})
+//
+// It follows NovaSend's documentation: HTTP Basic base64(api_key:api_client)
+// (401 without credentials, 403 api_token_invalid with wrong ones), a
+// mandatory UUID X-Idempotency-Key on POST /v1/payin/sessions whose replay
+// returns the first answer and creates nothing, the session validated
+// (400, 404 country_not_found), answers in the documented shapes, the
+// confirmation lifecycle (status, confirmationStatus and transaction.status
+// moving as the customer acts), webhooks in the documented payin-object
+// body signed with X-Signature-Value, and the customer sent back to
+// action.successUrl or action.failureUrl. Every status call is timed per
+// payin (see Payin.StatusCalls), against NovaSend's one call per 5 to 10
+// seconds; WithPollLimit makes the server refuse faster polling.
+//
+// Where NovaSend documents nothing, the emulator chooses: its error bodies
+// are {"statusCode", "code", "message"} with the documented codes and
+// messages (in French when Accept-Language asks for it), validation errors
+// list the fields in "errors"; only an answered creation (201) is
+// remembered under its idempotency key, so a refused request may be
+// corrected and sent again with the same key, while the same key with
+// another body gets 409 idempotency_key_reused and a reference already used
+// under another key 409 reference_already_used; customerName is required,
+// as the English seed says; the fee is 2%, as the seed's 300 → 6; and
+// returning customers get action's URL as it was given, with nothing
+// appended.
+package novasendtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/providers/novasend"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+// Delivery is one webhook delivery attempt, as [Server.Deliveries] records
+// it.
+type Delivery = emulator.Delivery
+
+// Sign returns the X-Signature-Value of body under secret; it is
+// [novasend.Sign].
+func Sign(secret string, body []byte) string { return novasend.Sign(secret, body) }
+
+// MaxAmount is the largest payin the emulator accepts, in whole units: a
+// larger one gets NovaSend's 400 "Invalid amount" (the provider's limit).
+const MaxAmount = 2_000_000
+
+// Option configures a Server.
+type Option func(*options)
+
+type options struct {
+	apiKey, apiClient, webhookSecret, accountID, merchant string
+	retries                                               int
+	retryDelay, webhookTimeout, pollLimit                 time.Duration
+	webhookTransaction                                    bool
+}
+
+// WithCredentials sets the api_key and api_client the server expects. The
+// defaults are random.
+func WithCredentials(apiKey, apiClient string) Option {
+	return func(o *options) { o.apiKey, o.apiClient = apiKey, apiClient }
+}
+
+// WithWebhookSecret sets the secret webhooks are signed with. The default is
+// random.
+func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
+
+// WithAccountID sets the merchant account the server knows: a session
+// naming another accountId gets 404 wallet_not_found. The default is a
+// random "merchant_" ID. Sessions without accountId are accepted.
+func WithAccountID(id string) Option { return func(o *options) { o.accountID = id } }
+
+// WithMerchant sets the shop's name shown on the payment page. The default
+// is "Test Shop".
+func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
+
+// WithWebhookRetries sets how many times a webhook the receiver did not
+// answer with a 2xx is sent again, and the wait in between. The default is
+// 3 times, 20ms apart; n < 0 means no retry.
+func WithWebhookRetries(n int, delay time.Duration) Option {
+	return func(o *options) { o.retries, o.retryDelay = n, delay }
+}
+
+// WithWebhookTimeout sets how long the receiver has to answer a webhook.
+// The default is 3 seconds.
+func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
+
+// WithTransactionInWebhooks adds the transaction object, as the status
+// endpoint gives it, to the webhooks. NovaSend's documented webhook body
+// has none; with it, a signed webhook is the final word on its own.
+func WithTransactionInWebhooks() Option { return func(o *options) { o.webhookTransaction = true } }
+
+// WithPollLimit makes the server answer 429 with Retry-After to a status
+// call made less than d after the last one it answered about the same
+// payin, enforcing NovaSend's polling guidance (novasend.MinPollInterval).
+// The default, zero, answers every call.
+func WithPollLimit(d time.Duration) Option { return func(o *options) { o.pollLimit = d } }
+
+// Server is the emulated NovaSend. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the server's root, "http://127.0.0.1:port". The API is under
+	// URL + "/v1", the payment pages under URL + "/link/".
+	URL string
+	// APIKey and APIClient are the credentials the server expects.
+	APIKey, APIClient string
+	// WebhookSecret signs the webhooks.
+	WebhookSecret string
+	// AccountID is the merchant account the server knows.
+	AccountID string
+
+	merchant           string
+	pollLimit          time.Duration
+	webhookTransaction bool
+	srv                *httptest.Server
+	faults             *emulator.Faults
+	hooks              *emulator.Dispatcher
+	client             *http.Client // for Act: does not follow redirects
+
+	mu         sync.Mutex
+	payins     map[string]*Payin     // by NovaSend's reference
+	byMerchant map[string]string     // customerReference → reference
+	byCode     map[string]string     // paymentUrl short code → reference
+	idem       map[string]*idemEntry // X-Idempotency-Key → first answer
+	webhookURL string
+	delta      int64
+}
+
+// idemEntry is the first answer to an idempotency key.
+type idemEntry struct {
+	hash   [32]byte // of the request body
+	status int
+	body   []byte
+}
+
+var _ providertest.Emulator = (*Server)(nil)
+
+// New starts a Server on 127.0.0.1. Close it when done.
+func New(opts ...Option) *Server {
+	o := options{merchant: "Test Shop"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.apiKey == "" {
+		o.apiKey = "pk_" + emulator.RandomHex(12)
+	}
+	if o.apiClient == "" {
+		o.apiClient = "sk_" + emulator.RandomHex(16)
+	}
+	if o.webhookSecret == "" {
+		o.webhookSecret = emulator.RandomHex(16)
+	}
+	if o.accountID == "" {
+		o.accountID = "merchant_" + emulator.RandomHex(4)
+	}
+	s := &Server{
+		APIKey:             o.apiKey,
+		APIClient:          o.apiClient,
+		WebhookSecret:      o.webhookSecret,
+		AccountID:          o.accountID,
+		merchant:           o.merchant,
+		pollLimit:          o.pollLimit,
+		webhookTransaction: o.webhookTransaction,
+		faults:             emulator.NewFaults(errorBody),
+		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
+			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
+		}),
+		client:     emulator.NoRedirectClient(30 * time.Second),
+		payins:     make(map[string]*Payin),
+		byMerchant: make(map[string]string),
+		byCode:     make(map[string]string),
+		idem:       make(map[string]*idemEntry),
+	}
+	s.srv = httptest.NewServer(s.routes())
+	s.URL = s.srv.URL
+	return s
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	api := func(pattern string, op providertest.Op, h http.HandlerFunc) {
+		mux.Handle(pattern, s.faults.Wrap(op, s.authenticated(h)))
+	}
+	api("POST /v1/payin/sessions", providertest.OpCreate, s.createSession)
+	api("GET /v1/payin/{reference}", providertest.OpStatus, s.getPayin)
+	mux.Handle("/v1/", s.faults.Wrap(providertest.OpAny, s.authenticated(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, http.StatusNotFound, "not_found", "Cannot "+r.Method+" "+r.URL.Path, "Ressource introuvable")
+	})))
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /link/{code}", s.page)
+	mux.HandleFunc("POST /link/{code}/{action}", s.act)
+	return mux
+}
+
+// BaseURL is the API's root, for novasend.Config.BaseURL.
+func (s *Server) BaseURL() string { return s.URL + "/v1" }
+
+// Config returns a novasend.Config for this server: its credentials, its
+// webhook secret, its account and its base URL.
+func (s *Server) Config() novasend.Config {
+	return novasend.Config{
+		APIKey: s.APIKey, APIClient: s.APIClient, WebhookSecrets: []string{s.WebhookSecret},
+		AccountID: s.AccountID, BaseURL: s.BaseURL(),
+	}
+}
+
+// Provider returns a novasend.Provider configured against this server.
+func (s *Server) Provider() cauri.Provider {
+	p, err := novasend.New(s.Config())
+	if err != nil {
+		panic("novasendtest: " + err.Error()) // the server's own config is always valid
+	}
+	return p
+}
+
+// Sign returns the X-Signature-Value of body under the server's webhook
+// secret.
+func (s *Server) Sign(body []byte) string { return novasend.Sign(s.WebhookSecret, body) }
+
+// SetWebhookURL sets where webhooks go, as a webhook set up in NovaSend's
+// Business portal would: NovaSend takes no notification URL per payment.
+// Empty (the default) sends none.
+func (s *Server) SetWebhookURL(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhookURL = url
+}
+
+// SetWebhookPolicy changes how later webhooks are delivered.
+func (s *Server) SetWebhookPolicy(p providertest.WebhookPolicy) { s.hooks.SetPolicy(p) }
+
+// FlushWebhooks delivers the held webhooks, in order, and waits for the
+// answers.
+func (s *Server) FlushWebhooks(ctx context.Context) error { return s.hooks.Flush(ctx) }
+
+// Deliveries returns every webhook delivery attempt so far, forged and
+// lost ones included.
+func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
+
+// InjectFault makes the next f.Times calls to op fail as f says:
+// providertest.OpCreate is POST /v1/payin/sessions, OpStatus is GET
+// /v1/payin/{reference}, OpAny is any API call (a negative Times clears
+// op's queue). NovaSend's payouts are not emulated: OpPayout faults are
+// never played. The payment page is not an API call and never fails.
+func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
+
+// ReportAmountDelta makes later status answers and webhooks report every
+// payin's amounts (amount, chargedAmount, transaction.amount and
+// transaction.chargedAmount) plus delta, in smallest units.
+func (s *Server) ReportAmountDelta(delta int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delta = delta
+}
+
+// Payment returns a copy of the payin whose NovaSend reference, or
+// merchant reference, is ref.
+func (s *Server) Payment(ref string) (Payin, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.lookup(ref)
+	if p == nil {
+		return Payin{}, false
+	}
+	return p.clone(), true
+}
+
+// Payins returns a copy of every payin, oldest first.
+func (s *Server) Payins() []Payin {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Payin, 0, len(s.payins))
+	for _, p := range s.payins {
+		out = append(out, p.clone())
+	}
+	slices.SortFunc(out, func(a, b Payin) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out
+}
+
+// SetStatus sets a payin's three statuses to any words, documented or
+// not, without a webhook: for tests of what a client does with them. An
+// empty transactionStatus makes transaction null.
+func (s *Server) SetStatus(ref, status, confirmationStatus, transactionStatus string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.lookup(ref)
+	if p == nil {
+		return fmt.Errorf("novasendtest: no payin %q", ref)
+	}
+	p.Status, p.ConfirmationStatus = status, confirmationStatus
+	switch {
+	case transactionStatus == "":
+		p.Transaction = nil
+	case p.Transaction == nil:
+		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionStatus, ProcessedAt: time.Now().UTC()}
+	default:
+		p.Transaction.Status = transactionStatus
+	}
+	return nil
+}
+
+// Expire plays the confirmation delay running out on a pending payin:
+// status and confirmationStatus become expired, and a webhook is sent.
+func (s *Server) Expire(ctx context.Context, ref string) error {
+	s.mu.Lock()
+	p := s.lookup(ref)
+	switch {
+	case p == nil:
+		s.mu.Unlock()
+		return fmt.Errorf("novasendtest: no payin %q", ref)
+	case p.final():
+		s.mu.Unlock()
+		return fmt.Errorf("novasendtest: payin %q is settled", ref)
+	}
+	p.Status, p.ConfirmationStatus = statusExpired, confirmationExpired
+	p.Failure = &Failure{Code: "confirmation_expired", Message: "The confirmation delay has expired"}
+	n, ok := s.notification(p)
+	s.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return s.hooks.Deliver(context.WithoutCancel(ctx), n)
+}
+
+// Act plays the customer pressing pay, fail or cancel (decline) on the
+// payment page at checkoutURL, over HTTP, and returns the URL NovaSend
+// sends the customer to: action.successUrl after paying, failureUrl
+// otherwise, or "" for a session opened without action. Webhooks not held
+// by the policy have been delivered and answered when it returns.
+func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
+	status, loc, err := emulator.Press(ctx, s.client, checkoutURL, a)
+	if err != nil {
+		return "", err
+	}
+	switch status {
+	case http.StatusSeeOther, http.StatusFound:
+		return loc, nil
+	case http.StatusOK:
+		return "", nil
+	}
+	return "", fmt.Errorf("%w: %s answered HTTP %d", emulator.ErrRefused, a, status)
+}
+
+// Forge posts to url a webhook claiming that the payin with reference
+// providerRef was paid (processed, accepted, transaction completed, for its
+// full amount), signed with a wrong secret. The server's records do not
+// change. It fails only when the post does; the receiver's answer is in
+// Deliveries.
+func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
+	s.mu.Lock()
+	var forged Payin
+	if p := s.lookup(providerRef); p != nil {
+		forged = p.clone()
+	} else {
+		forged = Payin{Reference: providerRef, CustomerReference: providerRef, Amount: 100, Currency: "XOF", CreatedAt: time.Now().UTC()}
+	}
+	s.mu.Unlock()
+	forged.Status, forged.ConfirmationStatus, forged.Failure = statusProcessed, confirmationAccepted, nil
+	forged.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: time.Now().UTC()}
+	body := webhookBody(&forged, 0, true)
+	_, err := s.hooks.SendOnce(ctx, emulator.Notification{
+		URL:    url,
+		Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), body)),
+		Body:   body,
+	})
+	return err
+}
+
+// Close stops the server, its slow answers and its webhook deliveries.
+func (s *Server) Close() {
+	s.faults.Close()
+	s.hooks.Close()
+	s.srv.Close()
+}
+
+// lookup finds a payin by NovaSend's reference or the merchant's. The
+// caller holds the lock.
+func (s *Server) lookup(ref string) *Payin {
+	if p, ok := s.payins[ref]; ok {
+		return p
+	}
+	if r, ok := s.byMerchant[ref]; ok {
+		return s.payins[r]
+	}
+	return nil
+}
+
+// authenticated checks HTTP Basic base64(api_key:api_client): 401 when the
+// header is missing or unreadable, 403 api_token_invalid when the
+// credentials are wrong.
+func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
+	wantKey, wantClient := []byte(s.APIKey), []byte(s.APIClient)
+	return func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		scheme, enc, _ := strings.Cut(auth, " ")
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
+		key, client, hasColon := bytes.Cut(raw, []byte(":"))
+		if !strings.EqualFold(scheme, "Basic") || err != nil || !hasColon {
+			writeError(w, r, http.StatusUnauthorized, "unauthorized", "Unauthorized", "Non autorisé")
+			return
+		}
+		okKey := subtle.ConstantTimeCompare(key, wantKey)
+		okClient := subtle.ConstantTimeCompare(client, wantClient)
+		if okKey&okClient != 1 {
+			writeError(w, r, http.StatusForbidden, "api_token_invalid", "Invalid API credentials", "Identifiants API invalides")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// createSession is POST /v1/payin/sessions.
+func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
+	key := strings.TrimSpace(r.Header.Get(novasend.IdempotencyHeader))
+	switch {
+	case key == "":
+		writeError(w, r, http.StatusBadRequest, "idempotency_key_required",
+			"The X-Idempotency-Key header is required", "L'en-tête X-Idempotency-Key est obligatoire")
+		return
+	case !isUUID(key):
+		writeError(w, r, http.StatusBadRequest, "idempotency_key_invalid",
+			"The X-Idempotency-Key header must be a UUID", "L'en-tête X-Idempotency-Key doit être un UUID")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, "invalid_body", "The request body could not be read", "Le corps de la requête est illisible")
+		return
+	}
+	status, out, replayed := s.open(r, key, body)
+	w.Header().Set("Content-Type", "application/json")
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
+}
+
+// open validates a session and opens it, or replays the first answer to
+// its idempotency key. It returns the answer's status and body, and
+// whether it is a replay.
+func (s *Server) open(r *http.Request, key string, body []byte) (status int, out []byte, replayed bool) {
+	fail := func(status int, code, en, fr string) (int, []byte, bool) {
+		return status, errorJSON(r, status, code, en, fr), false
+	}
+	hash := sha256.Sum256(body)
+
+	// One creation at a time: a replay racing its original sees it.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.idem[key]; ok {
+		if e.hash != hash {
+			return fail(http.StatusConflict, "idempotency_key_reused",
+				"This idempotency key was already used for another request", "Cette clé d'idempotence a déjà servi pour une autre requête")
+		}
+		return e.status, e.body, true
+	}
+
+	var in map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil || in == nil {
+		return fail(http.StatusBadRequest, "invalid_json", "The request body is not valid JSON", "Le corps de la requête n'est pas un JSON valide")
+	}
+	p, errs := validateSession(in, french(r))
+	if len(errs) > 0 {
+		return http.StatusBadRequest, marshal(apiError{StatusCode: http.StatusBadRequest, Code: errs[0].Code, Message: errs[0].Message, Errors: errs}), false
+	}
+	cur, ok := novasend.CurrencyOf(p.Country)
+	if !ok {
+		return fail(http.StatusNotFound, "country_not_found", "Country not found", "Pays introuvable")
+	}
+	if p.AccountID != "" && subtle.ConstantTimeCompare([]byte(p.AccountID), []byte(s.AccountID)) != 1 {
+		return fail(http.StatusNotFound, "wallet_not_found", "Wallet not found", "Portefeuille introuvable")
+	}
+	if _, taken := s.byMerchant[p.CustomerReference]; taken {
+		return fail(http.StatusConflict, "reference_already_used",
+			"A payment with this reference already exists", "Un paiement avec cette référence existe déjà")
+	}
+
+	p.Reference = "tr_" + randomCode(26, lowerAlnum)
+	for {
+		code := randomCode(6, upperAlnum)
+		if _, taken := s.byCode[code]; !taken {
+			p.PaymentURL = s.URL + "/link/" + code
+			s.byCode[code] = p.Reference
+			break
+		}
+	}
+	p.Currency = cur
+	p.Fee = (p.Amount*2 + 50) / 100 // 2%, as the documentation's 300 → 6
+	p.IdempotencyKey = key
+	p.AcceptLanguage = r.Header.Get("Accept-Language")
+	p.Status, p.ConfirmationStatus = statusProcessing, confirmationNone
+	p.CreatedAt = time.Now().UTC()
+	s.payins[p.Reference] = p
+	s.byMerchant[p.CustomerReference] = p.Reference
+
+	out = marshal(sessionAnswer(p))
+	s.idem[key] = &idemEntry{hash: hash, status: http.StatusCreated, body: out}
+	return http.StatusCreated, out, false
+}
+
+// getPayin is GET /v1/payin/{reference}: by NovaSend's reference or the
+// merchant's.
+func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	s.mu.Lock()
+	p := s.lookup(r.PathValue("reference"))
+	if p == nil {
+		s.mu.Unlock()
+		writeError(w, r, http.StatusNotFound, "transaction_does_not_exist", "Payment not found", "Paiement introuvable")
+		return
+	}
+	p.StatusCalls = append(p.StatusCalls, now)
+	if wait := s.pollLimit - now.Sub(p.lastServed); s.pollLimit > 0 && !p.lastServed.IsZero() && wait > 0 {
+		s.mu.Unlock()
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
+		writeError(w, r, http.StatusTooManyRequests, "too_many_requests",
+			"Too many status requests for this payment: poll at most every 5 to 10 seconds",
+			"Trop de requêtes de statut pour ce paiement : interrogez au plus toutes les 5 à 10 secondes")
+		return
+	}
+	p.lastServed = now
+	answer := statusAnswer(p, s.delta)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, answer)
+}
+
+// page is GET /link/{code}, the paymentUrl page. Opening it moves the
+// confirmation from none to pending.
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	p := s.payins[s.byCode[r.PathValue("code")]]
+	var snap Payin
+	if p != nil {
+		if p.ConfirmationStatus == confirmationNone && !p.final() {
+			p.ConfirmationStatus = confirmationPending
+		}
+		snap = p.clone()
+	}
+	s.mu.Unlock()
+	switch {
+	case p == nil:
+		emulator.WriteMessagePage(w, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+		return
+	case snap.final():
+		emulator.WriteMessagePage(w, http.StatusOK, "Payment closed", "This payment is "+snap.state()+".")
+		return
+	}
+	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
+		Provider:    "NovaSend",
+		Merchant:    s.merchant,
+		Amount:      fmt.Sprintf("%d %s", snap.Amount, snap.Currency),
+		Description: "Payment " + snap.CustomerReference + " from " + snap.Msisdn,
+		ActionURL:   "/link/" + r.PathValue("code"),
+	})
+}
+
+// act is POST /link/{code}/{action}: the customer accepts (pay), accepts
+// and the operator refuses (fail), or declines (cancel).
+func (s *Server) act(w http.ResponseWriter, r *http.Request) {
+	a, ok := emulator.ParseAction(r.PathValue("action"))
+	if !ok {
+		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
+		return
+	}
+	s.mu.Lock()
+	p := s.payins[s.byCode[r.PathValue("code")]]
+	if p == nil {
+		s.mu.Unlock()
+		emulator.WriteMessagePage(w, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
+		return
+	}
+	if p.final() {
+		st := p.state()
+		s.mu.Unlock()
+		emulator.WriteMessagePage(w, http.StatusConflict, "Payment "+st, "This payment is closed and cannot change.")
+		return
+	}
+	settle(p, a)
+	n, send := s.notification(p)
+	back := p.FailureURL
+	if a == providertest.Pay {
+		back = p.SuccessURL
+	}
+	s.mu.Unlock()
+
+	if send {
+		// The customer leaving does not stop NovaSend notifying the shop.
+		if err := s.hooks.Deliver(context.WithoutCancel(r.Context()), n); errors.Is(err, emulator.ErrClosed) {
+			emulator.WriteMessagePage(w, http.StatusServiceUnavailable, "Unavailable", "The emulator is shutting down.")
+			return
+		}
+	}
+	if back == "" {
+		emulator.WriteMessagePage(w, http.StatusOK, "Thank you", "You can close this page.")
+		return
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// notification is the webhook about p's current state, and whether there
+// is somewhere to send it. The caller holds the lock.
+func (s *Server) notification(p *Payin) (emulator.Notification, bool) {
+	if s.webhookURL == "" {
+		return emulator.Notification{}, false
+	}
+	body := webhookBody(p, s.delta, s.webhookTransaction)
+	return emulator.Notification{URL: s.webhookURL, Header: webhookHeader(s.Sign(body)), Body: body}, true
+}
+
+func webhookHeader(signature string) http.Header {
+	return http.Header{
+		"Content-Type":           {"application/json"},
+		"User-Agent":             {"NovaSend-Webhooks/1.0 (emulator)"},
+		novasend.SignatureHeader: {signature},
+	}
+}
+
+// apiError is the emulator's error answer. NovaSend documents its error
+// codes and messages, not the envelope; this one is NestJS's with a code.
+type apiError struct {
+	StatusCode int          `json:"statusCode"`
+	Code       string       `json:"code"`
+	Message    string       `json:"message"`
+	Errors     []fieldError `json:"errors,omitempty"`
+}
+
+// fieldError is one invalid field of a session.
+type fieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func french(r *http.Request) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language"))), "fr")
+}
+
+// errorJSON is an error answer with code and the message in the request's
+// language.
+func errorJSON(r *http.Request, status int, code, en, fr string) []byte {
+	msg := en
+	if french(r) {
+		msg = fr
+	}
+	return marshal(apiError{StatusCode: status, Code: code, Message: msg})
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, en, fr string) {
+	write(w, status, errorJSON(r, status, code, en, fr))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) { write(w, status, marshal(v)) }
+
+func write(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// marshal is v's JSON and a newline. The emulator's values always encode.
+func marshal(v any) []byte {
+	b, _ := json.Marshal(v)
+	return append(b, '\n')
+}
+
+// errorBody is NovaSend's body for an injected error status.
+func errorBody(status int) (string, []byte) {
+	code, msg := "error", http.StatusText(status)
+	switch status {
+	case http.StatusTooManyRequests:
+		code, msg = "too_many_requests", "Too many requests, please retry later"
+	case http.StatusInternalServerError:
+		code, msg = "internal_error", "Internal Server Error"
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		code, msg = "service_unavailable", "Service temporarily unavailable, please retry later"
+	}
+	b, _ := json.Marshal(apiError{StatusCode: status, Code: code, Message: msg})
+	return "application/json", b
+}

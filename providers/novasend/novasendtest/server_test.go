@@ -1,0 +1,710 @@
+package novasendtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri/providers/novasend"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+const (
+	ourRef    = "pay_0123456789abcdefghijklmnop"
+	validBody = `{"reference":"` + ourRef + `","amount":5000,"msisdn":"+2250701020304","customerName":"Awa Diallo","country":"CI",` +
+		`"action":{"successUrl":"https://shop.example/back/ok?x=1","failureUrl":"https://shop.example/back/ko"}}`
+	key1 = "5f8eed5d-c206-45b2-9bf0-92d45061c2b6"
+	key2 = "2e3a4448-5d65-40ee-b7c2-3b34b653dd3d"
+)
+
+type answer struct {
+	status int
+	header http.Header
+	raw    []byte
+	err    struct {
+		StatusCode int          `json:"statusCode"`
+		Code       string       `json:"code"`
+		Message    string       `json:"message"`
+		Errors     []fieldError `json:"errors"`
+	}
+}
+
+type call struct {
+	method, path, body string
+	auth               string // the Authorization header; "ok" for the server's
+	key, lang          string
+}
+
+func (c call) do(t *testing.T, s *Server) answer {
+	t.Helper()
+	req, err := http.NewRequest(c.method, s.URL+c.path, strings.NewReader(c.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch c.auth {
+	case "":
+	case "ok":
+		req.Header.Set("Authorization", novasend.BasicAuth(s.APIKey, s.APIClient))
+	default:
+		req.Header.Set("Authorization", c.auth)
+	}
+	if c.key != "" {
+		req.Header.Set(novasend.IdempotencyHeader, c.key)
+	}
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	a := answer{status: res.StatusCode, header: res.Header}
+	a.raw, _ = io.ReadAll(res.Body)
+	_ = json.Unmarshal(a.raw, &a.err)
+	return a
+}
+
+func create(body, key string) call {
+	return call{method: http.MethodPost, path: "/v1/payin/sessions", body: body, auth: "ok", key: key}
+}
+
+func status(ref string) call {
+	return call{method: http.MethodGet, path: "/v1/payin/" + ref, auth: "ok"}
+}
+
+// session is the creation answer.
+type session struct {
+	Type, Reference, PhoneNumber, Status, Currency, CustomerReference, ConfirmationStatus, PaymentURL, CreatedAt string
+	Fee, Amount, ChargedAmount                                                                                   int64
+	ConfirmationRequired                                                                                         bool
+}
+
+func open(t *testing.T, s *Server, body, key string) session {
+	t.Helper()
+	a := create(body, key).do(t, s)
+	if a.status != http.StatusCreated || a.header.Get("Content-Type") != "application/json" {
+		t.Fatalf("create: %d %s", a.status, a.raw)
+	}
+	var out session
+	if err := json.Unmarshal(a.raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestAuth(t *testing.T) {
+	t.Parallel()
+	s := New(WithCredentials("pk_fixed", "sk_fixed"))
+	defer s.Close()
+	basic := func(u string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(u)) }
+	for _, tt := range []struct {
+		auth   string
+		status int
+		body   string
+	}{
+		{"", 401, `{"statusCode":401,"code":"unauthorized","message":"Unauthorized"}`},
+		{"Bearer sk_fixed", 401, `{"statusCode":401,"code":"unauthorized","message":"Unauthorized"}`},
+		{"Basic !!!", 401, `{"statusCode":401,"code":"unauthorized","message":"Unauthorized"}`},
+		{basic("pk_fixed"), 401, `{"statusCode":401,"code":"unauthorized","message":"Unauthorized"}`},
+		{basic("pk_fixed:sk_wrong"), 403, `{"statusCode":403,"code":"api_token_invalid","message":"Invalid API credentials"}`},
+		{basic("pk_wrong:sk_fixed"), 403, `{"statusCode":403,"code":"api_token_invalid","message":"Invalid API credentials"}`},
+		{basic("sk_fixed:pk_fixed"), 403, `{"statusCode":403,"code":"api_token_invalid","message":"Invalid API credentials"}`},
+		{basic("pk_fixed:sk_fixedX"), 403, `{"statusCode":403,"code":"api_token_invalid","message":"Invalid API credentials"}`},
+	} {
+		c := create(validBody, key1)
+		c.auth = tt.auth
+		if a := c.do(t, s); a.status != tt.status || string(bytes.TrimSpace(a.raw)) != tt.body {
+			t.Errorf("auth %q: %d %s", tt.auth, a.status, a.raw)
+		}
+		c = status("x")
+		c.auth = tt.auth
+		if a := c.do(t, s); a.status != tt.status {
+			t.Errorf("status with auth %q: %d", tt.auth, a.status)
+		}
+	}
+	c := create(validBody, key1)
+	c.auth, c.lang = basic("pk_fixed:nope"), "fr-CI,fr;q=0.9"
+	if a := c.do(t, s); a.err.Message != "Identifiants API invalides" {
+		t.Errorf("French: %s", a.raw)
+	}
+	if a := (call{method: http.MethodGet, path: "/v1/payout/x", auth: "ok"}).do(t, s); a.status != 404 || a.err.Code != "not_found" {
+		t.Errorf("unknown route: %d %s", a.status, a.raw)
+	}
+	if a := (call{method: http.MethodGet, path: "/v1/payout/x"}).do(t, s); a.status != 401 {
+		t.Errorf("unknown route without credentials: %d", a.status)
+	}
+	if a := (call{method: http.MethodGet, path: "/health"}).do(t, s); a.status != 200 || !bytes.Contains(a.raw, []byte(`"ok"`)) {
+		t.Errorf("health: %d %s", a.status, a.raw)
+	}
+	if s.APIKey != "pk_fixed" || s.APIClient != "sk_fixed" || len(s.Payins()) != 0 {
+		t.Error("WithCredentials ignored, or a refused call created a payin")
+	}
+}
+
+func TestIdempotency(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+
+	if a := create(validBody, "").do(t, s); a.status != 400 || a.err.Code != "idempotency_key_required" {
+		t.Errorf("no key: %d %s", a.status, a.raw)
+	}
+	if a := create(validBody, "pay_01").do(t, s); a.status != 400 || a.err.Code != "idempotency_key_invalid" {
+		t.Errorf("not a UUID: %d %s", a.status, a.raw)
+	}
+
+	first := create(validBody, key1).do(t, s)
+	if first.status != http.StatusCreated || first.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("create: %d %s", first.status, first.raw)
+	}
+	// Replays, at once and concurrently: the same answer, nothing created.
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			a := create(validBody, key1).do(t, s)
+			if a.status != http.StatusCreated || !bytes.Equal(a.raw, first.raw) || a.header.Get("Idempotent-Replayed") != "true" {
+				t.Errorf("replay: %d %s", a.status, a.raw)
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(s.Payins()); n != 1 {
+		t.Errorf("%d payins after replays", n)
+	}
+	// The same key for another request, another key for the same reference.
+	if a := create(strings.Replace(validBody, "5000", "5001", 1), key1).do(t, s); a.status != 409 || a.err.Code != "idempotency_key_reused" {
+		t.Errorf("key reused: %d %s", a.status, a.raw)
+	}
+	if a := create(validBody, key2).do(t, s); a.status != 409 || a.err.Code != "reference_already_used" {
+		t.Errorf("reference reused: %d %s", a.status, a.raw)
+	}
+	// A refused request does not burn its key: the corrected one opens.
+	bad := strings.Replace(validBody, `"country":"CI"`, `"country":"GH"`, 1)
+	bad = strings.Replace(bad, ourRef, "pay_other", 1)
+	if a := create(bad, key2).do(t, s); a.status != 404 || a.err.Code != "country_not_found" {
+		t.Errorf("country: %d %s", a.status, a.raw)
+	}
+	good := strings.Replace(validBody, ourRef, "pay_other", 1)
+	if a := create(good, key2).do(t, s); a.status != http.StatusCreated {
+		t.Errorf("the key of a refused request: %d %s", a.status, a.raw)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	t.Parallel()
+	s := New(WithAccountID("merchant_9923lkdz"))
+	defer s.Close()
+	tests := []struct {
+		name   string
+		body   string
+		code   string
+		fields []string
+	}{
+		{"empty", `{}`, "validation_error", []string{"amount", "country", "customerName", "msisdn", "reference"}},
+		{"decimal amount", strings.Replace(validBody, `"amount":5000`, `"amount":50.5`, 1), "validation_error", []string{"amount"}},
+		{"string amount", strings.Replace(validBody, `"amount":5000`, `"amount":"5000"`, 1), "validation_error", []string{"amount"}},
+		{"zero amount", strings.Replace(validBody, `"amount":5000`, `"amount":0`, 1), "transaction_greater_than_zero", []string{"amount"}},
+		{"too much", strings.Replace(validBody, `"amount":5000`, `"amount":2000001`, 1), "invalid_amount", []string{"amount"}},
+		{"local msisdn", strings.Replace(validBody, `+2250701020304`, `0701020304`, 1), "validation_error", []string{"msisdn"}},
+		{"msisdn number", strings.Replace(validBody, `"+2250701020304"`, `2250701020304`, 1), "validation_error", []string{"msisdn"}},
+		{"no name", strings.Replace(validBody, `"Awa Diallo"`, `" "`, 1), "validation_error", []string{"customerName"}},
+		{"country name", strings.Replace(validBody, `"CI"`, `"Côte d'Ivoire"`, 1), "validation_error", []string{"country"}},
+		{"lower-case country", strings.Replace(validBody, `"CI"`, `"ci"`, 1), "validation_error", []string{"country"}},
+		{"bad action", strings.Replace(validBody, `https://shop.example/back/ko`, `/back/ko`, 1), "validation_error", []string{"action.failureUrl"}},
+		{"action not an object", strings.Replace(validBody, `"action":{`, `"action":"x","y":{`, 1), "validation_error", []string{"action"}},
+		{"accountId not a string", strings.Replace(validBody, `"amount"`, `"accountId":7,"amount"`, 1), "validation_error", []string{"accountId"}},
+	}
+	for _, tt := range tests {
+		a := create(tt.body, key1).do(t, s)
+		if a.status != http.StatusBadRequest || a.err.StatusCode != 400 || a.err.Code != tt.code || a.err.Message == "" {
+			t.Errorf("%s: %d %s", tt.name, a.status, a.raw)
+			continue
+		}
+		var got []string
+		for _, e := range a.err.Errors {
+			got = append(got, e.Field)
+		}
+		slices.Sort(got)
+		if strings.Join(got, ",") != strings.Join(tt.fields, ",") {
+			t.Errorf("%s: fields %v, want %v", tt.name, got, tt.fields)
+		}
+	}
+	c := create(`{}`, key1)
+	c.lang = "fr"
+	if a := c.do(t, s); !strings.Contains(a.err.Message, "obligatoire") {
+		t.Errorf("French: %s", a.raw)
+	}
+	if a := create(`{"amount":`, key1).do(t, s); a.status != 400 || a.err.Code != "invalid_json" {
+		t.Errorf("broken JSON: %d %s", a.status, a.raw)
+	}
+	if a := create(strings.Replace(validBody, `"amount"`, `"accountId":"merchant_other","amount"`, 1), key1).do(t, s); a.status != 404 || a.err.Code != "wallet_not_found" {
+		t.Errorf("account: %d %s", a.status, a.raw)
+	}
+	// The seed's body: accountId, no action.
+	seed := `{"reference":"` + ourRef + `","accountId":"merchant_9923lkdz","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
+	got := open(t, s, seed, key1)
+	if got.Amount != 300 || got.Fee != 6 || got.ChargedAmount != 306 || got.Currency != "XOF" || got.CustomerReference != ourRef ||
+		!strings.HasPrefix(got.Reference, "tr_") || len(got.Reference) != 29 || got.Status != "processing" ||
+		got.ConfirmationStatus != "none" || !got.ConfirmationRequired || got.Type != "payin" || got.PhoneNumber != "+2250702968786" ||
+		!strings.HasPrefix(got.PaymentURL, s.URL+"/link/") {
+		t.Errorf("answer %+v", got)
+	}
+	if p, _ := s.Payment(ourRef); p.AccountID != "merchant_9923lkdz" || p.SuccessURL != "" {
+		t.Errorf("payin %+v", p)
+	}
+	// XAF in Cameroon.
+	cm := strings.NewReplacer(`"CI"`, `"CM"`, `+2250701020304`, `+237690000000`, ourRef, "pay_cm").Replace(validBody)
+	if got := open(t, s, cm, key2); got.Currency != "XAF" {
+		t.Errorf("Cameroon: %+v", got)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	sess := open(t, s, validBody, key1)
+	for _, ref := range []string{sess.Reference, ourRef} {
+		a := status(ref).do(t, s)
+		if a.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", ref, a.status, a.raw)
+		}
+		var d map[string]any
+		if err := json.Unmarshal(a.raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d["reference"] != sess.Reference || d["customerReference"] != ourRef || d["status"] != "processing" ||
+			d["confirmationStatus"] != "none" || d["transaction"] != nil || d["failure"] != nil || d["amount"] != 5000.0 ||
+			d["customerName"] != "Awa Diallo" || d["currency"] != "XOF" || d["fee"] != 100.0 || d["chargedAmount"] != 5100.0 {
+			t.Errorf("%s: %s", ref, a.raw)
+		}
+	}
+	// The seed's field order.
+	a := status(sess.Reference).do(t, s)
+	var keys []string
+	dec := json.NewDecoder(bytes.NewReader(a.raw))
+	_, _ = dec.Token()
+	for dec.More() {
+		k, _ := dec.Token()
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		_ = dec.Decode(&skip)
+	}
+	if got := strings.Join(keys, ","); got != "type,fee,reference,phoneNumber,customerName,amount,chargedAmount,status,currency,"+
+		"customerReference,confirmationRequired,confirmationStatus,createdAt,transaction,failure" {
+		t.Errorf("fields %s", got)
+	}
+	if a := status("tr_nope").do(t, s); a.status != 404 || a.err.Code != "transaction_does_not_exist" || a.err.Message != "Payment not found" {
+		t.Errorf("unknown: %d %s", a.status, a.raw)
+	}
+	if p, _ := s.Payment(sess.Reference); len(p.StatusCalls) != 3 {
+		t.Errorf("status calls %v", p.StatusCalls)
+	}
+}
+
+func TestPollLimit(t *testing.T) {
+	t.Parallel()
+	s := New(WithPollLimit(200 * time.Millisecond))
+	defer s.Close()
+	sess := open(t, s, validBody, key1)
+	if a := status(sess.Reference).do(t, s); a.status != 200 {
+		t.Fatalf("first: %d", a.status)
+	}
+	a := status(ourRef).do(t, s)
+	if a.status != 429 || a.header.Get("Retry-After") != "1" || a.err.Code != "too_many_requests" {
+		t.Errorf("too fast: %d %v %s", a.status, a.header, a.raw)
+	}
+	time.Sleep(250 * time.Millisecond)
+	if a := status(sess.Reference).do(t, s); a.status != 200 {
+		t.Errorf("after the interval: %d", a.status)
+	}
+	if p, _ := s.Payment(ourRef); len(p.StatusCalls) != 3 {
+		t.Errorf("status calls %v", p.StatusCalls)
+	}
+}
+
+// shop records the webhooks it receives, answering with codes in turn and
+// then 200.
+type shop struct {
+	mu     sync.Mutex
+	codes  []int
+	got    []*http.Request
+	bodies [][]byte
+	srv    *httptest.Server
+}
+
+func newShop(t *testing.T, codes ...int) *shop {
+	sh := &shop{codes: codes}
+	sh.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+		sh.got = append(sh.got, r)
+		sh.bodies = append(sh.bodies, b)
+		code := 200
+		if len(sh.codes) > 0 {
+			code, sh.codes = sh.codes[0], sh.codes[1:]
+		}
+		w.WriteHeader(code)
+	}))
+	t.Cleanup(sh.srv.Close)
+	return sh
+}
+
+func (sh *shop) at(i int) (*http.Request, []byte) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.got[i], sh.bodies[i]
+}
+
+func (sh *shop) count() int {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return len(sh.got)
+}
+
+type hook struct {
+	ID, Type, Status, Currency, CreatedAt, Reference, PaymentURL, ConfirmationStatus string
+	Fees                                                                             int64
+	Amount, ChargedAmount                                                            json.Number
+	Failure                                                                          *Failure
+	Customer                                                                         struct{ Name, PhoneNumber string }
+	ConfirmationRequired                                                             bool
+	Transaction                                                                      *struct{ Reference, Status, Amount, Currency string }
+}
+
+func TestPageFlow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New(WithMerchant("Boutique Awa"))
+	defer s.Close()
+	sh := newShop(t)
+	s.SetWebhookURL(sh.srv.URL + "/hooks")
+
+	sess := open(t, s, validBody, key1)
+	res, err := http.Get(sess.PaymentURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	code := strings.TrimPrefix(sess.PaymentURL, s.URL+"/link/")
+	for _, want := range []string{"Boutique Awa", "5000 XOF", ourRef, `action="/link/` + code + `/pay"`, `/fail"`, `/cancel"`} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if p, _ := s.Payment(ourRef); p.ConfirmationStatus != "pending" {
+		t.Errorf("opening the page: confirmation %q", p.ConfirmationStatus)
+	}
+
+	back, err := s.Act(ctx, sess.PaymentURL, providertest.Pay)
+	if err != nil || back != "https://shop.example/back/ok?x=1" {
+		t.Errorf("return %q %v", back, err)
+	}
+	p, _ := s.Payment(sess.Reference)
+	if p.Status != "processed" || p.ConfirmationStatus != "accepted" || p.Transaction == nil || p.Transaction.Status != "completed" ||
+		!strings.HasPrefix(p.Transaction.Reference, "tr_") || p.Failure != nil {
+		t.Errorf("payin %+v", p)
+	}
+
+	// Delivered before Act returned, signed, in the documented shape.
+	if sh.count() != 1 {
+		t.Fatalf("%d webhooks", sh.count())
+	}
+	r, body := sh.at(0)
+	if err := novasend.VerifySignature(body, r.Header.Get(novasend.SignatureHeader), s.WebhookSecret); err != nil {
+		t.Errorf("signature: %v", err)
+	}
+	if r.Header.Get("X-Signature-Value") != Sign(s.WebhookSecret, body) || r.URL.Path != "/hooks" || r.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("header %v path %s", r.Header, r.URL.Path)
+	}
+	var h hook
+	if err := json.Unmarshal(body, &h); err != nil {
+		t.Fatal(err)
+	}
+	if h.ID != sess.Reference || h.Type != "payin" || h.Reference != ourRef || h.Status != "processed" || h.ConfirmationStatus != "accepted" ||
+		h.Amount != "5000" || h.ChargedAmount != "5100" || h.Fees != 100 || h.Currency != "XOF" || h.Customer.Name != "Awa Diallo" ||
+		h.PaymentURL != sess.PaymentURL || h.Failure != nil || h.Transaction != nil || !h.ConfirmationRequired {
+		t.Errorf("webhook %s", body)
+	}
+	if !bytes.HasPrefix(body, []byte(`{"id":`)) || !bytes.Contains(body, []byte(`"failure":null`)) {
+		t.Errorf("not the documented shape: %s", body)
+	}
+
+	// A second action is refused.
+	if _, err := s.Act(ctx, sess.PaymentURL, providertest.Cancel); err == nil {
+		t.Error("second action accepted")
+	}
+	if p, _ := s.Payment(ourRef); p.Transaction.Status != "completed" || sh.count() != 1 {
+		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.count())
+	}
+	res, err = http.Get(sess.PaymentURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if !bytes.Contains(page, []byte("This payment is paid.")) {
+		t.Errorf("settled page: %s", page)
+	}
+
+	// Fail and decline go back to failureUrl.
+	for i, tt := range []struct {
+		a                     providertest.Action
+		status, confirm, txSt string
+	}{
+		{providertest.Fail, "processed", "accepted", "failed"},
+		{providertest.Cancel, "processing", "declined", ""},
+	} {
+		ref := "pay_flow" + string(rune('a'+i))
+		sess := open(t, s, strings.Replace(validBody, ourRef, ref, 1), []string{key2, "11111111-2222-4333-8444-555555555555"}[i])
+		back, err := s.Act(ctx, sess.PaymentURL, tt.a)
+		if err != nil || back != "https://shop.example/back/ko" {
+			t.Errorf("%s: %q %v", tt.a, back, err)
+		}
+		p, _ := s.Payment(ref)
+		txSt := ""
+		if p.Transaction != nil {
+			txSt = p.Transaction.Status
+		}
+		if p.Status != tt.status || p.ConfirmationStatus != tt.confirm || txSt != tt.txSt || p.Failure == nil {
+			t.Errorf("%s: %+v", tt.a, p)
+		}
+		_, body := sh.at(sh.count() - 1)
+		if !bytes.Contains(body, []byte(`"confirmationStatus":"`+tt.confirm+`"`)) || !bytes.Contains(body, []byte(`"failure":{"code":`)) {
+			t.Errorf("%s: webhook %s", tt.a, body)
+		}
+	}
+	if _, err := s.Act(ctx, s.URL+"/link/NOPE", providertest.Pay); err == nil {
+		t.Error("unknown payment accepted")
+	}
+}
+
+// TestNoAction: a session opened in the seed's shape, without action, sends
+// nobody back.
+func TestNoAction(t *testing.T) {
+	t.Parallel()
+	s := New(WithTransactionInWebhooks())
+	defer s.Close()
+	sh := newShop(t)
+	s.SetWebhookURL(sh.srv.URL)
+	body := `{"reference":"` + ourRef + `","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
+	sess := open(t, s, body, key1)
+	back, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay)
+	if err != nil || back != "" {
+		t.Errorf("Act = %q, %v", back, err)
+	}
+	if sh.count() != 1 {
+		t.Fatalf("%d webhooks", sh.count())
+	}
+	_, hb := sh.at(0)
+	var h hook
+	_ = json.Unmarshal(hb, &h)
+	if h.Transaction == nil || h.Transaction.Status != "completed" || h.Transaction.Amount != "300.00" || h.Transaction.Currency != "XOF" {
+		t.Errorf("webhook with transaction: %s", hb)
+	}
+}
+
+func TestWebhookPolicies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New(WithWebhookRetries(2, time.Millisecond))
+	defer s.Close()
+	sh := newShop(t, 500)
+	s.SetWebhookURL(sh.srv.URL)
+	keys := []string{key1, key2, "11111111-2222-4333-8444-555555555555"}
+	session := func(i int) session {
+		return open(t, s, strings.Replace(validBody, ourRef, "pay_policy"+string(rune('a'+i)), 1), keys[i])
+	}
+
+	_, _ = s.Act(ctx, session(0).PaymentURL, providertest.Pay)
+	ds := s.Deliveries()
+	if len(ds) != 2 || ds[0].StatusCode != 500 || ds[1].StatusCode != 200 || ds[1].Attempt != 2 {
+		t.Errorf("retry: %+v", ds)
+	}
+
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 2})
+	_, _ = s.Act(ctx, session(1).PaymentURL, providertest.Pay)
+	if sh.count() != 2 {
+		t.Errorf("held webhook delivered")
+	}
+	if err := s.FlushWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sh.count() != 4 {
+		t.Errorf("after flush: %d", sh.count())
+	}
+
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+	_, _ = s.Act(ctx, session(2).PaymentURL, providertest.Pay)
+	if ds := s.Deliveries(); sh.count() != 4 || !ds[len(ds)-1].Lost {
+		t.Errorf("lost webhook delivered")
+	}
+}
+
+func TestFaultsAndDelta(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
+	a := create(validBody, key1).do(t, s)
+	if a.status != 503 || a.header.Get("Retry-After") != "2" || a.err.StatusCode != 503 || a.err.Code != "service_unavailable" {
+		t.Errorf("injected 503: %d %v %s", a.status, a.header, a.raw)
+	}
+	if len(s.Payins()) != 0 {
+		t.Error("a failed creation created")
+	}
+	sess := open(t, s, validBody, key1)
+
+	s.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 429, Times: 2})
+	for range 2 {
+		if a := status(sess.Reference).do(t, s); a.status != 429 {
+			t.Errorf("injected 429: %d", a.status)
+		}
+	}
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 500, Times: 50})
+	if a := status(sess.Reference).do(t, s); a.status != 500 {
+		t.Errorf("OpAny: %d", a.status)
+	}
+	if a := create(validBody, key1).do(t, s); a.status != 500 {
+		t.Errorf("OpAny on create: %d", a.status)
+	}
+	s.InjectFault(providertest.OpAny, providertest.Fault{Times: -1})
+	if a := status(sess.Reference).do(t, s); a.status != 200 {
+		t.Errorf("after clearing: %d", a.status)
+	}
+
+	sh := newShop(t)
+	s.SetWebhookURL(sh.srv.URL)
+	s.ReportAmountDelta(-1000)
+	_, _ = s.Act(context.Background(), sess.PaymentURL, providertest.Pay)
+	a = status(sess.Reference).do(t, s)
+	if !bytes.Contains(a.raw, []byte(`"amount":4000,"chargedAmount":4100`)) || !bytes.Contains(a.raw, []byte(`"amount":"4000.00"`)) {
+		t.Errorf("delta: %s", a.raw)
+	}
+	if _, body := sh.at(0); !bytes.Contains(body, []byte(`"amount":4000`)) {
+		t.Errorf("delta in the webhook: %s", body)
+	}
+	if p, _ := s.Payment(sess.Reference); p.Amount != 5000 {
+		t.Errorf("delta changed the record: %d", p.Amount)
+	}
+}
+
+func TestCloseWithSlowFault(t *testing.T) {
+	t.Parallel()
+	s := New()
+	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/v1/payin/x", nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	s.Close()
+	<-done
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("Close took %v", time.Since(start))
+	}
+}
+
+func TestForge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New()
+	defer s.Close()
+	sh := newShop(t, 401)
+	sess := open(t, s, validBody, key1)
+	if err := s.Forge(ctx, sh.srv.URL, sess.Reference); err != nil {
+		t.Fatal(err)
+	}
+	r, body := sh.at(0)
+	if err := novasend.VerifySignature(body, r.Header.Get(novasend.SignatureHeader), s.WebhookSecret); err == nil {
+		t.Error("forged webhook verifies")
+	}
+	var h hook
+	_ = json.Unmarshal(body, &h)
+	if h.ID != sess.Reference || h.Reference != ourRef || h.Transaction == nil || h.Transaction.Status != "completed" || h.Amount != "5000" {
+		t.Errorf("forged body %s", body)
+	}
+	if p, _ := s.Payment(sess.Reference); p.Transaction != nil || p.ConfirmationStatus != "none" {
+		t.Errorf("Forge changed the record: %+v", p)
+	}
+	if ds := s.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != 401 {
+		t.Errorf("deliveries %+v", ds)
+	}
+	if err := s.Forge(ctx, sh.srv.URL, "tr_unknown"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExpireAndSetStatus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New()
+	defer s.Close()
+	sh := newShop(t)
+	s.SetWebhookURL(sh.srv.URL)
+	sess := open(t, s, validBody, key1)
+	if err := s.Expire(ctx, ourRef); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := sh.at(0); !bytes.Contains(body, []byte(`"status":"expired"`)) || !bytes.Contains(body, []byte(`"confirmationStatus":"expired"`)) {
+		t.Errorf("webhook %s", body)
+	}
+	if _, err := s.Act(ctx, sess.PaymentURL, providertest.Pay); err == nil {
+		t.Error("an expired payin was paid")
+	}
+	if err := s.Expire(ctx, ourRef); err == nil {
+		t.Error("expired twice")
+	}
+	if err := s.Expire(ctx, "nope"); err == nil {
+		t.Error("unknown payin expired")
+	}
+
+	if err := s.SetStatus(sess.Reference, "processed", "accepted", "completed"); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Payment(ourRef); p.Transaction == nil || p.Transaction.Status != "completed" || p.Status != "processed" {
+		t.Errorf("SetStatus: %+v", p)
+	}
+	_ = s.SetStatus(ourRef, "processing", "none", "")
+	if p, _ := s.Payment(ourRef); p.Transaction != nil {
+		t.Errorf("SetStatus without transaction: %+v", p)
+	}
+	if err := s.SetStatus("nope", "", "", ""); err == nil {
+		t.Error("unknown payin set")
+	}
+	if sh.count() != 1 {
+		t.Errorf("SetStatus sent webhooks")
+	}
+}
+
+func TestProvider(t *testing.T) {
+	t.Parallel()
+	s := New(WithAccountID("acc_1"), WithWebhookSecret("whsec_1"))
+	defer s.Close()
+	if s.Provider().Name() != "novasend" {
+		t.Error("name")
+	}
+	cfg := s.Config()
+	if cfg.BaseURL != s.URL+"/v1" || cfg.APIKey != s.APIKey || cfg.APIClient != s.APIClient ||
+		cfg.WebhookSecrets[0] != "whsec_1" || cfg.AccountID != "acc_1" || s.Sign([]byte("x")) != novasend.Sign("whsec_1", []byte("x")) {
+		t.Errorf("config %+v", cfg)
+	}
+}

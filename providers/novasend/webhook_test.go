@@ -1,0 +1,321 @@
+package novasend_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/novasend"
+	"github.com/cauripay/cauri/providers/novasend/novasendtest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+const (
+	secretOld = "whsec_old_0123456789"
+	secretNew = "whsec_new_9876543210"
+)
+
+// docBody is the documentation's webhook example, with our reference.
+const docBody = `{"id":"tr_fhchi842jyimwiugjgszcxvb8n","fees":0,"type":"payin","amount":306,"status":"processing","failure":null,` +
+	`"currency":"XOF","customer":{"name":"John Doe","phoneNumber":"+2250700000000"},"createdAt":"2025-08-22T01:34:48.189Z",` +
+	`"reference":"` + paymentID + `","paymentUrl":"https://pay.wave.com/c/cos-1","chargedAmount":306,` +
+	`"confirmationStatus":"none","confirmationRequired":false}`
+
+// completedBody is a payin object carrying its transaction.
+const completedBody = `{"id":"tr_fhchi842jyimwiugjgszcxvb8n","fees":6,"type":"payin","amount":300,"status":"processed","failure":null,` +
+	`"currency":"XOF","reference":"` + paymentID + `","chargedAmount":306,"confirmationStatus":"accepted","confirmationRequired":true,` +
+	`"transaction":{"reference":"tr_dkjd5ljficphlqmt","status":"completed","amount":"300.00","fees":"0.00","chargedAmount":"300.00","currency":"XOF"}}`
+
+func webhookRequest(body, sig string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/novasend", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	if sig != "" {
+		r.Header.Set(novasend.SignatureHeader, sig)
+	}
+	return r
+}
+
+func TestParseWebhook(t *testing.T) {
+	t.Parallel()
+	signed := func(secret, body string) string { return novasend.Sign(secret, []byte(body)) }
+	const ev = "tr_fhchi842jyimwiugjgszcxvb8n:"
+	paid := cauri.Update{PaymentID: paymentID, Status: cauri.StatusPaid, RawStatus: "processed/accepted/completed",
+		Amount: 300, Currency: "XOF", Fee: 6, EventID: ev + "processed/accepted/completed", Authenticated: true}
+	unauthPaid := paid
+	unauthPaid.Authenticated = false
+	nudge := cauri.Update{PaymentID: paymentID, Status: cauri.StatusPending, RawStatus: "processing/none/", EventID: ev + "processing/none/"}
+
+	tests := []struct {
+		name    string
+		secrets []string
+		body    string
+		sig     string // "" : none; "ok": the old secret's; "new": the new secret's
+		want    cauri.Update
+		err     error
+	}{
+		{name: "documented body: verified, confirmed by the kit", secrets: []string{secretOld}, body: docBody, sig: "ok", want: nudge},
+		{name: "with transaction: believed", secrets: []string{secretOld}, body: completedBody, sig: "ok", want: paid},
+		{name: "rotated: second secret", secrets: []string{secretOld, secretNew}, body: completedBody, sig: "new", want: paid},
+		{name: "sha256= prefix", secrets: []string{secretOld}, body: completedBody, sig: "sha256=" + signed(secretOld, completedBody), want: paid},
+		{name: "upper case", secrets: []string{secretOld}, body: completedBody, sig: "  " + strings.ToUpper(signed(secretOld, completedBody)) + " ", want: paid},
+		{name: "bad signature", secrets: []string{secretOld}, body: completedBody, sig: signed("whsec_other", completedBody), err: novasend.ErrBadSignature},
+		{name: "not hex", secrets: []string{secretOld}, body: completedBody, sig: "zz" + signed(secretOld, completedBody)[2:], err: novasend.ErrBadSignature},
+		{name: "truncated", secrets: []string{secretOld}, body: completedBody, sig: signed(secretOld, completedBody)[:62], err: novasend.ErrBadSignature},
+		{name: "re-serialised body", secrets: []string{secretOld}, body: strings.ReplaceAll(completedBody, ",", ", "), sig: signed(secretOld, completedBody), err: novasend.ErrBadSignature},
+		{name: "old secret retired", secrets: []string{secretNew}, body: completedBody, sig: "ok", err: novasend.ErrBadSignature},
+		{name: "missing header", secrets: []string{secretOld}, body: completedBody, err: novasend.ErrNotSigned},
+		{name: "bad signature on junk", secrets: []string{secretOld}, body: `{`, sig: "00", err: novasend.ErrBadSignature},
+		{name: "no secrets", body: completedBody, want: unauthPaid},
+		{name: "no secrets, signature ignored", body: completedBody, sig: "garbage", want: unauthPaid},
+		{name: "completed without the transaction's amount: confirmed", secrets: []string{secretOld}, sig: "ok",
+			body: `{"id":"tr_1","reference":"` + paymentID + `","amount":300,"currency":"XOF","status":"processed","confirmationStatus":"accepted","transaction":{"status":"completed"}}`,
+			want: cauri.Update{PaymentID: paymentID, Status: cauri.StatusPaid, RawStatus: "processed/accepted/completed", EventID: "tr_1:processed/accepted/completed"}},
+		{name: "failed transaction: believed", secrets: []string{secretOld}, sig: "ok",
+			body: `{"id":"tr_1","reference":"` + paymentID + `","status":"processed","confirmationStatus":"accepted","transaction":{"status":"failed"},"failure":{"code":"client_not_enough_cash","message":"Insufficient client balance"}}`,
+			want: cauri.Update{PaymentID: paymentID, Status: cauri.StatusFailed, RawStatus: "processed/accepted/failed",
+				FailureReason: "client_not_enough_cash: Insufficient client balance", EventID: "tr_1:processed/accepted/failed", Authenticated: true}},
+		{name: "declined without transaction: confirmed", secrets: []string{secretOld}, sig: "ok",
+			body: `{"id":"tr_1","reference":"` + paymentID + `","status":"processing","confirmationStatus":"declined"}`,
+			want: cauri.Update{PaymentID: paymentID, Status: cauri.StatusFailed, RawStatus: "processing/declined/", EventID: "tr_1:processing/declined/"}},
+		{name: "unknown transaction status: confirmed", secrets: []string{secretOld}, sig: "ok",
+			body: `{"id":"tr_1","reference":"` + paymentID + `","transaction":{"status":"SETTLED","amount":"300.00","currency":"XOF"}}`,
+			want: cauri.Update{PaymentID: paymentID, Status: cauri.StatusPending, RawStatus: "//SETTLED", Amount: 300, Currency: "XOF", EventID: "tr_1://SETTLED"}},
+		{name: "seed-shaped object", secrets: []string{secretOld}, sig: "ok",
+			body: `{"type":"payin","reference":"tr_9","customerReference":"` + paymentID + `","status":"processed","confirmationStatus":"accepted","transaction":{"status":"pending"}}`,
+			want: cauri.Update{PaymentID: paymentID, Status: cauri.StatusPending, RawStatus: "processed/accepted/pending", EventID: "tr_9:processed/accepted/pending", Authenticated: true}},
+		{name: "only NovaSend's id", secrets: []string{secretOld}, sig: "ok",
+			body: `{"id":"tr_9","status":"processing","confirmationStatus":"none"}`,
+			want: cauri.Update{ProviderRef: "tr_9", Status: cauri.StatusPending, RawStatus: "processing/none/", EventID: "tr_9:processing/none/"}},
+		{name: "numeric id", body: `{"id":42,"status":"expired"}`,
+			want: cauri.Update{ProviderRef: "42", Status: cauri.StatusExpired, RawStatus: "expired//", EventID: "42:expired//"}},
+		{name: "event envelope", secrets: []string{secretOld}, sig: "ok",
+			body: `{"event":"payin.declined","data":{"id":"tr_1","reference":"` + paymentID + `"}}`,
+			want: cauri.Update{PaymentID: paymentID, Status: cauri.StatusFailed, RawStatus: "/declined/", EventID: "tr_1:/declined/"}},
+		{name: "event envelope, confirmed", body: `{"event":"payin.confirmed","data":{"id":"tr_1","reference":"` + paymentID + `"}}`,
+			want: cauri.Update{PaymentID: paymentID, Status: cauri.StatusPending, RawStatus: "/accepted/", EventID: "tr_1:/accepted/"}},
+		{name: "event on the object", body: `{"event":"payin.updated","id":"tr_1","reference":"` + paymentID + `","status":"processed"}`,
+			want: cauri.Update{PaymentID: paymentID, Status: cauri.StatusPending, RawStatus: "processed//", EventID: "tr_1:processed//"}},
+		{name: "no status: a nudge", body: `{"id":"tr_1","reference":"` + paymentID + `"}`,
+			want: cauri.Update{PaymentID: paymentID, Status: cauri.StatusPending, RawStatus: "//", EventID: "tr_1://"}},
+		{name: "payout object", secrets: []string{secretOld}, body: `{"id":"po_1","type":"payout","status":"processed","reference":"x"}`, sig: "ok", err: cauri.ErrIgnoredEvent},
+		{name: "refund object", body: `{"id":"rf_1","type":"refund","reference":"x"}`, err: cauri.ErrIgnoredEvent},
+		{name: "payout event", body: `{"event":"payout.completed","data":{"id":"po_1"}}`, err: cauri.ErrIgnoredEvent},
+		{name: "malformed", secrets: []string{secretOld}, body: `{"id":"tr_1","status":`, sig: "ok", err: cauri.ErrMalformed},
+		{name: "not an object", body: `[1,2]`, err: cauri.ErrMalformed},
+		{name: "null", body: `null`, err: cauri.ErrMalformed},
+		{name: "empty", body: ``, err: cauri.ErrMalformed},
+		{name: "no identifier", body: `{"status":"processed","transaction":{"status":"completed","amount":1,"currency":"XOF"}}`, err: cauri.ErrMalformed},
+		{name: "status not a string", body: `{"id":"tr_1","status":["processed"]}`, err: cauri.ErrMalformed},
+		{name: "confirmationStatus not a string", body: `{"id":"tr_1","confirmationStatus":1}`, err: cauri.ErrMalformed},
+		{name: "transaction not an object", body: `{"id":"tr_1","transaction":"completed"}`, err: cauri.ErrMalformed},
+		{name: "bad amount", body: `{"id":"tr_1","transaction":{"status":"completed","amount":"3OO","currency":"XOF"}}`, err: cauri.ErrMalformed},
+		{name: "bad currency", body: `{"id":"tr_1","currency":"F CFA","status":"processing"}`, err: cauri.ErrMalformed},
+		{name: "event not a string", body: `{"event":1,"id":"tr_1"}`, err: cauri.ErrMalformed},
+		{name: "id an object", body: `{"id":{"x":1},"status":"processing"}`, err: cauri.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := provider(t, novasend.Config{WebhookSecrets: tt.secrets})
+			sig := tt.sig
+			switch sig {
+			case "ok":
+				sig = signed(secretOld, tt.body)
+			case "new":
+				sig = signed(secretNew, tt.body)
+			}
+			u, err := p.ParseWebhook(webhookRequest(tt.body, sig), []byte(tt.body))
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				if s := strings.ToLower(strings.TrimSpace(sig)); len(s) > 8 && strings.Contains(strings.ToLower(err.Error()), s[8:]) {
+					t.Errorf("error repeats the signature: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u != tt.want {
+				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseWebhookUnauthenticatedErrors(t *testing.T) {
+	t.Parallel()
+	for _, err := range []error{novasend.ErrNotSigned, novasend.ErrBadSignature} {
+		if !errors.Is(err, cauri.ErrUnauthenticated) {
+			t.Errorf("%v does not wrap cauri.ErrUnauthenticated", err)
+		}
+	}
+	p := provider(t, novasend.Config{WebhookSecrets: []string{secretOld}})
+	if _, err := p.ParseWebhook(nil, []byte(completedBody)); !errors.Is(err, novasend.ErrNotSigned) {
+		t.Errorf("nil request: %v", err)
+	}
+	if err := novasend.VerifySignature([]byte("x"), novasend.Sign("a", []byte("x")), "b", "a"); err != nil {
+		t.Errorf("VerifySignature: %v", err)
+	}
+	if err := novasend.VerifySignature([]byte("x"), novasend.Sign("a", []byte("x"))); !errors.Is(err, novasend.ErrBadSignature) {
+		t.Errorf("no secrets: %v", err)
+	}
+	// As the documentation's Node.js sample computes it: hex HMAC-SHA256.
+	if got := novasend.Sign("secret", []byte(`{"a":1}`)); got != "aa9e2e3575f5d7098b6caccd790888c36d5fdb63342a73bada2d6a51747a8494" {
+		t.Errorf("Sign = %s", got)
+	}
+}
+
+// TestWebhookFromEmulator runs the emulator's real deliveries through
+// ParseWebhook, with and without the transaction in the body.
+func TestWebhookFromEmulator(t *testing.T) {
+	t.Parallel()
+	for _, withTx := range []bool{false, true} {
+		ctx := context.Background()
+		var opts []novasendtest.Option
+		if withTx {
+			opts = append(opts, novasendtest.WithTransactionInWebhooks())
+		}
+		srv := novasendtest.New(opts...)
+		defer srv.Close()
+		p := srv.Provider()
+
+		var mu sync.Mutex
+		var got []cauri.Update
+		shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			u, err := p.ParseWebhook(r, body)
+			if err != nil {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			mu.Lock()
+			got = append(got, u)
+			mu.Unlock()
+		}))
+		defer shop.Close()
+		srv.SetWebhookURL(shop.URL)
+
+		for i, tt := range []struct {
+			a      providertest.Action
+			want   cauri.Status
+			raw    string
+			authed bool
+		}{
+			{providertest.Pay, cauri.StatusPaid, "processed/accepted/completed", withTx},
+			{providertest.Fail, cauri.StatusFailed, "processed/accepted/failed", withTx},
+			{providertest.Cancel, cauri.StatusFailed, "processing/declined/", false},
+		} {
+			req := request(order())
+			req.PaymentID = "pay_" + strings.Repeat("x", 25) + string(rune('a'+i))
+			co, err := p.CreateCheckout(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.Act(ctx, co.RedirectURL, tt.a); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			u := got[len(got)-1]
+			mu.Unlock()
+			if !withTx && tt.a != providertest.Cancel {
+				// The documented body has no transaction: the state so far.
+				tt.want, tt.raw = cauri.StatusPending, "processed/accepted/"
+			}
+			if u.Status != tt.want || u.RawStatus != tt.raw || u.Authenticated != tt.authed || u.PaymentID != req.PaymentID ||
+				u.ProviderRef != "" || u.EventID != co.ProviderRef+":"+tt.raw {
+				t.Errorf("tx %v, %s: %+v", withTx, tt.a, u)
+			}
+			if tt.authed && (u.Amount != 5000 || u.Currency != "XOF") {
+				t.Errorf("tx %v, %s: money %+v", withTx, tt.a, u)
+			}
+		}
+
+		co, _ := p.CreateCheckout(ctx, request(order()))
+		if err := srv.Forge(ctx, shop.URL, co.ProviderRef); err != nil {
+			t.Fatal(err)
+		}
+		ds := srv.Deliveries()
+		if last := ds[len(ds)-1]; !last.Forged || last.StatusCode != http.StatusUnauthorized {
+			t.Errorf("forged delivery %+v", last)
+		}
+	}
+}
+
+func FuzzParseWebhook(f *testing.F) {
+	seeds := []string{
+		docBody,
+		completedBody,
+		`{"id":"tr_1","reference":"pay_x","status":"processed","confirmationStatus":"accepted","transaction":{"status":"failed"},"failure":{"code":"c","message":"m"}}`,
+		`{"id":"tr_1","reference":"pay_x","status":"processing","confirmationStatus":"declined","failure":"no"}`,
+		`{"id":"tr_1","status":"expired","confirmationStatus":"expired","transaction":{}}`,
+		`{"type":"payin","reference":"tr_9","customerReference":"pay_x","transaction":{"status":"completed","amount":300,"currency":"xof"}}`,
+		`{"event":"payin.declined","data":{"id":"tr_1","reference":"pay_x"}}`,
+		`{"event":"payout.completed","data":{"id":"po_1"}}`,
+		`{"id":"po_1","type":"payout","status":"processed"}`,
+		`{"id":"tr_1","transaction":{"status":"completed","amount":1e400,"currency":"XOF"}}`,
+		`{"id":12,"amount":-1,"currency":"xof","transaction":[]}`,
+		`{"id":"tr_1","transaction":{"status":"COMPLETED","amount":"-5","currency":"XOF"}}`,
+		`{"event":["payin.confirmed"],"data":null}`,
+		`{"id":"\u0000","status":"\u00e9","fee":"x","fees":{}}`,
+		`{}`, `null`, `[]`, `"`, ``,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s), true, "")
+		f.Add([]byte(s), false, "sha256=00")
+	}
+	signed, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", WebhookSecrets: []string{secretOld, secretNew}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	open, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string) {
+		if sign {
+			header = novasend.Sign(secretNew, body)
+		}
+		r := httptest.NewRequest(http.MethodPost, "/", nil)
+		r.Header.Set(novasend.SignatureHeader, header)
+
+		u, err := signed.ParseWebhook(r, body)
+		if err == nil {
+			if !u.Status.Valid() {
+				t.Fatalf("invalid status %q", u.Status)
+			}
+			if novasend.VerifySignature(body, header, secretNew) != nil && novasend.VerifySignature(body, header, secretOld) != nil {
+				t.Fatalf("accepted without a valid signature")
+			}
+			if u.PaymentID == "" && u.ProviderRef == "" || u.EventID == "" {
+				t.Fatalf("no reference: %+v", u)
+			}
+			st, known := novasend.MapStatus(u.RawStatus)
+			if st != u.Status {
+				t.Fatalf("RawStatus %q maps to %s, Update says %s", u.RawStatus, st, u.Status)
+			}
+			// Only a documented transaction.status is believed, and a
+			// completed one only with its money.
+			tx := u.RawStatus[strings.LastIndexByte(u.RawStatus, '/')+1:]
+			if u.Authenticated && (tx == "" || !known || u.Status == cauri.StatusPaid && (u.Amount == 0 && u.Currency == "")) {
+				t.Fatalf("authenticated without transaction proof: %+v", u)
+			}
+		} else if !errors.Is(err, cauri.ErrUnauthenticated) && !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrIgnoredEvent) {
+			t.Fatalf("unclassified error %v", err)
+		}
+		u, err = open.ParseWebhook(r, body)
+		if err == nil && (u.Authenticated || !u.Status.Valid()) {
+			t.Fatalf("without secrets: %+v", u)
+		}
+		if errors.Is(err, cauri.ErrUnauthenticated) {
+			t.Fatalf("without secrets, unauthenticated: %v", err)
+		}
+	})
+}
