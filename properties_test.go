@@ -294,6 +294,16 @@ func TestPropertyHonestAcknowledgement(t *testing.T) {
 		t.Errorf("duplicates = %v, want 1", got)
 	}
 
+	// A provider echoing something that is not one of our IDs is matched by
+	// its reference.
+	p2, _ := f.checkout("o-12b", nil)
+	body := webhookBody(p2, "payment.success", "success", p2.Amount, p2.Currency)
+	body = []byte(strings.Replace(string(body), p2.ID, "TRX-2024-0001", 1))
+	if code := f.signed(body); code != http.StatusOK {
+		t.Errorf("echoed foreign ID: HTTP %d, want 200", code)
+	}
+	f.wantStatus(p2.ID, cauri.StatusPaid)
+
 	// Unknown payments and events get 2xx, and create nothing.
 	ghost := cauri.Payment{ID: "pay_00000000000000000000000000", ProviderRef: "no-such-ref", Amount: orderAmount, Currency: "XOF"}
 	if code := f.signed(paidBody(ghost)); code != http.StatusOK {

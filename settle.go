@@ -105,6 +105,7 @@ func (k *Kit) fetch(ctx context.Context, gp *guardedProvider, p Payment) (Update
 	if err != nil {
 		return Update{}, err
 	}
+	u.PaymentID = ours(u.PaymentID)
 	u.Authenticated = true
 	return u, nil
 }

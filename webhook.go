@@ -87,6 +87,7 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		k.log.Warn("webhook: unreadable", "provider", gp.name, "err", err)
 		return http.StatusBadRequest, outcomeMalformed, "malformed notification"
 	}
+	u.PaymentID = ours(u.PaymentID)
 	if bound != "" && u.PaymentID != "" && u.PaymentID != bound {
 		k.log.Warn("webhook: body names another payment than its callback URL", "provider", gp.name)
 		return http.StatusUnauthorized, outcomeUnauthenticated, "notification does not match its URL"
@@ -147,22 +148,11 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 
 // locate finds the payment a notification is about: by the callback URL's
 // payment, else the payment ID the provider echoed, else the provider's
-// reference. Every clue given must point at the same payment of this
-// provider, or it is not ours.
+// reference (also when the echoed ID is not one of ours: some providers
+// echo their own reference there). Every clue given must point at the same
+// payment of this provider, or it is not ours.
 func (k *Kit) locate(ctx context.Context, provider, bound string, u Update) (Payment, error) {
-	var p Payment
-	var err error
-	switch id := cmp.Or(bound, u.PaymentID); {
-	case id != "":
-		if !validPaymentID(id) {
-			return Payment{}, ErrNotFound
-		}
-		p, err = k.store.Get(ctx, id)
-	case u.ProviderRef != "":
-		p, err = k.store.GetByProviderRef(ctx, provider, u.ProviderRef)
-	default:
-		return Payment{}, fmt.Errorf("%w: notification names no payment", ErrNotFound)
-	}
+	p, err := k.byClue(ctx, provider, cmp.Or(bound, u.PaymentID), u.ProviderRef, bound != "")
 	if err != nil {
 		return Payment{}, err
 	}
@@ -170,4 +160,30 @@ func (k *Kit) locate(ctx context.Context, provider, bound string, u Update) (Pay
 		return Payment{}, fmt.Errorf("%w: notification does not match the stored payment", ErrNotFound)
 	}
 	return p, nil
+}
+
+// byClue loads a payment by ID, falling back to the provider's reference
+// unless the ID came from a callback URL, which is proof.
+func (k *Kit) byClue(ctx context.Context, provider, id, ref string, proven bool) (Payment, error) {
+	if validPaymentID(id) {
+		p, err := k.store.Get(ctx, id)
+		if err == nil || proven || ref == "" || !errors.Is(err, ErrNotFound) {
+			return p, err
+		}
+	}
+	if ref == "" {
+		return Payment{}, fmt.Errorf("%w: notification names no payment of ours", ErrNotFound)
+	}
+	return k.store.GetByProviderRef(ctx, provider, ref)
+}
+
+// ours returns id if it has the shape of our payment IDs, else "": some
+// providers echo their own reference where ours would be, and an ID that
+// cannot be ours must not make the kit think an update is about another
+// payment.
+func ours(id string) string {
+	if validPaymentID(id) {
+		return id
+	}
+	return ""
 }
