@@ -46,7 +46,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = defaultPublicURL(ln.Addr())
 	}
-	s, err := newShop(cfg)
+	s, err := newShop(ctx, cfg)
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -101,8 +101,16 @@ type config struct {
 	MonerooSecretKey     string
 	MonerooWebhookSecret string
 	MonerooBaseURL       string
+	// DatabaseURL is where the kit keeps its payments, as
+	// parseDatabaseURL reads it; empty means the SQLite file
+	// cauri-demo.db in the working directory.
+	DatabaseURL string
 	// Logger receives the shop's and the kit's logs; nil discards them.
 	Logger *slog.Logger
+
+	// tablePrefix, for tests, gives the kit's tables a prefix of their
+	// own; empty means sqlstore's default.
+	tablePrefix string
 }
 
 // live reports whether the shop talks to the real Moneroo.
@@ -117,6 +125,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		MonerooSecretKey:     get("MONEROO_SECRET_KEY"),
 		MonerooWebhookSecret: get("MONEROO_WEBHOOK_SECRET"),
 		MonerooBaseURL:       get("MONEROO_BASE_URL"),
+		DatabaseURL:          get("DATABASE_URL"),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"
@@ -129,6 +138,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.PublicURL = u
 	}
 	if err := c.checkSecret(); err != nil {
+		return config{}, err
+	}
+	if _, err := parseDatabaseURL(c.DatabaseURL); err != nil {
 		return config{}, err
 	}
 	return c, nil

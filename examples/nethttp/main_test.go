@@ -2,20 +2,28 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/rand"
+	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/providertest"
+	sqlstore "github.com/cauripay/cauri/stores/sql"
 )
 
 // testShop is the shop on the emulator, served by an httptest server whose
@@ -26,20 +34,39 @@ type testShop struct {
 	client *http.Client // does not follow redirects
 }
 
+// newTestShop is a test shop on a new SQLite file.
 func newTestShop(t *testing.T) *testShop {
+	t.Helper()
+	return newTestShopOn(t, sqliteURL(t), "")
+}
+
+// sqliteURL is the DATABASE_URL of a new SQLite file, removed when t ends.
+func sqliteURL(t *testing.T) string {
+	return "sqlite://" + filepath.Join(t.TempDir(), "cauri.db")
+}
+
+// newTestShopOn is a test shop whose kit keeps its payments at
+// databaseURL, in tables with tablePrefix, which are dropped when t ends,
+// unless tablePrefix is empty.
+func newTestShopOn(t *testing.T, databaseURL, tablePrefix string) *testShop {
 	t.Helper()
 	// The listener comes first: its address is the PublicURL the shop,
 	// the kit and the emulator's webhooks need.
 	ts := httptest.NewUnstartedServer(nil)
-	s, err := newShop(config{
-		PublicURL: "http://" + ts.Listener.Addr().String(),
-		Logger:    slog.New(slog.NewTextHandler(t.Output(), nil)),
+	s, err := newShop(t.Context(), config{
+		PublicURL:   "http://" + ts.Listener.Addr().String(),
+		Logger:      slog.New(slog.NewTextHandler(t.Output(), nil)),
+		DatabaseURL: databaseURL,
+		tablePrefix: tablePrefix,
 	})
 	if err != nil {
 		ts.Close()
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
+	if tablePrefix != "" {
+		dropTables(t, s.db, tablePrefix) // before s.Close, after ts.Close
+	}
 	ts.Config.Handler = s.handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
@@ -156,8 +183,75 @@ func (ts *testShop) orderRow(t *testing.T, ref string) string {
 	return m[1]
 }
 
+// randomPrefix returns a table prefix no other test run uses.
+func randomPrefix() string { return "t" + strings.ToLower(rand.Text()[:12]) + "_" }
+
+// dropTables drops the kit's tables with that prefix when t ends.
+func dropTables(t *testing.T, db *sql.DB, prefix string) {
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for _, table := range []string{"payments", "payouts", "schema_migrations"} {
+			if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+prefix+table); err != nil {
+				t.Errorf("dropping %s%s: %v", prefix, table, err)
+			}
+		}
+	})
+}
+
+// postgresURL is the DATABASE_URL of the PostgreSQL server of
+// CAURI_TEST_POSTGRES_DSN; it skips t without one.
+func postgresURL(t *testing.T) string {
+	const env = "CAURI_TEST_POSTGRES_DSN"
+	dsn := os.Getenv(env)
+	if dsn == "" {
+		t.Skipf("set %s (postgres://user@host:port/dbname?sslmode=disable) to run against PostgreSQL", env)
+	}
+	if l := strings.ToLower(dsn); !strings.HasPrefix(l, "postgres://") && !strings.HasPrefix(l, "postgresql://") {
+		t.Skipf("%s is not a postgres:// URL, which DATABASE_URL needs", env)
+	}
+	return dsn
+}
+
+// mysqlURL is the DATABASE_URL of the MySQL or MariaDB server of
+// CAURI_TEST_MYSQL_DSN, a mysql:// URL or go-sql-driver/mysql's DSN as
+// stores/sql's tests take it; it skips t without one.
+func mysqlURL(t *testing.T) string {
+	const env = "CAURI_TEST_MYSQL_DSN"
+	dsn := os.Getenv(env)
+	if dsn == "" {
+		t.Skipf("set %s (user:password@tcp(host:port)/dbname) to run against MySQL or MariaDB", env)
+	}
+	if strings.HasPrefix(strings.ToLower(dsn), "mysql://") {
+		return dsn
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatalf("%s: %v", env, err)
+	}
+	if cfg.Net != "tcp" {
+		t.Skipf("%s is not over TCP, which DATABASE_URL needs", env)
+	}
+	u := url.URL{Scheme: "mysql", User: url.UserPassword(cfg.User, cfg.Passwd), Host: cfg.Addr, Path: "/" + cfg.DBName}
+	if cfg.Passwd == "" {
+		u.User = url.User(cfg.User)
+	}
+	// The DSN's parameters, as the driver writes them, are a URL query.
+	params := cfg.Clone()
+	params.User, params.Passwd = "", ""
+	_, u.RawQuery, _ = strings.Cut(params.FormatDSN(), "?")
+	return u.String()
+}
+
+// TestPayFlow pays an order on a SQLite file, and on the servers of
+// CAURI_TEST_POSTGRES_DSN and CAURI_TEST_MYSQL_DSN when they are set.
 func TestPayFlow(t *testing.T) {
-	ts := newTestShop(t)
+	t.Run("sqlite", func(t *testing.T) { testPayFlow(t, newTestShop(t)) })
+	t.Run("postgres", func(t *testing.T) { testPayFlow(t, newTestShopOn(t, postgresURL(t), randomPrefix())) })
+	t.Run("mysql", func(t *testing.T) { testPayFlow(t, newTestShopOn(t, mysqlURL(t), randomPrefix())) })
+}
+
+func testPayFlow(t *testing.T, ts *testShop) {
 	ref, page := ts.payAs(t, providertest.Pay)
 	if !strings.HasPrefix(page, "/thanks?") {
 		t.Fatalf("after paying, sent to %q, want /thanks?...", page)
@@ -331,6 +425,8 @@ func TestLoadConfig(t *testing.T) {
 		{env: map[string]string{"PUBLIC_URL": "shop.example"}, wantErr: "PUBLIC_URL"},
 		{env: map[string]string{"CAURI_SECRET": "short"}, wantErr: "CAURI_SECRET"},
 		{env: map[string]string{"MONEROO_SECRET_KEY": "sk"}, wantErr: "CAURI_SECRET"},
+		{env: map[string]string{"DATABASE_URL": " postgres://shop@db/shop "}, want: config{Addr: "127.0.0.1:8080", DatabaseURL: "postgres://shop@db/shop"}},
+		{env: map[string]string{"DATABASE_URL": "mongodb://db/shop"}, wantErr: "DATABASE_URL"},
 	} {
 		got, err := loadConfig(func(k string) string { return tc.env[k] })
 		switch {
@@ -347,6 +443,9 @@ func TestLoadConfig(t *testing.T) {
 }
 
 func TestRunStartsAndStops(t *testing.T) {
+	// Without DATABASE_URL, the payments go to cauri-demo.db in the
+	// working directory.
+	t.Chdir(t.TempDir())
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	env := map[string]string{"ADDR": "127.0.0.1:0"}
@@ -389,6 +488,9 @@ func TestRunStartsAndStops(t *testing.T) {
 	if _, err := http.Get(m[1] + "/"); err == nil {
 		t.Error("the server still answers after run returned")
 	}
+	if _, err := os.Stat(defaultSQLiteFile); err != nil {
+		t.Errorf("no database in the working directory: %v", err)
+	}
 }
 
 func TestDisplayPrice(t *testing.T) {
@@ -405,5 +507,201 @@ func TestDisplayPrice(t *testing.T) {
 		if got := displayPrice(tc.amount, tc.currency); got != tc.want {
 			t.Errorf("displayPrice(%d, %s) = %q, want %q", tc.amount, tc.currency, got, tc.want)
 		}
+	}
+}
+
+func TestParseDatabaseURL(t *testing.T) {
+	const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
+	abs := func(path string) string {
+		t.Helper()
+		a, err := filepath.Abs(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		raw  string
+		want database
+	}{
+		// The default: a file in the working directory.
+		{"", database{sqlstore.SQLite, "sqlite", "file:cauri-demo.db?" + pragmas, "sqlite://" + abs("cauri-demo.db")}},
+
+		{"sqlite:///var/lib/shop/cauri.db", database{sqlstore.SQLite, "sqlite", "file:/var/lib/shop/cauri.db?" + pragmas, "sqlite:///var/lib/shop/cauri.db"}},
+		{"sqlite://data/cauri.db", database{sqlstore.SQLite, "sqlite", "file:data/cauri.db?" + pragmas, "sqlite://" + abs("data/cauri.db")}},
+		{"SQLite://cauri.db", database{sqlstore.SQLite, "sqlite", "file:cauri.db?" + pragmas, "sqlite://" + abs("cauri.db")}},
+		{"sqlite:///x.db?_pragma=foreign_keys(1)", database{sqlstore.SQLite, "sqlite", "file:/x.db?_pragma=foreign_keys(1)&" + pragmas, "sqlite:///x.db"}},
+		{"sqlite:///x.db?_pragma=busy_timeout(100)&_journal_mode=DELETE", database{sqlstore.SQLite, "sqlite", "file:/x.db?_pragma=busy_timeout(100)&_journal_mode=DELETE", "sqlite:///x.db"}},
+		{"sqlite:///x.db?_timeout=100", database{sqlstore.SQLite, "sqlite", "file:/x.db?_timeout=100&_pragma=journal_mode(WAL)", "sqlite:///x.db"}},
+		// A file path is escaped into a SQLite URI.
+		{"sqlite:///tmp/100%.db", database{sqlstore.SQLite, "sqlite", "file:/tmp/100%25.db?" + pragmas, "sqlite:///tmp/100%.db"}},
+		{"/tmp/why#.db", database{sqlstore.SQLite, "sqlite", "file:/tmp/why%23.db?" + pragmas, "sqlite:///tmp/why#.db"}},
+		{"shop.db", database{sqlstore.SQLite, "sqlite", "file:shop.db?" + pragmas, "sqlite://" + abs("shop.db")}},
+		{"./data/shop.sqlite", database{sqlstore.SQLite, "sqlite", "file:./data/shop.sqlite?" + pragmas, "sqlite://" + abs("data/shop.sqlite")}},
+		{"/srv/Shop.SQLITE3", database{sqlstore.SQLite, "sqlite", "file:/srv/Shop.SQLITE3?" + pragmas, "sqlite:///srv/Shop.SQLITE3"}},
+		// A SQLite URI is one already.
+		{"file:/srv/shop.db", database{sqlstore.SQLite, "sqlite", "file:/srv/shop.db?" + pragmas, "file:/srv/shop.db"}},
+		{"file:///srv/shop.db?mode=rwc", database{sqlstore.SQLite, "sqlite", "file:///srv/shop.db?mode=rwc&" + pragmas, "file:///srv/shop.db?mode=rwc"}},
+		{"FILE:shop", database{sqlstore.SQLite, "sqlite", "file:shop?" + pragmas, "FILE:shop"}},
+
+		// PostgreSQL: the URL as it is, but for the password in the
+		// display form.
+		{"postgres://shop:s3cret@db.internal:5432/shop?sslmode=verify-full",
+			database{sqlstore.Postgres, "pgx", "postgres://shop:s3cret@db.internal:5432/shop?sslmode=verify-full", "postgres://shop:xxxxx@db.internal:5432/shop?sslmode=verify-full"}},
+		{"postgresql://db/shop?sslmode=disable&password=s3cret",
+			database{sqlstore.Postgres, "pgx", "postgresql://db/shop?sslmode=disable&password=s3cret", "postgresql://db/shop?password=xxxxx&sslmode=disable"}},
+		{"postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
+			database{sqlstore.Postgres, "pgx", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"}},
+		{"PostgreSQL:///shop?host=/run/postgresql",
+			database{sqlstore.Postgres, "pgx", "postgresql:///shop?host=/run/postgresql", "postgresql:///shop?host=/run/postgresql"}},
+
+		// MySQL: go-sql-driver/mysql's DSN.
+		{"mysql://shop:s3cret@db.internal:3307/shop",
+			database{sqlstore.MySQL, "mysql", "shop:s3cret@tcp(db.internal:3307)/shop?interpolateParams=true&parseTime=true", "mysql://shop:xxxxx@db.internal:3307/shop"}},
+		{"mysql://root@127.0.0.1/test",
+			database{sqlstore.MySQL, "mysql", "root@tcp(127.0.0.1:3306)/test?interpolateParams=true&parseTime=true", "mysql://root@127.0.0.1/test"}},
+		{"MySQL://u:p%40ss%3Aw%2Frd@[::1]/d",
+			database{sqlstore.MySQL, "mysql", "u:p@ss:w/rd@tcp([::1]:3306)/d?interpolateParams=true&parseTime=true", "mysql://u:xxxxx@[::1]/d"}},
+		{"mysql://shop@db/shop?tls=true&parseTime=false&interpolateParams=false&sql_mode=%27ANSI%27",
+			database{sqlstore.MySQL, "mysql", "shop@tcp(db:3306)/shop?tls=true&sql_mode=%27ANSI%27", "mysql://shop@db/shop?tls=true&parseTime=false&interpolateParams=false&sql_mode=%27ANSI%27"}},
+	} {
+		got, err := parseDatabaseURL(tc.raw)
+		if err != nil {
+			t.Errorf("parseDatabaseURL(%q): %v", tc.raw, err)
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("parseDatabaseURL(%q)\n got %+v\nwant %+v", tc.raw, got, tc.want)
+		}
+		if got.dialect == sqlstore.MySQL {
+			// The driver reads back the URL's user and password.
+			cfg, err := mysql.ParseDSN(got.dsn)
+			if err != nil {
+				t.Errorf("%q: mysql.ParseDSN(%q): %v", tc.raw, got.dsn, err)
+				continue
+			}
+			u, _ := url.Parse(tc.raw)
+			if pw, _ := u.User.Password(); cfg.User != u.User.Username() || cfg.Passwd != pw {
+				t.Errorf("%q: the driver reads user %q password %q", tc.raw, cfg.User, cfg.Passwd)
+			}
+		}
+	}
+}
+
+func TestParseDatabaseURLErrors(t *testing.T) {
+	const secret = "s3cret"
+	for _, tc := range []struct {
+		raw  string
+		want string // in the error, after DATABASE_URL
+	}{
+		{"redis://:s3cret@cache/0", `unknown scheme "redis"`},
+		{"host=db user=shop password=s3cret dbname=shop", "neither a database URL nor a SQLite file path"},
+		{"shop", "neither a database URL nor a SQLite file path"},
+		{"sqlite:shop.db", `no // after its scheme "sqlite"`},
+		{"postgres:shop:s3cret@db/shop", `no // after its scheme "postgres"`},
+		{"po stgres://s3cret@db/shop.db", "not a database URL"},
+		// url.Parse's own errors would show part of the password.
+		{"postgres://shop:s3c/ret@db:5432/shop", "not a valid postgres URL"},
+		{"postgres://shop:s3cret@db:port/shop", "not a valid postgres URL"},
+		{"postgres://shop:s3c%zzret@db/shop", "not a valid postgres URL"},
+		{"mysql://shop:s3c%zzret@db/shop", "not a valid mysql URL"},
+		{"mysql://shop:s3c#ret@db/shop", "not a valid mysql URL"},
+		{"mysql://shop:s3cret@/shop", "mysql://shop:xxxxx@/shop: no host"},
+		{"mysql://shop:s3cret@db", "mysql://shop:xxxxx@db: want one database name"},
+		{"mysql://shop:s3cret@db/", "want one database name"},
+		{"mysql://shop:s3cret@db/shop/more", "want one database name"},
+		{"mysql://shop:s3cret@db/shop?parseTime=maybe", "mysql://shop:xxxxx@db/shop?parseTime=maybe: invalid bool value: maybe"},
+		{"mysql://shop:s3cret@db/shop?tls=custom", "unknown config name"},
+		{"mysql://shop:s3cret@db/shop?a=%zz", "malformed parameters"},
+		{"mysql://shop@db/shop?password=s3cret&a=%zz", "malformed parameters"},
+		{"sqlite://", "no file path"},
+		{"file:", "no file path"},
+		{"file:///", "no file path"},
+		{"sqlite:///x.db?a=%zz", "malformed parameters"},
+		{"sqlite://:memory:", "not an in-memory database"},
+		{"file::memory:?cache=shared", "not an in-memory database"},
+		{"file:shop.db?mode=memory", "not an in-memory database"},
+	} {
+		_, err := parseDatabaseURL(tc.raw)
+		switch {
+		case err == nil:
+			t.Errorf("parseDatabaseURL(%q): no error, want one about %q", tc.raw, tc.want)
+			continue
+		case !strings.HasPrefix(err.Error(), "DATABASE_URL ") || !strings.Contains(err.Error(), tc.want):
+			t.Errorf("parseDatabaseURL(%q): %v\nwant DATABASE_URL and %q", tc.raw, err, tc.want)
+		case strings.Contains(err.Error(), "\n"):
+			t.Errorf("parseDatabaseURL(%q): more than one line: %q", tc.raw, err)
+		}
+		if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "s3c") {
+			t.Errorf("parseDatabaseURL(%q): the error shows the password: %v", tc.raw, err)
+		}
+	}
+}
+
+// TestRunDatabaseErrors checks that run stops on a bad DATABASE_URL, or
+// one it cannot connect to, with one line naming DATABASE_URL and not
+// showing the password.
+func TestRunDatabaseErrors(t *testing.T) {
+	t.Chdir(t.TempDir()) // in case a database is created after all
+	for _, raw := range []string{
+		"postgres://shop:s3c/ret@db/shop",
+		"mysql://shop:s3cret@db",
+		"redis://:s3cret@cache",
+		// Nothing listens on port 1.
+		"postgres://shop:s3cret@127.0.0.1:1/shop?sslmode=disable&connect_timeout=5",
+		"mysql://shop:s3cret@127.0.0.1:1/shop?timeout=5s",
+		"sqlite://" + filepath.Join(t.TempDir(), "no", "such", "dir", "shop.db"),
+	} {
+		env := map[string]string{"ADDR": "127.0.0.1:0", "DATABASE_URL": raw}
+		var stdout bytes.Buffer
+		err := run(t.Context(), func(k string) string { return env[k] }, &stdout)
+		switch {
+		case err == nil:
+			t.Errorf("run with DATABASE_URL=%s: no error", raw)
+		case !strings.Contains(err.Error(), "DATABASE_URL") || strings.Contains(err.Error(), "\n"):
+			t.Errorf("run with DATABASE_URL=%s: %q, want one line naming DATABASE_URL", raw, err)
+		case strings.Contains(err.Error(), "s3c"):
+			t.Errorf("run with DATABASE_URL=%s: the error shows the password: %v", raw, err)
+		default:
+			t.Logf("DATABASE_URL=%s: %v", raw, err)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("run with DATABASE_URL=%s printed %q", raw, stdout.String())
+		}
+	}
+	if entries, _ := os.ReadDir("."); len(entries) != 0 {
+		t.Errorf("files left in the working directory: %v", entries)
+	}
+}
+
+// TestPaymentsSurviveRestart pays on a shop, then finds the payment in a
+// new shop on the same SQLite file.
+func TestPaymentsSurviveRestart(t *testing.T) {
+	dbURL := sqliteURL(t)
+	var ref, id string
+	t.Run("before", func(t *testing.T) {
+		ts := newTestShopOn(t, dbURL, "")
+		var page string
+		ref, page = ts.payAs(t, providertest.Pay)
+		u, err := url.Parse(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = u.Query().Get("payment_id")
+	})
+	if id == "" {
+		t.FailNow()
+	}
+	s, err := newShop(t.Context(), config{PublicURL: "http://127.0.0.1:1", DatabaseURL: dbURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p, err := s.kit.Payment(t.Context(), id)
+	if err != nil {
+		t.Fatalf("payment %s after a restart: %v", id, err)
+	}
+	if p.Status != cauri.StatusPaid || p.OrderID != ref || p.FulfilledAt.IsZero() {
+		t.Errorf("payment after a restart: %s for %s, fulfilled at %v; want paid for %s, fulfilled", p.Status, p.OrderID, p.FulfilledAt, ref)
 	}
 }

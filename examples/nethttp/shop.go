@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -26,7 +27,6 @@ import (
 	"github.com/cauripay/cauri/middleware"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
-	"github.com/cauripay/cauri/stores/memory"
 )
 
 // product is an entry of the catalogue.
@@ -78,12 +78,13 @@ type order struct {
 	OnPaidCalls int
 }
 
-// shop is the demo shop: its orders, the kit, and the emulator in offline
-// mode.
+// shop is the demo shop: its orders, the kit and its database, and the
+// emulator in offline mode.
 type shop struct {
 	cfg   config
 	log   *slog.Logger
 	kit   *cauri.Kit
+	db    *sql.DB // the kit's payments
 	reg   *prometheus.Registry
 	emu   *monerootest.Server // nil against the real Moneroo
 	pages *template.Template
@@ -93,13 +94,19 @@ type shop struct {
 	seq    []string // order IDs, oldest first
 }
 
-// newShop builds the shop for cfg. In emulator mode (no MonerooSecretKey)
-// it starts the Moneroo emulator, which Close stops.
-func newShop(cfg config) (*shop, error) {
+// newShop builds the shop for cfg. It opens the database of
+// cfg.DatabaseURL and migrates it, within migrateTimeout or until ctx is
+// done, and in emulator mode (no MonerooSecretKey) starts the Moneroo
+// emulator. Close closes both.
+func newShop(ctx context.Context, cfg config) (*shop, error) {
 	if cfg.PublicURL == "" {
 		return nil, errors.New("newShop: PublicURL is required")
 	}
 	if err := cfg.checkSecret(); err != nil {
+		return nil, err
+	}
+	dbase, err := parseDatabaseURL(cfg.DatabaseURL)
+	if err != nil {
 		return nil, err
 	}
 	log := cfg.Logger
@@ -114,6 +121,13 @@ func newShop(cfg config) (*shop, error) {
 		orders: make(map[string]*order),
 	}
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	db, store, err := dbase.open(ctx, cfg.tablePrefix)
+	if err != nil {
+		return nil, err
+	}
+	s.db = db
+	log.Info("payments are kept in "+dbase.dialect.String(), "database", dbase.display)
 
 	var mcfg moneroo.Config
 	if cfg.live() {
@@ -150,8 +164,9 @@ func newShop(cfg config) (*shop, error) {
 
 	s.kit, err = cauri.New(cauri.Config{
 		// The shop links its orders to their payments as the kit creates
-		// them; a shop with a database would query payments by order ID.
-		Store:      orderLinks{Store: memory.New(), shop: s},
+		// them; a shop with its orders in the database would query
+		// payments by order ID.
+		Store:      orderLinks{Store: store, shop: s},
 		Providers:  []cauri.Provider{prov},
 		PublicURL:  cfg.PublicURL + "/pay",
 		Secret:     cfg.Secret,
@@ -170,10 +185,16 @@ func newShop(cfg config) (*shop, error) {
 	return s, nil
 }
 
-// Close stops the emulator, if the shop started one.
+// Close stops the emulator, if the shop started one, and closes the
+// database.
 func (s *shop) Close() {
 	if s.emu != nil {
 		s.emu.Close()
+	}
+	if s.db != nil {
+		if err := s.db.Close(); err != nil {
+			s.log.Error("closing the database", "err", err)
+		}
 	}
 }
 
