@@ -90,6 +90,9 @@ type Config struct {
 	// checkout to open before a new checkout for the same order gives up on
 	// it. Zero means 2 minutes.
 	StaleCheckout time.Duration `validate:"gte=0"`
+	// Reconcile configures the reconciler that settles payments whose
+	// webhook never came; see Kit.Reconcile and Kit.RunReconciler.
+	Reconcile ReconcilePolicy
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
 }

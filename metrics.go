@@ -38,6 +38,8 @@ type metrics struct {
 	onPaid           *prometheus.CounterVec   // provider, outcome
 	onPaidDuration   *prometheus.HistogramVec // provider
 	payouts          *prometheus.CounterVec   // provider, outcome
+	reconcilePasses  *prometheus.CounterVec   // outcome
+	reconciled       *prometheus.CounterVec   // provider, outcome
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -88,6 +90,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "cauri_payouts_total",
 			Help: "Payouts by outcome (succeeded, pending, failed, duplicate, key_reused, unknown, provider_unavailable, error).",
 		}, []string{"provider", "outcome"}),
+		reconcilePasses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_reconcile_passes_total",
+			Help: "Reconcile passes by outcome (ok, error).",
+		}, []string{"outcome"}),
+		reconciled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_reconcile_payments_total",
+			Help: "Payments a reconcile pass looked at, by outcome (settled, expired, pending, skipped, error, fulfilled).",
+		}, []string{"provider", "outcome"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -106,6 +116,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.onPaid = register(reg, m.onPaid, &err)
 	m.onPaidDuration = register(reg, m.onPaidDuration, &err)
 	m.payouts = register(reg, m.payouts, &err)
+	m.reconcilePasses = register(reg, m.reconcilePasses, &err)
+	m.reconciled = register(reg, m.reconciled, &err)
 	return m, err
 }
 

@@ -3,6 +3,7 @@ package cauri
 import (
 	"context"
 	"net/http"
+	"time"
 )
 
 // Provider is one payment aggregator's API. A provider package knows its API
@@ -107,4 +108,11 @@ type Update struct {
 	// verified signature or hash, or an authenticated API response. An
 	// unauthenticated webhook is confirmed with FetchStatus before it counts.
 	Authenticated bool
+}
+
+// PollGuidance is implemented by providers that say how often one payment
+// may be asked about (NovaSend: at most once every 5 to 10 seconds). The
+// kit's reconciler and status endpoint never ask sooner.
+type PollGuidance interface {
+	MinPollInterval() time.Duration
 }

@@ -99,6 +99,7 @@ func (k *Kit) refresh(ctx context.Context, gp *guardedProvider, p Payment) (Paym
 // fetch is FetchStatus through the breaker, with retries.
 func (k *Kit) fetch(ctx context.Context, gp *guardedProvider, p Payment) (Update, error) {
 	q := StatusQuery{PaymentID: p.ID, ProviderRef: p.ProviderRef, Amount: p.Amount, Currency: p.Currency}
+	k.polled(p.ID)
 	u, err := call(ctx, k, gp, "status", true, func(ctx context.Context) (Update, error) {
 		return gp.FetchStatus(ctx, q)
 	})

@@ -49,7 +49,7 @@ func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusServiceUnavailable, "could not load the payment, try again")
 		return
 	}
-	if gp := k.providers[p.Provider]; gp != nil && p.Status == StatusPending && p.ProviderRef != "" && k.dueForRefresh(id) {
+	if gp := k.providers[p.Provider]; gp != nil && p.Status == StatusPending && p.ProviderRef != "" && k.due(id, max(k.refreshEvery, guidance(gp))) {
 		if cur, _, err := k.refresh(r.Context(), gp, p); err != nil {
 			k.log.Warn("status: could not settle with the provider", "payment_id", id, "err", err)
 		} else {
@@ -62,26 +62,42 @@ func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// dueForRefresh reports whether payment id may be checked with its
-// provider now, and if so records that it is. The record is pruned so it
-// stays small however many payments are polled.
-func (k *Kit) dueForRefresh(id string) bool {
+// Poll records are pruned past these, so they stay small however many
+// payments are polled.
+const (
+	pollRecordsMax = 200_000
+	pollRecordsTTL = 15 * time.Minute
+)
+
+// due reports whether payment id may be asked about now, at most once every
+// `every`, and if so records that it is being.
+func (k *Kit) due(id string, every time.Duration) bool {
 	now := time.Now()
 	k.refreshMu.Lock()
 	defer k.refreshMu.Unlock()
-	if last, ok := k.refreshed[id]; ok && now.Sub(last) < k.refreshEvery {
+	if last, ok := k.refreshed[id]; ok && now.Sub(last) < every {
 		return false
 	}
-	if len(k.refreshed) >= 10000 {
+	if len(k.refreshed) >= pollRecordsMax {
 		for pid, t := range k.refreshed {
-			if now.Sub(t) >= k.refreshEvery {
+			if now.Sub(t) >= min(every, pollRecordsTTL) {
 				delete(k.refreshed, pid)
 			}
 		}
-	}
-	if len(k.refreshed) >= 10000 {
-		return false // polled too hard: the webhook or reconciler will settle it
+		if len(k.refreshed) >= pollRecordsMax {
+			return false // polled too hard: the webhook or a later pass settles it
+		}
 	}
 	k.refreshed[id] = now
 	return true
+}
+
+// polled records a status call about payment id made for another reason
+// (a webhook to confirm), so that polls keep their distance from it.
+func (k *Kit) polled(id string) {
+	k.refreshMu.Lock()
+	defer k.refreshMu.Unlock()
+	if len(k.refreshed) < pollRecordsMax {
+		k.refreshed[id] = time.Now()
+	}
 }

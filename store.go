@@ -66,13 +66,26 @@ type Store interface {
 	ReleaseOnPaid(ctx context.Context, id, owner string) error
 
 	// ListPending returns up to limit pending payments created before
-	// olderThan, oldest first.
-	ListPending(ctx context.Context, olderThan time.Time, limit int) ([]Payment, error)
+	// olderThan, oldest first (by CreatedAt, then ID), starting after the
+	// cursor: the zero Cursor starts from the oldest, and the Cursor of the
+	// last payment returned gets the next page.
+	ListPending(ctx context.Context, olderThan time.Time, after Cursor, limit int) ([]Payment, error)
 
 	// ListUnfulfilled returns up to limit paid payments whose OnPaid has not
-	// succeeded and whose lease is free or expired at now, oldest first.
-	ListUnfulfilled(ctx context.Context, now time.Time, limit int) ([]Payment, error)
+	// succeeded and whose lease is free or expired at now, oldest first (by
+	// CreatedAt, then ID), starting after the cursor.
+	ListUnfulfilled(ctx context.Context, now time.Time, after Cursor, limit int) ([]Payment, error)
 }
+
+// Cursor is a position in a list of payments ordered by creation time,
+// then ID. The zero Cursor is before the first.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// CursorOf returns the position of p, to list the payments after it.
+func CursorOf(p Payment) Cursor { return Cursor{CreatedAt: p.CreatedAt, ID: p.ID} }
 
 // Change is what a [Store.Transition] writes.
 type Change struct {

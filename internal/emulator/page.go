@@ -136,9 +136,12 @@ func Act(ctx context.Context, hc *http.Client, checkoutURL string, a providertes
 }
 
 // NoRedirectClient returns an HTTP client with timeout that hands back
-// redirects instead of following them.
+// redirects instead of following them. It has a transport of its own:
+// httptest servers closing in parallel tests close http.DefaultTransport's
+// idle connections, and would break requests in flight on it.
 func NoRedirectClient(timeout time.Duration) *http.Client {
 	return &http.Client{
+		Transport:     http.DefaultTransport.(*http.Transport).Clone(),
 		Timeout:       timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

@@ -103,10 +103,7 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 		if timeout <= 0 {
 			timeout = 3 * time.Second
 		}
-		d.client = &http.Client{
-			Timeout:       timeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		d.client = NoRedirectClient(timeout)
 	}
 	switch {
 	case d.retries == 0:

@@ -67,10 +67,13 @@ type Client struct {
 }
 
 // New returns a Client for provider that sends requests with hc, or with a
-// client of its own with DefaultTimeout when hc is nil.
+// client of its own with DefaultTimeout when hc is nil. That client has its
+// own connection pool, cloned from http.DefaultTransport's settings, so that
+// nothing else in the process (closing DefaultTransport's idle connections,
+// say) disturbs calls to the provider.
 func New(provider string, hc *http.Client) *Client {
 	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout}
+		hc = &http.Client{Timeout: DefaultTimeout, Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
 	return &Client{Provider: provider, HTTP: hc}
 }

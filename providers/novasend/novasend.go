@@ -230,3 +230,9 @@ func countryOfPhone(msisdn string) string {
 	}
 	return ""
 }
+
+// MinPollInterval returns [MinPollInterval]: the kit's reconciler and
+// status endpoint never ask about one payment more often (cauri.PollGuidance).
+func (p *Provider) MinPollInterval() time.Duration { return MinPollInterval }
+
+var _ cauri.PollGuidance = (*Provider)(nil)

@@ -332,25 +332,27 @@ func (s *Store) ReleaseOnPaid(ctx context.Context, id, owner string) error {
 }
 
 // ListPending returns up to limit pending payments created before olderThan,
-// oldest first. It scans every payment.
-func (s *Store) ListPending(ctx context.Context, olderThan time.Time, limit int) ([]cauri.Payment, error) {
-	return s.list(ctx, limit, func(r *record) bool {
+// oldest first (by CreatedAt, then ID), starting after the cursor: the zero
+// Cursor starts from the oldest, and the Cursor of the last payment returned
+// gets the next page. It scans every payment.
+func (s *Store) ListPending(ctx context.Context, olderThan time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+	return s.list(ctx, after, limit, func(r *record) bool {
 		return r.p.Status == cauri.StatusPending && r.p.CreatedAt.Before(olderThan)
 	})
 }
 
 // ListUnfulfilled returns up to limit paid payments whose OnPaid has not
-// succeeded and whose lease is free or expired at now, oldest first. It
-// scans every payment.
-func (s *Store) ListUnfulfilled(ctx context.Context, now time.Time, limit int) ([]cauri.Payment, error) {
-	return s.list(ctx, limit, func(r *record) bool {
+// succeeded and whose lease is free or expired at now, oldest first (by
+// CreatedAt, then ID), starting after the cursor. It scans every payment.
+func (s *Store) ListUnfulfilled(ctx context.Context, now time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+	return s.list(ctx, after, limit, func(r *record) bool {
 		return r.p.Status == cauri.StatusPaid && !r.p.Fulfilled() && !r.leased(now)
 	})
 }
 
-// list returns copies of up to limit payments that match, by CreatedAt then
-// ID.
-func (s *Store) list(ctx context.Context, limit int, match func(*record) bool) ([]cauri.Payment, error) {
+// list returns copies of up to limit payments that match and come after the
+// cursor, by CreatedAt then ID.
+func (s *Store) list(ctx context.Context, after cauri.Cursor, limit int, match func(*record) bool) ([]cauri.Payment, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -361,18 +363,24 @@ func (s *Store) list(ctx context.Context, limit int, match func(*record) bool) (
 	defer s.mu.RUnlock()
 	var out []cauri.Payment
 	for _, r := range s.byID {
-		if match(r) {
+		if compareCursor(cauri.CursorOf(r.p), after) > 0 && match(r) {
 			out = append(out, r.p) // cloned below, once trimmed
 		}
 	}
 	slices.SortFunc(out, func(a, b cauri.Payment) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+		return compareCursor(cauri.CursorOf(a), cauri.CursorOf(b))
 	})
 	out = slices.Clip(out[:min(limit, len(out))])
 	for i := range out {
 		out[i].Metadata = maps.Clone(out[i].Metadata)
 	}
 	return out, nil
+}
+
+// compareCursor orders positions by CreatedAt, then ID. The zero Cursor
+// comes before every payment's.
+func compareCursor(a, b cauri.Cursor) int {
+	return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 }
 
 // clone returns p with a metadata map of its own.

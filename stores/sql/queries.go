@@ -17,7 +17,8 @@ type queries struct {
 	create, get, getByRef, getPending, getLeased string
 	attach, transition                           string
 	claim, complete, release                     string
-	listPending, listUnfulfilled                 string
+	listPending, listUnfulfilled                 string // from the start
+	listPendingAfter, listUnfulfilledAfter       string // after a cursor
 	createPayout, getPayout, finishPayout        string
 }
 
@@ -26,6 +27,18 @@ func buildQueries(d Dialect, prefix string) queries {
 	returning, returningPayout := " RETURNING "+columns, " RETURNING "+payoutColumns
 	if d == MySQL {
 		returning, returningPayout = "", "" // re-selected after the UPDATE
+	}
+	listPending := "SELECT " + columns + " FROM " + t + " WHERE status = 'pending' AND created_at < ?"
+	listUnfulfilled := "SELECT " + columns + " FROM " + t +
+		" WHERE status = 'paid' AND fulfilled_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)"
+	const listOrder = " ORDER BY created_at, id LIMIT ?"
+	// after is the keyset condition, whose arguments cursorArgs gives.
+	// PostgreSQL and SQLite bound an index scan with a row-value
+	// comparison; MariaDB and MySQL only with the expanded form, on the
+	// (status, …, created_at, id) indexes.
+	after := " AND (created_at, id) > (?, ?)"
+	if d == MySQL {
+		after = " AND (created_at > ? OR (created_at = ? AND id > ?))"
 	}
 	q := queries{
 		create: "INSERT INTO " + t + " (id, provider, provider_ref, order_id, checkout_key, pending_key, " +
@@ -58,12 +71,13 @@ func buildQueries(d Dialect, prefix string) queries {
 			"WHERE id = ? AND lease_owner = ?",
 
 		// The status literals match the partial indexes' predicates on
-		// PostgreSQL and SQLite.
-		listPending: "SELECT " + columns + " FROM " + t +
-			" WHERE status = 'pending' AND created_at < ? ORDER BY created_at, id LIMIT ?",
-		listUnfulfilled: "SELECT " + columns + " FROM " + t +
-			" WHERE status = 'paid' AND fulfilled_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)" +
-			" ORDER BY created_at, id LIMIT ?",
+		// PostgreSQL and SQLite. Each list has two forms: from the start,
+		// for the zero cursor, and after a cursor, keyset paging on
+		// (created_at, id), which the indexes end with.
+		listPending:          listPending + listOrder,
+		listPendingAfter:     listPending + after + listOrder,
+		listUnfulfilled:      listUnfulfilled + listOrder,
+		listUnfulfilledAfter: listUnfulfilled + after + listOrder,
 
 		createPayout: "INSERT INTO " + po + " (" + payoutColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		getPayout:    "SELECT " + payoutColumns + " FROM " + po + " WHERE payout_key = ?",
@@ -74,7 +88,7 @@ func buildQueries(d Dialect, prefix string) queries {
 		for _, s := range []*string{
 			&q.create, &q.get, &q.getByRef, &q.getPending, &q.getLeased,
 			&q.attach, &q.transition, &q.claim, &q.complete, &q.release,
-			&q.listPending, &q.listUnfulfilled,
+			&q.listPending, &q.listUnfulfilled, &q.listPendingAfter, &q.listUnfulfilledAfter,
 			&q.createPayout, &q.getPayout, &q.finishPayout,
 		} {
 			*s = numbered(*s)

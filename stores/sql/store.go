@@ -384,23 +384,32 @@ func (s *Store) ReleaseOnPaid(ctx context.Context, id, owner string) error {
 }
 
 // ListPending returns up to limit pending payments created before
-// olderThan, oldest first (then by ID), through an index.
-func (s *Store) ListPending(ctx context.Context, olderThan time.Time, limit int) ([]cauri.Payment, error) {
-	return s.list(ctx, "list pending", s.q.listPending, limit, s.timeArg(olderThan))
+// olderThan, oldest first (by CreatedAt, then ID), starting after the
+// cursor: the zero Cursor starts from the oldest, and the Cursor of the last
+// payment returned gets the next page. Each page is one range scan of an
+// index, however far the cursor is.
+func (s *Store) ListPending(ctx context.Context, olderThan time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+	return s.list(ctx, "list pending", s.q.listPending, s.q.listPendingAfter, s.timeArg(olderThan), after, limit)
 }
 
 // ListUnfulfilled returns up to limit paid payments whose OnPaid has not
-// succeeded and whose lease is free or expired at now, oldest first (then
-// by ID), through an index.
-func (s *Store) ListUnfulfilled(ctx context.Context, now time.Time, limit int) ([]cauri.Payment, error) {
-	return s.list(ctx, "list unfulfilled", s.q.listUnfulfilled, limit, s.timeArg(now))
+// succeeded and whose lease is free or expired at now, oldest first (by
+// CreatedAt, then ID), starting after the cursor, through an index.
+func (s *Store) ListUnfulfilled(ctx context.Context, now time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+	return s.list(ctx, "list unfulfilled", s.q.listUnfulfilled, s.q.listUnfulfilledAfter, s.timeArg(now), after, limit)
 }
 
-func (s *Store) list(ctx context.Context, what, query string, limit int, at any) ([]cauri.Payment, error) {
+// list runs a list query: first, which takes at and limit, for the zero
+// cursor, else next, which takes the cursor's arguments between them.
+func (s *Store) list(ctx context.Context, what, first, next string, at any, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
 	if limit <= 0 {
 		return nil, ctx.Err()
 	}
-	rows, err := s.db.QueryContext(ctx, query, at, limit)
+	query, args := first, []any{at, limit}
+	if !after.CreatedAt.IsZero() || after.ID != "" {
+		query, args = next, append(append([]any{at}, s.cursorArgs(after)...), limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
 	}
@@ -417,6 +426,18 @@ func (s *Store) list(ctx context.Context, what, query string, limit int, at any)
 		return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
 	}
 	return out, nil
+}
+
+// cursorArgs are the arguments of the keyset condition buildQueries puts in
+// the list queries: (created_at, id) > (?, ?), or on MySQL created_at > ?
+// OR (created_at = ? AND id > ?). The time is truncated to the microsecond
+// as stored ones are, so that a cursor keeps its place among them.
+func (s *Store) cursorArgs(c cauri.Cursor) []any {
+	at := s.timeArg(c.CreatedAt)
+	if s.dialect == MySQL {
+		return []any{at, at, c.ID}
+	}
+	return []any{at, c.ID}
 }
 
 // leasedPayment is a payment and its OnPaid lease, which Payment does not

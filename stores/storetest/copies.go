@@ -50,13 +50,13 @@ func testCopies(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}},
 		{"ListPending", func(f *fixture) (cauri.Payment, cauri.Payment) {
 			p := f.pending(epoch().Add(-time.Hour))
-			got, err := f.s.ListPending(f.ctx, epoch(), 1000)
+			got, err := f.s.ListPending(f.ctx, epoch(), cauri.Cursor{}, 1000)
 			f.must("ListPending", err)
 			return find(f.t, got, p.ID), p
 		}},
 		{"ListUnfulfilled", func(f *fixture) (cauri.Payment, cauri.Payment) {
 			p := f.paid(epoch().Add(-time.Hour))
-			got, err := f.s.ListUnfulfilled(f.ctx, now(), 1000)
+			got, err := f.s.ListUnfulfilled(f.ctx, now(), cauri.Cursor{}, 1000)
 			f.must("ListUnfulfilled", err)
 			return find(f.t, got, p.ID), p
 		}},

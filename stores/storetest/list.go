@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"cmp"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,36 +34,114 @@ func testListPending(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		s.all = set(s.p0, s.p1, s.p2, failed, paid, s.p5, expired, s.cut, s.late)
 		return s
 	}
+	zero := func(stored) cauri.Cursor { return cauri.Cursor{} }
+	at := func(t time.Time) func(stored) cauri.Cursor {
+		return func(stored) cauri.Cursor { return cauri.Cursor{CreatedAt: t} }
+	}
 	tests := []struct {
 		name      string
 		olderThan time.Time
+		after     func(s stored) cauri.Cursor
 		limit     int
 		want      func(s stored) []cauri.Payment
 	}{
-		{"all before the cut-off", cutoff, 100,
+		{"all before the cut-off", cutoff, zero, 100,
 			func(s stored) []cauri.Payment { return []cauri.Payment{s.p0, s.p1, s.p2, s.p5} }},
-		{"limit", cutoff, 2,
+		{"limit", cutoff, zero, 2,
 			func(s stored) []cauri.Payment { return []cauri.Payment{s.p0, s.p1} }},
-		{"limit of one", cutoff, 1,
+		{"limit of one", cutoff, zero, 1, // the zero cursor starts at the oldest
 			func(s stored) []cauri.Payment { return []cauri.Payment{s.p0} }},
-		{"later cut-off", minute(30), 100,
+		{"later cut-off", minute(30), zero, 100,
 			func(s stored) []cauri.Payment { return []cauri.Payment{s.p0, s.p1, s.p2, s.p5, s.cut, s.late} }},
-		{"cut-off just after one", minute(1).Add(time.Microsecond), 100,
+		{"cut-off just after one", minute(1).Add(time.Microsecond), zero, 100,
 			func(s stored) []cauri.Payment { return []cauri.Payment{s.p0, s.p1} }},
-		{"early cut-off", base, 100,
+		{"early cut-off", base, zero, 100,
+			func(s stored) []cauri.Payment { return nil }},
+		{"after the oldest", cutoff, func(s stored) cauri.Cursor { return cauri.CursorOf(s.p0) }, 2,
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.p1, s.p2} }},
+		{"after one, past payments no longer pending", cutoff, func(s stored) cauri.Cursor { return cauri.CursorOf(s.p2) }, 100,
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.p5} }},
+		{"cursor between payments", cutoff, at(minute(1).Add(30 * time.Second)), 100,
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.p2, s.p5} }},
+		{"cursor at a creation time, without an ID", cutoff, at(minute(1)), 100,
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.p1, s.p2, s.p5} }},
+		{"cursor a microsecond after a creation time", cutoff, at(minute(1).Add(time.Microsecond)), 100,
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.p2, s.p5} }},
+		{"cursor and a later cut-off", minute(30), func(s stored) cauri.Cursor { return cauri.CursorOf(s.p5) }, 100,
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.cut, s.late} }},
+		{"after the last before the cut-off", cutoff, func(s stored) cauri.Cursor { return cauri.CursorOf(s.p5) }, 100,
+			func(s stored) []cauri.Payment { return nil }},
+		{"cursor past the end", afterAll().Add(time.Hour), at(afterAll()), 100,
 			func(s stored) []cauri.Payment { return nil }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := setup(t, newStore)
 			s := fill(f)
-			got, err := f.s.ListPending(f.ctx, tt.olderThan, tt.limit)
+			after := tt.after(s)
+			got, err := f.s.ListPending(f.ctx, tt.olderThan, after, tt.limit)
 			f.must("ListPending", err)
 			checkList(t, "ListPending", got, tt.limit, s.all, tt.want(s), func(p cauri.Payment) bool {
-				return p.Status == cauri.StatusPending && p.CreatedAt.Before(tt.olderThan)
+				return p.Status == cauri.StatusPending && p.CreatedAt.Before(tt.olderThan) && isAfter(p, after)
 			})
 		})
 	}
+
+	pending := func(olderThan time.Time) func(cauri.Payment) bool {
+		return func(p cauri.Payment) bool { return p.Status == cauri.StatusPending && p.CreatedAt.Before(olderThan) }
+	}
+	t.Run("paging", func(t *testing.T) {
+		f := setup(t, newStore)
+		s := fill(f)
+		want := []cauri.Payment{s.p0, s.p1, s.p2, s.p5}
+		for _, size := range []int{1, 2, 3} {
+			checkWalk(t, fmt.Sprintf("ListPending by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+				return f.s.ListPending(f.ctx, cutoff, after, limit)
+			}, s.all, want, pending(cutoff))
+		}
+	})
+	t.Run("paging through equal creation times", func(t *testing.T) {
+		f := setup(t, newStore)
+		at := minute(2)
+		tied := make([]cauri.Payment, 5)
+		prefix := newID() + "_"
+		for _, i := range []int{3, 0, 4, 1, 2} { // not in ID order
+			tied[i] = f.pending(at, withID(tiedID(prefix, i)))
+		}
+		// Between tied[1] and tied[2] by ID, but no longer pending.
+		failed := f.move(f.pending(at, withID(tiedID(prefix, 1)+"x")), cauri.StatusFailed)
+		older, newer := f.pending(minute(1)), f.pending(minute(3))
+		all := set(append(tied, failed, older, newer)...)
+		want := append(append([]cauri.Payment{older}, tied...), newer)
+		for _, size := range []int{1, 2, 3} {
+			checkWalk(t, fmt.Sprintf("ListPending by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+				return f.s.ListPending(f.ctx, cutoff, after, limit)
+			}, all, want, pending(cutoff))
+		}
+		cur := cauri.Cursor{CreatedAt: at}
+		got, err := f.s.ListPending(f.ctx, cutoff, cur, 100)
+		f.must("ListPending", err)
+		checkList(t, "ListPending at the tied time", got, 100, all, want[1:], func(p cauri.Payment) bool {
+			return pending(cutoff)(p) && isAfter(p, cur)
+		})
+	})
+	t.Run("cursor of a payment that left the list", func(t *testing.T) {
+		f := setup(t, newStore)
+		s := fill(f)
+		first, err := f.s.ListPending(f.ctx, cutoff, cauri.Cursor{}, 2)
+		f.must("ListPending", err)
+		checkList(t, "ListPending, first page", first, 2, s.all, []cauri.Payment{s.p0, s.p1}, pending(cutoff))
+		if len(first) != 2 {
+			t.Fatalf("first page: %d payments, want 2", len(first))
+		}
+		last := first[1]
+		f.move(last, cauri.StatusPaid)
+		got, err := f.s.ListPending(f.ctx, cutoff, cauri.CursorOf(last), 100)
+		f.must("ListPending", err)
+		checkList(t, "ListPending, next page", got, 100, s.all, []cauri.Payment{s.p2, s.p5}, func(p cauri.Payment) bool {
+			return pending(cutoff)(p) && isAfter(p, cauri.CursorOf(last))
+		})
+	})
 }
 
 func testListUnfulfilled(t *testing.T, newStore func(t *testing.T) cauri.Store) {
@@ -97,34 +178,166 @@ func testListUnfulfilled(t *testing.T, newStore func(t *testing.T) cauri.Store) 
 		}
 		return s
 	}
+	zero := func(stored) cauri.Cursor { return cauri.Cursor{} }
 	tests := []struct {
 		name  string
 		now   time.Time
+		after func(s stored) cauri.Cursor
 		limit int
 		want  func(s stored) []cauri.Payment
 	}{
-		{"free or expired leases", at, 100,
+		{"free or expired leases", at, zero, 100,
 			func(s stored) []cauri.Payment {
 				return []cauri.Payment{s.u0, s.free, s.expired, s.released, s.atExpiry}
 			}},
-		{"limit", at, 3,
+		{"limit", at, zero, 3,
 			func(s stored) []cauri.Payment { return []cauri.Payment{s.u0, s.free, s.expired} }},
-		{"once the held lease expired", at.Add(30 * time.Minute), 100,
+		{"limit of one", at, zero, 1, // the zero cursor starts at the oldest
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.u0} }},
+		{"once the held lease expired", at.Add(30 * time.Minute), zero, 100,
 			func(s stored) []cauri.Payment {
 				return []cauri.Payment{s.u0, s.free, s.held, s.expired, s.released, s.atExpiry}
 			}},
-		{"before the expired lease expired", at.Add(-time.Hour - time.Microsecond), 100,
+		{"before the expired lease expired", at.Add(-time.Hour - time.Microsecond), zero, 100,
 			func(s stored) []cauri.Payment { return []cauri.Payment{s.u0, s.free, s.released} }},
+		{"after a cursor, past a held lease", at, func(s stored) cauri.Cursor { return cauri.CursorOf(s.free) }, 2,
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.expired, s.released} }},
+		{"after a cursor, past a fulfilled payment", at, func(s stored) cauri.Cursor { return cauri.CursorOf(s.expired) }, 100,
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.released, s.atExpiry} }},
+		{"cursor at a creation time, without an ID", at,
+			func(stored) cauri.Cursor { return cauri.Cursor{CreatedAt: minute(3)} }, 100,
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.expired, s.released, s.atExpiry} }},
+		{"cursor and the held lease expired", at.Add(30 * time.Minute), func(s stored) cauri.Cursor { return cauri.CursorOf(s.free) }, 1,
+			func(s stored) []cauri.Payment { return []cauri.Payment{s.held} }},
+		{"after the last", at, func(s stored) cauri.Cursor { return cauri.CursorOf(s.atExpiry) }, 100,
+			func(s stored) []cauri.Payment { return nil }},
+		{"cursor past the end", at,
+			func(stored) cauri.Cursor { return cauri.Cursor{CreatedAt: afterAll()} }, 100,
+			func(s stored) []cauri.Payment { return nil }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := setup(t, newStore)
 			s := fill(f)
-			got, err := f.s.ListUnfulfilled(f.ctx, tt.now, tt.limit)
+			after := tt.after(s)
+			got, err := f.s.ListUnfulfilled(f.ctx, tt.now, after, tt.limit)
 			f.must("ListUnfulfilled", err)
 			checkList(t, "ListUnfulfilled", got, tt.limit, s.all, tt.want(s), func(p cauri.Payment) bool {
-				return p.Status == cauri.StatusPaid && !p.Fulfilled()
+				return p.Status == cauri.StatusPaid && !p.Fulfilled() && isAfter(p, after)
 			})
 		})
+	}
+
+	unfulfilled := func(p cauri.Payment) bool { return p.Status == cauri.StatusPaid && !p.Fulfilled() }
+	t.Run("paging", func(t *testing.T) {
+		f := setup(t, newStore)
+		s := fill(f)
+		want := []cauri.Payment{s.u0, s.free, s.expired, s.released, s.atExpiry}
+		for _, size := range []int{1, 2, 3} {
+			checkWalk(t, fmt.Sprintf("ListUnfulfilled by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+				return f.s.ListUnfulfilled(f.ctx, at, after, limit)
+			}, s.all, want, unfulfilled)
+		}
+	})
+	t.Run("paging through equal creation times", func(t *testing.T) {
+		f := setup(t, newStore)
+		created := minute(2)
+		tied := make([]cauri.Payment, 5)
+		prefix := newID() + "_"
+		for _, i := range []int{2, 4, 0, 3, 1} { // not in ID order
+			tied[i] = f.paid(created, withID(tiedID(prefix, i)))
+		}
+		// Between tied ones by ID, but leased and fulfilled.
+		held := f.paid(created, withID(tiedID(prefix, 1)+"x"))
+		f.must("claim held", f.s.ClaimOnPaid(f.ctx, held.ID, "w-held", at, time.Hour))
+		done := f.paid(created, withID(tiedID(prefix, 3)+"x"))
+		f.must("claim done", f.s.ClaimOnPaid(f.ctx, done.ID, "w-done", at, time.Hour))
+		f.must("complete done", f.s.CompleteOnPaid(f.ctx, done.ID, "w-done", at))
+		older, newer := f.paid(minute(1)), f.paid(minute(3))
+		all := set(append(tied, held, done, older, newer)...)
+		want := append(append([]cauri.Payment{older}, tied...), newer)
+		for _, size := range []int{1, 2, 3} {
+			checkWalk(t, fmt.Sprintf("ListUnfulfilled by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+				return f.s.ListUnfulfilled(f.ctx, at, after, limit)
+			}, all, want, unfulfilled)
+		}
+	})
+}
+
+// afterAll is a time after the creation of every payment the suite makes.
+func afterAll() time.Time { return time.Date(2200, time.January, 1, 0, 0, 0, 0, time.UTC) }
+
+// withID sets a payment's ID.
+func withID(id string) func(*cauri.Payment) {
+	return func(p *cauri.Payment) { p.ID = id }
+}
+
+// tiedID is the ID of the ith of payments created at the same time. Those
+// of one prefix sort by i as text in any collation.
+func tiedID(prefix string, i int) string { return fmt.Sprintf("%s%02d", prefix, i) }
+
+// compareCursor orders positions by CreatedAt, then ID.
+func compareCursor(a, b cauri.Cursor) int {
+	return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+}
+
+// isAfter reports whether p comes after the cursor.
+func isAfter(p cauri.Payment, after cauri.Cursor) bool {
+	return compareCursor(cauri.CursorOf(p), after) > 0
+}
+
+// checkWalk pages through a list, size payments a page, starting from the
+// zero cursor and going on from the Cursor of each page's last payment,
+// until a page comes back empty. Every payment must match and come after
+// the one before it, by CreatedAt then ID, so that none comes twice; among
+// the payments this subtest made (mine), exactly want must come, in order
+// and with the same contents. Payments other subtests left in a shared
+// store are tolerated as long as they match.
+func checkWalk(t *testing.T, what string, size int, list func(after cauri.Cursor, limit int) ([]cauri.Payment, error), mine map[string]bool, want []cauri.Payment, match func(cauri.Payment) bool) {
+	t.Helper()
+	var (
+		after cauri.Cursor
+		own   []cauri.Payment
+		seen  = make(map[string]bool)
+	)
+	for page := 1; ; page++ {
+		got, err := list(after, size)
+		if err != nil {
+			t.Fatalf("%s: page %d: %v", what, page, err)
+		}
+		if len(got) > size {
+			t.Errorf("%s: page %d: %d payments, want at most %d", what, page, len(got), size)
+		}
+		if len(got) == 0 {
+			break
+		}
+		for _, p := range got {
+			if seen[p.ID] {
+				t.Fatalf("%s: page %d: %s returned again", what, page, p.ID)
+			}
+			seen[p.ID] = true
+			if !isAfter(p, after) {
+				t.Errorf("%s: page %d: %s (%v) not after %q (%v)", what, page, p.ID, p.CreatedAt, after.ID, after.CreatedAt)
+			}
+			if !match(p) {
+				t.Errorf("%s: page %d: returned %s (status %s, created %v), which does not match",
+					what, page, p.ID, p.Status, p.CreatedAt)
+			}
+			if mine[p.ID] {
+				own = append(own, p)
+			}
+			after = cauri.CursorOf(p)
+		}
+	}
+	if len(own) != len(want) {
+		t.Errorf("%s: got %v, want %v", what, ids(own), ids(want))
+		return
+	}
+	for i := range own {
+		if own[i].ID != want[i].ID {
+			t.Errorf("%s: got %v, want %v", what, ids(own), ids(want))
+			return
+		}
+		checkPayment(t, what, own[i], want[i])
 	}
 }

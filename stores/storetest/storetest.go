@@ -233,11 +233,11 @@ func diffPayment(got, want cauri.Payment) []string {
 }
 
 // checkList checks a list call's result: at most limit payments, oldest
-// first, each matching the list's filter (match), and, among the payments
-// this subtest made (mine), exactly the first ones of want, in order and
-// with the same contents. When fewer than limit came back, all of want must
-// be there. Payments other subtests left in a shared store are tolerated as
-// long as they match.
+// first and then by ID, each matching the list's filter (match), and, among
+// the payments this subtest made (mine), exactly the first ones of want, in
+// order and with the same contents. When fewer than limit came back, all of
+// want must be there. Payments other subtests left in a shared store are
+// tolerated as long as they match.
 func checkList(t *testing.T, what string, got []cauri.Payment, limit int, mine map[string]bool, want []cauri.Payment, match func(cauri.Payment) bool) {
 	t.Helper()
 	if len(got) > limit {
@@ -245,8 +245,8 @@ func checkList(t *testing.T, what string, got []cauri.Payment, limit int, mine m
 	}
 	var own []cauri.Payment
 	for i, p := range got {
-		if i > 0 && p.CreatedAt.Before(got[i-1].CreatedAt) {
-			t.Errorf("%s: not oldest first: %s (%v) after %s (%v)",
+		if i > 0 && !isAfter(p, cauri.CursorOf(got[i-1])) {
+			t.Errorf("%s: not oldest first, then by ID: %s (%v) after %s (%v)",
 				what, p.ID, p.CreatedAt, got[i-1].ID, got[i-1].CreatedAt)
 		}
 		if !match(p) {

@@ -1,0 +1,245 @@
+package cauri
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// ReconcilePolicy configures the reconciler, [Kit.Reconcile]. The zero
+// value means the defaults below.
+type ReconcilePolicy struct {
+	// Grace is how long a pending payment is left to its webhook and the
+	// customer's return before the reconciler asks its provider. Zero means
+	// 2 minutes.
+	Grace time.Duration
+	// MaxAge is how long a payment may stay pending. Past it, once its
+	// provider has been asked and has said nothing final, the reconciler
+	// expires it. A provider that cannot be reached is never overruled.
+	// Zero means 48 hours.
+	MaxAge time.Duration
+	// MinPollInterval is the least time between two status calls about one
+	// payment; a provider's own PollGuidance may ask for more. Zero means
+	// 30 seconds.
+	MinPollInterval time.Duration
+	// Concurrency bounds the provider calls a pass makes at once. Zero
+	// means 4.
+	Concurrency int
+	// Batch is how many payments a pass loads from the store at a time.
+	// Zero means 200.
+	Batch int
+}
+
+// ReconcileReport says what one reconcile pass did.
+type ReconcileReport struct {
+	Checked   int // pending payments whose provider was asked
+	Settled   int // of those, moved to a final status by the provider's word
+	Expired   int // of those, expired by the kit: forgotten by the provider, or past MaxAge
+	Skipped   int // pending payments not asked: polled too recently, breaker open, provider not configured
+	Errors    int // provider calls or store writes that failed; retried next pass
+	Fulfilled int // paid payments whose unfinished OnPaid this pass completed
+}
+
+// Reconcile makes one pass over the store: it asks providers about the
+// payments still pending after the grace period (respecting each
+// provider's poll guidance and breaker, a bounded number at a time),
+// settles what they say, expires the payments they forgot or that passed
+// the maximum age, and completes OnPaid for paid payments whose lease
+// expired (a crashed process). Several replicas may run it at once: every
+// change is a compare-and-set and OnPaid is leased. It returns the first
+// store error that stopped the pass, with the report so far.
+func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
+	pol := k.cfg.Reconcile
+	grace := orDefault(pol.Grace, 2*time.Minute)
+	maxAge := orDefault(pol.MaxAge, 48*time.Hour)
+	batch := pol.Batch
+	if batch <= 0 {
+		batch = 200
+	}
+	conc := pol.Concurrency
+	if conc <= 0 {
+		conc = 4
+	}
+
+	var (
+		mu  sync.Mutex
+		rep ReconcileReport
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, conc)
+	)
+	count := func(provider, outcome string, field *int) {
+		k.metrics.reconciled.WithLabelValues(provider, outcome).Inc()
+		mu.Lock()
+		*field++
+		mu.Unlock()
+	}
+	// run starts fn when a slot is free; false when ctx ended first.
+	run := func(fn func()) bool {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			fn()
+		})
+		return true
+	}
+
+	err := k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
+		return k.store.ListPending(ctx, k.now().Add(-grace), after, batch)
+	}, func(p Payment) bool {
+		gp := k.providers[p.Provider]
+		if gp == nil || gp.breakerOpen() || !k.due(p.ID, k.pollInterval(gp)) {
+			count(p.Provider, "skipped", &rep.Skipped)
+			return true
+		}
+		return run(func() {
+			mu.Lock()
+			rep.Checked++
+			mu.Unlock()
+			switch outcome := k.reconcileOne(ctx, gp, p, maxAge); outcome {
+			case "settled":
+				count(p.Provider, outcome, &rep.Settled)
+			case "expired":
+				count(p.Provider, outcome, &rep.Expired)
+			case "error":
+				count(p.Provider, outcome, &rep.Errors)
+			default:
+				k.metrics.reconciled.WithLabelValues(p.Provider, outcome).Inc()
+			}
+		})
+	})
+	wg.Wait()
+	if err == nil {
+		err = k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
+			return k.store.ListUnfulfilled(ctx, k.now(), after, batch)
+		}, func(p Payment) bool {
+			return run(func() {
+				if err := k.fulfil(ctx, p); err != nil {
+					count(p.Provider, "error", &rep.Errors)
+					return
+				}
+				if cur, err := k.store.Get(ctx, p.ID); err == nil && cur.Fulfilled() {
+					count(p.Provider, "fulfilled", &rep.Fulfilled)
+				}
+			})
+		})
+		wg.Wait()
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+		k.log.Error("reconcile pass stopped", "err", err)
+	}
+	k.metrics.reconcilePasses.WithLabelValues(outcome).Inc()
+	return rep, err
+}
+
+// eachPage lists payments page by page and hands each to fn until fn
+// returns false, a page comes back short, or ctx ends.
+func (k *Kit) eachPage(ctx context.Context, batch int, list func(Cursor) ([]Payment, error), fn func(Payment) bool) error {
+	var after Cursor
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		page, err := list(after)
+		if err != nil {
+			return fmt.Errorf("cauri: reconcile: listing payments: %w", err)
+		}
+		for _, p := range page {
+			if !fn(p) {
+				return ctx.Err()
+			}
+		}
+		if len(page) < batch {
+			return nil
+		}
+		after = CursorOf(page[len(page)-1])
+	}
+}
+
+// reconcileOne asks the provider about one pending payment and acts on its
+// word. It returns the metrics outcome: settled, expired, pending or error.
+func (k *Kit) reconcileOne(ctx context.Context, gp *guardedProvider, p Payment, maxAge time.Duration) string {
+	u, err := k.fetch(ctx, gp, p)
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrNotFound) && !transient(ctx, err):
+		// The provider does not know it (or its checkout never opened):
+		// nobody can pay it any more.
+		return k.expire(ctx, p, "unknown to the provider")
+	default:
+		k.log.Warn("reconcile: provider status failed", "payment_id", p.ID, "provider", p.Provider, "err", err)
+		return "error"
+	}
+	np, moved, err := k.settle(ctx, p, u)
+	switch {
+	case err != nil:
+		k.log.Error("reconcile: settling", "payment_id", p.ID, "provider", p.Provider, "err", err)
+		return "error"
+	case moved || np.Status.Final():
+		return "settled"
+	case k.now().Sub(p.CreatedAt) > maxAge:
+		return k.expire(ctx, p, "pending past the maximum age")
+	}
+	return "pending"
+}
+
+// expire moves a pending payment to expired.
+func (k *Kit) expire(ctx context.Context, p Payment, reason string) string {
+	_, err := k.store.Transition(ctx, p.ID, StatusPending, Change{To: StatusExpired, FailureReason: reason, At: k.now()})
+	switch {
+	case errors.Is(err, ErrConflict):
+		return "settled" // settled meanwhile by a webhook, a return or a replica
+	case err != nil:
+		k.log.Error("reconcile: expiring", "payment_id", p.ID, "err", err)
+		return "error"
+	}
+	k.metrics.transitions.WithLabelValues(p.Provider, string(StatusExpired)).Inc()
+	k.log.Info("payment expired", "payment_id", p.ID, "provider", p.Provider, "reason", reason)
+	return "expired"
+}
+
+// pollInterval is the least time between two reconcile polls about one
+// payment of gp.
+func (k *Kit) pollInterval(gp *guardedProvider) time.Duration {
+	return max(orDefault(k.cfg.Reconcile.MinPollInterval, 30*time.Second), guidance(gp))
+}
+
+// guidance is the provider's own least time between two status calls
+// about one payment, or 0.
+func guidance(gp *guardedProvider) time.Duration {
+	if g, ok := gp.Provider.(PollGuidance); ok {
+		return g.MinPollInterval()
+	}
+	return 0
+}
+
+// RunReconciler runs a reconcile pass every interval (with a little
+// jitter, so replicas drift apart) until ctx ends, and returns ctx's error.
+// Errors of a pass are logged and counted; the next pass retries.
+func (k *Kit) RunReconciler(ctx context.Context, every time.Duration) error {
+	if every <= 0 {
+		return fmt.Errorf("cauri: RunReconciler: interval must be positive")
+	}
+	for {
+		jitter := time.Duration(rand.Int64N(int64(every)/10 + 1))
+		t := time.NewTimer(every + jitter)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		if rep, err := k.Reconcile(ctx); err == nil && rep != (ReconcileReport{}) {
+			k.log.Info("reconcile pass", "checked", rep.Checked, "settled", rep.Settled, "expired", rep.Expired,
+				"skipped", rep.Skipped, "errors", rep.Errors, "fulfilled", rep.Fulfilled)
+		}
+	}
+}
