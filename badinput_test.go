@@ -130,3 +130,15 @@ func FuzzWebhookHandler(f *testing.F) {
 		}
 	})
 }
+
+// A panic in the shop's Order function is a 500, not a crash.
+func TestCheckoutSurvivesAPanickingOrder(t *testing.T) {
+	f := newFixture(t, withConfig(func(c *cauri.Config) {
+		c.Order = func(*http.Request, string) (cauri.Order, error) { panic("nil map in the shop") }
+	}))
+	resp := f.do("POST", "/pay/checkout/moneroo", "application/x-www-form-urlencoded", strings.NewReader("order=x"), nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("HTTP %d, want 500", resp.StatusCode)
+	}
+}

@@ -49,7 +49,7 @@ func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	order, err := k.cfg.Order(r, gp.name)
+	order, err := k.order(r, gp.name)
 	var ve *ValidationError
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -228,4 +228,15 @@ func checkRedirect(raw string) error {
 		return fmt.Errorf("%w: provider returned an unusable checkout URL", ErrMalformed)
 	}
 	return nil
+}
+
+// order calls Config.Order, turning a panic in the shop's code into an
+// error: a checkout request must never bring the process down.
+func (k *Kit) order(r *http.Request, provider string) (o Order, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("cauri: Config.Order panicked: %v", v)
+		}
+	}()
+	return k.cfg.Order(r, provider)
 }

@@ -225,6 +225,7 @@ func New(cfg Config) (*Kit, error) {
 	k.instance = newPaymentID()[4:12]
 	for _, p := range k.providers {
 		p.breaker = k.newBreaker(p.name, cfg.Breaker)
+		k.metrics.zero(p.name)
 	}
 
 	k.mux = http.NewServeMux()

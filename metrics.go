@@ -40,6 +40,7 @@ type metrics struct {
 	payouts          *prometheus.CounterVec   // provider, outcome
 	reconcilePasses  *prometheus.CounterVec   // outcome
 	reconciled       *prometheus.CounterVec   // provider, outcome
+	pendingBacklog   *prometheus.GaugeVec     // provider
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -63,7 +64,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"provider"}),
 		checkouts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_checkouts_total",
-			Help: "Checkout requests by outcome (created, reused, already_paid, invalid_order, order_error, provider_unavailable, provider_rejected, error).",
+			Help: "Checkout requests by outcome (created, reused, already_paid, invalid_order, order_error, provider_unavailable, provider_rejected, error, unknown_provider).",
 		}, []string{"provider", "outcome"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_webhooks_total",
@@ -71,7 +72,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"provider", "outcome"}),
 		returns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_returns_total",
-			Help: "Customers coming back from a provider, by the page they were sent to (success, failure, pending) or the error (bad_token, unknown_payment).",
+			Help: "Customers coming back from a provider, by the page they were sent to (success, failure, pending) or the error (bad_token, unknown_payment, error, unknown_provider).",
 		}, []string{"provider", "outcome"}),
 		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_payment_transitions_total",
@@ -96,8 +97,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"outcome"}),
 		reconciled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_reconcile_payments_total",
-			Help: "Payments a reconcile pass looked at, by outcome (settled, expired, pending, skipped, error, fulfilled).",
+			Help: "Payments a reconcile pass looked at, by outcome (settled, expired, pending, skipped, amount_mismatch, error, fulfilled).",
 		}, []string{"provider", "outcome"}),
+		pendingBacklog: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cauri_reconcile_pending",
+			Help: "Payments still pending past the reconcile grace period, as the last reconcile pass found them.",
+		}, []string{"provider"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -118,6 +123,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.payouts = register(reg, m.payouts, &err)
 	m.reconcilePasses = register(reg, m.reconcilePasses, &err)
 	m.reconciled = register(reg, m.reconciled, &err)
+	m.pendingBacklog = register(reg, m.pendingBacklog, &err)
 	return m, err
 }
 
@@ -138,4 +144,34 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *erro
 		*errp = err
 	}
 	return c
+}
+
+// outcomes lists the outcome label values of each per-provider counter, so
+// that every series exists from the start at zero: a counter first seen at
+// 1 hides its first event from increase() and rate().
+var outcomes = map[string][]string{
+	"checkouts": {"created", "reused", "already_paid", "invalid_order", "order_error", "provider_unavailable", "provider_rejected", "error"},
+	"webhooks": {outcomeAccepted, outcomeDuplicate, outcomeUnauthenticated, outcomeAmountMismatch, outcomeUnknownPayment,
+		outcomeIgnored, outcomeMalformed, outcomeTooLarge, outcomeError},
+	"returns": {"success", "failure", "pending", "bad_token", "unknown_payment", "error"},
+	"onpaid":  {"ok", "error"},
+}
+
+// zero creates the series of provider at zero.
+func (m *metrics) zero(provider string) {
+	for _, o := range outcomes["checkouts"] {
+		m.checkouts.WithLabelValues(provider, o)
+	}
+	for _, o := range outcomes["webhooks"] {
+		m.webhooks.WithLabelValues(provider, o)
+	}
+	for _, o := range outcomes["returns"] {
+		m.returns.WithLabelValues(provider, o)
+	}
+	for _, o := range outcomes["onpaid"] {
+		m.onPaid.WithLabelValues(provider, o)
+	}
+	for _, to := range []Status{StatusPaid, StatusFailed, StatusCancelled, StatusExpired} {
+		m.transitions.WithLabelValues(provider, string(to))
+	}
 }

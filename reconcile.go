@@ -39,7 +39,7 @@ type ReconcileReport struct {
 	Settled   int // of those, moved to a final status by the provider's word
 	Expired   int // of those, expired by the kit: forgotten by the provider, or past MaxAge
 	Skipped   int // pending payments not asked: polled too recently, breaker open, provider not configured
-	Errors    int // provider calls or store writes that failed; retried next pass
+	Errors    int // provider calls or store writes that failed, or a paid report for another amount; retried next pass
 	Fulfilled int // paid payments whose unfinished OnPaid this pass completed
 }
 
@@ -90,9 +90,11 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 		return true
 	}
 
+	backlog := make(map[string]int, len(k.providers))
 	err := k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
 		return k.store.ListPending(ctx, k.now().Add(-grace), after, batch)
 	}, func(p Payment) bool {
+		backlog[p.Provider]++
 		gp := k.providers[p.Provider]
 		if gp == nil || gp.breakerOpen() || !k.due(p.ID, k.pollInterval(gp)) {
 			count(p.Provider, "skipped", &rep.Skipped)
@@ -107,7 +109,7 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 				count(p.Provider, outcome, &rep.Settled)
 			case "expired":
 				count(p.Provider, outcome, &rep.Expired)
-			case "error":
+			case "error", "amount_mismatch":
 				count(p.Provider, outcome, &rep.Errors)
 			default:
 				k.metrics.reconciled.WithLabelValues(p.Provider, outcome).Inc()
@@ -116,6 +118,9 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	})
 	wg.Wait()
 	if err == nil {
+		for name := range k.providers {
+			k.metrics.pendingBacklog.WithLabelValues(name).Set(float64(backlog[name]))
+		}
 		err = k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
 			return k.store.ListUnfulfilled(ctx, k.now(), after, batch)
 		}, func(p Payment) bool {
@@ -165,7 +170,8 @@ func (k *Kit) eachPage(ctx context.Context, batch int, list func(Cursor) ([]Paym
 }
 
 // reconcileOne asks the provider about one pending payment and acts on its
-// word. It returns the metrics outcome: settled, expired, pending or error.
+// word. It returns the metrics outcome: settled, expired, pending,
+// amount_mismatch or error.
 func (k *Kit) reconcileOne(ctx context.Context, gp *guardedProvider, p Payment, maxAge time.Duration) string {
 	u, err := k.fetch(ctx, gp, p)
 	switch {
@@ -180,6 +186,10 @@ func (k *Kit) reconcileOne(ctx context.Context, gp *guardedProvider, p Payment, 
 	}
 	np, moved, err := k.settle(ctx, p, u)
 	switch {
+	case errors.Is(err, ErrAmountMismatch):
+		// The provider says paid, for another amount: a person must look.
+		// It stays pending, never expired, and is counted apart.
+		return "amount_mismatch"
 	case err != nil:
 		k.log.Error("reconcile: settling", "payment_id", p.ID, "provider", p.Provider, "err", err)
 		return "error"
