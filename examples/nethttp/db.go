@@ -260,13 +260,14 @@ func sqliteSets(q url.Values, pragma string, keys ...string) bool {
 	return false
 }
 
-// open connects to the database and migrates the Store's tables, with
-// tablePrefix when it is not empty, within migrateTimeout. The caller
-// closes the *sql.DB.
-func (d database) open(ctx context.Context, tablePrefix string) (*sql.DB, *sqlstore.Store, error) {
+// open connects to the database and migrates the kit's tables, with
+// tablePrefix when it is not empty, and the shop's order table,
+// tablePrefix + "shop_orders", within migrateTimeout. The caller closes
+// the *sql.DB.
+func (d database) open(ctx context.Context, tablePrefix string) (*sql.DB, *sqlstore.Store, *orderStore, error) {
 	db, err := sql.Open(d.driver, d.dsn)
 	if err != nil {
-		return nil, nil, fmt.Errorf("database %s (DATABASE_URL): %w", d.display, err)
+		return nil, nil, nil, fmt.Errorf("database %s (DATABASE_URL): %w", d.display, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, migrateTimeout)
 	defer cancel()
@@ -275,7 +276,7 @@ func (d database) open(ctx context.Context, tablePrefix string) (*sql.DB, *sqlst
 	// ping opens one, alone, before anything else runs.
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
-		return nil, nil, fmt.Errorf("database %s (DATABASE_URL): connecting: %w", d.display, err)
+		return nil, nil, nil, fmt.Errorf("database %s (DATABASE_URL): connecting: %w", d.display, err)
 	}
 	var opts []sqlstore.Option
 	if tablePrefix != "" {
@@ -284,7 +285,12 @@ func (d database) open(ctx context.Context, tablePrefix string) (*sql.DB, *sqlst
 	store := sqlstore.New(db, d.dialect, opts...)
 	if err := store.Migrate(ctx); err != nil {
 		_ = db.Close()
-		return nil, nil, fmt.Errorf("database %s (DATABASE_URL): %w", d.display, err)
+		return nil, nil, nil, fmt.Errorf("database %s (DATABASE_URL): %w", d.display, err)
 	}
-	return db, store, nil
+	orders := newOrderStore(db, d.dialect, tablePrefix)
+	if err := orders.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, nil, nil, fmt.Errorf("database %s (DATABASE_URL): %w", d.display, err)
+	}
+	return db, store, orders, nil
 }

@@ -11,9 +11,12 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/cauripay/cauri"
 )
 
 func main() {
@@ -90,42 +93,78 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 type config struct {
 	// Addr is where run listens.
 	Addr string
-	// PublicURL is the shop's root as browsers and the provider reach it,
-	// without a trailing slash. The kit is at PublicURL + "/pay".
+	// PublicURL is the shop's root as browsers and the providers reach
+	// it, without a trailing slash. The kit is at PublicURL + "/pay".
 	PublicURL string
-	// Secret is the kit's token secret. Empty in emulator mode means a
-	// random one.
+	// Secret is the kit's token secret. Empty with every provider on its
+	// emulator means a random one.
 	Secret string
-	// MonerooSecretKey selects the real Moneroo API; empty means the
-	// emulator.
-	MonerooSecretKey     string
-	MonerooWebhookSecret string
-	MonerooBaseURL       string
-	// DatabaseURL is where the kit keeps its payments, as
-	// parseDatabaseURL reads it; empty means the SQLite file
+	// DatabaseURL is where the kit keeps its payments and the shop its
+	// orders, as parseDatabaseURL reads it; empty means the SQLite file
 	// cauri-demo.db in the working directory.
 	DatabaseURL string
+	// Providers are the providers offered, in the order the shop shows
+	// them: CAURI_PROVIDERS, or all of them. Nil means all of them.
+	Providers []string
+	// ProviderEnv holds the providers' variables that are set, by name:
+	// a provider whose credentials are all there uses its real API, any
+	// other its emulator.
+	ProviderEnv map[string]string
 	// Logger receives the shop's and the kit's logs; nil discards them.
 	Logger *slog.Logger
 
-	// tablePrefix, for tests, gives the kit's tables a prefix of their
-	// own; empty means sqlstore's default.
+	// tablePrefix, for tests, gives the kit's tables and the shop's a
+	// prefix of their own; empty means sqlstore's default for the kit's
+	// and none for the shop's.
 	tablePrefix string
+	// reconcileEvery is how often the reconciler runs; zero means
+	// reconcileInterval.
+	reconcileEvery time.Duration
+	// reconcile is the reconciler's policy; the zero value means the
+	// kit's defaults.
+	reconcile cauri.ReconcilePolicy
 }
 
-// live reports whether the shop talks to the real Moneroo.
-func (c config) live() bool { return c.MonerooSecretKey != "" }
+// reconcileInterval is how often the shop's reconciler asks providers
+// about payments whose webhook never came.
+const reconcileInterval = 30 * time.Second
+
+// offered returns the specs of the providers cfg offers, in its order.
+func (c config) offered() []providerSpec {
+	specs := providerSpecs()
+	if c.Providers == nil {
+		return specs
+	}
+	out := make([]providerSpec, 0, len(c.Providers))
+	for _, name := range c.Providers {
+		if i := slices.IndexFunc(specs, func(sp providerSpec) bool { return sp.name == name }); i >= 0 {
+			out = append(out, specs[i])
+		}
+	}
+	return out
+}
+
+// live lists the offered providers whose credentials are set.
+func (c config) live() []string {
+	var names []string
+	for _, sp := range c.offered() {
+		if ok, _ := sp.isLive(c.ProviderEnv); ok {
+			names = append(names, sp.name)
+		}
+	}
+	return names
+}
 
 // loadConfig reads the configuration from the environment and checks it.
+// Its errors are one line each, and name variables, never their secret
+// values.
 func loadConfig(getenv func(string) string) (config, error) {
 	get := func(key string) string { return strings.TrimSpace(getenv(key)) }
 	c := config{
-		Addr:                 get("ADDR"),
-		Secret:               get("CAURI_SECRET"),
-		MonerooSecretKey:     get("MONEROO_SECRET_KEY"),
-		MonerooWebhookSecret: get("MONEROO_WEBHOOK_SECRET"),
-		MonerooBaseURL:       get("MONEROO_BASE_URL"),
-		DatabaseURL:          get("DATABASE_URL"),
+		Addr:        get("ADDR"),
+		Secret:      get("CAURI_SECRET"),
+		DatabaseURL: get("DATABASE_URL"),
+		ProviderEnv: map[string]string{},
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"
@@ -137,6 +176,32 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		c.PublicURL = u
 	}
+	specs := providerSpecs()
+	offered, err := offeredProviders(get(providersVar), specs)
+	if err != nil {
+		return config{}, err
+	}
+	for _, sp := range specs {
+		for _, k := range sp.vars() {
+			if v := get(k); v != "" {
+				c.ProviderEnv[k] = v
+			}
+		}
+	}
+	for _, sp := range offered {
+		c.Providers = append(c.Providers, sp.name)
+		live, err := sp.isLive(c.ProviderEnv)
+		if err != nil {
+			return config{}, err
+		}
+		if live {
+			// Checked here, to fail before listening; newShop builds it
+			// again with the logger.
+			if _, _, err := sp.live(c.ProviderEnv, nil); err != nil {
+				return config{}, sp.configError(err)
+			}
+		}
+	}
 	if err := c.checkSecret(); err != nil {
 		return config{}, err
 	}
@@ -146,12 +211,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return c, nil
 }
 
-// checkSecret requires CAURI_SECRET in live mode, and a long one whenever
-// it is set.
+// checkSecret requires CAURI_SECRET when a provider is live, and a long
+// one whenever it is set.
 func (c config) checkSecret() error {
+	live := c.live()
 	switch {
-	case c.Secret == "" && c.live():
-		return errors.New("CAURI_SECRET is required with MONEROO_SECRET_KEY: set it to 32 or more random characters (openssl rand -hex 32)")
+	case c.Secret == "" && len(live) > 0:
+		return fmt.Errorf("CAURI_SECRET is required with a real provider (%s): set it to 32 or more random characters (openssl rand -hex 32)", strings.Join(live, ", "))
 	case c.Secret != "" && len(c.Secret) < 32:
 		return errors.New("CAURI_SECRET is too short: use 32 or more random characters (openssl rand -hex 32)")
 	}

@@ -15,6 +15,8 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,22 +24,34 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/moneroo/monerootest"
+	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
+	"github.com/cauripay/cauri/providers/novasend/novasendtest"
+	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
 	sqlstore "github.com/cauripay/cauri/stores/sql"
 )
 
-// testShop is the shop on the emulator, served by an httptest server whose
-// URL is the shop's PUBLIC_URL.
+// allProviders are the providers the shop offers by default, in order.
+var allProviders = []string{"moneroo", "moneyfusion", "dexchange", "novasend", "paydunya"}
+
+// testShop is the shop served by an httptest server whose URL is the
+// shop's PUBLIC_URL, with the emulators its payments go to.
 type testShop struct {
 	*shop
 	ts     *httptest.Server
 	client *http.Client // does not follow redirects
+	// emus are the emulators behind each provider: the shop's own, or
+	// those a test started and configured the shop with as if live.
+	emus map[string]providertest.Emulator
 }
 
-// newTestShop is a test shop on a new SQLite file.
+// newTestShop is a test shop on every provider's emulator and a new SQLite
+// file.
 func newTestShop(t *testing.T) *testShop {
 	t.Helper()
-	return newTestShopOn(t, sqliteURL(t), "")
+	return newTestShopWith(t, config{DatabaseURL: sqliteURL(t)})
 }
 
 // sqliteURL is the DATABASE_URL of a new SQLite file, removed when t ends.
@@ -45,35 +59,40 @@ func sqliteURL(t *testing.T) string {
 	return "sqlite://" + filepath.Join(t.TempDir(), "cauri.db")
 }
 
-// newTestShopOn is a test shop whose kit keeps its payments at
-// databaseURL, in tables with tablePrefix, which are dropped when t ends,
-// unless tablePrefix is empty.
+// newTestShopOn is a test shop on the emulators whose kit keeps its
+// payments, and the shop its orders, at databaseURL, in tables with
+// tablePrefix, which are dropped when t ends, unless tablePrefix is empty.
 func newTestShopOn(t *testing.T, databaseURL, tablePrefix string) *testShop {
 	t.Helper()
+	return newTestShopWith(t, config{DatabaseURL: databaseURL, tablePrefix: tablePrefix})
+}
+
+// newTestShopWith is a test shop for cfg, whose PublicURL and Logger it
+// sets.
+func newTestShopWith(t *testing.T, cfg config) *testShop {
+	t.Helper()
 	// The listener comes first: its address is the PublicURL the shop,
-	// the kit and the emulator's webhooks need.
+	// the kit and the emulators' webhooks need.
 	ts := httptest.NewUnstartedServer(nil)
-	s, err := newShop(t.Context(), config{
-		PublicURL:   "http://" + ts.Listener.Addr().String(),
-		Logger:      slog.New(slog.NewTextHandler(t.Output(), nil)),
-		DatabaseURL: databaseURL,
-		tablePrefix: tablePrefix,
-	})
+	cfg.PublicURL = "http://" + ts.Listener.Addr().String()
+	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
+	s, err := newShop(t.Context(), cfg)
 	if err != nil {
 		ts.Close()
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	if tablePrefix != "" {
-		dropTables(t, s.db, tablePrefix) // before s.Close, after ts.Close
+	if cfg.tablePrefix != "" {
+		dropTables(t, s.db, cfg.tablePrefix) // before s.Close, after ts.Close
 	}
 	ts.Config.Handler = s.handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	if s.emu == nil {
-		t.Fatal("no emulator without MONEROO_SECRET_KEY")
+	emus := make(map[string]providertest.Emulator)
+	for name, emu := range s.emus {
+		emus[name] = emu.Emulator
 	}
-	return &testShop{shop: s, ts: ts, client: &http.Client{
+	return &testShop{shop: s, ts: ts, emus: emus, client: &http.Client{
 		Timeout:       10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -113,10 +132,14 @@ func (ts *testShop) get(t *testing.T, rawURL string) (int, string, string) {
 	return ts.do(t, http.MethodGet, rawURL, nil)
 }
 
-var orderField = regexp.MustCompile(`<input type="hidden" name="order" value="([^"]+)">`)
+var (
+	orderField = regexp.MustCompile(`<input type="hidden" name="order" value="([^"]+)">`)
+	buyForm    = regexp.MustCompile(`<form method="post" action="/pay/checkout/([a-z]+)" data-provider="([a-z]+)">`)
+)
 
-// openOrder loads the home page and returns the order reference of its buy
-// form.
+// openOrder loads the home page, checks that it has a buy button for
+// every provider the shop offers, and returns the order reference they
+// carry.
 func (ts *testShop) openOrder(t *testing.T) string {
 	t.Helper()
 	code, _, body := ts.get(t, "/")
@@ -126,6 +149,17 @@ func (ts *testShop) openOrder(t *testing.T) string {
 	if !strings.Contains(body, "Pagne wax, 5\u00a0000\u00a0FCFA") {
 		t.Errorf("GET /: no product and price in\n%s", body)
 	}
+	var forms []string
+	for _, m := range buyForm.FindAllStringSubmatch(body, -1) {
+		forms = append(forms, m[1])
+	}
+	want := make([]string, len(ts.offers))
+	for i, o := range ts.offers {
+		want[i] = o.Name
+	}
+	if !slices.Equal(forms, want) {
+		t.Errorf("GET /: buy buttons for %v, want %v", forms, want)
+	}
 	m := orderField.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("GET /: no order reference in the form\n%s", body)
@@ -133,34 +167,57 @@ func (ts *testShop) openOrder(t *testing.T) string {
 	return m[1]
 }
 
-// checkout posts the buy form and returns the emulator's checkout page URL.
-func (ts *testShop) checkout(t *testing.T, form url.Values) string {
+// buy is what a buy button posts for order ref.
+func buy(ref string) url.Values { return url.Values{"order": {ref}, "sku": {"pagne-wax"}} }
+
+// checkout posts a buy form to provider and returns its emulator's
+// checkout page URL.
+func (ts *testShop) checkout(t *testing.T, provider string, form url.Values) string {
 	t.Helper()
-	code, loc, body := ts.do(t, http.MethodPost, "/pay/checkout/moneroo", form)
-	if code != http.StatusSeeOther || !strings.HasPrefix(loc, ts.emu.URL+"/checkout/") {
-		t.Fatalf("checkout: %d to %q, want 303 to the emulator\n%s", code, loc, body)
+	code, loc, body := ts.do(t, http.MethodPost, "/pay/checkout/"+provider, form)
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "http://127.0.0.1:") || strings.HasPrefix(loc, ts.ts.URL) {
+		t.Fatalf("checkout with %s: %d to %q, want 303 to the emulator\n%s", provider, code, loc, body)
 	}
 	return loc
 }
 
-// payAs opens an order, checks out, plays the customer on the emulator's
-// page, and follows the return URL. It returns the order reference and the
-// shop page the kit sent the customer to.
-func (ts *testShop) payAs(t *testing.T, a providertest.Action) (ref, page string) {
+// lastPayment returns the latest payment the kit opened for order ref.
+func (ts *testShop) lastPayment(t *testing.T, ref string) string {
+	t.Helper()
+	o, err := ts.orders.get(t.Context(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.LastPayment == "" {
+		t.Fatalf("order %s has no payment", ref)
+	}
+	return o.LastPayment
+}
+
+// payAs opens an order, checks out with provider, plays the customer on
+// the emulator's page, and comes back to the shop: by the provider's
+// redirect, or, for a provider that sends nobody back after that action,
+// by the kit's return link as a customer going back to the shop would. It
+// returns the order reference and the shop page the kit sent the customer
+// to.
+func (ts *testShop) payAs(t *testing.T, provider string, a providertest.Action) (ref, page string) {
 	t.Helper()
 	ref = ts.openOrder(t)
-	checkoutURL := ts.checkout(t, url.Values{"order": {ref}})
+	checkoutURL := ts.checkout(t, provider, buy(ref))
 
 	code, _, body := ts.get(t, checkoutURL)
-	if code != http.StatusOK || !strings.Contains(body, "5000 XOF") {
-		t.Fatalf("emulator page: %d\n%s", code, body)
+	if code != http.StatusOK || !strings.Contains(body, "5000") || !strings.Contains(body, `value="pay"`) {
+		t.Fatalf("%s emulator page: %d\n%s", provider, code, body)
 	}
-	back, err := ts.emu.Act(t.Context(), checkoutURL, a)
+	back, err := ts.emus[provider].Act(t.Context(), checkoutURL, a)
 	if err != nil {
-		t.Fatalf("%s on the emulator: %v", a, err)
+		t.Fatalf("%s on the %s emulator: %v", a, provider, err)
 	}
-	if !strings.HasPrefix(back, ts.ts.URL+"/pay/return/moneroo") {
-		t.Fatalf("emulator sent the customer to %q", back)
+	if back == "" {
+		back = ts.kit.ReturnURL(provider, ts.lastPayment(t, ref))
+	}
+	if !strings.HasPrefix(back, ts.ts.URL+"/pay/return/"+provider+"/") {
+		t.Fatalf("%s emulator sent the customer to %q", provider, back)
 	}
 	code, page, body = ts.get(t, back)
 	if code != http.StatusSeeOther {
@@ -186,12 +243,13 @@ func (ts *testShop) orderRow(t *testing.T, ref string) string {
 // randomPrefix returns a table prefix no other test run uses.
 func randomPrefix() string { return "t" + strings.ToLower(rand.Text()[:12]) + "_" }
 
-// dropTables drops the kit's tables with that prefix when t ends.
+// dropTables drops the kit's and the shop's tables with that prefix when
+// t ends.
 func dropTables(t *testing.T, db *sql.DB, prefix string) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		for _, table := range []string{"payments", "payouts", "schema_migrations"} {
+		for _, table := range []string{"payments", "payouts", "schema_migrations", "shop_orders"} {
 			if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+prefix+table); err != nil {
 				t.Errorf("dropping %s%s: %v", prefix, table, err)
 			}
@@ -243,100 +301,179 @@ func mysqlURL(t *testing.T) string {
 	return u.String()
 }
 
-// TestPayFlow pays an order on a SQLite file, and on the servers of
-// CAURI_TEST_POSTGRES_DSN and CAURI_TEST_MYSQL_DSN when they are set.
-func TestPayFlow(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testPayFlow(t, newTestShop(t)) })
-	t.Run("postgres", func(t *testing.T) { testPayFlow(t, newTestShopOn(t, postgresURL(t), randomPrefix())) })
-	t.Run("mysql", func(t *testing.T) { testPayFlow(t, newTestShopOn(t, mysqlURL(t), randomPrefix())) })
+// flow is one customer journey: a provider, what the customer does on its
+// page, and where the shop must end up.
+type flow struct {
+	provider string
+	action   providertest.Action
+	page     string       // the shop page: /thanks, /sorry
+	status   cauri.Status // the payment's stored status
+	onPaid   int          // OnPaid calls recorded on the order
 }
 
-func testPayFlow(t *testing.T, ts *testShop) {
-	ref, page := ts.payAs(t, providertest.Pay)
-	if !strings.HasPrefix(page, "/thanks?") {
-		t.Fatalf("after paying, sent to %q, want /thanks?...", page)
+// flows are every provider's pay, fail and cancel.
+func flows() []flow {
+	var out []flow
+	for _, p := range allProviders {
+		cancelled := cauri.StatusCancelled
+		if p == "novasend" {
+			cancelled = cauri.StatusFailed // NovaSend has no cancelled status
+		}
+		out = append(out,
+			flow{p, providertest.Pay, "/thanks", cauri.StatusPaid, 1},
+			flow{p, providertest.Fail, "/sorry", cauri.StatusFailed, 0},
+			flow{p, providertest.Cancel, "/sorry", cancelled, 0},
+		)
+	}
+	return out
+}
+
+// TestFlows pays, fails and cancels an order with every provider through
+// the shop, on a SQLite file, and on the servers of CAURI_TEST_POSTGRES_DSN
+// and CAURI_TEST_MYSQL_DSN when they are set.
+func TestFlows(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testFlows(t, newTestShop(t)) })
+	t.Run("postgres", func(t *testing.T) { testFlows(t, newTestShopOn(t, postgresURL(t), randomPrefix())) })
+	t.Run("mysql", func(t *testing.T) { testFlows(t, newTestShopOn(t, mysqlURL(t), randomPrefix())) })
+}
+
+func testFlows(t *testing.T, ts *testShop) {
+	for _, f := range flows() {
+		t.Run(f.provider+"/"+string(f.action), func(t *testing.T) { testFlow(t, ts, f) })
+	}
+	code, _, body := ts.get(t, "/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("GET /metrics: %d", code)
+	}
+	for _, p := range allProviders {
+		if want := `cauri_checkouts_total{outcome="created",provider="` + p + `"} 3`; !strings.Contains(body, want) {
+			t.Errorf("GET /metrics: no %s\n%.3000s", want, body)
+		}
+	}
+	if !strings.Contains(body, `cauri_onpaid_total{`) {
+		t.Errorf("GET /metrics: no cauri_onpaid_total\n%.3000s", body)
+	}
+}
+
+func testFlow(t *testing.T, ts *testShop, f flow) {
+	ref, page := ts.payAs(t, f.provider, f.action)
+	if !strings.HasPrefix(page, f.page+"?") {
+		t.Fatalf("after %s, sent to %q, want %s?...", f.action, page, f.page)
 	}
 	code, _, body := ts.get(t, page)
-	if code != http.StatusOK || !strings.Contains(body, "Thank you") || !strings.Contains(body, `<strong class="status">paid</strong>`) || !strings.Contains(body, ref) {
-		t.Fatalf("GET %s: %d\n%s", page, code, body)
+	if code != http.StatusOK || !strings.Contains(body, `<strong class="status">`+string(f.status)+`</strong>`) || !strings.Contains(body, ref) {
+		t.Fatalf("GET %s: %d, want the order and %s\n%s", page, code, f.status, body)
 	}
-
+	id := ts.lastPayment(t, ref)
+	p, err := ts.kit.Payment(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != f.status || p.Provider != f.provider || p.OrderID != ref || p.Amount != 5000 || p.Currency != "XOF" {
+		t.Errorf("stored payment: %s with %s for %s, %d %s; want %s with %s for %s, 5000 XOF",
+			p.Status, p.Provider, p.OrderID, p.Amount, p.Currency, f.status, f.provider, ref)
+	}
+	o, err := ts.orders.get(t.Context(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.OnPaidCalls != f.onPaid || (o.PaidBy == id) != (f.onPaid > 0) || o.Attempts != 1 || o.LastProvider != f.provider {
+		t.Errorf("order: %d OnPaid calls, paid by %q, %d attempts with %s; want %d calls, paid by %s: %v, 1 attempt with %s",
+			o.OnPaidCalls, o.PaidBy, o.Attempts, o.LastProvider, f.onPaid, id, f.onPaid > 0, f.provider)
+	}
 	row := ts.orderRow(t, ref)
-	if !strings.Contains(row, `<td class="status">paid</td>`) || !strings.Contains(row, `<td class="onpaid">1</td>`) {
-		t.Errorf("/orders row: want paid with 1 OnPaid call, got\n%s", row)
+	for _, want := range []string{`<td class="status">` + string(f.status) + `</td>`, `<td class="onpaid">` + strconv.Itoa(f.onPaid) + `</td>`, ts.label(f.provider)} {
+		if !strings.Contains(row, want) {
+			t.Errorf("/orders row: no %s in\n%s", want, row)
+		}
 	}
 
-	// The pending and failure pages send a paid payment on to /thanks.
-	q := strings.TrimPrefix(page, "/thanks?")
-	for _, p := range []string{"/waiting?", "/sorry?"} {
-		if code, loc, _ := ts.get(t, p+q); code != http.StatusSeeOther || loc != page {
-			t.Errorf("GET %s: %d to %q, want 303 to %s", p, code, loc, page)
+	q := page[strings.IndexByte(page, '?')+1:]
+	if f.status == cauri.StatusPaid {
+		// The pending and failure pages send a paid payment on to /thanks.
+		for _, p := range []string{"/waiting?", "/sorry?"} {
+			if code, loc, _ := ts.get(t, p+q); code != http.StatusSeeOther || loc != page {
+				t.Errorf("GET %s: %d to %q, want 303 to %s", p, code, loc, page)
+			}
+		}
+		// A paid order cannot be paid again, with any provider.
+		for _, other := range allProviders {
+			if code, _, body := ts.do(t, http.MethodPost, "/pay/checkout/"+other, buy(ref)); code != http.StatusUnprocessableEntity {
+				t.Errorf("checkout of a paid order with %s: %d, want 422\n%s", other, code, body)
+			}
+		}
+		if !strings.Contains(body, "Thank you") {
+			t.Errorf("GET %s: no thanks\n%s", page, body)
+		}
+	} else {
+		if code, loc, _ := ts.get(t, "/thanks?"+q); code != http.StatusSeeOther || loc != page {
+			t.Errorf("GET /thanks of a %s payment: %d to %q, want 303 to %s", f.status, code, loc, page)
+		}
+		// The failure page offers every provider again, for the same order.
+		for _, p := range allProviders {
+			if !strings.Contains(body, `action="/pay/checkout/`+p+`"`) {
+				t.Errorf("GET %s: no try-again button for %s\n%s", page, p, body)
+			}
 		}
 	}
 	// The return link visited again changes nothing.
 	if code, _, _ := ts.get(t, page); code != http.StatusOK {
 		t.Errorf("GET %s again: %d", page, code)
 	}
-
-	// A paid order cannot be paid again; an unknown one not at all.
-	if code, _, body := ts.do(t, http.MethodPost, "/pay/checkout/moneroo", url.Values{"order": {ref}}); code != http.StatusUnprocessableEntity {
-		t.Errorf("checkout of a paid order: %d, want 422\n%s", code, body)
-	}
-	if code, _, body := ts.do(t, http.MethodPost, "/pay/checkout/moneroo", url.Values{"order": {"ord_nope"}}); code != http.StatusNotFound {
-		t.Errorf("checkout of an unknown order: %d, want 404\n%s", code, body)
-	}
-	if row := ts.orderRow(t, ref); !strings.Contains(row, `<td class="onpaid">1</td>`) {
-		t.Errorf("/orders row after all that: want 1 OnPaid call, got\n%s", row)
-	}
-
-	code, _, body = ts.get(t, "/metrics")
-	if code != http.StatusOK || !strings.Contains(body, "cauri_checkouts_total") || !strings.Contains(body, "cauri_onpaid_total") {
-		t.Errorf("GET /metrics: %d, no cauri metrics\n%.2000s", code, body)
+	if o, err := ts.orders.get(t.Context(), ref); err != nil || o.OnPaidCalls != f.onPaid {
+		t.Errorf("OnPaid calls after all that: %d (%v), want %d", o.OnPaidCalls, err, f.onPaid)
 	}
 }
 
-func TestFailFlow(t *testing.T) {
+// TestRetryWithAnotherProvider fails with one provider, then pays the
+// same order with another.
+func TestRetryWithAnotherProvider(t *testing.T) {
 	ts := newTestShop(t)
-	ref, page := ts.payAs(t, providertest.Fail)
+	ref, page := ts.payAs(t, "moneroo", providertest.Fail)
 	if !strings.HasPrefix(page, "/sorry?") {
-		t.Fatalf("after failing, sent to %q, want /sorry?...", page)
+		t.Fatalf("after failing, sent to %q", page)
 	}
-	code, _, body := ts.get(t, page)
-	if code != http.StatusOK || !strings.Contains(body, `<strong class="status">failed</strong>`) || !strings.Contains(body, "Try again") {
-		t.Fatalf("GET %s: %d\n%s", page, code, body)
-	}
-	if code, loc, _ := ts.get(t, "/thanks?"+strings.TrimPrefix(page, "/sorry?")); code != http.StatusSeeOther || loc != page {
-		t.Errorf("GET /thanks of a failed payment: %d to %q, want 303 to %s", code, loc, page)
+	first := ts.lastPayment(t, ref)
+
+	// Trying again opens a new payment for the same order, here with
+	// DEXCHANGE.
+	checkoutURL := ts.checkout(t, "dexchange", url.Values{"order": {ref}})
+	second := ts.lastPayment(t, ref)
+	if second == first {
+		t.Fatalf("trying again reused payment %s", first)
 	}
 	row := ts.orderRow(t, ref)
-	if !strings.Contains(row, `<td class="status">failed</td>`) || !strings.Contains(row, `<td class="onpaid">0</td>`) {
-		t.Errorf("/orders row: want failed with no OnPaid call, got\n%s", row)
+	if !strings.Contains(row, `<td class="status">pending</td>`) || !strings.Contains(row, "(2 attempts)") || !strings.Contains(row, "DEXCHANGE") {
+		t.Errorf("/orders row after trying again: want a second, pending payment with DEXCHANGE, got\n%s", row)
 	}
-
-	// Trying again opens a new payment for the same order.
-	ts.checkout(t, url.Values{"order": {ref}})
-	if row := ts.orderRow(t, ref); !strings.Contains(row, `<td class="status">pending</td>`) || !strings.Contains(row, "(2 attempts)") {
-		t.Errorf("/orders row after trying again: want a second, pending payment, got\n%s", row)
+	back, err := ts.emus["dexchange"].Act(t.Context(), checkoutURL, providertest.Pay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, page, _ := ts.get(t, back); code != http.StatusSeeOther || !strings.HasPrefix(page, "/thanks?") {
+		t.Fatalf("return after paying: %d to %q, want /thanks", code, page)
+	}
+	if row := ts.orderRow(t, ref); !strings.Contains(row, `<td class="status">paid</td>`) || !strings.Contains(row, `<td class="onpaid">1</td>`) {
+		t.Errorf("/orders row after paying: got\n%s", row)
 	}
 }
 
 func TestWaitingPage(t *testing.T) {
 	ts := newTestShop(t)
 	ref := ts.openOrder(t)
-	checkoutURL := ts.checkout(t, url.Values{"order": {ref}})
+	checkoutURL := ts.checkout(t, "moneroo", buy(ref))
 	// Moneroo still says pending when the customer comes back.
-	if err := ts.emu.SetStatus(path.Base(checkoutURL), "pending"); err != nil {
+	if err := ts.emus["moneroo"].(*monerootest.Server).SetStatus(path.Base(checkoutURL), "pending"); err != nil {
 		t.Fatal(err)
 	}
-	ts.mu.Lock()
-	id := ts.orders[ref].Payments[0]
-	ts.mu.Unlock()
+	id := ts.lastPayment(t, ref)
 	code, page, body := ts.get(t, ts.kit.ReturnURL("moneroo", id))
 	if code != http.StatusSeeOther || !strings.HasPrefix(page, "/waiting?") {
 		t.Fatalf("return while pending: %d to %q, want 303 to /waiting?...\n%s", code, page, body)
 	}
 	code, _, body = ts.get(t, page)
-	if code != http.StatusOK || !strings.Contains(body, `<strong class="status" id="status">pending</strong>`) || !strings.Contains(body, "setTimeout(poll, 2000)") {
+	if code != http.StatusOK || !strings.Contains(body, `<strong class="status" id="status">pending</strong>`) ||
+		!strings.Contains(body, "setTimeout(poll, 2000)") || !strings.Contains(body, "Moneroo has not confirmed") {
 		t.Fatalf("GET %s: %d\n%s", page, code, body)
 	}
 	u, err := url.Parse(page)
@@ -349,7 +486,7 @@ func TestWaitingPage(t *testing.T) {
 	}
 
 	// The customer pays after all; the webhook settles the payment.
-	if _, err := ts.emu.Act(t.Context(), checkoutURL, providertest.Pay); err != nil {
+	if _, err := ts.emus["moneroo"].Act(t.Context(), checkoutURL, providertest.Pay); err != nil {
 		t.Fatal(err)
 	}
 	code, _, body = ts.get(t, statusURL)
@@ -365,23 +502,27 @@ func TestWaitingPage(t *testing.T) {
 func TestAmountCannotBeTampered(t *testing.T) {
 	ts := newTestShop(t)
 	ref := ts.openOrder(t)
-	checkoutURL := ts.checkout(t, url.Values{"order": {ref}, "amount": {"1"}, "currency": {"XOF"}, "price": {"1"}})
+	form := buy(ref)
+	form.Set("amount", "1")
+	form.Set("price", "1")
+	form.Set("currency", "XOF")
+	checkoutURL := ts.checkout(t, "moneroo", form)
 
-	emuPay, ok := ts.emu.Payment(path.Base(checkoutURL))
+	emuPay, ok := ts.emus["moneroo"].(*monerootest.Server).Payment(path.Base(checkoutURL))
 	if !ok {
 		t.Fatalf("the emulator has no payment for %s", checkoutURL)
 	}
 	if emuPay.Amount != 5000 || emuPay.Currency != "XOF" {
 		t.Errorf("the emulator was asked for %d %s, want 5000 XOF", emuPay.Amount, emuPay.Currency)
 	}
-
-	ts.mu.Lock()
-	ids := append([]string(nil), ts.orders[ref].Payments...)
-	ts.mu.Unlock()
-	if len(ids) != 1 {
-		t.Fatalf("order %s has payments %v, want one", ref, ids)
+	o, err := ts.orders.get(t.Context(), ref)
+	if err != nil {
+		t.Fatal(err)
 	}
-	p, err := ts.kit.Payment(t.Context(), ids[0])
+	if o.Amount != 5000 || o.Currency != "XOF" || o.SKU != "pagne-wax" || o.Attempts != 1 {
+		t.Errorf("recorded order: %+v, want 5000 XOF for pagne-wax, 1 attempt", o)
+	}
+	p, err := ts.kit.Payment(t.Context(), o.LastPayment)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,9 +531,33 @@ func TestAmountCannotBeTampered(t *testing.T) {
 	}
 }
 
+func TestCheckoutRefusals(t *testing.T) {
+	ts := newTestShop(t)
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		want int
+	}{
+		{"no order", url.Values{"sku": {"pagne-wax"}}, http.StatusNotFound},
+		{"malformed order", url.Values{"order": {"ord_nope"}, "sku": {"pagne-wax"}}, http.StatusNotFound},
+		{"unknown order without SKU", url.Values{"order": {newOrderRef()}}, http.StatusNotFound},
+		{"unknown SKU", url.Values{"order": {newOrderRef()}, "sku": {"gold-bar"}}, http.StatusNotFound},
+	} {
+		if code, _, body := ts.do(t, http.MethodPost, "/pay/checkout/moneroo", tc.form); code != tc.want {
+			t.Errorf("%s: checkout answered %d, want %d\n%s", tc.name, code, tc.want, body)
+		}
+	}
+	if code, _, _ := ts.do(t, http.MethodPost, "/pay/checkout/stripe", buy(newOrderRef())); code != http.StatusNotFound {
+		t.Errorf("checkout with an unknown provider: %d, want 404", code)
+	}
+	if _, total, err := ts.orders.list(t.Context(), 10); err != nil || total != 0 {
+		t.Errorf("orders recorded by refused checkouts: %d (%v), want none", total, err)
+	}
+}
+
 func TestPaymentPagesNeedTheToken(t *testing.T) {
 	ts := newTestShop(t)
-	_, page := ts.payAs(t, providertest.Pay)
+	_, page := ts.payAs(t, "moneroo", providertest.Pay)
 	u, err := url.Parse(page)
 	if err != nil {
 		t.Fatal(err)
@@ -405,28 +570,246 @@ func TestPaymentPagesNeedTheToken(t *testing.T) {
 	}
 }
 
-func TestRunNeedsSecretInLiveMode(t *testing.T) {
-	env := map[string]string{"MONEROO_SECRET_KEY": "sk_live_x", "ADDR": "127.0.0.1:0"}
-	err := run(t.Context(), func(k string) string { return env[k] }, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "CAURI_SECRET") || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("run in live mode without CAURI_SECRET: %v, want one line about CAURI_SECRET", err)
+// TestOnPaid checks that OnPaid is idempotent on the payment ID, tells a
+// second payment of a paid order apart, and records the orders it does not
+// know (say, after the shop's table was lost) instead of failing forever,
+// in every dialect.
+func TestOnPaid(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testOnPaid(t, newTestShop(t)) })
+	t.Run("postgres", func(t *testing.T) { testOnPaid(t, newTestShopOn(t, postgresURL(t), randomPrefix())) })
+	t.Run("mysql", func(t *testing.T) { testOnPaid(t, newTestShopOn(t, mysqlURL(t), randomPrefix())) })
+}
+
+func testOnPaid(t *testing.T, ts *testShop) {
+	ctx := t.Context()
+	known := newOrderRef()
+	if _, err := ts.orders.create(ctx, order{ID: known, SKU: "pagne-wax", Amount: 5000, Currency: "XOF", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	unknown := newOrderRef()
+	pay := func(id, orderID string) cauri.Payment {
+		return cauri.Payment{ID: id, OrderID: orderID, Provider: "moneroo", Status: cauri.StatusPaid, Amount: 5000, Currency: "XOF",
+			Metadata: map[string]string{"sku": "pagne-wax"}, CreatedAt: time.Now()}
+	}
+	for i, step := range []struct {
+		p           cauri.Payment
+		order       string
+		wantPaidBy  string
+		wantCalls   int
+		wantRecords int
+	}{
+		{pay("pay_a", known), known, "pay_a", 1, 1},
+		{pay("pay_a", known), known, "pay_a", 2, 1}, // the same payment again: counted, nothing else
+		{pay("pay_b", known), known, "pay_a", 3, 1}, // another payment of a paid order: logged for a refund
+		{pay("pay_c", unknown), unknown, "pay_c", 1, 2},
+		{pay("pay_c", unknown), unknown, "pay_c", 2, 2},
+	} {
+		if err := ts.onPaid(ctx, step.p); err != nil {
+			t.Fatalf("step %d: OnPaid(%s for %s): %v", i, step.p.ID, step.order, err)
+		}
+		o, err := ts.orders.get(ctx, step.order)
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if o.PaidBy != step.wantPaidBy || o.OnPaidCalls != step.wantCalls || o.PaidAt.IsZero() || o.Amount != 5000 || o.SKU != "pagne-wax" {
+			t.Errorf("step %d: order %+v, want paid by %s with %d OnPaid calls", i, o, step.wantPaidBy, step.wantCalls)
+		}
+		if _, total, err := ts.orders.list(ctx, 10); err != nil || total != step.wantRecords {
+			t.Errorf("step %d: %d orders (%v), want %d", i, total, err, step.wantRecords)
+		}
+	}
+	if row := ts.orderRow(t, unknown); !strings.Contains(row, `<td class="onpaid">2</td>`) || !strings.Contains(row, "Pagne wax") {
+		t.Errorf("/orders row of the order OnPaid recorded: %s", row)
+	}
+	// Recording an order that exists changes nothing.
+	if inserted, err := ts.orders.insert(ctx, order{ID: known, SKU: "other", Amount: 1, Currency: "XOF", CreatedAt: time.Now()}); err != nil || inserted {
+		t.Errorf("inserting an existing order: inserted %v, %v; want not inserted", inserted, err)
+	}
+	if o, err := ts.orders.get(ctx, known); err != nil || o.Amount != 5000 || o.SKU != "pagne-wax" {
+		t.Errorf("the existing order after a second insert: %+v, %v", o, err)
+	}
+}
+
+// TestReconcilerSettlesLostWebhook: the webhook is lost and the customer
+// never comes back; the reconciler the shop runs settles the payment and
+// OnPaid runs.
+func TestReconcilerSettlesLostWebhook(t *testing.T) {
+	ts := newTestShopWith(t, config{
+		DatabaseURL:    sqliteURL(t),
+		Providers:      []string{"moneroo"},
+		reconcileEvery: 20 * time.Millisecond,
+		reconcile:      cauri.ReconcilePolicy{Grace: time.Nanosecond},
+	})
+	ts.emus["moneroo"].SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+	ref := ts.openOrder(t)
+	checkoutURL := ts.checkout(t, "moneroo", buy(ref))
+	if _, err := ts.emus["moneroo"].Act(t.Context(), checkoutURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	id := ts.lastPayment(t, ref)
+	// Bounded: 500 looks, 20ms apart, at most.
+	var o order
+	for range 500 {
+		var err error
+		if o, err = ts.orders.get(t.Context(), ref); err != nil {
+			t.Fatal(err)
+		}
+		if o.OnPaidCalls > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if o.OnPaidCalls != 1 || o.PaidBy != id {
+		t.Fatalf("after the reconciler: order %+v, want paid by %s once", o, id)
+	}
+	if p, err := ts.kit.Payment(t.Context(), id); err != nil || p.Status != cauri.StatusPaid || !p.Fulfilled() {
+		t.Errorf("payment after the reconciler: %+v, %v; want paid and fulfilled", p, err)
+	}
+}
+
+// TestLiveProviders configures every provider as live, from the
+// environment, with each API host pointed at an emulator the test runs:
+// the shop builds each provider from its variables and pays through it.
+func TestLiveProviders(t *testing.T) {
+	mo := monerootest.New()
+	mf := moneyfusiontest.New()
+	dx := dexchangetest.New(dexchangetest.WithRateLimit(0, 0))
+	ns := novasendtest.New()
+	pd := paydunyatest.New(paydunyatest.WithStoreName("Boutique Awa"))
+	for _, c := range []interface{ Close() }{mo, mf, dx, ns, pd} {
+		t.Cleanup(c.Close)
+	}
+	env := map[string]string{
+		"CAURI_SECRET":       strings.Repeat("s", 40),
+		"MONEROO_SECRET_KEY": mo.SecretKey, "MONEROO_WEBHOOK_SECRET": mo.WebhookSecret, "MONEROO_BASE_URL": mo.BaseURL(),
+		"MONEYFUSION_API_URL": mf.APIURL, "MONEYFUSION_STATUS_URL": mf.URL,
+		"DEXCHANGE_API_KEY": dx.APIKey, "DEXCHANGE_BASE_URL": dx.BaseURL(),
+		"NOVASEND_API_KEY": ns.APIKey, "NOVASEND_API_CLIENT": ns.APIClient, "NOVASEND_WEBHOOK_SECRET": ns.WebhookSecret, "NOVASEND_BASE_URL": ns.BaseURL(),
+		"PAYDUNYA_MASTER_KEY": pd.MasterKey, "PAYDUNYA_PRIVATE_KEY": pd.Sandbox.PrivateKey, "PAYDUNYA_TOKEN": pd.Sandbox.Token,
+		"PAYDUNYA_MODE": "test", "PAYDUNYA_BASE_URL": pd.BaseURL(), "PAYDUNYA_STORE_NAME": "Boutique Awa",
+		"DATABASE_URL": sqliteURL(t),
+	}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live := cfg.live(); !slices.Equal(live, allProviders) {
+		t.Fatalf("live providers %v, want %v", live, allProviders)
+	}
+	ts := newTestShopWith(t, cfg)
+	if len(ts.shop.emus) != 0 {
+		t.Fatalf("the shop started emulators for live providers: %v", ts.shop.emus)
+	}
+	ts.emus = map[string]providertest.Emulator{"moneroo": mo, "moneyfusion": mf, "dexchange": dx, "novasend": ns, "paydunya": pd}
+	for name, emu := range ts.emus {
+		emu.SetWebhookURL(ts.ts.URL + "/pay/webhooks/" + name)
+	}
+	for _, p := range allProviders {
+		t.Run(p, func(t *testing.T) {
+			ref, page := ts.payAs(t, p, providertest.Pay)
+			if !strings.HasPrefix(page, "/thanks?") {
+				t.Fatalf("after paying, sent to %q", page)
+			}
+			if row := ts.orderRow(t, ref); !strings.Contains(row, `<td class="status">paid</td>`) || !strings.Contains(row, `<td class="onpaid">1</td>`) {
+				t.Errorf("/orders row: %s", row)
+			}
+		})
+	}
+	if inv := pd.Requests(); len(inv) == 0 {
+		t.Error("PayDunya's emulator got no request")
+	}
+	_, _, body := ts.get(t, "/")
+	if strings.Contains(body, "offline:") || strings.Contains(body, "<small>emulator</small>") {
+		t.Errorf("the home page calls live providers emulated\n%s", body)
+	}
+}
+
+// TestRunConfigErrors checks that run stops on bad configuration with one
+// line naming the variable at fault, before listening or printing, and
+// never shows a secret.
+func TestRunConfigErrors(t *testing.T) {
+	t.Chdir(t.TempDir()) // in case a database is created after all
+	const secret = "s3cr3t-value"
+	long := strings.Repeat("k", 40)
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []string // in the error
+	}{
+		{"unknown provider", map[string]string{"CAURI_PROVIDERS": "moneroo, stripe"}, []string{"CAURI_PROVIDERS", `"stripe"`, "moneroo, moneyfusion, dexchange, novasend, paydunya"}},
+		{"no provider", map[string]string{"CAURI_PROVIDERS": " , "}, []string{"CAURI_PROVIDERS names no provider"}},
+		{"malformed DATABASE_URL", map[string]string{"DATABASE_URL": "postgres://shop:" + secret + "@db:port/shop"}, []string{"DATABASE_URL", "not a valid postgres URL"}},
+		{"unknown database", map[string]string{"DATABASE_URL": "mongodb://shop:" + secret + "@db/shop"}, []string{"DATABASE_URL", `unknown scheme "mongodb"`}},
+		{"live without CAURI_SECRET", map[string]string{"MONEROO_SECRET_KEY": secret}, []string{"CAURI_SECRET is required", "moneroo"}},
+		{"live with a short CAURI_SECRET", map[string]string{"DEXCHANGE_API_KEY": secret, "CAURI_SECRET": "short"}, []string{"CAURI_SECRET is too short"}},
+		{"NovaSend key without client", map[string]string{"NOVASEND_API_KEY": secret, "CAURI_SECRET": long},
+			[]string{"NOVASEND_API_CLIENT is not set but NOVASEND_API_KEY is", "NovaSend"}},
+		{"NovaSend client without key", map[string]string{"NOVASEND_API_CLIENT": secret}, []string{"NOVASEND_API_KEY is not set but NOVASEND_API_CLIENT is"}},
+		{"PayDunya master key alone", map[string]string{"PAYDUNYA_MASTER_KEY": secret},
+			[]string{"PAYDUNYA_PRIVATE_KEY and PAYDUNYA_TOKEN are not set but PAYDUNYA_MASTER_KEY is"}},
+		{"PayDunya mode without keys", map[string]string{"PAYDUNYA_MODE": "live"}, []string{"PAYDUNYA_MASTER_KEY, PAYDUNYA_PRIVATE_KEY and PAYDUNYA_TOKEN are not set but PAYDUNYA_MODE is"}},
+		{"Moneroo webhook secret without key", map[string]string{"MONEROO_WEBHOOK_SECRET": secret}, []string{"MONEROO_SECRET_KEY is not set but MONEROO_WEBHOOK_SECRET is"}},
+		{"DEXCHANGE host without key", map[string]string{"DEXCHANGE_BASE_URL": "https://sandbox.example"}, []string{"DEXCHANGE_API_KEY is not set but DEXCHANGE_BASE_URL is"}},
+		{"MoneyFusion status URL without the API URL", map[string]string{"MONEYFUSION_STATUS_URL": "https://pay.example"}, []string{"MONEYFUSION_API_URL is not set"}},
+		{"MoneyFusion API URL that is no URL", map[string]string{"MONEYFUSION_API_URL": "pay.moneyfusion.net/" + secret, "CAURI_SECRET": long},
+			[]string{"moneyfusion: MONEYFUSION_API_URL must be an absolute http(s) URL"}},
+		{"PayDunya bad mode", map[string]string{"PAYDUNYA_MASTER_KEY": secret, "PAYDUNYA_PRIVATE_KEY": "test_" + secret, "PAYDUNYA_TOKEN": secret, "PAYDUNYA_MODE": "prod", "CAURI_SECRET": long},
+			[]string{"paydunya: PAYDUNYA_MODE must be"}},
+		{"PayDunya sandbox key in live mode", map[string]string{"PAYDUNYA_MASTER_KEY": secret, "PAYDUNYA_PRIVATE_KEY": "test_" + secret, "PAYDUNYA_TOKEN": secret, "PAYDUNYA_MODE": "live", "CAURI_SECRET": long},
+			[]string{"paydunya: PAYDUNYA_PRIVATE_KEY is a sandbox key"}},
+		{"Moneroo bad host", map[string]string{"MONEROO_SECRET_KEY": secret, "MONEROO_BASE_URL": "ftp://x", "CAURI_SECRET": long}, []string{"moneroo: MONEROO_BASE_URL"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"ADDR": "127.0.0.1:0"}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			var stdout bytes.Buffer
+			err := run(t.Context(), func(k string) string { return env[k] }, &stdout)
+			if err == nil {
+				t.Fatal("run started")
+			}
+			msg := err.Error()
+			for _, want := range tc.want {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q does not say %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, "\n") || strings.Contains(msg, secret) || strings.Contains(msg, long) {
+				t.Errorf("error %q: want one line without secrets", msg)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("run printed %q", stdout.String())
+			}
+			t.Log(msg)
+		})
+	}
+	if entries, _ := os.ReadDir("."); len(entries) != 0 {
+		t.Errorf("files left in the working directory: %v", entries)
 	}
 }
 
 func TestLoadConfig(t *testing.T) {
+	long := strings.Repeat("k", 40)
 	for _, tc := range []struct {
-		env     map[string]string
-		want    config
-		wantErr string
+		env                 map[string]string
+		addr, publicURL, db string
+		providers, live     []string
+		wantErr             string
 	}{
-		{env: nil, want: config{Addr: "127.0.0.1:8080"}},
-		{env: map[string]string{"ADDR": ":9000", "PUBLIC_URL": "https://shop.example/"}, want: config{Addr: ":9000", PublicURL: "https://shop.example"}},
+		{env: nil, addr: "127.0.0.1:8080", providers: allProviders},
+		{env: map[string]string{"ADDR": ":9000", "PUBLIC_URL": "https://shop.example/"}, addr: ":9000", publicURL: "https://shop.example", providers: allProviders},
 		{env: map[string]string{"PUBLIC_URL": "https://shop.example/shop"}, wantErr: "PUBLIC_URL"},
 		{env: map[string]string{"PUBLIC_URL": "shop.example"}, wantErr: "PUBLIC_URL"},
 		{env: map[string]string{"CAURI_SECRET": "short"}, wantErr: "CAURI_SECRET"},
-		{env: map[string]string{"MONEROO_SECRET_KEY": "sk"}, wantErr: "CAURI_SECRET"},
-		{env: map[string]string{"DATABASE_URL": " postgres://shop@db/shop "}, want: config{Addr: "127.0.0.1:8080", DatabaseURL: "postgres://shop@db/shop"}},
-		{env: map[string]string{"DATABASE_URL": "mongodb://db/shop"}, wantErr: "DATABASE_URL"},
+		{env: map[string]string{"DATABASE_URL": " postgres://shop@db/shop "}, addr: "127.0.0.1:8080", db: "postgres://shop@db/shop", providers: allProviders},
+		{env: map[string]string{"CAURI_PROVIDERS": " PayDunya,moneroo ,paydunya"}, addr: "127.0.0.1:8080", providers: []string{"paydunya", "moneroo"}},
+		{env: map[string]string{"CAURI_PROVIDERS": "novasend", "NOVASEND_API_KEY": "k"}, addr: "127.0.0.1:8080", providers: []string{"novasend"}, wantErr: "NOVASEND_API_CLIENT"},
+		// The variables of a provider left out are not checked.
+		{env: map[string]string{"CAURI_PROVIDERS": "moneroo", "NOVASEND_API_KEY": "k"}, addr: "127.0.0.1:8080", providers: []string{"moneroo"}},
+		{env: map[string]string{"CAURI_SECRET": long, "DEXCHANGE_API_KEY": "k", "PAYDUNYA_MASTER_KEY": "m", "PAYDUNYA_PRIVATE_KEY": "p", "PAYDUNYA_TOKEN": "t"},
+			addr: "127.0.0.1:8080", providers: allProviders, live: []string{"dexchange", "paydunya"}},
+		{env: map[string]string{"CAURI_PROVIDERS": "moneroo", "CAURI_SECRET": long, "DEXCHANGE_API_KEY": "k"}, addr: "127.0.0.1:8080", providers: []string{"moneroo"}},
 	} {
 		got, err := loadConfig(func(k string) string { return tc.env[k] })
 		switch {
@@ -436,11 +819,19 @@ func TestLoadConfig(t *testing.T) {
 			}
 		case err != nil:
 			t.Errorf("%v: %v", tc.env, err)
-		case got != tc.want:
-			t.Errorf("%v: %+v, want %+v", tc.env, got, tc.want)
+		case got.Addr != tc.addr || got.PublicURL != tc.publicURL || got.DatabaseURL != tc.db ||
+			!slices.Equal(got.Providers, tc.providers) || !slices.Equal(got.live(), tc.live):
+			t.Errorf("%v: addr %q, public URL %q, database %q, providers %v, live %v; want %q, %q, %q, %v, %v",
+				tc.env, got.Addr, got.PublicURL, got.DatabaseURL, got.Providers, got.live(), tc.addr, tc.publicURL, tc.db, tc.providers, tc.live)
 		}
 	}
 }
+
+// startLine matches run's first line, and captures the shop's URL.
+var startLine = regexp.MustCompile(`^cauri demo shop: open (http://127\.0\.0\.1:\d+)/ \(` +
+	`moneroo on its emulator at http://127\.0\.0\.1:\d+, moneyfusion on its emulator at http://127\.0\.0\.1:\d+, ` +
+	`dexchange on its emulator at http://127\.0\.0\.1:\d+, novasend on its emulator at http://127\.0\.0\.1:\d+, ` +
+	`paydunya on its emulator at http://127\.0\.0\.1:\d+\)\n$`)
 
 func TestRunStartsAndStops(t *testing.T) {
 	// Without DATABASE_URL, the payments go to cauri-demo.db in the
@@ -462,7 +853,7 @@ func TestRunStartsAndStops(t *testing.T) {
 		t.Fatalf("reading run's first line: %v (run: %v)", err, <-done)
 	}
 	go func() { _, _ = io.Copy(io.Discard, lines) }()
-	m := regexp.MustCompile(`^cauri demo shop: open (http://127\.0\.0\.1:\d+)/ \(offline: payments on the Moneroo emulator at http://127\.0\.0\.1:\d+\)\n$`).FindStringSubmatch(line)
+	m := startLine.FindStringSubmatch(line)
 	if m == nil {
 		t.Fatalf("first line %q", line)
 	}
@@ -674,15 +1065,15 @@ func TestRunDatabaseErrors(t *testing.T) {
 	}
 }
 
-// TestPaymentsSurviveRestart pays on a shop, then finds the payment in a
-// new shop on the same SQLite file.
+// TestPaymentsSurviveRestart pays on a shop, then finds the payment and
+// the order in a new shop on the same SQLite file.
 func TestPaymentsSurviveRestart(t *testing.T) {
 	dbURL := sqliteURL(t)
 	var ref, id string
 	t.Run("before", func(t *testing.T) {
 		ts := newTestShopOn(t, dbURL, "")
 		var page string
-		ref, page = ts.payAs(t, providertest.Pay)
+		ref, page = ts.payAs(t, "paydunya", providertest.Pay)
 		u, err := url.Parse(page)
 		if err != nil {
 			t.Fatal(err)
@@ -692,16 +1083,20 @@ func TestPaymentsSurviveRestart(t *testing.T) {
 	if id == "" {
 		t.FailNow()
 	}
-	s, err := newShop(t.Context(), config{PublicURL: "http://127.0.0.1:1", DatabaseURL: dbURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	p, err := s.kit.Payment(t.Context(), id)
+	ts := newTestShopOn(t, dbURL, "")
+	p, err := ts.kit.Payment(t.Context(), id)
 	if err != nil {
 		t.Fatalf("payment %s after a restart: %v", id, err)
 	}
 	if p.Status != cauri.StatusPaid || p.OrderID != ref || p.FulfilledAt.IsZero() {
 		t.Errorf("payment after a restart: %s for %s, fulfilled at %v; want paid for %s, fulfilled", p.Status, p.OrderID, p.FulfilledAt, ref)
+	}
+	row := ts.orderRow(t, ref)
+	if !strings.Contains(row, `<td class="status">paid</td>`) || !strings.Contains(row, `<td class="onpaid">1</td>`) || !strings.Contains(row, "PayDunya") {
+		t.Errorf("/orders row after a restart: %s", row)
+	}
+	// The order is still known to be paid: no second payment.
+	if code, _, body := ts.do(t, http.MethodPost, "/pay/checkout/moneroo", buy(ref)); code != http.StatusUnprocessableEntity {
+		t.Errorf("checkout of an order paid before the restart: %d, want 422\n%s", code, body)
 	}
 }

@@ -10,7 +10,7 @@ const pagesHTML = `
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · Cauri demo shop</title>
 <style>
-body { font: 16px/1.5 system-ui, sans-serif; color: #222; max-width: 44rem; margin: 0 auto; padding: 1rem; }
+body { font: 16px/1.5 system-ui, sans-serif; color: #222; max-width: 62rem; margin: 0 auto; padding: 1rem; }
 header { display: flex; justify-content: space-between; align-items: baseline; border-bottom: 1px solid #ddd; margin-bottom: 1.5rem; }
 header a { color: inherit; text-decoration: none; }
 .brand { font-weight: 700; font-size: 1.2rem; }
@@ -18,18 +18,22 @@ header a { color: inherit; text-decoration: none; }
 .product { border: 1px solid #ddd; border-radius: .5rem; padding: 1rem 1.5rem; }
 button { font: inherit; background: #0b6e4f; color: #fff; border: 0; border-radius: .4rem; padding: .6rem 1.2rem; cursor: pointer; }
 .note { color: #666; font-size: .9rem; }
+.buy { display: flex; flex-wrap: wrap; gap: .5rem; margin: 1rem 0; }
+.buy form { margin: 0; }
+.buy small { display: block; font-size: .7rem; opacity: .8; }
 .status { text-transform: uppercase; }
+.orders { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eee; }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eee; white-space: nowrap; }
 code { font-size: .85rem; }
 </style>
 </head>
 <body>
 <header>
 <a class="brand" href="/">Cauri demo shop</a>
-<nav>{{if not .Live}}<span class="badge">offline: Moneroo emulator</span> {{end}}<a href="/orders">Orders</a></nav>
+<nav>{{with .Emulated}}<span class="badge" title="these providers run on emulators on this machine">offline: {{range $i, $l := .}}{{if $i}}, {{end}}{{$l}}{{end}}</span> {{end}}<a href="/orders">Orders</a></nav>
 </header>
-<main>
+<main data-page="{{.Page}}">
 {{end}}
 
 {{define "bottom"}}</main>
@@ -37,22 +41,27 @@ code { font-size: .85rem; }
 </html>
 {{end}}
 
+{{define "buttons"}}<div class="buy">
+{{range .Offers}}<form method="post" action="/pay/checkout/{{.Name}}" data-provider="{{.Name}}">
+<input type="hidden" name="order" value="{{$.OrderID}}">
+<input type="hidden" name="sku" value="{{$.SKU}}">
+<button type="submit">{{$.Verb}} with {{.Label}}{{if .Emulated}}<small>emulator</small>{{end}}</button>
+</form>
+{{end}}</div>{{end}}
+
 {{define "home"}}{{template "top" .}}{{with .Body}}
 <article class="product">
-<h1>{{.Product.Name}}, {{price .Amount .Currency}}</h1>
+<h1>{{.Product.Name}}, {{price .Product.Price .Product.Currency}}</h1>
 <p>{{.Product.Description}}</p>
-<form method="post" action="/pay/checkout/moneroo">
-<input type="hidden" name="order" value="{{.ID}}">
-<button type="submit">Pay {{price .Amount .Currency}} with Moneroo</button>
-</form>
-<p class="note">Order <code>{{.ID}}</code>. The form carries only this reference: the price stays on the server.</p>
+{{template "buttons" (buttons $.Offers .OrderID .Product.SKU (print "Pay " (price .Product.Price .Product.Currency)))}}
+<p class="note">Order <code>{{.OrderID}}</code>. The buttons carry only this reference and the product's SKU: the price stays on the server.</p>
 </article>
-{{end}}{{if not .Live}}<p class="note">Offline demo: the next page is the Moneroo emulator, whose Pay, Fail and Cancel buttons play the customer.</p>
+{{end}}{{with .Emulated}}<p class="note">Offline demo: the next page is the provider's emulator, whose Pay, Fail and Cancel buttons play the customer.</p>
 {{end}}{{template "bottom" .}}{{end}}
 
 {{define "thanks"}}{{template "top" .}}{{with .Body}}
 <h1>Thank you!</h1>
-<p>We received {{price .Amount .Currency}}{{with .Order}} for your {{.Product.Name}} (order <code>{{.ID}}</code>){{end}}.</p>
+<p>We received {{price .Amount .Currency}} through {{.ProviderLabel}}{{with .Order}} for your {{.Product.Name}} (order <code>{{.ID}}</code>){{end}}.</p>
 <p>Payment <code>{{.PaymentID}}</code>: <strong class="status">{{.Status}}</strong></p>
 <p><a href="/">Back to the shop</a></p>
 {{end}}{{template "bottom" .}}{{end}}
@@ -61,16 +70,14 @@ code { font-size: .85rem; }
 <h1>Payment not completed</h1>
 <p>Nothing was charged{{with .Order}} for your {{.Product.Name}} (order <code>{{.ID}}</code>){{end}}.</p>
 <p>Payment <code>{{.PaymentID}}</code>: <strong class="status">{{.Status}}</strong></p>
-{{with .Order}}{{if not .PaidBy}}<form method="post" action="/pay/checkout/moneroo">
-<input type="hidden" name="order" value="{{.ID}}">
-<button type="submit">Try again</button>
-</form>
+{{with .Order}}{{if not .PaidBy}}<p>Try again:</p>
+{{template "buttons" (buttons $.Offers .ID .SKU "Pay")}}
 {{end}}{{end}}<p><a href="/">Back to the shop</a></p>
 {{end}}{{template "bottom" .}}{{end}}
 
 {{define "waiting"}}{{template "top" .}}{{with .Body}}
 <h1>Waiting for your payment</h1>
-<p>Moneroo has not confirmed your payment of {{price .Amount .Currency}} yet. This page moves on by itself once it has.</p>
+<p>{{.ProviderLabel}} has not confirmed your payment of {{price .Amount .Currency}} yet. This page moves on by itself once it has.</p>
 <p>Payment <code>{{.PaymentID}}</code>: <strong class="status" id="status">{{.Status}}</strong></p>
 <p class="note"><a href="{{.WaitingURL}}">Check again</a></p>
 <script>
@@ -92,13 +99,13 @@ code { font-size: .85rem; }
 
 {{define "orders"}}{{template "top" .}}{{with .Body}}
 <h1>Orders</h1>
-{{if .Rows}}<table>
-<thead><tr><th>Order</th><th>Item</th><th>Amount</th><th>Payment</th><th>Status</th><th>OnPaid calls</th></tr></thead>
+{{if .Rows}}<div class="orders"><table>
+<thead><tr><th>Order</th><th>Item</th><th>Amount</th><th>Provider</th><th>Payment</th><th>Status</th><th>OnPaid calls</th></tr></thead>
 <tbody>
-{{range .Rows}}<tr data-order="{{.ID}}"><td><code>{{.ID}}</code></td><td>{{.Product.Name}}</td><td>{{price .Amount .Currency}}</td><td>{{if .PaymentID}}<code>{{.PaymentID}}</code>{{if gt (len .Payments) 1}} ({{len .Payments}} attempts){{end}}{{else}}-{{end}}</td><td class="status">{{if .Status}}{{.Status}}{{else}}not checked out{{end}}</td><td class="onpaid">{{.OnPaidCalls}}</td></tr>
+{{range .Rows}}<tr data-order="{{.ID}}"><td><code>{{.ID}}</code></td><td>{{.Product.Name}}</td><td>{{price .Amount .Currency}}</td><td class="provider">{{if .LastProvider}}{{.ProviderLabel}}{{else}}-{{end}}</td><td>{{if .LastPayment}}<code>{{.LastPayment}}</code>{{if gt .Attempts 1}} ({{.Attempts}} attempts){{end}}{{else}}-{{end}}</td><td class="status">{{if .Status}}{{.Status}}{{else}}unknown{{end}}</td><td class="onpaid">{{.OnPaidCalls}}</td></tr>
 {{end}}</tbody>
-</table>
-<p class="note">{{.Total}} orders in memory{{if gt .Total (len .Rows)}}, the {{len .Rows}} newest shown{{end}}. Every visit to the home page opens one.</p>
+</table></div>
+<p class="note">{{.Total}} {{if eq .Total 1}}order{{else}}orders{{end}}{{if gt .Total (len .Rows)}}, the {{len .Rows}} newest shown{{end}}. An order is recorded when its first checkout starts.</p>
 {{else}}<p>No orders yet. <a href="/">Visit the shop.</a></p>
 {{end}}{{end}}{{template "bottom" .}}{{end}}
 

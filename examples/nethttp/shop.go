@@ -14,9 +14,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,8 +25,6 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/middleware"
-	"github.com/cauripay/cauri/providers/moneroo"
-	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 )
 
 // product is an entry of the catalogue.
@@ -54,50 +52,48 @@ var catalogue = map[string]product{
 const featured = "pagne-wax"
 
 // customer is the payer of every demo order: Moneroo requires an email, a
-// first and a last name. A real shop takes them from the customer's
-// account.
-var customer = cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa.diallo@example.com", Country: "CI"}
+// first and a last name, MoneyFusion and NovaSend a phone number, NovaSend
+// a country it serves. A real shop takes them from the customer's account.
+var customer = cauri.Customer{
+	FirstName: "Awa", LastName: "Diallo", Email: "awa.diallo@example.com",
+	Phone: "+2250701020304", Country: "CI",
+}
 
-// maxOrders bounds the orders kept in memory: every visit to / creates one.
-const maxOrders = 10_000
-
-// order is one of the shop's orders.
-type order struct {
-	ID        string
-	Product   product
-	Amount    int64
-	Currency  string
-	CreatedAt time.Time
-	// Payments are the kit's payments for the order, oldest first.
-	Payments []string
-	// PaidBy is the payment OnPaid was first called for; empty while the
-	// order is unpaid.
-	PaidBy string
-	PaidAt time.Time
-	// OnPaidCalls counts the calls to OnPaid for the order.
-	OnPaidCalls int
+// offer is a provider the shop offers, as its pages show it.
+type offer struct {
+	Name  string // the kit's name for it, in /pay/checkout/{Name}
+	Label string // its name for people
+	// Emulated is set when the provider is its emulator on loopback.
+	Emulated bool
+	// Where says which API or emulator, without secrets.
+	Where string
 }
 
 // shop is the demo shop: its orders, the kit and its database, and the
-// emulator in offline mode.
+// emulators of the providers whose credentials are not set.
 type shop struct {
-	cfg   config
-	log   *slog.Logger
-	kit   *cauri.Kit
-	db    *sql.DB // the kit's payments
-	reg   *prometheus.Registry
-	emu   *monerootest.Server // nil against the real Moneroo
+	cfg    config
+	log    *slog.Logger
+	kit    *cauri.Kit
+	db     *sql.DB // the kit's payments and the shop's orders
+	orders *orderStore
+	reg    *prometheus.Registry
+	offers []offer
+	// emus are the emulators the shop started, by provider name.
+	emus  map[string]emulated
 	pages *template.Template
 
-	mu     sync.Mutex
-	orders map[string]*order
-	seq    []string // order IDs, oldest first
+	// stopReconciler ends the reconciler, which closes reconciled once it
+	// has returned.
+	stopReconciler context.CancelFunc
+	reconciled     chan struct{}
 }
 
 // newShop builds the shop for cfg. It opens the database of
 // cfg.DatabaseURL and migrates it, within migrateTimeout or until ctx is
-// done, and in emulator mode (no MonerooSecretKey) starts the Moneroo
-// emulator. Close closes both.
+// done, starts the emulator of every offered provider whose credentials
+// are not set, and runs the kit's reconciler until ctx is done or Close
+// is called. Close stops all of it.
 func newShop(ctx context.Context, cfg config) (*shop, error) {
 	if cfg.PublicURL == "" {
 		return nil, errors.New("newShop: PublicURL is required")
@@ -114,62 +110,38 @@ func newShop(ctx context.Context, cfg config) (*shop, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &shop{
-		cfg:    cfg,
-		log:    log,
-		reg:    prometheus.NewRegistry(),
-		pages:  template.Must(template.New("pages").Funcs(template.FuncMap{"price": displayPrice}).Parse(pagesHTML)),
-		orders: make(map[string]*order),
+		cfg:   cfg,
+		log:   log,
+		reg:   prometheus.NewRegistry(),
+		emus:  make(map[string]emulated),
+		pages: template.Must(template.New("pages").Funcs(template.FuncMap{"price": displayPrice, "buttons": newButtons}).Parse(pagesHTML)),
 	}
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	db, store, err := dbase.open(ctx, cfg.tablePrefix)
+	db, store, orders, err := dbase.open(ctx, cfg.tablePrefix)
 	if err != nil {
 		return nil, err
 	}
-	s.db = db
-	log.Info("payments are kept in "+dbase.dialect.String(), "database", dbase.display)
+	s.db, s.orders = db, orders
+	log.Info("payments and orders are kept in "+dbase.dialect.String(), "database", dbase.display, "orders_table", orders.table)
 
-	var mcfg moneroo.Config
-	if cfg.live() {
-		mcfg = moneroo.Config{SecretKey: cfg.MonerooSecretKey, BaseURL: cfg.MonerooBaseURL}
-		if cfg.MonerooWebhookSecret != "" {
-			mcfg.WebhookSecrets = []string{cfg.MonerooWebhookSecret}
-		} else {
-			log.Warn("MONEROO_WEBHOOK_SECRET is not set: each webhook is confirmed with Moneroo's API before it counts")
-		}
-		if u, _ := url.Parse(cfg.PublicURL); u != nil && isLoopback(u.Hostname()) {
-			log.Warn("PUBLIC_URL is a loopback address: Moneroo's webhooks cannot reach it", "public_url", cfg.PublicURL)
-		}
-		log.Info("Moneroo webhooks must be set up in its dashboard", "url", cfg.PublicURL+"/pay/webhooks/moneroo")
-	} else {
-		if cfg.MonerooWebhookSecret != "" || cfg.MonerooBaseURL != "" {
-			log.Warn("MONEROO_WEBHOOK_SECRET and MONEROO_BASE_URL are ignored without MONEROO_SECRET_KEY")
-		}
-		s.emu = monerootest.New(monerootest.WithMerchant("Cauri demo shop"))
-		s.emu.SetWebhookURL(cfg.PublicURL + "/pay/webhooks/moneroo")
-		mcfg = s.emu.Config()
-		log.Info("offline demo: payments go to the Moneroo emulator", "emulator", s.emu.URL)
-		if cfg.Secret == "" {
-			cfg.Secret = randomHex(32)
-			s.cfg.Secret = cfg.Secret
-			log.Warn("CAURI_SECRET is not set: using a random secret for this run (fine for an offline demo; payment links stop working on restart)")
-		}
-	}
-	mcfg.Logger = log
-	prov, err := moneroo.New(mcfg)
+	providers, err := s.startProviders()
 	if err != nil {
 		s.Close()
-		return nil, fmt.Errorf("moneroo: %w", err)
+		return nil, err
+	}
+	if len(s.emus) > 0 && s.cfg.Secret == "" {
+		s.cfg.Secret = randomHex(32)
+		log.Warn("CAURI_SECRET is not set: using a random secret for this run (fine for an offline demo; payment links stop working on restart)")
 	}
 
 	s.kit, err = cauri.New(cauri.Config{
-		// The shop links its orders to their payments as the kit creates
-		// them; a shop with its orders in the database would query
-		// payments by order ID.
+		// The shop records each new payment on its order as the kit
+		// creates it, for the orders page.
 		Store:      orderLinks{Store: store, shop: s},
-		Providers:  []cauri.Provider{prov},
+		Providers:  providers,
 		PublicURL:  cfg.PublicURL + "/pay",
-		Secret:     cfg.Secret,
+		Secret:     s.cfg.Secret,
 		Order:      s.order,
 		OnPaid:     s.onPaid,
 		SuccessURL: "/thanks",
@@ -177,19 +149,102 @@ func newShop(ctx context.Context, cfg config) (*shop, error) {
 		PendingURL: "/waiting",
 		Registerer: s.reg,
 		Logger:     log,
+		Reconcile:  cfg.reconcile,
 	})
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
+
+	every := cfg.reconcileEvery
+	if every <= 0 {
+		every = reconcileInterval
+	}
+	rctx, stop := context.WithCancel(ctx)
+	s.stopReconciler, s.reconciled = stop, make(chan struct{})
+	go func() {
+		defer close(s.reconciled)
+		_ = s.kit.RunReconciler(rctx, every) // returns rctx's error
+	}()
+	log.Info("reconciler started", "every", every)
 	return s, nil
 }
 
-// Close stops the emulator, if the shop started one, and closes the
-// database.
+// startProviders builds the offered providers: against their real API
+// when their credentials are set, else against an emulator it starts and
+// records in s.emus.
+func (s *shop) startProviders() ([]cauri.Provider, error) {
+	cfg, log := s.cfg, s.log
+	offered := cfg.offered()
+	var ignored []string
+	for _, sp := range providerSpecs() {
+		if !slices.ContainsFunc(offered, func(o providerSpec) bool { return o.name == sp.name }) {
+			for _, k := range sp.vars() {
+				if cfg.ProviderEnv[k] != "" {
+					ignored = append(ignored, k)
+				}
+			}
+		}
+	}
+	if len(ignored) > 0 {
+		log.Warn("variables of providers "+providersVar+" leaves out are ignored", "variables", strings.Join(ignored, ","))
+	}
+
+	var providers []cauri.Provider
+	liveCount := 0
+	for _, sp := range offered {
+		live, err := sp.isLive(cfg.ProviderEnv)
+		if err != nil {
+			return nil, err
+		}
+		var p cauri.Provider
+		o := offer{Name: sp.name, Label: sp.label}
+		if live {
+			liveCount++
+			p, o.Where, err = sp.live(cfg.ProviderEnv, log)
+			if err != nil {
+				return nil, sp.configError(err)
+			}
+			log.Info(sp.label+" uses its real API", "provider", sp.name, "api", o.Where,
+				"webhook_url", cfg.PublicURL+"/pay/webhooks/"+sp.name)
+			if v := sp.webhookSecretVar; v != "" && cfg.ProviderEnv[v] == "" {
+				log.Warn(v+" is not set: each webhook is confirmed with "+sp.label+"'s API before it counts", "provider", sp.name)
+			}
+		} else {
+			var emu emulated
+			emu, p, err = sp.emulate(cfg.ProviderEnv, log)
+			if emu.Emulator != nil {
+				s.emus[sp.name] = emu
+			}
+			if err != nil {
+				return nil, sp.configError(err)
+			}
+			// Providers configured in a dashboard notify this URL; the
+			// others take the kit's per-payment callback URL.
+			emu.SetWebhookURL(cfg.PublicURL + "/pay/webhooks/" + sp.name)
+			o.Emulated, o.Where = true, emu.URL
+			log.Info(sp.label+" is emulated: payments go to its emulator", "provider", sp.name, "emulator", emu.URL)
+		}
+		s.offers = append(s.offers, o)
+		providers = append(providers, p)
+	}
+	if liveCount > 0 {
+		if u, _ := url.Parse(cfg.PublicURL); u != nil && isLoopback(u.Hostname()) {
+			log.Warn("PUBLIC_URL is a loopback address: the real providers' webhooks cannot reach it", "public_url", cfg.PublicURL)
+		}
+	}
+	return providers, nil
+}
+
+// Close stops the reconciler, the emulators the shop started, and closes
+// the database.
 func (s *shop) Close() {
-	if s.emu != nil {
-		s.emu.Close()
+	if s.stopReconciler != nil {
+		s.stopReconciler()
+		<-s.reconciled
+	}
+	for _, emu := range s.emus {
+		emu.Close()
 	}
 	if s.db != nil {
 		if err := s.db.Close(); err != nil {
@@ -200,14 +255,25 @@ func (s *shop) Close() {
 
 // mode says where payments go, for the start-up line.
 func (s *shop) mode() string {
-	if s.emu != nil {
-		return "offline: payments on the Moneroo emulator at " + s.emu.URL
+	parts := make([]string, len(s.offers))
+	for i, o := range s.offers {
+		if o.Emulated {
+			parts[i] = o.Name + " on its emulator at " + o.Where
+		} else {
+			parts[i] = o.Name + " live at " + o.Where
+		}
 	}
-	base := s.cfg.MonerooBaseURL
-	if base == "" {
-		base = moneroo.DefaultBaseURL
+	return strings.Join(parts, ", ")
+}
+
+// label is the name for people of provider name.
+func (s *shop) label(name string) string {
+	for _, o := range s.offers {
+		if o.Name == name {
+			return o.Label
+		}
 	}
-	return "live: payments on Moneroo at " + base
+	return name
 }
 
 // handler is the shop's whole HTTP interface: its pages, the kit under
@@ -224,85 +290,74 @@ func (s *shop) handler() http.Handler {
 	return middleware.Chain(middleware.Recover(s.log), middleware.BodyLimit(1<<20))(mux)
 }
 
-// newOrder creates an order for one unit of a catalogue product, at the
-// catalogue's price. At maxOrders it forgets the oldest order that never
-// reached checkout, and fails when there is none.
-func (s *shop) newOrder(p product) (*order, error) {
-	o := &order{ID: "ord_" + randomHex(8), Product: p, Amount: p.Price, Currency: p.Currency, CreatedAt: time.Now()}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.orders) >= maxOrders {
-		i := slices.IndexFunc(s.seq, func(id string) bool { return len(s.orders[id].Payments) == 0 })
-		if i < 0 {
-			return nil, errors.New("too many orders")
-		}
-		delete(s.orders, s.seq[i])
-		s.seq = slices.Delete(s.seq, i, i+1)
-	}
-	s.orders[o.ID] = o
-	s.seq = append(s.seq, o.ID)
-	return o, nil
-}
+// orderRef matches the order references the home page hands out.
+var orderRef = regexp.MustCompile(`^ord_[0-9a-f]{16}$`)
 
-// order is Config.Order: it looks up the reference the buy form carries.
-// Whatever else the form says (an "amount", a "price") is never read: the
-// amount is the one the server recorded with the order.
+// newOrderRef returns a fresh order reference.
+func newOrderRef() string { return "ord_" + randomHex(8) }
+
+// order is Config.Order. The buy form carries an order reference and the
+// SKU of the product: the first checkout of a reference records the order,
+// for one unit at the catalogue's price; later ones (trying again, another
+// provider) load it. Whatever else the form says (an "amount", a "price")
+// is never read: the amount is the catalogue's, recorded with the order.
 func (s *shop) order(r *http.Request, provider string) (cauri.Order, error) {
 	ref := r.PostFormValue("order")
-	s.mu.Lock()
-	o, ok := s.orders[ref]
-	var snap order
-	if ok {
-		snap = *o
+	if !orderRef.MatchString(ref) {
+		return cauri.Order{}, fmt.Errorf("order reference %.70q: %w", ref, errNoOrder)
 	}
-	s.mu.Unlock()
+	o, err := s.orders.get(r.Context(), ref)
+	if errors.Is(err, errNoOrder) {
+		p, ok := catalogue[r.PostFormValue("sku")]
+		if !ok {
+			return cauri.Order{}, err
+		}
+		o, err = s.orders.create(r.Context(), order{ID: ref, SKU: p.SKU, Amount: p.Price, Currency: p.Currency, CreatedAt: time.Now()})
+		if err == nil {
+			s.log.Info("order recorded", "order_id", o.ID, "sku", o.SKU, "amount", o.Amount, "currency", o.Currency)
+		}
+	}
 	switch {
-	case !ok:
-		return cauri.Order{}, fmt.Errorf("order %q: %w", ref, cauri.ErrNotFound)
-	case snap.PaidBy != "":
+	case err != nil:
+		return cauri.Order{}, err
+	case o.PaidBy != "":
 		// A new payment would charge the customer twice.
 		return cauri.Order{}, &cauri.ValidationError{What: "order", Fields: []cauri.FieldError{{Field: "order", Reason: "is already paid"}}}
 	}
+	name := o.Product().Name
 	return cauri.Order{
-		ID:          snap.ID,
-		Amount:      snap.Amount,
-		Currency:    snap.Currency,
-		Description: snap.Product.Name,
+		ID:          o.ID,
+		Amount:      o.Amount,
+		Currency:    o.Currency,
+		Description: name,
 		Customer:    customer,
-		Items:       []cauri.Item{{Name: snap.Product.Name, Quantity: 1, UnitPrice: snap.Amount}},
-		Metadata:    map[string]string{"sku": snap.Product.SKU},
+		Items:       []cauri.Item{{Name: name, Quantity: 1, UnitPrice: o.Amount}},
+		Metadata:    map[string]string{"sku": o.SKU},
 	}, nil
 }
 
-// onPaid is Config.OnPaid: it marks the order paid. The kit calls it once
-// per paid payment; the count shows it on /orders.
+// onPaid is Config.OnPaid: it marks the order paid, idempotently on
+// Payment.ID. The kit calls it once per paid payment; a second call for
+// the same payment (one whose success the kit could not record) only
+// counts. An order the shop has no record of is recorded from the payment
+// instead of failing forever. The count shows on /orders.
 func (s *shop) onPaid(ctx context.Context, p cauri.Payment) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.orders[p.OrderID]
-	if !ok {
-		return fmt.Errorf("payment %s is for unknown order %s", p.ID, p.OrderID)
+	res, err := s.orders.markPaid(ctx, p, time.Now())
+	if err != nil {
+		return err
 	}
-	o.OnPaidCalls++
-	switch o.PaidBy {
-	case "":
-		o.PaidBy, o.PaidAt = p.ID, time.Now()
-		s.log.Info("order paid", "order_id", o.ID, "payment_id", p.ID, "amount", p.Amount, "currency", p.Currency)
-	case p.ID:
-		// Payment.ID is the idempotency key: already done.
+	attrs := []any{"order_id", p.OrderID, "payment_id", p.ID, "provider", p.Provider, "amount", p.Amount, "currency", p.Currency}
+	switch {
+	case res.Recorded:
+		s.log.Warn("paid an order the shop had no record of: recorded it from the payment", attrs...)
+	case res.First:
+		s.log.Info("order paid", attrs...)
+	case res.PaidBy == p.ID:
+		s.log.Info("OnPaid again for the payment that paid the order: nothing more to do", attrs...)
 	default:
-		s.log.Error("order paid twice: refund one payment", "order_id", o.ID, "payment_id", p.ID, "first_payment_id", o.PaidBy)
+		s.log.Error("order paid twice: refund one payment", append(attrs, "first_payment_id", res.PaidBy)...)
 	}
 	return nil
-}
-
-// linkPayment records that the kit created payment id for order orderID.
-func (s *shop) linkPayment(orderID, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if o, ok := s.orders[orderID]; ok {
-		o.Payments = append(o.Payments, id)
-	}
 }
 
 // orderLinks is the kit's store, with each new payment also recorded on
@@ -312,25 +367,43 @@ type orderLinks struct {
 	shop *shop
 }
 
+// Create stores p, then records it on its order. The link only feeds the
+// orders page (OnPaid finds the order by Payment.OrderID), so failing to
+// record it is logged, not returned: the checkout goes on.
 func (l orderLinks) Create(ctx context.Context, p cauri.Payment) error {
 	if err := l.Store.Create(ctx, p); err != nil {
 		return err
 	}
-	l.shop.linkPayment(p.OrderID, p.ID)
+	if err := l.shop.orders.linkPayment(ctx, p.OrderID, p.ID, p.Provider); err != nil {
+		l.shop.log.Error("recording a payment on its order", "err", err)
+	}
 	return nil
 }
 
 // pageData is what every page template gets.
 type pageData struct {
 	Title string
-	Live  bool
-	Body  any
+	// Page names the page, in its <main data-page>, for tests and
+	// scripts.
+	Page string
+	// Emulated lists the providers on their emulator, for the header.
+	Emulated []string
+	// Offers are the providers the shop offers, for buy buttons.
+	Offers []offer
+	Body   any
 }
 
 // render writes page name with status code.
 func (s *shop) render(w http.ResponseWriter, code int, name, title string, body any) {
+	var emulated []string
+	for _, o := range s.offers {
+		if o.Emulated {
+			emulated = append(emulated, o.Label)
+		}
+	}
 	var buf bytes.Buffer
-	if err := s.pages.ExecuteTemplate(&buf, name, pageData{Title: title, Live: s.emu == nil, Body: body}); err != nil {
+	data := pageData{Title: title, Page: name, Emulated: emulated, Offers: s.offers, Body: body}
+	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
 		s.log.Error("rendering a page", "page", name, "err", err)
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
@@ -345,15 +418,32 @@ func (s *shop) render(w http.ResponseWriter, code int, name, title string, body 
 	_, _ = w.Write(buf.Bytes())
 }
 
-// home is GET /: the featured product and a buy form for a new order.
+// buttonsView is the data of the "buttons" template: a buy button per
+// provider, for an order.
+type buttonsView struct {
+	Offers       []offer
+	OrderID, SKU string
+	Verb         string // "Pay 5 000 FCFA"
+}
+
+// newButtons is the template function "buttons".
+func newButtons(offers []offer, orderID, sku, verb string) buttonsView {
+	return buttonsView{Offers: offers, OrderID: orderID, SKU: sku, Verb: verb}
+}
+
+// homeView is the home page's data: the product and a fresh order
+// reference for its buy buttons.
+type homeView struct {
+	Product product
+	OrderID string
+}
+
+// home is GET /: the featured product and a buy button per provider. The
+// buttons carry a fresh order reference and the SKU; the order is
+// recorded, at the catalogue's price, by its first checkout, so that
+// visits that buy nothing leave nothing in the database.
 func (s *shop) home(w http.ResponseWriter, r *http.Request) {
-	p := catalogue[featured]
-	o, err := s.newOrder(p)
-	if err != nil {
-		s.render(w, http.StatusServiceUnavailable, "message", "Busy", "The shop has too many open orders; try again later.")
-		return
-	}
-	s.render(w, http.StatusOK, "home", p.Name, o)
+	s.render(w, http.StatusOK, "home", catalogue[featured].Name, homeView{Product: catalogue[featured], OrderID: newOrderRef()})
 }
 
 // paymentView is the kit's status answer for one payment, with the order
@@ -361,12 +451,15 @@ func (s *shop) home(w http.ResponseWriter, r *http.Request) {
 type paymentView struct {
 	PaymentID string       `json:"payment_id"`
 	OrderID   string       `json:"order_id"`
+	Provider  string       `json:"provider"`
 	Status    cauri.Status `json:"status"`
 	Final     bool         `json:"final"`
 	Amount    int64        `json:"amount"`
 	Currency  string       `json:"currency"`
 
-	Order *order `json:"-"` // nil when the shop forgot it
+	// ProviderLabel is the provider's name for people.
+	ProviderLabel string `json:"-"`
+	Order         *order `json:"-"` // nil when the shop has no record of it
 	// Query is payment_id and token, for links between the payment pages.
 	Query                           string `json:"-"`
 	ThanksURL, SorryURL, WaitingURL string `json:"-"`
@@ -430,15 +523,15 @@ func (s *shop) lookupPayment(r *http.Request) (paymentView, int) {
 		s.log.Error("reading the kit's status answer", "err", err)
 		return paymentView{}, http.StatusInternalServerError
 	}
+	v.ProviderLabel = s.label(v.Provider)
 	v.Query, v.StatusURL = query, "/pay"+statusURL
 	v.ThanksURL, v.SorryURL, v.WaitingURL = "/thanks?"+query, "/sorry?"+query, "/waiting?"+query
-	s.mu.Lock()
-	if o, ok := s.orders[v.OrderID]; ok {
-		c := *o
-		c.Payments = slices.Clone(o.Payments)
-		v.Order = &c
+	switch o, err := s.orders.get(r.Context(), v.OrderID); {
+	case err == nil:
+		v.Order = &o
+	case !errors.Is(err, errNoOrder):
+		s.log.Error("loading an order", "order_id", v.OrderID, "err", err)
 	}
-	s.mu.Unlock()
 	return v, http.StatusOK
 }
 
@@ -470,40 +563,34 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 // orderRow is a line of /orders.
 type orderRow struct {
 	order
-	PaymentID string       // the latest payment, "" before checkout
-	Status    cauri.Status // its status as the kit has it
+	ProviderLabel string
+	Status        cauri.Status // the latest payment's, as the kit has it
 }
+
+// ordersShown is how many orders /orders lists, the newest.
+const ordersShown = 100
 
 // ordersPage is GET /orders: the newest orders first, each with its latest
 // payment's status and its OnPaid count.
 func (s *shop) ordersPage(w http.ResponseWriter, r *http.Request) {
-	const shown = 100
-	s.mu.Lock()
-	rows := make([]orderRow, 0, min(len(s.seq), shown))
-	for _, id := range slices.Backward(s.seq) {
-		if len(rows) == shown {
-			break
-		}
-		o := s.orders[id]
-		row := orderRow{order: *o}
-		row.Payments = slices.Clone(o.Payments)
-		rows = append(rows, row)
+	orders, total, err := s.orders.list(r.Context(), ordersShown)
+	if err != nil {
+		s.log.Error("listing orders", "err", err)
+		s.render(w, http.StatusServiceUnavailable, "message", "Orders", "We could not load the orders. Try again in a moment.")
+		return
 	}
-	total := len(s.seq)
-	s.mu.Unlock()
-
-	for i := range rows {
-		row := &rows[i]
-		if len(row.Payments) == 0 {
+	rows := make([]orderRow, len(orders))
+	for i, o := range orders {
+		rows[i] = orderRow{order: o, ProviderLabel: s.label(o.LastProvider)}
+		if o.LastPayment == "" {
 			continue
 		}
-		row.PaymentID = row.Payments[len(row.Payments)-1]
-		p, err := s.kit.Payment(r.Context(), row.PaymentID)
+		p, err := s.kit.Payment(r.Context(), o.LastPayment)
 		if err != nil {
-			s.log.Error("loading a payment", "payment_id", row.PaymentID, "err", err)
+			s.log.Error("loading a payment", "payment_id", o.LastPayment, "err", err)
 			continue
 		}
-		row.Status = p.Status
+		rows[i].Status = p.Status
 	}
 	s.render(w, http.StatusOK, "orders", "Orders", struct {
 		Rows  []orderRow
