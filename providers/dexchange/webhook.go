@@ -184,6 +184,8 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 		ref = t.external
 	}
 	u.EventID = ref + ":" + strings.ToUpper(t.status)
-	u.Authenticated = verified && expected && (u.Status != cauri.StatusPaid || t.hasMoney)
+	// A success is believed on its own only when it states a real amount:
+	// zero is no amount.
+	u.Authenticated = verified && expected && (u.Status != cauri.StatusPaid || (t.hasMoney && u.Amount > 0))
 	return u, nil
 }
