@@ -1,0 +1,130 @@
+// Command cauri-bench drives cauri and its baselines with concurrent load
+// over loopback and prints requests/s, p50 and p99 latency and the
+// kit/baseline ratios:
+//
+//	go run ./cmd/cauri-bench -store memory|sqlite|postgres -duration 20s -concurrency 32 -requests 20000
+//
+// Scenarios (-scenarios, comma-separated; all by default): webhook (signed
+// Moneroo webhooks through the kit and through a bare receiver doing the
+// same single-row UPDATE on the same database), breaker (checkout with the
+// provider's breaker open), slow (checkout with a provider slower than the
+// kit's timeout, with the process's goroutines and heap before, during and
+// after) and reconcile (one Kit.Reconcile pass over -reconcile-payments
+// pending payments). Each load phase stops after -requests requests or
+// -duration, whichever comes first (the webhook scenario alternates the
+// baseline and the kit in -rounds rounds, each a share of both bounds, so
+// that both see the same machine); everything listens on 127.0.0.1, and
+// PostgreSQL must be on loopback too (-dsn, or CAURI_TEST_POSTGRES_DSN).
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/cauripay/cauri/bench/loadharness"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "cauri-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// localDSN is the local test database, which has no password.
+const localDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("cauri-bench", flag.ContinueOnError)
+	var (
+		o         loadharness.Options
+		scenarios string
+		quiet     bool
+	)
+	fs.StringVar(&o.Store, "store", "memory", "the kit's store in the webhook scenario: memory, sqlite or postgres")
+	fs.StringVar(&o.DSN, "dsn", "", "PostgreSQL URL, on loopback (default: $CAURI_TEST_POSTGRES_DSN, else "+localDSN+")")
+	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "the longest each load phase runs")
+	fs.IntVar(&o.Concurrency, "concurrency", 32, "requests in flight at once")
+	fs.IntVar(&o.Requests, "requests", 20000, "the most requests each load phase sends")
+	fs.IntVar(&o.Rounds, "rounds", 5, "alternating baseline/kit rounds the webhook scenario is split into")
+	fs.StringVar(&scenarios, "scenarios", strings.Join(loadharness.Scenarios(), ","), "scenarios to run, comma-separated")
+	fs.IntVar(&o.ReconcilePayments, "reconcile-payments", 10000, "pending payments the reconcile pass finds")
+	fs.DurationVar(&o.SlowTimeout, "slow-timeout", 200*time.Millisecond, "the kit's provider timeout in the slow scenario")
+	fs.DurationVar(&o.SlowDelay, "slow-delay", 5*time.Second, "how late the slow provider answers")
+	fs.BoolVar(&quiet, "q", false, "no progress lines on stderr")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	// The DSN may hold a password: it is never printed.
+	if o.DSN == "" {
+		o.DSN = cmp.Or(os.Getenv("CAURI_TEST_POSTGRES_DSN"), localDSN)
+	}
+	o.Scenarios = strings.Split(scenarios, ",")
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if !quiet {
+		o.Progress = func(format string, a ...any) { log.Info(fmt.Sprintf(format, a...)) }
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	fmt.Printf("%s %s/%s, GOMAXPROCS=%d, CPU: %s, load average: %s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH,
+		runtime.GOMAXPROCS(0), cpuModel(), loadAverage())
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	rep, err := loadharness.Run(ctx, o)
+	if perr := rep.Print(os.Stdout); perr != nil && err == nil {
+		err = perr
+	}
+	return err
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo, or "unknown".
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	for line := range strings.Lines(string(b)) {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// loadAverage is /proc/loadavg's first three fields: other work on the
+// machine skews every figure.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
