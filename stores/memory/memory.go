@@ -361,18 +361,28 @@ func (s *Store) list(ctx context.Context, after cauri.Cursor, limit int, match f
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []cauri.Payment
+	// Keep only the first `limit` matches, sorted, as pointers: no copy of
+	// every match and no sort of them all on each page.
+	best := make([]*record, 0, min(limit, 256))
+	less := func(a, b *record) bool { return compareCursor(cauri.CursorOf(a.p), cauri.CursorOf(b.p)) < 0 }
 	for _, r := range s.byID {
-		if compareCursor(cauri.CursorOf(r.p), after) > 0 && match(r) {
-			out = append(out, r.p) // cloned below, once trimmed
+		if compareCursor(cauri.CursorOf(r.p), after) <= 0 || !match(r) {
+			continue
 		}
+		if len(best) == limit && !less(r, best[len(best)-1]) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(best, r, func(a, b *record) int {
+			return compareCursor(cauri.CursorOf(a.p), cauri.CursorOf(b.p))
+		})
+		if len(best) == limit {
+			best = best[:limit-1]
+		}
+		best = slices.Insert(best, i, r)
 	}
-	slices.SortFunc(out, func(a, b cauri.Payment) int {
-		return compareCursor(cauri.CursorOf(a), cauri.CursorOf(b))
-	})
-	out = slices.Clip(out[:min(limit, len(out))])
-	for i := range out {
-		out[i].Metadata = maps.Clone(out[i].Metadata)
+	out := make([]cauri.Payment, len(best))
+	for i, r := range best {
+		out[i] = clone(r.p)
 	}
 	return out, nil
 }
