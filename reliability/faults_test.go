@@ -1,0 +1,877 @@
+package reliability_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/moneroo/monerootest"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+// faultCase is one way a provider's API fails.
+type faultCase struct {
+	name  string
+	fault providertest.Fault
+}
+
+// providerFaults are the failures injected into each provider's API. Each
+// stays until cleared: a provider that is down stays down.
+func providerFaults() []faultCase {
+	return []faultCase{
+		{"5xx", providertest.Fault{Kind: providertest.FaultStatus, Status: http.StatusServiceUnavailable, Times: 100}},
+		{"429", providertest.Fault{Kind: providertest.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: 2 * time.Second, Times: 100}},
+		{"timeout", providertest.Fault{Kind: providertest.FaultSlow, Delay: slowFault, Times: 100}},
+		{"reset", providertest.Fault{Kind: providertest.FaultDrop, Times: 100}},
+	}
+}
+
+// deliveryLog is what every emulator records of its webhook deliveries.
+type deliveryLog interface {
+	Deliveries() []monerootest.Delivery
+}
+
+// deliveriesAbout returns the deliveries about payment p: to its callback
+// URL, or naming it or its provider reference in the body.
+func deliveriesAbout(e *emu, p cauri.Payment) []monerootest.Delivery {
+	var out []monerootest.Delivery
+	for _, d := range e.em.(deliveryLog).Deliveries() {
+		if strings.Contains(d.URL, p.ID) || bytes.Contains(d.Body, []byte(p.ID)) ||
+			p.ProviderRef != "" && bytes.Contains(d.Body, []byte(p.ProviderRef)) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// wantRedelivered checks that the provider was told to retry (a 5xx, or no
+// answer in time) and that its last delivery was acknowledged.
+func wantRedelivered(t *testing.T, e *emu, p cauri.Payment) {
+	t.Helper()
+	ds := deliveriesAbout(e, p)
+	refused := 0
+	for _, d := range ds {
+		if d.StatusCode >= 500 || d.StatusCode == 0 && d.Err != nil {
+			refused++
+		}
+	}
+	switch {
+	case len(ds) == 0:
+		t.Error("no notification was delivered")
+	case refused == 0:
+		t.Errorf("no delivery was refused: the fault did not bite (%d deliveries)", len(ds))
+	case !ds[len(ds)-1].OK():
+		t.Errorf("the last delivery got HTTP %d (%v), want a 2xx once the fault cleared", ds[len(ds)-1].StatusCode, ds[len(ds)-1].Err)
+	}
+}
+
+// tally adds up what a test did, for RELIABILITY.md: payments made, faults
+// that bit, OnPaid calls, payments lost (paid at the provider, not paid and
+// fulfilled in the kit) and paid twice (OnPaid succeeded more than once
+// where the kit could record it), and forgeries believed.
+type tally struct {
+	mu                                                     sync.Mutex
+	payments, faults, onPaid, lost, double, forgedAccepted int
+}
+
+func (c *tally) add(f func(c *tally)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(c)
+}
+
+func (c *tally) log(t *testing.T) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t.Logf("figures %s: payments=%d faults=%d onpaid_calls=%d lost=%d double=%d forged_accepted=%d",
+		t.Name(), c.payments, c.faults, c.onPaid, c.lost, c.double, c.forgedAccepted)
+}
+
+// audit checks every payment this emulator created against the provider's
+// own word, once faults have cleared: a payment the provider says is paid
+// is paid in the kit and OnPaid succeeded for it; no other payment is paid;
+// the provider created at most one checkout per payment of ours. It adds
+// what it saw to c.
+func audit(t *testing.T, sh *shop, e *emu, c *tally) {
+	t.Helper()
+	created := e.proxy.creations()
+	var lost, double, calls int
+	for id, n := range created {
+		if n > 1 {
+			t.Errorf("%s created %d checkouts for payment %s", e.name, n, id)
+			double++
+		}
+		p, err := sh.stores[0].Get(context.Background(), id)
+		if err != nil {
+			t.Errorf("payment %s the provider created is not in the store: %v", id, err)
+			continue
+		}
+		n, ok := sh.calls(id)
+		calls += n
+		if ok > 1 {
+			double++
+			t.Errorf("OnPaid succeeded %d times for %s", ok, id)
+		}
+		if p.ProviderRef == "" {
+			// Its checkout never opened: the customer never saw a page
+			// to pay on, and the kit closed it.
+			if p.Status != cauri.StatusFailed {
+				t.Errorf("payment %s whose checkout never opened is %s, want failed", id, p.Status)
+			}
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		truth, err := e.provider.FetchStatus(ctx, cauri.StatusQuery{PaymentID: p.ID, ProviderRef: p.ProviderRef, Amount: p.Amount, Currency: p.Currency})
+		cancel()
+		if err != nil {
+			t.Errorf("asking %s about %s: %v", e.name, id, err)
+			continue
+		}
+		switch {
+		case truth.Status == cauri.StatusPaid && (p.Status != cauri.StatusPaid || !p.Fulfilled() || ok == 0):
+			lost++
+			t.Errorf("payment %s is paid at %s but %s in the kit (fulfilled %v, OnPaid successes %d)", id, e.name, p.Status, p.Fulfilled(), ok)
+		case truth.Status != cauri.StatusPaid && p.Status == cauri.StatusPaid:
+			double++
+			t.Errorf("payment %s is paid in the kit but %s at %s", id, truth.Status, e.name)
+		case truth.Status.Final() && p.Status == cauri.StatusPending:
+			lost++
+			t.Errorf("payment %s is %s at %s but still pending in the kit", id, truth.Status, e.name)
+		}
+	}
+	c.add(func(c *tally) {
+		c.payments += len(created)
+		c.onPaid += calls
+		c.lost += lost
+		c.double += double
+		c.faults += int(sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "transient") +
+			sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "breaker_open"))
+	})
+}
+
+// retryAfter returns an answer's Retry-After in seconds, or -1.
+func retryAfter(resp *http.Response) int {
+	n, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// watchBreaker samples a provider's breaker gauge until stop is called,
+// and returns the highest value seen. onOpen, if not nil, runs the first
+// time the breaker is seen open.
+func watchBreaker(sh *shop, provider string, onOpen func()) (stop func() float64) {
+	done := make(chan struct{})
+	var highest atomic.Int64
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if v, err := providertest.MetricSum(sh.reg, "cauri_circuit_breaker_state", "provider", provider); err == nil && int64(v) > highest.Load() {
+				highest.Store(int64(v))
+				if v == 2 && onOpen != nil {
+					onOpen()
+					onOpen = nil
+				}
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	return func() float64 {
+		close(done)
+		wg.Wait()
+		return float64(highest.Load())
+	}
+}
+
+// waitBreakerTimeout waits out an open breaker's timeout, so that the next
+// call is its trial.
+func waitBreakerTimeout() { time.Sleep(breakerOpen + 100*time.Millisecond) }
+
+// wantNoCallWhileOpen checks that no provider call was made since before,
+// while the breaker, open since no earlier than openedAt, should still be
+// open. A machine so loaded that the breaker's timeout may have run out
+// meanwhile proves nothing, and says so.
+func wantNoCallWhileOpen(t *testing.T, sh *shop, provider, op string, before float64, openedAt time.Time) {
+	t.Helper()
+	got := sh.providerCalls(provider, op)
+	switch {
+	case got == before:
+	case time.Since(openedAt) < breakerOpen:
+		t.Errorf("the open breaker let %v calls through", got-before)
+	default:
+		t.Logf("inconclusive: %v passed, more than the breaker's open timeout", time.Since(openedAt))
+	}
+}
+
+// TestProviderFaults injects each kind of failure into each provider's
+// create, status and webhook-confirmation calls, over each store: the
+// customer gets a 503 with Retry-After or the pending page at once, the
+// breaker opens and closes again, nothing is created twice at the
+// provider, and every payment ends in its true state once it recovers.
+func TestProviderFaults(t *testing.T) {
+	ops := []struct {
+		name string
+		run  func(*testing.T, *shop, *emu, faultCase)
+	}{{"create", createFault}, {"status", statusFault}, {"webhook", webhookFault}}
+	var c tally
+	each(t, backends(), backendName, func(t *testing.T, b backend) {
+		b.require(t)
+		each(t, specs(), specName, func(t *testing.T, sp spec) {
+			for _, fc := range providerFaults() {
+				for _, op := range ops {
+					t.Run(op.name+"/"+fc.name, func(t *testing.T) {
+						e := sp.start(t, emuOptions{retries: 100, retryDelay: 25 * time.Millisecond, unsigned: true})
+						sh := newShop(t, b.open(t), []*emu{e}, shopOptions{
+							reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Nanosecond},
+						})
+						op.run(t, sh, e, fc)
+						audit(t, sh, e, &c)
+					})
+				}
+			}
+		})
+	})
+	c.log(t)
+}
+
+// createFault: the provider fails while checkouts are opened.
+func createFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
+	sh = sh.in(t)
+	order := "o-create-" + fc.name
+	e.em.InjectFault(providertest.OpCreate, fc.fault)
+	opened, openedAt := false, time.Now()
+	for i := 0; i < 8 && !opened; i++ {
+		openedAt = time.Now() // no later than the breaker opened, if this call opens it
+		resp, _, _ := sh.checkout(e.name, order, false)
+		if resp.StatusCode != http.StatusServiceUnavailable || retryAfter(resp) < 1 {
+			t.Fatalf("checkout %d with the provider failing: HTTP %d Retry-After %q, want 503 with Retry-After", i, resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+		if fc.fault.RetryAfter > 0 && i == 0 && retryAfter(resp) < int(fc.fault.RetryAfter/time.Second) {
+			t.Errorf("Retry-After %d, want at least the provider's %v", retryAfter(resp), fc.fault.RetryAfter)
+		}
+		opened = sh.breaker(e.name) == 2
+	}
+	if !opened {
+		t.Fatal("the breaker never opened")
+	}
+	calls := sh.providerCalls(e.name, "create")
+	resp, _, _ := sh.checkout(e.name, order, false)
+	if resp.StatusCode != http.StatusServiceUnavailable || retryAfter(resp) < 1 {
+		t.Errorf("checkout with the breaker open: HTTP %d Retry-After %q, want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	wantNoCallWhileOpen(t, sh, e.name, "create", calls, openedAt)
+
+	// The provider recovers: after the open timeout, the next checkout is
+	// the trial call and closes the breaker.
+	e.em.InjectFault(providertest.OpCreate, providertest.Fault{Times: -1})
+	waitBreakerTimeout()
+	p, co := sh.open(e.name, order)
+	if got := sh.breaker(e.name); got != 0 {
+		t.Errorf("breaker = %v after a good call, want 0 (closed)", got)
+	}
+	if ret := sh.act(e, co, providertest.Pay); ret != "" {
+		code, loc := sh.visit(ret)
+		if code != http.StatusSeeOther {
+			t.Errorf("return: HTTP %d", code)
+		}
+		wantPath(t, "return", loc, successPath)
+	}
+	if got := sh.payment(p.ID); got.Status != cauri.StatusPaid || !got.Fulfilled() {
+		t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
+	}
+	if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
+		t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
+	}
+}
+
+// statusFault: the provider's status endpoint fails while the customer
+// comes back and the pending page polls; the webhook was lost.
+func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
+	sh = sh.in(t)
+	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+	defer e.em.SetWebhookPolicy(providertest.WebhookPolicy{})
+	p, co := sh.open(e.name, "o-status-"+fc.name)
+	ret := sh.act(e, co, providertest.Pay)
+	if ret == "" {
+		t.Fatal("the provider sent the customer nowhere")
+	}
+	e.em.InjectFault(providertest.OpStatus, fc.fault)
+	opened, openedAt := false, time.Now()
+	for i := 0; i < 8 && !opened; i++ {
+		openedAt = time.Now() // no later than the breaker opened, if this call opens it
+		code, loc := sh.visit(ret)
+		if code != http.StatusSeeOther {
+			t.Fatalf("return %d with the provider failing: HTTP %d, want 303", i, code)
+		}
+		wantPath(t, "return with the provider failing", loc, pendingPath)
+		opened = sh.breaker(e.name) == 2
+	}
+	if !opened {
+		t.Fatal("the breaker never opened")
+	}
+	calls := sh.providerCalls(e.name, "status")
+	code, loc := sh.visit(ret)
+	if code != http.StatusSeeOther {
+		t.Errorf("return with the breaker open: HTTP %d", code)
+	}
+	wantPath(t, "return with the breaker open", loc, pendingPath)
+	if code, st := sh.pollStatus(p.ID); code != http.StatusOK || st != cauri.StatusPending {
+		t.Errorf("status endpoint with the breaker open: HTTP %d %s, want 200 pending", code, st)
+	}
+	wantNoCallWhileOpen(t, sh, e.name, "status", calls, openedAt)
+
+	// The provider recovers. The reconciler settles the payment, unless
+	// the provider asks not to be polled so soon after the customer's
+	// visits (NovaSend): then the customer's next visit does.
+	e.em.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
+	waitBreakerTimeout()
+	rep, err := sh.kit().Reconcile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.guidance > 0 {
+		if rep.Checked != 0 || rep.Skipped != 1 {
+			t.Errorf("reconcile = %+v, want the payment skipped: polled less than %v ago", rep, e.guidance)
+		}
+		code, loc := sh.visit(ret)
+		if code != http.StatusSeeOther {
+			t.Errorf("return: HTTP %d", code)
+		}
+		wantPath(t, "return once the provider recovered", loc, successPath)
+	} else if rep.Checked != 1 || rep.Settled != 1 || rep.Errors != 0 {
+		t.Errorf("reconcile = %+v, want 1 checked and settled", rep)
+	}
+	if got := sh.breaker(e.name); got != 0 {
+		t.Errorf("breaker = %v after a good call, want 0 (closed)", got)
+	}
+	if got := sh.payment(p.ID); got.Status != cauri.StatusPaid || !got.Fulfilled() {
+		t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
+	}
+	if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
+		t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
+	}
+	if code, loc := sh.visit(ret); code != http.StatusSeeOther || !strings.HasPrefix(loc, successPath) {
+		t.Errorf("a later return: HTTP %d %q, want the success page", code, loc)
+	}
+}
+
+// webhookFault: the status endpoint the kit confirms notifications with
+// fails while the provider notifies, until the kit's breaker opens; the kit
+// answers 5xx, the provider redelivers, the breaker closes again after its
+// timeout, and the payment settles once.
+func webhookFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
+	sh = sh.in(t)
+	p, co := sh.open(e.name, "o-webhook-"+fc.name)
+	e.em.InjectFault(providertest.OpStatus, fc.fault)
+	refusedBefore := sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "breaker_open")
+	stop := watchBreaker(sh, e.name, func() {
+		// The provider recovers while the breaker is open.
+		e.em.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
+	})
+	ret := sh.act(e, co, providertest.Pay)
+	if highest := stop(); highest != 2 {
+		t.Errorf("breaker never seen open (highest state %v)", highest)
+	}
+	if sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "breaker_open") == refusedBefore {
+		t.Error("no call was refused by an open breaker")
+	}
+	wantRedelivered(t, e, p)
+	if got := sh.payment(p.ID); got.Status != cauri.StatusPaid || !got.Fulfilled() {
+		t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
+	}
+	if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
+		t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
+	}
+	if got := sh.breaker(e.name); got != 0 {
+		t.Errorf("breaker = %v after the provider recovered, want 0 (closed)", got)
+	}
+	if ret != "" {
+		if code, loc := sh.visit(ret); code != http.StatusSeeOther || !strings.HasPrefix(loc, successPath) {
+			t.Errorf("return: HTTP %d %q, want the success page", code, loc)
+		}
+	}
+}
+
+// errStoreDown is the failure a faultyStore injects.
+var errStoreDown = errors.New("reliability: injected store failure")
+
+// faultyStore is a real store whose Transition, ClaimOnPaid and
+// CompleteOnPaid fail, or answer late, a given number of times. A late
+// answer honours its context, as database drivers do.
+type faultyStore struct {
+	cauri.Store
+	mu    sync.Mutex
+	fail  map[string]int // method → calls left to fail
+	slow  map[string]int // method → calls left to answer late; -1: every call
+	delay time.Duration
+	fired atomic.Int64 // faults played so far
+}
+
+func newFaultyStore(st cauri.Store) *faultyStore {
+	return &faultyStore{Store: st, fail: map[string]int{}, slow: map[string]int{}}
+}
+
+// inject makes the next fails calls of method fail, and the next slow calls
+// (every call when slow is negative) take d first.
+func (s *faultyStore) inject(method string, fails, slow int, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail[method], s.slow[method], s.delay = fails, slow, d
+}
+
+func (s *faultyStore) trip(ctx context.Context, method string) error {
+	s.mu.Lock()
+	fail, slow, d := s.fail[method] > 0, s.slow[method] != 0, s.delay
+	if fail {
+		s.fail[method]--
+	}
+	if s.slow[method] > 0 {
+		s.slow[method]--
+	}
+	s.mu.Unlock()
+	if slow {
+		s.fired.Add(1)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s: %w", method, err)
+		}
+	}
+	if fail {
+		s.fired.Add(1)
+		return fmt.Errorf("%s: %w", method, errStoreDown)
+	}
+	return nil
+}
+
+func (s *faultyStore) Transition(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, error) {
+	if err := s.trip(ctx, "Transition"); err != nil {
+		return cauri.Payment{}, err
+	}
+	return s.Store.Transition(ctx, id, from, c)
+}
+
+func (s *faultyStore) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) error {
+	if err := s.trip(ctx, "ClaimOnPaid"); err != nil {
+		return err
+	}
+	return s.Store.ClaimOnPaid(ctx, id, owner, now, ttl)
+}
+
+func (s *faultyStore) CompleteOnPaid(ctx context.Context, id, owner string, now time.Time) error {
+	if err := s.trip(ctx, "CompleteOnPaid"); err != nil {
+		return err
+	}
+	return s.Store.CompleteOnPaid(ctx, id, owner, now)
+}
+
+// TestStoreFaults makes the store fail or crawl while notifications
+// arrive, over each store and provider: the kit answers 5xx, the provider
+// redelivers, and the payment ends paid with OnPaid done once.
+func TestStoreFaults(t *testing.T) {
+	const (
+		lease = 300 * time.Millisecond
+		delay = 600 * time.Millisecond // the store's answer when slow
+		wait  = 200 * time.Millisecond // how long the provider waits for an answer then
+	)
+	cases := []struct {
+		name, method string
+		fails, slow  int
+		// calls is how many times OnPaid runs: twice when its success could
+		// not be recorded, as Config.OnPaid documents.
+		calls int
+		// acked is false when no delivery can be acknowledged: the store
+		// stays slower than the provider waits, and only a caller that
+		// does not hang up (the reconciler, a return visit) settles it.
+		unacked bool
+	}{
+		{name: "transition fails", method: "Transition", fails: 2, calls: 1},
+		{name: "claim fails", method: "ClaimOnPaid", fails: 2, calls: 1},
+		{name: "complete fails", method: "CompleteOnPaid", fails: 1, calls: 2},
+		{name: "transition slower than the provider waits", method: "Transition", slow: 3, calls: 1},
+		{name: "transition always slower than the provider waits", method: "Transition", slow: -1, calls: 1, unacked: true},
+	}
+	var c tally
+	each(t, backends(), backendName, func(t *testing.T, b backend) {
+		b.require(t)
+		each(t, specs(), specName, func(t *testing.T, sp spec) {
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					o := emuOptions{retries: 60, retryDelay: 20 * time.Millisecond}
+					if tc.slow != 0 {
+						o.webhookTimeout = wait
+					}
+					if tc.unacked {
+						o.retries = 2
+					}
+					e := sp.start(t, o)
+					var fs *faultyStore
+					sh := newShop(t, b.open(t), []*emu{e}, shopOptions{
+						lease:     lease,
+						reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Nanosecond},
+						storeWrap: func(st cauri.Store) cauri.Store { fs = newFaultyStore(st); return fs },
+					})
+					p, co := sh.open(e.name, "o-store")
+					fs.inject(tc.method, tc.fails, tc.slow, delay)
+					ret := sh.act(e, co, providertest.Pay)
+					switch {
+					case tc.unacked:
+						for _, d := range deliveriesAbout(e, p) {
+							if d.OK() {
+								t.Errorf("a delivery was acknowledged while the store could not keep up")
+							}
+						}
+						if got := sh.payment(p.ID); got.Status != cauri.StatusPending {
+							t.Fatalf("payment = %s, want pending: no write completed", got.Status)
+						}
+						// The reconciler does not hang up: it settles the
+						// payment, slow store or not. NovaSend asks to be
+						// polled at most every 5s, and the notifications
+						// made the kit ask just now: the customer's return
+						// visit settles it instead.
+						if e.guidance > 0 {
+							code, loc := sh.visit(ret)
+							if code != http.StatusSeeOther || !strings.HasPrefix(loc, successPath) {
+								t.Errorf("return: HTTP %d %q, want the success page", code, loc)
+							}
+						} else if rep, err := sh.kit().Reconcile(context.Background()); err != nil || rep.Settled != 1 {
+							t.Errorf("reconcile = %+v, %v; want 1 settled", rep, err)
+						}
+					default:
+						wantRedelivered(t, e, p)
+					}
+					if tc.calls > 1 {
+						// OnPaid succeeded but the store could not record it:
+						// its lease holds the payment until it runs out, then
+						// the reconciler runs OnPaid again.
+						ok := eventually(10*time.Second, func() bool {
+							if _, err := sh.kit().Reconcile(context.Background()); err != nil {
+								t.Fatal(err)
+							}
+							return sh.payment(p.ID).Fulfilled()
+						})
+						if !ok {
+							t.Fatal("the reconciler never completed OnPaid")
+						}
+					}
+					fs.inject(tc.method, 0, 0, 0)
+					if ret != "" {
+						if code, loc := sh.visit(ret); code != http.StatusSeeOther || !strings.HasPrefix(loc, successPath) {
+							t.Errorf("return: HTTP %d %q, want the success page", code, loc)
+						}
+					}
+					got := sh.payment(p.ID)
+					if got.Status != cauri.StatusPaid || !got.Fulfilled() {
+						t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
+					}
+					calls, ok := sh.calls(p.ID)
+					if calls != tc.calls || ok != tc.calls || got.OnPaidAttempts != tc.calls {
+						t.Errorf("OnPaid calls = %d, successes = %d, attempts recorded = %d; want %d", calls, ok, got.OnPaidAttempts, tc.calls)
+					}
+					if shipped, atOnce := sh.shipped(p.ID); shipped != 1 || atOnce != 1 {
+						t.Errorf("the shop shipped %d orders for the payment; OnPaid ran %d at once", shipped, atOnce)
+					}
+					switch n := sh.metric("cauri_payment_transitions_total", "provider", e.name); {
+					case n == 0 && tc.slow != 0:
+						// The write committed as the provider hung up, and the
+						// driver reported the cancellation: the kit answered
+						// 5xx and did not count the move it made. The
+						// redelivery found the payment paid.
+						t.Log("a transition committed under a cancelled context went uncounted")
+					case n != 1:
+						t.Errorf("transitions = %v, want 1", n)
+					}
+					if tc.fails > 0 && fs.fired.Load() != int64(tc.fails) {
+						t.Errorf("%d store failures fired, want %d", fs.fired.Load(), tc.fails)
+					}
+					c.add(func(c *tally) {
+						c.faults += int(fs.fired.Load())
+						c.payments++
+						c.onPaid += calls
+					})
+				})
+			}
+		})
+	})
+	c.log(t)
+}
+
+// TestCrashBetweenPaidAndOnPaid: replica A settles a payment, takes the
+// OnPaid lease and dies inside OnPaid. The provider's redelivery lands on
+// replica B while A's lease holds: it is acknowledged and OnPaid does not
+// run twice at once. Once the lease runs out, B's reconciler completes
+// OnPaid, once.
+func TestCrashBetweenPaidAndOnPaid(t *testing.T) {
+	const lease = 4 * time.Second
+	var c tally
+	each(t, backends(), backendName, func(t *testing.T, b backend) {
+		b.require(t)
+		each(t, specs(), specName, func(t *testing.T, sp spec) {
+			// The provider waits a second for an answer: A never gives one.
+			e := sp.start(t, emuOptions{retries: 5, retryDelay: 20 * time.Millisecond, webhookTimeout: time.Second})
+			started := make(chan struct{}, 1)
+			dead := make(chan struct{})
+			sh := newShop(t, b.open(t), []*emu{e}, shopOptions{
+				kits:      2,
+				lease:     lease,
+				reconcile: cauri.ReconcilePolicy{Grace: time.Hour},
+				onPaidHook: func(_ context.Context, kit int, _ cauri.Payment) error {
+					if kit != 0 {
+						return nil
+					}
+					// Replica A hangs here: its process is gone.
+					select {
+					case started <- struct{}{}:
+					default:
+					}
+					<-dead
+					return errors.New("the process died")
+				},
+			})
+			t.Cleanup(func() { close(dead) }) // before the front closes
+			sh.route.Store(0)
+			p, co := sh.open(e.name, "o-crash")
+
+			acted := make(chan string, 1)
+			go func() {
+				ret, err := e.em.Act(context.Background(), co, providertest.Pay)
+				if err != nil {
+					t.Error(err)
+				}
+				acted <- ret
+			}()
+			select {
+			case <-started:
+			case <-time.After(30 * time.Second):
+				t.Fatal("OnPaid never started on replica A")
+			}
+			claimed := time.Now() // A's lease runs until after claimed+lease
+			sh.route.Store(1)     // A is gone: the load balancer sends everything to B
+			<-acted
+
+			got := sh.payment(p.ID)
+			if got.Status != cauri.StatusPaid {
+				t.Fatalf("payment = %s, want paid", got.Status)
+			}
+			if ds := deliveriesAbout(e, p); len(ds) == 0 || !ds[len(ds)-1].OK() {
+				t.Errorf("the provider's redelivery to B was not acknowledged: %d deliveries", len(ds))
+			}
+			rep, err := sh.kits[1].Reconcile(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			sh.mu.Lock()
+			byB := sh.byKit[1]
+			sh.mu.Unlock()
+			switch {
+			case time.Since(claimed) >= lease:
+				t.Logf("inconclusive: %v passed, more than A's lease", time.Since(claimed))
+			case got.Fulfilled() || rep.Fulfilled != 0 || byB != 0:
+				t.Fatalf("under A's lease: fulfilled %v, reconcile %+v, B's OnPaid calls %d; want nothing done", got.Fulfilled(), rep, byB)
+			}
+
+			fulfilled := rep.Fulfilled
+			ok := eventually(15*time.Second, func() bool {
+				rep, err := sh.kits[1].Reconcile(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				fulfilled += rep.Fulfilled
+				return sh.payment(p.ID).Fulfilled()
+			})
+			if !ok {
+				t.Fatal("B's reconciler never completed OnPaid")
+			}
+			if fulfilled != 1 {
+				t.Errorf("reconcile passes fulfilled %d, want 1", fulfilled)
+			}
+			if rep, _ := sh.kits[1].Reconcile(context.Background()); rep.Fulfilled != 0 {
+				t.Errorf("a later pass fulfilled %d again", rep.Fulfilled)
+			}
+			calls, succeeded := sh.calls(p.ID)
+			got = sh.payment(p.ID)
+			if calls != 2 || succeeded != 1 || got.OnPaidAttempts != 2 {
+				t.Errorf("OnPaid calls = %d (A's and B's), successes = %d, attempts = %d; want 2, 1, 2", calls, succeeded, got.OnPaidAttempts)
+			}
+			// A late duplicate changes nothing.
+			n := e.craft(sh, got, cauri.StatusPaid, got.Amount, got.Currency)
+			if code := sh.post(n); code != http.StatusOK {
+				t.Errorf("late duplicate: HTTP %d", code)
+			}
+			if calls2, _ := sh.calls(p.ID); calls2 != calls {
+				t.Errorf("a late duplicate ran OnPaid again")
+			}
+			c.add(func(c *tally) { c.payments++; c.faults++; c.onPaid += calls })
+		})
+	})
+	c.log(t)
+}
+
+// TestReconcileSettlesLostWebhooks: many payments across every provider
+// whose notifications are all lost and whose customers never come back.
+// One reconcile pass asks each provider once about each, and settles every
+// one to its true state; a second pass at once respects NovaSend's polling
+// guidance.
+func TestReconcileSettlesLostWebhooks(t *testing.T) {
+	actions := []providertest.Action{providertest.Pay, providertest.Fail, providertest.Cancel, providertest.Pay, providertest.Fail, providertest.Pay, providertest.Pay}
+	var c tally
+	each(t, backends(), backendName, func(t *testing.T, b backend) {
+		b.require(t)
+		var emus []*emu
+		for _, sp := range specs() {
+			emus = append(emus, sp.start(t, emuOptions{}))
+		}
+		sh := newShop(t, b.open(t), emus, shopOptions{
+			reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Nanosecond, Batch: 7, Concurrency: 4},
+		})
+		type made struct {
+			e    *emu
+			id   string
+			want []cauri.Status
+		}
+		var all []made
+		for _, e := range emus {
+			e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+			for i, a := range actions {
+				p, co := sh.open(e.name, fmt.Sprintf("o-lost-%d", i))
+				sh.act(e, co, a) // and the customer closes the tab
+				all = append(all, made{e, p.ID, settledAs(a)})
+			}
+			p, _ := sh.open(e.name, "o-lost-open") // still on the provider's page
+			all = append(all, made{e, p.ID, []cauri.Status{cauri.StatusPending}})
+		}
+
+		rep, err := sh.kit().Reconcile(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(emus) * len(actions)
+		if rep.Checked != n+len(emus) || rep.Settled != n || rep.Errors != 0 || rep.Skipped != 0 {
+			t.Errorf("report = %+v, want %d checked, %d settled", rep, n+len(emus), n)
+		}
+		for _, m := range all {
+			p := sh.payment(m.id)
+			if !isOneOf(p.Status, m.want) {
+				t.Errorf("%s payment %s is %s, want %v", m.e.name, m.id, p.Status, m.want)
+			}
+			want := 0
+			if p.Status == cauri.StatusPaid {
+				want = 1
+			}
+			if calls, ok := sh.calls(m.id); calls != want || ok != want {
+				t.Errorf("%s payment %s: OnPaid calls = %d, successes = %d; want %d", m.e.name, m.id, calls, ok, want)
+			}
+		}
+
+		// At once again: only the open payments are pending; NovaSend's
+		// was asked about less than 5 seconds ago.
+		rep, err = sh.kit().Reconcile(context.Background())
+		if err != nil || rep.Checked != len(emus)-1 || rep.Skipped != 1 || rep.Settled != 0 {
+			t.Errorf("second pass = %+v, %v; want %d checked and NovaSend's skipped", rep, err, len(emus)-1)
+		}
+		for _, e := range emus {
+			audit(t, sh, e, &c)
+		}
+		c.add(func(c *tally) {
+			for _, e := range emus {
+				for _, d := range e.em.(deliveryLog).Deliveries() {
+					if d.Lost {
+						c.faults++
+					}
+				}
+			}
+		})
+	})
+	c.log(t)
+}
+
+// TestLateNotificationsChangeNothing: notifications arriving out of order
+// (a pending or failed one after the payment was paid, a paid one after it
+// failed), authentic each, even when the provider's own status moved
+// since, change nothing and are acknowledged as duplicates.
+func TestLateNotificationsChangeNothing(t *testing.T) {
+	var c tally
+	each(t, backends(), backendName, func(t *testing.T, b backend) {
+		b.require(t)
+		each(t, specs(), specName, func(t *testing.T, sp spec) {
+			e := sp.start(t, emuOptions{})
+			sh := newShop(t, b.open(t), []*emu{e}, shopOptions{})
+			paid, co := sh.open(e.name, "o-late-paid")
+			ret := sh.act(e, co, providertest.Pay)
+			failed, co2 := sh.open(e.name, "o-late-failed")
+			sh.act(e, co2, providertest.Fail)
+			paid, failed = sh.payment(paid.ID), sh.payment(failed.ID)
+			if paid.Status != cauri.StatusPaid || failed.Status != cauri.StatusFailed {
+				t.Fatalf("payments are %s and %s, want paid and failed", paid.Status, failed.Status)
+			}
+			transitions := sh.metric("cauri_payment_transitions_total")
+
+			late := []struct {
+				name   string
+				p      cauri.Payment
+				status cauri.Status
+				// moved is the status the provider's own records
+				// move to before the notification (SetStatus), or "".
+				moved cauri.Status
+			}{
+				{"pending after paid", paid, cauri.StatusPending, ""},
+				{"failed after paid", paid, cauri.StatusFailed, ""},
+				{"cancelled after paid", paid, cauri.StatusCancelled, ""},
+				{"failed after paid, provider says failed", paid, cauri.StatusFailed, cauri.StatusFailed},
+				{"pending after paid, provider says pending", paid, cauri.StatusPending, cauri.StatusPending},
+				{"paid after failed", failed, cauri.StatusPaid, ""},
+				{"paid after failed, provider says paid", failed, cauri.StatusPaid, cauri.StatusPaid},
+			}
+			for _, tc := range late {
+				if tc.moved != "" {
+					if err := e.setStatus(tc.p.ProviderRef, tc.moved); err != nil {
+						t.Fatal(err)
+					}
+				}
+				code, outcome := sh.postCounted(e.craft(sh, tc.p, tc.status, tc.p.Amount, tc.p.Currency))
+				if code != http.StatusOK || outcome != "duplicate" {
+					t.Errorf("%s: HTTP %d outcome %q, want 200 duplicate", tc.name, code, outcome)
+				}
+				if got := sh.payment(tc.p.ID).Status; got != tc.p.Status {
+					t.Errorf("%s: payment moved to %s", tc.name, got)
+				}
+			}
+			if got := sh.metric("cauri_payment_transitions_total"); got != transitions {
+				t.Errorf("late notifications made %v transitions", got-transitions)
+			}
+			if calls, ok := sh.calls(paid.ID); calls != 1 || ok != 1 {
+				t.Errorf("paid: OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
+			}
+			if calls, _ := sh.calls(failed.ID); calls != 0 {
+				t.Errorf("failed: OnPaid ran %d times", calls)
+			}
+			if ret != "" {
+				if code, loc := sh.visit(ret); code != http.StatusSeeOther || !strings.HasPrefix(loc, successPath) {
+					t.Errorf("return after the late notifications: HTTP %d %q, want the success page", code, loc)
+				}
+			}
+			c.add(func(c *tally) { c.payments += 2; c.faults += len(late); c.onPaid++ })
+		})
+	})
+	c.log(t)
+}
