@@ -199,3 +199,39 @@ func TestRunReconciler(t *testing.T) {
 		t.Error("a zero interval was accepted")
 	}
 }
+
+// A payment whose checkout is still being opened (no provider reference
+// yet) is left alone until it is stale, then expired.
+func TestReconcileLeavesOpeningCheckoutsAlone(t *testing.T) {
+	var offset atomic.Int64
+	f := newFixture(t, withConfig(func(c *cauri.Config) {
+		quickReconcile(c)
+		c.StaleCheckout = time.Hour
+		c.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	}))
+	ctx := context.Background()
+	now := time.Now().UTC()
+	opening := cauri.Payment{ID: "pay_0000000000000000000000open", Provider: "moneroo", OrderID: "o-opening",
+		Status: cauri.StatusPending, Amount: orderAmount, Currency: "XOF", CreatedAt: now, UpdatedAt: now}
+	if err := f.store.Create(ctx, opening); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := f.kit.Reconcile(ctx); err != nil || rep.Expired != 0 {
+		t.Fatalf("report = %+v, %v; want nothing expired", rep, err)
+	}
+	f.wantStatus(opening.ID, cauri.StatusPending)
+	if err := f.store.Attach(ctx, opening.ID, "ref-opening", "https://checkout.example/x", now); err != nil {
+		t.Fatalf("the checkout could not be recorded after a pass: %v", err)
+	}
+
+	stale := opening
+	stale.ID, stale.OrderID = "pay_000000000000000000000stale", "o-stale"
+	if err := f.store.Create(ctx, stale); err != nil {
+		t.Fatal(err)
+	}
+	offset.Store(int64(2 * time.Hour))
+	if _, err := f.kit.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.wantStatus(stale.ID, cauri.StatusExpired)
+}
