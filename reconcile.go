@@ -96,6 +96,20 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	}, func(p Payment) bool {
 		backlog[p.Provider]++
 		gp := k.providers[p.Provider]
+		if p.ProviderRef == "" {
+			// Its checkout is being opened right now, or never opened: the
+			// provider cannot be asked about it. Only once it is stale can
+			// nobody be paying it.
+			if k.now().Sub(p.CreatedAt) <= k.staleCheckout {
+				k.metrics.reconciled.WithLabelValues(p.Provider, "pending").Inc()
+				return true
+			}
+			return run(func() {
+				if k.expire(ctx, p, "checkout never opened") == "expired" {
+					count(p.Provider, "expired", &rep.Expired)
+				}
+			})
+		}
 		if gp == nil || gp.breakerOpen() || !k.due(p.ID, k.pollInterval(gp)) {
 			count(p.Provider, "skipped", &rep.Skipped)
 			return true
@@ -173,15 +187,6 @@ func (k *Kit) eachPage(ctx context.Context, batch int, list func(Cursor) ([]Paym
 // word. It returns the metrics outcome: settled, expired, pending,
 // amount_mismatch or error.
 func (k *Kit) reconcileOne(ctx context.Context, gp *guardedProvider, p Payment, maxAge time.Duration) string {
-	if p.ProviderRef == "" {
-		// Its checkout is being opened right now, or never opened: the
-		// provider cannot be asked about it. Only once it is stale can
-		// nobody be paying it.
-		if k.now().Sub(p.CreatedAt) > k.staleCheckout {
-			return k.expire(ctx, p, "checkout never opened")
-		}
-		return "pending"
-	}
 	u, err := k.fetch(ctx, gp, p)
 	switch {
 	case err == nil:

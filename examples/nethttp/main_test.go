@@ -638,7 +638,7 @@ func TestReconcilerSettlesLostWebhook(t *testing.T) {
 		DatabaseURL:    sqliteURL(t),
 		Providers:      []string{"moneroo"},
 		reconcileEvery: 20 * time.Millisecond,
-		reconcile:      cauri.ReconcilePolicy{Grace: time.Nanosecond},
+		reconcile:      cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Millisecond},
 	})
 	ts.emus["moneroo"].SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 	ref := ts.openOrder(t)
