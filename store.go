@@ -39,11 +39,14 @@ type Store interface {
 	Attach(ctx context.Context, id, providerRef, checkoutURL string, now time.Time) error
 
 	// Transition moves a payment from one status to another if, and only
-	// if, it is in status from: a compare-and-set. It copies the change's
-	// non-empty details and returns the payment as stored after the move.
-	// It returns an error wrapping [ErrConflict] when the payment is not in
-	// status from (someone else moved it first), and [ErrNotFound] for an
-	// unknown ID. The caller checks the state machine; the Store does not.
+	// if, it is in status from and meets c.Expect: a compare-and-set. It
+	// copies the change's non-empty details, takes the OnPaid lease when
+	// c.Lease names an owner, and returns the payment as stored after the
+	// move. It returns an error wrapping [ErrConflict] when the payment is
+	// not in status from (someone else moved it first) or does not meet
+	// c.Expect, together with the payment as stored then, and
+	// [ErrNotFound] for an unknown ID. The caller checks the state
+	// machine; the Store does not.
 	Transition(ctx context.Context, id string, from Status, c Change) (Payment, error)
 
 	// ClaimOnPaid takes the OnPaid lease of a paid payment for owner until
@@ -96,4 +99,38 @@ type Change struct {
 	Method        string
 	FailureReason string
 	At            time.Time // becomes UpdatedAt
+
+	// Lease, on a move to StatusPaid when its Owner is not empty, also
+	// takes the OnPaid lease for Owner until Until and counts one OnPaid
+	// attempt, as ClaimOnPaid would: the move to paid and the claim of
+	// its OnPaid in one write. It is ignored on other moves.
+	Lease Lease
+	// Expect, when not zero, makes the move conditional on the stored
+	// payment meeting it too.
+	Expect Expect
+}
+
+// Lease is an OnPaid lease taken by a [Change].
+type Lease struct {
+	Owner string
+	Until time.Time
+}
+
+// Expect is what a [Change] requires of the stored payment besides its
+// status, so that a move can be made without reading the payment first.
+// Each field is checked when not empty.
+type Expect struct {
+	Provider string // the payment's Provider is this
+	// ProviderRef: the payment has no ProviderRef yet, or this one.
+	ProviderRef string
+	// Currency: the payment's Currency is this, and its Amount is Amount.
+	Currency string
+	Amount   int64
+}
+
+// Meets reports whether p meets e.
+func (e Expect) Meets(p Payment) bool {
+	return (e.Provider == "" || p.Provider == e.Provider) &&
+		(e.ProviderRef == "" || p.ProviderRef == "" || p.ProviderRef == e.ProviderRef) &&
+		(e.Currency == "" || p.Currency == e.Currency && p.Amount == e.Amount)
 }

@@ -187,10 +187,12 @@ func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string,
 }
 
 // Transition moves a payment from status from to c.To if, and only if, it is
-// in status from, copies c's non-empty fields, sets UpdatedAt to c.At when
-// that is not zero, and returns the payment as stored after the move. It
-// returns an error wrapping [cauri.ErrConflict] when the payment is not in
-// status from, [cauri.ErrNotFound] for an unknown ID, and
+// in status from and meets c.Expect, copies c's non-empty fields, sets
+// UpdatedAt to c.At when that is not zero, takes the OnPaid lease c.Lease
+// names on a move to paid, and returns the payment as stored after the move.
+// It returns an error wrapping [cauri.ErrConflict], with the payment as
+// stored, when the payment is not in status from or does not meet c.Expect,
+// [cauri.ErrNotFound] for an unknown ID, and
 // [cauri.ErrDuplicate] when c.ProviderRef belongs to another payment of the
 // same provider or when the move would make two payments with the same
 // CheckoutKey pending. The caller checks the state machine; the Store does
@@ -206,8 +208,12 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 		return cauri.Payment{}, fmt.Errorf("memory: transition %s: %w", id, cauri.ErrNotFound)
 	}
 	if r.p.Status != from {
-		return cauri.Payment{}, fmt.Errorf("memory: transition %s from %s to %s: payment is %s: %w",
+		return clone(r.p), fmt.Errorf("memory: transition %s from %s to %s: payment is %s: %w",
 			id, from, c.To, r.p.Status, cauri.ErrConflict)
+	}
+	if !c.Expect.Meets(r.p) {
+		return clone(r.p), fmt.Errorf("memory: transition %s from %s to %s: payment is not as expected: %w",
+			id, from, c.To, cauri.ErrConflict)
 	}
 	p := &r.p
 	newRef := c.ProviderRef != "" && c.ProviderRef != p.ProviderRef
@@ -252,6 +258,10 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 	}
 	if !c.At.IsZero() {
 		p.UpdatedAt = c.At.UTC()
+	}
+	if c.To == cauri.StatusPaid && c.Lease.Owner != "" && !p.Fulfilled() {
+		r.leaseOwner, r.leaseUntil = c.Lease.Owner, c.Lease.Until.UTC()
+		p.OnPaidAttempts++
 	}
 	return clone(*p), nil
 }

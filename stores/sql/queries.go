@@ -52,15 +52,7 @@ func buildQueries(d Dialect, prefix string) queries {
 
 		attach: "UPDATE " + t + " SET provider_ref = ?, checkout_url = ?, updated_at = ? " +
 			"WHERE id = ? AND status = 'pending' AND provider_ref IS NULL",
-		// The arguments: the new status; whether it is pending, which
-		// keeps the checkout key reserved; then the change's fields, NULL
-		// when empty so that the stored values stay.
-		transition: "UPDATE " + t + " SET status = ?, " +
-			"pending_key = CASE WHEN ? THEN NULLIF(checkout_key, '') END, " +
-			"provider_ref = COALESCE(?, provider_ref), fee = COALESCE(?, fee), " +
-			"method = COALESCE(?, method), failure_reason = COALESCE(?, failure_reason), " +
-			"updated_at = COALESCE(?, updated_at) " +
-			"WHERE id = ? AND status = ?" + returning,
+		transition: transition(t) + returning,
 
 		claim: "UPDATE " + t + " SET lease_owner = ?, lease_until = ?, onpaid_attempts = onpaid_attempts + 1 " +
 			"WHERE id = ? AND status = 'paid' AND fulfilled_at IS NULL " +
@@ -85,6 +77,11 @@ func buildQueries(d Dialect, prefix string) queries {
 			"WHERE payout_key = ? AND status = 'pending'" + returningPayout,
 	}
 	if d == Postgres {
+		// One round trip whether the row moves or not: the payment as
+		// the statement found it comes back when it did not move.
+		q.transition = "WITH moved AS (" + transition(t) + returning + ") " +
+			"SELECT " + columns + ", TRUE FROM moved UNION ALL " +
+			"SELECT " + columns + ", FALSE FROM " + t + " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)"
 		for _, s := range []*string{
 			&q.create, &q.get, &q.getByRef, &q.getPending, &q.getLeased,
 			&q.attach, &q.transition, &q.claim, &q.complete, &q.release,
@@ -95,6 +92,26 @@ func buildQueries(d Dialect, prefix string) queries {
 		}
 	}
 	return q
+}
+
+// transition is the conditional UPDATE of Store.Transition, whose arguments
+// transitionArgs gives: the new status; whether it is pending, which keeps
+// the checkout key reserved; the change's fields, NULL when empty so that
+// the stored values stay; the lease, NULL and 0 when none is taken; the ID
+// and the status to move from; then the expectations, each checked when
+// not empty.
+func transition(t string) string {
+	return "UPDATE " + t + " SET status = ?, " +
+		"pending_key = CASE WHEN ? THEN NULLIF(checkout_key, '') END, " +
+		"provider_ref = COALESCE(?, provider_ref), fee = COALESCE(?, fee), " +
+		"method = COALESCE(?, method), failure_reason = COALESCE(?, failure_reason), " +
+		"updated_at = COALESCE(?, updated_at), " +
+		"lease_owner = COALESCE(?, lease_owner), lease_until = COALESCE(?, lease_until), " +
+		"onpaid_attempts = onpaid_attempts + ? " +
+		"WHERE id = ? AND status = ? " +
+		"AND (? = '' OR provider = ?) " +
+		"AND (? = '' OR provider_ref IS NULL OR provider_ref = ?) " +
+		"AND (? = '' OR (currency = ? AND amount = ?))"
 }
 
 // numbered turns each ? placeholder into PostgreSQL's $1, $2, …. The

@@ -227,10 +227,13 @@ func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string,
 }
 
 // Transition moves a payment from status from to c.To if, and only if, it
-// is in status from, copies c's non-empty fields, sets UpdatedAt to c.At
-// when that is not zero, and returns the payment as stored after the move.
-// The compare-and-set is one conditional UPDATE. It returns an error
-// wrapping [cauri.ErrConflict] when the payment is not in status from,
+// is in status from and meets c.Expect, copies c's non-empty fields, sets
+// UpdatedAt to c.At when that is not zero, takes the OnPaid lease c.Lease
+// names on a move to paid, and returns the payment as stored after the move.
+// The compare-and-set is one conditional UPDATE; on PostgreSQL the same
+// statement also returns the payment when it did not move. It returns an
+// error wrapping [cauri.ErrConflict], with the payment as stored, when the
+// payment is not in status from or does not meet c.Expect,
 // [cauri.ErrNotFound] for an unknown ID, and [cauri.ErrDuplicate] when
 // c.ProviderRef belongs to another payment of the same provider or when the
 // move would make two payments with the same CheckoutKey pending. The
@@ -240,10 +243,20 @@ func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string,
 // right after the UPDATE, so it may already show a later change, such as an
 // OnPaid attempt counted by another process.
 func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, error) {
+	var (
+		owner any
+		until any
+		claim int
+	)
+	if c.To == cauri.StatusPaid && c.Lease.Owner != "" {
+		owner, until, claim = c.Lease.Owner, s.timeArg(c.Lease.Until), 1
+	}
+	e := c.Expect
 	args := []any{
 		string(c.To), c.To == cauri.StatusPending,
 		nullString(c.ProviderRef), nullInt64(c.Fee), nullString(c.Method), nullString(c.FailureReason),
-		s.nullTimeArg(c.At), id, string(from),
+		s.nullTimeArg(c.At), owner, until, claim, id, string(from),
+		e.Provider, e.Provider, e.ProviderRef, e.ProviderRef, e.Currency, e.Currency, e.Amount,
 	}
 	fail := func(err error) (cauri.Payment, error) {
 		if s.isUniqueViolation(err) {
@@ -252,7 +265,23 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 		return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: %w", id, from, c.To, err)
 	}
 
-	if s.dialect != MySQL { // UPDATE … RETURNING: one round trip
+	switch s.dialect {
+	case Postgres: // one round trip, moved or not
+		var moved bool
+		p, err := scanPayment(s.db.QueryRowContext(ctx, s.q.transition, append(args, id)...), &moved)
+		switch {
+		case err == nil && moved:
+			return p, nil
+		case err == nil && p.Status != from:
+			// Statuses only move forward: what the statement saw is
+			// still true.
+			return p, fmt.Errorf("sqlstore: transition %s from %s to %s: payment is %s: %w",
+				id, from, c.To, p.Status, cauri.ErrConflict)
+		case err == nil, errors.Is(err, sql.ErrNoRows):
+			return s.transitionLost(ctx, id, from, c)
+		}
+		return fail(err)
+	case SQLite: // UPDATE … RETURNING
 		p, err := scanPayment(s.db.QueryRowContext(ctx, s.q.transition, args...))
 		switch {
 		case err == nil:
@@ -281,24 +310,28 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 	return p, nil
 }
 
-// transitionLost explains a Transition whose UPDATE changed no row.
+// transitionLost explains a Transition whose UPDATE changed no row, and
+// returns the payment as stored with the conflict.
 func (s *Store) transitionLost(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, error) {
 	r, err := s.getLeased(ctx, id)
 	if err != nil {
 		return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s: %w", id, notFound(err))
 	}
 	p := r.p
-	if p.Status == from && applied(p, c) {
+	switch {
+	case p.Status != from:
+		return p, fmt.Errorf("sqlstore: transition %s from %s to %s: payment is %s: %w",
+			id, from, c.To, p.Status, cauri.ErrConflict)
+	case !c.Expect.Meets(p):
+		return p, fmt.Errorf("sqlstore: transition %s from %s to %s: payment is not as expected: %w",
+			id, from, c.To, cauri.ErrConflict)
+	case applied(p, c):
 		// The row matched but the change changed nothing, which MySQL
 		// reports as no row affected: the move succeeded.
 		return p, nil
 	}
-	if p.Status == from {
-		return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: payment changed meanwhile: %w",
-			id, from, c.To, cauri.ErrConflict)
-	}
-	return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: payment is %s: %w",
-		id, from, c.To, p.Status, cauri.ErrConflict)
+	return p, fmt.Errorf("sqlstore: transition %s from %s to %s: payment changed meanwhile: %w",
+		id, from, c.To, cauri.ErrConflict)
 }
 
 // applied reports whether p already is what Transition with c makes it.

@@ -358,11 +358,12 @@ func testTransition(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 				if tt.stored != cauri.StatusPending {
 					p = f.move(p, tt.stored)
 				}
-				_, err := f.s.Transition(f.ctx, p.ID, tt.from, cauri.Change{
+				got, err := f.s.Transition(f.ctx, p.ID, tt.from, cauri.Change{
 					To: cauri.StatusCancelled, ProviderRef: newRef(), Fee: 1, Method: "m", FailureReason: "r",
-					At: at.Add(time.Hour),
+					At: at.Add(time.Hour), Lease: cauri.Lease{Owner: "w1", Until: at.Add(time.Hour)},
 				})
 				checkErr(t, "Transition", err, cauri.ErrConflict)
+				checkPayment(t, "the payment a lost Transition returns", got, p)
 				f.check("after a lost Transition", p)
 			})
 		}
@@ -439,6 +440,124 @@ func testTransition(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 				}
 			})
 		}
+	})
+
+	t.Run("Expect", func(t *testing.T) {
+		tests := []struct {
+			name   string
+			start  func(*cauri.Payment)
+			expect func(p cauri.Payment) cauri.Expect
+			moves  bool
+		}{
+			{name: "zero", expect: func(cauri.Payment) cauri.Expect { return cauri.Expect{} }, moves: true},
+			{name: "all met", moves: true, expect: func(p cauri.Payment) cauri.Expect {
+				return cauri.Expect{Provider: p.Provider, ProviderRef: p.ProviderRef, Currency: p.Currency, Amount: p.Amount}
+			}},
+			{name: "any ref when none stored", start: withoutRef, moves: true, expect: func(p cauri.Payment) cauri.Expect {
+				return cauri.Expect{Provider: p.Provider, ProviderRef: newRef()}
+			}},
+			{name: "money unchecked without currency", moves: true, expect: func(p cauri.Payment) cauri.Expect {
+				return cauri.Expect{Provider: p.Provider, Amount: p.Amount + 1}
+			}},
+			{name: "other provider", expect: func(p cauri.Payment) cauri.Expect {
+				return cauri.Expect{Provider: "another"}
+			}},
+			{name: "other ref", expect: func(p cauri.Payment) cauri.Expect {
+				return cauri.Expect{Provider: p.Provider, ProviderRef: newRef()}
+			}},
+			{name: "other amount", expect: func(p cauri.Payment) cauri.Expect {
+				return cauri.Expect{Currency: p.Currency, Amount: p.Amount - 1}
+			}},
+			{name: "other currency", expect: func(p cauri.Payment) cauri.Expect {
+				return cauri.Expect{Currency: "XAF", Amount: p.Amount}
+			}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f := setup(t, newStore)
+				created := now()
+				p := newPayment(created)
+				if tt.start != nil {
+					tt.start(&p)
+				}
+				f.create(p)
+				at := created.Add(time.Second)
+				got, err := f.s.Transition(f.ctx, p.ID, cauri.StatusPending, cauri.Change{
+					To: cauri.StatusPaid, Fee: 7, At: at, Expect: tt.expect(p),
+				})
+				want := p
+				if tt.moves {
+					f.must("Transition", err)
+					want.Status, want.Fee, want.UpdatedAt = cauri.StatusPaid, 7, at
+				} else {
+					checkErr(t, "Transition", err, cauri.ErrConflict)
+				}
+				checkPayment(t, "Transition's result", got, want)
+				f.check("after Transition", want)
+			})
+		}
+	})
+
+	t.Run("Lease", func(t *testing.T) {
+		tests := []struct {
+			name     string
+			to       cauri.Status
+			owner    string
+			attempts int
+		}{
+			{"taken on a move to paid", cauri.StatusPaid, "w1", 1},
+			{"none without an owner", cauri.StatusPaid, "", 0},
+			{"ignored on a move to failed", cauri.StatusFailed, "w1", 0},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				f := setup(t, newStore)
+				p := f.pending(now())
+				t0 := now()
+				got, err := f.s.Transition(f.ctx, p.ID, cauri.StatusPending, cauri.Change{
+					To: tt.to, At: t0, Lease: cauri.Lease{Owner: tt.owner, Until: t0.Add(ttl)},
+				})
+				f.must("Transition", err)
+				want := p
+				want.Status, want.UpdatedAt, want.OnPaidAttempts = tt.to, t0, tt.attempts
+				checkPayment(t, "Transition's result", got, want)
+				f.check("after Transition", want)
+				if tt.to != cauri.StatusPaid {
+					return
+				}
+				claim := f.s.ClaimOnPaid(f.ctx, p.ID, "w2", t0.Add(ttl/2), ttl)
+				if tt.owner == "" {
+					f.must("ClaimOnPaid with no lease taken", claim)
+					return
+				}
+				checkErr(t, "ClaimOnPaid within the lease taken", claim, cauri.ErrLeaseHeld)
+				checkErr(t, "CompleteOnPaid by another owner",
+					f.s.CompleteOnPaid(f.ctx, p.ID, "w2", t0.Add(time.Second)), cauri.ErrLeaseHeld)
+				f.must("CompleteOnPaid by the owner", f.s.CompleteOnPaid(f.ctx, p.ID, tt.owner, t0.Add(time.Second)))
+				want.FulfilledAt = t0.Add(time.Second)
+				f.check("after CompleteOnPaid", want)
+			})
+		}
+		t.Run("expires", func(t *testing.T) {
+			f := setup(t, newStore)
+			p := f.pending(now())
+			t0 := now()
+			_, err := f.s.Transition(f.ctx, p.ID, cauri.StatusPending, cauri.Change{
+				To: cauri.StatusPaid, At: t0, Lease: cauri.Lease{Owner: "w1", Until: t0.Add(ttl)},
+			})
+			f.must("Transition", err)
+			unfulfilled, err := f.s.ListUnfulfilled(f.ctx, t0.Add(ttl/2), cauri.Cursor{}, 1000)
+			f.must("ListUnfulfilled within the lease", err)
+			if set(unfulfilled...)[p.ID] {
+				t.Errorf("ListUnfulfilled within the lease lists %s", p.ID)
+			}
+			f.must("ClaimOnPaid at expiry", f.s.ClaimOnPaid(f.ctx, p.ID, "w2", t0.Add(ttl), ttl))
+			checkErr(t, "CompleteOnPaid by the first owner",
+				f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(ttl)), cauri.ErrLeaseHeld)
+			if got := f.get(p.ID).OnPaidAttempts; got != 2 {
+				t.Errorf("OnPaidAttempts = %d, want 2", got)
+			}
+		})
 	})
 
 	t.Run("OnlyOnce", func(t *testing.T) {
