@@ -21,7 +21,7 @@ func (k *Kit) fulfil(ctx context.Context, p Payment) error {
 	// The work is not the caller's to cancel: a provider hanging up must
 	// not leave OnPaid half done.
 	ctx = context.WithoutCancel(ctx)
-	owner := k.instance + "-" + strconv.FormatUint(k.seq.Add(1), 36)
+	owner := k.leaseOwner()
 	err := k.store.ClaimOnPaid(ctx, p.ID, owner, k.now(), k.lease)
 	switch {
 	case errors.Is(err, ErrFulfilled), errors.Is(err, ErrLeaseHeld):
@@ -29,14 +29,31 @@ func (k *Kit) fulfil(ctx context.Context, p Payment) error {
 	case err != nil:
 		return fmt.Errorf("cauri: claiming OnPaid for %s: %w", p.ID, err)
 	}
+	return k.fulfilClaimed(ctx, p, owner)
+}
 
+// leaseOwner returns a new OnPaid lease owner, unique to this kit and
+// call.
+func (k *Kit) leaseOwner() string {
+	var buf [32]byte
+	b := append(append(buf[:0], k.instance...), '-')
+	return string(strconv.AppendUint(b, k.seq.Add(1), 36))
+}
+
+// fulfilClaimed runs OnPaid for a paid payment whose lease owner holds, and
+// records the outcome: done, or the lease given back for a retry.
+func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, owner string) error {
+	if p.Status != StatusPaid || p.Fulfilled() {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx)
 	if err := k.runOnPaid(ctx, p); err != nil {
 		if rerr := k.store.ReleaseOnPaid(ctx, p.ID, owner); rerr != nil {
 			k.log.Error("releasing OnPaid lease", "payment_id", p.ID, "err", rerr)
 		}
 		return err
 	}
-	if err := k.store.CompleteOnPaid(ctx, p.ID, owner, k.now()); err != nil && !errors.Is(err, ErrFulfilled) {
+	if err := k.completer.complete(ctx, p.ID, owner); err != nil && !errors.Is(err, ErrFulfilled) {
 		// OnPaid succeeded but could not be recorded: it will run again,
 		// which Payment.ID as idempotency key makes harmless for the shop.
 		return fmt.Errorf("cauri: recording OnPaid for %s: %w", p.ID, err)

@@ -134,6 +134,8 @@ type Kit struct {
 	refreshEvery    time.Duration
 	staleCheckout   time.Duration
 
+	completer *completer // records OnPaid successes
+
 	instance string        // this kit's lease owner prefix
 	seq      atomic.Uint64 // makes each OnPaid claim's owner unique
 
@@ -223,6 +225,7 @@ func New(cfg Config) (*Kit, error) {
 	k.refreshEvery = orDefault(cfg.StatusRefreshInterval, 10*time.Second)
 	k.staleCheckout = orDefault(cfg.StaleCheckout, 2*time.Minute)
 	k.instance = newPaymentID()[4:12]
+	k.completer = newCompleter(k.store, k.now)
 	for _, p := range k.providers {
 		p.breaker = k.newBreaker(p.name, cfg.Breaker)
 		k.metrics.zero(p.name)

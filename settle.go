@@ -8,9 +8,11 @@ import (
 )
 
 // apply moves a stored payment as an authenticated update says, if the
-// state machine allows it and the money matches. It reports whether this
-// call moved the payment. It is the only place that writes a status.
-func (k *Kit) apply(ctx context.Context, p Payment, u Update) (Payment, bool, error) {
+// state machine allows it and the money matches. A move to paid also takes
+// the OnPaid lease for owner, in the same write. It reports whether this
+// call moved the payment. It is the only place, with settleByID, that
+// writes a status from a provider's word.
+func (k *Kit) apply(ctx context.Context, p Payment, u Update, owner string) (Payment, bool, error) {
 	if !u.Status.Valid() {
 		u.Status = StatusPending
 	}
@@ -35,25 +37,72 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update) (Payment, bool, er
 			"reported_amount", u.Amount, "reported_currency", u.Currency)
 		return p, false, err
 	}
-	c := Change{To: u.Status, Fee: u.Fee, Method: u.Method, FailureReason: u.FailureReason, At: k.now()}
+	c := k.change(u, owner)
 	if p.ProviderRef == "" {
 		c.ProviderRef = u.ProviderRef
 	}
 	np, err := k.store.Transition(ctx, p.ID, StatusPending, c)
 	if errors.Is(err, ErrConflict) {
 		// Another webhook, return visit or replica settled it first.
-		cur, gerr := k.store.Get(ctx, p.ID)
-		if gerr != nil {
-			return p, false, fmt.Errorf("cauri: reloading %s: %w", p.ID, gerr)
+		if np.ID != p.ID {
+			if np, err = k.store.Get(ctx, p.ID); err != nil {
+				return p, false, fmt.Errorf("cauri: reloading %s: %w", p.ID, err)
+			}
 		}
-		return cur, false, nil
+		return np, false, nil
 	}
 	if err != nil {
 		return p, false, fmt.Errorf("cauri: moving %s to %s: %w", p.ID, u.Status, err)
 	}
-	k.metrics.transitions.WithLabelValues(p.Provider, string(u.Status)).Inc()
-	k.log.Info("payment settled", "payment_id", p.ID, "provider", p.Provider, "status", u.Status)
+	k.settled(np)
 	return np, true, nil
+}
+
+// change is the Change an authenticated update makes, with the OnPaid
+// lease for owner on a move to paid.
+func (k *Kit) change(u Update, owner string) Change {
+	now := k.now()
+	c := Change{To: u.Status, Fee: u.Fee, Method: u.Method, FailureReason: u.FailureReason, At: now}
+	if u.Status == StatusPaid {
+		c.Lease = Lease{Owner: owner, Until: now.Add(k.lease)}
+	}
+	return c
+}
+
+// settled counts and logs a move this kit made.
+func (k *Kit) settled(p Payment) {
+	k.metrics.transitions.WithLabelValues(p.Provider, string(p.Status)).Inc()
+	k.log.Info("payment settled", "payment_id", p.ID, "provider", p.Provider, "status", p.Status)
+}
+
+// settleByID applies an authenticated final update about payment id
+// without reading the payment first: one conditional write that moves it
+// only if it is pending, of this provider, of no other provider reference
+// and, for paid, of the reported amount and currency, and that takes the
+// OnPaid lease. When that write does not move it, the payment as stored
+// comes back (moved false) for the caller to judge as if it had read it:
+// a duplicate, another amount, another payment. An unknown ID returns an
+// error wrapping ErrNotFound.
+func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Payment, bool, error) {
+	owner := k.leaseOwner()
+	c := k.change(u, owner)
+	c.ProviderRef = u.ProviderRef
+	c.Expect = Expect{Provider: provider, ProviderRef: u.ProviderRef}
+	if u.Status == StatusPaid {
+		c.Expect.Currency, c.Expect.Amount = strings.ToUpper(u.Currency), u.Amount
+	}
+	np, err := k.store.Transition(ctx, id, StatusPending, c)
+	switch {
+	case err == nil:
+		k.settled(np)
+		return np, true, k.fulfilClaimed(ctx, np, owner)
+	case errors.Is(err, ErrConflict) && np.ID == id:
+		return np, false, nil
+	case errors.Is(err, ErrConflict):
+		np, err = k.store.Get(ctx, id)
+		return np, false, err
+	}
+	return Payment{}, false, err
 }
 
 // checkMoney refuses a move to paid whose amount or currency is not the
@@ -76,9 +125,13 @@ func checkMoney(p Payment, u Update) error {
 // settle applies an authenticated update and, when the payment is paid,
 // makes sure OnPaid ran or is running.
 func (k *Kit) settle(ctx context.Context, p Payment, u Update) (Payment, bool, error) {
-	np, moved, err := k.apply(ctx, p, u)
-	if err != nil {
+	owner := k.leaseOwner()
+	np, moved, err := k.apply(ctx, p, u, owner)
+	switch {
+	case err != nil:
 		return np, moved, err
+	case moved:
+		return np, moved, k.fulfilClaimed(ctx, np, owner)
 	}
 	return np, moved, k.fulfil(ctx, np)
 }

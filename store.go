@@ -134,3 +134,23 @@ func (e Expect) Meets(p Payment) bool {
 		(e.ProviderRef == "" || p.ProviderRef == "" || p.ProviderRef == e.ProviderRef) &&
 		(e.Currency == "" || p.Currency == e.Currency && p.Amount == e.Amount)
 }
+
+// BatchCompleter is implemented by a Store that can record many OnPaid
+// successes in one write. The kit then records together the successes of
+// OnPaid calls that finish while another is being recorded (a group
+// commit): each webhook still waits for its own to be durable before it
+// answers, but a busy database sees one write for many. stores/sql has it.
+type BatchCompleter interface {
+	// CompleteOnPaidBatch does what CompleteOnPaid does for each of done,
+	// at now, in one write, and returns how many it recorded. Those it did
+	// not record (already recorded, or no longer leased by their owner)
+	// are left as they are.
+	CompleteOnPaidBatch(ctx context.Context, done []Completion, now time.Time) (int, error)
+}
+
+// Completion is a success of OnPaid to record: the payment, and the lease
+// owner that ran it.
+type Completion struct {
+	ID    string
+	Owner string
+}

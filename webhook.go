@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 )
 
 // WebhookHandler receives a provider's notifications. For each one it:
@@ -56,6 +57,10 @@ func (k *Kit) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	fail(w, r, code, msg)
 }
 
+// webhookEffectTimeout bounds the work a notification sets off once it is
+// read and authenticated, which goes on if the provider hangs up.
+const webhookEffectTimeout = 30 * time.Second
+
 // receive handles one notification and says how to answer it.
 func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Request, gp *guardedProvider) (code int, outcome, msg string) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, k.maxBody))
@@ -93,7 +98,33 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		return http.StatusUnauthorized, outcomeUnauthenticated, "notification does not match its URL"
 	}
 
-	p, err := k.locate(ctx, gp.name, bound, u)
+	// The effect is not the provider's to cancel: a store slower than its
+	// patience would otherwise never see a write through, however often
+	// it redelivers.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhookEffectTimeout)
+	defer cancel()
+
+	var p Payment
+	id := cmp.Or(bound, u.PaymentID)
+	if u.Authenticated && u.Status.Final() && validPaymentID(id) {
+		// Believed and final: settle it in one write, and judge the
+		// stored payment only when that write did not move it.
+		var moved bool
+		p, moved, err = k.settleByID(ctx, gp.name, id, u)
+		switch {
+		case moved && err != nil:
+			return http.StatusInternalServerError, outcomeError, "temporary failure, retry"
+		case moved:
+			return http.StatusOK, outcomeAccepted, ""
+		case err == nil && !matches(p, gp.name, u):
+			err = fmt.Errorf("%w: notification does not match the stored payment", ErrNotFound)
+		case errors.Is(err, ErrNotFound) && bound == "" && u.ProviderRef != "":
+			// Perhaps an echo of the provider's own reference.
+			p, err = k.locate(ctx, gp.name, bound, u)
+		}
+	} else {
+		p, err = k.locate(ctx, gp.name, bound, u)
+	}
 	switch {
 	case errors.Is(err, ErrNotFound):
 		// No event ID in the log: for some providers it is a bearer token.
@@ -156,10 +187,15 @@ func (k *Kit) locate(ctx context.Context, provider, bound string, u Update) (Pay
 	if err != nil {
 		return Payment{}, err
 	}
-	if p.Provider != provider || (u.ProviderRef != "" && p.ProviderRef != "" && u.ProviderRef != p.ProviderRef) {
+	if !matches(p, provider, u) {
 		return Payment{}, fmt.Errorf("%w: notification does not match the stored payment", ErrNotFound)
 	}
 	return p, nil
+}
+
+// matches reports whether a notification from provider may be about p.
+func matches(p Payment, provider string, u Update) bool {
+	return p.Provider == provider && (u.ProviderRef == "" || p.ProviderRef == "" || u.ProviderRef == p.ProviderRef)
 }
 
 // byClue loads a payment by ID, falling back to the provider's reference

@@ -17,6 +17,7 @@ type queries struct {
 	create, get, getByRef, getPending, getLeased string
 	attach, transition                           string
 	claim, complete, release                     string
+	completeBatch                                string // then the (id, owner) pairs, and ")"
 	listPending, listUnfulfilled                 string // from the start
 	listPendingAfter, listUnfulfilledAfter       string // after a cursor
 	createPayout, getPayout, finishPayout        string
@@ -59,6 +60,9 @@ func buildQueries(d Dialect, prefix string) queries {
 			"AND (lease_until IS NULL OR lease_until <= ?)",
 		complete: "UPDATE " + t + " SET fulfilled_at = ?, lease_owner = NULL, lease_until = NULL " +
 			"WHERE id = ? AND fulfilled_at IS NULL AND lease_owner = ?",
+		// Not numbered here: CompleteOnPaidBatch numbers the whole.
+		completeBatch: "UPDATE " + t + " SET fulfilled_at = ?, lease_owner = NULL, lease_until = NULL " +
+			"WHERE fulfilled_at IS NULL AND (",
 		release: "UPDATE " + t + " SET lease_owner = NULL, lease_until = NULL " +
 			"WHERE id = ? AND lease_owner = ?",
 

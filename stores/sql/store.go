@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -404,6 +405,42 @@ func (s *Store) CompleteOnPaid(ctx context.Context, id, owner string, now time.T
 		return fmt.Errorf("sqlstore: complete %s: %w", id, cauri.ErrFulfilled)
 	}
 	return fmt.Errorf("sqlstore: complete %s: lease not held by this owner: %w", id, cauri.ErrLeaseHeld)
+}
+
+// CompleteOnPaidBatch records, in one UPDATE, that OnPaid succeeded for
+// each of done whose owner still holds its lease, setting FulfilledAt to
+// now and freeing the lease, and returns how many it recorded. The others
+// are left as they are: already recorded, or leased by someone else.
+func (s *Store) CompleteOnPaidBatch(ctx context.Context, done []cauri.Completion, now time.Time) (int, error) {
+	if len(done) == 0 {
+		return 0, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s.q.completeBatch) + len(done)*24)
+	b.WriteString(s.q.completeBatch)
+	args := make([]any, 0, 1+2*len(done))
+	args = append(args, s.timeArg(now))
+	for i, c := range done {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString("(id = ? AND lease_owner = ?)")
+		args = append(args, c.ID, c.Owner)
+	}
+	b.WriteByte(')')
+	query := b.String()
+	if s.dialect == Postgres {
+		query = numbered(query)
+	}
+	res, err := s.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: complete %d payments: %w", len(done), err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: complete %d payments: %w", len(done), err)
+	}
+	return int(n), nil
 }
 
 // ReleaseOnPaid gives up owner's lease after OnPaid failed, so that the

@@ -27,7 +27,8 @@ import (
 )
 
 // Run runs the conformance suite against the stores newStore returns.
-// Stores that also implement cauri.PayoutStore are checked for it too.
+// Stores that also implement cauri.PayoutStore or cauri.BatchCompleter are
+// checked for them too.
 //
 // newStore is called once per subtest, with that subtest's t, and should
 // return an empty store; it may use t.Cleanup to drop it. Every payment ID,
@@ -41,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	t.Run("Attach", func(t *testing.T) { testAttach(t, newStore) })
 	t.Run("Transition", func(t *testing.T) { testTransition(t, newStore) })
 	t.Run("Lease", func(t *testing.T) { testLease(t, newStore) })
+	t.Run("CompleteBatch", func(t *testing.T) { testCompleteBatch(t, newStore) })
 	t.Run("ListPending", func(t *testing.T) { testListPending(t, newStore) })
 	t.Run("ListUnfulfilled", func(t *testing.T) { testListUnfulfilled(t, newStore) })
 	t.Run("Copies", func(t *testing.T) { testCopies(t, newStore) })

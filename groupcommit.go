@@ -1,0 +1,104 @@
+package cauri
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// maxGroupCommit is the most OnPaid successes one write records.
+const maxGroupCommit = 64
+
+// completer records OnPaid successes. With a Store that is a
+// BatchCompleter, successes that arrive while one write is under way
+// queue, and the next write records them all: one of the waiting callers
+// leads it, the others wait for its result. Each caller returns only once
+// its own success is recorded (or failed to be), so a webhook's answer
+// still follows a durable effect; an idle kit writes each at once.
+type completer struct {
+	store Store
+	batch BatchCompleter // nil: each success is its own write
+	now   func() time.Time
+
+	mu    sync.Mutex
+	queue []*completion
+	busy  bool // a leader is writing; it hands over to queue[0] when done
+}
+
+// completion is one caller's success waiting to be recorded.
+type completion struct {
+	Completion
+	err  error
+	wake chan bool // true: lead the next write; false: recorded, see err
+}
+
+func newCompleter(s Store, now func() time.Time) *completer {
+	c := &completer{store: s, now: now}
+	c.batch, _ = s.(BatchCompleter)
+	return c
+}
+
+// complete records that owner's OnPaid for payment id succeeded, as
+// Store.CompleteOnPaid does, with the same errors.
+func (c *completer) complete(ctx context.Context, id, owner string) error {
+	if c.batch == nil {
+		return c.store.CompleteOnPaid(ctx, id, owner, c.now())
+	}
+	me := &completion{Completion: Completion{ID: id, Owner: owner}, wake: make(chan bool, 1)}
+	c.mu.Lock()
+	c.queue = append(c.queue, me)
+	lead := !c.busy
+	c.busy = true
+	c.mu.Unlock()
+	if !lead && !<-me.wake {
+		return me.err
+	}
+
+	// Leading: me is first in the queue, and the write takes it with the
+	// others waiting behind it.
+	c.mu.Lock()
+	n := min(len(c.queue), maxGroupCommit)
+	batch := c.queue[:n:n]
+	c.queue = c.queue[n:]
+	c.mu.Unlock()
+
+	c.write(ctx, batch)
+
+	c.mu.Lock()
+	var next *completion
+	if len(c.queue) > 0 {
+		next = c.queue[0]
+	} else {
+		c.busy, c.queue = false, nil
+	}
+	c.mu.Unlock()
+	if next != nil {
+		next.wake <- true
+	}
+	for _, o := range batch {
+		if o != me {
+			o.wake <- false
+		}
+	}
+	return me.err
+}
+
+// write records batch, setting each one's err.
+func (c *completer) write(ctx context.Context, batch []*completion) {
+	now := c.now()
+	if len(batch) > 1 {
+		done := make([]Completion, len(batch))
+		for i, o := range batch {
+			done[i] = o.Completion
+		}
+		if n, err := c.batch.CompleteOnPaidBatch(ctx, done, now); err == nil && n == len(batch) {
+			return
+		}
+	}
+	// One alone, or a batch that did not record them all: one write each,
+	// which says why for those that fail (ErrFulfilled for those the
+	// batch did record).
+	for _, o := range batch {
+		o.err = c.store.CompleteOnPaid(ctx, o.ID, o.Owner, now)
+	}
+}

@@ -1,0 +1,140 @@
+package cauri_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/cauripay/cauri"
+	sqlstore "github.com/cauripay/cauri/stores/sql"
+)
+
+// countedStore counts how the kit records OnPaid successes in a real
+// SQLite store.
+type countedStore struct {
+	cauri.Store
+	batch            cauri.BatchCompleter
+	singles, batches atomic.Int64 // writes of each kind
+	batched          atomic.Int64 // successes offered to batch writes
+}
+
+func (s *countedStore) CompleteOnPaid(ctx context.Context, id, owner string, now time.Time) error {
+	s.singles.Add(1)
+	return s.Store.CompleteOnPaid(ctx, id, owner, now)
+}
+
+func (s *countedStore) CompleteOnPaidBatch(ctx context.Context, done []cauri.Completion, now time.Time) (int, error) {
+	s.batches.Add(1)
+	s.batched.Add(int64(len(done)))
+	return s.batch.CompleteOnPaidBatch(ctx, done, now)
+}
+
+func newSQLiteStore(t *testing.T) *sqlstore.Store {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "cauri.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s := sqlstore.New(db, sqlstore.SQLite)
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestGroupCommit: OnPaid successes that finish together are recorded in
+// shared writes, and each webhook still answers after its own is durable,
+// including when one of a batch can no longer be recorded.
+func TestGroupCommit(t *testing.T) {
+	const n = 48
+	tests := []struct {
+		name string
+		// stolen: the payment (by order) whose lease another worker takes
+		// while its OnPaid runs, or -1.
+		stolen int
+	}{
+		{"all recorded", -1},
+		{"one lease taken over", 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sq := newSQLiteStore(t)
+			store := &countedStore{Store: sq, batch: sq}
+			f := newFixture(t, withConfig(func(c *cauri.Config) { c.Store = store }))
+
+			payments := make([]cauri.Payment, n)
+			order := map[string]int{}
+			for i := range payments {
+				payments[i], _ = f.checkout(fmt.Sprintf("gc-%d", i), nil)
+				order[payments[i].ID] = i
+			}
+
+			// Every OnPaid waits for all the others to have started, so
+			// that they finish together.
+			var entered sync.WaitGroup
+			entered.Add(n)
+			all := make(chan struct{})
+			go func() { entered.Wait(); close(all) }()
+			f.setOnPaid(func(ctx context.Context, p cauri.Payment) error {
+				entered.Done()
+				select {
+				case <-all:
+				case <-time.After(10 * time.Second):
+					return errors.New("the other OnPaid calls never started")
+				}
+				if order[p.ID] == tt.stolen {
+					// Another worker, seeing the lease expired, takes it.
+					if err := sq.ClaimOnPaid(ctx, p.ID, "thief", time.Now().Add(time.Hour), time.Hour); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+
+			codes := make([]int, n)
+			var wg sync.WaitGroup
+			for i, p := range payments {
+				wg.Go(func() { codes[i] = f.signed(paidBody(p)) })
+			}
+			wg.Wait()
+
+			for i, p := range payments {
+				got := f.payment(p.ID)
+				calls, _ := f.onPaidCalls(p.ID)
+				if calls != 1 {
+					t.Errorf("payment %d: OnPaid ran %d times, want 1", i, calls)
+				}
+				if i == tt.stolen {
+					if codes[i] != http.StatusInternalServerError || got.Fulfilled() {
+						t.Errorf("payment %d, lease taken over: HTTP %d, fulfilled %v; want 500 and not fulfilled (the new owner records it)",
+							i, codes[i], got.Fulfilled())
+					}
+					continue
+				}
+				if codes[i] != http.StatusOK || got.Status != cauri.StatusPaid || !got.Fulfilled() {
+					t.Errorf("payment %d: HTTP %d, %s, fulfilled %v; want 200, paid, fulfilled", i, codes[i], got.Status, got.Fulfilled())
+				}
+			}
+			writes := store.singles.Load() + store.batches.Load()
+			t.Logf("%d successes recorded in %d single and %d batch writes (%d offered to batches)",
+				n, store.singles.Load(), store.batches.Load(), store.batched.Load())
+			switch {
+			case store.batches.Load() == 0:
+				t.Errorf("no batch write for %d OnPaid successes finishing together", n)
+			case tt.stolen < 0 && writes >= n:
+				// (A batch that cannot record one is redone one by one.)
+				t.Errorf("%d writes for %d OnPaid successes finishing together: not grouped", writes, n)
+			}
+		})
+	}
+}
