@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 	_ "modernc.org/sqlite"             // the "sqlite" driver
@@ -20,20 +21,36 @@ import (
 )
 
 // tablePrefix keeps the harness's tables apart from everyone else's in a
-// shared database: cauribench_payments and the baseline's
-// cauribench_baseline.
+// shared database: the kit's cauribench_payments (and the other tables of
+// its schema), the baseline's cauribench_baseline and the same-table
+// baseline's cauribench_bare_payments (and the others of its schema).
 const tablePrefix = "cauribench_"
 
 // baselineTable is the baseline's table: one row per payment, the status
 // its only other column.
 const baselineTable = tablePrefix + "baseline"
 
+// sameTablePrefix is the same-table baseline's table prefix: its store has
+// the kit's schema, every table and index of it, under this prefix.
+const sameTablePrefix = tablePrefix + "bare_"
+
+// sameTable is the same-table baseline's payments table.
+const sameTable = sameTablePrefix + "payments"
+
+// sameTableSchema is every table the kit's migrations make under a prefix:
+// what dropSameTable removes.
+var sameTableSchema = []string{"payments", "payouts", "schema_migrations"}
+
+// sqliteTime is how the SQL store writes a time on SQLite: fixed-width
+// UTC text, to the microsecond.
+const sqliteTime = "2006-01-02T15:04:05.000000Z"
+
 // ErrNotLoopback is returned for a database that is not on this machine:
 // the harness sends load to loopback only.
 var ErrNotLoopback = errors.New("loadharness: the database must be on a loopback address")
 
-// database is the store under test and, for SQL stores, the baseline's
-// compare-and-set on the same database.
+// database is the store under test and, for SQL stores, the baselines'
+// compare-and-sets on the same database.
 type database struct {
 	store cauri.Store
 	db    *sql.DB // nil for memory
@@ -94,17 +111,27 @@ func loopbackDSN(dsn string) error {
 }
 
 func migrate(ctx context.Context, db *sql.DB, d sqlstore.Dialect, closeFn func()) (*database, error) {
-	st := sqlstore.New(db, d, sqlstore.WithTablePrefix(tablePrefix))
-	err := st.Migrate(ctx)
-	if err == nil {
-		// Earlier runs' payments would slow this one's indexes down.
-		_, err = db.ExecContext(ctx, "DELETE FROM "+tablePrefix+"payments")
-	}
+	st, err := prepareStore(ctx, db, d, tablePrefix)
 	if err != nil {
 		closeFn()
-		return nil, fmt.Errorf("loadharness: preparing the %s store: %w", d, err)
+		return nil, err
 	}
 	return &database{store: st, db: db, d: d, close: closeFn}, nil
+}
+
+// prepareStore migrates a SQL store with the table prefix given and
+// empties its payments table: earlier runs' payments would slow this
+// one's indexes down.
+func prepareStore(ctx context.Context, db *sql.DB, d sqlstore.Dialect, prefix string) (*sqlstore.Store, error) {
+	st := sqlstore.New(db, d, sqlstore.WithTablePrefix(prefix))
+	err := st.Migrate(ctx)
+	if err == nil {
+		_, err = db.ExecContext(ctx, "DELETE FROM "+prefix+"payments")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loadharness: preparing the %s store %spayments: %w", d, prefix, err)
+	}
+	return st, nil
 }
 
 // createBaseline makes the baseline's table anew with ids, all pending.
@@ -162,7 +189,67 @@ func (db *database) baselineApply() func(ctx context.Context, id string) error {
 
 // baselinePaid counts the baseline's paid rows.
 func (db *database) baselinePaid(ctx context.Context) (int, error) {
+	return db.countPaid(ctx, baselineTable)
+}
+
+// countPaid counts table's rows whose status is paid.
+func (db *database) countPaid(ctx context.Context, table string) (int, error) {
 	var n int
-	err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+baselineTable+" WHERE status = 'paid'").Scan(&n)
-	return n, err
+	if err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE status = 'paid'").Scan(&n); err != nil {
+		return 0, fmt.Errorf("loadharness: counting %s's paid rows: %w", table, err)
+	}
+	return n, nil
+}
+
+// prepareSameTable makes the same-table baseline's store anew: a second
+// SQL store on the database with the kit's schema under [sameTablePrefix],
+// migrated, its payments table empty. Its payments are stored through it,
+// with the kit's Create, so that its rows and indexes are the kit's. The
+// tables a failed run may have left are dropped first: a version table
+// left alone would keep Migrate from making the others.
+func (db *database) prepareSameTable(ctx context.Context) (*sqlstore.Store, error) {
+	if err := db.dropSameTable(ctx); err != nil {
+		return nil, err
+	}
+	return prepareStore(ctx, db.db, db.d, sameTablePrefix)
+}
+
+// dropSameTable removes the same-table baseline's tables.
+func (db *database) dropSameTable(ctx context.Context) error {
+	var errs []error
+	for _, t := range sameTableSchema {
+		if _, err := db.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+sameTablePrefix+t); err != nil {
+			errs = append(errs, fmt.Errorf("loadharness: dropping %s%s: %w", sameTablePrefix, t, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// timeArg is t as the SQL store writes it: a time.Time, or fixed-width
+// text on SQLite.
+func (db *database) timeArg(t time.Time) any {
+	t = t.UTC().Truncate(time.Microsecond)
+	if db.d == sqlstore.SQLite {
+		return t.Format(sqliteTime)
+	}
+	return t
+}
+
+// sameTableApply is the same-table baseline's single-row compare-and-set,
+// the UPDATE a shop writes by hand on a payments table like the kit's:
+// paid, its checkout key released, the time of the change.
+func (db *database) sameTableApply() func(ctx context.Context, id string) error {
+	// The arguments in the order of their placeholders: SQLite's ? are
+	// positional.
+	q := "UPDATE " + sameTable + " SET status = 'paid', pending_key = NULL, updated_at = " + db.placeholder(1) +
+		" WHERE id = " + db.placeholder(2) + " AND status = 'pending'"
+	return func(ctx context.Context, id string) error {
+		_, err := db.db.ExecContext(ctx, q, db.timeArg(time.Now()), id)
+		return err
+	}
+}
+
+// sameTablePaid counts the same-table baseline's paid rows.
+func (db *database) sameTablePaid(ctx context.Context) (int, error) {
+	return db.countPaid(ctx, sameTable)
 }

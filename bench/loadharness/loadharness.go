@@ -1,14 +1,22 @@
 // Package loadharness drives cauri and its baselines with concurrent load
 // over loopback and measures them: signed webhooks against the kit and
-// against a bare receiver doing the same single-row compare-and-set on the
-// same database; checkout with the provider's breaker open; checkout with a
-// slow provider, watching goroutines and heap; and one reconcile pass over
-// many pending payments. Every phase is bounded in requests and in time,
-// and everything listens on 127.0.0.1. cmd/cauri-bench is its command.
+// against a bare receiver (HMAC, JSON, one statement) doing the same
+// single-row compare-and-set on the same database, in two arms on SQL
+// stores: on a two-column table (id, status), which PostgreSQL can update
+// without touching an index, and on a table with exactly the kit's
+// payments schema and indexes, which every real payments table with the
+// kit's lookups has to maintain; checkout with the provider's breaker
+// open; checkout with a slow provider, watching goroutines and heap; and
+// one reconcile pass over many pending payments. Every phase is bounded in
+// requests and in time, and everything listens on 127.0.0.1.
+// cmd/cauri-bench is its command.
 //
-// On PostgreSQL the harness uses tables of its own, cauribench_payments
-// (emptied at the start) and cauribench_baseline (made anew, dropped at the
-// end): two runs on one database must not overlap.
+// On PostgreSQL the harness uses tables of its own: the kit's
+// cauribench_payments (and the rest of its schema; emptied at the start),
+// the baseline's cauribench_baseline (made anew, dropped at the end) and
+// the same-table baseline's cauribench_bare_payments (and the rest of its
+// schema; made anew, dropped at the end). Two runs on one database must
+// not overlap.
 package loadharness
 
 import (
@@ -48,8 +56,8 @@ type Options struct {
 	// Requests bounds each load phase. Zero means 20000.
 	Requests int
 	// Rounds splits the webhook scenario's phases into alternating rounds
-	// of the baseline and the kit, each a Rounds-th of the requests and of
-	// the duration. Zero means 5.
+	// of the baselines and the kit, each a Rounds-th of the requests and
+	// of the duration. Zero means 5.
 	Rounds int
 	// Scenarios to run, some of [Scenarios]. Empty means all.
 	Scenarios []string
@@ -107,10 +115,14 @@ type Report struct {
 	Options Options
 
 	// Webhook: signed Moneroo webhooks, each settling a new payment,
-	// through the kit (OnPaid run) and through the bare receiver.
-	Kit, Baseline Phase
-	// KitPaid and BaselinePaid count the payments each left paid.
-	KitPaid, BaselinePaid int
+	// through the kit (OnPaid run) and through the bare receiver: on a
+	// two-column table (a map on the memory store) as Baseline, and on SQL
+	// stores on a table with the kit's payments schema and indexes as
+	// BaselineSameTable, zero on the memory store.
+	Kit, Baseline, BaselineSameTable Phase
+	// KitPaid, BaselinePaid and BaselineSameTablePaid count the payments
+	// each left paid, warm-up included.
+	KitPaid, BaselinePaid, BaselineSameTablePaid int
 
 	// Breaker: checkouts refused by the open breaker, from one client and
 	// from Concurrency clients. BreakerTrips is how many failing checkouts
@@ -196,9 +208,24 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	return r, nil
 }
 
-// webhook drives the kit and the baseline with the same signed webhook
+// arm is one side of the webhook scenario: a server, the client that
+// loads it, its requests and what each round measured.
+type arm struct {
+	name   string // the phase's
+	short  string // for progress lines
+	srv    *server
+	client *http.Client
+	reqs   []request
+	ps     []Phase
+	lats   [][]time.Duration
+}
+
+// webhook drives the kit and the baselines with the same signed webhook
 // load: Requests new payments each, created beforehand, after a warm-up
-// of their own.
+// of their own. On SQL stores there are two baselines, the bare receiver
+// updating a two-column table and the same receiver updating a table with
+// the kit's payments schema and indexes; on the memory store one, the
+// bare receiver updating a map.
 func (r *Report) webhook(ctx context.Context, o Options) error {
 	o.Progress("webhook: opening the %s store", o.Store)
 	db, err := openDatabase(ctx, o.Store, o.DSN, o.Concurrency+4)
@@ -215,74 +242,115 @@ func (r *Report) webhook(ctx context.Context, o Options) error {
 	warm := min(4*o.Concurrency, o.Requests)
 	n := warm + o.Requests
 	run := fmt.Sprintf("%06d", time.Now().UnixNano()%1_000_000)
+	kitRun, baseRun := "k"+run[1:], "b"+run[1:]
+	seedWorkers := min(o.Concurrency, 16)
+	created := time.Now().UTC()
 	o.Progress("webhook: seeding %d kit payments", n)
-	kitNotes, err := shop.SeedMoneroo(ctx, "k"+run[1:], n, min(o.Concurrency, 16), time.Now().UTC())
+	kitNotes, err := shop.SeedMoneroo(ctx, kitRun, n, seedWorkers, created)
 	if err != nil {
 		return err
 	}
-	baseNotes := shop.SignedMoneroo("b"+run[1:], n)
+	// Both baselines settle the same payment IDs, each in its own table,
+	// with the same notifications.
+	baseNotes := shop.SignedMoneroo(baseRun, n)
 	ids := make([]string, n)
 	for i, x := range baseNotes {
 		ids[i] = x.PaymentID
 	}
-	var apply func(context.Context, string) error
-	var paid func(context.Context) (int, error)
+	var (
+		apply, sameApply func(context.Context, string) error
+		paid, samePaid   func(context.Context) (int, error)
+	)
 	if db.db == nil {
 		m := rig.NewMapPayments(ids)
 		apply = m.Apply
 		paid = func(context.Context) (int, error) { return m.Paid(), nil }
 	} else {
 		o.Progress("webhook: filling the baseline table with %d rows", n)
+		// Dropped even when the run fails, as soon as the table may exist.
+		defer func() { _ = db.dropBaseline(context.WithoutCancel(ctx)) }()
 		if err := db.createBaseline(ctx, ids); err != nil {
 			return err
 		}
-		defer func() { _ = db.dropBaseline(context.WithoutCancel(ctx)) }()
 		apply = db.baselineApply()
 		paid = db.baselinePaid
+
+		o.Progress("webhook: seeding %d same-table baseline payments in %s", n, sameTable)
+		defer func() { _ = db.dropSameTable(context.WithoutCancel(ctx)) }()
+		same, err := db.prepareSameTable(ctx)
+		if err != nil {
+			return err
+		}
+		if err := rig.StoreMoneroo(ctx, same, baseRun, n, seedWorkers, created); err != nil {
+			return err
+		}
+		sameApply = db.sameTableApply()
+		samePaid = db.sameTablePaid
 	}
 
-	kitSrv, err := serve(shop.Handler())
-	if err != nil {
+	// The arms in the order each round runs them.
+	var arms []*arm
+	addArm := func(name, short string, h http.Handler, notes []rig.Notification) error {
+		srv, err := serve(h)
+		if err != nil {
+			return err
+		}
+		arms = append(arms, &arm{name: name, short: short, srv: srv, client: newClient(o.Concurrency), reqs: webhookRequests(notes, rig.MonerooWebhookPath)})
+		return nil
+	}
+	defer func() {
+		for _, a := range arms {
+			a.client.CloseIdleConnections()
+			a.srv.stop()
+		}
+	}()
+	bare := func(apply func(context.Context, string) error) http.Handler {
+		mux := http.NewServeMux()
+		mux.Handle("POST "+rig.MonerooWebhookPath, shop.Bare(apply))
+		return mux
+	}
+	baseName := "baseline (bare net/http, HMAC, JSON, one UPDATE, id/status table)"
+	if db.db == nil {
+		baseName = "baseline (bare net/http, HMAC, JSON, a map under a lock)"
+	}
+	if err := addArm(baseName, "baseline", bare(apply), baseNotes); err != nil {
 		return err
 	}
-	defer kitSrv.stop()
-	mux := http.NewServeMux()
-	mux.Handle("POST "+rig.MonerooWebhookPath, shop.Bare(apply))
-	baseSrv, err := serve(mux)
-	if err != nil {
+	if sameApply != nil {
+		if err := addArm("baseline, same table (bare net/http, HMAC, JSON, one UPDATE, kit's schema)", "baseline, same table", bare(sameApply), baseNotes); err != nil {
+			return err
+		}
+	}
+	if err := addArm("cauri (Kit.ServeHTTP, signed Moneroo, OnPaid)", "kit", shop.Handler(), kitNotes); err != nil {
 		return err
 	}
-	defer baseSrv.stop()
 
-	kitReqs := webhookRequests(kitNotes, rig.MonerooWebhookPath)
-	baseReqs := webhookRequests(baseNotes, rig.MonerooWebhookPath)
-	kitClient, baseClient := newClient(o.Concurrency), newClient(o.Concurrency)
-	defer kitClient.CloseIdleConnections()
-	defer baseClient.CloseIdleConnections()
 	o.Progress("webhook: warm-up, %d requests each", warm)
-	drive(ctx, "baseline warm-up", baseClient, baseSrv.url, baseReqs[:warm], o.Concurrency, o.Duration, http.StatusOK)
-	drive(ctx, "kit warm-up", kitClient, kitSrv.url, kitReqs[:warm], o.Concurrency, o.Duration, http.StatusOK)
+	for _, a := range arms {
+		drive(ctx, a.short+" warm-up", a.client, a.srv.url, a.reqs[:warm], o.Concurrency, o.Duration, http.StatusOK)
+	}
 
-	// The two run in alternating rounds, so that both see the same
+	// The arms run in alternating rounds, so that all see the same
 	// machine: other work on it comes and goes.
 	rounds := max(1, min(o.Rounds, o.Requests/o.Concurrency))
-	var (
-		kitPs, basePs     []Phase
-		kitLats, baseLats [][]time.Duration
-	)
 	for i := range rounds {
 		lo, hi := warm+o.Requests*i/rounds, warm+o.Requests*(i+1)/rounds
 		o.Progress("webhook: round %d of %d: %d requests each, at most %s each", i+1, rounds, hi-lo, o.Duration/time.Duration(rounds))
-		p, l := driveRaw(ctx, "baseline", baseClient, baseSrv.url, baseReqs[lo:hi], o.Concurrency, o.Duration/time.Duration(rounds), http.StatusOK)
-		basePs, baseLats = append(basePs, p), append(baseLats, l)
-		p, l = driveRaw(ctx, "kit", kitClient, kitSrv.url, kitReqs[lo:hi], o.Concurrency, o.Duration/time.Duration(rounds), http.StatusOK)
-		kitPs, kitLats = append(kitPs, p), append(kitLats, l)
+		for _, a := range arms {
+			p, l := driveRaw(ctx, a.short, a.client, a.srv.url, a.reqs[lo:hi], o.Concurrency, o.Duration/time.Duration(rounds), http.StatusOK)
+			a.ps, a.lats = append(a.ps, p), append(a.lats, l)
+		}
 	}
-	r.Baseline = merge("baseline (bare net/http, HMAC, JSON, one UPDATE)", basePs, baseLats)
-	r.Kit = merge("cauri (Kit.ServeHTTP, signed Moneroo, OnPaid)", kitPs, kitLats)
-
+	merged := func(a *arm) Phase { return merge(a.name, a.ps, a.lats) }
+	r.Baseline, r.Kit = merged(arms[0]), merged(arms[len(arms)-1])
 	if r.BaselinePaid, err = paid(ctx); err != nil {
 		return err
+	}
+	if samePaid != nil {
+		r.BaselineSameTable = merged(arms[1])
+		if r.BaselineSameTablePaid, err = samePaid(ctx); err != nil {
+			return err
+		}
 	}
 	r.KitPaid = int(shop.OnPaidCalls())
 	return nil

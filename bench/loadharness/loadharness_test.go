@@ -3,11 +3,16 @@ package loadharness
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/bench/internal/rig"
+	sqlstore "github.com/cauripay/cauri/stores/sql"
 )
 
 // TestRunSmoke runs every scenario on a memory store with a few requests
@@ -32,6 +37,10 @@ func TestRunSmoke(t *testing.T) {
 	if rep.KitPaid != 56 || rep.BaselinePaid != 56 {
 		t.Errorf("paid: kit %d, baseline %d; want 56 each", rep.KitPaid, rep.BaselinePaid)
 	}
+	// The memory store has no same-table baseline.
+	if rep.BaselineSameTable != (Phase{}) || rep.BaselineSameTablePaid != 0 {
+		t.Errorf("same-table baseline on the memory store: %+v, %d paid; want none", rep.BaselineSameTable, rep.BaselineSameTablePaid)
+	}
 	if rep.BreakerTrips != 5 || rep.BreakerProviderCalls != 0 {
 		t.Errorf("breaker: opened by %d checkouts, %v provider calls after; want 5 and 0", rep.BreakerTrips, rep.BreakerProviderCalls)
 	}
@@ -55,6 +64,9 @@ func TestRunSmoke(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+	if strings.Contains(out.String(), "same table") || strings.Contains(out.String(), "same-table") {
+		t.Errorf("report on the memory store shows a same-table baseline:\n%s", out.String())
 	}
 }
 
@@ -111,8 +123,9 @@ func TestPercentiles(t *testing.T) {
 }
 
 // TestWebhookSQL runs the webhook scenario on SQLite and, when
-// CAURI_TEST_POSTGRES_DSN is set, PostgreSQL: both sides must leave every
-// payment paid.
+// CAURI_TEST_POSTGRES_DSN is set, PostgreSQL: all three arms, the kit and
+// both baselines, must leave every payment paid, and the report must show
+// both ratios. On PostgreSQL the baselines' tables must be gone after.
 func TestWebhookSQL(t *testing.T) {
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run(store, func(t *testing.T) {
@@ -126,12 +139,164 @@ func TestWebhookSQL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Kit.Requests != 30 || rep.Kit.Errors != 0 || rep.Baseline.Requests != 30 || rep.Baseline.Errors != 0 {
-				t.Errorf("kit %+v, baseline %+v: want 30 requests each, no error", rep.Kit, rep.Baseline)
+			for _, p := range []Phase{rep.Kit, rep.Baseline, rep.BaselineSameTable} {
+				if p.Requests != 30 || p.Errors != 0 {
+					t.Errorf("%q: %d requests, %d errors; want 30 and 0", p.Name, p.Requests, p.Errors)
+				}
+				if p.P50 <= 0 || p.P99 < p.P50 || p.Max < p.P99 {
+					t.Errorf("%q: latencies p50 %v, p99 %v, max %v out of order", p.Name, p.P50, p.P99, p.Max)
+				}
 			}
-			if rep.KitPaid != 46 || rep.BaselinePaid != 46 {
-				t.Errorf("paid: kit %d, baseline %d; want 46 each", rep.KitPaid, rep.BaselinePaid)
+			// 30 measured and 16 warm-up payments each.
+			if rep.KitPaid != 46 || rep.BaselinePaid != 46 || rep.BaselineSameTablePaid != 46 {
+				t.Errorf("paid: kit %d, baseline %d, baseline same table %d; want 46 each", rep.KitPaid, rep.BaselinePaid, rep.BaselineSameTablePaid)
+			}
+			var out bytes.Buffer
+			if err := rep.Print(&out); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{
+				"kit/baseline throughput", "kit/baseline p99 latency",
+				"kit/baseline-same-table throughput", "kit/baseline-same-table p50 latency", "kit/baseline-same-table p99 latency",
+				"baseline, same table (", "baseline same table 46 (rows)",
+			} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("report lacks %q:\n%s", want, out.String())
+				}
+			}
+			if store != "postgres" {
+				return // SQLite's database was a temporary file, removed
+			}
+			db, err := sql.Open("pgx", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			for _, table := range []string{baselineTable, sameTablePrefix + "payments", sameTablePrefix + "payouts", sameTablePrefix + "schema_migrations"} {
+				if tableExists(t, db, sqlstore.Postgres, table) {
+					t.Errorf("table %s still there after the run", table)
+				}
 			}
 		})
 	}
+}
+
+// TestSameTable checks the same-table baseline's table and statement on
+// SQLite and, when CAURI_TEST_POSTGRES_DSN is set, PostgreSQL: its rows are
+// stored by the kit's store with the kit's payments' shape, the statement
+// moves a pending payment to paid, releases its checkout key and stamps
+// the change in a form the store reads back, moves nothing else, and the
+// tables are gone after dropSameTable.
+func TestSameTable(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			dsn := os.Getenv("CAURI_TEST_POSTGRES_DSN")
+			if store == "postgres" && dsn == "" {
+				t.Skip("CAURI_TEST_POSTGRES_DSN is not set")
+			}
+			ctx := context.Background()
+			db, err := openDatabase(ctx, store, dsn, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.close()
+			same, err := db.prepareSameTable(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = db.dropSameTable(context.WithoutCancel(ctx)) }()
+			created := time.Now().UTC().Add(-time.Minute).Truncate(time.Microsecond)
+			const n = 3
+			if err := rig.StoreMoneroo(ctx, same, "tst", n, 2, created); err != nil {
+				t.Fatal(err)
+			}
+			// A payment opened by a checkout has a checkout key, which the
+			// statement must release.
+			keyed := rig.MonerooPayment("key", 0, created)
+			keyed.CheckoutKey = "moneroo|" + keyed.OrderID + "|5000|XOF"
+			if err := same.Create(ctx, keyed); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := same.GetPendingByCheckoutKey(ctx, keyed.CheckoutKey); err != nil {
+				t.Fatalf("GetPendingByCheckoutKey before: %v", err)
+			}
+			apply := db.sameTableApply()
+			before := time.Now().UTC().Truncate(time.Microsecond)
+			// Paid twice, and a payment the table does not hold: no error,
+			// as the bare receiver answers 200 to a repeat.
+			for _, id := range []string{rig.PaymentID("tst", 1), rig.PaymentID("tst", 1), rig.PaymentID("nope", 0), keyed.ID} {
+				if err := apply(ctx, id); err != nil {
+					t.Fatalf("apply(%s): %v", id, err)
+				}
+			}
+			after := time.Now().UTC()
+
+			tests := []struct {
+				i    int
+				want cauri.Status
+			}{
+				{0, cauri.StatusPending},
+				{1, cauri.StatusPaid},
+				{2, cauri.StatusPending},
+			}
+			for _, tt := range tests {
+				want := rig.MonerooPayment("tst", tt.i, created)
+				got, err := same.Get(ctx, want.ID)
+				if err != nil {
+					t.Fatalf("Get(%s): %v", want.ID, err)
+				}
+				if got.Status != tt.want {
+					t.Errorf("%s: status %s, want %s", want.ID, got.Status, tt.want)
+				}
+				if got.Provider != want.Provider || got.ProviderRef != want.ProviderRef || got.OrderID != want.OrderID ||
+					got.Amount != want.Amount || got.Currency != want.Currency || got.CheckoutURL != want.CheckoutURL ||
+					!got.CreatedAt.Equal(created) {
+					t.Errorf("%s: stored %+v, want the shape of %+v", want.ID, got, want)
+				}
+				if tt.want == cauri.StatusPaid {
+					if got.UpdatedAt.Before(before) || got.UpdatedAt.After(after) {
+						t.Errorf("%s: updated_at %v, want within [%v, %v]", want.ID, got.UpdatedAt, before, after)
+					}
+				} else if !got.UpdatedAt.Equal(created) {
+					t.Errorf("%s: updated_at %v, want %v (untouched)", want.ID, got.UpdatedAt, created)
+				}
+			}
+			if p, err := same.GetPendingByCheckoutKey(ctx, keyed.CheckoutKey); !errors.Is(err, cauri.ErrNotFound) {
+				t.Errorf("GetPendingByCheckoutKey after paying = %+v, %v; want the key released", p, err)
+			}
+			var keys int
+			if err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sameTable+" WHERE pending_key IS NOT NULL").Scan(&keys); err != nil {
+				t.Fatal(err)
+			}
+			if keys != 0 {
+				t.Errorf("%d rows with a pending key; want 0", keys)
+			}
+			if paid, err := db.sameTablePaid(ctx); err != nil || paid != 2 {
+				t.Errorf("sameTablePaid = %d, %v; want 2", paid, err)
+			}
+
+			if err := db.dropSameTable(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, table := range sameTableSchema {
+				if tableExists(t, db.db, db.d, sameTablePrefix+table) {
+					t.Errorf("table %s%s still there after dropSameTable", sameTablePrefix, table)
+				}
+			}
+		})
+	}
+}
+
+// tableExists reports whether the database has a table called name.
+func tableExists(t *testing.T, db *sql.DB, d sqlstore.Dialect, name string) bool {
+	t.Helper()
+	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+	if d == sqlstore.Postgres {
+		q = "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1"
+	}
+	var n int
+	if err := db.QueryRowContext(context.Background(), q, name).Scan(&n); err != nil {
+		t.Fatalf("looking for table %s: %v", name, err)
+	}
+	return n > 0
 }

@@ -22,11 +22,25 @@ func (r Report) Print(w io.Writer) error {
 	}
 	if r.Kit.Name != "" {
 		fmt.Fprintf(tw, "== webhook: signed Moneroo notifications, each settling a new payment (%s store)\n", o.Store)
-		phases(r.Baseline, r.Kit)
-		fmt.Fprintf(tw, "kit/baseline throughput\t%.2f\n", ratio(r.Kit.RPS(), r.Baseline.RPS()))
-		fmt.Fprintf(tw, "kit/baseline p50 latency\t%.2f\n", ratio(float64(r.Kit.P50), float64(r.Baseline.P50)))
-		fmt.Fprintf(tw, "kit/baseline p99 latency\t%.2f\n", ratio(float64(r.Kit.P99), float64(r.Baseline.P99)))
-		fmt.Fprintf(tw, "payments paid: kit %d (OnPaid calls, warm-up included), baseline %d (rows)\n\n", r.KitPaid, r.BaselinePaid)
+		sameTable := r.BaselineSameTable.Name != ""
+		if sameTable {
+			phases(r.Baseline, r.BaselineSameTable, r.Kit)
+		} else {
+			phases(r.Baseline, r.Kit)
+		}
+		ratios := func(name string, base Phase) {
+			fmt.Fprintf(tw, "kit/%s throughput\t%.2f\n", name, ratio(r.Kit.RPS(), base.RPS()))
+			fmt.Fprintf(tw, "kit/%s p50 latency\t%.2f\n", name, ratio(float64(r.Kit.P50), float64(base.P50)))
+			fmt.Fprintf(tw, "kit/%s p99 latency\t%.2f\n", name, ratio(float64(r.Kit.P99), float64(base.P99)))
+		}
+		ratios("baseline", r.Baseline)
+		if sameTable {
+			ratios("baseline-same-table", r.BaselineSameTable)
+			fmt.Fprintf(tw, "payments paid: kit %d (OnPaid calls, warm-up included), baseline %d (rows), baseline same table %d (rows)\n\n",
+				r.KitPaid, r.BaselinePaid, r.BaselineSameTablePaid)
+		} else {
+			fmt.Fprintf(tw, "payments paid: kit %d (OnPaid calls, warm-up included), baseline %d (rows)\n\n", r.KitPaid, r.BaselinePaid)
+		}
 	}
 	if r.BreakerSingle.Name != "" {
 		fmt.Fprintf(tw, "== checkout with the breaker open (opened by %d failing checkouts)\n", r.BreakerTrips)

@@ -6,15 +6,18 @@
 //
 // Scenarios (-scenarios, comma-separated; all by default): webhook (signed
 // Moneroo webhooks through the kit and through a bare receiver doing the
-// same single-row UPDATE on the same database), breaker (checkout with the
-// provider's breaker open), slow (checkout with a provider slower than the
-// kit's timeout, with the process's goroutines and heap before, during and
-// after) and reconcile (one Kit.Reconcile pass over -reconcile-payments
-// pending payments). Each load phase stops after -requests requests or
-// -duration, whichever comes first (the webhook scenario alternates the
-// baseline and the kit in -rounds rounds, each a share of both bounds, so
-// that both see the same machine); everything listens on 127.0.0.1, and
-// PostgreSQL must be on loopback too (-dsn, or CAURI_TEST_POSTGRES_DSN).
+// same single-row UPDATE on the same database, on SQL stores in two arms:
+// on a two-column id/status table, and on a table with the kit's payments
+// schema and indexes; the kit/baseline and kit/baseline-same-table ratios),
+// breaker (checkout with the provider's breaker open), slow (checkout with
+// a provider slower than the kit's timeout, with the process's goroutines
+// and heap before, during and after) and reconcile (one Kit.Reconcile pass
+// over -reconcile-payments pending payments). Each load phase stops after
+// -requests requests or -duration, whichever comes first (the webhook
+// scenario alternates the baselines and the kit in -rounds rounds, each a
+// share of both bounds, so that all see the same machine); everything
+// listens on 127.0.0.1, and PostgreSQL must be on loopback too (-dsn, or
+// CAURI_TEST_POSTGRES_DSN).
 package main
 
 import (
@@ -56,7 +59,7 @@ func run(args []string) error {
 	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "the longest each load phase runs")
 	fs.IntVar(&o.Concurrency, "concurrency", 32, "requests in flight at once")
 	fs.IntVar(&o.Requests, "requests", 20000, "the most requests each load phase sends")
-	fs.IntVar(&o.Rounds, "rounds", 5, "alternating baseline/kit rounds the webhook scenario is split into")
+	fs.IntVar(&o.Rounds, "rounds", 5, "alternating baselines/kit rounds the webhook scenario is split into")
 	fs.StringVar(&scenarios, "scenarios", strings.Join(loadharness.Scenarios(), ","), "scenarios to run, comma-separated")
 	fs.IntVar(&o.ReconcilePayments, "reconcile-payments", 10000, "pending payments the reconcile pass finds")
 	fs.DurationVar(&o.SlowTimeout, "slow-timeout", 200*time.Millisecond, "the kit's provider timeout in the slow scenario")

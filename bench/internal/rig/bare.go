@@ -23,8 +23,9 @@ import (
 type Bare struct {
 	// Secret is the webhook secret.
 	Secret []byte
-	// Apply marks payment id paid if it is pending: a single-row UPDATE
-	// in a database, or a map under a lock.
+	// Apply marks payment id paid if it is pending: one single-row UPDATE
+	// in a database (of a two-column table, or of a table with the kit's
+	// payments schema), or a map under a lock.
 	Apply func(ctx context.Context, id string) error
 }
 

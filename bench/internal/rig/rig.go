@@ -237,30 +237,42 @@ func MonerooRef(run string, i int) string {
 // OrderID is the shop's order of the i-th payment of a run.
 func OrderID(run string, i int) string { return fmt.Sprintf("o-%s-%d", run, i) }
 
-// SeedMoneroo stores n pending Moneroo payments, created at created and
-// already known to Moneroo by their reference, with `workers` Create calls
-// at a time, and returns a signed payment.success notification for each.
-// run makes the IDs unique: up to 6 lower-case letters or digits.
-func (s *Shop) SeedMoneroo(ctx context.Context, run string, n, workers int, created time.Time) ([]Notification, error) {
-	out := make([]Notification, n)
-	err := parallel(ctx, n, workers, func(i int) error {
-		id, ref := PaymentID(run, i), MonerooRef(run, i)
-		p := cauri.Payment{
-			ID: id, Provider: "moneroo", ProviderRef: ref, OrderID: OrderID(run, i),
-			Status: cauri.StatusPending, Amount: OrderAmount, Currency: OrderCurrency,
-			CheckoutURL: "https://checkout.moneroo.io/" + ref, CreatedAt: created, UpdatedAt: created,
+// MonerooPayment is the i-th payment of a run as [Shop.SeedMoneroo]
+// stores it: pending with Moneroo since created, its reference already
+// known, [OrderAmount] in [OrderCurrency], no checkout key and no
+// metadata. The load harness's same-table baseline stores the same shape
+// in a table of its own.
+func MonerooPayment(run string, i int, created time.Time) cauri.Payment {
+	ref := MonerooRef(run, i)
+	return cauri.Payment{
+		ID: PaymentID(run, i), Provider: "moneroo", ProviderRef: ref, OrderID: OrderID(run, i),
+		Status: cauri.StatusPending, Amount: OrderAmount, Currency: OrderCurrency,
+		CheckoutURL: "https://checkout.moneroo.io/" + ref, CreatedAt: created, UpdatedAt: created,
+	}
+}
+
+// StoreMoneroo stores MonerooPayment(run, i, created) in st for each
+// i < n, with `workers` Create calls at a time.
+func StoreMoneroo(ctx context.Context, st cauri.Store, run string, n, workers int, created time.Time) error {
+	return parallel(ctx, n, workers, func(i int) error {
+		p := MonerooPayment(run, i, created)
+		if err := st.Create(ctx, p); err != nil {
+			return fmt.Errorf("rig: seeding %s: %w", p.ID, err)
 		}
-		if err := s.Store.Create(ctx, p); err != nil {
-			return fmt.Errorf("rig: seeding %s: %w", id, err)
-		}
-		body := MonerooBody(id, ref, p.OrderID)
-		out[i] = Notification{PaymentID: id, Body: body, Header: http.Header{
-			"Content-Type":          {"application/json"},
-			moneroo.SignatureHeader: {s.Moneroo.Sign(body)},
-		}}
 		return nil
 	})
-	return out, err
+}
+
+// SeedMoneroo stores n pending Moneroo payments in the shop's store,
+// created at created and already known to Moneroo by their reference
+// ([MonerooPayment]), with `workers` Create calls at a time, and returns a
+// signed payment.success notification for each ([Shop.SignedMoneroo]).
+// run makes the IDs unique: up to 6 lower-case letters or digits.
+func (s *Shop) SeedMoneroo(ctx context.Context, run string, n, workers int, created time.Time) ([]Notification, error) {
+	if err := StoreMoneroo(ctx, s.Store, run, n, workers, created); err != nil {
+		return nil, err
+	}
+	return s.SignedMoneroo(run, n), nil
 }
 
 // OpenPayDunya opens n PayDunya checkouts through the kit (each creates an
@@ -382,7 +394,7 @@ func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
 
 // SignedMoneroo returns a signed payment.success notification for each of
 // the payments PaymentID(run, i), i < n, without storing anything: the
-// baseline's load, signed with the same secret as the kit's.
+// kit's load, and the baselines', signed with the same secret.
 func (s *Shop) SignedMoneroo(run string, n int) []Notification {
 	out := make([]Notification, n)
 	for i := range n {
