@@ -28,6 +28,10 @@ import (
 //     failed so that the provider redelivers. Duplicates get 200 and change
 //     nothing.
 //
+// Once a notification is read and authenticated, its writes go on if the
+// provider hangs up (within a minute; OnPaid within its lease), so that a
+// slow store still settles the payment.
+//
 // The provider is the {provider} path value, or the segment after
 // "webhooks"; a per-payment callback URL adds {id} and {token}.
 func (k *Kit) WebhookHandler() http.Handler {
@@ -59,7 +63,7 @@ func (k *Kit) serveWebhook(w http.ResponseWriter, r *http.Request) {
 
 // webhookEffectTimeout bounds the work a notification sets off once it is
 // read and authenticated, which goes on if the provider hangs up.
-const webhookEffectTimeout = 30 * time.Second
+const webhookEffectTimeout = time.Minute
 
 // receive handles one notification and says how to answer it.
 func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Request, gp *guardedProvider) (code int, outcome, msg string) {
@@ -98,10 +102,11 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		return http.StatusUnauthorized, outcomeUnauthenticated, "notification does not match its URL"
 	}
 
-	// The effect is not the provider's to cancel: a store slower than its
-	// patience would otherwise never see a write through, however often
-	// it redelivers.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhookEffectTimeout)
+	// The writes are not the provider's to cancel: a store slower than its
+	// patience would otherwise never see one through, however often it
+	// redelivers. (Reads and the confirming call to the provider stop when
+	// it hangs up: its redelivery does them again.)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhookEffectTimeout)
 	defer cancel()
 
 	var p Payment
@@ -110,7 +115,7 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		// Believed and final: settle it in one write, and judge the
 		// stored payment only when that write did not move it.
 		var moved bool
-		p, moved, err = k.settleByID(ctx, gp.name, id, u)
+		p, moved, err = k.settleByID(wctx, gp.name, id, u)
 		switch {
 		case moved && err != nil:
 			return http.StatusInternalServerError, outcomeError, "temporary failure, retry"
@@ -162,7 +167,7 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		}
 	}
 
-	_, moved, err := k.settle(ctx, p, u)
+	_, moved, err := k.settle(wctx, p, u)
 	switch {
 	case errors.Is(err, ErrAmountMismatch):
 		return http.StatusUnprocessableEntity, outcomeAmountMismatch, "amount or currency does not match"
