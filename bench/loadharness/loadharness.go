@@ -11,6 +11,13 @@
 // requests and in time, and everything listens on 127.0.0.1.
 // cmd/cauri-bench is its command.
 //
+// For each webhook arm the harness also measures the CPU time a request
+// costs, over the measured rounds: this process's (getrusage; the load
+// generator and the HTTP servers run in it too, the same for every arm)
+// and, on PostgreSQL, the database server's (every process named
+// "postgres" on this machine, from /proc), so that the kit's cost can be
+// told apart: in this process or in the database.
+//
 // On PostgreSQL the harness uses tables of its own: the kit's
 // cauribench_payments (and the rest of its schema; emptied at the start),
 // the baseline's cauribench_baseline (made anew, dropped at the end) and
@@ -123,6 +130,10 @@ type Report struct {
 	// KitPaid, BaselinePaid and BaselineSameTablePaid count the payments
 	// each left paid, warm-up included.
 	KitPaid, BaselinePaid, BaselineSameTablePaid int
+	// KitCPU, BaselineCPU and BaselineSameTableCPU are the CPU time each
+	// arm's measured rounds took, in this process and, on PostgreSQL, in
+	// the database server.
+	KitCPU, BaselineCPU, BaselineSameTableCPU CPU
 
 	// Breaker: checkouts refused by the open breaker, from one client and
 	// from Concurrency clients. BreakerTrips is how many failing checkouts
@@ -218,6 +229,7 @@ type arm struct {
 	reqs   []request
 	ps     []Phase
 	lats   [][]time.Duration
+	cpus   []CPU
 }
 
 // webhook drives the kit and the baselines with the same signed webhook
@@ -337,17 +349,27 @@ func (r *Report) webhook(ctx context.Context, o Options) error {
 		lo, hi := warm+o.Requests*i/rounds, warm+o.Requests*(i+1)/rounds
 		o.Progress("webhook: round %d of %d: %d requests each, at most %s each", i+1, rounds, hi-lo, o.Duration/time.Duration(rounds))
 		for _, a := range arms {
-			p, l := driveRaw(ctx, a.short, a.client, a.srv.url, a.reqs[lo:hi], o.Concurrency, o.Duration/time.Duration(rounds), http.StatusOK)
-			a.ps, a.lats = append(a.ps, p), append(a.lats, l)
+			var (
+				p Phase
+				l []time.Duration
+			)
+			c := measureCPU(o.Store == "postgres", func() {
+				p, l = driveRaw(ctx, a.short, a.client, a.srv.url, a.reqs[lo:hi], o.Concurrency, o.Duration/time.Duration(rounds), http.StatusOK)
+			})
+			a.ps, a.lats, a.cpus = append(a.ps, p), append(a.lats, l), append(a.cpus, c)
 		}
 	}
-	merged := func(a *arm) Phase { return merge(a.name, a.ps, a.lats) }
-	r.Baseline, r.Kit = merged(arms[0]), merged(arms[len(arms)-1])
+	merged := func(a *arm) (Phase, CPU) {
+		p := merge(a.name, a.ps, a.lats)
+		return p, sumCPU(a.cpus, p.Requests+p.Errors)
+	}
+	r.Baseline, r.BaselineCPU = merged(arms[0])
+	r.Kit, r.KitCPU = merged(arms[len(arms)-1])
 	if r.BaselinePaid, err = paid(ctx); err != nil {
 		return err
 	}
 	if samePaid != nil {
-		r.BaselineSameTable = merged(arms[1])
+		r.BaselineSameTable, r.BaselineSameTableCPU = merged(arms[1])
 		if r.BaselineSameTablePaid, err = samePaid(ctx); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -299,4 +300,105 @@ func tableExists(t *testing.T, db *sql.DB, d sqlstore.Dialect, name string) bool
 		t.Fatalf("looking for table %s: %v", name, err)
 	}
 	return n > 0
+}
+
+// TestWebhookCPU runs the webhook scenario on SQLite and, when
+// CAURI_TEST_POSTGRES_DSN is set, PostgreSQL, and checks each arm's CPU
+// time per request: this process's always, the database server's on
+// PostgreSQL only, and both in the report. Enough requests that the
+// server's 10 ms clock ticks add up to some.
+func TestWebhookCPU(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			dsn := os.Getenv("CAURI_TEST_POSTGRES_DSN")
+			if store == "postgres" && dsn == "" {
+				t.Skip("CAURI_TEST_POSTGRES_DSN is not set")
+			}
+			const n = 600
+			rep, err := Run(context.Background(), Options{
+				Store: store, DSN: dsn, Duration: time.Minute, Concurrency: 8, Requests: n, Scenarios: []string{"webhook"},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pg := store == "postgres"
+			for _, a := range []struct {
+				p Phase
+				c CPU
+			}{{rep.Baseline, rep.BaselineCPU}, {rep.BaselineSameTable, rep.BaselineSameTableCPU}, {rep.Kit, rep.KitCPU}} {
+				if a.c.Requests != n || a.p.Requests+a.p.Errors != n {
+					t.Errorf("%q: cpu over %d requests, phase %d+%d; want %d", a.p.Name, a.c.Requests, a.p.Requests, a.p.Errors, n)
+				}
+				if !a.c.ProcessOK || a.c.ProcessPerRequest() <= 0 {
+					t.Errorf("%q: process cpu %v (ok %v), %v a request; want some", a.p.Name, a.c.Process, a.c.ProcessOK, a.c.ProcessPerRequest())
+				}
+				if a.c.PostgresOK != pg || (a.c.PostgresPerRequest() > 0) != pg {
+					t.Errorf("%q: postgres cpu %v (ok %v), %v a request; want some: %v", a.p.Name, a.c.Postgres, a.c.PostgresOK, a.c.PostgresPerRequest(), pg)
+				}
+			}
+			var out bytes.Buffer
+			if err := rep.Print(&out); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{
+				"cpu per request, baseline:", "cpu per request, baseline same table:", "cpu per request, kit:",
+				"kit/baseline cpu per request:", "kit/baseline-same-table cpu per request:", "the same for every arm",
+			} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("report lacks %q:\n%s", want, out.String())
+				}
+			}
+			if strings.Contains(out.String(), "n/a") || strings.Contains(out.String(), "postgres") != pg {
+				t.Errorf("report: a figure missing, or postgres shown: %v:\n%s", pg, out.String())
+			}
+		})
+	}
+}
+
+func TestStatTicks(t *testing.T) {
+	tail := " S 1 2 3 4 5 6 7 8 9 10 %s %s 13 14 15 16 17 18 %s 20 21"
+	tests := []struct {
+		name, stat string
+		ticks      uint64
+		start      string
+		ok         bool
+	}{
+		{"plain", "2207 (postgres)" + fmt.Sprintf(tail, "42", "249", "777"), 291, "777", true},
+		{"name with spaces and parentheses", "9 (a) b (c)" + fmt.Sprintf(tail, "1", "2", "5"), 3, "5", true},
+		{"no name", "9 postgres" + fmt.Sprintf(tail, "1", "2", "5"), 0, "", false},
+		{"short", "9 (postgres) S 1 2 3", 0, "", false},
+		{"not a number", "9 (postgres)" + fmt.Sprintf(tail, "x", "2", "5"), 0, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ticks, start, ok := statTicks(tt.stat)
+			if ticks != tt.ticks || start != tt.start || ok != tt.ok {
+				t.Errorf("statTicks = %d, %q, %v; want %d, %q, %v", ticks, start, ok, tt.ticks, tt.start, tt.ok)
+			}
+		})
+	}
+}
+
+func TestTicksBetween(t *testing.T) {
+	a, b, c := procKey{1, "10"}, procKey{2, "10"}, procKey{2, "99"} // c reuses b's pid
+	tests := []struct {
+		name     string
+		from, to map[procKey]uint64
+		want     time.Duration
+		ok       bool
+	}{
+		{"grew", map[procKey]uint64{a: 5, b: 7}, map[procKey]uint64{a: 8, b: 7}, 30 * time.Millisecond, true},
+		{"started between", map[procKey]uint64{a: 5}, map[procKey]uint64{a: 5, b: 4}, 40 * time.Millisecond, true},
+		{"ended between", map[procKey]uint64{a: 5, b: 7}, map[procKey]uint64{a: 6}, 10 * time.Millisecond, true},
+		{"pid reused", map[procKey]uint64{a: 5, b: 7}, map[procKey]uint64{a: 5, c: 2}, 20 * time.Millisecond, true},
+		{"none before", nil, map[procKey]uint64{a: 5}, 0, false},
+		{"none after", map[procKey]uint64{a: 5}, nil, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, ok := ticksBetween(tt.from, tt.to); got != tt.want || ok != tt.ok {
+				t.Errorf("ticksBetween = %v, %v; want %v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
 }

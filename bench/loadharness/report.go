@@ -28,14 +28,41 @@ func (r Report) Print(w io.Writer) error {
 		} else {
 			phases(r.Baseline, r.Kit)
 		}
-		ratios := func(name string, base Phase) {
+		pg := o.Store == "postgres"
+		cpu := func(name string, c CPU) {
+			fmt.Fprintf(tw, "cpu per request, %s:\tprocess %s", name, micros(c.ProcessPerRequest(), c.ProcessOK))
+			if pg {
+				fmt.Fprintf(tw, ", postgres %s", micros(c.PostgresPerRequest(), c.PostgresOK))
+			}
+			fmt.Fprintln(tw)
+		}
+		cpu("baseline", r.BaselineCPU)
+		if sameTable {
+			cpu("baseline same table", r.BaselineSameTableCPU)
+		}
+		cpu("kit", r.KitCPU)
+		inProcess := ""
+		if o.Store == "sqlite" {
+			inProcess = ", and SQLite"
+		}
+		fmt.Fprintf(tw, "(cpu, process: this process's user+system time; the load generator and the HTTP servers run in it too%s, the same for every arm)\n", inProcess)
+		if pg {
+			fmt.Fprintln(tw, "(cpu, postgres: every process named postgres on this machine, background ones and other clients' work included; one exiting mid-round loses that round's share)")
+		}
+		ratios := func(name string, base Phase, bc CPU) {
 			fmt.Fprintf(tw, "kit/%s throughput\t%.2f\n", name, ratio(r.Kit.RPS(), base.RPS()))
 			fmt.Fprintf(tw, "kit/%s p50 latency\t%.2f\n", name, ratio(float64(r.Kit.P50), float64(base.P50)))
 			fmt.Fprintf(tw, "kit/%s p99 latency\t%.2f\n", name, ratio(float64(r.Kit.P99), float64(base.P99)))
+			k := r.KitCPU
+			fmt.Fprintf(tw, "kit/%s cpu per request:\tprocess %s", name, cpuRatio(k.ProcessPerRequest(), bc.ProcessPerRequest()))
+			if pg {
+				fmt.Fprintf(tw, ", postgres %s", cpuRatio(k.PostgresPerRequest(), bc.PostgresPerRequest()))
+			}
+			fmt.Fprintln(tw)
 		}
-		ratios("baseline", r.Baseline)
+		ratios("baseline", r.Baseline, r.BaselineCPU)
 		if sameTable {
-			ratios("baseline-same-table", r.BaselineSameTable)
+			ratios("baseline-same-table", r.BaselineSameTable, r.BaselineSameTableCPU)
 			fmt.Fprintf(tw, "payments paid: kit %d (OnPaid calls, warm-up included), baseline %d (rows), baseline same table %d (rows)\n\n",
 				r.KitPaid, r.BaselinePaid, r.BaselineSameTablePaid)
 		} else {
@@ -86,6 +113,23 @@ func ratio(a, b float64) float64 {
 		return 0
 	}
 	return a / b
+}
+
+// micros prints a CPU time per request in microseconds, "n/a" when not
+// measured.
+func micros(d time.Duration, ok bool) string {
+	if !ok {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+}
+
+// cpuRatio prints a/b, "n/a" when either was not measured.
+func cpuRatio(a, b time.Duration) string {
+	if a <= 0 || b <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", float64(a)/float64(b))
 }
 
 // round keeps three significant figures or so.

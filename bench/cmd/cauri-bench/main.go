@@ -8,7 +8,9 @@
 // Moneroo webhooks through the kit and through a bare receiver doing the
 // same single-row UPDATE on the same database, on SQL stores in two arms:
 // on a two-column id/status table, and on a table with the kit's payments
-// schema and indexes; the kit/baseline and kit/baseline-same-table ratios),
+// schema and indexes; the kit/baseline and kit/baseline-same-table ratios,
+// and each arm's CPU time per request, in this process and, on PostgreSQL,
+// in the database server),
 // breaker (checkout with the provider's breaker open), slow (checkout with
 // a provider slower than the kit's timeout, with the process's goroutines
 // and heap before, during and after) and reconcile (one Kit.Reconcile pass
