@@ -262,20 +262,6 @@ func errorFields(raw json.RawMessage) []string {
 	return fields
 }
 
-// jsonText returns a JSON string's value, or a JSON number's text, and ""
-// for anything else.
-func jsonText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
 // ReturnParams reads the query parameters Moneroo appends to the return
 // URL: the payment's ID and its status in Moneroo's words. Moneroo's
 // English documentation and plugins say paymentId and paymentStatus, the

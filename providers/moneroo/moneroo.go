@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/providerhttp"
@@ -60,7 +61,7 @@ type Config struct {
 // concurrent use.
 type Provider struct {
 	key     string
-	secrets [][]byte
+	macs    []sync.Pool // per webhook secret, HMAC states keyed with it
 	base    string
 	methods []string
 	http    *providerhttp.Client
@@ -112,7 +113,7 @@ func New(cfg Config) (*Provider, error) {
 	hc.Describe = describe
 	return &Provider{
 		key:     cfg.SecretKey,
-		secrets: secrets,
+		macs:    macPools(secrets),
 		base:    base,
 		methods: slices.Clone(cfg.Methods),
 		http:    hc,

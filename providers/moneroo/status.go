@@ -53,65 +53,45 @@ type payment struct {
 // missing or null, the currency may be a code or an object with a "code",
 // the amount a number or a string in the currency's main unit, metadata
 // an object or (as PHP encodes an empty one) an array. What is present
-// must make sense, or the error wraps cauri.ErrMalformed.
-func parsePayment(raw json.RawMessage) (payment, error) {
+// must make sense, or the error wraps cauri.ErrMalformed. The object is
+// decoded once: its fields convert themselves as they are read.
+func parsePayment(raw []byte) (payment, error) {
 	var d struct {
-		ID       json.RawMessage `json:"id"`
-		Status   json.RawMessage `json:"status"`
-		Amount   json.RawMessage `json:"amount"`
-		Currency json.RawMessage `json:"currency"`
-		Metadata json.RawMessage `json:"metadata"`
-		Capture  json.RawMessage `json:"capture"`
+		ID       textField     `json:"id"`
+		Status   textField     `json:"status"`
+		Amount   amountField   `json:"amount"`
+		Currency currencyField `json:"currency"`
+		Metadata metadataField `json:"metadata"`
+		Capture  captureField  `json:"capture"`
 	}
 	if err := json.Unmarshal(raw, &d); err != nil || isNull(raw) {
 		return payment{}, fmt.Errorf("%w: payment data is not an object", cauri.ErrMalformed)
 	}
-	p := payment{id: jsonText(d.ID), status: truncate(jsonText(d.Status), 64)}
+	p := payment{id: string(d.ID), status: truncate(string(d.Status), 64)}
 
-	cur, err := currencyCode(d.Currency)
+	cur, err := d.Currency.code, d.Currency.err
 	if err != nil {
 		return payment{}, err
 	}
-	if cur != "" && !isNull(d.Amount) {
-		if p.amount, err = providerhttp.ParseAmountJSON(d.Amount, cur); err != nil {
+	if cur != "" && d.Amount.set {
+		if p.amount, err = d.Amount.amount(cur); err != nil {
 			return payment{}, fmt.Errorf("payment amount: %w", err)
 		}
 		p.currency, p.hasMoney = cur, true
 	}
-
-	var meta map[string]json.RawMessage
-	if json.Unmarshal(d.Metadata, &meta) == nil {
-		var s string
-		if json.Unmarshal(meta[MetaPaymentID], &s) == nil {
-			p.paymentID = strings.TrimSpace(s)
-		}
-	}
-
-	var capture struct {
-		FailureMessage *string `json:"failure_message"`
-		Method         *struct {
-			ShortCode *string `json:"short_code"`
-		} `json:"method"`
-	}
-	if json.Unmarshal(d.Capture, &capture) == nil {
-		if capture.FailureMessage != nil {
-			p.failure = truncate(strings.TrimSpace(*capture.FailureMessage), 200)
-		}
-		if capture.Method != nil && capture.Method.ShortCode != nil {
-			p.method = truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
-		}
-	}
+	p.paymentID = d.Metadata.paymentID
+	p.failure, p.method = d.Capture.failure, d.Capture.method
 	return p, nil
 }
 
 // currencyCode reads a currency given as a code ("XOF") or as Moneroo's
 // currency object ({"code": "XOF", ...}). Missing or null gives "".
-func currencyCode(raw json.RawMessage) (string, error) {
+func currencyCode(raw []byte) (string, error) {
 	if isNull(raw) {
 		return "", nil
 	}
-	var code string
-	if json.Unmarshal(raw, &code) != nil {
+	code, ok := jsonString(raw)
+	if !ok {
 		var obj struct {
 			Code string `json:"code"`
 		}
@@ -128,11 +108,6 @@ func currencyCode(raw json.RawMessage) (string, error) {
 		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
 	}
 	return code, nil
-}
-
-func isNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
 }
 
 // update turns a payment into the kit's Update, with its status mapped
@@ -180,12 +155,12 @@ func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.
 		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
 	}
 	var env struct {
-		Data json.RawMessage `json:"data"`
+		Data paymentField `json:"data"`
 	}
 	if err := resp.DecodeJSON(&env); err != nil {
 		return cauri.Update{}, bad(err)
 	}
-	d, err := parsePayment(env.Data)
+	d, err := env.Data.payment()
 	if err != nil {
 		return cauri.Update{}, bad(err)
 	}

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/cauripay/cauri"
 )
@@ -39,33 +41,96 @@ func Sign(secret string, body []byte) string {
 // hex and a "sha256=" prefix, and compares in constant time. It returns nil,
 // ErrNotSigned or ErrBadSignature.
 func VerifySignature(body []byte, header string, secrets ...string) error {
-	keys := make([][]byte, len(secrets))
-	for i, s := range secrets {
-		keys[i] = []byte(s)
-	}
-	return verify(body, header, keys)
-}
-
-func verify(body []byte, header string, secrets [][]byte) error {
-	sig := strings.TrimSpace(header)
-	if sig == "" {
-		return ErrNotSigned
-	}
-	if len(sig) > 7 && strings.EqualFold(sig[:7], "sha256=") {
-		sig = sig[7:]
-	}
-	got, err := hex.DecodeString(sig)
-	if err != nil || len(got) != sha256.Size {
-		return ErrBadSignature
+	want, err := parseSignature(header)
+	if err != nil {
+		return err
 	}
 	ok := false
 	for _, s := range secrets {
-		mac := hmac.New(sha256.New, s)
+		mac := hmac.New(sha256.New, []byte(s))
 		mac.Write(body)
 		// Every secret is tried, so timing says nothing of which matched.
-		if hmac.Equal(mac.Sum(nil), got) {
+		if hmac.Equal(mac.Sum(nil), want[:]) {
 			ok = true
 		}
+	}
+	if !ok {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// parseSignature reads an X-Moneroo-Signature value: 64 hex digits of
+// either case, with surrounding spaces and a "sha256=" prefix allowed.
+func parseSignature(header string) (sig [sha256.Size]byte, err error) {
+	s := strings.TrimSpace(header)
+	if s == "" {
+		return sig, ErrNotSigned
+	}
+	if len(s) > 7 && strings.EqualFold(s[:7], "sha256=") {
+		s = s[7:]
+	}
+	if len(s) != 2*len(sig) {
+		return sig, ErrBadSignature
+	}
+	for i := range sig {
+		hi, ok1 := unhex(s[2*i])
+		lo, ok2 := unhex(s[2*i+1])
+		if !ok1 || !ok2 {
+			return sig, ErrBadSignature
+		}
+		sig[i] = hi<<4 | lo
+	}
+	return sig, nil
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// keyedMAC is an HMAC-SHA256 keyed with one webhook secret, and room for
+// its sum. hmac.New costs a few allocations and the key's schedule, so
+// the Provider keeps them in a sync.Pool per secret and resets them
+// before each use.
+type keyedMAC struct {
+	h   hash.Hash
+	sum [sha256.Size]byte
+}
+
+// macPools returns one pool of keyedMACs per secret.
+func macPools(secrets [][]byte) []sync.Pool {
+	pools := make([]sync.Pool, len(secrets))
+	for i, key := range secrets {
+		pools[i].New = func() any { return &keyedMAC{h: hmac.New(sha256.New, key)} }
+	}
+	return pools
+}
+
+// verify checks header, an X-Moneroo-Signature value, against body under
+// each of the provider's secrets, as VerifySignature does.
+func (p *Provider) verify(body []byte, header string) error {
+	want, err := parseSignature(header)
+	if err != nil {
+		return err
+	}
+	ok := false
+	for i := range p.macs {
+		m := p.macs[i].Get().(*keyedMAC)
+		m.h.Reset()
+		m.h.Write(body)
+		// Every secret is tried, so timing says nothing of which matched.
+		if hmac.Equal(m.h.Sum(m.sum[:0]), want[:]) {
+			ok = true
+		}
+		p.macs[i].Put(m)
 	}
 	if !ok {
 		return ErrBadSignature
@@ -88,34 +153,37 @@ func verify(body []byte, header string, secrets [][]byte) error {
 // cauri.ErrIgnoredEvent; unreadable JSON and a missing data.id return an
 // error wrapping cauri.ErrMalformed.
 func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, error) {
-	if len(p.secrets) > 0 {
+	signed := len(p.macs) > 0
+	if signed {
 		var header string
 		if r != nil {
 			header = r.Header.Get(SignatureHeader)
 		}
-		if err := verify(body, header, p.secrets); err != nil {
+		if err := p.verify(body, header); err != nil {
 			return cauri.Update{}, err
 		}
 	}
 
+	// One decoding pass: data is read as a payment as it is met, and its
+	// error kept, for a non-payment event is ignored whatever its data.
 	var n struct {
-		Event json.RawMessage `json:"event"`
-		Data  json.RawMessage `json:"data"`
+		Event stringField  `json:"event"`
+		Data  paymentField `json:"data"`
 	}
 	if err := json.Unmarshal(body, &n); err != nil || isNull(body) {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo webhook is not a JSON object", cauri.ErrMalformed)
 	}
-	var event string
-	if json.Unmarshal(n.Event, &event) != nil || strings.TrimSpace(event) == "" {
+	event := strings.TrimSpace(string(n.Event))
+	if event == "" {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo webhook has no event", cauri.ErrMalformed)
 	}
-	event = truncate(strings.TrimSpace(event), 64)
+	event = truncate(event, 64)
 	kind, suffix, _ := strings.Cut(event, ".")
 	if kind != "payment" {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo event %q", cauri.ErrIgnoredEvent, event)
 	}
 
-	d, err := parsePayment(n.Data)
+	d, err := n.Data.payment()
 	if err != nil {
 		return cauri.Update{}, fmt.Errorf("moneroo webhook: %w", err)
 	}
@@ -128,6 +196,6 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 	}
 	u := p.update(d, raw)
 	u.EventID = event + ":" + d.id
-	u.Authenticated = len(p.secrets) > 0 && (u.Status != cauri.StatusPaid || d.hasMoney)
+	u.Authenticated = signed && (u.Status != cauri.StatusPaid || d.hasMoney)
 	return u, nil
 }

@@ -100,9 +100,8 @@ func (s State) Map() (st cauri.Status, known bool) {
 // known false: an undocumented status never settles a payment. Case and
 // surrounding spaces are ignored.
 func MapStatus(raw string) (s cauri.Status, known bool) {
-	parts := strings.Split(raw, "/")
-	switch len(parts) {
-	case 1:
+	status, rest, words := strings.Cut(raw, "/")
+	if !words {
 		switch norm(raw) {
 		case "completed":
 			return cauri.StatusPaid, true
@@ -113,10 +112,13 @@ func MapStatus(raw string) (s cauri.Status, known bool) {
 		case "processing", "processed", "none", "pending", "accepted":
 			return cauri.StatusPending, true
 		}
-	case 3:
-		return State{Status: parts[0], ConfirmationStatus: parts[1], TransactionStatus: parts[2]}.Map()
+		return cauri.StatusPending, false
 	}
-	return cauri.StatusPending, false
+	confirmation, transaction, ok := strings.Cut(rest, "/")
+	if !ok || strings.Contains(transaction, "/") {
+		return cauri.StatusPending, false // two words, or more than three
+	}
+	return State{Status: status, ConfirmationStatus: confirmation, TransactionStatus: transaction}.Map()
 }
 
 func norm(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

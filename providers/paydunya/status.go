@@ -55,13 +55,14 @@ func (p *Provider) mapStatus(raw, token string) cauri.Status {
 }
 
 // confirmResponse is what this package reads of confirm's answer.
+// Its fields are read in the decoding pass of the answer.
 type confirmResponse struct {
 	envelope
-	Status     json.RawMessage `json:"status"`
-	Mode       json.RawMessage `json:"mode"`
-	FailReason json.RawMessage `json:"fail_reason"`
-	Invoice    json.RawMessage `json:"invoice"`
-	CustomData json.RawMessage `json:"custom_data"`
+	Status     stringField     `json:"status"`
+	Mode       stringField     `json:"mode"`
+	FailReason textField       `json:"fail_reason"`
+	Invoice    invoiceField    `json:"invoice"`
+	CustomData customDataField `json:"custom_data"`
 }
 
 // FetchStatus asks PayDunya for an invoice's status,
@@ -98,33 +99,36 @@ func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.
 		}
 		return cauri.Update{}, err
 	}
+	return p.confirmed(q, ref, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Body)
+}
+
+// confirmed reads confirm's answer about ref, which came with HTTP
+// status and Content-Type ctype, for FetchStatus.
+func (p *Provider) confirmed(q cauri.StatusQuery, ref string, status int, ctype string, body []byte) (cauri.Update, error) {
 	var cr confirmResponse
-	if err := resp.DecodeJSON(&cr); err != nil {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
+	if err := providerhttp.DecodeJSON(ctype, body, &cr); err != nil {
+		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: status, Err: err}
 	}
 	if !cr.ok() {
-		return cauri.Update{}, refusal("status", resp.StatusCode, cr.envelope)
+		return cauri.Update{}, refusal("status", status, cr.envelope)
 	}
-	bad := func(format string, args ...any) error { return malformed("status", resp.StatusCode, format, args...) }
+	bad := func(format string, args ...any) error { return malformed("status", status, format, args...) }
 
-	var raw string
-	if json.Unmarshal(cr.Status, &raw) != nil || strings.TrimSpace(raw) == "" {
+	raw := strings.TrimSpace(string(cr.Status))
+	if raw == "" {
 		return cauri.Update{}, bad("answer has no status")
 	}
-	raw = truncate(strings.TrimSpace(raw), 64)
-	if m := jsonString(cr.Mode); m != "" && !p.sameMode(m) {
+	raw = truncate(raw, 64)
+	if m := string(cr.Mode); m != "" && !p.sameMode(m) {
 		p.log.Warn("paydunya answered about an invoice of the other mode", "mode", truncate(m, 16), "configured", string(p.mode))
 		return cauri.Update{}, bad("answer is about a %s-mode invoice, the provider is in %s mode", truncate(m, 16), p.mode)
 	}
 
-	var inv struct {
-		Token       json.RawMessage `json:"token"`
-		TotalAmount json.RawMessage `json:"total_amount"`
-	}
-	if !isNull(cr.Invoice) && json.Unmarshal(cr.Invoice, &inv) != nil {
+	inv := cr.Invoice
+	if inv.bad {
 		return cauri.Update{}, bad("invoice is not an object")
 	}
-	paymentID, err := customPaymentID(cr.CustomData)
+	paymentID, err := cr.CustomData.paymentID, cr.CustomData.err
 	if err != nil {
 		return cauri.Update{}, bad("%v", err)
 	}
@@ -133,7 +137,7 @@ func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.
 	}
 	// The token PayDunya echoes must be the one asked for, unless our own
 	// payment ID in custom_data proves the answer is about our payment.
-	if tok := jsonText(inv.Token); tok != "" && tok != ref && (q.PaymentID == "" || paymentID != q.PaymentID) {
+	if tok := inv.token; tok != "" && tok != ref && (q.PaymentID == "" || paymentID != q.PaymentID) {
 		return cauri.Update{}, bad("answer is about another invoice")
 	}
 
@@ -142,12 +146,12 @@ func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.
 		ProviderRef:   ref,
 		Status:        p.mapStatus(raw, ref),
 		RawStatus:     raw,
-		FailureReason: truncate(jsonText(cr.FailReason), 200),
+		FailureReason: truncate(string(cr.FailReason), 200),
 		Authenticated: true,
 	}
-	if !isNull(inv.TotalAmount) {
-		if u.Amount, err = providerhttp.ParseAmountJSON(inv.TotalAmount, Currency); err != nil {
-			return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
+	if inv.total.set {
+		if u.Amount, err = inv.total.amount(Currency); err != nil {
+			return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: status, Err: err}
 		}
 		u.Currency = Currency
 	}
@@ -171,7 +175,7 @@ func (p *Provider) sameMode(m string) bool {
 
 // customPaymentID reads custom_data.cauri_payment_id: custom_data may be
 // missing, null, an object, or (as PHP encodes an empty one) an array.
-func customPaymentID(raw json.RawMessage) (string, error) {
+func customPaymentID(raw []byte) (string, error) {
 	if isNull(raw) {
 		return "", nil
 	}

@@ -1,6 +1,7 @@
 package paydunya
 
 import (
+	"bytes"
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/hex"
@@ -8,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -44,10 +44,24 @@ func verifyHash(hash string, want []byte) error {
 	if got == "" {
 		return ErrNoHash
 	}
-	if subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+	if !equalConstantTime(got, want) {
 		return ErrBadHash
 	}
 	return nil
+}
+
+// equalConstantTime reports whether a and b hold the same bytes, in a
+// time that depends on their lengths only, as subtle.ConstantTimeCompare
+// does (without copying a into a []byte).
+func equalConstantTime(a string, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var v byte
+	for i := range len(b) {
+		v |= a[i] ^ b[i]
+	}
+	return subtle.ConstantTimeByteEq(v, 0) == 1
 }
 
 // ParseWebhook reads one PayDunya IPN: an application/x-www-form-urlencoded
@@ -75,12 +89,11 @@ func verifyHash(hash string, want []byte) error {
 // EventID is "<invoice token>:<status>", so that copies of one
 // notification share it.
 func (p *Provider) ParseWebhook(_ *http.Request, body []byte) (cauri.Update, error) {
-	form, err := parseBracketForm(body)
+	form, err := readIPN(body)
 	if err != nil {
 		return cauri.Update{}, fmt.Errorf("%w: paydunya IPN: %w", cauri.ErrMalformed, err)
 	}
-	data := form.child("data")
-	hash, ok, err := data.value("hash")
+	hash, ok, err := form[ipnHash].value()
 	switch {
 	case err != nil:
 		return cauri.Update{}, ErrBadHash
@@ -94,15 +107,15 @@ func (p *Provider) ParseWebhook(_ *http.Request, body []byte) (cauri.Update, err
 	malformed := func(format string, args ...any) error {
 		return fmt.Errorf("%w: paydunya IPN: "+format, append([]any{cauri.ErrMalformed}, args...)...)
 	}
-	field := func(path ...string) (string, error) {
-		v, _, err := data.value(path...)
+	field := func(k ipnKey) (string, error) {
+		v, _, err := form[k].value()
 		if err != nil {
-			return "", malformed("data[%s]: %v", strings.Join(path, "]["), err)
+			return "", malformed("%s: %v", ipnKeys[k], err)
 		}
 		return strings.TrimSpace(v), nil
 	}
 
-	mode, err := field("mode")
+	mode, err := field(ipnMode)
 	if err != nil {
 		return cauri.Update{}, err
 	}
@@ -110,7 +123,7 @@ func (p *Provider) ParseWebhook(_ *http.Request, body []byte) (cauri.Update, err
 		return cauri.Update{}, fmt.Errorf("%w: paydunya IPN of a %s-mode invoice, the provider is in %s mode",
 			cauri.ErrIgnoredEvent, truncate(mode, 16), p.mode)
 	}
-	raw, err := field("status")
+	raw, err := field(ipnStatus)
 	if err != nil {
 		return cauri.Update{}, err
 	}
@@ -118,7 +131,7 @@ func (p *Provider) ParseWebhook(_ *http.Request, body []byte) (cauri.Update, err
 		return cauri.Update{}, malformed("no data[status]")
 	}
 	raw = truncate(raw, 64)
-	token, err := field("invoice", "token")
+	token, err := field(ipnToken)
 	if err != nil {
 		return cauri.Update{}, err
 	}
@@ -128,15 +141,15 @@ func (p *Provider) ParseWebhook(_ *http.Request, body []byte) (cauri.Update, err
 	if len(token) > 128 || strings.ContainsFunc(token, func(r rune) bool { return r < 0x21 || r == 0x7f }) {
 		return cauri.Update{}, malformed("data[invoice][token] is not an invoice token")
 	}
-	paymentID, err := field("custom_data", DataPaymentID)
+	paymentID, err := field(ipnPaymentID)
 	if err != nil {
 		return cauri.Update{}, err
 	}
-	failReason, err := field("fail_reason")
+	failReason, err := field(ipnFailReason)
 	if err != nil {
 		return cauri.Update{}, err
 	}
-	total, err := field("invoice", "total_amount")
+	total, err := field(ipnTotal)
 	if err != nil {
 		return cauri.Update{}, err
 	}
@@ -165,116 +178,203 @@ const (
 	maxFormDepth = 8
 )
 
-// formNode is one level of a PHP-style form: data[invoice][token]=x is
-// the value x at root → data → invoice → token.
-type formNode struct {
-	vals []string
-	kids map[string]*formNode
+// ipnKey is a key of an IPN that ParseWebhook reads.
+type ipnKey int
+
+const (
+	ipnHash ipnKey = iota
+	ipnMode
+	ipnStatus
+	ipnToken
+	ipnPaymentID
+	ipnFailReason
+	ipnTotal
+	ipnKeyCount
+)
+
+// ipnKeys are the keys ParseWebhook reads, as PHP's bracket notation
+// writes them.
+var ipnKeys = [ipnKeyCount]string{
+	ipnHash:       "data[hash]",
+	ipnMode:       "data[mode]",
+	ipnStatus:     "data[status]",
+	ipnToken:      "data[invoice][token]",
+	ipnPaymentID:  "data[custom_data][" + DataPaymentID + "]",
+	ipnFailReason: "data[fail_reason]",
+	ipnTotal:      "data[invoice][total_amount]",
 }
 
-// parseBracketForm reads an application/x-www-form-urlencoded body whose
-// keys use PHP's bracket notation (a[b][c], a[] for the next index). A key
-// whose brackets do not close, or that has text after its last bracket, is
-// an error, as is anything url.ParseQuery refuses.
-func parseBracketForm(body []byte) (*formNode, error) {
-	if !utf8.Valid(body) {
-		return nil, errors.New("body is not UTF-8 text")
-	}
-	q, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, errors.New("body is not a form")
-	}
-	if len(q) > maxFormKeys {
-		return nil, errors.New("too many keys")
-	}
-	root := &formNode{}
-	for key, vals := range q {
-		path, err := splitKey(key)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range vals {
-			n := root
-			for _, seg := range path {
-				if seg == "" {
-					seg = strconv.Itoa(len(n.kids))
-				}
-				n = n.add(seg)
-			}
-			n.vals = append(n.vals, v)
-		}
-	}
-	return root, nil
+// formValue is what a form says of one key: its values, and whether a
+// longer key continues it (data[status][0] makes data[status] an object).
+type formValue struct {
+	first  string // the first value
+	n      int    // how many values
+	differ bool   // a later value is not the first
+	object bool
 }
 
-// splitKey splits "data[invoice][token]" into data, invoice, token.
-func splitKey(key string) ([]string, error) {
-	name, rest, found := strings.Cut(key, "[")
-	if name == "" {
-		return nil, errors.New("a key has no name")
-	}
-	path := []string{name}
-	if !found {
-		return path, nil
-	}
-	rest = "[" + rest
-	for rest != "" {
-		if rest[0] != '[' {
-			return nil, errors.New("a key has text after its brackets")
-		}
-		end := strings.IndexByte(rest, ']')
-		if end < 0 {
-			return nil, errors.New("a key's bracket does not close")
-		}
-		path = append(path, rest[1:end])
-		rest = rest[end+1:]
-		if len(path) > maxFormDepth {
-			return nil, errors.New("a key is nested too deep")
-		}
-	}
-	return path, nil
-}
-
-func (n *formNode) add(seg string) *formNode {
-	if n.kids == nil {
-		n.kids = make(map[string]*formNode)
-	}
-	k := n.kids[seg]
-	if k == nil {
-		k = &formNode{}
-		n.kids[seg] = k
-	}
-	return k
-}
-
-// child returns the node at path, or nil.
-func (n *formNode) child(path ...string) *formNode {
-	for _, seg := range path {
-		if n == nil {
-			return nil
-		}
-		n = n.kids[seg]
-	}
-	return n
-}
-
-// value returns the single value at path. It reports false when there is
-// none, and an error when the path holds an object rather than a value, or
-// the key was repeated with different values.
-func (n *formNode) value(path ...string) (string, bool, error) {
-	n = n.child(path...)
+// value returns the key's single value. It reports false when there is
+// none, and an error when the key holds an object rather than a value, or
+// was repeated with different values.
+func (v *formValue) value() (string, bool, error) {
 	switch {
-	case n == nil:
-		return "", false, nil
-	case len(n.kids) > 0:
+	case v.object:
 		return "", false, errors.New("is an object, not a value")
-	case len(n.vals) == 0:
+	case v.n == 0:
 		return "", false, nil
+	case v.differ:
+		return "", false, errors.New("is repeated with different values")
 	}
-	for _, v := range n.vals[1:] {
-		if v != n.vals[0] {
-			return "", false, errors.New("is repeated with different values")
+	return v.first, true, nil
+}
+
+// readIPN reads an application/x-www-form-urlencoded body whose keys use
+// PHP's bracket notation (a[b][c], a[] for the next index), keeping the
+// values of ipnKeys only. Whatever url.ParseQuery refuses is an error, as
+// is a key whose brackets do not close, that has text after its last
+// bracket, that has no name or is nested too deep.
+//
+// It reads the form as url.ParseQuery and a tree of its bracket keys
+// would, without building either: with every key well formed, key k
+// holds an object exactly when another key starts with k + "[", and a
+// value at k comes from a key spelt k and no other.
+func readIPN(body []byte) (form [ipnKeyCount]formValue, err error) {
+	if !utf8.Valid(body) {
+		return form, errors.New("body is not UTF-8 text")
+	}
+	if bytes.Count(body, []byte("&")) >= maxFormKeys {
+		// Enough pairs to hold too many distinct keys, or to meet net/url's
+		// own limit on their number: ParseQuery counts them.
+		q, err := url.ParseQuery(string(body))
+		if err != nil {
+			return form, errors.New("body is not a form")
+		}
+		if len(q) > maxFormKeys {
+			return form, errors.New("too many keys")
 		}
 	}
-	return n.vals[0], true, nil
+	var notForm bool
+	var keyErr error
+	var keyBuf, valBuf [128]byte
+	for rest := body; len(rest) > 0; {
+		var pair []byte
+		pair, rest, _ = bytes.Cut(rest, []byte("&"))
+		if bytes.IndexByte(pair, ';') >= 0 {
+			notForm = true // "invalid semicolon separator in query"
+			continue
+		}
+		if len(pair) == 0 {
+			continue
+		}
+		k, v, _ := bytes.Cut(pair, []byte("="))
+		if !validEscapes(k) || !validEscapes(v) {
+			notForm = true
+			continue
+		}
+		key := unescape(keyBuf[:0], k)
+		if err := checkKey(key); err != nil {
+			if keyErr == nil {
+				keyErr = err
+			}
+			continue
+		}
+		if len(key) < len("data[") || string(key[:len("data[")]) != "data[" {
+			continue
+		}
+		for i := range form {
+			f, want := &form[i], ipnKeys[i]
+			switch {
+			case string(key) == want:
+				s := string(unescape(valBuf[:0], v))
+				if f.n == 0 {
+					f.first = s
+				} else if s != f.first {
+					f.differ = true
+				}
+				f.n++
+			case len(key) > len(want) && key[len(want)] == '[' && string(key[:len(want)]) == want:
+				f.object = true
+			}
+		}
+	}
+	switch {
+	case notForm:
+		return form, errors.New("body is not a form")
+	case keyErr != nil:
+		return form, keyErr
+	}
+	return form, nil
+}
+
+// checkKey checks a bracket key: a name, then segments in brackets
+// ("data[invoice][token]"), at most maxFormDepth levels in all.
+func checkKey(key []byte) error {
+	i := bytes.IndexByte(key, '[')
+	switch {
+	case i == 0 || len(key) == 0:
+		return errors.New("a key has no name")
+	case i < 0:
+		return nil
+	}
+	depth := 1
+	for rest := key[i:]; len(rest) > 0; {
+		if rest[0] != '[' {
+			return errors.New("a key has text after its brackets")
+		}
+		end := bytes.IndexByte(rest, ']')
+		if end < 0 {
+			return errors.New("a key's bracket does not close")
+		}
+		depth++
+		rest = rest[end+1:]
+		if depth > maxFormDepth {
+			return errors.New("a key is nested too deep")
+		}
+	}
+	return nil
+}
+
+// validEscapes reports whether url.QueryUnescape accepts s: every % is
+// followed by two hex digits.
+func validEscapes(s []byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return false
+			}
+			i += 2
+		}
+	}
+	return true
+}
+
+// unescape appends to dst s as url.QueryUnescape decodes it ("+" is a
+// space, %XX a byte); s has valid escapes.
+func unescape(dst, s []byte) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			dst = append(dst, ' ')
+		case '%':
+			dst = append(dst, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }

@@ -1,0 +1,436 @@
+package moneroo
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cauripay/cauri/internal/providerhttp"
+)
+
+// The lenient fields of Moneroo's payment object, read in the same
+// decoding pass as the object that holds them. Each UnmarshalJSON
+// converts what it is given at once, copying it, and never keeps the
+// decoder's slice; it never fails, so that a field of an unexpected kind
+// is judged as before by the caller, not by encoding/json; and it sets
+// every part of its field, so that of a repeated key the last one counts,
+// as with json.RawMessage.
+
+// textField is a JSON string's trimmed value, or a JSON number's text;
+// anything else is "".
+type textField string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *textField) UnmarshalJSON(b []byte) error {
+	*t = textField(jsonText(b))
+	return nil
+}
+
+// stringField is a JSON string's value; anything else is "".
+type stringField string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (s *stringField) UnmarshalJSON(b []byte) error {
+	v, _ := jsonString(b)
+	*s = stringField(v)
+	return nil
+}
+
+// amountField is an amount in the currency's main unit, a JSON number or
+// string, kept as its decimal text until the currency is known.
+type amountField struct {
+	set  bool   // present and not null
+	text string // the number's text
+	err  error  // the value is neither a number nor a string
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (a *amountField) UnmarshalJSON(b []byte) error {
+	*a = amountField{set: !isNull(b)}
+	if !a.set {
+		return nil
+	}
+	if s, ok := plainText(b); ok {
+		a.text = s
+		return nil
+	}
+	var n providerhttp.Number
+	a.err = n.UnmarshalJSON(b)
+	a.text = string(n)
+	return nil
+}
+
+// amount is providerhttp.ParseAmountJSON of the field.
+func (a amountField) amount(currency string) (int64, error) {
+	if a.err != nil {
+		return 0, a.err
+	}
+	return providerhttp.Number(a.text).Amount(currency)
+}
+
+// currencyField is a currency as currencyCode reads it.
+type currencyField struct {
+	code string
+	err  error
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (c *currencyField) UnmarshalJSON(b []byte) error {
+	c.code, c.err = currencyCode(b)
+	return nil
+}
+
+// metadataField is our payment ID from metadata.cauri_payment_id, as
+// decoding metadata into a map[string]json.RawMessage and its
+// cauri_payment_id into a string would give it: "" unless metadata is an
+// object (PHP sends an empty one as []) whose cauri_payment_id is a string.
+type metadataField struct {
+	paymentID string
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (m *metadataField) UnmarshalJSON(b []byte) error {
+	m.paymentID = ""
+	if b = trimSpace(b); len(b) == 0 || b[0] != '{' {
+		return nil // not an object: no map, no ID
+	}
+	v, found, ok := member(b, MetaPaymentID)
+	if !ok {
+		// A name with an escape, or a shape member does not walk:
+		// encoding/json decides.
+		var meta map[string]json.RawMessage
+		if json.Unmarshal(b, &meta) != nil {
+			return nil
+		}
+		v, found = meta[MetaPaymentID]
+	}
+	if !found {
+		return nil
+	}
+	if s, ok := jsonString(v); ok {
+		m.paymentID = strings.TrimSpace(s)
+	}
+	return nil
+}
+
+// captureField is what this package reads of capture: the failure message
+// and the method's short code, both ignored unless capture decodes
+// without error.
+type captureField struct {
+	failure, method string
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (c *captureField) UnmarshalJSON(b []byte) error {
+	*c = captureField{}
+	var capture struct {
+		FailureMessage *string `json:"failure_message"`
+		Method         *struct {
+			ShortCode *string `json:"short_code"`
+		} `json:"method"`
+	}
+	if json.Unmarshal(b, &capture) != nil {
+		return nil
+	}
+	if capture.FailureMessage != nil {
+		c.failure = truncate(strings.TrimSpace(*capture.FailureMessage), 200)
+	}
+	if capture.Method != nil && capture.Method.ShortCode != nil {
+		c.method = truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
+	}
+	return nil
+}
+
+// paymentField is a payment object read by parsePayment during the
+// decoding of what holds it, its error kept for after the caller has
+// looked at the rest (a webhook's event).
+type paymentField struct {
+	set bool
+	p   payment
+	err error
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *paymentField) UnmarshalJSON(b []byte) error {
+	f.set = true
+	f.p, f.err = parsePayment(b)
+	return nil
+}
+
+// payment returns the payment, or parsePayment's error; a missing field
+// is not an object.
+func (f *paymentField) payment() (payment, error) {
+	if !f.set {
+		return parsePayment(nil)
+	}
+	return f.p, f.err
+}
+
+// jsonText returns a JSON string's value, trimmed, or a JSON number's
+// text, and "" for anything else: what decoding raw into a string, or
+// failing that into a json.Number, gives.
+func jsonText(raw []byte) string {
+	if s, ok := plainText(raw); ok {
+		return s
+	}
+	b := trimSpace(raw)
+	if len(b) == 0 || b[0] != '"' {
+		// Not a string; and not a number, or plainText would have taken
+		// it: null, true, false, an object, an array, or not JSON.
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	return ""
+}
+
+// jsonString decodes raw as json.Unmarshal into a string would: ok is
+// false when it would fail, and null gives "".
+func jsonString(raw []byte) (string, bool) {
+	b := trimSpace(raw)
+	if len(b) > 0 && b[0] == '"' {
+		if s, ok := plainString(b); ok {
+			return s, true
+		}
+	}
+	if string(b) == "null" {
+		return "", true
+	}
+	if len(b) == 0 || b[0] != '"' {
+		return "", false
+	}
+	var s string // escapes to the heap, on this path only
+	err := json.Unmarshal(raw, &s)
+	return s, err == nil
+}
+
+// plainText returns a JSON string's value, trimmed, or a JSON number's
+// text, when raw is one that needs no decoding (a string without
+// escapes); ok is false for anything else.
+func plainText(raw []byte) (string, bool) {
+	b := trimSpace(raw)
+	if len(b) == 0 {
+		return "", false
+	}
+	if b[0] == '"' {
+		s, ok := plainString(b)
+		return strings.TrimSpace(s), ok
+	}
+	if isNumber(b) {
+		return string(b), true
+	}
+	return "", false
+}
+
+// plainString returns the value of b, a JSON string, when it is valid
+// UTF-8 with no escape and no control character: its bytes between the
+// quotes. ok is false otherwise.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	ascii := true
+	for _, c := range in {
+		switch {
+		case c < 0x20 || c == '"' || c == '\\':
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.Valid(in) {
+		return "", false // encoding/json replaces invalid UTF-8
+	}
+	return string(in), true
+}
+
+// isNumber reports whether b is a JSON number, by JSON's grammar (as
+// encoding/json's own check).
+func isNumber(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return false
+	}
+	switch {
+	case b[0] == '0':
+		b = b[1:]
+	case '1' <= b[0] && b[0] <= '9':
+		b = skipDigits(b[1:])
+	default:
+		return false
+	}
+	if len(b) >= 2 && b[0] == '.' && isDigit(b[1]) {
+		b = skipDigits(b[2:])
+	}
+	if len(b) >= 2 && (b[0] == 'e' || b[0] == 'E') {
+		b = b[1:]
+		if b[0] == '+' || b[0] == '-' {
+			b = b[1:]
+			if len(b) == 0 {
+				return false
+			}
+		}
+		if !isDigit(b[0]) {
+			return false
+		}
+		b = skipDigits(b)
+	}
+	return len(b) == 0
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func skipDigits(b []byte) []byte {
+	for len(b) > 0 && isDigit(b[0]) {
+		b = b[1:]
+	}
+	return b
+}
+
+// isNull reports whether raw is empty or null, spaces aside.
+func isNull(raw []byte) bool {
+	s := bytes.TrimSpace(raw)
+	return len(s) == 0 || string(s) == "null"
+}
+
+// trimSpace trims JSON's white space (space, tab, CR, LF) from b.
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// member finds in obj, a JSON object that encoding/json has already
+// checked, the value of its last member called name, as decoding obj into
+// a map[string]json.RawMessage would: names compare exactly, and of a
+// repeated name the last one wins. found is false when there is none. ok
+// is false when obj has a shape this walker leaves to encoding/json: a
+// name with an escape in it, or anything unexpected.
+func member(obj []byte, name string) (v []byte, found, ok bool) {
+	i := skipSpace(obj, 0)
+	if i == len(obj) || obj[i] != '{' {
+		return nil, false, false
+	}
+	i = skipSpace(obj, i+1)
+	if i < len(obj) && obj[i] == '}' {
+		return nil, false, skipSpace(obj, i+1) == len(obj)
+	}
+	for {
+		if i == len(obj) || obj[i] != '"' {
+			return nil, false, false
+		}
+		j := i + 1
+		for j < len(obj) && obj[j] != '"' {
+			if obj[j] == '\\' {
+				return nil, false, false
+			}
+			j++
+		}
+		if j == len(obj) {
+			return nil, false, false
+		}
+		key := obj[i+1 : j]
+		i = skipSpace(obj, j+1)
+		if i == len(obj) || obj[i] != ':' {
+			return nil, false, false
+		}
+		i = skipSpace(obj, i+1)
+		end := skipValue(obj, i)
+		if end < 0 {
+			return nil, false, false
+		}
+		if string(key) == name {
+			v, found = obj[i:end], true
+		}
+		i = skipSpace(obj, end)
+		switch {
+		case i == len(obj):
+			return nil, false, false
+		case obj[i] == ',':
+			i = skipSpace(obj, i+1)
+		case obj[i] == '}':
+			if skipSpace(obj, i+1) != len(obj) {
+				return nil, false, false
+			}
+			return v, found, true
+		default:
+			return nil, false, false
+		}
+	}
+}
+
+// skipSpace returns the index of the first byte of b from i on that is
+// not JSON white space.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index just past the JSON value that starts at
+// b[i], or -1 when there is none.
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end := skipString(b, j)
+				if end < 0 {
+					return -1
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	// A number, true, false or null.
+	j := i
+	for j < len(b) && !isSpace(b[j]) && b[j] != ',' && b[j] != '}' && b[j] != ']' {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
+}
+
+// skipString returns the index just past the JSON string that starts at
+// b[i], or -1 when it does not end.
+func skipString(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
+}
