@@ -279,10 +279,17 @@ func paymentInPath(r *http.Request) (id, token string) {
 	if id, token = r.PathValue("id"), r.PathValue("token"); id != "" || token != "" {
 		return id, token
 	}
-	parts := strings.Split(r.URL.Path, "/")
-	for i, p := range parts {
-		if (p == "return" || p == "webhooks") && i+3 < len(parts) {
-			return parts[i+2], parts[i+3]
+	var after [3]string // the segments after "return" or "webhooks"
+	n := -1
+	for seg := range strings.SplitSeq(r.URL.Path, "/") {
+		switch {
+		case n >= 0:
+			after[n] = seg
+			if n++; n == len(after) {
+				return after[1], after[2]
+			}
+		case seg == "return" || seg == "webhooks":
+			n = 0
 		}
 	}
 	return "", ""
@@ -291,11 +298,12 @@ func paymentInPath(r *http.Request) (id, token string) {
 // segmentAfter returns the path segment that follows the first of words
 // found in path, or "".
 func segmentAfter(path string, words ...string) string {
-	parts := strings.Split(path, "/")
-	for i, p := range parts {
-		if slices.Contains(words, p) && i+1 < len(parts) {
-			return parts[i+1]
+	found := false
+	for seg := range strings.SplitSeq(path, "/") {
+		if found {
+			return seg
 		}
+		found = slices.Contains(words, seg)
 	}
 	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 )
 
@@ -54,7 +55,7 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, owner string) (Pay
 	if err != nil {
 		return p, false, fmt.Errorf("cauri: moving %s to %s: %w", p.ID, u.Status, err)
 	}
-	k.settled(np)
+	k.settled(ctx, np)
 	return np, true, nil
 }
 
@@ -70,9 +71,11 @@ func (k *Kit) change(u Update, owner string) Change {
 }
 
 // settled counts and logs a move this kit made.
-func (k *Kit) settled(p Payment) {
+func (k *Kit) settled(ctx context.Context, p Payment) {
 	k.metrics.transitions.WithLabelValues(p.Provider, string(p.Status)).Inc()
-	k.log.Info("payment settled", "payment_id", p.ID, "provider", p.Provider, "status", p.Status)
+	if k.log.Enabled(ctx, slog.LevelInfo) { // spares boxing the arguments
+		k.log.InfoContext(ctx, "payment settled", "payment_id", p.ID, "provider", p.Provider, "status", p.Status)
+	}
 }
 
 // settleByID applies an authenticated final update about payment id
@@ -94,7 +97,7 @@ func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Pa
 	np, err := k.store.Transition(ctx, id, StatusPending, c)
 	switch {
 	case err == nil:
-		k.settled(np)
+		k.settled(ctx, np)
 		return np, true, k.fulfilClaimed(ctx, np, owner)
 	case errors.Is(err, ErrConflict) && np.ID == id:
 		return np, false, nil
