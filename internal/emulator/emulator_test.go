@@ -385,3 +385,32 @@ func TestIDs(t *testing.T) {
 		t.Errorf("RandomHex %q %q", a, b)
 	}
 }
+
+// TestSlowAnswerEndsWhenClientHangsUp: a slow answer to a request with a
+// body stops waiting when the client gives up, and the handler still reads
+// the whole body.
+func TestSlowAnswerEndsWhenClientHangsUp(t *testing.T) {
+	t.Parallel()
+	fs := NewFaults(nil)
+	got := make(chan string, 1)
+	srv := httptest.NewServer(fs.Wrap(providertest.OpAny, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- string(b)
+	})))
+	defer srv.Close()
+	defer fs.Close() // first: ends a wait that did not end, so that srv closes
+	fs.Inject(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	client := &http.Client{Timeout: 100 * time.Millisecond}
+	if res, err := client.Post(srv.URL, "application/json", strings.NewReader(`{"event":"payment.success"}`)); err == nil {
+		res.Body.Close()
+		t.Fatal("the slow answer came in time")
+	}
+	select {
+	case body := <-got:
+		if body != `{"event":"payment.success"}` {
+			t.Errorf("the handler read %q after the wait", body)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the slow answer still waits after the client hung up")
+	}
+}

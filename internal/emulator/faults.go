@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -117,6 +119,12 @@ func (fs *Faults) Intercept(w http.ResponseWriter, r *http.Request, op providert
 		_, _ = w.Write(body)
 		return true
 	case providertest.FaultSlow:
+		// Read the body first: net/http notices a client hanging up
+		// only once the body is read, and ends the request's context.
+		// The handler reads the same bytes after the wait.
+		if body, err := io.ReadAll(r.Body); err == nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		fs.sleep(r.Context(), f.Delay)
 		return false
 	case providertest.FaultDrop:
