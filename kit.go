@@ -52,7 +52,8 @@ type Config struct {
 	// across processes sharing a database; after it returned nil it is
 	// never called again for that payment. Payment.ID is a stable
 	// idempotency key. Its context ends before OnPaidLease does. Nil means
-	// nothing to do: payments are marked fulfilled at once.
+	// nothing to do: payments are marked fulfilled by the write that marks
+	// them paid.
 	OnPaid func(ctx context.Context, p Payment) error
 
 	// SuccessURL, FailureURL and PendingURL are the shop's pages the

@@ -59,12 +59,17 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, owner string) (Pay
 	return np, true, nil
 }
 
-// change is the Change an authenticated update makes, with the OnPaid
-// lease for owner on a move to paid.
+// change is the Change an authenticated update makes. A move to paid
+// takes the OnPaid lease for owner, or, with no OnPaid to run, records it
+// done: one write either way.
 func (k *Kit) change(u Update, owner string) Change {
 	now := k.now()
 	c := Change{To: u.Status, Fee: u.Fee, Method: u.Method, FailureReason: u.FailureReason, At: now}
-	if u.Status == StatusPaid {
+	switch {
+	case u.Status != StatusPaid:
+	case k.cfg.OnPaid == nil:
+		c.FulfilledAt = now
+	default:
 		c.Lease = Lease{Owner: owner, Until: now.Add(k.lease)}
 	}
 	return c

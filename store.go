@@ -105,6 +105,10 @@ type Change struct {
 	// attempt, as ClaimOnPaid would: the move to paid and the claim of
 	// its OnPaid in one write. It is ignored on other moves.
 	Lease Lease
+	// FulfilledAt, on a move to StatusPaid when not zero, records OnPaid
+	// as done at that time in the same write (a kit with no OnPaid has
+	// nothing to run); Lease is then not taken.
+	FulfilledAt time.Time
 	// Expect, when not zero, makes the move conditional on the stored
 	// payment meeting it too.
 	Expect Expect

@@ -188,8 +188,9 @@ func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string,
 
 // Transition moves a payment from status from to c.To if, and only if, it is
 // in status from and meets c.Expect, copies c's non-empty fields, sets
-// UpdatedAt to c.At when that is not zero, takes the OnPaid lease c.Lease
-// names on a move to paid, and returns the payment as stored after the move.
+// UpdatedAt to c.At when that is not zero, on a move to paid records
+// c.FulfilledAt or else takes the OnPaid lease c.Lease names, and returns
+// the payment as stored after the move.
 // It returns an error wrapping [cauri.ErrConflict], with the payment as
 // stored, when the payment is not in status from or does not meet c.Expect,
 // [cauri.ErrNotFound] for an unknown ID, and
@@ -259,7 +260,11 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 	if !c.At.IsZero() {
 		p.UpdatedAt = c.At.UTC()
 	}
-	if c.To == cauri.StatusPaid && c.Lease.Owner != "" && !p.Fulfilled() {
+	switch {
+	case c.To != cauri.StatusPaid || p.Fulfilled():
+	case !c.FulfilledAt.IsZero():
+		p.FulfilledAt = c.FulfilledAt.UTC()
+	case c.Lease.Owner != "":
 		r.leaseOwner, r.leaseUntil = c.Lease.Owner, c.Lease.Until.UTC()
 		p.OnPaidAttempts++
 	}

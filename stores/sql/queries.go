@@ -101,7 +101,8 @@ func buildQueries(d Dialect, prefix string) queries {
 // transition is the conditional UPDATE of Store.Transition, whose arguments
 // transitionArgs gives: the new status; whether it is pending, which keeps
 // the checkout key reserved; the change's fields, NULL when empty so that
-// the stored values stay; the lease, NULL and 0 when none is taken; the ID
+// the stored values stay; the lease, NULL and 0 when none is taken; the
+// time OnPaid is recorded done, NULL when it is not; the ID
 // and the status to move from; then the expectations, each checked when
 // not empty.
 func transition(t string) string {
@@ -111,7 +112,7 @@ func transition(t string) string {
 		"method = COALESCE(?, method), failure_reason = COALESCE(?, failure_reason), " +
 		"updated_at = COALESCE(?, updated_at), " +
 		"lease_owner = COALESCE(?, lease_owner), lease_until = COALESCE(?, lease_until), " +
-		"onpaid_attempts = onpaid_attempts + ? " +
+		"onpaid_attempts = onpaid_attempts + ?, fulfilled_at = COALESCE(fulfilled_at, ?) " +
 		"WHERE id = ? AND status = ? " +
 		"AND (? = '' OR provider = ?) " +
 		"AND (? = '' OR provider_ref IS NULL OR provider_ref = ?) " +

@@ -229,8 +229,9 @@ func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string,
 
 // Transition moves a payment from status from to c.To if, and only if, it
 // is in status from and meets c.Expect, copies c's non-empty fields, sets
-// UpdatedAt to c.At when that is not zero, takes the OnPaid lease c.Lease
-// names on a move to paid, and returns the payment as stored after the move.
+// UpdatedAt to c.At when that is not zero, on a move to paid records
+// c.FulfilledAt or else takes the OnPaid lease c.Lease names, and returns
+// the payment as stored after the move.
 // The compare-and-set is one conditional UPDATE; on PostgreSQL the same
 // statement also returns the payment when it did not move. It returns an
 // error wrapping [cauri.ErrConflict], with the payment as stored, when the
@@ -245,18 +246,21 @@ func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string,
 // OnPaid attempt counted by another process.
 func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, error) {
 	var (
-		owner any
-		until any
-		claim int
+		owner, until, fulfilled any
+		claim                   int
 	)
-	if c.To == cauri.StatusPaid && c.Lease.Owner != "" {
+	switch {
+	case c.To != cauri.StatusPaid:
+	case !c.FulfilledAt.IsZero():
+		fulfilled = s.timeArg(c.FulfilledAt)
+	case c.Lease.Owner != "":
 		owner, until, claim = c.Lease.Owner, s.timeArg(c.Lease.Until), 1
 	}
 	e := c.Expect
 	args := []any{
 		string(c.To), c.To == cauri.StatusPending,
 		nullString(c.ProviderRef), nullInt64(c.Fee), nullString(c.Method), nullString(c.FailureReason),
-		s.nullTimeArg(c.At), owner, until, claim, id, string(from),
+		s.nullTimeArg(c.At), owner, until, claim, fulfilled, id, string(from),
 		e.Provider, e.Provider, e.ProviderRef, e.ProviderRef, e.Currency, e.Currency, e.Amount,
 	}
 	fail := func(err error) (cauri.Payment, error) {

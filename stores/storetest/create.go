@@ -538,6 +538,35 @@ func testTransition(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 				f.check("after CompleteOnPaid", want)
 			})
 		}
+		t.Run("fulfilled instead", func(t *testing.T) {
+			for _, to := range []cauri.Status{cauri.StatusPaid, cauri.StatusFailed} {
+				t.Run(string(to), func(t *testing.T) {
+					f := setup(t, newStore)
+					p := f.pending(now())
+					t0 := now()
+					got, err := f.s.Transition(f.ctx, p.ID, cauri.StatusPending, cauri.Change{
+						To: to, At: t0, FulfilledAt: t0.Add(time.Second), Lease: cauri.Lease{Owner: "w1", Until: t0.Add(ttl)},
+					})
+					f.must("Transition", err)
+					want := p
+					want.Status, want.UpdatedAt = to, t0
+					if to == cauri.StatusPaid {
+						want.FulfilledAt = t0.Add(time.Second)
+					}
+					checkPayment(t, "Transition's result", got, want)
+					f.check("after Transition", want)
+					if to != cauri.StatusPaid {
+						return
+					}
+					checkErr(t, "ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w2", t0.Add(2*ttl), ttl), cauri.ErrFulfilled)
+					unfulfilled, err := f.s.ListUnfulfilled(f.ctx, t0.Add(2*ttl), cauri.Cursor{}, 1000)
+					f.must("ListUnfulfilled", err)
+					if set(unfulfilled...)[p.ID] {
+						t.Errorf("ListUnfulfilled lists %s, recorded fulfilled by its move", p.ID)
+					}
+				})
+			}
+		})
 		t.Run("expires", func(t *testing.T) {
 			f := setup(t, newStore)
 			p := f.pending(now())
