@@ -74,6 +74,10 @@ type Options struct {
 	// SlowTimeout is the kit's ProviderTimeout in the slow scenario, where
 	// the provider answers after SlowDelay. Zeros mean 200ms and 5s.
 	SlowTimeout, SlowDelay time.Duration
+	// WithoutOnPaid runs the webhook scenario's kit with no OnPaid, so
+	// that settling a payment is one write (the kit then counts its paid
+	// payments in the store).
+	WithoutOnPaid bool
 	// Progress, when set, receives a line as each step starts.
 	Progress func(format string, args ...any)
 }
@@ -245,7 +249,7 @@ func (r *Report) webhook(ctx context.Context, o Options) error {
 		return err
 	}
 	defer db.close()
-	shop, err := rig.New(rig.Options{Store: db.store})
+	shop, err := rig.New(rig.Options{Store: db.store, WithoutOnPaid: o.WithoutOnPaid})
 	if err != nil {
 		return err
 	}
@@ -333,7 +337,11 @@ func (r *Report) webhook(ctx context.Context, o Options) error {
 			return err
 		}
 	}
-	if err := addArm("cauri (Kit.ServeHTTP, signed Moneroo, OnPaid)", "kit", shop.Handler(), kitNotes); err != nil {
+	kitArm := "cauri (Kit.ServeHTTP, signed Moneroo, OnPaid)"
+	if o.WithoutOnPaid {
+		kitArm = "cauri (Kit.ServeHTTP, signed Moneroo, no OnPaid)"
+	}
+	if err := addArm(kitArm, "kit", shop.Handler(), kitNotes); err != nil {
 		return err
 	}
 
@@ -375,6 +383,11 @@ func (r *Report) webhook(ctx context.Context, o Options) error {
 		}
 	}
 	r.KitPaid = int(shop.OnPaidCalls())
+	if o.WithoutOnPaid {
+		if r.KitPaid, err = countPaid(ctx, db.store, kitNotes); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -633,4 +646,20 @@ func parallelDo(ctx context.Context, n, workers int, fn func(i int) error) error
 		first = ctx.Err()
 	}
 	return first
+}
+
+// countPaid counts the notifications' payments the store has paid and
+// fulfilled.
+func countPaid(ctx context.Context, st cauri.Store, ns []rig.Notification) (int, error) {
+	n := 0
+	for _, x := range ns {
+		p, err := st.Get(ctx, x.PaymentID)
+		if err != nil {
+			return 0, fmt.Errorf("loadharness: counting paid payments: %w", err)
+		}
+		if p.Status == cauri.StatusPaid && p.Fulfilled() {
+			n++
+		}
+	}
+	return n, nil
 }

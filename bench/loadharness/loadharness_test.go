@@ -402,3 +402,25 @@ func TestTicksBetween(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookWithoutOnPaid: with no OnPaid the kit's arm still settles
+// every payment, counted in the store, under a name that says so.
+func TestWebhookWithoutOnPaid(t *testing.T) {
+	for _, store := range []string{"memory", "sqlite"} {
+		t.Run(store, func(t *testing.T) {
+			rep, err := Run(context.Background(), Options{
+				Store: store, Scenarios: []string{"webhook"}, WithoutOnPaid: true,
+				Duration: 30 * time.Second, Concurrency: 4, Requests: 40,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Kit.Requests != 40 || rep.Kit.Errors != 0 || !strings.Contains(rep.Kit.Name, "no OnPaid") {
+				t.Errorf("kit arm %q: %d requests, %d errors; want 40, 0, named for no OnPaid", rep.Kit.Name, rep.Kit.Requests, rep.Kit.Errors)
+			}
+			if rep.KitPaid != 56 { // 40 measured, 16 warm-up
+				t.Errorf("kit paid %d, want 56", rep.KitPaid)
+			}
+		})
+	}
+}

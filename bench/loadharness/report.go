@@ -63,10 +63,10 @@ func (r Report) Print(w io.Writer) error {
 		ratios("baseline", r.Baseline, r.BaselineCPU)
 		if sameTable {
 			ratios("baseline-same-table", r.BaselineSameTable, r.BaselineSameTableCPU)
-			fmt.Fprintf(tw, "payments paid: kit %d (OnPaid calls, warm-up included), baseline %d (rows), baseline same table %d (rows)\n\n",
+			fmt.Fprintf(tw, "payments paid: kit %d (OnPaid calls, or paid payments without OnPaid; warm-up included), baseline %d (rows), baseline same table %d (rows)\n\n",
 				r.KitPaid, r.BaselinePaid, r.BaselineSameTablePaid)
 		} else {
-			fmt.Fprintf(tw, "payments paid: kit %d (OnPaid calls, warm-up included), baseline %d (rows)\n\n", r.KitPaid, r.BaselinePaid)
+			fmt.Fprintf(tw, "payments paid: kit %d (OnPaid calls, or paid payments without OnPaid; warm-up included), baseline %d (rows)\n\n", r.KitPaid, r.BaselinePaid)
 		}
 	}
 	if r.BreakerSingle.Name != "" {

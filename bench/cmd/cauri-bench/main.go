@@ -66,6 +66,7 @@ func run(args []string) error {
 	fs.IntVar(&o.ReconcilePayments, "reconcile-payments", 10000, "pending payments the reconcile pass finds")
 	fs.DurationVar(&o.SlowTimeout, "slow-timeout", 200*time.Millisecond, "the kit's provider timeout in the slow scenario")
 	fs.DurationVar(&o.SlowDelay, "slow-delay", 5*time.Second, "how late the slow provider answers")
+	fs.BoolVar(&o.WithoutOnPaid, "no-onpaid", false, "run the webhook scenario's kit with no OnPaid (one write per settled payment)")
 	fs.BoolVar(&quiet, "q", false, "no progress lines on stderr")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {

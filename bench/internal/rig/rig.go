@@ -54,6 +54,9 @@ type Options struct {
 	Breaker         cauri.BreakerPolicy
 	Retry           cauri.RetryPolicy
 	Reconcile       cauri.ReconcilePolicy
+	// WithoutOnPaid configures the kit with no OnPaid: a paid payment is
+	// then recorded fulfilled by the write that marks it paid.
+	WithoutOnPaid bool
 }
 
 // Shop is a kit with its emulated providers. Close it when done.
@@ -94,7 +97,7 @@ func New(o Options) (*Shop, error) {
 		s.Close()
 		return nil, fmt.Errorf("rig: paydunya: %w", err)
 	}
-	kit, err := cauri.New(cauri.Config{
+	cfg := cauri.Config{
 		Store:     s.Store,
 		Providers: []cauri.Provider{mon, pd},
 		// Never reached: the emulators record their notifications and
@@ -112,7 +115,11 @@ func New(o Options) (*Shop, error) {
 		Breaker:         o.Breaker,
 		Retry:           o.Retry,
 		Reconcile:       o.Reconcile,
-	})
+	}
+	if o.WithoutOnPaid {
+		cfg.OnPaid = nil
+	}
+	kit, err := cauri.New(cfg)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("rig: cauri.New: %w", err)
