@@ -38,4 +38,8 @@ for s in $stores; do
 	scen=webhook
 	[ "$s" = memory ] && scen=webhook,breaker,slow,reconcile
 	"$tmp/cauri-bench" -q -store "$s" -scenarios "$scen" -duration 20s -concurrency 32 -requests 20000 > "$out/harness-$s.txt"
+	if [ "$s" = postgres ]; then
+		echo "harness: $s, no OnPaid" >&2
+		"$tmp/cauri-bench" -q -store "$s" -scenarios webhook -no-onpaid -duration 20s -concurrency 32 -requests 20000 > "$out/harness-$s-no-onpaid.txt"
+	fi
 done

@@ -3,6 +3,14 @@
 // can share it: every compare-and-set is one conditional UPDATE and every
 // uniqueness rule a unique constraint, so the database decides who wins.
 //
+// A believed notification settling a payment is one statement: the
+// conditional UPDATE that moves it to paid also checks its provider,
+// amount and currency and takes its OnPaid lease (on PostgreSQL the same
+// statement returns the payment when it did not move, so a duplicate costs
+// one statement too). OnPaid's success is a second write, which the Store
+// lets the kit share between webhooks finishing together
+// ([Store.CompleteOnPaidBatch]); with no OnPaid configured there is none.
+//
 // The package imports no driver: the program does, opens a *sql.DB, and
 // names its [Dialect]. [Store.Migrate] creates or updates the tables, and
 // is safe to call from every replica at start-up.
