@@ -2,6 +2,7 @@ package cauri
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -28,8 +29,9 @@ type completer struct {
 // completion is one caller's success waiting to be recorded.
 type completion struct {
 	Completion
-	err  error
-	wake chan bool // true: lead the next write; false: recorded, see err
+	err     error
+	written bool      // err is the write's result
+	wake    chan bool // true: lead the next write; false: recorded, see err
 }
 
 func newCompleter(s Store, now func() time.Time) *completer {
@@ -62,8 +64,20 @@ func (c *completer) complete(ctx context.Context, id, owner string) error {
 	c.queue = c.queue[n:]
 	c.mu.Unlock()
 
+	defer c.handOver(me, batch) // even if the Store panics
 	c.write(ctx, batch)
+	return me.err
+}
 
+// handOver ends a leader's turn: the first caller queued since leads the
+// next write, and the others of batch learn their result. A batch whose
+// write did not finish (the Store panicked) fails with errGroupCommit.
+func (c *completer) handOver(leader *completion, batch []*completion) {
+	for _, o := range batch {
+		if !o.written {
+			o.err = errGroupCommit
+		}
+	}
 	c.mu.Lock()
 	var next *completion
 	if len(c.queue) > 0 {
@@ -76,12 +90,15 @@ func (c *completer) complete(ctx context.Context, id, owner string) error {
 		next.wake <- true
 	}
 	for _, o := range batch {
-		if o != me {
+		if o != leader {
 			o.wake <- false
 		}
 	}
-	return me.err
 }
+
+// errGroupCommit is the result of a success whose shared write was cut
+// short.
+var errGroupCommit = errors.New("cauri: the write recording OnPaid's success was interrupted")
 
 // write records batch, setting each one's err.
 func (c *completer) write(ctx context.Context, batch []*completion) {
@@ -92,6 +109,9 @@ func (c *completer) write(ctx context.Context, batch []*completion) {
 			done[i] = o.Completion
 		}
 		if n, err := c.batch.CompleteOnPaidBatch(ctx, done, now); err == nil && n == len(batch) {
+			for _, o := range batch {
+				o.written = true
+			}
 			return
 		}
 	}
@@ -99,6 +119,6 @@ func (c *completer) write(ctx context.Context, batch []*completion) {
 	// which says why for those that fail (ErrFulfilled for those the
 	// batch did record).
 	for _, o := range batch {
-		o.err = c.store.CompleteOnPaid(ctx, o.ID, o.Owner, now)
+		o.err, o.written = c.store.CompleteOnPaid(ctx, o.ID, o.Owner, now), true
 	}
 }

@@ -1,6 +1,7 @@
 package cauri_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/moneroo"
 	sqlstore "github.com/cauripay/cauri/stores/sql"
 )
 
@@ -25,6 +27,7 @@ type countedStore struct {
 	batch            cauri.BatchCompleter
 	singles, batches atomic.Int64 // writes of each kind
 	batched          atomic.Int64 // successes offered to batch writes
+	panics           atomic.Int64 // batch writes left to panic
 }
 
 func (s *countedStore) CompleteOnPaid(ctx context.Context, id, owner string, now time.Time) error {
@@ -35,6 +38,9 @@ func (s *countedStore) CompleteOnPaid(ctx context.Context, id, owner string, now
 func (s *countedStore) CompleteOnPaidBatch(ctx context.Context, done []cauri.Completion, now time.Time) (int, error) {
 	s.batches.Add(1)
 	s.batched.Add(int64(len(done)))
+	if s.panics.Add(-1) >= 0 {
+		panic("store: connection pool corrupted")
+	}
 	return s.batch.CompleteOnPaidBatch(ctx, done, now)
 }
 
@@ -136,5 +142,73 @@ func TestGroupCommit(t *testing.T) {
 				t.Errorf("%d writes for %d OnPaid successes finishing together: not grouped", writes, n)
 			}
 		})
+	}
+}
+
+// TestGroupCommitSurvivesPanic: a shared write that panics fails the
+// successes it carried (their webhooks get 5xx, or the panicking one's
+// connection is dropped, and the provider redelivers) and leaves no caller
+// waiting: later successes are recorded.
+func TestGroupCommitSurvivesPanic(t *testing.T) {
+	const n = 16
+	sq := newSQLiteStore(t)
+	store := &countedStore{Store: sq, batch: sq}
+	store.panics.Store(1)
+	f := newFixture(t, withConfig(func(c *cauri.Config) { c.Store = store }))
+	f.client.Timeout = 5 * time.Second // a caller left waiting shows as a timeout
+
+	payments := make([]cauri.Payment, n)
+	for i := range payments {
+		payments[i], _ = f.checkout(fmt.Sprintf("gp-%d", i), nil)
+	}
+	var entered sync.WaitGroup
+	entered.Add(n)
+	all := make(chan struct{})
+	go func() { entered.Wait(); close(all) }()
+	f.setOnPaid(func(ctx context.Context, p cauri.Payment) error {
+		entered.Done()
+		select {
+		case <-all:
+		case <-time.After(10 * time.Second):
+		}
+		return nil
+	})
+	var wg sync.WaitGroup
+	for _, p := range payments {
+		wg.Go(func() {
+			// The panicking request's connection is dropped: an error
+			// here is expected, a hang is not.
+			req, _ := http.NewRequest(http.MethodPost, f.webhookURL(), bytes.NewReader(paidBody(p)))
+			req.Header.Set(moneroo.SignatureHeader, f.em.Sign(paidBody(p)))
+			if resp, err := f.client.Do(req); err == nil {
+				resp.Body.Close()
+			} else if errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("a webhook was left waiting: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if store.batches.Load() == 0 {
+		t.Fatal("no batch write ran: the test needs one to panic")
+	}
+
+	// Every payment is paid; those whose success was lost with the panic
+	// are recorded on redelivery, with no caller stuck behind the panic.
+	f.setOnPaid(nil)
+	for i, p := range payments {
+		if !f.payment(p.ID).Fulfilled() {
+			if code := f.signed(paidBody(p)); code != http.StatusOK {
+				t.Errorf("payment %d: redelivery HTTP %d", i, code)
+			}
+		}
+	}
+	for i, p := range payments {
+		if got := f.payment(p.ID); got.Status != cauri.StatusPaid {
+			t.Errorf("payment %d: %s, want paid", i, got.Status)
+		}
+	}
+	next, _ := f.checkout("gp-after", nil)
+	if code := f.signed(paidBody(next)); code != http.StatusOK || !f.payment(next.ID).Fulfilled() {
+		t.Errorf("a later webhook: HTTP %d, fulfilled %v; want 200 and fulfilled", code, f.payment(next.ID).Fulfilled())
 	}
 }
