@@ -21,15 +21,21 @@ func (k *Kit) fulfil(ctx context.Context, p Payment) error {
 	// The work is not the caller's to cancel: a provider hanging up must
 	// not leave OnPaid half done.
 	ctx = context.WithoutCancel(ctx)
-	owner := k.leaseOwner()
-	err := k.store.ClaimOnPaid(ctx, p.ID, owner, k.now(), k.lease)
+	now := k.now()
+	l := Lease{Owner: k.leaseOwner(), Until: now.Add(k.lease)}
+	err := k.store.ClaimOnPaid(ctx, p.ID, l.Owner, now, k.lease)
 	switch {
 	case errors.Is(err, ErrFulfilled), errors.Is(err, ErrLeaseHeld):
 		return nil
 	case err != nil:
 		return fmt.Errorf("cauri: claiming OnPaid for %s: %w", p.ID, err)
 	}
-	return k.fulfilClaimed(ctx, p, owner)
+	return k.fulfilClaimed(ctx, p, l)
+}
+
+// newLease returns an OnPaid lease for a new owner, from now.
+func (k *Kit) newLease() Lease {
+	return Lease{Owner: k.leaseOwner(), Until: k.now().Add(k.lease)}
 }
 
 // leaseOwner returns a new OnPaid lease owner, unique to this kit and
@@ -40,14 +46,26 @@ func (k *Kit) leaseOwner() string {
 	return string(strconv.AppendUint(b, k.seq.Add(1), 36))
 }
 
-// fulfilClaimed runs OnPaid for a paid payment whose lease owner holds, and
-// records the outcome: done, or the lease given back for a retry.
-func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, owner string) error {
+// fulfilClaimed runs OnPaid for a paid payment whose lease l was taken,
+// and records the outcome: done, or the lease given back for a retry.
+// OnPaid must end well before the lease does, so that nobody else can take
+// the payment while it may still act: when the write that took the lease
+// was so slow that less than half of it is left, OnPaid is not called
+// under it; the next webhook, return visit or reconcile pass takes the
+// payment once the lease has run out.
+func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l Lease) error {
 	if p.Status != StatusPaid || p.Fulfilled() {
 		return nil
 	}
+	left := l.Until.Sub(k.now())
+	if left < k.lease/2 {
+		k.log.Warn("OnPaid deferred: the store took most of its lease to answer",
+			"payment_id", p.ID, "provider", p.Provider, "lease_left", left)
+		return nil
+	}
+	owner := l.Owner
 	ctx = context.WithoutCancel(ctx)
-	if err := k.runOnPaid(ctx, p); err != nil {
+	if err := k.runOnPaid(ctx, p, left-k.lease/10); err != nil {
 		if rerr := k.store.ReleaseOnPaid(ctx, p.ID, owner); rerr != nil {
 			k.log.Error("releasing OnPaid lease", "payment_id", p.ID, "err", rerr)
 		}
@@ -63,13 +81,13 @@ func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, owner string) error 
 
 // runOnPaid calls the shop's hook with a deadline inside the lease, and
 // turns a panic into an error.
-func (k *Kit) runOnPaid(ctx context.Context, p Payment) (err error) {
+func (k *Kit) runOnPaid(ctx context.Context, p Payment, budget time.Duration) (err error) {
 	if k.cfg.OnPaid == nil {
 		return nil
 	}
 	// End OnPaid's context well before the lease, so that no other worker
 	// can take the payment while this call may still act.
-	ctx, cancel := context.WithTimeout(ctx, k.lease*9/10)
+	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	start := time.Now()
 	defer func() {

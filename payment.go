@@ -117,7 +117,9 @@ type Payment struct {
 	Metadata    map[string]string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
-	// OnPaidAttempts counts the calls made to [Config.OnPaid] for this payment.
+	// OnPaidAttempts counts the OnPaid leases taken for this payment: the
+	// calls made to [Config.OnPaid], and the rare lease that ran out before
+	// its call could start (a store write slower than half the lease).
 	OnPaidAttempts int
 	// FulfilledAt is when [Config.OnPaid] returned nil; zero until then.
 	FulfilledAt time.Time

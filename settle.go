@@ -10,10 +10,10 @@ import (
 
 // apply moves a stored payment as an authenticated update says, if the
 // state machine allows it and the money matches. A move to paid also takes
-// the OnPaid lease for owner, in the same write. It reports whether this
+// the OnPaid lease l, in the same write. It reports whether this
 // call moved the payment. It is the only place, with settleByID, that
 // writes a status from a provider's word.
-func (k *Kit) apply(ctx context.Context, p Payment, u Update, owner string) (Payment, bool, error) {
+func (k *Kit) apply(ctx context.Context, p Payment, u Update, l Lease) (Payment, bool, error) {
 	if !u.Status.Valid() {
 		u.Status = StatusPending
 	}
@@ -38,7 +38,7 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, owner string) (Pay
 			"reported_amount", u.Amount, "reported_currency", u.Currency)
 		return p, false, err
 	}
-	c := k.change(u, owner)
+	c := k.change(u, l)
 	if p.ProviderRef == "" {
 		c.ProviderRef = u.ProviderRef
 	}
@@ -60,9 +60,9 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, owner string) (Pay
 }
 
 // change is the Change an authenticated update makes. A move to paid
-// takes the OnPaid lease for owner, or, with no OnPaid to run, records it
-// done: one write either way.
-func (k *Kit) change(u Update, owner string) Change {
+// takes the OnPaid lease l, or, with no OnPaid to run, records it done:
+// one write either way.
+func (k *Kit) change(u Update, l Lease) Change {
 	now := k.now()
 	c := Change{To: u.Status, Fee: u.Fee, Method: u.Method, FailureReason: u.FailureReason, At: now}
 	switch {
@@ -70,7 +70,7 @@ func (k *Kit) change(u Update, owner string) Change {
 	case k.cfg.OnPaid == nil:
 		c.FulfilledAt = now
 	default:
-		c.Lease = Lease{Owner: owner, Until: now.Add(k.lease)}
+		c.Lease = l
 	}
 	return c
 }
@@ -92,8 +92,8 @@ func (k *Kit) settled(ctx context.Context, p Payment) {
 // a duplicate, another amount, another payment. An unknown ID returns an
 // error wrapping ErrNotFound.
 func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Payment, bool, error) {
-	owner := k.leaseOwner()
-	c := k.change(u, owner)
+	l := k.newLease()
+	c := k.change(u, l)
 	c.ProviderRef = u.ProviderRef
 	c.Expect = Expect{Provider: provider, ProviderRef: u.ProviderRef}
 	if u.Status == StatusPaid {
@@ -103,7 +103,7 @@ func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Pa
 	switch {
 	case err == nil:
 		k.settled(ctx, np)
-		return np, true, k.fulfilClaimed(ctx, np, owner)
+		return np, true, k.fulfilClaimed(ctx, np, l)
 	case errors.Is(err, ErrConflict) && np.ID == id:
 		return np, false, nil
 	case errors.Is(err, ErrConflict):
@@ -133,13 +133,13 @@ func checkMoney(p Payment, u Update) error {
 // settle applies an authenticated update and, when the payment is paid,
 // makes sure OnPaid ran or is running.
 func (k *Kit) settle(ctx context.Context, p Payment, u Update) (Payment, bool, error) {
-	owner := k.leaseOwner()
-	np, moved, err := k.apply(ctx, p, u, owner)
+	l := k.newLease()
+	np, moved, err := k.apply(ctx, p, u, l)
 	switch {
 	case err != nil:
 		return np, moved, err
 	case moved:
-		return np, moved, k.fulfilClaimed(ctx, np, owner)
+		return np, moved, k.fulfilClaimed(ctx, np, l)
 	}
 	return np, moved, k.fulfil(ctx, np)
 }

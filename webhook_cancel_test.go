@@ -63,3 +63,38 @@ func TestWebhookOutlivesImpatientProvider(t *testing.T) {
 			got.Status, got.Fulfilled(), calls, ok)
 	}
 }
+
+// TestSlowMoveDefersOnPaid: when the write that moves a payment to paid
+// (and takes its OnPaid lease) answers after most of the lease has run
+// out, OnPaid is not called under that lease, where another worker could
+// take the payment while it runs; the next delivery after the lease runs
+// OnPaid, once.
+func TestSlowMoveDefersOnPaid(t *testing.T) {
+	const lease = 200 * time.Millisecond
+	store := slowStore{Store: memory.New(), delay: 150 * time.Millisecond} // > lease/2
+	f := newFixture(t, withConfig(func(c *cauri.Config) {
+		c.Store = store
+		c.OnPaidLease = lease
+	}))
+	p, _ := f.checkout("slow-move", nil)
+
+	if code := f.signed(paidBody(p)); code != http.StatusOK {
+		t.Fatalf("first delivery: HTTP %d", code)
+	}
+	got := f.payment(p.ID)
+	if calls, _ := f.onPaidCalls(p.ID); calls != 0 || got.Status != cauri.StatusPaid || got.Fulfilled() || got.OnPaidAttempts != 1 {
+		t.Fatalf("after the slow move: OnPaid %d calls, %s, fulfilled %v, %d attempts; want 0, paid, not fulfilled, 1",
+			calls, got.Status, got.Fulfilled(), got.OnPaidAttempts)
+	}
+
+	time.Sleep(lease) // the unused lease runs out
+	if code := f.signed(paidBody(p)); code != http.StatusOK {
+		t.Fatalf("redelivery: HTTP %d", code)
+	}
+	got = f.payment(p.ID)
+	calls, ok := f.onPaidCalls(p.ID)
+	if calls != 1 || ok != 1 || !got.Fulfilled() || got.OnPaidAttempts != 2 {
+		t.Errorf("after the redelivery: OnPaid %d calls, %d successes, fulfilled %v, %d attempts; want 1, 1, true, 2",
+			calls, ok, got.Fulfilled(), got.OnPaidAttempts)
+	}
+}

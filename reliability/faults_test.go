@@ -596,13 +596,20 @@ func TestStoreFaults(t *testing.T) {
 						t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
 					}
 					calls, ok := sh.calls(p.ID)
-					attempts := tc.calls
+					// Leases taken but not used count as attempts: the one
+					// taken with a lost move, and one taken with a move so
+					// slow that the lease ran out first (the store answers
+					// after 600ms; the lease is 300ms).
+					minAttempts, maxAttempts := tc.calls, tc.calls
 					if tc.afterLease {
-						attempts++ // the lease taken with the lost move
+						minAttempts, maxAttempts = tc.calls+1, tc.calls+1
 					}
-					if calls != tc.calls || ok != tc.calls || got.OnPaidAttempts != attempts {
-						t.Errorf("OnPaid calls = %d, successes = %d, attempts recorded = %d; want %d, %d, %d",
-							calls, ok, got.OnPaidAttempts, tc.calls, tc.calls, attempts)
+					if tc.slow != 0 {
+						maxAttempts++
+					}
+					if calls != tc.calls || ok != tc.calls || got.OnPaidAttempts < minAttempts || got.OnPaidAttempts > maxAttempts {
+						t.Errorf("OnPaid calls = %d, successes = %d, attempts recorded = %d; want %d, %d, %d to %d",
+							calls, ok, got.OnPaidAttempts, tc.calls, tc.calls, minAttempts, maxAttempts)
 					}
 					if shipped, atOnce := sh.shipped(p.ID); shipped != 1 || atOnce != 1 {
 						t.Errorf("the shop shipped %d orders for the payment; OnPaid ran %d at once", shipped, atOnce)
