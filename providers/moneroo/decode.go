@@ -1,11 +1,10 @@
 package moneroo
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/cauripay/cauri/internal/jsonlex"
 	"github.com/cauripay/cauri/internal/providerhttp"
 )
 
@@ -47,11 +46,11 @@ type amountField struct {
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (a *amountField) UnmarshalJSON(b []byte) error {
-	*a = amountField{set: !isNull(b)}
+	*a = amountField{set: !jsonlex.IsNull(b)}
 	if !a.set {
 		return nil
 	}
-	if s, ok := plainText(b); ok {
+	if s, ok := jsonlex.PlainText(b); ok {
 		a.text = s
 		return nil
 	}
@@ -92,7 +91,7 @@ type metadataField struct {
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *metadataField) UnmarshalJSON(b []byte) error {
 	m.paymentID = ""
-	if b = trimSpace(b); len(b) == 0 || b[0] != '{' {
+	if b = jsonlex.TrimSpace(b); len(b) == 0 || b[0] != '{' {
 		return nil // not an object: no map, no ID
 	}
 	v, found, ok := member(b, MetaPaymentID)
@@ -171,10 +170,10 @@ func (f *paymentField) payment() (payment, error) {
 // text, and "" for anything else: what decoding raw into a string, or
 // failing that into a json.Number, gives.
 func jsonText(raw []byte) string {
-	if s, ok := plainText(raw); ok {
+	if s, ok := jsonlex.PlainText(raw); ok {
 		return s
 	}
-	b := trimSpace(raw)
+	b := jsonlex.TrimSpace(raw)
 	if len(b) == 0 || b[0] != '"' {
 		// Not a string; and not a number, or plainText would have taken
 		// it: null, true, false, an object, an array, or not JSON.
@@ -190,9 +189,9 @@ func jsonText(raw []byte) string {
 // jsonString decodes raw as json.Unmarshal into a string would: ok is
 // false when it would fail, and null gives "".
 func jsonString(raw []byte) (string, bool) {
-	b := trimSpace(raw)
+	b := jsonlex.TrimSpace(raw)
 	if len(b) > 0 && b[0] == '"' {
-		if s, ok := plainString(b); ok {
+		if s, ok := jsonlex.PlainString(b); ok {
 			return s, true
 		}
 	}
@@ -206,111 +205,6 @@ func jsonString(raw []byte) (string, bool) {
 	err := json.Unmarshal(raw, &s)
 	return s, err == nil
 }
-
-// plainText returns a JSON string's value, trimmed, or a JSON number's
-// text, when raw is one that needs no decoding (a string without
-// escapes); ok is false for anything else.
-func plainText(raw []byte) (string, bool) {
-	b := trimSpace(raw)
-	if len(b) == 0 {
-		return "", false
-	}
-	if b[0] == '"' {
-		s, ok := plainString(b)
-		return strings.TrimSpace(s), ok
-	}
-	if isNumber(b) {
-		return string(b), true
-	}
-	return "", false
-}
-
-// plainString returns the value of b, a JSON string, when it is valid
-// UTF-8 with no escape and no control character: its bytes between the
-// quotes. ok is false otherwise.
-func plainString(b []byte) (string, bool) {
-	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
-		return "", false
-	}
-	in := b[1 : len(b)-1]
-	ascii := true
-	for _, c := range in {
-		switch {
-		case c < 0x20 || c == '"' || c == '\\':
-			return "", false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-	}
-	if !ascii && !utf8.Valid(in) {
-		return "", false // encoding/json replaces invalid UTF-8
-	}
-	return string(in), true
-}
-
-// isNumber reports whether b is a JSON number, by JSON's grammar (as
-// encoding/json's own check).
-func isNumber(b []byte) bool {
-	if len(b) > 0 && b[0] == '-' {
-		b = b[1:]
-	}
-	if len(b) == 0 {
-		return false
-	}
-	switch {
-	case b[0] == '0':
-		b = b[1:]
-	case '1' <= b[0] && b[0] <= '9':
-		b = skipDigits(b[1:])
-	default:
-		return false
-	}
-	if len(b) >= 2 && b[0] == '.' && isDigit(b[1]) {
-		b = skipDigits(b[2:])
-	}
-	if len(b) >= 2 && (b[0] == 'e' || b[0] == 'E') {
-		b = b[1:]
-		if b[0] == '+' || b[0] == '-' {
-			b = b[1:]
-			if len(b) == 0 {
-				return false
-			}
-		}
-		if !isDigit(b[0]) {
-			return false
-		}
-		b = skipDigits(b)
-	}
-	return len(b) == 0
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func skipDigits(b []byte) []byte {
-	for len(b) > 0 && isDigit(b[0]) {
-		b = b[1:]
-	}
-	return b
-}
-
-// isNull reports whether raw is empty or null, spaces aside.
-func isNull(raw []byte) bool {
-	s := bytes.TrimSpace(raw)
-	return len(s) == 0 || string(s) == "null"
-}
-
-// trimSpace trims JSON's white space (space, tab, CR, LF) from b.
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && isSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // member finds in obj, a JSON object that encoding/json has already
 // checked, the value of its last member called name, as decoding obj into
@@ -374,7 +268,7 @@ func member(obj []byte, name string) (v []byte, found, ok bool) {
 // skipSpace returns the index of the first byte of b from i on that is
 // not JSON white space.
 func skipSpace(b []byte, i int) int {
-	for i < len(b) && isSpace(b[i]) {
+	for i < len(b) && jsonlex.IsSpace(b[i]) {
 		i++
 	}
 	return i
@@ -412,7 +306,7 @@ func skipValue(b []byte, i int) int {
 	}
 	// A number, true, false or null.
 	j := i
-	for j < len(b) && !isSpace(b[j]) && b[j] != ',' && b[j] != '}' && b[j] != ']' {
+	for j < len(b) && !jsonlex.IsSpace(b[j]) && b[j] != ',' && b[j] != '}' && b[j] != ']' {
 		j++
 	}
 	if j == i {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/jsonlex"
 	"github.com/cauripay/cauri/internal/providerhttp"
 )
 
@@ -64,7 +65,7 @@ func parsePayment(raw []byte) (payment, error) {
 		Metadata metadataField `json:"metadata"`
 		Capture  captureField  `json:"capture"`
 	}
-	if err := json.Unmarshal(raw, &d); err != nil || isNull(raw) {
+	if err := json.Unmarshal(raw, &d); err != nil || jsonlex.IsNull(raw) {
 		return payment{}, fmt.Errorf("%w: payment data is not an object", cauri.ErrMalformed)
 	}
 	p := payment{id: string(d.ID), status: truncate(string(d.Status), 64)}
@@ -87,7 +88,7 @@ func parsePayment(raw []byte) (payment, error) {
 // currencyCode reads a currency given as a code ("XOF") or as Moneroo's
 // currency object ({"code": "XOF", ...}). Missing or null gives "".
 func currencyCode(raw []byte) (string, error) {
-	if isNull(raw) {
+	if jsonlex.IsNull(raw) {
 		return "", nil
 	}
 	code, ok := jsonString(raw)

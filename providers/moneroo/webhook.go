@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/jsonlex"
 )
 
 // SignatureHeader carries a webhook's signature: the lower-case hex
@@ -170,7 +171,7 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 		Event stringField  `json:"event"`
 		Data  paymentField `json:"data"`
 	}
-	if err := json.Unmarshal(body, &n); err != nil || isNull(body) {
+	if err := json.Unmarshal(body, &n); err != nil || jsonlex.IsNull(body) {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo webhook is not a JSON object", cauri.ErrMalformed)
 	}
 	event := strings.TrimSpace(string(n.Event))

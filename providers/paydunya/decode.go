@@ -1,11 +1,10 @@
 package paydunya
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/cauripay/cauri/internal/jsonlex"
 	"github.com/cauripay/cauri/internal/providerhttp"
 )
 
@@ -45,11 +44,11 @@ type amountField struct {
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (a *amountField) UnmarshalJSON(b []byte) error {
-	*a = amountField{set: !isNull(b)}
+	*a = amountField{set: !jsonlex.IsNull(b)}
 	if !a.set {
 		return nil
 	}
-	if s, ok := plainText(b); ok {
+	if s, ok := jsonlex.PlainText(b); ok {
 		a.text = s
 		return nil
 	}
@@ -78,7 +77,7 @@ type invoiceField struct {
 // UnmarshalJSON implements json.Unmarshaler.
 func (f *invoiceField) UnmarshalJSON(b []byte) error {
 	*f = invoiceField{}
-	if isNull(b) {
+	if jsonlex.IsNull(b) {
 		return nil
 	}
 	var inv struct {
@@ -115,8 +114,8 @@ func jsonString(raw []byte) string {
 // decodeString decodes raw as json.Unmarshal into a string would: ok is
 // false when it would fail, and null gives "".
 func decodeString(raw []byte) (string, bool) {
-	b := trimSpace(raw)
-	if s, ok := plainString(b); ok {
+	b := jsonlex.TrimSpace(raw)
+	if s, ok := jsonlex.PlainString(b); ok {
 		return s, true
 	}
 	if string(b) == "null" {
@@ -134,10 +133,10 @@ func decodeString(raw []byte) (string, bool) {
 // text, and "" for anything else: what decoding raw into a string, or
 // failing that into a json.Number, gives.
 func jsonText(raw []byte) string {
-	if s, ok := plainText(raw); ok {
+	if s, ok := jsonlex.PlainText(raw); ok {
 		return s
 	}
-	if b := trimSpace(raw); len(b) == 0 || b[0] != '"' {
+	if b := jsonlex.TrimSpace(raw); len(b) == 0 || b[0] != '"' {
 		// Not a string; and not a number, or plainText would have taken
 		// it: null, true, false, an object, an array, or not JSON.
 		return ""
@@ -148,105 +147,3 @@ func jsonText(raw []byte) string {
 	}
 	return ""
 }
-
-// plainText returns a JSON string's value, trimmed, or a JSON number's
-// text, when raw is one that needs no decoding (a string without
-// escapes); ok is false for anything else.
-func plainText(raw []byte) (string, bool) {
-	b := trimSpace(raw)
-	if len(b) > 0 && b[0] == '"' {
-		s, ok := plainString(b)
-		return strings.TrimSpace(s), ok
-	}
-	if isNumber(b) {
-		return string(b), true
-	}
-	return "", false
-}
-
-// plainString returns the value of b, a JSON string, when it is valid
-// UTF-8 with no escape and no control character: its bytes between the
-// quotes. ok is false otherwise.
-func plainString(b []byte) (string, bool) {
-	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
-		return "", false
-	}
-	in := b[1 : len(b)-1]
-	ascii := true
-	for _, c := range in {
-		switch {
-		case c < 0x20 || c == '"' || c == '\\':
-			return "", false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-	}
-	if !ascii && !utf8.Valid(in) {
-		return "", false // encoding/json replaces invalid UTF-8
-	}
-	return string(in), true
-}
-
-// isNumber reports whether b is a JSON number, by JSON's grammar (as
-// encoding/json's own check).
-func isNumber(b []byte) bool {
-	if len(b) > 0 && b[0] == '-' {
-		b = b[1:]
-	}
-	if len(b) == 0 {
-		return false
-	}
-	switch {
-	case b[0] == '0':
-		b = b[1:]
-	case '1' <= b[0] && b[0] <= '9':
-		b = skipDigits(b[1:])
-	default:
-		return false
-	}
-	if len(b) >= 2 && b[0] == '.' && isDigit(b[1]) {
-		b = skipDigits(b[2:])
-	}
-	if len(b) >= 2 && (b[0] == 'e' || b[0] == 'E') {
-		b = b[1:]
-		if b[0] == '+' || b[0] == '-' {
-			b = b[1:]
-			if len(b) == 0 {
-				return false
-			}
-		}
-		if !isDigit(b[0]) {
-			return false
-		}
-		b = skipDigits(b)
-	}
-	return len(b) == 0
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func skipDigits(b []byte) []byte {
-	for len(b) > 0 && isDigit(b[0]) {
-		b = b[1:]
-	}
-	return b
-}
-
-// isNull reports whether raw is empty or null, spaces aside.
-func isNull(raw []byte) bool {
-	s := bytes.TrimSpace(raw)
-	return len(s) == 0 || string(s) == "null"
-}
-
-// trimSpace trims JSON's white space (space, tab, CR, LF) from b.
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && isSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

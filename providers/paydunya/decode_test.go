@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/jsonlex"
 )
 
 const testMasterKey = "wQzk9ZwR-Qq9m-0hD0-zpud-je5coGC3FHKW"
@@ -286,8 +287,8 @@ func checkJSONHelpers(t *testing.T, raw []byte) {
 	if got, want := jsonString(raw), refJSONString(raw); got != want {
 		t.Errorf("jsonString(%q) = %q, want %q", raw, got, want)
 	}
-	if got, want := isNull(raw), refIsNull(raw); got != want {
-		t.Errorf("isNull(%q) = %v, want %v", raw, got, want)
+	if got, want := jsonlex.IsNull(raw), refIsNull(raw); got != want {
+		t.Errorf("jsonlex.IsNull(%q) = %v, want %v", raw, got, want)
 	}
 }
 

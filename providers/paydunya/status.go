@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/jsonlex"
 	"github.com/cauripay/cauri/internal/providerhttp"
 )
 
@@ -176,7 +177,7 @@ func (p *Provider) sameMode(m string) bool {
 // customPaymentID reads custom_data.cauri_payment_id: custom_data may be
 // missing, null, an object, or (as PHP encodes an empty one) an array.
 func customPaymentID(raw []byte) (string, error) {
-	if isNull(raw) {
+	if jsonlex.IsNull(raw) {
 		return "", nil
 	}
 	var obj map[string]json.RawMessage
@@ -188,7 +189,7 @@ func customPaymentID(raw []byte) (string, error) {
 		return "", errors.New("custom_data is not an object")
 	}
 	v, ok := obj[DataPaymentID]
-	if !ok || isNull(v) {
+	if !ok || jsonlex.IsNull(v) {
 		return "", nil
 	}
 	id := jsonText(v)
