@@ -231,7 +231,7 @@ func TestVerifyMatchesReference(t *testing.T) {
 		"g" + good[1:], good[:63] + " ", "", "   ", "sha256=", "sha256", "00", "sha256=" + strings.Repeat("0", 64),
 	} {
 		for _, b := range [][]byte{body, nil, []byte("x")} {
-			err, want := p.verify(b, header), refVerify(b, header, secrets)
+			err, want := verify(p.macs, b, header), refVerify(b, header, secrets)
 			if err != want {
 				t.Errorf("verify(%q, %q) = %v, want %v", b, header, err, want)
 			}

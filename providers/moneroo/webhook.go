@@ -42,23 +42,11 @@ func Sign(secret string, body []byte) string {
 // hex and a "sha256=" prefix, and compares in constant time. It returns nil,
 // ErrNotSigned or ErrBadSignature.
 func VerifySignature(body []byte, header string, secrets ...string) error {
-	want, err := parseSignature(header)
-	if err != nil {
-		return err
+	keys := make([][]byte, len(secrets))
+	for i, s := range secrets {
+		keys[i] = []byte(s)
 	}
-	ok := false
-	for _, s := range secrets {
-		mac := hmac.New(sha256.New, []byte(s))
-		mac.Write(body)
-		// Every secret is tried, so timing says nothing of which matched.
-		if hmac.Equal(mac.Sum(nil), want[:]) {
-			ok = true
-		}
-	}
-	if !ok {
-		return ErrBadSignature
-	}
-	return nil
+	return verify(macPools(keys), body, header)
 }
 
 // parseSignature reads an X-Moneroo-Signature value: 64 hex digits of
@@ -116,22 +104,22 @@ func macPools(secrets [][]byte) []sync.Pool {
 }
 
 // verify checks header, an X-Moneroo-Signature value, against body under
-// each of the provider's secrets, as VerifySignature does.
-func (p *Provider) verify(body []byte, header string) error {
+// each secret whose keyed HMAC states macs pools.
+func verify(macs []sync.Pool, body []byte, header string) error {
 	want, err := parseSignature(header)
 	if err != nil {
 		return err
 	}
 	ok := false
-	for i := range p.macs {
-		m := p.macs[i].Get().(*keyedMAC)
+	for i := range macs {
+		m := macs[i].Get().(*keyedMAC)
 		m.h.Reset()
 		m.h.Write(body)
 		// Every secret is tried, so timing says nothing of which matched.
 		if hmac.Equal(m.h.Sum(m.sum[:0]), want[:]) {
 			ok = true
 		}
-		p.macs[i].Put(m)
+		macs[i].Put(m)
 	}
 	if !ok {
 		return ErrBadSignature
@@ -160,7 +148,7 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 		if r != nil {
 			header = r.Header.Get(SignatureHeader)
 		}
-		if err := p.verify(body, header); err != nil {
+		if err := verify(p.macs, body, header); err != nil {
 			return cauri.Update{}, err
 		}
 	}
