@@ -123,7 +123,38 @@ type Payment struct {
 	OnPaidAttempts int
 	// FulfilledAt is when [Config.OnPaid] returned nil; zero until then.
 	FulfilledAt time.Time
+	// NextPollAt is the earliest time the kit may ask the provider about
+	// this payment again, whoever asks (the status endpoint, a return
+	// visit, an unsigned webhook to confirm, the reconciler); zero means
+	// at once. It lengthens as the payment ages.
+	NextPollAt time.Time
+	// SupersededBy is the ID of a newer payment of the same order (another
+	// amount, or another provider) that replaced this one while it was
+	// pending. A superseded payment is never offered to the customer
+	// again; if it is paid all the same, OnPaid gets it with
+	// Anomaly set to [AnomalySuperseded].
+	SupersededBy string
+	// Anomaly is set on the paid payment handed to [Config.OnPaid] when it
+	// must not be fulfilled as an ordinary one: money moved, but the order
+	// was paid by another payment first, or this payment had been
+	// superseded. The shop refunds it (or ships the difference) rather than
+	// ship twice or at an old price. It is not stored: the kit works it
+	// out before each OnPaid call.
+	Anomaly Anomaly
 }
+
+// Anomaly says why a paid payment is not an ordinary one.
+type Anomaly string
+
+// The anomalies of a paid payment.
+const (
+	// AnomalySuperseded: a newer checkout of the same order replaced this
+	// payment while it was pending (a changed basket, another provider),
+	// and the customer paid it all the same, perhaps at an old amount.
+	AnomalySuperseded Anomaly = "superseded"
+	// AnomalyPaidTwice: another payment of the same order was paid first.
+	AnomalyPaidTwice Anomaly = "paid_twice"
+)
 
 // Fulfilled reports whether OnPaid has succeeded for p.
 func (p Payment) Fulfilled() bool { return !p.FulfilledAt.IsZero() }

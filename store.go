@@ -68,6 +68,31 @@ type Store interface {
 	// a no-op when owner does not hold the lease.
 	ReleaseOnPaid(ctx context.Context, id, owner string) error
 
+	// TakePoll takes payment id's next turn to be asked about at its
+	// provider: when the payment is pending and its NextPollAt is zero or
+	// at or before now, it sets NextPollAt to next and reports true. It
+	// reports false, with no error, when the payment is not pending, when
+	// its turn is after now, or when the ID is unknown. It is a
+	// compare-and-set: of several kits sharing the store and asking at
+	// once, one gets the turn. This is the budget every question the kit
+	// asks a provider about a payment draws on.
+	TakePoll(ctx context.Context, id string, now, next time.Time) (bool, error)
+
+	// Supersede marks the pending payments of order orderID created before
+	// by (by CreatedAt, then ID) that are not superseded yet as superseded
+	// by the payment at by (SupersededBy = by.ID), and frees their
+	// CheckoutKey, so that a checkout of the same snapshot opens a new
+	// payment instead of reusing one of them. It returns how many it
+	// marked.
+	Supersede(ctx context.Context, orderID string, by Cursor) (int, error)
+
+	// ClaimOrder records payment id as the one that pays order orderID,
+	// unless another payment already does, and returns the ID of the
+	// payment that does: id itself when it is the first to ask (or asks
+	// again), another ID when the order was claimed before. It holds
+	// across processes sharing the store.
+	ClaimOrder(ctx context.Context, orderID, id string) (string, error)
+
 	// ListPending returns up to limit pending payments created before
 	// olderThan, oldest first (by CreatedAt, then ID), starting after the
 	// cursor: the zero Cursor starts from the oldest, and the Cursor of the

@@ -33,6 +33,10 @@ type Store struct {
 	pending map[string]string
 	// payouts holds payouts by key.
 	payouts map[string]cauri.Payout
+	// byOrder lists the IDs of each order's payments.
+	byOrder map[string][]string
+	// orders maps an order ID to the payment that claimed it.
+	orders map[string]string
 }
 
 // record is a stored payment and its OnPaid lease, which Payment does not
@@ -59,6 +63,8 @@ func New() *Store {
 		byRef:   make(map[refKey]string),
 		pending: make(map[string]string),
 		payouts: make(map[string]cauri.Payout),
+		byOrder: make(map[string][]string),
+		orders:  make(map[string]string),
 	}
 }
 
@@ -91,11 +97,14 @@ func (s *Store) Create(ctx context.Context, p cauri.Payment) error {
 	p.CreatedAt = p.CreatedAt.UTC()
 	p.UpdatedAt = p.UpdatedAt.UTC()
 	p.FulfilledAt = p.FulfilledAt.UTC()
+	p.NextPollAt = p.NextPollAt.UTC()
+	p.Anomaly = "" // worked out by the kit, never stored
 	s.byID[p.ID] = &record{p: p}
+	s.byOrder[p.OrderID] = append(s.byOrder[p.OrderID], p.ID)
 	if p.ProviderRef != "" {
 		s.byRef[refKey{p.Provider, p.ProviderRef}] = p.ID
 	}
-	if p.CheckoutKey != "" && p.Status == cauri.StatusPending {
+	if p.CheckoutKey != "" && p.Status == cauri.StatusPending && p.SupersededBy == "" {
 		s.pending[p.CheckoutKey] = p.ID
 	}
 	return nil
@@ -242,8 +251,10 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 	if p.CheckoutKey != "" {
 		switch {
 		case wasPending && !isPending:
-			delete(s.pending, p.CheckoutKey)
-		case !wasPending && isPending:
+			if s.pending[p.CheckoutKey] == id { // not freed by Supersede
+				delete(s.pending, p.CheckoutKey)
+			}
+		case !wasPending && isPending && p.SupersededBy == "":
 			s.pending[p.CheckoutKey] = id
 		}
 	}
