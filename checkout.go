@@ -126,7 +126,10 @@ func checkoutKey(provider string, o Order) string {
 // is "created", "reused" or "already_paid".
 func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payment, string, error) {
 	key := checkoutKey(gp.name, o)
-	now := k.now()
+	// To the microsecond, as SQL stores keep it: the payment's position
+	// among its order's (see Supersede) is then the same in Go and in the
+	// store.
+	now := k.now().Truncate(time.Microsecond)
 	p := Payment{
 		ID: newPaymentID(), Provider: gp.name, OrderID: o.ID, CheckoutKey: key,
 		Status: StatusPending, Amount: o.Amount, Currency: o.Currency, Metadata: o.Metadata,
@@ -168,6 +171,16 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		wait = min(wait*2, 500*time.Millisecond)
 	}
 
+	// This checkout replaces the order's earlier pending payments (another
+	// amount, another provider): none of them is offered again, and one
+	// paid all the same reaches OnPaid marked.
+	if n, err := k.store.Supersede(ctx, o.ID, CursorOf(p)); err != nil {
+		k.closeUnopened(ctx, p.ID, "checkout could not be opened")
+		return Payment{}, "", fmt.Errorf("cauri: superseding earlier payments of order %s: %w", o.ID, err)
+	} else if n > 0 {
+		k.log.Info("checkout supersedes earlier pending payments of the order", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID, "superseded", n)
+	}
+
 	req := CheckoutRequest{
 		PaymentID:   p.ID,
 		Order:       o,
@@ -181,12 +194,7 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		err = checkRedirect(co.RedirectURL)
 	}
 	if err != nil {
-		// The customer never saw a page to pay on: close the payment so
-		// the order can be tried again at once.
-		reason := "checkout could not be opened"
-		if _, terr := k.store.Transition(context.WithoutCancel(ctx), p.ID, StatusPending, Change{To: StatusFailed, FailureReason: reason, At: k.now()}); terr != nil {
-			k.log.Error("closing a payment whose checkout failed", "payment_id", p.ID, "err", terr)
-		}
+		k.closeUnopened(ctx, p.ID, "checkout could not be opened")
 		return Payment{}, "", err
 	}
 	if err := k.store.Attach(ctx, p.ID, co.ProviderRef, co.RedirectURL, k.now()); err != nil {
@@ -195,6 +203,16 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 	p.ProviderRef, p.CheckoutURL = co.ProviderRef, co.RedirectURL
 	k.log.Info("checkout opened", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID)
 	return p, "created", nil
+}
+
+// closeUnopened fails a payment whose checkout never opened: the customer
+// never saw a page to pay on, and the order can be tried again at once.
+func (k *Kit) closeUnopened(ctx context.Context, id, reason string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhookEffectTimeout)
+	defer cancel()
+	if _, err := k.store.Transition(ctx, id, StatusPending, Change{To: StatusFailed, FailureReason: reason, At: k.now()}); err != nil {
+		k.log.Error("closing a payment whose checkout failed", "payment_id", id, "err", err)
+	}
 }
 
 // reuse decides what to do with an identical pending checkout. A young one
@@ -208,7 +226,9 @@ func (k *Kit) reuse(ctx context.Context, gp *guardedProvider, prev Payment) (Pay
 	}
 	cur, _, err := k.refresh(ctx, gp, prev)
 	if err != nil {
-		k.log.Warn("checking an earlier checkout; reusing it", "payment_id", prev.ID, "err", err)
+		if !throttled(err) {
+			k.log.Warn("checking an earlier checkout; reusing it", "payment_id", prev.ID, "err", err)
+		}
 		return prev, "reused", nil
 	}
 	switch cur.Status {

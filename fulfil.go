@@ -30,7 +30,7 @@ func (k *Kit) fulfil(ctx context.Context, p Payment) error {
 	case err != nil:
 		return fmt.Errorf("cauri: claiming OnPaid for %s: %w", p.ID, err)
 	}
-	return k.fulfilClaimed(ctx, p, l)
+	return k.fulfilClaimed(ctx, p, l, false)
 }
 
 // newLease returns an OnPaid lease for a new owner, from now.
@@ -53,8 +53,27 @@ func (k *Kit) leaseOwner() string {
 // was so slow that less than half of it is left, OnPaid is not called
 // under it; the next webhook, return visit or reconcile pass takes the
 // payment once the lease has run out.
-func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l Lease) error {
-	if p.Status != StatusPaid || p.Fulfilled() {
+//
+// moved says this kit's write just moved p to paid: its anomaly, if any,
+// is then counted and logged, also when there is no OnPaid to run.
+func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l Lease, moved bool) error {
+	if p.Status != StatusPaid || p.Fulfilled() && !moved {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx)
+	p, err := k.judge(ctx, p, moved)
+	switch {
+	case err != nil && p.Fulfilled():
+		// No OnPaid to mark: the move stands, only its count is lost.
+		k.log.Error("could not tell whether a paid payment is its order's first", "payment_id", p.ID, "err", err)
+		return nil
+	case err != nil:
+		// OnPaid is never handed a payment it cannot be told about.
+		if rerr := k.store.ReleaseOnPaid(ctx, p.ID, l.Owner); rerr != nil {
+			k.log.Error("releasing OnPaid lease", "payment_id", p.ID, "err", rerr)
+		}
+		return err
+	case p.Fulfilled():
 		return nil
 	}
 	left := l.Until.Sub(k.now())
@@ -64,7 +83,6 @@ func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l Lease) error {
 		return nil
 	}
 	owner := l.Owner
-	ctx = context.WithoutCancel(ctx)
 	if err := k.runOnPaid(ctx, p, left-k.lease/10); err != nil {
 		if rerr := k.store.ReleaseOnPaid(ctx, p.ID, owner); rerr != nil {
 			k.log.Error("releasing OnPaid lease", "payment_id", p.ID, "err", rerr)
@@ -77,6 +95,31 @@ func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l Lease) error {
 		return fmt.Errorf("cauri: recording OnPaid for %s: %w", p.ID, err)
 	}
 	return nil
+}
+
+// judge works out p's anomaly: superseded, or paid after another payment
+// of its order, which ClaimOrder tells (the first paid payment of an order
+// that is not superseded holds it). A payment just moved (fresh) with an
+// anomaly is counted and logged.
+func (k *Kit) judge(ctx context.Context, p Payment, fresh bool) (Payment, error) {
+	if p.SupersededBy != "" {
+		p.Anomaly = AnomalySuperseded
+	} else {
+		holder, err := k.store.ClaimOrder(ctx, p.OrderID, p.ID)
+		if err != nil {
+			return p, fmt.Errorf("cauri: claiming order %s for %s: %w", p.OrderID, p.ID, err)
+		}
+		if holder != p.ID {
+			p.Anomaly = AnomalyPaidTwice
+		}
+	}
+	if p.Anomaly != "" && fresh {
+		k.metrics.anomalies.WithLabelValues(p.Provider, string(p.Anomaly)).Inc()
+		k.log.Warn("paid payment must not be fulfilled as usual: refund it or settle by hand",
+			"payment_id", p.ID, "provider", p.Provider, "order_id", p.OrderID, "anomaly", string(p.Anomaly),
+			"amount", p.Amount, "currency", p.Currency, "superseded_by", p.SupersededBy)
+	}
+	return p, nil
 }
 
 // runOnPaid calls the shop's hook with a deadline inside the lease, and

@@ -9,12 +9,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
 )
 
 // Config configures a [Kit]. Fields marked required must be set; the others
@@ -84,9 +84,18 @@ type Config struct {
 	// another worker may retry it (a crashed process). OnPaid's context
 	// ends a little before. Zero means 2 minutes.
 	OnPaidLease time.Duration `validate:"gte=0"`
-	// StatusRefreshInterval is how often, at most, the status endpoint asks
-	// the provider about one pending payment. Zero means 10s.
-	StatusRefreshInterval time.Duration `validate:"gte=0"`
+	// PollInterval is the least time between two questions the kit asks a
+	// provider about one pending payment, whoever asks: the status
+	// endpoint, a return visit, an unsigned notification to confirm, the
+	// reconciler, in this process or any other sharing the Store. A
+	// provider's own PollGuidance may ask for more. The interval doubles
+	// each time the payment's age passes eight intervals more, up to
+	// MaxPollInterval, so that old pending payments are asked about less
+	// and less often. Zero means 10s.
+	PollInterval time.Duration `validate:"gte=0"`
+	// MaxPollInterval caps the interval between two questions about one
+	// old pending payment. Zero means 30 minutes.
+	MaxPollInterval time.Duration `validate:"gte=0"`
 	// StaleCheckout is how long a payment may wait for its provider's
 	// checkout to open before a new checkout for the same order gives up on
 	// it. Zero means 2 minutes.
@@ -132,7 +141,8 @@ type Kit struct {
 	maxBody         int64
 	providerTimeout time.Duration
 	lease           time.Duration
-	refreshEvery    time.Duration
+	pollEvery       time.Duration
+	pollMax         time.Duration
 	staleCheckout   time.Duration
 
 	completer *completer // records OnPaid successes
@@ -140,8 +150,7 @@ type Kit struct {
 	instance string        // this kit's lease owner prefix
 	seq      atomic.Uint64 // makes each OnPaid claim's owner unique
 
-	refreshMu sync.Mutex
-	refreshed map[string]time.Time // payment ID → last status refresh
+	asks singleflight.Group // questions to providers under way, by payment ID
 }
 
 var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
@@ -149,7 +158,7 @@ var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 // New checks cfg and returns a Kit. A wrong Config fails with one
 // *ValidationError naming every bad field.
 func New(cfg Config) (*Kit, error) {
-	k := &Kit{cfg: cfg, validate: newValidator(), refreshed: make(map[string]time.Time)}
+	k := &Kit{cfg: cfg, validate: newValidator()}
 	ve := &ValidationError{What: "config"}
 	if err := validateStruct(k.validate, "config", cfg); err != nil {
 		ve = err.(*ValidationError)
@@ -223,7 +232,8 @@ func New(cfg Config) (*Kit, error) {
 	}
 	k.providerTimeout = orDefault(cfg.ProviderTimeout, 10*time.Second)
 	k.lease = orDefault(cfg.OnPaidLease, 2*time.Minute)
-	k.refreshEvery = orDefault(cfg.StatusRefreshInterval, 10*time.Second)
+	k.pollEvery = orDefault(cfg.PollInterval, 10*time.Second)
+	k.pollMax = max(orDefault(cfg.MaxPollInterval, 30*time.Minute), k.pollEvery)
 	k.staleCheckout = orDefault(cfg.StaleCheckout, 2*time.Minute)
 	k.instance = newPaymentID()[4:12]
 	k.completer = newCompleter(k.store, k.now)

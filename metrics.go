@@ -9,6 +9,8 @@ import (
 // Webhook outcomes, the values of cauri_webhooks_total's outcome label.
 const (
 	outcomeAccepted        = "accepted"         // believed and applied (or a pending no-op)
+	outcomeConfirmed       = "confirmed"        // unsigned, confirmed by the provider's status endpoint, applied
+	outcomeThrottled       = "throttled"        // unsigned, about a payment asked about lately: no call, 503
 	outcomeDuplicate       = "duplicate"        // the payment had already settled
 	outcomeUnauthenticated = "unauthenticated"  // bad signature, hash or token
 	outcomeAmountMismatch  = "amount_mismatch"  // amount or currency differs from the stored payment
@@ -37,6 +39,7 @@ type metrics struct {
 	transitions      *prometheus.CounterVec   // provider, to
 	onPaid           *prometheus.CounterVec   // provider, outcome
 	onPaidDuration   *prometheus.HistogramVec // provider
+	anomalies        *prometheus.CounterVec   // provider, anomaly
 	payouts          *prometheus.CounterVec   // provider, outcome
 	reconcilePasses  *prometheus.CounterVec   // outcome
 	reconciled       *prometheus.CounterVec   // provider, outcome
@@ -72,7 +75,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"provider", "outcome"}),
 		returns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_returns_total",
-			Help: "Customers coming back from a provider, by the page they were sent to (success, failure, pending) or the error (bad_token, unknown_payment, error, unknown_provider).",
+			Help: "Customers coming back from a provider, by the page they were sent to (success, failure, pending, superseded: to the failure page, a newer checkout of the order replaced the payment) or the error (bad_token, unknown_payment, error, unknown_provider).",
 		}, []string{"provider", "outcome"}),
 		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_payment_transitions_total",
@@ -87,6 +90,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Duration of the shop's OnPaid hook.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"provider"}),
+		anomalies: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_payment_anomalies_total",
+			Help: "Payments paid that must be refunded or settled by hand rather than fulfilled, by anomaly (superseded: a newer checkout of the order had replaced it; paid_twice: another payment of the order was paid first).",
+		}, []string{"provider", "anomaly"}),
 		payouts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_payouts_total",
 			Help: "Payouts by outcome (succeeded, pending, failed, duplicate, key_reused, unknown, provider_unavailable, error).",
@@ -120,6 +127,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.transitions = register(reg, m.transitions, &err)
 	m.onPaid = register(reg, m.onPaid, &err)
 	m.onPaidDuration = register(reg, m.onPaidDuration, &err)
+	m.anomalies = register(reg, m.anomalies, &err)
 	m.payouts = register(reg, m.payouts, &err)
 	m.reconcilePasses = register(reg, m.reconcilePasses, &err)
 	m.reconciled = register(reg, m.reconciled, &err)
@@ -151,10 +159,11 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *erro
 // 1 hides its first event from increase() and rate().
 var outcomes = map[string][]string{
 	"checkouts": {"created", "reused", "already_paid", "invalid_order", "order_error", "provider_unavailable", "provider_rejected", "error"},
-	"webhooks": {outcomeAccepted, outcomeDuplicate, outcomeUnauthenticated, outcomeAmountMismatch, outcomeUnknownPayment,
-		outcomeIgnored, outcomeMalformed, outcomeTooLarge, outcomeError},
-	"returns": {"success", "failure", "pending", "bad_token", "unknown_payment", "error"},
-	"onpaid":  {"ok", "error"},
+	"webhooks": {outcomeAccepted, outcomeConfirmed, outcomeDuplicate, outcomeUnauthenticated, outcomeThrottled,
+		outcomeAmountMismatch, outcomeUnknownPayment, outcomeIgnored, outcomeMalformed, outcomeTooLarge, outcomeError},
+	"returns":   {"success", "failure", "pending", "superseded", "bad_token", "unknown_payment", "error"},
+	"onpaid":    {"ok", "error"},
+	"anomalies": {string(AnomalySuperseded), string(AnomalyPaidTwice)},
 }
 
 // zero creates the series of provider at zero.
@@ -170,6 +179,9 @@ func (m *metrics) zero(provider string) {
 	}
 	for _, o := range outcomes["onpaid"] {
 		m.onPaid.WithLabelValues(provider, o)
+	}
+	for _, a := range outcomes["anomalies"] {
+		m.anomalies.WithLabelValues(provider, a)
 	}
 	for _, to := range []Status{StatusPaid, StatusFailed, StatusCancelled, StatusExpired} {
 		m.transitions.WithLabelValues(provider, string(to))

@@ -21,10 +21,6 @@ type ReconcilePolicy struct {
 	// expires it. A provider that cannot be reached is never overruled.
 	// Zero means 48 hours.
 	MaxAge time.Duration
-	// MinPollInterval is the least time between two status calls about one
-	// payment; a provider's own PollGuidance may ask for more. Zero means
-	// 30 seconds.
-	MinPollInterval time.Duration
 	// Concurrency bounds the provider calls a pass makes at once. Zero
 	// means 4.
 	Concurrency int
@@ -38,14 +34,16 @@ type ReconcileReport struct {
 	Checked   int // pending payments whose provider was asked
 	Settled   int // of those, moved to a final status by the provider's word
 	Expired   int // of those, expired by the kit: forgotten by the provider, or past MaxAge
-	Skipped   int // pending payments not asked: polled too recently, breaker open, provider not configured
+	Skipped   int // pending payments not asked: their turn has not come, provider's rate or breaker, provider not configured
 	Errors    int // provider calls or store writes that failed, or a paid report for another amount; retried next pass
 	Fulfilled int // paid payments whose unfinished OnPaid this pass completed
 }
 
 // Reconcile makes one pass over the store: it asks providers about the
-// payments still pending after the grace period (respecting each
-// provider's poll guidance and breaker, a bounded number at a time),
+// payments still pending after the grace period whose turn has come (the
+// budget of questions every path shares, see Config.PollInterval: old
+// payments are asked about less and less often, fleet-wide), within each
+// provider's rate and breaker, a bounded number at a time; it
 // settles what they say, expires the payments they forgot or that passed
 // the maximum age, and completes OnPaid for paid payments whose lease
 // expired (a crashed process). Several replicas may run it at once: every
@@ -110,15 +108,20 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 				}
 			})
 		}
-		if gp == nil || gp.breakerOpen() || !k.due(p.ID, k.pollInterval(gp)) {
+		if gp == nil || gp.breakerOpen() || p.NextPollAt.After(k.now()) {
 			count(p.Provider, "skipped", &rep.Skipped)
 			return true
 		}
 		return run(func() {
+			outcome := k.reconcileOne(ctx, gp, p, maxAge)
+			if outcome == "skipped" {
+				count(p.Provider, outcome, &rep.Skipped)
+				return
+			}
 			mu.Lock()
 			rep.Checked++
 			mu.Unlock()
-			switch outcome := k.reconcileOne(ctx, gp, p, maxAge); outcome {
+			switch outcome {
 			case "settled":
 				count(p.Provider, outcome, &rep.Settled)
 			case "expired":
@@ -185,27 +188,26 @@ func (k *Kit) eachPage(ctx context.Context, batch int, list func(Cursor) ([]Paym
 
 // reconcileOne asks the provider about one pending payment and acts on its
 // word. It returns the metrics outcome: settled, expired, pending,
-// amount_mismatch or error.
+// amount_mismatch, error, or skipped when the payment's turn was taken
+// meanwhile or the provider's rate is spent.
 func (k *Kit) reconcileOne(ctx context.Context, gp *guardedProvider, p Payment, maxAge time.Duration) string {
-	u, err := k.fetch(ctx, gp, p)
+	a := k.ask(ctx, gp, p)
+	np, moved, err := a.p, a.moved, a.err
 	switch {
-	case err == nil:
-	case errors.Is(err, ErrNotFound) && !transient(ctx, err):
-		// The provider does not know it (or its checkout never opened):
-		// nobody can pay it any more.
-		return k.expire(ctx, p, "unknown to the provider")
-	default:
-		k.log.Warn("reconcile: provider status failed", "payment_id", p.ID, "provider", p.Provider, "err", err)
-		return "error"
-	}
-	np, moved, err := k.settle(ctx, p, u)
-	switch {
+	case throttled(err) && np.Status.Final():
+		return "settled" // meanwhile, by whoever asked or a notification
+	case throttled(err):
+		return "skipped"
 	case errors.Is(err, ErrAmountMismatch):
 		// The provider says paid, for another amount: a person must look.
 		// It stays pending, never expired, and is counted apart.
 		return "amount_mismatch"
+	case !a.answered && errors.Is(err, ErrNotFound) && !transient(ctx, err):
+		// The provider does not know it (or its checkout never opened):
+		// nobody can pay it any more.
+		return k.expire(ctx, p, "unknown to the provider")
 	case err != nil:
-		k.log.Error("reconcile: settling", "payment_id", p.ID, "provider", p.Provider, "err", err)
+		k.log.Warn("reconcile: asking the provider or settling", "payment_id", p.ID, "provider", p.Provider, "err", err)
 		return "error"
 	case moved || np.Status.Final():
 		return "settled"
@@ -228,21 +230,6 @@ func (k *Kit) expire(ctx context.Context, p Payment, reason string) string {
 	k.metrics.transitions.WithLabelValues(p.Provider, string(StatusExpired)).Inc()
 	k.log.Info("payment expired", "payment_id", p.ID, "provider", p.Provider, "reason", reason)
 	return "expired"
-}
-
-// pollInterval is the least time between two reconcile polls about one
-// payment of gp.
-func (k *Kit) pollInterval(gp *guardedProvider) time.Duration {
-	return max(orDefault(k.cfg.Reconcile.MinPollInterval, 30*time.Second), guidance(gp))
-}
-
-// guidance is the provider's own least time between two status calls
-// about one payment, or 0.
-func guidance(gp *guardedProvider) time.Duration {
-	if g, ok := gp.Provider.(PollGuidance); ok {
-		return g.MinPollInterval()
-	}
-	return 0
 }
 
 // RunReconciler runs a reconcile pass every interval (with a little

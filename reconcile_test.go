@@ -15,7 +15,8 @@ import (
 // quickReconcile sets a reconciler that looks at every pending payment at
 // once, and polls each at most once a minute.
 func quickReconcile(c *cauri.Config) {
-	c.Reconcile = cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Minute, Batch: 3, Concurrency: 2}
+	c.Reconcile = cauri.ReconcilePolicy{Grace: time.Nanosecond, Batch: 3, Concurrency: 2}
+	c.PollInterval = time.Minute
 }
 
 func TestReconcileSettlesLostWebhooks(t *testing.T) {
@@ -149,7 +150,8 @@ func TestReconcileReplicas(t *testing.T) {
 		Order:      func(*http.Request, string) (cauri.Order, error) { return cauri.Order{}, cauri.ErrNotFound },
 		OnPaid:     f.runOnPaid,
 		SuccessURL: "/s", FailureURL: "/f", PendingURL: "/p",
-		Reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Minute},
+		Reconcile:    cauri.ReconcilePolicy{Grace: time.Nanosecond},
+		PollInterval: time.Minute,
 	})
 	if err != nil {
 		t.Fatal(err)

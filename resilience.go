@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -60,6 +61,9 @@ type guardedProvider struct {
 	name       string
 	breaker    *gobreaker.TwoStepCircuitBreaker[struct{}]
 	idempotent bool // CreateCheckout may be retried
+	// noStatus is set once FetchStatus said ErrUnsupported: the
+	// provider has no status endpoint to confirm notifications with.
+	noStatus atomic.Bool
 }
 
 func (k *Kit) newBreaker(name string, pol BreakerPolicy) *gobreaker.TwoStepCircuitBreaker[struct{}] {

@@ -9,8 +9,11 @@ import (
 // ReturnHandler takes the customer coming back from the provider. It checks
 // the payment ID and token the kit put in the return URL, never believes a
 // status in the query, asks the provider when the stored payment is still
-// pending, and answers 303 to the shop's SuccessURL, FailureURL or
-// PendingURL. It never redirects anywhere else.
+// pending and its turn has come (see Config.PollInterval; between turns the
+// customer goes to the pending page, which polls), and answers 303 to the
+// shop's SuccessURL, FailureURL or PendingURL. A payment superseded by a
+// newer checkout of its order goes to FailureURL without asking. It never
+// redirects anywhere else.
 //
 // The provider, payment ID and token are the {provider}, {id} and {token}
 // path values, or the three segments after "return".
@@ -47,9 +50,18 @@ func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if p.Status == StatusPending && p.SupersededBy != "" {
+		// A newer checkout of the order replaced it: it is not the
+		// customer's current payment, whatever its page said. Should it
+		// be paid all the same, its notification or the reconciler
+		// records it, and OnPaid gets it marked.
+		count("superseded")
+		redirect(w, r, k.shopURL(k.failure, p.ID))
+		return
+	}
 	if p.Status == StatusPending && p.ProviderRef != "" || p.Status == StatusPaid && !p.Fulfilled() {
 		cur, _, err := k.refresh(r.Context(), gp, p)
-		if err != nil {
+		if err != nil && !throttled(err) {
 			// The customer is not the one to tell: pending page, and the
 			// webhook, status endpoint or reconciler settle it later.
 			k.log.Warn("return: could not settle with the provider", "payment_id", id, "provider", gp.name, "err", err)

@@ -103,7 +103,7 @@ func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Pa
 	switch {
 	case err == nil:
 		k.settled(ctx, np)
-		return np, true, k.fulfilClaimed(ctx, np, l)
+		return np, true, k.fulfilClaimed(ctx, np, l, true)
 	case errors.Is(err, ErrConflict) && np.ID == id:
 		return np, false, nil
 	case errors.Is(err, ErrConflict):
@@ -139,28 +139,31 @@ func (k *Kit) settle(ctx context.Context, p Payment, u Update) (Payment, bool, e
 	case err != nil:
 		return np, moved, err
 	case moved:
-		return np, moved, k.fulfilClaimed(ctx, np, l)
+		return np, moved, k.fulfilClaimed(ctx, np, l, true)
 	}
 	return np, moved, k.fulfil(ctx, np)
 }
 
-// refresh asks the provider about a pending payment and settles what it
-// says. Status calls are idempotent, so they are retried.
+// refresh asks the provider about a pending payment, when its turn has
+// come (see ask), and settles what it says; a settled payment gets its
+// OnPaid seen to. It returns an error wrapping errNotDue when the payment
+// was asked about too recently.
 func (k *Kit) refresh(ctx context.Context, gp *guardedProvider, p Payment) (Payment, bool, error) {
 	if p.Status.Final() {
 		return p, false, k.fulfil(ctx, p)
 	}
-	u, err := k.fetch(ctx, gp, p)
-	if err != nil {
-		return p, false, err
+	a := k.ask(ctx, gp, p)
+	if throttled(a.err) && a.p.Status.Final() {
+		// Settled meanwhile by whoever asked, or by a notification.
+		return a.p, false, k.fulfil(ctx, a.p)
 	}
-	return k.settle(ctx, p, u)
+	return a.p, a.moved, a.err
 }
 
-// fetch is FetchStatus through the breaker, with retries.
+// fetch is FetchStatus through the breaker, with retries. Only ask calls
+// it: every question draws on the payment's budget.
 func (k *Kit) fetch(ctx context.Context, gp *guardedProvider, p Payment) (Update, error) {
 	q := StatusQuery{PaymentID: p.ID, ProviderRef: p.ProviderRef, Amount: p.Amount, Currency: p.Currency}
-	k.polled(p.ID)
 	u, err := call(ctx, k, gp, "status", true, func(ctx context.Context) (Update, error) {
 		return gp.FetchStatus(ctx, q)
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -20,7 +21,10 @@ import (
 //     retrying, and nothing is created);
 //   - believes it only when authenticated, and otherwise asks the provider's
 //     status endpoint, whose answer replaces what the notification claimed
-//     (503 when the provider cannot be reached, so that it redelivers);
+//     (503 when the provider cannot be reached, so that it redelivers). That
+//     question draws on the payment's budget (see Config.PollInterval): a
+//     notification about a payment asked about lately gets 503 with
+//     Retry-After and costs no call, however many are sent;
 //   - refuses a different amount or currency than the stored payment's (422);
 //   - moves the payment forward with a compare-and-set, and runs OnPaid for a
 //     paid one;
@@ -149,37 +153,60 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		return http.StatusOK, outcomeDuplicate, ""
 	}
 
-	if !u.Authenticated {
-		fetched, err := k.fetch(ctx, gp, p)
+	if !u.Authenticated && !gp.noStatus.Load() {
+		// Not proven: the provider's status endpoint is asked instead,
+		// and its word is settled.
+		a := k.ask(ctx, gp, p)
 		switch {
-		case err == nil:
-			fetched.EventID = u.EventID
-			u = fetched
-		case errors.Is(err, ErrUnsupported) && bound == p.ID:
-			// No status endpoint: the per-payment token the kit gave the
-			// provider is the proof.
-			u.Authenticated = true
-		case errors.Is(err, ErrUnsupported):
-			return http.StatusUnauthorized, outcomeUnauthenticated, "unauthenticated notification"
-		default:
-			k.log.Warn("webhook: could not confirm with the provider", "provider", gp.name, "payment_id", p.ID, "err", err)
+		case errors.Is(a.err, ErrUnsupported):
+			gp.noStatus.Store(true) // the per-payment token is all there is
+		case throttled(a.err) && a.p.Status.Final():
+			// Settled meanwhile: nothing this notification can change.
+			if err := k.fulfil(ctx, a.p); err != nil {
+				return http.StatusInternalServerError, outcomeError, "temporary failure, retry"
+			}
+			return http.StatusOK, outcomeDuplicate, ""
+		case throttled(a.err):
+			// Its provider was asked about it lately: an unproven claim
+			// costs no other call. The payment is pending, so something
+			// may still change: the provider is asked to come back.
+			w.Header().Set("Retry-After", strconv.Itoa(int(k.retryAfter(a.p)/time.Second)))
+			return http.StatusServiceUnavailable, outcomeThrottled, "not confirmed yet, retry later"
+		case !a.answered:
+			k.log.Warn("webhook: could not confirm with the provider", "provider", gp.name, "payment_id", p.ID, "err", a.err)
 			return http.StatusServiceUnavailable, outcomeError, "could not confirm, retry later"
+		default:
+			return k.settled2xx(gp, p.ID, a, outcomeConfirmed)
 		}
 	}
+	if !u.Authenticated {
+		if bound != p.ID {
+			return http.StatusUnauthorized, outcomeUnauthenticated, "unauthenticated notification"
+		}
+		// No status endpoint: the per-payment token the kit gave the
+		// provider is the proof.
+		u.Authenticated = true
+	}
 
-	_, moved, err := k.settle(wctx, p, u)
-	switch {
+	np, moved, err := k.settle(wctx, p, u)
+	return k.settled2xx(gp, p.ID, askResult{p: np, moved: moved, answered: true, err: err}, outcomeAccepted)
+}
+
+// settled2xx says how to answer a notification whose update was settled
+// with the outcome a; fresh is the outcome of a move or a pending no-op.
+func (k *Kit) settled2xx(gp *guardedProvider, id string, a askResult, fresh string) (code int, outcome, msg string) {
+	switch err := a.err; {
 	case errors.Is(err, ErrAmountMismatch):
 		return http.StatusUnprocessableEntity, outcomeAmountMismatch, "amount or currency does not match"
 	case errors.Is(err, ErrConflict):
 		return http.StatusOK, outcomeUnknownPayment, ""
 	case err != nil:
-		k.log.Error("webhook: settling", "provider", gp.name, "payment_id", p.ID, "err", err)
+		k.log.Error("webhook: settling", "provider", gp.name, "payment_id", id, "err", err)
 		return http.StatusInternalServerError, outcomeError, "temporary failure, retry"
-	case !moved && u.Status.Final():
+	case !a.moved && a.p.Status.Final():
 		return http.StatusOK, outcomeDuplicate, ""
 	}
-	return http.StatusOK, outcomeAccepted, ""
+	return http.StatusOK, fresh, ""
 }
 
 // locate finds the payment a notification is about: by the callback URL's

@@ -238,7 +238,7 @@ func TestProviderFaults(t *testing.T) {
 					t.Run(op.name+"/"+fc.name, func(t *testing.T) {
 						e := sp.start(t, emuOptions{retries: 100, retryDelay: 25 * time.Millisecond, unsigned: true})
 						sh := newShop(t, b.open(t), []*emu{e}, shopOptions{
-							reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Nanosecond},
+							reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond},
 						})
 						op.run(t, sh, e, fc)
 						audit(t, sh, e, &c)
@@ -545,7 +545,7 @@ func TestStoreFaults(t *testing.T) {
 					var fs *faultyStore
 					sh := newShop(t, b.open(t), []*emu{e}, shopOptions{
 						lease:     lease,
-						reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Nanosecond},
+						reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond},
 						storeWrap: func(st cauri.Store) cauri.Store { fs = newFaultyStore(st); return fs },
 					})
 					p, co := sh.open(e.name, "o-store")
@@ -769,7 +769,7 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 			emus = append(emus, sp.start(t, emuOptions{}))
 		}
 		sh := newShop(t, b.open(t), emus, shopOptions{
-			reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Nanosecond, Batch: 7, Concurrency: 4},
+			reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond, Batch: 7, Concurrency: 4},
 		})
 		type made struct {
 			e    *emu

@@ -677,14 +677,14 @@ func newShop(tb testing.TB, open func() cauri.Store, emus []*emu, o shopOptions)
 				return s.runOnPaid(ctx, i, o.onPaidHook, p)
 			},
 			SuccessURL: successPath, FailureURL: failurePath, PendingURL: pendingPath,
-			Registerer:            s.reg,
-			Logger:                slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
-			ProviderTimeout:       providerTimeout,
-			Retry:                 cauri.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond},
-			Breaker:               cauri.BreakerPolicy{ConsecutiveFailures: 3, OpenTimeout: breakerOpen},
-			OnPaidLease:           o.lease,
-			StatusRefreshInterval: time.Millisecond,
-			Reconcile:             o.reconcile,
+			Registerer:      s.reg,
+			Logger:          slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
+			ProviderTimeout: providerTimeout,
+			Retry:           cauri.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond},
+			Breaker:         cauri.BreakerPolicy{ConsecutiveFailures: 3, OpenTimeout: breakerOpen},
+			OnPaidLease:     o.lease,
+			PollInterval:    time.Millisecond,
+			Reconcile:       o.reconcile,
 		}
 		if o.kitDefaults {
 			cfg.ProviderTimeout, cfg.Retry, cfg.Breaker = 0, cauri.RetryPolicy{}, cauri.BreakerPolicy{}

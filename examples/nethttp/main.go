@@ -123,6 +123,9 @@ type config struct {
 	// reconcile is the reconciler's policy; the zero value means the
 	// kit's defaults.
 	reconcile cauri.ReconcilePolicy
+	// pollInterval is the kit's Config.PollInterval; zero means the
+	// kit's default.
+	pollInterval time.Duration
 }
 
 // reconcileInterval is how often the shop's reconciler asks providers

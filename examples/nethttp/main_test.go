@@ -638,7 +638,8 @@ func TestReconcilerSettlesLostWebhook(t *testing.T) {
 		DatabaseURL:    sqliteURL(t),
 		Providers:      []string{"moneroo"},
 		reconcileEvery: 20 * time.Millisecond,
-		reconcile:      cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Millisecond},
+		reconcile:      cauri.ReconcilePolicy{Grace: time.Nanosecond},
+		pollInterval:   time.Millisecond,
 	})
 	ts.emus["moneroo"].SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 	ref := ts.openOrder(t)

@@ -150,6 +150,8 @@ func newShop(ctx context.Context, cfg config) (*shop, error) {
 		Registerer: s.reg,
 		Logger:     log,
 		Reconcile:  cfg.reconcile,
+		// Zero: the kit's default.
+		PollInterval: cfg.pollInterval,
 	})
 	if err != nil {
 		s.Close()

@@ -38,7 +38,7 @@ func (s *Store) Supersede(ctx context.Context, orderID string, by cauri.Cursor) 
 	n := 0
 	for _, id := range s.byOrder[orderID] {
 		r := s.byID[id]
-		if r.p.Status != cauri.StatusPending || r.p.SupersededBy != "" || compareCursor(cauri.CursorOf(r.p), by) >= 0 {
+		if id == by.ID || r.p.Status != cauri.StatusPending || r.p.SupersededBy != "" || compareCursor(cauri.CursorOf(r.p), by) >= 0 {
 			continue
 		}
 		r.p.SupersededBy = by.ID

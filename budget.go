@@ -1,0 +1,107 @@
+package cauri
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// errNotDue says a payment's turn to be asked about has not come: its
+// provider was asked recently, by this process or another sharing the
+// store. The caller answers from what is stored.
+var errNotDue = errors.New("cauri: payment asked about recently")
+
+// askResult is what one question to a provider came to, shared by the
+// callers that asked at once.
+type askResult struct {
+	p        Payment // as it stands after the question, or as stored when not asked
+	moved    bool    // the provider's word moved it
+	answered bool    // the provider answered: err, if any, is the store's or the money's
+	err      error
+}
+
+// ask asks p's provider about pending payment p, if p's turn has come,
+// and settles what the provider says (see settle); it returns the payment
+// as it then stands and whether this question moved it. Every question
+// the kit asks a provider about a payment (the status endpoint, a return
+// visit, an unsigned notification to confirm, the reconciler) comes here
+// and draws on one budget, kept in the store so that replicas share it: a
+// turn every pollInterval, longer as the payment ages. Concurrent asks in
+// this process share the one under way instead of asking again.
+//
+// When the turn has not come (or another process took it), it returns an
+// error wrapping errNotDue, with the payment as stored now: settled
+// meanwhile, perhaps, by whoever asked. A provider's error comes back
+// with p as it was.
+func (k *Kit) ask(ctx context.Context, gp *guardedProvider, p Payment) askResult {
+	if p.Status.Final() || p.NextPollAt.After(k.now()) {
+		return askResult{p: p, err: errNotDue}
+	}
+	ch := k.asks.DoChan(p.ID, func() (any, error) {
+		// The question, once asked, is seen through if whoever asked it
+		// first hangs up: its turn is spent either way.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.askTimeout())
+		defer cancel()
+		now := k.now()
+		took, err := k.store.TakePoll(ctx, p.ID, now, now.Add(k.pollInterval(gp, p, now)))
+		switch {
+		case err != nil:
+			return askResult{p: p, err: fmt.Errorf("cauri: taking a turn to ask about %s: %w", p.ID, err)}, nil
+		case !took:
+			if cur, err := k.store.Get(ctx, p.ID); err == nil {
+				p = cur
+			}
+			return askResult{p: p, err: errNotDue}, nil
+		}
+		u, err := k.fetch(ctx, gp, p)
+		if err != nil {
+			return askResult{p: p, err: err}, nil
+		}
+		np, moved, err := k.settle(ctx, p, u)
+		return askResult{p: np, moved: moved, answered: true, err: err}, nil
+	})
+	select {
+	case res := <-ch:
+		return res.Val.(askResult)
+	case <-ctx.Done():
+		return askResult{p: p, err: ctx.Err()}
+	}
+}
+
+// askTimeout bounds one question to a provider, retries included.
+func (k *Kit) askTimeout() time.Duration {
+	return 4 * k.providerTimeout
+}
+
+// pollInterval is how long p's provider is left alone after a question
+// about p asked at now: Config.PollInterval (or the provider's own
+// guidance, if longer) while the payment is young, doubling each time the
+// payment's age passes eight intervals more, up to Config.MaxPollInterval,
+// plus up to a fifth more at random so that the payments created together
+// drift apart.
+func (k *Kit) pollInterval(gp *guardedProvider, p Payment, now time.Time) time.Duration {
+	base := max(k.pollEvery, guidance(gp))
+	d := base
+	for age := now.Sub(p.CreatedAt); d < k.pollMax && 8*d <= age; {
+		d *= 2
+	}
+	d = max(min(d, k.pollMax), base)
+	return d + time.Duration(rand.Int64N(int64(d)/5+1))
+}
+
+// guidance is the provider's own least time between two status calls
+// about one payment, or 0.
+func guidance(gp *guardedProvider) time.Duration {
+	if g, ok := gp.Provider.(PollGuidance); ok {
+		return g.MinPollInterval()
+	}
+	return 0
+}
+
+// retryAfter is how long until p's next turn, at least a second: what an
+// unsigned notification answered from the store is told to wait.
+func (k *Kit) retryAfter(p Payment) time.Duration {
+	return max(p.NextPollAt.Sub(k.now()), time.Second)
+}
