@@ -36,20 +36,27 @@ type askResult struct {
 // meanwhile, perhaps, by whoever asked. A provider's error comes back
 // with p as it was.
 func (k *Kit) ask(ctx context.Context, gp *guardedProvider, p Payment) askResult {
-	if p.Status.Final() || p.NextPollAt.After(k.now()) {
+	if p.Status.Final() {
 		return askResult{p: p, err: errNotDue}
 	}
+	// Even when p's turn has not come, an ask under way is joined: its
+	// answer is the freshest there is.
 	ch := k.asks.DoChan(p.ID, func() (any, error) {
 		// The question, once asked, is seen through if whoever asked it
 		// first hangs up: its turn is spent either way.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.askTimeout())
 		defer cancel()
 		now := k.now()
-		took, err := k.store.TakePoll(ctx, p.ID, now, now.Add(k.pollInterval(gp, p, now)))
+		took := false
+		var err error
+		if !p.NextPollAt.After(now) {
+			took, err = k.store.TakePoll(ctx, p.ID, now, now.Add(k.pollInterval(gp, p, now)))
+		}
 		switch {
 		case err != nil:
 			return askResult{p: p, err: fmt.Errorf("cauri: taking a turn to ask about %s: %w", p.ID, err)}, nil
 		case !took:
+			// Someone asked lately, perhaps settling it since p was read.
 			if cur, err := k.store.Get(ctx, p.ID); err == nil {
 				p = cur
 			}

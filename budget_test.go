@@ -367,8 +367,12 @@ func TestForgedWebhookFloodCostsOneCall(t *testing.T) {
 			if got := s.metric("cauri_circuit_breaker_state", "provider", bp.name); got != 0 {
 				t.Errorf("breaker state = %v, want 0 (closed)", got)
 			}
-			if got := s.metric("cauri_webhooks_total", "provider", bp.name, "outcome", "throttled"); got < 109 {
-				t.Errorf("throttled notifications = %v, want at least 109", got)
+			// Confirmed: asked, or joined the one question asked; throttled:
+			// answered from the store.
+			confirmed := s.metric("cauri_webhooks_total", "provider", bp.name, "outcome", "confirmed")
+			throttled := s.metric("cauri_webhooks_total", "provider", bp.name, "outcome", "throttled")
+			if confirmed+throttled != 110 || throttled == 0 {
+				t.Errorf("confirmed = %v, throttled = %v; want 110 in all, some throttled", confirmed, throttled)
 			}
 			if got := s.metric("cauri_webhooks_total", "provider", bp.name, "outcome", "accepted"); got != 0 {
 				t.Errorf("forgeries counted accepted: %v", got)

@@ -133,23 +133,23 @@ func ExampleKit_ReturnHandler() {
 	p, _ := emu.Payment(checkoutURL[strings.LastIndexByte(checkoutURL, '/')+1:])
 	returnURL := p.ReturnURL // the kit's: https://shop.example/pay/return/moneroo/{id}/{token}
 
-	// Someone claims success in the query before paying: Moneroo says
-	// the payment is still open.
-	fmt.Println("claimed:", shopPage(do(httptest.NewRequest(http.MethodGet, returnURL+"?paymentStatus=success", nil))))
+	// A return URL whose token was tampered with.
+	fmt.Println("tampered:", do(httptest.NewRequest(http.MethodGet, returnURL+"x", nil)).Code)
 
-	// The customer pays, and Moneroo sends them back.
+	// The customer pays, and Moneroo sends them back: the kit asks
+	// Moneroo, which says success.
 	back, err := emu.Act(ctx, checkoutURL, providertest.Pay)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("paid:", shopPage(do(httptest.NewRequest(http.MethodGet, back, nil))))
 
-	// A return URL whose token was tampered with.
-	fmt.Println("tampered:", do(httptest.NewRequest(http.MethodGet, returnURL+"x", nil)).Code)
+	// The status in the query is never believed: the stored one stands.
+	fmt.Println("claimed failed:", shopPage(do(httptest.NewRequest(http.MethodGet, returnURL+"?paymentStatus=failed", nil))))
 	// Output:
-	// claimed: 303 /waiting payment_id=true token=true
-	// paid: 303 /thanks payment_id=true token=true
 	// tampered: 403
+	// paid: 303 /thanks payment_id=true token=true
+	// claimed failed: 303 /thanks payment_id=true token=true
 }
 
 // The webhook handler receives the notifications a provider's dashboard

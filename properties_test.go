@@ -79,7 +79,8 @@ func TestPropertyNoUnauthenticatedUpdate(t *testing.T) {
 	})
 
 	t.Run("unsigned webhooks are confirmed with the provider", func(t *testing.T) {
-		f := newFixture(t, unsignedWebhooks())
+		clock := &fakeClock{t: time.Now()}
+		f := newFixture(t, unsignedWebhooks(), withConfig(func(c *cauri.Config) { c.Now = clock.Now }))
 		p, _ := f.checkout("o-3", nil)
 		// The provider says initiated: the claim is not believed.
 		if code := f.sendWebhook(f.webhookURL(), paidBody(p), ""); code != http.StatusOK {
@@ -89,11 +90,21 @@ func TestPropertyNoUnauthenticatedUpdate(t *testing.T) {
 		if got := f.counter("cauri_provider_requests_total", "operation", "status", "outcome", "ok"); got != 1 {
 			t.Errorf("status calls = %v, want 1", got)
 		}
-		// Once the provider says success, the same claim settles it.
+		// Once the provider says success, the same claim settles it, at
+		// the payment's next turn to be asked about: before it, the claim
+		// costs no call and is asked to come back.
 		if err := f.em.SetStatus(p.ProviderRef, "success"); err != nil {
 			t.Fatal(err)
 		}
-		if code := f.sendWebhook(f.webhookURL(), webhookBody(p, "payment.success", "success", 1, "XOF"), ""); code != http.StatusOK {
+		claim := webhookBody(p, "payment.success", "success", 1, "XOF")
+		if code := f.sendWebhook(f.webhookURL(), claim, ""); code != http.StatusServiceUnavailable {
+			t.Errorf("claim before the payment's turn: HTTP %d, want 503", code)
+		}
+		if got := f.counter("cauri_provider_requests_total", "operation", "status", "outcome", "ok"); got != 1 {
+			t.Errorf("status calls = %v, want 1", got)
+		}
+		clock.Advance(time.Minute)
+		if code := f.sendWebhook(f.webhookURL(), claim, ""); code != http.StatusOK {
 			t.Errorf("HTTP %d, want 200", code)
 		}
 		// The provider's amount counts, not the body's.

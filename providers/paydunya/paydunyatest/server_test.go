@@ -549,7 +549,7 @@ func TestConfig(t *testing.T) {
 }
 
 // kitFor mounts a kit over a memory store with s's sandbox provider.
-func kitFor(t *testing.T, s *paydunyatest.Server, o cauri.Order) (*cauri.Kit, *httptest.Server, *memory.Store) {
+func kitFor(t *testing.T, s *paydunyatest.Server, o cauri.Order, edits ...func(*cauri.Config)) (*cauri.Kit, *httptest.Server, *memory.Store) {
 	t.Helper()
 	var kit http.Handler
 	mux := http.NewServeMux()
@@ -557,12 +557,16 @@ func kitFor(t *testing.T, s *paydunyatest.Server, o cauri.Order) (*cauri.Kit, *h
 	web := httptest.NewServer(mux)
 	t.Cleanup(web.Close)
 	store := memory.New()
-	k, err := cauri.New(cauri.Config{
+	cfg := cauri.Config{
 		Store: store, Providers: []cauri.Provider{s.Provider()}, PublicURL: web.URL + "/pay",
 		Secret:     "paydunya-test-secret-paydunya-test-secret",
 		Order:      func(*http.Request, string) (cauri.Order, error) { return o, nil },
 		SuccessURL: "/ok", FailureURL: "/ko", PendingURL: "/wait",
-	})
+	}
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	k, err := cauri.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -571,13 +575,20 @@ func kitFor(t *testing.T, s *paydunyatest.Server, o cauri.Order) (*cauri.Kit, *h
 }
 
 // TestReplayedIPNDoesNotSettle: an IPN with the right hash, replayed with
-// a false claim, changes nothing: the kit confirms it with PayDunya.
+// a false claim, changes nothing: the kit confirms it with PayDunya, once
+// per turn of the payment; a replay before the next turn costs no call and
+// is told to come back.
 func TestReplayedIPNDoesNotSettle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := paydunyatest.New()
 	defer s.Close()
-	k, web, store := kitFor(t, s, cauri.Order{ID: "o-1", Amount: 5000, Currency: "XOF"})
+	var (
+		mu   sync.Mutex
+		skew time.Duration
+	)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(skew) }
+	k, web, store := kitFor(t, s, cauri.Order{ID: "o-1", Amount: 5000, Currency: "XOF"}, func(c *cauri.Config) { c.Now = now })
 
 	req, _ := http.NewRequest(http.MethodPost, web.URL+"/pay/checkout/paydunya", nil)
 	req.Header.Set("Accept", "application/json")
@@ -597,19 +608,22 @@ func TestReplayedIPNDoesNotSettle(t *testing.T) {
 	}
 
 	claim, _ := s.ClaimBody(p.ProviderRef, "completed", true)
-	for _, target := range []string{k.CallbackURL("paydunya", p.ID), web.URL + "/pay/webhooks/paydunya"} {
+	for i, target := range []string{k.CallbackURL("paydunya", p.ID), web.URL + "/pay/webhooks/paydunya"} {
 		res, err := http.Post(target, "application/x-www-form-urlencoded", bytes.NewReader(claim))
 		if err != nil {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("replayed claim: HTTP %d", res.StatusCode)
+		if want := []int{http.StatusOK, http.StatusServiceUnavailable}[i]; res.StatusCode != want {
+			t.Errorf("replayed claim %d: HTTP %d, want %d", i, res.StatusCode, want)
 		}
 	}
 	if p, _ := store.Get(ctx, p.ID); p.Status != cauri.StatusPending {
 		t.Fatalf("a replayed IPN settled the payment: %s", p.Status)
 	}
+	mu.Lock()
+	skew += time.Hour // the payment's next turn
+	mu.Unlock()
 	if _, err := s.Act(ctx, out.CheckoutURL, providertest.Pay); err != nil {
 		t.Fatal(err)
 	}
