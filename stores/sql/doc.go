@@ -101,18 +101,30 @@
 //   - provider_ref is NULL until the provider's reference is known, and
 //     (provider, provider_ref) is unique;
 //   - pending_key holds the checkout key while the payment is pending with
-//     a non-empty key, and is NULL otherwise; it is unique, which allows one
-//     pending payment per checkout key, since NULLs never collide;
-//   - lease_owner and lease_until hold the OnPaid lease.
+//     a non-empty key and not superseded, and is NULL otherwise; it is
+//     unique, which allows one pending payment per checkout key, since
+//     NULLs never collide;
+//   - lease_owner and lease_until hold the OnPaid lease;
+//   - next_poll_at is the payment's next turn to be asked about at its
+//     provider ([Store.TakePoll]), NULL for at once;
+//   - superseded_by is the ID of the newer payment of the same order that
+//     replaced it ([Store.Supersede]), NULL when none did.
 //
-// Payouts, for [cauri.PayoutStore], which a Store implements, live in
-// <prefix>payouts, keyed by the caller's idempotency key.
+// The payment that pays each order ([Store.ClaimOrder]) is recorded in
+// <prefix>orders, whose primary key is the order ID. Payouts, for
+// [cauri.PayoutStore], which a Store implements, live in <prefix>payouts,
+// keyed by the caller's idempotency key.
 //
 // Indexes serve every lookup the kit makes: by ID, by provider and
 // reference, by pending checkout key, pending payments by creation time
-// (ListPending) and paid unfulfilled ones (ListUnfulfilled). On MySQL the
-// table's collation is utf8mb4_bin, so that IDs and references compare
-// case-sensitively.
+// (ListPending), paid unfulfilled ones (ListUnfulfilled), and an order's
+// payments by creation time (Supersede). On MySQL the tables' collation is
+// utf8mb4_bin, so that IDs and references compare case-sensitively.
+//
+// Each schema version only adds nullable columns, indexes and tables, so
+// that replicas still running the previous release keep working while
+// others upgrade. On PostgreSQL an index is built with CREATE INDEX, which
+// holds off writes to the table while it is built.
 //
 // # Errors
 //

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,13 +39,24 @@ type migration struct {
 // idempotent, and safe to call concurrently from several processes at
 // start-up: they take turns under a lock, PostgreSQL's pg_advisory_lock,
 // MySQL's GET_LOCK or SQLite's BEGIN IMMEDIATE, and every statement is
-// idempotent besides (CREATE TABLE IF NOT EXISTS). On PostgreSQL and SQLite
-// a version is applied in a transaction; MySQL commits DDL as it goes, so
+// idempotent besides (CREATE TABLE IF NOT EXISTS; an ALTER TABLE that adds
+// a column or an index already there counts as applied on MySQL and SQLite,
+// which have no ADD COLUMN IF NOT EXISTS). On PostgreSQL and SQLite a
+// version is applied in a transaction; MySQL commits DDL as it goes, so
 // each of its versions is a single statement.
+//
+// Every version only adds to the schema (nullable columns, indexes,
+// tables), so that a previous release of this package still running
+// against the database, during a rolling upgrade, keeps working.
 //
 // Versions the database has and this package does not know, from a newer
 // release, are left alone.
-func (s *Store) Migrate(ctx context.Context) (err error) {
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, math.MaxInt64)
+}
+
+// migrateTo applies the missing versions up to last.
+func (s *Store) migrateTo(ctx context.Context, last int64) (err error) {
 	migs, err := s.migrations()
 	if err != nil {
 		return fmt.Errorf("sqlstore: migrate: %w", err)
@@ -73,7 +85,7 @@ func (s *Store) Migrate(ctx context.Context) (err error) {
 		return fmt.Errorf("sqlstore: migrate: %w", err)
 	}
 	for _, m := range migs {
-		if applied[m.version] {
+		if applied[m.version] || m.version > last {
 			continue
 		}
 		if err := s.apply(ctx, conn, m); err != nil {
@@ -201,7 +213,7 @@ func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration) error {
 		ex = tx
 	}
 	for _, stmt := range m.stmts {
-		if _, err := ex.ExecContext(ctx, stmt); err != nil {
+		if _, err := ex.ExecContext(ctx, stmt); err != nil && !s.addedAlready(err) {
 			return err
 		}
 	}
@@ -216,6 +228,26 @@ func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration) error {
 		return tx.Commit()
 	}
 	return nil
+}
+
+// addedAlready reports whether err is an ALTER TABLE refusing to add a
+// column or an index that is there already, on the dialects whose ALTER
+// TABLE has no IF NOT EXISTS: MySQL's errors 1060 (ER_DUP_FIELDNAME) and
+// 1061 (ER_DUP_KEYNAME), SQLite's "duplicate column name". That makes such
+// a statement idempotent, like every other one in the migrations, when a
+// version was applied but not recorded (MySQL commits DDL as it goes). A
+// MySQL migration adds all its columns in one ALTER TABLE, which InnoDB
+// applies whole or not at all; a failed ALTER TABLE leaves SQLite's
+// transaction open.
+func (s *Store) addedAlready(err error) bool {
+	msg := err.Error()
+	switch s.dialect {
+	case MySQL:
+		return strings.Contains(msg, "Error 1060") || strings.Contains(msg, "Error 1061")
+	case SQLite:
+		return strings.Contains(msg, "duplicate column name")
+	}
+	return false
 }
 
 // unlockFunc ends what lockMigrations began; ok says whether the

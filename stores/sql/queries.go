@@ -9,7 +9,7 @@ import (
 // order scanPayment expects.
 const columns = "id, provider, provider_ref, order_id, checkout_key, status, amount, currency, " +
 	"fee, method, failure_reason, checkout_url, metadata, created_at, updated_at, " +
-	"onpaid_attempts, fulfilled_at"
+	"onpaid_attempts, fulfilled_at, next_poll_at, superseded_by"
 
 // queries are a Store's statements, built once by New for its dialect and
 // table prefix. Values always travel as arguments, never in the SQL.
@@ -17,6 +17,8 @@ type queries struct {
 	create, get, getByRef, getPending, getLeased string
 	attach, transition                           string
 	claim, complete, release                     string
+	takePoll, supersede                          string
+	claimOrder, orderHolder                      string
 	completeBatch                                string // then the (id, owner) pairs, and ")"
 	listPending, listUnfulfilled                 string // from the start
 	listPendingAfter, listUnfulfilledAfter       string // after a cursor
@@ -24,7 +26,7 @@ type queries struct {
 }
 
 func buildQueries(d Dialect, prefix string) queries {
-	t, po := prefix+"payments", prefix+"payouts"
+	t, po, o := prefix+"payments", prefix+"payouts", prefix+"orders"
 	returning, returningPayout := " RETURNING "+columns, " RETURNING "+payoutColumns
 	if d == MySQL {
 		returning, returningPayout = "", "" // re-selected after the UPDATE
@@ -37,15 +39,16 @@ func buildQueries(d Dialect, prefix string) queries {
 	// PostgreSQL and SQLite bound an index scan with a row-value
 	// comparison; MariaDB and MySQL only with the expanded form, on the
 	// (status, …, created_at, id) indexes.
-	after := " AND (created_at, id) > (?, ?)"
+	after, before := " AND (created_at, id) > (?, ?)", " AND (created_at, id) < (?, ?)"
 	if d == MySQL {
 		after = " AND (created_at > ? OR (created_at = ? AND id > ?))"
+		before = " AND (created_at < ? OR (created_at = ? AND id < ?))"
 	}
 	q := queries{
 		create: "INSERT INTO " + t + " (id, provider, provider_ref, order_id, checkout_key, pending_key, " +
 			"status, amount, currency, fee, method, failure_reason, checkout_url, metadata, " +
-			"created_at, updated_at, onpaid_attempts, fulfilled_at) " +
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"created_at, updated_at, onpaid_attempts, fulfilled_at, next_poll_at, superseded_by) " +
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		get:        "SELECT " + columns + " FROM " + t + " WHERE id = ?",
 		getByRef:   "SELECT " + columns + " FROM " + t + " WHERE provider = ? AND provider_ref = ?",
 		getPending: "SELECT " + columns + " FROM " + t + " WHERE pending_key = ?",
@@ -66,6 +69,21 @@ func buildQueries(d Dialect, prefix string) queries {
 		release: "UPDATE " + t + " SET lease_owner = NULL, lease_until = NULL " +
 			"WHERE id = ? AND lease_owner = ?",
 
+		// The turn to poll: a compare-and-set on next_poll_at, NULL being
+		// at once.
+		takePoll: "UPDATE " + t + " SET next_poll_at = ? " +
+			"WHERE id = ? AND status = 'pending' AND (next_poll_at IS NULL OR next_poll_at <= ?)",
+		// The order's earlier pending payments, through the (order_id,
+		// created_at, id) index, give up their checkout key.
+		supersede: "UPDATE " + t + " SET superseded_by = ?, pending_key = NULL " +
+			"WHERE order_id = ? AND status = 'pending' AND superseded_by IS NULL" + before,
+		// The order's primary key decides who claims it first. The insert
+		// returns the holder on PostgreSQL and SQLite when it claims the
+		// order; on MySQL it fails with a duplicate key when it does not.
+		claimOrder: "INSERT INTO " + o + " (order_id, payment_id, claimed_at) VALUES (?, ?, ?)" +
+			" ON CONFLICT (order_id) DO NOTHING RETURNING payment_id",
+		orderHolder: "SELECT payment_id FROM " + o + " WHERE order_id = ?",
+
 		// The status literals match the partial indexes' predicates on
 		// PostgreSQL and SQLite. Each list has two forms: from the start,
 		// for the zero cursor, and after a cursor, keyset paging on
@@ -80,15 +98,26 @@ func buildQueries(d Dialect, prefix string) queries {
 		finishPayout: "UPDATE " + po + " SET status = ?, provider_ref = ?, message = ?, updated_at = ? " +
 			"WHERE payout_key = ? AND status = 'pending'" + returningPayout,
 	}
+	if d == MySQL {
+		q.claimOrder = "INSERT INTO " + o + " (order_id, payment_id, claimed_at) VALUES (?, ?, ?)"
+	}
 	if d == Postgres {
 		// One round trip whether the row moves or not: the payment as
 		// the statement found it comes back when it did not move.
 		q.transition = "WITH moved AS (" + transition(t) + returning + ") " +
 			"SELECT " + columns + ", TRUE FROM moved UNION ALL " +
 			"SELECT " + columns + ", FALSE FROM " + t + " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)"
+		// Likewise the holder of the order, claimed now or before. The
+		// SELECT sees the statement's snapshot: a claim committed while
+		// the INSERT waited on it is not in it, and ClaimOrder reads it
+		// with orderHolder then.
+		q.claimOrder = "WITH claimed AS (" + q.claimOrder + ") " +
+			"SELECT payment_id FROM claimed UNION ALL " +
+			"SELECT payment_id FROM " + o + " WHERE order_id = ? AND NOT EXISTS (SELECT 1 FROM claimed)"
 		for _, s := range []*string{
 			&q.create, &q.get, &q.getByRef, &q.getPending, &q.getLeased,
 			&q.attach, &q.transition, &q.claim, &q.complete, &q.release,
+			&q.takePoll, &q.supersede, &q.claimOrder, &q.orderHolder,
 			&q.listPending, &q.listUnfulfilled, &q.listPendingAfter, &q.listUnfulfilledAfter,
 			&q.createPayout, &q.getPayout, &q.finishPayout,
 		} {
@@ -100,14 +129,14 @@ func buildQueries(d Dialect, prefix string) queries {
 
 // transition is the conditional UPDATE of Store.Transition, whose arguments
 // transitionArgs gives: the new status; whether it is pending, which keeps
-// the checkout key reserved; the change's fields, NULL when empty so that
+// the checkout key reserved unless the payment was superseded (Supersede
+// gave its key up for good); the change's fields, NULL when empty so that
 // the stored values stay; the lease, NULL and 0 when none is taken; the
-// time OnPaid is recorded done, NULL when it is not; the ID
-// and the status to move from; then the expectations, each checked when
-// not empty.
+// time OnPaid is recorded done, NULL when it is not; the ID and the status
+// to move from; then the expectations, each checked when not empty.
 func transition(t string) string {
 	return "UPDATE " + t + " SET status = ?, " +
-		"pending_key = CASE WHEN ? THEN NULLIF(checkout_key, '') END, " +
+		"pending_key = CASE WHEN ? AND superseded_by IS NULL THEN NULLIF(checkout_key, '') END, " +
 		"provider_ref = COALESCE(?, provider_ref), fee = COALESCE(?, fee), " +
 		"method = COALESCE(?, method), failure_reason = COALESCE(?, failure_reason), " +
 		"updated_at = COALESCE(?, updated_at), " +

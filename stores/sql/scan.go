@@ -82,18 +82,19 @@ type scanner interface{ Scan(dest ...any) error }
 // scanPayment reads the columns, then extra, from sc.
 func scanPayment(sc scanner, extra ...any) (cauri.Payment, error) {
 	var (
-		p       cauri.Payment
-		ref, md sql.NullString
+		p            cauri.Payment
+		ref, md, sup sql.NullString
 	)
-	dest := append(make([]any, 0, 17+len(extra)),
+	dest := append(make([]any, 0, 19+len(extra)),
 		&p.ID, &p.Provider, &ref, &p.OrderID, &p.CheckoutKey, (*string)(&p.Status),
 		&p.Amount, &p.Currency, &p.Fee, &p.Method, &p.FailureReason, &p.CheckoutURL, &md,
-		timeDest{&p.CreatedAt}, timeDest{&p.UpdatedAt}, &p.OnPaidAttempts, timeDest{&p.FulfilledAt})
+		timeDest{&p.CreatedAt}, timeDest{&p.UpdatedAt}, &p.OnPaidAttempts, timeDest{&p.FulfilledAt},
+		timeDest{&p.NextPollAt}, &sup)
 	dest = append(dest, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return cauri.Payment{}, err
 	}
-	p.ProviderRef = ref.String
+	p.ProviderRef, p.SupersededBy = ref.String, sup.String
 	if md.Valid && md.String != "" && md.String != "null" {
 		if err := json.Unmarshal([]byte(md.String), &p.Metadata); err != nil {
 			return cauri.Payment{}, fmt.Errorf("sqlstore: payment %s: reading metadata: %w", p.ID, err)

@@ -86,7 +86,7 @@ func dropTables(tb testing.TB, db *sql.DB, prefix string) {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		for _, t := range []string{"payments", "payouts", "schema_migrations"} {
+		for _, t := range []string{"payments", "payouts", "orders", "schema_migrations"} {
 			if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+prefix+t); err != nil {
 				tb.Errorf("dropping %s%s: %v", prefix, t, err)
 			}
@@ -349,6 +349,9 @@ func TestContext(t *testing.T) {
 			_, calls["ListUnfulfilledAfter"] = s.ListUnfulfilled(ctx, at, cauri.Cursor{CreatedAt: at, ID: "pay_x"}, 10)
 			calls["CreatePayout"] = s.CreatePayout(ctx, cauri.Payout{Key: "po_x", Status: cauri.PayoutPending})
 			_, calls["GetPayout"] = s.GetPayout(ctx, "po_x")
+			_, calls["TakePoll"] = s.TakePoll(ctx, "pay_x", at, at.Add(time.Minute))
+			_, calls["Supersede"] = s.Supersede(ctx, "order_x", cauri.Cursor{CreatedAt: at, ID: "pay_x"})
+			_, calls["ClaimOrder"] = s.ClaimOrder(ctx, "order_x", "pay_x")
 			_, calls["FinishPayout"] = s.FinishPayout(ctx, "po_x", cauri.PayoutResult{Status: cauri.PayoutFailed}, at)
 			for name, err := range calls {
 				if !errors.Is(err, context.Canceled) {

@@ -60,11 +60,11 @@ type config struct {
 }
 
 // WithTablePrefix names the Store's tables prefix+"payments",
-// prefix+"payouts" and prefix+"schema_migrations", so that several Stores,
-// or a Store and other applications, can share one database. The prefix is
-// made of ASCII letters, digits and underscores, does not start with a
-// digit, and is at most 32 characters long; it may be empty. [New] panics
-// on any other. PostgreSQL folds unquoted names to lower case, so "Shop_"
+// prefix+"payouts", prefix+"orders" and prefix+"schema_migrations", so
+// that several Stores, or a Store and other applications, can share one
+// database. The prefix is made of ASCII letters, digits and underscores,
+// does not start with a digit, and is at most 32 characters long; it may
+// be empty. [New] panics on any other. PostgreSQL folds unquoted names to lower case, so "Shop_"
 // names the same tables as "shop_" there.
 func WithTablePrefix(prefix string) Option {
 	return func(c *config) { c.prefix = prefix }
@@ -128,20 +128,22 @@ func New(db *sql.DB, d Dialect, opts ...Option) *Store {
 // the ID is taken, when (Provider, ProviderRef) is taken and ProviderRef is
 // not empty, or when another payment with the same non-empty CheckoutKey is
 // still pending: the database's unique constraints decide, so the rule
-// holds across processes.
+// holds across processes. A payment stored superseded does not hold its
+// CheckoutKey. p.Anomaly is not stored.
 func (s *Store) Create(ctx context.Context, p cauri.Payment) error {
 	md, err := metadataArg(p.Metadata)
 	if err != nil {
 		return fmt.Errorf("sqlstore: create %s: %w", p.ID, err)
 	}
 	var pendingKey any
-	if p.Status == cauri.StatusPending && p.CheckoutKey != "" {
+	if p.Status == cauri.StatusPending && p.CheckoutKey != "" && p.SupersededBy == "" {
 		pendingKey = p.CheckoutKey
 	}
 	_, err = s.db.ExecContext(ctx, s.q.create,
 		p.ID, p.Provider, nullString(p.ProviderRef), p.OrderID, p.CheckoutKey, pendingKey,
 		string(p.Status), p.Amount, p.Currency, p.Fee, p.Method, p.FailureReason, p.CheckoutURL, md,
-		s.timeArg(p.CreatedAt), s.timeArg(p.UpdatedAt), p.OnPaidAttempts, s.nullTimeArg(p.FulfilledAt))
+		s.timeArg(p.CreatedAt), s.timeArg(p.UpdatedAt), p.OnPaidAttempts, s.nullTimeArg(p.FulfilledAt),
+		s.nullTimeArg(p.NextPollAt), nullString(p.SupersededBy))
 	switch {
 	case err == nil:
 		return nil
@@ -238,8 +240,9 @@ func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string,
 // payment is not in status from or does not meet c.Expect,
 // [cauri.ErrNotFound] for an unknown ID, and [cauri.ErrDuplicate] when
 // c.ProviderRef belongs to another payment of the same provider or when the
-// move would make two payments with the same CheckoutKey pending. The
-// caller checks the state machine; the Store does not.
+// move would make two payments with the same CheckoutKey pending. A
+// superseded payment never takes its CheckoutKey back. The caller checks
+// the state machine; the Store does not.
 //
 // On MySQL, which has no UPDATE … RETURNING, the payment returned is read
 // right after the UPDATE, so it may already show a later change, such as an

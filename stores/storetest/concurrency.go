@@ -15,11 +15,15 @@ const workers = 64
 
 // race calls fn(0) … fn(workers-1) in as many goroutines, released at once,
 // and returns their errors by index.
-func race(fn func(i int) error) []error {
-	errs := make([]error, workers)
+func race(fn func(i int) error) []error { return raceN(workers, fn) }
+
+// raceN calls fn(0) … fn(n-1) in as many goroutines, released at once, and
+// returns their errors by index.
+func raceN(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	for i := range workers {
+	for i := range n {
 		wg.Go(func() {
 			<-start
 			errs[i] = fn(i)

@@ -22,40 +22,42 @@ func testCopies(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		f.check("after changing Create's argument", want)
 	})
 
-	// Each case returns a payment stored with metadata, as got from the
+	// Each case returns a payment stored with metadata, a turn to poll,
+	// an anomaly (which is not stored) and, but for the pending payment
+	// found by its checkout key, a superseding payment, as got from the
 	// method under test, and the payment as stored.
 	tests := []struct {
 		name string
 		get  func(f *fixture) (got, stored cauri.Payment)
 	}{
 		{"Get", func(f *fixture) (cauri.Payment, cauri.Payment) {
-			p := f.pending(now())
+			p := f.pending(now(), polled, superseded)
 			return f.get(p.ID), p
 		}},
 		{"GetByProviderRef", func(f *fixture) (cauri.Payment, cauri.Payment) {
-			p := f.pending(now())
+			p := f.pending(now(), polled, superseded)
 			got, err := f.s.GetByProviderRef(f.ctx, p.Provider, p.ProviderRef)
 			f.must("GetByProviderRef", err)
 			return got, p
 		}},
 		{"GetPendingByCheckoutKey", func(f *fixture) (cauri.Payment, cauri.Payment) {
-			p := f.pending(now())
+			p := f.pending(now(), polled)
 			got, err := f.s.GetPendingByCheckoutKey(f.ctx, p.CheckoutKey)
 			f.must("GetPendingByCheckoutKey", err)
 			return got, p
 		}},
 		{"Transition", func(f *fixture) (cauri.Payment, cauri.Payment) {
-			p := f.move(f.pending(now()), cauri.StatusPaid)
+			p := f.move(f.pending(now(), polled, superseded), cauri.StatusPaid)
 			return p, f.get(p.ID)
 		}},
 		{"ListPending", func(f *fixture) (cauri.Payment, cauri.Payment) {
-			p := f.pending(epoch().Add(-time.Hour))
+			p := f.pending(epoch().Add(-time.Hour), polled, superseded)
 			got, err := f.s.ListPending(f.ctx, epoch(), cauri.Cursor{}, 1000)
 			f.must("ListPending", err)
 			return find(f.t, got, p.ID), p
 		}},
 		{"ListUnfulfilled", func(f *fixture) (cauri.Payment, cauri.Payment) {
-			p := f.paid(epoch().Add(-time.Hour))
+			p := f.paid(epoch().Add(-time.Hour), polled, superseded)
 			got, err := f.s.ListUnfulfilled(f.ctx, now(), cauri.Cursor{}, 1000)
 			f.must("ListUnfulfilled", err)
 			return find(f.t, got, p.ID), p
@@ -65,6 +67,7 @@ func testCopies(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := setup(t, newStore)
 			got, stored := tt.get(f)
+			stored.Anomaly = "" // never stored
 			checkPayment(t, tt.name, got, stored)
 			if got.Metadata == nil {
 				t.Fatal("Metadata is nil")
@@ -80,6 +83,16 @@ func testCopies(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		})
 	}
 }
+
+// polled gives a payment a turn to poll, and an anomaly, which a store
+// does not keep.
+func polled(p *cauri.Payment) {
+	p.NextPollAt = p.CreatedAt.Add(90 * time.Second)
+	p.Anomaly = cauri.AnomalySuperseded
+}
+
+// superseded marks a payment as superseded by a newer one.
+func superseded(p *cauri.Payment) { p.SupersededBy = newID() }
 
 // find returns the payment with that ID in ps.
 func find(t *testing.T, ps []cauri.Payment, id string) cauri.Payment {

@@ -30,6 +30,19 @@ func testCreate(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			{"failed", func(p *cauri.Payment) {
 				p.Status, p.FailureReason = cauri.StatusFailed, "insufficient funds"
 			}},
+			{"with a turn to poll", func(p *cauri.Payment) {
+				p.NextPollAt = at.Add(5 * time.Minute)
+			}},
+			{"superseded", func(p *cauri.Payment) {
+				p.SupersededBy = newID()
+				p.NextPollAt = at.Add(-time.Minute)
+			}},
+			{"paid, superseded", func(p *cauri.Payment) {
+				p.Status, p.SupersededBy = cauri.StatusPaid, newID()
+			}},
+			{"with an anomaly, not stored", func(p *cauri.Payment) {
+				p.Status, p.Anomaly = cauri.StatusPaid, cauri.AnomalyPaidTwice
+			}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -37,6 +50,7 @@ func testCreate(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 				p := newPayment(at)
 				tt.edit(&p)
 				f.create(p)
+				p.Anomaly = "" // worked out by the kit, never stored
 				f.check("Get after Create", p)
 			})
 		}

@@ -46,6 +46,9 @@ func Run(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	t.Run("ListPending", func(t *testing.T) { testListPending(t, newStore) })
 	t.Run("ListUnfulfilled", func(t *testing.T) { testListUnfulfilled(t, newStore) })
 	t.Run("Copies", func(t *testing.T) { testCopies(t, newStore) })
+	t.Run("TakePoll", func(t *testing.T) { testTakePoll(t, newStore) })
+	t.Run("Supersede", func(t *testing.T) { testSupersede(t, newStore) })
+	t.Run("ClaimOrder", func(t *testing.T) { testClaimOrder(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })
 	t.Run("Payouts", func(t *testing.T) { runPayouts(t, newStore) })
 }
@@ -184,7 +187,7 @@ func checkErr(t *testing.T, what string, err, want error) {
 
 // checkPayment reports every field of got that differs from want. Times
 // are compared with time.Equal and must be in UTC; nil and empty metadata
-// are the same.
+// are the same. A store never keeps Anomaly, so want has none.
 func checkPayment(t *testing.T, what string, got, want cauri.Payment) {
 	t.Helper()
 	if d := diffPayment(got, want); len(d) > 0 {
@@ -231,6 +234,9 @@ func diffPayment(got, want cauri.Payment) []string {
 	tm("UpdatedAt", got.UpdatedAt, want.UpdatedAt)
 	num("OnPaidAttempts", int64(got.OnPaidAttempts), int64(want.OnPaidAttempts))
 	tm("FulfilledAt", got.FulfilledAt, want.FulfilledAt)
+	tm("NextPollAt", got.NextPollAt, want.NextPollAt)
+	str("SupersededBy", got.SupersededBy, want.SupersededBy)
+	str("Anomaly", string(got.Anomaly), string(want.Anomaly))
 	return d
 }
 
