@@ -751,8 +751,13 @@ func (s *shop) webhookURL(provider string) string {
 // checkout starts a payment as a browser's form post would, or asking for
 // JSON. It returns the answer, and the payment ID and provider page when
 // the checkout opened.
+//
+// The shop's order is order+"@"+provider: the tests run every provider
+// side by side in one shop, and one order paid through two providers is
+// a case of its own (a newer checkout supersedes the older).
 func (s *shop) checkout(provider, order string, asJSON bool) (resp *http.Response, id, checkoutURL string) {
 	s.t.Helper()
+	order += "@" + provider
 	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 	if asJSON {
 		h.Set("Accept", "application/json")
