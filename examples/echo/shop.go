@@ -271,7 +271,10 @@ func (s *shop) order(r *http.Request, provider string) (cauri.Order, error) {
 
 // onPaid is Config.OnPaid: it marks the order paid. The kit calls it once
 // per paid payment; should it call again for a payment (OnPaid succeeded
-// but could not be recorded), Payment.ID says it is done already.
+// but could not be recorded), Payment.ID says it is done already. A
+// payment the kit marks (paid twice, or through a superseded checkout) or
+// for another amount than the order's is not shipped: it is logged for a
+// refund.
 func (s *shop) onPaid(ctx context.Context, p cauri.Payment) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -280,6 +283,11 @@ func (s *shop) onPaid(ctx context.Context, p cauri.Payment) error {
 		return fmt.Errorf("payment %s is for unknown order %s", p.ID, p.OrderID)
 	}
 	o.OnPaidCalls++
+	if p.Anomaly != "" || p.Amount != o.Amount || p.Currency != o.Currency {
+		s.log.Error("payment not to ship: refund it", "order_id", o.ID, "payment_id", p.ID, "anomaly", string(p.Anomaly),
+			"amount", p.Amount, "currency", p.Currency, "order_amount", o.Amount)
+		return nil
+	}
 	switch o.PaidBy {
 	case "":
 		o.PaidBy = p.ID

@@ -343,12 +343,28 @@ func (s *shop) order(r *http.Request, provider string) (cauri.Order, error) {
 // the same payment (one whose success the kit could not record) only
 // counts. An order the shop has no record of is recorded from the payment
 // instead of failing forever. The count shows on /orders.
+//
+// A payment the kit marks (paid twice, or through a checkout a newer one
+// replaced) or whose amount is not the order's is not shipped: the money
+// moved, and the log line is what a person refunds from.
 func (s *shop) onPaid(ctx context.Context, p cauri.Payment) error {
+	attrs := []any{"order_id", p.OrderID, "payment_id", p.ID, "provider", p.Provider, "amount", p.Amount, "currency", p.Currency}
+	if p.Anomaly != "" {
+		s.log.Error("payment not to ship: refund it", append(attrs, "anomaly", string(p.Anomaly), "superseded_by", p.SupersededBy)...)
+		return nil
+	}
+	switch o, err := s.orders.get(ctx, p.OrderID); {
+	case errors.Is(err, errNoOrder): // recorded from the payment below
+	case err != nil:
+		return err
+	case o.Amount != p.Amount || o.Currency != p.Currency:
+		s.log.Error("payment for another amount than the order's: refund it", append(attrs, "order_amount", o.Amount, "order_currency", o.Currency)...)
+		return nil
+	}
 	res, err := s.orders.markPaid(ctx, p, time.Now())
 	if err != nil {
 		return err
 	}
-	attrs := []any{"order_id", p.OrderID, "payment_id", p.ID, "provider", p.Provider, "amount", p.Amount, "currency", p.Currency}
 	switch {
 	case res.Recorded:
 		s.log.Warn("paid an order the shop had no record of: recorded it from the payment", attrs...)
