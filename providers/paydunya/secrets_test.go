@@ -4,50 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/secretcheck"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
 	"github.com/cauripay/cauri/stores/memory"
 )
 
-// syncBuffer is a bytes.Buffer for loggers written from several
-// goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // noToken fails the test when the invoice token is in text.
 func noToken(t *testing.T, where, text, token string) {
 	t.Helper()
-	if token == "" {
-		t.Fatal("no token to look for")
-	}
-	if strings.Contains(text, token) {
-		t.Errorf("the invoice token %q is in the %s: %s", token, where, text)
-	}
+	secretcheck.Absent(t, where, text, token)
 }
 
 // TestFetchStatusKeepsTokenSecret: the invoice token is the path of the
@@ -58,7 +33,7 @@ func TestFetchStatusKeepsTokenSecret(t *testing.T) {
 	ctx := context.Background()
 	srv := paydunyatest.New()
 	defer srv.Close()
-	var logs syncBuffer
+	var logs secretcheck.Logs
 	cfg := srv.Config()
 	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	p := provider(t, cfg)
@@ -66,86 +41,29 @@ func TestFetchStatusKeepsTokenSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := co.ProviderRef
+	fetch := func(p *paydunya.Provider) secretcheck.Fetch {
+		return func(ctx context.Context, ref string) error {
+			_, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
+			return err
+		}
+	}
 
-	// A fake PayDunya answering every confirm with answer(w, token).
-	fake := func(answer func(w http.ResponseWriter, token string)) *paydunya.Provider {
-		t.Helper()
-		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			answer(w, r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:])
-		}))
-		t.Cleanup(s.Close)
-		c := config(s.URL)
+	secretcheck.EmulatorFailures(t, srv, co.ProviderRef, fetch(p))
+	secretcheck.ServerFailures(t, "test_S3cr3tT0k3n", func(t *testing.T, base string) secretcheck.Fetch {
+		c := config(base)
 		c.Logger = cfg.Logger
-		return provider(t, c)
-	}
-	echo := func(status int, ctype, format string) *paydunya.Provider {
-		return fake(func(w http.ResponseWriter, token string) {
-			w.Header().Set("Content-Type", ctype)
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, strings.ReplaceAll(format, "TOKEN", token))
-		})
-	}
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
-
-	tests := []struct {
-		name  string
-		p     *paydunya.Provider
-		fault *providertest.Fault
-		ref   string
-		ctx   func() (context.Context, context.CancelFunc)
-	}{
-		{name: "500", p: p, fault: &providertest.Fault{Kind: providertest.FaultStatus, Status: 500}},
-		{name: "503 with Retry-After", p: p, fault: &providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: time.Second}},
-		{name: "404 unknown invoice", p: p, ref: tok + "x"},
-		{name: "dropped connection", p: p, fault: &providertest.Fault{Kind: providertest.FaultDrop, Times: 3}},
-		{name: "timeout", p: p, fault: &providertest.Fault{Kind: providertest.FaultSlow, Delay: 5 * time.Second},
-			ctx: func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 50*time.Millisecond) }},
-		{name: "cancelled", p: p, ctx: func() (context.Context, context.CancelFunc) {
-			c, cancel := context.WithCancel(ctx)
-			cancel()
-			return c, cancel
-		}},
-		{name: "connection refused", p: provider(t, config(closed.URL))},
-		{name: "404 echoing the token", p: echo(404, "application/json", `{"response_code":"1002","response_text":"Invoice TOKEN Not Found"}`)},
-		{name: "500 echoing the token", p: echo(500, "application/json", `{"response_code":"500","response_text":"confirm/TOKEN failed"}`)},
-		{name: "garbage", p: echo(200, "text/html", `<html><body>Invoice TOKEN</body></html>`)},
-		{name: "garbage claiming JSON", p: echo(200, "application/json", `{"response_code":"00","status":TOKEN}`)},
-		{name: "refusal echoing the token", p: echo(200, "application/json", `{"response_code":"1001","response_text":"TOKEN: invalid"}`)},
-		{name: "other mode", p: echo(200, "application/json", `{"response_code":"00","status":"completed","mode":"live","invoice":{"token":"TOKEN"}}`)},
-		{name: "another invoice", p: echo(200, "application/json", `{"response_code":"00","status":"completed","invoice":{"token":"TOKENx"}}`)},
-		{name: "bad amount", p: echo(200, "application/json", `{"response_code":"00","status":"completed","invoice":{"token":"TOKEN","total_amount":"TOKEN"}}`)},
-		{name: "answer too long", p: echo(200, "application/json", `{"response_code":"00","pad":"`+strings.Repeat("x", 1<<20)+`"}`)},
-		{name: "bad redirect", p: fake(func(w http.ResponseWriter, token string) {
-			w.Header().Set("Location", "/checkout-invoice/confirm/"+token+"/%zz")
-			w.WriteHeader(http.StatusFound)
-		})},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ref := tt.ref
-			if ref == "" {
-				ref = tok
-			}
-			if tt.fault != nil {
-				srv.InjectFault(providertest.OpStatus, *tt.fault)
-				defer srv.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
-			}
-			c, cancel := context.WithCancel(ctx)
-			if tt.ctx != nil {
-				c, cancel = tt.ctx()
-			}
-			defer cancel()
-			_, err := tt.p.FetchStatus(c, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			noToken(t, "error", err.Error(), tok)
-			noToken(t, "error", err.Error(), ref)
-		})
-	}
-	noToken(t, "logs", logs.String(), tok)
+		return fetch(provider(t, c))
+	},
+		secretcheck.Answer{Name: "404 quoting the path", Status: 404, Body: `{"response_code":"1002","response_text":"Invoice PATH Not Found"}`},
+		secretcheck.Answer{Name: "500 quoting the path", Status: 500, Body: `{"response_code":"500","response_text":"PATH failed"}`},
+		secretcheck.Answer{Name: "garbage", Status: 200, Type: "text/html", Body: `<html><body>Invoice PATH</body></html>`},
+		secretcheck.Answer{Name: "garbage claiming JSON", Status: 200, Body: `{"response_code":"00","status":PATH}`},
+		secretcheck.Answer{Name: "refusal quoting the path", Status: 200, Body: `{"response_code":"1001","response_text":"PATH: invalid"}`},
+		secretcheck.Answer{Name: "other mode", Status: 200, Body: `{"response_code":"00","status":"completed","mode":"live","invoice":{"token":"PATH"}}`},
+		secretcheck.Answer{Name: "another invoice", Status: 200, Body: `{"response_code":"00","status":"completed","invoice":{"token":"PATH"}}`},
+		secretcheck.Answer{Name: "bad amount", Status: 200, Body: `{"response_code":"00","status":"completed","invoice":{"total_amount":"PATH"}}`},
+	)
+	noToken(t, "the logs", logs.String(), co.ProviderRef)
 }
 
 // TestUnknownStatusKeepsTokenSecret: the warning about a status this
@@ -155,7 +73,7 @@ func TestUnknownStatusKeepsTokenSecret(t *testing.T) {
 	ctx := context.Background()
 	srv := paydunyatest.New()
 	defer srv.Close()
-	var logs syncBuffer
+	var logs secretcheck.Logs
 	cfg := srv.Config()
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	p := provider(t, cfg)
@@ -205,7 +123,7 @@ func TestKitKeepsTokenSecret(t *testing.T) {
 	ctx := context.Background()
 	srv := paydunyatest.New()
 	defer srv.Close()
-	var logs syncBuffer
+	var logs secretcheck.Logs
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := srv.Config()
 	cfg.Logger = log
