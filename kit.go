@@ -110,7 +110,9 @@ type Config struct {
 //
 // Return and callback URLs carry our payment ID and an HMAC token in their
 // path, so that providers appending their own query parameters (PayDunya's
-// and MoneyFusion's ?token=) cannot collide with them.
+// and MoneyFusion's ?token=) cannot collide with them. Every answer the
+// kit writes, errors and redirects included, says Cache-Control: no-store
+// and X-Content-Type-Options: nosniff.
 //
 // Mount it with http.StripPrefix: mux.Handle("/pay/", http.StripPrefix("/pay", kit)).
 // A Kit is safe for concurrent use.
