@@ -50,6 +50,8 @@ func TestAnswersForbidSniffing(t *testing.T) {
 			fault: &providertest.Fault{Kind: providertest.FaultStatus, Status: 503}, want: 503},
 		{name: "checkout provider refuses", method: "POST", target: "/pay/checkout/moneroo", ctype: formType, body: func() io.Reader { return form("o-5") },
 			fault: &providertest.Fault{Kind: providertest.FaultStatus, Status: 422}, header: jsonAccept, want: 502},
+		{name: "checkout cross-site", method: "POST", target: "/pay/checkout/moneroo", ctype: formType, body: func() io.Reader { return form("o-6") },
+			header: http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example"}}, want: 403},
 		{name: "checkout GET", method: "GET", target: "/pay/checkout/moneroo", want: 405},
 		{name: "checkout handler GET", method: "GET", target: "/checkout/moneroo", want: 405, handlerOnly: f.kit.CheckoutHandler()},
 
