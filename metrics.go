@@ -68,7 +68,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"provider", "outcome"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_webhooks_total",
-			Help: "Webhook notifications by outcome (accepted, duplicate, unauthenticated, amount_mismatch, unknown_payment, ignored, malformed, too_large, error, unknown_provider).",
+			Help: "Webhook notifications by outcome (accepted; confirmed: unsigned, confirmed with the provider's status endpoint, then applied; duplicate; unauthenticated; throttled: unsigned, about a pending payment whose poll budget was spent, answered from the store without calling the provider; amount_mismatch, unknown_payment, ignored, malformed, too_large, error, unknown_provider).",
 		}, []string{"provider", "outcome"}),
 		returns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_returns_total",
