@@ -22,7 +22,9 @@ type checkoutResponse struct {
 // answers 303 to the provider's page (or {payment_id, checkout_url} as JSON
 // when the request accepts application/json). A second checkout for the
 // same order and amount while the first is pending reuses it. With the
-// provider's breaker open it answers 503 with Retry-After at once.
+// provider's breaker open it answers 503 with Retry-After at once. A
+// browser's post from another site is refused with 403 unless
+// Config.AllowCrossSiteCheckout says otherwise.
 //
 // The provider is the {provider} path value, or the segment after
 // "checkout".
@@ -43,6 +45,12 @@ func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	count := func(outcome string) { k.metrics.checkouts.WithLabelValues(gp.name, outcome).Inc() }
+	if k.crossSite != nil && k.crossSite.Check(r) != nil {
+		count("cross_site")
+		k.log.Warn("checkout: cross-site request refused", "provider", gp.name)
+		fail(w, r, http.StatusForbidden, "cross-site checkout refused")
+		return
+	}
 	if gp.breakerOpen() {
 		count("provider_unavailable")
 		unavailable(w, r, orDefault(k.cfg.Breaker.OpenTimeout, 30*time.Second), gp.name+" is unavailable, try again shortly")

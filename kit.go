@@ -65,6 +65,17 @@ type Config struct {
 	FailureURL string `validate:"required"`
 	PendingURL string `validate:"required"`
 
+	// AllowCrossSiteCheckout lets pages of other sites post to the
+	// checkout. False, the default, refuses a browser's cross-site post
+	// with 403 (net/http's CrossOriginProtection judges it, from
+	// Sec-Fetch-Site or else Origin against Host), so that no other site
+	// can start payments in a customer's name; the origins of PublicURL and
+	// of absolute SuccessURL, FailureURL and PendingURL are the shop's own
+	// and trusted, for a kit behind a proxy whose Host differs. Requests
+	// with neither header (servers, command-line clients) pass. Set it true
+	// only when another site's pages post to the checkout on purpose.
+	AllowCrossSiteCheckout bool
+
 	// Registerer receives the kit's Prometheus collectors. Nil registers
 	// nothing. Two kits may share one: they share the collectors.
 	Registerer prometheus.Registerer
@@ -119,7 +130,9 @@ type Config struct {
 //
 // Return and callback URLs carry our payment ID and an HMAC token in their
 // path, so that providers appending their own query parameters (PayDunya's
-// and MoneyFusion's ?token=) cannot collide with them.
+// and MoneyFusion's ?token=) cannot collide with them. Every answer the
+// kit writes, errors and redirects included, says Cache-Control: no-store
+// and X-Content-Type-Options: nosniff.
 //
 // Mount it with http.StripPrefix: mux.Handle("/pay/", http.StripPrefix("/pay", kit)).
 // A Kit is safe for concurrent use.
@@ -137,6 +150,9 @@ type Kit struct {
 	failure   *url.URL
 	pending   *url.URL
 	mux       *http.ServeMux
+	// crossSite refuses cross-site checkout posts; nil when
+	// Config.AllowCrossSiteCheckout lets them through.
+	crossSite *http.CrossOriginProtection
 
 	maxBody         int64
 	providerTimeout time.Duration
@@ -237,6 +253,16 @@ func New(cfg Config) (*Kit, error) {
 	k.staleCheckout = orDefault(cfg.StaleCheckout, 2*time.Minute)
 	k.instance = newPaymentID()[4:12]
 	k.completer = newCompleter(k.store, k.now)
+	if !cfg.AllowCrossSiteCheckout {
+		k.crossSite = http.NewCrossOriginProtection()
+		for _, u := range []*url.URL{k.public, k.success, k.failure, k.pending} {
+			if origin := originOf(u); origin != "" {
+				if err := k.crossSite.AddTrustedOrigin(origin); err != nil {
+					return nil, fmt.Errorf("cauri: trusting the shop's origin: %w", err)
+				}
+			}
+		}
+	}
 	for _, p := range k.providers {
 		p.breaker = k.newBreaker(p.name, cfg.Breaker)
 		k.metrics.zero(p.name)
@@ -346,6 +372,20 @@ func (k *Kit) StatusURL(id string) string {
 	u.Path += "/payments/" + id
 	u.RawQuery = url.Values{"token": {k.signer.sign(purposeAccess, id)}}.Encode()
 	return u.String()
+}
+
+// originOf returns the origin of an absolute http(s) URL as a browser
+// writes it in an Origin header, "https://shop.example" (lower case, the
+// scheme's default port left out), or "" for a relative URL.
+func originOf(u *url.URL) string {
+	if u == nil || !u.IsAbs() || u.Host == "" {
+		return ""
+	}
+	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if port := u.Port(); (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+		host = strings.TrimSuffix(host, ":"+port)
+	}
+	return scheme + "://" + host
 }
 
 // shopURL returns one of the shop's configured pages with payment_id and

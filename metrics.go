@@ -67,11 +67,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"provider"}),
 		checkouts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_checkouts_total",
-			Help: "Checkout requests by outcome (created, reused, already_paid, invalid_order, order_error, provider_unavailable, provider_rejected, error, unknown_provider).",
+			Help: "Checkout requests by outcome (created, reused, already_paid, invalid_order, order_error, provider_unavailable, provider_rejected, cross_site, error, unknown_provider).",
 		}, []string{"provider", "outcome"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_webhooks_total",
-			Help: "Webhook notifications by outcome (accepted, duplicate, unauthenticated, amount_mismatch, unknown_payment, ignored, malformed, too_large, error, unknown_provider).",
+			Help: "Webhook notifications by outcome (accepted; confirmed: unsigned, confirmed with the provider's status endpoint, then applied; duplicate; unauthenticated; throttled: unsigned, about a pending payment whose poll budget was spent, answered from the store without calling the provider; amount_mismatch, unknown_payment, ignored, malformed, too_large, error, unknown_provider).",
 		}, []string{"provider", "outcome"}),
 		returns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_returns_total",
@@ -158,7 +158,7 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *erro
 // that every series exists from the start at zero: a counter first seen at
 // 1 hides its first event from increase() and rate().
 var outcomes = map[string][]string{
-	"checkouts": {"created", "reused", "already_paid", "invalid_order", "order_error", "provider_unavailable", "provider_rejected", "error"},
+	"checkouts": {"created", "reused", "already_paid", "invalid_order", "order_error", "provider_unavailable", "provider_rejected", "cross_site", "error"},
 	"webhooks": {outcomeAccepted, outcomeConfirmed, outcomeDuplicate, outcomeUnauthenticated, outcomeThrottled,
 		outcomeAmountMismatch, outcomeUnknownPayment, outcomeIgnored, outcomeMalformed, outcomeTooLarge, outcomeError},
 	"returns":   {"success", "failure", "pending", "superseded", "bad_token", "unknown_payment", "error"},

@@ -86,7 +86,9 @@ type StatusQuery struct {
 type Update struct {
 	// PaymentID is ours, when the provider echoed it.
 	PaymentID string
-	// ProviderRef is the provider's identifier.
+	// ProviderRef is the provider's identifier. For some providers it is
+	// also the path of their hosted payment page, a bearer secret: the kit
+	// never logs it, and provider packages keep it out of errors and logs.
 	ProviderRef string
 	// Status is the provider's status mapped to ours. A provider status the
 	// mapping does not know maps to StatusPending, never to a final one.
@@ -102,7 +104,8 @@ type Update struct {
 	Fee           int64
 	Method        string
 	FailureReason string
-	// EventID identifies the notification for deduplication and logs.
+	// EventID identifies the notification for deduplication. It may hold
+	// the ProviderRef, and is never logged.
 	EventID string
 	// Authenticated is true only when the provider proved the update: a
 	// verified signature or hash, or an authenticated API response. An

@@ -2,6 +2,7 @@ package cauri
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,12 +14,30 @@ func wantsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
+// answerHeaders sets the headers of every answer the kit writes: no
+// caching (answers carry tokens and payment states), and no content
+// sniffing, so that a browser never reads an answer as another type than
+// the one it declares.
+func answerHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+}
+
 // writeJSON answers v as JSON with the given status.
 func writeJSON(w http.ResponseWriter, code int, v any) {
+	answerHeaders(w)
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeText answers msg as plain text with the given status.
+func writeText(w http.ResponseWriter, code int, msg string) {
+	answerHeaders(w)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = io.WriteString(w, msg+"\n")
 }
 
 // fail answers an error: JSON {"error": msg} to clients asking for JSON,
@@ -29,11 +48,7 @@ func fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
 		writeJSON(w, code, map[string]string{"error": msg})
 		return
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	_, _ = w.Write([]byte(msg + "\n"))
+	writeText(w, code, msg)
 }
 
 // unavailable answers 503 with Retry-After.
@@ -48,6 +63,6 @@ func unavailable(w http.ResponseWriter, r *http.Request, after time.Duration, ms
 
 // redirect answers 303 See Other to u.
 func redirect(w http.ResponseWriter, r *http.Request, u string) {
-	w.Header().Set("Cache-Control", "no-store")
+	answerHeaders(w)
 	http.Redirect(w, r, u, http.StatusSeeOther)
 }

@@ -57,9 +57,7 @@ func (k *Kit) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	code, outcome, msg := k.receive(r.Context(), w, r, gp)
 	k.metrics.webhooks.WithLabelValues(gp.name, outcome).Inc()
 	if code < 300 {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(code)
-		_, _ = io.WriteString(w, "ok\n")
+		writeText(w, code, "ok")
 		return
 	}
 	fail(w, r, code, msg)

@@ -12,7 +12,9 @@
 //     whose deadline passed is (the provider was too slow).
 //
 // Answers are read up to a size cap. Errors never contain request headers
-// (where the secrets are), nor the request URL's query string.
+// (where the secrets are), nor the request URL's query string; a URL whose
+// path holds a secret is named by Request.Endpoint instead, and [Scrub]
+// takes values the caller knows to be secret out of an error's text.
 package providerhttp
 
 import (
@@ -25,6 +27,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -278,6 +281,72 @@ func Redact(rawURL string) string {
 	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
 	return u.String()
 }
+
+// Redacted is what [Scrub] writes in place of a secret.
+const Redacted = "<redacted>"
+
+// Scrub returns err with every one of secrets, as given or escaped for a
+// URL's path or query, replaced by [Redacted] in its text: for a value a
+// provider's API takes in its URL and may echo in its answers, such as a
+// per-payment token that is also the path of the provider's hosted page.
+// A *cauri.ProviderError keeps its type and fields, with Message scrubbed
+// and Err wrapped so that its text is scrubbed while errors.Is and
+// errors.As still see every error under it; any other error whose text
+// holds a secret is wrapped the same way. Empty secrets are ignored, and
+// nil gives nil.
+func Scrub(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	var forms []string
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		for _, f := range []string{s, url.PathEscape(s), url.QueryEscape(s)} {
+			if !slices.Contains(forms, f) {
+				forms = append(forms, f)
+			}
+		}
+	}
+	if len(forms) == 0 {
+		return err
+	}
+	// Longest first, so that an escaped form is never half replaced by a
+	// shorter one it contains.
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	scrub := func(text string) string {
+		for _, f := range forms {
+			text = strings.ReplaceAll(text, f, Redacted)
+		}
+		return text
+	}
+	wrap := func(e error) error {
+		if text := scrub(e.Error()); text != e.Error() {
+			return &scrubbed{err: e, text: text}
+		}
+		return e
+	}
+	pe, ok := err.(*cauri.ProviderError)
+	if !ok {
+		return wrap(err)
+	}
+	cp := *pe
+	cp.Message = scrub(cp.Message)
+	if cp.Err != nil {
+		cp.Err = wrap(cp.Err)
+	}
+	return &cp
+}
+
+// scrubbed is an error whose text had secrets taken out.
+type scrubbed struct {
+	err  error
+	text string
+}
+
+func (e *scrubbed) Error() string { return e.text }
+func (e *scrubbed) Unwrap() error { return e.err }
 
 // JoinURL appends path segments to base, escaping each: JoinURL(
 // "https://api.example/v1/", "payments", id, "verify").

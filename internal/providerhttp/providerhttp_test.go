@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -336,5 +337,49 @@ func TestEndpointHidesURL(t *testing.T) {
 	}
 	if msg := err.Error(); strings.Contains(msg, "0123abcd") || strings.Contains(msg, "secret-app") || !strings.Contains(msg, "<merchant URL>") {
 		t.Errorf("error = %q", msg)
+	}
+}
+
+// TestScrub: a secret leaves the text of an error in every form a URL or
+// an answer may hold it, and the error keeps its type and chain.
+func TestScrub(t *testing.T) {
+	t.Parallel()
+	const secret = "tok/en 42"
+	cause := fmt.Errorf("%w: GET https://api.example/confirm/tok%%2Fen%%2042?t=tok%%2Fen+42", cauri.ErrMalformed)
+	err := Scrub(&cauri.ProviderError{Provider: "acme", Op: "status", StatusCode: 404,
+		Message: "invoice tok/en 42 not found", Err: cause}, secret)
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) || pe.StatusCode != 404 || pe.Op != "status" {
+		t.Fatalf("Scrub lost the *cauri.ProviderError: %#v", err)
+	}
+	if _, ok := err.(*cauri.ProviderError); !ok {
+		t.Errorf("Scrub returned a %T, want the *cauri.ProviderError itself", err)
+	}
+	if !errors.Is(err, cauri.ErrMalformed) {
+		t.Errorf("Scrub lost the chain: %v", err)
+	}
+	msg := err.Error()
+	for _, form := range []string{secret, "tok%2Fen%2042", "tok%2Fen+42", "tok/en"} {
+		if strings.Contains(msg, form) {
+			t.Errorf("%q still in %q", form, msg)
+		}
+	}
+	if !strings.Contains(msg, Redacted) || !strings.Contains(msg, "not found") {
+		t.Errorf("error = %q", msg)
+	}
+
+	plain := Scrub(fmt.Errorf("wrapped: %w", context.DeadlineExceeded), "nothing-here")
+	if plain.Error() != "wrapped: context deadline exceeded" {
+		t.Errorf("an error without the secret changed: %q", plain)
+	}
+	other := Scrub(fmt.Errorf("about tok/en 42: %w", context.Canceled), secret)
+	if strings.Contains(other.Error(), secret) || !errors.Is(other, context.Canceled) {
+		t.Errorf("plain error: %q", other)
+	}
+	if Scrub(nil, secret) != nil {
+		t.Error("Scrub(nil) is not nil")
+	}
+	if e := errors.New("x"); Scrub(e) != e || Scrub(e, "") != e {
+		t.Error("Scrub without secrets changed the error")
 	}
 }

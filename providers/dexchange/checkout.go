@@ -267,7 +267,7 @@ func parseLink(resp *providerhttp.Response, externalID string, mustEcho bool) (l
 // up with GET /transaction/merchant/{externalID}.
 func (p *Provider) recoverLink(ctx context.Context, externalID string, conflict *providerhttp.Response, conflictErr error) (cauri.Checkout, error) {
 	if l, err := parseLink(conflict, externalID, false); err == nil {
-		p.log.Info("dexchange link already created; reusing it", "payment_id", externalID, "provider_ref", l.id)
+		p.log.Info("dexchange link already created; reusing it", "payment_id", externalID)
 		return cauri.Checkout{ProviderRef: l.id, RedirectURL: l.url}, nil
 	}
 	notRecovered := func(cause error) error {
@@ -296,6 +296,6 @@ func (p *Provider) recoverLink(ctx context.Context, externalID string, conflict 
 	if err != nil {
 		return cauri.Checkout{}, notRecovered(err)
 	}
-	p.log.Info("dexchange link already created; recovered it", "payment_id", externalID, "provider_ref", l.id, "status", l.status)
+	p.log.Info("dexchange link already created; recovered it", "payment_id", externalID, "status", l.status)
 	return cauri.Checkout{ProviderRef: l.id, RedirectURL: l.url}, nil
 }

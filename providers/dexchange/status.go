@@ -148,7 +148,8 @@ func currencyCode(raw json.RawMessage) (string, error) {
 func (p *Provider) update(t transaction) cauri.Update {
 	st, known := MapStatus(t.status)
 	if !known {
-		p.log.Warn("unknown dexchange transaction status, treated as pending", "status", t.status, "provider_ref", t.id)
+		// Not the transactionId: it is the path of the payment page.
+		p.log.Warn("unknown dexchange transaction status, treated as pending", "status", t.status, "payment_id", t.external)
 	}
 	u := cauri.Update{
 		PaymentID:   t.external,
@@ -174,16 +175,28 @@ func (p *Provider) update(t transaction) cauri.Update {
 // "success": false, or one about another transaction, or one without a
 // status, or a success without an amount, is a permanent error and changes
 // nothing.
+//
+// The transactionId is the path of the payment page (/process/{id}), where
+// anyone may pay: errors name the call "transaction/<transactionId>" and
+// never hold it, even when DEXCHANGE's answer quotes it.
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
 	ref := strings.TrimSpace(q.ProviderRef)
 	if ref == "" {
 		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
 			Err: fmt.Errorf("%w: no dexchange transactionId to look up", cauri.ErrNotFound)}
 	}
+	u, err := p.fetchStatus(ctx, q, ref)
+	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
+}
+
+// fetchStatus is FetchStatus's call about the transaction ref, whose
+// errors may hold ref.
+func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref string) (cauri.Update, error) {
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "status", Method: http.MethodGet,
-		URL:    providerhttp.JoinURL(p.base, "transaction", ref),
-		Header: p.headers(),
+		URL:      providerhttp.JoinURL(p.base, "transaction", ref),
+		Endpoint: "transaction/<transactionId>",
+		Header:   p.headers(),
 	})
 	if err != nil {
 		var pe *cauri.ProviderError

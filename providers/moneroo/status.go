@@ -116,7 +116,8 @@ func currencyCode(raw []byte) (string, error) {
 func (p *Provider) update(d payment, rawStatus string) cauri.Update {
 	st, known := MapStatus(rawStatus)
 	if !known {
-		p.log.Warn("unknown moneroo payment status, treated as pending", "status", rawStatus, "provider_ref", d.id)
+		// Not the payment's ID: it is the path of the checkout page.
+		p.log.Warn("unknown moneroo payment status, treated as pending", "status", rawStatus, "payment_id", d.paymentID)
 	}
 	return cauri.Update{
 		PaymentID:     d.paymentID,
@@ -134,16 +135,28 @@ func (p *Provider) update(d payment, rawStatus string) cauri.Update {
 // GET {BaseURL}/payments/{ProviderRef}/verify, for the payment's status. An
 // empty ProviderRef, or a payment Moneroo does not know (404), gives a
 // permanent error wrapping cauri.ErrNotFound.
+//
+// The payment's ID is the path of its checkout page, where anyone may pay:
+// errors name the call "payments/<id>/verify" and never hold it, even when
+// Moneroo's answer quotes it.
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
 	ref := strings.TrimSpace(q.ProviderRef)
 	if ref == "" {
 		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
 			Err: fmt.Errorf("%w: no moneroo payment ID to verify", cauri.ErrNotFound)}
 	}
+	u, err := p.verify(ctx, q, ref)
+	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
+}
+
+// verify is FetchStatus's call about the payment ref, whose errors may
+// hold ref.
+func (p *Provider) verify(ctx context.Context, q cauri.StatusQuery, ref string) (cauri.Update, error) {
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "status", Method: http.MethodGet,
-		URL:    providerhttp.JoinURL(p.base, "payments", ref, "verify"),
-		Header: p.headers(),
+		URL:      providerhttp.JoinURL(p.base, "payments", ref, "verify"),
+		Endpoint: "payments/<id>/verify",
+		Header:   p.headers(),
 	})
 	if err != nil {
 		var pe *cauri.ProviderError

@@ -188,12 +188,23 @@ func (p *Provider) update(d payment, rawStatus string, expected int64) cauri.Upd
 // a permanent error wrapping cauri.ErrNotFound; an answer with "statut":
 // false one wrapping ErrRefused; an answer that is not the documented JSON
 // one wrapping cauri.ErrMalformed. None of them changes a payment.
+//
+// The token is the path of the payment page and reads the customer's name
+// and phone: errors name the call "paiementNotif/<token>" and never hold
+// it, even when MoneyFusion's answer quotes it.
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
 	ref := strings.TrimSpace(q.ProviderRef)
 	if ref == "" {
 		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
 			Err: fmt.Errorf("%w: no moneyfusion payment token to look up", cauri.ErrNotFound)}
 	}
+	u, err := p.fetchStatus(ctx, q, ref)
+	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
+}
+
+// fetchStatus is FetchStatus's call about the payment token ref, whose
+// errors may hold ref.
+func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref string) (cauri.Update, error) {
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "status", Method: http.MethodGet,
 		URL: providerhttp.JoinURL(p.status, "paiementNotif", ref),

@@ -132,7 +132,8 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 		return cauri.Checkout{}, &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode, Err: err}
 	}
 	if !ir.ok() {
-		return cauri.Checkout{}, refusal("create", resp.StatusCode, ir.envelope)
+		// Whatever token came with a refusal stays out of its text.
+		return cauri.Checkout{}, providerhttp.Scrub(refusal("create", resp.StatusCode, ir.envelope), jsonString(ir.Token))
 	}
 	token := jsonString(ir.Token)
 	if strings.TrimSpace(token) == "" || token != strings.TrimSpace(token) {

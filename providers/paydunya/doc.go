@@ -110,6 +110,12 @@
 //     echo the token asked for, unless custom_data.cauri_payment_id proves
 //     it is about our payment; otherwise it is an error and nothing
 //     changes. The update's ProviderRef is always the token asked for.
+//   - The invoice token is the last segment of the invoice page's URL:
+//     whoever has it can open the page, pay or cancel. It is kept like a
+//     key: no error of this package holds it (the confirm call is named
+//     "checkout-invoice/confirm/<token>", and the token is taken out of
+//     anything PayDunya's answer says), nor does any log line (a warning
+//     names our payment ID instead).
 //   - The IPN example lists invoice.token twice with different values, a
 //     slip of the guide (a PHP array, which PayDunya posts, cannot hold a
 //     key twice). An IPN repeating any key with different values is

@@ -1,6 +1,7 @@
 package paydunya
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -100,7 +101,7 @@ func refParseWebhook(p *Provider, body []byte) (cauri.Update, error) {
 	u := cauri.Update{
 		PaymentID:     truncate(paymentID, 64),
 		ProviderRef:   token,
-		Status:        p.mapStatus(raw, token),
+		Status:        p.mapStatus(raw, paymentID),
 		RawStatus:     raw,
 		FailureReason: truncate(failReason, 200),
 		EventID:       token + ":" + raw,
@@ -283,7 +284,7 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 	u := cauri.Update{
 		PaymentID:     paymentID,
 		ProviderRef:   ref,
-		Status:        p.mapStatus(raw, ref),
+		Status:        p.mapStatus(raw, cmp.Or(q.PaymentID, paymentID)),
 		RawStatus:     raw,
 		FailureReason: truncate(refJSONText(cr.FailReason), 200),
 		Authenticated: true,

@@ -1,6 +1,7 @@
 package paydunya
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,11 +47,17 @@ func MapStatus(raw string) (s cauri.Status, known bool) {
 	return cauri.StatusPending, false
 }
 
-// mapStatus is MapStatus with a warning for an unknown status.
-func (p *Provider) mapStatus(raw, token string) cauri.Status {
+// mapStatus is MapStatus with a warning for an unknown status. The
+// warning names the payment, when known, never the invoice token: that
+// token is the path of the invoice's page, a bearer secret.
+func (p *Provider) mapStatus(raw, paymentID string) cauri.Status {
 	st, known := MapStatus(raw)
 	if !known {
-		p.log.Warn("unknown paydunya invoice status, treated as pending", "status", truncate(raw, 64), "provider_ref", truncate(token, 64))
+		attrs := []any{"status", truncate(raw, 64)}
+		if paymentID != "" {
+			attrs = append(attrs, "payment_id", truncate(paymentID, 64))
+		}
+		p.log.Warn("unknown paydunya invoice status, treated as pending", attrs...)
 	}
 	return st
 }
@@ -82,6 +89,11 @@ type confirmResponse struct {
 // mode, or the reverse) is an error wrapping cauri.ErrMalformed. An empty
 // ProviderRef, or an invoice PayDunya does not know (HTTP 404), gives a
 // permanent error wrapping cauri.ErrNotFound.
+//
+// The invoice token is the path of the invoice's page, where anyone may
+// pay or cancel it: no error and no log line holds it. Errors name the
+// call "checkout-invoice/confirm/<token>", and the token is taken out of
+// whatever PayDunya's answer says (see providerhttp.Scrub).
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
 	ref := strings.TrimSpace(q.ProviderRef)
 	if ref == "" {
@@ -90,18 +102,23 @@ func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.
 	}
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "status", Method: http.MethodGet,
-		URL:    providerhttp.JoinURL(p.base, "checkout-invoice", "confirm", ref),
-		Header: p.headers(),
+		URL:      providerhttp.JoinURL(p.base, "checkout-invoice", "confirm", ref),
+		Endpoint: confirmEndpoint,
+		Header:   p.headers(),
 	})
 	if err != nil {
 		var pe *cauri.ProviderError
 		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
 			pe.Err = cauri.ErrNotFound
 		}
-		return cauri.Update{}, err
+		return cauri.Update{}, providerhttp.Scrub(err, ref, q.ProviderRef)
 	}
-	return p.confirmed(q, ref, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Body)
+	u, err := p.confirmed(q, ref, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Body)
+	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
 }
+
+// confirmEndpoint names the confirm call in errors, without the token.
+const confirmEndpoint = "checkout-invoice/confirm/<token>"
 
 // confirmed reads confirm's answer about ref, which came with HTTP
 // status and Content-Type ctype, for FetchStatus.
@@ -145,7 +162,7 @@ func (p *Provider) confirmed(q cauri.StatusQuery, ref string, status int, ctype 
 	u := cauri.Update{
 		PaymentID:     paymentID,
 		ProviderRef:   ref,
-		Status:        p.mapStatus(raw, ref),
+		Status:        p.mapStatus(raw, cmp.Or(q.PaymentID, paymentID)),
 		RawStatus:     raw,
 		FailureReason: truncate(string(cr.FailReason), 200),
 		Authenticated: true,

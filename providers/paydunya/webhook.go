@@ -157,7 +157,7 @@ func (p *Provider) ParseWebhook(_ *http.Request, body []byte) (cauri.Update, err
 	u := cauri.Update{
 		PaymentID:     truncate(paymentID, 64),
 		ProviderRef:   token,
-		Status:        p.mapStatus(raw, token),
+		Status:        p.mapStatus(raw, paymentID),
 		RawStatus:     raw,
 		FailureReason: truncate(failReason, 200),
 		EventID:       token + ":" + raw,
