@@ -62,13 +62,8 @@ var announced = struct {
 	families []family
 	values   []string
 }{
-	families: []family{
-		{name: "cauri_payment_anomalies_total", kind: "counter", labels: []string{"provider", "anomaly"}},
-	},
 	values: []string{
-		"confirmed", "throttled", // cauri_webhooks_total's outcome
-		"rate_limited",             // cauri_provider_requests_total's outcome
-		"superseded", "paid_twice", // cauri_payment_anomalies_total's anomaly
+		"rate_limited", // cauri_provider_requests_total's outcome
 	},
 }
 
