@@ -399,8 +399,14 @@ func webhookFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	e.em.InjectFault(providertest.OpStatus, fc.fault)
 	refusedBefore := sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "breaker_open")
 	stop := watchBreaker(sh, e.name, func() {
-		// The provider recovers while the breaker is open.
+		// The provider recovers while the breaker is open, and its next
+		// redelivery comes at the payment's next turn (the question that
+		// failed spent this one): the breaker, not the budget, is what
+		// refuses it.
 		e.em.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
+		if p, err := sh.stores[0].Get(context.Background(), p.ID); err == nil {
+			sh.until(p.NextPollAt)
+		}
 	})
 	ret := sh.act(e, co, providertest.Pay)
 	if highest := stop(); highest != 2 {

@@ -768,8 +768,13 @@ func (s *shopState) later(d time.Duration) {
 // notification to confirm or reconcile pass then asks the provider.
 func (s *shop) nextTurn(id string) {
 	s.t.Helper()
+	s.until(s.payment(id).NextPollAt)
+}
+
+// until moves the kits' clock to t, if it is not there yet.
+func (s *shopState) until(t time.Time) {
 	// A millisecond more, for a store that keeps times less finely.
-	if d := s.payment(id).NextPollAt.Sub(s.now()); d > 0 {
+	if d := t.Sub(s.now()); d > 0 {
 		s.later(d + time.Millisecond)
 	}
 }
