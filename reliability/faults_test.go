@@ -238,7 +238,8 @@ func TestProviderFaults(t *testing.T) {
 					t.Run(op.name+"/"+fc.name, func(t *testing.T) {
 						e := sp.start(t, emuOptions{retries: 100, retryDelay: 25 * time.Millisecond, unsigned: true})
 						sh := newShop(t, b.open(t), []*emu{e}, shopOptions{
-							reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond},
+							reconcile:        cauri.ReconcilePolicy{Grace: time.Nanosecond},
+							honourRetryAfter: true,
 						})
 						op.run(t, sh, e, fc)
 						audit(t, sh, e, &c)
@@ -301,7 +302,9 @@ func createFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 }
 
 // statusFault: the provider's status endpoint fails while the customer
-// comes back and the pending page polls; the webhook was lost.
+// comes back and the pending page polls; the webhook was lost. Each visit
+// and poll comes at the payment's next turn, so that the provider is asked
+// each time, and only the breaker keeps it from being asked.
 func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	sh = sh.in(t)
 	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
@@ -314,6 +317,7 @@ func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	e.em.InjectFault(providertest.OpStatus, fc.fault)
 	opened, openedAt := false, time.Now()
 	for i := 0; i < 8 && !opened; i++ {
+		sh.nextTurn(p.ID)
 		openedAt = time.Now() // no later than the breaker opened, if this call opens it
 		code, loc := sh.visit(ret)
 		if code != http.StatusSeeOther {
@@ -326,36 +330,47 @@ func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 		t.Fatal("the breaker never opened")
 	}
 	calls := sh.providerCalls(e.name, "status")
+	sh.nextTurn(p.ID)
 	code, loc := sh.visit(ret)
 	if code != http.StatusSeeOther {
 		t.Errorf("return with the breaker open: HTTP %d", code)
 	}
 	wantPath(t, "return with the breaker open", loc, pendingPath)
+	sh.nextTurn(p.ID)
 	if code, st := sh.pollStatus(p.ID); code != http.StatusOK || st != cauri.StatusPending {
 		t.Errorf("status endpoint with the breaker open: HTTP %d %s, want 200 pending", code, st)
 	}
 	wantNoCallWhileOpen(t, sh, e.name, "status", calls, openedAt)
 
-	// The provider recovers. The reconciler settles the payment, unless
-	// the provider asks not to be polled so soon after the customer's
-	// visits (NovaSend): then the customer's next visit does.
+	// The provider recovers. At the payment's next turn, the reconciler
+	// settles it. A provider that asks not to be polled so soon after the
+	// customer's visits (NovaSend) is left alone until then; at that
+	// turn, the customer's next visit settles it.
 	e.em.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
 	waitBreakerTimeout()
-	rep, err := sh.kit().Reconcile(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
 	if e.guidance > 0 {
+		rep, err := sh.kit().Reconcile(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
 		if rep.Checked != 0 || rep.Skipped != 1 {
 			t.Errorf("reconcile = %+v, want the payment skipped: polled less than %v ago", rep, e.guidance)
 		}
+		sh.nextTurn(p.ID)
 		code, loc := sh.visit(ret)
 		if code != http.StatusSeeOther {
 			t.Errorf("return: HTTP %d", code)
 		}
 		wantPath(t, "return once the provider recovered", loc, successPath)
-	} else if rep.Checked != 1 || rep.Settled != 1 || rep.Errors != 0 {
-		t.Errorf("reconcile = %+v, want 1 checked and settled", rep)
+	} else {
+		sh.nextTurn(p.ID)
+		rep, err := sh.kit().Reconcile(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Checked != 1 || rep.Settled != 1 || rep.Errors != 0 {
+			t.Errorf("reconcile = %+v, want 1 checked and settled", rep)
+		}
 	}
 	if got := sh.breaker(e.name); got != 0 {
 		t.Errorf("breaker = %v after a good call, want 0 (closed)", got)
@@ -374,15 +389,24 @@ func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 // webhookFault: the status endpoint the kit confirms notifications with
 // fails while the provider notifies, until the kit's breaker opens; the kit
 // answers 5xx, the provider redelivers, the breaker closes again after its
-// timeout, and the payment settles once.
+// timeout, and the payment settles once. A redelivery before the
+// payment's next turn gets 503 with Retry-After, which the provider waits
+// out (shopOptions.honourRetryAfter): each redelivery after it is
+// confirmed with the provider, or refused by the open breaker.
 func webhookFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	sh = sh.in(t)
 	p, co := sh.open(e.name, "o-webhook-"+fc.name)
 	e.em.InjectFault(providertest.OpStatus, fc.fault)
 	refusedBefore := sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "breaker_open")
 	stop := watchBreaker(sh, e.name, func() {
-		// The provider recovers while the breaker is open.
+		// The provider recovers while the breaker is open, and its next
+		// redelivery comes at the payment's next turn (the question that
+		// failed spent this one): the breaker, not the budget, is what
+		// refuses it.
 		e.em.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
+		if p, err := sh.stores[0].Get(context.Background(), p.ID); err == nil {
+			sh.until(p.NextPollAt)
+		}
 	})
 	ret := sh.act(e, co, providertest.Pay)
 	if highest := stop(); highest != 2 {
@@ -497,7 +521,9 @@ func (s *faultyStore) CompleteOnPaid(ctx context.Context, id, owner string, now 
 
 // TestStoreFaults makes the store fail or crawl while notifications
 // arrive, over each store and provider: the kit answers 5xx, the provider
-// redelivers, and the payment ends paid with OnPaid done once.
+// redelivers (a notification the kit confirms with the provider, at the
+// payment's next turn: it waits out the Retry-After of a 503 before), and
+// the payment ends paid with OnPaid done once.
 func TestStoreFaults(t *testing.T) {
 	const (
 		lease = time.Second
@@ -544,9 +570,10 @@ func TestStoreFaults(t *testing.T) {
 					e := sp.start(t, o)
 					var fs *faultyStore
 					sh := newShop(t, b.open(t), []*emu{e}, shopOptions{
-						lease:     lease,
-						reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond},
-						storeWrap: func(st cauri.Store) cauri.Store { fs = newFaultyStore(st); return fs },
+						lease:            lease,
+						reconcile:        cauri.ReconcilePolicy{Grace: time.Nanosecond},
+						storeWrap:        func(st cauri.Store) cauri.Store { fs = newFaultyStore(st); return fs },
+						honourRetryAfter: true,
 					})
 					p, co := sh.open(e.name, "o-store")
 					fs.inject(tc.method, tc.fails, tc.slow, delay)
@@ -757,8 +784,9 @@ func TestCrashBetweenPaidAndOnPaid(t *testing.T) {
 // TestReconcileSettlesLostWebhooks: many payments across every provider
 // whose notifications are all lost and whose customers never come back.
 // One reconcile pass asks each provider once about each, and settles every
-// one to its true state; a second pass at once respects NovaSend's polling
-// guidance.
+// one to its true state; a second pass, once the other open payments' next
+// turn has come, respects NovaSend's polling guidance; a third, at
+// NovaSend's turn, asks about them all again.
 func TestReconcileSettlesLostWebhooks(t *testing.T) {
 	actions := []providertest.Action{providertest.Pay, providertest.Fail, providertest.Cancel, providertest.Pay, providertest.Fail, providertest.Pay, providertest.Pay}
 	var c tally
@@ -776,7 +804,10 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 			id   string
 			want []cauri.Status
 		}
-		var all []made
+		var (
+			all  []made
+			open = map[string]string{} // provider → its payment still open
+		)
 		for _, e := range emus {
 			e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 			for i, a := range actions {
@@ -786,6 +817,7 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 			}
 			p, _ := sh.open(e.name, "o-lost-open") // still on the provider's page
 			all = append(all, made{e, p.ID, []cauri.Status{cauri.StatusPending}})
+			open[e.name] = p.ID
 		}
 
 		rep, err := sh.kit().Reconcile(context.Background())
@@ -810,11 +842,33 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 			}
 		}
 
-		// At once again: only the open payments are pending; NovaSend's
-		// was asked about less than 5 seconds ago.
+		// Only the open payments are pending. Once the others' next turn
+		// has come, they are asked about again; NovaSend's, asked about
+		// less than 5 seconds ago, is not.
+		var guided []string
+		for _, e := range emus {
+			if e.guidance == 0 {
+				sh.nextTurn(open[e.name])
+			} else {
+				guided = append(guided, open[e.name])
+			}
+		}
+		for _, id := range guided {
+			if p := sh.payment(id); !p.NextPollAt.After(sh.now()) {
+				t.Fatalf("the other payments' turns came after %s's (%v)", id, p.NextPollAt)
+			}
+		}
 		rep, err = sh.kit().Reconcile(context.Background())
-		if err != nil || rep.Checked != len(emus)-1 || rep.Skipped != 1 || rep.Settled != 0 {
-			t.Errorf("second pass = %+v, %v; want %d checked and NovaSend's skipped", rep, err, len(emus)-1)
+		if err != nil || rep.Checked != len(emus)-len(guided) || rep.Skipped != len(guided) || rep.Settled != 0 {
+			t.Errorf("second pass = %+v, %v; want %d checked and NovaSend's skipped", rep, err, len(emus)-len(guided))
+		}
+		// At NovaSend's next turn, every open payment is asked about.
+		for _, id := range open {
+			sh.nextTurn(id)
+		}
+		rep, err = sh.kit().Reconcile(context.Background())
+		if err != nil || rep.Checked != len(emus) || rep.Skipped != 0 || rep.Settled != 0 {
+			t.Errorf("third pass = %+v, %v; want %d checked", rep, err, len(emus))
 		}
 		for _, e := range emus {
 			audit(t, sh, e, &c)

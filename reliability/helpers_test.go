@@ -6,6 +6,7 @@ package reliability_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -559,6 +560,18 @@ type shopOptions struct {
 	// defaults (10s, 2 retries, 5 failures open the breaker for 30s)
 	// instead of the tests' short ones.
 	kitDefaults bool
+	// pollInterval is Config.PollInterval; 0 means 1ms. A test that needs
+	// a payment's provider asked again moves the kits' clock to the
+	// payment's next turn (shop.nextTurn) rather than count on real time
+	// passing: a provider's guidance (NovaSend's 5s) sets turns apart
+	// anyway.
+	pollInterval time.Duration
+	// honourRetryAfter makes the providers wait out the Retry-After of a
+	// 503 answer to a notification before they redeliver it, in the kits'
+	// time: the answer moves the kits' clock ahead by it (the emulators
+	// still redeliver after their short real delay). A notification
+	// refused until its payment's next turn is then redelivered at it.
+	honourRetryAfter bool
 }
 
 // shop is a web shop: one or several kits (replicas) over one store,
@@ -582,6 +595,9 @@ type shopState struct {
 	// for round robin.
 	route atomic.Int32
 	next  atomic.Uint64
+	// skew is how far the kits' clock (Config.Now) is ahead of the real
+	// one: see later and nextTurn.
+	skew atomic.Int64
 
 	logs *lockedBuffer // the kits' logs
 
@@ -642,7 +658,15 @@ func newShop(tb testing.TB, open func() cauri.Store, emus []*emu, o shopOptions)
 		if i < 0 {
 			i = int(s.next.Add(1) % uint64(n))
 		}
-		handlers[i].ServeHTTP(w, r)
+		if !o.honourRetryAfter || !strings.HasPrefix(r.URL.Path, "/webhooks/") {
+			handlers[i].ServeHTTP(w, r)
+			return
+		}
+		rec := &statusRecorder{ResponseWriter: w}
+		handlers[i].ServeHTTP(rec, r)
+		if secs := retryAfter(&http.Response{Header: w.Header()}); rec.code == http.StatusServiceUnavailable && secs > 0 {
+			s.later(time.Duration(secs) * time.Second) // the provider waits that long before redelivering
+		}
 	})))
 	tb.Cleanup(s.front.Close)
 
@@ -683,7 +707,8 @@ func newShop(tb testing.TB, open func() cauri.Store, emus []*emu, o shopOptions)
 			Retry:           cauri.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond},
 			Breaker:         cauri.BreakerPolicy{ConsecutiveFailures: 3, OpenTimeout: breakerOpen},
 			OnPaidLease:     o.lease,
-			PollInterval:    time.Millisecond,
+			PollInterval:    cmp.Or(o.pollInterval, time.Millisecond),
+			Now:             s.now,
 			Reconcile:       o.reconcile,
 		}
 		if o.kitDefaults {
@@ -701,6 +726,57 @@ func newShop(tb testing.TB, open func() cauri.Store, emus []*emu, o shopOptions)
 		e.em.SetWebhookURL(s.webhookURL(e.name))
 	}
 	return s
+}
+
+// statusRecorder remembers the status code a handler answered.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.code == 0 {
+		r.code = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// now is the kits' clock: the real one, moved ahead by later.
+func (s *shopState) now() time.Time {
+	return time.Now().Add(time.Duration(s.skew.Load()))
+}
+
+// later moves the kits' clock ahead by d: every payment's next turn to be
+// asked about at its provider comes sooner, and so do the ends of OnPaid
+// leases and the age of payments. The shop's tests running at once share
+// the clock, so it only ever moves ahead.
+func (s *shopState) later(d time.Duration) {
+	s.skew.Add(int64(d))
+}
+
+// nextTurn moves the kits' clock to payment id's next turn to be asked
+// about at its provider, if it has not come: the next visit, status poll,
+// notification to confirm or reconcile pass then asks the provider.
+func (s *shop) nextTurn(id string) {
+	s.t.Helper()
+	s.until(s.payment(id).NextPollAt)
+}
+
+// until moves the kits' clock to t, if it is not there yet.
+func (s *shopState) until(t time.Time) {
+	// A millisecond more, for a store that keeps times less finely.
+	if d := t.Sub(s.now()); d > 0 {
+		s.later(d + time.Millisecond)
+	}
 }
 
 // runOnPaid is every kit's OnPaid: it counts, runs the test's hook, and
@@ -757,7 +833,14 @@ func (s *shop) webhookURL(provider string) string {
 // a case of its own (a newer checkout supersedes the older).
 func (s *shop) checkout(provider, order string, asJSON bool) (resp *http.Response, id, checkoutURL string) {
 	s.t.Helper()
-	order += "@" + provider
+	return s.checkoutOrder(provider, order+"@"+provider, asJSON)
+}
+
+// checkoutOrder is checkout of the shop's order ID order as it stands:
+// the same order through another provider supersedes its earlier pending
+// payments.
+func (s *shop) checkoutOrder(provider, order string, asJSON bool) (resp *http.Response, id, checkoutURL string) {
+	s.t.Helper()
 	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 	if asJSON {
 		h.Set("Accept", "application/json")
@@ -920,11 +1003,16 @@ func (s *shop) routeOf(target string) string {
 }
 
 // outcomeCode returns the HTTP status webhook.go documents for a webhook
-// outcome, or false for "error" (any 5xx) and unknown outcomes.
+// outcome, or false for "error" (any 5xx) and unknown outcomes. An
+// unsigned notification is "confirmed" when the provider's status endpoint
+// was asked (or the question under way joined), and "throttled" (503 with
+// Retry-After, no call) when its payment's turn had not come.
 func outcomeCode(outcome string) (int, bool) {
 	switch outcome {
-	case "accepted", "duplicate", "unknown_payment", "ignored":
+	case "accepted", "confirmed", "duplicate", "unknown_payment", "ignored":
 		return http.StatusOK, true
+	case "throttled":
+		return http.StatusServiceUnavailable, true
 	case "malformed":
 		return http.StatusBadRequest, true
 	case "unauthenticated":
@@ -944,10 +1032,17 @@ func outcomeCode(outcome string) (int, bool) {
 // Tests running at once must post to different providers' routes.
 func (s *shop) postCounted(n notice) (int, string) {
 	s.t.Helper()
+	resp, outcome := s.postAnswered(n)
+	return resp.StatusCode, outcome
+}
+
+// postAnswered is postCounted returning the whole answer, its body read.
+func (s *shop) postAnswered(n notice) (*http.Response, string) {
+	s.t.Helper()
 	prov := s.routeOf(n.url)
 	before := s.webhookOutcomes(prov)
-	code := s.post(n)
-	return code, s.outcomeSince(prov, before)
+	resp, _ := s.do(http.MethodPost, n.url, n.header, n.body)
+	return resp, s.outcomeSince(prov, before)
 }
 
 func (s *shop) outcomeSince(provider string, before map[string]float64) string {

@@ -34,11 +34,13 @@ func hostileShop(t *testing.T) (*shop, []*emu) {
 
 func emuName(e *emu) string { return e.name }
 
-// harmless reports whether a webhook outcome is one that changes nothing
-// ("accepted" included: a claim the provider denied is a no-op).
+// harmless reports whether a webhook outcome is one that changes nothing:
+// "confirmed" included (a claim the provider denied is a no-op), and
+// "throttled" (its payment's turn had not come: no call, 503). "accepted"
+// is not: it says the notification was believed as it stands.
 func harmless(outcome string) bool {
 	switch outcome {
-	case "unauthenticated", "malformed", "unknown_payment", "ignored", "accepted", "too_large":
+	case "unauthenticated", "malformed", "unknown_payment", "ignored", "confirmed", "throttled", "too_large":
 		return true
 	}
 	return false
@@ -121,7 +123,7 @@ func TestForgedWebhooks(t *testing.T) {
 		}
 		var attacks []attack
 		add := func(name string, n notice, refused bool) {
-			want := "accepted" // confirmed with the provider: still pending there
+			want := "confirmed" // with the provider, at the payment's first turn: still pending there
 			if refused {
 				want = "unauthenticated"
 			}
@@ -189,7 +191,10 @@ func TestForgedWebhooks(t *testing.T) {
 		proofs = append(proofs, lastSegment(sh.kit().ReturnURL(e.name, p.ID)), lastSegment(sh.kit().CallbackURL(e.name, p.ID)))
 		wantNoSecrets(t, sh, slices.DeleteFunc(proofs, func(s string) bool { return s == e.name || strings.HasPrefix(s, "application/") })...)
 
-		// The real payment still goes through, once.
+		// The real payment still goes through, once: its notification or
+		// the customer's return at its next turn (the forgeries confirmed
+		// with the provider spent the turns before) settles it.
+		sh.nextTurn(p.ID)
 		if ret := sh.act(e, co, providertest.Pay); ret != "" {
 			sh.visit(ret)
 		}
@@ -295,7 +300,7 @@ func TestTamperedAmounts(t *testing.T) {
 		if err := e.setStatus(p.ProviderRef, cauri.StatusPending); err != nil {
 			t.Fatal(err)
 		}
-		wantFor := "accepted" // confirmed with the provider, who says pending
+		wantFor := "confirmed" // with the provider, who says pending
 		if e.believed {
 			wantFor = "amount_mismatch"
 		}
@@ -311,6 +316,7 @@ func TestTamperedAmounts(t *testing.T) {
 			{"amount in cents", p.Amount * 100, p.Currency},
 		} {
 			want := wantFor
+			sh.nextTurn(p.ID) // each claim is confirmed with the provider
 			code, outcome := sh.postCounted(e.craft(sh, p, cauri.StatusPaid, tc.amount, tc.currency))
 			if tc.amount == 0 && outcome == "malformed" {
 				// MoneyFusion's Montant is net of its fee: nothing charged
@@ -330,10 +336,16 @@ func TestTamperedAmounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.em.ReportAmountDelta(-1000)
+		calls := sh.providerCalls(e.name, "status")
+		sh.nextTurn(p.ID)
 		if code, loc := sh.visit(ret); code != http.StatusSeeOther || !strings.HasPrefix(loc, pendingPath) {
 			t.Errorf("return while the provider reports less: HTTP %d %q, want the pending page", code, loc)
 		}
+		if got := sh.providerCalls(e.name, "status"); got != calls+1 {
+			t.Errorf("the return at the payment's turn made %v status calls, want 1", got-calls)
+		}
 		if !e.believed {
+			sh.nextTurn(p.ID)
 			code, outcome := sh.postCounted(e.craft(sh, p, cauri.StatusPaid, p.Amount, p.Currency))
 			if code != http.StatusUnprocessableEntity || outcome != "amount_mismatch" {
 				t.Errorf("notification confirmed with a provider reporting less: HTTP %d %q, want 422 amount_mismatch", code, outcome)
@@ -346,9 +358,10 @@ func TestTamperedAmounts(t *testing.T) {
 			t.Fatalf("OnPaid ran %d times", calls)
 		}
 
-		// The provider's report is right again: the customer's return
-		// settles the payment.
+		// The provider's report is right again: the customer's return, at
+		// the payment's next turn, settles the payment.
 		e.em.ReportAmountDelta(0)
+		sh.nextTurn(p.ID)
 		if code, loc := sh.visit(ret); code != http.StatusSeeOther || !strings.HasPrefix(loc, successPath) {
 			t.Errorf("return once the provider reports the order's amount: HTTP %d %q, want the success page", code, loc)
 		}
@@ -653,9 +666,10 @@ func TestMalformedEncodings(t *testing.T) {
 }
 
 // TestReturnHandlerHostile: open redirects, a token for another payment,
-// a callback token, another provider's route, a forged Host: the return
-// handler redirects only to the shop's configured pages, and refuses with
-// the documented code and metric.
+// a callback token, another provider's route, a forged Host, a payment a
+// newer checkout of its order superseded: the return handler redirects
+// only to the shop's configured pages (the failure page for the
+// superseded one), and refuses with the documented code and metric.
 func TestReturnHandlerHostile(t *testing.T) {
 	sh, emus := hostileShop(t)
 	each(t, emus, emuName, func(t *testing.T, e *emu) {
@@ -671,6 +685,11 @@ func TestReturnHandlerHostile(t *testing.T) {
 			if o == e {
 				other = emus[(i+1)%len(emus)].name
 			}
+		}
+		// A newer checkout of q's order, through the other provider,
+		// supersedes q: its page is no longer the customer's.
+		if resp, _, _ := sh.checkoutOrder(other, "o-return-other@"+e.name, true); resp.StatusCode != http.StatusOK {
+			t.Fatalf("a newer checkout of the order through %s: HTTP %d", other, resp.StatusCode)
 		}
 		sep := "?"
 		if strings.Contains(ret, "?") {
@@ -693,6 +712,7 @@ func TestReturnHandlerHostile(t *testing.T) {
 			{"altered token", pURL + "A", nil, 403, "", "bad_token"},
 			{"another provider's route", strings.Replace(pURL, "/return/"+e.name+"/", "/return/"+other+"/", 1), nil, 404, "", "unknown_payment"},
 			{"encoded slash in the ID", strings.Replace(pURL, p.ID, p.ID+"%2f..", 1), nil, 403, "", "bad_token"},
+			{"a payment a newer checkout superseded", qURL, nil, 303, failurePath, "superseded"},
 		}
 		for _, tc := range tests {
 			req, err := http.NewRequest(http.MethodGet, tc.target, nil)
@@ -848,10 +868,13 @@ func TestPathTraversal(t *testing.T) {
 // notifications it signed claiming SUCCESS for nothing, in the two shapes
 // fuzzing found the dexchange package once believed (see RELIABILITY.md,
 // Fuzzing). They are confirmed with the provider, whose word (pending)
-// stands: 200 accepted, and nothing moves.
+// stands: 200 confirmed, and nothing moves. The same claim again before
+// the payment's next turn costs no call: 503 throttled, with Retry-After.
 func TestSignedZeroAmount(t *testing.T) {
 	e := specs()[2].start(t, emuOptions{retries: -1, dexchangeSecret: "whsec_reliability_0123456789abcdef"})
-	sh := newShop(t, backends()[0].open(t), []*emu{e}, shopOptions{})
+	// A minute between turns: a claim sent right after another comes
+	// before the payment's next turn, however slow the machine.
+	sh := newShop(t, backends()[0].open(t), []*emu{e}, shopOptions{pollInterval: time.Minute})
 	p, _ := sh.open(e.name, "o-zero")
 	for _, body := range [][]byte{
 		mustJSON(map[string]any{"id": p.ProviderRef, "externalTransactionId": p.ID, "AMOUNT": 0, "STATUS": "SUCCESS"}),
@@ -861,9 +884,29 @@ func TestSignedZeroAmount(t *testing.T) {
 		for k, v := range e.sign(body) {
 			h[k] = v
 		}
-		code, outcome := sh.postCounted(notice{sh.kit().CallbackURL(e.name, p.ID), h, body})
-		if code != http.StatusOK || outcome != "accepted" {
-			t.Errorf("%s: HTTP %d %q, want 200 accepted: confirmed with the provider", body, code, outcome)
+		n := notice{sh.kit().CallbackURL(e.name, p.ID), h, body}
+		sh.nextTurn(p.ID)
+		calls := sh.providerCalls(e.name, "status")
+		code, outcome := sh.postCounted(n)
+		if code != http.StatusOK || outcome != "confirmed" {
+			t.Errorf("%s: HTTP %d %q, want 200 confirmed: confirmed with the provider", body, code, outcome)
+		}
+		if got := sh.providerCalls(e.name, "status"); got != calls+1 {
+			t.Errorf("%s: %v status calls, want 1", body, got-calls)
+		}
+		if got := sh.payment(p.ID); got.Status != cauri.StatusPending {
+			t.Errorf("%s moved the payment to %s", body, got.Status)
+		}
+
+		// At once again: the payment's turn is spent.
+		calls = sh.providerCalls(e.name, "status")
+		resp, outcome := sh.postAnswered(n)
+		if resp.StatusCode != http.StatusServiceUnavailable || outcome != "throttled" || retryAfter(resp) < 1 {
+			t.Errorf("%s again before the next turn: HTTP %d %q Retry-After %q, want 503 throttled with Retry-After",
+				body, resp.StatusCode, outcome, resp.Header.Get("Retry-After"))
+		}
+		if got := sh.providerCalls(e.name, "status"); got != calls {
+			t.Errorf("%s again before the next turn: %v status calls, want none", body, got-calls)
 		}
 		if got := sh.payment(p.ID); got.Status != cauri.StatusPending {
 			t.Errorf("%s moved the payment to %s", body, got.Status)
