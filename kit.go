@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -80,6 +81,16 @@ type Config struct {
 	Retry RetryPolicy
 	// Breaker configures each provider's circuit breaker.
 	Breaker BreakerPolicy
+	// RateLimits holds providers, by name, to a rate of API requests in
+	// place of the one they document ([RateGuidance]): an account with a
+	// limit of its own. Each entry must name a configured provider and
+	// have a positive Requests and Per. A provider with no entry that
+	// documents no limit is held to 300 requests a minute: five a second
+	// is far more than one shop's checkouts need, yet bounds what a storm
+	// of status polls can send to an API whose limit is unknown. Checkouts
+	// and payouts come first: status polls leave them a reserve and never
+	// wait, while they wait for a request up to their context's deadline.
+	RateLimits map[string]RateLimit
 	// OnPaidLease is how long one OnPaid call may hold a payment before
 	// another worker may retry it (a crashed process). OnPaid's context
 	// ends a little before. Zero means 2 minutes.
@@ -202,6 +213,15 @@ func New(cfg Config) (*Kit, error) {
 			k.names = append(k.names, name)
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.RateLimits)) {
+		field := "RateLimits[" + name + "]"
+		switch l := cfg.RateLimits[name]; {
+		case k.providers[name] == nil:
+			bad(field, "names no configured provider")
+		case l.Requests <= 0 || l.Per <= 0:
+			bad(field, "must have a positive Requests and Per")
+		}
+	}
 	if len(ve.Fields) > 0 {
 		return nil, ve
 	}
@@ -229,6 +249,7 @@ func New(cfg Config) (*Kit, error) {
 	k.completer = newCompleter(k.store, k.now)
 	for _, p := range k.providers {
 		p.breaker = k.newBreaker(p.name, cfg.Breaker)
+		p.gate = newGate(rateLimit(p.Provider, cfg.RateLimits))
 		k.metrics.zero(p.name)
 	}
 

@@ -48,17 +48,19 @@ const (
 	callPermanent   = "permanent"
 	callBreakerOpen = "breaker_open"
 	callCanceled    = "canceled"
+	callRateLimited = "rate_limited"
 )
 
 // errCallerGone tells the breaker to ignore a call the caller abandoned: a
 // customer closing the browser says nothing about the provider's health.
 var errCallerGone = errors.New("caller gone")
 
-// guardedProvider is a provider with its circuit breaker.
+// guardedProvider is a provider with its circuit breaker and rate.
 type guardedProvider struct {
 	Provider
 	name       string
 	breaker    *gobreaker.TwoStepCircuitBreaker[struct{}]
+	gate       *gate
 	idempotent bool // CreateCheckout may be retried
 }
 
@@ -72,7 +74,9 @@ func (k *Kit) newBreaker(name string, pol BreakerPolicy) *gobreaker.TwoStepCircu
 		MaxRequests: max(pol.HalfOpenRequests, 1),
 		Timeout:     pol.OpenTimeout,
 		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
-		IsExcluded:  func(err error) bool { return errors.Is(err, errCallerGone) },
+		IsExcluded: func(err error) bool {
+			return errors.Is(err, errCallerGone) || errors.Is(err, ErrRateLimited)
+		},
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			k.metrics.breakerState.WithLabelValues(name).Set(float64(breakerGauge(to)))
 			k.log.Warn("circuit breaker changed state", "provider", name, "from", from.String(), "to", to.String())
@@ -132,9 +136,10 @@ func (b *hintedBackOff) NextBackOff() time.Duration {
 	return d
 }
 
-// call runs one provider operation through the provider's breaker, with a
-// timeout per attempt, retrying transient failures when retry is true (the
-// operation is idempotent). Metrics are recorded per attempt.
+// call runs one provider operation through the provider's breaker and
+// rate, with a timeout per attempt, retrying transient failures when retry
+// is true (the operation is idempotent). Every attempt takes a token of the
+// provider's rate (see admit). Metrics are recorded per attempt.
 func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, retry bool, fn func(context.Context) (T, error)) (T, error) {
 	pol := k.cfg.Retry
 	retries := pol.MaxRetries
@@ -158,6 +163,11 @@ func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, ret
 		if err != nil {
 			k.metrics.providerRequests.WithLabelValues(p.name, op, callBreakerOpen).Inc()
 			return zero, backoff.Permanent(fmt.Errorf("%w: %s: %w", ErrProviderUnavailable, p.name, err))
+		}
+		if err := k.admit(ctx, p, op); err != nil {
+			done(ErrRateLimited) // says nothing of the provider's health
+			k.metrics.providerRequests.WithLabelValues(p.name, op, callRateLimited).Inc()
+			return zero, backoff.Permanent(err)
 		}
 		actx, cancel := context.WithTimeout(ctx, k.providerTimeout)
 		start := time.Now()

@@ -129,8 +129,9 @@
 //   - A signed SUCCESS notification without an AMOUNT is returned
 //     unauthenticated, so that the kit confirms it instead of refusing it
 //     for a zero amount.
-//   - Rate limit: 100 requests per minute on the standard tier. A 429 is a
-//     temporary error carrying Retry-After, which the kit honours when it
+//   - Rate limit: 100 requests per minute on the standard tier, which
+//     [Provider.RateLimit] reports so that the kit keeps within it. A 429 is
+//     a temporary error carrying Retry-After, which the kit honours when it
 //     retries idempotent calls.
 //   - Errors: 400 (invalid parameters, amount under the minimum), 401
 //     (invalid key), 403 ("API en maintenance"), 404 and 409 are permanent;

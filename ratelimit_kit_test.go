@@ -1,0 +1,237 @@
+package cauri_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/providertest"
+	"github.com/cauripay/cauri/stores/memory"
+)
+
+// fakeClock is a clock a test moves by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// shop is a kit mounted under /pay on a loopback server, for tests that
+// bring their own provider.
+type shop struct {
+	t   *testing.T
+	kit *cauri.Kit
+	srv *httptest.Server
+	reg *prometheus.Registry
+}
+
+// newShop starts a shop over p whose orders cost 5000 XOF, after edit.
+func newShop(t *testing.T, p cauri.Provider, edit func(*cauri.Config)) *shop {
+	t.Helper()
+	s := &shop{t: t, reg: prometheus.NewRegistry()}
+	var kit http.Handler
+	mux := http.NewServeMux()
+	mux.Handle("/pay/", http.StripPrefix("/pay", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kit.ServeHTTP(w, r) })))
+	s.srv = httptest.NewServer(mux)
+	t.Cleanup(s.srv.Close)
+	cfg := cauri.Config{
+		Store:     memory.New(),
+		Providers: []cauri.Provider{p},
+		PublicURL: s.srv.URL + "/pay",
+		Secret:    kitSecret,
+		Order: func(r *http.Request, _ string) (cauri.Order, error) {
+			return cauri.Order{
+				ID: r.FormValue("order"), Amount: orderAmount, Currency: "XOF", Description: "Order",
+				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
+			}, nil
+		},
+		SuccessURL: "/shop/success", FailureURL: "/shop/failure", PendingURL: "/shop/pending",
+		Registerer: s.reg,
+		Retry:      cauri.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond},
+		// Every visit to the status endpoint asks the provider, as far as
+		// the kit's rate allows.
+		StatusRefreshInterval: time.Nanosecond,
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	k, err := cauri.New(cfg)
+	if err != nil {
+		t.Fatalf("cauri.New: %v", err)
+	}
+	s.kit, kit = k, k
+	return s
+}
+
+// checkout posts a checkout for order, asking for JSON, and returns the
+// answer and the payment's ID.
+func (s *shop) checkout(provider, order string) (*http.Response, string) {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.srv.URL+"/pay/checkout/"+provider, strings.NewReader(url.Values{"order": {order}}.Encode()))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("checkout: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		PaymentID string `json:"payment_id"`
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(body, &out)
+	return resp, out.PaymentID
+}
+
+// mustCheckout opens a payment for order and returns its ID.
+func (s *shop) mustCheckout(provider, order string) string {
+	s.t.Helper()
+	resp, id := s.checkout(provider, order)
+	if resp.StatusCode != http.StatusOK || id == "" {
+		s.t.Fatalf("checkout %s: HTTP %d, want 200 with a payment", order, resp.StatusCode)
+	}
+	return id
+}
+
+// poll asks the status endpoint about payment id, as a pending page does.
+func (s *shop) poll(id string) {
+	s.t.Helper()
+	resp, err := http.Get(s.kit.StatusURL(id))
+	if err != nil {
+		s.t.Fatalf("status: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		s.t.Fatalf("status: HTTP %d, want 200", resp.StatusCode)
+	}
+}
+
+// metric sums a metric's samples with the given labels.
+func (s *shop) metric(name string, labels ...string) float64 {
+	s.t.Helper()
+	v, err := providertest.MetricSum(s.reg, name, labels...)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return v
+}
+
+// busiest returns the most requests at times in any span of length per,
+// both ends included.
+func busiest(times []time.Time, per time.Duration) int {
+	times = slices.SortedFunc(slices.Values(times), time.Time.Compare)
+	most := 0
+	for i, start := range times {
+		n, _ := slices.BinarySearchFunc(times[i:], start.Add(per), func(t, end time.Time) int {
+			if t.After(end) {
+				return 1
+			}
+			return -1
+		})
+		most = max(most, n)
+	}
+	return most
+}
+
+// TestDexchangeRate runs checkouts and a storm of status polls against
+// DEXCHANGE's emulator on a simulated clock: DEXCHANGE never sees more than
+// its documented 100 requests in a minute, polls are refused when only the
+// reserve is left, and checkouts go through all along.
+func TestDexchangeRate(t *testing.T) {
+	clk := newFakeClock()
+	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
+	t.Cleanup(em.Close)
+	s := newShop(t, em.Provider(), func(c *cauri.Config) { c.Now = clk.Now })
+	requests := func() int { return len(em.Requests()) }
+	refused := func() float64 {
+		return s.metric("cauri_provider_requests_total", "operation", "status", "outcome", "rate_limited")
+	}
+
+	// A fresh bucket holds 20 requests, of which polls leave 4 to
+	// checkouts. Eight checkouts, then polls at the same instant until
+	// one is refused: eight more requests.
+	var ids []string
+	for i := range 8 {
+		ids = append(ids, s.mustCheckout("dexchange", "o-"+strconv.Itoa(i)))
+	}
+	before := requests()
+	for i := 0; refused() == 0; i++ {
+		if i == 50 {
+			t.Fatal("50 polls at one instant and none refused")
+		}
+		s.poll(ids[i%len(ids)])
+	}
+	if got := requests() - before; got != 8 {
+		t.Errorf("polls made %d requests before one was refused, want 8 (the bucket's 20, less 8 checkouts and the reserve of 4)", got)
+	}
+	// Only the reserve is left: a checkout takes it, a poll does not.
+	before = requests()
+	ids = append(ids, s.mustCheckout("dexchange", "o-reserve"))
+	if got := requests() - before; got != 1 {
+		t.Errorf("the checkout made %d requests, want 1", got)
+	}
+	before = requests()
+	s.poll(ids[0])
+	if got := requests() - before; got != 0 {
+		t.Errorf("a poll with only the reserve left made %d requests, want none", got)
+	}
+
+	// Five simulated minutes of four polls a second, with a checkout
+	// every ten seconds: more than twice what DEXCHANGE allows.
+	refusedBefore := refused()
+	for step := range 300 {
+		clk.Advance(time.Second)
+		if step%10 == 0 {
+			ids = append(ids, s.mustCheckout("dexchange", "o-storm-"+strconv.Itoa(step)))
+		}
+		for i := range 4 {
+			s.poll(ids[(step*4+i)%len(ids)])
+		}
+	}
+	if refused() == refusedBefore {
+		t.Error("no poll was refused in the storm")
+	}
+	var times []time.Time
+	for _, r := range em.Requests() {
+		times = append(times, r.At)
+	}
+	if got := busiest(times, time.Minute); got > 100 {
+		t.Errorf("DEXCHANGE saw %d requests in one minute, want at most 100", got)
+	}
+	if got := len(times); got < 300 {
+		t.Errorf("DEXCHANGE saw only %d requests in more than five minutes of demand", got)
+	}
+	if got := s.metric("cauri_checkouts_total", "outcome", "provider_unavailable"); got != 0 {
+		t.Errorf("%v checkouts were refused", got)
+	}
+}
