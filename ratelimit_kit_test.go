@@ -235,3 +235,74 @@ func TestDexchangeRate(t *testing.T) {
 		t.Errorf("%v checkouts were refused", got)
 	}
 }
+
+// statusRequests counts the status requests DEXCHANGE's emulator received.
+func statusRequests(em *dexchangetest.Server) int {
+	n := 0
+	for _, r := range em.Requests() {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/api/v1/transaction/") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestProvider429 has DEXCHANGE answer 429 to every status request while
+// the pending page polls: the breaker never opens, polls within the
+// provider's Retry-After (or 30s when it gives none) make no request, and
+// checkouts go on.
+func TestProvider429(t *testing.T) {
+	clk := newFakeClock()
+	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
+	t.Cleanup(em.Close)
+	s := newShop(t, em.Provider(), func(c *cauri.Config) {
+		c.Now = clk.Now
+		c.Breaker = cauri.BreakerPolicy{ConsecutiveFailures: 2}
+	})
+	id := s.mustCheckout("dexchange", "o-1")
+	em.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: time.Minute, Times: 1000})
+
+	// Ten minutes of a pending page polling every 2 seconds: one request
+	// a minute, each answered 429.
+	for range 300 {
+		s.poll(id)
+		clk.Advance(2 * time.Second)
+	}
+	if got := statusRequests(em); got != 10 {
+		t.Errorf("DEXCHANGE got %d status requests in 10 minutes of polls, want 10: one per Retry-After of a minute", got)
+	}
+	if got := s.metric("cauri_circuit_breaker_state"); got != 0 {
+		t.Errorf("breaker state = %v, want 0 (closed)", got)
+	}
+	if got := s.metric("cauri_provider_requests_total", "operation", "status", "outcome", "rate_limited"); got != 300 {
+		t.Errorf("%v status calls counted rate_limited, want 300: ten 429s and 290 polls paused", got)
+	}
+	if got := s.metric("cauri_provider_requests_total", "outcome", "transient"); got != 0 {
+		t.Errorf("%v calls counted transient, want none", got)
+	}
+	before := len(em.Requests())
+	s.mustCheckout("dexchange", "o-2")
+	if got := len(em.Requests()) - before; got != 1 {
+		t.Errorf("the checkout made %d requests, want 1: a 429 to polls does not pause checkouts", got)
+	}
+
+	// A 429 with no Retry-After pauses polls for 30 seconds.
+	clk.Advance(time.Minute)
+	em.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
+	em.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: http.StatusTooManyRequests, Times: 1000})
+	before = statusRequests(em)
+	s.poll(id)
+	clk.Advance(29 * time.Second)
+	s.poll(id)
+	if got := statusRequests(em) - before; got != 1 {
+		t.Errorf("%d status requests within 30s of a 429 without Retry-After, want 1", got)
+	}
+	clk.Advance(time.Second)
+	s.poll(id)
+	if got := statusRequests(em) - before; got != 2 {
+		t.Errorf("%d status requests once 30s passed, want 2", got)
+	}
+	if got := s.metric("cauri_circuit_breaker_state"); got != 0 {
+		t.Errorf("breaker state = %v, want 0 (closed)", got)
+	}
+}

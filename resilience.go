@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -30,7 +31,9 @@ type RetryPolicy struct {
 // BreakerPolicy configures the circuit breaker the kit keeps for each
 // provider. The zero value means the defaults below.
 type BreakerPolicy struct {
-	// ConsecutiveFailures opens the breaker. Zero means 5.
+	// ConsecutiveFailures opens the breaker. Zero means 5. Only failures
+	// that show the provider down count: no answer, a timeout, a 5xx. A
+	// refusal (4xx) counts as a success, a 429 as neither.
 	ConsecutiveFailures uint32
 	// OpenTimeout is how long the breaker stays open before it lets trial
 	// calls through (half-open). Zero means 30s.
@@ -109,6 +112,12 @@ func transient(ctx context.Context, err error) bool {
 	return IsTemporary(err) || (ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded))
 }
 
+// tooManyRequests reports whether err is the provider's 429.
+func tooManyRequests(err error) bool {
+	var pe *ProviderError
+	return errors.As(err, &pe) && pe.StatusCode == http.StatusTooManyRequests
+}
+
 // retryAfterOf returns the provider's Retry-After in err, if any.
 func retryAfterOf(err error) time.Duration {
 	var pe *ProviderError
@@ -157,16 +166,17 @@ func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, ret
 	hinted := &hintedBackOff{BackOff: backoff.WithMaxRetries(exp, uint64(retries))}
 	maxHint := orDefault(pol.MaxRetryAfter, 5*time.Second)
 
+	count := func(outcome string) { k.metrics.providerRequests.WithLabelValues(p.name, op, outcome).Inc() }
 	attempt := func() (T, error) {
 		var zero T
 		done, err := p.breaker.Allow()
 		if err != nil {
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callBreakerOpen).Inc()
+			count(callBreakerOpen)
 			return zero, backoff.Permanent(fmt.Errorf("%w: %s: %w", ErrProviderUnavailable, p.name, err))
 		}
 		if err := k.admit(ctx, p, op); err != nil {
 			done(ErrRateLimited) // says nothing of the provider's health
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callRateLimited).Inc()
+			count(callRateLimited)
 			return zero, backoff.Permanent(err)
 		}
 		actx, cancel := context.WithTimeout(ctx, k.providerTimeout)
@@ -177,28 +187,39 @@ func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, ret
 		switch {
 		case err == nil:
 			done(nil)
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callOK).Inc()
+			count(callOK)
 			return v, nil
 		case ctx.Err() != nil:
 			done(errCallerGone)
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callCanceled).Inc()
+			count(callCanceled)
 			return zero, backoff.Permanent(err)
-		case transient(ctx, err):
-			done(err)
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callTransient).Inc()
-			hint := retryAfterOf(err)
-			if hint > maxHint {
+		case tooManyRequests(err):
+			// The provider is up and asks for fewer calls: neither a
+			// failure nor a success. Polls pause as long as it asked.
+			done(ErrRateLimited)
+			count(callRateLimited)
+			if op == "status" {
+				p.gate.pause(k.now().Add(orDefault(retryAfterOf(err), pauseAfter429)))
 				return zero, backoff.Permanent(err)
 			}
-			hinted.hint = hint
-			return zero, err
+		case transient(ctx, err):
+			// No answer, a timeout, a 5xx: the provider may be down.
+			done(err)
+			count(callTransient)
 		default:
 			// The provider answered and refused: it is up, so the
 			// breaker counts a success, and repeating would not help.
 			done(nil)
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callPermanent).Inc()
+			count(callPermanent)
 			return zero, backoff.Permanent(err)
 		}
+		// Retried, after at least the provider's Retry-After.
+		hint := retryAfterOf(err)
+		if hint > maxHint {
+			return zero, backoff.Permanent(err)
+		}
+		hinted.hint = hint
+		return zero, err
 	}
 	notify := func(error, time.Duration) { k.metrics.providerRetries.WithLabelValues(p.name, op).Inc() }
 	return backoff.RetryNotifyWithData(attempt, backoff.WithContext(hinted, ctx), notify)

@@ -445,6 +445,7 @@ type apiProxy struct {
 	target   string
 	upstream *http.Client
 	inflight atomic.Int64 // requests being forwarded
+	seen     atomic.Int64 // requests received
 
 	mu      sync.Mutex
 	created map[string]int // payment ID → creations the emulator answered 2xx, replays excluded
@@ -476,6 +477,7 @@ func (p *apiProxy) url(emulatorURL string) string {
 }
 
 func (p *apiProxy) serve(w http.ResponseWriter, r *http.Request) {
+	p.seen.Add(1)
 	p.inflight.Add(1)
 	defer p.inflight.Add(-1)
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -531,6 +533,9 @@ func drop(w http.ResponseWriter) {
 func (p *apiProxy) settle() {
 	eventually(30*time.Second, func() bool { return p.inflight.Load() == 0 })
 }
+
+// requests returns how many requests the kit sent the provider.
+func (p *apiProxy) requests() int64 { return p.seen.Load() }
 
 // creations returns, per payment ID of ours, how many checkouts the
 // emulator created.
