@@ -75,8 +75,15 @@ type Config struct {
 
 	// MaxWebhookBytes caps a webhook body. Zero means 64 KiB.
 	MaxWebhookBytes int64 `validate:"gte=0"`
-	// ProviderTimeout bounds each attempt of a provider call. Zero means 10s.
+	// ProviderTimeout bounds each attempt of a provider call, never beyond
+	// the CheckoutTimeout of a checkout's. Zero means 10s.
 	ProviderTimeout time.Duration `validate:"gte=0"`
+	// CheckoutTimeout bounds the whole of a checkout: storing the payment
+	// and opening it at the provider, every attempt and back-off
+	// included. Past it the customer gets the 503 page with Retry-After
+	// at once, and a provider call it cut counts as a failure for the
+	// breaker. Zero means 15s.
+	CheckoutTimeout time.Duration `validate:"gte=0"`
 	// Retry says how idempotent provider calls are retried.
 	Retry RetryPolicy
 	// Breaker configures each provider's circuit breaker.
@@ -142,6 +149,7 @@ type Kit struct {
 
 	maxBody         int64
 	providerTimeout time.Duration
+	checkoutTimeout time.Duration
 	lease           time.Duration
 	refreshEvery    time.Duration
 	staleCheckout   time.Duration
@@ -242,6 +250,7 @@ func New(cfg Config) (*Kit, error) {
 		k.maxBody = 64 << 10
 	}
 	k.providerTimeout = orDefault(cfg.ProviderTimeout, 10*time.Second)
+	k.checkoutTimeout = orDefault(cfg.CheckoutTimeout, 15*time.Second)
 	k.lease = orDefault(cfg.OnPaidLease, 2*time.Minute)
 	k.refreshEvery = orDefault(cfg.StatusRefreshInterval, 10*time.Second)
 	k.staleCheckout = orDefault(cfg.StaleCheckout, 2*time.Minute)

@@ -56,6 +56,8 @@ const (
 
 // errCallerGone tells the breaker to ignore a call the caller abandoned: a
 // customer closing the browser says nothing about the provider's health.
+// A call cut by the checkout's deadline is no such call: the provider was
+// too slow, and that counts as a failure.
 var errCallerGone = errors.New("caller gone")
 
 // guardedProvider is a provider with its circuit breaker and rate.
@@ -189,7 +191,7 @@ func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, ret
 			done(nil)
 			count(callOK)
 			return v, nil
-		case ctx.Err() != nil:
+		case ctx.Err() != nil && !errors.Is(context.Cause(ctx), errCheckoutTimeout):
 			done(errCallerGone)
 			count(callCanceled)
 			return zero, backoff.Permanent(err)
@@ -202,8 +204,9 @@ func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, ret
 				p.gate.pause(k.now().Add(orDefault(retryAfterOf(err), pauseAfter429)))
 				return zero, backoff.Permanent(err)
 			}
-		case transient(ctx, err):
-			// No answer, a timeout, a 5xx: the provider may be down.
+		case transient(ctx, err) || ctx.Err() != nil:
+			// No answer, a timeout (the attempt's or the checkout's), a
+			// 5xx: the provider may be down.
 			done(err)
 			count(callTransient)
 		default:
@@ -213,9 +216,10 @@ func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, ret
 			count(callPermanent)
 			return zero, backoff.Permanent(err)
 		}
-		// Retried, after at least the provider's Retry-After.
+		// Retried after at least the provider's Retry-After, if that
+		// fits before the caller's deadline.
 		hint := retryAfterOf(err)
-		if hint > maxHint {
+		if d, ok := ctx.Deadline(); hint > maxHint || ok && time.Until(d) <= hint {
 			return zero, backoff.Permanent(err)
 		}
 		hinted.hint = hint

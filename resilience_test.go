@@ -1,6 +1,7 @@
 package cauri_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,12 +11,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/providertest"
 	"github.com/cauripay/cauri/stores/memory"
@@ -304,5 +307,106 @@ func TestProvider429(t *testing.T) {
 	}
 	if got := s.metric("cauri_circuit_breaker_state"); got != 0 {
 		t.Errorf("breaker state = %v, want 0 (closed)", got)
+	}
+}
+
+// hangingAPI is a provider API that never answers: each request waits
+// until its client hangs up or the test ends.
+func hangingAPI(t *testing.T) (base string, requests *atomic.Int64) {
+	t.Helper()
+	requests = new(atomic.Int64)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // runs first
+	return srv.URL + "/api/v1", requests
+}
+
+// TestCheckoutDeadline: a provider that hangs costs the first shopper one
+// CheckoutTimeout, not ProviderTimeout: a 503 with Retry-After, and the
+// breaker counts the cut call as a failure, so that the next shopper gets
+// the 503 at once without a request.
+func TestCheckoutDeadline(t *testing.T) {
+	base, requests := hangingAPI(t)
+	prov, err := dexchange.New(dexchange.Config{APIKey: "sk.test.hang", BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newShop(t, prov, func(c *cauri.Config) {
+		c.CheckoutTimeout = 200 * time.Millisecond
+		c.ProviderTimeout = time.Minute
+		c.Breaker = cauri.BreakerPolicy{ConsecutiveFailures: 1, OpenTimeout: time.Minute}
+	})
+
+	start := time.Now()
+	resp, _ := s.checkout("dexchange", "o-1")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("checkout with the provider hanging: HTTP %d Retry-After %q, want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if took := time.Since(start); took >= 30*time.Second {
+		t.Errorf("the checkout took %v: it waited for the provider, not for CheckoutTimeout", took)
+	}
+	if got := requests.Load(); got != 1 {
+		t.Errorf("the provider got %d requests, want 1", got)
+	}
+	if got := s.metric("cauri_circuit_breaker_state"); got != 2 {
+		t.Errorf("breaker state = %v, want 2 (open): a call cut by the checkout's deadline is a failure", got)
+	}
+	if got := s.metric("cauri_provider_requests_total", "operation", "create", "outcome", "transient"); got != 1 {
+		t.Errorf("%v creations counted transient, want 1", got)
+	}
+
+	resp, _ = s.checkout("dexchange", "o-2")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("checkout with the breaker open: HTTP %d Retry-After %q, want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if got := requests.Load(); got != 1 {
+		t.Errorf("the provider got %d requests, want still 1: the open breaker answers", got)
+	}
+}
+
+// TestCheckoutHangUp: a customer who hangs up while the provider is slow
+// says nothing of the provider: the breaker does not count it.
+func TestCheckoutHangUp(t *testing.T) {
+	base, requests := hangingAPI(t)
+	prov, err := dexchange.New(dexchange.Config{APIKey: "sk.test.hang", BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newShop(t, prov, func(c *cauri.Config) {
+		c.CheckoutTimeout = time.Minute
+		c.ProviderTimeout = time.Minute
+		c.Breaker = cauri.BreakerPolicy{ConsecutiveFailures: 1, OpenTimeout: time.Minute}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.srv.URL+"/pay/checkout/dexchange", strings.NewReader("order=o-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	go func() {
+		for requests.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel() // the customer closes the tab
+	}()
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the checkout answered HTTP %d before the customer hung up", resp.StatusCode)
+	}
+	for deadline := time.Now().Add(10 * time.Second); s.metric("cauri_provider_requests_total", "operation", "create", "outcome", "canceled") == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the kit never saw the customer gone")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if got := s.metric("cauri_circuit_breaker_state"); got != 0 {
+		t.Errorf("breaker state = %v, want 0 (closed): a customer hanging up says nothing of the provider", got)
 	}
 }
