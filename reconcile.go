@@ -38,7 +38,7 @@ type ReconcileReport struct {
 	Checked   int // pending payments whose provider was asked
 	Settled   int // of those, moved to a final status by the provider's word
 	Expired   int // of those, expired by the kit: forgotten by the provider, or past MaxAge
-	Skipped   int // pending payments not asked: polled too recently, breaker open, provider not configured
+	Skipped   int // pending payments not asked: polled too recently, breaker open, provider's rate reached, provider not configured
 	Errors    int // provider calls or store writes that failed, or a paid report for another amount; retried next pass
 	Fulfilled int // paid payments whose unfinished OnPaid this pass completed
 }
@@ -115,10 +115,15 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 			return true
 		}
 		return run(func() {
+			outcome := k.reconcileOne(ctx, gp, p, maxAge)
+			if outcome == "skipped" {
+				count(p.Provider, outcome, &rep.Skipped)
+				return
+			}
 			mu.Lock()
 			rep.Checked++
 			mu.Unlock()
-			switch outcome := k.reconcileOne(ctx, gp, p, maxAge); outcome {
+			switch outcome {
 			case "settled":
 				count(p.Provider, outcome, &rep.Settled)
 			case "expired":
@@ -185,11 +190,14 @@ func (k *Kit) eachPage(ctx context.Context, batch int, list func(Cursor) ([]Paym
 
 // reconcileOne asks the provider about one pending payment and acts on its
 // word. It returns the metrics outcome: settled, expired, pending,
-// amount_mismatch or error.
+// amount_mismatch, error, or skipped when the provider's rate held the
+// call back.
 func (k *Kit) reconcileOne(ctx context.Context, gp *guardedProvider, p Payment, maxAge time.Duration) string {
 	u, err := k.fetch(ctx, gp, p)
 	switch {
 	case err == nil:
+	case errors.Is(err, ErrRateLimited):
+		return "skipped" // the next pass asks again
 	case errors.Is(err, ErrNotFound) && !transient(ctx, err):
 		// The provider does not know it (or its checkout never opened):
 		// nobody can pay it any more.

@@ -261,6 +261,7 @@ func TestProvider429(t *testing.T) {
 	s := newShop(t, em.Provider(), func(c *cauri.Config) {
 		c.Now = clk.Now
 		c.Breaker = cauri.BreakerPolicy{ConsecutiveFailures: 2}
+		c.Reconcile = cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Nanosecond}
 	})
 	id := s.mustCheckout("dexchange", "o-1")
 	em.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: time.Minute, Times: 1000})
@@ -307,6 +308,19 @@ func TestProvider429(t *testing.T) {
 	}
 	if got := s.metric("cauri_circuit_breaker_state"); got != 0 {
 		t.Errorf("breaker state = %v, want 0 (closed)", got)
+	}
+
+	// The reconciler is paused too, and skips rather than fails.
+	before = statusRequests(em)
+	rep, err := s.kit.Reconcile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Skipped != 2 || rep.Checked != 0 || rep.Errors != 0 {
+		t.Errorf("reconcile during the pause = %+v, want both payments skipped", rep)
+	}
+	if got := statusRequests(em) - before; got != 0 {
+		t.Errorf("the reconciler made %d status requests during the pause, want none", got)
 	}
 }
 
@@ -408,5 +422,52 @@ func TestCheckoutHangUp(t *testing.T) {
 	}
 	if got := s.metric("cauri_circuit_breaker_state"); got != 0 {
 		t.Errorf("breaker state = %v, want 0 (closed): a customer hanging up says nothing of the provider", got)
+	}
+}
+
+// TestCheckoutWaitsForItsTurn: with DEXCHANGE's bucket empty, a checkout
+// waits for the next request within its CheckoutTimeout; when the wait
+// would pass it, the customer gets 503 at once with the wait as
+// Retry-After, and DEXCHANGE no request.
+func TestCheckoutWaitsForItsTurn(t *testing.T) {
+	clk := newFakeClock()
+	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
+	t.Cleanup(em.Close)
+
+	// 100 a minute: a burst of 20, then one every 0.75s.
+	s := newShop(t, em.Provider(), func(c *cauri.Config) {
+		c.Now = clk.Now
+		c.CheckoutTimeout = 10 * time.Second
+	})
+	for i := range 20 {
+		s.mustCheckout("dexchange", "o-"+strconv.Itoa(i))
+	}
+	before := len(em.Requests())
+	s.mustCheckout("dexchange", "o-waits")
+	if got := len(em.Requests()) - before; got != 1 {
+		t.Errorf("the checkout that waited made %d requests, want 1", got)
+	}
+
+	// An account limited to 10 requests in 10 minutes: a burst of 2, then
+	// one every 75s, longer than any checkout waits.
+	s = newShop(t, em.Provider(), func(c *cauri.Config) {
+		c.Now = clk.Now
+		c.RateLimits = map[string]cauri.RateLimit{"dexchange": {Requests: 10, Per: 10 * time.Minute}}
+	})
+	s.mustCheckout("dexchange", "p-1")
+	s.mustCheckout("dexchange", "p-2")
+	before = len(em.Requests())
+	resp, _ := s.checkout("dexchange", "p-3")
+	if ra, _ := strconv.Atoi(resp.Header.Get("Retry-After")); resp.StatusCode != http.StatusServiceUnavailable || ra < 75 {
+		t.Errorf("checkout with the bucket empty for 75s: HTTP %d Retry-After %q, want 503 with Retry-After of at least 75", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if got := len(em.Requests()) - before; got != 0 {
+		t.Errorf("the refused checkout made %d requests, want none", got)
+	}
+	if got := s.metric("cauri_provider_requests_total", "operation", "create", "outcome", "rate_limited"); got != 1 {
+		t.Errorf("%v creations counted rate_limited, want 1", got)
+	}
+	if got := s.metric("cauri_circuit_breaker_state"); got != 0 {
+		t.Errorf("breaker state = %v, want 0: the kit's own rate says nothing of the provider", got)
 	}
 }
