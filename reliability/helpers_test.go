@@ -564,6 +564,10 @@ type shopOptions struct {
 	// defaults (10s, 2 retries, 5 failures open the breaker for 30s)
 	// instead of the tests' short ones.
 	kitDefaults bool
+	// rateLimits is Config.RateLimits: nil keeps each provider to its
+	// documented rate (DEXCHANGE: 100 a minute), others to the kit's
+	// default.
+	rateLimits map[string]cauri.RateLimit
 }
 
 // shop is a web shop: one or several kits (replicas) over one store,
@@ -690,6 +694,7 @@ func newShop(tb testing.TB, open func() cauri.Store, emus []*emu, o shopOptions)
 			OnPaidLease:           o.lease,
 			StatusRefreshInterval: time.Millisecond,
 			Reconcile:             o.reconcile,
+			RateLimits:            o.rateLimits,
 		}
 		if o.kitDefaults {
 			cfg.ProviderTimeout, cfg.Retry, cfg.Breaker = 0, cauri.RetryPolicy{}, cauri.BreakerPolicy{}
