@@ -92,24 +92,6 @@ func (c *apiCounter) busiestWindow(d time.Duration) int {
 	return most
 }
 
-// fakeClock is a Config.Now that moves only when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // budgetProvider is one provider whose notifications the kit must confirm,
 // built against its emulator with a counting client.
 type budgetProvider struct {
@@ -534,7 +516,7 @@ func (s *budgetShop) replica() *budgetShop {
 // and less often: DEXCHANGE's limit (100 requests a minute) is never
 // approached, and checkouts go through all day.
 func TestReconcilerDayOfAbandonedCheckouts(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
+	clock := &fakeClock{now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
 	s := newBudgetShop(t, budgetProvider{"dexchange", dexchangeSimulatedTime}, memory.New(), func(c *cauri.Config) {
 		c.Now = clock.Now
 		c.PollInterval = 0 // the defaults: 10s doubling to 30 minutes

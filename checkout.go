@@ -10,6 +10,11 @@ import (
 	"time"
 )
 
+// errCheckoutTimeout is the cause of a checkout's context ending at
+// Config.CheckoutTimeout: the provider was too slow, unlike a customer who
+// hung up.
+var errCheckoutTimeout = errors.New("cauri: checkout deadline passed")
+
 // checkoutResponse is the JSON answer to a checkout that asked for JSON.
 type checkoutResponse struct {
 	PaymentID   string `json:"payment_id"`
@@ -22,7 +27,8 @@ type checkoutResponse struct {
 // answers 303 to the provider's page (or {payment_id, checkout_url} as JSON
 // when the request accepts application/json). A second checkout for the
 // same order and amount while the first is pending reuses it. With the
-// provider's breaker open it answers 503 with Retry-After at once. A
+// provider's breaker open it answers 503 with Retry-After at once, and so
+// it does when the checkout takes longer than Config.CheckoutTimeout. A
 // browser's post from another site is refused with 403 unless
 // Config.AllowCrossSiteCheckout says otherwise.
 //
@@ -80,17 +86,24 @@ func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	p, outcome, err := k.checkout(r.Context(), gp, order)
+	ctx, cancel := context.WithTimeoutCause(r.Context(), k.checkoutTimeout, errCheckoutTimeout)
+	defer cancel()
+	p, outcome, err := k.checkout(ctx, gp, order)
 	switch {
 	case err == nil:
 	case errors.As(err, &ve):
 		count("invalid_order")
 		fail(w, r, http.StatusUnprocessableEntity, ve.Error())
 		return
-	case errors.Is(err, ErrProviderUnavailable) || transient(r.Context(), err):
+	case errors.Is(err, ErrProviderUnavailable) || errors.Is(err, ErrRateLimited) || transient(ctx, err) ||
+		errors.Is(context.Cause(ctx), errCheckoutTimeout):
 		count("provider_unavailable")
 		k.log.Warn("checkout: provider unavailable", "provider", gp.name, "err", err)
-		unavailable(w, r, max(retryAfterOf(err), time.Second), gp.name+" is unavailable, try again shortly")
+		after := max(retryAfterOf(err), time.Second)
+		if gp.breakerOpen() {
+			after = max(after, orDefault(k.cfg.Breaker.OpenTimeout, 30*time.Second))
+		}
+		unavailable(w, r, after, gp.name+" is unavailable, try again shortly")
 		return
 	case IsProviderRejection(err):
 		count("provider_rejected")

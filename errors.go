@@ -36,6 +36,11 @@ var (
 	ErrUnknownProvider = errors.New("cauri: unknown provider")
 	// ErrProviderUnavailable: the provider's circuit breaker is open.
 	ErrProviderUnavailable = errors.New("cauri: provider unavailable")
+	// ErrRateLimited: the kit did not call the provider, to keep within its
+	// rate limit (see [RateLimit]) or because it answered 429 and asked for
+	// a pause. It comes wrapped in a *ProviderError whose RetryAfter says
+	// when to try again.
+	ErrRateLimited = errors.New("cauri: rate limited")
 	// ErrAmountMismatch: an update's amount or currency differs from the
 	// stored payment's.
 	ErrAmountMismatch = errors.New("cauri: amount or currency mismatch")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -85,12 +86,29 @@ type Config struct {
 
 	// MaxWebhookBytes caps a webhook body. Zero means 64 KiB.
 	MaxWebhookBytes int64 `validate:"gte=0"`
-	// ProviderTimeout bounds each attempt of a provider call. Zero means 10s.
+	// ProviderTimeout bounds each attempt of a provider call, never beyond
+	// the CheckoutTimeout of a checkout's. Zero means 10s.
 	ProviderTimeout time.Duration `validate:"gte=0"`
+	// CheckoutTimeout bounds the whole of a checkout: storing the payment
+	// and opening it at the provider, every attempt and back-off
+	// included. Past it the customer gets the 503 page with Retry-After
+	// at once, and a provider call it cut counts as a failure for the
+	// breaker. Zero means 15s.
+	CheckoutTimeout time.Duration `validate:"gte=0"`
 	// Retry says how idempotent provider calls are retried.
 	Retry RetryPolicy
 	// Breaker configures each provider's circuit breaker.
 	Breaker BreakerPolicy
+	// RateLimits holds providers, by name, to a rate of API requests in
+	// place of the one they document ([RateGuidance]): an account with a
+	// limit of its own. Each entry must name a configured provider and
+	// have a positive Requests and Per. A provider with no entry that
+	// documents no limit is held to 300 requests a minute: five a second
+	// is far more than one shop's checkouts need, yet bounds what a storm
+	// of status polls can send to an API whose limit is unknown. Checkouts
+	// and payouts come first: status polls leave them a reserve and never
+	// wait, while they wait for a request up to their context's deadline.
+	RateLimits map[string]RateLimit
 	// OnPaidLease is how long one OnPaid call may hold a payment before
 	// another worker may retry it (a crashed process). OnPaid's context
 	// ends a little before. Zero means 2 minutes.
@@ -156,6 +174,7 @@ type Kit struct {
 
 	maxBody         int64
 	providerTimeout time.Duration
+	checkoutTimeout time.Duration
 	lease           time.Duration
 	pollEvery       time.Duration
 	pollMax         time.Duration
@@ -227,6 +246,15 @@ func New(cfg Config) (*Kit, error) {
 			k.names = append(k.names, name)
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.RateLimits)) {
+		field := "RateLimits[" + name + "]"
+		switch l := cfg.RateLimits[name]; {
+		case k.providers[name] == nil:
+			bad(field, "names no configured provider")
+		case l.Requests <= 0 || l.Per <= 0:
+			bad(field, "must have a positive Requests and Per")
+		}
+	}
 	if len(ve.Fields) > 0 {
 		return nil, ve
 	}
@@ -247,6 +275,7 @@ func New(cfg Config) (*Kit, error) {
 		k.maxBody = 64 << 10
 	}
 	k.providerTimeout = orDefault(cfg.ProviderTimeout, 10*time.Second)
+	k.checkoutTimeout = orDefault(cfg.CheckoutTimeout, 15*time.Second)
 	k.lease = orDefault(cfg.OnPaidLease, 2*time.Minute)
 	k.pollEvery = orDefault(cfg.PollInterval, 10*time.Second)
 	k.pollMax = max(orDefault(cfg.MaxPollInterval, 30*time.Minute), k.pollEvery)
@@ -265,6 +294,7 @@ func New(cfg Config) (*Kit, error) {
 	}
 	for _, p := range k.providers {
 		p.breaker = k.newBreaker(p.name, cfg.Breaker)
+		p.gate = newGate(rateLimit(p.Provider, cfg.RateLimits))
 		k.metrics.zero(p.name)
 	}
 

@@ -6,8 +6,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/dexchange"
+	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/stores/memory"
 )
 
@@ -57,4 +60,48 @@ func validConfig(edit func(*cauri.Config)) cauri.Config {
 	}
 	edit(&c)
 	return c
+}
+
+func TestNewChecksRateLimits(t *testing.T) {
+	_, err := cauri.New(validConfig(func(c *cauri.Config) {
+		c.Providers = []cauri.Provider{mustDexchange(t), mustMoneroo(t)}
+		c.RateLimits = map[string]cauri.RateLimit{
+			"dexchange": {Requests: 0, Per: time.Minute},
+			"moneroo":   {Requests: 10, Per: -time.Second},
+			"nobody":    {Requests: 10, Per: time.Second},
+		}
+	}))
+	var ve *cauri.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("New: %v, want a *ValidationError", err)
+	}
+	var fields []string
+	for _, f := range ve.Fields {
+		fields = append(fields, f.Field)
+	}
+	if want := []string{"RateLimits[dexchange]", "RateLimits[moneroo]", "RateLimits[nobody]"}; !slices.Equal(fields, want) {
+		t.Errorf("New named %v, want %v", fields, want)
+	}
+	if _, err := cauri.New(validConfig(func(c *cauri.Config) {
+		c.Providers = []cauri.Provider{mustDexchange(t)}
+		c.RateLimits = map[string]cauri.RateLimit{"dexchange": {Requests: 1000, Per: time.Minute}}
+	})); err != nil {
+		t.Errorf("New with a valid RateLimits: %v", err)
+	}
+}
+
+func mustDexchange(t *testing.T) cauri.Provider {
+	p, err := dexchange.New(dexchange.Config{APIKey: "sk.test.config"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func mustMoneroo(t *testing.T) cauri.Provider {
+	p, err := moneroo.New(moneroo.Config{SecretKey: "config"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -50,7 +50,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		providerRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_provider_requests_total",
-			Help: "Calls to payment providers' APIs, by operation and outcome (ok, transient, permanent, breaker_open, canceled).",
+			Help: "Calls to payment providers' APIs, by operation and outcome (ok, transient, permanent, breaker_open, canceled, rate_limited: not sent to keep within the provider's rate, or answered 429).",
 		}, []string{"provider", "operation", "outcome"}),
 		providerDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "cauri_provider_request_duration_seconds",

@@ -172,12 +172,13 @@ func (k *Kit) Payout(ctx context.Context, provider string, req PayoutRequest) (P
 
 // nothingSent reports whether a payout error proves that no money moved:
 // the provider refused the request before calling its API (a validation
-// error), the breaker kept the call from being made, or the provider
-// answered with a permanent refusal. A call that got no answer (a timeout, a
-// cancellation, a dropped connection) proves nothing.
+// error), the breaker or the provider's rate kept the call from being
+// made, or the provider answered with a permanent refusal. A call that got
+// no answer (a timeout, a cancellation, a dropped connection) proves
+// nothing.
 func nothingSent(err error) bool {
 	var ve *ValidationError
-	if errors.As(err, &ve) || errors.Is(err, ErrProviderUnavailable) {
+	if errors.As(err, &ve) || errors.Is(err, ErrProviderUnavailable) || errors.Is(err, ErrRateLimited) {
 		return true
 	}
 	var pe *ProviderError

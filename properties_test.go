@@ -79,7 +79,7 @@ func TestPropertyNoUnauthenticatedUpdate(t *testing.T) {
 	})
 
 	t.Run("unsigned webhooks are confirmed with the provider", func(t *testing.T) {
-		clock := &fakeClock{t: time.Now()}
+		clock := &fakeClock{now: time.Now()}
 		f := newFixture(t, unsignedWebhooks(), withConfig(func(c *cauri.Config) { c.Now = clock.Now }))
 		p, _ := f.checkout("o-3", nil)
 		// The provider says initiated: the claim is not believed.

@@ -119,3 +119,17 @@ type Update struct {
 type PollGuidance interface {
 	MinPollInterval() time.Duration
 }
+
+// RateGuidance is implemented by providers that document a limit on API
+// requests per account (DEXCHANGE: 100 a minute). The kit keeps all its
+// calls to the provider within it; Config.RateLimits overrides it.
+type RateGuidance interface {
+	RateLimit() RateLimit
+}
+
+// RateLimit is a provider's documented limit on API requests per account:
+// at most Requests requests in any span of time of length Per.
+type RateLimit struct {
+	Requests int
+	Per      time.Duration
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -31,7 +32,9 @@ type RetryPolicy struct {
 // BreakerPolicy configures the circuit breaker the kit keeps for each
 // provider. The zero value means the defaults below.
 type BreakerPolicy struct {
-	// ConsecutiveFailures opens the breaker. Zero means 5.
+	// ConsecutiveFailures opens the breaker. Zero means 5. Only failures
+	// that show the provider down count: no answer, a timeout, a 5xx. A
+	// refusal (4xx) counts as a success, a 429 as neither.
 	ConsecutiveFailures uint32
 	// OpenTimeout is how long the breaker stays open before it lets trial
 	// calls through (half-open). Zero means 30s.
@@ -49,17 +52,21 @@ const (
 	callPermanent   = "permanent"
 	callBreakerOpen = "breaker_open"
 	callCanceled    = "canceled"
+	callRateLimited = "rate_limited"
 )
 
 // errCallerGone tells the breaker to ignore a call the caller abandoned: a
 // customer closing the browser says nothing about the provider's health.
+// A call cut by the checkout's deadline is no such call: the provider was
+// too slow, and that counts as a failure.
 var errCallerGone = errors.New("caller gone")
 
-// guardedProvider is a provider with its circuit breaker.
+// guardedProvider is a provider with its circuit breaker and rate.
 type guardedProvider struct {
 	Provider
 	name       string
 	breaker    *gobreaker.TwoStepCircuitBreaker[struct{}]
+	gate       *gate
 	idempotent bool // CreateCheckout may be retried
 	// noStatus is set once FetchStatus said ErrUnsupported: the
 	// provider has no status endpoint to confirm notifications with.
@@ -76,7 +83,9 @@ func (k *Kit) newBreaker(name string, pol BreakerPolicy) *gobreaker.TwoStepCircu
 		MaxRequests: max(pol.HalfOpenRequests, 1),
 		Timeout:     pol.OpenTimeout,
 		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
-		IsExcluded:  func(err error) bool { return errors.Is(err, errCallerGone) },
+		IsExcluded: func(err error) bool {
+			return errors.Is(err, errCallerGone) || errors.Is(err, ErrRateLimited)
+		},
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			k.metrics.breakerState.WithLabelValues(name).Set(float64(breakerGauge(to)))
 			k.log.Warn("circuit breaker changed state", "provider", name, "from", from.String(), "to", to.String())
@@ -109,6 +118,12 @@ func transient(ctx context.Context, err error) bool {
 	return IsTemporary(err) || (ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded))
 }
 
+// tooManyRequests reports whether err is the provider's 429.
+func tooManyRequests(err error) bool {
+	var pe *ProviderError
+	return errors.As(err, &pe) && pe.StatusCode == http.StatusTooManyRequests
+}
+
 // retryAfterOf returns the provider's Retry-After in err, if any.
 func retryAfterOf(err error) time.Duration {
 	var pe *ProviderError
@@ -136,9 +151,10 @@ func (b *hintedBackOff) NextBackOff() time.Duration {
 	return d
 }
 
-// call runs one provider operation through the provider's breaker, with a
-// timeout per attempt, retrying transient failures when retry is true (the
-// operation is idempotent). Metrics are recorded per attempt.
+// call runs one provider operation through the provider's breaker and
+// rate, with a timeout per attempt, retrying transient failures when retry
+// is true (the operation is idempotent). Every attempt takes a token of the
+// provider's rate (see admit). Metrics are recorded per attempt.
 func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, retry bool, fn func(context.Context) (T, error)) (T, error) {
 	pol := k.cfg.Retry
 	retries := pol.MaxRetries
@@ -156,12 +172,18 @@ func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, ret
 	hinted := &hintedBackOff{BackOff: backoff.WithMaxRetries(exp, uint64(retries))}
 	maxHint := orDefault(pol.MaxRetryAfter, 5*time.Second)
 
+	count := func(outcome string) { k.metrics.providerRequests.WithLabelValues(p.name, op, outcome).Inc() }
 	attempt := func() (T, error) {
 		var zero T
 		done, err := p.breaker.Allow()
 		if err != nil {
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callBreakerOpen).Inc()
+			count(callBreakerOpen)
 			return zero, backoff.Permanent(fmt.Errorf("%w: %s: %w", ErrProviderUnavailable, p.name, err))
+		}
+		if err := k.admit(ctx, p, op); err != nil {
+			done(ErrRateLimited) // says nothing of the provider's health
+			count(callRateLimited)
+			return zero, backoff.Permanent(err)
 		}
 		actx, cancel := context.WithTimeout(ctx, k.providerTimeout)
 		start := time.Now()
@@ -171,28 +193,41 @@ func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, ret
 		switch {
 		case err == nil:
 			done(nil)
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callOK).Inc()
+			count(callOK)
 			return v, nil
-		case ctx.Err() != nil:
+		case ctx.Err() != nil && !errors.Is(context.Cause(ctx), errCheckoutTimeout):
 			done(errCallerGone)
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callCanceled).Inc()
+			count(callCanceled)
 			return zero, backoff.Permanent(err)
-		case transient(ctx, err):
-			done(err)
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callTransient).Inc()
-			hint := retryAfterOf(err)
-			if hint > maxHint {
+		case tooManyRequests(err):
+			// The provider is up and asks for fewer calls: neither a
+			// failure nor a success. Polls pause as long as it asked.
+			done(ErrRateLimited)
+			count(callRateLimited)
+			if op == "status" {
+				p.gate.pause(k.now().Add(orDefault(retryAfterOf(err), pauseAfter429)))
 				return zero, backoff.Permanent(err)
 			}
-			hinted.hint = hint
-			return zero, err
+		case transient(ctx, err) || ctx.Err() != nil:
+			// No answer, a timeout (the attempt's or the checkout's), a
+			// 5xx: the provider may be down.
+			done(err)
+			count(callTransient)
 		default:
 			// The provider answered and refused: it is up, so the
 			// breaker counts a success, and repeating would not help.
 			done(nil)
-			k.metrics.providerRequests.WithLabelValues(p.name, op, callPermanent).Inc()
+			count(callPermanent)
 			return zero, backoff.Permanent(err)
 		}
+		// Retried after at least the provider's Retry-After, if that
+		// fits before the caller's deadline.
+		hint := retryAfterOf(err)
+		if d, ok := ctx.Deadline(); hint > maxHint || ok && time.Until(d) <= hint {
+			return zero, backoff.Permanent(err)
+		}
+		hinted.hint = hint
+		return zero, err
 	}
 	notify := func(error, time.Duration) { k.metrics.providerRetries.WithLabelValues(p.name, op).Inc() }
 	return backoff.RetryNotifyWithData(attempt, backoff.WithContext(hinted, ctx), notify)

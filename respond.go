@@ -51,12 +51,10 @@ func fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
 	writeText(w, code, msg)
 }
 
-// unavailable answers 503 with Retry-After.
+// unavailable answers 503 with Retry-After: after, in whole seconds
+// rounded up, at least 1.
 func unavailable(w http.ResponseWriter, r *http.Request, after time.Duration, msg string) {
-	secs := int(after / time.Second)
-	if secs < 1 {
-		secs = 1
-	}
+	secs := max(int((after+time.Second-1)/time.Second), 1)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	fail(w, r, http.StatusServiceUnavailable, msg)
 }

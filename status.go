@@ -70,5 +70,5 @@ func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
 // throttled reports whether err says the provider was not asked because the
 // payment's budget or the provider's rate is spent: nothing failed.
 func throttled(err error) bool {
-	return errors.Is(err, errNotDue)
+	return errors.Is(err, errNotDue) || errors.Is(err, ErrRateLimited)
 }

@@ -154,7 +154,8 @@ func audit(t *testing.T, sh *shop, e *emu, c *tally) {
 		c.lost += lost
 		c.double += double
 		c.faults += int(sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "transient") +
-			sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "breaker_open"))
+			sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "breaker_open") +
+			sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "rate_limited"))
 	})
 }
 
@@ -251,9 +252,17 @@ func TestProviderFaults(t *testing.T) {
 	c.log(t)
 }
 
+// throttled reports whether fc is the provider answering 429: it asks for
+// fewer calls and is up, so its breaker stays closed.
+func throttled(fc faultCase) bool { return fc.fault.Status == http.StatusTooManyRequests }
+
 // createFault: the provider fails while checkouts are opened.
 func createFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	sh = sh.in(t)
+	if throttled(fc) {
+		createThrottled(t, sh, e, fc)
+		return
+	}
 	order := "o-create-" + fc.name
 	e.em.InjectFault(providertest.OpCreate, fc.fault)
 	opened, openedAt := false, time.Now()
@@ -286,6 +295,37 @@ func createFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	if got := sh.breaker(e.name); got != 0 {
 		t.Errorf("breaker = %v after a good call, want 0 (closed)", got)
 	}
+	wantCheckoutPaid(t, sh, e, p, co)
+}
+
+// createThrottled: the provider answers 429 while checkouts are opened.
+// Each checkout asks it, answers 503 with at least its Retry-After, and
+// the breaker stays closed; once it stops, the next checkout opens.
+func createThrottled(t *testing.T, sh *shop, e *emu, fc faultCase) {
+	order := "o-create-" + fc.name
+	e.em.InjectFault(providertest.OpCreate, fc.fault)
+	for i := range 6 {
+		before := e.proxy.requests()
+		resp, _, _ := sh.checkout(e.name, order, false)
+		if resp.StatusCode != http.StatusServiceUnavailable || retryAfter(resp) < int(fc.fault.RetryAfter/time.Second) {
+			t.Fatalf("checkout %d with the provider answering 429: HTTP %d Retry-After %q, want 503 with the provider's %v", i, resp.StatusCode, resp.Header.Get("Retry-After"), fc.fault.RetryAfter)
+		}
+		if e.proxy.requests() == before {
+			t.Errorf("checkout %d did not ask the provider: a 429 pauses polls, not checkouts", i)
+		}
+	}
+	if got := sh.breaker(e.name); got != 0 {
+		t.Errorf("breaker = %v after 429s, want 0 (closed): the provider is up", got)
+	}
+	e.em.InjectFault(providertest.OpCreate, providertest.Fault{Times: -1})
+	p, co := sh.open(e.name, order)
+	wantCheckoutPaid(t, sh, e, p, co)
+}
+
+// wantCheckoutPaid has the customer pay checkout co of p: the return lands
+// on the success page, and the payment is paid with OnPaid done once.
+func wantCheckoutPaid(t *testing.T, sh *shop, e *emu, p cauri.Payment, co string) {
+	t.Helper()
 	if ret := sh.act(e, co, providertest.Pay); ret != "" {
 		code, loc := sh.visit(ret)
 		if code != http.StatusSeeOther {
@@ -307,6 +347,10 @@ func createFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 // each time, and only the breaker keeps it from being asked.
 func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	sh = sh.in(t)
+	if throttled(fc) {
+		statusThrottled(t, sh, e, fc)
+		return
+	}
 	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 	defer e.em.SetWebhookPolicy(providertest.WebhookPolicy{})
 	p, co := sh.open(e.name, "o-status-"+fc.name)
@@ -348,6 +392,54 @@ func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	// turn, the customer's next visit settles it.
 	e.em.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
 	waitBreakerTimeout()
+	wantSettledOnceRecovered(t, sh, e, p, ret)
+}
+
+// statusThrottled: the provider answers 429 to status calls while the
+// customer comes back and the pending page polls; the webhook was lost.
+// The first 429 pauses polls for its Retry-After: no other status request
+// is made meanwhile, the breaker stays closed, and once the provider stops
+// and the pause ends the payment settles.
+func statusThrottled(t *testing.T, sh *shop, e *emu, fc faultCase) {
+	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+	defer e.em.SetWebhookPolicy(providertest.WebhookPolicy{})
+	p, co := sh.open(e.name, "o-status-"+fc.name)
+	ret := sh.act(e, co, providertest.Pay)
+	if ret == "" {
+		t.Fatal("the provider sent the customer nowhere")
+	}
+	e.em.InjectFault(providertest.OpStatus, fc.fault)
+	start, before := time.Now(), e.proxy.requests()
+	for i := range 8 {
+		code, loc := sh.visit(ret)
+		if code != http.StatusSeeOther {
+			t.Fatalf("return %d with the provider answering 429: HTTP %d, want 303", i, code)
+		}
+		wantPath(t, "return with the provider answering 429", loc, pendingPath)
+		if code, st := sh.pollStatus(p.ID); code != http.StatusOK || st != cauri.StatusPending {
+			t.Errorf("status endpoint with the provider answering 429: HTTP %d %s, want 200 pending", code, st)
+		}
+	}
+	switch got := e.proxy.requests() - before; {
+	case got == 1:
+	case time.Since(start) < fc.fault.RetryAfter:
+		t.Errorf("%d status requests within the provider's Retry-After, want 1", got)
+	default:
+		t.Logf("inconclusive: %v passed, more than the provider's Retry-After", time.Since(start))
+	}
+	if got := sh.breaker(e.name); got != 0 {
+		t.Errorf("breaker = %v after 429s, want 0 (closed): the provider is up", got)
+	}
+	e.em.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
+	time.Sleep(fc.fault.RetryAfter + 100*time.Millisecond)
+	wantSettledOnceRecovered(t, sh, e, p, ret)
+}
+
+// wantSettledOnceRecovered checks that, the provider back, the payment p
+// the customer paid (returning to ret) settles paid with OnPaid done once,
+// and the breaker is closed.
+func wantSettledOnceRecovered(t *testing.T, sh *shop, e *emu, p cauri.Payment, ret string) {
+	t.Helper()
 	if e.guidance > 0 {
 		rep, err := sh.kit().Reconcile(context.Background())
 		if err != nil {
@@ -395,6 +487,10 @@ func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 // confirmed with the provider, or refused by the open breaker.
 func webhookFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	sh = sh.in(t)
+	if throttled(fc) {
+		webhookThrottled(t, sh, e, fc)
+		return
+	}
 	p, co := sh.open(e.name, "o-webhook-"+fc.name)
 	e.em.InjectFault(providertest.OpStatus, fc.fault)
 	refusedBefore := sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "breaker_open")
@@ -415,6 +511,53 @@ func webhookFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	if sh.metric("cauri_provider_requests_total", "provider", e.name, "outcome", "breaker_open") == refusedBefore {
 		t.Error("no call was refused by an open breaker")
 	}
+	wantWebhookSettled(t, sh, e, p, ret)
+}
+
+// webhookThrottled: the status endpoint the kit confirms notifications
+// with answers 429. The kit answers 5xx and pauses its status calls for
+// the provider's Retry-After, answering the redeliveries 5xx without
+// asking; the provider stops throttling, the pause ends, a redelivery is
+// confirmed and the payment settles once. The breaker never opens.
+func webhookThrottled(t *testing.T, sh *shop, e *emu, fc faultCase) {
+	p, co := sh.open(e.name, "o-webhook-"+fc.name)
+	e.em.InjectFault(providertest.OpStatus, fc.fault)
+	throttledNow := func() float64 {
+		return sh.metric("cauri_provider_requests_total", "provider", e.name, "operation", "status", "outcome", "rate_limited")
+	}
+	before := throttledNow()
+	stopBreaker := watchBreaker(sh, e.name, nil)
+	// The provider stops throttling once the kit held back a call.
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for throttledNow() < before+2 { // one 429, one call held back
+			select {
+			case <-done:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+		e.em.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
+	})
+	ret := sh.act(e, co, providertest.Pay) // returns once delivered
+	close(done)
+	wg.Wait()
+	if highest := stopBreaker(); highest != 0 {
+		t.Errorf("breaker seen in state %v, want 0 (closed) all along: the provider is up", highest)
+	}
+	if throttledNow() < before+2 {
+		t.Error("the kit never held a status call back after the 429")
+	}
+	e.em.InjectFault(providertest.OpStatus, providertest.Fault{Times: -1})
+	wantWebhookSettled(t, sh, e, p, ret)
+}
+
+// wantWebhookSettled checks that p, paid through checkout and notified,
+// was redelivered until acknowledged, settled paid with OnPaid done once,
+// and that the breaker is closed.
+func wantWebhookSettled(t *testing.T, sh *shop, e *emu, p cauri.Payment, ret string) {
+	t.Helper()
 	wantRedelivered(t, e, p)
 	if got := sh.payment(p.ID); got.Status != cauri.StatusPaid || !got.Fulfilled() {
 		t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
@@ -797,7 +940,8 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 			emus = append(emus, sp.start(t, emuOptions{}))
 		}
 		sh := newShop(t, b.open(t), emus, shopOptions{
-			reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond, Batch: 7, Concurrency: 4},
+			reconcile:  cauri.ReconcilePolicy{Grace: time.Nanosecond, Batch: 7, Concurrency: 4},
+			rateLimits: map[string]cauri.RateLimit{"dexchange": {Requests: 1000, Per: time.Minute}},
 		})
 		type made struct {
 			e    *emu

@@ -446,6 +446,7 @@ type apiProxy struct {
 	target   string
 	upstream *http.Client
 	inflight atomic.Int64 // requests being forwarded
+	seen     atomic.Int64 // requests received
 
 	mu      sync.Mutex
 	created map[string]int // payment ID → creations the emulator answered 2xx, replays excluded
@@ -477,6 +478,7 @@ func (p *apiProxy) url(emulatorURL string) string {
 }
 
 func (p *apiProxy) serve(w http.ResponseWriter, r *http.Request) {
+	p.seen.Add(1)
 	p.inflight.Add(1)
 	defer p.inflight.Add(-1)
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -533,6 +535,9 @@ func (p *apiProxy) settle() {
 	eventually(30*time.Second, func() bool { return p.inflight.Load() == 0 })
 }
 
+// requests returns how many requests the kit sent the provider.
+func (p *apiProxy) requests() int64 { return p.seen.Load() }
+
 // creations returns, per payment ID of ours, how many checkouts the
 // emulator created.
 func (p *apiProxy) creations() map[string]int {
@@ -572,6 +577,10 @@ type shopOptions struct {
 	// still redeliver after their short real delay). A notification
 	// refused until its payment's next turn is then redelivered at it.
 	honourRetryAfter bool
+	// rateLimits is Config.RateLimits: nil keeps each provider to its
+	// documented rate (DEXCHANGE: 100 a minute), others to the kit's
+	// default.
+	rateLimits map[string]cauri.RateLimit
 }
 
 // shop is a web shop: one or several kits (replicas) over one store,
@@ -710,6 +719,7 @@ func newShop(tb testing.TB, open func() cauri.Store, emus []*emu, o shopOptions)
 			PollInterval:    cmp.Or(o.pollInterval, time.Millisecond),
 			Now:             s.now,
 			Reconcile:       o.reconcile,
+			RateLimits:      o.rateLimits,
 		}
 		if o.kitDefaults {
 			cfg.ProviderTimeout, cfg.Retry, cfg.Breaker = 0, cauri.RetryPolicy{}, cauri.BreakerPolicy{}

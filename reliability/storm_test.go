@@ -43,7 +43,10 @@ func TestDuplicateStorm(t *testing.T) {
 	pg := backends()[2]
 	e := specs()[0].start(t, emuOptions{retries: 5, retryDelay: 50 * time.Millisecond, webhookTimeout: 10 * time.Second})
 	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: copies})
-	sh := newShop(t, pg.open(t), []*emu{e}, shopOptions{kits: 2, kitDefaults: true})
+	// The emulator has no rate limit: the load test measures the kit, not
+	// a provider's quota.
+	sh := newShop(t, pg.open(t), []*emu{e}, shopOptions{kits: 2, kitDefaults: true,
+		rateLimits: map[string]cauri.RateLimit{e.name: {Requests: 1_000_000, Per: time.Minute}}})
 	sh.route.Store(-1) // round robin between the two kits
 
 	var (

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
@@ -82,6 +83,7 @@ type Provider struct {
 var (
 	_ cauri.Provider          = (*Provider)(nil)
 	_ cauri.IdempotentCreator = (*Provider)(nil)
+	_ cauri.RateGuidance      = (*Provider)(nil)
 )
 
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
@@ -143,6 +145,14 @@ func (p *Provider) Name() string { return Name }
 // the first time. The kit may therefore retry a creation whose answer was
 // lost.
 func (p *Provider) IdempotentCreate() bool { return true }
+
+// RateLimit returns DEXCHANGE's documented limit: 100 requests a minute
+// per API key on the standard tier, as the API reference
+// (https://docs-api.dexchange.sn/api-reference) states. An account on a
+// custom (enterprise) limit sets its own in cauri.Config.RateLimits.
+func (p *Provider) RateLimit() cauri.RateLimit {
+	return cauri.RateLimit{Requests: 100, Per: time.Minute}
+}
 
 // headers are those of every API call.
 func (p *Provider) headers() http.Header {

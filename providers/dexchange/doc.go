@@ -129,9 +129,11 @@
 //   - A signed SUCCESS notification without an AMOUNT is returned
 //     unauthenticated, so that the kit confirms it instead of refusing it
 //     for a zero amount.
-//   - Rate limit: 100 requests per minute on the standard tier. A 429 is a
-//     temporary error carrying Retry-After, which the kit honours when it
-//     retries idempotent calls.
+//   - Rate limit: 100 requests per minute on the standard tier, which
+//     [Provider.RateLimit] reports so that the kit keeps within it. A 429 is
+//     a temporary error carrying Retry-After, which the kit honours: it
+//     pauses status polls that long, and waits that long before retrying a
+//     creation when it is within cauri.RetryPolicy.MaxRetryAfter.
 //   - Errors: 400 (invalid parameters, amount under the minimum), 401
 //     (invalid key), 403 ("API en maintenance"), 404 and 409 are permanent;
 //     408, 429 and 5xx are temporary. HTML instead of JSON is reported as

@@ -141,9 +141,9 @@ func TestKitKeepsTokenSecret(t *testing.T) {
 		},
 		SuccessURL: "/ok", FailureURL: "/ko", PendingURL: "/wait",
 		Logger: log, ProviderTimeout: 200 * time.Millisecond,
-		Retry:                 cauri.RetryPolicy{MaxRetries: -1},
-		StatusRefreshInterval: time.Nanosecond,
-		Reconcile:             cauri.ReconcilePolicy{Grace: time.Nanosecond, MinPollInterval: time.Nanosecond},
+		Retry:        cauri.RetryPolicy{MaxRetries: -1},
+		PollInterval: time.Nanosecond,
+		Reconcile:    cauri.ReconcilePolicy{Grace: time.Nanosecond},
 	})
 	if err != nil {
 		t.Fatal(err)

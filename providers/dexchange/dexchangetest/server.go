@@ -85,6 +85,7 @@ type options struct {
 	rateLimit                       int
 	ratePer                         time.Duration
 	nested                          bool
+	now                             func() time.Time
 }
 
 // WithAPIKey sets the API key the server expects. The default is a random
@@ -120,6 +121,11 @@ func WithRateLimit(n int, per time.Duration) Option {
 	return func(o *options) { o.rateLimit, o.ratePer = n, per }
 }
 
+// WithClock sets the clock the server reads for its rate limit, the times
+// of the requests it records and of its transactions, so that a test can
+// run its rate limit on simulated time. Nil, the default, is time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
 // WithNestedLinkResponse makes get-link answer the OpenAPI block's shape,
 // {"message": ..., "transaction": {...}}, instead of the seed
 // documentation's flat object.
@@ -152,6 +158,7 @@ type Server struct {
 	hooks    *emulator.Dispatcher
 	limit    *limiter
 	client   *http.Client // for Act: does not follow redirects
+	now      func() time.Time
 
 	mu         sync.Mutex
 	payments   map[string]*Payment // by transactionId
@@ -165,12 +172,15 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{merchant: "Test Shop", rateLimit: DefaultRateLimit, ratePer: time.Minute}
+	o := options{merchant: "Test Shop", rateLimit: DefaultRateLimit, ratePer: time.Minute, now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if o.apiKey == "" {
 		o.apiKey = "sk.test." + emulator.RandomHex(16)
+	}
+	if o.now == nil {
+		o.now = time.Now
 	}
 	s := &Server{
 		APIKey:        o.apiKey,
@@ -182,6 +192,7 @@ func New(opts ...Option) *Server {
 			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
 		}),
 		client:     emulator.NoRedirectClient(30 * time.Second),
+		now:        o.now,
 		payments:   make(map[string]*Payment),
 		byExternal: make(map[string]string),
 	}
@@ -333,7 +344,7 @@ func (s *Server) Expire(ctx context.Context, id string) error {
 		s.mu.Unlock()
 		return fmt.Errorf("dexchangetest: transaction %q is already %s", id, p.Status)
 	}
-	p.Status, p.CompletedAt = statusExpired, time.Now().UTC()
+	p.Status, p.CompletedAt = statusExpired, s.now().UTC()
 	n, hook := s.notification(p, s.delta)
 	s.mu.Unlock()
 	if !hook {
@@ -362,7 +373,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	if p, ok := s.payments[providerRef]; ok {
 		forged := *p
 		forged.Status = statusSuccess
-		forged.CompletedAt = time.Now().UTC()
+		forged.CompletedAt = s.now().UTC()
 		body = webhookBody(&forged, 0)
 	} else {
 		body = webhookBody(&Payment{TransactionID: providerRef, Status: statusSuccess, ItemPrice: 100, CustomData: "{}"}, 0)
@@ -397,11 +408,11 @@ func (s *Server) edge(h http.Handler) http.Handler {
 		if len(s.requests) >= maxRequests {
 			s.requests = append(s.requests[:0], s.requests[1:]...)
 		}
-		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, At: time.Now()})
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, At: s.now()})
 		s.mu.Unlock()
 
 		if s.limit != nil {
-			if ok, wait := s.limit.allow(time.Now()); !ok {
+			if ok, wait := s.limit.allow(s.now()); !ok {
 				secs := int64((wait + time.Second - 1) / time.Second)
 				w.Header().Set("Retry-After", fmt.Sprint(max(secs, 1)))
 				writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
@@ -518,7 +529,7 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.Status = statusPending
-	p.CreatedAt = time.Now().UTC()
+	p.CreatedAt = s.now().UTC()
 	s.payments[p.TransactionID] = p
 	s.byExternal[p.ExternalTransactionID] = p.TransactionID
 	l := s.linkObject(p)
@@ -614,7 +625,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusConflict, "Transaction "+st, "This payment link is closed and cannot change.")
 		return
 	}
-	settle(p, a)
+	settle(p, a, s.now())
 	n, hook := s.notification(p, s.delta)
 	back := p.FailureURL
 	if a == providertest.Pay {
@@ -689,8 +700,8 @@ type Payment struct {
 	CreatedAt, CompletedAt time.Time
 }
 
-// settle applies the customer's action to a transaction.
-func settle(p *Payment, a providertest.Action) {
+// settle applies the customer's action to a transaction at now.
+func settle(p *Payment, a providertest.Action, now time.Time) {
 	switch a {
 	case providertest.Pay:
 		p.Status = statusSuccess
@@ -700,7 +711,7 @@ func settle(p *Payment, a providertest.Action) {
 	case providertest.Cancel:
 		p.Status = statusCancelled
 	}
-	p.CompletedAt = time.Now().UTC()
+	p.CompletedAt = now.UTC()
 	if a != providertest.Cancel {
 		p.ServiceName, p.ServiceCode = "Orange Money Senegal", "OM_SN_CASHOUT"
 		p.OperatorAPI = "OM" + emulator.RandomHex(5)
