@@ -521,8 +521,9 @@ func TestReconcilerDayOfAbandonedCheckouts(t *testing.T) {
 		c.Now = clock.Now
 		c.PollInterval = 0 // the defaults: 10s doubling to 30 minutes
 	})
-	for i := range 60 {
+	for i := range 60 { // one a second: within DEXCHANGE's rate
 		s.checkout(fmt.Sprintf("o-abandoned-%d", i))
+		clock.Advance(time.Second)
 	}
 	ctx := context.Background()
 	const pass = 30 * time.Second

@@ -53,6 +53,9 @@ type shop struct {
 	kit *cauri.Kit
 	srv *httptest.Server
 	reg *prometheus.Registry
+	// clock, when set, is the kit's, moved on a few nanoseconds before
+	// each poll: a payment's next turn is never the instant it was asked.
+	clock *fakeClock
 }
 
 // newShop starts a shop over p whose orders cost 5000 XOF, after edit.
@@ -80,7 +83,8 @@ func newShop(t *testing.T, p cauri.Provider, edit func(*cauri.Config)) *shop {
 		Retry:      cauri.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond},
 		// Every visit to the status endpoint asks the provider, as far as
 		// the kit's rate allows.
-		PollInterval: time.Nanosecond,
+		PollInterval:    time.Nanosecond,
+		MaxPollInterval: time.Nanosecond,
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -128,6 +132,9 @@ func (s *shop) mustCheckout(provider, order string) string {
 
 // poll asks the status endpoint about payment id, as a pending page does.
 func (s *shop) poll(id string) {
+	if s.clock != nil {
+		s.clock.Advance(2 * time.Nanosecond)
+	}
 	s.t.Helper()
 	resp, err := http.Get(s.kit.StatusURL(id))
 	if err != nil {
@@ -175,6 +182,7 @@ func TestDexchangeRate(t *testing.T) {
 	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
 	t.Cleanup(em.Close)
 	s := newShop(t, em.Provider(), func(c *cauri.Config) { c.Now = clk.Now })
+	s.clock = clk
 	requests := func() int { return len(em.Requests()) }
 	refused := func() float64 {
 		return s.metric("cauri_provider_requests_total", "operation", "status", "outcome", "rate_limited")
@@ -263,6 +271,7 @@ func TestProvider429(t *testing.T) {
 		c.Breaker = cauri.BreakerPolicy{ConsecutiveFailures: 2}
 		c.Reconcile = cauri.ReconcilePolicy{Grace: time.Nanosecond}
 	})
+	s.clock = clk
 	id := s.mustCheckout("dexchange", "o-1")
 	em.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: time.Minute, Times: 1000})
 

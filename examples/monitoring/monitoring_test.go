@@ -63,7 +63,7 @@ var announced = struct {
 	values   []string
 }{
 	values: []string{
-		"rate_limited", // cauri_provider_requests_total's outcome
+
 	},
 }
 

@@ -142,8 +142,8 @@ func TestKitKeepsTokenSecret(t *testing.T) {
 		SuccessURL: "/ok", FailureURL: "/ko", PendingURL: "/wait",
 		Logger: log, ProviderTimeout: 200 * time.Millisecond,
 		Retry:        cauri.RetryPolicy{MaxRetries: -1},
-		PollInterval: time.Nanosecond,
-		Reconcile:    cauri.ReconcilePolicy{Grace: time.Nanosecond},
+		PollInterval: time.Nanosecond, MaxPollInterval: time.Nanosecond,
+		Reconcile: cauri.ReconcilePolicy{Grace: time.Nanosecond},
 	})
 	if err != nil {
 		t.Fatal(err)

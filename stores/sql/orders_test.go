@@ -55,13 +55,15 @@ func TestClaimOrderWhileClaimed(t *testing.T) {
 			}()
 
 			// Wait until the claim waits on the transaction's row.
-			waiting := "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1"
+			waiting, pattern := "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1", "%"+prefix+"orders%"
 			if b.dialect == sqlstore.MySQL {
-				waiting = "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE ?"
+				// The claim's INSERT, running in another session.
+				waiting = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE ?"
+				pattern = "INSERT INTO " + prefix + "orders%"
 			}
 			for {
 				var n int
-				if err := db.QueryRowContext(ctx, waiting, "%"+prefix+"orders%").Scan(&n); err != nil {
+				if err := db.QueryRowContext(ctx, waiting, pattern).Scan(&n); err != nil {
 					t.Fatalf("looking for the waiting claim: %v", err)
 				}
 				if n > 0 {
