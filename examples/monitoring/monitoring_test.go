@@ -62,9 +62,7 @@ var announced = struct {
 	families []family
 	values   []string
 }{
-	values: []string{
-
-	},
+	values: []string{},
 }
 
 // loadKit is parseKit with the announced metrics and values added.
