@@ -13,6 +13,12 @@ import (
 // store. The caller answers from what is stored.
 var errNotDue = errors.New("cauri: payment asked about recently")
 
+// throttled reports whether err says the provider was not asked because the
+// payment's budget or the provider's rate is spent: nothing failed.
+func throttled(err error) bool {
+	return errors.Is(err, errNotDue) || errors.Is(err, ErrRateLimited)
+}
+
 // askResult is what one question to a provider came to, shared by the
 // callers that asked at once.
 type askResult struct {

@@ -350,11 +350,12 @@ func TestForgedWebhookFloodCostsOneCall(t *testing.T) {
 				t.Errorf("breaker state = %v, want 0 (closed)", got)
 			}
 			// Confirmed: asked, or joined the one question asked; throttled:
-			// answered from the store.
+			// answered from the store. How many of each depends on how the
+			// burst falls against the one question; their sum does not.
 			confirmed := s.metric("cauri_webhooks_total", "provider", bp.name, "outcome", "confirmed")
 			throttled := s.metric("cauri_webhooks_total", "provider", bp.name, "outcome", "throttled")
-			if confirmed+throttled != 110 || throttled == 0 {
-				t.Errorf("confirmed = %v, throttled = %v; want 110 in all, some throttled", confirmed, throttled)
+			if confirmed+throttled != 110 {
+				t.Errorf("confirmed = %v, throttled = %v; want 110 in all", confirmed, throttled)
 			}
 			if got := s.metric("cauri_webhooks_total", "provider", bp.name, "outcome", "accepted"); got != 0 {
 				t.Errorf("forgeries counted accepted: %v", got)

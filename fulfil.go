@@ -61,29 +61,36 @@ func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l Lease, moved bool)
 		return nil
 	}
 	ctx = context.WithoutCancel(ctx)
-	p, err := k.judge(ctx, p, moved)
-	switch {
-	case err != nil && p.Fulfilled():
-		// No OnPaid to mark: the move stands, only its count is lost.
-		k.log.Error("could not tell whether a paid payment is its order's first", "payment_id", p.ID, "err", err)
+	// Judged, for its count, by the move that made it paid, whether or
+	// not OnPaid runs now; then, before each OnPaid call, for OnPaid.
+	// The lease is measured before: the store's move, not this write,
+	// decides whether OnPaid runs under it.
+	left := l.Until.Sub(k.now())
+	if p.Fulfilled() || left < k.lease/2 {
+		if !p.Fulfilled() {
+			k.log.Warn("OnPaid deferred: the store took most of its lease to answer",
+				"payment_id", p.ID, "provider", p.Provider, "lease_left", left)
+		}
+		if !moved {
+			return nil
+		}
+		if _, err := k.judge(ctx, p, true); err != nil {
+			// The move stands; only the anomaly's count is lost.
+			k.log.Error("could not tell whether a paid payment is its order's first", "payment_id", p.ID, "err", err)
+		}
 		return nil
-	case err != nil:
+	}
+	p, err := k.judge(ctx, p, moved)
+	if err != nil {
 		// OnPaid is never handed a payment it cannot be told about.
 		if rerr := k.store.ReleaseOnPaid(ctx, p.ID, l.Owner); rerr != nil {
 			k.log.Error("releasing OnPaid lease", "payment_id", p.ID, "err", rerr)
 		}
 		return err
-	case p.Fulfilled():
-		return nil
-	}
-	left := l.Until.Sub(k.now())
-	if left < k.lease/2 {
-		k.log.Warn("OnPaid deferred: the store took most of its lease to answer",
-			"payment_id", p.ID, "provider", p.Provider, "lease_left", left)
-		return nil
 	}
 	owner := l.Owner
-	if err := k.runOnPaid(ctx, p, left-k.lease/10); err != nil {
+	// OnPaid ends a tenth of the lease before it, however long the judge took.
+	if err := k.runOnPaid(ctx, p, l.Until.Sub(k.now())-k.lease/10); err != nil {
 		if rerr := k.store.ReleaseOnPaid(ctx, p.ID, owner); rerr != nil {
 			k.log.Error("releasing OnPaid lease", "payment_id", p.ID, "err", rerr)
 		}

@@ -54,9 +54,14 @@ func fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
 // unavailable answers 503 with Retry-After: after, in whole seconds
 // rounded up, at least 1.
 func unavailable(w http.ResponseWriter, r *http.Request, after time.Duration, msg string) {
-	secs := max(int((after+time.Second-1)/time.Second), 1)
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	setRetryAfter(w, after)
 	fail(w, r, http.StatusServiceUnavailable, msg)
+}
+
+// setRetryAfter sets Retry-After to after, rounded up to whole seconds,
+// at least one: a client that waits as told never comes back too early.
+func setRetryAfter(w http.ResponseWriter, after time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(int((after+time.Second-1)/time.Second), 1)))
 }
 
 // redirect answers 303 See Other to u.

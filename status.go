@@ -66,9 +66,3 @@ func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
 		Amount: p.Amount, Currency: p.Currency, UpdatedAt: p.UpdatedAt, Superseded: p.SupersededBy != "",
 	})
 }
-
-// throttled reports whether err says the provider was not asked because the
-// payment's budget or the provider's rate is spent: nothing failed.
-func throttled(err error) bool {
-	return errors.Is(err, errNotDue) || errors.Is(err, ErrRateLimited)
-}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -168,7 +167,7 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 			// Its provider was asked about it lately: an unproven claim
 			// costs no other call. The payment is pending, so something
 			// may still change: the provider is asked to come back.
-			w.Header().Set("Retry-After", strconv.Itoa(int(k.retryAfter(a.p)/time.Second)))
+			setRetryAfter(w, max(k.retryAfter(a.p), retryAfterOf(a.err)))
 			return http.StatusServiceUnavailable, outcomeThrottled, "not confirmed yet, retry later"
 		case !a.answered:
 			k.log.Warn("webhook: could not confirm with the provider", "provider", gp.name, "payment_id", p.ID, "err", a.err)

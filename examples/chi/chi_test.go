@@ -89,22 +89,7 @@ type shop struct {
 
 	mu     sync.Mutex
 	onPaid map[string]int // payment ID → OnPaid calls
-	skew   time.Duration  // how far the kit's clock is ahead of the real one
-}
-
-// now is the kit's clock: the real one, moved ahead by later.
-func (s *shop) now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return time.Now().Add(s.skew)
-}
-
-// later moves the kit's clock ahead by d, so that every payment's next
-// turn to be asked about at its provider comes sooner.
-func (s *shop) later(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.skew += d
+	clock  providertest.Clock
 }
 
 func newShop(t *testing.T, em emulator, route func(chi.Router, *cauri.Kit)) *shop {
@@ -145,7 +130,7 @@ func newShop(t *testing.T, em emulator, route func(chi.Router, *cauri.Kit)) *sho
 		},
 		SuccessURL: successPath, FailureURL: failurePath, PendingURL: pendingPath,
 		Registerer:      s.reg,
-		Now:             s.now,
+		Now:             s.clock.Now,
 		ProviderTimeout: 5 * time.Second,
 	})
 	if err != nil {
@@ -350,7 +335,7 @@ func TestPayFlow(t *testing.T) {
 				}
 				// The forgery spent the payment's turn to be asked about;
 				// the customer pays at the next.
-				s.later(time.Hour)
+				s.clock.Later(time.Hour)
 				if page := s.comeBack(t, s.act(t, checkoutURL2, providertest.Fail)); page != failurePath {
 					t.Errorf("return after failing: %s, want %s", page, failurePath)
 				}

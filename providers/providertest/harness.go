@@ -39,22 +39,7 @@ type harness struct {
 	mu     sync.Mutex
 	orders map[string]cauri.Order
 	paid   map[string]int // payment ID → OnPaid successes
-	skew   time.Duration  // how far the kit's clock is ahead of the real one
-}
-
-// now is the kit's clock: the real one, moved ahead by later.
-func (h *harness) now() time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return time.Now().Add(h.skew)
-}
-
-// later moves the kit's clock ahead by d: every payment's next turn to be
-// asked about at its provider comes sooner.
-func (h *harness) later(d time.Duration) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.skew += d
+	clock  Clock          // the kit's
 }
 
 // breakerTimeout is how long the harness's breakers stay open.
@@ -99,7 +84,7 @@ func newHarness(t *testing.T, em Emulator) *harness {
 		},
 		SuccessURL: successPath, FailureURL: failurePath, PendingURL: pendingPath,
 		Registerer:      h.reg,
-		Now:             h.now,
+		Now:             h.clock.Now,
 		ProviderTimeout: 2 * time.Second,
 		Retry:           cauri.RetryPolicy{InitialInterval: 5 * time.Millisecond, MaxInterval: 20 * time.Millisecond},
 		Breaker:         cauri.BreakerPolicy{ConsecutiveFailures: 3, OpenTimeout: breakerTimeout},

@@ -235,7 +235,7 @@ func scenarioForged(h *harness) {
 	h.wantOnPaid(id, 0)
 	// The real payment still goes through afterwards, once the payment's
 	// turn to be asked about comes again: the forgery spent the last.
-	h.later(time.Hour)
+	h.clock.Later(time.Hour)
 	h.comeBack(h.act(co, Pay))
 	h.wantStatus(id, cauri.StatusPaid)
 	h.wantOnPaid(id, 1)

@@ -583,12 +583,8 @@ func TestReplayedIPNDoesNotSettle(t *testing.T) {
 	ctx := context.Background()
 	s := paydunyatest.New()
 	defer s.Close()
-	var (
-		mu   sync.Mutex
-		skew time.Duration
-	)
-	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(skew) }
-	k, web, store := kitFor(t, s, cauri.Order{ID: "o-1", Amount: 5000, Currency: "XOF"}, func(c *cauri.Config) { c.Now = now })
+	var clock providertest.Clock
+	k, web, store := kitFor(t, s, cauri.Order{ID: "o-1", Amount: 5000, Currency: "XOF"}, func(c *cauri.Config) { c.Now = clock.Now })
 
 	req, _ := http.NewRequest(http.MethodPost, web.URL+"/pay/checkout/paydunya", nil)
 	req.Header.Set("Accept", "application/json")
@@ -621,9 +617,7 @@ func TestReplayedIPNDoesNotSettle(t *testing.T) {
 	if p, _ := store.Get(ctx, p.ID); p.Status != cauri.StatusPending {
 		t.Fatalf("a replayed IPN settled the payment: %s", p.Status)
 	}
-	mu.Lock()
-	skew += time.Hour // the payment's next turn
-	mu.Unlock()
+	clock.Later(time.Hour) // the payment's next turn
 	if _, err := s.Act(ctx, out.CheckoutURL, providertest.Pay); err != nil {
 		t.Fatal(err)
 	}
