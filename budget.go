@@ -50,7 +50,7 @@ func (k *Kit) ask(ctx context.Context, gp *guardedProvider, p Payment) askResult
 	ch := k.asks.DoChan(p.ID, func() (any, error) {
 		// The question, once asked, is seen through if whoever asked it
 		// first hangs up: its turn is spent either way.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.askTimeout())
+		ctx, cancel := detach(ctx, k.askTimeout())
 		defer cancel()
 		now := k.now()
 		took := false

@@ -229,7 +229,7 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 // closeUnopened fails a payment whose checkout never opened: the customer
 // never saw a page to pay on, and the order can be tried again at once.
 func (k *Kit) closeUnopened(ctx context.Context, id, reason string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhookEffectTimeout)
+	ctx, cancel := detach(ctx, storeTimeout)
 	defer cancel()
 	if _, err := k.store.Transition(ctx, id, StatusPending, Change{To: StatusFailed, FailureReason: reason, At: k.now()}); err != nil {
 		k.log.Error("closing a payment whose checkout failed", "payment_id", id, "err", err)

@@ -18,12 +18,13 @@ func (k *Kit) fulfil(ctx context.Context, p Payment) error {
 	if p.Status != StatusPaid || p.Fulfilled() {
 		return nil
 	}
-	// The work is not the caller's to cancel: a provider hanging up must
+	l := k.newLease()
+	now := l.Until.Add(-k.lease) // the wall clock's now when l was made
+	// The claim is not the caller's to cancel: a provider hanging up must
 	// not leave OnPaid half done.
-	ctx = context.WithoutCancel(ctx)
-	now := k.now()
-	l := Lease{Owner: k.leaseOwner(), Until: now.Add(k.lease)}
-	err := k.store.ClaimOnPaid(ctx, p.ID, l.Owner, now, k.lease)
+	cctx, cancel := detach(ctx, storeTimeout)
+	err := k.store.ClaimOnPaid(cctx, p.ID, l.Owner, now, k.lease)
+	cancel()
 	switch {
 	case errors.Is(err, ErrFulfilled), errors.Is(err, ErrLeaseHeld):
 		return nil
@@ -33,9 +34,26 @@ func (k *Kit) fulfil(ctx context.Context, p Payment) error {
 	return k.fulfilClaimed(ctx, p, l, false)
 }
 
+// heldLease is an OnPaid lease this kit is taking or took: the store's
+// Lease, and the instant it was taken on the monotonic clock, which tells
+// how much of it is left whatever the wall clock does meanwhile.
+type heldLease struct {
+	Lease
+	taken time.Time // from time.Now, with its monotonic reading
+}
+
 // newLease returns an OnPaid lease for a new owner, from now.
-func (k *Kit) newLease() Lease {
-	return Lease{Owner: k.leaseOwner(), Until: k.now().Add(k.lease)}
+func (k *Kit) newLease() heldLease {
+	taken := time.Now() // first: the monotonic measure never flatters
+	return heldLease{Lease: Lease{Owner: k.leaseOwner(), Until: k.now().Add(k.lease)}, taken: taken}
+}
+
+// leaseLeft returns how long l still holds: the less of what the wall
+// clock says (the clock other workers judge the stored lease by) and what
+// the monotonic clock has measured since it was taken, so never more than
+// the lease, even when the wall clock is stepped back.
+func (k *Kit) leaseLeft(l heldLease) time.Duration {
+	return min(l.Until.Sub(k.now()), k.lease-time.Since(l.taken))
 }
 
 // leaseOwner returns a new OnPaid lease owner, unique to this kit and
@@ -56,16 +74,15 @@ func (k *Kit) leaseOwner() string {
 //
 // moved says this kit's write just moved p to paid: its anomaly, if any,
 // is then counted and logged, also when there is no OnPaid to run.
-func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l Lease, moved bool) error {
+func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l heldLease, moved bool) error {
 	if p.Status != StatusPaid || p.Fulfilled() && !moved {
 		return nil
 	}
-	ctx = context.WithoutCancel(ctx)
 	// Judged, for its count, by the move that made it paid, whether or
 	// not OnPaid runs now; then, before each OnPaid call, for OnPaid.
 	// The lease is measured before: the store's move, not this write,
 	// decides whether OnPaid runs under it.
-	left := l.Until.Sub(k.now())
+	left := k.leaseLeft(l)
 	if p.Fulfilled() || left < k.lease/2 {
 		if !p.Fulfilled() {
 			k.log.Warn("OnPaid deferred: the store took most of its lease to answer",
@@ -83,25 +100,33 @@ func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l Lease, moved bool)
 	p, err := k.judge(ctx, p, moved)
 	if err != nil {
 		// OnPaid is never handed a payment it cannot be told about.
-		if rerr := k.store.ReleaseOnPaid(ctx, p.ID, l.Owner); rerr != nil {
-			k.log.Error("releasing OnPaid lease", "payment_id", p.ID, "err", rerr)
-		}
+		k.release(ctx, p.ID, l.Owner)
 		return err
 	}
 	owner := l.Owner
 	// OnPaid ends a tenth of the lease before it, however long the judge took.
-	if err := k.runOnPaid(ctx, p, l.Until.Sub(k.now())-k.lease/10); err != nil {
-		if rerr := k.store.ReleaseOnPaid(ctx, p.ID, owner); rerr != nil {
-			k.log.Error("releasing OnPaid lease", "payment_id", p.ID, "err", rerr)
-		}
+	if err := k.runOnPaid(ctx, p, k.leaseLeft(l)-k.lease/10); err != nil {
+		k.release(ctx, p.ID, owner)
 		return err
 	}
-	if err := k.completer.complete(ctx, p.ID, owner); err != nil && !errors.Is(err, ErrFulfilled) {
+	wctx, cancel := detach(ctx, storeTimeout)
+	defer cancel()
+	if err := k.completer.complete(wctx, p.ID, owner); err != nil && !errors.Is(err, ErrFulfilled) {
 		// OnPaid succeeded but could not be recorded: it will run again,
 		// which Payment.ID as idempotency key makes harmless for the shop.
 		return fmt.Errorf("cauri: recording OnPaid for %s: %w", p.ID, err)
 	}
 	return nil
+}
+
+// release gives back owner's OnPaid lease of payment id, for the next
+// visit to take at once rather than when it runs out.
+func (k *Kit) release(ctx context.Context, id, owner string) {
+	ctx, cancel := detach(ctx, storeTimeout)
+	defer cancel()
+	if err := k.store.ReleaseOnPaid(ctx, id, owner); err != nil {
+		k.log.Error("releasing OnPaid lease", "payment_id", id, "err", err)
+	}
 }
 
 // judge works out p's anomaly: superseded, or paid after another payment
@@ -112,7 +137,9 @@ func (k *Kit) judge(ctx context.Context, p Payment, fresh bool) (Payment, error)
 	if p.SupersededBy != "" {
 		p.Anomaly = AnomalySuperseded
 	} else {
+		ctx, cancel := detach(ctx, storeTimeout)
 		holder, err := k.store.ClaimOrder(ctx, p.OrderID, p.ID)
+		cancel()
 		if err != nil {
 			return p, fmt.Errorf("cauri: claiming order %s for %s: %w", p.OrderID, p.ID, err)
 		}
@@ -136,8 +163,9 @@ func (k *Kit) runOnPaid(ctx context.Context, p Payment, budget time.Duration) (e
 		return nil
 	}
 	// End OnPaid's context well before the lease, so that no other worker
-	// can take the payment while this call may still act.
-	ctx, cancel := context.WithTimeout(ctx, budget)
+	// can take the payment while this call may still act; not before: a
+	// provider hanging up does not cut it short.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
 	defer cancel()
 	start := time.Now()
 	defer func() {

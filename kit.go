@@ -317,6 +317,8 @@ func (k *Kit) Providers() []string { return append([]string(nil), k.names...) }
 
 // Payment returns a stored payment.
 func (k *Kit) Payment(ctx context.Context, id string) (Payment, error) {
+	ctx, cancel := bounded(ctx, storeTimeout)
+	defer cancel()
 	return k.store.Get(ctx, id)
 }
 

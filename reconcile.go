@@ -90,6 +90,8 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 
 	backlog := make(map[string]int, len(k.providers))
 	err := k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
+		ctx, cancel := bounded(ctx, storeTimeout)
+		defer cancel()
 		return k.store.ListPending(ctx, k.now().Add(-grace), after, batch)
 	}, func(p Payment) bool {
 		backlog[p.Provider]++
@@ -139,6 +141,8 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 			k.metrics.pendingBacklog.WithLabelValues(name).Set(float64(backlog[name]))
 		}
 		err = k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
+			ctx, cancel := bounded(ctx, storeTimeout)
+			defer cancel()
 			return k.store.ListUnfulfilled(ctx, k.now(), after, batch)
 		}, func(p Payment) bool {
 			return run(func() {
@@ -146,6 +150,8 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 					count(p.Provider, "error", &rep.Errors)
 					return
 				}
+				ctx, cancel := bounded(ctx, storeTimeout)
+				defer cancel()
 				if cur, err := k.store.Get(ctx, p.ID); err == nil && cur.Fulfilled() {
 					count(p.Provider, "fulfilled", &rep.Fulfilled)
 				}
@@ -219,6 +225,8 @@ func (k *Kit) reconcileOne(ctx context.Context, gp *guardedProvider, p Payment, 
 
 // expire moves a pending payment to expired.
 func (k *Kit) expire(ctx context.Context, p Payment, reason string) string {
+	ctx, cancel := bounded(ctx, storeTimeout)
+	defer cancel()
 	_, err := k.store.Transition(ctx, p.ID, StatusPending, Change{To: StatusExpired, FailureReason: reason, At: k.now()})
 	switch {
 	case errors.Is(err, ErrConflict):

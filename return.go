@@ -37,7 +37,9 @@ func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusForbidden, "invalid or missing payment token")
 		return
 	}
-	p, err := k.store.Get(r.Context(), id)
+	ctx, cancel := bounded(r.Context(), storeTimeout)
+	defer cancel()
+	p, err := k.store.Get(ctx, id)
 	switch {
 	case errors.Is(err, ErrNotFound) || (err == nil && p.Provider != gp.name):
 		count("unknown_payment")
@@ -60,7 +62,7 @@ func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Status == StatusPending && p.ProviderRef != "" || p.Status == StatusPaid && !p.Fulfilled() {
-		cur, _, err := k.refresh(r.Context(), gp, p)
+		cur, _, err := k.refresh(ctx, gp, p)
 		if err != nil && !throttled(err) {
 			// The customer is not the one to tell: pending page, and the
 			// webhook, status endpoint or reconciler settle it later.

@@ -13,7 +13,7 @@ import (
 // the OnPaid lease l, in the same write. It reports whether this
 // call moved the payment. It is the only place, with settleByID, that
 // writes a status from a provider's word.
-func (k *Kit) apply(ctx context.Context, p Payment, u Update, l Lease) (Payment, bool, error) {
+func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Payment, bool, error) {
 	if !u.Status.Valid() {
 		u.Status = StatusPending
 	}
@@ -38,7 +38,7 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l Lease) (Payment,
 			"reported_amount", u.Amount, "reported_currency", u.Currency)
 		return p, false, err
 	}
-	c := k.change(u, l)
+	c := k.change(u, l.Lease)
 	if p.ProviderRef == "" {
 		c.ProviderRef = u.ProviderRef
 	}
@@ -93,7 +93,7 @@ func (k *Kit) settled(ctx context.Context, p Payment) {
 // error wrapping ErrNotFound.
 func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Payment, bool, error) {
 	l := k.newLease()
-	c := k.change(u, l)
+	c := k.change(u, l.Lease)
 	c.ProviderRef = u.ProviderRef
 	c.Expect = Expect{Provider: provider, ProviderRef: u.ProviderRef}
 	if u.Status == StatusPaid {

@@ -43,7 +43,9 @@ func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusForbidden, "invalid or missing payment token")
 		return
 	}
-	p, err := k.store.Get(r.Context(), id)
+	ctx, cancel := bounded(r.Context(), storeTimeout)
+	defer cancel()
+	p, err := k.store.Get(ctx, id)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		fail(w, r, http.StatusNotFound, "unknown payment")
@@ -54,7 +56,7 @@ func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if gp := k.providers[p.Provider]; gp != nil && p.Status == StatusPending && p.ProviderRef != "" && p.SupersededBy == "" {
-		switch cur, _, err := k.refresh(r.Context(), gp, p); {
+		switch cur, _, err := k.refresh(ctx, gp, p); {
 		case err == nil:
 			p = cur
 		case !throttled(err):

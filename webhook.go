@@ -68,6 +68,8 @@ const webhookEffectTimeout = time.Minute
 
 // receive handles one notification and says how to answer it.
 func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Request, gp *guardedProvider) (code int, outcome, msg string) {
+	ctx, cancel := bounded(ctx, webhookEffectTimeout)
+	defer cancel()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, k.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -107,7 +109,7 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	// patience would otherwise never see one through, however often it
 	// redelivers. (Reads and the confirming call to the provider stop when
 	// it hangs up: its redelivery does them again.)
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhookEffectTimeout)
+	wctx, cancel := detach(ctx, webhookEffectTimeout)
 	defer cancel()
 
 	var p Payment

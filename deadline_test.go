@@ -1,0 +1,221 @@
+package cauri_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/providertest"
+	sqlstore "github.com/cauripay/cauri/stores/sql"
+)
+
+// deadlineStore is a real store that notes every call the kit makes with
+// a context that has no deadline: a call a hung database could pin for
+// good.
+type deadlineStore struct {
+	*sqlstore.Store
+
+	mu      sync.Mutex
+	calls   map[string]int // calls by method
+	unbound map[string]int // of those, with no deadline
+}
+
+func (s *deadlineStore) check(ctx context.Context, method string) {
+	_, ok := ctx.Deadline()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[method]++
+	if !ok {
+		s.unbound[method]++
+	}
+}
+
+func (s *deadlineStore) Create(ctx context.Context, p cauri.Payment) error {
+	s.check(ctx, "Create")
+	return s.Store.Create(ctx, p)
+}
+
+func (s *deadlineStore) Get(ctx context.Context, id string) (cauri.Payment, error) {
+	s.check(ctx, "Get")
+	return s.Store.Get(ctx, id)
+}
+
+func (s *deadlineStore) GetByProviderRef(ctx context.Context, provider, ref string) (cauri.Payment, error) {
+	s.check(ctx, "GetByProviderRef")
+	return s.Store.GetByProviderRef(ctx, provider, ref)
+}
+
+func (s *deadlineStore) GetPendingByCheckoutKey(ctx context.Context, key string) (cauri.Payment, error) {
+	s.check(ctx, "GetPendingByCheckoutKey")
+	return s.Store.GetPendingByCheckoutKey(ctx, key)
+}
+
+func (s *deadlineStore) Attach(ctx context.Context, id, ref, checkoutURL string, now time.Time) error {
+	s.check(ctx, "Attach")
+	return s.Store.Attach(ctx, id, ref, checkoutURL, now)
+}
+
+func (s *deadlineStore) Transition(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, error) {
+	s.check(ctx, "Transition")
+	return s.Store.Transition(ctx, id, from, c)
+}
+
+func (s *deadlineStore) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) error {
+	s.check(ctx, "ClaimOnPaid")
+	return s.Store.ClaimOnPaid(ctx, id, owner, now, ttl)
+}
+
+func (s *deadlineStore) CompleteOnPaid(ctx context.Context, id, owner string, now time.Time) error {
+	s.check(ctx, "CompleteOnPaid")
+	return s.Store.CompleteOnPaid(ctx, id, owner, now)
+}
+
+func (s *deadlineStore) CompleteOnPaidBatch(ctx context.Context, done []cauri.Completion, now time.Time) (int, error) {
+	s.check(ctx, "CompleteOnPaidBatch")
+	return s.Store.CompleteOnPaidBatch(ctx, done, now)
+}
+
+func (s *deadlineStore) ReleaseOnPaid(ctx context.Context, id, owner string) error {
+	s.check(ctx, "ReleaseOnPaid")
+	return s.Store.ReleaseOnPaid(ctx, id, owner)
+}
+
+func (s *deadlineStore) TakePoll(ctx context.Context, id string, now, next time.Time) (bool, error) {
+	s.check(ctx, "TakePoll")
+	return s.Store.TakePoll(ctx, id, now, next)
+}
+
+func (s *deadlineStore) Supersede(ctx context.Context, orderID string, by cauri.Cursor) (int, error) {
+	s.check(ctx, "Supersede")
+	return s.Store.Supersede(ctx, orderID, by)
+}
+
+func (s *deadlineStore) ClaimOrder(ctx context.Context, orderID, id string) (string, error) {
+	s.check(ctx, "ClaimOrder")
+	return s.Store.ClaimOrder(ctx, orderID, id)
+}
+
+func (s *deadlineStore) ListPending(ctx context.Context, olderThan time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+	s.check(ctx, "ListPending")
+	return s.Store.ListPending(ctx, olderThan, after, limit)
+}
+
+func (s *deadlineStore) ListUnfulfilled(ctx context.Context, now time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+	s.check(ctx, "ListUnfulfilled")
+	return s.Store.ListUnfulfilled(ctx, now, after, limit)
+}
+
+func (s *deadlineStore) CreatePayout(ctx context.Context, p cauri.Payout) error {
+	s.check(ctx, "CreatePayout")
+	return s.Store.CreatePayout(ctx, p)
+}
+
+func (s *deadlineStore) GetPayout(ctx context.Context, key string) (cauri.Payout, error) {
+	s.check(ctx, "GetPayout")
+	return s.Store.GetPayout(ctx, key)
+}
+
+func (s *deadlineStore) FinishPayout(ctx context.Context, key string, r cauri.PayoutResult, now time.Time) (cauri.Payout, error) {
+	s.check(ctx, "FinishPayout")
+	return s.Store.FinishPayout(ctx, key, r, now)
+}
+
+// TestEveryStoreCallHasADeadline: whichever way a payment goes (checkout,
+// reuse, signed and unsigned notifications, duplicates, OnPaid failing
+// and retried, return visits, the status endpoint, a reconcile pass, the
+// Payment accessor), no store call is made with a context that has no
+// deadline, though neither the requests' contexts nor the ones given to
+// Reconcile and Payment have one.
+func TestEveryStoreCallHasADeadline(t *testing.T) {
+	tests := []struct {
+		name     string
+		unsigned bool
+	}{
+		{"signed notifications", false},
+		{"unsigned notifications, confirmed with the provider", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := &deadlineStore{Store: newSQLiteStore(t), calls: map[string]int{}, unbound: map[string]int{}}
+			opts := []fixtureOption{withConfig(func(c *cauri.Config) {
+				c.Store = store
+				c.PollInterval = time.Nanosecond // every visit may ask the provider
+				c.MaxPollInterval = time.Nanosecond
+				c.Reconcile = cauri.ReconcilePolicy{Grace: time.Nanosecond}
+			})}
+			if tt.unsigned {
+				opts = append(opts, unsignedWebhooks())
+			}
+			f := newFixture(t, opts...)
+			f.store = store.Store // the test's own reads are not the kit's
+			failOnce := errors.New("the shop's database is down")
+			var failed sync.Once
+			f.setOnPaid(func(context.Context, cauri.Payment) error {
+				var err error
+				failed.Do(func() { err = failOnce })
+				return err
+			})
+
+			paid, payURL := f.checkout("dl-paid", nil)
+			f.checkout("dl-paid", nil) // the same checkout again: reused
+			open, _ := f.checkout("dl-open", nil)
+			failing, failURL := f.checkout("dl-failed", nil)
+
+			if code, _ := f.visitReturn(f.kit.ReturnURL("moneroo", open.ID)); code != http.StatusSeeOther {
+				t.Errorf("return visit of a pending payment: HTTP %d, want 303", code)
+			}
+			if code, _ := f.visitReturn(f.kit.StatusURL(open.ID)); code != http.StatusOK {
+				t.Errorf("status of a pending payment: HTTP %d, want 200", code)
+			}
+			// Paid at the provider; the emulator notifies the kit, whose
+			// first OnPaid fails: the notification is answered 5xx and
+			// the emulator delivers it again.
+			f.act(payURL, providertest.Pay)
+			f.act(failURL, providertest.Fail)
+			if tt.unsigned {
+				f.wantStatus(failing.ID, cauri.StatusFailed)
+			}
+			if code := f.signed(paidBody(paid)); code != http.StatusOK {
+				t.Errorf("a copy of the paid notification: HTTP %d, want 200", code)
+			}
+			if code, _ := f.visitReturn(f.kit.ReturnURL("moneroo", paid.ID)); code != http.StatusSeeOther {
+				t.Errorf("return visit of a paid payment: HTTP %d, want 303", code)
+			}
+			if _, err := f.kit.Reconcile(context.Background()); err != nil {
+				t.Errorf("Reconcile: %v", err)
+			}
+			if p, err := f.kit.Payment(context.Background(), paid.ID); err != nil || p.Status != cauri.StatusPaid || !p.Fulfilled() {
+				t.Errorf("Payment: %s, fulfilled %v, %v; want paid and fulfilled", p.Status, p.Fulfilled(), err)
+			}
+
+			store.mu.Lock()
+			defer store.mu.Unlock()
+			var methods []string
+			for m := range store.calls {
+				methods = append(methods, m)
+			}
+			sort.Strings(methods)
+			for _, m := range methods {
+				if n := store.unbound[m]; n > 0 {
+					t.Errorf("%s: %d of %d calls with no deadline", m, n, store.calls[m])
+				}
+			}
+			// The scenario reaches the writes that outlive their request.
+			for _, m := range []string{"Create", "Attach", "Supersede", "Transition", "ClaimOrder", "ReleaseOnPaid", "ClaimOnPaid", "TakePoll", "ListPending", "ListUnfulfilled"} {
+				if store.calls[m] == 0 {
+					t.Errorf("%s was never called: the scenario misses it", m)
+				}
+			}
+			if store.calls["CompleteOnPaid"]+store.calls["CompleteOnPaidBatch"] == 0 {
+				t.Error("OnPaid's success was never recorded: the scenario misses it")
+			}
+			t.Log(fmt.Sprint(store.calls))
+		})
+	}
+}
