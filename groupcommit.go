@@ -24,6 +24,10 @@ type completer struct {
 	mu    sync.Mutex
 	queue []*completion
 	busy  bool // a leader is writing; it hands over to queue[0] when done
+
+	// queued, when set (by tests), is called with the number of successes
+	// waiting each time one queues behind a write under way.
+	queued func(waiting int)
 }
 
 // completion is one caller's success waiting to be recorded.
@@ -51,7 +55,11 @@ func (c *completer) complete(ctx context.Context, id, owner string) error {
 	c.queue = append(c.queue, me)
 	lead := !c.busy
 	c.busy = true
+	waiting := len(c.queue)
 	c.mu.Unlock()
+	if !lead && c.queued != nil {
+		c.queued(waiting)
+	}
 	if !lead && !<-me.wake {
 		return me.err
 	}
