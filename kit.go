@@ -111,7 +111,10 @@ type Config struct {
 	RateLimits map[string]RateLimit
 	// OnPaidLease is how long one OnPaid call may hold a payment before
 	// another worker may retry it (a crashed process). OnPaid's context
-	// ends a little before. Zero means 2 minutes.
+	// ends a tenth of it before, measured on the monotonic clock from when
+	// the lease was taken: a wall clock stepped back never lengthens it,
+	// one stepped forward shortens it as other workers see it. Zero means
+	// 2 minutes.
 	OnPaidLease time.Duration `validate:"gte=0"`
 	// PollInterval is the least time between two questions the kit asks a
 	// provider about one pending payment, whoever asks: the status
@@ -132,7 +135,8 @@ type Config struct {
 	// Reconcile configures the reconciler that settles payments whose
 	// webhook never came; see Kit.Reconcile and Kit.RunReconciler.
 	Reconcile ReconcilePolicy
-	// Now returns the current time. Nil means time.Now.
+	// Now returns the current time, as stored and as compared with stored
+	// times (leases, poll turns) across processes. Nil means time.Now.
 	Now func() time.Time
 }
 

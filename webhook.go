@@ -32,8 +32,9 @@ import (
 //     nothing.
 //
 // Once a notification is read and authenticated, its writes go on if the
-// provider hangs up (within a minute; OnPaid within its lease), so that a
-// slow store still settles the payment.
+// provider hangs up, so that a slow store still settles the payment; each
+// still ends (a minute at most; OnPaid within its lease, measured on the
+// monotonic clock): no store call the kit makes is without a deadline.
 //
 // The provider is the {provider} path value, or the segment after
 // "webhooks"; a per-payment callback URL adds {id} and {token}.
