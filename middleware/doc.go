@@ -26,7 +26,13 @@
 // so streamed responses still flush, and implement Unwrap, so
 // [http.ResponseController] reaches the server's writer.
 //
-// A typical setup, with kit the kit's http.Handler and mux your router:
+// A typical setup, with kit the *cauri.Kit and mux your [http.ServeMux].
+// The kit's routes are /checkout/{provider}, /return/{provider}/...,
+// /webhooks/{provider}[/...] and /payments/{id}, relative to where it is
+// mounted, so mount it under a prefix with [http.StripPrefix]: without it
+// the kit sees /pay/checkout/... and every route answers 404. The package's
+// examples "mount" and "webhookAllowList" run these setups against a real
+// kit:
 //
 //	metrics, err := middleware.NewMetrics(reg, "")
 //	if err != nil { ... }
@@ -35,24 +41,32 @@
 //		middleware.Recover(log),    // catches panics below
 //		middleware.BodyLimit(1<<20),
 //	)
-//	mux.Handle("/pay/", mw(kit))
+//	mux.Handle("/pay/", mw(http.StripPrefix("/pay", kit)))
 //
 // or, minimally, middleware.Chain(middleware.Recover(log),
-// middleware.BodyLimit(1<<20))(kit).
+// middleware.BodyLimit(1<<20))(kit) as the whole server's handler, the
+// kit then at the root. PublicURL in the kit's Config is where it is
+// mounted: https://shop.example/pay for the setup above.
 //
 // For a provider that publishes its webhook source IPs, add an allow-list
-// around that provider's webhook route only; checkout and return URLs are
-// visited by customers' browsers and must stay open:
+// around that provider's webhook routes only (the URL set in its
+// dashboard, /pay/webhooks/{provider}, and the per-payment callback URLs
+// under it); checkout and return URLs are visited by customers' browsers
+// and must stay open. The more specific patterns win over "/pay/" in the
+// ServeMux:
 //
 //	allow, err := middleware.AllowIPs(providerIPs,
 //		middleware.TrustForwardedFor("10.0.0.0/8")) // your load balancers
 //	if err != nil { ... }
-//	mux.Handle("/pay/webhook/provider", middleware.Chain(
-//		metrics.Instrument("webhook/provider"),
+//	hook := middleware.Chain(
+//		metrics.Instrument("webhook/moneroo"),
 //		middleware.Recover(log),
 //		allow,
 //		middleware.BodyLimit(64<<10),
-//	)(kit))
+//	)(http.StripPrefix("/pay", kit))
+//	mux.Handle("POST /pay/webhooks/moneroo", hook)  // the dashboard's URL
+//	mux.Handle("POST /pay/webhooks/moneroo/", hook) // per-payment callbacks
+//	mux.Handle("/pay/", mw(http.StripPrefix("/pay", kit)))
 //
 // An allow-list adds to, and never replaces, the signature or token checks
 // the kit does on notifications.

@@ -25,11 +25,13 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -47,19 +49,23 @@ const (
 	DefaultUserAgent = "cauri (+https://github.com/cauripay/cauri)"
 )
 
-// Client sends one provider's API calls. Its fields are read, never
-// written, by Do: set them before use. A Client is safe for concurrent use.
+// Client sends one provider's API calls. Its exported fields are read,
+// never written, by Do: set them before use. A Client is safe for
+// concurrent use, and must not be copied after first use.
 type Client struct {
 	// Provider is the provider's name, copied to ProviderError.Provider.
 	Provider string
-	// HTTP sends the requests. Nil means a client of its own with
-	// DefaultTimeout (never http.DefaultClient).
+	// HTTP sends the requests. Nil means a client of its own, built on
+	// first use and kept for the Client's later calls: DefaultTimeout over
+	// a new transport with its own connection pool (never
+	// http.DefaultClient nor http.DefaultTransport), as [New] builds.
 	HTTP *http.Client
 	// UserAgent is sent with every request. Empty means DefaultUserAgent.
 	UserAgent string
 	// MaxBody is the most bytes of an answer read. Zero means
 	// DefaultMaxBody. A 2xx answer longer than that is an error wrapping
-	// cauri.ErrMalformed; an error answer is cut.
+	// cauri.ErrMalformed; an error answer is cut. Up to 64 KiB past the
+	// cut are read and thrown away, so that the connection can be reused.
 	MaxBody int64
 	// Describe, when set, extracts the provider's explanation from an
 	// error answer (its "message" field, say) for ProviderError.Message.
@@ -67,18 +73,50 @@ type Client struct {
 	// result, leaves Message empty unless the answer is not JSON, which
 	// Message then says.
 	Describe func(status int, header http.Header, body []byte) string
+
+	// own is the client used when HTTP is nil, built once under ownOnce.
+	ownOnce sync.Once
+	own     *http.Client
 }
 
 // New returns a Client for provider that sends requests with hc, or with a
-// client of its own with DefaultTimeout when hc is nil. That client has its
-// own connection pool, cloned from http.DefaultTransport's settings, so that
-// nothing else in the process (closing DefaultTransport's idle connections,
-// say) disturbs calls to the provider.
+// client of its own when hc is nil: a new [*http.Transport] with its own
+// connection pool and timeouts, never http.DefaultClient or
+// http.DefaultTransport.
 func New(provider string, hc *http.Client) *Client {
 	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		hc = newHTTPClient()
 	}
 	return &Client{Provider: provider, HTTP: hc}
+}
+
+// newHTTPClient returns the client a Client uses when it is given none:
+// DefaultTimeout for a whole call, over a new [*http.Transport] with its own
+// connection pool and its own dial, TLS handshake, response header and idle
+// timeouts. It never uses, reads or changes http.DefaultClient or
+// http.DefaultTransport, so that nothing else in the process (replacing
+// DefaultTransport with a wrapper, closing its idle connections, say)
+// disturbs calls to the provider. Proxies are taken from the environment,
+// as by http.DefaultTransport.
+func newHTTPClient() *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Client{
+		Timeout: DefaultTimeout,
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           dialer.DialContext,
+			ForceAttemptHTTP2:     true,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: DefaultTimeout,
+			ExpectContinueTimeout: time.Second,
+			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConns:          100,
+			// Every call goes to the provider's one API host: keep more
+			// than the standard 2 idle connections to it, so that a burst
+			// of checkouts does not open and close connections.
+			MaxIdleConnsPerHost: 16,
+		},
+	}
 }
 
 // Request is one API call.
@@ -157,15 +195,11 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		hr.Header.Set("User-Agent", ua)
 	}
 
-	hc := c.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout}
-	}
-	res, err := hc.Do(hr)
+	res, err := c.httpClient().Do(hr)
 	if err != nil {
 		return nil, c.transportError(ctx, req.Op, where, err)
 	}
-	defer res.Body.Close()
+	defer drainAndClose(res.Body)
 
 	limit := c.MaxBody
 	if limit <= 0 {
@@ -201,6 +235,28 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		pe.Message = "expected JSON, got " + mediaType(res.Header.Get("Content-Type"), data)
 	}
 	return resp, pe
+}
+
+// httpClient returns c.HTTP, or c's own client when that is nil.
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	c.ownOnce.Do(func() { c.own = newHTTPClient() })
+	return c.own
+}
+
+// maxDrain is the most bytes of an answer read past what Do keeps (an
+// error answer cut at MaxBody, a 2xx answer found too long) before the body
+// is closed: a rest that short is read and thrown away so that the
+// connection goes back to the pool for the next call; a longer one is left
+// unread and the connection closed, which costs less than reading it.
+const maxDrain = 64 << 10
+
+// drainAndClose reads up to maxDrain bytes left in body, then closes it.
+func drainAndClose(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, maxDrain)
+	_ = body.Close()
 }
 
 // transportError classifies a failure to get an answer.

@@ -1,14 +1,17 @@
 package providerhttp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -381,5 +384,148 @@ func TestScrub(t *testing.T) {
 	}
 	if e := errors.New("x"); Scrub(e) != e || Scrub(e, "") != e {
 		t.Error("Scrub without secrets changed the error")
+	}
+}
+
+// TestNoDefaultTransport: a Client given no *http.Client, whether built by
+// New or left zero, sends its calls through a transport of its own, and
+// never uses, nor copies the settings of, http.DefaultTransport. Not
+// parallel: it replaces http.DefaultTransport for its duration.
+func TestNoDefaultTransport(t *testing.T) {
+	var used atomic.Int64
+	orig := http.DefaultTransport
+	http.DefaultTransport = &http.Transport{
+		DialContext: func(context.Context, string, string) (net.Conn, error) {
+			used.Add(1)
+			return nil, errors.New("http.DefaultTransport used")
+		},
+	}
+	t.Cleanup(func() { http.DefaultTransport = orig })
+
+	for _, tt := range []struct {
+		name   string
+		client func() *Client
+	}{
+		{name: "New with a nil client", client: func() *Client { return New("acme", nil) }},
+		{name: "zero Client", client: func() *Client { return &Client{Provider: "acme"} }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				_, _ = io.WriteString(w, `{"ok":true}`)
+			}))
+			var conns atomic.Int64
+			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			}
+			srv.Start()
+			defer srv.Close()
+
+			c := tt.client()
+			for i := range 3 {
+				resp, err := c.Do(context.Background(), Request{Op: "status", Method: http.MethodGet, URL: srv.URL})
+				if err != nil {
+					t.Fatalf("call %d: %v", i, err)
+				}
+				if resp.StatusCode != http.StatusOK || string(resp.Body) != `{"ok":true}` {
+					t.Fatalf("call %d: answer %d %q", i, resp.StatusCode, resp.Body)
+				}
+			}
+			// One pool kept across calls, not a client built per call.
+			if n := conns.Load(); n != 1 {
+				t.Errorf("3 calls opened %d connections, want 1", n)
+			}
+		})
+	}
+	if n := used.Load(); n != 0 {
+		t.Errorf("http.DefaultTransport dialled %d times", n)
+	}
+}
+
+// countingConn counts the bytes read from a connection.
+type countingConn struct {
+	net.Conn
+	read *atomic.Int64
+}
+
+func (c countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+// TestDoReusesConnection: an answer Do does not keep whole (an error
+// answer cut at MaxBody, a 2xx answer too long) is read to its end before
+// the body is closed, so that the next call reuses the connection; an
+// answer longer than MaxBody plus maxDrain is not read past that bound,
+// and the connection is closed instead.
+func TestDoReusesConnection(t *testing.T) {
+	t.Parallel()
+	const maxBody = 256
+	tests := []struct {
+		name      string
+		status    int
+		bodyLen   int
+		maxBody   int64
+		wantConns int64
+	}{
+		{name: "error answer under MaxBody", status: 500, bodyLen: 300, wantConns: 1},
+		{name: "error answer cut at MaxBody", status: 500, bodyLen: 4 << 10, maxBody: maxBody, wantConns: 1},
+		{name: "429 cut at MaxBody", status: 429, bodyLen: 4 << 10, maxBody: maxBody, wantConns: 1},
+		{name: "4xx cut at MaxBody", status: 404, bodyLen: maxBody + maxDrain - 1, maxBody: maxBody, wantConns: 1},
+		{name: "2xx answer too long", status: 200, bodyLen: 4 << 10, maxBody: maxBody, wantConns: 1},
+		{name: "error answer past the drain bound", status: 500, bodyLen: 4 << 20, maxBody: maxBody, wantConns: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			body := strings.Repeat("x", tt.bodyLen)
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(tt.status)
+				_, _ = io.WriteString(w, body)
+			}))
+			var conns atomic.Int64
+			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			}
+			srv.Start()
+			defer srv.Close()
+
+			var read atomic.Int64
+			dialer := &net.Dialer{}
+			tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				conn, err := dialer.DialContext(ctx, network, addr)
+				if err != nil {
+					return nil, err
+				}
+				return countingConn{Conn: conn, read: &read}, nil
+			}}
+			defer tr.CloseIdleConnections()
+			c := New("acme", &http.Client{Transport: tr})
+			c.MaxBody = tt.maxBody
+
+			const calls = 3
+			for i := range calls {
+				resp, err := c.Do(context.Background(), Request{Op: "status", Method: http.MethodGet, URL: srv.URL})
+				if err == nil || resp == nil || resp.StatusCode != tt.status {
+					t.Fatalf("call %d: answer %v, err %v: want status %d and an error", i, resp, err, tt.status)
+				}
+				if want := min(tt.bodyLen, cmp.Or(int(tt.maxBody), DefaultMaxBody)); len(resp.Body) != want {
+					t.Fatalf("call %d: body of %d bytes, want %d", i, len(resp.Body), want)
+				}
+			}
+			if n := conns.Load(); n != tt.wantConns {
+				t.Errorf("%d calls opened %d connections, want %d", calls, n, tt.wantConns)
+			}
+			// Headers, what Do keeps, the drain and one buffer of the
+			// transport's reader, for each call.
+			if bound := int64(calls * (1<<10 + cmp.Or(int(tt.maxBody), DefaultMaxBody) + maxDrain + 4<<10)); read.Load() > bound {
+				t.Errorf("%d calls read %d bytes from the network, want at most %d", calls, read.Load(), bound)
+			}
+		})
 	}
 }

@@ -91,7 +91,7 @@ func parsePayment(raw json.RawMessage) (payment, fields, error) {
 	}
 	if !isNull(f.Montant) {
 		if d.montant, err = providerhttp.ParseAmountJSON(f.Montant, Currency); err != nil {
-			return payment{}, f, fmt.Errorf("Montant: %w", err)
+			return payment{}, f, fmt.Errorf("amount (Montant): %w", err)
 		}
 		d.hasMontant = true
 	}
