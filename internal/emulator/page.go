@@ -138,10 +138,11 @@ func Act(ctx context.Context, hc *http.Client, checkoutURL string, a providertes
 // NoRedirectClient returns an HTTP client with timeout that hands back
 // redirects instead of following them. It has a transport of its own:
 // httptest servers closing in parallel tests close http.DefaultTransport's
-// idle connections, and would break requests in flight on it.
+// idle connections, and would break requests in flight on it; and a test
+// may replace http.DefaultTransport with a wrapper of its own.
 func NoRedirectClient(timeout time.Duration) *http.Client {
 	return &http.Client{
-		Transport:     http.DefaultTransport.(*http.Transport).Clone(),
+		Transport:     &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second},
 		Timeout:       timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

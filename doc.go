@@ -1,0 +1,56 @@
+// Package cauri takes hosted-checkout payments for Go web shops through the
+// aggregators of West and Central Africa (MoneyFusion, DEXCHANGE, NovaSend,
+// Moneroo, PayDunya) as one thing: a [Kit] of http.Handlers, whatever the
+// provider.
+//
+// # For a shop
+//
+// A shop builds one Kit with [New] from a [Config]: its [Store] (package
+// stores/memory, or stores/sql for PostgreSQL, MySQL/MariaDB and SQLite),
+// its providers (packages under providers/), its secret, its Order
+// function and its [Config.OnPaid] hook, and mounts it:
+//
+//	mux.Handle("/pay/", http.StripPrefix("/pay", kit))
+//
+// The Kit then serves:
+//
+//   - POST /checkout/{provider}: builds a [Payment] on the server from the
+//     shop's own [Order] (never from the browser's amount), stores it, asks
+//     the provider for a hosted page and answers 303 to it (JSON to a JSON
+//     client);
+//   - GET or POST /return/{provider}/{id}/{token}: the customer back from the
+//     provider; the kit verifies with the provider and sends them to the
+//     shop's success, failure or pending page;
+//   - POST /webhooks/{provider} (or a per-payment callback URL under it):
+//     a provider's notification, authenticated
+//     (or confirmed with the provider when it is unsigned), deduplicated,
+//     checked against the stored amount and currency, and acknowledged
+//     once durable;
+//   - GET /payments/{id}: a payment's status as JSON, for the pending page.
+//
+// [Kit.CheckoutHandler], [Kit.ReturnHandler], [Kit.WebhookHandler] and
+// [Kit.StatusHandler] serve each alone, for routers that mount them one by
+// one. [Config.OnPaid] runs once per paid payment, however many duplicate
+// notifications and return visits race, across every process sharing the
+// Store; [Kit.RunReconciler] settles what notifications never told;
+// [Kit.Payout] sends money out where a provider allows it.
+//
+// What a shop reads back: [Payment] and its [Status], [Anomaly] for a
+// payment that must not be fulfilled as usual, the errors of errors.go
+// (checkable with errors.Is and errors.As), and the amount helpers
+// ([ParseAmount], [FormatAmount]), which keep money in integer minor units.
+//
+// # For those who write a Store or a Provider
+//
+// [Store] (with [Change], [Lease], [Expect], [Cursor], and the optional
+// [BatchCompleter] and [PayoutStore]) is the contract of a payment store;
+// stores/sql/storetest checks an implementation against it. [Provider]
+// (with [CheckoutRequest], [Checkout], [StatusQuery], [Update],
+// [ProviderError], and the optional [IdempotentCreator], [PollGuidance],
+// [RateGuidance] and [Payouter]) is the contract of a payment provider; the
+// packages under providers/ implement it, each with an emulator of the
+// provider's API for tests.
+//
+// The README says what the kit guarantees and how to run it in production;
+// RELIABILITY.md how those guarantees are tested.
+package cauri
