@@ -15,22 +15,33 @@ import (
 // hung up.
 var errCheckoutTimeout = errors.New("cauri: checkout deadline passed")
 
-// checkoutResponse is the JSON answer to a checkout that asked for JSON.
+// checkoutResponse is the JSON answer to a checkout that asked for JSON:
+// where a browser would have been sent, the payment's provider page while
+// it is pending, or the shop's success page when the order's earlier
+// payment turned out paid.
 type checkoutResponse struct {
 	PaymentID   string `json:"payment_id"`
-	CheckoutURL string `json:"checkout_url"`
+	Status      Status `json:"status"`
+	CheckoutURL string `json:"checkout_url,omitempty"`
+	SuccessURL  string `json:"success_url,omitempty"`
 	StatusURL   string `json:"status_url"`
 }
 
 // CheckoutHandler starts a payment: it gets the order from Config.Order,
 // validates it, stores a pending payment, opens the provider's checkout and
-// answers 303 to the provider's page (or {payment_id, checkout_url} as JSON
-// when the request accepts application/json). A second checkout for the
-// same order and amount while the first is pending reuses it. With the
-// provider's breaker open it answers 503 with Retry-After at once, and so
-// it does when the checkout takes longer than Config.CheckoutTimeout. A
-// browser's post from another site is refused with 403 unless
-// Config.AllowCrossSiteCheckout says otherwise.
+// answers 303 to the provider's page. A second checkout for the same order
+// and amount while the first is pending reuses it; should that one turn out
+// paid, the answer is 303 to Config.SuccessURL. With the provider's breaker
+// open it answers 503 with Retry-After at once, and so it does when the
+// checkout takes longer than Config.CheckoutTimeout. A browser's post from
+// another site is refused with 403 unless Config.AllowCrossSiteCheckout
+// says otherwise. It takes POST only: other methods get 405 with Allow.
+//
+// A request that accepts application/json gets every answer as JSON, with
+// the HTTP status a browser gets but 200 for a redirect: {payment_id,
+// status: "pending", checkout_url, status_url} for a payment to make,
+// {payment_id, status: "paid", success_url, status_url} for an order paid
+// already, and {error} for a failure.
 //
 // The provider is the {provider} path value, or the segment after
 // "checkout".
@@ -118,15 +129,17 @@ func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	}
 	count(outcome)
 
+	resp := checkoutResponse{PaymentID: p.ID, Status: p.Status, CheckoutURL: p.CheckoutURL, StatusURL: k.StatusURL(p.ID)}
+	next := p.CheckoutURL
 	if outcome == "already_paid" {
-		redirect(w, r, k.shopURL(k.success, p.ID))
-		return
+		resp.CheckoutURL, resp.SuccessURL = "", k.shopURL(k.success, p.ID)
+		next = resp.SuccessURL
 	}
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusOK, checkoutResponse{PaymentID: p.ID, CheckoutURL: p.CheckoutURL, StatusURL: k.StatusURL(p.ID)})
+		writeJSON(w, http.StatusOK, resp)
 		return
 	}
-	redirect(w, r, p.CheckoutURL)
+	redirect(w, r, next)
 }
 
 // IsProviderRejection reports whether err is a provider's permanent
