@@ -50,9 +50,7 @@ func (k *Kit) CheckoutHandler() http.Handler {
 }
 
 func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		fail(w, r, http.StatusMethodNotAllowed, "checkout takes POST")
+	if !allowed(w, r, "checkout", http.MethodPost) {
 		return
 	}
 	gp, ok := k.provider(r)

@@ -217,6 +217,7 @@ func TestCheckoutAnswersJSONClients(t *testing.T) {
 		{name: "cross-site", order: "o-cross", json: true, want: 403,
 			header: http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example"}}},
 		{name: "unknown provider", order: "o-nope", json: true, path: "/pay/checkout/nope", want: 404},
+		{name: "wrong method", order: "o-get", json: true, method: http.MethodGet, want: 405},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
