@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -167,8 +168,17 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		Status: StatusPending, Amount: o.Amount, Currency: o.Currency, Metadata: o.Metadata,
 		CreatedAt: now, UpdatedAt: now,
 	}
+	// A round costs the store two or three calls: rounds are spaced out, as
+	// when waiting for a double submit, so that a key that stays taken
+	// never makes the loop spin, and end with ctx.
 	wait := 25 * time.Millisecond
 	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := pause(ctx, wait); err != nil {
+				return Payment{}, "", err
+			}
+			wait = min(wait*2, 500*time.Millisecond)
+		}
 		err := k.store.Create(ctx, p)
 		if err == nil {
 			break
@@ -179,28 +189,25 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		prev, err := k.store.GetPendingByCheckoutKey(ctx, key)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			continue // settled meanwhile: the key is free
+			// Settled meanwhile: the key is free.
 		case err != nil:
 			return Payment{}, "", fmt.Errorf("cauri: loading pending checkout: %w", err)
 		case prev.CheckoutURL != "":
 			if p, reused, err := k.reuse(ctx, gp, prev); err != nil || reused != "" {
 				return p, reused, err
 			}
-			continue
 		case k.now().Sub(prev.CreatedAt) > k.staleCheckout:
 			// Its checkout never opened (a crash, an error while
 			// recording it): the customer never saw a page to pay on.
-			_, _ = k.store.Transition(ctx, prev.ID, StatusPending, Change{To: StatusFailed, FailureReason: "checkout never opened", At: k.now()})
-			continue
+			// A conflict means it moved meanwhile, which frees the key
+			// all the same.
+			_, err := k.store.Transition(ctx, prev.ID, StatusPending, Change{To: StatusFailed, FailureReason: "checkout never opened", At: k.now()})
+			if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
+				return Payment{}, "", fmt.Errorf("cauri: closing stale checkout %s: %w", prev.ID, err)
+			}
 		}
-		// The same checkout is being opened right now (a double submit):
-		// wait for it.
-		select {
-		case <-ctx.Done():
-			return Payment{}, "", ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, 500*time.Millisecond)
+		// Otherwise the same checkout is being opened right now (a double
+		// submit): wait for it.
 	}
 
 	// This checkout replaces the order's earlier pending payments (another
@@ -235,6 +242,23 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 	p.ProviderRef, p.CheckoutURL = co.ProviderRef, co.RedirectURL
 	k.log.Info("checkout opened", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID)
 	return p, "created", nil
+}
+
+// pause waits about d (between half of it and all of it, at random, so
+// that checkouts waiting on each other drift apart), or until ctx ends,
+// whose error it then returns at once.
+func pause(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t := time.NewTimer(d/2 + rand.N(d/2+1))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // closeUnopened fails a payment whose checkout never opened: the customer

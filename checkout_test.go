@@ -1,18 +1,23 @@
 package cauri_test
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -298,6 +303,130 @@ func TestCheckoutAnswersJSONClients(t *testing.T) {
 					t.Errorf("body %s, want success_url %s... and no checkout_url", body, wantPage)
 				}
 			}
+		})
+	}
+}
+
+// TestCheckoutRetriesPause: when the order's checkout key stays taken, the
+// checkout's rounds of store calls are spaced out by pauses, end when the
+// request does without another pause, and a store failure closing a
+// stale checkout ends them with a 500 that the log explains. It runs in a
+// synctest bubble, whose clock moves only while every goroutine waits:
+// rounds without a pause between them happen at the same instant.
+func TestCheckoutRetriesPause(t *testing.T) {
+	t.Parallel()
+	duplicate := func(ctx context.Context, _ cauri.Payment) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("key taken: %w", cauri.ErrDuplicate)
+	}
+	notFound := func(ctx context.Context, _ string) (cauri.Payment, error) {
+		if err := ctx.Err(); err != nil {
+			return cauri.Payment{}, err
+		}
+		return cauri.Payment{}, fmt.Errorf("already settled: %w", cauri.ErrNotFound)
+	}
+	tests := []struct {
+		name string
+		// hook sets up the store; cancel ends the request.
+		hook            func(s *hookedStore, cancel context.CancelFunc)
+		want            int
+		wantTransitions int
+		wantLog         string // the log says so
+		wantRounds      int    // Create calls
+	}{
+		{
+			// A store whose pending key lags behind: Create says the key
+			// is taken, the lookup finds it free, round after round.
+			name: "key never freed",
+			hook: func(s *hookedStore, _ context.CancelFunc) { s.create, s.getPending = duplicate, notFound },
+			// The loop's own bound: the first try and 20 more.
+			want: 500, wantLog: "key taken", wantRounds: 21,
+		},
+		{
+			name: "request ends",
+			hook: func(s *hookedStore, cancel context.CancelFunc) {
+				s.create = duplicate
+				s.getPending = func(ctx context.Context, key string) (cauri.Payment, error) {
+					p, err := notFound(ctx, key)
+					if s.called("GetPendingByCheckoutKey") == 3 {
+						cancel() // as the third lookup answers
+					}
+					return p, err
+				}
+			},
+			want: 500, wantLog: "context canceled", wantRounds: 3,
+		},
+		{
+			// An earlier checkout of the order never opened; closing it
+			// fails.
+			name: "stale checkout cannot be closed",
+			hook: func(s *hookedStore, _ context.CancelFunc) {
+				var once sync.Once
+				s.create = func(ctx context.Context, p cauri.Payment) error {
+					once.Do(func() {
+						old := p
+						old.ID = "pay_0000000000000000000000stale"
+						old.CreatedAt = p.CreatedAt.Add(-time.Hour)
+						old.UpdatedAt = old.CreatedAt
+						if err := s.Store.Create(ctx, old); err != nil {
+							t.Errorf("planting the stale checkout: %v", err)
+						}
+					})
+					return s.Store.Create(ctx, p)
+				}
+				s.transition = func(context.Context, string, cauri.Status, cauri.Change) (cauri.Payment, error) {
+					return cauri.Payment{}, errStoreDown
+				}
+			},
+			want: 500, wantTransitions: 1, wantLog: errStoreDown.Error(), wantRounds: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var logs bytes.Buffer
+				store := newHookedStore()
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				tt.hook(store, cancel)
+				kit, err := cauri.New(validConfig(func(c *cauri.Config) {
+					c.Store, c.Order = store, formOrder
+					c.Providers = []cauri.Provider{mustMoneroo(t)}
+					c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+				}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/checkout/moneroo", strings.NewReader("order=o-1"))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				rec := httptest.NewRecorder()
+				kit.CheckoutHandler().ServeHTTP(rec, req)
+				end := time.Now()
+
+				if rec.Code != tt.want {
+					t.Errorf("HTTP %d, want %d: %s", rec.Code, tt.want, rec.Body)
+				}
+				if !strings.Contains(logs.String(), tt.wantLog) {
+					t.Errorf("log does not say %q:\n%s", tt.wantLog, logs.String())
+				}
+				if n := store.called("Transition"); n != tt.wantTransitions {
+					t.Errorf("%d transitions, want %d", n, tt.wantTransitions)
+				}
+				creates := store.creates
+				if len(creates) != tt.wantRounds {
+					t.Fatalf("%d rounds, want %d", len(creates), tt.wantRounds)
+				}
+				for i := 1; i < len(creates); i++ {
+					if !creates[i].After(creates[i-1]) {
+						t.Errorf("round %d followed round %d without a pause", i+1, i)
+					}
+				}
+				if last := creates[len(creates)-1]; !end.Equal(last) {
+					t.Errorf("the checkout ended %v after its last round", end.Sub(last))
+				}
+			})
 		})
 	}
 }
