@@ -146,8 +146,8 @@ type Config struct {
 //	POST /webhooks/{provider}/{id}/{token}   a notification to a per-payment callback URL
 //	GET  /payments/{id}?token=...            JSON status for the shop's pending page
 //
-// The return URL takes POST too, for providers that send the customer back
-// with a form, and GET routes take HEAD. Another method gets 405 with an
+// The return URL takes POST too (a hosted page may send the customer back
+// with a form), and GET routes take HEAD. Another method gets 405 with an
 // Allow header, from the kit as from a handler mounted alone.
 //
 // Return and callback URLs carry our payment ID and an HMAC token in their
