@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,22 +16,33 @@ import (
 // hung up.
 var errCheckoutTimeout = errors.New("cauri: checkout deadline passed")
 
-// checkoutResponse is the JSON answer to a checkout that asked for JSON.
+// checkoutResponse is the JSON answer to a checkout that asked for JSON:
+// where a browser would have been sent, the payment's provider page while
+// it is pending, or the shop's success page when the order's earlier
+// payment turned out paid.
 type checkoutResponse struct {
 	PaymentID   string `json:"payment_id"`
-	CheckoutURL string `json:"checkout_url"`
+	Status      Status `json:"status"`
+	CheckoutURL string `json:"checkout_url,omitempty"`
+	SuccessURL  string `json:"success_url,omitempty"`
 	StatusURL   string `json:"status_url"`
 }
 
 // CheckoutHandler starts a payment: it gets the order from Config.Order,
 // validates it, stores a pending payment, opens the provider's checkout and
-// answers 303 to the provider's page (or {payment_id, checkout_url} as JSON
-// when the request accepts application/json). A second checkout for the
-// same order and amount while the first is pending reuses it. With the
-// provider's breaker open it answers 503 with Retry-After at once, and so
-// it does when the checkout takes longer than Config.CheckoutTimeout. A
-// browser's post from another site is refused with 403 unless
-// Config.AllowCrossSiteCheckout says otherwise.
+// answers 303 to the provider's page. A second checkout for the same order
+// and amount while the first is pending reuses it; should that one turn out
+// paid, the answer is 303 to Config.SuccessURL. With the provider's breaker
+// open it answers 503 with Retry-After at once, and so it does when the
+// checkout takes longer than Config.CheckoutTimeout. A browser's post from
+// another site is refused with 403 unless Config.AllowCrossSiteCheckout
+// says otherwise. It takes POST only: other methods get 405 with Allow.
+//
+// A request that accepts application/json gets every answer as JSON, with
+// the HTTP status a browser gets but 200 for a redirect: {payment_id,
+// status: "pending", checkout_url, status_url} for a payment to make,
+// {payment_id, status: "paid", success_url, status_url} for an order paid
+// already, and {error} for a failure.
 //
 // The provider is the {provider} path value, or the segment after
 // "checkout".
@@ -39,9 +51,7 @@ func (k *Kit) CheckoutHandler() http.Handler {
 }
 
 func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		fail(w, r, http.StatusMethodNotAllowed, "checkout takes POST")
+	if !allowed(w, r, "checkout", http.MethodPost) {
 		return
 	}
 	gp, ok := k.provider(r)
@@ -118,15 +128,17 @@ func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	}
 	count(outcome)
 
+	resp := checkoutResponse{PaymentID: p.ID, Status: p.Status, CheckoutURL: p.CheckoutURL, StatusURL: k.StatusURL(p.ID)}
+	next := p.CheckoutURL
 	if outcome == "already_paid" {
-		redirect(w, r, k.shopURL(k.success, p.ID))
-		return
+		resp.CheckoutURL, resp.SuccessURL = "", k.shopURL(k.success, p.ID)
+		next = resp.SuccessURL
 	}
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusOK, checkoutResponse{PaymentID: p.ID, CheckoutURL: p.CheckoutURL, StatusURL: k.StatusURL(p.ID)})
+		writeJSON(w, http.StatusOK, resp)
 		return
 	}
-	redirect(w, r, p.CheckoutURL)
+	redirect(w, r, next)
 }
 
 // IsProviderRejection reports whether err is a provider's permanent
@@ -156,8 +168,17 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		Status: StatusPending, Amount: o.Amount, Currency: o.Currency, Metadata: o.Metadata,
 		CreatedAt: now, UpdatedAt: now,
 	}
+	// A round costs the store two or three calls: rounds are spaced out, as
+	// when waiting for a double submit, so that a key that stays taken
+	// never makes the loop spin, and end with ctx.
 	wait := 25 * time.Millisecond
 	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := pause(ctx, wait); err != nil {
+				return Payment{}, "", err
+			}
+			wait = min(wait*2, 500*time.Millisecond)
+		}
 		err := k.store.Create(ctx, p)
 		if err == nil {
 			break
@@ -168,28 +189,25 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		prev, err := k.store.GetPendingByCheckoutKey(ctx, key)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			continue // settled meanwhile: the key is free
+			// Settled meanwhile: the key is free.
 		case err != nil:
 			return Payment{}, "", fmt.Errorf("cauri: loading pending checkout: %w", err)
 		case prev.CheckoutURL != "":
 			if p, reused, err := k.reuse(ctx, gp, prev); err != nil || reused != "" {
 				return p, reused, err
 			}
-			continue
 		case k.now().Sub(prev.CreatedAt) > k.staleCheckout:
 			// Its checkout never opened (a crash, an error while
 			// recording it): the customer never saw a page to pay on.
-			_, _ = k.store.Transition(ctx, prev.ID, StatusPending, Change{To: StatusFailed, FailureReason: "checkout never opened", At: k.now()})
-			continue
+			// A conflict means it moved meanwhile, which frees the key
+			// all the same.
+			_, err := k.store.Transition(ctx, prev.ID, StatusPending, Change{To: StatusFailed, FailureReason: "checkout never opened", At: k.now()})
+			if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
+				return Payment{}, "", fmt.Errorf("cauri: closing stale checkout %s: %w", prev.ID, err)
+			}
 		}
-		// The same checkout is being opened right now (a double submit):
-		// wait for it.
-		select {
-		case <-ctx.Done():
-			return Payment{}, "", ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, 500*time.Millisecond)
+		// Otherwise the same checkout is being opened right now (a double
+		// submit): wait for it.
 	}
 
 	// This checkout replaces the order's earlier pending payments (another
@@ -224,6 +242,23 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 	p.ProviderRef, p.CheckoutURL = co.ProviderRef, co.RedirectURL
 	k.log.Info("checkout opened", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID)
 	return p, "created", nil
+}
+
+// pause waits about d (between half of it and all of it, at random, so
+// that checkouts waiting on each other drift apart), or until ctx ends,
+// whose error it then returns at once.
+func pause(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t := time.NewTimer(d/2 + rand.N(d/2+1))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // closeUnopened fails a payment whose checkout never opened: the customer

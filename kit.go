@@ -150,6 +150,10 @@ type Config struct {
 //	POST /webhooks/{provider}/{id}/{token}   a notification to a per-payment callback URL
 //	GET  /payments/{id}?token=...            JSON status for the shop's pending page
 //
+// The return URL takes POST too (a hosted page may send the customer back
+// with a form), and GET routes take HEAD. Another method gets 405 with an
+// Allow header, from the kit as from a handler mounted alone.
+//
 // Return and callback URLs carry our payment ID and an HMAC token in their
 // path, so that providers appending their own query parameters (PayDunya's
 // and MoneyFusion's ?token=) cannot collide with them. Every answer the
@@ -302,13 +306,14 @@ func New(cfg Config) (*Kit, error) {
 		k.metrics.zero(p.name)
 	}
 
+	// Each handler checks the method itself: a wrong one gets the same 405,
+	// JSON to a JSON client, whether it is mounted alone or here.
 	k.mux = http.NewServeMux()
-	k.mux.Handle("POST /checkout/{provider}", k.CheckoutHandler())
-	k.mux.Handle("GET /return/{provider}/{id}/{token}", k.ReturnHandler())
-	k.mux.Handle("POST /return/{provider}/{id}/{token}", k.ReturnHandler())
-	k.mux.Handle("POST /webhooks/{provider}", k.WebhookHandler())
-	k.mux.Handle("POST /webhooks/{provider}/{id}/{token}", k.WebhookHandler())
-	k.mux.Handle("GET /payments/{id}", k.StatusHandler())
+	k.mux.Handle("/checkout/{provider}", k.CheckoutHandler())
+	k.mux.Handle("/return/{provider}/{id}/{token}", k.ReturnHandler())
+	k.mux.Handle("/webhooks/{provider}", k.WebhookHandler())
+	k.mux.Handle("/webhooks/{provider}/{id}/{token}", k.WebhookHandler())
+	k.mux.Handle("/payments/{id}", k.StatusHandler())
 	return k, nil
 }
 

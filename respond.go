@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,18 @@ func fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
 		return
 	}
 	writeText(w, code, msg)
+}
+
+// allowed reports whether r's method is one of methods, and otherwise
+// answers 405 with an Allow header listing them: the same answer whether
+// the handler is mounted alone or in the kit.
+func allowed(w http.ResponseWriter, r *http.Request, what string, methods ...string) bool {
+	if slices.Contains(methods, r.Method) {
+		return true
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	fail(w, r, http.StatusMethodNotAllowed, what+" takes "+strings.Join(methods, ", "))
+	return false
 }
 
 // unavailable answers 503 with Retry-After: after, in whole seconds

@@ -13,7 +13,8 @@ import (
 // customer goes to the pending page, which polls), and answers 303 to the
 // shop's SuccessURL, FailureURL or PendingURL. A payment superseded by a
 // newer checkout of its order goes to FailureURL without asking. It never
-// redirects anywhere else.
+// redirects anywhere else. It takes GET, HEAD and POST (a provider may send
+// the customer back with a form); other methods get 405 with Allow.
 //
 // The provider, payment ID and token are the {provider}, {id} and {token}
 // path values, or the three segments after "return".
@@ -22,6 +23,9 @@ func (k *Kit) ReturnHandler() http.Handler {
 }
 
 func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {
+	if !allowed(w, r, "a return", http.MethodGet, http.MethodHead, http.MethodPost) {
+		return
+	}
 	gp, ok := k.provider(r)
 	if !ok {
 		k.metrics.returns.WithLabelValues(unknownProviderLabel, "unknown_provider").Inc()

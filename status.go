@@ -27,7 +27,8 @@ type statusResponse struct {
 // the kit appended to the shop's pages. While the payment is pending it asks
 // the provider when the payment's turn has come (see Config.PollInterval),
 // so that a payment whose webhook never comes still settles; between turns
-// it answers from the store, however often it is asked.
+// it answers from the store, however often it is asked. It takes GET and
+// HEAD; other methods get 405 with Allow.
 //
 // The payment ID is the {id} path value, or the last path segment.
 func (k *Kit) StatusHandler() http.Handler {
@@ -35,6 +36,9 @@ func (k *Kit) StatusHandler() http.Handler {
 }
 
 func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
+	if !allowed(w, r, "the status", http.MethodGet, http.MethodHead) {
+		return
+	}
 	id := r.PathValue("id")
 	if id == "" {
 		id = r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]

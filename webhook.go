@@ -36,6 +36,8 @@ import (
 // still ends (a minute at most; OnPaid within its lease, measured on the
 // monotonic clock): no store call the kit makes is without a deadline.
 //
+// It takes POST, as every provider sends; other methods get 405 with Allow.
+//
 // The provider is the {provider} path value, or the segment after
 // "webhooks"; a per-payment callback URL adds {id} and {token}.
 func (k *Kit) WebhookHandler() http.Handler {
@@ -43,9 +45,7 @@ func (k *Kit) WebhookHandler() http.Handler {
 }
 
 func (k *Kit) serveWebhook(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		fail(w, r, http.StatusMethodNotAllowed, "webhooks take POST")
+	if !allowed(w, r, "a webhook", http.MethodPost) {
 		return
 	}
 	gp, ok := k.provider(r)
