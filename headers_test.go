@@ -14,7 +14,8 @@ import (
 )
 
 // TestAnswersForbidSniffing: every answer the kit writes, whichever
-// handler and outcome, says X-Content-Type-Options: nosniff, so that no
+// handler and outcome (a route the kit does not have too), says
+// X-Content-Type-Options: nosniff and Cache-Control: no-store, so that no
 // browser reads an error, a redirect or a JSON answer as HTML.
 func TestAnswersForbidSniffing(t *testing.T) {
 	t.Parallel()
@@ -106,6 +107,9 @@ func TestAnswersForbidSniffing(t *testing.T) {
 			}
 			if got := header.Values("X-Content-Type-Options"); len(got) != 1 || got[0] != "nosniff" {
 				t.Errorf("X-Content-Type-Options = %q, want nosniff", got)
+			}
+			if got := header.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control = %q, want no-store", got)
 			}
 		})
 	}

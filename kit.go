@@ -314,6 +314,7 @@ func New(cfg Config) (*Kit, error) {
 	k.mux.Handle("/webhooks/{provider}", k.WebhookHandler())
 	k.mux.Handle("/webhooks/{provider}/{id}/{token}", k.WebhookHandler())
 	k.mux.Handle("/payments/{id}", k.StatusHandler())
+	k.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fail(w, r, http.StatusNotFound, "not found") })
 	return k, nil
 }
 
