@@ -16,7 +16,8 @@ import (
 // TestAnswersForbidSniffing: every answer the kit writes, whichever
 // handler and outcome (a route the kit does not have too), says
 // X-Content-Type-Options: nosniff and Cache-Control: no-store, so that no
-// browser reads an error, a redirect or a JSON answer as HTML.
+// browser reads an error, a redirect or a JSON answer as HTML, and no
+// cache keeps one.
 func TestAnswersForbidSniffing(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
