@@ -127,7 +127,7 @@ func (p *Provider) SubmitPayout(ctx context.Context, ref string, req cauri.Payou
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "payout", Method: http.MethodPost, URL: p.disburse + "/disburse/submit-invoice",
 		Header: p.headers(),
-		JSON: disburseRequest{DisburseInvoice: ref},
+		JSON:   disburseRequest{DisburseInvoice: ref},
 	})
 	if err != nil {
 		var pe *cauri.ProviderError
@@ -172,7 +172,7 @@ func (p *Provider) CheckPayout(ctx context.Context, ref string) (cauri.PayoutRes
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "payout_status", Method: http.MethodPost, URL: p.disburse + "/disburse/check-status",
 		Header: p.headers(),
-		JSON: disburseRequest{DisburseInvoice: ref},
+		JSON:   disburseRequest{DisburseInvoice: ref},
 	})
 	if err != nil {
 		var pe *cauri.ProviderError

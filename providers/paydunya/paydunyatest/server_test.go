@@ -576,9 +576,9 @@ func TestDisburse(t *testing.T) {
 	}
 
 	for body, want := range map[string]string{
-		`{}`: "account_alias is required; amount is required",
-		`{"account_alias":"7","amount":0}`:                               "amount is required and must be a positive",
-		`{"account_alias":"7","amount":1.5}`:                             "must be a positive whole number",
+		`{}`:                                 "account_alias is required; amount is required",
+		`{"account_alias":"7","amount":0}`:   "amount is required and must be a positive",
+		`{"account_alias":"7","amount":1.5}`: "must be a positive whole number",
 		`{"account_alias":"7","amount":1,"withdraw_mode":"Orange"}`:      "withdraw_mode is not one of",
 		`{"account_alias":"7","amount":1,"callback_url":"not a url"}`:    "callback_url must be a valid URL",
 		`{"account_alias":"7","amount":1,"callback_url":"ftp://x.test"}`: "callback_url must be a valid URL",
