@@ -7,10 +7,11 @@ import (
 	"time"
 )
 
-// Payouter is implemented by providers that can send money out (PayDunya's
-// disbursements). The kit calls it through [Kit.Payout], which validates
-// the request, guards it with the provider's breaker and rate, and makes
-// it idempotent on PayoutRequest.Key.
+// Payouter is implemented by providers that can send money out in one
+// call. The kit calls it through [Kit.Payout], which validates the
+// request, guards it with the provider's breaker and rate, and makes it
+// idempotent on PayoutRequest.Key. A provider that can also name a payout
+// before sending it implements [PayoutPreparer], which the kit prefers.
 type Payouter interface {
 	// Payout sends req.Amount to req.Account. It is never retried by the
 	// kit after an answer of unknown outcome: a provider without an

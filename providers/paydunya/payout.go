@@ -18,9 +18,9 @@ import (
 // default when PayoutRequest.Method is empty.
 const AccountMode = "paydunya"
 
-// The statuses of a disbursement, in PayDunya's words: created by
-// get-invoice, pending once submitted to the operator, then success or
-// failed.
+// The statuses of a disbursement, in PayDunya's words (check-status's
+// status): created by get-invoice, pending once submitted to the operator,
+// then success or failed.
 const (
 	DisburseCreated = "created"
 	DisbursePending = "pending"
@@ -126,8 +126,7 @@ func (p *Provider) PreparePayout(ctx context.Context, req cauri.PayoutRequest) (
 func (p *Provider) SubmitPayout(ctx context.Context, ref string, req cauri.PayoutRequest) (cauri.PayoutResult, error) {
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "payout", Method: http.MethodPost, URL: p.disburse + "/disburse/submit-invoice",
-		Header: p.headers(),
-		JSON:   disburseRequest{DisburseInvoice: ref},
+		Header: p.headers(), JSON: disburseRequest{DisburseInvoice: ref},
 	})
 	if err != nil {
 		var pe *cauri.ProviderError
@@ -171,8 +170,7 @@ func (p *Provider) CheckPayout(ctx context.Context, ref string) (cauri.PayoutRes
 	}
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "payout_status", Method: http.MethodPost, URL: p.disburse + "/disburse/check-status",
-		Header: p.headers(),
-		JSON:   disburseRequest{DisburseInvoice: ref},
+		Header: p.headers(), JSON: disburseRequest{DisburseInvoice: ref},
 	})
 	if err != nil {
 		var pe *cauri.ProviderError

@@ -19,10 +19,10 @@ import (
 // documentation: "created" and "pending" are intermediate, "success" and
 // "failed" final).
 const (
-	DisburseCreated = "created" // get-invoice made it; not yet sent to the operator
-	DisbursePending = "pending" // submitted to the operator, still being processed
-	DisburseSuccess = "success"
-	DisburseFailed  = "failed"
+	DisburseCreated = paydunya.DisburseCreated // get-invoice made it; not yet sent to the operator
+	DisbursePending = paydunya.DisbursePending // submitted to the operator, still being processed
+	DisburseSuccess = paydunya.DisburseSuccess
+	DisburseFailed  = paydunya.DisburseFailed
 )
 
 // WithdrawModes are the withdraw_mode values PayDunya's API PUSH
@@ -181,7 +181,7 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request, m paydunya.M
 	if !ok {
 		errs = append(errs, "amount is required and must be a positive whole number of FCFA")
 	}
-	mode := "paydunya"
+	mode := paydunya.AccountMode
 	if v, present := in["withdraw_mode"]; present {
 		mode, _ = v.(string)
 		if !slices.Contains(WithdrawModes, mode) {
@@ -272,7 +272,7 @@ func (s *Server) submitInvoice(w http.ResponseWriter, r *http.Request, m payduny
 	d.SentAt = now
 	d.Status = DisbursePending
 	text := "Disbursement submitted to the operator"
-	if d.WithdrawMode == "paydunya" {
+	if d.WithdrawMode == paydunya.AccountMode {
 		d.Status, text = DisburseSuccess, "Transaction completed successfully"
 	}
 	snap := *d
