@@ -138,6 +138,7 @@ func (k *Kit) resolveOnce(ctx context.Context, ps PayoutStore, gp *guardedProvid
 				done = cur
 			}
 		}
+		count(resolvedSettled)
 		return resolution{p: done, outcome: resolvedSettled}
 	case err != nil:
 		count(resolveError)
