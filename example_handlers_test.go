@@ -421,8 +421,8 @@ func ExampleKit_Reconcile() {
 	fmt.Printf("later:    %+v %v\n", rep, err)
 	fmt.Println("OnPaid calls:", onPaid.Load())
 	// Output:
-	// at once:  {Checked:0 Settled:0 Expired:0 Skipped:0 Errors:0 Fulfilled:0} <nil>
-	// later:    {Checked:3 Settled:2 Expired:0 Skipped:0 Errors:0 Fulfilled:0} <nil>
+	// at once:  {Checked:0 Settled:0 Expired:0 Skipped:0 Errors:0 Fulfilled:0 PayoutsChecked:0 PayoutsResolved:0 PayoutsSkipped:0 PayoutsUnresolvable:0} <nil>
+	// later:    {Checked:3 Settled:2 Expired:0 Skipped:0 Errors:0 Fulfilled:0 PayoutsChecked:0 PayoutsResolved:0 PayoutsSkipped:0 PayoutsUnresolvable:0} <nil>
 	// OnPaid calls: 1
 }
 
@@ -454,9 +454,13 @@ func ExampleKit_Payout() {
 	}
 	for range 2 {
 		res, err := kit.Payout(ctx, "paydunya", refund)
-		fmt.Println(res.Status, res.ProviderRef, err)
+		fmt.Println(res.Status, err)
 	}
-	fmt.Println("sent to PayDunya:", len(emu.Payouts()))
+	sent := 0
+	for _, d := range emu.Disbursements() {
+		sent += d.Submissions
+	}
+	fmt.Println("sent by PayDunya:", sent)
 
 	refund.Amount = 3000 // the same key for another payout
 	_, err = kit.Payout(ctx, "paydunya", refund)
@@ -465,10 +469,54 @@ func ExampleKit_Payout() {
 	_, err = kit.Payout(ctx, "moneroo", refund)
 	fmt.Println(errors.Is(err, cauri.ErrUnknownProvider))
 	// Output:
-	// succeeded TEST000001 <nil>
-	// succeeded TEST000001 <nil>
-	// sent to PayDunya: 1
+	// succeeded <nil>
+	// succeeded <nil>
+	// sent by PayDunya: 1
 	// true
+	// true
+}
+
+// ResolvePayout settles a payout left pending: here a payout to a mobile
+// money wallet, which PayDunya's operator settles after answering
+// "pending". The reconciler (Kit.RunReconciler) does the same for every
+// payout pending past ReconcilePolicy.PayoutGrace.
+func ExampleKit_ResolvePayout() {
+	emu := paydunyatest.New() // stands in for PayDunya's sandbox
+	defer emu.Close()
+
+	kit, err := cauri.New(cauri.Config{
+		Store:     memory.New(),
+		Providers: []cauri.Provider{emu.Provider()},
+		PublicURL: "https://shop.example/pay",
+		Secret:    "use-32-or-more-random-bytes-here-please",
+		Order: func(r *http.Request, provider string) (cauri.Order, error) {
+			return cauri.Order{}, cauri.ErrNotFound
+		},
+		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	res, err := kit.Payout(ctx, "paydunya", cauri.PayoutRequest{
+		Key: "refund-order-43", Account: "771111111", Amount: 2500, Currency: "XOF",
+		Method: "orange-money-senegal", // PayDunya's withdraw_mode
+	})
+	fmt.Println(res.Status, err)
+
+	_, err = kit.ResolvePayout(ctx, "refund-order-43")
+	fmt.Println(errors.Is(err, cauri.ErrPayoutPending)) // the operator has not paid yet
+
+	_ = emu.SettleDisbursement(res.ProviderRef, paydunyatest.DisburseSuccess) // now it has
+	p, err := kit.ResolvePayout(ctx, "refund-order-43")
+	fmt.Println(p.Status, err)
+
+	_, err = kit.ResolvePayout(ctx, "refund-order-44")
+	fmt.Println(errors.Is(err, cauri.ErrPayoutNotFound))
+	// Output:
+	// pending <nil>
+	// true
+	// succeeded <nil>
 	// true
 }
 

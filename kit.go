@@ -193,7 +193,8 @@ type Kit struct {
 	instance string        // this kit's lease owner prefix
 	seq      atomic.Uint64 // makes each OnPaid claim's owner unique
 
-	asks singleflight.Group // questions to providers under way, by payment ID
+	asks       singleflight.Group // questions to providers under way, by payment ID
+	payoutAsks singleflight.Group // questions about pending payouts under way, by payout key
 }
 
 var providerName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
@@ -304,6 +305,17 @@ func New(cfg Config) (*Kit, error) {
 		p.breaker = k.newBreaker(p.name, cfg.Breaker)
 		p.gate = newGate(rateLimit(p.Provider, cfg.RateLimits))
 		k.metrics.zero(p.name)
+		_, pays := p.Provider.(Payouter)
+		_, prepares := p.Provider.(PayoutPreparer)
+		if pays || prepares {
+			k.metrics.zeroPayouts(p.name)
+		}
+	}
+	if _, ok := k.store.(PayoutStore); ok {
+		if _, ok := k.store.(PayoutLister); !ok {
+			k.log.Warn("the Store does not list pending payouts (it does not implement PayoutLister): " +
+				"the reconciler cannot settle them; call Kit.ResolvePayout")
+		}
 	}
 
 	// Each handler checks the method itself: a wrong one gets the same 405,

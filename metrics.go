@@ -41,6 +41,8 @@ type metrics struct {
 	onPaidDuration   *prometheus.HistogramVec // provider
 	anomalies        *prometheus.CounterVec   // provider, anomaly
 	payouts          *prometheus.CounterVec   // provider, outcome
+	resolutions      *prometheus.CounterVec   // provider, outcome
+	payoutBacklog    *prometheus.GaugeVec     // provider
 	reconcilePasses  *prometheus.CounterVec   // outcome
 	reconciled       *prometheus.CounterVec   // provider, outcome
 	pendingBacklog   *prometheus.GaugeVec     // provider
@@ -98,6 +100,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "cauri_payouts_total",
 			Help: "Payouts by outcome (succeeded, pending, failed, duplicate, key_reused, unknown, provider_unavailable, error).",
 		}, []string{"provider", "outcome"}),
+		resolutions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_payout_resolutions_total",
+			Help: "Questions about payouts left pending (Kit.ResolvePayout and the reconciler), by outcome (succeeded, failed: the provider's word, recorded; pending: not settled yet; settled: finished meanwhile by another call; unresolvable: the provider cannot be asked about it, a person must settle it; skipped: not asked, the provider's breaker or rate; error).",
+		}, []string{"provider", "outcome"}),
+		payoutBacklog: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cauri_reconcile_payouts_pending",
+			Help: "Payouts still pending past the reconciler's PayoutGrace after the last reconcile pass asked about them.",
+		}, []string{"provider"}),
 		reconcilePasses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_reconcile_passes_total",
 			Help: "Reconcile passes by outcome (ok, error).",
@@ -129,6 +139,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.onPaidDuration = register(reg, m.onPaidDuration, &err)
 	m.anomalies = register(reg, m.anomalies, &err)
 	m.payouts = register(reg, m.payouts, &err)
+	m.resolutions = register(reg, m.resolutions, &err)
+	m.payoutBacklog = register(reg, m.payoutBacklog, &err)
 	m.reconcilePasses = register(reg, m.reconcilePasses, &err)
 	m.reconciled = register(reg, m.reconciled, &err)
 	m.pendingBacklog = register(reg, m.pendingBacklog, &err)
@@ -164,6 +176,8 @@ var outcomes = map[string][]string{
 	"returns":   {"success", "failure", "pending", "superseded", "bad_token", "unknown_payment", "error"},
 	"onpaid":    {"ok", "error"},
 	"anomalies": {string(AnomalySuperseded), string(AnomalyPaidTwice)},
+	"resolutions": {resolvedSucceeded, resolvedFailed, resolvedPending, resolvedSettled, unresolvable,
+		resolveSkipped, resolveError},
 }
 
 // zero creates the series of provider at zero.
@@ -185,5 +199,13 @@ func (m *metrics) zero(provider string) {
 	}
 	for _, to := range []Status{StatusPaid, StatusFailed, StatusCancelled, StatusExpired} {
 		m.transitions.WithLabelValues(provider, string(to))
+	}
+}
+
+// zeroPayouts creates the payout resolution series of a provider that
+// offers payouts at zero.
+func (m *metrics) zeroPayouts(provider string) {
+	for _, o := range outcomes["resolutions"] {
+		m.resolutions.WithLabelValues(provider, o)
 	}
 }

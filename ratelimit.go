@@ -118,12 +118,17 @@ func rateLimit(p Provider, override map[string]RateLimit) RateLimit {
 	return defaultRateLimit
 }
 
+// isPoll reports whether op is a status poll: a question about a payment
+// ("status") or a pending payout ("payout_status"), which leaves the
+// rate's reserve to checkouts and payouts and pauses after a 429.
+func isPoll(op string) bool { return op == "status" || op == "payout_status" }
+
 // admit takes p's token for one attempt of op. A status poll is admitted
 // at once or refused; any other call waits for its token if its context
 // leaves the time, and is refused at once otherwise. A refusal wraps
 // ErrRateLimited and says when to try again.
 func (k *Kit) admit(ctx context.Context, p *guardedProvider, op string) error {
-	if op == "status" {
+	if isPoll(op) {
 		if ok, after := p.gate.poll(k.now()); !ok {
 			return rateLimited(p.name, op, after, nil)
 		}

@@ -24,9 +24,16 @@ type ReconcilePolicy struct {
 	// Concurrency bounds the provider calls a pass makes at once. Zero
 	// means 4.
 	Concurrency int
-	// Batch is how many payments a pass loads from the store at a time.
-	// Zero means 200.
+	// Batch is how many payments (and payouts) a pass loads from the
+	// store at a time. Zero means 200.
 	Batch int
+	// PayoutGrace is how long a payout may stay pending before the
+	// reconciler asks its provider about it: time for Kit.Payout's own
+	// calls to end and for the provider to settle it. Each pass then asks
+	// about every payout still pending past it, as status polls within the
+	// provider's rate (those the rate holds back wait for the next pass).
+	// Zero means 5 minutes.
+	PayoutGrace time.Duration
 }
 
 // ReconcileReport says what one reconcile pass did.
@@ -35,8 +42,13 @@ type ReconcileReport struct {
 	Settled   int // of those, moved to a final status by the provider's word
 	Expired   int // of those, expired by the kit: forgotten by the provider, or past MaxAge
 	Skipped   int // pending payments not asked: their turn has not come, provider's rate or breaker, provider not configured
-	Errors    int // provider calls or store writes that failed, or a paid report for another amount; retried next pass
+	Errors    int // provider calls or store writes that failed (for payments or payouts), or a paid report for another amount; retried next pass
 	Fulfilled int // paid payments whose unfinished OnPaid this pass completed
+
+	PayoutsChecked      int // payouts pending past PayoutGrace whose provider was asked
+	PayoutsResolved     int // of those, recorded succeeded or failed by the provider's word
+	PayoutsSkipped      int // pending payouts not asked: the provider's rate or breaker
+	PayoutsUnresolvable int // pending payouts the provider cannot be asked about (ErrPayoutNotCheckable): a person must settle them
 }
 
 // Reconcile makes one pass over the store: it asks providers about the
@@ -47,8 +59,10 @@ type ReconcileReport struct {
 // settles what they say, expires the payments they forgot or that passed
 // the maximum age, and completes OnPaid for paid payments whose lease
 // expired (a crashed process). Several replicas may run it at once: every
-// change is a compare-and-set and OnPaid is leased. It returns the first
-// store error that stopped the pass, with the report so far.
+// change is a compare-and-set and OnPaid is leased. Then it asks about the
+// payouts still pending past PayoutGrace, as [Kit.ResolvePayout] does, when
+// the Store lists them ([PayoutLister]). It returns the first store error
+// that stopped the pass, with the report so far.
 func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	pol := k.cfg.Reconcile
 	grace := orDefault(pol.Grace, 2*time.Minute)
@@ -159,6 +173,10 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 		})
 		wg.Wait()
 	}
+	if err == nil {
+		err = k.reconcilePayouts(ctx, pol, batch, run, &mu, &rep)
+		wg.Wait()
+	}
 	outcome := "ok"
 	if err != nil {
 		outcome = "error"
@@ -258,7 +276,77 @@ func (k *Kit) RunReconciler(ctx context.Context, every time.Duration) error {
 		}
 		if rep, err := k.Reconcile(ctx); err == nil && rep != (ReconcileReport{}) {
 			k.log.Info("reconcile pass", "checked", rep.Checked, "settled", rep.Settled, "expired", rep.Expired,
-				"skipped", rep.Skipped, "errors", rep.Errors, "fulfilled", rep.Fulfilled)
+				"skipped", rep.Skipped, "errors", rep.Errors, "fulfilled", rep.Fulfilled,
+				"payouts_checked", rep.PayoutsChecked, "payouts_resolved", rep.PayoutsResolved,
+				"payouts_skipped", rep.PayoutsSkipped, "payouts_unresolvable", rep.PayoutsUnresolvable)
 		}
 	}
+}
+
+// reconcilePayouts asks, through run, about every payout pending past the
+// policy's PayoutGrace, and sets each provider's payout backlog once they
+// were all asked. It does nothing when the Store does not list payouts.
+func (k *Kit) reconcilePayouts(ctx context.Context, pol ReconcilePolicy, batch int, run func(func()) bool,
+	mu *sync.Mutex, rep *ReconcileReport) error {
+	ps, ok := k.store.(PayoutStore)
+	lister, listable := k.store.(PayoutLister)
+	if !ok || !listable {
+		return nil
+	}
+	olderThan := k.now().Add(-orDefault(pol.PayoutGrace, 5*time.Minute))
+	backlog := make(map[string]int, len(k.providers))
+	var wg sync.WaitGroup
+	var after Cursor
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		page, err := lister.ListPendingPayouts(ctx, olderThan, after, batch)
+		if err != nil {
+			return fmt.Errorf("cauri: reconcile: listing payouts: %w", err)
+		}
+		for _, p := range page {
+			wg.Add(1)
+			started := run(func() {
+				defer wg.Done()
+				r := k.resolve(ctx, ps, p)
+				mu.Lock()
+				defer mu.Unlock()
+				switch r.outcome {
+				case resolvedSucceeded, resolvedFailed:
+					rep.PayoutsChecked++
+					rep.PayoutsResolved++
+				case resolvedSettled:
+				case resolvedPending:
+					rep.PayoutsChecked++
+					backlog[p.Provider]++
+				case resolveError:
+					rep.PayoutsChecked++
+					rep.Errors++
+					backlog[p.Provider]++
+				case resolveSkipped:
+					rep.PayoutsSkipped++
+					backlog[p.Provider]++
+				case unresolvable:
+					rep.PayoutsUnresolvable++
+					backlog[p.Provider]++
+					k.log.Warn("payout pending and unresolvable: settle it with the provider", "payout_key", p.Key,
+						"provider", p.Provider, "created_at", p.CreatedAt, "err", r.err)
+				}
+			})
+			if !started {
+				wg.Done()
+				return ctx.Err()
+			}
+		}
+		if len(page) < batch {
+			break
+		}
+		after = PayoutCursor(page[len(page)-1])
+	}
+	wg.Wait()
+	for name := range k.providers {
+		k.metrics.payoutBacklog.WithLabelValues(name).Set(float64(backlog[name]))
+	}
+	return nil
 }

@@ -204,7 +204,7 @@ func call[T any](ctx context.Context, k *Kit, p *guardedProvider, op string, ret
 			// failure nor a success. Polls pause as long as it asked.
 			done(ErrRateLimited)
 			count(callRateLimited)
-			if op == "status" {
+			if isPoll(op) {
 				p.gate.pause(k.now().Add(orDefault(retryAfterOf(err), pauseAfter429)))
 				return zero, backoff.Permanent(err)
 			}

@@ -82,6 +82,61 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestFaultLost: the handler runs in full, and the client gets no answer.
+func TestFaultLost(t *testing.T) {
+	t.Parallel()
+	fs := NewFaults(nil)
+	defer fs.Close()
+	var handled atomic.Int32
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if string(b) == "pay" {
+			handled.Add(1)
+		}
+		_, _ = io.WriteString(w, "paid")
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/payout", fs.Wrap(providertest.OpPayout, h))
+	mux.HandleFunc("/bare", func(w http.ResponseWriter, r *http.Request) {
+		if fs.Intercept(w, r, providertest.OpAny) {
+			return
+		}
+		_, _ = io.WriteString(w, "ok")
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	post := func(path string) (string, error) {
+		res, err := srv.Client().Post(srv.URL+path, "text/plain", strings.NewReader("pay"))
+		if err != nil {
+			return "", err
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		return string(b), err
+	}
+
+	fs.Inject(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultLost, Times: 2})
+	for i := range 2 {
+		if body, err := post("/payout"); err == nil {
+			t.Fatalf("lost answer %d: got %q, want no answer", i, body)
+		}
+		if n := handled.Load(); n != int32(i+1) {
+			t.Fatalf("lost answer %d: handled %d times, want %d", i, n, i+1)
+		}
+	}
+	if body, err := post("/payout"); err != nil || body != "paid" || handled.Load() != 3 {
+		t.Fatalf("after the faults: %q %v, handled %d", body, err, handled.Load())
+	}
+	// With no handler to run, a lost answer is a dropped connection.
+	fs.Inject(providertest.OpAny, providertest.Fault{Kind: providertest.FaultLost})
+	if body, err := post("/bare"); err == nil {
+		t.Fatalf("bare lost answer: got %q", body)
+	}
+	if body, err := post("/bare"); err != nil || body != "ok" {
+		t.Fatalf("bare after the fault: %q %v", body, err)
+	}
+}
+
 func TestFaultsCloseEndsSlowAnswers(t *testing.T) {
 	t.Parallel()
 	fs := NewFaults(nil)

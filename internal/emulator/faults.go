@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
@@ -92,15 +93,21 @@ func (fs *Faults) Pending(op providertest.Op) int {
 }
 
 // Intercept plays the next fault for op on one request, if any. It reports
-// whether the request was answered (FaultStatus) or dropped (FaultDrop), in
-// which case the handler must stop. A FaultSlow waits for its Delay, the
-// request's end or Close, and then reports false: the handler answers
-// normally (to nobody, if the client gave up).
+// whether the request was answered (FaultStatus) or dropped (FaultDrop,
+// and FaultLost, there being no handler to run here), in which case the
+// handler must stop. A FaultSlow waits for its Delay, the request's end or
+// Close, and then reports false: the handler answers normally (to nobody,
+// if the client gave up).
 func (fs *Faults) Intercept(w http.ResponseWriter, r *http.Request, op providertest.Op) bool {
 	f, ok := fs.Take(op)
 	if !ok {
 		return false
 	}
+	return fs.play(w, r, f)
+}
+
+// play plays f on one request, as Intercept says.
+func (fs *Faults) play(w http.ResponseWriter, r *http.Request, f providertest.Fault) bool {
 	switch f.Kind {
 	case providertest.FaultStatus:
 		code := f.Status
@@ -127,17 +134,26 @@ func (fs *Faults) Intercept(w http.ResponseWriter, r *http.Request, op providert
 		}
 		fs.sleep(r.Context(), f.Delay)
 		return false
-	case providertest.FaultDrop:
+	case providertest.FaultDrop, providertest.FaultLost:
 		Drop(w)
 		return true
 	}
 	return false
 }
 
-// Wrap returns h with op's faults played before it.
+// Wrap returns h with op's faults played before it. A FaultLost lets h
+// handle the request in full, throws its answer away and drops the
+// connection.
 func (fs *Faults) Wrap(op providertest.Op, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if fs.Intercept(w, r, op) {
+		f, ok := fs.Take(op)
+		switch {
+		case !ok:
+		case f.Kind == providertest.FaultLost:
+			h.ServeHTTP(httptest.NewRecorder(), r)
+			Drop(w)
+			return
+		case fs.play(w, r, f):
 			return
 		}
 		h.ServeHTTP(w, r)

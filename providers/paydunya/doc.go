@@ -1,9 +1,11 @@
 // Package paydunya is PayDunya (https://paydunya.com), the payment
 // aggregator of Senegal, Côte d'Ivoire, Benin, Togo, Mali and Burkina Faso,
 // as a [cauri.Provider]: its "Paiement Avec Redirection" (PAR), where the
-// customer pays on a checkout invoice page PayDunya hosts. It is also a
-// [cauri.Payouter] through PayDunya's redistribution API ("Paiement Et
-// Redistribution", direct-pay/credit-account).
+// customer pays on a checkout invoice page PayDunya hosts. It sends payouts
+// too, to PayDunya accounts and mobile-money wallets, through PayDunya's
+// disbursement API ("API PUSH", disburse/get-invoice and submit-invoice),
+// and looks them up (disburse/check-status): a [cauri.PayoutPreparer] and a
+// [cauri.PayoutChecker].
 //
 //	p, err := paydunya.New(paydunya.Config{
 //		MasterKey:  os.Getenv("PAYDUNYA_MASTER_KEY"),
@@ -13,11 +15,12 @@
 //		Store:      paydunya.Store{Name: "Boutique Awa"},
 //	})
 //
-// The calls are POST {base}/checkout-invoice/create to open a checkout,
-// GET {base}/checkout-invoice/confirm/{token} for its status and
-// POST {base}/direct-pay/credit-account for a payout, where {base} is
-// https://app.paydunya.com/sandbox-api/v1 in the sandbox and
-// https://app.paydunya.com/api/v1 live, each with the PAYDUNYA-MASTER-KEY,
+// The calls are POST {base}/checkout-invoice/create to open a checkout and
+// GET {base}/checkout-invoice/confirm/{token} for its status, where {base}
+// is https://app.paydunya.com/sandbox-api/v1 in the sandbox and
+// https://app.paydunya.com/api/v1 live; and for a payout POST
+// {disburse}/disburse/get-invoice, submit-invoice and check-status, where
+// {disburse} is the same with v2. Each carries the PAYDUNYA-MASTER-KEY,
 // PAYDUNYA-PRIVATE-KEY and PAYDUNYA-TOKEN headers. Every invoice carries
 // the kit's per-payment callback_url, where PayDunya posts its IPN: nothing
 // needs configuring in PayDunya's dashboard. The subpackage paydunyatest
@@ -128,23 +131,55 @@
 //     Update.Fee stay empty.
 //   - Idempotency: create takes no idempotency key, so the Provider does
 //     not implement [cauri.IdempotentCreator] and the kit never repeats a
-//     creation; credit-account takes none either, and payouts are never
-//     repeated.
+//     creation; submit-invoice takes none either, and a payout is never
+//     submitted twice.
 //
 // # Payouts
 //
-// [Provider.Payout] posts {"account_alias", "amount"} exactly as the guide
-// spells them. The guide documents no withdraw_mode for credit-account
-// (MoneyFusion's withdraw API has one; PayDunya credits a PayDunya
-// account, whatever its owner cashes out with), nor a description: neither
-// is sent. The alias is sent as given, an email address or a phone number:
-// the guide's example is a national number ("771111111"), and rewriting an
-// E.164 number to a national one could name another country's account.
-// response_code "00" is a completed transfer ("Transaction completed
-// successfully"); another response_code is a failed payout with
-// PayDunya's response_text; an answer that never came or cannot be read is
-// an error marked Temporary, so the kit keeps the payout pending rather
-// than risk paying twice.
+// PayDunya documents two ways to send money. Its redistribution API
+// (direct-pay/credit-account, in the guide above) credits a PayDunya
+// account in one call and answers with a transaction_id, which no
+// documented call looks up: a payout whose answer is lost could never be
+// settled. Its API PUSH (developers.paydunya.com, "API PUSH") takes three:
+// disburse/get-invoice makes a disbursement and answers with its
+// disburse_token, sending nothing ("created: not yet sent to the operator");
+// disburse/submit-invoice sends it ("pending: submitted to the operator,
+// still being processed"); and the documentation sends whoever wants the
+// final status ("success" or "failed") to its check-status call, which
+// looks a disbursement up by that token. This package uses the API PUSH:
+// [Provider.PreparePayout] is get-invoice, [Provider.SubmitPayout] is
+// submit-invoice, [Provider.CheckPayout] is check-status, and the kit
+// records the token between the first two, so that every payout it sent can
+// be looked up, a lost answer included. The paths are under /v2
+// (Config.DisburseBaseURL), as clients of the API PUSH call them.
+//
+//   - Fields: get-invoice's account_alias, amount and withdraw_mode, as the
+//     documentation spells them; callback_url, which it lists too and says
+//     must be a valid URL, is sent when Config.PayoutCallbackURL is set (the
+//     kit does not need the callback, it asks check-status). submit-invoice
+//     and check-status take disburse_invoice, the token. The documentation's
+//     optional disburse_id is not sent.
+//   - withdraw_mode is PayoutRequest.Method, sent as given; empty means
+//     AccountMode ("paydunya", a PayDunya account), what credit-account
+//     did. The documentation lists orange-money-senegal, free-money-senegal,
+//     expresso-senegal, wave-senegal, mtn-benin, moov-benin, mtn-ci,
+//     orange-money-ci, moov-ci, wave-ci, t-money-togo and orange-money-mali;
+//     PayDunya adds some over time, so only the shape is checked.
+//   - account_alias: "the receiver phone number without country code". It
+//     is sent as given (a number is never rewritten: dropping a country code
+//     could name another country's account); an email address is accepted
+//     for a PayDunya account only, as credit-account took one.
+//   - Statuses, in any case: success is PayoutSucceeded, failed
+//     PayoutFailed; created, pending, none and words this package does not
+//     know are PayoutPending, for the kit to ask again. A submit-invoice
+//     answer of "00" with no status is pending too: the final status is
+//     check-status's.
+//   - A response_code other than "00" from submit-invoice is a failed
+//     payout with PayDunya's response_text (it answered, and sent nothing);
+//     an answer that never came or cannot be read is an error marked
+//     Temporary, which the kit keeps pending rather than risk paying twice.
+//   - A disbursement check-status reports "created" was made and never
+//     sent: the kit leaves it pending and does not submit it on its own.
 //
 // Other providers could offer payouts the same way later: MoneyFusion has
 // a withdraw API (POST /api/v1/withdraw with countryCode, phone, amount and

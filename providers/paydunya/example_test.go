@@ -80,15 +80,29 @@ func ExampleHash() {
 	// Output: paid 5000 pay_01 test_jkEdPY8SuG:completed false <nil>
 }
 
-// Sending 4500 FCFA to another PayDunya account.
+// Sending 4500 FCFA to another PayDunya account, credited at once, then
+// 2000 FCFA to an Orange Money wallet, which its operator settles later and
+// CheckPayout then reports.
 func ExampleProvider_Payout() {
 	srv := paydunyatest.New()
 	defer srv.Close()
 	p := srv.Provider().(*paydunya.Provider)
+	ctx := context.Background()
 
-	res, err := p.Payout(context.Background(), cauri.PayoutRequest{
+	res, err := p.Payout(ctx, cauri.PayoutRequest{
 		Key: "supplier-2024-06", Account: "771111111", Amount: 4500, Currency: "XOF",
 	})
-	fmt.Println(res.Status, res.ProviderRef, err)
-	// Output: succeeded TEST000001 <nil>
+	fmt.Println(res.Status, err)
+
+	res, err = p.Payout(ctx, cauri.PayoutRequest{
+		Key: "refund-42", Account: "771111111", Amount: 2000, Currency: "XOF", Method: "orange-money-senegal",
+	})
+	fmt.Println(res.Status, err)
+	_ = srv.SettleDisbursement(res.ProviderRef, paydunyatest.DisburseSuccess) // the operator paid
+	res, err = p.CheckPayout(ctx, res.ProviderRef)
+	fmt.Println(res.Status, err)
+	// Output:
+	// succeeded <nil>
+	// pending <nil>
+	// succeeded <nil>
 }

@@ -16,10 +16,13 @@ import (
 // Name is the provider's name, as [Provider.Name] returns it.
 const Name = "paydunya"
 
-// PayDunya's API roots, one per mode.
+// PayDunya's API roots, one per mode, and those of its API PUSH
+// (disbursements).
 const (
-	SandboxBaseURL = "https://app.paydunya.com/sandbox-api/v1"
-	LiveBaseURL    = "https://app.paydunya.com/api/v1"
+	SandboxBaseURL         = "https://app.paydunya.com/sandbox-api/v1"
+	LiveBaseURL            = "https://app.paydunya.com/api/v1"
+	SandboxDisburseBaseURL = "https://app.paydunya.com/sandbox-api/v2"
+	LiveDisburseBaseURL    = "https://app.paydunya.com/api/v2"
 )
 
 // The headers that carry the credentials on every API call.
@@ -76,6 +79,21 @@ type Config struct {
 	// SandboxBaseURL or LiveBaseURL, as Mode says.
 	BaseURL string
 
+	// DisburseBaseURL is the root of PayDunya's API PUSH (disbursements,
+	// which payouts use), without a trailing slash. Empty means BaseURL
+	// with its final /v1 replaced by /v2 (SandboxDisburseBaseURL or
+	// LiveDisburseBaseURL by default), or BaseURL itself when it does not
+	// end in /v1 (a proxy serving both: their paths do not overlap).
+	DisburseBaseURL string
+
+	// PayoutCallbackURL, when set, is sent as each disbursement's
+	// callback_url, where PayDunya posts its outcome: an absolute http(s)
+	// URL of the shop's that answers 200. The kit does not need it (it
+	// looks disbursements up with check-status); set it if PayDunya
+	// refuses disbursements without one, as its documentation's list of
+	// fields suggests it may. Empty sends none.
+	PayoutCallbackURL string
+
 	// HTTPClient sends the API calls. Nil means a client of the package's
 	// own with a 30s timeout (http.DefaultClient is never used or changed).
 	HTTPClient *http.Client
@@ -98,7 +116,8 @@ type Store struct {
 	WebsiteURL string // store.website_url
 }
 
-// Provider is PayDunya's API as a [cauri.Provider] and a [cauri.Payouter].
+// Provider is PayDunya's API as a [cauri.Provider], and for payouts a
+// [cauri.PayoutPreparer], a [cauri.PayoutChecker] and a [cauri.Payouter].
 // It is safe for concurrent use.
 type Provider struct {
 	masterKey, privateKey, token string
@@ -106,13 +125,17 @@ type Provider struct {
 	mode                         Mode
 	store                        Store
 	base                         string
+	disburse                     string // the API PUSH's root
+	payoutCallback               string
 	http                         *providerhttp.Client
 	log                          *slog.Logger
 }
 
 var (
-	_ cauri.Provider = (*Provider)(nil)
-	_ cauri.Payouter = (*Provider)(nil)
+	_ cauri.Provider       = (*Provider)(nil)
+	_ cauri.Payouter       = (*Provider)(nil)
+	_ cauri.PayoutPreparer = (*Provider)(nil)
+	_ cauri.PayoutChecker  = (*Provider)(nil)
 )
 
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
@@ -168,8 +191,22 @@ func New(cfg Config) (*Provider, error) {
 			base = LiveBaseURL
 		}
 	}
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	if !rootURL(base) {
 		bad("BaseURL", "must be an absolute http(s) URL with no query")
+	}
+	disburse := strings.TrimRight(cfg.DisburseBaseURL, "/")
+	switch {
+	case disburse != "":
+		if !rootURL(disburse) {
+			bad("DisburseBaseURL", "must be an absolute http(s) URL with no query")
+		}
+	case strings.HasSuffix(base, "/v1"):
+		disburse = strings.TrimSuffix(base, "/v1") + "/v2"
+	default:
+		disburse = base
+	}
+	if cfg.PayoutCallbackURL != "" && (!absoluteHTTP(cfg.PayoutCallbackURL) || strings.TrimSpace(cfg.PayoutCallbackURL) != cfg.PayoutCallbackURL) {
+		bad("PayoutCallbackURL", "must be an absolute http(s) URL")
 	}
 	if len(ve.Fields) > 0 {
 		return nil, ve
@@ -184,15 +221,17 @@ func New(cfg Config) (*Provider, error) {
 	st := cfg.Store
 	st.Name = strings.TrimSpace(st.Name)
 	return &Provider{
-		masterKey:  cfg.MasterKey,
-		privateKey: cfg.PrivateKey,
-		token:      cfg.Token,
-		hash:       []byte(Hash(cfg.MasterKey)),
-		mode:       mode,
-		store:      st,
-		base:       base,
-		http:       hc,
-		log:        log.With("provider", Name),
+		masterKey:      cfg.MasterKey,
+		privateKey:     cfg.PrivateKey,
+		token:          cfg.Token,
+		hash:           []byte(Hash(cfg.MasterKey)),
+		mode:           mode,
+		store:          st,
+		base:           base,
+		disburse:       disburse,
+		payoutCallback: cfg.PayoutCallbackURL,
+		http:           hc,
+		log:            log.With("provider", Name),
 	}, nil
 }
 
@@ -261,6 +300,13 @@ func describeEnvelope(e envelope) string {
 		return "response_code " + code
 	}
 	return text + " (response_code " + code + ")"
+}
+
+// rootURL reports whether raw is an absolute http(s) URL with no query or
+// fragment, as an API root must be.
+func rootURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == "" && u.Fragment == ""
 }
 
 func absoluteHTTP(raw string) bool {

@@ -86,6 +86,8 @@ func TestNew(t *testing.T) {
 			Store: paydunya.Store{Name: "S"}}, "PrivateKey"},
 		{"base URL with a query", paydunya.Config{MasterKey: masterKey, PrivateKey: privateKey, Token: token,
 			Store: paydunya.Store{Name: "S"}, BaseURL: "https://app.paydunya.com/api/v1?x=1"}, "BaseURL"},
+		{"bad payout URLs", paydunya.Config{MasterKey: masterKey, PrivateKey: privateKey, Token: token,
+			Store: paydunya.Store{Name: "S"}, DisburseBaseURL: "app.paydunya.com/api/v2", PayoutCallbackURL: "/payouts"}, "DisburseBaseURL,PayoutCallbackURL"},
 	}
 	for _, tt := range tests {
 		_, err := paydunya.New(tt.cfg)
@@ -143,10 +145,15 @@ func TestDefaultBaseURLs(t *testing.T) {
 		if _, err := p.FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "test_abc"}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := p.CheckPayout(context.Background(), "dt_abc"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	want := []string{
 		"https://app.paydunya.com/sandbox-api/v1/checkout-invoice/confirm/test_abc",
+		"https://app.paydunya.com/sandbox-api/v2/disburse/check-status",
 		"https://app.paydunya.com/api/v1/checkout-invoice/confirm/test_abc",
+		"https://app.paydunya.com/api/v2/disburse/check-status",
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("URLs %v, want %v", got, want)

@@ -7,58 +7,126 @@ import (
 	"fmt"
 	"net/http"
 	"net/mail"
+	"regexp"
 	"strings"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/providerhttp"
 )
 
-// creditRequest is the body of POST /direct-pay/credit-account, as
-// PayDunya's example spells it.
-type creditRequest struct {
+// AccountMode is the withdraw_mode of a payout to a PayDunya account, the
+// default when PayoutRequest.Method is empty.
+const AccountMode = "paydunya"
+
+// The statuses of a disbursement, in PayDunya's words (check-status's
+// status): created by get-invoice, pending once submitted to the operator,
+// then success or failed.
+const (
+	DisburseCreated = "created"
+	DisbursePending = "pending"
+	DisburseSuccess = "success"
+	DisburseFailed  = "failed"
+)
+
+// getInvoiceRequest is the body of POST {disburse}/disburse/get-invoice,
+// as PayDunya's API PUSH documentation spells it.
+type getInvoiceRequest struct {
 	AccountAlias string `json:"account_alias"`
 	Amount       int64  `json:"amount"`
+	WithdrawMode string `json:"withdraw_mode"`
+	CallbackURL  string `json:"callback_url,omitempty"`
 }
 
-// creditResponse is credit-account's answer.
-type creditResponse struct {
+// getInvoiceResponse is get-invoice's answer.
+type getInvoiceResponse struct {
 	envelope
+	DisburseToken json.RawMessage `json:"disburse_token"`
+}
+
+// disburseRequest is the body of submit-invoice and check-status: the
+// disbursement's token.
+type disburseRequest struct {
+	DisburseInvoice string `json:"disburse_invoice"`
+}
+
+// disburseResponse is submit-invoice's and check-status's answer.
+type disburseResponse struct {
+	envelope
+	Description   json.RawMessage `json:"description"`
+	Status        json.RawMessage `json:"status"`
 	TransactionID json.RawMessage `json:"transaction_id"`
 }
 
-// Payout sends money from the PayDunya account to another PayDunya
-// account ("Paiement Et Redistribution"),
-// POST {BaseURL}/direct-pay/credit-account with {"account_alias",
-// "amount"}. The option must be enabled on the application in PayDunya's
-// dashboard.
+// PreparePayout makes a disbursement with PayDunya's API PUSH,
+// POST {DisburseBaseURL}/disburse/get-invoice with {"account_alias",
+// "amount", "withdraw_mode"} (and "callback_url" when
+// Config.PayoutCallbackURL is set), and returns its disburse_token.
+// PayDunya sends nothing until SubmitPayout: whatever PreparePayout
+// returns, no money has moved. The kit records the token before it calls
+// SubmitPayout, so that a payout whose answer is lost can be looked up
+// with CheckPayout.
 //
-// req.Account is the recipient's account alias, sent as given: an email
-// address, or a phone number of digits with an optional leading "+" (the
-// national "771111111" of PayDunya's example, or E.164). Numbers are not
-// rewritten: dropping a country code could name another country's
-// account. req.Amount is whole FCFA (req.Currency must be XOF).
-// Description and Key are not sent: PayDunya's call takes neither, and it
-// has no idempotency key of its own, so the kit never repeats a payout.
-// A bad request fails before any call with a *cauri.ValidationError (What
-// "payout").
+// req.Method is the withdraw_mode: AccountMode ("paydunya", the default)
+// for a PayDunya account, or a wallet's mode as PayDunya's documentation
+// lists them ("orange-money-senegal", "wave-ci", "mtn-benin"...), sent as
+// given. req.Account is the recipient's account alias, sent as given: a
+// phone number of digits with an optional leading "+" (PayDunya's
+// documentation asks for the national number, "771111111"; numbers are
+// not rewritten, since dropping a country code could name another
+// country's account), or, for a PayDunya account, an email address.
+// req.Amount is whole FCFA (req.Currency must be XOF). Description and
+// Key are not sent: PayDunya's call takes neither. A bad request fails
+// before any call with a *cauri.ValidationError (What "payout").
 //
-// response_code "00" is PayoutSucceeded ("Transaction completed
-// successfully": the transfer between PayDunya accounts is immediate),
-// with transaction_id as ProviderRef. Any other response_code is
+// A response_code other than "00" is a permanent *cauri.ProviderError with
+// PayDunya's response_text; an answer that never came, a 5xx or 429, is
+// Temporary (nothing was sent either way, so the kit may ask again).
+func (p *Provider) PreparePayout(ctx context.Context, req cauri.PayoutRequest) (string, error) {
+	body, err := p.payoutBody(req)
+	if err != nil {
+		return "", err
+	}
+	resp, err := p.http.Do(ctx, providerhttp.Request{
+		Op: "payout_prepare", Method: http.MethodPost, URL: p.disburse + "/disburse/get-invoice",
+		Header: p.headers(), JSON: body,
+	})
+	if err != nil {
+		return "", err
+	}
+	var gr getInvoiceResponse
+	if err := resp.DecodeJSON(&gr); err != nil {
+		return "", &cauri.ProviderError{Provider: Name, Op: "payout_prepare", StatusCode: resp.StatusCode, Temporary: true, Err: err}
+	}
+	if !gr.ok() {
+		return "", refusal("payout_prepare", resp.StatusCode, gr.envelope)
+	}
+	tok := jsonText(gr.DisburseToken)
+	if tok == "" || len(tok) > 255 {
+		return "", malformed("payout_prepare", resp.StatusCode, "get-invoice answered with no usable disburse_token")
+	}
+	return tok, nil
+}
+
+// SubmitPayout sends the disbursement PreparePayout named ref,
+// POST {DisburseBaseURL}/disburse/submit-invoice with {"disburse_invoice"}.
+// The kit never calls it twice for one payout.
+//
+// response_code "00" maps its status: "success" is PayoutSucceeded,
+// "failed" PayoutFailed, anything else (pending, created, none, a word
+// this package does not know) PayoutPending, for the kit to settle later
+// with CheckPayout, PayDunya's documentation saying that check-status gives
+// a submitted disbursement's final status. Any other response_code is
 // PayoutFailed with PayDunya's response_text, and a nil error: PayDunya
 // answered and sent nothing. An HTTP 4xx is a permanent *cauri.ProviderError
 // (nothing was sent). Everything whose outcome is unknown (no answer, a
 // timeout or cancellation after the request left, a 5xx, 408 or 429, a 2xx
 // that cannot be read) is a *cauri.ProviderError marked Temporary, which
 // the kit records as pending, never as failed: the money may have gone.
-func (p *Provider) Payout(ctx context.Context, req cauri.PayoutRequest) (cauri.PayoutResult, error) {
-	body, err := payoutBody(req)
-	if err != nil {
-		return cauri.PayoutResult{}, err
-	}
+// ProviderRef is ref in every result.
+func (p *Provider) SubmitPayout(ctx context.Context, ref string, req cauri.PayoutRequest) (cauri.PayoutResult, error) {
 	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "payout", Method: http.MethodPost, URL: p.base + "/direct-pay/credit-account",
-		Header: p.headers(), JSON: body,
+		Op: "payout", Method: http.MethodPost, URL: p.disburse + "/disburse/submit-invoice",
+		Header: p.headers(), JSON: disburseRequest{DisburseInvoice: ref},
 	})
 	if err != nil {
 		var pe *cauri.ProviderError
@@ -66,35 +134,124 @@ func (p *Provider) Payout(ctx context.Context, req cauri.PayoutRequest) (cauri.P
 			// The request may have reached PayDunya: unknown, not refused.
 			pe.Temporary = true
 		}
-		return cauri.PayoutResult{}, err
+		return cauri.PayoutResult{}, providerhttp.Scrub(err, ref)
 	}
-	var cr creditResponse
-	if err := resp.DecodeJSON(&cr); err != nil {
+	var dr disburseResponse
+	if err := resp.DecodeJSON(&dr); err != nil {
 		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout", StatusCode: resp.StatusCode, Temporary: true, Err: err}
 	}
-	if cr.code() == "" {
+	if dr.code() == "" {
 		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout", StatusCode: resp.StatusCode, Temporary: true,
-			Err: fmt.Errorf("%w: credit-account answered with no response_code", cauri.ErrMalformed)}
+			Err: fmt.Errorf("%w: submit-invoice answered with no response_code", cauri.ErrMalformed)}
 	}
-	ref := truncate(jsonText(cr.TransactionID), 128)
-	if !cr.ok() {
-		return cauri.PayoutResult{ProviderRef: ref, Status: cauri.PayoutFailed, Message: describeEnvelope(cr.envelope)}, nil
+	if !dr.ok() {
+		return cauri.PayoutResult{ProviderRef: ref, Status: cauri.PayoutFailed, Message: describeEnvelope(dr.envelope)}, nil
 	}
-	if ref == "" {
-		p.log.Warn("paydunya payout succeeded without a transaction_id")
-	}
-	return cauri.PayoutResult{ProviderRef: ref, Status: cauri.PayoutSucceeded, Message: truncate(jsonText(cr.Text), 200)}, nil
+	return cauri.PayoutResult{ProviderRef: ref, Status: p.disburseStatus(jsonText(dr.Status)), Message: dr.message()}, nil
 }
 
-// payoutBody builds credit-account's body, or the *cauri.ValidationError
+// CheckPayout looks up the disbursement PayDunya named ref (its
+// disburse_token), POST {DisburseBaseURL}/disburse/check-status with
+// {"disburse_invoice"}, the lookup PayDunya's documentation points to for a
+// submitted disbursement's final status. It sends nothing.
+//
+// "success" is PayoutSucceeded, "failed" PayoutFailed, "pending" and
+// "created" (made, never submitted: the kit does not submit it again on its
+// own) PayoutPending, and so is a status this package does not know, which
+// it logs. An unknown token (HTTP 404) is a permanent error wrapping
+// cauri.ErrNotFound; another response_code than "00" a permanent
+// *cauri.ProviderError with PayDunya's response_text; no answer, a 5xx or
+// 429 a Temporary one.
+func (p *Provider) CheckPayout(ctx context.Context, ref string) (cauri.PayoutResult, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status",
+			Err: fmt.Errorf("%w: no paydunya disburse token to look up", cauri.ErrNotFound)}
+	}
+	resp, err := p.http.Do(ctx, providerhttp.Request{
+		Op: "payout_status", Method: http.MethodPost, URL: p.disburse + "/disburse/check-status",
+		Header: p.headers(), JSON: disburseRequest{DisburseInvoice: ref},
+	})
+	if err != nil {
+		var pe *cauri.ProviderError
+		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
+			pe.Err = cauri.ErrNotFound
+		}
+		return cauri.PayoutResult{}, providerhttp.Scrub(err, ref)
+	}
+	var dr disburseResponse
+	if err := resp.DecodeJSON(&dr); err != nil {
+		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status", StatusCode: resp.StatusCode, Err: err}
+	}
+	if !dr.ok() {
+		return cauri.PayoutResult{}, providerhttp.Scrub(refusal("payout_status", resp.StatusCode, dr.envelope), ref)
+	}
+	raw := jsonText(dr.Status)
+	if raw == "" {
+		return cauri.PayoutResult{}, malformed("payout_status", resp.StatusCode, "check-status answered with no status")
+	}
+	return cauri.PayoutResult{ProviderRef: ref, Status: p.disburseStatus(raw), Message: dr.message()}, nil
+}
+
+// Payout sends a payout in one go, for use without the kit: PreparePayout,
+// then SubmitPayout. (The kit calls the two itself, recording the token in
+// between.) An error from the first step means nothing was sent, and a
+// Temporary one may be retried; the second step's results and errors are
+// SubmitPayout's.
+func (p *Provider) Payout(ctx context.Context, req cauri.PayoutRequest) (cauri.PayoutResult, error) {
+	ref, err := p.PreparePayout(ctx, req)
+	if err != nil {
+		return cauri.PayoutResult{}, err
+	}
+	return p.SubmitPayout(ctx, ref, req)
+}
+
+// disburseStatus maps a disbursement's status, in any case, to a payout's;
+// a word it does not know is pending, and logged.
+func (p *Provider) disburseStatus(raw string) cauri.PayoutStatus {
+	switch strings.ToLower(raw) {
+	case DisburseSuccess:
+		return cauri.PayoutSucceeded
+	case DisburseFailed:
+		return cauri.PayoutFailed
+	case DisbursePending, DisburseCreated, "":
+		return cauri.PayoutPending
+	}
+	p.log.Warn("paydunya reported a disbursement status this package does not know; kept pending", "status", truncate(raw, 32))
+	return cauri.PayoutPending
+}
+
+// message is the answer's response_text, or else its description, cut to
+// a readable length.
+func (r disburseResponse) message() string {
+	if t := jsonText(r.Text); t != "" {
+		return truncate(t, 200)
+	}
+	return truncate(jsonText(r.Description), 200)
+}
+
+// withdrawMode is the shape of PayDunya's withdraw_mode values.
+var withdrawMode = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// payoutBody builds get-invoice's body, or the *cauri.ValidationError
 // naming everything wrong with req.
-func payoutBody(req cauri.PayoutRequest) (*creditRequest, error) {
+func (p *Provider) payoutBody(req cauri.PayoutRequest) (*getInvoiceRequest, error) {
 	ve := &cauri.ValidationError{What: "payout"}
 	bad := func(field, reason string) {
 		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
 	}
-	if !accountAlias(req.Account) {
+	mode := req.Method
+	if mode == "" {
+		mode = AccountMode
+	}
+	if len(mode) > 64 || !withdrawMode.MatchString(mode) {
+		bad("Method", "must be a paydunya withdraw_mode: lower-case words joined by hyphens (orange-money-senegal)")
+	}
+	switch {
+	case mode == AccountMode && !accountAlias(req.Account):
 		bad("Account", "must be a paydunya account alias: an email address or a phone number of digits")
+	case mode != AccountMode && (strings.Contains(req.Account, "@") || !accountAlias(req.Account)):
+		bad("Account", "must be the wallet's phone number, digits with an optional leading +")
 	}
 	if req.Amount <= 0 {
 		bad("Amount", "must be positive")
@@ -105,7 +262,7 @@ func payoutBody(req cauri.PayoutRequest) (*creditRequest, error) {
 	if len(ve.Fields) > 0 {
 		return nil, ve
 	}
-	return &creditRequest{AccountAlias: req.Account, Amount: req.Amount}, nil
+	return &getInvoiceRequest{AccountAlias: req.Account, Amount: req.Amount, WithdrawMode: mode, CallbackURL: p.payoutCallback}, nil
 }
 
 // accountAlias reports whether s is an email address or a phone number:

@@ -71,8 +71,13 @@ type Op string
 const (
 	OpCreate Op = "create" // opening a checkout
 	OpStatus Op = "status" // the status or verify endpoint
-	OpPayout Op = "payout" // disbursements, where offered
-	OpAny    Op = "*"      // every API call
+	OpPayout Op = "payout" // sending a disbursement, where offered
+	// OpPayoutPrepare is registering a disbursement before it is sent,
+	// where the provider takes two calls (PayDunya's disburse/get-invoice).
+	OpPayoutPrepare Op = "payout_prepare"
+	// OpPayoutStatus is looking a disbursement up, where offered.
+	OpPayoutStatus Op = "payout_status"
+	OpAny          Op = "*" // every API call
 )
 
 // FaultKind is how an injected fault fails.
@@ -88,6 +93,11 @@ const (
 	FaultSlow
 	// FaultDrop closes the connection without an answer.
 	FaultDrop
+	// FaultLost handles the call as usual, then closes the connection
+	// without sending the answer: the provider did what was asked, and the
+	// client cannot know it. Where nothing handles the call it is
+	// FaultDrop.
+	FaultLost
 )
 
 // Fault is one injected failure.

@@ -3,12 +3,16 @@ package memory
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cauripay/cauri"
 )
 
-var _ cauri.PayoutStore = (*Store)(nil)
+var (
+	_ cauri.PayoutStore  = (*Store)(nil)
+	_ cauri.PayoutLister = (*Store)(nil)
+)
 
 // CreatePayout records a new payout. It returns an error wrapping
 // [cauri.ErrDuplicate] when the key is taken.
@@ -59,4 +63,26 @@ func (s *Store) FinishPayout(ctx context.Context, key string, r cauri.PayoutResu
 	p.Status, p.ProviderRef, p.Message, p.UpdatedAt = r.Status, r.ProviderRef, r.Message, now.UTC()
 	s.payouts[key] = p
 	return p, nil
+}
+
+// ListPendingPayouts returns up to limit pending payouts created before
+// olderThan, oldest first (by CreatedAt, then Key), starting after the
+// cursor, whose ID is a payout's Key. It scans every payout.
+func (s *Store) ListPendingPayouts(ctx context.Context, olderThan time.Time, after cauri.Cursor, limit int) ([]cauri.Payout, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []cauri.Payout
+	for _, p := range s.payouts {
+		if p.Status == cauri.PayoutPending && p.CreatedAt.Before(olderThan) && compareCursor(cauri.PayoutCursor(p), after) > 0 {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b cauri.Payout) int { return compareCursor(cauri.PayoutCursor(a), cauri.PayoutCursor(b)) })
+	return out[:min(len(out), limit)], nil
 }

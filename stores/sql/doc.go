@@ -112,13 +112,14 @@
 //
 // The payment that pays each order ([Store.ClaimOrder]) is recorded in
 // <prefix>orders, whose primary key is the order ID. Payouts, for
-// [cauri.PayoutStore], which a Store implements, live in <prefix>payouts,
-// keyed by the caller's idempotency key.
+// [cauri.PayoutStore] and [cauri.PayoutLister], which a Store implements,
+// live in <prefix>payouts, keyed by the caller's idempotency key.
 //
 // Indexes serve every lookup the kit makes: by ID, by provider and
 // reference, by pending checkout key, pending payments by creation time
-// (ListPending), paid unfulfilled ones (ListUnfulfilled), and an order's
-// payments by creation time (Supersede). On MySQL the tables' collation is
+// (ListPending), paid unfulfilled ones (ListUnfulfilled), an order's
+// payments by creation time (Supersede), and pending payouts by creation
+// time (ListPendingPayouts). On MySQL the tables' collation is
 // utf8mb4_bin, so that IDs and references compare case-sensitively.
 //
 // Each schema version only adds nullable columns, indexes and tables, so

@@ -10,7 +10,10 @@ import (
 	"github.com/cauripay/cauri"
 )
 
-var _ cauri.PayoutStore = (*Store)(nil)
+var (
+	_ cauri.PayoutStore  = (*Store)(nil)
+	_ cauri.PayoutLister = (*Store)(nil)
+)
 
 // payoutColumns are the payouts columns a cauri.Payout is read from, in the
 // order scanPayout expects.
@@ -86,6 +89,38 @@ func (s *Store) finishLost(ctx context.Context, key string, r cauri.PayoutResult
 		return p, nil
 	}
 	return p, fmt.Errorf("sqlstore: finish payout %q: payout is %s: %w", key, p.Status, cauri.ErrConflict)
+}
+
+// ListPendingPayouts returns up to limit pending payouts created before
+// olderThan, oldest first (by CreatedAt, then Key), starting after the
+// cursor, whose ID is a payout's Key: keyset paging through the pending
+// payouts' index.
+func (s *Store) ListPendingPayouts(ctx context.Context, olderThan time.Time, after cauri.Cursor, limit int) ([]cauri.Payout, error) {
+	if limit <= 0 {
+		return nil, ctx.Err()
+	}
+	query, args := s.q.listPendingPayouts, []any{s.timeArg(olderThan), limit}
+	if !after.CreatedAt.IsZero() || after.ID != "" {
+		query = s.q.listPendingPayoutsAfter
+		args = append(append([]any{s.timeArg(olderThan)}, s.cursorArgs(after)...), limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list pending payouts: %w", err)
+	}
+	defer rows.Close()
+	var out []cauri.Payout
+	for rows.Next() {
+		p, err := scanPayout(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: list pending payouts: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: list pending payouts: %w", err)
+	}
+	return out, nil
 }
 
 // scanPayout reads the payout columns from sc.

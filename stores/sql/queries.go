@@ -23,6 +23,7 @@ type queries struct {
 	listPending, listUnfulfilled                 string // from the start
 	listPendingAfter, listUnfulfilledAfter       string // after a cursor
 	createPayout, getPayout, finishPayout        string
+	listPendingPayouts, listPendingPayoutsAfter  string // from the start, after a cursor
 }
 
 func buildQueries(d Dialect, prefix string) queries {
@@ -40,10 +41,14 @@ func buildQueries(d Dialect, prefix string) queries {
 	// comparison; MariaDB and MySQL only with the expanded form, on the
 	// (status, …, created_at, id) indexes.
 	after, before := " AND (created_at, id) > (?, ?)", " AND (created_at, id) < (?, ?)"
+	payoutAfter := " AND (created_at, payout_key) > (?, ?)"
 	if d == MySQL {
 		after = " AND (created_at > ? OR (created_at = ? AND id > ?))"
 		before = " AND (created_at < ? OR (created_at = ? AND id < ?))"
+		payoutAfter = " AND (created_at > ? OR (created_at = ? AND payout_key > ?))"
 	}
+	listPendingPayouts := "SELECT " + payoutColumns + " FROM " + po + " WHERE status = 'pending' AND created_at < ?"
+	const payoutOrder = " ORDER BY created_at, payout_key LIMIT ?"
 	q := queries{
 		create: "INSERT INTO " + t + " (id, provider, provider_ref, order_id, checkout_key, pending_key, " +
 			"status, amount, currency, fee, method, failure_reason, checkout_url, metadata, " +
@@ -97,6 +102,10 @@ func buildQueries(d Dialect, prefix string) queries {
 		getPayout:    "SELECT " + payoutColumns + " FROM " + po + " WHERE payout_key = ?",
 		finishPayout: "UPDATE " + po + " SET status = ?, provider_ref = ?, message = ?, updated_at = ? " +
 			"WHERE payout_key = ? AND status = 'pending'" + returningPayout,
+		// Through the pending payouts' index (schema version 7), keyset
+		// paging on (created_at, payout_key) as the payments' lists.
+		listPendingPayouts:      listPendingPayouts + payoutOrder,
+		listPendingPayoutsAfter: listPendingPayouts + payoutAfter + payoutOrder,
 	}
 	if d == MySQL {
 		q.claimOrder = "INSERT INTO " + o + " (order_id, payment_id, claimed_at) VALUES (?, ?, ?)"
@@ -120,6 +129,7 @@ func buildQueries(d Dialect, prefix string) queries {
 			&q.takePoll, &q.supersede, &q.claimOrder, &q.orderHolder,
 			&q.listPending, &q.listUnfulfilled, &q.listPendingAfter, &q.listUnfulfilledAfter,
 			&q.createPayout, &q.getPayout, &q.finishPayout,
+			&q.listPendingPayouts, &q.listPendingPayoutsAfter,
 		} {
 			*s = numbered(*s)
 		}

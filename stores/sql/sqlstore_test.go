@@ -353,6 +353,8 @@ func TestContext(t *testing.T) {
 			_, calls["Supersede"] = s.Supersede(ctx, "order_x", cauri.Cursor{CreatedAt: at, ID: "pay_x"})
 			_, calls["ClaimOrder"] = s.ClaimOrder(ctx, "order_x", "pay_x")
 			_, calls["FinishPayout"] = s.FinishPayout(ctx, "po_x", cauri.PayoutResult{Status: cauri.PayoutFailed}, at)
+			_, calls["ListPendingPayouts"] = s.ListPendingPayouts(ctx, at, cauri.Cursor{}, 10)
+			_, calls["ListPendingPayoutsAfter"] = s.ListPendingPayouts(ctx, at, cauri.Cursor{CreatedAt: at, ID: "po_x"}, 10)
 			for name, err := range calls {
 				if !errors.Is(err, context.Canceled) {
 					t.Errorf("%s with a cancelled context: error = %v, want context.Canceled", name, err)

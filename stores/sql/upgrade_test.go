@@ -115,8 +115,8 @@ func TestMigrateFromVersion2(t *testing.T) {
 				t.Fatalf("Migrate from version 2: %v", err)
 			}
 			var versions int
-			if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+prefix+"schema_migrations WHERE version > 2").Scan(&versions); err != nil || versions != 4 {
-				t.Errorf("versions after 2 recorded: %d (%v), want 4", versions, err)
+			if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+prefix+"schema_migrations WHERE version > 2").Scan(&versions); err != nil || versions != 5 {
+				t.Errorf("versions after 2 recorded: %d (%v), want 5", versions, err)
 			}
 			for _, want := range rows {
 				got, err := s.Get(ctx, want.ID)

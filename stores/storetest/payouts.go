@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -67,6 +68,87 @@ func runPayouts(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 		if _, err := ps.FinishPayout(ctx, "po_"+rand.Text(), cauri.PayoutResult{Status: cauri.PayoutFailed}, at); !errors.Is(err, cauri.ErrNotFound) {
 			t.Errorf("FinishPayout: %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("ListPendingPayouts", func(t *testing.T) {
+		ps := payoutStore(t)
+		lister, ok := ps.(cauri.PayoutLister)
+		if !ok {
+			t.Skip("the store does not implement cauri.PayoutLister")
+		}
+		ctx := context.Background()
+		base := "po_" + rand.Text()
+		mk := func(suffix string, created time.Time) cauri.Payout {
+			p := newPayout(base + suffix)
+			p.CreatedAt, p.UpdatedAt = created, created
+			if err := ps.CreatePayout(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		// Ties on CreatedAt are ordered by key; a pending payout whose
+		// reference was recorded is still pending; settled ones and those
+		// created at or after the bound are not listed.
+		mk("_c", at.Add(2*time.Second))
+		mk("_b", at)
+		mk("_a", at)
+		mk("_d", at.Add(3*time.Second))
+		mk("_late", at.Add(time.Minute))
+		mk("_at_bound", at.Add(10*time.Second))
+		mk("_done", at.Add(time.Second))
+		if _, err := ps.FinishPayout(ctx, base+"_done", cauri.PayoutResult{Status: cauri.PayoutSucceeded, ProviderRef: "r"}, at); err != nil {
+			t.Fatal(err)
+		}
+		mk("_failed", at.Add(time.Second))
+		if _, err := ps.FinishPayout(ctx, base+"_failed", cauri.PayoutResult{Status: cauri.PayoutFailed}, at); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ps.FinishPayout(ctx, base+"_d", cauri.PayoutResult{Status: cauri.PayoutPending, ProviderRef: "ref-d"}, at); err != nil {
+			t.Fatal(err)
+		}
+
+		bound := at.Add(10 * time.Second)
+		want := []string{base + "_a", base + "_b", base + "_c", base + "_d"}
+		tests := []struct {
+			name  string
+			limit int
+		}{{"one page", 10}, {"exact pages", 2}, {"uneven pages", 3}, {"one at a time", 1}}
+		for _, tt := range tests {
+			var got []string
+			var after cauri.Cursor
+			for range len(want) + 2 {
+				page, err := lister.ListPendingPayouts(ctx, bound, after, tt.limit)
+				if err != nil {
+					t.Fatalf("%s: %v", tt.name, err)
+				}
+				if len(page) > tt.limit {
+					t.Fatalf("%s: page of %d, limit %d", tt.name, len(page), tt.limit)
+				}
+				for _, p := range page {
+					if p.Status != cauri.PayoutPending || !p.CreatedAt.Before(bound) {
+						t.Errorf("%s: listed %+v", tt.name, p)
+					}
+					got = append(got, p.Key)
+				}
+				if len(page) < tt.limit {
+					break
+				}
+				after = cauri.PayoutCursor(page[len(page)-1])
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: listed %v, want %v", tt.name, got, want)
+			}
+		}
+		page, err := lister.ListPendingPayouts(ctx, bound, cauri.Cursor{}, 10)
+		if err != nil || len(page) != 4 || page[3].ProviderRef != "ref-d" || page[0].Amount != 2500 || page[0].Currency != "XOF" {
+			t.Errorf("listed %+v, %v; want the payouts as stored", page, err)
+		}
+		if page, err := lister.ListPendingPayouts(ctx, at, cauri.Cursor{}, 10); err != nil || len(page) != 0 {
+			t.Errorf("pending before the oldest: %+v, %v; want none", page, err)
+		}
+		if page, err := lister.ListPendingPayouts(ctx, bound, cauri.Cursor{}, 0); err != nil || len(page) != 0 {
+			t.Errorf("limit 0: %+v, %v; want none", page, err)
 		}
 	})
 

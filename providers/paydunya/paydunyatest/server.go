@@ -19,15 +19,19 @@
 // IPNs posted as application/x-www-form-urlencoded PHP bracket keys under
 // data[...], with data[hash] the SHA-512 of the master key, to the
 // invoice's callback_url (or, without one, to the URL set with
-// SetWebhookURL, as an IPN URL configured in the dashboard); and
-// direct-pay/credit-account.
+// SetWebhookURL, as an IPN URL configured in the dashboard);
+// direct-pay/credit-account; and the disbursements of its API PUSH, under
+// /sandbox-api/v2 and /api/v2: disburse/get-invoice names a disbursement
+// (disburse_token) and sends nothing, disburse/submit-invoice sends it
+// once, and disburse/check-status looks it up by its token (see
+// [Disbursement]).
 //
 // PayDunya documents no error codes besides "00". The emulator refuses with
 // HTTP 200 and a response_code other than "00", as integrations report
 // PayDunya doing ({"response_code":"1001","response_text":"Invalid
 // Masterkey Specified"}): 1001 for wrong keys, 1003 for an invalid request,
-// 1004 for a payout PayDunya refuses; an unknown invoice is HTTP 404 with
-// 1002 "Invoice Not Found".
+// 1004 for a payout PayDunya refuses, 1005 for a disbursement submitted
+// twice; an unknown invoice or disbursement is HTTP 404 with 1002.
 package paydunyatest
 
 import (
@@ -59,7 +63,10 @@ const (
 	CodeUnauthenticated = "1001" // a wrong master key, private key or token
 	CodeNotFound        = "1002" // no such invoice (with HTTP 404)
 	CodeInvalid         = "1003" // the request is missing or has wrong fields
-	CodePayoutRefused   = "1004" // credit-account refused (unknown account)
+	CodePayoutRefused   = "1004" // credit-account or submit-invoice refused (unknown account)
+	// CodeAlreadySubmitted refuses a disbursement submitted again: one
+	// disbursement is sent once.
+	CodeAlreadySubmitted = "1005"
 )
 
 // Keys are the private key and token of one mode.
@@ -129,9 +136,12 @@ type Server struct {
 	webhookURL string
 	delta      int64
 	payouts    []Payout
-	refused    map[string]string // account alias → why credit-account refuses it
+	refused    map[string]string // account alias → why credit-account and submit-invoice refuse it
 	requests   []Request
 	txSeq      int
+
+	disbursements map[string]*Disbursement // by token
+	disburseOrder []string                 // tokens, oldest first
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -161,9 +171,10 @@ func New(opts ...Option) *Server {
 		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
 			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
 		}),
-		client:   emulator.NoRedirectClient(30 * time.Second),
-		invoices: make(map[string]*Invoice),
-		refused:  make(map[string]string),
+		client:        emulator.NoRedirectClient(30 * time.Second),
+		invoices:      make(map[string]*Invoice),
+		refused:       make(map[string]string),
+		disbursements: make(map[string]*Disbursement),
 	}
 	s.srv = httptest.NewServer(s.routes())
 	s.URL = s.srv.URL
@@ -176,6 +187,14 @@ func apiPrefix(m paydunya.Mode) string {
 		return "/api/v1"
 	}
 	return "/sandbox-api/v1"
+}
+
+// disbursePrefix is where each mode's API PUSH (disbursements) lives.
+func disbursePrefix(m paydunya.Mode) string {
+	if m == paydunya.Live {
+		return "/api/v2"
+	}
+	return "/sandbox-api/v2"
 }
 
 // pagePrefix is where each mode's checkout pages live, as PayDunya's
@@ -197,12 +216,18 @@ func (s *Server) routes() http.Handler {
 		api("POST "+pre+"/checkout-invoice/create", providertest.OpCreate, s.create)
 		api("GET "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
 		api("POST "+pre+"/direct-pay/credit-account", providertest.OpPayout, s.credit)
-		mux.Handle(pre+"/", s.recorded(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if s.faults.Intercept(w, r, providertest.OpAny) {
-				return
-			}
-			writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
-		})))
+		pre2 := disbursePrefix(m)
+		api("POST "+pre2+"/disburse/get-invoice", providertest.OpPayoutPrepare, s.getInvoice)
+		api("POST "+pre2+"/disburse/submit-invoice", providertest.OpPayout, s.submitInvoice)
+		api("POST "+pre2+"/disburse/check-status", providertest.OpPayoutStatus, s.checkStatus)
+		for _, p := range []string{pre, pre2} {
+			mux.Handle(p+"/", s.recorded(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if s.faults.Intercept(w, r, providertest.OpAny) {
+					return
+				}
+				writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
+			})))
+		}
 		pp := pagePrefix(m)
 		mux.HandleFunc("GET "+pp+"{token}", func(w http.ResponseWriter, r *http.Request) { s.page(w, r, m) })
 		mux.HandleFunc("POST "+pp+"{token}/{action}", func(w http.ResponseWriter, r *http.Request) { s.act(w, r, m) })
@@ -210,7 +235,8 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
-// BaseURL is the sandbox API's root, for paydunya.Config.BaseURL.
+// BaseURL is the sandbox API's root, for paydunya.Config.BaseURL. Its API
+// PUSH is under URL + "/sandbox-api/v2", where the provider looks for it.
 func (s *Server) BaseURL() string { return s.URL + apiPrefix(paydunya.Sandbox) }
 
 // LiveBaseURL is the live API's root.
@@ -274,8 +300,10 @@ func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
 
 // InjectFault makes the next f.Times calls to op fail as f says:
 // providertest.OpCreate is checkout-invoice/create, OpStatus is
-// checkout-invoice/confirm, OpPayout is direct-pay/credit-account, OpAny is
-// any API call, in either mode. The hosted page is not an API call and
+// checkout-invoice/confirm, OpPayout is direct-pay/credit-account and
+// disburse/submit-invoice, OpPayoutPrepare is disburse/get-invoice,
+// OpPayoutStatus is disburse/check-status, OpAny is any API call, in either
+// mode. The hosted page is not an API call and
 // never fails. A negative Times clears op's queue.
 func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
 
@@ -320,9 +348,10 @@ func (s *Server) Payouts() []Payout {
 	return append([]Payout(nil), s.payouts...)
 }
 
-// RefuseAccount makes credit-account refuse payouts to alias with
-// response_code 1004 and text, as PayDunya does for an alias that is no
-// PayDunya account. An empty text means "Account not found".
+// RefuseAccount makes credit-account and submit-invoice refuse payouts to
+// alias with response_code 1004 and text, as PayDunya does for an alias
+// that is no PayDunya account (a refused disbursement is failed, nothing
+// sent). An empty text means "Account not found".
 func (s *Server) RefuseAccount(alias, text string) {
 	if text == "" {
 		text = "Account not found"

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -527,6 +529,161 @@ func TestCredit(t *testing.T) {
 	}
 }
 
+// TestDisburse drives the API PUSH: get-invoice names a disbursement and
+// sends nothing, submit-invoice sends it once, check-status looks it up.
+func TestDisburse(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New()
+	defer s.Close()
+	const pre = "/sandbox-api/v2/disburse/"
+	post := func(op, body string) reply {
+		t.Helper()
+		return call(t, s, http.MethodPost, pre+op, &s.Sandbox, s.MasterKey, body)
+	}
+	check := func(tok string) reply {
+		t.Helper()
+		return post("check-status", `{"disburse_invoice":"`+tok+`"}`)
+	}
+
+	// The documentation's form, and the forms official and common clients
+	// send: amount as a number, a float, a string; no withdraw_mode (a
+	// PayDunya account); a callback_url.
+	forms := []struct {
+		body, mode string
+		amount     int64
+	}{
+		{`{"account_alias":"771111111","amount":4500,"withdraw_mode":"orange-money-senegal","callback_url":"https://shop.example/cb"}`, "orange-money-senegal", 4500},
+		{`{"account_alias":"771111111","amount":4500.0,"withdraw_mode":"wave-senegal"}`, "wave-senegal", 4500},
+		{`{"account_alias":"0505420552","amount":"5000","withdraw_mode":"mtn-ci"}`, "mtn-ci", 5000},
+		{`{"account_alias":771111111,"amount":100}`, "paydunya", 100},
+		{`{"account_alias":"771111111","amount":100,"withdraw_mode":"paydunya"}`, "paydunya", 100},
+	}
+	var toks []string
+	for _, f := range forms {
+		r := post("get-invoice", f.body)
+		tok, _ := r.body["disburse_token"].(string)
+		if r.status != http.StatusOK || r.code() != "00" || tok == "" {
+			t.Fatalf("get-invoice %s: %s", f.body, r.raw)
+		}
+		d, ok := s.Disbursement(tok)
+		if !ok || d.Status != paydunyatest.DisburseCreated || d.WithdrawMode != f.mode || d.Amount != f.amount || d.Submissions != 0 {
+			t.Errorf("%s: disbursement %+v", f.body, d)
+		}
+		if r := check(tok); r.code() != "00" || r.body["status"] != "created" || r.body["amount"] != json.Number(strconv.FormatInt(f.amount, 10)) {
+			t.Errorf("%s: check-status before submit: %s", f.body, r.raw)
+		}
+		toks = append(toks, tok)
+	}
+
+	for body, want := range map[string]string{
+		`{}`:                                 "account_alias is required; amount is required",
+		`{"account_alias":"7","amount":0}`:   "amount is required and must be a positive",
+		`{"account_alias":"7","amount":1.5}`: "must be a positive whole number",
+		`{"account_alias":"7","amount":1,"withdraw_mode":"Orange"}`:      "withdraw_mode is not one of",
+		`{"account_alias":"7","amount":1,"callback_url":"not a url"}`:    "callback_url must be a valid URL",
+		`{"account_alias":"7","amount":1,"callback_url":"ftp://x.test"}`: "callback_url must be a valid URL",
+		`nope`: "must be a JSON object",
+	} {
+		if r := post("get-invoice", body); r.code() != paydunyatest.CodeInvalid || !strings.Contains(r.text(), want) {
+			t.Errorf("get-invoice %s: %s", body, r.raw)
+		}
+	}
+
+	// A wallet: submitted, pending until the operator settles it.
+	r := post("submit-invoice", `{"disburse_invoice":"`+toks[0]+`","disburse_id":"po-1"}`)
+	if r.code() != "00" || r.body["status"] != "pending" || r.body["transaction_id"] == "" {
+		t.Fatalf("submit wallet: %s", r.raw)
+	}
+	if r := check(toks[0]); r.body["status"] != "pending" || r.body["disburse_id"] != "po-1" || r.body["transaction_id"] == nil {
+		t.Errorf("check-status pending: %s", r.raw)
+	}
+	// Sent once: a second submission is refused and sends nothing more.
+	if r := post("submit-invoice", `{"disburse_invoice":"`+toks[0]+`"}`); r.code() != paydunyatest.CodeAlreadySubmitted {
+		t.Errorf("second submit: %s", r.raw)
+	}
+	if d, _ := s.Disbursement(toks[0]); d.Submissions != 1 {
+		t.Errorf("submissions %d, want 1", d.Submissions)
+	}
+	if err := s.SettleDisbursement(toks[0], paydunyatest.DisburseSuccess); err != nil {
+		t.Fatal(err)
+	}
+	if r := check(toks[0]); r.body["status"] != "success" {
+		t.Errorf("check-status settled: %s", r.raw)
+	}
+	if err := s.SettleDisbursement(toks[1], paydunyatest.DisburseFailed); err != nil {
+		t.Fatal(err)
+	}
+	if r := check(toks[1]); r.body["status"] != "failed" || r.code() != "00" || r.text() == "" {
+		t.Errorf("check-status failed: %s", r.raw)
+	}
+	if err := s.SettleDisbursement("nope", "success"); err == nil {
+		t.Error("SettleDisbursement of an unknown token")
+	}
+
+	// A PayDunya account is credited at once.
+	if r := post("submit-invoice", `{"disburse_invoice":"`+toks[3]+`"}`); r.body["status"] != "success" || r.text() != "Transaction completed successfully" {
+		t.Errorf("submit account: %s", r.raw)
+	}
+	// A refused account: failed, nothing sent.
+	s.RefuseAccount("770000001", "Solde insuffisant")
+	r = post("get-invoice", `{"account_alias":"770000001","amount":100,"withdraw_mode":"wave-ci"}`)
+	refusedTok, _ := r.body["disburse_token"].(string)
+	if r := post("submit-invoice", `{"disburse_invoice":"`+refusedTok+`"}`); r.code() != paydunyatest.CodePayoutRefused || r.text() != "Solde insuffisant" {
+		t.Errorf("refused submit: %s", r.raw)
+	}
+	if d, _ := s.Disbursement(refusedTok); d.Status != paydunyatest.DisburseFailed || d.Submissions != 0 || d.TransactionID != "" {
+		t.Errorf("refused disbursement %+v", d)
+	}
+
+	// Unknown tokens, missing ones, and the other mode's.
+	for _, op := range []string{"submit-invoice", "check-status"} {
+		if r := post(op, `{"disburse_invoice":"nope"}`); r.status != http.StatusNotFound || r.code() != paydunyatest.CodeNotFound {
+			t.Errorf("%s of an unknown token: %d %s", op, r.status, r.raw)
+		}
+		if r := post(op, `{}`); r.code() != paydunyatest.CodeInvalid {
+			t.Errorf("%s without a token: %s", op, r.raw)
+		}
+		if r := call(t, s, http.MethodPost, "/api/v2/disburse/"+op, &s.Live, s.MasterKey, `{"disburse_invoice":"`+toks[2]+`"}`); r.status != http.StatusNotFound {
+			t.Errorf("live %s of a sandbox token: %d %s", op, r.status, r.raw)
+		}
+	}
+	// Live works the same, with its own keys.
+	r = call(t, s, http.MethodPost, "/api/v2/disburse/get-invoice", &s.Live, s.MasterKey, `{"account_alias":"771111111","amount":100}`)
+	if liveTok, _ := r.body["disburse_token"].(string); liveTok == "" {
+		t.Errorf("live get-invoice: %s", r.raw)
+	} else if d, _ := s.Disbursement(liveTok); d.Mode != paydunya.Live {
+		t.Errorf("live disbursement %+v", d)
+	}
+	if r := call(t, s, http.MethodPost, pre+"check-status", &s.Live, s.MasterKey, `{"disburse_invoice":"`+toks[2]+`"}`); r.code() != paydunyatest.CodeUnauthenticated {
+		t.Errorf("sandbox call with live keys: %s", r.raw)
+	}
+	if n := len(s.Disbursements()); n != len(forms)+2 {
+		t.Errorf("%d disbursements, want %d", n, len(forms)+2)
+	}
+
+	// Faults: a lost answer to a submission that was sent.
+	r = post("get-invoice", `{"account_alias":"771111111","amount":100}`)
+	lostTok, _ := r.body["disburse_token"].(string)
+	s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultLost})
+	req, _ := http.NewRequest(http.MethodPost, s.URL+pre+"submit-invoice", strings.NewReader(`{"disburse_invoice":"`+lostTok+`"}`))
+	req.Header = http.Header{"Paydunya-Master-Key": {s.MasterKey}, "Paydunya-Private-Key": {s.Sandbox.PrivateKey}, "Paydunya-Token": {s.Sandbox.Token}}
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+		t.Errorf("lost answer: got HTTP %d", res.StatusCode)
+	}
+	if d, _ := s.Disbursement(lostTok); d.Status != paydunyatest.DisburseSuccess || d.Submissions != 1 {
+		t.Errorf("a submission whose answer was lost: %+v, want sent", d)
+	}
+	s.InjectFault(providertest.OpPayoutStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 502})
+	if r := check(lostTok); r.status != http.StatusBadGateway {
+		t.Errorf("check-status fault: %d", r.status)
+	}
+	s.InjectFault(providertest.OpPayoutPrepare, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
+	if r := post("get-invoice", `{"account_alias":"771111111","amount":100}`); r.status != http.StatusServiceUnavailable {
+		t.Errorf("get-invoice fault: %d", r.status)
+	}
+}
+
 func TestConfig(t *testing.T) {
 	t.Parallel()
 	s := paydunyatest.New(paydunyatest.WithStoreName("Boutique Awa"))
@@ -633,14 +790,21 @@ func TestKitPayout(t *testing.T) {
 	s := paydunyatest.New()
 	defer s.Close()
 	k, _, _ := kitFor(t, s, cauri.Order{})
+	sent := func() int {
+		n := 0
+		for _, d := range s.Disbursements() {
+			n += d.Submissions
+		}
+		return n
+	}
 
 	req := cauri.PayoutRequest{Key: "po-1", Account: "771111111", Amount: 4500, Currency: "XOF"}
 	res, err := k.Payout(ctx, "paydunya", req)
-	if err != nil || res.Status != cauri.PayoutSucceeded || res.ProviderRef != "TEST000001" {
-		t.Fatalf("payout %+v %v", res, err)
+	if d, _ := s.Disbursement(res.ProviderRef); err != nil || res.Status != cauri.PayoutSucceeded || d.Amount != 4500 {
+		t.Fatalf("payout %+v %v, disbursement %+v", res, err, d)
 	}
-	if again, err := k.Payout(ctx, "paydunya", req); err != nil || again != res || len(s.Payouts()) != 1 {
-		t.Errorf("second payout with the same key: %+v %v, %d payouts", again, err, len(s.Payouts()))
+	if again, err := k.Payout(ctx, "paydunya", req); err != nil || again != res || sent() != 1 {
+		t.Errorf("second payout with the same key: %+v %v, %d sent", again, err, sent())
 	}
 
 	s.RefuseAccount("770000000", "")
@@ -651,7 +815,15 @@ func TestKitPayout(t *testing.T) {
 
 	s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
 	res, err = k.Payout(ctx, "paydunya", cauri.PayoutRequest{Key: "po-3", Account: "771111111", Amount: 100, Currency: "XOF"})
-	if err == nil || res.Status != cauri.PayoutPending {
+	if err == nil || res.Status != cauri.PayoutPending || res.ProviderRef == "" {
 		t.Errorf("payout with PayDunya down: %+v %v", res, err)
+	}
+	// Nothing was sent: PayDunya says the disbursement was made, never
+	// submitted, and it stays pending.
+	if p, err := k.ResolvePayout(ctx, "po-3"); !errors.Is(err, cauri.ErrPayoutPending) || p.Status != cauri.PayoutPending {
+		t.Errorf("ResolvePayout of a payout never submitted = %+v, %v; want pending", p, err)
+	}
+	if sent() != 1 {
+		t.Errorf("%d sent, want 1", sent())
 	}
 }
