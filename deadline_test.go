@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
 	sqlstore "github.com/cauripay/cauri/stores/sql"
 )
@@ -121,6 +122,11 @@ func (s *deadlineStore) GetPayout(ctx context.Context, key string) (cauri.Payout
 	return s.Store.GetPayout(ctx, key)
 }
 
+func (s *deadlineStore) ListPendingPayouts(ctx context.Context, olderThan time.Time, after cauri.Cursor, limit int) ([]cauri.Payout, error) {
+	s.check(ctx, "ListPendingPayouts")
+	return s.Store.ListPendingPayouts(ctx, olderThan, after, limit)
+}
+
 func (s *deadlineStore) FinishPayout(ctx context.Context, key string, r cauri.PayoutResult, now time.Time) (cauri.Payout, error) {
 	s.check(ctx, "FinishPayout")
 	return s.Store.FinishPayout(ctx, key, r, now)
@@ -218,4 +224,50 @@ func TestEveryStoreCallHasADeadline(t *testing.T) {
 			t.Log(fmt.Sprint(store.calls))
 		})
 	}
+}
+
+// unbound reports the store's calls made with no deadline.
+func (s *deadlineStore) report(t *testing.T, want ...string) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for m, n := range s.unbound {
+		t.Errorf("%s: %d of %d calls with no deadline", m, n, s.calls[m])
+	}
+	for _, m := range want {
+		if s.calls[m] == 0 {
+			t.Errorf("%s was never called: the scenario misses it", m)
+		}
+	}
+}
+
+// TestEveryPayoutStoreCallHasADeadline: payouts sent, their answers lost,
+// looked up by ResolvePayout and by a reconcile pass, with contexts that
+// have no deadline: no store call goes without one.
+func TestEveryPayoutStoreCallHasADeadline(t *testing.T) {
+	ctx := context.Background()
+	pd := paydunyatest.New()
+	t.Cleanup(pd.Close)
+	store := &deadlineStore{Store: newSQLiteStore(t), calls: map[string]int{}, unbound: map[string]int{}}
+	k, _ := payoutKitWith(t, pd, store, nil, func(c *cauri.Config) {
+		c.Reconcile = cauri.ReconcilePolicy{PayoutGrace: time.Nanosecond}
+	})
+	if res, err := k.Payout(ctx, "paydunya", walletPayout("dl-sent")); err != nil || res.Status == cauri.PayoutFailed {
+		t.Fatalf("Payout = %+v, %v", res, err)
+	}
+	k.Payout(ctx, "paydunya", walletPayout("dl-sent")) // a duplicate
+	for _, key := range []string{"dl-lost", "dl-lost-reconciled"} {
+		pd.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultLost})
+		req := cauri.PayoutRequest{Key: key, Account: "771111111", Amount: 1200, Currency: "XOF"} // account to account: settled at once
+		if res, err := k.Payout(ctx, "paydunya", req); err == nil || res.Status != cauri.PayoutPending {
+			t.Fatalf("Payout with its answer lost = %+v, %v; want pending and an error", res, err)
+		}
+	}
+	if p, err := k.ResolvePayout(ctx, "dl-lost"); err != nil || p.Status != cauri.PayoutSucceeded {
+		t.Errorf("ResolvePayout = %+v, %v; want succeeded", p, err)
+	}
+	if rep, err := k.Reconcile(ctx); err != nil || rep.PayoutsResolved != 1 {
+		t.Errorf("Reconcile = %+v, %v; want one payout resolved", rep, err)
+	}
+	store.report(t, "CreatePayout", "GetPayout", "FinishPayout", "ListPendingPayouts")
 }

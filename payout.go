@@ -209,6 +209,10 @@ func (k *Kit) Payout(ctx context.Context, provider string, req PayoutRequest) (P
 		return PayoutResult{}, fmt.Errorf("%w: %s", ErrProviderUnavailable, provider)
 	}
 
+	// Bounded, when the caller set no deadline: a hung store or provider
+	// must not hold the caller for good.
+	ctx, cancel := bounded(ctx, storeTimeout)
+	defer cancel()
 	now := k.now()
 	rec := Payout{Key: req.Key, Provider: provider, Account: req.Account, Amount: req.Amount, Currency: req.Currency,
 		Status: PayoutPending, CreatedAt: now, UpdatedAt: now}
@@ -232,7 +236,9 @@ func (k *Kit) Payout(ctx context.Context, provider string, req PayoutRequest) (P
 	// finish records the payout's result; a failed write leaves it
 	// pending, for the reconciler or ResolvePayout to settle.
 	finish := func(res PayoutResult) {
-		if _, err := ps.FinishPayout(context.WithoutCancel(ctx), req.Key, res, k.now()); err != nil {
+		ctx, cancel := detach(ctx, storeTimeout)
+		defer cancel()
+		if _, err := ps.FinishPayout(ctx, req.Key, res, k.now()); err != nil {
 			k.log.Error("recording payout result; left pending", "provider", provider, "status", string(res.Status), "err", err)
 		}
 	}

@@ -51,6 +51,8 @@ func (k *Kit) ResolvePayout(ctx context.Context, key string) (Payout, error) {
 	if !ok {
 		return Payout{}, fmt.Errorf("%w: the Store does not keep payouts (it does not implement PayoutStore)", ErrUnsupported)
 	}
+	ctx, cancel := bounded(ctx, storeTimeout)
+	defer cancel()
 	p, err := ps.GetPayout(ctx, key)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -91,7 +93,7 @@ func (k *Kit) resolve(ctx context.Context, ps PayoutStore, p Payout) resolution 
 
 	ch := k.payoutAsks.DoChan(p.Key, func() (any, error) {
 		// Seen through if the first caller hangs up: the others wait on it.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.askTimeout())
+		ctx, cancel := detach(ctx, k.askTimeout())
 		defer cancel()
 		return k.resolveOnce(ctx, ps, gp, checker, p), nil
 	})

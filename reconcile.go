@@ -301,7 +301,9 @@ func (k *Kit) reconcilePayouts(ctx context.Context, pol ReconcilePolicy, batch i
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		page, err := lister.ListPendingPayouts(ctx, olderThan, after, batch)
+		lctx, cancel := bounded(ctx, storeTimeout)
+		page, err := lister.ListPendingPayouts(lctx, olderThan, after, batch)
+		cancel()
 		if err != nil {
 			return fmt.Errorf("cauri: reconcile: listing payouts: %w", err)
 		}
