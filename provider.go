@@ -96,8 +96,11 @@ type Update struct {
 	// RawStatus is the provider's own word, for logs.
 	RawStatus string
 	// Amount and Currency are what the provider says was charged, in the
-	// units of [Order.Amount]. A move to paid is refused unless both equal
-	// the stored payment's.
+	// units of [Order.Amount], fee included where the provider counts it
+	// so. A move to paid is refused in another currency or for less than
+	// the stored amount; more settles, flagged (see [Payment.Surplus]).
+	// A provider whose docs state the fee the customer paid reports it in
+	// Fee: Amount equal to the order plus Fee is an ordinary payment.
 	Amount   int64
 	Currency string
 	// Fee, Method and FailureReason are copied to the payment when known.
