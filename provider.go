@@ -32,8 +32,10 @@ type Provider interface {
 	// already read and size-limited by the kit; r gives the headers and URL.
 	// It does no I/O. A notification that is not about a payment's status
 	// returns [ErrIgnoredEvent]; a signature that does not verify returns
-	// an error wrapping [ErrUnauthenticated]; unreadable input returns an
-	// error wrapping [ErrMalformed].
+	// an error wrapping [ErrUnauthenticated], with the update the body
+	// claims (not Authenticated) where it can be read, which the kit then
+	// confirms with FetchStatus like any unsigned notification; unreadable
+	// input returns an error wrapping [ErrMalformed].
 	ParseWebhook(r *http.Request, body []byte) (Update, error)
 }
 
