@@ -41,8 +41,8 @@ var (
 	// a pause. It comes wrapped in a *ProviderError whose RetryAfter says
 	// when to try again.
 	ErrRateLimited = errors.New("cauri: rate limited")
-	// ErrAmountMismatch: an update's amount or currency differs from the
-	// stored payment's.
+	// ErrAmountMismatch: an update reports paid for less than the stored
+	// payment's amount, or in another currency.
 	ErrAmountMismatch = errors.New("cauri: amount or currency mismatch")
 	// ErrInvalidToken: a return, status or callback token did not verify.
 	ErrInvalidToken = errors.New("cauri: invalid token")

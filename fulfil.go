@@ -131,8 +131,8 @@ func (k *Kit) release(ctx context.Context, id, owner string) {
 
 // judge works out p's anomaly: superseded, or paid after another payment
 // of its order, which ClaimOrder tells (the first paid payment of an order
-// that is not superseded holds it). A payment just moved (fresh) with an
-// anomaly is counted and logged.
+// that is not superseded holds it), or else overpaid. A payment just moved
+// (fresh) with an anomaly is counted and logged.
 func (k *Kit) judge(ctx context.Context, p Payment, fresh bool) (Payment, error) {
 	if p.SupersededBy != "" {
 		p.Anomaly = AnomalySuperseded
@@ -143,11 +143,19 @@ func (k *Kit) judge(ctx context.Context, p Payment, fresh bool) (Payment, error)
 		if err != nil {
 			return p, fmt.Errorf("cauri: claiming order %s for %s: %w", p.OrderID, p.ID, err)
 		}
-		if holder != p.ID {
+		switch {
+		case holder != p.ID:
 			p.Anomaly = AnomalyPaidTwice
+		case p.Surplus() > 0:
+			p.Anomaly = AnomalyOverpaid
 		}
 	}
-	if p.Anomaly != "" && fresh {
+	if p.Anomaly == AnomalyOverpaid && fresh {
+		k.metrics.anomalies.WithLabelValues(p.Provider, string(p.Anomaly)).Inc()
+		k.log.Warn("paid payment charged more than its order: fulfil it and give back the surplus",
+			"payment_id", p.ID, "provider", p.Provider, "order_id", p.OrderID,
+			"amount", p.Amount, "received", p.Received, "fee", p.Fee, "surplus", p.Surplus(), "currency", p.Currency)
+	} else if p.Anomaly != "" && fresh {
 		k.metrics.anomalies.WithLabelValues(p.Provider, string(p.Anomaly)).Inc()
 		k.log.Warn("paid payment must not be fulfilled as usual: refund it or settle by hand",
 			"payment_id", p.ID, "provider", p.Provider, "order_id", p.OrderID, "anomaly", string(p.Anomaly),

@@ -175,7 +175,7 @@ var outcomes = map[string][]string{
 		outcomeAmountMismatch, outcomeUnknownPayment, outcomeIgnored, outcomeMalformed, outcomeTooLarge, outcomeError},
 	"returns":   {"success", "failure", "pending", "superseded", "bad_token", "unknown_payment", "error"},
 	"onpaid":    {"ok", "error"},
-	"anomalies": {string(AnomalySuperseded), string(AnomalyPaidTwice)},
+	"anomalies": {string(AnomalySuperseded), string(AnomalyPaidTwice), string(AnomalyOverpaid)},
 	"resolutions": {resolvedSucceeded, resolvedFailed, resolvedPending, resolvedSettled, unresolvable,
 		resolveSkipped, resolveError},
 }

@@ -108,6 +108,10 @@ type Payment struct {
 	Currency    string // as in Order.Currency
 	// Fee is the provider's fee when it reports one, in the same units.
 	Fee int64
+	// Received is what the provider reported the customer was charged
+	// when it moved the payment to paid, fee included where the provider
+	// counts it so; zero when it reported nothing or before. See Surplus.
+	Received int64
 	// Method is the payment method the provider reports ("wave_ci", "orange_sn").
 	Method string
 	// FailureReason is the provider's explanation for a failed payment.
@@ -137,9 +141,11 @@ type Payment struct {
 	// Anomaly is set on the paid payment handed to [Config.OnPaid] when it
 	// must not be fulfilled as an ordinary one: money moved, but the order
 	// was paid by another payment first, or this payment had been
-	// superseded. The shop refunds it (or ships the difference) rather than
-	// ship twice or at an old price. It is not stored: the kit works it
-	// out before each OnPaid call.
+	// superseded (the shop refunds it, or ships the difference, rather than
+	// ship twice or at an old price); or the order is paid but the customer
+	// was charged more than it (the shop fulfils it and gives back
+	// [Payment.Surplus]). It is not stored: the kit works it out before
+	// each OnPaid call.
 	Anomaly Anomaly
 }
 
@@ -154,7 +160,18 @@ const (
 	AnomalySuperseded Anomaly = "superseded"
 	// AnomalyPaidTwice: another payment of the same order was paid first.
 	AnomalyPaidTwice Anomaly = "paid_twice"
+	// AnomalyOverpaid: the order is paid in full, and the provider
+	// reported the customer charged more than its amount, beyond the fee
+	// it stated: [Payment.Surplus] is owed back.
+	AnomalyOverpaid Anomaly = "overpaid"
 )
+
+// Surplus returns how much more than Amount, and than the fee it stated
+// (a fee the customer paid), the provider reported the customer charged:
+// zero for an ordinary payment.
+func (p Payment) Surplus() int64 {
+	return max(0, p.Received-p.Amount-max(0, p.Fee))
+}
 
 // Fulfilled reports whether OnPaid has succeeded for p.
 func (p Payment) Fulfilled() bool { return !p.FulfilledAt.IsZero() }

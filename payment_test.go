@@ -40,3 +40,27 @@ func TestCustomerName(t *testing.T) {
 		}
 	}
 }
+
+func TestSurplus(t *testing.T) {
+	tests := []struct {
+		name                  string
+		amount, fee, received int64
+		want                  int64
+	}{
+		{"nothing reported", 300, 0, 0, 0},
+		{"the order's amount", 300, 0, 300, 0},
+		{"the order plus the stated fee", 300, 6, 306, 0},
+		{"more than order and fee", 300, 6, 310, 4},
+		{"more than the order, less than order and fee", 300, 6, 303, 0},
+		{"more, no fee stated", 300, 0, 306, 6},
+		{"less (never settles)", 300, 0, 294, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := cauri.Payment{Amount: tt.amount, Fee: tt.fee, Received: tt.received}
+			if got := p.Surplus(); got != tt.want {
+				t.Errorf("Surplus() = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

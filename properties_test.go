@@ -32,7 +32,7 @@ func TestPropertyAmountsComeFromTheServer(t *testing.T) {
 		currency string
 	}{
 		{"less", orderAmount - 1000, "XOF"},
-		{"more", orderAmount + 1000, "XOF"},
+		{"one franc less", orderAmount - 1, "XOF"},
 		{"other currency", orderAmount, "USD"},
 		{"zero", 0, "XOF"},
 	}
@@ -54,6 +54,59 @@ func TestPropertyAmountsComeFromTheServer(t *testing.T) {
 		t.Fatalf("correct webhook: HTTP %d", code)
 	}
 	f.wantStatus(p.ID, cauri.StatusPaid)
+}
+
+// TestOverpaidSettlesFlagged: a believed report of more than the order
+// settles it (the customer paid it in full, and it must not stay pending),
+// and OnPaid gets the payment flagged overpaid with the surplus to give
+// back, counted; a report of the order's amount is an ordinary payment.
+func TestOverpaidSettlesFlagged(t *testing.T) {
+	tests := []struct {
+		name        string
+		reported    int64
+		wantAnomaly cauri.Anomaly
+		wantSurplus int64
+	}{
+		{"the order's amount", orderAmount, "", 0},
+		{"a franc more", orderAmount + 1, cauri.AnomalyOverpaid, 1},
+		{"twice the order", 2 * orderAmount, cauri.AnomalyOverpaid, orderAmount},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			var got []cauri.Payment
+			var mu sync.Mutex
+			f.setOnPaid(func(_ context.Context, p cauri.Payment) error {
+				mu.Lock()
+				got = append(got, p)
+				mu.Unlock()
+				return nil
+			})
+			p, _ := f.checkout("o-over", nil)
+			if code := f.signed(webhookBody(p, "payment.success", "success", tt.reported, "XOF")); code != http.StatusOK {
+				t.Fatalf("HTTP %d, want 200", code)
+			}
+			stored := f.payment(p.ID)
+			if stored.Status != cauri.StatusPaid || stored.Received != tt.reported || stored.Amount != orderAmount {
+				t.Errorf("stored %s, amount %d, received %d; want paid, %d, %d", stored.Status, stored.Amount, stored.Received, orderAmount, tt.reported)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(got) != 1 {
+				t.Fatalf("OnPaid ran %d times, want 1", len(got))
+			}
+			if got[0].Anomaly != tt.wantAnomaly || got[0].Surplus() != tt.wantSurplus {
+				t.Errorf("OnPaid got anomaly %q, surplus %d; want %q, %d", got[0].Anomaly, got[0].Surplus(), tt.wantAnomaly, tt.wantSurplus)
+			}
+			wantCount := 0.0
+			if tt.wantAnomaly != "" {
+				wantCount = 1
+			}
+			if n := f.counter("cauri_payment_anomalies_total", "anomaly", "overpaid"); n != wantCount {
+				t.Errorf("overpaid anomalies counted %v, want %v", n, wantCount)
+			}
+		})
+	}
 }
 
 // Property 2: no unauthenticated update changes state.

@@ -32,8 +32,10 @@ type Provider interface {
 	// already read and size-limited by the kit; r gives the headers and URL.
 	// It does no I/O. A notification that is not about a payment's status
 	// returns [ErrIgnoredEvent]; a signature that does not verify returns
-	// an error wrapping [ErrUnauthenticated]; unreadable input returns an
-	// error wrapping [ErrMalformed].
+	// an error wrapping [ErrUnauthenticated], with the update the body
+	// claims (not Authenticated) where it can be read, which the kit then
+	// confirms with FetchStatus like any unsigned notification; unreadable
+	// input returns an error wrapping [ErrMalformed].
 	ParseWebhook(r *http.Request, body []byte) (Update, error)
 }
 
@@ -96,8 +98,11 @@ type Update struct {
 	// RawStatus is the provider's own word, for logs.
 	RawStatus string
 	// Amount and Currency are what the provider says was charged, in the
-	// units of [Order.Amount]. A move to paid is refused unless both equal
-	// the stored payment's.
+	// units of [Order.Amount], fee included where the provider counts it
+	// so. A move to paid is refused in another currency or for less than
+	// the stored amount; more settles, flagged (see [Payment.Surplus]).
+	// A provider whose docs state the fee the customer paid reports it in
+	// Fee: Amount equal to the order plus Fee is an ordinary payment.
 	Amount   int64
 	Currency string
 	// Fee, Method and FailureReason are copied to the payment when known.

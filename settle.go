@@ -60,17 +60,17 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 }
 
 // change is the Change an authenticated update makes. A move to paid
-// takes the OnPaid lease l, or, with no OnPaid to run, records it done:
-// one write either way.
+// records what the provider reported charged, and takes the OnPaid lease
+// l, or, with no OnPaid to run, records it done: one write either way.
 func (k *Kit) change(u Update, l Lease) Change {
 	now := k.now()
 	c := Change{To: u.Status, Fee: u.Fee, Method: u.Method, FailureReason: u.FailureReason, At: now}
 	switch {
 	case u.Status != StatusPaid:
 	case k.cfg.OnPaid == nil:
-		c.FulfilledAt = now
+		c.Received, c.FulfilledAt = u.Amount, now
 	default:
-		c.Lease = l
+		c.Received, c.Lease = u.Amount, l
 	}
 	return c
 }
@@ -89,7 +89,8 @@ func (k *Kit) settled(ctx context.Context, p Payment) {
 // and, for paid, of the reported amount and currency, and that takes the
 // OnPaid lease. When that write does not move it, the payment as stored
 // comes back (moved false) for the caller to judge as if it had read it:
-// a duplicate, another amount, another payment. An unknown ID returns an
+// a duplicate, another amount (which checkMoney may still accept: the
+// write expects the exact amount), another payment. An unknown ID returns an
 // error wrapping ErrNotFound.
 func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Payment, bool, error) {
 	l := k.newLease()
@@ -113,19 +114,23 @@ func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Pa
 	return Payment{}, false, err
 }
 
-// checkMoney refuses a move to paid whose amount or currency is not the
-// stored payment's. Other moves are not checked: no money moves with them,
-// and refusing a provider's failed or expired on a detail of its report
-// would only leave a dead checkout pending.
+// checkMoney refuses a move to paid in another currency than the stored
+// payment's, or for less than its amount: that never settles. A report of
+// the amount, of the amount plus the fee the provider states the customer
+// paid, or of more (the order is paid, and must not stay pending; the
+// surplus reaches OnPaid as AnomalyOverpaid) settles. Other moves are not
+// checked: no money moves with them, and refusing a provider's failed or
+// expired on a detail of its report would only leave a dead checkout
+// pending.
 func checkMoney(p Payment, u Update) error {
 	if u.Status != StatusPaid {
 		return nil
 	}
-	if u.Amount != p.Amount {
-		return fmt.Errorf("%w: %s reports %d, order is %d", ErrAmountMismatch, p.ID, u.Amount, p.Amount)
-	}
 	if !strings.EqualFold(u.Currency, p.Currency) {
 		return fmt.Errorf("%w: %s reports currency %q, order is %s", ErrAmountMismatch, p.ID, u.Currency, p.Currency)
+	}
+	if u.Amount < p.Amount {
+		return fmt.Errorf("%w: %s reports %d, less than the order's %d", ErrAmountMismatch, p.ID, u.Amount, p.Amount)
 	}
 	return nil
 }

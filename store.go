@@ -123,6 +123,7 @@ type Change struct {
 	Fee           int64
 	Method        string
 	FailureReason string
+	Received      int64     // see Payment.Received
 	At            time.Time // becomes UpdatedAt
 
 	// Lease, on a move to StatusPaid when its Owner is not empty, also

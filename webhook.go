@@ -90,9 +90,20 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	}
 
 	u, err := gp.ParseWebhook(r, body)
+	// hint: the notification's proof failed, but it names a payment, whose
+	// provider is asked instead; only the provider's word can move it, and
+	// a claim the provider does not bear out is answered as unproven.
+	hint := false
 	switch {
 	case errors.Is(err, ErrIgnoredEvent):
 		return http.StatusOK, outcomeIgnored, ""
+	case errors.Is(err, ErrUnauthenticated) && (u.PaymentID != "" || u.ProviderRef != "" || bound != "") && !gp.noStatus.Load():
+		// Its proof failed, but it names a payment: a hint, which the
+		// provider's status endpoint confirms or not (a secret rotated at
+		// the provider first must not lose a genuine payment). It costs
+		// no more calls than any unsigned notification.
+		k.log.Warn("webhook: authentication failed; confirming with the provider", "provider", gp.name, "err", err)
+		u.Authenticated, hint = false, true
 	case errors.Is(err, ErrUnauthenticated):
 		k.log.Warn("webhook: authentication failed", "provider", gp.name, "err", err)
 		return http.StatusUnauthorized, outcomeUnauthenticated, "authentication failed"
@@ -147,6 +158,9 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	if p.Status.Final() {
 		// Settled before: nothing to change, but a paid payment whose
 		// OnPaid has not succeeded gets another go.
+		if hint {
+			return http.StatusUnauthorized, outcomeUnauthenticated, "authentication failed"
+		}
 		if err := k.fulfil(ctx, p); err != nil {
 			return http.StatusInternalServerError, outcomeError, "temporary failure, retry"
 		}
@@ -160,6 +174,10 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		switch {
 		case errors.Is(a.err, ErrUnsupported):
 			gp.noStatus.Store(true) // the per-payment token is all there is
+		case throttled(a.err) && hint:
+			// Asked about lately: the unproven claim waits for the next
+			// turn, as its redelivery will, or for a proven notification.
+			return http.StatusUnauthorized, outcomeUnauthenticated, "authentication failed"
 		case throttled(a.err) && a.p.Status.Final():
 			// Settled meanwhile: nothing this notification can change.
 			if err := k.fulfil(ctx, a.p); err != nil {
@@ -175,6 +193,9 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		case !a.answered:
 			k.log.Warn("webhook: could not confirm with the provider", "provider", gp.name, "payment_id", p.ID, "err", a.err)
 			return http.StatusServiceUnavailable, outcomeError, "could not confirm, retry later"
+		case hint && a.err == nil && !a.moved:
+			// The provider's word moved nothing: the claim stays unproven.
+			return http.StatusUnauthorized, outcomeUnauthenticated, "authentication failed"
 		default:
 			return k.settled2xx(gp, p.ID, a, outcomeConfirmed)
 		}

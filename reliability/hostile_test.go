@@ -280,9 +280,10 @@ func TestReplayedWebhooks(t *testing.T) {
 	c.log(t)
 }
 
-// TestTamperedAmounts: notifications whose amount or currency differs from
-// the order, authentic or not, and a provider whose status endpoint
-// reports another amount, never mark the payment paid nor run OnPaid.
+// TestTamperedAmounts: notifications of less than the order or in another
+// currency, authentic or not, and a provider whose status endpoint reports
+// less, never mark the payment paid nor run OnPaid. (More than the order
+// settles it, flagged overpaid: TestOverpaidSettlesFlagged.)
 // Once the provider reports the order's amount, it settles.
 func TestTamperedAmounts(t *testing.T) {
 	sh, emus := hostileShop(t)
@@ -310,10 +311,8 @@ func TestTamperedAmounts(t *testing.T) {
 			currency string
 		}{
 			{"one franc less", p.Amount - 1, p.Currency},
-			{"more", p.Amount + 1000, p.Currency},
 			{"nothing", 0, p.Currency},
 			{"another currency", p.Amount, "USD"},
-			{"amount in cents", p.Amount * 100, p.Currency},
 		} {
 			want := wantFor
 			sh.nextTurn(p.ID) // each claim is confirmed with the provider
@@ -371,7 +370,7 @@ func TestTamperedAmounts(t *testing.T) {
 		if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
 			t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
 		}
-		c.add(func(c *tally) { c.faults += 7; c.payments++; c.onPaid++ })
+		c.add(func(c *tally) { c.faults += 5; c.payments++; c.onPaid++ })
 	})
 	if got := sh.metric("cauri_webhooks_total", "outcome", "amount_mismatch"); got == 0 {
 		t.Error("no amount_mismatch counted")

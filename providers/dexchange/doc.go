@@ -102,8 +102,10 @@
 //     body under a dashboard webhook secret. With Config.WebhookSecrets
 //     set, such a header, when present, must verify ([VerifySignature]:
 //     raw body, optional "sha256=" prefix, any case, constant time, every
-//     secret tried) or the notification is refused with an error wrapping
-//     cauri.ErrUnauthenticated; a verified one is Authenticated. A missing
+//     secret tried) or the notification comes with an error wrapping
+//     cauri.ErrUnauthenticated, and the update it claims, never
+//     Authenticated: the kit confirms it with GET /transaction/{id}, as an
+//     unsigned one; a verified one is Authenticated. A missing
 //     header is not an error (get-link notifications are documented
 //     unsigned); a header is ignored when no secret is configured.
 //   - Webhook body: the seed's notification mixes camelCase ("id",

@@ -51,7 +51,12 @@ func refParseWebhook(p *Provider, secrets [][]byte, r *http.Request, body []byte
 			header = r.Header.Get(SignatureHeader)
 		}
 		if err := refVerify(body, header, secrets); err != nil {
-			return cauri.Update{}, err
+			// The body's claim, a hint for the kit to confirm.
+			u, perr := refParseWebhook(p, nil, r, body)
+			if perr != nil {
+				return cauri.Update{}, err
+			}
+			return u, err
 		}
 	}
 

@@ -132,10 +132,14 @@ func verify(macs []sync.Pool, body []byte, header string) error {
 //	{"event": "payment.success", "data": {"id": ..., "amount": ..., "currency": ..., "status": ..., "metadata": {...}}}
 //
 // With WebhookSecrets configured, X-Moneroo-Signature must verify over the
-// raw body under one of them, before anything is parsed; the update is
-// then Authenticated, unless it claims a success without stating amount
-// and currency, which the kit then confirms with FetchStatus. Without
-// secrets the update is never Authenticated.
+// raw body under one of them; the update is then Authenticated, unless it
+// claims a success without stating amount and currency, which the kit then
+// confirms with FetchStatus. A signature that is missing or does not
+// verify returns ErrNotSigned or ErrBadSignature together with the update
+// the body claims, not Authenticated: the kit takes it as a hint to confirm
+// with FetchStatus, never as a belief (a secret rotated at Moneroo before
+// here must not lose a genuine payment). Without secrets the update is
+// never Authenticated.
 //
 // payment.* events give the status of data.status, or failing that the
 // event's ("payment.success" is paid). payout.* and unknown events return
@@ -149,9 +153,19 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 			header = r.Header.Get(SignatureHeader)
 		}
 		if err := verify(p.macs, body, header); err != nil {
-			return cauri.Update{}, err
+			u, perr := p.parse(body, false)
+			if perr != nil {
+				return cauri.Update{}, err
+			}
+			return u, err
 		}
 	}
+	return p.parse(body, signed)
+}
+
+// parse reads a notification's body; its update is Authenticated only
+// when signed (verified) says so and it states what it claims.
+func (p *Provider) parse(body []byte, signed bool) (cauri.Update, error) {
 
 	// One decoding pass: data is read as a payment as it is met, and its
 	// error kept, for a non-payment event is ignored whatever its data.

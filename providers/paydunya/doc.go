@@ -29,8 +29,11 @@
 // # How notifications are believed
 //
 // An IPN is a form post whose data[hash] is the SHA-512 of the master key.
-// [Provider.ParseWebhook] checks it in constant time and refuses a missing
-// or wrong one (cauri.ErrUnauthenticated, HTTP 401 from the kit). But that
+// [Provider.ParseWebhook] checks it in constant time; a missing or wrong one
+// returns cauri.ErrUnauthenticated with what the IPN claims, which the kit
+// confirms with confirm/{token} all the same (a master key rotated before
+// the shop's must not lose a genuine payment) and answers 401 unless the
+// provider bears it out. But that
 // hash is the same in every IPN and signs none of its content: whoever saw
 // one IPN can post another with any status and amount. So a matching hash
 // only filters noise, the update is never Authenticated, and the kit asks

@@ -37,17 +37,27 @@ func refParseWebhook(p *Provider, body []byte) (cauri.Update, error) {
 		return cauri.Update{}, fmt.Errorf("%w: paydunya IPN: %w", cauri.ErrMalformed, err)
 	}
 	data := form.child("data")
-	hash, ok, err := data.value("hash")
-	switch {
+	var hashErr error
+	switch hash, ok, err := data.value("hash"); {
 	case err != nil:
-		return cauri.Update{}, ErrBadHash
+		hashErr = ErrBadHash
 	case !ok:
-		return cauri.Update{}, ErrNoHash
+		hashErr = ErrNoHash
+	default:
+		hashErr = refVerifyHash(hash, p.hash)
 	}
-	if err := refVerifyHash(hash, p.hash); err != nil {
-		return cauri.Update{}, err
+	u, err := refParseFields(p, data)
+	switch {
+	case hashErr != nil && err != nil:
+		return cauri.Update{}, hashErr
+	case hashErr != nil:
+		return u, hashErr
 	}
+	return u, err
+}
 
+// refParseFields reads an IPN's fields, its hash aside.
+func refParseFields(p *Provider, data *refFormNode) (cauri.Update, error) {
 	malformed := func(format string, args ...any) error {
 		return fmt.Errorf("%w: paydunya IPN: "+format, append([]any{cauri.ErrMalformed}, args...)...)
 	}

@@ -268,6 +268,9 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 	if c.FailureReason != "" {
 		p.FailureReason = c.FailureReason
 	}
+	if c.Received != 0 {
+		p.Received = c.Received
+	}
 	if !c.At.IsZero() {
 		p.UpdatedAt = c.At.UTC()
 	}

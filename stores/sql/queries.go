@@ -9,7 +9,7 @@ import (
 // order scanPayment expects.
 const columns = "id, provider, provider_ref, order_id, checkout_key, status, amount, currency, " +
 	"fee, method, failure_reason, checkout_url, metadata, created_at, updated_at, " +
-	"onpaid_attempts, fulfilled_at, next_poll_at, superseded_by"
+	"onpaid_attempts, fulfilled_at, next_poll_at, superseded_by, received"
 
 // queries are a Store's statements, built once by New for its dialect and
 // table prefix. Values always travel as arguments, never in the SQL.
@@ -149,7 +149,7 @@ func transition(t string) string {
 		"pending_key = CASE WHEN ? AND superseded_by IS NULL THEN NULLIF(checkout_key, '') END, " +
 		"provider_ref = COALESCE(?, provider_ref), fee = COALESCE(?, fee), " +
 		"method = COALESCE(?, method), failure_reason = COALESCE(?, failure_reason), " +
-		"updated_at = COALESCE(?, updated_at), " +
+		"received = COALESCE(?, received), updated_at = COALESCE(?, updated_at), " +
 		"lease_owner = COALESCE(?, lease_owner), lease_until = COALESCE(?, lease_until), " +
 		"onpaid_attempts = onpaid_attempts + ?, fulfilled_at = COALESCE(fulfilled_at, ?) " +
 		"WHERE id = ? AND status = ? " +

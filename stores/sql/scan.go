@@ -84,17 +84,18 @@ func scanPayment(sc scanner, extra ...any) (cauri.Payment, error) {
 	var (
 		p            cauri.Payment
 		ref, md, sup sql.NullString
+		received     sql.NullInt64
 	)
-	dest := append(make([]any, 0, 19+len(extra)),
+	dest := append(make([]any, 0, 20+len(extra)),
 		&p.ID, &p.Provider, &ref, &p.OrderID, &p.CheckoutKey, (*string)(&p.Status),
 		&p.Amount, &p.Currency, &p.Fee, &p.Method, &p.FailureReason, &p.CheckoutURL, &md,
 		timeDest{&p.CreatedAt}, timeDest{&p.UpdatedAt}, &p.OnPaidAttempts, timeDest{&p.FulfilledAt},
-		timeDest{&p.NextPollAt}, &sup)
+		timeDest{&p.NextPollAt}, &sup, &received)
 	dest = append(dest, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return cauri.Payment{}, err
 	}
-	p.ProviderRef, p.SupersededBy = ref.String, sup.String
+	p.ProviderRef, p.SupersededBy, p.Received = ref.String, sup.String, received.Int64
 	if md.Valid && md.String != "" && md.String != "null" {
 		if err := json.Unmarshal([]byte(md.String), &p.Metadata); err != nil {
 			return cauri.Payment{}, fmt.Errorf("sqlstore: payment %s: reading metadata: %w", p.ID, err)

@@ -263,7 +263,7 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 	args := []any{
 		string(c.To), c.To == cauri.StatusPending,
 		nullString(c.ProviderRef), nullInt64(c.Fee), nullString(c.Method), nullString(c.FailureReason),
-		s.nullTimeArg(c.At), owner, until, claim, fulfilled, id, string(from),
+		nullInt64(c.Received), s.nullTimeArg(c.At), owner, until, claim, fulfilled, id, string(from),
 		e.Provider, e.Provider, e.ProviderRef, e.ProviderRef, e.Currency, e.Currency, e.Amount,
 	}
 	fail := func(err error) (cauri.Payment, error) {
@@ -349,6 +349,7 @@ func applied(p cauri.Payment, c cauri.Change) bool {
 		(c.Fee == 0 || p.Fee == c.Fee) &&
 		(c.Method == "" || p.Method == c.Method) &&
 		(c.FailureReason == "" || p.FailureReason == c.FailureReason) &&
+		(c.Received == 0 || p.Received == c.Received) &&
 		(c.At.IsZero() || p.UpdatedAt.Equal(truncate(c.At)))
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -28,6 +29,17 @@ const previousCreate = "INSERT INTO %spayments (id, provider, provider_ref, orde
 // paid before is held by its earliest paid payment; and both releases keep
 // working on the upgraded tables.
 func TestMigrateFromVersion2(t *testing.T) {
+	// Every version this package has after 2 (each dialect has the same).
+	entries, err := os.ReadDir("migrations/sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := 0
+	for _, e := range entries {
+		if v, _, _ := strings.Cut(e.Name(), "_"); v > "0002" {
+			newer++
+		}
+	}
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -115,8 +127,8 @@ func TestMigrateFromVersion2(t *testing.T) {
 				t.Fatalf("Migrate from version 2: %v", err)
 			}
 			var versions int
-			if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+prefix+"schema_migrations WHERE version > 2").Scan(&versions); err != nil || versions != 5 {
-				t.Errorf("versions after 2 recorded: %d (%v), want 5", versions, err)
+			if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+prefix+"schema_migrations WHERE version > 2").Scan(&versions); err != nil || versions != newer {
+				t.Errorf("versions after 2 recorded: %d (%v), want %d", versions, err, newer)
 			}
 			for _, want := range rows {
 				got, err := s.Get(ctx, want.ID)

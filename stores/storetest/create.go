@@ -393,10 +393,10 @@ func testTransition(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}{
 			{name: "copies every field", start: withoutRef, from: cauri.StatusPending,
 				change: func(at time.Time, ref string) cauri.Change {
-					return cauri.Change{To: cauri.StatusPaid, ProviderRef: ref, Fee: 150, Method: "wave_ci", At: at}
+					return cauri.Change{To: cauri.StatusPaid, ProviderRef: ref, Fee: 150, Method: "wave_ci", Received: 5150, At: at}
 				},
 				want: func(p *cauri.Payment, at time.Time, ref string) {
-					p.Status, p.ProviderRef, p.Fee, p.Method, p.UpdatedAt = cauri.StatusPaid, ref, 150, "wave_ci", at
+					p.Status, p.ProviderRef, p.Fee, p.Method, p.Received, p.UpdatedAt = cauri.StatusPaid, ref, 150, "wave_ci", 5150, at
 				}},
 			{name: "failure reason", from: cauri.StatusPending,
 				change: func(at time.Time, ref string) cauri.Change {

@@ -1,0 +1,5 @@
+-- What the provider reported the customer was charged, on the move to
+-- paid (cauri.Payment.Received). NULL on rows written before this version,
+-- and by a release that does not know it.
+
+ALTER TABLE {{prefix}}payments ADD COLUMN IF NOT EXISTS received BIGINT;
