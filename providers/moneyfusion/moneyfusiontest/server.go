@@ -158,9 +158,13 @@ func New(opts ...Option) *Server {
 		client:   emulator.NoRedirectClient(30 * time.Second),
 		payments: make(map[string]*Payment),
 	}
-	s.srv = httptest.NewServer(s.routes())
-	s.URL = s.srv.URL
+	// URL and APIURL are set before the server serves: handlers read
+	// them, and a request from another process brings no happens-before
+	// edge.
+	s.srv = httptest.NewUnstartedServer(s.routes())
+	s.URL = "http://" + s.srv.Listener.Addr().String()
 	s.APIURL = s.URL + "/" + url.PathEscape(s.App) + "/" + url.PathEscape(s.Key) + "/pay/"
+	s.srv.Start()
 	return s
 }
 
