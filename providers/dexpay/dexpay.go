@@ -207,6 +207,17 @@ func (p *Provider) scrub(err error) error {
 	return providerhttp.Scrub(err, p.key, p.secret)
 }
 
+// clean takes the API key and secret out of a text taken from an answer
+// (a status, a failure reason), should the answer have quoted them.
+func (p *Provider) clean(s string) string {
+	for _, secret := range []string{p.key, p.secret} {
+		if secret != "" && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, providerhttp.Redacted)
+		}
+	}
+	return s
+}
+
 // describe extracts DEXPAY's explanation from an error answer: its
 // "message" (a string, or an array of strings as NestJS validation writes
 // it), else its "error", and its "code".

@@ -129,7 +129,7 @@ func (p *Provider) payout(ctx context.Context, body *payoutRequest) (cauri.Payou
 	if err := json.Unmarshal(data, &f); err != nil {
 		return cauri.PayoutResult{}, unknown(fmt.Errorf("%w: payout: unexpected JSON: %w", cauri.ErrMalformed, err))
 	}
-	raw := truncate(jsonText(f.Status), 64)
+	raw := p.clean(truncate(jsonText(f.Status), 64))
 	if raw == "" {
 		return cauri.PayoutResult{}, unknown(fmt.Errorf("%w: payout answer has no status", cauri.ErrMalformed))
 	}
@@ -137,11 +137,11 @@ func (p *Provider) payout(ctx context.Context, body *payoutRequest) (cauri.Payou
 	if !known {
 		p.log.Warn("unknown dexpay payout status, treated as pending", "status", raw)
 	}
-	ref := truncate(cmp.Or(jsonText(f.ID), jsonText(f.Reference)), 128)
+	ref := p.clean(truncate(cmp.Or(jsonText(f.ID), jsonText(f.Reference)), 128))
 	if ref == "" {
 		p.log.Warn("dexpay payout answer without an id or reference", "status", raw)
 	}
-	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: messageText(f.FailureReason)}, nil
+	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: p.clean(messageText(f.FailureReason))}, nil
 }
 
 // payoutBody builds the payout's body, or the *cauri.ValidationError

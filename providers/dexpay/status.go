@@ -196,6 +196,7 @@ func (p *Provider) wrongMode(s session) bool {
 // raw.
 func (p *Provider) update(s session, raw string) cauri.Update {
 	st, known := MapStatus(raw)
+	raw, s.method, s.failure = p.clean(raw), p.clean(s.method), p.clean(s.failure)
 	if !known {
 		p.log.Warn("unknown dexpay session status, treated as pending", "status", raw, "payment_id", s.reference)
 	}

@@ -65,7 +65,7 @@ func TestParseWebhook(t *testing.T) {
 			headers: map[string]string{dexpay.SignatureHeader: " sha256=" + strings.ToUpper(dexpay.Sign(secretNew, []byte(completed))) + " "}, want: authentic(paid)},
 		{name: "new header wins over the legacy one", secrets: []string{secretNew}, body: completed,
 			headers: map[string]string{dexpay.SignatureHeader: dexpay.Sign(secretOld, []byte(completed)), dexpay.LegacySignatureHeader: dexpay.Sign(secretNew, []byte(completed))},
-			err: dexpay.ErrBadSignature},
+			err:     dexpay.ErrBadSignature},
 		{name: "wrong secret", secrets: []string{secretNew}, body: completed, headers: signedWith(secretOld, completed), err: dexpay.ErrBadSignature},
 		{name: "signature of another body", secrets: []string{secretNew}, body: completed,
 			headers: signedWith(secretNew, strings.Replace(completed, "5000", "50", 1)), err: dexpay.ErrBadSignature},
