@@ -46,6 +46,10 @@ var operatorCountries = map[string][]string{
 	"moov":         {"CI", "BF"},
 }
 
+// payoutCountries are the countries the SDK's README documents payouts
+// to.
+var payoutCountries = []string{"BF", "CI", "GN", "ML", "SN"}
+
 // sessionFields are the fields POST /checkout-sessions takes: the SDK's
 // and the plugin's is_one_shot_payment.
 var sessionFields = []string{
@@ -231,18 +235,20 @@ func validatePayout(in map[string]any) (*Payout, []string) {
 	case map[string]any:
 		dc := &checker{in: d}
 		p.Operator = dc.str("operator", true, 32)
-		p.CountryISO = dc.str("countryISO", true, 2)
+		p.CountryISO = dc.str("countryISO", true, 0)
 		p.RecipientName = dc.str("recipient_name", false, 100)
-		dc.whitelist([]string{"operator", "countryISO", "recipient_name"})
-		for _, e := range dc.errs {
-			c.add("destination_details.%s", e)
-		}
 		countries, known := operatorCountries[p.Operator]
 		switch {
 		case p.Operator != "" && !known:
-			c.add("destination_details.operator must be one of the following values: mtn, moov, orange_money, wave")
-		case p.CountryISO != "" && known && !slices.Contains(countries, p.CountryISO):
-			c.add("destination_details.operator %s is not available in %s", p.Operator, p.CountryISO)
+			dc.add("operator must be one of the following values: mtn, moov, orange_money, wave")
+		case p.CountryISO != "" && !slices.Contains(payoutCountries, p.CountryISO):
+			dc.add("countryISO must be one of the following values: %s", strings.Join(payoutCountries, ", "))
+		case p.CountryISO != "" && !slices.Contains(countries, p.CountryISO):
+			dc.add("operator %s is not available in %s", p.Operator, p.CountryISO)
+		}
+		dc.whitelist([]string{"operator", "countryISO", "recipient_name"})
+		for _, e := range dc.errs {
+			c.add("destination_details.%s", e)
 		}
 	case nil:
 		c.add("destination_details should not be empty")
@@ -373,11 +379,20 @@ func (srv *Server) webhookBody(s *Session, delta int64, now time.Time) []byte {
 // envelope wraps a notification's data with its event, as the plugin
 // ("event") or the SDK's README ("type") reads it.
 func (srv *Server) envelope(event string, data any, now time.Time) []byte {
-	key := "event"
+	at := now.UTC().Format(time.RFC3339)
+	var v any = struct {
+		Event     string `json:"event"`
+		Data      any    `json:"data"`
+		CreatedAt string `json:"created_at"`
+	}{event, data, at}
 	if srv.sdkEvents {
-		key = "type"
+		v = struct {
+			Type      string `json:"type"`
+			Data      any    `json:"data"`
+			CreatedAt string `json:"created_at"`
+		}{event, data, at}
 	}
-	b, _ := json.Marshal(map[string]any{key: event, "data": data, "created_at": now.UTC().Format(time.RFC3339)})
+	b, _ := json.Marshal(v)
 	return b
 }
 

@@ -90,6 +90,7 @@ type options struct {
 	stringAmounts, flat, sandboxURL            bool
 	retries                                    int
 	retryDelay, webhookTimeout                 time.Duration
+	now                                        func() time.Time
 }
 
 // WithMode sets the environment the server plays: dexpay.Sandbox (the
@@ -149,6 +150,11 @@ func WithWebhookRetries(n int, delay time.Duration) Option {
 // notification. The default is 3 seconds.
 func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
 
+// WithClock sets the clock the server reads for its sessions' and
+// payouts' times, expires_at included, so that a test can let a session
+// expire on simulated time. Nil, the default, is time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
 // Request is one API request the server received.
 type Request struct {
 	Method, Path string
@@ -178,6 +184,7 @@ type Server struct {
 	faults                          *emulator.Faults
 	hooks                           *emulator.Dispatcher
 	client                          *http.Client // for Act: does not follow redirects
+	now                             func() time.Time
 
 	mu         sync.Mutex
 	sessions   map[string]*Session // by reference
@@ -195,6 +202,9 @@ func New(opts ...Option) *Server {
 	o := options{merchant: "Test Shop", mode: dexpay.Sandbox}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.now == nil {
+		o.now = time.Now
 	}
 	if o.mode != dexpay.Live {
 		o.mode = dexpay.Sandbox
@@ -231,6 +241,7 @@ func New(opts ...Option) *Server {
 			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
 		}),
 		client:   emulator.NoRedirectClient(30 * time.Second),
+		now:      o.now,
 		sessions: make(map[string]*Session),
 		byID:     make(map[string]string),
 		payouts:  make(map[string]*Payout),
@@ -427,7 +438,7 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 		s.mu.Unlock()
 		return fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
 	}
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	p.Status, p.UpdatedAt, p.CompletedAt = status, now, now
 	if status == StatusFailed {
 		p.FailureReason = "Numéro destinataire invalide"
@@ -465,9 +476,9 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	if ss, ok := s.sessions[providerRef]; ok {
 		forged = *ss
 	}
-	forged.Status, forged.CompletedAt = StatusCompleted, time.Now().UTC()
+	forged.Status, forged.CompletedAt = StatusCompleted, s.now().UTC()
 	forged.Operator, forged.PaymentMethod, forged.TransactionID = "wave", "MOBILE_MONEY", "TXN"+emulator.RandomHex(6)
-	body := s.webhookBody(&forged, 0, time.Now())
+	body := s.webhookBody(&forged, 0, s.now())
 	s.mu.Unlock()
 	var h http.Header
 	if s.WebhookSecret != "" {
@@ -499,7 +510,7 @@ func (s *Server) record(h http.Handler) http.Handler {
 		if len(s.requests) >= maxRequests {
 			s.requests = append(s.requests[:0], s.requests[1:]...)
 		}
-		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, At: time.Now()})
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, At: s.now()})
 		s.mu.Unlock()
 		h.ServeHTTP(w, r)
 	})
@@ -598,7 +609,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
 		return
 	}
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	ss, errs := validateSession(in, now)
 	if len(errs) > 0 {
 		writeValidation(w, errs)
@@ -718,7 +729,7 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "INVALID_STATUS", "Checkout session is "+st+" and cannot be cancelled")
 		return
 	}
-	ss.Status, ss.CompletedAt = StatusCancelled, time.Now().UTC()
+	ss.Status, ss.CompletedAt = StatusCancelled, s.now().UTC()
 	d := s.sessionObject(ss, s.delta)
 	n, hook := s.notification(ss)
 	s.mu.Unlock()
@@ -740,7 +751,7 @@ func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, errs)
 		return
 	}
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	p.ID, p.Reference = "po_"+emulator.RandomHex(12), newPayoutReference(now)
 	p.Status, p.Fees, p.CreatedAt, p.UpdatedAt = StatusPending, p.Amount/100, now, now // 1%
 	s.mu.Lock()
@@ -793,7 +804,7 @@ func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "INVALID_STATUS", "Only PENDING payouts can be cancelled; this one is "+st)
 		return
 	}
-	p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(reason, "Cancelled by merchant"), time.Now().UTC()
+	p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(reason, "Cancelled by merchant"), s.now().UTC()
 	d := s.payoutObject(p)
 	s.mu.Unlock()
 	s.answer(w, http.StatusOK, d)
@@ -829,7 +840,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	case final(snap.Status):
 		emulator.WriteMessagePage(w, http.StatusOK, "Session "+snap.Status, "This checkout session is closed.")
 		return
-	case expired(&snap, time.Now()):
+	case expired(&snap, s.now()):
 		emulator.WriteMessagePage(w, http.StatusGone, "Session expirée", "This checkout session has expired.")
 		return
 	}
@@ -872,12 +883,12 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		emulator.WriteMessagePage(w, http.StatusConflict, "Session "+st, "This checkout session is closed and cannot change.")
 		return
-	case expired(ss, time.Now()):
+	case expired(ss, s.now()):
 		s.mu.Unlock()
 		emulator.WriteMessagePage(w, http.StatusGone, "Session expirée", "This checkout session has expired.")
 		return
 	}
-	settle(ss, a, time.Now())
+	settle(ss, a, s.now())
 	n, hook := s.notification(ss)
 	back := ss.FailureURL
 	if a == providertest.Pay {
@@ -904,7 +915,7 @@ func (s *Server) notification(ss *Session) (emulator.Notification, bool) {
 	if to == "" {
 		return emulator.Notification{}, false
 	}
-	body := s.webhookBody(ss, s.delta, time.Now())
+	body := s.webhookBody(ss, s.delta, s.now())
 	return emulator.Notification{URL: to, Header: s.signedHeader(body, s.WebhookSecret), Body: body}, true
 }
 
