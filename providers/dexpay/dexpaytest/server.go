@@ -99,7 +99,9 @@ type options struct {
 func WithMode(m dexpay.Mode) Option { return func(o *options) { o.mode = m } }
 
 // WithKeys sets the public and secret keys the server expects. The
-// default is a random pair of the server's mode.
+// default is a random pair of the server's mode. Keys whose prefix names
+// the other mode ("pk_live_" in the sandbox) make Provider panic, as
+// dexpay.New refuses them.
 func WithKeys(apiKey, apiSecret string) Option {
 	return func(o *options) { o.apiKey, o.apiSecret = apiKey, apiSecret }
 }
