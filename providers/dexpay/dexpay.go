@@ -74,10 +74,11 @@ type Config struct {
 	// every notification is confirmed that way, which is always safe.
 	WebhookSecrets []string
 
-	// Mode chooses the environment: Sandbox or Live. Empty means Sandbox,
-	// so that a forgotten setting can never charge real money; live keys
-	// are refused there, which shows the mistake at once. Keys whose
-	// prefix names the other mode are a configuration error.
+	// Mode chooses the environment: Sandbox or Live ("sandbox", "test" and
+	// "live" are read in any case). Empty means Sandbox, so that a
+	// forgotten setting can never charge real money; live keys are refused
+	// there, which shows the mistake at once. Keys whose prefix names the
+	// other mode are a configuration error.
 	Mode Mode
 
 	// BaseURL is the API's root, up to and including "/api/v1", without a
@@ -191,6 +192,10 @@ func (p *Provider) Name() string { return Name }
 
 // Mode returns the environment the Provider works in.
 func (p *Provider) Mode() Mode { return p.mode }
+
+// BaseURL returns the API root the Provider calls: Config.BaseURL, or its
+// mode's default. It holds no secret.
+func (p *Provider) BaseURL() string { return p.base }
 
 // headers are those of every API call.
 func (p *Provider) headers() http.Header {

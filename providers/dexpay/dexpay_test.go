@@ -118,6 +118,9 @@ func TestNewBaseURL(t *testing.T) {
 		if got := p.Mode(); got != cmpMode(tt.cfg.Mode) {
 			t.Errorf("Mode() = %q", got)
 		}
+		if got := p.BaseURL(); !strings.HasPrefix(tt.want, got+"/checkout-sessions/") {
+			t.Errorf("BaseURL() = %q", got)
+		}
 	}
 }
 
