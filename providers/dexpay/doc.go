@@ -24,11 +24,13 @@
 //
 // # Sources, and where they disagree
 //
-// DEXPAY's documentation site (docs.dexpay.africa) was not available;
-// this package follows DEXCHANGE GROUP's official code: the Node SDK
-// (github.com/DEXCHANGE-GROUP/dexpay-node, commit 39ac22c, its README,
-// src/ and tests) and the WooCommerce plugin
+// DEXPAY's documentation site (docs.dexpay.africa) was not among the
+// sources at hand; this package follows DEXCHANGE GROUP's official code:
+// the Node SDK (github.com/DEXCHANGE-GROUP/dexpay-node, commit 39ac22c,
+// its README, src/ and tests) and the WooCommerce plugin
 // (github.com/DEXCHANGE-GROUP/dexpay-woocommerce v1.1.1, commit d99bc4e).
+// The Python SDK's README (PyPI dexchangepay) shows the same creation
+// body and reads the answer's data.payment_url; its code was not read.
 // The rule followed: accept every form they show, and where a reading
 // must be chosen, choose the one that can never mark an unpaid order paid
 // nor leave a paid one stuck.
