@@ -58,9 +58,11 @@
 //     through [cauri.WholeUnits]. Any other currency is refused before any
 //     call. Amounts read back, JSON numbers or strings ("5000",
 //     "5000.00"), are read with [cauri.ParseAmount] in the stated
-//     currency; a fractional franc is malformed. Were DEXPAY ever to
-//     report centimes, the kit would refuse the update for its amount and
-//     ask again, never settle it.
+//     currency; a fractional franc is malformed. Were DEXPAY to report
+//     centimes of a whole-franc charge, the kit would refuse the update for
+//     its amount rather than settle it. Were it to read and report both in
+//     centimes, the kit could not tell: the plugin's live use (it would
+//     charge a hundredth of every order) is the evidence against that.
 //   - Creation: the body is the SDK's (reference, item_name, amount,
 //     currency, success_url, failure_url, webhook_url, metadata) plus the
 //     plugin's is_one_shot_payment: true; client_support_fee and
