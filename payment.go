@@ -14,6 +14,7 @@ const (
 	StatusFailed    Status = "failed"    // the provider refused or the payment errored
 	StatusCancelled Status = "cancelled" // the customer gave up
 	StatusExpired   Status = "expired"   // the checkout timed out at the provider
+	StatusRefunded  Status = "refunded"  // the provider gave the money back after it was paid
 )
 
 // Valid reports whether s is one of the five statuses.
