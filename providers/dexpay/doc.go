@@ -125,8 +125,11 @@
 //   - Webhook authenticity: the plugin checks the signature only when a
 //     secret is configured, and then believes the event without looking
 //     the session up or checking the amount. Here, with secrets
-//     configured, a signature that is present must verify or the
-//     notification is refused (cauri.ErrUnauthenticated, 401); a verified
+//     configured, a signature that does not verify comes with an error
+//     wrapping cauri.ErrUnauthenticated and the update the body claims,
+//     which the kit confirms by the reference lookup and answers 401
+//     unless DEXPAY bears it out (a secret rotated at DEXPAY first must not
+//     lose a genuine payment); a verified
 //     one is believed when its status is known, consistent, and, for a
 //     completed payment, states a positive amount and a currency (which the
 //     kit then checks against the stored order). Every other notification
