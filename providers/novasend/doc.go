@@ -6,6 +6,7 @@
 //	p, err := novasend.New(novasend.Config{
 //		APIKey:         os.Getenv("NOVASEND_API_KEY"),
 //		APIClient:      os.Getenv("NOVASEND_API_CLIENT"),
+//		AccountID:      os.Getenv("NOVASEND_ACCOUNT_ID"),
 //		WebhookSecrets: []string{os.Getenv("NOVASEND_WEBHOOK_SECRET")},
 //	})
 //
@@ -39,11 +40,23 @@
 // one stuck:
 //
 //   - Session body: the seed has reference, accountId, amount, msisdn,
-//     customerName and country; the newer API drops accountId and requires
-//     action.successUrl and action.failureUrl. Both are sent, in the seed's
-//     field names and order: accountId when Config.AccountID is set (left
-//     out otherwise, the account being the credentials'), and action with
-//     the kit's return URL as both URLs.
+//     customerName and country; the newer API does not list accountId and
+//     requires action.successUrl and action.failureUrl. Both are sent, in
+//     the seed's field names and order, action with the kit's return URL as
+//     both URLs.
+//   - accountId: the seed's parameter table for POST /v1/payin/sessions
+//     lists "accountId | string | Identifiant du compte ou du sous-compte
+//     marchand à débiter/créditer." and its only example request sends
+//     "accountId": "merchant_9923lkdz". Its "Obligatoire" column has lost
+//     its marks in every row (reference and amount included), so it calls
+//     no field optional; the newer English page omits accountId without
+//     saying it is refused. The reading chosen: accountId is required for
+//     payins. [New] refuses a Config without AccountID, every session
+//     sends it, and NovaSend refusing it (its documented 404
+//     wallet_not_found, "Verify the wallet identifier", or a validation
+//     error naming accountId) gives a permanent error wrapping
+//     [ErrAccountID], which names Config.AccountID, instead of a bare
+//     refusal nobody can act on.
 //   - Reference: our payment ID is the session's reference (NovaSend
 //     recommends a UUID; any unique string is allowed).
 //   - Idempotency: X-Idempotency-Key is mandatory and must be a UUID, of no

@@ -271,11 +271,11 @@ func FuzzParseWebhook(f *testing.F) {
 		f.Add([]byte(s), true, "")
 		f.Add([]byte(s), false, "sha256=00")
 	}
-	signed, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", WebhookSecrets: []string{secretOld, secretNew}})
+	signed, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1", WebhookSecrets: []string{secretOld, secretNew}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	open, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk"})
+	open, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1"})
 	if err != nil {
 		f.Fatal(err)
 	}

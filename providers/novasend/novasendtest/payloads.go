@@ -40,7 +40,7 @@ type Payin struct {
 	CustomerReference string
 	// IdempotencyKey is the X-Idempotency-Key of the creation.
 	IdempotencyKey string
-	// AccountID is as sent, "" when left out.
+	// AccountID is as sent.
 	AccountID string
 	// Amount is in whole units, as sent; Currency is the country's.
 	Amount   int64

@@ -13,7 +13,8 @@
 // (401 without credentials, 403 api_token_invalid with wrong ones), a
 // mandatory UUID X-Idempotency-Key on POST /v1/payin/sessions whose replay
 // returns the first answer and creates nothing, the session validated
-// (400, 404 country_not_found), answers in the documented shapes, the
+// (400, 404 country_not_found, 404 wallet_not_found without the merchant's
+// accountId), answers in the documented shapes, the
 // confirmation lifecycle (status, confirmationStatus and transaction.status
 // moving as the customer acts), webhooks in the documented payin-object
 // body signed with X-Signature-Value, and the customer sent back to
@@ -90,9 +91,11 @@ func WithCredentials(apiKey, apiClient string) Option {
 // random.
 func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
 
-// WithAccountID sets the merchant account the server knows: a session
-// naming another accountId gets 404 wallet_not_found. The default is a
-// random "merchant_" ID. Sessions without accountId are accepted.
+// WithAccountID sets the merchant account the server knows. A session
+// must name it as accountId, as NovaSend's payin documentation has it: one
+// without accountId, or naming another account, gets NovaSend's documented
+// 404 wallet_not_found ("verify the wallet identifier"). The default is a
+// random "merchant_" ID.
 func WithAccountID(id string) Option { return func(o *options) { o.accountID = id } }
 
 // WithMerchant sets the shop's name shown on the payment page. The default
@@ -496,7 +499,8 @@ func (s *Server) open(r *http.Request, key string, body []byte) (status int, out
 	if !ok {
 		return fail(http.StatusNotFound, "country_not_found", "Country not found", "Pays introuvable")
 	}
-	if p.AccountID != "" && subtle.ConstantTimeCompare([]byte(p.AccountID), []byte(s.AccountID)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(p.AccountID), []byte(s.AccountID)) != 1 {
+		// Missing or another: the account to credit is not found.
 		return fail(http.StatusNotFound, "wallet_not_found", "Wallet not found", "Portefeuille introuvable")
 	}
 	if _, taken := s.byMerchant[p.CustomerReference]; taken {

@@ -19,12 +19,18 @@ import (
 )
 
 const (
-	ourRef    = "pay_0123456789abcdefghijklmnop"
-	validBody = `{"reference":"` + ourRef + `","amount":5000,"msisdn":"+2250701020304","customerName":"Awa Diallo","country":"CI",` +
+	ourRef      = "pay_0123456789abcdefghijklmnop"
+	testAccount = "merchant_9923lkdz"
+	validBody   = `{"reference":"` + ourRef + `","accountId":"` + testAccount + `","amount":5000,"msisdn":"+2250701020304","customerName":"Awa Diallo","country":"CI",` +
 		`"action":{"successUrl":"https://shop.example/back/ok?x=1","failureUrl":"https://shop.example/back/ko"}}`
 	key1 = "5f8eed5d-c206-45b2-9bf0-92d45061c2b6"
 	key2 = "2e3a4448-5d65-40ee-b7c2-3b34b653dd3d"
 )
+
+// newServer is New with the account of validBody.
+func newServer(opts ...Option) *Server {
+	return New(append([]Option{WithAccountID(testAccount)}, opts...)...)
+}
 
 type answer struct {
 	status int
@@ -105,7 +111,7 @@ func open(t *testing.T, s *Server, body, key string) session {
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := New(WithCredentials("pk_fixed", "sk_fixed"))
+	s := newServer(WithCredentials("pk_fixed", "sk_fixed"))
 	defer s.Close()
 	basic := func(u string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(u)) }
 	for _, tt := range []struct {
@@ -154,7 +160,7 @@ func TestAuth(t *testing.T) {
 
 func TestIdempotency(t *testing.T) {
 	t.Parallel()
-	s := New()
+	s := newServer()
 	defer s.Close()
 
 	if a := create(validBody, "").do(t, s); a.status != 400 || a.err.Code != "idempotency_key_required" {
@@ -203,7 +209,7 @@ func TestIdempotency(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	s := New(WithAccountID("merchant_9923lkdz"))
+	s := newServer()
 	defer s.Close()
 	tests := []struct {
 		name   string
@@ -248,8 +254,19 @@ func TestValidation(t *testing.T) {
 	if a := create(`{"amount":`, key1).do(t, s); a.status != 400 || a.err.Code != "invalid_json" {
 		t.Errorf("broken JSON: %d %s", a.status, a.raw)
 	}
-	if a := create(strings.Replace(validBody, `"amount"`, `"accountId":"merchant_other","amount"`, 1), key1).do(t, s); a.status != 404 || a.err.Code != "wallet_not_found" {
-		t.Errorf("account: %d %s", a.status, a.raw)
+	// The account to credit: required, and the merchant's.
+	for name, body := range map[string]string{
+		"another account": strings.Replace(validBody, testAccount, "merchant_other", 1),
+		"no accountId":    strings.Replace(validBody, `"accountId":"`+testAccount+`",`, "", 1),
+		"empty accountId": strings.Replace(validBody, testAccount, " ", 1),
+		"null accountId":  strings.Replace(validBody, `"`+testAccount+`"`, "null", 1),
+	} {
+		if a := create(body, key1).do(t, s); a.status != 404 || a.err.StatusCode != 404 || a.err.Code != "wallet_not_found" || a.err.Message != "Wallet not found" {
+			t.Errorf("%s: %d %s", name, a.status, a.raw)
+		}
+	}
+	if n := len(s.Payins()); n != 0 {
+		t.Errorf("%d payins opened without the merchant's account", n)
 	}
 	// The seed's body: accountId, no action.
 	seed := `{"reference":"` + ourRef + `","accountId":"merchant_9923lkdz","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
@@ -272,7 +289,7 @@ func TestValidation(t *testing.T) {
 
 func TestStatus(t *testing.T) {
 	t.Parallel()
-	s := New()
+	s := newServer()
 	defer s.Close()
 	sess := open(t, s, validBody, key1)
 	for _, ref := range []string{sess.Reference, ourRef} {
@@ -315,7 +332,7 @@ func TestStatus(t *testing.T) {
 
 func TestPollLimit(t *testing.T) {
 	t.Parallel()
-	s := New(WithPollLimit(200 * time.Millisecond))
+	s := newServer(WithPollLimit(200 * time.Millisecond))
 	defer s.Close()
 	sess := open(t, s, validBody, key1)
 	if a := status(sess.Reference).do(t, s); a.status != 200 {
@@ -387,7 +404,7 @@ type hook struct {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(WithMerchant("Boutique Awa"))
+	s := newServer(WithMerchant("Boutique Awa"))
 	defer s.Close()
 	sh := newShop(t)
 	s.SetWebhookURL(sh.srv.URL + "/hooks")
@@ -496,11 +513,11 @@ func TestPageFlow(t *testing.T) {
 // nobody back.
 func TestNoAction(t *testing.T) {
 	t.Parallel()
-	s := New(WithTransactionInWebhooks())
+	s := newServer(WithTransactionInWebhooks())
 	defer s.Close()
 	sh := newShop(t)
 	s.SetWebhookURL(sh.srv.URL)
-	body := `{"reference":"` + ourRef + `","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
+	body := `{"reference":"` + ourRef + `","accountId":"` + testAccount + `","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
 	sess := open(t, s, body, key1)
 	back, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay)
 	if err != nil || back != "" {
@@ -520,7 +537,7 @@ func TestNoAction(t *testing.T) {
 func TestWebhookPolicies(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(WithWebhookRetries(2, time.Millisecond))
+	s := newServer(WithWebhookRetries(2, time.Millisecond))
 	defer s.Close()
 	sh := newShop(t, 500)
 	s.SetWebhookURL(sh.srv.URL)
@@ -556,7 +573,7 @@ func TestWebhookPolicies(t *testing.T) {
 
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
-	s := New()
+	s := newServer()
 	defer s.Close()
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	a := create(validBody, key1).do(t, s)
@@ -604,7 +621,7 @@ func TestFaultsAndDelta(t *testing.T) {
 
 func TestCloseWithSlowFault(t *testing.T) {
 	t.Parallel()
-	s := New()
+	s := newServer()
 	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
 	done := make(chan struct{})
 	go func() {
@@ -626,7 +643,7 @@ func TestCloseWithSlowFault(t *testing.T) {
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
+	s := newServer()
 	defer s.Close()
 	sh := newShop(t, 401)
 	sess := open(t, s, validBody, key1)
@@ -656,7 +673,7 @@ func TestForge(t *testing.T) {
 func TestExpireAndSetStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
+	s := newServer()
 	defer s.Close()
 	sh := newShop(t)
 	s.SetWebhookURL(sh.srv.URL)
