@@ -119,14 +119,31 @@
 //     false, or an error and nothing of a payin) is an error, classified by
 //     that statusCode; HTML where JSON was due is an error too. Neither
 //     ever changes a payment.
-//   - Webhook signature: X-Signature-Value is the hex HMAC-SHA256 of the
-//     body under the webhook's secret. The documentation's Node.js sample
-//     signs JSON.stringify of the parsed body and compares with !==; this
-//     package signs the raw bytes received and compares in constant time,
+//   - Webhook signature: the webhook page says "X-Signature-Value:
+//     HMAC_SHA256(body, secret)", and its verification sample computes
+//     crypto.createHmac("sha256", secret).update(JSON.stringify(body)) over
+//     the parsed body, while its sample body writes its URLs with "\/"
+//     ("https:\/\/pay.wave.com\/c\/..."), which JSON.stringify writes
+//     "https://pay.wave.com/c/...". For that check to pass, NovaSend must
+//     sign the compact JSON.stringify form, which may differ from the bytes
+//     it sends: the documents imply the re-serialised form. So the
+//     signature is checked over the raw bytes (the same thing whenever
+//     NovaSend sends what it signed) and over that re-serialisation as
+//     Node.js computes it (members in their order, array-index keys first;
+//     no white space; "/" and non-ASCII characters unescaped; numbers as
+//     JavaScript prints them; see [VerifySignature]), in constant time,
 //     tolerating upper-case hex and a "sha256=" prefix. Several secrets are
 //     accepted at once, for rotation. NovaSend signs no timestamp, so there
 //     is no replay window; a replay changes nothing (statuses only move
 //     forward, once).
+//   - A signature that verifies on neither form (or none, with secrets
+//     configured) does not refuse the notification: a genuine one signed
+//     some third way would otherwise leave a paid order waiting for the
+//     reconciler. It is returned unauthenticated, a hint the kit confirms
+//     with GET /v1/payin/{reference} (within the payment's budget of
+//     questions), so a forgery changes nothing and costs at most that
+//     call. A body that is not a NovaSend notification at all (not JSON,
+//     no payin named) is still refused as malformed.
 //   - Webhook body: the documented one is a flat payin object with no event
 //     field and no transaction, whose id is NovaSend's and reference ours;
 //     the seed also names events payin.confirmed and payin.declined. Both
@@ -143,8 +160,7 @@
 //     is returned unauthenticated: the kit then asks GET
 //     /v1/payin/{reference}, whose answer replaces the webhook's claim. A
 //     signal to look is thus never lost, and a claim is never believed on
-//     less than the final truth. A wrong or missing signature, with secrets
-//     configured, is refused.
+//     less than the final truth.
 //   - Webhook identity and dedupe: PaymentID is our reference (reference,
 //     or customerReference where the object has one); ProviderRef is set,
 //     to id, only when the object names no reference of ours, because the

@@ -1,13 +1,16 @@
 package novasendtest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
@@ -398,11 +401,11 @@ func statusAnswer(p *Payin, delta int64) any {
 	}
 }
 
-// webhookBody is a webhook about p, in the documented shape: the payin
+// webhookValue is a webhook about p, in the documented shape: the payin
 // object with NovaSend's reference as id and the merchant's as reference,
 // and transaction when withTx. Its amounts are shifted by delta smallest
 // units.
-func webhookBody(p *Payin, delta int64, withTx bool) []byte {
+func webhookValue(p *Payin, delta int64, withTx bool) any {
 	type customer struct {
 		Name        string `json:"name"`
 		PhoneNumber string `json:"phoneNumber"`
@@ -411,7 +414,7 @@ func webhookBody(p *Payin, delta int64, withTx bool) []byte {
 	if withTx {
 		tx = transactionOf(p, delta)
 	}
-	b, _ := json.Marshal(struct {
+	return struct {
 		ID                   string           `json:"id"`
 		Fees                 int64            `json:"fees"`
 		Type                 string           `json:"type"`
@@ -434,6 +437,53 @@ func webhookBody(p *Payin, delta int64, withTx bool) []byte {
 		CreatedAt: timestamp(p.CreatedAt), Reference: p.CustomerReference, PaymentURL: p.PaymentURL,
 		ChargedAmount:      mainUnits(p.Amount+p.Fee, p.Currency, delta),
 		ConfirmationStatus: p.ConfirmationStatus, ConfirmationRequired: true, Transaction: tx,
-	})
-	return b
+	}
+}
+
+// marshalJS is v as JavaScript's JSON.stringify writes it, for the
+// emulator's values: compact, "<", ">", "&" and non-ASCII characters as
+// they are (encoding/json still escapes U+2028 and U+2029, which
+// JSON.stringify does not).
+func marshalJS(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the emulator's values always encode
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// escapeAsPHP rewrites compact JSON as PHP's json_encode writes it by
+// default, as NovaSend's documented sample is: inside strings, "/" as
+// "\/" and each non-ASCII character as \u escapes (a pair of them beyond
+// U+FFFF), lower-case.
+func escapeAsPHP(js []byte) []byte {
+	out := make([]byte, 0, len(js)+len(js)/8)
+	inString := false
+	for i := 0; i < len(js); {
+		c := js[i]
+		switch {
+		case !inString:
+			inString = c == '"'
+		case c == '\\':
+			out = append(out, js[i], js[i+1])
+			i += 2
+			continue
+		case c == '"':
+			inString = false
+		case c == '/':
+			out = append(out, '\\', '/')
+			i++
+			continue
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(js[i:])
+			for _, u := range utf16.Encode([]rune{r}) {
+				out = fmt.Appendf(out, "\\u%04x", u)
+			}
+			i += size
+			continue
+		}
+		out = append(out, c)
+		i++
+	}
+	return out
 }

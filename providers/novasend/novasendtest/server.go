@@ -78,7 +78,7 @@ type options struct {
 	apiKey, apiClient, webhookSecret, accountID, merchant string
 	retries                                               int
 	retryDelay, webhookTimeout, pollLimit                 time.Duration
-	webhookTransaction                                    bool
+	webhookTransaction, escapedWebhooks, stringifiedSig   bool
 }
 
 // WithCredentials sets the api_key and api_client the server expects. The
@@ -118,6 +118,21 @@ func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.we
 // has none; with it, a signed webhook is the final word on its own.
 func WithTransactionInWebhooks() Option { return func(o *options) { o.webhookTransaction = true } }
 
+// WithEscapedWebhooks sends webhook bodies written as the documentation's
+// sample is, the way PHP's json_encode writes JSON by default: "/" as "\/"
+// and every non-ASCII character as a \u escape. Unless
+// WithStringifiedSignature is given too, the signature is over these bytes.
+func WithEscapedWebhooks() Option { return func(o *options) { o.escapedWebhooks = true } }
+
+// WithStringifiedSignature signs webhooks as NovaSend's documented check
+// reads them: over the compact form JavaScript's JSON.stringify writes of
+// the body, not over the bytes sent. That form has "/" and non-ASCII
+// characters as they are and escapes only quotes, backslashes and control
+// characters; the emulator writes it with encoding/json, which, unlike
+// JSON.stringify, also escapes U+2028 and U+2029 (no emulated value holds
+// them unless a test puts them in a customer's name).
+func WithStringifiedSignature() Option { return func(o *options) { o.stringifiedSig = true } }
+
 // WithPollLimit makes the server answer 429 with Retry-After to a status
 // call made less than d after the last one it answered about the same
 // payin, enforcing NovaSend's polling guidance (novasend.MinPollInterval).
@@ -139,6 +154,8 @@ type Server struct {
 	merchant           string
 	pollLimit          time.Duration
 	webhookTransaction bool
+	escapedWebhooks    bool // bodies written as PHP's json_encode does
+	stringifiedSig     bool // signed over JSON.stringify's form
 	srv                *httptest.Server
 	faults             *emulator.Faults
 	hooks              *emulator.Dispatcher
@@ -188,6 +205,8 @@ func New(opts ...Option) *Server {
 		merchant:           o.merchant,
 		pollLimit:          o.pollLimit,
 		webhookTransaction: o.webhookTransaction,
+		escapedWebhooks:    o.escapedWebhooks,
+		stringifiedSig:     o.stringifiedSig,
 		faults:             emulator.NewFaults(errorBody),
 		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
 			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
@@ -386,10 +405,10 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	s.mu.Unlock()
 	forged.Status, forged.ConfirmationStatus, forged.Failure = statusProcessed, confirmationAccepted, nil
 	forged.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: time.Now().UTC()}
-	body := webhookBody(&forged, 0, true)
+	body, signed := s.webhookForms(&forged, 0, true)
 	_, err := s.hooks.SendOnce(ctx, emulator.Notification{
 		URL:    url,
-		Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), body)),
+		Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), signed)),
 		Body:   body,
 	})
 	return err
@@ -636,8 +655,25 @@ func (s *Server) notification(p *Payin) (emulator.Notification, bool) {
 	if s.webhookURL == "" {
 		return emulator.Notification{}, false
 	}
-	body := webhookBody(p, s.delta, s.webhookTransaction)
-	return emulator.Notification{URL: s.webhookURL, Header: webhookHeader(s.Sign(body)), Body: body}, true
+	body, signed := s.webhookForms(p, s.delta, s.webhookTransaction)
+	return emulator.Notification{URL: s.webhookURL, Header: webhookHeader(s.Sign(signed)), Body: body}, true
+}
+
+// webhookForms returns the body of a webhook about p as sent, and the
+// bytes its signature is made over: the same bytes, unless the server
+// signs JSON.stringify's form (WithStringifiedSignature).
+func (s *Server) webhookForms(p *Payin, delta int64, withTx bool) (body, signed []byte) {
+	v := webhookValue(p, delta, withTx)
+	body = marshal(v)
+	body = body[:len(body)-1] // no newline, as NovaSend's sample
+	stringified := marshalJS(v)
+	if s.escapedWebhooks {
+		body = escapeAsPHP(stringified)
+	}
+	if s.stringifiedSig {
+		return body, stringified
+	}
+	return body, body
 }
 
 func webhookHeader(signature string) http.Header {

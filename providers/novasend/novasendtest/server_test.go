@@ -509,6 +509,71 @@ func TestPageFlow(t *testing.T) {
 	}
 }
 
+// TestWebhookForms: the bytes sent and the bytes signed, as the options
+// choose them.
+func TestWebhookForms(t *testing.T) {
+	t.Parallel()
+	// A name with characters PHP and encoding/json escape.
+	body := strings.Replace(validBody, `"Awa Diallo"`, `"Aïssata & Koné 😀"`, 1)
+	for _, tt := range []struct {
+		name        string
+		opts        []Option
+		sent        []string // in the body sent
+		notSent     []string
+		stringified bool // signed over JSON.stringify's form, not the bytes sent
+	}{
+		{name: "default", sent: []string{`"http://127.0.0.1:`, `"Aïssata \u0026 Koné 😀"`}, notSent: []string{`\/`}},
+		{name: "escaped", opts: []Option{WithEscapedWebhooks()},
+			sent: []string{`"http:\/\/127.0.0.1:`, `"A\u00efssata & Kon\u00e9 \ud83d\ude00"`}},
+		{name: "stringified", opts: []Option{WithStringifiedSignature()},
+			sent: []string{`"http://127.0.0.1:`, `"Aïssata \u0026 Koné 😀"`}, stringified: true},
+		{name: "escaped and stringified, as the documentation", opts: []Option{WithEscapedWebhooks(), WithStringifiedSignature()},
+			sent: []string{`"http:\/\/127.0.0.1:`, `"A\u00efssata & Kon\u00e9 \ud83d\ude00"`}, stringified: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newServer(append(tt.opts, WithTransactionInWebhooks())...)
+			defer s.Close()
+			sh := newShop(t)
+			s.SetWebhookURL(sh.srv.URL)
+			sess := open(t, s, body, key1)
+			if _, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay); err != nil {
+				t.Fatal(err)
+			}
+			r, got := sh.at(0)
+			for _, want := range tt.sent {
+				if !bytes.Contains(got, []byte(want)) {
+					t.Errorf("body lacks %s: %s", want, got)
+				}
+			}
+			for _, unwanted := range tt.notSent {
+				if bytes.Contains(got, []byte(unwanted)) {
+					t.Errorf("body has %s: %s", unwanted, got)
+				}
+			}
+			var h hook
+			if err := json.Unmarshal(got, &h); err != nil || h.Customer.Name != "Aïssata & Koné 😀" || h.PaymentURL != sess.PaymentURL ||
+				h.Transaction == nil || h.Transaction.Status != "completed" {
+				t.Errorf("webhook %s: %v", got, err)
+			}
+			// JSON.stringify's form, written out: nothing escaped but what
+			// it escapes.
+			js := strings.NewReplacer(`\/`, `/`, `\u00ef`, `ï`, `\u00e9`, `é`, `\ud83d\ude00`, `😀`, `\u0026`, `&`).Replace(string(got))
+			if js == string(got) {
+				t.Fatalf("the body sent is already JSON.stringify's form: %s", got)
+			}
+			sig := r.Header.Get(novasend.SignatureHeader)
+			overRaw, overJS := sig == Sign(s.WebhookSecret, got), sig == Sign(s.WebhookSecret, []byte(js))
+			if overRaw == tt.stringified || overJS != tt.stringified {
+				t.Errorf("signed over the raw bytes %v, over JSON.stringify's form %v; want the latter %v", overRaw, overJS, tt.stringified)
+			}
+			if err := novasend.VerifySignature(got, sig, s.WebhookSecret); err != nil {
+				t.Errorf("the provider does not verify it: %v", err)
+			}
+		})
+	}
+}
+
 // TestNoAction: a session opened in the seed's shape, without action, sends
 // nobody back.
 func TestNoAction(t *testing.T) {
