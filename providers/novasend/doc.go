@@ -98,6 +98,21 @@
 //     case; client code seen in the wild compares without case). A
 //     transaction null or {} (both documented), or [] (PHP's {}), means the
 //     customer has not confirmed yet.
+//   - Status answer without transaction: the seed says "Si transaction est
+//     null ou {} dans ce cas là, le paiement n'a pas encore été confirmé
+//     par le client", that processed means "Paiement validé par le client
+//     (Mais ne défini pas le statut final de la transaction)", and that
+//     "Le champ transaction.status est la source de vérité finale côté
+//     système de règlement". Some client code in the wild treats processed,
+//     or a top-level success, as paid when the answer has no transaction.
+//     The reading chosen: an answer without transaction.status (the key
+//     missing, null, {}, [], or an object without status) is never paid,
+//     whatever status and confirmationStatus say: processed/accepted is
+//     pending, an unknown word such as success is pending and logged;
+//     declined fails it and expired expires it, as those words say on their
+//     own. A payin whose answers never show its transaction thus stays
+//     pending until an answer or a signed notification carries
+//     transaction.status completed, with its amount.
 //   - declined: the customer refused. The kit's status is failed rather
 //     than cancelled, as the integration this package was written for asks;
 //     NovaSend says to treat declined and expired as not valid.

@@ -160,3 +160,61 @@ func TestKitForgedWebhook(t *testing.T) {
 		t.Errorf("%d status calls, want the one confirming the forgery", len(calls))
 	}
 }
+
+// TestKitStatusWithoutTransaction: NovaSend answering status calls with no
+// transaction object. Only transaction.status says a payin is paid, so a
+// payin the customer accepted stays pending, however often it is asked
+// about; a declined or expired one is settled by what the answer does say.
+func TestKitStatusWithoutTransaction(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		act  func(ctx context.Context, emu *novasendtest.Server, page, ref string) error
+		want cauri.Status
+		raw  string
+	}{
+		{func(ctx context.Context, emu *novasendtest.Server, page, _ string) error {
+			_, err := emu.Act(ctx, page, providertest.Pay)
+			return err
+		}, cauri.StatusPending, "processed/accepted/"},
+		{func(ctx context.Context, emu *novasendtest.Server, page, _ string) error {
+			_, err := emu.Act(ctx, page, providertest.Cancel)
+			return err
+		}, cauri.StatusFailed, "processing/declined/"},
+		{func(ctx context.Context, emu *novasendtest.Server, _, ref string) error {
+			return emu.Expire(ctx, ref)
+		}, cauri.StatusExpired, "expired/expired/"},
+	} {
+		t.Run(string(tt.want), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			emu := novasendtest.New(novasendtest.WithoutTransactionInStatus())
+			defer emu.Close()
+			ks := newKitShop(t, emu, emu.Config())
+			id, page := ks.checkout(t)
+			p, _ := ks.kit.Payment(ctx, id)
+			if err := tt.act(ctx, emu, page, p.ProviderRef); err != nil {
+				t.Fatal(err)
+			}
+			// The webhook (the documented body: no transaction either) was
+			// confirmed with a status call, whose answer was settled.
+			ds := emu.Deliveries()
+			if len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
+				t.Fatalf("deliveries %+v", ds)
+			}
+			if calls := mustPayin(t, emu, id).StatusCalls; len(calls) != 1 {
+				t.Errorf("%d status calls, want 1", len(calls))
+			}
+			p, err := ks.kit.Payment(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Status != tt.want {
+				t.Errorf("payment %s, want %s", p.Status, tt.want)
+			}
+			u, err := emu.Provider().FetchStatus(ctx, cauri.StatusQuery{PaymentID: id, ProviderRef: p.ProviderRef})
+			if err != nil || u.RawStatus != tt.raw || u.Status != tt.want {
+				t.Errorf("NovaSend's word: %+v, %v; want %s", u, err, tt.raw)
+			}
+		})
+	}
+}

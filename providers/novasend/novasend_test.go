@@ -918,3 +918,50 @@ func TestFetchStatusFallback(t *testing.T) {
 		t.Errorf("err %v after %d calls", err, c.calls.Load())
 	}
 }
+
+// TestFetchStatusWithoutTransaction: status answers with no transaction
+// object, or one without a status. The seed says a null or {} transaction
+// means the customer has not confirmed yet, and that transaction.status is
+// the final truth; some client code treats processed, or a top-level
+// success, as paid when the answer has no transaction. No such answer is
+// paid here: a customer who accepted is pending, a declined or expired
+// payin is settled by what the answer says.
+func TestFetchStatusWithoutTransaction(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		want       cauri.Status
+		known      bool
+	}{
+		{"accepted, no transaction key", `{"reference":"r1","status":"processed","confirmationStatus":"accepted","amount":300,"fee":6,"chargedAmount":306,"currency":"XOF","failure":null}`, cauri.StatusPending, true},
+		{"accepted, transaction null", `{"reference":"r1","status":"processed","confirmationStatus":"accepted","transaction":null}`, cauri.StatusPending, true},
+		{"accepted, transaction {}", `{"reference":"r1","status":"processed","confirmationStatus":"accepted","transaction":{}}`, cauri.StatusPending, true},
+		{"accepted, transaction without status", `{"reference":"r1","status":"processed","confirmationStatus":"accepted","transaction":{"reference":"tr_1","amount":"300.00","currency":"XOF"}}`, cauri.StatusPending, true},
+		{"accepted, transaction status null", `{"reference":"r1","status":"processed","confirmationStatus":"accepted","transaction":{"status":null}}`, cauri.StatusPending, true},
+		{"processed alone", `{"reference":"r1","status":"processed"}`, cauri.StatusPending, true},
+		{"top-level success", `{"reference":"r1","status":"success","amount":300,"currency":"XOF"}`, cauri.StatusPending, false},
+		{"top-level SUCCESSFUL", `{"reference":"r1","status":"SUCCESSFUL","confirmationStatus":"accepted"}`, cauri.StatusPending, false},
+		{"top-level completed", `{"reference":"r1","status":"completed","amount":300,"currency":"XOF"}`, cauri.StatusPending, false},
+		{"confirmation completed", `{"reference":"r1","status":"processed","confirmationStatus":"completed"}`, cauri.StatusPending, false},
+		{"declined", `{"reference":"r1","status":"processed","confirmationStatus":"declined"}`, cauri.StatusFailed, true},
+		{"confirmation expired", `{"reference":"r1","status":"processing","confirmationStatus":"expired"}`, cauri.StatusExpired, true},
+		{"session expired", `{"reference":"r1","status":"expired","confirmationStatus":"none"}`, cauri.StatusExpired, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
+			u, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).
+				FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "r1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Status != tt.want || !u.Authenticated {
+				t.Errorf("status %s (authenticated %v), want %s", u.Status, u.Authenticated, tt.want)
+			}
+			if _, known := novasend.MapStatus(u.RawStatus); known != tt.known {
+				t.Errorf("RawStatus %q known %v, want %v", u.RawStatus, known, tt.known)
+			}
+		})
+	}
+}

@@ -373,9 +373,15 @@ func transactionOf(p *Payin, delta int64) *transactionJSON {
 }
 
 // statusAnswer is the answer to GET /v1/payin/{reference}, in the seed's
-// shape and field order, its amounts shifted by delta smallest units. The
-// caller holds the lock.
-func statusAnswer(p *Payin, delta int64) any {
+// shape and field order, its amounts shifted by delta smallest units, and
+// without the transaction key at all unless withTx. The caller holds the
+// lock.
+func statusAnswer(p *Payin, delta int64, withTx bool) any {
+	var tx *json.RawMessage // nil: left out; "null" while there is none
+	if withTx {
+		raw, _ := json.Marshal(transactionOf(p, delta))
+		tx = (*json.RawMessage)(&raw)
+	}
 	return struct {
 		Type                 string           `json:"type"`
 		Fee                  int64            `json:"fee"`
@@ -390,14 +396,14 @@ func statusAnswer(p *Payin, delta int64) any {
 		ConfirmationRequired bool             `json:"confirmationRequired"`
 		ConfirmationStatus   string           `json:"confirmationStatus"`
 		CreatedAt            string           `json:"createdAt"`
-		Transaction          *transactionJSON `json:"transaction"`
+		Transaction          *json.RawMessage `json:"transaction,omitempty"`
 		Failure              *failureJSON     `json:"failure"`
 	}{
 		Type: "payin", Fee: p.Fee, Reference: p.Reference, PhoneNumber: p.Msisdn, CustomerName: p.CustomerName,
 		Amount: mainUnits(p.Amount, p.Currency, delta), ChargedAmount: mainUnits(p.Amount+p.Fee, p.Currency, delta),
 		Status: p.Status, Currency: p.Currency, CustomerReference: p.CustomerReference, ConfirmationRequired: true,
 		ConfirmationStatus: p.ConfirmationStatus, CreatedAt: timestamp(p.CreatedAt),
-		Transaction: transactionOf(p, delta), Failure: failureOf(p),
+		Transaction: tx, Failure: failureOf(p),
 	}
 }
 

@@ -79,6 +79,7 @@ type options struct {
 	retries                                               int
 	retryDelay, webhookTimeout, pollLimit                 time.Duration
 	webhookTransaction, escapedWebhooks, stringifiedSig   bool
+	noStatusTransaction                                   bool
 }
 
 // WithCredentials sets the api_key and api_client the server expects. The
@@ -133,6 +134,13 @@ func WithEscapedWebhooks() Option { return func(o *options) { o.escapedWebhooks 
 // them unless a test puts them in a customer's name).
 func WithStringifiedSignature() Option { return func(o *options) { o.stringifiedSig = true } }
 
+// WithoutTransactionInStatus leaves the transaction key out of every
+// status answer, settled or not, as some client code reports of NovaSend's
+// newer API: a payin the customer accepted then reads processed/accepted
+// and nothing more. A declined or expired one still says so in its
+// confirmationStatus and status.
+func WithoutTransactionInStatus() Option { return func(o *options) { o.noStatusTransaction = true } }
+
 // WithPollLimit makes the server answer 429 with Retry-After to a status
 // call made less than d after the last one it answered about the same
 // payin, enforcing NovaSend's polling guidance (novasend.MinPollInterval).
@@ -151,15 +159,16 @@ type Server struct {
 	// AccountID is the merchant account the server knows.
 	AccountID string
 
-	merchant           string
-	pollLimit          time.Duration
-	webhookTransaction bool
-	escapedWebhooks    bool // bodies written as PHP's json_encode does
-	stringifiedSig     bool // signed over JSON.stringify's form
-	srv                *httptest.Server
-	faults             *emulator.Faults
-	hooks              *emulator.Dispatcher
-	client             *http.Client // for Act: does not follow redirects
+	merchant            string
+	pollLimit           time.Duration
+	webhookTransaction  bool
+	escapedWebhooks     bool // bodies written as PHP's json_encode does
+	stringifiedSig      bool // signed over JSON.stringify's form
+	noStatusTransaction bool // status answers without transaction
+	srv                 *httptest.Server
+	faults              *emulator.Faults
+	hooks               *emulator.Dispatcher
+	client              *http.Client // for Act: does not follow redirects
 
 	mu         sync.Mutex
 	payins     map[string]*Payin     // by NovaSend's reference
@@ -198,16 +207,17 @@ func New(opts ...Option) *Server {
 		o.accountID = "merchant_" + emulator.RandomHex(4)
 	}
 	s := &Server{
-		APIKey:             o.apiKey,
-		APIClient:          o.apiClient,
-		WebhookSecret:      o.webhookSecret,
-		AccountID:          o.accountID,
-		merchant:           o.merchant,
-		pollLimit:          o.pollLimit,
-		webhookTransaction: o.webhookTransaction,
-		escapedWebhooks:    o.escapedWebhooks,
-		stringifiedSig:     o.stringifiedSig,
-		faults:             emulator.NewFaults(errorBody),
+		APIKey:              o.apiKey,
+		APIClient:           o.apiClient,
+		WebhookSecret:       o.webhookSecret,
+		AccountID:           o.accountID,
+		merchant:            o.merchant,
+		pollLimit:           o.pollLimit,
+		webhookTransaction:  o.webhookTransaction,
+		escapedWebhooks:     o.escapedWebhooks,
+		stringifiedSig:      o.stringifiedSig,
+		noStatusTransaction: o.noStatusTransaction,
+		faults:              emulator.NewFaults(errorBody),
 		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
 			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
 		}),
@@ -571,7 +581,7 @@ func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.lastServed = now
-	answer := statusAnswer(p, s.delta)
+	answer := statusAnswer(p, s.delta, !s.noStatusTransaction)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, answer)
 }

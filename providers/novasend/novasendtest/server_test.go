@@ -351,6 +351,44 @@ func TestPollLimit(t *testing.T) {
 	}
 }
 
+// TestStatusWithoutTransaction: with WithoutTransactionInStatus, status
+// answers never have the transaction key, before or after the customer
+// paid; by default it is null, then the settlement.
+func TestStatusWithoutTransaction(t *testing.T) {
+	t.Parallel()
+	for _, omit := range []bool{false, true} {
+		var opts []Option
+		if omit {
+			opts = append(opts, WithoutTransactionInStatus())
+		}
+		s := newServer(opts...)
+		defer s.Close()
+		sess := open(t, s, validBody, key1)
+		transaction := func() (json.RawMessage, bool) {
+			t.Helper()
+			var d map[string]json.RawMessage
+			a := status(sess.Reference).do(t, s)
+			if err := json.Unmarshal(a.raw, &d); err != nil || a.status != http.StatusOK {
+				t.Fatalf("%d %s", a.status, a.raw)
+			}
+			tx, ok := d["transaction"]
+			return tx, ok
+		}
+		if tx, ok := transaction(); ok == omit || ok && string(tx) != "null" {
+			t.Errorf("omit %v, before paying: transaction %s, present %v", omit, tx, ok)
+		}
+		if _, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay); err != nil {
+			t.Fatal(err)
+		}
+		if tx, ok := transaction(); ok == omit || ok && !bytes.Contains(tx, []byte(`"status":"completed"`)) {
+			t.Errorf("omit %v, paid: transaction %s, present %v", omit, tx, ok)
+		}
+		if p, _ := s.Payment(ourRef); p.Transaction == nil || p.Transaction.Status != "completed" {
+			t.Errorf("omit %v: the payin itself is settled: %+v", omit, p)
+		}
+	}
+}
+
 // shop records the webhooks it receives, answering with codes in turn and
 // then 200.
 type shop struct {
