@@ -119,13 +119,28 @@
 //   - Amounts read back: numbers at the top ("amount": 300), strings with
 //     two decimals in transaction ("amount": "153.00", even for XOF). Both
 //     are read with [cauri.ParseAmount], which refuses non-zero decimals
-//     XOF does not have. The amount reported is transaction.amount, what
-//     was actually processed, when given, else the payin's amount; never
-//     chargedAmount, which adds the fee. A completed transaction whose
+//     XOF does not have. The amount reported is transaction.amount
+//     ("Montant effectivement traité") when given, else, in status answers,
+//     the payin's amount; never chargedAmount. A completed transaction whose
 //     answer gives no amount or no currency is an error, not a payment.
-//   - Fee: "fee" in answers, "fees" in the webhook and, as a string, in
-//     transaction. The first one present is reported; an unreadable one is
-//     left out rather than holding up a payment.
+//   - Fee: "fee" in answers ("Frais de service appliqués à la
+//     transaction", next to "chargedAmount: Montant total débité (montant
+//     + frais)"), "fees" in the webhook ("Fees applied to the transaction")
+//     and, as a string, in transaction ("Frais appliqués au niveau du
+//     processeur"). The documents allow reading the amount and its fee
+//     apart, and the webhook's sample shows that one must: "amount": 306,
+//     "fees": 0, "chargedAmount": 306, where the seed's payin of 300 has
+//     "fee": 6. Update.Amount is the amount stated (above), Update.Fee the
+//     fee stated for it: the transaction's fees with transaction.amount,
+//     the payin's fee (or fees) with the payin's amount, and the other one
+//     when that one is missing, unreadable or zero. So a transaction of 306
+//     with fees 6 (or with fees 0 in a payin whose fee is 6) reports Amount
+//     306 and Fee 6, for the kit to settle an order of 300 on its amount
+//     plus the fee the customer paid; a transaction of 294 reports Amount
+//     294 and the fee stated (never the order's 300); one of 300 with no
+//     fee field reports Amount 300 and Fee 0. This package never adds,
+//     subtracts or derives amounts (chargedAmount minus amount is not read
+//     as a fee): whether one is acceptable is the kit's decision.
 //   - Errors: only codes and messages are documented (401 Unauthorized,
 //     403 api_token_invalid, 404 country_not_found, 400 Invalid amount...),
 //     not the body's shape. statusCode, code, message (a string or a list),

@@ -399,3 +399,115 @@ func FuzzParseWebhook(f *testing.F) {
 		}
 	})
 }
+
+// TestAmountAndFee: what a notification and a status answer report as
+// Update.Amount and Update.Fee: the amount stated (transaction.amount when
+// given, never chargedAmount) and the fee stated for it (the
+// transaction's with its amount, else the payin's), so that the kit can
+// settle an order of 300 on 300, or on 306 with the fee of 6 the customer
+// paid.
+func TestAmountAndFee(t *testing.T) {
+	t.Parallel()
+	payin := func(top, tx string) string {
+		return `{"id":"tr_1","type":"payin",` + top + `"status":"processed","currency":"XOF","reference":"` + paymentID + `",` +
+			`"confirmationStatus":"accepted","transaction":{"status":"completed",` + tx + `"currency":"XOF"}}`
+	}
+	tests := []struct {
+		name        string
+		body        string
+		amount, fee int64
+	}{
+		// The documentation's webhook (amount 306, fees 0, chargedAmount
+		// 306) with a transaction stating the fee the customer paid.
+		{"306 with the transaction's fee 6", payin(`"fees":0,"amount":306,"chargedAmount":306,`, `"amount":"306.00","fees":"6.00","chargedAmount":"306.00",`), 306, 6},
+		// The seed's status answer (amount 300, fee 6, chargedAmount 306)
+		// with a transaction of the charged sum and no processor fee.
+		{"306 with the payin's fee 6", payin(`"fee":6,"amount":300,"chargedAmount":306,`, `"amount":"306.00","fees":"0.00",`), 306, 6},
+		{"294 with fee 6", payin(`"fees":6,"amount":300,`, `"amount":"294.00","fees":"6.00",`), 294, 6},
+		{"294 without fee fields", payin(``, `"amount":"294.00",`), 294, 0},
+		{"300 without fee fields", payin(`"amount":300,"chargedAmount":300,`, `"amount":"300.00",`), 300, 0},
+		{"300 with the seed's fee 6", payin(`"fee":6,"amount":300,"chargedAmount":306,`, `"amount":"300.00","fees":"0.00","chargedAmount":"300.00",`), 300, 6},
+		{"unreadable transaction fee: the payin's", payin(`"fee":6,`, `"amount":"306.00","fees":"six",`), 306, 6},
+		{"no fee stated anywhere readable", payin(`"fee":"n/a",`, `"amount":"306.00","fees":"-6.00",`), 306, 0},
+	}
+	signed := provider(t, novasend.Config{WebhookSecrets: []string{secretOld}})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			u, err := signed.ParseWebhook(webhookRequest(tt.body, novasend.Sign(secretOld, []byte(tt.body))), []byte(tt.body))
+			if err != nil || !u.Authenticated || u.Status != cauri.StatusPaid || u.Amount != tt.amount || u.Fee != tt.fee || u.Currency != "XOF" {
+				t.Errorf("webhook: %+v, %v; want paid %d with fee %d", u, err, tt.amount, tt.fee)
+			}
+			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
+			u, err = provider(t, novasend.Config{BaseURL: c.srv.URL}).
+				FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr_1"})
+			if err != nil || u.Status != cauri.StatusPaid || u.Amount != tt.amount || u.Fee != tt.fee || u.Currency != "XOF" {
+				t.Errorf("status: %+v, %v; want paid %d with fee %d", u, err, tt.amount, tt.fee)
+			}
+		})
+	}
+
+	// Status answers without the transaction's amount: the payin's own.
+	for body, want := range map[string][2]int64{
+		`{"reference":"r1","amount":306,"fee":6,"currency":"XOF","transaction":{"status":"completed"}}`:                    {306, 6},
+		`{"reference":"r1","amount":300,"fee":6,"chargedAmount":306,"currency":"XOF","transaction":{"status":"completed"}}`: {300, 6},
+		`{"reference":"r1","amount":300,"currency":"XOF","transaction":{"status":"completed","fees":"6.00"}}`:               {300, 6},
+		`{"reference":"r1","amount":300,"currency":"XOF","transaction":{"status":"completed"}}`:                            {300, 0},
+	} {
+		c := newCapture(t, jsonReply(http.StatusOK, body))
+		u, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).
+			FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "r1"})
+		if err != nil || u.Amount != want[0] || u.Fee != want[1] {
+			t.Errorf("status %s: %+v, %v; want %d with fee %d", body, u, err, want[0], want[1])
+		}
+	}
+}
+
+// TestFeePaidByCustomer: the emulator charging the customer the fee on
+// top, its webhook written as the documentation's (amount and
+// chargedAmount the charged sum, fees 0): the webhook and the status
+// answer both report the sum and the fee in it.
+func TestFeePaidByCustomer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := novasendtest.New(novasendtest.WithFeePaidByCustomer(), novasendtest.WithTransactionInWebhooks())
+	defer srv.Close()
+	p := srv.Provider()
+	var got []cauri.Update
+	var mu sync.Mutex
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		u, err := p.ParseWebhook(r, body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		got = append(got, u)
+		mu.Unlock()
+	}))
+	defer shop.Close()
+	srv.SetWebhookURL(shop.URL)
+
+	co, err := p.CreateCheckout(ctx, request(order())) // 5000 XOF, fee 100
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	ds := srv.Deliveries()
+	if len(ds) != 1 || !strings.Contains(string(ds[0].Body), `"fees":0,"type":"payin","amount":5100`) {
+		t.Fatalf("webhook %s", ds[0].Body)
+	}
+	mu.Lock()
+	u := got[0]
+	mu.Unlock()
+	if !u.Authenticated || u.Status != cauri.StatusPaid || u.Amount != 5100 || u.Fee != 100 {
+		t.Errorf("webhook: %+v; want paid 5100 with fee 100", u)
+	}
+	u, err = p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: paymentID, ProviderRef: co.ProviderRef})
+	if err != nil || u.Status != cauri.StatusPaid || u.Amount != 5100 || u.Fee != 100 {
+		t.Errorf("status: %+v, %v; want paid 5100 with fee 100", u, err)
+	}
+}

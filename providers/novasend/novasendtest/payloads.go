@@ -50,6 +50,9 @@ type Payin struct {
 	Currency string
 	// Fee is NovaSend's, in whole units: 2% of the amount.
 	Fee int64
+	// FeePaidByCustomer is true when the customer pays Fee on top of
+	// Amount (WithFeePaidByCustomer).
+	FeePaidByCustomer bool
 	// Msisdn, CustomerName and Country are as sent.
 	Msisdn, CustomerName, Country string
 	// SuccessURL and FailureURL are action's, "" when left out.
@@ -360,15 +363,21 @@ type transactionJSON struct {
 	Currency      string `json:"currency"`
 }
 
+// transactionOf is p's transaction object: the amount processed (with the
+// fee when the customer pays it), and that fee.
 func transactionOf(p *Payin, delta int64) *transactionJSON {
 	if p.Transaction == nil {
 		return nil
 	}
-	amount := decimalText(mainUnits(p.Amount, p.Currency, delta), p.Currency)
+	processed, fees := p.Amount, int64(0)
+	if p.FeePaidByCustomer {
+		processed, fees = p.Amount+p.Fee, p.Fee
+	}
+	amount := decimalText(mainUnits(processed, p.Currency, delta), p.Currency)
 	return &transactionJSON{
 		Reference: p.Transaction.Reference, Status: p.Transaction.Status, CustomerName: p.CustomerName,
 		ProcessedAt: timestamp(p.Transaction.ProcessedAt), PhoneNumber: p.Msisdn,
-		Amount: amount, Fees: decimalText("0", p.Currency), ChargedAmount: amount, Currency: p.Currency,
+		Amount: amount, Fees: decimalText(json.Number(strconv.FormatInt(fees, 10)), p.Currency), ChargedAmount: amount, Currency: p.Currency,
 	}
 }
 
@@ -420,6 +429,12 @@ func webhookValue(p *Payin, delta int64, withTx bool) any {
 	if withTx {
 		tx = transactionOf(p, delta)
 	}
+	// The documentation's sample: amount 306, fees 0, chargedAmount 306,
+	// where the seed's payin of 300 has a fee of 6.
+	amount, fees := p.Amount, p.Fee
+	if p.FeePaidByCustomer {
+		amount, fees = p.Amount+p.Fee, 0
+	}
 	return struct {
 		ID                   string           `json:"id"`
 		Fees                 int64            `json:"fees"`
@@ -437,7 +452,7 @@ func webhookValue(p *Payin, delta int64, withTx bool) any {
 		ConfirmationRequired bool             `json:"confirmationRequired"`
 		Transaction          *transactionJSON `json:"transaction,omitempty"`
 	}{
-		ID: p.Reference, Fees: p.Fee, Type: "payin", Amount: mainUnits(p.Amount, p.Currency, delta),
+		ID: p.Reference, Fees: fees, Type: "payin", Amount: mainUnits(amount, p.Currency, delta),
 		Status: p.Status, Failure: failureOf(p), Currency: p.Currency,
 		Customer:  customer{Name: p.CustomerName, PhoneNumber: p.Msisdn},
 		CreatedAt: timestamp(p.CreatedAt), Reference: p.CustomerReference, PaymentURL: p.PaymentURL,

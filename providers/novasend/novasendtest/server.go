@@ -79,7 +79,7 @@ type options struct {
 	retries                                               int
 	retryDelay, webhookTimeout, pollLimit                 time.Duration
 	webhookTransaction, escapedWebhooks, stringifiedSig   bool
-	noStatusTransaction                                   bool
+	noStatusTransaction, feePaidByCustomer                bool
 }
 
 // WithCredentials sets the api_key and api_client the server expects. The
@@ -141,6 +141,15 @@ func WithStringifiedSignature() Option { return func(o *options) { o.stringified
 // confirmationStatus and status.
 func WithoutTransactionInStatus() Option { return func(o *options) { o.noStatusTransaction = true } }
 
+// WithFeePaidByCustomer makes the customer pay NovaSend's fee on top of
+// the payin's amount: the transaction processes amount + fee (its amount
+// and chargedAmount) and states the fee in its fees, and the webhook's
+// amount and chargedAmount are the charged sum with fees 0, as in the
+// documentation's webhook sample (amount 306, fees 0, chargedAmount 306,
+// where the seed's payin of 300 has a fee of 6). Status answers keep the
+// seed's top level: amount, fee, and chargedAmount = amount + fee.
+func WithFeePaidByCustomer() Option { return func(o *options) { o.feePaidByCustomer = true } }
+
 // WithPollLimit makes the server answer 429 with Retry-After to a status
 // call made less than d after the last one it answered about the same
 // payin, enforcing NovaSend's polling guidance (novasend.MinPollInterval).
@@ -165,6 +174,7 @@ type Server struct {
 	escapedWebhooks     bool // bodies written as PHP's json_encode does
 	stringifiedSig      bool // signed over JSON.stringify's form
 	noStatusTransaction bool // status answers without transaction
+	feePaidByCustomer   bool // payins charged amount + fee
 	srv                 *httptest.Server
 	faults              *emulator.Faults
 	hooks               *emulator.Dispatcher
@@ -217,6 +227,7 @@ func New(opts ...Option) *Server {
 		escapedWebhooks:     o.escapedWebhooks,
 		stringifiedSig:      o.stringifiedSig,
 		noStatusTransaction: o.noStatusTransaction,
+		feePaidByCustomer:   o.feePaidByCustomer,
 		faults:              emulator.NewFaults(errorBody),
 		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
 			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
@@ -548,6 +559,7 @@ func (s *Server) open(r *http.Request, key string, body []byte) (status int, out
 	}
 	p.Currency = cur
 	p.Fee = (p.Amount*2 + 50) / 100 // 2%, as the documentation's 300 → 6
+	p.FeePaidByCustomer = s.feePaidByCustomer
 	p.IdempotencyKey = key
 	p.AcceptLanguage = r.Header.Get("Accept-Language")
 	p.Status, p.ConfirmationStatus = statusProcessing, confirmationNone
