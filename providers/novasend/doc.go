@@ -124,10 +124,10 @@
 //     the payin's amount; never chargedAmount. A completed transaction whose
 //     answer gives no amount or no currency is an error, not a payment.
 //   - Fee: "fee" in answers ("Frais de service appliqués à la
-//     transaction", next to "chargedAmount: Montant total débité (montant
-//     + frais)"), "fees" in the webhook ("Fees applied to the transaction")
-//     and, as a string, in transaction ("Frais appliqués au niveau du
-//     processeur"). The documents allow reading the amount and its fee
+//     transaction", next to "chargedAmount: Montant total débité
+//     (montant + frais)"), "fees" in the webhook ("Fees applied to the
+//     transaction") and, as a string, in transaction ("Frais appliqués au
+//     niveau du processeur"). The documents allow reading the amount and its fee
 //     apart, and the webhook's sample shows that one must: "amount": 306,
 //     "fees": 0, "chargedAmount": 306, where the seed's payin of 300 has
 //     "fee": 6. Update.Amount is the amount stated (above), Update.Fee the

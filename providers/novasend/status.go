@@ -138,8 +138,8 @@ type payin struct {
 	// fee is the one stated for amount: it may be included in amount, when
 	// the customer paid it (transaction.amount 306 with fees 6 for a payin
 	// of 300).
-	fee int64
-	failure  string
+	fee     int64
+	failure string
 }
 
 // merchantRef is our reference: customerReference (the seed's shape), or

@@ -449,10 +449,10 @@ func TestAmountAndFee(t *testing.T) {
 
 	// Status answers without the transaction's amount: the payin's own.
 	for body, want := range map[string][2]int64{
-		`{"reference":"r1","amount":306,"fee":6,"currency":"XOF","transaction":{"status":"completed"}}`:                    {306, 6},
+		`{"reference":"r1","amount":306,"fee":6,"currency":"XOF","transaction":{"status":"completed"}}`:                     {306, 6},
 		`{"reference":"r1","amount":300,"fee":6,"chargedAmount":306,"currency":"XOF","transaction":{"status":"completed"}}`: {300, 6},
 		`{"reference":"r1","amount":300,"currency":"XOF","transaction":{"status":"completed","fees":"6.00"}}`:               {300, 6},
-		`{"reference":"r1","amount":300,"currency":"XOF","transaction":{"status":"completed"}}`:                            {300, 0},
+		`{"reference":"r1","amount":300,"currency":"XOF","transaction":{"status":"completed"}}`:                             {300, 0},
 	} {
 		c := newCapture(t, jsonReply(http.StatusOK, body))
 		u, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).
