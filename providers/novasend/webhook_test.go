@@ -331,6 +331,8 @@ func FuzzParseWebhook(f *testing.F) {
 		`{"id":"tr_1","transaction":{"status":"COMPLETED","amount":"-5","currency":"XOF"}}`,
 		`{"event":["payin.confirmed"],"data":null}`,
 		`{"id":"\u0000","status":"\u00e9","fee":"x","fees":{}}`,
+		`{"id":"tr_1","fees":0,"amount":306,"reference":"pay_x","transaction":{"status":"completed","amount":"306.00","fees":"6.00","currency":"XOF"}}`,
+		`{"id":"tr_1","fee":6,"reference":"pay_x","transaction":{"status":"completed","amount":"294.00","fees":"-6","currency":"XOF"}}`,
 		`{}`, `null`, `[]`, `"`, ``,
 	}
 	for _, s := range seeds {
@@ -362,6 +364,9 @@ func FuzzParseWebhook(f *testing.F) {
 			}
 			if u.PaymentID == "" && u.ProviderRef == "" || u.EventID == "" {
 				t.Fatalf("no reference: %+v", u)
+			}
+			if u.Amount < 0 || u.Fee < 0 || u.Amount != 0 && u.Currency == "" {
+				t.Fatalf("money: %+v", u)
 			}
 			st, known := novasend.MapStatus(u.RawStatus)
 			if st != u.Status {
