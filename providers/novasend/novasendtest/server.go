@@ -22,6 +22,11 @@
 // payin (see Payin.StatusCalls), against NovaSend's one call per 5 to 10
 // seconds; WithPollLimit makes the server refuse faster polling.
 //
+// Where NovaSend's documents show several forms, options choose the
+// others: WithTransactionInWebhooks, WithEscapedWebhooks and
+// WithStringifiedSignature (the webhook page's "\/"-escaped sample and its
+// JSON.stringify check), WithoutTransactionInStatus, WithFeePaidByCustomer.
+//
 // Where NovaSend documents nothing, the emulator chooses: its error bodies
 // are {"statusCode", "code", "message"} with the documented codes and
 // messages (in French when Accept-Language asks for it), validation errors
