@@ -48,6 +48,12 @@ func TestScenarios(t *testing.T) {
 		{"novasend-transaction-in-webhooks", func(*testing.T) providertest.Emulator {
 			return novasendtest.New(novasendtest.WithTransactionInWebhooks())
 		}},
+		// Bodies written as the documentation's sample ("\/" in URLs) and
+		// signed as its check reads them (JSON.stringify of the parsed
+		// body), carrying transaction.status: believed.
+		{"novasend-escaped-stringified", func(*testing.T) providertest.Emulator {
+			return novasendtest.New(novasendtest.WithTransactionInWebhooks(), novasendtest.WithEscapedWebhooks(), novasendtest.WithStringifiedSignature())
+		}},
 		{"paydunya", func(*testing.T) providertest.Emulator { return paydunyatest.New() }},
 	}
 	for _, em := range emulators {

@@ -88,6 +88,8 @@
 //
 //	NOVASEND_API_KEY         NovaSend's api_key (credential)
 //	NOVASEND_API_CLIENT      NovaSend's api_client (credential)
+//	NOVASEND_ACCOUNT_ID      the merchant account NovaSend credits, sent as accountId on
+//	                         every payin session; required with the two above
 //	NOVASEND_WEBHOOK_SECRET  the secret key of the webhook set up in NovaSend's Business
 //	                         portal; without it each webhook is confirmed with NovaSend's API
 //	NOVASEND_BASE_URL        NovaSend's API root; default https://business.novasend.app/v1

@@ -692,7 +692,8 @@ func TestLiveProviders(t *testing.T) {
 		"MONEROO_SECRET_KEY": mo.SecretKey, "MONEROO_WEBHOOK_SECRET": mo.WebhookSecret, "MONEROO_BASE_URL": mo.BaseURL(),
 		"MONEYFUSION_API_URL": mf.APIURL, "MONEYFUSION_STATUS_URL": mf.URL,
 		"DEXCHANGE_API_KEY": dx.APIKey, "DEXCHANGE_BASE_URL": dx.BaseURL(),
-		"NOVASEND_API_KEY": ns.APIKey, "NOVASEND_API_CLIENT": ns.APIClient, "NOVASEND_WEBHOOK_SECRET": ns.WebhookSecret, "NOVASEND_BASE_URL": ns.BaseURL(),
+		"NOVASEND_API_KEY": ns.APIKey, "NOVASEND_API_CLIENT": ns.APIClient, "NOVASEND_ACCOUNT_ID": ns.AccountID,
+		"NOVASEND_WEBHOOK_SECRET": ns.WebhookSecret, "NOVASEND_BASE_URL": ns.BaseURL(),
 		"PAYDUNYA_MASTER_KEY": pd.MasterKey, "PAYDUNYA_PRIVATE_KEY": pd.Sandbox.PrivateKey, "PAYDUNYA_TOKEN": pd.Sandbox.Token,
 		"PAYDUNYA_MODE": "test", "PAYDUNYA_BASE_URL": pd.BaseURL(), "PAYDUNYA_STORE_NAME": "Boutique Awa",
 		"DATABASE_URL": sqliteURL(t),
@@ -726,6 +727,11 @@ func TestLiveProviders(t *testing.T) {
 	if inv := pd.Requests(); len(inv) == 0 {
 		t.Error("PayDunya's emulator got no request")
 	}
+	// NovaSend's emulator opens no session without the merchant's
+	// accountId: the one it opened names NOVASEND_ACCOUNT_ID.
+	if ps := ns.Payins(); len(ps) != 1 || ps[0].AccountID != ns.AccountID {
+		t.Errorf("NovaSend payins %+v, want one for account %s", ps, ns.AccountID)
+	}
 	_, _, body := ts.get(t, "/")
 	if strings.Contains(body, "offline:") || strings.Contains(body, "<small>emulator</small>") {
 		t.Errorf("the home page calls live providers emulated\n%s", body)
@@ -751,8 +757,12 @@ func TestRunConfigErrors(t *testing.T) {
 		{"live without CAURI_SECRET", map[string]string{"MONEROO_SECRET_KEY": secret}, []string{"CAURI_SECRET is required", "moneroo"}},
 		{"live with a short CAURI_SECRET", map[string]string{"DEXCHANGE_API_KEY": secret, "CAURI_SECRET": "short"}, []string{"CAURI_SECRET is too short"}},
 		{"NovaSend key without client", map[string]string{"NOVASEND_API_KEY": secret, "CAURI_SECRET": long},
-			[]string{"NOVASEND_API_CLIENT is not set but NOVASEND_API_KEY is", "NovaSend"}},
-		{"NovaSend client without key", map[string]string{"NOVASEND_API_CLIENT": secret}, []string{"NOVASEND_API_KEY is not set but NOVASEND_API_CLIENT is"}},
+			[]string{"NOVASEND_API_CLIENT and NOVASEND_ACCOUNT_ID are not set but NOVASEND_API_KEY is", "NovaSend"}},
+		{"NovaSend client without key", map[string]string{"NOVASEND_API_CLIENT": secret}, []string{"NOVASEND_API_KEY and NOVASEND_ACCOUNT_ID are not set but NOVASEND_API_CLIENT is"}},
+		{"NovaSend credentials without the account", map[string]string{"NOVASEND_API_KEY": secret, "NOVASEND_API_CLIENT": secret, "CAURI_SECRET": long},
+			[]string{"NOVASEND_ACCOUNT_ID is not set but NOVASEND_API_KEY and NOVASEND_API_CLIENT are", "NovaSend"}},
+		{"NovaSend account alone", map[string]string{"NOVASEND_ACCOUNT_ID": "merchant_9923lkdz"},
+			[]string{"NOVASEND_API_KEY and NOVASEND_API_CLIENT are not set but NOVASEND_ACCOUNT_ID is"}},
 		{"PayDunya master key alone", map[string]string{"PAYDUNYA_MASTER_KEY": secret},
 			[]string{"PAYDUNYA_PRIVATE_KEY and PAYDUNYA_TOKEN are not set but PAYDUNYA_MASTER_KEY is"}},
 		{"PayDunya mode without keys", map[string]string{"PAYDUNYA_MODE": "live"}, []string{"PAYDUNYA_MASTER_KEY, PAYDUNYA_PRIVATE_KEY and PAYDUNYA_TOKEN are not set but PAYDUNYA_MODE is"}},

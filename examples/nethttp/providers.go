@@ -163,17 +163,20 @@ func providerSpecs() []providerSpec {
 		},
 		{
 			name: novasend.Name, label: "NovaSend",
-			creds:            []string{"NOVASEND_API_KEY", "NOVASEND_API_CLIENT"},
+			// The account to credit goes with the credentials: NovaSend's
+			// payin sessions name it.
+			creds:            []string{"NOVASEND_API_KEY", "NOVASEND_API_CLIENT", "NOVASEND_ACCOUNT_ID"},
 			extra:            []string{"NOVASEND_WEBHOOK_SECRET", "NOVASEND_BASE_URL"},
 			webhookSecretVar: "NOVASEND_WEBHOOK_SECRET",
 			fields: map[string]string{
-				"APIKey": "NOVASEND_API_KEY", "APIClient": "NOVASEND_API_CLIENT",
+				"APIKey": "NOVASEND_API_KEY", "APIClient": "NOVASEND_API_CLIENT", "AccountID": "NOVASEND_ACCOUNT_ID",
 				"WebhookSecrets": "NOVASEND_WEBHOOK_SECRET", "BaseURL": "NOVASEND_BASE_URL",
 			},
 			live: func(env map[string]string, log *slog.Logger) (cauri.Provider, string, error) {
 				p, err := novasend.New(novasend.Config{
 					APIKey:         env["NOVASEND_API_KEY"],
 					APIClient:      env["NOVASEND_API_CLIENT"],
+					AccountID:      env["NOVASEND_ACCOUNT_ID"],
 					WebhookSecrets: secretList(env["NOVASEND_WEBHOOK_SECRET"]),
 					BaseURL:        env["NOVASEND_BASE_URL"],
 					Logger:         log,

@@ -32,7 +32,7 @@ func BenchmarkMapStatus(b *testing.B) {
 // BenchmarkParseWebhook parses a signed payin notification that carries
 // its completed transaction.
 func BenchmarkParseWebhook(b *testing.B) {
-	p, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", WebhookSecrets: []string{secretOld}})
+	p, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1", WebhookSecrets: []string{secretOld}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,11 +21,18 @@ import (
 // maxCustomerName is how much of the customer's name is sent.
 const maxCustomerName = 100 // characters
 
+// ErrAccountID is wrapped by CreateCheckout's error when NovaSend refuses
+// the session's accountId: missing, or not an account it knows (its 404
+// wallet_not_found, "verify the wallet identifier"). It is a configuration
+// matter, permanent: Config.AccountID must be the merchant account NovaSend
+// gave with the API credentials.
+var ErrAccountID = errors.New("novasend: accountId refused: set Config.AccountID to the merchant account of the API credentials")
+
 // sessionRequest is the body of POST /v1/payin/sessions, in the documented
 // field order: the seed's fields, then the newer API's action.
 type sessionRequest struct {
 	Reference    string        `json:"reference"`
-	AccountID    string        `json:"accountId,omitempty"`
+	AccountID    string        `json:"accountId"`
 	Amount       int64         `json:"amount"`
 	Msisdn       string        `json:"msisdn"`
 	CustomerName string        `json:"customerName"`
@@ -71,14 +78,14 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 		Header: h, JSON: body,
 	})
 	if err != nil {
-		return cauri.Checkout{}, err
+		return cauri.Checkout{}, accountRefusal(resp, err)
 	}
 	bad := func(format string, args ...any) error {
 		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode,
 			Err: fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...)}
 	}
 	if pe := errorInBody(resp, "create"); pe != nil {
-		return cauri.Checkout{}, pe
+		return cauri.Checkout{}, accountRefusal(resp, pe)
 	}
 	var sr sessionResponse
 	if err := resp.DecodeJSON(&sr); err != nil {
@@ -98,6 +105,46 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 		return cauri.Checkout{}, bad("answer has no usable paymentUrl")
 	}
 	return cauri.Checkout{ProviderRef: providerRef(req.PaymentID, ref, id), RedirectURL: pageURL}, nil
+}
+
+// accountRefusal makes err, a refused creation, wrap ErrAccountID when
+// NovaSend's answer is about the account: its wallet_not_found code, or a
+// validation error naming accountId. Only a permanent refusal is looked
+// at; any other error is returned as it is.
+func accountRefusal(resp *providerhttp.Response, err error) error {
+	var pe *cauri.ProviderError
+	if resp == nil || !errors.As(err, &pe) || pe.Temporary || !aboutAccount(resp.Body) {
+		return err
+	}
+	if pe.Err != nil {
+		pe.Err = fmt.Errorf("%w: %w", ErrAccountID, pe.Err)
+	} else {
+		pe.Err = ErrAccountID
+	}
+	return err
+}
+
+// aboutAccount reports whether an error answer is about the session's
+// accountId.
+func aboutAccount(body []byte) bool {
+	var e apiError
+	if json.Unmarshal(body, &e) != nil {
+		return false
+	}
+	code, _ := jsonText(e.Code)
+	errCode, errMsg := errorField(e.Error)
+	if strings.EqualFold(code, "wallet_not_found") || strings.EqualFold(errCode, "wallet_not_found") {
+		return true
+	}
+	if slices.ContainsFunc(errorFields(e.Errors), func(f string) bool { return strings.EqualFold(f, "accountId") }) {
+		return true
+	}
+	for _, m := range []string{messageText(e.Message), errMsg} {
+		if strings.Contains(strings.ToLower(m), "accountid") {
+			return true
+		}
+	}
+	return false
 }
 
 // providerRef picks NovaSend's reference for a session from its answer:

@@ -6,6 +6,7 @@
 //	p, err := novasend.New(novasend.Config{
 //		APIKey:         os.Getenv("NOVASEND_API_KEY"),
 //		APIClient:      os.Getenv("NOVASEND_API_CLIENT"),
+//		AccountID:      os.Getenv("NOVASEND_ACCOUNT_ID"),
 //		WebhookSecrets: []string{os.Getenv("NOVASEND_WEBHOOK_SECRET")},
 //	})
 //
@@ -39,11 +40,23 @@
 // one stuck:
 //
 //   - Session body: the seed has reference, accountId, amount, msisdn,
-//     customerName and country; the newer API drops accountId and requires
-//     action.successUrl and action.failureUrl. Both are sent, in the seed's
-//     field names and order: accountId when Config.AccountID is set (left
-//     out otherwise, the account being the credentials'), and action with
-//     the kit's return URL as both URLs.
+//     customerName and country; the newer API does not list accountId and
+//     requires action.successUrl and action.failureUrl. Both are sent, in
+//     the seed's field names and order, action with the kit's return URL as
+//     both URLs.
+//   - accountId: the seed's parameter table for POST /v1/payin/sessions
+//     lists "accountId | string | Identifiant du compte ou du sous-compte
+//     marchand à débiter/créditer." and its only example request sends
+//     "accountId": "merchant_9923lkdz". Its "Obligatoire" column has lost
+//     its marks in every row (reference and amount included), so it calls
+//     no field optional; the newer English page omits accountId without
+//     saying it is refused. The reading chosen: accountId is required for
+//     payins. [New] refuses a Config without AccountID, every session
+//     sends it, and NovaSend refusing it (its documented 404
+//     wallet_not_found, "Verify the wallet identifier", or a validation
+//     error naming accountId) gives a permanent error wrapping
+//     [ErrAccountID], which names Config.AccountID, instead of a bare
+//     refusal nobody can act on.
 //   - Reference: our payment ID is the session's reference (NovaSend
 //     recommends a UUID; any unique string is allowed).
 //   - Idempotency: X-Idempotency-Key is mandatory and must be a UUID, of no
@@ -85,19 +98,49 @@
 //     case; client code seen in the wild compares without case). A
 //     transaction null or {} (both documented), or [] (PHP's {}), means the
 //     customer has not confirmed yet.
+//   - Status answer without transaction: the seed says "Si transaction est
+//     null ou {} dans ce cas là, le paiement n'a pas encore été confirmé
+//     par le client", that processed means "Paiement validé par le client
+//     (Mais ne défini pas le statut final de la transaction)", and that
+//     "Le champ transaction.status est la source de vérité finale côté
+//     système de règlement". Some client code in the wild treats processed,
+//     or a top-level success, as paid when the answer has no transaction.
+//     The reading chosen: an answer without transaction.status (the key
+//     missing, null, {}, [], or an object without status) is never paid,
+//     whatever status and confirmationStatus say: processed/accepted is
+//     pending, an unknown word such as success is pending and logged;
+//     declined fails it and expired expires it, as those words say on their
+//     own. A payin whose answers never show its transaction thus stays
+//     pending until an answer or a signed notification carries
+//     transaction.status completed, with its amount.
 //   - declined: the customer refused. The kit's status is failed rather
 //     than cancelled, as the integration this package was written for asks;
 //     NovaSend says to treat declined and expired as not valid.
 //   - Amounts read back: numbers at the top ("amount": 300), strings with
 //     two decimals in transaction ("amount": "153.00", even for XOF). Both
 //     are read with [cauri.ParseAmount], which refuses non-zero decimals
-//     XOF does not have. The amount reported is transaction.amount, what
-//     was actually processed, when given, else the payin's amount; never
-//     chargedAmount, which adds the fee. A completed transaction whose
+//     XOF does not have. The amount reported is transaction.amount
+//     ("Montant effectivement traité") when given, else, in status answers,
+//     the payin's amount; never chargedAmount. A completed transaction whose
 //     answer gives no amount or no currency is an error, not a payment.
-//   - Fee: "fee" in answers, "fees" in the webhook and, as a string, in
-//     transaction. The first one present is reported; an unreadable one is
-//     left out rather than holding up a payment.
+//   - Fee: "fee" in answers ("Frais de service appliqués à la
+//     transaction", next to "chargedAmount: Montant total débité
+//     (montant + frais)"), "fees" in the webhook ("Fees applied to the
+//     transaction") and, as a string, in transaction ("Frais appliqués au
+//     niveau du processeur"). The documents allow reading the amount and its fee
+//     apart, and the webhook's sample shows that one must: "amount": 306,
+//     "fees": 0, "chargedAmount": 306, where the seed's payin of 300 has
+//     "fee": 6. Update.Amount is the amount stated (above), Update.Fee the
+//     fee stated for it: the transaction's fees with transaction.amount,
+//     the payin's fee (or fees) with the payin's amount, and the other one
+//     when that one is missing, unreadable or zero. So a transaction of 306
+//     with fees 6 (or with fees 0 in a payin whose fee is 6) reports Amount
+//     306 and Fee 6, for the kit to settle an order of 300 on its amount
+//     plus the fee the customer paid; a transaction of 294 reports Amount
+//     294 and the fee stated (never the order's 300); one of 300 with no
+//     fee field reports Amount 300 and Fee 0. This package never adds,
+//     subtracts or derives amounts (chargedAmount minus amount is not read
+//     as a fee): whether one is acceptable is the kit's decision.
 //   - Errors: only codes and messages are documented (401 Unauthorized,
 //     403 api_token_invalid, 404 country_not_found, 400 Invalid amount...),
 //     not the body's shape. statusCode, code, message (a string or a list),
@@ -106,14 +149,31 @@
 //     false, or an error and nothing of a payin) is an error, classified by
 //     that statusCode; HTML where JSON was due is an error too. Neither
 //     ever changes a payment.
-//   - Webhook signature: X-Signature-Value is the hex HMAC-SHA256 of the
-//     body under the webhook's secret. The documentation's Node.js sample
-//     signs JSON.stringify of the parsed body and compares with !==; this
-//     package signs the raw bytes received and compares in constant time,
+//   - Webhook signature: the webhook page says "X-Signature-Value:
+//     HMAC_SHA256(body, secret)", and its verification sample computes
+//     crypto.createHmac("sha256", secret).update(JSON.stringify(body)) over
+//     the parsed body, while its sample body writes its URLs with "\/"
+//     ("https:\/\/pay.wave.com\/c\/..."), which JSON.stringify writes
+//     "https://pay.wave.com/c/...". For that check to pass, NovaSend must
+//     sign the compact JSON.stringify form, which may differ from the bytes
+//     it sends: the documents imply the re-serialised form. So the
+//     signature is checked over the raw bytes (the same thing whenever
+//     NovaSend sends what it signed) and over that re-serialisation as
+//     Node.js computes it (members in their order, array-index keys first;
+//     no white space; "/" and non-ASCII characters unescaped; numbers as
+//     JavaScript prints them; see [VerifySignature]), in constant time,
 //     tolerating upper-case hex and a "sha256=" prefix. Several secrets are
 //     accepted at once, for rotation. NovaSend signs no timestamp, so there
 //     is no replay window; a replay changes nothing (statuses only move
 //     forward, once).
+//   - A signature that verifies on neither form (or none, with secrets
+//     configured) does not refuse the notification: a genuine one signed
+//     some third way would otherwise leave a paid order waiting for the
+//     reconciler. It is returned unauthenticated, a hint the kit confirms
+//     with GET /v1/payin/{reference} (within the payment's budget of
+//     questions), so a forgery changes nothing and costs at most that
+//     call. A body that is not a NovaSend notification at all (not JSON,
+//     no payin named) is still refused as malformed.
 //   - Webhook body: the documented one is a flat payin object with no event
 //     field and no transaction, whose id is NovaSend's and reference ours;
 //     the seed also names events payin.confirmed and payin.declined. Both
@@ -130,8 +190,7 @@
 //     is returned unauthenticated: the kit then asks GET
 //     /v1/payin/{reference}, whose answer replaces the webhook's claim. A
 //     signal to look is thus never lost, and a claim is never believed on
-//     less than the final truth. A wrong or missing signature, with secrets
-//     configured, is refused.
+//     less than the final truth.
 //   - Webhook identity and dedupe: PaymentID is our reference (reference,
 //     or customerReference where the object has one); ProviderRef is set,
 //     to id, only when the object names no reference of ours, because the

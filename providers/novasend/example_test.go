@@ -22,6 +22,7 @@ func Example() {
 	p, err := novasend.New(novasend.Config{
 		APIKey:         srv.APIKey,
 		APIClient:      srv.APIClient,
+		AccountID:      srv.AccountID,
 		WebhookSecrets: []string{srv.WebhookSecret},
 		BaseURL:        srv.BaseURL(), // omit for the real API
 	})
@@ -63,7 +64,7 @@ func Example() {
 // documented body carries no transaction, so even a signed one is only a
 // signal: the kit confirms it with the status endpoint.
 func ExampleSign() {
-	p, _ := novasend.New(novasend.Config{APIKey: "pk_test", APIClient: "sk_test", WebhookSecrets: []string{"whsec_test"}})
+	p, _ := novasend.New(novasend.Config{APIKey: "pk_test", APIClient: "sk_test", AccountID: "merchant_test", WebhookSecrets: []string{"whsec_test"}})
 	for _, body := range []string{
 		`{"id":"tr_1","type":"payin","reference":"pay_1","status":"processed","confirmationStatus":"accepted"}`,
 		`{"id":"tr_1","type":"payin","reference":"pay_1","status":"processed","confirmationStatus":"accepted",` +

@@ -31,8 +31,9 @@ const IdempotencyHeader = "X-Idempotency-Key"
 // must wait at least this long between two calls for the same payment.
 const MinPollInterval = 5 * time.Second
 
-// Config configures a [Provider]. APIKey and APIClient are required; the
-// zero value of every other field means the default its comment states.
+// Config configures a [Provider]. APIKey, APIClient and AccountID are
+// required; the zero value of every other field means the default its
+// comment states.
 type Config struct {
 	// APIKey and APIClient are the API credentials from NovaSend's Business
 	// portal, sent on every call as HTTP Basic
@@ -52,8 +53,9 @@ type Config struct {
 	WebhookSecrets []string
 
 	// AccountID is the merchant account or sub-account to credit, sent as
-	// accountId. Empty means the field is left out and NovaSend uses the
-	// account of the API credentials (its newer API has no such field).
+	// accountId on every payin session: NovaSend's payin documentation
+	// lists it among the session's parameters (see the package doc for the
+	// reading). Required.
 	AccountID string
 
 	// Language is sent as Accept-Language, the language of NovaSend's error
@@ -117,7 +119,10 @@ func New(cfg Config) (*Provider, error) {
 		}
 		secrets = append(secrets, []byte(s))
 	}
-	if cfg.AccountID != "" && strings.TrimSpace(cfg.AccountID) == "" {
+	switch {
+	case cfg.AccountID == "":
+		bad("AccountID", "is required: novasend's payin sessions name the merchant account to credit (accountId)")
+	case strings.TrimSpace(cfg.AccountID) == "":
 		bad("AccountID", "is blank")
 	}
 	switch cfg.Language {

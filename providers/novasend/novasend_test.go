@@ -115,11 +115,19 @@ func TestNew(t *testing.T) {
 	if _, err := novasend.New(novasend.Config{APIClient: "sk"}); err == nil || !strings.Contains(err.Error(), "APIKey is required") {
 		t.Errorf("no key: %v", err)
 	}
-	if _, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", BaseURL: "https://u:p@business.novasend.app/v1"}); err == nil {
+	if _, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1", BaseURL: "https://u:p@business.novasend.app/v1"}); err == nil {
 		t.Error("credentials in BaseURL accepted")
 	}
 
-	p, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", Language: "fr"})
+	// The account to credit is required: a session without it is refused
+	// by an API that follows the payin documentation.
+	_, err = novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk"})
+	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "AccountID" ||
+		!strings.Contains(err.Error(), "AccountID is required") || !strings.Contains(err.Error(), "accountId") || cauri.IsTemporary(err) {
+		t.Errorf("no account: %v", err)
+	}
+
+	p, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1", Language: "fr"})
 	if err != nil || p.Name() != "novasend" {
 		t.Fatalf("New = %v, %v", p, err)
 	}
@@ -250,6 +258,9 @@ func provider(t *testing.T, cfg novasend.Config) *novasend.Provider {
 	if cfg.APIKey == "" {
 		cfg.APIKey, cfg.APIClient = "pk_test", "sk_test"
 	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "merchant_9923lkdz"
+	}
 	p, err := novasend.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -326,7 +337,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 		t.Errorf("checkout %+v", co)
 	}
 	r, body := c.last()
-	want := `{"reference":"` + paymentID + `","amount":2500,"msisdn":"+237690000000","customerName":"Mbarga","country":"CM",` +
+	want := `{"reference":"` + paymentID + `","accountId":"merchant_9923lkdz","amount":2500,"msisdn":"+237690000000","customerName":"Mbarga","country":"CM",` +
 		`"action":{"successUrl":"https://shop.example/pay/return/novasend/` + paymentID + `/tok",` +
 		`"failureUrl":"https://shop.example/pay/return/novasend/` + paymentID + `/tok"}}`
 	if string(body) != want {
@@ -455,6 +466,10 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		if pe := providerError(t, err, 404, false); pe.Message != "wallet_not_found: Wallet not found" {
 			t.Errorf("message %q", pe.Message)
 		}
+		// A configuration matter, said so: the error names the setting.
+		if !errors.Is(err, novasend.ErrAccountID) || !strings.Contains(err.Error(), "Config.AccountID") || cauri.IsTemporary(err) {
+			t.Errorf("err %v: want a permanent error wrapping ErrAccountID", err)
+		}
 	})
 	for _, code := range []int{429, 503} {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
@@ -486,6 +501,37 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		providerError(t, err, 200, false)
 		if !errors.Is(err, cauri.ErrMalformed) || !strings.Contains(err.Error(), "expected JSON, got text/html") {
 			t.Errorf("err %v", err)
+		}
+	})
+	for name, tt := range map[string]struct {
+		status  int
+		body    string
+		account bool
+	}{
+		"400 naming accountId in errors":  {400, `{"statusCode":400,"code":"validation_error","message":"accountId is required","errors":[{"field":"accountId","code":"validation_error"}]}`, true},
+		"400 naming accountId in message": {400, `{"statusCode":400,"message":["accountId should not be empty"],"error":"Bad Request"}`, true},
+		"404 wallet in an error object":   {404, `{"error":{"code":"WALLET_NOT_FOUND","message":"Wallet not found"}}`, true},
+		"200 with wallet_not_found":       {200, `{"statusCode":404,"code":"wallet_not_found","message":"Wallet not found"}`, true},
+		"400 about the amount":            {400, `{"statusCode":400,"code":"invalid_amount","message":"Invalid amount"}`, false},
+		"404 country":                     {404, `{"statusCode":404,"code":"country_not_found","message":"Country not found"}`, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := newCapture(t, jsonReply(tt.status, tt.body))
+			_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+			providerError(t, err, tt.status, false)
+			if errors.Is(err, novasend.ErrAccountID) != tt.account {
+				t.Errorf("err %v: about the account %v, want %v", err, !tt.account, tt.account)
+			}
+		})
+	}
+	t.Run("503 is not about the account", func(t *testing.T) {
+		t.Parallel()
+		c := newCapture(t, jsonReply(503, `{"statusCode":503,"code":"wallet_not_found","message":"accountId"}`))
+		_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+		providerError(t, err, 503, true)
+		if errors.Is(err, novasend.ErrAccountID) {
+			t.Errorf("a temporary failure reported as a configuration error: %v", err)
 		}
 	})
 	for name, tt := range map[string]struct {
@@ -870,5 +916,52 @@ func TestFetchStatusFallback(t *testing.T) {
 	_, err = provider(t, novasend.Config{BaseURL: c.srv.URL}).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr_1"})
 	if !cauri.IsTemporary(err) || c.calls.Load() != 1 {
 		t.Errorf("err %v after %d calls", err, c.calls.Load())
+	}
+}
+
+// TestFetchStatusWithoutTransaction: status answers with no transaction
+// object, or one without a status. The seed says a null or {} transaction
+// means the customer has not confirmed yet, and that transaction.status is
+// the final truth; some client code treats processed, or a top-level
+// success, as paid when the answer has no transaction. No such answer is
+// paid here: a customer who accepted is pending, a declined or expired
+// payin is settled by what the answer says.
+func TestFetchStatusWithoutTransaction(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		want       cauri.Status
+		known      bool
+	}{
+		{"accepted, no transaction key", `{"reference":"r1","status":"processed","confirmationStatus":"accepted","amount":300,"fee":6,"chargedAmount":306,"currency":"XOF","failure":null}`, cauri.StatusPending, true},
+		{"accepted, transaction null", `{"reference":"r1","status":"processed","confirmationStatus":"accepted","transaction":null}`, cauri.StatusPending, true},
+		{"accepted, transaction {}", `{"reference":"r1","status":"processed","confirmationStatus":"accepted","transaction":{}}`, cauri.StatusPending, true},
+		{"accepted, transaction without status", `{"reference":"r1","status":"processed","confirmationStatus":"accepted","transaction":{"reference":"tr_1","amount":"300.00","currency":"XOF"}}`, cauri.StatusPending, true},
+		{"accepted, transaction status null", `{"reference":"r1","status":"processed","confirmationStatus":"accepted","transaction":{"status":null}}`, cauri.StatusPending, true},
+		{"processed alone", `{"reference":"r1","status":"processed"}`, cauri.StatusPending, true},
+		{"top-level success", `{"reference":"r1","status":"success","amount":300,"currency":"XOF"}`, cauri.StatusPending, false},
+		{"top-level SUCCESSFUL", `{"reference":"r1","status":"SUCCESSFUL","confirmationStatus":"accepted"}`, cauri.StatusPending, false},
+		{"top-level completed", `{"reference":"r1","status":"completed","amount":300,"currency":"XOF"}`, cauri.StatusPending, false},
+		{"confirmation completed", `{"reference":"r1","status":"processed","confirmationStatus":"completed"}`, cauri.StatusPending, false},
+		{"declined", `{"reference":"r1","status":"processed","confirmationStatus":"declined"}`, cauri.StatusFailed, true},
+		{"confirmation expired", `{"reference":"r1","status":"processing","confirmationStatus":"expired"}`, cauri.StatusExpired, true},
+		{"session expired", `{"reference":"r1","status":"expired","confirmationStatus":"none"}`, cauri.StatusExpired, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
+			u, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).
+				FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "r1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Status != tt.want || !u.Authenticated {
+				t.Errorf("status %s (authenticated %v), want %s", u.Status, u.Authenticated, tt.want)
+			}
+			if _, known := novasend.MapStatus(u.RawStatus); known != tt.known {
+				t.Errorf("RawStatus %q known %v, want %v", u.RawStatus, known, tt.known)
+			}
+		})
 	}
 }

@@ -135,8 +135,11 @@ type payin struct {
 	amount   int64
 	currency string
 	hasMoney bool
-	fee      int64
-	failure  string
+	// fee is the one stated for amount: it may be included in amount, when
+	// the customer paid it (transaction.amount 306 with fees 6 for a payin
+	// of 300).
+	fee     int64
+	failure string
 }
 
 // merchantRef is our reference: customerReference (the seed's shape), or
@@ -259,20 +262,35 @@ func parsePayin(raw json.RawMessage, topMoney bool) (payin, error) {
 		p.currency, p.hasMoney = cur, true
 	}
 	if cur != "" {
-		// The fee is informative: an unreadable one is left out rather
-		// than holding up a payment.
-		for _, f := range []json.RawMessage{d.Fee, d.Fees, tx.Fees} {
-			if isNull(f) {
-				continue
-			}
-			if fee, err := providerhttp.ParseAmountJSON(f, cur); err == nil {
-				p.fee = fee
-			}
-			break
+		// The fee stated for the amount reported: the transaction's fees
+		// with its amount, the payin's fee (fees in webhooks) with its
+		// own; when that one is missing, unreadable or zero, the other's.
+		// An unreadable fee is left out rather than holding up a payment.
+		own, other := []json.RawMessage{d.Fee, d.Fees}, []json.RawMessage{tx.Fees}
+		if !isNull(tx.Amount) {
+			own, other = other, own
+		}
+		if p.fee = statedFee(own, cur); p.fee == 0 {
+			p.fee = statedFee(other, cur)
 		}
 	}
 	p.failure = failureText(d.Failure)
 	return p, nil
+}
+
+// statedFee reads the first of fields present, as a fee in currency's
+// smallest units; 0 when none is present or the first one is unreadable.
+func statedFee(fields []json.RawMessage, currency string) int64 {
+	for _, f := range fields {
+		if isNull(f) {
+			continue
+		}
+		if fee, err := providerhttp.ParseAmountJSON(f, currency); err == nil && fee > 0 {
+			return fee
+		}
+		return 0
+	}
+	return 0
 }
 
 // stringField reads a JSON string (trimmed, cut to max characters); null

@@ -15,21 +15,28 @@ import (
 )
 
 // SignatureHeader carries a webhook's signature: the lower-case hex
-// HMAC-SHA256 of the raw request body, keyed with the webhook's secret.
+// HMAC-SHA256 of the body, keyed with the webhook's secret. NovaSend's
+// documented check computes it over JSON.stringify of the parsed body, a
+// compact re-serialisation that may differ from the bytes sent; see
+// [VerifySignature].
 const SignatureHeader = "X-Signature-Value"
 
-// Errors of signature verification. Both wrap cauri.ErrUnauthenticated.
+// Errors of signature verification, as [VerifySignature] returns them.
+// Both wrap cauri.ErrUnauthenticated. ParseWebhook does not return them: a
+// notification whose signature does not verify is returned unauthenticated,
+// for the kit to confirm with the status endpoint.
 var (
 	// ErrNotSigned: the notification has no X-Signature-Value.
 	ErrNotSigned = fmt.Errorf("%w: novasend: no %s header", cauri.ErrUnauthenticated, SignatureHeader)
 	// ErrBadSignature: the signature is unreadable or made with none of
-	// the configured secrets.
+	// the secrets, over neither the raw body nor its re-serialisation.
 	ErrBadSignature = fmt.Errorf("%w: novasend: %s does not verify", cauri.ErrUnauthenticated, SignatureHeader)
 )
 
 // Sign returns the X-Signature-Value of body under secret: the lower-case
 // hex HMAC-SHA256 of the body's exact bytes. It is exported for tests that
-// post their own notifications.
+// post their own notifications; to sign as NovaSend's documentation reads,
+// pass the compact form JSON.stringify would write.
 func Sign(secret string, body []byte) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
@@ -37,9 +44,15 @@ func Sign(secret string, body []byte) string {
 }
 
 // VerifySignature checks header, an X-Signature-Value, against body under
-// each of secrets. It tolerates surrounding spaces, upper-case hex and a
-// "sha256=" prefix, and compares in constant time. It returns nil,
-// ErrNotSigned or ErrBadSignature.
+// each of secrets, over two forms of the body: its raw bytes, and the
+// compact re-serialisation a Node.js receiver following NovaSend's
+// documented check computes, JSON.stringify(JSON.parse(body)) (members in
+// their order, no white space, "/" and non-ASCII characters unescaped,
+// numbers as JavaScript prints them). The two differ when NovaSend sends a
+// body otherwise written than the one it signed, as the documentation's
+// sample with its "\/"-escaped URLs is. It tolerates surrounding spaces,
+// upper-case hex and a "sha256=" prefix, and compares in constant time. It
+// returns nil, ErrNotSigned or ErrBadSignature.
 func VerifySignature(body []byte, header string, secrets ...string) error {
 	keys := make([][]byte, len(secrets))
 	for i, s := range secrets {
@@ -57,22 +70,30 @@ func verify(body []byte, header string, secrets [][]byte) error {
 		sig = sig[7:]
 	}
 	got, err := hex.DecodeString(sig)
-	if err != nil || len(got) != sha256.Size {
+	if err != nil || len(got) != sha256.Size || len(secrets) == 0 {
 		return ErrBadSignature
 	}
+	if signedWith(body, got, secrets) {
+		return nil
+	}
+	if compact, ok := stringify(body); ok && !bytes.Equal(compact, body) && signedWith(compact, got, secrets) {
+		return nil
+	}
+	return ErrBadSignature
+}
+
+// signedWith reports whether sig is the HMAC-SHA256 of msg under one of
+// secrets. Every secret is tried, so timing says nothing of which matched.
+func signedWith(msg, sig []byte, secrets [][]byte) bool {
 	ok := false
 	for _, s := range secrets {
 		mac := hmac.New(sha256.New, s)
-		mac.Write(body)
-		// Every secret is tried, so timing says nothing of which matched.
-		if hmac.Equal(mac.Sum(nil), got) {
+		mac.Write(msg)
+		if hmac.Equal(mac.Sum(nil), sig) {
 			ok = true
 		}
 	}
-	if !ok {
-		return ErrBadSignature
-	}
-	return nil
+	return ok
 }
 
 // ParseWebhook reads one NovaSend notification: a payin object, as
@@ -85,31 +106,34 @@ func verify(body []byte, header string, secrets [][]byte) error {
 // "payin.declined"). Objects of another type (payout, refund) and events
 // not about a payin return cauri.ErrIgnoredEvent; unreadable JSON, wrong
 // types and an object naming no payin return an error wrapping
-// cauri.ErrMalformed.
+// cauri.ErrMalformed, whatever the signature.
 //
-// With WebhookSecrets configured, X-Signature-Value must verify over the
-// raw body under one of them, before anything is parsed, or the error wraps
-// cauri.ErrUnauthenticated. Even then, NovaSend's final truth is
-// transaction.status: a verified notification is Authenticated only when it
-// carries transaction.status in a documented word, and, for completed, the
-// transaction's amount and currency. Any other one (the documented body has
-// no transaction) is returned unauthenticated, so the kit confirms it with
-// FetchStatus: it serves as a signal to look. Without secrets no
-// notification is Authenticated.
+// With WebhookSecrets configured, a notification is verified when its
+// X-Signature-Value matches one of them over the raw body or over its
+// JSON.stringify re-serialisation (see [VerifySignature]). A signature
+// that matches neither, or none, does not refuse the notification: it is
+// returned unauthenticated, a hint the kit confirms with FetchStatus, so
+// that a genuine notification signed in a form this package does not
+// foresee still settles its payment, while a forged one changes nothing.
+// Even verified, NovaSend's final truth is transaction.status: a
+// notification is Authenticated only when it is verified and carries
+// transaction.status in a documented word and, for completed, the
+// transaction's amount and currency. Any other one (the documented body
+// has no transaction) is returned unauthenticated too: it serves as a
+// signal to look. Without secrets no notification is Authenticated.
 //
 // PaymentID is our reference (reference, or customerReference where the
 // object has one); ProviderRef is set to the object's id only when it names
 // no reference of ours. EventID is the object's id and its three statuses,
 // so that a repeated notification of one state has one EventID.
 func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, error) {
+	verified := false
 	if len(p.secrets) > 0 {
 		var header string
 		if r != nil {
 			header = r.Header.Get(SignatureHeader)
 		}
-		if err := verify(body, header, p.secrets); err != nil {
-			return cauri.Update{}, err
-		}
+		verified = verify(body, header, p.secrets) == nil
 	}
 
 	trimmed := bytes.TrimSpace(body)
@@ -161,7 +185,10 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 	}
 	u.EventID = cmp.Or(d.systemRef(), d.merchantRef()) + ":" + u.RawStatus
 	_, known := d.state.Map()
-	u.Authenticated = len(p.secrets) > 0 && d.state.TransactionStatus != "" && known &&
+	if len(p.secrets) > 0 && !verified {
+		p.log.Warn("novasend webhook signature verifies over neither the raw body nor its re-serialisation: confirming with the status endpoint")
+	}
+	u.Authenticated = verified && d.state.TransactionStatus != "" && known &&
 		(u.Status != cauri.StatusPaid || d.hasMoney)
 	return u, nil
 }

@@ -2,6 +2,7 @@ package novasend_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -32,6 +33,35 @@ const completedBody = `{"id":"tr_fhchi842jyimwiugjgszcxvb8n","fees":6,"type":"pa
 	`"currency":"XOF","reference":"` + paymentID + `","chargedAmount":306,"confirmationStatus":"accepted","confirmationRequired":true,` +
 	`"transaction":{"reference":"tr_dkjd5ljficphlqmt","status":"completed","amount":"300.00","fees":"0.00","chargedAmount":"300.00","currency":"XOF"}}`
 
+// escapedBody is a notification written as the documentation's sample
+// is, URLs with "\/" (PHP's json_encode), and non-ASCII characters
+// escaped, with a transaction; stringifiedBody is what JSON.stringify
+// makes of it, which the documented check signs.
+const (
+	escapedBody = "{\n  \"id\": \"tr_bbodj27lqhckrc7yomyjlo\",\n  \"fees\": 6,\n  \"type\": \"payin\",\n  \"amount\": 306,\n" +
+		"  \"status\": \"processed\",\n  \"failure\": null,\n  \"currency\": \"XOF\",\n" +
+		"  \"customer\": {\n      \"name\": \"Sal\\u00e9 Diomand\\u00e9\",\n      \"phoneNumber\": \"+2250153013761\"\n  },\n" +
+		"  \"createdAt\": \"2026-02-02T09:11:14.793Z\",\n  \"reference\": \"" + paymentID + "\",\n" +
+		"  \"paymentUrl\": \"https:\\/\\/pay.wave.com\\/c\\/cos-22rs5qhyr2ej6?a=306&c=XOF&m=NOVASEND%20CI%20%2A%20Conn\",\n" +
+		"  \"chargedAmount\": 306.0,\n  \"confirmationStatus\": \"accepted\",\n  \"confirmationRequired\": false,\n" +
+		"  \"transaction\": {\"status\": \"completed\", \"amount\": \"306.00\", \"fees\": \"6.00\", \"currency\": \"XOF\"}\n \n}\n"
+	stringifiedBody = `{"id":"tr_bbodj27lqhckrc7yomyjlo","fees":6,"type":"payin","amount":306,"status":"processed","failure":null,"currency":"XOF",` +
+		`"customer":{"name":"Salé Diomandé","phoneNumber":"+2250153013761"},"createdAt":"2026-02-02T09:11:14.793Z","reference":"` + paymentID + `",` +
+		`"paymentUrl":"https://pay.wave.com/c/cos-22rs5qhyr2ej6?a=306&c=XOF&m=NOVASEND%20CI%20%2A%20Conn","chargedAmount":306,` +
+		`"confirmationStatus":"accepted","confirmationRequired":false,"transaction":{"status":"completed","amount":"306.00","fees":"6.00","currency":"XOF"}}`
+)
+
+// sortedKeys is body as encoding/json writes a map of it: keys sorted, a
+// re-serialisation NovaSend's check does not make.
+func sortedKeys(body string) string {
+	var v map[string]any
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		panic(err)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 func webhookRequest(body, sig string) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/novasend", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
@@ -50,6 +80,10 @@ func TestParseWebhook(t *testing.T) {
 	unauthPaid := paid
 	unauthPaid.Authenticated = false
 	nudge := cauri.Update{PaymentID: paymentID, Status: cauri.StatusPending, RawStatus: "processing/none/", EventID: ev + "processing/none/"}
+	paidWave := cauri.Update{PaymentID: paymentID, Status: cauri.StatusPaid, RawStatus: "processed/accepted/completed",
+		Amount: 306, Currency: "XOF", Fee: 6, EventID: "tr_bbodj27lqhckrc7yomyjlo:processed/accepted/completed", Authenticated: true}
+	unpaidWave := paidWave
+	unpaidWave.Authenticated = false
 
 	tests := []struct {
 		name    string
@@ -64,13 +98,24 @@ func TestParseWebhook(t *testing.T) {
 		{name: "rotated: second secret", secrets: []string{secretOld, secretNew}, body: completedBody, sig: "new", want: paid},
 		{name: "sha256= prefix", secrets: []string{secretOld}, body: completedBody, sig: "sha256=" + signed(secretOld, completedBody), want: paid},
 		{name: "upper case", secrets: []string{secretOld}, body: completedBody, sig: "  " + strings.ToUpper(signed(secretOld, completedBody)) + " ", want: paid},
-		{name: "bad signature", secrets: []string{secretOld}, body: completedBody, sig: signed("whsec_other", completedBody), err: novasend.ErrBadSignature},
-		{name: "not hex", secrets: []string{secretOld}, body: completedBody, sig: "zz" + signed(secretOld, completedBody)[2:], err: novasend.ErrBadSignature},
-		{name: "truncated", secrets: []string{secretOld}, body: completedBody, sig: signed(secretOld, completedBody)[:62], err: novasend.ErrBadSignature},
-		{name: "re-serialised body", secrets: []string{secretOld}, body: strings.ReplaceAll(completedBody, ",", ", "), sig: signed(secretOld, completedBody), err: novasend.ErrBadSignature},
-		{name: "old secret retired", secrets: []string{secretNew}, body: completedBody, sig: "ok", err: novasend.ErrBadSignature},
-		{name: "missing header", secrets: []string{secretOld}, body: completedBody, err: novasend.ErrNotSigned},
-		{name: "bad signature on junk", secrets: []string{secretOld}, body: `{`, sig: "00", err: novasend.ErrBadSignature},
+		// A signature that verifies over neither form is a hint, never a
+		// refusal: the kit confirms the claim with the status endpoint.
+		{name: "bad signature: a hint", secrets: []string{secretOld}, body: completedBody, sig: signed("whsec_other", completedBody), want: unauthPaid},
+		{name: "not hex", secrets: []string{secretOld}, body: completedBody, sig: "zz" + signed(secretOld, completedBody)[2:], want: unauthPaid},
+		{name: "truncated", secrets: []string{secretOld}, body: completedBody, sig: signed(secretOld, completedBody)[:62], want: unauthPaid},
+		{name: "old secret retired", secrets: []string{secretNew}, body: completedBody, sig: "ok", want: unauthPaid},
+		{name: "missing header", secrets: []string{secretOld}, body: completedBody, want: unauthPaid},
+		{name: "signed over another body", secrets: []string{secretOld}, body: completedBody, sig: signed(secretOld, strings.Replace(completedBody, "300", "30", 1)), want: unauthPaid},
+		{name: "signed over keys sorted", secrets: []string{secretOld}, body: completedBody, sig: signed(secretOld, sortedKeys(completedBody)), want: unauthPaid},
+		// The documented check signs JSON.stringify of the parsed body.
+		{name: "spaced body signed compact", secrets: []string{secretOld}, body: strings.ReplaceAll(completedBody, ",", ",\n  "), sig: signed(secretOld, completedBody), want: paid},
+		{name: "escaped body signed as JSON.stringify writes it", secrets: []string{secretOld}, body: escapedBody, sig: signed(secretOld, stringifiedBody), want: paidWave},
+		{name: "escaped body signed raw", secrets: []string{secretOld}, body: escapedBody, sig: signed(secretOld, escapedBody), want: paidWave},
+		{name: "escaped body, rotated secret", secrets: []string{secretOld, secretNew}, body: escapedBody, sig: signed(secretNew, stringifiedBody), want: paidWave},
+		{name: "escaped body signed with Go's escapes", secrets: []string{secretOld}, body: escapedBody, sig: signed(secretOld, strings.ReplaceAll(stringifiedBody, "&", `\u0026`)), want: unpaidWave},
+		{name: "bad signature on junk", secrets: []string{secretOld}, body: `{`, sig: "00", err: cauri.ErrMalformed},
+		{name: "unsigned junk", secrets: []string{secretOld}, body: `<xml/>`, err: cauri.ErrMalformed},
+		{name: "unsigned payout", secrets: []string{secretOld}, body: `{"id":"po_1","type":"payout","status":"processed"}`, err: cauri.ErrIgnoredEvent},
 		{name: "no secrets", body: completedBody, want: unauthPaid},
 		{name: "no secrets, signature ignored", body: completedBody, sig: "garbage", want: unauthPaid},
 		{name: "completed without the transaction's amount: confirmed", secrets: []string{secretOld}, sig: "ok",
@@ -158,14 +203,29 @@ func TestParseWebhookUnauthenticatedErrors(t *testing.T) {
 		}
 	}
 	p := provider(t, novasend.Config{WebhookSecrets: []string{secretOld}})
-	if _, err := p.ParseWebhook(nil, []byte(completedBody)); !errors.Is(err, novasend.ErrNotSigned) {
-		t.Errorf("nil request: %v", err)
+	if u, err := p.ParseWebhook(nil, []byte(completedBody)); err != nil || u.Authenticated || u.Status != cauri.StatusPaid {
+		t.Errorf("nil request: %+v, %v", u, err)
 	}
-	if err := novasend.VerifySignature([]byte("x"), novasend.Sign("a", []byte("x")), "b", "a"); err != nil {
-		t.Errorf("VerifySignature: %v", err)
+	for _, tt := range []struct {
+		body, signed string
+		secrets      []string
+		want         error
+	}{
+		{body: "x", signed: "x", secrets: []string{"b", "a"}},
+		{body: "x", signed: "x", want: novasend.ErrBadSignature},
+		{body: "x", signed: "y", secrets: []string{"a"}, want: novasend.ErrBadSignature},
+		{body: escapedBody, signed: escapedBody, secrets: []string{"a"}},
+		{body: escapedBody, signed: stringifiedBody, secrets: []string{"a"}},
+		{body: stringifiedBody, signed: escapedBody, secrets: []string{"a"}, want: novasend.ErrBadSignature},
+		{body: "{\"a\": 1}", signed: `{"a":1}`, secrets: []string{"a"}},
+		{body: "{\"a\": 1", signed: `{"a":1}`, secrets: []string{"a"}, want: novasend.ErrBadSignature},
+	} {
+		if err := novasend.VerifySignature([]byte(tt.body), novasend.Sign("a", []byte(tt.signed)), tt.secrets...); !errors.Is(err, tt.want) {
+			t.Errorf("VerifySignature(%.20q signed as %.20q, %v) = %v, want %v", tt.body, tt.signed, tt.secrets, err, tt.want)
+		}
 	}
-	if err := novasend.VerifySignature([]byte("x"), novasend.Sign("a", []byte("x"))); !errors.Is(err, novasend.ErrBadSignature) {
-		t.Errorf("no secrets: %v", err)
+	if err := novasend.VerifySignature([]byte("x"), " ", "a"); !errors.Is(err, novasend.ErrNotSigned) {
+		t.Errorf("no signature: %v", err)
 	}
 	// As the documentation's Node.js sample computes it: hex HMAC-SHA256.
 	if got := novasend.Sign("secret", []byte(`{"a":1}`)); got != "aa9e2e3575f5d7098b6caccd790888c36d5fdb63342a73bada2d6a51747a8494" {
@@ -238,13 +298,17 @@ func TestWebhookFromEmulator(t *testing.T) {
 			}
 		}
 
+		// A forgery is read, and not believed: the kit would confirm it.
 		co, _ := p.CreateCheckout(ctx, request(order()))
 		if err := srv.Forge(ctx, shop.URL, co.ProviderRef); err != nil {
 			t.Fatal(err)
 		}
 		ds := srv.Deliveries()
-		if last := ds[len(ds)-1]; !last.Forged || last.StatusCode != http.StatusUnauthorized {
-			t.Errorf("forged delivery %+v", last)
+		mu.Lock()
+		u := got[len(got)-1]
+		mu.Unlock()
+		if last := ds[len(ds)-1]; !last.Forged || last.StatusCode != http.StatusOK || u.Authenticated || u.Status != cauri.StatusPaid {
+			t.Errorf("forged delivery %d: %+v", last.StatusCode, u)
 		}
 	}
 }
@@ -253,6 +317,8 @@ func FuzzParseWebhook(f *testing.F) {
 	seeds := []string{
 		docBody,
 		completedBody,
+		escapedBody,
+		stringifiedBody,
 		`{"id":"tr_1","reference":"pay_x","status":"processed","confirmationStatus":"accepted","transaction":{"status":"failed"},"failure":{"code":"c","message":"m"}}`,
 		`{"id":"tr_1","reference":"pay_x","status":"processing","confirmationStatus":"declined","failure":"no"}`,
 		`{"id":"tr_1","status":"expired","confirmationStatus":"expired","transaction":{}}`,
@@ -265,17 +331,19 @@ func FuzzParseWebhook(f *testing.F) {
 		`{"id":"tr_1","transaction":{"status":"COMPLETED","amount":"-5","currency":"XOF"}}`,
 		`{"event":["payin.confirmed"],"data":null}`,
 		`{"id":"\u0000","status":"\u00e9","fee":"x","fees":{}}`,
+		`{"id":"tr_1","fees":0,"amount":306,"reference":"pay_x","transaction":{"status":"completed","amount":"306.00","fees":"6.00","currency":"XOF"}}`,
+		`{"id":"tr_1","fee":6,"reference":"pay_x","transaction":{"status":"completed","amount":"294.00","fees":"-6","currency":"XOF"}}`,
 		`{}`, `null`, `[]`, `"`, ``,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), true, "")
 		f.Add([]byte(s), false, "sha256=00")
 	}
-	signed, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", WebhookSecrets: []string{secretOld, secretNew}})
+	signed, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1", WebhookSecrets: []string{secretOld, secretNew}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	open, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk"})
+	open, err := novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -291,11 +359,14 @@ func FuzzParseWebhook(f *testing.F) {
 			if !u.Status.Valid() {
 				t.Fatalf("invalid status %q", u.Status)
 			}
-			if novasend.VerifySignature(body, header, secretNew) != nil && novasend.VerifySignature(body, header, secretOld) != nil {
-				t.Fatalf("accepted without a valid signature")
+			if u.Authenticated && novasend.VerifySignature(body, header, secretNew, secretOld) != nil {
+				t.Fatalf("believed without a valid signature")
 			}
 			if u.PaymentID == "" && u.ProviderRef == "" || u.EventID == "" {
 				t.Fatalf("no reference: %+v", u)
+			}
+			if u.Amount < 0 || u.Fee < 0 || u.Amount != 0 && u.Currency == "" {
+				t.Fatalf("money: %+v", u)
 			}
 			st, known := novasend.MapStatus(u.RawStatus)
 			if st != u.Status {
@@ -307,15 +378,141 @@ func FuzzParseWebhook(f *testing.F) {
 			if u.Authenticated && (tx == "" || !known || u.Status == cauri.StatusPaid && (u.Amount == 0 && u.Currency == "")) {
 				t.Fatalf("authenticated without transaction proof: %+v", u)
 			}
-		} else if !errors.Is(err, cauri.ErrUnauthenticated) && !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrIgnoredEvent) {
+		} else if !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrIgnoredEvent) {
+			// A bad signature is no error: an unauthenticated hint.
 			t.Fatalf("unclassified error %v", err)
 		}
-		u, err = open.ParseWebhook(r, body)
-		if err == nil && (u.Authenticated || !u.Status.Valid()) {
-			t.Fatalf("without secrets: %+v", u)
+		if err == nil && sign {
+			// Signed over its bytes: believed exactly when it carries the
+			// final truth.
+			tx := u.RawStatus[strings.LastIndexByte(u.RawStatus, '/')+1:]
+			_, known := novasend.MapStatus(u.RawStatus)
+			if want := tx != "" && known && (u.Status != cauri.StatusPaid || u.Currency != ""); u.Authenticated != want {
+				t.Fatalf("signed: Authenticated %v, want %v: %+v", u.Authenticated, want, u)
+			}
 		}
-		if errors.Is(err, cauri.ErrUnauthenticated) {
-			t.Fatalf("without secrets, unauthenticated: %v", err)
+		u2, err2 := open.ParseWebhook(r, body)
+		if err2 == nil && (u2.Authenticated || !u2.Status.Valid()) {
+			t.Fatalf("without secrets: %+v", u2)
+		}
+		// The signature decides Authenticated and nothing else.
+		if (err == nil) != (err2 == nil) || errors.Is(err, cauri.ErrMalformed) != errors.Is(err2, cauri.ErrMalformed) {
+			t.Fatalf("with secrets: %v; without: %v", err, err2)
+		}
+		if u.Authenticated = false; u != u2 {
+			t.Fatalf("with secrets %+v\nwithout %+v", u, u2)
 		}
 	})
+}
+
+// TestAmountAndFee: what a notification and a status answer report as
+// Update.Amount and Update.Fee: the amount stated (transaction.amount when
+// given, never chargedAmount) and the fee stated for it (the
+// transaction's with its amount, else the payin's), so that the kit can
+// settle an order of 300 on 300, or on 306 with the fee of 6 the customer
+// paid.
+func TestAmountAndFee(t *testing.T) {
+	t.Parallel()
+	payin := func(top, tx string) string {
+		return `{"id":"tr_1","type":"payin",` + top + `"status":"processed","currency":"XOF","reference":"` + paymentID + `",` +
+			`"confirmationStatus":"accepted","transaction":{"status":"completed",` + tx + `"currency":"XOF"}}`
+	}
+	tests := []struct {
+		name        string
+		body        string
+		amount, fee int64
+	}{
+		// The documentation's webhook (amount 306, fees 0, chargedAmount
+		// 306) with a transaction stating the fee the customer paid.
+		{"306 with the transaction's fee 6", payin(`"fees":0,"amount":306,"chargedAmount":306,`, `"amount":"306.00","fees":"6.00","chargedAmount":"306.00",`), 306, 6},
+		// The seed's status answer (amount 300, fee 6, chargedAmount 306)
+		// with a transaction of the charged sum and no processor fee.
+		{"306 with the payin's fee 6", payin(`"fee":6,"amount":300,"chargedAmount":306,`, `"amount":"306.00","fees":"0.00",`), 306, 6},
+		{"294 with fee 6", payin(`"fees":6,"amount":300,`, `"amount":"294.00","fees":"6.00",`), 294, 6},
+		{"294 without fee fields", payin(``, `"amount":"294.00",`), 294, 0},
+		{"300 without fee fields", payin(`"amount":300,"chargedAmount":300,`, `"amount":"300.00",`), 300, 0},
+		{"300 with the seed's fee 6", payin(`"fee":6,"amount":300,"chargedAmount":306,`, `"amount":"300.00","fees":"0.00","chargedAmount":"300.00",`), 300, 6},
+		{"unreadable transaction fee: the payin's", payin(`"fee":6,`, `"amount":"306.00","fees":"six",`), 306, 6},
+		{"no fee stated anywhere readable", payin(`"fee":"n/a",`, `"amount":"306.00","fees":"-6.00",`), 306, 0},
+	}
+	signed := provider(t, novasend.Config{WebhookSecrets: []string{secretOld}})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			u, err := signed.ParseWebhook(webhookRequest(tt.body, novasend.Sign(secretOld, []byte(tt.body))), []byte(tt.body))
+			if err != nil || !u.Authenticated || u.Status != cauri.StatusPaid || u.Amount != tt.amount || u.Fee != tt.fee || u.Currency != "XOF" {
+				t.Errorf("webhook: %+v, %v; want paid %d with fee %d", u, err, tt.amount, tt.fee)
+			}
+			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
+			u, err = provider(t, novasend.Config{BaseURL: c.srv.URL}).
+				FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr_1"})
+			if err != nil || u.Status != cauri.StatusPaid || u.Amount != tt.amount || u.Fee != tt.fee || u.Currency != "XOF" {
+				t.Errorf("status: %+v, %v; want paid %d with fee %d", u, err, tt.amount, tt.fee)
+			}
+		})
+	}
+
+	// Status answers without the transaction's amount: the payin's own.
+	for body, want := range map[string][2]int64{
+		`{"reference":"r1","amount":306,"fee":6,"currency":"XOF","transaction":{"status":"completed"}}`:                     {306, 6},
+		`{"reference":"r1","amount":300,"fee":6,"chargedAmount":306,"currency":"XOF","transaction":{"status":"completed"}}`: {300, 6},
+		`{"reference":"r1","amount":300,"currency":"XOF","transaction":{"status":"completed","fees":"6.00"}}`:               {300, 6},
+		`{"reference":"r1","amount":300,"currency":"XOF","transaction":{"status":"completed"}}`:                             {300, 0},
+	} {
+		c := newCapture(t, jsonReply(http.StatusOK, body))
+		u, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).
+			FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "r1"})
+		if err != nil || u.Amount != want[0] || u.Fee != want[1] {
+			t.Errorf("status %s: %+v, %v; want %d with fee %d", body, u, err, want[0], want[1])
+		}
+	}
+}
+
+// TestFeePaidByCustomer: the emulator charging the customer the fee on
+// top, its webhook written as the documentation's (amount and
+// chargedAmount the charged sum, fees 0): the webhook and the status
+// answer both report the sum and the fee in it.
+func TestFeePaidByCustomer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := novasendtest.New(novasendtest.WithFeePaidByCustomer(), novasendtest.WithTransactionInWebhooks())
+	defer srv.Close()
+	p := srv.Provider()
+	var got []cauri.Update
+	var mu sync.Mutex
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		u, err := p.ParseWebhook(r, body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		got = append(got, u)
+		mu.Unlock()
+	}))
+	defer shop.Close()
+	srv.SetWebhookURL(shop.URL)
+
+	co, err := p.CreateCheckout(ctx, request(order())) // 5000 XOF, fee 100
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+	ds := srv.Deliveries()
+	if len(ds) != 1 || !strings.Contains(string(ds[0].Body), `"fees":0,"type":"payin","amount":5100`) {
+		t.Fatalf("webhook %s", ds[0].Body)
+	}
+	mu.Lock()
+	u := got[0]
+	mu.Unlock()
+	if !u.Authenticated || u.Status != cauri.StatusPaid || u.Amount != 5100 || u.Fee != 100 {
+		t.Errorf("webhook: %+v; want paid 5100 with fee 100", u)
+	}
+	u, err = p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: paymentID, ProviderRef: co.ProviderRef})
+	if err != nil || u.Status != cauri.StatusPaid || u.Amount != 5100 || u.Fee != 100 {
+		t.Errorf("status: %+v, %v; want paid 5100 with fee 100", u, err)
+	}
 }

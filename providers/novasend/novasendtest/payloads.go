@@ -1,13 +1,16 @@
 package novasendtest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
@@ -40,13 +43,16 @@ type Payin struct {
 	CustomerReference string
 	// IdempotencyKey is the X-Idempotency-Key of the creation.
 	IdempotencyKey string
-	// AccountID is as sent, "" when left out.
+	// AccountID is as sent.
 	AccountID string
 	// Amount is in whole units, as sent; Currency is the country's.
 	Amount   int64
 	Currency string
 	// Fee is NovaSend's, in whole units: 2% of the amount.
 	Fee int64
+	// FeePaidByCustomer is true when the customer pays Fee on top of
+	// Amount (WithFeePaidByCustomer).
+	FeePaidByCustomer bool
 	// Msisdn, CustomerName and Country are as sent.
 	Msisdn, CustomerName, Country string
 	// SuccessURL and FailureURL are action's, "" when left out.
@@ -357,22 +363,34 @@ type transactionJSON struct {
 	Currency      string `json:"currency"`
 }
 
+// transactionOf is p's transaction object: the amount processed (with the
+// fee when the customer pays it), and that fee.
 func transactionOf(p *Payin, delta int64) *transactionJSON {
 	if p.Transaction == nil {
 		return nil
 	}
-	amount := decimalText(mainUnits(p.Amount, p.Currency, delta), p.Currency)
+	processed, fees := p.Amount, int64(0)
+	if p.FeePaidByCustomer {
+		processed, fees = p.Amount+p.Fee, p.Fee
+	}
+	amount := decimalText(mainUnits(processed, p.Currency, delta), p.Currency)
 	return &transactionJSON{
 		Reference: p.Transaction.Reference, Status: p.Transaction.Status, CustomerName: p.CustomerName,
 		ProcessedAt: timestamp(p.Transaction.ProcessedAt), PhoneNumber: p.Msisdn,
-		Amount: amount, Fees: decimalText("0", p.Currency), ChargedAmount: amount, Currency: p.Currency,
+		Amount: amount, Fees: decimalText(json.Number(strconv.FormatInt(fees, 10)), p.Currency), ChargedAmount: amount, Currency: p.Currency,
 	}
 }
 
 // statusAnswer is the answer to GET /v1/payin/{reference}, in the seed's
-// shape and field order, its amounts shifted by delta smallest units. The
-// caller holds the lock.
-func statusAnswer(p *Payin, delta int64) any {
+// shape and field order, its amounts shifted by delta smallest units, and
+// without the transaction key at all unless withTx. The caller holds the
+// lock.
+func statusAnswer(p *Payin, delta int64, withTx bool) any {
+	var tx *json.RawMessage // nil: left out; "null" while there is none
+	if withTx {
+		raw, _ := json.Marshal(transactionOf(p, delta))
+		tx = (*json.RawMessage)(&raw)
+	}
 	return struct {
 		Type                 string           `json:"type"`
 		Fee                  int64            `json:"fee"`
@@ -387,22 +405,22 @@ func statusAnswer(p *Payin, delta int64) any {
 		ConfirmationRequired bool             `json:"confirmationRequired"`
 		ConfirmationStatus   string           `json:"confirmationStatus"`
 		CreatedAt            string           `json:"createdAt"`
-		Transaction          *transactionJSON `json:"transaction"`
+		Transaction          *json.RawMessage `json:"transaction,omitempty"`
 		Failure              *failureJSON     `json:"failure"`
 	}{
 		Type: "payin", Fee: p.Fee, Reference: p.Reference, PhoneNumber: p.Msisdn, CustomerName: p.CustomerName,
 		Amount: mainUnits(p.Amount, p.Currency, delta), ChargedAmount: mainUnits(p.Amount+p.Fee, p.Currency, delta),
 		Status: p.Status, Currency: p.Currency, CustomerReference: p.CustomerReference, ConfirmationRequired: true,
 		ConfirmationStatus: p.ConfirmationStatus, CreatedAt: timestamp(p.CreatedAt),
-		Transaction: transactionOf(p, delta), Failure: failureOf(p),
+		Transaction: tx, Failure: failureOf(p),
 	}
 }
 
-// webhookBody is a webhook about p, in the documented shape: the payin
+// webhookValue is a webhook about p, in the documented shape: the payin
 // object with NovaSend's reference as id and the merchant's as reference,
 // and transaction when withTx. Its amounts are shifted by delta smallest
 // units.
-func webhookBody(p *Payin, delta int64, withTx bool) []byte {
+func webhookValue(p *Payin, delta int64, withTx bool) any {
 	type customer struct {
 		Name        string `json:"name"`
 		PhoneNumber string `json:"phoneNumber"`
@@ -411,7 +429,13 @@ func webhookBody(p *Payin, delta int64, withTx bool) []byte {
 	if withTx {
 		tx = transactionOf(p, delta)
 	}
-	b, _ := json.Marshal(struct {
+	// The documentation's sample: amount 306, fees 0, chargedAmount 306,
+	// where the seed's payin of 300 has a fee of 6.
+	amount, fees := p.Amount, p.Fee
+	if p.FeePaidByCustomer {
+		amount, fees = p.Amount+p.Fee, 0
+	}
+	return struct {
 		ID                   string           `json:"id"`
 		Fees                 int64            `json:"fees"`
 		Type                 string           `json:"type"`
@@ -428,12 +452,59 @@ func webhookBody(p *Payin, delta int64, withTx bool) []byte {
 		ConfirmationRequired bool             `json:"confirmationRequired"`
 		Transaction          *transactionJSON `json:"transaction,omitempty"`
 	}{
-		ID: p.Reference, Fees: p.Fee, Type: "payin", Amount: mainUnits(p.Amount, p.Currency, delta),
+		ID: p.Reference, Fees: fees, Type: "payin", Amount: mainUnits(amount, p.Currency, delta),
 		Status: p.Status, Failure: failureOf(p), Currency: p.Currency,
 		Customer:  customer{Name: p.CustomerName, PhoneNumber: p.Msisdn},
 		CreatedAt: timestamp(p.CreatedAt), Reference: p.CustomerReference, PaymentURL: p.PaymentURL,
 		ChargedAmount:      mainUnits(p.Amount+p.Fee, p.Currency, delta),
 		ConfirmationStatus: p.ConfirmationStatus, ConfirmationRequired: true, Transaction: tx,
-	})
-	return b
+	}
+}
+
+// marshalJS is v as JavaScript's JSON.stringify writes it, for the
+// emulator's values: compact, "<", ">", "&" and non-ASCII characters as
+// they are (encoding/json still escapes U+2028 and U+2029, which
+// JSON.stringify does not).
+func marshalJS(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the emulator's values always encode
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// escapeAsPHP rewrites compact JSON as PHP's json_encode writes it by
+// default, as NovaSend's documented sample is: inside strings, "/" as
+// "\/" and each non-ASCII character as \u escapes (a pair of them beyond
+// U+FFFF), lower-case.
+func escapeAsPHP(js []byte) []byte {
+	out := make([]byte, 0, len(js)+len(js)/8)
+	inString := false
+	for i := 0; i < len(js); {
+		c := js[i]
+		switch {
+		case !inString:
+			inString = c == '"'
+		case c == '\\':
+			out = append(out, js[i], js[i+1])
+			i += 2
+			continue
+		case c == '"':
+			inString = false
+		case c == '/':
+			out = append(out, '\\', '/')
+			i++
+			continue
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(js[i:])
+			for _, u := range utf16.Encode([]rune{r}) {
+				out = fmt.Appendf(out, "\\u%04x", u)
+			}
+			i += size
+			continue
+		}
+		out = append(out, c)
+		i++
+	}
+	return out
 }

@@ -13,13 +13,19 @@
 // (401 without credentials, 403 api_token_invalid with wrong ones), a
 // mandatory UUID X-Idempotency-Key on POST /v1/payin/sessions whose replay
 // returns the first answer and creates nothing, the session validated
-// (400, 404 country_not_found), answers in the documented shapes, the
+// (400, 404 country_not_found, 404 wallet_not_found without the merchant's
+// accountId), answers in the documented shapes, the
 // confirmation lifecycle (status, confirmationStatus and transaction.status
 // moving as the customer acts), webhooks in the documented payin-object
 // body signed with X-Signature-Value, and the customer sent back to
 // action.successUrl or action.failureUrl. Every status call is timed per
 // payin (see Payin.StatusCalls), against NovaSend's one call per 5 to 10
 // seconds; WithPollLimit makes the server refuse faster polling.
+//
+// Where NovaSend's documents show several forms, options choose the
+// others: WithTransactionInWebhooks, WithEscapedWebhooks and
+// WithStringifiedSignature (the webhook page's "\/"-escaped sample and its
+// JSON.stringify check), WithoutTransactionInStatus, WithFeePaidByCustomer.
 //
 // Where NovaSend documents nothing, the emulator chooses: its error bodies
 // are {"statusCode", "code", "message"} with the documented codes and
@@ -77,7 +83,8 @@ type options struct {
 	apiKey, apiClient, webhookSecret, accountID, merchant string
 	retries                                               int
 	retryDelay, webhookTimeout, pollLimit                 time.Duration
-	webhookTransaction                                    bool
+	webhookTransaction, escapedWebhooks, stringifiedSig   bool
+	noStatusTransaction, feePaidByCustomer                bool
 }
 
 // WithCredentials sets the api_key and api_client the server expects. The
@@ -90,9 +97,11 @@ func WithCredentials(apiKey, apiClient string) Option {
 // random.
 func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
 
-// WithAccountID sets the merchant account the server knows: a session
-// naming another accountId gets 404 wallet_not_found. The default is a
-// random "merchant_" ID. Sessions without accountId are accepted.
+// WithAccountID sets the merchant account the server knows. A session
+// must name it as accountId, as NovaSend's payin documentation has it: one
+// without accountId, or naming another account, gets NovaSend's documented
+// 404 wallet_not_found ("verify the wallet identifier"). The default is a
+// random "merchant_" ID.
 func WithAccountID(id string) Option { return func(o *options) { o.accountID = id } }
 
 // WithMerchant sets the shop's name shown on the payment page. The default
@@ -115,6 +124,37 @@ func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.we
 // has none; with it, a signed webhook is the final word on its own.
 func WithTransactionInWebhooks() Option { return func(o *options) { o.webhookTransaction = true } }
 
+// WithEscapedWebhooks sends webhook bodies written as the documentation's
+// sample is, the way PHP's json_encode writes JSON by default: "/" as "\/"
+// and every non-ASCII character as a \u escape. Unless
+// WithStringifiedSignature is given too, the signature is over these bytes.
+func WithEscapedWebhooks() Option { return func(o *options) { o.escapedWebhooks = true } }
+
+// WithStringifiedSignature signs webhooks as NovaSend's documented check
+// reads them: over the compact form JavaScript's JSON.stringify writes of
+// the body, not over the bytes sent. That form has "/" and non-ASCII
+// characters as they are and escapes only quotes, backslashes and control
+// characters; the emulator writes it with encoding/json, which, unlike
+// JSON.stringify, also escapes U+2028 and U+2029 (no emulated value holds
+// them unless a test puts them in a customer's name).
+func WithStringifiedSignature() Option { return func(o *options) { o.stringifiedSig = true } }
+
+// WithoutTransactionInStatus leaves the transaction key out of every
+// status answer, settled or not, as some client code reports of NovaSend's
+// newer API: a payin the customer accepted then reads processed/accepted
+// and nothing more. A declined or expired one still says so in its
+// confirmationStatus and status.
+func WithoutTransactionInStatus() Option { return func(o *options) { o.noStatusTransaction = true } }
+
+// WithFeePaidByCustomer makes the customer pay NovaSend's fee on top of
+// the payin's amount: the transaction processes amount + fee (its amount
+// and chargedAmount) and states the fee in its fees, and the webhook's
+// amount and chargedAmount are the charged sum with fees 0, as in the
+// documentation's webhook sample (amount 306, fees 0, chargedAmount 306,
+// where the seed's payin of 300 has a fee of 6). Status answers keep the
+// seed's top level: amount, fee, and chargedAmount = amount + fee.
+func WithFeePaidByCustomer() Option { return func(o *options) { o.feePaidByCustomer = true } }
+
 // WithPollLimit makes the server answer 429 with Retry-After to a status
 // call made less than d after the last one it answered about the same
 // payin, enforcing NovaSend's polling guidance (novasend.MinPollInterval).
@@ -133,13 +173,17 @@ type Server struct {
 	// AccountID is the merchant account the server knows.
 	AccountID string
 
-	merchant           string
-	pollLimit          time.Duration
-	webhookTransaction bool
-	srv                *httptest.Server
-	faults             *emulator.Faults
-	hooks              *emulator.Dispatcher
-	client             *http.Client // for Act: does not follow redirects
+	merchant            string
+	pollLimit           time.Duration
+	webhookTransaction  bool
+	escapedWebhooks     bool // bodies written as PHP's json_encode does
+	stringifiedSig      bool // signed over JSON.stringify's form
+	noStatusTransaction bool // status answers without transaction
+	feePaidByCustomer   bool // payins charged amount + fee
+	srv                 *httptest.Server
+	faults              *emulator.Faults
+	hooks               *emulator.Dispatcher
+	client              *http.Client // for Act: does not follow redirects
 
 	mu         sync.Mutex
 	payins     map[string]*Payin     // by NovaSend's reference
@@ -178,14 +222,18 @@ func New(opts ...Option) *Server {
 		o.accountID = "merchant_" + emulator.RandomHex(4)
 	}
 	s := &Server{
-		APIKey:             o.apiKey,
-		APIClient:          o.apiClient,
-		WebhookSecret:      o.webhookSecret,
-		AccountID:          o.accountID,
-		merchant:           o.merchant,
-		pollLimit:          o.pollLimit,
-		webhookTransaction: o.webhookTransaction,
-		faults:             emulator.NewFaults(errorBody),
+		APIKey:              o.apiKey,
+		APIClient:           o.apiClient,
+		WebhookSecret:       o.webhookSecret,
+		AccountID:           o.accountID,
+		merchant:            o.merchant,
+		pollLimit:           o.pollLimit,
+		webhookTransaction:  o.webhookTransaction,
+		escapedWebhooks:     o.escapedWebhooks,
+		stringifiedSig:      o.stringifiedSig,
+		noStatusTransaction: o.noStatusTransaction,
+		feePaidByCustomer:   o.feePaidByCustomer,
+		faults:              emulator.NewFaults(errorBody),
 		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
 			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
 		}),
@@ -386,10 +434,10 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	s.mu.Unlock()
 	forged.Status, forged.ConfirmationStatus, forged.Failure = statusProcessed, confirmationAccepted, nil
 	forged.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: time.Now().UTC()}
-	body := webhookBody(&forged, 0, true)
+	body, signed := s.webhookForms(&forged, 0, true)
 	_, err := s.hooks.SendOnce(ctx, emulator.Notification{
 		URL:    url,
-		Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), body)),
+		Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), signed)),
 		Body:   body,
 	})
 	return err
@@ -499,7 +547,8 @@ func (s *Server) open(r *http.Request, key string, body []byte) (status int, out
 	if !ok {
 		return fail(http.StatusNotFound, "country_not_found", "Country not found", "Pays introuvable")
 	}
-	if p.AccountID != "" && subtle.ConstantTimeCompare([]byte(p.AccountID), []byte(s.AccountID)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(p.AccountID), []byte(s.AccountID)) != 1 {
+		// Missing or another: the account to credit is not found.
 		return fail(http.StatusNotFound, "wallet_not_found", "Wallet not found", "Portefeuille introuvable")
 	}
 	if _, taken := s.byMerchant[p.CustomerReference]; taken {
@@ -518,6 +567,7 @@ func (s *Server) open(r *http.Request, key string, body []byte) (status int, out
 	}
 	p.Currency = cur
 	p.Fee = (p.Amount*2 + 50) / 100 // 2%, as the documentation's 300 → 6
+	p.FeePaidByCustomer = s.feePaidByCustomer
 	p.IdempotencyKey = key
 	p.AcceptLanguage = r.Header.Get("Accept-Language")
 	p.Status, p.ConfirmationStatus = statusProcessing, confirmationNone
@@ -551,7 +601,7 @@ func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.lastServed = now
-	answer := statusAnswer(p, s.delta)
+	answer := statusAnswer(p, s.delta, !s.noStatusTransaction)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, answer)
 }
@@ -635,8 +685,25 @@ func (s *Server) notification(p *Payin) (emulator.Notification, bool) {
 	if s.webhookURL == "" {
 		return emulator.Notification{}, false
 	}
-	body := webhookBody(p, s.delta, s.webhookTransaction)
-	return emulator.Notification{URL: s.webhookURL, Header: webhookHeader(s.Sign(body)), Body: body}, true
+	body, signed := s.webhookForms(p, s.delta, s.webhookTransaction)
+	return emulator.Notification{URL: s.webhookURL, Header: webhookHeader(s.Sign(signed)), Body: body}, true
+}
+
+// webhookForms returns the body of a webhook about p as sent, and the
+// bytes its signature is made over: the same bytes, unless the server
+// signs JSON.stringify's form (WithStringifiedSignature).
+func (s *Server) webhookForms(p *Payin, delta int64, withTx bool) (body, signed []byte) {
+	v := webhookValue(p, delta, withTx)
+	body = marshal(v)
+	body = body[:len(body)-1] // no newline, as NovaSend's sample
+	stringified := marshalJS(v)
+	if s.escapedWebhooks {
+		body = escapeAsPHP(stringified)
+	}
+	if s.stringifiedSig {
+		return body, stringified
+	}
+	return body, body
 }
 
 func webhookHeader(signature string) http.Header {

@@ -19,12 +19,18 @@ import (
 )
 
 const (
-	ourRef    = "pay_0123456789abcdefghijklmnop"
-	validBody = `{"reference":"` + ourRef + `","amount":5000,"msisdn":"+2250701020304","customerName":"Awa Diallo","country":"CI",` +
+	ourRef      = "pay_0123456789abcdefghijklmnop"
+	testAccount = "merchant_9923lkdz"
+	validBody   = `{"reference":"` + ourRef + `","accountId":"` + testAccount + `","amount":5000,"msisdn":"+2250701020304","customerName":"Awa Diallo","country":"CI",` +
 		`"action":{"successUrl":"https://shop.example/back/ok?x=1","failureUrl":"https://shop.example/back/ko"}}`
 	key1 = "5f8eed5d-c206-45b2-9bf0-92d45061c2b6"
 	key2 = "2e3a4448-5d65-40ee-b7c2-3b34b653dd3d"
 )
+
+// newServer is New with the account of validBody.
+func newServer(opts ...Option) *Server {
+	return New(append([]Option{WithAccountID(testAccount)}, opts...)...)
+}
 
 type answer struct {
 	status int
@@ -105,7 +111,7 @@ func open(t *testing.T, s *Server, body, key string) session {
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := New(WithCredentials("pk_fixed", "sk_fixed"))
+	s := newServer(WithCredentials("pk_fixed", "sk_fixed"))
 	defer s.Close()
 	basic := func(u string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(u)) }
 	for _, tt := range []struct {
@@ -154,7 +160,7 @@ func TestAuth(t *testing.T) {
 
 func TestIdempotency(t *testing.T) {
 	t.Parallel()
-	s := New()
+	s := newServer()
 	defer s.Close()
 
 	if a := create(validBody, "").do(t, s); a.status != 400 || a.err.Code != "idempotency_key_required" {
@@ -203,7 +209,7 @@ func TestIdempotency(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	s := New(WithAccountID("merchant_9923lkdz"))
+	s := newServer()
 	defer s.Close()
 	tests := []struct {
 		name   string
@@ -248,8 +254,19 @@ func TestValidation(t *testing.T) {
 	if a := create(`{"amount":`, key1).do(t, s); a.status != 400 || a.err.Code != "invalid_json" {
 		t.Errorf("broken JSON: %d %s", a.status, a.raw)
 	}
-	if a := create(strings.Replace(validBody, `"amount"`, `"accountId":"merchant_other","amount"`, 1), key1).do(t, s); a.status != 404 || a.err.Code != "wallet_not_found" {
-		t.Errorf("account: %d %s", a.status, a.raw)
+	// The account to credit: required, and the merchant's.
+	for name, body := range map[string]string{
+		"another account": strings.Replace(validBody, testAccount, "merchant_other", 1),
+		"no accountId":    strings.Replace(validBody, `"accountId":"`+testAccount+`",`, "", 1),
+		"empty accountId": strings.Replace(validBody, testAccount, " ", 1),
+		"null accountId":  strings.Replace(validBody, `"`+testAccount+`"`, "null", 1),
+	} {
+		if a := create(body, key1).do(t, s); a.status != 404 || a.err.StatusCode != 404 || a.err.Code != "wallet_not_found" || a.err.Message != "Wallet not found" {
+			t.Errorf("%s: %d %s", name, a.status, a.raw)
+		}
+	}
+	if n := len(s.Payins()); n != 0 {
+		t.Errorf("%d payins opened without the merchant's account", n)
 	}
 	// The seed's body: accountId, no action.
 	seed := `{"reference":"` + ourRef + `","accountId":"merchant_9923lkdz","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
@@ -272,7 +289,7 @@ func TestValidation(t *testing.T) {
 
 func TestStatus(t *testing.T) {
 	t.Parallel()
-	s := New()
+	s := newServer()
 	defer s.Close()
 	sess := open(t, s, validBody, key1)
 	for _, ref := range []string{sess.Reference, ourRef} {
@@ -315,7 +332,7 @@ func TestStatus(t *testing.T) {
 
 func TestPollLimit(t *testing.T) {
 	t.Parallel()
-	s := New(WithPollLimit(200 * time.Millisecond))
+	s := newServer(WithPollLimit(200 * time.Millisecond))
 	defer s.Close()
 	sess := open(t, s, validBody, key1)
 	if a := status(sess.Reference).do(t, s); a.status != 200 {
@@ -331,6 +348,44 @@ func TestPollLimit(t *testing.T) {
 	}
 	if p, _ := s.Payment(ourRef); len(p.StatusCalls) != 3 {
 		t.Errorf("status calls %v", p.StatusCalls)
+	}
+}
+
+// TestStatusWithoutTransaction: with WithoutTransactionInStatus, status
+// answers never have the transaction key, before or after the customer
+// paid; by default it is null, then the settlement.
+func TestStatusWithoutTransaction(t *testing.T) {
+	t.Parallel()
+	for _, omit := range []bool{false, true} {
+		var opts []Option
+		if omit {
+			opts = append(opts, WithoutTransactionInStatus())
+		}
+		s := newServer(opts...)
+		defer s.Close()
+		sess := open(t, s, validBody, key1)
+		transaction := func() (json.RawMessage, bool) {
+			t.Helper()
+			var d map[string]json.RawMessage
+			a := status(sess.Reference).do(t, s)
+			if err := json.Unmarshal(a.raw, &d); err != nil || a.status != http.StatusOK {
+				t.Fatalf("%d %s", a.status, a.raw)
+			}
+			tx, ok := d["transaction"]
+			return tx, ok
+		}
+		if tx, ok := transaction(); ok == omit || ok && string(tx) != "null" {
+			t.Errorf("omit %v, before paying: transaction %s, present %v", omit, tx, ok)
+		}
+		if _, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay); err != nil {
+			t.Fatal(err)
+		}
+		if tx, ok := transaction(); ok == omit || ok && !bytes.Contains(tx, []byte(`"status":"completed"`)) {
+			t.Errorf("omit %v, paid: transaction %s, present %v", omit, tx, ok)
+		}
+		if p, _ := s.Payment(ourRef); p.Transaction == nil || p.Transaction.Status != "completed" {
+			t.Errorf("omit %v: the payin itself is settled: %+v", omit, p)
+		}
 	}
 }
 
@@ -387,7 +442,7 @@ type hook struct {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(WithMerchant("Boutique Awa"))
+	s := newServer(WithMerchant("Boutique Awa"))
 	defer s.Close()
 	sh := newShop(t)
 	s.SetWebhookURL(sh.srv.URL + "/hooks")
@@ -492,15 +547,80 @@ func TestPageFlow(t *testing.T) {
 	}
 }
 
+// TestWebhookForms: the bytes sent and the bytes signed, as the options
+// choose them.
+func TestWebhookForms(t *testing.T) {
+	t.Parallel()
+	// A name with characters PHP and encoding/json escape.
+	body := strings.Replace(validBody, `"Awa Diallo"`, `"Aïssata & Koné 😀"`, 1)
+	for _, tt := range []struct {
+		name        string
+		opts        []Option
+		sent        []string // in the body sent
+		notSent     []string
+		stringified bool // signed over JSON.stringify's form, not the bytes sent
+	}{
+		{name: "default", sent: []string{`"http://127.0.0.1:`, `"Aïssata \u0026 Koné 😀"`}, notSent: []string{`\/`}},
+		{name: "escaped", opts: []Option{WithEscapedWebhooks()},
+			sent: []string{`"http:\/\/127.0.0.1:`, `"A\u00efssata & Kon\u00e9 \ud83d\ude00"`}},
+		{name: "stringified", opts: []Option{WithStringifiedSignature()},
+			sent: []string{`"http://127.0.0.1:`, `"Aïssata \u0026 Koné 😀"`}, stringified: true},
+		{name: "escaped and stringified, as the documentation", opts: []Option{WithEscapedWebhooks(), WithStringifiedSignature()},
+			sent: []string{`"http:\/\/127.0.0.1:`, `"A\u00efssata & Kon\u00e9 \ud83d\ude00"`}, stringified: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newServer(append(tt.opts, WithTransactionInWebhooks())...)
+			defer s.Close()
+			sh := newShop(t)
+			s.SetWebhookURL(sh.srv.URL)
+			sess := open(t, s, body, key1)
+			if _, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay); err != nil {
+				t.Fatal(err)
+			}
+			r, got := sh.at(0)
+			for _, want := range tt.sent {
+				if !bytes.Contains(got, []byte(want)) {
+					t.Errorf("body lacks %s: %s", want, got)
+				}
+			}
+			for _, unwanted := range tt.notSent {
+				if bytes.Contains(got, []byte(unwanted)) {
+					t.Errorf("body has %s: %s", unwanted, got)
+				}
+			}
+			var h hook
+			if err := json.Unmarshal(got, &h); err != nil || h.Customer.Name != "Aïssata & Koné 😀" || h.PaymentURL != sess.PaymentURL ||
+				h.Transaction == nil || h.Transaction.Status != "completed" {
+				t.Errorf("webhook %s: %v", got, err)
+			}
+			// JSON.stringify's form, written out: nothing escaped but what
+			// it escapes.
+			js := strings.NewReplacer(`\/`, `/`, `\u00ef`, `ï`, `\u00e9`, `é`, `\ud83d\ude00`, `😀`, `\u0026`, `&`).Replace(string(got))
+			if js == string(got) {
+				t.Fatalf("the body sent is already JSON.stringify's form: %s", got)
+			}
+			sig := r.Header.Get(novasend.SignatureHeader)
+			overRaw, overJS := sig == Sign(s.WebhookSecret, got), sig == Sign(s.WebhookSecret, []byte(js))
+			if overRaw == tt.stringified || overJS != tt.stringified {
+				t.Errorf("signed over the raw bytes %v, over JSON.stringify's form %v; want the latter %v", overRaw, overJS, tt.stringified)
+			}
+			if err := novasend.VerifySignature(got, sig, s.WebhookSecret); err != nil {
+				t.Errorf("the provider does not verify it: %v", err)
+			}
+		})
+	}
+}
+
 // TestNoAction: a session opened in the seed's shape, without action, sends
 // nobody back.
 func TestNoAction(t *testing.T) {
 	t.Parallel()
-	s := New(WithTransactionInWebhooks())
+	s := newServer(WithTransactionInWebhooks())
 	defer s.Close()
 	sh := newShop(t)
 	s.SetWebhookURL(sh.srv.URL)
-	body := `{"reference":"` + ourRef + `","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
+	body := `{"reference":"` + ourRef + `","accountId":"` + testAccount + `","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
 	sess := open(t, s, body, key1)
 	back, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay)
 	if err != nil || back != "" {
@@ -520,7 +640,7 @@ func TestNoAction(t *testing.T) {
 func TestWebhookPolicies(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(WithWebhookRetries(2, time.Millisecond))
+	s := newServer(WithWebhookRetries(2, time.Millisecond))
 	defer s.Close()
 	sh := newShop(t, 500)
 	s.SetWebhookURL(sh.srv.URL)
@@ -556,7 +676,7 @@ func TestWebhookPolicies(t *testing.T) {
 
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
-	s := New()
+	s := newServer()
 	defer s.Close()
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	a := create(validBody, key1).do(t, s)
@@ -604,7 +724,7 @@ func TestFaultsAndDelta(t *testing.T) {
 
 func TestCloseWithSlowFault(t *testing.T) {
 	t.Parallel()
-	s := New()
+	s := newServer()
 	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
 	done := make(chan struct{})
 	go func() {
@@ -626,7 +746,7 @@ func TestCloseWithSlowFault(t *testing.T) {
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
+	s := newServer()
 	defer s.Close()
 	sh := newShop(t, 401)
 	sess := open(t, s, validBody, key1)
@@ -656,7 +776,7 @@ func TestForge(t *testing.T) {
 func TestExpireAndSetStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
+	s := newServer()
 	defer s.Close()
 	sh := newShop(t)
 	s.SetWebhookURL(sh.srv.URL)
