@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
 	"github.com/cauripay/cauri/providers/novasend/novasendtest"
@@ -24,6 +25,18 @@ func TestScenarios(t *testing.T) {
 		// OpenAPI's nested get-link answer.
 		{"dexchange-signed-nested", func(*testing.T) providertest.Emulator {
 			return dexchangetest.New(dexchangetest.WithWebhookSecret("whsec_suite_0123456789"), dexchangetest.WithNestedLinkResponse())
+		}},
+		// Signed notifications in the WooCommerce plugin's spelling.
+		{"dexpay", func(*testing.T) providertest.Emulator { return dexpaytest.New() }},
+		// Unsigned notifications in the Node SDK README's spelling, amounts
+		// as strings: every notification is confirmed by the lookup.
+		{"dexpay-unsigned-sdk-events", func(*testing.T) providertest.Emulator {
+			return dexpaytest.New(dexpaytest.WithoutWebhookSignature(), dexpaytest.WithSDKEvents(), dexpaytest.WithStringAmounts())
+		}},
+		// The legacy signature header, flat answers as the SDK types them,
+		// and a sandbox_payment_url to send the customer to.
+		{"dexpay-legacy-flat-sandbox-url", func(*testing.T) providertest.Emulator {
+			return dexpaytest.New(dexpaytest.WithLegacySignatureHeader(), dexpaytest.WithFlatAnswers(), dexpaytest.WithSandboxPaymentURL())
 		}},
 		{"moneyfusion", func(*testing.T) providertest.Emulator { return moneyfusiontest.New() }},
 		// MoneyFusion's docs disagree on whether Montant includes the fee.

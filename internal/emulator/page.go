@@ -28,6 +28,15 @@ type CheckoutPage struct {
 	// ActionURL is the base the three buttons post to: ActionURL + "/pay",
 	// "/fail" and "/cancel".
 	ActionURL string
+	// Customer is who the shop says the customer is, where it sent it: the
+	// page shows it in its form, pre-filled, as the provider's page does.
+	// Blank fields are left out, and the whole form when all are.
+	Customer PageCustomer
+}
+
+// PageCustomer is the customer a checkout page shows pre-filled.
+type PageCustomer struct {
+	Name, Email, Phone string
 }
 
 const checkoutHTML = `<!DOCTYPE html>
@@ -38,7 +47,12 @@ const checkoutHTML = `<!DOCTYPE html>
 <h1>{{.Merchant}}</h1>
 <p class="amount">{{.Amount}}</p>
 <p class="description">{{.Description}}</p>
-<form method="post" action="{{.ActionURL}}/pay"><button type="submit" name="action" value="pay">Pay</button></form>
+{{with .Customer}}{{if or .Name .Email .Phone}}<fieldset class="customer"><legend>Customer</legend>
+{{if .Name}}<label>Name <input name="customer_name" value="{{.Name}}"></label>
+{{end}}{{if .Email}}<label>Email <input name="customer_email" type="email" value="{{.Email}}"></label>
+{{end}}{{if .Phone}}<label>Phone <input name="customer_phone" type="tel" value="{{.Phone}}"></label>
+{{end}}</fieldset>
+{{end}}{{end}}<form method="post" action="{{.ActionURL}}/pay"><button type="submit" name="action" value="pay">Pay</button></form>
 <form method="post" action="{{.ActionURL}}/fail"><button type="submit" name="action" value="fail">Fail</button></form>
 <form method="post" action="{{.ActionURL}}/cancel"><button type="submit" name="action" value="cancel">Cancel</button></form>
 </main>
@@ -54,8 +68,8 @@ const messageHTML = `<!DOCTYPE html>
 `
 
 // WriteCheckoutPage answers 200 with the checkout page: the merchant, the
-// amount, the description, and the pay, fail and cancel buttons. Every
-// value is HTML-escaped.
+// amount, the description, the customer's fields when the shop sent any,
+// and the pay, fail and cancel buttons. Every value is HTML-escaped.
 func WriteCheckoutPage(w http.ResponseWriter, p CheckoutPage) {
 	writeTemplate(w, http.StatusOK, checkoutHTML, p)
 }

@@ -20,8 +20,11 @@
 // not always say the same. This package chooses:
 //
 //   - Amounts: initialize takes an integer amount in the currency's main
-//     unit (the English field table; the Laravel SDK would accept decimals,
-//     the API may not). The kit's amounts are in smallest units, so they
+//     unit (the English field table; the Laravel SDK validates "numeric"
+//     and the official WooCommerce plugin sends the order total as a
+//     decimal string, "5000.00", so the API takes those too, but an
+//     integer is what every source accepts). The kit's amounts are in
+//     smallest units, so they
 //     are converted with [cauri.WholeUnits], and an amount with a
 //     fractional part (1050 USD cents) is refused before any call rather
 //     than rounded. Amounts read back, as a JSON number or a string, are

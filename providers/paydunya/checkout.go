@@ -31,17 +31,28 @@ type invoiceRequest struct {
 }
 
 type invoice struct {
-	Items       items  `json:"items"`
-	Taxes       taxes  `json:"taxes"`
-	TotalAmount int64  `json:"total_amount"`
-	Description string `json:"description"`
+	Items       items         `json:"items"`
+	Taxes       taxes         `json:"taxes"`
+	TotalAmount int64         `json:"total_amount"`
+	Description string        `json:"description"`
+	Customer    *customerJSON `json:"customer,omitempty"`
 }
 
+// customerJSON is invoice.customer, as the official WooCommerce plugin
+// sends it to pre-fill PayDunya's page.
+type customerJSON struct {
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// storeJSON is the store object. Its phone is "phone_number", as both
+// official SDKs (Node, Python) spell it; the guide writes "phone".
 type storeJSON struct {
 	Name          string `json:"name"`
 	Tagline       string `json:"tagline,omitempty"`
 	PostalAddress string `json:"postal_address,omitempty"`
-	Phone         string `json:"phone,omitempty"`
+	Phone         string `json:"phone_number,omitempty"`
 	LogoURL       string `json:"logo_url,omitempty"`
 	WebsiteURL    string `json:"website_url,omitempty"`
 }
@@ -104,7 +115,9 @@ type invoiceResponse struct {
 
 // CreateCheckout creates a PayDunya checkout invoice,
 // POST {BaseURL}/checkout-invoice/create, and returns its page: the token
-// is the ProviderRef, response_text the page to send the customer to. Both
+// is the ProviderRef, response_text the page to send the customer to. The
+// order's customer, where known, pre-fills the page (invoice.customer:
+// name, email, phone). Both
 // return_url and cancel_url are the kit's return URL (PayDunya appends
 // ?token=, which the kit ignores: its own ID and token are in the path),
 // and callback_url is the kit's per-payment callback URL.
@@ -189,8 +202,12 @@ func (p *Provider) invoiceBody(req cauri.CheckoutRequest) (*invoiceRequest, erro
 	if desc == "" {
 		desc = "Order " + o.ID
 	}
+	var customer *customerJSON
+	if c := (customerJSON{Name: o.Customer.Name(), Email: o.Customer.Email, Phone: o.Customer.Phone}); c != (customerJSON{}) {
+		customer = &c
+	}
 	return &invoiceRequest{
-		Invoice: invoice{Items: list, Taxes: taxes{}, TotalAmount: o.Amount, Description: desc},
+		Invoice: invoice{Items: list, Taxes: taxes{}, TotalAmount: o.Amount, Description: desc, Customer: customer},
 		Store: storeJSON{
 			Name: p.store.Name, Tagline: p.store.Tagline, PostalAddress: p.store.PostalAddress,
 			Phone: p.store.Phone, LogoURL: p.store.LogoURL, WebsiteURL: p.store.WebsiteURL,

@@ -16,7 +16,8 @@
 //	})
 //
 // The calls are POST {base}/checkout-invoice/create to open a checkout and
-// GET {base}/checkout-invoice/confirm/{token} for its status, where {base}
+// GET {base}/checkout-invoice/confirm/{token} for its status (as the guide
+// and the Node SDK ask it; the Python SDK sometimes POSTs), where {base}
 // is https://app.paydunya.com/sandbox-api/v1 in the sandbox and
 // https://app.paydunya.com/api/v1 live; and for a payout POST
 // {disburse}/disburse/get-invoice, submit-invoice and check-status, where
@@ -44,10 +45,10 @@
 // # Where PayDunya's documents disagree, or say nothing
 //
 // The French integration guide, its examples, the official SDKs (PHP,
-// Node) and plugins (WooCommerce) do not always say the same. The rule
-// applied: accept every documented form, and where a choice remains, take
-// the reading that can never mark an unpaid order paid nor leave a paid one
-// stuck.
+// Node, Python) and plugins (WooCommerce) do not always say the same. The
+// rule applied: accept every documented form, and where a choice remains,
+// take the reading that can never mark an unpaid order paid nor leave a
+// paid one stuck.
 //
 //   - Mode: the guide gives both URLs but no default. The zero Mode is the
 //     sandbox ("test", as PayDunya's answers and SDKs name it; "sandbox" is
@@ -69,23 +70,35 @@
 //     must be in XOF, checked before the call, and amounts read back are
 //     XOF. XOF has no subunit: the kit's 5000 is total_amount 5000.
 //   - Amounts: the guide writes total_amount as a number in create and
-//     confirm, as a string in the IPN, and the PHP SDK rounds it to two
-//     decimals. It is sent as an integer and read as a number or a string;
-//     "5000.00" is 5000, any non-zero decimal is refused (FCFA has none).
+//     confirm, as a string in the IPN; the PHP SDK rounds it to two
+//     decimals, the Python SDK may send a float (406000.0) and the
+//     WooCommerce plugin the order total as a string ("5000.00"). It is
+//     sent as an integer and read as a number or a string; "5000.00" is
+//     5000, any non-zero decimal is refused (FCFA has none).
 //   - Items and taxes are JSON objects keyed item_0, item_1... and tax_0...
-//     (the guide's structure, the PHP SDK's JSON_FORCE_OBJECT), never
-//     arrays, in the order of the order's items, and {} when empty. As in
+//     (the guide's structure, the PHP SDK's JSON_FORCE_OBJECT), in the
+//     order of the order's items, and {} when empty; the Python SDK and
+//     the WooCommerce plugin send items as an array, which PayDunya
+//     evidently takes too, but the object is what every source shows. As in
 //     the guide's example, quantity is a number and unit_price and
 //     total_price strings. PayDunya does not charge from items: only
 //     total_amount counts. The kit has no taxes to show: taxes is {}.
-//   - Store: the guide's store object spells the phone "phone", the SDKs
-//     "phone_number"; the guide's spelling is sent. store.name is required
-//     (Config.Store.Name).
+//   - Store: the guide's store object spells the phone "phone", both
+//     official SDKs (Node, Python) "phone_number"; the SDKs' spelling is
+//     sent, since it is what PayDunya's own clients have always sent (the
+//     emulator reads both). store.name is required (Config.Store.Name).
 //   - Description: optional in the guide; the order's, or "Order <ID>"
 //     when it has none, so the page always says what is paid for.
-//   - Customer and channels: the guide's invoice has neither (the SDKs
-//     have invoice.channels; some integrations add a customer object).
-//     Neither is sent: PayDunya asks the customer on its page.
+//   - Customer: the guide's invoice has none, but the official
+//     WooCommerce plugin sends invoice.customer {name, email, phone} to
+//     pre-fill PayDunya's page. The order's customer is sent the same way:
+//     name is [cauri.Customer.Name], the phone is sent as the order holds
+//     it (E.164: PayDunya's countries share no prefix, so dropping it could
+//     name another country's number); blank fields are left out, and the
+//     object when all are. It only fills the page's form: the customer can
+//     change it there, and confirm reports who actually paid.
+//   - Channels: the SDKs' invoice.channels restricts the page's payment
+//     means; the guide has none, and it is not sent: every means is shown.
 //   - custom_data: cauri_payment_id and order_id, then the order's
 //     metadata (ours win; keys with brackets are left out, since the IPN
 //     posts them back as data[custom_data][key]). The guide says custom

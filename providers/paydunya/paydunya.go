@@ -110,7 +110,7 @@ type Store struct {
 	Name          string // store.name, required
 	Tagline       string // store.tagline
 	PostalAddress string // store.postal_address
-	Phone         string // store.phone
+	Phone         string // store.phone_number
 	// LogoURL and WebsiteURL must be absolute http(s) URLs when set.
 	LogoURL    string // store.logo_url
 	WebsiteURL string // store.website_url

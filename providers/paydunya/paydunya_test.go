@@ -268,8 +268,9 @@ func TestCreateCheckoutRequest(t *testing.T) {
 		}
 	}
 	want := `{"invoice":{"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":"2500","total_price":"5000","description":""}},` +
-		`"taxes":{},"total_amount":5000,"description":"Two baskets"},` +
-		`"store":{"name":"Boutique Awa","tagline":"Wax","postal_address":"Dakar","phone":"338000000","logo_url":"https://shop.example/logo.png","website_url":"https://shop.example"},` +
+		`"taxes":{},"total_amount":5000,"description":"Two baskets",` +
+		`"customer":{"name":"Awa Diallo","email":"awa@example.com","phone":"+2250701020304"}},` +
+		`"store":{"name":"Boutique Awa","tagline":"Wax","postal_address":"Dakar","phone_number":"338000000","logo_url":"https://shop.example/logo.png","website_url":"https://shop.example"},` +
 		`"custom_data":{"cart":"c-9","cauri_payment_id":"pay_01","order_id":"ord-42"},` +
 		`"actions":{"cancel_url":"` + returnURL + `","return_url":"` + returnURL + `","callback_url":"` + callbackURL + `"}}`
 	if string(body) != want {
@@ -299,7 +300,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 	_, body := c.last()
 	s := string(body)
 	for _, want := range []string{
-		`"description":"Order ord-42"}`,
+		`"description":"Order ord-42","customer":{`,
 		`"custom_data":{"cauri_payment_id":"pay_01","order_id":"ord-42","z":"y"}`,
 		`"actions":{"cancel_url":"` + returnURL + `","return_url":"` + returnURL + `"}}`,
 		`"store":{"name":"Boutique Awa"}`,
@@ -322,6 +323,69 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 	}
 	if _, body := c.last(); !strings.HasPrefix(string(body), `{"invoice":{"items":{},"taxes":{},"total_amount":5000,`) {
 		t.Errorf("no items: %s", body)
+	}
+}
+
+// TestCreateCheckoutCustomer: the order's customer goes in
+// invoice.customer as the WooCommerce plugin sends it (name, email,
+// phone), to pre-fill PayDunya's page; blank fields are left out, and the
+// object when all are.
+func TestCreateCheckoutCustomer(t *testing.T) {
+	t.Parallel()
+	c := newCapture(t, http.StatusOK, "application/json", createdBody)
+	p := provider(t, config(c.srv.URL))
+	tests := []struct {
+		name     string
+		customer cauri.Customer
+		want     string // "" for no customer object
+	}{
+		{"full", cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
+			`"customer":{"name":"Awa Diallo","email":"awa@example.com","phone":"+2250701020304"}}`},
+		{"last name only", cauri.Customer{LastName: "Diallo"}, `"customer":{"name":"Diallo"}}`},
+		{"email only", cauri.Customer{Email: "awa@example.com"}, `"customer":{"email":"awa@example.com"}}`},
+		{"phone only", cauri.Customer{Phone: "+221771234567"}, `"customer":{"phone":"+221771234567"}}`},
+		{"country only", cauri.Customer{Country: "SN"}, ""},
+		{"none", cauri.Customer{}, ""},
+	}
+	for _, tt := range tests {
+		o := order()
+		o.Customer = tt.customer
+		if _, err := p.CreateCheckout(context.Background(), request(o)); err != nil {
+			t.Fatal(err)
+		}
+		_, body := c.last()
+		switch got := string(body); {
+		case tt.want == "" && strings.Contains(got, `"customer"`):
+			t.Errorf("%s: a customer object sent: %s", tt.name, got)
+		case tt.want != "" && !strings.Contains(got, `"description":"Two baskets",`+tt.want):
+			t.Errorf("%s: body lacks %s: %s", tt.name, tt.want, got)
+		}
+	}
+}
+
+// TestCreateCheckoutPrefillsPage: against the emulator, the customer sent
+// is the one PayDunya's page shows.
+func TestCreateCheckoutPrefillsPage(t *testing.T) {
+	t.Parallel()
+	srv := paydunyatest.New()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.Store.Phone = "338000000"
+	p := provider(t, cfg)
+	co, err := p.CreateCheckout(context.Background(), request(order()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, ok := srv.Payment(co.ProviderRef)
+	if want := (paydunyatest.Customer{Name: "Awa Diallo", Email: "awa@example.com", Phone: "+2250701020304"}); !ok || inv.Prefill != want {
+		t.Errorf("prefill %+v, want %+v", inv.Prefill, want)
+	}
+	if inv.Store.Phone != "338000000" {
+		t.Errorf("store phone %q", inv.Store.Phone)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 || !bytes.Contains(reqs[0].Body, []byte(`"phone_number":"338000000"`)) || bytes.Contains(reqs[0].Body, []byte(`"phone":"338000000"`)) {
+		t.Errorf("store phone not sent as phone_number: %s", reqs[0].Body)
 	}
 }
 
@@ -543,7 +607,8 @@ func TestCreateCheckoutEmulatorRecords(t *testing.T) {
 		t.Errorf("request %s %s %v", r.Method, r.Path, r.Header)
 	}
 	want := `{"invoice":{"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":"2500","total_price":"5000","description":""}},` +
-		`"taxes":{},"total_amount":5000,"description":"Two baskets"},"store":{"name":"Boutique Awa"},` +
+		`"taxes":{},"total_amount":5000,"description":"Two baskets",` +
+		`"customer":{"name":"Awa Diallo","email":"awa@example.com","phone":"+2250701020304"}},"store":{"name":"Boutique Awa"},` +
 		`"custom_data":{"cart":"c-9","cauri_payment_id":"pay_01","order_id":"ord-42"},` +
 		`"actions":{"cancel_url":"` + returnURL + `","return_url":"` + returnURL + `","callback_url":"` + callbackURL + `"}}`
 	if string(r.Body) != want {

@@ -199,8 +199,11 @@ func New(opts ...Option) *Server {
 	if o.rateLimit > 0 && o.ratePer > 0 {
 		s.limit = &limiter{n: o.rateLimit, per: o.ratePer}
 	}
-	s.srv = httptest.NewServer(s.routes())
-	s.URL = s.srv.URL
+	// URL is set before the server serves: a handler reads it, and a
+	// request from another process brings no happens-before edge.
+	s.srv = httptest.NewUnstartedServer(s.routes())
+	s.URL = "http://" + s.srv.Listener.Addr().String()
+	s.srv.Start()
 	return s
 }
 

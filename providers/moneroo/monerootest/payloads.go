@@ -6,7 +6,6 @@ import (
 	"net/mail"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,28 +74,17 @@ func validateInit(in map[string]any) (*Payment, fieldErrors) {
 		return ""
 	}
 
-	switch a := in["amount"].(type) {
-	case nil:
-		errs.add("amount", "The amount field is required.")
-	case json.Number:
-		n, err := strconv.ParseInt(a.String(), 10, 64)
-		switch {
-		case err != nil:
-			errs.add("amount", "The amount field must be an integer.")
-		case n <= 0:
-			errs.add("amount", "The amount field must be greater than 0.")
-		default:
-			p.Amount = n
-		}
-	default:
-		errs.add("amount", "The amount field must be an integer.")
-	}
-
 	if c := str(in["currency"], "currency", true, 0); c != "" {
 		if len(c) != 3 || strings.ToUpper(c) != c || strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 			errs.add("currency", "The selected currency is invalid.")
 		}
 		p.Currency = c
+	}
+
+	if n, problem := amountOf(in["amount"], p.Currency); problem != "" {
+		errs.add("amount", problem)
+	} else {
+		p.Amount = n
 	}
 	p.Description = str(in["description"], "description", true, 155)
 	if ru := str(in["return_url"], "return_url", true, 0); ru != "" {
@@ -162,14 +150,58 @@ func validateInit(in map[string]any) (*Payment, fieldErrors) {
 	return p, errs
 }
 
+// amountOf reads initialize's amount as Laravel's "numeric" rule, which
+// the Laravel SDK applies, reads it: a JSON number or a numeric string
+// (the WooCommerce plugin sends the order total uncast, "5000.00"),
+// decimals included, but none finer than the currency has: a fraction of
+// a franc is refused. It returns the amount in the currency's smallest
+// unit, or the validation message.
+func amountOf(v any, currency string) (int64, string) {
+	const required, notNumber, notPositive = "The amount field is required.",
+		"The amount field must be a number.", "The amount field must be greater than 0."
+	var s string
+	switch a := v.(type) {
+	case nil:
+		return 0, required
+	case json.Number:
+		s = a.String()
+	case string:
+		s = strings.TrimSpace(a)
+		switch {
+		case s == "": // Laravel reads an empty string as null
+			return 0, required
+		case !numeric(s):
+			return 0, notNumber
+		}
+	default:
+		return 0, notNumber
+	}
+	if strings.HasPrefix(s, "-") {
+		return 0, notPositive
+	}
+	n, err := cauri.ParseAmount(strings.TrimPrefix(s, "+"), currency)
+	switch {
+	case err != nil:
+		return 0, fmt.Sprintf("The amount field must not have more than %d decimal places.", cauri.CurrencyExponent(currency))
+	case n == 0:
+		return 0, notPositive
+	}
+	return n, ""
+}
+
+// numeric reports whether s is a decimal number: an optional sign,
+// digits, and an optional fraction.
+func numeric(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	whole, frac, _ := strings.Cut(s, ".")
+	digits := func(d string) bool { return strings.Trim(d, "0123456789") == "" }
+	return whole != "" && digits(whole) && digits(frac)
+}
+
 // reported is the amount Moneroo reports for p, shifted by delta smallest
 // units, in the main unit.
 func reported(p *Payment, delta int64) json.Number {
-	smallest, err := cauri.ParseAmount(strconv.FormatInt(p.Amount, 10), p.Currency)
-	if err != nil {
-		return json.Number(strconv.FormatInt(p.Amount, 10))
-	}
-	return json.Number(cauri.FormatAmount(smallest+delta, p.Currency))
+	return json.Number(cauri.FormatAmount(p.Amount+delta, p.Currency))
 }
 
 // currencyObject is Moneroo's currency object. subunit_to_unit is 100

@@ -11,9 +11,11 @@
 //
 // It follows Moneroo's documentation: bearer secret key (401 otherwise),
 // initialize validated as the real API does (422 with Laravel-style
-// "errors"), 201 with data.id and data.checkout_url, the verify object with
-// its currency object, metadata and capture, webhooks signed with
-// X-Moneroo-Signature, and the customer sent back to return_url with
+// "errors"; the amount "numeric", as the Laravel SDK checks it and the
+// WooCommerce plugin sends it: a number or a decimal string, never finer
+// than the currency), 201 with data.id and data.checkout_url, the verify
+// object with its currency object, metadata and capture, webhooks signed
+// with X-Moneroo-Signature, and the customer sent back to return_url with
 // paymentId and paymentStatus.
 package monerootest
 
@@ -125,8 +127,11 @@ func New(opts ...Option) *Server {
 		client:   emulator.NoRedirectClient(30 * time.Second),
 		payments: make(map[string]*Payment),
 	}
-	s.srv = httptest.NewServer(s.routes())
-	s.URL = s.srv.URL
+	// URL is set before the server serves: a handler reads it, and a
+	// request from another process brings no happens-before edge.
+	s.srv = httptest.NewUnstartedServer(s.routes())
+	s.URL = "http://" + s.srv.Listener.Addr().String()
+	s.srv.Start()
 	return s
 }
 
@@ -379,7 +384,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
 		Provider:    "Moneroo",
 		Merchant:    s.merchant,
-		Amount:      fmt.Sprintf("%d %s", snap.Amount, snap.Currency),
+		Amount:      cauri.FormatAmount(snap.Amount, snap.Currency) + " " + snap.Currency,
 		Description: snap.Description,
 		ActionURL:   "/checkout/" + snap.ID,
 	})
@@ -476,7 +481,8 @@ type Payment struct {
 	// Status is Moneroo's word: initiated, then success, failed or
 	// cancelled (or whatever SetStatus set).
 	Status string
-	// Amount is in the currency's main unit, as initialized.
+	// Amount is as initialized, in the currency's smallest unit, as
+	// cauri.Order.Amount: "5000.00" XOF is 5000, "10.50" USD is 1050.
 	Amount int64
 	// Currency, Description, ReturnURL, Customer, Metadata and Methods are
 	// as initialized.

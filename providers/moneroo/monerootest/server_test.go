@@ -100,9 +100,15 @@ func TestValidation(t *testing.T) {
 		fields []string
 	}{
 		{"empty", `{}`, []string{"amount", "currency", "customer", "description", "return_url"}},
-		{"decimal amount", strings.Replace(validInit, `"amount":5000`, `"amount":50.5`, 1), []string{"amount"}},
-		{"string amount", strings.Replace(validInit, `"amount":5000`, `"amount":"5000"`, 1), []string{"amount"}},
+		{"fraction of a franc", strings.Replace(validInit, `"amount":5000`, `"amount":50.5`, 1), []string{"amount"}},
+		{"fraction of a franc as text", strings.Replace(validInit, `"amount":5000`, `"amount":"50.50"`, 1), []string{"amount"}},
+		{"fraction of a cent", strings.Replace(strings.Replace(validInit, `"amount":5000`, `"amount":10.505`, 1), `"XOF"`, `"USD"`, 1), []string{"amount"}},
+		{"words amount", strings.Replace(validInit, `"amount":5000`, `"amount":"cinq mille"`, 1), []string{"amount"}},
+		{"boolean amount", strings.Replace(validInit, `"amount":5000`, `"amount":true`, 1), []string{"amount"}},
+		{"empty amount", strings.Replace(validInit, `"amount":5000`, `"amount":""`, 1), []string{"amount"}},
+		{"zero amount", strings.Replace(validInit, `"amount":5000`, `"amount":"0.00"`, 1), []string{"amount"}},
 		{"negative amount", strings.Replace(validInit, `"amount":5000`, `"amount":-5`, 1), []string{"amount"}},
+		{"negative amount as text", strings.Replace(validInit, `"amount":5000`, `"amount":"-5"`, 1), []string{"amount"}},
 		{"bad currency", strings.Replace(validInit, `"XOF"`, `"francs"`, 1), []string{"currency"}},
 		{"long description", strings.Replace(validInit, `"Order 42"`, `"`+strings.Repeat("é", 156)+`"`, 1), []string{"description"}},
 		{"bad return url", strings.Replace(validInit, `https://shop.example/back`, `/back`, 1), []string{"return_url"}},
@@ -441,5 +447,105 @@ func TestProvider(t *testing.T) {
 	cfg := s.Config()
 	if cfg.BaseURL != s.URL+"/v1" || cfg.SecretKey != s.SecretKey || cfg.WebhookSecrets[0] != s.WebhookSecret {
 		t.Errorf("config %+v", cfg)
+	}
+}
+
+// TestOfficialClientInitialize: initialize takes the bodies Moneroo's own
+// clients send, each built as its source builds it, and keeps the amount
+// exactly, in the currency's smallest unit.
+func TestOfficialClientInitialize(t *testing.T) {
+	t.Parallel()
+	s := New(WithMerchant("Boutique Awa"))
+	defer s.Close()
+	tests := []struct {
+		name, body string
+		amount     int64 // smallest unit
+		currency   string
+		reported   string // verify's amount, with the currency's decimals
+		page       string // the hosted page's amount
+	}{
+		{
+			// The documentation's example (docs.moneroo.io standard
+			// integration, the seed): an integer amount in the main unit.
+			name: "documentation",
+			body: `{"amount":100,"currency":"USD","description":"Payment for order #123",` +
+				`"customer":{"email":"john@example.com","first_name":"John","last_name":"Doe"},` +
+				`"return_url":"https://example.com/payments/thank-you","metadata":{"order_id":"123","customer_id":"123"},` +
+				`"methods":["qr_ngn","bank_transfer_ngn"]}`,
+			amount: 10000, currency: "USD", reported: "100.00", page: "100.00 USD",
+		},
+		{
+			// WooCommerce plugin (MonerooHQ/moneroo-woocommerce @1525c4b
+			// src/Moneroo_WC_Gateway.php process_payment): amount the order
+			// total uncast, WooCommerce's decimal string; customer.phone cast
+			// to an integer, blank address fields null; PHP's escaped
+			// slashes.
+			name: "WooCommerce plugin, XOF",
+			body: `{"amount":"5000.00","currency":"XOF","description":"Order #42",` +
+				`"return_url":"https:\/\/shop.example\/?wc-api=moneroo_wc_payment&order_id=42",` +
+				`"customer":{"email":"awa@example.com","first_name":"Awa","last_name":"Diallo","phone":2250701020304,` +
+				`"address":null,"city":"Abidjan","state":null,"country":"CI","zip":null},` +
+				`"metadata":{"order_id":"42","customer_id":"7","shop_name":"Boutique Awa","shop_url":"https:\/\/shop.example",` +
+				`"via":"woocommerce_integration"}}`,
+			amount: 5000, currency: "XOF", reported: "5000", page: "5000 XOF",
+		},
+		{
+			// The same plugin in a shop selling in dollars.
+			name: "WooCommerce plugin, USD",
+			body: `{"amount":"10.50","currency":"USD","description":"Order #43","return_url":"https:\/\/shop.example\/r",` +
+				`"customer":{"email":"awa@example.com","first_name":"Awa","last_name":"Diallo","phone":null},` +
+				`"metadata":{"order_id":"43","via":"woocommerce_integration"}}`,
+			amount: 1050, currency: "USD", reported: "10.50", page: "10.50 USD",
+		},
+		{
+			// Laravel SDK (MonerooHQ/moneroo-laravel src/Payment.php):
+			// amount validated "required|numeric|gt:0" and sent as given, a
+			// float included.
+			name: "Laravel SDK, float",
+			body: `{"amount":25.5,"currency":"USD","description":"Order 44","return_url":"https://shop.example/r",` +
+				`"customer":{"email":"awa@example.com","first_name":"Awa","last_name":"Diallo"}}`,
+			amount: 2550, currency: "USD", reported: "25.50", page: "25.50 USD",
+		},
+		{
+			// Flutter SDK (MonerooHQ/moneroo_flutter @baf115c): metadata
+			// and methods null when unset.
+			name: "Flutter SDK",
+			body: `{"amount":5000,"currency":"XOF","description":"Order 45","return_url":"https://shop.example/r",` +
+				`"customer":{"email":"awa@example.com","first_name":"Awa","last_name":"Diallo"},"metadata":null,"methods":null}`,
+			amount: 5000, currency: "XOF", reported: "5000", page: "5000 XOF",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, tt.body)
+			var d struct {
+				ID          string `json:"id"`
+				CheckoutURL string `json:"checkout_url"`
+			}
+			if err := json.Unmarshal(a.env.Data, &d); a.status != http.StatusCreated || err != nil || d.ID == "" {
+				t.Fatalf("initialize: %d %s", a.status, a.raw)
+			}
+			if p, ok := s.Payment(d.ID); !ok || p.Amount != tt.amount || p.Currency != tt.currency {
+				t.Errorf("payment: %d %s, want %d %s", p.Amount, p.Currency, tt.amount, tt.currency)
+			}
+			v := call(t, s, http.MethodGet, "/v1/payments/"+d.ID+"/verify", s.SecretKey, "")
+			var data struct {
+				Amount          json.Number `json:"amount"`
+				AmountFormatted string      `json:"amount_formatted"`
+			}
+			if err := json.Unmarshal(v.env.Data, &data); err != nil || data.Amount.String() != tt.reported ||
+				data.AmountFormatted != tt.currency+" "+tt.reported {
+				t.Errorf("verify: %s", v.raw)
+			}
+			res, err := http.Get(d.CheckoutURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			html, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(html), `<p class="amount">`+tt.page+`</p>`) {
+				t.Errorf("page lacks %q:\n%s", tt.page, html)
+			}
+		})
 	}
 }

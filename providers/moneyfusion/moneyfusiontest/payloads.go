@@ -29,7 +29,7 @@ func validatePay(in map[string]any) (*Payment, []string) {
 		bad = append(bad, "totalPrice")
 	}
 
-	if list, ok := objects(in["article"]); ok && len(list) > 0 && pricesOK(list) {
+	if list, ok := objects(in["article"]); ok && len(list) > 0 && articlesOK(list) {
 		p.Article = list
 	} else {
 		bad = append(bad, "article")
@@ -114,12 +114,42 @@ func objects(v any) ([]map[string]any, bool) {
 	return out, true
 }
 
-// pricesOK reports whether every article object has at least one name and
-// every price is a non-negative number of francs.
-func pricesOK(list []map[string]any) bool {
+// An article object comes in two shapes. The documentation's and the
+// fusionpay SDK's names articles by its keys, each priced by its value:
+// {"sac": 100, "chaussure": 100}. The Python client's (apiMoneyFusion
+// PaymentClient, docs.moneyfusion.net's Python page) describes one article:
+// {"name": "Article 1", "price": "5000", "quantity": 1}. An object whose
+// "name" is a string is of the second shape.
+
+// named reports whether an article object is of the {"name", "price",
+// "quantity"} shape, and its name.
+func named(m map[string]any) (string, bool) {
+	name, ok := m["name"].(string)
+	return strings.TrimSpace(name), ok
+}
+
+// articlesOK reports whether every article object is one of the two
+// shapes: names priced by non-negative numbers of francs; or a non-blank
+// name, a non-negative price in francs and, when given, a quantity of at
+// least one.
+func articlesOK(list []map[string]any) bool {
 	for _, m := range list {
 		if len(m) == 0 {
 			return false
+		}
+		if name, ok := named(m); ok {
+			if name == "" {
+				return false
+			}
+			if n, ok := whole(m["price"]); !ok || n < 0 {
+				return false
+			}
+			if q, present := m["quantity"]; present {
+				if n, ok := whole(q); !ok || n < 1 {
+					return false
+				}
+			}
+			continue
 		}
 		for _, price := range m {
 			if n, ok := whole(price); !ok || n < 0 {
@@ -134,6 +164,10 @@ func pricesOK(list []map[string]any) bool {
 func articleNames(list []map[string]any) string {
 	var names []string
 	for _, m := range list {
+		if name, ok := named(m); ok {
+			names = append(names, name)
+			continue
+		}
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)

@@ -13,7 +13,10 @@
 // It follows MoneyFusion's documentation: the merchant's API URL,
 // "/{App}/{Key}/pay/", is the only credential; the payment request takes
 // totalPrice, article, numeroSend and nomclient (required), personal_Info,
-// return_url and webhook_url, and answers {"statut": true, "token", "message":
+// return_url and webhook_url (totalPrice a number or, as the Python client
+// sends it, a numeric string; each article an object of names priced by
+// their values, as documented and as the fusionpay SDK sends it, or the
+// Python client's {"name", "price", "quantity"}), and answers {"statut": true, "token", "message":
 // "paiement en cours", "url"}; GET /paiementNotif/{token} answers {"statut":
 // true, "data": {...}, "message": "details paiement"}; webhooks carry the
 // event (payin.session.pending, then payin.session.completed or
@@ -155,9 +158,13 @@ func New(opts ...Option) *Server {
 		client:   emulator.NoRedirectClient(30 * time.Second),
 		payments: make(map[string]*Payment),
 	}
-	s.srv = httptest.NewServer(s.routes())
-	s.URL = s.srv.URL
+	// URL and APIURL are set before the server serves: handlers read
+	// them, and a request from another process brings no happens-before
+	// edge.
+	s.srv = httptest.NewUnstartedServer(s.routes())
+	s.URL = "http://" + s.srv.Listener.Addr().String()
 	s.APIURL = s.URL + "/" + url.PathEscape(s.App) + "/" + url.PathEscape(s.Key) + "/pay/"
+	s.srv.Start()
 	return s
 }
 

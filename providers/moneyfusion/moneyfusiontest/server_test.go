@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -490,5 +491,103 @@ func TestProvider(t *testing.T) {
 	}
 	if _, ok := s.Notification("nope", moneyfusion.EventCompleted); ok {
 		t.Error("Notification of an unknown payment")
+	}
+}
+
+// TestOfficialClientRequests: the payment request takes the bodies
+// MoneyFusion's clients send, each built as its source builds it.
+func TestOfficialClientRequests(t *testing.T) {
+	t.Parallel()
+	s := New(WithMerchant("Boutique Awa"))
+	defer s.Close()
+	tests := []struct {
+		name, body string
+		total      int64
+		article    []map[string]any
+		page       string // in the hosted page's description
+	}{
+		{
+			// The documentation's example (docs.moneyfusion.net
+			// content/docs/fr/webapi.mdx, the seed): one object, article
+			// names as keys and prices as values.
+			name: "documentation",
+			body: `{"totalPrice":200,"article":[{"sac":100,"chaussure":100}],"personal_Info":[{"userId":1,"orderId":123}],` +
+				`"numeroSend":"01010101","nomclient":"John Doe","return_url":"https://your-domain.com/callback",` +
+				`"webhook_url":"https://your-domain.com/my-webhook-url"}`,
+			total:   200,
+			article: []map[string]any{{"sac": json.Number("100"), "chaussure": json.Number("100")}},
+			page:    "chaussure, sac",
+		},
+		{
+			// npm fusionpay@0.0.7 dist/FusionPay.js: paymentData starts as
+			// {article: [], personal_Info: []}; addArticle(name, value)
+			// pushes {[name]: value}; totalPrice a number.
+			name: "fusionpay",
+			body: `{"article":[{"Pagne wax":3000},{"Panier":2000}],"personal_Info":[{"orderId":"42"}],"totalPrice":5000,` +
+				`"nomclient":"Awa Diallo","numeroSend":"0701020304","returnUrl":"ignored","return_url":"https://shop.example/back",` +
+				`"webhook_url":"https://shop.example/hook"}`,
+			total:   5000,
+			article: []map[string]any{{"Pagne wax": json.Number("3000")}, {"Panier": json.Number("2000")}},
+			page:    "Pagne wax, Panier",
+		},
+		{
+			// PyPI apiMoneyFusion 0.1.0 PaymentClient.create_payment, as
+			// docs.moneyfusion.net content/docs/en/python.mdx calls it:
+			// totalPrice a string, article [{"name", "price" (a string),
+			// "quantity"}], personal_Info [{"userId", "orderId"}], no
+			// webhook_url; requests' json= separators.
+			name: "apiMoneyFusion (Python)",
+			body: `{"totalPrice": "10000", "article": [{"name": "Article 1", "price": "5000", "quantity": 1}, ` +
+				`{"name": "Article 2", "price": 5000, "quantity": "1"}], "numeroSend": "0101010101", ` +
+				`"nomclient": "assemienDev", "personal_Info": [{"userId": 1, "orderId": 123}], ` +
+				`"return_url": "https://votre-domaine.com/callback"}`,
+			total: 10000,
+			article: []map[string]any{
+				{"name": "Article 1", "price": "5000", "quantity": json.Number("1")},
+				{"name": "Article 2", "price": json.Number("5000"), "quantity": "1"},
+			},
+			page: "Article 1, Article 2",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := call(t, http.MethodPost, s.APIURL, tt.body)
+			if r.status != http.StatusOK || r.body.Statut == nil || !*r.body.Statut || r.body.Token == "" {
+				t.Fatalf("pay: %d %s", r.status, r.raw)
+			}
+			p, ok := s.Payment(r.body.Token)
+			if !ok || p.TotalPrice != tt.total || !reflect.DeepEqual(p.Article, tt.article) || p.Status != StatusPending {
+				t.Errorf("payment %d %#v", p.TotalPrice, p.Article)
+			}
+			res, err := http.Get(r.body.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			html, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(html), `<p class="description">`+tt.page+`</p>`) {
+				t.Errorf("page lacks %q:\n%s", tt.page, html)
+			}
+		})
+	}
+
+	// The structured shape keeps its rules: a name, a price in francs, a
+	// quantity of at least one.
+	python := `{"totalPrice":"10000","article":[%s],"numeroSend":"0101010101","nomclient":"assemienDev"}`
+	for _, article := range []string{
+		`{"name":"","price":"5000","quantity":1}`,
+		`{"name":"Article 1","quantity":1}`,
+		`{"name":"Article 1","price":"cinq mille","quantity":1}`,
+		`{"name":"Article 1","price":"-5000","quantity":1}`,
+		`{"name":"Article 1","price":"50.5","quantity":1}`,
+		`{"name":"Article 1","price":"5000","quantity":0}`,
+		`{"name":"Article 1","price":"5000","quantity":"un"}`,
+		`{"name":"Article 1","price":"5000","quantity":1.5}`,
+		`{"name":"Article 1","price":true}`,
+	} {
+		r := call(t, http.MethodPost, s.APIURL, strings.Replace(python, "%s", article, 1))
+		if r.status != http.StatusBadRequest || r.body.Message != "Champs manquants ou invalides : article" {
+			t.Errorf("%s: %d %s", article, r.status, r.raw)
+		}
 	}
 }

@@ -195,8 +195,11 @@ func New(opts ...Option) *Server {
 		byCode:     make(map[string]string),
 		idem:       make(map[string]*idemEntry),
 	}
-	s.srv = httptest.NewServer(s.routes())
-	s.URL = s.srv.URL
+	// URL is set before the server serves: a handler reads it, and a
+	// request from another process brings no happens-before edge.
+	s.srv = httptest.NewUnstartedServer(s.routes())
+	s.URL = "http://" + s.srv.Listener.Addr().String()
+	s.srv.Start()
 	return s
 }
 

@@ -34,6 +34,10 @@ type Invoice struct {
 	Store       Store
 	CustomData  map[string]string
 	Actions     Actions
+	// Prefill is invoice.customer as created: who the shop says the
+	// customer is, shown pre-filled on the hosted page (the WooCommerce
+	// plugin sends it). Blank when the shop sent none.
+	Prefill Customer
 	// Customer is who paid, once completed: a fictitious customer.
 	Customer Customer
 	// FailReason is set when the invoice failed or was cancelled.
@@ -90,9 +94,11 @@ func (inv *Invoice) clone() Invoice {
 	return c
 }
 
-// validateInvoice checks a create body as PayDunya documents it: invoice
-// and invoice.total_amount, store and store.name are required; items and
-// taxes are objects keyed item_N and tax_N, never arrays.
+// validateInvoice checks a create body as PayDunya documents it and its
+// official clients send it: invoice and invoice.total_amount (a number, or
+// a decimal string), store and store.name are required; items are an
+// object keyed item_N or an array; taxes are an object keyed tax_N, never
+// a non-empty array; invoice.customer, when sent, is an object.
 func validateInvoice(in map[string]any) (*Invoice, []string) {
 	var errs []string
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
@@ -124,39 +130,59 @@ func validateInvoice(in map[string]any) (*Invoice, []string) {
 		return nil, false
 	}
 
+	item := func(v any, field string) {
+		it, ok := v.(map[string]any)
+		if !ok {
+			fail("%s must be an object", field)
+			return
+		}
+		inv.Items = append(inv.Items, Item{
+			Name:        str(it["name"], field+".name"),
+			Quantity:    str(it["quantity"], field+".quantity"),
+			UnitPrice:   str(it["unit_price"], field+".unit_price"),
+			TotalPrice:  str(it["total_price"], field+".total_price"),
+			Description: str(it["description"], field+".description"),
+		})
+	}
+
 	invoice, ok := object(in["invoice"], "invoice")
 	if !ok {
 		if in["invoice"] == nil {
 			fail("invoice is required")
 		}
 	} else {
-		switch a := invoice["total_amount"].(type) {
-		case nil:
-			fail("invoice.total_amount is required")
-		case json.Number:
-			n, err := cauri.ParseAmount(a.String(), paydunya.Currency)
-			if err != nil || n <= 0 {
-				fail("invoice.total_amount must be a positive whole number of FCFA")
-			}
+		switch n, problem := fcfa(invoice["total_amount"], true); problem {
+		case "":
 			inv.TotalAmount = n
-		default:
+		case missing:
+			fail("invoice.total_amount is required")
+		case notNumber:
 			fail("invoice.total_amount must be a number")
+		default:
+			fail("invoice.total_amount must be a positive whole number of FCFA")
 		}
 		inv.Description = str(invoice["description"], "invoice.description")
-		if items, ok := object(invoice["items"], "invoice.items"); ok {
+		// The guide writes items as an object keyed item_0, item_1...; the
+		// Python SDK and the WooCommerce plugin send a JSON array.
+		switch items := invoice["items"].(type) {
+		case nil:
+		case map[string]any:
 			for _, k := range indexedKeys(items, "item_") {
-				it, ok := items[k].(map[string]any)
-				if !ok {
-					fail("invoice.items.%s must be an object", k)
-					continue
-				}
-				inv.Items = append(inv.Items, Item{
-					Name:        str(it["name"], "invoice.items."+k+".name"),
-					Quantity:    str(it["quantity"], "invoice.items."+k+".quantity"),
-					UnitPrice:   str(it["unit_price"], "invoice.items."+k+".unit_price"),
-					TotalPrice:  str(it["total_price"], "invoice.items."+k+".total_price"),
-					Description: str(it["description"], "invoice.items."+k+".description"),
-				})
+				item(items[k], "invoice.items."+k)
+			}
+		case []any:
+			for i, it := range items {
+				item(it, fmt.Sprintf("invoice.items[%d]", i))
+			}
+		default:
+			fail("invoice.items must be an object or an array")
+		}
+		// The WooCommerce plugin's invoice.customer pre-fills the page.
+		if c, ok := object(invoice["customer"], "invoice.customer"); ok {
+			inv.Prefill = Customer{
+				Name:  str(c["name"], "invoice.customer.name"),
+				Email: str(c["email"], "invoice.customer.email"),
+				Phone: str(c["phone"], "invoice.customer.phone"),
 			}
 		}
 		if taxes, ok := object(invoice["taxes"], "invoice.taxes"); ok {
@@ -176,9 +202,15 @@ func validateInvoice(in map[string]any) (*Invoice, []string) {
 		fail("store is required")
 	}
 	if ok {
+		// The guide spells the phone "phone", the Node and Python SDKs
+		// "phone_number".
+		phone := str(store["phone_number"], "store.phone_number")
+		if phone == "" {
+			phone = str(store["phone"], "store.phone")
+		}
 		inv.Store = Store{
 			Name: str(store["name"], "store.name"), Tagline: str(store["tagline"], "store.tagline"),
-			PostalAddress: str(store["postal_address"], "store.postal_address"), Phone: str(store["phone"], "store.phone"),
+			PostalAddress: str(store["postal_address"], "store.postal_address"), Phone: phone,
 			LogoURL: str(store["logo_url"], "store.logo_url"), WebsiteURL: str(store["website_url"], "store.website_url"),
 		}
 		if inv.Store.Name == "" {
@@ -208,6 +240,50 @@ func validateInvoice(in map[string]any) (*Invoice, []string) {
 	}
 	sort.Strings(errs)
 	return inv, errs
+}
+
+// What fcfa finds wrong with an amount.
+const (
+	missing   = "missing"
+	notNumber = "not a number"
+	notWhole  = "not a positive whole number of FCFA"
+)
+
+// fcfa reads a positive whole number of FCFA as PayDunya's clients write
+// it: a JSON number, with decimals or not (5000, the PHP SDK's round(x, 2)
+// 5000.0, the Python SDK's float 4500.0), or, when text is true, a decimal
+// string (the WooCommerce plugin's order total, "5000.00"). It returns
+// what is wrong otherwise: missing, notNumber or notWhole (zero, negative,
+// or a fraction of a franc, which FCFA does not have).
+func fcfa(v any, text bool) (int64, string) {
+	var s string
+	switch a := v.(type) {
+	case nil:
+		return 0, missing
+	case json.Number:
+		s = a.String()
+	case string:
+		s = strings.TrimSpace(a)
+		if !text || !decimal(s) {
+			return 0, notNumber
+		}
+	default:
+		return 0, notNumber
+	}
+	n, err := cauri.ParseAmount(s, paydunya.Currency)
+	if err != nil || n <= 0 {
+		return 0, notWhole
+	}
+	return n, ""
+}
+
+// decimal reports whether s is a decimal number: an optional sign, digits,
+// and an optional fraction.
+func decimal(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	whole, frac, _ := strings.Cut(s, ".")
+	digits := func(d string) bool { return strings.Trim(d, "0123456789") == "" }
+	return whole != "" && digits(whole) && digits(frac)
 }
 
 // indexedKeys returns an object's keys in index order: item_0, item_1,

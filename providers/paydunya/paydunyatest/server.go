@@ -12,9 +12,15 @@
 // under /sandbox-api/v1 and live under /api/v1, each checking its own
 // PAYDUNYA-PRIVATE-KEY and PAYDUNYA-TOKEN next to the shared
 // PAYDUNYA-MASTER-KEY; every answer a JSON object with response_code and
-// response_text, success being "00"; invoices whose items and taxes must be
-// objects (item_0, item_1...) and whose store.name is required; the confirm
-// answer of the documentation; the customer sent back to return_url with
+// response_text, success being "00"; invoices whose store.name is
+// required, whose taxes are an object (tax_0, tax_1...) and whose items are
+// one (item_0, item_1...) or, as the Python SDK and the WooCommerce plugin
+// send them, an array; total_amount a number or, as the plugin sends it, a
+// decimal string ("5000.00"), but always a whole, positive number of FCFA;
+// the store's phone as "phone" (the guide) or "phone_number" (the SDKs);
+// the plugin's invoice.customer shown pre-filled on the hosted page; the
+// confirm answer of the documentation, to a GET as documented or to the
+// POST the Python SDK sends; the customer sent back to return_url with
 // ?token=<invoice token> after paying, and to cancel_url after cancelling;
 // IPNs posted as application/x-www-form-urlencoded PHP bracket keys under
 // data[...], with data[hash] the SHA-512 of the master key, to the
@@ -176,8 +182,11 @@ func New(opts ...Option) *Server {
 		refused:       make(map[string]string),
 		disbursements: make(map[string]*Disbursement),
 	}
-	s.srv = httptest.NewServer(s.routes())
-	s.URL = s.srv.URL
+	// URL is set before the server serves: a handler reads it, and a
+	// request from another process brings no happens-before edge.
+	s.srv = httptest.NewUnstartedServer(s.routes())
+	s.URL = "http://" + s.srv.Listener.Addr().String()
+	s.srv.Start()
 	return s
 }
 
@@ -215,6 +224,9 @@ func (s *Server) routes() http.Handler {
 		}
 		api("POST "+pre+"/checkout-invoice/create", providertest.OpCreate, s.create)
 		api("GET "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
+		// The Python SDK's confirm() on the invoice object that created
+		// the invoice posts, with the create body.
+		api("POST "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
 		api("POST "+pre+"/direct-pay/credit-account", providertest.OpPayout, s.credit)
 		pre2 := disbursePrefix(m)
 		api("POST "+pre2+"/disburse/get-invoice", providertest.OpPayoutPrepare, s.getInvoice)
@@ -587,13 +599,15 @@ func (s *Server) credit(w http.ResponseWriter, r *http.Request, m paydunya.Mode)
 	if strings.TrimSpace(alias) == "" {
 		errs = append(errs, "account_alias is required")
 	}
-	var amount int64
-	if n, ok := in["amount"].(json.Number); !ok {
+	// A JSON number, decimals allowed: the Python and PHP SDKs send the
+	// amount as given, a float (4500.0) included. No client sends text.
+	amount, problem := fcfa(in["amount"], false)
+	switch problem {
+	case "":
+	case missing, notNumber:
 		errs = append(errs, "amount is required and must be a number")
-	} else if v, err := n.Int64(); err != nil || v <= 0 {
+	default:
 		errs = append(errs, "amount must be a positive whole number of FCFA")
-	} else {
-		amount = v
 	}
 	if len(errs) > 0 {
 		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "Invalid request: " + strings.Join(errs, "; ")})
@@ -658,6 +672,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
 		Amount:      fmt.Sprintf("%d FCFA", snap.TotalAmount),
 		Description: snap.Description,
 		ActionURL:   pagePrefix(m) + snap.Token,
+		Customer:    emulator.PageCustomer{Name: snap.Prefill.Name, Email: snap.Prefill.Email, Phone: snap.Prefill.Phone},
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,9 +131,19 @@ func TestValidation(t *testing.T) {
 		{"no total", strings.Replace(valid, `"total_amount":5000,`, ``, 1), []string{"invoice.total_amount is required"}},
 		{"zero total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":0`, 1), []string{"invoice.total_amount must be a positive"}},
 		{"decimal total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":50.5`, 1), []string{"invoice.total_amount must be a positive"}},
-		{"string total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":"5000"`, 1), []string{"invoice.total_amount must be a number"}},
-		{"items array", strings.Replace(valid, `"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":"2500","total_price":"5000","description":""}}`,
-			`"items":[{"name":"Pagne wax"}]`, 1), []string{"invoice.items must be an object"}},
+		{"decimal string total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":"50.50"`, 1), []string{"invoice.total_amount must be a positive"}},
+		{"negative string total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":"-5000"`, 1), []string{"invoice.total_amount must be a positive"}},
+		{"words total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":"cinq mille"`, 1), []string{"invoice.total_amount must be a number"}},
+		{"empty string total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":""`, 1), []string{"invoice.total_amount must be a number"}},
+		{"boolean total", strings.Replace(valid, `"total_amount":5000`, `"total_amount":true`, 1), []string{"invoice.total_amount must be a number"}},
+		{"items not objects", strings.Replace(valid, `"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":"2500","total_price":"5000","description":""}}`,
+			`"items":["Pagne wax"]`, 1), []string{"invoice.items[0] must be an object"}},
+		{"items a string", strings.Replace(valid, `"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":"2500","total_price":"5000","description":""}}`,
+			`"items":"Pagne wax"`, 1), []string{"invoice.items must be an object or an array"}},
+		{"customer not an object", strings.Replace(valid, `"description":"Order 42"}`, `"description":"Order 42","customer":"Awa"}`, 1),
+			[]string{"invoice.customer must be an object"}},
+		{"customer name not a string", strings.Replace(valid, `"description":"Order 42"}`, `"description":"Order 42","customer":{"name":{"first":"Awa"}}}`, 1),
+			[]string{"invoice.customer.name must be a string"}},
 		{"taxes array", strings.Replace(valid, `"taxes":{"tax_0":{"name":"TVA (18%)","amount":0}}`, `"taxes":[{"name":"TVA"}]`, 1),
 			[]string{"invoice.taxes must be an object"}},
 		{"no store name", strings.Replace(valid, `"store":{"name":"Boutique Awa"}`, `"store":{"tagline":"x"}`, 1), []string{"store.name is required"}},
@@ -506,25 +517,34 @@ func TestCredit(t *testing.T) {
 		t.Errorf("credit: %s", r.raw)
 	}
 	for body, want := range map[string]string{
-		`{}`:                                 "account_alias is required; amount is required",
-		`{"account_alias":"7","amount":0}`:   "amount must be a positive",
-		`{"account_alias":"7","amount":1.5}`: "amount must be a positive",
-		`{"account_alias":"7","amount":"1"}`: "amount is required and must be a number",
-		`nope`:                               "must be a JSON object",
+		`{}`:                                     "account_alias is required; amount is required",
+		`{"account_alias":"7","amount":0}`:       "amount must be a positive",
+		`{"account_alias":"7","amount":1.5}`:     "amount must be a positive",
+		`{"account_alias":"7","amount":-4500.0}`: "amount must be a positive",
+		`{"account_alias":"7","amount":"1"}`:     "amount is required and must be a number",
+		`{"account_alias":"7","amount":null}`:    "amount is required and must be a number",
+		`nope`:                                   "must be a JSON object",
 	} {
 		if r := call(t, s, http.MethodPost, path, &s.Sandbox, s.MasterKey, body); r.code() != "1003" || !strings.Contains(r.text(), want) {
 			t.Errorf("%s: %s", body, r.raw)
 		}
 	}
+	// The Python SDK sends the amount as given, a float included
+	// (paydunya-python-master paydunya/direct_payments.py DirectPay); the
+	// PHP SDK too (paydunya-php paydunya/direct_pay.php creditAccount).
+	r = call(t, s, http.MethodPost, path, &s.Sandbox, s.MasterKey, `{"account_alias": "771111111", "amount": 4500.0}`)
+	if r.code() != "00" || !strings.HasPrefix(r.body["description"].(string), "Success! Amount of 4500 FCFA") {
+		t.Errorf("float amount: %s", r.raw)
+	}
 	s.RefuseAccount("770000000", "Le compte n'existe pas")
 	if r := call(t, s, http.MethodPost, path, &s.Sandbox, s.MasterKey, `{"account_alias":"770000000","amount":1}`); r.code() != "1004" || r.text() != "Le compte n'existe pas" {
 		t.Errorf("refused: %s", r.raw)
 	}
-	if r := call(t, s, http.MethodPost, "/api/v1/direct-pay/credit-account", &s.Live, s.MasterKey, `{"account_alias":"771111111","amount":1}`); r.body["transaction_id"] != "TX000002" {
+	if r := call(t, s, http.MethodPost, "/api/v1/direct-pay/credit-account", &s.Live, s.MasterKey, `{"account_alias":"771111111","amount":1}`); r.body["transaction_id"] != "TX000003" {
 		t.Errorf("live: %s", r.raw)
 	}
 	pos := s.Payouts()
-	if len(pos) != 3 || pos[0].Mode != paydunya.Sandbox || pos[1].ResponseCode != "1004" || pos[2].Mode != paydunya.Live {
+	if len(pos) != 4 || pos[0].Mode != paydunya.Sandbox || pos[1].Amount != 4500 || pos[2].ResponseCode != "1004" || pos[3].Mode != paydunya.Live {
 		t.Errorf("payouts %+v", pos)
 	}
 }
@@ -825,5 +845,224 @@ func TestKitPayout(t *testing.T) {
 	}
 	if sent() != 1 {
 		t.Errorf("%d sent, want 1", sent())
+	}
+}
+
+// TestOfficialClientInvoices: create accepts the bodies PayDunya's own
+// clients send, each built here as its source builds it, and records what
+// they say.
+func TestOfficialClientInvoices(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New()
+	defer s.Close()
+	tests := []struct {
+		name, body  string
+		contentType string // "" sends none
+		want        paydunyatest.Invoice
+	}{
+		{
+			// npm paydunya@1.0.12 lib/invoice.js generateRequestBody and
+			// lib/index.js Store: items and taxes keyed from item_1 and
+			// tax_1, prices as numbers, the store's phone as phone_number,
+			// the store's URLs repeated inside store, channels.
+			name: "node SDK",
+			body: `{"invoice":{"total_amount":5000,"description":"Order 42","channels":["orange-money-senegal"],` +
+				`"items":{"item_1":{"name":"Pagne wax","quantity":2,"unit_price":2500,"total_price":5000,"description":"Wax"}},` +
+				`"taxes":{"tax_1":{"name":"TVA (18%)","amount":0}}},` +
+				`"store":{"name":"Boutique Awa","tagline":"Wax","phone_number":"338000000","postal_address":"Dakar",` +
+				`"website_url":"https://shop.example","return_url":"https://shop.example/back","cancel_url":"https://shop.example/cancel"},` +
+				`"actions":{"return_url":"https://shop.example/back","cancel_url":"https://shop.example/cancel"},"custom_data":{"order_id":"42"}}`,
+			contentType: "application/json",
+			want: paydunyatest.Invoice{
+				TotalAmount: 5000, Description: "Order 42",
+				Items:      []paydunyatest.Item{{Name: "Pagne wax", Quantity: "2", UnitPrice: "2500", TotalPrice: "5000", Description: "Wax"}},
+				Taxes:      []paydunyatest.Tax{{Name: "TVA (18%)", Amount: "0"}},
+				Store:      paydunyatest.Store{Name: "Boutique Awa", Tagline: "Wax", PostalAddress: "Dakar", Phone: "338000000", WebsiteURL: "https://shop.example"},
+				CustomData: map[string]string{"order_id": "42"},
+				Actions:    paydunyatest.Actions{ReturnURL: "https://shop.example/back", CancelURL: "https://shop.example/cancel"},
+			},
+		},
+		{
+			// Python paydunya 1.0.7 (paydunyadev/paydunya-python-master)
+			// paydunya/invoice.py _prepare_data with the README's example:
+			// items a JSON array of InvoiceItem._asdict(), total_amount the
+			// float sum of the items' total_price, nulls for what is unset,
+			// the store's phone as phone_number.
+			name: "Python SDK",
+			body: `{"invoice": {"items": [{"name": "Clavier DELL", "quantity": 2, "unit_price": "3000", "total_price": "6000", ` +
+				`"description": "Best Keyboard of the 2015 year"}, {"name": "Ordinateur Lenovo L440", "quantity": 1, "unit_price": "400000", ` +
+				`"total_price": "400000", "description": "Powerful and slim"}], "taxes": {"tax_0": {"name": "Other TAX", "amount": 5000}, ` +
+				`"tax_1": {"name": "TVA (18%)", "amount": 700}}, "total_amount": 406000.0, "description": null, "channels": []}, ` +
+				`"store": {"name": "Magasin Chez Sandra", "tagline": null, "postal_address": null, "phone_number": "336530583", ` +
+				`"website_url": null, "logo_url": null}, "custom_data": {"first_name": "Alioune", "cart_id": 97628}, ` +
+				`"actions": {"cancel_url": null, "return_url": null, "callback_url": null}}`,
+			contentType: "application/json",
+			want: paydunyatest.Invoice{
+				TotalAmount: 406000,
+				Items: []paydunyatest.Item{
+					{Name: "Clavier DELL", Quantity: "2", UnitPrice: "3000", TotalPrice: "6000", Description: "Best Keyboard of the 2015 year"},
+					{Name: "Ordinateur Lenovo L440", Quantity: "1", UnitPrice: "400000", TotalPrice: "400000", Description: "Powerful and slim"},
+				},
+				Taxes:      []paydunyatest.Tax{{Name: "Other TAX", Amount: "5000"}, {Name: "TVA (18%)", Amount: "700"}},
+				Store:      paydunyatest.Store{Name: "Magasin Chez Sandra", Phone: "336530583"},
+				CustomData: map[string]string{"first_name": "Alioune", "cart_id": "97628"},
+			},
+		},
+		{
+			// WooCommerce plugin (paydunyadev/paydunya-woocommerce-gateway
+			// @4c46d3d WC_Paydunya.php get_paydunya_args, post_to_url):
+			// items a JSON array with float prices, invoice.customer to
+			// pre-fill the page, total_amount the order total as WooCommerce
+			// keeps it (a decimal string), custom_data.order_id an integer,
+			// PHP's escaped slashes, and no Content-Type (curl's default).
+			name: "WooCommerce plugin",
+			body: `{"invoice":{"items":[{"name":"Pagne wax","quantity":2,"unit_price":2500.0,"total_price":5000.0,"description":""}],` +
+				`"customer":{"name":"Awa Diallo","email":"awa@example.com","phone":"0701020304"},` +
+				`"total_amount":"5000.00","description":"Paiement de 5000.00 FCFA pour article(s) achet\u00e9s sur Boutique Awa"},` +
+				`"store":{"name":"Boutique Awa","website_url":"https:\/\/shop.example"},` +
+				`"actions":{"cancel_url":"https:\/\/shop.example\/checkout\/","callback_url":"https:\/\/shop.example\/?wc-api=WC_Paydunya",` +
+				`"return_url":"https:\/\/shop.example\/checkout\/"},"custom_data":{"order_id":42,"trans_id":"42_2612011","hash":"3f2a"}}`,
+			want: paydunyatest.Invoice{
+				TotalAmount: 5000, Description: "Paiement de 5000.00 FCFA pour article(s) achetés sur Boutique Awa",
+				Items:      []paydunyatest.Item{{Name: "Pagne wax", Quantity: "2", UnitPrice: "2500.0", TotalPrice: "5000.0"}},
+				Store:      paydunyatest.Store{Name: "Boutique Awa", WebsiteURL: "https://shop.example"},
+				CustomData: map[string]string{"order_id": "42", "trans_id": "42_2612011", "hash": "3f2a"},
+				Actions: paydunyatest.Actions{CancelURL: "https://shop.example/checkout/", ReturnURL: "https://shop.example/checkout/",
+					CallbackURL: "https://shop.example/?wc-api=WC_Paydunya"},
+				Prefill: paydunyatest.Customer{Name: "Awa Diallo", Email: "awa@example.com", Phone: "0701020304"},
+			},
+		},
+		{
+			// WooCommerce with a whole total: get_total() as "5000".
+			name: "WooCommerce plugin, whole total",
+			body: `{"invoice":{"items":[],"customer":{"name":" ","email":"","phone":""},"total_amount":"5000","description":"x"},` +
+				`"store":{"name":"Boutique Awa"}}`,
+			want: paydunyatest.Invoice{TotalAmount: 5000, Description: "x", Store: paydunyatest.Store{Name: "Boutique Awa"}},
+		},
+		{
+			// PHP SDK (paydunyadev/paydunya-php @153e732
+			// paydunya/checkout/checkout_invoice.php create, addItem):
+			// total_amount and prices round(x, 2) floats, items keyed from
+			// item_0, empty taxes, channels and custom_data as PHP's [],
+			// unset store fields null, the store's phone as phone.
+			name: "PHP SDK",
+			body: `{"invoice":{"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":2500.0,"total_price":5000.0,"description":""}},` +
+				`"taxes":[],"total_amount":5000.0,"description":"Order 42","channels":[]},` +
+				`"store":{"name":"Boutique Awa","tagline":null,"postal_address":null,"phone":"338000000","logo_url":null,"website_url":null},` +
+				`"custom_data":[],"actions":{"cancel_url":null,"return_url":"https:\/\/shop.example\/back","callback_url":null}}`,
+			contentType: "application/json",
+			want: paydunyatest.Invoice{
+				TotalAmount: 5000, Description: "Order 42",
+				Items:   []paydunyatest.Item{{Name: "Pagne wax", Quantity: "2", UnitPrice: "2500.0", TotalPrice: "5000.0"}},
+				Store:   paydunyatest.Store{Name: "Boutique Awa", Phone: "338000000"},
+				Actions: paydunyatest.Actions{ReturnURL: "https://shop.example/back"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, s.BaseURL()+"/checkout-invoice/create", strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			req.Header.Set("PAYDUNYA-MASTER-KEY", s.MasterKey)
+			req.Header.Set("PAYDUNYA-PRIVATE-KEY", s.Sandbox.PrivateKey)
+			req.Header.Set("PAYDUNYA-TOKEN", s.Sandbox.Token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var out struct {
+				Code  string `json:"response_code"`
+				Text  string `json:"response_text"`
+				Token string `json:"token"`
+			}
+			if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != 200 || out.Code != "00" {
+				t.Fatalf("create: HTTP %d %+v %v", res.StatusCode, out, err)
+			}
+			got, ok := s.Payment(out.Token)
+			if !ok {
+				t.Fatalf("no invoice %q", out.Token)
+			}
+			want := tt.want
+			want.Token, want.Mode, want.Status, want.CreatedAt = got.Token, paydunya.Sandbox, "pending", got.CreatedAt
+			if want.CustomData == nil {
+				want.CustomData = map[string]string{}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("invoice\n got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestPrefilledPage: the hosted page shows the customer the shop sent in
+// invoice.customer, as PayDunya pre-fills its form with it.
+func TestPrefilledPage(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New()
+	defer s.Close()
+	body := `{"invoice":{"customer":{"name":"Awa <Diallo>","email":"awa@example.com","phone":"+2250701020304"},"total_amount":5000},` +
+		`"store":{"name":"Boutique Awa"}}`
+	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, body)
+	if r.code() != "00" {
+		t.Fatalf("create: %s", r.raw)
+	}
+	res, err := http.Get(r.text())
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{`value="Awa &lt;Diallo&gt;"`, `value="awa@example.com"`, `value="&#43;2250701020304"`} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("page lacks %s:\n%s", want, html)
+		}
+	}
+
+	// Without a customer, no customer fields.
+	tok, page := create(t, s, "")
+	res, err = http.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if bytes.Contains(html, []byte(`name="customer_name"`)) {
+		t.Errorf("page of %s has customer fields:\n%s", tok, html)
+	}
+}
+
+// TestConfirmByPost: the Python SDK's Invoice.confirm() on the object that
+// created the invoice POSTs to confirm/{token}, its create body attached
+// (paydunya-python-master paydunya/__init__.py Payment._process posts
+// whenever it has data, and Invoice.confirm passes none, so self._data,
+// the create body, is sent); a fresh object GETs. Both are answered.
+func TestConfirmByPost(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New()
+	defer s.Close()
+	tok, _ := create(t, s, "")
+	path := "/sandbox-api/v1/checkout-invoice/confirm/" + tok
+	for _, tt := range []struct{ method, body string }{
+		{http.MethodGet, ""},
+		{http.MethodPost, strings.Replace(validInvoice, "%s", "", 1)},
+		{http.MethodPost, ""},
+	} {
+		r := call(t, s, tt.method, path, &s.Sandbox, s.MasterKey, tt.body)
+		inv, _ := r.body["invoice"].(map[string]any)
+		if r.status != 200 || r.code() != "00" || r.body["status"] != "pending" || inv["token"] != tok {
+			t.Errorf("%s with %d bytes: %d %s", tt.method, len(tt.body), r.status, r.raw)
+		}
+	}
+	if r := call(t, s, http.MethodPost, path, &s.Sandbox, "wrong", ""); r.code() != "1001" {
+		t.Errorf("POST without the master key: %s", r.raw)
+	}
+	if r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/confirm/test_nope", &s.Sandbox, s.MasterKey, ""); r.status != 404 || r.code() != "1002" {
+		t.Errorf("POST about no invoice: %d %s", r.status, r.raw)
 	}
 }

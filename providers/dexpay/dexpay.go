@@ -1,0 +1,336 @@
+package dexpay
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/providerhttp"
+)
+
+// Name is the provider's name, as [Provider.Name] returns it.
+const Name = "dexpay"
+
+// DEXPAY's API roots, one per mode, as its Node SDK and WooCommerce plugin
+// give them.
+const (
+	SandboxBaseURL = "https://api-sandbox.dexpay.africa/api/v1"
+	LiveBaseURL    = "https://api.dexpay.africa/api/v1"
+)
+
+// The headers that carry the credentials on every API call.
+const (
+	HeaderAPIKey    = "x-api-key"
+	HeaderAPISecret = "x-api-secret"
+)
+
+// Mode is the DEXPAY environment an account's keys belong to.
+type Mode string
+
+// The two modes.
+const (
+	// Sandbox is DEXPAY's test environment: no real money, keys
+	// "pk_test_..." and "sk_test_...".
+	Sandbox Mode = "sandbox"
+	// Live is production: real money, keys "pk_live_..." and
+	// "sk_live_...".
+	Live Mode = "live"
+)
+
+// Errors wrapped by the *cauri.ProviderError values this package returns.
+var (
+	// ErrUnsuccessful: DEXPAY answered with a success status code but a
+	// body that says "success": false.
+	ErrUnsuccessful = errors.New("dexpay: the answer says success is false")
+	// ErrWrongMode: an answer is about a session of the other mode (a
+	// sandbox session while the Provider is live, or the reverse). A
+	// sandbox session moves no money, so it may never settle a live order.
+	ErrWrongMode = errors.New("dexpay: the answer is about a session of the other mode")
+)
+
+// Config configures a [Provider]. APIKey and APISecret are required; the
+// zero value of every other field means the default its comment states.
+type Config struct {
+	// APIKey is the account's public key ("pk_test_..." or
+	// "pk_live_..."), sent as x-api-key. Required.
+	APIKey string
+	// APISecret is the account's secret key ("sk_test_..." or
+	// "sk_live_..."), sent as x-api-secret. Required.
+	APISecret string
+
+	// WebhookSecrets are the webhook signing secrets of the DEXPAY
+	// dashboard. A notification whose X-Webhook-Signature (or legacy
+	// X-DexPay-Signature) verifies under one of them is believed as it
+	// stands; one whose signature does not verify is refused; an unsigned
+	// one is parsed and marked unauthenticated, so that the kit confirms
+	// it with FetchStatus. Several secrets are accepted at once so that a
+	// secret can be rotated. Empty means signatures are not checked and
+	// every notification is confirmed that way, which is always safe.
+	WebhookSecrets []string
+
+	// Mode chooses the environment: Sandbox or Live ("sandbox", "test" and
+	// "live" are read in any case). Empty means Sandbox, so that a
+	// forgotten setting can never charge real money; live keys are refused
+	// there, which shows the mistake at once. Keys whose prefix names the
+	// other mode are a configuration error.
+	Mode Mode
+
+	// BaseURL is the API's root, up to and including "/api/v1", without a
+	// trailing slash. Empty means SandboxBaseURL or LiveBaseURL, as Mode
+	// says.
+	BaseURL string
+
+	// HTTPClient sends the API calls. Nil means a client of the package's
+	// own with a 30s timeout (http.DefaultClient is never used or changed).
+	HTTPClient *http.Client
+
+	// Logger receives warnings (a status this package does not know, a
+	// notification of the other mode). It never gets keys, signatures or
+	// customer data. Nil means no logging.
+	Logger *slog.Logger
+}
+
+// Provider is DEXPAY's checkout-sessions API as a [cauri.Provider] and a
+// [cauri.Payouter]. It is safe for concurrent use.
+type Provider struct {
+	key, secret string
+	secrets     [][]byte
+	mode        Mode
+	base        string
+	http        *providerhttp.Client
+	log         *slog.Logger
+}
+
+var (
+	_ cauri.Provider = (*Provider)(nil)
+	_ cauri.Payouter = (*Provider)(nil)
+)
+
+// New returns a Provider for cfg. It returns a *cauri.ValidationError
+// (What "config") naming every field of cfg that is wrong.
+func New(cfg Config) (*Provider, error) {
+	ve := &cauri.ValidationError{What: "config"}
+	bad := func(field, reason string) {
+		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
+	}
+
+	mode := cfg.Mode
+	switch strings.ToLower(strings.TrimSpace(string(mode))) {
+	case "", "sandbox", "test":
+		mode = Sandbox
+	case "live":
+		mode = Live
+	default:
+		mode = ""
+		bad("Mode", `must be "sandbox" (Sandbox) or "live" (Live)`)
+	}
+	checkKey := func(field, value, own, other string) {
+		switch {
+		case strings.TrimSpace(value) == "":
+			bad(field, "is required")
+		case strings.ContainsAny(value, " \t\r\n"):
+			bad(field, "must not contain spaces or line breaks")
+		case strings.HasPrefix(value, other+"_"):
+			bad(field, fmt.Sprintf("looks like the other key (%s_...): APIKey is the public key, APISecret the secret one", other))
+		case mode == Live && strings.HasPrefix(value, own+"_test_"):
+			bad(field, fmt.Sprintf("is a sandbox key (%s_test_...) but Mode is live", own))
+		case mode == Sandbox && strings.HasPrefix(value, own+"_live_"):
+			bad(field, fmt.Sprintf("is a live key (%s_live_...) but Mode is the sandbox", own))
+		}
+	}
+	checkKey("APIKey", cfg.APIKey, "pk", "sk")
+	checkKey("APISecret", cfg.APISecret, "sk", "pk")
+
+	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
+	for i, s := range cfg.WebhookSecrets {
+		if strings.TrimSpace(s) == "" {
+			bad(fmt.Sprintf("WebhookSecrets[%d]", i), "is empty")
+			continue
+		}
+		secrets = append(secrets, []byte(s))
+	}
+	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
+	if base == "" {
+		base = SandboxBaseURL
+		if mode == Live {
+			base = LiveBaseURL
+		}
+	}
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
+		bad("BaseURL", "must be an absolute http(s) URL with no query, fragment or user info")
+	}
+	if len(ve.Fields) > 0 {
+		return nil, ve
+	}
+
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	hc := providerhttp.New(Name, cfg.HTTPClient)
+	hc.Describe = describe
+	return &Provider{
+		key:     cfg.APIKey,
+		secret:  cfg.APISecret,
+		secrets: secrets,
+		mode:    mode,
+		base:    base,
+		http:    hc,
+		log:     log.With("provider", Name),
+	}, nil
+}
+
+// Name returns "dexpay".
+func (p *Provider) Name() string { return Name }
+
+// Mode returns the environment the Provider works in.
+func (p *Provider) Mode() Mode { return p.mode }
+
+// BaseURL returns the API root the Provider calls: Config.BaseURL, or its
+// mode's default. It holds no secret.
+func (p *Provider) BaseURL() string { return p.base }
+
+// headers are those of every API call.
+func (p *Provider) headers() http.Header {
+	return http.Header{
+		HeaderAPIKey:    {p.key},
+		HeaderAPISecret: {p.secret},
+		"Accept":        {"application/json"},
+	}
+}
+
+// scrub takes the API key and secret out of err's text, should an answer
+// have quoted them.
+func (p *Provider) scrub(err error) error {
+	return providerhttp.Scrub(err, p.key, p.secret)
+}
+
+// clean takes the API key and secret out of a text taken from an answer
+// (a status, a failure reason), should the answer have quoted them.
+func (p *Provider) clean(s string) string {
+	for _, secret := range []string{p.key, p.secret} {
+		if secret != "" && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, providerhttp.Redacted)
+		}
+	}
+	return s
+}
+
+// describe extracts DEXPAY's explanation from an error answer: its
+// "message" (a string, or an array of strings as NestJS validation writes
+// it), else its "error", and its "code".
+func describe(_ int, _ http.Header, body []byte) string {
+	var env struct {
+		Message json.RawMessage `json:"message"`
+		Error   json.RawMessage `json:"error"`
+		Code    json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return ""
+	}
+	msg := messageText(env.Message)
+	if msg == "" {
+		msg = messageText(env.Error)
+	}
+	if code := truncate(oneLine(jsonText(env.Code)), 60); code != "" {
+		if msg == "" {
+			msg = code
+		} else {
+			msg += " (" + code + ")"
+		}
+	}
+	return truncate(msg, 200)
+}
+
+// messageText reads a message written as a string or as an array of
+// strings. Anything else gives "".
+func messageText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return truncate(oneLine(s), 200)
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil {
+		return ""
+	}
+	parts := make([]string, 0, min(len(list), 5))
+	for _, item := range list {
+		if json.Unmarshal(item, &s) == nil && strings.TrimSpace(s) != "" {
+			parts = append(parts, oneLine(s))
+		}
+		if len(parts) == 5 {
+			break
+		}
+	}
+	return truncate(strings.Join(parts, "; "), 200)
+}
+
+// oneLine trims s and folds its line breaks and tabs into spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// truncate cuts s to at most n characters.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}
+
+// jsonText returns a JSON string's value, trimmed, or a JSON number's text,
+// and "" for anything else.
+func jsonText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// isNull reports whether raw is missing or JSON null.
+func isNull(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
+}
+
+// isObject reports whether raw is a JSON object.
+func isObject(raw json.RawMessage) bool {
+	return strings.HasPrefix(strings.TrimSpace(string(raw)), "{")
+}
+
+// jsonBool reads a JSON boolean, or the string "true" or "false". ok is
+// false for anything else, null and missing included.
+func jsonBool(raw json.RawMessage) (v, ok bool) {
+	if json.Unmarshal(raw, &v) == nil && !isNull(raw) {
+		return v, true
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// absoluteHTTP reports whether raw is an absolute http(s) URL.
+func absoluteHTTP(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}

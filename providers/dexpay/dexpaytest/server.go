@@ -1,0 +1,1006 @@
+// Package dexpaytest emulates DEXPAY's checkout-sessions API on loopback:
+// a real HTTP server that opens checkout sessions, answers lookups by
+// reference, serves a hosted payment page whose buttons pay, fail or
+// cancel, sends signed notifications to each session's webhook_url, and
+// takes payouts. It implements [providertest.Emulator], and it is meant
+// for tests and offline demos:
+//
+//	srv := dexpaytest.New()
+//	defer srv.Close()
+//	kit, _ := cauri.New(cauri.Config{Providers: []cauri.Provider{srv.Provider()}, ...})
+//
+// It follows DEXCHANGE GROUP's official Node SDK and WooCommerce plugin
+// (see the dexpay package's documentation):
+//
+//   - every API call needs x-api-key and x-api-secret, else 401 (a bearer
+//     token is not enough);
+//   - POST /api/v1/checkout-sessions validates its body as a NestJS API
+//     does (400 with "message" an array of strings; unknown fields
+//     refused): reference, item_name, amount (a positive whole number, as a
+//     JSON number or a string), currency (XOF, XAF or GNF), success_url,
+//     failure_url and webhook_url are required; metadata, expires_at,
+//     client_support_fee and is_one_shot_payment are optional. A reused
+//     reference gets 409. It answers 201 {success, data: session};
+//   - GET /api/v1/checkout-sessions/reference/{reference} and
+//     GET /api/v1/checkout-sessions/{id} (the plugin passes the reference
+//     there too) answer {success, data: session}, 404 for an unknown one;
+//     GET /api/v1/checkout-sessions?page=&limit= lists them;
+//     DELETE /api/v1/checkout-sessions/{id} cancels a pending one;
+//   - POST /api/v1/payouts, GET /api/v1/payouts/{id} and POST
+//     /api/v1/payouts/{id}/cancel, with the SDK's fields and the README's
+//     operators and countries;
+//   - the hosted page at /checkout/{session ID}, sending the customer to
+//     success_url after paying and to failure_url otherwise, with no query
+//     parameters added (none are documented);
+//   - notifications {"event": "CHECKOUT_COMPLETED", "data": {...}} posted
+//     to the session's webhook_url (or the dashboard's URL,
+//     [Server.SetWebhookURL]) and signed with X-Webhook-Signature, the hex
+//     HMAC-SHA256 of the body under the webhook secret. Options send them
+//     in the SDK README's spelling ([WithSDKEvents]), under the legacy
+//     X-DexPay-Signature ([WithLegacySignatureHeader]) or unsigned
+//     ([WithoutWebhookSignature]).
+//
+// DEXPAY documents no rate limit, and the emulator applies none.
+package dexpaytest
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/providers/dexpay"
+	"github.com/cauripay/cauri/providers/providertest"
+)
+
+// maxRequests is how many API requests Requests keeps, the latest.
+const maxRequests = 1000
+
+// opCancel names session cancellation for fault injection; only
+// providertest.OpAny faults reach it otherwise.
+const opCancel providertest.Op = "cancel"
+
+// Delivery is one webhook delivery attempt, as [Server.Deliveries] records
+// it.
+type Delivery = emulator.Delivery
+
+// Sign returns the X-Webhook-Signature of body under secret; it is
+// [dexpay.Sign].
+func Sign(secret string, body []byte) string { return dexpay.Sign(secret, body) }
+
+// Option configures a Server.
+type Option func(*options)
+
+type options struct {
+	apiKey, apiSecret, webhookSecret, merchant string
+	mode                                       dexpay.Mode
+	unsigned, legacyHeader, sdkEvents          bool
+	stringAmounts, flat, sandboxURL            bool
+	retries                                    int
+	retryDelay, webhookTimeout                 time.Duration
+	now                                        func() time.Time
+}
+
+// WithMode sets the environment the server plays: dexpay.Sandbox (the
+// default) or dexpay.Live. It decides its keys' prefixes ("pk_test_",
+// "pk_live_"...) and its sessions' isSandbox.
+func WithMode(m dexpay.Mode) Option { return func(o *options) { o.mode = m } }
+
+// WithKeys sets the public and secret keys the server expects. The
+// default is a random pair of the server's mode. Keys whose prefix names
+// the other mode ("pk_live_" in the sandbox) make Provider panic, as
+// dexpay.New refuses them.
+func WithKeys(apiKey, apiSecret string) Option {
+	return func(o *options) { o.apiKey, o.apiSecret = apiKey, apiSecret }
+}
+
+// WithWebhookSecret sets the secret notifications are signed with. The
+// default is random.
+func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
+
+// WithoutWebhookSignature sends notifications unsigned, as DEXPAY does for
+// an account with no webhook secret in its dashboard (the plugin checks
+// the signature only when one is configured).
+func WithoutWebhookSignature() Option { return func(o *options) { o.unsigned = true } }
+
+// WithLegacySignatureHeader signs notifications in X-DexPay-Signature, the
+// header older deployments used, instead of X-Webhook-Signature.
+func WithLegacySignatureHeader() Option { return func(o *options) { o.legacyHeader = true } }
+
+// WithSDKEvents writes notifications as the Node SDK's README reads them,
+// {"type": "checkout.completed", "data": {...}}, instead of the plugin's
+// {"event": "CHECKOUT_COMPLETED", "data": {...}}.
+func WithSDKEvents() Option { return func(o *options) { o.sdkEvents = true } }
+
+// WithStringAmounts writes every amount in answers and notifications as a
+// JSON string ("5000") instead of a number.
+func WithStringAmounts() Option { return func(o *options) { o.stringAmounts = true } }
+
+// WithFlatAnswers answers sessions and payouts as the object itself, as
+// the SDK's types and tests show them, instead of {success, data}.
+func WithFlatAnswers() Option { return func(o *options) { o.flat = true } }
+
+// WithSandboxPaymentURL gives sandbox sessions a sandbox_payment_url, the
+// page where test payments are made (the plugin sends the customer there
+// first), and a payment_url that refuses to take a sandbox payment.
+func WithSandboxPaymentURL() Option { return func(o *options) { o.sandboxURL = true } }
+
+// WithMerchant sets the shop's name shown on the payment page. The default
+// is "Test Shop".
+func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
+
+// WithWebhookRetries sets how many times a notification the receiver did
+// not answer with a 2xx is sent again, and the wait in between. The
+// default is 3 times, 20ms apart; n < 0 means no retry.
+func WithWebhookRetries(n int, delay time.Duration) Option {
+	return func(o *options) { o.retries, o.retryDelay = n, delay }
+}
+
+// WithWebhookTimeout sets how long the receiver has to answer a
+// notification. The default is 3 seconds.
+func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
+
+// WithClock sets the clock the server reads for its sessions' and
+// payouts' times, expires_at included, so that a test can let a session
+// expire on simulated time. Nil, the default, is time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// Request is one API request the server received.
+type Request struct {
+	Method, Path string
+	Header       http.Header
+	Body         []byte
+	At           time.Time
+}
+
+// Server is the emulated DEXPAY. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the server's root, "http://127.0.0.1:port". The API is under
+	// URL + "/api/v1", the payment pages under URL + "/checkout/".
+	URL string
+	// APIKey and APISecret are the keys the server expects in x-api-key
+	// and x-api-secret.
+	APIKey, APISecret string
+	// WebhookSecret signs the notifications; empty with
+	// WithoutWebhookSignature.
+	WebhookSecret string
+	// Mode is the environment the server plays.
+	Mode dexpay.Mode
+
+	merchant                        string
+	legacyHeader, sdkEvents         bool
+	stringAmounts, flat, sandboxURL bool
+	srv                             *httptest.Server
+	faults                          *emulator.Faults
+	hooks                           *emulator.Dispatcher
+	client                          *http.Client // for Act: does not follow redirects
+	now                             func() time.Time
+
+	mu         sync.Mutex
+	sessions   map[string]*Session // by reference
+	byID       map[string]string   // session ID → reference
+	payouts    map[string]*Payout  // by ID
+	webhookURL string
+	delta      int64
+	requests   []Request
+}
+
+var _ providertest.Emulator = (*Server)(nil)
+
+// New starts a Server on 127.0.0.1. Close it when done.
+func New(opts ...Option) *Server {
+	o := options{merchant: "Test Shop", mode: dexpay.Sandbox}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.mode != dexpay.Live {
+		o.mode = dexpay.Sandbox
+	}
+	env := "test"
+	if o.mode == dexpay.Live {
+		env = "live"
+	}
+	if o.apiKey == "" {
+		o.apiKey = "pk_" + env + "_" + emulator.RandomHex(16)
+	}
+	if o.apiSecret == "" {
+		o.apiSecret = "sk_" + env + "_" + emulator.RandomHex(16)
+	}
+	switch {
+	case o.unsigned:
+		o.webhookSecret = ""
+	case o.webhookSecret == "":
+		o.webhookSecret = "whsec_" + emulator.RandomHex(16)
+	}
+	s := &Server{
+		APIKey:        o.apiKey,
+		APISecret:     o.apiSecret,
+		WebhookSecret: o.webhookSecret,
+		Mode:          o.mode,
+		merchant:      o.merchant,
+		legacyHeader:  o.legacyHeader,
+		sdkEvents:     o.sdkEvents,
+		stringAmounts: o.stringAmounts,
+		flat:          o.flat,
+		sandboxURL:    o.sandboxURL,
+		faults:        emulator.NewFaults(errorBody),
+		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
+			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
+		}),
+		client:   emulator.NoRedirectClient(30 * time.Second),
+		now:      o.now,
+		sessions: make(map[string]*Session),
+		byID:     make(map[string]string),
+		payouts:  make(map[string]*Payout),
+	}
+	s.srv = httptest.NewServer(s.routes())
+	s.URL = s.srv.URL
+	return s
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	api := func(pattern string, op providertest.Op, h http.HandlerFunc) {
+		mux.Handle(pattern, s.record(s.faults.Wrap(op, s.authenticated(h))))
+	}
+	api("POST /api/v1/checkout-sessions", providertest.OpCreate, s.createSession)
+	api("GET /api/v1/checkout-sessions", providertest.OpStatus, s.listSessions)
+	api("GET /api/v1/checkout-sessions/reference/{reference}", providertest.OpStatus, s.sessionByReference)
+	api("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.sessionByID)
+	api("DELETE /api/v1/checkout-sessions/{id}", opCancel, s.cancelSession)
+	api("POST /api/v1/payouts", providertest.OpPayout, s.createPayout)
+	api("GET /api/v1/payouts/{id}", providertest.OpPayout, s.getPayout)
+	api("POST /api/v1/payouts/{id}/cancel", providertest.OpPayout, s.cancelPayout)
+	mux.Handle("/api/v1/", s.record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.faults.Intercept(w, r, providertest.OpAny) {
+			return
+		}
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
+	})))
+	mux.HandleFunc("GET /checkout/{id}", s.page)
+	mux.HandleFunc("POST /checkout/{id}/{action}", s.act)
+	mux.HandleFunc("GET /live/{id}", s.livePage)
+	mux.HandleFunc("POST /live/{id}/{action}", s.livePage)
+	return mux
+}
+
+// BaseURL is the API's root, for dexpay.Config.BaseURL.
+func (s *Server) BaseURL() string { return s.URL + "/api/v1" }
+
+// Config returns a dexpay.Config for this server: its keys, its mode, its
+// base URL and, when it signs, its webhook secret.
+func (s *Server) Config() dexpay.Config {
+	cfg := dexpay.Config{APIKey: s.APIKey, APISecret: s.APISecret, Mode: s.Mode, BaseURL: s.BaseURL()}
+	if s.WebhookSecret != "" {
+		cfg.WebhookSecrets = []string{s.WebhookSecret}
+	}
+	return cfg
+}
+
+// Provider returns a dexpay.Provider configured against this server.
+func (s *Server) Provider() cauri.Provider {
+	p, err := dexpay.New(s.Config())
+	if err != nil {
+		panic("dexpaytest: " + err.Error()) // the server's own config is always valid
+	}
+	return p
+}
+
+// SetWebhookURL sets where notifications go for a session created without
+// a webhook_url, and payout notifications, as a webhook URL configured in
+// DEXPAY's dashboard would. A session's webhook_url takes precedence.
+// Empty (the default) sends none.
+func (s *Server) SetWebhookURL(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhookURL = url
+}
+
+// SetWebhookPolicy changes how later notifications are delivered.
+func (s *Server) SetWebhookPolicy(p providertest.WebhookPolicy) { s.hooks.SetPolicy(p) }
+
+// FlushWebhooks delivers the held notifications, in order, and waits for
+// the answers.
+func (s *Server) FlushWebhooks(ctx context.Context) error { return s.hooks.Flush(ctx) }
+
+// Deliveries returns every notification delivery attempt so far, forged
+// and lost ones included.
+func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
+
+// Requests returns the API requests received so far (the latest 1000), in
+// order, with their headers and bodies: for tests of what a client sent.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = Request{Method: r.Method, Path: r.Path, Header: r.Header.Clone(), Body: bytes.Clone(r.Body), At: r.At}
+	}
+	return out
+}
+
+// InjectFault makes the next f.Times calls to op fail as f says:
+// providertest.OpCreate is session creation, OpStatus the session lookups
+// and list, OpPayout the payout calls, OpAny any API call. The payment
+// page is not an API call and never fails.
+func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
+
+// ReportAmountDelta makes later lookups and notifications report every
+// session's amount plus delta, in its currency.
+func (s *Server) ReportAmountDelta(delta int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delta = delta
+}
+
+// Session returns a copy of the session with that reference.
+func (s *Server) Session(reference string) (Session, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.sessions[reference]
+	if !ok {
+		return Session{}, false
+	}
+	return *ss, true
+}
+
+// Payout returns a copy of the payout with DEXPAY id id.
+func (s *Server) Payout(id string) (Payout, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.payouts[id]
+	if !ok {
+		return Payout{}, false
+	}
+	return *p, true
+}
+
+// SetStatus sets a session's status to any word, documented or not,
+// without a notification: for tests of what a client does with PROCESSING
+// or an unknown status.
+func (s *Server) SetStatus(reference, status string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.sessions[reference]
+	if !ok {
+		return fmt.Errorf("dexpaytest: no session %q", reference)
+	}
+	ss.Status = status
+	return nil
+}
+
+// Refund gives a completed session's money back, as DEXPAY's dashboard
+// would, and sends CHECKOUT_REFUNDED to its webhook_url.
+func (s *Server) Refund(ctx context.Context, reference string) error {
+	s.mu.Lock()
+	ss, ok := s.sessions[reference]
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		return fmt.Errorf("dexpaytest: no session %q", reference)
+	case ss.Status != StatusCompleted:
+		s.mu.Unlock()
+		return fmt.Errorf("dexpaytest: session %q is %s, not COMPLETED", reference, ss.Status)
+	}
+	ss.Status, ss.RefundID = StatusRefunded, "rf_"+emulator.RandomHex(8)
+	n, hook := s.notification(ss)
+	s.mu.Unlock()
+	if !hook {
+		return nil
+	}
+	return s.hooks.Deliver(ctx, n)
+}
+
+// Notify sends a session's current state again, with the event its status
+// names: a late or repeated notification.
+func (s *Server) Notify(ctx context.Context, reference string) error {
+	s.mu.Lock()
+	ss, ok := s.sessions[reference]
+	if !ok {
+		s.mu.Unlock()
+		return fmt.Errorf("dexpaytest: no session %q", reference)
+	}
+	n, hook := s.notification(ss)
+	s.mu.Unlock()
+	if !hook {
+		return nil
+	}
+	return s.hooks.Deliver(ctx, n)
+}
+
+// SettlePayout moves a pending or processing payout to status (COMPLETED
+// or FAILED), as DEXPAY does once the operator answers, and sends
+// PAYOUT_COMPLETED or PAYOUT_FAILED to the dashboard's webhook URL.
+func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
+	if status != StatusCompleted && status != StatusFailed {
+		return fmt.Errorf("dexpaytest: a payout settles as COMPLETED or FAILED, not %q", status)
+	}
+	s.mu.Lock()
+	p, ok := s.payouts[id]
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		return fmt.Errorf("dexpaytest: no payout %q", id)
+	case p.Status != StatusPending && p.Status != StatusProcessing:
+		s.mu.Unlock()
+		return fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
+	}
+	now := s.now().UTC()
+	p.Status, p.UpdatedAt, p.CompletedAt = status, now, now
+	if status == StatusFailed {
+		p.FailureReason = "Numéro destinataire invalide"
+	}
+	event := "PAYOUT_" + status
+	if s.sdkEvents {
+		event = "payout." + map[string]string{StatusCompleted: "completed", StatusFailed: "failed"}[status]
+	}
+	body := s.envelope(event, s.payoutObject(p), now)
+	to := s.webhookURL
+	s.mu.Unlock()
+	if to == "" {
+		return nil
+	}
+	return s.hooks.Deliver(ctx, emulator.Notification{URL: to, Header: s.signedHeader(body, s.WebhookSecret), Body: body})
+}
+
+// Act plays the customer pressing pay, fail or cancel on the payment page
+// at checkoutURL, over HTTP, and returns the success_url or failure_url
+// DEXPAY sends the customer to. Notifications not held by the policy have
+// been delivered and answered when it returns.
+func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
+	return emulator.Act(ctx, s.client, checkoutURL, a)
+}
+
+// Forge posts to url a notification claiming the session with reference
+// providerRef was paid. The server's records do not change, and a lookup
+// still gives the true status. With a webhook secret, it is signed with a
+// wrong one; without, it is the plain claim an unsigned notification is,
+// which the kit must confirm. It fails only when the post does; the
+// receiver's answer is in Deliveries.
+func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
+	s.mu.Lock()
+	forged := Session{Reference: providerRef, Amount: 5000, Currency: "XOF", Sandbox: s.Mode == dexpay.Sandbox}
+	if ss, ok := s.sessions[providerRef]; ok {
+		forged = *ss
+	}
+	forged.Status, forged.CompletedAt = StatusCompleted, s.now().UTC()
+	forged.Operator, forged.PaymentMethod, forged.TransactionID = "wave", "MOBILE_MONEY", "TXN"+emulator.RandomHex(6)
+	body := s.webhookBody(&forged, 0, s.now())
+	s.mu.Unlock()
+	var h http.Header
+	if s.WebhookSecret != "" {
+		h = s.signedHeader(body, "forged-"+emulator.RandomHex(8))
+	} else {
+		h = s.signedHeader(body, "")
+	}
+	_, err := s.hooks.SendOnce(ctx, emulator.Notification{URL: url, Header: h, Body: body})
+	return err
+}
+
+// Close stops the server, its slow answers and its deliveries.
+func (s *Server) Close() {
+	s.faults.Close()
+	s.hooks.Close()
+	s.srv.Close()
+}
+
+// record keeps an API request, its body read once and put back.
+func (s *Server) record(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		if err != nil {
+			writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "Payload Too Large")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		s.mu.Lock()
+		if len(s.requests) >= maxRequests {
+			s.requests = append(s.requests[:0], s.requests[1:]...)
+		}
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, At: s.now()})
+		s.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// authenticated checks x-api-key and x-api-secret.
+func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
+	key, secret := []byte(s.APIKey), []byte(s.APISecret)
+	return func(w http.ResponseWriter, r *http.Request) {
+		k, sec := r.Header.Get(dexpay.HeaderAPIKey), r.Header.Get(dexpay.HeaderAPISecret)
+		if k == "" || sec == "" {
+			writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Missing API credentials: x-api-key and x-api-secret are required")
+			return
+		}
+		// Both compared, whatever the first gives.
+		okKey := subtle.ConstantTimeCompare([]byte(k), key)
+		okSecret := subtle.ConstantTimeCompare([]byte(sec), secret)
+		if okKey&okSecret != 1 {
+			writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Invalid API credentials")
+			return
+		}
+		h(w, r)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"success":false,"message":"Internal server error"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// errorEnvelope is DEXPAY's error body as its SDK reads it: message (a
+// string, or NestJS validation's array of strings) and code.
+type errorEnvelope struct {
+	Success    bool   `json:"success"`
+	StatusCode int    `json:"statusCode"`
+	Message    any    `json:"message"`
+	Code       string `json:"code"`
+}
+
+// writeError answers an error with one message.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, errorEnvelope{StatusCode: status, Message: message, Code: code})
+}
+
+// writeValidation answers 400 with the validation messages.
+func writeValidation(w http.ResponseWriter, messages []string) {
+	writeJSON(w, http.StatusBadRequest, errorEnvelope{StatusCode: http.StatusBadRequest, Message: messages, Code: "VALIDATION_ERROR"})
+}
+
+// errorBody is DEXPAY's body for an injected error status.
+func errorBody(status int) (string, []byte) {
+	msg, code := http.StatusText(status), "ERROR"
+	switch status {
+	case http.StatusTooManyRequests:
+		msg, code = "ThrottlerException: Too Many Requests", "RATE_LIMITED"
+	case http.StatusInternalServerError:
+		msg, code = "Internal server error", "INTERNAL_ERROR"
+	case http.StatusServiceUnavailable:
+		msg, code = "Service temporarily unavailable", "SERVICE_UNAVAILABLE"
+	}
+	b, _ := json.Marshal(errorEnvelope{StatusCode: status, Message: cmp.Or(msg, "Error"), Code: code})
+	return "application/json; charset=utf-8", b
+}
+
+// answer writes a successful answer: {success, data}, or data alone with
+// WithFlatAnswers.
+func (s *Server) answer(w http.ResponseWriter, status int, data any) {
+	if s.flat {
+		writeJSON(w, status, data)
+		return
+	}
+	writeJSON(w, status, map[string]any{"success": true, "data": data})
+}
+
+// decodeBody reads a JSON object body, numbers kept as json.Number.
+func decodeBody(r *http.Request) (map[string]any, bool) {
+	var in map[string]any
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil || in == nil {
+		return nil, false
+	}
+	return in, true
+}
+
+// createSession is POST /api/v1/checkout-sessions.
+func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
+	in, ok := decodeBody(r)
+	if !ok {
+		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
+		return
+	}
+	now := s.now().UTC()
+	ss, errs := validateSession(in, now)
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	s.mu.Lock()
+	if _, dup := s.sessions[ss.Reference]; dup {
+		s.mu.Unlock()
+		writeError(w, http.StatusConflict, "DUPLICATE_REFERENCE", "A checkout session with this reference already exists")
+		return
+	}
+	for {
+		ss.ID = newSessionID()
+		if _, taken := s.byID[ss.ID]; !taken {
+			break
+		}
+	}
+	ss.Status, ss.Sandbox, ss.CreatedAt = StatusPending, s.Mode == dexpay.Sandbox, now
+	s.sessions[ss.Reference] = ss
+	s.byID[ss.ID] = ss.Reference
+	d := s.sessionObject(ss, 0)
+	s.mu.Unlock()
+	s.answer(w, http.StatusCreated, d)
+}
+
+// sessionByReference is GET /api/v1/checkout-sessions/reference/{reference}.
+func (s *Server) sessionByReference(w http.ResponseWriter, r *http.Request) {
+	s.writeSession(w, r.PathValue("reference"))
+}
+
+// sessionByID is GET /api/v1/checkout-sessions/{id}: the session ID, or
+// the reference as the plugin passes it.
+func (s *Server) sessionByID(w http.ResponseWriter, r *http.Request) {
+	s.writeSession(w, s.resolve(r.PathValue("id")))
+}
+
+// resolve returns the reference of the session whose ID or reference is
+// id. The caller does not hold the lock.
+func (s *Server) resolve(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ref, ok := s.byID[id]; ok {
+		return ref
+	}
+	return id
+}
+
+func (s *Server) writeSession(w http.ResponseWriter, reference string) {
+	s.mu.Lock()
+	ss, ok := s.sessions[reference]
+	var d sessionData
+	if ok {
+		d = s.sessionObject(ss, s.delta)
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
+		return
+	}
+	s.answer(w, http.StatusOK, d)
+}
+
+// listSessions is GET /api/v1/checkout-sessions?page=&limit=, newest
+// first.
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
+	page, limit := 1, 10
+	for _, q := range []struct {
+		name string
+		v    *int
+		max  int
+	}{{"page", &page, 1 << 20}, {"limit", &limit, 100}} {
+		if raw := r.URL.Query().Get(q.name); raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil || n < 1 || n > q.max {
+				writeValidation(w, []string{fmt.Sprintf("%s must be an integer between 1 and %d", q.name, q.max)})
+				return
+			}
+			*q.v = n
+		}
+	}
+	s.mu.Lock()
+	all := make([]*Session, 0, len(s.sessions))
+	for _, ss := range s.sessions {
+		all = append(all, ss)
+	}
+	slices.SortFunc(all, func(a, b *Session) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.Reference, b.Reference))
+	})
+	from := min((page-1)*limit, len(all))
+	to := min(from+limit, len(all))
+	data := make([]sessionData, 0, to-from)
+	for _, ss := range all[from:to] {
+		data = append(data, s.sessionObject(ss, s.delta))
+	}
+	total := len(all)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"success": true, "data": data,
+		"pagination": map[string]any{"page": page, "limit": limit, "total": total, "hasNextPage": to < total},
+	})
+}
+
+// cancelSession is DELETE /api/v1/checkout-sessions/{id}: a pending
+// session is cancelled and CHECKOUT_CANCELLED sent.
+func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
+	ref := s.resolve(r.PathValue("id"))
+	s.mu.Lock()
+	ss, ok := s.sessions[ref]
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
+		return
+	case final(ss.Status):
+		st := ss.Status
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, "INVALID_STATUS", "Checkout session is "+st+" and cannot be cancelled")
+		return
+	}
+	ss.Status, ss.CompletedAt = StatusCancelled, s.now().UTC()
+	d := s.sessionObject(ss, s.delta)
+	n, hook := s.notification(ss)
+	s.mu.Unlock()
+	if hook {
+		_ = s.hooks.Deliver(context.WithoutCancel(r.Context()), n)
+	}
+	s.answer(w, http.StatusOK, d)
+}
+
+// createPayout is POST /api/v1/payouts.
+func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
+	in, ok := decodeBody(r)
+	if !ok {
+		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
+		return
+	}
+	p, errs := validatePayout(in)
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	now := s.now().UTC()
+	p.ID, p.Reference = "po_"+emulator.RandomHex(12), newPayoutReference(now)
+	p.Status, p.Fees, p.CreatedAt, p.UpdatedAt = StatusPending, p.Amount/100, now, now // 1%
+	s.mu.Lock()
+	s.payouts[p.ID] = p
+	d := s.payoutObject(p)
+	s.mu.Unlock()
+	s.answer(w, http.StatusCreated, d)
+}
+
+// getPayout is GET /api/v1/payouts/{id}: by ID, or by reference.
+func (s *Server) getPayout(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	p, ok := s.payoutLocked(r.PathValue("id"))
+	var d payoutData
+	if ok {
+		d = s.payoutObject(p)
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
+		return
+	}
+	s.answer(w, http.StatusOK, d)
+}
+
+// cancelPayout is POST /api/v1/payouts/{id}/cancel {reason}: only a
+// PENDING payout can be cancelled.
+func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
+	in, ok := decodeBody(r)
+	if !ok {
+		in = map[string]any{}
+	}
+	c := &checker{in: in}
+	reason := c.str("reason", false, 255)
+	c.whitelist([]string{"reason"})
+	if len(c.errs) > 0 {
+		writeValidation(w, c.errs)
+		return
+	}
+	s.mu.Lock()
+	p, ok := s.payoutLocked(r.PathValue("id"))
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
+		return
+	case p.Status != StatusPending:
+		st := p.Status
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, "INVALID_STATUS", "Only PENDING payouts can be cancelled; this one is "+st)
+		return
+	}
+	p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(reason, "Cancelled by merchant"), s.now().UTC()
+	d := s.payoutObject(p)
+	s.mu.Unlock()
+	s.answer(w, http.StatusOK, d)
+}
+
+// payoutLocked finds a payout by ID or reference. The caller holds the
+// lock.
+func (s *Server) payoutLocked(id string) (*Payout, bool) {
+	if p, ok := s.payouts[id]; ok {
+		return p, true
+	}
+	for _, p := range s.payouts {
+		if p.Reference == id {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// page is GET /checkout/{id}, the hosted payment page.
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ss, ok := s.sessions[s.byID[r.PathValue("id")]]
+	var snap Session
+	if ok {
+		snap = *ss
+	}
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		emulator.WriteMessagePage(w, http.StatusNotFound, "Session introuvable", "This checkout session does not exist.")
+		return
+	case final(snap.Status):
+		emulator.WriteMessagePage(w, http.StatusOK, "Session "+snap.Status, "This checkout session is closed.")
+		return
+	case expired(&snap, s.now()):
+		emulator.WriteMessagePage(w, http.StatusGone, "Session expirée", "This checkout session has expired.")
+		return
+	}
+	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
+		Provider:    "DEXPAY",
+		Merchant:    s.merchant,
+		Amount:      fmt.Sprintf("%d %s", snap.Amount, snap.Currency),
+		Description: snap.ItemName,
+		ActionURL:   "/checkout/" + snap.ID,
+	})
+}
+
+// livePage is the live payment page of a sandbox session, with
+// WithSandboxPaymentURL: it takes no test payment.
+func (s *Server) livePage(w http.ResponseWriter, _ *http.Request) {
+	emulator.WriteMessagePage(w, http.StatusForbidden, "Session de test",
+		"This is a sandbox checkout session: pay it on its sandbox_payment_url.")
+}
+
+func expired(ss *Session, now time.Time) bool {
+	return !ss.ExpiresAt.IsZero() && !now.Before(ss.ExpiresAt)
+}
+
+// act is POST /checkout/{id}/{action}: a button of the payment page.
+func (s *Server) act(w http.ResponseWriter, r *http.Request) {
+	a, ok := emulator.ParseAction(r.PathValue("action"))
+	if !ok {
+		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
+		return
+	}
+	s.mu.Lock()
+	ss, ok := s.sessions[s.byID[r.PathValue("id")]]
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		emulator.WriteMessagePage(w, http.StatusNotFound, "Session introuvable", "This checkout session does not exist.")
+		return
+	case final(ss.Status):
+		st := ss.Status
+		s.mu.Unlock()
+		emulator.WriteMessagePage(w, http.StatusConflict, "Session "+st, "This checkout session is closed and cannot change.")
+		return
+	case expired(ss, s.now()):
+		s.mu.Unlock()
+		emulator.WriteMessagePage(w, http.StatusGone, "Session expirée", "This checkout session has expired.")
+		return
+	}
+	settle(ss, a, s.now())
+	n, hook := s.notification(ss)
+	back := ss.FailureURL
+	if a == providertest.Pay {
+		back = ss.SuccessURL
+	}
+	s.mu.Unlock()
+
+	if hook {
+		// The customer leaving does not stop DEXPAY notifying the shop.
+		err := s.hooks.Deliver(context.WithoutCancel(r.Context()), n)
+		if errors.Is(err, emulator.ErrClosed) {
+			emulator.WriteMessagePage(w, http.StatusServiceUnavailable, "Unavailable", "The emulator is shutting down.")
+			return
+		}
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// notification is the webhook about ss, to its webhook_url or else the
+// dashboard's URL; false when there is nowhere to send it. The caller
+// holds the lock.
+func (s *Server) notification(ss *Session) (emulator.Notification, bool) {
+	to := cmp.Or(ss.WebhookURL, s.webhookURL)
+	if to == "" {
+		return emulator.Notification{}, false
+	}
+	body := s.webhookBody(ss, s.delta, s.now())
+	return emulator.Notification{URL: to, Header: s.signedHeader(body, s.WebhookSecret), Body: body}, true
+}
+
+// signedHeader is a notification's header, signed under secret unless it
+// is empty.
+func (s *Server) signedHeader(body []byte, secret string) http.Header {
+	h := http.Header{
+		"Content-Type": {"application/json"},
+		"User-Agent":   {"DEXPAY-Webhook/1.0 (emulator)"},
+	}
+	if secret != "" {
+		name := dexpay.SignatureHeader
+		if s.legacyHeader {
+			name = dexpay.LegacySignatureHeader
+		}
+		h.Set(name, dexpay.Sign(secret, body))
+	}
+	return h
+}
+
+// Session is the emulator's record of one checkout session.
+type Session struct {
+	// Reference is the merchant's (the kit's payment ID); ID is DEXPAY's,
+	// the path of the hosted page.
+	Reference, ID string
+	// ItemName, Amount (whole francs), Currency, SuccessURL, FailureURL,
+	// WebhookURL, Metadata, ExpiresAt, ClientSupportFee and OneShot are as
+	// sent to POST /checkout-sessions.
+	ItemName                           string
+	Amount                             int64
+	Currency                           string
+	SuccessURL, FailureURL, WebhookURL string
+	Metadata                           map[string]any
+	ExpiresAt                          time.Time
+	ClientSupportFee                   *bool
+	OneShot                            bool
+	// Status is DEXPAY's word: PENDING, then COMPLETED, FAILED or
+	// CANCELLED, REFUNDED after a refund (or whatever SetStatus set).
+	Status string
+	// Sandbox is the session's isSandbox.
+	Sandbox bool
+	// AttemptID, Operator, PaymentMethod and TransactionID describe the
+	// customer's payment attempt; Error and ErrorCode why it failed;
+	// RefundID its refund.
+	AttemptID, Operator, PaymentMethod, TransactionID string
+	Error, ErrorCode, RefundID                        string
+	// CreatedAt is when the session was opened; CompletedAt when it
+	// reached a final status.
+	CreatedAt, CompletedAt time.Time
+}
+
+// Payout is the emulator's record of one payout.
+type Payout struct {
+	// ID is DEXPAY's ("po_..."), Reference its "PO_YYYYMMDD_XXXXXX".
+	ID, Reference string
+	// Amount, Currency, DestinationPhone, Operator, CountryISO,
+	// RecipientName and Metadata are as sent to POST /payouts.
+	Amount                int64
+	Currency              string
+	DestinationPhone      string
+	Operator, CountryISO  string
+	RecipientName         string
+	Metadata              map[string]any
+	Fees                  int64
+	Status, FailureReason string
+	CreatedAt, UpdatedAt  time.Time
+	CompletedAt           time.Time
+}
+
+// settle applies the customer's action to a session at now.
+func settle(ss *Session, a providertest.Action, now time.Time) {
+	ss.CompletedAt = now.UTC()
+	switch a {
+	case providertest.Pay:
+		ss.Status = StatusCompleted
+		ss.TransactionID = "TXN" + emulator.RandomHex(6)
+	case providertest.Fail:
+		ss.Status = StatusFailed
+		ss.Error, ss.ErrorCode = "Solde insuffisant", "INSUFFICIENT_BALANCE"
+	case providertest.Cancel:
+		ss.Status = StatusCancelled
+		return
+	}
+	ss.AttemptID = "pa_" + emulator.RandomHex(8)
+	ss.Operator, ss.PaymentMethod = "wave", "MOBILE_MONEY"
+}

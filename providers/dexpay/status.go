@@ -1,0 +1,311 @@
+package dexpay
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/providerhttp"
+)
+
+// The currencies DEXPAY charges in, none of which has a subunit: CFA
+// francs of the BCEAO (XOF) and of the BEAC (XAF), and Guinean francs
+// (GNF).
+var currencies = []string{"XOF", "XAF", "GNF"}
+
+// supportedCurrency reports whether DEXPAY charges in code.
+func supportedCurrency(code string) bool { return slices.Contains(currencies, code) }
+
+// MapStatus maps a DEXPAY checkout session status, in any case, to the
+// kit's:
+//
+//	INITIATED   StatusPending    the session is open
+//	PENDING     StatusPending    waiting for the customer
+//	PROCESSING  StatusPending    the operator is processing the payment
+//	COMPLETED   StatusPaid
+//	FAILED      StatusFailed
+//	CANCELLED   StatusCancelled
+//	REFUNDED    StatusRefunded   paid, then given back
+//	EXPIRED     StatusExpired    not in DEXPAY's list; DEXCHANGE's payment links use it
+//
+// Any other value maps to StatusPending with known false: an undocumented
+// status never settles a payment.
+func MapStatus(raw string) (s cauri.Status, known bool) {
+	switch strings.ToUpper(strings.TrimSpace(raw)) {
+	case "INITIATED", "PENDING", "PROCESSING":
+		return cauri.StatusPending, true
+	case "COMPLETED":
+		return cauri.StatusPaid, true
+	case "FAILED":
+		return cauri.StatusFailed, true
+	case "CANCELLED":
+		return cauri.StatusCancelled, true
+	case "REFUNDED":
+		return cauri.StatusRefunded, true
+	case "EXPIRED":
+		return cauri.StatusExpired, true
+	}
+	return cauri.StatusPending, false
+}
+
+// session is what this package reads of a DEXPAY checkout session, from
+// an API answer or a notification's data.
+type session struct {
+	reference, status string
+	// amount and currency are set together, when both are stated.
+	amount   int64
+	currency string
+	hasMoney bool
+	fee      int64
+	// paymentURL and sandboxURL are the hosted pages.
+	paymentURL, sandboxURL string
+	// sandbox is the session's isSandbox, when sandboxKnown.
+	sandbox, sandboxKnown bool
+	method, failure       string
+}
+
+// sessionFields are the keys of a session. encoding/json matches them
+// case-insensitively.
+type sessionFields struct {
+	Reference         json.RawMessage `json:"reference"`
+	Amount            json.RawMessage `json:"amount"`
+	Currency          json.RawMessage `json:"currency"`
+	Status            json.RawMessage `json:"status"`
+	PaymentURL        json.RawMessage `json:"payment_url"`
+	CheckoutURL       json.RawMessage `json:"checkout_url"`
+	SandboxPaymentURL json.RawMessage `json:"sandbox_payment_url"`
+	IsSandbox         json.RawMessage `json:"isSandbox"`
+	Fee               json.RawMessage `json:"fee"`
+	Fees              json.RawMessage `json:"fees"`
+	Operator          json.RawMessage `json:"operator"`
+	PaymentMethod     json.RawMessage `json:"payment_method"`
+	PaymentAttempt    json.RawMessage `json:"payment_attempt"`
+	Error             json.RawMessage `json:"error"`
+	ErrorCode         json.RawMessage `json:"error_code"`
+	FailureReason     json.RawMessage `json:"failure_reason"`
+}
+
+// parseSession reads a session object leniently: every field may be
+// missing or null, amounts may be numbers or strings. What is present must
+// make sense, or the error wraps cauri.ErrMalformed.
+func parseSession(raw json.RawMessage) (session, error) {
+	if !isObject(raw) {
+		return session{}, fmt.Errorf("%w: session is not a JSON object", cauri.ErrMalformed)
+	}
+	var f sessionFields
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return session{}, fmt.Errorf("%w: session: unexpected JSON: %w", cauri.ErrMalformed, err)
+	}
+	s := session{
+		reference:  truncate(jsonText(f.Reference), 128),
+		status:     truncate(jsonText(f.Status), 64),
+		paymentURL: jsonText(f.PaymentURL),
+		sandboxURL: jsonText(f.SandboxPaymentURL),
+	}
+	if s.paymentURL == "" {
+		s.paymentURL = jsonText(f.CheckoutURL)
+	}
+	s.sandbox, s.sandboxKnown = jsonBool(f.IsSandbox)
+
+	cur, err := currencyCode(f.Currency)
+	if err != nil {
+		return session{}, err
+	}
+	if !isNull(f.Amount) {
+		// Checked even without a currency: nonsense is nonsense.
+		amount, err := providerhttp.ParseAmountJSON(f.Amount, cmp.Or(cur, "XOF"))
+		if err != nil {
+			return session{}, fmt.Errorf("session amount: %w", err)
+		}
+		if cur != "" {
+			s.amount, s.currency, s.hasMoney = amount, cur, true
+		}
+	}
+	if s.hasMoney {
+		// A fee that cannot be read is left out: it is informative, and
+		// must not keep a payment from settling.
+		for _, raw := range []json.RawMessage{f.Fee, f.Fees} {
+			if fee, err := providerhttp.ParseAmountJSON(raw, cur); err == nil && !isNull(raw) {
+				s.fee = fee
+				break
+			}
+		}
+	}
+
+	method := jsonText(f.Operator)
+	if method == "" && isObject(f.PaymentAttempt) {
+		var a struct {
+			Operator json.RawMessage `json:"operator"`
+		}
+		if json.Unmarshal(f.PaymentAttempt, &a) == nil {
+			method = jsonText(a.Operator)
+		}
+	}
+	if method == "" {
+		method = jsonText(f.PaymentMethod)
+	}
+	s.method = truncate(oneLine(method), 64)
+
+	failure := messageText(f.Error)
+	if failure == "" {
+		failure = messageText(f.FailureReason)
+	}
+	if code := truncate(oneLine(jsonText(f.ErrorCode)), 60); code != "" {
+		if failure == "" {
+			failure = code
+		} else {
+			failure += " (" + code + ")"
+		}
+	}
+	s.failure = truncate(failure, 200)
+	return s, nil
+}
+
+// currencyCode reads a session's currency: missing or null gives "";
+// anything else must be an ISO 4217 code, in any case.
+func currencyCode(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	var code string
+	if json.Unmarshal(raw, &code) != nil {
+		return "", fmt.Errorf("%w: currency is not a string", cauri.ErrMalformed)
+	}
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if code == "" {
+		return "", nil
+	}
+	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
+	}
+	return code, nil
+}
+
+// wrongMode reports whether s says it belongs to the other mode.
+func (p *Provider) wrongMode(s session) bool {
+	return s.sandboxKnown && s.sandbox != (p.mode == Sandbox)
+}
+
+// update turns a session into the kit's Update, its status mapped from
+// raw.
+func (p *Provider) update(s session, raw string) cauri.Update {
+	st, known := MapStatus(raw)
+	raw, s.method, s.failure = p.clean(raw), p.clean(s.method), p.clean(s.failure)
+	if !known {
+		p.log.Warn("unknown dexpay session status, treated as pending", "status", raw, "payment_id", s.reference)
+	}
+	u := cauri.Update{
+		PaymentID:     s.reference,
+		ProviderRef:   s.reference,
+		Status:        st,
+		RawStatus:     raw,
+		Method:        s.method,
+		FailureReason: s.failure,
+	}
+	if s.hasMoney {
+		u.Amount, u.Currency, u.Fee = s.amount, s.currency, s.fee
+	}
+	return u
+}
+
+// answerData returns the session object of an answer: its "data" (the
+// {success, data} envelope both the SDK and the plugin read), or the
+// answer itself when it has no "data" (the SDK types its lookups so). An
+// answer with "success": false is an error wrapping ErrUnsuccessful.
+func answerData(resp *providerhttp.Response, op string) (json.RawMessage, error) {
+	perr := func(msg string, err error) error {
+		return &cauri.ProviderError{Provider: Name, Op: op, StatusCode: resp.StatusCode, Message: msg, Err: err}
+	}
+	var top struct {
+		Success json.RawMessage `json:"success"`
+		Data    json.RawMessage `json:"data"`
+		Message json.RawMessage `json:"message"`
+	}
+	if err := resp.DecodeJSON(&top); err != nil {
+		return nil, perr("", err)
+	}
+	if !isObject(resp.Body) {
+		return nil, perr("", fmt.Errorf("%w: answer is not a JSON object", cauri.ErrMalformed))
+	}
+	if ok, known := jsonBool(top.Success); known && !ok {
+		return nil, perr(messageText(top.Message), ErrUnsuccessful)
+	}
+	switch {
+	case isObject(top.Data):
+		return top.Data, nil
+	case isNull(top.Data):
+		return resp.Body, nil
+	}
+	return nil, perr("", fmt.Errorf("%w: answer's data is not an object", cauri.ErrMalformed))
+}
+
+// FetchStatus asks DEXPAY for the checkout session created for the
+// payment, GET {BaseURL}/checkout-sessions/reference/{reference}, where
+// the reference is our payment ID (the ProviderRef, which is the same, when
+// the query has no PaymentID). The answer's session may sit under "data"
+// or at the top.
+//
+// An empty reference, or a session DEXPAY does not know (404), gives a
+// permanent error wrapping cauri.ErrNotFound. An answer with "success":
+// false, about another reference, of the other mode (ErrWrongMode),
+// without a status, or COMPLETED without amount and currency, is a
+// permanent error and changes nothing.
+func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
+	ref := cmp.Or(strings.TrimSpace(q.PaymentID), strings.TrimSpace(q.ProviderRef))
+	if ref == "" {
+		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
+			Err: fmt.Errorf("%w: no dexpay reference to look up", cauri.ErrNotFound)}
+	}
+	u, err := p.lookup(ctx, ref)
+	return u, p.scrub(err)
+}
+
+// lookup is FetchStatus's call about the session with reference ref.
+func (p *Provider) lookup(ctx context.Context, ref string) (cauri.Update, error) {
+	resp, err := p.http.Do(ctx, providerhttp.Request{
+		Op: "status", Method: http.MethodGet,
+		URL:    providerhttp.JoinURL(p.base, "checkout-sessions", "reference", ref),
+		Header: p.headers(),
+	})
+	if err != nil {
+		var pe *cauri.ProviderError
+		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
+			pe.Err = cauri.ErrNotFound
+		}
+		return cauri.Update{}, err
+	}
+	bad := func(err error) error {
+		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
+	}
+	data, err := answerData(resp, "status")
+	if err != nil {
+		return cauri.Update{}, err
+	}
+	s, err := parseSession(data)
+	if err != nil {
+		return cauri.Update{}, bad(err)
+	}
+	switch {
+	case s.status == "":
+		return cauri.Update{}, bad(fmt.Errorf("%w: answer has no session status", cauri.ErrMalformed))
+	case s.reference == "":
+		s.reference = ref
+	case s.reference != ref:
+		return cauri.Update{}, bad(fmt.Errorf("%w: answer is about another reference", cauri.ErrMalformed))
+	}
+	if p.wrongMode(s) {
+		return cauri.Update{}, bad(ErrWrongMode)
+	}
+	u := p.update(s, s.status)
+	if u.Status == cauri.StatusPaid && !s.hasMoney {
+		return cauri.Update{}, bad(fmt.Errorf("%w: a completed session with no amount or currency", cauri.ErrMalformed))
+	}
+	u.Authenticated = true
+	return u, nil
+}

@@ -1,0 +1,233 @@
+package dexpay
+
+import (
+	"cmp"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cauripay/cauri"
+)
+
+// Signature headers: DEXPAY sends the lower-case hex HMAC-SHA256 of the
+// raw body, keyed with the dashboard's webhook secret, in
+// X-Webhook-Signature; older deployments sent it in X-DexPay-Signature,
+// which the official WooCommerce plugin still reads when the first is
+// missing.
+const (
+	SignatureHeader       = "X-Webhook-Signature"
+	LegacySignatureHeader = "X-DexPay-Signature"
+)
+
+// Errors of signature verification. Both wrap cauri.ErrUnauthenticated.
+var (
+	// ErrNotSigned: a signature header is empty, or VerifySignature was
+	// given no signature.
+	ErrNotSigned = fmt.Errorf("%w: dexpay: no signature", cauri.ErrUnauthenticated)
+	// ErrBadSignature: a signature is unreadable or made with none of the
+	// configured secrets.
+	ErrBadSignature = fmt.Errorf("%w: dexpay: webhook signature does not verify", cauri.ErrUnauthenticated)
+)
+
+// Sign returns the signature of body under secret: the lower-case hex
+// HMAC-SHA256 of the body's exact bytes, as X-Webhook-Signature carries it
+// (the WooCommerce plugin's hash_hmac('sha256', $payload, $secret)). It is
+// exported for tests that post their own notifications.
+func Sign(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// VerifySignature checks header, an X-Webhook-Signature or
+// X-DexPay-Signature value, against body under each of secrets. It
+// tolerates surrounding spaces, upper-case hex and a "sha256=" prefix, and
+// compares in constant time. It returns nil, ErrNotSigned or
+// ErrBadSignature.
+func VerifySignature(body []byte, header string, secrets ...string) error {
+	keys := make([][]byte, len(secrets))
+	for i, s := range secrets {
+		keys[i] = []byte(s)
+	}
+	return verify(body, header, keys)
+}
+
+func verify(body []byte, header string, secrets [][]byte) error {
+	sig := strings.TrimSpace(header)
+	if sig == "" {
+		return ErrNotSigned
+	}
+	if len(sig) > 7 && strings.EqualFold(sig[:7], "sha256=") {
+		sig = sig[7:]
+	}
+	got, err := hex.DecodeString(sig)
+	if err != nil || len(got) != sha256.Size {
+		return ErrBadSignature
+	}
+	ok := false
+	for _, s := range secrets {
+		mac := hmac.New(sha256.New, s)
+		mac.Write(body)
+		// Every secret is tried, so timing says nothing of which matched.
+		if hmac.Equal(mac.Sum(nil), got) {
+			ok = true
+		}
+	}
+	if !ok {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// signed checks r's signature, when secrets are configured: the values of
+// X-Webhook-Signature, or when it is absent those of X-DexPay-Signature,
+// as the plugin reads them. It reports whether one verified; a signature
+// that is present and does not verify is an error. No signature at all is
+// not: the notification is then believed only once confirmed.
+func (p *Provider) signed(r *http.Request, body []byte) (bool, error) {
+	if len(p.secrets) == 0 || r == nil {
+		return false, nil
+	}
+	vals := r.Header.Values(SignatureHeader)
+	if len(vals) == 0 {
+		vals = r.Header.Values(LegacySignatureHeader)
+	}
+	if len(vals) == 0 {
+		return false, nil
+	}
+	var err error
+	for _, v := range vals {
+		if err = verify(body, v, p.secrets); err == nil {
+			return true, nil
+		}
+	}
+	return false, err
+}
+
+// eventName normalises an event's name: "checkout.completed" (the SDK's
+// README) and "CHECKOUT_COMPLETED" (the plugin) both give
+// "CHECKOUT_COMPLETED".
+func eventName(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", fmt.Errorf("%w: dexpay webhook event is not a string", cauri.ErrMalformed)
+	}
+	s = strings.NewReplacer(".", "_", "-", "_").Replace(strings.ToUpper(strings.TrimSpace(s)))
+	return truncate(s, 64), nil
+}
+
+// ParseWebhook reads one DEXPAY notification, in either documented
+// spelling:
+//
+//	{"event": "CHECKOUT_COMPLETED", "data": {"reference": "pay_...", "transaction_id": ..., "operator": "wave", ...}}
+//	{"type": "checkout.completed", "data": {...}}
+//
+// (the WooCommerce plugin's and the Node SDK's README's). A body with no
+// "data" is read as the session itself, as the plugin does. CHECKOUT_*
+// events carry a payment's status: data.status when stated, else the
+// event's (CHECKOUT_COMPLETED is paid, CHECKOUT_REFUNDED refunded). Other
+// events (payout.*, subscription.*) return cauri.ErrIgnoredEvent, as does
+// a notification whose data.isSandbox names the other mode. The update's
+// PaymentID and ProviderRef are data.reference, our payment ID; its
+// EventID is the event and the reference ("CHECKOUT_COMPLETED:pay_...").
+//
+// With WebhookSecrets configured, a notification bearing
+// X-Webhook-Signature (or, failing that, X-DexPay-Signature) must verify
+// over the raw body, before anything is parsed, or the error wraps
+// cauri.ErrUnauthenticated. A verified notification is Authenticated,
+// unless its status is not one MapStatus knows, data.status and the event
+// disagree, or it claims a completed payment without a positive amount and
+// a currency: the kit then confirms it with FetchStatus. A notification
+// without a signature, or any notification when no secret is configured,
+// is never Authenticated.
+//
+// Unreadable JSON, an event that is not a string, "event" and "type"
+// naming different events, no event, or no data.reference return an error
+// wrapping cauri.ErrMalformed.
+func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, error) {
+	verified, err := p.signed(r, body)
+	if err != nil {
+		// What the body claims, for the kit to confirm by the reference
+		// lookup: a secret rotated at DEXPAY first must not lose a
+		// genuine payment.
+		u, perr := p.parse(body, false)
+		if perr != nil {
+			return cauri.Update{}, err
+		}
+		return u, err
+	}
+	return p.parse(body, verified)
+}
+
+// parse reads a notification's body; its update is Authenticated only
+// when verified says its signature did and it states what it claims.
+func (p *Provider) parse(body []byte, verified bool) (cauri.Update, error) {
+
+	var top struct {
+		Event json.RawMessage `json:"event"`
+		Type  json.RawMessage `json:"type"`
+		Data  json.RawMessage `json:"data"`
+	}
+	if !isObject(body) || json.Unmarshal(body, &top) != nil {
+		return cauri.Update{}, fmt.Errorf("%w: dexpay webhook is not a JSON object", cauri.ErrMalformed)
+	}
+	event, err := eventName(top.Event)
+	if err != nil {
+		return cauri.Update{}, err
+	}
+	typ, err := eventName(top.Type)
+	if err != nil {
+		return cauri.Update{}, err
+	}
+	switch {
+	case event == "":
+		event = typ
+	case typ != "" && typ != event:
+		return cauri.Update{}, fmt.Errorf("%w: dexpay webhook names two events", cauri.ErrMalformed)
+	}
+	if event == "" {
+		return cauri.Update{}, fmt.Errorf("%w: dexpay webhook has no event", cauri.ErrMalformed)
+	}
+	kind, suffix, _ := strings.Cut(event, "_")
+	if kind != "CHECKOUT" {
+		return cauri.Update{}, fmt.Errorf("%w: dexpay event %q", cauri.ErrIgnoredEvent, event)
+	}
+
+	data := json.RawMessage(body)
+	switch {
+	case isObject(top.Data):
+		data = top.Data
+	case !isNull(top.Data):
+		return cauri.Update{}, fmt.Errorf("%w: dexpay webhook data is not an object", cauri.ErrMalformed)
+	}
+	s, err := parseSession(data)
+	if err != nil {
+		return cauri.Update{}, fmt.Errorf("dexpay webhook: %w", err)
+	}
+	if s.reference == "" {
+		return cauri.Update{}, fmt.Errorf("%w: dexpay webhook has no data.reference", cauri.ErrMalformed)
+	}
+	if p.wrongMode(s) {
+		p.log.Warn("dexpay notification of the other mode ignored", "payment_id", s.reference, "event", event)
+		return cauri.Update{}, fmt.Errorf("%w: dexpay notification of the other mode", cauri.ErrIgnoredEvent)
+	}
+
+	raw := cmp.Or(s.status, suffix) // the session's own word, else the event's
+	u := p.update(s, raw)
+	_, known := MapStatus(raw)
+	consistent := true
+	if evStatus, evKnown := MapStatus(suffix); evKnown && s.status != "" {
+		consistent = u.Status == evStatus
+	}
+	u.EventID = event + ":" + s.reference
+	u.Authenticated = verified && known && consistent &&
+		(u.Status != cauri.StatusPaid || (s.hasMoney && u.Amount > 0))
+	return u, nil
+}
