@@ -41,8 +41,11 @@ type askResult struct {
 // error wrapping errNotDue, with the payment as stored now: settled
 // meanwhile, perhaps, by whoever asked. A provider's error comes back
 // with p as it was.
+//
+// A paid payment may be asked about too, when the kit is told it was
+// refunded; other final ones never are.
 func (k *Kit) ask(ctx context.Context, gp *guardedProvider, p Payment) askResult {
-	if p.Status.Final() {
+	if p.Status.Final() && p.Status != StatusPaid {
 		return askResult{p: p, err: errNotDue}
 	}
 	// Even when p's turn has not come, an ask under way is joined: its

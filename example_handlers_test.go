@@ -421,8 +421,8 @@ func ExampleKit_Reconcile() {
 	fmt.Printf("later:    %+v %v\n", rep, err)
 	fmt.Println("OnPaid calls:", onPaid.Load())
 	// Output:
-	// at once:  {Checked:0 Settled:0 Expired:0 Skipped:0 Errors:0 Fulfilled:0 PayoutsChecked:0 PayoutsResolved:0 PayoutsSkipped:0 PayoutsUnresolvable:0} <nil>
-	// later:    {Checked:3 Settled:2 Expired:0 Skipped:0 Errors:0 Fulfilled:0 PayoutsChecked:0 PayoutsResolved:0 PayoutsSkipped:0 PayoutsUnresolvable:0} <nil>
+	// at once:  {Checked:0 Settled:0 Expired:0 Skipped:0 Errors:0 Fulfilled:0 Refunded:0 PayoutsChecked:0 PayoutsResolved:0 PayoutsSkipped:0 PayoutsUnresolvable:0} <nil>
+	// later:    {Checked:3 Settled:2 Expired:0 Skipped:0 Errors:0 Fulfilled:0 Refunded:0 PayoutsChecked:0 PayoutsResolved:0 PayoutsSkipped:0 PayoutsUnresolvable:0} <nil>
 	// OnPaid calls: 1
 }
 

@@ -14,7 +14,12 @@ import (
 // across goroutines and processes. It returns nil when OnPaid is done or
 // held by another worker (who will finish it, release it on failure, or
 // let its lease expire for the next visit or reconcile pass to take).
+//
+// A refunded payment is handed to OnRefunded instead, the same way.
 func (k *Kit) fulfil(ctx context.Context, p Payment) error {
+	if p.Status == StatusRefunded {
+		return k.fulfilRefund(ctx, p)
+	}
 	if p.Status != StatusPaid || p.Fulfilled() {
 		return nil
 	}

@@ -57,6 +57,15 @@ type Config struct {
 	// them paid.
 	OnPaid func(ctx context.Context, p Payment) error
 
+	// OnRefunded is called once for each payment the provider reports
+	// refunded after it was paid (an authenticated notification, or its
+	// status endpoint's answer), until it returns nil, as OnPaid is: never
+	// twice at once, never at the same time as OnPaid for that payment,
+	// with a context that ends before OnPaidLease does. OnPaid is not
+	// called for a payment refunded before its OnPaid succeeded. It needs
+	// a Store that implements [RefundStore]. Nil means nothing to do.
+	OnRefunded func(ctx context.Context, p Payment) error
+
 	// SuccessURL, FailureURL and PendingURL are the shop's pages the
 	// customer is sent to after coming back from the provider: absolute, or
 	// a path on the shop ("/thanks"). The kit appends payment_id and token
@@ -263,6 +272,9 @@ func New(cfg Config) (*Kit, error) {
 		case l.Requests <= 0 || l.Per <= 0:
 			bad(field, "must have a positive Requests and Per")
 		}
+	}
+	if _, ok := cfg.Store.(RefundStore); cfg.OnRefunded != nil && cfg.Store != nil && !ok {
+		bad("OnRefunded", "needs a Store that implements RefundStore")
 	}
 	if len(ve.Fields) > 0 {
 		return nil, ve

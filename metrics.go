@@ -39,6 +39,7 @@ type metrics struct {
 	transitions      *prometheus.CounterVec   // provider, to
 	onPaid           *prometheus.CounterVec   // provider, outcome
 	onPaidDuration   *prometheus.HistogramVec // provider
+	onRefunded       *prometheus.CounterVec   // provider, outcome
 	anomalies        *prometheus.CounterVec   // provider, anomaly
 	payouts          *prometheus.CounterVec   // provider, outcome
 	resolutions      *prometheus.CounterVec   // provider, outcome
@@ -81,11 +82,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"provider", "outcome"}),
 		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_payment_transitions_total",
-			Help: "Payments that moved from pending to a final status.",
+			Help: "Payments that moved from pending to a final status, or from paid to refunded.",
 		}, []string{"provider", "to"}),
 		onPaid: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_onpaid_total",
 			Help: "Calls to the shop's OnPaid hook by outcome (ok, error).",
+		}, []string{"provider", "outcome"}),
+		onRefunded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_onrefunded_total",
+			Help: "Calls to the shop's OnRefunded hook by outcome (ok, error).",
 		}, []string{"provider", "outcome"}),
 		onPaidDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "cauri_onpaid_duration_seconds",
@@ -114,7 +119,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"outcome"}),
 		reconciled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cauri_reconcile_payments_total",
-			Help: "Payments a reconcile pass looked at, by outcome (settled, expired, pending, skipped, amount_mismatch, error, fulfilled).",
+			Help: "Payments a reconcile pass looked at, by outcome (settled, expired, pending, skipped, amount_mismatch, error, fulfilled, refunded).",
 		}, []string{"provider", "outcome"}),
 		pendingBacklog: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "cauri_reconcile_pending",
@@ -137,6 +142,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.transitions = register(reg, m.transitions, &err)
 	m.onPaid = register(reg, m.onPaid, &err)
 	m.onPaidDuration = register(reg, m.onPaidDuration, &err)
+	m.onRefunded = register(reg, m.onRefunded, &err)
 	m.anomalies = register(reg, m.anomalies, &err)
 	m.payouts = register(reg, m.payouts, &err)
 	m.resolutions = register(reg, m.resolutions, &err)
@@ -193,11 +199,12 @@ func (m *metrics) zero(provider string) {
 	}
 	for _, o := range outcomes["onpaid"] {
 		m.onPaid.WithLabelValues(provider, o)
+		m.onRefunded.WithLabelValues(provider, o)
 	}
 	for _, a := range outcomes["anomalies"] {
 		m.anomalies.WithLabelValues(provider, a)
 	}
-	for _, to := range []Status{StatusPaid, StatusFailed, StatusCancelled, StatusExpired} {
+	for _, to := range []Status{StatusPaid, StatusFailed, StatusCancelled, StatusExpired, StatusRefunded} {
 		m.transitions.WithLabelValues(provider, string(to))
 	}
 }

@@ -4,7 +4,8 @@ import "time"
 
 // Status is where a payment stands. A payment starts [StatusPending] and
 // moves at most once, to one of the final statuses; a final status never
-// changes again.
+// changes again, except paid, which the provider's word may move forward
+// to refunded.
 type Status string
 
 // The statuses a payment can have.
@@ -14,24 +15,34 @@ const (
 	StatusFailed    Status = "failed"    // the provider refused or the payment errored
 	StatusCancelled Status = "cancelled" // the customer gave up
 	StatusExpired   Status = "expired"   // the checkout timed out at the provider
-	StatusRefunded  Status = "refunded"  // the provider gave the money back after it was paid
+	StatusRefunded  Status = "refunded"  // paid, then given back by the provider
 )
 
-// Valid reports whether s is one of the five statuses.
+// Valid reports whether s is one of the six statuses.
 func (s Status) Valid() bool {
 	switch s {
-	case StatusPending, StatusPaid, StatusFailed, StatusCancelled, StatusExpired:
+	case StatusPending, StatusPaid, StatusFailed, StatusCancelled, StatusExpired, StatusRefunded:
 		return true
 	}
 	return false
 }
 
-// Final reports whether s can never change again.
+// Final reports whether s is settled: no longer pending. Of the final
+// statuses, only paid may still move, to refunded.
 func (s Status) Final() bool { return s.Valid() && s != StatusPending }
 
-// CanMoveTo reports whether the state machine allows s → to: only from
-// pending, only to a final status.
-func (s Status) CanMoveTo(to Status) bool { return s == StatusPending && to.Final() }
+// CanMoveTo reports whether the state machine allows s → to: from pending
+// to a final status other than refunded, and from paid to refunded; never
+// backwards.
+func (s Status) CanMoveTo(to Status) bool {
+	switch s {
+	case StatusPending:
+		return to.Final() && to != StatusRefunded
+	case StatusPaid:
+		return to == StatusRefunded
+	}
+	return false
+}
 
 // Order is what the shop's server says is being bought. It is built by
 // [Config.Order] from the shop's own records, never from what the browser
@@ -128,6 +139,9 @@ type Payment struct {
 	OnPaidAttempts int
 	// FulfilledAt is when [Config.OnPaid] returned nil; zero until then.
 	FulfilledAt time.Time
+	// RefundHandledAt is when [Config.OnRefunded] returned nil for a
+	// refunded payment; zero until then.
+	RefundHandledAt time.Time
 	// NextPollAt is the earliest time the kit may ask the provider about
 	// this payment again, whoever asks (the status endpoint, a return
 	// visit, an unsigned webhook to confirm, the reconciler); zero means

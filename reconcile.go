@@ -44,6 +44,7 @@ type ReconcileReport struct {
 	Skipped   int // pending payments not asked: their turn has not come, provider's rate or breaker, provider not configured
 	Errors    int // provider calls or store writes that failed (for payments or payouts), or a paid report for another amount; retried next pass
 	Fulfilled int // paid payments whose unfinished OnPaid this pass completed
+	Refunded  int // refunded payments whose unfinished OnRefunded this pass completed
 
 	PayoutsChecked      int // payouts pending past PayoutGrace whose provider was asked
 	PayoutsResolved     int // of those, recorded succeeded or failed by the provider's word
@@ -173,6 +174,26 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 		})
 		wg.Wait()
 	}
+	if rs, ok := k.store.(RefundStore); ok && k.cfg.OnRefunded != nil && err == nil {
+		err = k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
+			ctx, cancel := bounded(ctx, storeTimeout)
+			defer cancel()
+			return rs.ListUnrefunded(ctx, k.now(), after, batch)
+		}, func(p Payment) bool {
+			return run(func() {
+				if err := k.fulfilRefund(ctx, p); err != nil {
+					count(p.Provider, "error", &rep.Errors)
+					return
+				}
+				ctx, cancel := bounded(ctx, storeTimeout)
+				defer cancel()
+				if cur, err := k.store.Get(ctx, p.ID); err == nil && !cur.RefundHandledAt.IsZero() {
+					count(p.Provider, "refunded", &rep.Refunded)
+				}
+			})
+		})
+		wg.Wait()
+	}
 	if err == nil {
 		err = k.reconcilePayouts(ctx, pol, batch, run, &mu, &rep)
 		wg.Wait()
@@ -276,7 +297,7 @@ func (k *Kit) RunReconciler(ctx context.Context, every time.Duration) error {
 		}
 		if rep, err := k.Reconcile(ctx); err == nil && rep != (ReconcileReport{}) {
 			k.log.Info("reconcile pass", "checked", rep.Checked, "settled", rep.Settled, "expired", rep.Expired,
-				"skipped", rep.Skipped, "errors", rep.Errors, "fulfilled", rep.Fulfilled,
+				"skipped", rep.Skipped, "errors", rep.Errors, "fulfilled", rep.Fulfilled, "refunded", rep.Refunded,
 				"payouts_checked", rep.PayoutsChecked, "payouts_resolved", rep.PayoutsResolved,
 				"payouts_skipped", rep.PayoutsSkipped, "payouts_unresolvable", rep.PayoutsUnresolvable)
 		}

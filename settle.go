@@ -21,6 +21,9 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 		u.ProviderRef != "" && p.ProviderRef != "" && u.ProviderRef != p.ProviderRef {
 		return p, false, fmt.Errorf("%w: the update is about another payment", ErrConflict)
 	}
+	if p.Status == StatusPaid && u.Status == StatusRefunded {
+		return k.refund(ctx, p, u)
+	}
 	if p.Status.Final() {
 		if u.Status.Final() && u.Status != p.Status {
 			k.log.Warn("provider reports another final status for a settled payment; the stored one stands",
@@ -29,6 +32,12 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 		return p, false, nil
 	}
 	if u.Status == StatusPending {
+		return p, false, nil
+	}
+	if u.Status == StatusRefunded {
+		// Only a paid payment can be refunded: the claim changes nothing.
+		k.log.Warn("provider reports a refund of a payment not paid here; it stays as it is",
+			"payment_id", p.ID, "provider", p.Provider, "status", p.Status)
 		return p, false, nil
 	}
 	if err := checkMoney(p, u); err != nil {
@@ -143,7 +152,7 @@ func (k *Kit) settle(ctx context.Context, p Payment, u Update) (Payment, bool, e
 	switch {
 	case err != nil:
 		return np, moved, err
-	case moved:
+	case moved && np.Status == StatusPaid:
 		return np, moved, k.fulfilClaimed(ctx, np, l, true)
 	}
 	return np, moved, k.fulfil(ctx, np)

@@ -69,9 +69,10 @@ type Store interface {
 	ReleaseOnPaid(ctx context.Context, id, owner string) error
 
 	// TakePoll takes payment id's next turn to be asked about at its
-	// provider: when the payment is pending and its NextPollAt is zero or
-	// at or before now, it sets NextPollAt to next and reports true. It
-	// reports false, with no error, when the payment is not pending, when
+	// provider: when the payment is pending, or paid (a refund the kit is
+	// told of is confirmed too), and its NextPollAt is zero or at or
+	// before now, it sets NextPollAt to next and reports true. It reports
+	// false, with no error, when the payment is in another status, when
 	// its turn is after now, or when the ID is unknown. It is a
 	// compare-and-set: of several kits sharing the store and asking at
 	// once, one gets the turn. This is the budget every question the kit
@@ -183,4 +184,29 @@ type BatchCompleter interface {
 type Completion struct {
 	ID    string
 	Owner string
+}
+
+// RefundStore is implemented by a Store that keeps the outcome of
+// [Config.OnRefunded], which the kit calls once per refunded payment as it
+// calls OnPaid once per paid one: under the same lease (so that OnPaid and
+// OnRefunded never run at once for a payment either), recorded done when
+// it returned nil. A Config with OnRefunded needs one; stores/memory and
+// stores/sql are.
+type RefundStore interface {
+	// ClaimOnRefunded takes the lease of a refunded payment for owner
+	// until now+ttl, as ClaimOnPaid does for a paid one. It returns an
+	// error wrapping [ErrLeaseHeld] when another unexpired lease is held
+	// (OnPaid may still be running), [ErrFulfilled] when OnRefunded already
+	// succeeded, [ErrConflict] when the payment is not refunded, and
+	// [ErrNotFound] for an unknown ID.
+	ClaimOnRefunded(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) error
+	// CompleteOnRefunded records that OnRefunded succeeded, setting
+	// RefundHandledAt, if owner still holds the lease, and frees it; the
+	// errors are CompleteOnPaid's. ReleaseOnPaid gives up a lease taken
+	// by ClaimOnRefunded too.
+	CompleteOnRefunded(ctx context.Context, id, owner string, now time.Time) error
+	// ListUnrefunded returns up to limit refunded payments whose
+	// OnRefunded has not succeeded and whose lease is free or expired at
+	// now, oldest first, after the cursor, as ListUnfulfilled does.
+	ListUnrefunded(ctx context.Context, now time.Time, after Cursor, limit int) ([]Payment, error)
 }

@@ -126,7 +126,7 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 
 	var p Payment
 	id := cmp.Or(bound, u.PaymentID)
-	if u.Authenticated && u.Status.Final() && validPaymentID(id) {
+	if u.Authenticated && u.Status.Final() && u.Status != StatusRefunded && validPaymentID(id) {
 		// Believed and final: settle it in one write, and judge the
 		// stored payment only when that write did not move it.
 		var moved bool
@@ -155,9 +155,10 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		return http.StatusServiceUnavailable, outcomeError, "temporary failure, retry"
 	}
 
-	if p.Status.Final() {
+	if p.Status.Final() && (p.Status != StatusPaid || u.Status != StatusRefunded) {
 		// Settled before: nothing to change, but a paid payment whose
-		// OnPaid has not succeeded gets another go.
+		// OnPaid has not succeeded gets another go. (A paid payment said
+		// to be refunded goes on: that is its one move forward.)
 		if hint {
 			return http.StatusUnauthorized, outcomeUnauthenticated, "authentication failed"
 		}
@@ -178,7 +179,7 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 			// Asked about lately: the unproven claim waits for the next
 			// turn, as its redelivery will, or for a proven notification.
 			return http.StatusUnauthorized, outcomeUnauthenticated, "authentication failed"
-		case throttled(a.err) && a.p.Status.Final():
+		case throttled(a.err) && a.p.Status.Final() && (a.p.Status != StatusPaid || u.Status != StatusRefunded):
 			// Settled meanwhile: nothing this notification can change.
 			if err := k.fulfil(ctx, a.p); err != nil {
 				return http.StatusInternalServerError, outcomeError, "temporary failure, retry"

@@ -54,7 +54,10 @@ func (r *record) leased(now time.Time) bool {
 
 type refKey struct{ provider, ref string }
 
-var _ cauri.Store = (*Store)(nil)
+var (
+	_ cauri.Store       = (*Store)(nil)
+	_ cauri.RefundStore = (*Store)(nil)
+)
 
 // New returns an empty Store.
 func New() *Store {

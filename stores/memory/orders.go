@@ -9,9 +9,10 @@ import (
 )
 
 // TakePoll takes payment id's next turn to be asked about at its provider:
-// when the payment is pending and its NextPollAt is zero or at or before
-// now, it sets NextPollAt to next and reports true. It reports false when
-// the payment is not pending, its turn is after now, or the ID is unknown.
+// when the payment is pending or paid and its NextPollAt is zero or at or
+// before now, it sets NextPollAt to next and reports true. It reports false
+// when the payment is in another status, its turn is after now, or the ID
+// is unknown.
 func (s *Store) TakePoll(ctx context.Context, id string, now, next time.Time) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -19,7 +20,7 @@ func (s *Store) TakePoll(ctx context.Context, id string, now, next time.Time) (b
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.byID[id]
-	if !ok || r.p.Status != cauri.StatusPending || r.p.NextPollAt.After(now) {
+	if !ok || r.p.Status != cauri.StatusPending && r.p.Status != cauri.StatusPaid || r.p.NextPollAt.After(now) {
 		return false, nil
 	}
 	r.p.NextPollAt = next.UTC()

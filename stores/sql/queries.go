@@ -9,7 +9,7 @@ import (
 // order scanPayment expects.
 const columns = "id, provider, provider_ref, order_id, checkout_key, status, amount, currency, " +
 	"fee, method, failure_reason, checkout_url, metadata, created_at, updated_at, " +
-	"onpaid_attempts, fulfilled_at, next_poll_at, superseded_by, received"
+	"onpaid_attempts, fulfilled_at, next_poll_at, superseded_by, received, refund_handled_at"
 
 // queries are a Store's statements, built once by New for its dialect and
 // table prefix. Values always travel as arguments, never in the SQL.
@@ -24,6 +24,8 @@ type queries struct {
 	listPendingAfter, listUnfulfilledAfter       string // after a cursor
 	createPayout, getPayout, finishPayout        string
 	listPendingPayouts, listPendingPayoutsAfter  string // from the start, after a cursor
+	claimRefund, completeRefund                  string
+	listUnrefunded, listUnrefundedAfter          string
 }
 
 func buildQueries(d Dialect, prefix string) queries {
@@ -35,6 +37,8 @@ func buildQueries(d Dialect, prefix string) queries {
 	listPending := "SELECT " + columns + " FROM " + t + " WHERE status = 'pending' AND created_at < ?"
 	listUnfulfilled := "SELECT " + columns + " FROM " + t +
 		" WHERE status = 'paid' AND fulfilled_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)"
+	listUnrefunded := "SELECT " + columns + " FROM " + t +
+		" WHERE status = 'refunded' AND refund_handled_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)"
 	const listOrder = " ORDER BY created_at, id LIMIT ?"
 	// after is the keyset condition, whose arguments cursorArgs gives.
 	// PostgreSQL and SQLite bound an index scan with a row-value
@@ -77,7 +81,14 @@ func buildQueries(d Dialect, prefix string) queries {
 		// The turn to poll: a compare-and-set on next_poll_at, NULL being
 		// at once.
 		takePoll: "UPDATE " + t + " SET next_poll_at = ? " +
-			"WHERE id = ? AND status = 'pending' AND (next_poll_at IS NULL OR next_poll_at <= ?)",
+			"WHERE id = ? AND status IN ('pending', 'paid') AND (next_poll_at IS NULL OR next_poll_at <= ?)",
+
+		// OnRefunded's lease is OnPaid's: the two never run at once.
+		claimRefund: "UPDATE " + t + " SET lease_owner = ?, lease_until = ? " +
+			"WHERE id = ? AND status = 'refunded' AND refund_handled_at IS NULL " +
+			"AND (lease_until IS NULL OR lease_until <= ?)",
+		completeRefund: "UPDATE " + t + " SET refund_handled_at = ?, lease_owner = NULL, lease_until = NULL " +
+			"WHERE id = ? AND refund_handled_at IS NULL AND lease_owner = ?",
 		// The order's earlier pending payments, through the (order_id,
 		// created_at, id) index, give up their checkout key.
 		supersede: "UPDATE " + t + " SET superseded_by = ?, pending_key = NULL " +
@@ -97,6 +108,8 @@ func buildQueries(d Dialect, prefix string) queries {
 		listPendingAfter:     listPending + after + listOrder,
 		listUnfulfilled:      listUnfulfilled + listOrder,
 		listUnfulfilledAfter: listUnfulfilled + after + listOrder,
+		listUnrefunded:       listUnrefunded + listOrder,
+		listUnrefundedAfter:  listUnrefunded + after + listOrder,
 
 		createPayout: "INSERT INTO " + po + " (" + payoutColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		getPayout:    "SELECT " + payoutColumns + " FROM " + po + " WHERE payout_key = ?",
@@ -130,6 +143,7 @@ func buildQueries(d Dialect, prefix string) queries {
 			&q.listPending, &q.listUnfulfilled, &q.listPendingAfter, &q.listUnfulfilledAfter,
 			&q.createPayout, &q.getPayout, &q.finishPayout,
 			&q.listPendingPayouts, &q.listPendingPayoutsAfter,
+			&q.claimRefund, &q.completeRefund, &q.listUnrefunded, &q.listUnrefundedAfter,
 		} {
 			*s = numbered(*s)
 		}

@@ -86,11 +86,11 @@ func scanPayment(sc scanner, extra ...any) (cauri.Payment, error) {
 		ref, md, sup sql.NullString
 		received     sql.NullInt64
 	)
-	dest := append(make([]any, 0, 20+len(extra)),
+	dest := append(make([]any, 0, 21+len(extra)),
 		&p.ID, &p.Provider, &ref, &p.OrderID, &p.CheckoutKey, (*string)(&p.Status),
 		&p.Amount, &p.Currency, &p.Fee, &p.Method, &p.FailureReason, &p.CheckoutURL, &md,
 		timeDest{&p.CreatedAt}, timeDest{&p.UpdatedAt}, &p.OnPaidAttempts, timeDest{&p.FulfilledAt},
-		timeDest{&p.NextPollAt}, &sup, &received)
+		timeDest{&p.NextPollAt}, &sup, &received, timeDest{&p.RefundHandledAt})
 	dest = append(dest, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return cauri.Payment{}, err

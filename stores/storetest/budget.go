@@ -61,7 +61,9 @@ func testTakePoll(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			{"turn now", func(p *cauri.Payment) { p.NextPollAt = at }, true},
 			{"turn later", func(p *cauri.Payment) { p.NextPollAt = at.Add(time.Microsecond) }, false},
 			{"superseded, still pending", superseded, true},
-			{"paid", func(p *cauri.Payment) { p.Status = cauri.StatusPaid }, false},
+			{"paid (a refund to confirm)", func(p *cauri.Payment) { p.Status = cauri.StatusPaid }, true},
+			{"paid, turn later", func(p *cauri.Payment) { p.Status, p.NextPollAt = cauri.StatusPaid, at.Add(time.Minute) }, false},
+			{"refunded", func(p *cauri.Payment) { p.Status = cauri.StatusRefunded }, false},
 			{"failed", func(p *cauri.Payment) { p.Status = cauri.StatusFailed }, false},
 			{"cancelled", func(p *cauri.Payment) { p.Status = cauri.StatusCancelled }, false},
 			{"expired, turn passed", func(p *cauri.Payment) {

@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	t.Run("ClaimOrder", func(t *testing.T) { testClaimOrder(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })
 	t.Run("Payouts", func(t *testing.T) { runPayouts(t, newStore) })
+	t.Run("Refunds", func(t *testing.T) { runRefunds(t, newStore) })
 }
 
 // The provider names test payments use.
@@ -224,6 +225,7 @@ func diffPayment(got, want cauri.Payment) []string {
 	num("Amount", got.Amount, want.Amount)
 	str("Currency", got.Currency, want.Currency)
 	num("Fee", got.Fee, want.Fee)
+	num("Received", got.Received, want.Received)
 	str("Method", got.Method, want.Method)
 	str("FailureReason", got.FailureReason, want.FailureReason)
 	str("CheckoutURL", got.CheckoutURL, want.CheckoutURL)
@@ -234,6 +236,7 @@ func diffPayment(got, want cauri.Payment) []string {
 	tm("UpdatedAt", got.UpdatedAt, want.UpdatedAt)
 	num("OnPaidAttempts", int64(got.OnPaidAttempts), int64(want.OnPaidAttempts))
 	tm("FulfilledAt", got.FulfilledAt, want.FulfilledAt)
+	tm("RefundHandledAt", got.RefundHandledAt, want.RefundHandledAt)
 	tm("NextPollAt", got.NextPollAt, want.NextPollAt)
 	str("SupersededBy", got.SupersededBy, want.SupersededBy)
 	str("Anomaly", string(got.Anomaly), string(want.Anomaly))

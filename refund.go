@@ -1,0 +1,92 @@
+package cauri
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// refund moves paid payment p to refunded on an authenticated update that
+// says so: a compare-and-set from paid, so that of concurrent reports one
+// moves it. The amount is not checked: no money comes in with a refund,
+// and a partial one is reported refunded too. It reports whether this call
+// moved it.
+func (k *Kit) refund(ctx context.Context, p Payment, u Update) (Payment, bool, error) {
+	c := Change{To: StatusRefunded, At: k.now(), Expect: Expect{Provider: p.Provider, ProviderRef: u.ProviderRef}}
+	np, err := k.store.Transition(ctx, p.ID, StatusPaid, c)
+	switch {
+	case errors.Is(err, ErrConflict):
+		// Refunded already, by another report or replica.
+		if np.ID != p.ID {
+			if np, err = k.store.Get(ctx, p.ID); err != nil {
+				return p, false, fmt.Errorf("cauri: reloading %s: %w", p.ID, err)
+			}
+		}
+		return np, false, nil
+	case err != nil:
+		return p, false, fmt.Errorf("cauri: moving %s to refunded: %w", p.ID, err)
+	}
+	k.settled(ctx, np)
+	return np, true, nil
+}
+
+// fulfilRefund hands a refunded payment to OnRefunded unless that already
+// succeeded or is under way: under the payment's lease, which OnPaid uses
+// too, so that the two never run at once and OnRefunded runs once.
+func (k *Kit) fulfilRefund(ctx context.Context, p Payment) error {
+	rs, ok := k.store.(RefundStore)
+	if k.cfg.OnRefunded == nil || !ok || !p.RefundHandledAt.IsZero() {
+		return nil
+	}
+	l := k.newLease()
+	now := l.Until.Add(-k.lease)
+	cctx, cancel := detach(ctx, storeTimeout)
+	err := rs.ClaimOnRefunded(cctx, p.ID, l.Owner, now, k.lease)
+	cancel()
+	switch {
+	case errors.Is(err, ErrFulfilled), errors.Is(err, ErrLeaseHeld):
+		// Done, or under way; or OnPaid still runs, and the next
+		// notification or reconcile pass takes it after.
+		return nil
+	case err != nil:
+		return fmt.Errorf("cauri: claiming OnRefunded for %s: %w", p.ID, err)
+	}
+	if err := k.runHook(ctx, p, k.leaseLeft(l)-k.lease/10, "OnRefunded", k.cfg.OnRefunded, k.metrics.onRefunded); err != nil {
+		k.release(ctx, p.ID, l.Owner)
+		return err
+	}
+	wctx, cancel := detach(ctx, storeTimeout)
+	defer cancel()
+	if err := rs.CompleteOnRefunded(wctx, p.ID, l.Owner, k.now()); err != nil && !errors.Is(err, ErrFulfilled) {
+		// It will run again, which Payment.ID as idempotency key makes
+		// harmless for the shop.
+		return fmt.Errorf("cauri: recording OnRefunded for %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// runHook calls hook, a shop's hook named name, with a deadline inside the
+// lease, turns a panic into an error, and counts the outcome.
+func (k *Kit) runHook(ctx context.Context, p Payment, budget time.Duration, name string,
+	hook func(context.Context, Payment) error, counter *prometheus.CounterVec) (err error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+	defer cancel()
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("cauri: %s panicked: %v", name, v)
+		}
+		outcome := "ok"
+		if err != nil {
+			outcome = "error"
+			k.log.Error(name+" failed; it will be retried", "payment_id", p.ID, "provider", p.Provider, "err", err)
+		}
+		counter.WithLabelValues(p.Provider, outcome).Inc()
+	}()
+	if err := hook(ctx, p); err != nil {
+		return fmt.Errorf("cauri: %s: %w", name, err)
+	}
+	return nil
+}
