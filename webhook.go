@@ -146,6 +146,8 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		p, err = k.locate(ctx, gp.name, bound, u)
 	}
 	switch {
+	case errors.Is(err, ErrNotFound) && hint:
+		return http.StatusUnauthorized, outcomeUnauthenticated, "authentication failed"
 	case errors.Is(err, ErrNotFound):
 		// No event ID in the log: for some providers it is a bearer token.
 		k.log.Warn("webhook: unknown payment", "provider", gp.name)
