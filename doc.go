@@ -1,7 +1,7 @@
 // Package cauri takes hosted-checkout payments for Go web shops through the
-// aggregators of West and Central Africa (MoneyFusion, DEXCHANGE, NovaSend,
-// Moneroo, PayDunya) as one thing: a [Kit] of http.Handlers, whatever the
-// provider.
+// aggregators of West and Central Africa (MoneyFusion, DEXCHANGE and its
+// newer DEXPAY API, NovaSend, Moneroo, PayDunya) as one thing: a [Kit] of
+// http.Handlers, whatever the provider.
 //
 // # For a shop
 //

@@ -1,5 +1,5 @@
 // Command nethttp is cauri's demo shop: one product, a buy button per
-// provider (Moneroo, MoneyFusion, DEXCHANGE, NovaSend, PayDunya), and the
+// provider (Moneroo, MoneyFusion, DEXCHANGE, DEXPAY, NovaSend, PayDunya), and the
 // whole hosted-checkout round trip through each, on the standard library's
 // http.ServeMux.
 //
@@ -59,8 +59,9 @@
 //	CAURI_SECRET             the kit's token secret, 32 characters or more; required when
 //	                         any provider uses its real API, random per run otherwise
 //	CAURI_PROVIDERS          the providers offered, comma-separated, in the order of their
-//	                         buttons: moneroo, moneyfusion, dexchange, novasend, paydunya;
-//	                         default all five. The variables of a provider left out are ignored
+//	                         buttons: moneroo, moneyfusion, dexchange, dexpay, novasend,
+//	                         paydunya; default all six. The variables of a provider left out
+//	                         are ignored
 //	DATABASE_URL             where the kit keeps its payments and the shop its orders;
 //	                         default the SQLite file cauri-demo.db in the working directory
 //
@@ -85,6 +86,19 @@
 //	                         (X-Webhook-Signature), where the account has one; without it
 //	                         each notification is confirmed with DEXCHANGE's API
 //	DEXCHANGE_BASE_URL       DEXCHANGE's API root; default https://api-m.dexchange.sn/api/v1
+//
+//	DEXPAY_API_KEY           DEXPAY's public key, pk_test_... or pk_live_..., sent as
+//	                         x-api-key (credential)
+//	DEXPAY_API_SECRET        DEXPAY's secret key, sk_test_... or sk_live_..., sent as
+//	                         x-api-secret (credential, with the one above)
+//	DEXPAY_WEBHOOK_SECRET    the webhook secret of DEXPAY's dashboard, which signs its
+//	                         notifications (X-Webhook-Signature); without it each
+//	                         notification is confirmed with DEXPAY's API
+//	DEXPAY_BASE_URL          DEXPAY's API root; default that of the mode,
+//	                         https://api-sandbox.dexpay.africa/api/v1 or
+//	                         https://api.dexpay.africa/api/v1
+//	DEXPAY_SANDBOX           the sandbox unless it is false (false, 0, f): the live API,
+//	                         with live keys, needs DEXPAY_SANDBOX=false; default true
 //
 //	NOVASEND_API_KEY         NovaSend's api_key (credential)
 //	NOVASEND_API_CLIENT      NovaSend's api_client (credential)

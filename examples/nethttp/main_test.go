@@ -25,6 +25,8 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/dexpay"
+	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
 	"github.com/cauripay/cauri/providers/novasend/novasendtest"
@@ -34,7 +36,7 @@ import (
 )
 
 // allProviders are the providers the shop offers by default, in order.
-var allProviders = []string{"moneroo", "moneyfusion", "dexchange", "novasend", "paydunya"}
+var allProviders = []string{"moneroo", "moneyfusion", "dexchange", "dexpay", "novasend", "paydunya"}
 
 // testShop is the shop served by an httptest server whose URL is the
 // shop's PUBLIC_URL, with the emulators its payments go to.
@@ -682,9 +684,11 @@ func TestLiveProviders(t *testing.T) {
 	mo := monerootest.New()
 	mf := moneyfusiontest.New()
 	dx := dexchangetest.New(dexchangetest.WithRateLimit(0, 0))
+	// DEXPAY live, as DEXPAY_SANDBOX=false asks, with live keys.
+	dp := dexpaytest.New(dexpaytest.WithMode(dexpay.Live))
 	ns := novasendtest.New()
 	pd := paydunyatest.New(paydunyatest.WithStoreName("Boutique Awa"))
-	for _, c := range []interface{ Close() }{mo, mf, dx, ns, pd} {
+	for _, c := range []interface{ Close() }{mo, mf, dx, dp, ns, pd} {
 		t.Cleanup(c.Close)
 	}
 	env := map[string]string{
@@ -692,6 +696,8 @@ func TestLiveProviders(t *testing.T) {
 		"MONEROO_SECRET_KEY": mo.SecretKey, "MONEROO_WEBHOOK_SECRET": mo.WebhookSecret, "MONEROO_BASE_URL": mo.BaseURL(),
 		"MONEYFUSION_API_URL": mf.APIURL, "MONEYFUSION_STATUS_URL": mf.URL,
 		"DEXCHANGE_API_KEY": dx.APIKey, "DEXCHANGE_BASE_URL": dx.BaseURL(),
+		"DEXPAY_API_KEY": dp.APIKey, "DEXPAY_API_SECRET": dp.APISecret, "DEXPAY_WEBHOOK_SECRET": dp.WebhookSecret,
+		"DEXPAY_BASE_URL": dp.BaseURL(), "DEXPAY_SANDBOX": "false",
 		"NOVASEND_API_KEY": ns.APIKey, "NOVASEND_API_CLIENT": ns.APIClient, "NOVASEND_ACCOUNT_ID": ns.AccountID,
 		"NOVASEND_WEBHOOK_SECRET": ns.WebhookSecret, "NOVASEND_BASE_URL": ns.BaseURL(),
 		"PAYDUNYA_MASTER_KEY": pd.MasterKey, "PAYDUNYA_PRIVATE_KEY": pd.Sandbox.PrivateKey, "PAYDUNYA_TOKEN": pd.Sandbox.Token,
@@ -709,7 +715,7 @@ func TestLiveProviders(t *testing.T) {
 	if len(ts.shop.emus) != 0 {
 		t.Fatalf("the shop started emulators for live providers: %v", ts.shop.emus)
 	}
-	ts.emus = map[string]providertest.Emulator{"moneroo": mo, "moneyfusion": mf, "dexchange": dx, "novasend": ns, "paydunya": pd}
+	ts.emus = map[string]providertest.Emulator{"moneroo": mo, "moneyfusion": mf, "dexchange": dx, "dexpay": dp, "novasend": ns, "paydunya": pd}
 	for name, emu := range ts.emus {
 		emu.SetWebhookURL(ts.ts.URL + "/pay/webhooks/" + name)
 	}
@@ -726,6 +732,20 @@ func TestLiveProviders(t *testing.T) {
 	}
 	if inv := pd.Requests(); len(inv) == 0 {
 		t.Error("PayDunya's emulator got no request")
+	}
+	// DEXPAY's calls carried both keys, and its session is a live one.
+	var dexpayCalls int
+	for _, r := range dp.Requests() {
+		dexpayCalls++
+		if r.Header.Get(dexpay.HeaderAPIKey) != dp.APIKey || r.Header.Get(dexpay.HeaderAPISecret) != dp.APISecret {
+			t.Errorf("DEXPAY %s %s without the keys of DEXPAY_API_KEY and DEXPAY_API_SECRET", r.Method, r.Path)
+		}
+	}
+	if dexpayCalls == 0 {
+		t.Error("DEXPAY's emulator got no request")
+	}
+	if want := "dexpay live at " + dp.BaseURL(); !strings.Contains(ts.mode(), want) {
+		t.Errorf("start line %q does not say %q", ts.mode(), want)
 	}
 	// NovaSend's emulator opens no session without the merchant's
 	// accountId: the one it opened names NOVASEND_ACCOUNT_ID.
@@ -750,7 +770,7 @@ func TestRunConfigErrors(t *testing.T) {
 		env  map[string]string
 		want []string // in the error
 	}{
-		{"unknown provider", map[string]string{"CAURI_PROVIDERS": "moneroo, stripe"}, []string{"CAURI_PROVIDERS", `"stripe"`, "moneroo, moneyfusion, dexchange, novasend, paydunya"}},
+		{"unknown provider", map[string]string{"CAURI_PROVIDERS": "moneroo, stripe"}, []string{"CAURI_PROVIDERS", `"stripe"`, "moneroo, moneyfusion, dexchange, dexpay, novasend, paydunya"}},
 		{"no provider", map[string]string{"CAURI_PROVIDERS": " , "}, []string{"CAURI_PROVIDERS names no provider"}},
 		{"malformed DATABASE_URL", map[string]string{"DATABASE_URL": "postgres://shop:" + secret + "@db:port/shop"}, []string{"DATABASE_URL", "not a valid postgres URL"}},
 		{"unknown database", map[string]string{"DATABASE_URL": "mongodb://shop:" + secret + "@db/shop"}, []string{"DATABASE_URL", `unknown scheme "mongodb"`}},
@@ -768,6 +788,24 @@ func TestRunConfigErrors(t *testing.T) {
 		{"PayDunya mode without keys", map[string]string{"PAYDUNYA_MODE": "live"}, []string{"PAYDUNYA_MASTER_KEY, PAYDUNYA_PRIVATE_KEY and PAYDUNYA_TOKEN are not set but PAYDUNYA_MODE is"}},
 		{"Moneroo webhook secret without key", map[string]string{"MONEROO_WEBHOOK_SECRET": secret}, []string{"MONEROO_SECRET_KEY is not set but MONEROO_WEBHOOK_SECRET is"}},
 		{"DEXCHANGE host without key", map[string]string{"DEXCHANGE_BASE_URL": "https://sandbox.example"}, []string{"DEXCHANGE_API_KEY is not set but DEXCHANGE_BASE_URL is"}},
+		{"DEXPAY key without secret", map[string]string{"DEXPAY_API_KEY": "pk_test_" + secret, "CAURI_SECRET": long},
+			[]string{"DEXPAY_API_SECRET is not set but DEXPAY_API_KEY is", "DEXPAY"}},
+		{"DEXPAY secret without key", map[string]string{"DEXPAY_API_SECRET": "sk_test_" + secret},
+			[]string{"DEXPAY_API_KEY is not set but DEXPAY_API_SECRET is"}},
+		{"DEXPAY sandbox switch without keys", map[string]string{"DEXPAY_SANDBOX": "false"},
+			[]string{"DEXPAY_API_KEY and DEXPAY_API_SECRET are not set but DEXPAY_SANDBOX is"}},
+		{"DEXPAY webhook secret without keys", map[string]string{"DEXPAY_WEBHOOK_SECRET": secret},
+			[]string{"DEXPAY_API_KEY and DEXPAY_API_SECRET are not set but DEXPAY_WEBHOOK_SECRET is"}},
+		{"DEXPAY sandbox switch that is no boolean", map[string]string{"DEXPAY_API_KEY": "pk_live_" + secret, "DEXPAY_API_SECRET": "sk_live_" + secret, "DEXPAY_SANDBOX": "nope", "CAURI_SECRET": long},
+			[]string{"dexpay: DEXPAY_SANDBOX must be true or false"}},
+		{"DEXPAY live keys in the sandbox", map[string]string{"DEXPAY_API_KEY": "pk_live_" + secret, "DEXPAY_API_SECRET": "sk_live_" + secret, "CAURI_SECRET": long},
+			[]string{"dexpay: DEXPAY_API_KEY is a live key", "DEXPAY_SANDBOX=false"}},
+		{"DEXPAY sandbox keys live", map[string]string{"DEXPAY_API_KEY": "pk_test_" + secret, "DEXPAY_API_SECRET": "sk_test_" + secret, "DEXPAY_SANDBOX": "false", "CAURI_SECRET": long},
+			[]string{"dexpay: DEXPAY_API_KEY is a sandbox key", "DEXPAY_SANDBOX"}},
+		{"DEXPAY keys swapped", map[string]string{"DEXPAY_API_KEY": "sk_test_" + secret, "DEXPAY_API_SECRET": "pk_test_" + secret, "CAURI_SECRET": long},
+			[]string{"dexpay: DEXPAY_API_KEY looks like the other key", "DEXPAY_API_SECRET looks like the other key"}},
+		{"DEXPAY bad host", map[string]string{"DEXPAY_API_KEY": "pk_test_" + secret, "DEXPAY_API_SECRET": "sk_test_" + secret, "DEXPAY_BASE_URL": "ftp://x", "CAURI_SECRET": long},
+			[]string{"dexpay: DEXPAY_BASE_URL"}},
 		{"MoneyFusion status URL without the API URL", map[string]string{"MONEYFUSION_STATUS_URL": "https://pay.example"}, []string{"MONEYFUSION_API_URL is not set"}},
 		{"MoneyFusion API URL that is no URL", map[string]string{"MONEYFUSION_API_URL": "pay.moneyfusion.net/" + secret, "CAURI_SECRET": long},
 			[]string{"moneyfusion: MONEYFUSION_API_URL must be an absolute http(s) URL"}},
@@ -828,6 +866,13 @@ func TestLoadConfig(t *testing.T) {
 		{env: map[string]string{"CAURI_SECRET": long, "DEXCHANGE_API_KEY": "k", "PAYDUNYA_MASTER_KEY": "m", "PAYDUNYA_PRIVATE_KEY": "p", "PAYDUNYA_TOKEN": "t"},
 			addr: "127.0.0.1:8080", providers: allProviders, live: []string{"dexchange", "paydunya"}},
 		{env: map[string]string{"CAURI_PROVIDERS": "moneroo", "CAURI_SECRET": long, "DEXCHANGE_API_KEY": "k"}, addr: "127.0.0.1:8080", providers: []string{"moneroo"}},
+		// DEXPAY: the sandbox by default, live with DEXPAY_SANDBOX=false.
+		{env: map[string]string{"CAURI_PROVIDERS": "dexpay", "CAURI_SECRET": long, "DEXPAY_API_KEY": "pk_test_k", "DEXPAY_API_SECRET": "sk_test_s"},
+			addr: "127.0.0.1:8080", providers: []string{"dexpay"}, live: []string{"dexpay"}},
+		{env: map[string]string{"CAURI_PROVIDERS": "dexpay", "CAURI_SECRET": long, "DEXPAY_API_KEY": "pk_live_k", "DEXPAY_API_SECRET": "sk_live_s", "DEXPAY_SANDBOX": "FALSE"},
+			addr: "127.0.0.1:8080", providers: []string{"dexpay"}, live: []string{"dexpay"}},
+		{env: map[string]string{"CAURI_PROVIDERS": "dexpay", "CAURI_SECRET": long, "DEXPAY_API_KEY": "pk_live_k", "DEXPAY_API_SECRET": "sk_live_s", "DEXPAY_SANDBOX": "true"},
+			providers: []string{"dexpay"}, wantErr: "DEXPAY_SANDBOX=false"},
 	} {
 		got, err := loadConfig(func(k string) string { return tc.env[k] })
 		switch {
@@ -848,7 +893,8 @@ func TestLoadConfig(t *testing.T) {
 // startLine matches run's first line, and captures the shop's URL.
 var startLine = regexp.MustCompile(`^cauri demo shop: open (http://127\.0\.0\.1:\d+)/ \(` +
 	`moneroo on its emulator at http://127\.0\.0\.1:\d+, moneyfusion on its emulator at http://127\.0\.0\.1:\d+, ` +
-	`dexchange on its emulator at http://127\.0\.0\.1:\d+, novasend on its emulator at http://127\.0\.0\.1:\d+, ` +
+	`dexchange on its emulator at http://127\.0\.0\.1:\d+, dexpay on its emulator at http://127\.0\.0\.1:\d+, ` +
+	`novasend on its emulator at http://127\.0\.0\.1:\d+, ` +
 	`paydunya on its emulator at http://127\.0\.0\.1:\d+\)\n$`)
 
 func TestRunStartsAndStops(t *testing.T) {

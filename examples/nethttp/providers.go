@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/dexpay"
+	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
@@ -162,6 +165,41 @@ func providerSpecs() []providerSpec {
 			},
 		},
 		{
+			name: dexpay.Name, label: "DEXPAY",
+			creds:            []string{"DEXPAY_API_KEY", "DEXPAY_API_SECRET"},
+			extra:            []string{"DEXPAY_WEBHOOK_SECRET", "DEXPAY_BASE_URL", dexpaySandboxVar},
+			webhookSecretVar: "DEXPAY_WEBHOOK_SECRET",
+			fields: map[string]string{
+				"APIKey": "DEXPAY_API_KEY", "APISecret": "DEXPAY_API_SECRET",
+				"WebhookSecrets": "DEXPAY_WEBHOOK_SECRET", "BaseURL": "DEXPAY_BASE_URL", "Mode": dexpaySandboxVar,
+			},
+			live: func(env map[string]string, log *slog.Logger) (cauri.Provider, string, error) {
+				mode, err := dexpayMode(env)
+				if err != nil {
+					return nil, "", err
+				}
+				p, err := dexpay.New(dexpay.Config{
+					APIKey:         env["DEXPAY_API_KEY"],
+					APISecret:      env["DEXPAY_API_SECRET"],
+					WebhookSecrets: secretList(env["DEXPAY_WEBHOOK_SECRET"]),
+					Mode:           mode,
+					BaseURL:        env["DEXPAY_BASE_URL"],
+					Logger:         log,
+				})
+				if err != nil {
+					return nil, "", err
+				}
+				return p, p.BaseURL(), nil
+			},
+			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
+				emu := dexpaytest.New(dexpaytest.WithMerchant(merchantName))
+				cfg := emu.Config()
+				cfg.Logger = log
+				p, err := dexpay.New(cfg)
+				return emulated{emu, emu.URL}, p, err
+			},
+		},
+		{
 			name: novasend.Name, label: "NovaSend",
 			// The account to credit goes with the credentials: NovaSend's
 			// payin sessions name it.
@@ -226,6 +264,39 @@ func providerSpecs() []providerSpec {
 			},
 		},
 	}
+}
+
+// dexpaySandboxVar chooses DEXPAY's sandbox or live API.
+const dexpaySandboxVar = "DEXPAY_SANDBOX"
+
+// dexpayMode reads DEXPAY_SANDBOX: the sandbox unless it is a boolean
+// false ("false", "0", "f"), so that going live is always asked for.
+// Something that is no boolean at all is an error rather than a guess, and
+// so are keys of the other mode, named in the shop's variables rather
+// than in dexpay.Config's fields. Its errors never quote a key.
+func dexpayMode(env map[string]string) (dexpay.Mode, error) {
+	mode := dexpay.Sandbox
+	if raw := env[dexpaySandboxVar]; raw != "" {
+		sandbox, err := strconv.ParseBool(raw)
+		if err != nil {
+			return "", fmt.Errorf("%s must be true or false (false for the live API)", dexpaySandboxVar)
+		}
+		if !sandbox {
+			mode = dexpay.Live
+		}
+	}
+	for _, k := range []struct{ name, prefix string }{{"DEXPAY_API_KEY", "pk"}, {"DEXPAY_API_SECRET", "sk"}} {
+		v := env[k.name]
+		switch {
+		case mode == dexpay.Sandbox && strings.HasPrefix(v, k.prefix+"_live_"):
+			return "", fmt.Errorf("%s is a live key (%s_live_...) but %s is not false: set %s=false for the live API",
+				k.name, k.prefix, dexpaySandboxVar, dexpaySandboxVar)
+		case mode == dexpay.Live && strings.HasPrefix(v, k.prefix+"_test_"):
+			return "", fmt.Errorf("%s is a sandbox key (%s_test_...) but %s=false asks for the live API: unset %s for the sandbox",
+				k.name, k.prefix, dexpaySandboxVar, dexpaySandboxVar)
+		}
+	}
+	return mode, nil
 }
 
 // providerNames lists the known providers, for error messages.
