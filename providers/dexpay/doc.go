@@ -154,7 +154,9 @@
 // number's country code. The answer's status is mapped by
 // [MapPayoutStatus]: a payout is usually PENDING when created, and its
 // ProviderRef (DEXPAY's id, else its "PO_..." reference) is what GET
-// /payouts/{id} looks up. DEXPAY takes no idempotency key, so payouts are
+// /payouts/{id} looks up: [Provider.CheckPayout], through which the kit
+// settles a pending payout (cauri.Kit.ResolvePayout, and the reconciler).
+// DEXPAY takes no idempotency key, so payouts are
 // never repeated, and an answer that does not come is an unknown outcome
 // (a temporary error), never a failure.
 package dexpay

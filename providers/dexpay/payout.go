@@ -208,3 +208,50 @@ func parseAccount(account string) (operator, phone, country string, ok bool) {
 	country, ok = dialCodes[digits[:3]]
 	return operator, phone, country, ok
 }
+
+// CheckPayout asks DEXPAY about the payout it knows by ref (its id, or
+// its "PO_..." reference, as Payout recorded it): GET
+// {BaseURL}/payouts/{ref}, whose status gives the result (see
+// [MapPayoutStatus]). It sends nothing, so the kit may ask again. An
+// unknown ref (404) is an error wrapping cauri.ErrNotFound.
+func (p *Provider) CheckPayout(ctx context.Context, ref string) (cauri.PayoutResult, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status",
+			Err: fmt.Errorf("%w: no dexpay payout to look up", cauri.ErrNotFound)}
+	}
+	res, err := p.checkPayout(ctx, ref)
+	return res, p.scrub(err)
+}
+
+func (p *Provider) checkPayout(ctx context.Context, ref string) (cauri.PayoutResult, error) {
+	resp, err := p.http.Do(ctx, providerhttp.Request{
+		Op: "payout_status", Method: http.MethodGet,
+		URL: providerhttp.JoinURL(p.base, "payouts", ref), Header: p.headers(),
+	})
+	if err != nil {
+		var pe *cauri.ProviderError
+		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
+			pe.Err = cauri.ErrNotFound
+		}
+		return cauri.PayoutResult{}, err
+	}
+	data, err := answerData(resp, "payout_status")
+	if err != nil {
+		return cauri.PayoutResult{}, err
+	}
+	var f struct {
+		Status        json.RawMessage `json:"status"`
+		FailureReason json.RawMessage `json:"failure_reason"`
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status", StatusCode: resp.StatusCode,
+			Err: fmt.Errorf("%w: payout: unexpected JSON: %w", cauri.ErrMalformed, err)}
+	}
+	raw := p.clean(truncate(jsonText(f.Status), 64))
+	st, known := MapPayoutStatus(raw)
+	if !known {
+		p.log.Warn("unknown dexpay payout status, treated as pending", "status", raw)
+	}
+	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: p.clean(messageText(f.FailureReason))}, nil
+}

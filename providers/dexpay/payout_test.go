@@ -103,6 +103,36 @@ func TestPayoutThroughKit(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d payouts sent, want 1", n)
 	}
+
+	// Pending at first: the kit looks it up, by GET /payouts/{id}, and
+	// finishes it once DEXPAY settles it; nothing is sent again.
+	if p, err := k.ResolvePayout(ctx, req.Key); !errors.Is(err, cauri.ErrPayoutPending) || p.Status != cauri.PayoutPending {
+		t.Errorf("ResolvePayout while pending = %+v, %v; want pending", p, err)
+	}
+	if err := srv.SettlePayout(ctx, first.ProviderRef, "COMPLETED"); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := k.ResolvePayout(ctx, req.Key); err != nil || p.Status != cauri.PayoutSucceeded {
+		t.Errorf("ResolvePayout once settled = %+v, %v; want succeeded", p, err)
+	}
+	if again, err := k.Payout(ctx, "dexpay", req); err != nil || again.Status != cauri.PayoutSucceeded {
+		t.Errorf("Payout after resolving = %+v, %v; want succeeded", again, err)
+	}
+	lookups, sent := 0, 0
+	for _, r := range srv.Requests() {
+		switch {
+		case r.Path == "/api/v1/payouts":
+			sent++
+		case strings.HasPrefix(r.Path, "/api/v1/payouts/"):
+			lookups++
+		}
+	}
+	if sent != 1 || lookups != 2 {
+		t.Errorf("%d payouts sent, %d lookups; want 1 and 2", sent, lookups)
+	}
+	if _, err := srv.Provider().(*dexpay.Provider).CheckPayout(ctx, "po_unknown"); !errors.Is(err, cauri.ErrNotFound) {
+		t.Errorf("CheckPayout of an unknown payout: %v, want ErrNotFound", err)
+	}
 }
 
 // TestPayoutLifecycle: the emulator settles and cancels payouts as the
