@@ -20,7 +20,9 @@ import (
 //     retrying, and nothing is created);
 //   - believes it only when authenticated, and otherwise asks the provider's
 //     status endpoint, whose answer replaces what the notification claimed
-//     (503 when the provider cannot be reached, so that it redelivers). That
+//     (503 when the provider cannot be reached, so that it redelivers); a
+//     provider that is a [Confirmer] is handed the claim with the question,
+//     and may read its answer in its light. That
 //     question draws on the payment's budget (see Config.PollInterval): a
 //     notification about a payment asked about lately gets 503 with
 //     Retry-After and costs no call, however many are sent;
@@ -170,8 +172,8 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 
 	if !u.Authenticated && !gp.noStatus.Load() {
 		// Not proven: the provider's status endpoint is asked instead,
-		// and its word is settled.
-		a := k.ask(ctx, gp, p)
+		// and its word is settled. A Confirmer reads it with the claim.
+		a := k.confirm(ctx, gp, p, &Claim{Update: u, Callback: bound != ""})
 		switch {
 		case errors.Is(a.err, ErrUnsupported):
 			gp.noStatus.Store(true) // the per-payment token is all there is
