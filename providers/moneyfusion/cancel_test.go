@@ -2,7 +2,10 @@ package moneyfusion_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,3 +163,87 @@ func TestConfirm(t *testing.T) {
 		})
 	}
 }
+
+// FuzzConfirm reads any status answer with each claim: Confirm fails when
+// FetchStatus does, says paid only when FetchStatus does, and differs
+// from FetchStatus only by a cancellation claimed at the callback URL and
+// borne out by "no paid".
+func FuzzConfirm(f *testing.F) {
+	for _, seed := range []struct {
+		answer   string
+		callback bool
+		age      uint16 // minutes
+	}{
+		{docStatus, true, 5},
+		{strings.Replace(docStatus, `"paid"`, `"no paid"`, 1), true, 5},
+		{strings.Replace(docStatus, `"paid"`, `"no paid"`, 1), false, 2000},
+		{strings.Replace(docStatus, `"paid"`, `"NO PAID"`, 1), true, 2000},
+		{strings.Replace(docStatus, `"statut": "paid",`, `"statut": "no paid", "webhook_url": "https://shop.example/w",`, 1), true, 5},
+		{strings.Replace(docStatus, `"statut": "paid",`, `"statut": "no paid", "webhook_url": {},`, 1), true, 5},
+		{strings.Replace(docStatus, `"paid"`, `"cancelled"`, 1), true, 5},
+		{strings.Replace(docStatus, `"paid"`, `"failure"`, 1), true, 5},
+		{`{"statut":true,"data":{"tokenPay":"0d1d8bc9b6d2819c","statut":"no paid"}}`, true, 5},
+		{`{"statut":false,"message":"Paiement introuvable"}`, true, 5},
+		{`{"statut":true,"data":null}`, true, 5},
+		{`<html>`, true, 5},
+	} {
+		f.Add([]byte(seed.answer), seed.callback, seed.age)
+	}
+	var answer atomic.Pointer[[]byte]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(*answer.Load())
+	}))
+	defer srv.Close()
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	p, err := moneyfusion.New(moneyfusion.Config{APIURL: srv.URL + secretPath, StatusURL: srv.URL, Now: frozen(now)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, body []byte, callback bool, age uint16) {
+		answer.Store(&body)
+		q := cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: "0d1d8bc9b6d2819c", Amount: 200, Currency: "XOF",
+			CreatedAt: now.Add(-time.Duration(age) * time.Minute)}
+		plain, perr := p.FetchStatus(ctx, q)
+		for _, claimed := range []cauri.Status{cauri.StatusCancelled, cauri.StatusPaid, cauri.StatusFailed, cauri.StatusPending} {
+			u, err := p.Confirm(ctx, cauri.Claim{Update: cauri.Update{Status: claimed, ProviderRef: q.ProviderRef}, Callback: callback}, q)
+			if (err == nil) != (perr == nil) {
+				t.Fatalf("claim %s: Confirm's error %v, FetchStatus's %v", claimed, err, perr)
+			}
+			if err != nil {
+				continue
+			}
+			if u == plain {
+				continue
+			}
+			moved := u
+			moved.Status, moved.FailureReason = plain.Status, plain.FailureReason
+			if claimed != cauri.StatusCancelled || !callback || u.Status != cauri.StatusCancelled || moved != plain ||
+				(plain.Status != cauri.StatusPending && plain.Status != cauri.StatusExpired) ||
+				!strings.EqualFold(strings.TrimSpace(plain.RawStatus), "no paid") {
+				t.Fatalf("claim %s (callback %v): Confirm %+v, FetchStatus %+v", claimed, callback, u, plain)
+			}
+		}
+	})
+}
+
+// docStatus is the documentation's status answer.
+const docStatus = `{
+  "statut": true,
+  "data": {
+    "_id": "65df163b11ab882694573060",
+    "tokenPay": "0d1d8bc9b6d2819c",
+    "numeroSend": "01010101",
+    "nomclient": "John Doe",
+    "personal_Info": [{"userId": 1, "orderId": 123}],
+    "numeroTransaction": "0708889205",
+    "Montant": 200,
+    "frais": 5,
+    "statut": "paid",
+    "moyen": "orange",
+    "return_url": "https://your-domain.com/callback",
+    "createdAt": "2024-02-28T11:17:15.285Z"
+  },
+  "message": "details paiement"
+}`
