@@ -99,8 +99,8 @@ type StatusQuery struct {
 // questions and goes through the breaker and the retries, as FetchStatus
 // does; every other question (return visits, the status endpoint, the
 // reconciler) still calls FetchStatus. A Confirm under way is shared only
-// with the asks confirming the same claim: a claim is never answered
-// without being read.
+// with the asks confirming a claim of the same Status and Callback, never
+// with a plain question: a claim is never answered without being read.
 //
 // The Update returned counts as the provider's word, as FetchStatus's
 // does, so Confirm must keep to it where money moves: paid (or refunded)

@@ -22,10 +22,10 @@ import (
 //     status endpoint, whose answer replaces what the notification claimed
 //     (503 when the provider cannot be reached, so that it redelivers); a
 //     provider that is a [Confirmer] is handed the claim with the question,
-//     and may read its answer in its light. That
-//     question draws on the payment's budget (see Config.PollInterval): a
-//     notification about a payment asked about lately gets 503 with
-//     Retry-After and costs no call, however many are sent;
+//     to read the answer in its light. That question draws on the
+//     payment's budget (see Config.PollInterval): a notification about a
+//     payment asked about lately gets 503 with Retry-After and costs no
+//     call, however many are sent;
 //   - refuses a different amount or currency than the stored payment's (422);
 //   - moves the payment forward with a compare-and-set, and runs OnPaid for a
 //     paid one;
