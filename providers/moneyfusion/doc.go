@@ -67,8 +67,9 @@
 //     MoneyFusion documents no life for its payment pages; the default, a
 //     day ([DefaultSessionLife]), is chosen long, because too short a life
 //     would expire a page its customer may still pay and leave that
-//     payment stuck expired; set SessionLife from what MoneyFusion tells
-//     you. "pending", MoneyFusion processing a payment, is never expired
+//     payment stuck expired once paid, while too long a one only keeps an
+//     abandoned payment pending longer; set SessionLife from what
+//     MoneyFusion tells you. "pending", MoneyFusion processing a payment, is never expired
 //     here: the kit's ReconcilePolicy MaxAge ends it.
 //   - No notification makes anything paid: paid comes from the status
 //     endpoint's "paid" alone, as before.

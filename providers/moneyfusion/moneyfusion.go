@@ -28,9 +28,11 @@ const Currency = "XOF"
 
 // DefaultSessionLife is how long a payment page is taken to stay payable
 // when Config.SessionLife is zero. MoneyFusion documents no lifetime for
-// its payment pages; a day is longer than the hosted mobile money pages
-// of its peers stay open, and half the kit's default ReconcilePolicy
-// MaxAge.
+// its payment pages. A day is chosen long on purpose: a page taken for
+// ended while its customer can still pay it would leave that payment
+// stuck expired once paid, while a page taken for open too long only
+// keeps an abandoned payment pending longer. It is half the kit's
+// default ReconcilePolicy MaxAge.
 const DefaultSessionLife = 24 * time.Hour
 
 // SessionMargin is added to the session's life before a payment still
@@ -76,7 +78,8 @@ type Config struct {
 	Now func() time.Time
 
 	// Logger receives warnings (a payment status this package does not
-	// know, a failed payment whose amount does not match). It never gets
+	// know, a failed payment whose amount does not match) and notes of
+	// cancellations not believed (see Provider.Confirm). It never gets
 	// the API URL or customer data. Nil means no logging.
 	Logger *slog.Logger
 }
