@@ -45,8 +45,9 @@
 //     paid" and the notification came to the payment's own callback URL
 //     (the webhook_url the kit sent, whose path carries an HMAC token of
 //     the kit's: [cauri.Claim] Callback): the kit gave that URL to
-//     MoneyFusion alone, so the notification is MoneyFusion's. The payment
-//     is then cancelled at once. A cancellation to the shared webhook URL,
+//     MoneyFusion alone, so the notification is MoneyFusion's, and its
+//     cancellation is final, as its list of events reads. The payment is
+//     then cancelled at once. A cancellation to the shared webhook URL,
 //     which anyone can post to, is not believed: "no paid" stays pending.
 //   - Believing a forged cancellation would be for good: a payment is
 //     never moved back, so a customer who pays afterwards would be charged
@@ -69,8 +70,8 @@
 //     would expire a page its customer may still pay and leave that
 //     payment stuck expired once paid, while too long a one only keeps an
 //     abandoned payment pending longer; set SessionLife from what
-//     MoneyFusion tells you. "pending", MoneyFusion processing a payment, is never expired
-//     here: the kit's ReconcilePolicy MaxAge ends it.
+//     MoneyFusion tells you. "pending", MoneyFusion processing a payment,
+//     is never expired here: the kit's ReconcilePolicy MaxAge ends it.
 //   - No notification makes anything paid: paid comes from the status
 //     endpoint's "paid" alone, as before.
 //
