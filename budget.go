@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 )
 
@@ -45,12 +46,25 @@ type askResult struct {
 // A paid payment may be asked about too, when the kit is told it was
 // refunded; other final ones never are.
 func (k *Kit) ask(ctx context.Context, gp *guardedProvider, p Payment) askResult {
+	return k.confirm(ctx, gp, p, nil)
+}
+
+// confirm is ask for an unauthenticated notification that claimed claim:
+// a provider that is a [Confirmer] reads its answer with the claim. A nil
+// claim is a plain ask.
+func (k *Kit) confirm(ctx context.Context, gp *guardedProvider, p Payment, claim *Claim) askResult {
 	if p.Status.Final() && p.Status != StatusPaid {
 		return askResult{p: p, err: errNotDue}
 	}
+	key := p.ID
+	if _, ok := gp.Provider.(Confirmer); ok && claim != nil {
+		// Its answer depends on the claim: only the same claim shares it,
+		// and an ask under way without it answers nothing about it.
+		key += "\x00" + string(claim.Update.Status) + "\x00" + strconv.FormatBool(claim.Callback)
+	}
 	// Even when p's turn has not come, an ask under way is joined: its
 	// answer is the freshest there is.
-	ch := k.asks.DoChan(p.ID, func() (any, error) {
+	ch := k.asks.DoChan(key, func() (any, error) {
 		// The question, once asked, is seen through if whoever asked it
 		// first hangs up: its turn is spent either way.
 		ctx, cancel := detach(ctx, k.askTimeout())
@@ -71,7 +85,7 @@ func (k *Kit) ask(ctx context.Context, gp *guardedProvider, p Payment) askResult
 			}
 			return askResult{p: p, err: errNotDue}, nil
 		}
-		u, err := k.fetch(ctx, gp, p)
+		u, err := k.fetch(ctx, gp, p, claim)
 		if err != nil {
 			return askResult{p: p, err: err}, nil
 		}

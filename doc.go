@@ -47,9 +47,9 @@
 // stores/sql/storetest checks an implementation against it. [Provider]
 // (with [CheckoutRequest], [Checkout], [StatusQuery], [Update],
 // [ProviderError], and the optional [IdempotentCreator], [PollGuidance],
-// [RateGuidance] and [Payouter]) is the contract of a payment provider; the
-// packages under providers/ implement it, each with an emulator of the
-// provider's API for tests.
+// [RateGuidance], [Confirmer] and [Payouter]) is the contract of a payment
+// provider; the packages under providers/ implement it, each with an
+// emulator of the provider's API for tests.
 //
 // The README says what the kit guarantees and how to run it in production;
 // RELIABILITY.md how those guarantees are tested.

@@ -81,6 +81,53 @@ type StatusQuery struct {
 	// them to look a payment up.
 	Amount   int64
 	Currency string
+	// CreatedAt is when the kit created the payment (by Config.Now), just
+	// before it asked the provider to open the checkout: for providers
+	// whose hosted sessions end a known time after they open. Zero when
+	// unknown.
+	CreatedAt time.Time
+}
+
+// Confirmer is implemented by providers whose status endpoint cannot say
+// on its own all that a notification can. MoneyFusion's answers "no paid"
+// both before the customer pays and after the customer cancelled: only
+// its cancellation notification tells the two apart.
+//
+// To confirm an unauthenticated notification (see [Kit.WebhookHandler]),
+// the kit calls Confirm instead of FetchStatus, with what the
+// notification claimed. The call draws on the payment's budget of
+// questions and goes through the breaker and the retries, as FetchStatus
+// does; every other question (return visits, the status endpoint, the
+// reconciler) still calls FetchStatus. A Confirm under way is shared only
+// with the asks confirming a claim of the same Status and Callback, never
+// with a plain question: a claim is never answered without being read.
+//
+// The Update returned counts as the provider's word, as FetchStatus's
+// does, so Confirm must keep to it where money moves: paid (or refunded)
+// only when the provider's API says so, whatever the claim. What it may
+// do is settle, in the light of the claim, a status its API leaves
+// ambiguous to a final one in which no money moved (cancelled, failed,
+// expired), where the provider's documents make that safe. Such a move is
+// for good: a payment the provider later calls paid stays as it is (the
+// kit logs the contradiction), so a provider must not accept a claim
+// that anyone but itself could have made.
+type Confirmer interface {
+	Confirm(ctx context.Context, claim Claim, q StatusQuery) (Update, error)
+}
+
+// Claim is what an unauthenticated notification says, as the kit hands it
+// to a [Confirmer].
+type Claim struct {
+	// Update is the notification as ParseWebhook read it, not
+	// Authenticated. Its PaymentID is ours or empty.
+	Update Update
+	// Callback is true when the notification came to the payment's own
+	// callback URL ([Kit.CallbackURL], the CheckoutRequest's CallbackURL)
+	// and its token verified: whoever sent it knew that URL, which the
+	// kit gives to the provider alone. (Whether the provider shows it to
+	// others is for the provider to know.) False for a notification to
+	// the shared webhook URL.
+	Callback bool
 }
 
 // Update is what a provider says about one payment, from a webhook or from

@@ -174,11 +174,16 @@ func (k *Kit) refresh(ctx context.Context, gp *guardedProvider, p Payment) (Paym
 	return a.p, a.moved, a.err
 }
 
-// fetch is FetchStatus through the breaker, with retries. Only ask calls
-// it: every question draws on the payment's budget.
-func (k *Kit) fetch(ctx context.Context, gp *guardedProvider, p Payment) (Update, error) {
-	q := StatusQuery{PaymentID: p.ID, ProviderRef: p.ProviderRef, Amount: p.Amount, Currency: p.Currency}
+// fetch is FetchStatus through the breaker, with retries, or, with a
+// claim to confirm and a provider that is a Confirmer, Confirm. Only ask
+// calls it: every question draws on the payment's budget.
+func (k *Kit) fetch(ctx context.Context, gp *guardedProvider, p Payment, claim *Claim) (Update, error) {
+	q := StatusQuery{PaymentID: p.ID, ProviderRef: p.ProviderRef, Amount: p.Amount, Currency: p.Currency, CreatedAt: p.CreatedAt}
+	cf, confirms := gp.Provider.(Confirmer)
 	u, err := call(ctx, k, gp, "status", true, func(ctx context.Context) (Update, error) {
+		if claim != nil && confirms {
+			return cf.Confirm(ctx, *claim, q)
+		}
 		return gp.FetchStatus(ctx, q)
 	})
 	if err != nil {

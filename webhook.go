@@ -20,10 +20,12 @@ import (
 //     retrying, and nothing is created);
 //   - believes it only when authenticated, and otherwise asks the provider's
 //     status endpoint, whose answer replaces what the notification claimed
-//     (503 when the provider cannot be reached, so that it redelivers). That
-//     question draws on the payment's budget (see Config.PollInterval): a
-//     notification about a payment asked about lately gets 503 with
-//     Retry-After and costs no call, however many are sent;
+//     (503 when the provider cannot be reached, so that it redelivers); a
+//     provider that is a [Confirmer] is handed the claim with the question,
+//     to read the answer in its light. That question draws on the
+//     payment's budget (see Config.PollInterval): a notification about a
+//     payment asked about lately gets 503 with Retry-After and costs no
+//     call, however many are sent;
 //   - refuses a different amount or currency than the stored payment's (422);
 //   - moves the payment forward with a compare-and-set, and runs OnPaid for a
 //     paid one;
@@ -172,8 +174,8 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 
 	if !u.Authenticated && !gp.noStatus.Load() {
 		// Not proven: the provider's status endpoint is asked instead,
-		// and its word is settled.
-		a := k.ask(ctx, gp, p)
+		// and its word is settled. A Confirmer reads it with the claim.
+		a := k.confirm(ctx, gp, p, &Claim{Update: u, Callback: bound != ""})
 		switch {
 		case errors.Is(a.err, ErrUnsupported):
 			gp.noStatus.Store(true) // the per-payment token is all there is

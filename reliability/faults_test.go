@@ -929,7 +929,11 @@ func TestCrashBetweenPaidAndOnPaid(t *testing.T) {
 // One reconcile pass asks each provider once about each, and settles every
 // one to its true state; a second pass, once the other open payments' next
 // turn has come, respects NovaSend's polling guidance; a third, at
-// NovaSend's turn, asks about them all again.
+// NovaSend's turn, asks about them all again. A MoneyFusion page the
+// customer cancelled is the exception: with its notification lost, its
+// status endpoint's "no paid" is the word of a page nobody has paid yet,
+// and it stays pending (until the page's life ends, which these passes do
+// not reach).
 func TestReconcileSettlesLostWebhooks(t *testing.T) {
 	actions := []providertest.Action{providertest.Pay, providertest.Fail, providertest.Cancel, providertest.Pay, providertest.Fail, providertest.Pay, providertest.Pay}
 	var c tally
@@ -949,15 +953,21 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 			want []cauri.Status
 		}
 		var (
-			all  []made
-			open = map[string]string{} // provider → its payment still open
+			all     []made
+			open    = map[string]string{} // provider → its payment still open
+			unknown int                   // payments no provider's word can settle yet
 		)
 		for _, e := range emus {
 			e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 			for i, a := range actions {
 				p, co := sh.open(e.name, fmt.Sprintf("o-lost-%d", i))
 				sh.act(e, co, a) // and the customer closes the tab
-				all = append(all, made{e, p.ID, settledAs(a)})
+				want := settledAs(a)
+				if e.name == "moneyfusion" && a == providertest.Cancel {
+					want = []cauri.Status{cauri.StatusPending}
+					unknown++
+				}
+				all = append(all, made{e, p.ID, want})
 			}
 			p, _ := sh.open(e.name, "o-lost-open") // still on the provider's page
 			all = append(all, made{e, p.ID, []cauri.Status{cauri.StatusPending}})
@@ -969,8 +979,8 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		n := len(emus) * len(actions)
-		if rep.Checked != n+len(emus) || rep.Settled != n || rep.Errors != 0 || rep.Skipped != 0 {
-			t.Errorf("report = %+v, want %d checked, %d settled", rep, n+len(emus), n)
+		if rep.Checked != n+len(emus) || rep.Settled != n-unknown || rep.Errors != 0 || rep.Skipped != 0 {
+			t.Errorf("report = %+v, want %d checked, %d settled", rep, n+len(emus), n-unknown)
 		}
 		for _, m := range all {
 			p := sh.payment(m.id)
@@ -1003,16 +1013,16 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 			}
 		}
 		rep, err = sh.kit().Reconcile(context.Background())
-		if err != nil || rep.Checked != len(emus)-len(guided) || rep.Skipped != len(guided) || rep.Settled != 0 {
-			t.Errorf("second pass = %+v, %v; want %d checked and NovaSend's skipped", rep, err, len(emus)-len(guided))
+		if err != nil || rep.Checked != len(emus)-len(guided)+unknown || rep.Skipped != len(guided) || rep.Settled != 0 {
+			t.Errorf("second pass = %+v, %v; want %d checked and NovaSend's skipped", rep, err, len(emus)-len(guided)+unknown)
 		}
 		// At NovaSend's next turn, every open payment is asked about.
 		for _, id := range open {
 			sh.nextTurn(id)
 		}
 		rep, err = sh.kit().Reconcile(context.Background())
-		if err != nil || rep.Checked != len(emus) || rep.Skipped != 0 || rep.Settled != 0 {
-			t.Errorf("third pass = %+v, %v; want %d checked", rep, err, len(emus))
+		if err != nil || rep.Checked != len(emus)+unknown || rep.Skipped != 0 || rep.Settled != 0 {
+			t.Errorf("third pass = %+v, %v; want %d checked", rep, err, len(emus)+unknown)
 		}
 		for _, e := range emus {
 			audit(t, sh, e, &c)

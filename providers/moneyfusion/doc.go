@@ -21,12 +21,59 @@
 // MoneyFusion signs nothing: no header, no secret, no hash, in its
 // documentation or its SDKs. [Provider.ParseWebhook] therefore never
 // returns an authenticated update, and the kit confirms every notification
-// with [Provider.FetchStatus], whose answer replaces the notification's
-// claim. The status endpoint is MoneyFusion's own API over TLS, so its
-// answer counts as MoneyFusion's word; note that anyone holding a payment's
-// token can read it, and the token travels in the return URL's query.
+// with the status endpoint, through [Provider.Confirm] (the Provider is a
+// [cauri.Confirmer]), whose answer replaces the notification's claim. The
+// status endpoint is MoneyFusion's own API over TLS, so its answer counts
+// as MoneyFusion's word; note that anyone holding a payment's token can
+// read it, and the token travels in the return URL's query.
 // Notifications are told apart by event and tokenPay (EventID), as the
 // documentation recommends: one transaction gets several.
+//
+// # Cancelled and abandoned payments
+//
+// The status endpoint documents four words: pending ("Le paiement est en
+// cours de traitement"), failure ("Échec du paiement"), no paid
+// ("Paiement non effectué") and paid. None of them says cancelled: a page
+// the customer cancelled answers "no paid", and so, as integrations
+// report, does a page nobody has paid yet. The WordPress plugin
+// MoneyFusion documents reads it as not final ("no paid - Payment not
+// completed (order marked as on-hold)"). Only the notification tells a
+// cancellation apart: payin.session.cancelled, "Paiement annulé ou
+// échoué". So:
+//
+//   - A cancellation is believed when the status endpoint answers "no
+//     paid" and the notification came to the payment's own callback URL
+//     (the webhook_url the kit sent, whose path carries an HMAC token of
+//     the kit's: [cauri.Claim] Callback): the kit gave that URL to
+//     MoneyFusion alone, so the notification is MoneyFusion's, and its
+//     cancellation is final, as its list of events reads. The payment is
+//     then cancelled at once. A cancellation to the shared webhook URL,
+//     which anyone can post to, is not believed: "no paid" stays pending.
+//   - Believing a forged cancellation would be for good: a payment is
+//     never moved back, so a customer who pays afterwards would be charged
+//     for a payment the kit keeps cancelled (the kit logs the
+//     contradiction, nothing more). Hence the callback URL as the proof,
+//     and one more guard: the documented status answer shows no
+//     webhook_url, but webhooks do; a status answer that shows it would
+//     tell the callback URL to anyone holding the payment's token, so then
+//     no cancellation is believed, and such payments end expired (below).
+//   - A cancellation that comes while the payment's turn to be asked about
+//     is spent (a return visit or another notification asked a moment
+//     before) is answered 503 with Retry-After, and is believed when it is
+//     delivered again. MoneyFusion documents no redelivery: one that never
+//     comes leaves the payment to end expired.
+//   - "no paid" more than Config.SessionLife + SessionMargin after the kit
+//     created the payment is expired, by [Provider.FetchStatus] and so by
+//     the reconciler's next question: nobody can pay that page any more.
+//     MoneyFusion documents no life for its payment pages; the default, a
+//     day ([DefaultSessionLife]), is chosen long, because too short a life
+//     would expire a page its customer may still pay and leave that
+//     payment stuck expired once paid, while too long a one only keeps an
+//     abandoned payment pending longer; set SessionLife from what
+//     MoneyFusion tells you. "pending", MoneyFusion processing a payment,
+//     is never expired here: the kit's ReconcilePolicy MaxAge ends it.
+//   - No notification makes anything paid: paid comes from the status
+//     endpoint's "paid" alone, as before.
 //
 // # Where MoneyFusion's documents disagree or are silent
 //
@@ -55,18 +102,19 @@
 //     and a failure receives none.
 //   - Statuses: the documentation says failure, the Node.js SDK failed:
 //     both are failed. "no paid" ("paiement non effectué") is read as not
-//     paid yet, so pending: integrations disagree on whether it is final,
-//     and reading a fresh session as failed would close a payment the
-//     customer can still pay, leaving it stuck failed once paid; reading a
-//     final one as pending never pays anything. cancelled, seen by
-//     integrations though not documented, is cancelled. Case and spaces
-//     are ignored; any other word is pending and logged. See [MapStatus].
+//     paid, yet or ever, so pending until a cancellation or the page's end
+//     says which (see above): integrations disagree on whether it is
+//     final, and reading a fresh session as failed would close a payment
+//     the customer can still pay, leaving it stuck failed once paid.
+//     cancelled, seen by integrations though not documented, is
+//     cancelled. Case and spaces are ignored; any other word is pending
+//     and logged. See [MapStatus].
 //   - Webhook events: payin.session.pending is pending,
 //     payin.session.completed paid, and payin.session.cancelled ("annulé
 //     ou échoué") cancelled; the kit uses the status endpoint's word
-//     anyway. payout.session.* events are ignored. A body without an event
-//     but with a statut (the Node.js SDK says the webhook posts "the
-//     payment data") is read by its statut.
+//     anyway, read with a cancellation as above. payout.session.* events
+//     are ignored. A body without an event but with a statut (the Node.js
+//     SDK says the webhook posts "the payment data") is read by its statut.
 //   - Error answers: only {"statut": false, "message": ...} is documented
 //     (for payouts), with no HTTP status. An answer with statut false is a
 //     permanent refusal wrapping ErrRefused, with MoneyFusion's message,
@@ -114,8 +162,10 @@
 //     creation.
 //   - The API URL is a credential that sits in a URL's path: it is never
 //     put in errors or logs, where ordinary URLs would go.
-//   - Failure reasons: MoneyFusion gives none, so FailureReason stays
-//     empty; moyen ("orange", "card") becomes Method and frais Fee.
+//   - Failure reasons: MoneyFusion gives none, so FailureReason is empty
+//     but for the two readings above, which say what they read (a
+//     cancellation borne out by "no paid"; "no paid" past the page's
+//     life); moyen ("orange", "card") becomes Method and frais Fee.
 //   - Payouts (/api/v1/withdraw) are documented with two different
 //     authentication headers (Authorization: Bearer and
 //     moneyfusion-private-key) and are not implemented.

@@ -1,12 +1,14 @@
 package moneyfusion
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
@@ -23,6 +25,20 @@ const DefaultStatusURL = "https://www.pay.moneyfusion.net"
 // Currency is the only currency MoneyFusion takes: the CFA franc of the
 // West African states (FCFA), which has no subunit.
 const Currency = "XOF"
+
+// DefaultSessionLife is how long a payment page is taken to stay payable
+// when Config.SessionLife is zero. MoneyFusion documents no lifetime for
+// its payment pages. A day is chosen long on purpose: a page taken for
+// ended while its customer can still pay it would leave that payment
+// stuck expired once paid, while a page taken for open too long only
+// keeps an abandoned payment pending longer. It is half the kit's
+// default ReconcilePolicy MaxAge.
+const DefaultSessionLife = 24 * time.Hour
+
+// SessionMargin is added to the session's life before a payment still
+// "no paid" is reported expired: room for clocks that disagree, and for a
+// payment confirmed in the page's last moments.
+const SessionMargin = 15 * time.Minute
 
 // ErrRefused is wrapped by the error of a call MoneyFusion answered with
 // "statut": false, whatever the HTTP status: the API said no, and its
@@ -49,8 +65,21 @@ type Config struct {
 	// own with a 30s timeout (http.DefaultClient is never used or changed).
 	HTTPClient *http.Client
 
+	// SessionLife is how long a payment page stays payable once opened.
+	// A payment the status endpoint still calls "no paid" (not paid) more
+	// than SessionLife + SessionMargin after the kit created it is
+	// reported expired. MoneyFusion documents no lifetime: zero means
+	// DefaultSessionLife, a day. Set it from what MoneyFusion tells you;
+	// too short a life would expire a payment its customer may still pay.
+	SessionLife time.Duration
+
+	// Now returns the current time, to measure a payment's age against
+	// SessionLife. Nil means time.Now. Give it the kit's Config.Now.
+	Now func() time.Time
+
 	// Logger receives warnings (a payment status this package does not
-	// know, a failed payment whose amount does not match). It never gets
+	// know, a failed payment whose amount does not match) and notes of
+	// cancellations not believed (see Provider.Confirm). It never gets
 	// the API URL or customer data. Nil means no logging.
 	Logger *slog.Logger
 }
@@ -60,11 +89,16 @@ type Config struct {
 type Provider struct {
 	apiURL string
 	status string
+	life   time.Duration // SessionLife, defaulted
+	now    func() time.Time
 	http   *providerhttp.Client
 	log    *slog.Logger
 }
 
-var _ cauri.Provider = (*Provider)(nil)
+var (
+	_ cauri.Provider  = (*Provider)(nil)
+	_ cauri.Confirmer = (*Provider)(nil)
+)
 
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
 // naming every field of cfg that is wrong (never quoting APIURL).
@@ -87,6 +121,9 @@ func New(cfg Config) (*Provider, error) {
 	if u, err := url.Parse(status); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		bad("StatusURL", "must be an absolute http(s) URL with no query")
 	}
+	if cfg.SessionLife < 0 {
+		bad("SessionLife", "must not be negative")
+	}
 	if len(ve.Fields) > 0 {
 		return nil, ve
 	}
@@ -97,9 +134,15 @@ func New(cfg Config) (*Provider, error) {
 	}
 	hc := providerhttp.New(Name, cfg.HTTPClient)
 	hc.Describe = describe
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &Provider{
 		apiURL: api,
 		status: status,
+		life:   cmp.Or(cfg.SessionLife, DefaultSessionLife),
+		now:    now,
 		http:   hc,
 		log:    log.With("provider", Name),
 	}, nil

@@ -533,6 +533,15 @@ func TestFetchStatus(t *testing.T) {
 	}
 	co = open()
 	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
+	// "no paid", as before anyone pays: the status alone cannot tell a
+	// cancelled page (Confirm can, with the cancellation notification).
+	if u := fetch(co.ProviderRef, 5000); u.Status != cauri.StatusPending || u.RawStatus != "no paid" {
+		t.Errorf("cancelled, status alone: %+v", u)
+	}
+	// The word some integrations report.
+	if err := srv.SetStatus(co.ProviderRef, "cancelled"); err != nil {
+		t.Fatal(err)
+	}
 	if u := fetch(co.ProviderRef, 5000); u.Status != cauri.StatusCancelled {
 		t.Errorf("cancelled: %+v", u)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/providerhttp"
@@ -16,7 +17,7 @@ import (
 // statut of the status endpoint and the event of a webhook:
 //
 //	pending                  StatusPending    the payment is being processed
-//	no paid                  StatusPending    "paiement non effectué": nobody has paid yet
+//	no paid                  StatusPending    "paiement non effectué": not paid, yet or ever
 //	paid                     StatusPaid
 //	failure                  StatusFailed     the documentation's word
 //	failed                   StatusFailed     the Node.js SDK's word
@@ -28,8 +29,13 @@ import (
 // Case and surrounding spaces are ignored. Any other value maps to
 // StatusPending with known false: an undocumented status never settles a
 // payment.
+//
+// "no paid" alone cannot tell a page nobody has paid yet from one the
+// customer cancelled or left: [Provider.FetchStatus] reads it with the
+// payment's age, and [Provider.Confirm] with the notification it
+// confirms.
 func MapStatus(raw string) (s cauri.Status, known bool) {
-	switch strings.ToLower(strings.TrimSpace(raw)) {
+	switch normal(raw) {
 	case "pending", "no paid", "payin.session.pending":
 		return cauri.StatusPending, true
 	case "paid", "payin.session.completed":
@@ -41,6 +47,12 @@ func MapStatus(raw string) (s cauri.Status, known bool) {
 	}
 	return cauri.StatusPending, false
 }
+
+// normal is a status or event as MapStatus compares it.
+func normal(raw string) string { return strings.ToLower(strings.TrimSpace(raw)) }
+
+// noPaid reports whether raw is "no paid".
+func noPaid(raw string) bool { return normal(raw) == "no paid" }
 
 // payment is what this package reads of MoneyFusion's payment object, from
 // the status endpoint's data or a webhook.
@@ -54,6 +66,10 @@ type payment struct {
 	// paymentID is ours, from personal_Info.
 	paymentID string
 	method    string
+	// showsHook is true when the object shows a webhook_url: read from
+	// the status endpoint, which anyone holding the token may ask, it
+	// makes the kit's callback URL no secret.
+	showsHook bool
 }
 
 // fields are the payment object's fields, as MoneyFusion spells them.
@@ -65,6 +81,7 @@ type fields struct {
 	Frais        json.RawMessage `json:"frais"`
 	PersonalInfo json.RawMessage `json:"personal_Info"`
 	Moyen        json.RawMessage `json:"moyen"`
+	WebhookURL   json.RawMessage `json:"webhook_url"`
 }
 
 // parsePayment reads a payment object. Cosmetic fields (moyen) are read
@@ -104,6 +121,7 @@ func parsePayment(raw json.RawMessage) (payment, fields, error) {
 		return payment{}, f, err
 	}
 	d.method = truncate(jsonText(f.Moyen), 64)
+	d.showsHook = !isNull(f.WebhookURL) && strings.TrimSpace(string(f.WebhookURL)) != `""`
 	return d, f, nil
 }
 
@@ -189,22 +207,74 @@ func (p *Provider) update(d payment, rawStatus string, expected int64) cauri.Upd
 // false one wrapping ErrRefused; an answer that is not the documented JSON
 // one wrapping cauri.ErrMalformed. None of them changes a payment.
 //
+// "no paid" is pending while the payment page may still be paid, and
+// expired once q.CreatedAt is more than Config.SessionLife + SessionMargin
+// ago: MoneyFusion says the same word before the customer pays and after
+// the customer gave up, and only the page's end tells them apart. With no
+// CreatedAt it stays pending. "pending", MoneyFusion processing a
+// payment, is never expired here.
+//
 // The token is the path of the payment page and reads the customer's name
 // and phone: errors name the call "paiementNotif/<token>" and never hold
 // it, even when MoneyFusion's answer quotes it.
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
+	u, _, err := p.lookup(ctx, q)
+	return u, err
+}
+
+// Confirm is [cauri.Confirmer]: the kit's question about an unsigned
+// notification. It asks the status endpoint as FetchStatus does, and
+// answers as FetchStatus would, but for one case: a cancellation
+// (payin.session.cancelled) that the status endpoint bears out with "no
+// paid" is cancelled, when the notification came to the payment's own
+// callback URL (claim.Callback) and the status answer does not show that
+// URL to whoever asks (no webhook_url in it). The kit gives that URL to
+// MoneyFusion alone, so the claim is MoneyFusion's. Anything else the
+// notification claims changes nothing: it is never paid unless the
+// status endpoint says paid.
+func (p *Provider) Confirm(ctx context.Context, claim cauri.Claim, q cauri.StatusQuery) (cauri.Update, error) {
+	u, d, err := p.lookup(ctx, q)
+	if err != nil || claim.Update.Status != cauri.StatusCancelled || !noPaid(d.status) {
+		return u, err
+	}
+	switch {
+	case !claim.Callback:
+		p.log.Info("moneyfusion cancellation not sent to the payment's callback URL: not believed; the payment ends with its page's life")
+	case d.showsHook:
+		p.log.Warn("moneyfusion's status answer shows webhook_url, so the callback URL proves nothing: cancellation not believed; the payment ends with its page's life")
+	default:
+		u.Status, u.FailureReason = cauri.StatusCancelled, "cancelled on the payment page (payin.session.cancelled, status no paid)"
+	}
+	return u, nil
+}
+
+// lookup is FetchStatus, with the payment as the answer read it.
+func (p *Provider) lookup(ctx context.Context, q cauri.StatusQuery) (cauri.Update, payment, error) {
 	ref := strings.TrimSpace(q.ProviderRef)
 	if ref == "" {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
+		return cauri.Update{}, payment{}, &cauri.ProviderError{Provider: Name, Op: "status",
 			Err: fmt.Errorf("%w: no moneyfusion payment token to look up", cauri.ErrNotFound)}
 	}
-	u, err := p.fetchStatus(ctx, q, ref)
-	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
+	u, d, err := p.fetchStatus(ctx, q, ref)
+	if err != nil {
+		return cauri.Update{}, payment{}, providerhttp.Scrub(err, ref, q.ProviderRef)
+	}
+	if u.Status == cauri.StatusPending && noPaid(d.status) && p.pageEnded(q.CreatedAt) {
+		u.Status, u.FailureReason = cauri.StatusExpired, "not paid within the payment page's life (status no paid)"
+	}
+	return u, d, nil
+}
+
+// pageEnded reports whether a payment page opened at created can no
+// longer be paid: SessionLife and SessionMargin have passed. A zero
+// created is never ended.
+func (p *Provider) pageEnded(created time.Time) bool {
+	return !created.IsZero() && p.now().Sub(created) > p.life+SessionMargin
 }
 
 // fetchStatus is FetchStatus's call about the payment token ref, whose
 // errors may hold ref.
-func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref string) (cauri.Update, error) {
+func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref string) (cauri.Update, payment, error) {
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "status", Method: http.MethodGet,
 		URL: providerhttp.JoinURL(p.status, "paiementNotif", ref),
@@ -217,7 +287,7 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
 			pe.Err = cauri.ErrNotFound
 		}
-		return cauri.Update{}, markRefused(err, resp)
+		return cauri.Update{}, payment{}, markRefused(err, resp)
 	}
 	perr := func(msg string, err error) error {
 		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Message: msg, Err: err}
@@ -228,26 +298,26 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 		Message json.RawMessage `json:"message"`
 	}
 	if err := resp.DecodeJSON(&env); err != nil {
-		return cauri.Update{}, perr("", err)
+		return cauri.Update{}, payment{}, perr("", err)
 	}
 	switch ok, known := statut(env.Statut); {
 	case known && !ok:
-		return cauri.Update{}, perr(truncate(jsonText(env.Message), 200), ErrRefused)
+		return cauri.Update{}, payment{}, perr(truncate(jsonText(env.Message), 200), ErrRefused)
 	case !known:
-		return cauri.Update{}, perr("", fmt.Errorf("%w: answer has no boolean statut", cauri.ErrMalformed))
+		return cauri.Update{}, payment{}, perr("", fmt.Errorf("%w: answer has no boolean statut", cauri.ErrMalformed))
 	}
 	d, _, err := parsePayment(env.Data)
 	if err != nil {
-		return cauri.Update{}, perr("", fmt.Errorf("payment data: %w", err))
+		return cauri.Update{}, payment{}, perr("", fmt.Errorf("payment data: %w", err))
 	}
 	switch {
 	case d.token == "":
 		d.token = ref
 	case d.token != ref:
-		return cauri.Update{}, perr("", fmt.Errorf("%w: the answer is about another payment", cauri.ErrMalformed))
+		return cauri.Update{}, payment{}, perr("", fmt.Errorf("%w: the answer is about another payment", cauri.ErrMalformed))
 	}
 	if d.status == "" {
-		return cauri.Update{}, perr("", fmt.Errorf("%w: the payment has no statut", cauri.ErrMalformed))
+		return cauri.Update{}, payment{}, perr("", fmt.Errorf("%w: the payment has no statut", cauri.ErrMalformed))
 	}
 
 	var expected int64
@@ -257,7 +327,7 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 	u := p.update(d, d.status, expected)
 	switch {
 	case u.Status == cauri.StatusPaid && !d.hasMontant:
-		return cauri.Update{}, perr("", fmt.Errorf("%w: a paid payment with no Montant", cauri.ErrMalformed))
+		return cauri.Update{}, payment{}, perr("", fmt.Errorf("%w: a paid payment with no Montant", cauri.ErrMalformed))
 	case u.Status != cauri.StatusPaid && expected > 0 && d.hasMontant && u.Amount != expected:
 		if u.Status.Final() {
 			p.log.Warn("moneyfusion reports another amount for a payment that did not succeed; amount left out",
@@ -266,5 +336,5 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 		u.Amount, u.Currency = 0, ""
 	}
 	u.Authenticated = true
-	return u, nil
+	return u, d, nil
 }

@@ -198,6 +198,9 @@ func FuzzParseWebhook(f *testing.F) {
 		`{"event":"payin.session.completed","tokenPay":"\u0000"}`,
 		`{"event":"payin.session.completed","tokenPay":"t","personal_Info":[{"cauri_payment_id":"a"},{"cauri_payment_id":"b"}]}`,
 		`{"event":"PAYIN.SESSION.COMPLETED","tokenPay":"t","Montant":200.0,"frais":null,"moyen":{"x":1}}`,
+		`{"event":"payin.session.cancelled","tokenPay":"t","webhook_url":{"x":1}}`,
+		`{"event":"payin.session.cancelled","tokenPay":"t","webhook_url":7,"statut":"no paid"}`,
+		`{"tokenPay":"t","statut":" No Paid ","webhook_url":""}`,
 		`{}`, `null`, `[]`, `"`, ``,
 	}
 	for _, s := range seeds {

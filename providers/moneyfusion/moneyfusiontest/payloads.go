@@ -205,6 +205,10 @@ func personalInfo(p *Payment) []map[string]any {
 // field order. The caller holds the server's lock.
 func (s *Server) statusData(p *Payment) any {
 	montant, frais := s.amounts(p)
+	var hook string
+	if s.showHook {
+		hook = p.WebhookURL
+	}
 	return struct {
 		ID                string           `json:"_id"`
 		TokenPay          string           `json:"tokenPay"`
@@ -217,12 +221,13 @@ func (s *Server) statusData(p *Payment) any {
 		Statut            string           `json:"statut"`
 		Moyen             string           `json:"moyen"`
 		ReturnURL         string           `json:"return_url"`
+		WebhookURL        string           `json:"webhook_url,omitempty"`
 		CreatedAt         string           `json:"createdAt"`
 	}{
 		ID: p.ID, TokenPay: p.Token, NumeroSend: p.NumeroSend, NomClient: p.NomClient,
 		PersonalInfo: personalInfo(p), NumeroTransaction: p.NumeroTransaction,
-		Montant: montant, Frais: frais, Statut: p.Status, Moyen: p.Moyen,
-		ReturnURL: p.ReturnURL, CreatedAt: timestamp(p.CreatedAt),
+		Montant: montant, Frais: frais, Statut: s.statut(p), Moyen: p.Moyen,
+		ReturnURL: p.ReturnURL, WebhookURL: hook, CreatedAt: timestamp(p.CreatedAt),
 	}
 }
 

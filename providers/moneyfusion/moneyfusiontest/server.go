@@ -26,9 +26,17 @@
 // Where the documentation is silent the emulator chooses, and says so: an
 // unknown merchant URL, an unknown token and a refused request are
 // answered {"statut": false, "message": ...} with 404, 404 and 400; a
-// payment starts "pending", and becomes "paid", "failure" or "cancelled";
-// Montant is the total net of frais (3% by default), as the webhook
-// example shows, unless [WithGrossMontant].
+// payment starts "pending", and becomes "paid" or "failure" when the
+// customer pays or fails. The customer cancelling sends
+// payin.session.cancelled, and the status endpoint then answers "no paid"
+// ("paiement non effectué"), as MoneyFusion's does: the word it also
+// gives a page nobody has paid yet. A page is payable for its session's
+// life ([WithSessionLife], moneyfusion.DefaultSessionLife by default) on
+// the server's clock ([WithClock]); after that its buttons answer 410 and
+// the status endpoint "no paid", and no notification is sent. Montant is
+// the total net of frais (3% by default), as the webhook example shows,
+// unless [WithGrossMontant]. The status answer shows no webhook_url, as
+// documented, unless [WithWebhookURLInStatus].
 package moneyfusiontest
 
 import (
@@ -57,11 +65,14 @@ import (
 // it.
 type Delivery = emulator.Delivery
 
-// MoneyFusion's payment statuses, as the emulator sets them.
+// MoneyFusion's payment statuses. The emulator's page sets pending, paid,
+// failure and no paid; cancelled, a word integrations report but the
+// documentation does not, is for [Server.SetStatus].
 const (
 	StatusPending   = "pending"
 	StatusPaid      = "paid"
 	StatusFailure   = "failure"
+	StatusNoPaid    = "no paid"
 	StatusCancelled = "cancelled"
 )
 
@@ -71,9 +82,11 @@ type Option func(*options)
 type options struct {
 	app, key, merchant         string
 	feePercent                 int64
-	gross                      bool
+	gross, showHook            bool
 	retries                    int
 	retryDelay, webhookTimeout time.Duration
+	life                       time.Duration
+	now                        func() time.Time
 }
 
 // WithApp sets the application name and key in the merchant's API URL,
@@ -95,6 +108,23 @@ func WithFeePercent(n int64) Option { return func(o *options) { o.feePercent = n
 // default Montant is net of frais, as in the webhook and Python examples
 // (Montant 194, frais 6 for 200).
 func WithGrossMontant() Option { return func(o *options) { o.gross = true } }
+
+// WithSessionLife sets how long a payment page stays payable after the
+// payment request, on the server's clock. The default is
+// moneyfusion.DefaultSessionLife: MoneyFusion documents none.
+func WithSessionLife(d time.Duration) Option { return func(o *options) { o.life = d } }
+
+// WithClock sets the server's clock, which dates payments (createdAt)
+// and ends their pages (WithSessionLife): a test's fake clock, also given
+// to the kit (cauri.Config.Now). [Server.Config] passes it on to the
+// provider. The default is time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithWebhookURLInStatus makes status answers show each payment's
+// webhook_url, as webhooks do (the status example of the documentation
+// does not): the shop's callback URL is then known to anyone holding a
+// payment's token.
+func WithWebhookURLInStatus() Option { return func(o *options) { o.showHook = true } }
 
 // WithWebhookRetries sets how many times a webhook the receiver did not
 // answer with a 2xx is sent again, and the wait in between. The default
@@ -123,6 +153,9 @@ type Server struct {
 	merchant   string
 	feePercent int64
 	gross      bool
+	showHook   bool
+	life       time.Duration
+	now        func() time.Time
 	srv        *httptest.Server
 	faults     *emulator.Faults
 	hooks      *emulator.Dispatcher
@@ -138,7 +171,7 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{app: "cauri-test", merchant: "Test Shop", feePercent: 3}
+	o := options{app: "cauri-test", merchant: "Test Shop", feePercent: 3, life: moneyfusion.DefaultSessionLife, now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -151,6 +184,9 @@ func New(opts ...Option) *Server {
 		merchant:   o.merchant,
 		feePercent: o.feePercent,
 		gross:      o.gross,
+		showHook:   o.showHook,
+		life:       o.life,
+		now:        o.now,
 		faults:     emulator.NewFaults(errorBody),
 		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
 			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
@@ -184,10 +220,10 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
-// Config returns a moneyfusion.Config for this server: its API URL and its
-// status endpoint.
+// Config returns a moneyfusion.Config for this server: its API URL, its
+// status endpoint, its session life and its clock.
 func (s *Server) Config() moneyfusion.Config {
-	return moneyfusion.Config{APIURL: s.APIURL, StatusURL: s.URL}
+	return moneyfusion.Config{APIURL: s.APIURL, StatusURL: s.URL, SessionLife: s.life, Now: s.now}
 }
 
 // Provider returns a moneyfusion.Provider configured against this server.
@@ -291,7 +327,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	if p, ok := s.payments[providerRef]; ok {
 		body = s.webhookBody(p, moneyfusion.EventCompleted)
 	} else {
-		body = s.webhookBody(&Payment{Token: providerRef, TotalPrice: 100, CreatedAt: time.Now().UTC()}, moneyfusion.EventCompleted)
+		body = s.webhookBody(&Payment{Token: providerRef, TotalPrice: 100, CreatedAt: s.now().UTC()}, moneyfusion.EventCompleted)
 	}
 	s.mu.Unlock()
 	_, err := s.hooks.SendOnce(ctx, emulator.Notification{URL: url, Header: webhookHeader(), Body: body})
@@ -383,7 +419,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 	p.ID = emulator.RandomHex(12)
 	p.Token = randomToken(20)
 	p.Status = StatusPending
-	p.CreatedAt = time.Now().UTC()
+	p.CreatedAt = s.now().UTC()
 	p.RequestBody = raw
 	p.RequestHeader = r.Header.Clone()
 	s.mu.Lock()
@@ -429,8 +465,11 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	case !ok:
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Paiement introuvable", "Ce lien de paiement n'est pas valide.")
 		return
-	case final(snap.Status):
+	case s.closed(&snap):
 		emulator.WriteMessagePage(w, http.StatusOK, "Paiement "+snap.Status, "Ce paiement est clos.")
+		return
+	case s.ended(&snap):
+		emulator.WriteMessagePage(w, http.StatusGone, "Lien expiré", "Ce lien de paiement a expiré.")
 		return
 	}
 	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
@@ -456,10 +495,15 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Paiement introuvable", "Ce lien de paiement n'est pas valide.")
 		return
 	}
-	if final(p.Status) {
+	if s.closed(p) {
 		st := p.Status
 		s.mu.Unlock()
 		emulator.WriteMessagePage(w, http.StatusConflict, "Paiement "+st, "Ce paiement est clos et ne peut plus changer.")
+		return
+	}
+	if s.ended(p) {
+		s.mu.Unlock()
+		emulator.WriteMessagePage(w, http.StatusGone, "Lien expiré", "Ce lien de paiement a expiré.")
 		return
 	}
 	var events []string
@@ -471,7 +515,8 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		p.Status, p.Moyen, p.NumeroTransaction = StatusFailure, "orange", randomDigits(10)
 		events = []string{moneyfusion.EventPending, moneyfusion.EventCancelled}
 	case providertest.Cancel:
-		p.Status = StatusCancelled
+		// MoneyFusion's status endpoint has no word of its own for it.
+		p.Status, p.Cancelled = StatusNoPaid, true
 		events = []string{moneyfusion.EventCancelled}
 	}
 	hookURL := p.WebhookURL
@@ -532,8 +577,26 @@ func returnURL(p *Payment) string {
 	return u
 }
 
-func final(status string) bool {
-	return status == StatusPaid || status == StatusFailure || status == StatusCancelled
+// closed reports whether p's page takes no more action: paid, failed,
+// cancelled. The caller holds the server's lock, or p is a copy.
+func (s *Server) closed(p *Payment) bool {
+	return p.Cancelled || p.Status == StatusPaid || p.Status == StatusFailure || p.Status == StatusCancelled
+}
+
+// ended reports whether p's page is past its session's life on the
+// server's clock. The caller holds the server's lock, or p is a copy.
+func (s *Server) ended(p *Payment) bool {
+	return s.now().Sub(p.CreatedAt) > s.life
+}
+
+// statut is what the status endpoint and webhooks say of p: its Status,
+// or "no paid" for a page that ended unpaid. The caller holds the
+// server's lock.
+func (s *Server) statut(p *Payment) string {
+	if !s.closed(p) && s.ended(p) && p.Status == StatusPending {
+		return StatusNoPaid
+	}
+	return p.Status
 }
 
 // Payment is the emulator's record of one payment.
@@ -542,9 +605,12 @@ type Payment struct {
 	ID string
 	// Token is tokenPay, the payment's token: its ProviderRef.
 	Token string
-	// Status is MoneyFusion's statut: pending, then paid, failure or
-	// cancelled (or whatever SetStatus set).
+	// Status is MoneyFusion's statut: pending, then paid, failure or, once
+	// cancelled, no paid (or whatever SetStatus set). A page past its
+	// session's life reads no paid too.
 	Status string
+	// Cancelled is true once the customer cancelled on the page.
+	Cancelled bool
 	// TotalPrice is in francs, as requested.
 	TotalPrice int64
 	// Article, PersonalInfo, NumeroSend, NomClient, ReturnURL and

@@ -170,6 +170,102 @@ func TestStatusEndpoint(t *testing.T) {
 	}
 }
 
+// statutOf asks the status endpoint about token and returns its data's
+// statut and webhook_url.
+func statutOf(t *testing.T, s *Server, token string) (statut, hook string) {
+	t.Helper()
+	r := call(t, http.MethodGet, s.URL+"/paiementNotif/"+token, "")
+	var d struct {
+		Statut     string `json:"statut"`
+		WebhookURL string `json:"webhook_url"`
+	}
+	if r.status != http.StatusOK || json.Unmarshal(r.body.Data, &d) != nil {
+		t.Fatalf("status: %d %s", r.status, r.raw)
+	}
+	return d.Statut, d.WebhookURL
+}
+
+// TestSessionLife: on the server's clock, a page is payable for its
+// session's life; after it, its buttons answer 410, nothing is sent, and
+// the status endpoint answers "no paid", as it does for a cancelled page.
+func TestSessionLife(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var clock providertest.Clock
+	s := New(WithClock(clock.Now), WithSessionLife(time.Hour))
+	defer s.Close()
+	if cfg := s.Config(); cfg.SessionLife != time.Hour || cfg.Now == nil {
+		t.Errorf("Config does not pass the session life and clock on: %+v", cfg)
+	}
+	sh := newShop(t)
+	tokens := map[string]string{}
+	pages := map[string]string{}
+	for _, name := range []string{"open", "late", "cancelled", "paid"} {
+		tokens[name], pages[name] = create(t, s, sh.srv.URL+"/hooks/"+name)
+	}
+	if _, err := s.Act(ctx, pages["cancelled"], providertest.Cancel); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Act(ctx, pages["paid"], providertest.Pay); err != nil {
+		t.Fatal(err)
+	}
+
+	clock.Later(time.Hour - time.Minute)
+	for name, want := range map[string]string{"open": "pending", "cancelled": "no paid", "paid": "paid"} {
+		if got, _ := statutOf(t, s, tokens[name]); got != want {
+			t.Errorf("%s within its life: statut %q, want %q", name, got, want)
+		}
+	}
+	if _, err := s.Act(ctx, pages["open"], providertest.Pay); err != nil {
+		t.Errorf("pay within the life: %v", err)
+	}
+
+	clock.Later(2 * time.Minute)
+	n := sh.count()
+	for name, want := range map[string]string{"open": "paid", "late": "no paid", "cancelled": "no paid", "paid": "paid"} {
+		if got, _ := statutOf(t, s, tokens[name]); got != want {
+			t.Errorf("%s past its life: statut %q, want %q", name, got, want)
+		}
+	}
+	if _, err := s.Act(ctx, pages["late"], providertest.Pay); err == nil {
+		t.Error("a page past its life was paid")
+	}
+	res, err := http.Get(pages["late"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusGone || sh.count() != n {
+		t.Errorf("page past its life: HTTP %d, %d webhooks sent", res.StatusCode, sh.count()-n)
+	}
+	if p, _ := s.Payment(tokens["late"]); p.Status != StatusPending || p.Cancelled {
+		t.Errorf("the record of a page past its life: %+v", p)
+	}
+}
+
+// TestWebhookURLInStatus: status answers show webhook_url only when asked
+// to, as the documented example does not.
+func TestWebhookURLInStatus(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"documented", nil, ""},
+		{"shown", []Option{WithWebhookURLInStatus()}, "https://shop.example/hooks/pay_01"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := New(tc.opts...)
+			defer s.Close()
+			token, _ := create(t, s, "https://shop.example/hooks/pay_01")
+			if _, hook := statutOf(t, s, token); hook != tc.want {
+				t.Errorf("webhook_url %q, want %q", hook, tc.want)
+			}
+		})
+	}
+}
+
 // shop records the webhooks it receives, answering with codes in turn and
 // then 200.
 type shop struct {
@@ -286,15 +382,18 @@ func TestPageFlow(t *testing.T) {
 	}
 
 	// Fail and cancel.
-	for a, want := range map[providertest.Action]string{providertest.Fail: "failure", providertest.Cancel: "cancelled"} {
+	for a, want := range map[providertest.Action]string{providertest.Fail: "failure", providertest.Cancel: "no paid"} {
 		token, page := create(t, s, sh.srv.URL+"/hooks/x")
 		n := sh.count()
 		back, err := s.Act(ctx, page, a)
 		if err != nil || !strings.HasSuffix(back, "&token="+token) {
 			t.Errorf("%s: %q %v", a, back, err)
 		}
-		if p, _ := s.Payment(token); p.Status != want {
-			t.Errorf("%s: status %s", a, p.Status)
+		if p, _ := s.Payment(token); p.Status != want || p.Cancelled != (a == providertest.Cancel) {
+			t.Errorf("%s: status %s, cancelled %v", a, p.Status, p.Cancelled)
+		}
+		if _, err := s.Act(ctx, page, providertest.Pay); err == nil {
+			t.Errorf("%s: paid afterwards", a)
 		}
 		_, last := sh.at(sh.count() - 1)
 		if !bytes.Contains(last, []byte(`"event":"payin.session.cancelled"`)) {
