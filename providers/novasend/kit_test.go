@@ -218,3 +218,45 @@ func TestKitStatusWithoutTransaction(t *testing.T) {
 		})
 	}
 }
+
+// TestKitFeePaidByCustomer: NovaSend's documented webhook reports the
+// amount charged with the fee the customer paid (5100 for a 5000 order,
+// fee 100): through the kit it settles the payment as an ordinary one, no
+// surplus to give back; a report of less than the order never settles.
+func TestKitFeePaidByCustomer(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name       string
+		delta      int64 // what the provider reports beyond what was charged
+		want       cauri.Status
+		wantCode   int
+		wantAmount int64
+	}{
+		{"the order and the fee", 0, cauri.StatusPaid, http.StatusOK, 5100},
+		{"less than the order", -200, cauri.StatusPending, http.StatusUnprocessableEntity, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			emu := novasendtest.New(novasendtest.WithFeePaidByCustomer(), novasendtest.WithTransactionInWebhooks())
+			defer emu.Close()
+			emu.ReportAmountDelta(tt.delta)
+			ks := newKitShop(t, emu, emu.Config())
+			id, page := ks.checkout(t)
+			if _, err := emu.Act(ctx, page, providertest.Pay); err != nil {
+				t.Fatal(err)
+			}
+			ds := emu.Deliveries()
+			if len(ds) == 0 || ds[0].StatusCode != tt.wantCode {
+				t.Fatalf("deliveries %+v, want the first answered %d", ds, tt.wantCode)
+			}
+			p, err := ks.kit.Payment(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Status != tt.want || p.Received != tt.wantAmount || p.Surplus() != 0 {
+				t.Errorf("payment %s, received %d, surplus %d; want %s, %d, 0", p.Status, p.Received, p.Surplus(), tt.want, tt.wantAmount)
+			}
+		})
+	}
+}
