@@ -296,37 +296,37 @@ type attemptData struct {
 	Operator   string `json:"operator"`
 }
 
-// sessionObject is s as the API answers it, its amount shifted by delta.
+// sessionObject is ss as the API answers it, its amount shifted by delta.
 // The caller holds the lock.
-func (srv *Server) sessionObject(s *Session, delta int64) sessionData {
+func (s *Server) sessionObject(ss *Session, delta int64) sessionData {
 	d := sessionData{
-		Reference: s.Reference, Amount: srv.money(s.Amount + delta), Currency: s.Currency, Status: s.Status,
-		PaymentURL: srv.pageURL(s), SuccessURL: s.SuccessURL, FailureURL: s.FailureURL, WebhookURL: s.WebhookURL,
-		ExpiresAt: timeOrNil(s.ExpiresAt), IsSandbox: s.Sandbox, ClientSupportFee: s.ClientSupportFee,
-		Metadata: s.Metadata, CreatedAt: s.CreatedAt.Format(time.RFC3339),
+		Reference: ss.Reference, Amount: s.money(ss.Amount + delta), Currency: ss.Currency, Status: ss.Status,
+		PaymentURL: s.pageURL(ss), SuccessURL: ss.SuccessURL, FailureURL: ss.FailureURL, WebhookURL: ss.WebhookURL,
+		ExpiresAt: timeOrNil(ss.ExpiresAt), IsSandbox: ss.Sandbox, ClientSupportFee: ss.ClientSupportFee,
+		Metadata: ss.Metadata, CreatedAt: ss.CreatedAt.Format(time.RFC3339),
 	}
-	if srv.sandboxURL && s.Sandbox {
-		d.SandboxPaymentURL = srv.URL + "/checkout/" + s.ID
+	if s.sandboxURL && ss.Sandbox {
+		d.SandboxPaymentURL = s.URL + "/checkout/" + ss.ID
 	}
-	if s.AttemptID != "" {
-		d.PaymentAttempt = &attemptData{ID: s.AttemptID, Status: s.Status, PaymentURL: srv.URL + "/checkout/" + s.ID, Operator: s.Operator}
+	if ss.AttemptID != "" {
+		d.PaymentAttempt = &attemptData{ID: ss.AttemptID, Status: ss.Status, PaymentURL: s.URL + "/checkout/" + ss.ID, Operator: ss.Operator}
 	}
 	return d
 }
 
 // pageURL is the session's payment_url: the hosted page, or with
 // WithSandboxPaymentURL a sandbox session's live page, which refuses it.
-func (srv *Server) pageURL(s *Session) string {
-	if srv.sandboxURL && s.Sandbox {
-		return srv.URL + "/live/" + s.ID
+func (s *Server) pageURL(ss *Session) string {
+	if s.sandboxURL && ss.Sandbox {
+		return s.URL + "/live/" + ss.ID
 	}
-	return srv.URL + "/checkout/" + s.ID
+	return s.URL + "/checkout/" + ss.ID
 }
 
 // money is an amount as the server writes it: a JSON number, or with
 // WithStringAmounts a string.
-func (srv *Server) money(n int64) any {
-	if srv.stringAmounts {
+func (s *Server) money(n int64) any {
+	if s.stringAmounts {
 		return strconv.FormatInt(n, 10)
 	}
 	return n
@@ -361,31 +361,31 @@ func eventOf(status string, sdk bool) string {
 	return e
 }
 
-// webhookBody is the JSON of the notification about s, its amount shifted
+// webhookBody is the JSON of the notification about ss, its amount shifted
 // by delta. The caller holds the lock.
-func (srv *Server) webhookBody(s *Session, delta int64, now time.Time) []byte {
+func (s *Server) webhookBody(ss *Session, delta int64, now time.Time) []byte {
 	d := webhookData{
-		Reference: s.Reference, Status: s.Status, Amount: srv.money(s.Amount + delta), Currency: s.Currency,
-		TransactionID: nilIfEmpty(s.TransactionID), PaymentMethod: nilIfEmpty(s.PaymentMethod),
-		Operator: nilIfEmpty(s.Operator), Metadata: s.Metadata, IsSandbox: s.Sandbox,
-		Error: s.Error, ErrorCode: s.ErrorCode, RefundID: s.RefundID, CompletedAt: timeOrNil(s.CompletedAt),
+		Reference: ss.Reference, Status: ss.Status, Amount: s.money(ss.Amount + delta), Currency: ss.Currency,
+		TransactionID: nilIfEmpty(ss.TransactionID), PaymentMethod: nilIfEmpty(ss.PaymentMethod),
+		Operator: nilIfEmpty(ss.Operator), Metadata: ss.Metadata, IsSandbox: ss.Sandbox,
+		Error: ss.Error, ErrorCode: ss.ErrorCode, RefundID: ss.RefundID, CompletedAt: timeOrNil(ss.CompletedAt),
 	}
-	if s.RefundID != "" {
-		d.RefundAmount = srv.money(s.Amount)
+	if ss.RefundID != "" {
+		d.RefundAmount = s.money(ss.Amount)
 	}
-	return srv.envelope(eventOf(s.Status, srv.sdkEvents), d, now)
+	return s.envelope(eventOf(ss.Status, s.sdkEvents), d, now)
 }
 
 // envelope wraps a notification's data with its event, as the plugin
 // ("event") or the SDK's README ("type") reads it.
-func (srv *Server) envelope(event string, data any, now time.Time) []byte {
+func (s *Server) envelope(event string, data any, now time.Time) []byte {
 	at := now.UTC().Format(time.RFC3339)
 	var v any = struct {
 		Event     string `json:"event"`
 		Data      any    `json:"data"`
 		CreatedAt string `json:"created_at"`
 	}{event, data, at}
-	if srv.sdkEvents {
+	if s.sdkEvents {
 		v = struct {
 			Type      string `json:"type"`
 			Data      any    `json:"data"`
@@ -415,14 +415,14 @@ type payoutData struct {
 }
 
 // payoutObject is p as the API answers it. The caller holds the lock.
-func (srv *Server) payoutObject(p *Payout) payoutData {
+func (s *Server) payoutObject(p *Payout) payoutData {
 	details := map[string]string{"operator": p.Operator, "countryISO": p.CountryISO}
 	if p.RecipientName != "" {
 		details["recipient_name"] = p.RecipientName
 	}
 	return payoutData{
-		ID: p.ID, Reference: p.Reference, Amount: srv.money(p.Amount), Currency: p.Currency,
-		Fees: srv.money(p.Fees), TotalAmount: srv.money(p.Amount + p.Fees), Status: p.Status,
+		ID: p.ID, Reference: p.Reference, Amount: s.money(p.Amount), Currency: p.Currency,
+		Fees: s.money(p.Fees), TotalAmount: s.money(p.Amount + p.Fees), Status: p.Status,
 		DestinationPhone: p.DestinationPhone, DestinationDetails: details, Metadata: p.Metadata,
 		FailureReason: nilIfEmpty(p.FailureReason), CompletedAt: timeOrNil(p.CompletedAt),
 		CreatedAt: p.CreatedAt.Format(time.RFC3339), UpdatedAt: p.UpdatedAt.Format(time.RFC3339),
