@@ -121,8 +121,9 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 
 	// The writes are not the provider's to cancel: a store slower than its
 	// patience would otherwise never see one through, however often it
-	// redelivers. (Reads and the confirming call to the provider stop when
-	// it hangs up: its redelivery does them again.)
+	// redelivers. (Reads stop when it hangs up: its redelivery does them
+	// again. A confirming question to the provider, once asked, is seen
+	// through and settled: see ask.)
 	wctx, cancel := detach(ctx, webhookEffectTimeout)
 	defer cancel()
 
