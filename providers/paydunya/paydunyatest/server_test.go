@@ -323,9 +323,11 @@ func TestPageFlow(t *testing.T) {
 		t.Errorf("second action changed things: %+v, %d IPNs", inv, sh.count())
 	}
 
-	// Failing sends nobody back; cancelling goes to cancel_url as it is.
+	// Failing and cancelling both go to cancel_url as it is: the guide
+	// documents no redirect after a failure, and the emulator chose
+	// cancel_url.
 	tok, page = create(t, s, sh.srv.URL+"/ipn/pay_02")
-	if back, err := s.Act(ctx, page, providertest.Fail); err != nil || back != "" {
+	if back, err := s.Act(ctx, page, providertest.Fail); err != nil || back != "https://shop.example/back?x=1" {
 		t.Errorf("fail: %q %v", back, err)
 	}
 	if _, body := sh.at(sh.count() - 1); !strings.Contains(string(body), "data%5Bstatus%5D=failed") ||
@@ -878,6 +880,7 @@ func TestOfficialClientInvoices(t *testing.T) {
 				Items:      []paydunyatest.Item{{Name: "Pagne wax", Quantity: "2", UnitPrice: "2500", TotalPrice: "5000", Description: "Wax"}},
 				Taxes:      []paydunyatest.Tax{{Name: "TVA (18%)", Amount: "0"}},
 				Store:      paydunyatest.Store{Name: "Boutique Awa", Tagline: "Wax", PostalAddress: "Dakar", Phone: "338000000", WebsiteURL: "https://shop.example"},
+				Channels:   []string{"orange-money-senegal"},
 				CustomData: map[string]string{"order_id": "42"},
 				Actions:    paydunyatest.Actions{ReturnURL: "https://shop.example/back", CancelURL: "https://shop.example/cancel"},
 			},
