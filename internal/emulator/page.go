@@ -76,7 +76,7 @@ type PageCustomer struct {
 // labels are a page's words in one language.
 type labels struct {
 	PayWith, Customer, Name, Email, Phone, Note string
-	Buttons                                      map[providertest.Action]string
+	Buttons                                     map[providertest.Action]string
 }
 
 var pageLabels = map[string]labels{
