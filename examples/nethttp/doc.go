@@ -6,8 +6,11 @@
 //	go run ./examples/nethttp
 //
 // With no configuration it runs offline: it starts an emulator of every
-// provider's API on loopback, whose hosted pages have Pay, Fail and Cancel
-// buttons, and prints the address to open ("cauri demo shop: open
+// provider's API on loopback, whose hosted pages, in each provider's
+// colours, offer its means of payment and Pay, Fail, Cancel and "Pay later
+// on my phone" buttons (the last one sends the customer back to the
+// shop's pending page, and the emulated phone confirms the payment six
+// seconds later), and prints the address to open ("cauri demo shop: open
 // http://127.0.0.1:8080/ (moneroo on its emulator at ..., ...)"). The
 // emulators listen on loopback: open the shop from the same machine. A
 // provider whose credentials are in the environment uses its real API
