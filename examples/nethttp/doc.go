@@ -163,7 +163,8 @@
 //
 // go test runs every provider's pay, fail and cancel through the shop on
 // httptest, and TestEndToEnd, which builds the shop, starts it as a
-// process, drives a headless Chromium through it (screenshots in a
+// process, drives a headless Chromium through it, pay later included
+// (screenshots of the shop's pages and of every provider's page in a
 // temporary folder, or CAURI_E2E_SCREENSHOTS) and has Prometheus scrape
 // its /metrics. Its browser part skips without chromium on PATH, its
 // Prometheus part without prometheus (CAURI_E2E_CHROMIUM and

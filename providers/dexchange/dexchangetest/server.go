@@ -1,7 +1,7 @@
 // Package dexchangetest emulates DEXCHANGE's merchant payment links API on
 // loopback: a real HTTP server that creates payment links, answers
 // transaction lookups, serves a hosted payment page whose buttons pay,
-// fail or cancel, and posts notifications to each link's callBackURL. It
+// fail, cancel or pay later on the phone, and posts notifications to each link's callBackURL. It
 // implements [providertest.Emulator], and it is meant for tests and offline
 // demos:
 //

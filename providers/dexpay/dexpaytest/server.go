@@ -1,7 +1,7 @@
 // Package dexpaytest emulates DEXPAY's checkout-sessions API on loopback:
 // a real HTTP server that opens checkout sessions, answers lookups by
-// reference, serves a hosted payment page whose buttons pay, fail or
-// cancel, sends signed notifications to each session's webhook_url, and
+// reference, serves a hosted payment page whose buttons pay, fail,
+// cancel or pay later on the phone, sends signed notifications to each session's webhook_url, and
 // takes payouts. It implements [providertest.Emulator], and it is meant
 // for tests and offline demos:
 //

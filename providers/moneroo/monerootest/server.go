@@ -1,7 +1,7 @@
 // Package monerootest emulates Moneroo's API on loopback: a real HTTP
 // server that initializes payments, answers verify calls, serves a hosted
-// checkout page whose buttons pay, fail or cancel, and sends signed
-// webhooks. It implements [providertest.Emulator], and it is meant for
+// checkout page whose buttons pay, fail, cancel or pay later on the
+// phone, and sends signed webhooks. It implements [providertest.Emulator], and it is meant for
 // tests and offline demos:
 //
 //	srv := monerootest.New()

@@ -1,7 +1,7 @@
 // Package moneyfusiontest emulates MoneyFusion's API on loopback: a real
 // HTTP server that takes payment requests at a merchant API URL, answers
 // the paiementNotif status endpoint, serves a hosted payment page whose
-// buttons pay, fail or cancel, and posts webhooks to each payment's
+// buttons pay, fail, cancel or pay later on the phone, and posts webhooks to each payment's
 // webhook_url. It implements [providertest.Emulator], and it is meant for
 // tests and offline demos:
 //

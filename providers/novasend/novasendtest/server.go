@@ -1,7 +1,7 @@
 // Package novasendtest emulates NovaSend's merchant API on loopback: a real
 // HTTP server that opens payin sessions, answers status calls, serves the
-// paymentUrl page where the customer accepts, fails or declines, and sends
-// signed webhooks. It implements [providertest.Emulator], and it is meant
+// paymentUrl page where the customer accepts, fails, declines or accepts
+// to pay later on the phone, and sends signed webhooks. It implements [providertest.Emulator], and it is meant
 // for tests and offline demos:
 //
 //	srv := novasendtest.New()

@@ -1,6 +1,7 @@
 // Package paydunyatest emulates PayDunya's API on loopback: a real HTTP
 // server that creates checkout invoices, confirms them, serves a hosted
-// checkout page whose buttons pay, fail or cancel, posts IPNs, and credits
+// checkout page whose buttons pay, fail, cancel or pay later on the
+// phone, posts IPNs, and credits
 // accounts (redistribution). It implements [providertest.Emulator], and it
 // is meant for tests and offline demos:
 //
