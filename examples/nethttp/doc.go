@@ -6,8 +6,11 @@
 //	go run ./examples/nethttp
 //
 // With no configuration it runs offline: it starts an emulator of every
-// provider's API on loopback, whose hosted pages have Pay, Fail and Cancel
-// buttons, and prints the address to open ("cauri demo shop: open
+// provider's API on loopback, whose hosted pages, in each provider's
+// colours, offer its means of payment and Pay, Fail, Cancel and "Pay later
+// on my phone" buttons (the last one sends the customer back to the
+// shop's pending page, and the emulated phone confirms the payment six
+// seconds later), and prints the address to open ("cauri demo shop: open
 // http://127.0.0.1:8080/ (moneroo on its emulator at ..., ...)"). The
 // emulators listen on loopback: open the shop from the same machine. A
 // provider whose credentials are in the environment uses its real API
@@ -160,7 +163,8 @@
 //
 // go test runs every provider's pay, fail and cancel through the shop on
 // httptest, and TestEndToEnd, which builds the shop, starts it as a
-// process, drives a headless Chromium through it (screenshots in a
+// process, drives a headless Chromium through it, pay later included
+// (screenshots of the shop's pages and of every provider's page in a
 // temporary folder, or CAURI_E2E_SCREENSHOTS) and has Prometheus scrape
 // its /metrics. Its browser part skips without chromium on PATH, its
 // Prometheus part without prometheus (CAURI_E2E_CHROMIUM and

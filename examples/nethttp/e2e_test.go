@@ -24,6 +24,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -58,8 +59,10 @@ const (
 // TestEndToEnd builds the demo shop and starts it as a process on a free
 // loopback port, with a SQLite file of its own and every provider on its
 // emulator. Then a real headless Chromium buys through every provider,
-// paying, failing and cancelling, and a real Prometheus scrapes the
-// shop's /metrics. At the end the shop gets SIGTERM and must exit 0.
+// paying, failing, cancelling and paying later on the phone (the shop's
+// pending page turning into its thank-you page once the emulated phone
+// confirms), and a real Prometheus scrapes the shop's /metrics. At the
+// end the shop gets SIGTERM and must exit 0.
 //
 // It skips when neither Chromium nor Prometheus is installed (on Debian:
 // apt-get install chromium prometheus), and each part skips without its
@@ -278,17 +281,11 @@ func screenshotDir(t *testing.T) string {
 	return dir
 }
 
-// browserFlow is a customer journey in the browser.
-type browserFlow struct {
-	flow
-	// staysAtProvider: the provider sends nobody back after this action
-	// (PayDunya after a failure); its page says so, and the order's status
-	// is checked on /orders instead.
-	staysAtProvider string
-}
-
-// testBrowser drives headless Chromium through every provider's pay, fail
-// and cancel, checking what each page shows, and writes screenshots.
+// testBrowser drives headless Chromium through every provider's pay,
+// fail, cancel and pay later, checking what each page shows, and writes
+// screenshots: of the shop's pages, and of each provider's page as it
+// opens (provider-<name>) and with a means of payment chosen
+// (provider-<name>-chosen).
 func testBrowser(t *testing.T, shop *shopProcess, chromium string) {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
 		chromedp.ExecPath(chromium),
@@ -340,17 +337,18 @@ func testBrowser(t *testing.T, shop *shopProcess, chromium string) {
 	}()
 
 	for _, f := range flows() {
-		bf := browserFlow{flow: f}
-		if f.provider == "paydunya" && f.action == providertest.Fail {
-			bf.staysAtProvider = "Paiement échoué"
-		}
 		t.Run(f.provider+"/"+string(f.action), func(t *testing.T) {
-			testBrowserFlow(t, ctx, shop, bf, func(page string) { shoot(t, page) })
+			testBrowserFlow(t, ctx, shop, f, func(page string) { shoot(t, page) })
+		})
+	}
+	for _, p := range allProviders {
+		t.Run(p+"/"+string(providertest.PayLater), func(t *testing.T) {
+			testBrowserPayLater(t, ctx, shop, p, func(page string) { shoot(t, page) })
 		})
 	}
 	browserDo(t, ctx, "open the orders", chromedp.Navigate(shop.url+"/orders"), chromedp.WaitVisible(chromedp.CSS("table")))
 	rows := browserRun(t, ctx, "count the orders", chromedp.Evaluate[int](`document.querySelectorAll("tr[data-order]").length`))
-	if want := len(flows()); rows != want {
+	if want := len(flows()) + len(allProviders); rows != want {
 		t.Errorf("/orders lists %d orders, want %d", rows, want)
 	}
 	shoot(t, "shop-orders")
@@ -375,11 +373,13 @@ func browserDo(t *testing.T, ctx context.Context, what string, steps ...chromedp
 	browserRun(t, ctx, what, chromedp.Steps(steps...))
 }
 
-// testBrowserFlow buys with f.provider in the browser, does f.action on
-// its page, and checks where the customer lands and what /orders says.
-// shot is called with each page's name, to take screenshots.
-func testBrowserFlow(t *testing.T, ctx context.Context, shop *shopProcess, f browserFlow, shot func(page string)) {
-	form := `form[data-provider="` + f.provider + `"]`
+// buyInBrowser opens the shop, buys with provider and checks the
+// provider's page: its title, logo, amount, means of payment, phone field
+// and buttons. It returns the order's reference. shot is called with each
+// page's name, to take screenshots.
+func buyInBrowser(t *testing.T, ctx context.Context, shop *shopProcess, provider string, shot func(page string)) string {
+	t.Helper()
+	form := `form[data-provider="` + provider + `"]`
 	browserDo(t, ctx, "open the shop", chromedp.Navigate(shop.url+"/"), chromedp.WaitVisible(chromedp.CSS(form+" button")))
 	ref := browserRun(t, ctx, "read the order reference", chromedp.Value(chromedp.CSS(form+` input[name="order"]`)))
 	if !orderRef.MatchString(ref) {
@@ -387,64 +387,106 @@ func testBrowserFlow(t *testing.T, ctx context.Context, shop *shopProcess, f bro
 	}
 	shot("shop-home")
 
-	browserDo(t, ctx, "buy with "+f.provider, chromedp.Click(chromedp.CSS(form+" button")), chromedp.WaitVisible(chromedp.CSS(`button[value="pay"]`)))
+	browserDo(t, ctx, "buy with "+provider, chromedp.Click(chromedp.CSS(form+" button")), chromedp.WaitVisible(chromedp.CSS(`button[value="pay"]`)))
 	title := browserRun(t, ctx, "read the provider's title", chromedp.Title())
 	amount := browserRun(t, ctx, "read the amount", chromedp.TextContent(chromedp.CSS(".amount")))
-	label := providerLabel(f.provider)
-	if title != label+" checkout (emulator)" || !strings.Contains(amount, "5000") {
-		t.Errorf("provider page: title %q, amount %q; want %s's checkout for 5000", title, amount, label)
+	logo := browserRun(t, ctx, "read the logo", chromedp.TextContent(chromedp.CSS("header .logo")))
+	label := providerLabel(provider)
+	if title != label+" checkout (emulator)" || !strings.Contains(amount, "5000") || !strings.EqualFold(logo, label) {
+		t.Errorf("provider page: title %q, logo %q, amount %q; want %s's checkout for 5000", title, logo, amount, label)
 	}
-	shot("provider-" + f.provider)
+	page := browserRun(t, ctx, "read the provider's page", chromedp.Evaluate[providerPage](`({
+		operators: [...document.querySelectorAll('input[name="operator"]')].map(e => e.parentElement.textContent.trim()),
+		chosen: (document.querySelector('input[name="operator"]:checked') || {}).value || "",
+		phone: !!document.querySelector('input[name="customer_phone"]'),
+		buttons: [...document.querySelectorAll("button[formaction]")].map(e => e.value),
+	})`))
+	if len(page.Operators) < 2 || page.Chosen == "" || !page.Phone ||
+		!slices.Equal(page.Buttons, []string{"pay", "pay_later", "fail", "cancel"}) {
+		t.Errorf("provider page: %+v; want operators, one chosen, a phone field and pay, pay later, fail and cancel", page)
+	}
+	shot("provider-" + provider)
+	return ref
+}
 
+// providerPage is what an emulator's page offers.
+type providerPage struct {
+	Operators []string `json:"operators"` // the means of payment, as shown
+	Chosen    string   `json:"chosen"`    // the one chosen, by code
+	Phone     bool     `json:"phone"`     // a phone number field
+	Buttons   []string `json:"buttons"`   // the buttons' actions, in order
+}
+
+// testBrowserFlow buys with f.provider in the browser, does f.action on
+// its page, and checks where the customer lands and what /orders says.
+// shot is called with each page's name, to take screenshots.
+func testBrowserFlow(t *testing.T, ctx context.Context, shop *shopProcess, f flow, shot func(page string)) {
+	ref := buyInBrowser(t, ctx, shop, f.provider, shot)
 	browserDo(t, ctx, "press "+string(f.action), chromedp.Click(chromedp.CSS(`button[value="`+string(f.action)+`"]`)))
-	if f.staysAtProvider != "" {
-		// The checkout page has an <h1> too: wait for the answer's title.
-		waitTitle(t, ctx, f.staysAtProvider)
-		if h1 := browserRun(t, ctx, "read the provider's answer", chromedp.TextContent(chromedp.CSS("h1"))); h1 != f.staysAtProvider {
-			t.Errorf("%s's page after %s says %q, want %q", label, f.action, h1, f.staysAtProvider)
-		}
-	} else {
-		page := strings.TrimPrefix(f.page, "/")
-		browserDo(t, ctx, "come back to the shop", chromedp.WaitVisible(chromedp.CSS(`main[data-page="`+page+`"]`)))
-		loc := browserRun(t, ctx, "read the location", chromedp.Location())
-		if !strings.HasPrefix(loc, shop.url+f.page+"?payment_id=") {
-			t.Errorf("landed on %s, want %s%s?payment_id=...", loc, shop.url, f.page)
-		}
-		status := browserRun(t, ctx, "read the status", chromedp.TextContent(chromedp.CSS(`main .status`)))
-		body := browserRun(t, ctx, "read the page", chromedp.TextContent(chromedp.CSS("main")))
-		if status != string(f.status) || !strings.Contains(body, ref) {
-			t.Errorf("%s says status %q for %q, want %s for order %s", f.page, status, body, f.status, ref)
-		}
-		shot("shop-" + page)
+	page := strings.TrimPrefix(f.page, "/")
+	browserDo(t, ctx, "come back to the shop", chromedp.WaitVisible(chromedp.CSS(`main[data-page="`+page+`"]`)))
+	loc := browserRun(t, ctx, "read the location", chromedp.Location())
+	if !strings.HasPrefix(loc, shop.url+f.page+"?payment_id=") {
+		t.Errorf("landed on %s, want %s%s?payment_id=...", loc, shop.url, f.page)
 	}
+	status := browserRun(t, ctx, "read the status", chromedp.TextContent(chromedp.CSS(`main .status`)))
+	body := browserRun(t, ctx, "read the page", chromedp.TextContent(chromedp.CSS("main")))
+	if status != string(f.status) || !strings.Contains(body, ref) {
+		t.Errorf("%s says status %q for %q, want %s for order %s", f.page, status, body, f.status, ref)
+	}
+	shot("shop-" + page)
+	checkOrder(t, ctx, shop, ref, f.provider, f.status, f.onPaid)
+}
 
+// testBrowserPayLater buys with provider in the browser, picks the
+// page's second means of payment, types a phone number where the page
+// has none, and chooses to pay later on the phone: the customer lands on
+// the shop's pending page, which turns into the thank-you page once the
+// emulated phone confirmed and the provider notified the shop.
+func testBrowserPayLater(t *testing.T, ctx context.Context, shop *shopProcess, provider string, shot func(page string)) {
+	ref := buyInBrowser(t, ctx, shop, provider, shot)
+	second := `fieldset.operators label:nth-of-type(2) input`
+	browserDo(t, ctx, "choose the second means of payment", chromedp.Click(chromedp.CSS(second)))
+	if !browserRun(t, ctx, "read the choice", chromedp.Evaluate[bool](`document.querySelector('`+second+`').checked`)) {
+		t.Errorf("the second means of payment is not chosen")
+	}
+	if phone := browserRun(t, ctx, "read the phone", chromedp.Value(chromedp.CSS(`input[name="customer_phone"]`))); phone == "" {
+		browserDo(t, ctx, "type a phone number", chromedp.SendKeys(chromedp.CSS(`input[name="customer_phone"]`), "+221 77 123 45 67"))
+	}
+	shot("provider-" + provider + "-chosen")
+
+	browserDo(t, ctx, "press pay later", chromedp.Click(chromedp.CSS(`button[value="pay_later"]`)))
+	browserDo(t, ctx, "come back to the pending page", chromedp.WaitVisible(chromedp.CSS(`main[data-page="waiting"]`)))
+	loc := browserRun(t, ctx, "read the location", chromedp.Location())
+	status := browserRun(t, ctx, "read the status", chromedp.TextContent(chromedp.CSS(`main .status`)))
+	if !strings.HasPrefix(loc, shop.url+"/waiting?payment_id=") || status != string(cauri.StatusPending) {
+		t.Errorf("landed on %s saying %q, want %s/waiting?payment_id=... saying pending", loc, status, shop.url)
+	}
+	shot("shop-waiting")
+
+	// The page polls the kit's status endpoint and moves on by itself.
+	browserDo(t, ctx, "wait for the phone's confirmation", chromedp.WaitVisible(chromedp.CSS(`main[data-page="thanks"]`)))
+	status = browserRun(t, ctx, "read the status", chromedp.TextContent(chromedp.CSS(`main .status`)))
+	body := browserRun(t, ctx, "read the page", chromedp.TextContent(chromedp.CSS("main")))
+	if status != string(cauri.StatusPaid) || !strings.Contains(body, ref) {
+		t.Errorf("/thanks after waiting says status %q for %q, want paid for order %s", status, body, ref)
+	}
+	shot("shop-waiting-paid")
+	checkOrder(t, ctx, shop, ref, provider, cauri.StatusPaid, 1)
+}
+
+// checkOrder checks what /orders says of the order ref: its status, its
+// OnPaid calls and its provider.
+func checkOrder(t *testing.T, ctx context.Context, shop *shopProcess, ref, provider string, want cauri.Status, onPaid int) {
+	t.Helper()
 	row := `tr[data-order="` + ref + `"]`
 	browserDo(t, ctx, "open the orders", chromedp.Navigate(shop.url+"/orders"), chromedp.WaitVisible(chromedp.CSS(row)))
 	status := browserRun(t, ctx, "read the order's status", chromedp.TextContent(chromedp.CSS(row+" td.status")))
-	onPaid := browserRun(t, ctx, "read the order's OnPaid count", chromedp.TextContent(chromedp.CSS(row+" td.onpaid")))
-	provider := browserRun(t, ctx, "read the order's provider", chromedp.TextContent(chromedp.CSS(row+" td.provider")))
-	if status != string(f.status) || onPaid != strconv.Itoa(f.onPaid) || provider != label {
-		t.Errorf("/orders: %s, %s OnPaid calls, with %s; want %s, %d, with %s", status, onPaid, provider, f.status, f.onPaid, label)
+	calls := browserRun(t, ctx, "read the order's OnPaid count", chromedp.TextContent(chromedp.CSS(row+" td.onpaid")))
+	label := browserRun(t, ctx, "read the order's provider", chromedp.TextContent(chromedp.CSS(row+" td.provider")))
+	if status != string(want) || calls != strconv.Itoa(onPaid) || label != providerLabel(provider) {
+		t.Errorf("/orders: %s, %s OnPaid calls, with %s; want %s, %d, with %s", status, calls, label, want, onPaid, providerLabel(provider))
 	}
-}
-
-// waitTitle waits, within browserStep, until the browser's page has title
-// want. It asks every 100 ms, a navigation in flight being no error.
-func waitTitle(t *testing.T, ctx context.Context, want string) {
-	t.Helper()
-	deadline := time.Now().Add(browserStep)
-	var title string
-	var err error
-	for time.Now().Before(deadline) {
-		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		title, err = chromedp.Run(sctx, chromedp.Title())
-		cancel()
-		if err == nil && title == want {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("the page's title is %q (%v) after %v, want %q", title, err, browserStep, want)
 }
 
 // providerLabel is provider's name for people.

@@ -56,7 +56,7 @@ code { font-size: .85rem; }
 {{template "buttons" (buttons $.Offers .OrderID .Product.SKU (print "Pay " (price .Product.Price .Product.Currency)))}}
 <p class="note">Order <code>{{.OrderID}}</code>. The buttons carry only this reference and the product's SKU: the price stays on the server.</p>
 </article>
-{{end}}{{with .Emulated}}<p class="note">Offline demo: the next page is the provider's emulator, whose Pay, Fail and Cancel buttons play the customer.</p>
+{{end}}{{with .Emulated}}<p class="note">Offline demo: the next page is the provider's emulator, whose Pay, Fail and Cancel buttons play the customer; "Pay later on my phone" brings you back here while the payment waits, and the emulated phone confirms it a few seconds later.</p>
 {{end}}{{template "bottom" .}}{{end}}
 
 {{define "thanks"}}{{template "top" .}}{{with .Body}}
@@ -77,7 +77,7 @@ code { font-size: .85rem; }
 
 {{define "waiting"}}{{template "top" .}}{{with .Body}}
 <h1>Waiting for your payment</h1>
-<p>{{.ProviderLabel}} has not confirmed your payment of {{price .Amount .Currency}} yet. This page moves on by itself once it has.</p>
+<p>{{.ProviderLabel}} has not confirmed your payment of {{price .Amount .Currency}} yet. If a payment request came to your phone, confirm it there: this page moves on by itself once {{.ProviderLabel}} tells us.</p>
 <p>Payment <code>{{.PaymentID}}</code>: <strong class="status" id="status">{{.Status}}</strong></p>
 <p class="note"><a href="{{.WaitingURL}}">Check again</a></p>
 <script>

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexchange"
@@ -27,6 +28,12 @@ import (
 // merchantName is the shop's name on the emulators' pages, and on
 // PayDunya's unless PAYDUNYA_STORE_NAME says otherwise.
 const merchantName = "Cauri demo shop"
+
+// payLaterDelay is how long after a customer chooses "pay later on my
+// phone" on an emulator's page their emulated phone confirms the payment:
+// long enough to see the shop's pending page, short enough to watch it
+// turn into the thank-you page.
+const payLaterDelay = 6 * time.Second
 
 // providersVar restricts the providers the shop offers.
 const providersVar = "CAURI_PROVIDERS"
@@ -108,7 +115,7 @@ func providerSpecs() []providerSpec {
 				return p, orDefault(env["MONEROO_BASE_URL"], moneroo.DefaultBaseURL), err
 			},
 			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := monerootest.New(monerootest.WithMerchant(merchantName))
+				emu := monerootest.New(monerootest.WithMerchant(merchantName), monerootest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := moneroo.New(cfg)
@@ -133,7 +140,7 @@ func providerSpecs() []providerSpec {
 					orDefault(env["MONEYFUSION_STATUS_URL"], moneyfusion.DefaultStatusURL), err
 			},
 			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := moneyfusiontest.New(moneyfusiontest.WithMerchant(merchantName))
+				emu := moneyfusiontest.New(moneyfusiontest.WithMerchant(merchantName), moneyfusiontest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := moneyfusion.New(cfg)
@@ -157,7 +164,8 @@ func providerSpecs() []providerSpec {
 			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
 				// The real API allows 100 requests a minute; a person
 				// clicking through the demo, or its tests, may need more.
-				emu := dexchangetest.New(dexchangetest.WithMerchant(merchantName), dexchangetest.WithRateLimit(0, 0))
+				emu := dexchangetest.New(dexchangetest.WithMerchant(merchantName), dexchangetest.WithRateLimit(0, 0),
+					dexchangetest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := dexchange.New(cfg)
@@ -192,7 +200,7 @@ func providerSpecs() []providerSpec {
 				return p, p.BaseURL(), nil
 			},
 			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := dexpaytest.New(dexpaytest.WithMerchant(merchantName))
+				emu := dexpaytest.New(dexpaytest.WithMerchant(merchantName), dexpaytest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := dexpay.New(cfg)
@@ -222,7 +230,7 @@ func providerSpecs() []providerSpec {
 				return p, orDefault(env["NOVASEND_BASE_URL"], novasend.DefaultBaseURL), err
 			},
 			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := novasendtest.New(novasendtest.WithMerchant(merchantName))
+				emu := novasendtest.New(novasendtest.WithMerchant(merchantName), novasendtest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := novasend.New(cfg)
@@ -256,7 +264,8 @@ func providerSpecs() []providerSpec {
 				return p, orDefault(env["PAYDUNYA_BASE_URL"], base), err
 			},
 			emulate: func(env map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := paydunyatest.New(paydunyatest.WithStoreName(orDefault(env["PAYDUNYA_STORE_NAME"], merchantName)))
+				emu := paydunyatest.New(paydunyatest.WithStoreName(orDefault(env["PAYDUNYA_STORE_NAME"], merchantName)),
+					paydunyatest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := paydunya.New(cfg)

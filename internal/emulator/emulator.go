@@ -7,8 +7,12 @@
 //   - [Dispatcher] delivers webhooks as a [providertest.WebhookPolicy] says
 //     (duplicated, held until flushed, lost), retries those the receiver
 //     does not acknowledge and records every delivery;
-//   - [WriteCheckoutPage] renders a hosted checkout page with pay, fail and
-//     cancel buttons, and [Act] presses one over HTTP.
+//   - [WriteCheckoutPage] renders a hosted checkout page in the provider's
+//     colours, with the means of payment it offers, the customer's phone
+//     number and pay, pay later, fail and cancel buttons; [ReadChoice]
+//     reads what the customer chose, and [Act] presses a button over HTTP;
+//   - [Later] plays the customers' phones confirming the payments they
+//     chose to pay later.
 //
 // Everything an emulator starts stops with its Close.
 package emulator

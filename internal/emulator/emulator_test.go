@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -372,12 +374,21 @@ func TestSendOnce(t *testing.T) {
 
 func TestCheckoutPageAndAct(t *testing.T) {
 	t.Parallel()
-	var pressed atomic.Value
+	ops := []Operator{{Code: "wave_sn", Name: "Wave"}, {Code: "orange_sn", Name: "Orange Money"}}
+	type press struct {
+		a      providertest.Action
+		choice Operator
+		phone  string
+	}
+	pressed := make(chan press, 1)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /checkout/{id}", func(w http.ResponseWriter, r *http.Request) {
 		WriteCheckoutPage(w, CheckoutPage{
-			Provider: "Acme", Merchant: "Shop & Co", Amount: "5000 XOF",
+			Brand:    Brand{Name: "Acme", Logo: "acme<pay>", Color: "#0b3d91", Accent: "#f39200", Lang: "fr"},
+			Merchant: "Shop & Co", Amount: "5000 XOF",
 			Description: `<script>alert("x")</script>`, ActionURL: "/checkout/" + r.PathValue("id"),
+			Operators: ops,
+			Customer:  PageCustomer{Phone: "+221 77 000 00 00"},
 		})
 	})
 	mux.HandleFunc("POST /checkout/{id}/{action}", func(w http.ResponseWriter, r *http.Request) {
@@ -390,7 +401,8 @@ func TestCheckoutPageAndAct(t *testing.T) {
 			WriteMessagePage(w, http.StatusConflict, "Already settled", "This payment is closed.")
 			return
 		}
-		pressed.Store(a)
+		c := ReadChoice(r)
+		pressed <- press{a, c.From(ops), c.Phone}
 		http.Redirect(w, r, "https://shop.example/back?x=1", http.StatusSeeOther)
 	})
 	srv := httptest.NewServer(mux)
@@ -406,28 +418,178 @@ func TestCheckoutPageAndAct(t *testing.T) {
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Errorf("Content-Type %q", ct)
 	}
-	for _, want := range []string{"Shop &amp; Co", "5000 XOF", "&lt;script&gt;"} {
+	for _, want := range []string{
+		"<title>Acme checkout (emulator)</title>", `<html lang="fr">`, "acme&lt;pay&gt;", "--brand: #0b3d91", "--accent: #f39200",
+		"Shop &amp; Co", "5000 XOF", "&lt;script&gt;", "Payer 5000 XOF", "Annuler le paiement",
+		`<input type="radio" name="operator" value="wave_sn" checked> Wave`,
+		`<input type="radio" name="operator" value="orange_sn"> Orange Money`,
+		`name="customer_phone" type="tel" autocomplete="tel" value="&#43;221 77 000 00 00"`,
+	} {
 		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q", want)
+			t.Errorf("page lacks %q\n%s", want, page)
 		}
 	}
 	if strings.Contains(page, "<script>") {
 		t.Error("description not escaped")
 	}
-	actions := regexp.MustCompile(`action="([^"]+)"`).FindAllStringSubmatch(page, -1)
-	if len(actions) != 3 || actions[0][1] != "/checkout/p1/pay" || actions[1][1] != "/checkout/p1/fail" || actions[2][1] != "/checkout/p1/cancel" {
-		t.Errorf("forms %q", actions)
+	if strings.Contains(page, `name="customer_name"`) || strings.Contains(page, `name="customer_email"`) {
+		t.Error("name or email fields without a name or email")
+	}
+	buttons := regexp.MustCompile(`formaction="([^"]+)"`).FindAllStringSubmatch(page, -1)
+	var got []string
+	for _, m := range buttons {
+		got = append(got, m[1])
+	}
+	if want := []string{"/checkout/p1/pay", "/checkout/p1/pay_later", "/checkout/p1/fail", "/checkout/p1/cancel"}; !slices.Equal(got, want) {
+		t.Errorf("buttons %q, want %q", got, want)
+	}
+
+	for _, tt := range []struct {
+		name string
+		a    providertest.Action
+		form url.Values
+		want press
+	}{
+		{"defaults", providertest.Cancel, nil, press{providertest.Cancel, ops[0], ""}},
+		{"chosen", providertest.Pay, url.Values{"operator": {"orange_sn"}, "customer_phone": {" +221 77 123 45 67 "}}, press{providertest.Pay, ops[1], "+221 77 123 45 67"}},
+		{"unknown operator, no phone", providertest.PayLater, url.Values{"operator": {"bitcoin"}, "customer_phone": {"call me"}}, press{providertest.PayLater, ops[0], ""}},
+	} {
+		status, loc, err := Submit(context.Background(), nil, srv.URL+"/checkout/p1", tt.a, tt.form)
+		if err != nil || status != http.StatusSeeOther || loc != "https://shop.example/back?x=1" {
+			t.Fatalf("%s: Submit = %d %q, %v", tt.name, status, loc, err)
+		}
+		if p := <-pressed; p != tt.want {
+			t.Errorf("%s: pressed %+v, want %+v", tt.name, p, tt.want)
+		}
 	}
 
 	loc, err := Act(context.Background(), nil, srv.URL+"/checkout/p1", providertest.Cancel)
-	if err != nil || loc != "https://shop.example/back?x=1" || pressed.Load() != providertest.Cancel {
-		t.Fatalf("Act = %q, %v (pressed %v)", loc, err, pressed.Load())
+	if err != nil || loc != "https://shop.example/back?x=1" {
+		t.Fatalf("Act = %q, %v", loc, err)
+	}
+	if p := <-pressed; p.a != providertest.Cancel {
+		t.Errorf("Act pressed %v", p.a)
 	}
 	if _, err := Act(context.Background(), nil, srv.URL+"/checkout/settled", providertest.Pay); !errors.Is(err, ErrRefused) {
 		t.Fatalf("Act on settled = %v", err)
 	}
 	if _, err := Act(context.Background(), nil, srv.URL+"/checkout/p1", "dance"); err == nil {
 		t.Fatal("unknown action accepted")
+	}
+	if (Choice{Operator: "x"}).From(nil) != (Operator{}) {
+		t.Error("a choice among no operators is not zero")
+	}
+}
+
+// TestCheckoutPageButtons: a page offers the actions it is given, in
+// order, in English unless told otherwise, with no operator choice when it
+// has none.
+func TestCheckoutPageButtons(t *testing.T) {
+	t.Parallel()
+	rec := httptest.NewRecorder()
+	WriteCheckoutPage(rec, CheckoutPage{
+		Brand: Brand{Name: "Acme"}, Amount: "100 XOF", ActionURL: "/c/1",
+		Actions: []providertest.Action{providertest.Cancel, providertest.Pay},
+	})
+	page := rec.Body.String()
+	buttons := regexp.MustCompile(`formaction="([^"]+)">([^<]+)<`).FindAllStringSubmatch(page, -1)
+	if len(buttons) != 2 || buttons[0][1] != "/c/1/cancel" || buttons[0][2] != "Cancel the payment" ||
+		buttons[1][1] != "/c/1/pay" || buttons[1][2] != "Pay 100 XOF" {
+		t.Errorf("buttons %q", buttons)
+	}
+	if !strings.Contains(page, `<html lang="en">`) || !strings.Contains(page, `<span class="logo">Acme</span>`) ||
+		strings.Contains(page, `name="operator"`) || !strings.Contains(page, `action="/c/1/cancel"`) {
+		t.Errorf("page:\n%s", page)
+	}
+}
+
+func TestCleanPhone(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"771234567": "771234567", " +225 07 01 02 03 04 ": "+225 07 01 02 03 04", "": "",
+		"12345": "", "+2250701020304999999": "", "77-123-45": "", "2+21771234567": "", "<b>771234567</b>": "",
+	} {
+		if got := cleanPhone(in); got != want {
+			t.Errorf("cleanPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestLaterConfirm: Confirm settles at once and stops the delay; a delay
+// that runs out settles by itself; Close stops the delays and ends the
+// settlements in flight.
+func TestLaterConfirm(t *testing.T) {
+	t.Parallel()
+	settled := make(chan string, 4)
+	settle := func(_ context.Context, ref string) error {
+		settled <- ref
+		if ref == "gone" {
+			return ErrNotWaiting
+		}
+		return nil
+	}
+
+	l := NewLater(time.Hour, settle)
+	defer l.Close()
+	l.Wait("a")
+	if n := l.Pending(); n != 1 {
+		t.Fatalf("pending = %d, want 1", n)
+	}
+	if err := l.Confirm(context.Background(), "a"); err != nil || <-settled != "a" {
+		t.Fatalf("Confirm = %v", err)
+	}
+	if n := l.Pending(); n != 0 {
+		t.Errorf("pending after Confirm = %d, want 0", n)
+	}
+	if err := l.Confirm(context.Background(), "gone"); !errors.Is(err, ErrNotWaiting) || <-settled != "gone" {
+		t.Errorf("Confirm of a payment not waiting = %v", err)
+	}
+
+	// No delay: nothing happens by itself.
+	manual := NewLater(0, settle)
+	manual.Wait("b")
+	if n := manual.Pending(); n != 0 || manual.Delay() != 0 {
+		t.Errorf("a Later without delay runs %d timers, delay %v", n, manual.Delay())
+	}
+	manual.Close()
+
+	// A short delay settles by itself.
+	auto := NewLater(time.Millisecond, settle)
+	defer auto.Close()
+	auto.Wait("c")
+	select {
+	case ref := <-settled:
+		if ref != "c" {
+			t.Errorf("settled %q, want c", ref)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the delay never settled the payment")
+	}
+
+	// Close ends a settlement in flight, and stops waiting delays.
+	started := make(chan struct{})
+	blocking := NewLater(time.Millisecond, func(ctx context.Context, ref string) error {
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	blocking.Wait("d")
+	<-started
+	blocking.Close()
+	stopped := NewLater(time.Hour, settle)
+	stopped.Wait("e")
+	stopped.Close()
+	if n := stopped.Pending(); n != 0 {
+		t.Errorf("pending after Close = %d", n)
+	}
+	stopped.Wait("f")
+	if n := stopped.Pending(); n != 0 {
+		t.Errorf("Wait after Close started a delay")
+	}
+	select {
+	case ref := <-settled:
+		t.Errorf("settled %q after Close", ref)
+	default:
 	}
 }
 

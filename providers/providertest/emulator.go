@@ -21,12 +21,21 @@ type Emulator interface {
 	SetWebhookURL(url string)
 
 	// Act plays the customer on the hosted page at checkoutURL, over HTTP:
-	// pay, fail or cancel. It returns the URL the provider sends the
-	// customer back to, with the provider's query parameters, or "" when
-	// the provider sends nobody back for that action. Notifications are
-	// sent as the current WebhookPolicy says; those not held are delivered,
-	// and answered, before Act returns.
+	// pay, fail, cancel or pay later. It returns the URL the provider sends
+	// the customer back to, with the provider's query parameters, or ""
+	// when the provider sends nobody back for that action. Notifications
+	// are sent as the current WebhookPolicy says; those not held are
+	// delivered, and answered, before Act returns.
 	Act(ctx context.Context, checkoutURL string, a Action) (returnURL string, err error)
+
+	// ConfirmLater plays the customer's phone confirming a payment whose
+	// customer chose PayLater on the hosted page: the payment, pending
+	// until then, is paid, and the provider notifies the shop as it does
+	// after Pay. providerRef is the payment's ref at the provider
+	// (cauri.Payment.ProviderRef). Notifications not held by the
+	// WebhookPolicy are delivered, and answered, before it returns. It
+	// fails for a payment that is not waiting for its customer's phone.
+	ConfirmLater(ctx context.Context, providerRef string) error
 
 	// SetWebhookPolicy changes how later notifications are delivered.
 	SetWebhookPolicy(p WebhookPolicy)
@@ -62,6 +71,12 @@ const (
 	Pay    Action = "pay"
 	Fail   Action = "fail"
 	Cancel Action = "cancel"
+	// PayLater is the customer choosing to confirm the payment on their
+	// phone later (a mobile-money push they answer after leaving the
+	// page): the provider sends them back to the shop while the payment
+	// is still pending, and settles it, and notifies the shop, once the
+	// phone confirms (Emulator.ConfirmLater, or an emulator's own delay).
+	PayLater Action = "pay_later"
 )
 
 // Op names an emulated operation for fault injection.

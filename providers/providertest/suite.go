@@ -34,6 +34,7 @@ func Scenarios() []Scenario {
 		{"Pay", scenarioPay},
 		{"Fail", scenarioFail},
 		{"Cancel", scenarioCancel},
+		{"PayLater", scenarioPayLater},
 		{"CheckoutRedirects", scenarioCheckoutRedirects},
 		{"DoubleSubmitReusesCheckout", scenarioDoubleSubmit},
 		{"DuplicateWebhooks", scenarioDuplicateWebhooks},
@@ -97,6 +98,47 @@ func scenarioCancel(h *harness) {
 		h.t.Errorf("shop page = %q, want %q", page, failurePath)
 	}
 	h.wantOnPaid(id, 0)
+}
+
+// scenarioPayLater: the customer chooses to confirm on their phone later.
+// The provider sends them back to the shop, whose pending page they see
+// while the payment stays pending; their phone confirms, the provider
+// notifies, and the pending page's next poll finds it paid.
+func scenarioPayLater(h *harness) {
+	id, co := h.checkout(h.order("o-later", amount))
+	ret := h.act(co, PayLater)
+	if ret == "" {
+		h.t.Fatal("pay later sent nobody back to the shop")
+	}
+	if page := h.comeBack(ret); page != pendingPath {
+		h.t.Errorf("shop page = %q, want %q", page, pendingPath)
+	}
+	h.wantStatus(id, cauri.StatusPending)
+	if s := h.pollStatus(id); s != cauri.StatusPending {
+		h.t.Errorf("status endpoint = %s, want pending", s)
+	}
+	h.wantOnPaid(id, 0)
+
+	// Some time passes before the customer picks up their phone: enough
+	// for the payment's next turn to be asked about, which a notification
+	// the kit must confirm with the provider needs (the return visit
+	// spent the last).
+	h.clock.Later(time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.em.ConfirmLater(ctx, h.payment(id).ProviderRef); err != nil {
+		h.t.Fatalf("ConfirmLater: %v", err)
+	}
+	h.wantStatus(id, cauri.StatusPaid)
+	h.wantOnPaid(id, 1)
+	if s := h.pollStatus(id); s != cauri.StatusPaid {
+		h.t.Errorf("status endpoint = %s, want paid", s)
+	}
+	// The phone answers once.
+	if err := h.em.ConfirmLater(ctx, h.payment(id).ProviderRef); err == nil {
+		h.t.Error("a second ConfirmLater succeeded")
+	}
+	h.wantOnPaid(id, 1)
 }
 
 // scenarioCheckoutRedirects: a plain form post gets 303 to the provider.

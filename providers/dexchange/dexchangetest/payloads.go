@@ -14,11 +14,14 @@ import (
 
 // DEXCHANGE's transaction statuses.
 const (
-	statusPending   = "PENDING"
-	statusSuccess   = "SUCCESS"
-	statusFailed    = "FAILED"
-	statusCancelled = "CANCELLED"
-	statusExpired   = "EXPIRED"
+	statusPending = "PENDING"
+	// statusProcessing is a pay-later transaction's, until the phone
+	// confirms: "the operator is processing it".
+	statusProcessing = "PROCESSING"
+	statusSuccess    = "SUCCESS"
+	statusFailed     = "FAILED"
+	statusCancelled  = "CANCELLED"
+	statusExpired    = "EXPIRED"
 )
 
 func final(status string) bool {

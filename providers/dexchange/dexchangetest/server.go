@@ -1,7 +1,7 @@
 // Package dexchangetest emulates DEXCHANGE's merchant payment links API on
 // loopback: a real HTTP server that creates payment links, answers
 // transaction lookups, serves a hosted payment page whose buttons pay,
-// fail or cancel, and posts notifications to each link's callBackURL. It
+// fail, cancel or pay later on the phone, and posts notifications to each link's callBackURL. It
 // implements [providertest.Emulator], and it is meant for tests and offline
 // demos:
 //
@@ -31,9 +31,21 @@
 //   - the standard tier's 100 requests per minute, as 429 with
 //     Retry-After ([WithRateLimit]);
 //   - the hosted page at /process/{transactionId} (DEXCHANGE's documented
-//     link format), sending the customer to successUrl after paying and to
-//     failureUrl otherwise, with no query parameters added (none are
-//     documented);
+//     link format), in French, in DEXCHANGE's name and colours, with the
+//     item, its price, the collection services of Senegal to choose from
+//     (Orange Money, Wave, Free Money, Wizall Money: the serviceCode a
+//     lookup then reports) and the customer's phone, pre-filled from
+//     ClientPhone; it sends the customer to successUrl after paying
+//     ("redirection après paiement réussi") and to failureUrl after a
+//     failure or a cancellation ("redirection après échec"), with no query
+//     parameters added (none are documented);
+//   - "pay later on my phone", which DEXCHANGE does not document: the
+//     transaction becomes PROCESSING (the get-transaction page's status
+//     for an operator still processing it), its callBackURL is notified
+//     of the change, as for any status change, and the customer is sent
+//     to successUrl, since they did not fail; a shop must never take that
+//     visit for a payment (cauri asks the API). [Server.ConfirmLater] (or
+//     [WithPayLaterDelay]) then makes it SUCCESS and notifies again;
 //   - notifications in the seed's body (id, externalTransactionId,
 //     transactionType, AMOUNT, FEE, PHONE_NUMBER, STATUS, CUSTOM_DATA,
 //     COMPLETED_AT) posted to the link's callBackURL, unsigned as
@@ -43,6 +55,7 @@ package dexchangetest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -51,6 +64,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -86,6 +100,7 @@ type options struct {
 	ratePer                         time.Duration
 	nested                          bool
 	now                             func() time.Time
+	payLater                        time.Duration
 }
 
 // WithAPIKey sets the API key the server expects. The default is a random
@@ -126,6 +141,12 @@ func WithRateLimit(n int, per time.Duration) Option {
 // run its rate limit on simulated time. Nil, the default, is time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
+// WithPayLaterDelay makes the phone of a customer who chose "pay later on
+// my phone" confirm by itself d after the choice, on real time (not the
+// server's clock): for demos. The default, zero, waits for
+// [Server.ConfirmLater], as tests should.
+func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
+
 // WithNestedLinkResponse makes get-link answer the OpenAPI block's shape,
 // {"message": ..., "transaction": {...}}, instead of the seed
 // documentation's flat object.
@@ -157,6 +178,7 @@ type Server struct {
 	faults   *emulator.Faults
 	hooks    *emulator.Dispatcher
 	limit    *limiter
+	later    *emulator.Later
 	client   *http.Client // for Act: does not follow redirects
 	now      func() time.Time
 
@@ -196,6 +218,7 @@ func New(opts ...Option) *Server {
 		payments:   make(map[string]*Payment),
 		byExternal: make(map[string]string),
 	}
+	s.later = emulator.NewLater(o.payLater, s.confirmLater)
 	if o.rateLimit > 0 && o.ratePer > 0 {
 		s.limit = &limiter{n: o.rateLimit, per: o.ratePer}
 	}
@@ -356,12 +379,44 @@ func (s *Server) Expire(ctx context.Context, id string) error {
 	return s.hooks.Deliver(ctx, n)
 }
 
-// Act plays the customer pressing pay, fail or cancel on the payment page
-// at checkoutURL, over HTTP, and returns the successUrl or failureUrl
-// DEXCHANGE sends the customer to. Notifications not held by the policy
-// have been delivered and answered when it returns.
+// Act plays the customer pressing pay, fail, cancel or pay later on the
+// payment page at checkoutURL, over HTTP, and returns the successUrl or
+// failureUrl DEXCHANGE sends the customer to. Notifications not held by
+// the policy have been delivered and answered when it returns.
 func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
 	return emulator.Act(ctx, s.client, checkoutURL, a)
+}
+
+// ConfirmLater plays the phone of the customer who chose "pay later on my
+// phone" for the transaction id confirming it: the transaction is SUCCESS
+// and its callBackURL notified. Notifications not held by the policy have
+// been delivered and answered when it returns. It fails, wrapping
+// emulator.ErrNotWaiting, when the transaction is not waiting for its
+// customer's phone.
+func (s *Server) ConfirmLater(ctx context.Context, id string) error { return s.later.Confirm(ctx, id) }
+
+// confirmLater is the phone's confirmation of transaction id.
+func (s *Server) confirmLater(ctx context.Context, id string) error {
+	s.mu.Lock()
+	p, ok := s.payments[id]
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		return fmt.Errorf("dexchangetest: no transaction %q", id)
+	case !p.Later || p.Status != statusProcessing:
+		st := p.Status
+		s.mu.Unlock()
+		return fmt.Errorf("dexchangetest: transaction %q is %s: %w", id, st, emulator.ErrNotWaiting)
+	}
+	p.Later = false
+	p.Status, p.CompletedAt = statusSuccess, s.now().UTC()
+	p.Fee = p.ItemPrice / 100 // 1%, borne by the merchant
+	n, hook := s.notification(p, s.delta)
+	s.mu.Unlock()
+	if !hook {
+		return nil
+	}
+	return s.hooks.Deliver(ctx, n)
 }
 
 // Forge posts to url a notification claiming the transaction providerRef
@@ -390,9 +445,11 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	return err
 }
 
-// Close stops the server, its slow answers and its deliveries.
+// Close stops the server, its slow answers, its customers' phones and its
+// deliveries.
 func (s *Server) Close() {
 	s.faults.Close()
+	s.later.Close()
 	s.hooks.Close()
 	s.srv.Close()
 }
@@ -598,13 +655,19 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	case final(snap.Status):
 		emulator.WriteMessagePage(w, http.StatusOK, "Transaction "+snap.Status, "This payment link is closed.")
 		return
+	case snap.Later:
+		emulator.WriteMessagePage(w, http.StatusOK, "Confirmez sur votre téléphone",
+			"Une demande de paiement a été envoyée sur votre téléphone : validez-la.")
+		return
 	}
 	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
-		Provider:    "DEXCHANGE",
+		Brand:       brand,
 		Merchant:    s.merchant,
 		Amount:      fmt.Sprintf("%d FCFA", snap.ItemPrice),
 		Description: snap.ItemName,
 		ActionURL:   "/process/" + snap.TransactionID,
+		Operators:   operators,
+		Customer:    emulator.PageCustomer{Name: snap.ClientName, Email: snap.Email, Phone: snap.ClientPhone},
 	})
 }
 
@@ -615,6 +678,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
 		return
 	}
+	choice := emulator.ReadChoice(r)
 	s.mu.Lock()
 	p, ok := s.payments[r.PathValue("id")]
 	if !ok {
@@ -622,19 +686,22 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Lien invalide", "This payment link is not valid.")
 		return
 	}
-	if final(p.Status) {
+	if final(p.Status) || p.Later {
 		st := p.Status
 		s.mu.Unlock()
 		emulator.WriteMessagePage(w, http.StatusConflict, "Transaction "+st, "This payment link is closed and cannot change.")
 		return
 	}
-	settle(p, a, s.now())
+	settle(p, a, choice, s.now())
 	n, hook := s.notification(p, s.delta)
 	back := p.FailureURL
-	if a == providertest.Pay {
+	if a == providertest.Pay || a == providertest.PayLater {
 		back = p.SuccessURL
 	}
 	s.mu.Unlock()
+	if a == providertest.PayLater {
+		s.later.Wait(p.TransactionID)
+	}
 
 	if hook {
 		// The customer leaving does not stop DEXCHANGE notifying the shop.
@@ -691,8 +758,12 @@ type Payment struct {
 	ClientPhone           string
 	Email                 string
 	// Status is DEXCHANGE's word: PENDING, then SUCCESS, FAILED,
-	// CANCELLED or EXPIRED (or whatever SetStatus set).
+	// CANCELLED or EXPIRED, or PROCESSING while a pay-later customer's
+	// phone has not confirmed (or whatever SetStatus set).
 	Status string
+	// Later is true while the customer who chose "pay later on my phone"
+	// has not confirmed on their phone.
+	Later bool
 	// Fee is DEXCHANGE's fee in FCFA, once paid.
 	Fee int64
 	// ServiceName, ServiceCode, OperatorAPI and PhoneNumber describe how
@@ -703,8 +774,9 @@ type Payment struct {
 	CreatedAt, CompletedAt time.Time
 }
 
-// settle applies the customer's action to a transaction at now.
-func settle(p *Payment, a providertest.Action, now time.Time) {
+// settle applies the customer's action, with what they chose on the page,
+// to a transaction at now.
+func settle(p *Payment, a providertest.Action, c emulator.Choice, now time.Time) {
 	switch a {
 	case providertest.Pay:
 		p.Status = statusSuccess
@@ -713,11 +785,16 @@ func settle(p *Payment, a providertest.Action, now time.Time) {
 		p.Status = statusFailed
 	case providertest.Cancel:
 		p.Status = statusCancelled
+	case providertest.PayLater:
+		p.Status, p.Later = statusProcessing, true
 	}
-	p.CompletedAt = now.UTC()
+	if a != providertest.PayLater {
+		p.CompletedAt = now.UTC()
+	}
 	if a != providertest.Cancel {
-		p.ServiceName, p.ServiceCode = "Orange Money Senegal", "OM_SN_CASHOUT"
-		p.OperatorAPI = "OM" + emulator.RandomHex(5)
-		p.PhoneNumber = phoneOf(p)
+		op := c.From(operators)
+		p.ServiceName, p.ServiceCode = serviceNames[op.Code], op.Code
+		p.OperatorAPI = strings.TrimSuffix(op.Code, "_SN_CASHOUT") + emulator.RandomHex(5)
+		p.PhoneNumber = cmp.Or(c.Phone, phoneOf(p))
 	}
 }

@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/providertest"
 )
@@ -636,5 +639,89 @@ func TestProvider(t *testing.T) {
 	cfg := s.Config()
 	if cfg.BaseURL != s.URL+"/api/v1" || cfg.APIKey != s.APIKey || len(cfg.WebhookSecrets) != 0 || !strings.HasPrefix(s.APIKey, "sk.test.") {
 		t.Errorf("config %+v", cfg)
+	}
+}
+
+// getPage returns the payment page at u.
+func getPage(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
+// TestPageChoice: the page is DEXCHANGE's, in French, with Senegal's
+// collection services and the customer's details; the service chosen and
+// the number typed are the transaction's.
+func TestPageChoice(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	id, page := getLink(t, s, validLink)
+	html := getPage(t, page)
+	for _, want := range []string{
+		"<title>DEXCHANGE checkout (emulator)</title>", `<html lang="fr">`, "Payer 5000 FCFA", "T-shirt Premium",
+		`value="OM_SN_CASHOUT" checked> Orange Money`, `value="WAVE_SN_CASHOUT"> Wave`, `value="FM_SN_CASHOUT"> Free Money`,
+		`value="WIZALL_SN_CASHOUT"> Wizall Money`, `name="customer_email" type="email" value="awa@example.com"`,
+		`name="customer_phone" type="tel" autocomplete="tel" value="771234567"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	status, _, err := emulator.Submit(context.Background(), s.client, page, providertest.Pay,
+		url.Values{"operator": {"WAVE_SN_CASHOUT"}, "customer_phone": {"781112233"}})
+	if err != nil || status != http.StatusSeeOther {
+		t.Fatalf("pay: %d %v", status, err)
+	}
+	r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, "")
+	for _, want := range []string{`"ServiceCode":"WAVE_SN_CASHOUT"`, `"ServiceName":"Wave Senegal"`, `"Number":"781112233"`, `"Status":"SUCCESS"`} {
+		if !strings.Contains(string(r.raw), want) {
+			t.Errorf("lookup lacks %s: %s", want, r.raw)
+		}
+	}
+}
+
+// TestPayLater: the transaction becomes PROCESSING, its callBackURL is
+// notified, and the customer goes to successUrl; ConfirmLater makes it
+// SUCCESS and notifies again, once.
+func TestPayLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New()
+	defer s.Close()
+	sh := newShop(t)
+	id, page := getLink(t, s, linkTo("pay_01", sh.srv.URL+"/hooks"))
+	back, err := s.Act(ctx, page, providertest.PayLater)
+	if err != nil || back != "https://shop.example/success" {
+		t.Fatalf("pay later: %q %v", back, err)
+	}
+	if p, _ := s.Payment(id); p.Status != "PROCESSING" || !p.Later || sh.count() != 1 {
+		t.Errorf("after pay later: %+v, %d notifications", p, sh.count())
+	}
+	if _, body := sh.at(0); !strings.Contains(string(body), `"STATUS":"PROCESSING"`) {
+		t.Errorf("notification %s", body)
+	}
+	if html := getPage(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
+		t.Errorf("page while waiting:\n%s", html)
+	}
+	if _, err := s.Act(ctx, page, providertest.Fail); !errors.Is(err, emulator.ErrRefused) {
+		t.Errorf("fail while waiting: %v", err)
+	}
+	if err := s.ConfirmLater(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Payment(id); p.Status != "SUCCESS" || p.Later || p.Fee != 50 || sh.count() != 2 {
+		t.Errorf("after ConfirmLater: %+v, %d notifications", p, sh.count())
+	}
+	if _, body := sh.at(1); !strings.Contains(string(body), `"STATUS":"SUCCESS"`) {
+		t.Errorf("notification %s", body)
+	}
+	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) || sh.count() != 2 {
+		t.Errorf("second ConfirmLater: %v, %d notifications", err, sh.count())
 	}
 }

@@ -1,7 +1,7 @@
 // Package dexpaytest emulates DEXPAY's checkout-sessions API on loopback:
 // a real HTTP server that opens checkout sessions, answers lookups by
-// reference, serves a hosted payment page whose buttons pay, fail or
-// cancel, sends signed notifications to each session's webhook_url, and
+// reference, serves a hosted payment page whose buttons pay, fail,
+// cancel or pay later on the phone, sends signed notifications to each session's webhook_url, and
 // takes payouts. It implements [providertest.Emulator], and it is meant
 // for tests and offline demos:
 //
@@ -29,9 +29,19 @@
 //   - POST /api/v1/payouts, GET /api/v1/payouts/{id} and POST
 //     /api/v1/payouts/{id}/cancel, with the SDK's fields and the README's
 //     operators and countries;
-//   - the hosted page at /checkout/{session ID}, sending the customer to
-//     success_url after paying and to failure_url otherwise, with no query
-//     parameters added (none are documented);
+//   - the hosted page at /checkout/{session ID}, in French, in DEXPAY's
+//     name and colours, with the item, the amount, the operators to choose
+//     from (Wave, Orange Money, MTN MoMo, Moov Money: the notification's
+//     operator) and the customer's phone, sending the customer to
+//     success_url after paying and to failure_url after a failure or a
+//     cancellation, with no query parameters added (none are documented);
+//   - "pay later on my phone", which DEXPAY does not document: the session
+//     becomes PROCESSING (the SDK's status for an operator still at work),
+//     with no notification (DEXPAY has no event for it), and the customer
+//     is sent to success_url, since they did not fail; a shop must never
+//     take that visit for a payment (cauri asks the API).
+//     [Server.ConfirmLater] (or [WithPayLaterDelay]) then completes it and
+//     sends CHECKOUT_COMPLETED;
 //   - notifications {"event": "CHECKOUT_COMPLETED", "data": {...}} posted
 //     to the session's webhook_url (or the dashboard's URL,
 //     [Server.SetWebhookURL]) and signed with X-Webhook-Signature, the hex
@@ -91,6 +101,7 @@ type options struct {
 	retries                                    int
 	retryDelay, webhookTimeout                 time.Duration
 	now                                        func() time.Time
+	payLater                                   time.Duration
 }
 
 // WithMode sets the environment the server plays: dexpay.Sandbox (the
@@ -157,6 +168,12 @@ func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.we
 // expire on simulated time. Nil, the default, is time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
+// WithPayLaterDelay makes the phone of a customer who chose "pay later on
+// my phone" confirm by itself d after the choice, on real time (not the
+// server's clock): for demos. The default, zero, waits for
+// [Server.ConfirmLater], as tests should.
+func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
+
 // Request is one API request the server received.
 type Request struct {
 	Method, Path string
@@ -185,6 +202,7 @@ type Server struct {
 	srv                             *httptest.Server
 	faults                          *emulator.Faults
 	hooks                           *emulator.Dispatcher
+	later                           *emulator.Later
 	client                          *http.Client // for Act: does not follow redirects
 	now                             func() time.Time
 
@@ -248,6 +266,7 @@ func New(opts ...Option) *Server {
 		byID:     make(map[string]string),
 		payouts:  make(map[string]*Payout),
 	}
+	s.later = emulator.NewLater(o.payLater, s.confirmLater)
 	s.srv = httptest.NewServer(s.routes())
 	s.URL = s.srv.URL
 	return s
@@ -458,12 +477,46 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 	return s.hooks.Deliver(ctx, emulator.Notification{URL: to, Header: s.signedHeader(body, s.WebhookSecret), Body: body})
 }
 
-// Act plays the customer pressing pay, fail or cancel on the payment page
-// at checkoutURL, over HTTP, and returns the success_url or failure_url
-// DEXPAY sends the customer to. Notifications not held by the policy have
-// been delivered and answered when it returns.
+// Act plays the customer pressing pay, fail, cancel or pay later on the
+// payment page at checkoutURL, over HTTP, and returns the success_url or
+// failure_url DEXPAY sends the customer to. Notifications not held by the
+// policy have been delivered and answered when it returns.
 func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
 	return emulator.Act(ctx, s.client, checkoutURL, a)
+}
+
+// ConfirmLater plays the phone of the customer who chose "pay later on my
+// phone" for the session with this reference (or session ID) confirming
+// it: the session is COMPLETED and CHECKOUT_COMPLETED sent. Notifications
+// not held by the policy have been delivered and answered when it
+// returns. It fails, wrapping emulator.ErrNotWaiting, when the session is
+// not waiting for its customer's phone.
+func (s *Server) ConfirmLater(ctx context.Context, reference string) error {
+	return s.later.Confirm(ctx, s.resolve(reference))
+}
+
+// confirmLater is the phone's confirmation of the session reference.
+func (s *Server) confirmLater(ctx context.Context, reference string) error {
+	s.mu.Lock()
+	ss, ok := s.sessions[reference]
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		return fmt.Errorf("dexpaytest: no session %q", reference)
+	case !ss.Later || ss.Status != StatusProcessing:
+		st := ss.Status
+		s.mu.Unlock()
+		return fmt.Errorf("dexpaytest: session %q is %s: %w", reference, st, emulator.ErrNotWaiting)
+	}
+	ss.Later = false
+	ss.Status, ss.CompletedAt = StatusCompleted, s.now().UTC()
+	ss.TransactionID = "TXN" + emulator.RandomHex(6)
+	n, hook := s.notification(ss)
+	s.mu.Unlock()
+	if !hook {
+		return nil
+	}
+	return s.hooks.Deliver(ctx, n)
 }
 
 // Forge posts to url a notification claiming the session with reference
@@ -492,9 +545,11 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	return err
 }
 
-// Close stops the server, its slow answers and its deliveries.
+// Close stops the server, its slow answers, its customers' phones and its
+// deliveries.
 func (s *Server) Close() {
 	s.faults.Close()
+	s.later.Close()
 	s.hooks.Close()
 	s.srv.Close()
 }
@@ -842,16 +897,21 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	case final(snap.Status):
 		emulator.WriteMessagePage(w, http.StatusOK, "Session "+snap.Status, "This checkout session is closed.")
 		return
+	case snap.Later:
+		emulator.WriteMessagePage(w, http.StatusOK, "Confirmez sur votre téléphone",
+			"Une demande de paiement a été envoyée sur votre téléphone : validez-la.")
+		return
 	case expired(&snap, s.now()):
 		emulator.WriteMessagePage(w, http.StatusGone, "Session expirée", "This checkout session has expired.")
 		return
 	}
 	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
-		Provider:    "DEXPAY",
+		Brand:       brand,
 		Merchant:    s.merchant,
 		Amount:      fmt.Sprintf("%d %s", snap.Amount, snap.Currency),
 		Description: snap.ItemName,
 		ActionURL:   "/checkout/" + snap.ID,
+		Operators:   operators,
 	})
 }
 
@@ -873,6 +933,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
 		return
 	}
+	choice := emulator.ReadChoice(r)
 	s.mu.Lock()
 	ss, ok := s.sessions[s.byID[r.PathValue("id")]]
 	switch {
@@ -880,7 +941,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Session introuvable", "This checkout session does not exist.")
 		return
-	case final(ss.Status):
+	case final(ss.Status) || ss.Later:
 		st := ss.Status
 		s.mu.Unlock()
 		emulator.WriteMessagePage(w, http.StatusConflict, "Session "+st, "This checkout session is closed and cannot change.")
@@ -890,13 +951,19 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusGone, "Session expirée", "This checkout session has expired.")
 		return
 	}
-	settle(ss, a, s.now())
+	settle(ss, a, choice, s.now())
 	n, hook := s.notification(ss)
 	back := ss.FailureURL
-	if a == providertest.Pay {
+	if a == providertest.Pay || a == providertest.PayLater {
 		back = ss.SuccessURL
 	}
+	if a == providertest.PayLater {
+		hook = false // DEXPAY has no event for PROCESSING
+	}
 	s.mu.Unlock()
+	if a == providertest.PayLater {
+		s.later.Wait(ss.Reference)
+	}
 
 	if hook {
 		// The customer leaving does not stop DEXPAY notifying the shop.
@@ -955,8 +1022,14 @@ type Session struct {
 	ClientSupportFee                   *bool
 	OneShot                            bool
 	// Status is DEXPAY's word: PENDING, then COMPLETED, FAILED or
-	// CANCELLED, REFUNDED after a refund (or whatever SetStatus set).
+	// CANCELLED, REFUNDED after a refund, or PROCESSING while a pay-later
+	// customer's phone has not confirmed (or whatever SetStatus set).
 	Status string
+	// Later is true while the customer who chose "pay later on my phone"
+	// has not confirmed on their phone.
+	Later bool
+	// Phone is the number the customer typed on the page, if any.
+	Phone string
 	// Sandbox is the session's isSandbox.
 	Sandbox bool
 	// AttemptID, Operator, PaymentMethod and TransactionID describe the
@@ -987,9 +1060,12 @@ type Payout struct {
 	CompletedAt           time.Time
 }
 
-// settle applies the customer's action to a session at now.
-func settle(ss *Session, a providertest.Action, now time.Time) {
-	ss.CompletedAt = now.UTC()
+// settle applies the customer's action, with what they chose on the page,
+// to a session at now.
+func settle(ss *Session, a providertest.Action, c emulator.Choice, now time.Time) {
+	if a != providertest.PayLater {
+		ss.CompletedAt = now.UTC()
+	}
 	switch a {
 	case providertest.Pay:
 		ss.Status = StatusCompleted
@@ -1000,7 +1076,10 @@ func settle(ss *Session, a providertest.Action, now time.Time) {
 	case providertest.Cancel:
 		ss.Status = StatusCancelled
 		return
+	case providertest.PayLater:
+		ss.Status, ss.Later = StatusProcessing, true
 	}
 	ss.AttemptID = "pa_" + emulator.RandomHex(8)
-	ss.Operator, ss.PaymentMethod = "wave", "MOBILE_MONEY"
+	ss.Operator, ss.PaymentMethod = c.From(operators).Code, "MOBILE_MONEY"
+	ss.Phone = c.Phone
 }

@@ -3,15 +3,18 @@ package dexpaytest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/providertest"
 )
@@ -765,5 +768,80 @@ func TestRequestsRecorded(t *testing.T) {
 	if len(reqs) != 2 || reqs[0].Method != http.MethodPost || string(reqs[0].Body) != validSession ||
 		reqs[0].Header.Get("x-api-key") != s.APIKey || reqs[1].Path != "/api/v1/checkout-sessions/reference/pay_01" {
 		t.Errorf("requests %+v", reqs)
+	}
+}
+
+// TestPageChoice: the page is DEXPAY's, in French, with the SDK's
+// operators; the operator chosen is the notification's and the payment
+// attempt's.
+func TestPageChoice(t *testing.T) {
+	t.Parallel()
+	h := newHook(t)
+	s := New()
+	defer s.Close()
+	d := create(t, s, h.session("pay_01"))
+	res, err := s.client.Get(d.PaymentURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{
+		"<title>DEXPAY checkout (emulator)</title>", `<html lang="fr">`, "Payer 10000 XOF", "Abonnement Premium",
+		`value="wave" checked> Wave`, `value="orange_money"> Orange Money`, `value="mtn"> MTN MoMo`, `value="moov"> Moov Money`,
+		`name="customer_phone"`,
+	} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	status, _, err := emulator.Submit(context.Background(), s.client, d.PaymentURL, providertest.Pay,
+		url.Values{"operator": {"orange_money"}, "customer_phone": {"+221771234567"}})
+	if err != nil || status != http.StatusSeeOther {
+		t.Fatalf("pay: %d %v", status, err)
+	}
+	if ss, _ := s.Session("pay_01"); ss.Operator != "orange_money" || ss.Phone != "+221771234567" {
+		t.Errorf("session %+v", ss)
+	}
+	if got := h.all(); len(got) != 1 || !strings.Contains(string(got[0].body), `"operator":"orange_money"`) {
+		t.Errorf("notifications %d", len(got))
+	}
+}
+
+// TestPayLater: the session becomes PROCESSING with no notification and
+// the customer goes to success_url; ConfirmLater completes it and sends
+// CHECKOUT_COMPLETED, once.
+func TestPayLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHook(t)
+	s := New()
+	defer s.Close()
+	d := create(t, s, h.session("pay_01"))
+	back, err := s.Act(ctx, d.PaymentURL, providertest.PayLater)
+	if err != nil || back != "https://shop.example/success" {
+		t.Fatalf("pay later: %q %v", back, err)
+	}
+	if ss, _ := s.Session("pay_01"); ss.Status != StatusProcessing || !ss.Later || ss.Operator != "wave" || len(h.all()) != 0 {
+		t.Errorf("after pay later: %+v, %d notifications", ss, len(h.all()))
+	}
+	var got sessionData
+	call(t, s, http.MethodGet, "/api/v1/checkout-sessions/reference/pay_01", keys(s), "").data(t, &got)
+	if got.Status != StatusProcessing || got.PaymentAttempt == nil || got.PaymentAttempt.Operator != "wave" {
+		t.Errorf("lookup %+v", got)
+	}
+	if _, err := s.Act(ctx, d.PaymentURL, providertest.Cancel); err == nil {
+		t.Error("cancel while waiting accepted")
+	}
+	if err := s.ConfirmLater(ctx, "pay_01"); err != nil {
+		t.Fatal(err)
+	}
+	ns := h.all()
+	if ss, _ := s.Session("pay_01"); ss.Status != StatusCompleted || ss.Later || len(ns) != 1 ||
+		!strings.Contains(string(ns[0].body), `"event":"CHECKOUT_COMPLETED"`) {
+		t.Errorf("after ConfirmLater: %+v, %d notifications", ss, len(ns))
+	}
+	if err := s.ConfirmLater(ctx, "pay_01"); !errors.Is(err, emulator.ErrNotWaiting) || len(h.all()) != 1 {
+		t.Errorf("second ConfirmLater: %v", err)
 	}
 }

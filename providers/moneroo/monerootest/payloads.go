@@ -1,6 +1,7 @@
 package monerootest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/mail"
@@ -230,27 +231,9 @@ func currencyObject(code string) map[string]any {
 	}
 }
 
-// methodFor picks the payment method the emulated customer used.
-func methodFor(p *Payment) string {
-	if len(p.Methods) > 0 {
-		return p.Methods[0]
-	}
-	switch p.Currency {
-	case "XOF":
-		return "wave_ci"
-	case "XAF":
-		return "mtn_cm"
-	case "GNF":
-		return "mtn_gf"
-	case "USD":
-		return "card_usd"
-	case "NGN":
-		return "card_ngn"
-	case "GHS":
-		return "mtn_gh"
-	}
-	return "moneroo_test"
-}
+// methodFor is the payment method the emulated customer used when the
+// page's choice is not known: the first the page offers.
+func methodFor(p *Payment) string { return operators(p)[0].Code }
 
 // verifyData is the data of a verify or get answer, in the documented
 // shape. The caller holds the server's lock.
@@ -268,7 +251,7 @@ func (s *Server) verifyData(p *Payment, delta int64) any {
 			"rate":               nil,
 			"rate_formatted":     nil,
 			"correction_rate":    nil,
-			"phone_number":       nilIfEmpty(p.Customer.Phone),
+			"phone_number":       nilIfEmpty(cmp.Or(p.PaymentPhone, p.Customer.Phone)),
 			"failure_message":    nilIfEmpty(p.FailureMessage),
 			"failure_error_code": nilIfEmpty(errCode),
 			"failure_error_type": nilIfEmpty(errType),

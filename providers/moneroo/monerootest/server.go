@@ -1,7 +1,7 @@
 // Package monerootest emulates Moneroo's API on loopback: a real HTTP
 // server that initializes payments, answers verify calls, serves a hosted
-// checkout page whose buttons pay, fail or cancel, and sends signed
-// webhooks. It implements [providertest.Emulator], and it is meant for
+// checkout page whose buttons pay, fail, cancel or pay later on the
+// phone, and sends signed webhooks. It implements [providertest.Emulator], and it is meant for
 // tests and offline demos:
 //
 //	srv := monerootest.New()
@@ -17,6 +17,20 @@
 // object with its currency object, metadata and capture, webhooks signed
 // with X-Moneroo-Signature, and the customer sent back to return_url with
 // paymentId and paymentStatus.
+//
+// The hosted page looks like a checkout: Moneroo's name and colours, the
+// amount and description, the payment methods of the currency (those of
+// the Laravel SDK's table, or only those initialize's methods named), and
+// the customer's phone, pre-filled from customer.phone. The method chosen
+// is the capture's method. Moneroo sends the customer back to return_url
+// "once the payment is done, successfully or not" (its integration
+// guide), so every button returns there, paymentStatus saying success,
+// failed or cancelled. "Pay later on my phone" returns there too with
+// paymentStatus pending, Moneroo's word for a payment the customer made
+// and the operator has not confirmed: the payment stays pending until
+// [Server.ConfirmLater] (or [WithPayLaterDelay]) makes it a success and
+// sends payment.success. Moneroo documents no webhook for pending, and
+// none is sent.
 package monerootest
 
 import (
@@ -54,6 +68,7 @@ type options struct {
 	secretKey, webhookSecret, merchant string
 	retries                            int
 	retryDelay, webhookTimeout         time.Duration
+	payLater                           time.Duration
 }
 
 // WithSecretKey sets the API key the server expects. The default is a
@@ -80,6 +95,11 @@ func WithWebhookRetries(n int, delay time.Duration) Option {
 // Moneroo waits 3 seconds, the default.
 func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
 
+// WithPayLaterDelay makes the phone of a customer who chose "pay later on
+// my phone" confirm by itself d after the choice, on real time: for demos.
+// The default, zero, waits for [Server.ConfirmLater], as tests should.
+func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
+
 // Server is the emulated Moneroo. Its methods are safe for concurrent use.
 type Server struct {
 	// URL is the server's root, "http://127.0.0.1:port". The API is under
@@ -94,6 +114,7 @@ type Server struct {
 	srv      *httptest.Server
 	faults   *emulator.Faults
 	hooks    *emulator.Dispatcher
+	later    *emulator.Later
 	client   *http.Client // for Act: does not follow redirects
 
 	mu         sync.Mutex
@@ -127,6 +148,7 @@ func New(opts ...Option) *Server {
 		client:   emulator.NoRedirectClient(30 * time.Second),
 		payments: make(map[string]*Payment),
 	}
+	s.later = emulator.NewLater(o.payLater, s.confirmLater)
 	// URL is set before the server serves: a handler reads it, and a
 	// request from another process brings no happens-before edge.
 	s.srv = httptest.NewUnstartedServer(s.routes())
@@ -233,12 +255,43 @@ func (s *Server) SetStatus(id, status string) error {
 	return nil
 }
 
-// Act plays the customer pressing pay, fail or cancel on the hosted page
-// at checkoutURL, over HTTP, and returns the return URL Moneroo sends the
-// customer to. Webhooks not held by the policy have been delivered and
-// answered when it returns.
+// Act plays the customer pressing pay, fail, cancel or pay later on the
+// hosted page at checkoutURL, over HTTP, and returns the return URL
+// Moneroo sends the customer to. Webhooks not held by the policy have been
+// delivered and answered when it returns.
 func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
 	return emulator.Act(ctx, s.client, checkoutURL, a)
+}
+
+// ConfirmLater plays the phone of the customer who chose "pay later on my
+// phone" for the payment with Moneroo ID id confirming it: the payment
+// becomes a success and payment.success is sent. Webhooks not held by the
+// policy have been delivered and answered when it returns. It fails,
+// wrapping emulator.ErrNotWaiting, when the payment is not waiting for its
+// customer's phone.
+func (s *Server) ConfirmLater(ctx context.Context, id string) error { return s.later.Confirm(ctx, id) }
+
+// confirmLater is the phone's confirmation of payment id.
+func (s *Server) confirmLater(ctx context.Context, id string) error {
+	s.mu.Lock()
+	p, ok := s.payments[id]
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		return fmt.Errorf("monerootest: no payment %q", id)
+	case !p.Later || p.Status != statusPending:
+		st := p.Status
+		s.mu.Unlock()
+		return fmt.Errorf("monerootest: payment %q is %s: %w", id, st, emulator.ErrNotWaiting)
+	}
+	p.Status, p.Later = statusSuccess, false
+	body := webhookBody(p, s.delta)
+	hookURL := s.webhookURL
+	s.mu.Unlock()
+	if hookURL == "" {
+		return nil
+	}
+	return s.hooks.Deliver(ctx, emulator.Notification{URL: hookURL, Header: webhookHeader(s.Sign(body)), Body: body})
 }
 
 // Forge posts to url a payment.success webhook about providerRef, signed
@@ -263,9 +316,11 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	return err
 }
 
-// Close stops the server, its slow answers and its webhook deliveries.
+// Close stops the server, its slow answers, its customers' phones and its
+// webhook deliveries.
 func (s *Server) Close() {
 	s.faults.Close()
+	s.later.Close()
 	s.hooks.Close()
 	s.srv.Close()
 }
@@ -380,13 +435,19 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	case final(snap.Status):
 		emulator.WriteMessagePage(w, http.StatusOK, "Payment "+snap.Status, "This payment is closed.")
 		return
+	case snap.Later:
+		emulator.WriteMessagePage(w, http.StatusOK, "Confirm on your phone", "A payment request was sent to your phone: confirm it there.")
+		return
 	}
+	c := snap.Customer
 	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
-		Provider:    "Moneroo",
+		Brand:       brand,
 		Merchant:    s.merchant,
 		Amount:      cauri.FormatAmount(snap.Amount, snap.Currency) + " " + snap.Currency,
 		Description: snap.Description,
 		ActionURL:   "/checkout/" + snap.ID,
+		Operators:   operators(&snap),
+		Customer:    emulator.PageCustomer{Name: strings.TrimSpace(c.FirstName + " " + c.LastName), Email: c.Email, Phone: c.Phone},
 	})
 }
 
@@ -397,6 +458,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
 		return
 	}
+	choice := emulator.ReadChoice(r)
 	s.mu.Lock()
 	p, ok := s.payments[r.PathValue("id")]
 	if !ok {
@@ -404,17 +466,23 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
 		return
 	}
-	if final(p.Status) {
+	if final(p.Status) || p.Later {
 		st := p.Status
 		s.mu.Unlock()
 		emulator.WriteMessagePage(w, http.StatusConflict, "Payment already "+st, "This payment is closed and cannot change.")
 		return
 	}
-	settle(p, a)
+	settle(p, a, choice)
 	body := webhookBody(p, s.delta)
 	hookURL := s.webhookURL
+	if a == providertest.PayLater {
+		hookURL = "" // no webhook for pending
+	}
 	back := returnURL(p)
 	s.mu.Unlock()
+	if a == providertest.PayLater {
+		s.later.Wait(p.ID)
+	}
 
 	if hookURL != "" {
 		// The customer leaving does not stop Moneroo notifying the shop.
@@ -428,8 +496,9 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
-// settle applies the customer's action to a payment.
-func settle(p *Payment, a providertest.Action) {
+// settle applies the customer's action, with what they chose on the page,
+// to a payment.
+func settle(p *Payment, a providertest.Action, c emulator.Choice) {
 	switch a {
 	case providertest.Pay:
 		p.Status = statusSuccess
@@ -438,9 +507,12 @@ func settle(p *Payment, a providertest.Action) {
 		p.FailureMessage = "The customer's balance is insufficient."
 	case providertest.Cancel:
 		p.Status = statusCancelled
+	case providertest.PayLater:
+		p.Status, p.Later = statusPending, true
 	}
 	if a != providertest.Cancel {
-		p.Method = methodFor(p)
+		p.Method = c.From(operators(p)).Code
+		p.PaymentPhone = c.Phone
 	}
 }
 
@@ -470,6 +542,10 @@ func returnURL(p *Payment) string {
 	return u
 }
 
+// Moneroo's word for a payment the customer made and the operator has not
+// confirmed: a pay-later payment's status until its phone confirms.
+const statusPending = "pending"
+
 func final(status string) bool {
 	return status == statusSuccess || status == statusFailed || status == statusCancelled
 }
@@ -479,7 +555,8 @@ type Payment struct {
 	// ID is Moneroo's ID for the payment, a UUID.
 	ID string
 	// Status is Moneroo's word: initiated, then success, failed or
-	// cancelled (or whatever SetStatus set).
+	// cancelled, or pending while a pay-later customer's phone has not
+	// confirmed (or whatever SetStatus set).
 	Status string
 	// Amount is as initialized, in the currency's smallest unit, as
 	// cauri.Order.Amount: "5000.00" XOF is 5000, "10.50" USD is 1050.
@@ -495,8 +572,14 @@ type Payment struct {
 	// CustomerID is the ID Moneroo gave the customer.
 	CustomerID string
 	// Method is the payment method's short code once the customer paid or
-	// failed.
+	// failed: the one chosen on the page.
 	Method string
+	// PaymentPhone is the phone number the customer typed on the page, if
+	// any: the capture's phone_number (else customer.phone).
+	PaymentPhone string
+	// Later is true while the customer who chose "pay later on my phone"
+	// has not confirmed on their phone: the payment is pending.
+	Later bool
 	// FailureMessage is set when the payment failed.
 	FailureMessage string
 	// CreatedAt is when the payment was initialized.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/providertest"
 )
@@ -547,5 +549,151 @@ func TestOfficialClientInitialize(t *testing.T) {
 				t.Errorf("page lacks %q:\n%s", tt.page, html)
 			}
 		})
+	}
+}
+
+// getPage returns the hosted page at u.
+func getPage(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
+// TestPageChoice: the page shows Moneroo's look, the currency's methods
+// (or those initialize named) and the customer's phone; the method and
+// phone chosen are the capture's.
+func TestPageChoice(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	id, checkout := initialize(t, s)
+	page := getPage(t, checkout)
+	for _, want := range []string{
+		"<title>Moneroo checkout (emulator)</title>", `<span class="logo">moneroo</span>`,
+		`value="wave_ci" checked> Wave Côte d&#39;Ivoire`, `value="orange_sn"> Orange Money Sénégal`, `value="card_xof">`,
+		`name="customer_name" value="Awa Diallo"`, `name="customer_phone" type="tel" autocomplete="tel" value="2250701020304"`,
+		`formaction="/checkout/` + id + `/pay_later"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+
+	status, _, err := emulator.Submit(context.Background(), s.client, checkout, providertest.Pay,
+		url.Values{"operator": {"orange_sn"}, "customer_phone": {"+221 77 123 45 67"}})
+	if err != nil || status != http.StatusSeeOther {
+		t.Fatalf("pay: %d %v", status, err)
+	}
+	var d struct {
+		Capture struct {
+			PhoneNumber string `json:"phone_number"`
+			Method      struct {
+				ShortCode string `json:"short_code"`
+			} `json:"method"`
+		} `json:"capture"`
+	}
+	a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, "")
+	if err := json.Unmarshal(a.env.Data, &d); err != nil || d.Capture.Method.ShortCode != "orange_sn" || d.Capture.PhoneNumber != "+221 77 123 45 67" {
+		t.Errorf("verify %s", a.raw)
+	}
+
+	// initialize's methods restrict the page.
+	body := strings.Replace(validInit, `"metadata"`, `"methods":["mtn_ci","moov_ci"],"metadata"`, 1)
+	a = call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, body)
+	var created struct {
+		CheckoutURL string `json:"checkout_url"`
+	}
+	_ = json.Unmarshal(a.env.Data, &created)
+	page = getPage(t, created.CheckoutURL)
+	if !strings.Contains(page, `value="mtn_ci" checked> MTN MoMo Côte d&#39;Ivoire`) || !strings.Contains(page, `value="moov_ci">`) ||
+		strings.Contains(page, `value="wave_ci"`) {
+		t.Errorf("page with methods:\n%s", page)
+	}
+}
+
+// TestPayLater: the customer goes back to return_url with paymentStatus
+// pending, no webhook is sent, the page says to confirm on the phone and
+// takes no other action; ConfirmLater makes it a success and sends
+// payment.success, once.
+func TestPayLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New()
+	defer s.Close()
+	sh := newShop(t)
+	s.SetWebhookURL(sh.srv.URL + "/hooks")
+
+	id, checkout := initialize(t, s)
+	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) {
+		t.Errorf("ConfirmLater before the choice: %v", err)
+	}
+	back, err := s.Act(ctx, checkout, providertest.PayLater)
+	if err != nil || !strings.HasSuffix(back, "&paymentId="+id+"&paymentStatus=pending") {
+		t.Fatalf("pay later: %q %v", back, err)
+	}
+	if p, _ := s.Payment(id); p.Status != "pending" || !p.Later || p.Method != "wave_ci" || sh.count() != 0 {
+		t.Errorf("after pay later: %+v, %d webhooks", p, sh.count())
+	}
+	if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); !strings.Contains(string(a.raw), `"status":"pending"`) {
+		t.Errorf("verify: %s", a.raw)
+	}
+	if page := getPage(t, checkout); !strings.Contains(page, "Confirm on your phone") {
+		t.Errorf("page while waiting:\n%s", page)
+	}
+	if _, err := s.Act(ctx, checkout, providertest.Pay); !errors.Is(err, emulator.ErrRefused) {
+		t.Errorf("pay while waiting: %v", err)
+	}
+
+	if err := s.ConfirmLater(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Payment(id); p.Status != "success" || p.Later {
+		t.Errorf("after ConfirmLater: %+v", p)
+	}
+	if sh.count() != 1 {
+		t.Fatalf("%d webhooks", sh.count())
+	}
+	if _, body := sh.at(0); !strings.Contains(string(body), `"event":"payment.success"`) {
+		t.Errorf("webhook %s", body)
+	}
+	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) || sh.count() != 1 {
+		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.count())
+	}
+	if err := s.ConfirmLater(ctx, "nope"); err == nil {
+		t.Error("ConfirmLater of no payment succeeded")
+	}
+}
+
+// TestPayLaterDelay: with WithPayLaterDelay the phone confirms by itself.
+func TestPayLaterDelay(t *testing.T) {
+	t.Parallel()
+	s := New(WithPayLaterDelay(time.Millisecond))
+	defer s.Close()
+	got := make(chan []byte, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- b
+	}))
+	defer hook.Close()
+	s.SetWebhookURL(hook.URL)
+	id, checkout := initialize(t, s)
+	if _, err := s.Act(context.Background(), checkout, providertest.PayLater); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case b := <-got:
+		if !strings.Contains(string(b), `"event":"payment.success"`) {
+			t.Errorf("webhook %s", b)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the phone never confirmed")
+	}
+	if p, _ := s.Payment(id); p.Status != "success" {
+		t.Errorf("payment %+v", p)
 	}
 }

@@ -1,7 +1,7 @@
 // Package moneyfusiontest emulates MoneyFusion's API on loopback: a real
 // HTTP server that takes payment requests at a merchant API URL, answers
 // the paiementNotif status endpoint, serves a hosted payment page whose
-// buttons pay, fail or cancel, and posts webhooks to each payment's
+// buttons pay, fail, cancel or pay later on the phone, and posts webhooks to each payment's
 // webhook_url. It implements [providertest.Emulator], and it is meant for
 // tests and offline demos:
 //
@@ -37,9 +37,23 @@
 // the total net of frais (3% by default), as the webhook example shows,
 // unless [WithGrossMontant]. The status answer shows no webhook_url, as
 // documented, unless [WithWebhookURLInStatus].
+//
+// The payment page is in French, in MoneyFusion's name and colours, with
+// the amount, the articles, the means of payment to choose from (Orange
+// Money, MTN MoMo, Moov Money, Wave: see operators) and the customer's
+// name and number as the payment request gave them (nomclient,
+// numeroSend). The means chosen is the moyen reported. Every button sends
+// the customer back to return_url with ?token=, as the documentation's
+// "url à rediriger après le paiement" says, whatever the outcome. "Pay
+// later on my phone" sends payin.session.pending, the documentation's
+// event for a payment "initiated and waiting to be processed", and sends
+// the customer back while the payment stays pending; [Server.ConfirmLater]
+// (or [WithPayLaterDelay]) then makes it paid and sends
+// payin.session.completed.
 package moneyfusiontest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -87,6 +101,7 @@ type options struct {
 	retryDelay, webhookTimeout time.Duration
 	life                       time.Duration
 	now                        func() time.Time
+	payLater                   time.Duration
 }
 
 // WithApp sets the application name and key in the merchant's API URL,
@@ -138,6 +153,12 @@ func WithWebhookRetries(n int, delay time.Duration) Option {
 // The default is 3 seconds.
 func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
 
+// WithPayLaterDelay makes the phone of a customer who chose "pay later on
+// my phone" confirm by itself d after the choice, on real time (not the
+// server's clock): for demos. The default, zero, waits for
+// [Server.ConfirmLater], as tests should.
+func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
+
 // Server is the emulated MoneyFusion. Its methods are safe for concurrent
 // use.
 type Server struct {
@@ -159,6 +180,7 @@ type Server struct {
 	srv        *httptest.Server
 	faults     *emulator.Faults
 	hooks      *emulator.Dispatcher
+	later      *emulator.Later
 	client     *http.Client // for Act: does not follow redirects
 
 	mu         sync.Mutex
@@ -194,6 +216,7 @@ func New(opts ...Option) *Server {
 		client:   emulator.NoRedirectClient(30 * time.Second),
 		payments: make(map[string]*Payment),
 	}
+	s.later = emulator.NewLater(o.payLater, s.confirmLater)
 	// URL and APIURL are set before the server serves: handlers read
 	// them, and a request from another process brings no happens-before
 	// edge.
@@ -297,11 +320,11 @@ func (s *Server) SetStatus(token, status string) error {
 	return nil
 }
 
-// Act plays the customer pressing pay, fail or cancel on the payment page
-// at checkoutURL, over HTTP, and returns the return URL MoneyFusion sends
-// the customer to (return_url with ?token=), or "" when the payment had no
-// return_url. Webhooks not held by the policy have been delivered and
-// answered when it returns.
+// Act plays the customer pressing pay, fail, cancel or pay later on the
+// payment page at checkoutURL, over HTTP, and returns the return URL
+// MoneyFusion sends the customer to (return_url with ?token=), or "" when
+// the payment had no return_url. Webhooks not held by the policy have been
+// delivered and answered when it returns.
 func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
 	status, loc, err := emulator.Press(ctx, s.client, checkoutURL, a)
 	if err != nil {
@@ -314,6 +337,40 @@ func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Act
 		return "", nil
 	}
 	return "", fmt.Errorf("%w: %s answered HTTP %d", emulator.ErrRefused, a, status)
+}
+
+// ConfirmLater plays the phone of the customer who chose "pay later on my
+// phone" for the payment with this token confirming it: the payment is
+// paid and payin.session.completed sent. Webhooks not held by the policy
+// have been delivered and answered when it returns. It fails, wrapping
+// emulator.ErrNotWaiting, when the payment is not waiting for its
+// customer's phone.
+func (s *Server) ConfirmLater(ctx context.Context, token string) error {
+	return s.later.Confirm(ctx, token)
+}
+
+// confirmLater is the phone's confirmation of the payment token.
+func (s *Server) confirmLater(ctx context.Context, token string) error {
+	s.mu.Lock()
+	p, ok := s.payments[token]
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		return fmt.Errorf("moneyfusiontest: no payment %q", token)
+	case !p.Later || p.Status != StatusPending:
+		st := p.Status
+		s.mu.Unlock()
+		return fmt.Errorf("moneyfusiontest: payment %q is %s: %w", token, st, emulator.ErrNotWaiting)
+	}
+	p.Later = false
+	p.Status, p.NumeroTransaction = StatusPaid, randomDigits(10)
+	body := s.webhookBody(p, moneyfusion.EventCompleted)
+	hookURL := cmp.Or(p.WebhookURL, s.webhookURL)
+	s.mu.Unlock()
+	if hookURL == "" {
+		return nil
+	}
+	return s.hooks.Deliver(ctx, emulator.Notification{URL: hookURL, Header: webhookHeader(), Body: body})
 }
 
 // Forge posts to url a payin.session.completed webhook about the payment
@@ -348,9 +405,11 @@ func (s *Server) Notification(token, event string) (body []byte, ok bool) {
 	return s.webhookBody(p, event), true
 }
 
-// Close stops the server, its slow answers and its webhook deliveries.
+// Close stops the server, its slow answers, its customers' phones and its
+// webhook deliveries.
 func (s *Server) Close() {
 	s.faults.Close()
+	s.later.Close()
 	s.hooks.Close()
 	s.srv.Close()
 }
@@ -468,16 +527,22 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	case s.closed(&snap):
 		emulator.WriteMessagePage(w, http.StatusOK, "Paiement "+snap.Status, "Ce paiement est clos.")
 		return
+	case snap.Later:
+		emulator.WriteMessagePage(w, http.StatusOK, "Confirmez sur votre téléphone",
+			"Une demande de paiement a été envoyée sur votre téléphone : validez-la.")
+		return
 	case s.ended(&snap):
 		emulator.WriteMessagePage(w, http.StatusGone, "Lien expiré", "Ce lien de paiement a expiré.")
 		return
 	}
 	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
-		Provider:    "MoneyFusion",
+		Brand:       brand,
 		Merchant:    s.merchant,
 		Amount:      fmt.Sprintf("%d FCFA", snap.TotalPrice),
 		Description: articleNames(snap.Article),
 		ActionURL:   "/payment/" + url.PathEscape(token) + "/" + url.PathEscape(s.merchant),
+		Operators:   operators,
+		Customer:    emulator.PageCustomer{Name: snap.NomClient, Phone: snap.NumeroSend},
 	})
 }
 
@@ -488,6 +553,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Introuvable", "Action inconnue.")
 		return
 	}
+	moyen := emulator.ReadChoice(r).From(operators).Code
 	s.mu.Lock()
 	p, ok := s.payments[r.PathValue("token")]
 	if !ok {
@@ -495,7 +561,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Paiement introuvable", "Ce lien de paiement n'est pas valide.")
 		return
 	}
-	if s.closed(p) {
+	if s.closed(p) || p.Later {
 		st := p.Status
 		s.mu.Unlock()
 		emulator.WriteMessagePage(w, http.StatusConflict, "Paiement "+st, "Ce paiement est clos et ne peut plus changer.")
@@ -509,11 +575,15 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	var events []string
 	switch a {
 	case providertest.Pay:
-		p.Status, p.Moyen, p.NumeroTransaction = StatusPaid, "orange", randomDigits(10)
+		p.Status, p.Moyen, p.NumeroTransaction = StatusPaid, moyen, randomDigits(10)
 		events = []string{moneyfusion.EventPending, moneyfusion.EventCompleted}
 	case providertest.Fail:
-		p.Status, p.Moyen, p.NumeroTransaction = StatusFailure, "orange", randomDigits(10)
+		p.Status, p.Moyen, p.NumeroTransaction = StatusFailure, moyen, randomDigits(10)
 		events = []string{moneyfusion.EventPending, moneyfusion.EventCancelled}
+	case providertest.PayLater:
+		// Pending until the phone confirms: ConfirmLater.
+		p.Moyen, p.Later = moyen, true
+		events = []string{moneyfusion.EventPending}
 	case providertest.Cancel:
 		// MoneyFusion's status endpoint has no word of its own for it.
 		p.Status, p.Cancelled = StatusNoPaid, true
@@ -530,6 +600,9 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	back := returnURL(p)
 	status := p.Status
 	s.mu.Unlock()
+	if a == providertest.PayLater {
+		s.later.Wait(p.Token)
+	}
 
 	if hookURL != "" {
 		// The customer leaving does not stop MoneyFusion notifying the shop.
@@ -593,7 +666,7 @@ func (s *Server) ended(p *Payment) bool {
 // or "no paid" for a page that ended unpaid. The caller holds the
 // server's lock.
 func (s *Server) statut(p *Payment) string {
-	if !s.closed(p) && s.ended(p) && p.Status == StatusPending {
+	if !s.closed(p) && !p.Later && s.ended(p) && p.Status == StatusPending {
 		return StatusNoPaid
 	}
 	return p.Status
@@ -611,6 +684,10 @@ type Payment struct {
 	Status string
 	// Cancelled is true once the customer cancelled on the page.
 	Cancelled bool
+	// Later is true while the customer who chose "pay later on my phone"
+	// has not confirmed on their phone: the payment is pending, past its
+	// page's life too.
+	Later bool
 	// TotalPrice is in francs, as requested.
 	TotalPrice int64
 	// Article, PersonalInfo, NumeroSend, NomClient, ReturnURL and
@@ -621,7 +698,8 @@ type Payment struct {
 	NomClient    string
 	ReturnURL    string
 	WebhookURL   string
-	// Moyen and NumeroTransaction are set once the customer paid or failed.
+	// Moyen and NumeroTransaction are set once the customer paid or failed
+	// (Moyen, the means chosen on the page, once they chose to pay later).
 	Moyen             string
 	NumeroTransaction string
 	// CreatedAt is when the payment was requested.

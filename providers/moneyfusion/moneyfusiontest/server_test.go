@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/providertest"
 )
@@ -688,5 +690,92 @@ func TestOfficialClientRequests(t *testing.T) {
 		if r.status != http.StatusBadRequest || r.body.Message != "Champs manquants ou invalides : article" {
 			t.Errorf("%s: %d %s", article, r.status, r.raw)
 		}
+	}
+}
+
+// getPage returns the payment page at u.
+func getPage(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
+// TestPageChoice: the page is MoneyFusion's, in French, with its
+// operators and the customer's name and number; the operator chosen is
+// the moyen reported.
+func TestPageChoice(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	token, page := create(t, s, "")
+	html := getPage(t, page)
+	for _, want := range []string{
+		"<title>MoneyFusion checkout (emulator)</title>", `<html lang="fr">`, "Payer 5000 FCFA",
+		`value="orange" checked> Orange Money`, `value="mtn"> MTN MoMo`, `value="moov"> Moov Money`, `value="wave"> Wave`,
+		`name="customer_name" value="Awa Diallo"`, `name="customer_phone" type="tel" autocomplete="tel" value="0701020304"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	status, _, err := emulator.Submit(context.Background(), s.client, page, providertest.Pay, url.Values{"operator": {"wave"}})
+	if err != nil || status != http.StatusSeeOther {
+		t.Fatalf("pay: %d %v", status, err)
+	}
+	r := call(t, http.MethodGet, s.URL+"/paiementNotif/"+token, "")
+	if !strings.Contains(string(r.body.Data), `"moyen":"wave"`) || !strings.Contains(string(r.body.Data), `"statut":"paid"`) {
+		t.Errorf("status %s", r.raw)
+	}
+}
+
+// TestPayLater: payin.session.pending is sent and the customer goes back
+// to return_url while the payment stays pending, past its page's life too;
+// ConfirmLater makes it paid and sends payin.session.completed, once.
+func TestPayLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var clock providertest.Clock
+	s := New(WithClock(clock.Now), WithSessionLife(time.Hour))
+	defer s.Close()
+	sh := newShop(t)
+	token, page := create(t, s, sh.srv.URL+"/hooks")
+	back, err := s.Act(ctx, page, providertest.PayLater)
+	if err != nil || back != "https://shop.example/back/pay_01/t?x=1&token="+token {
+		t.Fatalf("pay later: %q %v", back, err)
+	}
+	if sh.count() != 1 {
+		t.Fatalf("%d webhooks", sh.count())
+	}
+	var h hook
+	if _, body := sh.at(0); json.Unmarshal(body, &h) != nil || h.Event != moneyfusion.EventPending {
+		t.Errorf("webhook %s", body)
+	}
+	clock.Later(2 * time.Hour) // the phone answers after the page's life
+	if got, _ := statutOf(t, s, token); got != StatusPending {
+		t.Errorf("statut while waiting: %q", got)
+	}
+	if html := getPage(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
+		t.Errorf("page while waiting:\n%s", html)
+	}
+	if _, err := s.Act(ctx, page, providertest.Pay); !errors.Is(err, emulator.ErrRefused) {
+		t.Errorf("pay while waiting: %v", err)
+	}
+
+	if err := s.ConfirmLater(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := statutOf(t, s, token); got != StatusPaid || sh.count() != 2 {
+		t.Errorf("after ConfirmLater: statut %q, %d webhooks", got, sh.count())
+	}
+	if _, body := sh.at(1); json.Unmarshal(body, &h) != nil || h.Event != moneyfusion.EventCompleted || h.TokenPay != token {
+		t.Errorf("webhook %s", body)
+	}
+	if err := s.ConfirmLater(ctx, token); !errors.Is(err, emulator.ErrNotWaiting) || sh.count() != 2 {
+		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.count())
 	}
 }

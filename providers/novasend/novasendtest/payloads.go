@@ -31,6 +31,7 @@ const (
 
 	transactionCompleted = "completed"
 	transactionFailed    = "failed"
+	transactionPending   = "pending"
 )
 
 // Payin is the emulator's record of one payin session.
@@ -67,6 +68,13 @@ type Payin struct {
 	Status, ConfirmationStatus string
 	// Transaction is the settlement, nil until the customer accepted.
 	Transaction *Transaction
+	// Operator is the wallet the customer chose on the page, and Phone the
+	// number they typed there, if any; NovaSend reports neither.
+	Operator, Phone string
+	// Later is true while the customer who chose "pay later on my phone"
+	// has not confirmed on their phone: the payin is processed and
+	// accepted, its transaction pending.
+	Later bool
 	// Failure explains a failed, declined or expired payin.
 	Failure *Failure
 	// CreatedAt is when the session was opened.
@@ -131,10 +139,14 @@ func (p *Payin) state() string {
 
 // settle applies the customer's action to a payin: pay accepts and the
 // transaction completes; fail accepts and the transaction fails (an empty
-// wallet); cancel declines, and no transaction is made.
+// wallet); cancel declines, and no transaction is made; pay later accepts,
+// and the transaction stays pending until the phone confirms.
 func settle(p *Payin, a providertest.Action) {
 	now := time.Now().UTC()
 	switch a {
+	case providertest.PayLater:
+		p.Status, p.ConfirmationStatus, p.Later = statusProcessed, confirmationAccepted, true
+		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionPending, ProcessedAt: now}
 	case providertest.Pay, providertest.Fail:
 		p.Status, p.ConfirmationStatus = statusProcessed, confirmationAccepted
 		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: now}

@@ -1,7 +1,7 @@
 // Package novasendtest emulates NovaSend's merchant API on loopback: a real
 // HTTP server that opens payin sessions, answers status calls, serves the
-// paymentUrl page where the customer accepts, fails or declines, and sends
-// signed webhooks. It implements [providertest.Emulator], and it is meant
+// paymentUrl page where the customer accepts, fails, declines or accepts
+// to pay later on the phone, and sends signed webhooks. It implements [providertest.Emulator], and it is meant
 // for tests and offline demos:
 //
 //	srv := novasendtest.New()
@@ -38,6 +38,19 @@
 // as the English seed says; the fee is 2%, as the seed's 300 → 6; and
 // returning customers get action's URL as it was given, with nothing
 // appended.
+//
+// The paymentUrl page shows NovaSend's name and colours, the amount, the
+// payin's reference, the wallets of the payin's country to choose from
+// (NovaSend documents none: see walletsByCountry) and the customer's name
+// and number as the session gave them (customerName, msisdn). The customer
+// is sent to action.successUrl after accepting and to failureUrl after a
+// failure or a refusal, as the newer API's action documents. "Pay later on
+// my phone" is the documented state "processed: the customer validated
+// the payment, which does not make it final": status processed,
+// confirmationStatus accepted and a pending transaction, a webhook saying
+// so, and the customer sent to successUrl; [Server.ConfirmLater] (or
+// [WithPayLaterDelay]) then completes the transaction and sends a webhook
+// again.
 package novasendtest
 
 import (
@@ -85,6 +98,7 @@ type options struct {
 	retryDelay, webhookTimeout, pollLimit                 time.Duration
 	webhookTransaction, escapedWebhooks, stringifiedSig   bool
 	noStatusTransaction, feePaidByCustomer                bool
+	payLater                                              time.Duration
 }
 
 // WithCredentials sets the api_key and api_client the server expects. The
@@ -155,6 +169,11 @@ func WithoutTransactionInStatus() Option { return func(o *options) { o.noStatusT
 // seed's top level: amount, fee, and chargedAmount = amount + fee.
 func WithFeePaidByCustomer() Option { return func(o *options) { o.feePaidByCustomer = true } }
 
+// WithPayLaterDelay makes the phone of a customer who chose "pay later on
+// my phone" confirm by itself d after the choice, on real time: for demos.
+// The default, zero, waits for [Server.ConfirmLater], as tests should.
+func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
+
 // WithPollLimit makes the server answer 429 with Retry-After to a status
 // call made less than d after the last one it answered about the same
 // payin, enforcing NovaSend's polling guidance (novasend.MinPollInterval).
@@ -183,6 +202,7 @@ type Server struct {
 	srv                 *httptest.Server
 	faults              *emulator.Faults
 	hooks               *emulator.Dispatcher
+	later               *emulator.Later
 	client              *http.Client // for Act: does not follow redirects
 
 	mu         sync.Mutex
@@ -243,6 +263,7 @@ func New(opts ...Option) *Server {
 		byCode:     make(map[string]string),
 		idem:       make(map[string]*idemEntry),
 	}
+	s.later = emulator.NewLater(o.payLater, s.confirmLater)
 	// URL is set before the server serves: a handler reads it, and a
 	// request from another process brings no happens-before edge.
 	s.srv = httptest.NewUnstartedServer(s.routes())
@@ -399,10 +420,11 @@ func (s *Server) Expire(ctx context.Context, ref string) error {
 	return s.hooks.Deliver(context.WithoutCancel(ctx), n)
 }
 
-// Act plays the customer pressing pay, fail or cancel (decline) on the
-// payment page at checkoutURL, over HTTP, and returns the URL NovaSend
-// sends the customer to: action.successUrl after paying, failureUrl
-// otherwise, or "" for a session opened without action. Webhooks not held
+// Act plays the customer pressing pay, fail, cancel (decline) or pay later
+// on the payment page at checkoutURL, over HTTP, and returns the URL
+// NovaSend sends the customer to: action.successUrl after paying or
+// choosing to pay later, failureUrl otherwise, or "" for a session opened
+// without action. Webhooks not held
 // by the policy have been delivered and answered when it returns.
 func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
 	status, loc, err := emulator.Press(ctx, s.client, checkoutURL, a)
@@ -416,6 +438,45 @@ func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Act
 		return "", nil
 	}
 	return "", fmt.Errorf("%w: %s answered HTTP %d", emulator.ErrRefused, a, status)
+}
+
+// ConfirmLater plays the phone of the customer who chose "pay later on my
+// phone" for the payin whose NovaSend reference, or merchant reference, is
+// ref confirming it: its transaction completes and a webhook is sent.
+// Webhooks not held by the policy have been delivered and answered when it
+// returns. It fails, wrapping emulator.ErrNotWaiting, when the payin is not
+// waiting for its customer's phone.
+func (s *Server) ConfirmLater(ctx context.Context, ref string) error {
+	s.mu.Lock()
+	if p := s.lookup(ref); p != nil {
+		ref = p.Reference
+	}
+	s.mu.Unlock()
+	return s.later.Confirm(ctx, ref)
+}
+
+// confirmLater is the phone's confirmation of the payin with NovaSend
+// reference ref.
+func (s *Server) confirmLater(ctx context.Context, ref string) error {
+	s.mu.Lock()
+	p := s.lookup(ref)
+	switch {
+	case p == nil:
+		s.mu.Unlock()
+		return fmt.Errorf("novasendtest: no payin %q", ref)
+	case !p.Later || p.final():
+		st := p.state()
+		s.mu.Unlock()
+		return fmt.Errorf("novasendtest: payin %q is %s: %w", ref, st, emulator.ErrNotWaiting)
+	}
+	p.Later = false
+	p.Transaction.Status, p.Transaction.ProcessedAt = transactionCompleted, time.Now().UTC()
+	n, send := s.notification(p)
+	s.mu.Unlock()
+	if !send {
+		return nil
+	}
+	return s.hooks.Deliver(ctx, n)
 }
 
 // Forge posts to url a webhook claiming that the payin with reference
@@ -443,9 +504,11 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	return err
 }
 
-// Close stops the server, its slow answers and its webhook deliveries.
+// Close stops the server, its slow answers, its customers' phones and its
+// webhook deliveries.
 func (s *Server) Close() {
 	s.faults.Close()
+	s.later.Close()
 	s.hooks.Close()
 	s.srv.Close()
 }
@@ -626,13 +689,18 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	case snap.final():
 		emulator.WriteMessagePage(w, http.StatusOK, "Payment closed", "This payment is "+snap.state()+".")
 		return
+	case snap.Later:
+		emulator.WriteMessagePage(w, http.StatusOK, "Confirm on your phone", "A payment request was sent to your phone: confirm it there.")
+		return
 	}
 	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
-		Provider:    "NovaSend",
+		Brand:       brand,
 		Merchant:    s.merchant,
 		Amount:      fmt.Sprintf("%d %s", snap.Amount, snap.Currency),
 		Description: "Payment " + snap.CustomerReference + " from " + snap.Msisdn,
 		ActionURL:   "/link/" + r.PathValue("code"),
+		Operators:   operators(&snap),
+		Customer:    emulator.PageCustomer{Name: snap.CustomerName, Phone: snap.Msisdn},
 	})
 }
 
@@ -644,6 +712,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
 		return
 	}
+	choice := emulator.ReadChoice(r)
 	s.mu.Lock()
 	p := s.payins[s.byCode[r.PathValue("code")]]
 	if p == nil {
@@ -651,19 +720,25 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
 		return
 	}
-	if p.final() {
+	if p.final() || p.Later {
 		st := p.state()
 		s.mu.Unlock()
 		emulator.WriteMessagePage(w, http.StatusConflict, "Payment "+st, "This payment is closed and cannot change.")
 		return
 	}
 	settle(p, a)
+	if a != providertest.Cancel {
+		p.Operator, p.Phone = choice.From(operators(p)).Code, choice.Phone
+	}
 	n, send := s.notification(p)
 	back := p.FailureURL
-	if a == providertest.Pay {
+	if a == providertest.Pay || a == providertest.PayLater {
 		back = p.SuccessURL
 	}
 	s.mu.Unlock()
+	if a == providertest.PayLater {
+		s.later.Wait(p.Reference)
+	}
 
 	if send {
 		// The customer leaving does not stop NovaSend notifying the shop.

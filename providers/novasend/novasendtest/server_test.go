@@ -5,15 +5,18 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/novasend"
 	"github.com/cauripay/cauri/providers/providertest"
 )
@@ -826,5 +829,105 @@ func TestProvider(t *testing.T) {
 	if cfg.BaseURL != s.URL+"/v1" || cfg.APIKey != s.APIKey || cfg.APIClient != s.APIClient ||
 		cfg.WebhookSecrets[0] != "whsec_1" || cfg.AccountID != "acc_1" || s.Sign([]byte("x")) != novasend.Sign("whsec_1", []byte("x")) {
 		t.Errorf("config %+v", cfg)
+	}
+}
+
+// getPage returns the payment page at u.
+func getPage(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
+// TestPageChoice: the page is NovaSend's, with the wallets of the payin's
+// country and the customer's name and number; the wallet chosen is
+// recorded.
+func TestPageChoice(t *testing.T) {
+	t.Parallel()
+	s := newServer()
+	defer s.Close()
+	sess := open(t, s, validBody, key1)
+	html := getPage(t, sess.PaymentURL)
+	for _, want := range []string{
+		"<title>NovaSend checkout (emulator)</title>", "Pay 5000 XOF", "Pay later on my phone",
+		`value="wave" checked> Wave`, `value="orange"> Orange Money`, `value="mtn"> MTN MoMo`, `value="moov"> Moov Money`,
+		`name="customer_name" value="Awa Diallo"`, `name="customer_phone" type="tel" autocomplete="tel" value="&#43;2250701020304"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	status, _, err := emulator.Submit(context.Background(), s.client, sess.PaymentURL, providertest.Pay, url.Values{"operator": {"mtn"}})
+	if err != nil || status != http.StatusSeeOther {
+		t.Fatalf("pay: %d %v", status, err)
+	}
+	if p, _ := s.Payment(ourRef); p.Operator != "mtn" || p.Transaction == nil || p.Transaction.Status != "completed" {
+		t.Errorf("payin %+v", p)
+	}
+
+	sn := strings.NewReplacer(`"country":"CI"`, `"country":"SN"`, `"+2250701020304"`, `"+221771234567"`, ourRef, "pay_sn").Replace(validBody)
+	html = getPage(t, open(t, s, sn, key2).PaymentURL)
+	if !strings.Contains(html, `value="free"> Free Money`) || strings.Contains(html, `value="mtn"`) {
+		t.Errorf("Senegal's page:\n%s", html)
+	}
+}
+
+// TestPayLater: the payin is processed and accepted with a pending
+// transaction, a webhook says so, and the customer goes to successUrl;
+// ConfirmLater completes the transaction and sends a webhook, once.
+func TestPayLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newServer()
+	defer s.Close()
+	sh := newShop(t)
+	s.SetWebhookURL(sh.srv.URL + "/hooks")
+	sess := open(t, s, validBody, key1)
+	back, err := s.Act(ctx, sess.PaymentURL, providertest.PayLater)
+	if err != nil || back != "https://shop.example/back/ok?x=1" {
+		t.Fatalf("pay later: %q %v", back, err)
+	}
+	p, _ := s.Payment(ourRef)
+	if p.Status != "processed" || p.ConfirmationStatus != "accepted" || p.Transaction == nil || p.Transaction.Status != "pending" || !p.Later {
+		t.Errorf("after pay later: %+v", p)
+	}
+	var h hook
+	if _, body := sh.at(0); sh.count() != 1 || json.Unmarshal(body, &h) != nil || h.Status != "processed" || h.ConfirmationStatus != "accepted" {
+		t.Errorf("webhook %d %+v", sh.count(), h)
+	}
+	txStatus := func() string {
+		var st struct{ Transaction *struct{ Status string } }
+		a := status(ourRef).do(t, s)
+		if err := json.Unmarshal(a.raw, &st); err != nil || st.Transaction == nil {
+			t.Fatalf("status: %s", a.raw)
+		}
+		return st.Transaction.Status
+	}
+	if got := txStatus(); got != "pending" {
+		t.Errorf("status: transaction %s", got)
+	}
+	if page := getPage(t, sess.PaymentURL); !strings.Contains(page, "Confirm on your phone") {
+		t.Errorf("page while waiting:\n%s", page)
+	}
+	if _, err := s.Act(ctx, sess.PaymentURL, providertest.Cancel); err == nil {
+		t.Error("decline while waiting accepted")
+	}
+
+	if err := s.ConfirmLater(ctx, ourRef); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Payment(ourRef); p.Transaction.Status != "completed" || p.Later || sh.count() != 2 {
+		t.Errorf("after ConfirmLater: %+v, %d webhooks", p, sh.count())
+	}
+	if got := txStatus(); got != "completed" {
+		t.Errorf("status after ConfirmLater: transaction %s", got)
+	}
+	if err := s.ConfirmLater(ctx, sess.Reference); !errors.Is(err, emulator.ErrNotWaiting) || sh.count() != 2 {
+		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.count())
 	}
 }

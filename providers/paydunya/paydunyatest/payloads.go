@@ -34,6 +34,15 @@ type Invoice struct {
 	Store       Store
 	CustomData  map[string]string
 	Actions     Actions
+	// Channels is invoice.channels as created: the payment channels the
+	// page may offer (all when empty).
+	Channels []string
+	// Channel is the channel the customer chose on the page, once they
+	// acted.
+	Channel string
+	// Later is true while the customer who chose "pay later on my phone"
+	// has not confirmed on their phone: the invoice is pending.
+	Later bool
 	// Prefill is invoice.customer as created: who the shop says the
 	// customer is, shown pre-filled on the hosted page (the WooCommerce
 	// plugin sends it). Blank when the shop sent none.
@@ -91,6 +100,7 @@ func (inv *Invoice) clone() Invoice {
 	c.Items = slices.Clone(inv.Items)
 	c.Taxes = slices.Clone(inv.Taxes)
 	c.CustomData = maps.Clone(inv.CustomData)
+	c.Channels = slices.Clone(inv.Channels)
 	return c
 }
 
@@ -176,6 +186,20 @@ func validateInvoice(in map[string]any) (*Invoice, []string) {
 			}
 		default:
 			fail("invoice.items must be an object or an array")
+		}
+		// The SDKs' invoice.channels restricts the page's channels.
+		switch chs := invoice["channels"].(type) {
+		case nil:
+		case []any:
+			for i, c := range chs {
+				if slug, ok := c.(string); ok && slug != "" {
+					inv.Channels = append(inv.Channels, slug)
+				} else {
+					fail("invoice.channels[%d] must be a channel name", i)
+				}
+			}
+		default:
+			fail("invoice.channels must be an array")
 		}
 		// The WooCommerce plugin's invoice.customer pre-fills the page.
 		if c, ok := object(invoice["customer"], "invoice.customer"); ok {

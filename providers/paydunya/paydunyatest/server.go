@@ -1,6 +1,7 @@
 // Package paydunyatest emulates PayDunya's API on loopback: a real HTTP
 // server that creates checkout invoices, confirms them, serves a hosted
-// checkout page whose buttons pay, fail or cancel, posts IPNs, and credits
+// checkout page whose buttons pay, fail, cancel or pay later on the
+// phone, posts IPNs, and credits
 // accounts (redistribution). It implements [providertest.Emulator], and it
 // is meant for tests and offline demos:
 //
@@ -21,8 +22,8 @@
 // the plugin's invoice.customer shown pre-filled on the hosted page; the
 // confirm answer of the documentation, to a GET as documented or to the
 // POST the Python SDK sends; the customer sent back to return_url with
-// ?token=<invoice token> after paying, and to cancel_url after cancelling;
-// IPNs posted as application/x-www-form-urlencoded PHP bracket keys under
+// ?token=<invoice token> after paying, and to cancel_url after cancelling
+// (the guide's "Annuler le paiement" button); IPNs posted as application/x-www-form-urlencoded PHP bracket keys under
 // data[...], with data[hash] the SHA-512 of the master key, to the
 // invoice's callback_url (or, without one, to the URL set with
 // SetWebhookURL, as an IPN URL configured in the dashboard);
@@ -38,9 +39,30 @@
 // Masterkey Specified"}): 1001 for wrong keys, 1003 for an invalid request,
 // 1004 for a payout PayDunya refuses, 1005 for a disbursement submitted
 // twice; an unknown invoice or disbursement is HTTP 404 with 1002.
+//
+// The hosted page is in French, in PayDunya's name and colours, with the
+// store's name, the amount in FCFA, the description, the payment channels
+// to choose from (invoice.channels', or a Senegalese store's: Orange
+// Money, Wave, Free Money, E-Money, Wizall Money and card) and the
+// customer's phone, pre-filled from invoice.customer. Where the guide says
+// nothing the emulator chooses:
+//
+//   - after a failure, the guide documents no redirect: the customer is
+//     sent to cancel_url, the way back the guide gives a customer who
+//     leaves without paying (and the one the kit sets, to its return URL,
+//     for both), rather than left on PayDunya's page with nowhere to go;
+//     an invoice without cancel_url keeps the customer on a page saying
+//     the payment failed;
+//   - "pay later on my phone" sends the customer to return_url with
+//     ?token=, as paying does: the guide's IPN section describes this very
+//     case, a confirmation that is not instant because the customer types
+//     their secret code on their phone, and the invoice stays pending,
+//     sending no IPN, until [Server.ConfirmLater] (or
+//     [WithPayLaterDelay]) completes it and posts the IPN.
 package paydunyatest
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -89,6 +111,7 @@ type options struct {
 	sandbox, live              Keys
 	retries                    int
 	retryDelay, webhookTimeout time.Duration
+	payLater                   time.Duration
 }
 
 // WithMasterKey sets the master key, shared by both modes. The default is
@@ -118,6 +141,11 @@ func WithWebhookRetries(n int, delay time.Duration) Option {
 // default is 3 seconds.
 func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
 
+// WithPayLaterDelay makes the phone of a customer who chose "pay later on
+// my phone" confirm by itself d after the choice, on real time: for demos.
+// The default, zero, waits for [Server.ConfirmLater], as tests should.
+func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
+
 // Server is the emulated PayDunya. Its methods are safe for concurrent use.
 type Server struct {
 	// URL is the server's root, "http://127.0.0.1:port". The sandbox API
@@ -135,6 +163,7 @@ type Server struct {
 	srv    *httptest.Server
 	faults *emulator.Faults
 	hooks  *emulator.Dispatcher
+	later  *emulator.Later
 	client *http.Client // for Act: does not follow redirects
 
 	mu         sync.Mutex
@@ -182,6 +211,7 @@ func New(opts ...Option) *Server {
 		refused:       make(map[string]string),
 		disbursements: make(map[string]*Disbursement),
 	}
+	s.later = emulator.NewLater(o.payLater, s.confirmLater)
 	// URL is set before the server serves: a handler reads it, and a
 	// request from another process brings no happens-before edge.
 	s.srv = httptest.NewUnstartedServer(s.routes())
@@ -392,12 +422,13 @@ func (s *Server) Requests() []Request {
 	return out
 }
 
-// Act plays the customer pressing pay, fail or cancel on the hosted page
-// at checkoutURL, over HTTP. It returns where PayDunya sends the customer:
-// return_url with ?token=<invoice token> after paying, cancel_url after
-// cancelling, and "" after a failure (the page says so and sends nobody
-// anywhere) or when the invoice has no such URL. IPNs not held by the
-// policy have been delivered and answered when it returns.
+// Act plays the customer pressing pay, fail, cancel or pay later on the
+// hosted page at checkoutURL, over HTTP. It returns where PayDunya sends
+// the customer: return_url with ?token=<invoice token> after paying or
+// choosing to pay later, cancel_url after cancelling or failing, and ""
+// when the invoice has no such URL (the page then says what happened).
+// IPNs not held by the policy have been delivered and answered when it
+// returns.
 func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
 	status, loc, err := emulator.Press(ctx, s.client, checkoutURL, a)
 	switch {
@@ -409,6 +440,43 @@ func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Act
 		return "", nil
 	}
 	return "", fmt.Errorf("%w: %s answered HTTP %d", emulator.ErrRefused, a, status)
+}
+
+// ConfirmLater plays the phone of the customer who chose "pay later on my
+// phone" for the invoice with this token confirming it: the invoice is
+// completed and its IPN posted. IPNs not held by the policy have been
+// delivered and answered when it returns. It fails, wrapping
+// emulator.ErrNotWaiting, when the invoice is not waiting for its
+// customer's phone.
+func (s *Server) ConfirmLater(ctx context.Context, token string) error {
+	return s.later.Confirm(ctx, token)
+}
+
+// confirmLater is the phone's confirmation of the invoice token.
+func (s *Server) confirmLater(ctx context.Context, token string) error {
+	s.mu.Lock()
+	inv, ok := s.invoices[token]
+	switch {
+	case !ok:
+		s.mu.Unlock()
+		return fmt.Errorf("paydunyatest: no invoice %q", token)
+	case !inv.Later || inv.Status != paydunya.StatusPending:
+		st := inv.Status
+		s.mu.Unlock()
+		return fmt.Errorf("paydunyatest: invoice %q is %s: %w", token, st, emulator.ErrNotWaiting)
+	}
+	inv.Later = false
+	inv.Status = paydunya.StatusCompleted
+	if inv.Customer == (Customer{}) {
+		inv.Customer = fictitiousCustomer
+	}
+	body := ipnBody(s.URL, inv, s.delta, s.Hash())
+	hookURL := cmp.Or(inv.Actions.CallbackURL, s.webhookURL)
+	s.mu.Unlock()
+	if hookURL == "" {
+		return nil
+	}
+	return s.hooks.Deliver(ctx, emulator.Notification{URL: hookURL, Header: ipnHeader(), Body: body})
 }
 
 // ClaimBody returns an IPN body about the invoice with this token claiming
@@ -454,9 +522,11 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	return err
 }
 
-// Close stops the server, its slow answers and its IPN deliveries.
+// Close stops the server, its slow answers, its customers' phones and its
+// IPN deliveries.
 func (s *Server) Close() {
 	s.faults.Close()
+	s.later.Close()
 	s.hooks.Close()
 	s.srv.Close()
 }
@@ -665,13 +735,18 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
 	case snap.Status != paydunya.StatusPending:
 		emulator.WriteMessagePage(w, http.StatusOK, "Facture "+snap.Status, "This invoice is closed.")
 		return
+	case snap.Later:
+		emulator.WriteMessagePage(w, http.StatusOK, "Confirmez sur votre téléphone",
+			"Une demande de paiement a été envoyée sur votre téléphone : validez-la avec votre code secret.")
+		return
 	}
 	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
-		Provider:    "PayDunya",
+		Brand:       brand,
 		Merchant:    snap.Store.Name,
 		Amount:      fmt.Sprintf("%d FCFA", snap.TotalAmount),
 		Description: snap.Description,
 		ActionURL:   pagePrefix(m) + snap.Token,
+		Operators:   operators(&snap),
 		Customer:    emulator.PageCustomer{Name: snap.Prefill.Name, Email: snap.Prefill.Email, Phone: snap.Prefill.Phone},
 	})
 }
@@ -683,6 +758,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
 		return
 	}
+	choice := emulator.ReadChoice(r)
 	s.mu.Lock()
 	inv, ok := s.lookup(r.PathValue("token"), m)
 	if !ok {
@@ -690,28 +766,31 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
 		emulator.WriteMessagePage(w, http.StatusNotFound, "Facture introuvable", "This invoice does not exist.")
 		return
 	}
-	if inv.Status != paydunya.StatusPending {
+	if inv.Status != paydunya.StatusPending || inv.Later {
 		st := inv.Status
 		s.mu.Unlock()
 		emulator.WriteMessagePage(w, http.StatusConflict, "Facture "+st, "This invoice is closed and cannot change.")
 		return
 	}
-	settle(inv, a)
+	settle(inv, a, choice)
 	body := ipnBody(s.URL, inv, s.delta, s.Hash())
-	hookURL := inv.Actions.CallbackURL
-	if hookURL == "" {
-		hookURL = s.webhookURL
-	}
+	hookURL := cmp.Or(inv.Actions.CallbackURL, s.webhookURL)
 	var back string
 	switch a {
-	case providertest.Pay:
+	case providertest.Pay, providertest.PayLater:
 		if inv.Actions.ReturnURL != "" {
 			back = withToken(inv.Actions.ReturnURL, inv.Token)
 		}
-	case providertest.Cancel:
+	case providertest.Cancel, providertest.Fail:
 		back = inv.Actions.CancelURL
 	}
+	if a == providertest.PayLater {
+		hookURL = "" // pending: no IPN until the phone confirms
+	}
 	s.mu.Unlock()
+	if a == providertest.PayLater {
+		s.later.Wait(inv.Token)
+	}
 
 	if hookURL != "" {
 		// The customer leaving does not stop PayDunya notifying the shop.
@@ -725,6 +804,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
 	if back == "" {
 		title := map[providertest.Action]string{
 			providertest.Pay: "Paiement effectué", providertest.Fail: "Paiement échoué", providertest.Cancel: "Paiement annulé",
+			providertest.PayLater: "Confirmez sur votre téléphone",
 		}[a]
 		emulator.WriteMessagePage(w, http.StatusOK, title, "You may close this page.")
 		return
@@ -732,12 +812,25 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
-// settle applies the customer's action to an invoice.
-func settle(inv *Invoice, a providertest.Action) {
+// settle applies the customer's action, with what they chose on the page,
+// to an invoice.
+func settle(inv *Invoice, a providertest.Action, c emulator.Choice) {
+	if a != providertest.Cancel {
+		inv.Channel = c.From(operators(inv)).Code
+	}
 	switch a {
+	case providertest.PayLater:
+		inv.Later = true
+		inv.Customer = fictitiousCustomer
+		if c.Phone != "" {
+			inv.Customer.Phone = c.Phone
+		}
 	case providertest.Pay:
 		inv.Status = paydunya.StatusCompleted
 		inv.Customer = fictitiousCustomer
+		if c.Phone != "" {
+			inv.Customer.Phone = c.Phone
+		}
 	case providertest.Fail:
 		inv.Status = paydunya.StatusFailed
 		inv.FailReason = "Card declined by the issuer"

@@ -323,9 +323,11 @@ func TestPageFlow(t *testing.T) {
 		t.Errorf("second action changed things: %+v, %d IPNs", inv, sh.count())
 	}
 
-	// Failing sends nobody back; cancelling goes to cancel_url as it is.
+	// Failing and cancelling both go to cancel_url as it is: the guide
+	// documents no redirect after a failure, and the emulator chose
+	// cancel_url.
 	tok, page = create(t, s, sh.srv.URL+"/ipn/pay_02")
-	if back, err := s.Act(ctx, page, providertest.Fail); err != nil || back != "" {
+	if back, err := s.Act(ctx, page, providertest.Fail); err != nil || back != "https://shop.example/back?x=1" {
 		t.Errorf("fail: %q %v", back, err)
 	}
 	if _, body := sh.at(sh.count() - 1); !strings.Contains(string(body), "data%5Bstatus%5D=failed") ||
@@ -878,6 +880,7 @@ func TestOfficialClientInvoices(t *testing.T) {
 				Items:      []paydunyatest.Item{{Name: "Pagne wax", Quantity: "2", UnitPrice: "2500", TotalPrice: "5000", Description: "Wax"}},
 				Taxes:      []paydunyatest.Tax{{Name: "TVA (18%)", Amount: "0"}},
 				Store:      paydunyatest.Store{Name: "Boutique Awa", Tagline: "Wax", PostalAddress: "Dakar", Phone: "338000000", WebsiteURL: "https://shop.example"},
+				Channels:   []string{"orange-money-senegal"},
 				CustomData: map[string]string{"order_id": "42"},
 				Actions:    paydunyatest.Actions{ReturnURL: "https://shop.example/back", CancelURL: "https://shop.example/cancel"},
 			},
@@ -1064,5 +1067,110 @@ func TestConfirmByPost(t *testing.T) {
 	}
 	if r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/confirm/test_nope", &s.Sandbox, s.MasterKey, ""); r.status != 404 || r.code() != "1002" {
 		t.Errorf("POST about no invoice: %d %s", r.status, r.raw)
+	}
+}
+
+// getPage returns the hosted page at u.
+func getPage(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
+// TestPageChoice: the page is PayDunya's, in French, and offers a
+// Senegalese store's channels, or those invoice.channels named; the
+// channel chosen is recorded, and the phone typed is the payer's.
+func TestPageChoice(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New()
+	defer s.Close()
+	tok, page := create(t, s, "")
+	html := getPage(t, page)
+	for _, want := range []string{
+		"<title>PayDunya checkout (emulator)</title>", `<html lang="fr">`, "Payer 5000 FCFA", "Annuler le paiement",
+		`value="orange-money-senegal" checked> Orange Money`, `value="wave-senegal"> Wave`, `value="card"> Carte bancaire`,
+		`formaction="/sandbox-checkout/invoice/` + tok + `/pay_later"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	status, _, err := emulator.Submit(context.Background(), nil, page, providertest.Pay,
+		url.Values{"operator": {"wave-senegal"}, "customer_phone": {"771234567"}})
+	if err != nil || status != http.StatusSeeOther {
+		t.Fatalf("pay: %d %v", status, err)
+	}
+	if inv, _ := s.Payment(tok); inv.Channel != "wave-senegal" || inv.Customer.Phone != "771234567" {
+		t.Errorf("invoice %+v", inv)
+	}
+
+	body := strings.Replace(validInvoice, `"total_amount":5000`, `"total_amount":5000,"channels":["wave-ci","mtn-ci"]`, 1)
+	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, strings.Replace(body, "%s", "", 1))
+	html = getPage(t, r.text())
+	if !strings.Contains(html, `value="wave-ci" checked> Wave Côte d&#39;Ivoire`) || !strings.Contains(html, `value="mtn-ci">`) ||
+		strings.Contains(html, `value="orange-money-senegal"`) {
+		t.Errorf("page with channels:\n%s", html)
+	}
+}
+
+// TestPayLater: the customer goes to return_url with ?token= while the
+// invoice stays pending and no IPN is sent; ConfirmLater completes it and
+// posts the IPN, once.
+func TestPayLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := paydunyatest.New()
+	defer s.Close()
+	sh := newShop(t)
+	tok, page := create(t, s, sh.srv.URL+"/ipn/pay_01")
+	back, err := s.Act(ctx, page, providertest.PayLater)
+	if err != nil || back != "https://shop.example/back?x=1&token="+tok {
+		t.Fatalf("pay later: %q %v", back, err)
+	}
+	if inv, _ := s.Payment(tok); inv.Status != "pending" || !inv.Later || inv.Channel != "orange-money-senegal" || sh.count() != 0 {
+		t.Errorf("after pay later: %+v, %d IPNs", inv, sh.count())
+	}
+	if r := call(t, s, http.MethodGet, "/sandbox-api/v1/checkout-invoice/confirm/"+tok, &s.Sandbox, s.MasterKey, ""); r.body["status"] != "pending" {
+		t.Errorf("confirm: %s", r.raw)
+	}
+	if html := getPage(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
+		t.Errorf("page while waiting:\n%s", html)
+	}
+	if _, err := s.Act(ctx, page, providertest.Cancel); !errors.Is(err, emulator.ErrRefused) {
+		t.Errorf("cancel while waiting: %v", err)
+	}
+
+	if err := s.ConfirmLater(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if sh.count() != 1 {
+		t.Fatalf("%d IPNs", sh.count())
+	}
+	r, body := sh.at(0)
+	u, err := s.Provider().ParseWebhook(r, body)
+	if err != nil || u.Status != cauri.StatusPaid || u.PaymentID != "pay_01" {
+		t.Errorf("IPN %+v %v", u, err)
+	}
+	if err := s.ConfirmLater(ctx, tok); !errors.Is(err, emulator.ErrNotWaiting) || sh.count() != 1 {
+		t.Errorf("second ConfirmLater: %v, %d IPNs", err, sh.count())
+	}
+}
+
+// TestFailWithoutCancelURL: a failure goes to cancel_url; an invoice
+// without one keeps the customer on a page saying the payment failed.
+func TestFailWithoutCancelURL(t *testing.T) {
+	t.Parallel()
+	s := paydunyatest.New()
+	defer s.Close()
+	body := strings.Replace(strings.Replace(validInvoice, `"cancel_url":"https://shop.example/back?x=1",`, "", 1), "%s", "", 1)
+	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, body)
+	status, loc, err := emulator.Press(context.Background(), nil, r.text(), providertest.Fail)
+	if err != nil || status != http.StatusOK || loc != "" {
+		t.Errorf("fail without cancel_url: %d %q %v", status, loc, err)
 	}
 }
