@@ -16,16 +16,32 @@ import (
 // hung up.
 var errCheckoutTimeout = errors.New("cauri: checkout deadline passed")
 
-// checkoutResponse is the JSON answer to a checkout that asked for JSON:
-// where a browser would have been sent, the payment's provider page while
-// it is pending, or the shop's success page when the order's earlier
-// payment turned out paid.
-type checkoutResponse struct {
-	PaymentID   string `json:"payment_id"`
-	Status      Status `json:"status"`
+// CheckoutResponse is the checkout handler's answer to a client that
+// accepts application/json, sent with HTTP 200 where a browser would be
+// redirected with 303: where to send the customer next. It is the kit's
+// answer to the shop's page, unlike [Checkout], which is a provider's
+// answer to the kit.
+//
+// While the payment is to be made, Status is pending and CheckoutURL is
+// the provider's hosted page; when the order's earlier payment turned out
+// paid, Status is paid and SuccessURL is the shop's success page. A
+// refusal or failure is {"error": "..."} instead, with the HTTP status a
+// browser gets.
+type CheckoutResponse struct {
+	// PaymentID is the payment's ID, as the status endpoint and the
+	// shop's pages take it.
+	PaymentID string `json:"payment_id"`
+	// Status is the payment's: pending or paid.
+	Status Status `json:"status"`
+	// CheckoutURL is the provider's hosted page, for a pending payment;
+	// empty otherwise.
 	CheckoutURL string `json:"checkout_url,omitempty"`
-	SuccessURL  string `json:"success_url,omitempty"`
-	StatusURL   string `json:"status_url"`
+	// SuccessURL is Config.SuccessURL with payment_id and token added, for
+	// an order paid already; empty otherwise.
+	SuccessURL string `json:"success_url,omitempty"`
+	// StatusURL is the payment's status endpoint, token included (see
+	// [Kit.StatusURL]), which answers a [StatusResponse].
+	StatusURL string `json:"status_url"`
 }
 
 // CheckoutHandler starts a payment: it gets the order from Config.Order,
@@ -39,10 +55,11 @@ type checkoutResponse struct {
 // says otherwise. It takes POST only: other methods get 405 with Allow.
 //
 // A request that accepts application/json gets every answer as JSON, with
-// the HTTP status a browser gets but 200 for a redirect: {payment_id,
-// status: "pending", checkout_url, status_url} for a payment to make,
-// {payment_id, status: "paid", success_url, status_url} for an order paid
-// already, and {error} for a failure.
+// the HTTP status a browser gets but 200 for a redirect: a
+// [CheckoutResponse] {payment_id, status: "pending", checkout_url,
+// status_url} for a payment to make, {payment_id, status: "paid",
+// success_url, status_url} for an order paid already, and {error} for a
+// failure.
 //
 // The provider is the {provider} path value, or the segment after
 // "checkout".
@@ -128,7 +145,7 @@ func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	}
 	count(outcome)
 
-	resp := checkoutResponse{PaymentID: p.ID, Status: p.Status, CheckoutURL: p.CheckoutURL, StatusURL: k.StatusURL(p.ID)}
+	resp := CheckoutResponse{PaymentID: p.ID, Status: p.Status, CheckoutURL: p.CheckoutURL, StatusURL: k.StatusURL(p.ID)}
 	next := p.CheckoutURL
 	if outcome == "already_paid" {
 		resp.CheckoutURL, resp.SuccessURL = "", k.shopURL(k.success, p.ID)
