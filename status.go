@@ -45,7 +45,7 @@ func (k *Kit) StatusHandler() http.Handler {
 }
 
 func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
-	if !allowed(w, r, "the status", http.MethodGet, http.MethodHead) {
+	if !allowed(w, r, fail, "the status", http.MethodGet, http.MethodHead) {
 		return
 	}
 	id := r.PathValue("id")
