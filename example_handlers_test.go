@@ -616,9 +616,10 @@ func ExampleProvider() {
 	fmt.Println(kit.Providers(), rec.Code, p.Amount, p.Currency, slices.Equal(p.Methods, []string{"wave_ci", "orange_ci", "mtn_ci"}))
 
 	// A wrong configuration names every bad field, and never a secret.
-	_, err = moneroo.New(moneroo.Config{WebhookSecrets: []string{""}, BaseURL: "api.moneroo.io"})
+	// A blank webhook secret (an unset variable) is left out, not an error.
+	_, err = moneroo.New(moneroo.Config{WebhookSecrets: []string{""}, BaseURL: "api.moneroo.io", Methods: []string{" "}})
 	fmt.Println(err)
 	// Output:
 	// [moneroo] 303 5000 XOF true
-	// cauri: invalid config: SecretKey is required; WebhookSecrets[0] is empty; BaseURL must be an absolute http(s) URL with no query
+	// cauri: invalid config: SecretKey is required; BaseURL must be an absolute http(s) URL with no query; Methods[0] is empty
 }
