@@ -59,7 +59,8 @@ type CheckoutResponse struct {
 // [CheckoutResponse] {payment_id, status: "pending", checkout_url,
 // status_url} for a payment to make, {payment_id, status: "paid",
 // success_url, status_url} for an order paid already, and {error} for a
-// failure.
+// failure. A browser's failed checkout gets the page of Config.ErrorPage
+// (see [ErrorInfo]), by default a small HTML page.
 //
 // The provider is the {provider} path value, or the segment after
 // "checkout".

@@ -100,9 +100,10 @@ type Config struct {
 	// Sec-Fetch-Site or else Origin against Host), so that no other site
 	// can start payments in a customer's name; the origins of PublicURL and
 	// of absolute SuccessURL, FailureURL, PendingURL and ShopURL are the
-	// shop's own and trusted, for a kit behind a proxy whose Host differs. Requests
-	// with neither header (servers, command-line clients) pass. Set it true
-	// only when another site's pages post to the checkout on purpose.
+	// shop's own and trusted, for a kit behind a proxy whose Host differs.
+	// Requests with neither header (servers, command-line clients) pass.
+	// Set it true only when another site's pages post to the checkout on
+	// purpose.
 	AllowCrossSiteCheckout bool
 
 	// Registerer receives the kit's Prometheus collectors. Nil registers

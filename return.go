@@ -14,7 +14,10 @@ import (
 // shop's SuccessURL, FailureURL or PendingURL. A payment superseded by a
 // newer checkout of its order goes to FailureURL without asking. It never
 // redirects anywhere else. It takes GET, HEAD and POST (a provider may send
-// the customer back with a form); other methods get 405 with Allow.
+// the customer back with a form); other methods get 405 with Allow. A
+// visit it cannot serve (a forged token, an unknown payment, a store
+// failure) gets the page of Config.ErrorPage (see [ErrorInfo]), by
+// default a small HTML page, or {"error"} for a client asking for JSON.
 //
 // The provider, payment ID and token are the {provider}, {id} and {token}
 // path values, or the three segments after "return".
