@@ -16,16 +16,32 @@ import (
 // hung up.
 var errCheckoutTimeout = errors.New("cauri: checkout deadline passed")
 
-// checkoutResponse is the JSON answer to a checkout that asked for JSON:
-// where a browser would have been sent, the payment's provider page while
-// it is pending, or the shop's success page when the order's earlier
-// payment turned out paid.
-type checkoutResponse struct {
-	PaymentID   string `json:"payment_id"`
-	Status      Status `json:"status"`
+// CheckoutResponse is the checkout handler's answer to a client that
+// accepts application/json, sent with HTTP 200 where a browser would be
+// redirected with 303: where to send the customer next. It is the kit's
+// answer to the shop's page, unlike [Checkout], which is a provider's
+// answer to the kit.
+//
+// While the payment is to be made, Status is pending and CheckoutURL is
+// the provider's hosted page; when the order's earlier payment turned out
+// paid, Status is paid and SuccessURL is the shop's success page. A
+// refusal or failure is {"error": "..."} instead, with the HTTP status a
+// browser gets.
+type CheckoutResponse struct {
+	// PaymentID is the payment's ID, as the status endpoint and the
+	// shop's pages take it.
+	PaymentID string `json:"payment_id"`
+	// Status is the payment's: pending or paid.
+	Status Status `json:"status"`
+	// CheckoutURL is the provider's hosted page, for a pending payment;
+	// empty otherwise.
 	CheckoutURL string `json:"checkout_url,omitempty"`
-	SuccessURL  string `json:"success_url,omitempty"`
-	StatusURL   string `json:"status_url"`
+	// SuccessURL is Config.SuccessURL with payment_id and token added, for
+	// an order paid already; empty otherwise.
+	SuccessURL string `json:"success_url,omitempty"`
+	// StatusURL is the payment's status endpoint, token included (see
+	// [Kit.StatusURL]), which answers a [StatusResponse].
+	StatusURL string `json:"status_url"`
 }
 
 // CheckoutHandler starts a payment: it gets the order from Config.Order,
@@ -39,10 +55,12 @@ type checkoutResponse struct {
 // says otherwise. It takes POST only: other methods get 405 with Allow.
 //
 // A request that accepts application/json gets every answer as JSON, with
-// the HTTP status a browser gets but 200 for a redirect: {payment_id,
-// status: "pending", checkout_url, status_url} for a payment to make,
-// {payment_id, status: "paid", success_url, status_url} for an order paid
-// already, and {error} for a failure.
+// the HTTP status a browser gets but 200 for a redirect: a
+// [CheckoutResponse] {payment_id, status: "pending", checkout_url,
+// status_url} for a payment to make, {payment_id, status: "paid",
+// success_url, status_url} for an order paid already, and {error} for a
+// failure. A browser's failed checkout gets the page of Config.ErrorPage
+// (see [ErrorInfo]), by default a small HTML page.
 //
 // The provider is the {provider} path value, or the segment after
 // "checkout".
@@ -51,25 +69,26 @@ func (k *Kit) CheckoutHandler() http.Handler {
 }
 
 func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
-	if !allowed(w, r, "checkout", http.MethodPost) {
+	if !allowed(w, r, k.failOnPage, "checkout", http.MethodPost) {
 		return
 	}
 	gp, ok := k.provider(r)
 	if !ok {
 		k.metrics.checkouts.WithLabelValues(unknownProviderLabel, "unknown_provider").Inc()
-		fail(w, r, http.StatusNotFound, "unknown provider")
+		k.failOnPage(w, r, http.StatusNotFound, "unknown provider")
 		return
 	}
 	count := func(outcome string) { k.metrics.checkouts.WithLabelValues(gp.name, outcome).Inc() }
 	if k.crossSite != nil && k.crossSite.Check(r) != nil {
 		count("cross_site")
 		k.log.Warn("checkout: cross-site request refused", "provider", gp.name)
-		fail(w, r, http.StatusForbidden, "cross-site checkout refused")
+		k.failOnPage(w, r, http.StatusForbidden, "cross-site checkout refused")
 		return
 	}
 	if gp.breakerOpen() {
 		count("provider_unavailable")
-		unavailable(w, r, orDefault(k.cfg.Breaker.OpenTimeout, 30*time.Second), gp.name+" is unavailable, try again shortly")
+		setRetryAfter(w, orDefault(k.cfg.Breaker.OpenTimeout, 30*time.Second))
+		k.failOnPage(w, r, http.StatusServiceUnavailable, gp.name+" is unavailable, try again shortly")
 		return
 	}
 
@@ -78,32 +97,35 @@ func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, ErrNotFound):
 		count("invalid_order")
-		fail(w, r, http.StatusNotFound, "order not found")
+		k.failOnPage(w, r, http.StatusNotFound, "order not found")
 		return
 	case errors.As(err, &ve):
 		count("invalid_order")
-		fail(w, r, http.StatusUnprocessableEntity, ve.Error())
+		k.failOnPage(w, r, http.StatusUnprocessableEntity, ve.Error())
 		return
 	case err != nil:
 		count("order_error")
 		k.log.Error("Config.Order failed", "provider", gp.name, "err", err)
-		fail(w, r, http.StatusInternalServerError, "could not load the order")
+		k.failOnPage(w, r, http.StatusInternalServerError, "could not load the order")
 		return
 	}
 	if err := validateStruct(k.validate, "order", order); err != nil {
 		count("invalid_order")
-		fail(w, r, http.StatusUnprocessableEntity, err.Error())
+		k.failPage(w, r, ErrorInfo{Code: http.StatusUnprocessableEntity, Message: err.Error(), OrderID: order.ID})
 		return
 	}
 
 	ctx, cancel := context.WithTimeoutCause(r.Context(), k.checkoutTimeout, errCheckoutTimeout)
 	defer cancel()
 	p, outcome, err := k.checkout(ctx, gp, order)
+	failed := func(code int, msg string) {
+		k.failPage(w, r, ErrorInfo{Code: code, Message: msg, OrderID: order.ID, PaymentID: p.ID, Status: p.Status})
+	}
 	switch {
 	case err == nil:
 	case errors.As(err, &ve):
 		count("invalid_order")
-		fail(w, r, http.StatusUnprocessableEntity, ve.Error())
+		failed(http.StatusUnprocessableEntity, ve.Error())
 		return
 	case errors.Is(err, ErrProviderUnavailable) || errors.Is(err, ErrRateLimited) || transient(ctx, err) ||
 		errors.Is(context.Cause(ctx), errCheckoutTimeout):
@@ -113,22 +135,23 @@ func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
 		if gp.breakerOpen() {
 			after = max(after, orDefault(k.cfg.Breaker.OpenTimeout, 30*time.Second))
 		}
-		unavailable(w, r, after, gp.name+" is unavailable, try again shortly")
+		setRetryAfter(w, after)
+		failed(http.StatusServiceUnavailable, gp.name+" is unavailable, try again shortly")
 		return
 	case IsProviderRejection(err):
 		count("provider_rejected")
 		k.log.Error("checkout: provider refused", "provider", gp.name, "err", err)
-		fail(w, r, http.StatusBadGateway, gp.name+" refused the payment request")
+		failed(http.StatusBadGateway, gp.name+" refused the payment request")
 		return
 	default:
 		count("error")
 		k.log.Error("checkout failed", "provider", gp.name, "err", err)
-		fail(w, r, http.StatusInternalServerError, "could not start the payment")
+		failed(http.StatusInternalServerError, "could not start the payment")
 		return
 	}
 	count(outcome)
 
-	resp := checkoutResponse{PaymentID: p.ID, Status: p.Status, CheckoutURL: p.CheckoutURL, StatusURL: k.StatusURL(p.ID)}
+	resp := CheckoutResponse{PaymentID: p.ID, Status: p.Status, CheckoutURL: p.CheckoutURL, StatusURL: k.StatusURL(p.ID)}
 	next := p.CheckoutURL
 	if outcome == "already_paid" {
 		resp.CheckoutURL, resp.SuccessURL = "", k.shopURL(k.success, p.ID)
@@ -156,7 +179,10 @@ func checkoutKey(provider string, o Order) string {
 
 // checkout stores a pending payment and opens it at the provider, or
 // reuses the pending payment of an identical earlier checkout. The outcome
-// is "created", "reused" or "already_paid".
+// is "created", "reused" or "already_paid". An error that comes after the
+// payment was stored comes with the payment (failed when its checkout
+// never opened), for the error page to name; an earlier one with the zero
+// Payment.
 func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payment, string, error) {
 	key := checkoutKey(gp.name, o)
 	// To the microsecond, as SQL stores keep it: the payment's position
@@ -214,8 +240,7 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 	// amount, another provider): none of them is offered again, and one
 	// paid all the same reaches OnPaid marked.
 	if n, err := k.store.Supersede(ctx, o.ID, CursorOf(p)); err != nil {
-		k.closeUnopened(ctx, p.ID, "checkout could not be opened")
-		return Payment{}, "", fmt.Errorf("cauri: superseding earlier payments of order %s: %w", o.ID, err)
+		return k.closeUnopened(ctx, p, "checkout could not be opened"), "", fmt.Errorf("cauri: superseding earlier payments of order %s: %w", o.ID, err)
 	} else if n > 0 {
 		k.log.Info("checkout supersedes earlier pending payments of the order", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID, "superseded", n)
 	}
@@ -233,11 +258,10 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		err = checkRedirect(co.RedirectURL)
 	}
 	if err != nil {
-		k.closeUnopened(ctx, p.ID, "checkout could not be opened")
-		return Payment{}, "", err
+		return k.closeUnopened(ctx, p, "checkout could not be opened"), "", err
 	}
 	if err := k.store.Attach(ctx, p.ID, co.ProviderRef, co.RedirectURL, k.now()); err != nil {
-		return Payment{}, "", fmt.Errorf("cauri: recording checkout of %s: %w", p.ID, err)
+		return p, "", fmt.Errorf("cauri: recording checkout of %s: %w", p.ID, err)
 	}
 	p.ProviderRef, p.CheckoutURL = co.ProviderRef, co.RedirectURL
 	k.log.Info("checkout opened", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID)
@@ -261,14 +285,18 @@ func pause(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// closeUnopened fails a payment whose checkout never opened: the customer
-// never saw a page to pay on, and the order can be tried again at once.
-func (k *Kit) closeUnopened(ctx context.Context, id, reason string) {
+// closeUnopened fails payment p, whose checkout never opened: the customer
+// never saw a page to pay on, and the order can be tried again at once. It
+// returns p as it now stands: failed, or as it was when that failed.
+func (k *Kit) closeUnopened(ctx context.Context, p Payment, reason string) Payment {
 	ctx, cancel := detach(ctx, storeTimeout)
 	defer cancel()
-	if _, err := k.store.Transition(ctx, id, StatusPending, Change{To: StatusFailed, FailureReason: reason, At: k.now()}); err != nil {
-		k.log.Error("closing a payment whose checkout failed", "payment_id", id, "err", err)
+	closed, err := k.store.Transition(ctx, p.ID, StatusPending, Change{To: StatusFailed, FailureReason: reason, At: k.now()})
+	if err != nil {
+		k.log.Error("closing a payment whose checkout failed", "payment_id", p.ID, "err", err)
+		return p
 	}
+	return closed
 }
 
 // reuse decides what to do with an identical pending checkout. A young one

@@ -28,14 +28,15 @@ import (
 // errStoreDown is the failure hookedStore's hooks return.
 var errStoreDown = errors.New("store down for maintenance")
 
-// hookedStore is a memory store whose checkout calls a test can replace,
-// counting every call. The hooks are set before the kit uses the store.
+// hookedStore is a memory store whose checkout calls (and Get) a test can
+// replace, counting every call. The hooks are set before the kit uses the store.
 type hookedStore struct {
 	*memory.Store
 	create     func(ctx context.Context, p cauri.Payment) error
 	getPending func(ctx context.Context, key string) (cauri.Payment, error)
 	attach     func(ctx context.Context, id, ref, checkoutURL string, now time.Time) error
 	transition func(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, error)
+	get        func(ctx context.Context, id string) (cauri.Payment, error)
 
 	mu      sync.Mutex
 	calls   map[string]int
@@ -92,6 +93,14 @@ func (s *hookedStore) Transition(ctx context.Context, id string, from cauri.Stat
 		return s.transition(ctx, id, from, c)
 	}
 	return s.Store.Transition(ctx, id, from, c)
+}
+
+func (s *hookedStore) Get(ctx context.Context, id string) (cauri.Payment, error) {
+	s.count("Get")
+	if s.get != nil {
+		return s.get(ctx, id)
+	}
+	return s.Store.Get(ctx, id)
 }
 
 // formOrder is a Config.Order for the checkout tests: the order named by

@@ -28,6 +28,14 @@
 //     once durable;
 //   - GET /payments/{id}: a payment's status as JSON, for the pending page.
 //
+// A client that asks the checkout for JSON gets a [CheckoutResponse] (where
+// to send the customer, and the payment's status URL) rather than a
+// redirect; the status endpoint answers a [StatusResponse]. A browser
+// whose checkout or return visit fails gets the page [Config.ErrorPage]
+// writes from an [ErrorInfo] (status code, a message safe to show, the
+// order and payment when known), by default a small HTML page linking back
+// to [Config.ShopURL].
+//
 // [Kit.CheckoutHandler], [Kit.ReturnHandler], [Kit.WebhookHandler] and
 // [Kit.StatusHandler] serve each alone, for routers that mount them one by
 // one. [Config.OnPaid] runs once per paid payment, however many duplicate
@@ -43,13 +51,17 @@
 // # For those who write a Store or a Provider
 //
 // [Store] (with [Change], [Lease], [Expect], [Cursor], and the optional
-// [BatchCompleter] and [PayoutStore]) is the contract of a payment store;
-// stores/sql/storetest checks an implementation against it. [Provider]
-// (with [CheckoutRequest], [Checkout], [StatusQuery], [Update],
-// [ProviderError], and the optional [IdempotentCreator], [PollGuidance],
-// [RateGuidance], [Confirmer] and [Payouter]) is the contract of a payment
-// provider; the packages under providers/ implement it, each with an
-// emulator of the provider's API for tests.
+// [BatchCompleter] with its [Completion], [RefundStore], [PayoutStore] and
+// [PayoutLister]) is the contract of a payment store; stores/storetest
+// checks an implementation against it. [Provider] (with [CheckoutRequest],
+// [Checkout], [StatusQuery], [Update], [ProviderError], and the optional
+// [IdempotentCreator], [PollGuidance], [RateGuidance], [Confirmer] with
+// its [Claim], [Payouter], [PayoutPreparer] and [PayoutChecker]) is the
+// contract of a payment provider; the packages under providers/ implement
+// it, each with an emulator of the provider's API for tests, and
+// providers/providertest runs one scenario suite against them all. These
+// contracts may still grow, by optional interfaces; the README's
+// "Stability" section says what is stable API and what is not.
 //
 // The README says what the kit guarantees and how to run it in production;
 // RELIABILITY.md how those guarantees are tested.

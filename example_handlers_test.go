@@ -72,11 +72,7 @@ func ExampleKit_CheckoutHandler() {
 
 	// A script: JSON. Pressing "Pay" twice opens no second payment.
 	rec = post("/pay/checkout/moneroo", "order-42", "application/json")
-	var out struct {
-		PaymentID   string `json:"payment_id"`
-		CheckoutURL string `json:"checkout_url"`
-		StatusURL   string `json:"status_url"`
-	}
+	var out cauri.CheckoutResponse
 	if err := json.NewDecoder(rec.Body).Decode(&out); err != nil {
 		log.Fatal(err)
 	}
@@ -89,6 +85,73 @@ func ExampleKit_CheckoutHandler() {
 	// json: 200 true true
 	// unknown order: 404
 	// unknown provider: 404
+}
+
+// A client that asks for JSON (a script on the shop's page, an app)
+// decodes the checkout's answer as a CheckoutResponse, and sends the
+// customer to CheckoutURL, or to SuccessURL for an order paid already. A
+// refusal is {"error": "..."}, with the HTTP status a browser would get.
+func ExampleCheckoutResponse() {
+	emu := monerootest.New() // stands in for api.moneroo.io
+	defer emu.Close()
+
+	kit, err := cauri.New(cauri.Config{
+		Store:     memory.New(),
+		Providers: []cauri.Provider{emu.Provider()},
+		PublicURL: "https://shop.example/pay",
+		Secret:    "use-32-or-more-random-bytes-here-please",
+		Order: func(r *http.Request, provider string) (cauri.Order, error) {
+			if r.PostFormValue("order") != "order-42" {
+				return cauri.Order{}, cauri.ErrNotFound
+			}
+			return cauri.Order{
+				ID: "order-42", Amount: 5000, Currency: "XOF",
+				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
+			}, nil
+		},
+		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/pay/", http.StripPrefix("/pay", kit))
+	checkout := func(order string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", strings.NewReader(url.Values{"order": {order}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/json")
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		return rec
+	}
+
+	rec := checkout("order-42")
+	var co cauri.CheckoutResponse
+	if err := json.NewDecoder(rec.Body).Decode(&co); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(rec.Code, co.Status)
+	switch co.Status {
+	case cauri.StatusPending:
+		fmt.Println("to the provider's page:", strings.HasPrefix(co.CheckoutURL, emu.URL+"/checkout/"))
+	case cauri.StatusPaid:
+		fmt.Println("to the shop's success page:", co.SuccessURL)
+	}
+	fmt.Println("the pending page polls:", strings.HasPrefix(co.StatusURL, "https://shop.example/pay/payments/"+co.PaymentID+"?token="))
+
+	rec = checkout("order-7")
+	var refusal struct {
+		Error string `json:"error"`
+	}
+	if err := json.NewDecoder(rec.Body).Decode(&refusal); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(rec.Code, refusal.Error)
+	// Output:
+	// 200 pending
+	// to the provider's page: true
+	// the pending page polls: true
+	// 404 order not found
 }
 
 // The return handler takes the customer back from the provider's page. It
@@ -251,11 +314,7 @@ func ExampleKit_StatusHandler() {
 
 	req := httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", nil)
 	req.Header.Set("Accept", "application/json")
-	var co struct {
-		PaymentID   string `json:"payment_id"`
-		CheckoutURL string `json:"checkout_url"`
-		StatusURL   string `json:"status_url"` // what the pending page polls
-	}
+	var co cauri.CheckoutResponse // co.StatusURL is what the pending page polls
 	if err := json.NewDecoder(do(req).Body).Decode(&co); err != nil {
 		log.Fatal(err)
 	}
@@ -265,20 +324,14 @@ func ExampleKit_StatusHandler() {
 	}
 
 	rec := do(httptest.NewRequest(http.MethodGet, co.StatusURL, nil))
-	var st struct {
-		OrderID  string       `json:"order_id"`
-		Status   cauri.Status `json:"status"`
-		Final    bool         `json:"final"`
-		Amount   int64        `json:"amount"`
-		Currency string       `json:"currency"`
-	}
+	var st cauri.StatusResponse
 	if err := json.NewDecoder(rec.Body).Decode(&st); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%d %+v\n", rec.Code, st)
+	fmt.Println(rec.Code, st.PaymentID == co.PaymentID, st.OrderID, st.Status, st.Final, st.Amount, st.Currency)
 	fmt.Println("without the token:", do(httptest.NewRequest(http.MethodGet, "/pay/payments/"+co.PaymentID, nil)).Code)
 	// Output:
-	// 200 {OrderID:order-42 Status:paid Final:true Amount:5000 Currency:XOF}
+	// 200 true order-42 paid true 5000 XOF
 	// without the token: 403
 }
 
@@ -563,9 +616,10 @@ func ExampleProvider() {
 	fmt.Println(kit.Providers(), rec.Code, p.Amount, p.Currency, slices.Equal(p.Methods, []string{"wave_ci", "orange_ci", "mtn_ci"}))
 
 	// A wrong configuration names every bad field, and never a secret.
-	_, err = moneroo.New(moneroo.Config{WebhookSecrets: []string{""}, BaseURL: "api.moneroo.io"})
+	// A blank webhook secret (an unset variable) is left out, not an error.
+	_, err = moneroo.New(moneroo.Config{WebhookSecrets: []string{""}, BaseURL: "api.moneroo.io", Methods: []string{" "}})
 	fmt.Println(err)
 	// Output:
 	// [moneroo] 303 5000 XOF true
-	// cauri: invalid config: SecretKey is required; WebhookSecrets[0] is empty; BaseURL must be an absolute http(s) URL with no query
+	// cauri: invalid config: SecretKey is required; BaseURL must be an absolute http(s) URL with no query; Methods[0] is empty
 }

@@ -185,10 +185,7 @@ func (f *fixture) checkout(order string, extra url.Values) (cauri.Payment, strin
 		body, _ := io.ReadAll(resp.Body)
 		f.t.Fatalf("checkout: HTTP %d: %s", resp.StatusCode, body)
 	}
-	var out struct {
-		PaymentID   string `json:"payment_id"`
-		CheckoutURL string `json:"checkout_url"`
-	}
+	var out cauri.CheckoutResponse
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		f.t.Fatal(err)
 	}

@@ -75,15 +75,35 @@ type Config struct {
 	FailureURL string `validate:"required"`
 	PendingURL string `validate:"required"`
 
+	// ShopURL is the shop's page the default error page links back to
+	// (the basket, the home page): absolute, or a path on the shop
+	// ("/cart"). Empty means the root of PublicURL's site:
+	// "https://shop.example/".
+	ShopURL string
+
+	// ErrorPage writes what a browser gets when a checkout or a return
+	// visit fails (an order the shop's Order refuses, a provider down, a
+	// forged return link): it must answer e.Code, and may say e.Message
+	// and name the order and payment e carries. The kit has set
+	// Cache-Control: no-store, X-Content-Type-Options: nosniff, and
+	// Retry-After or Allow where they apply; Content-Type and the body are
+	// the function's. A client that accepts application/json gets
+	// {"error": e.Message} instead, and the webhook and status endpoints,
+	// which browsers do not visit, answer as ever. Nil means a small HTML
+	// page with the message, the payment's reference when known, and a
+	// link to ShopURL.
+	ErrorPage func(w http.ResponseWriter, r *http.Request, e ErrorInfo)
+
 	// AllowCrossSiteCheckout lets pages of other sites post to the
 	// checkout. False, the default, refuses a browser's cross-site post
 	// with 403 (net/http's CrossOriginProtection judges it, from
 	// Sec-Fetch-Site or else Origin against Host), so that no other site
 	// can start payments in a customer's name; the origins of PublicURL and
-	// of absolute SuccessURL, FailureURL and PendingURL are the shop's own
-	// and trusted, for a kit behind a proxy whose Host differs. Requests
-	// with neither header (servers, command-line clients) pass. Set it true
-	// only when another site's pages post to the checkout on purpose.
+	// of absolute SuccessURL, FailureURL, PendingURL and ShopURL are the
+	// shop's own and trusted, for a kit behind a proxy whose Host differs.
+	// Requests with neither header (servers, command-line clients) pass.
+	// Set it true only when another site's pages post to the checkout on
+	// purpose.
 	AllowCrossSiteCheckout bool
 
 	// Registerer receives the kit's Prometheus collectors. Nil registers
@@ -184,6 +204,7 @@ type Kit struct {
 	success   *url.URL
 	failure   *url.URL
 	pending   *url.URL
+	shopHome  string // where the default error page links back to
 	mux       *http.ServeMux
 	// crossSite refuses cross-site checkout posts; nil when
 	// Config.AllowCrossSiteCheckout lets them through.
@@ -231,10 +252,11 @@ func New(cfg Config) (*Kit, error) {
 			k.public = u
 		}
 	}
+	var shop *url.URL
 	for _, f := range []struct {
 		name, raw string
 		dst       **url.URL
-	}{{"SuccessURL", cfg.SuccessURL, &k.success}, {"FailureURL", cfg.FailureURL, &k.failure}, {"PendingURL", cfg.PendingURL, &k.pending}} {
+	}{{"SuccessURL", cfg.SuccessURL, &k.success}, {"FailureURL", cfg.FailureURL, &k.failure}, {"PendingURL", cfg.PendingURL, &k.pending}, {"ShopURL", cfg.ShopURL, &shop}} {
 		if f.raw == "" {
 			continue
 		}
@@ -301,11 +323,15 @@ func New(cfg Config) (*Kit, error) {
 	k.pollEvery = orDefault(cfg.PollInterval, 10*time.Second)
 	k.pollMax = max(orDefault(cfg.MaxPollInterval, 30*time.Minute), k.pollEvery)
 	k.staleCheckout = orDefault(cfg.StaleCheckout, 2*time.Minute)
+	k.shopHome = (&url.URL{Scheme: k.public.Scheme, Host: k.public.Host, Path: "/"}).String()
+	if shop != nil {
+		k.shopHome = shop.String()
+	}
 	k.instance = newPaymentID()[4:12]
 	k.completer = newCompleter(k.store, k.now)
 	if !cfg.AllowCrossSiteCheckout {
 		k.crossSite = http.NewCrossOriginProtection()
-		for _, u := range []*url.URL{k.public, k.success, k.failure, k.pending} {
+		for _, u := range []*url.URL{k.public, k.success, k.failure, k.pending, shop} {
 			if origin := originOf(u); origin != "" {
 				if err := k.crossSite.AddTrustedOrigin(origin); err != nil {
 					return nil, fmt.Errorf("cauri: trusting the shop's origin: %w", err)

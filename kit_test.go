@@ -21,6 +21,7 @@ func TestNewNamesEveryBadField(t *testing.T) {
 		PreviousSecrets: []string{"also-short"},
 		SuccessURL:      "javascript:alert(1)",
 		FailureURL:      "//evil.example/x",
+		ShopURL:         "javascript:history.back()",
 		ProviderTimeout: -1,
 	})
 	var ve *cauri.ValidationError
@@ -31,7 +32,7 @@ func TestNewNamesEveryBadField(t *testing.T) {
 	for _, f := range ve.Fields {
 		fields = append(fields, f.Field)
 	}
-	for _, want := range []string{"Store", "Providers", "PublicURL", "Secret", "PreviousSecrets[0]", "Order", "SuccessURL", "FailureURL", "PendingURL", "ProviderTimeout"} {
+	for _, want := range []string{"Store", "Providers", "PublicURL", "Secret", "PreviousSecrets[0]", "Order", "SuccessURL", "FailureURL", "PendingURL", "ShopURL", "ProviderTimeout"} {
 		if !slices.Contains(fields, want) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}

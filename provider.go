@@ -64,7 +64,8 @@ type CheckoutRequest struct {
 	CallbackURL string
 }
 
-// Checkout is a provider's answer to [Provider.CreateCheckout].
+// Checkout is a provider's answer to [Provider.CreateCheckout]. What the
+// checkout handler answers a JSON client is a [CheckoutResponse].
 type Checkout struct {
 	// ProviderRef is the provider's identifier for the payment.
 	ProviderRef string

@@ -43,7 +43,8 @@ func writeText(w http.ResponseWriter, code int, msg string) {
 
 // fail answers an error: JSON {"error": msg} to clients asking for JSON,
 // plain text otherwise. msg is meant for the client and never carries
-// secrets or internal details.
+// secrets or internal details. The handlers a browser visits (checkout,
+// return) answer through Kit.failPage instead, which shows browsers a page.
 func fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
 	if wantsJSON(r) {
 		writeJSON(w, code, map[string]string{"error": msg})
@@ -53,22 +54,16 @@ func fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
 }
 
 // allowed reports whether r's method is one of methods, and otherwise
-// answers 405 with an Allow header listing them: the same answer whether
-// the handler is mounted alone or in the kit.
-func allowed(w http.ResponseWriter, r *http.Request, what string, methods ...string) bool {
+// answers 405 with an Allow header listing them, through refuse (fail, or
+// the kit's failOnPage for the handlers a browser visits): the same answer
+// whether the handler is mounted alone or in the kit.
+func allowed(w http.ResponseWriter, r *http.Request, refuse func(http.ResponseWriter, *http.Request, int, string), what string, methods ...string) bool {
 	if slices.Contains(methods, r.Method) {
 		return true
 	}
 	w.Header().Set("Allow", strings.Join(methods, ", "))
-	fail(w, r, http.StatusMethodNotAllowed, what+" takes "+strings.Join(methods, ", "))
+	refuse(w, r, http.StatusMethodNotAllowed, what+" takes "+strings.Join(methods, ", "))
 	return false
-}
-
-// unavailable answers 503 with Retry-After: after, in whole seconds
-// rounded up, at least 1.
-func unavailable(w http.ResponseWriter, r *http.Request, after time.Duration, msg string) {
-	setRetryAfter(w, after)
-	fail(w, r, http.StatusServiceUnavailable, msg)
 }
 
 // setRetryAfter sets Retry-After to after, rounded up to whole seconds,

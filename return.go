@@ -14,7 +14,10 @@ import (
 // shop's SuccessURL, FailureURL or PendingURL. A payment superseded by a
 // newer checkout of its order goes to FailureURL without asking. It never
 // redirects anywhere else. It takes GET, HEAD and POST (a provider may send
-// the customer back with a form); other methods get 405 with Allow.
+// the customer back with a form); other methods get 405 with Allow. A
+// visit it cannot serve (a forged token, an unknown payment, a store
+// failure) gets the page of Config.ErrorPage (see [ErrorInfo]), by
+// default a small HTML page, or {"error"} for a client asking for JSON.
 //
 // The provider, payment ID and token are the {provider}, {id} and {token}
 // path values, or the three segments after "return".
@@ -23,13 +26,13 @@ func (k *Kit) ReturnHandler() http.Handler {
 }
 
 func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {
-	if !allowed(w, r, "a return", http.MethodGet, http.MethodHead, http.MethodPost) {
+	if !allowed(w, r, k.failOnPage, "a return", http.MethodGet, http.MethodHead, http.MethodPost) {
 		return
 	}
 	gp, ok := k.provider(r)
 	if !ok {
 		k.metrics.returns.WithLabelValues(unknownProviderLabel, "unknown_provider").Inc()
-		fail(w, r, http.StatusNotFound, "unknown provider")
+		k.failOnPage(w, r, http.StatusNotFound, "unknown provider")
 		return
 	}
 	count := func(outcome string) { k.metrics.returns.WithLabelValues(gp.name, outcome).Inc() }
@@ -38,7 +41,7 @@ func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {
 	id, tok := paymentInPath(r)
 	if !validPaymentID(id) || !k.signer.verify(purposeAccess, id, tok) {
 		count("bad_token")
-		fail(w, r, http.StatusForbidden, "invalid or missing payment token")
+		k.failOnPage(w, r, http.StatusForbidden, "invalid or missing payment token")
 		return
 	}
 	ctx, cancel := bounded(r.Context(), storeTimeout)
@@ -47,12 +50,13 @@ func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, ErrNotFound) || (err == nil && p.Provider != gp.name):
 		count("unknown_payment")
-		fail(w, r, http.StatusNotFound, "unknown payment")
+		k.failOnPage(w, r, http.StatusNotFound, "unknown payment")
 		return
 	case err != nil:
 		count("error")
 		k.log.Error("return: loading payment", "payment_id", id, "err", err)
-		fail(w, r, http.StatusServiceUnavailable, "could not load the payment, try again")
+		// The token verified: the payment ID is the customer's own.
+		k.failPage(w, r, ErrorInfo{Code: http.StatusServiceUnavailable, Message: "could not load the payment, try again", PaymentID: id})
 		return
 	}
 

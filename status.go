@@ -7,15 +7,24 @@ import (
 	"time"
 )
 
-// statusResponse is the status endpoint's JSON.
-type statusResponse struct {
-	PaymentID string    `json:"payment_id"`
-	OrderID   string    `json:"order_id"`
-	Provider  string    `json:"provider"`
-	Status    Status    `json:"status"`
-	Final     bool      `json:"final"`
-	Amount    int64     `json:"amount"`
-	Currency  string    `json:"currency"`
+// StatusResponse is the status endpoint's JSON answer (see
+// [Kit.StatusHandler]): one payment as the shop's pending page needs it.
+type StatusResponse struct {
+	// PaymentID and OrderID are the payment's and its order's.
+	PaymentID string `json:"payment_id"`
+	OrderID   string `json:"order_id"`
+	// Provider is the provider's name: "moneroo".
+	Provider string `json:"provider"`
+	// Status is where the payment stands.
+	Status Status `json:"status"`
+	// Final is Status.Final(): true once the payment is settled, when the
+	// page may stop polling.
+	Final bool `json:"final"`
+	// Amount and Currency are the order's, Amount in the currency's
+	// smallest unit (see [Order.Amount]).
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+	// UpdatedAt is when the payment last changed.
 	UpdatedAt time.Time `json:"updated_at"`
 	// Superseded is true when a newer checkout of the same order replaced
 	// this payment: the page should stop waiting for it.
@@ -23,7 +32,7 @@ type statusResponse struct {
 }
 
 // StatusHandler answers GET /payments/{id}?token=... with the payment's
-// status as JSON, for the shop's pending page to poll. The token is the one
+// status as a JSON [StatusResponse], for the shop's pending page to poll. The token is the one
 // the kit appended to the shop's pages. While the payment is pending it asks
 // the provider when the payment's turn has come (see Config.PollInterval),
 // so that a payment whose webhook never comes still settles; between turns
@@ -36,7 +45,7 @@ func (k *Kit) StatusHandler() http.Handler {
 }
 
 func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
-	if !allowed(w, r, "the status", http.MethodGet, http.MethodHead) {
+	if !allowed(w, r, fail, "the status", http.MethodGet, http.MethodHead) {
 		return
 	}
 	id := r.PathValue("id")
@@ -67,7 +76,7 @@ func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {
 			k.log.Warn("status: could not settle with the provider", "payment_id", id, "err", err)
 		}
 	}
-	writeJSON(w, http.StatusOK, statusResponse{
+	writeJSON(w, http.StatusOK, StatusResponse{
 		PaymentID: p.ID, OrderID: p.OrderID, Provider: p.Provider, Status: p.Status, Final: p.Status.Final(),
 		Amount: p.Amount, Currency: p.Currency, UpdatedAt: p.UpdatedAt, Superseded: p.SupersededBy != "",
 	})

@@ -47,7 +47,7 @@ func (k *Kit) WebhookHandler() http.Handler {
 }
 
 func (k *Kit) serveWebhook(w http.ResponseWriter, r *http.Request) {
-	if !allowed(w, r, "a webhook", http.MethodPost) {
+	if !allowed(w, r, fail, "a webhook", http.MethodPost) {
 		return
 	}
 	gp, ok := k.provider(r)

@@ -27,32 +27,6 @@ type Notification struct {
 	Body []byte
 }
 
-// Delivery records one attempt to deliver a notification, or its loss.
-type Delivery struct {
-	// URL, Header and Body are the notification's.
-	URL    string
-	Header http.Header
-	Body   []byte
-	// Copy numbers the duplicates of one notification from 1; Attempt
-	// numbers the tries of one copy from 1 (2 and more are retries).
-	Copy, Attempt int
-	// StatusCode is the receiver's answer, 0 when none came.
-	StatusCode int
-	// Err says why no answer came.
-	Err error
-	// Lost marks a notification dropped by WebhookPolicy.Lost: it was never
-	// sent.
-	Lost bool
-	// Forged marks a notification sent by [Dispatcher.SendOnce], outside
-	// the policy (an attacker's, in tests).
-	Forged bool
-	// At is when the attempt started.
-	At time.Time
-}
-
-// OK reports whether the receiver acknowledged the delivery with a 2xx.
-func (d Delivery) OK() bool { return d.StatusCode >= 200 && d.StatusCode < 300 }
-
 // DispatcherConfig tunes a Dispatcher. The zero value means the defaults
 // below.
 type DispatcherConfig struct {
@@ -85,7 +59,7 @@ type Dispatcher struct {
 	mu      sync.Mutex
 	policy  providertest.WebhookPolicy
 	held    []held
-	log     []Delivery
+	log     []providertest.Delivery
 	closed  bool
 	flushMu sync.Mutex // one Flush at a time, so held ones go in order
 }
@@ -148,7 +122,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, n Notification) error {
 	copies := max(p.Copies, 1)
 	switch {
 	case p.Lost:
-		d.log = append(d.log, Delivery{URL: n.URL, Header: n.Header.Clone(), Body: bytes.Clone(n.Body), Lost: true, At: time.Now()})
+		d.log = append(d.log, providertest.Delivery{URL: n.URL, Header: n.Header.Clone(), Body: bytes.Clone(n.Body), Lost: true, At: time.Now()})
 		d.mu.Unlock()
 		return nil
 	case p.Hold:
@@ -259,8 +233,8 @@ func (d *Dispatcher) sendCopy(ctx context.Context, n Notification, copyNo int) {
 }
 
 // post makes one HTTP POST of n.
-func (d *Dispatcher) post(ctx context.Context, n Notification) Delivery {
-	rec := Delivery{URL: n.URL, Header: n.Header.Clone(), Body: bytes.Clone(n.Body), At: time.Now()}
+func (d *Dispatcher) post(ctx context.Context, n Notification) providertest.Delivery {
+	rec := providertest.Delivery{URL: n.URL, Header: n.Header.Clone(), Body: bytes.Clone(n.Body), At: time.Now()}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.URL, bytes.NewReader(n.Body))
 	if err != nil {
 		rec.Err = err
@@ -283,7 +257,7 @@ func (d *Dispatcher) post(ctx context.Context, n Notification) Delivery {
 	return rec
 }
 
-func (d *Dispatcher) record(rec Delivery) {
+func (d *Dispatcher) record(rec providertest.Delivery) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.log = append(d.log, rec)
@@ -298,10 +272,10 @@ func (d *Dispatcher) merge(ctx context.Context) (context.Context, context.Cancel
 
 // Deliveries returns every delivery so far, in the order they were made
 // (lost ones included).
-func (d *Dispatcher) Deliveries() []Delivery {
+func (d *Dispatcher) Deliveries() []providertest.Delivery {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := make([]Delivery, len(d.log))
+	out := make([]providertest.Delivery, len(d.log))
 	copy(out, d.log)
 	return out
 }

@@ -3,7 +3,6 @@ package dexchange
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -54,6 +53,8 @@ type Config struct {
 	// checked: every notification is parsed, marked unauthenticated, and
 	// the kit confirms it with FetchStatus before it counts, which is
 	// always safe.
+	// Blank entries, an unset environment variable's, are left out (and
+	// logged as a warning): a list of blanks is an empty list.
 	WebhookSecrets []string
 
 	// BaseURL is the API's root, up to and including "/api/v1", without a
@@ -101,13 +102,14 @@ func New(cfg Config) (*Provider, error) {
 	case strings.ContainsAny(key, " \t\r\n"):
 		bad("APIKey", "must not contain spaces or line breaks")
 	}
+	// A blank secret is most likely an unset environment variable
+	// (WebhookSecrets: []string{os.Getenv(...)}): it is left out, never a
+	// key that anyone could sign with, and logged below.
 	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
-	for i, s := range cfg.WebhookSecrets {
-		if strings.TrimSpace(s) == "" {
-			bad(fmt.Sprintf("WebhookSecrets[%d]", i), "is empty")
-			continue
+	for _, s := range cfg.WebhookSecrets {
+		if strings.TrimSpace(s) != "" {
+			secrets = append(secrets, []byte(s))
 		}
-		secrets = append(secrets, []byte(s))
 	}
 	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
 	if base == "" {
@@ -125,6 +127,10 @@ func New(cfg Config) (*Provider, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = log.With("provider", Name)
+	if blank := len(cfg.WebhookSecrets) - len(secrets); blank > 0 {
+		log.Warn("blank webhook secrets ignored", "blank", blank, "secrets_in_use", len(secrets))
+	}
 	hc := providerhttp.New(Name, cfg.HTTPClient)
 	hc.Describe = describe
 	return &Provider{
@@ -132,7 +138,7 @@ func New(cfg Config) (*Provider, error) {
 		secrets: secrets,
 		base:    base,
 		http:    hc,
-		log:     log.With("provider", Name),
+		log:     log,
 	}, nil
 }
 

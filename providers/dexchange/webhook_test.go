@@ -56,6 +56,9 @@ func TestParseWebhook(t *testing.T) {
 		{name: "seed body", body: seedBody, want: paid},
 		{name: "secrets but no signature", secrets: []string{secretOld}, body: seedBody, want: paid},
 		{name: "signature without secrets is ignored", body: seedBody, headers: map[string]string{sig: "garbage"}, want: paid},
+		// Blank secrets (unset environment variables) are left out: the
+		// empty key, which anyone can sign with, proves nothing.
+		{name: "blank secrets are none", secrets: []string{"", " "}, body: seedBody, headers: map[string]string{sig: sign("", seedBody)}, want: paid},
 		{name: "lower-case keys, transactionId", body: `{"transactionId":"MID123456789","externalTransactionId":"pay_01","status":"success","amount":"5000","serviceCode":"WAVE_SN"}`,
 			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "MID123456789", Status: cauri.StatusPaid, RawStatus: "success",
 				Amount: 5000, Currency: "XOF", Method: "WAVE_SN", EventID: "MID123456789:SUCCESS"}},
@@ -80,6 +83,9 @@ func TestParseWebhook(t *testing.T) {
 		{name: "legacy header", secrets: []string{secretOld}, body: seedBody, headers: map[string]string{legacy: "ok"}, want: verified},
 		{name: "both headers", secrets: []string{secretOld, secretNew}, body: seedBody, headers: map[string]string{legacy: "ok", sig: "new"}, want: verified},
 		{name: "rotated: second secret", secrets: []string{secretOld, secretNew}, body: seedBody, headers: map[string]string{sig: "new"}, want: verified},
+		{name: "blank secret beside a real one", secrets: []string{"", secretOld}, body: seedBody, headers: map[string]string{sig: "ok"}, want: verified},
+		{name: "blank secret beside a real one, signed with the empty key", secrets: []string{" ", secretOld}, body: seedBody,
+			headers: map[string]string{sig: sign("", seedBody)}, err: dexchange.ErrBadSignature},
 		{name: "sha256= prefix, upper case", secrets: []string{secretOld}, body: seedBody,
 			headers: map[string]string{sig: " SHA256=" + strings.ToUpper(sign(secretOld, seedBody)) + " "}, want: verified},
 		{name: "bad signature", secrets: []string{secretOld}, body: seedBody, headers: map[string]string{sig: sign("other", seedBody)}, err: dexchange.ErrBadSignature},

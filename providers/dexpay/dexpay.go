@@ -72,6 +72,8 @@ type Config struct {
 	// it with FetchStatus. Several secrets are accepted at once so that a
 	// secret can be rotated. Empty means signatures are not checked and
 	// every notification is confirmed that way, which is always safe.
+	// Blank entries, an unset environment variable's, are left out (and
+	// logged as a warning): a list of blanks is an empty list.
 	WebhookSecrets []string
 
 	// Mode chooses the environment: Sandbox or Live ("sandbox", "test" and
@@ -147,13 +149,14 @@ func New(cfg Config) (*Provider, error) {
 	checkKey("APIKey", cfg.APIKey, "pk", "sk")
 	checkKey("APISecret", cfg.APISecret, "sk", "pk")
 
+	// A blank secret is most likely an unset environment variable
+	// (WebhookSecrets: []string{os.Getenv(...)}): it is left out, never a
+	// key that anyone could sign with, and logged below.
 	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
-	for i, s := range cfg.WebhookSecrets {
-		if strings.TrimSpace(s) == "" {
-			bad(fmt.Sprintf("WebhookSecrets[%d]", i), "is empty")
-			continue
+	for _, s := range cfg.WebhookSecrets {
+		if strings.TrimSpace(s) != "" {
+			secrets = append(secrets, []byte(s))
 		}
-		secrets = append(secrets, []byte(s))
 	}
 	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
 	if base == "" {
@@ -174,6 +177,10 @@ func New(cfg Config) (*Provider, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = log.With("provider", Name)
+	if blank := len(cfg.WebhookSecrets) - len(secrets); blank > 0 {
+		log.Warn("blank webhook secrets ignored", "blank", blank, "secrets_in_use", len(secrets))
+	}
 	hc := providerhttp.New(Name, cfg.HTTPClient)
 	hc.Describe = describe
 	return &Provider{
@@ -183,7 +190,7 @@ func New(cfg Config) (*Provider, error) {
 		mode:    mode,
 		base:    base,
 		http:    hc,
-		log:     log.With("provider", Name),
+		log:     log,
 	}, nil
 }
 

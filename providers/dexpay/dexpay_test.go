@@ -66,7 +66,7 @@ func TestNew(t *testing.T) {
 		{"keys swapped", dexpay.Config{APIKey: "sk_test_1", APISecret: "pk_test_1"}, "APIKey,APISecret"},
 		{"key with a space", dexpay.Config{APIKey: "pk_test_1 ", APISecret: "sk_test_1"}, "APIKey"},
 		{"unknown mode", dexpay.Config{APIKey: "pk_test_1", APISecret: "sk_test_1", Mode: "prod"}, "Mode"},
-		{"empty webhook secret", dexpay.Config{APIKey: "pk_test_1", APISecret: "sk_test_1", WebhookSecrets: []string{"a", " "}}, "WebhookSecrets[1]"},
+		{"blank webhook secret: left out", dexpay.Config{APIKey: "pk_test_1", APISecret: "sk_test_1", WebhookSecrets: []string{"a", " "}}, ""},
 		{"base URL with a query", dexpay.Config{APIKey: "k", APISecret: "s", BaseURL: "https://api.dexpay.africa/api/v1?x=1"}, "BaseURL"},
 		{"base URL without a scheme", dexpay.Config{APIKey: "k", APISecret: "s", BaseURL: "api.dexpay.africa/api/v1"}, "BaseURL"},
 		{"base URL with user info", dexpay.Config{APIKey: "k", APISecret: "s", BaseURL: "https://u:p@api.dexpay.africa"}, "BaseURL"},

@@ -75,6 +75,12 @@ func TestParseWebhook(t *testing.T) {
 		{name: "empty signature", secrets: []string{secretNew}, body: completed, headers: map[string]string{dexpay.SignatureHeader: " "}, err: dexpay.ErrNotSigned},
 		{name: "unsigned with secrets: confirmed by lookup", secrets: []string{secretNew}, body: completed, want: paid},
 		{name: "no secrets: a signature is not checked", body: completed, headers: signedWith("anything", completed), want: paid},
+		// Blank secrets (unset environment variables) are left out: the
+		// empty key, which anyone can sign with, proves nothing.
+		{name: "blank secrets are none", secrets: []string{"", " "}, body: completed, headers: signedWith("", completed), want: paid},
+		{name: "blank secret beside a real one", secrets: []string{"", secretNew}, body: completed, headers: signedWith(secretNew, completed), want: authentic(paid)},
+		{name: "blank secret beside a real one, signed with the empty key", secrets: []string{" ", secretNew}, body: completed,
+			headers: signedWith("", completed), err: dexpay.ErrBadSignature},
 		{name: "SDK spelling, string amount", secrets: []string{secretNew}, body: sdk, headers: signedWith(secretNew, sdk),
 			want: authentic(with(paid, func(u *cauri.Update) { u.Method, u.EventID = "", "CHECKOUT_COMPLETED:pay_01" }))},
 		{name: "refunded", secrets: []string{secretNew}, body: refunded, headers: signedWith(secretNew, refunded),

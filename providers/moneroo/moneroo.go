@@ -35,6 +35,8 @@ type Config struct {
 	// Empty means notifications are not checked: they are parsed, marked
 	// unauthenticated, and the kit confirms each with FetchStatus before it
 	// counts.
+	// Blank entries, an unset environment variable's, are left out (and
+	// logged as a warning): a list of blanks is an empty list.
 	WebhookSecrets []string
 
 	// BaseURL is the API's root, without a trailing slash. Empty means
@@ -81,13 +83,14 @@ func New(cfg Config) (*Provider, error) {
 	if strings.TrimSpace(cfg.SecretKey) == "" {
 		bad("SecretKey", "is required")
 	}
+	// A blank secret is most likely an unset environment variable
+	// (WebhookSecrets: []string{os.Getenv(...)}): it is left out, never a
+	// key that anyone could sign with, and logged below.
 	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
-	for i, s := range cfg.WebhookSecrets {
-		if s == "" {
-			bad(fmt.Sprintf("WebhookSecrets[%d]", i), "is empty")
-			continue
+	for _, s := range cfg.WebhookSecrets {
+		if strings.TrimSpace(s) != "" {
+			secrets = append(secrets, []byte(s))
 		}
-		secrets = append(secrets, []byte(s))
 	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
 	if base == "" {
@@ -109,6 +112,10 @@ func New(cfg Config) (*Provider, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = log.With("provider", Name)
+	if blank := len(cfg.WebhookSecrets) - len(secrets); blank > 0 {
+		log.Warn("blank webhook secrets ignored", "blank", blank, "secrets_in_use", len(secrets))
+	}
 	hc := providerhttp.New(Name, cfg.HTTPClient)
 	hc.Describe = describe
 	return &Provider{
@@ -117,7 +124,7 @@ func New(cfg Config) (*Provider, error) {
 		base:    base,
 		methods: slices.Clone(cfg.Methods),
 		http:    hc,
-		log:     log.With("provider", Name),
+		log:     log,
 	}, nil
 }
 

@@ -62,6 +62,12 @@ func TestParseWebhook(t *testing.T) {
 		{name: "missing header", secrets: []string{secretOld}, body: successBody, err: moneroo.ErrNotSigned},
 		{name: "no secrets", body: successBody, want: unauth},
 		{name: "no secrets, signature ignored", body: successBody, sig: "garbage", want: unauth},
+		// Blank secrets (unset environment variables) are left out: the
+		// empty key, which anyone can sign with, proves nothing.
+		{name: "blank secrets are none", secrets: []string{"", " "}, body: successBody, sig: signed("", successBody), want: unauth},
+		{name: "blank secret beside a real one", secrets: []string{"", secretOld}, body: successBody, sig: "ok", want: paid},
+		{name: "blank secret beside a real one, signed with the empty key", secrets: []string{"", secretOld}, body: successBody,
+			sig: signed("", successBody), err: moneroo.ErrBadSignature},
 		{name: "payout event", secrets: []string{secretOld}, body: `{"event":"payout.success","data":{"id":"p1","status":"success"}}`, sig: "ok", err: cauri.ErrIgnoredEvent},
 		{name: "unknown event", body: `{"event":"customer.updated","data":{"id":"c1"}}`, err: cauri.ErrIgnoredEvent},
 		{name: "malformed", secrets: []string{secretOld}, body: `{"event":"payment.success","data":`, sig: "ok", err: cauri.ErrMalformed},

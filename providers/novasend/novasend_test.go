@@ -109,7 +109,7 @@ func TestNew(t *testing.T) {
 	for _, f := range ve.Fields {
 		names = append(names, f.Field)
 	}
-	if got := strings.Join(names, ","); got != "APIKey,APIClient,WebhookSecrets[1],AccountID,Language,BaseURL" {
+	if got := strings.Join(names, ","); got != "APIKey,APIClient,AccountID,Language,BaseURL" {
 		t.Errorf("fields %s", got)
 	}
 	if _, err := novasend.New(novasend.Config{APIClient: "sk"}); err == nil || !strings.Contains(err.Error(), "APIKey is required") {

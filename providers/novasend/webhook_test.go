@@ -118,6 +118,12 @@ func TestParseWebhook(t *testing.T) {
 		{name: "unsigned payout", secrets: []string{secretOld}, body: `{"id":"po_1","type":"payout","status":"processed"}`, err: cauri.ErrIgnoredEvent},
 		{name: "no secrets", body: completedBody, want: unauthPaid},
 		{name: "no secrets, signature ignored", body: completedBody, sig: "garbage", want: unauthPaid},
+		// Blank secrets (unset environment variables) are left out: the
+		// empty key, which anyone can sign with, proves nothing.
+		{name: "blank secrets are none", secrets: []string{"", " "}, body: completedBody, sig: signed("", completedBody), want: unauthPaid},
+		{name: "blank secret beside a real one", secrets: []string{"", secretOld}, body: completedBody, sig: "ok", want: paid},
+		{name: "blank secret beside a real one, signed with the empty key", secrets: []string{" ", secretOld}, body: completedBody,
+			sig: signed("", completedBody), want: unauthPaid},
 		{name: "completed without the transaction's amount: confirmed", secrets: []string{secretOld}, sig: "ok",
 			body: `{"id":"tr_1","reference":"` + paymentID + `","amount":300,"currency":"XOF","status":"processed","confirmationStatus":"accepted","transaction":{"status":"completed"}}`,
 			want: cauri.Update{PaymentID: paymentID, Status: cauri.StatusPaid, RawStatus: "processed/accepted/completed", EventID: "tr_1:processed/accepted/completed"}},

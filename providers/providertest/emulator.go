@@ -2,6 +2,7 @@ package providertest
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -137,3 +138,34 @@ type WebhookPolicy struct {
 	// Lost drops notifications entirely.
 	Lost bool
 }
+
+// Delivery records one attempt of an emulator to deliver a notification,
+// or its loss, as the emulators' Deliveries methods return them. Every
+// emulator under providers/ records its notifications as Deliveries of
+// this one type.
+type Delivery struct {
+	// URL, Header and Body are the notification's: where it was sent, its
+	// headers (the signature among them) and its body, as sent.
+	URL    string
+	Header http.Header
+	Body   []byte
+	// Copy numbers the duplicates of one notification from 1 (see
+	// WebhookPolicy.Copies); Attempt numbers the tries of one copy from 1
+	// (2 and more are retries).
+	Copy, Attempt int
+	// StatusCode is the receiver's answer, 0 when none came.
+	StatusCode int
+	// Err says why no answer came.
+	Err error
+	// Lost marks a notification dropped by WebhookPolicy.Lost: it was never
+	// sent.
+	Lost bool
+	// Forged marks a notification the emulator's Forge sent, outside the
+	// policy, once and with no retry: an attacker's.
+	Forged bool
+	// At is when the attempt started.
+	At time.Time
+}
+
+// OK reports whether the receiver acknowledged the delivery with a 2xx.
+func (d Delivery) OK() bool { return d.StatusCode >= 200 && d.StatusCode < 300 }

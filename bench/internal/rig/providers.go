@@ -41,8 +41,7 @@ func (c Captured) Request() *http.Request {
 
 type emulator interface {
 	providertest.Emulator
-	// Every emulator's Delivery is an alias of one type.
-	Deliveries() []monerootest.Delivery
+	Deliveries() []providertest.Delivery
 }
 
 // CaptureAll opens a checkout at each of the five emulators, pays it on

@@ -82,8 +82,13 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-// Delivery is one IPN delivery attempt, as [Server.Deliveries] records it.
-type Delivery = emulator.Delivery
+// Delivery is one IPN delivery attempt, as [Server.Deliveries] records
+// it: the URL, Header and Body sent; its Copy and Attempt numbers; the
+// receiver's StatusCode, or the Err that left it without one; Lost for a
+// notification the policy dropped, Forged for one [Server.Forge] sent; At,
+// when it started. It is [providertest.Delivery], the type every emulator
+// records deliveries with, where each field is documented.
+type Delivery = providertest.Delivery
 
 // Response codes the emulator answers with.
 const (
