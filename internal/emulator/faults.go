@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -26,6 +27,11 @@ type Faults struct {
 	mu     sync.Mutex
 	queue  map[providertest.Op][]*queued
 	closed bool
+	// held counts the requests a FaultSlow has held so far, answered
+	// those of them Wrap's handler has answered; changed is closed and
+	// replaced whenever either grows.
+	held, answered int
+	changed        chan struct{}
 }
 
 type queued struct {
@@ -39,7 +45,7 @@ func NewFaults(body ErrorBody) *Faults {
 	if body == nil {
 		body = func(int) (string, []byte) { return "application/json", []byte("{}") }
 	}
-	return &Faults{body: body, done: make(chan struct{}), queue: make(map[providertest.Op][]*queued)}
+	return &Faults{body: body, done: make(chan struct{}), queue: make(map[providertest.Op][]*queued), changed: make(chan struct{})}
 }
 
 // Inject queues f for the next f.Times calls to op (one call when Times is
@@ -95,11 +101,19 @@ func (fs *Faults) Pending(op providertest.Op) int {
 // whether the request was answered (FaultStatus) or dropped (FaultDrop), in
 // which case the handler must stop. A FaultSlow waits for its Delay, the
 // request's end or Close, and then reports false: the handler answers
-// normally (to nobody, if the client gave up).
+// normally (to nobody, if the client gave up). Prefer [Faults.Wrap], which
+// also counts the slow answers' ends for [Faults.AwaitAnswered].
 func (fs *Faults) Intercept(w http.ResponseWriter, r *http.Request, op providertest.Op) bool {
+	stop, _ := fs.intercept(w, r, op)
+	return stop
+}
+
+// intercept is Intercept, also reporting whether a FaultSlow held the
+// request.
+func (fs *Faults) intercept(w http.ResponseWriter, r *http.Request, op providertest.Op) (stop, slow bool) {
 	f, ok := fs.Take(op)
 	if !ok {
-		return false
+		return false, false
 	}
 	switch f.Kind {
 	case providertest.FaultStatus:
@@ -117,7 +131,7 @@ func (fs *Faults) Intercept(w http.ResponseWriter, r *http.Request, op providert
 		}
 		w.WriteHeader(code)
 		_, _ = w.Write(body)
-		return true
+		return true, false
 	case providertest.FaultSlow:
 		// Read the body first: net/http notices a client hanging up
 		// only once the body is read, and ends the request's context.
@@ -125,23 +139,69 @@ func (fs *Faults) Intercept(w http.ResponseWriter, r *http.Request, op providert
 		if body, err := io.ReadAll(r.Body); err == nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
+		fs.count(&fs.held)
 		fs.sleep(r.Context(), f.Delay)
-		return false
+		return false, true
 	case providertest.FaultDrop:
 		Drop(w)
-		return true
+		return true, false
 	}
-	return false
+	return false, false
 }
 
 // Wrap returns h with op's faults played before it.
 func (fs *Faults) Wrap(op providertest.Op, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if fs.Intercept(w, r, op) {
+		stop, slow := fs.intercept(w, r, op)
+		if stop {
 			return
 		}
 		h.ServeHTTP(w, r)
+		if slow {
+			fs.count(&fs.answered)
+		}
 	})
+}
+
+// count adds one to n, one of the slow answers' counters, and wakes the
+// Await calls.
+func (fs *Faults) count(n *int) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	*n++
+	close(fs.changed)
+	fs.changed = make(chan struct{})
+}
+
+// AwaitHeld waits until FaultSlow faults have held n requests in all,
+// counting from the injector's start, or until ctx ends. A test uses it to
+// act (cancel the client, close the emulator) while a request is held.
+func (fs *Faults) AwaitHeld(ctx context.Context, n int) error {
+	return fs.await(ctx, "held", &fs.held, n)
+}
+
+// AwaitAnswered waits until n requests in all that a FaultSlow held have
+// been answered by the handler Wrap wraps (to nobody, when the client gave
+// up), or until ctx ends: what the emulator does with a request whose
+// answer was lost is then done.
+func (fs *Faults) AwaitAnswered(ctx context.Context, n int) error {
+	return fs.await(ctx, "answered after their wait", &fs.answered, n)
+}
+
+func (fs *Faults) await(ctx context.Context, what string, counter *int, n int) error {
+	for {
+		fs.mu.Lock()
+		got, changed := *counter, fs.changed
+		fs.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("emulator: %d of %d slow answers %s: %w", got, n, what, ctx.Err())
+		}
+	}
 }
 
 // sleep waits d, or until ctx ends or the injector is closed.

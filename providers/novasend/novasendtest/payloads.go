@@ -126,8 +126,7 @@ func (p *Payin) state() string {
 // settle applies the customer's action to a payin: pay accepts and the
 // transaction completes; fail accepts and the transaction fails (an empty
 // wallet); cancel declines, and no transaction is made.
-func settle(p *Payin, a providertest.Action) {
-	now := time.Now().UTC()
+func settle(p *Payin, a providertest.Action, now time.Time) {
 	switch a {
 	case providertest.Pay, providertest.Fail:
 		p.Status, p.ConfirmationStatus = statusProcessed, confirmationAccepted

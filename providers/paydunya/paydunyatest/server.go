@@ -197,12 +197,9 @@ func (s *Server) routes() http.Handler {
 		api("POST "+pre+"/checkout-invoice/create", providertest.OpCreate, s.create)
 		api("GET "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
 		api("POST "+pre+"/direct-pay/credit-account", providertest.OpPayout, s.credit)
-		mux.Handle(pre+"/", s.recorded(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if s.faults.Intercept(w, r, providertest.OpAny) {
-				return
-			}
+		mux.Handle(pre+"/", s.recorded(s.faults.Wrap(providertest.OpAny, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
-		})))
+		}))))
 		pp := pagePrefix(m)
 		mux.HandleFunc("GET "+pp+"{token}", func(w http.ResponseWriter, r *http.Request) { s.page(w, r, m) })
 		mux.HandleFunc("POST "+pp+"{token}/{action}", func(w http.ResponseWriter, r *http.Request) { s.act(w, r, m) })
@@ -278,6 +275,19 @@ func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
 // any API call, in either mode. The hosted page is not an API call and
 // never fails. A negative Times clears op's queue.
 func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
+
+// AwaitSlowHeld waits until injected FaultSlow faults have held n API
+// requests in all, or until ctx ends: a test acts (gives up on the call,
+// closes the server) once a request is surely held.
+func (s *Server) AwaitSlowHeld(ctx context.Context, n int) error { return s.faults.AwaitHeld(ctx, n) }
+
+// AwaitSlowAnswered waits until n API requests in all that a FaultSlow
+// held have been answered (to nobody, when the client gave up), or until
+// ctx ends: what the server does with a call whose answer was lost is
+// then done.
+func (s *Server) AwaitSlowAnswered(ctx context.Context, n int) error {
+	return s.faults.AwaitAnswered(ctx, n)
+}
 
 // ReportAmountDelta makes later confirm answers and IPNs report every
 // invoice's total_amount plus delta (FCFA).
