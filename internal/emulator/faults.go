@@ -156,10 +156,10 @@ func (fs *Faults) Wrap(op providertest.Op, h http.Handler) http.Handler {
 		if stop {
 			return
 		}
-		h.ServeHTTP(w, r)
 		if slow {
-			fs.count(&fs.answered)
+			defer fs.count(&fs.answered) // also when h aborts the answer
 		}
+		h.ServeHTTP(w, r)
 	})
 }
 
