@@ -723,9 +723,12 @@ func TestStoreFaults(t *testing.T) {
 		lease = time.Minute
 		// slowLease is the lease where the store is slow: its answer
 		// (delay) takes more than half of it, or not, as the machine goes.
-		slowLease = time.Second
-		delay     = 600 * time.Millisecond // the store's answer when slow
-		wait      = 200 * time.Millisecond // how long the provider waits for an answer then
+		slowLease = 5 * time.Second
+		delay     = 3 * time.Second // the store's answer when slow
+		// wait is how long the provider waits for an answer then: less
+		// than delay, more than a sound answer takes on a loaded one-CPU
+		// machine running -race.
+		wait = time.Second
 	)
 	cases := []struct {
 		name, method string
@@ -793,7 +796,7 @@ func TestStoreFaults(t *testing.T) {
 						// kit went on: the write lands with no reconciler
 						// and no return visit. (Its lease mostly spent,
 						// OnPaid waits for the reconciler, below.)
-						ok := eventually(10*time.Second, func() bool { return sh.payment(p.ID).Status == cauri.StatusPaid })
+						ok := eventually(30*time.Second, func() bool { return sh.payment(p.ID).Status == cauri.StatusPaid })
 						if !ok {
 							t.Fatalf("payment = %s: the write was abandoned when the provider hung up", sh.payment(p.ID).Status)
 						}
@@ -830,8 +833,7 @@ func TestStoreFaults(t *testing.T) {
 					// Leases taken but not used count as attempts: the one
 					// taken with a lost move, and one taken with a move so
 					// slow that the lease ran out first (the store answers
-					// after 600ms, more than half the slow cases' 1s
-					// lease).
+					// after 3s, more than half the slow cases' 5s lease).
 					minAttempts, maxAttempts := tc.calls, tc.calls
 					if tc.afterLease {
 						minAttempts, maxAttempts = tc.calls+1, tc.calls+1
