@@ -760,6 +760,9 @@ func TestStoreFaults(t *testing.T) {
 		each(t, specs(), specName, func(t *testing.T, sp spec) {
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
+					if tc.slow != 0 && testing.Short() {
+						t.Skip("-short: the slow store runs in the full suite")
+					}
 					o := emuOptions{retries: 60, retryDelay: 20 * time.Millisecond}
 					if tc.slow != 0 {
 						o.webhookTimeout = wait
