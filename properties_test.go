@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -240,17 +241,38 @@ func TestPropertyStatusOnlyMovesForward(t *testing.T) {
 // Property 4: OnPaid once, never twice at a time, never lost.
 func TestPropertyOnPaidOnce(t *testing.T) {
 	t.Run("racing webhooks and return visits", func(t *testing.T) {
+		const webhooks, returns = 48, 16
 		f := newFixture(t)
-		f.setOnPaid(func(context.Context, cauri.Payment) error { time.Sleep(20 * time.Millisecond); return nil })
+		// OnPaid runs until every other racer has been answered, so that
+		// each of them meets it running, however the racers are scheduled.
+		others := make(chan struct{})
+		var answered atomic.Int32
+		racerDone := func() {
+			if answered.Add(1) == webhooks+returns-1 {
+				close(others)
+			}
+		}
+		f.setOnPaid(func(context.Context, cauri.Payment) error {
+			select {
+			case <-others:
+			case <-time.After(time.Minute):
+				t.Error("the other racers were not answered while OnPaid ran")
+			}
+			return nil
+		})
 		f.em.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true})
 		p, co := f.checkout("o-9", nil)
 		ret := f.act(co, providertest.Pay)
 		var wg sync.WaitGroup
-		for range 48 {
-			wg.Go(func() { f.signed(paidBody(p)) })
-		}
-		for range 16 {
+		for range webhooks {
 			wg.Go(func() {
+				defer racerDone()
+				f.signed(paidBody(p))
+			})
+		}
+		for range returns {
+			wg.Go(func() {
+				defer racerDone()
 				if code, loc := f.visitReturn(ret); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/shop/success") {
 					t.Errorf("return: %d %s", code, loc)
 				}

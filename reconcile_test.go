@@ -183,14 +183,22 @@ func TestReconcileReplicas(t *testing.T) {
 func TestRunReconciler(t *testing.T) {
 	f := newFixture(t, withConfig(quickReconcile))
 	f.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+	// OnPaid runs once the reconciler has settled the payment.
+	settled := make(chan struct{})
+	var once sync.Once
+	f.setOnPaid(func(context.Context, cauri.Payment) error {
+		once.Do(func() { close(settled) })
+		return nil
+	})
 	p, co := f.checkout("o-run", nil)
 	f.act(co, providertest.Pay)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- f.kit.RunReconciler(ctx, 10*time.Millisecond) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for f.payment(p.ID).Status != cauri.StatusPaid && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	select {
+	case <-settled:
+	case <-time.After(time.Minute):
+		t.Error("the reconciler never settled the payment")
 	}
 	cancel()
 	if err := <-done; err != context.Canceled {

@@ -104,6 +104,7 @@ func stripped(sh *shop, e *emu, n notice) notice {
 // payment or runs OnPaid; each gets the status code documented for the
 // outcome it is counted under. The real payment still goes through after.
 func TestForgedWebhooks(t *testing.T) {
+	shortParallel(t)
 	sh, emus := hostileShop(t)
 	var c tally
 	each(t, emus, emuName, func(t *testing.T, e *emu) {
@@ -245,6 +246,7 @@ func captured(t *testing.T, e *emu, p cauri.Payment) []notice {
 // settled, also once the provider's own status has moved: 2xx duplicate,
 // nothing changes, OnPaid stays at one call.
 func TestReplayedWebhooks(t *testing.T) {
+	shortParallel(t)
 	sh, emus := hostileShop(t)
 	var c tally
 	each(t, emus, emuName, func(t *testing.T, e *emu) {
@@ -296,6 +298,7 @@ func TestReplayedWebhooks(t *testing.T) {
 // settles it, flagged overpaid: TestOverpaidSettlesFlagged.)
 // Once the provider reports the order's amount, it settles.
 func TestTamperedAmounts(t *testing.T) {
+	shortParallel(t)
 	sh, emus := hostileShop(t)
 	var c tally
 	each(t, emus, emuName, func(t *testing.T, e *emu) {
@@ -394,6 +397,7 @@ func TestTamperedAmounts(t *testing.T) {
 // moves. Posted to their own provider's route, they then settle the
 // payment, which shows they were genuine.
 func TestWebhookForAnotherProvider(t *testing.T) {
+	shortParallel(t)
 	sh, emus := hostileShop(t)
 	var c tally
 	var matrix []string
@@ -444,6 +448,7 @@ func routeKind(target string) string {
 // TestOversizedBodies: a body over Config.MaxWebhookBytes gets 413 at
 // every provider's routes.
 func TestOversizedBodies(t *testing.T) {
+	shortParallel(t)
 	sh, emus := hostileShop(t)
 	for _, e := range emus {
 		p, _ := sh.open(e.name, "o-big")
@@ -484,6 +489,7 @@ const (
 // RELIABILITY.md recommends (scaled down), a client that trickles its
 // headers or its body (slow loris) is cut off, and nothing moves.
 func TestSlowClients(t *testing.T) {
+	shortParallel(t)
 	sh, emus := hostileShop(t)
 	e := emus[0] // Moneroo: a signed body it would believe
 	p, _ := sh.open(e.name, "o-slow")
@@ -588,6 +594,7 @@ func trickle(t *testing.T, addr, fast, slow string, gap time.Duration) (sent int
 // that sign, the bodies are signed as sent, so that what is tested is the
 // parsing. Nothing moves; each gets the documented code for its outcome.
 func TestMalformedEncodings(t *testing.T) {
+	shortParallel(t)
 	sh, emus := hostileShop(t)
 	var c tally
 	var (
@@ -680,6 +687,7 @@ func TestMalformedEncodings(t *testing.T) {
 // only to the shop's configured pages (the failure page for the
 // superseded one), and refuses with the documented code and metric.
 func TestReturnHandlerHostile(t *testing.T) {
+	shortParallel(t)
 	sh, emus := hostileShop(t)
 	each(t, emus, emuName, func(t *testing.T, e *emu) {
 		sh := sh.in(t)
@@ -795,6 +803,7 @@ func routeProvider(u string) string {
 // URL, and the same notification at the right route then settles the
 // payment.
 func TestPathTraversal(t *testing.T) {
+	shortParallel(t)
 	sh, emus := hostileShop(t)
 	e := emus[0]
 	p, _ := sh.open(e.name, "o-traversal")
@@ -880,6 +889,7 @@ func TestPathTraversal(t *testing.T) {
 // stands: 200 confirmed, and nothing moves. The same claim again before
 // the payment's next turn costs no call: 503 throttled, with Retry-After.
 func TestSignedZeroAmount(t *testing.T) {
+	shortParallel(t)
 	e := specs()[2].start(t, emuOptions{retries: -1, dexchangeSecret: "whsec_reliability_0123456789abcdef"})
 	// A minute between turns: a claim sent right after another comes
 	// before the payment's next turn, however slow the machine.

@@ -1082,13 +1082,17 @@ func TestPromtool(t *testing.T) {
 		name string
 		args []string
 		want string
+		long bool // skipped under -short
 	}{
-		{"check alerts.yml", []string{"check", "rules", alertsFile}, "SUCCESS"},
-		{"test alerts_test.yml", []string{"test", "rules", alertsTests}, "SUCCESS"},
-		{"check dashboard queries", []string{"check", "rules", dashboardRules(t)}, "SUCCESS"},
+		{"check alerts.yml", []string{"check", "rules", alertsFile}, "SUCCESS", false},
+		{"test alerts_test.yml", []string{"test", "rules", alertsTests}, "SUCCESS", true},
+		{"check dashboard queries", []string{"check", "rules", dashboardRules(t)}, "SUCCESS", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.long && testing.Short() {
+				t.Skip("-short: promtool's unit tests of the alerts run in the full suite")
+			}
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 			defer cancel()
 			out, err := exec.CommandContext(ctx, promtool, tt.args...).CombinedOutput()

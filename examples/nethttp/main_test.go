@@ -259,9 +259,19 @@ func dropTables(t *testing.T, db *sql.DB, prefix string) {
 	})
 }
 
+// skipServersIfShort skips t under -short: the database servers are for
+// the full suite.
+func skipServersIfShort(t *testing.T, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: %s runs in the full suite", what)
+	}
+}
+
 // postgresURL is the DATABASE_URL of the PostgreSQL server of
-// CAURI_TEST_POSTGRES_DSN; it skips t without one.
+// CAURI_TEST_POSTGRES_DSN; it skips t without one, or under -short.
 func postgresURL(t *testing.T) string {
+	skipServersIfShort(t, "PostgreSQL")
 	const env = "CAURI_TEST_POSTGRES_DSN"
 	dsn := os.Getenv(env)
 	if dsn == "" {
@@ -275,8 +285,9 @@ func postgresURL(t *testing.T) string {
 
 // mysqlURL is the DATABASE_URL of the MySQL or MariaDB server of
 // CAURI_TEST_MYSQL_DSN, a mysql:// URL or go-sql-driver/mysql's DSN as
-// stores/sql's tests take it; it skips t without one.
+// stores/sql's tests take it; it skips t without one, or under -short.
 func mysqlURL(t *testing.T) string {
+	skipServersIfShort(t, "MySQL")
 	const env = "CAURI_TEST_MYSQL_DSN"
 	dsn := os.Getenv(env)
 	if dsn == "" {

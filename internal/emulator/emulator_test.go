@@ -152,33 +152,109 @@ func TestFaultsCloseEndsSlowAnswers(t *testing.T) {
 		}
 		done <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
-	start := time.Now()
-	fs.Close()
-	srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := fs.AwaitHeld(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		fs.Close()
+		srv.Close()
+	}()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		t.Fatal("Close waited for the hour-long slow answer")
+	}
 	if err := <-done; err != nil {
 		t.Fatalf("slow request: %v", err)
-	}
-	if time.Since(start) > 2*time.Second {
-		t.Fatalf("Close took %v", time.Since(start))
 	}
 	if _, ok := fs.Take(providertest.OpAny); ok {
 		t.Fatal("closed injector still plays faults")
 	}
 }
 
+// TestFaultsAwait: AwaitHeld returns once a slow fault holds a request,
+// AwaitAnswered once the handler behind it has answered, here after the
+// client gave up.
+func TestFaultsAwait(t *testing.T) {
+	t.Parallel()
+	fs := NewFaults(nil)
+	defer fs.Close()
+	var answered atomic.Int32
+	srv := httptest.NewServer(fs.Wrap(providertest.OpAny, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		answered.Add(1)
+	})))
+	defer srv.Close()
+
+	gone, cancel := context.WithCancel(context.Background())
+	if err := fs.AwaitHeld(gone, 0); err != nil {
+		t.Fatalf("AwaitHeld(0) = %v", err)
+	}
+	cancel()
+	if err := fs.AwaitHeld(gone, 1); !errors.Is(err, context.Canceled) {
+		t.Fatalf("AwaitHeld with nothing held and the context over = %v, want context.Canceled", err)
+	}
+
+	fs.Inject(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	client, hangUp := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(client, http.MethodPost, srv.URL, strings.NewReader("body"))
+		res, err := srv.Client().Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		done <- err
+	}()
+	wait, stop := context.WithTimeout(context.Background(), time.Minute)
+	defer stop()
+	if err := fs.AwaitHeld(wait, 1); err != nil {
+		t.Fatal(err)
+	}
+	if n := answered.Load(); n != 0 {
+		t.Fatalf("the handler answered %d times while the request was held", n)
+	}
+	hangUp()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the client gave up: %v", err)
+	}
+	if err := fs.AwaitAnswered(wait, 1); err != nil {
+		t.Fatal(err)
+	}
+	if n := answered.Load(); n != 1 {
+		t.Errorf("the handler answered %d times, want 1", n)
+	}
+
+	// Requests no slow fault held are not counted.
+	if res, err := srv.Client().Get(srv.URL); err != nil {
+		t.Fatal(err)
+	} else {
+		res.Body.Close()
+	}
+	fs.mu.Lock()
+	held, got := fs.held, fs.answered
+	fs.mu.Unlock()
+	if held != 1 || got != 1 {
+		t.Errorf("held %d, answered %d; want 1, 1", held, got)
+	}
+}
+
 // receiver counts the webhooks it gets and answers with the codes given,
-// then 200.
+// then 200. arrived gets a value as each of the first webhooks arrives.
 type receiver struct {
-	mu     sync.Mutex
-	codes  []int
-	bodies []string
-	block  chan struct{}
-	srv    *httptest.Server
+	mu      sync.Mutex
+	codes   []int
+	bodies  []string
+	block   chan struct{}
+	srv     *httptest.Server
+	arrived chan struct{}
 }
 
 func newReceiver(t *testing.T, codes ...int) *receiver {
-	rc := &receiver{codes: codes}
+	rc := &receiver{codes: codes, arrived: make(chan struct{}, 64)}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		rc.mu.Lock()
@@ -189,6 +265,10 @@ func newReceiver(t *testing.T, codes ...int) *receiver {
 		}
 		block := rc.block
 		rc.mu.Unlock()
+		select {
+		case rc.arrived <- struct{}{}:
+		default:
+		}
 		if block != nil {
 			select {
 			case <-block:
@@ -324,16 +404,25 @@ func TestDispatcherCloseStopsDeliveries(t *testing.T) {
 	d.SetPolicy(providertest.WebhookPolicy{Copies: 2})
 	errc := make(chan error, 1)
 	go func() { errc <- d.Deliver(context.Background(), note(rc.srv.URL, "x")) }()
-	for len(rc.got()) < 2 {
-		time.Sleep(5 * time.Millisecond)
+	for range 2 { // both copies are at the receiver, held there
+		select {
+		case <-rc.arrived:
+		case <-time.After(time.Minute):
+			t.Fatalf("%d of 2 copies delivered", len(rc.got()))
+		}
 	}
-	start := time.Now()
-	d.Close()
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		d.Close()
+	}()
+	select {
+	case <-closed:
+	case <-time.After(time.Minute):
+		t.Fatal("Close waited for the held deliveries' hour-long timeout")
+	}
 	if err := <-errc; !errors.Is(err, ErrClosed) {
 		t.Fatalf("Deliver = %v, want ErrClosed", err)
-	}
-	if time.Since(start) > 2*time.Second {
-		t.Fatalf("Close took %v", time.Since(start))
 	}
 	if err := d.Deliver(context.Background(), note(rc.srv.URL, "x")); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Deliver after Close = %v", err)

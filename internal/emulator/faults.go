@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -27,6 +28,11 @@ type Faults struct {
 	mu     sync.Mutex
 	queue  map[providertest.Op][]*queued
 	closed bool
+	// held counts the requests a FaultSlow has held so far, answered
+	// those of them Wrap's handler has answered; changed is closed and
+	// replaced whenever either grows.
+	held, answered int
+	changed        chan struct{}
 }
 
 type queued struct {
@@ -40,7 +46,7 @@ func NewFaults(body ErrorBody) *Faults {
 	if body == nil {
 		body = func(int) (string, []byte) { return "application/json", []byte("{}") }
 	}
-	return &Faults{body: body, done: make(chan struct{}), queue: make(map[providertest.Op][]*queued)}
+	return &Faults{body: body, done: make(chan struct{}), queue: make(map[providertest.Op][]*queued), changed: make(chan struct{})}
 }
 
 // Inject queues f for the next f.Times calls to op (one call when Times is
@@ -97,17 +103,25 @@ func (fs *Faults) Pending(op providertest.Op) int {
 // and FaultLost, there being no handler to run here), in which case the
 // handler must stop. A FaultSlow waits for its Delay, the request's end or
 // Close, and then reports false: the handler answers normally (to nobody,
-// if the client gave up).
+// if the client gave up). Prefer [Faults.Wrap], which also counts the slow
+// answers' ends for [Faults.AwaitAnswered].
 func (fs *Faults) Intercept(w http.ResponseWriter, r *http.Request, op providertest.Op) bool {
+	stop, _ := fs.intercept(w, r, op)
+	return stop
+}
+
+// intercept is Intercept, also reporting whether a FaultSlow held the
+// request.
+func (fs *Faults) intercept(w http.ResponseWriter, r *http.Request, op providertest.Op) (stop, slow bool) {
 	f, ok := fs.Take(op)
 	if !ok {
-		return false
+		return false, false
 	}
 	return fs.play(w, r, f)
 }
 
-// play plays f on one request, as Intercept says.
-func (fs *Faults) play(w http.ResponseWriter, r *http.Request, f providertest.Fault) bool {
+// play plays f on one request, as intercept says.
+func (fs *Faults) play(w http.ResponseWriter, r *http.Request, f providertest.Fault) (stop, slow bool) {
 	switch f.Kind {
 	case providertest.FaultStatus:
 		code := f.Status
@@ -124,7 +138,7 @@ func (fs *Faults) play(w http.ResponseWriter, r *http.Request, f providertest.Fa
 		}
 		w.WriteHeader(code)
 		_, _ = w.Write(body)
-		return true
+		return true, false
 	case providertest.FaultSlow:
 		// Read the body first: net/http notices a client hanging up
 		// only once the body is read, and ends the request's context.
@@ -132,13 +146,14 @@ func (fs *Faults) play(w http.ResponseWriter, r *http.Request, f providertest.Fa
 		if body, err := io.ReadAll(r.Body); err == nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
+		fs.count(&fs.held)
 		fs.sleep(r.Context(), f.Delay)
-		return false
+		return false, true
 	case providertest.FaultDrop, providertest.FaultLost:
 		Drop(w)
-		return true
+		return true, false
 	}
-	return false
+	return false, false
 }
 
 // Wrap returns h with op's faults played before it. A FaultLost lets h
@@ -147,17 +162,64 @@ func (fs *Faults) play(w http.ResponseWriter, r *http.Request, f providertest.Fa
 func (fs *Faults) Wrap(op providertest.Op, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, ok := fs.Take(op)
-		switch {
-		case !ok:
-		case f.Kind == providertest.FaultLost:
+		if ok && f.Kind == providertest.FaultLost {
 			h.ServeHTTP(httptest.NewRecorder(), r)
 			Drop(w)
 			return
-		case fs.play(w, r, f):
+		}
+		var stop, slow bool
+		if ok {
+			stop, slow = fs.play(w, r, f)
+		}
+		if stop {
 			return
+		}
+		if slow {
+			defer fs.count(&fs.answered) // also when h aborts the answer
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// count adds one to n, one of the slow answers' counters, and wakes the
+// Await calls.
+func (fs *Faults) count(n *int) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	*n++
+	close(fs.changed)
+	fs.changed = make(chan struct{})
+}
+
+// AwaitHeld waits until FaultSlow faults have held n requests in all,
+// counting from the injector's start, or until ctx ends. A test uses it to
+// act (cancel the client, close the emulator) while a request is held.
+func (fs *Faults) AwaitHeld(ctx context.Context, n int) error {
+	return fs.await(ctx, "held", &fs.held, n)
+}
+
+// AwaitAnswered waits until n requests in all that a FaultSlow held have
+// been answered by the handler Wrap wraps (to nobody, when the client gave
+// up), or until ctx ends: what the emulator does with a request whose
+// answer was lost is then done.
+func (fs *Faults) AwaitAnswered(ctx context.Context, n int) error {
+	return fs.await(ctx, "answered after their wait", &fs.answered, n)
+}
+
+func (fs *Faults) await(ctx context.Context, what string, counter *int, n int) error {
+	for {
+		fs.mu.Lock()
+		got, changed := *counter, fs.changed
+		fs.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("emulator: %d of %d slow answers %s: %w", got, n, what, ctx.Err())
+		}
+	}
 }
 
 // sleep waits d, or until ctx ends or the injector is closed.

@@ -548,23 +548,23 @@ func TestCreateCheckoutAnswerLost(t *testing.T) {
 	srv := dexchangetest.New()
 	defer srv.Close()
 	p := srv.Provider()
-	srv.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
+	srv.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx := newExpiring()
+	expireWhenHeld(t, srv, ctx)
 	_, err := p.CreateCheckout(ctx, request(order()))
-	cancel()
-	if !cauri.IsTemporary(err) {
+	if !cauri.IsTemporary(err) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("first attempt: %v", err)
 	}
-	var tx dexchangetest.Payment
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		var ok bool
-		if tx, ok = srv.PaymentByExternalID("pay_01"); ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the emulator never created the link")
-		}
+	// DEXCHANGE goes on with the request it held, to nobody.
+	wait, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := srv.AwaitSlowAnswered(wait, 1); err != nil {
+		t.Fatal(err)
+	}
+	tx, ok := srv.PaymentByExternalID("pay_01")
+	if !ok {
+		t.Fatal("the emulator never created the link")
 	}
 	co, err := p.CreateCheckout(context.Background(), request(order()))
 	if err != nil {
@@ -829,4 +829,45 @@ func TestFetchStatusEscapesRef(t *testing.T) {
 	if r := f.requests()[0]; r.path != "/api/v1/transaction/../balance?x=1" {
 		t.Errorf("path %q", r.path)
 	}
+}
+
+// expiring is a context whose deadline passes when the test calls expire
+// rather than after a duration, so that a call times out at the moment the
+// test chooses (once the server holds it), however slow the machine.
+type expiring struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newExpiring() *expiring {
+	return &expiring{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *expiring) Done() <-chan struct{} { return c.done }
+
+func (c *expiring) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+func (c *expiring) expire() { c.once.Do(func() { close(c.done) }) }
+
+// expireWhenHeld expires ctx once em holds a request with a slow fault.
+func expireWhenHeld(t *testing.T, em interface {
+	AwaitSlowHeld(context.Context, int) error
+}, ctx *expiring) {
+	t.Helper()
+	go func() {
+		defer ctx.expire()
+		wait, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := em.AwaitSlowHeld(wait, 1); err != nil {
+			t.Error(err)
+		}
+	}()
 }

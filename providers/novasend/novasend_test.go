@@ -589,14 +589,19 @@ func TestCreateCheckoutRetrySafe(t *testing.T) {
 	s := novasendtest.New()
 	defer s.Close()
 	p := s.Provider()
-	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: 150 * time.Millisecond})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	ctx := newExpiring()
+	expireWhenHeld(t, s, ctx)
 	_, err := p.CreateCheckout(ctx, request(order()))
-	cancel()
 	if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
 		t.Fatalf("slow creation: %v", err)
 	}
-	time.Sleep(250 * time.Millisecond) // the slow call completes at NovaSend
+	// The slow call completes at NovaSend, to nobody.
+	wait, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.AwaitSlowAnswered(wait, 1); err != nil {
+		t.Fatal(err)
+	}
 	var refs []string
 	for range 3 {
 		co, err := p.CreateCheckout(context.Background(), request(order()))
@@ -964,4 +969,45 @@ func TestFetchStatusWithoutTransaction(t *testing.T) {
 			}
 		})
 	}
+}
+
+// expiring is a context whose deadline passes when the test calls expire
+// rather than after a duration, so that a call times out at the moment the
+// test chooses (once the server holds it), however slow the machine.
+type expiring struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newExpiring() *expiring {
+	return &expiring{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *expiring) Done() <-chan struct{} { return c.done }
+
+func (c *expiring) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+func (c *expiring) expire() { c.once.Do(func() { close(c.done) }) }
+
+// expireWhenHeld expires ctx once em holds a request with a slow fault.
+func expireWhenHeld(t *testing.T, em interface {
+	AwaitSlowHeld(context.Context, int) error
+}, ctx *expiring) {
+	t.Helper()
+	go func() {
+		defer ctx.expire()
+		wait, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := em.AwaitSlowHeld(wait, 1); err != nil {
+			t.Error(err)
+		}
+	}()
 }

@@ -30,7 +30,8 @@ type replicas struct {
 
 	calls, successes   atomic.Int32
 	running, maxAtOnce atomic.Int32
-	fail               atomic.Int32 // OnPaid fails while this is positive, counting down
+	fail               atomic.Int32       // OnPaid fails while this is positive, counting down
+	clock              providertest.Clock // both kits'
 }
 
 func newReplicas(t *testing.T, b backend) *replicas {
@@ -74,6 +75,7 @@ func newReplicas(t *testing.T, b backend) *replicas {
 			},
 			OnPaid:     r.onPaid,
 			SuccessURL: "/ok", FailureURL: "/ko", PendingURL: "/wait",
+			Now: r.clock.Now,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -217,13 +219,14 @@ func TestReplicas(t *testing.T) {
 					t.Fatal(err)
 				}
 				// Replica 0 settled the payment, took the OnPaid lease for
-				// one second and died.
+				// a minute and died.
+				const lease = time.Minute
 				ctx := context.Background()
-				now := time.Now().UTC()
+				now := r.clock.Now().UTC()
 				if _, err := r.store[0].Transition(ctx, id, cauri.StatusPending, cauri.Change{To: cauri.StatusPaid, At: now}); err != nil {
 					t.Fatal(err)
 				}
-				if err := r.store[0].ClaimOnPaid(ctx, id, "replica-0", now, time.Second); err != nil {
+				if err := r.store[0].ClaimOnPaid(ctx, id, "replica-0", now, lease); err != nil {
 					t.Fatal(err)
 				}
 				// While the lease holds, the notification is acknowledged
@@ -235,7 +238,7 @@ func TestReplicas(t *testing.T) {
 					t.Fatalf("OnPaid ran %d times under another replica's lease", c)
 				}
 				// Once it expires, the next visit completes it, once.
-				time.Sleep(time.Until(now.Add(time.Second + 50*time.Millisecond)))
+				r.clock.Later(lease + time.Second)
 				var wg sync.WaitGroup
 				for range 20 {
 					wg.Go(func() {

@@ -43,10 +43,14 @@ func backends() []backend {
 
 // dsn returns the DSN of the backend's database: the server's, or else a
 // new SQLite file in a temporary directory. It skips tb when the server's
-// variable is not set.
+// variable is not set, and under -short: the servers are for the full
+// suite.
 func (b backend) dsn(tb testing.TB) string {
 	if b.env == "" {
 		return sqliteDSN(filepath.Join(tb.TempDir(), "cauri.db"))
+	}
+	if testing.Short() {
+		tb.Skipf("-short: %s runs in the full suite", b.what)
 	}
 	dsn := os.Getenv(b.env)
 	if dsn == "" {

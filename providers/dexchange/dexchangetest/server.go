@@ -242,14 +242,11 @@ func (s *Server) routes() http.Handler {
 	api("POST /api/v1/transaction/merchant/get-link", providertest.OpCreate, s.getLink)
 	api("GET /api/v1/transaction/merchant/{id}", providertest.OpStatus, s.merchantTransaction)
 	api("GET /api/v1/transaction/{id}", providertest.OpStatus, s.transaction)
-	mux.Handle("/api/v1/", s.edge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.faults.Intercept(w, r, providertest.OpAny) {
-			return
-		}
+	mux.Handle("/api/v1/", s.edge(s.faults.Wrap(providertest.OpAny, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{
 			"message": []string{"Cannot " + r.Method + " " + r.URL.Path}, "success": false,
 		})
-	})))
+	}))))
 	mux.HandleFunc("GET /process/{id}", s.page)
 	mux.HandleFunc("POST /process/{id}/{action}", s.act)
 	return mux
@@ -314,6 +311,19 @@ func (s *Server) Requests() []Request {
 // providertest.OpCreate is get-link, OpStatus the two transaction lookups,
 // OpAny any API call. The payment page is not an API call and never fails.
 func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
+
+// AwaitSlowHeld waits until injected FaultSlow faults have held n API
+// requests in all, or until ctx ends: a test acts (gives up on the call,
+// closes the server) once a request is surely held.
+func (s *Server) AwaitSlowHeld(ctx context.Context, n int) error { return s.faults.AwaitHeld(ctx, n) }
+
+// AwaitSlowAnswered waits until n API requests in all that a FaultSlow
+// held have been answered (to nobody, when the client gave up), or until
+// ctx ends: what the server does with a call whose answer was lost is
+// then done.
+func (s *Server) AwaitSlowAnswered(ctx context.Context, n int) error {
+	return s.faults.AwaitAnswered(ctx, n)
+}
 
 // ReportAmountDelta makes later lookups and notifications report every
 // transaction's amount plus delta, in XOF.

@@ -483,7 +483,8 @@ func TestFaultsAndDelta(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	s := New(WithRateLimit(3, 300*time.Millisecond))
+	clk := newManualClock()
+	s := New(WithRateLimit(3, 300*time.Millisecond), WithClock(clk.Now))
 	defer s.Close()
 	for i := range 3 {
 		if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 404 {
@@ -498,7 +499,11 @@ func TestRateLimit(t *testing.T) {
 	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", "", ""); r.status != 429 {
 		t.Errorf("unauthenticated over the limit: %d", r.status)
 	}
-	time.Sleep(350 * time.Millisecond)
+	clk.Advance(299 * time.Millisecond)
+	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 429 {
+		t.Errorf("just inside the window: %d", r.status)
+	}
+	clk.Advance(time.Millisecond)
 	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 404 {
 		t.Errorf("after the window: %d", r.status)
 	}
@@ -536,13 +541,22 @@ func TestCloseWithSlowFault(t *testing.T) {
 			res.Body.Close()
 		}
 	}()
-	time.Sleep(50 * time.Millisecond)
-	start := time.Now()
-	s.Close()
-	<-done
-	if time.Since(start) > 2*time.Second {
-		t.Errorf("Close took %v", time.Since(start))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.AwaitSlowHeld(ctx, 1); err != nil {
+		t.Fatal(err)
 	}
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		s.Close()
+	}()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		t.Fatal("Close waited for the hour-long slow answer")
+	}
+	<-done
 }
 
 func TestForge(t *testing.T) {
@@ -724,4 +738,27 @@ func TestPayLater(t *testing.T) {
 	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) || sh.count() != 2 {
 		t.Errorf("second ConfirmLater: %v, %d notifications", err, sh.count())
 	}
+}
+
+// manualClock is a server clock (WithClock) that moves only when the test
+// moves it, so that a limit's window is not cut short by a slow machine.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newManualClock() *manualClock {
+	return &manualClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *manualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }

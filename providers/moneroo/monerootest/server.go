@@ -169,12 +169,9 @@ func (s *Server) routes() http.Handler {
 	api("POST /v1/payments/initialize", providertest.OpCreate, s.initialize)
 	api("GET /v1/payments/{id}/verify", providertest.OpStatus, s.get)
 	api("GET /v1/payments/{id}", providertest.OpStatus, s.get)
-	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		if s.faults.Intercept(w, r, providertest.OpAny) {
-			return
-		}
+	mux.Handle("/v1/", s.faults.Wrap(providertest.OpAny, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, envelope{Message: "Not found."})
-	})
+	})))
 	mux.HandleFunc("GET /checkout/{id}", s.page)
 	mux.HandleFunc("POST /checkout/{id}/{action}", s.act)
 	return mux
@@ -225,6 +222,19 @@ func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
 // providertest.OpCreate is initialize, OpStatus is verify and get, OpAny is
 // any API call. The hosted page is not an API call and never fails.
 func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
+
+// AwaitSlowHeld waits until injected FaultSlow faults have held n API
+// requests in all, or until ctx ends: a test acts (gives up on the call,
+// closes the server) once a request is surely held.
+func (s *Server) AwaitSlowHeld(ctx context.Context, n int) error { return s.faults.AwaitHeld(ctx, n) }
+
+// AwaitSlowAnswered waits until n API requests in all that a FaultSlow
+// held have been answered (to nobody, when the client gave up), or until
+// ctx ends: what the server does with a call whose answer was lost is
+// then done.
+func (s *Server) AwaitSlowAnswered(ctx context.Context, n int) error {
+	return s.faults.AwaitAnswered(ctx, n)
+}
 
 // ReportAmountDelta makes later verify answers and webhooks report every
 // payment's amount plus delta, in smallest units.

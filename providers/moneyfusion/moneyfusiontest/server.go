@@ -238,12 +238,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /paiementNotif/{token}", s.faults.Wrap(providertest.OpStatus, http.HandlerFunc(s.notif)))
 	mux.HandleFunc("GET /payment/{token}/{merchant}", s.page)
 	mux.HandleFunc("POST /payment/{token}/{merchant}/{action}", s.act)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if s.faults.Intercept(w, r, providertest.OpAny) {
-			return
-		}
+	mux.Handle("/", s.faults.Wrap(providertest.OpAny, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, refusal("Route introuvable"))
-	})
+	})))
 	return mux
 }
 
@@ -288,6 +285,19 @@ func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
 // call and never fails. MoneyFusion's payouts are not emulated, so
 // OpPayout faults are never played.
 func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
+
+// AwaitSlowHeld waits until injected FaultSlow faults have held n API
+// requests in all, or until ctx ends: a test acts (gives up on the call,
+// closes the server) once a request is surely held.
+func (s *Server) AwaitSlowHeld(ctx context.Context, n int) error { return s.faults.AwaitHeld(ctx, n) }
+
+// AwaitSlowAnswered waits until n API requests in all that a FaultSlow
+// held have been answered (to nobody, when the client gave up), or until
+// ctx ends: what the server does with a call whose answer was lost is
+// then done.
+func (s *Server) AwaitSlowAnswered(ctx context.Context, n int) error {
+	return s.faults.AwaitAnswered(ctx, n)
+}
 
 // ReportAmountDelta makes later status answers and webhooks report every
 // payment as charged its totalPrice plus delta francs: Montant and frais

@@ -538,13 +538,22 @@ func TestCloseWithSlowFault(t *testing.T) {
 			res.Body.Close()
 		}
 	}()
-	time.Sleep(50 * time.Millisecond)
-	start := time.Now()
-	s.Close()
-	<-done
-	if time.Since(start) > 2*time.Second {
-		t.Errorf("Close took %v", time.Since(start))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.AwaitSlowHeld(ctx, 1); err != nil {
+		t.Fatal(err)
 	}
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		s.Close()
+	}()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		t.Fatal("Close waited for the hour-long slow answer")
+	}
+	<-done
 }
 
 func TestForge(t *testing.T) {

@@ -141,8 +141,7 @@ func (p *Payin) state() string {
 // transaction completes; fail accepts and the transaction fails (an empty
 // wallet); cancel declines, and no transaction is made; pay later accepts,
 // and the transaction stays pending until the phone confirms.
-func settle(p *Payin, a providertest.Action) {
-	now := time.Now().UTC()
+func settle(p *Payin, a providertest.Action, now time.Time) {
 	switch a {
 	case providertest.PayLater:
 		p.Status, p.ConfirmationStatus, p.Later = statusProcessed, confirmationAccepted, true

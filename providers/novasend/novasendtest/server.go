@@ -103,6 +103,7 @@ type options struct {
 	webhookTransaction, escapedWebhooks, stringifiedSig   bool
 	noStatusTransaction, feePaidByCustomer                bool
 	payLater                                              time.Duration
+	now                                                   func() time.Time
 }
 
 // WithCredentials sets the api_key and api_client the server expects. The
@@ -184,6 +185,12 @@ func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.pay
 // The default, zero, answers every call.
 func WithPollLimit(d time.Duration) Option { return func(o *options) { o.pollLimit = d } }
 
+// WithClock sets the clock the server reads for its poll limit, the times
+// of the status calls it records and of its payins and transactions, so
+// that a test can run the poll limit on simulated time. Nil, the default,
+// is time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
 // Server is the emulated NovaSend. Its methods are safe for concurrent use.
 type Server struct {
 	// URL is the server's root, "http://127.0.0.1:port". The API is under
@@ -198,6 +205,7 @@ type Server struct {
 
 	merchant            string
 	pollLimit           time.Duration
+	now                 func() time.Time
 	webhookTransaction  bool
 	escapedWebhooks     bool // bodies written as PHP's json_encode does
 	stringifiedSig      bool // signed over JSON.stringify's form
@@ -245,6 +253,9 @@ func New(opts ...Option) *Server {
 	if o.accountID == "" {
 		o.accountID = "merchant_" + emulator.RandomHex(4)
 	}
+	if o.now == nil {
+		o.now = time.Now
+	}
 	s := &Server{
 		APIKey:              o.apiKey,
 		APIClient:           o.apiClient,
@@ -252,6 +263,7 @@ func New(opts ...Option) *Server {
 		AccountID:           o.accountID,
 		merchant:            o.merchant,
 		pollLimit:           o.pollLimit,
+		now:                 o.now,
 		webhookTransaction:  o.webhookTransaction,
 		escapedWebhooks:     o.escapedWebhooks,
 		stringifiedSig:      o.stringifiedSig,
@@ -346,6 +358,19 @@ func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
 // never played. The payment page is not an API call and never fails.
 func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
 
+// AwaitSlowHeld waits until injected FaultSlow faults have held n API
+// requests in all, or until ctx ends: a test acts (gives up on the call,
+// closes the server) once a request is surely held.
+func (s *Server) AwaitSlowHeld(ctx context.Context, n int) error { return s.faults.AwaitHeld(ctx, n) }
+
+// AwaitSlowAnswered waits until n API requests in all that a FaultSlow
+// held have been answered (to nobody, when the client gave up), or until
+// ctx ends: what the server does with a call whose answer was lost is
+// then done.
+func (s *Server) AwaitSlowAnswered(ctx context.Context, n int) error {
+	return s.faults.AwaitAnswered(ctx, n)
+}
+
 // ReportAmountDelta makes later status answers and webhooks report every
 // payin's amounts (amount, chargedAmount, transaction.amount and
 // transaction.chargedAmount) plus delta, in smallest units.
@@ -394,7 +419,7 @@ func (s *Server) SetStatus(ref, status, confirmationStatus, transactionStatus st
 	case transactionStatus == "":
 		p.Transaction = nil
 	case p.Transaction == nil:
-		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionStatus, ProcessedAt: time.Now().UTC()}
+		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionStatus, ProcessedAt: s.now().UTC()}
 	default:
 		p.Transaction.Status = transactionStatus
 	}
@@ -494,11 +519,11 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	if p := s.lookup(providerRef); p != nil {
 		forged = p.clone()
 	} else {
-		forged = Payin{Reference: providerRef, CustomerReference: providerRef, Amount: 100, Currency: "XOF", CreatedAt: time.Now().UTC()}
+		forged = Payin{Reference: providerRef, CustomerReference: providerRef, Amount: 100, Currency: "XOF", CreatedAt: s.now().UTC()}
 	}
 	s.mu.Unlock()
 	forged.Status, forged.ConfirmationStatus, forged.Failure = statusProcessed, confirmationAccepted, nil
-	forged.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: time.Now().UTC()}
+	forged.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: s.now().UTC()}
 	body, signed := s.webhookForms(&forged, 0, true)
 	_, err := s.hooks.SendOnce(ctx, emulator.Notification{
 		URL:    url,
@@ -638,7 +663,7 @@ func (s *Server) open(r *http.Request, key string, body []byte) (status int, out
 	p.IdempotencyKey = key
 	p.AcceptLanguage = r.Header.Get("Accept-Language")
 	p.Status, p.ConfirmationStatus = statusProcessing, confirmationNone
-	p.CreatedAt = time.Now().UTC()
+	p.CreatedAt = s.now().UTC()
 	s.payins[p.Reference] = p
 	s.byMerchant[p.CustomerReference] = p.Reference
 
@@ -650,7 +675,7 @@ func (s *Server) open(r *http.Request, key string, body []byte) (status int, out
 // getPayin is GET /v1/payin/{reference}: by NovaSend's reference or the
 // merchant's.
 func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
-	now := time.Now()
+	now := s.now()
 	s.mu.Lock()
 	p := s.lookup(r.PathValue("reference"))
 	if p == nil {
@@ -730,7 +755,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteMessagePage(w, http.StatusConflict, "Payment "+st, "This payment is closed and cannot change.")
 		return
 	}
-	settle(p, a)
+	settle(p, a, s.now().UTC())
 	if a != providertest.Cancel {
 		p.Operator, p.Phone = choice.From(operators(p)).Code, choice.Phone
 	}

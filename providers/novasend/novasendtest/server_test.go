@@ -335,7 +335,8 @@ func TestStatus(t *testing.T) {
 
 func TestPollLimit(t *testing.T) {
 	t.Parallel()
-	s := newServer(WithPollLimit(200 * time.Millisecond))
+	clk := newManualClock()
+	s := newServer(WithPollLimit(200*time.Millisecond), WithClock(clk.Now))
 	defer s.Close()
 	sess := open(t, s, validBody, key1)
 	if a := status(sess.Reference).do(t, s); a.status != 200 {
@@ -345,11 +346,15 @@ func TestPollLimit(t *testing.T) {
 	if a.status != 429 || a.header.Get("Retry-After") != "1" || a.err.Code != "too_many_requests" {
 		t.Errorf("too fast: %d %v %s", a.status, a.header, a.raw)
 	}
-	time.Sleep(250 * time.Millisecond)
+	clk.Advance(199 * time.Millisecond)
+	if a := status(sess.Reference).do(t, s); a.status != 429 {
+		t.Errorf("just inside the interval: %d", a.status)
+	}
+	clk.Advance(time.Millisecond)
 	if a := status(sess.Reference).do(t, s); a.status != 200 {
 		t.Errorf("after the interval: %d", a.status)
 	}
-	if p, _ := s.Payment(ourRef); len(p.StatusCalls) != 3 {
+	if p, _ := s.Payment(ourRef); len(p.StatusCalls) != 4 {
 		t.Errorf("status calls %v", p.StatusCalls)
 	}
 }
@@ -737,13 +742,22 @@ func TestCloseWithSlowFault(t *testing.T) {
 			res.Body.Close()
 		}
 	}()
-	time.Sleep(50 * time.Millisecond)
-	start := time.Now()
-	s.Close()
-	<-done
-	if time.Since(start) > 2*time.Second {
-		t.Errorf("Close took %v", time.Since(start))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.AwaitSlowHeld(ctx, 1); err != nil {
+		t.Fatal(err)
 	}
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		s.Close()
+	}()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		t.Fatal("Close waited for the hour-long slow answer")
+	}
+	<-done
 }
 
 func TestForge(t *testing.T) {
@@ -930,4 +944,27 @@ func TestPayLater(t *testing.T) {
 	if err := s.ConfirmLater(ctx, sess.Reference); !errors.Is(err, emulator.ErrNotWaiting) || sh.count() != 2 {
 		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.count())
 	}
+}
+
+// manualClock is a server clock (WithClock) that moves only when the test
+// moves it, so that a limit's window is not cut short by a slow machine.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newManualClock() *manualClock {
+	return &manualClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *manualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }

@@ -268,12 +268,9 @@ func (s *Server) routes() http.Handler {
 		api("POST "+pre2+"/disburse/submit-invoice", providertest.OpPayout, s.submitInvoice)
 		api("POST "+pre2+"/disburse/check-status", providertest.OpPayoutStatus, s.checkStatus)
 		for _, p := range []string{pre, pre2} {
-			mux.Handle(p+"/", s.recorded(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if s.faults.Intercept(w, r, providertest.OpAny) {
-					return
-				}
+			mux.Handle(p+"/", s.recorded(s.faults.Wrap(providertest.OpAny, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
-			})))
+			}))))
 		}
 		pp := pagePrefix(m)
 		mux.HandleFunc("GET "+pp+"{token}", func(w http.ResponseWriter, r *http.Request) { s.page(w, r, m) })
@@ -353,6 +350,19 @@ func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
 // mode. The hosted page is not an API call and
 // never fails. A negative Times clears op's queue.
 func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
+
+// AwaitSlowHeld waits until injected FaultSlow faults have held n API
+// requests in all, or until ctx ends: a test acts (gives up on the call,
+// closes the server) once a request is surely held.
+func (s *Server) AwaitSlowHeld(ctx context.Context, n int) error { return s.faults.AwaitHeld(ctx, n) }
+
+// AwaitSlowAnswered waits until n API requests in all that a FaultSlow
+// held have been answered (to nobody, when the client gave up), or until
+// ctx ends: what the server does with a call whose answer was lost is
+// then done.
+func (s *Server) AwaitSlowAnswered(ctx context.Context, n int) error {
+	return s.faults.AwaitAnswered(ctx, n)
+}
 
 // ReportAmountDelta makes later confirm answers and IPNs report every
 // invoice's total_amount plus delta (FCFA).
