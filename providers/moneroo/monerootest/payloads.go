@@ -231,10 +231,6 @@ func currencyObject(code string) map[string]any {
 	}
 }
 
-// methodFor is the payment method the emulated customer used when the
-// page's choice is not known: the first the page offers.
-func methodFor(p *Payment) string { return operators(p)[0].Code }
-
 // verifyData is the data of a verify or get answer, in the documented
 // shape. The caller holds the server's lock.
 func (s *Server) verifyData(p *Payment, delta int64) any {
