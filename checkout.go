@@ -47,7 +47,7 @@ type checkoutResponse struct {
 // The provider is the {provider} path value, or the segment after
 // "checkout".
 func (k *Kit) CheckoutHandler() http.Handler {
-	return http.HandlerFunc(k.serveCheckout)
+	return k.recorded(SourceCheckout, k.serveCheckout)
 }
 
 func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
@@ -181,6 +181,8 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		}
 		err := k.store.Create(ctx, p)
 		if err == nil {
+			k.record(ctx, p.ID, Event{At: now, Kind: EventCreated, Status: StatusPending,
+				Detail: fmt.Sprintf("order %s: %d %s", o.ID, o.Amount, o.Currency)})
 			break
 		}
 		if !errors.Is(err, ErrDuplicate) || attempt == 20 {
@@ -205,6 +207,9 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 			if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
 				return Payment{}, "", fmt.Errorf("cauri: closing stale checkout %s: %w", prev.ID, err)
 			}
+			if err == nil {
+				k.recordMove(ctx, prev.ID, StatusPending, StatusFailed, "checkout never opened")
+			}
 		}
 		// Otherwise the same checkout is being opened right now (a double
 		// submit): wait for it.
@@ -217,6 +222,7 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		k.closeUnopened(ctx, p.ID, "checkout could not be opened")
 		return Payment{}, "", fmt.Errorf("cauri: superseding earlier payments of order %s: %w", o.ID, err)
 	} else if n > 0 {
+		k.recordSuperseded(ctx, o.ID, p)
 		k.log.Info("checkout supersedes earlier pending payments of the order", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID, "superseded", n)
 	}
 
@@ -240,6 +246,7 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		return Payment{}, "", fmt.Errorf("cauri: recording checkout of %s: %w", p.ID, err)
 	}
 	p.ProviderRef, p.CheckoutURL = co.ProviderRef, co.RedirectURL
+	k.record(ctx, p.ID, Event{Kind: EventOpened, Status: StatusPending, Detail: "checkout opened at " + gp.name})
 	k.log.Info("checkout opened", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID)
 	return p, "created", nil
 }
@@ -268,7 +275,9 @@ func (k *Kit) closeUnopened(ctx context.Context, id, reason string) {
 	defer cancel()
 	if _, err := k.store.Transition(ctx, id, StatusPending, Change{To: StatusFailed, FailureReason: reason, At: k.now()}); err != nil {
 		k.log.Error("closing a payment whose checkout failed", "payment_id", id, "err", err)
+		return
 	}
+	k.recordMove(ctx, id, StatusPending, StatusFailed, reason)
 }
 
 // reuse decides what to do with an identical pending checkout. A young one

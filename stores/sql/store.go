@@ -98,6 +98,7 @@ type Store struct {
 	dialect Dialect
 	prefix  string
 	q       queries
+	hq      historyQueries
 }
 
 var _ cauri.Store = (*Store)(nil)
@@ -121,7 +122,7 @@ func New(db *sql.DB, d Dialect, opts ...Option) *Store {
 		panic(fmt.Sprintf("sqlstore: invalid table prefix %q: want at most %d ASCII letters, digits and underscores, not starting with a digit",
 			c.prefix, maxPrefixLen))
 	}
-	return &Store{db: db, dialect: d, prefix: c.prefix, q: buildQueries(d, c.prefix)}
+	return &Store{db: db, dialect: d, prefix: c.prefix, q: buildQueries(d, c.prefix), hq: buildHistoryQueries(d, c.prefix)}
 }
 
 // Create stores p. It returns an error wrapping [cauri.ErrDuplicate] when
