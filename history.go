@@ -420,9 +420,9 @@ func (k *Kit) recordMove(ctx context.Context, id string, from, to Status, reason
 }
 
 // recordNotification records, first among the payment's events of this
-// request, the notification u about payment id, authenticated as how
-// says.
-func (k *Kit) recordNotification(ctx context.Context, id string, u Update, how string) {
+// request, the notification u about payment id, received at at and
+// authenticated as how says.
+func (k *Kit) recordNotification(ctx context.Context, id string, at time.Time, u Update, how string) {
 	detail := how
 	if u.RawStatus != "" {
 		detail += "; provider's word " + quoteWord(u.RawStatus)
@@ -431,7 +431,7 @@ func (k *Kit) recordNotification(ctx context.Context, id string, u Update, how s
 	if !st.Valid() {
 		st = ""
 	}
-	k.recordFirst(ctx, id, true, []Event{{Kind: EventNotification, Status: st, Detail: detail}})
+	k.recordFirst(ctx, id, true, []Event{{At: at, Kind: EventNotification, Status: st, Detail: detail}})
 }
 
 // recordAnswer records the provider's answer u about payment id, or the

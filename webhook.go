@@ -121,9 +121,10 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	// question to the provider: heard names the payment, and how it was
 	// authenticated. Anyone can send the others, as often as they like.
 	var heard struct{ id, how string }
+	heardAt := k.now()
 	defer func() {
 		if heard.id != "" {
-			k.recordNotification(ctx, heard.id, u, heard.how)
+			k.recordNotification(ctx, heard.id, heardAt, u, heard.how)
 		}
 	}()
 	if bound != "" && u.PaymentID != "" && u.PaymentID != bound {

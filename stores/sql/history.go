@@ -187,6 +187,28 @@ func (s *Store) FindPayments(ctx context.Context, q cauri.PaymentQuery, after ca
 	if limit <= 0 {
 		return nil, ctx.Err()
 	}
+	query, args := s.findQuery(q, after, limit)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find payments: %w", err)
+	}
+	defer rows.Close()
+	var out []cauri.Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: find payments: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: find payments: %w", err)
+	}
+	return out, nil
+}
+
+// findQuery is FindPayments's statement and its arguments.
+func (s *Store) findQuery(q cauri.PaymentQuery, after cauri.Cursor, limit int) (string, []any) {
 	t := s.prefix + "payments"
 	var (
 		b    strings.Builder
@@ -245,24 +267,7 @@ func (s *Store) FindPayments(ctx context.Context, q cauri.PaymentQuery, after ca
 	if s.dialect == Postgres {
 		query = numbered(query)
 	}
-
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: find payments: %w", err)
-	}
-	defer rows.Close()
-	var out []cauri.Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: find payments: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: find payments: %w", err)
-	}
-	return out, nil
+	return query, args
 }
 
 // historyQueries are the statements of a Store's histories.
