@@ -36,14 +36,18 @@
 // [Kit.Payout] sends money out where a provider allows it.
 //
 // What a shop reads back: [Payment] and its [Status], [Anomaly] for a
-// payment that must not be fulfilled as usual, the errors of errors.go
+// payment that must not be fulfilled as usual, each payment's history of
+// [Event]s ([Kit.History]: what the kit did with it, and why, for a person
+// to look into), the payments a person looks for ([Kit.FindPayments]),
+// the errors of errors.go
 // (checkable with errors.Is and errors.As), and the amount helpers
 // ([ParseAmount], [FormatAmount]), which keep money in integer minor units.
 //
 // # For those who write a Store or a Provider
 //
 // [Store] (with [Change], [Lease], [Expect], [Cursor], and the optional
-// [BatchCompleter] and [PayoutStore]) is the contract of a payment store;
+// [BatchCompleter], [RefundStore], [PayoutStore], [HistoryStore] and
+// [PaymentFinder]) is the contract of a payment store;
 // stores/sql/storetest checks an implementation against it. [Provider]
 // (with [CheckoutRequest], [Checkout], [StatusQuery], [Update],
 // [ProviderError], and the optional [IdempotentCreator], [PollGuidance],

@@ -225,8 +225,9 @@ type PaymentFinder interface {
 }
 
 // History returns payment id's history, by Seq, as [HistoryStore.History]
-// does: what the kit recorded as it handled the payment. It returns an
-// error wrapping [ErrUnsupported] when the Store keeps no history.
+// does: what the kit recorded as it handled the payment. An unknown
+// payment has an empty history. It returns an error wrapping
+// [ErrUnsupported] when the Store keeps no history.
 func (k *Kit) History(ctx context.Context, id string) ([]Event, error) {
 	if k.history == nil {
 		return nil, fmt.Errorf("%w: the Store keeps no history (it is not a HistoryStore)", ErrUnsupported)
