@@ -321,6 +321,15 @@ func runFind(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			func(stored) []string { return nil }},
 		{"search is exact", func(s stored) query { return query{Search: strings.ToLower(s.ps["p1"].ID)} }, "", 100,
 			func(stored) []string { return nil }},
+		{"search, needing attention", func(s stored) query { return query{Search: s.ps["p2"].ID, NeedsAttention: true} }, "", 100,
+			func(s stored) []string {
+				if s.history {
+					return []string{"p2"}
+				}
+				return nil
+			}},
+		{"search, needing attention, of none that does", func(s stored) query { return query{Search: s.order, NeedsAttention: true} }, "", 100,
+			func(stored) []string { return nil }},
 		{"needs attention", func(s stored) query { return query{Provider: s.provider, NeedsAttention: true} }, "", 100,
 			func(s stored) []string {
 				if s.history {
