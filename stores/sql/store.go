@@ -60,7 +60,8 @@ type config struct {
 }
 
 // WithTablePrefix names the Store's tables prefix+"payments",
-// prefix+"payouts", prefix+"orders" and prefix+"schema_migrations", so
+// prefix+"payment_events", prefix+"payouts", prefix+"orders" and
+// prefix+"schema_migrations", so
 // that several Stores, or a Store and other applications, can share one
 // database. The prefix is made of ASCII letters, digits and underscores,
 // does not start with a digit, and is at most 32 characters long; it may
