@@ -309,6 +309,17 @@ func (j *journal) add(id string, first bool, events []Event) bool {
 	return true
 }
 
+// holds reports whether j keeps events of payment id, not flushed yet. A
+// nil journal keeps none.
+func (j *journal) holds(id string) bool {
+	if j == nil {
+		return false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.events[id]) > 0
+}
+
 // flush appends the events kept, one call per payment, in a context of
 // its own, and makes later events go straight to the store. A nil
 // journal does nothing.
@@ -495,7 +506,8 @@ func (k *Kit) recordSuperseded(ctx context.Context, order string, by Payment) {
 	if k.history == nil || !ok {
 		return
 	}
-	fctx, cancel := detach(ctx, historyTimeout)
+	// Within the checkout's own deadline: the customer is waiting.
+	fctx, cancel := bounded(ctx, historyTimeout)
 	defer cancel()
 	ps, err := f.FindPayments(fctx, PaymentQuery{Search: order}, Cursor{}, 100)
 	if err != nil {

@@ -324,3 +324,42 @@ func TestHistoryWithoutAHistoryStore(t *testing.T) {
 
 // plainStore is a Store and nothing more.
 type plainStore struct{ cauri.Store }
+
+// TestHistoryOfDuplicates: a signed notification whose OnPaid fails is
+// delivered again; the copy that runs OnPaid again is recorded with it,
+// the copies after it, which change nothing, are not.
+func TestHistoryOfDuplicates(t *testing.T) {
+	for _, st := range historyStores() {
+		t.Run(st.name, func(t *testing.T) {
+			f := newFixture(t, withConfig(func(c *cauri.Config) { c.Store = st.new(t) }))
+			f.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+			p, payURL := f.checkout("hist-5", nil)
+			f.setOnPaid(func(_ context.Context, got cauri.Payment) error {
+				if calls, _ := f.onPaidCalls(got.ID); calls == 1 {
+					return errors.New("the shop's database is down")
+				}
+				return nil
+			})
+			f.act(payURL, providertest.Pay)
+			for i, want := range []int{http.StatusInternalServerError, http.StatusOK, http.StatusOK, http.StatusOK} {
+				if code := f.signed(paidBody(p)); code != want {
+					t.Fatalf("notification %d: HTTP %d, want %d", i, code, want)
+				}
+			}
+			h, err := f.kit.History(context.Background(), p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			signed := cauri.AuthSigned + `; provider's word "success"`
+			checkHistory(t, h, []wantEvent{
+				{cauri.EventCreated, cauri.SourceCheckout, cauri.StatusPending, "order hist-5", false},
+				{cauri.EventOpened, cauri.SourceCheckout, cauri.StatusPending, "checkout opened", false},
+				{cauri.EventNotification, cauri.SourceWebhook, cauri.StatusPaid, signed, false},
+				{cauri.EventMoved, cauri.SourceWebhook, cauri.StatusPaid, "pending → paid", false},
+				{cauri.EventOnPaid, cauri.SourceWebhook, cauri.StatusPaid, "failed: the shop's database is down", true},
+				{cauri.EventNotification, cauri.SourceWebhook, cauri.StatusPaid, signed, false},
+				{cauri.EventOnPaid, cauri.SourceWebhook, cauri.StatusPaid, "succeeded", false},
+			})
+		})
+	}
+}

@@ -119,11 +119,16 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	// The notification is recorded in its payment's history, first among
 	// the events its handling records, when it proved something or cost a
 	// question to the provider: heard names the payment, and how it was
-	// authenticated. Anyone can send the others, as often as they like.
-	var heard struct{ id, how string }
+	// authenticated. Anyone can send the others, as often as they like. A
+	// proven duplicate is recorded only when it set something off (OnPaid
+	// retried): a storm of them costs the store no more than before.
+	var heard struct {
+		id, how   string
+		duplicate bool
+	}
 	heardAt := k.now()
 	defer func() {
-		if heard.id != "" {
+		if heard.id != "" && (!heard.duplicate || k.journalOf(ctx).holds(heard.id)) {
 			k.recordNotification(ctx, heard.id, heardAt, u, heard.how)
 		}
 	}()
@@ -183,7 +188,7 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 			return http.StatusUnauthorized, outcomeUnauthenticated, "authentication failed"
 		}
 		if u.Authenticated {
-			heard.id, heard.how = p.ID, AuthSigned
+			heard.id, heard.how, heard.duplicate = p.ID, AuthSigned, true
 		}
 		if err := k.fulfil(ctx, p); err != nil {
 			return http.StatusInternalServerError, outcomeError, "temporary failure, retry"
