@@ -341,6 +341,11 @@ func (j *journal) flush(ctx context.Context) {
 // journal's, else SourceKit) where they are empty, and keeps Detail and
 // Actor within bounds. It never fails: a history that cannot be written
 // is logged.
+//
+// An operator's console wraps its handlers in recorded(SourceAdmin, …),
+// so that what its actions set off (a question to the provider, OnPaid
+// run again) is recorded as the admin's, and records each action itself:
+// record(ctx, id, Event{Kind: EventRecheck, Actor: who}).
 func (k *Kit) record(ctx context.Context, id string, events ...Event) {
 	k.recordFirst(ctx, id, false, events)
 }
