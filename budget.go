@@ -86,6 +86,7 @@ func (k *Kit) confirm(ctx context.Context, gp *guardedProvider, p Payment, claim
 			return askResult{p: p, err: errNotDue}, nil
 		}
 		u, err := k.fetch(ctx, gp, p, claim)
+		k.recordAnswer(ctx, p.ID, u, err)
 		if err != nil {
 			return askResult{p: p, err: err}, nil
 		}

@@ -449,7 +449,7 @@ func openSQLStore(t *testing.T, driver, dsn string, d sqlstore.Dialect) cauri.St
 	must(t, err)
 	prefix := "t" + strings.ToLower(rand.Text()[:12]) + "_"
 	t.Cleanup(func() {
-		for _, table := range []string{"payments", "payouts", "orders", "schema_migrations"} {
+		for _, table := range []string{"payments", "payment_events", "payouts", "orders", "schema_migrations"} {
 			_, _ = db.Exec("DROP TABLE IF EXISTS " + prefix + table)
 		}
 		db.Close()

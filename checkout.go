@@ -65,7 +65,7 @@ type CheckoutResponse struct {
 // The provider is the {provider} path value, or the segment after
 // "checkout".
 func (k *Kit) CheckoutHandler() http.Handler {
-	return http.HandlerFunc(k.serveCheckout)
+	return k.recorded(SourceCheckout, k.serveCheckout)
 }
 
 func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
@@ -207,6 +207,8 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		}
 		err := k.store.Create(ctx, p)
 		if err == nil {
+			k.record(ctx, p.ID, Event{At: now, Kind: EventCreated, Status: StatusPending,
+				Detail: fmt.Sprintf("order %s: %d %s", o.ID, o.Amount, o.Currency)})
 			break
 		}
 		if !errors.Is(err, ErrDuplicate) || attempt == 20 {
@@ -231,6 +233,9 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 			if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrNotFound) {
 				return Payment{}, "", fmt.Errorf("cauri: closing stale checkout %s: %w", prev.ID, err)
 			}
+			if err == nil {
+				k.recordMove(ctx, prev.ID, StatusPending, StatusFailed, "checkout never opened")
+			}
 		}
 		// Otherwise the same checkout is being opened right now (a double
 		// submit): wait for it.
@@ -242,6 +247,7 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 	if n, err := k.store.Supersede(ctx, o.ID, CursorOf(p)); err != nil {
 		return k.closeUnopened(ctx, p, "checkout could not be opened"), "", fmt.Errorf("cauri: superseding earlier payments of order %s: %w", o.ID, err)
 	} else if n > 0 {
+		k.recordSuperseded(ctx, o.ID, p)
 		k.log.Info("checkout supersedes earlier pending payments of the order", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID, "superseded", n)
 	}
 
@@ -264,6 +270,7 @@ func (k *Kit) checkout(ctx context.Context, gp *guardedProvider, o Order) (Payme
 		return p, "", fmt.Errorf("cauri: recording checkout of %s: %w", p.ID, err)
 	}
 	p.ProviderRef, p.CheckoutURL = co.ProviderRef, co.RedirectURL
+	k.record(ctx, p.ID, Event{Kind: EventOpened, Status: StatusPending, Detail: "checkout opened at " + gp.name})
 	k.log.Info("checkout opened", "payment_id", p.ID, "provider", gp.name, "order_id", o.ID)
 	return p, "created", nil
 }
@@ -296,6 +303,7 @@ func (k *Kit) closeUnopened(ctx context.Context, p Payment, reason string) Payme
 		k.log.Error("closing a payment whose checkout failed", "payment_id", p.ID, "err", err)
 		return p
 	}
+	k.recordMove(ctx, p.ID, StatusPending, StatusFailed, reason)
 	return closed
 }
 

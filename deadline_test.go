@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -112,6 +113,21 @@ func (s *deadlineStore) ListUnfulfilled(ctx context.Context, now time.Time, afte
 	return s.Store.ListUnfulfilled(ctx, now, after, limit)
 }
 
+func (s *deadlineStore) AppendEvents(ctx context.Context, id string, events ...cauri.Event) error {
+	s.check(ctx, "AppendEvents")
+	return s.Store.AppendEvents(ctx, id, events...)
+}
+
+func (s *deadlineStore) History(ctx context.Context, id string) ([]cauri.Event, error) {
+	s.check(ctx, "History")
+	return s.Store.History(ctx, id)
+}
+
+func (s *deadlineStore) FindPayments(ctx context.Context, q cauri.PaymentQuery, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+	s.check(ctx, "FindPayments")
+	return s.Store.FindPayments(ctx, q, after, limit)
+}
+
 func (s *deadlineStore) CreatePayout(ctx context.Context, p cauri.Payout) error {
 	s.check(ctx, "CreatePayout")
 	return s.Store.CreatePayout(ctx, p)
@@ -135,9 +151,10 @@ func (s *deadlineStore) FinishPayout(ctx context.Context, key string, r cauri.Pa
 // TestEveryStoreCallHasADeadline: whichever way a payment goes (checkout,
 // reuse, signed and unsigned notifications, duplicates, OnPaid failing
 // and retried, return visits, the status endpoint, a reconcile pass, the
-// Payment accessor), no store call is made with a context that has no
-// deadline, though neither the requests' contexts nor the ones given to
-// Reconcile and Payment have one.
+// Payment, History and FindPayments accessors, a checkout superseding
+// another, and the history each records), no store call is made with a
+// context that has no deadline, though neither the requests' contexts nor
+// the ones given to Reconcile and the accessors have one.
 func TestEveryStoreCallHasADeadline(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -149,11 +166,19 @@ func TestEveryStoreCallHasADeadline(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			store := &deadlineStore{Store: newSQLiteStore(t), calls: map[string]int{}, unbound: map[string]int{}}
+			var amount atomic.Int64 // of every order
+			amount.Store(orderAmount)
 			opts := []fixtureOption{withConfig(func(c *cauri.Config) {
 				c.Store = store
 				c.PollInterval = time.Nanosecond // every visit may ask the provider
 				c.MaxPollInterval = time.Nanosecond
 				c.Reconcile = cauri.ReconcilePolicy{Grace: time.Nanosecond}
+				order := c.Order
+				c.Order = func(r *http.Request, provider string) (cauri.Order, error) {
+					o, err := order(r, provider)
+					o.Amount = amount.Load()
+					return o, err
+				}
 			})}
 			if tt.unsigned {
 				opts = append(opts, unsignedWebhooks())
@@ -199,6 +224,16 @@ func TestEveryStoreCallHasADeadline(t *testing.T) {
 			if p, err := f.kit.Payment(context.Background(), paid.ID); err != nil || p.Status != cauri.StatusPaid || !p.Fulfilled() {
 				t.Errorf("Payment: %s, fulfilled %v, %v; want paid and fulfilled", p.Status, p.Fulfilled(), err)
 			}
+			if h, err := f.kit.History(context.Background(), paid.ID); err != nil || len(h) == 0 {
+				t.Errorf("History: %d events, %v; want some", len(h), err)
+			}
+			if ps, err := f.kit.FindPayments(context.Background(), cauri.PaymentQuery{Search: "dl-open"}, cauri.Cursor{}, 10); err != nil || len(ps) != 1 {
+				t.Errorf("FindPayments of an order: %d payments, %v; want 1", len(ps), err)
+			}
+			// A checkout of another amount of an open order supersedes its
+			// payment, which the history of that payment records.
+			amount.Store(orderAmount + 1)
+			f.checkout("dl-open", nil)
 
 			store.mu.Lock()
 			defer store.mu.Unlock()
@@ -213,7 +248,7 @@ func TestEveryStoreCallHasADeadline(t *testing.T) {
 				}
 			}
 			// The scenario reaches the writes that outlive their request.
-			for _, m := range []string{"Create", "Attach", "Supersede", "Transition", "ClaimOrder", "ReleaseOnPaid", "ClaimOnPaid", "TakePoll", "ListPending", "ListUnfulfilled"} {
+			for _, m := range []string{"Create", "Attach", "Supersede", "Transition", "ClaimOrder", "ReleaseOnPaid", "ClaimOnPaid", "TakePoll", "ListPending", "ListUnfulfilled", "AppendEvents", "History", "FindPayments"} {
 				if store.calls[m] == 0 {
 					t.Errorf("%s was never called: the scenario misses it", m)
 				}

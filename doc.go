@@ -44,24 +44,28 @@
 // [Kit.Payout] sends money out where a provider allows it.
 //
 // What a shop reads back: [Payment] and its [Status], [Anomaly] for a
-// payment that must not be fulfilled as usual, the errors of errors.go
+// payment that must not be fulfilled as usual, each payment's history of
+// [Event]s ([Kit.History]: what the kit did with it, and why, for a person
+// to look into), the payments a person looks for ([Kit.FindPayments]),
+// the errors of errors.go
 // (checkable with errors.Is and errors.As), and the amount helpers
 // ([ParseAmount], [FormatAmount]), which keep money in integer minor units.
 //
 // # For those who write a Store or a Provider
 //
 // [Store] (with [Change], [Lease], [Expect], [Cursor], and the optional
-// [BatchCompleter] with its [Completion], [RefundStore], [PayoutStore] and
-// [PayoutLister]) is the contract of a payment store; stores/storetest
-// checks an implementation against it. [Provider] (with [CheckoutRequest],
-// [Checkout], [StatusQuery], [Update], [ProviderError], and the optional
-// [IdempotentCreator], [PollGuidance], [RateGuidance], [Confirmer] with
-// its [Claim], [Payouter], [PayoutPreparer] and [PayoutChecker]) is the
-// contract of a payment provider; the packages under providers/ implement
-// it, each with an emulator of the provider's API for tests, and
-// providers/providertest runs one scenario suite against them all. These
-// contracts may still grow, by optional interfaces; the README's
-// "Stability" section says what is stable API and what is not.
+// [BatchCompleter] with its [Completion], [RefundStore], [PayoutStore],
+// [PayoutLister], [HistoryStore] and [PaymentFinder]) is the contract of a
+// payment store; stores/storetest checks an implementation against it.
+// [Provider] (with [CheckoutRequest], [Checkout], [StatusQuery], [Update],
+// [ProviderError], and the optional [IdempotentCreator], [PollGuidance],
+// [RateGuidance], [Confirmer] with its [Claim], [Payouter],
+// [PayoutPreparer] and [PayoutChecker]) is the contract of a payment
+// provider; the packages under providers/ implement it, each with an
+// emulator of the provider's API for tests, and providers/providertest
+// runs one scenario suite against them all. These contracts may still
+// grow, by optional interfaces; the README's "Stability" section says what
+// is stable API and what is not.
 //
 // The README says what the kit guarantees and how to run it in production;
 // RELIABILITY.md how those guarantees are tested.

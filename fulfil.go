@@ -155,6 +155,9 @@ func (k *Kit) judge(ctx context.Context, p Payment, fresh bool) (Payment, error)
 			p.Anomaly = AnomalyOverpaid
 		}
 	}
+	if fresh {
+		k.recordAnomaly(ctx, p)
+	}
 	if p.Anomaly == AnomalyOverpaid && fresh {
 		k.metrics.anomalies.WithLabelValues(p.Provider, string(p.Anomaly)).Inc()
 		k.log.Warn("paid payment charged more than its order: fulfil it and give back the surplus",
@@ -192,6 +195,7 @@ func (k *Kit) runOnPaid(ctx context.Context, p Payment, budget time.Duration) (e
 			k.log.Error("OnPaid failed; it will be retried", "payment_id", p.ID, "provider", p.Provider, "err", err)
 		}
 		k.metrics.onPaid.WithLabelValues(p.Provider, outcome).Inc()
+		k.recordHook(ctx, p, EventOnPaid, "OnPaid", err)
 	}()
 	if err := k.cfg.OnPaid(ctx, p); err != nil {
 		return fmt.Errorf("cauri: OnPaid: %w", err)

@@ -218,7 +218,8 @@ type Kit struct {
 	pollMax         time.Duration
 	staleCheckout   time.Duration
 
-	completer *completer // records OnPaid successes
+	completer *completer   // records OnPaid successes
+	history   HistoryStore // the Store, when it keeps payments' histories; else nil
 
 	instance string        // this kit's lease owner prefix
 	seq      atomic.Uint64 // makes each OnPaid claim's owner unique
@@ -329,6 +330,7 @@ func New(cfg Config) (*Kit, error) {
 	}
 	k.instance = newPaymentID()[4:12]
 	k.completer = newCompleter(k.store, k.now)
+	k.history, _ = k.store.(HistoryStore)
 	if !cfg.AllowCrossSiteCheckout {
 		k.crossSite = http.NewCrossOriginProtection()
 		for _, u := range []*url.URL{k.public, k.success, k.failure, k.pending, shop} {

@@ -120,6 +120,8 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 				return true
 			}
 			return run(func() {
+				ctx, j := k.journal(ctx, SourceReconciler)
+				defer j.flush(ctx)
 				if k.expire(ctx, p, "checkout never opened") == "expired" {
 					count(p.Provider, "expired", &rep.Expired)
 				}
@@ -161,6 +163,8 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 			return k.store.ListUnfulfilled(ctx, k.now(), after, batch)
 		}, func(p Payment) bool {
 			return run(func() {
+				ctx, j := k.journal(ctx, SourceReconciler)
+				defer j.flush(ctx)
 				if err := k.fulfil(ctx, p); err != nil {
 					count(p.Provider, "error", &rep.Errors)
 					return
@@ -181,6 +185,8 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 			return rs.ListUnrefunded(ctx, k.now(), after, batch)
 		}, func(p Payment) bool {
 			return run(func() {
+				ctx, j := k.journal(ctx, SourceReconciler)
+				defer j.flush(ctx)
 				if err := k.fulfilRefund(ctx, p); err != nil {
 					count(p.Provider, "error", &rep.Errors)
 					return
@@ -236,6 +242,8 @@ func (k *Kit) eachPage(ctx context.Context, batch int, list func(Cursor) ([]Paym
 // amount_mismatch, error, or skipped when the payment's turn was taken
 // meanwhile or the provider's rate is spent.
 func (k *Kit) reconcileOne(ctx context.Context, gp *guardedProvider, p Payment, maxAge time.Duration) string {
+	ctx, j := k.journal(ctx, SourceReconciler)
+	defer j.flush(ctx)
 	a := k.ask(ctx, gp, p)
 	np, moved, err := a.p, a.moved, a.err
 	switch {
@@ -275,6 +283,7 @@ func (k *Kit) expire(ctx context.Context, p Payment, reason string) string {
 		return "error"
 	}
 	k.metrics.transitions.WithLabelValues(p.Provider, string(StatusExpired)).Inc()
+	k.recordMove(ctx, p.ID, StatusPending, StatusExpired, reason)
 	k.log.Info("payment expired", "payment_id", p.ID, "provider", p.Provider, "reason", reason)
 	return "expired"
 }

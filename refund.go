@@ -54,7 +54,7 @@ func (k *Kit) fulfilRefund(ctx context.Context, p Payment) error {
 	case err != nil:
 		return fmt.Errorf("cauri: claiming OnRefunded for %s: %w", p.ID, err)
 	}
-	if err := k.runHook(ctx, p, k.leaseLeft(l)-k.lease/10, "OnRefunded", k.cfg.OnRefunded, k.metrics.onRefunded); err != nil {
+	if err := k.runHook(ctx, p, k.leaseLeft(l)-k.lease/10, "OnRefunded", EventOnRefunded, k.cfg.OnRefunded, k.metrics.onRefunded); err != nil {
 		k.release(ctx, p.ID, l.Owner)
 		return err
 	}
@@ -69,8 +69,9 @@ func (k *Kit) fulfilRefund(ctx context.Context, p Payment) error {
 }
 
 // runHook calls hook, a shop's hook named name, with a deadline inside the
-// lease, turns a panic into an error, and counts the outcome.
-func (k *Kit) runHook(ctx context.Context, p Payment, budget time.Duration, name string,
+// lease, turns a panic into an error, counts the outcome and records it
+// as an event of kind.
+func (k *Kit) runHook(ctx context.Context, p Payment, budget time.Duration, name string, kind EventKind,
 	hook func(context.Context, Payment) error, counter *prometheus.CounterVec) (err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
 	defer cancel()
@@ -84,6 +85,7 @@ func (k *Kit) runHook(ctx context.Context, p Payment, budget time.Duration, name
 			k.log.Error(name+" failed; it will be retried", "payment_id", p.ID, "provider", p.Provider, "err", err)
 		}
 		counter.WithLabelValues(p.Provider, outcome).Inc()
+		k.recordHook(ctx, p, kind, name, err)
 	}()
 	if err := hook(ctx, p); err != nil {
 		return fmt.Errorf("cauri: %s: %w", name, err)

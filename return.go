@@ -22,7 +22,7 @@ import (
 // The provider, payment ID and token are the {provider}, {id} and {token}
 // path values, or the three segments after "return".
 func (k *Kit) ReturnHandler() http.Handler {
-	return http.HandlerFunc(k.serveReturn)
+	return k.recorded(SourceReturn, k.serveReturn)
 }
 
 func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {

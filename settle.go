@@ -19,6 +19,7 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 	}
 	if u.PaymentID != "" && u.PaymentID != p.ID ||
 		u.ProviderRef != "" && p.ProviderRef != "" && u.ProviderRef != p.ProviderRef {
+		k.record(ctx, p.ID, Event{Kind: EventRefused, Status: u.Status, Detail: "the update is about another payment"})
 		return p, false, fmt.Errorf("%w: the update is about another payment", ErrConflict)
 	}
 	if p.Status == StatusPaid && u.Status == StatusRefunded {
@@ -45,6 +46,8 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 			"payment_id", p.ID, "provider", p.Provider, "status", u.Status,
 			"stored_amount", p.Amount, "stored_currency", p.Currency,
 			"reported_amount", u.Amount, "reported_currency", u.Currency)
+		k.record(ctx, p.ID, Event{Kind: EventRefused, Status: u.Status, Attention: true,
+			Detail: fmt.Sprintf("reported %d %s; the order is %d %s", u.Amount, clip(u.Currency, 8), p.Amount, p.Currency)})
 		return p, false, err
 	}
 	c := k.change(u, l.Lease)
@@ -84,9 +87,15 @@ func (k *Kit) change(u Update, l Lease) Change {
 	return c
 }
 
-// settled counts and logs a move this kit made.
+// settled counts, logs and records a move this kit made on the provider's
+// word: from pending, or from paid to refunded.
 func (k *Kit) settled(ctx context.Context, p Payment) {
 	k.metrics.transitions.WithLabelValues(p.Provider, string(p.Status)).Inc()
+	from := StatusPending
+	if p.Status == StatusRefunded {
+		from = StatusPaid
+	}
+	k.recordMove(ctx, p.ID, from, p.Status, "")
 	if k.log.Enabled(ctx, slog.LevelInfo) { // spares boxing the arguments
 		k.log.InfoContext(ctx, "payment settled", "payment_id", p.ID, "provider", p.Provider, "status", p.Status)
 	}

@@ -41,7 +41,7 @@ type StatusResponse struct {
 //
 // The payment ID is the {id} path value, or the last path segment.
 func (k *Kit) StatusHandler() http.Handler {
-	return http.HandlerFunc(k.serveStatus)
+	return k.recorded(SourceStatus, k.serveStatus)
 }
 
 func (k *Kit) serveStatus(w http.ResponseWriter, r *http.Request) {

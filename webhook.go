@@ -56,7 +56,9 @@ func (k *Kit) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusNotFound, "unknown provider")
 		return
 	}
-	code, outcome, msg := k.receive(r.Context(), w, r, gp)
+	ctx, j := k.journal(r.Context(), SourceWebhook)
+	code, outcome, msg := k.receive(ctx, w, r, gp)
+	j.flush(ctx) // the history, after the effect and before the answer
 	k.metrics.webhooks.WithLabelValues(gp.name, outcome).Inc()
 	if code < 300 {
 		writeText(w, code, "ok")
@@ -114,6 +116,22 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		return http.StatusBadRequest, outcomeMalformed, "malformed notification"
 	}
 	u.PaymentID = ours(u.PaymentID)
+	// The notification is recorded in its payment's history, first among
+	// the events its handling records, when it proved something or cost a
+	// question to the provider: heard names the payment, and how it was
+	// authenticated. Anyone can send the others, as often as they like. A
+	// proven duplicate is recorded only when it set something off (OnPaid
+	// retried): a storm of them costs the store no more than before.
+	var heard struct {
+		id, how   string
+		duplicate bool
+	}
+	heardAt := k.now()
+	defer func() {
+		if heard.id != "" && (!heard.duplicate || k.journalOf(ctx).holds(heard.id)) {
+			k.recordNotification(ctx, heard.id, heardAt, u, heard.how)
+		}
+	}()
 	if bound != "" && u.PaymentID != "" && u.PaymentID != bound {
 		k.log.Warn("webhook: body names another payment than its callback URL", "provider", gp.name)
 		return http.StatusUnauthorized, outcomeUnauthenticated, "notification does not match its URL"
@@ -134,6 +152,9 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		// stored payment only when that write did not move it.
 		var moved bool
 		p, moved, err = k.settleByID(wctx, gp.name, id, u)
+		if moved {
+			heard.id, heard.how = id, AuthSigned
+		}
 		switch {
 		case moved && err != nil:
 			return http.StatusInternalServerError, outcomeError, "temporary failure, retry"
@@ -167,6 +188,9 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		if hint {
 			return http.StatusUnauthorized, outcomeUnauthenticated, "authentication failed"
 		}
+		if u.Authenticated {
+			heard.id, heard.how, heard.duplicate = p.ID, AuthSigned, true
+		}
 		if err := k.fulfil(ctx, p); err != nil {
 			return http.StatusInternalServerError, outcomeError, "temporary failure, retry"
 		}
@@ -177,6 +201,18 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		// Not proven: the provider's status endpoint is asked instead,
 		// and its word is settled. A Confirmer reads it with the claim.
 		a := k.confirm(ctx, gp, p, &Claim{Update: u, Callback: bound != ""})
+		how := AuthUnsigned
+		if hint {
+			how = AuthHint
+		}
+		switch {
+		case a.answered && hint && a.err == nil && !a.moved:
+			heard.id, heard.how = p.ID, how+"; not borne out by the provider"
+		case a.answered:
+			heard.id, heard.how = p.ID, how+"; confirmed by lookup"
+		case !throttled(a.err) && !errors.Is(a.err, ErrUnsupported) && ctx.Err() == nil:
+			heard.id, heard.how = p.ID, how+"; the lookup failed"
+		}
 		switch {
 		case errors.Is(a.err, ErrUnsupported):
 			gp.noStatus.Store(true) // the per-payment token is all there is
@@ -213,6 +249,9 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		// No status endpoint: the per-payment token the kit gave the
 		// provider is the proof.
 		u.Authenticated = true
+		heard.id, heard.how = p.ID, AuthCallback
+	} else {
+		heard.id, heard.how = p.ID, AuthSigned
 	}
 
 	np, moved, err := k.settle(wctx, p, u)

@@ -14,7 +14,12 @@ import (
 // writeCounter counts the writes a memory store makes.
 type writeCounter struct {
 	*memory.Store
-	transitions, claims, completions atomic.Int64
+	transitions, claims, completions, appends atomic.Int64
+}
+
+func (s *writeCounter) AppendEvents(ctx context.Context, id string, events ...cauri.Event) error {
+	s.appends.Add(1)
+	return s.Store.AppendEvents(ctx, id, events...)
 }
 
 // Transition counts the moves made, not the compare-and-sets that lost.
@@ -38,7 +43,8 @@ func (s *writeCounter) CompleteOnPaid(ctx context.Context, id, owner string, now
 
 // TestWritesPerSettlingWebhook: a believed notification settling a payment
 // costs one write when the kit has no OnPaid, and one more (recording
-// OnPaid's success) when it has; a duplicate writes nothing.
+// OnPaid's success) when it has, and one write of its events to the
+// payment's history; a duplicate writes nothing.
 func TestWritesPerSettlingWebhook(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -59,6 +65,7 @@ func TestWritesPerSettlingWebhook(t *testing.T) {
 				}
 			}))
 			p, _ := f.checkout("writes", nil)
+			appends := store.appends.Load()
 			for i := range 3 { // the notification, then two duplicates
 				if code := f.signed(paidBody(p)); code != http.StatusOK {
 					t.Fatalf("delivery %d: HTTP %d", i, code)
@@ -71,6 +78,9 @@ func TestWritesPerSettlingWebhook(t *testing.T) {
 			}
 			if n, c, d := store.transitions.Load(), store.claims.Load(), store.completions.Load(); n != 1 || c != 0 || d != tt.completions {
 				t.Errorf("writes: %d transitions, %d claims, %d completions; want 1, 0, %d", n, c, d, tt.completions)
+			}
+			if n := store.appends.Load() - appends; n != 1 {
+				t.Errorf("history writes: %d, want 1", n)
 			}
 			if calls, _ := f.onPaidCalls(p.ID); tt.onPaid && calls != 1 || !tt.onPaid && calls != 0 {
 				t.Errorf("OnPaid ran %d times", calls)

@@ -138,7 +138,7 @@ func (b backend) open(tb testing.TB) func() cauri.Store {
 			tb.Cleanup(func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
-				for _, t := range []string{"payments", "payouts", "schema_migrations"} {
+				for _, t := range []string{"payments", "payment_events", "payouts", "orders", "schema_migrations"} {
 					if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+prefix+t); err != nil {
 						tb.Errorf("dropping %s%s: %v", prefix, t, err)
 					}

@@ -45,6 +45,10 @@ type record struct {
 	p          cauri.Payment
 	leaseOwner string    // empty when no lease is held
 	leaseUntil time.Time // when leaseOwner's lease expires
+
+	events    []cauri.Event // the payment's history, bounded
+	seq       int64         // the Seq of the last event appended
+	attention bool          // an event with Attention was appended
 }
 
 // leased reports whether a lease is held and unexpired at now.

@@ -108,18 +108,25 @@
 //   - next_poll_at is the payment's next turn to be asked about at its
 //     provider ([Store.TakePoll]), NULL for at once;
 //   - superseded_by is the ID of the newer payment of the same order that
-//     replaced it ([Store.Supersede]), NULL when none did.
+//     replaced it ([Store.Supersede]), NULL when none did;
+//   - history_seq is the number of the payment's last history event, and
+//     attention is true once an event that needs a person was appended
+//     ([Store.AppendEvents]); both NULL before.
 //
 // The payment that pays each order ([Store.ClaimOrder]) is recorded in
 // <prefix>orders, whose primary key is the order ID. Payouts, for
 // [cauri.PayoutStore] and [cauri.PayoutLister], which a Store implements,
-// live in <prefix>payouts, keyed by the caller's idempotency key.
+// live in <prefix>payouts, keyed by the caller's idempotency key. Each
+// payment's history ([cauri.HistoryStore]) lives in <prefix>payment_events,
+// keyed by (payment_id, seq).
 //
 // Indexes serve every lookup the kit makes: by ID, by provider and
 // reference, by pending checkout key, pending payments by creation time
 // (ListPending), paid unfulfilled ones (ListUnfulfilled), an order's
-// payments by creation time (Supersede), and pending payouts by creation
-// time (ListPendingPayouts). On MySQL the tables' collation is
+// payments by creation time (Supersede), pending payouts by creation
+// time (ListPendingPayouts), a payment's history (History), and every page
+// FindPayments reads: all payments, or by status, by provider, or those
+// that need attention, by creation time, and a search by reference. On MySQL the tables' collation is
 // utf8mb4_bin, so that IDs and references compare case-sensitively.
 //
 // Each schema version only adds nullable columns, indexes and tables, so

@@ -1,6 +1,10 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+
+	"github.com/cauripay/cauri"
+)
 
 // MigrateTo applies the missing schema versions up to last, to build the
 // database of a previous release.
@@ -8,3 +12,11 @@ func (s *Store) MigrateTo(ctx context.Context, last int64) error { return s.migr
 
 // Numbered turns each ? placeholder into PostgreSQL's $1, $2, ….
 var Numbered = numbered
+
+// FindQuery is FindPayments's statement and its arguments, to explain.
+func (s *Store) FindQuery(q cauri.PaymentQuery, after cauri.Cursor, limit int) (string, []any) {
+	return s.findQuery(q, after, limit)
+}
+
+// TablePrefix is the Store's table prefix.
+func (s *Store) TablePrefix() string { return s.prefix }

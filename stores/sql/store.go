@@ -60,7 +60,8 @@ type config struct {
 }
 
 // WithTablePrefix names the Store's tables prefix+"payments",
-// prefix+"payouts", prefix+"orders" and prefix+"schema_migrations", so
+// prefix+"payment_events", prefix+"payouts", prefix+"orders" and
+// prefix+"schema_migrations", so
 // that several Stores, or a Store and other applications, can share one
 // database. The prefix is made of ASCII letters, digits and underscores,
 // does not start with a digit, and is at most 32 characters long; it may
@@ -98,6 +99,7 @@ type Store struct {
 	dialect Dialect
 	prefix  string
 	q       queries
+	hq      historyQueries
 }
 
 var _ cauri.Store = (*Store)(nil)
@@ -121,7 +123,7 @@ func New(db *sql.DB, d Dialect, opts ...Option) *Store {
 		panic(fmt.Sprintf("sqlstore: invalid table prefix %q: want at most %d ASCII letters, digits and underscores, not starting with a digit",
 			c.prefix, maxPrefixLen))
 	}
-	return &Store{db: db, dialect: d, prefix: c.prefix, q: buildQueries(d, c.prefix)}
+	return &Store{db: db, dialect: d, prefix: c.prefix, q: buildQueries(d, c.prefix), hq: buildHistoryQueries(d, c.prefix)}
 }
 
 // Create stores p. It returns an error wrapping [cauri.ErrDuplicate] when

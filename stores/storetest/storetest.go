@@ -27,8 +27,9 @@ import (
 )
 
 // Run runs the conformance suite against the stores newStore returns.
-// Stores that also implement cauri.PayoutStore or cauri.BatchCompleter are
-// checked for them too.
+// Stores that also implement cauri.PayoutStore, cauri.BatchCompleter,
+// cauri.RefundStore, cauri.HistoryStore or cauri.PaymentFinder are checked
+// for them too.
 //
 // newStore is called once per subtest, with that subtest's t, and should
 // return an empty store; it may use t.Cleanup to drop it. Every payment ID,
@@ -52,6 +53,8 @@ func Run(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })
 	t.Run("Payouts", func(t *testing.T) { runPayouts(t, newStore) })
 	t.Run("Refunds", func(t *testing.T) { runRefunds(t, newStore) })
+	t.Run("History", func(t *testing.T) { runHistory(t, newStore) })
+	t.Run("Find", func(t *testing.T) { runFind(t, newStore) })
 }
 
 // The provider names test payments use.
