@@ -1027,6 +1027,7 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 			all     []made
 			open    = map[string]string{} // provider → its payment still open
 			unknown int                   // payments no provider's word can settle yet
+			waiting []string              // those payments
 		)
 		for _, e := range emus {
 			e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
@@ -1037,6 +1038,7 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 				if e.name == "moneyfusion" && a == providertest.Cancel {
 					want = []cauri.Status{cauri.StatusPending}
 					unknown++
+					waiting = append(waiting, p.ID)
 				}
 				all = append(all, made{e, p.ID, want})
 			}
@@ -1077,6 +1079,11 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 			} else {
 				guided = append(guided, open[e.name])
 			}
+		}
+		// And the payments no word could settle: their turns, jittered,
+		// may come a little after the open ones'.
+		for _, id := range waiting {
+			sh.nextTurn(id)
 		}
 		for _, id := range guided {
 			if p := sh.payment(id); !p.NextPollAt.After(sh.now()) {
