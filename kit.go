@@ -106,6 +106,19 @@ type Config struct {
 	// purpose.
 	AllowCrossSiteCheckout bool
 
+	// AdminAuth lets people into the operator's console
+	// ([Kit.AdminHandler]): it returns who is asking (a name for the
+	// payments' histories and the logs) and whether they may. Nil, the
+	// default, lets nobody in: every request to the console gets 403 and
+	// nothing else. It is the shop's check (a session, HTTP Basic auth
+	// compared in constant time, a header set by an authenticating proxy).
+	AdminAuth func(r *http.Request) (who string, ok bool)
+	// AdminChallenge, when set, is the WWW-Authenticate header the console
+	// sends with a 401 to a request AdminAuth refused: `Basic
+	// realm="shop admin"` for a browser to ask for a password. Empty
+	// answers 403 instead.
+	AdminChallenge string
+
 	// Registerer receives the kit's Prometheus collectors. Nil registers
 	// nothing. Two kits may share one: they share the collectors.
 	Registerer prometheus.Registerer
