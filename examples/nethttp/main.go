@@ -70,6 +70,9 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "mode", s.mode())
 	fmt.Fprintf(stdout, "cauri demo shop: open %s/ (%s)\n", cfg.PublicURL, s.mode())
+	if s.adminGenerated {
+		fmt.Fprintf(stdout, "cauri demo shop: console at %s/admin/ (any user name, password %s; set ADMIN_PASSWORD to choose it)\n", cfg.PublicURL, s.adminPassword)
+	}
 
 	select {
 	case err := <-served:
@@ -110,6 +113,11 @@ type config struct {
 	// a provider whose credentials are all there uses its real API, any
 	// other its emulator.
 	ProviderEnv map[string]string
+	// AdminPassword opens the console at /admin (HTTP Basic auth, any
+	// user name): ADMIN_PASSWORD. Empty with every provider on its
+	// emulator means a random one, printed at start-up; empty with a
+	// live provider keeps the console shut.
+	AdminPassword string
 	// Logger receives the shop's and the kit's logs; nil discards them.
 	Logger *slog.Logger
 
@@ -167,7 +175,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Addr:        get("ADDR"),
 		Secret:      get("CAURI_SECRET"),
 		DatabaseURL: get("DATABASE_URL"),
-		ProviderEnv: map[string]string{},
+		// Not trimmed: a password is what it is.
+		AdminPassword: getenv("ADMIN_PASSWORD"),
+		ProviderEnv:   map[string]string{},
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -85,6 +87,11 @@ type shop struct {
 
 	// stopReconciler ends the reconciler, which closes reconciled once it
 	// has returned.
+	// adminPassword opens the console at /admin; empty, it stays shut.
+	// adminGenerated says it was made up for this run.
+	adminPassword  string
+	adminGenerated bool
+
 	stopReconciler context.CancelFunc
 	reconciled     chan struct{}
 }
@@ -135,10 +142,20 @@ func newShop(ctx context.Context, cfg config) (*shop, error) {
 		log.Warn("CAURI_SECRET is not set: using a random secret for this run (fine for an offline demo; payment links stop working on restart)")
 	}
 
+	switch {
+	case cfg.AdminPassword != "":
+		s.adminPassword = cfg.AdminPassword
+	case len(cfg.live()) == 0:
+		s.adminPassword = randomHex(12)
+		s.adminGenerated = true
+	default:
+		log.Warn("ADMIN_PASSWORD is not set: the console at /admin lets nobody in")
+	}
+
 	s.kit, err = cauri.New(cauri.Config{
 		// The shop records each new payment on its order as the kit
 		// creates it, for the orders page.
-		Store:      orderLinks{Store: store, shop: s},
+		Store:      orderLinks{consoleStore: store, shop: s},
 		Providers:  providers,
 		PublicURL:  cfg.PublicURL + "/pay",
 		Secret:     s.cfg.Secret,
@@ -152,6 +169,9 @@ func newShop(ctx context.Context, cfg config) (*shop, error) {
 		Reconcile:  cfg.reconcile,
 		// Zero: the kit's default.
 		PollInterval: cfg.pollInterval,
+		// The console at /admin: HTTP Basic auth, ADMIN_PASSWORD.
+		AdminAuth:      s.adminAuth,
+		AdminChallenge: `Basic realm="cauri demo shop admin", charset="UTF-8"`,
 	})
 	if err != nil {
 		s.Close()
@@ -288,8 +308,24 @@ func (s *shop) handler() http.Handler {
 	mux.HandleFunc("GET /sorry", s.paymentPage)
 	mux.HandleFunc("GET /waiting", s.paymentPage)
 	mux.HandleFunc("GET /orders", s.ordersPage)
+	mux.Handle("/admin/", http.StripPrefix("/admin", s.kit.AdminHandler()))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	return middleware.Chain(middleware.Recover(s.log), middleware.BodyLimit(1<<20))(mux)
+}
+
+// adminAuth checks HTTP Basic credentials against ADMIN_PASSWORD in
+// constant time; the user name, any, is recorded as who acted.
+func (s *shop) adminAuth(r *http.Request) (string, bool) {
+	user, pass, ok := r.BasicAuth()
+	if !ok || s.adminPassword == "" || user == "" {
+		return "", false
+	}
+	// Hashed first: the comparison takes as long whatever the lengths.
+	got, want := sha256.Sum256([]byte(pass)), sha256.Sum256([]byte(s.adminPassword))
+	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		return "", false
+	}
+	return user, true
 }
 
 // orderRef matches the order references the home page hands out.
@@ -381,15 +417,23 @@ func (s *shop) onPaid(ctx context.Context, p cauri.Payment) error {
 // orderLinks is the kit's store, with each new payment also recorded on
 // its order.
 type orderLinks struct {
-	cauri.Store
+	consoleStore
 	shop *shop
+}
+
+// consoleStore is what the kit's store is to the shop: a Store that keeps
+// payments' histories and finds payments, for the console at /admin.
+type consoleStore interface {
+	cauri.Store
+	cauri.HistoryStore
+	cauri.PaymentFinder
 }
 
 // Create stores p, then records it on its order. The link only feeds the
 // orders page (OnPaid finds the order by Payment.OrderID), so failing to
 // record it is logged, not returned: the checkout goes on.
 func (l orderLinks) Create(ctx context.Context, p cauri.Payment) error {
-	if err := l.Store.Create(ctx, p); err != nil {
+	if err := l.consoleStore.Create(ctx, p); err != nil {
 		return err
 	}
 	if err := l.shop.orders.linkPayment(ctx, p.OrderID, p.ID, p.Provider); err != nil {
