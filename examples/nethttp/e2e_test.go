@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cauripay/cauri"
@@ -164,7 +166,7 @@ type shopProcess struct {
 // shopEnvVars are the variables the shop reads: the test's environment
 // passes none of them on, so that a developer's keys never make it live.
 func shopEnvVars() []string {
-	vars := []string{"ADDR", "PUBLIC_URL", "CAURI_SECRET", "DATABASE_URL", providersVar}
+	vars := []string{"ADDR", "PUBLIC_URL", "CAURI_SECRET", "DATABASE_URL", "ADMIN_PASSWORD", providersVar}
 	for _, sp := range providerSpecs() {
 		vars = append(vars, sp.vars()...)
 	}
@@ -182,7 +184,7 @@ func startShopProcess(t *testing.T, bin string) *shopProcess {
 		k, _, _ := strings.Cut(kv, "=")
 		return slices.Contains(own, k)
 	})
-	env = append(env, "ADDR=127.0.0.1:0", "DATABASE_URL=sqlite://"+filepath.Join(dir, "e2e.db"))
+	env = append(env, "ADDR=127.0.0.1:0", "DATABASE_URL=sqlite://"+filepath.Join(dir, "e2e.db"), "ADMIN_PASSWORD="+e2eAdminPassword)
 
 	logFile, err := os.Create(filepath.Join(dir, "shop.log"))
 	if err != nil {
@@ -352,6 +354,128 @@ func testBrowser(t *testing.T, shop *shopProcess, chromium string) {
 		t.Errorf("/orders lists %d orders, want %d", rows, want)
 	}
 	shoot(t, "shop-orders")
+	t.Run("admin", func(t *testing.T) { testBrowserAdmin(t, ctx, shop, shots) })
+}
+
+// e2eAdminPassword is the shop's ADMIN_PASSWORD in the end-to-end test.
+const e2eAdminPassword = "e2e-admin-password"
+
+// adminGet asks the shop's console for JSON, with the operator's
+// credentials.
+func adminGet(t *testing.T, shop *shopProcess, path string, v any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, shop.url+"/admin"+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth("e2e-operator", e2eAdminPassword)
+	req.Header.Set("Accept", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /admin%s: HTTP %d", path, res.StatusCode)
+	}
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testBrowserAdmin checks the console at /admin: closed without
+// credentials; with them, in a tab of its own, the list shows the paid
+// payments the flows made and a pending one, whose page shows its history
+// and re-checks it with the provider, once, then says its turn has not
+// come. It writes screenshots admin-list and admin-payment.
+func testBrowserAdmin(t *testing.T, ctx context.Context, shop *shopProcess, shots string) {
+	// Without credentials: 401, a challenge, and nothing of the payments.
+	res, err := http.Get(shop.url + "/admin/?status=paid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Basic ") ||
+		strings.Contains(string(body), "pay_") || strings.Contains(string(body), "<table") {
+		t.Errorf("/admin without credentials: HTTP %d, WWW-Authenticate %q:\n%s", res.StatusCode, res.Header.Get("WWW-Authenticate"), body)
+	}
+
+	// A pending payment: checked out, never paid.
+	ref := newOrderRef()
+	client := &http.Client{Timeout: browserStep, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err = client.PostForm(shop.url+"/pay/checkout/moneroo", buy(ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var pending struct {
+		Payments []cauri.AdminPayment `json:"payments"`
+	}
+	adminGet(t, shop, "/?q="+ref, &pending)
+	if len(pending.Payments) != 1 || pending.Payments[0].Status != cauri.StatusPending {
+		t.Fatalf("/admin finds %+v for order %s, want one pending payment", pending.Payments, ref)
+	}
+	id := pending.Payments[0].ID
+	var paid struct {
+		Payments []cauri.AdminPayment `json:"payments"`
+	}
+	adminGet(t, shop, "/?status=paid", &paid)
+	if len(paid.Payments) == 0 {
+		t.Fatalf("/admin lists no paid payment")
+	}
+
+	// The browser, in a tab sending the operator's credentials.
+	actx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	auth := base64.StdEncoding.EncodeToString([]byte("e2e-operator:" + e2eAdminPassword))
+	if _, err := chromedp.Call(actx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": "Basic " + auth}}); err != nil {
+		t.Fatalf("sending the credentials: %v", err)
+	}
+	shoot := func(name string) {
+		png := browserRun(t, actx, "screenshot "+name, chromedp.FullScreenshot(100))
+		p := filepath.Join(shots, name+".png")
+		if err := os.WriteFile(p, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", p)
+	}
+	browserDo(t, actx, "open the console", chromedp.Navigate(shop.url+"/admin/"), chromedp.WaitVisible(chromedp.CSS(`a[href="payments/`+id+`"]`)))
+	links := browserRun(t, actx, "read the list", chromedp.Evaluate[[]string](`[...document.querySelectorAll('a[href^="payments/"]')].map(a => a.textContent)`))
+	if !slices.Contains(links, paid.Payments[0].ID) || !slices.Contains(links, id) {
+		t.Errorf("the console's list shows %v, want %s (paid) and %s (pending)", links, paid.Payments[0].ID, id)
+	}
+	shoot("admin-list")
+
+	// A paid payment's page: its history, from checkout to OnPaid.
+	browserDo(t, actx, "open a paid payment", chromedp.Navigate(shop.url+"/admin/payments/"+paid.Payments[0].ID), chromedp.WaitVisible(chromedp.CSS("h2")))
+	history := browserRun(t, actx, "read the history", chromedp.TextContent(chromedp.CSS("table")))
+	for _, want := range []string{"created", "opened", "moved", "pending → paid", "onpaid", "succeeded"} {
+		if !strings.Contains(history, want) {
+			t.Errorf("the paid payment's history lacks %q:\n%s", want, history)
+		}
+	}
+	shoot("admin-payment-paid")
+
+	// The pending payment: re-checked once, then not before its turn.
+	browserDo(t, actx, "open the pending payment", chromedp.Click(chromedp.CSS(`a[href="../"]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="payments/`+id+`"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="payments/`+id+`"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/recheck"] button`)))
+	browserDo(t, actx, "re-check", chromedp.Click(chromedp.CSS(`form[action$="/recheck"] button`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	notice := browserRun(t, actx, "read the notice", chromedp.TextContent(chromedp.CSS(".notice")))
+	// The shop's reconciler may have asked first: then it is not due.
+	if !strings.Contains(notice, "The provider was asked") && !strings.Contains(notice, "asked about this payment lately") {
+		t.Errorf("after a re-check the page says %q", notice)
+	}
+	browserDo(t, actx, "re-check again", chromedp.Click(chromedp.CSS(`form[action$="/recheck"] button`)), chromedp.WaitVisible(chromedp.CSS(".notice.bad")))
+	notice = browserRun(t, actx, "read the notice", chromedp.TextContent(chromedp.CSS(".notice")))
+	if !strings.Contains(notice, "asked about this payment lately") {
+		t.Errorf("after a second re-check the page says %q", notice)
+	}
+	history = browserRun(t, actx, "read the history", chromedp.TextContent(chromedp.CSS("table")))
+	if strings.Count(history, "e2e-operator") != 2 || !strings.Contains(history, "recheck-not-due") {
+		t.Errorf("the pending payment's history does not show both re-checks by e2e-operator:\n%s", history)
+	}
+	shoot("admin-payment")
 }
 
 // browserRun runs one browser action within browserStep and fails t on
