@@ -81,8 +81,6 @@ type admin struct {
 	csrf *http.CrossOriginProtection
 }
 
-type whoKey struct{}
-
 func (a *admin) serve(w http.ResponseWriter, r *http.Request) {
 	k := a.k
 	auth := k.cfg.AdminAuth

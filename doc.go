@@ -47,7 +47,8 @@
 // payment that must not be fulfilled as usual, each payment's history of
 // [Event]s ([Kit.History]: what the kit did with it, and why, for a person
 // to look into), the payments a person looks for ([Kit.FindPayments]),
-// the errors of errors.go
+// the operator's console that shows them ([Kit.AdminHandler], closed until
+// [Config.AdminAuth] lets someone in), the errors of errors.go
 // (checkable with errors.Is and errors.As), and the amount helpers
 // ([ParseAmount], [FormatAmount]), which keep money in integer minor units.
 //

@@ -364,6 +364,10 @@ func New(cfg Config) (*Kit, error) {
 			k.metrics.zeroPayouts(p.name)
 		}
 	}
+	if _, finds := k.store.(PaymentFinder); cfg.AdminAuth != nil && (k.history == nil || !finds) {
+		k.log.Warn("the Store keeps no history or cannot find payments (it is not a HistoryStore and a PaymentFinder): " +
+			"the console (AdminHandler) answers 501")
+	}
 	if _, ok := k.store.(PayoutStore); ok {
 		if _, ok := k.store.(PayoutLister); !ok {
 			k.log.Warn("the Store does not list pending payouts (it does not implement PayoutLister): " +
