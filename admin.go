@@ -594,7 +594,7 @@ var adminTemplates = template.Must(template.New("admin").Funcs(template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
-	"amount": func(n int64, cur string) string { return FormatAmount(n, cur) },
+	"amount": func(n int64, cur string) string { return FormatAmount(n, cur) + " " + cur },
 }).Parse(`{{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
 <title>{{.Title}} · payments console</title><style>` + adminCSS + `</style></head><body>{{end}}
