@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -476,6 +477,41 @@ func testBrowserAdmin(t *testing.T, ctx context.Context, shop *shopProcess, shot
 		t.Errorf("the pending payment's history does not show both re-checks by e2e-operator:\n%s", history)
 	}
 	shoot("admin-payment")
+
+	// A paid payment whose OnPaid never succeeded (as after a crash between
+	// the two writes): its mark of success taken out of the shop's
+	// database, the console's retry runs OnPaid again, which the shop
+	// takes idempotently.
+	stuck := paid.Payments[len(paid.Payments)-1].ID
+	d, err := parseDatabaseURL("sqlite://" + filepath.Join(filepath.Dir(shop.logPath), "e2e.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open(d.driver, d.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ExecContext(t.Context(), "UPDATE cauri_payments SET fulfilled_at = NULL WHERE id = ?", stuck)
+	db.Close()
+	if err != nil {
+		t.Fatalf("taking out %s's OnPaid success: %v", stuck, err)
+	}
+	browserDo(t, actx, "open the unfulfilled payment", chromedp.Navigate(shop.url+"/admin/payments/"+stuck),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/retry-onpaid"] button`)))
+	browserDo(t, actx, "retry OnPaid", chromedp.Click(chromedp.CSS(`form[action$="/retry-onpaid"] button`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	notice = browserRun(t, actx, "read the notice", chromedp.TextContent(chromedp.CSS(".notice")))
+	// The shop's reconciler may have retried it first.
+	if !strings.Contains(notice, "OnPaid ran and succeeded") && !strings.Contains(notice, "OnPaid had already succeeded") {
+		t.Errorf("after retrying OnPaid the page says %q", notice)
+	}
+	history = browserRun(t, actx, "read the history", chromedp.TextContent(chromedp.CSS("table")))
+	if !strings.Contains(history, "retry_onpaid") || !strings.Contains(history, "e2e-operator") {
+		t.Errorf("the history does not show the retry by e2e-operator:\n%s", history)
+	}
+	if n := browserRun(t, actx, "look for the retry button", chromedp.Evaluate[int](`document.querySelectorAll('form[action$="/retry-onpaid"]').length`)); n != 0 {
+		t.Errorf("the page still offers to retry OnPaid")
+	}
+	shoot("admin-payment-retried")
 }
 
 // browserRun runs one browser action within browserStep and fails t on
