@@ -1,7 +1,23 @@
-// Package chi shows cauri's kit in a chi v5 router
-// (github.com/go-chi/chi/v5). It holds no code of its own: its examples
-// and tests mount the kit and drive whole payments through chi, on the
-// Moneroo and DEXCHANGE emulators.
+// Command chi is cauri's kit in a chi v5 router
+// (github.com/go-chi/chi/v5): one product, a buy button per provider, and
+// the hosted-checkout round trip on the Moneroo and DEXCHANGE emulators,
+// with chi's router and middleware around the kit.
+//
+//	go run ./examples/chi
+//
+// It runs offline only: it starts both emulators on loopback, whose hosted
+// pages have Pay, Fail and Cancel buttons, and prints the address to open
+// ("cauri chi shop: open http://127.0.0.1:8082/"). Payments are kept in
+// memory (stores/memory): they are gone on restart. examples/nethttp runs
+// every provider live from the environment and keeps payments in a
+// database; examples/echo runs Moneroo live.
+//
+// Environment, all optional:
+//
+//	ADDR          where to listen; default 127.0.0.1:8082 (port 0 picks a free one)
+//	PUBLIC_URL    the shop's address as browsers reach it, scheme://host[:port]
+//	              with no path; default http:// + ADDR
+//	CAURI_SECRET  the kit's token secret, 32 characters or more; random per run
 //
 // # The whole kit: Mount, with StripPrefix
 //
@@ -37,11 +53,16 @@
 // contain the words itself. The return and callback routes must be where
 // Config.PublicURL says: the kit builds those URLs from it.
 //
+// The tests drive whole payments through chi both ways, and through
+// routes with other parameter names, on both emulators; one records the
+// 404 of the kit mounted without StripPrefix.
+//
 // # Middleware
 //
 // chi's middleware.RequestID and middleware.Recoverer wrap the kit like any
 // handler. Do not put chi's middleware.Logger in front of it as it is: it
 // logs the request URI, and the kit's return, callback and status URLs
 // carry tokens. Log the route pattern instead
-// (chi.RouteContext(r.Context()).RoutePattern()).
-package chi
+// (chi.RouteContext(r.Context()).RoutePattern()), as this shop's
+// requestLog does.
+package main
