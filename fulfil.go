@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // fulfil hands a paid payment to OnPaid unless that already succeeded or
@@ -172,33 +174,40 @@ func (k *Kit) judge(ctx context.Context, p Payment, fresh bool) (Payment, error)
 	return p, nil
 }
 
-// runOnPaid calls the shop's hook with a deadline inside the lease, and
-// turns a panic into an error.
-func (k *Kit) runOnPaid(ctx context.Context, p Payment, budget time.Duration) (err error) {
+// runOnPaid calls the shop's OnPaid with a deadline inside the lease (see
+// runHook), and times it.
+func (k *Kit) runOnPaid(ctx context.Context, p Payment, budget time.Duration) error {
 	if k.cfg.OnPaid == nil {
 		return nil
 	}
-	// End OnPaid's context well before the lease, so that no other worker
-	// can take the payment while this call may still act; not before: a
-	// provider hanging up does not cut it short.
+	start := time.Now()
+	defer func() { k.metrics.onPaidDuration.WithLabelValues(p.Provider).Observe(time.Since(start).Seconds()) }()
+	return k.runHook(ctx, p, budget, "OnPaid", EventOnPaid, k.cfg.OnPaid, k.metrics.onPaid)
+}
+
+// runHook calls hook, the shop's hook named name, with a deadline inside
+// the lease: it ends well before the lease, so that no other worker can
+// take the payment while the call may still act, and not before, since a
+// provider hanging up does not cut it short. It turns a panic into an
+// error, counts and records the outcome.
+func (k *Kit) runHook(ctx context.Context, p Payment, budget time.Duration, name string, kind EventKind,
+	hook func(context.Context, Payment) error, counter *prometheus.CounterVec) (err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
 	defer cancel()
-	start := time.Now()
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("cauri: OnPaid panicked: %v", v)
+			err = fmt.Errorf("cauri: %s panicked: %v", name, v)
 		}
-		k.metrics.onPaidDuration.WithLabelValues(p.Provider).Observe(time.Since(start).Seconds())
 		outcome := "ok"
 		if err != nil {
 			outcome = "error"
-			k.log.Error("OnPaid failed; it will be retried", "payment_id", p.ID, "provider", p.Provider, "err", err)
+			k.log.Error(name+" failed; it will be retried", "payment_id", p.ID, "provider", p.Provider, "err", err)
 		}
-		k.metrics.onPaid.WithLabelValues(p.Provider, outcome).Inc()
-		k.recordHook(ctx, p, EventOnPaid, "OnPaid", err)
+		counter.WithLabelValues(p.Provider, outcome).Inc()
+		k.recordHook(ctx, p, kind, name, err)
 	}()
-	if err := k.cfg.OnPaid(ctx, p); err != nil {
-		return fmt.Errorf("cauri: OnPaid: %w", err)
+	if err := hook(ctx, p); err != nil {
+		return fmt.Errorf("cauri: %s: %w", name, err)
 	}
 	return nil
 }

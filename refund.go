@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // refund moves paid payment p to refunded on an authenticated update that
@@ -64,31 +61,6 @@ func (k *Kit) fulfilRefund(ctx context.Context, p Payment) error {
 		// It will run again, which Payment.ID as idempotency key makes
 		// harmless for the shop.
 		return fmt.Errorf("cauri: recording OnRefunded for %s: %w", p.ID, err)
-	}
-	return nil
-}
-
-// runHook calls hook, a shop's hook named name, with a deadline inside the
-// lease, turns a panic into an error, counts the outcome and records it
-// as an event of kind.
-func (k *Kit) runHook(ctx context.Context, p Payment, budget time.Duration, name string, kind EventKind,
-	hook func(context.Context, Payment) error, counter *prometheus.CounterVec) (err error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
-	defer cancel()
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("cauri: %s panicked: %v", name, v)
-		}
-		outcome := "ok"
-		if err != nil {
-			outcome = "error"
-			k.log.Error(name+" failed; it will be retried", "payment_id", p.ID, "provider", p.Provider, "err", err)
-		}
-		counter.WithLabelValues(p.Provider, outcome).Inc()
-		k.recordHook(ctx, p, kind, name, err)
-	}()
-	if err := hook(ctx, p); err != nil {
-		return fmt.Errorf("cauri: %s: %w", name, err)
 	}
 	return nil
 }
