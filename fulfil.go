@@ -112,13 +112,23 @@ func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l heldLease, moved b
 	}
 	owner := l.Owner
 	// OnPaid ends a tenth of the lease before it, however long the judge took.
-	if err := k.runOnPaid(ctx, p, k.leaseLeft(l)-k.lease/10); err != nil {
+	outcome, err := k.runOnPaid(ctx, p, k.leaseLeft(l)-k.lease/10)
+	if err != nil {
+		k.record(ctx, p.ID, outcome...)
 		k.release(ctx, p.ID, owner)
 		return err
 	}
+	// OnPaid's outcome, and what the request recorded of the payment
+	// since its move, go in the write that records the success.
+	events, putBack := k.withKept(ctx, p.ID, outcome...)
 	wctx, cancel := detach(ctx, storeTimeout)
 	defer cancel()
-	if err := k.completer.complete(wctx, p.ID, owner); err != nil && !errors.Is(err, ErrFulfilled) {
+	logged, err := k.completer.complete(wctx, p.ID, owner, events)
+	if !logged {
+		putBack()
+		k.record(ctx, p.ID, outcome...)
+	}
+	if err != nil && !errors.Is(err, ErrFulfilled) {
 		// OnPaid succeeded but could not be recorded: it will run again,
 		// which Payment.ID as idempotency key makes harmless for the shop.
 		return fmt.Errorf("cauri: recording OnPaid for %s: %w", p.ID, err)
@@ -176,38 +186,40 @@ func (k *Kit) judge(ctx context.Context, p Payment, fresh bool) (Payment, error)
 
 // runOnPaid calls the shop's OnPaid with a deadline inside the lease (see
 // runHook), and times it.
-func (k *Kit) runOnPaid(ctx context.Context, p Payment, budget time.Duration) error {
+func (k *Kit) runOnPaid(ctx context.Context, p Payment, budget time.Duration) ([]Event, error) {
 	if k.cfg.OnPaid == nil {
-		return nil
+		return nil, nil
 	}
 	start := time.Now()
 	defer func() { k.metrics.onPaidDuration.WithLabelValues(p.Provider).Observe(time.Since(start).Seconds()) }()
-	return k.runHook(ctx, p, budget, "OnPaid", EventOnPaid, k.cfg.OnPaid, k.metrics.onPaid)
+	outcome, err := k.runHook(ctx, p, budget, "OnPaid", EventOnPaid, k.cfg.OnPaid, k.metrics.onPaid)
+	return []Event{outcome}, err
 }
 
 // runHook calls hook, the shop's hook named name, with a deadline inside
 // the lease: it ends well before the lease, so that no other worker can
 // take the payment while the call may still act, and not before, since a
 // provider hanging up does not cut it short. It turns a panic into an
-// error, counts and records the outcome.
+// error, counts the outcome, and returns its event for the caller to
+// record.
 func (k *Kit) runHook(ctx context.Context, p Payment, budget time.Duration, name string, kind EventKind,
-	hook func(context.Context, Payment) error, counter *prometheus.CounterVec) (err error) {
+	hook func(context.Context, Payment) error, counter *prometheus.CounterVec) (outcome Event, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
 	defer cancel()
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("cauri: %s panicked: %v", name, v)
 		}
-		outcome := "ok"
+		result := "ok"
 		if err != nil {
-			outcome = "error"
+			result = "error"
 			k.log.Error(name+" failed; it will be retried", "payment_id", p.ID, "provider", p.Provider, "err", err)
 		}
-		counter.WithLabelValues(p.Provider, outcome).Inc()
-		k.recordHook(ctx, p, kind, name, err)
+		counter.WithLabelValues(p.Provider, result).Inc()
+		outcome = k.hookEvent(p, kind, name, err)
 	}()
 	if err := hook(ctx, p); err != nil {
-		return fmt.Errorf("cauri: %s: %w", name, err)
+		return Event{}, fmt.Errorf("cauri: %s: %w", name, err)
 	}
-	return nil
+	return Event{}, nil
 }

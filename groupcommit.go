@@ -3,6 +3,7 @@ package cauri
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 )
@@ -17,8 +18,9 @@ const maxGroupCommit = 64
 // its own success is recorded (or failed to be), so a webhook's answer
 // still follows a durable effect; an idle kit writes each at once.
 type completer struct {
-	store Store
-	batch BatchCompleter // nil: each success is its own write
+	store   Store
+	batch   BatchCompleter // nil: each success is its own write
+	history HistoryWriter  // nil: the events of a success are not the store's to write
 	now   func() time.Time
 
 	mu    sync.Mutex
@@ -35,22 +37,30 @@ type completion struct {
 	Completion
 	err     error
 	written bool      // err is the write's result
+	logged  bool      // the write appended the completion's events
 	wake    chan bool // true: lead the next write; false: recorded, see err
 }
 
 func newCompleter(s Store, now func() time.Time) *completer {
 	c := &completer{store: s, now: now}
 	c.batch, _ = s.(BatchCompleter)
+	c.history, _ = s.(HistoryWriter)
 	return c
 }
 
 // complete records that owner's OnPaid for payment id succeeded, as
-// Store.CompleteOnPaid does, with the same errors.
-func (c *completer) complete(ctx context.Context, id, owner string) error {
-	if c.batch == nil {
-		return c.store.CompleteOnPaid(ctx, id, owner, c.now())
+// Store.CompleteOnPaid does, with the same errors, and reports whether
+// the write appended events (its outcome, with what else was recorded of
+// the payment) to the payment's history: when it did not, they are the
+// caller's to record.
+func (c *completer) complete(ctx context.Context, id, owner string, events []Event) (logged bool, err error) {
+	if c.history == nil {
+		events = nil
 	}
-	me := &completion{Completion: Completion{ID: id, Owner: owner}, wake: make(chan bool, 1)}
+	if c.batch == nil && len(events) == 0 {
+		return false, c.store.CompleteOnPaid(ctx, id, owner, c.now())
+	}
+	me := &completion{Completion: Completion{ID: id, Owner: owner, Events: events}, wake: make(chan bool, 1)}
 	c.mu.Lock()
 	c.queue = append(c.queue, me)
 	lead := !c.busy
@@ -61,7 +71,7 @@ func (c *completer) complete(ctx context.Context, id, owner string) error {
 		c.queued(waiting)
 	}
 	if !lead && !<-me.wake {
-		return me.err
+		return me.logged, me.err
 	}
 
 	// Leading: me is first in the queue, and the write takes it with the
@@ -74,7 +84,7 @@ func (c *completer) complete(ctx context.Context, id, owner string) error {
 
 	defer c.handOver(me, batch) // even if the Store panics
 	c.write(ctx, batch)
-	return me.err
+	return me.logged, me.err
 }
 
 // handOver ends a leader's turn: the first caller queued since leads the
@@ -111,7 +121,17 @@ var errGroupCommit = errors.New("cauri: the write recording OnPaid's success was
 // write records batch, setting each one's err.
 func (c *completer) write(ctx context.Context, batch []*completion) {
 	now := c.now()
-	if len(batch) > 1 {
+	if c.history != nil && slices.ContainsFunc(batch, func(o *completion) bool { return len(o.Events) > 0 }) {
+		done := make([]Completion, len(batch))
+		for i, o := range batch {
+			done[i] = o.Completion
+		}
+		if recorded, err := c.history.CompleteOnPaidEvents(ctx, done, now); err == nil && len(recorded) == len(batch) {
+			for i, o := range batch {
+				o.written, o.logged = recorded[i], recorded[i]
+			}
+		}
+	} else if len(batch) > 1 && c.batch != nil {
 		done := make([]Completion, len(batch))
 		for i, o := range batch {
 			done[i] = o.Completion
@@ -123,10 +143,12 @@ func (c *completer) write(ctx context.Context, batch []*completion) {
 			return
 		}
 	}
-	// One alone, or a batch that did not record them all: one write each,
-	// which says why for those that fail (ErrFulfilled for those the
-	// batch did record).
+	// One alone, or those a batch did not record: one write each, which
+	// says why for those that fail (ErrFulfilled for those a batch
+	// without events did record).
 	for _, o := range batch {
-		o.err, o.written = c.store.CompleteOnPaid(ctx, o.ID, o.Owner, now), true
+		if !o.written {
+			o.err, o.written = c.store.CompleteOnPaid(ctx, o.ID, o.Owner, now), true
+		}
 	}
 }

@@ -158,10 +158,9 @@ const (
 // happens to a payment (a storm of redelivered notifications).
 //
 // The kit appends a request's events for a payment in one call, once the
-// request's work is done. A later release may write the events of a
-// status move in the same statement as the move (a Change carrying them);
-// AppendEvents's numbering, counted per payment by the store, is what
-// makes that possible.
+// request's work is done, but for those a [HistoryWriter] appends with the
+// write they record. AppendEvents's numbering, counted per payment by the
+// store, is what lets a store number events inside another write.
 type HistoryStore interface {
 	// AppendEvents adds events to the end of payment paymentID's
 	// history, in the order given, numbering them (their Seq, which the
@@ -184,6 +183,26 @@ type HistoryStore interface {
 	// request ends.) An unknown payment, or one with no events, has an
 	// empty history: no error.
 	History(ctx context.Context, paymentID string) ([]Event, error)
+}
+
+// HistoryWriter is implemented by a [HistoryStore] that appends events in
+// the write they record: the events of a move, in the move, and OnPaid's
+// outcome, in the record of its success, so that on the path every paid
+// payment takes the history costs no write of its own. The kit then hands
+// them to those writes (in [Change.Events] and [Completion.Events])
+// instead of appending them after. stores/memory and stores/sql are.
+//
+// A HistoryWriter's [Store.Transition] appends Change.Events when, and only
+// when, the payment moves, numbered as AppendEvents numbers them.
+type HistoryWriter interface {
+	HistoryStore
+	// CompleteOnPaidEvents does what CompleteOnPaid does for each of
+	// done, at now, and appends the Events of each one it records to that
+	// payment's history in the same write; it may write them all in one.
+	// recorded[i] reports whether it recorded done[i]; those it did not
+	// (already recorded, or no longer leased by their owner) are left as
+	// they are, their events unwritten. An error means none was recorded.
+	CompleteOnPaidEvents(ctx context.Context, done []Completion, now time.Time) (recorded []bool, err error)
 }
 
 // PaymentQuery says which payments [PaymentFinder.FindPayments] returns:
@@ -268,6 +287,13 @@ type journal struct {
 	ids    []string
 	events map[string][]Event
 	done   bool
+
+	// lead is the notification the request handles, about payment
+	// leadID, to go first in the first write that takes the payment's
+	// events (see Kit.heard); leadTaken once one did.
+	leadID    string
+	lead      Event
+	leadTaken bool
 }
 
 // journal returns ctx carrying a new journal for events recorded by
@@ -307,6 +333,46 @@ func (j *journal) add(id string, first bool, events []Event) bool {
 		j.events[id] = append(have, events...)
 	}
 	return true
+}
+
+// take removes and returns the events j keeps for payment id, not
+// flushed yet, first the notification the request handles when it is
+// about id and no write took it yet (lead reports it). A nil journal
+// keeps none.
+func (j *journal) take(id string) (events []Event, lead bool) {
+	if j == nil {
+		return nil, false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	events = j.events[id]
+	if len(events) > 0 {
+		j.events[id] = nil
+	}
+	if !j.leadTaken && j.leadID == id {
+		j.leadTaken, lead = true, true
+		events = append([]Event{j.lead}, events...)
+	}
+	return events, lead
+}
+
+// recorder returns what records j's events; "" for a nil journal.
+func (j *journal) recorder() string {
+	if j == nil {
+		return ""
+	}
+	return j.source
+}
+
+// told reports whether a write took the notification about payment id
+// that the request handles (see Kit.heard). A nil journal took none.
+func (j *journal) told(id string) bool {
+	if j == nil {
+		return false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.leadTaken && j.leadID == id
 }
 
 // holds reports whether j keeps events of payment id, not flushed yet. A
@@ -356,6 +422,16 @@ func (k *Kit) recordFirst(ctx context.Context, id string, first bool, events []E
 	if k.history == nil || len(events) == 0 || id == "" {
 		return
 	}
+	j := k.stamp(ctx, events)
+	if j != nil && j.add(id, first, events) {
+		return
+	}
+	k.appendNow(ctx, id, events)
+}
+
+// stamp readies events for a history as record does (At, Source, Seq,
+// bounds), and returns the journal ctx carries, or nil.
+func (k *Kit) stamp(ctx context.Context, events []Event) *journal {
 	j := k.journalOf(ctx)
 	source := SourceKit
 	if j != nil {
@@ -375,10 +451,36 @@ func (k *Kit) recordFirst(ctx context.Context, id string, first bool, events []E
 		e.Detail = clip(e.Detail, MaxEventDetail)
 		e.Actor = clip(e.Actor, MaxEventActor)
 	}
-	if j != nil && j.add(id, first, events) {
-		return
+	return j
+}
+
+// withKept returns the events the journal ctx carries kept for payment
+// id, taken out of it, followed by events (stamped): what a write about
+// the payment appends to its history with it (a Change's or a
+// Completion's Events). When that write does not take them, putBack gives
+// back what was kept, first among what the journal keeps since. It
+// returns nil, and a putBack that does nothing, when the Store is not a
+// HistoryWriter, and for an operator's action, whose own event leads what
+// it set off once the outcome is known (see recorded).
+func (k *Kit) withKept(ctx context.Context, id string, events ...Event) (all []Event, putBack func()) {
+	if !k.inWrites || k.journalOf(ctx).recorder() == SourceAdmin {
+		return nil, func() {}
 	}
-	k.appendNow(ctx, id, events)
+	j := k.stamp(ctx, events)
+	kept, lead := j.take(id)
+	all = append(kept[:len(kept):len(kept)], events...)
+	return all, func() {
+		if lead {
+			// The notification is the request's to record or not.
+			j.mu.Lock()
+			j.leadTaken = false
+			j.mu.Unlock()
+			kept = kept[1:]
+		}
+		if len(kept) > 0 {
+			k.recordFirst(ctx, id, true, kept)
+		}
+	}
 }
 
 // appendNow appends events to payment id's history in a context of its
@@ -429,17 +531,33 @@ func (w *journalWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // recordMove records that payment p moved from from to its status, for
 // reason when the kit moved it on its own.
 func (k *Kit) recordMove(ctx context.Context, id string, from, to Status, reason string) {
+	k.record(ctx, id, moveEvent(from, to, reason))
+}
+
+// moveEvent is the event of a move from from to to, for reason when the
+// kit moved the payment on its own.
+func moveEvent(from, to Status, reason string) Event {
 	detail := string(from) + " → " + string(to)
 	if reason != "" {
 		detail += ": " + reason
 	}
-	k.record(ctx, id, Event{Kind: EventMoved, Status: to, Detail: detail})
+	return Event{Kind: EventMoved, Status: to, Detail: detail}
 }
 
 // recordNotification records, first among the payment's events of this
 // request, the notification u about payment id, received at at and
-// authenticated as how says.
+// authenticated as how says, unless a write about the payment took it
+// already (see heard).
 func (k *Kit) recordNotification(ctx context.Context, id string, at time.Time, u Update, how string) {
+	if k.journalOf(ctx).told(id) {
+		return
+	}
+	k.recordFirst(ctx, id, true, []Event{notificationEvent(at, u, how)})
+}
+
+// notificationEvent is the event of notification u, received at at and
+// authenticated as how says.
+func notificationEvent(at time.Time, u Update, how string) Event {
 	detail := how
 	if u.RawStatus != "" {
 		detail += "; provider's word " + quoteWord(u.RawStatus)
@@ -448,7 +566,26 @@ func (k *Kit) recordNotification(ctx context.Context, id string, at time.Time, u
 	if !st.Valid() {
 		st = ""
 	}
-	k.recordFirst(ctx, id, true, []Event{{At: at, Kind: EventNotification, Status: st, Detail: detail}})
+	return Event{At: at, Kind: EventNotification, Status: st, Detail: detail}
+}
+
+// heard tells the journal ctx carries of notification u about payment id,
+// received at at and authenticated as how says, before the write it may
+// lead to: the first write about the payment that takes the journal's
+// events (a move, OnPaid's success) takes it first among them, and
+// recordNotification then records it no more. A later call replaces it.
+func (k *Kit) heard(ctx context.Context, id string, at time.Time, u Update, how string) {
+	j := k.journalOf(ctx)
+	if j == nil || !k.inWrites {
+		return
+	}
+	e := []Event{notificationEvent(at, u, how)}
+	k.stamp(ctx, e)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.leadTaken {
+		j.leadID, j.lead = id, e[0]
+	}
 }
 
 // recordAnswer records the provider's answer u about payment id, or the
@@ -473,9 +610,9 @@ func (k *Kit) recordAnswer(ctx context.Context, id string, u Update, err error) 
 	k.record(ctx, id, Event{Kind: EventStatus, Status: st, Detail: detail})
 }
 
-// recordHook records how a call to the shop's hook (OnPaid, OnRefunded)
-// about p ended.
-func (k *Kit) recordHook(ctx context.Context, p Payment, kind EventKind, name string, err error) {
+// hookEvent is the event of how a call to the shop's hook (OnPaid,
+// OnRefunded) about p ended.
+func (k *Kit) hookEvent(p Payment, kind EventKind, name string, err error) Event {
 	e := Event{Kind: kind, Status: p.Status, Detail: "succeeded"}
 	if err != nil {
 		msg := err.Error()
@@ -484,7 +621,7 @@ func (k *Kit) recordHook(ctx context.Context, p Payment, kind EventKind, name st
 		}
 		e.Detail, e.Attention = "failed: "+k.scrub(p, msg), true
 	}
-	k.record(ctx, p.ID, e)
+	return e
 }
 
 // recordAnomaly records the anomaly of paid payment p.

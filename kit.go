@@ -233,6 +233,7 @@ type Kit struct {
 
 	completer *completer   // records OnPaid successes
 	history   HistoryStore // the Store, when it keeps payments' histories; else nil
+	inWrites  bool         // the Store is a HistoryWriter: a move's events go in the move
 
 	instance string        // this kit's lease owner prefix
 	seq      atomic.Uint64 // makes each OnPaid claim's owner unique
@@ -344,6 +345,7 @@ func New(cfg Config) (*Kit, error) {
 	k.instance = newPaymentID()[4:12]
 	k.completer = newCompleter(k.store, k.now)
 	k.history, _ = k.store.(HistoryStore)
+	_, k.inWrites = k.store.(HistoryWriter)
 	if !cfg.AllowCrossSiteCheckout {
 		k.crossSite = http.NewCrossOriginProtection()
 		for _, u := range []*url.URL{k.public, k.success, k.failure, k.pending, shop} {

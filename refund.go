@@ -26,7 +26,7 @@ func (k *Kit) refund(ctx context.Context, p Payment, u Update) (Payment, bool, e
 	case err != nil:
 		return p, false, fmt.Errorf("cauri: moving %s to refunded: %w", p.ID, err)
 	}
-	k.settled(ctx, np)
+	k.settled(ctx, np, false)
 	return np, true, nil
 }
 
@@ -51,7 +51,9 @@ func (k *Kit) fulfilRefund(ctx context.Context, p Payment) error {
 	case err != nil:
 		return fmt.Errorf("cauri: claiming OnRefunded for %s: %w", p.ID, err)
 	}
-	if err := k.runHook(ctx, p, k.leaseLeft(l)-k.lease/10, "OnRefunded", EventOnRefunded, k.cfg.OnRefunded, k.metrics.onRefunded); err != nil {
+	outcome, err := k.runHook(ctx, p, k.leaseLeft(l)-k.lease/10, "OnRefunded", EventOnRefunded, k.cfg.OnRefunded, k.metrics.onRefunded)
+	k.record(ctx, p.ID, outcome)
+	if err != nil {
 		k.release(ctx, p.ID, l.Owner)
 		return err
 	}

@@ -54,7 +54,12 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 	if p.ProviderRef == "" {
 		c.ProviderRef = u.ProviderRef
 	}
+	var putBack func()
+	c.Events, putBack = k.withKept(ctx, p.ID, moveEvent(StatusPending, u.Status, ""))
 	np, err := k.store.Transition(ctx, p.ID, StatusPending, c)
+	if err != nil {
+		putBack()
+	}
 	if errors.Is(err, ErrConflict) {
 		// Another webhook, return visit or replica settled it first.
 		if np.ID != p.ID {
@@ -67,7 +72,7 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 	if err != nil {
 		return p, false, fmt.Errorf("cauri: moving %s to %s: %w", p.ID, u.Status, err)
 	}
-	k.settled(ctx, np)
+	k.settled(ctx, np, c.Events != nil)
 	return np, true, nil
 }
 
@@ -88,14 +93,17 @@ func (k *Kit) change(u Update, l Lease) Change {
 }
 
 // settled counts, logs and records a move this kit made on the provider's
-// word: from pending, or from paid to refunded.
-func (k *Kit) settled(ctx context.Context, p Payment) {
+// word: from pending, or from paid to refunded. logged says the move's
+// write appended its event to the history already.
+func (k *Kit) settled(ctx context.Context, p Payment, logged bool) {
 	k.metrics.transitions.WithLabelValues(p.Provider, string(p.Status)).Inc()
 	from := StatusPending
 	if p.Status == StatusRefunded {
 		from = StatusPaid
 	}
-	k.recordMove(ctx, p.ID, from, p.Status, "")
+	if !logged {
+		k.recordMove(ctx, p.ID, from, p.Status, "")
+	}
 	if k.log.Enabled(ctx, slog.LevelInfo) { // spares boxing the arguments
 		k.log.InfoContext(ctx, "payment settled", "payment_id", p.ID, "provider", p.Provider, "status", p.Status)
 	}
@@ -118,10 +126,15 @@ func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Pa
 	if u.Status == StatusPaid {
 		c.Expect.Currency, c.Expect.Amount = strings.ToUpper(u.Currency), u.Amount
 	}
+	var putBack func()
+	c.Events, putBack = k.withKept(ctx, id, moveEvent(StatusPending, u.Status, ""))
 	np, err := k.store.Transition(ctx, id, StatusPending, c)
+	if err != nil {
+		putBack()
+	}
 	switch {
 	case err == nil:
-		k.settled(ctx, np)
+		k.settled(ctx, np, c.Events != nil)
 		return np, true, k.fulfilClaimed(ctx, np, l, true)
 	case errors.Is(err, ErrConflict) && np.ID == id:
 		return np, false, nil

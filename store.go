@@ -139,6 +139,11 @@ type Change struct {
 	// Expect, when not zero, makes the move conditional on the stored
 	// payment meeting it too.
 	Expect Expect
+	// Events, for a Store that is a [HistoryWriter], are appended to the
+	// payment's history in the same write as the move, as AppendEvents
+	// would append them, and only if the payment moves. The kit leaves
+	// them empty for other Stores.
+	Events []Event
 }
 
 // Lease is an OnPaid lease taken by a [Change].
@@ -175,15 +180,17 @@ type BatchCompleter interface {
 	// CompleteOnPaidBatch does what CompleteOnPaid does for each of done,
 	// at now, in one write, and returns how many it recorded. Those it did
 	// not record (already recorded, or no longer leased by their owner)
-	// are left as they are.
+	// are left as they are. It ignores their Events.
 	CompleteOnPaidBatch(ctx context.Context, done []Completion, now time.Time) (int, error)
 }
 
-// Completion is a success of OnPaid to record: the payment, and the lease
-// owner that ran it.
+// Completion is a success of OnPaid to record: the payment, the lease
+// owner that ran it, and the events to append to the payment's history
+// with the record ([HistoryWriter.CompleteOnPaidEvents]).
 type Completion struct {
-	ID    string
-	Owner string
+	ID     string
+	Owner  string
+	Events []Event
 }
 
 // RefundStore is implemented by a Store that keeps the outcome of

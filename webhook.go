@@ -151,6 +151,7 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 		// Believed and final: settle it in one write, and judge the
 		// stored payment only when that write did not move it.
 		var moved bool
+		k.heard(ctx, id, heardAt, u, AuthSigned)
 		p, moved, err = k.settleByID(wctx, gp.name, id, u)
 		if moved {
 			heard.id, heard.how = id, AuthSigned
@@ -200,11 +201,13 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	if !u.Authenticated && !gp.noStatus.Load() {
 		// Not proven: the provider's status endpoint is asked instead,
 		// and its word is settled. A Confirmer reads it with the claim.
-		a := k.confirm(ctx, gp, p, &Claim{Update: u, Callback: bound != ""})
 		how := AuthUnsigned
 		if hint {
 			how = AuthHint
 		}
+		// Should the answer move the payment, it bore the claim out.
+		k.heard(ctx, p.ID, heardAt, u, how+"; confirmed by lookup")
+		a := k.confirm(ctx, gp, p, &Claim{Update: u, Callback: bound != ""})
 		switch {
 		case a.answered && hint && a.err == nil && !a.moved:
 			heard.id, heard.how = p.ID, how+"; not borne out by the provider"
@@ -253,6 +256,7 @@ func (k *Kit) receive(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	} else {
 		heard.id, heard.how = p.ID, AuthSigned
 	}
+	k.heard(ctx, heard.id, heardAt, u, heard.how)
 
 	np, moved, err := k.settle(wctx, p, u)
 	return k.settled2xx(gp, p.ID, askResult{p: np, moved: moved, answered: true, err: err}, outcomeAccepted)

@@ -41,10 +41,15 @@ func (s *writeCounter) CompleteOnPaid(ctx context.Context, id, owner string, now
 	return s.Store.CompleteOnPaid(ctx, id, owner, now)
 }
 
+func (s *writeCounter) CompleteOnPaidEvents(ctx context.Context, done []cauri.Completion, now time.Time) ([]bool, error) {
+	s.completions.Add(1)
+	return s.Store.CompleteOnPaidEvents(ctx, done, now)
+}
+
 // TestWritesPerSettlingWebhook: a believed notification settling a payment
 // costs one write when the kit has no OnPaid, and one more (recording
-// OnPaid's success) when it has, and one write of its events to the
-// payment's history; a duplicate writes nothing.
+// OnPaid's success) when it has; its events go to the payment's history in
+// those writes, with no write of their own; a duplicate writes nothing.
 func TestWritesPerSettlingWebhook(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -79,8 +84,21 @@ func TestWritesPerSettlingWebhook(t *testing.T) {
 			if n, c, d := store.transitions.Load(), store.claims.Load(), store.completions.Load(); n != 1 || c != 0 || d != tt.completions {
 				t.Errorf("writes: %d transitions, %d claims, %d completions; want 1, 0, %d", n, c, d, tt.completions)
 			}
-			if n := store.appends.Load() - appends; n != 1 {
-				t.Errorf("history writes: %d, want 1", n)
+			if n := store.appends.Load() - appends; n != 0 {
+				t.Errorf("history writes of their own: %d, want 0", n)
+			}
+			want := []cauri.EventKind{cauri.EventCreated, cauri.EventOpened, cauri.EventNotification, cauri.EventMoved}
+			if tt.onPaid {
+				want = append(want, cauri.EventOnPaid)
+			}
+			h, err := f.kit.History(context.Background(), p.ID)
+			if err != nil || len(h) != len(want) {
+				t.Fatalf("history = %v, %v; want %d events", h, err, len(want))
+			}
+			for i, e := range h {
+				if e.Kind != want[i] || e.Seq != int64(i+1) || e.Source == "" {
+					t.Errorf("event %d = %+v, want kind %s, seq %d, a source", i, e, want[i], i+1)
+				}
 			}
 			if calls, _ := f.onPaidCalls(p.ID); tt.onPaid && calls != 1 || !tt.onPaid && calls != 0 {
 				t.Errorf("OnPaid ran %d times", calls)

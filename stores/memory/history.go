@@ -10,6 +10,7 @@ import (
 
 var (
 	_ cauri.HistoryStore  = (*Store)(nil)
+	_ cauri.HistoryWriter = (*Store)(nil)
 	_ cauri.PaymentFinder = (*Store)(nil)
 )
 
@@ -29,6 +30,13 @@ func (s *Store) AppendEvents(ctx context.Context, paymentID string, events ...ca
 	if !ok {
 		return fmt.Errorf("memory: append events to %s: %w", paymentID, cauri.ErrNotFound)
 	}
+	r.appendEvents(events)
+	return nil
+}
+
+// appendEvents numbers events after r's and appends them, keeping the
+// bound. The caller holds the store's lock.
+func (r *record) appendEvents(events []cauri.Event) {
 	for _, e := range events {
 		r.seq++
 		e.Seq, e.At = r.seq, e.At.UTC()
@@ -38,7 +46,6 @@ func (s *Store) AppendEvents(ctx context.Context, paymentID string, events ...ca
 	if extra := len(r.events) - cauri.HistoryLimit; extra > 0 {
 		r.events = slices.Delete(r.events, cauri.HistoryHead, cauri.HistoryHead+extra)
 	}
-	return nil
 }
 
 // History returns payment paymentID's history, by Seq; an unknown payment

@@ -289,6 +289,7 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 		r.leaseOwner, r.leaseUntil = c.Lease.Owner, c.Lease.Until.UTC()
 		p.OnPaidAttempts++
 	}
+	r.appendEvents(c.Events)
 	return clone(*p), nil
 }
 
@@ -350,6 +351,29 @@ func (s *Store) CompleteOnPaid(ctx context.Context, id, owner string, now time.T
 	r.p.FulfilledAt = now.UTC()
 	r.leaseOwner, r.leaseUntil = "", time.Time{}
 	return nil
+}
+
+// CompleteOnPaidEvents does what CompleteOnPaid does for each of done,
+// and appends the events of each it records to its history. See
+// [cauri.HistoryWriter].
+func (s *Store) CompleteOnPaidEvents(ctx context.Context, done []cauri.Completion, now time.Time) ([]bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	recorded := make([]bool, len(done))
+	for i, c := range done {
+		r, ok := s.byID[c.ID]
+		if !ok || r.p.Fulfilled() || r.leaseOwner == "" || r.leaseOwner != c.Owner {
+			continue
+		}
+		r.p.FulfilledAt = now.UTC()
+		r.leaseOwner, r.leaseUntil = "", time.Time{}
+		r.appendEvents(c.Events)
+		recorded[i] = true
+	}
+	return recorded, nil
 }
 
 // ReleaseOnPaid gives up owner's lease after OnPaid failed, so that the next
