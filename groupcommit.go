@@ -21,7 +21,7 @@ type completer struct {
 	store   Store
 	batch   BatchCompleter // nil: each success is its own write
 	history HistoryWriter  // nil: the events of a success are not the store's to write
-	now   func() time.Time
+	now     func() time.Time
 
 	mu    sync.Mutex
 	queue []*completion
