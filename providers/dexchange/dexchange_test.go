@@ -18,6 +18,7 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -65,16 +66,16 @@ func TestNew(t *testing.T) {
 	if !errors.As(err, &ve) || ve.What != "config" {
 		t.Fatalf("err = %v", err)
 	}
-	if got := fieldNames(ve); got != "APIKey,BaseURL" {
+	if got := clienttest.FieldNames(ve); got != "APIKey,BaseURL" {
 		t.Errorf("fields %s", got)
 	}
 	for _, base := range []string{"https://api.dexchange.sn/api/v1?x=1", "//api.dexchange.sn", "https://user:pw@api.dexchange.sn", "api.dexchange.sn/api/v1"} {
 		_, err := dexchange.New(dexchange.Config{APIKey: "sk", BaseURL: base})
-		if !errors.As(err, &ve) || fieldNames(ve) != "BaseURL" {
+		if !errors.As(err, &ve) || clienttest.FieldNames(ve) != "BaseURL" {
 			t.Errorf("BaseURL %q: %v", base, err)
 		}
 	}
-	if _, err := dexchange.New(dexchange.Config{APIKey: "sk 1"}); !errors.As(err, &ve) || fieldNames(ve) != "APIKey" {
+	if _, err := dexchange.New(dexchange.Config{APIKey: "sk 1"}); !errors.As(err, &ve) || clienttest.FieldNames(ve) != "APIKey" {
 		t.Errorf("key with a space: %v", err)
 	}
 
@@ -86,14 +87,6 @@ func TestNew(t *testing.T) {
 	if !ic.IdempotentCreate() {
 		t.Error("get-link with a unique externalTransactionId is idempotent")
 	}
-}
-
-func fieldNames(ve *cauri.ValidationError) string {
-	var names []string
-	for _, f := range ve.Fields {
-		names = append(names, f.Field)
-	}
-	return strings.Join(names, ",")
 }
 
 func order() cauri.Order {
@@ -185,14 +178,7 @@ func fakeProvider(t *testing.T, f *fake) *dexchange.Provider {
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "dexchange" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	return pe
+	return clienttest.ProviderError(t, "dexchange", err, status, temporary)
 }
 
 // TestCreateCheckoutRequest checks the exact request the emulator
@@ -283,44 +269,22 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, answer{status: 201, body: `{}`})
 	p := fakeProvider(t, f)
-	tests := []struct {
-		name   string
-		edit   func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"under the minimum", func(r *cauri.CheckoutRequest) { r.Order.Amount = 99 }, "Amount"},
-		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"negative", func(r *cauri.CheckoutRequest) { r.Order.Amount = -5000 }, "Amount"},
-		{"XAF", func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, "Currency"},
-		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 50, "USD" }, "Currency"},
-		{"lower-case xof", func(r *cauri.CheckoutRequest) { r.Order.Currency = "xof" }, "Currency"},
-		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
-		{"no payment ID", func(r *cauri.CheckoutRequest) { r.PaymentID = " " }, "PaymentID"},
-		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
-		{"relative callback", func(r *cauri.CheckoutRequest) { r.CallbackURL = "/pay/webhooks/dexchange" }, "CallbackURL"},
-		{"everything", func(r *cauri.CheckoutRequest) {
+	tests := []clienttest.ValidationCase{
+		{Name: "under the minimum", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 99 }, Fields: "Amount"},
+		{Name: "zero", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "negative", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = -5000 }, Fields: "Amount"},
+		{Name: "XAF", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, Fields: "Currency"},
+		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 50, "USD" }, Fields: "Currency"},
+		{Name: "lower-case xof", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "xof" }, Fields: "Currency"},
+		{Name: "no currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, Fields: "Currency"},
+		{Name: "no payment ID", Edit: func(r *cauri.CheckoutRequest) { r.PaymentID = " " }, Fields: "PaymentID"},
+		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
+		{Name: "relative callback", Edit: func(r *cauri.CheckoutRequest) { r.CallbackURL = "/pay/webhooks/dexchange" }, Fields: "CallbackURL"},
+		{Name: "everything", Edit: func(r *cauri.CheckoutRequest) {
 			*r = cauri.CheckoutRequest{Order: cauri.Order{Amount: 0, Currency: "EUR"}, ReturnURL: "javascript:alert(1)"}
-		}, "PaymentID,Amount,Currency,ReturnURL,CallbackURL"},
+		}, Fields: "PaymentID,Amount,Currency,ReturnURL,CallbackURL"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.edit(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "order" {
-			t.Errorf("%s: err = %v", tt.name, err)
-			continue
-		}
-		if got := fieldNames(ve); got != tt.fields {
-			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
-		}
-		if cauri.IsTemporary(err) {
-			t.Errorf("%s: validation error is temporary", tt.name)
-		}
-	}
-	if n := f.calls.Load(); n != 0 {
-		t.Errorf("%d calls made for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(f.calls.Load()) })
 }
 
 func TestCreateCheckoutShapes(t *testing.T) {
@@ -550,8 +514,8 @@ func TestCreateCheckoutAnswerLost(t *testing.T) {
 	p := srv.Provider()
 	srv.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
 
-	ctx := newExpiring()
-	expireWhenHeld(t, srv, ctx)
+	ctx := clienttest.NewExpiring()
+	clienttest.ExpireWhenHeld(t, srv, ctx)
 	_, err := p.CreateCheckout(ctx, request(order()))
 	if !cauri.IsTemporary(err) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("first attempt: %v", err)
@@ -829,45 +793,4 @@ func TestFetchStatusEscapesRef(t *testing.T) {
 	if r := f.requests()[0]; r.path != "/api/v1/transaction/../balance?x=1" {
 		t.Errorf("path %q", r.path)
 	}
-}
-
-// expiring is a context whose deadline passes when the test calls expire
-// rather than after a duration, so that a call times out at the moment the
-// test chooses (once the server holds it), however slow the machine.
-type expiring struct {
-	context.Context
-	done chan struct{}
-	once sync.Once
-}
-
-func newExpiring() *expiring {
-	return &expiring{Context: context.Background(), done: make(chan struct{})}
-}
-
-func (c *expiring) Done() <-chan struct{} { return c.done }
-
-func (c *expiring) Err() error {
-	select {
-	case <-c.done:
-		return context.DeadlineExceeded
-	default:
-		return nil
-	}
-}
-
-func (c *expiring) expire() { c.once.Do(func() { close(c.done) }) }
-
-// expireWhenHeld expires ctx once em holds a request with a slow fault.
-func expireWhenHeld(t *testing.T, em interface {
-	AwaitSlowHeld(context.Context, int) error
-}, ctx *expiring) {
-	t.Helper()
-	go func() {
-		defer ctx.expire()
-		wait, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := em.AwaitSlowHeld(wait, 1); err != nil {
-			t.Error(err)
-		}
-	}()
 }

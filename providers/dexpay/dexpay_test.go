@@ -14,6 +14,7 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -85,7 +86,7 @@ func TestNew(t *testing.T) {
 			if !errors.As(err, &ve) || ve.What != "config" {
 				t.Fatalf("err = %v, want a config *cauri.ValidationError", err)
 			}
-			if got := fieldNames(ve); got != tt.fields {
+			if got := clienttest.FieldNames(ve); got != tt.fields {
 				t.Errorf("fields %s, want %s", got, tt.fields)
 			}
 		})
@@ -149,14 +150,6 @@ func (u *urlRecorder) last() string {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.url
-}
-
-func fieldNames(ve *cauri.ValidationError) string {
-	var names []string
-	for _, f := range ve.Fields {
-		names = append(names, f.Field)
-	}
-	return strings.Join(names, ",")
 }
 
 func order() cauri.Order {
@@ -255,14 +248,7 @@ func fakeProvider(t *testing.T, f *fake, m dexpay.Mode) *dexpay.Provider {
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "dexpay" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	return pe
+	return clienttest.ProviderError(t, "dexpay", err, status, temporary)
 }
 
 // TestCreateCheckoutRequest checks the exact request the emulator
@@ -368,30 +354,15 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, answer{status: 500})
 	p := fakeProvider(t, f, dexpay.Sandbox)
-	tests := []struct {
-		name   string
-		mutate func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Currency = "USD" }, "Currency"},
-		{"lower-case currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "xof" }, "Currency"},
-		{"zero amount", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"negative amount", func(r *cauri.CheckoutRequest) { r.Order.Amount = -5 }, "Amount"},
-		{"no payment ID", func(r *cauri.CheckoutRequest) { r.PaymentID = " " }, "PaymentID"},
-		{"no URLs", func(r *cauri.CheckoutRequest) { r.ReturnURL, r.CallbackURL = "", "/relative" }, "ReturnURL,CallbackURL"},
+	tests := []clienttest.ValidationCase{
+		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "USD" }, Fields: "Currency"},
+		{Name: "lower-case currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "xof" }, Fields: "Currency"},
+		{Name: "zero amount", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "negative amount", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = -5 }, Fields: "Amount"},
+		{Name: "no payment ID", Edit: func(r *cauri.CheckoutRequest) { r.PaymentID = " " }, Fields: "PaymentID"},
+		{Name: "no URLs", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL, r.CallbackURL = "", "/relative" }, Fields: "ReturnURL,CallbackURL"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.mutate(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "order" || fieldNames(ve) != tt.fields {
-			t.Errorf("%s: %v, want fields %s", tt.name, err, tt.fields)
-		}
-	}
-	if n := len(f.requests()); n != 0 {
-		t.Errorf("%d requests sent for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return len(f.requests()) })
 }
 
 // TestCreateCheckoutShapes: every answer shape the SDK and the plugin

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -192,42 +193,16 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusCreated, "application/json", `{}`)
 	p := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL})
-	tests := []struct {
-		name   string
-		edit   func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"no customer", func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
-			"Customer.Email,Customer.FirstName,Customer.LastName"},
-		{"no last name", func(r *cauri.CheckoutRequest) { r.Order.Customer.LastName = " " }, "Customer.LastName"},
-		{"fractional", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, "Amount"},
-		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
-		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
+	tests := []clienttest.ValidationCase{
+		{Name: "no customer", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
+			Fields: "Customer.Email,Customer.FirstName,Customer.LastName"},
+		{Name: "no last name", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.LastName = " " }, Fields: "Customer.LastName"},
+		{Name: "fractional", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, Fields: "Amount"},
+		{Name: "zero", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "no currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, Fields: "Currency"},
+		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.edit(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "order" {
-			t.Errorf("%s: err = %v", tt.name, err)
-			continue
-		}
-		var names []string
-		for _, f := range ve.Fields {
-			names = append(names, f.Field)
-		}
-		if got := strings.Join(names, ","); got != tt.fields {
-			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
-		}
-		if cauri.IsTemporary(err) {
-			t.Errorf("%s: validation error is temporary", tt.name)
-		}
-	}
-	if n := c.calls.Load(); n != 0 {
-		t.Errorf("%d calls made for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
 }
 
 func TestCreateCheckoutErrors(t *testing.T) {
@@ -331,14 +306,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "moneroo" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	return pe
+	return clienttest.ProviderError(t, "moneroo", err, status, temporary)
 }
 
 func TestFetchStatus(t *testing.T) {

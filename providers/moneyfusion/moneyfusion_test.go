@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -285,56 +286,23 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{}`)
 	p := provider(t, c.config())
-	tests := []struct {
-		name   string
-		edit   func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"no customer", func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} }, "Customer.Phone,Customer.FirstName"},
-		{"blank names", func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "\t" }, "Customer.FirstName"},
-		{"phone without digits", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+" }, "Customer.Phone"},
-		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, "Currency"},
-		{"XAF", func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, "Currency"},
-		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"everything", func(r *cauri.CheckoutRequest) {
+	tests := []clienttest.ValidationCase{
+		{Name: "no customer", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} }, Fields: "Customer.Phone,Customer.FirstName"},
+		{Name: "blank names", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "\t" }, Fields: "Customer.FirstName"},
+		{Name: "phone without digits", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+" }, Fields: "Customer.Phone"},
+		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, Fields: "Currency"},
+		{Name: "XAF", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, Fields: "Currency"},
+		{Name: "zero", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "everything", Edit: func(r *cauri.CheckoutRequest) {
 			r.Order.Amount, r.Order.Currency, r.Order.Customer = -1, "", cauri.Customer{}
-		}, "Amount,Currency,Customer.Phone,Customer.FirstName"},
+		}, Fields: "Amount,Currency,Customer.Phone,Customer.FirstName"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.edit(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "order" {
-			t.Errorf("%s: err = %v", tt.name, err)
-			continue
-		}
-		var names []string
-		for _, f := range ve.Fields {
-			names = append(names, f.Field)
-		}
-		if got := strings.Join(names, ","); got != tt.fields {
-			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
-		}
-		if cauri.IsTemporary(err) {
-			t.Errorf("%s: validation error is temporary", tt.name)
-		}
-	}
-	if n := c.calls.Load(); n != 0 {
-		t.Errorf("%d calls made for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "moneyfusion" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	return pe
+	return clienttest.ProviderError(t, "moneyfusion", err, status, temporary)
 }
 
 // noSecret fails when err's text holds the API URL's key.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/novasend"
 	"github.com/cauripay/cauri/providers/novasend/novasendtest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -359,66 +360,33 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, jsonReply(http.StatusCreated, seedAnswer))
 	p := provider(t, novasend.Config{BaseURL: c.srv.URL})
-	tests := []struct {
-		name   string
-		edit   func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"no customer", func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
-			"Customer.FirstName,Customer.Phone,Customer.Country"},
-		{"no name", func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "" }, "Customer.FirstName"},
-		{"local phone", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "0701020304" }, "Customer.Phone"},
-		{"phone with letters", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+225070102030x" }, "Customer.Phone"},
-		{"short phone", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+2250" }, "Customer.Phone"},
-		{"no phone, no country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone, r.Order.Customer.Country = "", "" },
-			"Customer.Phone,Customer.Country"},
-		{"phone of an unserved country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone, r.Order.Customer.Country = "+233201234567", "" },
-			"Customer.Country"},
-		{"unserved country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Country = "GH" }, "Customer.Country"},
-		{"currency of another country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Country = "CM" }, "Currency"},
-		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1000, "USD" }, "Currency"},
-		{"fractional", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "EUR" }, "Amount,Currency"},
-		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
-		{"no payment ID", func(r *cauri.CheckoutRequest) { r.PaymentID = "" }, "PaymentID"},
-		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
-		{"relative return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "/pay/return" }, "ReturnURL"},
+	tests := []clienttest.ValidationCase{
+		{Name: "no customer", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
+			Fields: "Customer.FirstName,Customer.Phone,Customer.Country"},
+		{Name: "no name", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "" }, Fields: "Customer.FirstName"},
+		{Name: "local phone", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "0701020304" }, Fields: "Customer.Phone"},
+		{Name: "phone with letters", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+225070102030x" }, Fields: "Customer.Phone"},
+		{Name: "short phone", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+2250" }, Fields: "Customer.Phone"},
+		{Name: "no phone, no country", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone, r.Order.Customer.Country = "", "" },
+			Fields: "Customer.Phone,Customer.Country"},
+		{Name: "phone of an unserved country", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone, r.Order.Customer.Country = "+233201234567", "" },
+			Fields: "Customer.Country"},
+		{Name: "unserved country", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Country = "GH" }, Fields: "Customer.Country"},
+		{Name: "currency of another country", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Country = "CM" }, Fields: "Currency"},
+		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1000, "USD" }, Fields: "Currency"},
+		{Name: "fractional", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "EUR" }, Fields: "Amount,Currency"},
+		{Name: "zero", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "no currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, Fields: "Currency"},
+		{Name: "no payment ID", Edit: func(r *cauri.CheckoutRequest) { r.PaymentID = "" }, Fields: "PaymentID"},
+		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
+		{Name: "relative return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "/pay/return" }, Fields: "ReturnURL"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.edit(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "order" {
-			t.Errorf("%s: err = %v", tt.name, err)
-			continue
-		}
-		var names []string
-		for _, f := range ve.Fields {
-			names = append(names, f.Field)
-		}
-		if got := strings.Join(names, ","); got != tt.fields {
-			t.Errorf("%s: fields %s, want %s (%v)", tt.name, got, tt.fields, err)
-		}
-		if cauri.IsTemporary(err) {
-			t.Errorf("%s: validation error is temporary", tt.name)
-		}
-	}
-	if n := c.calls.Load(); n != 0 {
-		t.Errorf("%d calls made for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "novasend" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	return pe
+	return clienttest.ProviderError(t, "novasend", err, status, temporary)
 }
 
 func TestCreateCheckoutErrors(t *testing.T) {
@@ -590,8 +558,8 @@ func TestCreateCheckoutRetrySafe(t *testing.T) {
 	defer s.Close()
 	p := s.Provider()
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
-	ctx := newExpiring()
-	expireWhenHeld(t, s, ctx)
+	ctx := clienttest.NewExpiring()
+	clienttest.ExpireWhenHeld(t, s, ctx)
 	_, err := p.CreateCheckout(ctx, request(order()))
 	if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
 		t.Fatalf("slow creation: %v", err)
@@ -969,45 +937,4 @@ func TestFetchStatusWithoutTransaction(t *testing.T) {
 			}
 		})
 	}
-}
-
-// expiring is a context whose deadline passes when the test calls expire
-// rather than after a duration, so that a call times out at the moment the
-// test chooses (once the server holds it), however slow the machine.
-type expiring struct {
-	context.Context
-	done chan struct{}
-	once sync.Once
-}
-
-func newExpiring() *expiring {
-	return &expiring{Context: context.Background(), done: make(chan struct{})}
-}
-
-func (c *expiring) Done() <-chan struct{} { return c.done }
-
-func (c *expiring) Err() error {
-	select {
-	case <-c.done:
-		return context.DeadlineExceeded
-	default:
-		return nil
-	}
-}
-
-func (c *expiring) expire() { c.once.Do(func() { close(c.done) }) }
-
-// expireWhenHeld expires ctx once em holds a request with a slow fault.
-func expireWhenHeld(t *testing.T, em interface {
-	AwaitSlowHeld(context.Context, int) error
-}, ctx *expiring) {
-	t.Helper()
-	go func() {
-		defer ctx.expire()
-		wait, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := em.AwaitSlowHeld(wait, 1); err != nil {
-			t.Error(err)
-		}
-	}()
 }

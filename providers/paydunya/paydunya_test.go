@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -393,59 +394,25 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", createdBody)
 	p := provider(t, config(c.srv.URL))
-	tests := []struct {
-		name   string
-		edit   func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, "Currency"},
-		{"XAF", func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, "Currency"},
-		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
-		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
-		{"bad items", func(r *cauri.CheckoutRequest) {
+	tests := []clienttest.ValidationCase{
+		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, Fields: "Currency"},
+		{Name: "XAF", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, Fields: "Currency"},
+		{Name: "zero", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "no currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, Fields: "Currency"},
+		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
+		{Name: "bad items", Edit: func(r *cauri.CheckoutRequest) {
 			r.Order.Items = []cauri.Item{{Name: "a", Quantity: 0}, {Name: "b", Quantity: 1, UnitPrice: -1}}
-		}, "Items[0].Quantity,Items[1].UnitPrice"},
-		{"everything", func(r *cauri.CheckoutRequest) {
+		}, Fields: "Items[0].Quantity,Items[1].UnitPrice"},
+		{Name: "everything", Edit: func(r *cauri.CheckoutRequest) {
 			r.Order.Amount, r.Order.Currency, r.ReturnURL = -5, "EUR", ""
-		}, "Amount,Currency,ReturnURL"},
+		}, Fields: "Amount,Currency,ReturnURL"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.edit(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		got, verr := fieldNames(err, "order")
-		if verr != nil {
-			t.Errorf("%s: %v", tt.name, verr)
-			continue
-		}
-		if got != tt.fields {
-			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
-		}
-		if cauri.IsTemporary(err) {
-			t.Errorf("%s: validation error is temporary", tt.name)
-		}
-	}
-	if n := c.calls.Load(); n != 0 {
-		t.Errorf("%d calls made for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "paydunya" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	for _, secret := range []string{masterKey, privateKey, token} {
-		if strings.Contains(err.Error(), secret) {
-			t.Fatalf("the error shows a key: %v", err)
-		}
-	}
-	return pe
+	return clienttest.ProviderError(t, "paydunya", err, status, temporary)
 }
 
 func TestCreateCheckoutErrors(t *testing.T) {
