@@ -24,39 +24,30 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
-		{"PENDING", cauri.StatusPending, true},
-		{"INITIATED", cauri.StatusPending, true},
-		{"PROCESSING", cauri.StatusPending, true},
-		{"SUCCESS", cauri.StatusPaid, true},
-		{"FAILED", cauri.StatusFailed, true},
-		{"CANCELLED", cauri.StatusCancelled, true},
-		{"EXPIRED", cauri.StatusExpired, true},
-		{"success", cauri.StatusPaid, true},
-		{" Success ", cauri.StatusPaid, true},
-		{"pending", cauri.StatusPending, true},
-		{"processing", cauri.StatusPending, true},
-		{"failed", cauri.StatusFailed, true},
-		{"Cancelled", cauri.StatusCancelled, true},
-		{"expired", cauri.StatusExpired, true},
-		{"", cauri.StatusPending, false},
-		{"SUCCESSFUL", cauri.StatusPending, false},
-		{"COMPLETED", cauri.StatusPending, false},
-		{"PAID", cauri.StatusPending, false},
-		{"CANCELED", cauri.StatusPending, false},
-		{"REFUNDED", cauri.StatusPending, false},
-		{"SUCCESS!", cauri.StatusPending, false},
+	tests := []clienttest.StatusCase{
+		{Raw: "PENDING", Want: cauri.StatusPending, Known: true},
+		{Raw: "INITIATED", Want: cauri.StatusPending, Known: true},
+		{Raw: "PROCESSING", Want: cauri.StatusPending, Known: true},
+		{Raw: "SUCCESS", Want: cauri.StatusPaid, Known: true},
+		{Raw: "FAILED", Want: cauri.StatusFailed, Known: true},
+		{Raw: "CANCELLED", Want: cauri.StatusCancelled, Known: true},
+		{Raw: "EXPIRED", Want: cauri.StatusExpired, Known: true},
+		{Raw: "success", Want: cauri.StatusPaid, Known: true},
+		{Raw: " Success ", Want: cauri.StatusPaid, Known: true},
+		{Raw: "pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "processing", Want: cauri.StatusPending, Known: true},
+		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: "Cancelled", Want: cauri.StatusCancelled, Known: true},
+		{Raw: "expired", Want: cauri.StatusExpired, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "SUCCESSFUL", Want: cauri.StatusPending, Known: false},
+		{Raw: "COMPLETED", Want: cauri.StatusPending, Known: false},
+		{Raw: "PAID", Want: cauri.StatusPending, Known: false},
+		{Raw: "CANCELED", Want: cauri.StatusPending, Known: false},
+		{Raw: "REFUNDED", Want: cauri.StatusPending, Known: false},
+		{Raw: "SUCCESS!", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := dexchange.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
+	clienttest.CheckMapStatus(t, dexchange.MapStatus, tests)
 }
 
 func TestNew(t *testing.T) {

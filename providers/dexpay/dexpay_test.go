@@ -20,34 +20,25 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
-		{"INITIATED", cauri.StatusPending, true},
-		{"PENDING", cauri.StatusPending, true},
-		{"PROCESSING", cauri.StatusPending, true},
-		{"COMPLETED", cauri.StatusPaid, true},
-		{"FAILED", cauri.StatusFailed, true},
-		{"CANCELLED", cauri.StatusCancelled, true},
-		{"REFUNDED", cauri.StatusRefunded, true},
-		{"EXPIRED", cauri.StatusExpired, true},
-		{"completed", cauri.StatusPaid, true},
-		{" Refunded ", cauri.StatusRefunded, true},
-		{"", cauri.StatusPending, false},
-		{"SUCCESS", cauri.StatusPending, false},
-		{"PAID", cauri.StatusPending, false},
-		{"CANCELED", cauri.StatusPending, false},
-		{"COMPLETED!", cauri.StatusPending, false},
-		{"PARTIALLY_REFUNDED", cauri.StatusPending, false},
+	tests := []clienttest.StatusCase{
+		{Raw: "INITIATED", Want: cauri.StatusPending, Known: true},
+		{Raw: "PENDING", Want: cauri.StatusPending, Known: true},
+		{Raw: "PROCESSING", Want: cauri.StatusPending, Known: true},
+		{Raw: "COMPLETED", Want: cauri.StatusPaid, Known: true},
+		{Raw: "FAILED", Want: cauri.StatusFailed, Known: true},
+		{Raw: "CANCELLED", Want: cauri.StatusCancelled, Known: true},
+		{Raw: "REFUNDED", Want: cauri.StatusRefunded, Known: true},
+		{Raw: "EXPIRED", Want: cauri.StatusExpired, Known: true},
+		{Raw: "completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: " Refunded ", Want: cauri.StatusRefunded, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "SUCCESS", Want: cauri.StatusPending, Known: false},
+		{Raw: "PAID", Want: cauri.StatusPending, Known: false},
+		{Raw: "CANCELED", Want: cauri.StatusPending, Known: false},
+		{Raw: "COMPLETED!", Want: cauri.StatusPending, Known: false},
+		{Raw: "PARTIALLY_REFUNDED", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := dexpay.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
+	clienttest.CheckMapStatus(t, dexpay.MapStatus, tests)
 }
 
 func TestNew(t *testing.T) {

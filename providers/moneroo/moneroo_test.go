@@ -23,31 +23,22 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
-		{"initiated", cauri.StatusPending, true},
-		{"pending", cauri.StatusPending, true},
-		{"success", cauri.StatusPaid, true},
-		{"failed", cauri.StatusFailed, true},
-		{"cancelled", cauri.StatusCancelled, true},
-		{" success ", cauri.StatusPaid, true},
-		{"", cauri.StatusPending, false},
-		{"SUCCESS", cauri.StatusPending, false},
-		{"successful", cauri.StatusPending, false},
-		{"paid", cauri.StatusPending, false},
-		{"canceled", cauri.StatusPending, false},
-		{"expired", cauri.StatusPending, false},
-		{"refunded", cauri.StatusPending, false},
+	tests := []clienttest.StatusCase{
+		{Raw: "initiated", Want: cauri.StatusPending, Known: true},
+		{Raw: "pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "success", Want: cauri.StatusPaid, Known: true},
+		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
+		{Raw: " success ", Want: cauri.StatusPaid, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "SUCCESS", Want: cauri.StatusPending, Known: false},
+		{Raw: "successful", Want: cauri.StatusPending, Known: false},
+		{Raw: "paid", Want: cauri.StatusPending, Known: false},
+		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
+		{Raw: "expired", Want: cauri.StatusPending, Known: false},
+		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := moneroo.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
+	clienttest.CheckMapStatus(t, moneroo.MapStatus, tests)
 }
 
 func TestNew(t *testing.T) {

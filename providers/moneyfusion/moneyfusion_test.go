@@ -24,40 +24,31 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
-		{"pending", cauri.StatusPending, true},
-		{"no paid", cauri.StatusPending, true},
-		{"paid", cauri.StatusPaid, true},
-		{"failure", cauri.StatusFailed, true},
-		{"failed", cauri.StatusFailed, true},
-		{"cancelled", cauri.StatusCancelled, true},
-		{"payin.session.pending", cauri.StatusPending, true},
-		{"payin.session.completed", cauri.StatusPaid, true},
-		{"payin.session.cancelled", cauri.StatusCancelled, true},
-		{" Paid ", cauri.StatusPaid, true},
-		{"NO PAID", cauri.StatusPending, true},
-		{"Payin.Session.Completed", cauri.StatusPaid, true},
-		{"", cauri.StatusPending, false},
-		{"nopaid", cauri.StatusPending, false},
-		{"no  paid", cauri.StatusPending, false},
-		{"success", cauri.StatusPending, false},
-		{"completed", cauri.StatusPending, false},
-		{"canceled", cauri.StatusPending, false},
-		{"expired", cauri.StatusPending, false},
-		{"refunded", cauri.StatusPending, false},
-		{"payin.session.failed", cauri.StatusPending, false},
-		{"payout.session.completed", cauri.StatusPending, false},
+	tests := []clienttest.StatusCase{
+		{Raw: "pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "no paid", Want: cauri.StatusPending, Known: true},
+		{Raw: "paid", Want: cauri.StatusPaid, Known: true},
+		{Raw: "failure", Want: cauri.StatusFailed, Known: true},
+		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
+		{Raw: "payin.session.pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "payin.session.completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "payin.session.cancelled", Want: cauri.StatusCancelled, Known: true},
+		{Raw: " Paid ", Want: cauri.StatusPaid, Known: true},
+		{Raw: "NO PAID", Want: cauri.StatusPending, Known: true},
+		{Raw: "Payin.Session.Completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "nopaid", Want: cauri.StatusPending, Known: false},
+		{Raw: "no  paid", Want: cauri.StatusPending, Known: false},
+		{Raw: "success", Want: cauri.StatusPending, Known: false},
+		{Raw: "completed", Want: cauri.StatusPending, Known: false},
+		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
+		{Raw: "expired", Want: cauri.StatusPending, Known: false},
+		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
+		{Raw: "payin.session.failed", Want: cauri.StatusPending, Known: false},
+		{Raw: "payout.session.completed", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := moneyfusion.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
+	clienttest.CheckMapStatus(t, moneyfusion.MapStatus, tests)
 }
 
 func TestCharged(t *testing.T) {

@@ -24,79 +24,63 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
+	tests := []clienttest.StatusCase{
 		// One word, of any of the three fields.
-		{"completed", cauri.StatusPaid, true},
-		{"failed", cauri.StatusFailed, true},
-		{"declined", cauri.StatusFailed, true},
-		{"expired", cauri.StatusExpired, true},
-		{"processing", cauri.StatusPending, true},
-		{"processed", cauri.StatusPending, true},
-		{"none", cauri.StatusPending, true},
-		{"pending", cauri.StatusPending, true},
-		{"accepted", cauri.StatusPending, true},
-		{" COMPLETED ", cauri.StatusPaid, true},
-		{"", cauri.StatusPending, false},
-		{"success", cauri.StatusPending, false},
-		{"successful", cauri.StatusPending, false},
-		{"paid", cauri.StatusPending, false},
-		{"cancelled", cauri.StatusPending, false},
-		{"refunded", cauri.StatusPending, false},
+		{Raw: "completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: "declined", Want: cauri.StatusFailed, Known: true},
+		{Raw: "expired", Want: cauri.StatusExpired, Known: true},
+		{Raw: "processing", Want: cauri.StatusPending, Known: true},
+		{Raw: "processed", Want: cauri.StatusPending, Known: true},
+		{Raw: "none", Want: cauri.StatusPending, Known: true},
+		{Raw: "pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "accepted", Want: cauri.StatusPending, Known: true},
+		{Raw: " COMPLETED ", Want: cauri.StatusPaid, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "success", Want: cauri.StatusPending, Known: false},
+		{Raw: "successful", Want: cauri.StatusPending, Known: false},
+		{Raw: "paid", Want: cauri.StatusPending, Known: false},
+		{Raw: "cancelled", Want: cauri.StatusPending, Known: false},
+		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
 
 		// status/confirmationStatus/transaction.status: the transaction decides.
-		{"processed/accepted/completed", cauri.StatusPaid, true},
-		{"processed/none/completed", cauri.StatusPaid, true},
-		{"expired/declined/completed", cauri.StatusPaid, true},
-		{"weird/weird/completed", cauri.StatusPaid, true},
-		{"processed/accepted/failed", cauri.StatusFailed, true},
-		{"processed/accepted/pending", cauri.StatusPending, true},
-		{"expired/expired/pending", cauri.StatusPending, true},
-		{"processed/accepted/reversed", cauri.StatusPending, false},
-		{"processed/accepted/success", cauri.StatusPending, false},
-		{"Processed/Accepted/Completed", cauri.StatusPaid, true},
+		{Raw: "processed/accepted/completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "processed/none/completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "expired/declined/completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "weird/weird/completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "processed/accepted/failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: "processed/accepted/pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "expired/expired/pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "processed/accepted/reversed", Want: cauri.StatusPending, Known: false},
+		{Raw: "processed/accepted/success", Want: cauri.StatusPending, Known: false},
+		{Raw: "Processed/Accepted/Completed", Want: cauri.StatusPaid, Known: true},
 
 		// No transaction yet (null or {}).
-		{"processing/none/", cauri.StatusPending, true},
-		{"processing/pending/", cauri.StatusPending, true},
-		{"processed/accepted/", cauri.StatusPending, true},
-		{"processed/none/", cauri.StatusPending, true},
-		{"processing/declined/", cauri.StatusFailed, true},
-		{"processed/declined/", cauri.StatusFailed, true},
-		{"processing/expired/", cauri.StatusExpired, true},
-		{"expired/none/", cauri.StatusExpired, true},
-		{"expired/accepted/", cauri.StatusExpired, true},
-		{"expired//", cauri.StatusExpired, true},
-		{"/declined/", cauri.StatusFailed, true},
-		{"processing//", cauri.StatusPending, true},
-		{"/none/", cauri.StatusPending, true},
-		{"//", cauri.StatusPending, false},
-		{"completed//", cauri.StatusPending, false},
-		{"processing/completed/", cauri.StatusPending, false},
-		{"processing/weird/", cauri.StatusPending, false},
-		{"weird/declined/", cauri.StatusFailed, true},
-		{"weird/none/", cauri.StatusPending, false},
+		{Raw: "processing/none/", Want: cauri.StatusPending, Known: true},
+		{Raw: "processing/pending/", Want: cauri.StatusPending, Known: true},
+		{Raw: "processed/accepted/", Want: cauri.StatusPending, Known: true},
+		{Raw: "processed/none/", Want: cauri.StatusPending, Known: true},
+		{Raw: "processing/declined/", Want: cauri.StatusFailed, Known: true},
+		{Raw: "processed/declined/", Want: cauri.StatusFailed, Known: true},
+		{Raw: "processing/expired/", Want: cauri.StatusExpired, Known: true},
+		{Raw: "expired/none/", Want: cauri.StatusExpired, Known: true},
+		{Raw: "expired/accepted/", Want: cauri.StatusExpired, Known: true},
+		{Raw: "expired//", Want: cauri.StatusExpired, Known: true},
+		{Raw: "/declined/", Want: cauri.StatusFailed, Known: true},
+		{Raw: "processing//", Want: cauri.StatusPending, Known: true},
+		{Raw: "/none/", Want: cauri.StatusPending, Known: true},
+		{Raw: "//", Want: cauri.StatusPending, Known: false},
+		{Raw: "completed//", Want: cauri.StatusPending, Known: false},
+		{Raw: "processing/completed/", Want: cauri.StatusPending, Known: false},
+		{Raw: "processing/weird/", Want: cauri.StatusPending, Known: false},
+		{Raw: "weird/declined/", Want: cauri.StatusFailed, Known: true},
+		{Raw: "weird/none/", Want: cauri.StatusPending, Known: false},
 
 		// Neither one word nor three.
-		{"processed/accepted", cauri.StatusPending, false},
-		{"a/b/c/d", cauri.StatusPending, false},
+		{Raw: "processed/accepted", Want: cauri.StatusPending, Known: false},
+		{Raw: "a/b/c/d", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := novasend.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
-	st := novasend.State{Status: "processed", ConfirmationStatus: "accepted", TransactionStatus: "completed"}
-	if st.String() != "processed/accepted/completed" {
-		t.Errorf("String = %q", st.String())
-	}
-	if s, known := st.Map(); s != cauri.StatusPaid || !known {
-		t.Errorf("Map = %s %v", s, known)
-	}
+	clienttest.CheckMapStatus(t, novasend.MapStatus, tests)
 }
 
 func TestNew(t *testing.T) {

@@ -31,31 +31,22 @@ const (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
-		{"pending", cauri.StatusPending, true},
-		{"completed", cauri.StatusPaid, true},
-		{"cancelled", cauri.StatusCancelled, true},
-		{"failed", cauri.StatusFailed, true},
-		{" completed\n", cauri.StatusPaid, true},
-		{"", cauri.StatusPending, false},
-		{"COMPLETED", cauri.StatusPending, false},
-		{"complete", cauri.StatusPending, false},
-		{"success", cauri.StatusPending, false},
-		{"paid", cauri.StatusPending, false},
-		{"canceled", cauri.StatusPending, false},
-		{"expired", cauri.StatusPending, false},
-		{"refunded", cauri.StatusPending, false},
+	tests := []clienttest.StatusCase{
+		{Raw: "pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
+		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: " completed\n", Want: cauri.StatusPaid, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "COMPLETED", Want: cauri.StatusPending, Known: false},
+		{Raw: "complete", Want: cauri.StatusPending, Known: false},
+		{Raw: "success", Want: cauri.StatusPending, Known: false},
+		{Raw: "paid", Want: cauri.StatusPending, Known: false},
+		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
+		{Raw: "expired", Want: cauri.StatusPending, Known: false},
+		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := paydunya.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
+	clienttest.CheckMapStatus(t, paydunya.MapStatus, tests)
 }
 
 func fieldNames(err error, what string) (string, error) {

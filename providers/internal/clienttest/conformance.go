@@ -56,7 +56,7 @@ type fault struct {
 // reports each of these API failures the same way.
 var faults = []fault{
 	{name: "429", fault: providertest.Fault{Kind: providertest.FaultStatus, Status: 429, RetryAfter: 3 * time.Second}, status: 429, temporary: true, retryAfter: 3 * time.Second},
-	{name: "500", fault: providertest.Fault{Kind: providertest.FaultStatus, Status: 500}, status: 500, temporary: true},
+	{name: "500", fault: providertest.Fault{Kind: providertest.FaultStatus, Status: 500, RetryAfter: 3 * time.Second}, status: 500, temporary: true, retryAfter: 3 * time.Second},
 	{name: "502", fault: providertest.Fault{Kind: providertest.FaultStatus, Status: 502}, status: 502, temporary: true},
 	{name: "503", fault: providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 3 * time.Second}, status: 503, temporary: true, retryAfter: 3 * time.Second},
 	// Twice: a client may send an idempotent call again on a fresh
@@ -96,9 +96,15 @@ func callWithFault(t *testing.T, f Facts, em Emulator, op providertest.Op, ft fa
 		if pe.RetryAfter != ft.retryAfter {
 			t.Errorf("RetryAfter %v, want %v", pe.RetryAfter, ft.retryAfter)
 		}
-		if ft.status != 0 && pe.Message == "" {
+		switch {
+		case ft.status != 0 && pe.Message == "":
 			t.Errorf("no message: %+v", pe)
+		case f.FaultMessages[ft.status] != "" && pe.Message != f.FaultMessages[ft.status]:
+			t.Errorf("message %q, want %q", pe.Message, f.FaultMessages[ft.status])
 		}
+	}
+	if f.Refusal != nil && errors.Is(err, f.Refusal) {
+		t.Errorf("err %v: a fault taken for a refusal", err)
 	}
 	noSecret(t, err, f.Secret(em))
 }

@@ -50,6 +50,13 @@ type Facts struct {
 	// to a status lookup of it (it wraps cauri.ErrNotFound).
 	UnknownRef string
 	NotFound   Failure
+	// Refusal is the error the client wraps when the provider refuses a
+	// call, if it has one: no fault may wrap it.
+	Refusal error
+	// FaultMessages are the messages of the error answers, by HTTP status,
+	// that the emulator's injected faults carry, where the checks know
+	// them.
+	FaultMessages map[int]string
 	// AtURL returns a client of an API served at base, a test server's
 	// root, with credentials of the right form.
 	AtURL func(base string) cauri.Provider

@@ -89,6 +89,7 @@ func Providers() map[string]Facts {
 				return must(moneyfusion.New(cfg)), "0000000000000000"
 			},
 			AuthFailure: Failure{Status: 404, Message: "Marchand introuvable", Is: moneyfusion.ErrRefused},
+			Refusal:     moneyfusion.ErrRefused,
 			UnknownRef:  "nope",
 			NotFound:    Failure{Status: 404, Message: "Paiement introuvable"},
 			AtURL: func(base string) cauri.Provider {
@@ -126,6 +127,9 @@ func Providers() map[string]Facts {
 			StatusAuthFailure: &Failure{Status: 200, Message: "Invalid Masterkey Specified (response_code 1001)"},
 			UnknownRef:        "test_nope",
 			NotFound:          Failure{Status: 404, Message: "Invoice Not Found (response_code 1002)"},
+			// Its server errors come as its web server's HTML pages.
+			FaultMessages: map[int]string{429: "Too Many Requests (response_code 429)",
+				500: "expected JSON, got text/html", 502: "expected JSON, got text/html", 503: "expected JSON, got text/html"},
 			AtURL: func(base string) cauri.Provider {
 				return must(paydunya.New(paydunya.Config{MasterKey: "wQzk9ZwR-Qq9m-0hD0-zpud-je5coGC3FHKW",
 					PrivateKey: "test_private_rMIdJM3PLLhLjyArx9tF3VURAF5", Token: "IivOiOxGJuWhc5znlIiK",
