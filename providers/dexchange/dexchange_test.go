@@ -18,44 +18,36 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
-		{"PENDING", cauri.StatusPending, true},
-		{"INITIATED", cauri.StatusPending, true},
-		{"PROCESSING", cauri.StatusPending, true},
-		{"SUCCESS", cauri.StatusPaid, true},
-		{"FAILED", cauri.StatusFailed, true},
-		{"CANCELLED", cauri.StatusCancelled, true},
-		{"EXPIRED", cauri.StatusExpired, true},
-		{"success", cauri.StatusPaid, true},
-		{" Success ", cauri.StatusPaid, true},
-		{"pending", cauri.StatusPending, true},
-		{"processing", cauri.StatusPending, true},
-		{"failed", cauri.StatusFailed, true},
-		{"Cancelled", cauri.StatusCancelled, true},
-		{"expired", cauri.StatusExpired, true},
-		{"", cauri.StatusPending, false},
-		{"SUCCESSFUL", cauri.StatusPending, false},
-		{"COMPLETED", cauri.StatusPending, false},
-		{"PAID", cauri.StatusPending, false},
-		{"CANCELED", cauri.StatusPending, false},
-		{"REFUNDED", cauri.StatusPending, false},
-		{"SUCCESS!", cauri.StatusPending, false},
+	tests := []clienttest.StatusCase{
+		{Raw: "PENDING", Want: cauri.StatusPending, Known: true},
+		{Raw: "INITIATED", Want: cauri.StatusPending, Known: true},
+		{Raw: "PROCESSING", Want: cauri.StatusPending, Known: true},
+		{Raw: "SUCCESS", Want: cauri.StatusPaid, Known: true},
+		{Raw: "FAILED", Want: cauri.StatusFailed, Known: true},
+		{Raw: "CANCELLED", Want: cauri.StatusCancelled, Known: true},
+		{Raw: "EXPIRED", Want: cauri.StatusExpired, Known: true},
+		{Raw: "success", Want: cauri.StatusPaid, Known: true},
+		{Raw: " Success ", Want: cauri.StatusPaid, Known: true},
+		{Raw: "pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "processing", Want: cauri.StatusPending, Known: true},
+		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: "Cancelled", Want: cauri.StatusCancelled, Known: true},
+		{Raw: "expired", Want: cauri.StatusExpired, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "SUCCESSFUL", Want: cauri.StatusPending, Known: false},
+		{Raw: "COMPLETED", Want: cauri.StatusPending, Known: false},
+		{Raw: "PAID", Want: cauri.StatusPending, Known: false},
+		{Raw: "CANCELED", Want: cauri.StatusPending, Known: false},
+		{Raw: "REFUNDED", Want: cauri.StatusPending, Known: false},
+		{Raw: "SUCCESS!", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := dexchange.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
+	clienttest.CheckMapStatus(t, dexchange.MapStatus, tests)
 }
 
 func TestNew(t *testing.T) {
@@ -65,16 +57,16 @@ func TestNew(t *testing.T) {
 	if !errors.As(err, &ve) || ve.What != "config" {
 		t.Fatalf("err = %v", err)
 	}
-	if got := fieldNames(ve); got != "APIKey,BaseURL" {
+	if got := clienttest.FieldNames(ve); got != "APIKey,BaseURL" {
 		t.Errorf("fields %s", got)
 	}
 	for _, base := range []string{"https://api.dexchange.sn/api/v1?x=1", "//api.dexchange.sn", "https://user:pw@api.dexchange.sn", "api.dexchange.sn/api/v1"} {
 		_, err := dexchange.New(dexchange.Config{APIKey: "sk", BaseURL: base})
-		if !errors.As(err, &ve) || fieldNames(ve) != "BaseURL" {
+		if !errors.As(err, &ve) || clienttest.FieldNames(ve) != "BaseURL" {
 			t.Errorf("BaseURL %q: %v", base, err)
 		}
 	}
-	if _, err := dexchange.New(dexchange.Config{APIKey: "sk 1"}); !errors.As(err, &ve) || fieldNames(ve) != "APIKey" {
+	if _, err := dexchange.New(dexchange.Config{APIKey: "sk 1"}); !errors.As(err, &ve) || clienttest.FieldNames(ve) != "APIKey" {
 		t.Errorf("key with a space: %v", err)
 	}
 
@@ -86,14 +78,6 @@ func TestNew(t *testing.T) {
 	if !ic.IdempotentCreate() {
 		t.Error("get-link with a unique externalTransactionId is idempotent")
 	}
-}
-
-func fieldNames(ve *cauri.ValidationError) string {
-	var names []string
-	for _, f := range ve.Fields {
-		names = append(names, f.Field)
-	}
-	return strings.Join(names, ",")
 }
 
 func order() cauri.Order {
@@ -185,14 +169,7 @@ func fakeProvider(t *testing.T, f *fake) *dexchange.Provider {
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "dexchange" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	return pe
+	return clienttest.ProviderError(t, "dexchange", err, status, temporary)
 }
 
 // TestCreateCheckoutRequest checks the exact request the emulator
@@ -283,44 +260,22 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, answer{status: 201, body: `{}`})
 	p := fakeProvider(t, f)
-	tests := []struct {
-		name   string
-		edit   func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"under the minimum", func(r *cauri.CheckoutRequest) { r.Order.Amount = 99 }, "Amount"},
-		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"negative", func(r *cauri.CheckoutRequest) { r.Order.Amount = -5000 }, "Amount"},
-		{"XAF", func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, "Currency"},
-		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 50, "USD" }, "Currency"},
-		{"lower-case xof", func(r *cauri.CheckoutRequest) { r.Order.Currency = "xof" }, "Currency"},
-		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
-		{"no payment ID", func(r *cauri.CheckoutRequest) { r.PaymentID = " " }, "PaymentID"},
-		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
-		{"relative callback", func(r *cauri.CheckoutRequest) { r.CallbackURL = "/pay/webhooks/dexchange" }, "CallbackURL"},
-		{"everything", func(r *cauri.CheckoutRequest) {
+	tests := []clienttest.ValidationCase{
+		{Name: "under the minimum", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 99 }, Fields: "Amount"},
+		{Name: "zero", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "negative", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = -5000 }, Fields: "Amount"},
+		{Name: "XAF", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, Fields: "Currency"},
+		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 50, "USD" }, Fields: "Currency"},
+		{Name: "lower-case xof", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "xof" }, Fields: "Currency"},
+		{Name: "no currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, Fields: "Currency"},
+		{Name: "no payment ID", Edit: func(r *cauri.CheckoutRequest) { r.PaymentID = " " }, Fields: "PaymentID"},
+		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
+		{Name: "relative callback", Edit: func(r *cauri.CheckoutRequest) { r.CallbackURL = "/pay/webhooks/dexchange" }, Fields: "CallbackURL"},
+		{Name: "everything", Edit: func(r *cauri.CheckoutRequest) {
 			*r = cauri.CheckoutRequest{Order: cauri.Order{Amount: 0, Currency: "EUR"}, ReturnURL: "javascript:alert(1)"}
-		}, "PaymentID,Amount,Currency,ReturnURL,CallbackURL"},
+		}, Fields: "PaymentID,Amount,Currency,ReturnURL,CallbackURL"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.edit(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "order" {
-			t.Errorf("%s: err = %v", tt.name, err)
-			continue
-		}
-		if got := fieldNames(ve); got != tt.fields {
-			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
-		}
-		if cauri.IsTemporary(err) {
-			t.Errorf("%s: validation error is temporary", tt.name)
-		}
-	}
-	if n := f.calls.Load(); n != 0 {
-		t.Errorf("%d calls made for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(f.calls.Load()) })
 }
 
 func TestCreateCheckoutShapes(t *testing.T) {
@@ -412,16 +367,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 			t.Errorf("error %v", err)
 		}
 	})
-	t.Run("401", func(t *testing.T) {
-		t.Parallel()
-		cfg := srv.Config()
-		cfg.APIKey = "sk.test.wrong"
-		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
-		pe := providerError(t, err, 401, false)
-		if pe.Message != "Invalid API key" || strings.Contains(err.Error(), "sk.test.wrong") {
-			t.Errorf("error %v", err)
-		}
-	})
 	t.Run("401 message string", func(t *testing.T) {
 		t.Parallel()
 		f := newFake(t, answer{status: 401, body: `{"message":"Unauthorized","statusCode":401}`})
@@ -439,18 +384,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 			t.Errorf("message %q", pe.Message)
 		}
 	})
-	for _, code := range []int{429, 500, 503} {
-		t.Run(fmt.Sprint(code), func(t *testing.T) {
-			s := dexchangetest.New()
-			defer s.Close()
-			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
-			_, err := s.Provider().CreateCheckout(ctx, request(order()))
-			pe := providerError(t, err, code, true)
-			if pe.RetryAfter != 3*time.Second || pe.Message == "" {
-				t.Errorf("%+v", pe)
-			}
-		})
-	}
 	t.Run("rate limit", func(t *testing.T) {
 		s := dexchangetest.New(dexchangetest.WithRateLimit(2, time.Minute))
 		defer s.Close()
@@ -466,32 +399,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		pe := providerError(t, err, 429, true)
 		if pe.RetryAfter < 55*time.Second || pe.RetryAfter > time.Minute || !strings.Contains(pe.Message, "Too Many Requests") {
 			t.Errorf("%+v", pe)
-		}
-	})
-	t.Run("html 502", func(t *testing.T) {
-		t.Parallel()
-		f := newFake(t, answer{status: 502, ctype: "text/html", body: "<html><h1>502 Bad Gateway</h1></html>"})
-		_, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
-		if pe := providerError(t, err, 502, true); pe.Message != "expected JSON, got text/html" {
-			t.Errorf("message %q", pe.Message)
-		}
-	})
-	t.Run("dropped", func(t *testing.T) {
-		s := dexchangetest.New()
-		defer s.Close()
-		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop})
-		_, err := s.Provider().CreateCheckout(ctx, request(order()))
-		providerError(t, err, 0, true)
-	})
-	t.Run("slow", func(t *testing.T) {
-		s := dexchangetest.New()
-		defer s.Close()
-		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
-		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-		defer cancel()
-		_, err := s.Provider().CreateCheckout(ctx, request(order()))
-		if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
-			t.Errorf("err %v", err)
 		}
 	})
 }
@@ -550,8 +457,8 @@ func TestCreateCheckoutAnswerLost(t *testing.T) {
 	p := srv.Provider()
 	srv.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
 
-	ctx := newExpiring()
-	expireWhenHeld(t, srv, ctx)
+	ctx := clienttest.NewExpiring()
+	clienttest.ExpireWhenHeld(t, srv, ctx)
 	_, err := p.CreateCheckout(ctx, request(order()))
 	if !cauri.IsTemporary(err) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("first attempt: %v", err)
@@ -722,35 +629,6 @@ func TestFetchStatus(t *testing.T) {
 	}
 }
 
-func TestFetchStatusErrors(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	srv := dexchangetest.New()
-	defer srv.Close()
-	p := srv.Provider()
-
-	_, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01"})
-	if !errors.Is(err, cauri.ErrNotFound) || cauri.IsTemporary(err) {
-		t.Errorf("empty ref: %v", err)
-	}
-	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "MID000000000"})
-	if !errors.Is(err, cauri.ErrNotFound) {
-		t.Errorf("unknown ref: %v", err)
-	}
-	if pe := providerError(t, err, 404, false); pe.Message != "No transaction found" {
-		t.Errorf("message %q", pe.Message)
-	}
-
-	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
-	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "MID000000000"})
-	providerError(t, err, 503, true)
-
-	cfg := srv.Config()
-	cfg.APIKey = "sk.wrong"
-	_, err = provider(t, cfg).FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "MID000000000"})
-	providerError(t, err, 401, false)
-}
-
 func TestFetchStatusShapes(t *testing.T) {
 	t.Parallel()
 	paid := cauri.Update{ProviderRef: "MID1", Status: cauri.StatusPaid, RawStatus: "SUCCESS", Amount: 5000, Currency: "XOF", Authenticated: true}
@@ -829,45 +707,4 @@ func TestFetchStatusEscapesRef(t *testing.T) {
 	if r := f.requests()[0]; r.path != "/api/v1/transaction/../balance?x=1" {
 		t.Errorf("path %q", r.path)
 	}
-}
-
-// expiring is a context whose deadline passes when the test calls expire
-// rather than after a duration, so that a call times out at the moment the
-// test chooses (once the server holds it), however slow the machine.
-type expiring struct {
-	context.Context
-	done chan struct{}
-	once sync.Once
-}
-
-func newExpiring() *expiring {
-	return &expiring{Context: context.Background(), done: make(chan struct{})}
-}
-
-func (c *expiring) Done() <-chan struct{} { return c.done }
-
-func (c *expiring) Err() error {
-	select {
-	case <-c.done:
-		return context.DeadlineExceeded
-	default:
-		return nil
-	}
-}
-
-func (c *expiring) expire() { c.once.Do(func() { close(c.done) }) }
-
-// expireWhenHeld expires ctx once em holds a request with a slow fault.
-func expireWhenHeld(t *testing.T, em interface {
-	AwaitSlowHeld(context.Context, int) error
-}, ctx *expiring) {
-	t.Helper()
-	go func() {
-		defer ctx.expire()
-		wait, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := em.AwaitSlowHeld(wait, 1); err != nil {
-			t.Error(err)
-		}
-	}()
 }

@@ -14,39 +14,31 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
-		{"INITIATED", cauri.StatusPending, true},
-		{"PENDING", cauri.StatusPending, true},
-		{"PROCESSING", cauri.StatusPending, true},
-		{"COMPLETED", cauri.StatusPaid, true},
-		{"FAILED", cauri.StatusFailed, true},
-		{"CANCELLED", cauri.StatusCancelled, true},
-		{"REFUNDED", cauri.StatusRefunded, true},
-		{"EXPIRED", cauri.StatusExpired, true},
-		{"completed", cauri.StatusPaid, true},
-		{" Refunded ", cauri.StatusRefunded, true},
-		{"", cauri.StatusPending, false},
-		{"SUCCESS", cauri.StatusPending, false},
-		{"PAID", cauri.StatusPending, false},
-		{"CANCELED", cauri.StatusPending, false},
-		{"COMPLETED!", cauri.StatusPending, false},
-		{"PARTIALLY_REFUNDED", cauri.StatusPending, false},
+	tests := []clienttest.StatusCase{
+		{Raw: "INITIATED", Want: cauri.StatusPending, Known: true},
+		{Raw: "PENDING", Want: cauri.StatusPending, Known: true},
+		{Raw: "PROCESSING", Want: cauri.StatusPending, Known: true},
+		{Raw: "COMPLETED", Want: cauri.StatusPaid, Known: true},
+		{Raw: "FAILED", Want: cauri.StatusFailed, Known: true},
+		{Raw: "CANCELLED", Want: cauri.StatusCancelled, Known: true},
+		{Raw: "REFUNDED", Want: cauri.StatusRefunded, Known: true},
+		{Raw: "EXPIRED", Want: cauri.StatusExpired, Known: true},
+		{Raw: "completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: " Refunded ", Want: cauri.StatusRefunded, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "SUCCESS", Want: cauri.StatusPending, Known: false},
+		{Raw: "PAID", Want: cauri.StatusPending, Known: false},
+		{Raw: "CANCELED", Want: cauri.StatusPending, Known: false},
+		{Raw: "COMPLETED!", Want: cauri.StatusPending, Known: false},
+		{Raw: "PARTIALLY_REFUNDED", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := dexpay.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
+	clienttest.CheckMapStatus(t, dexpay.MapStatus, tests)
 }
 
 func TestNew(t *testing.T) {
@@ -85,7 +77,7 @@ func TestNew(t *testing.T) {
 			if !errors.As(err, &ve) || ve.What != "config" {
 				t.Fatalf("err = %v, want a config *cauri.ValidationError", err)
 			}
-			if got := fieldNames(ve); got != tt.fields {
+			if got := clienttest.FieldNames(ve); got != tt.fields {
 				t.Errorf("fields %s, want %s", got, tt.fields)
 			}
 		})
@@ -149,14 +141,6 @@ func (u *urlRecorder) last() string {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.url
-}
-
-func fieldNames(ve *cauri.ValidationError) string {
-	var names []string
-	for _, f := range ve.Fields {
-		names = append(names, f.Field)
-	}
-	return strings.Join(names, ",")
 }
 
 func order() cauri.Order {
@@ -255,14 +239,7 @@ func fakeProvider(t *testing.T, f *fake, m dexpay.Mode) *dexpay.Provider {
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "dexpay" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	return pe
+	return clienttest.ProviderError(t, "dexpay", err, status, temporary)
 }
 
 // TestCreateCheckoutRequest checks the exact request the emulator
@@ -368,30 +345,15 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, answer{status: 500})
 	p := fakeProvider(t, f, dexpay.Sandbox)
-	tests := []struct {
-		name   string
-		mutate func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Currency = "USD" }, "Currency"},
-		{"lower-case currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "xof" }, "Currency"},
-		{"zero amount", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"negative amount", func(r *cauri.CheckoutRequest) { r.Order.Amount = -5 }, "Amount"},
-		{"no payment ID", func(r *cauri.CheckoutRequest) { r.PaymentID = " " }, "PaymentID"},
-		{"no URLs", func(r *cauri.CheckoutRequest) { r.ReturnURL, r.CallbackURL = "", "/relative" }, "ReturnURL,CallbackURL"},
+	tests := []clienttest.ValidationCase{
+		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "USD" }, Fields: "Currency"},
+		{Name: "lower-case currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "xof" }, Fields: "Currency"},
+		{Name: "zero amount", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "negative amount", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = -5 }, Fields: "Amount"},
+		{Name: "no payment ID", Edit: func(r *cauri.CheckoutRequest) { r.PaymentID = " " }, Fields: "PaymentID"},
+		{Name: "no URLs", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL, r.CallbackURL = "", "/relative" }, Fields: "ReturnURL,CallbackURL"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.mutate(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "order" || fieldNames(ve) != tt.fields {
-			t.Errorf("%s: %v, want fields %s", tt.name, err, tt.fields)
-		}
-	}
-	if n := len(f.requests()); n != 0 {
-		t.Errorf("%d requests sent for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return len(f.requests()) })
 }
 
 // TestCreateCheckoutShapes: every answer shape the SDK and the plugin

@@ -11,6 +11,7 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/providertest"
 	"github.com/cauripay/cauri/stores/memory"
 )
@@ -192,7 +193,7 @@ func TestPayoutValidation(t *testing.T) {
 	for _, tt := range tests {
 		_, err := p.Payout(context.Background(), tt.req)
 		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "payout" || fieldNames(ve) != tt.fields {
+		if !errors.As(err, &ve) || ve.What != "payout" || clienttest.FieldNames(ve) != tt.fields {
 			t.Errorf("%s: %v, want fields %s", tt.name, err, tt.fields)
 		}
 	}

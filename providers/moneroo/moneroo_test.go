@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,9 +11,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -22,31 +21,22 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
-		{"initiated", cauri.StatusPending, true},
-		{"pending", cauri.StatusPending, true},
-		{"success", cauri.StatusPaid, true},
-		{"failed", cauri.StatusFailed, true},
-		{"cancelled", cauri.StatusCancelled, true},
-		{" success ", cauri.StatusPaid, true},
-		{"", cauri.StatusPending, false},
-		{"SUCCESS", cauri.StatusPending, false},
-		{"successful", cauri.StatusPending, false},
-		{"paid", cauri.StatusPending, false},
-		{"canceled", cauri.StatusPending, false},
-		{"expired", cauri.StatusPending, false},
-		{"refunded", cauri.StatusPending, false},
+	tests := []clienttest.StatusCase{
+		{Raw: "initiated", Want: cauri.StatusPending, Known: true},
+		{Raw: "pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "success", Want: cauri.StatusPaid, Known: true},
+		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
+		{Raw: " success ", Want: cauri.StatusPaid, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "SUCCESS", Want: cauri.StatusPending, Known: false},
+		{Raw: "successful", Want: cauri.StatusPending, Known: false},
+		{Raw: "paid", Want: cauri.StatusPending, Known: false},
+		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
+		{Raw: "expired", Want: cauri.StatusPending, Known: false},
+		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := moneroo.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
+	clienttest.CheckMapStatus(t, moneroo.MapStatus, tests)
 }
 
 func TestNew(t *testing.T) {
@@ -192,42 +182,16 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusCreated, "application/json", `{}`)
 	p := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL})
-	tests := []struct {
-		name   string
-		edit   func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"no customer", func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
-			"Customer.Email,Customer.FirstName,Customer.LastName"},
-		{"no last name", func(r *cauri.CheckoutRequest) { r.Order.Customer.LastName = " " }, "Customer.LastName"},
-		{"fractional", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, "Amount"},
-		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
-		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
+	tests := []clienttest.ValidationCase{
+		{Name: "no customer", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
+			Fields: "Customer.Email,Customer.FirstName,Customer.LastName"},
+		{Name: "no last name", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.LastName = " " }, Fields: "Customer.LastName"},
+		{Name: "fractional", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, Fields: "Amount"},
+		{Name: "zero", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "no currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, Fields: "Currency"},
+		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.edit(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "order" {
-			t.Errorf("%s: err = %v", tt.name, err)
-			continue
-		}
-		var names []string
-		for _, f := range ve.Fields {
-			names = append(names, f.Field)
-		}
-		if got := strings.Join(names, ","); got != tt.fields {
-			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
-		}
-		if cauri.IsTemporary(err) {
-			t.Errorf("%s: validation error is temporary", tt.name)
-		}
-	}
-	if n := c.calls.Load(); n != 0 {
-		t.Errorf("%d calls made for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
 }
 
 func TestCreateCheckoutErrors(t *testing.T) {
@@ -244,46 +208,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		pe := providerError(t, err, 422, false)
 		if !strings.Contains(pe.Message, "(invalid: customer.email)") || strings.Contains(err.Error(), "awa-at-example") {
 			t.Errorf("message %q", pe.Message)
-		}
-	})
-	t.Run("401", func(t *testing.T) {
-		t.Parallel()
-		cfg := srv.Config()
-		cfg.SecretKey = "sk_test_wrong"
-		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
-		pe := providerError(t, err, 401, false)
-		if pe.Message != "Unauthenticated." || strings.Contains(err.Error(), "sk_test_wrong") {
-			t.Errorf("error %v", err)
-		}
-	})
-	for _, code := range []int{429, 503} {
-		t.Run(fmt.Sprint(code), func(t *testing.T) {
-			s := monerootest.New()
-			defer s.Close()
-			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
-			_, err := s.Provider().CreateCheckout(ctx, request(order()))
-			pe := providerError(t, err, code, true)
-			if pe.RetryAfter != 3*time.Second || pe.Message == "" {
-				t.Errorf("%+v", pe)
-			}
-		})
-	}
-	t.Run("html", func(t *testing.T) {
-		t.Parallel()
-		c := newCapture(t, http.StatusBadGateway, "text/html", "<html><h1>502 Bad Gateway</h1></html>")
-		_, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
-		pe := providerError(t, err, 502, true)
-		if pe.Message != "expected JSON, got text/html" {
-			t.Errorf("message %q", pe.Message)
-		}
-	})
-	t.Run("html 200", func(t *testing.T) {
-		t.Parallel()
-		c := newCapture(t, http.StatusOK, "text/html", "<html>login</html>")
-		_, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
-		providerError(t, err, 200, false)
-		if !errors.Is(err, cauri.ErrMalformed) || !strings.Contains(err.Error(), "expected JSON, got text/html") {
-			t.Errorf("err %v", err)
 		}
 	})
 	for name, body := range map[string]string{
@@ -309,36 +233,11 @@ func TestCreateCheckoutErrors(t *testing.T) {
 			}
 		})
 	}
-	t.Run("dropped", func(t *testing.T) {
-		s := monerootest.New()
-		defer s.Close()
-		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop, Times: 2})
-		_, err := s.Provider().CreateCheckout(ctx, request(order()))
-		providerError(t, err, 0, true)
-	})
-	t.Run("slow", func(t *testing.T) {
-		s := monerootest.New()
-		defer s.Close()
-		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
-		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-		defer cancel()
-		_, err := s.Provider().CreateCheckout(ctx, request(order()))
-		if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
-			t.Errorf("err %v", err)
-		}
-	})
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "moneroo" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	return pe
+	return clienttest.ProviderError(t, "moneroo", err, status, temporary)
 }
 
 func TestFetchStatus(t *testing.T) {
@@ -425,28 +324,6 @@ func TestFetchStatus(t *testing.T) {
 	if strings.Contains(logs.String(), srv.SecretKey) {
 		t.Error("the secret key was logged")
 	}
-}
-
-func TestFetchStatusErrors(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	srv := monerootest.New()
-	defer srv.Close()
-	p := srv.Provider()
-
-	_, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01"})
-	if !errors.Is(err, cauri.ErrNotFound) || cauri.IsTemporary(err) {
-		t.Errorf("empty ref: %v", err)
-	}
-	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
-	if !errors.Is(err, cauri.ErrNotFound) {
-		t.Errorf("unknown ref: %v", err)
-	}
-	providerError(t, err, 404, false)
-
-	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
-	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
-	providerError(t, err, 503, true)
 }
 
 func TestFetchStatusShapes(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,9 +12,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -23,40 +22,31 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
-		{"pending", cauri.StatusPending, true},
-		{"no paid", cauri.StatusPending, true},
-		{"paid", cauri.StatusPaid, true},
-		{"failure", cauri.StatusFailed, true},
-		{"failed", cauri.StatusFailed, true},
-		{"cancelled", cauri.StatusCancelled, true},
-		{"payin.session.pending", cauri.StatusPending, true},
-		{"payin.session.completed", cauri.StatusPaid, true},
-		{"payin.session.cancelled", cauri.StatusCancelled, true},
-		{" Paid ", cauri.StatusPaid, true},
-		{"NO PAID", cauri.StatusPending, true},
-		{"Payin.Session.Completed", cauri.StatusPaid, true},
-		{"", cauri.StatusPending, false},
-		{"nopaid", cauri.StatusPending, false},
-		{"no  paid", cauri.StatusPending, false},
-		{"success", cauri.StatusPending, false},
-		{"completed", cauri.StatusPending, false},
-		{"canceled", cauri.StatusPending, false},
-		{"expired", cauri.StatusPending, false},
-		{"refunded", cauri.StatusPending, false},
-		{"payin.session.failed", cauri.StatusPending, false},
-		{"payout.session.completed", cauri.StatusPending, false},
+	tests := []clienttest.StatusCase{
+		{Raw: "pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "no paid", Want: cauri.StatusPending, Known: true},
+		{Raw: "paid", Want: cauri.StatusPaid, Known: true},
+		{Raw: "failure", Want: cauri.StatusFailed, Known: true},
+		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
+		{Raw: "payin.session.pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "payin.session.completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "payin.session.cancelled", Want: cauri.StatusCancelled, Known: true},
+		{Raw: " Paid ", Want: cauri.StatusPaid, Known: true},
+		{Raw: "NO PAID", Want: cauri.StatusPending, Known: true},
+		{Raw: "Payin.Session.Completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "nopaid", Want: cauri.StatusPending, Known: false},
+		{Raw: "no  paid", Want: cauri.StatusPending, Known: false},
+		{Raw: "success", Want: cauri.StatusPending, Known: false},
+		{Raw: "completed", Want: cauri.StatusPending, Known: false},
+		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
+		{Raw: "expired", Want: cauri.StatusPending, Known: false},
+		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
+		{Raw: "payin.session.failed", Want: cauri.StatusPending, Known: false},
+		{Raw: "payout.session.completed", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := moneyfusion.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
+	clienttest.CheckMapStatus(t, moneyfusion.MapStatus, tests)
 }
 
 func TestCharged(t *testing.T) {
@@ -285,56 +275,23 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{}`)
 	p := provider(t, c.config())
-	tests := []struct {
-		name   string
-		edit   func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"no customer", func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} }, "Customer.Phone,Customer.FirstName"},
-		{"blank names", func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "\t" }, "Customer.FirstName"},
-		{"phone without digits", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+" }, "Customer.Phone"},
-		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, "Currency"},
-		{"XAF", func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, "Currency"},
-		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"everything", func(r *cauri.CheckoutRequest) {
+	tests := []clienttest.ValidationCase{
+		{Name: "no customer", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} }, Fields: "Customer.Phone,Customer.FirstName"},
+		{Name: "blank names", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "\t" }, Fields: "Customer.FirstName"},
+		{Name: "phone without digits", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+" }, Fields: "Customer.Phone"},
+		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, Fields: "Currency"},
+		{Name: "XAF", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, Fields: "Currency"},
+		{Name: "zero", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "everything", Edit: func(r *cauri.CheckoutRequest) {
 			r.Order.Amount, r.Order.Currency, r.Order.Customer = -1, "", cauri.Customer{}
-		}, "Amount,Currency,Customer.Phone,Customer.FirstName"},
+		}, Fields: "Amount,Currency,Customer.Phone,Customer.FirstName"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.edit(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "order" {
-			t.Errorf("%s: err = %v", tt.name, err)
-			continue
-		}
-		var names []string
-		for _, f := range ve.Fields {
-			names = append(names, f.Field)
-		}
-		if got := strings.Join(names, ","); got != tt.fields {
-			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
-		}
-		if cauri.IsTemporary(err) {
-			t.Errorf("%s: validation error is temporary", tt.name)
-		}
-	}
-	if n := c.calls.Load(); n != 0 {
-		t.Errorf("%d calls made for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "moneyfusion" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	return pe
+	return clienttest.ProviderError(t, "moneyfusion", err, status, temporary)
 }
 
 // noSecret fails when err's text holds the API URL's key.
@@ -351,39 +308,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	t.Cleanup(srv.Close) // after the parallel subtests
 	ctx := context.Background()
 
-	t.Run("wrong API URL", func(t *testing.T) {
-		t.Parallel()
-		cfg := srv.Config()
-		cfg.APIURL = srv.URL + "/" + srv.App + "/0000000000000000/pay/"
-		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
-		pe := providerError(t, err, 404, false)
-		if pe.Message != "Marchand introuvable" || !errors.Is(err, moneyfusion.ErrRefused) {
-			t.Errorf("error %v", err)
-		}
-		noSecret(t, err, "0000000000000000")
-	})
-	for _, code := range []int{429, 503} {
-		t.Run(fmt.Sprint(code), func(t *testing.T) {
-			s := moneyfusiontest.New()
-			defer s.Close()
-			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
-			_, err := s.Provider().CreateCheckout(ctx, request(order()))
-			pe := providerError(t, err, code, true)
-			if pe.RetryAfter != 3*time.Second || pe.Message == "" || errors.Is(err, moneyfusion.ErrRefused) {
-				t.Errorf("%+v", pe)
-			}
-			noSecret(t, err, s.Key)
-		})
-	}
-	t.Run("html 502", func(t *testing.T) {
-		t.Parallel()
-		c := newCapture(t, http.StatusBadGateway, "text/html", "<html><h1>502 Bad Gateway</h1></html>")
-		_, err := provider(t, c.config()).CreateCheckout(ctx, request(order()))
-		pe := providerError(t, err, 502, true)
-		if pe.Message != "expected JSON, got text/html" {
-			t.Errorf("message %q", pe.Message)
-		}
-	})
 	t.Run("400 statut false", func(t *testing.T) {
 		t.Parallel()
 		c := newCapture(t, http.StatusBadRequest, "application/json", `{"statut":false,"message":"Tous les champs sont requis."}`)
@@ -439,30 +363,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), "POST <the merchant's API URL>") {
 			t.Errorf("err %v", err)
 		}
-	})
-	t.Run("slow", func(t *testing.T) {
-		s := moneyfusiontest.New()
-		defer s.Close()
-		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
-		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-		defer cancel()
-		_, err := s.Provider().CreateCheckout(ctx, request(order()))
-		if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
-			t.Errorf("err %v", err)
-		}
-		noSecret(t, err, s.Key)
-	})
-	t.Run("cancelled", func(t *testing.T) {
-		s := moneyfusiontest.New()
-		defer s.Close()
-		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
-		ctx, cancel := context.WithCancel(ctx)
-		time.AfterFunc(50*time.Millisecond, cancel)
-		_, err := s.Provider().CreateCheckout(ctx, request(order()))
-		if !errors.Is(err, context.Canceled) || cauri.IsTemporary(err) {
-			t.Errorf("err %v", err)
-		}
-		noSecret(t, err, s.Key)
 	})
 }
 
@@ -585,38 +485,6 @@ func TestFetchStatusGross(t *testing.T) {
 	if u, _ := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"}); u.Amount == 5000 {
 		t.Errorf("tampered gross: %+v", u)
 	}
-}
-
-func TestFetchStatusErrors(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	srv := moneyfusiontest.New()
-	defer srv.Close()
-	p := srv.Provider()
-
-	_, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: " "})
-	if !errors.Is(err, cauri.ErrNotFound) || cauri.IsTemporary(err) {
-		t.Errorf("empty ref: %v", err)
-	}
-	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
-	if !errors.Is(err, cauri.ErrNotFound) {
-		t.Errorf("unknown ref: %v", err)
-	}
-	if pe := providerError(t, err, 404, false); pe.Message != "Paiement introuvable" {
-		t.Errorf("message %q", pe.Message)
-	}
-
-	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
-	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
-	providerError(t, err, 503, true)
-	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 429, RetryAfter: 2 * time.Second})
-	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
-	if pe := providerError(t, err, 429, true); pe.RetryAfter != 2*time.Second {
-		t.Errorf("Retry-After %v", pe.RetryAfter)
-	}
-	srv.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 500})
-	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "nope"})
-	providerError(t, err, 500, true)
 }
 
 func TestFetchStatusShapes(t *testing.T) {

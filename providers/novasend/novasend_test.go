@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/novasend"
 	"github.com/cauripay/cauri/providers/novasend/novasendtest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -23,79 +24,63 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
+	tests := []clienttest.StatusCase{
 		// One word, of any of the three fields.
-		{"completed", cauri.StatusPaid, true},
-		{"failed", cauri.StatusFailed, true},
-		{"declined", cauri.StatusFailed, true},
-		{"expired", cauri.StatusExpired, true},
-		{"processing", cauri.StatusPending, true},
-		{"processed", cauri.StatusPending, true},
-		{"none", cauri.StatusPending, true},
-		{"pending", cauri.StatusPending, true},
-		{"accepted", cauri.StatusPending, true},
-		{" COMPLETED ", cauri.StatusPaid, true},
-		{"", cauri.StatusPending, false},
-		{"success", cauri.StatusPending, false},
-		{"successful", cauri.StatusPending, false},
-		{"paid", cauri.StatusPending, false},
-		{"cancelled", cauri.StatusPending, false},
-		{"refunded", cauri.StatusPending, false},
+		{Raw: "completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: "declined", Want: cauri.StatusFailed, Known: true},
+		{Raw: "expired", Want: cauri.StatusExpired, Known: true},
+		{Raw: "processing", Want: cauri.StatusPending, Known: true},
+		{Raw: "processed", Want: cauri.StatusPending, Known: true},
+		{Raw: "none", Want: cauri.StatusPending, Known: true},
+		{Raw: "pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "accepted", Want: cauri.StatusPending, Known: true},
+		{Raw: " COMPLETED ", Want: cauri.StatusPaid, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "success", Want: cauri.StatusPending, Known: false},
+		{Raw: "successful", Want: cauri.StatusPending, Known: false},
+		{Raw: "paid", Want: cauri.StatusPending, Known: false},
+		{Raw: "cancelled", Want: cauri.StatusPending, Known: false},
+		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
 
 		// status/confirmationStatus/transaction.status: the transaction decides.
-		{"processed/accepted/completed", cauri.StatusPaid, true},
-		{"processed/none/completed", cauri.StatusPaid, true},
-		{"expired/declined/completed", cauri.StatusPaid, true},
-		{"weird/weird/completed", cauri.StatusPaid, true},
-		{"processed/accepted/failed", cauri.StatusFailed, true},
-		{"processed/accepted/pending", cauri.StatusPending, true},
-		{"expired/expired/pending", cauri.StatusPending, true},
-		{"processed/accepted/reversed", cauri.StatusPending, false},
-		{"processed/accepted/success", cauri.StatusPending, false},
-		{"Processed/Accepted/Completed", cauri.StatusPaid, true},
+		{Raw: "processed/accepted/completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "processed/none/completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "expired/declined/completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "weird/weird/completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "processed/accepted/failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: "processed/accepted/pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "expired/expired/pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "processed/accepted/reversed", Want: cauri.StatusPending, Known: false},
+		{Raw: "processed/accepted/success", Want: cauri.StatusPending, Known: false},
+		{Raw: "Processed/Accepted/Completed", Want: cauri.StatusPaid, Known: true},
 
 		// No transaction yet (null or {}).
-		{"processing/none/", cauri.StatusPending, true},
-		{"processing/pending/", cauri.StatusPending, true},
-		{"processed/accepted/", cauri.StatusPending, true},
-		{"processed/none/", cauri.StatusPending, true},
-		{"processing/declined/", cauri.StatusFailed, true},
-		{"processed/declined/", cauri.StatusFailed, true},
-		{"processing/expired/", cauri.StatusExpired, true},
-		{"expired/none/", cauri.StatusExpired, true},
-		{"expired/accepted/", cauri.StatusExpired, true},
-		{"expired//", cauri.StatusExpired, true},
-		{"/declined/", cauri.StatusFailed, true},
-		{"processing//", cauri.StatusPending, true},
-		{"/none/", cauri.StatusPending, true},
-		{"//", cauri.StatusPending, false},
-		{"completed//", cauri.StatusPending, false},
-		{"processing/completed/", cauri.StatusPending, false},
-		{"processing/weird/", cauri.StatusPending, false},
-		{"weird/declined/", cauri.StatusFailed, true},
-		{"weird/none/", cauri.StatusPending, false},
+		{Raw: "processing/none/", Want: cauri.StatusPending, Known: true},
+		{Raw: "processing/pending/", Want: cauri.StatusPending, Known: true},
+		{Raw: "processed/accepted/", Want: cauri.StatusPending, Known: true},
+		{Raw: "processed/none/", Want: cauri.StatusPending, Known: true},
+		{Raw: "processing/declined/", Want: cauri.StatusFailed, Known: true},
+		{Raw: "processed/declined/", Want: cauri.StatusFailed, Known: true},
+		{Raw: "processing/expired/", Want: cauri.StatusExpired, Known: true},
+		{Raw: "expired/none/", Want: cauri.StatusExpired, Known: true},
+		{Raw: "expired/accepted/", Want: cauri.StatusExpired, Known: true},
+		{Raw: "expired//", Want: cauri.StatusExpired, Known: true},
+		{Raw: "/declined/", Want: cauri.StatusFailed, Known: true},
+		{Raw: "processing//", Want: cauri.StatusPending, Known: true},
+		{Raw: "/none/", Want: cauri.StatusPending, Known: true},
+		{Raw: "//", Want: cauri.StatusPending, Known: false},
+		{Raw: "completed//", Want: cauri.StatusPending, Known: false},
+		{Raw: "processing/completed/", Want: cauri.StatusPending, Known: false},
+		{Raw: "processing/weird/", Want: cauri.StatusPending, Known: false},
+		{Raw: "weird/declined/", Want: cauri.StatusFailed, Known: true},
+		{Raw: "weird/none/", Want: cauri.StatusPending, Known: false},
 
 		// Neither one word nor three.
-		{"processed/accepted", cauri.StatusPending, false},
-		{"a/b/c/d", cauri.StatusPending, false},
+		{Raw: "processed/accepted", Want: cauri.StatusPending, Known: false},
+		{Raw: "a/b/c/d", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := novasend.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
-	st := novasend.State{Status: "processed", ConfirmationStatus: "accepted", TransactionStatus: "completed"}
-	if st.String() != "processed/accepted/completed" {
-		t.Errorf("String = %q", st.String())
-	}
-	if s, known := st.Map(); s != cauri.StatusPaid || !known {
-		t.Errorf("Map = %s %v", s, known)
-	}
+	clienttest.CheckMapStatus(t, novasend.MapStatus, tests)
 }
 
 func TestNew(t *testing.T) {
@@ -359,66 +344,33 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, jsonReply(http.StatusCreated, seedAnswer))
 	p := provider(t, novasend.Config{BaseURL: c.srv.URL})
-	tests := []struct {
-		name   string
-		edit   func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"no customer", func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
-			"Customer.FirstName,Customer.Phone,Customer.Country"},
-		{"no name", func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "" }, "Customer.FirstName"},
-		{"local phone", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "0701020304" }, "Customer.Phone"},
-		{"phone with letters", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+225070102030x" }, "Customer.Phone"},
-		{"short phone", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+2250" }, "Customer.Phone"},
-		{"no phone, no country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone, r.Order.Customer.Country = "", "" },
-			"Customer.Phone,Customer.Country"},
-		{"phone of an unserved country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone, r.Order.Customer.Country = "+233201234567", "" },
-			"Customer.Country"},
-		{"unserved country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Country = "GH" }, "Customer.Country"},
-		{"currency of another country", func(r *cauri.CheckoutRequest) { r.Order.Customer.Country = "CM" }, "Currency"},
-		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1000, "USD" }, "Currency"},
-		{"fractional", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "EUR" }, "Amount,Currency"},
-		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
-		{"no payment ID", func(r *cauri.CheckoutRequest) { r.PaymentID = "" }, "PaymentID"},
-		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
-		{"relative return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "/pay/return" }, "ReturnURL"},
+	tests := []clienttest.ValidationCase{
+		{Name: "no customer", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
+			Fields: "Customer.FirstName,Customer.Phone,Customer.Country"},
+		{Name: "no name", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "" }, Fields: "Customer.FirstName"},
+		{Name: "local phone", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "0701020304" }, Fields: "Customer.Phone"},
+		{Name: "phone with letters", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+225070102030x" }, Fields: "Customer.Phone"},
+		{Name: "short phone", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone = "+2250" }, Fields: "Customer.Phone"},
+		{Name: "no phone, no country", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone, r.Order.Customer.Country = "", "" },
+			Fields: "Customer.Phone,Customer.Country"},
+		{Name: "phone of an unserved country", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Phone, r.Order.Customer.Country = "+233201234567", "" },
+			Fields: "Customer.Country"},
+		{Name: "unserved country", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Country = "GH" }, Fields: "Customer.Country"},
+		{Name: "currency of another country", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.Country = "CM" }, Fields: "Currency"},
+		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1000, "USD" }, Fields: "Currency"},
+		{Name: "fractional", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "EUR" }, Fields: "Amount,Currency"},
+		{Name: "zero", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "no currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, Fields: "Currency"},
+		{Name: "no payment ID", Edit: func(r *cauri.CheckoutRequest) { r.PaymentID = "" }, Fields: "PaymentID"},
+		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
+		{Name: "relative return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "/pay/return" }, Fields: "ReturnURL"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.edit(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "order" {
-			t.Errorf("%s: err = %v", tt.name, err)
-			continue
-		}
-		var names []string
-		for _, f := range ve.Fields {
-			names = append(names, f.Field)
-		}
-		if got := strings.Join(names, ","); got != tt.fields {
-			t.Errorf("%s: fields %s, want %s (%v)", tt.name, got, tt.fields, err)
-		}
-		if cauri.IsTemporary(err) {
-			t.Errorf("%s: validation error is temporary", tt.name)
-		}
-	}
-	if n := c.calls.Load(); n != 0 {
-		t.Errorf("%d calls made for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "novasend" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	return pe
+	return clienttest.ProviderError(t, "novasend", err, status, temporary)
 }
 
 func TestCreateCheckoutErrors(t *testing.T) {
@@ -446,16 +398,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		_, err := provider(t, cfg).CreateCheckout(ctx, request(o))
 		if pe := providerError(t, err, 400, false); pe.Message != "invalid_amount: Montant invalide (invalid: amount)" {
 			t.Errorf("message %q", pe.Message)
-		}
-	})
-	t.Run("403", func(t *testing.T) {
-		t.Parallel()
-		cfg := srv.Config()
-		cfg.APIClient = "sk_wrong"
-		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
-		pe := providerError(t, err, 403, false)
-		if pe.Message != "api_token_invalid: Invalid API credentials" || strings.Contains(err.Error(), "sk_wrong") {
-			t.Errorf("error %v", err)
 		}
 	})
 	t.Run("404 wallet", func(t *testing.T) {
@@ -486,23 +428,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 			}
 		})
 	}
-	t.Run("html 502", func(t *testing.T) {
-		t.Parallel()
-		c := newCapture(t, reply{http.StatusBadGateway, "text/html", "<html><h1>502 Bad Gateway</h1></html>"})
-		_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
-		if pe := providerError(t, err, 502, true); pe.Message != "expected JSON, got text/html" {
-			t.Errorf("message %q", pe.Message)
-		}
-	})
-	t.Run("html 200", func(t *testing.T) {
-		t.Parallel()
-		c := newCapture(t, reply{http.StatusOK, "text/html", "<html>login</html>"})
-		_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
-		providerError(t, err, 200, false)
-		if !errors.Is(err, cauri.ErrMalformed) || !strings.Contains(err.Error(), "expected JSON, got text/html") {
-			t.Errorf("err %v", err)
-		}
-	})
 	for name, tt := range map[string]struct {
 		status  int
 		body    string
@@ -573,13 +498,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 			}
 		})
 	}
-	t.Run("dropped", func(t *testing.T) {
-		s := novasendtest.New()
-		defer s.Close()
-		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop, Times: 2})
-		_, err := s.Provider().CreateCheckout(ctx, request(order()))
-		providerError(t, err, 0, true)
-	})
 }
 
 // TestCreateCheckoutRetrySafe: a creation whose answer was lost is
@@ -590,8 +508,8 @@ func TestCreateCheckoutRetrySafe(t *testing.T) {
 	defer s.Close()
 	p := s.Provider()
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
-	ctx := newExpiring()
-	expireWhenHeld(t, s, ctx)
+	ctx := clienttest.NewExpiring()
+	clienttest.ExpireWhenHeld(t, s, ctx)
 	_, err := p.CreateCheckout(ctx, request(order()))
 	if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
 		t.Fatalf("slow creation: %v", err)
@@ -969,45 +887,4 @@ func TestFetchStatusWithoutTransaction(t *testing.T) {
 			}
 		})
 	}
-}
-
-// expiring is a context whose deadline passes when the test calls expire
-// rather than after a duration, so that a call times out at the moment the
-// test chooses (once the server holds it), however slow the machine.
-type expiring struct {
-	context.Context
-	done chan struct{}
-	once sync.Once
-}
-
-func newExpiring() *expiring {
-	return &expiring{Context: context.Background(), done: make(chan struct{})}
-}
-
-func (c *expiring) Done() <-chan struct{} { return c.done }
-
-func (c *expiring) Err() error {
-	select {
-	case <-c.done:
-		return context.DeadlineExceeded
-	default:
-		return nil
-	}
-}
-
-func (c *expiring) expire() { c.once.Do(func() { close(c.done) }) }
-
-// expireWhenHeld expires ctx once em holds a request with a slow fault.
-func expireWhenHeld(t *testing.T, em interface {
-	AwaitSlowHeld(context.Context, int) error
-}, ctx *expiring) {
-	t.Helper()
-	go func() {
-		defer ctx.expire()
-		wait, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := em.AwaitSlowHeld(wait, 1); err != nil {
-			t.Error(err)
-		}
-	}()
 }

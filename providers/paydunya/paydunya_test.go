@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -30,31 +31,22 @@ const (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		raw   string
-		want  cauri.Status
-		known bool
-	}{
-		{"pending", cauri.StatusPending, true},
-		{"completed", cauri.StatusPaid, true},
-		{"cancelled", cauri.StatusCancelled, true},
-		{"failed", cauri.StatusFailed, true},
-		{" completed\n", cauri.StatusPaid, true},
-		{"", cauri.StatusPending, false},
-		{"COMPLETED", cauri.StatusPending, false},
-		{"complete", cauri.StatusPending, false},
-		{"success", cauri.StatusPending, false},
-		{"paid", cauri.StatusPending, false},
-		{"canceled", cauri.StatusPending, false},
-		{"expired", cauri.StatusPending, false},
-		{"refunded", cauri.StatusPending, false},
+	tests := []clienttest.StatusCase{
+		{Raw: "pending", Want: cauri.StatusPending, Known: true},
+		{Raw: "completed", Want: cauri.StatusPaid, Known: true},
+		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
+		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
+		{Raw: " completed\n", Want: cauri.StatusPaid, Known: true},
+		{Raw: "", Want: cauri.StatusPending, Known: false},
+		{Raw: "COMPLETED", Want: cauri.StatusPending, Known: false},
+		{Raw: "complete", Want: cauri.StatusPending, Known: false},
+		{Raw: "success", Want: cauri.StatusPending, Known: false},
+		{Raw: "paid", Want: cauri.StatusPending, Known: false},
+		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
+		{Raw: "expired", Want: cauri.StatusPending, Known: false},
+		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
 	}
-	for _, tt := range tests {
-		got, known := paydunya.MapStatus(tt.raw)
-		if got != tt.want || known != tt.known {
-			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.raw, got, known, tt.want, tt.known)
-		}
-	}
+	clienttest.CheckMapStatus(t, paydunya.MapStatus, tests)
 }
 
 func fieldNames(err error, what string) (string, error) {
@@ -393,59 +385,25 @@ func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", createdBody)
 	p := provider(t, config(c.srv.URL))
-	tests := []struct {
-		name   string
-		edit   func(*cauri.CheckoutRequest)
-		fields string
-	}{
-		{"USD", func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, "Currency"},
-		{"XAF", func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, "Currency"},
-		{"zero", func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, "Amount"},
-		{"no currency", func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, "Currency"},
-		{"no return URL", func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, "ReturnURL"},
-		{"bad items", func(r *cauri.CheckoutRequest) {
+	tests := []clienttest.ValidationCase{
+		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, Fields: "Currency"},
+		{Name: "XAF", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, Fields: "Currency"},
+		{Name: "zero", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 0 }, Fields: "Amount"},
+		{Name: "no currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, Fields: "Currency"},
+		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
+		{Name: "bad items", Edit: func(r *cauri.CheckoutRequest) {
 			r.Order.Items = []cauri.Item{{Name: "a", Quantity: 0}, {Name: "b", Quantity: 1, UnitPrice: -1}}
-		}, "Items[0].Quantity,Items[1].UnitPrice"},
-		{"everything", func(r *cauri.CheckoutRequest) {
+		}, Fields: "Items[0].Quantity,Items[1].UnitPrice"},
+		{Name: "everything", Edit: func(r *cauri.CheckoutRequest) {
 			r.Order.Amount, r.Order.Currency, r.ReturnURL = -5, "EUR", ""
-		}, "Amount,Currency,ReturnURL"},
+		}, Fields: "Amount,Currency,ReturnURL"},
 	}
-	for _, tt := range tests {
-		req := request(order())
-		tt.edit(&req)
-		_, err := p.CreateCheckout(context.Background(), req)
-		got, verr := fieldNames(err, "order")
-		if verr != nil {
-			t.Errorf("%s: %v", tt.name, verr)
-			continue
-		}
-		if got != tt.fields {
-			t.Errorf("%s: fields %s, want %s", tt.name, got, tt.fields)
-		}
-		if cauri.IsTemporary(err) {
-			t.Errorf("%s: validation error is temporary", tt.name)
-		}
-	}
-	if n := c.calls.Load(); n != 0 {
-		t.Errorf("%d calls made for invalid orders", n)
-	}
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
 	t.Helper()
-	var pe *cauri.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
-	}
-	if pe.Provider != "paydunya" || pe.StatusCode != status || pe.Temporary != temporary {
-		t.Fatalf("got %+v (%v), want HTTP %d temporary %v", pe, err, status, temporary)
-	}
-	for _, secret := range []string{masterKey, privateKey, token} {
-		if strings.Contains(err.Error(), secret) {
-			t.Fatalf("the error shows a key: %v", err)
-		}
-	}
-	return pe
+	return clienttest.ProviderError(t, "paydunya", err, status, temporary)
 }
 
 func TestCreateCheckoutErrors(t *testing.T) {
@@ -512,35 +470,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 			t.Errorf("%+v", pe)
 		}
 	})
-	for _, code := range []int{429, 503} {
-		t.Run(fmt.Sprint("emulator ", code), func(t *testing.T) {
-			t.Parallel()
-			s := paydunyatest.New()
-			defer s.Close()
-			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
-			_, err := s.Provider().CreateCheckout(ctx, request(order()))
-			if pe := providerError(t, err, code, true); pe.RetryAfter != 3*time.Second || pe.Message == "" {
-				t.Errorf("%+v", pe)
-			}
-		})
-	}
-	t.Run("502 HTML", func(t *testing.T) {
-		t.Parallel()
-		c := newCapture(t, http.StatusBadGateway, "text/html", "<html><h1>502 Bad Gateway</h1></html>")
-		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
-		if pe := providerError(t, err, 502, true); pe.Message != "expected JSON, got text/html" {
-			t.Errorf("message %q", pe.Message)
-		}
-	})
-	t.Run("200 HTML", func(t *testing.T) {
-		t.Parallel()
-		c := newCapture(t, http.StatusOK, "text/html", "<html>login</html>")
-		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
-		providerError(t, err, 200, false)
-		if !errors.Is(err, cauri.ErrMalformed) || !strings.Contains(err.Error(), "expected JSON, got text/html") {
-			t.Errorf("err %v", err)
-		}
-	})
 	for name, body := range map[string]string{
 		"no token":         `{"response_code":"00","response_text":"https://app.paydunya.com/sandbox-checkout/invoice/x"}`,
 		"token a number":   `{"response_code":"00","response_text":"https://app.paydunya.com/sandbox-checkout/invoice/x","token":12}`,
@@ -561,26 +490,6 @@ func TestCreateCheckoutErrors(t *testing.T) {
 			}
 		})
 	}
-	t.Run("dropped", func(t *testing.T) {
-		t.Parallel()
-		s := paydunyatest.New()
-		defer s.Close()
-		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop})
-		_, err := s.Provider().CreateCheckout(ctx, request(order()))
-		providerError(t, err, 0, true)
-	})
-	t.Run("slow", func(t *testing.T) {
-		t.Parallel()
-		s := paydunyatest.New()
-		defer s.Close()
-		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
-		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-		defer cancel()
-		_, err := s.Provider().CreateCheckout(ctx, request(order()))
-		if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
-			t.Errorf("err %v", err)
-		}
-	})
 }
 
 // TestCreateCheckoutEmulatorRecords checks what the emulator received from
@@ -718,31 +627,6 @@ func TestFetchStatusModes(t *testing.T) {
 		t.Errorf("live invoice in the sandbox: %v", err)
 	}
 	providerError(t, err, 404, false)
-}
-
-func TestFetchStatusErrors(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	srv := paydunyatest.New()
-	defer srv.Close()
-	p := srv.Provider()
-
-	_, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01"})
-	if !errors.Is(err, cauri.ErrNotFound) || cauri.IsTemporary(err) {
-		t.Errorf("empty ref: %v", err)
-	}
-	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "test_nope"})
-	if !errors.Is(err, cauri.ErrNotFound) {
-		t.Errorf("unknown ref: %v", err)
-	}
-	if pe := providerError(t, err, 404, false); pe.Message != "Invoice Not Found (response_code 1002)" {
-		t.Errorf("message %q", pe.Message)
-	}
-	srv.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
-	_, err = p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: "test_nope"})
-	if pe := providerError(t, err, 503, true); pe.Message != "expected JSON, got text/html" {
-		t.Errorf("message %q", pe.Message)
-	}
 }
 
 const confirmed = `{"response_code":"00","response_text":"Transaction Found",` +

@@ -1,0 +1,152 @@
+// Package clienttest is the shared test kit of the provider clients under
+// providers/: the assertions every client's tests make (how a failure is
+// classified, which fields a validation error names, how a status maps),
+// and the conformance checks that run for every provider from one table
+// of provider facts (Facts, Providers). Each provider's own tests keep
+// only what is particular to it.
+//
+// It is internal rather than part of providertest because it is not for
+// shops nor for authors of other providers: its table knows the six
+// providers of this module and their emulators, and the emulators import
+// providertest, so the table could not live there without an import
+// cycle; nor does this module promise its API.
+package clienttest
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cauripay/cauri"
+)
+
+// ProviderError fails the test unless err is a *cauri.ProviderError of
+// provider with the HTTP status (0 for no answer) and temporariness given,
+// and returns it.
+func ProviderError(t testing.TB, provider string, err error, status int, temporary bool) *cauri.ProviderError {
+	t.Helper()
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v (%T), want a *cauri.ProviderError", err, err)
+	}
+	if pe.Provider != provider || pe.StatusCode != status || pe.Temporary != temporary {
+		t.Fatalf("got %+v (%v), want %s HTTP %d temporary %v", pe, err, provider, status, temporary)
+	}
+	return pe
+}
+
+// FieldNames returns the fields a validation error names, comma
+// separated, in its order.
+func FieldNames(ve *cauri.ValidationError) string {
+	names := make([]string, 0, len(ve.Fields))
+	for _, f := range ve.Fields {
+		names = append(names, f.Field)
+	}
+	return strings.Join(names, ",")
+}
+
+// StatusCase is one raw status word and how a provider's MapStatus reads
+// it.
+type StatusCase struct {
+	Raw   string
+	Want  cauri.Status
+	Known bool
+}
+
+// CheckMapStatus checks mapStatus against every case.
+func CheckMapStatus(t *testing.T, mapStatus func(string) (cauri.Status, bool), cases []StatusCase) {
+	t.Helper()
+	for _, tt := range cases {
+		got, known := mapStatus(tt.Raw)
+		if got != tt.Want || known != tt.Known {
+			t.Errorf("MapStatus(%q) = %s, %v; want %s, %v", tt.Raw, got, known, tt.Want, tt.Known)
+		}
+	}
+}
+
+// ValidationCase is a checkout request made invalid by Edit, and the
+// fields, comma separated, the *cauri.ValidationError must name.
+type ValidationCase struct {
+	Name   string
+	Edit   func(*cauri.CheckoutRequest)
+	Fields string
+}
+
+// CheckValidation checks that p refuses each case's request, edited from
+// a copy of base, with a permanent order validation error naming the
+// case's fields. calls, when not nil, counts the calls that reached the
+// provider's API: none may.
+func CheckValidation(t *testing.T, p cauri.Provider, base func() cauri.CheckoutRequest, cases []ValidationCase, calls func() int) {
+	t.Helper()
+	for _, tt := range cases {
+		req := base()
+		tt.Edit(&req)
+		_, err := p.CreateCheckout(context.Background(), req)
+		var ve *cauri.ValidationError
+		if !errors.As(err, &ve) || ve.What != "order" {
+			t.Errorf("%s: err = %v", tt.Name, err)
+			continue
+		}
+		if got := FieldNames(ve); got != tt.Fields {
+			t.Errorf("%s: fields %s, want %s", tt.Name, got, tt.Fields)
+		}
+		if cauri.IsTemporary(err) {
+			t.Errorf("%s: validation error is temporary", tt.Name)
+		}
+	}
+	if calls != nil {
+		if n := calls(); n != 0 {
+			t.Errorf("%d calls made for invalid orders", n)
+		}
+	}
+}
+
+// Expiring is a context whose deadline passes when the test calls Expire
+// rather than after a duration, so that a call times out at the moment the
+// test chooses (once the server holds it), however slow the machine.
+type Expiring struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+// NewExpiring returns a context that expires on Expire.
+func NewExpiring() *Expiring {
+	return &Expiring{Context: context.Background(), done: make(chan struct{})}
+}
+
+// Done is closed by Expire.
+func (c *Expiring) Done() <-chan struct{} { return c.done }
+
+// Err is context.DeadlineExceeded once expired, else nil.
+func (c *Expiring) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// Expire makes the deadline pass.
+func (c *Expiring) Expire() { c.once.Do(func() { close(c.done) }) }
+
+// SlowHolder is an emulator that reports the requests a slow fault holds.
+type SlowHolder interface {
+	AwaitSlowHeld(ctx context.Context, n int) error
+}
+
+// ExpireWhenHeld expires ctx once em holds a request with a slow fault.
+func ExpireWhenHeld(t *testing.T, em SlowHolder, ctx *Expiring) {
+	t.Helper()
+	go func() {
+		defer ctx.Expire()
+		wait, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if err := em.AwaitSlowHeld(wait, 1); err != nil {
+			t.Error(err)
+		}
+	}()
+}

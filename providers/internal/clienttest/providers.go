@@ -1,0 +1,159 @@
+package clienttest
+
+import (
+	"fmt"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/dexchange"
+	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/dexpay"
+	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
+	"github.com/cauripay/cauri/providers/moneroo"
+	"github.com/cauripay/cauri/providers/moneroo/monerootest"
+	"github.com/cauripay/cauri/providers/moneyfusion"
+	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
+	"github.com/cauripay/cauri/providers/novasend"
+	"github.com/cauripay/cauri/providers/novasend/novasendtest"
+	"github.com/cauripay/cauri/providers/paydunya"
+	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
+)
+
+// Providers returns the facts of every provider under providers/, one
+// entry each, by name.
+func Providers() map[string]Facts {
+	return map[string]Facts{
+		"dexchange": {
+			Name:   "dexchange",
+			New:    func() Emulator { return dexchangetest.New() },
+			Secret: func(em Emulator) string { return em.(*dexchangetest.Server).APIKey },
+			Refused: func(em Emulator) (cauri.Provider, string) {
+				cfg := em.(*dexchangetest.Server).Config()
+				cfg.APIKey = "sk.test.wrong"
+				return must(dexchange.New(cfg)), cfg.APIKey
+			},
+			AuthFailure:       Failure{Status: 401, Message: "Invalid API key"},
+			StatusAuthFailure: &Failure{Status: 401, Message: "Invalid API key"},
+			UnknownRef:        "MID000000000",
+			NotFound:          Failure{Status: 404, Message: "No transaction found"},
+			AtURL: func(base string) cauri.Provider {
+				return must(dexchange.New(dexchange.Config{APIKey: "sk.test.1", BaseURL: base + "/api/v1/"}))
+			},
+		},
+		"dexpay": {
+			Name: "dexpay",
+			New:  func() Emulator { return dexpaytest.New() },
+			// DEXPAY serves Senegal: a Senegalese number.
+			Order:  func(o *cauri.Order) { o.Customer.Phone, o.Customer.Country = "+221771234567", "SN" },
+			Secret: func(em Emulator) string { return em.(*dexpaytest.Server).APISecret },
+			Refused: func(em Emulator) (cauri.Provider, string) {
+				cfg := em.(*dexpaytest.Server).Config()
+				cfg.APISecret = "sk_test_wrong"
+				return must(dexpay.New(cfg)), cfg.APISecret
+			},
+			AuthFailure:       Failure{Status: 401},
+			StatusAuthFailure: &Failure{Status: 401},
+			UnknownRef:        "pay_nope",
+			NotFound:          Failure{Status: 404},
+			AtURL: func(base string) cauri.Provider {
+				return must(dexpay.New(dexpay.Config{APIKey: "pk_test_1", APISecret: "sk_test_1", BaseURL: base + "/api/v1"}))
+			},
+		},
+		"moneroo": {
+			Name:   "moneroo",
+			New:    func() Emulator { return monerootest.New() },
+			Secret: func(em Emulator) string { return em.(*monerootest.Server).SecretKey },
+			Refused: func(em Emulator) (cauri.Provider, string) {
+				cfg := em.(*monerootest.Server).Config()
+				cfg.SecretKey = "sk_test_wrong"
+				return must(moneroo.New(cfg)), cfg.SecretKey
+			},
+			AuthFailure:       Failure{Status: 401, Message: "Unauthenticated."},
+			StatusAuthFailure: &Failure{Status: 401, Message: "Unauthenticated."},
+			UnknownRef:        "nope",
+			NotFound:          Failure{Status: 404},
+			AtURL: func(base string) cauri.Provider {
+				return must(moneroo.New(moneroo.Config{SecretKey: "sk", BaseURL: base}))
+			},
+		},
+		"moneyfusion": {
+			Name:   "moneyfusion",
+			New:    func() Emulator { return moneyfusiontest.New() },
+			Secret: func(em Emulator) string { return em.(*moneyfusiontest.Server).Key },
+			// The API URL is the only credential: a wrong key in it names a
+			// merchant MoneyFusion does not know. The status lookup takes
+			// none.
+			Refused: func(em Emulator) (cauri.Provider, string) {
+				s := em.(*moneyfusiontest.Server)
+				cfg := s.Config()
+				cfg.APIURL = s.URL + "/" + s.App + "/0000000000000000/pay/"
+				return must(moneyfusion.New(cfg)), "0000000000000000"
+			},
+			AuthFailure: Failure{Status: 404, Message: "Marchand introuvable", Is: moneyfusion.ErrRefused},
+			Refusal:     moneyfusion.ErrRefused,
+			UnknownRef:  "nope",
+			NotFound:    Failure{Status: 404, Message: "Paiement introuvable"},
+			AtURL: func(base string) cauri.Provider {
+				return must(moneyfusion.New(moneyfusion.Config{APIURL: base + "/Shop/5f3a9c0e1d2b4a67/pay/", StatusURL: base}))
+			},
+		},
+		"novasend": {
+			Name:   "novasend",
+			New:    func() Emulator { return novasendtest.New() },
+			Secret: func(em Emulator) string { return em.(*novasendtest.Server).APIClient },
+			Refused: func(em Emulator) (cauri.Provider, string) {
+				cfg := em.(*novasendtest.Server).Config()
+				cfg.APIClient = "sk_wrong"
+				return must(novasend.New(cfg)), cfg.APIClient
+			},
+			AuthFailure:       Failure{Status: 403, Message: "api_token_invalid: Invalid API credentials"},
+			StatusAuthFailure: &Failure{Status: 403, Message: "api_token_invalid: Invalid API credentials"},
+			UnknownRef:        "tr_nope",
+			NotFound:          Failure{Status: 404, Message: "transaction_does_not_exist: Payment not found"},
+			AtURL: func(base string) cauri.Provider {
+				return must(novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1", BaseURL: base}))
+			},
+		},
+		"paydunya": {
+			Name:   "paydunya",
+			New:    func() Emulator { return paydunyatest.New() },
+			Secret: func(em Emulator) string { return em.(*paydunyatest.Server).MasterKey },
+			// PayDunya refuses wrong keys with HTTP 200 and a response code.
+			Refused: func(em Emulator) (cauri.Provider, string) {
+				cfg := em.(*paydunyatest.Server).Config()
+				cfg.MasterKey = "wrong-master-key"
+				return must(paydunya.New(cfg)), cfg.MasterKey
+			},
+			AuthFailure:       Failure{Status: 200, Message: "Invalid Masterkey Specified (response_code 1001)"},
+			StatusAuthFailure: &Failure{Status: 200, Message: "Invalid Masterkey Specified (response_code 1001)"},
+			UnknownRef:        "test_nope",
+			NotFound:          Failure{Status: 404, Message: "Invoice Not Found (response_code 1002)"},
+			// Its server errors come as its web server's HTML pages.
+			FaultMessages: map[int]string{429: "Too Many Requests (response_code 429)",
+				500: "expected JSON, got text/html", 502: "expected JSON, got text/html", 503: "expected JSON, got text/html"},
+			AtURL: func(base string) cauri.Provider {
+				return must(paydunya.New(paydunya.Config{MasterKey: "wQzk9ZwR-Qq9m-0hD0-zpud-je5coGC3FHKW",
+					PrivateKey: "test_private_rMIdJM3PLLhLjyArx9tF3VURAF5", Token: "IivOiOxGJuWhc5znlIiK",
+					Store: paydunya.Store{Name: "Boutique Awa"}, BaseURL: base}))
+			},
+		},
+	}
+}
+
+// Provider returns the facts of the provider named name; it panics for a
+// provider the table does not hold, a mistake in a test.
+func Provider(name string) Facts {
+	f, ok := Providers()[name]
+	if !ok {
+		panic(fmt.Sprintf("clienttest: no facts for provider %q", name))
+	}
+	return f
+}
+
+// must returns p, or panics with err: the table's configurations are
+// valid.
+func must[P cauri.Provider](p P, err error) P {
+	if err != nil {
+		panic(fmt.Sprintf("clienttest: %v", err))
+	}
+	return p
+}
