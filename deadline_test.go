@@ -83,6 +83,11 @@ func (s *deadlineStore) CompleteOnPaidBatch(ctx context.Context, done []cauri.Co
 	return s.Store.CompleteOnPaidBatch(ctx, done, now)
 }
 
+func (s *deadlineStore) CompleteOnPaidEvents(ctx context.Context, done []cauri.Completion, now time.Time) ([]bool, error) {
+	s.check(ctx, "CompleteOnPaidEvents")
+	return s.Store.CompleteOnPaidEvents(ctx, done, now)
+}
+
 func (s *deadlineStore) ReleaseOnPaid(ctx context.Context, id, owner string) error {
 	s.check(ctx, "ReleaseOnPaid")
 	return s.Store.ReleaseOnPaid(ctx, id, owner)
@@ -253,7 +258,7 @@ func TestEveryStoreCallHasADeadline(t *testing.T) {
 					t.Errorf("%s was never called: the scenario misses it", m)
 				}
 			}
-			if store.calls["CompleteOnPaid"]+store.calls["CompleteOnPaidBatch"] == 0 {
+			if store.calls["CompleteOnPaid"]+store.calls["CompleteOnPaidBatch"]+store.calls["CompleteOnPaidEvents"] == 0 {
 				t.Error("OnPaid's success was never recorded: the scenario misses it")
 			}
 			t.Log(fmt.Sprint(store.calls))

@@ -65,7 +65,7 @@ func buildQueries(d Dialect, prefix string) queries {
 
 		attach: "UPDATE " + t + " SET provider_ref = ?, checkout_url = ?, updated_at = ? " +
 			"WHERE id = ? AND status = 'pending' AND provider_ref IS NULL",
-		transition: transition(t) + returning,
+		transition: transition(t, "") + returning,
 
 		claim: "UPDATE " + t + " SET lease_owner = ?, lease_until = ?, onpaid_attempts = onpaid_attempts + 1 " +
 			"WHERE id = ? AND status = 'paid' AND fulfilled_at IS NULL " +
@@ -126,7 +126,7 @@ func buildQueries(d Dialect, prefix string) queries {
 	if d == Postgres {
 		// One round trip whether the row moves or not: the payment as
 		// the statement found it comes back when it did not move.
-		q.transition = "WITH moved AS (" + transition(t) + returning + ") " +
+		q.transition = "WITH moved AS (" + transition(t, "") + returning + ") " +
 			"SELECT " + columns + ", TRUE FROM moved UNION ALL " +
 			"SELECT " + columns + ", FALSE FROM " + t + " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)"
 		// Likewise the holder of the order, claimed now or before. The
@@ -158,14 +158,16 @@ func buildQueries(d Dialect, prefix string) queries {
 // the stored values stay; the lease, NULL and 0 when none is taken; the
 // time OnPaid is recorded done, NULL when it is not; the ID and the status
 // to move from; then the expectations, each checked when not empty.
-func transition(t string) string {
+// set, when not empty, is more assignments, whose arguments come before
+// the ID.
+func transition(t, set string) string {
 	return "UPDATE " + t + " SET status = ?, " +
 		"pending_key = CASE WHEN ? AND superseded_by IS NULL THEN NULLIF(checkout_key, '') END, " +
 		"provider_ref = COALESCE(?, provider_ref), fee = COALESCE(?, fee), " +
 		"method = COALESCE(?, method), failure_reason = COALESCE(?, failure_reason), " +
 		"received = COALESCE(?, received), updated_at = COALESCE(?, updated_at), " +
 		"lease_owner = COALESCE(?, lease_owner), lease_until = COALESCE(?, lease_until), " +
-		"onpaid_attempts = onpaid_attempts + ?, fulfilled_at = COALESCE(fulfilled_at, ?) " +
+		"onpaid_attempts = onpaid_attempts + ?, fulfilled_at = COALESCE(fulfilled_at, ?)" + set + " " +
 		"WHERE id = ? AND status = ? " +
 		"AND (? = '' OR provider = ?) " +
 		"AND (? = '' OR provider_ref IS NULL OR provider_ref = ?) " +

@@ -268,6 +268,9 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 		nullInt64(c.Received), s.nullTimeArg(c.At), owner, until, claim, fulfilled, id, string(from),
 		e.Provider, e.Provider, e.ProviderRef, e.ProviderRef, e.Currency, e.Currency, e.Amount,
 	}
+	if len(c.Events) > 0 {
+		return s.transitionLogged(ctx, id, from, c, args)
+	}
 	fail := func(err error) (cauri.Payment, error) {
 		if s.isUniqueViolation(err) {
 			return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: %w: %w", id, from, c.To, cauri.ErrDuplicate, err)

@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	t.Run("Payouts", func(t *testing.T) { runPayouts(t, newStore) })
 	t.Run("Refunds", func(t *testing.T) { runRefunds(t, newStore) })
 	t.Run("History", func(t *testing.T) { runHistory(t, newStore) })
+	t.Run("HistoryWriter", func(t *testing.T) { runHistoryWriter(t, newStore) })
 	t.Run("Find", func(t *testing.T) { runFind(t, newStore) })
 }
 

@@ -1,0 +1,312 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cauripay/cauri"
+)
+
+var _ cauri.HistoryWriter = (*Store)(nil)
+
+// transitionLogged is Transition for a change with events: the move, the
+// count of the payment's events and their insert in one statement on
+// PostgreSQL, in one transaction elsewhere. args are Transition's.
+func (s *Store) transitionLogged(ctx context.Context, id string, from cauri.Status, c cauri.Change, args []any) (cauri.Payment, error) {
+	fail := func(err error) (cauri.Payment, error) {
+		if s.isUniqueViolation(err) {
+			return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: %w: %w", id, from, c.To, cauri.ErrDuplicate, err)
+		}
+		return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: %w", id, from, c.To, err)
+	}
+	if len(c.Events) > maxAppend {
+		return fail(fmt.Errorf("%d events, more than %d", len(c.Events), maxAppend))
+	}
+	n := int64(len(c.Events))
+	attention := false
+	for _, e := range c.Events {
+		attention = attention || e.Attention
+	}
+	// The count's arguments go before the ID, as its assignments go
+	// before the WHERE clause.
+	counted := make([]any, 0, len(args)+2+1+9*len(c.Events)+1)
+	counted = append(append(append(counted, args[:12]...), n, attention), args[12:]...)
+
+	if s.dialect == Postgres {
+		counted = append(counted, n)
+		for i, e := range c.Events {
+			counted = append(counted, int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
+		}
+		counted = append(counted, id)
+		var (
+			moved bool
+			last  int64
+		)
+		p, err := scanPayment(s.db.QueryRowContext(ctx, s.transitionLoggedQuery(len(c.Events)), counted...), &moved, &last)
+		switch {
+		case err == nil && moved:
+			return p, s.trimHistory(ctx, s.db, id, last)
+		case err == nil && p.Status != from:
+			return p, fmt.Errorf("sqlstore: transition %s from %s to %s: payment is %s: %w",
+				id, from, c.To, p.Status, cauri.ErrConflict)
+		case err == nil, errors.Is(err, sql.ErrNoRows):
+			return s.transitionLost(ctx, id, from, c)
+		}
+		return fail(err)
+	}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var (
+		p    cauri.Payment
+		last int64
+	)
+	query := s.transitionLoggedQuery(len(c.Events))
+	if s.dialect == SQLite {
+		p, err = scanPayment(tx.QueryRowContext(ctx, query, counted...), &last)
+	} else {
+		last, err = countMySQL(ctx, tx, query, counted...)
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_ = tx.Rollback()
+		return s.transitionLost(ctx, id, from, c)
+	case err != nil:
+		return fail(err)
+	}
+	if err := s.insertEvents(ctx, tx, id, last, c.Events); err != nil {
+		return fail(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err)
+	}
+	if s.dialect == MySQL {
+		if p, err = scanPayment(s.db.QueryRowContext(ctx, s.q.get, id)); err != nil {
+			return fail(notFound(err))
+		}
+	}
+	return p, nil
+}
+
+// transitionLoggedQuery is transitionLogged's statement for n events: on
+// PostgreSQL the move, the insert and the payment as stored when it did
+// not move; elsewhere the move counting the events, whose last number
+// SQLite returns and MySQL sets LAST_INSERT_ID to.
+func (s *Store) transitionLoggedQuery(n int) string {
+	t := s.prefix + "payments"
+	switch s.dialect {
+	case MySQL:
+		return transition(t, ", history_seq = LAST_INSERT_ID(COALESCE(history_seq, 0) + ?), "+
+			"attention = CASE WHEN ? THEN 1 ELSE attention END")
+	case SQLite:
+		return transition(t, ", history_seq = COALESCE(history_seq, 0) + ?, "+
+			"attention = CASE WHEN ? THEN 1 ELSE attention END") + " RETURNING " + columns + ", history_seq"
+	}
+	var b strings.Builder
+	b.WriteString("WITH moved AS (")
+	b.WriteString(transition(t, ", history_seq = COALESCE(history_seq, 0) + ?::bigint, "+
+		"attention = CASE WHEN ?::boolean THEN TRUE ELSE attention END"))
+	b.WriteString(" RETURNING " + columns + ", history_seq), ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
+		"SELECT m.id, m.history_seq - ?::bigint + v.k, v.occurred, v.kind, v.source, v.status, v.detail, v.attention, v.actor " +
+		"FROM moved m, (VALUES ")
+	writeEventValues(&b, n, false)
+	b.WriteString(") AS v (k, occurred, kind, source, status, detail, attention, actor)) " +
+		"SELECT " + columns + ", TRUE, history_seq FROM moved UNION ALL " +
+		"SELECT " + columns + ", FALSE, COALESCE(history_seq, 0) FROM " + t + " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)")
+	return numbered(b.String())
+}
+
+// writeEventValues writes n rows of a PostgreSQL VALUES list of events,
+// typed: (k, occurred, kind, source, status, detail, attention, actor),
+// led by the payment's ID when withID is set.
+func writeEventValues(b *strings.Builder, n int, withID bool) {
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		if withID {
+			b.WriteString("?::varchar, ")
+		}
+		b.WriteString("?::bigint, ?::timestamptz, ?::varchar, ?::varchar, ?::varchar, ?::text, ?::boolean, ?::varchar)")
+	}
+}
+
+// insertEvents inserts events of payment id, the last of which is
+// numbered last, in tx, and deletes what the bound drops.
+func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, id string, last int64, events []cauri.Event) error {
+	n := int64(len(events))
+	args := make([]any, 0, 9*len(events))
+	for i, e := range events {
+		args = append(args, id, last-n+int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
+	}
+	if _, err := tx.ExecContext(ctx, s.appendQuery(len(events)), args...); err != nil {
+		return err
+	}
+	return s.trimHistory(ctx, tx, id, last)
+}
+
+// CompleteOnPaidEvents records, for each of done whose owner still holds
+// its lease, that OnPaid succeeded, as CompleteOnPaid does, and appends
+// its Events to the payment's history: on PostgreSQL all in one
+// statement, elsewhere in one transaction. See [cauri.HistoryWriter].
+func (s *Store) CompleteOnPaidEvents(ctx context.Context, done []cauri.Completion, now time.Time) ([]bool, error) {
+	recorded := make([]bool, len(done))
+	if len(done) == 0 {
+		return recorded, nil
+	}
+	for _, c := range done {
+		if len(c.Events) > maxAppend {
+			return nil, fmt.Errorf("sqlstore: complete %s: %d events, more than %d", c.ID, len(c.Events), maxAppend)
+		}
+	}
+	var err error
+	if s.dialect == Postgres {
+		err = s.completeEventsPostgres(ctx, done, now, recorded)
+	} else {
+		err = s.completeEventsTx(ctx, done, now, recorded)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: complete %d payments: %w", len(done), err)
+	}
+	return recorded, nil
+}
+
+// completeEventsPostgres is CompleteOnPaidEvents in one statement.
+func (s *Store) completeEventsPostgres(ctx context.Context, done []cauri.Completion, now time.Time, recorded []bool) error {
+	var (
+		b      strings.Builder
+		events int
+	)
+	args := make([]any, 0, 4*len(done)+1)
+	b.WriteString("WITH v (id, owner, n, att) AS (VALUES ")
+	for i, c := range done {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?::varchar, ?::varchar, ?::bigint, ?::boolean)")
+		attention := false
+		for _, e := range c.Events {
+			attention = attention || e.Attention
+		}
+		args = append(args, c.ID, c.Owner, int64(len(c.Events)), attention)
+		events += len(c.Events)
+	}
+	t := s.prefix + "payments"
+	b.WriteString("), done AS (UPDATE " + t + " p SET fulfilled_at = ?::timestamptz, lease_owner = NULL, lease_until = NULL, " +
+		"history_seq = COALESCE(p.history_seq, 0) + v.n, attention = CASE WHEN v.att THEN TRUE ELSE p.attention END " +
+		"FROM v WHERE p.id = v.id AND p.lease_owner = v.owner AND p.fulfilled_at IS NULL " +
+		"RETURNING p.id, p.history_seq, v.n)")
+	args = append(args, s.timeArg(now))
+	if events > 0 {
+		b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
+			"SELECT d.id, d.history_seq - d.n + e.k, e.occurred, e.kind, e.source, e.status, e.detail, e.attention, e.actor " +
+			"FROM done d JOIN (VALUES ")
+		first := true
+		for _, c := range done {
+			for i, e := range c.Events {
+				if !first {
+					b.WriteString(", ")
+				}
+				first = false
+				writeEventValues(&b, 1, true)
+				args = append(args, c.ID, int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
+			}
+		}
+		b.WriteString(") AS e (id, k, occurred, kind, source, status, detail, attention, actor) ON e.id = d.id)")
+	}
+	b.WriteString(" SELECT id, history_seq FROM done")
+	rows, err := s.db.QueryContext(ctx, numbered(b.String()), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	index := make(map[string]int, len(done))
+	for i, c := range done {
+		index[c.ID] = i
+	}
+	type outgrown struct {
+		id   string
+		last int64
+	}
+	var trims []outgrown // the payments whose history outgrew the bound
+	for rows.Next() {
+		var (
+			id   string
+			last int64
+		)
+		if err := rows.Scan(&id, &last); err != nil {
+			return err
+		}
+		if i, ok := index[id]; ok {
+			recorded[i] = true
+		}
+		if last > cauri.HistoryLimit {
+			trims = append(trims, outgrown{id, last})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, tr := range trims {
+		if err := s.trimHistory(ctx, s.db, tr.id, tr.last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// completeEventsTx is CompleteOnPaidEvents as a transaction: for each
+// completion, the conditional UPDATE, then the count of its events and
+// their insert.
+func (s *Store) completeEventsTx(ctx context.Context, done []cauri.Completion, now time.Time, recorded []bool) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	at := s.timeArg(now)
+	for i, c := range done {
+		res, err := tx.ExecContext(ctx, s.q.complete, at, c.ID, c.Owner)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			continue
+		}
+		recorded[i] = true
+		if len(c.Events) == 0 {
+			continue
+		}
+		attention := false
+		for _, e := range c.Events {
+			attention = attention || e.Attention
+		}
+		var last int64
+		if s.dialect == SQLite {
+			err = tx.QueryRowContext(ctx, s.hq.count, int64(len(c.Events)), attention, c.ID).Scan(&last)
+		} else {
+			last, err = countMySQL(ctx, tx, s.hq.count, int64(len(c.Events)), attention, c.ID)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.insertEvents(ctx, tx, c.ID, last, c.Events); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		clear(recorded)
+		return err
+	}
+	return nil
+}
