@@ -167,6 +167,22 @@ func (api *acmeAPI) pay(id string) string {
 	return c.ReturnURL
 }
 
+// acmeKit is a shop's kit with acme, on the API at base, as its one
+// provider, and one order: order-42, 5000 XOF.
+func acmeKit(base string, onPaid func(context.Context, cauri.Payment) error) (*cauri.Kit, error) {
+	return cauri.New(cauri.Config{
+		Store:     memory.New(),
+		Providers: []cauri.Provider{newAcme(base, "sk_test")},
+		PublicURL: "https://shop.example/pay",
+		Secret:    "use-32-or-more-random-bytes-here-please",
+		Order: func(*http.Request, string) (cauri.Order, error) {
+			return cauri.Order{ID: "order-42", Amount: 5000, Currency: "XOF"}, nil
+		},
+		OnPaid:     onPaid,
+		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
+	})
+}
+
 // A provider outside this module: it implements cauri.Provider with
 // providerhttp's client, which turns each failed call into the
 // *cauri.ProviderError the kit retries or not. Here it runs a payment
@@ -176,19 +192,9 @@ func Example() {
 	srv := httptest.NewServer(api)
 	defer srv.Close()
 
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{newAcme(srv.URL, "sk_test")},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(*http.Request, string) (cauri.Order, error) {
-			return cauri.Order{ID: "order-42", Amount: 5000, Currency: "XOF"}, nil
-		},
-		OnPaid: func(_ context.Context, p cauri.Payment) error {
-			fmt.Println("OnPaid:", p.OrderID, p.Status, p.Amount, p.Currency)
-			return nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
+	kit, err := acmeKit(srv.URL, func(_ context.Context, p cauri.Payment) error {
+		fmt.Println("OnPaid:", p.OrderID, p.Status, p.Amount, p.Currency)
+		return nil
 	})
 	if err != nil {
 		log.Fatal(err)

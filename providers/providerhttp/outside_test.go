@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/stores/memory"
 )
 
 // The tests of this file run acme, a provider written against exported
@@ -32,21 +31,11 @@ func newAcmeShop(t *testing.T) *acmeShop {
 	s := &acmeShop{api: &acmeAPI{checkouts: map[string]*acmeCheckout{}}}
 	srv := httptest.NewServer(s.api)
 	t.Cleanup(srv.Close)
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{newAcme(srv.URL, "sk_test")},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(*http.Request, string) (cauri.Order, error) {
-			return cauri.Order{ID: "order-42", Amount: 5000, Currency: "XOF"}, nil
-		},
-		OnPaid: func(_ context.Context, p cauri.Payment) error {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			s.paid = append(s.paid, p.OrderID)
-			return nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
+	kit, err := acmeKit(srv.URL, func(_ context.Context, p cauri.Payment) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.paid = append(s.paid, p.OrderID)
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
