@@ -64,7 +64,9 @@
 // [PayoutPreparer] and [PayoutChecker]) is the contract of a payment
 // provider; the packages under providers/ implement it, each with an
 // emulator of the provider's API for tests, and providers/providertest
-// runs one scenario suite against them all. These contracts may still
+// runs one scenario suite against them all. providers/providerhttp makes
+// their HTTP calls and turns failures into ProviderError values; it is
+// public, for providers written outside this module. These contracts may still
 // grow, by optional interfaces; the README's "Stability" section says what
 // is stable API and what is not.
 //

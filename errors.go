@@ -44,8 +44,6 @@ var (
 	// ErrAmountMismatch: an update reports paid for less than the stored
 	// payment's amount, or in another currency.
 	ErrAmountMismatch = errors.New("cauri: amount or currency mismatch")
-	// ErrInvalidToken: a return, status or callback token did not verify.
-	ErrInvalidToken = errors.New("cauri: invalid token")
 )
 
 // ProviderError is an error from a provider's API, or from reaching it.

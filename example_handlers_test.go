@@ -20,7 +20,6 @@ import (
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
-	"github.com/cauripay/cauri/stores/memory"
 )
 
 // Each handler mounts alone, on a route of the shop's own router. The
@@ -32,37 +31,20 @@ func ExampleKit_CheckoutHandler() {
 	emu := monerootest.New() // stands in for api.moneroo.io
 	defer emu.Close()
 
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{emu.Provider()},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			// From the shop's records: the form names the order, never
-			// its amount.
-			if r.PostFormValue("order") != "order-42" {
-				return cauri.Order{}, cauri.ErrNotFound
-			}
-			return cauri.Order{
-				ID: "order-42", Amount: 5000, Currency: "XOF",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
+	cfg := exampleConfig(emu.Provider()) // a memory store, the kit at https://shop.example/pay
+	cfg.Order = func(r *http.Request, provider string) (cauri.Order, error) {
+		// From the shop's records: the form names the order, never its
+		// amount.
+		if r.PostFormValue("order") != "order-42" {
+			return cauri.Order{}, cauri.ErrNotFound
+		}
+		return order42(r, provider)
 	}
+	kit := mustNew(cfg)
 	mux := http.NewServeMux()
 	mux.Handle("POST /pay/checkout/{provider}", kit.CheckoutHandler())
-
 	post := func(path, order, accept string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(url.Values{"order": {order}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept", accept)
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, req)
-		return rec
+		return postOrder(mux, path, order, accept)
 	}
 
 	// A buy form: 303 to the provider's hosted page.
@@ -95,34 +77,17 @@ func ExampleCheckoutResponse() {
 	emu := monerootest.New() // stands in for api.moneroo.io
 	defer emu.Close()
 
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{emu.Provider()},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			if r.PostFormValue("order") != "order-42" {
-				return cauri.Order{}, cauri.ErrNotFound
-			}
-			return cauri.Order{
-				ID: "order-42", Amount: 5000, Currency: "XOF",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
+	cfg := exampleConfig(emu.Provider())
+	cfg.Order = func(r *http.Request, provider string) (cauri.Order, error) {
+		if r.PostFormValue("order") != "order-42" {
+			return cauri.Order{}, cauri.ErrNotFound
+		}
+		return order42(r, provider)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/pay/", http.StripPrefix("/pay", kit))
+	mux.Handle("/pay/", http.StripPrefix("/pay", mustNew(cfg)))
 	checkout := func(order string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", strings.NewReader(url.Values{"order": {order}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept", "application/json")
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, req)
-		return rec
+		return postOrder(mux, "/pay/checkout/moneroo", order, "application/json")
 	}
 
 	rec := checkout("order-42")
@@ -162,30 +127,11 @@ func ExampleKit_ReturnHandler() {
 	emu := monerootest.New()
 	defer emu.Close()
 
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{emu.Provider()},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			return cauri.Order{
-				ID: "order-42", Amount: 5000, Currency: "XOF",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	kit := mustNew(exampleConfig(emu.Provider())) // order-42, 5000 XOF; the kit at https://shop.example/pay
 	mux := http.NewServeMux()
 	mux.Handle("POST /pay/checkout/{provider}", kit.CheckoutHandler())
 	mux.Handle("GET /pay/return/{provider}/{id}/{token}", kit.ReturnHandler())
-	do := func(req *http.Request) *httptest.ResponseRecorder {
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, req)
-		return rec
-	}
+	do := func(req *http.Request) *httptest.ResponseRecorder { return serve(mux, req) }
 	shopPage := func(rec *httptest.ResponseRecorder) string {
 		u, _ := url.Parse(rec.Header().Get("Location"))
 		return fmt.Sprint(rec.Code, " ", u.Path, " payment_id=", u.Query().Has("payment_id"), " token=", u.Query().Has("token"))
@@ -193,7 +139,7 @@ func ExampleKit_ReturnHandler() {
 
 	checkoutURL := do(httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", nil)).Header().Get("Location")
 	ctx := context.Background()
-	p, _ := emu.Payment(checkoutURL[strings.LastIndexByte(checkoutURL, '/')+1:])
+	p, _ := emu.Payment(lastSegment(checkoutURL))
 	returnURL := p.ReturnURL // the kit's: https://shop.example/pay/return/moneroo/{id}/{token}
 
 	// A return URL whose token was tampered with.
@@ -224,26 +170,12 @@ func ExampleKit_WebhookHandler() {
 	defer emu.Close()
 
 	var onPaid atomic.Int32
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{emu.Provider()}, // with the webhook secret
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			return cauri.Order{
-				ID: "order-42", Amount: 5000, Currency: "XOF",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
-		OnPaid: func(ctx context.Context, p cauri.Payment) error {
-			onPaid.Add(1)
-			return nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
+	cfg := exampleConfig(emu.Provider()) // the provider has the webhook secret
+	cfg.OnPaid = func(ctx context.Context, p cauri.Payment) error {
+		onPaid.Add(1)
+		return nil
 	}
+	kit := mustNew(cfg)
 	mux := http.NewServeMux()
 	mux.Handle("POST /pay/checkout/{provider}", kit.CheckoutHandler())
 	mux.Handle("POST /pay/webhooks/{provider}", kit.WebhookHandler())
@@ -255,8 +187,7 @@ func ExampleKit_WebhookHandler() {
 	emu.SetWebhookURL(shop.URL + "/pay/webhooks/moneroo")
 	emu.SetWebhookPolicy(providertest.WebhookPolicy{Copies: 3})
 
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", nil))
+	rec := serve(mux, httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", nil))
 	ctx := context.Background()
 	if _, err := emu.Act(ctx, rec.Header().Get("Location"), providertest.Pay); err != nil {
 		log.Fatal(err)
@@ -287,30 +218,11 @@ func ExampleKit_StatusHandler() {
 	emu := monerootest.New() // no webhook URL: notifications are lost
 	defer emu.Close()
 
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{emu.Provider()},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			return cauri.Order{
-				ID: "order-42", Amount: 5000, Currency: "XOF",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	kit := mustNew(exampleConfig(emu.Provider())) // order-42, 5000 XOF; the kit at https://shop.example/pay
 	mux := http.NewServeMux()
 	mux.Handle("POST /pay/checkout/{provider}", kit.CheckoutHandler())
 	mux.Handle("GET /pay/payments/{id}", kit.StatusHandler())
-	do := func(req *http.Request) *httptest.ResponseRecorder {
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, req)
-		return rec
-	}
+	do := func(req *http.Request) *httptest.ResponseRecorder { return serve(mux, req) }
 
 	req := httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", nil)
 	req.Header.Set("Accept", "application/json")
@@ -367,27 +279,12 @@ func ExampleConfig_onPaid() {
 
 	emu := monerootest.New()
 	defer emu.Close()
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{emu.Provider()},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			return cauri.Order{
-				ID: "order-42", Amount: 5000, Currency: "XOF",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
-		OnPaid:     onPaid,
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	cfg := exampleConfig(emu.Provider())
+	cfg.OnPaid = onPaid
+	kit := mustNew(cfg)
 	mux := http.NewServeMux()
 	mux.Handle("/pay/", http.StripPrefix("/pay", kit))
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", nil))
+	rec := serve(mux, httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", nil))
 	back, err := emu.Act(context.Background(), rec.Header().Get("Location"), providertest.Pay)
 	if err != nil {
 		log.Fatal(err)
@@ -396,8 +293,7 @@ func ExampleConfig_onPaid() {
 	// The customer comes back three times (a reload, the back button);
 	// the warehouse comes back after the first.
 	for visit := range 3 {
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, back, nil))
+		rec := serve(mux, httptest.NewRequest(http.MethodGet, back, nil))
 		loc, _ := url.Parse(rec.Header().Get("Location"))
 		p, _ := kit.Payment(context.Background(), loc.Query().Get("payment_id"))
 		fmt.Printf("visit %d: %s, %s, OnPaid attempts %d, fulfilled %t\n", visit+1, loc.Path, p.Status, p.OnPaidAttempts, p.Fulfilled())
@@ -426,35 +322,21 @@ func ExampleKit_Reconcile() {
 	now := func() time.Time { return start.Add(time.Duration(elapsed.Load())) }
 
 	var onPaid atomic.Int32
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{emu.Provider()},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			id := r.PostFormValue("order")
-			return cauri.Order{
-				ID: id, Amount: 5000, Currency: "XOF",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
-		OnPaid: func(ctx context.Context, p cauri.Payment) error {
-			onPaid.Add(1)
-			return nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-		Reconcile: cauri.ReconcilePolicy{Grace: 2 * time.Minute, MaxAge: 48 * time.Hour},
-		Now:       now,
-	})
-	if err != nil {
-		log.Fatal(err)
+	cfg := exampleConfig(emu.Provider())
+	cfg.Order = func(r *http.Request, provider string) (cauri.Order, error) {
+		o, err := order42(r, provider)
+		o.ID = r.PostFormValue("order") // one order per checkout below
+		return o, err
 	}
+	cfg.OnPaid = func(ctx context.Context, p cauri.Payment) error {
+		onPaid.Add(1)
+		return nil
+	}
+	cfg.Reconcile = cauri.ReconcilePolicy{Grace: 2 * time.Minute, MaxAge: 48 * time.Hour}
+	cfg.Now = now
+	kit := mustNew(cfg)
 	checkout := func(order string) string {
-		req := httptest.NewRequest(http.MethodPost, "/checkout/moneroo", strings.NewReader("order="+order))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		rec := httptest.NewRecorder()
-		kit.ServeHTTP(rec, req)
-		return rec.Header().Get("Location")
+		return postOrder(kit, "/checkout/moneroo", order, "text/html").Header().Get("Location")
 	}
 	ctx := context.Background()
 	// One customer pays and closes the tab; another cancels; a third has
@@ -486,19 +368,7 @@ func ExampleKit_Payout() {
 	emu := paydunyatest.New() // stands in for PayDunya's sandbox
 	defer emu.Close()
 
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(), // keeps payouts too (a cauri.PayoutStore)
-		Providers: []cauri.Provider{emu.Provider()},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			return cauri.Order{}, cauri.ErrNotFound
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	kit := mustNew(exampleConfig(emu.Provider())) // a memory store: it keeps payouts too (a cauri.PayoutStore)
 	ctx := context.Background()
 	refund := cauri.PayoutRequest{
 		Key:     "refund-order-42", // one key per payout the shop means to make
@@ -516,7 +386,7 @@ func ExampleKit_Payout() {
 	fmt.Println("sent by PayDunya:", sent)
 
 	refund.Amount = 3000 // the same key for another payout
-	_, err = kit.Payout(ctx, "paydunya", refund)
+	_, err := kit.Payout(ctx, "paydunya", refund)
 	fmt.Println(errors.Is(err, cauri.ErrPayoutKeyReused))
 
 	_, err = kit.Payout(ctx, "moneroo", refund)
@@ -537,19 +407,7 @@ func ExampleKit_ResolvePayout() {
 	emu := paydunyatest.New() // stands in for PayDunya's sandbox
 	defer emu.Close()
 
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{emu.Provider()},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			return cauri.Order{}, cauri.ErrNotFound
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	kit := mustNew(exampleConfig(emu.Provider()))
 	ctx := context.Background()
 	res, err := kit.Payout(ctx, "paydunya", cauri.PayoutRequest{
 		Key: "refund-order-43", Account: "771111111", Amount: 2500, Currency: "XOF",
@@ -593,26 +451,9 @@ func ExampleProvider() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{prov},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			return cauri.Order{
-				ID: "order-42", Amount: 5000, Currency: "XOF",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	kit.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/checkout/moneroo", nil))
-	checkoutURL := rec.Header().Get("Location")
-	p, _ := emu.Payment(checkoutURL[strings.LastIndexByte(checkoutURL, '/')+1:])
+	kit := mustNew(exampleConfig(prov))
+	rec := serve(kit, httptest.NewRequest(http.MethodPost, "/checkout/moneroo", nil))
+	p, _ := emu.Payment(lastSegment(rec.Header().Get("Location")))
 	fmt.Println(kit.Providers(), rec.Code, p.Amount, p.Currency, slices.Equal(p.Methods, []string{"wave_ci", "orange_ci", "mtn_ci"}))
 
 	// A wrong configuration names every bad field, and never a secret.

@@ -466,14 +466,17 @@ func (k *Kit) endpoint(word, provider, id, purpose string) string {
 }
 
 // ReturnURL is the URL a provider sends the customer back to for payment
-// id. The kit builds it for every checkout; it is exported for providers
-// and tests that need it.
+// id, as the kit puts it in every [CheckoutRequest]. Outside the kit it
+// serves tests: a shop's, or a provider's emulator's, that play the
+// customer coming back without a provider's page.
 func (k *Kit) ReturnURL(provider, id string) string {
 	return k.endpoint("return", provider, id, purposeAccess)
 }
 
 // CallbackURL is the per-payment notification URL the kit gives providers
-// that take one: it carries a token that proves which payment it is for.
+// that take one, in every [CheckoutRequest]: it carries a token that
+// proves which payment it is for. Outside the kit it serves tests that
+// play a provider's notification to it.
 func (k *Kit) CallbackURL(provider, id string) string {
 	return k.endpoint("webhooks", provider, id, purposeCallback)
 }

@@ -31,10 +31,10 @@ func (s Status) Valid() bool {
 // statuses, only paid may still move, to refunded.
 func (s Status) Final() bool { return s.Valid() && s != StatusPending }
 
-// CanMoveTo reports whether the state machine allows s → to: from pending
+// canMoveTo reports whether the state machine allows s → to: from pending
 // to a final status other than refunded, and from paid to refunded; never
-// backwards.
-func (s Status) CanMoveTo(to Status) bool {
+// backwards. The kit's apply is the one place that consults it.
+func (s Status) canMoveTo(to Status) bool {
 	switch s {
 	case StatusPending:
 		return to.Final() && to != StatusRefunded

@@ -7,11 +7,12 @@ import (
 )
 
 func TestStatusMachine(t *testing.T) {
-	all := []cauri.Status{cauri.StatusPending, cauri.StatusPaid, cauri.StatusFailed, cauri.StatusCancelled, cauri.StatusExpired, "bogus", ""}
+	all := []cauri.Status{cauri.StatusPending, cauri.StatusPaid, cauri.StatusFailed, cauri.StatusCancelled, cauri.StatusExpired, cauri.StatusRefunded, "bogus", ""}
 	for _, from := range all {
 		for _, to := range all {
-			want := from == cauri.StatusPending && to != cauri.StatusPending && to.Valid()
-			if got := from.CanMoveTo(to); got != want {
+			want := from == cauri.StatusPending && to != cauri.StatusPending && to != cauri.StatusRefunded && to.Valid() ||
+				from == cauri.StatusPaid && to == cauri.StatusRefunded
+			if got := cauri.CanMoveTo(from, to); got != want {
 				t.Errorf("%q → %q allowed = %v, want %v", from, to, got, want)
 			}
 		}

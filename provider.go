@@ -12,7 +12,9 @@ import (
 //
 // Errors a provider returns should be [*ProviderError] values (or wrap one)
 // so the kit can tell transient failures, which it retries where safe, from
-// permanent ones, which it never retries.
+// permanent ones, which it never retries. Package providers/providerhttp
+// sends a provider's JSON and form calls and classifies every way they can
+// fail into such errors; a provider outside this module can use it too.
 type Provider interface {
 	// Name is the provider's short lower-case name ("moneroo"). It appears
 	// in URL paths and as a metrics label.

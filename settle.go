@@ -22,24 +22,20 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 		k.record(ctx, p.ID, Event{Kind: EventRefused, Status: u.Status, Detail: "the update is about another payment"})
 		return p, false, fmt.Errorf("%w: the update is about another payment", ErrConflict)
 	}
-	if p.Status == StatusPaid && u.Status == StatusRefunded {
-		return k.refund(ctx, p, u)
-	}
-	if p.Status.Final() {
-		if u.Status.Final() && u.Status != p.Status {
+	if !p.Status.canMoveTo(u.Status) {
+		switch {
+		case p.Status.Final() && u.Status.Final() && u.Status != p.Status:
 			k.log.Warn("provider reports another final status for a settled payment; the stored one stands",
 				"payment_id", p.ID, "provider", p.Provider, "stored", p.Status, "reported", u.RawStatus)
+		case u.Status == StatusRefunded && !p.Status.Final():
+			// Only a paid payment can be refunded: the claim changes nothing.
+			k.log.Warn("provider reports a refund of a payment not paid here; it stays as it is",
+				"payment_id", p.ID, "provider", p.Provider, "status", p.Status)
 		}
 		return p, false, nil
 	}
-	if u.Status == StatusPending {
-		return p, false, nil
-	}
-	if u.Status == StatusRefunded {
-		// Only a paid payment can be refunded: the claim changes nothing.
-		k.log.Warn("provider reports a refund of a payment not paid here; it stays as it is",
-			"payment_id", p.ID, "provider", p.Provider, "status", p.Status)
-		return p, false, nil
+	if u.Status == StatusRefunded { // from paid
+		return k.refund(ctx, p, u)
 	}
 	if err := checkMoney(p, u); err != nil {
 		k.log.Error("update refused: amount or currency differs from the order",

@@ -10,7 +10,9 @@
 // ("cauri chi shop: open http://127.0.0.1:8082/"). Payments are kept in
 // memory (stores/memory): they are gone on restart. examples/nethttp runs
 // every provider live from the environment and keeps payments in a
-// database; examples/echo runs Moneroo live.
+// database; examples/echo runs Moneroo live. The shop itself (its orders,
+// pages and kit) is examples/internal/demo's, as examples/echo's is: this
+// command shows only how the kit goes into chi.
 //
 // Environment, all optional:
 //

@@ -21,22 +21,7 @@ import (
 func Example() {
 	emu := monerootest.New() // stands in for api.moneroo.io
 	defer emu.Close()
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{emu.Provider()},
-		PublicURL: "https://shop.example/pay",
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			return cauri.Order{
-				ID: "order-42", Amount: 5000, Currency: "XOF",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	kit := exampleKit(emu.Provider()) // at https://shop.example/pay
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer)
@@ -53,22 +38,7 @@ func Example() {
 func Example_routes() {
 	emu := monerootest.New()
 	defer emu.Close()
-	kit, err := cauri.New(cauri.Config{
-		Store:     memory.New(),
-		Providers: []cauri.Provider{emu.Provider()},
-		PublicURL: "https://shop.example/pay", // where the routes below are
-		Secret:    "use-32-or-more-random-bytes-here-please",
-		Order: func(r *http.Request, provider string) (cauri.Order, error) {
-			return cauri.Order{
-				ID: "order-42", Amount: 5000, Currency: "XOF",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
-		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
+	kit := exampleKit(emu.Provider()) // at https://shop.example/pay: where the routes below are
 
 	r := chi.NewRouter()
 	r.Route("/pay", func(r chi.Router) {
@@ -84,4 +54,27 @@ func Example_routes() {
 	r.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", nil))
 	fmt.Println(rec.Code, strings.HasPrefix(rec.Header().Get("Location"), emu.URL+"/checkout/"))
 	// Output: 303 true
+}
+
+// exampleKit is the kit the examples mount: payments in memory, the kit
+// at https://shop.example/pay, and one order, order-42 for 5000 XOF. See
+// cauri's ExampleNew for a shop's own.
+func exampleKit(p cauri.Provider) *cauri.Kit {
+	kit, err := cauri.New(cauri.Config{
+		Store:     memory.New(),
+		Providers: []cauri.Provider{p},
+		PublicURL: "https://shop.example/pay",
+		Secret:    "use-32-or-more-random-bytes-here-please",
+		Order: func(*http.Request, string) (cauri.Order, error) {
+			return cauri.Order{
+				ID: "order-42", Amount: 5000, Currency: "XOF",
+				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
+			}, nil
+		},
+		SuccessURL: "/thanks", FailureURL: "/sorry", PendingURL: "/waiting",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return kit
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -51,10 +52,8 @@ func newTestShop(t *testing.T) *testShop {
 	// the emulators' notifications need.
 	srv := httptest.NewUnstartedServer(nil)
 	logs := &syncBuffer{}
-	s, err := newShop(config{
-		PublicURL: "http://" + srv.Listener.Addr().String(),
-		Logger:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	s, err := newShop("http://"+srv.Listener.Addr().String(), "",
+		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		srv.Close()
 		t.Fatal(err)
@@ -150,9 +149,8 @@ func TestShopPays(t *testing.T) {
 				if code != http.StatusOK || !strings.Contains(body, tc.title) {
 					t.Errorf("GET %s: %d\n%s", tc.page, code, body)
 				}
-				ts.mu.Lock()
-				paidBy := ts.orders[ref].PaidBy
-				ts.mu.Unlock()
+				o, _ := ts.Order(ref)
+				paidBy := o.PaidBy
 				if paid := paidBy != ""; paid != tc.paid {
 					t.Errorf("order paid by %q, want paid %v", paidBy, tc.paid)
 				}
@@ -173,27 +171,6 @@ func TestShopPays(t *testing.T) {
 					t.Errorf("token %q empty or in the logs", token)
 				}
 			})
-		}
-	}
-}
-
-func TestLoadConfig(t *testing.T) {
-	for _, tc := range []struct {
-		env     map[string]string
-		want    config
-		wantErr bool
-	}{
-		{env: nil, want: config{Addr: "127.0.0.1:8082"}},
-		{env: map[string]string{"ADDR": ":0", "PUBLIC_URL": "https://shop.example/"}, want: config{Addr: ":0", PublicURL: "https://shop.example"}},
-		{env: map[string]string{"PUBLIC_URL": "https://shop.example/shop"}, wantErr: true},
-		{env: map[string]string{"CAURI_SECRET": "short"}, wantErr: true},
-	} {
-		got, err := loadConfig(func(k string) string { return tc.env[k] })
-		switch {
-		case tc.wantErr != (err != nil):
-			t.Errorf("%v: err = %v, want error %v", tc.env, err, tc.wantErr)
-		case !tc.wantErr && got != tc.want:
-			t.Errorf("%v: %+v, want %+v", tc.env, got, tc.want)
 		}
 	}
 }
@@ -237,7 +214,7 @@ func TestRunStartsAndStops(t *testing.T) {
 		if err != nil {
 			t.Errorf("run after cancel: %v", err)
 		}
-	case <-time.After(shutdownTimeout + 5*time.Second):
+	case <-time.After(demo.ShutdownTimeout + 5*time.Second):
 		t.Fatal("run did not return after its context was cancelled")
 	}
 	if _, err := client.Get(m[1] + "/"); err == nil {

@@ -9,7 +9,9 @@
 // API on loopback, whose hosted page has Pay, Fail and Cancel buttons, and
 // prints the address to open ("cauri echo shop: open http://127.0.0.1:8081/").
 // Payments are kept in memory (stores/memory): they are gone on restart.
-// See examples/nethttp for a shop that keeps them in a database.
+// See examples/nethttp for a shop that keeps them in a database. The shop
+// itself (its orders, pages and kit) is examples/internal/demo's, as
+// examples/chi's is: this command shows how the kit goes into echo.
 //
 // # Mounting the kit in echo
 //

@@ -2,18 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
+
+	"github.com/cauripay/cauri/examples/internal/demo"
+	"github.com/cauripay/cauri/providers/moneroo"
 )
 
 func main() {
@@ -25,10 +23,6 @@ func main() {
 	}
 }
 
-// shutdownTimeout is how long requests in flight get to finish once the
-// context is cancelled.
-const shutdownTimeout = 10 * time.Second
-
 // run serves the shop until ctx is cancelled, then shuts it down
 // gracefully. It prints the address to open on stdout and logs to stderr.
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
@@ -36,54 +30,14 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg.Logger = log
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
-	}
-	if cfg.PublicURL == "" {
-		cfg.PublicURL = defaultPublicURL(ln.Addr())
-	}
-	s, err := newShop(cfg)
-	if err != nil {
-		_ = ln.Close()
-		return err
-	}
-	defer s.Close()
-
-	srv := &http.Server{
-		Handler:           s.router(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		// Longer than a checkout or return visit may wait for the provider.
-		WriteTimeout: 60 * time.Second,
-		IdleTimeout:  120 * time.Second,
-		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
-	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "mode", s.mode())
-	fmt.Fprintf(stdout, "cauri echo shop: open %s/ (%s)\n", cfg.PublicURL, s.mode())
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serving: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down", "timeout", shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutting down: %w", err)
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serving: %w", err)
-	}
-	log.Info("stopped")
-	return nil
+	return demo.Serve(ctx, "echo", cfg.env(), stdout, func(publicURL string, log *slog.Logger) (demo.App, error) {
+		cfg.PublicURL, cfg.Logger = publicURL, log
+		s, err := newShop(cfg)
+		if err != nil {
+			return demo.App{}, err
+		}
+		return demo.App{Handler: s.router(), Mode: s.mode(), Close: s.Close}, nil
+	})
 }
 
 // config is the shop's configuration, from the environment.
@@ -112,25 +66,25 @@ type config struct {
 // live reports whether the shop talks to the real Moneroo.
 func (c config) live() bool { return c.MonerooSecretKey != "" }
 
+// env is the part of the configuration every example reads.
+func (c config) env() demo.Env {
+	return demo.Env{Addr: c.Addr, PublicURL: c.PublicURL, Secret: c.Secret}
+}
+
 // loadConfig reads the configuration from the environment and checks it.
 func loadConfig(getenv func(string) string) (config, error) {
+	env, err := demo.LoadEnv(getenv, "127.0.0.1:8081")
+	if err != nil {
+		return config{}, err
+	}
 	get := func(key string) string { return strings.TrimSpace(getenv(key)) }
 	c := config{
-		Addr:                 get("ADDR"),
-		Secret:               get("CAURI_SECRET"),
+		Addr:                 env.Addr,
+		PublicURL:            env.PublicURL,
+		Secret:               env.Secret,
 		MonerooSecretKey:     get("MONEROO_SECRET_KEY"),
 		MonerooWebhookSecret: get("MONEROO_WEBHOOK_SECRET"),
 		MonerooBaseURL:       get("MONEROO_BASE_URL"),
-	}
-	if c.Addr == "" {
-		c.Addr = "127.0.0.1:8081"
-	}
-	if raw := get("PUBLIC_URL"); raw != "" {
-		u, err := checkPublicURL(raw)
-		if err != nil {
-			return config{}, err
-		}
-		c.PublicURL = u
 	}
 	if err := c.checkSecret(); err != nil {
 		return config{}, err
@@ -141,35 +95,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 // checkSecret requires CAURI_SECRET in live mode, and a long one whenever
 // it is set.
 func (c config) checkSecret() error {
-	switch {
-	case c.Secret == "" && c.live():
-		return errors.New("CAURI_SECRET is required with MONEROO_SECRET_KEY: set it to 32 or more random characters (openssl rand -hex 32)")
-	case c.Secret != "" && len(c.Secret) < 32:
-		return errors.New("CAURI_SECRET is too short: use 32 or more random characters (openssl rand -hex 32)")
+	if c.live() {
+		return demo.CheckSecret(c.Secret, moneroo.Name)
 	}
-	return nil
-}
-
-// checkPublicURL accepts scheme://host[:port], with no path: the shop's
-// pages and the kit are at the root of the host.
-func checkPublicURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("PUBLIC_URL %q: want scheme://host[:port] with no path, such as https://shop.example", raw)
-	}
-	return u.Scheme + "://" + u.Host, nil
-}
-
-// defaultPublicURL is http:// and the address listened on, with loopback
-// for an unspecified host (":8081", "0.0.0.0:8081").
-func defaultPublicURL(addr net.Addr) string {
-	host, port, err := net.SplitHostPort(addr.String())
-	if err != nil {
-		return "http://" + addr.String()
-	}
-	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-		host = "127.0.0.1"
-	}
-	return "http://" + net.JoinHostPort(host, port)
+	return demo.CheckSecret(c.Secret)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -217,7 +218,7 @@ func paymentOf(t *testing.T, page string) string {
 // wantOrder checks an order's OnPaid calls and the payment it was paid by.
 func (ts *testShop) wantOrder(t *testing.T, ref string, onPaidCalls int, paidBy string) {
 	t.Helper()
-	o, ok := ts.orderByID(ref)
+	o, ok := ts.Order(ref)
 	if !ok {
 		t.Fatalf("order %s unknown", ref)
 	}
@@ -229,7 +230,7 @@ func (ts *testShop) wantOrder(t *testing.T, ref string, onPaidCalls int, paidBy 
 // counter sums a kit metric on the shop's registry.
 func (ts *testShop) counter(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
-	v, err := providertest.MetricSum(ts.reg, name, labels...)
+	v, err := providertest.MetricSum(ts.Registry, name, labels...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,8 +244,8 @@ func TestPayFlow(t *testing.T) {
 			ref := ts.openOrder(t)
 			checkoutURL := ts.checkout(t, ref)
 			emuPay, ok := ts.emu.Payment(path.Base(checkoutURL))
-			if !ok || emuPay.Amount != productPrice || emuPay.Currency != productCurrency {
-				t.Errorf("the emulator was asked for %+v, want %d %s", emuPay, productPrice, productCurrency)
+			if !ok || emuPay.Amount != demo.ProductPrice || emuPay.Currency != demo.ProductCurrency {
+				t.Errorf("the emulator was asked for %+v, want %d %s", emuPay, demo.ProductPrice, demo.ProductCurrency)
 			}
 
 			back := ts.act(t, checkoutURL, providertest.Pay)
@@ -536,7 +537,7 @@ func TestRunStartsAndStops(t *testing.T) {
 		if err != nil {
 			t.Errorf("run after cancel: %v", err)
 		}
-	case <-time.After(shutdownTimeout + 5*time.Second):
+	case <-time.After(demo.ShutdownTimeout + 5*time.Second):
 		t.Fatal("run did not return after its context was cancelled")
 	}
 	if _, err := client.Get(m[1] + "/"); err == nil {

@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -17,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/examples/internal/demo"
 )
 
 func main() {
@@ -28,10 +25,6 @@ func main() {
 	}
 }
 
-// shutdownTimeout is how long requests in flight get to finish once the
-// context is cancelled.
-const shutdownTimeout = 10 * time.Second
-
 // run serves the shop until ctx is cancelled, then shuts it down
 // gracefully. It prints the address to open on stdout and logs to stderr.
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
@@ -39,57 +32,19 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg.Logger = log
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
-	}
-	if cfg.PublicURL == "" {
-		cfg.PublicURL = defaultPublicURL(ln.Addr())
-	}
-	s, err := newShop(ctx, cfg)
-	if err != nil {
-		_ = ln.Close()
-		return err
-	}
-	defer s.Close()
-
-	srv := &http.Server{
-		Handler:           s.handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		// Longer than a checkout or return visit may wait for the provider.
-		WriteTimeout: 60 * time.Second,
-		IdleTimeout:  120 * time.Second,
-		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
-	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "mode", s.mode())
-	fmt.Fprintf(stdout, "cauri demo shop: open %s/ (%s)\n", cfg.PublicURL, s.mode())
-	if s.adminGenerated {
-		fmt.Fprintf(stdout, "cauri demo shop: console at %s/admin/ (any user name, password %s; set ADMIN_PASSWORD to choose it)\n", cfg.PublicURL, s.adminPassword)
-	}
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serving: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down", "timeout", shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutting down: %w", err)
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serving: %w", err)
-	}
-	log.Info("stopped")
-	return nil
+	env := demo.Env{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Secret: cfg.Secret}
+	return demo.Serve(ctx, "demo", env, stdout, func(publicURL string, log *slog.Logger) (demo.App, error) {
+		cfg.PublicURL, cfg.Logger = publicURL, log
+		s, err := newShop(ctx, cfg)
+		if err != nil {
+			return demo.App{}, err
+		}
+		app := demo.App{Handler: s.handler(), Mode: s.mode(), Close: s.Close}
+		if s.adminGenerated {
+			app.Notes = []string{fmt.Sprintf("console at %s/admin/ (any user name, password %s; set ADMIN_PASSWORD to choose it)", cfg.PublicURL, s.adminPassword)}
+		}
+		return app, nil
+	})
 }
 
 // config is the shop's configuration, from the environment.
@@ -170,24 +125,19 @@ func (c config) live() []string {
 // Its errors are one line each, and name variables, never their secret
 // values.
 func loadConfig(getenv func(string) string) (config, error) {
+	env, err := demo.LoadEnv(getenv, "127.0.0.1:8080")
+	if err != nil {
+		return config{}, err
+	}
 	get := func(key string) string { return strings.TrimSpace(getenv(key)) }
 	c := config{
-		Addr:        get("ADDR"),
-		Secret:      get("CAURI_SECRET"),
+		Addr:        env.Addr,
+		PublicURL:   env.PublicURL,
+		Secret:      env.Secret,
 		DatabaseURL: get("DATABASE_URL"),
 		// Not trimmed: a password is what it is.
 		AdminPassword: getenv("ADMIN_PASSWORD"),
 		ProviderEnv:   map[string]string{},
-	}
-	if c.Addr == "" {
-		c.Addr = "127.0.0.1:8080"
-	}
-	if raw := get("PUBLIC_URL"); raw != "" {
-		u, err := checkPublicURL(raw)
-		if err != nil {
-			return config{}, err
-		}
-		c.PublicURL = u
 	}
 	specs := providerSpecs()
 	offered, err := offeredProviders(get(providersVar), specs)
@@ -226,37 +176,4 @@ func loadConfig(getenv func(string) string) (config, error) {
 
 // checkSecret requires CAURI_SECRET when a provider is live, and a long
 // one whenever it is set.
-func (c config) checkSecret() error {
-	live := c.live()
-	switch {
-	case c.Secret == "" && len(live) > 0:
-		return fmt.Errorf("CAURI_SECRET is required with a real provider (%s): set it to 32 or more random characters (openssl rand -hex 32)", strings.Join(live, ", "))
-	case c.Secret != "" && len(c.Secret) < 32:
-		return errors.New("CAURI_SECRET is too short: use 32 or more random characters (openssl rand -hex 32)")
-	}
-	return nil
-}
-
-// checkPublicURL accepts scheme://host[:port], with no path: the shop's
-// pages and the kit are at the root of the host.
-func checkPublicURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("PUBLIC_URL %q: want scheme://host[:port] with no path, such as https://shop.example", raw)
-	}
-	return u.Scheme + "://" + u.Host, nil
-}
-
-// defaultPublicURL is http:// and the address listened on, with loopback
-// for an unspecified host (":8080", "0.0.0.0:8080").
-func defaultPublicURL(addr net.Addr) string {
-	host, port, err := net.SplitHostPort(addr.String())
-	if err != nil {
-		return "http://" + addr.String()
-	}
-	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-		host = "127.0.0.1"
-	}
-	return "http://" + net.JoinHostPort(host, port)
-}
+func (c config) checkSecret() error { return demo.CheckSecret(c.Secret, c.live()...) }

@@ -24,6 +24,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
@@ -948,7 +949,7 @@ func TestRunStartsAndStops(t *testing.T) {
 		if err != nil {
 			t.Errorf("run after cancel: %v", err)
 		}
-	case <-time.After(shutdownTimeout + 5*time.Second):
+	case <-time.After(demo.ShutdownTimeout + 5*time.Second):
 		t.Fatal("run did not return after its context was cancelled")
 	}
 	if _, err := http.Get(m[1] + "/"); err == nil {

@@ -3,12 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -26,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/middleware"
 )
 
@@ -138,7 +136,7 @@ func newShop(ctx context.Context, cfg config) (*shop, error) {
 		return nil, err
 	}
 	if len(s.emus) > 0 && s.cfg.Secret == "" {
-		s.cfg.Secret = randomHex(32)
+		s.cfg.Secret = demo.RandomHex(32)
 		log.Warn("CAURI_SECRET is not set: using a random secret for this run (fine for an offline demo; payment links stop working on restart)")
 	}
 
@@ -146,7 +144,7 @@ func newShop(ctx context.Context, cfg config) (*shop, error) {
 	case cfg.AdminPassword != "":
 		s.adminPassword = cfg.AdminPassword
 	case len(cfg.live()) == 0:
-		s.adminPassword = randomHex(12)
+		s.adminPassword = demo.RandomHex(12)
 		s.adminGenerated = true
 	default:
 		log.Warn("ADMIN_PASSWORD is not set: the console at /admin lets nobody in")
@@ -332,7 +330,7 @@ func (s *shop) adminAuth(r *http.Request) (string, bool) {
 var orderRef = regexp.MustCompile(`^ord_[0-9a-f]{16}$`)
 
 // newOrderRef returns a fresh order reference.
-func newOrderRef() string { return "ord_" + randomHex(8) }
+func newOrderRef() string { return "ord_" + demo.RandomHex(8) }
 
 // order is Config.Order. The buy form carries an order reference and the
 // SKU of the product: the first checkout of a reference records the order,
@@ -511,13 +509,7 @@ func (s *shop) home(w http.ResponseWriter, r *http.Request) {
 // paymentView is the kit's status answer for one payment, with the order
 // it is for.
 type paymentView struct {
-	PaymentID string       `json:"payment_id"`
-	OrderID   string       `json:"order_id"`
-	Provider  string       `json:"provider"`
-	Status    cauri.Status `json:"status"`
-	Final     bool         `json:"final"`
-	Amount    int64        `json:"amount"`
-	Currency  string       `json:"currency"`
+	cauri.StatusResponse
 
 	// ProviderLabel is the provider's name for people.
 	ProviderLabel string `json:"-"`
@@ -565,26 +557,16 @@ func (s *shop) paymentPage(w http.ResponseWriter, r *http.Request) {
 func (s *shop) lookupPayment(r *http.Request) (paymentView, int) {
 	q := r.URL.Query()
 	id, token := q.Get("payment_id"), q.Get("token")
-	if id == "" || token == "" || len(id) > 64 || len(token) > 256 {
-		return paymentView{}, http.StatusBadRequest
+	st, code, err := demo.LookupPayment(r.Context(), s.kit, id, token)
+	if err != nil {
+		s.log.Error("reading the kit's status answer", "err", err)
 	}
+	if code != http.StatusOK {
+		return paymentView{}, code
+	}
+	v := paymentView{StatusResponse: st}
 	query := url.Values{"payment_id": {id}, "token": {token}}.Encode()
 	statusURL := "/payments/" + url.PathEscape(id) + "?" + url.Values{"token": {token}}.Encode()
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, statusURL, nil)
-	if err != nil {
-		return paymentView{}, http.StatusBadRequest
-	}
-	req.Header.Set("Accept", "application/json")
-	var res bufferedResponse
-	s.kit.ServeHTTP(&res, req)
-	if res.code != http.StatusOK {
-		return paymentView{}, res.code
-	}
-	var v paymentView
-	if err := json.Unmarshal(res.body.Bytes(), &v); err != nil {
-		s.log.Error("reading the kit's status answer", "err", err)
-		return paymentView{}, http.StatusInternalServerError
-	}
 	v.ProviderLabel = s.label(v.Provider)
 	v.Query, v.StatusURL = query, "/pay"+statusURL
 	v.ThanksURL, v.SorryURL, v.WaitingURL = "/thanks?"+query, "/sorry?"+query, "/waiting?"+query
@@ -595,31 +577,6 @@ func (s *shop) lookupPayment(r *http.Request) (paymentView, int) {
 		s.log.Error("loading an order", "order_id", v.OrderID, "err", err)
 	}
 	return v, http.StatusOK
-}
-
-// bufferedResponse keeps an in-process answer of the kit.
-type bufferedResponse struct {
-	header http.Header
-	code   int
-	body   bytes.Buffer
-}
-
-func (b *bufferedResponse) Header() http.Header {
-	if b.header == nil {
-		b.header = make(http.Header)
-	}
-	return b.header
-}
-
-func (b *bufferedResponse) WriteHeader(code int) {
-	if b.code == 0 {
-		b.code = code
-	}
-}
-
-func (b *bufferedResponse) Write(p []byte) (int, error) {
-	b.WriteHeader(http.StatusOK)
-	return b.body.Write(p)
 }
 
 // orderRow is a line of /orders.
@@ -685,13 +642,6 @@ func displayPrice(amount int64, currency string) string {
 		unit = "FCFA"
 	}
 	return b.String() + "\u00a0" + unit
-}
-
-// randomHex returns n random bytes in hex.
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return hex.EncodeToString(b)
 }
 
 // isLoopback reports whether host is localhost or a loopback IP.

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // Keys of the customData JSON this package sends with every link.

@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // Name is the provider's name, as [Provider.Name] returns it.

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // MapStatus maps a DEXCHANGE transaction status, in any case, to the

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // Metadata keys this package sets on every checkout session. They take

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri/internal/jsonlex"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // The lenient fields of Moneroo's payment object, read in the same

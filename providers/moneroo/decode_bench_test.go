@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // emulatedWebhook and emulatedVerify are a paid payment's notification and

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // paymentObjects are payment objects of every shape parsePayment meets or

@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // Name is the provider's name, as [Provider.Name] returns it.

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // This file keeps the parsers as they were before they decoded in one

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // Keys this package puts in personal_Info, which MoneyFusion echoes in its

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // MapStatus maps a MoneyFusion status to the kit's. It reads both the

@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // maxCustomerName is how much of the customer's name is sent.

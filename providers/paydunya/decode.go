@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri/internal/jsonlex"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // The fields of confirm's answer, read in the same decoding pass as the

@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // This file keeps the parsers as they were before they were made cheaper:

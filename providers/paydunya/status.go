@@ -12,7 +12,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/jsonlex"
-	"github.com/cauripay/cauri/internal/providerhttp"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // The statuses of a PayDunya checkout invoice.

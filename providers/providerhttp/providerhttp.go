@@ -15,6 +15,12 @@
 // (where the secrets are), nor the request URL's query string; a URL whose
 // path holds a secret is named by Request.Endpoint instead, and [Scrub]
 // takes values the caller knows to be secret out of an error's text.
+//
+// Every provider under providers/ makes its calls with it, and so can a
+// provider written outside this module: [cauri.Provider] asks for
+// *cauri.ProviderError values, and a provider that sends its calls
+// through [Client.Do] returns them without classifying anything itself.
+// The package example is such a provider, in one file, run through a kit.
 package providerhttp
 
 import (
