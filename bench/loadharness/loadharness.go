@@ -7,9 +7,19 @@
 // payments schema and indexes, which every real payments table with the
 // kit's lookups has to maintain; checkout with the provider's breaker
 // open; checkout with a slow provider, watching goroutines and heap; and
-// one reconcile pass over many pending payments. Every phase is bounded in
-// requests and in time, and everything listens on 127.0.0.1.
-// cmd/cauri-bench is its command.
+// one reconcile pass over many pending payments; and, only when asked
+// for, the kit as the payments table grows (the scale scenario, scale.go,
+// on PostgreSQL). Every phase is bounded in requests and in time, and
+// everything listens on 127.0.0.1. cmd/cauri-bench is its command.
+//
+// The scale scenario makes the store's tables with its migrations under a
+// prefix of its own (cauribench_scale_), seeds them server-side with
+// mixed payments by cloning templates the store wrote itself (seed.go),
+// measures the webhook, a reconcile pass, the console's queries and the
+// tables' sizes at each size, and captures the plan of every statement
+// the kit makes through a database/sql driver that wraps pgx's (plans.go):
+// a sequential scan of the payments or events table at 100,000 payments or
+// more fails the run ([ErrSeqScan]). It drops its tables after each size.
 //
 // For each webhook arm the harness also measures the CPU time a request
 // costs, over the measured rounds: this process's (getrusage; the load
