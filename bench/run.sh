@@ -3,10 +3,15 @@
 # rounds of one sample each (so that the kit and its baselines see the same
 # machine when other work comes and goes), into results/go-bench.txt
 # (benchstat-comparable), then the load harness on each store into
-# results/harness-*.txt. Everything runs on loopback and stops by itself.
+# results/harness-*.txt, then the scale scenario on PostgreSQL (the
+# payments table at each of SCALE's sizes) into results/scale-postgres.txt,
+# with its plans (results/scale-plans-postgres-*.txt) and its plot
+# (results/scale.png); it fails when a statement the kit makes scans the
+# payments or events table sequentially at 100,000 payments or more.
+# Everything runs on loopback and stops by itself.
 #
-#   cd bench && ./run.sh                # ROUNDS=6, all stores
-#   ROUNDS=10 STORES="memory postgres" ./run.sh
+#   cd bench && ./run.sh                # ROUNDS=6, all stores, SCALE=10000,100000,1000000
+#   ROUNDS=10 STORES="memory postgres" SCALE= ./run.sh     # no scale run
 #
 # PostgreSQL: $CAURI_TEST_POSTGRES_DSN, or the local test database.
 set -euo pipefail
@@ -14,6 +19,7 @@ cd "$(dirname "$0")"
 
 rounds=${ROUNDS:-6}
 stores=${STORES:-memory sqlite postgres}
+scale=${SCALE-10000,100000,1000000}
 out=${OUT:-results}
 mkdir -p "$out"
 tmp=$(mktemp -d)
@@ -43,3 +49,8 @@ for s in $stores; do
 		"$tmp/cauri-bench" -q -store "$s" -scenarios webhook -no-onpaid -duration 20s -concurrency 32 -requests 20000 > "$out/harness-$s-no-onpaid.txt"
 	fi
 done
+
+if [ -n "$scale" ]; then
+	echo "harness: scale, $scale payments" >&2
+	"$tmp/cauri-bench" -q -store postgres -scenarios scale -sizes "$scale" -scale-pending 500 -duration 20s -concurrency 32 -requests 5000 -results "$out" > "$out/scale-postgres.txt"
+fi

@@ -7,9 +7,19 @@
 // payments schema and indexes, which every real payments table with the
 // kit's lookups has to maintain; checkout with the provider's breaker
 // open; checkout with a slow provider, watching goroutines and heap; and
-// one reconcile pass over many pending payments. Every phase is bounded in
-// requests and in time, and everything listens on 127.0.0.1.
-// cmd/cauri-bench is its command.
+// one reconcile pass over many pending payments; and, only when asked
+// for, the kit as the payments table grows (the scale scenario, scale.go,
+// on PostgreSQL). Every phase is bounded in requests and in time, and
+// everything listens on 127.0.0.1. cmd/cauri-bench is its command.
+//
+// The scale scenario makes the store's tables with its migrations under a
+// prefix of its own (cauribench_scale_), seeds them server-side with
+// mixed payments by cloning templates the store wrote itself (seed.go),
+// measures the webhook, a reconcile pass, the console's queries and the
+// tables' sizes at each size, and captures the plan of every statement
+// the kit makes through a database/sql driver that wraps pgx's (plans.go):
+// a sequential scan of the payments or events table at 100,000 payments or
+// more fails the run ([ErrSeqScan]). It drops its tables after each size.
 //
 // For each webhook arm the harness also measures the CPU time a request
 // costs, over the measured rounds: this process's (getrusage; the load
@@ -45,7 +55,9 @@ import (
 	"github.com/cauripay/cauri/stores/memory"
 )
 
-// Scenarios returns the harness's scenarios, in the order they run.
+// Scenarios returns the harness's scenarios, in the order they run: the
+// ones run when none are asked for. The scale scenario, "scale", runs only
+// when asked: it takes minutes, on PostgreSQL.
 func Scenarios() []string { return []string{"webhook", "breaker", "slow", "reconcile"} }
 
 // Options configures a run. Zero fields take the defaults noted.
@@ -78,6 +90,19 @@ type Options struct {
 	// that settling a payment is one write (the kit then counts its paid
 	// payments in the store).
 	WithoutOnPaid bool
+	// Sizes are the payments table's sizes the scale scenario measures the
+	// kit at, on PostgreSQL, in order. Empty means [DefaultSizes].
+	Sizes []int
+	// ScalePending is how many pending payments the scale scenario's
+	// reconcile pass finds, the same at every size. Zero means 500.
+	ScalePending int
+	// ScalePrefix is the table prefix of the scale scenario's store, whose
+	// tables it makes anew at each size and drops. Empty means
+	// "cauribench_scale_".
+	ScalePrefix string
+	// ResultsDir, when set, receives the scale scenario's plans
+	// (scale-plans-postgres-<size>.txt) and its plot (scale.png).
+	ResultsDir string
 	// Progress, when set, receives a line as each step starts.
 	Progress func(format string, args ...any)
 }
@@ -101,10 +126,20 @@ func (o *Options) defaults() error {
 	if len(o.Scenarios) == 0 {
 		o.Scenarios = Scenarios()
 	}
+	valid := append(Scenarios(), "scale")
 	for _, s := range o.Scenarios {
-		if !slices.Contains(Scenarios(), s) {
-			return fmt.Errorf("loadharness: unknown scenario %q: want some of %s", s, strings.Join(Scenarios(), ","))
+		if !slices.Contains(valid, s) {
+			return fmt.Errorf("loadharness: unknown scenario %q: want some of %s", s, strings.Join(valid, ","))
 		}
+	}
+	if len(o.Sizes) == 0 {
+		o.Sizes = DefaultSizes()
+	}
+	if o.ScalePending <= 0 {
+		o.ScalePending = 500
+	}
+	if o.ScalePrefix == "" {
+		o.ScalePrefix = tablePrefix + "scale_"
 	}
 	if o.ReconcilePayments <= 0 {
 		o.ReconcilePayments = 10000
@@ -168,6 +203,9 @@ type Report struct {
 	DirectCalls          time.Duration // the mean of a run before the pass and one after
 	DirectCallsMade      int
 	ReconcileListing     time.Duration // the store's ListPending pages alone
+
+	// Scale: the kit on PostgreSQL at each of Options.Sizes payments.
+	Scale []ScaleStep
 }
 
 // ServerTimes are percentiles of the time the kit's handler took, server
@@ -215,6 +253,8 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			err = r.slow(ctx, o)
 		case "reconcile":
 			err = r.reconcile(ctx, o)
+		case "scale":
+			err = r.scale(ctx, o)
 		}
 		if err != nil {
 			return r, fmt.Errorf("%s scenario: %w", s, err)
@@ -523,27 +563,7 @@ func (r *Report) reconcile(ctx context.Context, o Options) error {
 		return err
 	}
 	o.Progress("reconcile: opening and paying %d payments at the emulator", n)
-	created := time.Now().UTC().Add(-time.Hour)
-	queries := make([]cauri.StatusQuery, n)
-	err = parallelDo(ctx, n, 8, func(i int) error {
-		id := rig.PaymentID("rec", i)
-		o := rig.Order(rig.OrderID("rec", i))
-		co, err := prov.CreateCheckout(ctx, cauri.CheckoutRequest{
-			PaymentID: id, Order: o,
-			ReturnURL: "http://127.0.0.1:1/pay/return/moneroo/" + id + "/t", CallbackURL: "http://127.0.0.1:1/pay/webhooks/moneroo/" + id + "/t",
-		})
-		if err != nil {
-			return err
-		}
-		if err := shop.Moneroo.SetStatus(co.ProviderRef, "success"); err != nil {
-			return err
-		}
-		queries[i] = cauri.StatusQuery{PaymentID: id, ProviderRef: co.ProviderRef, Amount: o.Amount, Currency: o.Currency}
-		return st.Create(ctx, cauri.Payment{
-			ID: id, Provider: "moneroo", ProviderRef: co.ProviderRef, OrderID: o.ID, Status: cauri.StatusPending,
-			Amount: o.Amount, Currency: o.Currency, CheckoutURL: co.RedirectURL, CreatedAt: created, UpdatedAt: created,
-		})
-	})
+	queries, err := openPaid(ctx, shop, st, prov, "rec", n, time.Now().UTC().Add(-time.Hour))
 	if err != nil {
 		return err
 	}
@@ -596,6 +616,34 @@ func (r *Report) reconcile(ctx context.Context, o Options) error {
 	d2, m2, err := direct()
 	r.DirectCalls, r.DirectCallsMade = (d1+d2)/2, (m1+m2)/2
 	return err
+}
+
+// openPaid opens n Moneroo checkouts at the shop's emulator, marks them
+// paid there and stores each as a pending payment created at created, as
+// a reconcile pass finds them; the IDs are rig.PaymentID(tag, i). It
+// returns the status query for each.
+func openPaid(ctx context.Context, shop *rig.Shop, st cauri.Store, prov *moneroo.Provider, tag string, n int, created time.Time) ([]cauri.StatusQuery, error) {
+	queries := make([]cauri.StatusQuery, n)
+	err := parallelDo(ctx, n, 8, func(i int) error {
+		id := rig.PaymentID(tag, i)
+		o := rig.Order(rig.OrderID(tag, i))
+		co, err := prov.CreateCheckout(ctx, cauri.CheckoutRequest{
+			PaymentID: id, Order: o,
+			ReturnURL: "http://127.0.0.1:1/pay/return/moneroo/" + id + "/t", CallbackURL: "http://127.0.0.1:1/pay/webhooks/moneroo/" + id + "/t",
+		})
+		if err != nil {
+			return err
+		}
+		if err := shop.Moneroo.SetStatus(co.ProviderRef, "success"); err != nil {
+			return err
+		}
+		queries[i] = cauri.StatusQuery{PaymentID: id, ProviderRef: co.ProviderRef, Amount: o.Amount, Currency: o.Currency}
+		return st.Create(ctx, cauri.Payment{
+			ID: id, Provider: "moneroo", ProviderRef: co.ProviderRef, OrderID: o.ID, Status: cauri.StatusPending,
+			Amount: o.Amount, Currency: o.Currency, CheckoutURL: co.RedirectURL, CreatedAt: created, UpdatedAt: created,
+		})
+	})
+	return queries, err
 }
 
 // listAll pages through the pending payments as a reconcile pass does, 200

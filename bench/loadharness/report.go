@@ -3,8 +3,11 @@ package loadharness
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/cauripay/cauri"
 )
 
 // Print writes the report as text tables.
@@ -105,6 +108,9 @@ func (r Report) Print(w io.Writer) error {
 		fmt.Fprintf(tw, "pass/direct time\t%.2f\n", ratio(float64(r.ReconcilePass), float64(r.DirectCalls)))
 		fmt.Fprintf(tw, "store listing alone (ListPending, 200 a page)\t%s\n", round(r.ReconcileListing))
 	}
+	if len(r.Scale) > 0 {
+		r.printScale(tw)
+	}
 	return tw.Flush()
 }
 
@@ -141,4 +147,95 @@ func round(d time.Duration) time.Duration {
 		return d.Round(time.Microsecond)
 	}
 	return d.Round(100 * time.Nanosecond)
+}
+
+// printScale writes the scale scenario's tables: each size's figures, the
+// tables' sizes, the console's queries, then the costs at the largest
+// size over those at the smallest.
+func (r Report) printScale(tw *tabwriter.Writer) {
+	o := r.Options
+	fmt.Fprintf(tw, "== scale: the kit on PostgreSQL as the payments table grows (tables %s*, made by the store's migrations, dropped after each size)\n", o.ScalePrefix)
+	fmt.Fprintf(tw, "webhook: %d signed Moneroo notifications from %d clients after a warm-up, each settling a payment created for the run (OnPaid, history); reconcile: one pass over %d pending payments, the same at every size\n",
+		o.Requests, o.Concurrency, o.ScalePending)
+	fmt.Fprintln(tw, "payments\tevents\tseeding\twebhook req/s\tp50\tp99\terrors\tcpu/req process, postgres\treconcile pass\tchecked, settled, skipped, fulfilled, errors\tListPending alone, pages")
+	for _, s := range r.Scale {
+		c := s.WebhookCPU
+		rep := s.ReconcileReport
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%.0f\t%s\t%s\t%d\t%s, %s\t%s\t%d, %d, %d, %d, %d\t%s, %d\n", s.Payments, s.Events, round(s.Seeding),
+			s.Webhook.RPS(), round(s.Webhook.P50), round(s.Webhook.P99), s.Webhook.Errors,
+			micros(c.ProcessPerRequest(), c.ProcessOK), micros(c.PostgresPerRequest(), c.PostgresOK),
+			round(s.ReconcilePass), rep.Checked, rep.Settled, rep.Skipped, rep.Fulfilled, rep.Errors, round(s.ReconcileListing), s.ReconcilePages)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "payments\ttable\trows (estimate)\ttotal\theap\tindexes")
+	for _, s := range r.Scale {
+		for _, t := range s.Tables {
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", s.Size, t.Table, t.Rows, mib(t.Total), mib(t.Heap), mib(t.Indexes))
+		}
+	}
+	fmt.Fprintln(tw)
+	if len(r.Scale) > 0 {
+		fmt.Fprintf(tw, "console (Kit.FindPayments, %d a page; median of %d; deep: after the payment 90%% of the way down)", cauri.AdminPageSize+1, consoleRuns)
+		for _, s := range r.Scale {
+			fmt.Fprintf(tw, "\t%d: first\tdeep", s.Size)
+		}
+		fmt.Fprintln(tw)
+		for i, c := range r.Scale[0].Console {
+			fmt.Fprint(tw, c.Name)
+			for _, s := range r.Scale {
+				if i >= len(s.Console) {
+					fmt.Fprint(tw, "\t\t")
+					continue
+				}
+				x := s.Console[i]
+				deep := "-"
+				if x.HasDeep {
+					deep = fmt.Sprintf("%s (%d)", round(x.Deep), x.DeepRows)
+				}
+				fmt.Fprintf(tw, "\t%s (%d)\t%s", round(x.First), x.FirstRows, deep)
+			}
+			fmt.Fprintln(tw)
+		}
+		fmt.Fprintln(tw)
+	}
+	for _, s := range r.Scale {
+		var scans []string
+		for _, p := range s.Plans {
+			for _, t := range p.SeqScans {
+				scans = append(scans, t+" ("+p.Labels[0]+")")
+			}
+		}
+		fmt.Fprintf(tw, "plans at %d payments\t%d statements, sequential scans: %s\n", s.Size, len(s.Plans), orNone(scans))
+	}
+	if n := len(r.Scale); n >= 2 {
+		a, b := r.Scale[0], r.Scale[n-1]
+		fmt.Fprintf(tw, "\ncost at %d over cost at %d (target: at most %.1f)\n", b.Size, a.Size, FlatTarget)
+		for _, x := range []struct {
+			name string
+			a, b float64
+		}{
+			{"webhook p99", float64(a.Webhook.P99), float64(b.Webhook.P99)},
+			{"webhook p50", float64(a.Webhook.P50), float64(b.Webhook.P50)},
+			{"webhook time per request (1/throughput)", ratio(1, a.Webhook.RPS()), ratio(1, b.Webhook.RPS())},
+			{"webhook postgres cpu per request", float64(a.WebhookCPU.PostgresPerRequest()), float64(b.WebhookCPU.PostgresPerRequest())},
+			{"reconcile pass", float64(a.ReconcilePass), float64(b.ReconcilePass)},
+			{"reconcile listing (ListPending pages)", float64(a.ReconcileListing), float64(b.ReconcileListing)},
+		} {
+			q := ratio(x.b, x.a)
+			verdict := "within"
+			if q > FlatTarget {
+				verdict = "OVER"
+			}
+			fmt.Fprintf(tw, "%s\t%.2f\t%s\n", x.name, q, verdict)
+		}
+	}
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
 }

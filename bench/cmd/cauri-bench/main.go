@@ -14,7 +14,15 @@
 // breaker (checkout with the provider's breaker open), slow (checkout with
 // a provider slower than the kit's timeout, with the process's goroutines
 // and heap before, during and after) and reconcile (one Kit.Reconcile pass
-// over -reconcile-payments pending payments). Each load phase stops after
+// over -reconcile-payments pending payments), and, only when asked for,
+// scale (on PostgreSQL: the payments table seeded with each of -sizes
+// payments, mixed statuses and ages, in tables of its own that it drops;
+// at each size the webhook's throughput and latency, one reconcile pass
+// over -scale-pending pending payments, the operator console's queries,
+// the tables' sizes and the plan of every statement the kit made, which
+// fails the run when one scans the payments or events table sequentially
+// at 100,000 payments or more; the plans and a plot go to -results).
+// Each load phase stops after
 // -requests requests or -duration, whichever comes first (the webhook
 // scenario alternates the baselines and the kit in -rounds rounds, each a
 // share of both bounds, so that all see the same machine); everything
@@ -33,6 +41,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,6 +76,9 @@ func run(args []string) error {
 	fs.DurationVar(&o.SlowTimeout, "slow-timeout", 200*time.Millisecond, "the kit's provider timeout in the slow scenario")
 	fs.DurationVar(&o.SlowDelay, "slow-delay", 5*time.Second, "how late the slow provider answers")
 	fs.BoolVar(&o.WithoutOnPaid, "no-onpaid", false, "run the webhook scenario's kit with no OnPaid (one write per settled payment)")
+	sizes := fs.String("sizes", "10000,100000,1000000", "the scale scenario's payments table sizes, comma-separated")
+	fs.IntVar(&o.ScalePending, "scale-pending", 500, "pending payments the scale scenario's reconcile pass finds at each size")
+	fs.StringVar(&o.ResultsDir, "results", "", "directory for the scale scenario's plans and plot (none written when empty)")
 	fs.BoolVar(&quiet, "q", false, "no progress lines on stderr")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
@@ -80,6 +92,13 @@ func run(args []string) error {
 		o.DSN = cmp.Or(os.Getenv("CAURI_TEST_POSTGRES_DSN"), localDSN)
 	}
 	o.Scenarios = strings.Split(scenarios, ",")
+	for f := range strings.SplitSeq(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("-sizes: %q is not a positive number", f)
+		}
+		o.Sizes = append(o.Sizes, n)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if !quiet {
 		o.Progress = func(format string, a ...any) { log.Info(fmt.Sprintf(format, a...)) }

@@ -54,6 +54,9 @@ type Options struct {
 	Breaker         cauri.BreakerPolicy
 	Retry           cauri.RetryPolicy
 	Reconcile       cauri.ReconcilePolicy
+	// RateLimits goes to cauri.Config: nil holds the providers to the
+	// rates they document, or to the kit's default.
+	RateLimits map[string]cauri.RateLimit
 	// WithoutOnPaid configures the kit with no OnPaid: a paid payment is
 	// then recorded fulfilled by the write that marks it paid.
 	WithoutOnPaid bool
@@ -115,6 +118,7 @@ func New(o Options) (*Shop, error) {
 		Breaker:         o.Breaker,
 		Retry:           o.Retry,
 		Reconcile:       o.Reconcile,
+		RateLimits:      o.RateLimits,
 	}
 	if o.WithoutOnPaid {
 		cfg.OnPaid = nil
