@@ -17,8 +17,9 @@ import (
 
 // Run runs the conformance checks against the provider f describes, each
 // a parallel subtest: how its client classifies the faults of its API,
-// its refusals of wrong credentials and unknown references, and answers
-// that are not what its API documents.
+// its refusals of wrong credentials and unknown references, answers
+// that are not what its API documents, and its reading of the
+// notifications its emulator sends.
 func Run(t *testing.T, f Facts) {
 	for _, c := range []struct {
 		name string
@@ -29,6 +30,7 @@ func Run(t *testing.T, f Facts) {
 		{"WrongCredentials", checkWrongCredentials},
 		{"StatusLookups", checkStatusLookups},
 		{"AnswerForms", checkAnswerForms},
+		{"Webhooks", checkWebhooks},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

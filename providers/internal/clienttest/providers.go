@@ -38,6 +38,7 @@ func Providers() map[string]Facts {
 			AtURL: func(base string) cauri.Provider {
 				return must(dexchange.New(dexchange.Config{APIKey: "sk.test.1", BaseURL: base + "/api/v1/"}))
 			},
+			Webhooks: dexchangeWebhooks(),
 		},
 		"dexpay": {
 			Name: "dexpay",
@@ -57,6 +58,7 @@ func Providers() map[string]Facts {
 			AtURL: func(base string) cauri.Provider {
 				return must(dexpay.New(dexpay.Config{APIKey: "pk_test_1", APISecret: "sk_test_1", BaseURL: base + "/api/v1"}))
 			},
+			Webhooks: dexpayWebhooks(),
 		},
 		"moneroo": {
 			Name:   "moneroo",
@@ -74,6 +76,7 @@ func Providers() map[string]Facts {
 			AtURL: func(base string) cauri.Provider {
 				return must(moneroo.New(moneroo.Config{SecretKey: "sk", BaseURL: base}))
 			},
+			Webhooks: monerooWebhooks(),
 		},
 		"moneyfusion": {
 			Name:   "moneyfusion",
@@ -95,6 +98,7 @@ func Providers() map[string]Facts {
 			AtURL: func(base string) cauri.Provider {
 				return must(moneyfusion.New(moneyfusion.Config{APIURL: base + "/Shop/5f3a9c0e1d2b4a67/pay/", StatusURL: base}))
 			},
+			Webhooks: moneyfusionWebhooks(),
 		},
 		"novasend": {
 			Name:   "novasend",
@@ -112,6 +116,7 @@ func Providers() map[string]Facts {
 			AtURL: func(base string) cauri.Provider {
 				return must(novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1", BaseURL: base}))
 			},
+			Webhooks: novasendWebhooks(),
 		},
 		"paydunya": {
 			Name:   "paydunya",
@@ -135,6 +140,7 @@ func Providers() map[string]Facts {
 					PrivateKey: "test_private_rMIdJM3PLLhLjyArx9tF3VURAF5", Token: "IivOiOxGJuWhc5znlIiK",
 					Store: paydunya.Store{Name: "Boutique Awa"}, BaseURL: base}))
 			},
+			Webhooks: paydunyaWebhooks(),
 		},
 	}
 }
