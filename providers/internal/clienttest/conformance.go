@@ -19,7 +19,8 @@ import (
 // a parallel subtest: how its client classifies the faults of its API,
 // its refusals of wrong credentials and unknown references, answers
 // that are not what its API documents, and its reading of the
-// notifications its emulator sends.
+// notifications its emulator sends, and the secrecy of a reference that
+// is the path of its hosted page.
 func Run(t *testing.T, f Facts) {
 	for _, c := range []struct {
 		name string
@@ -31,6 +32,7 @@ func Run(t *testing.T, f Facts) {
 		{"StatusLookups", checkStatusLookups},
 		{"AnswerForms", checkAnswerForms},
 		{"Webhooks", checkWebhooks},
+		{"RefKeptSecret", checkRefSecret},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
