@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -226,16 +223,7 @@ func checkAnswerForms(t *testing.T, f Facts) {
 		} {
 			t.Run(call.name+"/"+a.name, func(t *testing.T) {
 				t.Parallel()
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					_, _ = io.Copy(io.Discard, r.Body)
-					for k, v := range a.header {
-						w.Header().Set(k, v)
-					}
-					w.Header().Set("Content-Type", a.ctype)
-					w.WriteHeader(a.status)
-					_, _ = io.WriteString(w, a.body)
-				}))
-				defer srv.Close()
+				srv := NewFakeAPI(t, Answer{Status: a.status, Type: a.ctype, Header: a.header, Body: a.body})
 				err := call.do(context.Background(), f.AtURL(srv.URL))
 				pe := checkFailure(t, f, a.name, err, a.want)
 				if pe != nil && pe.RetryAfter != a.retryAfter {
