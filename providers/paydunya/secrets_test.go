@@ -67,7 +67,7 @@ func TestCreateCheckoutRefusalKeepsTokenSecret(t *testing.T) {
 	t.Parallel()
 	const tok = "test_S3cr3tT0k3n"
 	c := newCapture(t, 200, "application/json", `{"response_code":"1001","response_text":"invoice `+tok+` refused","token":"`+tok+`"}`)
-	_, err := provider(t, config(c.srv.URL)).CreateCheckout(context.Background(), request(order()))
+	_, err := provider(t, config(c.URL)).CreateCheckout(context.Background(), request(order()))
 	if err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("err = %v", err)
 	}
