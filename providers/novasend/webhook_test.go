@@ -370,7 +370,7 @@ func TestAmountAndFee(t *testing.T) {
 				t.Errorf("webhook: %+v, %v; want paid %d with fee %d", u, err, tt.amount, tt.fee)
 			}
 			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
-			u, err = provider(t, novasend.Config{BaseURL: c.srv.URL}).
+			u, err = provider(t, novasend.Config{BaseURL: c.URL}).
 				FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr_1"})
 			if err != nil || u.Status != cauri.StatusPaid || u.Amount != tt.amount || u.Fee != tt.fee || u.Currency != "XOF" {
 				t.Errorf("status: %+v, %v; want paid %d with fee %d", u, err, tt.amount, tt.fee)
@@ -386,7 +386,7 @@ func TestAmountAndFee(t *testing.T) {
 		`{"reference":"r1","amount":300,"currency":"XOF","transaction":{"status":"completed"}}`:                             {300, 0},
 	} {
 		c := newCapture(t, jsonReply(http.StatusOK, body))
-		u, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).
+		u, err := provider(t, novasend.Config{BaseURL: c.URL}).
 			FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "r1"})
 		if err != nil || u.Amount != want[0] || u.Fee != want[1] {
 			t.Errorf("status %s: %+v, %v; want %d with fee %d", body, u, err, want[0], want[1])
