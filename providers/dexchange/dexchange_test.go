@@ -224,7 +224,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 			*r = cauri.CheckoutRequest{Order: cauri.Order{Amount: 0, Currency: "EUR"}, ReturnURL: "javascript:alert(1)"}
 		}, Fields: "PaymentID,Amount,Currency,ReturnURL,CallbackURL"},
 	}
-	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return f.Calls() })
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, f.Calls)
 }
 
 func TestCreateCheckoutShapes(t *testing.T) {

@@ -333,7 +333,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
 		{Name: "relative return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "/pay/return" }, Fields: "ReturnURL"},
 	}
-	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return c.Calls() })
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, c.Calls)
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {

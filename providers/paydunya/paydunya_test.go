@@ -376,7 +376,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 			r.Order.Amount, r.Order.Currency, r.ReturnURL = -5, "EUR", ""
 		}, Fields: "Amount,Currency,ReturnURL"},
 	}
-	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return c.Calls() })
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, c.Calls)
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
