@@ -5,13 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,60 +94,13 @@ func request(o cauri.Order) cauri.CheckoutRequest {
 	return cauri.CheckoutRequest{PaymentID: "pay_01", Order: o, ReturnURL: returnURL, CallbackURL: callbackURL}
 }
 
-// fake is an API that answers each request with the next of its answers
+// answer is one answer of a fake API.
+type answer = clienttest.Answer
+
+// newFake is an API that answers each request with the next of answers
 // (the last one repeating) and records what it got.
-type fake struct {
-	srv     *httptest.Server
-	mu      sync.Mutex
-	answers []answer
-	got     []got
-	calls   atomic.Int32
-}
-
-type answer struct {
-	status int
-	ctype  string
-	body   string
-	header map[string]string
-}
-
-type got struct {
-	method, path string
-	header       http.Header
-	body         []byte
-}
-
-func newFake(t *testing.T, answers ...answer) *fake {
-	t.Helper()
-	f := &fake{answers: answers}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.calls.Add(1)
-		b, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.got = append(f.got, got{r.Method, r.URL.Path, r.Header.Clone(), b})
-		a := f.answers[0]
-		if len(f.answers) > 1 {
-			f.answers = f.answers[1:]
-		}
-		f.mu.Unlock()
-		for k, v := range a.header {
-			w.Header().Set(k, v)
-		}
-		if a.ctype == "" {
-			a.ctype = "application/json"
-		}
-		w.Header().Set("Content-Type", a.ctype)
-		w.WriteHeader(a.status)
-		_, _ = io.WriteString(w, a.body)
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fake) requests() []got {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]got(nil), f.got...)
+func newFake(t *testing.T, answers ...answer) *clienttest.FakeAPI {
+	return clienttest.NewFakeAPI(t, answers...)
 }
 
 func provider(t *testing.T, cfg dexchange.Config) *dexchange.Provider {
@@ -163,8 +112,8 @@ func provider(t *testing.T, cfg dexchange.Config) *dexchange.Provider {
 	return p
 }
 
-func fakeProvider(t *testing.T, f *fake) *dexchange.Provider {
-	return provider(t, dexchange.Config{APIKey: "sk.test.1", BaseURL: f.srv.URL + "/api/v1/"})
+func fakeProvider(t *testing.T, f *clienttest.FakeAPI) *dexchange.Provider {
+	return provider(t, dexchange.Config{APIKey: "sk.test.1", BaseURL: f.URL + "/api/v1/"})
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
@@ -214,7 +163,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 
 func TestCreateCheckoutDefaults(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: 201, body: `{"success":true,"transactionId":"MID1","PaymentUrl":"https://pay.dexchange.sn/process/MID1","externalTransactionId":"pay_01","Status":"PENDING"}`})
+	f := newFake(t, answer{Status: 201, Body: `{"success":true,"transactionId":"MID1","PaymentUrl":"https://pay.dexchange.sn/process/MID1","externalTransactionId":"pay_01","Status":"PENDING"}`})
 	p := fakeProvider(t, f)
 	tests := []struct {
 		name string
@@ -246,19 +195,19 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 		if _, err := p.CreateCheckout(context.Background(), request(o)); err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		reqs := f.requests()
-		if got := string(reqs[len(reqs)-1].body); got != tt.want {
+		reqs := f.Requests()
+		if got := string(reqs[len(reqs)-1].Body); got != tt.want {
 			t.Errorf("%s: body\n got %s\nwant %s", tt.name, got, tt.want)
 		}
-		if reqs[len(reqs)-1].path != "/api/v1/transaction/merchant/get-link" {
-			t.Errorf("%s: path %s", tt.name, reqs[len(reqs)-1].path)
+		if reqs[len(reqs)-1].URL.Path != "/api/v1/transaction/merchant/get-link" {
+			t.Errorf("%s: path %s", tt.name, reqs[len(reqs)-1].URL.Path)
 		}
 	}
 }
 
 func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: 201, body: `{}`})
+	f := newFake(t, answer{Status: 201, Body: `{}`})
 	p := fakeProvider(t, f)
 	tests := []clienttest.ValidationCase{
 		{Name: "under the minimum", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount = 99 }, Fields: "Amount"},
@@ -275,7 +224,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 			*r = cauri.CheckoutRequest{Order: cauri.Order{Amount: 0, Currency: "EUR"}, ReturnURL: "javascript:alert(1)"}
 		}, Fields: "PaymentID,Amount,Currency,ReturnURL,CallbackURL"},
 	}
-	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(f.calls.Load()) })
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, f.Calls)
 }
 
 func TestCreateCheckoutShapes(t *testing.T) {
@@ -291,7 +240,7 @@ func TestCreateCheckoutShapes(t *testing.T) {
 	for _, tt := range ok {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, answer{status: 201, body: tt.body})
+			f := newFake(t, answer{Status: 201, Body: tt.body})
 			co, err := fakeProvider(t, f).CreateCheckout(context.Background(), request(order()))
 			if err != nil {
 				t.Fatal(err)
@@ -303,7 +252,7 @@ func TestCreateCheckoutShapes(t *testing.T) {
 	}
 	t.Run("200 accepted", func(t *testing.T) {
 		t.Parallel()
-		f := newFake(t, answer{status: 200, body: ok[0].body})
+		f := newFake(t, answer{Status: 200, Body: ok[0].body})
 		if _, err := fakeProvider(t, f).CreateCheckout(context.Background(), request(order())); err != nil {
 			t.Fatal(err)
 		}
@@ -333,7 +282,7 @@ func TestCreateCheckoutShapes(t *testing.T) {
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, answer{status: tt.status, ctype: tt.ctype, body: tt.body})
+			f := newFake(t, answer{Status: tt.status, Type: tt.ctype, Body: tt.body})
 			_, err := fakeProvider(t, f).CreateCheckout(context.Background(), request(order()))
 			pe := providerError(t, err, tt.status, false)
 			if !errors.Is(err, tt.err) {
@@ -369,7 +318,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	})
 	t.Run("401 message string", func(t *testing.T) {
 		t.Parallel()
-		f := newFake(t, answer{status: 401, body: `{"message":"Unauthorized","statusCode":401}`})
+		f := newFake(t, answer{Status: 401, Body: `{"message":"Unauthorized","statusCode":401}`})
 		_, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
 		if pe := providerError(t, err, 401, false); pe.Message != "Unauthorized" {
 			t.Errorf("message %q", pe.Message)
@@ -490,37 +439,37 @@ func TestCreateCheckoutConflict(t *testing.T) {
 
 	t.Run("link in the 409", func(t *testing.T) {
 		t.Parallel()
-		f := newFake(t, answer{status: 409, body: `{"success":true,"transactionId":"MID7","PaymentUrl":"https://pay.dexchange.sn/process/MID7","externalTransactionId":"pay_01"}`})
+		f := newFake(t, answer{Status: 409, Body: `{"success":true,"transactionId":"MID7","PaymentUrl":"https://pay.dexchange.sn/process/MID7","externalTransactionId":"pay_01"}`})
 		co, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
-		if err != nil || co.ProviderRef != "MID7" || f.calls.Load() != 1 {
-			t.Errorf("%+v %v, %d calls", co, err, f.calls.Load())
+		if err != nil || co.ProviderRef != "MID7" || f.Calls() != 1 {
+			t.Errorf("%+v %v, %d calls", co, err, f.Calls())
 		}
 	})
 	t.Run("looked up", func(t *testing.T) {
 		t.Parallel()
-		f := newFake(t, answer{status: 409, body: conflict}, answer{status: 200, body: link})
+		f := newFake(t, answer{Status: 409, Body: conflict}, answer{Status: 200, Body: link})
 		co, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
 		if err != nil || co.ProviderRef != "MID7" || co.RedirectURL != "https://pay.dexchange.sn/process/MID7" {
 			t.Fatalf("%+v %v", co, err)
 		}
-		r := f.requests()[1]
-		if r.method != http.MethodGet || r.path != "/api/v1/transaction/merchant/pay_01" || r.header.Get("Authorization") != "Bearer sk.test.1" {
-			t.Errorf("lookup %s %s %v", r.method, r.path, r.header)
+		r := f.Requests()[1]
+		if r.Method != http.MethodGet || r.URL.Path != "/api/v1/transaction/merchant/pay_01" || r.Header.Get("Authorization") != "Bearer sk.test.1" {
+			t.Errorf("lookup %s %s %v", r.Method, r.URL.Path, r.Header)
 		}
 	})
 	for _, tt := range []struct {
 		name   string
 		lookup answer
 	}{
-		{"not found", answer{status: 404, body: `{"message":["No transaction found"],"success":false}`}},
-		{"another payment", answer{status: 200, body: strings.Replace(link, "pay_01", "pay_02", 1)}},
-		{"no echo", answer{status: 200, body: strings.Replace(link, `"externalTransactionId":"pay_01",`, "", 1)}},
-		{"no link", answer{status: 200, body: strings.Replace(link, `"PaymentUrl":"https://pay.dexchange.sn/process/MID7",`, "", 1)}},
-		{"200 error body", answer{status: 200, body: `{"message":["No transaction found"],"success":false}`}},
+		{"not found", answer{Status: 404, Body: `{"message":["No transaction found"],"success":false}`}},
+		{"another payment", answer{Status: 200, Body: strings.Replace(link, "pay_01", "pay_02", 1)}},
+		{"no echo", answer{Status: 200, Body: strings.Replace(link, `"externalTransactionId":"pay_01",`, "", 1)}},
+		{"no link", answer{Status: 200, Body: strings.Replace(link, `"PaymentUrl":"https://pay.dexchange.sn/process/MID7",`, "", 1)}},
+		{"200 error body", answer{Status: 200, Body: `{"message":["No transaction found"],"success":false}`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, answer{status: 409, body: conflict}, tt.lookup)
+			f := newFake(t, answer{Status: 409, Body: conflict}, tt.lookup)
 			_, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
 			pe := providerError(t, err, 409, false)
 			if !errors.Is(err, dexchange.ErrLinkNotRecovered) || pe.Message != "External transaction ID already exists" {
@@ -530,7 +479,7 @@ func TestCreateCheckoutConflict(t *testing.T) {
 	}
 	t.Run("lookup unavailable", func(t *testing.T) {
 		t.Parallel()
-		f := newFake(t, answer{status: 409, body: conflict}, answer{status: 503, body: `{"message":["Service Unavailable"],"success":false}`, header: map[string]string{"Retry-After": "2"}})
+		f := newFake(t, answer{Status: 409, Body: conflict}, answer{Status: 503, Body: `{"message":["Service Unavailable"],"success":false}`, Header: map[string]string{"Retry-After": "2"}})
 		_, err := fakeProvider(t, f).CreateCheckout(ctx, request(order()))
 		if pe := providerError(t, err, 503, true); pe.RetryAfter != 2*time.Second {
 			t.Errorf("%+v", pe)
@@ -673,10 +622,10 @@ func TestFetchStatusShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, answer{status: 200, ctype: tt.ctype, body: tt.body})
+			f := newFake(t, answer{Status: 200, Type: tt.ctype, Body: tt.body})
 			u, err := fakeProvider(t, f).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: "MID1"})
-			if r := f.requests()[0]; r.path != "/api/v1/transaction/MID1" || r.header.Get("Authorization") != "Bearer sk.test.1" {
-				t.Errorf("request %s %v", r.path, r.header)
+			if r := f.Requests()[0]; r.URL.Path != "/api/v1/transaction/MID1" || r.Header.Get("Authorization") != "Bearer sk.test.1" {
+				t.Errorf("request %s %v", r.URL.Path, r.Header)
 			}
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
@@ -699,12 +648,12 @@ func TestFetchStatusShapes(t *testing.T) {
 
 func TestFetchStatusEscapesRef(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: 404, body: `{"message":["No transaction found"],"success":false}`})
+	f := newFake(t, answer{Status: 404, Body: `{"message":["No transaction found"],"success":false}`})
 	_, err := fakeProvider(t, f).FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "../balance?x=1"})
 	if !errors.Is(err, cauri.ErrNotFound) {
 		t.Errorf("err %v", err)
 	}
-	if r := f.requests()[0]; r.path != "/api/v1/transaction/../balance?x=1" {
-		t.Errorf("path %q", r.path)
+	if r := f.Requests()[0]; r.URL.Path != "/api/v1/transaction/../balance?x=1" {
+		t.Errorf("path %q", r.URL.Path)
 	}
 }

@@ -3,9 +3,7 @@ package dexpay_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -170,71 +168,22 @@ func provider(t testing.TB, cfg dexpay.Config) *dexpay.Provider {
 	return p
 }
 
-// fake is an API that answers each request with the next of its answers
+// answer is one answer of a fake API.
+type answer = clienttest.Answer
+
+// newFake is an API that answers each request with the next of answers
 // (the last one repeating) and records what it got.
-type fake struct {
-	srv     *httptest.Server
-	mu      sync.Mutex
-	answers []answer
-	got     []got
-}
-
-type answer struct {
-	status int
-	ctype  string
-	body   string
-	header map[string]string
-}
-
-type got struct {
-	method, path string
-	header       http.Header
-	body         []byte
-}
-
-func newFake(t *testing.T, answers ...answer) *fake {
-	t.Helper()
-	f := &fake{answers: answers}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.got = append(f.got, got{r.Method, r.URL.EscapedPath(), r.Header.Clone(), b})
-		a := f.answers[0]
-		if len(f.answers) > 1 {
-			f.answers = f.answers[1:]
-		}
-		f.mu.Unlock()
-		for k, v := range a.header {
-			w.Header().Set(k, v)
-		}
-		w.Header().Set("Content-Type", cmpOr(a.ctype, "application/json"))
-		w.WriteHeader(a.status)
-		_, _ = io.WriteString(w, a.body)
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-func (f *fake) requests() []got {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]got(nil), f.got...)
+func newFake(t *testing.T, answers ...answer) *clienttest.FakeAPI {
+	return clienttest.NewFakeAPI(t, answers...)
 }
 
 // fakeProvider is a Provider in mode m against f.
-func fakeProvider(t *testing.T, f *fake, m dexpay.Mode) *dexpay.Provider {
+func fakeProvider(t *testing.T, f *clienttest.FakeAPI, m dexpay.Mode) *dexpay.Provider {
 	env := "test"
 	if m == dexpay.Live {
 		env = "live"
 	}
-	return provider(t, dexpay.Config{APIKey: "pk_" + env + "_1", APISecret: "sk_" + env + "_1", Mode: m, BaseURL: f.srv.URL + "/api/v1"})
+	return provider(t, dexpay.Config{APIKey: "pk_" + env + "_1", APISecret: "sk_" + env + "_1", Mode: m, BaseURL: f.URL + "/api/v1"})
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
@@ -343,7 +292,7 @@ func TestCreateCheckoutCurrencies(t *testing.T) {
 
 func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: 500})
+	f := newFake(t, answer{Status: 500})
 	p := fakeProvider(t, f, dexpay.Sandbox)
 	tests := []clienttest.ValidationCase{
 		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "USD" }, Fields: "Currency"},
@@ -353,7 +302,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 		{Name: "no payment ID", Edit: func(r *cauri.CheckoutRequest) { r.PaymentID = " " }, Fields: "PaymentID"},
 		{Name: "no URLs", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL, r.CallbackURL = "", "/relative" }, Fields: "ReturnURL,CallbackURL"},
 	}
-	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return len(f.requests()) })
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return len(f.Requests()) })
 }
 
 // TestCreateCheckoutShapes: every answer shape the SDK and the plugin
@@ -367,14 +316,14 @@ func TestCreateCheckoutShapes(t *testing.T) {
 		a    answer
 		want string
 	}{
-		{"envelope", dexpay.Sandbox, answer{status: 201, body: `{"success":true,"data":{"reference":"pay_01","amount":5000,"currency":"XOF","status":"PENDING","payment_url":"` + page + `","isSandbox":true}}`}, page},
-		{"flat, as the SDK's README reads it", dexpay.Sandbox, answer{status: 201, body: `{"reference":"pay_01","status":"PENDING","payment_url":"` + page + `"}`}, page},
-		{"checkout_url, as the SDK's tests mock it", dexpay.Sandbox, answer{status: 201, body: `{"id":"cs_123","reference":"pay_01","amount":5000,"currency":"XOF","status":"PENDING","checkout_url":"` + page + `"}`}, page},
-		{"200", dexpay.Sandbox, answer{status: 200, body: `{"success":true,"data":{"payment_url":"` + page + `"}}`}, page},
-		{"string amount", dexpay.Sandbox, answer{status: 201, body: `{"success":true,"data":{"reference":"pay_01","amount":"5000.00","currency":"XOF","payment_url":"` + page + `"}}`}, page},
-		{"sandbox page first in the sandbox", dexpay.Sandbox, answer{status: 201, body: `{"success":true,"data":{"payment_url":"https://live.example/x","sandbox_payment_url":"` + page + `","isSandbox":true}}`}, page},
-		{"sandbox page not taken live", dexpay.Live, answer{status: 201, body: `{"success":true,"data":{"payment_url":"` + page + `","sandbox_payment_url":"https://sandbox.example/x","isSandbox":false}}`}, page},
-		{"unusable sandbox page", dexpay.Sandbox, answer{status: 201, body: `{"success":true,"data":{"payment_url":"` + page + `","sandbox_payment_url":"/relative"}}`}, page},
+		{"envelope", dexpay.Sandbox, answer{Status: 201, Body: `{"success":true,"data":{"reference":"pay_01","amount":5000,"currency":"XOF","status":"PENDING","payment_url":"` + page + `","isSandbox":true}}`}, page},
+		{"flat, as the SDK's README reads it", dexpay.Sandbox, answer{Status: 201, Body: `{"reference":"pay_01","status":"PENDING","payment_url":"` + page + `"}`}, page},
+		{"checkout_url, as the SDK's tests mock it", dexpay.Sandbox, answer{Status: 201, Body: `{"id":"cs_123","reference":"pay_01","amount":5000,"currency":"XOF","status":"PENDING","checkout_url":"` + page + `"}`}, page},
+		{"200", dexpay.Sandbox, answer{Status: 200, Body: `{"success":true,"data":{"payment_url":"` + page + `"}}`}, page},
+		{"string amount", dexpay.Sandbox, answer{Status: 201, Body: `{"success":true,"data":{"reference":"pay_01","amount":"5000.00","currency":"XOF","payment_url":"` + page + `"}}`}, page},
+		{"sandbox page first in the sandbox", dexpay.Sandbox, answer{Status: 201, Body: `{"success":true,"data":{"payment_url":"https://live.example/x","sandbox_payment_url":"` + page + `","isSandbox":true}}`}, page},
+		{"sandbox page not taken live", dexpay.Live, answer{Status: 201, Body: `{"success":true,"data":{"payment_url":"` + page + `","sandbox_payment_url":"https://sandbox.example/x","isSandbox":false}}`}, page},
+		{"unusable sandbox page", dexpay.Sandbox, answer{Status: 201, Body: `{"success":true,"data":{"payment_url":"` + page + `","sandbox_payment_url":"/relative"}}`}, page},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -402,27 +351,27 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		is        error
 		message   string
 	}{
-		{name: "validation", a: answer{status: 400, body: `{"statusCode":400,"message":["amount must be a positive number","currency must be one of the following values: XOF, XAF, GNF"],"error":"Bad Request"}`},
+		{name: "validation", a: answer{Status: 400, Body: `{"statusCode":400,"message":["amount must be a positive number","currency must be one of the following values: XOF, XAF, GNF"],"error":"Bad Request"}`},
 			status: 400, message: "amount must be a positive number; currency must be one of the following values: XOF, XAF, GNF"},
-		{name: "SDK's error body", a: answer{status: 400, body: `{"message":"Invalid amount","code":"INVALID_AMOUNT"}`}, status: 400, message: "Invalid amount (INVALID_AMOUNT)"},
-		{name: "error only", a: answer{status: 403, body: `{"error":"Forbidden"}`}, status: 403, message: "Forbidden"},
-		{name: "bad keys", a: answer{status: 401, body: `{"success":false,"message":"Invalid API credentials","code":"UNAUTHORIZED"}`}, status: 401, message: "Invalid API credentials (UNAUTHORIZED)"},
-		{name: "reference reused", a: answer{status: 409, body: `{"success":false,"message":"A checkout session with this reference already exists"}`}, status: 409},
-		{name: "server error", a: answer{status: 500, body: `{"message":"Internal server error"}`}, status: 500, temporary: true},
-		{name: "rate limited", a: answer{status: 429, body: `{}`, header: map[string]string{"Retry-After": "7"}}, status: 429, temporary: true},
-		{name: "HTML", a: answer{status: 502, ctype: "text/html", body: `<html>Bad gateway</html>`}, status: 502, temporary: true, message: "expected JSON, got text/html"},
-		{name: "success false", a: answer{status: 200, body: `{"success":false,"message":"Merchant not activated"}`}, status: 200, is: dexpay.ErrUnsuccessful, message: "Merchant not activated"},
-		{name: "another reference", a: answer{status: 201, body: `{"success":true,"data":{"reference":"pay_02",` + page + `}}`}, status: 201, is: cauri.ErrMalformed},
-		{name: "another amount", a: answer{status: 201, body: `{"success":true,"data":{"reference":"pay_01","amount":500000,"currency":"XOF",` + page + `}}`}, status: 201, is: cauri.ErrMalformed},
-		{name: "another currency", a: answer{status: 201, body: `{"success":true,"data":{"amount":5000,"currency":"XAF",` + page + `}}`}, status: 201, is: cauri.ErrMalformed},
-		{name: "live session in the sandbox", a: answer{status: 201, body: `{"success":true,"data":{"isSandbox":false,` + page + `}}`}, status: 201, is: dexpay.ErrWrongMode},
-		{name: "sandbox session live", mode: dexpay.Live, a: answer{status: 201, body: `{"success":true,"data":{"isSandbox":true,` + page + `}}`}, status: 201, is: dexpay.ErrWrongMode},
-		{name: "no page", a: answer{status: 201, body: `{"success":true,"data":{"reference":"pay_01"}}`}, status: 201, is: cauri.ErrMalformed},
-		{name: "relative page", a: answer{status: 201, body: `{"success":true,"data":{"payment_url":"/cs_1"}}`}, status: 201, is: cauri.ErrMalformed},
-		{name: "data not an object", a: answer{status: 201, body: `{"success":true,"data":[1]}`}, status: 201, is: cauri.ErrMalformed},
-		{name: "fractional franc", a: answer{status: 201, body: `{"success":true,"data":{"amount":5000.5,"currency":"XOF",` + page + `}}`}, status: 201, is: cauri.ErrMalformed},
-		{name: "not JSON", a: answer{status: 201, ctype: "text/plain", body: `created`}, status: 201, is: cauri.ErrMalformed},
-		{name: "202", a: answer{status: 202, body: `{}`}, status: 202, is: cauri.ErrMalformed},
+		{name: "SDK's error body", a: answer{Status: 400, Body: `{"message":"Invalid amount","code":"INVALID_AMOUNT"}`}, status: 400, message: "Invalid amount (INVALID_AMOUNT)"},
+		{name: "error only", a: answer{Status: 403, Body: `{"error":"Forbidden"}`}, status: 403, message: "Forbidden"},
+		{name: "bad keys", a: answer{Status: 401, Body: `{"success":false,"message":"Invalid API credentials","code":"UNAUTHORIZED"}`}, status: 401, message: "Invalid API credentials (UNAUTHORIZED)"},
+		{name: "reference reused", a: answer{Status: 409, Body: `{"success":false,"message":"A checkout session with this reference already exists"}`}, status: 409},
+		{name: "server error", a: answer{Status: 500, Body: `{"message":"Internal server error"}`}, status: 500, temporary: true},
+		{name: "rate limited", a: answer{Status: 429, Body: `{}`, Header: map[string]string{"Retry-After": "7"}}, status: 429, temporary: true},
+		{name: "HTML", a: answer{Status: 502, Type: "text/html", Body: `<html>Bad gateway</html>`}, status: 502, temporary: true, message: "expected JSON, got text/html"},
+		{name: "success false", a: answer{Status: 200, Body: `{"success":false,"message":"Merchant not activated"}`}, status: 200, is: dexpay.ErrUnsuccessful, message: "Merchant not activated"},
+		{name: "another reference", a: answer{Status: 201, Body: `{"success":true,"data":{"reference":"pay_02",` + page + `}}`}, status: 201, is: cauri.ErrMalformed},
+		{name: "another amount", a: answer{Status: 201, Body: `{"success":true,"data":{"reference":"pay_01","amount":500000,"currency":"XOF",` + page + `}}`}, status: 201, is: cauri.ErrMalformed},
+		{name: "another currency", a: answer{Status: 201, Body: `{"success":true,"data":{"amount":5000,"currency":"XAF",` + page + `}}`}, status: 201, is: cauri.ErrMalformed},
+		{name: "live session in the sandbox", a: answer{Status: 201, Body: `{"success":true,"data":{"isSandbox":false,` + page + `}}`}, status: 201, is: dexpay.ErrWrongMode},
+		{name: "sandbox session live", mode: dexpay.Live, a: answer{Status: 201, Body: `{"success":true,"data":{"isSandbox":true,` + page + `}}`}, status: 201, is: dexpay.ErrWrongMode},
+		{name: "no page", a: answer{Status: 201, Body: `{"success":true,"data":{"reference":"pay_01"}}`}, status: 201, is: cauri.ErrMalformed},
+		{name: "relative page", a: answer{Status: 201, Body: `{"success":true,"data":{"payment_url":"/cs_1"}}`}, status: 201, is: cauri.ErrMalformed},
+		{name: "data not an object", a: answer{Status: 201, Body: `{"success":true,"data":[1]}`}, status: 201, is: cauri.ErrMalformed},
+		{name: "fractional franc", a: answer{Status: 201, Body: `{"success":true,"data":{"amount":5000.5,"currency":"XOF",` + page + `}}`}, status: 201, is: cauri.ErrMalformed},
+		{name: "not JSON", a: answer{Status: 201, Type: "text/plain", Body: `created`}, status: 201, is: cauri.ErrMalformed},
+		{name: "202", a: answer{Status: 202, Body: `{}`}, status: 202, is: cauri.ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -438,7 +387,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 			if tt.status == 429 && pe.RetryAfter != 7*time.Second {
 				t.Errorf("RetryAfter %v", pe.RetryAfter)
 			}
-			if n := len(f.requests()); n != 1 {
+			if n := len(f.Requests()); n != 1 {
 				t.Errorf("%d requests, want 1: creation is never repeated here", n)
 			}
 		})
@@ -627,18 +576,18 @@ func TestFetchStatusErrors(t *testing.T) {
 		temporary bool
 		is        error
 	}{
-		{name: "unknown session", a: answer{status: 404, body: `{"success":false,"message":"Checkout session not found"}`}, status: 404, is: cauri.ErrNotFound},
-		{name: "server error", a: answer{status: 503, body: `{}`}, status: 503, temporary: true},
-		{name: "success false", a: answer{status: 200, body: `{"success":false,"message":"nope"}`}, status: 200, is: dexpay.ErrUnsuccessful},
-		{name: "another reference", a: answer{status: 200, body: `{"success":true,"data":{"reference":"pay_02","status":"COMPLETED","amount":5000,"currency":"XOF"}}`}, status: 200, is: cauri.ErrMalformed},
-		{name: "no status", a: answer{status: 200, body: `{"success":true,"data":{"reference":"pay_01","amount":5000,"currency":"XOF"}}`}, status: 200, is: cauri.ErrMalformed},
-		{name: "completed without amount", a: answer{status: 200, body: `{"success":true,"data":{"reference":"pay_01","status":"COMPLETED","currency":"XOF"}}`}, status: 200, is: cauri.ErrMalformed},
-		{name: "completed without currency", a: answer{status: 200, body: `{"success":true,"data":{"reference":"pay_01","status":"COMPLETED","amount":5000}}`}, status: 200, is: cauri.ErrMalformed},
-		{name: "live session in the sandbox", a: answer{status: 200, body: `{"success":true,"data":{"reference":"pay_01","status":"COMPLETED","amount":5000,"currency":"XOF","isSandbox":false}}`}, status: 200, is: dexpay.ErrWrongMode},
-		{name: "sandbox session live", mode: dexpay.Live, a: answer{status: 200, body: `{"success":true,"data":{"reference":"pay_01","status":"COMPLETED","amount":5000,"currency":"XOF","isSandbox":true}}`}, status: 200, is: dexpay.ErrWrongMode},
-		{name: "bad amount", a: answer{status: 200, body: `{"success":true,"data":{"reference":"pay_01","status":"PENDING","amount":"5 000","currency":"XOF"}}`}, status: 200, is: cauri.ErrMalformed},
-		{name: "bad currency", a: answer{status: 200, body: `{"success":true,"data":{"reference":"pay_01","status":"PENDING","amount":5000,"currency":"FCFA"}}`}, status: 200, is: cauri.ErrMalformed},
-		{name: "array", a: answer{status: 200, body: `[]`}, status: 200, is: cauri.ErrMalformed},
+		{name: "unknown session", a: answer{Status: 404, Body: `{"success":false,"message":"Checkout session not found"}`}, status: 404, is: cauri.ErrNotFound},
+		{name: "server error", a: answer{Status: 503, Body: `{}`}, status: 503, temporary: true},
+		{name: "success false", a: answer{Status: 200, Body: `{"success":false,"message":"nope"}`}, status: 200, is: dexpay.ErrUnsuccessful},
+		{name: "another reference", a: answer{Status: 200, Body: `{"success":true,"data":{"reference":"pay_02","status":"COMPLETED","amount":5000,"currency":"XOF"}}`}, status: 200, is: cauri.ErrMalformed},
+		{name: "no status", a: answer{Status: 200, Body: `{"success":true,"data":{"reference":"pay_01","amount":5000,"currency":"XOF"}}`}, status: 200, is: cauri.ErrMalformed},
+		{name: "completed without amount", a: answer{Status: 200, Body: `{"success":true,"data":{"reference":"pay_01","status":"COMPLETED","currency":"XOF"}}`}, status: 200, is: cauri.ErrMalformed},
+		{name: "completed without currency", a: answer{Status: 200, Body: `{"success":true,"data":{"reference":"pay_01","status":"COMPLETED","amount":5000}}`}, status: 200, is: cauri.ErrMalformed},
+		{name: "live session in the sandbox", a: answer{Status: 200, Body: `{"success":true,"data":{"reference":"pay_01","status":"COMPLETED","amount":5000,"currency":"XOF","isSandbox":false}}`}, status: 200, is: dexpay.ErrWrongMode},
+		{name: "sandbox session live", mode: dexpay.Live, a: answer{Status: 200, Body: `{"success":true,"data":{"reference":"pay_01","status":"COMPLETED","amount":5000,"currency":"XOF","isSandbox":true}}`}, status: 200, is: dexpay.ErrWrongMode},
+		{name: "bad amount", a: answer{Status: 200, Body: `{"success":true,"data":{"reference":"pay_01","status":"PENDING","amount":"5 000","currency":"XOF"}}`}, status: 200, is: cauri.ErrMalformed},
+		{name: "bad currency", a: answer{Status: 200, Body: `{"success":true,"data":{"reference":"pay_01","status":"PENDING","amount":5000,"currency":"FCFA"}}`}, status: 200, is: cauri.ErrMalformed},
+		{name: "array", a: answer{Status: 200, Body: `[]`}, status: 200, is: cauri.ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -651,10 +600,10 @@ func TestFetchStatusErrors(t *testing.T) {
 		})
 	}
 
-	f := newFake(t, answer{status: 200, body: `{}`})
+	f := newFake(t, answer{Status: 200, Body: `{}`})
 	_, err := fakeProvider(t, f, dexpay.Sandbox).FetchStatus(context.Background(), cauri.StatusQuery{})
-	if !errors.Is(err, cauri.ErrNotFound) || len(f.requests()) != 0 {
-		t.Errorf("no reference: %v, %d requests", err, len(f.requests()))
+	if !errors.Is(err, cauri.ErrNotFound) || len(f.Requests()) != 0 {
+		t.Errorf("no reference: %v, %d requests", err, len(f.Requests()))
 	}
 }
 
@@ -682,7 +631,7 @@ func TestFetchStatusShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, answer{status: 200, body: tt.body})
+			f := newFake(t, answer{Status: 200, Body: tt.body})
 			u, err := fakeProvider(t, f, dexpay.Sandbox).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: "pay_01"})
 			if err != nil {
 				t.Fatal(err)
@@ -698,10 +647,10 @@ func TestFetchStatusShapes(t *testing.T) {
 
 func TestFetchStatusEscapesRef(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: 404, body: `{}`})
+	f := newFake(t, answer{Status: 404, Body: `{}`})
 	_, _ = fakeProvider(t, f, dexpay.Sandbox).FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "a/b?c#d"})
-	reqs := f.requests()
-	if len(reqs) != 1 || reqs[0].path != "/api/v1/checkout-sessions/reference/a%2Fb%3Fc%23d" {
+	reqs := f.Requests()
+	if len(reqs) != 1 || reqs[0].URL.EscapedPath() != "/api/v1/checkout-sessions/reference/a%2Fb%3Fc%23d" {
 		t.Errorf("requests %+v", reqs)
 	}
 }

@@ -171,7 +171,7 @@ func TestPayoutLifecycle(t *testing.T) {
 
 func TestPayoutValidation(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, answer{status: 500})
+	f := newFake(t, answer{Status: 500})
 	p := fakeProvider(t, f, dexpay.Sandbox)
 	tests := []struct {
 		name   string
@@ -197,7 +197,7 @@ func TestPayoutValidation(t *testing.T) {
 			t.Errorf("%s: %v, want fields %s", tt.name, err, tt.fields)
 		}
 	}
-	if n := len(f.requests()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("%d requests sent for invalid payouts", n)
 	}
 }
@@ -214,23 +214,23 @@ func TestPayoutOutcomes(t *testing.T) {
 		want      cauri.PayoutResult // when err is nil
 		temporary bool
 	}{
-		{name: "pending, flat", a: answer{status: 201, body: `{"id":"po_1","reference":"PO_20251228_ABC123","status":"PENDING"}`},
+		{name: "pending, flat", a: answer{Status: 201, Body: `{"id":"po_1","reference":"PO_20251228_ABC123","status":"PENDING"}`},
 			want: cauri.PayoutResult{ProviderRef: "po_1", Status: cauri.PayoutPending}},
-		{name: "completed at once", a: answer{status: 201, body: `{"success":true,"data":{"id":"po_1","status":"COMPLETED"}}`},
+		{name: "completed at once", a: answer{Status: 201, Body: `{"success":true,"data":{"id":"po_1","status":"COMPLETED"}}`},
 			want: cauri.PayoutResult{ProviderRef: "po_1", Status: cauri.PayoutSucceeded}},
-		{name: "failed with a reason", a: answer{status: 201, body: `{"success":true,"data":{"reference":"PO_1","status":"FAILED","failure_reason":"Numéro invalide"}}`},
+		{name: "failed with a reason", a: answer{Status: 201, Body: `{"success":true,"data":{"reference":"PO_1","status":"FAILED","failure_reason":"Numéro invalide"}}`},
 			want: cauri.PayoutResult{ProviderRef: "PO_1", Status: cauri.PayoutFailed, Message: "Numéro invalide"}},
-		{name: "unknown status", a: answer{status: 201, body: `{"success":true,"data":{"id":"po_1","status":"QUEUED"}}`},
+		{name: "unknown status", a: answer{Status: 201, Body: `{"success":true,"data":{"id":"po_1","status":"QUEUED"}}`},
 			want: cauri.PayoutResult{ProviderRef: "po_1", Status: cauri.PayoutPending}},
-		{name: "400", a: answer{status: 400, body: `{"message":["destination_phone must be a valid phone number in E.164 format"]}`}},
-		{name: "401", a: answer{status: 401, body: `{"message":"Invalid API credentials"}`}},
-		{name: "success false", a: answer{status: 200, body: `{"success":false,"message":"Solde insuffisant"}`}},
-		{name: "500", a: answer{status: 500, ctype: "text/html", body: `<html>500</html>`}, temporary: true},
-		{name: "429", a: answer{status: 429, body: `{}`}, temporary: true},
-		{name: "200 HTML", a: answer{status: 200, ctype: "text/html", body: `<html>ok</html>`}, temporary: true},
-		{name: "200 without a status", a: answer{status: 200, body: `{"success":true,"data":{"id":"po_1"}}`}, temporary: true},
-		{name: "200 data not an object", a: answer{status: 200, body: `{"success":true,"data":"po_1"}`}, temporary: true},
-		{name: "200 empty", a: answer{status: 200, body: ``}, temporary: true},
+		{name: "400", a: answer{Status: 400, Body: `{"message":["destination_phone must be a valid phone number in E.164 format"]}`}},
+		{name: "401", a: answer{Status: 401, Body: `{"message":"Invalid API credentials"}`}},
+		{name: "success false", a: answer{Status: 200, Body: `{"success":false,"message":"Solde insuffisant"}`}},
+		{name: "500", a: answer{Status: 500, Type: "text/html", Body: `<html>500</html>`}, temporary: true},
+		{name: "429", a: answer{Status: 429, Body: `{}`}, temporary: true},
+		{name: "200 HTML", a: answer{Status: 200, Type: "text/html", Body: `<html>ok</html>`}, temporary: true},
+		{name: "200 without a status", a: answer{Status: 200, Body: `{"success":true,"data":{"id":"po_1"}}`}, temporary: true},
+		{name: "200 data not an object", a: answer{Status: 200, Body: `{"success":true,"data":"po_1"}`}, temporary: true},
+		{name: "200 empty", a: answer{Status: 200, Body: ``}, temporary: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -242,7 +242,7 @@ func TestPayoutOutcomes(t *testing.T) {
 				}
 				return
 			}
-			providerError(t, err, tt.a.status, tt.temporary)
+			providerError(t, err, tt.a.Status, tt.temporary)
 			if cauri.IsProviderRejection(err) == tt.temporary {
 				t.Errorf("IsProviderRejection = %v", cauri.IsProviderRejection(err))
 			}

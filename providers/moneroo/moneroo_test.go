@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/cauripay/cauri"
@@ -78,28 +76,10 @@ func request(o cauri.Order) cauri.CheckoutRequest {
 	}
 }
 
-// capture is a fake API that records the last request and answers with
-// status and body.
-type capture struct {
-	srv     *httptest.Server
-	calls   atomic.Int32
-	lastReq *http.Request
-	body    []byte
-}
-
-func newCapture(t *testing.T, status int, ctype, body string) *capture {
-	t.Helper()
-	c := &capture{}
-	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.calls.Add(1)
-		c.lastReq = r
-		c.body, _ = io.ReadAll(r.Body)
-		w.Header().Set("Content-Type", ctype)
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(c.srv.Close)
-	return c
+// newCapture is a fake API that answers every request with status and
+// body.
+func newCapture(t *testing.T, status int, ctype, body string) *clienttest.FakeAPI {
+	return clienttest.NewFakeAPI(t, clienttest.Answer{Status: status, Type: ctype, Body: body})
 }
 
 func provider(t *testing.T, cfg moneroo.Config) *moneroo.Provider {
@@ -115,7 +95,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusCreated, "application/json",
 		`{"message":"Transaction initialized successfully","data":{"id":"5f7b1b2c","checkout_url":"https://checkout.moneroo.io/5f7b1b2c"},"errors":null}`)
-	p := provider(t, moneroo.Config{SecretKey: "sk_test_1", BaseURL: c.srv.URL + "/v1/", Methods: []string{"wave_ci", "orange_ci"}})
+	p := provider(t, moneroo.Config{SecretKey: "sk_test_1", BaseURL: c.URL + "/v1/", Methods: []string{"wave_ci", "orange_ci"}})
 
 	co, err := p.CreateCheckout(context.Background(), request(order()))
 	if err != nil {
@@ -124,7 +104,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if co.ProviderRef != "5f7b1b2c" || co.RedirectURL != "https://checkout.moneroo.io/5f7b1b2c" {
 		t.Errorf("checkout %+v", co)
 	}
-	r := c.lastReq
+	r := c.Last(t)
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/payments/initialize" {
 		t.Errorf("%s %s", r.Method, r.URL.Path)
 	}
@@ -140,8 +120,8 @@ func TestCreateCheckoutRequest(t *testing.T) {
 		`"return_url":"https://shop.example/pay/return/moneroo?payment_id=pay_01\u0026token=t",` +
 		`"metadata":{"cart":"c-9","cauri_payment_id":"pay_01","order_id":"ord-42"},` +
 		`"methods":["wave_ci","orange_ci"]}`
-	if string(c.body) != want {
-		t.Errorf("body\n got %s\nwant %s", c.body, want)
+	if string(c.Last(t).Body) != want {
+		t.Errorf("body\n got %s\nwant %s", c.Last(t).Body, want)
 	}
 }
 
@@ -149,7 +129,7 @@ func TestCreateCheckoutDefaultsAndLimits(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{"data":{"id":7,"checkout_url":"https://checkout.moneroo.io/7"}}`)
 	var logs bytes.Buffer
-	p := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	p := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	o := order()
 	o.Amount, o.Currency = 2500, "USD" // $25.00: whole units
 	o.Description = ""
@@ -170,8 +150,8 @@ func TestCreateCheckoutDefaultsAndLimits(t *testing.T) {
 		`"return_url":"https://shop.example/pay/return/moneroo?payment_id=pay_01\u0026token=t",` +
 		`"metadata":{"cauri_payment_id":"pay_01","k01":"v-k01","k02":"v-k02","k03":"v-k03","k04":"v-k04",` +
 		`"k05":"v-k05","k06":"v-k06","k07":"v-k07","k08":"v-k08","order_id":"ord-42"}}`
-	if string(c.body) != want {
-		t.Errorf("body\n got %s\nwant %s", c.body, want)
+	if string(c.Last(t).Body) != want {
+		t.Errorf("body\n got %s\nwant %s", c.Last(t).Body, want)
 	}
 	if !strings.Contains(logs.String(), "dropped_entries=2") || strings.Contains(logs.String(), "v-k10") {
 		t.Errorf("log: %s", logs.String())
@@ -181,7 +161,7 @@ func TestCreateCheckoutDefaultsAndLimits(t *testing.T) {
 func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusCreated, "application/json", `{}`)
-	p := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL})
+	p := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL})
 	tests := []clienttest.ValidationCase{
 		{Name: "no customer", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
 			Fields: "Customer.Email,Customer.FirstName,Customer.LastName"},
@@ -191,7 +171,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 		{Name: "no currency", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "" }, Fields: "Currency"},
 		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
 	}
-	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, c.Calls)
 }
 
 func TestCreateCheckoutErrors(t *testing.T) {
@@ -226,7 +206,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 				status = http.StatusAccepted
 			}
 			c := newCapture(t, status, "application/json", body)
-			_, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+			_, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL}).CreateCheckout(ctx, request(order()))
 			providerError(t, err, status, false)
 			if !errors.Is(err, cauri.ErrMalformed) {
 				t.Errorf("err %v does not wrap ErrMalformed", err)
@@ -353,7 +333,7 @@ func TestFetchStatusShapes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, http.StatusOK, "application/json", tt.body)
-			u, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.srv.URL}).
+			u, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL}).
 				FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "r1"})
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
@@ -368,8 +348,8 @@ func TestFetchStatusShapes(t *testing.T) {
 			if u != tt.want {
 				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
 			}
-			if c.lastReq.URL.Path != "/payments/r1/verify" || c.lastReq.Header.Get("Authorization") != "Bearer sk" {
-				t.Errorf("request %s %v", c.lastReq.URL.Path, c.lastReq.Header)
+			if c.Last(t).URL.Path != "/payments/r1/verify" || c.Last(t).Header.Get("Authorization") != "Bearer sk" {
+				t.Errorf("request %s %v", c.Last(t).URL.Path, c.Last(t).Header)
 			}
 		})
 	}

@@ -1,19 +1,14 @@
 package moneroo_test
 
 import (
-	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/moneroo"
-	"github.com/cauripay/cauri/providers/moneroo/monerootest"
-	"github.com/cauripay/cauri/providers/providertest"
 )
 
 const (
@@ -141,61 +136,6 @@ func TestParseWebhookUnauthenticatedErrors(t *testing.T) {
 	}
 	if err := moneroo.VerifySignature([]byte("x"), moneroo.Sign("a", []byte("x")), "b", "a"); err != nil {
 		t.Errorf("VerifySignature: %v", err)
-	}
-}
-
-// TestWebhookFromEmulator runs the emulator's real deliveries through
-// ParseWebhook.
-func TestWebhookFromEmulator(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	srv := monerootest.New()
-	defer srv.Close()
-	p := srv.Provider()
-
-	var mu sync.Mutex
-	var got []cauri.Update
-	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		u, err := p.ParseWebhook(r, body)
-		if err != nil {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		mu.Lock()
-		got = append(got, u)
-		mu.Unlock()
-	}))
-	defer shop.Close()
-	srv.SetWebhookURL(shop.URL)
-
-	for _, tt := range []struct {
-		a    providertest.Action
-		want cauri.Status
-	}{{providertest.Pay, cauri.StatusPaid}, {providertest.Fail, cauri.StatusFailed}, {providertest.Cancel, cauri.StatusCancelled}} {
-		co, err := p.CreateCheckout(ctx, request(order()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := srv.Act(ctx, co.RedirectURL, tt.a); err != nil {
-			t.Fatal(err)
-		}
-		mu.Lock()
-		u := got[len(got)-1]
-		mu.Unlock()
-		if u.Status != tt.want || !u.Authenticated || u.ProviderRef != co.ProviderRef || u.PaymentID != "pay_01" ||
-			u.Amount != 5000 || u.Currency != "XOF" {
-			t.Errorf("%s: %+v", tt.a, u)
-		}
-	}
-
-	co, _ := p.CreateCheckout(ctx, request(order()))
-	if err := srv.Forge(ctx, shop.URL, co.ProviderRef); err != nil {
-		t.Fatal(err)
-	}
-	ds := srv.Deliveries()
-	if last := ds[len(ds)-1]; !last.Forged || last.StatusCode != http.StatusUnauthorized {
-		t.Errorf("forged delivery %+v", last)
 	}
 }
 

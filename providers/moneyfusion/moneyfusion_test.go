@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/cauripay/cauri"
@@ -154,34 +151,16 @@ func quiet(req cauri.CheckoutRequest) cauri.CheckoutRequest {
 	return req
 }
 
-// capture is a fake API that records the last request and answers with
-// status and body.
-type capture struct {
-	srv     *httptest.Server
-	calls   atomic.Int32
-	lastReq *http.Request
-	body    []byte
+// newCapture is a fake API that answers every request with status and
+// body.
+func newCapture(t *testing.T, status int, ctype, body string) *clienttest.FakeAPI {
+	return clienttest.NewFakeAPI(t, clienttest.Answer{Status: status, Type: ctype, Body: body})
 }
 
-func newCapture(t *testing.T, status int, ctype, body string) *capture {
-	t.Helper()
-	c := &capture{}
-	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.calls.Add(1)
-		c.lastReq = r
-		c.body, _ = io.ReadAll(r.Body)
-		w.Header().Set("Content-Type", ctype)
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(c.srv.Close)
-	return c
-}
-
-// config points a Config at a capture server: both the API URL and the
+// fakeConfig points a Config at a fake API: both the API URL and the
 // status endpoint.
-func (c *capture) config() moneyfusion.Config {
-	return moneyfusion.Config{APIURL: c.srv.URL + secretPath, StatusURL: c.srv.URL}
+func fakeConfig(c *clienttest.FakeAPI) moneyfusion.Config {
+	return moneyfusion.Config{APIURL: c.URL + secretPath, StatusURL: c.URL}
 }
 
 func provider(t *testing.T, cfg moneyfusion.Config) *moneyfusion.Provider {
@@ -235,7 +214,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 func TestCreateCheckoutArticles(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{"statut":true,"token":"t1","message":"paiement en cours","url":"https://payin.moneyfusion.net/payment/t1/Shop"}`)
-	p := provider(t, c.config())
+	p := provider(t, fakeConfig(c))
 	tests := []struct {
 		name string
 		edit func(*cauri.CheckoutRequest)
@@ -262,11 +241,11 @@ func TestCreateCheckoutArticles(t *testing.T) {
 		if co.ProviderRef != "t1" || co.RedirectURL != "https://payin.moneyfusion.net/payment/t1/Shop" {
 			t.Errorf("%s: %+v", tt.name, co)
 		}
-		if !strings.Contains(string(c.body), tt.want) {
-			t.Errorf("%s: body %s lacks %s", tt.name, c.body, tt.want)
+		if !strings.Contains(string(c.Last(t).Body), tt.want) {
+			t.Errorf("%s: body %s lacks %s", tt.name, c.Last(t).Body, tt.want)
 		}
-		if c.lastReq.Method != http.MethodPost || c.lastReq.URL.Path != secretPath {
-			t.Errorf("%s: %s %s", tt.name, c.lastReq.Method, c.lastReq.URL.Path)
+		if c.Last(t).Method != http.MethodPost || c.Last(t).URL.Path != secretPath {
+			t.Errorf("%s: %s %s", tt.name, c.Last(t).Method, c.Last(t).URL.Path)
 		}
 	}
 }
@@ -274,7 +253,7 @@ func TestCreateCheckoutArticles(t *testing.T) {
 func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{}`)
-	p := provider(t, c.config())
+	p := provider(t, fakeConfig(c))
 	tests := []clienttest.ValidationCase{
 		{Name: "no customer", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} }, Fields: "Customer.Phone,Customer.FirstName"},
 		{Name: "blank names", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer.FirstName, r.Order.Customer.LastName = " ", "\t" }, Fields: "Customer.FirstName"},
@@ -286,7 +265,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 			r.Order.Amount, r.Order.Currency, r.Order.Customer = -1, "", cauri.Customer{}
 		}, Fields: "Amount,Currency,Customer.Phone,Customer.FirstName"},
 	}
-	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, c.Calls)
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
@@ -311,7 +290,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	t.Run("400 statut false", func(t *testing.T) {
 		t.Parallel()
 		c := newCapture(t, http.StatusBadRequest, "application/json", `{"statut":false,"message":"Tous les champs sont requis."}`)
-		_, err := provider(t, c.config()).CreateCheckout(ctx, request(order()))
+		_, err := provider(t, fakeConfig(c)).CreateCheckout(ctx, request(order()))
 		pe := providerError(t, err, 400, false)
 		if pe.Message != "Tous les champs sont requis." || !errors.Is(err, moneyfusion.ErrRefused) {
 			t.Errorf("error %v", err)
@@ -320,7 +299,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	t.Run("200 statut false", func(t *testing.T) {
 		t.Parallel()
 		c := newCapture(t, http.StatusOK, "application/json", `{"statut":false,"message":"Montant invalide"}`)
-		_, err := provider(t, c.config()).CreateCheckout(ctx, request(order()))
+		_, err := provider(t, fakeConfig(c)).CreateCheckout(ctx, request(order()))
 		pe := providerError(t, err, 200, false)
 		if pe.Message != "Montant invalide" || !errors.Is(err, moneyfusion.ErrRefused) || errors.Is(err, cauri.ErrMalformed) {
 			t.Errorf("error %v", err)
@@ -346,7 +325,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 				ctype = "text/html"
 			}
 			c := newCapture(t, http.StatusOK, ctype, body)
-			_, err := provider(t, c.config()).CreateCheckout(ctx, request(order()))
+			_, err := provider(t, fakeConfig(c)).CreateCheckout(ctx, request(order()))
 			providerError(t, err, 200, false)
 			if !errors.Is(err, cauri.ErrMalformed) {
 				t.Errorf("err %v does not wrap ErrMalformed", err)
@@ -542,9 +521,9 @@ func TestFetchStatusShapes(t *testing.T) {
 				ctype = "text/html; charset=utf-8"
 			}
 			c := newCapture(t, status, ctype, tt.body)
-			u, err := provider(t, c.config()).FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "r1", Amount: 200, Currency: "XOF"})
-			if c.lastReq.Method != http.MethodGet || c.lastReq.URL.Path != "/paiementNotif/r1" || c.lastReq.Header.Get("Authorization") != "" {
-				t.Errorf("request %s %s %v", c.lastReq.Method, c.lastReq.URL.Path, c.lastReq.Header)
+			u, err := provider(t, fakeConfig(c)).FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "r1", Amount: 200, Currency: "XOF"})
+			if c.Last(t).Method != http.MethodGet || c.Last(t).URL.Path != "/paiementNotif/r1" || c.Last(t).Header.Get("Authorization") != "" {
+				t.Errorf("request %s %s %v", c.Last(t).Method, c.Last(t).URL.Path, c.Last(t).Header)
 			}
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
@@ -573,12 +552,12 @@ func cmpOr(a, b int) int {
 func TestFetchStatusEscapesToken(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{"statut":true,"data":{"statut":"pending"}}`)
-	_, err := provider(t, c.config()).FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "a/../b?c"})
+	_, err := provider(t, fakeConfig(c)).FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "a/../b?c"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.lastReq.URL.EscapedPath() != "/paiementNotif/a%2F..%2Fb%3Fc" || c.lastReq.URL.RawQuery != "" {
-		t.Errorf("path %s query %q", c.lastReq.URL.EscapedPath(), c.lastReq.URL.RawQuery)
+	if c.Last(t).URL.EscapedPath() != "/paiementNotif/a%2F..%2Fb%3Fc" || c.Last(t).URL.RawQuery != "" {
+		t.Errorf("path %s query %q", c.Last(t).URL.EscapedPath(), c.Last(t).URL.RawQuery)
 	}
 }
 

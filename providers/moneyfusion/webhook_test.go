@@ -1,19 +1,14 @@
 package moneyfusion_test
 
 import (
-	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/moneyfusion"
-	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
-	"github.com/cauripay/cauri/providers/providertest"
 )
 
 // docBody is the documentation's webhook example, as printed.
@@ -109,79 +104,6 @@ func TestParseWebhook(t *testing.T) {
 	}
 	if _, err := p.ParseWebhook(nil, []byte(completedBody)); err != nil {
 		t.Errorf("nil request: %v", err)
-	}
-}
-
-// TestWebhookFromEmulator runs the emulator's real deliveries through
-// ParseWebhook.
-func TestWebhookFromEmulator(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	srv := moneyfusiontest.New()
-	defer srv.Close()
-	p := srv.Provider()
-
-	var mu sync.Mutex
-	var got []cauri.Update
-	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		u, err := p.ParseWebhook(r, body)
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		mu.Lock()
-		got = append(got, u)
-		mu.Unlock()
-	}))
-	defer shop.Close()
-
-	for _, tt := range []struct {
-		a    providertest.Action
-		want []cauri.Status
-	}{
-		{providertest.Pay, []cauri.Status{cauri.StatusPending, cauri.StatusPaid}},
-		{providertest.Fail, []cauri.Status{cauri.StatusPending, cauri.StatusCancelled}},
-		{providertest.Cancel, []cauri.Status{cauri.StatusCancelled}},
-	} {
-		req := request(order())
-		req.CallbackURL = shop.URL + "/pay/webhooks/moneyfusion/pay_01/cbtok"
-		co, err := p.CreateCheckout(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mu.Lock()
-		got = nil
-		mu.Unlock()
-		if _, err := srv.Act(ctx, co.RedirectURL, tt.a); err != nil {
-			t.Fatal(err)
-		}
-		mu.Lock()
-		if len(got) != len(tt.want) {
-			t.Fatalf("%s: %d webhooks, want %d", tt.a, len(got), len(tt.want))
-		}
-		for i, u := range got {
-			if u.Status != tt.want[i] || u.Authenticated || u.ProviderRef != co.ProviderRef || u.PaymentID != "pay_01" ||
-				u.Amount != 5000 || u.Currency != "XOF" || u.Fee != 150 || !strings.HasSuffix(u.EventID, ":"+co.ProviderRef) {
-				t.Errorf("%s #%d: %+v", tt.a, i, u)
-			}
-		}
-		mu.Unlock()
-	}
-
-	co, _ := p.CreateCheckout(ctx, quiet(request(order())))
-	if err := srv.Forge(ctx, shop.URL, co.ProviderRef); err != nil {
-		t.Fatal(err)
-	}
-	mu.Lock()
-	last := got[len(got)-1]
-	mu.Unlock()
-	if last.Status != cauri.StatusPaid || last.Authenticated {
-		t.Errorf("forged: %+v", last)
-	}
-	// The claim is what the kit checks with FetchStatus: still pending.
-	if u, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"}); err != nil || u.Status != cauri.StatusPending {
-		t.Errorf("after the forgery: %+v %v", u, err)
 	}
 }
 

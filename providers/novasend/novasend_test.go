@@ -5,13 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -184,55 +180,27 @@ func request(o cauri.Order) cauri.CheckoutRequest {
 	}
 }
 
-// capture is a fake API that records the requests and answers with the
+// reply is one answer of a fake API.
+type reply = clienttest.Answer
+
+// newCapture is a fake API that records the requests and answers with the
 // next of its answers (the last one repeated).
-type capture struct {
-	srv     *httptest.Server
-	calls   atomic.Int32
-	mu      sync.Mutex
-	reqs    []*http.Request
-	bodies  [][]byte
-	answers []reply
+func newCapture(t *testing.T, answers ...reply) *clienttest.FakeAPI {
+	return clienttest.NewFakeAPI(t, answers...)
 }
 
-type reply struct {
-	status int
-	ctype  string
-	body   string
+func jsonReply(status int, body string) reply { return reply{Status: status, Body: body} }
+
+// last returns the last request c received, and its body.
+func last(t *testing.T, c *clienttest.FakeAPI) (clienttest.Got, []byte) {
+	g := c.Last(t)
+	return g, g.Body
 }
 
-func newCapture(t *testing.T, answers ...reply) *capture {
-	t.Helper()
-	c := &capture{answers: answers}
-	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := int(c.calls.Add(1))
-		b, _ := io.ReadAll(r.Body)
-		c.mu.Lock()
-		c.reqs = append(c.reqs, r)
-		c.bodies = append(c.bodies, b)
-		a := c.answers[min(n, len(c.answers))-1]
-		c.mu.Unlock()
-		w.Header().Set("Content-Type", a.ctype)
-		w.WriteHeader(a.status)
-		_, _ = io.WriteString(w, a.body)
-	}))
-	t.Cleanup(c.srv.Close)
-	return c
-}
-
-func jsonReply(status int, body string) reply { return reply{status, "application/json", body} }
-
-func (c *capture) last() (*http.Request, []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.reqs[len(c.reqs)-1], c.bodies[len(c.bodies)-1]
-}
-
-func (c *capture) paths() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// paths returns the method and path of each request c received.
+func paths(c *clienttest.FakeAPI) []string {
 	var out []string
-	for _, r := range c.reqs {
+	for _, r := range c.Requests() {
 		out = append(out, r.Method+" "+r.URL.Path)
 	}
 	return out
@@ -262,7 +230,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, jsonReply(http.StatusCreated, seedAnswer))
 	p := provider(t, novasend.Config{APIKey: "pk_test", APIClient: "sk_test", AccountID: "merchant_9923lkdz",
-		Language: "fr", BaseURL: c.srv.URL + "/v1/"})
+		Language: "fr", BaseURL: c.URL + "/v1/"})
 
 	co, err := p.CreateCheckout(context.Background(), request(order()))
 	if err != nil {
@@ -271,7 +239,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if co.ProviderRef != "tr_fhchi842jyimwiugjgszcxvb8n" || co.RedirectURL != "https://link.novasend.app/link/QGRD4D" {
 		t.Errorf("checkout %+v", co)
 	}
-	r, body := c.last()
+	r, body := last(t, c)
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/payin/sessions" || r.URL.RawQuery != "" {
 		t.Errorf("%s %s", r.Method, r.URL)
 	}
@@ -298,7 +266,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if _, err := p.CreateCheckout(context.Background(), request(order())); err != nil {
 		t.Fatal(err)
 	}
-	r2, body2 := c.last()
+	r2, body2 := last(t, c)
 	if r2.Header.Get("X-Idempotency-Key") != r.Header.Get("X-Idempotency-Key") || !bytes.Equal(body, body2) {
 		t.Error("a repeated creation differs from the first")
 	}
@@ -310,7 +278,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 	c := newCapture(t, jsonReply(http.StatusOK, `{"id":"pr_bakvkozbmqcmte1d8izelffjlz","type":"payin","reference":"`+paymentID+`",`+
 		`"status":"processing","confirmationRequired":true,"confirmationStatus":"none","paymentUrl":"https://business.novasend.app/link/QGRD4D",`+
 		`"customer":{"name":"Awa","phoneNumber":"+237690000000"},"isDirect":false,"payFee":false,"amount":2500,"fee":7,"chargedAmount":2507,"currency":"XAF","failure":null}`))
-	p := provider(t, novasend.Config{BaseURL: c.srv.URL})
+	p := provider(t, novasend.Config{BaseURL: c.URL})
 	o := order()
 	o.Amount, o.Currency = 2500, "XAF"
 	o.Customer = cauri.Customer{LastName: " Mbarga ", Phone: "+237 6 90 00 00 00"} // no country: from the phone
@@ -321,7 +289,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 	if co.ProviderRef != "pr_bakvkozbmqcmte1d8izelffjlz" || co.RedirectURL != "https://business.novasend.app/link/QGRD4D" {
 		t.Errorf("checkout %+v", co)
 	}
-	r, body := c.last()
+	r, body := last(t, c)
 	want := `{"reference":"` + paymentID + `","accountId":"merchant_9923lkdz","amount":2500,"msisdn":"+237690000000","customerName":"Mbarga","country":"CM",` +
 		`"action":{"successUrl":"https://shop.example/pay/return/novasend/` + paymentID + `/tok",` +
 		`"failureUrl":"https://shop.example/pay/return/novasend/` + paymentID + `/tok"}}`
@@ -334,7 +302,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 
 	// An answer naming no reference of NovaSend's: ours is looked up.
 	c = newCapture(t, jsonReply(http.StatusCreated, `{"paymentUrl":"https://link.novasend.app/link/X"}`))
-	co, err = provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(context.Background(), request(order()))
+	co, err = provider(t, novasend.Config{BaseURL: c.URL}).CreateCheckout(context.Background(), request(order()))
 	if err != nil || co.ProviderRef != paymentID {
 		t.Errorf("no reference: %+v %v", co, err)
 	}
@@ -343,7 +311,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, jsonReply(http.StatusCreated, seedAnswer))
-	p := provider(t, novasend.Config{BaseURL: c.srv.URL})
+	p := provider(t, novasend.Config{BaseURL: c.URL})
 	tests := []clienttest.ValidationCase{
 		{Name: "no customer", Edit: func(r *cauri.CheckoutRequest) { r.Order.Customer = cauri.Customer{} },
 			Fields: "Customer.FirstName,Customer.Phone,Customer.Country"},
@@ -365,7 +333,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 		{Name: "no return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "" }, Fields: "ReturnURL"},
 		{Name: "relative return URL", Edit: func(r *cauri.CheckoutRequest) { r.ReturnURL = "/pay/return" }, Fields: "ReturnURL"},
 	}
-	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, c.Calls)
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
@@ -443,7 +411,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, jsonReply(tt.status, tt.body))
-			_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+			_, err := provider(t, novasend.Config{BaseURL: c.URL}).CreateCheckout(ctx, request(order()))
 			providerError(t, err, tt.status, false)
 			if errors.Is(err, novasend.ErrAccountID) != tt.account {
 				t.Errorf("err %v: about the account %v, want %v", err, !tt.account, tt.account)
@@ -453,7 +421,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	t.Run("503 is not about the account", func(t *testing.T) {
 		t.Parallel()
 		c := newCapture(t, jsonReply(503, `{"statusCode":503,"code":"wallet_not_found","message":"accountId"}`))
-		_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+		_, err := provider(t, novasend.Config{BaseURL: c.URL}).CreateCheckout(ctx, request(order()))
 		providerError(t, err, 503, true)
 		if errors.Is(err, novasend.ErrAccountID) {
 			t.Errorf("a temporary failure reported as a configuration error: %v", err)
@@ -473,7 +441,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
-			_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+			_, err := provider(t, novasend.Config{BaseURL: c.URL}).CreateCheckout(ctx, request(order()))
 			if pe := providerError(t, err, 200, tt.temporary); pe.Message != tt.message {
 				t.Errorf("message %q", pe.Message)
 			}
@@ -491,7 +459,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, jsonReply(http.StatusCreated, body))
-			_, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).CreateCheckout(ctx, request(order()))
+			_, err := provider(t, novasend.Config{BaseURL: c.URL}).CreateCheckout(ctx, request(order()))
 			providerError(t, err, http.StatusCreated, false)
 			if !errors.Is(err, cauri.ErrMalformed) {
 				t.Errorf("err %v does not wrap ErrMalformed", err)
@@ -785,7 +753,7 @@ func TestFetchStatusShapes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
-			u, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).
+			u, err := provider(t, novasend.Config{BaseURL: c.URL}).
 				FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "r1"})
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
@@ -800,7 +768,7 @@ func TestFetchStatusShapes(t *testing.T) {
 			if u != tt.want {
 				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
 			}
-			r, _ := c.last()
+			r, _ := last(t, c)
 			if r.URL.Path != "/payin/r1" || r.Header.Get("Authorization") != "Basic cGtfdGVzdDpza190ZXN0" || r.Method != http.MethodGet {
 				t.Errorf("request %s %s %v", r.Method, r.URL.Path, r.Header)
 			}
@@ -814,7 +782,7 @@ func TestFetchStatusFallback(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, jsonReply(http.StatusNotFound, `{"statusCode":404,"message":"Payment not found"}`),
 		jsonReply(http.StatusOK, `{"id":"pr_1","reference":"`+paymentID+`","status":"processing","confirmationStatus":"none"}`))
-	p := provider(t, novasend.Config{BaseURL: c.srv.URL})
+	p := provider(t, novasend.Config{BaseURL: c.URL})
 	u, err := p.FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr/1"})
 	if err != nil {
 		t.Fatal(err)
@@ -822,23 +790,23 @@ func TestFetchStatusFallback(t *testing.T) {
 	if u.ProviderRef != "tr/1" || u.PaymentID != paymentID || u.Status != cauri.StatusPending {
 		t.Errorf("update %+v", u)
 	}
-	if got := strings.Join(c.paths(), ","); got != "GET /payin/tr/1,GET /payin/"+paymentID {
+	if got := strings.Join(paths(c), ","); got != "GET /payin/tr/1,GET /payin/"+paymentID {
 		t.Errorf("calls %s", got)
 	}
-	if r := c.reqs[0]; r.URL.RawPath != "/payin/tr%2F1" {
+	if r := c.Requests()[0]; r.URL.RawPath != "/payin/tr%2F1" {
 		t.Errorf("reference not escaped: %q", r.URL.RawPath)
 	}
 
 	c = newCapture(t, jsonReply(http.StatusNotFound, `{"statusCode":404,"message":"Payment not found"}`))
-	_, err = provider(t, novasend.Config{BaseURL: c.srv.URL}).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr_1"})
-	if !errors.Is(err, cauri.ErrNotFound) || c.calls.Load() != 2 {
-		t.Errorf("err %v after %d calls", err, c.calls.Load())
+	_, err = provider(t, novasend.Config{BaseURL: c.URL}).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr_1"})
+	if !errors.Is(err, cauri.ErrNotFound) || c.Calls() != 2 {
+		t.Errorf("err %v after %d calls", err, c.Calls())
 	}
 	// A transient failure is not a 404: no fallback, the kit retries.
 	c = newCapture(t, jsonReply(http.StatusBadGateway, `{}`))
-	_, err = provider(t, novasend.Config{BaseURL: c.srv.URL}).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr_1"})
-	if !cauri.IsTemporary(err) || c.calls.Load() != 1 {
-		t.Errorf("err %v after %d calls", err, c.calls.Load())
+	_, err = provider(t, novasend.Config{BaseURL: c.URL}).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "tr_1"})
+	if !cauri.IsTemporary(err) || c.Calls() != 1 {
+		t.Errorf("err %v after %d calls", err, c.Calls())
 	}
 }
 
@@ -874,7 +842,7 @@ func TestFetchStatusWithoutTransaction(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
-			u, err := provider(t, novasend.Config{BaseURL: c.srv.URL}).
+			u, err := provider(t, novasend.Config{BaseURL: c.URL}).
 				FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "r1"})
 			if err != nil {
 				t.Fatal(err)

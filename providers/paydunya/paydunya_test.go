@@ -8,11 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -174,40 +172,20 @@ func request(o cauri.Order) cauri.CheckoutRequest {
 	return cauri.CheckoutRequest{PaymentID: "pay_01", Order: o, ReturnURL: returnURL, CallbackURL: callbackURL}
 }
 
-// capture is a fake API that records the last request and answers with
-// status and body.
-type capture struct {
-	srv   *httptest.Server
-	calls atomic.Int32
-	mu    sync.Mutex
-	req   *http.Request
-	body  []byte
+// newCapture is a fake API that answers every request with status and
+// body, and a Retry-After of 7 seconds with a 429.
+func newCapture(t *testing.T, status int, ctype, body string) *clienttest.FakeAPI {
+	a := clienttest.Answer{Status: status, Type: ctype, Body: body}
+	if status == http.StatusTooManyRequests {
+		a.Header = map[string]string{"Retry-After": "7"}
+	}
+	return clienttest.NewFakeAPI(t, a)
 }
 
-func newCapture(t *testing.T, status int, ctype, body string) *capture {
-	t.Helper()
-	c := &capture{}
-	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.calls.Add(1)
-		b, _ := io.ReadAll(r.Body)
-		c.mu.Lock()
-		c.req, c.body = r, b
-		c.mu.Unlock()
-		w.Header().Set("Content-Type", ctype)
-		if status == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "7")
-		}
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(c.srv.Close)
-	return c
-}
-
-func (c *capture) last() (*http.Request, []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.req, c.body
+// last returns the last request c received, and its body.
+func last(t *testing.T, c *clienttest.FakeAPI) (clienttest.Got, []byte) {
+	g := c.Last(t)
+	return g, g.Body
 }
 
 func config(base string) paydunya.Config {
@@ -230,7 +208,7 @@ const createdBody = `{"response_code":"00","response_text":"https://app.paydunya
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", createdBody)
-	cfg := config(c.srv.URL + "/sandbox-api/v1/")
+	cfg := config(c.URL + "/sandbox-api/v1/")
 	cfg.Store = paydunya.Store{Name: "Boutique Awa", Tagline: "Wax", PostalAddress: "Dakar", Phone: "338000000",
 		LogoURL: "https://shop.example/logo.png", WebsiteURL: "https://shop.example"}
 	p := provider(t, cfg)
@@ -242,7 +220,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if co.ProviderRef != "test_RHICF0HboN" || co.RedirectURL != "https://app.paydunya.com/sandbox-checkout/invoice/test_RHICF0HboN" {
 		t.Errorf("checkout %+v", co)
 	}
-	r, body := c.last()
+	r, body := last(t, c)
 	if r.Method != http.MethodPost || r.URL.Path != "/sandbox-api/v1/checkout-invoice/create" {
 		t.Errorf("%s %s", r.Method, r.URL.Path)
 	}
@@ -274,7 +252,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", createdBody)
 	var logs bytes.Buffer
-	cfg := config(c.srv.URL)
+	cfg := config(c.URL)
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	p := provider(t, cfg)
 	o := order()
@@ -289,7 +267,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 	if _, err := p.CreateCheckout(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	_, body := c.last()
+	_, body := last(t, c)
 	s := string(body)
 	for _, want := range []string{
 		`"description":"Order ord-42","customer":{`,
@@ -313,7 +291,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 	if _, err := p.CreateCheckout(context.Background(), request(o)); err != nil {
 		t.Fatal(err)
 	}
-	if _, body := c.last(); !strings.HasPrefix(string(body), `{"invoice":{"items":{},"taxes":{},"total_amount":5000,`) {
+	if _, body := last(t, c); !strings.HasPrefix(string(body), `{"invoice":{"items":{},"taxes":{},"total_amount":5000,`) {
 		t.Errorf("no items: %s", body)
 	}
 }
@@ -325,7 +303,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 func TestCreateCheckoutCustomer(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", createdBody)
-	p := provider(t, config(c.srv.URL))
+	p := provider(t, config(c.URL))
 	tests := []struct {
 		name     string
 		customer cauri.Customer
@@ -345,7 +323,7 @@ func TestCreateCheckoutCustomer(t *testing.T) {
 		if _, err := p.CreateCheckout(context.Background(), request(o)); err != nil {
 			t.Fatal(err)
 		}
-		_, body := c.last()
+		_, body := last(t, c)
 		switch got := string(body); {
 		case tt.want == "" && strings.Contains(got, `"customer"`):
 			t.Errorf("%s: a customer object sent: %s", tt.name, got)
@@ -384,7 +362,7 @@ func TestCreateCheckoutPrefillsPage(t *testing.T) {
 func TestCreateCheckoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", createdBody)
-	p := provider(t, config(c.srv.URL))
+	p := provider(t, config(c.URL))
 	tests := []clienttest.ValidationCase{
 		{Name: "USD", Edit: func(r *cauri.CheckoutRequest) { r.Order.Amount, r.Order.Currency = 1050, "USD" }, Fields: "Currency"},
 		{Name: "XAF", Edit: func(r *cauri.CheckoutRequest) { r.Order.Currency = "XAF" }, Fields: "Currency"},
@@ -398,7 +376,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 			r.Order.Amount, r.Order.Currency, r.ReturnURL = -5, "EUR", ""
 		}, Fields: "Amount,Currency,ReturnURL"},
 	}
-	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, func() int { return int(c.calls.Load()) })
+	clienttest.CheckValidation(t, p, func() cauri.CheckoutRequest { return request(order()) }, tests, c.Calls)
 }
 
 func providerError(t *testing.T, err error, status int, temporary bool) *cauri.ProviderError {
@@ -413,7 +391,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	t.Run("200 with an error body", func(t *testing.T) {
 		t.Parallel()
 		c := newCapture(t, http.StatusOK, "application/json", `{"response_code":"1001","response_text":"Invalid Masterkey Specified"}`)
-		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+		_, err := provider(t, config(c.URL)).CreateCheckout(ctx, request(order()))
 		pe := providerError(t, err, 200, false)
 		if pe.Message != "Invalid Masterkey Specified (response_code 1001)" || !cauri.IsProviderRejection(err) {
 			t.Errorf("message %q", pe.Message)
@@ -422,7 +400,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	t.Run("200 with code 0 as a number", func(t *testing.T) {
 		t.Parallel()
 		c := newCapture(t, http.StatusOK, "application/json", `{"response_code":0,"response_text":"https://x.example/i","token":"t"}`)
-		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+		_, err := provider(t, config(c.URL)).CreateCheckout(ctx, request(order()))
 		providerError(t, err, 200, false)
 	})
 	t.Run("emulator: wrong keys", func(t *testing.T) {
@@ -457,7 +435,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	t.Run("400 JSON", func(t *testing.T) {
 		t.Parallel()
 		c := newCapture(t, http.StatusBadRequest, "application/json", `{"response_code":"1003","response_text":"store.name is required"}`)
-		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+		_, err := provider(t, config(c.URL)).CreateCheckout(ctx, request(order()))
 		if pe := providerError(t, err, 400, false); pe.Message != "store.name is required (response_code 1003)" {
 			t.Errorf("message %q", pe.Message)
 		}
@@ -465,7 +443,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	t.Run("429 with Retry-After", func(t *testing.T) {
 		t.Parallel()
 		c := newCapture(t, http.StatusTooManyRequests, "application/json", `{"response_code":"429","response_text":"Too Many Requests"}`)
-		_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+		_, err := provider(t, config(c.URL)).CreateCheckout(ctx, request(order()))
 		if pe := providerError(t, err, 429, true); pe.RetryAfter != 7*time.Second {
 			t.Errorf("%+v", pe)
 		}
@@ -483,7 +461,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, http.StatusOK, "application/json", body)
-			_, err := provider(t, config(c.srv.URL)).CreateCheckout(ctx, request(order()))
+			_, err := provider(t, config(c.URL)).CreateCheckout(ctx, request(order()))
 			providerError(t, err, 200, false)
 			if !errors.Is(err, cauri.ErrMalformed) {
 				t.Errorf("err %v does not wrap ErrMalformed", err)
@@ -703,7 +681,7 @@ func TestFetchStatusShapes(t *testing.T) {
 			case "-":
 				pid = ""
 			}
-			u, err := provider(t, config(c.srv.URL)).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: pid, ProviderRef: ref})
+			u, err := provider(t, config(c.URL)).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: pid, ProviderRef: ref})
 			if tt.status != 0 {
 				pe := providerError(t, err, tt.status, false)
 				if tt.err != nil && !errors.Is(err, tt.err) {
@@ -720,7 +698,7 @@ func TestFetchStatusShapes(t *testing.T) {
 			if u != tt.want {
 				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
 			}
-			r, _ := c.last()
+			r, _ := last(t, c)
 			if r.Method != http.MethodGet || r.URL.Path != "/checkout-invoice/confirm/"+ref || r.Header.Get("PAYDUNYA-TOKEN") != token {
 				t.Errorf("request %s %s %v", r.Method, r.URL.Path, r.Header)
 			}

@@ -158,7 +158,7 @@ func TestPayoutCallbackURL(t *testing.T) {
 func TestPayoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{"response_code":"00"}`)
-	p := provider(t, config(c.srv.URL))
+	p := provider(t, config(c.URL))
 	tests := []struct {
 		req    cauri.PayoutRequest
 		fields string
@@ -193,7 +193,7 @@ func TestPayoutValidation(t *testing.T) {
 			}
 		}
 	}
-	if n := c.calls.Load(); n != 0 {
+	if n := c.Calls(); n != 0 {
 		t.Errorf("%d calls made for invalid payouts", n)
 	}
 }
@@ -237,7 +237,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, tt.status, tt.ctype, tt.body)
-			res, err := provider(t, config(c.srv.URL)).SubmitPayout(ctx, "dt_1", payout("771111111", 100))
+			res, err := provider(t, config(c.URL)).SubmitPayout(ctx, "dt_1", payout("771111111", 100))
 			if tt.want != "" {
 				if err != nil || res.Status != tt.want || res.ProviderRef != "dt_1" {
 					t.Fatalf("%+v %v", res, err)
@@ -329,7 +329,7 @@ func TestPreparePayoutOutcomes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, tt.status, tt.ctype, tt.body)
-			ref, err := provider(t, config(c.srv.URL)).PreparePayout(context.Background(), payout("771111111", 100))
+			ref, err := provider(t, config(c.URL)).PreparePayout(context.Background(), payout("771111111", 100))
 			if tt.name == "token" {
 				if err != nil || ref != "dt_9" {
 					t.Fatalf("%q %v", ref, err)
@@ -365,8 +365,8 @@ func TestCheckPayoutOutcomes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, tt.status, tt.ctype, tt.body)
-			res, err := provider(t, config(c.srv.URL)).CheckPayout(context.Background(), "dt_7")
-			if _, body := c.last(); string(body) != `{"disburse_invoice":"dt_7"}` {
+			res, err := provider(t, config(c.URL)).CheckPayout(context.Background(), "dt_7")
+			if _, body := last(t, c); string(body) != `{"disburse_invoice":"dt_7"}` {
 				t.Errorf("body %s", body)
 			}
 			if tt.want != "" {

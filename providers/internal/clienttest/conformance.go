@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +14,10 @@ import (
 
 // Run runs the conformance checks against the provider f describes, each
 // a parallel subtest: how its client classifies the faults of its API,
-// its refusals of wrong credentials and unknown references, and answers
-// that are not what its API documents.
+// its refusals of wrong credentials and unknown references, answers
+// that are not what its API documents, and its reading of the
+// notifications its emulator sends, and the secrecy of a reference that
+// is the path of its hosted page.
 func Run(t *testing.T, f Facts) {
 	for _, c := range []struct {
 		name string
@@ -29,6 +28,8 @@ func Run(t *testing.T, f Facts) {
 		{"WrongCredentials", checkWrongCredentials},
 		{"StatusLookups", checkStatusLookups},
 		{"AnswerForms", checkAnswerForms},
+		{"Webhooks", checkWebhooks},
+		{"RefKeptSecret", checkRefSecret},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -222,16 +223,7 @@ func checkAnswerForms(t *testing.T, f Facts) {
 		} {
 			t.Run(call.name+"/"+a.name, func(t *testing.T) {
 				t.Parallel()
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					_, _ = io.Copy(io.Discard, r.Body)
-					for k, v := range a.header {
-						w.Header().Set(k, v)
-					}
-					w.Header().Set("Content-Type", a.ctype)
-					w.WriteHeader(a.status)
-					_, _ = io.WriteString(w, a.body)
-				}))
-				defer srv.Close()
+				srv := NewFakeAPI(t, Answer{Status: a.status, Type: a.ctype, Header: a.header, Body: a.body})
 				err := call.do(context.Background(), f.AtURL(srv.URL))
 				pe := checkFailure(t, f, a.name, err, a.want)
 				if pe != nil && pe.RetryAfter != a.retryAfter {

@@ -60,6 +60,13 @@ type Facts struct {
 	// AtURL returns a client of an API served at base, a test server's
 	// root, with credentials of the right form.
 	AtURL func(base string) cauri.Provider
+	// Webhooks are the ways the emulator notifies the shop, each played
+	// by the webhook checks.
+	Webhooks []WebhookVariant
+	// refSecret, for a provider whose reference is the path of its hosted
+	// page, is what the checks that keep it secret need; nil for the
+	// others.
+	refSecret *refSecret
 }
 
 // request is the checkout request the checks open, for the order they

@@ -38,6 +38,8 @@ func Providers() map[string]Facts {
 			AtURL: func(base string) cauri.Provider {
 				return must(dexchange.New(dexchange.Config{APIKey: "sk.test.1", BaseURL: base + "/api/v1/"}))
 			},
+			Webhooks:  dexchangeWebhooks(),
+			refSecret: dexchangeRefSecret(),
 		},
 		"dexpay": {
 			Name: "dexpay",
@@ -57,6 +59,7 @@ func Providers() map[string]Facts {
 			AtURL: func(base string) cauri.Provider {
 				return must(dexpay.New(dexpay.Config{APIKey: "pk_test_1", APISecret: "sk_test_1", BaseURL: base + "/api/v1"}))
 			},
+			Webhooks: dexpayWebhooks(),
 		},
 		"moneroo": {
 			Name:   "moneroo",
@@ -74,6 +77,8 @@ func Providers() map[string]Facts {
 			AtURL: func(base string) cauri.Provider {
 				return must(moneroo.New(moneroo.Config{SecretKey: "sk", BaseURL: base}))
 			},
+			Webhooks:  monerooWebhooks(),
+			refSecret: monerooRefSecret(),
 		},
 		"moneyfusion": {
 			Name:   "moneyfusion",
@@ -95,6 +100,8 @@ func Providers() map[string]Facts {
 			AtURL: func(base string) cauri.Provider {
 				return must(moneyfusion.New(moneyfusion.Config{APIURL: base + "/Shop/5f3a9c0e1d2b4a67/pay/", StatusURL: base}))
 			},
+			Webhooks:  moneyfusionWebhooks(),
+			refSecret: moneyfusionRefSecret(),
 		},
 		"novasend": {
 			Name:   "novasend",
@@ -112,6 +119,7 @@ func Providers() map[string]Facts {
 			AtURL: func(base string) cauri.Provider {
 				return must(novasend.New(novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1", BaseURL: base}))
 			},
+			Webhooks: novasendWebhooks(),
 		},
 		"paydunya": {
 			Name:   "paydunya",
@@ -131,10 +139,10 @@ func Providers() map[string]Facts {
 			FaultMessages: map[int]string{429: "Too Many Requests (response_code 429)",
 				500: "expected JSON, got text/html", 502: "expected JSON, got text/html", 503: "expected JSON, got text/html"},
 			AtURL: func(base string) cauri.Provider {
-				return must(paydunya.New(paydunya.Config{MasterKey: "wQzk9ZwR-Qq9m-0hD0-zpud-je5coGC3FHKW",
-					PrivateKey: "test_private_rMIdJM3PLLhLjyArx9tF3VURAF5", Token: "IivOiOxGJuWhc5znlIiK",
-					Store: paydunya.Store{Name: "Boutique Awa"}, BaseURL: base}))
+				return must(paydunya.New(paydunyaConfig(base)))
 			},
+			Webhooks:  paydunyaWebhooks(),
+			refSecret: paydunyaRefSecret(),
 		},
 	}
 }
