@@ -295,7 +295,7 @@ func TestPageFlow(t *testing.T) {
 	if _, err := s.Act(ctx, checkout, providertest.Cancel); err == nil {
 		t.Error("second action accepted")
 	}
-	res, err = s.client.Post(checkout+"/cancel", "application/x-www-form-urlencoded", nil)
+	res, err = emulator.NoRedirectClient(time.Minute).Post(checkout+"/cancel", "application/x-www-form-urlencoded", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -593,7 +593,7 @@ func TestPageChoice(t *testing.T) {
 		}
 	}
 
-	status, _, err := emulator.Submit(context.Background(), s.client, checkout, providertest.Pay,
+	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), checkout, providertest.Pay,
 		url.Values{"operator": {"orange_sn"}, "customer_phone": {"+221 77 123 45 67"}})
 	if err != nil || status != http.StatusSeeOther {
 		t.Fatalf("pay: %d %v", status, err)
