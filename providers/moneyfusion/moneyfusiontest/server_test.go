@@ -732,7 +732,7 @@ func TestPageChoice(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	status, _, err := emulator.Submit(context.Background(), s.client, page, providertest.Pay, url.Values{"operator": {"wave"}})
+	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), page, providertest.Pay, url.Values{"operator": {"wave"}})
 	if err != nil || status != http.StatusSeeOther {
 		t.Fatalf("pay: %d %v", status, err)
 	}
