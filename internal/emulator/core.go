@@ -285,10 +285,19 @@ func (c *Core[P]) env() Env {
 }
 
 // Add records a new payment under ref, and under each of aliases (other
-// keys [Core.Resolve] finds it by).
-func (c *Core[P]) Add(ref string, p *P, aliases ...string) {
+// keys [Core.Resolve] finds it by). It adds nothing and returns false when
+// ref or an alias is taken already.
+func (c *Core[P]) Add(ref string, p *P, aliases ...string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if _, ok := c.items[ref]; ok {
+		return false
+	}
+	for _, a := range aliases {
+		if _, ok := c.aliases[a]; ok {
+			return false
+		}
+	}
 	c.items[ref] = p
 	c.refs = append(c.refs, ref)
 	for _, a := range aliases {
@@ -296,6 +305,14 @@ func (c *Core[P]) Add(ref string, p *P, aliases ...string) {
 			c.aliases[a] = ref
 		}
 	}
+	return true
+}
+
+// Len returns how many payments there are.
+func (c *Core[P]) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
 }
 
 // Resolve returns the ref of the payment key names: key itself when a
