@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -290,6 +291,15 @@ func (c *Core[P]) env() Env {
 func (c *Core[P]) Add(ref string, p *P, aliases ...string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return Tx[P]{c}.Add(ref, p, aliases...)
+}
+
+// Tx is the ledger while [Core.Locked] holds its lock.
+type Tx[P any] struct{ c *Core[P] }
+
+// Add is [Core.Add] under the lock.
+func (t Tx[P]) Add(ref string, p *P, aliases ...string) bool {
+	c := t.c
 	if _, ok := c.items[ref]; ok {
 		return false
 	}
@@ -306,6 +316,16 @@ func (c *Core[P]) Add(ref string, p *P, aliases ...string) bool {
 		}
 	}
 	return true
+}
+
+// Find returns the payment key names, through aliases; nil when none.
+func (t Tx[P]) Find(key string) *P { return t.c.items[t.c.resolve(key)] }
+
+// Taken reports whether key is a payment's ref or alias.
+func (t Tx[P]) Taken(key string) bool {
+	_, ok := t.c.items[key]
+	_, alias := t.c.aliases[key]
+	return ok || alias
 }
 
 // Len returns how many payments there are.
@@ -377,10 +397,10 @@ func (c *Core[P]) With(ref string, f func(p *P, env Env)) bool {
 }
 
 // Locked runs f under the ledger's lock, for what spans payments.
-func (c *Core[P]) Locked(f func(env Env)) {
+func (c *Core[P]) Locked(f func(tx Tx[P], env Env)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	f(c.env())
+	f(Tx[P]{c}, c.env())
 }
 
 // Update runs f on payment ref under the ledger's lock, then delivers the
@@ -508,8 +528,12 @@ type Hosted[P any] struct {
 	Key string
 	// Lang is the language of the page's messages: "fr" or "en".
 	Lang string
+	// Noun is what the page's messages call the payment: "Payment",
+	// "Transaction", "Facture". Empty means "Payment" ("Paiement" in
+	// French).
+	Noun string
 	// State says where p's page stands, and the status word its messages
-	// show. Nil payment: PageMissing. Run under the ledger's lock.
+	// show ("paid"). Run under the ledger's lock.
 	State func(p *P, env Env, r *http.Request) (PageState, string)
 	// Show is an open page, under the ledger's lock (it may note that the
 	// page was opened).
@@ -533,18 +557,18 @@ type Outcome struct {
 
 // messages are a hosted page's words in one language.
 type messages struct {
-	missing, missingText, closedText, conflictText, waiting, waitingText, expired, expiredText, done, unknown, unknownText, down, downText string
+	noun, missing, missingText, closedText, conflictText, waiting, waitingText, expired, expiredText, done, unknown, unknownText, down, downText string
 }
 
 var pageMessages = map[string]messages{
 	"en": {
-		"Payment not found", "This payment link is not valid.", "This payment is closed.", "This payment is closed and cannot change.",
+		"Payment", "Payment not found", "This payment link is not valid.", "This payment is %s.", "This payment is closed and cannot change.",
 		"Confirm on your phone", "A payment request was sent to your phone: confirm it there.",
 		"Link expired", "This payment link has expired.", "You can close this page.",
 		"Not found", "No such action.", "Unavailable", "The emulator is shutting down.",
 	},
 	"fr": {
-		"Paiement introuvable", "Ce lien de paiement n'est pas valide.", "Ce paiement est clos.", "Ce paiement est clos et ne peut plus changer.",
+		"Paiement", "Paiement introuvable", "Ce lien de paiement n'est pas valide.", "Ce paiement est clos (%s).", "Ce paiement est clos et ne peut plus changer.",
 		"Confirmez sur votre téléphone", "Une demande de paiement a été envoyée sur votre téléphone : validez-la.",
 		"Lien expiré", "Ce lien de paiement a expiré.", "Vous pouvez fermer cette page.",
 		"Introuvable", "Action inconnue.", "Indisponible", "L'émulateur s'arrête.",
@@ -558,6 +582,7 @@ func (c *Core[P]) Host(h Hosted[P]) {
 	if !ok {
 		m = pageMessages["en"]
 	}
+	noun := cmp.Or(h.Noun, m.noun)
 	// state is p's page's state under mu.
 	state := func(r *http.Request) (*P, Env, PageState, string) {
 		p, env := c.items[c.resolve(r.PathValue(h.Key))], c.env()
@@ -579,7 +604,7 @@ func (c *Core[P]) Host(h Hosted[P]) {
 		case PageMissing:
 			WriteMessagePage(w, http.StatusNotFound, m.missing, m.missingText)
 		case PageClosed:
-			WriteMessagePage(w, http.StatusOK, word, m.closedText)
+			WriteMessagePage(w, http.StatusOK, noun+" "+word, fmt.Sprintf(m.closedText, word))
 		case PageWaiting:
 			WriteMessagePage(w, http.StatusOK, m.waiting, m.waitingText)
 		case PageExpired:
@@ -607,7 +632,7 @@ func (c *Core[P]) Host(h Hosted[P]) {
 			WriteMessagePage(w, http.StatusNotFound, m.missing, m.missingText)
 			return
 		case PageClosed, PageWaiting:
-			WriteMessagePage(w, http.StatusConflict, word, m.conflictText)
+			WriteMessagePage(w, http.StatusConflict, noun+" "+word, m.conflictText)
 			return
 		case PageExpired:
 			WriteMessagePage(w, http.StatusGone, m.expired, m.expiredText)

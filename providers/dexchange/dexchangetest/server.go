@@ -212,7 +212,7 @@ func New(opts ...Option) *Server {
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
 	})
-	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", State: pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction", State: pageState, Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }
@@ -430,9 +430,9 @@ func (s *Server) merchantTransaction(w http.ResponseWriter, r *http.Request) {
 func pageState(p *Payment, _ emulator.Env, _ *http.Request) (emulator.PageState, string) {
 	switch {
 	case final(p.Status):
-		return emulator.PageClosed, "Transaction " + p.Status
+		return emulator.PageClosed, p.Status
 	case p.Later:
-		return emulator.PageWaiting, "Transaction " + p.Status
+		return emulator.PageWaiting, p.Status
 	}
 	return emulator.PageOpen, ""
 }

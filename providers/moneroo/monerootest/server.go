@@ -264,9 +264,9 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 func pageState(p *Payment, _ emulator.Env, _ *http.Request) (emulator.PageState, string) {
 	switch {
 	case final(p.Status):
-		return emulator.PageClosed, "Payment " + p.Status
+		return emulator.PageClosed, p.Status
 	case p.Later:
-		return emulator.PageWaiting, "Payment " + p.Status
+		return emulator.PageWaiting, p.Status
 	}
 	return emulator.PageOpen, ""
 }

@@ -352,9 +352,9 @@ func (s *Server) notif(w http.ResponseWriter, r *http.Request) {
 func (s *Server) pageState(p *Payment, env emulator.Env, _ *http.Request) (emulator.PageState, string) {
 	switch {
 	case closed(p):
-		return emulator.PageClosed, "Paiement " + p.Status
+		return emulator.PageClosed, p.Status
 	case p.Later:
-		return emulator.PageWaiting, "Paiement " + p.Status
+		return emulator.PageWaiting, p.Status
 	case s.ended(p, env.Now):
 		return emulator.PageExpired, ""
 	}
@@ -402,7 +402,7 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 	if p.ReturnURL != "" {
 		out.Back = emulator.WithQuery(p.ReturnURL, "token", p.Token)
 	}
-	out.Title = "Paiement " + p.Status
+	out.Title = p.Status
 	return out
 }
 
