@@ -60,7 +60,7 @@ func call(t *testing.T, s *Server, method, path string, headers map[string]strin
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	res, err := s.client.Do(req)
+	res, err := emulator.NoRedirectClient(time.Minute).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestPage(t *testing.T) {
 	} {
 		ref := "pay_" + string(tt.action)
 		d := create(t, s, h.session(ref))
-		res, err := s.client.Get(d.PaymentURL)
+		res, err := emulator.NoRedirectClient(time.Minute).Get(d.PaymentURL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -415,7 +415,7 @@ func emulatorPress(ctx context.Context, s *Server, page string, a providertest.A
 	if err != nil {
 		return 0, "", err
 	}
-	res, err := s.client.Do(req)
+	res, err := emulator.NoRedirectClient(time.Minute).Do(req)
 	if err != nil {
 		return 0, "", err
 	}
@@ -780,7 +780,7 @@ func TestPageChoice(t *testing.T) {
 	s := New()
 	defer s.Close()
 	d := create(t, s, h.session("pay_01"))
-	res, err := s.client.Get(d.PaymentURL)
+	res, err := emulator.NoRedirectClient(time.Minute).Get(d.PaymentURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -795,7 +795,7 @@ func TestPageChoice(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	status, _, err := emulator.Submit(context.Background(), s.client, d.PaymentURL, providertest.Pay,
+	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), d.PaymentURL, providertest.Pay,
 		url.Values{"operator": {"orange_money"}, "customer_phone": {"+221771234567"}})
 	if err != nil || status != http.StatusSeeOther {
 		t.Fatalf("pay: %d %v", status, err)
