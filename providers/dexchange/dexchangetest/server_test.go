@@ -399,41 +399,6 @@ func TestSignedWebhooks(t *testing.T) {
 	}
 }
 
-func TestWebhookPolicies(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s := New(WithWebhookRetries(2, time.Millisecond))
-	defer s.Close()
-	sh := newShop(t, 500)
-
-	_, page := getLink(t, s, linkTo("pay_01", sh.srv.URL))
-	_, _ = s.Act(ctx, page, providertest.Pay)
-	ds := s.Deliveries()
-	if len(ds) != 2 || ds[0].StatusCode != 500 || ds[1].StatusCode != 200 || ds[1].Attempt != 2 {
-		t.Errorf("retry: %+v", ds)
-	}
-
-	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 2})
-	_, page = getLink(t, s, linkTo("pay_02", sh.srv.URL))
-	_, _ = s.Act(ctx, page, providertest.Pay)
-	if sh.count() != 2 {
-		t.Errorf("held notification delivered")
-	}
-	if err := s.FlushWebhooks(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if sh.count() != 4 {
-		t.Errorf("after flush: %d", sh.count())
-	}
-
-	s.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
-	_, page = getLink(t, s, linkTo("pay_03", sh.srv.URL))
-	_, _ = s.Act(ctx, page, providertest.Pay)
-	if ds := s.Deliveries(); sh.count() != 4 || !ds[len(ds)-1].Lost {
-		t.Errorf("lost notification delivered")
-	}
-}
-
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -527,36 +492,6 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
-func TestCloseWithSlowFault(t *testing.T) {
-	t.Parallel()
-	s := New()
-	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v1/transaction/x", nil)
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			res.Body.Close()
-		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := s.AwaitSlowHeld(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	closed := make(chan struct{})
-	go func() {
-		defer close(closed)
-		s.Close()
-	}()
-	select {
-	case <-closed:
-	case <-ctx.Done():
-		t.Fatal("Close waited for the hour-long slow answer")
-	}
-	<-done
-}
-
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -584,9 +519,6 @@ func TestForge(t *testing.T) {
 		}
 		if ds := s.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != 401 {
 			t.Errorf("deliveries %+v", ds)
-		}
-		if err := s.Forge(ctx, sh.srv.URL, "MID-unknown"); err != nil {
-			t.Error(err)
 		}
 		s.Close()
 	}
