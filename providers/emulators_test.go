@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
@@ -74,44 +73,6 @@ func emulatorTable() []emulatorFacts {
 	}
 }
 
-// receiver is a shop's webhook endpoint: it answers each request with the
-// status answer gives the request's number (from 1).
-type receiver struct {
-	srv    *httptest.Server
-	mu     sync.Mutex
-	n      int
-	bodies [][]byte
-	header []http.Header
-}
-
-func newReceiver(t *testing.T, answer func(n int) int) *receiver {
-	rc := &receiver{}
-	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.n++
-		n := rc.n
-		rc.bodies = append(rc.bodies, body)
-		rc.header = append(rc.header, r.Header.Clone())
-		rc.mu.Unlock()
-		w.WriteHeader(answer(n))
-	}))
-	t.Cleanup(rc.srv.Close)
-	return rc
-}
-
-func (rc *receiver) count() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.n
-}
-
-func (rc *receiver) last() (http.Header, []byte) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.header[len(rc.header)-1], rc.bodies[len(rc.bodies)-1]
-}
-
 // open opens a checkout of 5000 XOF through the provider's own client,
 // notifications to hook.
 func open(t *testing.T, em emulatorUnderTest, id, hook string) cauri.Checkout {
@@ -144,25 +105,15 @@ func TestEmulatorsWebhookPolicies(t *testing.T) {
 			ctx := context.Background()
 			em, _ := f.start()
 			defer em.Close()
-			var mu sync.Mutex
-			status := 0 // 0: each notification's first try fails, its retry succeeds
-			shop := newReceiver(t, func(n int) int {
-				mu.Lock()
-				defer mu.Unlock()
-				if status == 0 {
-					return map[bool]int{true: http.StatusInternalServerError, false: http.StatusOK}[n%2 == 1]
-				}
-				return status
-			})
-			setStatus := func(code int) {
-				mu.Lock()
-				defer mu.Unlock()
-				status = code
+			var first []int // each notification's first try fails, its retry succeeds
+			for range f.perPay {
+				first = append(first, http.StatusInternalServerError, http.StatusOK)
 			}
-			em.SetWebhookURL(shop.srv.URL)
+			shop := emutest.NewShop(t, first...)
+			em.SetWebhookURL(shop.URL)
 			pay := func(id string) {
 				t.Helper()
-				if _, err := em.Act(ctx, open(t, em, id, shop.srv.URL).RedirectURL, providertest.Pay); err != nil {
+				if _, err := em.Act(ctx, open(t, em, id, shop.URL).RedirectURL, providertest.Pay); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -179,36 +130,35 @@ func TestEmulatorsWebhookPolicies(t *testing.T) {
 			}
 			want := 2 * f.perPay
 
-			setStatus(http.StatusOK)
 			em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: 3})
 			pay("pay_dup")
-			if want += 3 * f.perPay; shop.count() != want {
-				t.Errorf("duplicates: %d requests, want %d", shop.count(), want)
+			if want += 3 * f.perPay; shop.Count() != want {
+				t.Errorf("duplicates: %d requests, want %d", shop.Count(), want)
 			}
 
 			em.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 2})
 			pay("pay_held")
-			if shop.count() != want {
-				t.Errorf("held notifications delivered: %d requests", shop.count())
+			if shop.Count() != want {
+				t.Errorf("held notifications delivered: %d requests", shop.Count())
 			}
 			if err := em.FlushWebhooks(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if want += 2 * f.perPay; shop.count() != want {
-				t.Errorf("after flush: %d requests, want %d", shop.count(), want)
+			if want += 2 * f.perPay; shop.Count() != want {
+				t.Errorf("after flush: %d requests, want %d", shop.Count(), want)
 			}
 
 			em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 			pay("pay_lost")
-			if ds := em.Deliveries(); shop.count() != want || !ds[len(ds)-1].Lost {
-				t.Errorf("lost notification delivered: %d requests, last %+v", shop.count(), ds[len(ds)-1])
+			if ds := em.Deliveries(); shop.Count() != want || !ds[len(ds)-1].Lost {
+				t.Errorf("lost notification delivered: %d requests, last %+v", shop.Count(), ds[len(ds)-1])
 			}
 
-			setStatus(http.StatusServiceUnavailable)
+			shop.Then(http.StatusServiceUnavailable)
 			em.SetWebhookPolicy(providertest.WebhookPolicy{})
 			pay("pay_refused")
-			if want += 3 * f.perPay; shop.count() != want {
-				t.Errorf("retries: %d requests, want %d (1 + 2 retries each)", shop.count(), want)
+			if want += 3 * f.perPay; shop.Count() != want {
+				t.Errorf("retries: %d requests, want %d (1 + 2 retries each)", shop.Count(), want)
 			}
 			lost := 0
 			for _, d := range em.Deliveries() {
@@ -271,18 +221,18 @@ func TestEmulatorsForge(t *testing.T) {
 			ctx := context.Background()
 			em, _ := f.start()
 			defer em.Close()
-			shop := newReceiver(t, func(int) int { return http.StatusUnauthorized })
+			shop := emutest.NewShop(t, http.StatusUnauthorized, http.StatusUnauthorized)
 			em.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 3})
-			ck := open(t, em, "pay_forged", newReceiver(t, func(int) int { return http.StatusOK }).srv.URL)
-			if err := em.Forge(ctx, shop.srv.URL, ck.ProviderRef); err != nil {
+			ck := open(t, em, "pay_forged", emutest.NewShop(t).URL)
+			if err := em.Forge(ctx, shop.URL, ck.ProviderRef); err != nil {
 				t.Fatal(err)
 			}
-			if ds := em.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != http.StatusUnauthorized || shop.count() != 1 {
-				t.Errorf("deliveries %+v, %d requests", ds, shop.count())
+			if ds := em.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != http.StatusUnauthorized || shop.Count() != 1 {
+				t.Errorf("deliveries %+v, %d requests", ds, shop.Count())
 			}
-			header, body := shop.last()
+			sent, body := shop.At(0)
 			req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/pay/webhooks/"+f.name, bytes.NewReader(body))
-			req.Header = header
+			req.Header = sent.Header
 			u, err := em.Provider().ParseWebhook(req, body)
 			if u.Authenticated {
 				t.Errorf("the provider's client believes the forgery: %+v", u)
@@ -294,8 +244,8 @@ func TestEmulatorsForge(t *testing.T) {
 			if err != nil || st.Status == cauri.StatusPaid {
 				t.Errorf("after a forgery the provider says %+v, %v", st, err)
 			}
-			if err := em.Forge(ctx, shop.srv.URL, "unknown_ref"); err != nil || shop.count() != 2 {
-				t.Errorf("forging about an unknown payment: %v, %d requests", err, shop.count())
+			if err := em.Forge(ctx, shop.URL, "unknown_ref"); err != nil || shop.Count() != 2 {
+				t.Errorf("forging about an unknown payment: %v, %d requests", err, shop.Count())
 			}
 		})
 	}
@@ -312,7 +262,7 @@ func TestEmulatorsConfirmLater(t *testing.T) {
 			ctx := context.Background()
 			em, _ := f.start()
 			defer em.Close()
-			ck := open(t, em, "pay_later", newReceiver(t, func(int) int { return http.StatusOK }).srv.URL)
+			ck := open(t, em, "pay_later", emutest.NewShop(t).URL)
 			if err := em.ConfirmLater(ctx, ck.ProviderRef); !errors.Is(err, emulator.ErrNotWaiting) {
 				t.Errorf("ConfirmLater before the choice: %v", err)
 			}

@@ -11,11 +11,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/providertest"
 )
@@ -188,53 +188,13 @@ func TestVerify(t *testing.T) {
 	}
 }
 
-// shop records the webhooks it receives, answering with codes in turn and
-// then 200.
-type shop struct {
-	mu     sync.Mutex
-	codes  []int
-	got    []*http.Request
-	bodies [][]byte
-	srv    *httptest.Server
-}
-
-func newShop(t *testing.T, codes ...int) *shop {
-	sh := &shop{codes: codes}
-	sh.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		sh.mu.Lock()
-		defer sh.mu.Unlock()
-		sh.got = append(sh.got, r)
-		sh.bodies = append(sh.bodies, b)
-		code := 200
-		if len(sh.codes) > 0 {
-			code, sh.codes = sh.codes[0], sh.codes[1:]
-		}
-		w.WriteHeader(code)
-	}))
-	t.Cleanup(sh.srv.Close)
-	return sh
-}
-
-func (sh *shop) at(i int) (*http.Request, []byte) {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	return sh.got[i], sh.bodies[i]
-}
-
-func (sh *shop) count() int {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	return len(sh.got)
-}
-
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := New(WithMerchant("Boutique Awa"))
 	defer s.Close()
-	sh := newShop(t)
-	s.SetWebhookURL(sh.srv.URL + "/hooks")
+	sh := emutest.NewShop(t)
+	s.SetWebhookURL(sh.URL + "/hooks")
 
 	id, checkout := initialize(t, s)
 	res, err := http.Get(checkout)
@@ -263,10 +223,10 @@ func TestPageFlow(t *testing.T) {
 	}
 
 	// Delivered before Act returned, and signed.
-	if sh.count() != 1 {
-		t.Fatalf("%d webhooks", sh.count())
+	if sh.Count() != 1 {
+		t.Fatalf("%d webhooks", sh.Count())
 	}
-	r, body := sh.at(0)
+	r, body := sh.At(0)
 	if err := moneroo.VerifySignature(body, r.Header.Get(moneroo.SignatureHeader), s.WebhookSecret); err != nil {
 		t.Errorf("signature: %v", err)
 	}
@@ -303,8 +263,8 @@ func TestPageFlow(t *testing.T) {
 	if res.StatusCode != http.StatusConflict {
 		t.Errorf("second action: %d", res.StatusCode)
 	}
-	if p, _ := s.Payment(id); p.Status != "success" || sh.count() != 1 {
-		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.count())
+	if p, _ := s.Payment(id); p.Status != "success" || sh.Count() != 1 {
+		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.Count())
 	}
 
 	// Fail and cancel.
@@ -314,7 +274,7 @@ func TestPageFlow(t *testing.T) {
 		if err != nil || !strings.HasSuffix(back, "&paymentId="+id+"&paymentStatus="+want) {
 			t.Errorf("%s: %q %v", a, back, err)
 		}
-		_, lastBody := sh.at(sh.count() - 1)
+		_, lastBody := sh.At(sh.Count() - 1)
 		last := string(lastBody)
 		if !strings.Contains(last, `"event":"payment.`+want+`"`) {
 			t.Errorf("%s: webhook %s", a, last)
@@ -362,12 +322,12 @@ func TestForge(t *testing.T) {
 	ctx := context.Background()
 	s := New()
 	defer s.Close()
-	sh := newShop(t, 401)
+	sh := emutest.NewShop(t, 401)
 	id, _ := initialize(t, s)
-	if err := s.Forge(ctx, sh.srv.URL, id); err != nil {
+	if err := s.Forge(ctx, sh.URL, id); err != nil {
 		t.Fatal(err)
 	}
-	r, body := sh.at(0)
+	r, body := sh.At(0)
 	if err := moneroo.VerifySignature(body, r.Header.Get(moneroo.SignatureHeader), s.WebhookSecret); err == nil {
 		t.Error("forged webhook verifies")
 	}
@@ -565,8 +525,8 @@ func TestPayLater(t *testing.T) {
 	ctx := context.Background()
 	s := New()
 	defer s.Close()
-	sh := newShop(t)
-	s.SetWebhookURL(sh.srv.URL + "/hooks")
+	sh := emutest.NewShop(t)
+	s.SetWebhookURL(sh.URL + "/hooks")
 
 	id, checkout := initialize(t, s)
 	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) {
@@ -576,8 +536,8 @@ func TestPayLater(t *testing.T) {
 	if err != nil || !strings.HasSuffix(back, "&paymentId="+id+"&paymentStatus=pending") {
 		t.Fatalf("pay later: %q %v", back, err)
 	}
-	if p, _ := s.Payment(id); p.Status != "pending" || !p.Later || p.Method != "wave_ci" || sh.count() != 0 {
-		t.Errorf("after pay later: %+v, %d webhooks", p, sh.count())
+	if p, _ := s.Payment(id); p.Status != "pending" || !p.Later || p.Method != "wave_ci" || sh.Count() != 0 {
+		t.Errorf("after pay later: %+v, %d webhooks", p, sh.Count())
 	}
 	if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); !strings.Contains(string(a.raw), `"status":"pending"`) {
 		t.Errorf("verify: %s", a.raw)
@@ -595,14 +555,14 @@ func TestPayLater(t *testing.T) {
 	if p, _ := s.Payment(id); p.Status != "success" || p.Later {
 		t.Errorf("after ConfirmLater: %+v", p)
 	}
-	if sh.count() != 1 {
-		t.Fatalf("%d webhooks", sh.count())
+	if sh.Count() != 1 {
+		t.Fatalf("%d webhooks", sh.Count())
 	}
-	if _, body := sh.at(0); !strings.Contains(string(body), `"event":"payment.success"`) {
+	if _, body := sh.At(0); !strings.Contains(string(body), `"event":"payment.success"`) {
 		t.Errorf("webhook %s", body)
 	}
-	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) || sh.count() != 1 {
-		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.count())
+	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 1 {
+		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.Count())
 	}
 	if err := s.ConfirmLater(ctx, "nope"); err == nil {
 		t.Error("ConfirmLater of no payment succeeded")
