@@ -74,11 +74,8 @@ import (
 )
 
 // Delivery is one webhook delivery attempt, as [Server.Deliveries] records
-// it: the URL, Header and Body sent; its Copy and Attempt numbers; the
-// receiver's StatusCode, or the Err that left it without one; Lost for a
-// notification the policy dropped, Forged for one [Server.Forge] sent; At,
-// when it started. It is [providertest.Delivery], the type every emulator
-// records deliveries with, where each field is documented.
+// it. It is [providertest.Delivery], the type every emulator records
+// deliveries with, where each field is documented.
 type Delivery = providertest.Delivery
 
 // Request is one API call as [Server.Requests] records it; it is
