@@ -1,5 +1,24 @@
-// Package emulator is the machinery the providers' emulators
-// (providers/<name>/<name>test) share, whatever the provider:
+// Package emulator is the core the providers' emulators
+// (providers/<name>/<name>test) run on, whatever the provider. A
+// provider's emulator declares what is its own (its routes and their JSON,
+// its auth, its status words, its notifications, its hosted page's look
+// and buttons) and a [Core] does the rest:
+//
+//   - [NewCore] serves the routes on loopback, [Core.API] recording each
+//     call ([Shell.Requests]), playing its injected faults and checking
+//     its credentials with the provider's [Spec.Auth];
+//   - the ledger ([Core.Add], [Core.Get], [Core.With], [Core.Update],
+//     [Core.Locked]) keeps the payments by ref and alias under one lock,
+//     with the settings their answers depend on ([Env]);
+//   - [Core.Host] serves the hosted page flow: the page, its buttons, the
+//     notifications they send, the customer sent back to the shop, the
+//     page's missing, closed, waiting and expired states;
+//   - [Shell] is what every emulator's Server shows, the Server embedding
+//     it: SetWebhookURL, SetWebhookPolicy, FlushWebhooks, Deliveries,
+//     Requests, InjectFault, AwaitSlowHeld, AwaitSlowAnswered,
+//     ReportAmountDelta, Act, ConfirmLater and Close.
+//
+// The core is made of parts an emulator may also use alone:
 //
 //   - [Faults] plays injected [providertest.Fault] values on API handlers:
 //     an HTTP status with the provider's own error body and Retry-After, a

@@ -169,3 +169,15 @@ type Delivery struct {
 
 // OK reports whether the receiver acknowledged the delivery with a 2xx.
 func (d Delivery) OK() bool { return d.StatusCode >= 200 && d.StatusCode < 300 }
+
+// Request is one API call an emulator received, as its Requests method
+// returns them: for tests of what a client sent.
+type Request struct {
+	// Method and Path are the call's; Path has no query.
+	Method, Path string
+	// Header and Body are as received.
+	Header http.Header
+	Body   []byte
+	// At is when the call came, on the emulator's clock.
+	At time.Time
+}

@@ -54,16 +54,12 @@
 package dexchangetest
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
@@ -78,15 +74,9 @@ import (
 // API key.
 const DefaultRateLimit = 100
 
-// maxRequests is how many API requests Requests keeps, the latest.
-const maxRequests = 1000
-
 // Delivery is one webhook delivery attempt, as [Server.Deliveries] records
-// it: the URL, Header and Body sent; its Copy and Attempt numbers; the
-// receiver's StatusCode, or the Err that left it without one; Lost for a
-// notification the policy dropped, Forged for one [Server.Forge] sent; At,
-// when it started. It is [providertest.Delivery], the type every emulator
-// records deliveries with, where each field is documented.
+// it. It is [providertest.Delivery], the type every emulator records
+// deliveries with, where each field is documented.
 type Delivery = providertest.Delivery
 
 // Sign returns the X-Webhook-Signature of body under secret; it is
@@ -98,8 +88,7 @@ type Option func(*options)
 
 type options struct {
 	apiKey, webhookSecret, merchant string
-	retries                         int
-	retryDelay, webhookTimeout      time.Duration
+	hooks                           emulator.DispatcherConfig
 	rateLimit                       int
 	ratePer                         time.Duration
 	nested                          bool
@@ -125,12 +114,12 @@ func WithMerchant(name string) Option { return func(o *options) { o.merchant = n
 // not answer with a 2xx is sent again, and the wait in between. The
 // default is 3 times, 20ms apart; n < 0 means no retry.
 func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.retries, o.retryDelay = n, delay }
+	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
 }
 
 // WithWebhookTimeout sets how long the receiver has to answer a
 // notification. The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
+func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
 
 // WithRateLimit sets how many API requests the server accepts per period
 // before answering 429 with Retry-After. The default is DefaultRateLimit
@@ -156,16 +145,23 @@ func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.pay
 // documentation's flat object.
 func WithNestedLinkResponse() Option { return func(o *options) { o.nested = true } }
 
-// Request is one API request the server received.
-type Request struct {
-	Method, Path string
-	Header       http.Header
-	Body         []byte
-	At           time.Time
-}
+// Request is one API request the server received, as [Server.Requests]
+// records it; it is [providertest.Request].
+type Request = providertest.Request
+
+type shell = emulator.Shell
 
 // Server is the emulated DEXCHANGE. Its methods are safe for concurrent
-// use.
+// use. Besides its own, it has those of every emulator: SetWebhookURL
+// (where notifications go for links created without callBackURL, which
+// always wins; empty, the default, sends none for them),
+// SetWebhookPolicy, FlushWebhooks, Deliveries, Requests (the latest 1000
+// API requests), InjectFault (providertest.OpCreate is get-link, OpStatus
+// the two transaction lookups, OpAny any API call), AwaitSlowHeld,
+// AwaitSlowAnswered, ReportAmountDelta (lookups and notifications, in
+// XOF), Act (the successUrl or failureUrl DEXCHANGE sends the customer
+// to), ConfirmLater (by transactionId: the transaction is SUCCESS and its
+// callBackURL notified) and Close.
 type Server struct {
 	// URL is the server's root, "http://127.0.0.1:port". The API is under
 	// URL + "/api/v1", the payment pages under URL + "/process/".
@@ -176,80 +172,46 @@ type Server struct {
 	// them unsigned.
 	WebhookSecret string
 
+	*shell
+	c        *emulator.Core[Payment]
 	merchant string
 	nested   bool
-	srv      *httptest.Server
-	faults   *emulator.Faults
-	hooks    *emulator.Dispatcher
 	limit    *limiter
-	later    *emulator.Later
-	client   *http.Client // for Act: does not follow redirects
-	now      func() time.Time
-
-	mu         sync.Mutex
-	payments   map[string]*Payment // by transactionId
-	byExternal map[string]string   // externalTransactionId → transactionId
-	webhookURL string
-	delta      int64
-	requests   []Request
 }
 
 var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{merchant: "Test Shop", rateLimit: DefaultRateLimit, ratePer: time.Minute, now: time.Now}
+	o := options{merchant: "Test Shop", rateLimit: DefaultRateLimit, ratePer: time.Minute, apiKey: "sk.test." + emulator.RandomHex(16)}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.apiKey == "" {
-		o.apiKey = "sk.test." + emulator.RandomHex(16)
-	}
-	if o.now == nil {
-		o.now = time.Now
-	}
-	s := &Server{
-		APIKey:        o.apiKey,
-		WebhookSecret: o.webhookSecret,
-		merchant:      o.merchant,
-		nested:        o.nested,
-		faults:        emulator.NewFaults(errorBody),
-		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
-			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
-		}),
-		client:     emulator.NoRedirectClient(30 * time.Second),
-		now:        o.now,
-		payments:   make(map[string]*Payment),
-		byExternal: make(map[string]string),
-	}
-	s.later = emulator.NewLater(o.payLater, s.confirmLater)
+	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: o.merchant, nested: o.nested}
 	if o.rateLimit > 0 && o.ratePer > 0 {
 		s.limit = &limiter{n: o.rateLimit, per: o.ratePer}
 	}
-	// URL is set before the server serves: a handler reads it, and a
-	// request from another process brings no happens-before edge.
-	s.srv = httptest.NewUnstartedServer(s.routes())
-	s.URL = "http://" + s.srv.Listener.Addr().String()
-	s.srv.Start()
+	s.c = emulator.NewCore(emulator.Spec[Payment]{
+		Name: "dexchangetest", Auth: s.authenticated, Edge: s.throttle, ErrorBody: errorBody, Webhooks: o.hooks,
+		PayLaterDelay: o.payLater, Now: o.now,
+		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusProcessing },
+		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
+			p.Later = false
+			p.Status, p.CompletedAt = statusSuccess, env.Now.UTC()
+			p.Fee = p.ItemPrice / 100 // 1%, borne by the merchant
+			return s.notify(p, env)
+		},
+	})
+	s.URL, s.shell = s.c.URL, &s.c.Shell
+	s.c.API("POST /api/v1/transaction/merchant/get-link", providertest.OpCreate, s.getLink)
+	s.c.API("GET /api/v1/transaction/merchant/{id}", providertest.OpStatus, s.merchantTransaction)
+	s.c.API("GET /api/v1/transaction/{id}", providertest.OpStatus, s.transaction)
+	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
+	})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction", State: pageState, Show: s.show, Press: s.press})
+	s.c.Start()
 	return s
-}
-
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	api := func(pattern string, op providertest.Op, h http.HandlerFunc) {
-		mux.Handle(pattern, s.edge(s.faults.Wrap(op, s.authenticated(h))))
-	}
-	api("POST /api/v1/transaction/merchant/get-link", providertest.OpCreate, s.getLink)
-	api("GET /api/v1/transaction/merchant/{id}", providertest.OpStatus, s.merchantTransaction)
-	api("GET /api/v1/transaction/{id}", providertest.OpStatus, s.transaction)
-	mux.Handle("/api/v1/", s.edge(s.faults.Wrap(providertest.OpAny, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]any{
-			"message": []string{"Cannot " + r.Method + " " + r.URL.Path}, "success": false,
-		})
-	}))))
-	mux.HandleFunc("GET /process/{id}", s.page)
-	mux.HandleFunc("POST /process/{id}/{action}", s.act)
-	return mux
 }
 
 // BaseURL is the API's root, for dexchange.Config.BaseURL.
@@ -274,83 +236,14 @@ func (s *Server) Provider() cauri.Provider {
 	return p
 }
 
-// SetWebhookURL sets where notifications go for a transaction created
-// without a callBackURL, as a webhook URL configured in DEXCHANGE's
-// dashboard would. get-link requires a callBackURL, which always takes
-// precedence. Empty (the default) sends none.
-func (s *Server) SetWebhookURL(url string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.webhookURL = url
-}
-
-// SetWebhookPolicy changes how later notifications are delivered.
-func (s *Server) SetWebhookPolicy(p providertest.WebhookPolicy) { s.hooks.SetPolicy(p) }
-
-// FlushWebhooks delivers the held notifications, in order, and waits for
-// the answers.
-func (s *Server) FlushWebhooks(ctx context.Context) error { return s.hooks.Flush(ctx) }
-
-// Deliveries returns every notification delivery attempt so far, forged
-// and lost ones included.
-func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
-
-// Requests returns the API requests received so far (the latest 1000), in
-// order, with their headers and bodies: for tests of what a client sent.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
-		out[i] = Request{Method: r.Method, Path: r.Path, Header: r.Header.Clone(), Body: bytes.Clone(r.Body), At: r.At}
-	}
-	return out
-}
-
-// InjectFault makes the next f.Times calls to op fail as f says:
-// providertest.OpCreate is get-link, OpStatus the two transaction lookups,
-// OpAny any API call. The payment page is not an API call and never fails.
-func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
-
-// AwaitSlowHeld waits until injected FaultSlow faults have held n API
-// requests in all, or until ctx ends: a test acts (gives up on the call,
-// closes the server) once a request is surely held.
-func (s *Server) AwaitSlowHeld(ctx context.Context, n int) error { return s.faults.AwaitHeld(ctx, n) }
-
-// AwaitSlowAnswered waits until n API requests in all that a FaultSlow
-// held have been answered (to nobody, when the client gave up), or until
-// ctx ends: what the server does with a call whose answer was lost is
-// then done.
-func (s *Server) AwaitSlowAnswered(ctx context.Context, n int) error {
-	return s.faults.AwaitAnswered(ctx, n)
-}
-
-// ReportAmountDelta makes later lookups and notifications report every
-// transaction's amount plus delta, in XOF.
-func (s *Server) ReportAmountDelta(delta int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delta = delta
-}
-
 // Payment returns a copy of the transaction with DEXCHANGE transactionId
 // id.
-func (s *Server) Payment(id string) (Payment, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.payments[id]
-	if !ok {
-		return Payment{}, false
-	}
-	return *p, true
-}
+func (s *Server) Payment(id string) (Payment, bool) { return s.c.Get(id) }
 
 // PaymentByExternalID returns a copy of the transaction created with
 // externalTransactionId id (the kit's payment ID).
 func (s *Server) PaymentByExternalID(id string) (Payment, bool) {
-	s.mu.Lock()
-	tx, ok := s.byExternal[id]
-	s.mu.Unlock()
+	tx, ok := s.c.Alias(id)
 	if !ok {
 		return Payment{}, false
 	}
@@ -361,76 +254,19 @@ func (s *Server) PaymentByExternalID(id string) (Payment, bool) {
 // without a notification: for tests of what a client does with PROCESSING
 // or an unknown status.
 func (s *Server) SetStatus(id, status string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.payments[id]
-	if !ok {
-		return fmt.Errorf("dexchangetest: no transaction %q", id)
-	}
-	p.Status = status
-	return nil
+	return s.c.SetStatus(id, func(p *Payment) { p.Status = status })
 }
 
 // Expire lets a pending link expire, as DEXCHANGE does to an unpaid link,
 // and notifies its callBackURL.
 func (s *Server) Expire(ctx context.Context, id string) error {
-	s.mu.Lock()
-	p, ok := s.payments[id]
-	switch {
-	case !ok:
-		s.mu.Unlock()
-		return fmt.Errorf("dexchangetest: no transaction %q", id)
-	case final(p.Status):
-		s.mu.Unlock()
-		return fmt.Errorf("dexchangetest: transaction %q is already %s", id, p.Status)
-	}
-	p.Status, p.CompletedAt = statusExpired, s.now().UTC()
-	n, hook := s.notification(p, s.delta)
-	s.mu.Unlock()
-	if !hook {
-		return nil
-	}
-	return s.hooks.Deliver(ctx, n)
-}
-
-// Act plays the customer pressing pay, fail, cancel or pay later on the
-// payment page at checkoutURL, over HTTP, and returns the successUrl or
-// failureUrl DEXCHANGE sends the customer to. Notifications not held by
-// the policy have been delivered and answered when it returns.
-func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
-	return emulator.Act(ctx, s.client, checkoutURL, a)
-}
-
-// ConfirmLater plays the phone of the customer who chose "pay later on my
-// phone" for the transaction id confirming it: the transaction is SUCCESS
-// and its callBackURL notified. Notifications not held by the policy have
-// been delivered and answered when it returns. It fails, wrapping
-// emulator.ErrNotWaiting, when the transaction is not waiting for its
-// customer's phone.
-func (s *Server) ConfirmLater(ctx context.Context, id string) error { return s.later.Confirm(ctx, id) }
-
-// confirmLater is the phone's confirmation of transaction id.
-func (s *Server) confirmLater(ctx context.Context, id string) error {
-	s.mu.Lock()
-	p, ok := s.payments[id]
-	switch {
-	case !ok:
-		s.mu.Unlock()
-		return fmt.Errorf("dexchangetest: no transaction %q", id)
-	case !p.Later || p.Status != statusProcessing:
-		st := p.Status
-		s.mu.Unlock()
-		return fmt.Errorf("dexchangetest: transaction %q is %s: %w", id, st, emulator.ErrNotWaiting)
-	}
-	p.Later = false
-	p.Status, p.CompletedAt = statusSuccess, s.now().UTC()
-	p.Fee = p.ItemPrice / 100 // 1%, borne by the merchant
-	n, hook := s.notification(p, s.delta)
-	s.mu.Unlock()
-	if !hook {
-		return nil
-	}
-	return s.hooks.Deliver(ctx, n)
+	return s.c.Update(ctx, id, func(p *Payment, env emulator.Env) ([]emulator.Notification, error) {
+		if final(p.Status) {
+			return nil, fmt.Errorf("dexchangetest: transaction %q is already %s", id, p.Status)
+		}
+		p.Status, p.CompletedAt = statusExpired, env.Now.UTC()
+		return s.notify(p, env), nil
+	})
 }
 
 // Forge posts to url a notification claiming the transaction providerRef
@@ -440,74 +276,42 @@ func (s *Server) confirmLater(ctx context.Context, id string) error {
 // kit must confirm. It fails only when the post does; the receiver's
 // answer is in Deliveries.
 func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
-	s.mu.Lock()
-	var body []byte
-	if p, ok := s.payments[providerRef]; ok {
-		forged := *p
-		forged.Status = statusSuccess
-		forged.CompletedAt = s.now().UTC()
-		body = webhookBody(&forged, 0)
+	forged, ok := s.c.Get(providerRef)
+	if !ok {
+		forged = Payment{TransactionID: providerRef, ItemPrice: 100, CustomData: "{}"}
 	} else {
-		body = webhookBody(&Payment{TransactionID: providerRef, Status: statusSuccess, ItemPrice: 100, CustomData: "{}"}, 0)
+		forged.CompletedAt = s.c.Settings().Now.UTC()
 	}
-	s.mu.Unlock()
+	forged.Status = statusSuccess
+	body := webhookBody(&forged, 0)
 	h := webhookHeader()
 	if s.WebhookSecret != "" {
 		h.Set(dexchange.SignatureHeader, dexchange.Sign("forged-"+emulator.RandomHex(8), body))
 	}
-	_, err := s.hooks.SendOnce(ctx, emulator.Notification{URL: url, Header: h, Body: body})
-	return err
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: h, Body: body})
 }
 
-// Close stops the server, its slow answers, its customers' phones and its
-// deliveries.
-func (s *Server) Close() {
-	s.faults.Close()
-	s.later.Close()
-	s.hooks.Close()
-	s.srv.Close()
-}
-
-// edge records an API request and applies the rate limit, as DEXCHANGE's
-// front does before anything else.
-func (s *Server) edge(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-		if err != nil {
-			writeError(w, http.StatusRequestEntityTooLarge, "Payload Too Large")
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		s.mu.Lock()
-		if len(s.requests) >= maxRequests {
-			s.requests = append(s.requests[:0], s.requests[1:]...)
-		}
-		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, At: s.now()})
-		s.mu.Unlock()
-
-		if s.limit != nil {
-			if ok, wait := s.limit.allow(s.now()); !ok {
-				secs := int64((wait + time.Second - 1) / time.Second)
-				w.Header().Set("Retry-After", fmt.Sprint(max(secs, 1)))
-				writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
-				return
-			}
-		}
-		h.ServeHTTP(w, r)
-	})
+// throttle applies the rate limit, as DEXCHANGE's front does before
+// anything else.
+func (s *Server) throttle(w http.ResponseWriter, _ *http.Request) bool {
+	if s.limit == nil {
+		return true
+	}
+	ok, wait := s.limit.allow(s.c.Settings().Now)
+	if !ok {
+		emulator.RetryAfter(w, wait)
+		writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
+	}
+	return ok
 }
 
 // authenticated checks the bearer API key.
-func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
-	want := []byte("Bearer " + s.APIKey)
-	return func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
-			writeError(w, http.StatusUnauthorized, "Invalid API key")
-			return
-		}
-		h(w, r)
+func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.APIKey)) != 1 {
+		writeError(w, http.StatusUnauthorized, "Invalid API key")
+		return false
 	}
+	return true
 }
 
 // limiter is a sliding-window rate limit.
@@ -537,14 +341,7 @@ func (l *limiter) allow(now time.Time) (bool, time.Duration) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, `{"message":["Internal server error"],"success":false}`, http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	emulator.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }
 
 // writeError answers DEXCHANGE's documented error body:
@@ -590,25 +387,15 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, errs...)
 		return
 	}
-	s.mu.Lock()
-	if _, dup := s.byExternal[p.ExternalTransactionID]; dup {
-		s.mu.Unlock()
-		writeError(w, http.StatusConflict, "External transaction ID already exists")
-		return
-	}
-	for {
-		p.TransactionID = newTransactionID()
-		if _, taken := s.payments[p.TransactionID]; !taken {
-			break
+	p.Status, p.CreatedAt = statusPending, s.c.Settings().Now.UTC()
+	for p.TransactionID = newTransactionID(); !s.c.Add(p.TransactionID, p, p.ExternalTransactionID); p.TransactionID = newTransactionID() {
+		if _, dup := s.c.Alias(p.ExternalTransactionID); dup {
+			writeError(w, http.StatusConflict, "External transaction ID already exists")
+			return
 		}
 	}
-	p.Status = statusPending
-	p.CreatedAt = s.now().UTC()
-	s.payments[p.TransactionID] = p
-	s.byExternal[p.ExternalTransactionID] = p.TransactionID
-	l := s.linkObject(p)
-	s.mu.Unlock()
-
+	var l linkData
+	s.c.With(p.TransactionID, func(p *Payment, _ emulator.Env) { l = s.linkObject(p) })
 	if s.nested {
 		writeJSON(w, http.StatusCreated, map[string]any{"message": "Transaction initiated successfully", "transaction": l})
 		return
@@ -618,14 +405,8 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 
 // transaction is GET /api/v1/transaction/{id}.
 func (s *Server) transaction(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	p, ok := s.payments[r.PathValue("id")]
 	var t any
-	if ok {
-		t = statusObject(p, s.delta)
-	}
-	s.mu.Unlock()
-	if !ok {
+	if !s.c.With(r.PathValue("id"), func(p *Payment, env emulator.Env) { t = statusObject(p, env.Delta) }) {
 		writeError(w, http.StatusNotFound, "No transaction found")
 		return
 	}
@@ -635,116 +416,61 @@ func (s *Server) transaction(w http.ResponseWriter, r *http.Request) {
 // merchantTransaction is GET /api/v1/transaction/merchant/{id}, by
 // transactionId or externalTransactionId.
 func (s *Server) merchantTransaction(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	p, ok := s.payments[id]
-	if !ok {
-		p, ok = s.payments[s.byExternal[id]]
-	}
 	var t map[string]any
-	if ok {
-		t = s.merchantObject(p, s.delta)
-	}
-	s.mu.Unlock()
-	if !ok {
+	if !s.c.With(s.c.Resolve(r.PathValue("id")), func(p *Payment, env emulator.Env) { t = s.merchantObject(p, env.Delta) }) {
 		writeError(w, http.StatusNotFound, "No transaction found")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"message": "Transaction fetched successfully", "transaction": t})
 }
 
-// page is GET /process/{id}, the hosted payment page.
-func (s *Server) page(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	p, ok := s.payments[r.PathValue("id")]
-	var snap Payment
-	if ok {
-		snap = *p
-	}
-	s.mu.Unlock()
+func pageState(p *Payment, _ emulator.Env, _ *http.Request) (emulator.PageState, string) {
 	switch {
-	case !ok:
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Lien invalide", "This payment link is not valid.")
-		return
-	case final(snap.Status):
-		emulator.WriteMessagePage(w, http.StatusOK, "Transaction "+snap.Status, "This payment link is closed.")
-		return
-	case snap.Later:
-		emulator.WriteMessagePage(w, http.StatusOK, "Confirmez sur votre téléphone",
-			"Une demande de paiement a été envoyée sur votre téléphone : validez-la.")
-		return
+	case final(p.Status):
+		return emulator.PageClosed, p.Status
+	case p.Later:
+		return emulator.PageWaiting, p.Status
 	}
-	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
+	return emulator.PageOpen, ""
+}
+
+// show is the payment page of p.
+func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
+	return emulator.CheckoutPage{
 		Brand:       brand,
 		Merchant:    s.merchant,
-		Amount:      fmt.Sprintf("%d FCFA", snap.ItemPrice),
-		Description: snap.ItemName,
-		ActionURL:   "/process/" + snap.TransactionID,
+		Amount:      fmt.Sprintf("%d FCFA", p.ItemPrice),
+		Description: p.ItemName,
+		ActionURL:   "/process/" + p.TransactionID,
 		Operators:   operators,
-		Customer:    emulator.PageCustomer{Name: snap.ClientName, Email: snap.Email, Phone: snap.ClientPhone},
-	})
+		Customer:    emulator.PageCustomer{Name: p.ClientName, Email: p.Email, Phone: p.ClientPhone},
+	}
 }
 
-// act is POST /process/{id}/{action}: a button of the payment page.
-func (s *Server) act(w http.ResponseWriter, r *http.Request) {
-	a, ok := emulator.ParseAction(r.PathValue("action"))
-	if !ok {
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
-		return
-	}
-	choice := emulator.ReadChoice(r)
-	s.mu.Lock()
-	p, ok := s.payments[r.PathValue("id")]
-	if !ok {
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Lien invalide", "This payment link is not valid.")
-		return
-	}
-	if final(p.Status) || p.Later {
-		st := p.Status
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusConflict, "Transaction "+st, "This payment link is closed and cannot change.")
-		return
-	}
-	settle(p, a, choice, s.now())
-	n, hook := s.notification(p, s.delta)
-	back := p.FailureURL
+// press plays a button: the callBackURL is notified, and the customer sent
+// to successUrl after paying (or choosing to pay later), failureUrl
+// otherwise.
+func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
+	settle(p, a, c, env.Now)
+	out := emulator.Outcome{Notify: s.notify(p, env), Back: p.FailureURL}
 	if a == providertest.Pay || a == providertest.PayLater {
-		back = p.SuccessURL
+		out.Back = p.SuccessURL
 	}
-	s.mu.Unlock()
 	if a == providertest.PayLater {
-		s.later.Wait(p.TransactionID)
+		out.Wait = p.TransactionID
 	}
-
-	if hook {
-		// The customer leaving does not stop DEXCHANGE notifying the shop.
-		err := s.hooks.Deliver(context.WithoutCancel(r.Context()), n)
-		if errors.Is(err, emulator.ErrClosed) {
-			emulator.WriteMessagePage(w, http.StatusServiceUnavailable, "Unavailable", "The emulator is shutting down.")
-			return
-		}
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	return out
 }
 
-// notification is the webhook about p, to its callBackURL or else the
-// dashboard's URL; false when there is nowhere to send it. The caller
-// holds the lock.
-func (s *Server) notification(p *Payment, delta int64) (emulator.Notification, bool) {
-	to := p.CallBackURL
-	if to == "" {
-		to = s.webhookURL
-	}
-	if to == "" {
-		return emulator.Notification{}, false
-	}
-	body := webhookBody(p, delta)
+// notify is the notification about p, to its callBackURL or else the
+// dashboard's URL, signed when the server has a webhook secret.
+func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
+	body := webhookBody(p, env.Delta)
 	h := webhookHeader()
 	if s.WebhookSecret != "" {
 		h.Set(dexchange.SignatureHeader, dexchange.Sign(s.WebhookSecret, body))
 	}
-	return emulator.Notification{URL: to, Header: h, Body: body}, true
+	return env.To(h, body, p.CallBackURL)
 }
 
 func webhookHeader() http.Header {

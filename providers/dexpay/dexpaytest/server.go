@@ -54,16 +54,12 @@
 package dexpaytest
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"sync"
@@ -75,19 +71,13 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-// maxRequests is how many API requests Requests keeps, the latest.
-const maxRequests = 1000
-
 // opCancel names session cancellation for fault injection; only
 // providertest.OpAny faults reach it otherwise.
 const opCancel providertest.Op = "cancel"
 
 // Delivery is one webhook delivery attempt, as [Server.Deliveries] records
-// it: the URL, Header and Body sent; its Copy and Attempt numbers; the
-// receiver's StatusCode, or the Err that left it without one; Lost for a
-// notification the policy dropped, Forged for one [Server.Forge] sent; At,
-// when it started. It is [providertest.Delivery], the type every emulator
-// records deliveries with, where each field is documented.
+// it. It is [providertest.Delivery], the type every emulator records
+// deliveries with, where each field is documented.
 type Delivery = providertest.Delivery
 
 // Sign returns the X-Webhook-Signature of body under secret; it is
@@ -102,8 +92,7 @@ type options struct {
 	mode                                       dexpay.Mode
 	unsigned, legacyHeader, sdkEvents          bool
 	stringAmounts, flat, sandboxURL            bool
-	retries                                    int
-	retryDelay, webhookTimeout                 time.Duration
+	hooks                                      emulator.DispatcherConfig
 	now                                        func() time.Time
 	payLater                                   time.Duration
 }
@@ -160,12 +149,12 @@ func WithMerchant(name string) Option { return func(o *options) { o.merchant = n
 // not answer with a 2xx is sent again, and the wait in between. The
 // default is 3 times, 20ms apart; n < 0 means no retry.
 func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.retries, o.retryDelay = n, delay }
+	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
 }
 
 // WithWebhookTimeout sets how long the receiver has to answer a
 // notification. The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
+func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
 
 // WithClock sets the clock the server reads for its sessions' and
 // payouts' times, expires_at included, so that a test can let a session
@@ -178,15 +167,22 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // [Server.ConfirmLater], as tests should.
 func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
 
-// Request is one API request the server received.
-type Request struct {
-	Method, Path string
-	Header       http.Header
-	Body         []byte
-	At           time.Time
-}
+// Request is one API request the server received, as [Server.Requests]
+// records it; it is [providertest.Request].
+type Request = providertest.Request
+
+type shell = emulator.Shell
 
 // Server is the emulated DEXPAY. Its methods are safe for concurrent use.
+// Besides its own, it has those of every emulator: SetWebhookURL (the
+// dashboard's URL: sessions opened without webhook_url, which always wins,
+// and payouts notify it; empty, the default, sends none for them),
+// SetWebhookPolicy, FlushWebhooks, Deliveries, Requests (the latest 1000
+// API requests), InjectFault (providertest.OpCreate is opening a session,
+// OpStatus the session lookups and list, OpPayout the payout calls, OpAny
+// any API call), AwaitSlowHeld, AwaitSlowAnswered, ReportAmountDelta
+// (lookups and notifications, in the session's currency), Act (the
+// success_url or failure_url DEXPAY sends the customer to) and Close.
 type Server struct {
 	// URL is the server's root, "http://127.0.0.1:port". The API is under
 	// URL + "/api/v1", the payment pages under URL + "/checkout/".
@@ -200,23 +196,14 @@ type Server struct {
 	// Mode is the environment the server plays.
 	Mode dexpay.Mode
 
+	*shell
+	c                               *emulator.Core[Session]
 	merchant                        string
 	legacyHeader, sdkEvents         bool
 	stringAmounts, flat, sandboxURL bool
-	srv                             *httptest.Server
-	faults                          *emulator.Faults
-	hooks                           *emulator.Dispatcher
-	later                           *emulator.Later
-	client                          *http.Client // for Act: does not follow redirects
-	now                             func() time.Time
 
-	mu         sync.Mutex
-	sessions   map[string]*Session // by reference
-	byID       map[string]string   // session ID → reference
-	payouts    map[string]*Payout  // by ID
-	webhookURL string
-	delta      int64
-	requests   []Request
+	mu      sync.Mutex
+	payouts map[string]*Payout // by ID
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -227,22 +214,12 @@ func New(opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.now == nil {
-		o.now = time.Now
-	}
 	if o.mode != dexpay.Live {
 		o.mode = dexpay.Sandbox
 	}
-	env := "test"
-	if o.mode == dexpay.Live {
-		env = "live"
-	}
-	if o.apiKey == "" {
-		o.apiKey = "pk_" + env + "_" + emulator.RandomHex(16)
-	}
-	if o.apiSecret == "" {
-		o.apiSecret = "sk_" + env + "_" + emulator.RandomHex(16)
-	}
+	env := map[dexpay.Mode]string{dexpay.Sandbox: "test", dexpay.Live: "live"}[o.mode]
+	o.apiKey = cmp.Or(o.apiKey, "pk_"+env+"_"+emulator.RandomHex(16))
+	o.apiSecret = cmp.Or(o.apiSecret, "sk_"+env+"_"+emulator.RandomHex(16))
 	switch {
 	case o.unsigned:
 		o.webhookSecret = ""
@@ -250,56 +227,39 @@ func New(opts ...Option) *Server {
 		o.webhookSecret = "whsec_" + emulator.RandomHex(16)
 	}
 	s := &Server{
-		APIKey:        o.apiKey,
-		APISecret:     o.apiSecret,
-		WebhookSecret: o.webhookSecret,
-		Mode:          o.mode,
-		merchant:      o.merchant,
-		legacyHeader:  o.legacyHeader,
-		sdkEvents:     o.sdkEvents,
-		stringAmounts: o.stringAmounts,
-		flat:          o.flat,
-		sandboxURL:    o.sandboxURL,
-		faults:        emulator.NewFaults(errorBody),
-		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
-			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
-		}),
-		client:   emulator.NoRedirectClient(30 * time.Second),
-		now:      o.now,
-		sessions: make(map[string]*Session),
-		byID:     make(map[string]string),
-		payouts:  make(map[string]*Payout),
+		APIKey: o.apiKey, APISecret: o.apiSecret, WebhookSecret: o.webhookSecret, Mode: o.mode,
+		merchant: o.merchant, legacyHeader: o.legacyHeader, sdkEvents: o.sdkEvents,
+		stringAmounts: o.stringAmounts, flat: o.flat, sandboxURL: o.sandboxURL,
+		payouts: make(map[string]*Payout),
 	}
-	s.later = emulator.NewLater(o.payLater, s.confirmLater)
-	s.srv = httptest.NewServer(s.routes())
-	s.URL = s.srv.URL
-	return s
-}
-
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	api := func(pattern string, op providertest.Op, h http.HandlerFunc) {
-		mux.Handle(pattern, s.record(s.faults.Wrap(op, s.authenticated(h))))
-	}
-	api("POST /api/v1/checkout-sessions", providertest.OpCreate, s.createSession)
-	api("GET /api/v1/checkout-sessions", providertest.OpStatus, s.listSessions)
-	api("GET /api/v1/checkout-sessions/reference/{reference}", providertest.OpStatus, s.sessionByReference)
-	api("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.sessionByID)
-	api("DELETE /api/v1/checkout-sessions/{id}", opCancel, s.cancelSession)
-	api("POST /api/v1/payouts", providertest.OpPayout, s.createPayout)
-	api("GET /api/v1/payouts/{id}", providertest.OpPayout, s.getPayout)
-	api("POST /api/v1/payouts/{id}/cancel", providertest.OpPayout, s.cancelPayout)
-	mux.Handle("/api/v1/", s.record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.faults.Intercept(w, r, providertest.OpAny) {
-			return
-		}
+	s.c = emulator.NewCore(emulator.Spec[Session]{
+		Name: "dexpaytest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
+		PayLaterDelay: o.payLater, Now: o.now,
+		Waiting: func(ss *Session) bool { return ss.Later && ss.Status == StatusProcessing },
+		Confirm: func(ss *Session, env emulator.Env) []emulator.Notification {
+			ss.Later = false
+			ss.Status, ss.CompletedAt = StatusCompleted, env.Now.UTC()
+			ss.TransactionID = "TXN" + emulator.RandomHex(6)
+			return s.notify(ss, env)
+		},
+	})
+	s.URL, s.shell = s.c.URL, &s.c.Shell
+	s.c.API("POST /api/v1/checkout-sessions", providertest.OpCreate, s.createSession)
+	s.c.API("GET /api/v1/checkout-sessions", providertest.OpStatus, s.listSessions)
+	s.c.API("GET /api/v1/checkout-sessions/reference/{reference}", providertest.OpStatus, s.sessionByReference)
+	s.c.API("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.sessionByID)
+	s.c.API("DELETE /api/v1/checkout-sessions/{id}", opCancel, s.cancelSession)
+	s.c.API("POST /api/v1/payouts", providertest.OpPayout, s.createPayout)
+	s.c.API("GET /api/v1/payouts/{id}", providertest.OpPayout, s.getPayout)
+	s.c.API("POST /api/v1/payouts/{id}/cancel", providertest.OpPayout, s.cancelPayout)
+	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
-	})))
-	mux.HandleFunc("GET /checkout/{id}", s.page)
-	mux.HandleFunc("POST /checkout/{id}/{action}", s.act)
-	mux.HandleFunc("GET /live/{id}", s.livePage)
-	mux.HandleFunc("POST /live/{id}/{action}", s.livePage)
-	return mux
+	})
+	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session", State: pageState, Show: s.show, Press: s.press})
+	s.c.Handle("GET /live/{id}", s.livePage)
+	s.c.Handle("POST /live/{id}/{action}", s.livePage)
+	s.c.Start()
+	return s
 }
 
 // BaseURL is the API's root, for dexpay.Config.BaseURL.
@@ -324,63 +284,8 @@ func (s *Server) Provider() cauri.Provider {
 	return p
 }
 
-// SetWebhookURL sets where notifications go for a session created without
-// a webhook_url, and payout notifications, as a webhook URL configured in
-// DEXPAY's dashboard would. A session's webhook_url takes precedence.
-// Empty (the default) sends none.
-func (s *Server) SetWebhookURL(url string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.webhookURL = url
-}
-
-// SetWebhookPolicy changes how later notifications are delivered.
-func (s *Server) SetWebhookPolicy(p providertest.WebhookPolicy) { s.hooks.SetPolicy(p) }
-
-// FlushWebhooks delivers the held notifications, in order, and waits for
-// the answers.
-func (s *Server) FlushWebhooks(ctx context.Context) error { return s.hooks.Flush(ctx) }
-
-// Deliveries returns every notification delivery attempt so far, forged
-// and lost ones included.
-func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
-
-// Requests returns the API requests received so far (the latest 1000), in
-// order, with their headers and bodies: for tests of what a client sent.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
-		out[i] = Request{Method: r.Method, Path: r.Path, Header: r.Header.Clone(), Body: bytes.Clone(r.Body), At: r.At}
-	}
-	return out
-}
-
-// InjectFault makes the next f.Times calls to op fail as f says:
-// providertest.OpCreate is session creation, OpStatus the session lookups
-// and list, OpPayout the payout calls, OpAny any API call. The payment
-// page is not an API call and never fails.
-func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
-
-// ReportAmountDelta makes later lookups and notifications report every
-// session's amount plus delta, in its currency.
-func (s *Server) ReportAmountDelta(delta int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delta = delta
-}
-
 // Session returns a copy of the session with that reference.
-func (s *Server) Session(reference string) (Session, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss, ok := s.sessions[reference]
-	if !ok {
-		return Session{}, false
-	}
-	return *ss, true
-}
+func (s *Server) Session(reference string) (Session, bool) { return s.c.Get(reference) }
 
 // Payout returns a copy of the payout with DEXPAY id id.
 func (s *Server) Payout(id string) (Payout, bool) {
@@ -397,53 +302,27 @@ func (s *Server) Payout(id string) (Payout, bool) {
 // without a notification: for tests of what a client does with PROCESSING
 // or an unknown status.
 func (s *Server) SetStatus(reference, status string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss, ok := s.sessions[reference]
-	if !ok {
-		return fmt.Errorf("dexpaytest: no session %q", reference)
-	}
-	ss.Status = status
-	return nil
+	return s.c.SetStatus(reference, func(ss *Session) { ss.Status = status })
 }
 
 // Refund gives a completed session's money back, as DEXPAY's dashboard
 // would, and sends CHECKOUT_REFUNDED to its webhook_url.
 func (s *Server) Refund(ctx context.Context, reference string) error {
-	s.mu.Lock()
-	ss, ok := s.sessions[reference]
-	switch {
-	case !ok:
-		s.mu.Unlock()
-		return fmt.Errorf("dexpaytest: no session %q", reference)
-	case ss.Status != StatusCompleted:
-		s.mu.Unlock()
-		return fmt.Errorf("dexpaytest: session %q is %s, not COMPLETED", reference, ss.Status)
-	}
-	ss.Status, ss.RefundID = StatusRefunded, "rf_"+emulator.RandomHex(8)
-	n, hook := s.notification(ss)
-	s.mu.Unlock()
-	if !hook {
-		return nil
-	}
-	return s.hooks.Deliver(ctx, n)
+	return s.c.Update(ctx, reference, func(ss *Session, env emulator.Env) ([]emulator.Notification, error) {
+		if ss.Status != StatusCompleted {
+			return nil, fmt.Errorf("dexpaytest: session %q is %s, not COMPLETED", reference, ss.Status)
+		}
+		ss.Status, ss.RefundID = StatusRefunded, "rf_"+emulator.RandomHex(8)
+		return s.notify(ss, env), nil
+	})
 }
 
 // Notify sends a session's current state again, with the event its status
 // names: a late or repeated notification.
 func (s *Server) Notify(ctx context.Context, reference string) error {
-	s.mu.Lock()
-	ss, ok := s.sessions[reference]
-	if !ok {
-		s.mu.Unlock()
-		return fmt.Errorf("dexpaytest: no session %q", reference)
-	}
-	n, hook := s.notification(ss)
-	s.mu.Unlock()
-	if !hook {
-		return nil
-	}
-	return s.hooks.Deliver(ctx, n)
+	return s.c.Update(ctx, reference, func(ss *Session, env emulator.Env) ([]emulator.Notification, error) {
+		return s.notify(ss, env), nil
+	})
 }
 
 // SettlePayout moves a pending or processing payout to status (COMPLETED
@@ -453,6 +332,7 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 	if status != StatusCompleted && status != StatusFailed {
 		return fmt.Errorf("dexpaytest: a payout settles as COMPLETED or FAILED, not %q", status)
 	}
+	env := s.c.Settings()
 	s.mu.Lock()
 	p, ok := s.payouts[id]
 	switch {
@@ -463,7 +343,7 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 		s.mu.Unlock()
 		return fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
 	}
-	now := s.now().UTC()
+	now := env.Now.UTC()
 	p.Status, p.UpdatedAt, p.CompletedAt = status, now, now
 	if status == StatusFailed {
 		p.FailureReason = "Numéro destinataire invalide"
@@ -473,20 +353,8 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 		event = "payout." + map[string]string{StatusCompleted: "completed", StatusFailed: "failed"}[status]
 	}
 	body := s.envelope(event, s.payoutObject(p), now)
-	to := s.webhookURL
 	s.mu.Unlock()
-	if to == "" {
-		return nil
-	}
-	return s.hooks.Deliver(ctx, emulator.Notification{URL: to, Header: s.signedHeader(body, s.WebhookSecret), Body: body})
-}
-
-// Act plays the customer pressing pay, fail, cancel or pay later on the
-// payment page at checkoutURL, over HTTP, and returns the success_url or
-// failure_url DEXPAY sends the customer to. Notifications not held by the
-// policy have been delivered and answered when it returns.
-func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
-	return emulator.Act(ctx, s.client, checkoutURL, a)
+	return s.c.Deliver(ctx, env.To(s.signedHeader(body, s.WebhookSecret), body))
 }
 
 // ConfirmLater plays the phone of the customer who chose "pay later on my
@@ -496,31 +364,7 @@ func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Act
 // returns. It fails, wrapping emulator.ErrNotWaiting, when the session is
 // not waiting for its customer's phone.
 func (s *Server) ConfirmLater(ctx context.Context, reference string) error {
-	return s.later.Confirm(ctx, s.resolve(reference))
-}
-
-// confirmLater is the phone's confirmation of the session reference.
-func (s *Server) confirmLater(ctx context.Context, reference string) error {
-	s.mu.Lock()
-	ss, ok := s.sessions[reference]
-	switch {
-	case !ok:
-		s.mu.Unlock()
-		return fmt.Errorf("dexpaytest: no session %q", reference)
-	case !ss.Later || ss.Status != StatusProcessing:
-		st := ss.Status
-		s.mu.Unlock()
-		return fmt.Errorf("dexpaytest: session %q is %s: %w", reference, st, emulator.ErrNotWaiting)
-	}
-	ss.Later = false
-	ss.Status, ss.CompletedAt = StatusCompleted, s.now().UTC()
-	ss.TransactionID = "TXN" + emulator.RandomHex(6)
-	n, hook := s.notification(ss)
-	s.mu.Unlock()
-	if !hook {
-		return nil
-	}
-	return s.hooks.Deliver(ctx, n)
+	return s.c.Later().Confirm(ctx, s.c.Resolve(reference))
 }
 
 // Forge posts to url a notification claiming the session with reference
@@ -530,82 +374,38 @@ func (s *Server) confirmLater(ctx context.Context, reference string) error {
 // which the kit must confirm. It fails only when the post does; the
 // receiver's answer is in Deliveries.
 func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
-	s.mu.Lock()
-	forged := Session{Reference: providerRef, Amount: 5000, Currency: "XOF", Sandbox: s.Mode == dexpay.Sandbox}
-	if ss, ok := s.sessions[providerRef]; ok {
-		forged = *ss
+	now := s.c.Settings().Now
+	forged, ok := s.c.Get(providerRef)
+	if !ok {
+		forged = Session{Reference: providerRef, Amount: 5000, Currency: "XOF", Sandbox: s.Mode == dexpay.Sandbox}
 	}
-	forged.Status, forged.CompletedAt = StatusCompleted, s.now().UTC()
+	forged.Status, forged.CompletedAt = StatusCompleted, now.UTC()
 	forged.Operator, forged.PaymentMethod, forged.TransactionID = "wave", "MOBILE_MONEY", "TXN"+emulator.RandomHex(6)
-	body := s.webhookBody(&forged, 0, s.now())
-	s.mu.Unlock()
-	var h http.Header
+	body := s.webhookBody(&forged, 0, now)
+	secret := ""
 	if s.WebhookSecret != "" {
-		h = s.signedHeader(body, "forged-"+emulator.RandomHex(8))
-	} else {
-		h = s.signedHeader(body, "")
+		secret = "forged-" + emulator.RandomHex(8)
 	}
-	_, err := s.hooks.SendOnce(ctx, emulator.Notification{URL: url, Header: h, Body: body})
-	return err
-}
-
-// Close stops the server, its slow answers, its customers' phones and its
-// deliveries.
-func (s *Server) Close() {
-	s.faults.Close()
-	s.later.Close()
-	s.hooks.Close()
-	s.srv.Close()
-}
-
-// record keeps an API request, its body read once and put back.
-func (s *Server) record(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-		if err != nil {
-			writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "Payload Too Large")
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		s.mu.Lock()
-		if len(s.requests) >= maxRequests {
-			s.requests = append(s.requests[:0], s.requests[1:]...)
-		}
-		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, At: s.now()})
-		s.mu.Unlock()
-		h.ServeHTTP(w, r)
-	})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: s.signedHeader(body, secret), Body: body})
 }
 
 // authenticated checks x-api-key and x-api-secret.
-func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
-	key, secret := []byte(s.APIKey), []byte(s.APISecret)
-	return func(w http.ResponseWriter, r *http.Request) {
-		k, sec := r.Header.Get(dexpay.HeaderAPIKey), r.Header.Get(dexpay.HeaderAPISecret)
-		if k == "" || sec == "" {
-			writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Missing API credentials: x-api-key and x-api-secret are required")
-			return
-		}
-		// Both compared, whatever the first gives.
-		okKey := subtle.ConstantTimeCompare([]byte(k), key)
-		okSecret := subtle.ConstantTimeCompare([]byte(sec), secret)
-		if okKey&okSecret != 1 {
-			writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Invalid API credentials")
-			return
-		}
-		h(w, r)
+func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
+	k, sec := r.Header.Get(dexpay.HeaderAPIKey), r.Header.Get(dexpay.HeaderAPISecret)
+	if k == "" || sec == "" {
+		writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Missing API credentials: x-api-key and x-api-secret are required")
+		return false
 	}
+	// Both compared, whatever the first gives.
+	if subtle.ConstantTimeCompare([]byte(k), []byte(s.APIKey))&subtle.ConstantTimeCompare([]byte(sec), []byte(s.APISecret)) != 1 {
+		writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Invalid API credentials")
+		return false
+	}
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, `{"success":false,"message":"Internal server error"}`, http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	emulator.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }
 
 // errorEnvelope is DEXPAY's error body as its SDK reads it: message (a
@@ -670,29 +470,27 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
 		return
 	}
-	now := s.now().UTC()
+	now := s.c.Settings().Now.UTC()
 	ss, errs := validateSession(in, now)
 	if len(errs) > 0 {
 		writeValidation(w, errs)
 		return
 	}
-	s.mu.Lock()
-	if _, dup := s.sessions[ss.Reference]; dup {
-		s.mu.Unlock()
+	ss.Status, ss.Sandbox, ss.CreatedAt = StatusPending, s.Mode == dexpay.Sandbox, now
+	var d sessionData
+	dup := false
+	s.c.Locked(func(tx emulator.Tx[Session], _ emulator.Env) {
+		if dup = tx.Taken(ss.Reference); dup {
+			return
+		}
+		for ss.ID = newSessionID(); !tx.Add(ss.Reference, ss, ss.ID); ss.ID = newSessionID() {
+		}
+		d = s.sessionObject(ss, 0)
+	})
+	if dup {
 		writeError(w, http.StatusConflict, "DUPLICATE_REFERENCE", "A checkout session with this reference already exists")
 		return
 	}
-	for {
-		ss.ID = newSessionID()
-		if _, taken := s.byID[ss.ID]; !taken {
-			break
-		}
-	}
-	ss.Status, ss.Sandbox, ss.CreatedAt = StatusPending, s.Mode == dexpay.Sandbox, now
-	s.sessions[ss.Reference] = ss
-	s.byID[ss.ID] = ss.Reference
-	d := s.sessionObject(ss, 0)
-	s.mu.Unlock()
 	s.answer(w, http.StatusCreated, d)
 }
 
@@ -704,29 +502,12 @@ func (s *Server) sessionByReference(w http.ResponseWriter, r *http.Request) {
 // sessionByID is GET /api/v1/checkout-sessions/{id}: the session ID, or
 // the reference as the plugin passes it.
 func (s *Server) sessionByID(w http.ResponseWriter, r *http.Request) {
-	s.writeSession(w, s.resolve(r.PathValue("id")))
-}
-
-// resolve returns the reference of the session whose ID or reference is
-// id. The caller does not hold the lock.
-func (s *Server) resolve(id string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ref, ok := s.byID[id]; ok {
-		return ref
-	}
-	return id
+	s.writeSession(w, s.c.Resolve(r.PathValue("id")))
 }
 
 func (s *Server) writeSession(w http.ResponseWriter, reference string) {
-	s.mu.Lock()
-	ss, ok := s.sessions[reference]
 	var d sessionData
-	if ok {
-		d = s.sessionObject(ss, s.delta)
-	}
-	s.mu.Unlock()
-	if !ok {
+	if !s.c.With(reference, func(ss *Session, env emulator.Env) { d = s.sessionObject(ss, env.Delta) }) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
 		return
 	}
@@ -751,22 +532,18 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 			*q.v = n
 		}
 	}
-	s.mu.Lock()
-	all := make([]*Session, 0, len(s.sessions))
-	for _, ss := range s.sessions {
-		all = append(all, ss)
-	}
-	slices.SortFunc(all, func(a, b *Session) int {
+	all := s.c.All()
+	slices.SortFunc(all, func(a, b Session) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.Reference, b.Reference))
 	})
 	from := min((page-1)*limit, len(all))
 	to := min(from+limit, len(all))
 	data := make([]sessionData, 0, to-from)
+	delta := s.c.Settings().Delta
 	for _, ss := range all[from:to] {
-		data = append(data, s.sessionObject(ss, s.delta))
+		data = append(data, s.sessionObject(&ss, delta))
 	}
 	total := len(all)
-	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"success": true, "data": data,
 		"pagination": map[string]any{"page": page, "limit": limit, "total": total, "hasNextPage": to < total},
@@ -776,28 +553,26 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 // cancelSession is DELETE /api/v1/checkout-sessions/{id}: a pending
 // session is cancelled and CHECKOUT_CANCELLED sent.
 func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
-	ref := s.resolve(r.PathValue("id"))
-	s.mu.Lock()
-	ss, ok := s.sessions[ref]
+	var d sessionData
+	var refused string
+	var ns []emulator.Notification
+	ok := s.c.With(s.c.Resolve(r.PathValue("id")), func(ss *Session, env emulator.Env) {
+		if final(ss.Status) {
+			refused = "Checkout session is " + ss.Status + " and cannot be cancelled"
+			return
+		}
+		ss.Status, ss.CompletedAt = StatusCancelled, env.Now.UTC()
+		d, ns = s.sessionObject(ss, env.Delta), s.notify(ss, env)
+	})
 	switch {
 	case !ok:
-		s.mu.Unlock()
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
-		return
-	case final(ss.Status):
-		st := ss.Status
-		s.mu.Unlock()
-		writeError(w, http.StatusBadRequest, "INVALID_STATUS", "Checkout session is "+st+" and cannot be cancelled")
-		return
+	case refused != "":
+		writeError(w, http.StatusBadRequest, "INVALID_STATUS", refused)
+	default:
+		_ = s.c.Deliver(context.WithoutCancel(r.Context()), ns)
+		s.answer(w, http.StatusOK, d)
 	}
-	ss.Status, ss.CompletedAt = StatusCancelled, s.now().UTC()
-	d := s.sessionObject(ss, s.delta)
-	n, hook := s.notification(ss)
-	s.mu.Unlock()
-	if hook {
-		_ = s.hooks.Deliver(context.WithoutCancel(r.Context()), n)
-	}
-	s.answer(w, http.StatusOK, d)
 }
 
 // createPayout is POST /api/v1/payouts.
@@ -812,7 +587,7 @@ func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, errs)
 		return
 	}
-	now := s.now().UTC()
+	now := s.c.Settings().Now.UTC()
 	p.ID, p.Reference = "po_"+emulator.RandomHex(12), newPayoutReference(now)
 	p.Status, p.Fees, p.CreatedAt, p.UpdatedAt = StatusPending, p.Amount/100, now, now // 1%
 	s.mu.Lock()
@@ -865,7 +640,7 @@ func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "INVALID_STATUS", "Only PENDING payouts can be cancelled; this one is "+st)
 		return
 	}
-	p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(reason, "Cancelled by merchant"), s.now().UTC()
+	p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(reason, "Cancelled by merchant"), s.c.Settings().Now.UTC()
 	d := s.payoutObject(p)
 	s.mu.Unlock()
 	s.answer(w, http.StatusOK, d)
@@ -885,38 +660,30 @@ func (s *Server) payoutLocked(id string) (*Payout, bool) {
 	return nil, false
 }
 
-// page is GET /checkout/{id}, the hosted payment page.
-func (s *Server) page(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	ss, ok := s.sessions[s.byID[r.PathValue("id")]]
-	var snap Session
-	if ok {
-		snap = *ss
-	}
-	s.mu.Unlock()
+func pageState(ss *Session, env emulator.Env, r *http.Request) (emulator.PageState, string) {
 	switch {
-	case !ok:
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Session introuvable", "This checkout session does not exist.")
-		return
-	case final(snap.Status):
-		emulator.WriteMessagePage(w, http.StatusOK, "Session "+snap.Status, "This checkout session is closed.")
-		return
-	case snap.Later:
-		emulator.WriteMessagePage(w, http.StatusOK, "Confirmez sur votre téléphone",
-			"Une demande de paiement a été envoyée sur votre téléphone : validez-la.")
-		return
-	case expired(&snap, s.now()):
-		emulator.WriteMessagePage(w, http.StatusGone, "Session expirée", "This checkout session has expired.")
-		return
+	case r.PathValue("id") != ss.ID:
+		return emulator.PageMissing, ""
+	case final(ss.Status):
+		return emulator.PageClosed, ss.Status
+	case ss.Later:
+		return emulator.PageWaiting, ss.Status
+	case expired(ss, env.Now):
+		return emulator.PageExpired, ""
 	}
-	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
+	return emulator.PageOpen, ""
+}
+
+// show is the payment page of ss.
+func (s *Server) show(ss *Session, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
+	return emulator.CheckoutPage{
 		Brand:       brand,
 		Merchant:    s.merchant,
-		Amount:      fmt.Sprintf("%d %s", snap.Amount, snap.Currency),
-		Description: snap.ItemName,
-		ActionURL:   "/checkout/" + snap.ID,
+		Amount:      fmt.Sprintf("%d %s", ss.Amount, ss.Currency),
+		Description: ss.ItemName,
+		ActionURL:   "/checkout/" + ss.ID,
 		Operators:   operators,
-	})
+	}
 }
 
 // livePage is the live payment page of a sandbox session, with
@@ -930,66 +697,28 @@ func expired(ss *Session, now time.Time) bool {
 	return !ss.ExpiresAt.IsZero() && !now.Before(ss.ExpiresAt)
 }
 
-// act is POST /checkout/{id}/{action}: a button of the payment page.
-func (s *Server) act(w http.ResponseWriter, r *http.Request) {
-	a, ok := emulator.ParseAction(r.PathValue("action"))
-	if !ok {
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
-		return
-	}
-	choice := emulator.ReadChoice(r)
-	s.mu.Lock()
-	ss, ok := s.sessions[s.byID[r.PathValue("id")]]
-	switch {
-	case !ok:
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Session introuvable", "This checkout session does not exist.")
-		return
-	case final(ss.Status) || ss.Later:
-		st := ss.Status
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusConflict, "Session "+st, "This checkout session is closed and cannot change.")
-		return
-	case expired(ss, s.now()):
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusGone, "Session expirée", "This checkout session has expired.")
-		return
-	}
-	settle(ss, a, choice, s.now())
-	n, hook := s.notification(ss)
-	back := ss.FailureURL
+// press plays a button: the webhook goes out (DEXPAY has no event for
+// PROCESSING), and the customer to success_url after paying or choosing to
+// pay later, failure_url otherwise.
+func (s *Server) press(ss *Session, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
+	settle(ss, a, c, env.Now)
+	out := emulator.Outcome{Back: ss.FailureURL}
 	if a == providertest.Pay || a == providertest.PayLater {
-		back = ss.SuccessURL
+		out.Back = ss.SuccessURL
 	}
 	if a == providertest.PayLater {
-		hook = false // DEXPAY has no event for PROCESSING
+		out.Wait = ss.Reference
+	} else {
+		out.Notify = s.notify(ss, env)
 	}
-	s.mu.Unlock()
-	if a == providertest.PayLater {
-		s.later.Wait(ss.Reference)
-	}
-
-	if hook {
-		// The customer leaving does not stop DEXPAY notifying the shop.
-		err := s.hooks.Deliver(context.WithoutCancel(r.Context()), n)
-		if errors.Is(err, emulator.ErrClosed) {
-			emulator.WriteMessagePage(w, http.StatusServiceUnavailable, "Unavailable", "The emulator is shutting down.")
-			return
-		}
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	return out
 }
 
-// notification is the webhook about ss, to its webhook_url or else the
-// dashboard's URL; false when there is nowhere to send it. The caller
-// holds the lock.
-func (s *Server) notification(ss *Session) (emulator.Notification, bool) {
-	to := cmp.Or(ss.WebhookURL, s.webhookURL)
-	if to == "" {
-		return emulator.Notification{}, false
-	}
-	body := s.webhookBody(ss, s.delta, s.now())
-	return emulator.Notification{URL: to, Header: s.signedHeader(body, s.WebhookSecret), Body: body}, true
+// notify is the webhook about ss, to its webhook_url or else the
+// dashboard's URL.
+func (s *Server) notify(ss *Session, env emulator.Env) []emulator.Notification {
+	body := s.webhookBody(ss, env.Delta, env.Now)
+	return env.To(s.signedHeader(body, s.WebhookSecret), body, ss.WebhookURL)
 }
 
 // signedHeader is a notification's header, signed under secret unless it

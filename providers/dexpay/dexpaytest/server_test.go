@@ -60,7 +60,7 @@ func call(t *testing.T, s *Server, method, path string, headers map[string]strin
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	res, err := s.client.Do(req)
+	res, err := emulator.NoRedirectClient(time.Minute).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestPage(t *testing.T) {
 	} {
 		ref := "pay_" + string(tt.action)
 		d := create(t, s, h.session(ref))
-		res, err := s.client.Get(d.PaymentURL)
+		res, err := emulator.NoRedirectClient(time.Minute).Get(d.PaymentURL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -415,7 +415,7 @@ func emulatorPress(ctx context.Context, s *Server, page string, a providertest.A
 	if err != nil {
 		return 0, "", err
 	}
-	res, err := s.client.Do(req)
+	res, err := emulator.NoRedirectClient(time.Minute).Do(req)
 	if err != nil {
 		return 0, "", err
 	}
@@ -496,70 +496,6 @@ func TestNotificationSpellings(t *testing.T) {
 				t.Error("an unsigning server has a secret")
 			}
 		})
-	}
-}
-
-// TestWebhookPolicies: duplicates, held and flushed, lost, retried until
-// acknowledged.
-func TestWebhookPolicies(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	h := newHook(t)
-	s := New(WithWebhookRetries(2, time.Millisecond))
-	defer s.Close()
-
-	s.SetWebhookPolicy(providertest.WebhookPolicy{Copies: 3})
-	d := create(t, s, h.session("pay_dup"))
-	if _, err := s.Act(ctx, d.PaymentURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(h.all()); n != 3 {
-		t.Errorf("duplicates: %d deliveries, want 3", n)
-	}
-
-	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true})
-	d = create(t, s, h.session("pay_held"))
-	if _, err := s.Act(ctx, d.PaymentURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(h.all()); n != 3 {
-		t.Errorf("held: %d deliveries before the flush", n)
-	}
-	if err := s.FlushWebhooks(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(h.all()); n != 4 {
-		t.Errorf("held: %d deliveries after the flush, want 4", n)
-	}
-
-	s.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
-	d = create(t, s, h.session("pay_lost"))
-	if _, err := s.Act(ctx, d.PaymentURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(h.all()); n != 4 {
-		t.Errorf("lost: %d deliveries", n)
-	}
-
-	s.SetWebhookPolicy(providertest.WebhookPolicy{})
-	h.mu.Lock()
-	h.status = http.StatusServiceUnavailable
-	h.mu.Unlock()
-	d = create(t, s, h.session("pay_retry"))
-	if _, err := s.Act(ctx, d.PaymentURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(h.all()); n != 7 {
-		t.Errorf("retries: %d deliveries, want 7 (1 + 2 retries)", n)
-	}
-	var lost int
-	for _, dl := range s.Deliveries() {
-		if dl.Lost {
-			lost++
-		}
-	}
-	if lost != 1 {
-		t.Errorf("%d lost deliveries recorded", lost)
 	}
 }
 
@@ -780,7 +716,7 @@ func TestPageChoice(t *testing.T) {
 	s := New()
 	defer s.Close()
 	d := create(t, s, h.session("pay_01"))
-	res, err := s.client.Get(d.PaymentURL)
+	res, err := emulator.NoRedirectClient(time.Minute).Get(d.PaymentURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -795,7 +731,7 @@ func TestPageChoice(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	status, _, err := emulator.Submit(context.Background(), s.client, d.PaymentURL, providertest.Pay,
+	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), d.PaymentURL, providertest.Pay,
 		url.Values{"operator": {"orange_money"}, "customer_phone": {"+221771234567"}})
 	if err != nil || status != http.StatusSeeOther {
 		t.Fatalf("pay: %d %v", status, err)

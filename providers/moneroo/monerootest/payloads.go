@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator"
 )
 
 // Moneroo's payment statuses.
@@ -280,7 +281,7 @@ func (s *Server) verifyData(p *Payment, delta int64) any {
 		"amount_formatted": p.Currency + " " + amount.String(),
 		"currency":         currencyObject(p.Currency),
 		"description":      p.Description,
-		"return_url":       returnURL(p),
+		"return_url":       emulator.WithQuery(p.ReturnURL, "paymentId", p.ID, "paymentStatus", p.Status),
 		"environment":      "sandbox",
 		"initiated_at":     created,
 		"checkout_url":     s.URL + "/checkout/" + p.ID,
@@ -362,5 +363,3 @@ func webhookBody(p *Payment, delta int64) []byte {
 	})
 	return b
 }
-
-func queryEscape(s string) string { return url.QueryEscape(s) }

@@ -2,19 +2,14 @@ package moneyfusiontest
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-)
 
-// readBody reads a request body of at most 1 MiB.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-}
+	"github.com/cauripay/cauri/internal/emulator"
+)
 
 // validatePay checks a payment request as the documentation's field table
 // says and returns the payment it describes, or the names of the fields
@@ -182,8 +177,8 @@ func articleNames(list []map[string]any) string {
 // is totalPrice plus the reported delta; frais is the fee on totalPrice;
 // Montant is the charged amount net of frais, or all of it with
 // WithGrossMontant. The caller holds the server's lock.
-func (s *Server) amounts(p *Payment) (montant, frais int64) {
-	charged := p.TotalPrice + s.delta
+func (s *Server) amounts(p *Payment, delta int64) (montant, frais int64) {
+	charged := p.TotalPrice + delta
 	frais = p.TotalPrice * s.feePercent / 100
 	if s.gross {
 		return charged, frais
@@ -203,8 +198,8 @@ func personalInfo(p *Payment) []map[string]any {
 
 // statusData is the data of a paiementNotif answer, in the documented
 // field order. The caller holds the server's lock.
-func (s *Server) statusData(p *Payment) any {
-	montant, frais := s.amounts(p)
+func (s *Server) statusData(p *Payment, env emulator.Env) any {
+	montant, frais := s.amounts(p, env.Delta)
 	var hook string
 	if s.showHook {
 		hook = p.WebhookURL
@@ -226,15 +221,15 @@ func (s *Server) statusData(p *Payment) any {
 	}{
 		ID: p.ID, TokenPay: p.Token, NumeroSend: p.NumeroSend, NomClient: p.NomClient,
 		PersonalInfo: personalInfo(p), NumeroTransaction: p.NumeroTransaction,
-		Montant: montant, Frais: frais, Statut: s.statut(p), Moyen: p.Moyen,
+		Montant: montant, Frais: frais, Statut: s.statut(p, env.Now), Moyen: p.Moyen,
 		ReturnURL: p.ReturnURL, WebhookURL: hook, CreatedAt: timestamp(p.CreatedAt),
 	}
 }
 
 // webhookBody is the JSON of a webhook about p, in the documented field
 // order. The caller holds the server's lock.
-func (s *Server) webhookBody(p *Payment, event string) []byte {
-	montant, frais := s.amounts(p)
+func (s *Server) webhookBody(p *Payment, event string, env emulator.Env) []byte {
+	montant, frais := s.amounts(p, env.Delta)
 	b, _ := json.Marshal(struct {
 		Event             string           `json:"event"`
 		PersonalInfo      []map[string]any `json:"personal_Info"`

@@ -53,20 +53,18 @@
 package moneyfusiontest
 
 import (
-	"cmp"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -76,12 +74,13 @@ import (
 )
 
 // Delivery is one webhook delivery attempt, as [Server.Deliveries] records
-// it: the URL, Header and Body sent; its Copy and Attempt numbers; the
-// receiver's StatusCode, or the Err that left it without one; Lost for a
-// notification the policy dropped, Forged for one [Server.Forge] sent; At,
-// when it started. It is [providertest.Delivery], the type every emulator
-// records deliveries with, where each field is documented.
+// it. It is [providertest.Delivery], the type every emulator records
+// deliveries with, where each field is documented.
 type Delivery = providertest.Delivery
+
+// Request is one API call as [Server.Requests] records it; it is
+// [providertest.Request].
+type Request = providertest.Request
 
 // MoneyFusion's payment statuses. The emulator's page sets pending, paid,
 // failure and no paid; cancelled, a word integrations report but the
@@ -98,14 +97,13 @@ const (
 type Option func(*options)
 
 type options struct {
-	app, key, merchant         string
-	feePercent                 int64
-	gross, showHook            bool
-	retries                    int
-	retryDelay, webhookTimeout time.Duration
-	life                       time.Duration
-	now                        func() time.Time
-	payLater                   time.Duration
+	app, key, merchant string
+	feePercent         int64
+	gross, showHook    bool
+	hooks              emulator.DispatcherConfig
+	life               time.Duration
+	now                func() time.Time
+	payLater           time.Duration
 }
 
 // WithApp sets the application name and key in the merchant's API URL,
@@ -150,12 +148,12 @@ func WithWebhookURLInStatus() Option { return func(o *options) { o.showHook = tr
 // is 3 times, 20ms apart; n < 0 means no retry. MoneyFusion documents no
 // retry policy.
 func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.retries, o.retryDelay = n, delay }
+	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
 }
 
 // WithWebhookTimeout sets how long the receiver has to answer a webhook.
 // The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
+func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
 
 // WithPayLaterDelay makes the phone of a customer who chose "pay later on
 // my phone" confirm by itself d after the choice, on real time (not the
@@ -163,8 +161,20 @@ func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.we
 // [Server.ConfirmLater], as tests should.
 func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
 
+type shell = emulator.Shell
+
 // Server is the emulated MoneyFusion. Its methods are safe for concurrent
-// use.
+// use. Besides its own, it has those of every emulator: SetWebhookURL
+// (where webhooks go for payments whose request had no webhook_url, which
+// always wins; empty, the default, sends none for them),
+// SetWebhookPolicy, FlushWebhooks, Deliveries, Requests, InjectFault
+// (providertest.OpCreate is the payment request, OpStatus paiementNotif,
+// OpAny either and any unknown route; payouts are not emulated),
+// AwaitSlowHeld, AwaitSlowAnswered, ReportAmountDelta (every payment
+// charged its totalPrice plus delta francs: Montant and frais add up, or
+// Montant alone with WithGrossMontant, to it), Act (return_url with
+// ?token=, or "" when the payment had none), ConfirmLater (by token: the
+// payment is paid and payin.session.completed sent) and Close.
 type Server struct {
 	// URL is the server's root, "http://127.0.0.1:port": the status
 	// endpoint's root too, for moneyfusion.Config.StatusURL.
@@ -175,73 +185,45 @@ type Server struct {
 	// App and Key are the application name and key in APIURL.
 	App, Key string
 
+	*shell
+	c          *emulator.Core[Payment]
 	merchant   string
 	feePercent int64
 	gross      bool
 	showHook   bool
 	life       time.Duration
 	now        func() time.Time
-	srv        *httptest.Server
-	faults     *emulator.Faults
-	hooks      *emulator.Dispatcher
-	later      *emulator.Later
-	client     *http.Client // for Act: does not follow redirects
-
-	mu         sync.Mutex
-	payments   map[string]*Payment // by token
-	webhookURL string
-	delta      int64
 }
 
 var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{app: "cauri-test", merchant: "Test Shop", feePercent: 3, life: moneyfusion.DefaultSessionLife, now: time.Now}
+	o := options{app: "cauri-test", key: emulator.RandomHex(8), merchant: "Test Shop", feePercent: 3, life: moneyfusion.DefaultSessionLife, now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.key == "" {
-		o.key = emulator.RandomHex(8)
-	}
-	s := &Server{
-		App:        o.app,
-		Key:        o.key,
-		merchant:   o.merchant,
-		feePercent: o.feePercent,
-		gross:      o.gross,
-		showHook:   o.showHook,
-		life:       o.life,
-		now:        o.now,
-		faults:     emulator.NewFaults(errorBody),
-		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
-			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
-		}),
-		client:   emulator.NoRedirectClient(30 * time.Second),
-		payments: make(map[string]*Payment),
-	}
-	s.later = emulator.NewLater(o.payLater, s.confirmLater)
-	// URL and APIURL are set before the server serves: handlers read
-	// them, and a request from another process brings no happens-before
-	// edge.
-	s.srv = httptest.NewUnstartedServer(s.routes())
-	s.URL = "http://" + s.srv.Listener.Addr().String()
+	s := &Server{App: o.app, Key: o.key, merchant: o.merchant, feePercent: o.feePercent, gross: o.gross, showHook: o.showHook, life: o.life, now: o.now}
+	s.c = emulator.NewCore(emulator.Spec[Payment]{
+		Name: "moneyfusiontest", ErrorBody: errorBody, Webhooks: o.hooks, PayLaterDelay: o.payLater, Now: o.now, Clone: (*Payment).clone,
+		Waiting: func(p *Payment) bool { return p.Later && p.Status == StatusPending },
+		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
+			p.Later = false
+			p.Status, p.NumeroTransaction = StatusPaid, randomDigits(10)
+			return env.To(webhookHeader(), s.webhookBody(p, moneyfusion.EventCompleted, env), p.WebhookURL)
+		},
+	})
+	s.URL, s.shell = s.c.URL, &s.c.Shell
 	s.APIURL = s.URL + "/" + url.PathEscape(s.App) + "/" + url.PathEscape(s.Key) + "/pay/"
-	s.srv.Start()
-	return s
-}
-
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("POST /{app}/{key}/pay/{$}", s.faults.Wrap(providertest.OpCreate, http.HandlerFunc(s.pay)))
-	mux.Handle("POST /{app}/{key}/pay", s.faults.Wrap(providertest.OpCreate, http.HandlerFunc(s.pay)))
-	mux.Handle("GET /paiementNotif/{token}", s.faults.Wrap(providertest.OpStatus, http.HandlerFunc(s.notif)))
-	mux.HandleFunc("GET /payment/{token}/{merchant}", s.page)
-	mux.HandleFunc("POST /payment/{token}/{merchant}/{action}", s.act)
-	mux.Handle("/", s.faults.Wrap(providertest.OpAny, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.c.Open("POST /{app}/{key}/pay/{$}", providertest.OpCreate, s.pay)
+	s.c.Open("POST /{app}/{key}/pay", providertest.OpCreate, s.pay)
+	s.c.Open("GET /paiementNotif/{token}", providertest.OpStatus, s.notif)
+	s.c.Open("/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, refusal("Route introuvable"))
-	})))
-	return mux
+	})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/payment/{token}/{merchant}", Key: "token", Lang: "fr", State: s.pageState, Show: s.show, Press: s.press})
+	s.c.Start()
+	return s
 }
 
 // Config returns a moneyfusion.Config for this server: its API URL, its
@@ -259,132 +241,14 @@ func (s *Server) Provider() cauri.Provider {
 	return p
 }
 
-// SetWebhookURL sets where webhooks go for payments whose request had no
-// webhook_url. Empty (the default) sends none for them. A payment's own
-// webhook_url always wins.
-func (s *Server) SetWebhookURL(url string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.webhookURL = url
-}
-
-// SetWebhookPolicy changes how later webhooks are delivered.
-func (s *Server) SetWebhookPolicy(p providertest.WebhookPolicy) { s.hooks.SetPolicy(p) }
-
-// FlushWebhooks delivers the held webhooks, in order, and waits for the
-// answers.
-func (s *Server) FlushWebhooks(ctx context.Context) error { return s.hooks.Flush(ctx) }
-
-// Deliveries returns every webhook delivery attempt so far, forged and
-// lost ones included.
-func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
-
-// InjectFault makes the next f.Times calls to op fail as f says:
-// providertest.OpCreate is the payment request, OpStatus is paiementNotif,
-// OpAny is either (and any unknown route). The payment page is not an API
-// call and never fails. MoneyFusion's payouts are not emulated, so
-// OpPayout faults are never played.
-func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
-
-// AwaitSlowHeld waits until injected FaultSlow faults have held n API
-// requests in all, or until ctx ends: a test acts (gives up on the call,
-// closes the server) once a request is surely held.
-func (s *Server) AwaitSlowHeld(ctx context.Context, n int) error { return s.faults.AwaitHeld(ctx, n) }
-
-// AwaitSlowAnswered waits until n API requests in all that a FaultSlow
-// held have been answered (to nobody, when the client gave up), or until
-// ctx ends: what the server does with a call whose answer was lost is
-// then done.
-func (s *Server) AwaitSlowAnswered(ctx context.Context, n int) error {
-	return s.faults.AwaitAnswered(ctx, n)
-}
-
-// ReportAmountDelta makes later status answers and webhooks report every
-// payment as charged its totalPrice plus delta francs: Montant and frais
-// then add up (or Montant alone comes, with WithGrossMontant) to the
-// tampered amount.
-func (s *Server) ReportAmountDelta(delta int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delta = delta
-}
-
 // Payment returns a copy of the payment with this token.
-func (s *Server) Payment(token string) (Payment, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.payments[token]
-	if !ok {
-		return Payment{}, false
-	}
-	return p.clone(), true
-}
+func (s *Server) Payment(token string) (Payment, bool) { return s.c.Get(token) }
 
 // SetStatus sets a payment's statut to any word, documented or not,
 // without a webhook: for tests of what a client does with "no paid",
 // "failed" or an unknown status.
 func (s *Server) SetStatus(token, status string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.payments[token]
-	if !ok {
-		return fmt.Errorf("moneyfusiontest: no payment %q", token)
-	}
-	p.Status = status
-	return nil
-}
-
-// Act plays the customer pressing pay, fail, cancel or pay later on the
-// payment page at checkoutURL, over HTTP, and returns the return URL
-// MoneyFusion sends the customer to (return_url with ?token=), or "" when
-// the payment had no return_url. Webhooks not held by the policy have been
-// delivered and answered when it returns.
-func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
-	status, loc, err := emulator.Press(ctx, s.client, checkoutURL, a)
-	if err != nil {
-		return "", err
-	}
-	switch status {
-	case http.StatusSeeOther, http.StatusFound:
-		return loc, nil
-	case http.StatusOK:
-		return "", nil
-	}
-	return "", fmt.Errorf("%w: %s answered HTTP %d", emulator.ErrRefused, a, status)
-}
-
-// ConfirmLater plays the phone of the customer who chose "pay later on my
-// phone" for the payment with this token confirming it: the payment is
-// paid and payin.session.completed sent. Webhooks not held by the policy
-// have been delivered and answered when it returns. It fails, wrapping
-// emulator.ErrNotWaiting, when the payment is not waiting for its
-// customer's phone.
-func (s *Server) ConfirmLater(ctx context.Context, token string) error {
-	return s.later.Confirm(ctx, token)
-}
-
-// confirmLater is the phone's confirmation of the payment token.
-func (s *Server) confirmLater(ctx context.Context, token string) error {
-	s.mu.Lock()
-	p, ok := s.payments[token]
-	switch {
-	case !ok:
-		s.mu.Unlock()
-		return fmt.Errorf("moneyfusiontest: no payment %q", token)
-	case !p.Later || p.Status != StatusPending:
-		st := p.Status
-		s.mu.Unlock()
-		return fmt.Errorf("moneyfusiontest: payment %q is %s: %w", token, st, emulator.ErrNotWaiting)
-	}
-	p.Later = false
-	p.Status, p.NumeroTransaction = StatusPaid, randomDigits(10)
-	body := s.webhookBody(p, moneyfusion.EventCompleted)
-	hookURL := cmp.Or(p.WebhookURL, s.webhookURL)
-	s.mu.Unlock()
-	if hookURL == "" {
-		return nil
-	}
-	return s.hooks.Deliver(ctx, emulator.Notification{URL: hookURL, Header: webhookHeader(), Body: body})
+	return s.c.SetStatus(token, func(p *Payment) { p.Status = status })
 }
 
 // Forge posts to url a payin.session.completed webhook about the payment
@@ -393,16 +257,11 @@ func (s *Server) confirmLater(ctx context.Context, token string) error {
 // endpoint denies the claim. It fails only when the post does; the
 // receiver's answer is in Deliveries.
 func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
-	s.mu.Lock()
-	var body []byte
-	if p, ok := s.payments[providerRef]; ok {
-		body = s.webhookBody(p, moneyfusion.EventCompleted)
-	} else {
-		body = s.webhookBody(&Payment{Token: providerRef, TotalPrice: 100, CreatedAt: s.now().UTC()}, moneyfusion.EventCompleted)
+	body, ok := s.Notification(providerRef, moneyfusion.EventCompleted)
+	if !ok {
+		body = s.webhookBody(&Payment{Token: providerRef, TotalPrice: 100, CreatedAt: s.now().UTC()}, moneyfusion.EventCompleted, s.c.Settings())
 	}
-	s.mu.Unlock()
-	_, err := s.hooks.SendOnce(ctx, emulator.Notification{URL: url, Header: webhookHeader(), Body: body})
-	return err
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: webhookHeader(), Body: body})
 }
 
 // Notification returns the body MoneyFusion would post about the payment
@@ -410,22 +269,8 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 // stands, for tests that post their own notifications. MoneyFusion signs
 // nothing, so the body is all there is. ok is false for an unknown token.
 func (s *Server) Notification(token, event string) (body []byte, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.payments[token]
-	if !ok {
-		return nil, false
-	}
-	return s.webhookBody(p, event), true
-}
-
-// Close stops the server, its slow answers, its customers' phones and its
-// webhook deliveries.
-func (s *Server) Close() {
-	s.faults.Close()
-	s.later.Close()
-	s.hooks.Close()
-	s.srv.Close()
+	ok = s.c.With(token, func(p *Payment, env emulator.Env) { body = s.webhookBody(p, event, env) })
+	return body, ok
 }
 
 // answer is MoneyFusion's answer format.
@@ -440,14 +285,7 @@ type answer struct {
 func refusal(msg string) answer { return answer{Statut: false, Message: msg} }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, `{"statut":false,"message":"Erreur serveur"}`, http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	emulator.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }
 
 // errorBody is the body of an injected error status.
@@ -472,13 +310,9 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, refusal("Marchand introuvable"))
 		return
 	}
-	raw, err := readBody(w, r)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, refusal("Requête invalide"))
-		return
-	}
+	raw, _ := io.ReadAll(r.Body) // the core read it already
 	var in map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&in); err != nil || in == nil {
 		writeJSON(w, http.StatusBadRequest, refusal("Le corps de la requête doit être un objet JSON"))
@@ -489,15 +323,9 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, refusal("Champs manquants ou invalides : "+strings.Join(bad, ", ")))
 		return
 	}
-	p.ID = emulator.RandomHex(12)
-	p.Token = randomToken(20)
-	p.Status = StatusPending
-	p.CreatedAt = s.now().UTC()
-	p.RequestBody = raw
-	p.RequestHeader = r.Header.Clone()
-	s.mu.Lock()
-	s.payments[p.Token] = p
-	s.mu.Unlock()
+	p.ID, p.Token, p.Status, p.CreatedAt = emulator.RandomHex(12), randomToken(20), StatusPending, s.now().UTC()
+	p.RequestBody, p.RequestHeader = raw, r.Header.Clone()
+	s.c.Add(p.Token, p)
 	writeJSON(w, http.StatusOK, answer{Statut: true, Token: p.Token, Message: "paiement en cours", URL: s.pageURL(p.Token)})
 }
 
@@ -510,83 +338,45 @@ func (s *Server) pageURL(token string) string {
 // notif is GET /paiementNotif/{token}: the status endpoint. It takes no
 // credential, as MoneyFusion's does not.
 func (s *Server) notif(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	p, ok := s.payments[r.PathValue("token")]
 	var data any
-	if ok {
-		data = s.statusData(p)
-	}
-	s.mu.Unlock()
-	if !ok {
+	if !s.c.With(r.PathValue("token"), func(p *Payment, env emulator.Env) { data = s.statusData(p, env) }) {
 		writeJSON(w, http.StatusNotFound, refusal("Paiement introuvable"))
 		return
 	}
 	writeJSON(w, http.StatusOK, answer{Statut: true, Data: data, Message: "details paiement"})
 }
 
-// page is GET /payment/{token}/{merchant}, the hosted payment page.
-func (s *Server) page(w http.ResponseWriter, r *http.Request) {
-	token := r.PathValue("token")
-	s.mu.Lock()
-	p, ok := s.payments[token]
-	var snap Payment
-	if ok {
-		snap = p.clone()
-	}
-	s.mu.Unlock()
+func (s *Server) pageState(p *Payment, env emulator.Env, _ *http.Request) (emulator.PageState, string) {
 	switch {
-	case !ok:
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Paiement introuvable", "Ce lien de paiement n'est pas valide.")
-		return
-	case s.closed(&snap):
-		emulator.WriteMessagePage(w, http.StatusOK, "Paiement "+snap.Status, "Ce paiement est clos.")
-		return
-	case snap.Later:
-		emulator.WriteMessagePage(w, http.StatusOK, "Confirmez sur votre téléphone",
-			"Une demande de paiement a été envoyée sur votre téléphone : validez-la.")
-		return
-	case s.ended(&snap):
-		emulator.WriteMessagePage(w, http.StatusGone, "Lien expiré", "Ce lien de paiement a expiré.")
-		return
+	case closed(p):
+		return emulator.PageClosed, p.Status
+	case p.Later:
+		return emulator.PageWaiting, p.Status
+	case s.ended(p, env.Now):
+		return emulator.PageExpired, ""
 	}
-	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
-		Brand:       brand,
-		Merchant:    s.merchant,
-		Amount:      fmt.Sprintf("%d FCFA", snap.TotalPrice),
-		Description: articleNames(snap.Article),
-		ActionURL:   "/payment/" + url.PathEscape(token) + "/" + url.PathEscape(s.merchant),
-		Operators:   operators,
-		Customer:    emulator.PageCustomer{Name: snap.NomClient, Phone: snap.NumeroSend},
-	})
+	return emulator.PageOpen, ""
 }
 
-// act is POST /payment/{token}/{merchant}/{action}: a button of the page.
-func (s *Server) act(w http.ResponseWriter, r *http.Request) {
-	a, ok := emulator.ParseAction(r.PathValue("action"))
-	if !ok {
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Introuvable", "Action inconnue.")
-		return
+// show is the hosted payment page of p.
+func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
+	return emulator.CheckoutPage{
+		Brand:       brand,
+		Merchant:    s.merchant,
+		Amount:      fmt.Sprintf("%d FCFA", p.TotalPrice),
+		Description: articleNames(p.Article),
+		ActionURL:   "/payment/" + url.PathEscape(p.Token) + "/" + url.PathEscape(s.merchant),
+		Operators:   operators,
+		Customer:    emulator.PageCustomer{Name: p.NomClient, Phone: p.NumeroSend},
 	}
-	moyen := emulator.ReadChoice(r).From(operators).Code
-	s.mu.Lock()
-	p, ok := s.payments[r.PathValue("token")]
-	if !ok {
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Paiement introuvable", "Ce lien de paiement n'est pas valide.")
-		return
-	}
-	if s.closed(p) || p.Later {
-		st := p.Status
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusConflict, "Paiement "+st, "Ce paiement est clos et ne peut plus changer.")
-		return
-	}
-	if s.ended(p) {
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusGone, "Lien expiré", "Ce lien de paiement a expiré.")
-		return
-	}
+}
+
+// press plays a button: every one sends the customer back to return_url
+// with ?token=, after the events MoneyFusion sends for it.
+func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
+	moyen := c.From(operators).Code
 	var events []string
+	out := emulator.Outcome{}
 	switch a {
 	case providertest.Pay:
 		p.Status, p.Moyen, p.NumeroTransaction = StatusPaid, moyen, randomDigits(10)
@@ -596,44 +386,21 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		events = []string{moneyfusion.EventPending, moneyfusion.EventCancelled}
 	case providertest.PayLater:
 		// Pending until the phone confirms: ConfirmLater.
-		p.Moyen, p.Later = moyen, true
+		p.Moyen, p.Later, out.Wait = moyen, true, p.Token
 		events = []string{moneyfusion.EventPending}
 	case providertest.Cancel:
 		// MoneyFusion's status endpoint has no word of its own for it.
 		p.Status, p.Cancelled = StatusNoPaid, true
 		events = []string{moneyfusion.EventCancelled}
 	}
-	hookURL := p.WebhookURL
-	if hookURL == "" {
-		hookURL = s.webhookURL
+	for _, e := range events {
+		out.Notify = append(out.Notify, env.To(webhookHeader(), s.webhookBody(p, e, env), p.WebhookURL)...)
 	}
-	bodies := make([][]byte, len(events))
-	for i, e := range events {
-		bodies[i] = s.webhookBody(p, e)
+	if p.ReturnURL != "" {
+		out.Back = emulator.WithQuery(p.ReturnURL, "token", p.Token)
 	}
-	back := returnURL(p)
-	status := p.Status
-	s.mu.Unlock()
-	if a == providertest.PayLater {
-		s.later.Wait(p.Token)
-	}
-
-	if hookURL != "" {
-		// The customer leaving does not stop MoneyFusion notifying the shop.
-		ctx := context.WithoutCancel(r.Context())
-		for _, body := range bodies {
-			err := s.hooks.Deliver(ctx, emulator.Notification{URL: hookURL, Header: webhookHeader(), Body: body})
-			if errors.Is(err, emulator.ErrClosed) {
-				emulator.WriteMessagePage(w, http.StatusServiceUnavailable, "Indisponible", "L'émulateur s'arrête.")
-				return
-			}
-		}
-	}
-	if back == "" {
-		emulator.WriteMessagePage(w, http.StatusOK, "Paiement "+status, "Vous pouvez fermer cette page.")
-		return
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	out.Title = p.Status
+	return out
 }
 
 func webhookHeader() http.Header {
@@ -643,44 +410,19 @@ func webhookHeader() http.Header {
 	}
 }
 
-// returnURL is the payment's return_url with ?token= appended (&token=
-// when it has a query already), or "" when it has none.
-func returnURL(p *Payment) string {
-	if p.ReturnURL == "" {
-		return ""
-	}
-	u, frag, _ := strings.Cut(p.ReturnURL, "#")
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-		if strings.HasSuffix(u, "?") || strings.HasSuffix(u, "&") {
-			sep = ""
-		}
-	}
-	u += sep + "token=" + url.QueryEscape(p.Token)
-	if frag != "" {
-		u += "#" + frag
-	}
-	return u
-}
-
 // closed reports whether p's page takes no more action: paid, failed,
-// cancelled. The caller holds the server's lock, or p is a copy.
-func (s *Server) closed(p *Payment) bool {
+// cancelled.
+func closed(p *Payment) bool {
 	return p.Cancelled || p.Status == StatusPaid || p.Status == StatusFailure || p.Status == StatusCancelled
 }
 
-// ended reports whether p's page is past its session's life on the
-// server's clock. The caller holds the server's lock, or p is a copy.
-func (s *Server) ended(p *Payment) bool {
-	return s.now().Sub(p.CreatedAt) > s.life
-}
+// ended reports whether p's page is past its session's life at now.
+func (s *Server) ended(p *Payment, now time.Time) bool { return now.Sub(p.CreatedAt) > s.life }
 
 // statut is what the status endpoint and webhooks say of p: its Status,
-// or "no paid" for a page that ended unpaid. The caller holds the
-// server's lock.
-func (s *Server) statut(p *Payment) string {
-	if !s.closed(p) && !p.Later && s.ended(p) && p.Status == StatusPending {
+// or "no paid" for a page that ended unpaid.
+func (s *Server) statut(p *Payment, now time.Time) string {
+	if !closed(p) && !p.Later && s.ended(p, now) && p.Status == StatusPending {
 		return StatusNoPaid
 	}
 	return p.Status

@@ -7,16 +7,15 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/providertest"
 )
@@ -199,11 +198,11 @@ func TestSessionLife(t *testing.T) {
 	if cfg := s.Config(); cfg.SessionLife != time.Hour || cfg.Now == nil {
 		t.Errorf("Config does not pass the session life and clock on: %+v", cfg)
 	}
-	sh := newShop(t)
+	sh := emutest.NewShop(t)
 	tokens := map[string]string{}
 	pages := map[string]string{}
 	for _, name := range []string{"open", "late", "cancelled", "paid"} {
-		tokens[name], pages[name] = create(t, s, sh.srv.URL+"/hooks/"+name)
+		tokens[name], pages[name] = create(t, s, sh.URL+"/hooks/"+name)
 	}
 	if _, err := s.Act(ctx, pages["cancelled"], providertest.Cancel); err != nil {
 		t.Fatal(err)
@@ -223,7 +222,7 @@ func TestSessionLife(t *testing.T) {
 	}
 
 	clock.Later(2 * time.Minute)
-	n := sh.count()
+	n := sh.Count()
 	for name, want := range map[string]string{"open": "paid", "late": "no paid", "cancelled": "no paid", "paid": "paid"} {
 		if got, _ := statutOf(t, s, tokens[name]); got != want {
 			t.Errorf("%s past its life: statut %q, want %q", name, got, want)
@@ -237,8 +236,8 @@ func TestSessionLife(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res.StatusCode != http.StatusGone || sh.count() != n {
-		t.Errorf("page past its life: HTTP %d, %d webhooks sent", res.StatusCode, sh.count()-n)
+	if res.StatusCode != http.StatusGone || sh.Count() != n {
+		t.Errorf("page past its life: HTTP %d, %d webhooks sent", res.StatusCode, sh.Count()-n)
 	}
 	if p, _ := s.Payment(tokens["late"]); p.Status != StatusPending || p.Cancelled {
 		t.Errorf("the record of a page past its life: %+v", p)
@@ -268,46 +267,6 @@ func TestWebhookURLInStatus(t *testing.T) {
 	}
 }
 
-// shop records the webhooks it receives, answering with codes in turn and
-// then 200.
-type shop struct {
-	mu     sync.Mutex
-	codes  []int
-	got    []*http.Request
-	bodies [][]byte
-	srv    *httptest.Server
-}
-
-func newShop(t *testing.T, codes ...int) *shop {
-	sh := &shop{codes: codes}
-	sh.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		sh.mu.Lock()
-		defer sh.mu.Unlock()
-		sh.got = append(sh.got, r)
-		sh.bodies = append(sh.bodies, b)
-		code := 200
-		if len(sh.codes) > 0 {
-			code, sh.codes = sh.codes[0], sh.codes[1:]
-		}
-		w.WriteHeader(code)
-	}))
-	t.Cleanup(sh.srv.Close)
-	return sh
-}
-
-func (sh *shop) at(i int) (*http.Request, []byte) {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	return sh.got[i], sh.bodies[i]
-}
-
-func (sh *shop) count() int {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	return len(sh.got)
-}
-
 type hook struct {
 	Event        string              `json:"event"`
 	PersonalInfo []map[string]string `json:"personal_Info"`
@@ -322,10 +281,10 @@ func TestPageFlow(t *testing.T) {
 	ctx := context.Background()
 	s := New(WithMerchant("Boutique Awa"))
 	defer s.Close()
-	sh := newShop(t)
+	sh := emutest.NewShop(t)
 	s.SetWebhookURL("http://127.0.0.1:1/never") // the payment's own webhook_url wins
 
-	token, page := create(t, s, sh.srv.URL+"/hooks/pay_01")
+	token, page := create(t, s, sh.URL+"/hooks/pay_01")
 	if page != s.URL+"/payment/"+token+"/Boutique%20Awa" {
 		t.Fatalf("page %s", page)
 	}
@@ -353,25 +312,25 @@ func TestPageFlow(t *testing.T) {
 	}
 
 	// Delivered before Act returned: pending, then completed.
-	if sh.count() != 2 {
-		t.Fatalf("%d webhooks", sh.count())
+	if sh.Count() != 2 {
+		t.Fatalf("%d webhooks", sh.Count())
 	}
 	for i, event := range []string{moneyfusion.EventPending, moneyfusion.EventCompleted} {
-		r, body := sh.at(i)
+		r, body := sh.At(i)
 		var h hook
 		if err := json.Unmarshal(body, &h); err != nil {
 			t.Fatal(err)
 		}
 		if r.URL.Path != "/hooks/pay_01" || r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" ||
 			h.Event != event || h.TokenPay != token || h.Montant != "4850" || h.Frais != "150" ||
-			h.PersonalInfo[0]["cauri_payment_id"] != "pay_01" || h.WebhookURL != sh.srv.URL+"/hooks/pay_01" {
+			h.PersonalInfo[0]["cauri_payment_id"] != "pay_01" || h.WebhookURL != sh.URL+"/hooks/pay_01" {
 			t.Errorf("webhook %d: %s %v %s", i, r.URL.Path, r.Header, body)
 		}
 		if !bytes.HasPrefix(body, []byte(`{"event":`)) {
 			t.Errorf("field order: %s", body)
 		}
 	}
-	if b, ok := s.Notification(token, moneyfusion.EventCompleted); !ok || !bytes.Equal(b, func() []byte { _, b := sh.at(1); return b }()) {
+	if b, ok := s.Notification(token, moneyfusion.EventCompleted); !ok || !bytes.Equal(b, func() []byte { _, b := sh.At(1); return b }()) {
 		t.Errorf("Notification %s", b)
 	}
 
@@ -379,14 +338,14 @@ func TestPageFlow(t *testing.T) {
 	if _, err := s.Act(ctx, page, providertest.Cancel); err == nil {
 		t.Error("second action accepted")
 	}
-	if p, _ := s.Payment(token); p.Status != "paid" || sh.count() != 2 {
-		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.count())
+	if p, _ := s.Payment(token); p.Status != "paid" || sh.Count() != 2 {
+		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.Count())
 	}
 
 	// Fail and cancel.
 	for a, want := range map[providertest.Action]string{providertest.Fail: "failure", providertest.Cancel: "no paid"} {
-		token, page := create(t, s, sh.srv.URL+"/hooks/x")
-		n := sh.count()
+		token, page := create(t, s, sh.URL+"/hooks/x")
+		n := sh.Count()
 		back, err := s.Act(ctx, page, a)
 		if err != nil || !strings.HasSuffix(back, "&token="+token) {
 			t.Errorf("%s: %q %v", a, back, err)
@@ -397,12 +356,12 @@ func TestPageFlow(t *testing.T) {
 		if _, err := s.Act(ctx, page, providertest.Pay); err == nil {
 			t.Errorf("%s: paid afterwards", a)
 		}
-		_, last := sh.at(sh.count() - 1)
+		_, last := sh.At(sh.Count() - 1)
 		if !bytes.Contains(last, []byte(`"event":"payin.session.cancelled"`)) {
 			t.Errorf("%s: webhook %s", a, last)
 		}
-		if wantN := map[providertest.Action]int{providertest.Fail: 2, providertest.Cancel: 1}[a]; sh.count()-n != wantN {
-			t.Errorf("%s: %d webhooks, want %d", a, sh.count()-n, wantN)
+		if wantN := map[providertest.Action]int{providertest.Fail: 2, providertest.Cancel: 1}[a]; sh.Count()-n != wantN {
+			t.Errorf("%s: %d webhooks, want %d", a, sh.Count()-n, wantN)
 		}
 	}
 	if _, err := s.Act(ctx, s.URL+"/payment/nope/x", providertest.Pay); err == nil {
@@ -415,8 +374,8 @@ func TestNoReturnURLNoWebhookURL(t *testing.T) {
 	ctx := context.Background()
 	s := New()
 	defer s.Close()
-	sh := newShop(t)
-	s.SetWebhookURL(sh.srv.URL + "/dashboard")
+	sh := emutest.NewShop(t)
+	s.SetWebhookURL(sh.URL + "/dashboard")
 	body := `{"totalPrice":200,"article":[{"sac":100,"chaussure":100}],"numeroSend":" 01010101 ","nomclient":" John Doe "}`
 	r := call(t, http.MethodPost, s.APIURL, body)
 	if r.status != http.StatusOK {
@@ -426,53 +385,12 @@ func TestNoReturnURLNoWebhookURL(t *testing.T) {
 	if err != nil || back != "" {
 		t.Errorf("no return_url: %q %v", back, err)
 	}
-	if sh.count() != 2 {
-		t.Fatalf("%d webhooks", sh.count())
+	if sh.Count() != 2 {
+		t.Fatalf("%d webhooks", sh.Count())
 	}
-	req, b := sh.at(1)
+	req, b := sh.At(1)
 	if req.URL.Path != "/dashboard" || !bytes.Contains(b, []byte(`"personal_Info":[]`)) || !bytes.Contains(b, []byte(`"numeroSend":"01010101"`)) {
 		t.Errorf("webhook %s %s", req.URL.Path, b)
-	}
-}
-
-func TestWebhookPolicies(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s := New(WithWebhookRetries(2, time.Millisecond))
-	defer s.Close()
-	sh := newShop(t, 500)
-
-	_, page := create(t, s, sh.srv.URL)
-	_, _ = s.Act(ctx, page, providertest.Cancel)
-	ds := s.Deliveries()
-	if len(ds) != 2 || ds[0].StatusCode != 500 || ds[1].StatusCode != 200 || ds[1].Attempt != 2 {
-		t.Errorf("retry: %+v", ds)
-	}
-
-	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 2})
-	_, page = create(t, s, sh.srv.URL)
-	_, _ = s.Act(ctx, page, providertest.Pay)
-	if sh.count() != 2 {
-		t.Errorf("held webhook delivered")
-	}
-	if err := s.FlushWebhooks(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if sh.count() != 6 {
-		t.Errorf("after flush: %d", sh.count())
-	}
-	var h hook
-	_, last := sh.at(5)
-	_ = json.Unmarshal(last, &h)
-	if h.Event != moneyfusion.EventCompleted {
-		t.Errorf("flushed out of order: %s", last)
-	}
-
-	s.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
-	_, page = create(t, s, sh.srv.URL)
-	_, _ = s.Act(ctx, page, providertest.Pay)
-	if ds := s.Deliveries(); sh.count() != 6 || !ds[len(ds)-1].Lost {
-		t.Errorf("lost webhook delivered")
 	}
 }
 
@@ -527,58 +445,23 @@ func TestFaultsAndDelta(t *testing.T) {
 	}
 }
 
-func TestCloseWithSlowFault(t *testing.T) {
-	t.Parallel()
-	s := New()
-	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if res, err := http.Get(s.URL + "/paiementNotif/x"); err == nil {
-			res.Body.Close()
-		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := s.AwaitSlowHeld(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	closed := make(chan struct{})
-	go func() {
-		defer close(closed)
-		s.Close()
-	}()
-	select {
-	case <-closed:
-	case <-ctx.Done():
-		t.Fatal("Close waited for the hour-long slow answer")
-	}
-	<-done
-}
-
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := New()
 	defer s.Close()
-	sh := newShop(t, 200)
+	sh := emutest.NewShop(t, 200)
 	token, _ := create(t, s, "")
-	if err := s.Forge(ctx, sh.srv.URL+"/x", token); err != nil {
+	if err := s.Forge(ctx, sh.URL+"/x", token); err != nil {
 		t.Fatal(err)
 	}
-	_, body := sh.at(0)
+	_, body := sh.At(0)
 	var h hook
 	if err := json.Unmarshal(body, &h); err != nil || h.Event != moneyfusion.EventCompleted || h.TokenPay != token {
 		t.Errorf("forged body %s", body)
 	}
 	if p, _ := s.Payment(token); p.Status != "pending" {
 		t.Errorf("Forge changed the record: %s", p.Status)
-	}
-	if err := s.Forge(ctx, sh.srv.URL+"/x", "unknown"); err != nil {
-		t.Fatal(err)
-	}
-	if ds := s.Deliveries(); len(ds) != 2 || !ds[0].Forged || ds[0].StatusCode != 200 {
-		t.Errorf("deliveries %+v", ds)
 	}
 }
 
@@ -732,7 +615,7 @@ func TestPageChoice(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	status, _, err := emulator.Submit(context.Background(), s.client, page, providertest.Pay, url.Values{"operator": {"wave"}})
+	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), page, providertest.Pay, url.Values{"operator": {"wave"}})
 	if err != nil || status != http.StatusSeeOther {
 		t.Fatalf("pay: %d %v", status, err)
 	}
@@ -751,17 +634,17 @@ func TestPayLater(t *testing.T) {
 	var clock providertest.Clock
 	s := New(WithClock(clock.Now), WithSessionLife(time.Hour))
 	defer s.Close()
-	sh := newShop(t)
-	token, page := create(t, s, sh.srv.URL+"/hooks")
+	sh := emutest.NewShop(t)
+	token, page := create(t, s, sh.URL+"/hooks")
 	back, err := s.Act(ctx, page, providertest.PayLater)
 	if err != nil || back != "https://shop.example/back/pay_01/t?x=1&token="+token {
 		t.Fatalf("pay later: %q %v", back, err)
 	}
-	if sh.count() != 1 {
-		t.Fatalf("%d webhooks", sh.count())
+	if sh.Count() != 1 {
+		t.Fatalf("%d webhooks", sh.Count())
 	}
 	var h hook
-	if _, body := sh.at(0); json.Unmarshal(body, &h) != nil || h.Event != moneyfusion.EventPending {
+	if _, body := sh.At(0); json.Unmarshal(body, &h) != nil || h.Event != moneyfusion.EventPending {
 		t.Errorf("webhook %s", body)
 	}
 	clock.Later(2 * time.Hour) // the phone answers after the page's life
@@ -778,13 +661,37 @@ func TestPayLater(t *testing.T) {
 	if err := s.ConfirmLater(ctx, token); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := statutOf(t, s, token); got != StatusPaid || sh.count() != 2 {
-		t.Errorf("after ConfirmLater: statut %q, %d webhooks", got, sh.count())
+	if got, _ := statutOf(t, s, token); got != StatusPaid || sh.Count() != 2 {
+		t.Errorf("after ConfirmLater: statut %q, %d webhooks", got, sh.Count())
 	}
-	if _, body := sh.at(1); json.Unmarshal(body, &h) != nil || h.Event != moneyfusion.EventCompleted || h.TokenPay != token {
+	if _, body := sh.At(1); json.Unmarshal(body, &h) != nil || h.Event != moneyfusion.EventCompleted || h.TokenPay != token {
 		t.Errorf("webhook %s", body)
 	}
-	if err := s.ConfirmLater(ctx, token); !errors.Is(err, emulator.ErrNotWaiting) || sh.count() != 2 {
-		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.count())
+	if err := s.ConfirmLater(ctx, token); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 2 {
+		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.Count())
+	}
+}
+
+// TestHeldEventsKeepTheirOrder: the two webhooks of one payment, held,
+// are flushed in the order they were sent, completed last.
+func TestHeldEventsKeepTheirOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := New()
+	defer s.Close()
+	sh := emutest.NewShop(t)
+	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true})
+	_, page := create(t, s, sh.URL)
+	_, _ = s.Act(ctx, page, providertest.Pay)
+	if err := s.FlushWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var first, last hook
+	_, b0 := sh.At(0)
+	_, b1 := sh.At(1)
+	_ = json.Unmarshal(b0, &first)
+	_ = json.Unmarshal(b1, &last)
+	if first.Event != moneyfusion.EventPending || last.Event != moneyfusion.EventCompleted {
+		t.Errorf("flushed out of order: %s then %s", b0, b1)
 	}
 }

@@ -60,15 +60,11 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -78,12 +74,13 @@ import (
 )
 
 // Delivery is one webhook delivery attempt, as [Server.Deliveries] records
-// it: the URL, Header and Body sent; its Copy and Attempt numbers; the
-// receiver's StatusCode, or the Err that left it without one; Lost for a
-// notification the policy dropped, Forged for one [Server.Forge] sent; At,
-// when it started. It is [providertest.Delivery], the type every emulator
-// records deliveries with, where each field is documented.
+// it. It is [providertest.Delivery], the type every emulator records
+// deliveries with, where each field is documented.
 type Delivery = providertest.Delivery
+
+// Request is one API call as [Server.Requests] records it; it is
+// [providertest.Request].
+type Request = providertest.Request
 
 // Sign returns the X-Signature-Value of body under secret; it is
 // [novasend.Sign].
@@ -98,8 +95,8 @@ type Option func(*options)
 
 type options struct {
 	apiKey, apiClient, webhookSecret, accountID, merchant string
-	retries                                               int
-	retryDelay, webhookTimeout, pollLimit                 time.Duration
+	hooks                                                 emulator.DispatcherConfig
+	pollLimit                                             time.Duration
 	webhookTransaction, escapedWebhooks, stringifiedSig   bool
 	noStatusTransaction, feePaidByCustomer                bool
 	payLater                                              time.Duration
@@ -131,12 +128,12 @@ func WithMerchant(name string) Option { return func(o *options) { o.merchant = n
 // answer with a 2xx is sent again, and the wait in between. The default is
 // 3 times, 20ms apart; n < 0 means no retry.
 func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.retries, o.retryDelay = n, delay }
+	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
 }
 
 // WithWebhookTimeout sets how long the receiver has to answer a webhook.
 // The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
+func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
 
 // WithTransactionInWebhooks adds the transaction object, as the status
 // endpoint gives it, to the webhooks. NovaSend's documented webhook body
@@ -191,7 +188,20 @@ func WithPollLimit(d time.Duration) Option { return func(o *options) { o.pollLim
 // is time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
+type shell = emulator.Shell
+
 // Server is the emulated NovaSend. Its methods are safe for concurrent use.
+// Besides its own, it has those of every emulator: SetWebhookURL (as a
+// webhook set up in NovaSend's Business portal would: NovaSend takes no
+// notification URL per payment; empty, the default, sends none),
+// SetWebhookPolicy, FlushWebhooks, Deliveries, Requests, InjectFault
+// (providertest.OpCreate is POST /v1/payin/sessions, OpStatus GET
+// /v1/payin/{reference}, OpAny any API call; payouts are not emulated),
+// AwaitSlowHeld, AwaitSlowAnswered, ReportAmountDelta (amount,
+// chargedAmount, transaction.amount and transaction.chargedAmount, in
+// smallest units), Act (action.successUrl after paying or choosing to pay
+// later, failureUrl otherwise, "" for a session opened without action)
+// and Close.
 type Server struct {
 	// URL is the server's root, "http://127.0.0.1:port". The API is under
 	// URL + "/v1", the payment pages under URL + "/link/".
@@ -203,27 +213,16 @@ type Server struct {
 	// AccountID is the merchant account the server knows.
 	AccountID string
 
+	*shell
+	c                   *emulator.Core[Payin]
 	merchant            string
 	pollLimit           time.Duration
-	now                 func() time.Time
 	webhookTransaction  bool
-	escapedWebhooks     bool // bodies written as PHP's json_encode does
-	stringifiedSig      bool // signed over JSON.stringify's form
-	noStatusTransaction bool // status answers without transaction
-	feePaidByCustomer   bool // payins charged amount + fee
-	srv                 *httptest.Server
-	faults              *emulator.Faults
-	hooks               *emulator.Dispatcher
-	later               *emulator.Later
-	client              *http.Client // for Act: does not follow redirects
-
-	mu         sync.Mutex
-	payins     map[string]*Payin     // by NovaSend's reference
-	byMerchant map[string]string     // customerReference → reference
-	byCode     map[string]string     // paymentUrl short code → reference
-	idem       map[string]*idemEntry // X-Idempotency-Key → first answer
-	webhookURL string
-	delta      int64
+	escapedWebhooks     bool                  // bodies written as PHP's json_encode does
+	stringifiedSig      bool                  // signed over JSON.stringify's form
+	noStatusTransaction bool                  // status answers without transaction
+	feePaidByCustomer   bool                  // payins charged amount + fee
+	idem                map[string]*idemEntry // X-Idempotency-Key → first answer; under the core's lock
 }
 
 // idemEntry is the first answer to an idempotency key.
@@ -237,73 +236,42 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{merchant: "Test Shop"}
+	o := options{
+		merchant: "Test Shop", apiKey: "pk_" + emulator.RandomHex(12), apiClient: "sk_" + emulator.RandomHex(16),
+		webhookSecret: emulator.RandomHex(16), accountID: "merchant_" + emulator.RandomHex(4),
+	}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.apiKey == "" {
-		o.apiKey = "pk_" + emulator.RandomHex(12)
-	}
-	if o.apiClient == "" {
-		o.apiClient = "sk_" + emulator.RandomHex(16)
-	}
-	if o.webhookSecret == "" {
-		o.webhookSecret = emulator.RandomHex(16)
-	}
-	if o.accountID == "" {
-		o.accountID = "merchant_" + emulator.RandomHex(4)
-	}
-	if o.now == nil {
-		o.now = time.Now
-	}
 	s := &Server{
-		APIKey:              o.apiKey,
-		APIClient:           o.apiClient,
-		WebhookSecret:       o.webhookSecret,
-		AccountID:           o.accountID,
-		merchant:            o.merchant,
-		pollLimit:           o.pollLimit,
-		now:                 o.now,
-		webhookTransaction:  o.webhookTransaction,
-		escapedWebhooks:     o.escapedWebhooks,
-		stringifiedSig:      o.stringifiedSig,
-		noStatusTransaction: o.noStatusTransaction,
-		feePaidByCustomer:   o.feePaidByCustomer,
-		faults:              emulator.NewFaults(errorBody),
-		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
-			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
-		}),
-		client:     emulator.NoRedirectClient(30 * time.Second),
-		payins:     make(map[string]*Payin),
-		byMerchant: make(map[string]string),
-		byCode:     make(map[string]string),
-		idem:       make(map[string]*idemEntry),
+		APIKey: o.apiKey, APIClient: o.apiClient, WebhookSecret: o.webhookSecret, AccountID: o.accountID,
+		merchant: o.merchant, pollLimit: o.pollLimit, webhookTransaction: o.webhookTransaction,
+		escapedWebhooks: o.escapedWebhooks, stringifiedSig: o.stringifiedSig,
+		noStatusTransaction: o.noStatusTransaction, feePaidByCustomer: o.feePaidByCustomer,
+		idem: make(map[string]*idemEntry),
 	}
-	s.later = emulator.NewLater(o.payLater, s.confirmLater)
-	// URL is set before the server serves: a handler reads it, and a
-	// request from another process brings no happens-before edge.
-	s.srv = httptest.NewUnstartedServer(s.routes())
-	s.URL = "http://" + s.srv.Listener.Addr().String()
-	s.srv.Start()
-	return s
-}
-
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	api := func(pattern string, op providertest.Op, h http.HandlerFunc) {
-		mux.Handle(pattern, s.faults.Wrap(op, s.authenticated(h)))
-	}
-	api("POST /v1/payin/sessions", providertest.OpCreate, s.createSession)
-	api("GET /v1/payin/{reference}", providertest.OpStatus, s.getPayin)
-	mux.Handle("/v1/", s.faults.Wrap(providertest.OpAny, s.authenticated(func(w http.ResponseWriter, r *http.Request) {
+	s.c = emulator.NewCore(emulator.Spec[Payin]{
+		Name: "novasendtest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
+		PayLaterDelay: o.payLater, Now: o.now, Clone: (*Payin).clone,
+		Waiting: func(p *Payin) bool { return p.Later && !p.final() },
+		Confirm: func(p *Payin, env emulator.Env) []emulator.Notification {
+			p.Later = false
+			p.Transaction.Status, p.Transaction.ProcessedAt = transactionCompleted, env.Now.UTC()
+			return s.notify(p, env)
+		},
+	})
+	s.URL, s.shell = s.c.URL, &s.c.Shell
+	s.c.API("POST /v1/payin/sessions", providertest.OpCreate, s.createSession)
+	s.c.API("GET /v1/payin/{reference}", providertest.OpStatus, s.getPayin)
+	s.c.API("/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", "Cannot "+r.Method+" "+r.URL.Path, "Ressource introuvable")
-	})))
-	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
+	})
+	s.c.Handle("GET /health", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /link/{code}", s.page)
-	mux.HandleFunc("POST /link/{code}/{action}", s.act)
-	return mux
+	s.c.Host(emulator.Hosted[Payin]{Path: "/link/{code}", Key: "code", Lang: "en", State: pageState, Show: s.show, Press: s.press})
+	s.c.Start()
+	return s
 }
 
 // BaseURL is the API's root, for novasend.Config.BaseURL.
@@ -331,76 +299,14 @@ func (s *Server) Provider() cauri.Provider {
 // secret.
 func (s *Server) Sign(body []byte) string { return novasend.Sign(s.WebhookSecret, body) }
 
-// SetWebhookURL sets where webhooks go, as a webhook set up in NovaSend's
-// Business portal would: NovaSend takes no notification URL per payment.
-// Empty (the default) sends none.
-func (s *Server) SetWebhookURL(url string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.webhookURL = url
-}
-
-// SetWebhookPolicy changes how later webhooks are delivered.
-func (s *Server) SetWebhookPolicy(p providertest.WebhookPolicy) { s.hooks.SetPolicy(p) }
-
-// FlushWebhooks delivers the held webhooks, in order, and waits for the
-// answers.
-func (s *Server) FlushWebhooks(ctx context.Context) error { return s.hooks.Flush(ctx) }
-
-// Deliveries returns every webhook delivery attempt so far, forged and
-// lost ones included.
-func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
-
-// InjectFault makes the next f.Times calls to op fail as f says:
-// providertest.OpCreate is POST /v1/payin/sessions, OpStatus is GET
-// /v1/payin/{reference}, OpAny is any API call (a negative Times clears
-// op's queue). NovaSend's payouts are not emulated: OpPayout faults are
-// never played. The payment page is not an API call and never fails.
-func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
-
-// AwaitSlowHeld waits until injected FaultSlow faults have held n API
-// requests in all, or until ctx ends: a test acts (gives up on the call,
-// closes the server) once a request is surely held.
-func (s *Server) AwaitSlowHeld(ctx context.Context, n int) error { return s.faults.AwaitHeld(ctx, n) }
-
-// AwaitSlowAnswered waits until n API requests in all that a FaultSlow
-// held have been answered (to nobody, when the client gave up), or until
-// ctx ends: what the server does with a call whose answer was lost is
-// then done.
-func (s *Server) AwaitSlowAnswered(ctx context.Context, n int) error {
-	return s.faults.AwaitAnswered(ctx, n)
-}
-
-// ReportAmountDelta makes later status answers and webhooks report every
-// payin's amounts (amount, chargedAmount, transaction.amount and
-// transaction.chargedAmount) plus delta, in smallest units.
-func (s *Server) ReportAmountDelta(delta int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delta = delta
-}
-
 // Payment returns a copy of the payin whose NovaSend reference, or
 // merchant reference, is ref.
-func (s *Server) Payment(ref string) (Payin, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.lookup(ref)
-	if p == nil {
-		return Payin{}, false
-	}
-	return p.clone(), true
-}
+func (s *Server) Payment(ref string) (Payin, bool) { return s.c.Get(s.c.Resolve(ref)) }
 
 // Payins returns a copy of every payin, oldest first.
 func (s *Server) Payins() []Payin {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Payin, 0, len(s.payins))
-	for _, p := range s.payins {
-		out = append(out, p.clone())
-	}
-	slices.SortFunc(out, func(a, b Payin) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	out := s.c.All()
+	slices.SortStableFunc(out, func(a, b Payin) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out
 }
 
@@ -408,65 +314,31 @@ func (s *Server) Payins() []Payin {
 // not, without a webhook: for tests of what a client does with them. An
 // empty transactionStatus makes transaction null.
 func (s *Server) SetStatus(ref, status, confirmationStatus, transactionStatus string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.lookup(ref)
-	if p == nil {
-		return fmt.Errorf("novasendtest: no payin %q", ref)
-	}
-	p.Status, p.ConfirmationStatus = status, confirmationStatus
-	switch {
-	case transactionStatus == "":
-		p.Transaction = nil
-	case p.Transaction == nil:
-		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionStatus, ProcessedAt: s.now().UTC()}
-	default:
-		p.Transaction.Status = transactionStatus
-	}
-	return nil
+	now := s.c.Settings().Now
+	return s.c.SetStatus(s.c.Resolve(ref), func(p *Payin) {
+		p.Status, p.ConfirmationStatus = status, confirmationStatus
+		switch {
+		case transactionStatus == "":
+			p.Transaction = nil
+		case p.Transaction == nil:
+			p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionStatus, ProcessedAt: now.UTC()}
+		default:
+			p.Transaction.Status = transactionStatus
+		}
+	})
 }
 
 // Expire plays the confirmation delay running out on a pending payin:
 // status and confirmationStatus become expired, and a webhook is sent.
 func (s *Server) Expire(ctx context.Context, ref string) error {
-	s.mu.Lock()
-	p := s.lookup(ref)
-	switch {
-	case p == nil:
-		s.mu.Unlock()
-		return fmt.Errorf("novasendtest: no payin %q", ref)
-	case p.final():
-		s.mu.Unlock()
-		return fmt.Errorf("novasendtest: payin %q is settled", ref)
-	}
-	p.Status, p.ConfirmationStatus = statusExpired, confirmationExpired
-	p.Failure = &Failure{Code: "confirmation_expired", Message: "The confirmation delay has expired"}
-	n, ok := s.notification(p)
-	s.mu.Unlock()
-	if !ok {
-		return nil
-	}
-	return s.hooks.Deliver(context.WithoutCancel(ctx), n)
-}
-
-// Act plays the customer pressing pay, fail, cancel (decline) or pay later
-// on the payment page at checkoutURL, over HTTP, and returns the URL
-// NovaSend sends the customer to: action.successUrl after paying or
-// choosing to pay later, failureUrl otherwise, or "" for a session opened
-// without action. Webhooks not held
-// by the policy have been delivered and answered when it returns.
-func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
-	status, loc, err := emulator.Press(ctx, s.client, checkoutURL, a)
-	if err != nil {
-		return "", err
-	}
-	switch status {
-	case http.StatusSeeOther, http.StatusFound:
-		return loc, nil
-	case http.StatusOK:
-		return "", nil
-	}
-	return "", fmt.Errorf("%w: %s answered HTTP %d", emulator.ErrRefused, a, status)
+	return s.c.Update(context.WithoutCancel(ctx), s.c.Resolve(ref), func(p *Payin, env emulator.Env) ([]emulator.Notification, error) {
+		if p.final() {
+			return nil, fmt.Errorf("novasendtest: payin %q is settled", ref)
+		}
+		p.Status, p.ConfirmationStatus = statusExpired, confirmationExpired
+		p.Failure = &Failure{Code: "confirmation_expired", Message: "The confirmation delay has expired"}
+		return s.notify(p, env), nil
+	})
 }
 
 // ConfirmLater plays the phone of the customer who chose "pay later on my
@@ -476,36 +348,7 @@ func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Act
 // returns. It fails, wrapping emulator.ErrNotWaiting, when the payin is not
 // waiting for its customer's phone.
 func (s *Server) ConfirmLater(ctx context.Context, ref string) error {
-	s.mu.Lock()
-	if p := s.lookup(ref); p != nil {
-		ref = p.Reference
-	}
-	s.mu.Unlock()
-	return s.later.Confirm(ctx, ref)
-}
-
-// confirmLater is the phone's confirmation of the payin with NovaSend
-// reference ref.
-func (s *Server) confirmLater(ctx context.Context, ref string) error {
-	s.mu.Lock()
-	p := s.lookup(ref)
-	switch {
-	case p == nil:
-		s.mu.Unlock()
-		return fmt.Errorf("novasendtest: no payin %q", ref)
-	case !p.Later || p.final():
-		st := p.state()
-		s.mu.Unlock()
-		return fmt.Errorf("novasendtest: payin %q is %s: %w", ref, st, emulator.ErrNotWaiting)
-	}
-	p.Later = false
-	p.Transaction.Status, p.Transaction.ProcessedAt = transactionCompleted, time.Now().UTC()
-	n, send := s.notification(p)
-	s.mu.Unlock()
-	if !send {
-		return nil
-	}
-	return s.hooks.Deliver(ctx, n)
+	return s.c.Later().Confirm(ctx, s.c.Resolve(ref))
 }
 
 // Forge posts to url a webhook claiming that the payin with reference
@@ -514,68 +357,33 @@ func (s *Server) confirmLater(ctx context.Context, ref string) error {
 // change. It fails only when the post does; the receiver's answer is in
 // Deliveries.
 func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
-	s.mu.Lock()
-	var forged Payin
-	if p := s.lookup(providerRef); p != nil {
-		forged = p.clone()
-	} else {
-		forged = Payin{Reference: providerRef, CustomerReference: providerRef, Amount: 100, Currency: "XOF", CreatedAt: s.now().UTC()}
+	now := s.c.Settings().Now.UTC()
+	forged, ok := s.Payment(providerRef)
+	if !ok {
+		forged = Payin{Reference: providerRef, CustomerReference: providerRef, Amount: 100, Currency: "XOF", CreatedAt: now}
 	}
-	s.mu.Unlock()
 	forged.Status, forged.ConfirmationStatus, forged.Failure = statusProcessed, confirmationAccepted, nil
-	forged.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: s.now().UTC()}
+	forged.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: now}
 	body, signed := s.webhookForms(&forged, 0, true)
-	_, err := s.hooks.SendOnce(ctx, emulator.Notification{
-		URL:    url,
-		Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), signed)),
-		Body:   body,
-	})
-	return err
-}
-
-// Close stops the server, its slow answers, its customers' phones and its
-// webhook deliveries.
-func (s *Server) Close() {
-	s.faults.Close()
-	s.later.Close()
-	s.hooks.Close()
-	s.srv.Close()
-}
-
-// lookup finds a payin by NovaSend's reference or the merchant's. The
-// caller holds the lock.
-func (s *Server) lookup(ref string) *Payin {
-	if p, ok := s.payins[ref]; ok {
-		return p
-	}
-	if r, ok := s.byMerchant[ref]; ok {
-		return s.payins[r]
-	}
-	return nil
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), signed)), Body: body})
 }
 
 // authenticated checks HTTP Basic base64(api_key:api_client): 401 when the
 // header is missing or unreadable, 403 api_token_invalid when the
 // credentials are wrong.
-func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
-	wantKey, wantClient := []byte(s.APIKey), []byte(s.APIClient)
-	return func(w http.ResponseWriter, r *http.Request) {
-		auth := r.Header.Get("Authorization")
-		scheme, enc, _ := strings.Cut(auth, " ")
-		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
-		key, client, hasColon := bytes.Cut(raw, []byte(":"))
-		if !strings.EqualFold(scheme, "Basic") || err != nil || !hasColon {
-			writeError(w, r, http.StatusUnauthorized, "unauthorized", "Unauthorized", "Non autorisé")
-			return
-		}
-		okKey := subtle.ConstantTimeCompare(key, wantKey)
-		okClient := subtle.ConstantTimeCompare(client, wantClient)
-		if okKey&okClient != 1 {
-			writeError(w, r, http.StatusForbidden, "api_token_invalid", "Invalid API credentials", "Identifiants API invalides")
-			return
-		}
-		h(w, r)
+func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
+	scheme, enc, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
+	key, client, hasColon := bytes.Cut(raw, []byte(":"))
+	if !strings.EqualFold(scheme, "Basic") || err != nil || !hasColon {
+		writeError(w, r, http.StatusUnauthorized, "unauthorized", "Unauthorized", "Non autorisé")
+		return false
 	}
+	if subtle.ConstantTimeCompare(key, []byte(s.APIKey))&subtle.ConstantTimeCompare(client, []byte(s.APIClient)) != 1 {
+		writeError(w, r, http.StatusForbidden, "api_token_invalid", "Invalid API credentials", "Identifiants API invalides")
+		return false
+	}
+	return true
 }
 
 // createSession is POST /v1/payin/sessions.
@@ -591,12 +399,11 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 			"The X-Idempotency-Key header must be a UUID", "L'en-tête X-Idempotency-Key doit être un UUID")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-	if err != nil {
-		writeError(w, r, http.StatusBadRequest, "invalid_body", "The request body could not be read", "Le corps de la requête est illisible")
-		return
-	}
-	status, out, replayed := s.open(r, key, body)
+	body, _ := io.ReadAll(r.Body) // the core read it already
+	var status int
+	var out []byte
+	var replayed bool
+	s.c.Locked(func(tx emulator.Tx[Payin], env emulator.Env) { status, out, replayed = s.open(tx, env, r, key, body) })
 	w.Header().Set("Content-Type", "application/json")
 	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
@@ -608,15 +415,14 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 // open validates a session and opens it, or replays the first answer to
 // its idempotency key. It returns the answer's status and body, and
 // whether it is a replay.
-func (s *Server) open(r *http.Request, key string, body []byte) (status int, out []byte, replayed bool) {
+func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, r *http.Request, key string, body []byte) (status int, out []byte, replayed bool) {
 	fail := func(status int, code, en, fr string) (int, []byte, bool) {
 		return status, errorJSON(r, status, code, en, fr), false
 	}
 	hash := sha256.Sum256(body)
 
-	// One creation at a time: a replay racing its original sees it.
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// One creation at a time, under the ledger's lock: a replay racing
+	// its original sees it.
 	if e, ok := s.idem[key]; ok {
 		if e.hash != hash {
 			return fail(http.StatusConflict, "idempotency_key_reused",
@@ -643,29 +449,25 @@ func (s *Server) open(r *http.Request, key string, body []byte) (status int, out
 		// Missing or another: the account to credit is not found.
 		return fail(http.StatusNotFound, "wallet_not_found", "Wallet not found", "Portefeuille introuvable")
 	}
-	if _, taken := s.byMerchant[p.CustomerReference]; taken {
+	if tx.Taken(p.CustomerReference) {
 		return fail(http.StatusConflict, "reference_already_used",
 			"A payment with this reference already exists", "Un paiement avec cette référence existe déjà")
 	}
 
 	p.Reference = "tr_" + randomCode(26, lowerAlnum)
-	for {
-		code := randomCode(6, upperAlnum)
-		if _, taken := s.byCode[code]; !taken {
-			p.PaymentURL = s.URL + "/link/" + code
-			s.byCode[code] = p.Reference
-			break
-		}
+	code := randomCode(6, upperAlnum)
+	for tx.Taken(code) {
+		code = randomCode(6, upperAlnum)
 	}
+	p.PaymentURL = s.URL + "/link/" + code
 	p.Currency = cur
 	p.Fee = (p.Amount*2 + 50) / 100 // 2%, as the documentation's 300 → 6
 	p.FeePaidByCustomer = s.feePaidByCustomer
 	p.IdempotencyKey = key
 	p.AcceptLanguage = r.Header.Get("Accept-Language")
 	p.Status, p.ConfirmationStatus = statusProcessing, confirmationNone
-	p.CreatedAt = s.now().UTC()
-	s.payins[p.Reference] = p
-	s.byMerchant[p.CustomerReference] = p.Reference
+	p.CreatedAt = env.Now.UTC()
+	tx.Add(p.Reference, p, p.CustomerReference, code)
 
 	out = marshal(sessionAnswer(p))
 	s.idem[key] = &idemEntry{hash: hash, status: http.StatusCreated, body: out}
@@ -675,122 +477,80 @@ func (s *Server) open(r *http.Request, key string, body []byte) (status int, out
 // getPayin is GET /v1/payin/{reference}: by NovaSend's reference or the
 // merchant's.
 func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
-	now := s.now()
-	s.mu.Lock()
-	p := s.lookup(r.PathValue("reference"))
-	if p == nil {
-		s.mu.Unlock()
+	var answer any
+	var wait time.Duration
+	ok := s.c.With(s.c.Resolve(r.PathValue("reference")), func(p *Payin, env emulator.Env) {
+		now := env.Now
+		p.StatusCalls = append(p.StatusCalls, now)
+		if wait = s.pollLimit - now.Sub(p.lastServed); s.pollLimit > 0 && !p.lastServed.IsZero() && wait > 0 {
+			return
+		}
+		wait, p.lastServed = 0, now
+		answer = statusAnswer(p, env.Delta, !s.noStatusTransaction)
+	})
+	switch {
+	case !ok:
 		writeError(w, r, http.StatusNotFound, "transaction_does_not_exist", "Payment not found", "Paiement introuvable")
-		return
-	}
-	p.StatusCalls = append(p.StatusCalls, now)
-	if wait := s.pollLimit - now.Sub(p.lastServed); s.pollLimit > 0 && !p.lastServed.IsZero() && wait > 0 {
-		s.mu.Unlock()
-		w.Header().Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
+	case answer == nil:
+		emulator.RetryAfter(w, wait)
 		writeError(w, r, http.StatusTooManyRequests, "too_many_requests",
 			"Too many status requests for this payment: poll at most every 5 to 10 seconds",
 			"Trop de requêtes de statut pour ce paiement : interrogez au plus toutes les 5 à 10 secondes")
-		return
+	default:
+		writeJSON(w, http.StatusOK, answer)
 	}
-	p.lastServed = now
-	answer := statusAnswer(p, s.delta, !s.noStatusTransaction)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, answer)
 }
 
-// page is GET /link/{code}, the paymentUrl page. Opening it moves the
-// confirmation from none to pending.
-func (s *Server) page(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	p := s.payins[s.byCode[r.PathValue("code")]]
-	var snap Payin
-	if p != nil {
-		if p.ConfirmationStatus == confirmationNone && !p.final() {
-			p.ConfirmationStatus = confirmationPending
-		}
-		snap = p.clone()
-	}
-	s.mu.Unlock()
+func pageState(p *Payin, _ emulator.Env, _ *http.Request) (emulator.PageState, string) {
 	switch {
-	case p == nil:
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
-		return
-	case snap.final():
-		emulator.WriteMessagePage(w, http.StatusOK, "Payment closed", "This payment is "+snap.state()+".")
-		return
-	case snap.Later:
-		emulator.WriteMessagePage(w, http.StatusOK, "Confirm on your phone", "A payment request was sent to your phone: confirm it there.")
-		return
+	case p.final():
+		return emulator.PageClosed, p.state()
+	case p.Later:
+		return emulator.PageWaiting, p.state()
 	}
-	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
+	return emulator.PageOpen, ""
+}
+
+// show is the paymentUrl page of p. Opening it moves the confirmation
+// from none to pending.
+func (s *Server) show(p *Payin, _ emulator.Env, r *http.Request) emulator.CheckoutPage {
+	if p.ConfirmationStatus == confirmationNone {
+		p.ConfirmationStatus = confirmationPending
+	}
+	return emulator.CheckoutPage{
 		Brand:       brand,
 		Merchant:    s.merchant,
-		Amount:      fmt.Sprintf("%d %s", snap.Amount, snap.Currency),
-		Description: "Payment " + snap.CustomerReference + " from " + snap.Msisdn,
+		Amount:      fmt.Sprintf("%d %s", p.Amount, p.Currency),
+		Description: "Payment " + p.CustomerReference + " from " + p.Msisdn,
 		ActionURL:   "/link/" + r.PathValue("code"),
-		Operators:   operators(&snap),
-		Customer:    emulator.PageCustomer{Name: snap.CustomerName, Phone: snap.Msisdn},
-	})
+		Operators:   operators(p),
+		Customer:    emulator.PageCustomer{Name: p.CustomerName, Phone: p.Msisdn},
+	}
 }
 
-// act is POST /link/{code}/{action}: the customer accepts (pay), accepts
-// and the operator refuses (fail), or declines (cancel).
-func (s *Server) act(w http.ResponseWriter, r *http.Request) {
-	a, ok := emulator.ParseAction(r.PathValue("action"))
-	if !ok {
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
-		return
-	}
-	choice := emulator.ReadChoice(r)
-	s.mu.Lock()
-	p := s.payins[s.byCode[r.PathValue("code")]]
-	if p == nil {
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
-		return
-	}
-	if p.final() || p.Later {
-		st := p.state()
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusConflict, "Payment "+st, "This payment is closed and cannot change.")
-		return
-	}
-	settle(p, a, s.now().UTC())
+// press plays a button: the customer accepts (pay), accepts and the
+// operator refuses (fail), declines (cancel) or accepts to confirm later on
+// the phone; the webhook goes out and the customer to successUrl or
+// failureUrl.
+func (s *Server) press(p *Payin, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
+	settle(p, a, env.Now.UTC())
 	if a != providertest.Cancel {
-		p.Operator, p.Phone = choice.From(operators(p)).Code, choice.Phone
+		p.Operator, p.Phone = c.From(operators(p)).Code, c.Phone
 	}
-	n, send := s.notification(p)
-	back := p.FailureURL
+	out := emulator.Outcome{Notify: s.notify(p, env), Back: p.FailureURL, Title: "Thank you"}
 	if a == providertest.Pay || a == providertest.PayLater {
-		back = p.SuccessURL
+		out.Back = p.SuccessURL
 	}
-	s.mu.Unlock()
 	if a == providertest.PayLater {
-		s.later.Wait(p.Reference)
+		out.Wait = p.Reference
 	}
-
-	if send {
-		// The customer leaving does not stop NovaSend notifying the shop.
-		if err := s.hooks.Deliver(context.WithoutCancel(r.Context()), n); errors.Is(err, emulator.ErrClosed) {
-			emulator.WriteMessagePage(w, http.StatusServiceUnavailable, "Unavailable", "The emulator is shutting down.")
-			return
-		}
-	}
-	if back == "" {
-		emulator.WriteMessagePage(w, http.StatusOK, "Thank you", "You can close this page.")
-		return
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	return out
 }
 
-// notification is the webhook about p's current state, and whether there
-// is somewhere to send it. The caller holds the lock.
-func (s *Server) notification(p *Payin) (emulator.Notification, bool) {
-	if s.webhookURL == "" {
-		return emulator.Notification{}, false
-	}
-	body, signed := s.webhookForms(p, s.delta, s.webhookTransaction)
-	return emulator.Notification{URL: s.webhookURL, Header: webhookHeader(s.Sign(signed)), Body: body}, true
+// notify is the webhook about p's current state to the portal's URL.
+func (s *Server) notify(p *Payin, env emulator.Env) []emulator.Notification {
+	body, signed := s.webhookForms(p, env.Delta, s.webhookTransaction)
+	return env.To(webhookHeader(s.Sign(signed)), body)
 }
 
 // webhookForms returns the body of a webhook about p as sent, and the

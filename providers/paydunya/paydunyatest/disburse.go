@@ -166,7 +166,8 @@ func disburseRefusal(w http.ResponseWriter, code, text string) {
 
 // getInvoice is POST {api v2}/disburse/get-invoice: it makes a
 // disbursement and names it, sending nothing.
-func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
+func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
+	m := modeOf(r)
 	in, ok := readBody(r)
 	if !ok {
 		disburseRefusal(w, CodeInvalid, "The request body must be a JSON object")
@@ -242,7 +243,8 @@ func (s *Server) disbursement(w http.ResponseWriter, r *http.Request, m paydunya
 // at once (success); a wallet's disbursement goes to its operator and
 // stays pending until SettleDisbursement. An account RefuseAccount named is
 // refused with 1004, and the disbursement fails, nothing sent.
-func (s *Server) submitInvoice(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
+func (s *Server) submitInvoice(w http.ResponseWriter, r *http.Request) {
+	m := modeOf(r)
 	in, tok, ok := s.disbursement(w, r, m)
 	if !ok {
 		return
@@ -287,7 +289,8 @@ func (s *Server) submitInvoice(w http.ResponseWriter, r *http.Request, m payduny
 
 // checkStatus is POST {api v2}/disburse/check-status: the disbursement's
 // status, which sends nothing.
-func (s *Server) checkStatus(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
+func (s *Server) checkStatus(w http.ResponseWriter, r *http.Request) {
+	m := modeOf(r)
 	_, tok, ok := s.disbursement(w, r, m)
 	if !ok {
 		return

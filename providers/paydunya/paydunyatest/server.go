@@ -62,16 +62,11 @@
 package paydunyatest
 
 import (
-	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -83,11 +78,8 @@ import (
 )
 
 // Delivery is one IPN delivery attempt, as [Server.Deliveries] records
-// it: the URL, Header and Body sent; its Copy and Attempt numbers; the
-// receiver's StatusCode, or the Err that left it without one; Lost for a
-// notification the policy dropped, Forged for one [Server.Forge] sent; At,
-// when it started. It is [providertest.Delivery], the type every emulator
-// records deliveries with, where each field is documented.
+// it. It is [providertest.Delivery], the type every emulator records
+// deliveries with, where each field is documented.
 type Delivery = providertest.Delivery
 
 // Response codes the emulator answers with.
@@ -112,11 +104,10 @@ type Keys struct {
 type Option func(*options)
 
 type options struct {
-	masterKey, storeName       string
-	sandbox, live              Keys
-	retries                    int
-	retryDelay, webhookTimeout time.Duration
-	payLater                   time.Duration
+	masterKey, storeName string
+	sandbox, live        Keys
+	hooks                emulator.DispatcherConfig
+	payLater             time.Duration
 }
 
 // WithMasterKey sets the master key, shared by both modes. The default is
@@ -139,19 +130,34 @@ func WithStoreName(name string) Option { return func(o *options) { o.storeName =
 // with a 2xx is sent again, and the wait in between. The default is 3
 // times, 20ms apart. n < 0 means no retry.
 func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.retries, o.retryDelay = n, delay }
+	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
 }
 
 // WithWebhookTimeout sets how long the receiver has to answer an IPN. The
 // default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.webhookTimeout = d } }
+func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
 
 // WithPayLaterDelay makes the phone of a customer who chose "pay later on
 // my phone" confirm by itself d after the choice, on real time: for demos.
 // The default, zero, waits for [Server.ConfirmLater], as tests should.
 func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
 
+type shell = emulator.Shell
+
 // Server is the emulated PayDunya. Its methods are safe for concurrent use.
+// Besides its own, it has those of every emulator: SetWebhookURL (where
+// IPNs go for invoices created without a callback_url, as an IPN URL
+// configured in PayDunya's dashboard would; empty, the default, sends none
+// for them), SetWebhookPolicy, FlushWebhooks, Deliveries, Requests (every
+// API call, faulted and refused ones included), InjectFault
+// (providertest.OpCreate is checkout-invoice/create, OpStatus confirm,
+// OpPayout credit-account and submit-invoice, OpPayoutPrepare get-invoice,
+// OpPayoutStatus check-status, OpAny any API call), AwaitSlowHeld,
+// AwaitSlowAnswered, ReportAmountDelta (confirm answers and IPNs, in
+// FCFA), Act (return_url with ?token= after paying or choosing to pay
+// later, cancel_url after cancelling or failing, "" when the invoice has
+// no such URL), ConfirmLater (by token: the invoice is completed and its
+// IPN posted) and Close.
 type Server struct {
 	// URL is the server's root, "http://127.0.0.1:port". The sandbox API
 	// is under URL + "/sandbox-api/v1", the live one under URL +
@@ -165,20 +171,13 @@ type Server struct {
 	// StoreName is the store name of Config and LiveConfig.
 	StoreName string
 
-	srv    *httptest.Server
-	faults *emulator.Faults
-	hooks  *emulator.Dispatcher
-	later  *emulator.Later
-	client *http.Client // for Act: does not follow redirects
+	*shell
+	c *emulator.Core[Invoice]
 
-	mu         sync.Mutex
-	invoices   map[string]*Invoice
-	webhookURL string
-	delta      int64
-	payouts    []Payout
-	refused    map[string]string // account alias → why credit-account and submit-invoice refuse it
-	requests   []Request
-	txSeq      int
+	mu      sync.Mutex // the payouts' state below
+	payouts []Payout
+	refused map[string]string // account alias → why credit-account and submit-invoice refuse it
+	txSeq   int
 
 	disbursements map[string]*Disbursement // by token
 	disburseOrder []string                 // tokens, oldest first
@@ -203,25 +202,41 @@ func New(opts ...Option) *Server {
 		o.live = Keys{PrivateKey: "live_private_" + emulator.RandomHex(14), Token: emulator.RandomHex(10)}
 	}
 	s := &Server{
-		MasterKey: o.masterKey,
-		Sandbox:   o.sandbox,
-		Live:      o.live,
-		StoreName: o.storeName,
-		faults:    emulator.NewFaults(errorBody),
-		hooks: emulator.NewDispatcher(emulator.DispatcherConfig{
-			Retries: o.retries, RetryDelay: o.retryDelay, Timeout: o.webhookTimeout,
-		}),
-		client:        emulator.NoRedirectClient(30 * time.Second),
-		invoices:      make(map[string]*Invoice),
-		refused:       make(map[string]string),
-		disbursements: make(map[string]*Disbursement),
+		MasterKey: o.masterKey, Sandbox: o.sandbox, Live: o.live, StoreName: o.storeName,
+		refused: make(map[string]string), disbursements: make(map[string]*Disbursement),
 	}
-	s.later = emulator.NewLater(o.payLater, s.confirmLater)
-	// URL is set before the server serves: a handler reads it, and a
-	// request from another process brings no happens-before edge.
-	s.srv = httptest.NewUnstartedServer(s.routes())
-	s.URL = "http://" + s.srv.Listener.Addr().String()
-	s.srv.Start()
+	s.c = emulator.NewCore(emulator.Spec[Invoice]{
+		Name: "paydunyatest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
+		PayLaterDelay: o.payLater, Clone: (*Invoice).clone,
+		Waiting: func(inv *Invoice) bool { return inv.Later && inv.Status == paydunya.StatusPending },
+		Confirm: func(inv *Invoice, env emulator.Env) []emulator.Notification {
+			inv.Later, inv.Status = false, paydunya.StatusCompleted
+			if inv.Customer == (Customer{}) {
+				inv.Customer = fictitiousCustomer
+			}
+			return env.To(ipnHeader(), ipnBody(s.URL, inv, env.Delta, s.Hash()), inv.Actions.CallbackURL)
+		},
+	})
+	s.URL, s.shell = s.c.URL, &s.c.Shell
+	for _, m := range []paydunya.Mode{paydunya.Sandbox, paydunya.Live} {
+		pre, pre2 := apiPrefix(m), disbursePrefix(m)
+		s.c.API("POST "+pre+"/checkout-invoice/create", providertest.OpCreate, s.create)
+		s.c.API("GET "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
+		// The Python SDK's confirm() on the invoice object that created
+		// the invoice posts, with the create body.
+		s.c.API("POST "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
+		s.c.API("POST "+pre+"/direct-pay/credit-account", providertest.OpPayout, s.credit)
+		s.c.API("POST "+pre2+"/disburse/get-invoice", providertest.OpPayoutPrepare, s.getInvoice)
+		s.c.API("POST "+pre2+"/disburse/submit-invoice", providertest.OpPayout, s.submitInvoice)
+		s.c.API("POST "+pre2+"/disburse/check-status", providertest.OpPayoutStatus, s.checkStatus)
+		for _, p := range []string{pre, pre2} {
+			s.c.Open(p+"/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
+				writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
+			})
+		}
+		s.c.Host(emulator.Hosted[Invoice]{Path: pagePrefix(m) + "{token}", Key: "token", Lang: "fr", Noun: "Facture", State: pageState, Show: show, Press: s.press})
+	}
+	s.c.Start()
 	return s
 }
 
@@ -250,33 +265,12 @@ func pagePrefix(m paydunya.Mode) string {
 	return "/sandbox-checkout/invoice/"
 }
 
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	for _, m := range []paydunya.Mode{paydunya.Sandbox, paydunya.Live} {
-		pre := apiPrefix(m)
-		api := func(pattern string, op providertest.Op, h func(http.ResponseWriter, *http.Request, paydunya.Mode)) {
-			mux.Handle(pattern, s.recorded(s.faults.Wrap(op, s.authenticated(m, h))))
-		}
-		api("POST "+pre+"/checkout-invoice/create", providertest.OpCreate, s.create)
-		api("GET "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
-		// The Python SDK's confirm() on the invoice object that created
-		// the invoice posts, with the create body.
-		api("POST "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
-		api("POST "+pre+"/direct-pay/credit-account", providertest.OpPayout, s.credit)
-		pre2 := disbursePrefix(m)
-		api("POST "+pre2+"/disburse/get-invoice", providertest.OpPayoutPrepare, s.getInvoice)
-		api("POST "+pre2+"/disburse/submit-invoice", providertest.OpPayout, s.submitInvoice)
-		api("POST "+pre2+"/disburse/check-status", providertest.OpPayoutStatus, s.checkStatus)
-		for _, p := range []string{pre, pre2} {
-			mux.Handle(p+"/", s.recorded(s.faults.Wrap(providertest.OpAny, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
-			}))))
-		}
-		pp := pagePrefix(m)
-		mux.HandleFunc("GET "+pp+"{token}", func(w http.ResponseWriter, r *http.Request) { s.page(w, r, m) })
-		mux.HandleFunc("POST "+pp+"{token}/{action}", func(w http.ResponseWriter, r *http.Request) { s.act(w, r, m) })
+// modeOf is the mode whose API or pages r calls.
+func modeOf(r *http.Request) paydunya.Mode {
+	if strings.HasPrefix(r.URL.Path, "/sandbox-") {
+		return paydunya.Sandbox
 	}
-	return mux
+	return paydunya.Live
 }
 
 // BaseURL is the sandbox API's root, for paydunya.Config.BaseURL. Its API
@@ -322,79 +316,14 @@ func (s *Server) provider(cfg paydunya.Config) *paydunya.Provider {
 // Hash is every IPN's data[hash]: the SHA-512 of the master key.
 func (s *Server) Hash() string { return paydunya.Hash(s.MasterKey) }
 
-// SetWebhookURL sets where IPNs go for invoices created without a
-// callback_url, as an IPN URL configured in PayDunya's dashboard would.
-// Empty (the default) sends none for them.
-func (s *Server) SetWebhookURL(url string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.webhookURL = url
-}
-
-// SetWebhookPolicy changes how later IPNs are delivered.
-func (s *Server) SetWebhookPolicy(p providertest.WebhookPolicy) { s.hooks.SetPolicy(p) }
-
-// FlushWebhooks delivers the held IPNs, in order, and waits for the
-// answers.
-func (s *Server) FlushWebhooks(ctx context.Context) error { return s.hooks.Flush(ctx) }
-
-// Deliveries returns every IPN delivery attempt so far, forged and lost
-// ones included.
-func (s *Server) Deliveries() []Delivery { return s.hooks.Deliveries() }
-
-// InjectFault makes the next f.Times calls to op fail as f says:
-// providertest.OpCreate is checkout-invoice/create, OpStatus is
-// checkout-invoice/confirm, OpPayout is direct-pay/credit-account and
-// disburse/submit-invoice, OpPayoutPrepare is disburse/get-invoice,
-// OpPayoutStatus is disburse/check-status, OpAny is any API call, in either
-// mode. The hosted page is not an API call and
-// never fails. A negative Times clears op's queue.
-func (s *Server) InjectFault(op providertest.Op, f providertest.Fault) { s.faults.Inject(op, f) }
-
-// AwaitSlowHeld waits until injected FaultSlow faults have held n API
-// requests in all, or until ctx ends: a test acts (gives up on the call,
-// closes the server) once a request is surely held.
-func (s *Server) AwaitSlowHeld(ctx context.Context, n int) error { return s.faults.AwaitHeld(ctx, n) }
-
-// AwaitSlowAnswered waits until n API requests in all that a FaultSlow
-// held have been answered (to nobody, when the client gave up), or until
-// ctx ends: what the server does with a call whose answer was lost is
-// then done.
-func (s *Server) AwaitSlowAnswered(ctx context.Context, n int) error {
-	return s.faults.AwaitAnswered(ctx, n)
-}
-
-// ReportAmountDelta makes later confirm answers and IPNs report every
-// invoice's total_amount plus delta (FCFA).
-func (s *Server) ReportAmountDelta(delta int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delta = delta
-}
-
 // Payment returns a copy of the invoice with this token.
-func (s *Server) Payment(token string) (Invoice, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	inv, ok := s.invoices[token]
-	if !ok {
-		return Invoice{}, false
-	}
-	return inv.clone(), true
-}
+func (s *Server) Payment(token string) (Invoice, bool) { return s.c.Get(token) }
 
 // SetStatus sets an invoice's status to any word, documented or not,
 // without an IPN: for tests of what a client does with "pending" or an
 // unknown status.
 func (s *Server) SetStatus(token, status string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	inv, ok := s.invoices[token]
-	if !ok {
-		return fmt.Errorf("paydunyatest: no invoice %q", token)
-	}
-	inv.Status = status
-	return nil
+	return s.c.SetStatus(token, func(inv *Invoice) { inv.Status = status })
 }
 
 // Payouts returns every credit-account call that passed authentication, in
@@ -418,94 +347,16 @@ func (s *Server) RefuseAccount(alias, text string) {
 	s.refused[alias] = text
 }
 
-// Request is one API call the server received.
-type Request struct {
-	Method, Path string
-	Header       http.Header
-	Body         []byte
-}
-
-// Requests returns every API call received so far, in order, faulted and
-// refused ones included.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
-		out[i] = Request{Method: r.Method, Path: r.Path, Header: r.Header.Clone(), Body: append([]byte(nil), r.Body...)}
-	}
-	return out
-}
-
-// Act plays the customer pressing pay, fail, cancel or pay later on the
-// hosted page at checkoutURL, over HTTP. It returns where PayDunya sends
-// the customer: return_url with ?token=<invoice token> after paying or
-// choosing to pay later, cancel_url after cancelling or failing, and ""
-// when the invoice has no such URL (the page then says what happened).
-// IPNs not held by the policy have been delivered and answered when it
-// returns.
-func (s *Server) Act(ctx context.Context, checkoutURL string, a providertest.Action) (string, error) {
-	status, loc, err := emulator.Press(ctx, s.client, checkoutURL, a)
-	switch {
-	case err != nil:
-		return "", err
-	case status == http.StatusSeeOther || status == http.StatusFound:
-		return loc, nil
-	case status == http.StatusOK:
-		return "", nil
-	}
-	return "", fmt.Errorf("%w: %s answered HTTP %d", emulator.ErrRefused, a, status)
-}
-
-// ConfirmLater plays the phone of the customer who chose "pay later on my
-// phone" for the invoice with this token confirming it: the invoice is
-// completed and its IPN posted. IPNs not held by the policy have been
-// delivered and answered when it returns. It fails, wrapping
-// emulator.ErrNotWaiting, when the invoice is not waiting for its
-// customer's phone.
-func (s *Server) ConfirmLater(ctx context.Context, token string) error {
-	return s.later.Confirm(ctx, token)
-}
-
-// confirmLater is the phone's confirmation of the invoice token.
-func (s *Server) confirmLater(ctx context.Context, token string) error {
-	s.mu.Lock()
-	inv, ok := s.invoices[token]
-	switch {
-	case !ok:
-		s.mu.Unlock()
-		return fmt.Errorf("paydunyatest: no invoice %q", token)
-	case !inv.Later || inv.Status != paydunya.StatusPending:
-		st := inv.Status
-		s.mu.Unlock()
-		return fmt.Errorf("paydunyatest: invoice %q is %s: %w", token, st, emulator.ErrNotWaiting)
-	}
-	inv.Later = false
-	inv.Status = paydunya.StatusCompleted
-	if inv.Customer == (Customer{}) {
-		inv.Customer = fictitiousCustomer
-	}
-	body := ipnBody(s.URL, inv, s.delta, s.Hash())
-	hookURL := cmp.Or(inv.Actions.CallbackURL, s.webhookURL)
-	s.mu.Unlock()
-	if hookURL == "" {
-		return nil
-	}
-	return s.hooks.Deliver(ctx, emulator.Notification{URL: hookURL, Header: ipnHeader(), Body: body})
-}
+// Request is one API call the server received, as [Server.Requests]
+// records it; it is [providertest.Request].
+type Request = providertest.Request
 
 // ClaimBody returns an IPN body about the invoice with this token claiming
 // status, with the right data[hash] when validHash is true and a wrong one
 // otherwise. The server's records do not change: it is what an attacker
 // (or a replay of an old IPN, which carries the same hash) would post.
 func (s *Server) ClaimBody(token, status string, validHash bool) ([]byte, error) {
-	s.mu.Lock()
-	inv, ok := s.invoices[token]
-	var c Invoice
-	if ok {
-		c = inv.clone()
-	}
-	s.mu.Unlock()
+	c, ok := s.c.Get(token)
 	if !ok {
 		return nil, fmt.Errorf("paydunyatest: no invoice %q", token)
 	}
@@ -533,40 +384,15 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	if err != nil {
 		body = s.claim(Invoice{Token: providerRef, Mode: paydunya.Sandbox, TotalAmount: 100}, paydunya.StatusCompleted, false)
 	}
-	_, err = s.hooks.SendOnce(ctx, emulator.Notification{URL: url, Header: ipnHeader(), Body: body})
-	return err
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: ipnHeader(), Body: body})
 }
 
-// Close stops the server, its slow answers, its customers' phones and its
-// IPN deliveries.
-func (s *Server) Close() {
-	s.faults.Close()
-	s.later.Close()
-	s.hooks.Close()
-	s.srv.Close()
-}
-
-// recorded keeps a copy of every API request.
-func (s *Server) recorded(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-		if err != nil {
-			writeJSON(w, http.StatusRequestEntityTooLarge, answer{Code: CodeInvalid, Text: "Request too large"})
-			return
-		}
-		s.mu.Lock()
-		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
-		s.mu.Unlock()
-		r.Body = io.NopCloser(strings.NewReader(string(body)))
-		h.ServeHTTP(w, r)
-	})
-}
-
-// authenticated checks the three key headers of mode m, in constant time,
-// and refuses as PayDunya does: HTTP 200, response_code 1001.
-func (s *Server) authenticated(m paydunya.Mode, h func(http.ResponseWriter, *http.Request, paydunya.Mode)) http.Handler {
+// authenticated checks the three key headers of the mode called, in
+// constant time, and refuses as PayDunya does: HTTP 200, response_code
+// 1001.
+func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
 	keys := s.Sandbox
-	if m == paydunya.Live {
+	if modeOf(r) == paydunya.Live {
 		keys = s.Live
 	}
 	checks := []struct{ header, want, text string }{
@@ -574,15 +400,13 @@ func (s *Server) authenticated(m paydunya.Mode, h func(http.ResponseWriter, *htt
 		{paydunya.HeaderPrivateKey, keys.PrivateKey, "Invalid PrivateKey Specified"},
 		{paydunya.HeaderToken, keys.Token, "Invalid Token Specified"},
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for _, c := range checks {
-			if subtle.ConstantTimeCompare([]byte(r.Header.Get(c.header)), []byte(c.want)) != 1 {
-				writeJSON(w, http.StatusOK, answer{Code: CodeUnauthenticated, Text: c.text})
-				return
-			}
+	for _, c := range checks {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get(c.header)), []byte(c.want)) != 1 {
+			writeJSON(w, http.StatusOK, answer{Code: CodeUnauthenticated, Text: c.text})
+			return false
 		}
-		h(w, r, m)
-	})
+	}
+	return true
 }
 
 // answer is PayDunya's minimal answer.
@@ -591,16 +415,7 @@ type answer struct {
 	Text string `json:"response_text"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, `{"response_code":"500","response_text":"Server Error"}`, http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { emulator.WriteJSON(w, status, "", v) }
 
 // errorBody is the body of an injected error status: the HTML page of the
 // web server in front of the API for a 5xx, a PayDunya answer otherwise.
@@ -615,7 +430,8 @@ func errorBody(status int) (string, []byte) {
 }
 
 // create is POST {api}/checkout-invoice/create.
-func (s *Server) create(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
+func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	m := modeOf(r)
 	var in map[string]any
 	dec := json.NewDecoder(r.Body)
 	dec.UseNumber()
@@ -635,9 +451,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, m paydunya.Mode)
 	}
 	inv.Status = paydunya.StatusPending
 	inv.CreatedAt = time.Now().UTC()
-	s.mu.Lock()
-	s.invoices[inv.Token] = inv
-	s.mu.Unlock()
+	s.c.Add(inv.Token, inv)
 	writeJSON(w, http.StatusOK, struct {
 		answer
 		Description string `json:"description"`
@@ -645,25 +459,15 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, m paydunya.Mode)
 	}{answer{CodeOK, s.URL + pagePrefix(m) + inv.Token}, "Checkout Invoice Created", inv.Token})
 }
 
-// lookup finds an invoice of mode m; the caller holds the lock.
-func (s *Server) lookup(token string, m paydunya.Mode) (*Invoice, bool) {
-	inv, ok := s.invoices[token]
-	if !ok || inv.Mode != m {
-		return nil, false
-	}
-	return inv, true
-}
-
 // confirm is GET {api}/checkout-invoice/confirm/{token}.
-func (s *Server) confirm(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
-	s.mu.Lock()
-	inv, ok := s.lookup(r.PathValue("token"), m)
+func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	var body any
-	if ok {
-		body = confirmBody(s.URL, inv, s.delta, s.Hash())
-	}
-	s.mu.Unlock()
-	if !ok {
+	s.c.With(r.PathValue("token"), func(inv *Invoice, env emulator.Env) {
+		if inv.Mode == modeOf(r) {
+			body = confirmBody(s.URL, inv, env.Delta, s.Hash())
+		}
+	})
+	if body == nil {
 		writeJSON(w, http.StatusNotFound, answer{Code: CodeNotFound, Text: "Invoice Not Found"})
 		return
 	}
@@ -671,7 +475,8 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request, m paydunya.Mode
 }
 
 // credit is POST {api}/direct-pay/credit-account.
-func (s *Server) credit(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
+func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
+	m := modeOf(r)
 	var in map[string]any
 	dec := json.NewDecoder(r.Body)
 	dec.UseNumber()
@@ -734,97 +539,54 @@ func (s *Server) credit(w http.ResponseWriter, r *http.Request, m paydunya.Mode)
 	})
 }
 
-// page is GET {pages}/{token}, the hosted checkout page.
-func (s *Server) page(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
-	s.mu.Lock()
-	inv, ok := s.lookup(r.PathValue("token"), m)
-	var snap Invoice
-	if ok {
-		snap = inv.clone()
-	}
-	s.mu.Unlock()
+func pageState(inv *Invoice, _ emulator.Env, r *http.Request) (emulator.PageState, string) {
 	switch {
-	case !ok:
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Facture introuvable", "This invoice does not exist.")
-		return
-	case snap.Status != paydunya.StatusPending:
-		emulator.WriteMessagePage(w, http.StatusOK, "Facture "+snap.Status, "This invoice is closed.")
-		return
-	case snap.Later:
-		emulator.WriteMessagePage(w, http.StatusOK, "Confirmez sur votre téléphone",
-			"Une demande de paiement a été envoyée sur votre téléphone : validez-la avec votre code secret.")
-		return
+	case inv.Mode != modeOf(r):
+		return emulator.PageMissing, ""
+	case inv.Status != paydunya.StatusPending:
+		return emulator.PageClosed, inv.Status
+	case inv.Later:
+		return emulator.PageWaiting, inv.Status
 	}
-	emulator.WriteCheckoutPage(w, emulator.CheckoutPage{
-		Brand:       brand,
-		Merchant:    snap.Store.Name,
-		Amount:      fmt.Sprintf("%d FCFA", snap.TotalAmount),
-		Description: snap.Description,
-		ActionURL:   pagePrefix(m) + snap.Token,
-		Operators:   operators(&snap),
-		Customer:    emulator.PageCustomer{Name: snap.Prefill.Name, Email: snap.Prefill.Email, Phone: snap.Prefill.Phone},
-	})
+	return emulator.PageOpen, ""
 }
 
-// act is POST {pages}/{token}/{action}: a button of the hosted page.
-func (s *Server) act(w http.ResponseWriter, r *http.Request, m paydunya.Mode) {
-	a, ok := emulator.ParseAction(r.PathValue("action"))
-	if !ok {
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Not found", "No such action.")
-		return
+// show is the hosted checkout page of inv.
+func show(inv *Invoice, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
+	return emulator.CheckoutPage{
+		Brand:       brand,
+		Merchant:    inv.Store.Name,
+		Amount:      fmt.Sprintf("%d FCFA", inv.TotalAmount),
+		Description: inv.Description,
+		ActionURL:   pagePrefix(inv.Mode) + inv.Token,
+		Operators:   operators(inv),
+		Customer:    emulator.PageCustomer{Name: inv.Prefill.Name, Email: inv.Prefill.Email, Phone: inv.Prefill.Phone},
 	}
-	choice := emulator.ReadChoice(r)
-	s.mu.Lock()
-	inv, ok := s.lookup(r.PathValue("token"), m)
-	if !ok {
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusNotFound, "Facture introuvable", "This invoice does not exist.")
-		return
-	}
-	if inv.Status != paydunya.StatusPending || inv.Later {
-		st := inv.Status
-		s.mu.Unlock()
-		emulator.WriteMessagePage(w, http.StatusConflict, "Facture "+st, "This invoice is closed and cannot change.")
-		return
-	}
-	settle(inv, a, choice)
-	body := ipnBody(s.URL, inv, s.delta, s.Hash())
-	hookURL := cmp.Or(inv.Actions.CallbackURL, s.webhookURL)
-	var back string
+}
+
+// press plays a button: the IPN goes out (none while the phone has not
+// confirmed), and the customer to return_url?token= after paying or
+// choosing to pay later, cancel_url otherwise.
+func (s *Server) press(inv *Invoice, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
+	settle(inv, a, c)
+	out := emulator.Outcome{Title: map[providertest.Action]string{
+		providertest.Pay: "Paiement effectué", providertest.Fail: "Paiement échoué", providertest.Cancel: "Paiement annulé",
+		providertest.PayLater: "Confirmez sur votre téléphone",
+	}[a]}
 	switch a {
 	case providertest.Pay, providertest.PayLater:
 		if inv.Actions.ReturnURL != "" {
-			back = withToken(inv.Actions.ReturnURL, inv.Token)
+			out.Back = emulator.WithQuery(inv.Actions.ReturnURL, "token", inv.Token)
 		}
 	case providertest.Cancel, providertest.Fail:
-		back = inv.Actions.CancelURL
+		out.Back = inv.Actions.CancelURL
 	}
 	if a == providertest.PayLater {
-		hookURL = "" // pending: no IPN until the phone confirms
+		out.Wait = inv.Token // pending: no IPN until the phone confirms
+	} else {
+		out.Notify = env.To(ipnHeader(), ipnBody(env.URL, inv, env.Delta, s.Hash()), inv.Actions.CallbackURL)
 	}
-	s.mu.Unlock()
-	if a == providertest.PayLater {
-		s.later.Wait(inv.Token)
-	}
-
-	if hookURL != "" {
-		// The customer leaving does not stop PayDunya notifying the shop.
-		ctx := context.WithoutCancel(r.Context())
-		err := s.hooks.Deliver(ctx, emulator.Notification{URL: hookURL, Header: ipnHeader(), Body: body})
-		if errors.Is(err, emulator.ErrClosed) {
-			emulator.WriteMessagePage(w, http.StatusServiceUnavailable, "Unavailable", "The emulator is shutting down.")
-			return
-		}
-	}
-	if back == "" {
-		title := map[providertest.Action]string{
-			providertest.Pay: "Paiement effectué", providertest.Fail: "Paiement échoué", providertest.Cancel: "Paiement annulé",
-			providertest.PayLater: "Confirmez sur votre téléphone",
-		}[a]
-		emulator.WriteMessagePage(w, http.StatusOK, title, "You may close this page.")
-		return
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	return out
 }
 
 // settle applies the customer's action, with what they chose on the page,
@@ -860,22 +622,4 @@ func ipnHeader() http.Header {
 		"Content-Type": {"application/x-www-form-urlencoded"},
 		"User-Agent":   {"PayDunya-IPN (emulator)"},
 	}
-}
-
-// withToken is u with token=<invoice token> added to its query, the rest
-// kept as it was.
-func withToken(u, token string) string {
-	base, frag, _ := strings.Cut(u, "#")
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-		if strings.HasSuffix(base, "?") || strings.HasSuffix(base, "&") {
-			sep = ""
-		}
-	}
-	base += sep + "token=" + url.QueryEscape(token)
-	if frag != "" {
-		base += "#" + frag
-	}
-	return base
 }

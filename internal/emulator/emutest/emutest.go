@@ -1,0 +1,68 @@
+// Package emutest is the test plumbing the providers' emulators' tests
+// share: a shop's webhook endpoint that records what it receives.
+package emutest
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+)
+
+// Shop is a shop's webhook endpoint on loopback: it records every request
+// and answers them with the codes it was given, in order, then with the
+// status [Shop.Then] set (200 by default). It is safe for concurrent use.
+type Shop struct {
+	// URL is the endpoint's.
+	URL string
+
+	mu     sync.Mutex
+	codes  []int
+	then   int
+	got    []*http.Request
+	bodies [][]byte
+}
+
+// NewShop starts a Shop answering codes first; the test's cleanup closes
+// it.
+func NewShop(t testing.TB, codes ...int) *Shop {
+	t.Helper()
+	sh := &Shop{codes: codes, then: http.StatusOK}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+		sh.got = append(sh.got, r)
+		sh.bodies = append(sh.bodies, b)
+		code := sh.then
+		if len(sh.codes) > 0 {
+			code, sh.codes = sh.codes[0], sh.codes[1:]
+		}
+		w.WriteHeader(code)
+	}))
+	t.Cleanup(srv.Close)
+	sh.URL = srv.URL
+	return sh
+}
+
+// Then makes the shop answer status once the codes it was given are used.
+func (sh *Shop) Then(status int) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.then = status
+}
+
+// At returns the i-th request received (from 0) and its body.
+func (sh *Shop) At(i int) (*http.Request, []byte) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.got[i], sh.bodies[i]
+}
+
+// Count returns how many requests the shop received.
+func (sh *Shop) Count() int {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return len(sh.got)
+}
