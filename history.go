@@ -398,7 +398,9 @@ func (j *journal) flush(ctx context.Context) {
 	j.ids, j.events, j.done = nil, nil, true
 	j.mu.Unlock()
 	for _, id := range ids {
-		j.k.appendNow(ctx, id, events[id])
+		if len(events[id]) > 0 { // none when a write took them
+			j.k.appendNow(ctx, id, events[id])
+		}
 	}
 }
 
