@@ -427,7 +427,7 @@ func sharedStores(t *testing.T) map[string]func(t *testing.T) cauri.Store {
 	stores := map[string]func(t *testing.T) cauri.Store{
 		"memory": func(*testing.T) cauri.Store { return memory.New() },
 		"sqlite": func(t *testing.T) cauri.Store {
-			return openSQLStore(t, "sqlite", "file:"+filepath.Join(t.TempDir(), "shop.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)", sqlstore.SQLite)
+			return openSQLStore(t, "sqlite", "file:"+filepath.Join(t.TempDir(), "shop.db")+"?_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)", sqlstore.SQLite)
 		},
 	}
 	switch dsn := os.Getenv("CAURI_TEST_POSTGRES_DSN"); {

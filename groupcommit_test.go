@@ -78,7 +78,7 @@ func (s *countedStore) CompleteOnPaidBatch(ctx context.Context, done []cauri.Com
 
 func newSQLiteStore(t *testing.T) *sqlstore.Store {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "cauri.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "cauri.db")+"?_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func (b backend) open(tb testing.TB) func() cauri.Store {
 	}
 	var dsn string
 	if b.env == "" {
-		dsn = "file:" + filepath.Join(tb.TempDir(), "cauri.db") + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
+		dsn = "file:" + filepath.Join(tb.TempDir(), "cauri.db") + "?_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)"
 	} else if dsn = os.Getenv(b.env); dsn == "" {
 		tb.Skipf("set %s to run against %s", b.env, b.name)
 	}

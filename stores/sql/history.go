@@ -214,15 +214,16 @@ func (s *Store) findQuery(q cauri.PaymentQuery, after cauri.Cursor, limit int) (
 		b    strings.Builder
 		args []any
 	)
-	b.WriteString("SELECT " + columns + " FROM ")
 	if q.Search != "" {
 		// Each branch through its index, and none repeats another's.
-		b.WriteString("(SELECT " + columns + ", attention FROM " + t + " WHERE id = ?" +
-			" UNION ALL SELECT " + columns + ", attention FROM " + t + " WHERE order_id = ? AND id <> ?" +
-			" UNION ALL SELECT " + columns + ", attention FROM " + t + " WHERE provider_ref = ? AND id <> ? AND order_id <> ?) f")
+		cols := columns + ", " + doneColumn(s.prefix, t) + ", attention"
+		b.WriteString("SELECT " + columns + ", onpaid_done FROM " +
+			"(SELECT " + cols + " FROM " + t + " WHERE id = ?" +
+			" UNION ALL SELECT " + cols + " FROM " + t + " WHERE order_id = ? AND id <> ?" +
+			" UNION ALL SELECT " + cols + " FROM " + t + " WHERE provider_ref = ? AND id <> ? AND order_id <> ?) f")
 		args = append(args, q.Search, q.Search, q.Search, q.Search, q.Search, q.Search)
 	} else {
-		b.WriteString(t)
+		b.WriteString("SELECT " + columns + ", " + doneColumn(s.prefix, t) + " FROM " + t)
 	}
 	b.WriteString(" WHERE 1 = 1")
 	if q.Status != "" {
@@ -287,18 +288,18 @@ type historyQueries struct {
 func buildHistoryQueries(d Dialect, prefix string) historyQueries {
 	t, e := prefix+"payments", prefix+"payment_events"
 	q := historyQueries{
-		count: "UPDATE " + t + " SET history_seq = COALESCE(history_seq, 0) + ?, " +
+		count: "UPDATE " + t + " SET history_seq = " + nextSeq(d, prefix, t) + " + ?, " +
 			"attention = CASE WHEN ? THEN 1 ELSE attention END WHERE id = ? RETURNING history_seq",
 		trim:    "DELETE FROM " + e + " WHERE payment_id = ? AND seq > ? AND seq <= ?",
 		history: "SELECT seq, occurred_at, kind, source, status, detail, attention, actor FROM " + e + " WHERE payment_id = ? ORDER BY seq",
 	}
 	switch d {
 	case MySQL:
-		q.count = "UPDATE " + t + " SET history_seq = LAST_INSERT_ID(COALESCE(history_seq, 0) + ?), " +
+		q.count = "UPDATE " + t + " SET history_seq = LAST_INSERT_ID(" + nextSeq(d, prefix, t) + " + ?), " +
 			"attention = CASE WHEN ? THEN 1 ELSE attention END WHERE id = ?"
 	case Postgres:
 		q.count = ""
-		q.appendPostgres = "WITH c AS (UPDATE " + t + " SET history_seq = COALESCE(history_seq, 0) + $2::bigint, " +
+		q.appendPostgres = "WITH c AS (UPDATE " + t + " SET history_seq = " + nextSeq(d, prefix, t) + " + $2::bigint, " +
 			"attention = CASE WHEN $3::boolean THEN TRUE ELSE attention END WHERE id = $1 RETURNING history_seq), " +
 			"ins AS (INSERT INTO " + e + " (" + eventColumns + ") " +
 			"SELECT $1, c.history_seq - $2::bigint + v.k, v.occurred, v.kind, v.source, v.status, v.detail, v.attention, v.actor " +

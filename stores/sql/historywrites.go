@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,10 +14,11 @@ import (
 
 var _ cauri.HistoryWriter = (*Store)(nil)
 
-// transitionLogged is Transition for a change with events: the move, the
-// count of the payment's events and their insert in one statement on
+// transitionWith is Transition for a change with events, or one that
+// takes OnPaid's lease (work): the move, the count of the payment's events
+// and their insert, and the insert of its onpaid row, in one statement on
 // PostgreSQL, in one transaction elsewhere. args are Transition's.
-func (s *Store) transitionLogged(ctx context.Context, id string, from cauri.Status, c cauri.Change, args []any) (cauri.Payment, error) {
+func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status, c cauri.Change, work bool, args []any) (cauri.Payment, error) {
 	fail := func(err error) (cauri.Payment, error) {
 		if s.isUniqueViolation(err) {
 			return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: %w: %w", id, from, c.To, cauri.ErrDuplicate, err)
@@ -27,29 +29,41 @@ func (s *Store) transitionLogged(ctx context.Context, id string, from cauri.Stat
 		return fail(fmt.Errorf("%d events, more than %d", len(c.Events), maxAppend))
 	}
 	n := int64(len(c.Events))
-	attention := false
-	for _, e := range c.Events {
-		attention = attention || e.Attention
-	}
 	// The count's arguments go before the ID, as its assignments go
 	// before the WHERE clause.
-	counted := make([]any, 0, len(args)+2+1+9*len(c.Events)+1)
-	counted = append(append(append(counted, args[:12]...), n, attention), args[12:]...)
+	counted := make([]any, 0, len(args)+2+1+9*len(c.Events)+3)
+	counted = append(counted, args[:12]...)
+	if n > 0 {
+		attention := false
+		for _, e := range c.Events {
+			attention = attention || e.Attention
+		}
+		counted = append(counted, n, attention)
+	}
+	counted = append(counted, args[12:]...)
+	query := s.transitionWithQuery(len(c.Events), work)
 
 	if s.dialect == Postgres {
-		counted = append(counted, n)
-		for i, e := range c.Events {
-			counted = append(counted, int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
+		if n > 0 {
+			counted = append(counted, n)
+			for i, e := range c.Events {
+				counted = append(counted, int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
+			}
+		}
+		if work {
+			counted = append(counted, c.Lease.Owner, s.timeArg(c.Lease.Until))
 		}
 		counted = append(counted, id)
 		var (
 			moved bool
 			last  int64
 		)
-		p, err := scanPayment(s.db.QueryRowContext(ctx, s.transitionLoggedQuery(len(c.Events)), counted...), &moved, &last)
+		p, err := scanPayment(s.db.QueryRowContext(ctx, query, counted...), &moved, &last)
 		switch {
-		case err == nil && moved:
+		case err == nil && moved && n > 0:
 			return p, s.trimHistory(ctx, s.db, id, last)
+		case err == nil && moved:
+			return p, nil
 		case err == nil && p.Status != from:
 			return p, fmt.Errorf("sqlstore: transition %s from %s to %s: payment is %s: %w",
 				id, from, c.To, p.Status, cauri.ErrConflict)
@@ -68,11 +82,16 @@ func (s *Store) transitionLogged(ctx context.Context, id string, from cauri.Stat
 		p    cauri.Payment
 		last int64
 	)
-	query := s.transitionLoggedQuery(len(c.Events))
-	if s.dialect == SQLite {
+	switch {
+	case s.dialect == SQLite:
 		p, err = scanPayment(tx.QueryRowContext(ctx, query, counted...), &last)
-	} else {
+	case n > 0:
 		last, err = countMySQL(ctx, tx, query, counted...)
+	default:
+		var changed int64
+		if changed, err = s.exec(ctx, tx, query, counted...); err == nil && changed == 0 {
+			err = sql.ErrNoRows
+		}
 	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -81,8 +100,15 @@ func (s *Store) transitionLogged(ctx context.Context, id string, from cauri.Stat
 	case err != nil:
 		return fail(err)
 	}
-	if err := s.insertEvents(ctx, tx, id, last, c.Events); err != nil {
-		return fail(err)
+	if n > 0 {
+		if err := s.insertEvents(ctx, tx, id, last, c.Events); err != nil {
+			return fail(err)
+		}
+	}
+	if work {
+		if err := s.insertWork(ctx, tx, id, c.Lease); err != nil {
+			return fail(err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fail(err)
@@ -92,34 +118,66 @@ func (s *Store) transitionLogged(ctx context.Context, id string, from cauri.Stat
 			return fail(notFound(err))
 		}
 	}
+	if work && p.FulfilledAt.Equal(workElsewhere) {
+		p.FulfilledAt = time.Time{} // read before the onpaid row was
+	}
 	return p, nil
 }
 
-// transitionLoggedQuery is transitionLogged's statement for n events: on
-// PostgreSQL the move, the insert and the payment as stored when it did
-// not move; elsewhere the move counting the events, whose last number
-// SQLite returns and MySQL sets LAST_INSERT_ID to.
-func (s *Store) transitionLoggedQuery(n int) string {
+// nextSeq is the expression of the number of payment ref's last event,
+// whichever counted it: the payment's history_seq, or the events table,
+// where OnPaid's success appends without writing the payments row.
+func nextSeq(d Dialect, prefix, ref string) string {
+	greatest := "GREATEST"
+	if d == SQLite {
+		greatest = "MAX"
+	}
+	return greatest + "(COALESCE(" + ref + ".history_seq, 0), COALESCE((SELECT MAX(x.seq) FROM " + prefix +
+		"payment_events x WHERE x.payment_id = " + ref + ".id), 0))"
+}
+
+// transitionWithQuery is transitionWith's statement for n events and,
+// when work is set, the payment's onpaid row: on PostgreSQL the move, the
+// inserts and the payment as stored when it did not move; elsewhere the
+// move counting the events, whose last number SQLite returns and MySQL
+// sets LAST_INSERT_ID to.
+func (s *Store) transitionWithQuery(n int, work bool) string {
 	t := s.prefix + "payments"
+	var count string
+	if n > 0 {
+		switch s.dialect {
+		case MySQL:
+			count = ", history_seq = LAST_INSERT_ID(" + nextSeq(s.dialect, s.prefix, t) + " + ?), attention = CASE WHEN ? THEN 1 ELSE attention END"
+		case SQLite:
+			count = ", history_seq = " + nextSeq(s.dialect, s.prefix, t) + " + ?, attention = CASE WHEN ? THEN 1 ELSE attention END"
+		default:
+			count = ", history_seq = " + nextSeq(s.dialect, s.prefix, t) + " + ?::bigint, attention = CASE WHEN ?::boolean THEN TRUE ELSE attention END"
+		}
+	}
 	switch s.dialect {
 	case MySQL:
-		return transition(t, ", history_seq = LAST_INSERT_ID(COALESCE(history_seq, 0) + ?), "+
-			"attention = CASE WHEN ? THEN 1 ELSE attention END")
+		return transition(t, count)
 	case SQLite:
-		return transition(t, ", history_seq = COALESCE(history_seq, 0) + ?, "+
-			"attention = CASE WHEN ? THEN 1 ELSE attention END") + " RETURNING " + columns + ", history_seq"
+		return transition(t, count) + " RETURNING " + columns + ", " + doneColumn(s.prefix, t) + ", COALESCE(history_seq, 0)"
 	}
 	var b strings.Builder
 	b.WriteString("WITH moved AS (")
-	b.WriteString(transition(t, ", history_seq = COALESCE(history_seq, 0) + ?::bigint, "+
-		"attention = CASE WHEN ?::boolean THEN TRUE ELSE attention END"))
-	b.WriteString(" RETURNING " + columns + ", history_seq), ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
-		"SELECT m.id, m.history_seq - ?::bigint + v.k, v.occurred, v.kind, v.source, v.status, v.detail, v.attention, v.actor " +
-		"FROM moved m, (VALUES ")
-	writeEventValues(&b, n, false)
-	b.WriteString(") AS v (k, occurred, kind, source, status, detail, attention, actor)) " +
-		"SELECT " + columns + ", TRUE, history_seq FROM moved UNION ALL " +
-		"SELECT " + columns + ", FALSE, COALESCE(history_seq, 0) FROM " + t + " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)")
+	b.WriteString(transition(t, count))
+	b.WriteString(" RETURNING " + columns + ", " + doneColumn(s.prefix, t) + ", history_seq)")
+	if n > 0 {
+		b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
+			"SELECT m.id, m.history_seq - ?::bigint + v.k, v.occurred, v.kind, v.source, v.status, v.detail, v.attention, v.actor " +
+			"FROM moved m, (VALUES ")
+		writeEventValues(&b, n, false)
+		b.WriteString(") AS v (k, occurred, kind, source, status, detail, attention, actor))")
+	}
+	if work {
+		b.WriteString(", work AS (INSERT INTO " + s.prefix + "onpaid (payment_id, created_at, lease_owner, lease_until) " +
+			"SELECT id, created_at, ?::varchar, ?::timestamptz FROM moved)")
+	}
+	b.WriteString(" SELECT " + columns + ", onpaid_done, TRUE, COALESCE(history_seq, 0) FROM moved UNION ALL " +
+		"SELECT " + columns + ", " + doneColumn(s.prefix, t) + ", FALSE, COALESCE(history_seq, 0) FROM " + t +
+		" WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)")
 	return numbered(b.String())
 }
 
@@ -169,7 +227,22 @@ func (s *Store) CompleteOnPaidEvents(ctx context.Context, done []cauri.Completio
 	}
 	var err error
 	if s.dialect == Postgres {
-		err = s.completeEventsPostgres(ctx, done, now, recorded)
+		err = s.completeWorkEventsPostgres(ctx, done, now, recorded)
+		if err == nil && slices.Contains(recorded, false) {
+			// Payments whose work is on the payments row.
+			var rest []cauri.Completion
+			var at []int
+			for i, c := range done {
+				if !recorded[i] {
+					rest, at = append(rest, c), append(at, i)
+				}
+			}
+			legacy := make([]bool, len(rest))
+			err = s.completeEventsPostgres(ctx, rest, now, legacy)
+			for j, i := range at {
+				recorded[i] = legacy[j]
+			}
+		}
 	} else {
 		err = s.completeEventsTx(ctx, done, now, recorded)
 	}
@@ -177,6 +250,102 @@ func (s *Store) CompleteOnPaidEvents(ctx context.Context, done []cauri.Completio
 		return nil, fmt.Errorf("sqlstore: complete %d payments: %w", len(done), err)
 	}
 	return recorded, nil
+}
+
+// completeWorkEventsPostgres records, in one statement, OnPaid's success
+// on the onpaid rows of done whose owner holds the lease, and appends
+// their events, numbered after the payment's last without writing the
+// payments row (but to mark one that needs attention).
+func (s *Store) completeWorkEventsPostgres(ctx context.Context, done []cauri.Completion, now time.Time, recorded []bool) error {
+	t, w := s.prefix+"payments", s.prefix+"onpaid"
+	var (
+		b         strings.Builder
+		args      []any
+		events    int
+		attention []any
+	)
+	b.WriteString("WITH v (id, owner) AS (VALUES ")
+	for i, c := range done {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?::varchar, ?::varchar)")
+		args = append(args, c.ID, c.Owner)
+		events += len(c.Events)
+		for _, e := range c.Events {
+			if e.Attention {
+				attention = append(attention, c.ID)
+				break
+			}
+		}
+	}
+	b.WriteString("), done AS (UPDATE " + w + " o SET done_at = ?::timestamptz, lease_owner = NULL, lease_until = NULL " +
+		"FROM v WHERE o.payment_id = v.id AND o.lease_owner = v.owner AND o.done_at IS NULL RETURNING o.payment_id), " +
+		"base AS (SELECT d.payment_id, " + nextSeq(s.dialect, s.prefix, "p") + " AS seq FROM done d JOIN " + t + " p ON p.id = d.payment_id)")
+	args = append(args, s.timeArg(now))
+	if events > 0 {
+		b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
+			"SELECT b.payment_id, b.seq + e.k, e.occurred, e.kind, e.source, e.status, e.detail, e.attention, e.actor " +
+			"FROM base b JOIN (VALUES ")
+		first := true
+		for _, c := range done {
+			for i, e := range c.Events {
+				if !first {
+					b.WriteString(", ")
+				}
+				first = false
+				writeEventValues(&b, 1, true)
+				args = append(args, c.ID, int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
+			}
+		}
+		b.WriteString(") AS e (id, k, occurred, kind, source, status, detail, attention, actor) ON e.id = b.payment_id)")
+	}
+	if len(attention) > 0 {
+		b.WriteString(", att AS (UPDATE " + t + " SET attention = TRUE WHERE id IN (SELECT payment_id FROM done) AND id IN (" +
+			strings.Repeat("?, ", len(attention)-1) + "?))")
+		args = append(args, attention...)
+	}
+	b.WriteString(" SELECT payment_id, seq FROM base")
+	rows, err := s.db.QueryContext(ctx, numbered(b.String()), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	index := make(map[string]int, len(done))
+	for i, c := range done {
+		index[c.ID] = i
+	}
+	type outgrown struct {
+		id   string
+		last int64
+	}
+	var trims []outgrown
+	for rows.Next() {
+		var (
+			id   string
+			base int64
+		)
+		if err := rows.Scan(&id, &base); err != nil {
+			return err
+		}
+		i, ok := index[id]
+		if !ok {
+			continue
+		}
+		recorded[i] = true
+		if last := base + int64(len(done[i].Events)); last > cauri.HistoryLimit {
+			trims = append(trims, outgrown{id, last})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, tr := range trims {
+		if err := s.trimHistory(ctx, s.db, tr.id, tr.last); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // completeEventsPostgres is CompleteOnPaidEvents in one statement.
@@ -201,7 +370,7 @@ func (s *Store) completeEventsPostgres(ctx context.Context, done []cauri.Complet
 	}
 	t := s.prefix + "payments"
 	b.WriteString("), done AS (UPDATE " + t + " p SET fulfilled_at = ?::timestamptz, lease_owner = NULL, lease_until = NULL, " +
-		"history_seq = COALESCE(p.history_seq, 0) + v.n, attention = CASE WHEN v.att THEN TRUE ELSE p.attention END " +
+		"history_seq = " + nextSeq(s.dialect, s.prefix, "p") + " + v.n, attention = CASE WHEN v.att THEN TRUE ELSE p.attention END " +
 		"FROM v WHERE p.id = v.id AND p.lease_owner = v.owner AND p.fulfilled_at IS NULL " +
 		"RETURNING p.id, p.history_seq, v.n)")
 	args = append(args, s.timeArg(now))
@@ -274,13 +443,16 @@ func (s *Store) completeEventsTx(ctx context.Context, done []cauri.Completion, n
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	at := s.timeArg(now)
 	for i, c := range done {
-		res, err := tx.ExecContext(ctx, s.q.complete, at, c.ID, c.Owner)
+		// The onpaid row, else the payments row.
+		n, err := s.exec(ctx, tx, s.oq.complete, at, c.ID, c.Owner)
+		work := n > 0
+		if err == nil && !work {
+			n, err = s.exec(ctx, tx, s.q.complete, at, c.ID, c.Owner)
+		}
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
+		if n == 0 {
 			continue
 		}
 		recorded[i] = true
@@ -292,9 +464,14 @@ func (s *Store) completeEventsTx(ctx context.Context, done []cauri.Completion, n
 			attention = attention || e.Attention
 		}
 		var last int64
-		if s.dialect == SQLite {
+		switch {
+		case work && !attention:
+			// Numbered after the last, leaving the payments row be.
+			err = tx.QueryRowContext(ctx, s.oq.lastSeq, c.ID).Scan(&last)
+			last += int64(len(c.Events))
+		case s.dialect == SQLite:
 			err = tx.QueryRowContext(ctx, s.hq.count, int64(len(c.Events)), attention, c.ID).Scan(&last)
-		} else {
+		default:
 			last, err = countMySQL(ctx, tx, s.hq.count, int64(len(c.Events)), attention, c.ID)
 		}
 		if err != nil {

@@ -11,6 +11,25 @@ const columns = "id, provider, provider_ref, order_id, checkout_key, status, amo
 	"fee, method, failure_reason, checkout_url, metadata, created_at, updated_at, " +
 	"onpaid_attempts, fulfilled_at, next_poll_at, superseded_by, received, refund_handled_at"
 
+// doneColumn is the column read after columns: when of OnPaid's work a
+// row of <prefix>onpaid (schema version 12) keeps the record, the time it
+// succeeded, NULL while it has not; ref names the payments table in the
+// statement. scanPayment reads it for a payment whose fulfilled_at is
+// workElsewhere.
+func doneColumn(prefix, ref string) string {
+	return "(SELECT o.done_at FROM " + prefix + "onpaid o WHERE o.payment_id = " + ref + ".id) AS onpaid_done"
+}
+
+// qualified returns list, a comma-separated list of column names, each
+// qualified with ref.
+func qualified(list, ref string) string {
+	names := strings.Split(list, ", ")
+	for i, n := range names {
+		names[i] = ref + "." + n
+	}
+	return strings.Join(names, ", ")
+}
+
 // queries are a Store's statements, built once by New for its dialect and
 // table prefix. Values always travel as arguments, never in the SQL.
 type queries struct {
@@ -30,15 +49,19 @@ type queries struct {
 
 func buildQueries(d Dialect, prefix string) queries {
 	t, po, o := prefix+"payments", prefix+"payouts", prefix+"orders"
-	returning, returningPayout := " RETURNING "+columns, " RETURNING "+payoutColumns
+	cols := columns + ", " + doneColumn(prefix, t) // what scanPayment reads
+	returning, returningPayout := " RETURNING "+cols, " RETURNING "+payoutColumns
 	if d == MySQL {
 		returning, returningPayout = "", "" // re-selected after the UPDATE
 	}
-	listPending := "SELECT " + columns + " FROM " + t + " WHERE status = 'pending' AND created_at < ?"
-	listUnfulfilled := "SELECT " + columns + " FROM " + t +
+	listPending := "SELECT " + cols + " FROM " + t + " WHERE status = 'pending' AND created_at < ?"
+	listUnfulfilled := "SELECT " + cols + " FROM " + t +
 		" WHERE status = 'paid' AND fulfilled_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)"
-	listUnrefunded := "SELECT " + columns + " FROM " + t +
-		" WHERE status = 'refunded' AND refund_handled_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)"
+	// A payment whose OnPaid work is in the onpaid table has its lease
+	// there (see onpaid.go).
+	listUnrefunded := "SELECT " + cols + " FROM " + t +
+		" WHERE status = 'refunded' AND refund_handled_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)" +
+		" AND NOT EXISTS (SELECT 1 FROM " + prefix + "onpaid o WHERE o.payment_id = " + t + ".id AND o.lease_until > ?)"
 	const listOrder = " ORDER BY created_at, id LIMIT ?"
 	// after is the keyset condition, whose arguments cursorArgs gives.
 	// PostgreSQL and SQLite bound an index scan with a row-value
@@ -58,10 +81,14 @@ func buildQueries(d Dialect, prefix string) queries {
 			"status, amount, currency, fee, method, failure_reason, checkout_url, metadata, " +
 			"created_at, updated_at, onpaid_attempts, fulfilled_at, next_poll_at, superseded_by) " +
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		get:        "SELECT " + columns + " FROM " + t + " WHERE id = ?",
-		getByRef:   "SELECT " + columns + " FROM " + t + " WHERE provider = ? AND provider_ref = ?",
-		getPending: "SELECT " + columns + " FROM " + t + " WHERE pending_key = ?",
-		getLeased:  "SELECT " + columns + ", lease_owner, lease_until FROM " + t + " WHERE id = ?",
+		get:        "SELECT " + cols + " FROM " + t + " WHERE id = ?",
+		getByRef:   "SELECT " + cols + " FROM " + t + " WHERE provider = ? AND provider_ref = ?",
+		getPending: "SELECT " + cols + " FROM " + t + " WHERE pending_key = ?",
+		// The lease is the onpaid row's when there is one (see onpaid.go).
+		getLeased: "SELECT " + cols + ", " +
+			"COALESCE((SELECT o.lease_owner FROM " + prefix + "onpaid o WHERE o.payment_id = " + t + ".id), lease_owner), " +
+			"COALESCE((SELECT o.lease_until FROM " + prefix + "onpaid o WHERE o.payment_id = " + t + ".id), lease_until) " +
+			"FROM " + t + " WHERE id = ?",
 
 		attach: "UPDATE " + t + " SET provider_ref = ?, checkout_url = ?, updated_at = ? " +
 			"WHERE id = ? AND status = 'pending' AND provider_ref IS NULL",
@@ -127,8 +154,8 @@ func buildQueries(d Dialect, prefix string) queries {
 		// One round trip whether the row moves or not: the payment as
 		// the statement found it comes back when it did not move.
 		q.transition = "WITH moved AS (" + transition(t, "") + returning + ") " +
-			"SELECT " + columns + ", TRUE FROM moved UNION ALL " +
-			"SELECT " + columns + ", FALSE FROM " + t + " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)"
+			"SELECT " + columns + ", onpaid_done, TRUE FROM moved UNION ALL " +
+			"SELECT " + cols + ", FALSE FROM " + t + " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)"
 		// Likewise the holder of the order, claimed now or before. The
 		// SELECT sees the statement's snapshot: a claim committed while
 		// the INSERT waited on it is not in it, and ClaimOrder reads it

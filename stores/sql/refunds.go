@@ -18,11 +18,16 @@ func (s *Store) ClaimOnRefunded(ctx context.Context, id, owner string, now time.
 	if owner == "" {
 		return fmt.Errorf("sqlstore: claim refund %s: empty lease owner", id)
 	}
-	res, err := s.db.ExecContext(ctx, s.q.claimRefund, owner, s.timeArg(now.Add(ttl)), id, s.timeArg(now))
-	if err != nil {
-		return fmt.Errorf("sqlstore: claim refund %s: %w", id, err)
+	// The onpaid row's lease, which OnPaid's work holds too, else the
+	// payments row's (see onpaid.go).
+	n, err := s.exec(ctx, s.db, s.oq.claimRefund, owner, s.timeArg(now.Add(ttl)), id, s.timeArg(now), id)
+	if err == nil && n == 0 {
+		var tracked bool
+		if tracked, err = s.trackedWork(ctx, id); err == nil && !tracked {
+			n, err = s.exec(ctx, s.db, s.q.claimRefund, owner, s.timeArg(now.Add(ttl)), id, s.timeArg(now))
+		}
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	if err != nil {
 		return fmt.Errorf("sqlstore: claim refund %s: %w", id, err)
 	} else if n > 0 {
 		return nil
@@ -43,13 +48,15 @@ func (s *Store) ClaimOnRefunded(ctx context.Context, id, owner string, now time.
 // RefundHandledAt to now, if owner still holds the lease, and frees it, in
 // one conditional UPDATE. See [cauri.RefundStore].
 func (s *Store) CompleteOnRefunded(ctx context.Context, id, owner string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q.completeRefund, s.timeArg(now), id, owner)
+	done, err := s.completeRefundWork(ctx, id, owner, now)
+	if err == nil && !done {
+		var n int64
+		n, err = s.exec(ctx, s.db, s.q.completeRefund, s.timeArg(now), id, owner)
+		done = n > 0
+	}
 	if err != nil {
 		return fmt.Errorf("sqlstore: complete refund %s: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlstore: complete refund %s: %w", id, err)
-	} else if n > 0 {
+	} else if done {
 		return nil
 	}
 	r, err := s.getLeased(ctx, id)
@@ -67,5 +74,5 @@ func (s *Store) CompleteOnRefunded(ctx context.Context, id, owner string, now ti
 // CreatedAt, then ID), after the cursor, through the index of schema
 // version 9.
 func (s *Store) ListUnrefunded(ctx context.Context, now time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-	return s.list(ctx, "list unrefunded", s.q.listUnrefunded, s.q.listUnrefundedAfter, s.timeArg(now), after, limit)
+	return s.list(ctx, "list unrefunded", s.q.listUnrefunded, s.q.listUnrefundedAfter, s.timeArg(now), after, limit, s.timeArg(now))
 }

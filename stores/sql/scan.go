@@ -79,21 +79,26 @@ func (d timeDest) parse(s string) error {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-// scanPayment reads the columns, then extra, from sc.
+// scanPayment reads the columns and the done column (doneColumn), then
+// extra, from sc.
 func scanPayment(sc scanner, extra ...any) (cauri.Payment, error) {
 	var (
 		p            cauri.Payment
 		ref, md, sup sql.NullString
 		received     sql.NullInt64
+		done         time.Time
 	)
-	dest := append(make([]any, 0, 21+len(extra)),
+	dest := append(make([]any, 0, 22+len(extra)),
 		&p.ID, &p.Provider, &ref, &p.OrderID, &p.CheckoutKey, (*string)(&p.Status),
 		&p.Amount, &p.Currency, &p.Fee, &p.Method, &p.FailureReason, &p.CheckoutURL, &md,
 		timeDest{&p.CreatedAt}, timeDest{&p.UpdatedAt}, &p.OnPaidAttempts, timeDest{&p.FulfilledAt},
-		timeDest{&p.NextPollAt}, &sup, &received, timeDest{&p.RefundHandledAt})
+		timeDest{&p.NextPollAt}, &sup, &received, timeDest{&p.RefundHandledAt}, timeDest{&done})
 	dest = append(dest, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return cauri.Payment{}, err
+	}
+	if p.FulfilledAt.Equal(workElsewhere) {
+		p.FulfilledAt = done // OnPaid's record is in the onpaid table
 	}
 	p.ProviderRef, p.SupersededBy, p.Received = ref.String, sup.String, received.Int64
 	if md.Valid && md.String != "" && md.String != "null" {

@@ -62,7 +62,7 @@ func (b backend) dsn(tb testing.TB) string {
 // sqliteDSN is the DSN of the SQLite database at path, for modernc.org/sqlite:
 // writers wait for each other up to 5 s, and readers do not wait for writers.
 func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
+	return "file:" + path + "?_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)"
 }
 
 // open opens the backend's database at dsn, to be closed when tb ends.
@@ -90,7 +90,7 @@ func dropTables(tb testing.TB, db *sql.DB, prefix string) {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		for _, t := range []string{"payments", "payment_events", "payouts", "orders", "schema_migrations"} {
+		for _, t := range []string{"payments", "payment_events", "payouts", "orders", "onpaid", "schema_migrations"} {
 			if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS "+prefix+t); err != nil {
 				tb.Errorf("dropping %s%s: %v", prefix, t, err)
 			}

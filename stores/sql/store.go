@@ -100,6 +100,7 @@ type Store struct {
 	prefix  string
 	q       queries
 	hq      historyQueries
+	oq      onpaidQueries
 }
 
 var _ cauri.Store = (*Store)(nil)
@@ -123,7 +124,8 @@ func New(db *sql.DB, d Dialect, opts ...Option) *Store {
 		panic(fmt.Sprintf("sqlstore: invalid table prefix %q: want at most %d ASCII letters, digits and underscores, not starting with a digit",
 			c.prefix, maxPrefixLen))
 	}
-	return &Store{db: db, dialect: d, prefix: c.prefix, q: buildQueries(d, c.prefix), hq: buildHistoryQueries(d, c.prefix)}
+	return &Store{db: db, dialect: d, prefix: c.prefix, q: buildQueries(d, c.prefix),
+		hq: buildHistoryQueries(d, c.prefix), oq: buildOnPaidQueries(d, c.prefix)}
 }
 
 // Create stores p. It returns an error wrapping [cauri.ErrDuplicate] when
@@ -253,13 +255,16 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 	var (
 		owner, until, fulfilled any
 		claim                   int
+		work                    bool // the move takes OnPaid's lease, on an onpaid row
 	)
 	switch {
 	case c.To != cauri.StatusPaid:
 	case !c.FulfilledAt.IsZero():
 		fulfilled = s.timeArg(c.FulfilledAt)
 	case c.Lease.Owner != "":
-		owner, until, claim = c.Lease.Owner, s.timeArg(c.Lease.Until), 1
+		// The lease goes on the payment's onpaid row, which the move
+		// inserts; its fulfilled_at says so.
+		claim, fulfilled, work = 1, s.timeArg(workElsewhere), true
 	}
 	e := c.Expect
 	args := []any{
@@ -268,8 +273,8 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 		nullInt64(c.Received), s.nullTimeArg(c.At), owner, until, claim, fulfilled, id, string(from),
 		e.Provider, e.Provider, e.ProviderRef, e.ProviderRef, e.Currency, e.Currency, e.Amount,
 	}
-	if len(c.Events) > 0 {
-		return s.transitionLogged(ctx, id, from, c, args)
+	if len(c.Events) > 0 || work {
+		return s.transitionWith(ctx, id, from, c, work, args)
 	}
 	fail := func(err error) (cauri.Payment, error) {
 		if s.isUniqueViolation(err) {
@@ -370,11 +375,14 @@ func (s *Store) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time
 	if owner == "" {
 		return fmt.Errorf("sqlstore: claim %s: empty lease owner", id)
 	}
-	res, err := s.db.ExecContext(ctx, s.q.claim, owner, s.timeArg(now.Add(ttl)), id, s.timeArg(now))
-	if err != nil {
+	// The onpaid row, else the payments row (see onpaid.go).
+	if took, err := s.claimWork(ctx, id, owner, now, ttl); err != nil {
 		return fmt.Errorf("sqlstore: claim %s: %w", id, err)
+	} else if took {
+		return nil
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	n, err := s.exec(ctx, s.db, s.q.claim, owner, s.timeArg(now.Add(ttl)), id, s.timeArg(now))
+	if err != nil {
 		return fmt.Errorf("sqlstore: claim %s: %w", id, err)
 	} else if n > 0 {
 		return nil
@@ -400,11 +408,12 @@ func (s *Store) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time
 // [cauri.ErrLeaseHeld] when owner does not hold the lease (another owner
 // took it, or it was released), and [cauri.ErrNotFound] for an unknown ID.
 func (s *Store) CompleteOnPaid(ctx context.Context, id, owner string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q.complete, s.timeArg(now), id, owner)
-	if err != nil {
-		return fmt.Errorf("sqlstore: complete %s: %w", id, err)
+	// The onpaid row, else the payments row (see onpaid.go).
+	n, err := s.exec(ctx, s.db, s.oq.complete, s.timeArg(now), id, owner)
+	if err == nil && n == 0 {
+		n, err = s.exec(ctx, s.db, s.q.complete, s.timeArg(now), id, owner)
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	if err != nil {
 		return fmt.Errorf("sqlstore: complete %s: %w", id, err)
 	} else if n > 0 {
 		return nil
@@ -427,6 +436,14 @@ func (s *Store) CompleteOnPaid(ctx context.Context, id, owner string, now time.T
 func (s *Store) CompleteOnPaidBatch(ctx context.Context, done []cauri.Completion, now time.Time) (int, error) {
 	if len(done) == 0 {
 		return 0, nil
+	}
+	// The onpaid rows, then, if some are left, the payments rows.
+	work, err := s.completeWorkBatch(ctx, done, now)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: complete %d payments: %w", len(done), err)
+	}
+	if int(work) == len(done) {
+		return len(done), nil
 	}
 	var b strings.Builder
 	b.Grow(len(s.q.completeBatch) + len(done)*24)
@@ -453,14 +470,19 @@ func (s *Store) CompleteOnPaidBatch(ctx context.Context, done []cauri.Completion
 	if err != nil {
 		return 0, fmt.Errorf("sqlstore: complete %d payments: %w", len(done), err)
 	}
-	return int(n), nil
+	return int(work + n), nil
 }
 
 // ReleaseOnPaid gives up owner's lease after OnPaid failed, so that the
 // next attempt can claim it at once. It is a no-op when owner does not hold
 // the lease or the ID is unknown.
 func (s *Store) ReleaseOnPaid(ctx context.Context, id, owner string) error {
-	if _, err := s.db.ExecContext(ctx, s.q.release, id, owner); err != nil {
+	// The onpaid row's lease, else the payments row's.
+	n, err := s.exec(ctx, s.db, s.oq.release, id, owner)
+	if err == nil && n == 0 {
+		_, err = s.db.ExecContext(ctx, s.q.release, id, owner)
+	}
+	if err != nil {
 		return fmt.Errorf("sqlstore: release %s: %w", id, err)
 	}
 	return nil
@@ -478,19 +500,49 @@ func (s *Store) ListPending(ctx context.Context, olderThan time.Time, after caur
 // ListUnfulfilled returns up to limit paid payments whose OnPaid has not
 // succeeded and whose lease is free or expired at now, oldest first (by
 // CreatedAt, then ID), starting after the cursor, through an index.
+//
+// The payments moved to paid by this version have their OnPaid work in
+// the onpaid table, those moved before on the payments row: each page
+// reads a page of each, through its index, and keeps the first of both.
 func (s *Store) ListUnfulfilled(ctx context.Context, now time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-	return s.list(ctx, "list unfulfilled", s.q.listUnfulfilled, s.q.listUnfulfilledAfter, s.timeArg(now), after, limit)
-}
-
-// list runs a list query: first, which takes at and limit, for the zero
-// cursor, else next, which takes the cursor's arguments between them.
-func (s *Store) list(ctx context.Context, what, first, next string, at any, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
 	if limit <= 0 {
 		return nil, ctx.Err()
 	}
-	query, args := first, []any{at, limit}
+	at := s.timeArg(now)
+	query, args := s.oq.unfulfilledUnion, []any{at, limit, at, limit, limit}
 	if !after.CreatedAt.IsZero() || after.ID != "" {
-		query, args = next, append(append([]any{at}, s.cursorArgs(after)...), limit)
+		c := s.cursorArgs(after)
+		query = s.oq.unfulfilledNext
+		args = append(append(append(append([]any{at}, c...), limit, at), c...), limit, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list unfulfilled: %w", err)
+	}
+	defer rows.Close()
+	var out []cauri.Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: list unfulfilled: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: list unfulfilled: %w", err)
+	}
+	return out, nil
+}
+
+// list runs a list query: first, which takes at, more and limit, for the
+// zero cursor, else next, which takes the cursor's arguments after more.
+func (s *Store) list(ctx context.Context, what, first, next string, at any, after cauri.Cursor, limit int, more ...any) ([]cauri.Payment, error) {
+	if limit <= 0 {
+		return nil, ctx.Err()
+	}
+	query, args := first, append(append([]any{at}, more...), limit)
+	if !after.CreatedAt.IsZero() || after.ID != "" {
+		query, args = next, append(append(append([]any{at}, more...), s.cursorArgs(after)...), limit)
 	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {

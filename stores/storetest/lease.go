@@ -35,7 +35,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		p := f.paid(now())
 		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", now(), ttl))
 		want := p
-		want.OnPaidAttempts = 1
+		want.OnPaidAttempts = 1 + f.moved
 		f.check("after ClaimOnPaid", want)
 	})
 
@@ -61,9 +61,9 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 				err := f.s.ClaimOnPaid(f.ctx, p.ID, tt.owner, t0.Add(tt.after), ttl)
 				checkErr(t, "second ClaimOnPaid", err, tt.want)
 				want := p
-				want.OnPaidAttempts = 1
+				want.OnPaidAttempts = 1 + f.moved
 				if tt.want == nil {
-					want.OnPaidAttempts = 2
+					want.OnPaidAttempts = 2 + f.moved
 				}
 				f.check("after the second claim", want)
 			})
@@ -78,7 +78,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		done := t0.Add(3 * time.Second)
 		f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", done))
 		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1, done
+		want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, done
 		got := f.get(p.ID)
 		checkPayment(t, "after CompleteOnPaid", got, want)
 		if !got.Fulfilled() {
@@ -96,7 +96,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		done := t0.Add(10 * ttl)
 		f.must("CompleteOnPaid after expiry", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", done))
 		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1, done
+		want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, done
 		f.check("after CompleteOnPaid", want)
 	})
 
@@ -108,7 +108,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		f.must("w2 ClaimOnPaid after expiry", f.s.ClaimOnPaid(f.ctx, p.ID, "w2", t0.Add(ttl+time.Second), ttl))
 		checkErr(t, "w1 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(ttl+2*time.Second)), cauri.ErrLeaseHeld)
 		want := p
-		want.OnPaidAttempts = 2
+		want.OnPaidAttempts = 2 + f.moved
 		f.check("after w1's refused completion", want)
 
 		done := t0.Add(ttl + 3*time.Second)
@@ -125,7 +125,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(time.Second)))
 		checkErr(t, "second CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)), cauri.ErrFulfilled)
 		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1, t0.Add(time.Second)
+		want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, t0.Add(time.Second)
 		f.check("after the second completion", want) // FulfilledAt kept
 	})
 
@@ -148,7 +148,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 				f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0))
 				checkErr(t, "ClaimOnPaid after completion", f.s.ClaimOnPaid(f.ctx, p.ID, tt.owner, t0.Add(tt.after), ttl), cauri.ErrFulfilled)
 				want := p
-				want.OnPaidAttempts, want.FulfilledAt = 1, t0
+				want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, t0
 				f.check("after the refused claim", want)
 			})
 		}
@@ -164,7 +164,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		checkErr(t, "w1 CompleteOnPaid after giving the lease up", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)), cauri.ErrLeaseHeld)
 		f.must("w2 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w2", t0.Add(3*time.Second)))
 		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 2, t0.Add(3*time.Second)
+		want.OnPaidAttempts, want.FulfilledAt = 2+f.moved, t0.Add(3*time.Second)
 		f.check("after the retry", want)
 	})
 
@@ -177,7 +177,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		checkErr(t, "w3 ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w3", t0.Add(time.Second), time.Hour), cauri.ErrLeaseHeld)
 		f.must("w1 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)))
 		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1, t0.Add(2*time.Second)
+		want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, t0.Add(2*time.Second)
 		f.check("after w1's completion", want)
 	})
 
@@ -209,8 +209,8 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 		for _, s := range steps {
 			checkErr(t, s.what, s.do(), s.want)
-			if got := f.get(p.ID).OnPaidAttempts; got != s.attempts {
-				t.Errorf("after %q: OnPaidAttempts = %d, want %d", s.what, got, s.attempts)
+			if got := f.get(p.ID).OnPaidAttempts; got != s.attempts+f.moved {
+				t.Errorf("after %q: OnPaidAttempts = %d, want %d", s.what, got, s.attempts+f.moved)
 			}
 		}
 	})

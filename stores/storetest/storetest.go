@@ -56,7 +56,23 @@ func Run(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	t.Run("History", func(t *testing.T) { runHistory(t, newStore) })
 	t.Run("HistoryWriter", func(t *testing.T) { runHistoryWriter(t, newStore) })
 	t.Run("Find", func(t *testing.T) { runFind(t, newStore) })
+	// OnPaid's and OnRefunded's work again, on payments moved to paid as
+	// the kit moves them: the move takes OnPaid's lease (one that has run
+	// out) and counts its attempt, which a Store may keep elsewhere than
+	// a plain move's.
+	t.Run("AfterLeasedMoves", func(t *testing.T) {
+		leased := func(t *testing.T) cauri.Store { return leasedMoves{newStore(t)} }
+		t.Run("Lease", func(t *testing.T) { testLease(t, leased) })
+		t.Run("CompleteBatch", func(t *testing.T) { testCompleteBatch(t, leased) })
+		t.Run("ListUnfulfilled", func(t *testing.T) { testListUnfulfilled(t, leased) })
+		t.Run("Refunds", func(t *testing.T) { runRefunds(t, leased) })
+		t.Run("HistoryWriter", func(t *testing.T) { runHistoryWriter(t, leased) })
+	})
 }
+
+// leasedMoves marks the store of a run whose fixtures move payments to
+// paid taking OnPaid's lease, as the kit does (see fixture.paid).
+type leasedMoves struct{ cauri.Store }
 
 // The provider names test payments use.
 const (
@@ -72,6 +88,9 @@ type fixture struct {
 	t   *testing.T
 	ctx context.Context
 	s   cauri.Store
+	// moved is the OnPaid attempts a move to paid counts: 1 when the
+	// fixture's moves take OnPaid's lease (leasedMoves), else 0.
+	moved int
 }
 
 func setup(t *testing.T, newStore func(t *testing.T) cauri.Store) *fixture {
@@ -82,7 +101,11 @@ func setup(t *testing.T, newStore func(t *testing.T) cauri.Store) *fixture {
 	if s == nil {
 		t.Fatal("newStore returned nil")
 	}
-	return &fixture{t: t, ctx: ctx, s: s}
+	f := &fixture{t: t, ctx: ctx, s: s}
+	if l, ok := s.(leasedMoves); ok {
+		f.s, f.moved = l.Store, 1
+	}
+	return f
 }
 
 // now returns the current time in UTC, to the microsecond.
@@ -149,10 +172,22 @@ func (f *fixture) move(p cauri.Payment, to cauri.Status) cauri.Payment {
 	return got
 }
 
-// paid stores a new payment created at created and moves it to paid.
+// paid stores a new payment created at created and moves it to paid; with
+// leasedMoves, the move takes OnPaid's lease, run out already, for an
+// owner that never comes back.
 func (f *fixture) paid(created time.Time, opts ...func(*cauri.Payment)) cauri.Payment {
 	f.t.Helper()
-	return f.move(f.pending(created, opts...), cauri.StatusPaid)
+	p := f.pending(created, opts...)
+	if f.moved == 0 {
+		return f.move(p, cauri.StatusPaid)
+	}
+	c := cauri.Change{To: cauri.StatusPaid, At: p.UpdatedAt.Add(time.Second),
+		Lease: cauri.Lease{Owner: "the-move", Until: epoch()}}
+	got, err := f.s.Transition(f.ctx, p.ID, p.Status, c)
+	if err != nil {
+		f.t.Fatalf("Transition(%s, %s → paid, leased): %v", p.ID, p.Status, err)
+	}
+	return got
 }
 
 // get returns the stored payment and fails the test if there is none.
