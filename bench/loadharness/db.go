@@ -39,7 +39,7 @@ const sameTable = sameTablePrefix + "payments"
 
 // sameTableSchema is every table the kit's migrations make under a prefix:
 // what dropSameTable removes.
-var sameTableSchema = []string{"payments", "payment_events", "payouts", "orders", "schema_migrations"}
+var sameTableSchema = []string{"payments", "payment_events", "payouts", "orders", "onpaid", "schema_migrations"}
 
 // sqliteTime is how the SQL store writes a time on SQLite: fixed-width
 // UTC text, to the microsecond.

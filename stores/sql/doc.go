@@ -104,7 +104,11 @@
 //     a non-empty key and not superseded, and is NULL otherwise; it is
 //     unique, which allows one pending payment per checkout key, since
 //     NULLs never collide;
-//   - lease_owner and lease_until hold the OnPaid lease;
+//   - lease_owner and lease_until hold the OnPaid lease of a payment moved
+//     to paid before schema version 12, or by an older release, and
+//     fulfilled_at when OnPaid succeeded for it; a payment this release
+//     moves to paid taking OnPaid's lease has fulfilled_at
+//     1970-01-01T00:00:00Z, and its OnPaid work in <prefix>onpaid (below);
 //   - next_poll_at is the payment's next turn to be asked about at its
 //     provider ([Store.TakePoll]), NULL for at once;
 //   - superseded_by is the ID of the newer payment of the same order that
@@ -112,6 +116,17 @@
 //   - history_seq is the number of the payment's last history event, and
 //     attention is true once an event that needs a person was appended
 //     ([Store.AppendEvents]); both NULL before.
+//
+// OnPaid's work of a payment this release moved to paid lives off the
+// payments row, in <prefix>onpaid, keyed by payment ID: the row the move
+// inserts (in its statement on PostgreSQL, its transaction elsewhere),
+// with the lease, OnPaid's success (done_at) and OnRefunded's
+// (refund_done_at). The payments row, whose every index an UPDATE
+// rewrites, is then written once per settled payment, and the record of
+// OnPaid's success is an update of a row of two indexes. An older release
+// sharing the database reads that payment's fulfilled_at as done, and
+// leaves its OnPaid to this one; this release keeps the payments row's
+// lease for the payments the older one moved.
 //
 // The payment that pays each order ([Store.ClaimOrder]) is recorded in
 // <prefix>orders, whose primary key is the order ID. Payouts, for
@@ -123,7 +138,8 @@
 // Indexes serve every lookup the kit makes: by ID, by provider and
 // reference, by pending checkout key, pending payments by creation time
 // (ListPending), paid unfulfilled ones (ListUnfulfilled), an order's
-// payments by creation time (Supersede), pending payouts by creation
+// payments by creation time (Supersede), OnPaid's work not done yet by
+// the payment's creation time (ListUnfulfilled), pending payouts by creation
 // time (ListPendingPayouts), a payment's history (History), and every page
 // FindPayments reads: all payments, or by status, by provider, or those
 // that need attention, by creation time, and a search by reference. On MySQL the tables' collation is
