@@ -76,22 +76,15 @@ func TestNew(t *testing.T) {
 	}
 }
 
-func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-		Items:    []cauri.Item{{Name: "Basket", Quantity: 2, UnitPrice: 2500}},
-		Metadata: map[string]string{"cart": "c-9"},
-	}
-}
+func order() cauri.Order { return clienttest.Order() }
 
-const (
-	returnURL   = "https://shop.example/pay/return/dexchange/pay_01/tok-return"
-	callbackURL = "https://shop.example/pay/webhooks/dexchange/pay_01/tok-callback"
+var (
+	returnURL   = clienttest.ReturnURL(dexchange.Name, "pay_01", "tok-return")
+	callbackURL = clienttest.CallbackURL(dexchange.Name, "pay_01", "tok-callback")
 )
 
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{PaymentID: "pay_01", Order: o, ReturnURL: returnURL, CallbackURL: callbackURL}
+	return clienttest.Request("pay_01", o, returnURL, callbackURL)
 }
 
 // answer is one answer of a fake API.
@@ -104,12 +97,7 @@ func newFake(t *testing.T, answers ...answer) *clienttest.FakeAPI {
 }
 
 func provider(t *testing.T, cfg dexchange.Config) *dexchange.Provider {
-	t.Helper()
-	p, err := dexchange.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, dexchange.New, cfg)
 }
 
 func fakeProvider(t *testing.T, f *clienttest.FakeAPI) *dexchange.Provider {

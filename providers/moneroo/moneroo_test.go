@@ -60,20 +60,16 @@ func TestNew(t *testing.T) {
 	}
 }
 
+// order has no lines, and metadata of a key Moneroo's own metadata uses.
 func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-		Metadata: map[string]string{"cart": "c-9", "order_id": "theirs"},
-	}
+	return clienttest.Order(clienttest.Items(), clienttest.Metadata("order_id", "theirs"))
 }
 
+// request's URLs carry the payment and token in their query, which the
+// request body must keep.
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{
-		PaymentID: "pay_01", Order: o,
-		ReturnURL:   "https://shop.example/pay/return/moneroo?payment_id=pay_01&token=t",
-		CallbackURL: "https://shop.example/pay/webhooks/moneroo?payment_id=pay_01&token=t",
-	}
+	return clienttest.Request("pay_01", o, "https://shop.example/pay/return/moneroo?payment_id=pay_01&token=t",
+		"https://shop.example/pay/webhooks/moneroo?payment_id=pay_01&token=t")
 }
 
 // newCapture is a fake API that answers every request with status and
@@ -83,12 +79,7 @@ func newCapture(t *testing.T, status int, ctype, body string) *clienttest.FakeAP
 }
 
 func provider(t *testing.T, cfg moneroo.Config) *moneroo.Provider {
-	t.Helper()
-	p, err := moneroo.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, moneroo.New, cfg)
 }
 
 func TestCreateCheckoutRequest(t *testing.T) {

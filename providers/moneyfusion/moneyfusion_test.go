@@ -127,21 +127,17 @@ func TestNationalNumber(t *testing.T) {
 	}
 }
 
+// order has two lines, and metadata of the keys the client's own
+// personal_Info uses.
 func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-		Items:    []cauri.Item{{Name: "Pagne wax", Quantity: 1, UnitPrice: 3000}, {Name: "Sac", Quantity: 2, UnitPrice: 1000}},
-		Metadata: map[string]string{"cart": "c-9", "orderId": "theirs", "cauri_payment_id": "theirs"},
-	}
+	return clienttest.Order(
+		clienttest.Items(cauri.Item{Name: "Pagne wax", Quantity: 1, UnitPrice: 3000}, cauri.Item{Name: "Sac", Quantity: 2, UnitPrice: 1000}),
+		clienttest.Metadata("orderId", "theirs", "cauri_payment_id", "theirs"))
 }
 
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{
-		PaymentID: "pay_01", Order: o,
-		ReturnURL:   "https://shop.example/pay/return/moneyfusion/pay_01/tok",
-		CallbackURL: "https://shop.example/pay/webhooks/moneyfusion/pay_01/cbtok",
-	}
+	return clienttest.Request("pay_01", o, clienttest.ReturnURL(moneyfusion.Name, "pay_01", "tok"),
+		clienttest.CallbackURL(moneyfusion.Name, "pay_01", "cbtok"))
 }
 
 // quiet drops req's callback URL, so that the emulator sends its
@@ -164,12 +160,7 @@ func fakeConfig(c *clienttest.FakeAPI) moneyfusion.Config {
 }
 
 func provider(t *testing.T, cfg moneyfusion.Config) *moneyfusion.Provider {
-	t.Helper()
-	p, err := moneyfusion.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, moneyfusion.New, cfg)
 }
 
 func TestCreateCheckoutRequest(t *testing.T) {

@@ -165,19 +165,12 @@ func TestCurrencyOf(t *testing.T) {
 
 const paymentID = "pay_0123456789abcdefghijklmnop"
 
-func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-	}
-}
+// order has neither lines nor metadata.
+func order() cauri.Order { return clienttest.Order(clienttest.Items(), clienttest.Metadata()) }
 
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{
-		PaymentID: paymentID, Order: o,
-		ReturnURL:   "https://shop.example/pay/return/novasend/" + paymentID + "/tok",
-		CallbackURL: "https://shop.example/pay/webhooks/novasend/" + paymentID + "/tok2",
-	}
+	return clienttest.Request(paymentID, o, clienttest.ReturnURL(novasend.Name, paymentID, "tok"),
+		clienttest.CallbackURL(novasend.Name, paymentID, "tok2"))
 }
 
 // reply is one answer of a fake API.
@@ -214,11 +207,7 @@ func provider(t *testing.T, cfg novasend.Config) *novasend.Provider {
 	if cfg.AccountID == "" {
 		cfg.AccountID = "merchant_9923lkdz"
 	}
-	p, err := novasend.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, novasend.New, cfg)
 }
 
 // seedAnswer is the seed's answer to a session creation.

@@ -154,22 +154,19 @@ type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// order has one line, and metadata of a key PayDunya's custom_data uses.
 func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-		Items:    []cauri.Item{{Name: "Pagne wax", Quantity: 2, UnitPrice: 2500}},
-		Metadata: map[string]string{"cart": "c-9", "order_id": "theirs"},
-	}
+	return clienttest.Order(clienttest.Items(cauri.Item{Name: "Pagne wax", Quantity: 2, UnitPrice: 2500}),
+		clienttest.Metadata("order_id", "theirs"))
 }
 
-const (
-	returnURL   = "https://shop.example/pay/return/paydunya/pay_01/acc3ss"
-	callbackURL = "https://shop.example/pay/webhooks/paydunya/pay_01/c4llb4ck"
+var (
+	returnURL   = clienttest.ReturnURL(paydunya.Name, "pay_01", "acc3ss")
+	callbackURL = clienttest.CallbackURL(paydunya.Name, "pay_01", "c4llb4ck")
 )
 
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{PaymentID: "pay_01", Order: o, ReturnURL: returnURL, CallbackURL: callbackURL}
+	return clienttest.Request("pay_01", o, returnURL, callbackURL)
 }
 
 // newCapture is a fake API that answers every request with status and
@@ -194,12 +191,7 @@ func config(base string) paydunya.Config {
 }
 
 func provider(t *testing.T, cfg paydunya.Config) *paydunya.Provider {
-	t.Helper()
-	p, err := paydunya.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, paydunya.New, cfg)
 }
 
 const createdBody = `{"response_code":"00","response_text":"https://app.paydunya.com/sandbox-checkout/invoice/test_RHICF0HboN",` +
