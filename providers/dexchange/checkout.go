@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -226,14 +227,14 @@ func parseLink(resp *providerhttp.Response, externalID string, mustEcho bool) (l
 	if err := resp.DecodeJSON(&top); err != nil {
 		return link{}, perr("", err)
 	}
-	if !isObject(resp.Body) {
+	if !clientkit.IsObject(resp.Body) {
 		return link{}, bad("answer is not a JSON object")
 	}
 	inner := json.RawMessage(resp.Body)
 	switch {
-	case isObject(top.Transaction):
+	case clientkit.IsObject(top.Transaction):
 		inner = top.Transaction
-	case isObject(top.Data):
+	case clientkit.IsObject(top.Data):
 		inner = top.Data
 	}
 	var f linkFields
@@ -241,13 +242,13 @@ func parseLink(resp *providerhttp.Response, externalID string, mustEcho bool) (l
 		return link{}, bad("unexpected JSON: %v", err)
 	}
 	if successFalse(top.Success) || successFalse(f.Success) {
-		return link{}, perr(messageText(top.Message), ErrUnsuccessful)
+		return link{}, perr(clientkit.MessageText(top.Message), ErrUnsuccessful)
 	}
 	l := link{
-		id:       truncate(jsonText(f.TransactionID), 128),
-		url:      jsonText(f.PaymentURL),
-		external: jsonText(f.ExternalTransactionID),
-		status:   truncate(jsonText(f.Status), 64),
+		id:       clientkit.Truncate(clientkit.Text(f.TransactionID), 128),
+		url:      clientkit.Text(f.PaymentURL),
+		external: clientkit.Text(f.ExternalTransactionID),
+		status:   clientkit.Truncate(clientkit.Text(f.Status), 64),
 	}
 	switch {
 	case l.id == "":

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -102,35 +101,20 @@ func New(cfg Config) (*Provider, error) {
 	case strings.ContainsAny(key, " \t\r\n"):
 		bad("APIKey", "must not contain spaces or line breaks")
 	}
-	// A blank secret is most likely an unset environment variable
-	// (WebhookSecrets: []string{os.Getenv(...)}): it is left out, never a
-	// key that anyone could sign with, and logged below.
-	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
-	for _, s := range cfg.WebhookSecrets {
-		if strings.TrimSpace(s) != "" {
-			secrets = append(secrets, []byte(s))
-		}
-	}
+	// Blank secrets are left out, and logged below.
+	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
 	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
-		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
+	if !clientkit.APIRoot(base) {
 		bad("BaseURL", "must be an absolute http(s) URL with no query, fragment or user info")
 	}
 	if len(ve.Fields) > 0 {
 		return nil, ve
 	}
 
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	log = log.With("provider", Name)
-	if blank := len(cfg.WebhookSecrets) - len(secrets); blank > 0 {
-		log.Warn("blank webhook secrets ignored", "blank", blank, "secrets_in_use", len(secrets))
-	}
+	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
 	hc := providerhttp.New(Name, cfg.HTTPClient)
 	hc.Describe = describe
 	return &Provider{
@@ -177,70 +161,7 @@ func describe(_ int, _ http.Header, body []byte) string {
 	if json.Unmarshal(body, &env) != nil {
 		return ""
 	}
-	return messageText(env.Message)
-}
-
-// messageText reads a "message" that DEXCHANGE writes as a string on
-// success and as an array of strings on error. Anything else gives "".
-func messageText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return truncate(oneLine(s), 200)
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) != nil {
-		return ""
-	}
-	parts := make([]string, 0, len(list))
-	for _, item := range list {
-		if json.Unmarshal(item, &s) == nil && strings.TrimSpace(s) != "" {
-			parts = append(parts, oneLine(s))
-		}
-		if len(parts) == 5 {
-			break
-		}
-	}
-	return truncate(strings.Join(parts, "; "), 200)
-}
-
-// oneLine trims s and folds its line breaks and tabs into spaces.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// truncate cuts s to at most n characters.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
-}
-
-// jsonText returns a JSON string's value, trimmed, or a JSON number's text,
-// and "" for anything else.
-func jsonText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-// isNull reports whether raw is missing or JSON null.
-func isNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
-}
-
-// isObject reports whether raw is a JSON object.
-func isObject(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return strings.HasPrefix(s, "{")
+	return clientkit.MessageText(env.Message)
 }
 
 // successFalse reports whether raw is JSON false (or the string "false").

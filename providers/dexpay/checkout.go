@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -153,12 +154,12 @@ func sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 // else its items' names, joined as the WooCommerce plugin joins them,
 // else "Order <ID>".
 func itemName(o cauri.Order) string {
-	if d := oneLine(o.Description); d != "" {
+	if d := clientkit.OneLine(o.Description); d != "" {
 		return d
 	}
 	var names []string
 	for _, it := range o.Items {
-		if n := oneLine(it.Name); n != "" {
+		if n := clientkit.OneLine(it.Name); n != "" {
 			names = append(names, n)
 		}
 	}

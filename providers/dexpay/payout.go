@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -129,7 +130,7 @@ func (p *Provider) payout(ctx context.Context, body *payoutRequest) (cauri.Payou
 	if err := json.Unmarshal(data, &f); err != nil {
 		return cauri.PayoutResult{}, unknown(fmt.Errorf("%w: payout: unexpected JSON: %w", cauri.ErrMalformed, err))
 	}
-	raw := p.clean(truncate(jsonText(f.Status), 64))
+	raw := p.clean(clientkit.Truncate(clientkit.Text(f.Status), 64))
 	if raw == "" {
 		return cauri.PayoutResult{}, unknown(fmt.Errorf("%w: payout answer has no status", cauri.ErrMalformed))
 	}
@@ -137,11 +138,11 @@ func (p *Provider) payout(ctx context.Context, body *payoutRequest) (cauri.Payou
 	if !known {
 		p.log.Warn("unknown dexpay payout status, treated as pending", "status", raw)
 	}
-	ref := p.clean(truncate(cmp.Or(jsonText(f.ID), jsonText(f.Reference)), 128))
+	ref := p.clean(clientkit.Truncate(cmp.Or(clientkit.Text(f.ID), clientkit.Text(f.Reference)), 128))
 	if ref == "" {
 		p.log.Warn("dexpay payout answer without an id or reference", "status", raw)
 	}
-	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: p.clean(messageText(f.FailureReason))}, nil
+	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: p.clean(clientkit.MessageText(f.FailureReason))}, nil
 }
 
 // payoutBody builds the payout's body, or the *cauri.ValidationError
@@ -171,7 +172,7 @@ func payoutBody(req cauri.PayoutRequest) (*payoutRequest, error) {
 		return nil, ve
 	}
 	meta := map[string]string{MetaPayoutKey: req.Key}
-	if d := oneLine(req.Description); d != "" {
+	if d := clientkit.OneLine(req.Description); d != "" {
 		meta["description"] = d
 	}
 	return &payoutRequest{
@@ -230,11 +231,7 @@ func (p *Provider) checkPayout(ctx context.Context, ref string) (cauri.PayoutRes
 		URL: providerhttp.JoinURL(p.base, "payouts", ref), Header: p.headers(),
 	})
 	if err != nil {
-		var pe *cauri.ProviderError
-		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
-			pe.Err = cauri.ErrNotFound
-		}
-		return cauri.PayoutResult{}, err
+		return cauri.PayoutResult{}, clientkit.NotFound(err)
 	}
 	data, err := answerData(resp, "payout_status")
 	if err != nil {
@@ -248,10 +245,10 @@ func (p *Provider) checkPayout(ctx context.Context, ref string) (cauri.PayoutRes
 		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status", StatusCode: resp.StatusCode,
 			Err: fmt.Errorf("%w: payout: unexpected JSON: %w", cauri.ErrMalformed, err)}
 	}
-	raw := p.clean(truncate(jsonText(f.Status), 64))
+	raw := p.clean(clientkit.Truncate(clientkit.Text(f.Status), 64))
 	st, known := MapPayoutStatus(raw)
 	if !known {
 		p.log.Warn("unknown dexpay payout status, treated as pending", "status", raw)
 	}
-	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: p.clean(messageText(f.FailureReason))}, nil
+	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: p.clean(clientkit.MessageText(f.FailureReason))}, nil
 }

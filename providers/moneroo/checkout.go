@@ -9,9 +9,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -146,7 +146,7 @@ func (p *Provider) initBody(req cauri.CheckoutRequest) (*initRequest, error) {
 	return &initRequest{
 		Amount:      amount,
 		Currency:    o.Currency,
-		Description: truncate(desc, maxDescription),
+		Description: clientkit.Truncate(desc, maxDescription),
 		Customer: initCustomer{
 			Email:     strings.TrimSpace(c.Email),
 			FirstName: strings.TrimSpace(c.FirstName),
@@ -177,7 +177,7 @@ func (p *Provider) metadata(req cauri.CheckoutRequest) map[string]string {
 			dropped++
 			continue
 		}
-		m[k] = truncate(req.Order.Metadata[k], maxMetadataValue)
+		m[k] = clientkit.Truncate(req.Order.Metadata[k], maxMetadataValue)
 	}
 	if dropped > 0 {
 		p.log.Warn("order metadata cut to moneroo's limit", "payment_id", req.PaymentID, "dropped_entries", dropped)
@@ -197,15 +197,6 @@ func digits(phone string) string {
 	return b.String()
 }
 
-// truncate cuts s to at most n characters.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
-}
-
 // describe extracts Moneroo's explanation from an error answer: its
 // "message", and the names (never the values) of the fields its "errors"
 // lists.
@@ -219,7 +210,7 @@ func describe(_ int, _ http.Header, body []byte) string {
 	}
 	var msg string
 	_ = json.Unmarshal(env.Message, &msg)
-	msg = truncate(strings.TrimSpace(msg), 200)
+	msg = clientkit.Truncate(strings.TrimSpace(msg), 200)
 	if fields := errorFields(env.Errors); len(fields) > 0 {
 		if msg != "" {
 			msg += " "
@@ -254,7 +245,7 @@ func errorFields(raw json.RawMessage) []string {
 	sort.Strings(fields)
 	fields = slices.Compact(fields)
 	for i, f := range fields {
-		fields[i] = truncate(f, 60)
+		fields[i] = clientkit.Truncate(f, 60)
 	}
 	if len(fields) > 10 {
 		fields = append(fields[:10], "...")

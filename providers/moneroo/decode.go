@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri/internal/jsonlex"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -133,10 +134,10 @@ func (c *captureField) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if capture.FailureMessage != nil {
-		c.failure = truncate(strings.TrimSpace(*capture.FailureMessage), 200)
+		c.failure = clientkit.Truncate(strings.TrimSpace(*capture.FailureMessage), 200)
 	}
 	if capture.Method != nil && capture.Method.ShortCode != nil {
-		c.method = truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
+		c.method = clientkit.Truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
 	}
 	return nil
 }

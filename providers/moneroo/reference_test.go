@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -71,7 +72,7 @@ func refParseWebhook(p *Provider, secrets [][]byte, r *http.Request, body []byte
 	if json.Unmarshal(n.Event, &event) != nil || strings.TrimSpace(event) == "" {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo webhook has no event", cauri.ErrMalformed)
 	}
-	event = truncate(strings.TrimSpace(event), 64)
+	event = clientkit.Truncate(strings.TrimSpace(event), 64)
 	kind, suffix, _ := strings.Cut(event, ".")
 	if kind != "payment" {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo event %q", cauri.ErrIgnoredEvent, event)
@@ -106,7 +107,7 @@ func refParsePayment(raw json.RawMessage) (payment, error) {
 	if err := json.Unmarshal(raw, &d); err != nil || refIsNull(raw) {
 		return payment{}, fmt.Errorf("%w: payment data is not an object", cauri.ErrMalformed)
 	}
-	p := payment{id: refJSONText(d.ID), status: truncate(refJSONText(d.Status), 64)}
+	p := payment{id: refJSONText(d.ID), status: clientkit.Truncate(refJSONText(d.Status), 64)}
 
 	cur, err := refCurrencyCode(d.Currency)
 	if err != nil {
@@ -135,10 +136,10 @@ func refParsePayment(raw json.RawMessage) (payment, error) {
 	}
 	if json.Unmarshal(d.Capture, &capture) == nil {
 		if capture.FailureMessage != nil {
-			p.failure = truncate(strings.TrimSpace(*capture.FailureMessage), 200)
+			p.failure = clientkit.Truncate(strings.TrimSpace(*capture.FailureMessage), 200)
 		}
 		if capture.Method != nil && capture.Method.ShortCode != nil {
-			p.method = truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
+			p.method = clientkit.Truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
 		}
 	}
 	return p, nil

@@ -3,13 +3,13 @@ package moneroo
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/jsonlex"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -68,7 +68,7 @@ func parsePayment(raw []byte) (payment, error) {
 	if err := json.Unmarshal(raw, &d); err != nil || jsonlex.IsNull(raw) {
 		return payment{}, fmt.Errorf("%w: payment data is not an object", cauri.ErrMalformed)
 	}
-	p := payment{id: string(d.ID), status: truncate(string(d.Status), 64)}
+	p := payment{id: string(d.ID), status: clientkit.Truncate(string(d.Status), 64)}
 
 	cur, err := d.Currency.code, d.Currency.err
 	if err != nil {
@@ -159,11 +159,7 @@ func (p *Provider) verify(ctx context.Context, q cauri.StatusQuery, ref string) 
 		Header:   p.headers(),
 	})
 	if err != nil {
-		var pe *cauri.ProviderError
-		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
-			pe.Err = cauri.ErrNotFound
-		}
-		return cauri.Update{}, err
+		return cauri.Update{}, clientkit.NotFound(err)
 	}
 	bad := func(err error) error {
 		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -78,7 +79,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	}
 	switch ok, known := statut(pr.Statut); {
 	case known && !ok:
-		return cauri.Checkout{}, perr(truncate(jsonText(pr.Message), 200), ErrRefused)
+		return cauri.Checkout{}, perr(truncate(clientkit.Text(pr.Message), 200), ErrRefused)
 	case !known:
 		return cauri.Checkout{}, bad("answer has no boolean statut")
 	}
@@ -110,10 +111,10 @@ func statut(raw json.RawMessage) (ok, known bool) {
 // tokenOf reads a payment token: a JSON string (or number) of at most 128
 // printable ASCII characters. Missing or null gives "".
 func tokenOf(raw json.RawMessage) (string, error) {
-	if isNull(raw) {
+	if clientkit.IsNull(raw) {
 		return "", nil
 	}
-	t := jsonText(raw)
+	t := clientkit.Text(raw)
 	if t == "" || len(t) > 128 {
 		return "", fmt.Errorf("%w: the payment token is not a non-empty string of at most 128 characters", cauri.ErrMalformed)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -113,15 +114,8 @@ func New(cfg Config) (*Provider, error) {
 	if strings.TrimSpace(cfg.APIClient) == "" {
 		bad("APIClient", "is required")
 	}
-	// A blank secret is most likely an unset environment variable
-	// (WebhookSecrets: []string{os.Getenv(...)}): it is left out, never a
-	// key that anyone could sign with, and logged below.
-	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
-	for _, s := range cfg.WebhookSecrets {
-		if strings.TrimSpace(s) != "" {
-			secrets = append(secrets, []byte(s))
-		}
-	}
+	// Blank secrets are left out, and logged below.
+	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
 	switch {
 	case cfg.AccountID == "":
 		bad("AccountID", "is required: novasend's payin sessions name the merchant account to credit (accountId)")
@@ -144,14 +138,7 @@ func New(cfg Config) (*Provider, error) {
 		return nil, ve
 	}
 
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	log = log.With("provider", Name)
-	if blank := len(cfg.WebhookSecrets) - len(secrets); blank > 0 {
-		log.Warn("blank webhook secrets ignored", "blank", blank, "secrets_in_use", len(secrets))
-	}
+	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
 	hc := providerhttp.New(Name, cfg.HTTPClient)
 	hc.Describe = describe
 	return &Provider{

@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -289,8 +289,8 @@ func describe(_ int, _ http.Header, body []byte) string {
 // describeEnvelope says "response_text (response_code N)", cut to a
 // readable length.
 func describeEnvelope(e envelope) string {
-	text := truncate(strings.TrimSpace(jsonText(e.Text)), 200)
-	code := truncate(e.code(), 16)
+	text := clientkit.Truncate(strings.TrimSpace(jsonText(e.Text)), 200)
+	code := clientkit.Truncate(e.code(), 16)
 	switch {
 	case code == "" && text == "":
 		return ""
@@ -312,15 +312,6 @@ func rootURL(raw string) bool {
 func absoluteHTTP(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-}
-
-// truncate cuts s to at most n characters.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
 }
 
 // malformed is a *cauri.ProviderError for an answer that came but cannot be

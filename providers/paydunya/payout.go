@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -217,7 +218,7 @@ func (p *Provider) disburseStatus(raw string) cauri.PayoutStatus {
 	case DisbursePending, DisburseCreated, "":
 		return cauri.PayoutPending
 	}
-	p.log.Warn("paydunya reported a disbursement status this package does not know; kept pending", "status", truncate(raw, 32))
+	p.log.Warn("paydunya reported a disbursement status this package does not know; kept pending", "status", clientkit.Truncate(raw, 32))
 	return cauri.PayoutPending
 }
 
@@ -225,9 +226,9 @@ func (p *Provider) disburseStatus(raw string) cauri.PayoutStatus {
 // a readable length.
 func (r disburseResponse) message() string {
 	if t := jsonText(r.Text); t != "" {
-		return truncate(t, 200)
+		return clientkit.Truncate(t, 200)
 	}
-	return truncate(jsonText(r.Description), 200)
+	return clientkit.Truncate(jsonText(r.Description), 200)
 }
 
 // withdrawMode is the shape of PayDunya's withdraw_mode values.

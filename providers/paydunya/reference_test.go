@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -75,7 +76,7 @@ func refParseFields(p *Provider, data *refFormNode) (cauri.Update, error) {
 	}
 	if mode != "" && !p.sameMode(mode) {
 		return cauri.Update{}, fmt.Errorf("%w: paydunya IPN of a %s-mode invoice, the provider is in %s mode",
-			cauri.ErrIgnoredEvent, truncate(mode, 16), p.mode)
+			cauri.ErrIgnoredEvent, clientkit.Truncate(mode, 16), p.mode)
 	}
 	raw, err := field("status")
 	if err != nil {
@@ -84,7 +85,7 @@ func refParseFields(p *Provider, data *refFormNode) (cauri.Update, error) {
 	if raw == "" {
 		return cauri.Update{}, malformed("no data[status]")
 	}
-	raw = truncate(raw, 64)
+	raw = clientkit.Truncate(raw, 64)
 	token, err := field("invoice", "token")
 	if err != nil {
 		return cauri.Update{}, err
@@ -109,11 +110,11 @@ func refParseFields(p *Provider, data *refFormNode) (cauri.Update, error) {
 	}
 
 	u := cauri.Update{
-		PaymentID:     truncate(paymentID, 64),
+		PaymentID:     clientkit.Truncate(paymentID, 64),
 		ProviderRef:   token,
 		Status:        p.mapStatus(raw, paymentID),
 		RawStatus:     raw,
-		FailureReason: truncate(failReason, 200),
+		FailureReason: clientkit.Truncate(failReason, 200),
 		EventID:       token + ":" + raw,
 	}
 	if total != "" {
@@ -265,10 +266,10 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 	if json.Unmarshal(cr.Status, &raw) != nil || strings.TrimSpace(raw) == "" {
 		return cauri.Update{}, bad("answer has no status")
 	}
-	raw = truncate(strings.TrimSpace(raw), 64)
+	raw = clientkit.Truncate(strings.TrimSpace(raw), 64)
 	if m := refJSONString(cr.Mode); m != "" && !p.sameMode(m) {
-		p.log.Warn("paydunya answered about an invoice of the other mode", "mode", truncate(m, 16), "configured", string(p.mode))
-		return cauri.Update{}, bad("answer is about a %s-mode invoice, the provider is in %s mode", truncate(m, 16), p.mode)
+		p.log.Warn("paydunya answered about an invoice of the other mode", "mode", clientkit.Truncate(m, 16), "configured", string(p.mode))
+		return cauri.Update{}, bad("answer is about a %s-mode invoice, the provider is in %s mode", clientkit.Truncate(m, 16), p.mode)
 	}
 
 	var inv struct {
@@ -296,7 +297,7 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 		ProviderRef:   ref,
 		Status:        p.mapStatus(raw, cmp.Or(q.PaymentID, paymentID)),
 		RawStatus:     raw,
-		FailureReason: truncate(refJSONText(cr.FailReason), 200),
+		FailureReason: clientkit.Truncate(refJSONText(cr.FailReason), 200),
 		Authenticated: true,
 	}
 	if !refIsNull(inv.TotalAmount) {
@@ -333,7 +334,7 @@ func refCustomPaymentID(raw json.RawMessage) (string, error) {
 	if id == "" {
 		return "", errors.New("custom_data." + DataPaymentID + " is not a string")
 	}
-	return truncate(id, 64), nil
+	return clientkit.Truncate(id, 64), nil
 }
 
 // jsonString returns a JSON string's value, "" for anything else.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/jsonlex"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -53,9 +54,9 @@ func MapStatus(raw string) (s cauri.Status, known bool) {
 func (p *Provider) mapStatus(raw, paymentID string) cauri.Status {
 	st, known := MapStatus(raw)
 	if !known {
-		attrs := []any{"status", truncate(raw, 64)}
+		attrs := []any{"status", clientkit.Truncate(raw, 64)}
 		if paymentID != "" {
-			attrs = append(attrs, "payment_id", truncate(paymentID, 64))
+			attrs = append(attrs, "payment_id", clientkit.Truncate(paymentID, 64))
 		}
 		p.log.Warn("unknown paydunya invoice status, treated as pending", attrs...)
 	}
@@ -136,10 +137,10 @@ func (p *Provider) confirmed(q cauri.StatusQuery, ref string, status int, ctype 
 	if raw == "" {
 		return cauri.Update{}, bad("answer has no status")
 	}
-	raw = truncate(raw, 64)
+	raw = clientkit.Truncate(raw, 64)
 	if m := string(cr.Mode); m != "" && !p.sameMode(m) {
-		p.log.Warn("paydunya answered about an invoice of the other mode", "mode", truncate(m, 16), "configured", string(p.mode))
-		return cauri.Update{}, bad("answer is about a %s-mode invoice, the provider is in %s mode", truncate(m, 16), p.mode)
+		p.log.Warn("paydunya answered about an invoice of the other mode", "mode", clientkit.Truncate(m, 16), "configured", string(p.mode))
+		return cauri.Update{}, bad("answer is about a %s-mode invoice, the provider is in %s mode", clientkit.Truncate(m, 16), p.mode)
 	}
 
 	inv := cr.Invoice
@@ -164,7 +165,7 @@ func (p *Provider) confirmed(q cauri.StatusQuery, ref string, status int, ctype 
 		ProviderRef:   ref,
 		Status:        p.mapStatus(raw, cmp.Or(q.PaymentID, paymentID)),
 		RawStatus:     raw,
-		FailureReason: truncate(string(cr.FailReason), 200),
+		FailureReason: clientkit.Truncate(string(cr.FailReason), 200),
 		Authenticated: true,
 	}
 	if inv.total.set {
@@ -213,7 +214,7 @@ func customPaymentID(raw []byte) (string, error) {
 	if id == "" {
 		return "", errors.New("custom_data." + DataPaymentID + " is not a string")
 	}
-	return truncate(id, 64), nil
+	return clientkit.Truncate(id, 64), nil
 }
 
 // ReturnToken reads the invoice token PayDunya appends to return_url
