@@ -20,30 +20,13 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []clienttest.StatusCase{
-		{Raw: "PENDING", Want: cauri.StatusPending, Known: true},
-		{Raw: "INITIATED", Want: cauri.StatusPending, Known: true},
-		{Raw: "PROCESSING", Want: cauri.StatusPending, Known: true},
-		{Raw: "SUCCESS", Want: cauri.StatusPaid, Known: true},
-		{Raw: "FAILED", Want: cauri.StatusFailed, Known: true},
-		{Raw: "CANCELLED", Want: cauri.StatusCancelled, Known: true},
-		{Raw: "EXPIRED", Want: cauri.StatusExpired, Known: true},
-		{Raw: "success", Want: cauri.StatusPaid, Known: true},
-		{Raw: " Success ", Want: cauri.StatusPaid, Known: true},
-		{Raw: "pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "processing", Want: cauri.StatusPending, Known: true},
-		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: "Cancelled", Want: cauri.StatusCancelled, Known: true},
-		{Raw: "expired", Want: cauri.StatusExpired, Known: true},
-		{Raw: "", Want: cauri.StatusPending, Known: false},
-		{Raw: "SUCCESSFUL", Want: cauri.StatusPending, Known: false},
-		{Raw: "COMPLETED", Want: cauri.StatusPending, Known: false},
-		{Raw: "PAID", Want: cauri.StatusPending, Known: false},
-		{Raw: "CANCELED", Want: cauri.StatusPending, Known: false},
-		{Raw: "REFUNDED", Want: cauri.StatusPending, Known: false},
-		{Raw: "SUCCESS!", Want: cauri.StatusPending, Known: false},
-	}
-	clienttest.CheckMapStatus(t, dexchange.MapStatus, tests)
+	clienttest.CheckStatusWords(t, dexchange.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending:   {"PENDING", "INITIATED", "PROCESSING", "pending", "processing"},
+		cauri.StatusPaid:      {"SUCCESS", "success", " Success "},
+		cauri.StatusFailed:    {"FAILED", "failed"},
+		cauri.StatusCancelled: {"CANCELLED", "Cancelled"},
+		cauri.StatusExpired:   {"EXPIRED", "expired"},
+	}, "", "SUCCESSFUL", "COMPLETED", "PAID", "CANCELED", "REFUNDED", "SUCCESS!")
 }
 
 func TestNew(t *testing.T) {

@@ -19,22 +19,12 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []clienttest.StatusCase{
-		{Raw: "initiated", Want: cauri.StatusPending, Known: true},
-		{Raw: "pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "success", Want: cauri.StatusPaid, Known: true},
-		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
-		{Raw: " success ", Want: cauri.StatusPaid, Known: true},
-		{Raw: "", Want: cauri.StatusPending, Known: false},
-		{Raw: "SUCCESS", Want: cauri.StatusPending, Known: false},
-		{Raw: "successful", Want: cauri.StatusPending, Known: false},
-		{Raw: "paid", Want: cauri.StatusPending, Known: false},
-		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
-		{Raw: "expired", Want: cauri.StatusPending, Known: false},
-		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
-	}
-	clienttest.CheckMapStatus(t, moneroo.MapStatus, tests)
+	clienttest.CheckStatusWords(t, moneroo.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending:   {"initiated", "pending"},
+		cauri.StatusPaid:      {"success", " success "},
+		cauri.StatusFailed:    {"failed"},
+		cauri.StatusCancelled: {"cancelled"},
+	}, "", "SUCCESS", "successful", "paid", "canceled", "expired", "refunded")
 }
 
 func TestNew(t *testing.T) {

@@ -19,31 +19,12 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []clienttest.StatusCase{
-		{Raw: "pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "no paid", Want: cauri.StatusPending, Known: true},
-		{Raw: "paid", Want: cauri.StatusPaid, Known: true},
-		{Raw: "failure", Want: cauri.StatusFailed, Known: true},
-		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
-		{Raw: "payin.session.pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "payin.session.completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "payin.session.cancelled", Want: cauri.StatusCancelled, Known: true},
-		{Raw: " Paid ", Want: cauri.StatusPaid, Known: true},
-		{Raw: "NO PAID", Want: cauri.StatusPending, Known: true},
-		{Raw: "Payin.Session.Completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "", Want: cauri.StatusPending, Known: false},
-		{Raw: "nopaid", Want: cauri.StatusPending, Known: false},
-		{Raw: "no  paid", Want: cauri.StatusPending, Known: false},
-		{Raw: "success", Want: cauri.StatusPending, Known: false},
-		{Raw: "completed", Want: cauri.StatusPending, Known: false},
-		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
-		{Raw: "expired", Want: cauri.StatusPending, Known: false},
-		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
-		{Raw: "payin.session.failed", Want: cauri.StatusPending, Known: false},
-		{Raw: "payout.session.completed", Want: cauri.StatusPending, Known: false},
-	}
-	clienttest.CheckMapStatus(t, moneyfusion.MapStatus, tests)
+	clienttest.CheckStatusWords(t, moneyfusion.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending:   {"pending", "no paid", "payin.session.pending", "NO PAID"},
+		cauri.StatusPaid:      {"paid", "payin.session.completed", " Paid ", "Payin.Session.Completed"},
+		cauri.StatusFailed:    {"failure", "failed"},
+		cauri.StatusCancelled: {"cancelled", "payin.session.cancelled"},
+	}, "", "nopaid", "no  paid", "success", "completed", "canceled", "expired", "refunded", "payin.session.failed", "payout.session.completed")
 }
 
 func TestCharged(t *testing.T) {

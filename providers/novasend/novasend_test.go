@@ -20,63 +20,30 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []clienttest.StatusCase{
-		// One word, of any of the three fields.
-		{Raw: "completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: "declined", Want: cauri.StatusFailed, Known: true},
-		{Raw: "expired", Want: cauri.StatusExpired, Known: true},
-		{Raw: "processing", Want: cauri.StatusPending, Known: true},
-		{Raw: "processed", Want: cauri.StatusPending, Known: true},
-		{Raw: "none", Want: cauri.StatusPending, Known: true},
-		{Raw: "pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "accepted", Want: cauri.StatusPending, Known: true},
-		{Raw: " COMPLETED ", Want: cauri.StatusPaid, Known: true},
-		{Raw: "", Want: cauri.StatusPending, Known: false},
-		{Raw: "success", Want: cauri.StatusPending, Known: false},
-		{Raw: "successful", Want: cauri.StatusPending, Known: false},
-		{Raw: "paid", Want: cauri.StatusPending, Known: false},
-		{Raw: "cancelled", Want: cauri.StatusPending, Known: false},
-		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
+	// One word, of any of the three fields.
+	clienttest.CheckStatusWords(t, novasend.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending: {"processing", "processed", "none", "pending", "accepted"},
+		cauri.StatusPaid:    {"completed", " COMPLETED "},
+		cauri.StatusFailed:  {"failed", "declined"},
+		cauri.StatusExpired: {"expired"},
+	}, "", "success", "successful", "paid", "cancelled", "refunded")
 
-		// status/confirmationStatus/transaction.status: the transaction decides.
-		{Raw: "processed/accepted/completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "processed/none/completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "expired/declined/completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "weird/weird/completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "processed/accepted/failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: "processed/accepted/pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "expired/expired/pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "processed/accepted/reversed", Want: cauri.StatusPending, Known: false},
-		{Raw: "processed/accepted/success", Want: cauri.StatusPending, Known: false},
-		{Raw: "Processed/Accepted/Completed", Want: cauri.StatusPaid, Known: true},
+	// status/confirmationStatus/transaction.status: the transaction decides.
+	clienttest.CheckStatusWords(t, novasend.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending: {"processed/accepted/pending", "expired/expired/pending"},
+		cauri.StatusPaid:    {"processed/accepted/completed", "processed/none/completed", "expired/declined/completed", "weird/weird/completed", "Processed/Accepted/Completed"},
+		cauri.StatusFailed:  {"processed/accepted/failed"},
+	}, "processed/accepted/reversed", "processed/accepted/success")
 
-		// No transaction yet (null or {}).
-		{Raw: "processing/none/", Want: cauri.StatusPending, Known: true},
-		{Raw: "processing/pending/", Want: cauri.StatusPending, Known: true},
-		{Raw: "processed/accepted/", Want: cauri.StatusPending, Known: true},
-		{Raw: "processed/none/", Want: cauri.StatusPending, Known: true},
-		{Raw: "processing/declined/", Want: cauri.StatusFailed, Known: true},
-		{Raw: "processed/declined/", Want: cauri.StatusFailed, Known: true},
-		{Raw: "processing/expired/", Want: cauri.StatusExpired, Known: true},
-		{Raw: "expired/none/", Want: cauri.StatusExpired, Known: true},
-		{Raw: "expired/accepted/", Want: cauri.StatusExpired, Known: true},
-		{Raw: "expired//", Want: cauri.StatusExpired, Known: true},
-		{Raw: "/declined/", Want: cauri.StatusFailed, Known: true},
-		{Raw: "processing//", Want: cauri.StatusPending, Known: true},
-		{Raw: "/none/", Want: cauri.StatusPending, Known: true},
-		{Raw: "//", Want: cauri.StatusPending, Known: false},
-		{Raw: "completed//", Want: cauri.StatusPending, Known: false},
-		{Raw: "processing/completed/", Want: cauri.StatusPending, Known: false},
-		{Raw: "processing/weird/", Want: cauri.StatusPending, Known: false},
-		{Raw: "weird/declined/", Want: cauri.StatusFailed, Known: true},
-		{Raw: "weird/none/", Want: cauri.StatusPending, Known: false},
+	// No transaction yet (null or {}).
+	clienttest.CheckStatusWords(t, novasend.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending: {"processing/none/", "processing/pending/", "processed/accepted/", "processed/none/", "processing//", "/none/"},
+		cauri.StatusFailed:  {"processing/declined/", "processed/declined/", "/declined/", "weird/declined/"},
+		cauri.StatusExpired: {"processing/expired/", "expired/none/", "expired/accepted/", "expired//"},
+	}, "//", "completed//", "processing/completed/", "processing/weird/", "weird/none/")
 
-		// Neither one word nor three.
-		{Raw: "processed/accepted", Want: cauri.StatusPending, Known: false},
-		{Raw: "a/b/c/d", Want: cauri.StatusPending, Known: false},
-	}
-	clienttest.CheckMapStatus(t, novasend.MapStatus, tests)
+	// Neither one word nor three.
+	clienttest.CheckStatusWords(t, novasend.MapStatus, nil, "processed/accepted", "a/b/c/d")
 }
 
 func TestNew(t *testing.T) {

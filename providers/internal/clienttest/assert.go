@@ -150,3 +150,20 @@ func ExpireWhenHeld(t *testing.T, em SlowHolder, ctx *Expiring) {
 		}
 	}()
 }
+
+// CheckStatusWords checks mapStatus against words: each of known's words
+// must map, known, to its status, and each of unknown must map to
+// cauri.StatusPending, not known.
+func CheckStatusWords(t *testing.T, mapStatus func(string) (cauri.Status, bool), known map[cauri.Status][]string, unknown ...string) {
+	t.Helper()
+	var cases []StatusCase
+	for st, words := range known {
+		for _, w := range words {
+			cases = append(cases, StatusCase{Raw: w, Want: st, Known: true})
+		}
+	}
+	for _, w := range unknown {
+		cases = append(cases, StatusCase{Raw: w, Want: cauri.StatusPending})
+	}
+	CheckMapStatus(t, mapStatus, cases)
+}
