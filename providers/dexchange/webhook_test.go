@@ -9,6 +9,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexchange"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 )
 
 const (
@@ -21,12 +22,11 @@ const seedBody = `{"id":"MID123456789","externalTransactionId":"pay_01","transac
 	`"PHONE_NUMBER":"771234567","STATUS":"SUCCESS","CUSTOM_DATA":"{}","COMPLETED_AT":"2024-03-20T10:35:00Z"}`
 
 func webhookRequest(body string, headers map[string]string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/dexchange/pay_01/tok", strings.NewReader(body))
-	r.Header.Set("Content-Type", "application/json")
+	var pairs []string
 	for k, v := range headers {
-		r.Header.Set(k, v)
+		pairs = append(pairs, k, v)
 	}
-	return r
+	return clienttest.WebhookRequest("/pay/webhooks/dexchange/pay_01/tok", "application/json", body, pairs...)
 }
 
 func TestParseWebhook(t *testing.T) {
@@ -123,33 +123,15 @@ func TestParseWebhook(t *testing.T) {
 			t.Parallel()
 			p := provider(t, dexchange.Config{APIKey: "sk", WebhookSecrets: tt.secrets})
 			headers := map[string]string{}
+			var tails []string
 			for k, v := range tt.headers {
-				switch v {
-				case "ok":
-					v = sign(secretOld, tt.body)
-				case "new":
-					v = sign(secretNew, tt.body)
+				headers[k] = clienttest.Signature(v, dexchange.Sign, tt.body, secretOld, secretNew)
+				if len(strings.TrimSpace(headers[k])) > 16 {
+					tails = append(tails, clienttest.SignatureTail(headers[k]))
 				}
-				headers[k] = v
 			}
 			u, err := p.ParseWebhook(webhookRequest(tt.body, headers), []byte(tt.body))
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
-				for _, v := range headers {
-					if v = strings.TrimSpace(v); len(v) > 16 && strings.Contains(strings.ToLower(err.Error()), strings.ToLower(v[8:])) {
-						t.Errorf("error repeats the signature: %v", err)
-					}
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
-			}
+			clienttest.CheckParsed(t, u, err, tt.want, tt.err, tails...)
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexpay"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 )
 
 const (
@@ -24,11 +25,11 @@ const completed = `{"event":"CHECKOUT_COMPLETED","data":{"reference":"pay_01","s
 	`"transaction_id":"TXN123","payment_method":"MOBILE_MONEY","operator":"wave","metadata":{"order_id":"ord-42"},"isSandbox":true}}`
 
 func webhookRequest(headers map[string]string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/dexpay/pay_01/tok", nil)
+	var pairs []string
 	for k, v := range headers {
-		r.Header.Set(k, v)
+		pairs = append(pairs, k, v)
 	}
-	return r
+	return clienttest.WebhookRequest("/pay/webhooks/dexpay/pay_01/tok", "", "", pairs...)
 }
 
 func signedWith(secret, body string) map[string]string {
@@ -142,18 +143,7 @@ func TestParseWebhook(t *testing.T) {
 				cfg.APIKey, cfg.APISecret = "pk_live_1", "sk_live_1"
 			}
 			u, err := provider(t, cfg).ParseWebhook(webhookRequest(tt.headers), []byte(tt.body))
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("update\n got %+v\nwant %+v", u, tt.want)
-			}
+			clienttest.CheckParsed(t, u, err, tt.want, tt.err)
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 )
 
@@ -86,20 +87,9 @@ func TestParseWebhook(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/moneyfusion/pay_01/x", strings.NewReader(tt.body))
+			r := clienttest.WebhookRequest("/pay/webhooks/moneyfusion/pay_01/x", "", tt.body)
 			u, err := p.ParseWebhook(r, []byte(tt.body))
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
-			}
+			clienttest.CheckParsed(t, u, err, tt.want, tt.err)
 		})
 	}
 	if _, err := p.ParseWebhook(nil, []byte(completedBody)); err != nil {
