@@ -598,20 +598,10 @@ func TestFetchStatusShapes(t *testing.T) {
 			if r := f.Requests()[0]; r.URL.Path != "/api/v1/transaction/MID1" || r.Header.Get("Authorization") != "Bearer sk.test.1" {
 				t.Errorf("request %s %v", r.URL.Path, r.Header)
 			}
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
+			if clienttest.CheckUpdate(t, u, err, tt.want, tt.err) {
 				if pe := providerError(t, err, 200, false); pe.Message != tt.msg {
 					t.Errorf("message %q", pe.Message)
 				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
 			}
 		})
 	}

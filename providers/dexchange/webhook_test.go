@@ -131,7 +131,7 @@ func TestParseWebhook(t *testing.T) {
 				}
 			}
 			u, err := p.ParseWebhook(webhookRequest(tt.body, headers), []byte(tt.body))
-			clienttest.CheckParsed(t, u, err, tt.want, tt.err, tails...)
+			clienttest.CheckUpdate(t, u, err, tt.want, tt.err, tails...)
 		})
 	}
 }

@@ -143,7 +143,7 @@ func TestParseWebhook(t *testing.T) {
 				cfg.APIKey, cfg.APISecret = "pk_live_1", "sk_live_1"
 			}
 			u, err := provider(t, cfg).ParseWebhook(webhookRequest(tt.headers), []byte(tt.body))
-			clienttest.CheckParsed(t, u, err, tt.want, tt.err)
+			clienttest.CheckUpdate(t, u, err, tt.want, tt.err)
 		})
 	}
 }

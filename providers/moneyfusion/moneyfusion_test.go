@@ -497,18 +497,8 @@ func TestFetchStatusShapes(t *testing.T) {
 			if c.Last(t).Method != http.MethodGet || c.Last(t).URL.Path != "/paiementNotif/r1" || c.Last(t).Header.Get("Authorization") != "" {
 				t.Errorf("request %s %s %v", c.Last(t).Method, c.Last(t).URL.Path, c.Last(t).Header)
 			}
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
+			if clienttest.CheckUpdate(t, u, err, tt.want, tt.err) {
 				providerError(t, err, status, false)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
 			}
 		})
 	}

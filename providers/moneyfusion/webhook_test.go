@@ -89,7 +89,7 @@ func TestParseWebhook(t *testing.T) {
 			t.Parallel()
 			r := clienttest.WebhookRequest("/pay/webhooks/moneyfusion/pay_01/x", "", tt.body)
 			u, err := p.ParseWebhook(r, []byte(tt.body))
-			clienttest.CheckParsed(t, u, err, tt.want, tt.err)
+			clienttest.CheckUpdate(t, u, err, tt.want, tt.err)
 		})
 	}
 	if _, err := p.ParseWebhook(nil, []byte(completedBody)); err != nil {

@@ -172,7 +172,7 @@ func TestParseWebhook(t *testing.T) {
 			p := provider(t, novasend.Config{WebhookSecrets: tt.secrets})
 			sig := clienttest.Signature(tt.sig, novasend.Sign, tt.body, secretOld, secretNew)
 			u, err := p.ParseWebhook(webhookRequest(tt.body, sig), []byte(tt.body))
-			clienttest.CheckParsed(t, u, err, tt.want, tt.err, clienttest.SignatureTail(sig))
+			clienttest.CheckUpdate(t, u, err, tt.want, tt.err, clienttest.SignatureTail(sig))
 		})
 	}
 }

@@ -180,7 +180,7 @@ func TestParseWebhook(t *testing.T) {
 				p = live
 			}
 			u, err := p.ParseWebhook(ipnRequest(tt.body), []byte(tt.body))
-			clienttest.CheckParsed(t, u, err, tt.want, tt.err, paydunya.Hash(masterKey), masterKey)
+			clienttest.CheckUpdate(t, u, err, tt.want, tt.err, paydunya.Hash(masterKey), masterKey)
 		})
 	}
 	// A nil request is fine: everything is in the body.

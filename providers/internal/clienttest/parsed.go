@@ -50,10 +50,12 @@ func SignatureTail(sig string) string {
 	return s[8:]
 }
 
-// CheckParsed checks what a ParseWebhook returned, u and err: with
-// wantErr, that err wraps it and quotes none of hidden, in any case (an
-// empty one is no text); without, that err is nil and u is want.
-func CheckParsed(t *testing.T, u cauri.Update, err error, want cauri.Update, wantErr error, hidden ...string) {
+// CheckUpdate checks what a ParseWebhook or a FetchStatus returned, u and
+// err: with wantErr, that err wraps it and quotes none of hidden, in any
+// case (an empty one is no text); without, that err is nil and u is want.
+// It reports whether it checked an error, for the caller to check more of
+// it.
+func CheckUpdate(t *testing.T, u cauri.Update, err error, want cauri.Update, wantErr error, hidden ...string) (checkedErr bool) {
 	t.Helper()
 	if wantErr != nil {
 		if !errors.Is(err, wantErr) {
@@ -64,7 +66,7 @@ func CheckParsed(t *testing.T, u cauri.Update, err error, want cauri.Update, wan
 				t.Errorf("error repeats %q: %v", h, err)
 			}
 		}
-		return
+		return true
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -72,4 +74,5 @@ func CheckParsed(t *testing.T, u cauri.Update, err error, want cauri.Update, wan
 	if u != want {
 		t.Errorf("update\n got %+v\nwant %+v", u, want)
 	}
+	return false
 }
