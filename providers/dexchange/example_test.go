@@ -49,15 +49,11 @@ func Example() {
 	fmt.Println("back at:", back)
 
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(u.Status, u.Amount, u.Currency, u.Method, u.Authenticated)
+	fmt.Println(u.Status, u.Amount, u.Currency, u.Method, u.Authenticated, err)
 	// Output:
 	// send the customer to the payment page: true
 	// back at: https://shop.example/pay/return/dexchange/pay_01/token
-	// paid 5000 XOF OM_SN_CASHOUT true
+	// paid 5000 XOF OM_SN_CASHOUT true <nil>
 }
 
 // An unsigned notification, as DEXCHANGE documents them, is read but not

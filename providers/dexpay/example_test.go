@@ -49,16 +49,12 @@ func Example() {
 	fmt.Println("back at:", back)
 
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(u.Status, u.Amount, u.Currency, u.Method, u.Authenticated)
+	fmt.Println(u.Status, u.Amount, u.Currency, u.Method, u.Authenticated, err)
 	// Output:
 	// reference: pay_01
 	// send the customer to the payment page: true
 	// back at: https://shop.example/pay/return/dexpay/pay_01/token
-	// paid 5000 XOF wave true
+	// paid 5000 XOF wave true <nil>
 }
 
 // A signed notification, in the WooCommerce plugin's spelling, is believed

@@ -47,15 +47,11 @@ func Example() {
 	fmt.Println("back with paymentStatus:", strings.Contains(back, "&paymentStatus=success"))
 
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(u.Status, u.Amount, u.Currency, u.PaymentID)
+	fmt.Println(u.Status, u.Amount, u.Currency, u.PaymentID, err)
 	// Output:
 	// send the customer to the hosted page: true
 	// back with paymentStatus: true
-	// paid 5000 XOF pay_01
+	// paid 5000 XOF pay_01 <nil>
 }
 
 // Signing a notification in a test of one's own webhook endpoint.

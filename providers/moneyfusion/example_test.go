@@ -47,15 +47,11 @@ func Example() {
 	fmt.Println("back with the token:", token == co.ProviderRef)
 
 	st, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(st.Status, st.Amount, st.Currency, "fee", st.Fee, st.PaymentID)
+	fmt.Println(st.Status, st.Amount, st.Currency, "fee", st.Fee, st.PaymentID, err)
 	// Output:
 	// send the customer to the hosted page: true
 	// back with the token: true
-	// paid 5000 XOF fee 150 pay_01
+	// paid 5000 XOF fee 150 pay_01 <nil>
 }
 
 // A notification is only a hint: MoneyFusion signs nothing, so the kit

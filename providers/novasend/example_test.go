@@ -49,15 +49,11 @@ func Example() {
 	fmt.Println("back at action.successUrl:", strings.HasPrefix(back, "https://shop.example/pay/return/novasend/"))
 
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_0123456789abcdefghijklmnop", ProviderRef: co.ProviderRef})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(u.Status, u.RawStatus, u.Amount, u.Currency, u.PaymentID)
+	fmt.Println(u.Status, u.RawStatus, u.Amount, u.Currency, u.PaymentID, err)
 	// Output:
 	// send the customer to paymentUrl: true
 	// back at action.successUrl: true
-	// paid processed/accepted/completed 5000 XOF pay_0123456789abcdefghijklmnop
+	// paid processed/accepted/completed 5000 XOF pay_0123456789abcdefghijklmnop <nil>
 }
 
 // Signing a notification in a test of one's own webhook endpoint. The

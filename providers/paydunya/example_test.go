@@ -48,15 +48,11 @@ func Example() {
 	fmt.Println("back with the invoice token:", paydunya.ReturnToken(u.Query()) == co.ProviderRef)
 
 	st, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(st.Status, st.Amount, st.Currency, st.PaymentID, st.Authenticated)
+	fmt.Println(st.Status, st.Amount, st.Currency, st.PaymentID, st.Authenticated, err)
 	// Output:
 	// send the customer to the hosted page: true
 	// back with the invoice token: true
-	// paid 5000 XOF pay_01 true
+	// paid 5000 XOF pay_01 true <nil>
 }
 
 // Posting an IPN of one's own in a test of a webhook endpoint: data[hash]
