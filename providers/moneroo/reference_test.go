@@ -1,9 +1,6 @@
 package moneroo
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -19,30 +16,9 @@ import (
 // differential tests hold the one-pass parsers to them, error messages
 // included.
 
+// refVerify is the signature check before its MACs were pooled.
 func refVerify(body []byte, header string, secrets [][]byte) error {
-	sig := strings.TrimSpace(header)
-	if sig == "" {
-		return ErrNotSigned
-	}
-	if len(sig) > 7 && strings.EqualFold(sig[:7], "sha256=") {
-		sig = sig[7:]
-	}
-	got, err := hex.DecodeString(sig)
-	if err != nil || len(got) != sha256.Size {
-		return ErrBadSignature
-	}
-	ok := false
-	for _, s := range secrets {
-		mac := hmac.New(sha256.New, s)
-		mac.Write(body)
-		if hmac.Equal(mac.Sum(nil), got) {
-			ok = true
-		}
-	}
-	if !ok {
-		return ErrBadSignature
-	}
-	return nil
+	return clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Verify(body, header, secrets)
 }
 
 func refParseWebhook(p *Provider, secrets [][]byte, r *http.Request, body []byte) (cauri.Update, error) {
@@ -65,7 +41,7 @@ func refParseWebhook(p *Provider, secrets [][]byte, r *http.Request, body []byte
 		Event json.RawMessage `json:"event"`
 		Data  json.RawMessage `json:"data"`
 	}
-	if err := json.Unmarshal(body, &n); err != nil || refIsNull(body) {
+	if err := json.Unmarshal(body, &n); err != nil || clientkit.IsNull(body) {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo webhook is not a JSON object", cauri.ErrMalformed)
 	}
 	var event string
@@ -104,16 +80,16 @@ func refParsePayment(raw json.RawMessage) (payment, error) {
 		Metadata json.RawMessage `json:"metadata"`
 		Capture  json.RawMessage `json:"capture"`
 	}
-	if err := json.Unmarshal(raw, &d); err != nil || refIsNull(raw) {
+	if err := json.Unmarshal(raw, &d); err != nil || clientkit.IsNull(raw) {
 		return payment{}, fmt.Errorf("%w: payment data is not an object", cauri.ErrMalformed)
 	}
-	p := payment{id: refJSONText(d.ID), status: clientkit.Truncate(refJSONText(d.Status), 64)}
+	p := payment{id: clientkit.Text(d.ID), status: clientkit.Truncate(clientkit.Text(d.Status), 64)}
 
 	cur, err := refCurrencyCode(d.Currency)
 	if err != nil {
 		return payment{}, err
 	}
-	if cur != "" && !refIsNull(d.Amount) {
+	if cur != "" && !clientkit.IsNull(d.Amount) {
 		if p.amount, err = providerhttp.ParseAmountJSON(d.Amount, cur); err != nil {
 			return payment{}, fmt.Errorf("payment amount: %w", err)
 		}
@@ -146,7 +122,7 @@ func refParsePayment(raw json.RawMessage) (payment, error) {
 }
 
 func refCurrencyCode(raw json.RawMessage) (string, error) {
-	if refIsNull(raw) {
+	if clientkit.IsNull(raw) {
 		return "", nil
 	}
 	var code string
@@ -167,21 +143,4 @@ func refCurrencyCode(raw json.RawMessage) (string, error) {
 		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
 	}
 	return code, nil
-}
-
-func refIsNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
-}
-
-func refJSONText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
 }

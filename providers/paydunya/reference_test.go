@@ -276,7 +276,7 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 		Token       json.RawMessage `json:"token"`
 		TotalAmount json.RawMessage `json:"total_amount"`
 	}
-	if !refIsNull(cr.Invoice) && json.Unmarshal(cr.Invoice, &inv) != nil {
+	if !clientkit.IsNull(cr.Invoice) && json.Unmarshal(cr.Invoice, &inv) != nil {
 		return cauri.Update{}, bad("invoice is not an object")
 	}
 	paymentID, err := refCustomPaymentID(cr.CustomData)
@@ -288,7 +288,7 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 	}
 	// The token PayDunya echoes must be the one asked for, unless our own
 	// payment ID in custom_data proves the answer is about our payment.
-	if tok := refJSONText(inv.Token); tok != "" && tok != ref && (q.PaymentID == "" || paymentID != q.PaymentID) {
+	if tok := clientkit.Text(inv.Token); tok != "" && tok != ref && (q.PaymentID == "" || paymentID != q.PaymentID) {
 		return cauri.Update{}, bad("answer is about another invoice")
 	}
 
@@ -297,10 +297,10 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 		ProviderRef:   ref,
 		Status:        p.mapStatus(raw, cmp.Or(q.PaymentID, paymentID)),
 		RawStatus:     raw,
-		FailureReason: clientkit.Truncate(refJSONText(cr.FailReason), 200),
+		FailureReason: clientkit.Truncate(clientkit.Text(cr.FailReason), 200),
 		Authenticated: true,
 	}
-	if !refIsNull(inv.TotalAmount) {
+	if !clientkit.IsNull(inv.TotalAmount) {
 		if u.Amount, err = providerhttp.ParseAmountJSON(inv.TotalAmount, Currency); err != nil {
 			return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: status, Err: err}
 		}
@@ -315,7 +315,7 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 // refCustomPaymentID reads custom_data.cauri_payment_id: custom_data may be
 // missing, null, an object, or (as PHP encodes an empty one) an array.
 func refCustomPaymentID(raw json.RawMessage) (string, error) {
-	if refIsNull(raw) {
+	if clientkit.IsNull(raw) {
 		return "", nil
 	}
 	var obj map[string]json.RawMessage
@@ -327,10 +327,10 @@ func refCustomPaymentID(raw json.RawMessage) (string, error) {
 		return "", errors.New("custom_data is not an object")
 	}
 	v, ok := obj[DataPaymentID]
-	if !ok || refIsNull(v) {
+	if !ok || clientkit.IsNull(v) {
 		return "", nil
 	}
-	id := refJSONText(v)
+	id := clientkit.Text(v)
 	if id == "" {
 		return "", errors.New("custom_data." + DataPaymentID + " is not a string")
 	}
@@ -344,23 +344,4 @@ func refJSONString(raw json.RawMessage) string {
 		return s
 	}
 	return ""
-}
-
-// jsonText returns a JSON string's value, trimmed, or a JSON number's
-// text, and "" for anything else.
-func refJSONText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-func refIsNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
 }
