@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/cauripay/cauri"
@@ -117,7 +116,7 @@ func (p *Provider) linkBody(req cauri.CheckoutRequest) (*linkRequest, error) {
 		bad("Currency", "must be XOF: dexchange charges in FCFA (XOF) only")
 	}
 	for _, u := range []struct{ field, raw string }{{"ReturnURL", req.ReturnURL}, {"CallbackURL", req.CallbackURL}} {
-		if !absoluteHTTP(u.raw) {
+		if !clientkit.AbsoluteHTTP(u.raw) {
 			bad(u.field, "is required by dexchange and must be an absolute http(s) URL")
 		}
 	}
@@ -186,12 +185,6 @@ func clientPhone(e164 string) string {
 	return d
 }
 
-// absoluteHTTP reports whether raw is an absolute http(s) URL.
-func absoluteHTTP(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-}
-
 // link is a merchant transaction as get-link and the merchant lookup give
 // it.
 type link struct {
@@ -212,12 +205,8 @@ type linkFields struct {
 // answer must state externalTransactionId; otherwise a stated one must
 // match.
 func parseLink(resp *providerhttp.Response, externalID string, mustEcho bool) (link, error) {
-	perr := func(msg string, err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode, Message: msg, Err: err}
-	}
-	bad := func(format string, args ...any) error {
-		return perr("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
-	}
+	ans := clientkit.Answer{Provider: Name, Op: "create", Status: resp.StatusCode}
+	perr, bad := ans.Error, ans.Malformed
 	var top struct {
 		Message     json.RawMessage `json:"message"`
 		Success     json.RawMessage `json:"success"`
@@ -257,7 +246,7 @@ func parseLink(resp *providerhttp.Response, externalID string, mustEcho bool) (l
 		return link{}, bad("answer does not state its externalTransactionId")
 	case l.external != "" && l.external != externalID:
 		return link{}, bad("answer is about another externalTransactionId")
-	case !absoluteHTTP(l.url):
+	case !clientkit.AbsoluteHTTP(l.url):
 		return link{}, bad("answer has no usable PaymentUrl")
 	}
 	return l, nil

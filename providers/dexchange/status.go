@@ -201,12 +201,8 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 	if err != nil {
 		return cauri.Update{}, clientkit.NotFound(err)
 	}
-	perr := func(msg string, err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Message: msg, Err: err}
-	}
-	bad := func(format string, args ...any) error {
-		return perr("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
-	}
+	ans := clientkit.Answer{Provider: Name, Op: "status", Status: resp.StatusCode}
+	perr, bad := ans.Error, ans.Malformed
 	var top struct {
 		Message     json.RawMessage `json:"message"`
 		Success     json.RawMessage `json:"success"`

@@ -64,10 +64,7 @@ func (p *Provider) create(ctx context.Context, body *sessionRequest) (cauri.Chec
 	if err != nil {
 		return cauri.Checkout{}, err
 	}
-	bad := func(format string, args ...any) error {
-		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode,
-			Err: fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...)}
-	}
+	bad := clientkit.Answer{Provider: Name, Op: "create", Status: resp.StatusCode}.Malformed
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
 		return cauri.Checkout{}, bad("unexpected HTTP %d to checkout-sessions", resp.StatusCode)
 	}
@@ -90,10 +87,10 @@ func (p *Provider) create(ctx context.Context, body *sessionRequest) (cauri.Chec
 		return cauri.Checkout{}, &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode, Err: ErrWrongMode}
 	}
 	page := s.paymentURL
-	if p.mode == Sandbox && absoluteHTTP(s.sandboxURL) {
+	if p.mode == Sandbox && clientkit.AbsoluteHTTP(s.sandboxURL) {
 		page = s.sandboxURL
 	}
-	if !absoluteHTTP(page) {
+	if !clientkit.AbsoluteHTTP(page) {
 		return cauri.Checkout{}, bad("answer has no usable payment_url")
 	}
 	return cauri.Checkout{ProviderRef: body.Reference, RedirectURL: page}, nil
@@ -126,7 +123,7 @@ func sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 		}
 	}
 	for _, u := range []struct{ field, raw string }{{"ReturnURL", req.ReturnURL}, {"CallbackURL", req.CallbackURL}} {
-		if !absoluteHTTP(u.raw) {
+		if !clientkit.AbsoluteHTTP(u.raw) {
 			bad(u.field, "is required by dexpay and must be an absolute http(s) URL")
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/cauripay/cauri"
@@ -257,10 +256,4 @@ func jsonBool(raw json.RawMessage) (v, ok bool) {
 		}
 	}
 	return false, false
-}
-
-// absoluteHTTP reports whether raw is an absolute http(s) URL.
-func absoluteHTTP(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }

@@ -76,10 +76,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	if err != nil {
 		return cauri.Checkout{}, err
 	}
-	bad := func(format string, args ...any) error {
-		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode,
-			Err: fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...)}
-	}
+	bad := clientkit.Answer{Provider: Name, Op: "create", Status: resp.StatusCode}.Malformed
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
 		return cauri.Checkout{}, bad("unexpected HTTP %d to initialize", resp.StatusCode)
 	}

@@ -67,12 +67,8 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	if err != nil {
 		return cauri.Checkout{}, markRefused(err, resp)
 	}
-	perr := func(msg string, err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode, Message: msg, Err: err}
-	}
-	bad := func(format string, args ...any) error {
-		return perr("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
-	}
+	ans := clientkit.Answer{Provider: Name, Op: "create", Status: resp.StatusCode}
+	perr, bad := ans.Error, ans.Malformed
 	var pr payResponse
 	if err := resp.DecodeJSON(&pr); err != nil {
 		return cauri.Checkout{}, perr("", err)

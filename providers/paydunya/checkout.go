@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -153,7 +154,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 		return cauri.Checkout{}, malformed("create", resp.StatusCode, "answer has no usable token")
 	}
 	page := strings.TrimSpace(jsonString(ir.Text))
-	if !absoluteHTTP(page) {
+	if !clientkit.AbsoluteHTTP(page) {
 		return cauri.Checkout{}, malformed("create", resp.StatusCode, "answer's response_text is not the checkout page's URL")
 	}
 	return cauri.Checkout{ProviderRef: token, RedirectURL: page}, nil

@@ -2,7 +2,6 @@ package paydunya
 
 import (
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -180,7 +179,7 @@ func New(cfg Config) (*Provider, error) {
 		bad("Store.Name", "is required by paydunya")
 	}
 	for _, f := range []struct{ field, raw string }{{"Store.LogoURL", cfg.Store.LogoURL}, {"Store.WebsiteURL", cfg.Store.WebsiteURL}} {
-		if f.raw != "" && !absoluteHTTP(f.raw) {
+		if f.raw != "" && !clientkit.AbsoluteHTTP(f.raw) {
 			bad(f.field, "must be an absolute http(s) URL")
 		}
 	}
@@ -205,7 +204,7 @@ func New(cfg Config) (*Provider, error) {
 	default:
 		disburse = base
 	}
-	if cfg.PayoutCallbackURL != "" && (!absoluteHTTP(cfg.PayoutCallbackURL) || strings.TrimSpace(cfg.PayoutCallbackURL) != cfg.PayoutCallbackURL) {
+	if cfg.PayoutCallbackURL != "" && (!clientkit.AbsoluteHTTP(cfg.PayoutCallbackURL) || strings.TrimSpace(cfg.PayoutCallbackURL) != cfg.PayoutCallbackURL) {
 		bad("PayoutCallbackURL", "must be an absolute http(s) URL")
 	}
 	if len(ve.Fields) > 0 {
@@ -309,14 +308,8 @@ func rootURL(raw string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == "" && u.Fragment == ""
 }
 
-func absoluteHTTP(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-}
-
 // malformed is a *cauri.ProviderError for an answer that came but cannot be
 // used, wrapping cauri.ErrMalformed.
 func malformed(op string, status int, format string, args ...any) error {
-	return &cauri.ProviderError{Provider: Name, Op: op, StatusCode: status,
-		Err: fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...)}
+	return clientkit.Answer{Provider: Name, Op: op, Status: status}.Malformed(format, args...)
 }

@@ -2,6 +2,7 @@ package clientkit
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/cauripay/cauri"
@@ -33,4 +34,25 @@ func ParseSigned(body []byte, verified bool, sigErr error, parse func(body []byt
 		return cauri.Update{}, sigErr
 	}
 	return u, sigErr
+}
+
+// Answer is an answer a provider's API gave to a call, for the errors
+// about it.
+type Answer struct {
+	// Provider and Op name the provider and the call (create, status…).
+	Provider, Op string
+	// Status is the answer's HTTP status code.
+	Status int
+}
+
+// Error is a *cauri.ProviderError about the answer, with the provider's
+// message msg, wrapping err.
+func (a Answer) Error(msg string, err error) error {
+	return &cauri.ProviderError{Provider: a.Provider, Op: a.Op, StatusCode: a.Status, Message: msg, Err: err}
+}
+
+// Malformed is a *cauri.ProviderError about an answer that came but cannot
+// be used, wrapping cauri.ErrMalformed with the text format and args give.
+func (a Answer) Malformed(format string, args ...any) error {
+	return a.Error("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
 }

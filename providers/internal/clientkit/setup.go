@@ -27,3 +27,9 @@ func APIRoot(base string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
 		u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && u.User == nil
 }
+
+// AbsoluteHTTP reports whether raw is an absolute http(s) URL.
+func AbsoluteHTTP(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
