@@ -97,10 +97,8 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 // everything DEXCHANGE would refuse.
 func (p *Provider) linkBody(req cauri.CheckoutRequest) (*linkRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 
 	id := strings.TrimSpace(req.PaymentID)
 	if id == "" {
@@ -120,8 +118,8 @@ func (p *Provider) linkBody(req cauri.CheckoutRequest) (*linkRequest, error) {
 			bad(u.field, "is required by dexchange and must be an absolute http(s) URL")
 		}
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	c := o.Customer

@@ -89,10 +89,8 @@ var (
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
 // naming every field of cfg that is wrong.
 func New(cfg Config) (*Provider, error) {
-	ve := &cauri.ValidationError{What: "config"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "config"}
+	bad := invalid.Bad
 
 	key := strings.TrimSpace(cfg.APIKey)
 	switch {
@@ -110,13 +108,12 @@ func New(cfg Config) (*Provider, error) {
 	if !clientkit.APIRoot(base) {
 		bad("BaseURL", "must be an absolute http(s) URL with no query, fragment or user info")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
-	hc := providerhttp.New(Name, cfg.HTTPClient)
-	hc.Describe = describe
+	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		key:     key,
 		secrets: secrets,

@@ -100,10 +100,8 @@ func (p *Provider) create(ctx context.Context, body *sessionRequest) (cauri.Chec
 // naming everything DEXPAY would refuse.
 func sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 
 	ref := strings.TrimSpace(req.PaymentID)
 	if ref == "" {
@@ -127,8 +125,8 @@ func sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 			bad(u.field, "is required by dexpay and must be an absolute http(s) URL")
 		}
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	meta := make(map[string]string, len(o.Metadata)+2)

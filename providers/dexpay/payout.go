@@ -148,10 +148,8 @@ func (p *Provider) payout(ctx context.Context, body *payoutRequest) (cauri.Payou
 // payoutBody builds the payout's body, or the *cauri.ValidationError
 // naming everything wrong with req.
 func payoutBody(req cauri.PayoutRequest) (*payoutRequest, error) {
-	ve := &cauri.ValidationError{What: "payout"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "payout"}
+	bad := invalid.Bad
 	operator, phone, country, ok := parseAccount(req.Account)
 	if !ok {
 		bad("Account", `must name a dexpay wallet as "operator:+E164 phone" ("wave:+221771234567"), in a country dexpay serves`)
@@ -168,8 +166,8 @@ func payoutBody(req cauri.PayoutRequest) (*payoutRequest, error) {
 			bad("Amount", "must be a whole number of "+req.Currency)
 		}
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 	meta := map[string]string{MetaPayoutKey: req.Key}
 	if d := clientkit.OneLine(req.Description); d != "" {

@@ -102,10 +102,8 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 // everything Moneroo would refuse.
 func (p *Provider) initBody(req cauri.CheckoutRequest) (*initRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 
 	var amount int64
 	switch {
@@ -132,8 +130,8 @@ func (p *Provider) initBody(req cauri.CheckoutRequest) (*initRequest, error) {
 	if req.ReturnURL == "" {
 		bad("ReturnURL", "is required by moneroo")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	desc := strings.TrimSpace(o.Description)

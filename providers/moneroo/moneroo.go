@@ -76,10 +76,8 @@ var _ cauri.Provider = (*Provider)(nil)
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
 // naming every field of cfg that is wrong.
 func New(cfg Config) (*Provider, error) {
-	ve := &cauri.ValidationError{What: "config"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "config"}
+	bad := invalid.Bad
 
 	if strings.TrimSpace(cfg.SecretKey) == "" {
 		bad("SecretKey", "is required")
@@ -98,13 +96,12 @@ func New(cfg Config) (*Provider, error) {
 			bad(fmt.Sprintf("Methods[%d]", i), "is empty")
 		}
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
-	hc := providerhttp.New(Name, cfg.HTTPClient)
-	hc.Describe = describe
+	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		key:     cfg.SecretKey,
 		macs:    macPools(secrets),

@@ -126,10 +126,8 @@ func tokenOf(raw json.RawMessage) (string, error) {
 // *cauri.ValidationError naming everything MoneyFusion would refuse.
 func (p *Provider) payBody(req cauri.CheckoutRequest) (*payRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 	if o.Amount <= 0 {
 		bad("Amount", "must be positive")
 	}
@@ -144,8 +142,8 @@ func (p *Provider) payBody(req cauri.CheckoutRequest) (*payRequest, error) {
 	if name == "" {
 		bad("Customer.FirstName", "or LastName is required by moneyfusion (nomclient)")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 	return &payRequest{
 		TotalPrice:   o.Amount, // XOF has no subunit: smallest units are francs

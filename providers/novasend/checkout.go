@@ -162,10 +162,8 @@ func providerRef(paymentID, reference, id string) string {
 // naming everything NovaSend would refuse.
 func (p *Provider) sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 
 	var amount int64
 	switch {
@@ -215,8 +213,8 @@ func (p *Provider) sessionBody(req cauri.CheckoutRequest) (*sessionRequest, erro
 	if ru, err := url.Parse(req.ReturnURL); req.ReturnURL == "" || err != nil || (ru.Scheme != "https" && ru.Scheme != "http") || ru.Host == "" {
 		bad("ReturnURL", "must be an absolute http(s) URL (novasend's action.successUrl and failureUrl)")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	return &sessionRequest{

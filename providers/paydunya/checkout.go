@@ -164,10 +164,8 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 // everything PayDunya would refuse.
 func (p *Provider) invoiceBody(req cauri.CheckoutRequest) (*invoiceRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 
 	if o.Amount <= 0 {
 		bad("Amount", "must be positive")
@@ -186,8 +184,8 @@ func (p *Provider) invoiceBody(req cauri.CheckoutRequest) (*invoiceRequest, erro
 	if req.ReturnURL == "" {
 		bad("ReturnURL", "is required by paydunya")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	list := make(items, 0, len(o.Items))

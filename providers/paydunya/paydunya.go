@@ -140,10 +140,8 @@ var (
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
 // (What "config") naming every field of cfg that is wrong.
 func New(cfg Config) (*Provider, error) {
-	ve := &cauri.ValidationError{What: "config"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "config"}
+	bad := invalid.Bad
 
 	if strings.TrimSpace(cfg.MasterKey) == "" {
 		bad("MasterKey", "is required")
@@ -207,16 +205,15 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.PayoutCallbackURL != "" && (!clientkit.AbsoluteHTTP(cfg.PayoutCallbackURL) || strings.TrimSpace(cfg.PayoutCallbackURL) != cfg.PayoutCallbackURL) {
 		bad("PayoutCallbackURL", "must be an absolute http(s) URL")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	hc := providerhttp.New(Name, cfg.HTTPClient)
-	hc.Describe = describe
+	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	st := cfg.Store
 	st.Name = strings.TrimSpace(st.Name)
 	return &Provider{

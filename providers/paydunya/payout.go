@@ -237,10 +237,8 @@ var withdrawMode = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // payoutBody builds get-invoice's body, or the *cauri.ValidationError
 // naming everything wrong with req.
 func (p *Provider) payoutBody(req cauri.PayoutRequest) (*getInvoiceRequest, error) {
-	ve := &cauri.ValidationError{What: "payout"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "payout"}
+	bad := invalid.Bad
 	mode := req.Method
 	if mode == "" {
 		mode = AccountMode
@@ -260,8 +258,8 @@ func (p *Provider) payoutBody(req cauri.PayoutRequest) (*getInvoiceRequest, erro
 	if req.Currency != Currency {
 		bad("Currency", "must be XOF: paydunya pays out whole FCFA")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 	return &getInvoiceRequest{AccountAlias: req.Account, Amount: req.Amount, WithdrawMode: mode, CallbackURL: p.payoutCallback}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
 // NotFound makes err, when it is a *cauri.ProviderError of a 404 answer
@@ -55,4 +56,35 @@ func (a Answer) Error(msg string, err error) error {
 // be used, wrapping cauri.ErrMalformed with the text format and args give.
 func (a Answer) Malformed(format string, args ...any) error {
 	return a.Error("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
+}
+
+// Invalid collects the fields of a configuration, an order or a payout
+// that a client finds wrong.
+type Invalid struct {
+	// What is checked: "config", "order" or "payout".
+	What   string
+	fields []cauri.FieldError
+}
+
+// Bad records that field is wrong, for reason.
+func (v *Invalid) Bad(field, reason string) {
+	v.fields = append(v.fields, cauri.FieldError{Field: field, Reason: reason})
+}
+
+// Err returns the *cauri.ValidationError naming every field recorded, in
+// order, or nil when none was.
+func (v *Invalid) Err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	return &cauri.ValidationError{What: v.What, Fields: v.fields}
+}
+
+// HTTP returns the HTTP client of provider's API calls: a providerhttp
+// client sending them with hc (nil for its own), its error answers
+// explained by describe.
+func HTTP(provider string, hc *http.Client, describe func(status int, header http.Header, body []byte) string) *providerhttp.Client {
+	c := providerhttp.New(provider, hc)
+	c.Describe = describe
+	return c
 }
