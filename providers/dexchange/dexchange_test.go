@@ -468,25 +468,16 @@ func TestFetchStatus(t *testing.T) {
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	p := provider(t, cfg)
 
+	c := clienttest.Drive(t, p)
 	n := 0
 	open := func() cauri.Checkout {
-		t.Helper()
 		n++
 		req := request(order())
 		req.PaymentID = fmt.Sprint("pay_", n)
-		co, err := p.CreateCheckout(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return co
+		return c.Open(req)
 	}
 	fetch := func(ref string) cauri.Update {
-		t.Helper()
-		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_x", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return c.Fetch(cauri.StatusQuery{PaymentID: "pay_x", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
 	}
 
 	co := open()
@@ -506,12 +497,7 @@ func TestFetchStatus(t *testing.T) {
 		t.Errorf("processing: %+v", u)
 	}
 	_ = srv.SetStatus(co.ProviderRef, "REVERSED")
-	if u := fetch(co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "REVERSED" {
-		t.Errorf("unknown: %+v", u)
-	}
-	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "REVERSED") {
-		t.Errorf("no warning for an unknown status: %s", logs.String())
-	}
+	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "REVERSED", "REVERSED", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "PENDING")
 
 	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {

@@ -327,21 +327,12 @@ func TestFetchStatus(t *testing.T) {
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	p := provider(t, cfg)
 
+	c := clienttest.Drive(t, p)
 	open := func() cauri.Checkout {
-		t.Helper()
-		co, err := p.CreateCheckout(ctx, quiet(request(order())))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return co
+		return c.Open(quiet(request(order())))
 	}
 	fetch := func(ref string, amount int64) cauri.Update {
-		t.Helper()
-		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: amount, Currency: "XOF"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return c.Fetch(cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: amount, Currency: "XOF"})
 	}
 
 	co := open()

@@ -497,25 +497,16 @@ func TestFetchStatus(t *testing.T) {
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	p := provider(t, cfg)
 
+	c := clienttest.Drive(t, p)
 	n := 0
 	open := func(o cauri.Order) (cauri.CheckoutRequest, cauri.Checkout) {
-		t.Helper()
 		n++
 		req := request(o)
 		req.PaymentID = fmt.Sprintf("pay_%026d", n)
-		co, err := p.CreateCheckout(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return req, co
+		return req, c.Open(req)
 	}
 	fetch := func(req cauri.CheckoutRequest, ref string) cauri.Update {
-		t.Helper()
-		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: req.PaymentID, ProviderRef: ref, Amount: 5000, Currency: "XOF"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return c.Fetch(cauri.StatusQuery{PaymentID: req.PaymentID, ProviderRef: ref, Amount: 5000, Currency: "XOF"})
 	}
 
 	req, co := open(order())
@@ -536,12 +527,7 @@ func TestFetchStatus(t *testing.T) {
 	}
 
 	_ = srv.SetStatus(co.ProviderRef, "processed", "accepted", "reversed")
-	if u := fetch(req, co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "processed/accepted/reversed" {
-		t.Errorf("unknown: %+v", u)
-	}
-	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "reversed") {
-		t.Errorf("no warning for an unknown status: %s", logs.String())
-	}
+	clienttest.CheckUnknownStatus(t, fetch(req, co.ProviderRef), "processed/accepted/reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "processed", "accepted", "pending")
 	if u := fetch(req, co.ProviderRef); u.Status != cauri.StatusPending {
 		t.Errorf("transaction pending: %+v", u)

@@ -500,21 +500,12 @@ func TestFetchStatus(t *testing.T) {
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	p := provider(t, cfg)
 
+	c := clienttest.Drive(t, p)
 	open := func() cauri.Checkout {
-		t.Helper()
-		co, err := p.CreateCheckout(ctx, request(order()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return co
+		return c.Open(request(order()))
 	}
 	fetch := func(ref string) cauri.Update {
-		t.Helper()
-		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return c.Fetch(cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
 	}
 
 	co := open()
@@ -524,12 +515,7 @@ func TestFetchStatus(t *testing.T) {
 		t.Errorf("pending:\n got %+v\nwant %+v", u, want)
 	}
 	_ = srv.SetStatus(co.ProviderRef, "reversed")
-	if u := fetch(co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "reversed" {
-		t.Errorf("unknown: %+v", u)
-	}
-	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "reversed") {
-		t.Errorf("no warning for an unknown status: %s", logs.String())
-	}
+	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "pending")
 
 	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {

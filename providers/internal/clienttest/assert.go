@@ -167,3 +167,17 @@ func CheckStatusWords(t *testing.T, mapStatus func(string) (cauri.Status, bool),
 	}
 	CheckMapStatus(t, mapStatus, cases)
 }
+
+// CheckUnknownStatus checks u, the update of a status lookup that got the
+// status raw, which the client does not know: pending, with raw kept
+// as its RawStatus, and a warning naming word in logs, what the client's
+// text logger wrote.
+func CheckUnknownStatus(t *testing.T, u cauri.Update, raw, word, logs string) {
+	t.Helper()
+	if u.Status != cauri.StatusPending || u.RawStatus != raw {
+		t.Errorf("unknown: %+v", u)
+	}
+	if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, word) {
+		t.Errorf("no warning for an unknown status: %s", logs)
+	}
+}
