@@ -3,7 +3,6 @@ package dexchange_test
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -184,29 +183,18 @@ func FuzzParseWebhook(f *testing.F) {
 		f.Add([]byte(s), false, "sha256=00")
 		f.Add([]byte(s), false, "")
 	}
-	signed, err := dexchange.New(dexchange.Config{APIKey: "sk", WebhookSecrets: []string{secretOld, secretNew}})
-	if err != nil {
-		f.Fatal(err)
-	}
-	open, err := dexchange.New(dexchange.Config{APIKey: "sk"})
-	if err != nil {
-		f.Fatal(err)
-	}
+	signed := clienttest.Build(f, dexchange.New, dexchange.Config{APIKey: "sk", WebhookSecrets: []string{secretOld, secretNew}})
+	open := clienttest.Build(f, dexchange.New, dexchange.Config{APIKey: "sk"})
 	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string) {
 		if sign {
 			header = dexchange.Sign(secretNew, body)
 		}
-		r := httptest.NewRequest(http.MethodPost, "/", nil)
-		if header != "" {
-			r.Header.Set(dexchange.SignatureHeader, header)
-		}
+		r := clienttest.WebhookRequest("/", "", "", dexchange.SignatureHeader, header)
 
 		for _, p := range []*dexchange.Provider{signed, open} {
 			u, err := p.ParseWebhook(r, body)
 			if err != nil {
-				if !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrUnauthenticated) && !errors.Is(err, cauri.ErrIgnoredEvent) {
-					t.Fatalf("unclassified error %v", err)
-				}
+				clienttest.CheckClassified(t, err, cauri.ErrMalformed, cauri.ErrUnauthenticated, cauri.ErrIgnoredEvent)
 				continue
 			}
 			if !u.Status.Valid() {

@@ -248,16 +248,11 @@ func FuzzParseWebhook(f *testing.F) {
 		if legacy {
 			name = dexpay.LegacySignatureHeader
 		}
-		r := httptest.NewRequest(http.MethodPost, "/", nil)
-		if header != "" {
-			r.Header.Set(name, header)
-		}
+		r := clienttest.WebhookRequest("/", "", "", name, header)
 		for _, p := range []*dexpay.Provider{signed, live, open} {
 			u, err := p.ParseWebhook(r, body)
 			if err != nil {
-				if !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrUnauthenticated) && !errors.Is(err, cauri.ErrIgnoredEvent) {
-					t.Fatalf("unclassified error %v", err)
-				}
+				clienttest.CheckClassified(t, err, cauri.ErrMalformed, cauri.ErrUnauthenticated, cauri.ErrIgnoredEvent)
 				for _, s := range []string{secretOld, secretNew, "sk_test_1", "sk_live_1"} {
 					if strings.Contains(err.Error(), s) {
 						t.Fatalf("secret in the error: %v", err)

@@ -3,7 +3,6 @@ package moneroo_test
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -132,20 +131,13 @@ func FuzzParseWebhook(f *testing.F) {
 		f.Add([]byte(s), true, "")
 		f.Add([]byte(s), false, "sha256=00")
 	}
-	signed, err := moneroo.New(moneroo.Config{SecretKey: "sk", WebhookSecrets: []string{secretOld, secretNew}})
-	if err != nil {
-		f.Fatal(err)
-	}
-	open, err := moneroo.New(moneroo.Config{SecretKey: "sk"})
-	if err != nil {
-		f.Fatal(err)
-	}
+	signed := clienttest.Build(f, moneroo.New, moneroo.Config{SecretKey: "sk", WebhookSecrets: []string{secretOld, secretNew}})
+	open := clienttest.Build(f, moneroo.New, moneroo.Config{SecretKey: "sk"})
 	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string) {
 		if sign {
 			header = moneroo.Sign(secretNew, body)
 		}
-		r := httptest.NewRequest(http.MethodPost, "/", nil)
-		r.Header.Set(moneroo.SignatureHeader, header)
+		r := clienttest.WebhookRequest("/", "", "", moneroo.SignatureHeader, header)
 
 		u, err := signed.ParseWebhook(r, body)
 		if err == nil {

@@ -1,7 +1,6 @@
 package moneyfusion_test
 
 import (
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -126,9 +125,7 @@ func FuzzParseWebhook(f *testing.F) {
 		r := httptest.NewRequest(http.MethodPost, "/", nil)
 		u, err := p.ParseWebhook(r, body)
 		if err != nil {
-			if !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrIgnoredEvent) {
-				t.Fatalf("unclassified error %v", err)
-			}
+			clienttest.CheckClassified(t, err, cauri.ErrMalformed, cauri.ErrIgnoredEvent)
 			if u != (cauri.Update{}) {
 				t.Fatalf("an error with an update: %+v", u)
 			}

@@ -226,9 +226,7 @@ func FuzzParseWebhook(f *testing.F) {
 		r := httptest.NewRequest(http.MethodPost, "/", nil)
 		u, err := sandbox.ParseWebhook(r, body)
 		if err != nil {
-			if !errors.Is(err, cauri.ErrUnauthenticated) && !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrIgnoredEvent) {
-				t.Fatalf("unclassified error %v", err)
-			}
+			clienttest.CheckClassified(t, err, cauri.ErrUnauthenticated, cauri.ErrMalformed, cauri.ErrIgnoredEvent)
 			return
 		}
 		if !u.Status.Valid() {

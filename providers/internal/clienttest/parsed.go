@@ -76,3 +76,16 @@ func CheckUpdate(t *testing.T, u cauri.Update, err error, want cauri.Update, wan
 	}
 	return false
 }
+
+// CheckClassified fails the test unless err wraps one of kinds, the
+// errors a client may return for what it was given (cauri.ErrMalformed,
+// cauri.ErrUnauthenticated, cauri.ErrIgnoredEvent…).
+func CheckClassified(t testing.TB, err error, kinds ...error) {
+	t.Helper()
+	for _, k := range kinds {
+		if errors.Is(err, k) {
+			return
+		}
+	}
+	t.Fatalf("unclassified error %v", err)
+}
