@@ -58,12 +58,12 @@ type payment struct {
 // decoded once: its fields convert themselves as they are read.
 func parsePayment(raw []byte) (payment, error) {
 	var d struct {
-		ID       textField     `json:"id"`
-		Status   textField     `json:"status"`
-		Amount   amountField   `json:"amount"`
-		Currency currencyField `json:"currency"`
-		Metadata metadataField `json:"metadata"`
-		Capture  captureField  `json:"capture"`
+		ID       clientkit.TextField   `json:"id"`
+		Status   clientkit.TextField   `json:"status"`
+		Amount   clientkit.AmountField `json:"amount"`
+		Currency currencyField         `json:"currency"`
+		Metadata metadataField         `json:"metadata"`
+		Capture  captureField          `json:"capture"`
 	}
 	if err := json.Unmarshal(raw, &d); err != nil || jsonlex.IsNull(raw) {
 		return payment{}, fmt.Errorf("%w: payment data is not an object", cauri.ErrMalformed)
@@ -74,8 +74,8 @@ func parsePayment(raw []byte) (payment, error) {
 	if err != nil {
 		return payment{}, err
 	}
-	if cur != "" && d.Amount.set {
-		if p.amount, err = d.Amount.amount(cur); err != nil {
+	if cur != "" && d.Amount.Set {
+		if p.amount, err = d.Amount.Amount(cur); err != nil {
 			return payment{}, fmt.Errorf("payment amount: %w", err)
 		}
 		p.currency, p.hasMoney = cur, true

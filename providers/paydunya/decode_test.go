@@ -282,8 +282,8 @@ var jsonValues = []string{
 
 func checkJSONHelpers(t *testing.T, raw []byte) {
 	t.Helper()
-	if got, want := jsonText(raw), clientkit.Text(raw); got != want {
-		t.Errorf("jsonText(%q) = %q, want %q", raw, got, want)
+	if got, want := clientkit.LexText(raw), clientkit.Text(raw); got != want {
+		t.Errorf("clientkit.LexText(%q) = %q, want %q", raw, got, want)
 	}
 	if got, want := jsonString(raw), refJSONString(raw); got != want {
 		t.Errorf("jsonString(%q) = %q, want %q", raw, got, want)

@@ -67,11 +67,11 @@ func (p *Provider) mapStatus(raw, paymentID string) cauri.Status {
 // Its fields are read in the decoding pass of the answer.
 type confirmResponse struct {
 	envelope
-	Status     stringField     `json:"status"`
-	Mode       stringField     `json:"mode"`
-	FailReason textField       `json:"fail_reason"`
-	Invoice    invoiceField    `json:"invoice"`
-	CustomData customDataField `json:"custom_data"`
+	Status     stringField         `json:"status"`
+	Mode       stringField         `json:"mode"`
+	FailReason clientkit.TextField `json:"fail_reason"`
+	Invoice    invoiceField        `json:"invoice"`
+	CustomData customDataField     `json:"custom_data"`
 }
 
 // FetchStatus asks PayDunya for an invoice's status,
@@ -168,8 +168,8 @@ func (p *Provider) confirmed(q cauri.StatusQuery, ref string, status int, ctype 
 		FailureReason: clientkit.Truncate(string(cr.FailReason), 200),
 		Authenticated: true,
 	}
-	if inv.total.set {
-		if u.Amount, err = inv.total.amount(Currency); err != nil {
+	if inv.total.Set {
+		if u.Amount, err = inv.total.Amount(Currency); err != nil {
 			return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: status, Err: err}
 		}
 		u.Currency = Currency
@@ -210,7 +210,7 @@ func customPaymentID(raw []byte) (string, error) {
 	if !ok || jsonlex.IsNull(v) {
 		return "", nil
 	}
-	id := jsonText(v)
+	id := clientkit.LexText(v)
 	if id == "" {
 		return "", errors.New("custom_data." + DataPaymentID + " is not a string")
 	}
