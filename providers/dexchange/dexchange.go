@@ -101,13 +101,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	// Blank secrets are left out, and logged below.
 	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
-	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if !clientkit.APIRoot(base) {
-		bad("BaseURL", "must be an absolute http(s) URL with no query, fragment or user info")
-	}
+	base := invalid.APIRoot("BaseURL", cfg.BaseURL, DefaultBaseURL)
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}

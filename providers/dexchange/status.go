@@ -138,7 +138,7 @@ func currencyCode(raw json.RawMessage) (string, error) {
 	case "", "FCFA", "CFA", "F CFA":
 		return Currency, nil
 	}
-	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+	if !clientkit.ISOCode(code) {
 		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
 	}
 	return code, nil

@@ -148,16 +148,11 @@ func New(cfg Config) (*Provider, error) {
 
 	// Blank secrets are left out, and logged below.
 	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
-	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	if base == "" {
-		base = SandboxBaseURL
-		if mode == Live {
-			base = LiveBaseURL
-		}
+	root := SandboxBaseURL
+	if mode == Live {
+		root = LiveBaseURL
 	}
-	if !clientkit.APIRoot(base) {
-		bad("BaseURL", "must be an absolute http(s) URL with no query, fragment or user info")
-	}
+	base := invalid.APIRoot("BaseURL", cfg.BaseURL, root)
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}

@@ -315,7 +315,7 @@ func currencyCode(raw json.RawMessage, name string) (string, error) {
 		return "", err
 	}
 	code = strings.ToUpper(code)
-	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+	if !clientkit.ISOCode(code) {
 		return "", fmt.Errorf("%w: %s is not an ISO 4217 code", cauri.ErrMalformed, name)
 	}
 	return code, nil

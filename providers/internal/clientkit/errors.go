@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/providerhttp"
@@ -87,4 +88,19 @@ func HTTP(provider string, hc *http.Client, describe func(status int, header htt
 	c := providerhttp.New(provider, hc)
 	c.Describe = describe
 	return c
+}
+
+// APIRoot returns raw, an API root's URL as configured, trimmed of spaces
+// and trailing slashes, or def when it is empty; it records field as bad
+// unless the URL is an absolute http(s) URL with no query, fragment or
+// user info.
+func (v *Invalid) APIRoot(field, raw, def string) string {
+	base := strings.TrimRight(strings.TrimSpace(raw), "/")
+	if base == "" {
+		base = def
+	}
+	if !APIRoot(base) {
+		v.Bad(field, "must be an absolute http(s) URL with no query, fragment or user info")
+	}
+	return base
 }

@@ -68,3 +68,9 @@ func MessageText(raw json.RawMessage) string {
 	}
 	return Truncate(strings.Join(parts, "; "), 200)
 }
+
+// ISOCode reports whether code is written as an ISO 4217 code: three
+// upper-case letters.
+func ISOCode(code string) bool {
+	return len(code) == 3 && strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
+}
