@@ -35,11 +35,7 @@ func Example() {
 		},
 		ReturnURL: "https://shop.example/pay/return/moneyfusion/pay_01/tok",
 	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/payment/"))
+	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/payment/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	u, _ := url.Parse(back)
@@ -49,7 +45,7 @@ func Example() {
 	st, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
 	fmt.Println(st.Status, st.Amount, st.Currency, "fee", st.Fee, st.PaymentID, err)
 	// Output:
-	// send the customer to the hosted page: true
+	// send the customer to the hosted page: true <nil>
 	// back with the token: true
 	// paid 5000 XOF fee 150 pay_01 <nil>
 }

@@ -39,11 +39,7 @@ func Example() {
 		},
 		ReturnURL: "https://shop.example/pay/return/novasend/pay_0123456789abcdefghijklmnop/token",
 	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("send the customer to paymentUrl:", strings.HasPrefix(co.RedirectURL, srv.URL+"/link/"))
+	fmt.Println("send the customer to paymentUrl:", strings.HasPrefix(co.RedirectURL, srv.URL+"/link/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	fmt.Println("back at action.successUrl:", strings.HasPrefix(back, "https://shop.example/pay/return/novasend/"))
@@ -51,7 +47,7 @@ func Example() {
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_0123456789abcdefghijklmnop", ProviderRef: co.ProviderRef})
 	fmt.Println(u.Status, u.RawStatus, u.Amount, u.Currency, u.PaymentID, err)
 	// Output:
-	// send the customer to paymentUrl: true
+	// send the customer to paymentUrl: true <nil>
 	// back at action.successUrl: true
 	// paid processed/accepted/completed 5000 XOF pay_0123456789abcdefghijklmnop <nil>
 }
