@@ -78,3 +78,9 @@ func Build[C, P any](t testing.TB, newP func(C) (P, error), cfg C) P {
 	}
 	return p
 }
+
+// Payout returns the payout request the clients' own tests send: amount
+// XOF to account, under the key po-1.
+func Payout(account string, amount int64) cauri.PayoutRequest {
+	return cauri.PayoutRequest{Key: "po-1", Account: account, Amount: amount, Currency: "XOF", Description: "Part du fournisseur"}
+}
