@@ -204,18 +204,10 @@ type linkFields struct {
 // match.
 func parseLink(resp *providerhttp.Response, externalID string, mustEcho bool) (link, error) {
 	ans := clientkit.Answer{Provider: Name, Op: "create", Status: resp.StatusCode}
-	perr, bad := ans.Error, ans.Malformed
-	var top struct {
-		Message     json.RawMessage `json:"message"`
-		Success     json.RawMessage `json:"success"`
-		Transaction json.RawMessage `json:"transaction"`
-		Data        json.RawMessage `json:"data"`
-	}
-	if err := resp.DecodeJSON(&top); err != nil {
-		return link{}, perr("", err)
-	}
-	if !clientkit.IsObject(resp.Body) {
-		return link{}, bad("answer is not a JSON object")
+	bad := ans.Malformed
+	top, err := readEnvelope(resp, ans)
+	if err != nil {
+		return link{}, err
 	}
 	inner := json.RawMessage(resp.Body)
 	switch {
@@ -229,7 +221,7 @@ func parseLink(resp *providerhttp.Response, externalID string, mustEcho bool) (l
 		return link{}, bad("unexpected JSON: %v", err)
 	}
 	if successFalse(top.Success) || successFalse(f.Success) {
-		return link{}, perr(clientkit.MessageText(top.Message), ErrUnsuccessful)
+		return link{}, top.unsuccessful(ans)
 	}
 	l := link{
 		id:       clientkit.Truncate(clientkit.Text(f.TransactionID), 128),

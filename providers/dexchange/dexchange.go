@@ -164,3 +164,31 @@ func successFalse(raw json.RawMessage) bool {
 	var s string
 	return json.Unmarshal(raw, &s) == nil && strings.EqualFold(strings.TrimSpace(s), "false")
 }
+
+// envelope is the outer object of DEXCHANGE's answers: the transaction
+// sits under "transaction", under "data" or at the top.
+type envelope struct {
+	Message     json.RawMessage `json:"message"`
+	Success     json.RawMessage `json:"success"`
+	Transaction json.RawMessage `json:"transaction"`
+	Data        json.RawMessage `json:"data"`
+}
+
+// readEnvelope decodes resp's envelope; the answer, ans, must be a JSON
+// object.
+func readEnvelope(resp *providerhttp.Response, ans clientkit.Answer) (envelope, error) {
+	var top envelope
+	if err := resp.DecodeJSON(&top); err != nil {
+		return envelope{}, ans.Error("", err)
+	}
+	if !clientkit.IsObject(resp.Body) {
+		return envelope{}, ans.Malformed("answer is not a JSON object")
+	}
+	return top, nil
+}
+
+// unsuccessful is the error about ans, an answer whose envelope e says
+// "success": false, with its message.
+func (e envelope) unsuccessful(ans clientkit.Answer) error {
+	return ans.Error(clientkit.MessageText(e.Message), ErrUnsuccessful)
+}

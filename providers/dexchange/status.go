@@ -203,20 +203,12 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 	}
 	ans := clientkit.Answer{Provider: Name, Op: "status", Status: resp.StatusCode}
 	perr, bad := ans.Error, ans.Malformed
-	var top struct {
-		Message     json.RawMessage `json:"message"`
-		Success     json.RawMessage `json:"success"`
-		Transaction json.RawMessage `json:"transaction"`
-		Data        json.RawMessage `json:"data"`
-	}
-	if err := resp.DecodeJSON(&top); err != nil {
-		return cauri.Update{}, perr("", err)
-	}
-	if !clientkit.IsObject(resp.Body) {
-		return cauri.Update{}, bad("answer is not a JSON object")
+	top, err := readEnvelope(resp, ans)
+	if err != nil {
+		return cauri.Update{}, err
 	}
 	if successFalse(top.Success) {
-		return cauri.Update{}, perr(clientkit.MessageText(top.Message), ErrUnsuccessful)
+		return cauri.Update{}, top.unsuccessful(ans)
 	}
 	var inner json.RawMessage
 	switch {
