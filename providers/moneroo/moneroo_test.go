@@ -34,11 +34,7 @@ func TestNew(t *testing.T) {
 	if !errors.As(err, &ve) || ve.What != "config" {
 		t.Fatalf("err = %v", err)
 	}
-	var names []string
-	for _, f := range ve.Fields {
-		names = append(names, f.Field)
-	}
-	if got := strings.Join(names, ","); got != "SecretKey,BaseURL,Methods[0]" {
+	if got := clienttest.FieldNames(ve); got != "SecretKey,BaseURL,Methods[0]" {
 		t.Errorf("fields %s", got)
 	}
 	p, err := moneroo.New(moneroo.Config{SecretKey: "sk"})
@@ -169,6 +165,19 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		pe := providerError(t, err, 422, false)
 		if !strings.Contains(pe.Message, "(invalid: customer.email)") || strings.Contains(err.Error(), "awa-at-example") {
 			t.Errorf("message %q", pe.Message)
+		}
+	})
+	t.Run("422, errors as a list", func(t *testing.T) {
+		t.Parallel()
+		var list []string
+		for _, f := range []string{"k", "j", "i", "h", "g", "f", "e", "d", "c", "b", "a", "a", ""} {
+			list = append(list, `{"field":"`+f+`","message":"secret value"}`)
+		}
+		c := newCapture(t, http.StatusUnprocessableEntity, "application/json", `{"message":"Invalid data.","errors":[`+strings.Join(list, ",")+`]}`)
+		_, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL}).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 422, false)
+		if want := "Invalid data. (invalid: a, b, c, d, e, f, g, h, i, j, ...)"; pe.Message != want || strings.Contains(err.Error(), "secret value") {
+			t.Errorf("message %q, want %q", pe.Message, want)
 		}
 	})
 	for name, body := range map[string]string{

@@ -63,17 +63,14 @@ func TestNew(t *testing.T) {
 		{moneyfusion.Config{APIURL: "ftp://pay.moneyfusion.net" + secretPath, StatusURL: "pay.moneyfusion.net"}, "APIURL,StatusURL"},
 		{moneyfusion.Config{APIURL: secretPath}, "APIURL"},
 		{moneyfusion.Config{APIURL: "https://pay.moneyfusion.net" + secretPath + "#x", StatusURL: "https://x/?a=b"}, "APIURL,StatusURL"},
+		{moneyfusion.Config{APIURL: "https://pay.moneyfusion.net" + secretPath, SessionLife: -1}, "SessionLife"},
 	} {
 		_, err := moneyfusion.New(tt.cfg)
 		var ve *cauri.ValidationError
 		if !errors.As(err, &ve) || ve.What != "config" {
 			t.Fatalf("%+v: err = %v", tt.cfg, err)
 		}
-		var names []string
-		for _, f := range ve.Fields {
-			names = append(names, f.Field)
-		}
-		if got := strings.Join(names, ","); got != tt.fields {
+		if got := clienttest.FieldNames(ve); got != tt.fields {
 			t.Errorf("%+v: fields %s, want %s", tt.cfg, got, tt.fields)
 		}
 		if strings.Contains(err.Error(), "5f3a9c0e1d2b4a67") {
