@@ -1,11 +1,9 @@
 package dexchange_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -81,6 +79,14 @@ func newFake(t *testing.T, answers ...answer) *clienttest.FakeAPI {
 
 func provider(t *testing.T, cfg dexchange.Config) *dexchange.Provider {
 	return clienttest.Build(t, dexchange.New, cfg)
+}
+
+// loggedProvider is provider(t, cfg) logging as text into the Logs it
+// returns.
+func loggedProvider(t *testing.T, cfg dexchange.Config) (*dexchange.Provider, *clienttest.Logs) {
+	log, logs := clienttest.TextLogger()
+	cfg.Logger = log
+	return provider(t, cfg), logs
 }
 
 func fakeProvider(t *testing.T, f *clienttest.FakeAPI) *dexchange.Provider {
@@ -330,10 +336,7 @@ func TestCreateCheckoutIdempotent(t *testing.T) {
 	ctx := context.Background()
 	srv := dexchangetest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
 	first, err := p.CreateCheckout(ctx, request(order()))
 	if err != nil {
@@ -463,10 +466,7 @@ func TestFetchStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := dexchangetest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	n := 0

@@ -1,10 +1,8 @@
 package moneroo_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -68,6 +66,14 @@ func provider(t *testing.T, cfg moneroo.Config) *moneroo.Provider {
 	return clienttest.Build(t, moneroo.New, cfg)
 }
 
+// loggedProvider is provider(t, cfg) logging as text into the Logs it
+// returns.
+func loggedProvider(t *testing.T, cfg moneroo.Config) (*moneroo.Provider, *clienttest.Logs) {
+	log, logs := clienttest.TextLogger()
+	cfg.Logger = log
+	return provider(t, cfg), logs
+}
+
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusCreated, "application/json",
@@ -105,8 +111,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 func TestCreateCheckoutDefaultsAndLimits(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{"data":{"id":7,"checkout_url":"https://checkout.moneroo.io/7"}}`)
-	var logs bytes.Buffer
-	p := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	p, logs := loggedProvider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL})
 	o := order()
 	o.Amount, o.Currency = 2500, "USD" // $25.00: whole units
 	o.Description = ""
@@ -215,10 +220,7 @@ func TestFetchStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := monerootest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	open := func(o cauri.Order) cauri.Checkout {

@@ -1,10 +1,8 @@
 package moneyfusion_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -139,6 +137,14 @@ func fakeConfig(c *clienttest.FakeAPI) moneyfusion.Config {
 
 func provider(t *testing.T, cfg moneyfusion.Config) *moneyfusion.Provider {
 	return clienttest.Build(t, moneyfusion.New, cfg)
+}
+
+// loggedProvider is provider(t, cfg) logging as text into the Logs it
+// returns.
+func loggedProvider(t *testing.T, cfg moneyfusion.Config) (*moneyfusion.Provider, *clienttest.Logs) {
+	log, logs := clienttest.TextLogger()
+	cfg.Logger = log
+	return provider(t, cfg), logs
 }
 
 func TestCreateCheckoutRequest(t *testing.T) {
@@ -319,10 +325,7 @@ func TestFetchStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := moneyfusiontest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	open := func() cauri.Checkout {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -175,6 +174,14 @@ func provider(t *testing.T, cfg novasend.Config) *novasend.Provider {
 		cfg.AccountID = "merchant_9923lkdz"
 	}
 	return clienttest.Build(t, novasend.New, cfg)
+}
+
+// loggedProvider is provider(t, cfg) logging as text into the Logs it
+// returns.
+func loggedProvider(t *testing.T, cfg novasend.Config) (*novasend.Provider, *clienttest.Logs) {
+	log, logs := clienttest.TextLogger()
+	cfg.Logger = log
+	return provider(t, cfg), logs
 }
 
 // seedAnswer is the seed's answer to a session creation.
@@ -492,10 +499,7 @@ func TestFetchStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := novasendtest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	n := 0

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -184,6 +183,14 @@ func provider(t *testing.T, cfg paydunya.Config) *paydunya.Provider {
 	return clienttest.Build(t, paydunya.New, cfg)
 }
 
+// loggedProvider is provider(t, cfg) logging as text into the Logs it
+// returns.
+func loggedProvider(t *testing.T, cfg paydunya.Config) (*paydunya.Provider, *clienttest.Logs) {
+	log, logs := clienttest.TextLogger()
+	cfg.Logger = log
+	return provider(t, cfg), logs
+}
+
 const createdBody = `{"response_code":"00","response_text":"https://app.paydunya.com/sandbox-checkout/invoice/test_RHICF0HboN",` +
 	`"description":"Checkout Invoice Created","token":"test_RHICF0HboN"}`
 
@@ -233,10 +240,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 func TestCreateCheckoutDefaults(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", createdBody)
-	var logs bytes.Buffer
-	cfg := config(c.URL)
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, config(c.URL))
 	o := order()
 	o.Description = ""
 	o.Items = nil
@@ -495,10 +499,7 @@ func TestFetchStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := paydunyatest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	open := func() cauri.Checkout {

@@ -2,9 +2,11 @@ package clienttest
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/secretcheck"
 )
 
 // Client is a provider's client as a test drives it: its calls fail the
@@ -37,4 +39,22 @@ func (c Client) Fetch(q cauri.StatusQuery) cauri.Update {
 		c.t.Fatal(err)
 	}
 	return u
+}
+
+// Logs is what a text logger wrote. It is safe for concurrent use.
+type Logs struct {
+	logs secretcheck.Logs
+}
+
+// Write appends p.
+func (l *Logs) Write(p []byte) (int, error) { return l.logs.Write(p) }
+
+// String returns what was written.
+func (l *Logs) String() string { return l.logs.String() }
+
+// TextLogger returns a logger writing text into the Logs it returns, for
+// the tests that read what a client logs.
+func TextLogger() (*slog.Logger, *Logs) {
+	logs := new(Logs)
+	return slog.New(slog.NewTextHandler(logs, nil)), logs
 }
