@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -97,10 +97,8 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 // everything DEXCHANGE would refuse.
 func (p *Provider) linkBody(req cauri.CheckoutRequest) (*linkRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 
 	id := strings.TrimSpace(req.PaymentID)
 	if id == "" {
@@ -116,12 +114,12 @@ func (p *Provider) linkBody(req cauri.CheckoutRequest) (*linkRequest, error) {
 		bad("Currency", "must be XOF: dexchange charges in FCFA (XOF) only")
 	}
 	for _, u := range []struct{ field, raw string }{{"ReturnURL", req.ReturnURL}, {"CallbackURL", req.CallbackURL}} {
-		if !absoluteHTTP(u.raw) {
+		if !clientkit.AbsoluteHTTP(u.raw) {
 			bad(u.field, "is required by dexchange and must be an absolute http(s) URL")
 		}
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	c := o.Customer
@@ -185,12 +183,6 @@ func clientPhone(e164 string) string {
 	return d
 }
 
-// absoluteHTTP reports whether raw is an absolute http(s) URL.
-func absoluteHTTP(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-}
-
 // link is a merchant transaction as get-link and the merchant lookup give
 // it.
 type link struct {
@@ -211,29 +203,17 @@ type linkFields struct {
 // answer must state externalTransactionId; otherwise a stated one must
 // match.
 func parseLink(resp *providerhttp.Response, externalID string, mustEcho bool) (link, error) {
-	perr := func(msg string, err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode, Message: msg, Err: err}
-	}
-	bad := func(format string, args ...any) error {
-		return perr("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
-	}
-	var top struct {
-		Message     json.RawMessage `json:"message"`
-		Success     json.RawMessage `json:"success"`
-		Transaction json.RawMessage `json:"transaction"`
-		Data        json.RawMessage `json:"data"`
-	}
-	if err := resp.DecodeJSON(&top); err != nil {
-		return link{}, perr("", err)
-	}
-	if !isObject(resp.Body) {
-		return link{}, bad("answer is not a JSON object")
+	ans := clientkit.Answer{Provider: Name, Op: "create", Status: resp.StatusCode}
+	bad := ans.Malformed
+	top, err := readEnvelope(resp, ans)
+	if err != nil {
+		return link{}, err
 	}
 	inner := json.RawMessage(resp.Body)
 	switch {
-	case isObject(top.Transaction):
+	case clientkit.IsObject(top.Transaction):
 		inner = top.Transaction
-	case isObject(top.Data):
+	case clientkit.IsObject(top.Data):
 		inner = top.Data
 	}
 	var f linkFields
@@ -241,13 +221,13 @@ func parseLink(resp *providerhttp.Response, externalID string, mustEcho bool) (l
 		return link{}, bad("unexpected JSON: %v", err)
 	}
 	if successFalse(top.Success) || successFalse(f.Success) {
-		return link{}, perr(messageText(top.Message), ErrUnsuccessful)
+		return link{}, top.unsuccessful(ans)
 	}
 	l := link{
-		id:       truncate(jsonText(f.TransactionID), 128),
-		url:      jsonText(f.PaymentURL),
-		external: jsonText(f.ExternalTransactionID),
-		status:   truncate(jsonText(f.Status), 64),
+		id:       clientkit.Truncate(clientkit.Text(f.TransactionID), 128),
+		url:      clientkit.Text(f.PaymentURL),
+		external: clientkit.Text(f.ExternalTransactionID),
+		status:   clientkit.Truncate(clientkit.Text(f.Status), 64),
 	}
 	switch {
 	case l.id == "":
@@ -256,7 +236,7 @@ func parseLink(resp *providerhttp.Response, externalID string, mustEcho bool) (l
 		return link{}, bad("answer does not state its externalTransactionId")
 	case l.external != "" && l.external != externalID:
 		return link{}, bad("answer is about another externalTransactionId")
-	case !absoluteHTTP(l.url):
+	case !clientkit.AbsoluteHTTP(l.url):
 		return link{}, bad("answer has no usable PaymentUrl")
 	}
 	return l, nil

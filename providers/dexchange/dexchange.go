@@ -5,12 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -90,10 +89,8 @@ var (
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
 // naming every field of cfg that is wrong.
 func New(cfg Config) (*Provider, error) {
-	ve := &cauri.ValidationError{What: "config"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "config"}
+	bad := invalid.Bad
 
 	key := strings.TrimSpace(cfg.APIKey)
 	switch {
@@ -102,37 +99,15 @@ func New(cfg Config) (*Provider, error) {
 	case strings.ContainsAny(key, " \t\r\n"):
 		bad("APIKey", "must not contain spaces or line breaks")
 	}
-	// A blank secret is most likely an unset environment variable
-	// (WebhookSecrets: []string{os.Getenv(...)}): it is left out, never a
-	// key that anyone could sign with, and logged below.
-	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
-	for _, s := range cfg.WebhookSecrets {
-		if strings.TrimSpace(s) != "" {
-			secrets = append(secrets, []byte(s))
-		}
-	}
-	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
-		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
-		bad("BaseURL", "must be an absolute http(s) URL with no query, fragment or user info")
-	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	// Blank secrets are left out, and logged below.
+	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
+	base := invalid.APIRoot("BaseURL", cfg.BaseURL, DefaultBaseURL)
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	log = log.With("provider", Name)
-	if blank := len(cfg.WebhookSecrets) - len(secrets); blank > 0 {
-		log.Warn("blank webhook secrets ignored", "blank", blank, "secrets_in_use", len(secrets))
-	}
-	hc := providerhttp.New(Name, cfg.HTTPClient)
-	hc.Describe = describe
+	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
+	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		key:     key,
 		secrets: secrets,
@@ -177,70 +152,7 @@ func describe(_ int, _ http.Header, body []byte) string {
 	if json.Unmarshal(body, &env) != nil {
 		return ""
 	}
-	return messageText(env.Message)
-}
-
-// messageText reads a "message" that DEXCHANGE writes as a string on
-// success and as an array of strings on error. Anything else gives "".
-func messageText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return truncate(oneLine(s), 200)
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) != nil {
-		return ""
-	}
-	parts := make([]string, 0, len(list))
-	for _, item := range list {
-		if json.Unmarshal(item, &s) == nil && strings.TrimSpace(s) != "" {
-			parts = append(parts, oneLine(s))
-		}
-		if len(parts) == 5 {
-			break
-		}
-	}
-	return truncate(strings.Join(parts, "; "), 200)
-}
-
-// oneLine trims s and folds its line breaks and tabs into spaces.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// truncate cuts s to at most n characters.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
-}
-
-// jsonText returns a JSON string's value, trimmed, or a JSON number's text,
-// and "" for anything else.
-func jsonText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-// isNull reports whether raw is missing or JSON null.
-func isNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
-}
-
-// isObject reports whether raw is a JSON object.
-func isObject(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return strings.HasPrefix(s, "{")
+	return clientkit.MessageText(env.Message)
 }
 
 // successFalse reports whether raw is JSON false (or the string "false").
@@ -251,4 +163,32 @@ func successFalse(raw json.RawMessage) bool {
 	}
 	var s string
 	return json.Unmarshal(raw, &s) == nil && strings.EqualFold(strings.TrimSpace(s), "false")
+}
+
+// envelope is the outer object of DEXCHANGE's answers: the transaction
+// sits under "transaction", under "data" or at the top.
+type envelope struct {
+	Message     json.RawMessage `json:"message"`
+	Success     json.RawMessage `json:"success"`
+	Transaction json.RawMessage `json:"transaction"`
+	Data        json.RawMessage `json:"data"`
+}
+
+// readEnvelope decodes resp's envelope; the answer, ans, must be a JSON
+// object.
+func readEnvelope(resp *providerhttp.Response, ans clientkit.Answer) (envelope, error) {
+	var top envelope
+	if err := resp.DecodeJSON(&top); err != nil {
+		return envelope{}, ans.Error("", err)
+	}
+	if !clientkit.IsObject(resp.Body) {
+		return envelope{}, ans.Malformed("answer is not a JSON object")
+	}
+	return top, nil
+}
+
+// unsuccessful is the error about ans, an answer whose envelope e says
+// "success": false, with its message.
+func (e envelope) unsuccessful(ans clientkit.Answer) error {
+	return ans.Error(clientkit.MessageText(e.Message), ErrUnsuccessful)
 }

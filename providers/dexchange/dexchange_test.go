@@ -1,11 +1,9 @@
 package dexchange_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,30 +18,13 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []clienttest.StatusCase{
-		{Raw: "PENDING", Want: cauri.StatusPending, Known: true},
-		{Raw: "INITIATED", Want: cauri.StatusPending, Known: true},
-		{Raw: "PROCESSING", Want: cauri.StatusPending, Known: true},
-		{Raw: "SUCCESS", Want: cauri.StatusPaid, Known: true},
-		{Raw: "FAILED", Want: cauri.StatusFailed, Known: true},
-		{Raw: "CANCELLED", Want: cauri.StatusCancelled, Known: true},
-		{Raw: "EXPIRED", Want: cauri.StatusExpired, Known: true},
-		{Raw: "success", Want: cauri.StatusPaid, Known: true},
-		{Raw: " Success ", Want: cauri.StatusPaid, Known: true},
-		{Raw: "pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "processing", Want: cauri.StatusPending, Known: true},
-		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: "Cancelled", Want: cauri.StatusCancelled, Known: true},
-		{Raw: "expired", Want: cauri.StatusExpired, Known: true},
-		{Raw: "", Want: cauri.StatusPending, Known: false},
-		{Raw: "SUCCESSFUL", Want: cauri.StatusPending, Known: false},
-		{Raw: "COMPLETED", Want: cauri.StatusPending, Known: false},
-		{Raw: "PAID", Want: cauri.StatusPending, Known: false},
-		{Raw: "CANCELED", Want: cauri.StatusPending, Known: false},
-		{Raw: "REFUNDED", Want: cauri.StatusPending, Known: false},
-		{Raw: "SUCCESS!", Want: cauri.StatusPending, Known: false},
-	}
-	clienttest.CheckMapStatus(t, dexchange.MapStatus, tests)
+	clienttest.CheckStatusWords(t, dexchange.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending:   {"PENDING", "INITIATED", "PROCESSING", "pending", "processing"},
+		cauri.StatusPaid:      {"SUCCESS", "success", " Success "},
+		cauri.StatusFailed:    {"FAILED", "failed"},
+		cauri.StatusCancelled: {"CANCELLED", "Cancelled"},
+		cauri.StatusExpired:   {"EXPIRED", "expired"},
+	}, "", "SUCCESSFUL", "COMPLETED", "PAID", "CANCELED", "REFUNDED", "SUCCESS!")
 }
 
 func TestNew(t *testing.T) {
@@ -76,22 +57,15 @@ func TestNew(t *testing.T) {
 	}
 }
 
-func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-		Items:    []cauri.Item{{Name: "Basket", Quantity: 2, UnitPrice: 2500}},
-		Metadata: map[string]string{"cart": "c-9"},
-	}
-}
+func order() cauri.Order { return clienttest.Order() }
 
-const (
-	returnURL   = "https://shop.example/pay/return/dexchange/pay_01/tok-return"
-	callbackURL = "https://shop.example/pay/webhooks/dexchange/pay_01/tok-callback"
+var (
+	returnURL   = clienttest.ReturnURL(dexchange.Name, "pay_01", "tok-return")
+	callbackURL = clienttest.CallbackURL(dexchange.Name, "pay_01", "tok-callback")
 )
 
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{PaymentID: "pay_01", Order: o, ReturnURL: returnURL, CallbackURL: callbackURL}
+	return clienttest.Request("pay_01", o, returnURL, callbackURL)
 }
 
 // answer is one answer of a fake API.
@@ -104,12 +78,15 @@ func newFake(t *testing.T, answers ...answer) *clienttest.FakeAPI {
 }
 
 func provider(t *testing.T, cfg dexchange.Config) *dexchange.Provider {
-	t.Helper()
-	p, err := dexchange.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, dexchange.New, cfg)
+}
+
+// loggedProvider is provider(t, cfg) logging as text into the Logs it
+// returns.
+func loggedProvider(t *testing.T, cfg dexchange.Config) (*dexchange.Provider, *clienttest.Logs) {
+	log, logs := clienttest.TextLogger()
+	cfg.Logger = log
+	return provider(t, cfg), logs
 }
 
 func fakeProvider(t *testing.T, f *clienttest.FakeAPI) *dexchange.Provider {
@@ -359,10 +336,7 @@ func TestCreateCheckoutIdempotent(t *testing.T) {
 	ctx := context.Background()
 	srv := dexchangetest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
 	first, err := p.CreateCheckout(ctx, request(order()))
 	if err != nil {
@@ -492,30 +466,18 @@ func TestFetchStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := dexchangetest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
+	c := clienttest.Drive(t, p)
 	n := 0
 	open := func() cauri.Checkout {
-		t.Helper()
 		n++
 		req := request(order())
 		req.PaymentID = fmt.Sprint("pay_", n)
-		co, err := p.CreateCheckout(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return co
+		return c.Open(req)
 	}
 	fetch := func(ref string) cauri.Update {
-		t.Helper()
-		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_x", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return c.Fetch(cauri.StatusQuery{PaymentID: "pay_x", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
 	}
 
 	co := open()
@@ -535,12 +497,7 @@ func TestFetchStatus(t *testing.T) {
 		t.Errorf("processing: %+v", u)
 	}
 	_ = srv.SetStatus(co.ProviderRef, "REVERSED")
-	if u := fetch(co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "REVERSED" {
-		t.Errorf("unknown: %+v", u)
-	}
-	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "REVERSED") {
-		t.Errorf("no warning for an unknown status: %s", logs.String())
-	}
+	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "REVERSED", "REVERSED", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "PENDING")
 
 	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
@@ -627,20 +584,10 @@ func TestFetchStatusShapes(t *testing.T) {
 			if r := f.Requests()[0]; r.URL.Path != "/api/v1/transaction/MID1" || r.Header.Get("Authorization") != "Bearer sk.test.1" {
 				t.Errorf("request %s %v", r.URL.Path, r.Header)
 			}
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
+			if clienttest.CheckUpdate(t, u, err, tt.want, tt.err) {
 				if pe := providerError(t, err, 200, false); pe.Message != tt.msg {
 					t.Errorf("message %q", pe.Message)
 				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
 			}
 		})
 	}

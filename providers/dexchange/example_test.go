@@ -39,25 +39,17 @@ func Example() {
 		ReturnURL:   "https://shop.example/pay/return/dexchange/pay_01/token",
 		CallbackURL: "https://shop.example/pay/webhooks/dexchange/pay_01/token",
 	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("send the customer to the payment page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/process/MID"))
+	fmt.Println("send the customer to the payment page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/process/MID"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	fmt.Println("back at:", back)
 
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(u.Status, u.Amount, u.Currency, u.Method, u.Authenticated)
+	fmt.Println(u.Status, u.Amount, u.Currency, u.Method, u.Authenticated, err)
 	// Output:
-	// send the customer to the payment page: true
+	// send the customer to the payment page: true <nil>
 	// back at: https://shop.example/pay/return/dexchange/pay_01/token
-	// paid 5000 XOF OM_SN_CASHOUT true
+	// paid 5000 XOF OM_SN_CASHOUT true <nil>
 }
 
 // An unsigned notification, as DEXCHANGE documents them, is read but not

@@ -3,12 +3,12 @@ package dexchange
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -76,7 +76,7 @@ type txFields struct {
 // be missing or null, amounts may be numbers or strings. What is present
 // must make sense, or the error wraps cauri.ErrMalformed.
 func parseTransaction(raw json.RawMessage) (transaction, error) {
-	if !isObject(raw) {
+	if !clientkit.IsObject(raw) {
 		return transaction{}, fmt.Errorf("%w: transaction is not a JSON object", cauri.ErrMalformed)
 	}
 	var f txFields
@@ -84,11 +84,11 @@ func parseTransaction(raw json.RawMessage) (transaction, error) {
 		return transaction{}, fmt.Errorf("%w: transaction: unexpected JSON: %w", cauri.ErrMalformed, err)
 	}
 	t := transaction{
-		external: truncate(jsonText(f.ExternalTransactionID), 128),
-		status:   truncate(jsonText(f.Status), 64),
-		method:   truncate(jsonText(f.ServiceCode), 64),
+		external: clientkit.Truncate(clientkit.Text(f.ExternalTransactionID), 128),
+		status:   clientkit.Truncate(clientkit.Text(f.Status), 64),
+		method:   clientkit.Truncate(clientkit.Text(f.ServiceCode), 64),
 	}
-	id, txID := truncate(jsonText(f.ID), 128), truncate(jsonText(f.TransactionID), 128)
+	id, txID := clientkit.Truncate(clientkit.Text(f.ID), 128), clientkit.Truncate(clientkit.Text(f.TransactionID), 128)
 	switch {
 	case id != "" && txID != "" && id != txID:
 		return transaction{}, fmt.Errorf("%w: transaction has two different IDs", cauri.ErrMalformed)
@@ -97,12 +97,12 @@ func parseTransaction(raw json.RawMessage) (transaction, error) {
 	default:
 		t.id = txID
 	}
-	t.kind = strings.ToUpper(truncate(jsonText(f.TransactionType), 64))
+	t.kind = strings.ToUpper(clientkit.Truncate(clientkit.Text(f.TransactionType), 64))
 	if t.kind == "" {
-		t.kind = strings.ToUpper(truncate(jsonText(f.Type), 64))
+		t.kind = strings.ToUpper(clientkit.Truncate(clientkit.Text(f.Type), 64))
 	}
 
-	if !isNull(f.Amount) {
+	if !clientkit.IsNull(f.Amount) {
 		cur, err := currencyCode(f.Currency)
 		if err != nil {
 			return transaction{}, err
@@ -111,7 +111,7 @@ func parseTransaction(raw json.RawMessage) (transaction, error) {
 			return transaction{}, fmt.Errorf("transaction amount: %w", err)
 		}
 		t.currency, t.hasMoney = cur, true
-		if !isNull(f.Fee) {
+		if !clientkit.IsNull(f.Fee) {
 			// A fee that cannot be read is left out: it is informative,
 			// and must not keep a payment from settling.
 			if fee, err := providerhttp.ParseAmountJSON(f.Fee, cur); err == nil {
@@ -126,7 +126,7 @@ func parseTransaction(raw json.RawMessage) (transaction, error) {
 // none (every amount is in FCFA), so a missing one is XOF; "FCFA" and
 // "CFA" are read as XOF too. Anything else must be an ISO 4217 code.
 func currencyCode(raw json.RawMessage) (string, error) {
-	if isNull(raw) {
+	if clientkit.IsNull(raw) {
 		return Currency, nil
 	}
 	var code string
@@ -138,7 +138,7 @@ func currencyCode(raw json.RawMessage) (string, error) {
 	case "", "FCFA", "CFA", "F CFA":
 		return Currency, nil
 	}
-	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+	if !clientkit.ISOCode(code) {
 		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
 	}
 	return code, nil
@@ -199,40 +199,24 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 		Header:   p.headers(),
 	})
 	if err != nil {
-		var pe *cauri.ProviderError
-		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
-			pe.Err = cauri.ErrNotFound
-		}
+		return cauri.Update{}, clientkit.NotFound(err)
+	}
+	ans := clientkit.Answer{Provider: Name, Op: "status", Status: resp.StatusCode}
+	perr, bad := ans.Error, ans.Malformed
+	top, err := readEnvelope(resp, ans)
+	if err != nil {
 		return cauri.Update{}, err
 	}
-	perr := func(msg string, err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Message: msg, Err: err}
-	}
-	bad := func(format string, args ...any) error {
-		return perr("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
-	}
-	var top struct {
-		Message     json.RawMessage `json:"message"`
-		Success     json.RawMessage `json:"success"`
-		Transaction json.RawMessage `json:"transaction"`
-		Data        json.RawMessage `json:"data"`
-	}
-	if err := resp.DecodeJSON(&top); err != nil {
-		return cauri.Update{}, perr("", err)
-	}
-	if !isObject(resp.Body) {
-		return cauri.Update{}, bad("answer is not a JSON object")
-	}
 	if successFalse(top.Success) {
-		return cauri.Update{}, perr(messageText(top.Message), ErrUnsuccessful)
+		return cauri.Update{}, top.unsuccessful(ans)
 	}
 	var inner json.RawMessage
 	switch {
-	case isObject(top.Transaction):
+	case clientkit.IsObject(top.Transaction):
 		inner = top.Transaction
-	case isObject(top.Data):
+	case clientkit.IsObject(top.Data):
 		inner = top.Data
-	case isNull(top.Transaction) && isNull(top.Data):
+	case clientkit.IsNull(top.Transaction) && clientkit.IsNull(top.Data):
 		inner = resp.Body
 	default:
 		return cauri.Update{}, bad("answer's transaction is not an object")

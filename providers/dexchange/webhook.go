@@ -1,15 +1,13 @@
 package dexchange
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 )
 
 // Signature headers. DEXCHANGE's get-link documentation describes no
@@ -34,9 +32,7 @@ var (
 // HMAC-SHA256 of the body's exact bytes, as X-Webhook-Signature carries it.
 // It is exported for tests that post their own notifications.
 func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return hex.EncodeToString(mac.Sum(nil))
+	return clientkit.Sign(secret, body)
 }
 
 // VerifySignature checks header, an X-Webhook-Signature or
@@ -45,38 +41,12 @@ func Sign(secret string, body []byte) string {
 // compares in constant time. It returns nil, ErrNotSigned or
 // ErrBadSignature.
 func VerifySignature(body []byte, header string, secrets ...string) error {
-	keys := make([][]byte, len(secrets))
-	for i, s := range secrets {
-		keys[i] = []byte(s)
-	}
-	return verify(body, header, keys)
+	return verify(body, header, clientkit.Keys(secrets))
 }
 
+// verify checks header against body under each of secrets.
 func verify(body []byte, header string, secrets [][]byte) error {
-	sig := strings.TrimSpace(header)
-	if sig == "" {
-		return ErrNotSigned
-	}
-	if len(sig) > 7 && strings.EqualFold(sig[:7], "sha256=") {
-		sig = sig[7:]
-	}
-	got, err := hex.DecodeString(sig)
-	if err != nil || len(got) != sha256.Size {
-		return ErrBadSignature
-	}
-	ok := false
-	for _, s := range secrets {
-		mac := hmac.New(sha256.New, s)
-		mac.Write(body)
-		// Every secret is tried, so timing says nothing of which matched.
-		if hmac.Equal(mac.Sum(nil), got) {
-			ok = true
-		}
-	}
-	if !ok {
-		return ErrBadSignature
-	}
-	return nil
+	return clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Verify(body, header, secrets)
 }
 
 // signed checks the signature headers of r, when secrets are configured.
@@ -134,22 +104,14 @@ func (p *Provider) signed(r *http.Request, body []byte) (bool, error) {
 // externalTransactionId return an error wrapping cauri.ErrMalformed.
 func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, error) {
 	verified, err := p.signed(r, body)
-	if err != nil {
-		// What the body claims, for the kit to confirm with FetchStatus.
-		u, perr := p.parse(body, false)
-		if perr != nil {
-			return cauri.Update{}, err
-		}
-		return u, err
-	}
-	return p.parse(body, verified)
+	return clientkit.ParseSigned(body, verified, err, p.parse)
 }
 
 // parse reads a notification's body; its update is Authenticated only
 // when verified says its signature did and it states what it claims.
 func (p *Provider) parse(body []byte, verified bool) (cauri.Update, error) {
 
-	if !isObject(body) {
+	if !clientkit.IsObject(body) {
 		return cauri.Update{}, fmt.Errorf("%w: dexchange webhook is not a JSON object", cauri.ErrMalformed)
 	}
 	var top struct {
@@ -161,11 +123,11 @@ func (p *Provider) parse(body []byte, verified bool) (cauri.Update, error) {
 		return cauri.Update{}, fmt.Errorf("%w: dexchange webhook is not a JSON object", cauri.ErrMalformed)
 	}
 	inner := json.RawMessage(body)
-	if isNull(top.ID) && isNull(top.TransactionID) && isNull(top.ExternalTransactionID) && isNull(top.Status) {
+	if clientkit.IsNull(top.ID) && clientkit.IsNull(top.TransactionID) && clientkit.IsNull(top.ExternalTransactionID) && clientkit.IsNull(top.Status) {
 		switch {
-		case isObject(top.Transaction):
+		case clientkit.IsObject(top.Transaction):
 			inner = top.Transaction
-		case isObject(top.Data):
+		case clientkit.IsObject(top.Data):
 			inner = top.Data
 		}
 	}

@@ -3,12 +3,12 @@ package dexchange_test
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexchange"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 )
 
 const (
@@ -21,12 +21,11 @@ const seedBody = `{"id":"MID123456789","externalTransactionId":"pay_01","transac
 	`"PHONE_NUMBER":"771234567","STATUS":"SUCCESS","CUSTOM_DATA":"{}","COMPLETED_AT":"2024-03-20T10:35:00Z"}`
 
 func webhookRequest(body string, headers map[string]string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/dexchange/pay_01/tok", strings.NewReader(body))
-	r.Header.Set("Content-Type", "application/json")
+	var pairs []string
 	for k, v := range headers {
-		r.Header.Set(k, v)
+		pairs = append(pairs, k, v)
 	}
-	return r
+	return clienttest.WebhookRequest("/pay/webhooks/dexchange/pay_01/tok", "application/json", body, pairs...)
 }
 
 func TestParseWebhook(t *testing.T) {
@@ -123,33 +122,15 @@ func TestParseWebhook(t *testing.T) {
 			t.Parallel()
 			p := provider(t, dexchange.Config{APIKey: "sk", WebhookSecrets: tt.secrets})
 			headers := map[string]string{}
+			var tails []string
 			for k, v := range tt.headers {
-				switch v {
-				case "ok":
-					v = sign(secretOld, tt.body)
-				case "new":
-					v = sign(secretNew, tt.body)
+				headers[k] = clienttest.Signature(v, dexchange.Sign, tt.body, secretOld, secretNew)
+				if len(strings.TrimSpace(headers[k])) > 16 {
+					tails = append(tails, clienttest.SignatureTail(headers[k]))
 				}
-				headers[k] = v
 			}
 			u, err := p.ParseWebhook(webhookRequest(tt.body, headers), []byte(tt.body))
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
-				for _, v := range headers {
-					if v = strings.TrimSpace(v); len(v) > 16 && strings.Contains(strings.ToLower(err.Error()), strings.ToLower(v[8:])) {
-						t.Errorf("error repeats the signature: %v", err)
-					}
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
-			}
+			clienttest.CheckUpdate(t, u, err, tt.want, tt.err, tails...)
 		})
 	}
 }
@@ -202,29 +183,18 @@ func FuzzParseWebhook(f *testing.F) {
 		f.Add([]byte(s), false, "sha256=00")
 		f.Add([]byte(s), false, "")
 	}
-	signed, err := dexchange.New(dexchange.Config{APIKey: "sk", WebhookSecrets: []string{secretOld, secretNew}})
-	if err != nil {
-		f.Fatal(err)
-	}
-	open, err := dexchange.New(dexchange.Config{APIKey: "sk"})
-	if err != nil {
-		f.Fatal(err)
-	}
+	signed := clienttest.Build(f, dexchange.New, dexchange.Config{APIKey: "sk", WebhookSecrets: []string{secretOld, secretNew}})
+	open := clienttest.Build(f, dexchange.New, dexchange.Config{APIKey: "sk"})
 	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string) {
 		if sign {
 			header = dexchange.Sign(secretNew, body)
 		}
-		r := httptest.NewRequest(http.MethodPost, "/", nil)
-		if header != "" {
-			r.Header.Set(dexchange.SignatureHeader, header)
-		}
+		r := clienttest.WebhookRequest("/", "", "", dexchange.SignatureHeader, header)
 
 		for _, p := range []*dexchange.Provider{signed, open} {
 			u, err := p.ParseWebhook(r, body)
 			if err != nil {
-				if !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrUnauthenticated) && !errors.Is(err, cauri.ErrIgnoredEvent) {
-					t.Fatalf("unclassified error %v", err)
-				}
+				clienttest.CheckClassified(t, err, cauri.ErrMalformed, cauri.ErrUnauthenticated, cauri.ErrIgnoredEvent)
 				continue
 			}
 			if !u.Status.Valid() {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -63,10 +64,7 @@ func (p *Provider) create(ctx context.Context, body *sessionRequest) (cauri.Chec
 	if err != nil {
 		return cauri.Checkout{}, err
 	}
-	bad := func(format string, args ...any) error {
-		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode,
-			Err: fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...)}
-	}
+	bad := clientkit.Answer{Provider: Name, Op: "create", Status: resp.StatusCode}.Malformed
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
 		return cauri.Checkout{}, bad("unexpected HTTP %d to checkout-sessions", resp.StatusCode)
 	}
@@ -89,10 +87,10 @@ func (p *Provider) create(ctx context.Context, body *sessionRequest) (cauri.Chec
 		return cauri.Checkout{}, &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode, Err: ErrWrongMode}
 	}
 	page := s.paymentURL
-	if p.mode == Sandbox && absoluteHTTP(s.sandboxURL) {
+	if p.mode == Sandbox && clientkit.AbsoluteHTTP(s.sandboxURL) {
 		page = s.sandboxURL
 	}
-	if !absoluteHTTP(page) {
+	if !clientkit.AbsoluteHTTP(page) {
 		return cauri.Checkout{}, bad("answer has no usable payment_url")
 	}
 	return cauri.Checkout{ProviderRef: body.Reference, RedirectURL: page}, nil
@@ -102,10 +100,8 @@ func (p *Provider) create(ctx context.Context, body *sessionRequest) (cauri.Chec
 // naming everything DEXPAY would refuse.
 func sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 
 	ref := strings.TrimSpace(req.PaymentID)
 	if ref == "" {
@@ -125,12 +121,12 @@ func sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 		}
 	}
 	for _, u := range []struct{ field, raw string }{{"ReturnURL", req.ReturnURL}, {"CallbackURL", req.CallbackURL}} {
-		if !absoluteHTTP(u.raw) {
+		if !clientkit.AbsoluteHTTP(u.raw) {
 			bad(u.field, "is required by dexpay and must be an absolute http(s) URL")
 		}
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	meta := make(map[string]string, len(o.Metadata)+2)
@@ -153,12 +149,12 @@ func sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 // else its items' names, joined as the WooCommerce plugin joins them,
 // else "Order <ID>".
 func itemName(o cauri.Order) string {
-	if d := oneLine(o.Description); d != "" {
+	if d := clientkit.OneLine(o.Description); d != "" {
 		return d
 	}
 	var names []string
 	for _, it := range o.Items {
-		if n := oneLine(it.Name); n != "" {
+		if n := clientkit.OneLine(it.Name); n != "" {
 			names = append(names, n)
 		}
 	}

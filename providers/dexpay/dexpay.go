@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -117,10 +116,8 @@ var (
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
 // (What "config") naming every field of cfg that is wrong.
 func New(cfg Config) (*Provider, error) {
-	ve := &cauri.ValidationError{What: "config"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "config"}
+	bad := invalid.Bad
 
 	mode := cfg.Mode
 	switch strings.ToLower(strings.TrimSpace(string(mode))) {
@@ -149,40 +146,19 @@ func New(cfg Config) (*Provider, error) {
 	checkKey("APIKey", cfg.APIKey, "pk", "sk")
 	checkKey("APISecret", cfg.APISecret, "sk", "pk")
 
-	// A blank secret is most likely an unset environment variable
-	// (WebhookSecrets: []string{os.Getenv(...)}): it is left out, never a
-	// key that anyone could sign with, and logged below.
-	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
-	for _, s := range cfg.WebhookSecrets {
-		if strings.TrimSpace(s) != "" {
-			secrets = append(secrets, []byte(s))
-		}
+	// Blank secrets are left out, and logged below.
+	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
+	root := SandboxBaseURL
+	if mode == Live {
+		root = LiveBaseURL
 	}
-	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	if base == "" {
-		base = SandboxBaseURL
-		if mode == Live {
-			base = LiveBaseURL
-		}
-	}
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
-		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil {
-		bad("BaseURL", "must be an absolute http(s) URL with no query, fragment or user info")
-	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	base := invalid.APIRoot("BaseURL", cfg.BaseURL, root)
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	log = log.With("provider", Name)
-	if blank := len(cfg.WebhookSecrets) - len(secrets); blank > 0 {
-		log.Warn("blank webhook secrets ignored", "blank", blank, "secrets_in_use", len(secrets))
-	}
-	hc := providerhttp.New(Name, cfg.HTTPClient)
-	hc.Describe = describe
+	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
+	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		key:     cfg.APIKey,
 		secret:  cfg.APISecret,
@@ -242,86 +218,24 @@ func describe(_ int, _ http.Header, body []byte) string {
 	if json.Unmarshal(body, &env) != nil {
 		return ""
 	}
-	msg := messageText(env.Message)
+	msg := clientkit.MessageText(env.Message)
 	if msg == "" {
-		msg = messageText(env.Error)
+		msg = clientkit.MessageText(env.Error)
 	}
-	if code := truncate(oneLine(jsonText(env.Code)), 60); code != "" {
+	if code := clientkit.Truncate(clientkit.OneLine(clientkit.Text(env.Code)), 60); code != "" {
 		if msg == "" {
 			msg = code
 		} else {
 			msg += " (" + code + ")"
 		}
 	}
-	return truncate(msg, 200)
-}
-
-// messageText reads a message written as a string or as an array of
-// strings. Anything else gives "".
-func messageText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return truncate(oneLine(s), 200)
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) != nil {
-		return ""
-	}
-	parts := make([]string, 0, min(len(list), 5))
-	for _, item := range list {
-		if json.Unmarshal(item, &s) == nil && strings.TrimSpace(s) != "" {
-			parts = append(parts, oneLine(s))
-		}
-		if len(parts) == 5 {
-			break
-		}
-	}
-	return truncate(strings.Join(parts, "; "), 200)
-}
-
-// oneLine trims s and folds its line breaks and tabs into spaces.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// truncate cuts s to at most n characters.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
-}
-
-// jsonText returns a JSON string's value, trimmed, or a JSON number's text,
-// and "" for anything else.
-func jsonText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-// isNull reports whether raw is missing or JSON null.
-func isNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
-}
-
-// isObject reports whether raw is a JSON object.
-func isObject(raw json.RawMessage) bool {
-	return strings.HasPrefix(strings.TrimSpace(string(raw)), "{")
+	return clientkit.Truncate(msg, 200)
 }
 
 // jsonBool reads a JSON boolean, or the string "true" or "false". ok is
 // false for anything else, null and missing included.
 func jsonBool(raw json.RawMessage) (v, ok bool) {
-	if json.Unmarshal(raw, &v) == nil && !isNull(raw) {
+	if json.Unmarshal(raw, &v) == nil && !clientkit.IsNull(raw) {
 		return v, true
 	}
 	var s string
@@ -334,10 +248,4 @@ func jsonBool(raw json.RawMessage) (v, ok bool) {
 		}
 	}
 	return false, false
-}
-
-// absoluteHTTP reports whether raw is an absolute http(s) URL.
-func absoluteHTTP(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }

@@ -18,25 +18,14 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []clienttest.StatusCase{
-		{Raw: "INITIATED", Want: cauri.StatusPending, Known: true},
-		{Raw: "PENDING", Want: cauri.StatusPending, Known: true},
-		{Raw: "PROCESSING", Want: cauri.StatusPending, Known: true},
-		{Raw: "COMPLETED", Want: cauri.StatusPaid, Known: true},
-		{Raw: "FAILED", Want: cauri.StatusFailed, Known: true},
-		{Raw: "CANCELLED", Want: cauri.StatusCancelled, Known: true},
-		{Raw: "REFUNDED", Want: cauri.StatusRefunded, Known: true},
-		{Raw: "EXPIRED", Want: cauri.StatusExpired, Known: true},
-		{Raw: "completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: " Refunded ", Want: cauri.StatusRefunded, Known: true},
-		{Raw: "", Want: cauri.StatusPending, Known: false},
-		{Raw: "SUCCESS", Want: cauri.StatusPending, Known: false},
-		{Raw: "PAID", Want: cauri.StatusPending, Known: false},
-		{Raw: "CANCELED", Want: cauri.StatusPending, Known: false},
-		{Raw: "COMPLETED!", Want: cauri.StatusPending, Known: false},
-		{Raw: "PARTIALLY_REFUNDED", Want: cauri.StatusPending, Known: false},
-	}
-	clienttest.CheckMapStatus(t, dexpay.MapStatus, tests)
+	clienttest.CheckStatusWords(t, dexpay.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending:   {"INITIATED", "PENDING", "PROCESSING"},
+		cauri.StatusPaid:      {"COMPLETED", "completed"},
+		cauri.StatusFailed:    {"FAILED"},
+		cauri.StatusCancelled: {"CANCELLED"},
+		cauri.StatusExpired:   {"EXPIRED"},
+		cauri.StatusRefunded:  {"REFUNDED", " Refunded "},
+	}, "", "SUCCESS", "PAID", "CANCELED", "COMPLETED!", "PARTIALLY_REFUNDED")
 }
 
 func TestNew(t *testing.T) {
@@ -141,31 +130,20 @@ func (u *urlRecorder) last() string {
 	return u.url
 }
 
-func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+221771234567", Country: "SN"},
-		Items:    []cauri.Item{{Name: "Basket", Quantity: 2, UnitPrice: 2500}},
-		Metadata: map[string]string{"cart": "c-9"},
-	}
-}
+// order is an order of a Senegalese customer: DEXPAY serves Senegal.
+func order() cauri.Order { return clienttest.Order(clienttest.Phone("+221771234567", "SN")) }
 
-const (
-	returnURL   = "https://shop.example/pay/return/dexpay/pay_01/tok-return"
-	callbackURL = "https://shop.example/pay/webhooks/dexpay/pay_01/tok-callback"
+var (
+	returnURL   = clienttest.ReturnURL(dexpay.Name, "pay_01", "tok-return")
+	callbackURL = clienttest.CallbackURL(dexpay.Name, "pay_01", "tok-callback")
 )
 
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{PaymentID: "pay_01", Order: o, ReturnURL: returnURL, CallbackURL: callbackURL}
+	return clienttest.Request("pay_01", o, returnURL, callbackURL)
 }
 
 func provider(t testing.TB, cfg dexpay.Config) *dexpay.Provider {
-	t.Helper()
-	p, err := dexpay.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, dexpay.New, cfg)
 }
 
 // answer is one answer of a fake API.

@@ -38,27 +38,19 @@ func Example() {
 		ReturnURL:   "https://shop.example/pay/return/dexpay/pay_01/token",
 		CallbackURL: "https://shop.example/pay/webhooks/dexpay/pay_01/token",
 	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("reference:", co.ProviderRef)
+	fmt.Println("reference:", co.ProviderRef, err)
 	fmt.Println("send the customer to the payment page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/checkout/cs_"))
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	fmt.Println("back at:", back)
 
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(u.Status, u.Amount, u.Currency, u.Method, u.Authenticated)
+	fmt.Println(u.Status, u.Amount, u.Currency, u.Method, u.Authenticated, err)
 	// Output:
-	// reference: pay_01
+	// reference: pay_01 <nil>
 	// send the customer to the payment page: true
 	// back at: https://shop.example/pay/return/dexpay/pay_01/token
-	// paid 5000 XOF wave true
+	// paid 5000 XOF wave true <nil>
 }
 
 // A signed notification, in the WooCommerce plugin's spelling, is believed

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -129,7 +130,7 @@ func (p *Provider) payout(ctx context.Context, body *payoutRequest) (cauri.Payou
 	if err := json.Unmarshal(data, &f); err != nil {
 		return cauri.PayoutResult{}, unknown(fmt.Errorf("%w: payout: unexpected JSON: %w", cauri.ErrMalformed, err))
 	}
-	raw := p.clean(truncate(jsonText(f.Status), 64))
+	raw := p.clean(clientkit.Truncate(clientkit.Text(f.Status), 64))
 	if raw == "" {
 		return cauri.PayoutResult{}, unknown(fmt.Errorf("%w: payout answer has no status", cauri.ErrMalformed))
 	}
@@ -137,20 +138,18 @@ func (p *Provider) payout(ctx context.Context, body *payoutRequest) (cauri.Payou
 	if !known {
 		p.log.Warn("unknown dexpay payout status, treated as pending", "status", raw)
 	}
-	ref := p.clean(truncate(cmp.Or(jsonText(f.ID), jsonText(f.Reference)), 128))
+	ref := p.clean(clientkit.Truncate(cmp.Or(clientkit.Text(f.ID), clientkit.Text(f.Reference)), 128))
 	if ref == "" {
 		p.log.Warn("dexpay payout answer without an id or reference", "status", raw)
 	}
-	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: p.clean(messageText(f.FailureReason))}, nil
+	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: p.clean(clientkit.MessageText(f.FailureReason))}, nil
 }
 
 // payoutBody builds the payout's body, or the *cauri.ValidationError
 // naming everything wrong with req.
 func payoutBody(req cauri.PayoutRequest) (*payoutRequest, error) {
-	ve := &cauri.ValidationError{What: "payout"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "payout"}
+	bad := invalid.Bad
 	operator, phone, country, ok := parseAccount(req.Account)
 	if !ok {
 		bad("Account", `must name a dexpay wallet as "operator:+E164 phone" ("wave:+221771234567"), in a country dexpay serves`)
@@ -167,11 +166,11 @@ func payoutBody(req cauri.PayoutRequest) (*payoutRequest, error) {
 			bad("Amount", "must be a whole number of "+req.Currency)
 		}
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 	meta := map[string]string{MetaPayoutKey: req.Key}
-	if d := oneLine(req.Description); d != "" {
+	if d := clientkit.OneLine(req.Description); d != "" {
 		meta["description"] = d
 	}
 	return &payoutRequest{
@@ -230,11 +229,7 @@ func (p *Provider) checkPayout(ctx context.Context, ref string) (cauri.PayoutRes
 		URL: providerhttp.JoinURL(p.base, "payouts", ref), Header: p.headers(),
 	})
 	if err != nil {
-		var pe *cauri.ProviderError
-		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
-			pe.Err = cauri.ErrNotFound
-		}
-		return cauri.PayoutResult{}, err
+		return cauri.PayoutResult{}, clientkit.NotFound(err)
 	}
 	data, err := answerData(resp, "payout_status")
 	if err != nil {
@@ -248,10 +243,10 @@ func (p *Provider) checkPayout(ctx context.Context, ref string) (cauri.PayoutRes
 		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status", StatusCode: resp.StatusCode,
 			Err: fmt.Errorf("%w: payout: unexpected JSON: %w", cauri.ErrMalformed, err)}
 	}
-	raw := p.clean(truncate(jsonText(f.Status), 64))
+	raw := p.clean(clientkit.Truncate(clientkit.Text(f.Status), 64))
 	st, known := MapPayoutStatus(raw)
 	if !known {
 		p.log.Warn("unknown dexpay payout status, treated as pending", "status", raw)
 	}
-	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: p.clean(messageText(f.FailureReason))}, nil
+	return cauri.PayoutResult{ProviderRef: ref, Status: st, Message: p.clean(clientkit.MessageText(f.FailureReason))}, nil
 }

@@ -16,10 +16,6 @@ import (
 	"github.com/cauripay/cauri/stores/memory"
 )
 
-func payout(account string, amount int64) cauri.PayoutRequest {
-	return cauri.PayoutRequest{Key: "po-1", Account: account, Amount: amount, Currency: "XOF", Description: "Part du fournisseur"}
-}
-
 func TestPayout(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -27,7 +23,7 @@ func TestPayout(t *testing.T) {
 	defer srv.Close()
 	p := srv.Provider().(*dexpay.Provider)
 
-	res, err := p.Payout(ctx, payout(dexpay.PayoutAccount("wave", "+221771234567"), 10000))
+	res, err := p.Payout(ctx, clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 10000))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +52,7 @@ func TestPayout(t *testing.T) {
 		{dexpay.PayoutAccount("mtn", "+22670123456"), "BF", "XOF"},
 		{dexpay.PayoutAccount("orange_money", "+224620123456"), "GN", "GNF"},
 	} {
-		req := payout(tt.account, 5000)
+		req := clienttest.Payout(tt.account, 5000)
 		req.Currency = tt.currency
 		res, err := p.Payout(ctx, req)
 		if err != nil || res.Status != cauri.PayoutPending {
@@ -86,7 +82,7 @@ func TestPayoutThroughKit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := payout(dexpay.PayoutAccount("wave", "+221771234567"), 2500)
+	req := clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 2500)
 	first, err := k.Payout(ctx, "dexpay", req)
 	if err != nil || first.Status != cauri.PayoutPending || first.ProviderRef == "" {
 		t.Fatalf("Payout = %+v, %v", first, err)
@@ -147,7 +143,7 @@ func TestPayoutLifecycle(t *testing.T) {
 	srv.SetWebhookURL(rc.srv.URL + "/pay/webhooks/dexpay")
 	p := srv.Provider().(*dexpay.Provider)
 
-	res, err := p.Payout(ctx, payout(dexpay.PayoutAccount("wave", "+221771234567"), 10000))
+	res, err := p.Payout(ctx, clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 10000))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,15 +174,15 @@ func TestPayoutValidation(t *testing.T) {
 		req    cauri.PayoutRequest
 		fields string
 	}{
-		{"plain phone", payout("+221771234567", 100), "Account"},
-		{"national number", payout("wave:771234567", 100), "Account"},
-		{"no operator", payout(":+221771234567", 100), "Account"},
-		{"upper-case operator", payout("WAVE:+221771234567", 100), "Account"},
-		{"spaces", payout("wave: +221771234567", 100), "Account"},
-		{"unknown country", payout("wave:+33612345678", 100), "Account"},
-		{"too long", payout("wave:+2217712345678901", 100), "Account"},
-		{"email", payout("awa@example.com", 100), "Account"},
-		{"zero", payout("wave:+221771234567", 0), "Amount"},
+		{"plain phone", clienttest.Payout("+221771234567", 100), "Account"},
+		{"national number", clienttest.Payout("wave:771234567", 100), "Account"},
+		{"no operator", clienttest.Payout(":+221771234567", 100), "Account"},
+		{"upper-case operator", clienttest.Payout("WAVE:+221771234567", 100), "Account"},
+		{"spaces", clienttest.Payout("wave: +221771234567", 100), "Account"},
+		{"unknown country", clienttest.Payout("wave:+33612345678", 100), "Account"},
+		{"too long", clienttest.Payout("wave:+2217712345678901", 100), "Account"},
+		{"email", clienttest.Payout("awa@example.com", 100), "Account"},
+		{"zero", clienttest.Payout("wave:+221771234567", 0), "Amount"},
 		{"USD", cauri.PayoutRequest{Key: "k", Account: "wave:+221771234567", Amount: 100, Currency: "USD"}, "Currency"},
 		{"everything", cauri.PayoutRequest{Key: "k", Account: "x", Amount: -1, Currency: "EUR"}, "Account,Currency"},
 	}
@@ -235,7 +231,7 @@ func TestPayoutOutcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, tt.a)
-			res, err := fakeProvider(t, f, dexpay.Sandbox).Payout(ctx, payout(dexpay.PayoutAccount("wave", "+221771234567"), 100))
+			res, err := fakeProvider(t, f, dexpay.Sandbox).Payout(ctx, clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 100))
 			if tt.want.Status != "" {
 				if err != nil || res != tt.want {
 					t.Fatalf("%+v %v; want %+v", res, err, tt.want)
@@ -256,12 +252,12 @@ func TestPayoutOutcomes(t *testing.T) {
 		status    int
 		temporary bool
 	}{
-		{name: "operator not in the country", req: payout(dexpay.PayoutAccount("mtn", "+221771234567"), 100), status: 400},
-		{name: "unknown operator", req: payout(dexpay.PayoutAccount("free_money", "+221771234567"), 100), status: 400},
-		{name: "country not served", req: payout(dexpay.PayoutAccount("wave", "+22997123456"), 100), status: 400},
-		{name: "503", req: payout(dexpay.PayoutAccount("wave", "+221771234567"), 100),
+		{name: "operator not in the country", req: clienttest.Payout(dexpay.PayoutAccount("mtn", "+221771234567"), 100), status: 400},
+		{name: "unknown operator", req: clienttest.Payout(dexpay.PayoutAccount("free_money", "+221771234567"), 100), status: 400},
+		{name: "country not served", req: clienttest.Payout(dexpay.PayoutAccount("wave", "+22997123456"), 100), status: 400},
+		{name: "503", req: clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 100),
 			fault: &providertest.Fault{Kind: providertest.FaultStatus, Status: 503}, status: 503, temporary: true},
-		{name: "dropped", req: payout(dexpay.PayoutAccount("wave", "+221771234567"), 100),
+		{name: "dropped", req: clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 100),
 			fault: &providertest.Fault{Kind: providertest.FaultDrop}, temporary: true},
 	}
 	for _, tt := range emulated {
@@ -284,7 +280,7 @@ func TestPayoutOutcomes(t *testing.T) {
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
 		ctx, cancel := context.WithCancel(ctx)
 		time.AfterFunc(50*time.Millisecond, cancel)
-		_, err := s.Provider().(*dexpay.Provider).Payout(ctx, payout(dexpay.PayoutAccount("wave", "+221771234567"), 100))
+		_, err := s.Provider().(*dexpay.Provider).Payout(ctx, clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 100))
 		if !errors.Is(err, context.Canceled) || cauri.IsProviderRejection(err) {
 			t.Errorf("err %v: a cancelled payout is not a refusal", err)
 		}

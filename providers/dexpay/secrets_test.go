@@ -15,6 +15,7 @@ import (
 	"github.com/cauripay/cauri/internal/secretcheck"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -64,7 +65,7 @@ func TestKeysKeptSecret(t *testing.T) {
 			errs = append(errs, err)
 			u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01"})
 			errs = append(errs, err)
-			res, err := p.Payout(ctx, payout(dexpay.PayoutAccount("wave", "+221771234567"), 100))
+			res, err := p.Payout(ctx, clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 100))
 			errs = append(errs, err)
 			for _, s := range []string{testKey, testSecret} {
 				secretcheck.Absent(t, "the update", fmt.Sprintf("%+v", u), s)

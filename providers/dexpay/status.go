@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -95,7 +95,7 @@ type sessionFields struct {
 // missing or null, amounts may be numbers or strings. What is present must
 // make sense, or the error wraps cauri.ErrMalformed.
 func parseSession(raw json.RawMessage) (session, error) {
-	if !isObject(raw) {
+	if !clientkit.IsObject(raw) {
 		return session{}, fmt.Errorf("%w: session is not a JSON object", cauri.ErrMalformed)
 	}
 	var f sessionFields
@@ -103,13 +103,13 @@ func parseSession(raw json.RawMessage) (session, error) {
 		return session{}, fmt.Errorf("%w: session: unexpected JSON: %w", cauri.ErrMalformed, err)
 	}
 	s := session{
-		reference:  truncate(jsonText(f.Reference), 128),
-		status:     truncate(jsonText(f.Status), 64),
-		paymentURL: jsonText(f.PaymentURL),
-		sandboxURL: jsonText(f.SandboxPaymentURL),
+		reference:  clientkit.Truncate(clientkit.Text(f.Reference), 128),
+		status:     clientkit.Truncate(clientkit.Text(f.Status), 64),
+		paymentURL: clientkit.Text(f.PaymentURL),
+		sandboxURL: clientkit.Text(f.SandboxPaymentURL),
 	}
 	if s.paymentURL == "" {
-		s.paymentURL = jsonText(f.CheckoutURL)
+		s.paymentURL = clientkit.Text(f.CheckoutURL)
 	}
 	s.sandbox, s.sandboxKnown = jsonBool(f.IsSandbox)
 
@@ -117,7 +117,7 @@ func parseSession(raw json.RawMessage) (session, error) {
 	if err != nil {
 		return session{}, err
 	}
-	if !isNull(f.Amount) {
+	if !clientkit.IsNull(f.Amount) {
 		// Checked even without a currency: nonsense is nonsense.
 		amount, err := providerhttp.ParseAmountJSON(f.Amount, cmp.Or(cur, "XOF"))
 		if err != nil {
@@ -131,46 +131,46 @@ func parseSession(raw json.RawMessage) (session, error) {
 		// A fee that cannot be read is left out: it is informative, and
 		// must not keep a payment from settling.
 		for _, raw := range []json.RawMessage{f.Fee, f.Fees} {
-			if fee, err := providerhttp.ParseAmountJSON(raw, cur); err == nil && !isNull(raw) {
+			if fee, err := providerhttp.ParseAmountJSON(raw, cur); err == nil && !clientkit.IsNull(raw) {
 				s.fee = fee
 				break
 			}
 		}
 	}
 
-	method := jsonText(f.Operator)
-	if method == "" && isObject(f.PaymentAttempt) {
+	method := clientkit.Text(f.Operator)
+	if method == "" && clientkit.IsObject(f.PaymentAttempt) {
 		var a struct {
 			Operator json.RawMessage `json:"operator"`
 		}
 		if json.Unmarshal(f.PaymentAttempt, &a) == nil {
-			method = jsonText(a.Operator)
+			method = clientkit.Text(a.Operator)
 		}
 	}
 	if method == "" {
-		method = jsonText(f.PaymentMethod)
+		method = clientkit.Text(f.PaymentMethod)
 	}
-	s.method = truncate(oneLine(method), 64)
+	s.method = clientkit.Truncate(clientkit.OneLine(method), 64)
 
-	failure := messageText(f.Error)
+	failure := clientkit.MessageText(f.Error)
 	if failure == "" {
-		failure = messageText(f.FailureReason)
+		failure = clientkit.MessageText(f.FailureReason)
 	}
-	if code := truncate(oneLine(jsonText(f.ErrorCode)), 60); code != "" {
+	if code := clientkit.Truncate(clientkit.OneLine(clientkit.Text(f.ErrorCode)), 60); code != "" {
 		if failure == "" {
 			failure = code
 		} else {
 			failure += " (" + code + ")"
 		}
 	}
-	s.failure = truncate(failure, 200)
+	s.failure = clientkit.Truncate(failure, 200)
 	return s, nil
 }
 
 // currencyCode reads a session's currency: missing or null gives "";
 // anything else must be an ISO 4217 code, in any case.
 func currencyCode(raw json.RawMessage) (string, error) {
-	if isNull(raw) {
+	if clientkit.IsNull(raw) {
 		return "", nil
 	}
 	var code string
@@ -181,7 +181,7 @@ func currencyCode(raw json.RawMessage) (string, error) {
 	if code == "" {
 		return "", nil
 	}
-	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+	if !clientkit.ISOCode(code) {
 		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
 	}
 	return code, nil
@@ -230,16 +230,16 @@ func answerData(resp *providerhttp.Response, op string) (json.RawMessage, error)
 	if err := resp.DecodeJSON(&top); err != nil {
 		return nil, perr("", err)
 	}
-	if !isObject(resp.Body) {
+	if !clientkit.IsObject(resp.Body) {
 		return nil, perr("", fmt.Errorf("%w: answer is not a JSON object", cauri.ErrMalformed))
 	}
 	if ok, known := jsonBool(top.Success); known && !ok {
-		return nil, perr(messageText(top.Message), ErrUnsuccessful)
+		return nil, perr(clientkit.MessageText(top.Message), ErrUnsuccessful)
 	}
 	switch {
-	case isObject(top.Data):
+	case clientkit.IsObject(top.Data):
 		return top.Data, nil
-	case isNull(top.Data):
+	case clientkit.IsNull(top.Data):
 		return resp.Body, nil
 	}
 	return nil, perr("", fmt.Errorf("%w: answer's data is not an object", cauri.ErrMalformed))
@@ -274,11 +274,7 @@ func (p *Provider) lookup(ctx context.Context, ref string) (cauri.Update, error)
 		Header: p.headers(),
 	})
 	if err != nil {
-		var pe *cauri.ProviderError
-		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
-			pe.Err = cauri.ErrNotFound
-		}
-		return cauri.Update{}, err
+		return cauri.Update{}, clientkit.NotFound(err)
 	}
 	bad := func(err error) error {
 		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}

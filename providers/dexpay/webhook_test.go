@@ -12,6 +12,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexpay"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 )
 
 const (
@@ -24,11 +25,11 @@ const completed = `{"event":"CHECKOUT_COMPLETED","data":{"reference":"pay_01","s
 	`"transaction_id":"TXN123","payment_method":"MOBILE_MONEY","operator":"wave","metadata":{"order_id":"ord-42"},"isSandbox":true}}`
 
 func webhookRequest(headers map[string]string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/dexpay/pay_01/tok", nil)
+	var pairs []string
 	for k, v := range headers {
-		r.Header.Set(k, v)
+		pairs = append(pairs, k, v)
 	}
-	return r
+	return clienttest.WebhookRequest("/pay/webhooks/dexpay/pay_01/tok", "", "", pairs...)
 }
 
 func signedWith(secret, body string) map[string]string {
@@ -142,18 +143,7 @@ func TestParseWebhook(t *testing.T) {
 				cfg.APIKey, cfg.APISecret = "pk_live_1", "sk_live_1"
 			}
 			u, err := provider(t, cfg).ParseWebhook(webhookRequest(tt.headers), []byte(tt.body))
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("update\n got %+v\nwant %+v", u, tt.want)
-			}
+			clienttest.CheckUpdate(t, u, err, tt.want, tt.err)
 		})
 	}
 }
@@ -258,16 +248,11 @@ func FuzzParseWebhook(f *testing.F) {
 		if legacy {
 			name = dexpay.LegacySignatureHeader
 		}
-		r := httptest.NewRequest(http.MethodPost, "/", nil)
-		if header != "" {
-			r.Header.Set(name, header)
-		}
+		r := clienttest.WebhookRequest("/", "", "", name, header)
 		for _, p := range []*dexpay.Provider{signed, live, open} {
 			u, err := p.ParseWebhook(r, body)
 			if err != nil {
-				if !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrUnauthenticated) && !errors.Is(err, cauri.ErrIgnoredEvent) {
-					t.Fatalf("unclassified error %v", err)
-				}
+				clienttest.CheckClassified(t, err, cauri.ErrMalformed, cauri.ErrUnauthenticated, cauri.ErrIgnoredEvent)
 				for _, s := range []string{secretOld, secretNew, "sk_test_1", "sk_live_1"} {
 					if strings.Contains(err.Error(), s) {
 						t.Fatalf("secret in the error: %v", err)

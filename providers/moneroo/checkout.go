@@ -9,9 +9,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -76,10 +76,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	if err != nil {
 		return cauri.Checkout{}, err
 	}
-	bad := func(format string, args ...any) error {
-		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode,
-			Err: fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...)}
-	}
+	bad := clientkit.Answer{Provider: Name, Op: "create", Status: resp.StatusCode}.Malformed
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
 		return cauri.Checkout{}, bad("unexpected HTTP %d to initialize", resp.StatusCode)
 	}
@@ -90,7 +87,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	if ir.Data == nil {
 		return cauri.Checkout{}, bad("answer has no data")
 	}
-	id := jsonText(ir.Data.ID)
+	id := clientkit.LexText(ir.Data.ID)
 	if id == "" {
 		return cauri.Checkout{}, bad("answer has no data.id")
 	}
@@ -105,10 +102,8 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 // everything Moneroo would refuse.
 func (p *Provider) initBody(req cauri.CheckoutRequest) (*initRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 
 	var amount int64
 	switch {
@@ -135,8 +130,8 @@ func (p *Provider) initBody(req cauri.CheckoutRequest) (*initRequest, error) {
 	if req.ReturnURL == "" {
 		bad("ReturnURL", "is required by moneroo")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	desc := strings.TrimSpace(o.Description)
@@ -146,7 +141,7 @@ func (p *Provider) initBody(req cauri.CheckoutRequest) (*initRequest, error) {
 	return &initRequest{
 		Amount:      amount,
 		Currency:    o.Currency,
-		Description: truncate(desc, maxDescription),
+		Description: clientkit.Truncate(desc, maxDescription),
 		Customer: initCustomer{
 			Email:     strings.TrimSpace(c.Email),
 			FirstName: strings.TrimSpace(c.FirstName),
@@ -177,7 +172,7 @@ func (p *Provider) metadata(req cauri.CheckoutRequest) map[string]string {
 			dropped++
 			continue
 		}
-		m[k] = truncate(req.Order.Metadata[k], maxMetadataValue)
+		m[k] = clientkit.Truncate(req.Order.Metadata[k], maxMetadataValue)
 	}
 	if dropped > 0 {
 		p.log.Warn("order metadata cut to moneroo's limit", "payment_id", req.PaymentID, "dropped_entries", dropped)
@@ -197,15 +192,6 @@ func digits(phone string) string {
 	return b.String()
 }
 
-// truncate cuts s to at most n characters.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
-}
-
 // describe extracts Moneroo's explanation from an error answer: its
 // "message", and the names (never the values) of the fields its "errors"
 // lists.
@@ -219,7 +205,7 @@ func describe(_ int, _ http.Header, body []byte) string {
 	}
 	var msg string
 	_ = json.Unmarshal(env.Message, &msg)
-	msg = truncate(strings.TrimSpace(msg), 200)
+	msg = clientkit.Truncate(strings.TrimSpace(msg), 200)
 	if fields := errorFields(env.Errors); len(fields) > 0 {
 		if msg != "" {
 			msg += " "
@@ -254,7 +240,7 @@ func errorFields(raw json.RawMessage) []string {
 	sort.Strings(fields)
 	fields = slices.Compact(fields)
 	for i, f := range fields {
-		fields[i] = truncate(f, 60)
+		fields[i] = clientkit.Truncate(f, 60)
 	}
 	if len(fields) > 10 {
 		fields = append(fields[:10], "...")

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri/internal/jsonlex"
-	"github.com/cauripay/cauri/providers/providerhttp"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 )
 
 // The lenient fields of Moneroo's payment object, read in the same
@@ -16,16 +16,6 @@ import (
 // every part of its field, so that of a repeated key the last one counts,
 // as with json.RawMessage.
 
-// textField is a JSON string's trimmed value, or a JSON number's text;
-// anything else is "".
-type textField string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (t *textField) UnmarshalJSON(b []byte) error {
-	*t = textField(jsonText(b))
-	return nil
-}
-
 // stringField is a JSON string's value; anything else is "".
 type stringField string
 
@@ -34,38 +24,6 @@ func (s *stringField) UnmarshalJSON(b []byte) error {
 	v, _ := jsonString(b)
 	*s = stringField(v)
 	return nil
-}
-
-// amountField is an amount in the currency's main unit, a JSON number or
-// string, kept as its decimal text until the currency is known.
-type amountField struct {
-	set  bool   // present and not null
-	text string // the number's text
-	err  error  // the value is neither a number nor a string
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (a *amountField) UnmarshalJSON(b []byte) error {
-	*a = amountField{set: !jsonlex.IsNull(b)}
-	if !a.set {
-		return nil
-	}
-	if s, ok := jsonlex.PlainText(b); ok {
-		a.text = s
-		return nil
-	}
-	var n providerhttp.Number
-	a.err = n.UnmarshalJSON(b)
-	a.text = string(n)
-	return nil
-}
-
-// amount is providerhttp.ParseAmountJSON of the field.
-func (a amountField) amount(currency string) (int64, error) {
-	if a.err != nil {
-		return 0, a.err
-	}
-	return providerhttp.Number(a.text).Amount(currency)
 }
 
 // currencyField is a currency as currencyCode reads it.
@@ -133,10 +91,10 @@ func (c *captureField) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if capture.FailureMessage != nil {
-		c.failure = truncate(strings.TrimSpace(*capture.FailureMessage), 200)
+		c.failure = clientkit.Truncate(strings.TrimSpace(*capture.FailureMessage), 200)
 	}
 	if capture.Method != nil && capture.Method.ShortCode != nil {
-		c.method = truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
+		c.method = clientkit.Truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
 	}
 	return nil
 }
@@ -164,26 +122,6 @@ func (f *paymentField) payment() (payment, error) {
 		return parsePayment(nil)
 	}
 	return f.p, f.err
-}
-
-// jsonText returns a JSON string's value, trimmed, or a JSON number's
-// text, and "" for anything else: what decoding raw into a string, or
-// failing that into a json.Number, gives.
-func jsonText(raw []byte) string {
-	if s, ok := jsonlex.PlainText(raw); ok {
-		return s
-	}
-	b := jsonlex.TrimSpace(raw)
-	if len(b) == 0 || b[0] != '"' {
-		// Not a string; and not a number, or plainText would have taken
-		// it: null, true, false, an object, an array, or not JSON.
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	return ""
 }
 
 // jsonString decodes raw as json.Unmarshal into a string would: ok is

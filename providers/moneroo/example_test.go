@@ -37,25 +37,17 @@ func Example() {
 		},
 		ReturnURL: "https://shop.example/pay/return/moneroo?payment_id=pay_01",
 	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/checkout/"))
+	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/checkout/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	fmt.Println("back with paymentStatus:", strings.Contains(back, "&paymentStatus=success"))
 
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(u.Status, u.Amount, u.Currency, u.PaymentID)
+	fmt.Println(u.Status, u.Amount, u.Currency, u.PaymentID, err)
 	// Output:
-	// send the customer to the hosted page: true
+	// send the customer to the hosted page: true <nil>
 	// back with paymentStatus: true
-	// paid 5000 XOF pay_01
+	// paid 5000 XOF pay_01 <nil>
 }
 
 // Signing a notification in a test of one's own webhook endpoint.

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -75,23 +76,14 @@ var _ cauri.Provider = (*Provider)(nil)
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
 // naming every field of cfg that is wrong.
 func New(cfg Config) (*Provider, error) {
-	ve := &cauri.ValidationError{What: "config"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "config"}
+	bad := invalid.Bad
 
 	if strings.TrimSpace(cfg.SecretKey) == "" {
 		bad("SecretKey", "is required")
 	}
-	// A blank secret is most likely an unset environment variable
-	// (WebhookSecrets: []string{os.Getenv(...)}): it is left out, never a
-	// key that anyone could sign with, and logged below.
-	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
-	for _, s := range cfg.WebhookSecrets {
-		if strings.TrimSpace(s) != "" {
-			secrets = append(secrets, []byte(s))
-		}
-	}
+	// Blank secrets are left out, and logged below.
+	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
 	base := strings.TrimRight(cfg.BaseURL, "/")
 	if base == "" {
 		base = DefaultBaseURL
@@ -104,20 +96,12 @@ func New(cfg Config) (*Provider, error) {
 			bad(fmt.Sprintf("Methods[%d]", i), "is empty")
 		}
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	log = log.With("provider", Name)
-	if blank := len(cfg.WebhookSecrets) - len(secrets); blank > 0 {
-		log.Warn("blank webhook secrets ignored", "blank", blank, "secrets_in_use", len(secrets))
-	}
-	hc := providerhttp.New(Name, cfg.HTTPClient)
-	hc.Describe = describe
+	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
+	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		key:     cfg.SecretKey,
 		macs:    macPools(secrets),

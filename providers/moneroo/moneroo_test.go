@@ -1,10 +1,8 @@
 package moneroo_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,22 +17,12 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []clienttest.StatusCase{
-		{Raw: "initiated", Want: cauri.StatusPending, Known: true},
-		{Raw: "pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "success", Want: cauri.StatusPaid, Known: true},
-		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
-		{Raw: " success ", Want: cauri.StatusPaid, Known: true},
-		{Raw: "", Want: cauri.StatusPending, Known: false},
-		{Raw: "SUCCESS", Want: cauri.StatusPending, Known: false},
-		{Raw: "successful", Want: cauri.StatusPending, Known: false},
-		{Raw: "paid", Want: cauri.StatusPending, Known: false},
-		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
-		{Raw: "expired", Want: cauri.StatusPending, Known: false},
-		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
-	}
-	clienttest.CheckMapStatus(t, moneroo.MapStatus, tests)
+	clienttest.CheckStatusWords(t, moneroo.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending:   {"initiated", "pending"},
+		cauri.StatusPaid:      {"success", " success "},
+		cauri.StatusFailed:    {"failed"},
+		cauri.StatusCancelled: {"cancelled"},
+	}, "", "SUCCESS", "successful", "paid", "canceled", "expired", "refunded")
 }
 
 func TestNew(t *testing.T) {
@@ -44,11 +32,7 @@ func TestNew(t *testing.T) {
 	if !errors.As(err, &ve) || ve.What != "config" {
 		t.Fatalf("err = %v", err)
 	}
-	var names []string
-	for _, f := range ve.Fields {
-		names = append(names, f.Field)
-	}
-	if got := strings.Join(names, ","); got != "SecretKey,BaseURL,Methods[0]" {
+	if got := clienttest.FieldNames(ve); got != "SecretKey,BaseURL,Methods[0]" {
 		t.Errorf("fields %s", got)
 	}
 	p, err := moneroo.New(moneroo.Config{SecretKey: "sk"})
@@ -60,20 +44,16 @@ func TestNew(t *testing.T) {
 	}
 }
 
+// order has no lines, and metadata of a key Moneroo's own metadata uses.
 func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-		Metadata: map[string]string{"cart": "c-9", "order_id": "theirs"},
-	}
+	return clienttest.Order(clienttest.Items(), clienttest.Metadata("order_id", "theirs"))
 }
 
+// request's URLs carry the payment and token in their query, which the
+// request body must keep.
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{
-		PaymentID: "pay_01", Order: o,
-		ReturnURL:   "https://shop.example/pay/return/moneroo?payment_id=pay_01&token=t",
-		CallbackURL: "https://shop.example/pay/webhooks/moneroo?payment_id=pay_01&token=t",
-	}
+	return clienttest.Request("pay_01", o, "https://shop.example/pay/return/moneroo?payment_id=pay_01&token=t",
+		"https://shop.example/pay/webhooks/moneroo?payment_id=pay_01&token=t")
 }
 
 // newCapture is a fake API that answers every request with status and
@@ -83,12 +63,15 @@ func newCapture(t *testing.T, status int, ctype, body string) *clienttest.FakeAP
 }
 
 func provider(t *testing.T, cfg moneroo.Config) *moneroo.Provider {
-	t.Helper()
-	p, err := moneroo.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, moneroo.New, cfg)
+}
+
+// loggedProvider is provider(t, cfg) logging as text into the Logs it
+// returns.
+func loggedProvider(t *testing.T, cfg moneroo.Config) (*moneroo.Provider, *clienttest.Logs) {
+	log, logs := clienttest.TextLogger()
+	cfg.Logger = log
+	return provider(t, cfg), logs
 }
 
 func TestCreateCheckoutRequest(t *testing.T) {
@@ -128,8 +111,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 func TestCreateCheckoutDefaultsAndLimits(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{"data":{"id":7,"checkout_url":"https://checkout.moneroo.io/7"}}`)
-	var logs bytes.Buffer
-	p := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	p, logs := loggedProvider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL})
 	o := order()
 	o.Amount, o.Currency = 2500, "USD" // $25.00: whole units
 	o.Description = ""
@@ -190,6 +172,19 @@ func TestCreateCheckoutErrors(t *testing.T) {
 			t.Errorf("message %q", pe.Message)
 		}
 	})
+	t.Run("422, errors as a list", func(t *testing.T) {
+		t.Parallel()
+		var list []string
+		for _, f := range []string{"k", "j", "i", "h", "g", "f", "e", "d", "c", "b", "a", "a", ""} {
+			list = append(list, `{"field":"`+f+`","message":"secret value"}`)
+		}
+		c := newCapture(t, http.StatusUnprocessableEntity, "application/json", `{"message":"Invalid data.","errors":[`+strings.Join(list, ",")+`]}`)
+		_, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL}).CreateCheckout(ctx, request(order()))
+		pe := providerError(t, err, 422, false)
+		if want := "Invalid data. (invalid: a, b, c, d, e, f, g, h, i, j, ...)"; pe.Message != want || strings.Contains(err.Error(), "secret value") {
+			t.Errorf("message %q, want %q", pe.Message, want)
+		}
+	})
 	for name, body := range map[string]string{
 		"no id":         `{"data":{"checkout_url":"https://checkout.moneroo.io/x"}}`,
 		"no data":       `{"message":"ok","data":null}`,
@@ -225,26 +220,14 @@ func TestFetchStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := monerootest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
+	c := clienttest.Drive(t, p)
 	open := func(o cauri.Order) cauri.Checkout {
-		t.Helper()
-		co, err := p.CreateCheckout(ctx, request(o))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return co
+		return c.Open(request(o))
 	}
 	fetch := func(ref string) cauri.Update {
-		t.Helper()
-		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return c.Fetch(cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref})
 	}
 
 	co := open(order())
@@ -262,12 +245,7 @@ func TestFetchStatus(t *testing.T) {
 		t.Errorf("pending: %+v", u)
 	}
 	_ = srv.SetStatus(co.ProviderRef, "reversed")
-	if u := fetch(co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "reversed" {
-		t.Errorf("unknown: %+v", u)
-	}
-	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "reversed") {
-		t.Errorf("no warning for an unknown status: %s", logs.String())
-	}
+	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "initiated")
 
 	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
@@ -335,18 +313,9 @@ func TestFetchStatusShapes(t *testing.T) {
 			c := newCapture(t, http.StatusOK, "application/json", tt.body)
 			u, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL}).
 				FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "r1"})
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
+			if clienttest.CheckUpdate(t, u, err, tt.want, tt.err) {
 				providerError(t, err, 200, false)
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
 			}
 			if c.Last(t).URL.Path != "/payments/r1/verify" || c.Last(t).Header.Get("Authorization") != "Bearer sk" {
 				t.Errorf("request %s %v", c.Last(t).URL.Path, c.Last(t).Header)

@@ -1,15 +1,13 @@
 package moneroo
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -18,30 +16,9 @@ import (
 // differential tests hold the one-pass parsers to them, error messages
 // included.
 
+// refVerify is the signature check before its MACs were pooled.
 func refVerify(body []byte, header string, secrets [][]byte) error {
-	sig := strings.TrimSpace(header)
-	if sig == "" {
-		return ErrNotSigned
-	}
-	if len(sig) > 7 && strings.EqualFold(sig[:7], "sha256=") {
-		sig = sig[7:]
-	}
-	got, err := hex.DecodeString(sig)
-	if err != nil || len(got) != sha256.Size {
-		return ErrBadSignature
-	}
-	ok := false
-	for _, s := range secrets {
-		mac := hmac.New(sha256.New, s)
-		mac.Write(body)
-		if hmac.Equal(mac.Sum(nil), got) {
-			ok = true
-		}
-	}
-	if !ok {
-		return ErrBadSignature
-	}
-	return nil
+	return clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Verify(body, header, secrets)
 }
 
 func refParseWebhook(p *Provider, secrets [][]byte, r *http.Request, body []byte) (cauri.Update, error) {
@@ -64,14 +41,14 @@ func refParseWebhook(p *Provider, secrets [][]byte, r *http.Request, body []byte
 		Event json.RawMessage `json:"event"`
 		Data  json.RawMessage `json:"data"`
 	}
-	if err := json.Unmarshal(body, &n); err != nil || refIsNull(body) {
+	if err := json.Unmarshal(body, &n); err != nil || clientkit.IsNull(body) {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo webhook is not a JSON object", cauri.ErrMalformed)
 	}
 	var event string
 	if json.Unmarshal(n.Event, &event) != nil || strings.TrimSpace(event) == "" {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo webhook has no event", cauri.ErrMalformed)
 	}
-	event = truncate(strings.TrimSpace(event), 64)
+	event = clientkit.Truncate(strings.TrimSpace(event), 64)
 	kind, suffix, _ := strings.Cut(event, ".")
 	if kind != "payment" {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo event %q", cauri.ErrIgnoredEvent, event)
@@ -103,16 +80,16 @@ func refParsePayment(raw json.RawMessage) (payment, error) {
 		Metadata json.RawMessage `json:"metadata"`
 		Capture  json.RawMessage `json:"capture"`
 	}
-	if err := json.Unmarshal(raw, &d); err != nil || refIsNull(raw) {
+	if err := json.Unmarshal(raw, &d); err != nil || clientkit.IsNull(raw) {
 		return payment{}, fmt.Errorf("%w: payment data is not an object", cauri.ErrMalformed)
 	}
-	p := payment{id: refJSONText(d.ID), status: truncate(refJSONText(d.Status), 64)}
+	p := payment{id: clientkit.Text(d.ID), status: clientkit.Truncate(clientkit.Text(d.Status), 64)}
 
 	cur, err := refCurrencyCode(d.Currency)
 	if err != nil {
 		return payment{}, err
 	}
-	if cur != "" && !refIsNull(d.Amount) {
+	if cur != "" && !clientkit.IsNull(d.Amount) {
 		if p.amount, err = providerhttp.ParseAmountJSON(d.Amount, cur); err != nil {
 			return payment{}, fmt.Errorf("payment amount: %w", err)
 		}
@@ -135,17 +112,17 @@ func refParsePayment(raw json.RawMessage) (payment, error) {
 	}
 	if json.Unmarshal(d.Capture, &capture) == nil {
 		if capture.FailureMessage != nil {
-			p.failure = truncate(strings.TrimSpace(*capture.FailureMessage), 200)
+			p.failure = clientkit.Truncate(strings.TrimSpace(*capture.FailureMessage), 200)
 		}
 		if capture.Method != nil && capture.Method.ShortCode != nil {
-			p.method = truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
+			p.method = clientkit.Truncate(strings.TrimSpace(*capture.Method.ShortCode), 64)
 		}
 	}
 	return p, nil
 }
 
 func refCurrencyCode(raw json.RawMessage) (string, error) {
-	if refIsNull(raw) {
+	if clientkit.IsNull(raw) {
 		return "", nil
 	}
 	var code string
@@ -162,25 +139,8 @@ func refCurrencyCode(raw json.RawMessage) (string, error) {
 	if code == "" {
 		return "", nil
 	}
-	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+	if !clientkit.ISOCode(code) {
 		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
 	}
 	return code, nil
-}
-
-func refIsNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
-}
-
-func refJSONText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
 }

@@ -3,13 +3,13 @@ package moneroo
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/jsonlex"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -58,24 +58,24 @@ type payment struct {
 // decoded once: its fields convert themselves as they are read.
 func parsePayment(raw []byte) (payment, error) {
 	var d struct {
-		ID       textField     `json:"id"`
-		Status   textField     `json:"status"`
-		Amount   amountField   `json:"amount"`
-		Currency currencyField `json:"currency"`
-		Metadata metadataField `json:"metadata"`
-		Capture  captureField  `json:"capture"`
+		ID       clientkit.TextField   `json:"id"`
+		Status   clientkit.TextField   `json:"status"`
+		Amount   clientkit.AmountField `json:"amount"`
+		Currency currencyField         `json:"currency"`
+		Metadata metadataField         `json:"metadata"`
+		Capture  captureField          `json:"capture"`
 	}
 	if err := json.Unmarshal(raw, &d); err != nil || jsonlex.IsNull(raw) {
 		return payment{}, fmt.Errorf("%w: payment data is not an object", cauri.ErrMalformed)
 	}
-	p := payment{id: string(d.ID), status: truncate(string(d.Status), 64)}
+	p := payment{id: string(d.ID), status: clientkit.Truncate(string(d.Status), 64)}
 
 	cur, err := d.Currency.code, d.Currency.err
 	if err != nil {
 		return payment{}, err
 	}
-	if cur != "" && d.Amount.set {
-		if p.amount, err = d.Amount.amount(cur); err != nil {
+	if cur != "" && d.Amount.Set {
+		if p.amount, err = d.Amount.Amount(cur); err != nil {
 			return payment{}, fmt.Errorf("payment amount: %w", err)
 		}
 		p.currency, p.hasMoney = cur, true
@@ -105,7 +105,7 @@ func currencyCode(raw []byte) (string, error) {
 	if code == "" {
 		return "", nil
 	}
-	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+	if !clientkit.ISOCode(code) {
 		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
 	}
 	return code, nil
@@ -159,11 +159,7 @@ func (p *Provider) verify(ctx context.Context, q cauri.StatusQuery, ref string) 
 		Header:   p.headers(),
 	})
 	if err != nil {
-		var pe *cauri.ProviderError
-		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
-			pe.Err = cauri.ErrNotFound
-		}
-		return cauri.Update{}, err
+		return cauri.Update{}, clientkit.NotFound(err)
 	}
 	bad := func(err error) error {
 		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}

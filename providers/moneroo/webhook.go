@@ -3,7 +3,6 @@ package moneroo
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/jsonlex"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 )
 
 // SignatureHeader carries a webhook's signature: the lower-case hex
@@ -32,9 +32,7 @@ var (
 // hex HMAC-SHA256 of the body's exact bytes. It is exported for tests that
 // post their own notifications.
 func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return hex.EncodeToString(mac.Sum(nil))
+	return clientkit.Sign(secret, body)
 }
 
 // VerifySignature checks header, an X-Moneroo-Signature value, against
@@ -42,11 +40,7 @@ func Sign(secret string, body []byte) string {
 // hex and a "sha256=" prefix, and compares in constant time. It returns nil,
 // ErrNotSigned or ErrBadSignature.
 func VerifySignature(body []byte, header string, secrets ...string) error {
-	keys := make([][]byte, len(secrets))
-	for i, s := range secrets {
-		keys[i] = []byte(s)
-	}
-	return verify(macPools(keys), body, header)
+	return verify(macPools(clientkit.Keys(secrets)), body, header)
 }
 
 // parseSignature reads an X-Moneroo-Signature value: 64 hex digits of
@@ -153,11 +147,7 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 			header = r.Header.Get(SignatureHeader)
 		}
 		if err := verify(p.macs, body, header); err != nil {
-			u, perr := p.parse(body, false)
-			if perr != nil {
-				return cauri.Update{}, err
-			}
-			return u, err
+			return clientkit.ParseSigned(body, false, err, p.parse)
 		}
 	}
 	return p.parse(body, signed)
@@ -180,7 +170,7 @@ func (p *Provider) parse(body []byte, signed bool) (cauri.Update, error) {
 	if event == "" {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo webhook has no event", cauri.ErrMalformed)
 	}
-	event = truncate(event, 64)
+	event = clientkit.Truncate(event, 64)
 	kind, suffix, _ := strings.Cut(event, ".")
 	if kind != "payment" {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo event %q", cauri.ErrIgnoredEvent, event)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -66,19 +67,15 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	if err != nil {
 		return cauri.Checkout{}, markRefused(err, resp)
 	}
-	perr := func(msg string, err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode, Message: msg, Err: err}
-	}
-	bad := func(format string, args ...any) error {
-		return perr("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
-	}
+	ans := clientkit.Answer{Provider: Name, Op: "create", Status: resp.StatusCode}
+	perr, bad := ans.Error, ans.Malformed
 	var pr payResponse
 	if err := resp.DecodeJSON(&pr); err != nil {
 		return cauri.Checkout{}, perr("", err)
 	}
 	switch ok, known := statut(pr.Statut); {
 	case known && !ok:
-		return cauri.Checkout{}, perr(truncate(jsonText(pr.Message), 200), ErrRefused)
+		return cauri.Checkout{}, perr(truncate(clientkit.Text(pr.Message), 200), ErrRefused)
 	case !known:
 		return cauri.Checkout{}, bad("answer has no boolean statut")
 	}
@@ -110,10 +107,10 @@ func statut(raw json.RawMessage) (ok, known bool) {
 // tokenOf reads a payment token: a JSON string (or number) of at most 128
 // printable ASCII characters. Missing or null gives "".
 func tokenOf(raw json.RawMessage) (string, error) {
-	if isNull(raw) {
+	if clientkit.IsNull(raw) {
 		return "", nil
 	}
-	t := jsonText(raw)
+	t := clientkit.Text(raw)
 	if t == "" || len(t) > 128 {
 		return "", fmt.Errorf("%w: the payment token is not a non-empty string of at most 128 characters", cauri.ErrMalformed)
 	}
@@ -129,10 +126,8 @@ func tokenOf(raw json.RawMessage) (string, error) {
 // *cauri.ValidationError naming everything MoneyFusion would refuse.
 func (p *Provider) payBody(req cauri.CheckoutRequest) (*payRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 	if o.Amount <= 0 {
 		bad("Amount", "must be positive")
 	}
@@ -147,8 +142,8 @@ func (p *Provider) payBody(req cauri.CheckoutRequest) (*payRequest, error) {
 	if name == "" {
 		bad("Customer.FirstName", "or LastName is required by moneyfusion (nomclient)")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 	return &payRequest{
 		TotalPrice:   o.Amount, // XOF has no subunit: smallest units are francs

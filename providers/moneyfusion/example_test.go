@@ -35,11 +35,7 @@ func Example() {
 		},
 		ReturnURL: "https://shop.example/pay/return/moneyfusion/pay_01/tok",
 	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/payment/"))
+	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/payment/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	u, _ := url.Parse(back)
@@ -47,15 +43,11 @@ func Example() {
 	fmt.Println("back with the token:", token == co.ProviderRef)
 
 	st, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(st.Status, st.Amount, st.Currency, "fee", st.Fee, st.PaymentID)
+	fmt.Println(st.Status, st.Amount, st.Currency, "fee", st.Fee, st.PaymentID, err)
 	// Output:
-	// send the customer to the hosted page: true
+	// send the customer to the hosted page: true <nil>
 	// back with the token: true
-	// paid 5000 XOF fee 150 pay_01
+	// paid 5000 XOF fee 150 pay_01 <nil>
 }
 
 // A notification is only a hint: MoneyFusion signs nothing, so the kit

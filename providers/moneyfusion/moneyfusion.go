@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -103,10 +104,8 @@ var (
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
 // naming every field of cfg that is wrong (never quoting APIURL).
 func New(cfg Config) (*Provider, error) {
-	ve := &cauri.ValidationError{What: "config"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "config"}
+	bad := invalid.Bad
 
 	api := strings.TrimSpace(cfg.APIURL)
 	if api == "" {
@@ -124,16 +123,15 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.SessionLife < 0 {
 		bad("SessionLife", "must not be negative")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	hc := providerhttp.New(Name, cfg.HTTPClient)
-	hc.Describe = describe
+	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -179,27 +177,7 @@ func describe(_ int, _ http.Header, body []byte) string {
 	if json.Unmarshal(body, &env) != nil {
 		return ""
 	}
-	return truncate(jsonText(env.Message), 200)
-}
-
-// jsonText returns a JSON string's trimmed value, or a JSON number's text,
-// and "" for anything else.
-func jsonText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-// isNull reports whether raw is absent or JSON null.
-func isNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
+	return truncate(clientkit.Text(env.Message), 200)
 }
 
 // truncate cuts s to at most n characters, and makes it valid UTF-8.

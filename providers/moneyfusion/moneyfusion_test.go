@@ -1,10 +1,8 @@
 package moneyfusion_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,31 +17,12 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []clienttest.StatusCase{
-		{Raw: "pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "no paid", Want: cauri.StatusPending, Known: true},
-		{Raw: "paid", Want: cauri.StatusPaid, Known: true},
-		{Raw: "failure", Want: cauri.StatusFailed, Known: true},
-		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
-		{Raw: "payin.session.pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "payin.session.completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "payin.session.cancelled", Want: cauri.StatusCancelled, Known: true},
-		{Raw: " Paid ", Want: cauri.StatusPaid, Known: true},
-		{Raw: "NO PAID", Want: cauri.StatusPending, Known: true},
-		{Raw: "Payin.Session.Completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "", Want: cauri.StatusPending, Known: false},
-		{Raw: "nopaid", Want: cauri.StatusPending, Known: false},
-		{Raw: "no  paid", Want: cauri.StatusPending, Known: false},
-		{Raw: "success", Want: cauri.StatusPending, Known: false},
-		{Raw: "completed", Want: cauri.StatusPending, Known: false},
-		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
-		{Raw: "expired", Want: cauri.StatusPending, Known: false},
-		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
-		{Raw: "payin.session.failed", Want: cauri.StatusPending, Known: false},
-		{Raw: "payout.session.completed", Want: cauri.StatusPending, Known: false},
-	}
-	clienttest.CheckMapStatus(t, moneyfusion.MapStatus, tests)
+	clienttest.CheckStatusWords(t, moneyfusion.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending:   {"pending", "no paid", "payin.session.pending", "NO PAID"},
+		cauri.StatusPaid:      {"paid", "payin.session.completed", " Paid ", "Payin.Session.Completed"},
+		cauri.StatusFailed:    {"failure", "failed"},
+		cauri.StatusCancelled: {"cancelled", "payin.session.cancelled"},
+	}, "", "nopaid", "no  paid", "success", "completed", "canceled", "expired", "refunded", "payin.session.failed", "payout.session.completed")
 }
 
 func TestCharged(t *testing.T) {
@@ -82,17 +61,14 @@ func TestNew(t *testing.T) {
 		{moneyfusion.Config{APIURL: "ftp://pay.moneyfusion.net" + secretPath, StatusURL: "pay.moneyfusion.net"}, "APIURL,StatusURL"},
 		{moneyfusion.Config{APIURL: secretPath}, "APIURL"},
 		{moneyfusion.Config{APIURL: "https://pay.moneyfusion.net" + secretPath + "#x", StatusURL: "https://x/?a=b"}, "APIURL,StatusURL"},
+		{moneyfusion.Config{APIURL: "https://pay.moneyfusion.net" + secretPath, SessionLife: -1}, "SessionLife"},
 	} {
 		_, err := moneyfusion.New(tt.cfg)
 		var ve *cauri.ValidationError
 		if !errors.As(err, &ve) || ve.What != "config" {
 			t.Fatalf("%+v: err = %v", tt.cfg, err)
 		}
-		var names []string
-		for _, f := range ve.Fields {
-			names = append(names, f.Field)
-		}
-		if got := strings.Join(names, ","); got != tt.fields {
+		if got := clienttest.FieldNames(ve); got != tt.fields {
 			t.Errorf("%+v: fields %s, want %s", tt.cfg, got, tt.fields)
 		}
 		if strings.Contains(err.Error(), "5f3a9c0e1d2b4a67") {
@@ -127,21 +103,17 @@ func TestNationalNumber(t *testing.T) {
 	}
 }
 
+// order has two lines, and metadata of the keys the client's own
+// personal_Info uses.
 func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-		Items:    []cauri.Item{{Name: "Pagne wax", Quantity: 1, UnitPrice: 3000}, {Name: "Sac", Quantity: 2, UnitPrice: 1000}},
-		Metadata: map[string]string{"cart": "c-9", "orderId": "theirs", "cauri_payment_id": "theirs"},
-	}
+	return clienttest.Order(
+		clienttest.Items(cauri.Item{Name: "Pagne wax", Quantity: 1, UnitPrice: 3000}, cauri.Item{Name: "Sac", Quantity: 2, UnitPrice: 1000}),
+		clienttest.Metadata("orderId", "theirs", "cauri_payment_id", "theirs"))
 }
 
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{
-		PaymentID: "pay_01", Order: o,
-		ReturnURL:   "https://shop.example/pay/return/moneyfusion/pay_01/tok",
-		CallbackURL: "https://shop.example/pay/webhooks/moneyfusion/pay_01/cbtok",
-	}
+	return clienttest.Request("pay_01", o, clienttest.ReturnURL(moneyfusion.Name, "pay_01", "tok"),
+		clienttest.CallbackURL(moneyfusion.Name, "pay_01", "cbtok"))
 }
 
 // quiet drops req's callback URL, so that the emulator sends its
@@ -164,12 +136,15 @@ func fakeConfig(c *clienttest.FakeAPI) moneyfusion.Config {
 }
 
 func provider(t *testing.T, cfg moneyfusion.Config) *moneyfusion.Provider {
-	t.Helper()
-	p, err := moneyfusion.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, moneyfusion.New, cfg)
+}
+
+// loggedProvider is provider(t, cfg) logging as text into the Logs it
+// returns.
+func loggedProvider(t *testing.T, cfg moneyfusion.Config) (*moneyfusion.Provider, *clienttest.Logs) {
+	log, logs := clienttest.TextLogger()
+	cfg.Logger = log
+	return provider(t, cfg), logs
 }
 
 func TestCreateCheckoutRequest(t *testing.T) {
@@ -350,26 +325,14 @@ func TestFetchStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := moneyfusiontest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
+	c := clienttest.Drive(t, p)
 	open := func() cauri.Checkout {
-		t.Helper()
-		co, err := p.CreateCheckout(ctx, quiet(request(order())))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return co
+		return c.Open(quiet(request(order())))
 	}
 	fetch := func(ref string, amount int64) cauri.Update {
-		t.Helper()
-		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: amount, Currency: "XOF"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return c.Fetch(cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: amount, Currency: "XOF"})
 	}
 
 	co := open()
@@ -525,18 +488,8 @@ func TestFetchStatusShapes(t *testing.T) {
 			if c.Last(t).Method != http.MethodGet || c.Last(t).URL.Path != "/paiementNotif/r1" || c.Last(t).Header.Get("Authorization") != "" {
 				t.Errorf("request %s %s %v", c.Last(t).Method, c.Last(t).URL.Path, c.Last(t).Header)
 			}
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
+			if clienttest.CheckUpdate(t, u, err, tt.want, tt.err) {
 				providerError(t, err, status, false)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
 			}
 		})
 	}

@@ -3,13 +3,13 @@ package moneyfusion
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -91,7 +91,7 @@ type fields struct {
 // problem gives an error wrapping cauri.ErrMalformed.
 func parsePayment(raw json.RawMessage) (payment, fields, error) {
 	var f fields
-	if err := json.Unmarshal(raw, &f); err != nil || isNull(raw) {
+	if err := json.Unmarshal(raw, &f); err != nil || clientkit.IsNull(raw) {
 		return payment{}, f, fmt.Errorf("%w: the payment is not a JSON object", cauri.ErrMalformed)
 	}
 	var d payment
@@ -99,20 +99,20 @@ func parsePayment(raw json.RawMessage) (payment, fields, error) {
 	if d.token, err = tokenOf(f.TokenPay); err != nil {
 		return payment{}, f, fmt.Errorf("tokenPay: %w", err)
 	}
-	if !isNull(f.Statut) {
+	if !clientkit.IsNull(f.Statut) {
 		var s string
 		if json.Unmarshal(f.Statut, &s) != nil {
 			return payment{}, f, fmt.Errorf("%w: statut is not a string", cauri.ErrMalformed)
 		}
 		d.status = truncate(strings.TrimSpace(s), 64)
 	}
-	if !isNull(f.Montant) {
+	if !clientkit.IsNull(f.Montant) {
 		if d.montant, err = providerhttp.ParseAmountJSON(f.Montant, Currency); err != nil {
 			return payment{}, f, fmt.Errorf("amount (Montant): %w", err)
 		}
 		d.hasMontant = true
 	}
-	if !isNull(f.Frais) {
+	if !clientkit.IsNull(f.Frais) {
 		if d.frais, err = providerhttp.ParseAmountJSON(f.Frais, Currency); err != nil {
 			return payment{}, f, fmt.Errorf("frais: %w", err)
 		}
@@ -120,8 +120,8 @@ func parsePayment(raw json.RawMessage) (payment, fields, error) {
 	if d.paymentID, err = paymentIDIn(f.PersonalInfo); err != nil {
 		return payment{}, f, err
 	}
-	d.method = truncate(jsonText(f.Moyen), 64)
-	d.showsHook = !isNull(f.WebhookURL) && strings.TrimSpace(string(f.WebhookURL)) != `""`
+	d.method = truncate(clientkit.Text(f.Moyen), 64)
+	d.showsHook = !clientkit.IsNull(f.WebhookURL) && strings.TrimSpace(string(f.WebhookURL)) != `""`
 	return d, f, nil
 }
 
@@ -283,11 +283,7 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 		Header:   http.Header{"Accept": {"application/json"}},
 	})
 	if err != nil {
-		var pe *cauri.ProviderError
-		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
-			pe.Err = cauri.ErrNotFound
-		}
-		return cauri.Update{}, payment{}, markRefused(err, resp)
+		return cauri.Update{}, payment{}, markRefused(clientkit.NotFound(err), resp)
 	}
 	perr := func(msg string, err error) error {
 		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Message: msg, Err: err}
@@ -302,7 +298,7 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 	}
 	switch ok, known := statut(env.Statut); {
 	case known && !ok:
-		return cauri.Update{}, payment{}, perr(truncate(jsonText(env.Message), 200), ErrRefused)
+		return cauri.Update{}, payment{}, perr(truncate(clientkit.Text(env.Message), 200), ErrRefused)
 	case !known:
 		return cauri.Update{}, payment{}, perr("", fmt.Errorf("%w: answer has no boolean statut", cauri.ErrMalformed))
 	}

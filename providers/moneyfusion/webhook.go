@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 )
 
 // Webhook events, as MoneyFusion names them.
@@ -42,7 +43,7 @@ func (p *Provider) ParseWebhook(_ *http.Request, body []byte) (cauri.Update, err
 		return cauri.Update{}, fmt.Errorf("moneyfusion webhook: %w", err)
 	}
 	raw := d.status
-	if !isNull(f.Event) {
+	if !clientkit.IsNull(f.Event) {
 		var event string
 		if json.Unmarshal(f.Event, &event) != nil {
 			return cauri.Update{}, fmt.Errorf("%w: moneyfusion webhook event is not a string", cauri.ErrMalformed)

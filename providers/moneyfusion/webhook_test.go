@@ -1,13 +1,13 @@
 package moneyfusion_test
 
 import (
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 )
 
@@ -86,20 +86,9 @@ func TestParseWebhook(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := httptest.NewRequest(http.MethodPost, "/pay/webhooks/moneyfusion/pay_01/x", strings.NewReader(tt.body))
+			r := clienttest.WebhookRequest("/pay/webhooks/moneyfusion/pay_01/x", "", tt.body)
 			u, err := p.ParseWebhook(r, []byte(tt.body))
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
-			}
+			clienttest.CheckUpdate(t, u, err, tt.want, tt.err)
 		})
 	}
 	if _, err := p.ParseWebhook(nil, []byte(completedBody)); err != nil {
@@ -136,9 +125,7 @@ func FuzzParseWebhook(f *testing.F) {
 		r := httptest.NewRequest(http.MethodPost, "/", nil)
 		u, err := p.ParseWebhook(r, body)
 		if err != nil {
-			if !errors.Is(err, cauri.ErrMalformed) && !errors.Is(err, cauri.ErrIgnoredEvent) {
-				t.Fatalf("unclassified error %v", err)
-			}
+			clienttest.CheckClassified(t, err, cauri.ErrMalformed, cauri.ErrIgnoredEvent)
 			if u != (cauri.Update{}) {
 				t.Fatalf("an error with an update: %+v", u)
 			}

@@ -12,9 +12,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -80,10 +80,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	if err != nil {
 		return cauri.Checkout{}, accountRefusal(resp, err)
 	}
-	bad := func(format string, args ...any) error {
-		return &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode,
-			Err: fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...)}
-	}
+	bad := clientkit.Answer{Provider: Name, Op: "create", Status: resp.StatusCode}.Malformed
 	if pe := errorInBody(resp, "create"); pe != nil {
 		return cauri.Checkout{}, accountRefusal(resp, pe)
 	}
@@ -92,7 +89,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 		return cauri.Checkout{}, &cauri.ProviderError{Provider: Name, Op: "create", StatusCode: resp.StatusCode, Err: err}
 	}
 	if typ, _ := jsonText(sr.Type); typ != "" && !strings.EqualFold(typ, "payin") {
-		return cauri.Checkout{}, bad("answer is a %q, not a payin", truncate(typ, 20))
+		return cauri.Checkout{}, bad("answer is a %q, not a payin", clientkit.Truncate(typ, 20))
 	}
 	ref, _ := jsonText(sr.Reference)
 	id, _ := jsonText(sr.ID)
@@ -165,10 +162,8 @@ func providerRef(paymentID, reference, id string) string {
 // naming everything NovaSend would refuse.
 func (p *Provider) sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 
 	var amount int64
 	switch {
@@ -183,7 +178,7 @@ func (p *Provider) sessionBody(req cauri.CheckoutRequest) (*sessionRequest, erro
 	}
 
 	c := o.Customer
-	name := truncate(strings.TrimSpace(c.Name()), maxCustomerName)
+	name := clientkit.Truncate(strings.TrimSpace(c.Name()), maxCustomerName)
 	msisdn, phoneOK := normalizePhone(c.Phone)
 	country := strings.ToUpper(strings.TrimSpace(c.Country))
 	if country == "" && phoneOK {
@@ -218,8 +213,8 @@ func (p *Provider) sessionBody(req cauri.CheckoutRequest) (*sessionRequest, erro
 	if ru, err := url.Parse(req.ReturnURL); req.ReturnURL == "" || err != nil || (ru.Scheme != "https" && ru.Scheme != "http") || ru.Host == "" {
 		bad("ReturnURL", "must be an absolute http(s) URL (novasend's action.successUrl and failureUrl)")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	return &sessionRequest{
@@ -255,15 +250,6 @@ func normalizePhone(phone string) (string, bool) {
 		}
 	}
 	return s, true
-}
-
-// truncate cuts s to at most n characters.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
 }
 
 // apiError is what this package reads of NovaSend's error answers. Their
@@ -302,10 +288,10 @@ func (e apiError) describe() string {
 	errCode, errMsg := errorField(e.Error)
 	code, msg = cmp.Or(code, errCode), cmp.Or(msg, errMsg)
 	if code != "" {
-		parts = append(parts, truncate(code, 60))
+		parts = append(parts, clientkit.Truncate(code, 60))
 	}
 	if msg != "" && msg != code {
-		parts = append(parts, truncate(msg, 200))
+		parts = append(parts, clientkit.Truncate(msg, 200))
 	}
 	out := strings.Join(parts, ": ")
 	if fields := errorFields(e.Errors); len(fields) > 0 {
@@ -375,7 +361,7 @@ func errorFields(raw json.RawMessage) []string {
 	sort.Strings(fields)
 	fields = slices.Compact(fields)
 	for i, f := range fields {
-		fields[i] = truncate(f, 60)
+		fields[i] = clientkit.Truncate(f, 60)
 	}
 	if len(fields) > 10 {
 		fields = append(fields[:10], "...")
@@ -401,7 +387,7 @@ func errorInBody(resp *providerhttp.Response, op string) *cauri.ProviderError {
 	_ = json.Unmarshal(e.StatusCode, &status)
 	var success *bool
 	_ = json.Unmarshal(e.Success, &success)
-	isPayin := !isNull(e.Status) || !isNull(e.Reference) || !isNull(e.PaymentURL)
+	isPayin := !clientkit.IsNull(e.Status) || !clientkit.IsNull(e.Reference) || !clientkit.IsNull(e.PaymentURL)
 	errorSet := false
 	if c, m := errorField(e.Error); c != "" || m != "" {
 		errorSet = true
@@ -425,7 +411,7 @@ func errorInBody(resp *providerhttp.Response, op string) *cauri.ProviderError {
 // jsonText returns a JSON string's trimmed value, or a JSON number's text,
 // and whether raw was either. null and a missing value give "", true.
 func jsonText(raw json.RawMessage) (string, bool) {
-	if isNull(raw) {
+	if clientkit.IsNull(raw) {
 		return "", true
 	}
 	var s string
@@ -437,11 +423,6 @@ func jsonText(raw json.RawMessage) (string, bool) {
 		return n.String(), true
 	}
 	return "", false
-}
-
-func isNull(raw json.RawMessage) bool {
-	s := bytes.TrimSpace(raw)
-	return len(s) == 0 || string(s) == "null"
 }
 
 // notFound reports whether err is NovaSend saying it knows no such payin.

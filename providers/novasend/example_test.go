@@ -39,25 +39,17 @@ func Example() {
 		},
 		ReturnURL: "https://shop.example/pay/return/novasend/pay_0123456789abcdefghijklmnop/token",
 	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("send the customer to paymentUrl:", strings.HasPrefix(co.RedirectURL, srv.URL+"/link/"))
+	fmt.Println("send the customer to paymentUrl:", strings.HasPrefix(co.RedirectURL, srv.URL+"/link/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	fmt.Println("back at action.successUrl:", strings.HasPrefix(back, "https://shop.example/pay/return/novasend/"))
 
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_0123456789abcdefghijklmnop", ProviderRef: co.ProviderRef})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(u.Status, u.RawStatus, u.Amount, u.Currency, u.PaymentID)
+	fmt.Println(u.Status, u.RawStatus, u.Amount, u.Currency, u.PaymentID, err)
 	// Output:
-	// send the customer to paymentUrl: true
+	// send the customer to paymentUrl: true <nil>
 	// back at action.successUrl: true
-	// paid processed/accepted/completed 5000 XOF pay_0123456789abcdefghijklmnop
+	// paid processed/accepted/completed 5000 XOF pay_0123456789abcdefghijklmnop <nil>
 }
 
 // Signing a notification in a test of one's own webhook endpoint. The

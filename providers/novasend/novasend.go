@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -99,10 +100,8 @@ var (
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
 // naming every field of cfg that is wrong.
 func New(cfg Config) (*Provider, error) {
-	ve := &cauri.ValidationError{What: "config"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "config"}
+	bad := invalid.Bad
 
 	switch {
 	case strings.TrimSpace(cfg.APIKey) == "":
@@ -113,15 +112,8 @@ func New(cfg Config) (*Provider, error) {
 	if strings.TrimSpace(cfg.APIClient) == "" {
 		bad("APIClient", "is required")
 	}
-	// A blank secret is most likely an unset environment variable
-	// (WebhookSecrets: []string{os.Getenv(...)}): it is left out, never a
-	// key that anyone could sign with, and logged below.
-	secrets := make([][]byte, 0, len(cfg.WebhookSecrets))
-	for _, s := range cfg.WebhookSecrets {
-		if strings.TrimSpace(s) != "" {
-			secrets = append(secrets, []byte(s))
-		}
-	}
+	// Blank secrets are left out, and logged below.
+	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
 	switch {
 	case cfg.AccountID == "":
 		bad("AccountID", "is required: novasend's payin sessions name the merchant account to credit (accountId)")
@@ -140,20 +132,12 @@ func New(cfg Config) (*Provider, error) {
 	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		bad("BaseURL", "must be an absolute http(s) URL with no query")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	log = log.With("provider", Name)
-	if blank := len(cfg.WebhookSecrets) - len(secrets); blank > 0 {
-		log.Warn("blank webhook secrets ignored", "blank", blank, "secrets_in_use", len(secrets))
-	}
-	hc := providerhttp.New(Name, cfg.HTTPClient)
-	hc.Describe = describe
+	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
+	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		auth:      BasicAuth(cfg.APIKey, cfg.APIClient),
 		secrets:   secrets,

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,63 +19,30 @@ import (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []clienttest.StatusCase{
-		// One word, of any of the three fields.
-		{Raw: "completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: "declined", Want: cauri.StatusFailed, Known: true},
-		{Raw: "expired", Want: cauri.StatusExpired, Known: true},
-		{Raw: "processing", Want: cauri.StatusPending, Known: true},
-		{Raw: "processed", Want: cauri.StatusPending, Known: true},
-		{Raw: "none", Want: cauri.StatusPending, Known: true},
-		{Raw: "pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "accepted", Want: cauri.StatusPending, Known: true},
-		{Raw: " COMPLETED ", Want: cauri.StatusPaid, Known: true},
-		{Raw: "", Want: cauri.StatusPending, Known: false},
-		{Raw: "success", Want: cauri.StatusPending, Known: false},
-		{Raw: "successful", Want: cauri.StatusPending, Known: false},
-		{Raw: "paid", Want: cauri.StatusPending, Known: false},
-		{Raw: "cancelled", Want: cauri.StatusPending, Known: false},
-		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
+	// One word, of any of the three fields.
+	clienttest.CheckStatusWords(t, novasend.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending: {"processing", "processed", "none", "pending", "accepted"},
+		cauri.StatusPaid:    {"completed", " COMPLETED "},
+		cauri.StatusFailed:  {"failed", "declined"},
+		cauri.StatusExpired: {"expired"},
+	}, "", "success", "successful", "paid", "cancelled", "refunded")
 
-		// status/confirmationStatus/transaction.status: the transaction decides.
-		{Raw: "processed/accepted/completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "processed/none/completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "expired/declined/completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "weird/weird/completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "processed/accepted/failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: "processed/accepted/pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "expired/expired/pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "processed/accepted/reversed", Want: cauri.StatusPending, Known: false},
-		{Raw: "processed/accepted/success", Want: cauri.StatusPending, Known: false},
-		{Raw: "Processed/Accepted/Completed", Want: cauri.StatusPaid, Known: true},
+	// status/confirmationStatus/transaction.status: the transaction decides.
+	clienttest.CheckStatusWords(t, novasend.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending: {"processed/accepted/pending", "expired/expired/pending"},
+		cauri.StatusPaid:    {"processed/accepted/completed", "processed/none/completed", "expired/declined/completed", "weird/weird/completed", "Processed/Accepted/Completed"},
+		cauri.StatusFailed:  {"processed/accepted/failed"},
+	}, "processed/accepted/reversed", "processed/accepted/success")
 
-		// No transaction yet (null or {}).
-		{Raw: "processing/none/", Want: cauri.StatusPending, Known: true},
-		{Raw: "processing/pending/", Want: cauri.StatusPending, Known: true},
-		{Raw: "processed/accepted/", Want: cauri.StatusPending, Known: true},
-		{Raw: "processed/none/", Want: cauri.StatusPending, Known: true},
-		{Raw: "processing/declined/", Want: cauri.StatusFailed, Known: true},
-		{Raw: "processed/declined/", Want: cauri.StatusFailed, Known: true},
-		{Raw: "processing/expired/", Want: cauri.StatusExpired, Known: true},
-		{Raw: "expired/none/", Want: cauri.StatusExpired, Known: true},
-		{Raw: "expired/accepted/", Want: cauri.StatusExpired, Known: true},
-		{Raw: "expired//", Want: cauri.StatusExpired, Known: true},
-		{Raw: "/declined/", Want: cauri.StatusFailed, Known: true},
-		{Raw: "processing//", Want: cauri.StatusPending, Known: true},
-		{Raw: "/none/", Want: cauri.StatusPending, Known: true},
-		{Raw: "//", Want: cauri.StatusPending, Known: false},
-		{Raw: "completed//", Want: cauri.StatusPending, Known: false},
-		{Raw: "processing/completed/", Want: cauri.StatusPending, Known: false},
-		{Raw: "processing/weird/", Want: cauri.StatusPending, Known: false},
-		{Raw: "weird/declined/", Want: cauri.StatusFailed, Known: true},
-		{Raw: "weird/none/", Want: cauri.StatusPending, Known: false},
+	// No transaction yet (null or {}).
+	clienttest.CheckStatusWords(t, novasend.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending: {"processing/none/", "processing/pending/", "processed/accepted/", "processed/none/", "processing//", "/none/"},
+		cauri.StatusFailed:  {"processing/declined/", "processed/declined/", "/declined/", "weird/declined/"},
+		cauri.StatusExpired: {"processing/expired/", "expired/none/", "expired/accepted/", "expired//"},
+	}, "//", "completed//", "processing/completed/", "processing/weird/", "weird/none/")
 
-		// Neither one word nor three.
-		{Raw: "processed/accepted", Want: cauri.StatusPending, Known: false},
-		{Raw: "a/b/c/d", Want: cauri.StatusPending, Known: false},
-	}
-	clienttest.CheckMapStatus(t, novasend.MapStatus, tests)
+	// Neither one word nor three.
+	clienttest.CheckStatusWords(t, novasend.MapStatus, nil, "processed/accepted", "a/b/c/d")
 }
 
 func TestNew(t *testing.T) {
@@ -165,19 +131,12 @@ func TestCurrencyOf(t *testing.T) {
 
 const paymentID = "pay_0123456789abcdefghijklmnop"
 
-func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-	}
-}
+// order has neither lines nor metadata.
+func order() cauri.Order { return clienttest.Order(clienttest.Items(), clienttest.Metadata()) }
 
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{
-		PaymentID: paymentID, Order: o,
-		ReturnURL:   "https://shop.example/pay/return/novasend/" + paymentID + "/tok",
-		CallbackURL: "https://shop.example/pay/webhooks/novasend/" + paymentID + "/tok2",
-	}
+	return clienttest.Request(paymentID, o, clienttest.ReturnURL(novasend.Name, paymentID, "tok"),
+		clienttest.CallbackURL(novasend.Name, paymentID, "tok2"))
 }
 
 // reply is one answer of a fake API.
@@ -214,11 +173,15 @@ func provider(t *testing.T, cfg novasend.Config) *novasend.Provider {
 	if cfg.AccountID == "" {
 		cfg.AccountID = "merchant_9923lkdz"
 	}
-	p, err := novasend.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, novasend.New, cfg)
+}
+
+// loggedProvider is provider(t, cfg) logging as text into the Logs it
+// returns.
+func loggedProvider(t *testing.T, cfg novasend.Config) (*novasend.Provider, *clienttest.Logs) {
+	log, logs := clienttest.TextLogger()
+	cfg.Logger = log
+	return provider(t, cfg), logs
 }
 
 // seedAnswer is the seed's answer to a session creation.
@@ -536,30 +499,18 @@ func TestFetchStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := novasendtest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
+	c := clienttest.Drive(t, p)
 	n := 0
 	open := func(o cauri.Order) (cauri.CheckoutRequest, cauri.Checkout) {
-		t.Helper()
 		n++
 		req := request(o)
 		req.PaymentID = fmt.Sprintf("pay_%026d", n)
-		co, err := p.CreateCheckout(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return req, co
+		return req, c.Open(req)
 	}
 	fetch := func(req cauri.CheckoutRequest, ref string) cauri.Update {
-		t.Helper()
-		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: req.PaymentID, ProviderRef: ref, Amount: 5000, Currency: "XOF"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return c.Fetch(cauri.StatusQuery{PaymentID: req.PaymentID, ProviderRef: ref, Amount: 5000, Currency: "XOF"})
 	}
 
 	req, co := open(order())
@@ -580,12 +531,7 @@ func TestFetchStatus(t *testing.T) {
 	}
 
 	_ = srv.SetStatus(co.ProviderRef, "processed", "accepted", "reversed")
-	if u := fetch(req, co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "processed/accepted/reversed" {
-		t.Errorf("unknown: %+v", u)
-	}
-	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "reversed") {
-		t.Errorf("no warning for an unknown status: %s", logs.String())
-	}
+	clienttest.CheckUnknownStatus(t, fetch(req, co.ProviderRef), "processed/accepted/reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "processed", "accepted", "pending")
 	if u := fetch(req, co.ProviderRef); u.Status != cauri.StatusPending {
 		t.Errorf("transaction pending: %+v", u)
@@ -755,18 +701,9 @@ func TestFetchStatusShapes(t *testing.T) {
 			c := newCapture(t, jsonReply(http.StatusOK, tt.body))
 			u, err := provider(t, novasend.Config{BaseURL: c.URL}).
 				FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: paymentID, ProviderRef: "r1"})
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
+			if clienttest.CheckUpdate(t, u, err, tt.want, tt.err) {
 				providerError(t, err, 200, false)
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
 			}
 			r, _ := last(t, c)
 			if r.URL.Path != "/payin/r1" || r.Header.Get("Authorization") != "Basic cGtfdGVzdDpza190ZXN0" || r.Method != http.MethodGet {

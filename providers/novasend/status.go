@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -191,7 +192,7 @@ func parsePayin(raw json.RawMessage, topMoney bool) (payin, error) {
 		Transaction        json.RawMessage `json:"transaction"`
 		Failure            json.RawMessage `json:"failure"`
 	}
-	if isNull(raw) || json.Unmarshal(raw, &d) != nil {
+	if clientkit.IsNull(raw) || json.Unmarshal(raw, &d) != nil {
 		return payin{}, fmt.Errorf("%w: payin is not a JSON object", cauri.ErrMalformed)
 	}
 	var p payin
@@ -219,7 +220,7 @@ func parsePayin(raw json.RawMessage, topMoney bool) (payin, error) {
 		if !ok {
 			return payin{}, fmt.Errorf("%w: %s is neither a string nor a number", cauri.ErrMalformed, f.name)
 		}
-		*f.dst = truncate(s, 128)
+		*f.dst = clientkit.Truncate(s, 128)
 	}
 
 	var tx struct {
@@ -229,7 +230,7 @@ func parsePayin(raw json.RawMessage, topMoney bool) (payin, error) {
 		Currency json.RawMessage `json:"currency"`
 	}
 	switch t := strings.TrimSpace(string(d.Transaction)); {
-	case isNull(d.Transaction), t == "[]":
+	case clientkit.IsNull(d.Transaction), t == "[]":
 		// Not confirmed yet (an empty array is how PHP writes {}).
 	case json.Unmarshal(d.Transaction, &tx) != nil || t[0] != '{':
 		return payin{}, fmt.Errorf("%w: transaction is not an object", cauri.ErrMalformed)
@@ -249,13 +250,13 @@ func parsePayin(raw json.RawMessage, topMoney bool) (payin, error) {
 		}
 	}
 	amount, where := tx.Amount, "transaction.amount"
-	if isNull(amount) {
+	if clientkit.IsNull(amount) {
 		amount, where = nil, ""
 		if topMoney {
 			amount, where = d.Amount, "amount"
 		}
 	}
-	if cur != "" && !isNull(amount) {
+	if cur != "" && !clientkit.IsNull(amount) {
 		if p.amount, err = providerhttp.ParseAmountJSON(amount, cur); err != nil {
 			return payin{}, fmt.Errorf("%s: %w", where, err)
 		}
@@ -267,7 +268,7 @@ func parsePayin(raw json.RawMessage, topMoney bool) (payin, error) {
 		// own; when that one is missing, unreadable or zero, the other's.
 		// An unreadable fee is left out rather than holding up a payment.
 		own, other := []json.RawMessage{d.Fee, d.Fees}, []json.RawMessage{tx.Fees}
-		if !isNull(tx.Amount) {
+		if !clientkit.IsNull(tx.Amount) {
 			own, other = other, own
 		}
 		if p.fee = statedFee(own, cur); p.fee == 0 {
@@ -282,7 +283,7 @@ func parsePayin(raw json.RawMessage, topMoney bool) (payin, error) {
 // smallest units; 0 when none is present or the first one is unreadable.
 func statedFee(fields []json.RawMessage, currency string) int64 {
 	for _, f := range fields {
-		if isNull(f) {
+		if clientkit.IsNull(f) {
 			continue
 		}
 		if fee, err := providerhttp.ParseAmountJSON(f, currency); err == nil && fee > 0 {
@@ -297,14 +298,14 @@ func statedFee(fields []json.RawMessage, currency string) int64 {
 // or missing gives "". Any other type is an error wrapping
 // cauri.ErrMalformed.
 func stringField(raw json.RawMessage, name string, max int) (string, error) {
-	if isNull(raw) {
+	if clientkit.IsNull(raw) {
 		return "", nil
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
 		return "", fmt.Errorf("%w: %s is not a string", cauri.ErrMalformed, name)
 	}
-	return truncate(strings.TrimSpace(s), max), nil
+	return clientkit.Truncate(strings.TrimSpace(s), max), nil
 }
 
 // currencyCode reads an ISO 4217 code; null, missing or empty gives "".
@@ -314,7 +315,7 @@ func currencyCode(raw json.RawMessage, name string) (string, error) {
 		return "", err
 	}
 	code = strings.ToUpper(code)
-	if len(code) != 3 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+	if !clientkit.ISOCode(code) {
 		return "", fmt.Errorf("%w: %s is not an ISO 4217 code", cauri.ErrMalformed, name)
 	}
 	return code, nil
@@ -324,7 +325,7 @@ func currencyCode(raw json.RawMessage, name string) (string, error) {
 // and a code.
 func failureText(raw json.RawMessage) string {
 	if s, ok := jsonText(raw); ok {
-		return truncate(s, 200)
+		return clientkit.Truncate(s, 200)
 	}
 	var f struct {
 		Code    json.RawMessage `json:"code"`
@@ -338,11 +339,11 @@ func failureText(raw json.RawMessage) string {
 	msg := cmp.Or(messageText(f.Message), messageText(f.Reason))
 	switch {
 	case code != "" && msg != "":
-		return truncate(code+": "+msg, 200)
+		return clientkit.Truncate(code+": "+msg, 200)
 	case msg != "":
-		return truncate(msg, 200)
+		return clientkit.Truncate(msg, 200)
 	}
-	return truncate(code, 200)
+	return clientkit.Truncate(code, 200)
 }
 
 // update turns a payin into the kit's Update, with its status mapped.

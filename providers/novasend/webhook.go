@@ -3,15 +3,13 @@ package novasend
 import (
 	"bytes"
 	"cmp"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 )
 
 // SignatureHeader carries a webhook's signature: the lower-case hex
@@ -38,9 +36,7 @@ var (
 // post their own notifications; to sign as NovaSend's documentation reads,
 // pass the compact form JSON.stringify would write.
 func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return hex.EncodeToString(mac.Sum(nil))
+	return clientkit.Sign(secret, body)
 }
 
 // VerifySignature checks header, an X-Signature-Value, against body under
@@ -54,46 +50,23 @@ func Sign(secret string, body []byte) string {
 // upper-case hex and a "sha256=" prefix, and compares in constant time. It
 // returns nil, ErrNotSigned or ErrBadSignature.
 func VerifySignature(body []byte, header string, secrets ...string) error {
-	keys := make([][]byte, len(secrets))
-	for i, s := range secrets {
-		keys[i] = []byte(s)
-	}
-	return verify(body, header, keys)
+	return verify(body, header, clientkit.Keys(secrets))
 }
 
+// verify checks header against body, or its re-serialisation, under
+// each of secrets.
 func verify(body []byte, header string, secrets [][]byte) error {
-	sig := strings.TrimSpace(header)
-	if sig == "" {
-		return ErrNotSigned
+	got, err := clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Parse(header)
+	if err != nil {
+		return err
 	}
-	if len(sig) > 7 && strings.EqualFold(sig[:7], "sha256=") {
-		sig = sig[7:]
-	}
-	got, err := hex.DecodeString(sig)
-	if err != nil || len(got) != sha256.Size || len(secrets) == 0 {
-		return ErrBadSignature
-	}
-	if signedWith(body, got, secrets) {
+	if clientkit.Matches(body, got, secrets) {
 		return nil
 	}
-	if compact, ok := stringify(body); ok && !bytes.Equal(compact, body) && signedWith(compact, got, secrets) {
+	if compact, ok := stringify(body); ok && !bytes.Equal(compact, body) && clientkit.Matches(compact, got, secrets) {
 		return nil
 	}
 	return ErrBadSignature
-}
-
-// signedWith reports whether sig is the HMAC-SHA256 of msg under one of
-// secrets. Every secret is tried, so timing says nothing of which matched.
-func signedWith(msg, sig []byte, secrets [][]byte) bool {
-	ok := false
-	for _, s := range secrets {
-		mac := hmac.New(sha256.New, s)
-		mac.Write(msg)
-		if hmac.Equal(mac.Sum(nil), sig) {
-			ok = true
-		}
-	}
-	return ok
 }
 
 // ParseWebhook reads one NovaSend notification: a payin object, as

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -153,7 +154,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 		return cauri.Checkout{}, malformed("create", resp.StatusCode, "answer has no usable token")
 	}
 	page := strings.TrimSpace(jsonString(ir.Text))
-	if !absoluteHTTP(page) {
+	if !clientkit.AbsoluteHTTP(page) {
 		return cauri.Checkout{}, malformed("create", resp.StatusCode, "answer's response_text is not the checkout page's URL")
 	}
 	return cauri.Checkout{ProviderRef: token, RedirectURL: page}, nil
@@ -163,10 +164,8 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 // everything PayDunya would refuse.
 func (p *Provider) invoiceBody(req cauri.CheckoutRequest) (*invoiceRequest, error) {
 	o := req.Order
-	ve := &cauri.ValidationError{What: "order"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "order"}
+	bad := invalid.Bad
 
 	if o.Amount <= 0 {
 		bad("Amount", "must be positive")
@@ -185,8 +184,8 @@ func (p *Provider) invoiceBody(req cauri.CheckoutRequest) (*invoiceRequest, erro
 	if req.ReturnURL == "" {
 		bad("ReturnURL", "is required by paydunya")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	list := make(items, 0, len(o.Items))

@@ -2,10 +2,9 @@ package paydunya
 
 import (
 	"encoding/json"
-	"strings"
 
 	"github.com/cauripay/cauri/internal/jsonlex"
-	"github.com/cauripay/cauri/providers/providerhttp"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 )
 
 // The fields of confirm's answer, read in the same decoding pass as the
@@ -14,15 +13,6 @@ import (
 // field of an unexpected kind is judged as before by FetchStatus, not by
 // encoding/json; and it sets every part of its field, so that of a
 // repeated key the last one counts, as with json.RawMessage.
-
-// textField is jsonText of a value.
-type textField string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (t *textField) UnmarshalJSON(b []byte) error {
-	*t = textField(jsonText(b))
-	return nil
-}
 
 // stringField is jsonString of a value: a JSON string's value, "" for
 // anything else.
@@ -34,44 +24,12 @@ func (f *stringField) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// amountField is an amount in the main unit, a JSON number or string,
-// kept as its decimal text.
-type amountField struct {
-	set  bool   // present and not null
-	text string // the number's text
-	err  error  // the value is neither a number nor a string
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (a *amountField) UnmarshalJSON(b []byte) error {
-	*a = amountField{set: !jsonlex.IsNull(b)}
-	if !a.set {
-		return nil
-	}
-	if s, ok := jsonlex.PlainText(b); ok {
-		a.text = s
-		return nil
-	}
-	var n providerhttp.Number
-	a.err = n.UnmarshalJSON(b)
-	a.text = string(n)
-	return nil
-}
-
-// amount is providerhttp.ParseAmountJSON of the field.
-func (a amountField) amount(currency string) (int64, error) {
-	if a.err != nil {
-		return 0, a.err
-	}
-	return providerhttp.Number(a.text).Amount(currency)
-}
-
 // invoiceField is what FetchStatus reads of the invoice: missing or null
 // is an empty invoice, anything but an object is bad.
 type invoiceField struct {
 	bad   bool
 	token string
-	total amountField
+	total clientkit.AmountField
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -81,8 +39,8 @@ func (f *invoiceField) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var inv struct {
-		Token       textField   `json:"token"`
-		TotalAmount amountField `json:"total_amount"`
+		Token       clientkit.TextField   `json:"token"`
+		TotalAmount clientkit.AmountField `json:"total_amount"`
 	}
 	if json.Unmarshal(b, &inv) != nil {
 		f.bad = true
@@ -127,23 +85,4 @@ func decodeString(raw []byte) (string, bool) {
 	var s string // escapes to the heap, on this path only
 	err := json.Unmarshal(raw, &s)
 	return s, err == nil
-}
-
-// jsonText returns a JSON string's value, trimmed, or a JSON number's
-// text, and "" for anything else: what decoding raw into a string, or
-// failing that into a json.Number, gives.
-func jsonText(raw []byte) string {
-	if s, ok := jsonlex.PlainText(raw); ok {
-		return s
-	}
-	if b := jsonlex.TrimSpace(raw); len(b) == 0 || b[0] != '"' {
-		// Not a string; and not a number, or plainText would have taken
-		// it: null, true, false, an object, an array, or not JSON.
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	return ""
 }

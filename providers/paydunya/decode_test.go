@@ -9,6 +9,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/jsonlex"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 )
 
 const testMasterKey = "wQzk9ZwR-Qq9m-0hD0-zpud-je5coGC3FHKW"
@@ -281,13 +282,13 @@ var jsonValues = []string{
 
 func checkJSONHelpers(t *testing.T, raw []byte) {
 	t.Helper()
-	if got, want := jsonText(raw), refJSONText(raw); got != want {
-		t.Errorf("jsonText(%q) = %q, want %q", raw, got, want)
+	if got, want := clientkit.LexText(raw), clientkit.Text(raw); got != want {
+		t.Errorf("clientkit.LexText(%q) = %q, want %q", raw, got, want)
 	}
 	if got, want := jsonString(raw), refJSONString(raw); got != want {
 		t.Errorf("jsonString(%q) = %q, want %q", raw, got, want)
 	}
-	if got, want := jsonlex.IsNull(raw), refIsNull(raw); got != want {
+	if got, want := jsonlex.IsNull(raw), clientkit.IsNull(raw); got != want {
 		t.Errorf("jsonlex.IsNull(%q) = %v, want %v", raw, got, want)
 	}
 }

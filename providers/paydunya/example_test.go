@@ -37,26 +37,18 @@ func Example() {
 		Order:     cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Pagne wax"},
 		ReturnURL: "https://shop.example/pay/return/paydunya/pay_01/tok",
 	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/sandbox-checkout/invoice/"))
+	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/sandbox-checkout/invoice/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	u, _ := url.Parse(back)
 	fmt.Println("back with the invoice token:", paydunya.ReturnToken(u.Query()) == co.ProviderRef)
 
 	st, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(st.Status, st.Amount, st.Currency, st.PaymentID, st.Authenticated)
+	fmt.Println(st.Status, st.Amount, st.Currency, st.PaymentID, st.Authenticated, err)
 	// Output:
-	// send the customer to the hosted page: true
+	// send the customer to the hosted page: true <nil>
 	// back with the invoice token: true
-	// paid 5000 XOF pay_01 true
+	// paid 5000 XOF pay_01 true <nil>
 }
 
 // Posting an IPN of one's own in a test of a webhook endpoint: data[hash]

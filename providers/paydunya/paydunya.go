@@ -2,14 +2,13 @@ package paydunya
 
 import (
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -141,10 +140,8 @@ var (
 // New returns a Provider for cfg. It returns a *cauri.ValidationError
 // (What "config") naming every field of cfg that is wrong.
 func New(cfg Config) (*Provider, error) {
-	ve := &cauri.ValidationError{What: "config"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "config"}
+	bad := invalid.Bad
 
 	if strings.TrimSpace(cfg.MasterKey) == "" {
 		bad("MasterKey", "is required")
@@ -180,7 +177,7 @@ func New(cfg Config) (*Provider, error) {
 		bad("Store.Name", "is required by paydunya")
 	}
 	for _, f := range []struct{ field, raw string }{{"Store.LogoURL", cfg.Store.LogoURL}, {"Store.WebsiteURL", cfg.Store.WebsiteURL}} {
-		if f.raw != "" && !absoluteHTTP(f.raw) {
+		if f.raw != "" && !clientkit.AbsoluteHTTP(f.raw) {
 			bad(f.field, "must be an absolute http(s) URL")
 		}
 	}
@@ -205,19 +202,18 @@ func New(cfg Config) (*Provider, error) {
 	default:
 		disburse = base
 	}
-	if cfg.PayoutCallbackURL != "" && (!absoluteHTTP(cfg.PayoutCallbackURL) || strings.TrimSpace(cfg.PayoutCallbackURL) != cfg.PayoutCallbackURL) {
+	if cfg.PayoutCallbackURL != "" && (!clientkit.AbsoluteHTTP(cfg.PayoutCallbackURL) || strings.TrimSpace(cfg.PayoutCallbackURL) != cfg.PayoutCallbackURL) {
 		bad("PayoutCallbackURL", "must be an absolute http(s) URL")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	hc := providerhttp.New(Name, cfg.HTTPClient)
-	hc.Describe = describe
+	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	st := cfg.Store
 	st.Name = strings.TrimSpace(st.Name)
 	return &Provider{
@@ -261,7 +257,7 @@ type envelope struct {
 
 // code returns the response code as text ("00", "1001"), a JSON number's
 // digits included, and "" when missing.
-func (e envelope) code() string { return jsonText(e.Code) }
+func (e envelope) code() string { return clientkit.LexText(e.Code) }
 
 // ok reports whether the answer is a success: response_code "00", the
 // string PayDunya documents (a number 0 is not "00").
@@ -289,8 +285,8 @@ func describe(_ int, _ http.Header, body []byte) string {
 // describeEnvelope says "response_text (response_code N)", cut to a
 // readable length.
 func describeEnvelope(e envelope) string {
-	text := truncate(strings.TrimSpace(jsonText(e.Text)), 200)
-	code := truncate(e.code(), 16)
+	text := clientkit.Truncate(strings.TrimSpace(clientkit.LexText(e.Text)), 200)
+	code := clientkit.Truncate(e.code(), 16)
 	switch {
 	case code == "" && text == "":
 		return ""
@@ -309,23 +305,8 @@ func rootURL(raw string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == "" && u.Fragment == ""
 }
 
-func absoluteHTTP(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-}
-
-// truncate cuts s to at most n characters.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
-}
-
 // malformed is a *cauri.ProviderError for an answer that came but cannot be
 // used, wrapping cauri.ErrMalformed.
 func malformed(op string, status int, format string, args ...any) error {
-	return &cauri.ProviderError{Provider: Name, Op: op, StatusCode: status,
-		Err: fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...)}
+	return clientkit.Answer{Provider: Name, Op: op, Status: status}.Malformed(format, args...)
 }

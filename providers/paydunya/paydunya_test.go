@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,22 +28,12 @@ const (
 
 func TestMapStatus(t *testing.T) {
 	t.Parallel()
-	tests := []clienttest.StatusCase{
-		{Raw: "pending", Want: cauri.StatusPending, Known: true},
-		{Raw: "completed", Want: cauri.StatusPaid, Known: true},
-		{Raw: "cancelled", Want: cauri.StatusCancelled, Known: true},
-		{Raw: "failed", Want: cauri.StatusFailed, Known: true},
-		{Raw: " completed\n", Want: cauri.StatusPaid, Known: true},
-		{Raw: "", Want: cauri.StatusPending, Known: false},
-		{Raw: "COMPLETED", Want: cauri.StatusPending, Known: false},
-		{Raw: "complete", Want: cauri.StatusPending, Known: false},
-		{Raw: "success", Want: cauri.StatusPending, Known: false},
-		{Raw: "paid", Want: cauri.StatusPending, Known: false},
-		{Raw: "canceled", Want: cauri.StatusPending, Known: false},
-		{Raw: "expired", Want: cauri.StatusPending, Known: false},
-		{Raw: "refunded", Want: cauri.StatusPending, Known: false},
-	}
-	clienttest.CheckMapStatus(t, paydunya.MapStatus, tests)
+	clienttest.CheckStatusWords(t, paydunya.MapStatus, map[cauri.Status][]string{
+		cauri.StatusPending:   {"pending"},
+		cauri.StatusPaid:      {"completed", " completed\n"},
+		cauri.StatusFailed:    {"failed"},
+		cauri.StatusCancelled: {"cancelled"},
+	}, "", "COMPLETED", "complete", "success", "paid", "canceled", "expired", "refunded")
 }
 
 func fieldNames(err error, what string) (string, error) {
@@ -154,22 +143,19 @@ type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// order has one line, and metadata of a key PayDunya's custom_data uses.
 func order() cauri.Order {
-	return cauri.Order{
-		ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Two baskets",
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-		Items:    []cauri.Item{{Name: "Pagne wax", Quantity: 2, UnitPrice: 2500}},
-		Metadata: map[string]string{"cart": "c-9", "order_id": "theirs"},
-	}
+	return clienttest.Order(clienttest.Items(cauri.Item{Name: "Pagne wax", Quantity: 2, UnitPrice: 2500}),
+		clienttest.Metadata("order_id", "theirs"))
 }
 
-const (
-	returnURL   = "https://shop.example/pay/return/paydunya/pay_01/acc3ss"
-	callbackURL = "https://shop.example/pay/webhooks/paydunya/pay_01/c4llb4ck"
+var (
+	returnURL   = clienttest.ReturnURL(paydunya.Name, "pay_01", "acc3ss")
+	callbackURL = clienttest.CallbackURL(paydunya.Name, "pay_01", "c4llb4ck")
 )
 
 func request(o cauri.Order) cauri.CheckoutRequest {
-	return cauri.CheckoutRequest{PaymentID: "pay_01", Order: o, ReturnURL: returnURL, CallbackURL: callbackURL}
+	return clienttest.Request("pay_01", o, returnURL, callbackURL)
 }
 
 // newCapture is a fake API that answers every request with status and
@@ -194,12 +180,15 @@ func config(base string) paydunya.Config {
 }
 
 func provider(t *testing.T, cfg paydunya.Config) *paydunya.Provider {
-	t.Helper()
-	p, err := paydunya.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return clienttest.Build(t, paydunya.New, cfg)
+}
+
+// loggedProvider is provider(t, cfg) logging as text into the Logs it
+// returns.
+func loggedProvider(t *testing.T, cfg paydunya.Config) (*paydunya.Provider, *clienttest.Logs) {
+	log, logs := clienttest.TextLogger()
+	cfg.Logger = log
+	return provider(t, cfg), logs
 }
 
 const createdBody = `{"response_code":"00","response_text":"https://app.paydunya.com/sandbox-checkout/invoice/test_RHICF0HboN",` +
@@ -251,10 +240,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 func TestCreateCheckoutDefaults(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", createdBody)
-	var logs bytes.Buffer
-	cfg := config(c.URL)
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, config(c.URL))
 	o := order()
 	o.Description = ""
 	o.Items = nil
@@ -513,26 +499,14 @@ func TestFetchStatus(t *testing.T) {
 	ctx := context.Background()
 	srv := paydunyatest.New()
 	defer srv.Close()
-	var logs bytes.Buffer
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 
+	c := clienttest.Drive(t, p)
 	open := func() cauri.Checkout {
-		t.Helper()
-		co, err := p.CreateCheckout(ctx, request(order()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return co
+		return c.Open(request(order()))
 	}
 	fetch := func(ref string) cauri.Update {
-		t.Helper()
-		u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return c.Fetch(cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
 	}
 
 	co := open()
@@ -542,12 +516,7 @@ func TestFetchStatus(t *testing.T) {
 		t.Errorf("pending:\n got %+v\nwant %+v", u, want)
 	}
 	_ = srv.SetStatus(co.ProviderRef, "reversed")
-	if u := fetch(co.ProviderRef); u.Status != cauri.StatusPending || u.RawStatus != "reversed" {
-		t.Errorf("unknown: %+v", u)
-	}
-	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "reversed") {
-		t.Errorf("no warning for an unknown status: %s", logs.String())
-	}
+	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "pending")
 
 	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -100,7 +101,7 @@ func (p *Provider) PreparePayout(ctx context.Context, req cauri.PayoutRequest) (
 	if !gr.ok() {
 		return "", refusal("payout_prepare", resp.StatusCode, gr.envelope)
 	}
-	tok := jsonText(gr.DisburseToken)
+	tok := clientkit.LexText(gr.DisburseToken)
 	if tok == "" || len(tok) > 255 {
 		return "", malformed("payout_prepare", resp.StatusCode, "get-invoice answered with no usable disburse_token")
 	}
@@ -147,7 +148,7 @@ func (p *Provider) SubmitPayout(ctx context.Context, ref string, req cauri.Payou
 	if !dr.ok() {
 		return cauri.PayoutResult{ProviderRef: ref, Status: cauri.PayoutFailed, Message: describeEnvelope(dr.envelope)}, nil
 	}
-	return cauri.PayoutResult{ProviderRef: ref, Status: p.disburseStatus(jsonText(dr.Status)), Message: dr.message()}, nil
+	return cauri.PayoutResult{ProviderRef: ref, Status: p.disburseStatus(clientkit.LexText(dr.Status)), Message: dr.message()}, nil
 }
 
 // CheckPayout looks up the disbursement PayDunya named ref (its
@@ -186,7 +187,7 @@ func (p *Provider) CheckPayout(ctx context.Context, ref string) (cauri.PayoutRes
 	if !dr.ok() {
 		return cauri.PayoutResult{}, providerhttp.Scrub(refusal("payout_status", resp.StatusCode, dr.envelope), ref)
 	}
-	raw := jsonText(dr.Status)
+	raw := clientkit.LexText(dr.Status)
 	if raw == "" {
 		return cauri.PayoutResult{}, malformed("payout_status", resp.StatusCode, "check-status answered with no status")
 	}
@@ -217,17 +218,17 @@ func (p *Provider) disburseStatus(raw string) cauri.PayoutStatus {
 	case DisbursePending, DisburseCreated, "":
 		return cauri.PayoutPending
 	}
-	p.log.Warn("paydunya reported a disbursement status this package does not know; kept pending", "status", truncate(raw, 32))
+	p.log.Warn("paydunya reported a disbursement status this package does not know; kept pending", "status", clientkit.Truncate(raw, 32))
 	return cauri.PayoutPending
 }
 
 // message is the answer's response_text, or else its description, cut to
 // a readable length.
 func (r disburseResponse) message() string {
-	if t := jsonText(r.Text); t != "" {
-		return truncate(t, 200)
+	if t := clientkit.LexText(r.Text); t != "" {
+		return clientkit.Truncate(t, 200)
 	}
-	return truncate(jsonText(r.Description), 200)
+	return clientkit.Truncate(clientkit.LexText(r.Description), 200)
 }
 
 // withdrawMode is the shape of PayDunya's withdraw_mode values.
@@ -236,10 +237,8 @@ var withdrawMode = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // payoutBody builds get-invoice's body, or the *cauri.ValidationError
 // naming everything wrong with req.
 func (p *Provider) payoutBody(req cauri.PayoutRequest) (*getInvoiceRequest, error) {
-	ve := &cauri.ValidationError{What: "payout"}
-	bad := func(field, reason string) {
-		ve.Fields = append(ve.Fields, cauri.FieldError{Field: field, Reason: reason})
-	}
+	invalid := clientkit.Invalid{What: "payout"}
+	bad := invalid.Bad
 	mode := req.Method
 	if mode == "" {
 		mode = AccountMode
@@ -259,8 +258,8 @@ func (p *Provider) payoutBody(req cauri.PayoutRequest) (*getInvoiceRequest, erro
 	if req.Currency != Currency {
 		bad("Currency", "must be XOF: paydunya pays out whole FCFA")
 	}
-	if len(ve.Fields) > 0 {
-		return nil, ve
+	if err := invalid.Err(); err != nil {
+		return nil, err
 	}
 	return &getInvoiceRequest{AccountAlias: req.Account, Amount: req.Amount, WithdrawMode: mode, CallbackURL: p.payoutCallback}, nil
 }

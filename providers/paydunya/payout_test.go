@@ -9,17 +9,14 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-func payout(account string, amount int64) cauri.PayoutRequest {
-	return cauri.PayoutRequest{Key: "po-1", Account: account, Amount: amount, Currency: "XOF", Description: "Part du fournisseur"}
-}
-
 func wallet(method, account string, amount int64) cauri.PayoutRequest {
-	r := payout(account, amount)
+	r := clienttest.Payout(account, amount)
 	r.Method = method
 	return r
 }
@@ -34,7 +31,7 @@ func TestPayout(t *testing.T) {
 	p := srv.Provider().(*paydunya.Provider)
 
 	// A PayDunya account, the default: credited at once.
-	res, err := p.Payout(ctx, payout("771111111", 4500))
+	res, err := p.Payout(ctx, clienttest.Payout("771111111", 4500))
 	if err != nil || res.Status != cauri.PayoutSucceeded || res.ProviderRef == "" || res.Message != "Transaction completed successfully" {
 		t.Fatalf("payout = %+v, %v", res, err)
 	}
@@ -65,7 +62,7 @@ func TestPayout(t *testing.T) {
 	}
 
 	for _, alias := range []string{"+221771111111", "awa@example.com"} {
-		if res, err := p.Payout(ctx, payout(alias, 100)); err != nil || res.Status != cauri.PayoutSucceeded {
+		if res, err := p.Payout(ctx, clienttest.Payout(alias, 100)); err != nil || res.Status != cauri.PayoutSucceeded {
 			t.Errorf("%s: %+v %v", alias, res, err)
 		}
 	}
@@ -119,13 +116,13 @@ func TestPayout(t *testing.T) {
 	}
 
 	srv.RefuseAccount("770000001", "")
-	res, err = p.Payout(ctx, payout("770000001", 100))
+	res, err = p.Payout(ctx, clienttest.Payout("770000001", 100))
 	if err != nil || res.Status != cauri.PayoutFailed || res.Message != "Account not found (response_code 1004)" || res.ProviderRef == "" {
 		t.Errorf("refused: %+v %v", res, err)
 	}
 
 	live := srv.LiveProvider()
-	res, err = live.Payout(ctx, payout("771111111", 100))
+	res, err = live.Payout(ctx, clienttest.Payout("771111111", 100))
 	if err != nil || res.Status != cauri.PayoutSucceeded {
 		t.Errorf("live: %+v %v", res, err)
 	}
@@ -163,18 +160,18 @@ func TestPayoutValidation(t *testing.T) {
 		req    cauri.PayoutRequest
 		fields string
 	}{
-		{payout("", 100), "Account"},
-		{payout("77 111 11 11", 100), "Account"},
-		{payout("+221-771111111", 100), "Account"},
-		{payout("12345", 100), "Account"},
-		{payout("1234567890123456", 100), "Account"},
-		{payout("Awa <awa@example.com>", 100), "Account"},
-		{payout(" awa@example.com", 100), "Account"},
+		{clienttest.Payout("", 100), "Account"},
+		{clienttest.Payout("77 111 11 11", 100), "Account"},
+		{clienttest.Payout("+221-771111111", 100), "Account"},
+		{clienttest.Payout("12345", 100), "Account"},
+		{clienttest.Payout("1234567890123456", 100), "Account"},
+		{clienttest.Payout("Awa <awa@example.com>", 100), "Account"},
+		{clienttest.Payout(" awa@example.com", 100), "Account"},
 		{wallet("wave-senegal", "awa@example.com", 100), "Account"},
 		{wallet("Orange Money", "771111111", 100), "Method"},
 		{wallet("orange--money", "771111111", 100), "Method"},
 		{wallet("wave-senegal-", "771111111", 100), "Method"},
-		{payout("771111111", 0), "Amount"},
+		{clienttest.Payout("771111111", 0), "Amount"},
 		{cauri.PayoutRequest{Account: "771111111", Amount: 1050, Currency: "USD"}, "Currency"},
 		{cauri.PayoutRequest{Account: "x", Amount: -1}, "Account,Amount,Currency"},
 	}
@@ -237,7 +234,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, tt.status, tt.ctype, tt.body)
-			res, err := provider(t, config(c.URL)).SubmitPayout(ctx, "dt_1", payout("771111111", 100))
+			res, err := provider(t, config(c.URL)).SubmitPayout(ctx, "dt_1", clienttest.Payout("771111111", 100))
 			if tt.want != "" {
 				if err != nil || res.Status != tt.want || res.ProviderRef != "dt_1" {
 					t.Fatalf("%+v %v", res, err)
@@ -260,7 +257,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 		defer s.Close()
 		p := s.Provider().(*paydunya.Provider)
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultDrop})
-		_, err := p.Payout(ctx, payout("771111111", 100))
+		_, err := p.Payout(ctx, clienttest.Payout("771111111", 100))
 		providerError(t, err, 0, true)
 	})
 	t.Run("answer lost after sending", func(t *testing.T) {
@@ -269,11 +266,11 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 		defer s.Close()
 		p := s.Provider().(*paydunya.Provider)
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultLost})
-		ref, err := p.PreparePayout(ctx, payout("771111111", 100))
+		ref, err := p.PreparePayout(ctx, clienttest.Payout("771111111", 100))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = p.SubmitPayout(ctx, ref, payout("771111111", 100))
+		_, err = p.SubmitPayout(ctx, ref, clienttest.Payout("771111111", 100))
 		providerError(t, err, 0, true)
 		// Sent all the same: check-status says so.
 		if res, err := p.CheckPayout(ctx, ref); err != nil || res.Status != cauri.PayoutSucceeded {
@@ -287,7 +284,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
 		ctx, cancel := context.WithCancel(ctx)
 		time.AfterFunc(50*time.Millisecond, cancel)
-		_, err := s.Provider().(*paydunya.Provider).Payout(ctx, payout("771111111", 100))
+		_, err := s.Provider().(*paydunya.Provider).Payout(ctx, clienttest.Payout("771111111", 100))
 		if !errors.Is(err, context.Canceled) || cauri.IsProviderRejection(err) {
 			t.Errorf("err %v: a cancelled payout is not a refusal", err)
 		}
@@ -297,7 +294,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 		s := paydunyatest.New()
 		defer s.Close()
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
-		_, err := s.Provider().(*paydunya.Provider).Payout(ctx, payout("771111111", 100))
+		_, err := s.Provider().(*paydunya.Provider).Payout(ctx, clienttest.Payout("771111111", 100))
 		providerError(t, err, 503, true)
 		if d := s.Disbursements(); len(d) != 1 || d[0].Submissions != 0 {
 			t.Errorf("a faulted submission was sent: %+v", d)
@@ -307,7 +304,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 		t.Parallel()
 		s := paydunyatest.New()
 		defer s.Close()
-		res, err := s.Provider().(*paydunya.Provider).Payout(ctx, payout("771111111", 100))
+		res, err := s.Provider().(*paydunya.Provider).Payout(ctx, clienttest.Payout("771111111", 100))
 		if err != nil || strings.Contains(res.Message, "Client Fictif") {
 			t.Errorf("%+v %v", res, err)
 		}
@@ -329,7 +326,7 @@ func TestPreparePayoutOutcomes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newCapture(t, tt.status, tt.ctype, tt.body)
-			ref, err := provider(t, config(c.URL)).PreparePayout(context.Background(), payout("771111111", 100))
+			ref, err := provider(t, config(c.URL)).PreparePayout(context.Background(), clienttest.Payout("771111111", 100))
 			if tt.name == "token" {
 				if err != nil || ref != "dt_9" {
 					t.Fatalf("%q %v", ref, err)

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -75,7 +76,7 @@ func refParseFields(p *Provider, data *refFormNode) (cauri.Update, error) {
 	}
 	if mode != "" && !p.sameMode(mode) {
 		return cauri.Update{}, fmt.Errorf("%w: paydunya IPN of a %s-mode invoice, the provider is in %s mode",
-			cauri.ErrIgnoredEvent, truncate(mode, 16), p.mode)
+			cauri.ErrIgnoredEvent, clientkit.Truncate(mode, 16), p.mode)
 	}
 	raw, err := field("status")
 	if err != nil {
@@ -84,7 +85,7 @@ func refParseFields(p *Provider, data *refFormNode) (cauri.Update, error) {
 	if raw == "" {
 		return cauri.Update{}, malformed("no data[status]")
 	}
-	raw = truncate(raw, 64)
+	raw = clientkit.Truncate(raw, 64)
 	token, err := field("invoice", "token")
 	if err != nil {
 		return cauri.Update{}, err
@@ -109,11 +110,11 @@ func refParseFields(p *Provider, data *refFormNode) (cauri.Update, error) {
 	}
 
 	u := cauri.Update{
-		PaymentID:     truncate(paymentID, 64),
+		PaymentID:     clientkit.Truncate(paymentID, 64),
 		ProviderRef:   token,
 		Status:        p.mapStatus(raw, paymentID),
 		RawStatus:     raw,
-		FailureReason: truncate(failReason, 200),
+		FailureReason: clientkit.Truncate(failReason, 200),
 		EventID:       token + ":" + raw,
 	}
 	if total != "" {
@@ -265,17 +266,17 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 	if json.Unmarshal(cr.Status, &raw) != nil || strings.TrimSpace(raw) == "" {
 		return cauri.Update{}, bad("answer has no status")
 	}
-	raw = truncate(strings.TrimSpace(raw), 64)
+	raw = clientkit.Truncate(strings.TrimSpace(raw), 64)
 	if m := refJSONString(cr.Mode); m != "" && !p.sameMode(m) {
-		p.log.Warn("paydunya answered about an invoice of the other mode", "mode", truncate(m, 16), "configured", string(p.mode))
-		return cauri.Update{}, bad("answer is about a %s-mode invoice, the provider is in %s mode", truncate(m, 16), p.mode)
+		p.log.Warn("paydunya answered about an invoice of the other mode", "mode", clientkit.Truncate(m, 16), "configured", string(p.mode))
+		return cauri.Update{}, bad("answer is about a %s-mode invoice, the provider is in %s mode", clientkit.Truncate(m, 16), p.mode)
 	}
 
 	var inv struct {
 		Token       json.RawMessage `json:"token"`
 		TotalAmount json.RawMessage `json:"total_amount"`
 	}
-	if !refIsNull(cr.Invoice) && json.Unmarshal(cr.Invoice, &inv) != nil {
+	if !clientkit.IsNull(cr.Invoice) && json.Unmarshal(cr.Invoice, &inv) != nil {
 		return cauri.Update{}, bad("invoice is not an object")
 	}
 	paymentID, err := refCustomPaymentID(cr.CustomData)
@@ -287,7 +288,7 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 	}
 	// The token PayDunya echoes must be the one asked for, unless our own
 	// payment ID in custom_data proves the answer is about our payment.
-	if tok := refJSONText(inv.Token); tok != "" && tok != ref && (q.PaymentID == "" || paymentID != q.PaymentID) {
+	if tok := clientkit.Text(inv.Token); tok != "" && tok != ref && (q.PaymentID == "" || paymentID != q.PaymentID) {
 		return cauri.Update{}, bad("answer is about another invoice")
 	}
 
@@ -296,10 +297,10 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 		ProviderRef:   ref,
 		Status:        p.mapStatus(raw, cmp.Or(q.PaymentID, paymentID)),
 		RawStatus:     raw,
-		FailureReason: truncate(refJSONText(cr.FailReason), 200),
+		FailureReason: clientkit.Truncate(clientkit.Text(cr.FailReason), 200),
 		Authenticated: true,
 	}
-	if !refIsNull(inv.TotalAmount) {
+	if !clientkit.IsNull(inv.TotalAmount) {
 		if u.Amount, err = providerhttp.ParseAmountJSON(inv.TotalAmount, Currency); err != nil {
 			return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: status, Err: err}
 		}
@@ -314,7 +315,7 @@ func (p *Provider) refConfirmed(q cauri.StatusQuery, ref string, status int, cty
 // refCustomPaymentID reads custom_data.cauri_payment_id: custom_data may be
 // missing, null, an object, or (as PHP encodes an empty one) an array.
 func refCustomPaymentID(raw json.RawMessage) (string, error) {
-	if refIsNull(raw) {
+	if clientkit.IsNull(raw) {
 		return "", nil
 	}
 	var obj map[string]json.RawMessage
@@ -326,14 +327,14 @@ func refCustomPaymentID(raw json.RawMessage) (string, error) {
 		return "", errors.New("custom_data is not an object")
 	}
 	v, ok := obj[DataPaymentID]
-	if !ok || refIsNull(v) {
+	if !ok || clientkit.IsNull(v) {
 		return "", nil
 	}
-	id := refJSONText(v)
+	id := clientkit.Text(v)
 	if id == "" {
 		return "", errors.New("custom_data." + DataPaymentID + " is not a string")
 	}
-	return truncate(id, 64), nil
+	return clientkit.Truncate(id, 64), nil
 }
 
 // jsonString returns a JSON string's value, "" for anything else.
@@ -343,23 +344,4 @@ func refJSONString(raw json.RawMessage) string {
 		return s
 	}
 	return ""
-}
-
-// jsonText returns a JSON string's value, trimmed, or a JSON number's
-// text, and "" for anything else.
-func refJSONText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-func refIsNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
 }

@@ -32,10 +32,7 @@ func TestUnknownStatusKeepsTokenSecret(t *testing.T) {
 	ctx := context.Background()
 	srv := paydunyatest.New()
 	defer srv.Close()
-	var logs secretcheck.Logs
-	cfg := srv.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	p := provider(t, cfg)
+	p, logs := loggedProvider(t, srv.Config())
 	co, err := p.CreateCheckout(ctx, request(order()))
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/jsonlex"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -53,9 +54,9 @@ func MapStatus(raw string) (s cauri.Status, known bool) {
 func (p *Provider) mapStatus(raw, paymentID string) cauri.Status {
 	st, known := MapStatus(raw)
 	if !known {
-		attrs := []any{"status", truncate(raw, 64)}
+		attrs := []any{"status", clientkit.Truncate(raw, 64)}
 		if paymentID != "" {
-			attrs = append(attrs, "payment_id", truncate(paymentID, 64))
+			attrs = append(attrs, "payment_id", clientkit.Truncate(paymentID, 64))
 		}
 		p.log.Warn("unknown paydunya invoice status, treated as pending", attrs...)
 	}
@@ -66,11 +67,11 @@ func (p *Provider) mapStatus(raw, paymentID string) cauri.Status {
 // Its fields are read in the decoding pass of the answer.
 type confirmResponse struct {
 	envelope
-	Status     stringField     `json:"status"`
-	Mode       stringField     `json:"mode"`
-	FailReason textField       `json:"fail_reason"`
-	Invoice    invoiceField    `json:"invoice"`
-	CustomData customDataField `json:"custom_data"`
+	Status     stringField         `json:"status"`
+	Mode       stringField         `json:"mode"`
+	FailReason clientkit.TextField `json:"fail_reason"`
+	Invoice    invoiceField        `json:"invoice"`
+	CustomData customDataField     `json:"custom_data"`
 }
 
 // FetchStatus asks PayDunya for an invoice's status,
@@ -136,10 +137,10 @@ func (p *Provider) confirmed(q cauri.StatusQuery, ref string, status int, ctype 
 	if raw == "" {
 		return cauri.Update{}, bad("answer has no status")
 	}
-	raw = truncate(raw, 64)
+	raw = clientkit.Truncate(raw, 64)
 	if m := string(cr.Mode); m != "" && !p.sameMode(m) {
-		p.log.Warn("paydunya answered about an invoice of the other mode", "mode", truncate(m, 16), "configured", string(p.mode))
-		return cauri.Update{}, bad("answer is about a %s-mode invoice, the provider is in %s mode", truncate(m, 16), p.mode)
+		p.log.Warn("paydunya answered about an invoice of the other mode", "mode", clientkit.Truncate(m, 16), "configured", string(p.mode))
+		return cauri.Update{}, bad("answer is about a %s-mode invoice, the provider is in %s mode", clientkit.Truncate(m, 16), p.mode)
 	}
 
 	inv := cr.Invoice
@@ -164,11 +165,11 @@ func (p *Provider) confirmed(q cauri.StatusQuery, ref string, status int, ctype 
 		ProviderRef:   ref,
 		Status:        p.mapStatus(raw, cmp.Or(q.PaymentID, paymentID)),
 		RawStatus:     raw,
-		FailureReason: truncate(string(cr.FailReason), 200),
+		FailureReason: clientkit.Truncate(string(cr.FailReason), 200),
 		Authenticated: true,
 	}
-	if inv.total.set {
-		if u.Amount, err = inv.total.amount(Currency); err != nil {
+	if inv.total.Set {
+		if u.Amount, err = inv.total.Amount(Currency); err != nil {
 			return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: status, Err: err}
 		}
 		u.Currency = Currency
@@ -209,11 +210,11 @@ func customPaymentID(raw []byte) (string, error) {
 	if !ok || jsonlex.IsNull(v) {
 		return "", nil
 	}
-	id := jsonText(v)
+	id := clientkit.LexText(v)
 	if id == "" {
 		return "", errors.New("custom_data." + DataPaymentID + " is not a string")
 	}
-	return truncate(id, 64), nil
+	return clientkit.Truncate(id, 64), nil
 }
 
 // ReturnToken reads the invoice token PayDunya appends to return_url

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
 )
 
 // Errors of a notification's hash check. Both wrap cauri.ErrUnauthenticated.
@@ -132,7 +133,7 @@ func (p *Provider) parseIPN(form *[ipnKeyCount]formValue) (cauri.Update, error) 
 	}
 	if mode != "" && !p.sameMode(mode) {
 		return cauri.Update{}, fmt.Errorf("%w: paydunya IPN of a %s-mode invoice, the provider is in %s mode",
-			cauri.ErrIgnoredEvent, truncate(mode, 16), p.mode)
+			cauri.ErrIgnoredEvent, clientkit.Truncate(mode, 16), p.mode)
 	}
 	raw, err := field(ipnStatus)
 	if err != nil {
@@ -141,7 +142,7 @@ func (p *Provider) parseIPN(form *[ipnKeyCount]formValue) (cauri.Update, error) 
 	if raw == "" {
 		return cauri.Update{}, malformed("no data[status]")
 	}
-	raw = truncate(raw, 64)
+	raw = clientkit.Truncate(raw, 64)
 	token, err := field(ipnToken)
 	if err != nil {
 		return cauri.Update{}, err
@@ -166,11 +167,11 @@ func (p *Provider) parseIPN(form *[ipnKeyCount]formValue) (cauri.Update, error) 
 	}
 
 	u := cauri.Update{
-		PaymentID:     truncate(paymentID, 64),
+		PaymentID:     clientkit.Truncate(paymentID, 64),
 		ProviderRef:   token,
 		Status:        p.mapStatus(raw, paymentID),
 		RawStatus:     raw,
-		FailureReason: truncate(failReason, 200),
+		FailureReason: clientkit.Truncate(failReason, 200),
 		EventID:       token + ":" + raw,
 	}
 	if total != "" {

@@ -150,3 +150,34 @@ func ExpireWhenHeld(t *testing.T, em SlowHolder, ctx *Expiring) {
 		}
 	}()
 }
+
+// CheckStatusWords checks mapStatus against words: each of known's words
+// must map, known, to its status, and each of unknown must map to
+// cauri.StatusPending, not known.
+func CheckStatusWords(t *testing.T, mapStatus func(string) (cauri.Status, bool), known map[cauri.Status][]string, unknown ...string) {
+	t.Helper()
+	var cases []StatusCase
+	for st, words := range known {
+		for _, w := range words {
+			cases = append(cases, StatusCase{Raw: w, Want: st, Known: true})
+		}
+	}
+	for _, w := range unknown {
+		cases = append(cases, StatusCase{Raw: w, Want: cauri.StatusPending})
+	}
+	CheckMapStatus(t, mapStatus, cases)
+}
+
+// CheckUnknownStatus checks u, the update of a status lookup that got the
+// status raw, which the client does not know: pending, with raw kept
+// as its RawStatus, and a warning naming word in logs, what the client's
+// text logger wrote.
+func CheckUnknownStatus(t *testing.T, u cauri.Update, raw, word, logs string) {
+	t.Helper()
+	if u.Status != cauri.StatusPending || u.RawStatus != raw {
+		t.Errorf("unknown: %+v", u)
+	}
+	if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, word) {
+		t.Errorf("no warning for an unknown status: %s", logs)
+	}
+}

@@ -1,0 +1,77 @@
+package clientkit
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/cauripay/cauri/internal/jsonlex"
+	"github.com/cauripay/cauri/providers/providerhttp"
+)
+
+// The lenient fields of an answer or a notification read in one decoding
+// pass with the object that holds them. Each UnmarshalJSON converts what
+// it is given at once, copying it, and never keeps the decoder's slice; it
+// never fails, so that a field of an unexpected kind is judged by the
+// caller, not by encoding/json; and it sets every part of its field, so
+// that of a repeated key the last one counts, as with json.RawMessage.
+
+// LexText is Text without json.Unmarshal where the value is plain: a JSON
+// string's value, trimmed, or a JSON number's text, and "" for anything
+// else.
+func LexText(raw []byte) string {
+	if s, ok := jsonlex.PlainText(raw); ok {
+		return s
+	}
+	if b := jsonlex.TrimSpace(raw); len(b) == 0 || b[0] != '"' {
+		// Not a string; and not a number, or PlainText would have taken
+		// it: null, true, false, an object, an array, or not JSON.
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	return ""
+}
+
+// TextField is LexText of a value.
+type TextField string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *TextField) UnmarshalJSON(b []byte) error {
+	*t = TextField(LexText(b))
+	return nil
+}
+
+// AmountField is an amount in its currency's main unit, a JSON number or
+// string, kept as its decimal text until the currency is known.
+type AmountField struct {
+	// Set is whether the amount is present and not null.
+	Set  bool
+	text string // the number's text
+	err  error  // the value is neither a number nor a string
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (a *AmountField) UnmarshalJSON(b []byte) error {
+	*a = AmountField{Set: !jsonlex.IsNull(b)}
+	if !a.Set {
+		return nil
+	}
+	if s, ok := jsonlex.PlainText(b); ok {
+		a.text = s
+		return nil
+	}
+	var n providerhttp.Number
+	a.err = n.UnmarshalJSON(b)
+	a.text = string(n)
+	return nil
+}
+
+// Amount is providerhttp.ParseAmountJSON of the field, in currency.
+func (a AmountField) Amount(currency string) (int64, error) {
+	if a.err != nil {
+		return 0, a.err
+	}
+	return providerhttp.Number(a.text).Amount(currency)
+}

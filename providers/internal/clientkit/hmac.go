@@ -1,0 +1,93 @@
+package clientkit
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+// Sign returns the lower-case hex HMAC-SHA256 of body's exact bytes under
+// secret.
+func Sign(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// Keys returns secrets as HMAC keys, every one.
+func Keys(secrets []string) [][]byte {
+	keys := make([][]byte, len(secrets))
+	for i, s := range secrets {
+		keys[i] = []byte(s)
+	}
+	return keys
+}
+
+// NonBlank returns the secrets that are not blank, as HMAC keys. A blank
+// secret is most likely an unset environment variable
+// (WebhookSecrets: []string{os.Getenv(...)}): it is left out, never a key
+// that anyone could sign with; Logger logs that it was.
+func NonBlank(secrets []string) [][]byte {
+	keys := make([][]byte, 0, len(secrets))
+	for _, s := range secrets {
+		if strings.TrimSpace(s) != "" {
+			keys = append(keys, []byte(s))
+		}
+	}
+	return keys
+}
+
+// SignatureErrors are a provider's errors of signature verification.
+type SignatureErrors struct {
+	// NotSigned is returned for an empty signature.
+	NotSigned error
+	// Bad is returned for a signature that is unreadable or made with
+	// none of the secrets.
+	Bad error
+}
+
+// Parse reads a signature header's value: 64 hex digits of either case,
+// with surrounding spaces and a "sha256=" prefix allowed. It returns the
+// signature's bytes, e.NotSigned or e.Bad.
+func (e SignatureErrors) Parse(header string) ([]byte, error) {
+	sig := strings.TrimSpace(header)
+	if sig == "" {
+		return nil, e.NotSigned
+	}
+	if len(sig) > 7 && strings.EqualFold(sig[:7], "sha256=") {
+		sig = sig[7:]
+	}
+	got, err := hex.DecodeString(sig)
+	if err != nil || len(got) != sha256.Size {
+		return nil, e.Bad
+	}
+	return got, nil
+}
+
+// Verify checks header, a signature as Parse reads it, against body under
+// each of secrets, in constant time. It returns nil, e.NotSigned or e.Bad.
+func (e SignatureErrors) Verify(body []byte, header string, secrets [][]byte) error {
+	sig, err := e.Parse(header)
+	if err != nil {
+		return err
+	}
+	if !Matches(body, sig, secrets) {
+		return e.Bad
+	}
+	return nil
+}
+
+// Matches reports whether sig is the HMAC-SHA256 of msg under one of
+// secrets. Every secret is tried, so timing says nothing of which matched.
+func Matches(msg, sig []byte, secrets [][]byte) bool {
+	ok := false
+	for _, s := range secrets {
+		mac := hmac.New(sha256.New, s)
+		mac.Write(msg)
+		if hmac.Equal(mac.Sum(nil), sig) {
+			ok = true
+		}
+	}
+	return ok
+}

@@ -1,0 +1,76 @@
+package clientkit
+
+import (
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+)
+
+// Text returns a JSON string's value, trimmed, or a JSON number's text,
+// and "" for anything else.
+func Text(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// IsNull reports whether raw is missing or JSON null.
+func IsNull(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
+}
+
+// IsObject reports whether raw is a JSON object.
+func IsObject(raw json.RawMessage) bool {
+	return strings.HasPrefix(strings.TrimSpace(string(raw)), "{")
+}
+
+// OneLine trims s and folds its line breaks and tabs into spaces.
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// Truncate cuts s to at most n characters.
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}
+
+// MessageText reads a message written as a string or as an array of
+// strings, the first five of which it joins with "; ", each on one line,
+// cut to 200 characters. Anything else gives "".
+func MessageText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return Truncate(OneLine(s), 200)
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil {
+		return ""
+	}
+	parts := make([]string, 0, min(len(list), 5))
+	for _, item := range list {
+		if json.Unmarshal(item, &s) == nil && strings.TrimSpace(s) != "" {
+			parts = append(parts, OneLine(s))
+		}
+		if len(parts) == 5 {
+			break
+		}
+	}
+	return Truncate(strings.Join(parts, "; "), 200)
+}
+
+// ISOCode reports whether code is written as an ISO 4217 code: three
+// upper-case letters.
+func ISOCode(code string) bool {
+	return len(code) == 3 && strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
+}

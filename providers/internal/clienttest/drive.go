@@ -1,0 +1,60 @@
+package clienttest
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/secretcheck"
+)
+
+// Client is a provider's client as a test drives it: its calls fail the
+// test on an error.
+type Client struct {
+	t testing.TB
+	p cauri.Provider
+}
+
+// Drive returns p driven by t.
+func Drive(t testing.TB, p cauri.Provider) Client {
+	return Client{t: t, p: p}
+}
+
+// Open opens the checkout of req.
+func (c Client) Open(req cauri.CheckoutRequest) cauri.Checkout {
+	c.t.Helper()
+	co, err := c.p.CreateCheckout(context.Background(), req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return co
+}
+
+// Fetch looks up the payment q names.
+func (c Client) Fetch(q cauri.StatusQuery) cauri.Update {
+	c.t.Helper()
+	u, err := c.p.FetchStatus(context.Background(), q)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return u
+}
+
+// Logs is what a text logger wrote. It is safe for concurrent use.
+type Logs struct {
+	logs secretcheck.Logs
+}
+
+// Write appends p.
+func (l *Logs) Write(p []byte) (int, error) { return l.logs.Write(p) }
+
+// String returns what was written.
+func (l *Logs) String() string { return l.logs.String() }
+
+// TextLogger returns a logger writing text into the Logs it returns, for
+// the tests that read what a client logs.
+func TextLogger() (*slog.Logger, *Logs) {
+	logs := new(Logs)
+	return slog.New(slog.NewTextHandler(logs, nil)), logs
+}
