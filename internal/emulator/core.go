@@ -38,13 +38,10 @@ type Spec[P any] struct {
 	// ErrorBody is the provider's answer to an injected error status, and
 	// to a request body over 1 MiB.
 	ErrorBody ErrorBody
-	// Webhooks tunes the notifications' delivery.
-	Webhooks DispatcherConfig
-	// PayLaterDelay, when above zero, makes a pay-later customer's phone
-	// confirm by itself that long after the choice.
-	PayLaterDelay time.Duration
-	// Now is the emulator's clock. Nil means time.Now.
-	Now func() time.Time
+	// Settings are what the options every emulator takes set: the
+	// notifications' delivery, the pay-later phone's delay, the clock
+	// (nil means time.Now). [providertest.Configure] returns them.
+	Settings providertest.EmulatorSettings
 	// Clone copies a payment for a caller outside the lock. Nil copies the
 	// struct only.
 	Clone func(p *P) P
@@ -210,17 +207,18 @@ type Core[P any] struct {
 // NewCore returns a Core listening on 127.0.0.1, not serving yet: register
 // the routes, then [Core.Start].
 func NewCore[P any](spec Spec[P]) *Core[P] {
-	if spec.Now == nil {
-		spec.Now = time.Now
+	set := spec.Settings
+	if set.Now == nil {
+		set.Now = time.Now
 	}
 	if spec.Clone == nil {
 		spec.Clone = func(p *P) P { return *p }
 	}
 	c := &Core[P]{spec: spec, items: make(map[string]*P), aliases: make(map[string]string)}
-	c.name, c.now = spec.Name, spec.Now
+	c.name, c.now = spec.Name, set.Now
 	c.faults = NewFaults(spec.ErrorBody)
-	c.hooks = NewDispatcher(spec.Webhooks)
-	c.later = NewLater(spec.PayLaterDelay, c.confirm)
+	c.hooks = NewDispatcher(DispatcherConfig{Timeout: set.WebhookTimeout, Retries: set.WebhookRetries, RetryDelay: set.WebhookRetryDelay})
+	c.later = NewLater(set.PayLaterDelay, c.confirm)
 	c.client = NoRedirectClient(30 * time.Second)
 	c.mux = http.NewServeMux()
 	c.srv = httptest.NewUnstartedServer(c.mux)

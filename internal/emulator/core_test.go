@@ -76,8 +76,7 @@ func newToy(t *testing.T, now func() time.Time) *toyServer {
 			}
 			return true
 		},
-		Webhooks: DispatcherConfig{Retries: -1},
-		Now:      now,
+		Settings: providertest.EmulatorSettings{WebhookRetries: -1, Now: now},
 		Waiting:  func(p *toy) bool { return p.Later },
 		Confirm: func(p *toy, env Env) []Notification {
 			p.Later, p.Status = false, "paid"

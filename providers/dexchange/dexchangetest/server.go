@@ -45,7 +45,7 @@
 //     of the change, as for any status change, and the customer is sent
 //     to successUrl, since they did not fail; a shop must never take that
 //     visit for a payment (cauri asks the API). [Server.ConfirmLater] (or
-//     [WithPayLaterDelay]) then makes it SUCCESS and notifies again;
+//     [providertest.WithPayLaterDelay]) then makes it SUCCESS and notifies again;
 //   - notifications in the seed's body (id, externalTransactionId,
 //     transactionType, AMOUNT, FEE, PHONE_NUMBER, STATUS, CUSTOM_DATA,
 //     COMPLETED_AT) posted to the link's callBackURL, unsigned as
@@ -83,67 +83,42 @@ type Delivery = providertest.Delivery
 // [dexchange.Sign].
 func Sign(secret string, body []byte) string { return dexchange.Sign(secret, body) }
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	apiKey, webhookSecret, merchant string
-	hooks                           emulator.DispatcherConfig
-	rateLimit                       int
-	ratePer                         time.Duration
-	nested                          bool
-	now                             func() time.Time
-	payLater                        time.Duration
+	apiKey, webhookSecret string
+	rateLimit             int
+	ratePer               time.Duration
+	nested                bool
 }
 
 // WithAPIKey sets the API key the server expects. The default is a random
 // "sk.test." key.
-func WithAPIKey(key string) Option { return func(o *options) { o.apiKey = key } }
+func WithAPIKey(key string) Option { return providertest.Own(func(o *options) { o.apiKey = key }) }
 
 // WithWebhookSecret makes the server sign its notifications with
 // X-Webhook-Signature, the hex HMAC-SHA256 of the body under secret, as
 // community accounts of DEXCHANGE's newer DexPay API describe. The default,
 // as the get-link documentation describes, is unsigned notifications.
-func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
-
-// WithMerchant sets the shop's name shown on the payment page. The default
-// is "Test Shop".
-func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
-
-// WithWebhookRetries sets how many times a notification the receiver did
-// not answer with a 2xx is sent again, and the wait in between. The
-// default is 3 times, 20ms apart; n < 0 means no retry.
-func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
+func WithWebhookSecret(secret string) Option {
+	return providertest.Own(func(o *options) { o.webhookSecret = secret })
 }
-
-// WithWebhookTimeout sets how long the receiver has to answer a
-// notification. The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
 
 // WithRateLimit sets how many API requests the server accepts per period
 // before answering 429 with Retry-After. The default is DefaultRateLimit
 // per minute, DEXCHANGE's standard tier; n <= 0 or per <= 0 means no limit
 // (for benchmarks and load tests).
 func WithRateLimit(n int, per time.Duration) Option {
-	return func(o *options) { o.rateLimit, o.ratePer = n, per }
+	return providertest.Own(func(o *options) { o.rateLimit, o.ratePer = n, per })
 }
-
-// WithClock sets the clock the server reads for its rate limit, the times
-// of the requests it records and of its transactions, so that a test can
-// run its rate limit on simulated time. Nil, the default, is time.Now.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time (not the
-// server's clock): for demos. The default, zero, waits for
-// [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
 
 // WithNestedLinkResponse makes get-link answer the OpenAPI block's shape,
 // {"message": ..., "transaction": {...}}, instead of the seed
 // documentation's flat object.
-func WithNestedLinkResponse() Option { return func(o *options) { o.nested = true } }
+func WithNestedLinkResponse() Option { return providertest.Own(func(o *options) { o.nested = true }) }
 
 // Request is one API request the server received, as [Server.Requests]
 // records it; it is [providertest.Request].
@@ -183,17 +158,14 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{merchant: "Test Shop", rateLimit: DefaultRateLimit, ratePer: time.Minute, apiKey: "sk.test." + emulator.RandomHex(16)}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: o.merchant, nested: o.nested}
+	o := options{rateLimit: DefaultRateLimit, ratePer: time.Minute, apiKey: "sk.test." + emulator.RandomHex(16)}
+	set := providertest.Configure(&o, opts)
+	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant, nested: o.nested}
 	if o.rateLimit > 0 && o.ratePer > 0 {
 		s.limit = &limiter{n: o.rateLimit, per: o.ratePer}
 	}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "dexchangetest", Auth: s.authenticated, Edge: s.throttle, ErrorBody: errorBody, Webhooks: o.hooks,
-		PayLaterDelay: o.payLater, Now: o.now,
+		Name: "dexchangetest", Auth: s.authenticated, Edge: s.throttle, ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusProcessing },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Later = false

@@ -247,7 +247,7 @@ func linkTo(external, callback string) string {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(WithMerchant("Boutique Awa"))
+	s := New(providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 	sh := emutest.NewShop(t)
 	dashboard := emutest.NewShop(t)
@@ -407,7 +407,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	clk := newManualClock()
-	s := New(WithRateLimit(3, 300*time.Millisecond), WithClock(clk.Now))
+	s := New(WithRateLimit(3, 300*time.Millisecond), providertest.WithClock(clk.Now))
 	defer s.Close()
 	for i := range 3 {
 		if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 404 {

@@ -40,7 +40,7 @@
 //     with no notification (DEXPAY has no event for it), and the customer
 //     is sent to success_url, since they did not fail; a shop must never
 //     take that visit for a payment (cauri asks the API).
-//     [Server.ConfirmLater] (or [WithPayLaterDelay]) then completes it and
+//     [Server.ConfirmLater] (or [providertest.WithPayLaterDelay]) then completes it and
 //     sends CHECKOUT_COMPLETED;
 //   - notifications {"event": "CHECKOUT_COMPLETED", "data": {...}} posted
 //     to the session's webhook_url (or the dashboard's URL,
@@ -84,88 +84,69 @@ type Delivery = providertest.Delivery
 // [dexpay.Sign].
 func Sign(secret string, body []byte) string { return dexpay.Sign(secret, body) }
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	apiKey, apiSecret, webhookSecret, merchant string
-	mode                                       dexpay.Mode
-	unsigned, legacyHeader, sdkEvents          bool
-	stringAmounts, flat, sandboxURL            bool
-	hooks                                      emulator.DispatcherConfig
-	now                                        func() time.Time
-	payLater                                   time.Duration
+	apiKey, apiSecret, webhookSecret  string
+	mode                              dexpay.Mode
+	unsigned, legacyHeader, sdkEvents bool
+	stringAmounts, flat, sandboxURL   bool
 }
 
 // WithMode sets the environment the server plays: dexpay.Sandbox (the
 // default) or dexpay.Live. It decides its keys' prefixes ("pk_test_",
 // "pk_live_"...) and its sessions' isSandbox.
-func WithMode(m dexpay.Mode) Option { return func(o *options) { o.mode = m } }
+func WithMode(m dexpay.Mode) Option { return providertest.Own(func(o *options) { o.mode = m }) }
 
 // WithKeys sets the public and secret keys the server expects. The
 // default is a random pair of the server's mode. Keys whose prefix names
 // the other mode ("pk_live_" in the sandbox) make Provider panic, as
 // dexpay.New refuses them.
 func WithKeys(apiKey, apiSecret string) Option {
-	return func(o *options) { o.apiKey, o.apiSecret = apiKey, apiSecret }
+	return providertest.Own(func(o *options) { o.apiKey, o.apiSecret = apiKey, apiSecret })
 }
 
 // WithWebhookSecret sets the secret notifications are signed with. The
 // default is random.
-func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
+func WithWebhookSecret(secret string) Option {
+	return providertest.Own(func(o *options) { o.webhookSecret = secret })
+}
 
 // WithoutWebhookSignature sends notifications unsigned, as DEXPAY does for
 // an account with no webhook secret in its dashboard (the plugin checks
 // the signature only when one is configured).
-func WithoutWebhookSignature() Option { return func(o *options) { o.unsigned = true } }
+func WithoutWebhookSignature() Option {
+	return providertest.Own(func(o *options) { o.unsigned = true })
+}
 
 // WithLegacySignatureHeader signs notifications in X-DexPay-Signature, the
 // header older deployments used, instead of X-Webhook-Signature.
-func WithLegacySignatureHeader() Option { return func(o *options) { o.legacyHeader = true } }
+func WithLegacySignatureHeader() Option {
+	return providertest.Own(func(o *options) { o.legacyHeader = true })
+}
 
 // WithSDKEvents writes notifications as the Node SDK's README reads them,
 // {"type": "checkout.completed", "data": {...}}, instead of the plugin's
 // {"event": "CHECKOUT_COMPLETED", "data": {...}}.
-func WithSDKEvents() Option { return func(o *options) { o.sdkEvents = true } }
+func WithSDKEvents() Option { return providertest.Own(func(o *options) { o.sdkEvents = true }) }
 
 // WithStringAmounts writes every amount in answers and notifications as a
 // JSON string ("5000") instead of a number.
-func WithStringAmounts() Option { return func(o *options) { o.stringAmounts = true } }
+func WithStringAmounts() Option { return providertest.Own(func(o *options) { o.stringAmounts = true }) }
 
 // WithFlatAnswers answers sessions and payouts as the object itself, as
 // the SDK's types and tests show them, instead of {success, data}.
-func WithFlatAnswers() Option { return func(o *options) { o.flat = true } }
+func WithFlatAnswers() Option { return providertest.Own(func(o *options) { o.flat = true }) }
 
 // WithSandboxPaymentURL gives sandbox sessions a sandbox_payment_url, the
 // page where test payments are made (the plugin sends the customer there
 // first), and a payment_url that refuses to take a sandbox payment.
-func WithSandboxPaymentURL() Option { return func(o *options) { o.sandboxURL = true } }
-
-// WithMerchant sets the shop's name shown on the payment page. The default
-// is "Test Shop".
-func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
-
-// WithWebhookRetries sets how many times a notification the receiver did
-// not answer with a 2xx is sent again, and the wait in between. The
-// default is 3 times, 20ms apart; n < 0 means no retry.
-func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
+func WithSandboxPaymentURL() Option {
+	return providertest.Own(func(o *options) { o.sandboxURL = true })
 }
-
-// WithWebhookTimeout sets how long the receiver has to answer a
-// notification. The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
-
-// WithClock sets the clock the server reads for its sessions' and
-// payouts' times, expires_at included, so that a test can let a session
-// expire on simulated time. Nil, the default, is time.Now.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time (not the
-// server's clock): for demos. The default, zero, waits for
-// [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
 
 // Request is one API request the server received, as [Server.Requests]
 // records it; it is [providertest.Request].
@@ -210,10 +191,8 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{merchant: "Test Shop", mode: dexpay.Sandbox}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := options{mode: dexpay.Sandbox}
+	set := providertest.Configure(&o, opts)
 	if o.mode != dexpay.Live {
 		o.mode = dexpay.Sandbox
 	}
@@ -228,13 +207,12 @@ func New(opts ...Option) *Server {
 	}
 	s := &Server{
 		APIKey: o.apiKey, APISecret: o.apiSecret, WebhookSecret: o.webhookSecret, Mode: o.mode,
-		merchant: o.merchant, legacyHeader: o.legacyHeader, sdkEvents: o.sdkEvents,
+		merchant: set.Merchant, legacyHeader: o.legacyHeader, sdkEvents: o.sdkEvents,
 		stringAmounts: o.stringAmounts, flat: o.flat, sandboxURL: o.sandboxURL,
 		payouts: make(map[string]*Payout),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Session]{
-		Name: "dexpaytest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
-		PayLaterDelay: o.payLater, Now: o.now,
+		Name: "dexpaytest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(ss *Session) bool { return ss.Later && ss.Status == StatusProcessing },
 		Confirm: func(ss *Session, env emulator.Env) []emulator.Notification {
 			ss.Later = false

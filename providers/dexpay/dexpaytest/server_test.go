@@ -130,7 +130,7 @@ func TestAuth(t *testing.T) {
 func TestCreateValidation(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	s := New(WithClock(func() time.Time { return now }))
+	s := New(providertest.WithClock(func() time.Time { return now }))
 	defer s.Close()
 	// set returns validSession with fields set (or deleted, for ""):
 	// field, value, field, value...
@@ -275,7 +275,7 @@ func TestList(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	s := New(WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Second); return now }))
+	s := New(providertest.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Second); return now }))
 	defer s.Close()
 	for _, ref := range []string{"pay_a", "pay_b", "pay_c"} {
 		create(t, s, strings.Replace(validSession, "pay_01", ref, 1))
@@ -342,7 +342,7 @@ func TestPage(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	h := newHook(t)
-	s := New(WithClock(clock), WithMerchant("Boutique Awa"))
+	s := New(providertest.WithClock(clock), providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 
 	for _, tt := range []struct {

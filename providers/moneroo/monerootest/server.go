@@ -28,7 +28,7 @@
 // failed or cancelled. "Pay later on my phone" returns there too with
 // paymentStatus pending, Moneroo's word for a payment the customer made
 // and the operator has not confirmed: the payment stays pending until
-// [Server.ConfirmLater] (or [WithPayLaterDelay]) makes it a success and
+// [Server.ConfirmLater] (or [providertest.WithPayLaterDelay]) makes it a success and
 // sends payment.success. Moneroo documents no webhook for pending, and
 // none is sent.
 package monerootest
@@ -63,43 +63,26 @@ type Request = providertest.Request
 // [moneroo.Sign].
 func Sign(secret string, body []byte) string { return moneroo.Sign(secret, body) }
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	secretKey, webhookSecret, merchant string
-	hooks                              emulator.DispatcherConfig
-	payLater                           time.Duration
+	secretKey, webhookSecret string
 }
 
 // WithSecretKey sets the API key the server expects. The default is a
 // random "sk_test_" key.
-func WithSecretKey(key string) Option { return func(o *options) { o.secretKey = key } }
+func WithSecretKey(key string) Option {
+	return providertest.Own(func(o *options) { o.secretKey = key })
+}
 
 // WithWebhookSecret sets the secret webhooks are signed with. The default is
 // random.
-func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
-
-// WithMerchant sets the shop's name shown on the checkout page. The default
-// is "Test Shop".
-func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
-
-// WithWebhookRetries sets how many times a webhook the receiver did not
-// answer with a 2xx is sent again, and the wait in between. Moneroo retries
-// 3 times, 10 minutes apart; the default is 3 times, 20ms apart. n < 0
-// means no retry.
-func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
+func WithWebhookSecret(secret string) Option {
+	return providertest.Own(func(o *options) { o.webhookSecret = secret })
 }
-
-// WithWebhookTimeout sets how long the receiver has to answer a webhook.
-// Moneroo waits 3 seconds, the default.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time: for demos.
-// The default, zero, waits for [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
 
 type shell = emulator.Shell
 
@@ -129,14 +112,12 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{merchant: "Test Shop", secretKey: "sk_test_" + emulator.RandomHex(16), webhookSecret: emulator.RandomHex(15)}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: o.merchant}
+	o := options{secretKey: "sk_test_" + emulator.RandomHex(16), webhookSecret: emulator.RandomHex(15)}
+	set := providertest.Configure(&o, opts)
+	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "monerootest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
-		PayLaterDelay: o.payLater, Clone: (*Payment).clone,
+		Name: "monerootest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Clone:   (*Payment).clone,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Status, p.Later = statusSuccess, false

@@ -191,7 +191,7 @@ func TestVerify(t *testing.T) {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(WithMerchant("Boutique Awa"))
+	s := New(providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")
@@ -357,7 +357,7 @@ func TestProvider(t *testing.T) {
 // exactly, in the currency's smallest unit.
 func TestOfficialClientInitialize(t *testing.T) {
 	t.Parallel()
-	s := New(WithMerchant("Boutique Awa"))
+	s := New(providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 	tests := []struct {
 		name, body string
@@ -572,7 +572,7 @@ func TestPayLater(t *testing.T) {
 // TestPayLaterDelay: with WithPayLaterDelay the phone confirms by itself.
 func TestPayLaterDelay(t *testing.T) {
 	t.Parallel()
-	s := New(WithPayLaterDelay(time.Millisecond))
+	s := New(providertest.WithPayLaterDelay(time.Millisecond))
 	defer s.Close()
 	got := make(chan []byte, 1)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -49,7 +49,7 @@
 // the payment, which does not make it final": status processed,
 // confirmationStatus accepted and a pending transaction, a webhook saying
 // so, and the customer sent to successUrl; [Server.ConfirmLater] (or
-// [WithPayLaterDelay]) then completes the transaction and sends a webhook
+// [providertest.WithPayLaterDelay]) then completes the transaction and sends a webhook
 // again.
 package novasendtest
 
@@ -90,61 +90,51 @@ func Sign(secret string, body []byte) string { return novasend.Sign(secret, body
 // larger one gets NovaSend's 400 "Invalid amount" (the provider's limit).
 const MaxAmount = 2_000_000
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	apiKey, apiClient, webhookSecret, accountID, merchant string
-	hooks                                                 emulator.DispatcherConfig
-	pollLimit                                             time.Duration
-	webhookTransaction, escapedWebhooks, stringifiedSig   bool
-	noStatusTransaction, feePaidByCustomer                bool
-	payLater                                              time.Duration
-	now                                                   func() time.Time
+	apiKey, apiClient, webhookSecret, accountID         string
+	pollLimit                                           time.Duration
+	webhookTransaction, escapedWebhooks, stringifiedSig bool
+	noStatusTransaction, feePaidByCustomer              bool
 }
 
 // WithCredentials sets the api_key and api_client the server expects. The
 // defaults are random.
 func WithCredentials(apiKey, apiClient string) Option {
-	return func(o *options) { o.apiKey, o.apiClient = apiKey, apiClient }
+	return providertest.Own(func(o *options) { o.apiKey, o.apiClient = apiKey, apiClient })
 }
 
 // WithWebhookSecret sets the secret webhooks are signed with. The default is
 // random.
-func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
+func WithWebhookSecret(secret string) Option {
+	return providertest.Own(func(o *options) { o.webhookSecret = secret })
+}
 
 // WithAccountID sets the merchant account the server knows. A session
 // must name it as accountId, as NovaSend's payin documentation has it: one
 // without accountId, or naming another account, gets NovaSend's documented
 // 404 wallet_not_found ("verify the wallet identifier"). The default is a
 // random "merchant_" ID.
-func WithAccountID(id string) Option { return func(o *options) { o.accountID = id } }
-
-// WithMerchant sets the shop's name shown on the payment page. The default
-// is "Test Shop".
-func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
-
-// WithWebhookRetries sets how many times a webhook the receiver did not
-// answer with a 2xx is sent again, and the wait in between. The default is
-// 3 times, 20ms apart; n < 0 means no retry.
-func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
-}
-
-// WithWebhookTimeout sets how long the receiver has to answer a webhook.
-// The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
+func WithAccountID(id string) Option { return providertest.Own(func(o *options) { o.accountID = id }) }
 
 // WithTransactionInWebhooks adds the transaction object, as the status
 // endpoint gives it, to the webhooks. NovaSend's documented webhook body
 // has none; with it, a signed webhook is the final word on its own.
-func WithTransactionInWebhooks() Option { return func(o *options) { o.webhookTransaction = true } }
+func WithTransactionInWebhooks() Option {
+	return providertest.Own(func(o *options) { o.webhookTransaction = true })
+}
 
 // WithEscapedWebhooks sends webhook bodies written as the documentation's
 // sample is, the way PHP's json_encode writes JSON by default: "/" as "\/"
 // and every non-ASCII character as a \u escape. Unless
 // WithStringifiedSignature is given too, the signature is over these bytes.
-func WithEscapedWebhooks() Option { return func(o *options) { o.escapedWebhooks = true } }
+func WithEscapedWebhooks() Option {
+	return providertest.Own(func(o *options) { o.escapedWebhooks = true })
+}
 
 // WithStringifiedSignature signs webhooks as NovaSend's documented check
 // reads them: over the compact form JavaScript's JSON.stringify writes of
@@ -153,14 +143,18 @@ func WithEscapedWebhooks() Option { return func(o *options) { o.escapedWebhooks 
 // characters; the emulator writes it with encoding/json, which, unlike
 // JSON.stringify, also escapes U+2028 and U+2029 (no emulated value holds
 // them unless a test puts them in a customer's name).
-func WithStringifiedSignature() Option { return func(o *options) { o.stringifiedSig = true } }
+func WithStringifiedSignature() Option {
+	return providertest.Own(func(o *options) { o.stringifiedSig = true })
+}
 
 // WithoutTransactionInStatus leaves the transaction key out of every
 // status answer, settled or not, as some client code reports of NovaSend's
 // newer API: a payin the customer accepted then reads processed/accepted
 // and nothing more. A declined or expired one still says so in its
 // confirmationStatus and status.
-func WithoutTransactionInStatus() Option { return func(o *options) { o.noStatusTransaction = true } }
+func WithoutTransactionInStatus() Option {
+	return providertest.Own(func(o *options) { o.noStatusTransaction = true })
+}
 
 // WithFeePaidByCustomer makes the customer pay NovaSend's fee on top of
 // the payin's amount: the transaction processes amount + fee (its amount
@@ -169,24 +163,17 @@ func WithoutTransactionInStatus() Option { return func(o *options) { o.noStatusT
 // documentation's webhook sample (amount 306, fees 0, chargedAmount 306,
 // where the seed's payin of 300 has a fee of 6). Status answers keep the
 // seed's top level: amount, fee, and chargedAmount = amount + fee.
-func WithFeePaidByCustomer() Option { return func(o *options) { o.feePaidByCustomer = true } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time: for demos.
-// The default, zero, waits for [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
+func WithFeePaidByCustomer() Option {
+	return providertest.Own(func(o *options) { o.feePaidByCustomer = true })
+}
 
 // WithPollLimit makes the server answer 429 with Retry-After to a status
 // call made less than d after the last one it answered about the same
 // payin, enforcing NovaSend's polling guidance (novasend.MinPollInterval).
 // The default, zero, answers every call.
-func WithPollLimit(d time.Duration) Option { return func(o *options) { o.pollLimit = d } }
-
-// WithClock sets the clock the server reads for its poll limit, the times
-// of the status calls it records and of its payins and transactions, so
-// that a test can run the poll limit on simulated time. Nil, the default,
-// is time.Now.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+func WithPollLimit(d time.Duration) Option {
+	return providertest.Own(func(o *options) { o.pollLimit = d })
+}
 
 type shell = emulator.Shell
 
@@ -237,22 +224,20 @@ var _ providertest.Emulator = (*Server)(nil)
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
 	o := options{
-		merchant: "Test Shop", apiKey: "pk_" + emulator.RandomHex(12), apiClient: "sk_" + emulator.RandomHex(16),
+		apiKey: "pk_" + emulator.RandomHex(12), apiClient: "sk_" + emulator.RandomHex(16),
 		webhookSecret: emulator.RandomHex(16), accountID: "merchant_" + emulator.RandomHex(4),
 	}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	set := providertest.Configure(&o, opts)
 	s := &Server{
 		APIKey: o.apiKey, APIClient: o.apiClient, WebhookSecret: o.webhookSecret, AccountID: o.accountID,
-		merchant: o.merchant, pollLimit: o.pollLimit, webhookTransaction: o.webhookTransaction,
+		merchant: set.Merchant, pollLimit: o.pollLimit, webhookTransaction: o.webhookTransaction,
 		escapedWebhooks: o.escapedWebhooks, stringifiedSig: o.stringifiedSig,
 		noStatusTransaction: o.noStatusTransaction, feePaidByCustomer: o.feePaidByCustomer,
 		idem: make(map[string]*idemEntry),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Payin]{
-		Name: "novasendtest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
-		PayLaterDelay: o.payLater, Now: o.now, Clone: (*Payin).clone,
+		Name: "novasendtest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Clone:   (*Payin).clone,
 		Waiting: func(p *Payin) bool { return p.Later && !p.final() },
 		Confirm: func(p *Payin, env emulator.Env) []emulator.Notification {
 			p.Later = false

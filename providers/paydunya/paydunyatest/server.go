@@ -58,7 +58,7 @@
 //     case, a confirmation that is not instant because the customer types
 //     their secret code on their phone, and the invoice stays pending,
 //     sending no IPN, until [Server.ConfirmLater] (or
-//     [WithPayLaterDelay]) completes it and posts the IPN.
+//     [providertest.WithPayLaterDelay]) completes it and posts the IPN.
 package paydunyatest
 
 import (
@@ -100,47 +100,34 @@ type Keys struct {
 	Token      string
 }
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	masterKey, storeName string
-	sandbox, live        Keys
-	hooks                emulator.DispatcherConfig
-	payLater             time.Duration
+	masterKey     string
+	sandbox, live Keys
 }
 
 // WithMasterKey sets the master key, shared by both modes. The default is
 // random, shaped like PayDunya's.
-func WithMasterKey(key string) Option { return func(o *options) { o.masterKey = key } }
+func WithMasterKey(key string) Option {
+	return providertest.Own(func(o *options) { o.masterKey = key })
+}
 
 // WithSandboxKeys sets the sandbox's private key and token. The default is
 // a random "test_private_" key and token.
-func WithSandboxKeys(k Keys) Option { return func(o *options) { o.sandbox = k } }
+func WithSandboxKeys(k Keys) Option { return providertest.Own(func(o *options) { o.sandbox = k }) }
 
 // WithLiveKeys sets live mode's private key and token. The default is a
 // random "live_private_" key and token.
-func WithLiveKeys(k Keys) Option { return func(o *options) { o.live = k } }
+func WithLiveKeys(k Keys) Option { return providertest.Own(func(o *options) { o.live = k }) }
 
-// WithStoreName sets the store name Config puts in paydunya.Config. The
-// default is "Test Shop".
-func WithStoreName(name string) Option { return func(o *options) { o.storeName = name } }
-
-// WithWebhookRetries sets how many times an IPN the receiver did not answer
-// with a 2xx is sent again, and the wait in between. The default is 3
-// times, 20ms apart. n < 0 means no retry.
-func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
-}
-
-// WithWebhookTimeout sets how long the receiver has to answer an IPN. The
-// default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time: for demos.
-// The default, zero, waits for [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
+// WithStoreName sets the store name Config puts in paydunya.Config, the
+// shop's name on the page: it is [providertest.WithMerchant]. The default
+// is "Test Shop".
+func WithStoreName(name string) Option { return providertest.WithMerchant(name) }
 
 type shell = emulator.Shell
 
@@ -187,10 +174,8 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{storeName: "Test Shop"}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := options{}
+	set := providertest.Configure(&o, opts)
 	if o.masterKey == "" {
 		h := emulator.RandomHex(16)
 		o.masterKey = h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
@@ -202,12 +187,12 @@ func New(opts ...Option) *Server {
 		o.live = Keys{PrivateKey: "live_private_" + emulator.RandomHex(14), Token: emulator.RandomHex(10)}
 	}
 	s := &Server{
-		MasterKey: o.masterKey, Sandbox: o.sandbox, Live: o.live, StoreName: o.storeName,
+		MasterKey: o.masterKey, Sandbox: o.sandbox, Live: o.live, StoreName: set.Merchant,
 		refused: make(map[string]string), disbursements: make(map[string]*Disbursement),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Invoice]{
-		Name: "paydunyatest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
-		PayLaterDelay: o.payLater, Clone: (*Invoice).clone,
+		Name: "paydunyatest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Clone:   (*Invoice).clone,
 		Waiting: func(inv *Invoice) bool { return inv.Later && inv.Status == paydunya.StatusPending },
 		Confirm: func(inv *Invoice, env emulator.Env) []emulator.Notification {
 			inv.Later, inv.Status = false, paydunya.StatusCompleted
