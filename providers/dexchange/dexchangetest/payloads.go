@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"net/mail"
-	"net/url"
-	"sort"
-	"strings"
 	"time"
+
+	"github.com/cauripay/cauri/internal/emulator"
 )
 
 // DEXCHANGE's transaction statuses.
@@ -32,100 +30,32 @@ func final(status string) bool {
 	return false
 }
 
-// linkFields are get-link's documented body fields, in order.
-var linkFields = []string{
-	"externalTransactionId", "ItemName", "ItemPrice", "customData", "callBackURL",
-	"successUrl", "failureUrl", "ClientName", "ClientPhone", "Email",
-}
+// linkShape is get-link's body as DEXCHANGE's API checks it (a NestJS
+// API: class-validator messages, unknown properties refused).
+// customData is optional by the seed, required by the OpenAPI block:
+// required here.
+var linkShape = emulator.Shape{Strict: true, Dialect: emulator.NestJS, Fields: []emulator.Field{
+	{Name: "externalTransactionId", Required: true},
+	{Name: "ItemName", Required: true},
+	{Name: "ItemPrice", Kind: emulator.Number, Required: true, Check: emulator.Whole(100, 0), Say: map[string]string{
+		emulator.RuleRequired: "ItemPrice must be a number conforming to the specified constraints", emulator.RuleMin: "Montant minimum 100 FCFA",
+	}},
+	{Name: "customData", Required: true, Check: emulator.JSONText},
+	{Name: "callBackURL", Required: true, Check: emulator.URL},
+	{Name: "successUrl", Required: true, Check: emulator.URL},
+	{Name: "failureUrl", Required: true, Check: emulator.URL},
+	{Name: "ClientName"},
+	{Name: "ClientPhone"},
+	{Name: "Email", Check: emulator.Email},
+}}
 
-// validateLink checks a get-link body as DEXCHANGE's API does (a NestJS
-// API: class-validator messages, unknown properties refused) and returns
-// the transaction it describes, or the messages.
-func validateLink(in map[string]any) (*Payment, []string) {
-	var errs []string
-	add := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	p := &Payment{}
-
-	str := func(field string, required bool) string {
-		switch v := in[field].(type) {
-		case nil:
-			if required {
-				add("%s should not be empty", field)
-				add("%s must be a string", field)
-			}
-		case string:
-			if required && strings.TrimSpace(v) == "" {
-				add("%s should not be empty", field)
-			}
-			return v
-		default:
-			add("%s must be a string", field)
-		}
-		return ""
+// linkPayment is the transaction a valid get-link body describes.
+func linkPayment(v emulator.Values) *Payment {
+	return &Payment{
+		ExternalTransactionID: v.String("externalTransactionId"), ItemName: v.String("ItemName"), ItemPrice: v.Int("ItemPrice"),
+		CustomData: v.String("customData"), CallBackURL: v.String("callBackURL"), SuccessURL: v.String("successUrl"),
+		FailureURL: v.String("failureUrl"), ClientName: v.String("ClientName"), ClientPhone: v.String("ClientPhone"), Email: v.String("Email"),
 	}
-	urlField := func(field string) string {
-		v := str(field, true)
-		if v == "" {
-			return ""
-		}
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			add("%s must be a URL address", field)
-		}
-		return v
-	}
-
-	p.ExternalTransactionID = str("externalTransactionId", true)
-	p.ItemName = str("ItemName", true)
-	switch v := in["ItemPrice"].(type) {
-	case json.Number:
-		if n, err := v.Int64(); err != nil {
-			if _, ferr := v.Float64(); ferr == nil {
-				add("ItemPrice must be an integer number")
-			} else {
-				add("ItemPrice must be a number conforming to the specified constraints")
-			}
-		} else if n < 100 {
-			add("Montant minimum 100 FCFA")
-		} else {
-			p.ItemPrice = n
-		}
-	default:
-		add("ItemPrice must be a number conforming to the specified constraints")
-	}
-	// Optional by the seed, required by the OpenAPI block: required here.
-	if cd := str("customData", true); cd != "" && !json.Valid([]byte(cd)) {
-		add("customData must be a json string")
-	} else {
-		p.CustomData = cd
-	}
-	p.CallBackURL = urlField("callBackURL")
-	p.SuccessURL = urlField("successUrl")
-	p.FailureURL = urlField("failureUrl")
-	p.ClientName = str("ClientName", false)
-	p.ClientPhone = str("ClientPhone", false)
-	if e := str("Email", false); e != "" {
-		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
-			add("Email must be an email")
-		}
-		p.Email = e
-	}
-
-	known := make(map[string]bool, len(linkFields))
-	for _, f := range linkFields {
-		known[f] = true
-	}
-	var unknown []string
-	for k := range in {
-		if !known[k] {
-			unknown = append(unknown, k)
-		}
-	}
-	sort.Strings(unknown)
-	for _, k := range unknown {
-		add("property %s should not exist", k)
-	}
-	return p, errs
 }
 
 // newTransactionID returns a DEXCHANGE-like merchant transaction ID: "MID"

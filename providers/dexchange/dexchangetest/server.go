@@ -347,18 +347,17 @@ func errorBody(status int) (string, []byte) {
 
 // getLink is POST /api/v1/transaction/merchant/get-link.
 func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil {
+	in, _, ok := emulator.ReadBody(r)
+	if !ok {
 		writeError(w, http.StatusBadRequest, "Unexpected token in JSON body")
 		return
 	}
-	p, errs := validateLink(in)
+	v, errs := linkShape.Validate(in)
 	if len(errs) > 0 {
 		writeError(w, http.StatusBadRequest, errs...)
 		return
 	}
+	p := linkPayment(v)
 	p.Status, p.CreatedAt = statusPending, s.c.Settings().Now.UTC()
 	for p.TransactionID = newTransactionID(); !s.c.Add(p.TransactionID, p, p.ExternalTransactionID); p.TransactionID = newTransactionID() {
 		if _, dup := s.c.Alias(p.ExternalTransactionID); dup {

@@ -430,20 +430,9 @@ func (s *Server) answer(w http.ResponseWriter, status int, data any) {
 	writeJSON(w, status, map[string]any{"success": true, "data": data})
 }
 
-// decodeBody reads a JSON object body, numbers kept as json.Number.
-func decodeBody(r *http.Request) (map[string]any, bool) {
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil {
-		return nil, false
-	}
-	return in, true
-}
-
 // createSession is POST /api/v1/checkout-sessions.
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
-	in, ok := decodeBody(r)
+	in, _, ok := emulator.ReadBody(r)
 	if !ok {
 		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
 		return
@@ -555,7 +544,7 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
 
 // createPayout is POST /api/v1/payouts.
 func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
-	in, ok := decodeBody(r)
+	in, _, ok := emulator.ReadBody(r)
 	if !ok {
 		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
 		return
@@ -594,17 +583,13 @@ func (s *Server) getPayout(w http.ResponseWriter, r *http.Request) {
 // cancelPayout is POST /api/v1/payouts/{id}/cancel {reason}: only a
 // PENDING payout can be cancelled.
 func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
-	in, ok := decodeBody(r)
-	if !ok {
-		in = map[string]any{}
-	}
-	c := &checker{in: in}
-	reason := c.str("reason", false, 255)
-	c.whitelist([]string{"reason"})
-	if len(c.errs) > 0 {
-		writeValidation(w, c.errs)
+	in, _, _ := emulator.ReadBody(r)
+	v, errs := cancelShape.Validate(in)
+	if len(errs) > 0 {
+		writeValidation(w, errs)
 		return
 	}
+	reason := v.String("reason")
 	s.mu.Lock()
 	p, ok := s.payoutLocked(r.PathValue("id"))
 	switch {

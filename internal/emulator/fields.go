@@ -1,0 +1,428 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Kind is the JSON a request field takes.
+type Kind int
+
+// The kinds of request fields.
+const (
+	// String is a JSON string.
+	String Kind = iota
+	// Number is a JSON number.
+	Number
+	// Text is a JSON string or number, kept as its text (a phone number
+	// some clients send as a number).
+	Text
+	// Amount is a JSON number or a numeric string ("5000", "5000.00"),
+	// kept as its decimal text: the amount clients send either way.
+	Amount
+	// Object is a JSON object.
+	Object
+	// List is a JSON array.
+	List
+	// Bool is true or false.
+	Bool
+	// Any is any JSON value but null.
+	Any
+)
+
+// The rules a [Problem] names: the kind's and [Field]'s own, then those of
+// the checks this package offers. A provider's [Field.Check] may name its
+// own.
+const (
+	RuleRequired = "required" // absent or null, and required
+	RuleBlank    = "blank"    // a blank string, and required
+	RuleType     = "type"     // not of the field's Kind
+	RuleLength   = "length"   // longer than Max characters (Arg)
+	RuleUnknown  = "unknown"  // a field the shape does not declare, in a Strict shape
+	RuleURL      = "url"      // not an absolute http(s) URL
+	RuleEmail    = "email"    // not an e-mail address
+	RuleJSON     = "json"     // a string that is not JSON
+	RuleOneOf    = "oneof"    // not one of the values (Arg, ", "-joined)
+	RuleInteger  = "integer"  // a number with a fraction
+	RulePositive = "positive" // zero or less
+	RuleMin      = "min"      // below the least (Arg)
+	RuleMax      = "max"      // above the most (Arg)
+)
+
+// Field declares one field of a request body, as a provider's
+// documentation and official clients spell it.
+type Field struct {
+	// Name is the field's name in the documentation, and the key of its
+	// value in [Values].
+	Name string
+	// Aliases are the other names official clients send the field under,
+	// read when Name is absent.
+	Aliases []string
+	// Kind is the JSON the field takes.
+	Kind Kind
+	// Required refuses the field absent, null or, for a string, blank.
+	Required bool
+	// Max is the most characters of a String or Text field; 0 means no
+	// limit.
+	Max int
+	// Shape, for an Object field, declares its own fields: their problems
+	// are reported under this field (see [Problem.Parent]).
+	Shape *Shape
+	// Check validates a value of the right kind and returns the rule it
+	// breaks and that rule's argument ("" for none): [URL], [Email],
+	// [OneOf], [Whole]... Nil takes any value of the kind.
+	Check func(v any) (rule, arg string)
+	// Say replaces, for this field, the words of the provider's
+	// [Dialect] for a rule: Say[RuleMin] = "Montant minimum 100 FCFA".
+	Say map[string]string
+}
+
+// Shape is a request body's declared fields, in the order the provider
+// checks them.
+type Shape struct {
+	Fields []Field
+	// Strict refuses the fields not declared, as a NestJS API with
+	// forbidNonWhitelisted does, after the declared ones' problems, by
+	// name.
+	Strict bool
+	// Trim trims the spaces around strings before they are checked and
+	// kept.
+	Trim bool
+	// BlankIsNull reads a blank string as null, as Laravel's
+	// ConvertEmptyStringsToNull does.
+	BlankIsNull bool
+	// Dialect writes the provider's messages, for [Shape.Validate].
+	Dialect Dialect
+}
+
+// Validate is [Shape.Decode] with the problems in the shape's Dialect.
+func (s *Shape) Validate(in map[string]any) (Values, []string) {
+	v, problems := s.Decode(in)
+	return v, s.Dialect.Messages(problems)
+}
+
+// Problem is one way a request body breaks its [Shape].
+type Problem struct {
+	// Parent is the path of the object the field is in, with a trailing
+	// dot ("customer."); empty at the body's top.
+	Parent string
+	// Field is the field's name (its declared Name, or the unknown key).
+	Field string
+	// Kind is the field's declared Kind.
+	Kind Kind
+	// Rule is what it breaks ([RuleRequired], [RuleType]...), and Arg the
+	// rule's argument (a length, a bound, the values allowed).
+	Rule, Arg string
+	// Said is the field's own words for the rule ([Field.Say]), if any.
+	Said string
+}
+
+// Path is the problem's dotted field path: "customer.email".
+func (p Problem) Path() string { return p.Parent + p.Field }
+
+// Dialect writes a provider's validation messages for a problem.
+type Dialect func(p Problem) []string
+
+// Messages returns the messages of problems in dialect d, a field's own
+// words ([Field.Say]) first.
+func (d Dialect) Messages(problems []Problem) []string {
+	var out []string
+	for _, p := range problems {
+		if p.Said != "" {
+			out = append(out, p.Said)
+			continue
+		}
+		out = append(out, d(p)...)
+	}
+	return out
+}
+
+// Values are the fields of a body that fit its [Shape], by their Names.
+type Values map[string]any
+
+// String returns a String or Text field's text ("" when absent).
+func (v Values) String(name string) string { s, _ := v[name].(string); return s }
+
+// Int returns a whole Number or Amount field (0 when absent or not whole).
+func (v Values) Int(name string) int64 {
+	f, err := strconv.ParseFloat(v.String(name), 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0
+	}
+	return int64(f)
+}
+
+// Object returns an Object field (nil when absent).
+func (v Values) Object(name string) map[string]any { m, _ := v[name].(map[string]any); return m }
+
+// List returns a List field (nil when absent).
+func (v Values) List(name string) []any { l, _ := v[name].([]any); return l }
+
+// Bool returns a Bool field, nil when absent.
+func (v Values) Bool(name string) *bool {
+	b, ok := v[name].(bool)
+	if !ok {
+		return nil
+	}
+	return &b
+}
+
+// Has reports whether the body gave the field a value of its kind.
+func (v Values) Has(name string) bool { _, ok := v[name]; return ok }
+
+// Decode reads body in as the shape declares it and returns the values of
+// the fields that fit it (Number and Amount fields as their decimal text,
+// nested objects' values as [Values] too) and the problems, in the
+// shape's order.
+func (s *Shape) Decode(in map[string]any) (Values, []Problem) {
+	return s.decode(in, "")
+}
+
+func (s *Shape) decode(in map[string]any, parent string) (Values, []Problem) {
+	vals := Values{}
+	var problems []Problem
+	for _, f := range s.Fields {
+		raw, present := in[f.Name]
+		for _, a := range f.Aliases {
+			if present && raw != nil {
+				break
+			}
+			raw, present = in[a]
+		}
+		v, rule, arg := f.read(raw, s)
+		if rule == "" && v != nil && f.Shape != nil {
+			nested, ps := f.Shape.decode(v.(map[string]any), parent+f.Name+".")
+			problems = append(problems, ps...)
+			vals[f.Name+"."] = nested
+		}
+		if rule == "" && v != nil && f.Check != nil {
+			rule, arg = f.Check(v)
+		}
+		if v != nil && (rule == "" || rule == RuleBlank || rule == RuleLength) {
+			vals[f.Name] = v
+		}
+		if rule != "" {
+			problems = append(problems, Problem{Parent: parent, Field: f.Name, Kind: f.Kind, Rule: rule, Arg: arg, Said: f.Say[rule]})
+		}
+	}
+	if s.Strict {
+		var unknown []string
+		for k := range in {
+			if !slices.ContainsFunc(s.Fields, func(f Field) bool { return f.Name == k || slices.Contains(f.Aliases, k) }) {
+				unknown = append(unknown, k)
+			}
+		}
+		slices.Sort(unknown)
+		for _, k := range unknown {
+			problems = append(problems, Problem{Parent: parent, Field: k, Kind: Any, Rule: RuleUnknown})
+		}
+	}
+	return vals, problems
+}
+
+// Nested returns the values of an Object field declared with a Shape.
+func (v Values) Nested(name string) Values { n, _ := v[name+"."].(Values); return n }
+
+// read reads raw as f's kind: the value kept, or the rule it breaks.
+func (f Field) read(raw any, s *Shape) (v any, rule, arg string) {
+	if str, ok := raw.(string); ok && s.BlankIsNull && strings.TrimSpace(str) == "" {
+		raw = nil
+	}
+	if raw == nil {
+		if f.Required {
+			return nil, RuleRequired, ""
+		}
+		return nil, "", ""
+	}
+	switch f.Kind {
+	case String, Text:
+		str, ok := raw.(string)
+		if n, isNum := raw.(json.Number); isNum && f.Kind == Text {
+			str, ok = n.String(), true
+		}
+		if !ok {
+			return nil, RuleType, ""
+		}
+		if s.Trim {
+			str = strings.TrimSpace(str)
+		}
+		switch {
+		case f.Required && strings.TrimSpace(str) == "":
+			return str, RuleBlank, ""
+		case f.Max > 0 && utf8.RuneCountInString(str) > f.Max:
+			return str, RuleLength, strconv.Itoa(f.Max)
+		}
+		return str, "", ""
+	case Number, Amount:
+		var text string
+		switch x := raw.(type) {
+		case json.Number:
+			text = x.String()
+		case string:
+			if f.Kind == Number {
+				return nil, RuleType, ""
+			}
+			text = strings.TrimSpace(x)
+		default:
+			return nil, RuleType, ""
+		}
+		if fl, err := strconv.ParseFloat(text, 64); err != nil || math.IsInf(fl, 0) || math.IsNaN(fl) {
+			return nil, RuleType, ""
+		}
+		return text, "", ""
+	case Object:
+		if m, ok := raw.(map[string]any); ok {
+			return m, "", ""
+		}
+	case List:
+		if l, ok := raw.([]any); ok {
+			return l, "", ""
+		}
+	case Bool:
+		if b, ok := raw.(bool); ok {
+			return b, "", ""
+		}
+	case Any:
+		return raw, "", ""
+	}
+	return nil, RuleType, ""
+}
+
+// URL is a [Field.Check]: an absolute http or https URL.
+func URL(v any) (rule, arg string) {
+	s, _ := v.(string)
+	if s == "" {
+		return "", ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return RuleURL, ""
+	}
+	return "", ""
+}
+
+// Email is a [Field.Check]: a bare e-mail address.
+func Email(v any) (rule, arg string) {
+	s, _ := v.(string)
+	if a, err := mail.ParseAddress(s); s != "" && (err != nil || a.Address != s) {
+		return RuleEmail, ""
+	}
+	return "", ""
+}
+
+// JSONText is a [Field.Check]: a string that holds JSON.
+func JSONText(v any) (rule, arg string) {
+	if s, _ := v.(string); s != "" && !json.Valid([]byte(s)) {
+		return RuleJSON, ""
+	}
+	return "", ""
+}
+
+// OneOf returns a [Field.Check]: one of values.
+func OneOf(values ...string) func(v any) (rule, arg string) {
+	return func(v any) (string, string) {
+		if s, _ := v.(string); !slices.Contains(values, s) {
+			return RuleOneOf, strings.Join(values, ", ")
+		}
+		return "", ""
+	}
+}
+
+// Whole returns a [Field.Check] of a Number or Amount: a whole number
+// from least to most (most 0: no bound), [RuleInteger] for a fraction,
+// [RulePositive] below least when least is 1, else [RuleMin].
+func Whole(least, most int64) func(v any) (rule, arg string) {
+	return func(v any) (string, string) {
+		f, _ := strconv.ParseFloat(v.(string), 64)
+		switch {
+		case f != math.Trunc(f):
+			return RuleInteger, ""
+		case f < float64(least) && least == 1:
+			return RulePositive, ""
+		case f < float64(least):
+			return RuleMin, strconv.FormatInt(least, 10)
+		case most > 0 && f > float64(most):
+			return RuleMax, strconv.FormatInt(most, 10)
+		}
+		return "", ""
+	}
+}
+
+// All returns a [Field.Check] that runs checks in order and returns the
+// first rule broken.
+func All(checks ...func(v any) (rule, arg string)) func(v any) (rule, arg string) {
+	return func(v any) (string, string) {
+		for _, c := range checks {
+			if rule, arg := c(v); rule != "" {
+				return rule, arg
+			}
+		}
+		return "", ""
+	}
+}
+
+// ReadBody reads a request's body, already read and put back by the core,
+// as a JSON object, its numbers as json.Number, or, when the request says
+// it is a form (application/x-www-form-urlencoded or multipart/form-data),
+// as its fields' first values. It returns the raw body too; ok is false
+// when the body is neither.
+func ReadBody(r *http.Request) (in map[string]any, raw []byte, ok bool) {
+	raw, _ = io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data" {
+		if err := r.ParseMultipartForm(1 << 20); err != nil && ct == "multipart/form-data" {
+			return nil, raw, false
+		}
+		in = make(map[string]any, len(r.PostForm))
+		for k, vs := range r.PostForm {
+			in[k] = vs[0]
+		}
+		return in, raw, true
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil || in == nil || dec.More() {
+		return nil, raw, false
+	}
+	return in, raw, true
+}
+
+// NestJS is the [Dialect] of a NestJS API's class-validator: "amount
+// should not be empty", "property x should not exist", a nested object's
+// messages behind its path ("destination_details.operator ...").
+func NestJS(p Problem) []string {
+	f := p.Parent + p.Field
+	switch p.Rule {
+	case RuleRequired:
+		if p.Kind == String || p.Kind == Text {
+			return []string{f + " should not be empty", f + " must be a string"}
+		}
+		return []string{f + " should not be empty"}
+	case RuleBlank:
+		return []string{f + " should not be empty"}
+	case RuleType:
+		return []string{f + map[Kind]string{
+			String: " must be a string", Text: " must be a string", Number: " must be a number conforming to the specified constraints",
+			Amount: " must be a number conforming to the specified constraints", Object: " must be an object",
+			List: " must be an array", Bool: " must be a boolean value",
+		}[p.Kind]}
+	case RuleUnknown:
+		return []string{p.Parent + "property " + p.Field + " should not exist"}
+	}
+	return []string{f + map[string]string{
+		RuleLength: " must be shorter than or equal to " + p.Arg + " characters", RuleURL: " must be a URL address",
+		RuleEmail: " must be an email", RuleJSON: " must be a json string", RuleOneOf: " must be one of the following values: " + p.Arg,
+		RuleInteger: " must be an integer number", RulePositive: " must be a positive number",
+		RuleMin: " must not be less than " + p.Arg, RuleMax: " must not be greater than " + p.Arg,
+	}[p.Rule]}
+}
