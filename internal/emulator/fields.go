@@ -3,7 +3,9 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
@@ -78,6 +80,10 @@ type Field struct {
 	// Shape, for an Object field, declares its own fields: their problems
 	// are reported under this field (see [Problem.Parent]).
 	Shape *Shape
+	// Each, for a List or an Object field declared without a Shape,
+	// declares every element (named by its index) or every value (named
+	// by its key): read as [Values] through [Values.Nested].
+	Each *Field
 	// Check validates a value of the right kind and returns the rule it
 	// breaks and that rule's argument ("" for none): [URL], [Email],
 	// [OneOf], [Whole]... Nil takes any value of the kind.
@@ -200,13 +206,13 @@ func (s *Shape) decode(in map[string]any, parent string) (Values, []Problem) {
 			raw, present = in[a]
 		}
 		v, rule, arg := f.read(raw, s)
-		if rule == "" && v != nil && f.Shape != nil {
-			nested, ps := f.Shape.decode(v.(map[string]any), parent+f.Name+".")
-			problems = append(problems, ps...)
-			vals[f.Name+"."] = nested
-		}
 		if rule == "" && v != nil && f.Check != nil {
 			rule, arg = f.Check(v)
+		}
+		if sub := f.sub(v, s); rule == "" && sub != nil {
+			nested, ps := sub.decode(sub.in, parent+f.Name+".")
+			problems = append(problems, ps...)
+			vals[f.Name+"."] = nested
 		}
 		if v != nil && (rule == "" || rule == RuleBlank || rule == RuleLength) {
 			vals[f.Name] = v
@@ -228,6 +234,39 @@ func (s *Shape) decode(in map[string]any, parent string) (Values, []Problem) {
 		}
 	}
 	return vals, problems
+}
+
+// sub is the shape of an Object or List value v of f, with what it
+// reads; nil when f declares none.
+func (f Field) sub(v any, s *Shape) *subShape {
+	switch {
+	case v == nil || (f.Shape == nil && f.Each == nil):
+		return nil
+	case f.Shape != nil:
+		return &subShape{Shape: *f.Shape, in: v.(map[string]any)}
+	}
+	sub := &subShape{Shape: Shape{Trim: s.Trim, BlankIsNull: s.BlankIsNull}, in: map[string]any{}}
+	add := func(k string, e any) {
+		each := *f.Each
+		each.Name = k
+		sub.Fields, sub.in[k] = append(sub.Fields, each), e
+	}
+	if l, ok := v.([]any); ok {
+		for i, e := range l {
+			add(strconv.Itoa(i), e)
+		}
+		return sub
+	}
+	keys := slices.Sorted(maps.Keys(v.(map[string]any)))
+	for _, k := range keys {
+		add(k, v.(map[string]any)[k])
+	}
+	return sub
+}
+
+type subShape struct {
+	Shape
+	in map[string]any
 }
 
 // Nested returns the values of an Object field declared with a Shape.
@@ -391,7 +430,7 @@ func ReadBody(r *http.Request) (in map[string]any, raw []byte, ok bool) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil || dec.More() {
+	if err := dec.Decode(&in); err != nil || in == nil {
 		return nil, raw, false
 	}
 	return in, raw, true
@@ -425,4 +464,59 @@ func NestJS(p Problem) []string {
 		RuleInteger: " must be an integer number", RulePositive: " must be a positive number",
 		RuleMin: " must not be less than " + p.Arg, RuleMax: " must not be greater than " + p.Arg,
 	}[p.Rule]}
+}
+
+// Laravel is the [Dialect] of a Laravel API's validator: "The customer
+// email field is required.", the field's path read with spaces.
+func Laravel(p Problem) []string {
+	label := strings.NewReplacer("_", " ", ".", " ").Replace(p.Path())
+	var msg string
+	switch p.Rule {
+	case RuleRequired, RuleBlank:
+		msg = "The %s field is required."
+	case RuleType:
+		msg = map[Kind]string{
+			String: "The %s field must be a string.", Text: "The %s field must be a string.", Number: "The %s field must be a number.",
+			Amount: "The %s field must be a number.", Object: "The %s field must be an array.", List: "The %s field must be an array.",
+			Bool: "The %s field must be true or false.", Any: "The %s field is invalid.",
+		}[p.Kind]
+	case RuleLength:
+		msg = "The %s field must not be greater than " + p.Arg + " characters."
+	case RuleMax:
+		msg = "The %s field must not be greater than " + p.Arg + "."
+		if p.Kind == Object || p.Kind == List {
+			msg = "The %s field must not have more than " + p.Arg + " items."
+		}
+	default:
+		msg = map[string]string{
+			RuleURL: "The %s field must be a valid URL.", RuleEmail: "The %s field must be a valid email address.",
+			RuleOneOf: "The selected %s is invalid.", RulePositive: "The %s field must be greater than 0.",
+			RuleInteger: "The %s field must be an integer.", RuleMin: "The %s field must be at least " + p.Arg + ".",
+			RuleJSON: "The %s field must be a valid JSON string.", RuleUnknown: "The %s field is prohibited.",
+		}[p.Rule]
+	}
+	return []string{fmt.Sprintf(msg, label)}
+}
+
+// LaravelErrors returns a Laravel API's 422 answer's message and errors
+// for problems: the messages by dotted field path, and the first message
+// (by path) and how many more there are.
+func LaravelErrors(problems []Problem) (message string, errors map[string][]string) {
+	errors = make(map[string][]string)
+	for _, p := range problems {
+		errors[p.Path()] = append(errors[p.Path()], Dialect(Laravel).Messages([]Problem{p})...)
+	}
+	if len(problems) == 0 {
+		return "", errors
+	}
+	first := slices.Min(slices.Collect(maps.Keys(errors)))
+	message = errors[first][0]
+	switch n := len(problems); n {
+	case 1:
+	case 2:
+		message += " (and 1 more error)"
+	default:
+		message += fmt.Sprintf(" (and %d more errors)", n-1)
+	}
+	return message, errors
 }

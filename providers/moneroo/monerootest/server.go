@@ -212,16 +212,15 @@ func errorBody(status int) (string, []byte) {
 
 // initialize is POST /v1/payments/initialize.
 func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil {
+	in, _, ok := emulator.ReadBody(r)
+	if !ok {
 		writeJSON(w, http.StatusBadRequest, envelope{Message: "The request body is not valid JSON."})
 		return
 	}
-	p, errs := validateInit(in)
-	if len(errs) > 0 {
-		writeJSON(w, http.StatusUnprocessableEntity, envelope{Message: errs.message(), Errors: errs})
+	p, problems := initPayment(in)
+	if len(problems) > 0 {
+		msg, errs := emulator.LaravelErrors(problems)
+		writeJSON(w, http.StatusUnprocessableEntity, envelope{Message: msg, Errors: errs})
 		return
 	}
 	p.ID, p.Status, p.CustomerID, p.CreatedAt = emulator.UUID(), statusInitiated, emulator.RandomHex(6), time.Now().UTC()

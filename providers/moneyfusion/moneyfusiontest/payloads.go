@@ -2,7 +2,6 @@ package moneyfusiontest
 
 import (
 	"encoding/json"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,71 +10,45 @@ import (
 	"github.com/cauripay/cauri/internal/emulator"
 )
 
-// validatePay checks a payment request as the documentation's field table
-// says and returns the payment it describes, or the names of the fields
-// that are missing or of the wrong type, in the table's order.
+// payShape is the payment request as the documentation's field table
+// declares it; a refusal names the fields that are missing or of the
+// wrong type, in the table's order. totalPrice is a whole number of
+// francs, a JSON number or a numeric string (MoneyFusion's Python SDK
+// sends strings).
+var payShape = emulator.Shape{Trim: true, Dialect: func(p emulator.Problem) []string { return []string{p.Field} }, Fields: []emulator.Field{
+	{Name: "totalPrice", Kind: emulator.Amount, Required: true, Check: emulator.Whole(1, 1e15-1)},
+	{Name: "article", Kind: emulator.List, Required: true, Check: func(v any) (string, string) {
+		if list, ok := objects(v); !ok || len(list) == 0 || !articlesOK(list) {
+			return "article", ""
+		}
+		return "", ""
+	}},
+	{Name: "numeroSend", Required: true},
+	{Name: "nomclient", Required: true},
+	{Name: "personal_Info", Kind: emulator.List, Check: func(v any) (string, string) {
+		if _, ok := objects(v); !ok {
+			return "objects", ""
+		}
+		return "", ""
+	}},
+	{Name: "return_url", Check: emulator.URL},
+	{Name: "webhook_url", Check: emulator.URL},
+}}
+
+// validatePay checks a payment request and returns the payment it
+// describes, or the names of the fields refused.
 func validatePay(in map[string]any) (*Payment, []string) {
-	var bad []string
-	p := &Payment{}
-
-	if n, ok := whole(in["totalPrice"]); ok && n > 0 {
-		p.TotalPrice = n
-	} else {
-		bad = append(bad, "totalPrice")
-	}
-
-	if list, ok := objects(in["article"]); ok && len(list) > 0 && articlesOK(list) {
-		p.Article = list
-	} else {
-		bad = append(bad, "article")
-	}
-
-	if s, ok := in["numeroSend"].(string); ok && strings.TrimSpace(s) != "" {
-		p.NumeroSend = strings.TrimSpace(s)
-	} else {
-		bad = append(bad, "numeroSend")
-	}
-	if s, ok := in["nomclient"].(string); ok && strings.TrimSpace(s) != "" {
-		p.NomClient = strings.TrimSpace(s)
-	} else {
-		bad = append(bad, "nomclient")
-	}
-
-	if v, present := in["personal_Info"]; present && v != nil {
-		if list, ok := objects(v); ok {
-			p.PersonalInfo = list
-		} else {
-			bad = append(bad, "personal_Info")
-		}
-	}
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"return_url", &p.ReturnURL}, {"webhook_url", &p.WebhookURL}} {
-		v, present := in[f.name]
-		if !present || v == nil {
-			continue
-		}
-		s, ok := v.(string)
-		s = strings.TrimSpace(s)
-		if !ok {
-			bad = append(bad, f.name)
-			continue
-		}
-		if s == "" {
-			continue
-		}
-		if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad = append(bad, f.name)
-			continue
-		}
-		*f.dst = s
-	}
-	return p, bad
+	v, bad := payShape.Validate(in)
+	article, _ := objects(v.List("article"))
+	info, _ := objects(v.List("personal_Info"))
+	return &Payment{
+		TotalPrice: v.Int("totalPrice"), Article: article, PersonalInfo: info, NumeroSend: v.String("numeroSend"),
+		NomClient: v.String("nomclient"), ReturnURL: v.String("return_url"), WebhookURL: v.String("webhook_url"),
+	}, bad
 }
 
 // whole reads a whole number of francs from a JSON number or a numeric
-// string (MoneyFusion's Python SDK sends strings).
+// string.
 func whole(v any) (int64, bool) {
 	var s string
 	switch x := v.(type) {

@@ -53,13 +53,11 @@
 package moneyfusiontest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -294,11 +292,8 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, refusal("Marchand introuvable"))
 		return
 	}
-	raw, _ := io.ReadAll(r.Body) // the core read it already
-	var in map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil {
+	in, raw, ok := emulator.ReadBody(r)
+	if !ok {
 		writeJSON(w, http.StatusBadRequest, refusal("Le corps de la requête doit être un objet JSON"))
 		return
 	}
