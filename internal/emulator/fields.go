@@ -411,29 +411,36 @@ func All(checks ...func(v any) (rule, arg string)) func(v any) (rule, arg string
 }
 
 // ReadBody reads a request's body, already read and put back by the core,
-// as a JSON object, its numbers as json.Number, or, when the request says
-// it is a form (application/x-www-form-urlencoded or multipart/form-data),
-// as its fields' first values. It returns the raw body too; ok is false
-// when the body is neither.
+// with [DecodeBody], and puts it back again. It returns the raw body
+// too.
 func ReadBody(r *http.Request) (in map[string]any, raw []byte, ok bool) {
 	raw, _ = io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(raw))
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data" {
-		if err := r.ParseMultipartForm(1 << 20); err != nil && ct == "multipart/form-data" {
-			return nil, raw, false
+	in, ok = DecodeBody(r.Header.Get("Content-Type"), raw)
+	return in, raw, ok
+}
+
+// DecodeBody reads a body of Content-Type ctype as a JSON object, its
+// numbers as json.Number, or, for application/x-www-form-urlencoded, as
+// its fields' first values. ok is false when it is neither.
+func DecodeBody(ctype string, raw []byte) (in map[string]any, ok bool) {
+	if ct, _, _ := mime.ParseMediaType(ctype); ct == "application/x-www-form-urlencoded" {
+		form, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return nil, false
 		}
-		in = make(map[string]any, len(r.PostForm))
-		for k, vs := range r.PostForm {
+		in = make(map[string]any, len(form))
+		for k, vs := range form {
 			in[k] = vs[0]
 		}
-		return in, raw, true
+		return in, true
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&in); err != nil || in == nil {
-		return nil, raw, false
+		return nil, false
 	}
-	return in, raw, true
+	return in, true
 }
 
 // NestJS is the [Dialect] of a NestJS API's class-validator: "amount

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -159,96 +159,80 @@ func settle(p *Payin, a providertest.Action, now time.Time) {
 	}
 }
 
-// validateSession checks a session body as the emulated API does and
-// returns the payin it describes, or the errors, in the request's
-// language. The country and the account are checked by the caller.
-func validateSession(in map[string]any, fr bool) (*Payin, []fieldError) {
-	var errs []fieldError
-	add := func(field, code, en, frMsg string) {
-		msg := en
-		if fr {
-			msg = frMsg
-		}
-		errs = append(errs, fieldError{Field: field, Code: code, Message: msg})
-	}
-	p := &Payin{}
-	str := func(field string, required bool, maxLen int) string {
-		switch s := in[field].(type) {
-		case nil:
-			if required {
-				add(field, "validation_error", field+" is required", field+" est obligatoire")
-			}
-		case string:
-			s = strings.TrimSpace(s)
-			switch {
-			case s == "" && required:
-				add(field, "validation_error", field+" is required", field+" est obligatoire")
-			case utf8.RuneCountInString(s) > maxLen:
-				add(field, "validation_error", field+" must be at most "+strconv.Itoa(maxLen)+" characters",
-					field+" doit contenir au plus "+strconv.Itoa(maxLen)+" caractères")
-			default:
-				return s
-			}
-		default:
-			add(field, "validation_error", field+" must be a string", field+" doit être une chaîne")
-		}
-		return ""
-	}
-
-	p.CustomerReference = str("reference", true, 100)
-	p.AccountID = str("accountId", false, 100)
-	switch a := in["amount"].(type) {
-	case nil:
-		add("amount", "validation_error", "amount is required", "amount est obligatoire")
-	case json.Number:
-		n, err := strconv.ParseInt(a.String(), 10, 64)
+// sessionShape is a session body as the emulated API checks it; the
+// country and the account are checked after it.
+var sessionShape = emulator.Shape{Trim: true, Fields: []emulator.Field{
+	{Name: "reference", Required: true, Max: 100},
+	{Name: "accountId", Max: 100},
+	{Name: "amount", Kind: emulator.Number, Required: true, Check: func(v any) (string, string) {
+		n, err := strconv.ParseInt(v.(string), 10, 64)
 		switch {
 		case err != nil:
-			add("amount", "validation_error", "amount must be a whole number, without decimals",
-				"amount doit être un nombre entier, sans décimales")
+			return emulator.RuleInteger, ""
 		case n <= 0:
-			add("amount", "transaction_greater_than_zero", "Amount must be greater than zero", "Le montant doit être supérieur à zéro")
+			return emulator.RulePositive, ""
 		case n > MaxAmount:
-			add("amount", "invalid_amount", "Invalid amount", "Montant invalide")
-		default:
-			p.Amount = n
+			return emulator.RuleMax, ""
 		}
-	default:
-		add("amount", "validation_error", "amount must be a number", "amount doit être un nombre")
+		return "", ""
+	}},
+	{Name: "msisdn", Required: true, Max: 16, Check: func(v any) (string, string) {
+		if !isE164(v.(string)) {
+			return "e164", ""
+		}
+		return "", ""
+	}},
+	{Name: "customerName", Required: true, Max: 100},
+	{Name: "country", Required: true, Max: 2, Check: func(v any) (string, string) {
+		if c := v.(string); len(c) != 2 || strings.ToUpper(c) != c {
+			return "iso", ""
+		}
+		return "", ""
+	}},
+	{Name: "action", Kind: emulator.Object, Shape: &emulator.Shape{Fields: []emulator.Field{
+		{Name: "successUrl", Required: true, Check: emulator.URL},
+		{Name: "failureUrl", Required: true, Check: emulator.URL},
+	}}},
+}}
+
+// validateSession checks a session body and returns the payin it
+// describes, or the errors, in the request's language (French when fr).
+// An action URL missing or not a string is "not a URL".
+func validateSession(in map[string]any, fr bool) (*Payin, []fieldError) {
+	v, problems := sessionShape.Decode(in)
+	a := v.Nested("action")
+	p := &Payin{
+		CustomerReference: v.String("reference"), AccountID: v.String("accountId"), Amount: v.Int("amount"), Msisdn: v.String("msisdn"),
+		CustomerName: v.String("customerName"), Country: v.String("country"), SuccessURL: a.String("successUrl"), FailureURL: a.String("failureUrl"),
 	}
-	if m := str("msisdn", true, 16); m != "" {
-		if !isE164(m) {
-			add("msisdn", "validation_error", "msisdn must be a phone number in E.164 format",
-				"msisdn doit être un numéro de téléphone au format E.164")
+	var errs []fieldError
+	for _, pr := range problems {
+		f, rule := pr.Path(), pr.Rule
+		switch {
+		case pr.Parent == "action.":
+			rule = emulator.RuleURL
+		case rule == emulator.RuleType:
+			rule += map[emulator.Kind]string{emulator.Number: " number", emulator.Object: " object"}[pr.Kind]
 		}
-		p.Msisdn = m
-	}
-	p.CustomerName = str("customerName", true, 100)
-	if c := str("country", true, 2); c != "" {
-		if len(c) != 2 || strings.ToUpper(c) != c {
-			add("country", "validation_error", "country must be an ISO 3166-1 alpha-2 code",
-				"country doit être un code ISO 3166-1 alpha-2")
+		w := map[string][3]string{
+			emulator.RuleRequired: {"validation_error", f + " is required", f + " est obligatoire"},
+			emulator.RuleBlank:    {"validation_error", f + " is required", f + " est obligatoire"},
+			emulator.RuleLength:   {"validation_error", f + " must be at most " + pr.Arg + " characters", f + " doit contenir au plus " + pr.Arg + " caractères"},
+			emulator.RuleType:     {"validation_error", f + " must be a string", f + " doit être une chaîne"},
+			"type number":         {"validation_error", f + " must be a number", f + " doit être un nombre"},
+			"type object":         {"validation_error", f + " must be an object", f + " doit être un objet"},
+			emulator.RuleInteger:  {"validation_error", f + " must be a whole number, without decimals", f + " doit être un nombre entier, sans décimales"},
+			emulator.RulePositive: {"transaction_greater_than_zero", "Amount must be greater than zero", "Le montant doit être supérieur à zéro"},
+			emulator.RuleMax:      {"invalid_amount", "Invalid amount", "Montant invalide"},
+			"e164":                {"validation_error", f + " must be a phone number in E.164 format", f + " doit être un numéro de téléphone au format E.164"},
+			"iso":                 {"validation_error", f + " must be an ISO 3166-1 alpha-2 code", f + " doit être un code ISO 3166-1 alpha-2"},
+			emulator.RuleURL:      {"validation_error", f + " must be a URL", f + " doit être une URL"},
+		}[rule]
+		msg := w[1]
+		if fr {
+			msg = w[2]
 		}
-		p.Country = c
-	}
-	switch a := in["action"].(type) {
-	case nil:
-	case map[string]any:
-		for _, f := range []struct {
-			name string
-			dst  *string
-		}{{"successUrl", &p.SuccessURL}, {"failureUrl", &p.FailureURL}} {
-			s, _ := a[f.name].(string)
-			u, err := url.Parse(s)
-			if s == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				add("action."+f.name, "validation_error", "action."+f.name+" must be a URL",
-					"action."+f.name+" doit être une URL")
-				continue
-			}
-			*f.dst = s
-		}
-	default:
-		add("action", "validation_error", "action must be an object", "action doit être un objet")
+		errs = append(errs, fieldError{Field: f, Code: w[0], Message: msg})
 	}
 	return p, errs
 }

@@ -416,10 +416,8 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, r *http.Request, 
 		return e.status, e.body, true
 	}
 
-	var in map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil {
+	in, ok := emulator.DecodeBody(r.Header.Get("Content-Type"), body)
+	if !ok {
 		return fail(http.StatusBadRequest, "invalid_json", "The request body is not valid JSON", "Le corps de la requête n'est pas un JSON valide")
 	}
 	p, errs := validateSession(in, french(r))
