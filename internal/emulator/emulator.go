@@ -40,6 +40,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"time"
 )
 
 // RandomHex returns n random bytes as 2n lower-case hex characters.
@@ -58,3 +59,34 @@ func UUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
+
+// RandomFrom returns n random characters of alphabet (ASCII).
+func RandomFrom(alphabet string, n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// NullIfEmpty is s, or JSON null for "".
+func NullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// NullTime is t in UTC as layout writes it, or JSON null for the zero
+// time.
+func NullTime(t time.Time, layout string) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(layout)
+}
+
+// ISOTime is t as JavaScript's Date.toISOString writes it, the time of
+// many providers' Node APIs: "2024-02-28T11:17:15.285Z".
+func ISOTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

@@ -65,22 +65,11 @@ func newTransactionID() string {
 	return fmt.Sprintf("MID%09d", n)
 }
 
-// linkData is get-link's transaction, as the seed shows it flat and the
-// OpenAPI block under "transaction".
-type linkData struct {
-	Success               bool   `json:"success"`
-	TransactionID         string `json:"transactionId"`
-	PaymentURL            string `json:"PaymentUrl"`
-	ExternalTransactionID string `json:"externalTransactionId"`
-	Status                string `json:"Status"`
-}
-
-// linkObject is p as get-link answers it. The caller holds the lock.
-func (s *Server) linkObject(p *Payment) linkData {
-	return linkData{
-		Success: true, TransactionID: p.TransactionID, PaymentURL: s.URL + "/process/" + p.TransactionID,
-		ExternalTransactionID: p.ExternalTransactionID, Status: p.Status,
-	}
+// linkObject is p as get-link answers it, as the seed shows it flat and
+// the OpenAPI block under "transaction". The caller holds the lock.
+func (s *Server) linkObject(p *Payment) emulator.Obj {
+	return emulator.O("success", true, "transactionId", p.TransactionID, "PaymentUrl", s.URL+"/process/"+p.TransactionID,
+		"externalTransactionId", p.ExternalTransactionID, "Status", p.Status)
 }
 
 // merchantObject is p as the merchant lookup answers it: the link, what it
@@ -88,65 +77,28 @@ func (s *Server) linkObject(p *Payment) linkData {
 // lock.
 func (s *Server) merchantObject(p *Payment, delta int64) map[string]any {
 	return map[string]any{
-		"transactionId":         p.TransactionID,
-		"externalTransactionId": p.ExternalTransactionID,
-		"PaymentUrl":            s.URL + "/process/" + p.TransactionID,
-		"Status":                p.Status,
-		"ItemName":              p.ItemName,
-		"ItemPrice":             p.ItemPrice,
-		"Amount":                p.ItemPrice + delta,
-		"customData":            p.CustomData,
-		"Initiated_at":          p.CreatedAt.Format(time.RFC3339),
-		"Completed_at":          timeOrNil(p.CompletedAt),
+		"transactionId": p.TransactionID, "externalTransactionId": p.ExternalTransactionID, "PaymentUrl": s.URL + "/process/" + p.TransactionID,
+		"Status": p.Status, "ItemName": p.ItemName, "ItemPrice": p.ItemPrice, "Amount": p.ItemPrice + delta, "customData": p.CustomData,
+		"Initiated_at": p.CreatedAt.Format(time.RFC3339), "Completed_at": emulator.NullTime(p.CompletedAt, time.RFC3339),
 	}
 }
 
-// statusData is the get-transaction page's transaction, in its order.
-type statusData struct {
-	ServiceName any    `json:"ServiceName"`
-	ServiceCode any    `json:"ServiceCode"`
-	OperatorAPI any    `json:"OperatorApi"`
-	Type        string `json:"Type"`
-	Amount      int64  `json:"Amount"`
-	Number      any    `json:"Number"`
-	Status      string `json:"Status"`
-	InitiatedAt string `json:"Initiated_at"`
-	CompletedAt any    `json:"Completed_at"`
+// statusObject is p as GET /transaction/{id} answers it, in the
+// get-transaction page's order, its amount shifted by delta. It states no
+// externalTransactionId and no currency, as documented.
+func statusObject(p *Payment, delta int64) emulator.Obj {
+	return emulator.O("ServiceName", emulator.NullIfEmpty(p.ServiceName), "ServiceCode", emulator.NullIfEmpty(p.ServiceCode),
+		"OperatorApi", emulator.NullIfEmpty(p.OperatorAPI), "Type", "PAYMENT", "Amount", p.ItemPrice+delta,
+		"Number", emulator.NullIfEmpty(p.PhoneNumber), "Status", p.Status, "Initiated_at", p.CreatedAt.Format(time.RFC3339),
+		"Completed_at", emulator.NullTime(p.CompletedAt, time.RFC3339))
 }
 
-// statusObject is p as GET /transaction/{id} answers it, its amount
-// shifted by delta. It states no externalTransactionId and no currency,
-// as documented.
-func statusObject(p *Payment, delta int64) statusData {
-	return statusData{
-		ServiceName: nilIfEmpty(p.ServiceName), ServiceCode: nilIfEmpty(p.ServiceCode),
-		OperatorAPI: nilIfEmpty(p.OperatorAPI), Type: "PAYMENT",
-		Amount: p.ItemPrice + delta, Number: nilIfEmpty(p.PhoneNumber), Status: p.Status,
-		InitiatedAt: p.CreatedAt.Format(time.RFC3339), CompletedAt: timeOrNil(p.CompletedAt),
-	}
-}
-
-// webhookData is the seed's notification, in its order.
-type webhookData struct {
-	ID                    string `json:"id"`
-	ExternalTransactionID string `json:"externalTransactionId"`
-	TransactionType       string `json:"transactionType"`
-	Amount                int64  `json:"AMOUNT"`
-	Fee                   int64  `json:"FEE"`
-	PhoneNumber           any    `json:"PHONE_NUMBER"`
-	Status                string `json:"STATUS"`
-	CustomData            string `json:"CUSTOM_DATA"`
-	CompletedAt           any    `json:"COMPLETED_AT"`
-}
-
-// webhookBody is the JSON of the notification about p, its amount shifted
-// by delta.
+// webhookBody is the JSON of the seed's notification about p, in its
+// order, its amount shifted by delta.
 func webhookBody(p *Payment, delta int64) []byte {
-	b, _ := json.Marshal(webhookData{
-		ID: p.TransactionID, ExternalTransactionID: p.ExternalTransactionID, TransactionType: "PAYMENT",
-		Amount: p.ItemPrice + delta, Fee: p.Fee, PhoneNumber: nilIfEmpty(p.PhoneNumber), Status: p.Status,
-		CustomData: p.CustomData, CompletedAt: timeOrNil(p.CompletedAt),
-	})
+	b, _ := json.Marshal(emulator.O("id", p.TransactionID, "externalTransactionId", p.ExternalTransactionID, "transactionType", "PAYMENT",
+		"AMOUNT", p.ItemPrice+delta, "FEE", p.Fee, "PHONE_NUMBER", emulator.NullIfEmpty(p.PhoneNumber), "STATUS", p.Status,
+		"CUSTOM_DATA", p.CustomData, "COMPLETED_AT", emulator.NullTime(p.CompletedAt, time.RFC3339)))
 	return b
 }
 
@@ -157,18 +109,4 @@ func phoneOf(p *Payment) string {
 		return p.ClientPhone
 	}
 	return "771234567"
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func timeOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(time.RFC3339)
 }

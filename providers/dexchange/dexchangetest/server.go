@@ -365,7 +365,7 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var l linkData
+	var l emulator.Obj
 	s.c.With(p.TransactionID, func(p *Payment, _ emulator.Env) { l = s.linkObject(p) })
 	if s.nested {
 		writeJSON(w, http.StatusCreated, map[string]any{"message": "Transaction initiated successfully", "transaction": l})

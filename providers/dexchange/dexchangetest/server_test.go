@@ -64,6 +64,15 @@ func (s *Server) transactions() int {
 	return s.c.Len()
 }
 
+// linkData is get-link's transaction as the documentation shows it.
+type linkData struct {
+	Success               bool   `json:"success"`
+	TransactionID         string `json:"transactionId"`
+	PaymentURL            string `json:"PaymentUrl"`
+	ExternalTransactionID string `json:"externalTransactionId"`
+	Status                string `json:"Status"`
+}
+
 func getLink(t *testing.T, s *Server, body string) (id, paymentURL string) {
 	t.Helper()
 	r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, body)

@@ -153,49 +153,23 @@ func newPayoutReference(now time.Time) string {
 	return "PO_" + now.UTC().Format("20060102") + "_" + strings.ToUpper(emulator.RandomHex(3))
 }
 
-// sessionData is a session as the API answers it, in the SDK's order.
-type sessionData struct {
-	Reference         string       `json:"reference"`
-	Amount            any          `json:"amount"`
-	Currency          string       `json:"currency"`
-	Status            string       `json:"status"`
-	PaymentURL        string       `json:"payment_url"`
-	SuccessURL        string       `json:"success_url"`
-	FailureURL        string       `json:"failure_url"`
-	WebhookURL        string       `json:"webhook_url"`
-	ExpiresAt         any          `json:"expires_at"`
-	IsSandbox         bool         `json:"isSandbox"`
-	PaymentAttempt    *attemptData `json:"payment_attempt,omitempty"`
-	SandboxPaymentURL string       `json:"sandbox_payment_url,omitempty"`
-	ClientSupportFee  *bool        `json:"client_support_fee"`
-	Metadata          any          `json:"metadata"`
-	CreatedAt         string       `json:"createdAt"`
-}
-
-// attemptData is the customer's payment attempt on a session.
-type attemptData struct {
-	ID         string `json:"id"`
-	Status     string `json:"status"`
-	PaymentURL string `json:"payment_url"`
-	Operator   string `json:"operator"`
-}
-
-// sessionObject is ss as the API answers it, its amount shifted by delta.
-// The caller holds the lock.
-func (s *Server) sessionObject(ss *Session, delta int64) sessionData {
-	d := sessionData{
-		Reference: ss.Reference, Amount: s.money(ss.Amount + delta), Currency: ss.Currency, Status: ss.Status,
-		PaymentURL: s.pageURL(ss), SuccessURL: ss.SuccessURL, FailureURL: ss.FailureURL, WebhookURL: ss.WebhookURL,
-		ExpiresAt: timeOrNil(ss.ExpiresAt), IsSandbox: ss.Sandbox, ClientSupportFee: ss.ClientSupportFee,
-		Metadata: ss.Metadata, CreatedAt: ss.CreatedAt.Format(time.RFC3339),
-	}
+// sessionObject is ss as the API answers it, in the SDK's order, its
+// amount shifted by delta: with the customer's payment attempt once there
+// is one. The caller holds the lock.
+func (s *Server) sessionObject(ss *Session, delta int64) emulator.Obj {
+	var sandboxURL string
 	if s.sandboxURL && ss.Sandbox {
-		d.SandboxPaymentURL = s.URL + "/checkout/" + ss.ID
+		sandboxURL = s.URL + "/checkout/" + ss.ID
 	}
+	var attempt emulator.Obj
 	if ss.AttemptID != "" {
-		d.PaymentAttempt = &attemptData{ID: ss.AttemptID, Status: ss.Status, PaymentURL: s.URL + "/checkout/" + ss.ID, Operator: ss.Operator}
+		attempt = emulator.O("id", ss.AttemptID, "status", ss.Status, "payment_url", s.URL+"/checkout/"+ss.ID, "operator", ss.Operator)
 	}
-	return d
+	return emulator.O("reference", ss.Reference, "amount", s.money(ss.Amount+delta), "currency", ss.Currency, "status", ss.Status,
+		"payment_url", s.pageURL(ss), "success_url", ss.SuccessURL, "failure_url", ss.FailureURL, "webhook_url", ss.WebhookURL,
+		"expires_at", emulator.NullTime(ss.ExpiresAt, time.RFC3339), "isSandbox", ss.Sandbox, "payment_attempt,omitempty", attempt,
+		"sandbox_payment_url,omitempty", sandboxURL, "client_support_fee", ss.ClientSupportFee, "metadata", ss.Metadata,
+		"createdAt", ss.CreatedAt.Format(time.RFC3339))
 }
 
 // pageURL is the session's payment_url: the hosted page, or with
@@ -216,25 +190,6 @@ func (s *Server) money(n int64) any {
 	return n
 }
 
-// webhookData is a notification's data, with the fields the plugin reads
-// and the session's amount, currency and status.
-type webhookData struct {
-	Reference     string `json:"reference"`
-	Status        string `json:"status"`
-	Amount        any    `json:"amount"`
-	Currency      string `json:"currency"`
-	TransactionID any    `json:"transaction_id"`
-	PaymentMethod any    `json:"payment_method"`
-	Operator      any    `json:"operator"`
-	Metadata      any    `json:"metadata"`
-	IsSandbox     bool   `json:"isSandbox"`
-	Error         string `json:"error,omitempty"`
-	ErrorCode     string `json:"error_code,omitempty"`
-	RefundAmount  any    `json:"refund_amount,omitempty"`
-	RefundID      string `json:"refund_id,omitempty"`
-	CompletedAt   any    `json:"completed_at"`
-}
-
 // eventOf is the event a session's status is notified with, in the
 // plugin's spelling or, with sdk, the SDK README's.
 func eventOf(status string, sdk bool) string {
@@ -248,81 +203,38 @@ func eventOf(status string, sdk bool) string {
 // webhookBody is the JSON of the notification about ss, its amount shifted
 // by delta. The caller holds the lock.
 func (s *Server) webhookBody(ss *Session, delta int64, now time.Time) []byte {
-	d := webhookData{
-		Reference: ss.Reference, Status: ss.Status, Amount: s.money(ss.Amount + delta), Currency: ss.Currency,
-		TransactionID: nilIfEmpty(ss.TransactionID), PaymentMethod: nilIfEmpty(ss.PaymentMethod),
-		Operator: nilIfEmpty(ss.Operator), Metadata: ss.Metadata, IsSandbox: ss.Sandbox,
-		Error: ss.Error, ErrorCode: ss.ErrorCode, RefundID: ss.RefundID, CompletedAt: timeOrNil(ss.CompletedAt),
-	}
+	var refund any
 	if ss.RefundID != "" {
-		d.RefundAmount = s.money(ss.Amount)
+		refund = s.money(ss.Amount)
 	}
-	return s.envelope(eventOf(ss.Status, s.sdkEvents), d, now)
+	return s.envelope(eventOf(ss.Status, s.sdkEvents), emulator.O("reference", ss.Reference, "status", ss.Status,
+		"amount", s.money(ss.Amount+delta), "currency", ss.Currency, "transaction_id", emulator.NullIfEmpty(ss.TransactionID),
+		"payment_method", emulator.NullIfEmpty(ss.PaymentMethod), "operator", emulator.NullIfEmpty(ss.Operator),
+		"metadata", ss.Metadata, "isSandbox", ss.Sandbox, "error,omitempty", ss.Error, "error_code,omitempty", ss.ErrorCode,
+		"refund_amount,omitempty", refund, "refund_id,omitempty", ss.RefundID,
+		"completed_at", emulator.NullTime(ss.CompletedAt, time.RFC3339)), now)
 }
 
 // envelope wraps a notification's data with its event, as the plugin
 // ("event") or the SDK's README ("type") reads it.
 func (s *Server) envelope(event string, data any, now time.Time) []byte {
-	at := now.UTC().Format(time.RFC3339)
-	var v any = struct {
-		Event     string `json:"event"`
-		Data      any    `json:"data"`
-		CreatedAt string `json:"created_at"`
-	}{event, data, at}
+	key := "event"
 	if s.sdkEvents {
-		v = struct {
-			Type      string `json:"type"`
-			Data      any    `json:"data"`
-			CreatedAt string `json:"created_at"`
-		}{event, data, at}
+		key = "type"
 	}
-	b, _ := json.Marshal(v)
+	b, _ := json.Marshal(emulator.O(key, event, "data", data, "created_at", now.UTC().Format(time.RFC3339)))
 	return b
 }
 
-// payoutData is a payout as the API answers it, as the SDK types it.
-type payoutData struct {
-	ID                 string            `json:"id"`
-	Reference          string            `json:"reference"`
-	Amount             any               `json:"amount"`
-	Currency           string            `json:"currency"`
-	Fees               any               `json:"fees"`
-	TotalAmount        any               `json:"total_amount"`
-	Status             string            `json:"status"`
-	DestinationPhone   string            `json:"destination_phone"`
-	DestinationDetails map[string]string `json:"destination_details"`
-	Metadata           any               `json:"metadata"`
-	FailureReason      any               `json:"failure_reason"`
-	CompletedAt        any               `json:"completed_at"`
-	CreatedAt          string            `json:"createdAt"`
-	UpdatedAt          string            `json:"updatedAt"`
-}
-
-// payoutObject is p as the API answers it. The caller holds the lock.
-func (s *Server) payoutObject(p *Payout) payoutData {
+// payoutObject is p as the API answers it, as the SDK types it. The caller holds the lock.
+func (s *Server) payoutObject(p *Payout) emulator.Obj {
 	details := map[string]string{"operator": p.Operator, "countryISO": p.CountryISO}
 	if p.RecipientName != "" {
 		details["recipient_name"] = p.RecipientName
 	}
-	return payoutData{
-		ID: p.ID, Reference: p.Reference, Amount: s.money(p.Amount), Currency: p.Currency,
-		Fees: s.money(p.Fees), TotalAmount: s.money(p.Amount + p.Fees), Status: p.Status,
-		DestinationPhone: p.DestinationPhone, DestinationDetails: details, Metadata: p.Metadata,
-		FailureReason: nilIfEmpty(p.FailureReason), CompletedAt: timeOrNil(p.CompletedAt),
-		CreatedAt: p.CreatedAt.Format(time.RFC3339), UpdatedAt: p.UpdatedAt.Format(time.RFC3339),
-	}
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func timeOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(time.RFC3339)
+	return emulator.O("id", p.ID, "reference", p.Reference, "amount", s.money(p.Amount), "currency", p.Currency,
+		"fees", s.money(p.Fees), "total_amount", s.money(p.Amount+p.Fees), "status", p.Status,
+		"destination_phone", p.DestinationPhone, "destination_details", details, "metadata", p.Metadata,
+		"failure_reason", emulator.NullIfEmpty(p.FailureReason), "completed_at", emulator.NullTime(p.CompletedAt, time.RFC3339),
+		"createdAt", p.CreatedAt.Format(time.RFC3339), "updatedAt", p.UpdatedAt.Format(time.RFC3339))
 }

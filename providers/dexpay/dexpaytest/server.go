@@ -444,7 +444,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss.Status, ss.Sandbox, ss.CreatedAt = StatusPending, s.Mode == dexpay.Sandbox, now
-	var d sessionData
+	var d emulator.Obj
 	dup := false
 	s.c.Locked(func(tx emulator.Tx[Session], _ emulator.Env) {
 		if dup = tx.Taken(ss.Reference); dup {
@@ -473,7 +473,7 @@ func (s *Server) sessionByID(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeSession(w http.ResponseWriter, reference string) {
-	var d sessionData
+	var d emulator.Obj
 	if !s.c.With(reference, func(ss *Session, env emulator.Env) { d = s.sessionObject(ss, env.Delta) }) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
 		return
@@ -505,7 +505,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 	})
 	from := min((page-1)*limit, len(all))
 	to := min(from+limit, len(all))
-	data := make([]sessionData, 0, to-from)
+	data := make([]emulator.Obj, 0, to-from)
 	delta := s.c.Settings().Delta
 	for _, ss := range all[from:to] {
 		data = append(data, s.sessionObject(&ss, delta))
@@ -520,7 +520,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 // cancelSession is DELETE /api/v1/checkout-sessions/{id}: a pending
 // session is cancelled and CHECKOUT_CANCELLED sent.
 func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
-	var d sessionData
+	var d emulator.Obj
 	var refused string
 	var ns []emulator.Notification
 	ok := s.c.With(s.c.Resolve(r.PathValue("id")), func(ss *Session, env emulator.Env) {
@@ -568,7 +568,7 @@ func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getPayout(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	p, ok := s.payoutLocked(r.PathValue("id"))
-	var d payoutData
+	var d emulator.Obj
 	if ok {
 		d = s.payoutObject(p)
 	}

@@ -177,48 +177,19 @@ func (s *Server) statusData(p *Payment, env emulator.Env) any {
 	if s.showHook {
 		hook = p.WebhookURL
 	}
-	return struct {
-		ID                string           `json:"_id"`
-		TokenPay          string           `json:"tokenPay"`
-		NumeroSend        string           `json:"numeroSend"`
-		NomClient         string           `json:"nomclient"`
-		PersonalInfo      []map[string]any `json:"personal_Info"`
-		NumeroTransaction string           `json:"numeroTransaction"`
-		Montant           int64            `json:"Montant"`
-		Frais             int64            `json:"frais"`
-		Statut            string           `json:"statut"`
-		Moyen             string           `json:"moyen"`
-		ReturnURL         string           `json:"return_url"`
-		WebhookURL        string           `json:"webhook_url,omitempty"`
-		CreatedAt         string           `json:"createdAt"`
-	}{
-		ID: p.ID, TokenPay: p.Token, NumeroSend: p.NumeroSend, NomClient: p.NomClient,
-		PersonalInfo: personalInfo(p), NumeroTransaction: p.NumeroTransaction,
-		Montant: montant, Frais: frais, Statut: s.statut(p, env.Now), Moyen: p.Moyen,
-		ReturnURL: p.ReturnURL, WebhookURL: hook, CreatedAt: timestamp(p.CreatedAt),
-	}
+	return emulator.O("_id", p.ID, "tokenPay", p.Token, "numeroSend", p.NumeroSend, "nomclient", p.NomClient,
+		"personal_Info", personalInfo(p), "numeroTransaction", p.NumeroTransaction, "Montant", montant, "frais", frais,
+		"statut", s.statut(p, env.Now), "moyen", p.Moyen, "return_url", p.ReturnURL, "webhook_url,omitempty", hook,
+		"createdAt", timestamp(p.CreatedAt))
 }
 
 // webhookBody is the JSON of a webhook about p, in the documented field
 // order. The caller holds the server's lock.
 func (s *Server) webhookBody(p *Payment, event string, env emulator.Env) []byte {
 	montant, frais := s.amounts(p, env.Delta)
-	b, _ := json.Marshal(struct {
-		Event             string           `json:"event"`
-		PersonalInfo      []map[string]any `json:"personal_Info"`
-		TokenPay          string           `json:"tokenPay"`
-		NumeroSend        string           `json:"numeroSend"`
-		NomClient         string           `json:"nomclient"`
-		NumeroTransaction string           `json:"numeroTransaction"`
-		Montant           int64            `json:"Montant"`
-		Frais             int64            `json:"frais"`
-		ReturnURL         string           `json:"return_url"`
-		WebhookURL        string           `json:"webhook_url"`
-		CreatedAt         string           `json:"createdAt"`
-	}{
-		Event: event, PersonalInfo: personalInfo(p), TokenPay: p.Token, NumeroSend: p.NumeroSend,
-		NomClient: p.NomClient, NumeroTransaction: p.NumeroTransaction, Montant: montant, Frais: frais,
-		ReturnURL: p.ReturnURL, WebhookURL: p.WebhookURL, CreatedAt: timestamp(p.CreatedAt),
-	})
+	b, _ := json.Marshal(emulator.O("event", event, "personal_Info", personalInfo(p), "tokenPay", p.Token,
+		"numeroSend", p.NumeroSend, "nomclient", p.NomClient, "numeroTransaction", p.NumeroTransaction,
+		"Montant", montant, "frais", frais, "return_url", p.ReturnURL, "webhook_url", p.WebhookURL,
+		"createdAt", timestamp(p.CreatedAt)))
 	return b
 }

@@ -1,0 +1,74 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// Obj is a JSON object whose keys keep the order they were given in: a
+// provider's answer or notification declared as its documentation shows
+// it, the payment's fields in place. Build one with [O].
+type Obj []any
+
+// O returns the object of the pairs kv: key, value, key, value... A key
+// ending in ",omitempty" is left out when its value is empty as
+// encoding/json's omitempty means it (nil, false, 0, "", an empty slice
+// or map, a nil pointer).
+func O(kv ...any) Obj { return Obj(kv) }
+
+// MarshalJSON writes the object, its keys in order. Strings are escaped
+// as the encoder writing the object escapes them (json.Marshal escapes
+// HTML, an Encoder with SetEscapeHTML(false) does not).
+func (o Obj) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	b.WriteByte('{')
+	n := 0
+	for i := 0; i+1 < len(o); i += 2 {
+		k, ok := o[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("emulator: key %d of an Obj is a %T", i/2, o[i])
+		}
+		if name, omit := strings.CutSuffix(k, ",omitempty"); omit {
+			if empty(o[i+1]) {
+				continue
+			}
+			k = name
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		for _, v := range []any{k, o[i+1]} {
+			if err := enc.Encode(v); err != nil {
+				return nil, err
+			}
+			b.Truncate(b.Len() - 1) // Encode's newline
+			b.WriteByte(':')
+		}
+		b.Truncate(b.Len() - 1)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// empty reports whether omitempty leaves v out.
+func empty(v any) bool {
+	if v == nil {
+		return true
+	}
+	r := reflect.ValueOf(v)
+	switch r.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return r.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return r.IsZero()
+	}
+	return false
+}
