@@ -150,13 +150,13 @@ func (s *Server) verifyData(p *Payment, delta int64) any {
 			"rate":               nil,
 			"rate_formatted":     nil,
 			"correction_rate":    nil,
-			"phone_number":       nilIfEmpty(cmp.Or(p.PaymentPhone, p.Customer.Phone)),
-			"failure_message":    nilIfEmpty(p.FailureMessage),
-			"failure_error_code": nilIfEmpty(errCode),
-			"failure_error_type": nilIfEmpty(errType),
+			"phone_number":       emulator.NullIfEmpty(cmp.Or(p.PaymentPhone, p.Customer.Phone)),
+			"failure_message":    emulator.NullIfEmpty(p.FailureMessage),
+			"failure_error_code": emulator.NullIfEmpty(errCode),
+			"failure_error_type": emulator.NullIfEmpty(errType),
 			"metadata": map[string]any{
 				"network_transaction_id": nil, "amount_debited": nil, "commission": nil,
-				"fees": nil, "selected_payment_method": nilIfEmpty(p.Method),
+				"fees": nil, "selected_payment_method": emulator.NullIfEmpty(p.Method),
 			},
 			"amount":           amount,
 			"amount_formatted": p.Currency + " " + amount.String(),
@@ -165,7 +165,7 @@ func (s *Server) verifyData(p *Payment, delta int64) any {
 			"gateway": map[string]any{
 				"id": "6eip4udyt8o6", "account_name": s.merchant, "name": "Moneroo Test Payment Gateway",
 				"short_code": "moneroo_test", "transaction_id": p.ID, "transaction_status": gatewayStatus(p.Status),
-				"transaction_failure_message": nilIfEmpty(p.FailureMessage),
+				"transaction_failure_message": emulator.NullIfEmpty(p.FailureMessage),
 			},
 			"context": map[string]any{"ip": "127.0.0.1", "local": "en"},
 		}
@@ -194,8 +194,8 @@ func (s *Server) verifyData(p *Payment, delta int64) any {
 		},
 		"customer": map[string]any{
 			"id": p.CustomerID, "first_name": p.Customer.FirstName, "last_name": p.Customer.LastName,
-			"email": p.Customer.Email, "phone": nilIfEmpty(p.Customer.Phone), "address": nil,
-			"city": nil, "state": nil, "country_code": nilIfEmpty(p.Customer.Country), "country": nil,
+			"email": p.Customer.Email, "phone": emulator.NullIfEmpty(p.Customer.Phone), "address": nil,
+			"city": nil, "state": nil, "country_code": emulator.NullIfEmpty(p.Customer.Country), "country": nil,
 			"zip_code": nil, "created_at": created, "updated_at": created,
 		},
 		"capture":    capture,
@@ -223,45 +223,16 @@ func gatewayStatus(status string) string {
 	return "PENDING"
 }
 
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // webhookBody is the JSON of a payment.* webhook about p, in the documented
 // shape: amount as a number in the main unit, currency as a code.
 func webhookBody(p *Payment, delta int64) []byte {
-	type customer struct {
-		ID        string `json:"id"`
-		Email     string `json:"email"`
-		FirstName string `json:"firstName"`
-		LastName  string `json:"lastName"`
-		Phone     any    `json:"phone"`
-	}
-	type data struct {
-		ID       string            `json:"id"`
-		Amount   json.Number       `json:"amount"`
-		Currency string            `json:"currency"`
-		Status   string            `json:"status"`
-		Metadata map[string]string `json:"metadata"`
-		Customer customer          `json:"customer"`
-	}
 	meta := p.Metadata
 	if meta == nil {
 		meta = map[string]string{}
 	}
-	b, _ := json.Marshal(struct {
-		Event string `json:"event"`
-		Data  data   `json:"data"`
-	}{
-		Event: "payment." + p.Status,
-		Data: data{
-			ID: p.ID, Amount: reported(p, delta), Currency: p.Currency, Status: p.Status, Metadata: meta,
-			Customer: customer{ID: p.CustomerID, Email: p.Customer.Email, FirstName: p.Customer.FirstName,
-				LastName: p.Customer.LastName, Phone: nilIfEmpty(p.Customer.Phone)},
-		},
-	})
+	b, _ := json.Marshal(emulator.O("event", "payment."+p.Status, "data", emulator.O(
+		"id", p.ID, "amount", reported(p, delta), "currency", p.Currency, "status", p.Status, "metadata", meta,
+		"customer", emulator.O("id", p.CustomerID, "email", p.Customer.Email, "firstName", p.Customer.FirstName,
+			"lastName", p.Customer.LastName, "phone", emulator.NullIfEmpty(p.Customer.Phone)))))
 	return b
 }

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
 )
@@ -159,9 +158,6 @@ func (s *Server) amounts(p *Payment, delta int64) (montant, frais int64) {
 	return charged - frais, frais
 }
 
-// timestamp formats a time as MoneyFusion does: "2024-02-28T11:17:15.285Z".
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
 func personalInfo(p *Payment) []map[string]any {
 	if p.PersonalInfo == nil {
 		return []map[string]any{}
@@ -180,7 +176,7 @@ func (s *Server) statusData(p *Payment, env emulator.Env) any {
 	return emulator.O("_id", p.ID, "tokenPay", p.Token, "numeroSend", p.NumeroSend, "nomclient", p.NomClient,
 		"personal_Info", personalInfo(p), "numeroTransaction", p.NumeroTransaction, "Montant", montant, "frais", frais,
 		"statut", s.statut(p, env.Now), "moyen", p.Moyen, "return_url", p.ReturnURL, "webhook_url,omitempty", hook,
-		"createdAt", timestamp(p.CreatedAt))
+		"createdAt", emulator.ISOTime(p.CreatedAt))
 }
 
 // webhookBody is the JSON of a webhook about p, in the documented field
@@ -190,6 +186,6 @@ func (s *Server) webhookBody(p *Payment, event string, env emulator.Env) []byte 
 	b, _ := json.Marshal(emulator.O("event", event, "personal_Info", personalInfo(p), "tokenPay", p.Token,
 		"numeroSend", p.NumeroSend, "nomclient", p.NomClient, "numeroTransaction", p.NumeroTransaction,
 		"Montant", montant, "frais", frais, "return_url", p.ReturnURL, "webhook_url", p.WebhookURL,
-		"createdAt", timestamp(p.CreatedAt)))
+		"createdAt", emulator.ISOTime(p.CreatedAt)))
 	return b
 }

@@ -54,7 +54,6 @@ package moneyfusiontest
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -468,15 +467,6 @@ const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 // randomToken returns n random letters and digits, the shape of
 // MoneyFusion's newer tokens ("Le4Cnmm1Ac9yTgZMKQbz").
-func randomToken(n int) string { return randomFrom(alnum, n) }
+func randomToken(n int) string { return emulator.RandomFrom(alnum, n) }
 
-func randomDigits(n int) string { return "0" + randomFrom("0123456789", n-1) }
-
-func randomFrom(alphabet string, n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
+func randomDigits(n int) string { return "0" + emulator.RandomFrom("0123456789", n-1) }

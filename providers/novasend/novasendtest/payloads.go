@@ -2,7 +2,6 @@ package novasendtest
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -145,10 +144,10 @@ func settle(p *Payin, a providertest.Action, now time.Time) {
 	switch a {
 	case providertest.PayLater:
 		p.Status, p.ConfirmationStatus, p.Later = statusProcessed, confirmationAccepted, true
-		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionPending, ProcessedAt: now}
+		p.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionPending, ProcessedAt: now}
 	case providertest.Pay, providertest.Fail:
 		p.Status, p.ConfirmationStatus = statusProcessed, confirmationAccepted
-		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: now}
+		p.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionCompleted, ProcessedAt: now}
 		if a == providertest.Fail {
 			p.Transaction.Status = transactionFailed
 			p.Failure = &Failure{Code: "client_not_enough_cash", Message: "Insufficient client balance"}
@@ -276,16 +275,6 @@ const (
 	upperAlnum = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 )
 
-// randomCode returns n random characters of alphabet.
-func randomCode(n int, alphabet string) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
-
 // mainUnits is whole units plus delta smallest units, as a JSON number in
 // the main unit.
 func mainUnits(whole int64, currency string, delta int64) json.Number {
@@ -305,62 +294,25 @@ func decimalText(n json.Number, currency string) string {
 	return n.String()
 }
 
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-type failureJSON struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-func failureOf(p *Payin) *failureJSON {
+func failureOf(p *Payin) any {
 	if p.Failure == nil {
 		return nil
 	}
-	return &failureJSON{Code: p.Failure.Code, Message: p.Failure.Message}
+	return emulator.O("code", p.Failure.Code, "message", p.Failure.Message)
 }
 
 // sessionAnswer is the answer to POST /v1/payin/sessions, in the seed's
 // shape and field order.
 func sessionAnswer(p *Payin) any {
-	return struct {
-		Type                 string       `json:"type"`
-		Fee                  int64        `json:"fee"`
-		Reference            string       `json:"reference"`
-		PhoneNumber          string       `json:"phoneNumber"`
-		Amount               int64        `json:"amount"`
-		ChargedAmount        int64        `json:"chargedAmount"`
-		Status               string       `json:"status"`
-		Currency             string       `json:"currency"`
-		CustomerReference    string       `json:"customerReference"`
-		ConfirmationRequired bool         `json:"confirmationRequired"`
-		ConfirmationStatus   string       `json:"confirmationStatus"`
-		PaymentURL           string       `json:"paymentUrl"`
-		CreatedAt            string       `json:"createdAt"`
-		Failure              *failureJSON `json:"failure"`
-	}{
-		Type: "payin", Fee: p.Fee, Reference: p.Reference, PhoneNumber: p.Msisdn, Amount: p.Amount,
-		ChargedAmount: p.Amount + p.Fee, Status: p.Status, Currency: p.Currency,
-		CustomerReference: p.CustomerReference, ConfirmationRequired: true,
-		ConfirmationStatus: p.ConfirmationStatus, PaymentURL: p.PaymentURL, CreatedAt: timestamp(p.CreatedAt),
-		Failure: failureOf(p),
-	}
+	return emulator.O("type", "payin", "fee", p.Fee, "reference", p.Reference, "phoneNumber", p.Msisdn, "amount", p.Amount,
+		"chargedAmount", p.Amount+p.Fee, "status", p.Status, "currency", p.Currency, "customerReference", p.CustomerReference,
+		"confirmationRequired", true, "confirmationStatus", p.ConfirmationStatus, "paymentUrl", p.PaymentURL,
+		"createdAt", emulator.ISOTime(p.CreatedAt), "failure", failureOf(p))
 }
 
-type transactionJSON struct {
-	Reference     string `json:"reference"`
-	Status        string `json:"status"`
-	CustomerName  string `json:"customerName"`
-	ProcessedAt   string `json:"processedAt"`
-	PhoneNumber   string `json:"phoneNumber"`
-	Amount        string `json:"amount"`
-	Fees          string `json:"fees"`
-	ChargedAmount string `json:"chargedAmount"`
-	Currency      string `json:"currency"`
-}
-
-// transactionOf is p's transaction object: the amount processed (with the
-// fee when the customer pays it), and that fee.
-func transactionOf(p *Payin, delta int64) *transactionJSON {
+// transactionOf is p's transaction object, nil while there is none: the
+// amount processed (with the fee when the customer pays it), and that fee.
+func transactionOf(p *Payin, delta int64) any {
 	if p.Transaction == nil {
 		return nil
 	}
@@ -369,46 +321,25 @@ func transactionOf(p *Payin, delta int64) *transactionJSON {
 		processed, fees = p.Amount+p.Fee, p.Fee
 	}
 	amount := decimalText(mainUnits(processed, p.Currency, delta), p.Currency)
-	return &transactionJSON{
-		Reference: p.Transaction.Reference, Status: p.Transaction.Status, CustomerName: p.CustomerName,
-		ProcessedAt: timestamp(p.Transaction.ProcessedAt), PhoneNumber: p.Msisdn,
-		Amount: amount, Fees: decimalText(json.Number(strconv.FormatInt(fees, 10)), p.Currency), ChargedAmount: amount, Currency: p.Currency,
-	}
+	return emulator.O("reference", p.Transaction.Reference, "status", p.Transaction.Status, "customerName", p.CustomerName,
+		"processedAt", emulator.ISOTime(p.Transaction.ProcessedAt), "phoneNumber", p.Msisdn, "amount", amount,
+		"fees", decimalText(json.Number(strconv.FormatInt(fees, 10)), p.Currency), "chargedAmount", amount, "currency", p.Currency)
 }
 
 // statusAnswer is the answer to GET /v1/payin/{reference}, in the seed's
 // shape and field order, its amounts shifted by delta smallest units, and
-// without the transaction key at all unless withTx. The caller holds the
-// lock.
+// without the transaction key at all unless withTx (null while there is
+// none). The caller holds the lock.
 func statusAnswer(p *Payin, delta int64, withTx bool) any {
-	var tx *json.RawMessage // nil: left out; "null" while there is none
+	txKey, tx := "transaction,omitempty", any(nil)
 	if withTx {
-		raw, _ := json.Marshal(transactionOf(p, delta))
-		tx = (*json.RawMessage)(&raw)
+		txKey, tx = "transaction", transactionOf(p, delta)
 	}
-	return struct {
-		Type                 string           `json:"type"`
-		Fee                  int64            `json:"fee"`
-		Reference            string           `json:"reference"`
-		PhoneNumber          string           `json:"phoneNumber"`
-		CustomerName         string           `json:"customerName"`
-		Amount               json.Number      `json:"amount"`
-		ChargedAmount        json.Number      `json:"chargedAmount"`
-		Status               string           `json:"status"`
-		Currency             string           `json:"currency"`
-		CustomerReference    string           `json:"customerReference"`
-		ConfirmationRequired bool             `json:"confirmationRequired"`
-		ConfirmationStatus   string           `json:"confirmationStatus"`
-		CreatedAt            string           `json:"createdAt"`
-		Transaction          *json.RawMessage `json:"transaction,omitempty"`
-		Failure              *failureJSON     `json:"failure"`
-	}{
-		Type: "payin", Fee: p.Fee, Reference: p.Reference, PhoneNumber: p.Msisdn, CustomerName: p.CustomerName,
-		Amount: mainUnits(p.Amount, p.Currency, delta), ChargedAmount: mainUnits(p.Amount+p.Fee, p.Currency, delta),
-		Status: p.Status, Currency: p.Currency, CustomerReference: p.CustomerReference, ConfirmationRequired: true,
-		ConfirmationStatus: p.ConfirmationStatus, CreatedAt: timestamp(p.CreatedAt),
-		Transaction: tx, Failure: failureOf(p),
-	}
+	return emulator.O("type", "payin", "fee", p.Fee, "reference", p.Reference, "phoneNumber", p.Msisdn, "customerName", p.CustomerName,
+		"amount", mainUnits(p.Amount, p.Currency, delta), "chargedAmount", mainUnits(p.Amount+p.Fee, p.Currency, delta),
+		"status", p.Status, "currency", p.Currency, "customerReference", p.CustomerReference, "confirmationRequired", true,
+		"confirmationStatus", p.ConfirmationStatus, "createdAt", emulator.ISOTime(p.CreatedAt),
+		txKey, tx, "failure", failureOf(p))
 }
 
 // webhookValue is a webhook about p, in the documented shape: the payin
@@ -416,11 +347,7 @@ func statusAnswer(p *Payin, delta int64, withTx bool) any {
 // and transaction when withTx. Its amounts are shifted by delta smallest
 // units.
 func webhookValue(p *Payin, delta int64, withTx bool) any {
-	type customer struct {
-		Name        string `json:"name"`
-		PhoneNumber string `json:"phoneNumber"`
-	}
-	var tx *transactionJSON
+	var tx any
 	if withTx {
 		tx = transactionOf(p, delta)
 	}
@@ -430,30 +357,11 @@ func webhookValue(p *Payin, delta int64, withTx bool) any {
 	if p.FeePaidByCustomer {
 		amount, fees = p.Amount+p.Fee, 0
 	}
-	return struct {
-		ID                   string           `json:"id"`
-		Fees                 int64            `json:"fees"`
-		Type                 string           `json:"type"`
-		Amount               json.Number      `json:"amount"`
-		Status               string           `json:"status"`
-		Failure              *failureJSON     `json:"failure"`
-		Currency             string           `json:"currency"`
-		Customer             customer         `json:"customer"`
-		CreatedAt            string           `json:"createdAt"`
-		Reference            string           `json:"reference"`
-		PaymentURL           string           `json:"paymentUrl"`
-		ChargedAmount        json.Number      `json:"chargedAmount"`
-		ConfirmationStatus   string           `json:"confirmationStatus"`
-		ConfirmationRequired bool             `json:"confirmationRequired"`
-		Transaction          *transactionJSON `json:"transaction,omitempty"`
-	}{
-		ID: p.Reference, Fees: fees, Type: "payin", Amount: mainUnits(amount, p.Currency, delta),
-		Status: p.Status, Failure: failureOf(p), Currency: p.Currency,
-		Customer:  customer{Name: p.CustomerName, PhoneNumber: p.Msisdn},
-		CreatedAt: timestamp(p.CreatedAt), Reference: p.CustomerReference, PaymentURL: p.PaymentURL,
-		ChargedAmount:      mainUnits(p.Amount+p.Fee, p.Currency, delta),
-		ConfirmationStatus: p.ConfirmationStatus, ConfirmationRequired: true, Transaction: tx,
-	}
+	return emulator.O("id", p.Reference, "fees", fees, "type", "payin", "amount", mainUnits(amount, p.Currency, delta),
+		"status", p.Status, "failure", failureOf(p), "currency", p.Currency,
+		"customer", emulator.O("name", p.CustomerName, "phoneNumber", p.Msisdn), "createdAt", emulator.ISOTime(p.CreatedAt),
+		"reference", p.CustomerReference, "paymentUrl", p.PaymentURL, "chargedAmount", mainUnits(p.Amount+p.Fee, p.Currency, delta),
+		"confirmationStatus", p.ConfirmationStatus, "confirmationRequired", true, "transaction,omitempty", tx)
 }
 
 // marshalJS is v as JavaScript's JSON.stringify writes it, for the

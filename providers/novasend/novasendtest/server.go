@@ -306,7 +306,7 @@ func (s *Server) SetStatus(ref, status, confirmationStatus, transactionStatus st
 		case transactionStatus == "":
 			p.Transaction = nil
 		case p.Transaction == nil:
-			p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionStatus, ProcessedAt: now.UTC()}
+			p.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionStatus, ProcessedAt: now.UTC()}
 		default:
 			p.Transaction.Status = transactionStatus
 		}
@@ -348,7 +348,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 		forged = Payin{Reference: providerRef, CustomerReference: providerRef, Amount: 100, Currency: "XOF", CreatedAt: now}
 	}
 	forged.Status, forged.ConfirmationStatus, forged.Failure = statusProcessed, confirmationAccepted, nil
-	forged.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: now}
+	forged.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionCompleted, ProcessedAt: now}
 	body, signed := s.webhookForms(&forged, 0, true)
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), signed)), Body: body})
 }
@@ -437,10 +437,10 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, r *http.Request, 
 			"A payment with this reference already exists", "Un paiement avec cette référence existe déjà")
 	}
 
-	p.Reference = "tr_" + randomCode(26, lowerAlnum)
-	code := randomCode(6, upperAlnum)
+	p.Reference = "tr_" + emulator.RandomFrom(lowerAlnum, 26)
+	code := emulator.RandomFrom(upperAlnum, 6)
 	for tx.Taken(code) {
-		code = randomCode(6, upperAlnum)
+		code = emulator.RandomFrom(upperAlnum, 6)
 	}
 	p.PaymentURL = s.URL + "/link/" + code
 	p.Currency = cur
