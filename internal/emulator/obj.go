@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"reflect"
 	"strings"
 )
@@ -71,4 +72,29 @@ func empty(v any) bool {
 		return r.IsZero()
 	}
 	return false
+}
+
+// PHPQuery writes v under prefix as PHP's http_build_query writes an
+// array, the shape of form-encoded notifications: prefix[key][sub]=value
+// for an [Obj], in order, every value as its text; a null or an empty
+// object writes nothing.
+func PHPQuery(prefix string, v any) []byte {
+	var b bytes.Buffer
+	var walk func(key string, v any)
+	walk = func(key string, v any) {
+		switch x := v.(type) {
+		case nil:
+		case Obj:
+			for i := 0; i+1 < len(x); i += 2 {
+				walk(key+"["+fmt.Sprint(x[i])+"]", x[i+1])
+			}
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(key) + "=" + url.QueryEscape(fmt.Sprint(x)))
+		}
+	}
+	walk(prefix, v)
+	return b.Bytes()
 }

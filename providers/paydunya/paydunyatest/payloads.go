@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/paydunya"
 )
 
@@ -345,48 +346,41 @@ func receiptURL(base string, inv *Invoice) string {
 	return base + "/sandbox-checkout/receipt/pdf/" + inv.Token + ".pdf"
 }
 
-// confirmBody is confirm's answer about inv, in the documented shape:
+// invoiceObject is inv as confirm answers it and, under "data", every
+// value a string, as the IPN posts it, in the documentation's order:
 // total_amount a number, item prices strings, quantities and tax amounts
 // numbers. The caller holds the server's lock.
-func confirmBody(base string, inv *Invoice, delta int64, hash string) any {
-	items := map[string]any{}
+func invoiceObject(base string, inv *Invoice, delta int64, hash string) emulator.Obj {
+	var items, taxes, custom emulator.Obj
 	for i, it := range inv.Items {
-		items["item_"+strconv.Itoa(i)] = map[string]any{
-			"name": it.Name, "quantity": numberOrText(it.Quantity), "unit_price": it.UnitPrice,
-			"total_price": it.TotalPrice, "description": it.Description,
-		}
+		items = append(items, "item_"+strconv.Itoa(i), emulator.O("name", it.Name, "quantity", numberOrText(it.Quantity),
+			"unit_price", it.UnitPrice, "total_price", it.TotalPrice, "description", it.Description))
 	}
-	taxes := map[string]any{}
 	for i, t := range inv.Taxes {
-		taxes["tax_"+strconv.Itoa(i)] = map[string]any{"name": t.Name, "amount": numberOrText(t.Amount)}
+		taxes = append(taxes, "tax_"+strconv.Itoa(i), emulator.O("name", t.Name, "amount", numberOrText(t.Amount)))
 	}
-	custom := inv.CustomData
-	if custom == nil {
-		custom = map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(inv.CustomData)) {
+		custom = append(custom, k, inv.CustomData[k])
 	}
-	out := map[string]any{
-		"response_code": CodeOK,
-		"response_text": "Transaction Found",
-		"hash":          hash,
-		"invoice": map[string]any{
-			"items": items, "taxes": taxes, "token": inv.Token,
-			"total_amount": reported(inv, delta), "description": inv.Description,
-		},
-		"custom_data": custom,
-		"actions": map[string]any{
-			"cancel_url": inv.Actions.CancelURL, "callback_url": inv.Actions.CallbackURL, "return_url": inv.Actions.ReturnURL,
-		},
-		"mode":        string(inv.Mode),
-		"status":      inv.Status,
-		"fail_reason": inv.FailReason,
-	}
+	o := emulator.O("response_code", CodeOK, "response_text", "Transaction Found", "hash", hash,
+		"invoice", emulator.O("token", inv.Token, "items", items, "taxes", taxes, "total_amount", reported(inv, delta), "description", inv.Description),
+		"custom_data", custom, "actions", emulator.O("cancel_url", inv.Actions.CancelURL, "callback_url", inv.Actions.CallbackURL, "return_url", inv.Actions.ReturnURL),
+		"mode", string(inv.Mode), "status", inv.Status, "fail_reason", inv.FailReason)
 	if inv.Status == paydunya.StatusCompleted {
-		out["customer"] = map[string]any{"name": inv.Customer.Name, "phone": inv.Customer.Phone, "email": inv.Customer.Email}
-		out["receipt_url"] = receiptURL(base, inv)
-		out["receipt_identifier"] = "R" + strings.TrimPrefix(inv.Token, "test_")
-		out["provider_reference"] = "PR" + strings.TrimPrefix(inv.Token, "test_")
+		o = append(o, "customer", emulator.O("name", inv.Customer.Name, "phone", inv.Customer.Phone, "email", inv.Customer.Email),
+			"receipt_url", receiptURL(base, inv))
 	}
-	return out
+	return o
+}
+
+// confirmBody is confirm's answer about inv: its invoiceObject and, once
+// completed, its receipt's and the operator's references.
+func confirmBody(base string, inv *Invoice, delta int64, hash string) any {
+	o := invoiceObject(base, inv, delta, hash)
+	if inv.Status == paydunya.StatusCompleted {
+		o = append(o, "receipt_identifier", "R"+strings.TrimPrefix(inv.Token, "test_"), "provider_reference", "PR"+strings.TrimPrefix(inv.Token, "test_"))
+	}
+	return o
 }
 
 // numberOrText writes digits as a JSON number, anything else as a string.
@@ -397,53 +391,8 @@ func numberOrText(s string) any {
 	return s
 }
 
-// ipnBody is the IPN PayDunya posts about inv: the confirm structure under
-// "data", as PHP's http_build_query writes it, every value a string, in
-// the documentation's order.
+// ipnBody is the IPN PayDunya posts about inv: its invoiceObject under
+// "data", as PHP's http_build_query writes it.
 func ipnBody(base string, inv *Invoice, delta int64, hash string) []byte {
-	var b strings.Builder
-	add := func(key, value string) {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(url.QueryEscape("data" + key))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(value))
-	}
-	add("[response_code]", CodeOK)
-	add("[response_text]", "Transaction Found")
-	add("[hash]", hash)
-	add("[invoice][token]", inv.Token)
-	for i, it := range inv.Items {
-		k := "[invoice][items][item_" + strconv.Itoa(i) + "]"
-		add(k+"[name]", it.Name)
-		add(k+"[quantity]", it.Quantity)
-		add(k+"[unit_price]", it.UnitPrice)
-		add(k+"[total_price]", it.TotalPrice)
-		add(k+"[description]", it.Description)
-	}
-	for i, t := range inv.Taxes {
-		k := "[invoice][taxes][tax_" + strconv.Itoa(i) + "]"
-		add(k+"[name]", t.Name)
-		add(k+"[amount]", t.Amount)
-	}
-	add("[invoice][total_amount]", strconv.FormatInt(reported(inv, delta), 10))
-	add("[invoice][description]", inv.Description)
-	keys := slices.Sorted(maps.Keys(inv.CustomData))
-	for _, k := range keys {
-		add("[custom_data]["+k+"]", inv.CustomData[k])
-	}
-	add("[actions][cancel_url]", inv.Actions.CancelURL)
-	add("[actions][callback_url]", inv.Actions.CallbackURL)
-	add("[actions][return_url]", inv.Actions.ReturnURL)
-	add("[mode]", string(inv.Mode))
-	add("[status]", inv.Status)
-	add("[fail_reason]", inv.FailReason)
-	if inv.Status == paydunya.StatusCompleted {
-		add("[customer][name]", inv.Customer.Name)
-		add("[customer][phone]", inv.Customer.Phone)
-		add("[customer][email]", inv.Customer.Email)
-		add("[receipt_url]", receiptURL(base, inv))
-	}
-	return []byte(b.String())
+	return emulator.PHPQuery("data", invoiceObject(base, inv, delta, hash))
 }
