@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -107,6 +108,9 @@ type Shape struct {
 	// BlankIsNull reads a blank string as null, as Laravel's
 	// ConvertEmptyStringsToNull does.
 	BlankIsNull bool
+	// EmptyListIsNull reads an empty JSON array where an Object is
+	// declared as null: PHP's json_encode writes an empty array so.
+	EmptyListIsNull bool
 	// Dialect writes the provider's messages, for [Shape.Validate].
 	Dialect Dialect
 }
@@ -209,10 +213,13 @@ func (s *Shape) decode(in map[string]any, parent string) (Values, []Problem) {
 		if rule == "" && v != nil && f.Check != nil {
 			rule, arg = f.Check(v)
 		}
-		if sub := f.sub(v, s); rule == "" && sub != nil {
+		if sub := f.sub(v, s); sub != nil && rule == "" {
 			nested, ps := sub.decode(sub.in, parent+f.Name+".")
 			problems = append(problems, ps...)
 			vals[f.Name+"."] = nested
+			if f.Each != nil {
+				vals[f.Name+"#"] = sub.keys
+			}
 		}
 		if v != nil && (rule == "" || rule == RuleBlank || rule == RuleLength) {
 			vals[f.Name] = v
@@ -243,13 +250,17 @@ func (f Field) sub(v any, s *Shape) *subShape {
 	case v == nil || (f.Shape == nil && f.Each == nil):
 		return nil
 	case f.Shape != nil:
-		return &subShape{Shape: *f.Shape, in: v.(map[string]any)}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		return &subShape{Shape: *f.Shape, in: m}
 	}
-	sub := &subShape{Shape: Shape{Trim: s.Trim, BlankIsNull: s.BlankIsNull}, in: map[string]any{}}
+	sub := &subShape{Shape: Shape{Trim: s.Trim, BlankIsNull: s.BlankIsNull, EmptyListIsNull: s.EmptyListIsNull}, in: map[string]any{}}
 	add := func(k string, e any) {
 		each := *f.Each
 		each.Name = k
-		sub.Fields, sub.in[k] = append(sub.Fields, each), e
+		sub.Fields, sub.in[k], sub.keys = append(sub.Fields, each), e, append(sub.keys, k)
 	}
 	if l, ok := v.([]any); ok {
 		for i, e := range l {
@@ -257,24 +268,66 @@ func (f Field) sub(v any, s *Shape) *subShape {
 		}
 		return sub
 	}
-	keys := slices.Sorted(maps.Keys(v.(map[string]any)))
-	for _, k := range keys {
-		add(k, v.(map[string]any)[k])
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(m), naturalCompare) {
+		add(k, m[k])
 	}
 	return sub
 }
 
 type subShape struct {
 	Shape
-	in map[string]any
+	in   map[string]any
+	keys []string // an Each field's element names, in order
 }
 
-// Nested returns the values of an Object field declared with a Shape.
+// naturalCompare orders texts with their numbers by value: item_2 before
+// item_10.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitsPrefix(a), digitsPrefix(b)
+		if da != "" && db != "" {
+			na, _ := strconv.ParseUint(da, 10, 64)
+			nb, _ := strconv.ParseUint(db, 10, 64)
+			if c := cmp.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[len(da):], b[len(db):]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digitsPrefix(s string) string {
+	i := 0
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
+}
+
+// Keys returns the names of an Each field's elements, in order: a list's
+// indexes, an object's keys in natural order (item_2 before item_10).
+func (v Values) Keys(name string) []string { k, _ := v[name+"#"].([]string); return k }
+
+// Nested returns the values of an Object field declared with a Shape, or
+// of a List or Object field declared with Each.
 func (v Values) Nested(name string) Values { n, _ := v[name+"."].(Values); return n }
 
 // read reads raw as f's kind: the value kept, or the rule it breaks.
 func (f Field) read(raw any, s *Shape) (v any, rule, arg string) {
 	if str, ok := raw.(string); ok && s.BlankIsNull && strings.TrimSpace(str) == "" {
+		raw = nil
+	}
+	if l, ok := raw.([]any); ok && len(l) == 0 && s.EmptyListIsNull && f.Kind == Object {
 		raw = nil
 	}
 	if raw == nil {

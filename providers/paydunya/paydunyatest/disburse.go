@@ -1,16 +1,13 @@
 package paydunyatest
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
-	"math"
 	"net/http"
-	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/paydunya"
 )
@@ -114,49 +111,57 @@ func (s *Server) SettleDisbursement(token, status string) error {
 	return nil
 }
 
-// readBody decodes a JSON object body, numbers kept as json.Number.
-func readBody(r *http.Request) (map[string]any, bool) {
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil {
-		return nil, false
-	}
-	return in, true
+// pushShape declares an API PUSH body: its problems are answered, joined
+// by "; ", with the fields' own words, or "x is required".
+func pushShape(trim bool, fields ...emulator.Field) *emulator.Shape {
+	return &emulator.Shape{Trim: trim, Fields: fields, Dialect: func(p emulator.Problem) []string { return []string{p.Field + " is required"} }}
 }
 
-// wholeAmount reads a positive whole amount of FCFA sent as a JSON number
-// (4500, or 4500.0 as some clients send it) or as a string of digits.
-func wholeAmount(v any) (int64, bool) {
-	var text string
-	switch v := v.(type) {
-	case json.Number:
-		text = v.String()
-	case string:
-		text = strings.TrimSpace(v)
-	default:
-		return 0, false
+// fcfaCheck is a [emulator.Field] check: a positive whole number of FCFA.
+func fcfaCheck(v any) (string, string) {
+	if n, err := cauri.ParseAmount(v.(string), paydunya.Currency); err != nil || n <= 0 {
+		return "fcfa", ""
 	}
-	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-		return n, n > 0
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || f <= 0 || f != math.Trunc(f) || f > 1e15 {
-		return 0, false
-	}
-	return int64(f), true
+	return "", ""
 }
 
-// aliasOf reads account_alias, a string or a number of digits.
-func aliasOf(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strings.TrimSpace(v)
-	case json.Number:
-		return v.String()
+// creditShape is credit-account's body: amount a JSON number, decimals
+// allowed (the Python and PHP SDKs send the amount as given, a float,
+// 4500.0, included; no client sends text).
+var creditShape = pushShape(false, emulator.Field{Name: "account_alias", Required: true},
+	emulator.Field{Name: "amount", Kind: emulator.Number, Required: true, Check: fcfaCheck, Say: map[string]string{
+		emulator.RuleRequired: "amount is required and must be a number", emulator.RuleType: "amount is required and must be a number",
+		"fcfa": "amount must be a positive whole number of FCFA",
+	}})
+
+// disburseShape is get-invoice's body: account_alias a string or a
+// number of digits; amount a positive whole amount of FCFA, a JSON number
+// (4500, or 4500.0 as some clients send it) or a string of digits;
+// withdraw_mode, when present, a documented mode (the default is the
+// PayDunya account); callback_url, when present, an absolute URL.
+var disburseShape = pushShape(true, emulator.Field{Name: "account_alias", Kind: emulator.Text, Required: true},
+	emulator.Field{Name: "amount", Kind: emulator.Amount, Required: true, Check: emulator.All(emulator.Whole(1, 1e15), fcfaCheck),
+		Say: sayAll("amount is required and must be a positive whole number of FCFA")},
+	emulator.Field{Name: "withdraw_mode", Kind: emulator.Any, Check: emulator.OneOf(WithdrawModes...), Say: sayAll("withdraw_mode is not one of the documented modes")},
+	emulator.Field{Name: "callback_url", Kind: emulator.Any, Check: func(v any) (string, string) {
+		if s, _ := v.(string); s == "" {
+			return emulator.RuleURL, ""
+		}
+		return emulator.URL(v)
+	}, Say: sayAll("callback_url must be a valid URL")})
+
+// sayAll says msg for whatever rule a field breaks.
+func sayAll(msg string) map[string]string {
+	m := map[string]string{}
+	for _, r := range []string{emulator.RuleRequired, emulator.RuleBlank, emulator.RuleType, emulator.RuleURL, emulator.RuleOneOf,
+		emulator.RuleInteger, emulator.RulePositive, emulator.RuleMax, "fcfa"} {
+		m[r] = msg
 	}
-	return ""
+	return m
 }
+
+// lookupShape is submit-invoice's and check-status's body.
+var lookupShape = pushShape(false, emulator.Field{Name: "disburse_invoice", Required: true}, emulator.Field{Name: "disburse_id", Kind: emulator.Any})
 
 // disburseRefusal answers a refused API PUSH call: HTTP 200 and a
 // response_code other than "00".
@@ -168,34 +173,13 @@ func disburseRefusal(w http.ResponseWriter, code, text string) {
 // disbursement and names it, sending nothing.
 func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 	m := modeOf(r)
-	in, ok := readBody(r)
+	in, _, ok := emulator.ReadBody(r)
 	if !ok {
 		disburseRefusal(w, CodeInvalid, "The request body must be a JSON object")
 		return
 	}
-	var errs []string
-	alias := aliasOf(in["account_alias"])
-	if alias == "" {
-		errs = append(errs, "account_alias is required")
-	}
-	amount, ok := wholeAmount(in["amount"])
-	if !ok {
-		errs = append(errs, "amount is required and must be a positive whole number of FCFA")
-	}
-	mode := paydunya.AccountMode
-	if v, present := in["withdraw_mode"]; present {
-		mode, _ = v.(string)
-		if !slices.Contains(WithdrawModes, mode) {
-			errs = append(errs, "withdraw_mode is not one of the documented modes")
-		}
-	}
-	var callback string
-	if v, present := in["callback_url"]; present {
-		callback, _ = v.(string)
-		if u, err := url.Parse(callback); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			errs = append(errs, "callback_url must be a valid URL")
-		}
-	}
+	v, errs := disburseShape.Validate(in)
+	alias, amount, mode, callback := v.String("account_alias"), v.Int("amount"), cmp.Or(v.String("withdraw_mode"), paydunya.AccountMode), v.String("callback_url")
 	if len(errs) > 0 {
 		disburseRefusal(w, CodeInvalid, "Invalid request: "+strings.Join(errs, "; "))
 		return
@@ -216,15 +200,16 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 // disbursement finds the disbursement a submit-invoice or check-status body
 // names in mode m, or answers for it: 1003 without disburse_invoice, HTTP
 // 404 and 1002 for one it does not know. The caller holds no lock.
-func (s *Server) disbursement(w http.ResponseWriter, r *http.Request, m paydunya.Mode) (map[string]any, string, bool) {
-	in, ok := readBody(r)
+func (s *Server) disbursement(w http.ResponseWriter, r *http.Request, m paydunya.Mode) (emulator.Values, string, bool) {
+	in, _, ok := emulator.ReadBody(r)
 	if !ok {
 		disburseRefusal(w, CodeInvalid, "The request body must be a JSON object")
 		return nil, "", false
 	}
-	tok, _ := in["disburse_invoice"].(string)
-	if strings.TrimSpace(tok) == "" {
-		disburseRefusal(w, CodeInvalid, "Invalid request: disburse_invoice is required")
+	v, errs := lookupShape.Validate(in)
+	tok := v.String("disburse_invoice")
+	if len(errs) > 0 {
+		disburseRefusal(w, CodeInvalid, "Invalid request: "+strings.Join(errs, "; "))
 		return nil, "", false
 	}
 	s.mu.Lock()
@@ -235,7 +220,7 @@ func (s *Server) disbursement(w http.ResponseWriter, r *http.Request, m paydunya
 		writeJSON(w, http.StatusNotFound, answer{Code: CodeNotFound, Text: "Disburse invoice not found"})
 		return nil, "", false
 	}
-	return in, tok, true
+	return v, tok, true
 }
 
 // submitInvoice is POST {api v2}/disburse/submit-invoice: it sends a
@@ -249,7 +234,7 @@ func (s *Server) submitInvoice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	disburseID, _ := in["disburse_id"].(string)
+	disburseID := in.String("disburse_id")
 	s.mu.Lock()
 	d := s.disbursements[tok]
 	if d.Status != DisburseCreated {

@@ -417,10 +417,8 @@ func errorBody(status int) (string, []byte) {
 // create is POST {api}/checkout-invoice/create.
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	m := modeOf(r)
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil {
+	in, _, ok := emulator.ReadBody(r)
+	if !ok {
 		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "The request body must be a JSON object"})
 		return
 	}
@@ -462,28 +460,13 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 // credit is POST {api}/direct-pay/credit-account.
 func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
 	m := modeOf(r)
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil {
+	in, _, ok := emulator.ReadBody(r)
+	if !ok {
 		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "The request body must be a JSON object"})
 		return
 	}
-	var errs []string
-	alias, _ := in["account_alias"].(string)
-	if strings.TrimSpace(alias) == "" {
-		errs = append(errs, "account_alias is required")
-	}
-	// A JSON number, decimals allowed: the Python and PHP SDKs send the
-	// amount as given, a float (4500.0) included. No client sends text.
-	amount, problem := fcfa(in["amount"], false)
-	switch problem {
-	case "":
-	case missing, notNumber:
-		errs = append(errs, "amount is required and must be a number")
-	default:
-		errs = append(errs, "amount must be a positive whole number of FCFA")
-	}
+	v, errs := creditShape.Validate(in)
+	alias, amount := v.String("account_alias"), v.Int("amount")
 	if len(errs) > 0 {
 		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "Invalid request: " + strings.Join(errs, "; ")})
 		return
