@@ -198,10 +198,7 @@ type Core[P any] struct {
 	// serves.
 	URL  string
 	spec Spec[P]
-
-	refs    []string      // in the order added; under mu
-	items   map[string]*P // by ref
-	aliases map[string]string
+	recs records[P] // under mu
 }
 
 // NewCore returns a Core listening on 127.0.0.1, not serving yet: register
@@ -214,7 +211,7 @@ func NewCore[P any](spec Spec[P]) *Core[P] {
 	if spec.Clone == nil {
 		spec.Clone = func(p *P) P { return *p }
 	}
-	c := &Core[P]{spec: spec, items: make(map[string]*P), aliases: make(map[string]string)}
+	c := &Core[P]{spec: spec}
 	c.name, c.now = spec.Name, set.Now
 	c.faults = NewFaults(spec.ErrorBody)
 	c.hooks = NewDispatcher(DispatcherConfig{Timeout: set.WebhookTimeout, Retries: set.WebhookRetries, RetryDelay: set.WebhookRetryDelay})
@@ -296,41 +293,19 @@ func (c *Core[P]) Add(ref string, p *P, aliases ...string) bool {
 type Tx[P any] struct{ c *Core[P] }
 
 // Add is [Core.Add] under the lock.
-func (t Tx[P]) Add(ref string, p *P, aliases ...string) bool {
-	c := t.c
-	if _, ok := c.items[ref]; ok {
-		return false
-	}
-	for _, a := range aliases {
-		if _, ok := c.aliases[a]; ok {
-			return false
-		}
-	}
-	c.items[ref] = p
-	c.refs = append(c.refs, ref)
-	for _, a := range aliases {
-		if a != "" {
-			c.aliases[a] = ref
-		}
-	}
-	return true
-}
+func (t Tx[P]) Add(ref string, p *P, aliases ...string) bool { return t.c.recs.add(ref, p, aliases...) }
 
 // Find returns the payment key names, through aliases; nil when none.
-func (t Tx[P]) Find(key string) *P { return t.c.items[t.c.resolve(key)] }
+func (t Tx[P]) Find(key string) *P { return t.c.recs.find(key) }
 
 // Taken reports whether key is a payment's ref or alias.
-func (t Tx[P]) Taken(key string) bool {
-	_, ok := t.c.items[key]
-	_, alias := t.c.aliases[key]
-	return ok || alias
-}
+func (t Tx[P]) Taken(key string) bool { return t.c.recs.taken(key) }
 
 // Len returns how many payments there are.
 func (c *Core[P]) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.items)
+	return len(c.recs.items)
 }
 
 // Resolve returns the ref of the payment key names: key itself when a
@@ -338,24 +313,14 @@ func (c *Core[P]) Len() int {
 func (c *Core[P]) Resolve(key string) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.resolve(key)
-}
-
-func (c *Core[P]) resolve(key string) string {
-	if _, ok := c.items[key]; ok {
-		return key
-	}
-	if ref, ok := c.aliases[key]; ok {
-		return ref
-	}
-	return key
+	return c.recs.resolve(key)
 }
 
 // Alias reports the ref key is an alias of, if it is one.
 func (c *Core[P]) Alias(key string) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ref, ok := c.aliases[key]
+	ref, ok := c.recs.aliases[key]
 	return ref, ok
 }
 
@@ -363,7 +328,7 @@ func (c *Core[P]) Alias(key string) (string, bool) {
 func (c *Core[P]) Get(ref string) (P, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.items[ref]
+	p, ok := c.recs.items[ref]
 	if !ok {
 		var zero P
 		return zero, false
@@ -375,11 +340,7 @@ func (c *Core[P]) Get(ref string) (P, bool) {
 func (c *Core[P]) All() []P {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]P, 0, len(c.refs))
-	for _, ref := range c.refs {
-		out = append(out, c.spec.Clone(c.items[ref]))
-	}
-	return out
+	return c.recs.all(c.spec.Clone)
 }
 
 // With runs f on payment ref under the ledger's lock; it reports whether
@@ -387,7 +348,7 @@ func (c *Core[P]) All() []P {
 func (c *Core[P]) With(ref string, f func(p *P, env Env)) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.items[ref]
+	p, ok := c.recs.items[ref]
 	if ok {
 		f(p, c.env())
 	}
@@ -406,7 +367,7 @@ func (c *Core[P]) Locked(f func(tx Tx[P], env Env)) {
 // such payment, when f does, or with ErrClosed.
 func (c *Core[P]) Update(ctx context.Context, ref string, f func(p *P, env Env) ([]Notification, error)) error {
 	c.mu.Lock()
-	p, ok := c.items[ref]
+	p, ok := c.recs.items[ref]
 	if !ok {
 		c.mu.Unlock()
 		return fmt.Errorf("%s: no payment %q", c.name, ref)
@@ -583,7 +544,7 @@ func (c *Core[P]) Host(h Hosted[P]) {
 	noun := cmp.Or(h.Noun, m.noun)
 	// state is p's page's state under mu.
 	state := func(r *http.Request) (*P, Env, PageState, string) {
-		p, env := c.items[c.resolve(r.PathValue(h.Key))], c.env()
+		p, env := c.recs.find(r.PathValue(h.Key)), c.env()
 		if p == nil {
 			return nil, env, PageMissing, ""
 		}

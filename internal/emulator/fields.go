@@ -60,6 +60,7 @@ const (
 	RulePositive = "positive" // zero or less
 	RuleMin      = "min"      // below the least (Arg)
 	RuleMax      = "max"      // above the most (Arg)
+	RuleE164     = "e164"     // not a phone number in E.164 form
 )
 
 // Field declares one field of a request body, as a provider's
@@ -418,6 +419,40 @@ func JSONText(v any) (rule, arg string) {
 		return RuleJSON, ""
 	}
 	return "", ""
+}
+
+// E164 is a [Field.Check]: a phone number in E.164 form, "+" and 8 to 15
+// digits, the first not 0 ("" passes: Required says whether it may be).
+func E164(v any) (rule, arg string) {
+	s, _ := v.(string)
+	if s == "" {
+		return "", ""
+	}
+	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' || strings.Trim(s[1:], "0123456789") != "" {
+		return RuleE164, ""
+	}
+	return "", ""
+}
+
+// IsUUID reports whether s is a UUID in its 8-4-4-4-12 hex form, any
+// version.
+func IsUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := range len(s) {
+		switch c := s[i] | 0x20; i {
+		case 8, 13, 18, 23:
+			if s[i] != '-' {
+				return false
+			}
+		default:
+			if !('0' <= s[i] && s[i] <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // OneOf returns a [Field.Check]: one of values.

@@ -3,7 +3,6 @@ package dexpaytest
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,8 +45,6 @@ var operatorCountries = map[string][]string{
 // payoutCountries are the countries the SDK's README documents payouts
 // to.
 var payoutCountries = []string{"BF", "CI", "GN", "ML", "SN"}
-
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 
 // amountField is an amount as DEXPAY's API (NestJS: class-validator
 // messages) takes it: a JSON number or a numeric string, as the SDK
@@ -111,12 +108,8 @@ func validateSession(in map[string]any, now time.Time) (*Session, []string) {
 var payoutShape = emulator.Shape{Strict: true, Dialect: emulator.NestJS, Fields: []emulator.Field{
 	amountField,
 	currencyField,
-	{Name: "destination_phone", Required: true, Max: 16, Check: func(v any) (string, string) {
-		if s := v.(string); s != "" && !e164.MatchString(s) {
-			return "e164", ""
-		}
-		return "", ""
-	}, Say: map[string]string{"e164": "destination_phone must be a valid phone number in E.164 format"}},
+	{Name: "destination_phone", Required: true, Max: 16, Check: emulator.E164,
+		Say: map[string]string{emulator.RuleE164: "destination_phone must be a valid phone number in E.164 format"}},
 	{Name: "destination_details", Kind: emulator.Object, Required: true, Shape: &emulator.Shape{Strict: true, Fields: []emulator.Field{
 		{Name: "operator", Required: true, Max: 32, Check: emulator.OneOf("mtn", "moov", "orange_money", "wave")},
 		{Name: "countryISO", Required: true, Check: emulator.OneOf(payoutCountries...)},

@@ -175,12 +175,7 @@ var sessionShape = emulator.Shape{Trim: true, Fields: []emulator.Field{
 		}
 		return "", ""
 	}},
-	{Name: "msisdn", Required: true, Max: 16, Check: func(v any) (string, string) {
-		if !isE164(v.(string)) {
-			return "e164", ""
-		}
-		return "", ""
-	}},
+	{Name: "msisdn", Required: true, Max: 16, Check: emulator.E164},
 	{Name: "customerName", Required: true, Max: 100},
 	{Name: "country", Required: true, Max: 2, Check: func(v any) (string, string) {
 		if c := v.(string); len(c) != 2 || strings.ToUpper(c) != c {
@@ -223,7 +218,7 @@ func validateSession(in map[string]any, fr bool) (*Payin, []fieldError) {
 			emulator.RuleInteger:  {"validation_error", f + " must be a whole number, without decimals", f + " doit être un nombre entier, sans décimales"},
 			emulator.RulePositive: {"transaction_greater_than_zero", "Amount must be greater than zero", "Le montant doit être supérieur à zéro"},
 			emulator.RuleMax:      {"invalid_amount", "Invalid amount", "Montant invalide"},
-			"e164":                {"validation_error", f + " must be a phone number in E.164 format", f + " doit être un numéro de téléphone au format E.164"},
+			emulator.RuleE164:     {"validation_error", f + " must be a phone number in E.164 format", f + " doit être un numéro de téléphone au format E.164"},
 			"iso":                 {"validation_error", f + " must be an ISO 3166-1 alpha-2 code", f + " doit être un code ISO 3166-1 alpha-2"},
 			emulator.RuleURL:      {"validation_error", f + " must be a URL", f + " doit être une URL"},
 		}[rule]
@@ -234,40 +229,6 @@ func validateSession(in map[string]any, fr bool) (*Payin, []fieldError) {
 		errs = append(errs, fieldError{Field: f, Code: w[0], Message: msg})
 	}
 	return p, errs
-}
-
-func isE164(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// isUUID reports whether s is a UUID in its 8-4-4-4-12 hex form, any
-// version.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := range len(s) {
-		switch i {
-		case 8, 13, 18, 23:
-			if s[i] != '-' {
-				return false
-			}
-		default:
-			c := s[i] | 0x20
-			if !('0' <= s[i] && s[i] <= '9' || 'a' <= c && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 const (

@@ -379,7 +379,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "idempotency_key_required",
 			"The X-Idempotency-Key header is required", "L'en-tête X-Idempotency-Key est obligatoire")
 		return
-	case !isUUID(key):
+	case !emulator.IsUUID(key):
 		writeError(w, r, http.StatusBadRequest, "idempotency_key_invalid",
 			"The X-Idempotency-Key header must be a UUID", "L'en-tête X-Idempotency-Key doit être un UUID")
 		return
