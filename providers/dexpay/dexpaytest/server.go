@@ -62,7 +62,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -182,9 +181,7 @@ type Server struct {
 	merchant                        string
 	legacyHeader, sdkEvents         bool
 	stringAmounts, flat, sandboxURL bool
-
-	mu      sync.Mutex
-	payouts map[string]*Payout // by ID
+	payouts                         emulator.Ledger[Payout] // by ID and reference
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -209,7 +206,6 @@ func New(opts ...Option) *Server {
 		APIKey: o.apiKey, APISecret: o.apiSecret, WebhookSecret: o.webhookSecret, Mode: o.mode,
 		merchant: set.Merchant, legacyHeader: o.legacyHeader, sdkEvents: o.sdkEvents,
 		stringAmounts: o.stringAmounts, flat: o.flat, sandboxURL: o.sandboxURL,
-		payouts: make(map[string]*Payout),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Session]{
 		Name: "dexpaytest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
@@ -265,16 +261,8 @@ func (s *Server) Provider() cauri.Provider {
 // Session returns a copy of the session with that reference.
 func (s *Server) Session(reference string) (Session, bool) { return s.c.Get(reference) }
 
-// Payout returns a copy of the payout with DEXPAY id id.
-func (s *Server) Payout(id string) (Payout, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.payouts[id]
-	if !ok {
-		return Payout{}, false
-	}
-	return *p, true
-}
+// Payout returns a copy of the payout with DEXPAY id (or reference) id.
+func (s *Server) Payout(id string) (Payout, bool) { return s.payouts.Get(id) }
 
 // SetStatus sets a session's status to any word, documented or not,
 // without a notification: for tests of what a client does with PROCESSING
@@ -311,27 +299,29 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 		return fmt.Errorf("dexpaytest: a payout settles as COMPLETED or FAILED, not %q", status)
 	}
 	env := s.c.Settings()
-	s.mu.Lock()
-	p, ok := s.payouts[id]
-	switch {
-	case !ok:
-		s.mu.Unlock()
+	var body []byte
+	var err error
+	if !s.payouts.With(id, func(p *Payout) {
+		if p.Status != StatusPending && p.Status != StatusProcessing {
+			err = fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
+			return
+		}
+		now := env.Now.UTC()
+		p.Status, p.UpdatedAt, p.CompletedAt = status, now, now
+		if status == StatusFailed {
+			p.FailureReason = "Numéro destinataire invalide"
+		}
+		event := "PAYOUT_" + status
+		if s.sdkEvents {
+			event = "payout." + map[string]string{StatusCompleted: "completed", StatusFailed: "failed"}[status]
+		}
+		body = s.envelope(event, s.payoutObject(p), now)
+	}) {
 		return fmt.Errorf("dexpaytest: no payout %q", id)
-	case p.Status != StatusPending && p.Status != StatusProcessing:
-		s.mu.Unlock()
-		return fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
 	}
-	now := env.Now.UTC()
-	p.Status, p.UpdatedAt, p.CompletedAt = status, now, now
-	if status == StatusFailed {
-		p.FailureReason = "Numéro destinataire invalide"
+	if err != nil {
+		return err
 	}
-	event := "PAYOUT_" + status
-	if s.sdkEvents {
-		event = "payout." + map[string]string{StatusCompleted: "completed", StatusFailed: "failed"}[status]
-	}
-	body := s.envelope(event, s.payoutObject(p), now)
-	s.mu.Unlock()
 	return s.c.Deliver(ctx, env.To(s.signedHeader(body, s.WebhookSecret), body))
 }
 
@@ -557,23 +547,15 @@ func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
 	now := s.c.Settings().Now.UTC()
 	p.ID, p.Reference = "po_"+emulator.RandomHex(12), newPayoutReference(now)
 	p.Status, p.Fees, p.CreatedAt, p.UpdatedAt = StatusPending, p.Amount/100, now, now // 1%
-	s.mu.Lock()
-	s.payouts[p.ID] = p
 	d := s.payoutObject(p)
-	s.mu.Unlock()
+	s.payouts.Add(p.ID, p, p.Reference)
 	s.answer(w, http.StatusCreated, d)
 }
 
 // getPayout is GET /api/v1/payouts/{id}: by ID, or by reference.
 func (s *Server) getPayout(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	p, ok := s.payoutLocked(r.PathValue("id"))
 	var d emulator.Obj
-	if ok {
-		d = s.payoutObject(p)
-	}
-	s.mu.Unlock()
-	if !ok {
+	if !s.payouts.With(r.PathValue("id"), func(p *Payout) { d = s.payoutObject(p) }) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
 		return
 	}
@@ -590,37 +572,23 @@ func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reason := v.String("reason")
-	s.mu.Lock()
-	p, ok := s.payoutLocked(r.PathValue("id"))
+	now := s.c.Settings().Now.UTC()
+	var d emulator.Obj
+	var st string
+	ok := s.payouts.With(r.PathValue("id"), func(p *Payout) {
+		if st = p.Status; st == StatusPending {
+			p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(reason, "Cancelled by merchant"), now
+			d = s.payoutObject(p)
+		}
+	})
 	switch {
 	case !ok:
-		s.mu.Unlock()
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
-		return
-	case p.Status != StatusPending:
-		st := p.Status
-		s.mu.Unlock()
+	case st != StatusPending:
 		writeError(w, http.StatusBadRequest, "INVALID_STATUS", "Only PENDING payouts can be cancelled; this one is "+st)
-		return
+	default:
+		s.answer(w, http.StatusOK, d)
 	}
-	p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(reason, "Cancelled by merchant"), s.c.Settings().Now.UTC()
-	d := s.payoutObject(p)
-	s.mu.Unlock()
-	s.answer(w, http.StatusOK, d)
-}
-
-// payoutLocked finds a payout by ID or reference. The caller holds the
-// lock.
-func (s *Server) payoutLocked(id string) (*Payout, bool) {
-	if p, ok := s.payouts[id]; ok {
-		return p, true
-	}
-	for _, p := range s.payouts {
-		if p.Reference == id {
-			return p, true
-		}
-	}
-	return nil, false
 }
 
 func pageState(ss *Session, env emulator.Env, r *http.Request) (emulator.PageState, string) {
