@@ -71,42 +71,23 @@ type Disbursement struct {
 }
 
 // Disbursements returns every disbursement made so far, in order.
-func (s *Server) Disbursements() []Disbursement {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Disbursement, 0, len(s.disburseOrder))
-	for _, tok := range s.disburseOrder {
-		out = append(out, *s.disbursements[tok])
-	}
-	return out
-}
+func (s *Server) Disbursements() []Disbursement { return s.disbursements.All() }
 
 // Disbursement returns a copy of the disbursement with this token.
-func (s *Server) Disbursement(token string) (Disbursement, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, ok := s.disbursements[token]
-	if !ok {
-		return Disbursement{}, false
-	}
-	return *d, true
-}
+func (s *Server) Disbursement(token string) (Disbursement, bool) { return s.disbursements.Get(token) }
 
 // SettleDisbursement sets a disbursement's status, as the operator
 // settling it would: DisburseSuccess or DisburseFailed, or any word, for
 // tests of what a client does with one it does not know. A disbursement
 // to a mobile-money wallet stays pending after submit-invoice until then.
 func (s *Server) SettleDisbursement(token, status string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, ok := s.disbursements[token]
-	if !ok {
+	if !s.disbursements.With(token, func(d *Disbursement) {
+		d.Status, d.UpdatedAt = status, time.Now().UTC()
+		if status == DisburseFailed && d.Reason == "" {
+			d.Reason = "Transaction refused by the operator"
+		}
+	}) {
 		return fmt.Errorf("paydunyatest: no disbursement %q", token)
-	}
-	d.Status = status
-	d.UpdatedAt = time.Now().UTC()
-	if status == DisburseFailed && d.Reason == "" {
-		d.Reason = "Transaction refused by the operator"
 	}
 	return nil
 }
@@ -187,10 +168,7 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().UTC()
 	d := &Disbursement{Token: emulator.RandomHex(10), Mode: m, AccountAlias: alias, Amount: amount, WithdrawMode: mode,
 		CallbackURL: callback, Status: DisburseCreated, CreatedAt: now, UpdatedAt: now}
-	s.mu.Lock()
-	s.disbursements[d.Token] = d
-	s.disburseOrder = append(s.disburseOrder, d.Token)
-	s.mu.Unlock()
+	s.disbursements.Add(d.Token, d)
 	writeJSON(w, http.StatusOK, struct {
 		answer
 		DisburseToken string `json:"disburse_token"`
@@ -212,11 +190,7 @@ func (s *Server) disbursement(w http.ResponseWriter, r *http.Request, m paydunya
 		disburseRefusal(w, CodeInvalid, "Invalid request: "+strings.Join(errs, "; "))
 		return nil, "", false
 	}
-	s.mu.Lock()
-	d, ok := s.disbursements[tok]
-	known := ok && d.Mode == m
-	s.mu.Unlock()
-	if !known {
+	if d, ok := s.disbursements.Get(tok); !ok || d.Mode != m {
 		writeJSON(w, http.StatusNotFound, answer{Code: CodeNotFound, Text: "Disburse invoice not found"})
 		return nil, "", false
 	}
@@ -234,36 +208,39 @@ func (s *Server) submitInvoice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	disburseID := in.String("disburse_id")
-	s.mu.Lock()
-	d := s.disbursements[tok]
-	if d.Status != DisburseCreated {
-		s.mu.Unlock()
-		disburseRefusal(w, CodeAlreadySubmitted, "Disburse invoice already submitted")
+	var snap Disbursement
+	var code, text string
+	s.disbursements.With(tok, func(d *Disbursement) {
+		s.mu.Lock() // after the ledger's: refused and txSeq
+		defer s.mu.Unlock()
+		refusal, refused := s.refused[d.AccountAlias]
+		now := time.Now().UTC()
+		switch {
+		case d.Status != DisburseCreated:
+			code, text = CodeAlreadySubmitted, "Disburse invoice already submitted"
+			return
+		case refused:
+			d.DisburseID, d.UpdatedAt, d.Status, d.Reason = in.String("disburse_id"), now, DisburseFailed, refusal
+			code, text = CodePayoutRefused, refusal
+			return
+		}
+		s.txSeq++
+		d.TransactionID = fmt.Sprintf("DTX%06d", s.txSeq)
+		if m == paydunya.Sandbox {
+			d.TransactionID = fmt.Sprintf("TESTD%06d", s.txSeq)
+		}
+		d.DisburseID, d.UpdatedAt, d.SentAt, d.Status = in.String("disburse_id"), now, now, DisbursePending
+		d.Submissions++
+		text = "Disbursement submitted to the operator"
+		if d.WithdrawMode == paydunya.AccountMode {
+			d.Status, text = DisburseSuccess, "Transaction completed successfully"
+		}
+		snap = *d
+	})
+	if code != "" {
+		disburseRefusal(w, code, text)
 		return
 	}
-	now := time.Now().UTC()
-	d.DisburseID, d.UpdatedAt = disburseID, now
-	if text, refused := s.refused[d.AccountAlias]; refused {
-		d.Status, d.Reason = DisburseFailed, text
-		s.mu.Unlock()
-		disburseRefusal(w, CodePayoutRefused, text)
-		return
-	}
-	s.txSeq++
-	d.TransactionID = fmt.Sprintf("DTX%06d", s.txSeq)
-	if m == paydunya.Sandbox {
-		d.TransactionID = fmt.Sprintf("TESTD%06d", s.txSeq)
-	}
-	d.Submissions++
-	d.SentAt = now
-	d.Status = DisbursePending
-	text := "Disbursement submitted to the operator"
-	if d.WithdrawMode == paydunya.AccountMode {
-		d.Status, text = DisburseSuccess, "Transaction completed successfully"
-	}
-	snap := *d
-	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, struct {
 		answer
 		Description   string `json:"description"`
@@ -280,9 +257,7 @@ func (s *Server) checkStatus(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	d := *s.disbursements[tok]
-	s.mu.Unlock()
+	d, _ := s.disbursements.Get(tok)
 	text := "Transaction Found"
 	if d.Status == DisburseFailed && d.Reason != "" {
 		text = d.Reason

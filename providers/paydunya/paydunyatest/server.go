@@ -166,8 +166,7 @@ type Server struct {
 	refused map[string]string // account alias → why credit-account and submit-invoice refuse it
 	txSeq   int
 
-	disbursements map[string]*Disbursement // by token
-	disburseOrder []string                 // tokens, oldest first
+	disbursements emulator.Ledger[Disbursement] // by token
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -188,7 +187,7 @@ func New(opts ...Option) *Server {
 	}
 	s := &Server{
 		MasterKey: o.masterKey, Sandbox: o.sandbox, Live: o.live, StoreName: set.Merchant,
-		refused: make(map[string]string), disbursements: make(map[string]*Disbursement),
+		refused: make(map[string]string),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Invoice]{
 		Name: "paydunyatest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
