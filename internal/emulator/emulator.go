@@ -31,7 +31,21 @@
 //     number and pay, pay later, fail and cancel buttons; [ReadChoice]
 //     reads what the customer chose, and [Act] presses a button over HTTP;
 //   - [Later] plays the customers' phones confirming the payments they
-//     chose to pay later.
+//     chose to pay later;
+//   - [Shape] declares a request body's fields (their names and the
+//     aliases official clients send, their JSON kinds, whether they are
+//     required, their rules) and [Shape.Decode] reads a JSON or form body
+//     ([ReadBody]) against it, the problems worded in the provider's
+//     [Dialect] ([NestJS], [Laravel] or its own);
+//   - [Obj] declares an answer or a notification as the provider's
+//     documentation shows it, keys in order, and [PHPQuery] writes one as
+//     a PHP form;
+//   - [Ledger] keeps a provider's other records (payouts,
+//     disbursements) by ref and alias.
+//
+// An emulator's New takes [providertest.EmulatorOption] values, the
+// options every emulator has and its package's own
+// ([providertest.Configure]), and passes the settings to its Spec.
 //
 // Everything an emulator starts stops with its Close.
 package emulator

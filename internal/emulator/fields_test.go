@@ -173,3 +173,23 @@ func TestNaturalCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestE164AndUUID(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		phone string
+		ok    bool
+	}{{"+221771234567", true}, {"", true}, {"+22177123456789012", false}, {"221771234567", false}, {"+0771234567", false}, {"+2217712x4567", false}, {"+1234567", false}} {
+		if rule, _ := E164(tt.phone); (rule == "") != tt.ok {
+			t.Errorf("E164(%q) = %q", tt.phone, rule)
+		}
+	}
+	for _, tt := range []struct {
+		s  string
+		ok bool
+	}{{UUID(), true}, {"123E4567-E89B-12D3-A456-426614174000", true}, {"123e4567e89b12d3a456426614174000", false}, {"123e4567-e89b-12d3-a456-42661417400g", false}} {
+		if IsUUID(tt.s) != tt.ok {
+			t.Errorf("IsUUID(%q) != %v", tt.s, tt.ok)
+		}
+	}
+}
