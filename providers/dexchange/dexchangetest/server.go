@@ -61,7 +61,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -151,7 +150,6 @@ type Server struct {
 	c        *emulator.Core[Payment]
 	merchant string
 	nested   bool
-	limit    *limiter
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -161,11 +159,10 @@ func New(opts ...Option) *Server {
 	o := options{rateLimit: DefaultRateLimit, ratePer: time.Minute, apiKey: "sk.test." + emulator.RandomHex(16)}
 	set := providertest.Configure(&o, opts)
 	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant, nested: o.nested}
-	if o.rateLimit > 0 && o.ratePer > 0 {
-		s.limit = &limiter{n: o.rateLimit, per: o.ratePer}
-	}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "dexchangetest", Auth: s.authenticated, Edge: s.throttle, ErrorBody: errorBody, Settings: set,
+		Name: "dexchangetest", Auth: s.authenticated, Edge: emulator.RateLimit(o.rateLimit, o.ratePer, set.Now, func(w http.ResponseWriter) {
+			writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
+		}), ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusProcessing },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Later = false
@@ -263,20 +260,6 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: h, Body: body})
 }
 
-// throttle applies the rate limit, as DEXCHANGE's front does before
-// anything else.
-func (s *Server) throttle(w http.ResponseWriter, _ *http.Request) bool {
-	if s.limit == nil {
-		return true
-	}
-	ok, wait := s.limit.allow(s.c.Settings().Now)
-	if !ok {
-		emulator.RetryAfter(w, wait)
-		writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
-	}
-	return ok
-}
-
 // authenticated checks the bearer API key.
 func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.APIKey)) != 1 {
@@ -284,32 +267,6 @@ func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
-}
-
-// limiter is a sliding-window rate limit.
-type limiter struct {
-	n   int
-	per time.Duration
-
-	mu   sync.Mutex
-	hits []time.Time
-}
-
-// allow records a request at now if the limit allows it, or says how long
-// until it would.
-func (l *limiter) allow(now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	cut := 0
-	for cut < len(l.hits) && now.Sub(l.hits[cut]) >= l.per {
-		cut++
-	}
-	l.hits = l.hits[cut:]
-	if len(l.hits) >= l.n {
-		return false, l.per - now.Sub(l.hits[0])
-	}
-	l.hits = append(l.hits, now)
-	return true, 0
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
