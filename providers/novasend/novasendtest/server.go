@@ -56,7 +56,6 @@ package novasendtest
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -205,18 +204,11 @@ type Server struct {
 	merchant            string
 	pollLimit           time.Duration
 	webhookTransaction  bool
-	escapedWebhooks     bool                  // bodies written as PHP's json_encode does
-	stringifiedSig      bool                  // signed over JSON.stringify's form
-	noStatusTransaction bool                  // status answers without transaction
-	feePaidByCustomer   bool                  // payins charged amount + fee
-	idem                map[string]*idemEntry // X-Idempotency-Key → first answer; under the core's lock
-}
-
-// idemEntry is the first answer to an idempotency key.
-type idemEntry struct {
-	hash   [32]byte // of the request body
-	status int
-	body   []byte
+	escapedWebhooks     bool             // bodies written as PHP's json_encode does
+	stringifiedSig      bool             // signed over JSON.stringify's form
+	noStatusTransaction bool             // status answers without transaction
+	feePaidByCustomer   bool             // payins charged amount + fee
+	idem                emulator.Replays // X-Idempotency-Key → first answer; under the core's lock
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -233,7 +225,6 @@ func New(opts ...Option) *Server {
 		merchant: set.Merchant, pollLimit: o.pollLimit, webhookTransaction: o.webhookTransaction,
 		escapedWebhooks: o.escapedWebhooks, stringifiedSig: o.stringifiedSig,
 		noStatusTransaction: o.noStatusTransaction, feePaidByCustomer: o.feePaidByCustomer,
-		idem: make(map[string]*idemEntry),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Payin]{
 		Name: "novasendtest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
@@ -404,16 +395,14 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, r *http.Request, 
 	fail := func(status int, code, en, fr string) (int, []byte, bool) {
 		return status, errorJSON(r, status, code, en, fr), false
 	}
-	hash := sha256.Sum256(body)
-
 	// One creation at a time, under the ledger's lock: a replay racing
 	// its original sees it.
-	if e, ok := s.idem[key]; ok {
-		if e.hash != hash {
+	if status, out, found, reused := s.idem.Find(key, body); found || reused {
+		if reused {
 			return fail(http.StatusConflict, "idempotency_key_reused",
 				"This idempotency key was already used for another request", "Cette clé d'idempotence a déjà servi pour une autre requête")
 		}
-		return e.status, e.body, true
+		return status, out, true
 	}
 
 	in, ok := emulator.DecodeBody(r.Header.Get("Content-Type"), body)
@@ -453,7 +442,7 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, r *http.Request, 
 	tx.Add(p.Reference, p, p.CustomerReference, code)
 
 	out = marshal(sessionAnswer(p))
-	s.idem[key] = &idemEntry{hash: hash, status: http.StatusCreated, body: out}
+	s.idem.Keep(key, body, http.StatusCreated, out)
 	return http.StatusCreated, out, false
 }
 
