@@ -73,3 +73,14 @@ func TestHelpers(t *testing.T) {
 		t.Errorf("RandomFrom %q", s)
 	}
 }
+
+func TestJSONDialects(t *testing.T) {
+	t.Parallel()
+	js := MarshalJS(O("url", "https://a.example/x?a=1&b=<2>", "name", "Aïssa 😀", "q", `say "hi"`))
+	if want := `{"url":"https://a.example/x?a=1&b=<2>","name":"Aïssa 😀","q":"say \"hi\""}`; string(js) != want {
+		t.Errorf("MarshalJS %s", js)
+	}
+	if got, want := string(EscapeAsPHP(js)), `{"url":"https:\/\/a.example\/x?a=1&b=<2>","name":"A\u00efssa \ud83d\ude00","q":"say \"hi\""}`; got != want {
+		t.Errorf("EscapeAsPHP\n got %s\nwant %s", got, want)
+	}
+}

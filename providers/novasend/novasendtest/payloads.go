@@ -1,15 +1,11 @@
 package novasendtest
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator"
@@ -323,52 +319,4 @@ func webhookValue(p *Payin, delta int64, withTx bool) any {
 		"customer", emulator.O("name", p.CustomerName, "phoneNumber", p.Msisdn), "createdAt", emulator.ISOTime(p.CreatedAt),
 		"reference", p.CustomerReference, "paymentUrl", p.PaymentURL, "chargedAmount", mainUnits(p.Amount+p.Fee, p.Currency, delta),
 		"confirmationStatus", p.ConfirmationStatus, "confirmationRequired", true, "transaction,omitempty", tx)
-}
-
-// marshalJS is v as JavaScript's JSON.stringify writes it, for the
-// emulator's values: compact, "<", ">", "&" and non-ASCII characters as
-// they are (encoding/json still escapes U+2028 and U+2029, which
-// JSON.stringify does not).
-func marshalJS(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // the emulator's values always encode
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
-
-// escapeAsPHP rewrites compact JSON as PHP's json_encode writes it by
-// default, as NovaSend's documented sample is: inside strings, "/" as
-// "\/" and each non-ASCII character as \u escapes (a pair of them beyond
-// U+FFFF), lower-case.
-func escapeAsPHP(js []byte) []byte {
-	out := make([]byte, 0, len(js)+len(js)/8)
-	inString := false
-	for i := 0; i < len(js); {
-		c := js[i]
-		switch {
-		case !inString:
-			inString = c == '"'
-		case c == '\\':
-			out = append(out, js[i], js[i+1])
-			i += 2
-			continue
-		case c == '"':
-			inString = false
-		case c == '/':
-			out = append(out, '\\', '/')
-			i++
-			continue
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRune(js[i:])
-			for _, u := range utf16.Encode([]rune{r}) {
-				out = fmt.Appendf(out, "\\u%04x", u)
-			}
-			i += size
-			continue
-		}
-		out = append(out, c)
-		i++
-	}
-	return out
 }

@@ -532,9 +532,9 @@ func (s *Server) webhookForms(p *Payin, delta int64, withTx bool) (body, signed 
 	v := webhookValue(p, delta, withTx)
 	body = marshal(v)
 	body = body[:len(body)-1] // no newline, as NovaSend's sample
-	stringified := marshalJS(v)
+	stringified := emulator.MarshalJS(v)
 	if s.escapedWebhooks {
-		body = escapeAsPHP(stringified)
+		body = emulator.EscapeAsPHP(stringified)
 	}
 	if s.stringifiedSig {
 		return body, stringified
