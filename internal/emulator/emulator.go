@@ -104,3 +104,13 @@ func NullTime(t time.Time, layout string) any {
 // ISOTime is t as JavaScript's Date.toISOString writes it, the time of
 // many providers' Node APIs: "2024-02-28T11:17:15.285Z".
 func ISOTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// Must returns p, the provider client an emulator configured against
+// itself, and panics with err, which the emulator's own configuration
+// never gives.
+func Must[P any](p P, err error) P {
+	if err != nil {
+		panic("emulator: the emulator's own provider configuration was refused: " + err.Error())
+	}
+	return p
+}

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -83,4 +84,17 @@ func TestJSONDialects(t *testing.T) {
 	if got, want := string(EscapeAsPHP(js)), `{"url":"https:\/\/a.example\/x?a=1&b=<2>","name":"A\u00efssa \ud83d\ude00","q":"say \"hi\""}`; got != want {
 		t.Errorf("EscapeAsPHP\n got %s\nwant %s", got, want)
 	}
+}
+
+func TestMust(t *testing.T) {
+	t.Parallel()
+	if Must(42, nil) != 42 {
+		t.Error("Must changed the value")
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "bad key") {
+			t.Errorf("recovered %v", r)
+		}
+	}()
+	Must(0, errors.New("bad key"))
 }

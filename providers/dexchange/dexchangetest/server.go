@@ -197,13 +197,7 @@ func (s *Server) Config() dexchange.Config {
 }
 
 // Provider returns a dexchange.Provider configured against this server.
-func (s *Server) Provider() cauri.Provider {
-	p, err := dexchange.New(s.Config())
-	if err != nil {
-		panic("dexchangetest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
-}
+func (s *Server) Provider() cauri.Provider { return emulator.Must(dexchange.New(s.Config())) }
 
 // Payment returns a copy of the transaction with DEXCHANGE transactionId
 // id.

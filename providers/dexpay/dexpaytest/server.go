@@ -250,13 +250,7 @@ func (s *Server) Config() dexpay.Config {
 }
 
 // Provider returns a dexpay.Provider configured against this server.
-func (s *Server) Provider() cauri.Provider {
-	p, err := dexpay.New(s.Config())
-	if err != nil {
-		panic("dexpaytest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
-}
+func (s *Server) Provider() cauri.Provider { return emulator.Must(dexpay.New(s.Config())) }
 
 // Session returns a copy of the session with that reference.
 func (s *Server) Session(reference string) (Session, bool) { return s.c.Get(reference) }

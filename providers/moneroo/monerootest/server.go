@@ -146,13 +146,7 @@ func (s *Server) Config() moneroo.Config {
 }
 
 // Provider returns a moneroo.Provider configured against this server.
-func (s *Server) Provider() cauri.Provider {
-	p, err := moneroo.New(s.Config())
-	if err != nil {
-		panic("monerootest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
-}
+func (s *Server) Provider() cauri.Provider { return emulator.Must(moneroo.New(s.Config())) }
 
 // Sign returns the X-Moneroo-Signature of body under the server's webhook
 // secret.

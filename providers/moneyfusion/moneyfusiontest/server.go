@@ -214,13 +214,7 @@ func (s *Server) Config() moneyfusion.Config {
 }
 
 // Provider returns a moneyfusion.Provider configured against this server.
-func (s *Server) Provider() cauri.Provider {
-	p, err := moneyfusion.New(s.Config())
-	if err != nil {
-		panic("moneyfusiontest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
-}
+func (s *Server) Provider() cauri.Provider { return emulator.Must(moneyfusion.New(s.Config())) }
 
 // Payment returns a copy of the payment with this token.
 func (s *Server) Payment(token string) (Payment, bool) { return s.c.Get(token) }

@@ -263,13 +263,7 @@ func (s *Server) Config() novasend.Config {
 }
 
 // Provider returns a novasend.Provider configured against this server.
-func (s *Server) Provider() cauri.Provider {
-	p, err := novasend.New(s.Config())
-	if err != nil {
-		panic("novasendtest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
-}
+func (s *Server) Provider() cauri.Provider { return emulator.Must(novasend.New(s.Config())) }
 
 // Sign returns the X-Signature-Value of body under the server's webhook
 // secret.

@@ -283,18 +283,12 @@ func (s *Server) LiveConfig() paydunya.Config {
 
 // Provider returns a paydunya.Provider configured against this server's
 // sandbox.
-func (s *Server) Provider() cauri.Provider { return s.provider(s.Config()) }
+func (s *Server) Provider() cauri.Provider { return emulator.Must(paydunya.New(s.Config())) }
 
 // LiveProvider returns a paydunya.Provider configured against this
 // server's live mode.
-func (s *Server) LiveProvider() *paydunya.Provider { return s.provider(s.LiveConfig()) }
-
-func (s *Server) provider(cfg paydunya.Config) *paydunya.Provider {
-	p, err := paydunya.New(cfg)
-	if err != nil {
-		panic("paydunyatest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
+func (s *Server) LiveProvider() *paydunya.Provider {
+	return emulator.Must(paydunya.New(s.LiveConfig()))
 }
 
 // Hash is every IPN's data[hash]: the SHA-512 of the master key.
