@@ -42,8 +42,8 @@ type Spec[P any] struct {
 	// notifications' delivery, the pay-later phone's delay, the clock
 	// (nil means time.Now). [providertest.Configure] returns them.
 	Settings providertest.EmulatorSettings
-	// Clone copies a payment for a caller outside the lock. Nil copies the
-	// struct only.
+	// Clone copies a payment for a caller outside the lock. Nil is [Clone],
+	// a deep copy.
 	Clone func(p *P) P
 	// Waiting reports whether payment p waits for its customer's phone,
 	// and Confirm plays the phone confirming it: it changes p and returns
@@ -209,7 +209,7 @@ func NewCore[P any](spec Spec[P]) *Core[P] {
 		set.Now = time.Now
 	}
 	if spec.Clone == nil {
-		spec.Clone = func(p *P) P { return *p }
+		spec.Clone = Clone[P]
 	}
 	c := &Core[P]{spec: spec}
 	c.name, c.now = spec.Name, set.Now

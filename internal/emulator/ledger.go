@@ -70,8 +70,8 @@ func (r *records[T]) all(clone func(*T) T) []T {
 
 // Ledger keeps what a provider's emulator records besides its payments
 // (payouts, disbursements): records of type T by ref and by alias, in the
-// order added, under a lock of its own. Copies are shallow. Its zero value
-// is empty and ready.
+// order added, under a lock of its own. Copies are deep ([Clone]). Its
+// zero value is empty and ready.
 type Ledger[T any] struct {
 	mu   sync.Mutex
 	recs records[T]
@@ -88,7 +88,7 @@ func (l *Ledger[T]) Add(ref string, t *T, aliases ...string) bool {
 // Get returns a copy of the record key names, by ref or alias.
 func (l *Ledger[T]) Get(key string) (T, bool) {
 	var t T
-	ok := l.With(key, func(p *T) { t = *p })
+	ok := l.With(key, func(p *T) { t = Clone(p) })
 	return t, ok
 }
 
@@ -96,7 +96,7 @@ func (l *Ledger[T]) Get(key string) (T, bool) {
 func (l *Ledger[T]) All() []T {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.recs.all(func(t *T) T { return *t })
+	return l.recs.all(Clone[T])
 }
 
 // With runs f on the record key names, by ref or alias, under the lock;

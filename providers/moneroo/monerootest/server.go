@@ -38,9 +38,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -117,7 +115,6 @@ func New(opts ...Option) *Server {
 	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
 		Name: "monerootest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
-		Clone:   (*Payment).clone,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Status, p.Later = statusSuccess, false
@@ -349,11 +346,4 @@ type Customer struct {
 	// Email, FirstName and LastName are required by initialize; Phone and
 	// Country are optional, as sent.
 	Email, FirstName, LastName, Phone, Country string
-}
-
-func (p *Payment) clone() Payment {
-	c := *p
-	c.Metadata = maps.Clone(p.Metadata)
-	c.Methods = slices.Clone(p.Methods)
-	return c
 }

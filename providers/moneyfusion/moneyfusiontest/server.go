@@ -57,10 +57,8 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -186,7 +184,7 @@ func New(opts ...Option) *Server {
 	set := providertest.Configure(&o, opts)
 	s := &Server{App: o.app, Key: o.key, merchant: set.Merchant, feePercent: o.feePercent, gross: o.gross, showHook: o.showHook, life: o.life, now: set.Now}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "moneyfusiontest", ErrorBody: errorBody, Settings: set, Clone: (*Payment).clone,
+		Name: "moneyfusiontest", ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == StatusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Later = false
@@ -435,26 +433,6 @@ type Payment struct {
 	// RequestBody and RequestHeader are the payment request as received.
 	RequestBody   []byte
 	RequestHeader http.Header
-}
-
-func (p *Payment) clone() Payment {
-	c := *p
-	c.Article = cloneObjects(p.Article)
-	c.PersonalInfo = cloneObjects(p.PersonalInfo)
-	c.RequestBody = slices.Clone(p.RequestBody)
-	c.RequestHeader = p.RequestHeader.Clone()
-	return c
-}
-
-func cloneObjects(in []map[string]any) []map[string]any {
-	if in == nil {
-		return nil
-	}
-	out := make([]map[string]any, len(in))
-	for i, m := range in {
-		out[i] = maps.Clone(m)
-	}
-	return out
 }
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"

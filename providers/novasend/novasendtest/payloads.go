@@ -2,7 +2,6 @@ package novasendtest
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,20 +92,6 @@ type Transaction struct {
 // Failure is a payin's failure object.
 type Failure struct {
 	Code, Message string
-}
-
-func (p *Payin) clone() Payin {
-	c := *p
-	if p.Transaction != nil {
-		t := *p.Transaction
-		c.Transaction = &t
-	}
-	if p.Failure != nil {
-		f := *p.Failure
-		c.Failure = &f
-	}
-	c.StatusCalls = slices.Clone(p.StatusCalls)
-	return c
 }
 
 // final reports whether the payin can no longer change.

@@ -228,7 +228,6 @@ func New(opts ...Option) *Server {
 	}
 	s.c = emulator.NewCore(emulator.Spec[Payin]{
 		Name: "novasendtest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
-		Clone:   (*Payin).clone,
 		Waiting: func(p *Payin) bool { return p.Later && !p.final() },
 		Confirm: func(p *Payin, env emulator.Env) []emulator.Notification {
 			p.Later = false

@@ -94,15 +94,6 @@ type Payout struct {
 	At            time.Time
 }
 
-func (inv *Invoice) clone() Invoice {
-	c := *inv
-	c.Items = slices.Clone(inv.Items)
-	c.Taxes = slices.Clone(inv.Taxes)
-	c.CustomData = maps.Clone(inv.CustomData)
-	c.Channels = slices.Clone(inv.Channels)
-	return c
-}
-
 // texts declares the fields named, each a string or a number.
 func texts(names ...string) []emulator.Field {
 	out := make([]emulator.Field, len(names))

@@ -191,7 +191,6 @@ func New(opts ...Option) *Server {
 	}
 	s.c = emulator.NewCore(emulator.Spec[Invoice]{
 		Name: "paydunyatest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
-		Clone:   (*Invoice).clone,
 		Waiting: func(inv *Invoice) bool { return inv.Later && inv.Status == paydunya.StatusPending },
 		Confirm: func(inv *Invoice, env emulator.Env) []emulator.Notification {
 			inv.Later, inv.Status = false, paydunya.StatusCompleted
