@@ -491,9 +491,17 @@ type Hosted[P any] struct {
 	// "Transaction", "Facture". Empty means "Payment" ("Paiement" in
 	// French).
 	Noun string
-	// State says where p's page stands, and the status word its messages
-	// show ("paid"). Run under the ledger's lock.
-	State func(p *P, env Env, r *http.Request) (PageState, string)
+	// Final reports whether p is settled: its page is closed and takes no
+	// action. A payment waiting for its customer's phone ([Spec.Waiting])
+	// has a waiting page. Word is the status word the page's messages show
+	// for a closed or waiting payment ("paid"); both are required.
+	// Missing, nil for never, reports that p has no page at r (another
+	// mode's, another path's); Expired, nil for never, that an open page's
+	// life is over at now. All run under the ledger's lock.
+	Final   func(p *P) bool
+	Word    func(p *P) string
+	Missing func(p *P, r *http.Request) bool
+	Expired func(p *P, now time.Time) bool
 	// Show is an open page, under the ledger's lock (it may note that the
 	// page was opened).
 	Show func(p *P, env Env, r *http.Request) CheckoutPage
@@ -548,8 +556,17 @@ func (c *Core[P]) Host(h Hosted[P]) {
 		if p == nil {
 			return nil, env, PageMissing, ""
 		}
-		st, word := h.State(p, env, r)
-		return p, env, st, word
+		switch {
+		case h.Missing != nil && h.Missing(p, r):
+			return nil, env, PageMissing, ""
+		case h.Final(p):
+			return p, env, PageClosed, h.Word(p)
+		case c.spec.Waiting != nil && c.spec.Waiting(p):
+			return p, env, PageWaiting, h.Word(p)
+		case h.Expired != nil && h.Expired(p, env.Now):
+			return p, env, PageExpired, ""
+		}
+		return p, env, PageOpen, ""
 	}
 	c.mux.HandleFunc("GET "+h.Path, func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()

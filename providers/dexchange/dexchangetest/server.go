@@ -178,7 +178,8 @@ func New(opts ...Option) *Server {
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
 	})
-	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction", State: pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction", Final: func(p *Payment) bool { return final(p.Status) },
+		Word: func(p *Payment) string { return p.Status }, Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }
@@ -344,16 +345,6 @@ func (s *Server) merchantTransaction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"message": "Transaction fetched successfully", "transaction": t})
-}
-
-func pageState(p *Payment, _ emulator.Env, _ *http.Request) (emulator.PageState, string) {
-	switch {
-	case final(p.Status):
-		return emulator.PageClosed, p.Status
-	case p.Later:
-		return emulator.PageWaiting, p.Status
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the payment page of p.

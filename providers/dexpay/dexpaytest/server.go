@@ -229,7 +229,9 @@ func New(opts ...Option) *Server {
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
 	})
-	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session", State: pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session", Final: func(ss *Session) bool { return final(ss.Status) },
+		Word: func(ss *Session) string { return ss.Status }, Expired: expired,
+		Missing: func(ss *Session, r *http.Request) bool { return r.PathValue("id") != ss.ID }, Show: s.show, Press: s.press})
 	s.c.Handle("GET /live/{id}", s.livePage)
 	s.c.Handle("POST /live/{id}/{action}", s.livePage)
 	s.c.Start()
@@ -583,20 +585,6 @@ func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.answer(w, http.StatusOK, d)
 	}
-}
-
-func pageState(ss *Session, env emulator.Env, r *http.Request) (emulator.PageState, string) {
-	switch {
-	case r.PathValue("id") != ss.ID:
-		return emulator.PageMissing, ""
-	case final(ss.Status):
-		return emulator.PageClosed, ss.Status
-	case ss.Later:
-		return emulator.PageWaiting, ss.Status
-	case expired(ss, env.Now):
-		return emulator.PageExpired, ""
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the payment page of ss.

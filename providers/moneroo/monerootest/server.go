@@ -128,7 +128,8 @@ func New(opts ...Option) *Server {
 	s.c.Open("/v1/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, envelope{Message: "Not found."})
 	})
-	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en", State: pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en", Final: func(p *Payment) bool { return final(p.Status) },
+		Word: func(p *Payment) string { return p.Status }, Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }
@@ -230,16 +231,6 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, envelope{Message: "Payment transaction fetched successfully!", Data: data})
-}
-
-func pageState(p *Payment, _ emulator.Env, _ *http.Request) (emulator.PageState, string) {
-	switch {
-	case final(p.Status):
-		return emulator.PageClosed, p.Status
-	case p.Later:
-		return emulator.PageWaiting, p.Status
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the hosted checkout page of p.

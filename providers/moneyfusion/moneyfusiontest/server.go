@@ -200,7 +200,8 @@ func New(opts ...Option) *Server {
 	s.c.Open("/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, refusal("Route introuvable"))
 	})
-	s.c.Host(emulator.Hosted[Payment]{Path: "/payment/{token}/{merchant}", Key: "token", Lang: "fr", State: s.pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/payment/{token}/{merchant}", Key: "token", Lang: "fr", Final: closed,
+		Word: func(p *Payment) string { return p.Status }, Expired: s.ended, Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }
@@ -314,18 +315,6 @@ func (s *Server) notif(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, answer{Statut: true, Data: data, Message: "details paiement"})
-}
-
-func (s *Server) pageState(p *Payment, env emulator.Env, _ *http.Request) (emulator.PageState, string) {
-	switch {
-	case closed(p):
-		return emulator.PageClosed, p.Status
-	case p.Later:
-		return emulator.PageWaiting, p.Status
-	case s.ended(p, env.Now):
-		return emulator.PageExpired, ""
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the hosted payment page of p.

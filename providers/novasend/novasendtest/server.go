@@ -244,7 +244,7 @@ func New(opts ...Option) *Server {
 	s.c.Handle("GET /health", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	s.c.Host(emulator.Hosted[Payin]{Path: "/link/{code}", Key: "code", Lang: "en", State: pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payin]{Path: "/link/{code}", Key: "code", Lang: "en", Final: (*Payin).final, Word: (*Payin).state, Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }
@@ -464,16 +464,6 @@ func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, answer)
 	}
-}
-
-func pageState(p *Payin, _ emulator.Env, _ *http.Request) (emulator.PageState, string) {
-	switch {
-	case p.final():
-		return emulator.PageClosed, p.state()
-	case p.Later:
-		return emulator.PageWaiting, p.state()
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the paymentUrl page of p. Opening it moves the confirmation

@@ -217,7 +217,9 @@ func New(opts ...Option) *Server {
 				writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
 			})
 		}
-		s.c.Host(emulator.Hosted[Invoice]{Path: pagePrefix(m) + "{token}", Key: "token", Lang: "fr", Noun: "Facture", State: pageState, Show: show, Press: s.press})
+		s.c.Host(emulator.Hosted[Invoice]{Path: pagePrefix(m) + "{token}", Key: "token", Lang: "fr", Noun: "Facture", Final: func(inv *Invoice) bool { return inv.Status != paydunya.StatusPending },
+			Word:    func(inv *Invoice) string { return inv.Status },
+			Missing: func(inv *Invoice, r *http.Request) bool { return inv.Mode != modeOf(r) }, Show: show, Press: s.press})
 	}
 	s.c.Start()
 	return s
@@ -497,18 +499,6 @@ func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
 		fmt.Sprintf("Success! Amount of %d FCFA has been transfered to %s %s", amount, account, fictitiousCustomer.Name),
 		po.TransactionID,
 	})
-}
-
-func pageState(inv *Invoice, _ emulator.Env, r *http.Request) (emulator.PageState, string) {
-	switch {
-	case inv.Mode != modeOf(r):
-		return emulator.PageMissing, ""
-	case inv.Status != paydunya.StatusPending:
-		return emulator.PageClosed, inv.Status
-	case inv.Later:
-		return emulator.PageWaiting, inv.Status
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the hosted checkout page of inv.
