@@ -501,27 +501,32 @@ func All(checks ...func(v any) (rule, arg string)) func(v any) (rule, arg string
 // ReadBody reads a request's body, already read and put back by the core,
 // with [DecodeBody], and puts it back again. It returns the raw body
 // too.
-func ReadBody(r *http.Request) (in map[string]any, raw []byte, ok bool) {
+func ReadBody(r *http.Request, forms bool) (in map[string]any, raw []byte, ok bool) {
 	raw, _ = io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(raw))
-	in, ok = DecodeBody(r.Header.Get("Content-Type"), raw)
+	in, ok = DecodeBody(r.Header.Get("Content-Type"), raw, forms)
 	return in, raw, ok
 }
 
 // DecodeBody reads a body of Content-Type ctype as a JSON object, its
-// numbers as json.Number, or, for application/x-www-form-urlencoded, as
-// its fields' first values. ok is false when it is neither.
-func DecodeBody(ctype string, raw []byte) (in map[string]any, ok bool) {
-	if ct, _, _ := mime.ParseMediaType(ctype); ct == "application/x-www-form-urlencoded" {
+// numbers as json.Number, or, when forms is true (an API that takes
+// forms too, as NestJS's and Laravel's do by default) and ctype is
+// application/x-www-form-urlencoded, as PHP and qs read a form: every
+// value a string, customer[email] a field of an object, methods[] and
+// items[0] elements of a list. ok is false when it is neither.
+func DecodeBody(ctype string, raw []byte, forms bool) (in map[string]any, ok bool) {
+	if ct, _, _ := mime.ParseMediaType(ctype); forms && ct == "application/x-www-form-urlencoded" {
 		form, err := url.ParseQuery(string(raw))
 		if err != nil {
 			return nil, false
 		}
 		in = make(map[string]any, len(form))
-		for k, vs := range form {
-			in[k] = vs[0]
+		for _, k := range slices.Sorted(maps.Keys(form)) {
+			for _, v := range form[k] {
+				setPath(in, k, v)
+			}
 		}
-		return in, true
+		return listsOf(in).(map[string]any), true
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -529,6 +534,63 @@ func DecodeBody(ctype string, raw []byte) (in map[string]any, ok bool) {
 		return nil, false
 	}
 	return in, true
+}
+
+// setPath sets the form field key, "a[b][]", to v in m: a.b gets v
+// appended ("[]" is the next index), a later value of a plain key wins.
+func setPath(m map[string]any, key, v string) {
+	name, rest, _ := strings.Cut(key, "[")
+	path := []string{name}
+	for rest != "" {
+		seg, after, ok := strings.Cut(rest, "]")
+		if !ok {
+			break
+		}
+		path, rest = append(path, seg), strings.TrimPrefix(after, "[")
+	}
+	for i, seg := range path {
+		if i == len(path)-1 {
+			if seg == "" {
+				seg = strconv.Itoa(len(m))
+			}
+			m[seg] = v
+			return
+		}
+		if seg == "" {
+			seg = strconv.Itoa(len(m))
+		}
+		next, ok := m[seg].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[seg] = next
+		}
+		m = next
+	}
+}
+
+// listsOf turns the objects of v whose keys are 0 to n-1 into lists, as
+// PHP's arrays are read as JSON.
+func listsOf(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	for k, e := range m {
+		m[k] = listsOf(e)
+	}
+	for i := range len(m) {
+		if _, ok := m[strconv.Itoa(i)]; !ok {
+			return m
+		}
+	}
+	if len(m) == 0 {
+		return m
+	}
+	l := make([]any, len(m))
+	for i := range l {
+		l[i] = m[strconv.Itoa(i)]
+	}
+	return l
 }
 
 // NestJS is the [Dialect] of a NestJS API's class-validator: "amount

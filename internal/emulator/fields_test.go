@@ -11,7 +11,7 @@ import (
 // decodeJSON reads body as DecodeBody does, or fails the test.
 func decodeJSON(t *testing.T, body string) map[string]any {
 	t.Helper()
-	in, ok := DecodeBody("application/json", []byte(body))
+	in, ok := DecodeBody("application/json", []byte(body), false)
 	if !ok {
 		t.Fatalf("not a JSON object: %s", body)
 	}
@@ -136,28 +136,33 @@ func TestDecodeBody(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		ctype, body string
+		forms       bool
 		want        map[string]any
 		ok          bool
 	}{
-		{"application/json", `{"a":1,"b":"x"}`, map[string]any{"a": json.Number("1"), "b": "x"}, true},
-		{"", `{"a":1}`, map[string]any{"a": json.Number("1")}, true},
-		{"application/x-www-form-urlencoded; charset=utf-8", `a=1&b=x&b=y`, map[string]any{"a": "1", "b": "x"}, true},
-		{"application/x-www-form-urlencoded", `a=%zz`, nil, false},
-		{"application/json", `[1]`, nil, false},
-		{"application/json", `null`, nil, false},
-		{"application/json", `{"a":`, nil, false},
+		{"application/json", `{"a":1,"b":"x"}`, true, map[string]any{"a": json.Number("1"), "b": "x"}, true},
+		{"", `{"a":1}`, false, map[string]any{"a": json.Number("1")}, true},
+		{"application/x-www-form-urlencoded; charset=utf-8", `a=1&b=x&b=y`, true, map[string]any{"a": "1", "b": "y"}, true},
+		{"application/x-www-form-urlencoded", `a=1`, false, nil, false},
+		{"application/x-www-form-urlencoded", `customer%5Bemail%5D=a%40b.example&methods%5B%5D=wave&methods%5B%5D=orange&items%5B0%5D%5Bname%5D=x&meta%5B1%5D=y`, true,
+			map[string]any{"customer": map[string]any{"email": "a@b.example"}, "methods": []any{"wave", "orange"},
+				"items": []any{map[string]any{"name": "x"}}, "meta": map[string]any{"1": "y"}}, true},
+		{"application/x-www-form-urlencoded", `a=%zz`, true, nil, false},
+		{"application/json", `[1]`, true, nil, false},
+		{"application/json", `null`, false, nil, false},
+		{"application/json", `{"a":`, false, nil, false},
 	}
 	for _, tt := range tests {
-		got, ok := DecodeBody(tt.ctype, []byte(tt.body))
+		got, ok := DecodeBody(tt.ctype, []byte(tt.body), tt.forms)
 		if ok != tt.ok || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s %s: %v %v", tt.ctype, tt.body, got, ok)
 		}
 	}
 	r := httptest.NewRequest("POST", "/", strings.NewReader(`{"a":"b"}`))
-	if in, raw, ok := ReadBody(r); !ok || in["a"] != "b" || string(raw) != `{"a":"b"}` {
+	if in, raw, ok := ReadBody(r, false); !ok || in["a"] != "b" || string(raw) != `{"a":"b"}` {
 		t.Errorf("ReadBody: %v %s %v", in, raw, ok)
 	}
-	if in, _, ok := ReadBody(r); !ok || in["a"] != "b" {
+	if in, _, ok := ReadBody(r, false); !ok || in["a"] != "b" {
 		t.Error("ReadBody did not put the body back")
 	}
 }

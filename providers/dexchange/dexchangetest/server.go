@@ -299,7 +299,7 @@ func errorBody(status int) (string, []byte) {
 
 // getLink is POST /api/v1/transaction/merchant/get-link.
 func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
-	in, _, ok := emulator.ReadBody(r)
+	in, _, ok := emulator.ReadBody(r, true)
 	if !ok {
 		writeError(w, http.StatusBadRequest, "Unexpected token in JSON body")
 		return

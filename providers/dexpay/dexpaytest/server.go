@@ -418,7 +418,7 @@ func (s *Server) answer(w http.ResponseWriter, status int, data any) {
 
 // createSession is POST /api/v1/checkout-sessions.
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
-	in, _, ok := emulator.ReadBody(r)
+	in, _, ok := emulator.ReadBody(r, true)
 	if !ok {
 		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
 		return
@@ -530,7 +530,7 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
 
 // createPayout is POST /api/v1/payouts.
 func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
-	in, _, ok := emulator.ReadBody(r)
+	in, _, ok := emulator.ReadBody(r, true)
 	if !ok {
 		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
 		return
@@ -561,7 +561,7 @@ func (s *Server) getPayout(w http.ResponseWriter, r *http.Request) {
 // cancelPayout is POST /api/v1/payouts/{id}/cancel {reason}: only a
 // PENDING payout can be cancelled.
 func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
-	in, _, _ := emulator.ReadBody(r)
+	in, _, _ := emulator.ReadBody(r, true)
 	v, errs := cancelShape.Validate(in)
 	if len(errs) > 0 {
 		writeValidation(w, errs)

@@ -204,7 +204,7 @@ func errorBody(status int) (string, []byte) {
 
 // initialize is POST /v1/payments/initialize.
 func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
-	in, _, ok := emulator.ReadBody(r)
+	in, _, ok := emulator.ReadBody(r, true)
 	if !ok {
 		writeJSON(w, http.StatusBadRequest, envelope{Message: "The request body is not valid JSON."})
 		return

@@ -597,3 +597,34 @@ func TestPayLaterDelay(t *testing.T) {
 		t.Errorf("payment %+v", p)
 	}
 }
+
+// TestInitializeForm: Laravel reads a form as it reads JSON, nested
+// fields in brackets, every value a string.
+func TestInitializeForm(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	form := url.Values{
+		"amount": {"5000"}, "currency": {"XOF"}, "description": {"Commande 42"}, "return_url": {"https://shop.example/back"},
+		"customer[email]": {"awa@example.com"}, "customer[first_name]": {"Awa"}, "customer[last_name]": {"Diallo"},
+		"metadata[order]": {"42"}, "methods[]": {"wave", "orange_ci"},
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.BaseURL()+"/payments/initialize", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+s.SecretKey)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Data struct{ ID string } `json:"data"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("initialize: %d %v", res.StatusCode, err)
+	}
+	p, ok := s.Payment(out.Data.ID)
+	if !ok || p.Amount != 5000 || p.Customer.FirstName != "Awa" || p.Metadata["order"] != "42" || len(p.Methods) != 2 {
+		t.Errorf("payment %+v", p)
+	}
+}

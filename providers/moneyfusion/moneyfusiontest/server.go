@@ -284,7 +284,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, refusal("Marchand introuvable"))
 		return
 	}
-	in, raw, ok := emulator.ReadBody(r)
+	in, raw, ok := emulator.ReadBody(r, false)
 	if !ok {
 		writeJSON(w, http.StatusBadRequest, refusal("Le corps de la requête doit être un objet JSON"))
 		return

@@ -398,7 +398,7 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, r *http.Request, 
 		return status, out, true
 	}
 
-	in, ok := emulator.DecodeBody(r.Header.Get("Content-Type"), body)
+	in, ok := emulator.DecodeBody(r.Header.Get("Content-Type"), body, false)
 	if !ok {
 		return fail(http.StatusBadRequest, "invalid_json", "The request body is not valid JSON", "Le corps de la requête n'est pas un JSON valide")
 	}

@@ -154,7 +154,7 @@ func disburseRefusal(w http.ResponseWriter, code, text string) {
 // disbursement and names it, sending nothing.
 func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 	m := modeOf(r)
-	in, _, ok := emulator.ReadBody(r)
+	in, _, ok := emulator.ReadBody(r, false)
 	if !ok {
 		disburseRefusal(w, CodeInvalid, "The request body must be a JSON object")
 		return
@@ -179,7 +179,7 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 // names in mode m, or answers for it: 1003 without disburse_invoice, HTTP
 // 404 and 1002 for one it does not know. The caller holds no lock.
 func (s *Server) disbursement(w http.ResponseWriter, r *http.Request, m paydunya.Mode) (emulator.Values, string, bool) {
-	in, _, ok := emulator.ReadBody(r)
+	in, _, ok := emulator.ReadBody(r, false)
 	if !ok {
 		disburseRefusal(w, CodeInvalid, "The request body must be a JSON object")
 		return nil, "", false

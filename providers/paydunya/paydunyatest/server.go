@@ -411,7 +411,7 @@ func errorBody(status int) (string, []byte) {
 // create is POST {api}/checkout-invoice/create.
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	m := modeOf(r)
-	in, _, ok := emulator.ReadBody(r)
+	in, _, ok := emulator.ReadBody(r, false)
 	if !ok {
 		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "The request body must be a JSON object"})
 		return
@@ -454,7 +454,7 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 // credit is POST {api}/direct-pay/credit-account.
 func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
 	m := modeOf(r)
-	in, _, ok := emulator.ReadBody(r)
+	in, _, ok := emulator.ReadBody(r, false)
 	if !ok {
 		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "The request body must be a JSON object"})
 		return
