@@ -32,8 +32,8 @@ type Spec[P any] struct {
 	// provider's refusal and returns false. Nil takes every call.
 	Auth func(w http.ResponseWriter, r *http.Request) bool
 	// Edge runs before an API call's faults, as a provider's front does
-	// (a rate limit): it writes an answer and returns false to stop the
-	// call. Nil lets every call through.
+	// (a rate limit: [RateLimit]): it writes an answer and returns false
+	// to stop the call. Nil lets every call through.
 	Edge func(w http.ResponseWriter, r *http.Request) bool
 	// ErrorBody is the provider's answer to an injected error status, and
 	// to a request body over 1 MiB.
