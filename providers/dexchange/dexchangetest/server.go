@@ -178,8 +178,9 @@ func New(opts ...Option) *Server {
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
 	})
-	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction", Final: func(p *Payment) bool { return final(p.Status) },
-		Word: func(p *Payment) string { return p.Status }, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction",
+		Final: func(p *Payment) bool { return final(p.Status) }, Word: func(p *Payment) string { return p.Status },
+		Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }

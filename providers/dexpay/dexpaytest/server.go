@@ -229,9 +229,10 @@ func New(opts ...Option) *Server {
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
 	})
-	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session", Final: func(ss *Session) bool { return final(ss.Status) },
-		Word: func(ss *Session) string { return ss.Status }, Expired: expired,
-		Missing: func(ss *Session, r *http.Request) bool { return r.PathValue("id") != ss.ID }, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session",
+		Final: func(ss *Session) bool { return final(ss.Status) }, Word: func(ss *Session) string { return ss.Status },
+		Expired: expired, Missing: func(ss *Session, r *http.Request) bool { return r.PathValue("id") != ss.ID },
+		Show: s.show, Press: s.press})
 	s.c.Handle("GET /live/{id}", s.livePage)
 	s.c.Handle("POST /live/{id}/{action}", s.livePage)
 	s.c.Start()

@@ -128,8 +128,9 @@ func New(opts ...Option) *Server {
 	s.c.Open("/v1/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, envelope{Message: "Not found."})
 	})
-	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en", Final: func(p *Payment) bool { return final(p.Status) },
-		Word: func(p *Payment) string { return p.Status }, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en",
+		Final: func(p *Payment) bool { return final(p.Status) }, Word: func(p *Payment) string { return p.Status },
+		Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }

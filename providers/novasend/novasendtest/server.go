@@ -244,7 +244,8 @@ func New(opts ...Option) *Server {
 	s.c.Handle("GET /health", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	s.c.Host(emulator.Hosted[Payin]{Path: "/link/{code}", Key: "code", Lang: "en", Final: (*Payin).final, Word: (*Payin).state, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payin]{Path: "/link/{code}", Key: "code", Lang: "en",
+		Final: (*Payin).final, Word: (*Payin).state, Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }

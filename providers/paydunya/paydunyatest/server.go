@@ -217,9 +217,11 @@ func New(opts ...Option) *Server {
 				writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
 			})
 		}
-		s.c.Host(emulator.Hosted[Invoice]{Path: pagePrefix(m) + "{token}", Key: "token", Lang: "fr", Noun: "Facture", Final: func(inv *Invoice) bool { return inv.Status != paydunya.StatusPending },
+		s.c.Host(emulator.Hosted[Invoice]{Path: pagePrefix(m) + "{token}", Key: "token", Lang: "fr", Noun: "Facture",
+			Final:   func(inv *Invoice) bool { return inv.Status != paydunya.StatusPending },
 			Word:    func(inv *Invoice) string { return inv.Status },
-			Missing: func(inv *Invoice, r *http.Request) bool { return inv.Mode != modeOf(r) }, Show: show, Press: s.press})
+			Missing: func(inv *Invoice, r *http.Request) bool { return inv.Mode != modeOf(r) },
+			Show:    show, Press: s.press})
 	}
 	s.c.Start()
 	return s
