@@ -70,7 +70,7 @@ func confirmShop(t *testing.T, clock *providertest.Clock) (*budgetShop, *confirm
 	rec := &confirmRecorder{}
 	held := &heldStatus{started: make(chan struct{}, 1), release: make(chan struct{})}
 	bp := budgetProvider{"moneyfusion", func(t testing.TB, hc *http.Client) (providertest.Emulator, cauri.Provider) {
-		em := moneyfusiontest.New(moneyfusiontest.WithClock(clock.Now))
+		em := moneyfusiontest.New(providertest.WithClock(clock.Now))
 		c := em.Config()
 		held.base = hc.Transport
 		c.HTTPClient = &http.Client{Transport: held}

@@ -206,7 +206,7 @@ func busiest(times []time.Time, per time.Duration) int {
 // reserve is left, and checkouts go through all along.
 func TestDexchangeRate(t *testing.T) {
 	clk := newFakeClock()
-	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
+	em := dexchangetest.New(providertest.WithClock(clk.Now))
 	t.Cleanup(em.Close)
 	s := newShop(t, em.Provider(), func(c *cauri.Config) { c.Now = clk.Now })
 	s.clock = clk
@@ -291,7 +291,7 @@ func statusRequests(em *dexchangetest.Server) int {
 // checkouts go on.
 func TestProvider429(t *testing.T) {
 	clk := newFakeClock()
-	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
+	em := dexchangetest.New(providertest.WithClock(clk.Now))
 	t.Cleanup(em.Close)
 	s := newShop(t, em.Provider(), func(c *cauri.Config) {
 		c.Now = clk.Now
@@ -501,7 +501,7 @@ func TestCheckoutHangUp(t *testing.T) {
 // Retry-After, and DEXCHANGE no request.
 func TestCheckoutWaitsForItsTurn(t *testing.T) {
 	clk := newFakeClock()
-	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
+	em := dexchangetest.New(providertest.WithClock(clk.Now))
 	t.Cleanup(em.Close)
 
 	// 100 a minute: a burst of 20, then one every 0.75s.

@@ -46,28 +46,28 @@ func emulatorTable() []emulatorFacts {
 	const retries, delay = 2, time.Millisecond
 	return []emulatorFacts{
 		{"moneroo", func() (emulatorUnderTest, string) {
-			s := monerootest.New(monerootest.WithWebhookRetries(retries, delay))
+			s := monerootest.New(providertest.WithWebhookRetries(retries, delay))
 			return s, s.URL
 		}, "/v1/payments/x", 1},
 		{"dexchange", func() (emulatorUnderTest, string) {
-			s := dexchangetest.New(dexchangetest.WithWebhookRetries(retries, delay))
+			s := dexchangetest.New(providertest.WithWebhookRetries(retries, delay))
 			return s, s.URL
 		}, "/api/v1/transaction/x", 1},
 		{"dexpay", func() (emulatorUnderTest, string) {
-			s := dexpaytest.New(dexpaytest.WithWebhookRetries(retries, delay))
+			s := dexpaytest.New(providertest.WithWebhookRetries(retries, delay))
 			return s, s.URL
 		}, "/api/v1/checkout-sessions/x", 1},
 		// The page's pay sends payin.session.pending, then completed.
 		{"moneyfusion", func() (emulatorUnderTest, string) {
-			s := moneyfusiontest.New(moneyfusiontest.WithWebhookRetries(retries, delay))
+			s := moneyfusiontest.New(providertest.WithWebhookRetries(retries, delay))
 			return s, s.URL
 		}, "/paiementNotif/x", 2},
 		{"novasend", func() (emulatorUnderTest, string) {
-			s := novasendtest.New(novasendtest.WithWebhookRetries(retries, delay))
+			s := novasendtest.New(providertest.WithWebhookRetries(retries, delay))
 			return s, s.URL
 		}, "/v1/payin/x", 1},
 		{"paydunya", func() (emulatorUnderTest, string) {
-			s := paydunyatest.New(paydunyatest.WithWebhookRetries(retries, delay))
+			s := paydunyatest.New(providertest.WithWebhookRetries(retries, delay))
 			return s, s.URL
 		}, "/sandbox-api/v1/checkout-invoice/confirm/x", 1},
 	}

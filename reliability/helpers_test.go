@@ -244,7 +244,7 @@ func specs() []spec {
 }
 
 func startMoneroo(tb testing.TB, o emuOptions) *emu {
-	em := monerootest.New(monerootest.WithWebhookRetries(o.retries, o.retryDelay), monerootest.WithWebhookTimeout(o.webhookTimeout))
+	em := monerootest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
 	px := newAPIProxy(tb, em.URL)
 	tb.Cleanup(em.Close)
 	cfg := em.Config()
@@ -280,7 +280,7 @@ func startMoneroo(tb testing.TB, o emuOptions) *emu {
 }
 
 func startMoneyFusion(tb testing.TB, o emuOptions) *emu {
-	em := moneyfusiontest.New(moneyfusiontest.WithWebhookRetries(o.retries, o.retryDelay), moneyfusiontest.WithWebhookTimeout(o.webhookTimeout))
+	em := moneyfusiontest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
 	px := newAPIProxy(tb, em.URL)
 	tb.Cleanup(em.Close)
 	cfg := em.Config()
@@ -316,7 +316,7 @@ func startMoneyFusion(tb testing.TB, o emuOptions) *emu {
 
 func startDexchange(tb testing.TB, o emuOptions) *emu {
 	opts := []dexchangetest.Option{dexchangetest.WithRateLimit(0, 0),
-		dexchangetest.WithWebhookRetries(o.retries, o.retryDelay), dexchangetest.WithWebhookTimeout(o.webhookTimeout)}
+		providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout)}
 	if o.dexchangeSecret != "" {
 		opts = append(opts, dexchangetest.WithWebhookSecret(o.dexchangeSecret))
 	}
@@ -360,7 +360,7 @@ func startDexchange(tb testing.TB, o emuOptions) *emu {
 }
 
 func startNovaSend(tb testing.TB, o emuOptions) *emu {
-	em := novasendtest.New(novasendtest.WithWebhookRetries(o.retries, o.retryDelay), novasendtest.WithWebhookTimeout(o.webhookTimeout))
+	em := novasendtest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
 	px := newAPIProxy(tb, em.URL)
 	tb.Cleanup(em.Close)
 	cfg := em.Config()
@@ -409,7 +409,7 @@ func startNovaSend(tb testing.TB, o emuOptions) *emu {
 }
 
 func startPayDunya(tb testing.TB, o emuOptions) *emu {
-	em := paydunyatest.New(paydunyatest.WithWebhookRetries(o.retries, o.retryDelay), paydunyatest.WithWebhookTimeout(o.webhookTimeout))
+	em := paydunyatest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
 	px := newAPIProxy(tb, em.URL)
 	tb.Cleanup(em.Close)
 	cfg := em.Config()

@@ -11,6 +11,7 @@ import (
 	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
+	"github.com/cauripay/cauri/providers/providertest"
 )
 
 // shop is the demo shop (examples/internal/demo) on the Moneroo and
@@ -26,8 +27,8 @@ type shop struct {
 func newShop(publicURL, secret string, log *slog.Logger) (*shop, error) {
 	s := &shop{emus: make(map[string]demo.Emulator)}
 	emus := []demo.Emulator{
-		monerootest.New(monerootest.WithMerchant("Cauri chi shop")),
-		dexchangetest.New(dexchangetest.WithMerchant("Cauri chi shop")),
+		monerootest.New(providertest.WithMerchant("Cauri chi shop")),
+		dexchangetest.New(providertest.WithMerchant("Cauri chi shop")),
 	}
 	for _, em := range emus {
 		s.emus[em.Provider().Name()] = em

@@ -13,6 +13,7 @@ import (
 	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
+	"github.com/cauripay/cauri/providers/providertest"
 )
 
 // shop is the demo shop (examples/internal/demo) with Moneroo, live or on
@@ -56,7 +57,7 @@ func newShop(cfg config) (*shop, error) {
 		if cfg.MonerooWebhookSecret != "" || cfg.MonerooBaseURL != "" {
 			log.Warn("MONEROO_WEBHOOK_SECRET and MONEROO_BASE_URL are ignored without MONEROO_SECRET_KEY")
 		}
-		s.emu = monerootest.New(monerootest.WithMerchant("Cauri echo shop"))
+		s.emu = monerootest.New(providertest.WithMerchant("Cauri echo shop"))
 		sc.Emulators = []demo.Emulator{s.emu}
 		log.Info("offline demo: payments go to the Moneroo emulator", "emulator", s.emu.URL)
 	}

@@ -115,7 +115,7 @@ func providerSpecs() []providerSpec {
 				return p, orDefault(env["MONEROO_BASE_URL"], moneroo.DefaultBaseURL), err
 			},
 			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := monerootest.New(monerootest.WithMerchant(merchantName), monerootest.WithPayLaterDelay(payLaterDelay))
+				emu := monerootest.New(providertest.WithMerchant(merchantName), providertest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := moneroo.New(cfg)
@@ -140,7 +140,7 @@ func providerSpecs() []providerSpec {
 					orDefault(env["MONEYFUSION_STATUS_URL"], moneyfusion.DefaultStatusURL), err
 			},
 			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := moneyfusiontest.New(moneyfusiontest.WithMerchant(merchantName), moneyfusiontest.WithPayLaterDelay(payLaterDelay))
+				emu := moneyfusiontest.New(providertest.WithMerchant(merchantName), providertest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := moneyfusion.New(cfg)
@@ -164,8 +164,8 @@ func providerSpecs() []providerSpec {
 			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
 				// The real API allows 100 requests a minute; a person
 				// clicking through the demo, or its tests, may need more.
-				emu := dexchangetest.New(dexchangetest.WithMerchant(merchantName), dexchangetest.WithRateLimit(0, 0),
-					dexchangetest.WithPayLaterDelay(payLaterDelay))
+				emu := dexchangetest.New(providertest.WithMerchant(merchantName), dexchangetest.WithRateLimit(0, 0),
+					providertest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := dexchange.New(cfg)
@@ -200,7 +200,7 @@ func providerSpecs() []providerSpec {
 				return p, p.BaseURL(), nil
 			},
 			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := dexpaytest.New(dexpaytest.WithMerchant(merchantName), dexpaytest.WithPayLaterDelay(payLaterDelay))
+				emu := dexpaytest.New(providertest.WithMerchant(merchantName), providertest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := dexpay.New(cfg)
@@ -230,7 +230,7 @@ func providerSpecs() []providerSpec {
 				return p, orDefault(env["NOVASEND_BASE_URL"], novasend.DefaultBaseURL), err
 			},
 			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := novasendtest.New(novasendtest.WithMerchant(merchantName), novasendtest.WithPayLaterDelay(payLaterDelay))
+				emu := novasendtest.New(providertest.WithMerchant(merchantName), providertest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := novasend.New(cfg)
@@ -265,7 +265,7 @@ func providerSpecs() []providerSpec {
 			},
 			emulate: func(env map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
 				emu := paydunyatest.New(paydunyatest.WithStoreName(orDefault(env["PAYDUNYA_STORE_NAME"], merchantName)),
-					paydunyatest.WithPayLaterDelay(payLaterDelay))
+					providertest.WithPayLaterDelay(payLaterDelay))
 				cfg := emu.Config()
 				cfg.Logger = log
 				p, err := paydunya.New(cfg)

@@ -32,21 +32,18 @@ type Spec[P any] struct {
 	// provider's refusal and returns false. Nil takes every call.
 	Auth func(w http.ResponseWriter, r *http.Request) bool
 	// Edge runs before an API call's faults, as a provider's front does
-	// (a rate limit): it writes an answer and returns false to stop the
-	// call. Nil lets every call through.
+	// (a rate limit: [RateLimit]): it writes an answer and returns false
+	// to stop the call. Nil lets every call through.
 	Edge func(w http.ResponseWriter, r *http.Request) bool
 	// ErrorBody is the provider's answer to an injected error status, and
 	// to a request body over 1 MiB.
 	ErrorBody ErrorBody
-	// Webhooks tunes the notifications' delivery.
-	Webhooks DispatcherConfig
-	// PayLaterDelay, when above zero, makes a pay-later customer's phone
-	// confirm by itself that long after the choice.
-	PayLaterDelay time.Duration
-	// Now is the emulator's clock. Nil means time.Now.
-	Now func() time.Time
-	// Clone copies a payment for a caller outside the lock. Nil copies the
-	// struct only.
+	// Settings are what the options every emulator takes set: the
+	// notifications' delivery, the pay-later phone's delay, the clock
+	// (nil means time.Now). [providertest.Configure] returns them.
+	Settings providertest.EmulatorSettings
+	// Clone copies a payment for a caller outside the lock. Nil is [Clone],
+	// a deep copy.
 	Clone func(p *P) P
 	// Waiting reports whether payment p waits for its customer's phone,
 	// and Confirm plays the phone confirming it: it changes p and returns
@@ -201,26 +198,24 @@ type Core[P any] struct {
 	// serves.
 	URL  string
 	spec Spec[P]
-
-	refs    []string      // in the order added; under mu
-	items   map[string]*P // by ref
-	aliases map[string]string
+	recs records[P] // under mu
 }
 
 // NewCore returns a Core listening on 127.0.0.1, not serving yet: register
 // the routes, then [Core.Start].
 func NewCore[P any](spec Spec[P]) *Core[P] {
-	if spec.Now == nil {
-		spec.Now = time.Now
+	set := spec.Settings
+	if set.Now == nil {
+		set.Now = time.Now
 	}
 	if spec.Clone == nil {
-		spec.Clone = func(p *P) P { return *p }
+		spec.Clone = Clone[P]
 	}
-	c := &Core[P]{spec: spec, items: make(map[string]*P), aliases: make(map[string]string)}
-	c.name, c.now = spec.Name, spec.Now
+	c := &Core[P]{spec: spec}
+	c.name, c.now = spec.Name, set.Now
 	c.faults = NewFaults(spec.ErrorBody)
-	c.hooks = NewDispatcher(spec.Webhooks)
-	c.later = NewLater(spec.PayLaterDelay, c.confirm)
+	c.hooks = NewDispatcher(DispatcherConfig{Timeout: set.WebhookTimeout, Retries: set.WebhookRetries, RetryDelay: set.WebhookRetryDelay})
+	c.later = NewLater(set.PayLaterDelay, c.confirm)
 	c.client = NoRedirectClient(30 * time.Second)
 	c.mux = http.NewServeMux()
 	c.srv = httptest.NewUnstartedServer(c.mux)
@@ -298,41 +293,19 @@ func (c *Core[P]) Add(ref string, p *P, aliases ...string) bool {
 type Tx[P any] struct{ c *Core[P] }
 
 // Add is [Core.Add] under the lock.
-func (t Tx[P]) Add(ref string, p *P, aliases ...string) bool {
-	c := t.c
-	if _, ok := c.items[ref]; ok {
-		return false
-	}
-	for _, a := range aliases {
-		if _, ok := c.aliases[a]; ok {
-			return false
-		}
-	}
-	c.items[ref] = p
-	c.refs = append(c.refs, ref)
-	for _, a := range aliases {
-		if a != "" {
-			c.aliases[a] = ref
-		}
-	}
-	return true
-}
+func (t Tx[P]) Add(ref string, p *P, aliases ...string) bool { return t.c.recs.add(ref, p, aliases...) }
 
 // Find returns the payment key names, through aliases; nil when none.
-func (t Tx[P]) Find(key string) *P { return t.c.items[t.c.resolve(key)] }
+func (t Tx[P]) Find(key string) *P { return t.c.recs.find(key) }
 
 // Taken reports whether key is a payment's ref or alias.
-func (t Tx[P]) Taken(key string) bool {
-	_, ok := t.c.items[key]
-	_, alias := t.c.aliases[key]
-	return ok || alias
-}
+func (t Tx[P]) Taken(key string) bool { return t.c.recs.taken(key) }
 
 // Len returns how many payments there are.
 func (c *Core[P]) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.items)
+	return len(c.recs.items)
 }
 
 // Resolve returns the ref of the payment key names: key itself when a
@@ -340,24 +313,14 @@ func (c *Core[P]) Len() int {
 func (c *Core[P]) Resolve(key string) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.resolve(key)
-}
-
-func (c *Core[P]) resolve(key string) string {
-	if _, ok := c.items[key]; ok {
-		return key
-	}
-	if ref, ok := c.aliases[key]; ok {
-		return ref
-	}
-	return key
+	return c.recs.resolve(key)
 }
 
 // Alias reports the ref key is an alias of, if it is one.
 func (c *Core[P]) Alias(key string) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ref, ok := c.aliases[key]
+	ref, ok := c.recs.aliases[key]
 	return ref, ok
 }
 
@@ -365,7 +328,7 @@ func (c *Core[P]) Alias(key string) (string, bool) {
 func (c *Core[P]) Get(ref string) (P, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.items[ref]
+	p, ok := c.recs.items[ref]
 	if !ok {
 		var zero P
 		return zero, false
@@ -377,11 +340,7 @@ func (c *Core[P]) Get(ref string) (P, bool) {
 func (c *Core[P]) All() []P {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]P, 0, len(c.refs))
-	for _, ref := range c.refs {
-		out = append(out, c.spec.Clone(c.items[ref]))
-	}
-	return out
+	return c.recs.all(c.spec.Clone)
 }
 
 // With runs f on payment ref under the ledger's lock; it reports whether
@@ -389,7 +348,7 @@ func (c *Core[P]) All() []P {
 func (c *Core[P]) With(ref string, f func(p *P, env Env)) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.items[ref]
+	p, ok := c.recs.items[ref]
 	if ok {
 		f(p, c.env())
 	}
@@ -408,7 +367,7 @@ func (c *Core[P]) Locked(f func(tx Tx[P], env Env)) {
 // such payment, when f does, or with ErrClosed.
 func (c *Core[P]) Update(ctx context.Context, ref string, f func(p *P, env Env) ([]Notification, error)) error {
 	c.mu.Lock()
-	p, ok := c.items[ref]
+	p, ok := c.recs.items[ref]
 	if !ok {
 		c.mu.Unlock()
 		return fmt.Errorf("%s: no payment %q", c.name, ref)
@@ -532,9 +491,17 @@ type Hosted[P any] struct {
 	// "Transaction", "Facture". Empty means "Payment" ("Paiement" in
 	// French).
 	Noun string
-	// State says where p's page stands, and the status word its messages
-	// show ("paid"). Run under the ledger's lock.
-	State func(p *P, env Env, r *http.Request) (PageState, string)
+	// Final reports whether p is settled: its page is closed and takes no
+	// action. A payment waiting for its customer's phone ([Spec.Waiting])
+	// has a waiting page. Word is the status word the page's messages show
+	// for a closed or waiting payment ("paid"); both are required.
+	// Missing, nil for never, reports that p has no page at r (another
+	// mode's, another path's); Expired, nil for never, that an open page's
+	// life is over at now. All run under the ledger's lock.
+	Final   func(p *P) bool
+	Word    func(p *P) string
+	Missing func(p *P, r *http.Request) bool
+	Expired func(p *P, now time.Time) bool
 	// Show is an open page, under the ledger's lock (it may note that the
 	// page was opened).
 	Show func(p *P, env Env, r *http.Request) CheckoutPage
@@ -585,12 +552,21 @@ func (c *Core[P]) Host(h Hosted[P]) {
 	noun := cmp.Or(h.Noun, m.noun)
 	// state is p's page's state under mu.
 	state := func(r *http.Request) (*P, Env, PageState, string) {
-		p, env := c.items[c.resolve(r.PathValue(h.Key))], c.env()
+		p, env := c.recs.find(r.PathValue(h.Key)), c.env()
 		if p == nil {
 			return nil, env, PageMissing, ""
 		}
-		st, word := h.State(p, env, r)
-		return p, env, st, word
+		switch {
+		case h.Missing != nil && h.Missing(p, r):
+			return nil, env, PageMissing, ""
+		case h.Final(p):
+			return p, env, PageClosed, h.Word(p)
+		case c.spec.Waiting != nil && c.spec.Waiting(p):
+			return p, env, PageWaiting, h.Word(p)
+		case h.Expired != nil && h.Expired(p, env.Now):
+			return p, env, PageExpired, ""
+		}
+		return p, env, PageOpen, ""
 	}
 	c.mux.HandleFunc("GET "+h.Path, func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()

@@ -76,8 +76,7 @@ func newToy(t *testing.T, now func() time.Time) *toyServer {
 			}
 			return true
 		},
-		Webhooks: DispatcherConfig{Retries: -1},
-		Now:      now,
+		Settings: providertest.EmulatorSettings{WebhookRetries: -1, Now: now},
 		Waiting:  func(p *toy) bool { return p.Later },
 		Confirm: func(p *toy, env Env) []Notification {
 			p.Later, p.Status = false, "paid"
@@ -105,17 +104,9 @@ func newToy(t *testing.T, now func() time.Time) *toyServer {
 	})
 	ts.c.Host(Hosted[toy]{
 		Path: "/page/{ref}", Key: "ref", Lang: "en",
-		State: func(p *toy, env Env, _ *http.Request) (PageState, string) {
-			switch {
-			case p.Status != "open":
-				return PageClosed, p.Status
-			case p.Later:
-				return PageWaiting, p.Status
-			case !env.Now.Before(p.Expires):
-				return PageExpired, ""
-			}
-			return PageOpen, ""
-		},
+		Final:   func(p *toy) bool { return p.Status != "open" },
+		Word:    func(p *toy) string { return p.Status },
+		Expired: func(p *toy, now time.Time) bool { return !now.Before(p.Expires) },
 		Show: func(p *toy, _ Env, _ *http.Request) CheckoutPage {
 			return CheckoutPage{Brand: Brand{Name: "Toy"}, Amount: "100 XOF", ActionURL: "/page/" + p.Ref}
 		},

@@ -31,7 +31,21 @@
 //     number and pay, pay later, fail and cancel buttons; [ReadChoice]
 //     reads what the customer chose, and [Act] presses a button over HTTP;
 //   - [Later] plays the customers' phones confirming the payments they
-//     chose to pay later.
+//     chose to pay later;
+//   - [Shape] declares a request body's fields (their names and the
+//     aliases official clients send, their JSON kinds, whether they are
+//     required, their rules) and [Shape.Decode] reads a JSON or form body
+//     ([ReadBody]) against it, the problems worded in the provider's
+//     [Dialect] ([NestJS], [Laravel] or its own);
+//   - [Obj] declares an answer or a notification as the provider's
+//     documentation shows it, keys in order, and [PHPQuery] writes one as
+//     a PHP form;
+//   - [Ledger] keeps a provider's other records (payouts,
+//     disbursements) by ref and alias.
+//
+// An emulator's New takes [providertest.EmulatorOption] values, the
+// options every emulator has and its package's own
+// ([providertest.Configure]), and passes the settings to its Spec.
 //
 // Everything an emulator starts stops with its Close.
 package emulator
@@ -40,6 +54,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"time"
 )
 
 // RandomHex returns n random bytes as 2n lower-case hex characters.
@@ -57,4 +72,45 @@ func UUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// RandomFrom returns n random characters of alphabet (ASCII).
+func RandomFrom(alphabet string, n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// NullIfEmpty is s, or JSON null for "".
+func NullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// NullTime is t in UTC as layout writes it, or JSON null for the zero
+// time.
+func NullTime(t time.Time, layout string) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(layout)
+}
+
+// ISOTime is t as JavaScript's Date.toISOString writes it, the time of
+// many providers' Node APIs: "2024-02-28T11:17:15.285Z".
+func ISOTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// Must returns p, the provider client an emulator configured against
+// itself, and panics with err, which the emulator's own configuration
+// never gives.
+func Must[P any](p P, err error) P {
+	if err != nil {
+		panic("emulator: the emulator's own provider configuration was refused: " + err.Error())
+	}
+	return p
 }

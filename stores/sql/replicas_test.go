@@ -38,7 +38,7 @@ func newReplicas(t *testing.T, b backend) *replicas {
 	t.Helper()
 	// The question is correctness under concurrency, not latency: a
 	// loaded machine gets a generous answer time.
-	r := &replicas{t: t, em: monerootest.New(monerootest.WithWebhookRetries(3, 20*time.Millisecond), monerootest.WithWebhookTimeout(30*time.Second))}
+	r := &replicas{t: t, em: monerootest.New(providertest.WithWebhookRetries(3, 20*time.Millisecond), providertest.WithWebhookTimeout(30*time.Second))}
 	t.Cleanup(r.em.Close)
 
 	dsn := b.dsn(t)

@@ -45,7 +45,7 @@
 //     of the change, as for any status change, and the customer is sent
 //     to successUrl, since they did not fail; a shop must never take that
 //     visit for a payment (cauri asks the API). [Server.ConfirmLater] (or
-//     [WithPayLaterDelay]) then makes it SUCCESS and notifies again;
+//     [providertest.WithPayLaterDelay]) then makes it SUCCESS and notifies again;
 //   - notifications in the seed's body (id, externalTransactionId,
 //     transactionType, AMOUNT, FEE, PHONE_NUMBER, STATUS, CUSTOM_DATA,
 //     COMPLETED_AT) posted to the link's callBackURL, unsigned as
@@ -61,7 +61,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -83,67 +82,42 @@ type Delivery = providertest.Delivery
 // [dexchange.Sign].
 func Sign(secret string, body []byte) string { return dexchange.Sign(secret, body) }
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	apiKey, webhookSecret, merchant string
-	hooks                           emulator.DispatcherConfig
-	rateLimit                       int
-	ratePer                         time.Duration
-	nested                          bool
-	now                             func() time.Time
-	payLater                        time.Duration
+	apiKey, webhookSecret string
+	rateLimit             int
+	ratePer               time.Duration
+	nested                bool
 }
 
 // WithAPIKey sets the API key the server expects. The default is a random
 // "sk.test." key.
-func WithAPIKey(key string) Option { return func(o *options) { o.apiKey = key } }
+func WithAPIKey(key string) Option { return providertest.Own(func(o *options) { o.apiKey = key }) }
 
 // WithWebhookSecret makes the server sign its notifications with
 // X-Webhook-Signature, the hex HMAC-SHA256 of the body under secret, as
 // community accounts of DEXCHANGE's newer DexPay API describe. The default,
 // as the get-link documentation describes, is unsigned notifications.
-func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
-
-// WithMerchant sets the shop's name shown on the payment page. The default
-// is "Test Shop".
-func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
-
-// WithWebhookRetries sets how many times a notification the receiver did
-// not answer with a 2xx is sent again, and the wait in between. The
-// default is 3 times, 20ms apart; n < 0 means no retry.
-func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
+func WithWebhookSecret(secret string) Option {
+	return providertest.Own(func(o *options) { o.webhookSecret = secret })
 }
-
-// WithWebhookTimeout sets how long the receiver has to answer a
-// notification. The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
 
 // WithRateLimit sets how many API requests the server accepts per period
 // before answering 429 with Retry-After. The default is DefaultRateLimit
 // per minute, DEXCHANGE's standard tier; n <= 0 or per <= 0 means no limit
 // (for benchmarks and load tests).
 func WithRateLimit(n int, per time.Duration) Option {
-	return func(o *options) { o.rateLimit, o.ratePer = n, per }
+	return providertest.Own(func(o *options) { o.rateLimit, o.ratePer = n, per })
 }
-
-// WithClock sets the clock the server reads for its rate limit, the times
-// of the requests it records and of its transactions, so that a test can
-// run its rate limit on simulated time. Nil, the default, is time.Now.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time (not the
-// server's clock): for demos. The default, zero, waits for
-// [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
 
 // WithNestedLinkResponse makes get-link answer the OpenAPI block's shape,
 // {"message": ..., "transaction": {...}}, instead of the seed
 // documentation's flat object.
-func WithNestedLinkResponse() Option { return func(o *options) { o.nested = true } }
+func WithNestedLinkResponse() Option { return providertest.Own(func(o *options) { o.nested = true }) }
 
 // Request is one API request the server received, as [Server.Requests]
 // records it; it is [providertest.Request].
@@ -176,24 +150,19 @@ type Server struct {
 	c        *emulator.Core[Payment]
 	merchant string
 	nested   bool
-	limit    *limiter
 }
 
 var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{merchant: "Test Shop", rateLimit: DefaultRateLimit, ratePer: time.Minute, apiKey: "sk.test." + emulator.RandomHex(16)}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: o.merchant, nested: o.nested}
-	if o.rateLimit > 0 && o.ratePer > 0 {
-		s.limit = &limiter{n: o.rateLimit, per: o.ratePer}
-	}
+	o := options{rateLimit: DefaultRateLimit, ratePer: time.Minute, apiKey: "sk.test." + emulator.RandomHex(16)}
+	set := providertest.Configure(&o, opts)
+	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant, nested: o.nested}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "dexchangetest", Auth: s.authenticated, Edge: s.throttle, ErrorBody: errorBody, Webhooks: o.hooks,
-		PayLaterDelay: o.payLater, Now: o.now,
+		Name: "dexchangetest", Auth: s.authenticated, Edge: emulator.RateLimit(o.rateLimit, o.ratePer, set.Now, func(w http.ResponseWriter) {
+			writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
+		}), ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusProcessing },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Later = false
@@ -209,7 +178,9 @@ func New(opts ...Option) *Server {
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
 	})
-	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction", State: pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction",
+		Final: func(p *Payment) bool { return final(p.Status) }, Word: func(p *Payment) string { return p.Status },
+		Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }
@@ -228,13 +199,7 @@ func (s *Server) Config() dexchange.Config {
 }
 
 // Provider returns a dexchange.Provider configured against this server.
-func (s *Server) Provider() cauri.Provider {
-	p, err := dexchange.New(s.Config())
-	if err != nil {
-		panic("dexchangetest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
-}
+func (s *Server) Provider() cauri.Provider { return emulator.Must(dexchange.New(s.Config())) }
 
 // Payment returns a copy of the transaction with DEXCHANGE transactionId
 // id.
@@ -291,20 +256,6 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: h, Body: body})
 }
 
-// throttle applies the rate limit, as DEXCHANGE's front does before
-// anything else.
-func (s *Server) throttle(w http.ResponseWriter, _ *http.Request) bool {
-	if s.limit == nil {
-		return true
-	}
-	ok, wait := s.limit.allow(s.c.Settings().Now)
-	if !ok {
-		emulator.RetryAfter(w, wait)
-		writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
-	}
-	return ok
-}
-
 // authenticated checks the bearer API key.
 func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.APIKey)) != 1 {
@@ -312,32 +263,6 @@ func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
-}
-
-// limiter is a sliding-window rate limit.
-type limiter struct {
-	n   int
-	per time.Duration
-
-	mu   sync.Mutex
-	hits []time.Time
-}
-
-// allow records a request at now if the limit allows it, or says how long
-// until it would.
-func (l *limiter) allow(now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	cut := 0
-	for cut < len(l.hits) && now.Sub(l.hits[cut]) >= l.per {
-		cut++
-	}
-	l.hits = l.hits[cut:]
-	if len(l.hits) >= l.n {
-		return false, l.per - now.Sub(l.hits[0])
-	}
-	l.hits = append(l.hits, now)
-	return true, 0
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -375,18 +300,17 @@ func errorBody(status int) (string, []byte) {
 
 // getLink is POST /api/v1/transaction/merchant/get-link.
 func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil {
+	in, _, ok := emulator.ReadBody(r, true)
+	if !ok {
 		writeError(w, http.StatusBadRequest, "Unexpected token in JSON body")
 		return
 	}
-	p, errs := validateLink(in)
+	v, errs := linkShape.Validate(in)
 	if len(errs) > 0 {
 		writeError(w, http.StatusBadRequest, errs...)
 		return
 	}
+	p := linkPayment(v)
 	p.Status, p.CreatedAt = statusPending, s.c.Settings().Now.UTC()
 	for p.TransactionID = newTransactionID(); !s.c.Add(p.TransactionID, p, p.ExternalTransactionID); p.TransactionID = newTransactionID() {
 		if _, dup := s.c.Alias(p.ExternalTransactionID); dup {
@@ -394,7 +318,7 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var l linkData
+	var l emulator.Obj
 	s.c.With(p.TransactionID, func(p *Payment, _ emulator.Env) { l = s.linkObject(p) })
 	if s.nested {
 		writeJSON(w, http.StatusCreated, map[string]any{"message": "Transaction initiated successfully", "transaction": l})
@@ -422,16 +346,6 @@ func (s *Server) merchantTransaction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"message": "Transaction fetched successfully", "transaction": t})
-}
-
-func pageState(p *Payment, _ emulator.Env, _ *http.Request) (emulator.PageState, string) {
-	switch {
-	case final(p.Status):
-		return emulator.PageClosed, p.Status
-	case p.Later:
-		return emulator.PageWaiting, p.Status
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the payment page of p.

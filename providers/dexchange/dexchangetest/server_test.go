@@ -64,6 +64,15 @@ func (s *Server) transactions() int {
 	return s.c.Len()
 }
 
+// linkData is get-link's transaction as the documentation shows it.
+type linkData struct {
+	Success               bool   `json:"success"`
+	TransactionID         string `json:"transactionId"`
+	PaymentURL            string `json:"PaymentUrl"`
+	ExternalTransactionID string `json:"externalTransactionId"`
+	Status                string `json:"Status"`
+}
+
 func getLink(t *testing.T, s *Server, body string) (id, paymentURL string) {
 	t.Helper()
 	r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, body)
@@ -247,7 +256,7 @@ func linkTo(external, callback string) string {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(WithMerchant("Boutique Awa"))
+	s := New(providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 	sh := emutest.NewShop(t)
 	dashboard := emutest.NewShop(t)
@@ -407,7 +416,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	clk := newManualClock()
-	s := New(WithRateLimit(3, 300*time.Millisecond), WithClock(clk.Now))
+	s := New(WithRateLimit(3, 300*time.Millisecond), providertest.WithClock(clk.Now))
 	defer s.Close()
 	for i := range 3 {
 		if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 404 {

@@ -3,14 +3,10 @@ package dexpaytest
 import (
 	"encoding/json"
 	"fmt"
-	"math"
-	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri/internal/emulator"
 )
@@ -50,214 +46,95 @@ var operatorCountries = map[string][]string{
 // to.
 var payoutCountries = []string{"BF", "CI", "GN", "ML", "SN"}
 
-// sessionFields are the fields POST /checkout-sessions takes: the SDK's
-// and the plugin's is_one_shot_payment.
-var sessionFields = []string{
-	"reference", "item_name", "amount", "currency", "success_url", "failure_url", "webhook_url",
-	"metadata", "expires_at", "client_support_fee", "is_one_shot_payment",
-}
+// amountField is an amount as DEXPAY's API (NestJS: class-validator
+// messages) takes it: a JSON number or a numeric string, as the SDK
+// (number) and other clients (string) send it; XOF, XAF and GNF have no
+// decimals, so 5000, 5000.0 and "5000" are alike and 50.5 is refused.
+var amountField = emulator.Field{Name: "amount", Kind: emulator.Amount, Required: true, Check: emulator.Whole(1, 1e12),
+	Say: map[string]string{emulator.RuleInteger: "amount must be an integer: XOF, XAF and GNF have no decimals"}}
 
-// payoutFields are the fields POST /payouts takes, as the SDK types them.
-var payoutFields = []string{"amount", "currency", "destination_phone", "destination_details", "metadata"}
+// currencyField is a currency DEXPAY charges and pays out in.
+var currencyField = emulator.Field{Name: "currency", Kind: emulator.Any, Required: true, Check: emulator.OneOf(currencies...),
+	Say: map[string]string{emulator.RuleRequired: "currency must be one of the following values: " + strings.Join(currencies, ", ")}}
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
-
-// checker collects a NestJS-style API's validation messages.
-type checker struct {
-	in   map[string]any
-	errs []string
-}
-
-func (c *checker) add(format string, args ...any) {
-	c.errs = append(c.errs, fmt.Sprintf(format, args...))
-}
-
-// str reads a string field; max 0 means no length limit.
-func (c *checker) str(field string, required bool, max int) string {
-	switch v := c.in[field].(type) {
-	case nil:
-		if required {
-			c.add("%s should not be empty", field)
-			c.add("%s must be a string", field)
-		}
-	case string:
-		if required && strings.TrimSpace(v) == "" {
-			c.add("%s should not be empty", field)
-		}
-		if max > 0 && utf8.RuneCountInString(v) > max {
-			c.add("%s must be shorter than or equal to %d characters", field, max)
-		}
-		return v
-	default:
-		c.add("%s must be a string", field)
-	}
-	return ""
-}
-
-// url reads a required absolute http(s) URL.
-func (c *checker) url(field string) string {
-	v := c.str(field, true, 2048)
-	if v == "" {
-		return ""
-	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		c.add("%s must be a URL address", field)
-	}
-	return v
-}
-
-// amount reads a positive whole amount, a JSON number or a numeric string
-// as the SDK (number) and other clients (string) send it: XOF, XAF and GNF
-// have no decimals, so 5000, 5000.0 and "5000" are alike and 50.5 is
-// refused.
-func (c *checker) amount(field string) int64 {
-	var text string
-	switch v := c.in[field].(type) {
-	case json.Number:
-		text = v.String()
-	case string:
-		text = strings.TrimSpace(v)
-	case nil:
-		c.add("%s should not be empty", field)
-		return 0
-	default:
-		c.add("%s must be a number conforming to the specified constraints", field)
-		return 0
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	switch {
-	case err != nil || math.IsInf(f, 0) || math.IsNaN(f):
-		c.add("%s must be a number conforming to the specified constraints", field)
-	case f != math.Trunc(f):
-		c.add("%s must be an integer: XOF, XAF and GNF have no decimals", field)
-	case f <= 0:
-		c.add("%s must be a positive number", field)
-	case f > 1e12:
-		c.add("%s must not be greater than 1000000000000", field)
-	default:
-		return int64(f)
-	}
-	return 0
-}
-
-func (c *checker) currency(field string) string {
-	v, ok := c.in[field].(string)
-	if !ok || !slices.Contains(currencies, v) {
-		c.add("%s must be one of the following values: %s", field, strings.Join(currencies, ", "))
-		return ""
-	}
-	return v
-}
-
-// object reads an optional JSON object.
-func (c *checker) object(field string) map[string]any {
-	switch v := c.in[field].(type) {
-	case nil:
-	case map[string]any:
-		return v
-	default:
-		c.add("%s must be an object", field)
-	}
-	return nil
-}
-
-// boolean reads an optional boolean; nil when absent or null.
-func (c *checker) boolean(field string) *bool {
-	switch v := c.in[field].(type) {
-	case nil:
-	case bool:
-		return &v
-	default:
-		c.add("%s must be a boolean value", field)
-	}
-	return nil
-}
-
-// whitelist refuses the fields not in known, as a NestJS API with
-// forbidNonWhitelisted does.
-func (c *checker) whitelist(known []string) {
-	var unknown []string
-	for k := range c.in {
-		if !slices.Contains(known, k) {
-			unknown = append(unknown, k)
-		}
-	}
-	slices.Sort(unknown)
-	for _, k := range unknown {
-		c.add("property %s should not exist", k)
-	}
+// sessionShape is the body POST /checkout-sessions takes: the SDK's
+// fields and the plugin's is_one_shot_payment. expires_at must be after
+// now.
+func sessionShape(now time.Time) *emulator.Shape {
+	return &emulator.Shape{Strict: true, Dialect: emulator.NestJS, Fields: []emulator.Field{
+		{Name: "reference", Required: true, Max: 100},
+		{Name: "item_name", Required: true, Max: 255},
+		amountField,
+		currencyField,
+		{Name: "success_url", Required: true, Max: 2048, Check: emulator.URL},
+		{Name: "failure_url", Required: true, Max: 2048, Check: emulator.URL},
+		{Name: "webhook_url", Required: true, Max: 2048, Check: emulator.URL},
+		{Name: "metadata", Kind: emulator.Object},
+		{Name: "expires_at", Max: 64, Check: func(v any) (string, string) {
+			t, err := time.Parse(time.RFC3339Nano, v.(string))
+			switch {
+			case v == "":
+			case err != nil:
+				return "date", ""
+			case !t.After(now):
+				return "future", ""
+			}
+			return "", ""
+		}, Say: map[string]string{"date": "expires_at must be a valid ISO 8601 date string", "future": "expires_at must be in the future"}},
+		{Name: "client_support_fee", Kind: emulator.Bool},
+		{Name: "is_one_shot_payment", Kind: emulator.Bool},
+	}}
 }
 
 // validateSession checks a POST /checkout-sessions body and returns the
 // session it describes, or the messages.
 func validateSession(in map[string]any, now time.Time) (*Session, []string) {
-	c := &checker{in: in}
-	s := &Session{}
-	s.Reference = c.str("reference", true, 100)
-	s.ItemName = c.str("item_name", true, 255)
-	s.Amount = c.amount("amount")
-	s.Currency = c.currency("currency")
-	s.SuccessURL = c.url("success_url")
-	s.FailureURL = c.url("failure_url")
-	s.WebhookURL = c.url("webhook_url")
-	s.Metadata = c.object("metadata")
-	if v := c.str("expires_at", false, 64); v != "" {
-		t, err := time.Parse(time.RFC3339Nano, v)
-		switch {
-		case err != nil:
-			c.add("expires_at must be a valid ISO 8601 date string")
-		case !t.After(now):
-			c.add("expires_at must be in the future")
-		default:
-			s.ExpiresAt = t.UTC()
-		}
+	v, errs := sessionShape(now).Validate(in)
+	s := &Session{
+		Reference: v.String("reference"), ItemName: v.String("item_name"), Amount: v.Int("amount"), Currency: v.String("currency"),
+		SuccessURL: v.String("success_url"), FailureURL: v.String("failure_url"), WebhookURL: v.String("webhook_url"),
+		Metadata: v.Object("metadata"), ClientSupportFee: v.Bool("client_support_fee"),
 	}
-	s.ClientSupportFee = c.boolean("client_support_fee")
-	if b := c.boolean("is_one_shot_payment"); b != nil {
+	if t, err := time.Parse(time.RFC3339Nano, v.String("expires_at")); err == nil {
+		s.ExpiresAt = t.UTC()
+	}
+	if b := v.Bool("is_one_shot_payment"); b != nil {
 		s.OneShot = *b
 	}
-	c.whitelist(sessionFields)
-	return s, c.errs
+	return s, errs
 }
+
+// payoutShape is the body POST /payouts takes, as the SDK types it.
+var payoutShape = emulator.Shape{Strict: true, Dialect: emulator.NestJS, Fields: []emulator.Field{
+	amountField,
+	currencyField,
+	{Name: "destination_phone", Required: true, Max: 16, Check: emulator.E164,
+		Say: map[string]string{emulator.RuleE164: "destination_phone must be a valid phone number in E.164 format"}},
+	{Name: "destination_details", Kind: emulator.Object, Required: true, Shape: &emulator.Shape{Strict: true, Fields: []emulator.Field{
+		{Name: "operator", Required: true, Max: 32, Check: emulator.OneOf("mtn", "moov", "orange_money", "wave")},
+		{Name: "countryISO", Required: true, Check: emulator.OneOf(payoutCountries...)},
+		{Name: "recipient_name", Max: 100},
+	}}},
+	{Name: "metadata", Kind: emulator.Object},
+}}
+
+// cancelShape is the body of POST /payouts/{id}/cancel.
+var cancelShape = emulator.Shape{Strict: true, Dialect: emulator.NestJS, Fields: []emulator.Field{{Name: "reason", Max: 255}}}
 
 // validatePayout checks a POST /payouts body and returns the payout it
 // describes, or the messages.
 func validatePayout(in map[string]any) (*Payout, []string) {
-	c := &checker{in: in}
-	p := &Payout{}
-	p.Amount = c.amount("amount")
-	p.Currency = c.currency("currency")
-	if p.DestinationPhone = c.str("destination_phone", true, 16); p.DestinationPhone != "" && !e164.MatchString(p.DestinationPhone) {
-		c.add("destination_phone must be a valid phone number in E.164 format")
+	v, errs := payoutShape.Validate(in)
+	d := v.Nested("destination_details")
+	p := &Payout{
+		Amount: v.Int("amount"), Currency: v.String("currency"), DestinationPhone: v.String("destination_phone"),
+		Operator: d.String("operator"), CountryISO: d.String("countryISO"), RecipientName: d.String("recipient_name"),
+		Metadata: v.Object("metadata"),
 	}
-	switch d := in["destination_details"].(type) {
-	case map[string]any:
-		dc := &checker{in: d}
-		p.Operator = dc.str("operator", true, 32)
-		p.CountryISO = dc.str("countryISO", true, 0)
-		p.RecipientName = dc.str("recipient_name", false, 100)
-		countries, known := operatorCountries[p.Operator]
-		switch {
-		case p.Operator != "" && !known:
-			dc.add("operator must be one of the following values: mtn, moov, orange_money, wave")
-		case p.CountryISO != "" && !slices.Contains(payoutCountries, p.CountryISO):
-			dc.add("countryISO must be one of the following values: %s", strings.Join(payoutCountries, ", "))
-		case p.CountryISO != "" && !slices.Contains(countries, p.CountryISO):
-			dc.add("operator %s is not available in %s", p.Operator, p.CountryISO)
-		}
-		dc.whitelist([]string{"operator", "countryISO", "recipient_name"})
-		for _, e := range dc.errs {
-			c.add("destination_details.%s", e)
-		}
-	case nil:
-		c.add("destination_details should not be empty")
-	default:
-		c.add("destination_details must be an object")
+	if countries, ok := operatorCountries[p.Operator]; ok && slices.Contains(payoutCountries, p.CountryISO) && !slices.Contains(countries, p.CountryISO) {
+		errs = append(errs, fmt.Sprintf("destination_details.operator %s is not available in %s", p.Operator, p.CountryISO))
 	}
-	p.Metadata = c.object("metadata")
-	c.whitelist(payoutFields)
-	return p, c.errs
+	return p, errs
 }
 
 // newSessionID returns a session ID, the path of its hosted page.
@@ -269,49 +146,23 @@ func newPayoutReference(now time.Time) string {
 	return "PO_" + now.UTC().Format("20060102") + "_" + strings.ToUpper(emulator.RandomHex(3))
 }
 
-// sessionData is a session as the API answers it, in the SDK's order.
-type sessionData struct {
-	Reference         string       `json:"reference"`
-	Amount            any          `json:"amount"`
-	Currency          string       `json:"currency"`
-	Status            string       `json:"status"`
-	PaymentURL        string       `json:"payment_url"`
-	SuccessURL        string       `json:"success_url"`
-	FailureURL        string       `json:"failure_url"`
-	WebhookURL        string       `json:"webhook_url"`
-	ExpiresAt         any          `json:"expires_at"`
-	IsSandbox         bool         `json:"isSandbox"`
-	PaymentAttempt    *attemptData `json:"payment_attempt,omitempty"`
-	SandboxPaymentURL string       `json:"sandbox_payment_url,omitempty"`
-	ClientSupportFee  *bool        `json:"client_support_fee"`
-	Metadata          any          `json:"metadata"`
-	CreatedAt         string       `json:"createdAt"`
-}
-
-// attemptData is the customer's payment attempt on a session.
-type attemptData struct {
-	ID         string `json:"id"`
-	Status     string `json:"status"`
-	PaymentURL string `json:"payment_url"`
-	Operator   string `json:"operator"`
-}
-
-// sessionObject is ss as the API answers it, its amount shifted by delta.
-// The caller holds the lock.
-func (s *Server) sessionObject(ss *Session, delta int64) sessionData {
-	d := sessionData{
-		Reference: ss.Reference, Amount: s.money(ss.Amount + delta), Currency: ss.Currency, Status: ss.Status,
-		PaymentURL: s.pageURL(ss), SuccessURL: ss.SuccessURL, FailureURL: ss.FailureURL, WebhookURL: ss.WebhookURL,
-		ExpiresAt: timeOrNil(ss.ExpiresAt), IsSandbox: ss.Sandbox, ClientSupportFee: ss.ClientSupportFee,
-		Metadata: ss.Metadata, CreatedAt: ss.CreatedAt.Format(time.RFC3339),
-	}
+// sessionObject is ss as the API answers it, in the SDK's order, its
+// amount shifted by delta: with the customer's payment attempt once there
+// is one. The caller holds the lock.
+func (s *Server) sessionObject(ss *Session, delta int64) emulator.Obj {
+	var sandboxURL string
 	if s.sandboxURL && ss.Sandbox {
-		d.SandboxPaymentURL = s.URL + "/checkout/" + ss.ID
+		sandboxURL = s.URL + "/checkout/" + ss.ID
 	}
+	var attempt emulator.Obj
 	if ss.AttemptID != "" {
-		d.PaymentAttempt = &attemptData{ID: ss.AttemptID, Status: ss.Status, PaymentURL: s.URL + "/checkout/" + ss.ID, Operator: ss.Operator}
+		attempt = emulator.O("id", ss.AttemptID, "status", ss.Status, "payment_url", s.URL+"/checkout/"+ss.ID, "operator", ss.Operator)
 	}
-	return d
+	return emulator.O("reference", ss.Reference, "amount", s.money(ss.Amount+delta), "currency", ss.Currency, "status", ss.Status,
+		"payment_url", s.pageURL(ss), "success_url", ss.SuccessURL, "failure_url", ss.FailureURL, "webhook_url", ss.WebhookURL,
+		"expires_at", emulator.NullTime(ss.ExpiresAt, time.RFC3339), "isSandbox", ss.Sandbox, "payment_attempt,omitempty", attempt,
+		"sandbox_payment_url,omitempty", sandboxURL, "client_support_fee", ss.ClientSupportFee, "metadata", ss.Metadata,
+		"createdAt", ss.CreatedAt.Format(time.RFC3339))
 }
 
 // pageURL is the session's payment_url: the hosted page, or with
@@ -332,25 +183,6 @@ func (s *Server) money(n int64) any {
 	return n
 }
 
-// webhookData is a notification's data, with the fields the plugin reads
-// and the session's amount, currency and status.
-type webhookData struct {
-	Reference     string `json:"reference"`
-	Status        string `json:"status"`
-	Amount        any    `json:"amount"`
-	Currency      string `json:"currency"`
-	TransactionID any    `json:"transaction_id"`
-	PaymentMethod any    `json:"payment_method"`
-	Operator      any    `json:"operator"`
-	Metadata      any    `json:"metadata"`
-	IsSandbox     bool   `json:"isSandbox"`
-	Error         string `json:"error,omitempty"`
-	ErrorCode     string `json:"error_code,omitempty"`
-	RefundAmount  any    `json:"refund_amount,omitempty"`
-	RefundID      string `json:"refund_id,omitempty"`
-	CompletedAt   any    `json:"completed_at"`
-}
-
 // eventOf is the event a session's status is notified with, in the
 // plugin's spelling or, with sdk, the SDK README's.
 func eventOf(status string, sdk bool) string {
@@ -364,81 +196,38 @@ func eventOf(status string, sdk bool) string {
 // webhookBody is the JSON of the notification about ss, its amount shifted
 // by delta. The caller holds the lock.
 func (s *Server) webhookBody(ss *Session, delta int64, now time.Time) []byte {
-	d := webhookData{
-		Reference: ss.Reference, Status: ss.Status, Amount: s.money(ss.Amount + delta), Currency: ss.Currency,
-		TransactionID: nilIfEmpty(ss.TransactionID), PaymentMethod: nilIfEmpty(ss.PaymentMethod),
-		Operator: nilIfEmpty(ss.Operator), Metadata: ss.Metadata, IsSandbox: ss.Sandbox,
-		Error: ss.Error, ErrorCode: ss.ErrorCode, RefundID: ss.RefundID, CompletedAt: timeOrNil(ss.CompletedAt),
-	}
+	var refund any
 	if ss.RefundID != "" {
-		d.RefundAmount = s.money(ss.Amount)
+		refund = s.money(ss.Amount)
 	}
-	return s.envelope(eventOf(ss.Status, s.sdkEvents), d, now)
+	return s.envelope(eventOf(ss.Status, s.sdkEvents), emulator.O("reference", ss.Reference, "status", ss.Status,
+		"amount", s.money(ss.Amount+delta), "currency", ss.Currency, "transaction_id", emulator.NullIfEmpty(ss.TransactionID),
+		"payment_method", emulator.NullIfEmpty(ss.PaymentMethod), "operator", emulator.NullIfEmpty(ss.Operator),
+		"metadata", ss.Metadata, "isSandbox", ss.Sandbox, "error,omitempty", ss.Error, "error_code,omitempty", ss.ErrorCode,
+		"refund_amount,omitempty", refund, "refund_id,omitempty", ss.RefundID,
+		"completed_at", emulator.NullTime(ss.CompletedAt, time.RFC3339)), now)
 }
 
 // envelope wraps a notification's data with its event, as the plugin
 // ("event") or the SDK's README ("type") reads it.
 func (s *Server) envelope(event string, data any, now time.Time) []byte {
-	at := now.UTC().Format(time.RFC3339)
-	var v any = struct {
-		Event     string `json:"event"`
-		Data      any    `json:"data"`
-		CreatedAt string `json:"created_at"`
-	}{event, data, at}
+	key := "event"
 	if s.sdkEvents {
-		v = struct {
-			Type      string `json:"type"`
-			Data      any    `json:"data"`
-			CreatedAt string `json:"created_at"`
-		}{event, data, at}
+		key = "type"
 	}
-	b, _ := json.Marshal(v)
+	b, _ := json.Marshal(emulator.O(key, event, "data", data, "created_at", now.UTC().Format(time.RFC3339)))
 	return b
 }
 
-// payoutData is a payout as the API answers it, as the SDK types it.
-type payoutData struct {
-	ID                 string            `json:"id"`
-	Reference          string            `json:"reference"`
-	Amount             any               `json:"amount"`
-	Currency           string            `json:"currency"`
-	Fees               any               `json:"fees"`
-	TotalAmount        any               `json:"total_amount"`
-	Status             string            `json:"status"`
-	DestinationPhone   string            `json:"destination_phone"`
-	DestinationDetails map[string]string `json:"destination_details"`
-	Metadata           any               `json:"metadata"`
-	FailureReason      any               `json:"failure_reason"`
-	CompletedAt        any               `json:"completed_at"`
-	CreatedAt          string            `json:"createdAt"`
-	UpdatedAt          string            `json:"updatedAt"`
-}
-
-// payoutObject is p as the API answers it. The caller holds the lock.
-func (s *Server) payoutObject(p *Payout) payoutData {
+// payoutObject is p as the API answers it, as the SDK types it. The caller holds the lock.
+func (s *Server) payoutObject(p *Payout) emulator.Obj {
 	details := map[string]string{"operator": p.Operator, "countryISO": p.CountryISO}
 	if p.RecipientName != "" {
 		details["recipient_name"] = p.RecipientName
 	}
-	return payoutData{
-		ID: p.ID, Reference: p.Reference, Amount: s.money(p.Amount), Currency: p.Currency,
-		Fees: s.money(p.Fees), TotalAmount: s.money(p.Amount + p.Fees), Status: p.Status,
-		DestinationPhone: p.DestinationPhone, DestinationDetails: details, Metadata: p.Metadata,
-		FailureReason: nilIfEmpty(p.FailureReason), CompletedAt: timeOrNil(p.CompletedAt),
-		CreatedAt: p.CreatedAt.Format(time.RFC3339), UpdatedAt: p.UpdatedAt.Format(time.RFC3339),
-	}
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func timeOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(time.RFC3339)
+	return emulator.O("id", p.ID, "reference", p.Reference, "amount", s.money(p.Amount), "currency", p.Currency,
+		"fees", s.money(p.Fees), "total_amount", s.money(p.Amount+p.Fees), "status", p.Status,
+		"destination_phone", p.DestinationPhone, "destination_details", details, "metadata", p.Metadata,
+		"failure_reason", emulator.NullIfEmpty(p.FailureReason), "completed_at", emulator.NullTime(p.CompletedAt, time.RFC3339),
+		"createdAt", p.CreatedAt.Format(time.RFC3339), "updatedAt", p.UpdatedAt.Format(time.RFC3339))
 }

@@ -40,7 +40,7 @@
 //     with no notification (DEXPAY has no event for it), and the customer
 //     is sent to success_url, since they did not fail; a shop must never
 //     take that visit for a payment (cauri asks the API).
-//     [Server.ConfirmLater] (or [WithPayLaterDelay]) then completes it and
+//     [Server.ConfirmLater] (or [providertest.WithPayLaterDelay]) then completes it and
 //     sends CHECKOUT_COMPLETED;
 //   - notifications {"event": "CHECKOUT_COMPLETED", "data": {...}} posted
 //     to the session's webhook_url (or the dashboard's URL,
@@ -62,7 +62,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -84,88 +83,69 @@ type Delivery = providertest.Delivery
 // [dexpay.Sign].
 func Sign(secret string, body []byte) string { return dexpay.Sign(secret, body) }
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	apiKey, apiSecret, webhookSecret, merchant string
-	mode                                       dexpay.Mode
-	unsigned, legacyHeader, sdkEvents          bool
-	stringAmounts, flat, sandboxURL            bool
-	hooks                                      emulator.DispatcherConfig
-	now                                        func() time.Time
-	payLater                                   time.Duration
+	apiKey, apiSecret, webhookSecret  string
+	mode                              dexpay.Mode
+	unsigned, legacyHeader, sdkEvents bool
+	stringAmounts, flat, sandboxURL   bool
 }
 
 // WithMode sets the environment the server plays: dexpay.Sandbox (the
 // default) or dexpay.Live. It decides its keys' prefixes ("pk_test_",
 // "pk_live_"...) and its sessions' isSandbox.
-func WithMode(m dexpay.Mode) Option { return func(o *options) { o.mode = m } }
+func WithMode(m dexpay.Mode) Option { return providertest.Own(func(o *options) { o.mode = m }) }
 
 // WithKeys sets the public and secret keys the server expects. The
 // default is a random pair of the server's mode. Keys whose prefix names
 // the other mode ("pk_live_" in the sandbox) make Provider panic, as
 // dexpay.New refuses them.
 func WithKeys(apiKey, apiSecret string) Option {
-	return func(o *options) { o.apiKey, o.apiSecret = apiKey, apiSecret }
+	return providertest.Own(func(o *options) { o.apiKey, o.apiSecret = apiKey, apiSecret })
 }
 
 // WithWebhookSecret sets the secret notifications are signed with. The
 // default is random.
-func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
+func WithWebhookSecret(secret string) Option {
+	return providertest.Own(func(o *options) { o.webhookSecret = secret })
+}
 
 // WithoutWebhookSignature sends notifications unsigned, as DEXPAY does for
 // an account with no webhook secret in its dashboard (the plugin checks
 // the signature only when one is configured).
-func WithoutWebhookSignature() Option { return func(o *options) { o.unsigned = true } }
+func WithoutWebhookSignature() Option {
+	return providertest.Own(func(o *options) { o.unsigned = true })
+}
 
 // WithLegacySignatureHeader signs notifications in X-DexPay-Signature, the
 // header older deployments used, instead of X-Webhook-Signature.
-func WithLegacySignatureHeader() Option { return func(o *options) { o.legacyHeader = true } }
+func WithLegacySignatureHeader() Option {
+	return providertest.Own(func(o *options) { o.legacyHeader = true })
+}
 
 // WithSDKEvents writes notifications as the Node SDK's README reads them,
 // {"type": "checkout.completed", "data": {...}}, instead of the plugin's
 // {"event": "CHECKOUT_COMPLETED", "data": {...}}.
-func WithSDKEvents() Option { return func(o *options) { o.sdkEvents = true } }
+func WithSDKEvents() Option { return providertest.Own(func(o *options) { o.sdkEvents = true }) }
 
 // WithStringAmounts writes every amount in answers and notifications as a
 // JSON string ("5000") instead of a number.
-func WithStringAmounts() Option { return func(o *options) { o.stringAmounts = true } }
+func WithStringAmounts() Option { return providertest.Own(func(o *options) { o.stringAmounts = true }) }
 
 // WithFlatAnswers answers sessions and payouts as the object itself, as
 // the SDK's types and tests show them, instead of {success, data}.
-func WithFlatAnswers() Option { return func(o *options) { o.flat = true } }
+func WithFlatAnswers() Option { return providertest.Own(func(o *options) { o.flat = true }) }
 
 // WithSandboxPaymentURL gives sandbox sessions a sandbox_payment_url, the
 // page where test payments are made (the plugin sends the customer there
 // first), and a payment_url that refuses to take a sandbox payment.
-func WithSandboxPaymentURL() Option { return func(o *options) { o.sandboxURL = true } }
-
-// WithMerchant sets the shop's name shown on the payment page. The default
-// is "Test Shop".
-func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
-
-// WithWebhookRetries sets how many times a notification the receiver did
-// not answer with a 2xx is sent again, and the wait in between. The
-// default is 3 times, 20ms apart; n < 0 means no retry.
-func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
+func WithSandboxPaymentURL() Option {
+	return providertest.Own(func(o *options) { o.sandboxURL = true })
 }
-
-// WithWebhookTimeout sets how long the receiver has to answer a
-// notification. The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
-
-// WithClock sets the clock the server reads for its sessions' and
-// payouts' times, expires_at included, so that a test can let a session
-// expire on simulated time. Nil, the default, is time.Now.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time (not the
-// server's clock): for demos. The default, zero, waits for
-// [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
 
 // Request is one API request the server received, as [Server.Requests]
 // records it; it is [providertest.Request].
@@ -201,19 +181,15 @@ type Server struct {
 	merchant                        string
 	legacyHeader, sdkEvents         bool
 	stringAmounts, flat, sandboxURL bool
-
-	mu      sync.Mutex
-	payouts map[string]*Payout // by ID
+	payouts                         emulator.Ledger[Payout] // by ID and reference
 }
 
 var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{merchant: "Test Shop", mode: dexpay.Sandbox}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := options{mode: dexpay.Sandbox}
+	set := providertest.Configure(&o, opts)
 	if o.mode != dexpay.Live {
 		o.mode = dexpay.Sandbox
 	}
@@ -228,13 +204,11 @@ func New(opts ...Option) *Server {
 	}
 	s := &Server{
 		APIKey: o.apiKey, APISecret: o.apiSecret, WebhookSecret: o.webhookSecret, Mode: o.mode,
-		merchant: o.merchant, legacyHeader: o.legacyHeader, sdkEvents: o.sdkEvents,
+		merchant: set.Merchant, legacyHeader: o.legacyHeader, sdkEvents: o.sdkEvents,
 		stringAmounts: o.stringAmounts, flat: o.flat, sandboxURL: o.sandboxURL,
-		payouts: make(map[string]*Payout),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Session]{
-		Name: "dexpaytest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
-		PayLaterDelay: o.payLater, Now: o.now,
+		Name: "dexpaytest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(ss *Session) bool { return ss.Later && ss.Status == StatusProcessing },
 		Confirm: func(ss *Session, env emulator.Env) []emulator.Notification {
 			ss.Later = false
@@ -255,7 +229,10 @@ func New(opts ...Option) *Server {
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
 	})
-	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session", State: pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session",
+		Final: func(ss *Session) bool { return final(ss.Status) }, Word: func(ss *Session) string { return ss.Status },
+		Expired: expired, Missing: func(ss *Session, r *http.Request) bool { return r.PathValue("id") != ss.ID },
+		Show: s.show, Press: s.press})
 	s.c.Handle("GET /live/{id}", s.livePage)
 	s.c.Handle("POST /live/{id}/{action}", s.livePage)
 	s.c.Start()
@@ -276,27 +253,13 @@ func (s *Server) Config() dexpay.Config {
 }
 
 // Provider returns a dexpay.Provider configured against this server.
-func (s *Server) Provider() cauri.Provider {
-	p, err := dexpay.New(s.Config())
-	if err != nil {
-		panic("dexpaytest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
-}
+func (s *Server) Provider() cauri.Provider { return emulator.Must(dexpay.New(s.Config())) }
 
 // Session returns a copy of the session with that reference.
 func (s *Server) Session(reference string) (Session, bool) { return s.c.Get(reference) }
 
-// Payout returns a copy of the payout with DEXPAY id id.
-func (s *Server) Payout(id string) (Payout, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.payouts[id]
-	if !ok {
-		return Payout{}, false
-	}
-	return *p, true
-}
+// Payout returns a copy of the payout with DEXPAY id (or reference) id.
+func (s *Server) Payout(id string) (Payout, bool) { return s.payouts.Get(id) }
 
 // SetStatus sets a session's status to any word, documented or not,
 // without a notification: for tests of what a client does with PROCESSING
@@ -333,27 +296,29 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 		return fmt.Errorf("dexpaytest: a payout settles as COMPLETED or FAILED, not %q", status)
 	}
 	env := s.c.Settings()
-	s.mu.Lock()
-	p, ok := s.payouts[id]
-	switch {
-	case !ok:
-		s.mu.Unlock()
+	var body []byte
+	var err error
+	if !s.payouts.With(id, func(p *Payout) {
+		if p.Status != StatusPending && p.Status != StatusProcessing {
+			err = fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
+			return
+		}
+		now := env.Now.UTC()
+		p.Status, p.UpdatedAt, p.CompletedAt = status, now, now
+		if status == StatusFailed {
+			p.FailureReason = "Numéro destinataire invalide"
+		}
+		event := "PAYOUT_" + status
+		if s.sdkEvents {
+			event = "payout." + map[string]string{StatusCompleted: "completed", StatusFailed: "failed"}[status]
+		}
+		body = s.envelope(event, s.payoutObject(p), now)
+	}) {
 		return fmt.Errorf("dexpaytest: no payout %q", id)
-	case p.Status != StatusPending && p.Status != StatusProcessing:
-		s.mu.Unlock()
-		return fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
 	}
-	now := env.Now.UTC()
-	p.Status, p.UpdatedAt, p.CompletedAt = status, now, now
-	if status == StatusFailed {
-		p.FailureReason = "Numéro destinataire invalide"
+	if err != nil {
+		return err
 	}
-	event := "PAYOUT_" + status
-	if s.sdkEvents {
-		event = "payout." + map[string]string{StatusCompleted: "completed", StatusFailed: "failed"}[status]
-	}
-	body := s.envelope(event, s.payoutObject(p), now)
-	s.mu.Unlock()
 	return s.c.Deliver(ctx, env.To(s.signedHeader(body, s.WebhookSecret), body))
 }
 
@@ -452,20 +417,9 @@ func (s *Server) answer(w http.ResponseWriter, status int, data any) {
 	writeJSON(w, status, map[string]any{"success": true, "data": data})
 }
 
-// decodeBody reads a JSON object body, numbers kept as json.Number.
-func decodeBody(r *http.Request) (map[string]any, bool) {
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil {
-		return nil, false
-	}
-	return in, true
-}
-
 // createSession is POST /api/v1/checkout-sessions.
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
-	in, ok := decodeBody(r)
+	in, _, ok := emulator.ReadBody(r, true)
 	if !ok {
 		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
 		return
@@ -477,7 +431,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss.Status, ss.Sandbox, ss.CreatedAt = StatusPending, s.Mode == dexpay.Sandbox, now
-	var d sessionData
+	var d emulator.Obj
 	dup := false
 	s.c.Locked(func(tx emulator.Tx[Session], _ emulator.Env) {
 		if dup = tx.Taken(ss.Reference); dup {
@@ -506,7 +460,7 @@ func (s *Server) sessionByID(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeSession(w http.ResponseWriter, reference string) {
-	var d sessionData
+	var d emulator.Obj
 	if !s.c.With(reference, func(ss *Session, env emulator.Env) { d = s.sessionObject(ss, env.Delta) }) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
 		return
@@ -538,7 +492,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 	})
 	from := min((page-1)*limit, len(all))
 	to := min(from+limit, len(all))
-	data := make([]sessionData, 0, to-from)
+	data := make([]emulator.Obj, 0, to-from)
 	delta := s.c.Settings().Delta
 	for _, ss := range all[from:to] {
 		data = append(data, s.sessionObject(&ss, delta))
@@ -553,7 +507,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
 // cancelSession is DELETE /api/v1/checkout-sessions/{id}: a pending
 // session is cancelled and CHECKOUT_CANCELLED sent.
 func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
-	var d sessionData
+	var d emulator.Obj
 	var refused string
 	var ns []emulator.Notification
 	ok := s.c.With(s.c.Resolve(r.PathValue("id")), func(ss *Session, env emulator.Env) {
@@ -577,7 +531,7 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
 
 // createPayout is POST /api/v1/payouts.
 func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
-	in, ok := decodeBody(r)
+	in, _, ok := emulator.ReadBody(r, true)
 	if !ok {
 		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
 		return
@@ -590,23 +544,15 @@ func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
 	now := s.c.Settings().Now.UTC()
 	p.ID, p.Reference = "po_"+emulator.RandomHex(12), newPayoutReference(now)
 	p.Status, p.Fees, p.CreatedAt, p.UpdatedAt = StatusPending, p.Amount/100, now, now // 1%
-	s.mu.Lock()
-	s.payouts[p.ID] = p
 	d := s.payoutObject(p)
-	s.mu.Unlock()
+	s.payouts.Add(p.ID, p, p.Reference)
 	s.answer(w, http.StatusCreated, d)
 }
 
 // getPayout is GET /api/v1/payouts/{id}: by ID, or by reference.
 func (s *Server) getPayout(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	p, ok := s.payoutLocked(r.PathValue("id"))
-	var d payoutData
-	if ok {
-		d = s.payoutObject(p)
-	}
-	s.mu.Unlock()
-	if !ok {
+	var d emulator.Obj
+	if !s.payouts.With(r.PathValue("id"), func(p *Payout) { d = s.payoutObject(p) }) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
 		return
 	}
@@ -616,62 +562,30 @@ func (s *Server) getPayout(w http.ResponseWriter, r *http.Request) {
 // cancelPayout is POST /api/v1/payouts/{id}/cancel {reason}: only a
 // PENDING payout can be cancelled.
 func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
-	in, ok := decodeBody(r)
-	if !ok {
-		in = map[string]any{}
-	}
-	c := &checker{in: in}
-	reason := c.str("reason", false, 255)
-	c.whitelist([]string{"reason"})
-	if len(c.errs) > 0 {
-		writeValidation(w, c.errs)
+	in, _, _ := emulator.ReadBody(r, true)
+	v, errs := cancelShape.Validate(in)
+	if len(errs) > 0 {
+		writeValidation(w, errs)
 		return
 	}
-	s.mu.Lock()
-	p, ok := s.payoutLocked(r.PathValue("id"))
+	reason := v.String("reason")
+	now := s.c.Settings().Now.UTC()
+	var d emulator.Obj
+	var st string
+	ok := s.payouts.With(r.PathValue("id"), func(p *Payout) {
+		if st = p.Status; st == StatusPending {
+			p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(reason, "Cancelled by merchant"), now
+			d = s.payoutObject(p)
+		}
+	})
 	switch {
 	case !ok:
-		s.mu.Unlock()
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
-		return
-	case p.Status != StatusPending:
-		st := p.Status
-		s.mu.Unlock()
+	case st != StatusPending:
 		writeError(w, http.StatusBadRequest, "INVALID_STATUS", "Only PENDING payouts can be cancelled; this one is "+st)
-		return
+	default:
+		s.answer(w, http.StatusOK, d)
 	}
-	p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(reason, "Cancelled by merchant"), s.c.Settings().Now.UTC()
-	d := s.payoutObject(p)
-	s.mu.Unlock()
-	s.answer(w, http.StatusOK, d)
-}
-
-// payoutLocked finds a payout by ID or reference. The caller holds the
-// lock.
-func (s *Server) payoutLocked(id string) (*Payout, bool) {
-	if p, ok := s.payouts[id]; ok {
-		return p, true
-	}
-	for _, p := range s.payouts {
-		if p.Reference == id {
-			return p, true
-		}
-	}
-	return nil, false
-}
-
-func pageState(ss *Session, env emulator.Env, r *http.Request) (emulator.PageState, string) {
-	switch {
-	case r.PathValue("id") != ss.ID:
-		return emulator.PageMissing, ""
-	case final(ss.Status):
-		return emulator.PageClosed, ss.Status
-	case ss.Later:
-		return emulator.PageWaiting, ss.Status
-	case expired(ss, env.Now):
-		return emulator.PageExpired, ""
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the payment page of ss.

@@ -32,6 +32,74 @@ type reply struct {
 
 // messages returns the error answer's message as a list, whether a string
 // or an array.
+
+// The API's answers and notifications as the SDK types them, to read
+// them back.
+
+// sessionData is a session as the API answers it, in the SDK's order.
+type sessionData struct {
+	Reference         string       `json:"reference"`
+	Amount            any          `json:"amount"`
+	Currency          string       `json:"currency"`
+	Status            string       `json:"status"`
+	PaymentURL        string       `json:"payment_url"`
+	SuccessURL        string       `json:"success_url"`
+	FailureURL        string       `json:"failure_url"`
+	WebhookURL        string       `json:"webhook_url"`
+	ExpiresAt         any          `json:"expires_at"`
+	IsSandbox         bool         `json:"isSandbox"`
+	PaymentAttempt    *attemptData `json:"payment_attempt,omitempty"`
+	SandboxPaymentURL string       `json:"sandbox_payment_url,omitempty"`
+	ClientSupportFee  *bool        `json:"client_support_fee"`
+	Metadata          any          `json:"metadata"`
+	CreatedAt         string       `json:"createdAt"`
+}
+
+// attemptData is the customer's payment attempt on a session.
+type attemptData struct {
+	ID         string `json:"id"`
+	Status     string `json:"status"`
+	PaymentURL string `json:"payment_url"`
+	Operator   string `json:"operator"`
+}
+
+// webhookData is a notification's data, with the fields the plugin reads
+// and the session's amount, currency and status.
+type webhookData struct {
+	Reference     string `json:"reference"`
+	Status        string `json:"status"`
+	Amount        any    `json:"amount"`
+	Currency      string `json:"currency"`
+	TransactionID any    `json:"transaction_id"`
+	PaymentMethod any    `json:"payment_method"`
+	Operator      any    `json:"operator"`
+	Metadata      any    `json:"metadata"`
+	IsSandbox     bool   `json:"isSandbox"`
+	Error         string `json:"error,omitempty"`
+	ErrorCode     string `json:"error_code,omitempty"`
+	RefundAmount  any    `json:"refund_amount,omitempty"`
+	RefundID      string `json:"refund_id,omitempty"`
+	CompletedAt   any    `json:"completed_at"`
+}
+
+// payoutData is a payout as the API answers it, as the SDK types it.
+type payoutData struct {
+	ID                 string            `json:"id"`
+	Reference          string            `json:"reference"`
+	Amount             any               `json:"amount"`
+	Currency           string            `json:"currency"`
+	Fees               any               `json:"fees"`
+	TotalAmount        any               `json:"total_amount"`
+	Status             string            `json:"status"`
+	DestinationPhone   string            `json:"destination_phone"`
+	DestinationDetails map[string]string `json:"destination_details"`
+	Metadata           any               `json:"metadata"`
+	FailureReason      any               `json:"failure_reason"`
+	CompletedAt        any               `json:"completed_at"`
+	CreatedAt          string            `json:"createdAt"`
+	UpdatedAt          string            `json:"updatedAt"`
+}
+
 func (r reply) messages() []string {
 	var m []string
 	if json.Unmarshal(r.obj["message"], &m) == nil {
@@ -130,7 +198,7 @@ func TestAuth(t *testing.T) {
 func TestCreateValidation(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	s := New(WithClock(func() time.Time { return now }))
+	s := New(providertest.WithClock(func() time.Time { return now }))
 	defer s.Close()
 	// set returns validSession with fields set (or deleted, for ""):
 	// field, value, field, value...
@@ -275,7 +343,7 @@ func TestList(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	s := New(WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Second); return now }))
+	s := New(providertest.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Second); return now }))
 	defer s.Close()
 	for _, ref := range []string{"pay_a", "pay_b", "pay_c"} {
 		create(t, s, strings.Replace(validSession, "pay_01", ref, 1))
@@ -342,7 +410,7 @@ func TestPage(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	h := newHook(t)
-	s := New(WithClock(clock), WithMerchant("Boutique Awa"))
+	s := New(providertest.WithClock(clock), providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 
 	for _, tt := range []struct {

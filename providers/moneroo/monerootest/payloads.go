@@ -4,12 +4,10 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"net/mail"
-	"net/url"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator"
@@ -23,172 +21,76 @@ const (
 	statusCancelled = "cancelled"
 )
 
-// fieldErrors are Laravel's validation errors: messages by dotted field.
-type fieldErrors map[string][]string
-
-func (e fieldErrors) add(field, msg string) { e[field] = append(e[field], msg) }
-
-// message is Laravel's summary: the first error, and how many more.
-func (e fieldErrors) message() string {
-	keys := make([]string, 0, len(e))
-	n := 0
-	for k, msgs := range e {
-		keys = append(keys, k)
-		n += len(msgs)
-	}
-	sort.Strings(keys)
-	msg := e[keys[0]][0]
-	switch n {
-	case 1:
-	case 2:
-		msg += " (and 1 more error)"
-	default:
-		msg += fmt.Sprintf(" (and %d more errors)", n-1)
-	}
-	return msg
-}
-
-// validateInit checks an initialize body as Moneroo's API does and returns
-// the payment it describes, or the errors.
-func validateInit(in map[string]any) (*Payment, fieldErrors) {
-	errs := fieldErrors{}
-	p := &Payment{Metadata: map[string]string{}}
-	label := func(field string) string { return strings.NewReplacer("_", " ", ".", " ").Replace(field) }
-	str := func(v any, field string, required bool, maxLen int) string {
-		switch s := v.(type) {
-		case nil:
-			if required {
-				errs.add(field, fmt.Sprintf("The %s field is required.", label(field)))
-			}
-		case string:
-			s = strings.TrimSpace(s)
-			switch {
-			case s == "" && required:
-				errs.add(field, fmt.Sprintf("The %s field is required.", label(field)))
-			case maxLen > 0 && utf8.RuneCountInString(s) > maxLen:
-				errs.add(field, fmt.Sprintf("The %s field must not be greater than %d characters.", label(field), maxLen))
-			default:
-				return s
-			}
-		default:
-			errs.add(field, fmt.Sprintf("The %s field must be a string.", label(field)))
+// initShape is initialize's body as Moneroo's API (Laravel) checks it.
+// amount is read as Laravel's "numeric" rule, which the Laravel SDK
+// applies, reads it: a JSON number or a numeric string (the WooCommerce
+// plugin sends the order total uncast, "5000.00"), decimals included,
+// but none finer than the currency has (see initPayment).
+var initShape = emulator.Shape{Trim: true, BlankIsNull: true, Fields: []emulator.Field{
+	{Name: "currency", Required: true, Check: func(v any) (string, string) {
+		if c := v.(string); len(c) != 3 || strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			return emulator.RuleOneOf, ""
 		}
-		return ""
-	}
-
-	if c := str(in["currency"], "currency", true, 0); c != "" {
-		if len(c) != 3 || strings.ToUpper(c) != c || strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-			errs.add("currency", "The selected currency is invalid.")
+		return "", ""
+	}},
+	{Name: "amount", Kind: emulator.Amount, Required: true, Check: func(v any) (string, string) {
+		switch s := v.(string); {
+		case !numeric(s):
+			return emulator.RuleType, ""
+		case strings.HasPrefix(s, "-"):
+			return emulator.RulePositive, ""
 		}
-		p.Currency = c
-	}
+		return "", ""
+	}},
+	{Name: "description", Required: true, Max: 155},
+	{Name: "return_url", Required: true, Check: emulator.URL},
+	{Name: "customer", Kind: emulator.Object, Required: true, Shape: &emulator.Shape{Trim: true, BlankIsNull: true, Fields: []emulator.Field{
+		{Name: "email", Required: true, Max: 255, Check: emulator.Email},
+		{Name: "first_name", Required: true, Max: 100},
+		{Name: "last_name", Required: true, Max: 100},
+		{Name: "phone", Kind: emulator.Text},
+		{Name: "country", Max: 10},
+	}}},
+	{Name: "metadata", Kind: emulator.Object, Each: &emulator.Field{Max: 100}, Check: func(v any) (string, string) {
+		if len(v.(map[string]any)) > 10 {
+			return emulator.RuleMax, "10"
+		}
+		return "", ""
+	}},
+	{Name: "methods", Kind: emulator.List, Each: &emulator.Field{Required: true}},
+}}
 
-	if n, problem := amountOf(in["amount"], p.Currency); problem != "" {
-		errs.add("amount", problem)
-	} else {
+// initPayment checks an initialize body and returns the payment it
+// describes, or the problems.
+func initPayment(in map[string]any) (*Payment, []emulator.Problem) {
+	v, problems := initShape.Decode(in)
+	c, meta := v.Nested("customer"), v.Nested("metadata")
+	p := &Payment{
+		Currency: v.String("currency"), Description: v.String("description"), ReturnURL: v.String("return_url"), Metadata: map[string]string{},
+		Customer: Customer{Email: c.String("email"), FirstName: c.String("first_name"), LastName: c.String("last_name"), Phone: c.String("phone"), Country: c.String("country")},
+	}
+	for k := range meta {
+		if s := meta.String(k); s != "" {
+			p.Metadata[k] = s
+		}
+	}
+	for i := range v.List("methods") {
+		if s := v.Nested("methods").String(strconv.Itoa(i)); s != "" {
+			p.Methods = append(p.Methods, s)
+		}
+	}
+	if a := v.String("amount"); a != "" && !slices.ContainsFunc(problems, func(p emulator.Problem) bool { return p.Field == "amount" }) {
+		n, err := cauri.ParseAmount(strings.TrimPrefix(a, "+"), p.Currency)
+		switch {
+		case err != nil:
+			problems = append(problems, emulator.Problem{Field: "amount", Rule: "decimals",
+				Said: fmt.Sprintf("The amount field must not have more than %d decimal places.", cauri.CurrencyExponent(p.Currency))})
+		case n == 0:
+			problems = append(problems, emulator.Problem{Field: "amount", Rule: emulator.RulePositive, Kind: emulator.Amount})
+		}
 		p.Amount = n
 	}
-	p.Description = str(in["description"], "description", true, 155)
-	if ru := str(in["return_url"], "return_url", true, 0); ru != "" {
-		u, err := url.Parse(ru)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs.add("return_url", "The return url field must be a valid URL.")
-		}
-		p.ReturnURL = ru
-	}
-
-	switch c := in["customer"].(type) {
-	case nil:
-		errs.add("customer", "The customer field is required.")
-	case map[string]any:
-		if e := str(c["email"], "customer.email", true, 255); e != "" {
-			if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
-				errs.add("customer.email", "The customer email field must be a valid email address.")
-			}
-			p.Customer.Email = e
-		}
-		p.Customer.FirstName = str(c["first_name"], "customer.first_name", true, 100)
-		p.Customer.LastName = str(c["last_name"], "customer.last_name", true, 100)
-		switch ph := c["phone"].(type) {
-		case nil:
-		case json.Number:
-			p.Customer.Phone = ph.String()
-		case string:
-			p.Customer.Phone = ph
-		default:
-			errs.add("customer.phone", "The customer phone field must be a string.")
-		}
-		p.Customer.Country = str(c["country"], "customer.country", false, 10)
-	default:
-		errs.add("customer", "The customer field must be an array.")
-	}
-
-	switch m := in["metadata"].(type) {
-	case nil:
-	case map[string]any:
-		if len(m) > 10 {
-			errs.add("metadata", "The metadata field must not have more than 10 items.")
-		}
-		for k, v := range m {
-			if s := str(v, "metadata."+k, false, 100); s != "" {
-				p.Metadata[k] = s
-			}
-		}
-	default:
-		errs.add("metadata", "The metadata field must be an array.")
-	}
-
-	switch ms := in["methods"].(type) {
-	case nil:
-	case []any:
-		for i, m := range ms {
-			if s := str(m, fmt.Sprintf("methods.%d", i), true, 0); s != "" {
-				p.Methods = append(p.Methods, s)
-			}
-		}
-	default:
-		errs.add("methods", "The methods field must be an array.")
-	}
-	return p, errs
-}
-
-// amountOf reads initialize's amount as Laravel's "numeric" rule, which
-// the Laravel SDK applies, reads it: a JSON number or a numeric string
-// (the WooCommerce plugin sends the order total uncast, "5000.00"),
-// decimals included, but none finer than the currency has: a fraction of
-// a franc is refused. It returns the amount in the currency's smallest
-// unit, or the validation message.
-func amountOf(v any, currency string) (int64, string) {
-	const required, notNumber, notPositive = "The amount field is required.",
-		"The amount field must be a number.", "The amount field must be greater than 0."
-	var s string
-	switch a := v.(type) {
-	case nil:
-		return 0, required
-	case json.Number:
-		s = a.String()
-	case string:
-		s = strings.TrimSpace(a)
-		switch {
-		case s == "": // Laravel reads an empty string as null
-			return 0, required
-		case !numeric(s):
-			return 0, notNumber
-		}
-	default:
-		return 0, notNumber
-	}
-	if strings.HasPrefix(s, "-") {
-		return 0, notPositive
-	}
-	n, err := cauri.ParseAmount(strings.TrimPrefix(s, "+"), currency)
-	switch {
-	case err != nil:
-		return 0, fmt.Sprintf("The amount field must not have more than %d decimal places.", cauri.CurrencyExponent(currency))
-	case n == 0:
-		return 0, notPositive
-	}
-	return n, ""
+	return p, problems
 }
 
 // numeric reports whether s is a decimal number: an optional sign,
@@ -248,13 +150,13 @@ func (s *Server) verifyData(p *Payment, delta int64) any {
 			"rate":               nil,
 			"rate_formatted":     nil,
 			"correction_rate":    nil,
-			"phone_number":       nilIfEmpty(cmp.Or(p.PaymentPhone, p.Customer.Phone)),
-			"failure_message":    nilIfEmpty(p.FailureMessage),
-			"failure_error_code": nilIfEmpty(errCode),
-			"failure_error_type": nilIfEmpty(errType),
+			"phone_number":       emulator.NullIfEmpty(cmp.Or(p.PaymentPhone, p.Customer.Phone)),
+			"failure_message":    emulator.NullIfEmpty(p.FailureMessage),
+			"failure_error_code": emulator.NullIfEmpty(errCode),
+			"failure_error_type": emulator.NullIfEmpty(errType),
 			"metadata": map[string]any{
 				"network_transaction_id": nil, "amount_debited": nil, "commission": nil,
-				"fees": nil, "selected_payment_method": nilIfEmpty(p.Method),
+				"fees": nil, "selected_payment_method": emulator.NullIfEmpty(p.Method),
 			},
 			"amount":           amount,
 			"amount_formatted": p.Currency + " " + amount.String(),
@@ -263,7 +165,7 @@ func (s *Server) verifyData(p *Payment, delta int64) any {
 			"gateway": map[string]any{
 				"id": "6eip4udyt8o6", "account_name": s.merchant, "name": "Moneroo Test Payment Gateway",
 				"short_code": "moneroo_test", "transaction_id": p.ID, "transaction_status": gatewayStatus(p.Status),
-				"transaction_failure_message": nilIfEmpty(p.FailureMessage),
+				"transaction_failure_message": emulator.NullIfEmpty(p.FailureMessage),
 			},
 			"context": map[string]any{"ip": "127.0.0.1", "local": "en"},
 		}
@@ -292,8 +194,8 @@ func (s *Server) verifyData(p *Payment, delta int64) any {
 		},
 		"customer": map[string]any{
 			"id": p.CustomerID, "first_name": p.Customer.FirstName, "last_name": p.Customer.LastName,
-			"email": p.Customer.Email, "phone": nilIfEmpty(p.Customer.Phone), "address": nil,
-			"city": nil, "state": nil, "country_code": nilIfEmpty(p.Customer.Country), "country": nil,
+			"email": p.Customer.Email, "phone": emulator.NullIfEmpty(p.Customer.Phone), "address": nil,
+			"city": nil, "state": nil, "country_code": emulator.NullIfEmpty(p.Customer.Country), "country": nil,
 			"zip_code": nil, "created_at": created, "updated_at": created,
 		},
 		"capture":    capture,
@@ -321,45 +223,16 @@ func gatewayStatus(status string) string {
 	return "PENDING"
 }
 
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // webhookBody is the JSON of a payment.* webhook about p, in the documented
 // shape: amount as a number in the main unit, currency as a code.
 func webhookBody(p *Payment, delta int64) []byte {
-	type customer struct {
-		ID        string `json:"id"`
-		Email     string `json:"email"`
-		FirstName string `json:"firstName"`
-		LastName  string `json:"lastName"`
-		Phone     any    `json:"phone"`
-	}
-	type data struct {
-		ID       string            `json:"id"`
-		Amount   json.Number       `json:"amount"`
-		Currency string            `json:"currency"`
-		Status   string            `json:"status"`
-		Metadata map[string]string `json:"metadata"`
-		Customer customer          `json:"customer"`
-	}
 	meta := p.Metadata
 	if meta == nil {
 		meta = map[string]string{}
 	}
-	b, _ := json.Marshal(struct {
-		Event string `json:"event"`
-		Data  data   `json:"data"`
-	}{
-		Event: "payment." + p.Status,
-		Data: data{
-			ID: p.ID, Amount: reported(p, delta), Currency: p.Currency, Status: p.Status, Metadata: meta,
-			Customer: customer{ID: p.CustomerID, Email: p.Customer.Email, FirstName: p.Customer.FirstName,
-				LastName: p.Customer.LastName, Phone: nilIfEmpty(p.Customer.Phone)},
-		},
-	})
+	b, _ := json.Marshal(emulator.O("event", "payment."+p.Status, "data", emulator.O(
+		"id", p.ID, "amount", reported(p, delta), "currency", p.Currency, "status", p.Status, "metadata", meta,
+		"customer", emulator.O("id", p.CustomerID, "email", p.Customer.Email, "firstName", p.Customer.FirstName,
+			"lastName", p.Customer.LastName, "phone", emulator.NullIfEmpty(p.Customer.Phone)))))
 	return b
 }

@@ -28,7 +28,7 @@
 // failed or cancelled. "Pay later on my phone" returns there too with
 // paymentStatus pending, Moneroo's word for a payment the customer made
 // and the operator has not confirmed: the payment stays pending until
-// [Server.ConfirmLater] (or [WithPayLaterDelay]) makes it a success and
+// [Server.ConfirmLater] (or [providertest.WithPayLaterDelay]) makes it a success and
 // sends payment.success. Moneroo documents no webhook for pending, and
 // none is sent.
 package monerootest
@@ -38,9 +38,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -63,43 +61,26 @@ type Request = providertest.Request
 // [moneroo.Sign].
 func Sign(secret string, body []byte) string { return moneroo.Sign(secret, body) }
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	secretKey, webhookSecret, merchant string
-	hooks                              emulator.DispatcherConfig
-	payLater                           time.Duration
+	secretKey, webhookSecret string
 }
 
 // WithSecretKey sets the API key the server expects. The default is a
 // random "sk_test_" key.
-func WithSecretKey(key string) Option { return func(o *options) { o.secretKey = key } }
+func WithSecretKey(key string) Option {
+	return providertest.Own(func(o *options) { o.secretKey = key })
+}
 
 // WithWebhookSecret sets the secret webhooks are signed with. The default is
 // random.
-func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
-
-// WithMerchant sets the shop's name shown on the checkout page. The default
-// is "Test Shop".
-func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
-
-// WithWebhookRetries sets how many times a webhook the receiver did not
-// answer with a 2xx is sent again, and the wait in between. Moneroo retries
-// 3 times, 10 minutes apart; the default is 3 times, 20ms apart. n < 0
-// means no retry.
-func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
+func WithWebhookSecret(secret string) Option {
+	return providertest.Own(func(o *options) { o.webhookSecret = secret })
 }
-
-// WithWebhookTimeout sets how long the receiver has to answer a webhook.
-// Moneroo waits 3 seconds, the default.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time: for demos.
-// The default, zero, waits for [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
 
 type shell = emulator.Shell
 
@@ -129,14 +110,11 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{merchant: "Test Shop", secretKey: "sk_test_" + emulator.RandomHex(16), webhookSecret: emulator.RandomHex(15)}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: o.merchant}
+	o := options{secretKey: "sk_test_" + emulator.RandomHex(16), webhookSecret: emulator.RandomHex(15)}
+	set := providertest.Configure(&o, opts)
+	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "monerootest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
-		PayLaterDelay: o.payLater, Clone: (*Payment).clone,
+		Name: "monerootest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Status, p.Later = statusSuccess, false
@@ -150,7 +128,9 @@ func New(opts ...Option) *Server {
 	s.c.Open("/v1/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, envelope{Message: "Not found."})
 	})
-	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en", State: pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en",
+		Final: func(p *Payment) bool { return final(p.Status) }, Word: func(p *Payment) string { return p.Status },
+		Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }
@@ -165,13 +145,7 @@ func (s *Server) Config() moneroo.Config {
 }
 
 // Provider returns a moneroo.Provider configured against this server.
-func (s *Server) Provider() cauri.Provider {
-	p, err := moneroo.New(s.Config())
-	if err != nil {
-		panic("monerootest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
-}
+func (s *Server) Provider() cauri.Provider { return emulator.Must(moneroo.New(s.Config())) }
 
 // Sign returns the X-Moneroo-Signature of body under the server's webhook
 // secret.
@@ -231,16 +205,15 @@ func errorBody(status int) (string, []byte) {
 
 // initialize is POST /v1/payments/initialize.
 func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil {
+	in, _, ok := emulator.ReadBody(r, true)
+	if !ok {
 		writeJSON(w, http.StatusBadRequest, envelope{Message: "The request body is not valid JSON."})
 		return
 	}
-	p, errs := validateInit(in)
-	if len(errs) > 0 {
-		writeJSON(w, http.StatusUnprocessableEntity, envelope{Message: errs.message(), Errors: errs})
+	p, problems := initPayment(in)
+	if len(problems) > 0 {
+		msg, errs := emulator.LaravelErrors(problems)
+		writeJSON(w, http.StatusUnprocessableEntity, envelope{Message: msg, Errors: errs})
 		return
 	}
 	p.ID, p.Status, p.CustomerID, p.CreatedAt = emulator.UUID(), statusInitiated, emulator.RandomHex(6), time.Now().UTC()
@@ -259,16 +232,6 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, envelope{Message: "Payment transaction fetched successfully!", Data: data})
-}
-
-func pageState(p *Payment, _ emulator.Env, _ *http.Request) (emulator.PageState, string) {
-	switch {
-	case final(p.Status):
-		return emulator.PageClosed, p.Status
-	case p.Later:
-		return emulator.PageWaiting, p.Status
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the hosted checkout page of p.
@@ -375,11 +338,4 @@ type Customer struct {
 	// Email, FirstName and LastName are required by initialize; Phone and
 	// Country are optional, as sent.
 	Email, FirstName, LastName, Phone, Country string
-}
-
-func (p *Payment) clone() Payment {
-	c := *p
-	c.Metadata = maps.Clone(p.Metadata)
-	c.Methods = slices.Clone(p.Methods)
-	return c
 }

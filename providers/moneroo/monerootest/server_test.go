@@ -191,7 +191,7 @@ func TestVerify(t *testing.T) {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(WithMerchant("Boutique Awa"))
+	s := New(providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")
@@ -357,7 +357,7 @@ func TestProvider(t *testing.T) {
 // exactly, in the currency's smallest unit.
 func TestOfficialClientInitialize(t *testing.T) {
 	t.Parallel()
-	s := New(WithMerchant("Boutique Awa"))
+	s := New(providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 	tests := []struct {
 		name, body string
@@ -572,7 +572,7 @@ func TestPayLater(t *testing.T) {
 // TestPayLaterDelay: with WithPayLaterDelay the phone confirms by itself.
 func TestPayLaterDelay(t *testing.T) {
 	t.Parallel()
-	s := New(WithPayLaterDelay(time.Millisecond))
+	s := New(providertest.WithPayLaterDelay(time.Millisecond))
 	defer s.Close()
 	got := make(chan []byte, 1)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -594,6 +594,37 @@ func TestPayLaterDelay(t *testing.T) {
 		t.Fatal("the phone never confirmed")
 	}
 	if p, _ := s.Payment(id); p.Status != "success" {
+		t.Errorf("payment %+v", p)
+	}
+}
+
+// TestInitializeForm: Laravel reads a form as it reads JSON, nested
+// fields in brackets, every value a string.
+func TestInitializeForm(t *testing.T) {
+	t.Parallel()
+	s := New()
+	defer s.Close()
+	form := url.Values{
+		"amount": {"5000"}, "currency": {"XOF"}, "description": {"Commande 42"}, "return_url": {"https://shop.example/back"},
+		"customer[email]": {"awa@example.com"}, "customer[first_name]": {"Awa"}, "customer[last_name]": {"Diallo"},
+		"metadata[order]": {"42"}, "methods[]": {"wave", "orange_ci"},
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.BaseURL()+"/payments/initialize", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+s.SecretKey)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Data struct{ ID string } `json:"data"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("initialize: %d %v", res.StatusCode, err)
+	}
+	p, ok := s.Payment(out.Data.ID)
+	if !ok || p.Amount != 5000 || p.Customer.FirstName != "Awa" || p.Metadata["order"] != "42" || len(p.Methods) != 2 {
 		t.Errorf("payment %+v", p)
 	}
 }

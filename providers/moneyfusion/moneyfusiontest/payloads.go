@@ -2,80 +2,52 @@ package moneyfusiontest
 
 import (
 	"encoding/json"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
 )
 
-// validatePay checks a payment request as the documentation's field table
-// says and returns the payment it describes, or the names of the fields
-// that are missing or of the wrong type, in the table's order.
+// payShape is the payment request as the documentation's field table
+// declares it; a refusal names the fields that are missing or of the
+// wrong type, in the table's order. totalPrice is a whole number of
+// francs, a JSON number or a numeric string (MoneyFusion's Python SDK
+// sends strings).
+var payShape = emulator.Shape{Trim: true, Dialect: func(p emulator.Problem) []string { return []string{p.Field} }, Fields: []emulator.Field{
+	{Name: "totalPrice", Kind: emulator.Amount, Required: true, Check: emulator.Whole(1, 1e15-1)},
+	{Name: "article", Kind: emulator.List, Required: true, Check: func(v any) (string, string) {
+		if list, ok := objects(v); !ok || len(list) == 0 || !articlesOK(list) {
+			return "article", ""
+		}
+		return "", ""
+	}},
+	{Name: "numeroSend", Required: true},
+	{Name: "nomclient", Required: true},
+	{Name: "personal_Info", Kind: emulator.List, Check: func(v any) (string, string) {
+		if _, ok := objects(v); !ok {
+			return "objects", ""
+		}
+		return "", ""
+	}},
+	{Name: "return_url", Check: emulator.URL},
+	{Name: "webhook_url", Check: emulator.URL},
+}}
+
+// validatePay checks a payment request and returns the payment it
+// describes, or the names of the fields refused.
 func validatePay(in map[string]any) (*Payment, []string) {
-	var bad []string
-	p := &Payment{}
-
-	if n, ok := whole(in["totalPrice"]); ok && n > 0 {
-		p.TotalPrice = n
-	} else {
-		bad = append(bad, "totalPrice")
-	}
-
-	if list, ok := objects(in["article"]); ok && len(list) > 0 && articlesOK(list) {
-		p.Article = list
-	} else {
-		bad = append(bad, "article")
-	}
-
-	if s, ok := in["numeroSend"].(string); ok && strings.TrimSpace(s) != "" {
-		p.NumeroSend = strings.TrimSpace(s)
-	} else {
-		bad = append(bad, "numeroSend")
-	}
-	if s, ok := in["nomclient"].(string); ok && strings.TrimSpace(s) != "" {
-		p.NomClient = strings.TrimSpace(s)
-	} else {
-		bad = append(bad, "nomclient")
-	}
-
-	if v, present := in["personal_Info"]; present && v != nil {
-		if list, ok := objects(v); ok {
-			p.PersonalInfo = list
-		} else {
-			bad = append(bad, "personal_Info")
-		}
-	}
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"return_url", &p.ReturnURL}, {"webhook_url", &p.WebhookURL}} {
-		v, present := in[f.name]
-		if !present || v == nil {
-			continue
-		}
-		s, ok := v.(string)
-		s = strings.TrimSpace(s)
-		if !ok {
-			bad = append(bad, f.name)
-			continue
-		}
-		if s == "" {
-			continue
-		}
-		if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad = append(bad, f.name)
-			continue
-		}
-		*f.dst = s
-	}
-	return p, bad
+	v, bad := payShape.Validate(in)
+	article, _ := objects(v.List("article"))
+	info, _ := objects(v.List("personal_Info"))
+	return &Payment{
+		TotalPrice: v.Int("totalPrice"), Article: article, PersonalInfo: info, NumeroSend: v.String("numeroSend"),
+		NomClient: v.String("nomclient"), ReturnURL: v.String("return_url"), WebhookURL: v.String("webhook_url"),
+	}, bad
 }
 
 // whole reads a whole number of francs from a JSON number or a numeric
-// string (MoneyFusion's Python SDK sends strings).
+// string.
 func whole(v any) (int64, bool) {
 	var s string
 	switch x := v.(type) {
@@ -186,9 +158,6 @@ func (s *Server) amounts(p *Payment, delta int64) (montant, frais int64) {
 	return charged - frais, frais
 }
 
-// timestamp formats a time as MoneyFusion does: "2024-02-28T11:17:15.285Z".
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
 func personalInfo(p *Payment) []map[string]any {
 	if p.PersonalInfo == nil {
 		return []map[string]any{}
@@ -204,48 +173,19 @@ func (s *Server) statusData(p *Payment, env emulator.Env) any {
 	if s.showHook {
 		hook = p.WebhookURL
 	}
-	return struct {
-		ID                string           `json:"_id"`
-		TokenPay          string           `json:"tokenPay"`
-		NumeroSend        string           `json:"numeroSend"`
-		NomClient         string           `json:"nomclient"`
-		PersonalInfo      []map[string]any `json:"personal_Info"`
-		NumeroTransaction string           `json:"numeroTransaction"`
-		Montant           int64            `json:"Montant"`
-		Frais             int64            `json:"frais"`
-		Statut            string           `json:"statut"`
-		Moyen             string           `json:"moyen"`
-		ReturnURL         string           `json:"return_url"`
-		WebhookURL        string           `json:"webhook_url,omitempty"`
-		CreatedAt         string           `json:"createdAt"`
-	}{
-		ID: p.ID, TokenPay: p.Token, NumeroSend: p.NumeroSend, NomClient: p.NomClient,
-		PersonalInfo: personalInfo(p), NumeroTransaction: p.NumeroTransaction,
-		Montant: montant, Frais: frais, Statut: s.statut(p, env.Now), Moyen: p.Moyen,
-		ReturnURL: p.ReturnURL, WebhookURL: hook, CreatedAt: timestamp(p.CreatedAt),
-	}
+	return emulator.O("_id", p.ID, "tokenPay", p.Token, "numeroSend", p.NumeroSend, "nomclient", p.NomClient,
+		"personal_Info", personalInfo(p), "numeroTransaction", p.NumeroTransaction, "Montant", montant, "frais", frais,
+		"statut", s.statut(p, env.Now), "moyen", p.Moyen, "return_url", p.ReturnURL, "webhook_url,omitempty", hook,
+		"createdAt", emulator.ISOTime(p.CreatedAt))
 }
 
 // webhookBody is the JSON of a webhook about p, in the documented field
 // order. The caller holds the server's lock.
 func (s *Server) webhookBody(p *Payment, event string, env emulator.Env) []byte {
 	montant, frais := s.amounts(p, env.Delta)
-	b, _ := json.Marshal(struct {
-		Event             string           `json:"event"`
-		PersonalInfo      []map[string]any `json:"personal_Info"`
-		TokenPay          string           `json:"tokenPay"`
-		NumeroSend        string           `json:"numeroSend"`
-		NomClient         string           `json:"nomclient"`
-		NumeroTransaction string           `json:"numeroTransaction"`
-		Montant           int64            `json:"Montant"`
-		Frais             int64            `json:"frais"`
-		ReturnURL         string           `json:"return_url"`
-		WebhookURL        string           `json:"webhook_url"`
-		CreatedAt         string           `json:"createdAt"`
-	}{
-		Event: event, PersonalInfo: personalInfo(p), TokenPay: p.Token, NumeroSend: p.NumeroSend,
-		NomClient: p.NomClient, NumeroTransaction: p.NumeroTransaction, Montant: montant, Frais: frais,
-		ReturnURL: p.ReturnURL, WebhookURL: p.WebhookURL, CreatedAt: timestamp(p.CreatedAt),
-	})
+	b, _ := json.Marshal(emulator.O("event", event, "personal_Info", personalInfo(p), "tokenPay", p.Token,
+		"numeroSend", p.NumeroSend, "nomclient", p.NomClient, "numeroTransaction", p.NumeroTransaction,
+		"Montant", montant, "frais", frais, "return_url", p.ReturnURL, "webhook_url", p.WebhookURL,
+		"createdAt", emulator.ISOTime(p.CreatedAt)))
 	return b
 }

@@ -48,22 +48,17 @@
 // later on my phone" sends payin.session.pending, the documentation's
 // event for a payment "initiated and waiting to be processed", and sends
 // the customer back while the payment stays pending; [Server.ConfirmLater]
-// (or [WithPayLaterDelay]) then makes it paid and sends
+// (or [providertest.WithPayLaterDelay]) then makes it paid and sends
 // payin.session.completed.
 package moneyfusiontest
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"io"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -93,73 +88,59 @@ const (
 	StatusCancelled = "cancelled"
 )
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	app, key, merchant string
-	feePercent         int64
-	gross, showHook    bool
-	hooks              emulator.DispatcherConfig
-	life               time.Duration
-	now                func() time.Time
-	payLater           time.Duration
+	app, key        string
+	feePercent      int64
+	gross, showHook bool
+	life            time.Duration
 }
 
 // WithApp sets the application name and key in the merchant's API URL,
 // URL + "/" + app + "/" + key + "/pay/". The defaults are "cauri-test" and
 // a random hex key.
-func WithApp(app, key string) Option { return func(o *options) { o.app, o.key = app, key } }
-
-// WithMerchant sets the shop's name shown on the payment page and in its
-// URL. The default is "Test Shop".
-func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
+func WithApp(app, key string) Option {
+	return providertest.Own(func(o *options) { o.app, o.key = app, key })
+}
 
 // WithFeePercent sets MoneyFusion's fee, frais, as a percentage of
 // totalPrice, rounded down. The default is 3, as in the webhook example
 // (6 on 200).
-func WithFeePercent(n int64) Option { return func(o *options) { o.feePercent = n } }
+func WithFeePercent(n int64) Option { return providertest.Own(func(o *options) { o.feePercent = n }) }
 
 // WithGrossMontant makes Montant the whole totalPrice, with frais beside
 // it, as in the documentation's status example (Montant 200, frais 5). By
 // default Montant is net of frais, as in the webhook and Python examples
 // (Montant 194, frais 6 for 200).
-func WithGrossMontant() Option { return func(o *options) { o.gross = true } }
+func WithGrossMontant() Option { return providertest.Own(func(o *options) { o.gross = true }) }
 
 // WithSessionLife sets how long a payment page stays payable after the
 // payment request, on the server's clock. The default is
 // moneyfusion.DefaultSessionLife: MoneyFusion documents none.
-func WithSessionLife(d time.Duration) Option { return func(o *options) { o.life = d } }
-
-// WithClock sets the server's clock, which dates payments (createdAt)
-// and ends their pages (WithSessionLife): a test's fake clock, also given
-// to the kit (cauri.Config.Now). [Server.Config] passes it on to the
-// provider. The default is time.Now.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+func WithSessionLife(d time.Duration) Option {
+	return providertest.Own(func(o *options) { o.life = d })
+}
 
 // WithWebhookURLInStatus makes status answers show each payment's
 // webhook_url, as webhooks do (the status example of the documentation
 // does not): the shop's callback URL is then known to anyone holding a
 // payment's token.
-func WithWebhookURLInStatus() Option { return func(o *options) { o.showHook = true } }
+func WithWebhookURLInStatus() Option { return providertest.Own(func(o *options) { o.showHook = true }) }
 
-// WithWebhookRetries sets how many times a webhook the receiver did not
-// answer with a 2xx is sent again, and the wait in between. The default
-// is 3 times, 20ms apart; n < 0 means no retry. MoneyFusion documents no
-// retry policy.
+// WithClock is [providertest.WithClock]: the clock dates payments
+// (createdAt) and ends their pages (WithSessionLife), and [Server.Config]
+// passes it on to the provider.
+func WithClock(now func() time.Time) Option { return providertest.WithClock(now) }
+
+// WithWebhookRetries is [providertest.WithWebhookRetries]. MoneyFusion
+// documents no retry policy.
 func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
+	return providertest.WithWebhookRetries(n, delay)
 }
-
-// WithWebhookTimeout sets how long the receiver has to answer a webhook.
-// The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time (not the
-// server's clock): for demos. The default, zero, waits for
-// [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
 
 type shell = emulator.Shell
 
@@ -199,13 +180,11 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{app: "cauri-test", key: emulator.RandomHex(8), merchant: "Test Shop", feePercent: 3, life: moneyfusion.DefaultSessionLife, now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	s := &Server{App: o.app, Key: o.key, merchant: o.merchant, feePercent: o.feePercent, gross: o.gross, showHook: o.showHook, life: o.life, now: o.now}
+	o := options{app: "cauri-test", key: emulator.RandomHex(8), feePercent: 3, life: moneyfusion.DefaultSessionLife}
+	set := providertest.Configure(&o, opts)
+	s := &Server{App: o.app, Key: o.key, merchant: set.Merchant, feePercent: o.feePercent, gross: o.gross, showHook: o.showHook, life: o.life, now: set.Now}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "moneyfusiontest", ErrorBody: errorBody, Webhooks: o.hooks, PayLaterDelay: o.payLater, Now: o.now, Clone: (*Payment).clone,
+		Name: "moneyfusiontest", ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == StatusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Later = false
@@ -221,7 +200,8 @@ func New(opts ...Option) *Server {
 	s.c.Open("/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, refusal("Route introuvable"))
 	})
-	s.c.Host(emulator.Hosted[Payment]{Path: "/payment/{token}/{merchant}", Key: "token", Lang: "fr", State: s.pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payment]{Path: "/payment/{token}/{merchant}", Key: "token", Lang: "fr", Final: closed,
+		Word: func(p *Payment) string { return p.Status }, Expired: s.ended, Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }
@@ -233,13 +213,7 @@ func (s *Server) Config() moneyfusion.Config {
 }
 
 // Provider returns a moneyfusion.Provider configured against this server.
-func (s *Server) Provider() cauri.Provider {
-	p, err := moneyfusion.New(s.Config())
-	if err != nil {
-		panic("moneyfusiontest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
-}
+func (s *Server) Provider() cauri.Provider { return emulator.Must(moneyfusion.New(s.Config())) }
 
 // Payment returns a copy of the payment with this token.
 func (s *Server) Payment(token string) (Payment, bool) { return s.c.Get(token) }
@@ -310,11 +284,8 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, refusal("Marchand introuvable"))
 		return
 	}
-	raw, _ := io.ReadAll(r.Body) // the core read it already
-	var in map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil {
+	in, raw, ok := emulator.ReadBody(r, false)
+	if !ok {
 		writeJSON(w, http.StatusBadRequest, refusal("Le corps de la requête doit être un objet JSON"))
 		return
 	}
@@ -344,18 +315,6 @@ func (s *Server) notif(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, answer{Statut: true, Data: data, Message: "details paiement"})
-}
-
-func (s *Server) pageState(p *Payment, env emulator.Env, _ *http.Request) (emulator.PageState, string) {
-	switch {
-	case closed(p):
-		return emulator.PageClosed, p.Status
-	case p.Later:
-		return emulator.PageWaiting, p.Status
-	case s.ended(p, env.Now):
-		return emulator.PageExpired, ""
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the hosted payment page of p.
@@ -465,39 +424,10 @@ type Payment struct {
 	RequestHeader http.Header
 }
 
-func (p *Payment) clone() Payment {
-	c := *p
-	c.Article = cloneObjects(p.Article)
-	c.PersonalInfo = cloneObjects(p.PersonalInfo)
-	c.RequestBody = slices.Clone(p.RequestBody)
-	c.RequestHeader = p.RequestHeader.Clone()
-	return c
-}
-
-func cloneObjects(in []map[string]any) []map[string]any {
-	if in == nil {
-		return nil
-	}
-	out := make([]map[string]any, len(in))
-	for i, m := range in {
-		out[i] = maps.Clone(m)
-	}
-	return out
-}
-
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 // randomToken returns n random letters and digits, the shape of
 // MoneyFusion's newer tokens ("Le4Cnmm1Ac9yTgZMKQbz").
-func randomToken(n int) string { return randomFrom(alnum, n) }
+func randomToken(n int) string { return emulator.RandomFrom(alnum, n) }
 
-func randomDigits(n int) string { return "0" + randomFrom("0123456789", n-1) }
-
-func randomFrom(alphabet string, n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
+func randomDigits(n int) string { return "0" + emulator.RandomFrom("0123456789", n-1) }

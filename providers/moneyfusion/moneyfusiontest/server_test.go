@@ -279,7 +279,7 @@ type hook struct {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(WithMerchant("Boutique Awa"))
+	s := New(providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL("http://127.0.0.1:1/never") // the payment's own webhook_url wins
@@ -491,7 +491,7 @@ func TestProvider(t *testing.T) {
 // MoneyFusion's clients send, each built as its source builds it.
 func TestOfficialClientRequests(t *testing.T) {
 	t.Parallel()
-	s := New(WithMerchant("Boutique Awa"))
+	s := New(providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 	tests := []struct {
 		name, body string

@@ -1,19 +1,13 @@
 package novasendtest
 
 import (
-	"bytes"
-	"crypto/rand"
 	"encoding/json"
-	"fmt"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -100,20 +94,6 @@ type Failure struct {
 	Code, Message string
 }
 
-func (p *Payin) clone() Payin {
-	c := *p
-	if p.Transaction != nil {
-		t := *p.Transaction
-		c.Transaction = &t
-	}
-	if p.Failure != nil {
-		f := *p.Failure
-		c.Failure = &f
-	}
-	c.StatusCalls = slices.Clone(p.StatusCalls)
-	return c
-}
-
 // final reports whether the payin can no longer change.
 func (p *Payin) final() bool {
 	if p.Transaction != nil && (p.Transaction.Status == transactionCompleted || p.Transaction.Status == transactionFailed) {
@@ -145,10 +125,10 @@ func settle(p *Payin, a providertest.Action, now time.Time) {
 	switch a {
 	case providertest.PayLater:
 		p.Status, p.ConfirmationStatus, p.Later = statusProcessed, confirmationAccepted, true
-		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionPending, ProcessedAt: now}
+		p.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionPending, ProcessedAt: now}
 	case providertest.Pay, providertest.Fail:
 		p.Status, p.ConfirmationStatus = statusProcessed, confirmationAccepted
-		p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: now}
+		p.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionCompleted, ProcessedAt: now}
 		if a == providertest.Fail {
 			p.Transaction.Status = transactionFailed
 			p.Failure = &Failure{Code: "client_not_enough_cash", Message: "Insufficient client balance"}
@@ -159,148 +139,83 @@ func settle(p *Payin, a providertest.Action, now time.Time) {
 	}
 }
 
-// validateSession checks a session body as the emulated API does and
-// returns the payin it describes, or the errors, in the request's
-// language. The country and the account are checked by the caller.
-func validateSession(in map[string]any, fr bool) (*Payin, []fieldError) {
-	var errs []fieldError
-	add := func(field, code, en, frMsg string) {
-		msg := en
-		if fr {
-			msg = frMsg
-		}
-		errs = append(errs, fieldError{Field: field, Code: code, Message: msg})
-	}
-	p := &Payin{}
-	str := func(field string, required bool, maxLen int) string {
-		switch s := in[field].(type) {
-		case nil:
-			if required {
-				add(field, "validation_error", field+" is required", field+" est obligatoire")
-			}
-		case string:
-			s = strings.TrimSpace(s)
-			switch {
-			case s == "" && required:
-				add(field, "validation_error", field+" is required", field+" est obligatoire")
-			case utf8.RuneCountInString(s) > maxLen:
-				add(field, "validation_error", field+" must be at most "+strconv.Itoa(maxLen)+" characters",
-					field+" doit contenir au plus "+strconv.Itoa(maxLen)+" caractères")
-			default:
-				return s
-			}
-		default:
-			add(field, "validation_error", field+" must be a string", field+" doit être une chaîne")
-		}
-		return ""
-	}
-
-	p.CustomerReference = str("reference", true, 100)
-	p.AccountID = str("accountId", false, 100)
-	switch a := in["amount"].(type) {
-	case nil:
-		add("amount", "validation_error", "amount is required", "amount est obligatoire")
-	case json.Number:
-		n, err := strconv.ParseInt(a.String(), 10, 64)
+// sessionShape is a session body as the emulated API checks it; the
+// country and the account are checked after it.
+var sessionShape = emulator.Shape{Trim: true, Fields: []emulator.Field{
+	{Name: "reference", Required: true, Max: 100},
+	{Name: "accountId", Max: 100},
+	{Name: "amount", Kind: emulator.Number, Required: true, Check: func(v any) (string, string) {
+		n, err := strconv.ParseInt(v.(string), 10, 64)
 		switch {
 		case err != nil:
-			add("amount", "validation_error", "amount must be a whole number, without decimals",
-				"amount doit être un nombre entier, sans décimales")
+			return emulator.RuleInteger, ""
 		case n <= 0:
-			add("amount", "transaction_greater_than_zero", "Amount must be greater than zero", "Le montant doit être supérieur à zéro")
+			return emulator.RulePositive, ""
 		case n > MaxAmount:
-			add("amount", "invalid_amount", "Invalid amount", "Montant invalide")
-		default:
-			p.Amount = n
+			return emulator.RuleMax, ""
 		}
-	default:
-		add("amount", "validation_error", "amount must be a number", "amount doit être un nombre")
+		return "", ""
+	}},
+	{Name: "msisdn", Required: true, Max: 16, Check: emulator.E164},
+	{Name: "customerName", Required: true, Max: 100},
+	{Name: "country", Required: true, Max: 2, Check: func(v any) (string, string) {
+		if c := v.(string); len(c) != 2 || strings.ToUpper(c) != c {
+			return "iso", ""
+		}
+		return "", ""
+	}},
+	{Name: "action", Kind: emulator.Object, Shape: &emulator.Shape{Fields: []emulator.Field{
+		{Name: "successUrl", Required: true, Check: emulator.URL},
+		{Name: "failureUrl", Required: true, Check: emulator.URL},
+	}}},
+}}
+
+// validateSession checks a session body and returns the payin it
+// describes, or the errors, in the request's language (French when fr).
+// An action URL missing or not a string is "not a URL".
+func validateSession(in map[string]any, fr bool) (*Payin, []fieldError) {
+	v, problems := sessionShape.Decode(in)
+	a := v.Nested("action")
+	p := &Payin{
+		CustomerReference: v.String("reference"), AccountID: v.String("accountId"), Amount: v.Int("amount"), Msisdn: v.String("msisdn"),
+		CustomerName: v.String("customerName"), Country: v.String("country"), SuccessURL: a.String("successUrl"), FailureURL: a.String("failureUrl"),
 	}
-	if m := str("msisdn", true, 16); m != "" {
-		if !isE164(m) {
-			add("msisdn", "validation_error", "msisdn must be a phone number in E.164 format",
-				"msisdn doit être un numéro de téléphone au format E.164")
+	var errs []fieldError
+	for _, pr := range problems {
+		f, rule := pr.Path(), pr.Rule
+		switch {
+		case pr.Parent == "action.":
+			rule = emulator.RuleURL
+		case rule == emulator.RuleType:
+			rule += map[emulator.Kind]string{emulator.Number: " number", emulator.Object: " object"}[pr.Kind]
 		}
-		p.Msisdn = m
-	}
-	p.CustomerName = str("customerName", true, 100)
-	if c := str("country", true, 2); c != "" {
-		if len(c) != 2 || strings.ToUpper(c) != c {
-			add("country", "validation_error", "country must be an ISO 3166-1 alpha-2 code",
-				"country doit être un code ISO 3166-1 alpha-2")
+		w := map[string][3]string{
+			emulator.RuleRequired: {"validation_error", f + " is required", f + " est obligatoire"},
+			emulator.RuleBlank:    {"validation_error", f + " is required", f + " est obligatoire"},
+			emulator.RuleLength:   {"validation_error", f + " must be at most " + pr.Arg + " characters", f + " doit contenir au plus " + pr.Arg + " caractères"},
+			emulator.RuleType:     {"validation_error", f + " must be a string", f + " doit être une chaîne"},
+			"type number":         {"validation_error", f + " must be a number", f + " doit être un nombre"},
+			"type object":         {"validation_error", f + " must be an object", f + " doit être un objet"},
+			emulator.RuleInteger:  {"validation_error", f + " must be a whole number, without decimals", f + " doit être un nombre entier, sans décimales"},
+			emulator.RulePositive: {"transaction_greater_than_zero", "Amount must be greater than zero", "Le montant doit être supérieur à zéro"},
+			emulator.RuleMax:      {"invalid_amount", "Invalid amount", "Montant invalide"},
+			emulator.RuleE164:     {"validation_error", f + " must be a phone number in E.164 format", f + " doit être un numéro de téléphone au format E.164"},
+			"iso":                 {"validation_error", f + " must be an ISO 3166-1 alpha-2 code", f + " doit être un code ISO 3166-1 alpha-2"},
+			emulator.RuleURL:      {"validation_error", f + " must be a URL", f + " doit être une URL"},
+		}[rule]
+		msg := w[1]
+		if fr {
+			msg = w[2]
 		}
-		p.Country = c
-	}
-	switch a := in["action"].(type) {
-	case nil:
-	case map[string]any:
-		for _, f := range []struct {
-			name string
-			dst  *string
-		}{{"successUrl", &p.SuccessURL}, {"failureUrl", &p.FailureURL}} {
-			s, _ := a[f.name].(string)
-			u, err := url.Parse(s)
-			if s == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				add("action."+f.name, "validation_error", "action."+f.name+" must be a URL",
-					"action."+f.name+" doit être une URL")
-				continue
-			}
-			*f.dst = s
-		}
-	default:
-		add("action", "validation_error", "action must be an object", "action doit être un objet")
+		errs = append(errs, fieldError{Field: f, Code: w[0], Message: msg})
 	}
 	return p, errs
-}
-
-func isE164(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// isUUID reports whether s is a UUID in its 8-4-4-4-12 hex form, any
-// version.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := range len(s) {
-		switch i {
-		case 8, 13, 18, 23:
-			if s[i] != '-' {
-				return false
-			}
-		default:
-			c := s[i] | 0x20
-			if !('0' <= s[i] && s[i] <= '9' || 'a' <= c && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 const (
 	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
 	upperAlnum = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 )
-
-// randomCode returns n random characters of alphabet.
-func randomCode(n int, alphabet string) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
 
 // mainUnits is whole units plus delta smallest units, as a JSON number in
 // the main unit.
@@ -321,62 +236,25 @@ func decimalText(n json.Number, currency string) string {
 	return n.String()
 }
 
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-type failureJSON struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-func failureOf(p *Payin) *failureJSON {
+func failureOf(p *Payin) any {
 	if p.Failure == nil {
 		return nil
 	}
-	return &failureJSON{Code: p.Failure.Code, Message: p.Failure.Message}
+	return emulator.O("code", p.Failure.Code, "message", p.Failure.Message)
 }
 
 // sessionAnswer is the answer to POST /v1/payin/sessions, in the seed's
 // shape and field order.
 func sessionAnswer(p *Payin) any {
-	return struct {
-		Type                 string       `json:"type"`
-		Fee                  int64        `json:"fee"`
-		Reference            string       `json:"reference"`
-		PhoneNumber          string       `json:"phoneNumber"`
-		Amount               int64        `json:"amount"`
-		ChargedAmount        int64        `json:"chargedAmount"`
-		Status               string       `json:"status"`
-		Currency             string       `json:"currency"`
-		CustomerReference    string       `json:"customerReference"`
-		ConfirmationRequired bool         `json:"confirmationRequired"`
-		ConfirmationStatus   string       `json:"confirmationStatus"`
-		PaymentURL           string       `json:"paymentUrl"`
-		CreatedAt            string       `json:"createdAt"`
-		Failure              *failureJSON `json:"failure"`
-	}{
-		Type: "payin", Fee: p.Fee, Reference: p.Reference, PhoneNumber: p.Msisdn, Amount: p.Amount,
-		ChargedAmount: p.Amount + p.Fee, Status: p.Status, Currency: p.Currency,
-		CustomerReference: p.CustomerReference, ConfirmationRequired: true,
-		ConfirmationStatus: p.ConfirmationStatus, PaymentURL: p.PaymentURL, CreatedAt: timestamp(p.CreatedAt),
-		Failure: failureOf(p),
-	}
+	return emulator.O("type", "payin", "fee", p.Fee, "reference", p.Reference, "phoneNumber", p.Msisdn, "amount", p.Amount,
+		"chargedAmount", p.Amount+p.Fee, "status", p.Status, "currency", p.Currency, "customerReference", p.CustomerReference,
+		"confirmationRequired", true, "confirmationStatus", p.ConfirmationStatus, "paymentUrl", p.PaymentURL,
+		"createdAt", emulator.ISOTime(p.CreatedAt), "failure", failureOf(p))
 }
 
-type transactionJSON struct {
-	Reference     string `json:"reference"`
-	Status        string `json:"status"`
-	CustomerName  string `json:"customerName"`
-	ProcessedAt   string `json:"processedAt"`
-	PhoneNumber   string `json:"phoneNumber"`
-	Amount        string `json:"amount"`
-	Fees          string `json:"fees"`
-	ChargedAmount string `json:"chargedAmount"`
-	Currency      string `json:"currency"`
-}
-
-// transactionOf is p's transaction object: the amount processed (with the
-// fee when the customer pays it), and that fee.
-func transactionOf(p *Payin, delta int64) *transactionJSON {
+// transactionOf is p's transaction object, nil while there is none: the
+// amount processed (with the fee when the customer pays it), and that fee.
+func transactionOf(p *Payin, delta int64) any {
 	if p.Transaction == nil {
 		return nil
 	}
@@ -385,46 +263,25 @@ func transactionOf(p *Payin, delta int64) *transactionJSON {
 		processed, fees = p.Amount+p.Fee, p.Fee
 	}
 	amount := decimalText(mainUnits(processed, p.Currency, delta), p.Currency)
-	return &transactionJSON{
-		Reference: p.Transaction.Reference, Status: p.Transaction.Status, CustomerName: p.CustomerName,
-		ProcessedAt: timestamp(p.Transaction.ProcessedAt), PhoneNumber: p.Msisdn,
-		Amount: amount, Fees: decimalText(json.Number(strconv.FormatInt(fees, 10)), p.Currency), ChargedAmount: amount, Currency: p.Currency,
-	}
+	return emulator.O("reference", p.Transaction.Reference, "status", p.Transaction.Status, "customerName", p.CustomerName,
+		"processedAt", emulator.ISOTime(p.Transaction.ProcessedAt), "phoneNumber", p.Msisdn, "amount", amount,
+		"fees", decimalText(json.Number(strconv.FormatInt(fees, 10)), p.Currency), "chargedAmount", amount, "currency", p.Currency)
 }
 
 // statusAnswer is the answer to GET /v1/payin/{reference}, in the seed's
 // shape and field order, its amounts shifted by delta smallest units, and
-// without the transaction key at all unless withTx. The caller holds the
-// lock.
+// without the transaction key at all unless withTx (null while there is
+// none). The caller holds the lock.
 func statusAnswer(p *Payin, delta int64, withTx bool) any {
-	var tx *json.RawMessage // nil: left out; "null" while there is none
+	txKey, tx := "transaction,omitempty", any(nil)
 	if withTx {
-		raw, _ := json.Marshal(transactionOf(p, delta))
-		tx = (*json.RawMessage)(&raw)
+		txKey, tx = "transaction", transactionOf(p, delta)
 	}
-	return struct {
-		Type                 string           `json:"type"`
-		Fee                  int64            `json:"fee"`
-		Reference            string           `json:"reference"`
-		PhoneNumber          string           `json:"phoneNumber"`
-		CustomerName         string           `json:"customerName"`
-		Amount               json.Number      `json:"amount"`
-		ChargedAmount        json.Number      `json:"chargedAmount"`
-		Status               string           `json:"status"`
-		Currency             string           `json:"currency"`
-		CustomerReference    string           `json:"customerReference"`
-		ConfirmationRequired bool             `json:"confirmationRequired"`
-		ConfirmationStatus   string           `json:"confirmationStatus"`
-		CreatedAt            string           `json:"createdAt"`
-		Transaction          *json.RawMessage `json:"transaction,omitempty"`
-		Failure              *failureJSON     `json:"failure"`
-	}{
-		Type: "payin", Fee: p.Fee, Reference: p.Reference, PhoneNumber: p.Msisdn, CustomerName: p.CustomerName,
-		Amount: mainUnits(p.Amount, p.Currency, delta), ChargedAmount: mainUnits(p.Amount+p.Fee, p.Currency, delta),
-		Status: p.Status, Currency: p.Currency, CustomerReference: p.CustomerReference, ConfirmationRequired: true,
-		ConfirmationStatus: p.ConfirmationStatus, CreatedAt: timestamp(p.CreatedAt),
-		Transaction: tx, Failure: failureOf(p),
-	}
+	return emulator.O("type", "payin", "fee", p.Fee, "reference", p.Reference, "phoneNumber", p.Msisdn, "customerName", p.CustomerName,
+		"amount", mainUnits(p.Amount, p.Currency, delta), "chargedAmount", mainUnits(p.Amount+p.Fee, p.Currency, delta),
+		"status", p.Status, "currency", p.Currency, "customerReference", p.CustomerReference, "confirmationRequired", true,
+		"confirmationStatus", p.ConfirmationStatus, "createdAt", emulator.ISOTime(p.CreatedAt),
+		txKey, tx, "failure", failureOf(p))
 }
 
 // webhookValue is a webhook about p, in the documented shape: the payin
@@ -432,11 +289,7 @@ func statusAnswer(p *Payin, delta int64, withTx bool) any {
 // and transaction when withTx. Its amounts are shifted by delta smallest
 // units.
 func webhookValue(p *Payin, delta int64, withTx bool) any {
-	type customer struct {
-		Name        string `json:"name"`
-		PhoneNumber string `json:"phoneNumber"`
-	}
-	var tx *transactionJSON
+	var tx any
 	if withTx {
 		tx = transactionOf(p, delta)
 	}
@@ -446,76 +299,9 @@ func webhookValue(p *Payin, delta int64, withTx bool) any {
 	if p.FeePaidByCustomer {
 		amount, fees = p.Amount+p.Fee, 0
 	}
-	return struct {
-		ID                   string           `json:"id"`
-		Fees                 int64            `json:"fees"`
-		Type                 string           `json:"type"`
-		Amount               json.Number      `json:"amount"`
-		Status               string           `json:"status"`
-		Failure              *failureJSON     `json:"failure"`
-		Currency             string           `json:"currency"`
-		Customer             customer         `json:"customer"`
-		CreatedAt            string           `json:"createdAt"`
-		Reference            string           `json:"reference"`
-		PaymentURL           string           `json:"paymentUrl"`
-		ChargedAmount        json.Number      `json:"chargedAmount"`
-		ConfirmationStatus   string           `json:"confirmationStatus"`
-		ConfirmationRequired bool             `json:"confirmationRequired"`
-		Transaction          *transactionJSON `json:"transaction,omitempty"`
-	}{
-		ID: p.Reference, Fees: fees, Type: "payin", Amount: mainUnits(amount, p.Currency, delta),
-		Status: p.Status, Failure: failureOf(p), Currency: p.Currency,
-		Customer:  customer{Name: p.CustomerName, PhoneNumber: p.Msisdn},
-		CreatedAt: timestamp(p.CreatedAt), Reference: p.CustomerReference, PaymentURL: p.PaymentURL,
-		ChargedAmount:      mainUnits(p.Amount+p.Fee, p.Currency, delta),
-		ConfirmationStatus: p.ConfirmationStatus, ConfirmationRequired: true, Transaction: tx,
-	}
-}
-
-// marshalJS is v as JavaScript's JSON.stringify writes it, for the
-// emulator's values: compact, "<", ">", "&" and non-ASCII characters as
-// they are (encoding/json still escapes U+2028 and U+2029, which
-// JSON.stringify does not).
-func marshalJS(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // the emulator's values always encode
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
-
-// escapeAsPHP rewrites compact JSON as PHP's json_encode writes it by
-// default, as NovaSend's documented sample is: inside strings, "/" as
-// "\/" and each non-ASCII character as \u escapes (a pair of them beyond
-// U+FFFF), lower-case.
-func escapeAsPHP(js []byte) []byte {
-	out := make([]byte, 0, len(js)+len(js)/8)
-	inString := false
-	for i := 0; i < len(js); {
-		c := js[i]
-		switch {
-		case !inString:
-			inString = c == '"'
-		case c == '\\':
-			out = append(out, js[i], js[i+1])
-			i += 2
-			continue
-		case c == '"':
-			inString = false
-		case c == '/':
-			out = append(out, '\\', '/')
-			i++
-			continue
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRune(js[i:])
-			for _, u := range utf16.Encode([]rune{r}) {
-				out = fmt.Appendf(out, "\\u%04x", u)
-			}
-			i += size
-			continue
-		}
-		out = append(out, c)
-		i++
-	}
-	return out
+	return emulator.O("id", p.Reference, "fees", fees, "type", "payin", "amount", mainUnits(amount, p.Currency, delta),
+		"status", p.Status, "failure", failureOf(p), "currency", p.Currency,
+		"customer", emulator.O("name", p.CustomerName, "phoneNumber", p.Msisdn), "createdAt", emulator.ISOTime(p.CreatedAt),
+		"reference", p.CustomerReference, "paymentUrl", p.PaymentURL, "chargedAmount", mainUnits(p.Amount+p.Fee, p.Currency, delta),
+		"confirmationStatus", p.ConfirmationStatus, "confirmationRequired", true, "transaction,omitempty", tx)
 }

@@ -49,14 +49,13 @@
 // the payment, which does not make it final": status processed,
 // confirmationStatus accepted and a pending transaction, a webhook saying
 // so, and the customer sent to successUrl; [Server.ConfirmLater] (or
-// [WithPayLaterDelay]) then completes the transaction and sends a webhook
+// [providertest.WithPayLaterDelay]) then completes the transaction and sends a webhook
 // again.
 package novasendtest
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -90,61 +89,51 @@ func Sign(secret string, body []byte) string { return novasend.Sign(secret, body
 // larger one gets NovaSend's 400 "Invalid amount" (the provider's limit).
 const MaxAmount = 2_000_000
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	apiKey, apiClient, webhookSecret, accountID, merchant string
-	hooks                                                 emulator.DispatcherConfig
-	pollLimit                                             time.Duration
-	webhookTransaction, escapedWebhooks, stringifiedSig   bool
-	noStatusTransaction, feePaidByCustomer                bool
-	payLater                                              time.Duration
-	now                                                   func() time.Time
+	apiKey, apiClient, webhookSecret, accountID         string
+	pollLimit                                           time.Duration
+	webhookTransaction, escapedWebhooks, stringifiedSig bool
+	noStatusTransaction, feePaidByCustomer              bool
 }
 
 // WithCredentials sets the api_key and api_client the server expects. The
 // defaults are random.
 func WithCredentials(apiKey, apiClient string) Option {
-	return func(o *options) { o.apiKey, o.apiClient = apiKey, apiClient }
+	return providertest.Own(func(o *options) { o.apiKey, o.apiClient = apiKey, apiClient })
 }
 
 // WithWebhookSecret sets the secret webhooks are signed with. The default is
 // random.
-func WithWebhookSecret(secret string) Option { return func(o *options) { o.webhookSecret = secret } }
+func WithWebhookSecret(secret string) Option {
+	return providertest.Own(func(o *options) { o.webhookSecret = secret })
+}
 
 // WithAccountID sets the merchant account the server knows. A session
 // must name it as accountId, as NovaSend's payin documentation has it: one
 // without accountId, or naming another account, gets NovaSend's documented
 // 404 wallet_not_found ("verify the wallet identifier"). The default is a
 // random "merchant_" ID.
-func WithAccountID(id string) Option { return func(o *options) { o.accountID = id } }
-
-// WithMerchant sets the shop's name shown on the payment page. The default
-// is "Test Shop".
-func WithMerchant(name string) Option { return func(o *options) { o.merchant = name } }
-
-// WithWebhookRetries sets how many times a webhook the receiver did not
-// answer with a 2xx is sent again, and the wait in between. The default is
-// 3 times, 20ms apart; n < 0 means no retry.
-func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
-}
-
-// WithWebhookTimeout sets how long the receiver has to answer a webhook.
-// The default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
+func WithAccountID(id string) Option { return providertest.Own(func(o *options) { o.accountID = id }) }
 
 // WithTransactionInWebhooks adds the transaction object, as the status
 // endpoint gives it, to the webhooks. NovaSend's documented webhook body
 // has none; with it, a signed webhook is the final word on its own.
-func WithTransactionInWebhooks() Option { return func(o *options) { o.webhookTransaction = true } }
+func WithTransactionInWebhooks() Option {
+	return providertest.Own(func(o *options) { o.webhookTransaction = true })
+}
 
 // WithEscapedWebhooks sends webhook bodies written as the documentation's
 // sample is, the way PHP's json_encode writes JSON by default: "/" as "\/"
 // and every non-ASCII character as a \u escape. Unless
 // WithStringifiedSignature is given too, the signature is over these bytes.
-func WithEscapedWebhooks() Option { return func(o *options) { o.escapedWebhooks = true } }
+func WithEscapedWebhooks() Option {
+	return providertest.Own(func(o *options) { o.escapedWebhooks = true })
+}
 
 // WithStringifiedSignature signs webhooks as NovaSend's documented check
 // reads them: over the compact form JavaScript's JSON.stringify writes of
@@ -153,14 +142,18 @@ func WithEscapedWebhooks() Option { return func(o *options) { o.escapedWebhooks 
 // characters; the emulator writes it with encoding/json, which, unlike
 // JSON.stringify, also escapes U+2028 and U+2029 (no emulated value holds
 // them unless a test puts them in a customer's name).
-func WithStringifiedSignature() Option { return func(o *options) { o.stringifiedSig = true } }
+func WithStringifiedSignature() Option {
+	return providertest.Own(func(o *options) { o.stringifiedSig = true })
+}
 
 // WithoutTransactionInStatus leaves the transaction key out of every
 // status answer, settled or not, as some client code reports of NovaSend's
 // newer API: a payin the customer accepted then reads processed/accepted
 // and nothing more. A declined or expired one still says so in its
 // confirmationStatus and status.
-func WithoutTransactionInStatus() Option { return func(o *options) { o.noStatusTransaction = true } }
+func WithoutTransactionInStatus() Option {
+	return providertest.Own(func(o *options) { o.noStatusTransaction = true })
+}
 
 // WithFeePaidByCustomer makes the customer pay NovaSend's fee on top of
 // the payin's amount: the transaction processes amount + fee (its amount
@@ -169,24 +162,17 @@ func WithoutTransactionInStatus() Option { return func(o *options) { o.noStatusT
 // documentation's webhook sample (amount 306, fees 0, chargedAmount 306,
 // where the seed's payin of 300 has a fee of 6). Status answers keep the
 // seed's top level: amount, fee, and chargedAmount = amount + fee.
-func WithFeePaidByCustomer() Option { return func(o *options) { o.feePaidByCustomer = true } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time: for demos.
-// The default, zero, waits for [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
+func WithFeePaidByCustomer() Option {
+	return providertest.Own(func(o *options) { o.feePaidByCustomer = true })
+}
 
 // WithPollLimit makes the server answer 429 with Retry-After to a status
 // call made less than d after the last one it answered about the same
 // payin, enforcing NovaSend's polling guidance (novasend.MinPollInterval).
 // The default, zero, answers every call.
-func WithPollLimit(d time.Duration) Option { return func(o *options) { o.pollLimit = d } }
-
-// WithClock sets the clock the server reads for its poll limit, the times
-// of the status calls it records and of its payins and transactions, so
-// that a test can run the poll limit on simulated time. Nil, the default,
-// is time.Now.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+func WithPollLimit(d time.Duration) Option {
+	return providertest.Own(func(o *options) { o.pollLimit = d })
+}
 
 type shell = emulator.Shell
 
@@ -218,18 +204,11 @@ type Server struct {
 	merchant            string
 	pollLimit           time.Duration
 	webhookTransaction  bool
-	escapedWebhooks     bool                  // bodies written as PHP's json_encode does
-	stringifiedSig      bool                  // signed over JSON.stringify's form
-	noStatusTransaction bool                  // status answers without transaction
-	feePaidByCustomer   bool                  // payins charged amount + fee
-	idem                map[string]*idemEntry // X-Idempotency-Key → first answer; under the core's lock
-}
-
-// idemEntry is the first answer to an idempotency key.
-type idemEntry struct {
-	hash   [32]byte // of the request body
-	status int
-	body   []byte
+	escapedWebhooks     bool             // bodies written as PHP's json_encode does
+	stringifiedSig      bool             // signed over JSON.stringify's form
+	noStatusTransaction bool             // status answers without transaction
+	feePaidByCustomer   bool             // payins charged amount + fee
+	idem                emulator.Replays // X-Idempotency-Key → first answer; under the core's lock
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -237,22 +216,18 @@ var _ providertest.Emulator = (*Server)(nil)
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
 	o := options{
-		merchant: "Test Shop", apiKey: "pk_" + emulator.RandomHex(12), apiClient: "sk_" + emulator.RandomHex(16),
+		apiKey: "pk_" + emulator.RandomHex(12), apiClient: "sk_" + emulator.RandomHex(16),
 		webhookSecret: emulator.RandomHex(16), accountID: "merchant_" + emulator.RandomHex(4),
 	}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	set := providertest.Configure(&o, opts)
 	s := &Server{
 		APIKey: o.apiKey, APIClient: o.apiClient, WebhookSecret: o.webhookSecret, AccountID: o.accountID,
-		merchant: o.merchant, pollLimit: o.pollLimit, webhookTransaction: o.webhookTransaction,
+		merchant: set.Merchant, pollLimit: o.pollLimit, webhookTransaction: o.webhookTransaction,
 		escapedWebhooks: o.escapedWebhooks, stringifiedSig: o.stringifiedSig,
 		noStatusTransaction: o.noStatusTransaction, feePaidByCustomer: o.feePaidByCustomer,
-		idem: make(map[string]*idemEntry),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Payin]{
-		Name: "novasendtest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
-		PayLaterDelay: o.payLater, Now: o.now, Clone: (*Payin).clone,
+		Name: "novasendtest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payin) bool { return p.Later && !p.final() },
 		Confirm: func(p *Payin, env emulator.Env) []emulator.Notification {
 			p.Later = false
@@ -269,7 +244,8 @@ func New(opts ...Option) *Server {
 	s.c.Handle("GET /health", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	s.c.Host(emulator.Hosted[Payin]{Path: "/link/{code}", Key: "code", Lang: "en", State: pageState, Show: s.show, Press: s.press})
+	s.c.Host(emulator.Hosted[Payin]{Path: "/link/{code}", Key: "code", Lang: "en",
+		Final: (*Payin).final, Word: (*Payin).state, Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
 }
@@ -287,13 +263,7 @@ func (s *Server) Config() novasend.Config {
 }
 
 // Provider returns a novasend.Provider configured against this server.
-func (s *Server) Provider() cauri.Provider {
-	p, err := novasend.New(s.Config())
-	if err != nil {
-		panic("novasendtest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
-}
+func (s *Server) Provider() cauri.Provider { return emulator.Must(novasend.New(s.Config())) }
 
 // Sign returns the X-Signature-Value of body under the server's webhook
 // secret.
@@ -321,7 +291,7 @@ func (s *Server) SetStatus(ref, status, confirmationStatus, transactionStatus st
 		case transactionStatus == "":
 			p.Transaction = nil
 		case p.Transaction == nil:
-			p.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionStatus, ProcessedAt: now.UTC()}
+			p.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionStatus, ProcessedAt: now.UTC()}
 		default:
 			p.Transaction.Status = transactionStatus
 		}
@@ -363,7 +333,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 		forged = Payin{Reference: providerRef, CustomerReference: providerRef, Amount: 100, Currency: "XOF", CreatedAt: now}
 	}
 	forged.Status, forged.ConfirmationStatus, forged.Failure = statusProcessed, confirmationAccepted, nil
-	forged.Transaction = &Transaction{Reference: "tr_" + randomCode(16, lowerAlnum), Status: transactionCompleted, ProcessedAt: now}
+	forged.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionCompleted, ProcessedAt: now}
 	body, signed := s.webhookForms(&forged, 0, true)
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), signed)), Body: body})
 }
@@ -394,7 +364,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "idempotency_key_required",
 			"The X-Idempotency-Key header is required", "L'en-tête X-Idempotency-Key est obligatoire")
 		return
-	case !isUUID(key):
+	case !emulator.IsUUID(key):
 		writeError(w, r, http.StatusBadRequest, "idempotency_key_invalid",
 			"The X-Idempotency-Key header must be a UUID", "L'en-tête X-Idempotency-Key doit être un UUID")
 		return
@@ -419,22 +389,18 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, r *http.Request, 
 	fail := func(status int, code, en, fr string) (int, []byte, bool) {
 		return status, errorJSON(r, status, code, en, fr), false
 	}
-	hash := sha256.Sum256(body)
-
 	// One creation at a time, under the ledger's lock: a replay racing
 	// its original sees it.
-	if e, ok := s.idem[key]; ok {
-		if e.hash != hash {
+	if status, out, found, reused := s.idem.Find(key, body); found || reused {
+		if reused {
 			return fail(http.StatusConflict, "idempotency_key_reused",
 				"This idempotency key was already used for another request", "Cette clé d'idempotence a déjà servi pour une autre requête")
 		}
-		return e.status, e.body, true
+		return status, out, true
 	}
 
-	var in map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil {
+	in, ok := emulator.DecodeBody(r.Header.Get("Content-Type"), body, false)
+	if !ok {
 		return fail(http.StatusBadRequest, "invalid_json", "The request body is not valid JSON", "Le corps de la requête n'est pas un JSON valide")
 	}
 	p, errs := validateSession(in, french(r))
@@ -454,10 +420,10 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, r *http.Request, 
 			"A payment with this reference already exists", "Un paiement avec cette référence existe déjà")
 	}
 
-	p.Reference = "tr_" + randomCode(26, lowerAlnum)
-	code := randomCode(6, upperAlnum)
+	p.Reference = "tr_" + emulator.RandomFrom(lowerAlnum, 26)
+	code := emulator.RandomFrom(upperAlnum, 6)
 	for tx.Taken(code) {
-		code = randomCode(6, upperAlnum)
+		code = emulator.RandomFrom(upperAlnum, 6)
 	}
 	p.PaymentURL = s.URL + "/link/" + code
 	p.Currency = cur
@@ -470,7 +436,7 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, r *http.Request, 
 	tx.Add(p.Reference, p, p.CustomerReference, code)
 
 	out = marshal(sessionAnswer(p))
-	s.idem[key] = &idemEntry{hash: hash, status: http.StatusCreated, body: out}
+	s.idem.Keep(key, body, http.StatusCreated, out)
 	return http.StatusCreated, out, false
 }
 
@@ -499,16 +465,6 @@ func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, answer)
 	}
-}
-
-func pageState(p *Payin, _ emulator.Env, _ *http.Request) (emulator.PageState, string) {
-	switch {
-	case p.final():
-		return emulator.PageClosed, p.state()
-	case p.Later:
-		return emulator.PageWaiting, p.state()
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the paymentUrl page of p. Opening it moves the confirmation
@@ -560,9 +516,9 @@ func (s *Server) webhookForms(p *Payin, delta int64, withTx bool) (body, signed 
 	v := webhookValue(p, delta, withTx)
 	body = marshal(v)
 	body = body[:len(body)-1] // no newline, as NovaSend's sample
-	stringified := marshalJS(v)
+	stringified := emulator.MarshalJS(v)
 	if s.escapedWebhooks {
-		body = escapeAsPHP(stringified)
+		body = emulator.EscapeAsPHP(stringified)
 	}
 	if s.stringifiedSig {
 		return body, stringified

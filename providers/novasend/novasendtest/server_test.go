@@ -336,7 +336,7 @@ func TestStatus(t *testing.T) {
 func TestPollLimit(t *testing.T) {
 	t.Parallel()
 	clk := newManualClock()
-	s := newServer(WithPollLimit(200*time.Millisecond), WithClock(clk.Now))
+	s := newServer(WithPollLimit(200*time.Millisecond), providertest.WithClock(clk.Now))
 	defer s.Close()
 	sess := open(t, s, validBody, key1)
 	if a := status(sess.Reference).do(t, s); a.status != 200 {
@@ -410,7 +410,7 @@ type hook struct {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer(WithMerchant("Boutique Awa"))
+	s := newServer(providertest.WithMerchant("Boutique Awa"))
 	defer s.Close()
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")

@@ -1,16 +1,13 @@
 package paydunyatest
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
-	"math"
 	"net/http"
-	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/paydunya"
 )
@@ -74,89 +71,78 @@ type Disbursement struct {
 }
 
 // Disbursements returns every disbursement made so far, in order.
-func (s *Server) Disbursements() []Disbursement {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Disbursement, 0, len(s.disburseOrder))
-	for _, tok := range s.disburseOrder {
-		out = append(out, *s.disbursements[tok])
-	}
-	return out
-}
+func (s *Server) Disbursements() []Disbursement { return s.disbursements.All() }
 
 // Disbursement returns a copy of the disbursement with this token.
-func (s *Server) Disbursement(token string) (Disbursement, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, ok := s.disbursements[token]
-	if !ok {
-		return Disbursement{}, false
-	}
-	return *d, true
-}
+func (s *Server) Disbursement(token string) (Disbursement, bool) { return s.disbursements.Get(token) }
 
 // SettleDisbursement sets a disbursement's status, as the operator
 // settling it would: DisburseSuccess or DisburseFailed, or any word, for
 // tests of what a client does with one it does not know. A disbursement
 // to a mobile-money wallet stays pending after submit-invoice until then.
 func (s *Server) SettleDisbursement(token, status string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, ok := s.disbursements[token]
-	if !ok {
+	if !s.disbursements.With(token, func(d *Disbursement) {
+		d.Status, d.UpdatedAt = status, time.Now().UTC()
+		if status == DisburseFailed && d.Reason == "" {
+			d.Reason = "Transaction refused by the operator"
+		}
+	}) {
 		return fmt.Errorf("paydunyatest: no disbursement %q", token)
-	}
-	d.Status = status
-	d.UpdatedAt = time.Now().UTC()
-	if status == DisburseFailed && d.Reason == "" {
-		d.Reason = "Transaction refused by the operator"
 	}
 	return nil
 }
 
-// readBody decodes a JSON object body, numbers kept as json.Number.
-func readBody(r *http.Request) (map[string]any, bool) {
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil || in == nil {
-		return nil, false
-	}
-	return in, true
+// pushShape declares an API PUSH body: its problems are answered, joined
+// by "; ", with the fields' own words, or "x is required".
+func pushShape(trim bool, fields ...emulator.Field) *emulator.Shape {
+	return &emulator.Shape{Trim: trim, Fields: fields, Dialect: func(p emulator.Problem) []string { return []string{p.Field + " is required"} }}
 }
 
-// wholeAmount reads a positive whole amount of FCFA sent as a JSON number
-// (4500, or 4500.0 as some clients send it) or as a string of digits.
-func wholeAmount(v any) (int64, bool) {
-	var text string
-	switch v := v.(type) {
-	case json.Number:
-		text = v.String()
-	case string:
-		text = strings.TrimSpace(v)
-	default:
-		return 0, false
+// fcfaCheck is a [emulator.Field] check: a positive whole number of FCFA.
+func fcfaCheck(v any) (string, string) {
+	if n, err := cauri.ParseAmount(v.(string), paydunya.Currency); err != nil || n <= 0 {
+		return "fcfa", ""
 	}
-	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-		return n, n > 0
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || f <= 0 || f != math.Trunc(f) || f > 1e15 {
-		return 0, false
-	}
-	return int64(f), true
+	return "", ""
 }
 
-// aliasOf reads account_alias, a string or a number of digits.
-func aliasOf(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strings.TrimSpace(v)
-	case json.Number:
-		return v.String()
+// creditShape is credit-account's body: amount a JSON number, decimals
+// allowed (the Python and PHP SDKs send the amount as given, a float,
+// 4500.0, included; no client sends text).
+var creditShape = pushShape(false, emulator.Field{Name: "account_alias", Required: true},
+	emulator.Field{Name: "amount", Kind: emulator.Number, Required: true, Check: fcfaCheck, Say: map[string]string{
+		emulator.RuleRequired: "amount is required and must be a number", emulator.RuleType: "amount is required and must be a number",
+		"fcfa": "amount must be a positive whole number of FCFA",
+	}})
+
+// disburseShape is get-invoice's body: account_alias a string or a
+// number of digits; amount a positive whole amount of FCFA, a JSON number
+// (4500, or 4500.0 as some clients send it) or a string of digits;
+// withdraw_mode, when present, a documented mode (the default is the
+// PayDunya account); callback_url, when present, an absolute URL.
+var disburseShape = pushShape(true, emulator.Field{Name: "account_alias", Kind: emulator.Text, Required: true},
+	emulator.Field{Name: "amount", Kind: emulator.Amount, Required: true, Check: emulator.All(emulator.Whole(1, 1e15), fcfaCheck),
+		Say: sayAll("amount is required and must be a positive whole number of FCFA")},
+	emulator.Field{Name: "withdraw_mode", Kind: emulator.Any, Check: emulator.OneOf(WithdrawModes...), Say: sayAll("withdraw_mode is not one of the documented modes")},
+	emulator.Field{Name: "callback_url", Kind: emulator.Any, Check: func(v any) (string, string) {
+		if s, _ := v.(string); s == "" {
+			return emulator.RuleURL, ""
+		}
+		return emulator.URL(v)
+	}, Say: sayAll("callback_url must be a valid URL")})
+
+// sayAll says msg for whatever rule a field breaks.
+func sayAll(msg string) map[string]string {
+	m := map[string]string{}
+	for _, r := range []string{emulator.RuleRequired, emulator.RuleBlank, emulator.RuleType, emulator.RuleURL, emulator.RuleOneOf,
+		emulator.RuleInteger, emulator.RulePositive, emulator.RuleMax, "fcfa"} {
+		m[r] = msg
 	}
-	return ""
+	return m
 }
+
+// lookupShape is submit-invoice's and check-status's body.
+var lookupShape = pushShape(false, emulator.Field{Name: "disburse_invoice", Required: true}, emulator.Field{Name: "disburse_id", Kind: emulator.Any})
 
 // disburseRefusal answers a refused API PUSH call: HTTP 200 and a
 // response_code other than "00".
@@ -168,34 +154,13 @@ func disburseRefusal(w http.ResponseWriter, code, text string) {
 // disbursement and names it, sending nothing.
 func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 	m := modeOf(r)
-	in, ok := readBody(r)
+	in, _, ok := emulator.ReadBody(r, false)
 	if !ok {
 		disburseRefusal(w, CodeInvalid, "The request body must be a JSON object")
 		return
 	}
-	var errs []string
-	alias := aliasOf(in["account_alias"])
-	if alias == "" {
-		errs = append(errs, "account_alias is required")
-	}
-	amount, ok := wholeAmount(in["amount"])
-	if !ok {
-		errs = append(errs, "amount is required and must be a positive whole number of FCFA")
-	}
-	mode := paydunya.AccountMode
-	if v, present := in["withdraw_mode"]; present {
-		mode, _ = v.(string)
-		if !slices.Contains(WithdrawModes, mode) {
-			errs = append(errs, "withdraw_mode is not one of the documented modes")
-		}
-	}
-	var callback string
-	if v, present := in["callback_url"]; present {
-		callback, _ = v.(string)
-		if u, err := url.Parse(callback); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			errs = append(errs, "callback_url must be a valid URL")
-		}
-	}
+	v, errs := disburseShape.Validate(in)
+	alias, amount, mode, callback := v.String("account_alias"), v.Int("amount"), cmp.Or(v.String("withdraw_mode"), paydunya.AccountMode), v.String("callback_url")
 	if len(errs) > 0 {
 		disburseRefusal(w, CodeInvalid, "Invalid request: "+strings.Join(errs, "; "))
 		return
@@ -203,10 +168,7 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().UTC()
 	d := &Disbursement{Token: emulator.RandomHex(10), Mode: m, AccountAlias: alias, Amount: amount, WithdrawMode: mode,
 		CallbackURL: callback, Status: DisburseCreated, CreatedAt: now, UpdatedAt: now}
-	s.mu.Lock()
-	s.disbursements[d.Token] = d
-	s.disburseOrder = append(s.disburseOrder, d.Token)
-	s.mu.Unlock()
+	s.disbursements.Add(d.Token, d)
 	writeJSON(w, http.StatusOK, struct {
 		answer
 		DisburseToken string `json:"disburse_token"`
@@ -216,26 +178,23 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 // disbursement finds the disbursement a submit-invoice or check-status body
 // names in mode m, or answers for it: 1003 without disburse_invoice, HTTP
 // 404 and 1002 for one it does not know. The caller holds no lock.
-func (s *Server) disbursement(w http.ResponseWriter, r *http.Request, m paydunya.Mode) (map[string]any, string, bool) {
-	in, ok := readBody(r)
+func (s *Server) disbursement(w http.ResponseWriter, r *http.Request, m paydunya.Mode) (emulator.Values, string, bool) {
+	in, _, ok := emulator.ReadBody(r, false)
 	if !ok {
 		disburseRefusal(w, CodeInvalid, "The request body must be a JSON object")
 		return nil, "", false
 	}
-	tok, _ := in["disburse_invoice"].(string)
-	if strings.TrimSpace(tok) == "" {
-		disburseRefusal(w, CodeInvalid, "Invalid request: disburse_invoice is required")
+	v, errs := lookupShape.Validate(in)
+	tok := v.String("disburse_invoice")
+	if len(errs) > 0 {
+		disburseRefusal(w, CodeInvalid, "Invalid request: "+strings.Join(errs, "; "))
 		return nil, "", false
 	}
-	s.mu.Lock()
-	d, ok := s.disbursements[tok]
-	known := ok && d.Mode == m
-	s.mu.Unlock()
-	if !known {
+	if d, ok := s.disbursements.Get(tok); !ok || d.Mode != m {
 		writeJSON(w, http.StatusNotFound, answer{Code: CodeNotFound, Text: "Disburse invoice not found"})
 		return nil, "", false
 	}
-	return in, tok, true
+	return v, tok, true
 }
 
 // submitInvoice is POST {api v2}/disburse/submit-invoice: it sends a
@@ -249,36 +208,39 @@ func (s *Server) submitInvoice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	disburseID, _ := in["disburse_id"].(string)
-	s.mu.Lock()
-	d := s.disbursements[tok]
-	if d.Status != DisburseCreated {
-		s.mu.Unlock()
-		disburseRefusal(w, CodeAlreadySubmitted, "Disburse invoice already submitted")
+	var snap Disbursement
+	var code, text string
+	s.disbursements.With(tok, func(d *Disbursement) {
+		s.mu.Lock() // after the ledger's: refused and txSeq
+		defer s.mu.Unlock()
+		refusal, refused := s.refused[d.AccountAlias]
+		now := time.Now().UTC()
+		switch {
+		case d.Status != DisburseCreated:
+			code, text = CodeAlreadySubmitted, "Disburse invoice already submitted"
+			return
+		case refused:
+			d.DisburseID, d.UpdatedAt, d.Status, d.Reason = in.String("disburse_id"), now, DisburseFailed, refusal
+			code, text = CodePayoutRefused, refusal
+			return
+		}
+		s.txSeq++
+		d.TransactionID = fmt.Sprintf("DTX%06d", s.txSeq)
+		if m == paydunya.Sandbox {
+			d.TransactionID = fmt.Sprintf("TESTD%06d", s.txSeq)
+		}
+		d.DisburseID, d.UpdatedAt, d.SentAt, d.Status = in.String("disburse_id"), now, now, DisbursePending
+		d.Submissions++
+		text = "Disbursement submitted to the operator"
+		if d.WithdrawMode == paydunya.AccountMode {
+			d.Status, text = DisburseSuccess, "Transaction completed successfully"
+		}
+		snap = *d
+	})
+	if code != "" {
+		disburseRefusal(w, code, text)
 		return
 	}
-	now := time.Now().UTC()
-	d.DisburseID, d.UpdatedAt = disburseID, now
-	if text, refused := s.refused[d.AccountAlias]; refused {
-		d.Status, d.Reason = DisburseFailed, text
-		s.mu.Unlock()
-		disburseRefusal(w, CodePayoutRefused, text)
-		return
-	}
-	s.txSeq++
-	d.TransactionID = fmt.Sprintf("DTX%06d", s.txSeq)
-	if m == paydunya.Sandbox {
-		d.TransactionID = fmt.Sprintf("TESTD%06d", s.txSeq)
-	}
-	d.Submissions++
-	d.SentAt = now
-	d.Status = DisbursePending
-	text := "Disbursement submitted to the operator"
-	if d.WithdrawMode == paydunya.AccountMode {
-		d.Status, text = DisburseSuccess, "Transaction completed successfully"
-	}
-	snap := *d
-	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, struct {
 		answer
 		Description   string `json:"description"`
@@ -295,9 +257,7 @@ func (s *Server) checkStatus(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	d := *s.disbursements[tok]
-	s.mu.Unlock()
+	d, _ := s.disbursements.Get(tok)
 	text := "Transaction Found"
 	if d.Status == DisburseFailed && d.Reason != "" {
 		text = d.Reason

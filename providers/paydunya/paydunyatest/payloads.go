@@ -2,16 +2,15 @@ package paydunyatest
 
 import (
 	"encoding/json"
-	"fmt"
 	"maps"
-	"net/url"
+	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/paydunya"
 )
 
@@ -95,210 +94,105 @@ type Payout struct {
 	At            time.Time
 }
 
-func (inv *Invoice) clone() Invoice {
-	c := *inv
-	c.Items = slices.Clone(inv.Items)
-	c.Taxes = slices.Clone(inv.Taxes)
-	c.CustomData = maps.Clone(inv.CustomData)
-	c.Channels = slices.Clone(inv.Channels)
-	return c
+// texts declares the fields named, each a string or a number.
+func texts(names ...string) []emulator.Field {
+	out := make([]emulator.Field, len(names))
+	for i, n := range names {
+		out[i] = emulator.Field{Name: n, Kind: emulator.Text}
+	}
+	return out
 }
 
-// validateInvoice checks a create body as PayDunya documents it and its
-// official clients send it: invoice and invoice.total_amount (a number, or
-// a decimal string), store and store.name are required; items are an
-// object keyed item_N or an array; taxes are an object keyed tax_N, never
-// a non-empty array; invoice.customer, when sent, is an object.
+// invoiceShape is a create body as PayDunya documents it and its official
+// clients send it: invoice and invoice.total_amount (a number, or a
+// decimal string: the WooCommerce plugin's order total, "5000.00"), store
+// and store.name are required; items are an object keyed item_N, as the
+// guide writes them, or an array, as the Python SDK and the WooCommerce
+// plugin send them; taxes are an object keyed tax_N, never a non-empty
+// array; invoice.customer (the WooCommerce plugin's, which pre-fills the
+// page), when sent, is an object; invoice.channels (the SDKs') restricts
+// the page's channels; the store's phone is "phone" in the guide and
+// "phone_number" in the Node and Python SDKs. An empty array stands for
+// an empty object, as PHP writes it.
+var invoiceShape = emulator.Shape{Trim: true, EmptyListIsNull: true, Fields: []emulator.Field{
+	{Name: "invoice", Kind: emulator.Object, Required: true, Shape: &emulator.Shape{Trim: true, EmptyListIsNull: true, Fields: []emulator.Field{
+		{Name: "total_amount", Kind: emulator.Amount, Required: true, Check: func(v any) (string, string) {
+			if n, err := cauri.ParseAmount(v.(string), paydunya.Currency); err != nil || n <= 0 || !decimal(v.(string)) {
+				return "fcfa", ""
+			}
+			return "", ""
+		}, Say: map[string]string{"fcfa": "invoice.total_amount must be a positive whole number of FCFA"}},
+		{Name: "description", Kind: emulator.Text},
+		{Name: "items", Kind: emulator.Any, Check: func(v any) (string, string) {
+			switch v.(type) {
+			case map[string]any, []any:
+				return "", ""
+			}
+			return "items", ""
+		}, Each: &emulator.Field{Kind: emulator.Object, Shape: &emulator.Shape{Trim: true, Fields: texts("name", "quantity", "unit_price", "total_price", "description")}},
+			Say: map[string]string{"items": "invoice.items must be an object or an array"}},
+		{Name: "channels", Kind: emulator.List, Each: &emulator.Field{Required: true}},
+		{Name: "customer", Kind: emulator.Object, Shape: &emulator.Shape{Trim: true, Fields: texts("name", "email", "phone")}},
+		{Name: "taxes", Kind: emulator.Object, Each: &emulator.Field{Kind: emulator.Object, Shape: &emulator.Shape{Trim: true, Fields: texts("name", "amount")}}},
+	}}},
+	{Name: "store", Kind: emulator.Object, Required: true, Shape: &emulator.Shape{Trim: true, Fields: append([]emulator.Field{
+		{Name: "name", Kind: emulator.Text, Required: true},
+		{Name: "phone_number", Aliases: []string{"phone"}, Kind: emulator.Text},
+	}, texts("tagline", "postal_address", "logo_url", "website_url")...)}},
+	{Name: "custom_data", Kind: emulator.Object, Each: &emulator.Field{Kind: emulator.Text}},
+	{Name: "actions", Kind: emulator.Object, Shape: &emulator.Shape{Trim: true, Fields: []emulator.Field{
+		{Name: "cancel_url", Kind: emulator.Text, Check: emulator.URL},
+		{Name: "return_url", Kind: emulator.Text, Check: emulator.URL},
+		{Name: "callback_url", Kind: emulator.Text, Check: emulator.URL},
+	}}},
+}, Dialect: func(p emulator.Problem) []string {
+	path := indexPath.ReplaceAllString(p.Path(), "[$1]")
+	switch {
+	case p.Parent == "invoice.channels.":
+		return []string{path + " must be a channel name"}
+	case p.Rule == emulator.RuleRequired || p.Rule == emulator.RuleBlank:
+		return []string{path + " is required"}
+	case p.Rule == emulator.RuleURL:
+		return []string{path + " must be an absolute URL"}
+	}
+	return []string{path + map[emulator.Kind]string{emulator.Object: " must be an object", emulator.List: " must be an array", emulator.Text: " must be a string",
+		emulator.Amount: " must be a number"}[p.Kind]}
+}}
+
+// indexPath is a list index in a dotted path, written [i] by PayDunya.
+var indexPath = regexp.MustCompile(`\.(\d+)\b`)
+
+// validateInvoice checks a create body and returns the invoice it
+// describes, or the messages, sorted.
 func validateInvoice(in map[string]any) (*Invoice, []string) {
-	var errs []string
-	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	inv := &Invoice{CustomData: map[string]string{}}
-	str := func(v any, field string) string {
-		switch s := v.(type) {
-		case nil:
-		case string:
-			return strings.TrimSpace(s)
-		case json.Number:
-			return s.String()
-		default:
-			fail("%s must be a string", field)
-		}
-		return ""
+	v, errs := invoiceShape.Validate(in)
+	slices.Sort(errs)
+	i, st, a, c := v.Nested("invoice"), v.Nested("store"), v.Nested("actions"), v.Nested("invoice").Nested("customer")
+	inv := &Invoice{
+		TotalAmount: i.Int("total_amount"), Description: i.String("description"), CustomData: map[string]string{},
+		Prefill: Customer{Name: c.String("name"), Email: c.String("email"), Phone: c.String("phone")},
+		Store: Store{Name: st.String("name"), Tagline: st.String("tagline"), PostalAddress: st.String("postal_address"),
+			Phone: st.String("phone_number"), LogoURL: st.String("logo_url"), WebsiteURL: st.String("website_url")},
+		Actions: Actions{CancelURL: a.String("cancel_url"), ReturnURL: a.String("return_url"), CallbackURL: a.String("callback_url")},
 	}
-	object := func(v any, field string) (map[string]any, bool) {
-		switch o := v.(type) {
-		case nil:
-			return nil, false
-		case map[string]any:
-			return o, true
-		case []any:
-			if len(o) == 0 {
-				return nil, false // PHP's empty array
-			}
-		}
-		fail("%s must be an object", field)
-		return nil, false
+	for _, k := range i.Keys("items") {
+		it := i.Nested("items").Nested(k)
+		inv.Items = append(inv.Items, Item{Name: it.String("name"), Quantity: it.String("quantity"), UnitPrice: it.String("unit_price"),
+			TotalPrice: it.String("total_price"), Description: it.String("description")})
 	}
-
-	item := func(v any, field string) {
-		it, ok := v.(map[string]any)
-		if !ok {
-			fail("%s must be an object", field)
-			return
-		}
-		inv.Items = append(inv.Items, Item{
-			Name:        str(it["name"], field+".name"),
-			Quantity:    str(it["quantity"], field+".quantity"),
-			UnitPrice:   str(it["unit_price"], field+".unit_price"),
-			TotalPrice:  str(it["total_price"], field+".total_price"),
-			Description: str(it["description"], field+".description"),
-		})
-	}
-
-	invoice, ok := object(in["invoice"], "invoice")
-	if !ok {
-		if in["invoice"] == nil {
-			fail("invoice is required")
-		}
-	} else {
-		switch n, problem := fcfa(invoice["total_amount"], true); problem {
-		case "":
-			inv.TotalAmount = n
-		case missing:
-			fail("invoice.total_amount is required")
-		case notNumber:
-			fail("invoice.total_amount must be a number")
-		default:
-			fail("invoice.total_amount must be a positive whole number of FCFA")
-		}
-		inv.Description = str(invoice["description"], "invoice.description")
-		// The guide writes items as an object keyed item_0, item_1...; the
-		// Python SDK and the WooCommerce plugin send a JSON array.
-		switch items := invoice["items"].(type) {
-		case nil:
-		case map[string]any:
-			for _, k := range indexedKeys(items, "item_") {
-				item(items[k], "invoice.items."+k)
-			}
-		case []any:
-			for i, it := range items {
-				item(it, fmt.Sprintf("invoice.items[%d]", i))
-			}
-		default:
-			fail("invoice.items must be an object or an array")
-		}
-		// The SDKs' invoice.channels restricts the page's channels.
-		switch chs := invoice["channels"].(type) {
-		case nil:
-		case []any:
-			for i, c := range chs {
-				if slug, ok := c.(string); ok && slug != "" {
-					inv.Channels = append(inv.Channels, slug)
-				} else {
-					fail("invoice.channels[%d] must be a channel name", i)
-				}
-			}
-		default:
-			fail("invoice.channels must be an array")
-		}
-		// The WooCommerce plugin's invoice.customer pre-fills the page.
-		if c, ok := object(invoice["customer"], "invoice.customer"); ok {
-			inv.Prefill = Customer{
-				Name:  str(c["name"], "invoice.customer.name"),
-				Email: str(c["email"], "invoice.customer.email"),
-				Phone: str(c["phone"], "invoice.customer.phone"),
-			}
-		}
-		if taxes, ok := object(invoice["taxes"], "invoice.taxes"); ok {
-			for _, k := range indexedKeys(taxes, "tax_") {
-				t, ok := taxes[k].(map[string]any)
-				if !ok {
-					fail("invoice.taxes.%s must be an object", k)
-					continue
-				}
-				inv.Taxes = append(inv.Taxes, Tax{Name: str(t["name"], "invoice.taxes."+k+".name"), Amount: str(t["amount"], "invoice.taxes."+k+".amount")})
-			}
+	for _, k := range i.Keys("channels") {
+		if ch := i.Nested("channels").String(k); ch != "" {
+			inv.Channels = append(inv.Channels, ch)
 		}
 	}
-
-	store, ok := object(in["store"], "store")
-	if !ok && in["store"] == nil {
-		fail("store is required")
+	for _, k := range i.Keys("taxes") {
+		t := i.Nested("taxes").Nested(k)
+		inv.Taxes = append(inv.Taxes, Tax{Name: t.String("name"), Amount: t.String("amount")})
 	}
-	if ok {
-		// The guide spells the phone "phone", the Node and Python SDKs
-		// "phone_number".
-		phone := str(store["phone_number"], "store.phone_number")
-		if phone == "" {
-			phone = str(store["phone"], "store.phone")
-		}
-		inv.Store = Store{
-			Name: str(store["name"], "store.name"), Tagline: str(store["tagline"], "store.tagline"),
-			PostalAddress: str(store["postal_address"], "store.postal_address"), Phone: phone,
-			LogoURL: str(store["logo_url"], "store.logo_url"), WebsiteURL: str(store["website_url"], "store.website_url"),
-		}
-		if inv.Store.Name == "" {
-			fail("store.name is required")
-		}
+	for _, k := range v.Keys("custom_data") {
+		inv.CustomData[k] = v.Nested("custom_data").String(k)
 	}
-
-	if cd, ok := object(in["custom_data"], "custom_data"); ok {
-		for k, v := range cd {
-			inv.CustomData[k] = str(v, "custom_data."+k)
-		}
-	}
-	if acts, ok := object(in["actions"], "actions"); ok {
-		for _, f := range []struct {
-			key string
-			dst *string
-		}{{"cancel_url", &inv.Actions.CancelURL}, {"return_url", &inv.Actions.ReturnURL}, {"callback_url", &inv.Actions.CallbackURL}} {
-			v := str(acts[f.key], "actions."+f.key)
-			if v == "" {
-				continue
-			}
-			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				fail("actions.%s must be an absolute URL", f.key)
-			}
-			*f.dst = v
-		}
-	}
-	sort.Strings(errs)
 	return inv, errs
-}
-
-// What fcfa finds wrong with an amount.
-const (
-	missing   = "missing"
-	notNumber = "not a number"
-	notWhole  = "not a positive whole number of FCFA"
-)
-
-// fcfa reads a positive whole number of FCFA as PayDunya's clients write
-// it: a JSON number, with decimals or not (5000, the PHP SDK's round(x, 2)
-// 5000.0, the Python SDK's float 4500.0), or, when text is true, a decimal
-// string (the WooCommerce plugin's order total, "5000.00"). It returns
-// what is wrong otherwise: missing, notNumber or notWhole (zero, negative,
-// or a fraction of a franc, which FCFA does not have).
-func fcfa(v any, text bool) (int64, string) {
-	var s string
-	switch a := v.(type) {
-	case nil:
-		return 0, missing
-	case json.Number:
-		s = a.String()
-	case string:
-		s = strings.TrimSpace(a)
-		if !text || !decimal(s) {
-			return 0, notNumber
-		}
-	default:
-		return 0, notNumber
-	}
-	n, err := cauri.ParseAmount(s, paydunya.Currency)
-	if err != nil || n <= 0 {
-		return 0, notWhole
-	}
-	return n, ""
 }
 
 // decimal reports whether s is a decimal number: an optional sign, digits,
@@ -308,30 +202,6 @@ func decimal(s string) bool {
 	whole, frac, _ := strings.Cut(s, ".")
 	digits := func(d string) bool { return strings.Trim(d, "0123456789") == "" }
 	return whole != "" && digits(whole) && digits(frac)
-}
-
-// indexedKeys returns an object's keys in index order: item_0, item_1,
-// item_2, ..., item_10; other keys after, in text order.
-func indexedKeys(m map[string]any, prefix string) []string {
-	keys := slices.Collect(maps.Keys(m))
-	index := func(k string) int {
-		n, err := strconv.Atoi(strings.TrimPrefix(k, prefix))
-		if err != nil || !strings.HasPrefix(k, prefix) {
-			return -1
-		}
-		return n
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := index(keys[i]), index(keys[j])
-		switch {
-		case a >= 0 && b >= 0:
-			return a < b
-		case a >= 0 || b >= 0:
-			return a >= 0
-		}
-		return keys[i] < keys[j]
-	})
-	return keys
 }
 
 // reported is the total PayDunya reports for inv, shifted by delta.
@@ -345,48 +215,41 @@ func receiptURL(base string, inv *Invoice) string {
 	return base + "/sandbox-checkout/receipt/pdf/" + inv.Token + ".pdf"
 }
 
-// confirmBody is confirm's answer about inv, in the documented shape:
+// invoiceObject is inv as confirm answers it and, under "data", every
+// value a string, as the IPN posts it, in the documentation's order:
 // total_amount a number, item prices strings, quantities and tax amounts
 // numbers. The caller holds the server's lock.
-func confirmBody(base string, inv *Invoice, delta int64, hash string) any {
-	items := map[string]any{}
+func invoiceObject(base string, inv *Invoice, delta int64, hash string) emulator.Obj {
+	var items, taxes, custom emulator.Obj
 	for i, it := range inv.Items {
-		items["item_"+strconv.Itoa(i)] = map[string]any{
-			"name": it.Name, "quantity": numberOrText(it.Quantity), "unit_price": it.UnitPrice,
-			"total_price": it.TotalPrice, "description": it.Description,
-		}
+		items = append(items, "item_"+strconv.Itoa(i), emulator.O("name", it.Name, "quantity", numberOrText(it.Quantity),
+			"unit_price", it.UnitPrice, "total_price", it.TotalPrice, "description", it.Description))
 	}
-	taxes := map[string]any{}
 	for i, t := range inv.Taxes {
-		taxes["tax_"+strconv.Itoa(i)] = map[string]any{"name": t.Name, "amount": numberOrText(t.Amount)}
+		taxes = append(taxes, "tax_"+strconv.Itoa(i), emulator.O("name", t.Name, "amount", numberOrText(t.Amount)))
 	}
-	custom := inv.CustomData
-	if custom == nil {
-		custom = map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(inv.CustomData)) {
+		custom = append(custom, k, inv.CustomData[k])
 	}
-	out := map[string]any{
-		"response_code": CodeOK,
-		"response_text": "Transaction Found",
-		"hash":          hash,
-		"invoice": map[string]any{
-			"items": items, "taxes": taxes, "token": inv.Token,
-			"total_amount": reported(inv, delta), "description": inv.Description,
-		},
-		"custom_data": custom,
-		"actions": map[string]any{
-			"cancel_url": inv.Actions.CancelURL, "callback_url": inv.Actions.CallbackURL, "return_url": inv.Actions.ReturnURL,
-		},
-		"mode":        string(inv.Mode),
-		"status":      inv.Status,
-		"fail_reason": inv.FailReason,
-	}
+	o := emulator.O("response_code", CodeOK, "response_text", "Transaction Found", "hash", hash,
+		"invoice", emulator.O("token", inv.Token, "items", items, "taxes", taxes, "total_amount", reported(inv, delta), "description", inv.Description),
+		"custom_data", custom, "actions", emulator.O("cancel_url", inv.Actions.CancelURL, "callback_url", inv.Actions.CallbackURL, "return_url", inv.Actions.ReturnURL),
+		"mode", string(inv.Mode), "status", inv.Status, "fail_reason", inv.FailReason)
 	if inv.Status == paydunya.StatusCompleted {
-		out["customer"] = map[string]any{"name": inv.Customer.Name, "phone": inv.Customer.Phone, "email": inv.Customer.Email}
-		out["receipt_url"] = receiptURL(base, inv)
-		out["receipt_identifier"] = "R" + strings.TrimPrefix(inv.Token, "test_")
-		out["provider_reference"] = "PR" + strings.TrimPrefix(inv.Token, "test_")
+		o = append(o, "customer", emulator.O("name", inv.Customer.Name, "phone", inv.Customer.Phone, "email", inv.Customer.Email),
+			"receipt_url", receiptURL(base, inv))
 	}
-	return out
+	return o
+}
+
+// confirmBody is confirm's answer about inv: its invoiceObject and, once
+// completed, its receipt's and the operator's references.
+func confirmBody(base string, inv *Invoice, delta int64, hash string) any {
+	o := invoiceObject(base, inv, delta, hash)
+	if inv.Status == paydunya.StatusCompleted {
+		o = append(o, "receipt_identifier", "R"+strings.TrimPrefix(inv.Token, "test_"), "provider_reference", "PR"+strings.TrimPrefix(inv.Token, "test_"))
+	}
+	return o
 }
 
 // numberOrText writes digits as a JSON number, anything else as a string.
@@ -397,53 +260,8 @@ func numberOrText(s string) any {
 	return s
 }
 
-// ipnBody is the IPN PayDunya posts about inv: the confirm structure under
-// "data", as PHP's http_build_query writes it, every value a string, in
-// the documentation's order.
+// ipnBody is the IPN PayDunya posts about inv: its invoiceObject under
+// "data", as PHP's http_build_query writes it.
 func ipnBody(base string, inv *Invoice, delta int64, hash string) []byte {
-	var b strings.Builder
-	add := func(key, value string) {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(url.QueryEscape("data" + key))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(value))
-	}
-	add("[response_code]", CodeOK)
-	add("[response_text]", "Transaction Found")
-	add("[hash]", hash)
-	add("[invoice][token]", inv.Token)
-	for i, it := range inv.Items {
-		k := "[invoice][items][item_" + strconv.Itoa(i) + "]"
-		add(k+"[name]", it.Name)
-		add(k+"[quantity]", it.Quantity)
-		add(k+"[unit_price]", it.UnitPrice)
-		add(k+"[total_price]", it.TotalPrice)
-		add(k+"[description]", it.Description)
-	}
-	for i, t := range inv.Taxes {
-		k := "[invoice][taxes][tax_" + strconv.Itoa(i) + "]"
-		add(k+"[name]", t.Name)
-		add(k+"[amount]", t.Amount)
-	}
-	add("[invoice][total_amount]", strconv.FormatInt(reported(inv, delta), 10))
-	add("[invoice][description]", inv.Description)
-	keys := slices.Sorted(maps.Keys(inv.CustomData))
-	for _, k := range keys {
-		add("[custom_data]["+k+"]", inv.CustomData[k])
-	}
-	add("[actions][cancel_url]", inv.Actions.CancelURL)
-	add("[actions][callback_url]", inv.Actions.CallbackURL)
-	add("[actions][return_url]", inv.Actions.ReturnURL)
-	add("[mode]", string(inv.Mode))
-	add("[status]", inv.Status)
-	add("[fail_reason]", inv.FailReason)
-	if inv.Status == paydunya.StatusCompleted {
-		add("[customer][name]", inv.Customer.Name)
-		add("[customer][phone]", inv.Customer.Phone)
-		add("[customer][email]", inv.Customer.Email)
-		add("[receipt_url]", receiptURL(base, inv))
-	}
-	return []byte(b.String())
+	return emulator.PHPQuery("data", invoiceObject(base, inv, delta, hash))
 }

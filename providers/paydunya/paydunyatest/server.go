@@ -58,7 +58,7 @@
 //     case, a confirmation that is not instant because the customer types
 //     their secret code on their phone, and the invoice stays pending,
 //     sending no IPN, until [Server.ConfirmLater] (or
-//     [WithPayLaterDelay]) completes it and posts the IPN.
+//     [providertest.WithPayLaterDelay]) completes it and posts the IPN.
 package paydunyatest
 
 import (
@@ -100,47 +100,34 @@ type Keys struct {
 	Token      string
 }
 
-// Option configures a Server.
-type Option func(*options)
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
 
 type options struct {
-	masterKey, storeName string
-	sandbox, live        Keys
-	hooks                emulator.DispatcherConfig
-	payLater             time.Duration
+	masterKey     string
+	sandbox, live Keys
 }
 
 // WithMasterKey sets the master key, shared by both modes. The default is
 // random, shaped like PayDunya's.
-func WithMasterKey(key string) Option { return func(o *options) { o.masterKey = key } }
+func WithMasterKey(key string) Option {
+	return providertest.Own(func(o *options) { o.masterKey = key })
+}
 
 // WithSandboxKeys sets the sandbox's private key and token. The default is
 // a random "test_private_" key and token.
-func WithSandboxKeys(k Keys) Option { return func(o *options) { o.sandbox = k } }
+func WithSandboxKeys(k Keys) Option { return providertest.Own(func(o *options) { o.sandbox = k }) }
 
 // WithLiveKeys sets live mode's private key and token. The default is a
 // random "live_private_" key and token.
-func WithLiveKeys(k Keys) Option { return func(o *options) { o.live = k } }
+func WithLiveKeys(k Keys) Option { return providertest.Own(func(o *options) { o.live = k }) }
 
-// WithStoreName sets the store name Config puts in paydunya.Config. The
-// default is "Test Shop".
-func WithStoreName(name string) Option { return func(o *options) { o.storeName = name } }
-
-// WithWebhookRetries sets how many times an IPN the receiver did not answer
-// with a 2xx is sent again, and the wait in between. The default is 3
-// times, 20ms apart. n < 0 means no retry.
-func WithWebhookRetries(n int, delay time.Duration) Option {
-	return func(o *options) { o.hooks.Retries, o.hooks.RetryDelay = n, delay }
-}
-
-// WithWebhookTimeout sets how long the receiver has to answer an IPN. The
-// default is 3 seconds.
-func WithWebhookTimeout(d time.Duration) Option { return func(o *options) { o.hooks.Timeout = d } }
-
-// WithPayLaterDelay makes the phone of a customer who chose "pay later on
-// my phone" confirm by itself d after the choice, on real time: for demos.
-// The default, zero, waits for [Server.ConfirmLater], as tests should.
-func WithPayLaterDelay(d time.Duration) Option { return func(o *options) { o.payLater = d } }
+// WithStoreName sets the store name Config puts in paydunya.Config, the
+// shop's name on the page: it is [providertest.WithMerchant]. The default
+// is "Test Shop".
+func WithStoreName(name string) Option { return providertest.WithMerchant(name) }
 
 type shell = emulator.Shell
 
@@ -179,18 +166,15 @@ type Server struct {
 	refused map[string]string // account alias → why credit-account and submit-invoice refuse it
 	txSeq   int
 
-	disbursements map[string]*Disbursement // by token
-	disburseOrder []string                 // tokens, oldest first
+	disbursements emulator.Ledger[Disbursement] // by token
 }
 
 var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{storeName: "Test Shop"}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := options{}
+	set := providertest.Configure(&o, opts)
 	if o.masterKey == "" {
 		h := emulator.RandomHex(16)
 		o.masterKey = h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
@@ -202,12 +186,11 @@ func New(opts ...Option) *Server {
 		o.live = Keys{PrivateKey: "live_private_" + emulator.RandomHex(14), Token: emulator.RandomHex(10)}
 	}
 	s := &Server{
-		MasterKey: o.masterKey, Sandbox: o.sandbox, Live: o.live, StoreName: o.storeName,
-		refused: make(map[string]string), disbursements: make(map[string]*Disbursement),
+		MasterKey: o.masterKey, Sandbox: o.sandbox, Live: o.live, StoreName: set.Merchant,
+		refused: make(map[string]string),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Invoice]{
-		Name: "paydunyatest", Auth: s.authenticated, ErrorBody: errorBody, Webhooks: o.hooks,
-		PayLaterDelay: o.payLater, Clone: (*Invoice).clone,
+		Name: "paydunyatest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(inv *Invoice) bool { return inv.Later && inv.Status == paydunya.StatusPending },
 		Confirm: func(inv *Invoice, env emulator.Env) []emulator.Notification {
 			inv.Later, inv.Status = false, paydunya.StatusCompleted
@@ -234,7 +217,11 @@ func New(opts ...Option) *Server {
 				writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
 			})
 		}
-		s.c.Host(emulator.Hosted[Invoice]{Path: pagePrefix(m) + "{token}", Key: "token", Lang: "fr", Noun: "Facture", State: pageState, Show: show, Press: s.press})
+		s.c.Host(emulator.Hosted[Invoice]{Path: pagePrefix(m) + "{token}", Key: "token", Lang: "fr", Noun: "Facture",
+			Final:   func(inv *Invoice) bool { return inv.Status != paydunya.StatusPending },
+			Word:    func(inv *Invoice) string { return inv.Status },
+			Missing: func(inv *Invoice, r *http.Request) bool { return inv.Mode != modeOf(r) },
+			Show:    show, Press: s.press})
 	}
 	s.c.Start()
 	return s
@@ -299,18 +286,12 @@ func (s *Server) LiveConfig() paydunya.Config {
 
 // Provider returns a paydunya.Provider configured against this server's
 // sandbox.
-func (s *Server) Provider() cauri.Provider { return s.provider(s.Config()) }
+func (s *Server) Provider() cauri.Provider { return emulator.Must(paydunya.New(s.Config())) }
 
 // LiveProvider returns a paydunya.Provider configured against this
 // server's live mode.
-func (s *Server) LiveProvider() *paydunya.Provider { return s.provider(s.LiveConfig()) }
-
-func (s *Server) provider(cfg paydunya.Config) *paydunya.Provider {
-	p, err := paydunya.New(cfg)
-	if err != nil {
-		panic("paydunyatest: " + err.Error()) // the server's own config is always valid
-	}
-	return p
+func (s *Server) LiveProvider() *paydunya.Provider {
+	return emulator.Must(paydunya.New(s.LiveConfig()))
 }
 
 // Hash is every IPN's data[hash]: the SHA-512 of the master key.
@@ -432,10 +413,8 @@ func errorBody(status int) (string, []byte) {
 // create is POST {api}/checkout-invoice/create.
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	m := modeOf(r)
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil {
+	in, _, ok := emulator.ReadBody(r, false)
+	if !ok {
 		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "The request body must be a JSON object"})
 		return
 	}
@@ -477,28 +456,13 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 // credit is POST {api}/direct-pay/credit-account.
 func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
 	m := modeOf(r)
-	var in map[string]any
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&in); err != nil {
+	in, _, ok := emulator.ReadBody(r, false)
+	if !ok {
 		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "The request body must be a JSON object"})
 		return
 	}
-	var errs []string
-	alias, _ := in["account_alias"].(string)
-	if strings.TrimSpace(alias) == "" {
-		errs = append(errs, "account_alias is required")
-	}
-	// A JSON number, decimals allowed: the Python and PHP SDKs send the
-	// amount as given, a float (4500.0) included. No client sends text.
-	amount, problem := fcfa(in["amount"], false)
-	switch problem {
-	case "":
-	case missing, notNumber:
-		errs = append(errs, "amount is required and must be a number")
-	default:
-		errs = append(errs, "amount must be a positive whole number of FCFA")
-	}
+	v, errs := creditShape.Validate(in)
+	alias, amount := v.String("account_alias"), v.Int("amount")
 	if len(errs) > 0 {
 		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "Invalid request: " + strings.Join(errs, "; ")})
 		return
@@ -537,18 +501,6 @@ func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
 		fmt.Sprintf("Success! Amount of %d FCFA has been transfered to %s %s", amount, account, fictitiousCustomer.Name),
 		po.TransactionID,
 	})
-}
-
-func pageState(inv *Invoice, _ emulator.Env, r *http.Request) (emulator.PageState, string) {
-	switch {
-	case inv.Mode != modeOf(r):
-		return emulator.PageMissing, ""
-	case inv.Status != paydunya.StatusPending:
-		return emulator.PageClosed, inv.Status
-	case inv.Later:
-		return emulator.PageWaiting, inv.Status
-	}
-	return emulator.PageOpen, ""
 }
 
 // show is the hosted checkout page of inv.
