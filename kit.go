@@ -390,7 +390,29 @@ func New(cfg Config) (*Kit, error) {
 }
 
 // ServeHTTP routes to the kit's handlers; see [Kit].
-func (k *Kit) ServeHTTP(w http.ResponseWriter, r *http.Request) { k.mux.ServeHTTP(w, r) }
+func (k *Kit) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if k.isWebhookPath(r) {
+		// What the mux would do for /webhooks/{provider}, without its
+		// matching: the most frequent request, and providers retry.
+		k.serveWebhook(w, r)
+		return
+	}
+	k.mux.ServeHTTP(w, r)
+}
+
+// isWebhookPath reports whether r's path is exactly /webhooks/{provider}
+// for a configured provider, unescaped and clean: a path the kit's mux
+// routes to the webhook handler with that provider, which finds it again
+// from the path (see provider).
+func (k *Kit) isWebhookPath(r *http.Request) bool {
+	const prefix = "/webhooks/"
+	path := r.URL.Path
+	if r.URL.RawPath != "" || r.Method == http.MethodConnect || len(path) <= len(prefix) || path[:len(prefix)] != prefix {
+		return false
+	}
+	_, ok := k.providers[path[len(prefix):]] // names have no "/" and are never "." or ".."
+	return ok
+}
 
 // Providers returns the names of the configured providers, in the order
 // given.
