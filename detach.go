@@ -19,21 +19,24 @@ const storeTimeout = time.Minute
 // work never gets less time than its caller had, and never unlimited time.
 //
 // It is context.WithDeadline(context.WithoutCancel(ctx), …), but for its
-// cost: its timer and channel are made only when something waits on it
-// (calls Done), which a store answering from memory never does, and
-// detaching a detached context again reuses its values' context.
+// cost: two allocations, its timer and channel made only when something
+// waits on it (calls Done), which a store answering from memory never
+// does.
 func detach(ctx context.Context, bound time.Duration) (context.Context, context.CancelFunc) {
 	d := time.Now().Add(bound)
 	if pd, ok := ctx.Deadline(); ok && pd.After(d) {
 		d = pd
 	}
-	var base context.Context
+	return detachedUntil(ctx, d)
+}
+
+// detachedUntil is detach's context, its deadline d.
+func detachedUntil(ctx context.Context, d time.Time) (context.Context, context.CancelFunc) {
+	values := ctx
 	if dc, ok := ctx.(*detached); ok {
-		base = dc.base // the same values, and no cancellation either
-	} else {
-		base = context.WithoutCancel(ctx)
+		values = dc.values // the same values, and no cancellation either
 	}
-	c := &detached{base: base, deadline: d}
+	c := &detached{values: values, deadline: d}
 	return c, c.cancel
 }
 
@@ -47,13 +50,14 @@ func bounded(ctx context.Context, bound time.Duration) (context.Context, context
 	return context.WithTimeout(ctx, bound)
 }
 
-// detached is detach's context: base's values, no cancellation but its
-// own, and a deadline. Until something calls Done it is a deadline and a
-// flag; Done makes the standard context it stands for,
-// context.WithDeadline(base, deadline), which from then on answers Done
-// and Err, and gives AfterFunc its callbacks.
+// detached is detach's context: the values of the caller's context, no
+// cancellation but its own, and a deadline. Until something calls Done it
+// is a deadline and a flag; Done makes the standard context it stands
+// for, context.WithDeadline(context.WithoutCancel(values), deadline),
+// which from then on answers Done and Err, and gives AfterFunc its
+// callbacks.
 type detached struct {
-	base     context.Context // context.WithoutCancel of the caller's
+	values   context.Context // the caller's context, never a detached one
 	deadline time.Time
 
 	mu       sync.Mutex
@@ -65,8 +69,15 @@ type detached struct {
 // Deadline returns the context's deadline.
 func (c *detached) Deadline() (time.Time, bool) { return c.deadline, true }
 
-// Value returns base's value for key.
-func (c *detached) Value(key any) any { return c.base.Value(key) }
+// Value returns the caller's context's value for key, as
+// context.WithoutCancel's does: that one answers differently only for the
+// context package's own key, a *int, which it is left to.
+func (c *detached) Value(key any) any {
+	if _, ok := key.(*int); ok {
+		return context.WithoutCancel(c.values).Value(key)
+	}
+	return c.values.Value(key)
+}
 
 // Done returns a channel closed at the deadline or on cancel.
 func (c *detached) Done() <-chan struct{} { return c.standard().Done() }
@@ -104,7 +115,7 @@ func (c *detached) standard() context.Context {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.std == nil {
-		c.std, c.stop = context.WithDeadline(c.base, c.deadline)
+		c.std, c.stop = context.WithDeadline(context.WithoutCancel(c.values), c.deadline)
 		if c.canceled {
 			c.stop()
 		}
