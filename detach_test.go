@@ -116,3 +116,65 @@ func TestDetachDeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestBounded checks bounded's context against what context.WithTimeout
+// does: values kept, the caller's cancellation (and its cause) too, its
+// own deadline and cancel, whether or not anything waited on it first.
+func TestBounded(t *testing.T) {
+	gone := errors.New("client gone")
+	tests := []struct {
+		name      string
+		bound     time.Duration
+		waitFirst bool
+		step      func(cancelParent context.CancelCauseFunc, cancel context.CancelFunc)
+		wantErr   error
+		wantCause error
+	}{
+		{"running", time.Hour, false, func(context.CancelCauseFunc, context.CancelFunc) {}, nil, nil},
+		{"running, waited on", time.Hour, true, func(context.CancelCauseFunc, context.CancelFunc) {}, nil, nil},
+		{"caller gone", time.Hour, false, func(p context.CancelCauseFunc, _ context.CancelFunc) { p(gone) }, context.Canceled, gone},
+		{"caller gone, waited on", time.Hour, true, func(p context.CancelCauseFunc, _ context.CancelFunc) { p(gone) }, context.Canceled, gone},
+		{"cancelled", time.Hour, false, func(_ context.CancelCauseFunc, c context.CancelFunc) { c() }, context.Canceled, context.Canceled},
+		{"cancelled, waited on", time.Hour, true, func(_ context.CancelCauseFunc, c context.CancelFunc) { c() }, context.Canceled, context.Canceled},
+		{"past its deadline", -time.Second, false, func(context.CancelCauseFunc, context.CancelFunc) {}, context.DeadlineExceeded, context.DeadlineExceeded},
+		{"past its deadline, then the caller gone", -time.Second, false, func(p context.CancelCauseFunc, _ context.CancelFunc) { p(gone) }, context.DeadlineExceeded, context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parent, cancelParent := context.WithCancelCause(context.WithValue(context.Background(), detachKey{}, "v"))
+			defer cancelParent(nil)
+			ctx, cancel := bounded(parent, tt.bound)
+			defer cancel()
+			if got := ctx.Value(detachKey{}); got != "v" {
+				t.Errorf("Value = %v, want the caller's", got)
+			}
+			if tt.waitFirst {
+				_ = ctx.Done()
+			}
+			if tt.bound < 0 {
+				_ = ctx.Err() // the deadline passed first
+			}
+			tt.step(cancelParent, cancel)
+			if err := ctx.Err(); err != tt.wantErr {
+				t.Errorf("Err = %v, want %v", err, tt.wantErr)
+			}
+			if got := context.Cause(ctx); got != tt.wantCause {
+				t.Errorf("Cause = %v, want %v", got, tt.wantCause)
+			}
+			select {
+			case <-ctx.Done():
+				if tt.wantErr == nil {
+					t.Error("Done closed while running")
+				}
+			default:
+				if tt.wantErr != nil {
+					t.Error("Done open once done")
+				}
+			}
+			child, cancelChild := context.WithCancel(ctx)
+			defer cancelChild()
+			cancelParent(gone)
+			<-child.Done()
+		})
+	}
+}
