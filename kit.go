@@ -391,27 +391,26 @@ func New(cfg Config) (*Kit, error) {
 
 // ServeHTTP routes to the kit's handlers; see [Kit].
 func (k *Kit) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if k.isWebhookPath(r) {
+	if gp := k.webhookPath(r); gp != nil {
 		// What the mux would do for /webhooks/{provider}, without its
 		// matching: the most frequent request, and providers retry.
-		k.serveWebhook(w, r)
+		k.serveWebhookOf(w, r, gp)
 		return
 	}
 	k.mux.ServeHTTP(w, r)
 }
 
-// isWebhookPath reports whether r's path is exactly /webhooks/{provider}
-// for a configured provider, unescaped and clean: a path the kit's mux
-// routes to the webhook handler with that provider, which finds it again
-// from the path (see provider).
-func (k *Kit) isWebhookPath(r *http.Request) bool {
+// webhookPath returns the provider when r is a POST to exactly
+// /webhooks/{provider} for a configured provider, unescaped and clean: a
+// request the kit's mux routes to the webhook handler, which takes it for
+// that provider. Otherwise it returns nil.
+func (k *Kit) webhookPath(r *http.Request) *guardedProvider {
 	const prefix = "/webhooks/"
 	path := r.URL.Path
-	if r.URL.RawPath != "" || r.Method == http.MethodConnect || len(path) <= len(prefix) || path[:len(prefix)] != prefix {
-		return false
+	if r.Method != http.MethodPost || r.URL.RawPath != "" || len(path) <= len(prefix) || path[:len(prefix)] != prefix {
+		return nil
 	}
-	_, ok := k.providers[path[len(prefix):]] // names have no "/" and are never "." or ".."
-	return ok
+	return k.providers[path[len(prefix):]] // names have no "/" and are never "." or ".."
 }
 
 // Providers returns the names of the configured providers, in the order

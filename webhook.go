@@ -56,6 +56,11 @@ func (k *Kit) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusNotFound, "unknown provider")
 		return
 	}
+	k.serveWebhookOf(w, r, gp)
+}
+
+// serveWebhookOf handles a POSTed notification from provider gp.
+func (k *Kit) serveWebhookOf(w http.ResponseWriter, r *http.Request, gp *guardedProvider) {
 	ctx, j := k.journal(r.Context(), SourceWebhook)
 	code, outcome, msg := k.receive(ctx, w, r, gp)
 	j.flush(ctx) // the history, after the effect and before the answer
