@@ -204,7 +204,7 @@ func (k *Kit) runOnPaid(ctx context.Context, p Payment, budget time.Duration) ([
 // record.
 func (k *Kit) runHook(ctx context.Context, p Payment, budget time.Duration, name string, kind EventKind,
 	hook func(context.Context, Payment) error, counter *prometheus.CounterVec) (outcome Event, err error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+	ctx, cancel := detachedUntil(ctx, time.Now().Add(budget))
 	defer cancel()
 	defer func() {
 		if v := recover(); v != nil {

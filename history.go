@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -279,14 +280,17 @@ type journalKey struct{}
 // append each payment's in one call once its work is done (flush). After
 // the flush, what is recorded still (by a question to a provider that
 // outlives the request that asked it) is appended at once.
+//
+// A journal is the context it is carried in: the request's context, with
+// the journal as its value for journalKey (one allocation, not two).
 type journal struct {
-	k      *Kit
-	source string
+	context.Context // the request's or task's, which the journal is carried over
+	k               *Kit
+	source          string
 
-	mu     sync.Mutex // never held across a store call
-	ids    []string
-	events map[string][]Event
-	done   bool
+	mu      sync.Mutex // never held across a store call
+	entries []journalEntry
+	done    bool
 
 	// lead is the notification the request handles, about payment
 	// leadID, to go first in the first write that takes the payment's
@@ -296,21 +300,46 @@ type journal struct {
 	leadTaken bool
 }
 
-// journal returns ctx carrying a new journal for events recorded by
-// source, and the journal; ctx and nil when the Store keeps no history
-// (a nil journal's flush does nothing).
+// journalEntry is what a journal keeps of one payment, in the order the
+// payments were first recorded.
+type journalEntry struct {
+	id     string
+	events []Event
+}
+
+// Value returns the journal for journalKey, else ctx's value for key.
+func (j *journal) Value(key any) any {
+	if _, ok := key.(journalKey); ok {
+		return j
+	}
+	return j.Context.Value(key)
+}
+
+// journal returns a context carrying a new journal for events recorded
+// by source, over ctx, and the journal; ctx and nil when the Store keeps
+// no history (a nil journal's flush does nothing).
 func (k *Kit) journal(ctx context.Context, source string) (context.Context, *journal) {
 	if k.history == nil {
 		return ctx, nil
 	}
-	j := &journal{k: k, source: source, events: make(map[string][]Event)}
-	return context.WithValue(ctx, journalKey{}, j), j
+	j := &journal{Context: ctx, k: k, source: source}
+	return j, j
 }
 
 // journalOf returns the journal of k that ctx carries, or nil.
 func (k *Kit) journalOf(ctx context.Context) *journal {
 	if j, ok := ctx.Value(journalKey{}).(*journal); ok && j.k == k {
 		return j
+	}
+	return nil
+}
+
+// entry returns j's entry for payment id, or nil. The caller holds j.mu.
+func (j *journal) entry(id string) *journalEntry {
+	for i := range j.entries {
+		if j.entries[i].id == id {
+			return &j.entries[i]
+		}
 	}
 	return nil
 }
@@ -323,37 +352,51 @@ func (j *journal) add(id string, first bool, events []Event) bool {
 	if j.done {
 		return false
 	}
-	have, ok := j.events[id]
-	if !ok {
-		j.ids = append(j.ids, id)
+	e := j.entry(id)
+	if e == nil {
+		j.entries = append(j.entries, journalEntry{id: id})
+		e = &j.entries[len(j.entries)-1]
 	}
 	if first {
-		j.events[id] = append(slices.Clip(events), have...)
+		e.events = append(slices.Clip(events), e.events...)
 	} else {
-		j.events[id] = append(have, events...)
+		e.events = append(e.events, events...)
 	}
 	return true
 }
 
-// take removes and returns the events j keeps for payment id, not
-// flushed yet, first the notification the request handles when it is
-// about id and no write took it yet (lead reports it). A nil journal
-// keeps none.
-func (j *journal) take(id string) (events []Event, lead bool) {
+// take removes the events j keeps for payment id, not flushed yet, and
+// returns them, after the notification the request handles when it is
+// about id and no write took it yet (hasLead reports it), followed by
+// events, all in one new slice; kept is what was kept, without the lead.
+// A nil journal keeps none.
+func (j *journal) take(id string, events []Event) (all, kept []Event, hasLead bool) {
 	if j == nil {
-		return nil, false
+		if len(events) == 0 {
+			return nil, nil, false
+		}
+		return slices.Clone(events), nil, false
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	events = j.events[id]
-	if len(events) > 0 {
-		j.events[id] = nil
+	if e := j.entry(id); e != nil {
+		kept, e.events = e.events, nil
 	}
-	if !j.leadTaken && j.leadID == id {
-		j.leadTaken, lead = true, true
-		events = append([]Event{j.lead}, events...)
+	hasLead = !j.leadTaken && j.leadID == id
+	n := len(kept) + len(events)
+	if hasLead {
+		n++
 	}
-	return events, lead
+	if n == 0 {
+		return nil, nil, false
+	}
+	all = make([]Event, 0, n)
+	if hasLead {
+		j.leadTaken = true
+		all = append(all, j.lead)
+	}
+	all = append(append(all, kept...), events...)
+	return all, kept, hasLead
 }
 
 // recorder returns what records j's events; "" for a nil journal.
@@ -383,7 +426,8 @@ func (j *journal) holds(id string) bool {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.events[id]) > 0
+	e := j.entry(id)
+	return e != nil && len(e.events) > 0
 }
 
 // flush appends the events kept, one call per payment, in a context of
@@ -394,12 +438,12 @@ func (j *journal) flush(ctx context.Context) {
 		return
 	}
 	j.mu.Lock()
-	ids, events := j.ids, j.events
-	j.ids, j.events, j.done = nil, nil, true
+	entries := j.entries
+	j.entries, j.done = nil, true
 	j.mu.Unlock()
-	for _, id := range ids {
-		if len(events[id]) > 0 { // none when a write took them
-			j.k.appendNow(ctx, id, events[id])
+	for _, e := range entries {
+		if len(e.events) > 0 { // none when a write took them
+			j.k.appendNow(ctx, e.id, e.events)
 		}
 	}
 }
@@ -435,6 +479,12 @@ func (k *Kit) recordFirst(ctx context.Context, id string, first bool, events []E
 // bounds), and returns the journal ctx carries, or nil.
 func (k *Kit) stamp(ctx context.Context, events []Event) *journal {
 	j := k.journalOf(ctx)
+	k.stampFor(j, events)
+	return j
+}
+
+// stampFor is stamp, for events recorded under journal j (nil for none).
+func (k *Kit) stampFor(j *journal, events []Event) {
 	source := SourceKit
 	if j != nil {
 		source = j.source
@@ -453,7 +503,6 @@ func (k *Kit) stamp(ctx context.Context, events []Event) *journal {
 		e.Detail = clip(e.Detail, MaxEventDetail)
 		e.Actor = clip(e.Actor, MaxEventActor)
 	}
-	return j
 }
 
 // withKept returns the events the journal ctx carries kept for payment
@@ -465,23 +514,51 @@ func (k *Kit) stamp(ctx context.Context, events []Event) *journal {
 // HistoryWriter, and for an operator's action, whose own event leads what
 // it set off once the outcome is known (see recorded).
 func (k *Kit) withKept(ctx context.Context, id string, events ...Event) (all []Event, putBack func()) {
-	if !k.inWrites || k.journalOf(ctx).recorder() == SourceAdmin {
-		return nil, func() {}
+	all, b := k.kept(ctx, id, events)
+	if b.j == nil || !b.lead && len(b.kept) == 0 {
+		return all, func() {}
 	}
-	j := k.stamp(ctx, events)
-	kept, lead := j.take(id)
-	all = append(kept[:len(kept):len(kept)], events...)
-	return all, func() {
-		if lead {
-			// The notification is the request's to record or not.
-			j.mu.Lock()
-			j.leadTaken = false
-			j.mu.Unlock()
-			kept = kept[1:]
-		}
-		if len(kept) > 0 {
-			k.recordFirst(ctx, id, true, kept)
-		}
+	return all, b.undo
+}
+
+// keptBack is what kept took out of a journal, for undo to give back.
+type keptBack struct {
+	k    *Kit
+	ctx  context.Context
+	j    *journal
+	id   string
+	kept []Event // the events kept, without the lead
+	lead bool    // the request's notification was taken first
+}
+
+// kept is withKept, its putBack a keptBack, which costs no allocation.
+func (k *Kit) kept(ctx context.Context, id string, events []Event) ([]Event, keptBack) {
+	if !k.inWrites {
+		return nil, keptBack{}
+	}
+	j := k.journalOf(ctx)
+	if j.recorder() == SourceAdmin {
+		return nil, keptBack{}
+	}
+	k.stampFor(j, events)
+	all, kept, lead := j.take(id, events)
+	return all, keptBack{k: k, ctx: ctx, j: j, id: id, kept: kept, lead: lead}
+}
+
+// undo gives back what b took out of its journal: the write did not take
+// it.
+func (b keptBack) undo() {
+	if b.j == nil {
+		return
+	}
+	if b.lead {
+		// The notification is the request's to record or not.
+		b.j.mu.Lock()
+		b.j.leadTaken = false
+		b.j.mu.Unlock()
+	}
+	if len(b.kept) > 0 {
+		b.k.recordFirst(b.ctx, b.id, true, b.kept)
 	}
 }
 
@@ -539,11 +616,29 @@ func (k *Kit) recordMove(ctx context.Context, id string, from, to Status, reason
 // moveEvent is the event of a move from from to to, for reason when the
 // kit moved the payment on its own.
 func moveEvent(from, to Status, reason string) Event {
-	detail := string(from) + " → " + string(to)
+	detail := moveDetail(from, to)
 	if reason != "" {
 		detail += ": " + reason
 	}
 	return Event{Kind: EventMoved, Status: to, Detail: detail}
+}
+
+// moveDetail reads "pending → paid": for the moves made on a provider's
+// word, a constant.
+func moveDetail(from, to Status) string {
+	switch {
+	case from == StatusPending && to == StatusPaid:
+		return "pending → paid"
+	case from == StatusPending && to == StatusFailed:
+		return "pending → failed"
+	case from == StatusPending && to == StatusCancelled:
+		return "pending → cancelled"
+	case from == StatusPending && to == StatusExpired:
+		return "pending → expired"
+	case from == StatusPaid && to == StatusRefunded:
+		return "paid → refunded"
+	}
+	return string(from) + " → " + string(to)
 }
 
 // recordNotification records, first among the payment's events of this
@@ -562,7 +657,8 @@ func (k *Kit) recordNotification(ctx context.Context, id string, at time.Time, u
 func notificationEvent(at time.Time, u Update, how string) Event {
 	detail := how
 	if u.RawStatus != "" {
-		detail += "; provider's word " + quoteWord(u.RawStatus)
+		var buf [96]byte
+		detail = string(appendWord(append(append(buf[:0], how...), "; "...), u.RawStatus))
 	}
 	st := u.Status
 	if !st.Valid() {
@@ -582,7 +678,7 @@ func (k *Kit) heard(ctx context.Context, id string, at time.Time, u Update, how 
 		return
 	}
 	e := []Event{notificationEvent(at, u, how)}
-	k.stamp(ctx, e)
+	k.stampFor(j, e)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if !j.leadTaken {
@@ -603,7 +699,8 @@ func (k *Kit) recordAnswer(ctx context.Context, id string, u Update, err error) 
 	}
 	detail := "the provider answered"
 	if u.RawStatus != "" {
-		detail = "provider's word " + quoteWord(u.RawStatus)
+		var buf [64]byte
+		detail = string(appendWord(buf[:0], u.RawStatus))
 	}
 	st := u.Status
 	if !st.Valid() {
@@ -712,8 +809,11 @@ func failureClass(err error) string {
 	return "failed"
 }
 
-// quoteWord quotes a provider's status word, shortened.
-func quoteWord(s string) string { return fmt.Sprintf("%q", clip(s, 40)) }
+// appendWord appends to b "provider's word " and a provider's status
+// word, shortened and quoted as Go quotes strings (%q).
+func appendWord(b []byte, word string) []byte {
+	return strconv.AppendQuote(append(b, "provider's word "...), clip(word, 40))
+}
 
 // clip returns s as printable text of at most n bytes: control and
 // invalid characters become spaces, and a longer text is cut at a

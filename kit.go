@@ -390,7 +390,28 @@ func New(cfg Config) (*Kit, error) {
 }
 
 // ServeHTTP routes to the kit's handlers; see [Kit].
-func (k *Kit) ServeHTTP(w http.ResponseWriter, r *http.Request) { k.mux.ServeHTTP(w, r) }
+func (k *Kit) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if gp := k.webhookPath(r); gp != nil {
+		// What the mux would do for /webhooks/{provider}, without its
+		// matching: the most frequent request, and providers retry.
+		k.serveWebhookOf(w, r, gp)
+		return
+	}
+	k.mux.ServeHTTP(w, r)
+}
+
+// webhookPath returns the provider when r is a POST to exactly
+// /webhooks/{provider} for a configured provider, unescaped and clean: a
+// request the kit's mux routes to the webhook handler, which takes it for
+// that provider. Otherwise it returns nil.
+func (k *Kit) webhookPath(r *http.Request) *guardedProvider {
+	const prefix = "/webhooks/"
+	path := r.URL.Path
+	if r.Method != http.MethodPost || r.URL.RawPath != "" || len(path) <= len(prefix) || path[:len(prefix)] != prefix {
+		return nil
+	}
+	return k.providers[path[len(prefix):]] // names have no "/" and are never "." or ".."
+}
 
 // Providers returns the names of the configured providers, in the order
 // given.

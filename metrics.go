@@ -47,6 +47,13 @@ type metrics struct {
 	reconcilePasses  *prometheus.CounterVec   // outcome
 	reconciled       *prometheus.CounterVec   // provider, outcome
 	pendingBacklog   *prometheus.GaugeVec     // provider
+
+	// The series of webhooks and transitions, by provider then outcome
+	// (or status moved to), looked up once by zero: a notification's
+	// counters cost a map lookup rather than hashing their labels. Read
+	// only once the kit is built.
+	webhookSeries    map[string]map[string]prometheus.Counter
+	transitionSeries map[string]map[string]prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -191,9 +198,11 @@ func (m *metrics) zero(provider string) {
 	for _, o := range outcomes["checkouts"] {
 		m.checkouts.WithLabelValues(provider, o)
 	}
+	byOutcome := make(map[string]prometheus.Counter, len(outcomes["webhooks"]))
 	for _, o := range outcomes["webhooks"] {
-		m.webhooks.WithLabelValues(provider, o)
+		byOutcome[o] = m.webhooks.WithLabelValues(provider, o)
 	}
+	m.webhookSeries = setSeries(m.webhookSeries, provider, byOutcome)
 	for _, o := range outcomes["returns"] {
 		m.returns.WithLabelValues(provider, o)
 	}
@@ -204,9 +213,37 @@ func (m *metrics) zero(provider string) {
 	for _, a := range outcomes["anomalies"] {
 		m.anomalies.WithLabelValues(provider, a)
 	}
+	byStatus := make(map[string]prometheus.Counter, 5)
 	for _, to := range []Status{StatusPaid, StatusFailed, StatusCancelled, StatusExpired, StatusRefunded} {
-		m.transitions.WithLabelValues(provider, string(to))
+		byStatus[string(to)] = m.transitions.WithLabelValues(provider, string(to))
 	}
+	m.transitionSeries = setSeries(m.transitionSeries, provider, byStatus)
+}
+
+// setSeries returns all, made if nil, with provider's series set.
+func setSeries(all map[string]map[string]prometheus.Counter, provider string, series map[string]prometheus.Counter) map[string]map[string]prometheus.Counter {
+	if all == nil {
+		all = make(map[string]map[string]prometheus.Counter)
+	}
+	all[provider] = series
+	return all
+}
+
+// webhook returns the counter of notifications from provider with
+// outcome.
+func (m *metrics) webhook(provider, outcome string) prometheus.Counter {
+	if c, ok := m.webhookSeries[provider][outcome]; ok {
+		return c
+	}
+	return m.webhooks.WithLabelValues(provider, outcome)
+}
+
+// transition returns the counter of provider's payments moved to to.
+func (m *metrics) transition(provider string, to Status) prometheus.Counter {
+	if c, ok := m.transitionSeries[provider][string(to)]; ok {
+		return c
+	}
+	return m.transitions.WithLabelValues(provider, string(to))
 }
 
 // zeroPayouts creates the payout resolution series of a provider that

@@ -42,3 +42,37 @@ func TestPathFallbacks(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookPath: Kit.ServeHTTP takes a webhook past its mux only for a
+// POST to exactly /webhooks/{provider}, of a configured provider, in a
+// path as the mux would route it unchanged; everything else goes to the
+// mux.
+func TestWebhookPath(t *testing.T) {
+	gp := &guardedProvider{name: "moneroo"}
+	k := &Kit{providers: map[string]*guardedProvider{"moneroo": gp}}
+	tests := []struct {
+		method, target string
+		want           *guardedProvider
+	}{
+		{"POST", "/webhooks/moneroo", gp},
+		{"POST", "/webhooks/moneroo?x=1", gp},
+		{"GET", "/webhooks/moneroo", nil},
+		{"HEAD", "/webhooks/moneroo", nil},
+		{"POST", "/webhooks/paydunya", nil},
+		{"POST", "/webhooks/moneroo/", nil},
+		{"POST", "/webhooks/moneroo/pay_1/tok", nil},
+		{"POST", "/webhooks/", nil},
+		{"POST", "/webhooks", nil},
+		{"POST", "/pay/webhooks/moneroo", nil},
+		{"POST", "/webhooks/mone%72oo", nil},
+		{"POST", "/webhooks//moneroo", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, "http://shop.example"+tt.target, nil)
+			if got := k.webhookPath(r); got != tt.want {
+				t.Errorf("webhookPath = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

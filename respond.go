@@ -20,23 +20,37 @@ func wantsJSON(r *http.Request) bool {
 // sniffing, so that a browser never reads an answer as another type than
 // the one it declares.
 func answerHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
+	setAnswerHeaders(w.Header(), "")
+}
+
+// setAnswerHeaders sets answerHeaders' headers in h and, when
+// contentType is not empty, Content-Type, as Header.Set would: with one
+// allocation for all their values, each a slice of its own of length and
+// capacity one.
+func setAnswerHeaders(h http.Header, contentType string) {
+	vs := [...]string{"nosniff", "no-store", contentType}
+	all := vs[:]
+	if contentType == "" {
+		all = vs[:2]
+	}
+	all = slices.Clone(all)
+	h["X-Content-Type-Options"] = all[0:1:1]
+	h["Cache-Control"] = all[1:2:2]
+	if contentType != "" {
+		h["Content-Type"] = all[2:3:3]
+	}
 }
 
 // writeJSON answers v as JSON with the given status.
 func writeJSON(w http.ResponseWriter, code int, v any) {
-	answerHeaders(w)
-	w.Header().Set("Content-Type", "application/json")
+	setAnswerHeaders(w.Header(), "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
 }
 
 // writeText answers msg as plain text with the given status.
 func writeText(w http.ResponseWriter, code int, msg string) {
-	answerHeaders(w)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	setAnswerHeaders(w.Header(), "text/plain; charset=utf-8")
 	w.WriteHeader(code)
 	_, _ = io.WriteString(w, msg+"\n")
 }

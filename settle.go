@@ -50,11 +50,11 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 	if p.ProviderRef == "" {
 		c.ProviderRef = u.ProviderRef
 	}
-	var putBack func()
-	c.Events, putBack = k.withKept(ctx, p.ID, moveEvent(StatusPending, u.Status, ""))
+	var back keptBack
+	c.Events, back = k.kept(ctx, p.ID, []Event{moveEvent(StatusPending, u.Status, "")})
 	np, err := k.store.Transition(ctx, p.ID, StatusPending, c)
 	if err != nil {
-		putBack()
+		back.undo()
 	}
 	if errors.Is(err, ErrConflict) {
 		// Another webhook, return visit or replica settled it first.
@@ -92,7 +92,7 @@ func (k *Kit) change(u Update, l Lease) Change {
 // word: from pending, or from paid to refunded. logged says the move's
 // write appended its event to the history already.
 func (k *Kit) settled(ctx context.Context, p Payment, logged bool) {
-	k.metrics.transitions.WithLabelValues(p.Provider, string(p.Status)).Inc()
+	k.metrics.transition(p.Provider, p.Status).Inc()
 	from := StatusPending
 	if p.Status == StatusRefunded {
 		from = StatusPaid
@@ -122,11 +122,11 @@ func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Pa
 	if u.Status == StatusPaid {
 		c.Expect.Currency, c.Expect.Amount = strings.ToUpper(u.Currency), u.Amount
 	}
-	var putBack func()
-	c.Events, putBack = k.withKept(ctx, id, moveEvent(StatusPending, u.Status, ""))
+	var back keptBack
+	c.Events, back = k.kept(ctx, id, []Event{moveEvent(StatusPending, u.Status, "")})
 	np, err := k.store.Transition(ctx, id, StatusPending, c)
 	if err != nil {
-		putBack()
+		back.undo()
 	}
 	switch {
 	case err == nil:

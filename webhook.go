@@ -56,10 +56,15 @@ func (k *Kit) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusNotFound, "unknown provider")
 		return
 	}
+	k.serveWebhookOf(w, r, gp)
+}
+
+// serveWebhookOf handles a POSTed notification from provider gp.
+func (k *Kit) serveWebhookOf(w http.ResponseWriter, r *http.Request, gp *guardedProvider) {
 	ctx, j := k.journal(r.Context(), SourceWebhook)
 	code, outcome, msg := k.receive(ctx, w, r, gp)
 	j.flush(ctx) // the history, after the effect and before the answer
-	k.metrics.webhooks.WithLabelValues(gp.name, outcome).Inc()
+	k.metrics.webhook(gp.name, outcome).Inc()
 	if code < 300 {
 		writeText(w, code, "ok")
 		return

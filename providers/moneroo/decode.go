@@ -203,6 +203,60 @@ func member(obj []byte, name string) (v []byte, found, ok bool) {
 	}
 }
 
+// soleObject reports whether obj, a JSON object, has exactly one member
+// whose name encoding/json would match to a field called name (an ASCII
+// name, matched regardless of case), and that member's value is an
+// object. It is false also for anything it does not walk: a name with an
+// escape or a non-ASCII byte, or a shape it does not expect.
+func soleObject(obj []byte, name string) bool {
+	i := skipSpace(obj, 0)
+	if i == len(obj) || obj[i] != '{' {
+		return false
+	}
+	i = skipSpace(obj, i+1)
+	found := 0
+	for i < len(obj) && obj[i] == '"' {
+		j := i + 1
+		for j < len(obj) && obj[j] != '"' {
+			if obj[j] == '\\' || obj[j] >= 0x80 {
+				return false
+			}
+			j++
+		}
+		if j == len(obj) {
+			return false
+		}
+		key := obj[i+1 : j]
+		i = skipSpace(obj, j+1)
+		if i == len(obj) || obj[i] != ':' {
+			return false
+		}
+		i = skipSpace(obj, i+1)
+		end := skipValue(obj, i)
+		if end < 0 {
+			return false
+		}
+		if strings.EqualFold(string(key), name) {
+			if obj[i] != '{' {
+				return false
+			}
+			found++
+		}
+		i = skipSpace(obj, end)
+		switch {
+		case i == len(obj):
+			return false
+		case obj[i] == ',':
+			i = skipSpace(obj, i+1)
+		case obj[i] == '}':
+			return found == 1 && skipSpace(obj, i+1) == len(obj)
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 // skipSpace returns the index of the first byte of b from i on that is
 // not JSON white space.
 func skipSpace(b []byte, i int) int {

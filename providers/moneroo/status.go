@@ -57,17 +57,26 @@ type payment struct {
 // must make sense, or the error wraps cauri.ErrMalformed. The object is
 // decoded once: its fields convert themselves as they are read.
 func parsePayment(raw []byte) (payment, error) {
-	var d struct {
-		ID       clientkit.TextField   `json:"id"`
-		Status   clientkit.TextField   `json:"status"`
-		Amount   clientkit.AmountField `json:"amount"`
-		Currency currencyField         `json:"currency"`
-		Metadata metadataField         `json:"metadata"`
-		Capture  captureField          `json:"capture"`
-	}
+	var d paymentObject
 	if err := json.Unmarshal(raw, &d); err != nil || jsonlex.IsNull(raw) {
 		return payment{}, fmt.Errorf("%w: payment data is not an object", cauri.ErrMalformed)
 	}
+	return d.payment()
+}
+
+// paymentObject is a payment object as decoded, its fields converted as
+// they are read.
+type paymentObject struct {
+	ID       clientkit.TextField   `json:"id"`
+	Status   clientkit.TextField   `json:"status"`
+	Amount   clientkit.AmountField `json:"amount"`
+	Currency currencyField         `json:"currency"`
+	Metadata metadataField         `json:"metadata"`
+	Capture  captureField          `json:"capture"`
+}
+
+// payment is what parsePayment returns of a decoded object.
+func (d *paymentObject) payment() (payment, error) {
 	p := payment{id: string(d.ID), status: clientkit.Truncate(string(d.Status), 64)}
 
 	cur, err := d.Currency.code, d.Currency.err

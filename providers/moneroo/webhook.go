@@ -159,14 +159,35 @@ func (p *Provider) parse(body []byte, signed bool) (cauri.Update, error) {
 
 	// One decoding pass: data is read as a payment as it is met, and its
 	// error kept, for a non-payment event is ignored whatever its data.
-	var n struct {
-		Event stringField  `json:"event"`
-		Data  paymentField `json:"data"`
+	// When data is one object, as in every notification Moneroo sends,
+	// encoding/json decodes it in place (the same fields, the same
+	// conversions) rather than handing it to parsePayment to check and
+	// decode a second time.
+	var (
+		ev   stringField
+		data paymentField
+	)
+	if soleObject(body, "data") {
+		var n struct {
+			Event stringField   `json:"event"`
+			Data  paymentObject `json:"data"`
+		}
+		if err := json.Unmarshal(body, &n); err != nil {
+			return cauri.Update{}, fmt.Errorf("%w: moneroo webhook is not a JSON object", cauri.ErrMalformed)
+		}
+		ev, data.set = n.Event, true
+		data.p, data.err = n.Data.payment()
+	} else {
+		var n struct {
+			Event stringField  `json:"event"`
+			Data  paymentField `json:"data"`
+		}
+		if err := json.Unmarshal(body, &n); err != nil || jsonlex.IsNull(body) {
+			return cauri.Update{}, fmt.Errorf("%w: moneroo webhook is not a JSON object", cauri.ErrMalformed)
+		}
+		ev, data = n.Event, n.Data
 	}
-	if err := json.Unmarshal(body, &n); err != nil || jsonlex.IsNull(body) {
-		return cauri.Update{}, fmt.Errorf("%w: moneroo webhook is not a JSON object", cauri.ErrMalformed)
-	}
-	event := strings.TrimSpace(string(n.Event))
+	event := strings.TrimSpace(string(ev))
 	if event == "" {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo webhook has no event", cauri.ErrMalformed)
 	}
@@ -176,7 +197,7 @@ func (p *Provider) parse(body []byte, signed bool) (cauri.Update, error) {
 		return cauri.Update{}, fmt.Errorf("%w: moneroo event %q", cauri.ErrIgnoredEvent, event)
 	}
 
-	d, err := n.Data.payment()
+	d, err := data.payment()
 	if err != nil {
 		return cauri.Update{}, fmt.Errorf("moneroo webhook: %w", err)
 	}
