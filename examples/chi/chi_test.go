@@ -3,7 +3,6 @@ package main_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/examples/internal/demotest"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -79,13 +79,12 @@ const (
 // shop is a kit over a memory store, in a chi router served on loopback,
 // talking to one emulator.
 type shop struct {
-	em     emulator
-	name   string
-	kit    *cauri.Kit
-	store  *memory.Store
-	reg    *prometheus.Registry
-	srv    *httptest.Server
-	client *http.Client // does not follow redirects
+	em    emulator
+	name  string
+	kit   *cauri.Kit
+	store *memory.Store
+	reg   *prometheus.Registry
+	srv   *httptest.Server
 
 	mu     sync.Mutex
 	onPaid map[string]int // payment ID → OnPaid calls
@@ -98,10 +97,6 @@ func newShop(t *testing.T, em emulator, route func(chi.Router, *cauri.Kit)) *sho
 	s := &shop{
 		em: em, name: em.Provider().Name(), store: memory.New(), reg: prometheus.NewRegistry(),
 		onPaid: make(map[string]int),
-		client: &http.Client{
-			Timeout:       10 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
 	}
 	// The listener comes first: its address is the kit's PublicURL.
 	s.srv = httptest.NewUnstartedServer(nil)
@@ -172,18 +167,12 @@ func (s *shop) get(t *testing.T, rawURL string) (int, string, string) {
 	return s.do(t, req)
 }
 
+// do sends req, without following redirects, and returns the answer's
+// status, Location and body.
 func (s *shop) do(t *testing.T, req *http.Request) (int, string, string) {
 	t.Helper()
-	res, err := s.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header.Get("Location"), string(b)
+	a := demotest.Fetch(t, req)
+	return a.Code, a.Location, a.Body
 }
 
 // checkout starts a payment for order as a script would, asking for JSON.

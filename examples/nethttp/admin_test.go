@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/examples/internal/demotest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -23,7 +24,7 @@ func (ts *testShop) adminJSON(t *testing.T, path, user, password string, v any) 
 		req.SetBasicAuth(user, password)
 	}
 	req.Header.Set("Accept", "application/json")
-	res, err := ts.client.Do(req)
+	res, err := demotest.NoRedirects().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
