@@ -20,10 +20,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		for _, st := range []cauri.Status{cauri.StatusPending, cauri.StatusFailed, cauri.StatusCancelled, cauri.StatusExpired} {
 			t.Run(string(st), func(t *testing.T) {
 				f := setup(t, newStore)
-				p := f.pending(now())
-				if st != cauri.StatusPending {
-					p = f.move(p, st)
-				}
+				p := f.stored(now(), st)
 				checkErr(t, "ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", now(), ttl), cauri.ErrConflict)
 				f.check("after a refused claim", p) // no attempt counted
 			})
@@ -55,9 +52,8 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				f := setup(t, newStore)
-				p := f.paid(now())
 				t0 := now()
-				f.must("first ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
+				p := f.claimed("w1", t0, ttl)
 				err := f.s.ClaimOnPaid(f.ctx, p.ID, tt.owner, t0.Add(tt.after), ttl)
 				checkErr(t, "second ClaimOnPaid", err, tt.want)
 				want := p
@@ -70,41 +66,35 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 	})
 
-	t.Run("Complete", func(t *testing.T) {
-		f := setup(t, newStore)
-		p := f.paid(now())
-		t0 := now()
-		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
-		done := t0.Add(3 * time.Second)
-		f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", done))
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1, done
-		got := f.get(p.ID)
-		checkPayment(t, "after CompleteOnPaid", got, want)
-		if !got.Fulfilled() {
-			t.Error("Fulfilled() = false after CompleteOnPaid")
-		}
-	})
-
 	// The owner of an expired lease may still complete, as long as nobody
 	// took the lease since.
-	t.Run("CompleteAfterExpiry", func(t *testing.T) {
-		f := setup(t, newStore)
-		p := f.paid(now())
-		t0 := now()
-		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
-		done := t0.Add(10 * ttl)
-		f.must("CompleteOnPaid after expiry", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", done))
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1, done
-		f.check("after CompleteOnPaid", want)
-	})
+	for _, tt := range []struct {
+		name  string
+		after time.Duration // since the claim
+	}{
+		{"Complete", 3 * time.Second},
+		{"CompleteAfterExpiry", 10 * ttl},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := setup(t, newStore)
+			t0 := now()
+			p := f.claimed("w1", t0, ttl)
+			done := t0.Add(tt.after)
+			f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", done))
+			want := p
+			want.OnPaidAttempts, want.FulfilledAt = 1, done
+			got := f.get(p.ID)
+			checkPayment(t, "after CompleteOnPaid", got, want)
+			if !got.Fulfilled() {
+				t.Error("Fulfilled() = false after CompleteOnPaid")
+			}
+		})
+	}
 
 	t.Run("CompleteAfterTakeover", func(t *testing.T) {
 		f := setup(t, newStore)
-		p := f.paid(now())
 		t0 := now()
-		f.must("w1 ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
+		p := f.claimed("w1", t0, ttl)
 		f.must("w2 ClaimOnPaid after expiry", f.s.ClaimOnPaid(f.ctx, p.ID, "w2", t0.Add(ttl+time.Second), ttl))
 		checkErr(t, "w1 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(ttl+2*time.Second)), cauri.ErrLeaseHeld)
 		want := p
@@ -119,9 +109,8 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 
 	t.Run("CompleteTwice", func(t *testing.T) {
 		f := setup(t, newStore)
-		p := f.paid(now())
 		t0 := now()
-		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
+		p := f.claimed("w1", t0, ttl)
 		f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(time.Second)))
 		checkErr(t, "second CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)), cauri.ErrFulfilled)
 		want := p
@@ -142,9 +131,8 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				f := setup(t, newStore)
-				p := f.paid(now())
 				t0 := now()
-				f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
+				p := f.claimed("w1", t0, ttl)
 				f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0))
 				checkErr(t, "ClaimOnPaid after completion", f.s.ClaimOnPaid(f.ctx, p.ID, tt.owner, t0.Add(tt.after), ttl), cauri.ErrFulfilled)
 				want := p
@@ -156,9 +144,8 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 
 	t.Run("Release", func(t *testing.T) {
 		f := setup(t, newStore)
-		p := f.paid(now())
 		t0 := now()
-		f.must("w1 ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, time.Hour))
+		p := f.claimed("w1", t0, time.Hour)
 		f.must("w1 ReleaseOnPaid", f.s.ReleaseOnPaid(f.ctx, p.ID, "w1"))
 		f.must("w2 ClaimOnPaid right after the release", f.s.ClaimOnPaid(f.ctx, p.ID, "w2", t0.Add(time.Second), time.Hour))
 		checkErr(t, "w1 CompleteOnPaid after giving the lease up", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)), cauri.ErrLeaseHeld)
@@ -170,9 +157,8 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 
 	t.Run("ReleaseByNonOwner", func(t *testing.T) {
 		f := setup(t, newStore)
-		p := f.paid(now())
 		t0 := now()
-		f.must("w1 ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, time.Hour))
+		p := f.claimed("w1", t0, time.Hour)
 		checkErr(t, "w2 ReleaseOnPaid", f.s.ReleaseOnPaid(f.ctx, p.ID, "w2"), nil)
 		checkErr(t, "w3 ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w3", t0.Add(time.Second), time.Hour), cauri.ErrLeaseHeld)
 		f.must("w1 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)))

@@ -94,11 +94,9 @@ func testListPending(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		f := setup(t, newStore)
 		s := fill(f)
 		want := []cauri.Payment{s.p0, s.p1, s.p2, s.p5}
-		for _, size := range []int{1, 2, 3} {
-			checkWalk(t, fmt.Sprintf("ListPending by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-				return f.s.ListPending(f.ctx, cutoff, after, limit)
-			}, s.all, want, pending(cutoff))
-		}
+		checkWalks(t, "ListPending", func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+			return f.s.ListPending(f.ctx, cutoff, after, limit)
+		}, s.all, want, pending(cutoff))
 	})
 	t.Run("paging through equal creation times", func(t *testing.T) {
 		f := setup(t, newStore)
@@ -113,11 +111,9 @@ func testListPending(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		older, newer := f.pending(minute(1)), f.pending(minute(3))
 		all := set(append(tied, failed, older, newer)...)
 		want := append(append([]cauri.Payment{older}, tied...), newer)
-		for _, size := range []int{1, 2, 3} {
-			checkWalk(t, fmt.Sprintf("ListPending by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-				return f.s.ListPending(f.ctx, cutoff, after, limit)
-			}, all, want, pending(cutoff))
-		}
+		checkWalks(t, "ListPending", func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+			return f.s.ListPending(f.ctx, cutoff, after, limit)
+		}, all, want, pending(cutoff))
 		cur := cauri.Cursor{CreatedAt: at}
 		got, err := f.s.ListPending(f.ctx, cutoff, cur, 100)
 		f.must("ListPending", err)
@@ -233,11 +229,9 @@ func testListUnfulfilled(t *testing.T, newStore func(t *testing.T) cauri.Store) 
 		f := setup(t, newStore)
 		s := fill(f)
 		want := []cauri.Payment{s.u0, s.free, s.expired, s.released, s.atExpiry}
-		for _, size := range []int{1, 2, 3} {
-			checkWalk(t, fmt.Sprintf("ListUnfulfilled by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-				return f.s.ListUnfulfilled(f.ctx, at, after, limit)
-			}, s.all, want, unfulfilled)
-		}
+		checkWalks(t, "ListUnfulfilled", func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+			return f.s.ListUnfulfilled(f.ctx, at, after, limit)
+		}, s.all, want, unfulfilled)
 	})
 	t.Run("paging through equal creation times", func(t *testing.T) {
 		f := setup(t, newStore)
@@ -256,11 +250,9 @@ func testListUnfulfilled(t *testing.T, newStore func(t *testing.T) cauri.Store) 
 		older, newer := f.paid(minute(1)), f.paid(minute(3))
 		all := set(append(tied, held, done, older, newer)...)
 		want := append(append([]cauri.Payment{older}, tied...), newer)
-		for _, size := range []int{1, 2, 3} {
-			checkWalk(t, fmt.Sprintf("ListUnfulfilled by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-				return f.s.ListUnfulfilled(f.ctx, at, after, limit)
-			}, all, want, unfulfilled)
-		}
+		checkWalks(t, "ListUnfulfilled", func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+			return f.s.ListUnfulfilled(f.ctx, at, after, limit)
+		}, all, want, unfulfilled)
 	})
 }
 
@@ -284,6 +276,14 @@ func compareCursor(a, b cauri.Cursor) int {
 // isAfter reports whether p comes after the cursor.
 func isAfter(p cauri.Payment, after cauri.Cursor) bool {
 	return compareCursor(cauri.CursorOf(p), after) > 0
+}
+
+// checkWalks does what checkWalk does with pages of 1, 2 and 3 payments.
+func checkWalks(t *testing.T, what string, list func(after cauri.Cursor, limit int) ([]cauri.Payment, error), mine map[string]bool, want []cauri.Payment, match func(cauri.Payment) bool) {
+	t.Helper()
+	for _, size := range []int{1, 2, 3} {
+		checkWalk(t, fmt.Sprintf("%s by %d", what, size), size, list, mine, want, match)
+	}
 }
 
 // checkWalk pages through a list, size payments a page, starting from the

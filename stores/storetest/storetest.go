@@ -128,14 +128,28 @@ func (f *fixture) create(p cauri.Payment) cauri.Payment {
 	return p
 }
 
-// pending stores a new pending payment created at created, changed by opts.
+// pending stores a new pending payment created at created, changed by opts;
+// a nil opt changes nothing.
 func (f *fixture) pending(created time.Time, opts ...func(*cauri.Payment)) cauri.Payment {
 	f.t.Helper()
 	p := newPayment(created)
 	for _, o := range opts {
-		o(&p)
+		if o != nil {
+			o(&p)
+		}
 	}
 	return f.create(p)
+}
+
+// stored stores a new payment created at created and moves it from
+// pending to st, unless st is pending.
+func (f *fixture) stored(created time.Time, st cauri.Status) cauri.Payment {
+	f.t.Helper()
+	p := f.pending(created)
+	if st != cauri.StatusPending {
+		p = f.move(p, st)
+	}
+	return p
 }
 
 // move transitions p from its current status to to, a second after its
@@ -153,6 +167,16 @@ func (f *fixture) move(p cauri.Payment, to cauri.Status) cauri.Payment {
 func (f *fixture) paid(created time.Time, opts ...func(*cauri.Payment)) cauri.Payment {
 	f.t.Helper()
 	return f.move(f.pending(created, opts...), cauri.StatusPaid)
+}
+
+// claimed stores a new paid payment, created at at, whose OnPaid lease
+// owner claims at at for lease, and returns it as it was before the
+// claim.
+func (f *fixture) claimed(owner string, at time.Time, lease time.Duration) cauri.Payment {
+	f.t.Helper()
+	p := f.paid(at)
+	f.must(owner+" ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, owner, at, lease))
+	return p
 }
 
 // get returns the stored payment and fails the test if there is none.
