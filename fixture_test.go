@@ -280,9 +280,16 @@ func (f *fixture) act(checkoutURL string, a providertest.Action) string {
 // counter sums the samples of a metric family with the given labels.
 func (f *fixture) counter(name string, labels ...string) float64 {
 	f.t.Helper()
-	v, err := providertest.MetricSum(f.reg, name, labels...)
+	return metricSum(f.t, f.reg, name, labels...)
+}
+
+// metricSum sums the samples of g's metric family name with the given
+// labels, and fails t if it cannot gather them.
+func metricSum(t testing.TB, g prometheus.Gatherer, name string, labels ...string) float64 {
+	t.Helper()
+	v, err := providertest.MetricSum(g, name, labels...)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return v
 }

@@ -202,11 +202,7 @@ func TestRefunds(t *testing.T) {
 
 func (s *refundShop) metric(name string, labels ...string) float64 {
 	s.t.Helper()
-	v, err := providertest.MetricSum(s.reg, name, labels...)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return v
+	return metricSum(s.t, s.reg, name, labels...)
 }
 
 // TestOnRefundedNeedsARefundStore: a Config with OnRefunded over a Store

@@ -176,11 +176,7 @@ func (s *shop) poll(id string) {
 // metric sums a metric's samples with the given labels.
 func (s *shop) metric(name string, labels ...string) float64 {
 	s.t.Helper()
-	v, err := providertest.MetricSum(s.reg, name, labels...)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return v
+	return metricSum(s.t, s.reg, name, labels...)
 }
 
 // busiest returns the most requests at times in any span of length per,
