@@ -31,6 +31,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/secretcheck"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo"
@@ -245,17 +246,12 @@ func specs() []spec {
 
 func startMoneroo(tb testing.TB, o emuOptions) *emu {
 	em := monerootest.New(monerootest.WithWebhookRetries(o.retries, o.retryDelay), monerootest.WithWebhookTimeout(o.webhookTimeout))
-	px := newAPIProxy(tb, em.URL)
-	tb.Cleanup(em.Close)
-	cfg := em.Config()
-	cfg.BaseURL = px.url(cfg.BaseURL)
-	if o.unsigned {
-		cfg.WebhookSecrets = nil
-	}
-	prov, err := moneroo.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *moneroo.Config, px *apiProxy) {
+		c.BaseURL = px.url(c.BaseURL)
+		if o.unsigned {
+			c.WebhookSecrets = nil
+		}
+	}, moneroo.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: "success", cauri.StatusFailed: "failed", cauri.StatusPending: "initiated", cauri.StatusCancelled: "cancelled"}
 	return &emu{
 		em: em, proxy: px, provider: prov, believed: !o.unsigned,
@@ -281,14 +277,9 @@ func startMoneroo(tb testing.TB, o emuOptions) *emu {
 
 func startMoneyFusion(tb testing.TB, o emuOptions) *emu {
 	em := moneyfusiontest.New(moneyfusiontest.WithWebhookRetries(o.retries, o.retryDelay), moneyfusiontest.WithWebhookTimeout(o.webhookTimeout))
-	px := newAPIProxy(tb, em.URL)
-	tb.Cleanup(em.Close)
-	cfg := em.Config()
-	cfg.APIURL, cfg.StatusURL = px.url(cfg.APIURL), px.url(cfg.StatusURL)
-	prov, err := moneyfusion.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *moneyfusion.Config, px *apiProxy) {
+		c.APIURL, c.StatusURL = px.url(c.APIURL), px.url(c.StatusURL)
+	}, moneyfusion.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: moneyfusiontest.StatusPaid, cauri.StatusFailed: moneyfusiontest.StatusFailure,
 		cauri.StatusPending: moneyfusiontest.StatusPending, cauri.StatusCancelled: moneyfusiontest.StatusCancelled}
 	events := map[cauri.Status]string{cauri.StatusPaid: moneyfusion.EventCompleted, cauri.StatusFailed: moneyfusion.EventCancelled,
@@ -321,14 +312,9 @@ func startDexchange(tb testing.TB, o emuOptions) *emu {
 		opts = append(opts, dexchangetest.WithWebhookSecret(o.dexchangeSecret))
 	}
 	em := dexchangetest.New(opts...)
-	px := newAPIProxy(tb, em.URL)
-	tb.Cleanup(em.Close)
-	cfg := em.Config()
-	cfg.BaseURL = px.url(cfg.BaseURL)
-	prov, err := dexchange.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *dexchange.Config, px *apiProxy) {
+		c.BaseURL = px.url(c.BaseURL)
+	}, dexchange.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: "SUCCESS", cauri.StatusFailed: "FAILED", cauri.StatusPending: "PENDING", cauri.StatusCancelled: "CANCELLED"}
 	var sign func([]byte) http.Header
 	if o.dexchangeSecret != "" {
@@ -361,14 +347,9 @@ func startDexchange(tb testing.TB, o emuOptions) *emu {
 
 func startNovaSend(tb testing.TB, o emuOptions) *emu {
 	em := novasendtest.New(novasendtest.WithWebhookRetries(o.retries, o.retryDelay), novasendtest.WithWebhookTimeout(o.webhookTimeout))
-	px := newAPIProxy(tb, em.URL)
-	tb.Cleanup(em.Close)
-	cfg := em.Config()
-	cfg.BaseURL = px.url(cfg.BaseURL)
-	prov, err := novasend.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *novasend.Config, px *apiProxy) {
+		c.BaseURL = px.url(c.BaseURL)
+	}, novasend.New)
 	type state struct{ status, confirmation, transaction string }
 	states := map[cauri.Status]state{
 		cauri.StatusPaid:      {"processed", "accepted", "completed"},
@@ -410,14 +391,9 @@ func startNovaSend(tb testing.TB, o emuOptions) *emu {
 
 func startPayDunya(tb testing.TB, o emuOptions) *emu {
 	em := paydunyatest.New(paydunyatest.WithWebhookRetries(o.retries, o.retryDelay), paydunyatest.WithWebhookTimeout(o.webhookTimeout))
-	px := newAPIProxy(tb, em.URL)
-	tb.Cleanup(em.Close)
-	cfg := em.Config()
-	cfg.BaseURL = px.url(cfg.BaseURL)
-	prov, err := paydunya.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *paydunya.Config, px *apiProxy) {
+		c.BaseURL = px.url(c.BaseURL)
+	}, paydunya.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: paydunya.StatusCompleted, cauri.StatusFailed: paydunya.StatusFailed,
 		cauri.StatusPending: paydunya.StatusPending, cauri.StatusCancelled: paydunya.StatusCancelled}
 	return &emu{
@@ -463,6 +439,21 @@ type apiProxy struct {
 	created  map[string]int // payment ID → creations the emulator answered 2xx, replays excluded
 	inflight int            // requests being forwarded
 	idle     chan struct{}  // closed while inflight is 0
+}
+
+// proxied puts an API proxy in front of the emulator at url, which closes
+// when tb ends, and builds the provider newP makes of cfg once route has
+// pointed it at the proxy.
+func proxied[C any, P cauri.Provider](tb testing.TB, em interface{ Close() }, url string, cfg C, route func(*C, *apiProxy), newP func(C) (P, error)) (*apiProxy, P) {
+	tb.Helper()
+	px := newAPIProxy(tb, url)
+	tb.Cleanup(em.Close)
+	route(&cfg, px)
+	prov, err := newP(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return px, prov
 }
 
 func newAPIProxy(tb testing.TB, target string) *apiProxy {
@@ -642,7 +633,7 @@ type shopState struct {
 	// one: see later and nextTurn.
 	skew atomic.Int64
 
-	logs *lockedBuffer // the kits' logs
+	logs *secretcheck.Logs // the kits' logs
 
 	mu        sync.Mutex
 	onPaid    map[string]int // payment ID → OnPaid calls
@@ -653,29 +644,9 @@ type shopState struct {
 	maxAtOnce int
 }
 
-// lockedBuffer is a log sink safe for concurrent use.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// tail returns the last n lines written.
-func (b *lockedBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(b.buf.String()), "\n")
+// tail returns the last n lines of logs.
+func tail(logs *secretcheck.Logs, n int) string {
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
@@ -685,7 +656,7 @@ func (s *shop) in(t testing.TB) *shop { return &shop{t: t, shopState: s.shopStat
 func newShop(tb testing.TB, open func() cauri.Store, emus []*emu, o shopOptions) *shop {
 	tb.Helper()
 	s := &shop{t: tb, shopState: &shopState{
-		emus: map[string]*emu{}, reg: prometheus.NewRegistry(), logs: &lockedBuffer{},
+		emus: map[string]*emu{}, reg: prometheus.NewRegistry(), logs: &secretcheck.Logs{},
 		onPaid: map[string]int{}, succeeded: map[string]int{}, fulfilled: map[string]int{}, running: map[string]int{}, byKit: map[int]int{},
 		client: &http.Client{
 			Timeout:       30 * time.Second,
@@ -908,7 +879,7 @@ func (s *shop) open(provider, order string) (cauri.Payment, string) {
 	s.t.Helper()
 	resp, id, co := s.checkout(provider, order, true)
 	if resp.StatusCode != http.StatusOK {
-		s.t.Fatalf("checkout %s: HTTP %d (breaker %v); the kit logged:\n%s", provider, resp.StatusCode, s.breaker(provider), s.logs.tail(5))
+		s.t.Fatalf("checkout %s: HTTP %d (breaker %v); the kit logged:\n%s", provider, resp.StatusCode, s.breaker(provider), tail(s.logs, 5))
 	}
 	return s.payment(id), co
 }
@@ -1000,6 +971,25 @@ func (s *shop) providerCalls(provider, op string) float64 {
 
 func (s *shop) breaker(provider string) float64 {
 	return s.metric("cauri_circuit_breaker_state", "provider", provider)
+}
+
+// wantPaidOnce checks that payment id is paid and fulfilled, OnPaid
+// having run once and succeeded.
+func (s *shop) wantPaidOnce(t *testing.T, id string) {
+	t.Helper()
+	if got := s.payment(id); got.Status != cauri.StatusPaid || !got.Fulfilled() {
+		t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
+	}
+	s.wantOnPaidOnce(t, id)
+}
+
+// wantOnPaidOnce checks that OnPaid ran once for payment id and
+// succeeded.
+func (s *shop) wantOnPaidOnce(t *testing.T, id string) {
+	t.Helper()
+	if calls, ok := s.calls(id); calls != 1 || ok != 1 {
+		t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
+	}
 }
 
 // webhookOutcomes returns the webhook counter per outcome, for one
@@ -1187,6 +1177,23 @@ func each[T any](t *testing.T, items []T, name func(T) string, fn func(*testing.
 func backendName(b backend) string { return b.name }
 func specName(sp spec) string      { return sp.name }
 
+// eachLabel calls f with every label of every sample the shop's metrics
+// have, and the name of the sample's family.
+func (s *shop) eachLabel(t *testing.T, f func(family, name, value string)) {
+	t.Helper()
+	mfs, err := s.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				f(mf.GetName(), l.GetName(), l.GetValue())
+			}
+		}
+	}
+}
+
 // wantNoSecrets checks that no provider credential or signing key, no
 // kit secret, and none of the extra strings (tokens, signatures) shows in
 // the kits' logs or in any metric label.
@@ -1197,17 +1204,7 @@ func wantNoSecrets(t *testing.T, sh *shop, extra ...string) {
 		secrets = append(secrets, e.secrets...)
 	}
 	var labels strings.Builder
-	mfs, err := sh.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				labels.WriteString(l.GetValue() + "\n")
-			}
-		}
-	}
+	sh.eachLabel(t, func(_, _, value string) { labels.WriteString(value + "\n") })
 	logs := sh.logs.String()
 	if logs == "" {
 		t.Error("the kit logged nothing: nothing to check")

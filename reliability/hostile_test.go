@@ -212,9 +212,7 @@ func TestForgedWebhooks(t *testing.T) {
 		if got := sh.payment(p.ID); got.Status != cauri.StatusPaid {
 			t.Errorf("the real payment after the forgeries: %s", got.Status)
 		}
-		if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
-			t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
-		}
+		sh.wantOnPaidOnce(t, p.ID)
 	})
 	c.log(t)
 }
@@ -284,9 +282,7 @@ func TestReplayedWebhooks(t *testing.T) {
 		if got := sh.metric("cauri_payment_transitions_total", "provider", e.name); got != transitions {
 			t.Errorf("replays made %v transitions", got-transitions)
 		}
-		if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
-			t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
-		}
+		sh.wantOnPaidOnce(t, p.ID)
 		c.add(func(c *tally) { c.faults += 3 * len(genuine); c.payments++; c.onPaid++ })
 	})
 	c.log(t)
@@ -380,9 +376,7 @@ func TestTamperedAmounts(t *testing.T) {
 		if got := sh.payment(p.ID); got.Status != cauri.StatusPaid || got.Amount != orderAmount {
 			t.Errorf("payment = %s %d, want paid %d", got.Status, got.Amount, orderAmount)
 		}
-		if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
-			t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
-		}
+		sh.wantOnPaidOnce(t, p.ID)
 		c.add(func(c *tally) { c.faults += 5; c.payments++; c.onPaid++ })
 	})
 	if got := sh.metric("cauri_webhooks_total", "outcome", "amount_mismatch"); got == 0 {
@@ -857,19 +851,11 @@ func TestPathTraversal(t *testing.T) {
 	for _, e := range emus {
 		names = append(names, e.name)
 	}
-	mfs, err := sh.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "provider" && !slices.Contains(names, l.GetValue()) {
-					t.Errorf("%s has provider=%q", mf.GetName(), l.GetValue())
-				}
-			}
+	sh.eachLabel(t, func(family, name, value string) {
+		if name == "provider" && !slices.Contains(names, value) {
+			t.Errorf("%s has provider=%q", family, value)
 		}
-	}
+	})
 	if got := sh.metric("cauri_webhooks_total", "provider", "unknown", "outcome", "unknown_provider"); got == 0 {
 		t.Error("no unknown_provider counted")
 	}

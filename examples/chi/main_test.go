@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri/examples/internal/demotest"
+	"github.com/cauripay/cauri/internal/secretcheck"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -17,7 +18,7 @@ import (
 type testShop struct {
 	*shop
 	srv  *httptest.Server
-	logs *demotest.SyncBuffer
+	logs *secretcheck.Logs
 }
 
 func newTestShop(t *testing.T) *testShop {

@@ -16,6 +16,7 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/examples/internal/demotest"
+	"github.com/cauripay/cauri/internal/secretcheck"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -46,7 +47,7 @@ type testShop struct {
 	*shop
 	srv  *httptest.Server
 	echo *echo.Echo
-	logs *demotest.SyncBuffer // everything the shop, echo and the kit logged
+	logs *secretcheck.Logs // everything the shop, echo and the kit logged
 }
 
 func newTestShop(t *testing.T, mount func(*echo.Echo, *cauri.Kit)) *testShop {

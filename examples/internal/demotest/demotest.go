@@ -1,5 +1,5 @@
-// Package demotest is what the example shops' tests share: a log buffer
-// shown when a test fails, a shop served on loopback at the URL it was
+// Package demotest is what the example shops' tests share: a logger
+// whose output a failing test shows, a shop served on loopback at the URL it was
 // built for, requests that do not follow redirects, and the check that a
 // shop's run starts and stops.
 //
@@ -8,7 +8,6 @@ package demotest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -17,38 +16,18 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cauripay/cauri/examples/internal/demo"
+	"github.com/cauripay/cauri/internal/secretcheck"
 )
-
-// SyncBuffer is a bytes.Buffer safe for concurrent writes.
-type SyncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends p to the buffer.
-func (b *SyncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns what was written so far.
-func (b *SyncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // Logger returns a debug-level text logger and the buffer it writes to,
 // which t logs if it fails.
-func Logger(t testing.TB) (*slog.Logger, *SyncBuffer) {
+func Logger(t testing.TB) (*slog.Logger, *secretcheck.Logs) {
 	t.Helper()
-	logs := &SyncBuffer{}
+	logs := &secretcheck.Logs{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("logs:\n%s", logs)
