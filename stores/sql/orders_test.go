@@ -23,12 +23,8 @@ func TestClaimOrderWhileClaimed(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			db := b.open(t, b.dsn(t))
-			prefix := randomPrefix()
-			dropTables(t, db, prefix)
-			s := sqlstore.New(db, b.dialect, sqlstore.WithTablePrefix(prefix))
-			if err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s := b.migrated(t, db)
+			prefix := s.TablePrefix()
 
 			order, first, second := "order_"+rand.Text(), "pay_"+rand.Text(), "pay_"+rand.Text()
 			tx, err := db.BeginTx(ctx, nil)

@@ -96,6 +96,26 @@ func newID() string  { return "pay_" + rand.Text() }
 func newRef() string { return "ref_" + rand.Text() }
 func newKey() string { return "ck_" + rand.Text() }
 
+// Payment returns a pending payment created at at, with a provider
+// reference, an order, a checkout key, a checkout URL and metadata, all
+// derived from id: for a store's own tests and benchmarks.
+func Payment(id string, at time.Time) cauri.Payment {
+	return cauri.Payment{
+		ID:          id,
+		Provider:    "bench",
+		ProviderRef: "ref_" + id,
+		OrderID:     "order_" + id,
+		CheckoutKey: "ck_" + id,
+		Status:      cauri.StatusPending,
+		Amount:      5000,
+		Currency:    "XOF",
+		CheckoutURL: "https://checkout.example/pay/" + id,
+		Metadata:    map[string]string{"cart": "42"},
+		CreatedAt:   at,
+		UpdatedAt:   at,
+	}
+}
+
 // newPayment returns a pending payment created at created, with a random
 // ID, provider reference and checkout key, not yet stored.
 func newPayment(created time.Time) cauri.Payment {
