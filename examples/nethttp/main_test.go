@@ -915,50 +915,53 @@ func TestParseDatabaseURL(t *testing.T) {
 		}
 		return a
 	}
+	sqliteDB := func(dsn, display string) database { return database{sqlstore.SQLite, "sqlite", dsn, display} }
+	postgresDB := func(dsn, display string) database { return database{sqlstore.Postgres, "pgx", dsn, display} }
+	mysqlDB := func(dsn, display string) database { return database{sqlstore.MySQL, "mysql", dsn, display} }
 	for _, tc := range []struct {
 		raw  string
 		want database
 	}{
 		// The default: a file in the working directory.
-		{"", database{sqlstore.SQLite, "sqlite", "file:cauri-demo.db?" + pragmas, "sqlite://" + abs("cauri-demo.db")}},
+		{"", sqliteDB("file:cauri-demo.db?"+pragmas, "sqlite://"+abs("cauri-demo.db"))},
 
-		{"sqlite:///var/lib/shop/cauri.db", database{sqlstore.SQLite, "sqlite", "file:/var/lib/shop/cauri.db?" + pragmas, "sqlite:///var/lib/shop/cauri.db"}},
-		{"sqlite://data/cauri.db", database{sqlstore.SQLite, "sqlite", "file:data/cauri.db?" + pragmas, "sqlite://" + abs("data/cauri.db")}},
-		{"SQLite://cauri.db", database{sqlstore.SQLite, "sqlite", "file:cauri.db?" + pragmas, "sqlite://" + abs("cauri.db")}},
-		{"sqlite:///x.db?_pragma=foreign_keys(1)", database{sqlstore.SQLite, "sqlite", "file:/x.db?_pragma=foreign_keys(1)&" + pragmas, "sqlite:///x.db"}},
-		{"sqlite:///x.db?_pragma=busy_timeout(100)&_journal_mode=DELETE", database{sqlstore.SQLite, "sqlite", "file:/x.db?_pragma=busy_timeout(100)&_journal_mode=DELETE", "sqlite:///x.db"}},
-		{"sqlite:///x.db?_timeout=100", database{sqlstore.SQLite, "sqlite", "file:/x.db?_timeout=100&_pragma=journal_mode(WAL)", "sqlite:///x.db"}},
+		{"sqlite:///var/lib/shop/cauri.db", sqliteDB("file:/var/lib/shop/cauri.db?"+pragmas, "sqlite:///var/lib/shop/cauri.db")},
+		{"sqlite://data/cauri.db", sqliteDB("file:data/cauri.db?"+pragmas, "sqlite://"+abs("data/cauri.db"))},
+		{"SQLite://cauri.db", sqliteDB("file:cauri.db?"+pragmas, "sqlite://"+abs("cauri.db"))},
+		{"sqlite:///x.db?_pragma=foreign_keys(1)", sqliteDB("file:/x.db?_pragma=foreign_keys(1)&"+pragmas, "sqlite:///x.db")},
+		{"sqlite:///x.db?_pragma=busy_timeout(100)&_journal_mode=DELETE", sqliteDB("file:/x.db?_pragma=busy_timeout(100)&_journal_mode=DELETE", "sqlite:///x.db")},
+		{"sqlite:///x.db?_timeout=100", sqliteDB("file:/x.db?_timeout=100&_pragma=journal_mode(WAL)", "sqlite:///x.db")},
 		// A file path is escaped into a SQLite URI.
-		{"sqlite:///tmp/100%.db", database{sqlstore.SQLite, "sqlite", "file:/tmp/100%25.db?" + pragmas, "sqlite:///tmp/100%.db"}},
-		{"/tmp/why#.db", database{sqlstore.SQLite, "sqlite", "file:/tmp/why%23.db?" + pragmas, "sqlite:///tmp/why#.db"}},
-		{"shop.db", database{sqlstore.SQLite, "sqlite", "file:shop.db?" + pragmas, "sqlite://" + abs("shop.db")}},
-		{"./data/shop.sqlite", database{sqlstore.SQLite, "sqlite", "file:./data/shop.sqlite?" + pragmas, "sqlite://" + abs("data/shop.sqlite")}},
-		{"/srv/Shop.SQLITE3", database{sqlstore.SQLite, "sqlite", "file:/srv/Shop.SQLITE3?" + pragmas, "sqlite:///srv/Shop.SQLITE3"}},
+		{"sqlite:///tmp/100%.db", sqliteDB("file:/tmp/100%25.db?"+pragmas, "sqlite:///tmp/100%.db")},
+		{"/tmp/why#.db", sqliteDB("file:/tmp/why%23.db?"+pragmas, "sqlite:///tmp/why#.db")},
+		{"shop.db", sqliteDB("file:shop.db?"+pragmas, "sqlite://"+abs("shop.db"))},
+		{"./data/shop.sqlite", sqliteDB("file:./data/shop.sqlite?"+pragmas, "sqlite://"+abs("data/shop.sqlite"))},
+		{"/srv/Shop.SQLITE3", sqliteDB("file:/srv/Shop.SQLITE3?"+pragmas, "sqlite:///srv/Shop.SQLITE3")},
 		// A SQLite URI is one already.
-		{"file:/srv/shop.db", database{sqlstore.SQLite, "sqlite", "file:/srv/shop.db?" + pragmas, "file:/srv/shop.db"}},
-		{"file:///srv/shop.db?mode=rwc", database{sqlstore.SQLite, "sqlite", "file:///srv/shop.db?mode=rwc&" + pragmas, "file:///srv/shop.db?mode=rwc"}},
-		{"FILE:shop", database{sqlstore.SQLite, "sqlite", "file:shop?" + pragmas, "FILE:shop"}},
+		{"file:/srv/shop.db", sqliteDB("file:/srv/shop.db?"+pragmas, "file:/srv/shop.db")},
+		{"file:///srv/shop.db?mode=rwc", sqliteDB("file:///srv/shop.db?mode=rwc&"+pragmas, "file:///srv/shop.db?mode=rwc")},
+		{"FILE:shop", sqliteDB("file:shop?"+pragmas, "FILE:shop")},
 
 		// PostgreSQL: the URL as it is, but for the password in the
 		// display form.
 		{"postgres://shop:s3cret@db.internal:5432/shop?sslmode=verify-full",
-			database{sqlstore.Postgres, "pgx", "postgres://shop:s3cret@db.internal:5432/shop?sslmode=verify-full", "postgres://shop:xxxxx@db.internal:5432/shop?sslmode=verify-full"}},
+			postgresDB("postgres://shop:s3cret@db.internal:5432/shop?sslmode=verify-full", "postgres://shop:xxxxx@db.internal:5432/shop?sslmode=verify-full")},
 		{"postgresql://db/shop?sslmode=disable&password=s3cret",
-			database{sqlstore.Postgres, "pgx", "postgresql://db/shop?sslmode=disable&password=s3cret", "postgresql://db/shop?password=xxxxx&sslmode=disable"}},
+			postgresDB("postgresql://db/shop?sslmode=disable&password=s3cret", "postgresql://db/shop?password=xxxxx&sslmode=disable")},
 		{"postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
-			database{sqlstore.Postgres, "pgx", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"}},
+			postgresDB("postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")},
 		{"PostgreSQL:///shop?host=/run/postgresql",
-			database{sqlstore.Postgres, "pgx", "postgresql:///shop?host=/run/postgresql", "postgresql:///shop?host=/run/postgresql"}},
+			postgresDB("postgresql:///shop?host=/run/postgresql", "postgresql:///shop?host=/run/postgresql")},
 
 		// MySQL: go-sql-driver/mysql's DSN.
 		{"mysql://shop:s3cret@db.internal:3307/shop",
-			database{sqlstore.MySQL, "mysql", "shop:s3cret@tcp(db.internal:3307)/shop?interpolateParams=true&parseTime=true", "mysql://shop:xxxxx@db.internal:3307/shop"}},
+			mysqlDB("shop:s3cret@tcp(db.internal:3307)/shop?interpolateParams=true&parseTime=true", "mysql://shop:xxxxx@db.internal:3307/shop")},
 		{"mysql://root@127.0.0.1/test",
-			database{sqlstore.MySQL, "mysql", "root@tcp(127.0.0.1:3306)/test?interpolateParams=true&parseTime=true", "mysql://root@127.0.0.1/test"}},
+			mysqlDB("root@tcp(127.0.0.1:3306)/test?interpolateParams=true&parseTime=true", "mysql://root@127.0.0.1/test")},
 		{"MySQL://u:p%40ss%3Aw%2Frd@[::1]/d",
-			database{sqlstore.MySQL, "mysql", "u:p@ss:w/rd@tcp([::1]:3306)/d?interpolateParams=true&parseTime=true", "mysql://u:xxxxx@[::1]/d"}},
+			mysqlDB("u:p@ss:w/rd@tcp([::1]:3306)/d?interpolateParams=true&parseTime=true", "mysql://u:xxxxx@[::1]/d")},
 		{"mysql://shop@db/shop?tls=true&parseTime=false&interpolateParams=false&sql_mode=%27ANSI%27",
-			database{sqlstore.MySQL, "mysql", "shop@tcp(db:3306)/shop?tls=true&sql_mode=%27ANSI%27", "mysql://shop@db/shop?tls=true&parseTime=false&interpolateParams=false&sql_mode=%27ANSI%27"}},
+			mysqlDB("shop@tcp(db:3306)/shop?tls=true&sql_mode=%27ANSI%27", "mysql://shop@db/shop?tls=true&parseTime=false&interpolateParams=false&sql_mode=%27ANSI%27")},
 	} {
 		got, err := parseDatabaseURL(tc.raw)
 		if err != nil {

@@ -68,10 +68,7 @@ func explain(ctx context.Context, t *testing.T, conn *sql.Conn, d sqlstore.Diale
 func TestFindPaymentsUsesIndexes(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			db := b.open(t, b.dsn(t))
-			s := b.migrated(t, db)
+			ctx, db, s := b.start(t)
 			prefix := s.TablePrefix()
 			at := time.Now().UTC().Truncate(time.Microsecond)
 			base := "pay_" + rand.Text()[:10] + "_"
@@ -152,10 +149,7 @@ func TestFindPaymentsUsesIndexes(t *testing.T) {
 func TestHistoryOfOlderRows(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			db := b.open(t, b.dsn(t))
-			s := b.migrated(t, db)
+			ctx, db, s := b.start(t)
 			at := time.Now().UTC().Truncate(time.Microsecond)
 			p := storetest.Payment("pay_"+rand.Text(), at)
 			p.Provider = "old-" + strings.ToLower(rand.Text()[:8])

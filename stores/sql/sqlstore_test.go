@@ -98,6 +98,16 @@ func dropTables(tb testing.TB, db *sql.DB, prefix string) {
 	})
 }
 
+// start returns a context that ends after a minute, a new connection
+// to b, and a migrated Store in it with a table prefix of its own.
+func (b backend) start(t *testing.T) (context.Context, *sql.DB, *sqlstore.Store) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	db := b.open(t, b.dsn(t))
+	return ctx, db, b.migrated(t, db)
+}
+
 // unmigrated returns a Store on db with a table prefix of its own, whose
 // tables are dropped when tb ends, none of them made yet.
 func (b backend) unmigrated(tb testing.TB, db *sql.DB) *sqlstore.Store {
@@ -230,10 +240,7 @@ func TestMigrate(t *testing.T) {
 func TestMigrateUpgrade(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			db := b.open(t, b.dsn(t))
-			s := b.migrated(t, db)
+			ctx, db, s := b.start(t)
 			prefix := s.TablePrefix()
 			for _, stmt := range []string{
 				"DROP TABLE " + prefix + "payouts",
@@ -272,9 +279,7 @@ func TestMigrateUpgrade(t *testing.T) {
 func TestNoChange(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			s := b.migrated(t, b.open(t, b.dsn(t)))
+			ctx, _, s := b.start(t)
 			at := time.Now().UTC().Truncate(time.Microsecond)
 			p := storetest.Payment("pay_"+rand.Text(), at)
 			p.ProviderRef, p.CheckoutURL = "", ""

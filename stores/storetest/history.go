@@ -16,12 +16,7 @@ import (
 // cauri.HistoryStore, and skips the subtest when the store is not one.
 func historyFixture(t *testing.T, newStore func(t *testing.T) cauri.Store) (*fixture, cauri.HistoryStore) {
 	t.Helper()
-	f := setup(t, newStore)
-	hs, ok := f.s.(cauri.HistoryStore)
-	if !ok {
-		t.Skip("the store does not implement cauri.HistoryStore")
-	}
-	return f, hs
+	return setupAs[cauri.HistoryStore](t, newStore)
 }
 
 // event returns the event numbered n (from 0) of a test, which its Detail
@@ -339,11 +334,7 @@ func runFind(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			}},
 	}
 	// The queries only read: they share one store.
-	f := setup(t, newStore)
-	finder, ok := f.s.(cauri.PaymentFinder)
-	if !ok {
-		t.Skip("the store does not implement cauri.PaymentFinder")
-	}
+	f, finder := setupAs[cauri.PaymentFinder](t, newStore)
 	s := fill(f)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,12 +15,7 @@ import (
 func runHistoryWriter(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	writer := func(t *testing.T) (*fixture, cauri.HistoryWriter) {
 		t.Helper()
-		f := setup(t, newStore)
-		hw, ok := f.s.(cauri.HistoryWriter)
-		if !ok {
-			t.Skip("the store does not implement cauri.HistoryWriter")
-		}
-		return f, hw
+		return setupAs[cauri.HistoryWriter](t, newStore)
 	}
 
 	t.Run("Transition", func(t *testing.T) {

@@ -12,12 +12,8 @@ import (
 // listing of refunded payments whose OnRefunded has not succeeded.
 func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	refundFixture := func(t *testing.T) (*fixture, cauri.RefundStore) {
-		f := setup(t, newStore)
-		rs, ok := f.s.(cauri.RefundStore)
-		if !ok {
-			t.Skip("the store does not implement cauri.RefundStore")
-		}
-		return f, rs
+		t.Helper()
+		return setupAs[cauri.RefundStore](t, newStore)
 	}
 
 	t.Run("MovePaidToRefunded", func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,18 @@ func setup(t *testing.T, newStore func(t *testing.T) cauri.Store) *fixture {
 		t.Fatal("newStore returned nil")
 	}
 	return &fixture{t: t, ctx: ctx, s: s}
+}
+
+// setupAs returns a subtest's fixture and its store as an S, and skips
+// the subtest when the store is not one.
+func setupAs[S any](t *testing.T, newStore func(t *testing.T) cauri.Store) (*fixture, S) {
+	t.Helper()
+	f := setup(t, newStore)
+	s, ok := f.s.(S)
+	if !ok {
+		t.Skipf("the store does not implement %s", reflect.TypeFor[S]())
+	}
+	return f, s
 }
 
 // now returns the current time in UTC, to the microsecond.
@@ -244,50 +257,33 @@ func checkPayment(t *testing.T, what string, got, want cauri.Payment) {
 	}
 }
 
+// diffPayment lists how got differs from want, field by field: every
+// field of cauri.Payment, so that a new one is compared too. Times must
+// be the same instant, in UTC; nil and empty metadata are the same.
 func diffPayment(got, want cauri.Payment) []string {
 	var d []string
-	str := func(name, g, w string) {
-		if g != w {
-			d = append(d, fmt.Sprintf("%s = %q, want %q", name, g, w))
+	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+	for i := range g.NumField() {
+		name := g.Type().Field(i).Name
+		gv, wv := g.Field(i).Interface(), w.Field(i).Interface()
+		switch gt := gv.(type) {
+		case time.Time:
+			if wt := wv.(time.Time); !gt.Equal(wt) {
+				d = append(d, fmt.Sprintf("%s = %v, want %v", name, gt, wt))
+			}
+			if !gt.IsZero() && gt.Location() != time.UTC {
+				d = append(d, fmt.Sprintf("%s = %v, not in UTC", name, gt))
+			}
+		case map[string]string:
+			if !maps.Equal(gt, wv.(map[string]string)) {
+				d = append(d, fmt.Sprintf("%s = %v, want %v", name, gt, wv))
+			}
+		default:
+			if gv != wv {
+				d = append(d, fmt.Sprintf("%s = %#v, want %#v", name, gv, wv))
+			}
 		}
 	}
-	num := func(name string, g, w int64) {
-		if g != w {
-			d = append(d, fmt.Sprintf("%s = %d, want %d", name, g, w))
-		}
-	}
-	tm := func(name string, g, w time.Time) {
-		if !g.Equal(w) {
-			d = append(d, fmt.Sprintf("%s = %v, want %v", name, g, w))
-		}
-		if !g.IsZero() && g.Location() != time.UTC {
-			d = append(d, fmt.Sprintf("%s = %v, not in UTC", name, g))
-		}
-	}
-	str("ID", got.ID, want.ID)
-	str("Provider", got.Provider, want.Provider)
-	str("ProviderRef", got.ProviderRef, want.ProviderRef)
-	str("OrderID", got.OrderID, want.OrderID)
-	str("CheckoutKey", got.CheckoutKey, want.CheckoutKey)
-	str("Status", string(got.Status), string(want.Status))
-	num("Amount", got.Amount, want.Amount)
-	str("Currency", got.Currency, want.Currency)
-	num("Fee", got.Fee, want.Fee)
-	num("Received", got.Received, want.Received)
-	str("Method", got.Method, want.Method)
-	str("FailureReason", got.FailureReason, want.FailureReason)
-	str("CheckoutURL", got.CheckoutURL, want.CheckoutURL)
-	if !maps.Equal(got.Metadata, want.Metadata) { // nil and empty are equal
-		d = append(d, fmt.Sprintf("Metadata = %v, want %v", got.Metadata, want.Metadata))
-	}
-	tm("CreatedAt", got.CreatedAt, want.CreatedAt)
-	tm("UpdatedAt", got.UpdatedAt, want.UpdatedAt)
-	num("OnPaidAttempts", int64(got.OnPaidAttempts), int64(want.OnPaidAttempts))
-	tm("FulfilledAt", got.FulfilledAt, want.FulfilledAt)
-	tm("RefundHandledAt", got.RefundHandledAt, want.RefundHandledAt)
-	tm("NextPollAt", got.NextPollAt, want.NextPollAt)
-	str("SupersededBy", got.SupersededBy, want.SupersededBy)
-	str("Anomaly", string(got.Anomaly), string(want.Anomaly))
 	return d
 }
 
