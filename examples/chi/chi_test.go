@@ -146,11 +146,7 @@ func newShop(t *testing.T, em emulator, route func(chi.Router, *cauri.Kit)) *sho
 // and body.
 func (s *shop) post(t *testing.T, path string, form url.Values, accept string) (int, string, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, s.srv.URL+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req := demotest.Request(t, s.srv.URL, http.MethodPost, path, form)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
@@ -160,11 +156,7 @@ func (s *shop) post(t *testing.T, path string, form url.Values, accept string) (
 // get fetches rawURL and returns the answer's status, Location and body.
 func (s *shop) get(t *testing.T, rawURL string) (int, string, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, rawURL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s.do(t, req)
+	return s.do(t, demotest.Request(t, "", http.MethodGet, rawURL, nil))
 }
 
 // do sends req, without following redirects, and returns the answer's

@@ -16,10 +16,7 @@ import (
 // the HTTP status and the WWW-Authenticate header.
 func (ts *testShop) adminJSON(t *testing.T, path, user, password string, v any) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.ts.URL+"/admin"+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := demotest.Request(t, ts.ts.URL, http.MethodGet, "/admin"+path, nil)
 	if user != "" {
 		req.SetBasicAuth(user, password)
 	}

@@ -91,6 +91,13 @@ func Fetch(t testing.TB, req *http.Request) Answer {
 // following redirects.
 func Do(t testing.TB, base, method, rawURL string, form url.Values) Answer {
 	t.Helper()
+	return Fetch(t, Request(t, base, method, rawURL, form))
+}
+
+// Request is the request [Do] sends, for a test to add headers to before
+// it fetches it.
+func Request(t testing.TB, base, method, rawURL string, form url.Values) *http.Request {
+	t.Helper()
 	if strings.HasPrefix(rawURL, "/") {
 		rawURL = base + rawURL
 	}
@@ -105,7 +112,7 @@ func Do(t testing.TB, base, method, rawURL string, form url.Values) Answer {
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	return Fetch(t, req)
+	return req
 }
 
 // Run is an example's run: it serves the shop with the environment
