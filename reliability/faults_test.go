@@ -355,11 +355,7 @@ func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	}
 	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 	defer e.em.SetWebhookPolicy(providertest.WebhookPolicy{})
-	p, co := sh.open(e.name, "o-status-"+fc.name)
-	ret := sh.act(e, co, providertest.Pay)
-	if ret == "" {
-		t.Fatal("the provider sent the customer nowhere")
-	}
+	p, ret := sh.paid(e, "o-status-"+fc.name)
 	e.em.InjectFault(providertest.OpStatus, fc.fault)
 	opened, openedAt := false, time.Now()
 	for i := 0; i < 8 && !opened; i++ {
@@ -405,11 +401,7 @@ func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 func statusThrottled(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 	defer e.em.SetWebhookPolicy(providertest.WebhookPolicy{})
-	p, co := sh.open(e.name, "o-status-"+fc.name)
-	ret := sh.act(e, co, providertest.Pay)
-	if ret == "" {
-		t.Fatal("the provider sent the customer nowhere")
-	}
+	p, ret := sh.paid(e, "o-status-"+fc.name)
 	e.em.InjectFault(providertest.OpStatus, fc.fault)
 	start, before := time.Now(), e.proxy.requests()
 	for i := range 8 {

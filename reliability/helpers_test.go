@@ -929,6 +929,18 @@ func (s *shop) pollStatus(id string) (int, cauri.Status) {
 	return resp.StatusCode, out.Status
 }
 
+// paid opens a payment of order at e and pays it on the provider's page,
+// and returns it with the URL the provider sends the customer back to.
+func (s *shop) paid(e *emu, order string) (cauri.Payment, string) {
+	s.t.Helper()
+	p, co := s.open(e.name, order)
+	ret := s.act(e, co, providertest.Pay)
+	if ret == "" {
+		s.t.Fatal("the provider sent the customer nowhere")
+	}
+	return p, ret
+}
+
 func (s *shop) act(e *emu, checkoutURL string, a providertest.Action) string {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
