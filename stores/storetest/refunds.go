@@ -11,13 +11,8 @@ import (
 // from paid to refunded, the lease OnRefunded shares with OnPaid, and the
 // listing of refunded payments whose OnRefunded has not succeeded.
 func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
-	refundFixture := func(t *testing.T) (*fixture, cauri.RefundStore) {
-		t.Helper()
-		return setupAs[cauri.RefundStore](t, newStore)
-	}
-
 	t.Run("MovePaidToRefunded", func(t *testing.T) {
-		f, _ := refundFixture(t)
+		f, _ := setupAs[cauri.RefundStore](t, newStore)
 		p := f.paid(now())
 		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", now(), ttl))
 		f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", now()))
@@ -55,7 +50,7 @@ func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				f, rs := refundFixture(t)
+				f, rs := setupAs[cauri.RefundStore](t, newStore)
 				p := tt.make(f)
 				checkErr(t, "ClaimOnRefunded", rs.ClaimOnRefunded(f.ctx, p.ID, "w1", at, ttl), tt.want)
 			})
@@ -63,7 +58,7 @@ func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	})
 
 	t.Run("LeaseSharedWithOnPaid", func(t *testing.T) {
-		f, rs := refundFixture(t)
+		f, rs := setupAs[cauri.RefundStore](t, newStore)
 		at := now()
 		p := f.paid(at)
 		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "onpaid", at, time.Hour))
@@ -85,7 +80,7 @@ func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	})
 
 	t.Run("ReleaseFreesIt", func(t *testing.T) {
-		f, rs := refundFixture(t)
+		f, rs := setupAs[cauri.RefundStore](t, newStore)
 		at := now()
 		p := f.move(f.paid(at), cauri.StatusRefunded)
 		f.must("ClaimOnRefunded", rs.ClaimOnRefunded(f.ctx, p.ID, "w1", at, time.Hour))
@@ -94,7 +89,7 @@ func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	})
 
 	t.Run("ListUnrefunded", func(t *testing.T) {
-		f, rs := refundFixture(t)
+		f, rs := setupAs[cauri.RefundStore](t, newStore)
 		at := now()
 		minute := func(n int) time.Time { return epoch().Add(time.Duration(n) * time.Minute) }
 		refunded := func(n int) cauri.Payment { return f.move(f.paid(minute(n)), cauri.StatusRefunded) }
