@@ -233,17 +233,25 @@ var webhookDuplicateCases = []benchCase{
 	}},
 }
 
-// settling opens n payments on a new shop with open, and returns an op
-// that sends the ith one's notification to path, answered 200, and a
-// check that OnPaid ran n times.
-func settling(tb testing.TB, n int, path string, open func(*rig.Shop) ([]rig.Notification, error)) (func(int) error, func() error) {
+// opened returns a new shop, the notifications of the payments open
+// opened there, and the shop's handler.
+func opened(tb testing.TB, open func(*rig.Shop) ([]rig.Notification, error)) (*rig.Shop, []rig.Notification, http.Handler) {
 	tb.Helper()
 	s := newShop(tb)
 	ns, err := open(s)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h, reqs := s.Handler(), requests(ns, path)
+	return s, ns, s.Handler()
+}
+
+// settling opens n payments on a new shop with open, and returns an op
+// that sends the ith one's notification to path, answered 200, and a
+// check that OnPaid ran n times.
+func settling(tb testing.TB, n int, path string, open func(*rig.Shop) ([]rig.Notification, error)) (func(int) error, func() error) {
+	tb.Helper()
+	s, ns, h := opened(tb, open)
+	reqs := requests(ns, path)
 	return func(i int) error {
 		return serve(h, reqs[i], http.StatusOK)
 	}, wantOnPaid(s, n)
@@ -254,12 +262,7 @@ func settling(tb testing.TB, n int, path string, open func(*rig.Shop) ([]rig.Not
 // notification again, answered 200, and a check that OnPaid ran once.
 func settledAgain(tb testing.TB, n int, path string, open func(*rig.Shop) ([]rig.Notification, error)) (func(int) error, func() error) {
 	tb.Helper()
-	s := newShop(tb)
-	ns, err := open(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h := s.Handler()
+	s, ns, h := opened(tb, open)
 	if err := serve(h, ns[0].Request(path), http.StatusOK); err != nil {
 		tb.Fatal(err)
 	}
