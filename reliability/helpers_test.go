@@ -1054,23 +1054,17 @@ func (s *shop) routeOf(target string) string {
 // was asked (or the question under way joined), and "throttled" (503 with
 // Retry-After, no call) when its payment's turn had not come.
 func outcomeCode(outcome string) (int, bool) {
-	switch outcome {
-	case "accepted", "confirmed", "duplicate", "unknown_payment", "ignored":
-		return http.StatusOK, true
-	case "throttled":
-		return http.StatusServiceUnavailable, true
-	case "malformed":
-		return http.StatusBadRequest, true
-	case "unauthenticated":
-		return http.StatusUnauthorized, true
-	case "unknown_provider":
-		return http.StatusNotFound, true
-	case "too_large":
-		return http.StatusRequestEntityTooLarge, true
-	case "amount_mismatch":
-		return http.StatusUnprocessableEntity, true
-	}
-	return 0, false
+	code, ok := map[string]int{
+		"accepted": http.StatusOK, "confirmed": http.StatusOK, "duplicate": http.StatusOK,
+		"unknown_payment": http.StatusOK, "ignored": http.StatusOK,
+		"throttled":        http.StatusServiceUnavailable,
+		"malformed":        http.StatusBadRequest,
+		"unauthenticated":  http.StatusUnauthorized,
+		"unknown_provider": http.StatusNotFound,
+		"too_large":        http.StatusRequestEntityTooLarge,
+		"amount_mismatch":  http.StatusUnprocessableEntity,
+	}[outcome]
+	return code, ok
 }
 
 // postCounted sends a notification and returns the HTTP status and the one

@@ -58,9 +58,15 @@ func (r *record) leased(now time.Time) bool {
 
 type refKey struct{ provider, ref string }
 
+// The interfaces the Store implements.
 var (
-	_ cauri.Store       = (*Store)(nil)
-	_ cauri.RefundStore = (*Store)(nil)
+	_ cauri.Store         = (*Store)(nil)
+	_ cauri.RefundStore   = (*Store)(nil)
+	_ cauri.PayoutStore   = (*Store)(nil)
+	_ cauri.PayoutLister  = (*Store)(nil)
+	_ cauri.HistoryStore  = (*Store)(nil)
+	_ cauri.HistoryWriter = (*Store)(nil)
+	_ cauri.PaymentFinder = (*Store)(nil)
 )
 
 // New returns an empty Store.
