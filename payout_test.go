@@ -202,6 +202,26 @@ func walletPayout(key string) cauri.PayoutRequest {
 	return cauri.PayoutRequest{Key: key, Account: "771111111", Amount: 3000, Currency: "XOF", Method: "orange-money-senegal"}
 }
 
+// pendingPayout sends the walletPayout of key through PayDunya, which
+// leaves it pending, and fails t unless it is.
+func pendingPayout(t *testing.T, k *cauri.Kit, key string) cauri.PayoutResult {
+	t.Helper()
+	res, err := k.Payout(t.Context(), "paydunya", walletPayout(key))
+	if err != nil || res.Status != cauri.PayoutPending {
+		t.Fatalf("Payout = %+v, %v; want pending", res, err)
+	}
+	return res
+}
+
+// wantResolutions checks how many payout resolutions reg counted with
+// outcome.
+func wantResolutions(t *testing.T, reg prometheus.Gatherer, outcome string, want float64) {
+	t.Helper()
+	if got := metricSum(t, reg, "cauri_payout_resolutions_total", "outcome", outcome); got != want {
+		t.Errorf("resolutions counted %s = %v, want %v", outcome, got, want)
+	}
+}
+
 func TestResolvePayout(t *testing.T) {
 	ctx := context.Background()
 
@@ -233,9 +253,7 @@ func TestResolvePayout(t *testing.T) {
 		if n := requestsTo(pd, "/check-status"); n != asked || sent(pd) != 1 {
 			t.Errorf("check-status called %d times after settling, %d sent; want no call, 1 sent", n-asked, sent(pd))
 		}
-		if got, _ := providertest.MetricSum(reg, "cauri_payout_resolutions_total", "outcome", "succeeded"); got != 1 {
-			t.Errorf("resolutions counted succeeded = %v, want 1", got)
-		}
+		wantResolutions(t, reg, "succeeded", 1)
 	})
 
 	t.Run("the answer was lost", func(t *testing.T) {
@@ -257,10 +275,7 @@ func TestResolvePayout(t *testing.T) {
 
 	t.Run("the provider says failed", func(t *testing.T) {
 		k, pd, reg := payoutKit(t)
-		res, err := k.Payout(ctx, "paydunya", walletPayout("po-fail"))
-		if err != nil || res.Status != cauri.PayoutPending {
-			t.Fatalf("Payout = %+v, %v; want pending", res, err)
-		}
+		res := pendingPayout(t, k, "po-fail")
 		if err := pd.SettleDisbursement(res.ProviderRef, paydunyatest.DisburseFailed); err != nil {
 			t.Fatal(err)
 		}
@@ -268,24 +283,17 @@ func TestResolvePayout(t *testing.T) {
 		if err != nil || p.Status != cauri.PayoutFailed || p.Message == "" {
 			t.Errorf("ResolvePayout = %+v, %v; want failed with PayDunya's reason", p, err)
 		}
-		if got, _ := providertest.MetricSum(reg, "cauri_payout_resolutions_total", "outcome", "failed"); got != 1 {
-			t.Errorf("resolutions counted failed = %v, want 1", got)
-		}
+		wantResolutions(t, reg, "failed", 1)
 	})
 
 	t.Run("the provider says pending", func(t *testing.T) {
 		k, pd, reg := payoutKit(t)
-		res, err := k.Payout(ctx, "paydunya", walletPayout("po-wait"))
-		if err != nil || res.Status != cauri.PayoutPending {
-			t.Fatalf("Payout = %+v, %v; want pending", res, err)
-		}
+		res := pendingPayout(t, k, "po-wait")
 		p, err := k.ResolvePayout(ctx, "po-wait")
 		if !errors.Is(err, cauri.ErrPayoutPending) || p.Status != cauri.PayoutPending || p.ProviderRef != res.ProviderRef {
 			t.Errorf("ResolvePayout = %+v, %v; want it pending, ErrPayoutPending", p, err)
 		}
-		if got, _ := providertest.MetricSum(reg, "cauri_payout_resolutions_total", "outcome", "pending"); got != 1 {
-			t.Errorf("resolutions counted pending = %v, want 1", got)
-		}
+		wantResolutions(t, reg, "pending", 1)
 		if err := pd.SettleDisbursement(res.ProviderRef, paydunyatest.DisburseSuccess); err != nil {
 			t.Fatal(err)
 		}
@@ -303,10 +311,7 @@ func TestResolvePayout(t *testing.T) {
 		store := &flakyPayouts{Store: memory.New()}
 		k, reg := payoutKitWith(t, pd, store, nil)
 		replica, _ := payoutKitWith(t, pd, store, nil) // another process on the same store
-		res, err := k.Payout(ctx, "paydunya", walletPayout("po-race"))
-		if err != nil || res.Status != cauri.PayoutPending {
-			t.Fatalf("Payout = %+v, %v; want pending", res, err)
-		}
+		res := pendingPayout(t, k, "po-race")
 		if err := pd.SettleDisbursement(res.ProviderRef, paydunyatest.DisburseSuccess); err != nil {
 			t.Fatal(err)
 		}
@@ -367,9 +372,7 @@ func TestResolvePayout(t *testing.T) {
 		if n := requestsTo(pd, "/check-status"); n != 0 {
 			t.Errorf("check-status called %d times, want none", n)
 		}
-		if got, _ := providertest.MetricSum(reg, "cauri_payout_resolutions_total", "outcome", "unresolvable"); got != 1 {
-			t.Errorf("resolutions counted unresolvable = %v, want 1", got)
-		}
+		wantResolutions(t, reg, "unresolvable", 1)
 	})
 
 	t.Run("a provider that cannot look payouts up", func(t *testing.T) {
@@ -399,10 +402,7 @@ func TestResolvePayout(t *testing.T) {
 			c.Breaker = cauri.BreakerPolicy{ConsecutiveFailures: 1, OpenTimeout: time.Hour}
 			c.Retry = cauri.RetryPolicy{MaxRetries: -1}
 		})
-		res, err := k.Payout(ctx, "paydunya", walletPayout("po-down"))
-		if err != nil || res.Status != cauri.PayoutPending {
-			t.Fatalf("Payout = %+v, %v; want pending", res, err)
-		}
+		pendingPayout(t, k, "po-down")
 		pd.InjectFault(providertest.OpPayoutStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
 		if p, err := k.ResolvePayout(ctx, "po-down"); err == nil || p.Status != cauri.PayoutPending {
 			t.Errorf("ResolvePayout with PayDunya down = %+v, %v; want pending and an error", p, err)
@@ -415,8 +415,6 @@ func TestResolvePayout(t *testing.T) {
 		if n := requestsTo(pd, "/check-status"); n != asked {
 			t.Errorf("check-status called %d times with the breaker open", n-asked)
 		}
-		if got, _ := providertest.MetricSum(reg, "cauri_payout_resolutions_total", "outcome", "skipped"); got != 1 {
-			t.Errorf("resolutions counted skipped = %v, want 1", got)
-		}
+		wantResolutions(t, reg, "skipped", 1)
 	})
 }
