@@ -59,6 +59,16 @@ type shop struct {
 	clock *fakeClock
 }
 
+// clockedDexchange is DEXCHANGE's emulator on a fake clock, closed when t
+// ends.
+func clockedDexchange(t *testing.T) (*dexchangetest.Server, *fakeClock) {
+	t.Helper()
+	clk := newFakeClock()
+	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
+	t.Cleanup(em.Close)
+	return em, clk
+}
+
 // newShop starts a shop over p whose orders cost 5000 XOF, after edit.
 func newShop(t *testing.T, p cauri.Provider, edit func(*cauri.Config)) *shop {
 	t.Helper()
@@ -201,9 +211,7 @@ func busiest(times []time.Time, per time.Duration) int {
 // its documented 100 requests in a minute, polls are refused when only the
 // reserve is left, and checkouts go through all along.
 func TestDexchangeRate(t *testing.T) {
-	clk := newFakeClock()
-	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
-	t.Cleanup(em.Close)
+	em, clk := clockedDexchange(t)
 	s := newShop(t, em.Provider(), func(c *cauri.Config) { c.Now = clk.Now })
 	s.clock = clk
 	requests := func() int { return len(em.Requests()) }
@@ -286,9 +294,7 @@ func statusRequests(em *dexchangetest.Server) int {
 // provider's Retry-After (or 30s when it gives none) make no request, and
 // checkouts go on.
 func TestProvider429(t *testing.T) {
-	clk := newFakeClock()
-	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
-	t.Cleanup(em.Close)
+	em, clk := clockedDexchange(t)
 	s := newShop(t, em.Provider(), func(c *cauri.Config) {
 		c.Now = clk.Now
 		c.Breaker = cauri.BreakerPolicy{ConsecutiveFailures: 2}
@@ -496,9 +502,7 @@ func TestCheckoutHangUp(t *testing.T) {
 // would pass it, the customer gets 503 at once with the wait as
 // Retry-After, and DEXCHANGE no request.
 func TestCheckoutWaitsForItsTurn(t *testing.T) {
-	clk := newFakeClock()
-	em := dexchangetest.New(dexchangetest.WithClock(clk.Now))
-	t.Cleanup(em.Close)
+	em, clk := clockedDexchange(t)
 
 	// 100 a minute: a burst of 20, then one every 0.75s.
 	s := newShop(t, em.Provider(), func(c *cauri.Config) {

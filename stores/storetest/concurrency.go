@@ -83,9 +83,7 @@ func testConcurrency(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			return f.s.ClaimOnPaid(f.ctx, p.ID, fmt.Sprintf("w%d", i), t0, time.Hour)
 		})
 		w := oneWinner(t, "ClaimOnPaid", errs, cauri.ErrLeaseHeld)
-		want := p
-		want.OnPaidAttempts = 1
-		f.check("after the race", want)
+		f.checkOnPaid("after the race", p, 1, time.Time{})
 		loser := fmt.Sprintf("w%d", (w+1)%workers)
 		checkErr(t, "a loser's CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, loser, t0), cauri.ErrLeaseHeld)
 		f.must("the winner's CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, fmt.Sprintf("w%d", w), t0))
@@ -100,9 +98,7 @@ func testConcurrency(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			return f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(time.Duration(i)*time.Microsecond))
 		})
 		w := oneWinner(t, "CompleteOnPaid", errs, cauri.ErrFulfilled)
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1, t0.Add(time.Duration(w)*time.Microsecond)
-		f.check("after the race", want)
+		f.checkOnPaid("after the race", p, 1, t0.Add(time.Duration(w)*time.Microsecond))
 	})
 
 	// Payments created at once with the same checkout key, or the same

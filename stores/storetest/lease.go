@@ -31,9 +31,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		f := setup(t, newStore)
 		p := f.paid(now())
 		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", now(), ttl))
-		want := p
-		want.OnPaidAttempts = 1
-		f.check("after ClaimOnPaid", want)
+		f.checkOnPaid("after ClaimOnPaid", p, 1, time.Time{})
 	})
 
 	t.Run("ClaimHeld", func(t *testing.T) {
@@ -97,14 +95,11 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		p := f.claimed("w1", t0, ttl)
 		f.must("w2 ClaimOnPaid after expiry", f.s.ClaimOnPaid(f.ctx, p.ID, "w2", t0.Add(ttl+time.Second), ttl))
 		checkErr(t, "w1 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(ttl+2*time.Second)), cauri.ErrLeaseHeld)
-		want := p
-		want.OnPaidAttempts = 2
-		f.check("after w1's refused completion", want)
+		f.checkOnPaid("after w1's refused completion", p, 2, time.Time{})
 
 		done := t0.Add(ttl + 3*time.Second)
 		f.must("w2 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w2", done))
-		want.FulfilledAt = done
-		f.check("after w2's completion", want)
+		f.checkOnPaid("after w2's completion", p, 2, done)
 	})
 
 	t.Run("CompleteTwice", func(t *testing.T) {
@@ -113,9 +108,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		p := f.claimed("w1", t0, ttl)
 		f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(time.Second)))
 		checkErr(t, "second CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)), cauri.ErrFulfilled)
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1, t0.Add(time.Second)
-		f.check("after the second completion", want) // FulfilledAt kept
+		f.checkOnPaid("after the second completion", p, 1, t0.Add(time.Second)) // FulfilledAt kept
 	})
 
 	t.Run("ClaimAfterDone", func(t *testing.T) {
@@ -135,9 +128,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 				p := f.claimed("w1", t0, ttl)
 				f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0))
 				checkErr(t, "ClaimOnPaid after completion", f.s.ClaimOnPaid(f.ctx, p.ID, tt.owner, t0.Add(tt.after), ttl), cauri.ErrFulfilled)
-				want := p
-				want.OnPaidAttempts, want.FulfilledAt = 1, t0
-				f.check("after the refused claim", want)
+				f.checkOnPaid("after the refused claim", p, 1, t0)
 			})
 		}
 	})
@@ -150,9 +141,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		f.must("w2 ClaimOnPaid right after the release", f.s.ClaimOnPaid(f.ctx, p.ID, "w2", t0.Add(time.Second), time.Hour))
 		checkErr(t, "w1 CompleteOnPaid after giving the lease up", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)), cauri.ErrLeaseHeld)
 		f.must("w2 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w2", t0.Add(3*time.Second)))
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 2, t0.Add(3*time.Second)
-		f.check("after the retry", want)
+		f.checkOnPaid("after the retry", p, 2, t0.Add(3*time.Second))
 	})
 
 	t.Run("ReleaseByNonOwner", func(t *testing.T) {
@@ -162,9 +151,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		checkErr(t, "w2 ReleaseOnPaid", f.s.ReleaseOnPaid(f.ctx, p.ID, "w2"), nil)
 		checkErr(t, "w3 ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w3", t0.Add(time.Second), time.Hour), cauri.ErrLeaseHeld)
 		f.must("w1 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)))
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1, t0.Add(2*time.Second)
-		f.check("after w1's completion", want)
+		f.checkOnPaid("after w1's completion", p, 1, t0.Add(2*time.Second))
 	})
 
 	t.Run("ReleaseWithoutLease", func(t *testing.T) {

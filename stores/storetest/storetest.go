@@ -236,6 +236,14 @@ func (f *fixture) check(what string, want cauri.Payment) {
 	checkPayment(f.t, what, f.get(want.ID), want)
 }
 
+// checkOnPaid compares the stored payment with p but for its OnPaid
+// record: attempts claimed, and fulfilled at fulfilledAt (zero: not).
+func (f *fixture) checkOnPaid(what string, p cauri.Payment, attempts int, fulfilledAt time.Time) {
+	f.t.Helper()
+	p.OnPaidAttempts, p.FulfilledAt = attempts, fulfilledAt
+	f.check(what, p)
+}
+
 // checkErr reports an error unless err wraps want, or is nil when want is.
 func checkErr(t *testing.T, what string, err, want error) {
 	t.Helper()
