@@ -3,7 +3,6 @@ package cauri_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -22,23 +21,20 @@ import (
 // Moneroo's, which does not.
 func payoutKit(t *testing.T) (*cauri.Kit, *paydunyatest.Server, *prometheus.Registry) {
 	t.Helper()
-	pd, mo := paydunyatest.New(), monerootest.New()
-	t.Cleanup(pd.Close)
+	pd, mo := payDunya(t), monerootest.New()
 	t.Cleanup(mo.Close)
-	reg := prometheus.NewRegistry()
-	k, err := cauri.New(cauri.Config{
-		Store:      memory.New(),
-		Providers:  []cauri.Provider{pd.Provider(), mo.Provider()},
-		PublicURL:  "https://shop.example/pay",
-		Secret:     kitSecret,
-		Order:      func(*http.Request, string) (cauri.Order, error) { return cauri.Order{}, cauri.ErrNotFound },
-		SuccessURL: "/ok", FailureURL: "/ko", PendingURL: "/wait",
-		Registerer: reg, ProviderTimeout: 300 * time.Millisecond,
+	k, reg := payoutKitWith(t, pd, memory.New(), nil, func(c *cauri.Config) {
+		c.Providers = append(c.Providers, mo.Provider())
+		c.ProviderTimeout = 300 * time.Millisecond
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return k, pd, reg
+}
+
+// payDunya is PayDunya's emulator, closed when t ends.
+func payDunya(t *testing.T) *paydunyatest.Server {
+	pd := paydunyatest.New()
+	t.Cleanup(pd.Close)
+	return pd
 }
 
 // sent counts the disbursements PayDunya's emulator sent.
@@ -226,8 +222,7 @@ func TestResolvePayout(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("the result's write failed", func(t *testing.T) {
-		pd := paydunyatest.New()
-		defer pd.Close()
+		pd := payDunya(t)
 		store := &flakyPayouts{Store: memory.New(), failFinal: 1}
 		k, reg := payoutKitWith(t, pd, store, nil)
 		req := cauri.PayoutRequest{Key: "po-write", Account: "771111111", Amount: 4500, Currency: "XOF"}
@@ -306,8 +301,7 @@ func TestResolvePayout(t *testing.T) {
 	})
 
 	t.Run("concurrent calls finish it once", func(t *testing.T) {
-		pd := paydunyatest.New()
-		defer pd.Close()
+		pd := payDunya(t)
 		store := &flakyPayouts{Store: memory.New()}
 		k, reg := payoutKitWith(t, pd, store, nil)
 		replica, _ := payoutKitWith(t, pd, store, nil) // another process on the same store
@@ -352,8 +346,7 @@ func TestResolvePayout(t *testing.T) {
 	})
 
 	t.Run("nothing to look it up by", func(t *testing.T) {
-		pd := paydunyatest.New()
-		defer pd.Close()
+		pd := payDunya(t)
 		// The store refuses the reference and then the failure: the
 		// payout stays pending with no reference, and nothing was sent.
 		store := &flakyPayouts{Store: memory.New(), failAny: 2}
@@ -396,8 +389,7 @@ func TestResolvePayout(t *testing.T) {
 	})
 
 	t.Run("the breaker open", func(t *testing.T) {
-		pd := paydunyatest.New()
-		defer pd.Close()
+		pd := payDunya(t)
 		k, reg := payoutKitWith(t, pd, memory.New(), nil, func(c *cauri.Config) {
 			c.Breaker = cauri.BreakerPolicy{ConsecutiveFailures: 1, OpenTimeout: time.Hour}
 			c.Retry = cauri.RetryPolicy{MaxRetries: -1}
