@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo"
@@ -293,7 +294,7 @@ func (s *budgetShop) get(u string) (int, string) {
 
 func (s *budgetShop) metric(name string, labels ...string) float64 {
 	s.t.Helper()
-	return metricSum(s.t, s.reg, name, labels...)
+	return testmetrics.Sum(s.t, s.reg, name, labels...)
 }
 
 func (s *budgetShop) handedOnPaid(id string) (cauri.Payment, bool) {

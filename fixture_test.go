@@ -19,6 +19,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/secretcheck"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -269,18 +270,7 @@ func (f *fixture) act(checkoutURL string, a providertest.Action) string {
 // counter sums the samples of a metric family with the given labels.
 func (f *fixture) counter(name string, labels ...string) float64 {
 	f.t.Helper()
-	return metricSum(f.t, f.reg, name, labels...)
-}
-
-// metricSum sums the samples of g's metric family name with the given
-// labels, and fails t if it cannot gather them.
-func metricSum(t testing.TB, g prometheus.Gatherer, name string, labels ...string) float64 {
-	t.Helper()
-	v, err := providertest.MetricSum(g, name, labels...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return testmetrics.Sum(f.t, f.reg, name, labels...)
 }
 
 func (f *fixture) wantStatus(id string, want cauri.Status) {

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -213,7 +214,7 @@ func pendingPayout(t *testing.T, k *cauri.Kit, key string) cauri.PayoutResult {
 // outcome.
 func wantResolutions(t *testing.T, reg prometheus.Gatherer, outcome string, want float64) {
 	t.Helper()
-	if got := metricSum(t, reg, "cauri_payout_resolutions_total", "outcome", outcome); got != want {
+	if got := testmetrics.Sum(t, reg, "cauri_payout_resolutions_total", "outcome", outcome); got != want {
 		t.Errorf("resolutions counted %s = %v, want %v", outcome, got, want)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
 	"github.com/cauripay/cauri/providers/providertest"
 	"github.com/cauripay/cauri/stores/memory"
@@ -202,7 +203,7 @@ func TestRefunds(t *testing.T) {
 
 func (s *refundShop) metric(name string, labels ...string) float64 {
 	s.t.Helper()
-	return metricSum(s.t, s.reg, name, labels...)
+	return testmetrics.Sum(s.t, s.reg, name, labels...)
 }
 
 // TestOnRefundedNeedsARefundStore: a Config with OnRefunded over a Store

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -186,7 +187,7 @@ func (s *shop) poll(id string) {
 // metric sums a metric's samples with the given labels.
 func (s *shop) metric(name string, labels ...string) float64 {
 	s.t.Helper()
-	return metricSum(s.t, s.reg, name, labels...)
+	return testmetrics.Sum(s.t, s.reg, name, labels...)
 }
 
 // busiest returns the most requests at times in any span of length per,

@@ -32,6 +32,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/secretcheck"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo"
@@ -964,11 +965,7 @@ func (s *shop) payment(id string) cauri.Payment {
 // metric sums a metric family's samples with these labels.
 func (s *shop) metric(name string, labels ...string) float64 {
 	s.t.Helper()
-	v, err := providertest.MetricSum(s.reg, name, labels...)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return v
+	return testmetrics.Sum(s.t, s.reg, name, labels...)
 }
 
 // providerCalls counts the calls of one operation the kit made to a

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/examples/internal/demotest"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -231,7 +232,7 @@ func (s *shop) status(t *testing.T, id string) cauri.Status {
 
 func (s *shop) counter(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
-	return demotest.MetricSum(t, s.reg, name, labels...)
+	return testmetrics.Sum(t, s.reg, name, labels...)
 }
 
 // TestPayFlow pays through chi with each routing and provider: checkout,

@@ -17,6 +17,7 @@ import (
 	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/examples/internal/demotest"
 	"github.com/cauripay/cauri/internal/secretcheck"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -163,7 +164,7 @@ func (ts *testShop) wantOrder(t *testing.T, ref string, onPaidCalls int, paidBy 
 // counter sums a kit metric on the shop's registry.
 func (ts *testShop) counter(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
-	return demotest.MetricSum(t, ts.Registry, name, labels...)
+	return testmetrics.Sum(t, ts.Registry, name, labels...)
 }
 
 func TestPayFlow(t *testing.T) {

@@ -19,11 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/internal/secretcheck"
-	"github.com/cauripay/cauri/providers/providertest"
 )
 
 // Logger returns a debug-level text logger and the buffer it writes to,
@@ -116,18 +113,6 @@ func Request(t testing.TB, base, method, rawURL string, form url.Values) *http.R
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	return req
-}
-
-// MetricSum sums the samples of g's metric family name with the given
-// labels, as [providertest.MetricSum] does, and fails t if it cannot
-// gather them.
-func MetricSum(t testing.TB, g prometheus.Gatherer, name string, labels ...string) float64 {
-	t.Helper()
-	v, err := providertest.MetricSum(g, name, labels...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
 
 // Run is an example's run: it serves the shop with the environment
