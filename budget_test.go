@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo"
@@ -104,35 +105,19 @@ type budgetProvider struct {
 var unsignedProviders = []budgetProvider{
 	{"dexchange", func(t testing.TB, hc *http.Client) (providertest.Emulator, cauri.Provider) {
 		em := dexchangetest.New()
-		c := em.Config()
-		c.HTTPClient = hc
-		p, err := dexchange.New(c)
-		must(t, err)
-		return em, p
+		return emulated(t, em, em.Config(), dexchange.New, func(c *dexchange.Config) { c.HTTPClient = hc })
 	}},
 	{"moneyfusion", func(t testing.TB, hc *http.Client) (providertest.Emulator, cauri.Provider) {
 		em := moneyfusiontest.New()
-		c := em.Config()
-		c.HTTPClient = hc
-		p, err := moneyfusion.New(c)
-		must(t, err)
-		return em, p
+		return emulated(t, em, em.Config(), moneyfusion.New, func(c *moneyfusion.Config) { c.HTTPClient = hc })
 	}},
 	{"moneroo", func(t testing.TB, hc *http.Client) (providertest.Emulator, cauri.Provider) {
 		em := monerootest.New()
-		c := em.Config()
-		c.WebhookSecrets, c.HTTPClient = nil, hc
-		p, err := moneroo.New(c)
-		must(t, err)
-		return em, p
+		return emulated(t, em, em.Config(), moneroo.New, func(c *moneroo.Config) { c.WebhookSecrets, c.HTTPClient = nil, hc })
 	}},
 	{"novasend", func(t testing.TB, hc *http.Client) (providertest.Emulator, cauri.Provider) {
 		em := novasendtest.New()
-		c := em.Config()
-		c.WebhookSecrets, c.HTTPClient = nil, hc
-		p, err := novasend.New(c)
-		must(t, err)
-		return em, p
+		return emulated(t, em, em.Config(), novasend.New, func(c *novasend.Config) { c.WebhookSecrets, c.HTTPClient = nil, hc })
 	}},
 }
 
@@ -141,11 +126,7 @@ var unsignedProviders = []budgetProvider{
 // confirms them.
 func signedNovaSend(t testing.TB, hc *http.Client) (providertest.Emulator, cauri.Provider) {
 	em := novasendtest.New()
-	c := em.Config()
-	c.HTTPClient = hc
-	p, err := novasend.New(c)
-	must(t, err)
-	return em, p
+	return emulated(t, em, em.Config(), novasend.New, func(c *novasend.Config) { c.HTTPClient = hc })
 }
 
 // dexchangeSimulatedTime is DEXCHANGE whose emulator enforces no limit of
@@ -153,9 +134,15 @@ func signedNovaSend(t testing.TB, hc *http.Client) (providertest.Emulator, cauri
 // simulated one. The test measures the limit on the kit's clock instead.
 func dexchangeSimulatedTime(t testing.TB, hc *http.Client) (providertest.Emulator, cauri.Provider) {
 	em := dexchangetest.New(dexchangetest.WithRateLimit(0, 0))
-	c := em.Config()
-	c.HTTPClient = hc
-	p, err := dexchange.New(c)
+	return emulated(t, em, em.Config(), dexchange.New, func(c *dexchange.Config) { c.HTTPClient = hc })
+}
+
+// emulated returns em and the provider newP makes of c as edit changes
+// it, and fails t when newP fails.
+func emulated[C any, P cauri.Provider](t testing.TB, em providertest.Emulator, c C, newP func(C) (P, error), edit func(*C)) (providertest.Emulator, cauri.Provider) {
+	t.Helper()
+	edit(&c)
+	p, err := newP(c)
 	must(t, err)
 	return em, p
 }
@@ -307,9 +294,7 @@ func (s *budgetShop) get(u string) (int, string) {
 
 func (s *budgetShop) metric(name string, labels ...string) float64 {
 	s.t.Helper()
-	v, err := providertest.MetricSum(s.reg, name, labels...)
-	must(s.t, err)
-	return v
+	return testmetrics.Sum(s.t, s.reg, name, labels...)
 }
 
 func (s *budgetShop) handedOnPaid(id string) (cauri.Payment, bool) {
@@ -642,9 +627,5 @@ func TestSecondPaidPaymentReachesOnPaidMarked(t *testing.T) {
 // believed as signed.
 func signedMoneroo(t testing.TB, hc *http.Client) (providertest.Emulator, cauri.Provider) {
 	em := monerootest.New()
-	c := em.Config()
-	c.HTTPClient = hc
-	p, err := moneroo.New(c)
-	must(t, err)
-	return em, p
+	return emulated(t, em, em.Config(), moneroo.New, func(c *moneroo.Config) { c.HTTPClient = hc })
 }

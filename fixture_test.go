@@ -18,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/secretcheck"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -40,8 +42,7 @@ type fixture struct {
 	reg    *prometheus.Registry
 	client *http.Client
 
-	logMu sync.Mutex
-	logs  bytes.Buffer
+	logs secretcheck.Logs
 
 	mu       sync.Mutex
 	onPaid   func(context.Context, cauri.Payment) error // nil: succeed
@@ -101,7 +102,7 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 		OnPaid:     f.runOnPaid,
 		SuccessURL: "/shop/success", FailureURL: "/shop/failure", PendingURL: "/shop/pending",
 		Registerer: f.reg,
-		Logger:     slog.New(slog.NewJSONHandler(lockedWriter{&f.logMu, &f.logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:     slog.New(slog.NewJSONHandler(&f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Retry:      cauri.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond},
 		Breaker:    cauri.BreakerPolicy{ConsecutiveFailures: 3, OpenTimeout: 200 * time.Millisecond},
 	}}
@@ -125,17 +126,6 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 	kit = k
 	f.em.SetWebhookURL(f.webhookURL())
 	return f
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func (f *fixture) runOnPaid(ctx context.Context, p cauri.Payment) error {
@@ -280,11 +270,7 @@ func (f *fixture) act(checkoutURL string, a providertest.Action) string {
 // counter sums the samples of a metric family with the given labels.
 func (f *fixture) counter(name string, labels ...string) float64 {
 	f.t.Helper()
-	v, err := providertest.MetricSum(f.reg, name, labels...)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return v
+	return testmetrics.Sum(f.t, f.reg, name, labels...)
 }
 
 func (f *fixture) wantStatus(id string, want cauri.Status) {
@@ -294,11 +280,7 @@ func (f *fixture) wantStatus(id string, want cauri.Status) {
 	}
 }
 
-func (f *fixture) logText() string {
-	f.logMu.Lock()
-	defer f.logMu.Unlock()
-	return f.logs.String()
-}
+func (f *fixture) logText() string { return f.logs.String() }
 
 func (f *fixture) metricsText() string {
 	f.t.Helper()

@@ -24,14 +24,7 @@ func TestNewNamesEveryBadField(t *testing.T) {
 		ShopURL:         "javascript:history.back()",
 		ProviderTimeout: -1,
 	})
-	var ve *cauri.ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("New: %v, want a *ValidationError", err)
-	}
-	var fields []string
-	for _, f := range ve.Fields {
-		fields = append(fields, f.Field)
-	}
+	fields := invalidFields(t, err)
 	for _, want := range []string{"Store", "Providers", "PublicURL", "Secret", "PreviousSecrets[0]", "Order", "SuccessURL", "FailureURL", "PendingURL", "ShopURL", "ProviderTimeout"} {
 		if !slices.Contains(fields, want) {
 			t.Errorf("error does not name %s: %v", want, err)
@@ -48,6 +41,21 @@ func TestNewRejectsPublicURLWithQuery(t *testing.T) {
 	if !errors.As(err, &ve) || !slices.ContainsFunc(ve.Fields, func(f cauri.FieldError) bool { return f.Field == "PublicURL" }) {
 		t.Fatalf("New: %v, want PublicURL named", err)
 	}
+}
+
+// invalidFields returns the fields a *cauri.ValidationError names, and
+// fails t when err is not one.
+func invalidFields(t *testing.T, err error) []string {
+	t.Helper()
+	var ve *cauri.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("New: %v, want a *ValidationError", err)
+	}
+	var fields []string
+	for _, f := range ve.Fields {
+		fields = append(fields, f.Field)
+	}
+	return fields
 }
 
 // validConfig returns a Config that New accepts, after edit.
@@ -72,14 +80,7 @@ func TestNewChecksRateLimits(t *testing.T) {
 			"nobody":    {Requests: 10, Per: time.Second},
 		}
 	}))
-	var ve *cauri.ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("New: %v, want a *ValidationError", err)
-	}
-	var fields []string
-	for _, f := range ve.Fields {
-		fields = append(fields, f.Field)
-	}
+	fields := invalidFields(t, err)
 	if want := []string{"RateLimits[dexchange]", "RateLimits[moneroo]", "RateLimits[nobody]"}; !slices.Equal(fields, want) {
 		t.Errorf("New named %v, want %v", fields, want)
 	}

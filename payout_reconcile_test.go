@@ -81,8 +81,7 @@ func payoutKitWith(t *testing.T, pd *paydunyatest.Server, store cauri.Store, clo
 // a payout stayed pending for good.)
 func TestReconcileSettlesUnrecordedPayout(t *testing.T) {
 	ctx := context.Background()
-	pd := paydunyatest.New()
-	defer pd.Close()
+	pd := payDunya(t)
 	store := &flakyPayouts{Store: memory.New(), failFinal: 1}
 	clock := newFakeClock()
 	k, _ := payoutKitWith(t, pd, store, clock.Now)
@@ -115,8 +114,7 @@ func TestReconcileSettlesUnrecordedPayout(t *testing.T) {
 // provider's rate.
 func TestReconcilePayouts(t *testing.T) {
 	ctx := context.Background()
-	pd := paydunyatest.New()
-	defer pd.Close()
+	pd := payDunya(t)
 	store := &flakyPayouts{Store: memory.New()}
 	clock := newFakeClock()
 	k, reg := payoutKitWith(t, pd, store, clock.Now, func(c *cauri.Config) {

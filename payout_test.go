@@ -3,7 +3,6 @@ package cauri_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -22,23 +22,20 @@ import (
 // Moneroo's, which does not.
 func payoutKit(t *testing.T) (*cauri.Kit, *paydunyatest.Server, *prometheus.Registry) {
 	t.Helper()
-	pd, mo := paydunyatest.New(), monerootest.New()
-	t.Cleanup(pd.Close)
+	pd, mo := payDunya(t), monerootest.New()
 	t.Cleanup(mo.Close)
-	reg := prometheus.NewRegistry()
-	k, err := cauri.New(cauri.Config{
-		Store:      memory.New(),
-		Providers:  []cauri.Provider{pd.Provider(), mo.Provider()},
-		PublicURL:  "https://shop.example/pay",
-		Secret:     kitSecret,
-		Order:      func(*http.Request, string) (cauri.Order, error) { return cauri.Order{}, cauri.ErrNotFound },
-		SuccessURL: "/ok", FailureURL: "/ko", PendingURL: "/wait",
-		Registerer: reg, ProviderTimeout: 300 * time.Millisecond,
+	k, reg := payoutKitWith(t, pd, memory.New(), nil, func(c *cauri.Config) {
+		c.Providers = append(c.Providers, mo.Provider())
+		c.ProviderTimeout = 300 * time.Millisecond
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return k, pd, reg
+}
+
+// payDunya is PayDunya's emulator, closed when t ends.
+func payDunya(t *testing.T) *paydunyatest.Server {
+	pd := paydunyatest.New()
+	t.Cleanup(pd.Close)
+	return pd
 }
 
 // sent counts the disbursements PayDunya's emulator sent.
@@ -202,12 +199,31 @@ func walletPayout(key string) cauri.PayoutRequest {
 	return cauri.PayoutRequest{Key: key, Account: "771111111", Amount: 3000, Currency: "XOF", Method: "orange-money-senegal"}
 }
 
+// pendingPayout sends the walletPayout of key through PayDunya, which
+// leaves it pending, and fails t unless it is.
+func pendingPayout(t *testing.T, k *cauri.Kit, key string) cauri.PayoutResult {
+	t.Helper()
+	res, err := k.Payout(t.Context(), "paydunya", walletPayout(key))
+	if err != nil || res.Status != cauri.PayoutPending {
+		t.Fatalf("Payout = %+v, %v; want pending", res, err)
+	}
+	return res
+}
+
+// wantResolutions checks how many payout resolutions reg counted with
+// outcome.
+func wantResolutions(t *testing.T, reg prometheus.Gatherer, outcome string, want float64) {
+	t.Helper()
+	if got := testmetrics.Sum(t, reg, "cauri_payout_resolutions_total", "outcome", outcome); got != want {
+		t.Errorf("resolutions counted %s = %v, want %v", outcome, got, want)
+	}
+}
+
 func TestResolvePayout(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("the result's write failed", func(t *testing.T) {
-		pd := paydunyatest.New()
-		defer pd.Close()
+		pd := payDunya(t)
 		store := &flakyPayouts{Store: memory.New(), failFinal: 1}
 		k, reg := payoutKitWith(t, pd, store, nil)
 		req := cauri.PayoutRequest{Key: "po-write", Account: "771111111", Amount: 4500, Currency: "XOF"}
@@ -233,9 +249,7 @@ func TestResolvePayout(t *testing.T) {
 		if n := requestsTo(pd, "/check-status"); n != asked || sent(pd) != 1 {
 			t.Errorf("check-status called %d times after settling, %d sent; want no call, 1 sent", n-asked, sent(pd))
 		}
-		if got, _ := providertest.MetricSum(reg, "cauri_payout_resolutions_total", "outcome", "succeeded"); got != 1 {
-			t.Errorf("resolutions counted succeeded = %v, want 1", got)
-		}
+		wantResolutions(t, reg, "succeeded", 1)
 	})
 
 	t.Run("the answer was lost", func(t *testing.T) {
@@ -257,10 +271,7 @@ func TestResolvePayout(t *testing.T) {
 
 	t.Run("the provider says failed", func(t *testing.T) {
 		k, pd, reg := payoutKit(t)
-		res, err := k.Payout(ctx, "paydunya", walletPayout("po-fail"))
-		if err != nil || res.Status != cauri.PayoutPending {
-			t.Fatalf("Payout = %+v, %v; want pending", res, err)
-		}
+		res := pendingPayout(t, k, "po-fail")
 		if err := pd.SettleDisbursement(res.ProviderRef, paydunyatest.DisburseFailed); err != nil {
 			t.Fatal(err)
 		}
@@ -268,24 +279,17 @@ func TestResolvePayout(t *testing.T) {
 		if err != nil || p.Status != cauri.PayoutFailed || p.Message == "" {
 			t.Errorf("ResolvePayout = %+v, %v; want failed with PayDunya's reason", p, err)
 		}
-		if got, _ := providertest.MetricSum(reg, "cauri_payout_resolutions_total", "outcome", "failed"); got != 1 {
-			t.Errorf("resolutions counted failed = %v, want 1", got)
-		}
+		wantResolutions(t, reg, "failed", 1)
 	})
 
 	t.Run("the provider says pending", func(t *testing.T) {
 		k, pd, reg := payoutKit(t)
-		res, err := k.Payout(ctx, "paydunya", walletPayout("po-wait"))
-		if err != nil || res.Status != cauri.PayoutPending {
-			t.Fatalf("Payout = %+v, %v; want pending", res, err)
-		}
+		res := pendingPayout(t, k, "po-wait")
 		p, err := k.ResolvePayout(ctx, "po-wait")
 		if !errors.Is(err, cauri.ErrPayoutPending) || p.Status != cauri.PayoutPending || p.ProviderRef != res.ProviderRef {
 			t.Errorf("ResolvePayout = %+v, %v; want it pending, ErrPayoutPending", p, err)
 		}
-		if got, _ := providertest.MetricSum(reg, "cauri_payout_resolutions_total", "outcome", "pending"); got != 1 {
-			t.Errorf("resolutions counted pending = %v, want 1", got)
-		}
+		wantResolutions(t, reg, "pending", 1)
 		if err := pd.SettleDisbursement(res.ProviderRef, paydunyatest.DisburseSuccess); err != nil {
 			t.Fatal(err)
 		}
@@ -298,15 +302,11 @@ func TestResolvePayout(t *testing.T) {
 	})
 
 	t.Run("concurrent calls finish it once", func(t *testing.T) {
-		pd := paydunyatest.New()
-		defer pd.Close()
+		pd := payDunya(t)
 		store := &flakyPayouts{Store: memory.New()}
 		k, reg := payoutKitWith(t, pd, store, nil)
 		replica, _ := payoutKitWith(t, pd, store, nil) // another process on the same store
-		res, err := k.Payout(ctx, "paydunya", walletPayout("po-race"))
-		if err != nil || res.Status != cauri.PayoutPending {
-			t.Fatalf("Payout = %+v, %v; want pending", res, err)
-		}
+		res := pendingPayout(t, k, "po-race")
 		if err := pd.SettleDisbursement(res.ProviderRef, paydunyatest.DisburseSuccess); err != nil {
 			t.Fatal(err)
 		}
@@ -347,8 +347,7 @@ func TestResolvePayout(t *testing.T) {
 	})
 
 	t.Run("nothing to look it up by", func(t *testing.T) {
-		pd := paydunyatest.New()
-		defer pd.Close()
+		pd := payDunya(t)
 		// The store refuses the reference and then the failure: the
 		// payout stays pending with no reference, and nothing was sent.
 		store := &flakyPayouts{Store: memory.New(), failAny: 2}
@@ -367,9 +366,7 @@ func TestResolvePayout(t *testing.T) {
 		if n := requestsTo(pd, "/check-status"); n != 0 {
 			t.Errorf("check-status called %d times, want none", n)
 		}
-		if got, _ := providertest.MetricSum(reg, "cauri_payout_resolutions_total", "outcome", "unresolvable"); got != 1 {
-			t.Errorf("resolutions counted unresolvable = %v, want 1", got)
-		}
+		wantResolutions(t, reg, "unresolvable", 1)
 	})
 
 	t.Run("a provider that cannot look payouts up", func(t *testing.T) {
@@ -393,16 +390,12 @@ func TestResolvePayout(t *testing.T) {
 	})
 
 	t.Run("the breaker open", func(t *testing.T) {
-		pd := paydunyatest.New()
-		defer pd.Close()
+		pd := payDunya(t)
 		k, reg := payoutKitWith(t, pd, memory.New(), nil, func(c *cauri.Config) {
 			c.Breaker = cauri.BreakerPolicy{ConsecutiveFailures: 1, OpenTimeout: time.Hour}
 			c.Retry = cauri.RetryPolicy{MaxRetries: -1}
 		})
-		res, err := k.Payout(ctx, "paydunya", walletPayout("po-down"))
-		if err != nil || res.Status != cauri.PayoutPending {
-			t.Fatalf("Payout = %+v, %v; want pending", res, err)
-		}
+		pendingPayout(t, k, "po-down")
 		pd.InjectFault(providertest.OpPayoutStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
 		if p, err := k.ResolvePayout(ctx, "po-down"); err == nil || p.Status != cauri.PayoutPending {
 			t.Errorf("ResolvePayout with PayDunya down = %+v, %v; want pending and an error", p, err)
@@ -415,8 +408,6 @@ func TestResolvePayout(t *testing.T) {
 		if n := requestsTo(pd, "/check-status"); n != asked {
 			t.Errorf("check-status called %d times with the breaker open", n-asked)
 		}
-		if got, _ := providertest.MetricSum(reg, "cauri_payout_resolutions_total", "outcome", "skipped"); got != 1 {
-			t.Errorf("resolutions counted skipped = %v, want 1", got)
-		}
+		wantResolutions(t, reg, "skipped", 1)
 	})
 }

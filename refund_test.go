@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
 	"github.com/cauripay/cauri/providers/providertest"
 	"github.com/cauripay/cauri/stores/memory"
@@ -202,11 +203,7 @@ func TestRefunds(t *testing.T) {
 
 func (s *refundShop) metric(name string, labels ...string) float64 {
 	s.t.Helper()
-	v, err := providertest.MetricSum(s.reg, name, labels...)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return v
+	return testmetrics.Sum(s.t, s.reg, name, labels...)
 }
 
 // TestOnRefundedNeedsARefundStore: a Config with OnRefunded over a Store

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -57,6 +58,16 @@ type shop struct {
 	// clock, when set, is the kit's, moved on a few nanoseconds before
 	// each poll: a payment's next turn is never the instant it was asked.
 	clock *fakeClock
+}
+
+// clockedDexchange is DEXCHANGE's emulator on a fake clock, closed when t
+// ends.
+func clockedDexchange(t *testing.T) (*dexchangetest.Server, *fakeClock) {
+	t.Helper()
+	clk := newFakeClock()
+	em := dexchangetest.New(providertest.WithClock(clk.Now))
+	t.Cleanup(em.Close)
+	return em, clk
 }
 
 // newShop starts a shop over p whose orders cost 5000 XOF, after edit.
@@ -176,11 +187,7 @@ func (s *shop) poll(id string) {
 // metric sums a metric's samples with the given labels.
 func (s *shop) metric(name string, labels ...string) float64 {
 	s.t.Helper()
-	v, err := providertest.MetricSum(s.reg, name, labels...)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return v
+	return testmetrics.Sum(s.t, s.reg, name, labels...)
 }
 
 // busiest returns the most requests at times in any span of length per,
@@ -205,9 +212,7 @@ func busiest(times []time.Time, per time.Duration) int {
 // its documented 100 requests in a minute, polls are refused when only the
 // reserve is left, and checkouts go through all along.
 func TestDexchangeRate(t *testing.T) {
-	clk := newFakeClock()
-	em := dexchangetest.New(providertest.WithClock(clk.Now))
-	t.Cleanup(em.Close)
+	em, clk := clockedDexchange(t)
 	s := newShop(t, em.Provider(), func(c *cauri.Config) { c.Now = clk.Now })
 	s.clock = clk
 	requests := func() int { return len(em.Requests()) }
@@ -290,9 +295,7 @@ func statusRequests(em *dexchangetest.Server) int {
 // provider's Retry-After (or 30s when it gives none) make no request, and
 // checkouts go on.
 func TestProvider429(t *testing.T) {
-	clk := newFakeClock()
-	em := dexchangetest.New(providertest.WithClock(clk.Now))
-	t.Cleanup(em.Close)
+	em, clk := clockedDexchange(t)
 	s := newShop(t, em.Provider(), func(c *cauri.Config) {
 		c.Now = clk.Now
 		c.Breaker = cauri.BreakerPolicy{ConsecutiveFailures: 2}
@@ -500,9 +503,7 @@ func TestCheckoutHangUp(t *testing.T) {
 // would pass it, the customer gets 503 at once with the wait as
 // Retry-After, and DEXCHANGE no request.
 func TestCheckoutWaitsForItsTurn(t *testing.T) {
-	clk := newFakeClock()
-	em := dexchangetest.New(providertest.WithClock(clk.Now))
-	t.Cleanup(em.Close)
+	em, clk := clockedDexchange(t)
 
 	// 100 a minute: a burst of 20, then one every 0.75s.
 	s := newShop(t, em.Provider(), func(c *cauri.Config) {

@@ -114,26 +114,14 @@ func wantOnPaid(s *rig.Shop, n int) func() error {
 // only decode.
 var webhookNewCases = []benchCase{
 	{"cauri-moneroo-signed", func(tb testing.TB, n int) (func(int) error, func() error) {
-		s := newShop(tb)
-		ns, err := s.SeedMoneroo(context.Background(), "new", n, 1, time.Now().UTC())
-		if err != nil {
-			tb.Fatal(err)
-		}
-		h, reqs := s.Handler(), requests(ns, rig.MonerooWebhookPath)
-		return func(i int) error {
-			return serve(h, reqs[i], http.StatusOK)
-		}, wantOnPaid(s, n)
+		return settling(tb, n, rig.MonerooWebhookPath, func(s *rig.Shop) ([]rig.Notification, error) {
+			return s.SeedMoneroo(context.Background(), "new", n, 1, time.Now().UTC())
+		})
 	}},
 	{"cauri-paydunya-ipn", func(tb testing.TB, n int) (func(int) error, func() error) {
-		s := newShop(tb)
-		ns, err := s.OpenPayDunya(context.Background(), n, 4)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		h, reqs := s.Handler(), requests(ns, rig.PayDunyaWebhookPath)
-		return func(i int) error {
-			return serve(h, reqs[i], http.StatusOK)
-		}, wantOnPaid(s, n)
+		return settling(tb, n, rig.PayDunyaWebhookPath, func(s *rig.Shop) ([]rig.Notification, error) {
+			return s.OpenPayDunya(context.Background(), n, 4)
+		})
 	}},
 	{"bare-nethttp-hmac-json", func(tb testing.TB, n int) (func(int) error, func() error) {
 		s := newShop(tb)
@@ -220,34 +208,14 @@ func stripeEvent(tb testing.TB, size int) []byte {
 // webhookDuplicateCases: the same notification again, its payment settled.
 var webhookDuplicateCases = []benchCase{
 	{"cauri-moneroo-signed", func(tb testing.TB, n int) (func(int) error, func() error) {
-		s := newShop(tb)
-		ns, err := s.SeedMoneroo(context.Background(), "dup", 1, 1, time.Now().UTC())
-		if err != nil {
-			tb.Fatal(err)
-		}
-		h := s.Handler()
-		if err := serve(h, ns[0].Request(rig.MonerooWebhookPath), http.StatusOK); err != nil {
-			tb.Fatal(err)
-		}
-		reqs := repeated(ns[0], rig.MonerooWebhookPath, n)
-		return func(i int) error {
-			return serve(h, reqs[i], http.StatusOK)
-		}, wantOnPaid(s, 1)
+		return settledAgain(tb, n, rig.MonerooWebhookPath, func(s *rig.Shop) ([]rig.Notification, error) {
+			return s.SeedMoneroo(context.Background(), "dup", 1, 1, time.Now().UTC())
+		})
 	}},
 	{"cauri-paydunya-ipn", func(tb testing.TB, n int) (func(int) error, func() error) {
-		s := newShop(tb)
-		ns, err := s.OpenPayDunya(context.Background(), 1, 1)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		h := s.Handler()
-		if err := serve(h, ns[0].Request(rig.PayDunyaWebhookPath), http.StatusOK); err != nil {
-			tb.Fatal(err)
-		}
-		reqs := repeated(ns[0], rig.PayDunyaWebhookPath, n)
-		return func(i int) error {
-			return serve(h, reqs[i], http.StatusOK)
-		}, wantOnPaid(s, 1)
+		return settledAgain(tb, n, rig.PayDunyaWebhookPath, func(s *rig.Shop) ([]rig.Notification, error) {
+			return s.OpenPayDunya(context.Background(), 1, 1)
+		})
 	}},
 	{"bare-nethttp-hmac-json", func(tb testing.TB, n int) (func(int) error, func() error) {
 		s := newShop(tb)
@@ -263,6 +231,45 @@ var webhookDuplicateCases = []benchCase{
 				return nil
 			}
 	}},
+}
+
+// opened returns a new shop, the notifications of the payments open
+// opened there, and the shop's handler.
+func opened(tb testing.TB, open func(*rig.Shop) ([]rig.Notification, error)) (*rig.Shop, []rig.Notification, http.Handler) {
+	tb.Helper()
+	s := newShop(tb)
+	ns, err := open(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, ns, s.Handler()
+}
+
+// settling opens n payments on a new shop with open, and returns an op
+// that sends the ith one's notification to path, answered 200, and a
+// check that OnPaid ran n times.
+func settling(tb testing.TB, n int, path string, open func(*rig.Shop) ([]rig.Notification, error)) (func(int) error, func() error) {
+	tb.Helper()
+	s, ns, h := opened(tb, open)
+	reqs := requests(ns, path)
+	return func(i int) error {
+		return serve(h, reqs[i], http.StatusOK)
+	}, wantOnPaid(s, n)
+}
+
+// settledAgain opens one payment on a new shop with open, settles it with
+// its notification to path, and returns an op that sends that
+// notification again, answered 200, and a check that OnPaid ran once.
+func settledAgain(tb testing.TB, n int, path string, open func(*rig.Shop) ([]rig.Notification, error)) (func(int) error, func() error) {
+	tb.Helper()
+	s, ns, h := opened(tb, open)
+	if err := serve(h, ns[0].Request(path), http.StatusOK); err != nil {
+		tb.Fatal(err)
+	}
+	reqs := repeated(ns[0], path, n)
+	return func(i int) error {
+		return serve(h, reqs[i], http.StatusOK)
+	}, wantOnPaid(s, 1)
 }
 
 // returnCases: the customer back on the return URL of a settled payment.

@@ -340,12 +340,7 @@ func wantCheckoutPaid(t *testing.T, sh *shop, e *emu, p cauri.Payment, co string
 		}
 		wantPath(t, "return", loc, successPath)
 	}
-	if got := sh.payment(p.ID); got.Status != cauri.StatusPaid || !got.Fulfilled() {
-		t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
-	}
-	if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
-		t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
-	}
+	sh.wantPaidOnce(t, p.ID)
 }
 
 // statusFault: the provider's status endpoint fails while the customer
@@ -360,11 +355,7 @@ func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	}
 	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 	defer e.em.SetWebhookPolicy(providertest.WebhookPolicy{})
-	p, co := sh.open(e.name, "o-status-"+fc.name)
-	ret := sh.act(e, co, providertest.Pay)
-	if ret == "" {
-		t.Fatal("the provider sent the customer nowhere")
-	}
+	p, ret := sh.paid(e, "o-status-"+fc.name)
 	e.em.InjectFault(providertest.OpStatus, fc.fault)
 	opened, openedAt := false, time.Now()
 	for i := 0; i < 8 && !opened; i++ {
@@ -410,11 +401,7 @@ func statusFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 func statusThrottled(t *testing.T, sh *shop, e *emu, fc faultCase) {
 	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 	defer e.em.SetWebhookPolicy(providertest.WebhookPolicy{})
-	p, co := sh.open(e.name, "o-status-"+fc.name)
-	ret := sh.act(e, co, providertest.Pay)
-	if ret == "" {
-		t.Fatal("the provider sent the customer nowhere")
-	}
+	p, ret := sh.paid(e, "o-status-"+fc.name)
 	e.em.InjectFault(providertest.OpStatus, fc.fault)
 	start, before := time.Now(), e.proxy.requests()
 	for i := range 8 {
@@ -483,12 +470,7 @@ func wantSettledOnceRecovered(t *testing.T, sh *shop, e *emu, p cauri.Payment, r
 	if got := sh.breaker(e.name); got != 0 {
 		t.Errorf("breaker = %v after a good call, want 0 (closed)", got)
 	}
-	if got := sh.payment(p.ID); got.Status != cauri.StatusPaid || !got.Fulfilled() {
-		t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
-	}
-	if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
-		t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
-	}
+	sh.wantPaidOnce(t, p.ID)
 	if code, loc := sh.visit(ret); code != http.StatusSeeOther || !strings.HasPrefix(loc, successPath) {
 		t.Errorf("a later return: HTTP %d %q, want the success page", code, loc)
 	}
@@ -606,12 +588,7 @@ func webhookThrottled(t *testing.T, sh *shop, e *emu, fc faultCase) {
 func wantWebhookSettled(t *testing.T, sh *shop, e *emu, p cauri.Payment, ret string) {
 	t.Helper()
 	wantRedelivered(t, e, p)
-	if got := sh.payment(p.ID); got.Status != cauri.StatusPaid || !got.Fulfilled() {
-		t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
-	}
-	if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
-		t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
-	}
+	sh.wantPaidOnce(t, p.ID)
 	if got := sh.breaker(e.name); got != 0 {
 		t.Errorf("breaker = %v after the provider recovered, want 0 (closed)", got)
 	}

@@ -31,6 +31,8 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/secretcheck"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo"
@@ -114,7 +116,7 @@ func (b backend) open(tb testing.TB) func() cauri.Store {
 	}
 	var dsn string
 	if b.env == "" {
-		dsn = "file:" + filepath.Join(tb.TempDir(), "cauri.db") + "?_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)"
+		dsn = "file:" + filepath.Join(tb.TempDir(), "cauri.db") + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
 	} else if dsn = os.Getenv(b.env); dsn == "" {
 		tb.Skipf("set %s to run against %s", b.env, b.name)
 	}
@@ -245,17 +247,12 @@ func specs() []spec {
 
 func startMoneroo(tb testing.TB, o emuOptions) *emu {
 	em := monerootest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
-	px := newAPIProxy(tb, em.URL)
-	tb.Cleanup(em.Close)
-	cfg := em.Config()
-	cfg.BaseURL = px.url(cfg.BaseURL)
-	if o.unsigned {
-		cfg.WebhookSecrets = nil
-	}
-	prov, err := moneroo.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *moneroo.Config, px *apiProxy) {
+		c.BaseURL = px.url(c.BaseURL)
+		if o.unsigned {
+			c.WebhookSecrets = nil
+		}
+	}, moneroo.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: "success", cauri.StatusFailed: "failed", cauri.StatusPending: "initiated", cauri.StatusCancelled: "cancelled"}
 	return &emu{
 		em: em, proxy: px, provider: prov, believed: !o.unsigned,
@@ -281,14 +278,9 @@ func startMoneroo(tb testing.TB, o emuOptions) *emu {
 
 func startMoneyFusion(tb testing.TB, o emuOptions) *emu {
 	em := moneyfusiontest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
-	px := newAPIProxy(tb, em.URL)
-	tb.Cleanup(em.Close)
-	cfg := em.Config()
-	cfg.APIURL, cfg.StatusURL = px.url(cfg.APIURL), px.url(cfg.StatusURL)
-	prov, err := moneyfusion.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *moneyfusion.Config, px *apiProxy) {
+		c.APIURL, c.StatusURL = px.url(c.APIURL), px.url(c.StatusURL)
+	}, moneyfusion.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: moneyfusiontest.StatusPaid, cauri.StatusFailed: moneyfusiontest.StatusFailure,
 		cauri.StatusPending: moneyfusiontest.StatusPending, cauri.StatusCancelled: moneyfusiontest.StatusCancelled}
 	events := map[cauri.Status]string{cauri.StatusPaid: moneyfusion.EventCompleted, cauri.StatusFailed: moneyfusion.EventCancelled,
@@ -321,14 +313,9 @@ func startDexchange(tb testing.TB, o emuOptions) *emu {
 		opts = append(opts, dexchangetest.WithWebhookSecret(o.dexchangeSecret))
 	}
 	em := dexchangetest.New(opts...)
-	px := newAPIProxy(tb, em.URL)
-	tb.Cleanup(em.Close)
-	cfg := em.Config()
-	cfg.BaseURL = px.url(cfg.BaseURL)
-	prov, err := dexchange.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *dexchange.Config, px *apiProxy) {
+		c.BaseURL = px.url(c.BaseURL)
+	}, dexchange.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: "SUCCESS", cauri.StatusFailed: "FAILED", cauri.StatusPending: "PENDING", cauri.StatusCancelled: "CANCELLED"}
 	var sign func([]byte) http.Header
 	if o.dexchangeSecret != "" {
@@ -361,14 +348,9 @@ func startDexchange(tb testing.TB, o emuOptions) *emu {
 
 func startNovaSend(tb testing.TB, o emuOptions) *emu {
 	em := novasendtest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
-	px := newAPIProxy(tb, em.URL)
-	tb.Cleanup(em.Close)
-	cfg := em.Config()
-	cfg.BaseURL = px.url(cfg.BaseURL)
-	prov, err := novasend.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *novasend.Config, px *apiProxy) {
+		c.BaseURL = px.url(c.BaseURL)
+	}, novasend.New)
 	type state struct{ status, confirmation, transaction string }
 	states := map[cauri.Status]state{
 		cauri.StatusPaid:      {"processed", "accepted", "completed"},
@@ -410,14 +392,9 @@ func startNovaSend(tb testing.TB, o emuOptions) *emu {
 
 func startPayDunya(tb testing.TB, o emuOptions) *emu {
 	em := paydunyatest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
-	px := newAPIProxy(tb, em.URL)
-	tb.Cleanup(em.Close)
-	cfg := em.Config()
-	cfg.BaseURL = px.url(cfg.BaseURL)
-	prov, err := paydunya.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *paydunya.Config, px *apiProxy) {
+		c.BaseURL = px.url(c.BaseURL)
+	}, paydunya.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: paydunya.StatusCompleted, cauri.StatusFailed: paydunya.StatusFailed,
 		cauri.StatusPending: paydunya.StatusPending, cauri.StatusCancelled: paydunya.StatusCancelled}
 	return &emu{
@@ -463,6 +440,21 @@ type apiProxy struct {
 	created  map[string]int // payment ID → creations the emulator answered 2xx, replays excluded
 	inflight int            // requests being forwarded
 	idle     chan struct{}  // closed while inflight is 0
+}
+
+// proxied puts an API proxy in front of the emulator at url, which closes
+// when tb ends, and builds the provider newP makes of cfg once route has
+// pointed it at the proxy.
+func proxied[C any, P cauri.Provider](tb testing.TB, em interface{ Close() }, url string, cfg C, route func(*C, *apiProxy), newP func(C) (P, error)) (*apiProxy, P) {
+	tb.Helper()
+	px := newAPIProxy(tb, url)
+	tb.Cleanup(em.Close)
+	route(&cfg, px)
+	prov, err := newP(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return px, prov
 }
 
 func newAPIProxy(tb testing.TB, target string) *apiProxy {
@@ -642,7 +634,7 @@ type shopState struct {
 	// one: see later and nextTurn.
 	skew atomic.Int64
 
-	logs *lockedBuffer // the kits' logs
+	logs *secretcheck.Logs // the kits' logs
 
 	mu        sync.Mutex
 	onPaid    map[string]int // payment ID → OnPaid calls
@@ -653,29 +645,9 @@ type shopState struct {
 	maxAtOnce int
 }
 
-// lockedBuffer is a log sink safe for concurrent use.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// tail returns the last n lines written.
-func (b *lockedBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(b.buf.String()), "\n")
+// tail returns the last n lines of logs.
+func tail(logs *secretcheck.Logs, n int) string {
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
@@ -685,7 +657,7 @@ func (s *shop) in(t testing.TB) *shop { return &shop{t: t, shopState: s.shopStat
 func newShop(tb testing.TB, open func() cauri.Store, emus []*emu, o shopOptions) *shop {
 	tb.Helper()
 	s := &shop{t: tb, shopState: &shopState{
-		emus: map[string]*emu{}, reg: prometheus.NewRegistry(), logs: &lockedBuffer{},
+		emus: map[string]*emu{}, reg: prometheus.NewRegistry(), logs: &secretcheck.Logs{},
 		onPaid: map[string]int{}, succeeded: map[string]int{}, fulfilled: map[string]int{}, running: map[string]int{}, byKit: map[int]int{},
 		client: &http.Client{
 			Timeout:       30 * time.Second,
@@ -908,7 +880,7 @@ func (s *shop) open(provider, order string) (cauri.Payment, string) {
 	s.t.Helper()
 	resp, id, co := s.checkout(provider, order, true)
 	if resp.StatusCode != http.StatusOK {
-		s.t.Fatalf("checkout %s: HTTP %d (breaker %v); the kit logged:\n%s", provider, resp.StatusCode, s.breaker(provider), s.logs.tail(5))
+		s.t.Fatalf("checkout %s: HTTP %d (breaker %v); the kit logged:\n%s", provider, resp.StatusCode, s.breaker(provider), tail(s.logs, 5))
 	}
 	return s.payment(id), co
 }
@@ -958,6 +930,18 @@ func (s *shop) pollStatus(id string) (int, cauri.Status) {
 	return resp.StatusCode, out.Status
 }
 
+// paid opens a payment of order at e and pays it on the provider's page,
+// and returns it with the URL the provider sends the customer back to.
+func (s *shop) paid(e *emu, order string) (cauri.Payment, string) {
+	s.t.Helper()
+	p, co := s.open(e.name, order)
+	ret := s.act(e, co, providertest.Pay)
+	if ret == "" {
+		s.t.Fatal("the provider sent the customer nowhere")
+	}
+	return p, ret
+}
+
 func (s *shop) act(e *emu, checkoutURL string, a providertest.Action) string {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -981,11 +965,7 @@ func (s *shop) payment(id string) cauri.Payment {
 // metric sums a metric family's samples with these labels.
 func (s *shop) metric(name string, labels ...string) float64 {
 	s.t.Helper()
-	v, err := providertest.MetricSum(s.reg, name, labels...)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return v
+	return testmetrics.Sum(s.t, s.reg, name, labels...)
 }
 
 // providerCalls counts the calls of one operation the kit made to a
@@ -1000,6 +980,25 @@ func (s *shop) providerCalls(provider, op string) float64 {
 
 func (s *shop) breaker(provider string) float64 {
 	return s.metric("cauri_circuit_breaker_state", "provider", provider)
+}
+
+// wantPaidOnce checks that payment id is paid and fulfilled, OnPaid
+// having run once and succeeded.
+func (s *shop) wantPaidOnce(t *testing.T, id string) {
+	t.Helper()
+	if got := s.payment(id); got.Status != cauri.StatusPaid || !got.Fulfilled() {
+		t.Errorf("payment = %s fulfilled %v, want paid and fulfilled", got.Status, got.Fulfilled())
+	}
+	s.wantOnPaidOnce(t, id)
+}
+
+// wantOnPaidOnce checks that OnPaid ran once for payment id and
+// succeeded.
+func (s *shop) wantOnPaidOnce(t *testing.T, id string) {
+	t.Helper()
+	if calls, ok := s.calls(id); calls != 1 || ok != 1 {
+		t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
+	}
 }
 
 // webhookOutcomes returns the webhook counter per outcome, for one
@@ -1052,23 +1051,17 @@ func (s *shop) routeOf(target string) string {
 // was asked (or the question under way joined), and "throttled" (503 with
 // Retry-After, no call) when its payment's turn had not come.
 func outcomeCode(outcome string) (int, bool) {
-	switch outcome {
-	case "accepted", "confirmed", "duplicate", "unknown_payment", "ignored":
-		return http.StatusOK, true
-	case "throttled":
-		return http.StatusServiceUnavailable, true
-	case "malformed":
-		return http.StatusBadRequest, true
-	case "unauthenticated":
-		return http.StatusUnauthorized, true
-	case "unknown_provider":
-		return http.StatusNotFound, true
-	case "too_large":
-		return http.StatusRequestEntityTooLarge, true
-	case "amount_mismatch":
-		return http.StatusUnprocessableEntity, true
-	}
-	return 0, false
+	code, ok := map[string]int{
+		"accepted": http.StatusOK, "confirmed": http.StatusOK, "duplicate": http.StatusOK,
+		"unknown_payment": http.StatusOK, "ignored": http.StatusOK,
+		"throttled":        http.StatusServiceUnavailable,
+		"malformed":        http.StatusBadRequest,
+		"unauthenticated":  http.StatusUnauthorized,
+		"unknown_provider": http.StatusNotFound,
+		"too_large":        http.StatusRequestEntityTooLarge,
+		"amount_mismatch":  http.StatusUnprocessableEntity,
+	}[outcome]
+	return code, ok
 }
 
 // postCounted sends a notification and returns the HTTP status and the one
@@ -1187,6 +1180,23 @@ func each[T any](t *testing.T, items []T, name func(T) string, fn func(*testing.
 func backendName(b backend) string { return b.name }
 func specName(sp spec) string      { return sp.name }
 
+// eachLabel calls f with every label of every sample the shop's metrics
+// have, and the name of the sample's family.
+func (s *shop) eachLabel(t *testing.T, f func(family, name, value string)) {
+	t.Helper()
+	mfs, err := s.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				f(mf.GetName(), l.GetName(), l.GetValue())
+			}
+		}
+	}
+}
+
 // wantNoSecrets checks that no provider credential or signing key, no
 // kit secret, and none of the extra strings (tokens, signatures) shows in
 // the kits' logs or in any metric label.
@@ -1197,17 +1207,7 @@ func wantNoSecrets(t *testing.T, sh *shop, extra ...string) {
 		secrets = append(secrets, e.secrets...)
 	}
 	var labels strings.Builder
-	mfs, err := sh.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				labels.WriteString(l.GetValue() + "\n")
-			}
-		}
-	}
+	sh.eachLabel(t, func(_, _, value string) { labels.WriteString(value + "\n") })
 	logs := sh.logs.String()
 	if logs == "" {
 		t.Error("the kit logged nothing: nothing to check")

@@ -22,6 +22,19 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
+// hostileEach runs fn on a hostileShop for each of its providers, all at
+// once as each does, with a shop whose helpers fail fn's t and a tally it
+// logs once they are done. It returns the shop.
+func hostileEach(t *testing.T, fn func(t *testing.T, sh *shop, e *emu, c *tally)) *shop {
+	t.Helper()
+	shortParallel(t)
+	sh, emus := hostileShop(t)
+	var c tally
+	each(t, emus, emuName, func(t *testing.T, e *emu) { fn(t, sh.in(t), e, &c) })
+	c.log(t)
+	return sh
+}
+
 // hostileShop is one shop offering every provider, over a memory store.
 func hostileShop(t *testing.T) (*shop, []*emu) {
 	t.Helper()
@@ -104,11 +117,7 @@ func stripped(sh *shop, e *emu, n notice) notice {
 // payment or runs OnPaid; each gets the status code documented for the
 // outcome it is counted under. The real payment still goes through after.
 func TestForgedWebhooks(t *testing.T) {
-	shortParallel(t)
-	sh, emus := hostileShop(t)
-	var c tally
-	each(t, emus, emuName, func(t *testing.T, e *emu) {
-		sh := sh.in(t)
+	hostileEach(t, func(t *testing.T, sh *shop, e *emu, c *tally) {
 		p, co := sh.open(e.name, "o-forged")
 		other, _ := sh.open(e.name, "o-forged-other")
 		transitions := sh.metric("cauri_payment_transitions_total", "provider", e.name)
@@ -190,7 +199,7 @@ func TestForgedWebhooks(t *testing.T) {
 			code := ds[len(ds)-1].StatusCode
 			wantHarmless(t, sh, "the emulator's forgery to "+target, code, outcome, p)
 		}
-		wantUntouched(t, sh, &c, e.name, transitions, p, other)
+		wantUntouched(t, sh, c, e.name, transitions, p, other)
 		c.add(func(c *tally) { c.faults += len(attacks) + 2; c.payments += 2; c.onPaid++ })
 		var proofs []string
 		for _, a := range attacks {
@@ -212,11 +221,8 @@ func TestForgedWebhooks(t *testing.T) {
 		if got := sh.payment(p.ID); got.Status != cauri.StatusPaid {
 			t.Errorf("the real payment after the forgeries: %s", got.Status)
 		}
-		if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
-			t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
-		}
+		sh.wantOnPaidOnce(t, p.ID)
 	})
-	c.log(t)
 }
 
 // lastSegment is the last path segment of u: a token, for the kit's URLs.
@@ -246,11 +252,7 @@ func captured(t *testing.T, e *emu, p cauri.Payment) []notice {
 // settled, also once the provider's own status has moved: 2xx duplicate,
 // nothing changes, OnPaid stays at one call.
 func TestReplayedWebhooks(t *testing.T) {
-	shortParallel(t)
-	sh, emus := hostileShop(t)
-	var c tally
-	each(t, emus, emuName, func(t *testing.T, e *emu) {
-		sh := sh.in(t)
+	hostileEach(t, func(t *testing.T, sh *shop, e *emu, c *tally) {
 		e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 		p, co := sh.open(e.name, "o-replay")
 		sh.act(e, co, providertest.Pay)
@@ -284,12 +286,9 @@ func TestReplayedWebhooks(t *testing.T) {
 		if got := sh.metric("cauri_payment_transitions_total", "provider", e.name); got != transitions {
 			t.Errorf("replays made %v transitions", got-transitions)
 		}
-		if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
-			t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
-		}
+		sh.wantOnPaidOnce(t, p.ID)
 		c.add(func(c *tally) { c.faults += 3 * len(genuine); c.payments++; c.onPaid++ })
 	})
-	c.log(t)
 }
 
 // TestTamperedAmounts: notifications of less than the order or in another
@@ -298,17 +297,9 @@ func TestReplayedWebhooks(t *testing.T) {
 // settles it, flagged overpaid: TestOverpaidSettlesFlagged.)
 // Once the provider reports the order's amount, it settles.
 func TestTamperedAmounts(t *testing.T) {
-	shortParallel(t)
-	sh, emus := hostileShop(t)
-	var c tally
-	each(t, emus, emuName, func(t *testing.T, e *emu) {
-		sh := sh.in(t)
+	sh := hostileEach(t, func(t *testing.T, sh *shop, e *emu, c *tally) {
 		e.em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
-		p, co := sh.open(e.name, "o-tamper")
-		ret := sh.act(e, co, providertest.Pay)
-		if ret == "" {
-			t.Fatal("the provider sent the customer nowhere")
-		}
+		p, ret := sh.paid(e, "o-tamper")
 		// The provider's records say pending again: what a notification
 		// claims is all there is.
 		if err := e.setStatus(p.ProviderRef, cauri.StatusPending); err != nil {
@@ -380,15 +371,12 @@ func TestTamperedAmounts(t *testing.T) {
 		if got := sh.payment(p.ID); got.Status != cauri.StatusPaid || got.Amount != orderAmount {
 			t.Errorf("payment = %s %d, want paid %d", got.Status, got.Amount, orderAmount)
 		}
-		if calls, ok := sh.calls(p.ID); calls != 1 || ok != 1 {
-			t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
-		}
+		sh.wantOnPaidOnce(t, p.ID)
 		c.add(func(c *tally) { c.faults += 5; c.payments++; c.onPaid++ })
 	})
 	if got := sh.metric("cauri_webhooks_total", "outcome", "amount_mismatch"); got == 0 {
 		t.Error("no amount_mismatch counted")
 	}
-	c.log(t)
 }
 
 // TestWebhookForAnotherProvider posts each provider's genuine
@@ -857,19 +845,11 @@ func TestPathTraversal(t *testing.T) {
 	for _, e := range emus {
 		names = append(names, e.name)
 	}
-	mfs, err := sh.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "provider" && !slices.Contains(names, l.GetValue()) {
-					t.Errorf("%s has provider=%q", mf.GetName(), l.GetValue())
-				}
-			}
+	sh.eachLabel(t, func(family, name, value string) {
+		if name == "provider" && !slices.Contains(names, value) {
+			t.Errorf("%s has provider=%q", family, value)
 		}
-	}
+	})
 	if got := sh.metric("cauri_webhooks_total", "provider", "unknown", "outcome", "unknown_provider"); got == 0 {
 		t.Error("no unknown_provider counted")
 	}

@@ -584,7 +584,7 @@ func (r *Report) reconcile(ctx context.Context, o Options) error {
 	direct := func() (time.Duration, int, error) {
 		var made atomic.Int64
 		t0 := time.Now()
-		err := parallelDo(ctx, n, r.ReconcileConcurrency, func(i int) error {
+		err := rig.Parallel(ctx, n, r.ReconcileConcurrency, func(i int) error {
 			u, err := prov.FetchStatus(ctx, queries[i])
 			if err != nil {
 				return err
@@ -624,7 +624,7 @@ func (r *Report) reconcile(ctx context.Context, o Options) error {
 // returns the status query for each.
 func openPaid(ctx context.Context, shop *rig.Shop, st cauri.Store, prov *moneroo.Provider, tag string, n int, created time.Time) ([]cauri.StatusQuery, error) {
 	queries := make([]cauri.StatusQuery, n)
-	err := parallelDo(ctx, n, 8, func(i int) error {
+	err := rig.Parallel(ctx, n, 8, func(i int) error {
 		id := rig.PaymentID(tag, i)
 		o := rig.Order(rig.OrderID(tag, i))
 		co, err := prov.CreateCheckout(ctx, cauri.CheckoutRequest{
@@ -663,37 +663,6 @@ func listAll(ctx context.Context, st cauri.Store, limit int) (int, error) {
 		after = cauri.CursorOf(page[len(page)-1])
 	}
 	return total, errors.New("more pages than payments")
-}
-
-// parallelDo runs fn(0..n-1) on `workers` goroutines and returns the
-// first error.
-func parallelDo(ctx context.Context, n, workers int, fn func(i int) error) error {
-	var (
-		next  atomic.Int64
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
-	for range max(1, min(workers, n)) {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if err := fn(i); err != nil {
-					once.Do(func() { first = err })
-					next.Store(int64(n))
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
-	}
-	return first
 }
 
 // countPaid counts the notifications' payments the store has paid and

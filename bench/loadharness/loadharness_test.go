@@ -128,58 +128,52 @@ func TestPercentiles(t *testing.T) {
 // both baselines, must leave every payment paid, and the report must show
 // both ratios. On PostgreSQL the baselines' tables must be gone after.
 func TestWebhookSQL(t *testing.T) {
-	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) {
-			dsn := os.Getenv("CAURI_TEST_POSTGRES_DSN")
-			if store == "postgres" && dsn == "" {
-				t.Skip("CAURI_TEST_POSTGRES_DSN is not set")
-			}
-			rep, err := Run(context.Background(), Options{
-				Store: store, DSN: dsn, Duration: 30 * time.Second, Concurrency: 4, Requests: 30, Scenarios: []string{"webhook"},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range []Phase{rep.Kit, rep.Baseline, rep.BaselineSameTable} {
-				if p.Requests != 30 || p.Errors != 0 {
-					t.Errorf("%q: %d requests, %d errors; want 30 and 0", p.Name, p.Requests, p.Errors)
-				}
-				if p.P50 <= 0 || p.P99 < p.P50 || p.Max < p.P99 {
-					t.Errorf("%q: latencies p50 %v, p99 %v, max %v out of order", p.Name, p.P50, p.P99, p.Max)
-				}
-			}
-			// 30 measured and 16 warm-up payments each.
-			if rep.KitPaid != 46 || rep.BaselinePaid != 46 || rep.BaselineSameTablePaid != 46 {
-				t.Errorf("paid: kit %d, baseline %d, baseline same table %d; want 46 each", rep.KitPaid, rep.BaselinePaid, rep.BaselineSameTablePaid)
-			}
-			var out bytes.Buffer
-			if err := rep.Print(&out); err != nil {
-				t.Fatal(err)
-			}
-			for _, want := range []string{
-				"kit/baseline throughput", "kit/baseline p99 latency",
-				"kit/baseline-same-table throughput", "kit/baseline-same-table p50 latency", "kit/baseline-same-table p99 latency",
-				"baseline, same table (", "baseline same table 46 (rows)",
-			} {
-				if !strings.Contains(out.String(), want) {
-					t.Errorf("report lacks %q:\n%s", want, out.String())
-				}
-			}
-			if store != "postgres" {
-				return // SQLite's database was a temporary file, removed
-			}
-			db, err := sql.Open("pgx", dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			for _, table := range []string{baselineTable, sameTablePrefix + "payments", sameTablePrefix + "payouts", sameTablePrefix + "schema_migrations"} {
-				if tableExists(t, db, sqlstore.Postgres, table) {
-					t.Errorf("table %s still there after the run", table)
-				}
-			}
+	eachStore(t, func(t *testing.T, store, dsn string) {
+		rep, err := Run(context.Background(), Options{
+			Store: store, DSN: dsn, Duration: 30 * time.Second, Concurrency: 4, Requests: 30, Scenarios: []string{"webhook"},
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []Phase{rep.Kit, rep.Baseline, rep.BaselineSameTable} {
+			if p.Requests != 30 || p.Errors != 0 {
+				t.Errorf("%q: %d requests, %d errors; want 30 and 0", p.Name, p.Requests, p.Errors)
+			}
+			if p.P50 <= 0 || p.P99 < p.P50 || p.Max < p.P99 {
+				t.Errorf("%q: latencies p50 %v, p99 %v, max %v out of order", p.Name, p.P50, p.P99, p.Max)
+			}
+		}
+		// 30 measured and 16 warm-up payments each.
+		if rep.KitPaid != 46 || rep.BaselinePaid != 46 || rep.BaselineSameTablePaid != 46 {
+			t.Errorf("paid: kit %d, baseline %d, baseline same table %d; want 46 each", rep.KitPaid, rep.BaselinePaid, rep.BaselineSameTablePaid)
+		}
+		var out bytes.Buffer
+		if err := rep.Print(&out); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			"kit/baseline throughput", "kit/baseline p99 latency",
+			"kit/baseline-same-table throughput", "kit/baseline-same-table p50 latency", "kit/baseline-same-table p99 latency",
+			"baseline, same table (", "baseline same table 46 (rows)",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("report lacks %q:\n%s", want, out.String())
+			}
+		}
+		if store != "postgres" {
+			return // SQLite's database was a temporary file, removed
+		}
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for _, table := range []string{baselineTable, sameTablePrefix + "payments", sameTablePrefix + "payouts", sameTablePrefix + "schema_migrations"} {
+			if tableExists(t, db, sqlstore.Postgres, table) {
+				t.Errorf("table %s still there after the run", table)
+			}
+		}
+	})
 }
 
 // TestSameTable checks the same-table baseline's table and statement on
@@ -189,103 +183,97 @@ func TestWebhookSQL(t *testing.T) {
 // the change in a form the store reads back, moves nothing else, and the
 // tables are gone after dropSameTable.
 func TestSameTable(t *testing.T) {
-	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) {
-			dsn := os.Getenv("CAURI_TEST_POSTGRES_DSN")
-			if store == "postgres" && dsn == "" {
-				t.Skip("CAURI_TEST_POSTGRES_DSN is not set")
+	eachStore(t, func(t *testing.T, store, dsn string) {
+		ctx := context.Background()
+		db, err := openDatabase(ctx, store, dsn, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.close()
+		same, err := db.prepareSameTable(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = db.dropSameTable(context.WithoutCancel(ctx)) }()
+		created := time.Now().UTC().Add(-time.Minute).Truncate(time.Microsecond)
+		const n = 3
+		if err := rig.StoreMoneroo(ctx, same, "tst", n, 2, created); err != nil {
+			t.Fatal(err)
+		}
+		// A payment opened by a checkout has a checkout key, which the
+		// statement must release.
+		keyed := rig.MonerooPayment("key", 0, created)
+		keyed.CheckoutKey = "moneroo|" + keyed.OrderID + "|5000|XOF"
+		if err := same.Create(ctx, keyed); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := same.GetPendingByCheckoutKey(ctx, keyed.CheckoutKey); err != nil {
+			t.Fatalf("GetPendingByCheckoutKey before: %v", err)
+		}
+		apply := db.sameTableApply()
+		before := time.Now().UTC().Truncate(time.Microsecond)
+		// Paid twice, and a payment the table does not hold: no error,
+		// as the bare receiver answers 200 to a repeat.
+		for _, id := range []string{rig.PaymentID("tst", 1), rig.PaymentID("tst", 1), rig.PaymentID("nope", 0), keyed.ID} {
+			if err := apply(ctx, id); err != nil {
+				t.Fatalf("apply(%s): %v", id, err)
 			}
-			ctx := context.Background()
-			db, err := openDatabase(ctx, store, dsn, 4)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.close()
-			same, err := db.prepareSameTable(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer func() { _ = db.dropSameTable(context.WithoutCancel(ctx)) }()
-			created := time.Now().UTC().Add(-time.Minute).Truncate(time.Microsecond)
-			const n = 3
-			if err := rig.StoreMoneroo(ctx, same, "tst", n, 2, created); err != nil {
-				t.Fatal(err)
-			}
-			// A payment opened by a checkout has a checkout key, which the
-			// statement must release.
-			keyed := rig.MonerooPayment("key", 0, created)
-			keyed.CheckoutKey = "moneroo|" + keyed.OrderID + "|5000|XOF"
-			if err := same.Create(ctx, keyed); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := same.GetPendingByCheckoutKey(ctx, keyed.CheckoutKey); err != nil {
-				t.Fatalf("GetPendingByCheckoutKey before: %v", err)
-			}
-			apply := db.sameTableApply()
-			before := time.Now().UTC().Truncate(time.Microsecond)
-			// Paid twice, and a payment the table does not hold: no error,
-			// as the bare receiver answers 200 to a repeat.
-			for _, id := range []string{rig.PaymentID("tst", 1), rig.PaymentID("tst", 1), rig.PaymentID("nope", 0), keyed.ID} {
-				if err := apply(ctx, id); err != nil {
-					t.Fatalf("apply(%s): %v", id, err)
-				}
-			}
-			after := time.Now().UTC()
+		}
+		after := time.Now().UTC()
 
-			tests := []struct {
-				i    int
-				want cauri.Status
-			}{
-				{0, cauri.StatusPending},
-				{1, cauri.StatusPaid},
-				{2, cauri.StatusPending},
+		tests := []struct {
+			i    int
+			want cauri.Status
+		}{
+			{0, cauri.StatusPending},
+			{1, cauri.StatusPaid},
+			{2, cauri.StatusPending},
+		}
+		for _, tt := range tests {
+			want := rig.MonerooPayment("tst", tt.i, created)
+			got, err := same.Get(ctx, want.ID)
+			if err != nil {
+				t.Fatalf("Get(%s): %v", want.ID, err)
 			}
-			for _, tt := range tests {
-				want := rig.MonerooPayment("tst", tt.i, created)
-				got, err := same.Get(ctx, want.ID)
-				if err != nil {
-					t.Fatalf("Get(%s): %v", want.ID, err)
+			if got.Status != tt.want {
+				t.Errorf("%s: status %s, want %s", want.ID, got.Status, tt.want)
+			}
+			if got.Provider != want.Provider || got.ProviderRef != want.ProviderRef || got.OrderID != want.OrderID ||
+				got.Amount != want.Amount || got.Currency != want.Currency || got.CheckoutURL != want.CheckoutURL ||
+				!got.CreatedAt.Equal(created) {
+				t.Errorf("%s: stored %+v, want the shape of %+v", want.ID, got, want)
+			}
+			if tt.want == cauri.StatusPaid {
+				if got.UpdatedAt.Before(before) || got.UpdatedAt.After(after) {
+					t.Errorf("%s: updated_at %v, want within [%v, %v]", want.ID, got.UpdatedAt, before, after)
 				}
-				if got.Status != tt.want {
-					t.Errorf("%s: status %s, want %s", want.ID, got.Status, tt.want)
-				}
-				if got.Provider != want.Provider || got.ProviderRef != want.ProviderRef || got.OrderID != want.OrderID ||
-					got.Amount != want.Amount || got.Currency != want.Currency || got.CheckoutURL != want.CheckoutURL ||
-					!got.CreatedAt.Equal(created) {
-					t.Errorf("%s: stored %+v, want the shape of %+v", want.ID, got, want)
-				}
-				if tt.want == cauri.StatusPaid {
-					if got.UpdatedAt.Before(before) || got.UpdatedAt.After(after) {
-						t.Errorf("%s: updated_at %v, want within [%v, %v]", want.ID, got.UpdatedAt, before, after)
-					}
-				} else if !got.UpdatedAt.Equal(created) {
-					t.Errorf("%s: updated_at %v, want %v (untouched)", want.ID, got.UpdatedAt, created)
-				}
+			} else if !got.UpdatedAt.Equal(created) {
+				t.Errorf("%s: updated_at %v, want %v (untouched)", want.ID, got.UpdatedAt, created)
 			}
-			if p, err := same.GetPendingByCheckoutKey(ctx, keyed.CheckoutKey); !errors.Is(err, cauri.ErrNotFound) {
-				t.Errorf("GetPendingByCheckoutKey after paying = %+v, %v; want the key released", p, err)
-			}
-			var keys int
-			if err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sameTable+" WHERE pending_key IS NOT NULL").Scan(&keys); err != nil {
-				t.Fatal(err)
-			}
-			if keys != 0 {
-				t.Errorf("%d rows with a pending key; want 0", keys)
-			}
-			if paid, err := db.sameTablePaid(ctx); err != nil || paid != 2 {
-				t.Errorf("sameTablePaid = %d, %v; want 2", paid, err)
-			}
+		}
+		if p, err := same.GetPendingByCheckoutKey(ctx, keyed.CheckoutKey); !errors.Is(err, cauri.ErrNotFound) {
+			t.Errorf("GetPendingByCheckoutKey after paying = %+v, %v; want the key released", p, err)
+		}
+		var keys int
+		if err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sameTable+" WHERE pending_key IS NOT NULL").Scan(&keys); err != nil {
+			t.Fatal(err)
+		}
+		if keys != 0 {
+			t.Errorf("%d rows with a pending key; want 0", keys)
+		}
+		if paid, err := db.sameTablePaid(ctx); err != nil || paid != 2 {
+			t.Errorf("sameTablePaid = %d, %v; want 2", paid, err)
+		}
 
-			if err := db.dropSameTable(ctx); err != nil {
-				t.Fatal(err)
+		if err := db.dropSameTable(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range sameTableSchema {
+			if tableExists(t, db.db, db.d, sameTablePrefix+table) {
+				t.Errorf("table %s%s still there after dropSameTable", sameTablePrefix, table)
 			}
-			for _, table := range sameTableSchema {
-				if tableExists(t, db.db, db.d, sameTablePrefix+table) {
-					t.Errorf("table %s%s still there after dropSameTable", sameTablePrefix, table)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // tableExists reports whether the database has a table called name.
@@ -308,51 +296,45 @@ func tableExists(t *testing.T, db *sql.DB, d sqlstore.Dialect, name string) bool
 // PostgreSQL only, and both in the report. Enough requests that the
 // server's 10 ms clock ticks add up to some.
 func TestWebhookCPU(t *testing.T) {
-	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) {
-			dsn := os.Getenv("CAURI_TEST_POSTGRES_DSN")
-			if store == "postgres" && dsn == "" {
-				t.Skip("CAURI_TEST_POSTGRES_DSN is not set")
-			}
-			const n = 600
-			rep, err := Run(context.Background(), Options{
-				Store: store, DSN: dsn, Duration: time.Minute, Concurrency: 8, Requests: n, Scenarios: []string{"webhook"},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			pg := store == "postgres"
-			for _, a := range []struct {
-				p Phase
-				c CPU
-			}{{rep.Baseline, rep.BaselineCPU}, {rep.BaselineSameTable, rep.BaselineSameTableCPU}, {rep.Kit, rep.KitCPU}} {
-				if a.c.Requests != n || a.p.Requests+a.p.Errors != n {
-					t.Errorf("%q: cpu over %d requests, phase %d+%d; want %d", a.p.Name, a.c.Requests, a.p.Requests, a.p.Errors, n)
-				}
-				if !a.c.ProcessOK || a.c.ProcessPerRequest() <= 0 {
-					t.Errorf("%q: process cpu %v (ok %v), %v a request; want some", a.p.Name, a.c.Process, a.c.ProcessOK, a.c.ProcessPerRequest())
-				}
-				if a.c.PostgresOK != pg || (a.c.PostgresPerRequest() > 0) != pg {
-					t.Errorf("%q: postgres cpu %v (ok %v), %v a request; want some: %v", a.p.Name, a.c.Postgres, a.c.PostgresOK, a.c.PostgresPerRequest(), pg)
-				}
-			}
-			var out bytes.Buffer
-			if err := rep.Print(&out); err != nil {
-				t.Fatal(err)
-			}
-			for _, want := range []string{
-				"cpu per request, baseline:", "cpu per request, baseline same table:", "cpu per request, kit:",
-				"kit/baseline cpu per request:", "kit/baseline-same-table cpu per request:", "the same for every arm",
-			} {
-				if !strings.Contains(out.String(), want) {
-					t.Errorf("report lacks %q:\n%s", want, out.String())
-				}
-			}
-			if strings.Contains(out.String(), "n/a") || strings.Contains(out.String(), "postgres") != pg {
-				t.Errorf("report: a figure missing, or postgres shown: %v:\n%s", pg, out.String())
-			}
+	eachStore(t, func(t *testing.T, store, dsn string) {
+		const n = 600
+		rep, err := Run(context.Background(), Options{
+			Store: store, DSN: dsn, Duration: time.Minute, Concurrency: 8, Requests: n, Scenarios: []string{"webhook"},
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		pg := store == "postgres"
+		for _, a := range []struct {
+			p Phase
+			c CPU
+		}{{rep.Baseline, rep.BaselineCPU}, {rep.BaselineSameTable, rep.BaselineSameTableCPU}, {rep.Kit, rep.KitCPU}} {
+			if a.c.Requests != n || a.p.Requests+a.p.Errors != n {
+				t.Errorf("%q: cpu over %d requests, phase %d+%d; want %d", a.p.Name, a.c.Requests, a.p.Requests, a.p.Errors, n)
+			}
+			if !a.c.ProcessOK || a.c.ProcessPerRequest() <= 0 {
+				t.Errorf("%q: process cpu %v (ok %v), %v a request; want some", a.p.Name, a.c.Process, a.c.ProcessOK, a.c.ProcessPerRequest())
+			}
+			if a.c.PostgresOK != pg || (a.c.PostgresPerRequest() > 0) != pg {
+				t.Errorf("%q: postgres cpu %v (ok %v), %v a request; want some: %v", a.p.Name, a.c.Postgres, a.c.PostgresOK, a.c.PostgresPerRequest(), pg)
+			}
+		}
+		var out bytes.Buffer
+		if err := rep.Print(&out); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			"cpu per request, baseline:", "cpu per request, baseline same table:", "cpu per request, kit:",
+			"kit/baseline cpu per request:", "kit/baseline-same-table cpu per request:", "the same for every arm",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("report lacks %q:\n%s", want, out.String())
+			}
+		}
+		if strings.Contains(out.String(), "n/a") || strings.Contains(out.String(), "postgres") != pg {
+			t.Errorf("report: a figure missing, or postgres shown: %v:\n%s", pg, out.String())
+		}
+	})
 }
 
 func TestStatTicks(t *testing.T) {
@@ -421,6 +403,22 @@ func TestWebhookWithoutOnPaid(t *testing.T) {
 			if rep.KitPaid != 56 { // 40 measured, 16 warm-up
 				t.Errorf("kit paid %d, want 56", rep.KitPaid)
 			}
+		})
+	}
+}
+
+// eachStore runs fn as a subtest on SQLite and, when
+// CAURI_TEST_POSTGRES_DSN is set, PostgreSQL, with the store's name and
+// that variable's DSN.
+func eachStore(t *testing.T, fn func(t *testing.T, store, dsn string)) {
+	t.Helper()
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			dsn := os.Getenv("CAURI_TEST_POSTGRES_DSN")
+			if store == "postgres" && dsn == "" {
+				t.Skip("CAURI_TEST_POSTGRES_DSN is not set")
+			}
+			fn(t, store, dsn)
 		})
 	}
 }

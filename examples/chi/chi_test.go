@@ -3,7 +3,6 @@ package main_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/examples/internal/demotest"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -79,13 +80,12 @@ const (
 // shop is a kit over a memory store, in a chi router served on loopback,
 // talking to one emulator.
 type shop struct {
-	em     emulator
-	name   string
-	kit    *cauri.Kit
-	store  *memory.Store
-	reg    *prometheus.Registry
-	srv    *httptest.Server
-	client *http.Client // does not follow redirects
+	em    emulator
+	name  string
+	kit   *cauri.Kit
+	store *memory.Store
+	reg   *prometheus.Registry
+	srv   *httptest.Server
 
 	mu     sync.Mutex
 	onPaid map[string]int // payment ID → OnPaid calls
@@ -98,10 +98,6 @@ func newShop(t *testing.T, em emulator, route func(chi.Router, *cauri.Kit)) *sho
 	s := &shop{
 		em: em, name: em.Provider().Name(), store: memory.New(), reg: prometheus.NewRegistry(),
 		onPaid: make(map[string]int),
-		client: &http.Client{
-			Timeout:       10 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
 	}
 	// The listener comes first: its address is the kit's PublicURL.
 	s.srv = httptest.NewUnstartedServer(nil)
@@ -151,11 +147,7 @@ func newShop(t *testing.T, em emulator, route func(chi.Router, *cauri.Kit)) *sho
 // and body.
 func (s *shop) post(t *testing.T, path string, form url.Values, accept string) (int, string, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, s.srv.URL+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req := demotest.Request(t, s.srv.URL, http.MethodPost, path, form)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
@@ -165,25 +157,15 @@ func (s *shop) post(t *testing.T, path string, form url.Values, accept string) (
 // get fetches rawURL and returns the answer's status, Location and body.
 func (s *shop) get(t *testing.T, rawURL string) (int, string, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, rawURL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s.do(t, req)
+	return s.do(t, demotest.Request(t, "", http.MethodGet, rawURL, nil))
 }
 
+// do sends req, without following redirects, and returns the answer's
+// status, Location and body.
 func (s *shop) do(t *testing.T, req *http.Request) (int, string, string) {
 	t.Helper()
-	res, err := s.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header.Get("Location"), string(b)
+	a := demotest.Fetch(t, req)
+	return a.Code, a.Location, a.Body
 }
 
 // checkout starts a payment for order as a script would, asking for JSON.
@@ -250,11 +232,7 @@ func (s *shop) status(t *testing.T, id string) cauri.Status {
 
 func (s *shop) counter(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
-	v, err := providertest.MetricSum(s.reg, name, labels...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return testmetrics.Sum(t, s.reg, name, labels...)
 }
 
 // TestPayFlow pays through chi with each routing and provider: checkout,

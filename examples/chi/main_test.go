@@ -1,103 +1,48 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/cauripay/cauri/examples/internal/demo"
+	"github.com/cauripay/cauri/examples/internal/demotest"
+	"github.com/cauripay/cauri/internal/secretcheck"
 	"github.com/cauripay/cauri/providers/providertest"
 )
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // testShop is the command's shop behind its chi router, served by an
 // httptest server whose URL is the shop's PUBLIC_URL.
 type testShop struct {
 	*shop
-	srv    *httptest.Server
-	client *http.Client // does not follow redirects
-	logs   *syncBuffer
+	srv  *httptest.Server
+	logs *secretcheck.Logs
 }
 
 func newTestShop(t *testing.T) *testShop {
 	t.Helper()
-	// The listener comes first: its address is the PublicURL the kit and
-	// the emulators' notifications need.
-	srv := httptest.NewUnstartedServer(nil)
-	logs := &syncBuffer{}
-	s, err := newShop("http://"+srv.Listener.Addr().String(), "",
-		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("logs:\n%s", logs)
+	log, logs := demotest.Logger(t)
+	ts := &testShop{logs: logs}
+	ts.srv = demotest.Serve(t, func(publicURL string) (http.Handler, error) {
+		s, err := newShop(publicURL, "", log)
+		if err != nil {
+			return nil, err
 		}
+		t.Cleanup(s.Close) // after the server: an emulator may still be delivering
+		ts.shop = s
+		return s.router(), nil
 	})
-	t.Cleanup(s.Close) // after the server: an emulator may still be delivering
-	srv.Config.Handler = s.router()
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &testShop{shop: s, srv: srv, logs: logs, client: &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return ts
 }
 
 // do sends a request to the shop and returns the status, Location and
 // body of its answer.
 func (ts *testShop) do(t *testing.T, method, path string, form url.Values) (int, string, string) {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, ts.srv.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := ts.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header.Get("Location"), string(b)
+	a := demotest.Do(t, ts.srv.URL, method, path, form)
+	return a.Code, a.Location, a.Body
 }
 
 var orderField = regexp.MustCompile(`<input type="hidden" name="order" value="([^"]+)">`)
@@ -176,48 +121,7 @@ func TestShopPays(t *testing.T) {
 }
 
 func TestRunStartsAndStops(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	env := map[string]string{"ADDR": "127.0.0.1:0"}
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, func(k string) string { return env[k] }, pw)
-		_ = pw.Close()
-	}()
-
-	lines := bufio.NewReader(pr)
-	line, err := lines.ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading run's first line: %v (run: %v)", err, <-done)
-	}
-	go func() { _, _ = io.Copy(io.Discard, lines) }()
-	m := regexp.MustCompile(`^cauri chi shop: open (http://127\.0\.0\.1:\d+)/ \(offline: payments on the Moneroo and DEXCHANGE emulators\)\n$`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("first line %q", line)
-	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	for _, path := range []string{"/", "/metrics"} {
-		res, err := client.Get(m[1] + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("GET %s: %d", path, res.StatusCode)
-		}
-	}
-
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run after cancel: %v", err)
-		}
-	case <-time.After(demo.ShutdownTimeout + 5*time.Second):
-		t.Fatal("run did not return after its context was cancelled")
-	}
-	if _, err := client.Get(m[1] + "/"); err == nil {
-		t.Error("the server still answers after run returned")
-	}
+	demotest.RunStartsAndStops(t, run,
+		regexp.MustCompile(`^cauri chi shop: open (http://127\.0\.0\.1:\d+)/ \(offline: payments on the Moneroo and DEXCHANGE emulators\)\n$`),
+		"/", "/metrics")
 }

@@ -2,29 +2,17 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/providers/moneroo"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop) // a second signal kills at once
-	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "cauri echo shop:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("echo", run) }
 
-// run serves the shop until ctx is cancelled, then shuts it down
-// gracefully. It prints the address to open on stdout and logs to stderr.
+// run serves the shop until ctx is cancelled: see [demo.Main].
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +15,9 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/examples/internal/demo"
+	"github.com/cauripay/cauri/examples/internal/demotest"
+	"github.com/cauripay/cauri/internal/secretcheck"
+	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -44,106 +42,42 @@ var mounts = []struct {
 	{"handlers", mountHandlers},
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // testShop is the shop on the emulator, served through echo by an
 // httptest server whose URL is the shop's PUBLIC_URL.
 type testShop struct {
 	*shop
-	srv    *httptest.Server
-	echo   *echo.Echo
-	client *http.Client // does not follow redirects
-	logs   *syncBuffer  // everything the shop, echo and the kit logged
+	srv  *httptest.Server
+	echo *echo.Echo
+	logs *secretcheck.Logs // everything the shop, echo and the kit logged
 }
 
 func newTestShop(t *testing.T, mount func(*echo.Echo, *cauri.Kit)) *testShop {
 	t.Helper()
-	// The listener comes first: its address is the PublicURL the kit and
-	// the emulator's webhooks need.
-	srv := httptest.NewUnstartedServer(nil)
-	logs := &syncBuffer{}
-	s, err := newShop(config{
-		PublicURL: "http://" + srv.Listener.Addr().String(),
-		Logger:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("logs:\n%s", logs)
+	log, logs := demotest.Logger(t)
+	ts := &testShop{logs: logs}
+	ts.srv = demotest.Serve(t, func(publicURL string) (http.Handler, error) {
+		s, err := newShop(config{PublicURL: publicURL, Logger: log})
+		if err != nil {
+			return nil, err
 		}
+		t.Cleanup(s.Close) // after the server: the emulator may still be delivering
+		ts.shop, ts.echo = s, s.routes(mount)
+		return ts.echo, nil
 	})
-	t.Cleanup(s.Close) // after the server: the emulator may still be delivering
-	e := s.routes(mount)
-	srv.Config.Handler = e
-	srv.Start()
-	t.Cleanup(srv.Close)
-	if s.emu == nil {
+	if ts.emu == nil {
 		t.Fatal("no emulator without MONEROO_SECRET_KEY")
 	}
-	return &testShop{shop: s, srv: srv, echo: e, logs: logs, client: &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
-
-// answer is what do returns of a response.
-type answer struct {
-	code     int
-	location string
-	header   http.Header
-	body     string
+	return ts
 }
 
 // do sends a request to the shop (rawURL starting with /) or anywhere
 // else, and returns the answer.
-func (ts *testShop) do(t *testing.T, method, rawURL string, form url.Values) answer {
+func (ts *testShop) do(t *testing.T, method, rawURL string, form url.Values) demotest.Answer {
 	t.Helper()
-	if strings.HasPrefix(rawURL, "/") {
-		rawURL = ts.srv.URL + rawURL
-	}
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, rawURL, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := ts.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return answer{res.StatusCode, res.Header.Get("Location"), res.Header, string(b)}
+	return demotest.Do(t, ts.srv.URL, method, rawURL, form)
 }
 
-func (ts *testShop) get(t *testing.T, rawURL string) answer {
+func (ts *testShop) get(t *testing.T, rawURL string) demotest.Answer {
 	t.Helper()
 	return ts.do(t, http.MethodGet, rawURL, nil)
 }
@@ -155,12 +89,12 @@ var orderField = regexp.MustCompile(`<input type="hidden" name="order" value="([
 func (ts *testShop) openOrder(t *testing.T) string {
 	t.Helper()
 	a := ts.get(t, "/")
-	if a.code != http.StatusOK || !strings.Contains(a.body, "Pagne wax, 5000 XOF") || !strings.Contains(a.body, `action="/pay/checkout/moneroo"`) {
-		t.Fatalf("GET /: %d\n%s", a.code, a.body)
+	if a.Code != http.StatusOK || !strings.Contains(a.Body, "Pagne wax, 5000 XOF") || !strings.Contains(a.Body, `action="/pay/checkout/moneroo"`) {
+		t.Fatalf("GET /: %d\n%s", a.Code, a.Body)
 	}
-	m := orderField.FindStringSubmatch(a.body)
+	m := orderField.FindStringSubmatch(a.Body)
 	if m == nil {
-		t.Fatalf("GET /: no order reference in the form\n%s", a.body)
+		t.Fatalf("GET /: no order reference in the form\n%s", a.Body)
 	}
 	return m[1]
 }
@@ -170,14 +104,14 @@ func (ts *testShop) openOrder(t *testing.T) string {
 func (ts *testShop) checkout(t *testing.T, ref string) string {
 	t.Helper()
 	a := ts.do(t, http.MethodPost, "/pay/checkout/moneroo", url.Values{"order": {ref}, "amount": {"1"}})
-	if a.code != http.StatusSeeOther || !strings.HasPrefix(a.location, ts.emu.URL+"/checkout/") {
-		t.Fatalf("checkout: %d to %q, want 303 to the emulator\n%s", a.code, a.location, a.body)
+	if a.Code != http.StatusSeeOther || !strings.HasPrefix(a.Location, ts.emu.URL+"/checkout/") {
+		t.Fatalf("checkout: %d to %q, want 303 to the emulator\n%s", a.Code, a.Location, a.Body)
 	}
 	// Echo's middleware ran around the kit.
-	if a.header.Get(echo.HeaderXRequestID) == "" || a.header.Get("Referrer-Policy") != "same-origin" {
-		t.Errorf("checkout answer without echo's request ID or secure headers: %v", a.header)
+	if a.Header.Get(echo.HeaderXRequestID) == "" || a.Header.Get("Referrer-Policy") != "same-origin" {
+		t.Errorf("checkout answer without echo's request ID or secure headers: %v", a.Header)
 	}
-	return a.location
+	return a.Location
 }
 
 // act plays the customer on the emulator's page and returns where Moneroo
@@ -199,10 +133,10 @@ func (ts *testShop) act(t *testing.T, checkoutURL string, a providertest.Action)
 func (ts *testShop) comeBack(t *testing.T, returnURL string) string {
 	t.Helper()
 	a := ts.get(t, returnURL)
-	if a.code != http.StatusSeeOther {
-		t.Fatalf("return: %d, want 303\n%s", a.code, a.body)
+	if a.Code != http.StatusSeeOther {
+		t.Fatalf("return: %d, want 303\n%s", a.Code, a.Body)
 	}
-	return a.location
+	return a.Location
 }
 
 // paymentOf returns the payment_id of a shop page URL.
@@ -230,11 +164,7 @@ func (ts *testShop) wantOrder(t *testing.T, ref string, onPaidCalls int, paidBy 
 // counter sums a kit metric on the shop's registry.
 func (ts *testShop) counter(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
-	v, err := providertest.MetricSum(ts.Registry, name, labels...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return testmetrics.Sum(t, ts.Registry, name, labels...)
 }
 
 func TestPayFlow(t *testing.T) {
@@ -255,16 +185,16 @@ func TestPayFlow(t *testing.T) {
 			}
 			id := paymentOf(t, page)
 			a := ts.get(t, page)
-			if a.code != http.StatusOK || !strings.Contains(a.body, "Thank you") || !strings.Contains(a.body, `<strong class="status">paid</strong>`) || !strings.Contains(a.body, ref) {
-				t.Fatalf("GET %s: %d\n%s", page, a.code, a.body)
+			if a.Code != http.StatusOK || !strings.Contains(a.Body, "Thank you") || !strings.Contains(a.Body, `<strong class="status">paid</strong>`) || !strings.Contains(a.Body, ref) {
+				t.Fatalf("GET %s: %d\n%s", page, a.Code, a.Body)
 			}
 			ts.wantOrder(t, ref, 1, id)
 
 			// The other payment pages send a paid payment on to /thanks.
 			q := strings.TrimPrefix(page, "/thanks?")
 			for _, p := range []string{"/waiting?", "/sorry?"} {
-				if a := ts.get(t, p+q); a.code != http.StatusSeeOther || a.location != page {
-					t.Errorf("GET %s: %d to %q, want 303 to %s", p, a.code, a.location, page)
+				if a := ts.get(t, p+q); a.Code != http.StatusSeeOther || a.Location != page {
+					t.Errorf("GET %s: %d to %q, want 303 to %s", p, a.Code, a.Location, page)
 				}
 			}
 			// The return link again changes nothing; a paid order cannot
@@ -272,11 +202,11 @@ func TestPayFlow(t *testing.T) {
 			if again := ts.comeBack(t, back); again != page {
 				t.Errorf("second return: %q, want %q", again, page)
 			}
-			if a := ts.do(t, http.MethodPost, "/pay/checkout/moneroo", url.Values{"order": {ref}}); a.code != http.StatusUnprocessableEntity {
-				t.Errorf("checkout of a paid order: %d, want 422\n%s", a.code, a.body)
+			if a := ts.do(t, http.MethodPost, "/pay/checkout/moneroo", url.Values{"order": {ref}}); a.Code != http.StatusUnprocessableEntity {
+				t.Errorf("checkout of a paid order: %d, want 422\n%s", a.Code, a.Body)
 			}
-			if a := ts.do(t, http.MethodPost, "/pay/checkout/moneroo", url.Values{"order": {"ord_nope"}}); a.code != http.StatusNotFound {
-				t.Errorf("checkout of an unknown order: %d, want 404\n%s", a.code, a.body)
+			if a := ts.do(t, http.MethodPost, "/pay/checkout/moneroo", url.Values{"order": {"ord_nope"}}); a.Code != http.StatusNotFound {
+				t.Errorf("checkout of an unknown order: %d, want 404\n%s", a.Code, a.Body)
 			}
 			ts.wantOrder(t, ref, 1, id)
 
@@ -286,8 +216,8 @@ func TestPayFlow(t *testing.T) {
 				t.Fatal(err)
 			}
 			statusPath := "/pay/payments/" + id + "?" + url.Values{"token": {pq.Get("token")}}.Encode()
-			if a := ts.get(t, statusPath); a.code != http.StatusOK || !strings.Contains(a.body, `"status":"paid"`) {
-				t.Errorf("GET %s: %d %s", statusPath, a.code, a.body)
+			if a := ts.get(t, statusPath); a.Code != http.StatusOK || !strings.Contains(a.Body, `"status":"paid"`) {
+				t.Errorf("GET %s: %d %s", statusPath, a.Code, a.Body)
 			}
 
 			// The request log names routes, never the tokens in the URLs.
@@ -314,8 +244,8 @@ func TestFailFlow(t *testing.T) {
 				t.Fatalf("after %s, sent to %q, want /sorry?...", action, page)
 			}
 			a := ts.get(t, page)
-			if a.code != http.StatusOK || !strings.Contains(a.body, "Try again") || !strings.Contains(a.body, ref) {
-				t.Fatalf("GET %s: %d\n%s", page, a.code, a.body)
+			if a.Code != http.StatusOK || !strings.Contains(a.Body, "Try again") || !strings.Contains(a.Body, ref) {
+				t.Fatalf("GET %s: %d\n%s", page, a.Code, a.Body)
 			}
 			ts.wantOrder(t, ref, 0, "")
 			// Trying again opens a new payment for the same order.
@@ -411,8 +341,8 @@ func TestWaitingPage(t *testing.T) {
 		t.Fatalf("return while pending: sent to %q, want /waiting?...", page)
 	}
 	a := ts.get(t, page)
-	if a.code != http.StatusOK || !strings.Contains(a.body, `<meta http-equiv="refresh" content="3">`) || !strings.Contains(a.body, `<strong class="status">pending</strong>`) {
-		t.Fatalf("GET %s: %d\n%s", page, a.code, a.body)
+	if a.Code != http.StatusOK || !strings.Contains(a.Body, `<meta http-equiv="refresh" content="3">`) || !strings.Contains(a.Body, `<strong class="status">pending</strong>`) {
+		t.Fatalf("GET %s: %d\n%s", page, a.Code, a.Body)
 	}
 	ts.wantOrder(t, ref, 0, "")
 
@@ -425,8 +355,8 @@ func TestWaitingPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	thanks := "/thanks?" + strings.TrimPrefix(page, "/waiting?")
-	if a := ts.get(t, page); a.code != http.StatusSeeOther || a.location != thanks {
-		t.Fatalf("GET %s once paid: %d to %q, want 303 to %s", page, a.code, a.location, thanks)
+	if a := ts.get(t, page); a.Code != http.StatusSeeOther || a.Location != thanks {
+		t.Fatalf("GET %s once paid: %d to %q, want 303 to %s", page, a.Code, a.Location, thanks)
 	}
 	ts.wantOrder(t, ref, 1, paymentOf(t, page))
 }
@@ -441,8 +371,8 @@ func TestPaymentPagesNeedTheToken(t *testing.T) {
 		"/waiting?payment_id=pay_x&token=forged",
 		"/sorry",
 	} {
-		if a := ts.get(t, p); a.code != http.StatusNotFound || !strings.Contains(a.body, "not valid") {
-			t.Errorf("GET %s: %d, want 404\n%s", p, a.code, a.body)
+		if a := ts.get(t, p); a.Code != http.StatusNotFound || !strings.Contains(a.Body, "not valid") {
+			t.Errorf("GET %s: %d, want 404\n%s", p, a.Code, a.Body)
 		}
 	}
 }
@@ -451,21 +381,21 @@ func TestMetricsAndRecover(t *testing.T) {
 	ts := newTestShop(t, mountKit)
 	ts.checkout(t, ts.openOrder(t))
 	a := ts.get(t, "/metrics")
-	if a.code != http.StatusOK || !strings.Contains(a.body, `cauri_checkouts_total{outcome="created",provider="moneroo"} 1`) {
-		t.Errorf("GET /metrics: %d\n%.3000s", a.code, a.body)
+	if a.Code != http.StatusOK || !strings.Contains(a.Body, `cauri_checkouts_total{outcome="created",provider="moneroo"} 1`) {
+		t.Errorf("GET /metrics: %d\n%.3000s", a.Code, a.Body)
 	}
 
 	// Echo's Recover, as the shop configures it, turns a panic into a 500
 	// and a log line.
 	ts.echo.GET("/boom", func(echo.Context) error { panic("boom") })
-	if a := ts.get(t, "/boom"); a.code != http.StatusInternalServerError {
-		t.Errorf("GET /boom: %d, want 500", a.code)
+	if a := ts.get(t, "/boom"); a.Code != http.StatusInternalServerError {
+		t.Errorf("GET /boom: %d, want 500", a.Code)
 	}
 	if logs := ts.logs.String(); !strings.Contains(logs, `msg=panic route=/boom`) || !strings.Contains(logs, "err=boom") {
 		t.Errorf("no panic log:\n%s", logs)
 	}
-	if a := ts.get(t, "/"); a.code != http.StatusOK {
-		t.Errorf("GET / after a panic: %d", a.code)
+	if a := ts.get(t, "/"); a.Code != http.StatusOK {
+		t.Errorf("GET / after a panic: %d", a.Code)
 	}
 }
 
@@ -501,46 +431,7 @@ func TestLoadConfig(t *testing.T) {
 }
 
 func TestRunStartsAndStops(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	env := map[string]string{"ADDR": "127.0.0.1:0"}
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, func(k string) string { return env[k] }, pw)
-		_ = pw.Close()
-	}()
-
-	lines := bufio.NewReader(pr)
-	line, err := lines.ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading run's first line: %v (run: %v)", err, <-done)
-	}
-	go func() { _, _ = io.Copy(io.Discard, lines) }()
-	m := regexp.MustCompile(`^cauri echo shop: open (http://127\.0\.0\.1:\d+)/ \(offline: payments on the Moneroo emulator at http://127\.0\.0\.1:\d+\)\n$`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("first line %q", line)
-	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	res, err := client.Get(m[1] + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Errorf("GET /: %d", res.StatusCode)
-	}
-
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run after cancel: %v", err)
-		}
-	case <-time.After(demo.ShutdownTimeout + 5*time.Second):
-		t.Fatal("run did not return after its context was cancelled")
-	}
-	if _, err := client.Get(m[1] + "/"); err == nil {
-		t.Error("the server still answers after run returned")
-	}
+	demotest.RunStartsAndStops(t, run,
+		regexp.MustCompile(`^cauri echo shop: open (http://127\.0\.0\.1:\d+)/ \(offline: payments on the Moneroo emulator at http://127\.0\.0\.1:\d+\)\n$`),
+		"/")
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/examples/internal/demotest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -15,15 +16,12 @@ import (
 // the HTTP status and the WWW-Authenticate header.
 func (ts *testShop) adminJSON(t *testing.T, path, user, password string, v any) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.ts.URL+"/admin"+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := demotest.Request(t, ts.ts.URL, http.MethodGet, "/admin"+path, nil)
 	if user != "" {
 		req.SetBasicAuth(user, password)
 	}
 	req.Header.Set("Accept", "application/json")
-	res, err := ts.client.Do(req)
+	res, err := demotest.NoRedirects().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

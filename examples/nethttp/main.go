@@ -5,28 +5,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/examples/internal/demo"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop) // a second signal kills at once
-	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "cauri demo shop:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("demo", run) }
 
-// run serves the shop until ctx is cancelled, then shuts it down
-// gracefully. It prints the address to open on stdout and logs to stderr.
+// run serves the shop until ctx is cancelled: see [demo.Main].
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +22,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/examples/internal/demo"
+	"github.com/cauripay/cauri/examples/internal/demotest"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
@@ -43,8 +41,7 @@ var allProviders = []string{"moneroo", "moneyfusion", "dexchange", "dexpay", "no
 // shop's PUBLIC_URL, with the emulators its payments go to.
 type testShop struct {
 	*shop
-	ts     *httptest.Server
-	client *http.Client // does not follow redirects
+	ts *httptest.Server
 	// emus are the emulators behind each provider: the shop's own, or
 	// those a test started and configured the shop with as if live.
 	emus map[string]providertest.Emulator
@@ -74,60 +71,32 @@ func newTestShopOn(t *testing.T, databaseURL, tablePrefix string) *testShop {
 // sets.
 func newTestShopWith(t *testing.T, cfg config) *testShop {
 	t.Helper()
-	// The listener comes first: its address is the PublicURL the shop,
-	// the kit and the emulators' webhooks need.
-	ts := httptest.NewUnstartedServer(nil)
-	cfg.PublicURL = "http://" + ts.Listener.Addr().String()
 	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
-	s, err := newShop(t.Context(), cfg)
-	if err != nil {
-		ts.Close()
-		t.Fatal(err)
+	ts := &testShop{emus: make(map[string]providertest.Emulator)}
+	ts.ts = demotest.Serve(t, func(publicURL string) (http.Handler, error) {
+		cfg.PublicURL = publicURL
+		s, err := newShop(t.Context(), cfg)
+		if err != nil {
+			return nil, err
+		}
+		t.Cleanup(s.Close)
+		if cfg.tablePrefix != "" {
+			dropTables(t, s.db, cfg.tablePrefix) // before s.Close, after the server's
+		}
+		ts.shop = s
+		return s.handler(), nil
+	})
+	for name, emu := range ts.shop.emus {
+		ts.emus[name] = emu.Emulator
 	}
-	t.Cleanup(s.Close)
-	if cfg.tablePrefix != "" {
-		dropTables(t, s.db, cfg.tablePrefix) // before s.Close, after ts.Close
-	}
-	ts.Config.Handler = s.handler()
-	ts.Start()
-	t.Cleanup(ts.Close)
-	emus := make(map[string]providertest.Emulator)
-	for name, emu := range s.emus {
-		emus[name] = emu.Emulator
-	}
-	return &testShop{shop: s, ts: ts, emus: emus, client: &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return ts
 }
 
 // do sends a request and returns the answer's status, Location and body.
 func (ts *testShop) do(t *testing.T, method, rawURL string, form url.Values) (int, string, string) {
 	t.Helper()
-	if strings.HasPrefix(rawURL, "/") {
-		rawURL = ts.ts.URL + rawURL
-	}
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, rawURL, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := ts.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header.Get("Location"), string(b)
+	a := demotest.Do(t, ts.ts.URL, method, rawURL, form)
+	return a.Code, a.Location, a.Body
 }
 
 func (ts *testShop) get(t *testing.T, rawURL string) (int, string, string) {
@@ -913,48 +882,7 @@ func TestRunStartsAndStops(t *testing.T) {
 	// Without DATABASE_URL, the payments go to cauri-demo.db in the
 	// working directory.
 	t.Chdir(t.TempDir())
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	env := map[string]string{"ADDR": "127.0.0.1:0"}
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, func(k string) string { return env[k] }, pw)
-		_ = pw.Close()
-	}()
-
-	lines := bufio.NewReader(pr)
-	line, err := lines.ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading run's first line: %v (run: %v)", err, <-done)
-	}
-	go func() { _, _ = io.Copy(io.Discard, lines) }()
-	m := startLine.FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("first line %q", line)
-	}
-
-	res, err := http.Get(m[1] + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Errorf("GET /: %d", res.StatusCode)
-	}
-
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run after cancel: %v", err)
-		}
-	case <-time.After(demo.ShutdownTimeout + 5*time.Second):
-		t.Fatal("run did not return after its context was cancelled")
-	}
-	if _, err := http.Get(m[1] + "/"); err == nil {
-		t.Error("the server still answers after run returned")
-	}
+	demotest.RunStartsAndStops(t, run, startLine, "/")
 	if _, err := os.Stat(defaultSQLiteFile); err != nil {
 		t.Errorf("no database in the working directory: %v", err)
 	}
@@ -987,50 +915,53 @@ func TestParseDatabaseURL(t *testing.T) {
 		}
 		return a
 	}
+	sqliteDB := func(dsn, display string) database { return database{sqlstore.SQLite, "sqlite", dsn, display} }
+	postgresDB := func(dsn, display string) database { return database{sqlstore.Postgres, "pgx", dsn, display} }
+	mysqlDB := func(dsn, display string) database { return database{sqlstore.MySQL, "mysql", dsn, display} }
 	for _, tc := range []struct {
 		raw  string
 		want database
 	}{
 		// The default: a file in the working directory.
-		{"", database{sqlstore.SQLite, "sqlite", "file:cauri-demo.db?" + pragmas, "sqlite://" + abs("cauri-demo.db")}},
+		{"", sqliteDB("file:cauri-demo.db?"+pragmas, "sqlite://"+abs("cauri-demo.db"))},
 
-		{"sqlite:///var/lib/shop/cauri.db", database{sqlstore.SQLite, "sqlite", "file:/var/lib/shop/cauri.db?" + pragmas, "sqlite:///var/lib/shop/cauri.db"}},
-		{"sqlite://data/cauri.db", database{sqlstore.SQLite, "sqlite", "file:data/cauri.db?" + pragmas, "sqlite://" + abs("data/cauri.db")}},
-		{"SQLite://cauri.db", database{sqlstore.SQLite, "sqlite", "file:cauri.db?" + pragmas, "sqlite://" + abs("cauri.db")}},
-		{"sqlite:///x.db?_pragma=foreign_keys(1)", database{sqlstore.SQLite, "sqlite", "file:/x.db?_pragma=foreign_keys(1)&" + pragmas, "sqlite:///x.db"}},
-		{"sqlite:///x.db?_pragma=busy_timeout(100)&_journal_mode=DELETE", database{sqlstore.SQLite, "sqlite", "file:/x.db?_pragma=busy_timeout(100)&_journal_mode=DELETE", "sqlite:///x.db"}},
-		{"sqlite:///x.db?_timeout=100", database{sqlstore.SQLite, "sqlite", "file:/x.db?_timeout=100&_pragma=journal_mode(WAL)", "sqlite:///x.db"}},
+		{"sqlite:///var/lib/shop/cauri.db", sqliteDB("file:/var/lib/shop/cauri.db?"+pragmas, "sqlite:///var/lib/shop/cauri.db")},
+		{"sqlite://data/cauri.db", sqliteDB("file:data/cauri.db?"+pragmas, "sqlite://"+abs("data/cauri.db"))},
+		{"SQLite://cauri.db", sqliteDB("file:cauri.db?"+pragmas, "sqlite://"+abs("cauri.db"))},
+		{"sqlite:///x.db?_pragma=foreign_keys(1)", sqliteDB("file:/x.db?_pragma=foreign_keys(1)&"+pragmas, "sqlite:///x.db")},
+		{"sqlite:///x.db?_pragma=busy_timeout(100)&_journal_mode=DELETE", sqliteDB("file:/x.db?_pragma=busy_timeout(100)&_journal_mode=DELETE", "sqlite:///x.db")},
+		{"sqlite:///x.db?_timeout=100", sqliteDB("file:/x.db?_timeout=100&_pragma=journal_mode(WAL)", "sqlite:///x.db")},
 		// A file path is escaped into a SQLite URI.
-		{"sqlite:///tmp/100%.db", database{sqlstore.SQLite, "sqlite", "file:/tmp/100%25.db?" + pragmas, "sqlite:///tmp/100%.db"}},
-		{"/tmp/why#.db", database{sqlstore.SQLite, "sqlite", "file:/tmp/why%23.db?" + pragmas, "sqlite:///tmp/why#.db"}},
-		{"shop.db", database{sqlstore.SQLite, "sqlite", "file:shop.db?" + pragmas, "sqlite://" + abs("shop.db")}},
-		{"./data/shop.sqlite", database{sqlstore.SQLite, "sqlite", "file:./data/shop.sqlite?" + pragmas, "sqlite://" + abs("data/shop.sqlite")}},
-		{"/srv/Shop.SQLITE3", database{sqlstore.SQLite, "sqlite", "file:/srv/Shop.SQLITE3?" + pragmas, "sqlite:///srv/Shop.SQLITE3"}},
+		{"sqlite:///tmp/100%.db", sqliteDB("file:/tmp/100%25.db?"+pragmas, "sqlite:///tmp/100%.db")},
+		{"/tmp/why#.db", sqliteDB("file:/tmp/why%23.db?"+pragmas, "sqlite:///tmp/why#.db")},
+		{"shop.db", sqliteDB("file:shop.db?"+pragmas, "sqlite://"+abs("shop.db"))},
+		{"./data/shop.sqlite", sqliteDB("file:./data/shop.sqlite?"+pragmas, "sqlite://"+abs("data/shop.sqlite"))},
+		{"/srv/Shop.SQLITE3", sqliteDB("file:/srv/Shop.SQLITE3?"+pragmas, "sqlite:///srv/Shop.SQLITE3")},
 		// A SQLite URI is one already.
-		{"file:/srv/shop.db", database{sqlstore.SQLite, "sqlite", "file:/srv/shop.db?" + pragmas, "file:/srv/shop.db"}},
-		{"file:///srv/shop.db?mode=rwc", database{sqlstore.SQLite, "sqlite", "file:///srv/shop.db?mode=rwc&" + pragmas, "file:///srv/shop.db?mode=rwc"}},
-		{"FILE:shop", database{sqlstore.SQLite, "sqlite", "file:shop?" + pragmas, "FILE:shop"}},
+		{"file:/srv/shop.db", sqliteDB("file:/srv/shop.db?"+pragmas, "file:/srv/shop.db")},
+		{"file:///srv/shop.db?mode=rwc", sqliteDB("file:///srv/shop.db?mode=rwc&"+pragmas, "file:///srv/shop.db?mode=rwc")},
+		{"FILE:shop", sqliteDB("file:shop?"+pragmas, "FILE:shop")},
 
 		// PostgreSQL: the URL as it is, but for the password in the
 		// display form.
 		{"postgres://shop:s3cret@db.internal:5432/shop?sslmode=verify-full",
-			database{sqlstore.Postgres, "pgx", "postgres://shop:s3cret@db.internal:5432/shop?sslmode=verify-full", "postgres://shop:xxxxx@db.internal:5432/shop?sslmode=verify-full"}},
+			postgresDB("postgres://shop:s3cret@db.internal:5432/shop?sslmode=verify-full", "postgres://shop:xxxxx@db.internal:5432/shop?sslmode=verify-full")},
 		{"postgresql://db/shop?sslmode=disable&password=s3cret",
-			database{sqlstore.Postgres, "pgx", "postgresql://db/shop?sslmode=disable&password=s3cret", "postgresql://db/shop?password=xxxxx&sslmode=disable"}},
+			postgresDB("postgresql://db/shop?sslmode=disable&password=s3cret", "postgresql://db/shop?password=xxxxx&sslmode=disable")},
 		{"postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
-			database{sqlstore.Postgres, "pgx", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"}},
+			postgresDB("postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")},
 		{"PostgreSQL:///shop?host=/run/postgresql",
-			database{sqlstore.Postgres, "pgx", "postgresql:///shop?host=/run/postgresql", "postgresql:///shop?host=/run/postgresql"}},
+			postgresDB("postgresql:///shop?host=/run/postgresql", "postgresql:///shop?host=/run/postgresql")},
 
 		// MySQL: go-sql-driver/mysql's DSN.
 		{"mysql://shop:s3cret@db.internal:3307/shop",
-			database{sqlstore.MySQL, "mysql", "shop:s3cret@tcp(db.internal:3307)/shop?interpolateParams=true&parseTime=true", "mysql://shop:xxxxx@db.internal:3307/shop"}},
+			mysqlDB("shop:s3cret@tcp(db.internal:3307)/shop?interpolateParams=true&parseTime=true", "mysql://shop:xxxxx@db.internal:3307/shop")},
 		{"mysql://root@127.0.0.1/test",
-			database{sqlstore.MySQL, "mysql", "root@tcp(127.0.0.1:3306)/test?interpolateParams=true&parseTime=true", "mysql://root@127.0.0.1/test"}},
+			mysqlDB("root@tcp(127.0.0.1:3306)/test?interpolateParams=true&parseTime=true", "mysql://root@127.0.0.1/test")},
 		{"MySQL://u:p%40ss%3Aw%2Frd@[::1]/d",
-			database{sqlstore.MySQL, "mysql", "u:p@ss:w/rd@tcp([::1]:3306)/d?interpolateParams=true&parseTime=true", "mysql://u:xxxxx@[::1]/d"}},
+			mysqlDB("u:p@ss:w/rd@tcp([::1]:3306)/d?interpolateParams=true&parseTime=true", "mysql://u:xxxxx@[::1]/d")},
 		{"mysql://shop@db/shop?tls=true&parseTime=false&interpolateParams=false&sql_mode=%27ANSI%27",
-			database{sqlstore.MySQL, "mysql", "shop@tcp(db:3306)/shop?tls=true&sql_mode=%27ANSI%27", "mysql://shop@db/shop?tls=true&parseTime=false&interpolateParams=false&sql_mode=%27ANSI%27"}},
+			mysqlDB("shop@tcp(db:3306)/shop?tls=true&sql_mode=%27ANSI%27", "mysql://shop@db/shop?tls=true&parseTime=false&interpolateParams=false&sql_mode=%27ANSI%27")},
 	} {
 		got, err := parseDatabaseURL(tc.raw)
 		if err != nil {

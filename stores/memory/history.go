@@ -8,12 +8,6 @@ import (
 	"github.com/cauripay/cauri"
 )
 
-var (
-	_ cauri.HistoryStore  = (*Store)(nil)
-	_ cauri.HistoryWriter = (*Store)(nil)
-	_ cauri.PaymentFinder = (*Store)(nil)
-)
-
 // AppendEvents adds events to the end of payment paymentID's history,
 // numbered after those appended before, and keeps at most
 // [cauri.HistoryLimit] of them: the first [cauri.HistoryHead] and the

@@ -58,9 +58,15 @@ func (r *record) leased(now time.Time) bool {
 
 type refKey struct{ provider, ref string }
 
+// The interfaces the Store implements.
 var (
-	_ cauri.Store       = (*Store)(nil)
-	_ cauri.RefundStore = (*Store)(nil)
+	_ cauri.Store         = (*Store)(nil)
+	_ cauri.RefundStore   = (*Store)(nil)
+	_ cauri.PayoutStore   = (*Store)(nil)
+	_ cauri.PayoutLister  = (*Store)(nil)
+	_ cauri.HistoryStore  = (*Store)(nil)
+	_ cauri.HistoryWriter = (*Store)(nil)
+	_ cauri.PaymentFinder = (*Store)(nil)
 )
 
 // New returns an empty Store.
@@ -302,28 +308,95 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 // when OnPaid already succeeded, [cauri.ErrConflict] when the payment is not
 // paid, and [cauri.ErrNotFound] for an unknown ID.
 func (s *Store) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if owner == "" {
-		return fmt.Errorf("memory: claim %s: empty lease owner", id)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	r, err := s.claim(ctx, onPaid, id, owner, now, ttl)
+	if err != nil {
+		return err
+	}
+	r.p.OnPaidAttempts++
+	return nil
+}
+
+// hook is a payment hook a lease guards.
+type hook int
+
+const (
+	onPaid     hook = iota // OnPaid, for a paid payment
+	onRefunded             // OnRefunded, for a refunded one
+)
+
+// status is the payment status h runs in.
+func (h hook) status() cauri.Status {
+	if h == onRefunded {
+		return cauri.StatusRefunded
+	}
+	return cauri.StatusPaid
+}
+
+// doneAt is p's field that records when h succeeded.
+func (h hook) doneAt(p *cauri.Payment) *time.Time {
+	if h == onRefunded {
+		return &p.RefundHandledAt
+	}
+	return &p.FulfilledAt
+}
+
+// step names an operation on h for errors: "claim", "claim refund".
+func (h hook) step(op string) string {
+	if h == onRefunded {
+		return op + " refund"
+	}
+	return op
+}
+
+// claim takes payment id's lease for h, for owner until now+ttl, as
+// ClaimOnPaid says, and returns the payment's record. The caller holds the
+// store's lock.
+func (s *Store) claim(ctx context.Context, h hook, id, owner string, now time.Time, ttl time.Duration) (*record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	step := h.step("claim")
+	if owner == "" {
+		return nil, fmt.Errorf("memory: %s %s: empty lease owner", step, id)
+	}
 	r, ok := s.byID[id]
 	switch {
 	case !ok:
-		return fmt.Errorf("memory: claim %s: %w", id, cauri.ErrNotFound)
-	case r.p.Fulfilled():
-		return fmt.Errorf("memory: claim %s: %w", id, cauri.ErrFulfilled)
-	case r.p.Status != cauri.StatusPaid:
-		return fmt.Errorf("memory: claim %s: payment is %s: %w", id, r.p.Status, cauri.ErrConflict)
+		return nil, fmt.Errorf("memory: %s %s: %w", step, id, cauri.ErrNotFound)
+	case !h.doneAt(&r.p).IsZero():
+		return nil, fmt.Errorf("memory: %s %s: %w", step, id, cauri.ErrFulfilled)
+	case r.p.Status != h.status():
+		return nil, fmt.Errorf("memory: %s %s: payment is %s: %w", step, id, r.p.Status, cauri.ErrConflict)
 	case r.leased(now):
-		return fmt.Errorf("memory: claim %s: %w", id, cauri.ErrLeaseHeld)
+		return nil, fmt.Errorf("memory: %s %s: %w", step, id, cauri.ErrLeaseHeld)
 	}
 	r.leaseOwner = owner
 	r.leaseUntil = now.Add(ttl).UTC()
-	r.p.OnPaidAttempts++
+	return r, nil
+}
+
+// complete records that h succeeded for payment id at now, if owner
+// still holds its lease, and frees the lease, as CompleteOnPaid says.
+func (s *Store) complete(ctx context.Context, h hook, id, owner string, now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	step := h.step("complete")
+	r, ok := s.byID[id]
+	switch {
+	case !ok:
+		return fmt.Errorf("memory: %s %s: %w", step, id, cauri.ErrNotFound)
+	case !h.doneAt(&r.p).IsZero():
+		return fmt.Errorf("memory: %s %s: %w", step, id, cauri.ErrFulfilled)
+	case r.leaseOwner == "" || r.leaseOwner != owner:
+		return fmt.Errorf("memory: %s %s: lease not held by this owner: %w", step, id, cauri.ErrLeaseHeld)
+	}
+	*h.doneAt(&r.p) = now.UTC()
+	r.leaseOwner, r.leaseUntil = "", time.Time{}
 	return nil
 }
 
@@ -334,23 +407,7 @@ func (s *Store) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time
 // when owner does not hold the lease (another owner took it, or it was
 // released), and [cauri.ErrNotFound] for an unknown ID.
 func (s *Store) CompleteOnPaid(ctx context.Context, id, owner string, now time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.byID[id]
-	switch {
-	case !ok:
-		return fmt.Errorf("memory: complete %s: %w", id, cauri.ErrNotFound)
-	case r.p.Fulfilled():
-		return fmt.Errorf("memory: complete %s: %w", id, cauri.ErrFulfilled)
-	case r.leaseOwner == "" || r.leaseOwner != owner:
-		return fmt.Errorf("memory: complete %s: lease not held by this owner: %w", id, cauri.ErrLeaseHeld)
-	}
-	r.p.FulfilledAt = now.UTC()
-	r.leaseOwner, r.leaseUntil = "", time.Time{}
-	return nil
+	return s.complete(ctx, onPaid, id, owner, now)
 }
 
 // CompleteOnPaidEvents does what CompleteOnPaid does for each of done,

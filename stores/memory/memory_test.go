@@ -15,22 +15,6 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(*testing.T) cauri.Store { return memory.New() })
 }
 
-func benchPayment(id string, at time.Time) cauri.Payment {
-	return cauri.Payment{
-		ID:          id,
-		Provider:    "bench",
-		ProviderRef: "ref_" + id,
-		OrderID:     "order_" + id,
-		CheckoutKey: "ck_" + id,
-		Status:      cauri.StatusPending,
-		Amount:      5000,
-		Currency:    "XOF",
-		Metadata:    map[string]string{"cart": "42"},
-		CreatedAt:   at,
-		UpdatedAt:   at,
-	}
-}
-
 // BenchmarkTransition measures one successful compare-and-set. The payment
 // moves from pending to pending, which the Store allows (the state machine
 // is the caller's), so that every iteration succeeds.
@@ -38,7 +22,7 @@ func BenchmarkTransition(b *testing.B) {
 	ctx := context.Background()
 	s := memory.New()
 	at := time.Now().UTC()
-	if err := s.Create(ctx, benchPayment("pay_bench", at)); err != nil {
+	if err := s.Create(ctx, storetest.Payment("pay_bench", at)); err != nil {
 		b.Fatal(err)
 	}
 	c := cauri.Change{To: cauri.StatusPending, Method: "wave_ci", Fee: 10, At: at}
@@ -60,7 +44,7 @@ func BenchmarkCreate(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if err := s.Create(ctx, benchPayment("pay_"+strconv.Itoa(i), at)); err != nil {
+		if err := s.Create(ctx, storetest.Payment("pay_"+strconv.Itoa(i), at)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,11 +9,6 @@ import (
 	"github.com/cauripay/cauri"
 )
 
-var (
-	_ cauri.PayoutStore  = (*Store)(nil)
-	_ cauri.PayoutLister = (*Store)(nil)
-)
-
 // CreatePayout records a new payout. It returns an error wrapping
 // [cauri.ErrDuplicate] when the key is taken.
 func (s *Store) CreatePayout(ctx context.Context, p cauri.Payout) error {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	sqlstore "github.com/cauripay/cauri/stores/sql"
+	"github.com/cauripay/cauri/stores/storetest"
 )
 
 // explain returns the plan of query, every row and column of it as text.
@@ -67,15 +68,12 @@ func explain(ctx context.Context, t *testing.T, conn *sql.Conn, d sqlstore.Diale
 func TestFindPaymentsUsesIndexes(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			db := b.open(t, b.dsn(t))
-			s := b.migrated(t, db)
+			ctx, db, s := b.start(t)
 			prefix := s.TablePrefix()
 			at := time.Now().UTC().Truncate(time.Microsecond)
 			base := "pay_" + rand.Text()[:10] + "_"
 			for i := range 300 {
-				p := payment(base+strconv.Itoa(i), at.Add(time.Duration(i)*time.Second))
+				p := storetest.Payment(base+strconv.Itoa(i), at.Add(time.Duration(i)*time.Second))
 				p.OrderID = "order_" + strconv.Itoa(i%100)
 				p.Provider = []string{"moneroo", "paydunya", "dexpay"}[i%3]
 				if i%4 == 0 {
@@ -151,12 +149,9 @@ func TestFindPaymentsUsesIndexes(t *testing.T) {
 func TestHistoryOfOlderRows(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			db := b.open(t, b.dsn(t))
-			s := b.migrated(t, db)
+			ctx, db, s := b.start(t)
 			at := time.Now().UTC().Truncate(time.Microsecond)
-			p := payment("pay_"+rand.Text(), at)
+			p := storetest.Payment("pay_"+rand.Text(), at)
 			p.Provider = "old-" + strings.ToLower(rand.Text()[:8])
 			if err := s.Create(ctx, p); err != nil {
 				t.Fatal(err)

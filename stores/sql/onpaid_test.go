@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/stores/storetest"
 )
 
 // TestOnPaidWorkBesideOlderRelease: while a release from before schema
@@ -53,8 +54,8 @@ func TestOnPaidWorkBesideOlderRelease(t *testing.T) {
 
 			// The older release moves one to paid and takes its lease, as
 			// its Transition did: on the payments row.
-			old := payment("pay_"+rand.Text(), at.Add(-2*time.Minute))
-			mine := payment("pay_"+rand.Text(), at.Add(-time.Minute))
+			old := storetest.Payment("pay_"+rand.Text(), at.Add(-2*time.Minute))
+			mine := storetest.Payment("pay_"+rand.Text(), at.Add(-time.Minute))
 			for _, p := range []cauri.Payment{old, mine} {
 				if err := s.Create(ctx, p); err != nil {
 					t.Fatal(err)

@@ -1,7 +1,6 @@
 package sqlstore_test
 
 import (
-	"context"
 	"crypto/rand"
 	"testing"
 	"time"
@@ -20,15 +19,8 @@ func TestClaimOrderWhileClaimed(t *testing.T) {
 			continue // one writer at a time: no claim waits on another's row
 		}
 		t.Run(b.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			db := b.open(t, b.dsn(t))
-			prefix := randomPrefix()
-			dropTables(t, db, prefix)
-			s := sqlstore.New(db, b.dialect, sqlstore.WithTablePrefix(prefix))
-			if err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			ctx, db, s := b.start(t)
+			prefix := s.TablePrefix()
 
 			order, first, second := "order_"+rand.Text(), "pay_"+rand.Text(), "pay_"+rand.Text()
 			tx, err := db.BeginTx(ctx, nil)

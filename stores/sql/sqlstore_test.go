@@ -98,13 +98,30 @@ func dropTables(tb testing.TB, db *sql.DB, prefix string) {
 	})
 }
 
+// start returns a context that ends after a minute, a new connection
+// to b, and a migrated Store in it with a table prefix of its own.
+func (b backend) start(t *testing.T) (context.Context, *sql.DB, *sqlstore.Store) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	db := b.open(t, b.dsn(t))
+	return ctx, db, b.migrated(t, db)
+}
+
+// unmigrated returns a Store on db with a table prefix of its own, whose
+// tables are dropped when tb ends, none of them made yet.
+func (b backend) unmigrated(tb testing.TB, db *sql.DB) *sqlstore.Store {
+	tb.Helper()
+	prefix := randomPrefix()
+	dropTables(tb, db, prefix)
+	return sqlstore.New(db, b.dialect, sqlstore.WithTablePrefix(prefix))
+}
+
 // migrated returns a migrated Store in db with a table prefix of its own,
 // whose tables are dropped when tb ends.
 func (b backend) migrated(tb testing.TB, db *sql.DB) *sqlstore.Store {
 	tb.Helper()
-	prefix := randomPrefix()
-	dropTables(tb, db, prefix)
-	s := sqlstore.New(db, b.dialect, sqlstore.WithTablePrefix(prefix))
+	s := b.unmigrated(tb, db)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := s.Migrate(ctx); err != nil {
@@ -207,7 +224,7 @@ func TestMigrate(t *testing.T) {
 			}
 
 			at := time.Now().UTC().Truncate(time.Microsecond)
-			p := payment("pay_"+rand.Text(), at)
+			p := storetest.Payment("pay_"+rand.Text(), at)
 			if err := stores[0].Create(ctx, p); err != nil {
 				t.Fatalf("Create: %v", err)
 			}
@@ -223,15 +240,8 @@ func TestMigrate(t *testing.T) {
 func TestMigrateUpgrade(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			db := b.open(t, b.dsn(t))
-			prefix := randomPrefix()
-			dropTables(t, db, prefix)
-			s := sqlstore.New(db, b.dialect, sqlstore.WithTablePrefix(prefix))
-			if err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			ctx, db, s := b.start(t)
+			prefix := s.TablePrefix()
 			for _, stmt := range []string{
 				"DROP TABLE " + prefix + "payouts",
 				"DELETE FROM " + prefix + "schema_migrations WHERE version > 1",
@@ -240,7 +250,7 @@ func TestMigrateUpgrade(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			p := payment("pay_"+rand.Text(), time.Now().UTC())
+			p := storetest.Payment("pay_"+rand.Text(), time.Now().UTC())
 			if err := s.Create(ctx, p); err != nil {
 				t.Fatal(err)
 			}
@@ -269,11 +279,9 @@ func TestMigrateUpgrade(t *testing.T) {
 func TestNoChange(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			s := b.migrated(t, b.open(t, b.dsn(t)))
+			ctx, _, s := b.start(t)
 			at := time.Now().UTC().Truncate(time.Microsecond)
-			p := payment("pay_"+rand.Text(), at)
+			p := storetest.Payment("pay_"+rand.Text(), at)
 			p.ProviderRef, p.CheckoutURL = "", ""
 			if err := s.Create(ctx, p); err != nil {
 				t.Fatal(err)
@@ -336,7 +344,7 @@ func TestContext(t *testing.T) {
 			cancel()
 			at := time.Now().UTC()
 			calls := map[string]error{
-				"Create":         s.Create(ctx, payment("pay_"+rand.Text(), at)),
+				"Create":         s.Create(ctx, storetest.Payment("pay_"+rand.Text(), at)),
 				"Attach":         s.Attach(ctx, "pay_x", "ref", "https://x", at),
 				"ClaimOnPaid":    s.ClaimOnPaid(ctx, "pay_x", "w1", at, time.Minute),
 				"CompleteOnPaid": s.CompleteOnPaid(ctx, "pay_x", "w1", at),
@@ -375,7 +383,7 @@ func TestTablePrefix(t *testing.T) {
 	db := b.open(t, b.dsn(t))
 	s1, s2 := b.migrated(t, db), b.migrated(t, db)
 	ctx := context.Background()
-	p := payment("pay_"+rand.Text(), time.Now().UTC())
+	p := storetest.Payment("pay_"+rand.Text(), time.Now().UTC())
 	if err := s1.Create(ctx, p); err != nil {
 		t.Fatal(err)
 	}
@@ -432,25 +440,6 @@ func TestDialectString(t *testing.T) {
 	}
 }
 
-// payment returns a pending payment with a provider reference, a checkout
-// key and metadata, all derived from id.
-func payment(id string, at time.Time) cauri.Payment {
-	return cauri.Payment{
-		ID:          id,
-		Provider:    "bench",
-		ProviderRef: "ref_" + id,
-		OrderID:     "order_" + id,
-		CheckoutKey: "ck_" + id,
-		Status:      cauri.StatusPending,
-		Amount:      5000,
-		Currency:    "XOF",
-		CheckoutURL: "https://checkout.example/pay/" + id,
-		Metadata:    map[string]string{"cart": "42"},
-		CreatedAt:   at,
-		UpdatedAt:   at,
-	}
-}
-
 // benchBackends runs fn against a fresh migrated Store of each backend,
 // skipping the servers whose DSN is not set.
 func benchBackends(b *testing.B, fn func(b *testing.B, s *sqlstore.Store)) {
@@ -471,7 +460,7 @@ func stored(b *testing.B, s *sqlstore.Store, n int, edit func(*cauri.Payment)) [
 	base := "pay_" + rand.Text()[:10] + "_"
 	ids := make([]string, n)
 	for i := range ids {
-		p := payment(base+strconv.Itoa(i), at)
+		p := storetest.Payment(base+strconv.Itoa(i), at)
 		if edit != nil {
 			edit(&p)
 		}
@@ -493,7 +482,7 @@ func BenchmarkCreate(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
-			if err := s.Create(ctx, payment(base+strconv.Itoa(i), at)); err != nil {
+			if err := s.Create(ctx, storetest.Payment(base+strconv.Itoa(i), at)); err != nil {
 				b.Fatal(err)
 			}
 		}

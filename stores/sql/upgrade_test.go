@@ -14,6 +14,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	sqlstore "github.com/cauripay/cauri/stores/sql"
+	"github.com/cauripay/cauri/stores/storetest"
 )
 
 // previousCreate is the INSERT the release before schema version 3 makes,
@@ -45,9 +46,8 @@ func TestMigrateFromVersion2(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			db := b.open(t, b.dsn(t))
-			prefix := randomPrefix()
-			dropTables(t, db, prefix)
-			s := sqlstore.New(db, b.dialect, sqlstore.WithTablePrefix(prefix))
+			s := b.unmigrated(t, db)
+			prefix := s.TablePrefix()
 			if err := s.MigrateTo(ctx, 2); err != nil {
 				t.Fatalf("MigrateTo(2): %v", err)
 			}
@@ -94,7 +94,7 @@ func TestMigrateFromVersion2(t *testing.T) {
 			base := "pay_" + rand.Text()
 			orderA, orderB, orderC := "order_"+rand.Text(), "order_"+rand.Text(), "order_"+rand.Text()
 			mk := func(id, order string, created time.Time, st cauri.Status) cauri.Payment {
-				p := payment(id, created)
+				p := storetest.Payment(id, created)
 				p.OrderID, p.Status = order, st
 				p.UpdatedAt = created.Add(time.Minute)
 				if st == cauri.StatusPaid {
@@ -162,7 +162,7 @@ func TestMigrateFromVersion2(t *testing.T) {
 			if ok, err := s.TakePoll(ctx, pending.ID, t0, t0.Add(time.Minute)); !ok || err != nil {
 				t.Errorf("TakePoll of a payment written before the upgrade = %v, %v; want true", ok, err)
 			}
-			later := payment(base+"_new", t0.Add(time.Second))
+			later := storetest.Payment(base+"_new", t0.Add(time.Second))
 			later.OrderID = orderC
 			if err := s.Create(ctx, later); err != nil {
 				t.Fatal(err)

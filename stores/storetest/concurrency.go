@@ -83,9 +83,7 @@ func testConcurrency(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			return f.s.ClaimOnPaid(f.ctx, p.ID, fmt.Sprintf("w%d", i), t0, time.Hour)
 		})
 		w := oneWinner(t, "ClaimOnPaid", errs, cauri.ErrLeaseHeld)
-		want := p
-		want.OnPaidAttempts = 1
-		f.check("after the race", want)
+		f.checkOnPaid("after the race", p, 1, time.Time{})
 		loser := fmt.Sprintf("w%d", (w+1)%workers)
 		checkErr(t, "a loser's CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, loser, t0), cauri.ErrLeaseHeld)
 		f.must("the winner's CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, fmt.Sprintf("w%d", w), t0))
@@ -100,47 +98,44 @@ func testConcurrency(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			return f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(time.Duration(i)*time.Microsecond))
 		})
 		w := oneWinner(t, "CompleteOnPaid", errs, cauri.ErrFulfilled)
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1, t0.Add(time.Duration(w)*time.Microsecond)
-		f.check("after the race", want)
+		f.checkOnPaid("after the race", p, 1, t0.Add(time.Duration(w)*time.Microsecond))
 	})
 
-	t.Run("CreateSameCheckoutKey", func(t *testing.T) {
-		f := setup(t, newStore)
-		key, at := newKey(), now()
-		ps := make([]cauri.Payment, workers)
-		for i := range ps {
-			ps[i] = newPayment(at)
-			ps[i].CheckoutKey = key
-		}
-		errs := race(func(i int) error { return f.s.Create(f.ctx, ps[i]) })
-		w := oneWinner(t, "Create", errs, cauri.ErrDuplicate)
-		got, err := f.s.GetPendingByCheckoutKey(f.ctx, key)
-		f.must("GetPendingByCheckoutKey", err)
-		checkPayment(t, "GetPendingByCheckoutKey", got, ps[w])
-		for i, p := range ps {
-			if i != w {
-				if _, err := f.s.Get(f.ctx, p.ID); !errors.Is(err, cauri.ErrNotFound) {
-					t.Errorf("Get of refused payment %d: error = %v, want ErrNotFound", i, err)
+	// Payments created at once with the same checkout key, or the same
+	// provider reference: one is stored, the others refused and not.
+	for _, tt := range []struct {
+		name  string
+		share func(p *cauri.Payment, v string)
+		value func() string
+		get   func(f *fixture, v string) (cauri.Payment, error)
+	}{
+		{"CreateSameCheckoutKey", func(p *cauri.Payment, v string) { p.CheckoutKey = v }, newKey,
+			func(f *fixture, v string) (cauri.Payment, error) { return f.s.GetPendingByCheckoutKey(f.ctx, v) }},
+		{"CreateSameProviderRef", func(p *cauri.Payment, v string) { p.ProviderRef = v }, newRef,
+			func(f *fixture, v string) (cauri.Payment, error) { return f.s.GetByProviderRef(f.ctx, provider, v) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := setup(t, newStore)
+			v, at := tt.value(), now()
+			ps := make([]cauri.Payment, workers)
+			for i := range ps {
+				ps[i] = newPayment(at)
+				tt.share(&ps[i], v)
+			}
+			errs := race(func(i int) error { return f.s.Create(f.ctx, ps[i]) })
+			w := oneWinner(t, "Create", errs, cauri.ErrDuplicate)
+			got, err := tt.get(f, v)
+			f.must("Get by the shared value", err)
+			checkPayment(t, "Get by the shared value", got, ps[w])
+			for i, p := range ps {
+				if i != w {
+					if _, err := f.s.Get(f.ctx, p.ID); !errors.Is(err, cauri.ErrNotFound) {
+						t.Errorf("Get of refused payment %d: error = %v, want ErrNotFound", i, err)
+					}
 				}
 			}
-		}
-	})
-
-	t.Run("CreateSameProviderRef", func(t *testing.T) {
-		f := setup(t, newStore)
-		ref, at := newRef(), now()
-		ps := make([]cauri.Payment, workers)
-		for i := range ps {
-			ps[i] = newPayment(at)
-			ps[i].ProviderRef = ref
-		}
-		errs := race(func(i int) error { return f.s.Create(f.ctx, ps[i]) })
-		w := oneWinner(t, "Create", errs, cauri.ErrDuplicate)
-		got, err := f.s.GetByProviderRef(f.ctx, provider, ref)
-		f.must("GetByProviderRef", err)
-		checkPayment(t, "GetByProviderRef", got, ps[w])
-	})
+		})
+	}
 
 	t.Run("AttachSameRef", func(t *testing.T) {
 		f := setup(t, newStore)

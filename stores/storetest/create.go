@@ -368,10 +368,7 @@ func testTransition(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			t.Run(string(tt.stored)+" from "+string(tt.from), func(t *testing.T) {
 				f := setup(t, newStore)
 				at := now()
-				p := f.pending(at)
-				if tt.stored != cauri.StatusPending {
-					p = f.move(p, tt.stored)
-				}
+				p := f.stored(at, tt.stored)
 				got, err := f.s.Transition(f.ctx, p.ID, tt.from, cauri.Change{
 					To: cauri.StatusCancelled, ProviderRef: newRef(), Fee: 1, Method: "m", FailureReason: "r",
 					At: at.Add(time.Hour), Lease: cauri.Lease{Owner: "w1", Until: at.Add(time.Hour)},
@@ -435,11 +432,7 @@ func testTransition(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			t.Run(tt.name, func(t *testing.T) {
 				f := setup(t, newStore)
 				created := now()
-				p := newPayment(created)
-				if tt.start != nil {
-					tt.start(&p)
-				}
-				f.create(p)
+				p := f.pending(created, tt.start)
 				at, ref := created.Add(42*time.Second), newRef()
 				got, err := f.s.Transition(f.ctx, p.ID, tt.from, tt.change(at, ref))
 				f.must("Transition", err)
@@ -490,11 +483,7 @@ func testTransition(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			t.Run(tt.name, func(t *testing.T) {
 				f := setup(t, newStore)
 				created := now()
-				p := newPayment(created)
-				if tt.start != nil {
-					tt.start(&p)
-				}
-				f.create(p)
+				p := f.pending(created, tt.start)
 				at := created.Add(time.Second)
 				got, err := f.s.Transition(f.ctx, p.ID, cauri.StatusPending, cauri.Change{
 					To: cauri.StatusPaid, Fee: 7, At: at, Expect: tt.expect(p),

@@ -12,18 +12,6 @@ import (
 	"github.com/cauripay/cauri"
 )
 
-// historyFixture returns a subtest's fixture and its store as a
-// cauri.HistoryStore, and skips the subtest when the store is not one.
-func historyFixture(t *testing.T, newStore func(t *testing.T) cauri.Store) (*fixture, cauri.HistoryStore) {
-	t.Helper()
-	f := setup(t, newStore)
-	hs, ok := f.s.(cauri.HistoryStore)
-	if !ok {
-		t.Skip("the store does not implement cauri.HistoryStore")
-	}
-	return f, hs
-}
-
 // event returns the event numbered n (from 0) of a test, which its Detail
 // names.
 func event(n int, at time.Time) cauri.Event {
@@ -97,7 +85,7 @@ func numbered(es []cauri.Event, first int64) []cauri.Event {
 // runHistory checks a Store that implements cauri.HistoryStore.
 func runHistory(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	t.Run("Append", func(t *testing.T) {
-		f, hs := historyFixture(t, newStore)
+		f, hs := setupAs[cauri.HistoryStore](t, newStore)
 		p := f.pending(now())
 		if h := history(f, hs, p.ID); len(h) != 0 {
 			t.Errorf("history of a new payment = %+v, want none", h)
@@ -118,7 +106,7 @@ func runHistory(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	})
 
 	t.Run("Unknown", func(t *testing.T) {
-		f, hs := historyFixture(t, newStore)
+		f, hs := setupAs[cauri.HistoryStore](t, newStore)
 		id := newID()
 		checkErr(t, "AppendEvents to an unknown payment", hs.AppendEvents(f.ctx, id, event(0, now())), cauri.ErrNotFound)
 		checkErr(t, "AppendEvents of none to an unknown payment", hs.AppendEvents(f.ctx, id), nil)
@@ -140,7 +128,7 @@ func runHistory(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				f, hs := historyFixture(t, newStore)
+				f, hs := setupAs[cauri.HistoryStore](t, newStore)
 				p := f.pending(now())
 				at := now()
 				n := 0
@@ -168,7 +156,7 @@ func runHistory(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				f, hs := historyFixture(t, newStore)
+				f, hs := setupAs[cauri.HistoryStore](t, newStore)
 				p := f.pending(now())
 				at := now()
 				errs := raceN(tt.workers, func(i int) error {
@@ -339,11 +327,7 @@ func runFind(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 			}},
 	}
 	// The queries only read: they share one store.
-	f := setup(t, newStore)
-	finder, ok := f.s.(cauri.PaymentFinder)
-	if !ok {
-		t.Skip("the store does not implement cauri.PaymentFinder")
-	}
+	f, finder := setupAs[cauri.PaymentFinder](t, newStore)
 	s := fill(f)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

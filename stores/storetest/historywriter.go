@@ -13,16 +13,6 @@ import (
 // outcome appended by the record of its success, and only for those it
 // records.
 func runHistoryWriter(t *testing.T, newStore func(t *testing.T) cauri.Store) {
-	writer := func(t *testing.T) (*fixture, cauri.HistoryWriter) {
-		t.Helper()
-		f := setup(t, newStore)
-		hw, ok := f.s.(cauri.HistoryWriter)
-		if !ok {
-			t.Skip("the store does not implement cauri.HistoryWriter")
-		}
-		return f, hw
-	}
-
 	t.Run("Transition", func(t *testing.T) {
 		tests := []struct {
 			name      string
@@ -39,7 +29,7 @@ func runHistoryWriter(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				f, hw := writer(t)
+				f, hw := setupAs[cauri.HistoryWriter](t, newStore)
 				p := f.pending(now())
 				at := now()
 				before := events(0, tt.before, at)
@@ -82,7 +72,7 @@ func runHistoryWriter(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	})
 
 	t.Run("CompleteOnPaidEvents", func(t *testing.T) {
-		f, hw := writer(t)
+		f, hw := setupAs[cauri.HistoryWriter](t, newStore)
 		at := now()
 		lease := func(p cauri.Payment, owner string) {
 			f.t.Helper()

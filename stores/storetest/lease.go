@@ -20,10 +20,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		for _, st := range []cauri.Status{cauri.StatusPending, cauri.StatusFailed, cauri.StatusCancelled, cauri.StatusExpired} {
 			t.Run(string(st), func(t *testing.T) {
 				f := setup(t, newStore)
-				p := f.pending(now())
-				if st != cauri.StatusPending {
-					p = f.move(p, st)
-				}
+				p := f.stored(now(), st)
 				checkErr(t, "ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", now(), ttl), cauri.ErrConflict)
 				f.check("after a refused claim", p) // no attempt counted
 			})
@@ -34,9 +31,7 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		f := setup(t, newStore)
 		p := f.paid(now())
 		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", now(), ttl))
-		want := p
-		want.OnPaidAttempts = 1 + f.moved
-		f.check("after ClaimOnPaid", want)
+		f.checkOnPaid("after ClaimOnPaid", p, 1, time.Time{})
 	})
 
 	t.Run("ClaimHeld", func(t *testing.T) {
@@ -55,9 +50,8 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				f := setup(t, newStore)
-				p := f.paid(now())
 				t0 := now()
-				f.must("first ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
+				p := f.claimed("w1", t0, ttl)
 				err := f.s.ClaimOnPaid(f.ctx, p.ID, tt.owner, t0.Add(tt.after), ttl)
 				checkErr(t, "second ClaimOnPaid", err, tt.want)
 				want := p
@@ -70,63 +64,51 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 	})
 
-	t.Run("Complete", func(t *testing.T) {
-		f := setup(t, newStore)
-		p := f.paid(now())
-		t0 := now()
-		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
-		done := t0.Add(3 * time.Second)
-		f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", done))
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, done
-		got := f.get(p.ID)
-		checkPayment(t, "after CompleteOnPaid", got, want)
-		if !got.Fulfilled() {
-			t.Error("Fulfilled() = false after CompleteOnPaid")
-		}
-	})
-
 	// The owner of an expired lease may still complete, as long as nobody
 	// took the lease since.
-	t.Run("CompleteAfterExpiry", func(t *testing.T) {
-		f := setup(t, newStore)
-		p := f.paid(now())
-		t0 := now()
-		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
-		done := t0.Add(10 * ttl)
-		f.must("CompleteOnPaid after expiry", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", done))
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, done
-		f.check("after CompleteOnPaid", want)
-	})
+	for _, tt := range []struct {
+		name  string
+		after time.Duration // since the claim
+	}{
+		{"Complete", 3 * time.Second},
+		{"CompleteAfterExpiry", 10 * ttl},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := setup(t, newStore)
+			t0 := now()
+			p := f.claimed("w1", t0, ttl)
+			done := t0.Add(tt.after)
+			f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", done))
+			want := p
+			want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, done
+			got := f.get(p.ID)
+			checkPayment(t, "after CompleteOnPaid", got, want)
+			if !got.Fulfilled() {
+				t.Error("Fulfilled() = false after CompleteOnPaid")
+			}
+		})
+	}
 
 	t.Run("CompleteAfterTakeover", func(t *testing.T) {
 		f := setup(t, newStore)
-		p := f.paid(now())
 		t0 := now()
-		f.must("w1 ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
+		p := f.claimed("w1", t0, ttl)
 		f.must("w2 ClaimOnPaid after expiry", f.s.ClaimOnPaid(f.ctx, p.ID, "w2", t0.Add(ttl+time.Second), ttl))
 		checkErr(t, "w1 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(ttl+2*time.Second)), cauri.ErrLeaseHeld)
-		want := p
-		want.OnPaidAttempts = 2 + f.moved
-		f.check("after w1's refused completion", want)
+		f.checkOnPaid("after w1's refused completion", p, 2, time.Time{})
 
 		done := t0.Add(ttl + 3*time.Second)
 		f.must("w2 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w2", done))
-		want.FulfilledAt = done
-		f.check("after w2's completion", want)
+		f.checkOnPaid("after w2's completion", p, 2, done)
 	})
 
 	t.Run("CompleteTwice", func(t *testing.T) {
 		f := setup(t, newStore)
-		p := f.paid(now())
 		t0 := now()
-		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
+		p := f.claimed("w1", t0, ttl)
 		f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(time.Second)))
 		checkErr(t, "second CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)), cauri.ErrFulfilled)
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, t0.Add(time.Second)
-		f.check("after the second completion", want) // FulfilledAt kept
+		f.checkOnPaid("after the second completion", p, 1, t0.Add(time.Second)) // FulfilledAt kept
 	})
 
 	t.Run("ClaimAfterDone", func(t *testing.T) {
@@ -142,43 +124,34 @@ func testLease(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				f := setup(t, newStore)
-				p := f.paid(now())
 				t0 := now()
-				f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, ttl))
+				p := f.claimed("w1", t0, ttl)
 				f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0))
 				checkErr(t, "ClaimOnPaid after completion", f.s.ClaimOnPaid(f.ctx, p.ID, tt.owner, t0.Add(tt.after), ttl), cauri.ErrFulfilled)
-				want := p
-				want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, t0
-				f.check("after the refused claim", want)
+				f.checkOnPaid("after the refused claim", p, 1, t0)
 			})
 		}
 	})
 
 	t.Run("Release", func(t *testing.T) {
 		f := setup(t, newStore)
-		p := f.paid(now())
 		t0 := now()
-		f.must("w1 ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, time.Hour))
+		p := f.claimed("w1", t0, time.Hour)
 		f.must("w1 ReleaseOnPaid", f.s.ReleaseOnPaid(f.ctx, p.ID, "w1"))
 		f.must("w2 ClaimOnPaid right after the release", f.s.ClaimOnPaid(f.ctx, p.ID, "w2", t0.Add(time.Second), time.Hour))
 		checkErr(t, "w1 CompleteOnPaid after giving the lease up", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)), cauri.ErrLeaseHeld)
 		f.must("w2 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w2", t0.Add(3*time.Second)))
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 2+f.moved, t0.Add(3*time.Second)
-		f.check("after the retry", want)
+		f.checkOnPaid("after the retry", p, 2, t0.Add(3*time.Second))
 	})
 
 	t.Run("ReleaseByNonOwner", func(t *testing.T) {
 		f := setup(t, newStore)
-		p := f.paid(now())
 		t0 := now()
-		f.must("w1 ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", t0, time.Hour))
+		p := f.claimed("w1", t0, time.Hour)
 		checkErr(t, "w2 ReleaseOnPaid", f.s.ReleaseOnPaid(f.ctx, p.ID, "w2"), nil)
 		checkErr(t, "w3 ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w3", t0.Add(time.Second), time.Hour), cauri.ErrLeaseHeld)
 		f.must("w1 CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", t0.Add(2*time.Second)))
-		want := p
-		want.OnPaidAttempts, want.FulfilledAt = 1+f.moved, t0.Add(2*time.Second)
-		f.check("after w1's completion", want)
+		f.checkOnPaid("after w1's completion", p, 1, t0.Add(2*time.Second))
 	})
 
 	t.Run("ReleaseWithoutLease", func(t *testing.T) {

@@ -38,13 +38,7 @@ func testListPending(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	at := func(t time.Time) func(stored) cauri.Cursor {
 		return func(stored) cauri.Cursor { return cauri.Cursor{CreatedAt: t} }
 	}
-	tests := []struct {
-		name      string
-		olderThan time.Time
-		after     func(s stored) cauri.Cursor
-		limit     int
-		want      func(s stored) []cauri.Payment
-	}{
+	tests := []listCase[stored]{ // at: olderThan
 		{"all before the cut-off", cutoff, zero, 100,
 			func(s stored) []cauri.Payment { return []cauri.Payment{s.p0, s.p1, s.p2, s.p5} }},
 		{"limit", cutoff, zero, 2,
@@ -74,18 +68,13 @@ func testListPending(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		{"cursor past the end", afterAll().Add(time.Hour), at(afterAll()), 100,
 			func(s stored) []cauri.Payment { return nil }},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := setup(t, newStore)
-			s := fill(f)
-			after := tt.after(s)
-			got, err := f.s.ListPending(f.ctx, tt.olderThan, after, tt.limit)
-			f.must("ListPending", err)
-			checkList(t, "ListPending", got, tt.limit, s.all, tt.want(s), func(p cauri.Payment) bool {
-				return p.Status == cauri.StatusPending && p.CreatedAt.Before(tt.olderThan) && isAfter(p, after)
-			})
+	runListCases(t, newStore, "ListPending", fill, func(s stored) map[string]bool { return s.all }, tests,
+		func(f *fixture, olderThan time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+			return f.s.ListPending(f.ctx, olderThan, after, limit)
+		},
+		func(p cauri.Payment, olderThan time.Time) bool {
+			return p.Status == cauri.StatusPending && p.CreatedAt.Before(olderThan)
 		})
-	}
 
 	pending := func(olderThan time.Time) func(cauri.Payment) bool {
 		return func(p cauri.Payment) bool { return p.Status == cauri.StatusPending && p.CreatedAt.Before(olderThan) }
@@ -94,11 +83,9 @@ func testListPending(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		f := setup(t, newStore)
 		s := fill(f)
 		want := []cauri.Payment{s.p0, s.p1, s.p2, s.p5}
-		for _, size := range []int{1, 2, 3} {
-			checkWalk(t, fmt.Sprintf("ListPending by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-				return f.s.ListPending(f.ctx, cutoff, after, limit)
-			}, s.all, want, pending(cutoff))
-		}
+		checkWalks(t, "ListPending", func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+			return f.s.ListPending(f.ctx, cutoff, after, limit)
+		}, s.all, want, pending(cutoff))
 	})
 	t.Run("paging through equal creation times", func(t *testing.T) {
 		f := setup(t, newStore)
@@ -113,11 +100,9 @@ func testListPending(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		older, newer := f.pending(minute(1)), f.pending(minute(3))
 		all := set(append(tied, failed, older, newer)...)
 		want := append(append([]cauri.Payment{older}, tied...), newer)
-		for _, size := range []int{1, 2, 3} {
-			checkWalk(t, fmt.Sprintf("ListPending by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-				return f.s.ListPending(f.ctx, cutoff, after, limit)
-			}, all, want, pending(cutoff))
-		}
+		checkWalks(t, "ListPending", func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+			return f.s.ListPending(f.ctx, cutoff, after, limit)
+		}, all, want, pending(cutoff))
 		cur := cauri.Cursor{CreatedAt: at}
 		got, err := f.s.ListPending(f.ctx, cutoff, cur, 100)
 		f.must("ListPending", err)
@@ -179,13 +164,7 @@ func testListUnfulfilled(t *testing.T, newStore func(t *testing.T) cauri.Store) 
 		return s
 	}
 	zero := func(stored) cauri.Cursor { return cauri.Cursor{} }
-	tests := []struct {
-		name  string
-		now   time.Time
-		after func(s stored) cauri.Cursor
-		limit int
-		want  func(s stored) []cauri.Payment
-	}{
+	tests := []listCase[stored]{ // at: now
 		{"free or expired leases", at, zero, 100,
 			func(s stored) []cauri.Payment {
 				return []cauri.Payment{s.u0, s.free, s.expired, s.released, s.atExpiry}
@@ -215,29 +194,20 @@ func testListUnfulfilled(t *testing.T, newStore func(t *testing.T) cauri.Store) 
 			func(stored) cauri.Cursor { return cauri.Cursor{CreatedAt: afterAll()} }, 100,
 			func(s stored) []cauri.Payment { return nil }},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := setup(t, newStore)
-			s := fill(f)
-			after := tt.after(s)
-			got, err := f.s.ListUnfulfilled(f.ctx, tt.now, after, tt.limit)
-			f.must("ListUnfulfilled", err)
-			checkList(t, "ListUnfulfilled", got, tt.limit, s.all, tt.want(s), func(p cauri.Payment) bool {
-				return p.Status == cauri.StatusPaid && !p.Fulfilled() && isAfter(p, after)
-			})
-		})
-	}
+	runListCases(t, newStore, "ListUnfulfilled", fill, func(s stored) map[string]bool { return s.all }, tests,
+		func(f *fixture, now time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+			return f.s.ListUnfulfilled(f.ctx, now, after, limit)
+		},
+		func(p cauri.Payment, _ time.Time) bool { return p.Status == cauri.StatusPaid && !p.Fulfilled() })
 
 	unfulfilled := func(p cauri.Payment) bool { return p.Status == cauri.StatusPaid && !p.Fulfilled() }
 	t.Run("paging", func(t *testing.T) {
 		f := setup(t, newStore)
 		s := fill(f)
 		want := []cauri.Payment{s.u0, s.free, s.expired, s.released, s.atExpiry}
-		for _, size := range []int{1, 2, 3} {
-			checkWalk(t, fmt.Sprintf("ListUnfulfilled by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-				return f.s.ListUnfulfilled(f.ctx, at, after, limit)
-			}, s.all, want, unfulfilled)
-		}
+		checkWalks(t, "ListUnfulfilled", func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+			return f.s.ListUnfulfilled(f.ctx, at, after, limit)
+		}, s.all, want, unfulfilled)
 	})
 	t.Run("paging through equal creation times", func(t *testing.T) {
 		f := setup(t, newStore)
@@ -256,12 +226,41 @@ func testListUnfulfilled(t *testing.T, newStore func(t *testing.T) cauri.Store) 
 		older, newer := f.paid(minute(1)), f.paid(minute(3))
 		all := set(append(tied, held, done, older, newer)...)
 		want := append(append([]cauri.Payment{older}, tied...), newer)
-		for _, size := range []int{1, 2, 3} {
-			checkWalk(t, fmt.Sprintf("ListUnfulfilled by %d", size), size, func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-				return f.s.ListUnfulfilled(f.ctx, at, after, limit)
-			}, all, want, unfulfilled)
-		}
+		checkWalks(t, "ListUnfulfilled", func(after cauri.Cursor, limit int) ([]cauri.Payment, error) {
+			return f.s.ListUnfulfilled(f.ctx, at, after, limit)
+		}, all, want, unfulfilled)
 	})
+}
+
+// listCase is a case of a list test: the list at time at (its olderThan,
+// or its now), after the cursor after gives, limit payments at most, must
+// return those want gives, of the payments a fill stored (S).
+type listCase[S any] struct {
+	name  string
+	at    time.Time
+	after func(S) cauri.Cursor
+	limit int
+	want  func(S) []cauri.Payment
+}
+
+// runListCases runs each case as a subtest on a new store that fill fills:
+// what list returns is checked with checkList against the payments mine
+// gives, each having to match at the case's time and come after its
+// cursor.
+func runListCases[S any](t *testing.T, newStore func(t *testing.T) cauri.Store, what string, fill func(*fixture) S, mine func(S) map[string]bool, cases []listCase[S],
+	list func(f *fixture, at time.Time, after cauri.Cursor, limit int) ([]cauri.Payment, error), match func(p cauri.Payment, at time.Time) bool) {
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			f := setup(t, newStore)
+			s := fill(f)
+			after := tt.after(s)
+			got, err := list(f, tt.at, after, tt.limit)
+			f.must(what, err)
+			checkList(t, what, got, tt.limit, mine(s), tt.want(s), func(p cauri.Payment) bool {
+				return match(p, tt.at) && isAfter(p, after)
+			})
+		})
+	}
 }
 
 // afterAll is a time after the creation of every payment the suite makes.
@@ -284,6 +283,14 @@ func compareCursor(a, b cauri.Cursor) int {
 // isAfter reports whether p comes after the cursor.
 func isAfter(p cauri.Payment, after cauri.Cursor) bool {
 	return compareCursor(cauri.CursorOf(p), after) > 0
+}
+
+// checkWalks does what checkWalk does with pages of 1, 2 and 3 payments.
+func checkWalks(t *testing.T, what string, list func(after cauri.Cursor, limit int) ([]cauri.Payment, error), mine map[string]bool, want []cauri.Payment, match func(cauri.Payment) bool) {
+	t.Helper()
+	for _, size := range []int{1, 2, 3} {
+		checkWalk(t, fmt.Sprintf("%s by %d", what, size), size, list, mine, want, match)
+	}
 }
 
 // checkWalk pages through a list, size payments a page, starting from the

@@ -11,17 +11,8 @@ import (
 // from paid to refunded, the lease OnRefunded shares with OnPaid, and the
 // listing of refunded payments whose OnRefunded has not succeeded.
 func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
-	refundFixture := func(t *testing.T) (*fixture, cauri.RefundStore) {
-		f := setup(t, newStore)
-		rs, ok := f.s.(cauri.RefundStore)
-		if !ok {
-			t.Skip("the store does not implement cauri.RefundStore")
-		}
-		return f, rs
-	}
-
 	t.Run("MovePaidToRefunded", func(t *testing.T) {
-		f, _ := refundFixture(t)
+		f, _ := setupAs[cauri.RefundStore](t, newStore)
 		p := f.paid(now())
 		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "w1", now(), ttl))
 		f.must("CompleteOnPaid", f.s.CompleteOnPaid(f.ctx, p.ID, "w1", now()))
@@ -59,7 +50,7 @@ func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				f, rs := refundFixture(t)
+				f, rs := setupAs[cauri.RefundStore](t, newStore)
 				p := tt.make(f)
 				checkErr(t, "ClaimOnRefunded", rs.ClaimOnRefunded(f.ctx, p.ID, "w1", at, ttl), tt.want)
 			})
@@ -67,7 +58,7 @@ func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	})
 
 	t.Run("LeaseSharedWithOnPaid", func(t *testing.T) {
-		f, rs := refundFixture(t)
+		f, rs := setupAs[cauri.RefundStore](t, newStore)
 		at := now()
 		p := f.paid(at)
 		f.must("ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, "onpaid", at, time.Hour))
@@ -89,7 +80,7 @@ func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	})
 
 	t.Run("ReleaseFreesIt", func(t *testing.T) {
-		f, rs := refundFixture(t)
+		f, rs := setupAs[cauri.RefundStore](t, newStore)
 		at := now()
 		p := f.move(f.paid(at), cauri.StatusRefunded)
 		f.must("ClaimOnRefunded", rs.ClaimOnRefunded(f.ctx, p.ID, "w1", at, time.Hour))
@@ -98,7 +89,7 @@ func runRefunds(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	})
 
 	t.Run("ListUnrefunded", func(t *testing.T) {
-		f, rs := refundFixture(t)
+		f, rs := setupAs[cauri.RefundStore](t, newStore)
 		at := now()
 		minute := func(n int) time.Time { return epoch().Add(time.Duration(n) * time.Minute) }
 		refunded := func(n int) cauri.Payment { return f.move(f.paid(minute(n)), cauri.StatusRefunded) }

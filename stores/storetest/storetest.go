@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +109,18 @@ func setup(t *testing.T, newStore func(t *testing.T) cauri.Store) *fixture {
 	return f
 }
 
+// setupAs returns a subtest's fixture and its store as an S, and skips
+// the subtest when the store is not one.
+func setupAs[S any](t *testing.T, newStore func(t *testing.T) cauri.Store) (*fixture, S) {
+	t.Helper()
+	f := setup(t, newStore)
+	s, ok := f.s.(S)
+	if !ok {
+		t.Skipf("the store does not implement %s", reflect.TypeFor[S]())
+	}
+	return f, s
+}
+
 // now returns the current time in UTC, to the microsecond.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
@@ -118,6 +131,26 @@ func epoch() time.Time { return time.Date(2001, time.February, 3, 4, 5, 6, 78900
 func newID() string  { return "pay_" + rand.Text() }
 func newRef() string { return "ref_" + rand.Text() }
 func newKey() string { return "ck_" + rand.Text() }
+
+// Payment returns a pending payment created at at, with a provider
+// reference, an order, a checkout key, a checkout URL and metadata, all
+// derived from id: for a store's own tests and benchmarks.
+func Payment(id string, at time.Time) cauri.Payment {
+	return cauri.Payment{
+		ID:          id,
+		Provider:    "bench",
+		ProviderRef: "ref_" + id,
+		OrderID:     "order_" + id,
+		CheckoutKey: "ck_" + id,
+		Status:      cauri.StatusPending,
+		Amount:      5000,
+		Currency:    "XOF",
+		CheckoutURL: "https://checkout.example/pay/" + id,
+		Metadata:    map[string]string{"cart": "42"},
+		CreatedAt:   at,
+		UpdatedAt:   at,
+	}
+}
 
 // newPayment returns a pending payment created at created, with a random
 // ID, provider reference and checkout key, not yet stored.
@@ -151,14 +184,28 @@ func (f *fixture) create(p cauri.Payment) cauri.Payment {
 	return p
 }
 
-// pending stores a new pending payment created at created, changed by opts.
+// pending stores a new pending payment created at created, changed by opts;
+// a nil opt changes nothing.
 func (f *fixture) pending(created time.Time, opts ...func(*cauri.Payment)) cauri.Payment {
 	f.t.Helper()
 	p := newPayment(created)
 	for _, o := range opts {
-		o(&p)
+		if o != nil {
+			o(&p)
+		}
 	}
 	return f.create(p)
+}
+
+// stored stores a new payment created at created and moves it from
+// pending to st, unless st is pending.
+func (f *fixture) stored(created time.Time, st cauri.Status) cauri.Payment {
+	f.t.Helper()
+	p := f.pending(created)
+	if st != cauri.StatusPending {
+		p = f.move(p, st)
+	}
+	return p
 }
 
 // move transitions p from its current status to to, a second after its
@@ -190,6 +237,16 @@ func (f *fixture) paid(created time.Time, opts ...func(*cauri.Payment)) cauri.Pa
 	return got
 }
 
+// claimed stores a new paid payment, created at at, whose OnPaid lease
+// owner claims at at for lease, and returns it as it was before the
+// claim.
+func (f *fixture) claimed(owner string, at time.Time, lease time.Duration) cauri.Payment {
+	f.t.Helper()
+	p := f.paid(at)
+	f.must(owner+" ClaimOnPaid", f.s.ClaimOnPaid(f.ctx, p.ID, owner, at, lease))
+	return p
+}
+
 // get returns the stored payment and fails the test if there is none.
 func (f *fixture) get(id string) cauri.Payment {
 	f.t.Helper()
@@ -214,6 +271,14 @@ func (f *fixture) check(what string, want cauri.Payment) {
 	checkPayment(f.t, what, f.get(want.ID), want)
 }
 
+// checkOnPaid compares the stored payment with p but for its OnPaid
+// record: attempts claimed, and fulfilled at fulfilledAt (zero: not).
+func (f *fixture) checkOnPaid(what string, p cauri.Payment, attempts int, fulfilledAt time.Time) {
+	f.t.Helper()
+	p.OnPaidAttempts, p.FulfilledAt = attempts+f.moved, fulfilledAt
+	f.check(what, p)
+}
+
 // checkErr reports an error unless err wraps want, or is nil when want is.
 func checkErr(t *testing.T, what string, err, want error) {
 	t.Helper()
@@ -235,50 +300,33 @@ func checkPayment(t *testing.T, what string, got, want cauri.Payment) {
 	}
 }
 
+// diffPayment lists how got differs from want, field by field: every
+// field of cauri.Payment, so that a new one is compared too. Times must
+// be the same instant, in UTC; nil and empty metadata are the same.
 func diffPayment(got, want cauri.Payment) []string {
 	var d []string
-	str := func(name, g, w string) {
-		if g != w {
-			d = append(d, fmt.Sprintf("%s = %q, want %q", name, g, w))
+	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+	for i := range g.NumField() {
+		name := g.Type().Field(i).Name
+		gv, wv := g.Field(i).Interface(), w.Field(i).Interface()
+		switch gt := gv.(type) {
+		case time.Time:
+			if wt := wv.(time.Time); !gt.Equal(wt) {
+				d = append(d, fmt.Sprintf("%s = %v, want %v", name, gt, wt))
+			}
+			if !gt.IsZero() && gt.Location() != time.UTC {
+				d = append(d, fmt.Sprintf("%s = %v, not in UTC", name, gt))
+			}
+		case map[string]string:
+			if !maps.Equal(gt, wv.(map[string]string)) {
+				d = append(d, fmt.Sprintf("%s = %v, want %v", name, gt, wv))
+			}
+		default:
+			if gv != wv {
+				d = append(d, fmt.Sprintf("%s = %#v, want %#v", name, gv, wv))
+			}
 		}
 	}
-	num := func(name string, g, w int64) {
-		if g != w {
-			d = append(d, fmt.Sprintf("%s = %d, want %d", name, g, w))
-		}
-	}
-	tm := func(name string, g, w time.Time) {
-		if !g.Equal(w) {
-			d = append(d, fmt.Sprintf("%s = %v, want %v", name, g, w))
-		}
-		if !g.IsZero() && g.Location() != time.UTC {
-			d = append(d, fmt.Sprintf("%s = %v, not in UTC", name, g))
-		}
-	}
-	str("ID", got.ID, want.ID)
-	str("Provider", got.Provider, want.Provider)
-	str("ProviderRef", got.ProviderRef, want.ProviderRef)
-	str("OrderID", got.OrderID, want.OrderID)
-	str("CheckoutKey", got.CheckoutKey, want.CheckoutKey)
-	str("Status", string(got.Status), string(want.Status))
-	num("Amount", got.Amount, want.Amount)
-	str("Currency", got.Currency, want.Currency)
-	num("Fee", got.Fee, want.Fee)
-	num("Received", got.Received, want.Received)
-	str("Method", got.Method, want.Method)
-	str("FailureReason", got.FailureReason, want.FailureReason)
-	str("CheckoutURL", got.CheckoutURL, want.CheckoutURL)
-	if !maps.Equal(got.Metadata, want.Metadata) { // nil and empty are equal
-		d = append(d, fmt.Sprintf("Metadata = %v, want %v", got.Metadata, want.Metadata))
-	}
-	tm("CreatedAt", got.CreatedAt, want.CreatedAt)
-	tm("UpdatedAt", got.UpdatedAt, want.UpdatedAt)
-	num("OnPaidAttempts", int64(got.OnPaidAttempts), int64(want.OnPaidAttempts))
-	tm("FulfilledAt", got.FulfilledAt, want.FulfilledAt)
-	tm("RefundHandledAt", got.RefundHandledAt, want.RefundHandledAt)
-	tm("NextPollAt", got.NextPollAt, want.NextPollAt)
-	str("SupersededBy", got.SupersededBy, want.SupersededBy)
-	str("Anomaly", string(got.Anomaly), string(want.Anomaly))
 	return d
 }
 

@@ -265,7 +265,7 @@ func MonerooPayment(run string, i int, created time.Time) cauri.Payment {
 // StoreMoneroo stores MonerooPayment(run, i, created) in st for each
 // i < n, with `workers` Create calls at a time.
 func StoreMoneroo(ctx context.Context, st cauri.Store, run string, n, workers int, created time.Time) error {
-	return parallel(ctx, n, workers, func(i int) error {
+	return Parallel(ctx, n, workers, func(i int) error {
 		p := MonerooPayment(run, i, created)
 		if err := st.Create(ctx, p); err != nil {
 			return fmt.Errorf("rig: seeding %s: %w", p.ID, err)
@@ -293,7 +293,7 @@ func (s *Shop) SeedMoneroo(ctx context.Context, run string, n, workers int, crea
 // confirm endpoint before it settles the payment.
 func (s *Shop) OpenPayDunya(ctx context.Context, n, workers int) ([]Notification, error) {
 	out := make([]Notification, n)
-	err := parallel(ctx, n, workers, func(i int) error {
+	err := Parallel(ctx, n, workers, func(i int) error {
 		id, err := s.Checkout(ctx, "paydunya", fmt.Sprintf("pd-%d-%d", time.Now().UnixNano(), i))
 		if err != nil {
 			return err
@@ -371,9 +371,10 @@ func (s *Shop) OpenBreaker(ctx context.Context, limit int) error {
 
 var errBreakerClosed = errors.New("breaker still closed")
 
-// parallel runs fn(0..n-1) on `workers` goroutines and returns the first
-// error; it stops handing out work after an error or when ctx ends.
-func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
+// Parallel runs fn(0..n-1) on `workers` goroutines and returns the first
+// error; it stops handing out work after an error or when ctx ends, and
+// then returns ctx's error if fn returned none.
+func Parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
 	workers = max(1, min(workers, n))
 	var (
 		next    atomic.Int64

@@ -1,7 +1,8 @@
-// Package demo is what the example shops share: reading ADDR, PUBLIC_URL
-// and CAURI_SECRET, serving until a signal comes ([Serve]), and, for
-// examples/echo and examples/chi, the one-product shop itself ([Shop]),
-// so that those two show only how the kit mounts in their router.
+// Package demo is what the example shops share: running until a signal
+// comes ([Main]), reading ADDR, PUBLIC_URL and CAURI_SECRET, serving until
+// then ([Serve]), and, for examples/echo and examples/chi, the one-product
+// shop itself ([Shop]), so that those two show only how the kit mounts in
+// their router.
 //
 // It is part of the examples, to read, not to import.
 package demo

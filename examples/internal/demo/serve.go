@@ -9,8 +9,24 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 )
+
+// Main runs run until SIGINT or SIGTERM, with the environment and stdout;
+// a second signal kills the process at once. When run fails, Main prints
+// its error on stderr after "cauri <name> shop:" and exits with status 1.
+// run serves the shop until its context is cancelled, then shuts it down
+// gracefully; it prints the address to open on stdout and logs to stderr.
+func Main(name string, run func(ctx context.Context, getenv func(string) string, stdout io.Writer) error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop) // a second signal kills at once
+	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "cauri %s shop: %v\n", name, err)
+		os.Exit(1)
+	}
+}
 
 // ShutdownTimeout is how long requests in flight get to finish once
 // Serve's context is cancelled.
