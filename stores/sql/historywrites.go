@@ -18,12 +18,20 @@ var _ cauri.HistoryWriter = (*Store)(nil)
 // takes OnPaid's lease (work): the move, the count of the payment's events
 // and their insert, and the insert of its onpaid row, in one statement on
 // PostgreSQL, in one transaction elsewhere. args are Transition's.
-func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status, c cauri.Change, work bool, args []any) (cauri.Payment, error) {
-	fail := func(err error) (cauri.Payment, error) {
+//
+// With claim set (PostgreSQL only), a move to paid of a payment not
+// superseded also claims its order, as ClaimOrder does, and holder is the
+// order's holder when the statement knows it.
+func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status, c cauri.Change, work, claim bool, args []any) (p cauri.Payment, holder string, err error) {
+	fail := func(err error) (cauri.Payment, string, error) {
 		if s.isUniqueViolation(err) {
-			return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: %w: %w", id, from, c.To, cauri.ErrDuplicate, err)
+			return cauri.Payment{}, "", fmt.Errorf("sqlstore: transition %s from %s to %s: %w: %w", id, from, c.To, cauri.ErrDuplicate, err)
 		}
-		return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: %w", id, from, c.To, err)
+		return cauri.Payment{}, "", fmt.Errorf("sqlstore: transition %s from %s to %s: %w", id, from, c.To, err)
+	}
+	lost := func() (cauri.Payment, string, error) {
+		p, err := s.transitionLost(ctx, id, from, c)
+		return p, "", err
 	}
 	if len(c.Events) > maxAppend {
 		return fail(fmt.Errorf("%d events, more than %d", len(c.Events), maxAppend))
@@ -41,7 +49,7 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 		counted = append(counted, n, attention)
 	}
 	counted = append(counted, args[12:]...)
-	query := s.transitionWithQuery(len(c.Events), work)
+	query := s.transitionWithQuery(len(c.Events), work, claim)
 
 	if s.dialect == Postgres {
 		if n > 0 {
@@ -53,22 +61,25 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 		if work {
 			counted = append(counted, c.Lease.Owner, s.timeArg(c.Lease.Until))
 		}
+		if claim {
+			counted = append(counted, s.timeArg(time.Now()))
+		}
 		counted = append(counted, id)
 		var (
 			moved bool
 			last  int64
 		)
-		p, err := scanPayment(s.db.QueryRowContext(ctx, query, counted...), &moved, &last)
+		p, err := scanPayment(s.db.QueryRowContext(ctx, query, counted...), &moved, &last, &holder)
 		switch {
 		case err == nil && moved && n > 0:
-			return p, s.trimHistory(ctx, s.db, id, last)
+			return p, holder, s.trimHistory(ctx, s.db, id, last)
 		case err == nil && moved:
-			return p, nil
+			return p, holder, nil
 		case err == nil && p.Status != from:
-			return p, fmt.Errorf("sqlstore: transition %s from %s to %s: payment is %s: %w",
+			return p, "", fmt.Errorf("sqlstore: transition %s from %s to %s: payment is %s: %w",
 				id, from, c.To, p.Status, cauri.ErrConflict)
 		case err == nil, errors.Is(err, sql.ErrNoRows):
-			return s.transitionLost(ctx, id, from, c)
+			return lost()
 		}
 		return fail(err)
 	}
@@ -78,10 +89,7 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 		return fail(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var (
-		p    cauri.Payment
-		last int64
-	)
+	var last int64
 	switch {
 	case s.dialect == SQLite:
 		p, err = scanPayment(tx.QueryRowContext(ctx, query, counted...), &last)
@@ -96,7 +104,7 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		_ = tx.Rollback()
-		return s.transitionLost(ctx, id, from, c)
+		return lost()
 	case err != nil:
 		return fail(err)
 	}
@@ -121,7 +129,7 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 	if work && p.FulfilledAt.Equal(workElsewhere) {
 		p.FulfilledAt = time.Time{} // read before the onpaid row was
 	}
-	return p, nil
+	return p, "", nil
 }
 
 // nextSeq is the expression of the number of payment ref's last event,
@@ -141,7 +149,7 @@ func nextSeq(d Dialect, prefix, ref string) string {
 // inserts and the payment as stored when it did not move; elsewhere the
 // move counting the events, whose last number SQLite returns and MySQL
 // sets LAST_INSERT_ID to.
-func (s *Store) transitionWithQuery(n int, work bool) string {
+func (s *Store) transitionWithQuery(n int, work, claim bool) string {
 	t := s.prefix + "payments"
 	var count string
 	if n > 0 {
@@ -175,8 +183,20 @@ func (s *Store) transitionWithQuery(n int, work bool) string {
 		b.WriteString(", work AS (INSERT INTO " + s.prefix + "onpaid (payment_id, created_at, lease_owner, lease_until) " +
 			"SELECT id, created_at, ?::varchar, ?::timestamptz FROM moved)")
 	}
-	b.WriteString(" SELECT " + columns + ", onpaid_done, TRUE, COALESCE(history_seq, 0) FROM moved UNION ALL " +
-		"SELECT " + columns + ", " + doneColumn(s.prefix, t) + ", FALSE, COALESCE(history_seq, 0) FROM " + t +
+	holder := "''"
+	if claim {
+		// The claim, or the holder the statement's snapshot shows: a claim
+		// committed while the INSERT waited on it is in neither, and the
+		// holder is then empty, for the kit to ask ClaimOrder.
+		o := s.prefix + "orders"
+		b.WriteString(", claim AS (INSERT INTO " + o + " (order_id, payment_id, claimed_at) " +
+			"SELECT order_id, id, ?::timestamptz FROM moved WHERE status = 'paid' AND superseded_by IS NULL " +
+			"ON CONFLICT (order_id) DO NOTHING RETURNING payment_id)")
+		holder = "COALESCE((SELECT payment_id FROM claim), (SELECT h.payment_id FROM " + o + " h " +
+			"WHERE h.order_id = moved.order_id AND moved.status = 'paid' AND moved.superseded_by IS NULL), '')"
+	}
+	b.WriteString(" SELECT " + columns + ", onpaid_done, TRUE, COALESCE(history_seq, 0), " + holder + " FROM moved UNION ALL " +
+		"SELECT " + columns + ", " + doneColumn(s.prefix, t) + ", FALSE, COALESCE(history_seq, 0), '' FROM " + t +
 		" WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)")
 	return numbered(b.String())
 }
