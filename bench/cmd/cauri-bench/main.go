@@ -78,6 +78,8 @@ func run(args []string) error {
 	fs.BoolVar(&o.WithoutOnPaid, "no-onpaid", false, "run the webhook scenario's kit with no OnPaid (one write per settled payment)")
 	sizes := fs.String("sizes", "10000,100000,1000000", "the scale scenario's payments table sizes, comma-separated")
 	fs.IntVar(&o.ScalePending, "scale-pending", 500, "pending payments the scale scenario's reconcile pass finds at each size")
+	fs.IntVar(&o.ScalePasses, "scale-passes", 5, "reconcile passes the scale scenario makes at each size (it reports their median)")
+	fs.DurationVar(&o.ScalePause, "scale-pause", 12*time.Second, "the scale scenario's pause before and after each reconcile pass")
 	fs.StringVar(&o.ResultsDir, "results", "", "directory for the scale scenario's plans and plot (none written when empty)")
 	fs.BoolVar(&quiet, "q", false, "no progress lines on stderr")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
