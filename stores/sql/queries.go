@@ -122,6 +122,16 @@ func buildQueries(d Dialect, prefix string) queries {
 	}
 	if d == MySQL {
 		q.claimOrder = "INSERT INTO " + o + " (order_id, payment_id, claimed_at) VALUES (?, ?, ?)"
+		// MySQL and MariaDB have no partial index, and several lead with
+		// the status: left to choose, MariaDB may read the pending
+		// payments through payments_unfulfilled_idx, (status,
+		// fulfilled_at, …), and sort them, or read them all to find an
+		// order's. The hints name the index that serves each.
+		pendingIdx := " FORCE INDEX (" + prefix + "payments_pending_idx)"
+		listPending = "SELECT " + columns + " FROM " + t + pendingIdx + " WHERE status = 'pending' AND created_at < ?"
+		q.listPending, q.listPendingAfter = listPending+listOrder, listPending+after+listOrder
+		q.supersede = "UPDATE " + t + " FORCE INDEX (" + prefix + "payments_order_idx) SET superseded_by = ?, pending_key = NULL " +
+			"WHERE order_id = ? AND status = 'pending' AND superseded_by IS NULL" + before
 	}
 	if d == Postgres {
 		// One round trip whether the row moves or not: the payment as
