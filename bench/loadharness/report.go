@@ -221,8 +221,9 @@ func (r Report) printScale(tw *tabwriter.Writer) {
 			{"webhook p50", float64(a.Webhook.P50), float64(b.Webhook.P50)},
 			{"webhook time per request (1/throughput)", ratio(1, a.Webhook.RPS()), ratio(1, b.Webhook.RPS())},
 			{"webhook postgres cpu per request", float64(a.WebhookCPU.PostgresPerRequest()), float64(b.WebhookCPU.PostgresPerRequest())},
-			{"reconcile pass", float64(a.ReconcilePass), float64(b.ReconcilePass)},
-			{"reconcile listing (ListPending pages)", float64(a.ReconcileListing), float64(b.ReconcileListing)},
+			{"reconcile pass (median)", float64(a.ReconcilePass), float64(b.ReconcilePass)},
+			{"reconcile pass (fastest)", float64(a.ReconcileFastest), float64(b.ReconcileFastest)},
+			{"reconcile listing (ListPending pages, median)", float64(a.ReconcileListing), float64(b.ReconcileListing)},
 		} {
 			q := ratio(x.b, x.a)
 			verdict := "within"
@@ -247,11 +248,19 @@ func (r Report) printReconciles(tw *tabwriter.Writer) {
 	}
 	fmt.Fprintf(tw, "reconcile passes (%d at each size, each over %d new pending payments, after a CHECKPOINT at the end of the seeding and a pause of %s; buffers and WAL of the scale tables over the listing and the pass)\n",
 		r.Options.ScalePasses, r.Options.ScalePending, r.Options.ScalePause)
-	fmt.Fprintln(tw, "payments\tpass\tListPending alone\tload average\tbuffers hit\tbuffers read\tWAL records\tWAL full pages\tWAL bytes")
+	fmt.Fprintln(tw, "payments\tpass\tListPending alone\tload average\tstatements' time / (pass × concurrency)\tbuffers hit\tbuffers read\tWAL records (server)\tWAL full pages (server)\tWAL bytes (server)")
 	for _, s := range r.Scale {
 		for _, x := range s.Reconciles {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%d\t%d\t%d\t%d\t%s\n", s.Size, round(x.Pass), round(x.Listing), x.Load,
-				x.IO.Hit, x.IO.Read, x.IO.WALRecords, x.IO.WALFullPages, mib(x.IO.WALBytes))
+			var busy time.Duration
+			for _, t := range x.Statements {
+				busy += t.Total
+			}
+			io := "counters reset meanwhile\t\t\t\t"
+			if !x.IOReset {
+				io = fmt.Sprintf("%d\t%d\t%d\t%d\t%s", x.IO.Hit, x.IO.Read, x.IO.WALRecords, x.IO.WALFullPages, mib(x.IO.WALBytes))
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%.2f\t%s\n", s.Size, round(x.Pass), round(x.Listing), x.Load,
+				ratio(float64(busy), float64(x.Pass+x.Listing)*float64(reconcileConcurrency)), io)
 		}
 	}
 	fmt.Fprintln(tw)

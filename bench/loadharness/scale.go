@@ -1,6 +1,7 @@
 package loadharness
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -63,6 +64,7 @@ type ScaleStep struct {
 	ReconcileListing time.Duration
 	ReconcilePages   int
 	ReconcilePass    time.Duration
+	ReconcileFastest time.Duration // the fastest pass, the one the machine's load slowed least
 	ReconcileReport  cauri.ReconcileReport
 	Reconciles       []ReconcileRun
 
@@ -86,6 +88,10 @@ type ConsoleQuery struct {
 	FirstRows, DeepRows int
 	HasDeep             bool
 }
+
+// reconcileConcurrency is the provider calls the scale scenario's passes
+// make at once: the kit's default (its shop sets no ReconcilePolicy).
+const reconcileConcurrency = 4
 
 // consoleRuns is how many times each console query is timed.
 const consoleRuns = 5
@@ -359,11 +365,14 @@ func (s *ScaleStep) reconcile(ctx context.Context, o Options, shop *rig.Shop, st
 			return err
 		}
 		run.IO = io1.minus(io0)
+		// Counters that went back were reset meanwhile (pg_stat_reset).
+		run.IOReset = run.IO.Hit < 0 || run.IO.Read < 0 || run.IO.WALRecords < 0
 		s.Reconciles = append(s.Reconciles, run)
 	}
 	s.ReconcileReport = s.Reconciles[0].Report
 	s.ReconcilePass = median(s.Reconciles, func(r ReconcileRun) time.Duration { return r.Pass })
 	s.ReconcileListing = median(s.Reconciles, func(r ReconcileRun) time.Duration { return r.Listing })
+	s.ReconcileFastest = slices.MinFunc(s.Reconciles, func(a, b ReconcileRun) int { return cmp.Compare(a.Pass, b.Pass) }).Pass
 	return nil
 }
 
@@ -373,12 +382,14 @@ type ReconcileRun struct {
 	Pass       time.Duration
 	Report     cauri.ReconcileReport
 	IO         IOCounters // of the listing and the pass
+	IOReset    bool       // the counters were reset meanwhile: IO means nothing
 	Load       float64    // the machine's load average over the minute before
 	Statements []StmtTime // of the listing and the pass, the most time first
 }
 
 // IOCounters are PostgreSQL's counters of the scale scenario's tables
-// (their heap, indexes and TOAST) and of its WAL.
+// (their heap, indexes and TOAST) and of its WAL. The WAL's are the whole
+// server's: they count the writes of anyone else using it meanwhile.
 type IOCounters struct {
 	Hit, Read    int64 // shared buffers found in the cache, read from the OS
 	WALRecords   int64
