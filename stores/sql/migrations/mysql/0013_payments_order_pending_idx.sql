@@ -1,6 +1,0 @@
--- Supersede: an order's pending payments. PostgreSQL and SQLite add a
--- partial index of them at this version; MySQL and MariaDB have no
--- partial index, and Supersede reads the order's few payments through
--- payments_order_idx (schema version 4), or the pending payments through
--- an index that leads with the status. Nothing to change: the version is
--- recorded so that every dialect has the same ones.
