@@ -15,7 +15,8 @@
 // The scale scenario makes the store's tables with its migrations under a
 // prefix of its own (cauribench_scale_), seeds them server-side with
 // mixed payments by cloning templates the store wrote itself (seed.go),
-// measures the webhook, a reconcile pass, the console's queries and the
+// measures the webhook, reconcile passes (the median of several, after a
+// checkpoint and a pause), the console's queries and the
 // tables' sizes at each size, and captures the plan of every statement
 // the kit makes through a database/sql driver that wraps pgx's (plans.go):
 // a sequential scan of the payments or events table at 100,000 payments or

@@ -230,7 +230,7 @@ func scaleStep(ctx context.Context, o Options, n int) (step ScaleStep, err error
 	if err != nil {
 		return step, err
 	}
-	o.Progress("scale: %d payments: reconcile pass over %d pending", n, o.ScalePending)
+	o.Progress("scale: %d payments: %d reconcile passes, each over %d pending", n, o.ScalePasses, o.ScalePending)
 	if err := step.reconcile(ctx, o, shop, st, prov, db, rec); err != nil {
 		return step, err
 	}

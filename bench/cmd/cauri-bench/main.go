@@ -17,8 +17,10 @@
 // over -reconcile-payments pending payments), and, only when asked for,
 // scale (on PostgreSQL: the payments table seeded with each of -sizes
 // payments, mixed statuses and ages, in tables of its own that it drops;
-// at each size the webhook's throughput and latency, one reconcile pass
-// over -scale-pending pending payments, the operator console's queries,
+// at each size the webhook's throughput and latency, -scale-passes
+// reconcile passes, each over -scale-pending new pending payments after a
+// pause of -scale-pause (their median and fastest reported, with each
+// pass's buffers, WAL and statements' time), the operator console's queries,
 // the tables' sizes and the plan of every statement the kit made, which
 // fails the run when one scans the payments or events table sequentially
 // at 100,000 payments or more; the plans and a plot go to -results).
