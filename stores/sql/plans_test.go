@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,14 +53,7 @@ func TestReconcileStatementsUseIndexes(t *testing.T) {
 			for i := range 600 {
 				create(i, cauri.StatusPaid, i%150 != 1)
 			}
-			analyze := map[sqlstore.Dialect]string{
-				sqlstore.Postgres: "ANALYZE " + prefix + "payments",
-				sqlstore.MySQL:    "ANALYZE TABLE " + prefix + "payments",
-				sqlstore.SQLite:   "ANALYZE",
-			}[b.dialect]
-			if _, err := db.ExecContext(ctx, analyze); err != nil {
-				t.Fatal(err)
-			}
+			analyze(ctx, t, db, b.dialect, prefix)
 			for i := 600; i < 640; i++ {
 				create(i, cauri.StatusPending, false)
 				if i < 630 {
@@ -127,6 +121,19 @@ func TestReconcileStatementsUseIndexes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// analyze has the database take the payments table's statistics.
+func analyze(ctx context.Context, t *testing.T, db *sql.DB, d sqlstore.Dialect, prefix string) {
+	t.Helper()
+	stmt := map[sqlstore.Dialect]string{
+		sqlstore.Postgres: "ANALYZE " + prefix + "payments",
+		sqlstore.MySQL:    "ANALYZE TABLE " + prefix + "payments",
+		sqlstore.SQLite:   "ANALYZE",
+	}[d]
+	if _, err := db.ExecContext(ctx, stmt); err != nil {
+		t.Fatal(err)
 	}
 }
 
