@@ -117,9 +117,16 @@ func buildQueries(d Dialect, prefix string) queries {
 		completeRefund: "UPDATE " + t + " SET refund_handled_at = ?, lease_owner = NULL, lease_until = NULL " +
 			"WHERE id = ? AND refund_handled_at IS NULL AND lease_owner = ?",
 		// The order's earlier pending payments, through the (order_id,
-		// created_at, id) index, give up their checkout key.
+		// created_at, id) index, give up their checkout key. The status
+		// is compared as an expression, status || '', which no index
+		// predicate or key matches: given status = 'pending', PostgreSQL
+		// and SQLite may read the pending payments' indexes instead and
+		// filter them by order, when their statistics were taken while
+		// few payments were pending, a cost that grows with the pending
+		// payments and their entries not yet vacuumed. The order's index
+		// reads the order's few payments whatever the statistics.
 		supersede: "UPDATE " + t + " SET superseded_by = ?, pending_key = NULL " +
-			"WHERE order_id = ? AND status = 'pending' AND superseded_by IS NULL" + before,
+			"WHERE order_id = ? AND status || '' = 'pending' AND superseded_by IS NULL" + before,
 		// The order's primary key decides who claims it first. The insert
 		// returns the holder on PostgreSQL and SQLite when it claims the
 		// order; on MySQL it fails with a duplicate key when it does not.
@@ -149,6 +156,19 @@ func buildQueries(d Dialect, prefix string) queries {
 	}
 	if d == MySQL {
 		q.claimOrder = "INSERT INTO " + o + " (order_id, payment_id, claimed_at) VALUES (?, ?, ?)"
+		// MySQL and MariaDB have no partial index, and several lead with
+		// the status: left to choose, MariaDB may read the pending
+		// payments through payments_unfulfilled_idx, (status,
+		// fulfilled_at, …), and sort them, or read them all to find an
+		// order's. The hints name the index that serves each (both there
+		// since schema version 4).
+		pendingIdx := " FORCE INDEX (" + prefix + "payments_pending_idx)"
+		listPending = "SELECT " + columns + " FROM " + t + pendingIdx + " WHERE status = 'pending' AND created_at < ?"
+		q.listPending, q.listPendingAfter = listPending+listOrder, listPending+after+listOrder
+		// The status compared plainly: || is OR on MySQL, and the hint
+		// does the expression's work.
+		q.supersede = "UPDATE " + t + " FORCE INDEX (" + prefix + "payments_order_idx) SET superseded_by = ?, pending_key = NULL " +
+			"WHERE order_id = ? AND status = 'pending' AND superseded_by IS NULL" + before
 	}
 	if d == Postgres {
 		// One round trip whether the row moves or not: the payment as
