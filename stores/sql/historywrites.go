@@ -164,13 +164,13 @@ func (s *Store) transitionWithQuery(n int, work, claim bool) string {
 	}
 	switch s.dialect {
 	case MySQL:
-		return transition(t, count)
+		return transition(s.dialect, t, count)
 	case SQLite:
-		return transition(t, count) + " RETURNING " + columns + ", " + doneColumn(s.prefix, t) + ", COALESCE(history_seq, 0)"
+		return transition(s.dialect, t, count) + " RETURNING " + columns + ", " + doneColumn(s.prefix, t) + ", COALESCE(history_seq, 0)"
 	}
 	var b strings.Builder
 	b.WriteString("WITH moved AS (")
-	b.WriteString(transition(t, count))
+	b.WriteString(transition(s.dialect, t, count))
 	b.WriteString(" RETURNING " + columns + ", " + doneColumn(s.prefix, t) + ", history_seq)")
 	if n > 0 {
 		b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +

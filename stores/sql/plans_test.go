@@ -12,6 +12,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	sqlstore "github.com/cauripay/cauri/stores/sql"
+	"github.com/cauripay/cauri/stores/storetest"
 )
 
 // TestReconcileStatementsUseIndexes explains the statements whose cost
@@ -40,7 +41,7 @@ func TestReconcileStatementsUseIndexes(t *testing.T) {
 			create := func(i int, status cauri.Status, fulfilled bool) {
 				t.Helper()
 				created := at.Add(time.Duration(i) * time.Second)
-				p := payment(base+strconv.Itoa(i), created)
+				p := storetest.Payment(base+strconv.Itoa(i), created)
 				p.OrderID = "order_" + strconv.Itoa(i%200)
 				p.Status = status
 				if fulfilled {
