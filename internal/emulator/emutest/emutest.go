@@ -1,5 +1,6 @@
 // Package emutest is the test plumbing the providers' emulators' tests
-// share: a shop's webhook endpoint that records what it receives.
+// share: a shop's webhook endpoint that records what it receives, one
+// API call and its answer, a page's text, and a clock the test moves.
 package emutest
 
 import (

@@ -6,12 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,23 +38,18 @@ func (r reply) messages() []string {
 
 func call(t *testing.T, s *Server, method, path, key, body string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	r := reply{status: res.StatusCode, header: res.Header}
-	r.raw, _ = io.ReadAll(res.Body)
+	a := emutest.Call(t, method, s.URL+path, body, "Authorization", bearer(key))
+	r := reply{status: a.Status, header: a.Header, raw: a.Raw}
 	_ = json.Unmarshal(r.raw, &r.obj)
 	return r
+}
+
+// bearer is the Authorization header's value for key; none for no key.
+func bearer(key string) string {
+	if key == "" {
+		return ""
+	}
+	return "Bearer " + key
 }
 
 // transactions counts the server's transactions.
@@ -263,17 +256,8 @@ func TestPageFlow(t *testing.T) {
 	s.SetWebhookURL(dashboard.URL)
 
 	id, page := getLink(t, s, linkTo("pay_01", sh.URL+"/hooks/pay_01"))
-	res, err := http.Get(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{"Boutique Awa", "5000 FCFA", "T-shirt Premium", `action="/process/` + id + `/pay"`, `/fail"`, `/cancel"`} {
-		if !bytes.Contains(html, []byte(want)) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html, "Boutique Awa", "5000 FCFA", "T-shirt Premium", `action="/process/`+id+`/pay"`, `/fail"`, `/cancel"`)
 
 	back, err := s.Act(ctx, page, providertest.Pay)
 	if err != nil {
@@ -306,7 +290,7 @@ func TestPageFlow(t *testing.T) {
 	if _, err := s.Act(ctx, page, providertest.Cancel); err == nil {
 		t.Error("second action accepted")
 	}
-	res, err = emulator.NoRedirectClient(time.Minute).Post(page+"/cancel", "application/x-www-form-urlencoded", nil)
+	res, err := emulator.NoRedirectClient(time.Minute).Post(page+"/cancel", "application/x-www-form-urlencoded", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,7 +399,7 @@ func TestFaultsAndDelta(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	clk := newManualClock()
+	clk := emutest.NewClock()
 	s := New(WithRateLimit(3, 300*time.Millisecond), providertest.WithClock(clk.Now))
 	defer s.Close()
 	for i := range 3 {
@@ -555,18 +539,6 @@ func TestProvider(t *testing.T) {
 	}
 }
 
-// getPage returns the payment page at u.
-func getPage(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
-}
-
 // TestPageChoice: the page is DEXCHANGE's, in French, with Senegal's
 // collection services and the customer's details; the service chosen and
 // the number typed are the transaction's.
@@ -575,17 +547,13 @@ func TestPageChoice(t *testing.T) {
 	s := New()
 	defer s.Close()
 	id, page := getLink(t, s, validLink)
-	html := getPage(t, page)
-	for _, want := range []string{
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html,
 		"<title>DEXCHANGE checkout (emulator)</title>", `<html lang="fr">`, "Payer 5000 FCFA", "T-shirt Premium",
 		`value="OM_SN_CASHOUT" checked> Orange Money`, `value="WAVE_SN_CASHOUT"> Wave`, `value="FM_SN_CASHOUT"> Free Money`,
 		`value="WIZALL_SN_CASHOUT"> Wizall Money`, `name="customer_email" type="email" value="awa@example.com"`,
 		`name="customer_phone" type="tel" autocomplete="tel" value="771234567"`,
-	} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	)
 	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), page, providertest.Pay,
 		url.Values{"operator": {"WAVE_SN_CASHOUT"}, "customer_phone": {"781112233"}})
 	if err != nil || status != http.StatusSeeOther {
@@ -619,7 +587,7 @@ func TestPayLater(t *testing.T) {
 	if _, body := sh.At(0); !strings.Contains(string(body), `"STATUS":"PROCESSING"`) {
 		t.Errorf("notification %s", body)
 	}
-	if html := getPage(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
+	if html := emutest.Page(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
 		t.Errorf("page while waiting:\n%s", html)
 	}
 	if _, err := s.Act(ctx, page, providertest.Fail); !errors.Is(err, emulator.ErrRefused) {
@@ -637,27 +605,4 @@ func TestPayLater(t *testing.T) {
 	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 2 {
 		t.Errorf("second ConfirmLater: %v, %d notifications", err, sh.Count())
 	}
-}
-
-// manualClock is a server clock (WithClock) that moves only when the test
-// moves it, so that a limit's window is not cut short by a slow machine.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newManualClock() *manualClock {
-	return &manualClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

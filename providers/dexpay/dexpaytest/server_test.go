@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/providertest"
 )
@@ -120,21 +121,12 @@ func (r reply) data(t *testing.T, v any) {
 
 func call(t *testing.T, s *Server, method, path string, headers map[string]string, body string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
+	var pairs []string
 	for k, v := range headers {
-		req.Header.Set(k, v)
+		pairs = append(pairs, k, v)
 	}
-	res, err := emulator.NoRedirectClient(time.Minute).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	r := reply{status: res.StatusCode, header: res.Header}
-	r.raw, _ = io.ReadAll(res.Body)
+	a := emutest.Call(t, method, s.URL+path, body, pairs...)
+	r := reply{status: a.Status, header: a.Header, raw: a.Raw}
 	_ = json.Unmarshal(r.raw, &r.obj)
 	return r
 }
@@ -784,21 +776,12 @@ func TestPageChoice(t *testing.T) {
 	s := New()
 	defer s.Close()
 	d := create(t, s, h.session("pay_01"))
-	res, err := emulator.NoRedirectClient(time.Minute).Get(d.PaymentURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{
+	html := emutest.Page(t, d.PaymentURL)
+	emutest.Shows(t, "page", html,
 		"<title>DEXPAY checkout (emulator)</title>", `<html lang="fr">`, "Payer 10000 XOF", "Abonnement Premium",
 		`value="wave" checked> Wave`, `value="orange_money"> Orange Money`, `value="mtn"> MTN MoMo`, `value="moov"> Moov Money`,
 		`name="customer_phone"`,
-	} {
-		if !strings.Contains(string(html), want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	)
 	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), d.PaymentURL, providertest.Pay,
 		url.Values{"operator": {"orange_money"}, "customer_phone": {"+221771234567"}})
 	if err != nil || status != http.StatusSeeOther {

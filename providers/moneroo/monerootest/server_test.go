@@ -38,23 +38,18 @@ type answer struct {
 
 func call(t *testing.T, s *Server, method, path, key, body string) answer {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	a := answer{status: res.StatusCode, header: res.Header}
-	a.raw, _ = io.ReadAll(res.Body)
+	r := emutest.Call(t, method, s.URL+path, body, "Authorization", bearer(key))
+	a := answer{status: r.Status, header: r.Header, raw: r.Raw}
 	_ = json.Unmarshal(a.raw, &a.env)
 	return a
+}
+
+// bearer is the Authorization header's value for key; none for no key.
+func bearer(key string) string {
+	if key == "" {
+		return ""
+	}
+	return "Bearer " + key
 }
 
 func initialize(t *testing.T, s *Server) (id, checkoutURL string) {
@@ -197,17 +192,8 @@ func TestPageFlow(t *testing.T) {
 	s.SetWebhookURL(sh.URL + "/hooks")
 
 	id, checkout := initialize(t, s)
-	res, err := http.Get(checkout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{"Boutique Awa", "5000 XOF", "Order 42", `action="/checkout/` + id + `/pay"`, `/fail"`, `/cancel"`} {
-		if !bytes.Contains(page, []byte(want)) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	page := emutest.Page(t, checkout)
+	emutest.Shows(t, "page", page, "Boutique Awa", "5000 XOF", "Order 42", `action="/checkout/`+id+`/pay"`, `/fail"`, `/cancel"`)
 
 	back, err := s.Act(ctx, checkout, providertest.Pay)
 	if err != nil {
@@ -255,7 +241,7 @@ func TestPageFlow(t *testing.T) {
 	if _, err := s.Act(ctx, checkout, providertest.Cancel); err == nil {
 		t.Error("second action accepted")
 	}
-	res, err = emulator.NoRedirectClient(time.Minute).Post(checkout+"/cancel", "application/x-www-form-urlencoded", nil)
+	res, err := emulator.NoRedirectClient(time.Minute).Post(checkout+"/cancel", "application/x-www-form-urlencoded", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,18 +438,6 @@ func TestOfficialClientInitialize(t *testing.T) {
 	}
 }
 
-// getPage returns the hosted page at u.
-func getPage(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
-}
-
 // TestPageChoice: the page shows Moneroo's look, the currency's methods
 // (or those initialize named) and the customer's phone; the method and
 // phone chosen are the capture's.
@@ -472,17 +446,13 @@ func TestPageChoice(t *testing.T) {
 	s := New()
 	defer s.Close()
 	id, checkout := initialize(t, s)
-	page := getPage(t, checkout)
-	for _, want := range []string{
+	page := emutest.Page(t, checkout)
+	emutest.Shows(t, "page", page,
 		"<title>Moneroo checkout (emulator)</title>", `<span class="logo">moneroo</span>`,
 		`value="wave_ci" checked> Wave Côte d&#39;Ivoire`, `value="orange_sn"> Orange Money Sénégal`, `value="card_xof">`,
 		`name="customer_name" value="Awa Diallo"`, `name="customer_phone" type="tel" autocomplete="tel" value="2250701020304"`,
-		`formaction="/checkout/` + id + `/pay_later"`,
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+		`formaction="/checkout/`+id+`/pay_later"`,
+	)
 
 	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), checkout, providertest.Pay,
 		url.Values{"operator": {"orange_sn"}, "customer_phone": {"+221 77 123 45 67"}})
@@ -509,7 +479,7 @@ func TestPageChoice(t *testing.T) {
 		CheckoutURL string `json:"checkout_url"`
 	}
 	_ = json.Unmarshal(a.env.Data, &created)
-	page = getPage(t, created.CheckoutURL)
+	page = emutest.Page(t, created.CheckoutURL)
 	if !strings.Contains(page, `value="mtn_ci" checked> MTN MoMo Côte d&#39;Ivoire`) || !strings.Contains(page, `value="moov_ci">`) ||
 		strings.Contains(page, `value="wave_ci"`) {
 		t.Errorf("page with methods:\n%s", page)
@@ -542,7 +512,7 @@ func TestPayLater(t *testing.T) {
 	if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); !strings.Contains(string(a.raw), `"status":"pending"`) {
 		t.Errorf("verify: %s", a.raw)
 	}
-	if page := getPage(t, checkout); !strings.Contains(page, "Confirm on your phone") {
+	if page := emutest.Page(t, checkout); !strings.Contains(page, "Confirm on your phone") {
 		t.Errorf("page while waiting:\n%s", page)
 	}
 	if _, err := s.Act(ctx, checkout, providertest.Pay); !errors.Is(err, emulator.ErrRefused) {

@@ -39,18 +39,8 @@ type reply struct {
 
 func call(t *testing.T, method, u, body string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, u, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	r := reply{status: res.StatusCode, header: res.Header}
-	r.raw, _ = io.ReadAll(res.Body)
+	a := emutest.Call(t, method, u, body)
+	r := reply{status: a.Status, header: a.Header, raw: a.Raw}
 	_ = json.Unmarshal(r.raw, &r.body)
 	return r
 }
@@ -288,17 +278,8 @@ func TestPageFlow(t *testing.T) {
 	if page != s.URL+"/payment/"+token+"/Boutique%20Awa" {
 		t.Fatalf("page %s", page)
 	}
-	res, err := http.Get(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{"Boutique Awa", "5000 FCFA", "Pagne wax", `action="/payment/` + token + `/Boutique%20Awa/pay"`, `/fail"`, `/cancel"`} {
-		if !bytes.Contains(html, []byte(want)) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html, "Boutique Awa", "5000 FCFA", "Pagne wax", `action="/payment/`+token+`/Boutique%20Awa/pay"`, `/fail"`, `/cancel"`)
 
 	back, err := s.Act(ctx, page, providertest.Pay)
 	if err != nil {
@@ -585,18 +566,6 @@ func TestOfficialClientRequests(t *testing.T) {
 	}
 }
 
-// getPage returns the payment page at u.
-func getPage(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
-}
-
 // TestPageChoice: the page is MoneyFusion's, in French, with its
 // operators and the customer's name and number; the operator chosen is
 // the moyen reported.
@@ -605,16 +574,12 @@ func TestPageChoice(t *testing.T) {
 	s := New()
 	defer s.Close()
 	token, page := create(t, s, "")
-	html := getPage(t, page)
-	for _, want := range []string{
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html,
 		"<title>MoneyFusion checkout (emulator)</title>", `<html lang="fr">`, "Payer 5000 FCFA",
 		`value="orange" checked> Orange Money`, `value="mtn"> MTN MoMo`, `value="moov"> Moov Money`, `value="wave"> Wave`,
 		`name="customer_name" value="Awa Diallo"`, `name="customer_phone" type="tel" autocomplete="tel" value="0701020304"`,
-	} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	)
 	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), page, providertest.Pay, url.Values{"operator": {"wave"}})
 	if err != nil || status != http.StatusSeeOther {
 		t.Fatalf("pay: %d %v", status, err)
@@ -651,7 +616,7 @@ func TestPayLater(t *testing.T) {
 	if got, _ := statutOf(t, s, token); got != StatusPending {
 		t.Errorf("statut while waiting: %q", got)
 	}
-	if html := getPage(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
+	if html := emutest.Page(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
 		t.Errorf("page while waiting:\n%s", html)
 	}
 	if _, err := s.Act(ctx, page, providertest.Pay); !errors.Is(err, emulator.ErrRefused) {

@@ -55,31 +55,13 @@ type call struct {
 
 func (c call) do(t *testing.T, s *Server) answer {
 	t.Helper()
-	req, err := http.NewRequest(c.method, s.URL+c.path, strings.NewReader(c.body))
-	if err != nil {
-		t.Fatal(err)
+	auth := c.auth
+	if auth == "ok" {
+		auth = novasend.BasicAuth(s.APIKey, s.APIClient)
 	}
-	switch c.auth {
-	case "":
-	case "ok":
-		req.Header.Set("Authorization", novasend.BasicAuth(s.APIKey, s.APIClient))
-	default:
-		req.Header.Set("Authorization", c.auth)
-	}
-	if c.key != "" {
-		req.Header.Set(novasend.IdempotencyHeader, c.key)
-	}
-	if c.lang != "" {
-		req.Header.Set("Accept-Language", c.lang)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	a := answer{status: res.StatusCode, header: res.Header}
-	a.raw, _ = io.ReadAll(res.Body)
+	r := emutest.Call(t, c.method, s.URL+c.path, c.body,
+		"Authorization", auth, novasend.IdempotencyHeader, c.key, "Accept-Language", c.lang)
+	a := answer{status: r.Status, header: r.Header, raw: r.Raw}
 	_ = json.Unmarshal(a.raw, &a.err)
 	return a
 }
@@ -335,7 +317,7 @@ func TestStatus(t *testing.T) {
 
 func TestPollLimit(t *testing.T) {
 	t.Parallel()
-	clk := newManualClock()
+	clk := emutest.NewClock()
 	s := newServer(WithPollLimit(200*time.Millisecond), providertest.WithClock(clk.Now))
 	defer s.Close()
 	sess := open(t, s, validBody, key1)
@@ -423,11 +405,7 @@ func TestPageFlow(t *testing.T) {
 	page, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	code := strings.TrimPrefix(sess.PaymentURL, s.URL+"/link/")
-	for _, want := range []string{"Boutique Awa", "5000 XOF", ourRef, `action="/link/` + code + `/pay"`, `/fail"`, `/cancel"`} {
-		if !bytes.Contains(page, []byte(want)) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	emutest.Shows(t, "page", string(page), "Boutique Awa", "5000 XOF", ourRef, `action="/link/`+code+`/pay"`, `/fail"`, `/cancel"`)
 	if p, _ := s.Payment(ourRef); p.ConfirmationStatus != "pending" {
 		t.Errorf("opening the page: confirmation %q", p.ConfirmationStatus)
 	}
@@ -733,18 +711,6 @@ func TestProvider(t *testing.T) {
 	}
 }
 
-// getPage returns the payment page at u.
-func getPage(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
-}
-
 // TestPageChoice: the page is NovaSend's, with the wallets of the payin's
 // country and the customer's name and number; the wallet chosen is
 // recorded.
@@ -753,16 +719,12 @@ func TestPageChoice(t *testing.T) {
 	s := newServer()
 	defer s.Close()
 	sess := open(t, s, validBody, key1)
-	html := getPage(t, sess.PaymentURL)
-	for _, want := range []string{
+	html := emutest.Page(t, sess.PaymentURL)
+	emutest.Shows(t, "page", html,
 		"<title>NovaSend checkout (emulator)</title>", "Pay 5000 XOF", "Pay later on my phone",
 		`value="wave" checked> Wave`, `value="orange"> Orange Money`, `value="mtn"> MTN MoMo`, `value="moov"> Moov Money`,
 		`name="customer_name" value="Awa Diallo"`, `name="customer_phone" type="tel" autocomplete="tel" value="&#43;2250701020304"`,
-	} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	)
 	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), sess.PaymentURL, providertest.Pay, url.Values{"operator": {"mtn"}})
 	if err != nil || status != http.StatusSeeOther {
 		t.Fatalf("pay: %d %v", status, err)
@@ -772,7 +734,7 @@ func TestPageChoice(t *testing.T) {
 	}
 
 	sn := strings.NewReplacer(`"country":"CI"`, `"country":"SN"`, `"+2250701020304"`, `"+221771234567"`, ourRef, "pay_sn").Replace(validBody)
-	html = getPage(t, open(t, s, sn, key2).PaymentURL)
+	html = emutest.Page(t, open(t, s, sn, key2).PaymentURL)
 	if !strings.Contains(html, `value="free"> Free Money`) || strings.Contains(html, `value="mtn"`) {
 		t.Errorf("Senegal's page:\n%s", html)
 	}
@@ -812,7 +774,7 @@ func TestPayLater(t *testing.T) {
 	if got := txStatus(); got != "pending" {
 		t.Errorf("status: transaction %s", got)
 	}
-	if page := getPage(t, sess.PaymentURL); !strings.Contains(page, "Confirm on your phone") {
+	if page := emutest.Page(t, sess.PaymentURL); !strings.Contains(page, "Confirm on your phone") {
 		t.Errorf("page while waiting:\n%s", page)
 	}
 	if _, err := s.Act(ctx, sess.PaymentURL, providertest.Cancel); err == nil {
@@ -831,27 +793,4 @@ func TestPayLater(t *testing.T) {
 	if err := s.ConfirmLater(ctx, sess.Reference); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 2 {
 		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.Count())
 	}
-}
-
-// manualClock is a server clock (WithClock) that moves only when the test
-// moves it, so that a limit's window is not cut short by a slow machine.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newManualClock() *manualClock {
-	return &manualClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

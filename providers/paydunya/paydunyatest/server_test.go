@@ -42,25 +42,12 @@ func (r reply) text() string { s, _ := r.body["response_text"].(string); return 
 // call sends one API request with the keys of mode (nil keys: none).
 func call(t *testing.T, s *paydunyatest.Server, method, path string, keys *paydunyatest.Keys, master, body string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if master != "" {
-		req.Header.Set("PAYDUNYA-MASTER-KEY", master)
-	}
+	header := []string{"PAYDUNYA-MASTER-KEY", master}
 	if keys != nil {
-		req.Header.Set("PAYDUNYA-PRIVATE-KEY", keys.PrivateKey)
-		req.Header.Set("PAYDUNYA-TOKEN", keys.Token)
+		header = append(header, "PAYDUNYA-PRIVATE-KEY", keys.PrivateKey, "PAYDUNYA-TOKEN", keys.Token)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	r := reply{status: res.StatusCode, header: res.Header}
-	r.raw, _ = io.ReadAll(res.Body)
+	a := emutest.Call(t, method, s.URL+path, body, header...)
+	r := reply{status: a.Status, header: a.Header, raw: a.Raw}
 	d := json.NewDecoder(bytes.NewReader(r.raw))
 	d.UseNumber()
 	_ = d.Decode(&r.body)
@@ -223,17 +210,8 @@ func TestPageFlow(t *testing.T) {
 	sh := emutest.NewShop(t)
 	tok, page := create(t, s, sh.URL+"/ipn/pay_01")
 
-	res, err := http.Get(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{"Boutique Awa", "5000 FCFA", "Order 42", `action="/sandbox-checkout/invoice/` + tok + `/pay"`, `/fail"`, `/cancel"`} {
-		if !bytes.Contains(html, []byte(want)) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html, "Boutique Awa", "5000 FCFA", "Order 42", `action="/sandbox-checkout/invoice/`+tok+`/pay"`, `/fail"`, `/cancel"`)
 
 	back, err := s.Act(ctx, page, providertest.Pay)
 	if err != nil {
@@ -968,18 +946,6 @@ func TestConfirmByPost(t *testing.T) {
 	}
 }
 
-// getPage returns the hosted page at u.
-func getPage(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
-}
-
 // TestPageChoice: the page is PayDunya's, in French, and offers a
 // Senegalese store's channels, or those invoice.channels named; the
 // channel chosen is recorded, and the phone typed is the payer's.
@@ -988,16 +954,12 @@ func TestPageChoice(t *testing.T) {
 	s := paydunyatest.New()
 	defer s.Close()
 	tok, page := create(t, s, "")
-	html := getPage(t, page)
-	for _, want := range []string{
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html,
 		"<title>PayDunya checkout (emulator)</title>", `<html lang="fr">`, "Payer 5000 FCFA", "Annuler le paiement",
 		`value="orange-money-senegal" checked> Orange Money`, `value="wave-senegal"> Wave`, `value="card"> Carte bancaire`,
-		`formaction="/sandbox-checkout/invoice/` + tok + `/pay_later"`,
-	} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+		`formaction="/sandbox-checkout/invoice/`+tok+`/pay_later"`,
+	)
 	status, _, err := emulator.Submit(context.Background(), nil, page, providertest.Pay,
 		url.Values{"operator": {"wave-senegal"}, "customer_phone": {"771234567"}})
 	if err != nil || status != http.StatusSeeOther {
@@ -1009,7 +971,7 @@ func TestPageChoice(t *testing.T) {
 
 	body := strings.Replace(validInvoice, `"total_amount":5000`, `"total_amount":5000,"channels":["wave-ci","mtn-ci"]`, 1)
 	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, strings.Replace(body, "%s", "", 1))
-	html = getPage(t, r.text())
+	html = emutest.Page(t, r.text())
 	if !strings.Contains(html, `value="wave-ci" checked> Wave Côte d&#39;Ivoire`) || !strings.Contains(html, `value="mtn-ci">`) ||
 		strings.Contains(html, `value="orange-money-senegal"`) {
 		t.Errorf("page with channels:\n%s", html)
@@ -1036,7 +998,7 @@ func TestPayLater(t *testing.T) {
 	if r := call(t, s, http.MethodGet, "/sandbox-api/v1/checkout-invoice/confirm/"+tok, &s.Sandbox, s.MasterKey, ""); r.body["status"] != "pending" {
 		t.Errorf("confirm: %s", r.raw)
 	}
-	if html := getPage(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
+	if html := emutest.Page(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
 		t.Errorf("page while waiting:\n%s", html)
 	}
 	if _, err := s.Act(ctx, page, providertest.Cancel); !errors.Is(err, emulator.ErrRefused) {

@@ -1,0 +1,112 @@
+package emutest
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Answer is an emulator's answer to one request: its status, header and
+// body as sent.
+type Answer struct {
+	Status int
+	Header http.Header
+	Raw    []byte
+}
+
+// noRedirect answers a redirect with the redirect itself, so that a test
+// reads where an emulator sends the customer.
+var noRedirect = &http.Client{
+	Timeout: time.Minute,
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+}
+
+// Call sends one JSON request to u with the headers given as name, value
+// pairs (set after Content-Type, so they may replace it) and returns the
+// answer; a redirect is returned, not followed. A request that cannot be
+// sent fails the test.
+func Call(t testing.TB, method, u, body string, header ...string) Answer {
+	t.Helper()
+	if len(header)%2 != 0 {
+		t.Fatalf("emutest.Call: header %q is not name, value pairs", header)
+	}
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i < len(header); i += 2 {
+		if header[i+1] != "" {
+			req.Header.Set(header[i], header[i+1])
+		}
+	}
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Answer{Status: res.StatusCode, Header: res.Header, Raw: raw}
+}
+
+// Page returns the body of the page at u, following redirects as a
+// browser does.
+func Page(t testing.TB, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Shows reports, as errors of the test, each of wants that text lacks;
+// what names the text in the message ("page", "lookup").
+func Shows(t testing.TB, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q", what, want)
+		}
+	}
+}
+
+// Clock is an emulator clock (an emulator's WithClock) that moves only
+// when the test moves it, so that a limit's window is not cut short by a
+// slow machine. It is safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a Clock at 2 March 2026, 09:00 UTC.
+func NewClock() *Clock {
+	return &Clock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock ahead by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
