@@ -1,12 +1,16 @@
 package emutest
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cauripay/cauri/internal/emulator"
 )
 
 // Answer is an emulator's answer to one request: its status, header and
@@ -109,4 +113,25 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// Bearer is the Authorization header's value for key, or none for no
+// key.
+func Bearer(key string) string {
+	if key == "" {
+		return ""
+	}
+	return "Bearer " + key
+}
+
+// Held checks a page that pay later holds: it reads says, and act, the
+// emulator's Act, refuses action a on it with [emulator.ErrRefused].
+func Held[A any](t testing.TB, act func(context.Context, string, A) (string, error), page, says string, a A) {
+	t.Helper()
+	if html := Page(t, page); !strings.Contains(html, says) {
+		t.Errorf("page while waiting lacks %q:\n%s", says, html)
+	}
+	if _, err := act(context.Background(), page, a); !errors.Is(err, emulator.ErrRefused) {
+		t.Errorf("%v while waiting: %v", a, err)
+	}
 }

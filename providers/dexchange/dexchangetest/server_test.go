@@ -38,18 +38,10 @@ func (r reply) messages() []string {
 
 func call(t *testing.T, s *Server, method, path, key, body string) reply {
 	t.Helper()
-	a := emutest.Call(t, method, s.URL+path, body, "Authorization", bearer(key))
+	a := emutest.Call(t, method, s.URL+path, body, "Authorization", emutest.Bearer(key))
 	r := reply{status: a.Status, header: a.Header, raw: a.Raw}
 	_ = json.Unmarshal(r.raw, &r.obj)
 	return r
-}
-
-// bearer is the Authorization header's value for key; none for no key.
-func bearer(key string) string {
-	if key == "" {
-		return ""
-	}
-	return "Bearer " + key
 }
 
 // transactions counts the server's transactions.
@@ -587,12 +579,7 @@ func TestPayLater(t *testing.T) {
 	if _, body := sh.At(0); !strings.Contains(string(body), `"STATUS":"PROCESSING"`) {
 		t.Errorf("notification %s", body)
 	}
-	if html := emutest.Page(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
-		t.Errorf("page while waiting:\n%s", html)
-	}
-	if _, err := s.Act(ctx, page, providertest.Fail); !errors.Is(err, emulator.ErrRefused) {
-		t.Errorf("fail while waiting: %v", err)
-	}
+	emutest.Held(t, s.Act, page, "Confirmez sur votre téléphone", providertest.Fail)
 	if err := s.ConfirmLater(ctx, id); err != nil {
 		t.Fatal(err)
 	}

@@ -38,18 +38,10 @@ type answer struct {
 
 func call(t *testing.T, s *Server, method, path, key, body string) answer {
 	t.Helper()
-	r := emutest.Call(t, method, s.URL+path, body, "Authorization", bearer(key))
+	r := emutest.Call(t, method, s.URL+path, body, "Authorization", emutest.Bearer(key))
 	a := answer{status: r.Status, header: r.Header, raw: r.Raw}
 	_ = json.Unmarshal(a.raw, &a.env)
 	return a
-}
-
-// bearer is the Authorization header's value for key; none for no key.
-func bearer(key string) string {
-	if key == "" {
-		return ""
-	}
-	return "Bearer " + key
 }
 
 func initialize(t *testing.T, s *Server) (id, checkoutURL string) {
@@ -512,12 +504,7 @@ func TestPayLater(t *testing.T) {
 	if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); !strings.Contains(string(a.raw), `"status":"pending"`) {
 		t.Errorf("verify: %s", a.raw)
 	}
-	if page := emutest.Page(t, checkout); !strings.Contains(page, "Confirm on your phone") {
-		t.Errorf("page while waiting:\n%s", page)
-	}
-	if _, err := s.Act(ctx, checkout, providertest.Pay); !errors.Is(err, emulator.ErrRefused) {
-		t.Errorf("pay while waiting: %v", err)
-	}
+	emutest.Held(t, s.Act, checkout, "Confirm on your phone", providertest.Pay)
 
 	if err := s.ConfirmLater(ctx, id); err != nil {
 		t.Fatal(err)

@@ -616,12 +616,7 @@ func TestPayLater(t *testing.T) {
 	if got, _ := statutOf(t, s, token); got != StatusPending {
 		t.Errorf("statut while waiting: %q", got)
 	}
-	if html := emutest.Page(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
-		t.Errorf("page while waiting:\n%s", html)
-	}
-	if _, err := s.Act(ctx, page, providertest.Pay); !errors.Is(err, emulator.ErrRefused) {
-		t.Errorf("pay while waiting: %v", err)
-	}
+	emutest.Held(t, s.Act, page, "Confirmez sur votre téléphone", providertest.Pay)
 
 	if err := s.ConfirmLater(ctx, token); err != nil {
 		t.Fatal(err)
