@@ -135,3 +135,24 @@ func Held[A any](t testing.TB, act func(context.Context, string, A) (string, err
 		t.Errorf("%v while waiting: %v", a, err)
 	}
 }
+
+// Refuses checks that act, an emulator's Act, refuses action a on page;
+// what says, in the error of the test otherwise, what was accepted.
+func Refuses[A any](t testing.TB, act func(context.Context, string, A) (string, error), page string, a A, what string) {
+	t.Helper()
+	if _, err := act(context.Background(), page, a); err == nil {
+		t.Error(what)
+	}
+}
+
+// Post posts an empty form to u, as a page's button does, and returns the
+// status of the answer; a redirect is returned, not followed.
+func Post(t testing.TB, u string) int {
+	t.Helper()
+	res, err := noRedirect.Post(u, "application/x-www-form-urlencoded", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}

@@ -817,9 +817,7 @@ func TestPayLater(t *testing.T) {
 	if got.Status != StatusProcessing || got.PaymentAttempt == nil || got.PaymentAttempt.Operator != "wave" {
 		t.Errorf("lookup %+v", got)
 	}
-	if _, err := s.Act(ctx, d.PaymentURL, providertest.Cancel); err == nil {
-		t.Error("cancel while waiting accepted")
-	}
+	emutest.Refuses(t, s.Act, d.PaymentURL, providertest.Cancel, "cancel while waiting accepted")
 	if err := s.ConfirmLater(ctx, "pay_01"); err != nil {
 		t.Fatal(err)
 	}

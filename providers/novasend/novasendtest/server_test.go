@@ -445,9 +445,7 @@ func TestPageFlow(t *testing.T) {
 	}
 
 	// A second action is refused.
-	if _, err := s.Act(ctx, sess.PaymentURL, providertest.Cancel); err == nil {
-		t.Error("second action accepted")
-	}
+	emutest.Refuses(t, s.Act, sess.PaymentURL, providertest.Cancel, "second action accepted")
 	if p, _ := s.Payment(ourRef); p.Transaction.Status != "completed" || sh.Count() != 1 {
 		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.Count())
 	}
@@ -488,9 +486,7 @@ func TestPageFlow(t *testing.T) {
 			t.Errorf("%s: webhook %s", tt.a, body)
 		}
 	}
-	if _, err := s.Act(ctx, s.URL+"/link/NOPE", providertest.Pay); err == nil {
-		t.Error("unknown payment accepted")
-	}
+	emutest.Refuses(t, s.Act, s.URL+"/link/NOPE", providertest.Pay, "unknown payment accepted")
 }
 
 // TestWebhookForms: the bytes sent and the bytes signed, as the options
@@ -669,9 +665,7 @@ func TestExpireAndSetStatus(t *testing.T) {
 	if _, body := sh.At(0); !bytes.Contains(body, []byte(`"status":"expired"`)) || !bytes.Contains(body, []byte(`"confirmationStatus":"expired"`)) {
 		t.Errorf("webhook %s", body)
 	}
-	if _, err := s.Act(ctx, sess.PaymentURL, providertest.Pay); err == nil {
-		t.Error("an expired payin was paid")
-	}
+	emutest.Refuses(t, s.Act, sess.PaymentURL, providertest.Pay, "an expired payin was paid")
 	if err := s.Expire(ctx, ourRef); err == nil {
 		t.Error("expired twice")
 	}

@@ -250,9 +250,7 @@ func TestPageFlow(t *testing.T) {
 	}
 
 	// A second action is refused.
-	if _, err := s.Act(ctx, page, providertest.Cancel); err == nil {
-		t.Error("second action accepted")
-	}
+	emutest.Refuses(t, s.Act, page, providertest.Cancel, "second action accepted")
 	status, _, err := emulator.Press(ctx, nil, page, providertest.Cancel)
 	if err != nil || status != http.StatusConflict {
 		t.Errorf("second action: %d %v", status, err)
@@ -282,9 +280,7 @@ func TestPageFlow(t *testing.T) {
 	if inv, _ := s.Payment(tok); inv.Status != "failed" || inv.FailReason == "" {
 		t.Errorf("failed invoice %+v", inv)
 	}
-	if _, err := s.Act(ctx, s.URL+"/sandbox-checkout/invoice/test_nope", providertest.Pay); err == nil {
-		t.Error("unknown invoice accepted")
-	}
+	emutest.Refuses(t, s.Act, s.URL+"/sandbox-checkout/invoice/test_nope", providertest.Pay, "unknown invoice accepted")
 
 	// Live invoices live under /checkout/invoice/ and are not sandbox pages.
 	co, err := s.LiveProvider().CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_04",
@@ -292,9 +288,7 @@ func TestPageFlow(t *testing.T) {
 	if err != nil || !strings.HasPrefix(co.RedirectURL, s.URL+"/checkout/invoice/") {
 		t.Fatalf("live checkout %+v %v", co, err)
 	}
-	if _, err := s.Act(ctx, s.URL+"/sandbox-checkout/invoice/"+co.ProviderRef, providertest.Pay); err == nil {
-		t.Error("a live invoice was paid on a sandbox page")
-	}
+	emutest.Refuses(t, s.Act, s.URL+"/sandbox-checkout/invoice/"+co.ProviderRef, providertest.Pay, "a live invoice was paid on a sandbox page")
 	if back, err := s.Act(ctx, co.RedirectURL, providertest.Pay); err != nil || back != "https://shop.example/r?token="+co.ProviderRef {
 		t.Errorf("live pay: %q %v", back, err)
 	}
