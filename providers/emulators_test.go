@@ -43,33 +43,24 @@ type emulatorFacts struct {
 }
 
 func emulatorTable() []emulatorFacts {
-	const retries, delay = 2, time.Millisecond
 	return []emulatorFacts{
-		{"moneroo", func() (emulatorUnderTest, string) {
-			s := monerootest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/v1/payments/x", 1},
-		{"dexchange", func() (emulatorUnderTest, string) {
-			s := dexchangetest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/api/v1/transaction/x", 1},
-		{"dexpay", func() (emulatorUnderTest, string) {
-			s := dexpaytest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/api/v1/checkout-sessions/x", 1},
+		{"moneroo", starts(monerootest.New, func(s *monerootest.Server) string { return s.URL }), "/v1/payments/x", 1},
+		{"dexchange", starts(dexchangetest.New, func(s *dexchangetest.Server) string { return s.URL }), "/api/v1/transaction/x", 1},
+		{"dexpay", starts(dexpaytest.New, func(s *dexpaytest.Server) string { return s.URL }), "/api/v1/checkout-sessions/x", 1},
 		// The page's pay sends payin.session.pending, then completed.
-		{"moneyfusion", func() (emulatorUnderTest, string) {
-			s := moneyfusiontest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/paiementNotif/x", 2},
-		{"novasend", func() (emulatorUnderTest, string) {
-			s := novasendtest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/v1/payin/x", 1},
-		{"paydunya", func() (emulatorUnderTest, string) {
-			s := paydunyatest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/sandbox-api/v1/checkout-invoice/confirm/x", 1},
+		{"moneyfusion", starts(moneyfusiontest.New, func(s *moneyfusiontest.Server) string { return s.URL }), "/paiementNotif/x", 2},
+		{"novasend", starts(novasendtest.New, func(s *novasendtest.Server) string { return s.URL }), "/v1/payin/x", 1},
+		{"paydunya", starts(paydunyatest.New, func(s *paydunyatest.Server) string { return s.URL }), "/sandbox-api/v1/checkout-invoice/confirm/x", 1},
+	}
+}
+
+// starts adapts an emulator's New to the table: it starts the emulator
+// with notifications retried twice, 1ms apart, and returns it and its
+// root URL, as root reads it.
+func starts[S emulatorUnderTest](newEm func(...providertest.EmulatorOption) S, root func(S) string) func() (emulatorUnderTest, string) {
+	return func() (emulatorUnderTest, string) {
+		s := newEm(providertest.WithWebhookRetries(2, time.Millisecond))
+		return s, root(s)
 	}
 }
 
@@ -168,6 +159,22 @@ func TestEmulatorsWebhookPolicies(t *testing.T) {
 			}
 			if lost != f.perPay {
 				t.Errorf("%d lost deliveries recorded, want %d", lost, f.perPay)
+			}
+		})
+	}
+}
+
+// TestEmulatorsProvider: an emulator's provider client is the provider's
+// own, by its name.
+func TestEmulatorsProvider(t *testing.T) {
+	t.Parallel()
+	for _, f := range emulatorTable() {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			em, _ := f.start()
+			defer em.Close()
+			if got := em.Provider().Name(); got != f.name {
+				t.Errorf("provider %q", got)
 			}
 		})
 	}

@@ -511,9 +511,6 @@ func TestProvider(t *testing.T) {
 	t.Parallel()
 	s := New()
 	defer s.Close()
-	if s.Provider().Name() != "dexchange" {
-		t.Error("name")
-	}
 	cfg := s.Config()
 	if cfg.BaseURL != s.URL+"/api/v1" || cfg.APIKey != s.APIKey || len(cfg.WebhookSecrets) != 0 || !strings.HasPrefix(s.APIKey, "sk.test.") {
 		t.Errorf("config %+v", cfg)

@@ -312,9 +312,6 @@ func TestProvider(t *testing.T) {
 	t.Parallel()
 	s := New()
 	defer s.Close()
-	if s.Provider().Name() != "moneroo" {
-		t.Error("name")
-	}
 	cfg := s.Config()
 	if cfg.BaseURL != s.URL+"/v1" || cfg.SecretKey != s.SecretKey || cfg.WebhookSecrets[0] != s.WebhookSecret {
 		t.Errorf("config %+v", cfg)

@@ -444,9 +444,6 @@ func TestProvider(t *testing.T) {
 	t.Parallel()
 	s := New()
 	defer s.Close()
-	if s.Provider().Name() != "moneyfusion" {
-		t.Error("name")
-	}
 	cfg := s.Config()
 	if cfg.APIURL != s.APIURL || cfg.StatusURL != s.URL {
 		t.Errorf("config %+v", cfg)
