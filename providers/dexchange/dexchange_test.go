@@ -378,20 +378,11 @@ func TestCreateCheckoutAnswerLost(t *testing.T) {
 	srv := dexchangetest.New()
 	defer srv.Close()
 	p := srv.Provider()
-	srv.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
-
-	ctx := clienttest.NewExpiring()
-	clienttest.ExpireWhenHeld(t, srv, ctx)
-	_, err := p.CreateCheckout(ctx, request(order()))
-	if !cauri.IsTemporary(err) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("first attempt: %v", err)
-	}
 	// DEXCHANGE goes on with the request it held, to nobody.
-	wait, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := srv.AwaitSlowAnswered(wait, 1); err != nil {
-		t.Fatal(err)
-	}
+	clienttest.LoseCreateAnswer(t, srv, func(ctx context.Context) error {
+		_, err := p.CreateCheckout(ctx, request(order()))
+		return err
+	})
 	tx, ok := srv.PaymentByExternalID("pay_01")
 	if !ok {
 		t.Fatal("the emulator never created the link")

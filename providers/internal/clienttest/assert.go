@@ -18,8 +18,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/providertest"
 )
 
 // ProviderError fails the test unless err is a *cauri.ProviderError of
@@ -179,5 +181,32 @@ func CheckUnknownStatus(t *testing.T, u cauri.Update, raw, word, logs string) {
 	}
 	if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, word) {
 		t.Errorf("no warning for an unknown status: %s", logs)
+	}
+}
+
+// SlowAnswerer is an emulator that holds a request with a slow fault and
+// reports when it has answered it.
+type SlowAnswerer interface {
+	SlowHolder
+	InjectFault(op providertest.Op, f providertest.Fault)
+	AwaitSlowAnswered(ctx context.Context, n int) error
+}
+
+// LoseCreateAnswer makes a checkout's creation lose its answer: em holds
+// the creation create sends, the caller's deadline passes (create must
+// return a temporary error wrapping context.DeadlineExceeded), and em then
+// answers it, to nobody, before LoseCreateAnswer returns.
+func LoseCreateAnswer(t *testing.T, em SlowAnswerer, create func(context.Context) error) {
+	t.Helper()
+	em.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	ctx := NewExpiring()
+	ExpireWhenHeld(t, em, ctx)
+	if err := create(ctx); !cauri.IsTemporary(err) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("creation whose answer is lost: %v", err)
+	}
+	wait, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := em.AwaitSlowAnswered(wait, 1); err != nil {
+		t.Fatal(err)
 	}
 }
