@@ -179,8 +179,7 @@ func provider(t *testing.T, cfg novasend.Config) *novasend.Provider {
 // loggedProvider is provider(t, cfg) logging as text into the Logs it
 // returns.
 func loggedProvider(t *testing.T, cfg novasend.Config) (*novasend.Provider, *clienttest.Logs) {
-	log, logs := clienttest.TextLogger()
-	cfg.Logger = log
+	cfg, logs := clienttest.Logged(cfg)
 	return provider(t, cfg), logs
 }
 

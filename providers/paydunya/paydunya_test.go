@@ -186,8 +186,7 @@ func provider(t *testing.T, cfg paydunya.Config) *paydunya.Provider {
 // loggedProvider is provider(t, cfg) logging as text into the Logs it
 // returns.
 func loggedProvider(t *testing.T, cfg paydunya.Config) (*paydunya.Provider, *clienttest.Logs) {
-	log, logs := clienttest.TextLogger()
-	cfg.Logger = log
+	cfg, logs := clienttest.Logged(cfg)
 	return provider(t, cfg), logs
 }
 
