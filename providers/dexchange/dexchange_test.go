@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
@@ -101,8 +102,7 @@ func providerError(t *testing.T, err error, status int, temporary bool) *cauri.P
 // received: path, headers and body, field names and casing as documented.
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
-	srv := dexchangetest.New(dexchangetest.WithAPIKey("sk.test.abc"))
-	defer srv.Close()
+	srv := emutest.Start(t, dexchangetest.New, dexchangetest.WithAPIKey("sk.test.abc"))
 	p := srv.Provider()
 
 	co, err := p.CreateCheckout(context.Background(), request(order()))
@@ -277,8 +277,7 @@ func TestCreateCheckoutShapes(t *testing.T) {
 func TestCreateCheckoutErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := dexchangetest.New()
-	t.Cleanup(srv.Close) // after the parallel subtests
+	srv := emutest.Start(t, dexchangetest.New) // after the parallel subtests
 
 	t.Run("400 message array", func(t *testing.T) {
 		t.Parallel()
@@ -301,8 +300,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		}
 	})
 	t.Run("403 maintenance", func(t *testing.T) {
-		s := dexchangetest.New()
-		defer s.Close()
+		s := emutest.Start(t, dexchangetest.New)
 		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 403})
 		_, err := s.Provider().CreateCheckout(ctx, request(order()))
 		if pe := providerError(t, err, 403, false); pe.Message != "API under maintenance" {
@@ -310,8 +308,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		}
 	})
 	t.Run("rate limit", func(t *testing.T) {
-		s := dexchangetest.New(dexchangetest.WithRateLimit(2, time.Minute))
-		defer s.Close()
+		s := emutest.Start(t, dexchangetest.New, dexchangetest.WithRateLimit(2, time.Minute))
 		p := s.Provider()
 		for i := range 2 {
 			req := request(order())
@@ -333,8 +330,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 func TestCreateCheckoutIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := dexchangetest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexchangetest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	first, err := p.CreateCheckout(ctx, request(order()))
@@ -374,8 +370,7 @@ func TestCreateCheckoutIdempotent(t *testing.T) {
 // one.
 func TestCreateCheckoutAnswerLost(t *testing.T) {
 	t.Parallel()
-	srv := dexchangetest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexchangetest.New)
 	p := srv.Provider()
 	// DEXCHANGE goes on with the request it held, to nobody.
 	clienttest.LoseCreateAnswer(t, srv, func(ctx context.Context) error {
@@ -454,8 +449,7 @@ func TestCreateCheckoutConflict(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := dexchangetest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexchangetest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)

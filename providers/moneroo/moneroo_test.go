@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
@@ -157,8 +158,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 
 func TestCreateCheckoutErrors(t *testing.T) {
 	t.Parallel()
-	srv := monerootest.New()
-	t.Cleanup(srv.Close) // after the parallel subtests
+	srv := emutest.Start(t, monerootest.New) // after the parallel subtests
 	ctx := context.Background()
 
 	t.Run("422", func(t *testing.T) {
@@ -217,8 +217,7 @@ func providerError(t *testing.T, err error, status int, temporary bool) *cauri.P
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := monerootest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, monerootest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)

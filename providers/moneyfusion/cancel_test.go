@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
 )
@@ -23,8 +24,7 @@ func frozen(t time.Time) func() time.Time { return func() time.Time { return t }
 func TestFetchStatusSessionLife(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := moneyfusiontest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, moneyfusiontest.New)
 	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	life := moneyfusion.DefaultSessionLife + moneyfusion.SessionMargin
 
@@ -87,10 +87,8 @@ func TestConfirm(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	old := moneyfusion.DefaultSessionLife + moneyfusion.SessionMargin + time.Minute
-	plain := moneyfusiontest.New()
-	defer plain.Close()
-	showing := moneyfusiontest.New(moneyfusiontest.WithWebhookURLInStatus())
-	defer showing.Close()
+	plain := emutest.Start(t, moneyfusiontest.New)
+	showing := emutest.Start(t, moneyfusiontest.New, moneyfusiontest.WithWebhookURLInStatus())
 
 	claim := func(st cauri.Status, raw string) cauri.Update {
 		return cauri.Update{PaymentID: "pay_01", Status: st, RawStatus: raw}

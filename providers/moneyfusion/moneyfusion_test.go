@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
@@ -148,8 +149,7 @@ func loggedProvider(t *testing.T, cfg moneyfusion.Config) (*moneyfusion.Provider
 
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
-	srv := moneyfusiontest.New(moneyfusiontest.WithApp("Boutique", "5f3a9c0e1d2b4a67"))
-	defer srv.Close()
+	srv := emutest.Start(t, moneyfusiontest.New, moneyfusiontest.WithApp("Boutique", "5f3a9c0e1d2b4a67"))
 	co, err := srv.Provider().CreateCheckout(context.Background(), request(order()))
 	if err != nil {
 		t.Fatal(err)
@@ -257,8 +257,6 @@ func noSecret(t *testing.T, err error, key string) {
 
 func TestCreateCheckoutErrors(t *testing.T) {
 	t.Parallel()
-	srv := moneyfusiontest.New()
-	t.Cleanup(srv.Close) // after the parallel subtests
 	ctx := context.Background()
 
 	t.Run("400 statut false", func(t *testing.T) {
@@ -307,8 +305,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		})
 	}
 	t.Run("dropped", func(t *testing.T) {
-		s := moneyfusiontest.New()
-		defer s.Close()
+		s := emutest.Start(t, moneyfusiontest.New)
 		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop})
 		_, err := s.Provider().CreateCheckout(ctx, request(order()))
 		providerError(t, err, 0, true)
@@ -322,8 +319,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := moneyfusiontest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, moneyfusiontest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
@@ -410,8 +406,7 @@ func TestFetchStatus(t *testing.T) {
 func TestFetchStatusGross(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := moneyfusiontest.New(moneyfusiontest.WithGrossMontant(), moneyfusiontest.WithFeePercent(5))
-	defer srv.Close()
+	srv := emutest.Start(t, moneyfusiontest.New, moneyfusiontest.WithGrossMontant(), moneyfusiontest.WithFeePercent(5))
 	p := srv.Provider()
 	co, err := p.CreateCheckout(ctx, quiet(request(order())))
 	if err != nil {

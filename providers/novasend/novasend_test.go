@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/novasend"
 	"github.com/cauripay/cauri/providers/novasend/novasendtest"
@@ -305,8 +306,7 @@ func providerError(t *testing.T, err error, status int, temporary bool) *cauri.P
 
 func TestCreateCheckoutErrors(t *testing.T) {
 	t.Parallel()
-	srv := novasendtest.New()
-	t.Cleanup(srv.Close) // after the parallel subtests
+	srv := emutest.Start(t, novasendtest.New) // after the parallel subtests
 	ctx := context.Background()
 
 	t.Run("400 from the API", func(t *testing.T) {
@@ -345,8 +345,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	})
 	for _, code := range []int{429, 503} {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
-			s := novasendtest.New()
-			defer s.Close()
+			s := emutest.Start(t, novasendtest.New)
 			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
 			_, err := s.Provider().CreateCheckout(ctx, request(order()))
 			pe := providerError(t, err, code, true)
@@ -434,8 +433,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 // repeated with the same key, and NovaSend opens one session.
 func TestCreateCheckoutRetrySafe(t *testing.T) {
 	t.Parallel()
-	s := novasendtest.New()
-	defer s.Close()
+	s := emutest.Start(t, novasendtest.New)
 	p := s.Provider()
 	// The slow call completes at NovaSend, to nobody.
 	clienttest.LoseCreateAnswer(t, s, func(ctx context.Context) error {
@@ -462,8 +460,7 @@ func TestCreateCheckoutRetrySafe(t *testing.T) {
 // TestCreateCheckoutReceived checks what the emulator received.
 func TestCreateCheckoutReceived(t *testing.T) {
 	t.Parallel()
-	s := novasendtest.New()
-	defer s.Close()
+	s := emutest.Start(t, novasendtest.New)
 	cfg := s.Config()
 	cfg.Language = "en"
 	co, err := provider(t, cfg).CreateCheckout(context.Background(), request(order()))
@@ -488,8 +485,7 @@ func TestCreateCheckoutReceived(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := novasendtest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, novasendtest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
@@ -599,8 +595,7 @@ func mustPayin(t *testing.T, s *novasendtest.Server, ref string) novasendtest.Pa
 func TestFetchStatusErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := novasendtest.New(novasendtest.WithPollLimit(time.Minute))
-	defer srv.Close()
+	srv := emutest.Start(t, novasendtest.New, novasendtest.WithPollLimit(time.Minute))
 	p := srv.Provider()
 
 	_, err := p.FetchStatus(ctx, cauri.StatusQuery{})

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/novasend"
 	"github.com/cauripay/cauri/providers/novasend/novasendtest"
@@ -370,8 +371,7 @@ func TestAmountAndFee(t *testing.T) {
 func TestFeePaidByCustomer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := novasendtest.New(novasendtest.WithFeePaidByCustomer(), novasendtest.WithTransactionInWebhooks())
-	defer srv.Close()
+	srv := emutest.Start(t, novasendtest.New, novasendtest.WithFeePaidByCustomer(), novasendtest.WithTransactionInWebhooks())
 	p := srv.Provider()
 	var got []cauri.Update
 	var mu sync.Mutex

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
@@ -322,8 +323,7 @@ func TestCreateCheckoutCustomer(t *testing.T) {
 // is the one PayDunya's page shows.
 func TestCreateCheckoutPrefillsPage(t *testing.T) {
 	t.Parallel()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	cfg := srv.Config()
 	cfg.Store.Phone = "338000000"
 	p := provider(t, cfg)
@@ -390,8 +390,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	})
 	t.Run("emulator: wrong keys", func(t *testing.T) {
 		t.Parallel()
-		srv := paydunyatest.New()
-		defer srv.Close()
+		srv := emutest.Start(t, paydunyatest.New)
 		for field, edit := range map[string]func(*paydunya.Config){
 			"Invalid Masterkey Specified":  func(c *paydunya.Config) { c.MasterKey = "wrong" },
 			"Invalid PrivateKey Specified": func(c *paydunya.Config) { c.PrivateKey = "test_private_wrong" },
@@ -408,8 +407,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	})
 	t.Run("emulator: sandbox keys on the live API", func(t *testing.T) {
 		t.Parallel()
-		srv := paydunyatest.New()
-		defer srv.Close()
+		srv := emutest.Start(t, paydunyatest.New)
 		cfg := srv.Config()
 		cfg.BaseURL = srv.LiveBaseURL()
 		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
@@ -459,8 +457,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 // the client, headers included.
 func TestCreateCheckoutEmulatorRecords(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New(paydunyatest.WithStoreName("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New, paydunyatest.WithStoreName("Boutique Awa"))
 	co, err := s.Provider().CreateCheckout(context.Background(), request(order()))
 	if err != nil {
 		t.Fatal(err)
@@ -496,8 +493,7 @@ func TestCreateCheckoutEmulatorRecords(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
@@ -551,8 +547,7 @@ func TestFetchStatus(t *testing.T) {
 func TestFetchStatusModes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	live := srv.LiveProvider()
 	co, err := live.CreateCheckout(ctx, request(order()))
 	if err != nil {

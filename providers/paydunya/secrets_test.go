@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/internal/secretcheck"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
@@ -30,8 +31,7 @@ func noToken(t *testing.T, where, text, token string) {
 func TestUnknownStatusKeepsTokenSecret(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	p, logs := loggedProvider(t, srv.Config())
 	co, err := p.CreateCheckout(ctx, request(order()))
 	if err != nil {
@@ -77,8 +77,7 @@ func TestCreateCheckoutRefusalKeepsTokenSecret(t *testing.T) {
 func TestKitKeepsTokenSecret(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	var logs secretcheck.Logs
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := srv.Config()

@@ -67,3 +67,12 @@ func (sh *Shop) Count() int {
 	defer sh.mu.Unlock()
 	return len(sh.got)
 }
+
+// Start starts an emulator with newEm, an emulator package's New, and
+// opts; the test's cleanup closes it.
+func Start[S interface{ Close() }, O any](t testing.TB, newEm func(...O) S, opts ...O) S {
+	t.Helper()
+	s := newEm(opts...)
+	t.Cleanup(s.Close)
+	return s
+}

@@ -74,8 +74,7 @@ func getLink(t *testing.T, s *Server, body string) (id, paymentURL string) {
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := New(WithAPIKey("sk.test.fixed"))
-	defer s.Close()
+	s := emutest.Start(t, New, WithAPIKey("sk.test.fixed"))
 	id, _ := getLink(t, s, validLink)
 	for _, key := range []string{"", "sk.test.wrong", "sk.test.fixedX", "sk.test.fixe", "SK.TEST.FIXED"} {
 		for _, c := range []struct{ method, path, body string }{
@@ -96,8 +95,7 @@ func TestAuth(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	rep := func(old, new string) string { return strings.Replace(validLink, old, new, 1) }
 	tests := []struct {
 		name string
@@ -148,8 +146,7 @@ func TestValidation(t *testing.T) {
 
 func TestGetLink(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	id, _ := getLink(t, s, validLink)
 	if !strings.HasPrefix(id, "MID") || len(id) != 12 {
 		t.Errorf("transactionId %q", id)
@@ -173,8 +170,7 @@ func TestGetLink(t *testing.T) {
 		t.Errorf("%d transactions", n)
 	}
 
-	nested := New(WithNestedLinkResponse())
-	defer nested.Close()
+	nested := emutest.Start(t, New, WithNestedLinkResponse())
 	r = call(t, nested, http.MethodPost, "/api/v1/transaction/merchant/get-link", nested.APIKey, validLink)
 	var env struct {
 		Message     string   `json:"message"`
@@ -188,8 +184,7 @@ func TestGetLink(t *testing.T) {
 
 func TestLookups(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	id, _ := getLink(t, s, validLink)
 
 	r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, "")
@@ -241,8 +236,7 @@ func linkTo(external, callback string) string {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
 	sh := emutest.NewShop(t)
 	dashboard := emutest.NewShop(t)
 	s.SetWebhookURL(dashboard.URL)
@@ -316,8 +310,7 @@ func TestPageFlow(t *testing.T) {
 func TestSignedWebhooks(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(WithWebhookSecret("whsec_1"))
-	defer s.Close()
+	s := emutest.Start(t, New, WithWebhookSecret("whsec_1"))
 	sh := emutest.NewShop(t)
 	_, page := getLink(t, s, linkTo("pay_01", sh.URL))
 	if _, err := s.Act(ctx, page, providertest.Pay); err != nil {
@@ -338,8 +331,7 @@ func TestSignedWebhooks(t *testing.T) {
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, validLink)
@@ -383,8 +375,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	clk := emutest.NewClock()
-	s := New(WithRateLimit(3, 300*time.Millisecond), providertest.WithClock(clk.Now))
-	defer s.Close()
+	s := emutest.Start(t, New, WithRateLimit(3, 300*time.Millisecond), providertest.WithClock(clk.Now))
 	for i := range 3 {
 		if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 404 {
 			t.Fatalf("call %d: %d", i, r.status)
@@ -407,8 +398,7 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("after the window: %d", r.status)
 	}
 
-	def := New()
-	defer def.Close()
+	def := emutest.Start(t, New)
 	for i := range DefaultRateLimit {
 		if r := call(t, def, http.MethodGet, "/api/v1/transaction/x", def.APIKey, ""); r.status != 404 {
 			t.Fatalf("call %d: %d", i, r.status)
@@ -419,8 +409,7 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("call 101: %d %v", r.status, r.header)
 	}
 
-	off := New(WithRateLimit(0, 0))
-	defer off.Close()
+	off := emutest.Start(t, New, WithRateLimit(0, 0))
 	for i := range DefaultRateLimit + 20 {
 		if r := call(t, off, http.MethodGet, "/api/v1/transaction/x", off.APIKey, ""); r.status != 404 {
 			t.Fatalf("unlimited call %d: %d", i, r.status)
@@ -463,8 +452,7 @@ func TestForge(t *testing.T) {
 func TestExpireAndSetStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	id, page := getLink(t, s, linkTo("pay_01", sh.URL))
 	if err := s.SetStatus(id, "PROCESSING"); err != nil {
@@ -493,8 +481,7 @@ func TestExpireAndSetStatus(t *testing.T) {
 
 func TestRequests(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	getLink(t, s, validLink)
 	reqs := s.Requests()
 	if len(reqs) != 1 || reqs[0].Method != http.MethodPost || reqs[0].Path != "/api/v1/transaction/merchant/get-link" ||
@@ -509,8 +496,7 @@ func TestRequests(t *testing.T) {
 
 func TestProvider(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	cfg := s.Config()
 	if cfg.BaseURL != s.URL+"/api/v1" || cfg.APIKey != s.APIKey || len(cfg.WebhookSecrets) != 0 || !strings.HasPrefix(s.APIKey, "sk.test.") {
 		t.Errorf("config %+v", cfg)
@@ -522,8 +508,7 @@ func TestProvider(t *testing.T) {
 // the number typed are the transaction's.
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	id, page := getLink(t, s, validLink)
 	html := emutest.Page(t, page)
 	emutest.Shows(t, "page", html,
@@ -551,8 +536,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	id, page := getLink(t, s, linkTo("pay_01", sh.URL+"/hooks"))
 	back, err := s.Act(ctx, page, providertest.PayLater)

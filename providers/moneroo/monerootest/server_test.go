@@ -63,8 +63,7 @@ func initialize(t *testing.T, s *Server) (id, checkoutURL string) {
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := New(WithSecretKey("sk_test_fixed"))
-	defer s.Close()
+	s := emutest.Start(t, New, WithSecretKey("sk_test_fixed"))
 	for _, key := range []string{"", "sk_test_wrong", "sk_test_fixedX", "sk_test_fixe"} {
 		a := call(t, s, http.MethodPost, "/v1/payments/initialize", key, validInit)
 		if a.status != http.StatusUnauthorized || string(bytes.TrimSpace(a.raw)) != `{"message":"Unauthenticated.","data":null,"errors":null}` {
@@ -81,8 +80,7 @@ func TestAuth(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	tests := []struct {
 		name   string
 		body   string
@@ -142,8 +140,7 @@ func sorted(s []string) []string {
 
 func TestVerify(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	id, _ := initialize(t, s)
 	for _, path := range []string{"/v1/payments/" + id + "/verify", "/v1/payments/" + id} {
 		a := call(t, s, http.MethodGet, path, s.SecretKey, "")
@@ -178,8 +175,7 @@ func TestVerify(t *testing.T) {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")
 
@@ -256,8 +252,7 @@ func TestPageFlow(t *testing.T) {
 
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, validInit)
 	if a.status != 503 || a.header.Get("Retry-After") != "2" || !strings.Contains(a.env.Message, "Service Unavailable") {
@@ -289,8 +284,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t, 401)
 	id, _ := initialize(t, s)
 	if err := s.Forge(ctx, sh.URL, id); err != nil {
@@ -310,8 +304,7 @@ func TestForge(t *testing.T) {
 
 func TestProvider(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	cfg := s.Config()
 	if cfg.BaseURL != s.URL+"/v1" || cfg.SecretKey != s.SecretKey || cfg.WebhookSecrets[0] != s.WebhookSecret {
 		t.Errorf("config %+v", cfg)
@@ -323,8 +316,7 @@ func TestProvider(t *testing.T) {
 // exactly, in the currency's smallest unit.
 func TestOfficialClientInitialize(t *testing.T) {
 	t.Parallel()
-	s := New(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
 	tests := []struct {
 		name, body string
 		amount     int64 // smallest unit
@@ -423,8 +415,7 @@ func TestOfficialClientInitialize(t *testing.T) {
 // phone chosen are the capture's.
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	id, checkout := initialize(t, s)
 	page := emutest.Page(t, checkout)
 	emutest.Shows(t, "page", page,
@@ -473,8 +464,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")
 
@@ -517,8 +507,7 @@ func TestPayLater(t *testing.T) {
 // TestPayLaterDelay: with WithPayLaterDelay the phone confirms by itself.
 func TestPayLaterDelay(t *testing.T) {
 	t.Parallel()
-	s := New(providertest.WithPayLaterDelay(time.Millisecond))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithPayLaterDelay(time.Millisecond))
 	got := make(chan []byte, 1)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -547,8 +536,7 @@ func TestPayLaterDelay(t *testing.T) {
 // fields in brackets, every value a string.
 func TestInitializeForm(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	form := url.Values{
 		"amount": {"5000"}, "currency": {"XOF"}, "description": {"Commande 42"}, "return_url": {"https://shop.example/back"},
 		"customer[email]": {"awa@example.com"}, "customer[first_name]": {"Awa"}, "customer[last_name]": {"Diallo"},

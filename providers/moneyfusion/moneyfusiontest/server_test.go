@@ -61,8 +61,7 @@ func create(t *testing.T, s *Server, webhookURL string) (token, page string) {
 
 func TestPayRequest(t *testing.T) {
 	t.Parallel()
-	s := New(WithApp("MyShop", "0123456789abcdef"))
-	defer s.Close()
+	s := emutest.Start(t, New, WithApp("MyShop", "0123456789abcdef"))
 	if s.APIURL != s.URL+"/MyShop/0123456789abcdef/pay/" {
 		t.Fatalf("APIURL %s", s.APIURL)
 	}
@@ -121,8 +120,7 @@ func TestPayRequest(t *testing.T) {
 
 func TestStatusEndpoint(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	token, _ := create(t, s, "")
 	r := call(t, http.MethodGet, s.URL+"/paiementNotif/"+token, "")
 	if r.status != http.StatusOK || r.body.Statut == nil || !*r.body.Statut || r.body.Message != "details paiement" {
@@ -183,8 +181,7 @@ func TestSessionLife(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	var clock providertest.Clock
-	s := New(WithClock(clock.Now), WithSessionLife(time.Hour))
-	defer s.Close()
+	s := emutest.Start(t, New, WithClock(clock.Now), WithSessionLife(time.Hour))
 	if cfg := s.Config(); cfg.SessionLife != time.Hour || cfg.Now == nil {
 		t.Errorf("Config does not pass the session life and clock on: %+v", cfg)
 	}
@@ -245,8 +242,7 @@ func TestWebhookURLInStatus(t *testing.T) {
 		{"shown", []Option{WithWebhookURLInStatus()}, "https://shop.example/hooks/pay_01"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New(tc.opts...)
-			defer s.Close()
+			s := emutest.Start(t, New, tc.opts...)
 			token, _ := create(t, s, "https://shop.example/hooks/pay_01")
 			if _, hook := statutOf(t, s, token); hook != tc.want {
 				t.Errorf("webhook_url %q, want %q", hook, tc.want)
@@ -267,8 +263,7 @@ type hook struct {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL("http://127.0.0.1:1/never") // the payment's own webhook_url wins
 
@@ -347,8 +342,7 @@ func TestPageFlow(t *testing.T) {
 func TestNoReturnURLNoWebhookURL(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/dashboard")
 	body := `{"totalPrice":200,"article":[{"sac":100,"chaussure":100}],"numeroSend":" 01010101 ","nomclient":" John Doe "}`
@@ -371,8 +365,7 @@ func TestNoReturnURLNoWebhookURL(t *testing.T) {
 
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	r := call(t, http.MethodPost, s.APIURL, payBody(""))
 	if r.status != 503 || r.header.Get("Retry-After") != "2" || r.body.Statut == nil || *r.body.Statut || r.body.Message == "" {
@@ -411,8 +404,7 @@ func TestFaultsAndDelta(t *testing.T) {
 		t.Errorf("delta changed the record: %d", p.TotalPrice)
 	}
 
-	g := New(WithGrossMontant(), WithFeePercent(5))
-	defer g.Close()
+	g := emutest.Start(t, New, WithGrossMontant(), WithFeePercent(5))
 	token, _ = create(t, g, "")
 	r = call(t, http.MethodGet, g.URL+"/paiementNotif/"+token, "")
 	if !bytes.Contains(r.body.Data, []byte(`"Montant":5000,"frais":250`)) {
@@ -423,8 +415,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t, 200)
 	token, _ := create(t, s, "")
 	if err := s.Forge(ctx, sh.URL+"/x", token); err != nil {
@@ -442,8 +433,7 @@ func TestForge(t *testing.T) {
 
 func TestProvider(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	cfg := s.Config()
 	if cfg.APIURL != s.APIURL || cfg.StatusURL != s.URL {
 		t.Errorf("config %+v", cfg)
@@ -463,8 +453,7 @@ func TestProvider(t *testing.T) {
 // MoneyFusion's clients send, each built as its source builds it.
 func TestOfficialClientRequests(t *testing.T) {
 	t.Parallel()
-	s := New(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
 	tests := []struct {
 		name, body string
 		total      int64
@@ -562,8 +551,7 @@ func TestOfficialClientRequests(t *testing.T) {
 // the moyen reported.
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	token, page := create(t, s, "")
 	html := emutest.Page(t, page)
 	emutest.Shows(t, "page", html,
@@ -588,8 +576,7 @@ func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	var clock providertest.Clock
-	s := New(WithClock(clock.Now), WithSessionLife(time.Hour))
-	defer s.Close()
+	s := emutest.Start(t, New, WithClock(clock.Now), WithSessionLife(time.Hour))
 	sh := emutest.NewShop(t)
 	token, page := create(t, s, sh.URL+"/hooks")
 	back, err := s.Act(ctx, page, providertest.PayLater)
@@ -628,8 +615,7 @@ func TestPayLater(t *testing.T) {
 func TestHeldEventsKeepTheirOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true})
 	_, page := create(t, s, sh.URL)

@@ -96,8 +96,7 @@ func open(t *testing.T, s *Server, body, key string) session {
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := newServer(WithCredentials("pk_fixed", "sk_fixed"))
-	defer s.Close()
+	s := emutest.Start(t, newServer, WithCredentials("pk_fixed", "sk_fixed"))
 	basic := func(u string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(u)) }
 	for _, tt := range []struct {
 		auth   string
@@ -145,8 +144,7 @@ func TestAuth(t *testing.T) {
 
 func TestIdempotency(t *testing.T) {
 	t.Parallel()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 
 	if a := create(validBody, "").do(t, s); a.status != 400 || a.err.Code != "idempotency_key_required" {
 		t.Errorf("no key: %d %s", a.status, a.raw)
@@ -194,8 +192,7 @@ func TestIdempotency(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	tests := []struct {
 		name   string
 		body   string
@@ -274,8 +271,7 @@ func TestValidation(t *testing.T) {
 
 func TestStatus(t *testing.T) {
 	t.Parallel()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	sess := open(t, s, validBody, key1)
 	for _, ref := range []string{sess.Reference, ourRef} {
 		a := status(ref).do(t, s)
@@ -318,8 +314,7 @@ func TestStatus(t *testing.T) {
 func TestPollLimit(t *testing.T) {
 	t.Parallel()
 	clk := emutest.NewClock()
-	s := newServer(WithPollLimit(200*time.Millisecond), providertest.WithClock(clk.Now))
-	defer s.Close()
+	s := emutest.Start(t, newServer, WithPollLimit(200*time.Millisecond), providertest.WithClock(clk.Now))
 	sess := open(t, s, validBody, key1)
 	if a := status(sess.Reference).do(t, s); a.status != 200 {
 		t.Fatalf("first: %d", a.status)
@@ -351,8 +346,7 @@ func TestStatusWithoutTransaction(t *testing.T) {
 		if omit {
 			opts = append(opts, WithoutTransactionInStatus())
 		}
-		s := newServer(opts...)
-		defer s.Close()
+		s := emutest.Start(t, newServer, opts...)
 		sess := open(t, s, validBody, key1)
 		transaction := func() (json.RawMessage, bool) {
 			t.Helper()
@@ -392,8 +386,7 @@ type hook struct {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, newServer, providertest.WithMerchant("Boutique Awa"))
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")
 
@@ -512,8 +505,7 @@ func TestWebhookForms(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newServer(append(tt.opts, WithTransactionInWebhooks())...)
-			defer s.Close()
+			s := emutest.Start(t, newServer, append(tt.opts, WithTransactionInWebhooks())...)
 			sh := emutest.NewShop(t)
 			s.SetWebhookURL(sh.URL)
 			sess := open(t, s, body, key1)
@@ -558,8 +550,7 @@ func TestWebhookForms(t *testing.T) {
 // nobody back.
 func TestNoAction(t *testing.T) {
 	t.Parallel()
-	s := newServer(WithTransactionInWebhooks())
-	defer s.Close()
+	s := emutest.Start(t, newServer, WithTransactionInWebhooks())
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL)
 	body := `{"reference":"` + ourRef + `","accountId":"` + testAccount + `","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
@@ -581,8 +572,7 @@ func TestNoAction(t *testing.T) {
 
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	a := create(validBody, key1).do(t, s)
 	if a.status != 503 || a.header.Get("Retry-After") != "2" || a.err.StatusCode != 503 || a.err.Code != "service_unavailable" {
@@ -630,8 +620,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	sh := emutest.NewShop(t, 401)
 	sess := open(t, s, validBody, key1)
 	if err := s.Forge(ctx, sh.URL, sess.Reference); err != nil {
@@ -654,8 +643,7 @@ func TestForge(t *testing.T) {
 func TestExpireAndSetStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL)
 	sess := open(t, s, validBody, key1)
@@ -693,8 +681,7 @@ func TestExpireAndSetStatus(t *testing.T) {
 
 func TestProvider(t *testing.T) {
 	t.Parallel()
-	s := New(WithAccountID("acc_1"), WithWebhookSecret("whsec_1"))
-	defer s.Close()
+	s := emutest.Start(t, New, WithAccountID("acc_1"), WithWebhookSecret("whsec_1"))
 	cfg := s.Config()
 	if cfg.BaseURL != s.URL+"/v1" || cfg.APIKey != s.APIKey || cfg.APIClient != s.APIClient ||
 		cfg.WebhookSecrets[0] != "whsec_1" || cfg.AccountID != "acc_1" || s.Sign([]byte("x")) != novasend.Sign("whsec_1", []byte("x")) {
@@ -707,8 +694,7 @@ func TestProvider(t *testing.T) {
 // recorded.
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	sess := open(t, s, validBody, key1)
 	html := emutest.Page(t, sess.PaymentURL)
 	emutest.Shows(t, "page", html,
@@ -737,8 +723,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")
 	sess := open(t, s, validBody, key1)

@@ -69,8 +69,7 @@ func create(t *testing.T, s *paydunyatest.Server, callback string) (token, page 
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New(paydunyatest.WithMasterKey("mk-fixed"), paydunyatest.WithSandboxKeys(paydunyatest.Keys{PrivateKey: "test_private_fixed", Token: "tok"}))
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New, paydunyatest.WithMasterKey("mk-fixed"), paydunyatest.WithSandboxKeys(paydunyatest.Keys{PrivateKey: "test_private_fixed", Token: "tok"}))
 	if s.MasterKey != "mk-fixed" || s.Sandbox.Token != "tok" || !strings.HasPrefix(s.Live.PrivateKey, "live_private_") {
 		t.Fatalf("keys %+v %+v", s.Sandbox, s.Live)
 	}
@@ -107,8 +106,7 @@ func TestAuth(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	valid := strings.Replace(validInvoice, "%s", "https://shop.example/hook", 1)
 	tests := []struct {
 		name, body string
@@ -165,8 +163,7 @@ func TestValidation(t *testing.T) {
 func TestConfirm(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	tok, page := create(t, s, "")
 	path := "/sandbox-api/v1/checkout-invoice/confirm/" + tok
 	r := call(t, s, http.MethodGet, path, &s.Sandbox, s.MasterKey, "")
@@ -205,8 +202,7 @@ func TestConfirm(t *testing.T) {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	sh := emutest.NewShop(t)
 	tok, page := create(t, s, sh.URL+"/ipn/pay_01")
 
@@ -296,8 +292,7 @@ func TestPageFlow(t *testing.T) {
 
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	body := strings.Replace(validInvoice, "%s", "", 1)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, body)
@@ -343,8 +338,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	sh := emutest.NewShop(t, 401)
 	tok, _ := create(t, s, "")
 	if err := s.Forge(ctx, sh.URL, tok); err != nil {
@@ -380,8 +374,7 @@ func TestForge(t *testing.T) {
 
 func TestCredit(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	path := "/sandbox-api/v1/direct-pay/credit-account"
 	r := call(t, s, http.MethodPost, path, &s.Sandbox, s.MasterKey, `{ "account_alias" : "771111111", "amount" : 4500 }`)
 	if r.code() != "00" || r.text() != "Transaction completed successfully" || r.body["transaction_id"] != "TEST000001" ||
@@ -425,8 +418,7 @@ func TestCredit(t *testing.T) {
 // sends nothing, submit-invoice sends it once, check-status looks it up.
 func TestDisburse(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	const pre = "/sandbox-api/v2/disburse/"
 	post := func(op, body string) reply {
 		t.Helper()
@@ -578,8 +570,7 @@ func TestDisburse(t *testing.T) {
 
 func TestConfig(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New(paydunyatest.WithStoreName("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New, paydunyatest.WithStoreName("Boutique Awa"))
 	cfg := s.Config()
 	if cfg.BaseURL != s.URL+"/sandbox-api/v1" || cfg.MasterKey != s.MasterKey || cfg.PrivateKey != s.Sandbox.PrivateKey ||
 		cfg.Token != s.Sandbox.Token || cfg.Mode != paydunya.Sandbox || cfg.Store.Name != "Boutique Awa" {
@@ -627,8 +618,7 @@ func kitFor(t *testing.T, s *paydunyatest.Server, o cauri.Order, edits ...func(*
 func TestReplayedIPNDoesNotSettle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	var clock providertest.Clock
 	k, web, store := kitFor(t, s, cauri.Order{ID: "o-1", Amount: 5000, Currency: "XOF"}, func(c *cauri.Config) { c.Now = clock.Now })
 
@@ -676,8 +666,7 @@ func TestReplayedIPNDoesNotSettle(t *testing.T) {
 func TestKitPayout(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	k, _, _ := kitFor(t, s, cauri.Order{})
 	sent := func() int {
 		n := 0
@@ -722,8 +711,7 @@ func TestKitPayout(t *testing.T) {
 // they say.
 func TestOfficialClientInvoices(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	tests := []struct {
 		name, body  string
 		contentType string // "" sends none
@@ -874,8 +862,7 @@ func TestOfficialClientInvoices(t *testing.T) {
 // invoice.customer, as PayDunya pre-fills its form with it.
 func TestPrefilledPage(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	body := `{"invoice":{"customer":{"name":"Awa <Diallo>","email":"awa@example.com","phone":"+2250701020304"},"total_amount":5000},` +
 		`"store":{"name":"Boutique Awa"}}`
 	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, body)
@@ -914,8 +901,7 @@ func TestPrefilledPage(t *testing.T) {
 // the create body, is sent); a fresh object GETs. Both are answered.
 func TestConfirmByPost(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	tok, _ := create(t, s, "")
 	path := "/sandbox-api/v1/checkout-invoice/confirm/" + tok
 	for _, tt := range []struct{ method, body string }{
@@ -942,8 +928,7 @@ func TestConfirmByPost(t *testing.T) {
 // channel chosen is recorded, and the phone typed is the payer's.
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	tok, page := create(t, s, "")
 	html := emutest.Page(t, page)
 	emutest.Shows(t, "page", html,
@@ -975,8 +960,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	sh := emutest.NewShop(t)
 	tok, page := create(t, s, sh.URL+"/ipn/pay_01")
 	back, err := s.Act(ctx, page, providertest.PayLater)
@@ -1011,8 +995,7 @@ func TestPayLater(t *testing.T) {
 // without one keeps the customer on a page saying the payment failed.
 func TestFailWithoutCancelURL(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	body := strings.Replace(strings.Replace(validInvoice, `"cancel_url":"https://shop.example/back?x=1",`, "", 1), "%s", "", 1)
 	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, body)
 	status, loc, err := emulator.Press(context.Background(), nil, r.text(), providertest.Fail)
