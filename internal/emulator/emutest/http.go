@@ -5,12 +5,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/providers/providertest"
 )
 
 // Answer is an emulator's answer to one request: its status, header and
@@ -155,4 +157,15 @@ func Post(t testing.TB, u string) int {
 	}
 	res.Body.Close()
 	return res.StatusCode
+}
+
+// Choose submits the page's form with form's choices (an operator, a
+// phone) and the customer's action a; the emulator must send the customer
+// on (303 See Other).
+func Choose(t testing.TB, page string, a providertest.Action, form url.Values) {
+	t.Helper()
+	status, _, err := emulator.Submit(context.Background(), noRedirect, page, a, form)
+	if err != nil || status != http.StatusSeeOther {
+		t.Fatalf("%s with %v: %d %v", a, form, status, err)
+	}
 }

@@ -702,10 +702,7 @@ func TestPageChoice(t *testing.T) {
 		`value="wave" checked> Wave`, `value="orange"> Orange Money`, `value="mtn"> MTN MoMo`, `value="moov"> Moov Money`,
 		`name="customer_name" value="Awa Diallo"`, `name="customer_phone" type="tel" autocomplete="tel" value="&#43;2250701020304"`,
 	)
-	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), sess.PaymentURL, providertest.Pay, url.Values{"operator": {"mtn"}})
-	if err != nil || status != http.StatusSeeOther {
-		t.Fatalf("pay: %d %v", status, err)
-	}
+	emutest.Choose(t, sess.PaymentURL, providertest.Pay, url.Values{"operator": {"mtn"}})
 	if p, _ := s.Payment(ourRef); p.Operator != "mtn" || p.Transaction == nil || p.Transaction.Status != "completed" {
 		t.Errorf("payin %+v", p)
 	}
