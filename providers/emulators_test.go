@@ -173,17 +173,6 @@ func TestEmulatorsWebhookPolicies(t *testing.T) {
 	})
 }
 
-// TestEmulatorsProvider: an emulator's provider client is the provider's
-// own, by its name.
-func TestEmulatorsProvider(t *testing.T) {
-	t.Parallel()
-	eachEmulator(t, func(t *testing.T, f emulatorFacts, em emulatorUnderTest) {
-		if got := em.Provider().Name(); got != f.name {
-			t.Errorf("provider %q", got)
-		}
-	})
-}
-
 // TestEmulatorsCloseWithSlowFault: Close does not wait for a slow answer
 // it holds.
 func TestEmulatorsCloseWithSlowFault(t *testing.T) {

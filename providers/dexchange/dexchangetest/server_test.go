@@ -498,8 +498,8 @@ func TestProvider(t *testing.T) {
 	t.Parallel()
 	s := emutest.Start(t, New)
 	cfg := s.Config()
-	if cfg.BaseURL != s.URL+"/api/v1" || cfg.APIKey != s.APIKey || len(cfg.WebhookSecrets) != 0 || !strings.HasPrefix(s.APIKey, "sk.test.") {
-		t.Errorf("config %+v", cfg)
+	if s.Provider().Name() != "dexchange" || cfg.BaseURL != s.URL+"/api/v1" || cfg.APIKey != s.APIKey || len(cfg.WebhookSecrets) != 0 || !strings.HasPrefix(s.APIKey, "sk.test.") {
+		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
 }
 

@@ -306,8 +306,8 @@ func TestProvider(t *testing.T) {
 	t.Parallel()
 	s := emutest.Start(t, New)
 	cfg := s.Config()
-	if cfg.BaseURL != s.URL+"/v1" || cfg.SecretKey != s.SecretKey || cfg.WebhookSecrets[0] != s.WebhookSecret {
-		t.Errorf("config %+v", cfg)
+	if s.Provider().Name() != "moneroo" || cfg.BaseURL != s.URL+"/v1" || cfg.SecretKey != s.SecretKey || cfg.WebhookSecrets[0] != s.WebhookSecret {
+		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
 }
 

@@ -435,8 +435,8 @@ func TestProvider(t *testing.T) {
 	t.Parallel()
 	s := emutest.Start(t, New)
 	cfg := s.Config()
-	if cfg.APIURL != s.APIURL || cfg.StatusURL != s.URL {
-		t.Errorf("config %+v", cfg)
+	if s.Provider().Name() != "moneyfusion" || cfg.APIURL != s.APIURL || cfg.StatusURL != s.URL {
+		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
 	if u, _ := url.Parse(s.APIURL); !slices.Contains(strings.Split(u.Path, "/"), s.Key) {
 		t.Errorf("APIURL %s lacks the key", s.APIURL)

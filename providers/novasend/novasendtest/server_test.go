@@ -683,9 +683,9 @@ func TestProvider(t *testing.T) {
 	t.Parallel()
 	s := emutest.Start(t, New, WithAccountID("acc_1"), WithWebhookSecret("whsec_1"))
 	cfg := s.Config()
-	if cfg.BaseURL != s.URL+"/v1" || cfg.APIKey != s.APIKey || cfg.APIClient != s.APIClient ||
+	if s.Provider().Name() != "novasend" || cfg.BaseURL != s.URL+"/v1" || cfg.APIKey != s.APIKey || cfg.APIClient != s.APIClient ||
 		cfg.WebhookSecrets[0] != "whsec_1" || cfg.AccountID != "acc_1" || s.Sign([]byte("x")) != novasend.Sign("whsec_1", []byte("x")) {
-		t.Errorf("config %+v", cfg)
+		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
 }
 

@@ -572,9 +572,9 @@ func TestConfig(t *testing.T) {
 	t.Parallel()
 	s := emutest.Start(t, paydunyatest.New, paydunyatest.WithStoreName("Boutique Awa"))
 	cfg := s.Config()
-	if cfg.BaseURL != s.URL+"/sandbox-api/v1" || cfg.MasterKey != s.MasterKey || cfg.PrivateKey != s.Sandbox.PrivateKey ||
+	if s.Provider().Name() != "paydunya" || cfg.BaseURL != s.URL+"/sandbox-api/v1" || cfg.MasterKey != s.MasterKey || cfg.PrivateKey != s.Sandbox.PrivateKey ||
 		cfg.Token != s.Sandbox.Token || cfg.Mode != paydunya.Sandbox || cfg.Store.Name != "Boutique Awa" {
-		t.Errorf("config %+v", cfg)
+		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
 	live := s.LiveConfig()
 	if live.BaseURL != s.URL+"/api/v1" || live.PrivateKey != s.Live.PrivateKey || live.Mode != paydunya.Live {
