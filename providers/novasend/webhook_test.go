@@ -83,7 +83,7 @@ func TestParseWebhook(t *testing.T) {
 	unpaidWave.Authenticated = false
 
 	tests := []clienttest.SignedCase{
-		{Name: "documented Body: verified, confirmed by the kit", Secrets: []string{secretOld}, Body: docBody, Sig: "ok", Want: nudge},
+		{Name: "documented body: verified, confirmed by the kit", Secrets: []string{secretOld}, Body: docBody, Sig: "ok", Want: nudge},
 		{Name: "with transaction: believed", Secrets: []string{secretOld}, Body: completedBody, Sig: "ok", Want: paid},
 		{Name: "rotated: second secret", Secrets: []string{secretOld, secretNew}, Body: completedBody, Sig: "new", Want: paid},
 		{Name: "sha256= prefix", Secrets: []string{secretOld}, Body: completedBody, Sig: "sha256=" + signed(secretOld, completedBody), Want: paid},
