@@ -105,10 +105,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	srv := emutest.Start(t, dexchangetest.New, dexchangetest.WithAPIKey("sk.test.abc"))
 	p := srv.Provider()
 
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	tx, ok := srv.PaymentByExternalID("pay_01")
 	if !ok || co.ProviderRef != tx.TransactionID || co.RedirectURL != srv.URL+"/process/"+tx.TransactionID {
 		t.Errorf("checkout %+v, emulator %+v", co, tx)
@@ -381,10 +378,7 @@ func TestCreateCheckoutAnswerLost(t *testing.T) {
 	if !ok {
 		t.Fatal("the emulator never created the link")
 	}
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	if co.ProviderRef != tx.TransactionID || co.RedirectURL != srv.URL+"/process/"+tx.TransactionID {
 		t.Errorf("retry %+v, created %+v", co, tx)
 	}

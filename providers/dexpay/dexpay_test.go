@@ -177,10 +177,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	srv := emutest.Start(t, dexpaytest.New, dexpaytest.WithKeys("pk_test_abc", "sk_test_def"))
 	p := srv.Provider()
 
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	ss, ok := srv.Session("pay_01")
 	if !ok || co.ProviderRef != "pay_01" || co.RedirectURL != srv.URL+"/checkout/"+ss.ID {
 		t.Errorf("checkout %+v, emulator %+v", co, ss)
@@ -414,10 +411,7 @@ func TestCreateCheckoutEmulatorOptions(t *testing.T) {
 			srv := emutest.Start(t, dexpaytest.New, tt.opts...)
 			ctx := context.Background()
 			p := srv.Provider()
-			co, err := p.CreateCheckout(ctx, request(order()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			co := clienttest.Drive(t, p).Open(request(order()))
 			ss, _ := srv.Session("pay_01")
 			if want := tt.page(srv, ss); co.RedirectURL != want {
 				t.Errorf("page %s, want %s", co.RedirectURL, want)
@@ -459,10 +453,7 @@ func TestFetchStatus(t *testing.T) {
 			ctx := context.Background()
 			srv := emutest.Start(t, dexpaytest.New, tt.opts...)
 			p := srv.Provider()
-			co, err := p.CreateCheckout(ctx, request(order()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			co := clienttest.Drive(t, p).Open(request(order()))
 			if tt.action != "" {
 				if _, err := srv.Act(ctx, co.RedirectURL, tt.action); err != nil {
 					t.Fatal(err)
@@ -493,10 +484,7 @@ func TestFetchStatusRefunded(t *testing.T) {
 	ctx := context.Background()
 	srv := emutest.Start(t, dexpaytest.New)
 	p := srv.Provider()
-	co, err := p.CreateCheckout(ctx, request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
 		t.Fatal(err)
 	}

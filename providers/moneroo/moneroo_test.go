@@ -80,10 +80,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 		`{"message":"Transaction initialized successfully","data":{"id":"5f7b1b2c","checkout_url":"https://checkout.moneroo.io/5f7b1b2c"},"errors":null}`)
 	p := provider(t, moneroo.Config{SecretKey: "sk_test_1", BaseURL: c.URL + "/v1/", Methods: []string{"wave_ci", "orange_ci"}})
 
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	if co.ProviderRef != "5f7b1b2c" || co.RedirectURL != "https://checkout.moneroo.io/5f7b1b2c" {
 		t.Errorf("checkout %+v", co)
 	}
@@ -120,10 +117,7 @@ func TestCreateCheckoutDefaultsAndLimits(t *testing.T) {
 	for _, k := range []string{"k01", "k02", "k03", "k04", "k05", "k06", "k07", "k08", "k09", "k10"} {
 		o.Metadata[k] = "v-" + k
 	}
-	co, err := p.CreateCheckout(context.Background(), request(o))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(o))
 	if co.ProviderRef != "7" {
 		t.Errorf("numeric id read as %q", co.ProviderRef)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator/emutest"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
 )
@@ -53,10 +54,7 @@ func TestFetchStatusSessionLife(t *testing.T) {
 			cfg := srv.Config()
 			cfg.Now, cfg.SessionLife = frozen(now), tc.sessionLen
 			p := provider(t, cfg)
-			co, err := p.CreateCheckout(ctx, quiet(request(order())))
-			if err != nil {
-				t.Fatal(err)
-			}
+			co := clienttest.Drive(t, p).Open(quiet(request(order())))
 			if err := srv.SetStatus(co.ProviderRef, tc.statut); err != nil {
 				t.Fatal(err)
 			}
@@ -125,10 +123,7 @@ func TestConfirm(t *testing.T) {
 			p := provider(t, cfg)
 			// The page is never acted on: nothing is posted to the
 			// callback URL, which the status answer may show.
-			co, err := p.CreateCheckout(ctx, request(order()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			co := clienttest.Drive(t, p).Open(request(order()))
 			if err := tc.srv.SetStatus(co.ProviderRef, tc.statut); err != nil {
 				t.Fatal(err)
 			}

@@ -150,10 +150,7 @@ func loggedProvider(t *testing.T, cfg moneyfusion.Config) (*moneyfusion.Provider
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
 	srv := emutest.Start(t, moneyfusiontest.New, moneyfusiontest.WithApp("Boutique", "5f3a9c0e1d2b4a67"))
-	co, err := srv.Provider().CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, srv.Provider()).Open(request(order()))
 	got, ok := srv.Payment(co.ProviderRef)
 	if !ok {
 		t.Fatalf("the emulator has no payment %q", co.ProviderRef)
@@ -408,10 +405,7 @@ func TestFetchStatusGross(t *testing.T) {
 	ctx := context.Background()
 	srv := emutest.Start(t, moneyfusiontest.New, moneyfusiontest.WithGrossMontant(), moneyfusiontest.WithFeePercent(5))
 	p := srv.Provider()
-	co, err := p.CreateCheckout(ctx, quiet(request(order())))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(quiet(request(order())))
 	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
 	if err != nil || u.Status != cauri.StatusPaid || u.Amount != 5000 || u.Fee != 250 {

@@ -202,10 +202,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 		LogoURL: "https://shop.example/logo.png", WebsiteURL: "https://shop.example"}
 	p := provider(t, cfg)
 
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	if co.ProviderRef != "test_RHICF0HboN" || co.RedirectURL != "https://app.paydunya.com/sandbox-checkout/invoice/test_RHICF0HboN" {
 		t.Errorf("checkout %+v", co)
 	}
@@ -327,10 +324,7 @@ func TestCreateCheckoutPrefillsPage(t *testing.T) {
 	cfg := srv.Config()
 	cfg.Store.Phone = "338000000"
 	p := provider(t, cfg)
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	inv, ok := srv.Payment(co.ProviderRef)
 	if want := (paydunyatest.Customer{Name: "Awa Diallo", Email: "awa@example.com", Phone: "+2250701020304"}); !ok || inv.Prefill != want {
 		t.Errorf("prefill %+v, want %+v", inv.Prefill, want)
@@ -458,10 +452,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 func TestCreateCheckoutEmulatorRecords(t *testing.T) {
 	t.Parallel()
 	s := emutest.Start(t, paydunyatest.New, paydunyatest.WithStoreName("Boutique Awa"))
-	co, err := s.Provider().CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, s.Provider()).Open(request(order()))
 	if !strings.HasPrefix(co.ProviderRef, "test_") || co.RedirectURL != s.URL+"/sandbox-checkout/invoice/"+co.ProviderRef {
 		t.Errorf("checkout %+v", co)
 	}
@@ -549,10 +540,7 @@ func TestFetchStatusModes(t *testing.T) {
 	ctx := context.Background()
 	srv := emutest.Start(t, paydunyatest.New)
 	live := srv.LiveProvider()
-	co, err := live.CreateCheckout(ctx, request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, live).Open(request(order()))
 	if strings.HasPrefix(co.ProviderRef, "test_") || !strings.HasPrefix(co.RedirectURL, srv.URL+"/checkout/invoice/") {
 		t.Errorf("live checkout %+v", co)
 	}
@@ -563,7 +551,7 @@ func TestFetchStatusModes(t *testing.T) {
 		t.Errorf("live: %+v %v", u, err)
 	}
 	// The sandbox does not know live invoices.
-	_, err = srv.Provider().FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef})
+	_, err := srv.Provider().FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef})
 	if !errors.Is(err, cauri.ErrNotFound) {
 		t.Errorf("live invoice in the sandbox: %v", err)
 	}

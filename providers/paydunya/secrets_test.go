@@ -14,6 +14,7 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/internal/secretcheck"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -33,10 +34,7 @@ func TestUnknownStatusKeepsTokenSecret(t *testing.T) {
 	ctx := context.Background()
 	srv := emutest.Start(t, paydunyatest.New)
 	p, logs := loggedProvider(t, srv.Config())
-	co, err := p.CreateCheckout(ctx, request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	if err := srv.SetStatus(co.ProviderRef, "reversed"); err != nil {
 		t.Fatal(err)
 	}
