@@ -114,9 +114,7 @@ func TestEmulatorsWebhookPolicies(t *testing.T) {
 		em.SetWebhookURL(shop.URL)
 		pay := func(id string) {
 			t.Helper()
-			if _, err := em.Act(ctx, open(t, em, id, shop.URL).RedirectURL, providertest.Pay); err != nil {
-				t.Fatal(err)
-			}
+			emutest.Act(t, em.Act, open(t, em, id, shop.URL).RedirectURL, providertest.Pay)
 		}
 
 		pay("pay_retry")
@@ -260,9 +258,7 @@ func TestEmulatorsConfirmLater(t *testing.T) {
 		if err := em.ConfirmLater(ctx, "unknown_ref"); err == nil {
 			t.Error("ConfirmLater of an unknown payment")
 		}
-		if _, err := em.Act(ctx, ck.RedirectURL, providertest.PayLater); err != nil {
-			t.Fatal(err)
-		}
+		emutest.Act(t, em.Act, ck.RedirectURL, providertest.PayLater)
 		q := cauri.StatusQuery{PaymentID: "pay_later", ProviderRef: ck.ProviderRef, Amount: 5000, Currency: "XOF"}
 		if st, err := em.Provider().FetchStatus(ctx, q); err != nil || st.Status != cauri.StatusPending {
 			t.Errorf("waiting for the phone: %+v, %v", st, err)

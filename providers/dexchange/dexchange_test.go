@@ -354,9 +354,7 @@ func TestCreateCheckoutIdempotent(t *testing.T) {
 	}
 	// Recovered even once paid: the customer is not told to pay again,
 	// and the kit learns the status from DEXCHANGE.
-	if _, err := srv.Act(ctx, first.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, first.RedirectURL, providertest.Pay)
 	if again, err := p.CreateCheckout(ctx, request(order())); err != nil || again != first {
 		t.Errorf("after paying: %+v, %v", again, err)
 	}
@@ -478,9 +476,7 @@ func TestFetchStatus(t *testing.T) {
 	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "REVERSED", "REVERSED", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "PENDING")
 
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	u = fetch(co.ProviderRef)
 	if u.Status != cauri.StatusPaid || u.RawStatus != "SUCCESS" || u.Amount != 5000 || u.Currency != "XOF" ||
 		u.Method != "OM_SN_CASHOUT" || !u.Authenticated {
@@ -489,9 +485,7 @@ func TestFetchStatus(t *testing.T) {
 
 	for a, want := range map[providertest.Action]cauri.Status{providertest.Fail: cauri.StatusFailed, providertest.Cancel: cauri.StatusCancelled} {
 		co := open()
-		if _, err := srv.Act(ctx, co.RedirectURL, a); err != nil {
-			t.Fatal(err)
-		}
+		emutest.Act(t, srv.Act, co.RedirectURL, a)
 		if u := fetch(co.ProviderRef); u.Status != want {
 			t.Errorf("%s: %+v", a, u)
 		}

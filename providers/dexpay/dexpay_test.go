@@ -455,9 +455,7 @@ func TestFetchStatus(t *testing.T) {
 			p := srv.Provider()
 			co := clienttest.Drive(t, p).Open(request(order()))
 			if tt.action != "" {
-				if _, err := srv.Act(ctx, co.RedirectURL, tt.action); err != nil {
-					t.Fatal(err)
-				}
+				emutest.Act(t, srv.Act, co.RedirectURL, tt.action)
 			}
 			u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
 			if err != nil {
@@ -485,9 +483,7 @@ func TestFetchStatusRefunded(t *testing.T) {
 	srv := emutest.Start(t, dexpaytest.New)
 	p := srv.Provider()
 	co := clienttest.Drive(t, p).Open(request(order()))
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	if err := srv.Refund(ctx, "pay_01"); err != nil {
 		t.Fatal(err)
 	}

@@ -240,9 +240,7 @@ func TestFetchStatus(t *testing.T) {
 	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "initiated")
 
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	u = fetch(co.ProviderRef)
 	if u.Status != cauri.StatusPaid || u.Amount != 5000 || u.Currency != "XOF" || u.Method != "wave_ci" || u.PaymentID != "pay_01" {
 		t.Errorf("paid: %+v", u)

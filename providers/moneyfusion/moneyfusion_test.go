@@ -347,9 +347,7 @@ func TestFetchStatus(t *testing.T) {
 	}
 	_ = srv.SetStatus(co.ProviderRef, "pending")
 
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	u = fetch(co.ProviderRef, 5000)
 	want = cauri.Update{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Status: cauri.StatusPaid, RawStatus: "paid",
 		Amount: 5000, Currency: "XOF", Fee: 150, Method: "orange", Authenticated: true}

@@ -111,9 +111,7 @@ func TestKitWebhookSignatures(t *testing.T) {
 			}
 			ks := newKitShop(t, emu, cfg)
 			id, page := ks.checkout(t)
-			if _, err := emu.Act(context.Background(), page, providertest.Pay); err != nil {
-				t.Fatal(err)
-			}
+			emutest.Act(t, emu.Act, page, providertest.Pay)
 			// The webhook was delivered and answered when Act returned.
 			ds := emu.Deliveries()
 			if len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
@@ -240,9 +238,7 @@ func TestKitFeePaidByCustomer(t *testing.T) {
 			emu.ReportAmountDelta(tt.delta)
 			ks := newKitShop(t, emu, emu.Config())
 			id, page := ks.checkout(t)
-			if _, err := emu.Act(ctx, page, providertest.Pay); err != nil {
-				t.Fatal(err)
-			}
+			emutest.Act(t, emu.Act, page, providertest.Pay)
 			ds := emu.Deliveries()
 			if len(ds) == 0 || ds[0].StatusCode != tt.wantCode {
 				t.Fatalf("deliveries %+v, want the first answered %d", ds, tt.wantCode)

@@ -516,9 +516,7 @@ func TestFetchStatus(t *testing.T) {
 	}
 	_ = srv.SetStatus(co.ProviderRef, "processing", "pending", "")
 
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	want = cauri.Update{PaymentID: req.PaymentID, ProviderRef: co.ProviderRef, Status: cauri.StatusPaid,
 		RawStatus: "processed/accepted/completed", Amount: 5000, Currency: "XOF", Fee: 100, Authenticated: true}
 	if u := fetch(req, co.ProviderRef); u != want {

@@ -380,9 +380,7 @@ func TestFeePaidByCustomer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	ds := srv.Deliveries()
 	if len(ds) != 1 || !strings.Contains(string(ds[0].Body), `"fees":0,"type":"payin","amount":5100`) {
 		t.Fatalf("webhook %s", ds[0].Body)

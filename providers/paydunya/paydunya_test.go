@@ -505,9 +505,7 @@ func TestFetchStatus(t *testing.T) {
 	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "pending")
 
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	want.Status, want.RawStatus = cauri.StatusPaid, "completed"
 	if u := fetch(co.ProviderRef); u != want {
 		t.Errorf("paid:\n got %+v\nwant %+v", u, want)
@@ -544,9 +542,7 @@ func TestFetchStatusModes(t *testing.T) {
 	if strings.HasPrefix(co.ProviderRef, "test_") || !strings.HasPrefix(co.RedirectURL, srv.URL+"/checkout/invoice/") {
 		t.Errorf("live checkout %+v", co)
 	}
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	if u, err := live.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef}); err != nil || u.Status != cauri.StatusPaid {
 		t.Errorf("live: %+v %v", u, err)
 	}

@@ -169,3 +169,15 @@ func Choose(t testing.TB, page string, a providertest.Action, form url.Values) {
 		t.Fatalf("%s with %v: %d %v", a, form, status, err)
 	}
 }
+
+// Act has act, an emulator's Act, take action a on page as the customer
+// and returns where the customer is sent back; an action refused fails
+// the test.
+func Act[A any](t testing.TB, act func(context.Context, string, A) (string, error), page string, a A) string {
+	t.Helper()
+	back, err := act(context.Background(), page, a)
+	if err != nil {
+		t.Fatalf("%v on %s: %v", a, page, err)
+	}
+	return back
+}

@@ -517,9 +517,7 @@ func TestNotificationSpellings(t *testing.T) {
 			h := newHook(t)
 			s := emutest.Start(t, New, tt.opts...)
 			d := create(t, s, h.session("pay_01"))
-			if _, err := s.Act(context.Background(), d.PaymentURL, providertest.Pay); err != nil {
-				t.Fatal(err)
-			}
+			emutest.Act(t, s.Act, d.PaymentURL, providertest.Pay)
 			got := h.all()
 			if len(got) != 1 {
 				t.Fatalf("%d notifications", len(got))
@@ -577,9 +575,7 @@ func TestReportAmountDelta(t *testing.T) {
 	s := emutest.Start(t, New)
 	d := create(t, s, h.session("pay_01"))
 	s.ReportAmountDelta(-1000)
-	if _, err := s.Act(context.Background(), d.PaymentURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, d.PaymentURL, providertest.Pay)
 	r := call(t, s, http.MethodGet, "/api/v1/checkout-sessions/reference/pay_01", keys(s), "")
 	var got sessionData
 	r.data(t, &got)
@@ -653,9 +649,7 @@ func TestRefundAndNotify(t *testing.T) {
 	if err := s.Refund(ctx, "pay_01"); err == nil {
 		t.Error("a pending session was refunded")
 	}
-	if _, err := s.Act(ctx, d.PaymentURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, d.PaymentURL, providertest.Pay)
 	if err := s.Refund(ctx, "pay_01"); err != nil {
 		t.Fatal(err)
 	}

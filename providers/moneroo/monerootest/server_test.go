@@ -512,9 +512,7 @@ func TestPayLaterDelay(t *testing.T) {
 	defer hook.Close()
 	s.SetWebhookURL(hook.URL)
 	id, checkout := initialize(t, s)
-	if _, err := s.Act(context.Background(), checkout, providertest.PayLater); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, checkout, providertest.PayLater)
 	select {
 	case b := <-got:
 		if !strings.Contains(string(b), `"event":"payment.success"`) {

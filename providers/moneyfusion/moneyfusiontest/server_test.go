@@ -191,12 +191,8 @@ func TestSessionLife(t *testing.T) {
 	for _, name := range []string{"open", "late", "cancelled", "paid"} {
 		tokens[name], pages[name] = create(t, s, sh.URL+"/hooks/"+name)
 	}
-	if _, err := s.Act(ctx, pages["cancelled"], providertest.Cancel); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Act(ctx, pages["paid"], providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, pages["cancelled"], providertest.Cancel)
+	emutest.Act(t, s.Act, pages["paid"], providertest.Pay)
 
 	clock.Later(time.Hour - time.Minute)
 	for name, want := range map[string]string{"open": "pending", "cancelled": "no paid", "paid": "paid"} {

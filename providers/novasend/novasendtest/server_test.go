@@ -361,9 +361,7 @@ func TestStatusWithoutTransaction(t *testing.T) {
 		if tx, ok := transaction(); ok == omit || ok && string(tx) != "null" {
 			t.Errorf("omit %v, before paying: transaction %s, present %v", omit, tx, ok)
 		}
-		if _, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay); err != nil {
-			t.Fatal(err)
-		}
+		emutest.Act(t, s.Act, sess.PaymentURL, providertest.Pay)
 		if tx, ok := transaction(); ok == omit || ok && !bytes.Contains(tx, []byte(`"status":"completed"`)) {
 			t.Errorf("omit %v, paid: transaction %s, present %v", omit, tx, ok)
 		}
@@ -509,9 +507,7 @@ func TestWebhookForms(t *testing.T) {
 			sh := emutest.NewShop(t)
 			s.SetWebhookURL(sh.URL)
 			sess := open(t, s, body, key1)
-			if _, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay); err != nil {
-				t.Fatal(err)
-			}
+			emutest.Act(t, s.Act, sess.PaymentURL, providertest.Pay)
 			r, got := sh.At(0)
 			for _, want := range tt.sent {
 				if !bytes.Contains(got, []byte(want)) {

@@ -162,7 +162,6 @@ func TestValidation(t *testing.T) {
 
 func TestConfirm(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	s := emutest.Start(t, paydunyatest.New)
 	tok, page := create(t, s, "")
 	path := "/sandbox-api/v1/checkout-invoice/confirm/" + tok
@@ -179,9 +178,7 @@ func TestConfirm(t *testing.T) {
 		cd["cauri_payment_id"] != "pay_01" || r.body["customer"] != nil || r.body["receipt_url"] != nil {
 		t.Errorf("pending confirm: %s", r.raw)
 	}
-	if _, err := s.Act(ctx, page, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, page, providertest.Pay)
 	r = call(t, s, http.MethodGet, path, &s.Sandbox, s.MasterKey, "")
 	cust, _ := r.body["customer"].(map[string]any)
 	if r.body["status"] != "completed" || cust["name"] == nil || r.body["receipt_url"] != s.URL+"/sandbox-checkout/receipt/pdf/"+tok+".pdf" ||
@@ -654,9 +651,7 @@ func TestReplayedIPNDoesNotSettle(t *testing.T) {
 		t.Fatalf("a replayed IPN settled the payment: %s", p.Status)
 	}
 	clock.Later(time.Hour) // the payment's next turn
-	if _, err := s.Act(ctx, out.CheckoutURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, out.CheckoutURL, providertest.Pay)
 	if p, _ := store.Get(ctx, p.ID); p.Status != cauri.StatusPaid || p.Amount != 5000 {
 		t.Errorf("the real IPN: %+v", p)
 	}
