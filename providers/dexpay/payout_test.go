@@ -275,7 +275,7 @@ func TestPayoutOutcomes(t *testing.T) {
 		s := emutest.Start(t, dexpaytest.New)
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
 		ctx, cancel := context.WithCancel(ctx)
-		time.AfterFunc(50*time.Millisecond, cancel)
+		clienttest.CancelWhenHeld(t, s, cancel) // once DEXPAY holds the payout
 		_, err := s.Provider().(*dexpay.Provider).Payout(ctx, clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 100))
 		if !errors.Is(err, context.Canceled) || cauri.IsProviderRejection(err) {
 			t.Errorf("err %v: a cancelled payout is not a refusal", err)

@@ -279,14 +279,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 		s := emutest.Start(t, paydunyatest.New)
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
 		ctx, cancel := context.WithCancel(ctx)
-		go func() { // the caller goes once PayDunya holds the submission
-			defer cancel()
-			wait, stop := context.WithTimeout(context.Background(), time.Minute)
-			defer stop()
-			if err := s.AwaitSlowHeld(wait, 1); err != nil {
-				t.Error(err)
-			}
-		}()
+		clienttest.CancelWhenHeld(t, s, cancel) // once PayDunya holds the submission
 		_, err := s.Provider().(*paydunya.Provider).Payout(ctx, clienttest.Payout("771111111", 100))
 		if !errors.Is(err, context.Canceled) || cauri.IsProviderRejection(err) {
 			t.Errorf("err %v: a cancelled payout is not a refusal", err)

@@ -153,6 +153,20 @@ func ExpireWhenHeld(t *testing.T, em SlowHolder, ctx *Expiring) {
 	}()
 }
 
+// CancelWhenHeld calls cancel once em holds a request with a slow fault:
+// the caller goes while the provider works on its request.
+func CancelWhenHeld(t *testing.T, em SlowHolder, cancel context.CancelFunc) {
+	t.Helper()
+	go func() {
+		defer cancel()
+		wait, stop := context.WithTimeout(context.Background(), timeout)
+		defer stop()
+		if err := em.AwaitSlowHeld(wait, 1); err != nil {
+			t.Error(err)
+		}
+	}()
+}
+
 // CheckStatusWords checks mapStatus against words: each of known's words
 // must map, known, to its status, and each of unknown must map to
 // cauri.StatusPending, not known.
