@@ -51,7 +51,25 @@ func Call(t testing.TB, method, u, body string, header ...string) Answer {
 			req.Header.Set(header[i], header[i+1])
 		}
 	}
-	res, err := noRedirect.Do(req)
+	return send(t, noRedirect, req)
+}
+
+// Page returns the body of the page at u, following redirects as a
+// browser does.
+func Page(t testing.TB, u string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(send(t, http.DefaultClient, req).Raw)
+}
+
+// send sends req with hc and reads the whole answer; a request that
+// cannot be sent or read fails the test.
+func send(t testing.TB, hc *http.Client, req *http.Request) Answer {
+	t.Helper()
+	res, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,22 +79,6 @@ func Call(t testing.TB, method, u, body string, header ...string) Answer {
 		t.Fatal(err)
 	}
 	return Answer{Status: res.StatusCode, Header: res.Header, Raw: raw}
-}
-
-// Page returns the body of the page at u, following redirects as a
-// browser does.
-func Page(t testing.TB, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // Shows reports, as errors of the test, each of wants that text lacks;
