@@ -79,6 +79,9 @@ type backend struct {
 	env     string // the DSN variable of a server; empty for memory and SQLite
 	driver  string // database/sql driver; empty for memory
 	dialect sqlstore.Dialect
+	// fill has each store of a server open its pool's connections before
+	// the test (see fillPool), for a test that needs them all at once.
+	fill bool
 }
 
 // backends returns memory, SQLite, and PostgreSQL and MariaDB: the servers
@@ -133,7 +136,7 @@ func (b backend) open(tb testing.TB) func() cauri.Store {
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(16)
 		tb.Cleanup(func() { db.Close() })
-		if b.env != "" {
+		if b.fill && b.env != "" {
 			fillPool(tb, db, 16)
 		}
 		st := sqlstore.New(db, b.dialect, sqlstore.WithTablePrefix(prefix))

@@ -41,6 +41,9 @@ func TestDuplicateStorm(t *testing.T) {
 	defer cancel()
 
 	pg := backends()[2]
+	// The storm keeps every connection busy: a server shared with other
+	// tests must not run out of them midway.
+	pg.fill = true
 	e := specs()[0].start(t, emuOptions{retries: 5, retryDelay: 50 * time.Millisecond, webhookTimeout: 10 * time.Second})
 	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: copies})
 	// The emulator has no rate limit: the load test measures the kit, not
