@@ -1,7 +1,6 @@
 package sqlstore_test
 
 import (
-	"context"
 	"crypto/rand"
 	"database/sql"
 	"errors"
@@ -25,10 +24,7 @@ import (
 //     and its one payments row version is the move's.
 func TestOnPaidWorkBesideOlderRelease(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		db := b.open(t, b.dsn(t))
-		s := b.migrated(t, db)
+		ctx, db, s := b.start(t)
 		table := s.TablePrefix() + "payments"
 		exec := func(query string, args ...any) int64 {
 			t.Helper()

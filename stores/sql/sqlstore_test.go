@@ -98,13 +98,20 @@ func dropTables(tb testing.TB, db *sql.DB, prefix string) {
 	})
 }
 
-// start returns a context that ends after a minute, a new connection
-// to b, and a migrated Store in it with a table prefix of its own.
-func (b backend) start(t *testing.T) (context.Context, *sql.DB, *sqlstore.Store) {
+// connect returns a context that ends after a minute, when t ends at the
+// latest, and a new connection to b.
+func (b backend) connect(t *testing.T) (context.Context, *sql.DB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
-	db := b.open(t, b.dsn(t))
+	return ctx, b.open(t, b.dsn(t))
+}
+
+// start is connect, and a migrated Store in the connection's database
+// with a table prefix of its own.
+func (b backend) start(t *testing.T) (context.Context, *sql.DB, *sqlstore.Store) {
+	t.Helper()
+	ctx, db := b.connect(t)
 	return ctx, db, b.migrated(t, db)
 }
 

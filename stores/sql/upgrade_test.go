@@ -1,7 +1,6 @@
 package sqlstore_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -42,9 +41,7 @@ func TestMigrateFromVersion2(t *testing.T) {
 		}
 	}
 	eachBackend(t, func(t *testing.T, b backend) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		db := b.open(t, b.dsn(t))
+		ctx, db := b.connect(t)
 		s := b.unmigrated(t, db)
 		prefix := s.TablePrefix()
 		if err := s.MigrateTo(ctx, 2); err != nil {
