@@ -274,11 +274,7 @@ func (s *Store) completeWorkEventsPostgres(ctx context.Context, done []cauri.Com
 		"base AS (SELECT d.payment_id, " + nextSeq(s.dialect, s.prefix, "p") + " AS seq FROM done d JOIN " + t + " p ON p.id = d.payment_id)")
 	args = append(args, s.timeArg(now))
 	if events > 0 {
-		b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
-			"SELECT b.payment_id, b.seq + e.k, e.occurred, e.kind, e.source, e.status, e.detail, e.attention, e.actor " +
-			"FROM base b JOIN (VALUES ")
-		args = s.writeCompletionEvents(&b, args, done)
-		b.WriteString(") AS e (id, k, occurred, kind, source, status, detail, attention, actor) ON e.id = b.payment_id)")
+		args = s.writeCompletionInsert(&b, args, done, "base b", "b.payment_id", "b.seq")
 	}
 	if len(attention) > 0 {
 		b.WriteString(", att AS (UPDATE " + t + " SET attention = TRUE WHERE id IN (SELECT payment_id FROM done) AND id IN (" +
@@ -313,20 +309,21 @@ func (s *Store) completeEventsPostgres(ctx context.Context, done []cauri.Complet
 		"RETURNING p.id, p.history_seq, v.n)")
 	args = append(args, s.timeArg(now))
 	if events > 0 {
-		b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
-			"SELECT d.id, d.history_seq - d.n + e.k, e.occurred, e.kind, e.source, e.status, e.detail, e.attention, e.actor " +
-			"FROM done d JOIN (VALUES ")
-		args = s.writeCompletionEvents(&b, args, done)
-		b.WriteString(") AS e (id, k, occurred, kind, source, status, detail, attention, actor) ON e.id = d.id)")
+		args = s.writeCompletionInsert(&b, args, done, "done d", "d.id", "d.history_seq - d.n")
 	}
 	b.WriteString(" SELECT id, history_seq FROM done")
 	return s.recordCompletions(ctx, numbered(b.String()), args, done, recorded, false)
 }
 
-// writeCompletionEvents writes the rows of a PostgreSQL VALUES list of
-// done's events, each led by its payment's ID and numbered from 1 within
-// its completion, and returns args with their arguments appended.
-func (s *Store) writeCompletionEvents(b *strings.Builder, args []any, done []cauri.Completion) []any {
+// writeCompletionInsert writes the ins step of a PostgreSQL completion
+// of done: the insert of their events, each joined by its payment's ID to
+// the row of from (as "done d") whose payment ID is id, and numbered seq,
+// an expression of that row, plus its place in its completion, from 1. It
+// returns args with the events' arguments appended.
+func (s *Store) writeCompletionInsert(b *strings.Builder, args []any, done []cauri.Completion, from, id, seq string) []any {
+	b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
+		"SELECT " + id + ", " + seq + " + e.k, e.occurred, e.kind, e.source, e.status, e.detail, e.attention, e.actor " +
+		"FROM " + from + " JOIN (VALUES ")
 	first := true
 	for _, c := range done {
 		for i, e := range c.Events {
@@ -338,6 +335,7 @@ func (s *Store) writeCompletionEvents(b *strings.Builder, args []any, done []cau
 			args = append(args, c.ID, int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
 		}
 	}
+	b.WriteString(") AS e (id, k, occurred, kind, source, status, detail, attention, actor) ON e.id = " + id + ")")
 	return args
 }
 

@@ -196,16 +196,13 @@ func (s *Store) GetPendingByCheckoutKey(ctx context.Context, key string) (cauri.
 // payment of the same provider has that ref, and [cauri.ErrConflict] when
 // the payment already has a different ref or is no longer pending.
 func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q.attach, nullString(providerRef), checkoutURL, s.timeArg(now), id)
-	if err != nil {
-		if s.isUniqueViolation(err) {
-			return fmt.Errorf("sqlstore: attach %s: ref %q taken: %w: %w", id, providerRef, cauri.ErrDuplicate, err)
-		}
+	n, err := s.exec(ctx, s.db, s.q.attach, nullString(providerRef), checkoutURL, s.timeArg(now), id)
+	switch {
+	case s.isUniqueViolation(err):
+		return fmt.Errorf("sqlstore: attach %s: ref %q taken: %w: %w", id, providerRef, cauri.ErrDuplicate, err)
+	case err != nil:
 		return fmt.Errorf("sqlstore: attach %s: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlstore: attach %s: %w", id, err)
-	} else if n > 0 {
+	case n > 0:
 		return nil
 	}
 
