@@ -95,6 +95,14 @@ func (s *hookedStore) Transition(ctx context.Context, id string, from cauri.Stat
 	return s.Store.Transition(ctx, id, from, c)
 }
 
+// TransitionClaimingOrder hides the wrapped store's [cauri.OrderMover],
+// so that every move goes through Transition above; the kit then claims
+// the order itself.
+func (s *hookedStore) TransitionClaimingOrder(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, string, error) {
+	p, err := s.Transition(ctx, id, from, c)
+	return p, "", err
+}
+
 func (s *hookedStore) Get(ctx context.Context, id string) (cauri.Payment, error) {
 	s.count("Get")
 	if s.get != nil {

@@ -68,6 +68,14 @@ func (s *deadlineStore) Transition(ctx context.Context, id string, from cauri.St
 	return s.Store.Transition(ctx, id, from, c)
 }
 
+// TransitionClaimingOrder hides the wrapped store's [cauri.OrderMover],
+// so that every move goes through Transition above; the kit then claims
+// the order itself.
+func (s *deadlineStore) TransitionClaimingOrder(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, string, error) {
+	p, err := s.Transition(ctx, id, from, c)
+	return p, "", err
+}
+
 func (s *deadlineStore) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) error {
 	s.check(ctx, "ClaimOnPaid")
 	return s.Store.ClaimOnPaid(ctx, id, owner, now, ttl)

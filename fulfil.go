@@ -70,6 +70,9 @@ func (k *Kit) hookFailed(ctx context.Context, id, owner string, err error, outco
 type heldLease struct {
 	Lease
 	taken time.Time // from time.Now, with its monotonic reading
+	// holder is the payment that pays the order, when the move that took
+	// the lease claimed the order too (OrderMover); else empty.
+	holder string
 }
 
 // newLease returns an OnPaid lease for a new owner, from now.
@@ -121,13 +124,13 @@ func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l heldLease, moved b
 		if !moved {
 			return nil
 		}
-		if _, err := k.judge(ctx, p, true); err != nil {
+		if _, err := k.judge(ctx, p, true, l.holder); err != nil {
 			// The move stands; only the anomaly's count is lost.
 			k.log.Error("could not tell whether a paid payment is its order's first", "payment_id", p.ID, "err", err)
 		}
 		return nil
 	}
-	p, err := k.judge(ctx, p, moved)
+	p, err := k.judge(ctx, p, moved, l.holder)
 	if err != nil {
 		// OnPaid is never handed a payment it cannot be told about.
 		k.release(ctx, p.ID, l.Owner)
@@ -169,17 +172,22 @@ func (k *Kit) release(ctx context.Context, id, owner string) {
 
 // judge works out p's anomaly: superseded, or paid after another payment
 // of its order, which ClaimOrder tells (the first paid payment of an order
-// that is not superseded holds it), or else overpaid. A payment just moved
-// (fresh) with an anomaly is counted and logged.
-func (k *Kit) judge(ctx context.Context, p Payment, fresh bool) (Payment, error) {
+// that is not superseded holds it), or else overpaid. holder, when not
+// empty, is what ClaimOrder would say, learnt from the move that claimed
+// the order. A payment just moved (fresh) with an anomaly is counted and
+// logged.
+func (k *Kit) judge(ctx context.Context, p Payment, fresh bool, holder string) (Payment, error) {
 	if p.SupersededBy != "" {
 		p.Anomaly = AnomalySuperseded
 	} else {
-		ctx, cancel := detach(ctx, storeTimeout)
-		holder, err := k.store.ClaimOrder(ctx, p.OrderID, p.ID)
-		cancel()
-		if err != nil {
-			return p, fmt.Errorf("cauri: claiming order %s for %s: %w", p.OrderID, p.ID, err)
+		if holder == "" { // the move did not claim the order
+			ctx, cancel := detach(ctx, storeTimeout)
+			var err error
+			holder, err = k.store.ClaimOrder(ctx, p.OrderID, p.ID)
+			cancel()
+			if err != nil {
+				return p, fmt.Errorf("cauri: claiming order %s for %s: %w", p.OrderID, p.ID, err)
+			}
 		}
 		switch {
 		case holder != p.ID:

@@ -234,6 +234,7 @@ type Kit struct {
 	completer *completer   // records OnPaid successes
 	history   HistoryStore // the Store, when it keeps payments' histories; else nil
 	inWrites  bool         // the Store is a HistoryWriter: a move's events go in the move
+	mover     OrderMover   // the Store, when it claims an order with the move; else nil
 
 	instance string        // this kit's lease owner prefix
 	seq      atomic.Uint64 // makes each OnPaid claim's owner unique
@@ -346,6 +347,7 @@ func New(cfg Config) (*Kit, error) {
 	k.completer = newCompleter(k.store, k.now)
 	k.history, _ = k.store.(HistoryStore)
 	_, k.inWrites = k.store.(HistoryWriter)
+	k.mover, _ = k.store.(OrderMover)
 	if !cfg.AllowCrossSiteCheckout {
 		k.crossSite = http.NewCrossOriginProtection()
 		for _, u := range []*url.URL{k.public, k.success, k.failure, k.pending, shop} {

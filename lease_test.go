@@ -34,6 +34,14 @@ func (s *stepOnPaidMove) Transition(ctx context.Context, id string, from cauri.S
 	return p, err
 }
 
+// TransitionClaimingOrder hides the wrapped store's [cauri.OrderMover],
+// so that every move goes through Transition above; the kit then claims
+// the order itself.
+func (s *stepOnPaidMove) TransitionClaimingOrder(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, string, error) {
+	p, err := s.Transition(ctx, id, from, c)
+	return p, "", err
+}
+
 // TestOnPaidLeaseSurvivesClockSteps: the time OnPaid gets is measured on
 // the monotonic clock from when its lease was taken, and ends a tenth of
 // the lease before it, whatever the wall clock does meanwhile: stepped

@@ -354,6 +354,14 @@ func (s *failingStore) Transition(ctx context.Context, id string, from cauri.Sta
 	return s.Store.Transition(ctx, id, from, c)
 }
 
+// TransitionClaimingOrder hides the wrapped store's [cauri.OrderMover],
+// so that every move goes through Transition above; the kit then claims
+// the order itself.
+func (s *failingStore) TransitionClaimingOrder(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, string, error) {
+	p, err := s.Transition(ctx, id, from, c)
+	return p, "", err
+}
+
 // Property 5: acknowledge honestly.
 func TestPropertyHonestAcknowledgement(t *testing.T) {
 	st := &failingStore{Store: memory.New()}

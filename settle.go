@@ -13,7 +13,7 @@ import (
 // the OnPaid lease l, in the same write. It reports whether this
 // call moved the payment. It is the only place, with settleByID, that
 // writes a status from a provider's word.
-func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Payment, bool, error) {
+func (k *Kit) apply(ctx context.Context, p Payment, u Update, l *heldLease) (Payment, bool, error) {
 	if !u.Status.Valid() {
 		u.Status = StatusPending
 	}
@@ -52,7 +52,7 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 	}
 	var back keptBack
 	c.Events, back = k.kept(ctx, p.ID, []Event{moveEvent(StatusPending, u.Status, "")})
-	np, err := k.store.Transition(ctx, p.ID, StatusPending, c)
+	np, err := k.move(ctx, p.ID, c, l)
 	if err != nil {
 		back.undo()
 	}
@@ -70,6 +70,20 @@ func (k *Kit) apply(ctx context.Context, p Payment, u Update, l heldLease) (Paym
 	}
 	k.settled(ctx, np, c.Events != nil)
 	return np, true, nil
+}
+
+// move moves payment id from pending as c says, and, on a move to paid
+// with a Store that is an OrderMover, claims its order in the same write:
+// l learns the order's holder then.
+func (k *Kit) move(ctx context.Context, id string, c Change, l *heldLease) (Payment, error) {
+	if k.mover == nil || c.To != StatusPaid {
+		return k.store.Transition(ctx, id, StatusPending, c)
+	}
+	p, holder, err := k.mover.TransitionClaimingOrder(ctx, id, StatusPending, c)
+	if err == nil {
+		l.holder = holder
+	}
+	return p, err
 }
 
 // change is the Change an authenticated update makes. A move to paid
@@ -124,7 +138,7 @@ func (k *Kit) settleByID(ctx context.Context, provider, id string, u Update) (Pa
 	}
 	var back keptBack
 	c.Events, back = k.kept(ctx, id, []Event{moveEvent(StatusPending, u.Status, "")})
-	np, err := k.store.Transition(ctx, id, StatusPending, c)
+	np, err := k.move(ctx, id, c, &l)
 	if err != nil {
 		back.undo()
 	}
@@ -166,7 +180,7 @@ func checkMoney(p Payment, u Update) error {
 // makes sure OnPaid ran or is running.
 func (k *Kit) settle(ctx context.Context, p Payment, u Update) (Payment, bool, error) {
 	l := k.newLease()
-	np, moved, err := k.apply(ctx, p, u, l)
+	np, moved, err := k.apply(ctx, p, u, &l)
 	switch {
 	case err != nil:
 		return np, moved, err

@@ -12,6 +12,14 @@ import (
 // the conformance suite every Store must pass.
 //
 // Times passed in are in UTC; a Store returns them in UTC.
+//
+// The kit looks for optional interfaces on a Store ([BatchCompleter],
+// [HistoryWriter], [OrderMover], [RefundStore] …) and, when it finds one,
+// calls its methods instead of some of Store's. A Store that wraps another
+// by embedding it promotes the wrapped one's: a wrapper that changes
+// Transition must define TransitionClaimingOrder too, and one that changes
+// CompleteOnPaid must define CompleteOnPaidBatch and CompleteOnPaidEvents,
+// or the kit goes around it.
 type Store interface {
 	// Create stores a new payment. It returns an error wrapping
 	// [ErrDuplicate] when the ID is taken, when (Provider, ProviderRef) is
@@ -191,6 +199,22 @@ type Completion struct {
 	ID     string
 	Owner  string
 	Events []Event
+}
+
+// OrderMover is implemented by a Store that claims a payment's order, as
+// [Store.ClaimOrder] does, in the write that moves the payment to paid:
+// a settling payment then costs the store one write less. stores/memory
+// and stores/sql are.
+type OrderMover interface {
+	// TransitionClaimingOrder does what Transition does and, when it
+	// moves the payment to paid and the payment is not superseded, what
+	// ClaimOrder does for the payment's order, at best in the same write.
+	// holder is what ClaimOrder would have returned: the ID of the
+	// payment that pays the order. It is empty when no claim was made
+	// (the payment did not move to paid, or is superseded), or when its
+	// outcome is not known yet (a claim committed by another process
+	// while this write waited on it): the kit then calls ClaimOrder.
+	TransitionClaimingOrder(ctx context.Context, id string, from Status, c Change) (p Payment, holder string, err error)
 }
 
 // RefundStore is implemented by a Store that keeps the outcome of

@@ -30,6 +30,13 @@ func (s slowStore) Transition(ctx context.Context, id string, from cauri.Status,
 	return s.Store.Transition(ctx, id, from, c)
 }
 
+// TransitionClaimingOrder hides the wrapped store's [cauri.OrderMover],
+// so that every move goes through Transition above.
+func (s slowStore) TransitionClaimingOrder(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, string, error) {
+	p, err := s.Transition(ctx, id, from, c)
+	return p, "", err
+}
+
 // TestWebhookOutlivesImpatientProvider: a provider that hangs up before a
 // slow store has written does not cancel the write; the payment is settled
 // and OnPaid runs, once, without a redelivery.

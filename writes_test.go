@@ -31,6 +31,14 @@ func (s *writeCounter) Transition(ctx context.Context, id string, from cauri.Sta
 	return p, err
 }
 
+// TransitionClaimingOrder hides the wrapped store's [cauri.OrderMover],
+// so that every move goes through Transition above; the kit then claims
+// the order itself.
+func (s *writeCounter) TransitionClaimingOrder(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, string, error) {
+	p, err := s.Transition(ctx, id, from, c)
+	return p, "", err
+}
+
 func (s *writeCounter) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) error {
 	s.claims.Add(1)
 	return s.Store.ClaimOnPaid(ctx, id, owner, now, ttl)

@@ -43,33 +43,38 @@ type emulatorFacts struct {
 }
 
 func emulatorTable() []emulatorFacts {
-	const retries, delay = 2, time.Millisecond
 	return []emulatorFacts{
-		{"moneroo", func() (emulatorUnderTest, string) {
-			s := monerootest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/v1/payments/x", 1},
-		{"dexchange", func() (emulatorUnderTest, string) {
-			s := dexchangetest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/api/v1/transaction/x", 1},
-		{"dexpay", func() (emulatorUnderTest, string) {
-			s := dexpaytest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/api/v1/checkout-sessions/x", 1},
+		{"moneroo", starts(monerootest.New, func(s *monerootest.Server) string { return s.URL }), "/v1/payments/x", 1},
+		{"dexchange", starts(dexchangetest.New, func(s *dexchangetest.Server) string { return s.URL }), "/api/v1/transaction/x", 1},
+		{"dexpay", starts(dexpaytest.New, func(s *dexpaytest.Server) string { return s.URL }), "/api/v1/checkout-sessions/x", 1},
 		// The page's pay sends payin.session.pending, then completed.
-		{"moneyfusion", func() (emulatorUnderTest, string) {
-			s := moneyfusiontest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/paiementNotif/x", 2},
-		{"novasend", func() (emulatorUnderTest, string) {
-			s := novasendtest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/v1/payin/x", 1},
-		{"paydunya", func() (emulatorUnderTest, string) {
-			s := paydunyatest.New(providertest.WithWebhookRetries(retries, delay))
-			return s, s.URL
-		}, "/sandbox-api/v1/checkout-invoice/confirm/x", 1},
+		{"moneyfusion", starts(moneyfusiontest.New, func(s *moneyfusiontest.Server) string { return s.URL }), "/paiementNotif/x", 2},
+		{"novasend", starts(novasendtest.New, func(s *novasendtest.Server) string { return s.URL }), "/v1/payin/x", 1},
+		{"paydunya", starts(paydunyatest.New, func(s *paydunyatest.Server) string { return s.URL }), "/sandbox-api/v1/checkout-invoice/confirm/x", 1},
+	}
+}
+
+// starts adapts an emulator's New to the table: it starts the emulator
+// with notifications retried twice, 1ms apart, and returns it and its
+// root URL, as root reads it.
+func starts[S emulatorUnderTest](newEm func(...providertest.EmulatorOption) S, root func(S) string) func() (emulatorUnderTest, string) {
+	return func() (emulatorUnderTest, string) {
+		s := newEm(providertest.WithWebhookRetries(2, time.Millisecond))
+		return s, root(s)
+	}
+}
+
+// eachEmulator runs check in a parallel subtest for each emulator of the
+// table, started for it and closed after.
+func eachEmulator(t *testing.T, check func(t *testing.T, f emulatorFacts, em emulatorUnderTest)) {
+	t.Helper()
+	for _, f := range emulatorTable() {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			em, _ := f.start()
+			defer em.Close()
+			check(t, f, em)
+		})
 	}
 }
 
@@ -99,78 +104,71 @@ func open(t *testing.T, em emulatorUnderTest, id, hook string) cauri.Checkout {
 // and never sent.
 func TestEmulatorsWebhookPolicies(t *testing.T) {
 	t.Parallel()
-	for _, f := range emulatorTable() {
-		t.Run(f.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			em, _ := f.start()
-			defer em.Close()
-			var first []int // each notification's first try fails, its retry succeeds
-			for range f.perPay {
-				first = append(first, http.StatusInternalServerError, http.StatusOK)
-			}
-			shop := emutest.NewShop(t, first...)
-			em.SetWebhookURL(shop.URL)
-			pay := func(id string) {
-				t.Helper()
-				if _, err := em.Act(ctx, open(t, em, id, shop.URL).RedirectURL, providertest.Pay); err != nil {
-					t.Fatal(err)
-				}
-			}
+	eachEmulator(t, func(t *testing.T, f emulatorFacts, em emulatorUnderTest) {
+		ctx := context.Background()
+		var first []int // each notification's first try fails, its retry succeeds
+		for range f.perPay {
+			first = append(first, http.StatusInternalServerError, http.StatusOK)
+		}
+		shop := emutest.NewShop(t, first...)
+		em.SetWebhookURL(shop.URL)
+		pay := func(id string) {
+			t.Helper()
+			emutest.Act(t, em.Act, open(t, em, id, shop.URL).RedirectURL, providertest.Pay)
+		}
 
-			pay("pay_retry")
-			ds := em.Deliveries()
-			if len(ds) != 2*f.perPay {
-				t.Fatalf("retry: %d deliveries, want %d: %+v", len(ds), 2*f.perPay, ds)
+		pay("pay_retry")
+		ds := em.Deliveries()
+		if len(ds) != 2*f.perPay {
+			t.Fatalf("retry: %d deliveries, want %d: %+v", len(ds), 2*f.perPay, ds)
+		}
+		for i := 0; i < len(ds); i += 2 {
+			if ds[i].StatusCode != 500 || ds[i].Attempt != 1 || ds[i+1].StatusCode != 200 || ds[i+1].Attempt != 2 {
+				t.Errorf("retry %d: %+v then %+v", i/2, ds[i], ds[i+1])
 			}
-			for i := 0; i < len(ds); i += 2 {
-				if ds[i].StatusCode != 500 || ds[i].Attempt != 1 || ds[i+1].StatusCode != 200 || ds[i+1].Attempt != 2 {
-					t.Errorf("retry %d: %+v then %+v", i/2, ds[i], ds[i+1])
-				}
-			}
-			want := 2 * f.perPay
+		}
+		want := 2 * f.perPay
 
-			em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: 3})
-			pay("pay_dup")
-			if want += 3 * f.perPay; shop.Count() != want {
-				t.Errorf("duplicates: %d requests, want %d", shop.Count(), want)
-			}
+		em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: 3})
+		pay("pay_dup")
+		if want += 3 * f.perPay; shop.Count() != want {
+			t.Errorf("duplicates: %d requests, want %d", shop.Count(), want)
+		}
 
-			em.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 2})
-			pay("pay_held")
-			if shop.Count() != want {
-				t.Errorf("held notifications delivered: %d requests", shop.Count())
-			}
-			if err := em.FlushWebhooks(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if want += 2 * f.perPay; shop.Count() != want {
-				t.Errorf("after flush: %d requests, want %d", shop.Count(), want)
-			}
+		em.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 2})
+		pay("pay_held")
+		if shop.Count() != want {
+			t.Errorf("held notifications delivered: %d requests", shop.Count())
+		}
+		if err := em.FlushWebhooks(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if want += 2 * f.perPay; shop.Count() != want {
+			t.Errorf("after flush: %d requests, want %d", shop.Count(), want)
+		}
 
-			em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
-			pay("pay_lost")
-			if ds := em.Deliveries(); shop.Count() != want || !ds[len(ds)-1].Lost {
-				t.Errorf("lost notification delivered: %d requests, last %+v", shop.Count(), ds[len(ds)-1])
-			}
+		em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
+		pay("pay_lost")
+		if ds := em.Deliveries(); shop.Count() != want || !ds[len(ds)-1].Lost {
+			t.Errorf("lost notification delivered: %d requests, last %+v", shop.Count(), ds[len(ds)-1])
+		}
 
-			shop.Then(http.StatusServiceUnavailable)
-			em.SetWebhookPolicy(providertest.WebhookPolicy{})
-			pay("pay_refused")
-			if want += 3 * f.perPay; shop.Count() != want {
-				t.Errorf("retries: %d requests, want %d (1 + 2 retries each)", shop.Count(), want)
+		shop.Then(http.StatusServiceUnavailable)
+		em.SetWebhookPolicy(providertest.WebhookPolicy{})
+		pay("pay_refused")
+		if want += 3 * f.perPay; shop.Count() != want {
+			t.Errorf("retries: %d requests, want %d (1 + 2 retries each)", shop.Count(), want)
+		}
+		lost := 0
+		for _, d := range em.Deliveries() {
+			if d.Lost {
+				lost++
 			}
-			lost := 0
-			for _, d := range em.Deliveries() {
-				if d.Lost {
-					lost++
-				}
-			}
-			if lost != f.perPay {
-				t.Errorf("%d lost deliveries recorded, want %d", lost, f.perPay)
-			}
-		})
-	}
+		}
+		if lost != f.perPay {
+			t.Errorf("%d lost deliveries recorded, want %d", lost, f.perPay)
+		}
+	})
 }
 
 // TestEmulatorsCloseWithSlowFault: Close does not wait for a slow answer
@@ -215,40 +213,35 @@ func TestEmulatorsCloseWithSlowFault(t *testing.T) {
 // forgery about an unknown payment is sent too.
 func TestEmulatorsForge(t *testing.T) {
 	t.Parallel()
-	for _, f := range emulatorTable() {
-		t.Run(f.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			em, _ := f.start()
-			defer em.Close()
-			shop := emutest.NewShop(t, http.StatusUnauthorized, http.StatusUnauthorized)
-			em.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 3})
-			ck := open(t, em, "pay_forged", emutest.NewShop(t).URL)
-			if err := em.Forge(ctx, shop.URL, ck.ProviderRef); err != nil {
-				t.Fatal(err)
-			}
-			if ds := em.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != http.StatusUnauthorized || shop.Count() != 1 {
-				t.Errorf("deliveries %+v, %d requests", ds, shop.Count())
-			}
-			sent, body := shop.At(0)
-			req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/pay/webhooks/"+f.name, bytes.NewReader(body))
-			req.Header = sent.Header
-			u, err := em.Provider().ParseWebhook(req, body)
-			if u.Authenticated {
-				t.Errorf("the provider's client believes the forgery: %+v", u)
-			}
-			if err != nil && !errors.Is(err, cauri.ErrUnauthenticated) {
-				t.Errorf("ParseWebhook: %v", err)
-			}
-			st, err := em.Provider().FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_forged", ProviderRef: ck.ProviderRef, Amount: 5000, Currency: "XOF"})
-			if err != nil || st.Status == cauri.StatusPaid {
-				t.Errorf("after a forgery the provider says %+v, %v", st, err)
-			}
-			if err := em.Forge(ctx, shop.URL, "unknown_ref"); err != nil || shop.Count() != 2 {
-				t.Errorf("forging about an unknown payment: %v, %d requests", err, shop.Count())
-			}
-		})
-	}
+	eachEmulator(t, func(t *testing.T, f emulatorFacts, em emulatorUnderTest) {
+		ctx := context.Background()
+		shop := emutest.NewShop(t, http.StatusUnauthorized, http.StatusUnauthorized)
+		em.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true, Copies: 3})
+		ck := open(t, em, "pay_forged", emutest.NewShop(t).URL)
+		if err := em.Forge(ctx, shop.URL, ck.ProviderRef); err != nil {
+			t.Fatal(err)
+		}
+		if ds := em.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != http.StatusUnauthorized || shop.Count() != 1 {
+			t.Errorf("deliveries %+v, %d requests", ds, shop.Count())
+		}
+		sent, body := shop.At(0)
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/pay/webhooks/"+f.name, bytes.NewReader(body))
+		req.Header = sent.Header
+		u, err := em.Provider().ParseWebhook(req, body)
+		if u.Authenticated {
+			t.Errorf("the provider's client believes the forgery: %+v", u)
+		}
+		if err != nil && !errors.Is(err, cauri.ErrUnauthenticated) {
+			t.Errorf("ParseWebhook: %v", err)
+		}
+		st, err := em.Provider().FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_forged", ProviderRef: ck.ProviderRef, Amount: 5000, Currency: "XOF"})
+		if err != nil || st.Status == cauri.StatusPaid {
+			t.Errorf("after a forgery the provider says %+v, %v", st, err)
+		}
+		if err := em.Forge(ctx, shop.URL, "unknown_ref"); err != nil || shop.Count() != 2 {
+			t.Errorf("forging about an unknown payment: %v, %d requests", err, shop.Count())
+		}
+	})
 }
 
 // TestEmulatorsConfirmLater: ConfirmLater refuses a payment that does not
@@ -256,35 +249,28 @@ func TestEmulatorsForge(t *testing.T) {
 // pays one that does.
 func TestEmulatorsConfirmLater(t *testing.T) {
 	t.Parallel()
-	for _, f := range emulatorTable() {
-		t.Run(f.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			em, _ := f.start()
-			defer em.Close()
-			ck := open(t, em, "pay_later", emutest.NewShop(t).URL)
-			if err := em.ConfirmLater(ctx, ck.ProviderRef); !errors.Is(err, emulator.ErrNotWaiting) {
-				t.Errorf("ConfirmLater before the choice: %v", err)
-			}
-			if err := em.ConfirmLater(ctx, "unknown_ref"); err == nil {
-				t.Error("ConfirmLater of an unknown payment")
-			}
-			if _, err := em.Act(ctx, ck.RedirectURL, providertest.PayLater); err != nil {
-				t.Fatal(err)
-			}
-			q := cauri.StatusQuery{PaymentID: "pay_later", ProviderRef: ck.ProviderRef, Amount: 5000, Currency: "XOF"}
-			if st, err := em.Provider().FetchStatus(ctx, q); err != nil || st.Status != cauri.StatusPending {
-				t.Errorf("waiting for the phone: %+v, %v", st, err)
-			}
-			if err := em.ConfirmLater(ctx, ck.ProviderRef); err != nil {
-				t.Fatal(err)
-			}
-			if st, err := em.Provider().FetchStatus(ctx, q); err != nil || st.Status != cauri.StatusPaid {
-				t.Errorf("confirmed: %+v, %v", st, err)
-			}
-			if err := em.ConfirmLater(ctx, ck.ProviderRef); !errors.Is(err, emulator.ErrNotWaiting) {
-				t.Errorf("ConfirmLater twice: %v", err)
-			}
-		})
-	}
+	eachEmulator(t, func(t *testing.T, f emulatorFacts, em emulatorUnderTest) {
+		ctx := context.Background()
+		ck := open(t, em, "pay_later", emutest.NewShop(t).URL)
+		if err := em.ConfirmLater(ctx, ck.ProviderRef); !errors.Is(err, emulator.ErrNotWaiting) {
+			t.Errorf("ConfirmLater before the choice: %v", err)
+		}
+		if err := em.ConfirmLater(ctx, "unknown_ref"); err == nil {
+			t.Error("ConfirmLater of an unknown payment")
+		}
+		emutest.Act(t, em.Act, ck.RedirectURL, providertest.PayLater)
+		q := cauri.StatusQuery{PaymentID: "pay_later", ProviderRef: ck.ProviderRef, Amount: 5000, Currency: "XOF"}
+		if st, err := em.Provider().FetchStatus(ctx, q); err != nil || st.Status != cauri.StatusPending {
+			t.Errorf("waiting for the phone: %+v, %v", st, err)
+		}
+		if err := em.ConfirmLater(ctx, ck.ProviderRef); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := em.Provider().FetchStatus(ctx, q); err != nil || st.Status != cauri.StatusPaid {
+			t.Errorf("confirmed: %+v, %v", st, err)
+		}
+		if err := em.ConfirmLater(ctx, ck.ProviderRef); !errors.Is(err, emulator.ErrNotWaiting) {
+			t.Errorf("ConfirmLater twice: %v", err)
+		}
+	})
 }

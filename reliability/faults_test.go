@@ -672,6 +672,14 @@ func (s *faultyStore) Transition(ctx context.Context, id string, from cauri.Stat
 	return p, err
 }
 
+// TransitionClaimingOrder hides the wrapped store's [cauri.OrderMover],
+// so that every move goes through Transition above; the kit then claims
+// the order itself.
+func (s *faultyStore) TransitionClaimingOrder(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, string, error) {
+	p, err := s.Transition(ctx, id, from, c)
+	return p, "", err
+}
+
 func (s *faultyStore) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) error {
 	if err := s.trip(ctx, "ClaimOnPaid"); err != nil {
 		return err

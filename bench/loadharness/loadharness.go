@@ -15,7 +15,8 @@
 // The scale scenario makes the store's tables with its migrations under a
 // prefix of its own (cauribench_scale_), seeds them server-side with
 // mixed payments by cloning templates the store wrote itself (seed.go),
-// measures the webhook, a reconcile pass, the console's queries and the
+// measures the webhook, reconcile passes (the median of several, after a
+// checkpoint and a pause), the console's queries and the
 // tables' sizes at each size, and captures the plan of every statement
 // the kit makes through a database/sql driver that wraps pgx's (plans.go):
 // a sequential scan of the payments or events table at 100,000 payments or
@@ -96,6 +97,15 @@ type Options struct {
 	// ScalePending is how many pending payments the scale scenario's
 	// reconcile pass finds, the same at every size. Zero means 500.
 	ScalePending int
+	// ScalePasses is how many reconcile passes the scale scenario makes at
+	// each size, each over ScalePending new pending payments; it reports
+	// their median. Zero means 5.
+	ScalePasses int
+	// ScalePause is how long the scale scenario waits before each
+	// reconcile pass, once its pending payments are stored, and after it,
+	// before reading PostgreSQL's I/O counters (which idle backends report
+	// within 10 seconds). Zero means 12 seconds.
+	ScalePause time.Duration
 	// ScalePrefix is the table prefix of the scale scenario's store, whose
 	// tables it makes anew at each size and drops. Empty means
 	// "cauribench_scale_".
@@ -137,6 +147,12 @@ func (o *Options) defaults() error {
 	}
 	if o.ScalePending <= 0 {
 		o.ScalePending = 500
+	}
+	if o.ScalePasses <= 0 {
+		o.ScalePasses = 5
+	}
+	if o.ScalePause <= 0 {
+		o.ScalePause = 12 * time.Second
 	}
 	if o.ScalePrefix == "" {
 		o.ScalePrefix = tablePrefix + "scale_"

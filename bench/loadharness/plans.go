@@ -1,6 +1,7 @@
 package loadharness
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Plan is the plan PostgreSQL chose for one statement the kit made,
@@ -37,9 +39,64 @@ type recorder struct {
 	label string
 	plans []*Plan
 	seen  map[string]*Plan
+
+	// While timing, the time each statement text took, from the call to
+	// the driver to its return (for a query, to its first row).
+	timing atomic.Bool
+	tmu    sync.Mutex
+	times  map[string]*StmtTime
+}
+
+// StmtTime is the time the statements of one text took while the
+// recorder was timing them.
+type StmtTime struct {
+	Query string
+	Count int
+	Total time.Duration
 }
 
 func newRecorder() *recorder { return &recorder{seen: make(map[string]*Plan)} }
+
+// time starts timing the statements, afresh, until the function it
+// returns is called; that function returns their times by text, the
+// most time first.
+func (r *recorder) time() (stop func() []StmtTime) {
+	r.tmu.Lock()
+	r.times = make(map[string]*StmtTime)
+	r.tmu.Unlock()
+	r.timing.Store(true)
+	return func() []StmtTime {
+		r.timing.Store(false)
+		r.tmu.Lock()
+		defer r.tmu.Unlock()
+		out := make([]StmtTime, 0, len(r.times))
+		for _, t := range r.times {
+			out = append(out, *t)
+		}
+		slices.SortFunc(out, func(a, b StmtTime) int { return cmp.Compare(b.Total, a.Total) })
+		return out
+	}
+}
+
+// timed runs f, a statement of text query, and adds its time when timing.
+func timed[T any](r *recorder, query string, f func() (T, error)) (T, error) {
+	if !r.timing.Load() {
+		return f()
+	}
+	t0 := time.Now()
+	v, err := f()
+	d := time.Since(t0)
+	r.tmu.Lock()
+	defer r.tmu.Unlock()
+	t := r.times[query]
+	if t == nil {
+		t = &StmtTime{Query: query}
+		r.times[query] = t
+	}
+	t.Count++
+	t.Total += d
+	return v, err
+}
 
 // record turns capturing on under label (a new label for statements
 // already seen adds to their labels), until the function it returns is
@@ -190,12 +247,12 @@ func (c *recConn) Ping(ctx context.Context) error             { return c.inner.P
 
 func (c *recConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	c.explain(ctx, query, args)
-	return c.inner.ExecContext(ctx, query, args)
+	return timed(c.rec, query, func() (driver.Result, error) { return c.inner.ExecContext(ctx, query, args) })
 }
 
 func (c *recConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.explain(ctx, query, args)
-	return c.inner.QueryContext(ctx, query, args)
+	return timed(c.rec, query, func() (driver.Rows, error) { return c.inner.QueryContext(ctx, query, args) })
 }
 
 // explain captures query's plan when the recorder wants it.

@@ -1,8 +1,10 @@
 package loadharness
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -155,9 +157,9 @@ func round(d time.Duration) time.Duration {
 func (r Report) printScale(tw *tabwriter.Writer) {
 	o := r.Options
 	fmt.Fprintf(tw, "== scale: the kit on PostgreSQL as the payments table grows (tables %s*, made by the store's migrations, dropped after each size)\n", o.ScalePrefix)
-	fmt.Fprintf(tw, "webhook: %d signed Moneroo notifications from %d clients after a warm-up, each settling a payment created for the run (OnPaid, history); reconcile: one pass over %d pending payments, the same at every size\n",
-		o.Requests, o.Concurrency, o.ScalePending)
-	fmt.Fprintln(tw, "payments\tevents\tseeding\twebhook req/s\tp50\tp99\terrors\tcpu/req process, postgres\treconcile pass\tchecked, settled, skipped, fulfilled, errors\tListPending alone, pages")
+	fmt.Fprintf(tw, "webhook: %d signed Moneroo notifications from %d clients after a warm-up, each settling a payment created for the run (OnPaid, history); reconcile: the median of %d passes, each over %d new pending payments, the same at every size\n",
+		o.Requests, o.Concurrency, o.ScalePasses, o.ScalePending)
+	fmt.Fprintln(tw, "payments\tevents\tseeding\twebhook req/s\tp50\tp99\terrors\tcpu/req process, postgres\treconcile pass (median)\tchecked, settled, skipped, fulfilled, errors (first pass)\tListPending alone (median), pages")
 	for _, s := range r.Scale {
 		c := s.WebhookCPU
 		rep := s.ReconcileReport
@@ -167,6 +169,7 @@ func (r Report) printScale(tw *tabwriter.Writer) {
 			round(s.ReconcilePass), rep.Checked, rep.Settled, rep.Skipped, rep.Fulfilled, rep.Errors, round(s.ReconcileListing), s.ReconcilePages)
 	}
 	fmt.Fprintln(tw)
+	r.printReconciles(tw)
 	fmt.Fprintln(tw, "payments\ttable\trows (estimate)\ttotal\theap\tindexes")
 	for _, s := range r.Scale {
 		for _, t := range s.Tables {
@@ -218,8 +221,9 @@ func (r Report) printScale(tw *tabwriter.Writer) {
 			{"webhook p50", float64(a.Webhook.P50), float64(b.Webhook.P50)},
 			{"webhook time per request (1/throughput)", ratio(1, a.Webhook.RPS()), ratio(1, b.Webhook.RPS())},
 			{"webhook postgres cpu per request", float64(a.WebhookCPU.PostgresPerRequest()), float64(b.WebhookCPU.PostgresPerRequest())},
-			{"reconcile pass", float64(a.ReconcilePass), float64(b.ReconcilePass)},
-			{"reconcile listing (ListPending pages)", float64(a.ReconcileListing), float64(b.ReconcileListing)},
+			{"reconcile pass (median)", float64(a.ReconcilePass), float64(b.ReconcilePass)},
+			{"reconcile pass (fastest)", float64(a.ReconcileFastest), float64(b.ReconcileFastest)},
+			{"reconcile listing (ListPending pages, median)", float64(a.ReconcileListing), float64(b.ReconcileListing)},
 		} {
 			q := ratio(x.b, x.a)
 			verdict := "within"
@@ -229,6 +233,63 @@ func (r Report) printScale(tw *tabwriter.Writer) {
 			fmt.Fprintf(tw, "%s\t%.2f\t%s\n", x.name, q, verdict)
 		}
 	}
+}
+
+// statementsShown is how many of a pass's statements printReconciles
+// shows, the most time first.
+const statementsShown = 6
+
+// printReconciles writes each size's reconcile passes: the time of each,
+// the buffers and WAL it used, the machine's load, and where the time of
+// the median pass went, by statement.
+func (r Report) printReconciles(tw *tabwriter.Writer) {
+	if len(r.Scale) == 0 {
+		return
+	}
+	fmt.Fprintf(tw, "reconcile passes (%d at each size, each over %d new pending payments, after a CHECKPOINT at the end of the seeding and a pause of %s; buffers and WAL of the scale tables over the listing and the pass)\n",
+		r.Options.ScalePasses, r.Options.ScalePending, r.Options.ScalePause)
+	fmt.Fprintln(tw, "payments\tpass\tListPending alone\tload average\tstatements' time / (pass × concurrency)\tbuffers hit\tbuffers read\tWAL records (server)\tWAL full pages (server)\tWAL bytes (server)")
+	for _, s := range r.Scale {
+		for _, x := range s.Reconciles {
+			var busy time.Duration
+			for _, t := range x.Statements {
+				busy += t.Total
+			}
+			io := "counters reset meanwhile\t\t\t\t"
+			if !x.IOReset {
+				io = fmt.Sprintf("%d\t%d\t%d\t%d\t%s", x.IO.Hit, x.IO.Read, x.IO.WALRecords, x.IO.WALFullPages, mib(x.IO.WALBytes))
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.1f\t%.2f\t%s\n", s.Size, round(x.Pass), round(x.Listing), x.Load,
+				ratio(float64(busy), float64(x.Pass+x.Listing)*float64(reconcileConcurrency)), io)
+		}
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "the median pass's statements, the %d taking the most time (from the call to the driver to its return: the database's time and the wait for it)\n", statementsShown)
+	fmt.Fprintln(tw, "payments\tcount\ttotal\tmean\tstatement")
+	for _, s := range r.Scale {
+		m := medianRun(s.Reconciles)
+		for i, t := range m.Statements {
+			if i == statementsShown {
+				break
+			}
+			q := t.Query
+			if len(q) > 110 {
+				q = q[:110] + "…"
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\n", s.Size, t.Count, round(t.Total), round(t.Total/time.Duration(max(t.Count, 1))), q)
+		}
+	}
+	fmt.Fprintln(tw)
+}
+
+// medianRun is the pass of median time.
+func medianRun(runs []ReconcileRun) ReconcileRun {
+	if len(runs) == 0 {
+		return ReconcileRun{}
+	}
+	sorted := slices.Clone(runs)
+	slices.SortFunc(sorted, func(a, b ReconcileRun) int { return cmp.Compare(a.Pass, b.Pass) })
+	return sorted[(len(sorted)-1)/2]
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

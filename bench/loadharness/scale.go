@@ -1,6 +1,7 @@
 package loadharness
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,11 +57,16 @@ type ScaleStep struct {
 	// Reconcile: one Kit.Reconcile pass over the same number of pending
 	// payments at every size, each paid at the emulator, and the store's
 	// listing of them alone beforehand.
+	// The figures are the medians of the passes, Reconciles, made each
+	// after a checkpoint and a pause; the report is the first's (the
+	// only one to find unfinished OnPaid).
 	ReconcilePending int
 	ReconcileListing time.Duration
 	ReconcilePages   int
 	ReconcilePass    time.Duration
+	ReconcileFastest time.Duration // the fastest pass, the one the machine's load slowed least
 	ReconcileReport  cauri.ReconcileReport
+	Reconciles       []ReconcileRun
 
 	// Webhook: signed Moneroo notifications through the kit (OnPaid run,
 	// history kept), each settling a payment created for the run among
@@ -81,6 +88,10 @@ type ConsoleQuery struct {
 	FirstRows, DeepRows int
 	HasDeep             bool
 }
+
+// reconcileConcurrency is the provider calls the scale scenario's passes
+// make at once: the kit's default (its shop sets no ReconcilePolicy).
+const reconcileConcurrency = 4
 
 // consoleRuns is how many times each console query is timed.
 const consoleRuns = 5
@@ -194,6 +205,11 @@ func scaleStep(ctx context.Context, o Options, n int) (step ScaleStep, err error
 		return step, err
 	}
 	step.Seeding = time.Since(t0)
+	// The bulk load's dirty pages written out now, not during the
+	// measurements.
+	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return step, fmt.Errorf("loadharness: CHECKPOINT after seeding: %w", err)
+	}
 	if step.Tables, err = relationSizes(ctx, db, prefix); err != nil {
 		return step, err
 	}
@@ -214,8 +230,8 @@ func scaleStep(ctx context.Context, o Options, n int) (step ScaleStep, err error
 	if err != nil {
 		return step, err
 	}
-	o.Progress("scale: %d payments: reconcile pass over %d pending", n, o.ScalePending)
-	if err := step.reconcile(ctx, o, shop, st, prov); err != nil {
+	o.Progress("scale: %d payments: %d reconcile passes, each over %d pending", n, o.ScalePasses, o.ScalePending)
+	if err := step.reconcile(ctx, o, shop, st, prov, db, rec); err != nil {
 		return step, err
 	}
 	o.Progress("scale: %d payments: the plans of the kit's statements", n)
@@ -299,27 +315,143 @@ func console(ctx context.Context, kit *cauri.Kit, st cauri.Store, db *sql.DB, re
 // cloneID is the ID of the g-th clone of a seed kind's template.
 func cloneID(tag string, g int) string { return fmt.Sprintf("pay_%s%024d", tag, g) }
 
-// reconcile stores ScalePending pending payments, paid at the emulator,
-// times the store's listing of them, then one Kit.Reconcile pass.
-func (s *ScaleStep) reconcile(ctx context.Context, o Options, shop *rig.Shop, st cauri.Store, prov *moneroo.Provider) error {
+// reconcile measures o.ScalePasses reconcile passes, each over
+// o.ScalePending pending payments stored for it and paid at the emulator,
+// after a pause of o.ScalePause: the store's listing of them alone, then
+// the pass, with the buffers and WAL the payments tables' statements used
+// and each statement's time. The step's figures are the passes' medians.
+func (s *ScaleStep) reconcile(ctx context.Context, o Options, shop *rig.Shop, st cauri.Store, prov *moneroo.Provider, db *sql.DB, rec *recorder) error {
 	s.ReconcilePending = o.ScalePending
-	if _, err := openPaid(ctx, shop, st, prov, "rc", o.ScalePending, time.Now().UTC().Add(-30*time.Minute)); err != nil {
-		return err
+	s.Reconciles = nil
+	for i := range o.ScalePasses {
+		if _, err := openPaid(ctx, shop, st, prov, fmt.Sprintf("rc%d", i), o.ScalePending, time.Now().UTC().Add(-30*time.Minute)); err != nil {
+			return err
+		}
+		// Time for the writes to settle and for PostgreSQL's backends to
+		// report their counters (an idle one does within 10 seconds).
+		if err := pause(ctx, o.ScalePause); err != nil {
+			return err
+		}
+		run := ReconcileRun{Load: loadAverage1()}
+		io0, err := ioCounters(ctx, db, o.ScalePrefix)
+		if err != nil {
+			return err
+		}
+		stop := rec.time()
+		t0 := time.Now()
+		listed, err := listAll(ctx, st, o.ScalePending)
+		run.Listing = time.Since(t0)
+		if err != nil {
+			stop()
+			return err
+		}
+		if listed != o.ScalePending {
+			stop()
+			return fmt.Errorf("listed %d pending payments, want %d", listed, o.ScalePending)
+		}
+		s.ReconcilePages = listed/200 + 1
+		t0 = time.Now()
+		run.Report, err = shop.Kit.Reconcile(ctx)
+		run.Pass = time.Since(t0)
+		run.Statements = stop()
+		if err != nil {
+			return err
+		}
+		if err := pause(ctx, o.ScalePause); err != nil {
+			return err
+		}
+		io1, err := ioCounters(ctx, db, o.ScalePrefix)
+		if err != nil {
+			return err
+		}
+		run.IO = io1.minus(io0)
+		// Counters that went back were reset meanwhile (pg_stat_reset).
+		run.IOReset = run.IO.Hit < 0 || run.IO.Read < 0 || run.IO.WALRecords < 0
+		s.Reconciles = append(s.Reconciles, run)
 	}
-	t0 := time.Now()
-	listed, err := listAll(ctx, st, o.ScalePending)
-	s.ReconcileListing = time.Since(t0)
+	s.ReconcileReport = s.Reconciles[0].Report
+	s.ReconcilePass = median(s.Reconciles, func(r ReconcileRun) time.Duration { return r.Pass })
+	s.ReconcileListing = median(s.Reconciles, func(r ReconcileRun) time.Duration { return r.Listing })
+	s.ReconcileFastest = slices.MinFunc(s.Reconciles, func(a, b ReconcileRun) int { return cmp.Compare(a.Pass, b.Pass) }).Pass
+	return nil
+}
+
+// ReconcileRun is one of the scale scenario's reconcile passes.
+type ReconcileRun struct {
+	Listing    time.Duration // the store's ListPending pages alone, just before the pass
+	Pass       time.Duration
+	Report     cauri.ReconcileReport
+	IO         IOCounters // of the listing and the pass
+	IOReset    bool       // the counters were reset meanwhile: IO means nothing
+	Load       float64    // the machine's load average over the minute before
+	Statements []StmtTime // of the listing and the pass, the most time first
+}
+
+// IOCounters are PostgreSQL's counters of the scale scenario's tables
+// (their heap, indexes and TOAST) and of its WAL. The WAL's are the whole
+// server's: they count the writes of anyone else using it meanwhile.
+type IOCounters struct {
+	Hit, Read    int64 // shared buffers found in the cache, read from the OS
+	WALRecords   int64
+	WALFullPages int64 // full-page images, written on a page's first change after a checkpoint
+	WALBytes     int64
+}
+
+func (c IOCounters) minus(d IOCounters) IOCounters {
+	return IOCounters{Hit: c.Hit - d.Hit, Read: c.Read - d.Read, WALRecords: c.WALRecords - d.WALRecords,
+		WALFullPages: c.WALFullPages - d.WALFullPages, WALBytes: c.WALBytes - d.WALBytes}
+}
+
+// ioCounters reads the counters of the tables under prefix and the WAL's.
+func ioCounters(ctx context.Context, db *sql.DB, prefix string) (IOCounters, error) {
+	var c IOCounters
+	err := db.QueryRowContext(ctx, `SELECT
+	COALESCE(SUM(heap_blks_hit + COALESCE(idx_blks_hit, 0) + COALESCE(toast_blks_hit, 0) + COALESCE(tidx_blks_hit, 0)), 0)::bigint,
+	COALESCE(SUM(heap_blks_read + COALESCE(idx_blks_read, 0) + COALESCE(toast_blks_read, 0) + COALESCE(tidx_blks_read, 0)), 0)::bigint,
+	(SELECT wal_records FROM pg_stat_wal), (SELECT wal_fpi FROM pg_stat_wal), (SELECT wal_bytes FROM pg_stat_wal)::bigint
+FROM pg_statio_user_tables WHERE left(relname, length($1)) = $1`, prefix).Scan(&c.Hit, &c.Read, &c.WALRecords, &c.WALFullPages, &c.WALBytes)
 	if err != nil {
-		return err
+		return c, fmt.Errorf("loadharness: reading the I/O counters: %w", err)
 	}
-	if listed != o.ScalePending {
-		return fmt.Errorf("listed %d pending payments, want %d", listed, o.ScalePending)
+	return c, nil
+}
+
+// median is the median of f over runs, the lower of the two middle ones
+// for an even count.
+func median[T any](runs []T, f func(T) time.Duration) time.Duration {
+	ds := make([]time.Duration, len(runs))
+	for i, r := range runs {
+		ds[i] = f(r)
 	}
-	s.ReconcilePages = listed/200 + 1
-	t0 = time.Now()
-	s.ReconcileReport, err = shop.Kit.Reconcile(ctx)
-	s.ReconcilePass = time.Since(t0)
-	return err
+	slices.Sort(ds)
+	return ds[(len(ds)-1)/2]
+}
+
+// pause waits d, or until ctx ends.
+func pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// loadAverage1 is the machine's load average over the last minute, or 0
+// where /proc/loadavg is not.
+func loadAverage1() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
 }
 
 // webhook drives the kit with Requests signed webhooks, after a warm-up,

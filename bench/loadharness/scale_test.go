@@ -29,7 +29,8 @@ func TestScale(t *testing.T) {
 	dir := t.TempDir()
 	rep, err := Run(context.Background(), Options{
 		Store: "postgres", DSN: dsn, Scenarios: []string{"scale"}, Sizes: []int{1000, 2000},
-		Duration: 30 * time.Second, Concurrency: 4, Requests: 40, ScalePending: 20, ScalePrefix: prefix, ResultsDir: dir,
+		Duration: 30 * time.Second, Concurrency: 4, Requests: 40, ScalePending: 20, ScalePasses: 2, ScalePause: 10 * time.Millisecond,
+		ScalePrefix: prefix, ResultsDir: dir,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +56,19 @@ func TestScale(t *testing.T) {
 		// The unfulfilled kind's 10 clones and its template.
 		if r := s.ReconcileReport; r.Checked != 20 || r.Settled != 20 || r.Errors != 0 || r.Fulfilled != 11 {
 			t.Errorf("at %d: reconcile %+v; want 20 checked and settled, 11 fulfilled, no errors", s.Size, r)
+		}
+		if len(s.Reconciles) != 2 {
+			t.Fatalf("at %d: %d reconcile passes, want 2", s.Size, len(s.Reconciles))
+		}
+		// The I/O counters are not checked: PostgreSQL reports them
+		// within 10 seconds, longer than this test's pause.
+		for i, x := range s.Reconciles {
+			if x.Report.Checked != 20 || x.Report.Settled != 20 || x.Pass <= 0 || len(x.Statements) == 0 {
+				t.Errorf("at %d: pass %d: %+v, %v, %d statements; want 20 checked and settled, some time and statements", s.Size, i, x.Report, x.Pass, len(x.Statements))
+			}
+		}
+		if s.ReconcilePass != min(s.Reconciles[0].Pass, s.Reconciles[1].Pass) {
+			t.Errorf("at %d: pass %v, want the lower middle of %v and %v", s.Size, s.ReconcilePass, s.Reconciles[0].Pass, s.Reconciles[1].Pass)
 		}
 		if len(s.Console) != 8 {
 			t.Errorf("at %d: %d console queries, want 8", s.Size, len(s.Console))
@@ -97,7 +111,7 @@ func TestScale(t *testing.T) {
 	if err := rep.Print(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"== scale", "cost at 2000 over cost at 1000", "webhook p99", "reconcile pass", prefix + "payments", "search: order ID"} {
+	for _, want := range []string{"== scale", "cost at 2000 over cost at 1000", "webhook p99", "reconcile pass", "reconcile passes (2 at each size", "the median pass's statements", prefix + "payments", "search: order ID"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

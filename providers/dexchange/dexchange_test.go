@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
@@ -84,8 +85,7 @@ func provider(t *testing.T, cfg dexchange.Config) *dexchange.Provider {
 // loggedProvider is provider(t, cfg) logging as text into the Logs it
 // returns.
 func loggedProvider(t *testing.T, cfg dexchange.Config) (*dexchange.Provider, *clienttest.Logs) {
-	log, logs := clienttest.TextLogger()
-	cfg.Logger = log
+	cfg, logs := clienttest.Logged(cfg)
 	return provider(t, cfg), logs
 }
 
@@ -102,14 +102,10 @@ func providerError(t *testing.T, err error, status int, temporary bool) *cauri.P
 // received: path, headers and body, field names and casing as documented.
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
-	srv := dexchangetest.New(dexchangetest.WithAPIKey("sk.test.abc"))
-	defer srv.Close()
+	srv := emutest.Start(t, dexchangetest.New, dexchangetest.WithAPIKey("sk.test.abc"))
 	p := srv.Provider()
 
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	tx, ok := srv.PaymentByExternalID("pay_01")
 	if !ok || co.ProviderRef != tx.TransactionID || co.RedirectURL != srv.URL+"/process/"+tx.TransactionID {
 		t.Errorf("checkout %+v, emulator %+v", co, tx)
@@ -278,8 +274,7 @@ func TestCreateCheckoutShapes(t *testing.T) {
 func TestCreateCheckoutErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := dexchangetest.New()
-	t.Cleanup(srv.Close) // after the parallel subtests
+	srv := emutest.Start(t, dexchangetest.New) // after the parallel subtests
 
 	t.Run("400 message array", func(t *testing.T) {
 		t.Parallel()
@@ -302,8 +297,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		}
 	})
 	t.Run("403 maintenance", func(t *testing.T) {
-		s := dexchangetest.New()
-		defer s.Close()
+		s := emutest.Start(t, dexchangetest.New)
 		s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 403})
 		_, err := s.Provider().CreateCheckout(ctx, request(order()))
 		if pe := providerError(t, err, 403, false); pe.Message != "API under maintenance" {
@@ -311,8 +305,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		}
 	})
 	t.Run("rate limit", func(t *testing.T) {
-		s := dexchangetest.New(dexchangetest.WithRateLimit(2, time.Minute))
-		defer s.Close()
+		s := emutest.Start(t, dexchangetest.New, dexchangetest.WithRateLimit(2, time.Minute))
 		p := s.Provider()
 		for i := range 2 {
 			req := request(order())
@@ -334,8 +327,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 func TestCreateCheckoutIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := dexchangetest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexchangetest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	first, err := p.CreateCheckout(ctx, request(order()))
@@ -362,9 +354,7 @@ func TestCreateCheckoutIdempotent(t *testing.T) {
 	}
 	// Recovered even once paid: the customer is not told to pay again,
 	// and the kit learns the status from DEXCHANGE.
-	if _, err := srv.Act(ctx, first.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, first.RedirectURL, providertest.Pay)
 	if again, err := p.CreateCheckout(ctx, request(order())); err != nil || again != first {
 		t.Errorf("after paying: %+v, %v", again, err)
 	}
@@ -375,31 +365,18 @@ func TestCreateCheckoutIdempotent(t *testing.T) {
 // one.
 func TestCreateCheckoutAnswerLost(t *testing.T) {
 	t.Parallel()
-	srv := dexchangetest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexchangetest.New)
 	p := srv.Provider()
-	srv.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
-
-	ctx := clienttest.NewExpiring()
-	clienttest.ExpireWhenHeld(t, srv, ctx)
-	_, err := p.CreateCheckout(ctx, request(order()))
-	if !cauri.IsTemporary(err) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("first attempt: %v", err)
-	}
 	// DEXCHANGE goes on with the request it held, to nobody.
-	wait, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := srv.AwaitSlowAnswered(wait, 1); err != nil {
-		t.Fatal(err)
-	}
+	clienttest.LoseCreateAnswer(t, srv, func(ctx context.Context) error {
+		_, err := p.CreateCheckout(ctx, request(order()))
+		return err
+	})
 	tx, ok := srv.PaymentByExternalID("pay_01")
 	if !ok {
 		t.Fatal("the emulator never created the link")
 	}
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	if co.ProviderRef != tx.TransactionID || co.RedirectURL != srv.URL+"/process/"+tx.TransactionID {
 		t.Errorf("retry %+v, created %+v", co, tx)
 	}
@@ -464,8 +441,7 @@ func TestCreateCheckoutConflict(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := dexchangetest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexchangetest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
@@ -500,9 +476,7 @@ func TestFetchStatus(t *testing.T) {
 	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "REVERSED", "REVERSED", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "PENDING")
 
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	u = fetch(co.ProviderRef)
 	if u.Status != cauri.StatusPaid || u.RawStatus != "SUCCESS" || u.Amount != 5000 || u.Currency != "XOF" ||
 		u.Method != "OM_SN_CASHOUT" || !u.Authenticated {
@@ -511,9 +485,7 @@ func TestFetchStatus(t *testing.T) {
 
 	for a, want := range map[providertest.Action]cauri.Status{providertest.Fail: cauri.StatusFailed, providertest.Cancel: cauri.StatusCancelled} {
 		co := open()
-		if _, err := srv.Act(ctx, co.RedirectURL, a); err != nil {
-			t.Fatal(err)
-		}
+		emutest.Act(t, srv.Act, co.RedirectURL, a)
 		if u := fetch(co.ProviderRef); u.Status != want {
 			t.Errorf("%s: %+v", a, u)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
@@ -173,14 +174,10 @@ func providerError(t *testing.T, err error, status int, temporary bool) *cauri.P
 // received: path, headers and body, with the SDK's field names.
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
-	srv := dexpaytest.New(dexpaytest.WithKeys("pk_test_abc", "sk_test_def"))
-	defer srv.Close()
+	srv := emutest.Start(t, dexpaytest.New, dexpaytest.WithKeys("pk_test_abc", "sk_test_def"))
 	p := srv.Provider()
 
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	ss, ok := srv.Session("pay_01")
 	if !ok || co.ProviderRef != "pay_01" || co.RedirectURL != srv.URL+"/checkout/"+ss.ID {
 		t.Errorf("checkout %+v, emulator %+v", co, ss)
@@ -232,8 +229,7 @@ func TestCreateCheckoutItemName(t *testing.T) {
 		{"", items("Pagne", "Boubou", "Sac", "Foulard"), "Pagne and 3 other items"},
 		{"", nil, "Order ord-42"},
 	}
-	srv := dexpaytest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexpaytest.New)
 	p := srv.Provider()
 	for i, tt := range tests {
 		o := order()
@@ -251,8 +247,7 @@ func TestCreateCheckoutItemName(t *testing.T) {
 
 func TestCreateCheckoutCurrencies(t *testing.T) {
 	t.Parallel()
-	srv := dexpaytest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexpaytest.New)
 	p := srv.Provider()
 	for _, cur := range []string{"XOF", "XAF", "GNF"} {
 		o := order()
@@ -387,8 +382,7 @@ func TestCreateCheckoutNotIdempotent(t *testing.T) {
 		t.Error("dexpay documents no poll interval")
 	}
 
-	srv := dexpaytest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexpaytest.New)
 	sp := srv.Provider()
 	if _, err := sp.CreateCheckout(context.Background(), request(order())); err != nil {
 		t.Fatal(err)
@@ -414,14 +408,10 @@ func TestCreateCheckoutEmulatorOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := dexpaytest.New(tt.opts...)
-			defer srv.Close()
+			srv := emutest.Start(t, dexpaytest.New, tt.opts...)
 			ctx := context.Background()
 			p := srv.Provider()
-			co, err := p.CreateCheckout(ctx, request(order()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			co := clienttest.Drive(t, p).Open(request(order()))
 			ss, _ := srv.Session("pay_01")
 			if want := tt.page(srv, ss); co.RedirectURL != want {
 				t.Errorf("page %s, want %s", co.RedirectURL, want)
@@ -461,17 +451,11 @@ func TestFetchStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			srv := dexpaytest.New(tt.opts...)
-			defer srv.Close()
+			srv := emutest.Start(t, dexpaytest.New, tt.opts...)
 			p := srv.Provider()
-			co, err := p.CreateCheckout(ctx, request(order()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			co := clienttest.Drive(t, p).Open(request(order()))
 			if tt.action != "" {
-				if _, err := srv.Act(ctx, co.RedirectURL, tt.action); err != nil {
-					t.Fatal(err)
-				}
+				emutest.Act(t, srv.Act, co.RedirectURL, tt.action)
 			}
 			u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
 			if err != nil {
@@ -496,16 +480,10 @@ func TestFetchStatus(t *testing.T) {
 func TestFetchStatusRefunded(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := dexpaytest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexpaytest.New)
 	p := srv.Provider()
-	co, err := p.CreateCheckout(ctx, request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	if err := srv.Refund(ctx, "pay_01"); err != nil {
 		t.Fatal(err)
 	}
@@ -520,8 +498,7 @@ func TestFetchStatusRefunded(t *testing.T) {
 func TestFetchStatusWords(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := dexpaytest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexpaytest.New)
 	p := srv.Provider()
 	if _, err := p.CreateCheckout(ctx, request(order())); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
@@ -19,8 +20,7 @@ import (
 func TestPayout(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := dexpaytest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexpaytest.New)
 	p := srv.Provider().(*dexpay.Provider)
 
 	res, err := p.Payout(ctx, clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 10000))
@@ -69,8 +69,7 @@ func TestPayout(t *testing.T) {
 func TestPayoutThroughKit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := dexpaytest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexpaytest.New)
 	k, err := cauri.New(cauri.Config{
 		Store:      memory.New(),
 		Providers:  []cauri.Provider{srv.Provider()},
@@ -138,8 +137,7 @@ func TestPayoutLifecycle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	rc := newReceiver(t)
-	srv := dexpaytest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, dexpaytest.New)
 	srv.SetWebhookURL(rc.srv.URL + "/pay/webhooks/dexpay")
 	p := srv.Provider().(*dexpay.Provider)
 
@@ -263,8 +261,7 @@ func TestPayoutOutcomes(t *testing.T) {
 	for _, tt := range emulated {
 		t.Run("emulator "+tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := dexpaytest.New()
-			defer s.Close()
+			s := emutest.Start(t, dexpaytest.New)
 			if tt.fault != nil {
 				s.InjectFault(providertest.OpPayout, *tt.fault)
 			}
@@ -275,11 +272,10 @@ func TestPayoutOutcomes(t *testing.T) {
 
 	t.Run("caller gone after sending", func(t *testing.T) {
 		t.Parallel()
-		s := dexpaytest.New()
-		defer s.Close()
+		s := emutest.Start(t, dexpaytest.New)
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
 		ctx, cancel := context.WithCancel(ctx)
-		time.AfterFunc(50*time.Millisecond, cancel)
+		clienttest.CancelWhenHeld(t, s, cancel) // once DEXPAY holds the payout
 		_, err := s.Provider().(*dexpay.Provider).Payout(ctx, clienttest.Payout(dexpay.PayoutAccount("wave", "+221771234567"), 100))
 		if !errors.Is(err, context.Canceled) || cauri.IsProviderRejection(err) {
 			t.Errorf("err %v: a cancelled payout is not a refusal", err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/internal/secretcheck"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
@@ -93,8 +94,7 @@ func TestKeysKeptSecret(t *testing.T) {
 	})
 
 	t.Run("emulator faults", func(t *testing.T) {
-		srv := dexpaytest.New(dexpaytest.WithKeys(testKey, testSecret))
-		defer srv.Close()
+		srv := emutest.Start(t, dexpaytest.New, dexpaytest.WithKeys(testKey, testSecret))
 		cfg := srv.Config()
 		cfg.Logger = log
 		p := provider(t, cfg)

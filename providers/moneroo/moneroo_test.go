@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
@@ -69,8 +70,7 @@ func provider(t *testing.T, cfg moneroo.Config) *moneroo.Provider {
 // loggedProvider is provider(t, cfg) logging as text into the Logs it
 // returns.
 func loggedProvider(t *testing.T, cfg moneroo.Config) (*moneroo.Provider, *clienttest.Logs) {
-	log, logs := clienttest.TextLogger()
-	cfg.Logger = log
+	cfg, logs := clienttest.Logged(cfg)
 	return provider(t, cfg), logs
 }
 
@@ -80,10 +80,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 		`{"message":"Transaction initialized successfully","data":{"id":"5f7b1b2c","checkout_url":"https://checkout.moneroo.io/5f7b1b2c"},"errors":null}`)
 	p := provider(t, moneroo.Config{SecretKey: "sk_test_1", BaseURL: c.URL + "/v1/", Methods: []string{"wave_ci", "orange_ci"}})
 
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	if co.ProviderRef != "5f7b1b2c" || co.RedirectURL != "https://checkout.moneroo.io/5f7b1b2c" {
 		t.Errorf("checkout %+v", co)
 	}
@@ -120,10 +117,7 @@ func TestCreateCheckoutDefaultsAndLimits(t *testing.T) {
 	for _, k := range []string{"k01", "k02", "k03", "k04", "k05", "k06", "k07", "k08", "k09", "k10"} {
 		o.Metadata[k] = "v-" + k
 	}
-	co, err := p.CreateCheckout(context.Background(), request(o))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(o))
 	if co.ProviderRef != "7" {
 		t.Errorf("numeric id read as %q", co.ProviderRef)
 	}
@@ -158,8 +152,7 @@ func TestCreateCheckoutValidation(t *testing.T) {
 
 func TestCreateCheckoutErrors(t *testing.T) {
 	t.Parallel()
-	srv := monerootest.New()
-	t.Cleanup(srv.Close) // after the parallel subtests
+	srv := emutest.Start(t, monerootest.New) // after the parallel subtests
 	ctx := context.Background()
 
 	t.Run("422", func(t *testing.T) {
@@ -218,8 +211,7 @@ func providerError(t *testing.T, err error, status int, temporary bool) *cauri.P
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := monerootest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, monerootest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
@@ -248,9 +240,7 @@ func TestFetchStatus(t *testing.T) {
 	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "initiated")
 
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	u = fetch(co.ProviderRef)
 	if u.Status != cauri.StatusPaid || u.Amount != 5000 || u.Currency != "XOF" || u.Method != "wave_ci" || u.PaymentID != "pay_01" {
 		t.Errorf("paid: %+v", u)

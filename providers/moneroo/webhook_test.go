@@ -32,70 +32,57 @@ func TestParseWebhook(t *testing.T) {
 	unauth := paid
 	unauth.Authenticated = false
 
-	tests := []struct {
-		name    string
-		secrets []string
-		body    string
-		sig     string // "" : none; "ok": the old secret's; "new": the new secret's
-		want    cauri.Update
-		err     error
-	}{
-		{name: "good signature", secrets: []string{secretOld}, body: successBody, sig: "ok", want: paid},
-		{name: "rotated: second secret", secrets: []string{secretOld, secretNew}, body: successBody, sig: "new", want: paid},
-		{name: "sha256= prefix", secrets: []string{secretOld}, body: successBody, sig: "sha256=" + signed(secretOld, successBody), want: paid},
-		{name: "upper case", secrets: []string{secretOld}, body: successBody, sig: "  SHA256=" + strings.ToUpper(signed(secretOld, successBody)) + " ", want: paid},
-		{name: "bad signature", secrets: []string{secretOld}, body: successBody, sig: signed("whsec_other", successBody), err: moneroo.ErrBadSignature},
-		{name: "not hex", secrets: []string{secretOld}, body: successBody, sig: "zz" + signed(secretOld, successBody)[2:], err: moneroo.ErrBadSignature},
-		{name: "truncated", secrets: []string{secretOld}, body: successBody, sig: signed(secretOld, successBody)[:62], err: moneroo.ErrBadSignature},
-		{name: "re-serialised body", secrets: []string{secretOld}, body: strings.ReplaceAll(successBody, ",", ", "), sig: signed(secretOld, successBody), err: moneroo.ErrBadSignature},
-		{name: "old secret retired", secrets: []string{secretNew}, body: successBody, sig: "ok", err: moneroo.ErrBadSignature},
-		{name: "missing header", secrets: []string{secretOld}, body: successBody, err: moneroo.ErrNotSigned},
-		{name: "no secrets", body: successBody, want: unauth},
-		{name: "no secrets, signature ignored", body: successBody, sig: "garbage", want: unauth},
+	tests := []clienttest.SignedCase{
+		{Name: "good signature", Secrets: []string{secretOld}, Body: successBody, Sig: "ok", Want: paid},
+		{Name: "rotated: second secret", Secrets: []string{secretOld, secretNew}, Body: successBody, Sig: "new", Want: paid},
+		{Name: "sha256= prefix", Secrets: []string{secretOld}, Body: successBody, Sig: "sha256=" + signed(secretOld, successBody), Want: paid},
+		{Name: "upper case", Secrets: []string{secretOld}, Body: successBody, Sig: "  SHA256=" + strings.ToUpper(signed(secretOld, successBody)) + " ", Want: paid},
+		{Name: "bad signature", Secrets: []string{secretOld}, Body: successBody, Sig: signed("whsec_other", successBody), Err: moneroo.ErrBadSignature},
+		{Name: "not hex", Secrets: []string{secretOld}, Body: successBody, Sig: "zz" + signed(secretOld, successBody)[2:], Err: moneroo.ErrBadSignature},
+		{Name: "truncated", Secrets: []string{secretOld}, Body: successBody, Sig: signed(secretOld, successBody)[:62], Err: moneroo.ErrBadSignature},
+		{Name: "re-serialised body", Secrets: []string{secretOld}, Body: strings.ReplaceAll(successBody, ",", ", "), Sig: signed(secretOld, successBody), Err: moneroo.ErrBadSignature},
+		{Name: "old secret retired", Secrets: []string{secretNew}, Body: successBody, Sig: "ok", Err: moneroo.ErrBadSignature},
+		{Name: "missing header", Secrets: []string{secretOld}, Body: successBody, Err: moneroo.ErrNotSigned},
+		{Name: "no secrets", Body: successBody, Want: unauth},
+		{Name: "no secrets, signature ignored", Body: successBody, Sig: "garbage", Want: unauth},
 		// Blank secrets (unset environment variables) are left out: the
 		// empty key, which anyone can sign with, proves nothing.
-		{name: "blank secrets are none", secrets: []string{"", " "}, body: successBody, sig: signed("", successBody), want: unauth},
-		{name: "blank secret beside a real one", secrets: []string{"", secretOld}, body: successBody, sig: "ok", want: paid},
-		{name: "blank secret beside a real one, signed with the empty key", secrets: []string{"", secretOld}, body: successBody,
-			sig: signed("", successBody), err: moneroo.ErrBadSignature},
-		{name: "payout event", secrets: []string{secretOld}, body: `{"event":"payout.success","data":{"id":"p1","status":"success"}}`, sig: "ok", err: cauri.ErrIgnoredEvent},
-		{name: "unknown event", body: `{"event":"customer.updated","data":{"id":"c1"}}`, err: cauri.ErrIgnoredEvent},
-		{name: "malformed", secrets: []string{secretOld}, body: `{"event":"payment.success","data":`, sig: "ok", err: cauri.ErrMalformed},
-		{name: "not an object", body: `[1,2]`, err: cauri.ErrMalformed},
-		{name: "null", body: `null`, err: cauri.ErrMalformed},
-		{name: "no event", body: `{"data":{"id":"x"}}`, err: cauri.ErrMalformed},
-		{name: "missing id", secrets: []string{secretOld}, body: `{"event":"payment.success","data":{"amount":200,"currency":"XOF","status":"success"}}`, sig: "ok", err: cauri.ErrMalformed},
-		{name: "data not an object", body: `{"event":"payment.success","data":"k4su"}`, err: cauri.ErrMalformed},
-		{name: "bad amount", body: `{"event":"payment.success","data":{"id":"x","amount":"2OO","currency":"XOF","status":"success"}}`, err: cauri.ErrMalformed},
-		{name: "currency object, amount string", secrets: []string{secretOld}, sig: "ok",
-			body: `{"event":"payment.success","data":{"id":"k4su1ii7abdz","amount":"200.00","currency":{"code":"XOF","decimals":0,"subunit_to_unit":100},"status":"success","metadata":{"cauri_payment_id":"pay_01"}}}`,
-			want: paid},
-		{name: "USD decimals", secrets: []string{secretOld}, sig: "ok",
-			body: `{"event":"payment.failed","data":{"id":"r9","amount":10.5,"currency":"USD","status":"failed","capture":{"failure_message":"Declined"}}}`,
-			want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusFailed, RawStatus: "failed", Amount: 1050, Currency: "USD",
+		{Name: "blank secrets are none", Secrets: []string{"", " "}, Body: successBody, Sig: signed("", successBody), Want: unauth},
+		{Name: "blank secret beside a real one", Secrets: []string{"", secretOld}, Body: successBody, Sig: "ok", Want: paid},
+		{Name: "blank secret beside a real one, signed with the empty key", Secrets: []string{"", secretOld}, Body: successBody,
+			Sig: signed("", successBody), Err: moneroo.ErrBadSignature},
+		{Name: "payout event", Secrets: []string{secretOld}, Body: `{"event":"payout.success","data":{"id":"p1","status":"success"}}`, Sig: "ok", Err: cauri.ErrIgnoredEvent},
+		{Name: "unknown event", Body: `{"event":"customer.updated","data":{"id":"c1"}}`, Err: cauri.ErrIgnoredEvent},
+		{Name: "malformed", Secrets: []string{secretOld}, Body: `{"event":"payment.success","data":`, Sig: "ok", Err: cauri.ErrMalformed},
+		{Name: "not an object", Body: `[1,2]`, Err: cauri.ErrMalformed},
+		{Name: "null", Body: `null`, Err: cauri.ErrMalformed},
+		{Name: "no event", Body: `{"data":{"id":"x"}}`, Err: cauri.ErrMalformed},
+		{Name: "missing id", Secrets: []string{secretOld}, Body: `{"event":"payment.success","data":{"amount":200,"currency":"XOF","status":"success"}}`, Sig: "ok", Err: cauri.ErrMalformed},
+		{Name: "data not an object", Body: `{"event":"payment.success","data":"k4su"}`, Err: cauri.ErrMalformed},
+		{Name: "bad amount", Body: `{"event":"payment.success","data":{"id":"x","amount":"2OO","currency":"XOF","status":"success"}}`, Err: cauri.ErrMalformed},
+		{Name: "currency object, amount string", Secrets: []string{secretOld}, Sig: "ok",
+			Body: `{"event":"payment.success","data":{"id":"k4su1ii7abdz","amount":"200.00","currency":{"code":"XOF","decimals":0,"subunit_to_unit":100},"status":"success","metadata":{"cauri_payment_id":"pay_01"}}}`,
+			Want: paid},
+		{Name: "USD decimals", Secrets: []string{secretOld}, Sig: "ok",
+			Body: `{"event":"payment.failed","data":{"id":"r9","amount":10.5,"currency":"USD","status":"failed","capture":{"failure_message":"Declined"}}}`,
+			Want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusFailed, RawStatus: "failed", Amount: 1050, Currency: "USD",
 				FailureReason: "Declined", EventID: "payment.failed:r9", Authenticated: true}},
-		{name: "status from the event name", secrets: []string{secretOld}, sig: "ok",
-			body: `{"event":"payment.cancelled","data":{"id":"r9"}}`,
-			want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusCancelled, RawStatus: "cancelled", EventID: "payment.cancelled:r9", Authenticated: true}},
-		{name: "initiated", secrets: []string{secretOld}, sig: "ok",
-			body: `{"event":"payment.initiated","data":{"id":"r9","status":"initiated","amount":5,"currency":"XOF"}}`,
-			want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusPending, RawStatus: "initiated", Amount: 5, Currency: "XOF", EventID: "payment.initiated:r9", Authenticated: true}},
-		{name: "unknown status", secrets: []string{secretOld}, sig: "ok",
-			body: `{"event":"payment.success","data":{"id":"r9","status":"weird","amount":5,"currency":"XOF"}}`,
-			want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusPending, RawStatus: "weird", Amount: 5, Currency: "XOF", EventID: "payment.success:r9", Authenticated: true}},
-		{name: "success without amount is confirmed by the kit", secrets: []string{secretOld}, sig: "ok",
-			body: `{"event":"payment.success","data":{"id":"r9","status":"success"}}`,
-			want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusPaid, RawStatus: "success", EventID: "payment.success:r9"}},
+		{Name: "status from the event name", Secrets: []string{secretOld}, Sig: "ok",
+			Body: `{"event":"payment.cancelled","data":{"id":"r9"}}`,
+			Want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusCancelled, RawStatus: "cancelled", EventID: "payment.cancelled:r9", Authenticated: true}},
+		{Name: "initiated", Secrets: []string{secretOld}, Sig: "ok",
+			Body: `{"event":"payment.initiated","data":{"id":"r9","status":"initiated","amount":5,"currency":"XOF"}}`,
+			Want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusPending, RawStatus: "initiated", Amount: 5, Currency: "XOF", EventID: "payment.initiated:r9", Authenticated: true}},
+		{Name: "unknown status", Secrets: []string{secretOld}, Sig: "ok",
+			Body: `{"event":"payment.success","data":{"id":"r9","status":"weird","amount":5,"currency":"XOF"}}`,
+			Want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusPending, RawStatus: "weird", Amount: 5, Currency: "XOF", EventID: "payment.success:r9", Authenticated: true}},
+		{Name: "success without amount is confirmed by the kit", Secrets: []string{secretOld}, Sig: "ok",
+			Body: `{"event":"payment.success","data":{"id":"r9","status":"success"}}`,
+			Want: cauri.Update{ProviderRef: "r9", Status: cauri.StatusPaid, RawStatus: "success", EventID: "payment.success:r9"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			p := provider(t, moneroo.Config{SecretKey: "sk", WebhookSecrets: tt.secrets})
-			sig := clienttest.Signature(tt.sig, moneroo.Sign, tt.body, secretOld, secretNew)
-			u, err := p.ParseWebhook(webhookRequest(tt.body, sig), []byte(tt.body))
-			clienttest.CheckUpdate(t, u, err, tt.want, tt.err, clienttest.SignatureTail(sig))
-		})
-	}
+	clienttest.CheckSigned(t, tests, func(t *testing.T, secrets []string) cauri.Provider {
+		return provider(t, moneroo.Config{SecretKey: "sk", WebhookSecrets: secrets})
+	}, moneroo.Sign, secretOld, secretNew, webhookRequest)
 }
 
 func TestParseWebhookUnauthenticatedErrors(t *testing.T) {

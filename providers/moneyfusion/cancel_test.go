@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
 )
@@ -23,8 +25,7 @@ func frozen(t time.Time) func() time.Time { return func() time.Time { return t }
 func TestFetchStatusSessionLife(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := moneyfusiontest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, moneyfusiontest.New)
 	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	life := moneyfusion.DefaultSessionLife + moneyfusion.SessionMargin
 
@@ -53,10 +54,7 @@ func TestFetchStatusSessionLife(t *testing.T) {
 			cfg := srv.Config()
 			cfg.Now, cfg.SessionLife = frozen(now), tc.sessionLen
 			p := provider(t, cfg)
-			co, err := p.CreateCheckout(ctx, quiet(request(order())))
-			if err != nil {
-				t.Fatal(err)
-			}
+			co := clienttest.Drive(t, p).Open(quiet(request(order())))
 			if err := srv.SetStatus(co.ProviderRef, tc.statut); err != nil {
 				t.Fatal(err)
 			}
@@ -87,10 +85,8 @@ func TestConfirm(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	old := moneyfusion.DefaultSessionLife + moneyfusion.SessionMargin + time.Minute
-	plain := moneyfusiontest.New()
-	defer plain.Close()
-	showing := moneyfusiontest.New(moneyfusiontest.WithWebhookURLInStatus())
-	defer showing.Close()
+	plain := emutest.Start(t, moneyfusiontest.New)
+	showing := emutest.Start(t, moneyfusiontest.New, moneyfusiontest.WithWebhookURLInStatus())
 
 	claim := func(st cauri.Status, raw string) cauri.Update {
 		return cauri.Update{PaymentID: "pay_01", Status: st, RawStatus: raw}
@@ -127,10 +123,7 @@ func TestConfirm(t *testing.T) {
 			p := provider(t, cfg)
 			// The page is never acted on: nothing is posted to the
 			// callback URL, which the status answer may show.
-			co, err := p.CreateCheckout(ctx, request(order()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			co := clienttest.Drive(t, p).Open(request(order()))
 			if err := tc.srv.SetStatus(co.ProviderRef, tc.statut); err != nil {
 				t.Fatal(err)
 			}

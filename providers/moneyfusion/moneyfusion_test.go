@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
@@ -142,19 +143,14 @@ func provider(t *testing.T, cfg moneyfusion.Config) *moneyfusion.Provider {
 // loggedProvider is provider(t, cfg) logging as text into the Logs it
 // returns.
 func loggedProvider(t *testing.T, cfg moneyfusion.Config) (*moneyfusion.Provider, *clienttest.Logs) {
-	log, logs := clienttest.TextLogger()
-	cfg.Logger = log
+	cfg, logs := clienttest.Logged(cfg)
 	return provider(t, cfg), logs
 }
 
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
-	srv := moneyfusiontest.New(moneyfusiontest.WithApp("Boutique", "5f3a9c0e1d2b4a67"))
-	defer srv.Close()
-	co, err := srv.Provider().CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := emutest.Start(t, moneyfusiontest.New, moneyfusiontest.WithApp("Boutique", "5f3a9c0e1d2b4a67"))
+	co := clienttest.Drive(t, srv.Provider()).Open(request(order()))
 	got, ok := srv.Payment(co.ProviderRef)
 	if !ok {
 		t.Fatalf("the emulator has no payment %q", co.ProviderRef)
@@ -258,8 +254,6 @@ func noSecret(t *testing.T, err error, key string) {
 
 func TestCreateCheckoutErrors(t *testing.T) {
 	t.Parallel()
-	srv := moneyfusiontest.New()
-	t.Cleanup(srv.Close) // after the parallel subtests
 	ctx := context.Background()
 
 	t.Run("400 statut false", func(t *testing.T) {
@@ -308,8 +302,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		})
 	}
 	t.Run("dropped", func(t *testing.T) {
-		s := moneyfusiontest.New()
-		defer s.Close()
+		s := emutest.Start(t, moneyfusiontest.New)
 		s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultDrop})
 		_, err := s.Provider().CreateCheckout(ctx, request(order()))
 		providerError(t, err, 0, true)
@@ -323,8 +316,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := moneyfusiontest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, moneyfusiontest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
@@ -355,9 +347,7 @@ func TestFetchStatus(t *testing.T) {
 	}
 	_ = srv.SetStatus(co.ProviderRef, "pending")
 
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	u = fetch(co.ProviderRef, 5000)
 	want = cauri.Update{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Status: cauri.StatusPaid, RawStatus: "paid",
 		Amount: 5000, Currency: "XOF", Fee: 150, Method: "orange", Authenticated: true}
@@ -411,13 +401,9 @@ func TestFetchStatus(t *testing.T) {
 func TestFetchStatusGross(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := moneyfusiontest.New(moneyfusiontest.WithGrossMontant(), moneyfusiontest.WithFeePercent(5))
-	defer srv.Close()
+	srv := emutest.Start(t, moneyfusiontest.New, moneyfusiontest.WithGrossMontant(), moneyfusiontest.WithFeePercent(5))
 	p := srv.Provider()
-	co, err := p.CreateCheckout(ctx, quiet(request(order())))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(quiet(request(order())))
 	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
 	if err != nil || u.Status != cauri.StatusPaid || u.Amount != 5000 || u.Fee != 250 {

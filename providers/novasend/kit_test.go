@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/novasend"
 	"github.com/cauripay/cauri/providers/novasend/novasendtest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -103,17 +104,14 @@ func TestKitWebhookSignatures(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			emu := novasendtest.New(append(tt.opts, novasendtest.WithTransactionInWebhooks())...)
-			defer emu.Close()
+			emu := emutest.Start(t, novasendtest.New, append(tt.opts, novasendtest.WithTransactionInWebhooks())...)
 			cfg := emu.Config()
 			if tt.secrets != nil {
 				cfg.WebhookSecrets = tt.secrets(emu)
 			}
 			ks := newKitShop(t, emu, cfg)
 			id, page := ks.checkout(t)
-			if _, err := emu.Act(context.Background(), page, providertest.Pay); err != nil {
-				t.Fatal(err)
-			}
+			emutest.Act(t, emu.Act, page, providertest.Pay)
 			// The webhook was delivered and answered when Act returned.
 			ds := emu.Deliveries()
 			if len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
@@ -141,8 +139,7 @@ func TestKitWebhookSignatures(t *testing.T) {
 // denies it; nothing changes.
 func TestKitForgedWebhook(t *testing.T) {
 	t.Parallel()
-	emu := novasendtest.New()
-	defer emu.Close()
+	emu := emutest.Start(t, novasendtest.New)
 	ks := newKitShop(t, emu, emu.Config())
 	id, _ := ks.checkout(t)
 	p, _ := ks.kit.Payment(context.Background(), id)
@@ -187,8 +184,7 @@ func TestKitStatusWithoutTransaction(t *testing.T) {
 		t.Run(string(tt.want), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			emu := novasendtest.New(novasendtest.WithoutTransactionInStatus())
-			defer emu.Close()
+			emu := emutest.Start(t, novasendtest.New, novasendtest.WithoutTransactionInStatus())
 			ks := newKitShop(t, emu, emu.Config())
 			id, page := ks.checkout(t)
 			p, _ := ks.kit.Payment(ctx, id)
@@ -238,14 +234,11 @@ func TestKitFeePaidByCustomer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			emu := novasendtest.New(novasendtest.WithFeePaidByCustomer(), novasendtest.WithTransactionInWebhooks())
-			defer emu.Close()
+			emu := emutest.Start(t, novasendtest.New, novasendtest.WithFeePaidByCustomer(), novasendtest.WithTransactionInWebhooks())
 			emu.ReportAmountDelta(tt.delta)
 			ks := newKitShop(t, emu, emu.Config())
 			id, page := ks.checkout(t)
-			if _, err := emu.Act(ctx, page, providertest.Pay); err != nil {
-				t.Fatal(err)
-			}
+			emutest.Act(t, emu.Act, page, providertest.Pay)
 			ds := emu.Deliveries()
 			if len(ds) == 0 || ds[0].StatusCode != tt.wantCode {
 				t.Fatalf("deliveries %+v, want the first answered %d", ds, tt.wantCode)

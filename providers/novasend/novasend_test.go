@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/novasend"
 	"github.com/cauripay/cauri/providers/novasend/novasendtest"
@@ -179,8 +180,7 @@ func provider(t *testing.T, cfg novasend.Config) *novasend.Provider {
 // loggedProvider is provider(t, cfg) logging as text into the Logs it
 // returns.
 func loggedProvider(t *testing.T, cfg novasend.Config) (*novasend.Provider, *clienttest.Logs) {
-	log, logs := clienttest.TextLogger()
-	cfg.Logger = log
+	cfg, logs := clienttest.Logged(cfg)
 	return provider(t, cfg), logs
 }
 
@@ -195,10 +195,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	p := provider(t, novasend.Config{APIKey: "pk_test", APIClient: "sk_test", AccountID: "merchant_9923lkdz",
 		Language: "fr", BaseURL: c.URL + "/v1/"})
 
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	if co.ProviderRef != "tr_fhchi842jyimwiugjgszcxvb8n" || co.RedirectURL != "https://link.novasend.app/link/QGRD4D" {
 		t.Errorf("checkout %+v", co)
 	}
@@ -245,10 +242,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 	o := order()
 	o.Amount, o.Currency = 2500, "XAF"
 	o.Customer = cauri.Customer{LastName: " Mbarga ", Phone: "+237 6 90 00 00 00"} // no country: from the phone
-	co, err := p.CreateCheckout(context.Background(), request(o))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(o))
 	if co.ProviderRef != "pr_bakvkozbmqcmte1d8izelffjlz" || co.RedirectURL != "https://business.novasend.app/link/QGRD4D" {
 		t.Errorf("checkout %+v", co)
 	}
@@ -265,7 +259,7 @@ func TestCreateCheckoutDefaults(t *testing.T) {
 
 	// An answer naming no reference of NovaSend's: ours is looked up.
 	c = newCapture(t, jsonReply(http.StatusCreated, `{"paymentUrl":"https://link.novasend.app/link/X"}`))
-	co, err = provider(t, novasend.Config{BaseURL: c.URL}).CreateCheckout(context.Background(), request(order()))
+	co, err := provider(t, novasend.Config{BaseURL: c.URL}).CreateCheckout(context.Background(), request(order()))
 	if err != nil || co.ProviderRef != paymentID {
 		t.Errorf("no reference: %+v %v", co, err)
 	}
@@ -306,8 +300,7 @@ func providerError(t *testing.T, err error, status int, temporary bool) *cauri.P
 
 func TestCreateCheckoutErrors(t *testing.T) {
 	t.Parallel()
-	srv := novasendtest.New()
-	t.Cleanup(srv.Close) // after the parallel subtests
+	srv := emutest.Start(t, novasendtest.New) // after the parallel subtests
 	ctx := context.Background()
 
 	t.Run("400 from the API", func(t *testing.T) {
@@ -346,8 +339,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	})
 	for _, code := range []int{429, 503} {
 		t.Run(fmt.Sprint(code), func(t *testing.T) {
-			s := novasendtest.New()
-			defer s.Close()
+			s := emutest.Start(t, novasendtest.New)
 			s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: code, RetryAfter: 3 * time.Second})
 			_, err := s.Provider().CreateCheckout(ctx, request(order()))
 			pe := providerError(t, err, code, true)
@@ -435,28 +427,16 @@ func TestCreateCheckoutErrors(t *testing.T) {
 // repeated with the same key, and NovaSend opens one session.
 func TestCreateCheckoutRetrySafe(t *testing.T) {
 	t.Parallel()
-	s := novasendtest.New()
-	defer s.Close()
+	s := emutest.Start(t, novasendtest.New)
 	p := s.Provider()
-	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
-	ctx := clienttest.NewExpiring()
-	clienttest.ExpireWhenHeld(t, s, ctx)
-	_, err := p.CreateCheckout(ctx, request(order()))
-	if !errors.Is(err, context.DeadlineExceeded) || !cauri.IsTemporary(err) {
-		t.Fatalf("slow creation: %v", err)
-	}
 	// The slow call completes at NovaSend, to nobody.
-	wait, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := s.AwaitSlowAnswered(wait, 1); err != nil {
-		t.Fatal(err)
-	}
+	clienttest.LoseCreateAnswer(t, s, func(ctx context.Context) error {
+		_, err := p.CreateCheckout(ctx, request(order()))
+		return err
+	})
 	var refs []string
 	for range 3 {
-		co, err := p.CreateCheckout(context.Background(), request(order()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		co := clienttest.Drive(t, p).Open(request(order()))
 		refs = append(refs, co.ProviderRef+" "+co.RedirectURL)
 	}
 	if refs[0] != refs[1] || refs[1] != refs[2] {
@@ -471,8 +451,7 @@ func TestCreateCheckoutRetrySafe(t *testing.T) {
 // TestCreateCheckoutReceived checks what the emulator received.
 func TestCreateCheckoutReceived(t *testing.T) {
 	t.Parallel()
-	s := novasendtest.New()
-	defer s.Close()
+	s := emutest.Start(t, novasendtest.New)
 	cfg := s.Config()
 	cfg.Language = "en"
 	co, err := provider(t, cfg).CreateCheckout(context.Background(), request(order()))
@@ -497,8 +476,7 @@ func TestCreateCheckoutReceived(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := novasendtest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, novasendtest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
@@ -538,9 +516,7 @@ func TestFetchStatus(t *testing.T) {
 	}
 	_ = srv.SetStatus(co.ProviderRef, "processing", "pending", "")
 
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	want = cauri.Update{PaymentID: req.PaymentID, ProviderRef: co.ProviderRef, Status: cauri.StatusPaid,
 		RawStatus: "processed/accepted/completed", Amount: 5000, Currency: "XOF", Fee: 100, Authenticated: true}
 	if u := fetch(req, co.ProviderRef); u != want {
@@ -608,8 +584,7 @@ func mustPayin(t *testing.T, s *novasendtest.Server, ref string) novasendtest.Pa
 func TestFetchStatusErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := novasendtest.New(novasendtest.WithPollLimit(time.Minute))
-	defer srv.Close()
+	srv := emutest.Start(t, novasendtest.New, novasendtest.WithPollLimit(time.Minute))
 	p := srv.Provider()
 
 	_, err := p.FetchStatus(ctx, cauri.StatusQuery{})
@@ -629,10 +604,7 @@ func TestFetchStatusErrors(t *testing.T) {
 	providerError(t, err, 503, true)
 
 	// NovaSend's polling guidance, enforced.
-	co, err := p.CreateCheckout(ctx, request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	q := cauri.StatusQuery{ProviderRef: co.ProviderRef, PaymentID: paymentID}
 	if _, err := p.FetchStatus(ctx, q); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -189,8 +190,7 @@ func (rc *receiver) received() [][]byte {
 // refusals.
 func TestPayDunyaNodeSDK(t *testing.T) {
 	t.Parallel()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	ipn := newReceiver(t)
 	keys := []string{
 		"PAYDUNYA_MASTER_KEY=" + srv.MasterKey,
@@ -296,8 +296,7 @@ func TestPayDunyaNodeSDK(t *testing.T) {
 // emulator's page, read it again, and meet the emulator's refusals.
 func TestFusionPayNodeClient(t *testing.T) {
 	t.Parallel()
-	srv := moneyfusiontest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, moneyfusiontest.New)
 	hooks := newReceiver(t)
 
 	type paid struct {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
@@ -186,8 +187,7 @@ func provider(t *testing.T, cfg paydunya.Config) *paydunya.Provider {
 // loggedProvider is provider(t, cfg) logging as text into the Logs it
 // returns.
 func loggedProvider(t *testing.T, cfg paydunya.Config) (*paydunya.Provider, *clienttest.Logs) {
-	log, logs := clienttest.TextLogger()
-	cfg.Logger = log
+	cfg, logs := clienttest.Logged(cfg)
 	return provider(t, cfg), logs
 }
 
@@ -202,10 +202,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 		LogoURL: "https://shop.example/logo.png", WebsiteURL: "https://shop.example"}
 	p := provider(t, cfg)
 
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	if co.ProviderRef != "test_RHICF0HboN" || co.RedirectURL != "https://app.paydunya.com/sandbox-checkout/invoice/test_RHICF0HboN" {
 		t.Errorf("checkout %+v", co)
 	}
@@ -323,15 +320,11 @@ func TestCreateCheckoutCustomer(t *testing.T) {
 // is the one PayDunya's page shows.
 func TestCreateCheckoutPrefillsPage(t *testing.T) {
 	t.Parallel()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	cfg := srv.Config()
 	cfg.Store.Phone = "338000000"
 	p := provider(t, cfg)
-	co, err := p.CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	inv, ok := srv.Payment(co.ProviderRef)
 	if want := (paydunyatest.Customer{Name: "Awa Diallo", Email: "awa@example.com", Phone: "+2250701020304"}); !ok || inv.Prefill != want {
 		t.Errorf("prefill %+v, want %+v", inv.Prefill, want)
@@ -391,8 +384,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	})
 	t.Run("emulator: wrong keys", func(t *testing.T) {
 		t.Parallel()
-		srv := paydunyatest.New()
-		defer srv.Close()
+		srv := emutest.Start(t, paydunyatest.New)
 		for field, edit := range map[string]func(*paydunya.Config){
 			"Invalid Masterkey Specified":  func(c *paydunya.Config) { c.MasterKey = "wrong" },
 			"Invalid PrivateKey Specified": func(c *paydunya.Config) { c.PrivateKey = "test_private_wrong" },
@@ -409,8 +401,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 	})
 	t.Run("emulator: sandbox keys on the live API", func(t *testing.T) {
 		t.Parallel()
-		srv := paydunyatest.New()
-		defer srv.Close()
+		srv := emutest.Start(t, paydunyatest.New)
 		cfg := srv.Config()
 		cfg.BaseURL = srv.LiveBaseURL()
 		_, err := provider(t, cfg).CreateCheckout(ctx, request(order()))
@@ -460,12 +451,8 @@ func TestCreateCheckoutErrors(t *testing.T) {
 // the client, headers included.
 func TestCreateCheckoutEmulatorRecords(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New(paydunyatest.WithStoreName("Boutique Awa"))
-	defer s.Close()
-	co, err := s.Provider().CreateCheckout(context.Background(), request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := emutest.Start(t, paydunyatest.New, paydunyatest.WithStoreName("Boutique Awa"))
+	co := clienttest.Drive(t, s.Provider()).Open(request(order()))
 	if !strings.HasPrefix(co.ProviderRef, "test_") || co.RedirectURL != s.URL+"/sandbox-checkout/invoice/"+co.ProviderRef {
 		t.Errorf("checkout %+v", co)
 	}
@@ -497,8 +484,7 @@ func TestCreateCheckoutEmulatorRecords(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
@@ -519,9 +505,7 @@ func TestFetchStatus(t *testing.T) {
 	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "pending")
 
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	want.Status, want.RawStatus = cauri.StatusPaid, "completed"
 	if u := fetch(co.ProviderRef); u != want {
 		t.Errorf("paid:\n got %+v\nwant %+v", u, want)
@@ -552,24 +536,18 @@ func TestFetchStatus(t *testing.T) {
 func TestFetchStatusModes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	live := srv.LiveProvider()
-	co, err := live.CreateCheckout(ctx, request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, live).Open(request(order()))
 	if strings.HasPrefix(co.ProviderRef, "test_") || !strings.HasPrefix(co.RedirectURL, srv.URL+"/checkout/invoice/") {
 		t.Errorf("live checkout %+v", co)
 	}
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 	if u, err := live.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef}); err != nil || u.Status != cauri.StatusPaid {
 		t.Errorf("live: %+v %v", u, err)
 	}
 	// The sandbox does not know live invoices.
-	_, err = srv.Provider().FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef})
+	_, err := srv.Provider().FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef})
 	if !errors.Is(err, cauri.ErrNotFound) {
 		t.Errorf("live invoice in the sandbox: %v", err)
 	}

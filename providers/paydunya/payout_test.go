@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
@@ -26,8 +27,7 @@ func wallet(method, account string, amount int64) cauri.PayoutRequest {
 func TestPayout(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	p := srv.Provider().(*paydunya.Provider)
 
 	// A PayDunya account, the default: credited at once.
@@ -134,8 +134,7 @@ func TestPayout(t *testing.T) {
 // TestPayoutCallbackURL: sent as callback_url when configured.
 func TestPayoutCallbackURL(t *testing.T) {
 	t.Parallel()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	cfg := srv.Config()
 	cfg.PayoutCallbackURL = "https://shop.example/payouts/paydunya"
 	p := provider(t, cfg)
@@ -253,8 +252,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 
 	t.Run("dropped", func(t *testing.T) {
 		t.Parallel()
-		s := paydunyatest.New()
-		defer s.Close()
+		s := emutest.Start(t, paydunyatest.New)
 		p := s.Provider().(*paydunya.Provider)
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultDrop})
 		_, err := p.Payout(ctx, clienttest.Payout("771111111", 100))
@@ -262,8 +260,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 	})
 	t.Run("answer lost after sending", func(t *testing.T) {
 		t.Parallel()
-		s := paydunyatest.New()
-		defer s.Close()
+		s := emutest.Start(t, paydunyatest.New)
 		p := s.Provider().(*paydunya.Provider)
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultLost})
 		ref, err := p.PreparePayout(ctx, clienttest.Payout("771111111", 100))
@@ -279,11 +276,10 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 	})
 	t.Run("caller gone after sending", func(t *testing.T) {
 		t.Parallel()
-		s := paydunyatest.New()
-		defer s.Close()
+		s := emutest.Start(t, paydunyatest.New)
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Minute})
 		ctx, cancel := context.WithCancel(ctx)
-		time.AfterFunc(50*time.Millisecond, cancel)
+		clienttest.CancelWhenHeld(t, s, cancel) // once PayDunya holds the submission
 		_, err := s.Provider().(*paydunya.Provider).Payout(ctx, clienttest.Payout("771111111", 100))
 		if !errors.Is(err, context.Canceled) || cauri.IsProviderRejection(err) {
 			t.Errorf("err %v: a cancelled payout is not a refusal", err)
@@ -291,8 +287,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 	})
 	t.Run("emulator 503", func(t *testing.T) {
 		t.Parallel()
-		s := paydunyatest.New()
-		defer s.Close()
+		s := emutest.Start(t, paydunyatest.New)
 		s.InjectFault(providertest.OpPayout, providertest.Fault{Kind: providertest.FaultStatus, Status: 503})
 		_, err := s.Provider().(*paydunya.Provider).Payout(ctx, clienttest.Payout("771111111", 100))
 		providerError(t, err, 503, true)
@@ -302,8 +297,7 @@ func TestSubmitPayoutOutcomes(t *testing.T) {
 	})
 	t.Run("messages carry no personal data", func(t *testing.T) {
 		t.Parallel()
-		s := paydunyatest.New()
-		defer s.Close()
+		s := emutest.Start(t, paydunyatest.New)
 		res, err := s.Provider().(*paydunya.Provider).Payout(ctx, clienttest.Payout("771111111", 100))
 		if err != nil || strings.Contains(res.Message, "Client Fictif") {
 			t.Errorf("%+v %v", res, err)

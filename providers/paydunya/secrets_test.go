@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/internal/secretcheck"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -30,13 +32,9 @@ func noToken(t *testing.T, where, text, token string) {
 func TestUnknownStatusKeepsTokenSecret(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	p, logs := loggedProvider(t, srv.Config())
-	co, err := p.CreateCheckout(ctx, request(order()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	co := clienttest.Drive(t, p).Open(request(order()))
 	if err := srv.SetStatus(co.ProviderRef, "reversed"); err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +75,7 @@ func TestCreateCheckoutRefusalKeepsTokenSecret(t *testing.T) {
 func TestKitKeepsTokenSecret(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := paydunyatest.New()
-	defer srv.Close()
+	srv := emutest.Start(t, paydunyatest.New)
 	var logs secretcheck.Logs
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := srv.Config()

@@ -62,6 +62,7 @@ type refKey struct{ provider, ref string }
 var (
 	_ cauri.Store         = (*Store)(nil)
 	_ cauri.RefundStore   = (*Store)(nil)
+	_ cauri.OrderMover    = (*Store)(nil)
 	_ cauri.PayoutStore   = (*Store)(nil)
 	_ cauri.PayoutLister  = (*Store)(nil)
 	_ cauri.HistoryStore  = (*Store)(nil)

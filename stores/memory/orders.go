@@ -67,3 +67,20 @@ func (s *Store) ClaimOrder(ctx context.Context, orderID, id string) (string, err
 	s.orders[orderID] = id
 	return id, nil
 }
+
+// TransitionClaimingOrder does what Transition does and, when that moves
+// the payment to paid and it is not superseded, what ClaimOrder does. See
+// [cauri.OrderMover].
+func (s *Store) TransitionClaimingOrder(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, string, error) {
+	p, err := s.Transition(ctx, id, from, c)
+	if err != nil || p.Status != cauri.StatusPaid || p.SupersededBy != "" || c.To != cauri.StatusPaid {
+		return p, "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if holder, ok := s.orders[p.OrderID]; ok {
+		return p, holder, nil
+	}
+	s.orders[p.OrderID] = p.ID
+	return p, p.ID, nil
+}

@@ -86,14 +86,7 @@ func TestFindPaymentsUsesIndexes(t *testing.T) {
 			Detail: "failed: the shop's database is down", Attention: true}); err != nil {
 			t.Fatal(err)
 		}
-		analyze := map[sqlstore.Dialect]string{
-			sqlstore.Postgres: "ANALYZE " + prefix + "payments",
-			sqlstore.MySQL:    "ANALYZE TABLE " + prefix + "payments",
-			sqlstore.SQLite:   "ANALYZE",
-		}[b.dialect]
-		if _, err := db.ExecContext(ctx, analyze); err != nil {
-			t.Fatal(err)
-		}
+		analyze(ctx, t, db, b.dialect, prefix)
 		conn, err := db.Conn(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -18,9 +18,17 @@ var _ cauri.HistoryWriter = (*Store)(nil)
 // takes OnPaid's lease (work): the move, the count of the payment's events
 // and their insert, and the insert of its onpaid row, in one statement on
 // PostgreSQL, in one transaction elsewhere. args are Transition's.
-func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status, c cauri.Change, work bool, args []any) (cauri.Payment, error) {
-	fail := func(err error) (cauri.Payment, error) {
-		return cauri.Payment{}, s.writeFailed(fmt.Sprintf("transition %s from %s to %s", id, from, c.To), err)
+//
+// With claim set (PostgreSQL only), a move to paid of a payment not
+// superseded also claims its order, as ClaimOrder does, and holder is the
+// order's holder when the statement knows it.
+func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status, c cauri.Change, work, claim bool, args []any) (p cauri.Payment, holder string, err error) {
+	fail := func(err error) (cauri.Payment, string, error) {
+		return cauri.Payment{}, "", s.writeFailed(fmt.Sprintf("transition %s from %s to %s", id, from, c.To), err)
+	}
+	lost := func() (cauri.Payment, string, error) {
+		p, err := s.transitionLost(ctx, id, from, c)
+		return p, "", err
 	}
 	if len(c.Events) > maxAppend {
 		return fail(fmt.Errorf("%d events, more than %d", len(c.Events), maxAppend))
@@ -34,7 +42,7 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 		counted = append(counted, n, anyAttention(c.Events))
 	}
 	counted = append(counted, args[12:]...)
-	query := s.transitionWithQuery(len(c.Events), work)
+	query := s.transitionWithQuery(len(c.Events), work, claim)
 
 	if s.dialect == Postgres {
 		if n > 0 {
@@ -46,19 +54,23 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 		if work {
 			counted = append(counted, c.Lease.Owner, s.timeArg(c.Lease.Until))
 		}
+		if claim {
+			counted = append(counted, s.timeArg(time.Now()))
+		}
 		counted = append(counted, id)
 		var (
 			moved bool
 			last  int64
 		)
-		p, err := scanPayment(s.db.QueryRowContext(ctx, query, counted...), &moved, &last)
+		p, err := scanPayment(s.db.QueryRowContext(ctx, query, counted...), &moved, &last, &holder)
 		switch {
 		case err == nil && moved && n > 0:
-			return p, s.trimHistory(ctx, s.db, id, last)
+			return p, holder, s.trimHistory(ctx, s.db, id, last)
 		case err == nil && moved:
-			return p, nil
+			return p, holder, nil
 		}
-		return s.transitionUnmoved(ctx, id, from, c, p, err)
+		p, err = s.transitionUnmoved(ctx, id, from, c, p, err)
+		return p, "", err
 	}
 
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -66,10 +78,7 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 		return fail(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var (
-		p    cauri.Payment
-		last int64
-	)
+	var last int64
 	switch {
 	case s.dialect == SQLite:
 		p, err = scanPayment(tx.QueryRowContext(ctx, query, counted...), &last)
@@ -84,7 +93,7 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		_ = tx.Rollback()
-		return s.transitionLost(ctx, id, from, c)
+		return lost()
 	case err != nil:
 		return fail(err)
 	}
@@ -109,7 +118,7 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 	if work && p.FulfilledAt.Equal(workElsewhere) {
 		p.FulfilledAt = time.Time{} // read before the onpaid row was
 	}
-	return p, nil
+	return p, "", nil
 }
 
 // anyAttention reports whether one of events needs attention.
@@ -134,7 +143,7 @@ func nextSeq(d Dialect, prefix, ref string) string {
 // inserts and the payment as stored when it did not move; elsewhere the
 // move counting the events, whose last number SQLite returns and MySQL
 // sets LAST_INSERT_ID to.
-func (s *Store) transitionWithQuery(n int, work bool) string {
+func (s *Store) transitionWithQuery(n int, work, claim bool) string {
 	t := s.prefix + "payments"
 	var count string
 	if n > 0 {
@@ -149,13 +158,13 @@ func (s *Store) transitionWithQuery(n int, work bool) string {
 	}
 	switch s.dialect {
 	case MySQL:
-		return transition(t, count)
+		return transition(s.dialect, t, count)
 	case SQLite:
-		return transition(t, count) + " RETURNING " + columns + ", " + doneColumn(s.prefix, t) + ", COALESCE(history_seq, 0)"
+		return transition(s.dialect, t, count) + " RETURNING " + columns + ", " + doneColumn(s.prefix, t) + ", COALESCE(history_seq, 0)"
 	}
 	var b strings.Builder
 	b.WriteString("WITH moved AS (")
-	b.WriteString(transition(t, count))
+	b.WriteString(transition(s.dialect, t, count))
 	b.WriteString(" RETURNING " + columns + ", " + doneColumn(s.prefix, t) + ", history_seq)")
 	if n > 0 {
 		b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
@@ -168,8 +177,20 @@ func (s *Store) transitionWithQuery(n int, work bool) string {
 		b.WriteString(", work AS (INSERT INTO " + s.prefix + "onpaid (payment_id, created_at, lease_owner, lease_until) " +
 			"SELECT id, created_at, ?::varchar, ?::timestamptz FROM moved)")
 	}
-	b.WriteString(" SELECT " + columns + ", onpaid_done, TRUE, COALESCE(history_seq, 0) FROM moved UNION ALL " +
-		"SELECT " + columns + ", " + doneColumn(s.prefix, t) + ", FALSE, COALESCE(history_seq, 0) FROM " + t +
+	holder := "''"
+	if claim {
+		// The claim, or the holder the statement's snapshot shows: a claim
+		// committed while the INSERT waited on it is in neither, and the
+		// holder is then empty, for the kit to ask ClaimOrder.
+		o := s.prefix + "orders"
+		b.WriteString(", claim AS (INSERT INTO " + o + " (order_id, payment_id, claimed_at) " +
+			"SELECT order_id, id, ?::timestamptz FROM moved WHERE status = 'paid' AND superseded_by IS NULL " +
+			"ON CONFLICT (order_id) DO NOTHING RETURNING payment_id)")
+		holder = "COALESCE((SELECT payment_id FROM claim), (SELECT h.payment_id FROM " + o + " h " +
+			"WHERE h.order_id = moved.order_id AND moved.status = 'paid' AND moved.superseded_by IS NULL), '')"
+	}
+	b.WriteString(" SELECT " + columns + ", onpaid_done, TRUE, COALESCE(history_seq, 0), " + holder + " FROM moved UNION ALL " +
+		"SELECT " + columns + ", " + doneColumn(s.prefix, t) + ", FALSE, COALESCE(history_seq, 0), '' FROM " + t +
 		" WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)")
 	return numbered(b.String())
 }

@@ -100,3 +100,26 @@ func (s *Store) ClaimOrder(ctx context.Context, orderID, id string) (string, err
 	}
 	return holder, nil
 }
+
+// TransitionClaimingOrder does what Transition does and, when that moves
+// the payment to paid and it is not superseded, what ClaimOrder does: on
+// PostgreSQL in the move's statement, elsewhere right after it. See
+// [cauri.OrderMover].
+func (s *Store) TransitionClaimingOrder(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, string, error) {
+	if s.dialect == Postgres && c.To == cauri.StatusPaid {
+		args, work := s.transitionArgs(id, from, c)
+		return s.transitionWith(ctx, id, from, c, work, true, args)
+	}
+	p, err := s.Transition(ctx, id, from, c)
+	if err != nil || c.To != cauri.StatusPaid || p.SupersededBy != "" {
+		return p, "", err
+	}
+	holder, err := s.ClaimOrder(ctx, p.OrderID, p.ID)
+	if err != nil {
+		// The move stands; the kit asks ClaimOrder itself.
+		return p, "", nil //nolint:nilerr // see above
+	}
+	return p, holder, nil
+}
+
+var _ cauri.OrderMover = (*Store)(nil)

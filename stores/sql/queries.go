@@ -92,7 +92,7 @@ func buildQueries(d Dialect, prefix string) queries {
 
 		attach: "UPDATE " + t + " SET provider_ref = ?, checkout_url = ?, updated_at = ? " +
 			"WHERE id = ? AND status = 'pending' AND provider_ref IS NULL",
-		transition: transition(t, "") + returning,
+		transition: transition(d, t, "") + returning,
 
 		claim: "UPDATE " + t + " SET lease_owner = ?, lease_until = ?, onpaid_attempts = onpaid_attempts + 1 " +
 			"WHERE id = ? AND status = 'paid' AND fulfilled_at IS NULL " +
@@ -117,9 +117,16 @@ func buildQueries(d Dialect, prefix string) queries {
 		completeRefund: "UPDATE " + t + " SET refund_handled_at = ?, lease_owner = NULL, lease_until = NULL " +
 			"WHERE id = ? AND refund_handled_at IS NULL AND lease_owner = ?",
 		// The order's earlier pending payments, through the (order_id,
-		// created_at, id) index, give up their checkout key.
+		// created_at, id) index, give up their checkout key. The status
+		// is compared as an expression, status || '', which no index
+		// predicate or key matches: given status = 'pending', PostgreSQL
+		// and SQLite may read the pending payments' indexes instead and
+		// filter them by order, when their statistics were taken while
+		// few payments were pending, a cost that grows with the pending
+		// payments and their entries not yet vacuumed. The order's index
+		// reads the order's few payments whatever the statistics.
 		supersede: "UPDATE " + t + " SET superseded_by = ?, pending_key = NULL " +
-			"WHERE order_id = ? AND status = 'pending' AND superseded_by IS NULL" + before,
+			"WHERE order_id = ? AND status || '' = 'pending' AND superseded_by IS NULL" + before,
 		// The order's primary key decides who claims it first. The insert
 		// returns the holder on PostgreSQL and SQLite when it claims the
 		// order; on MySQL it fails with a duplicate key when it does not.
@@ -149,11 +156,24 @@ func buildQueries(d Dialect, prefix string) queries {
 	}
 	if d == MySQL {
 		q.claimOrder = "INSERT INTO " + o + " (order_id, payment_id, claimed_at) VALUES (?, ?, ?)"
+		// MySQL and MariaDB have no partial index, and several lead with
+		// the status: left to choose, MariaDB may read the pending
+		// payments through payments_unfulfilled_idx, (status,
+		// fulfilled_at, …), and sort them, or read them all to find an
+		// order's. The hints name the index that serves each (both there
+		// since schema version 4).
+		pendingIdx := " FORCE INDEX (" + prefix + "payments_pending_idx)"
+		listPending = "SELECT " + columns + " FROM " + t + pendingIdx + " WHERE status = 'pending' AND created_at < ?"
+		q.listPending, q.listPendingAfter = listPending+listOrder, listPending+after+listOrder
+		// The status compared plainly: || is OR on MySQL, and the hint
+		// does the expression's work.
+		q.supersede = "UPDATE " + t + " FORCE INDEX (" + prefix + "payments_order_idx) SET superseded_by = ?, pending_key = NULL " +
+			"WHERE order_id = ? AND status = 'pending' AND superseded_by IS NULL" + before
 	}
 	if d == Postgres {
 		// One round trip whether the row moves or not: the payment as
 		// the statement found it comes back when it did not move.
-		q.transition = "WITH moved AS (" + transition(t, "") + returning + ") " +
+		q.transition = "WITH moved AS (" + transition(d, t, "") + returning + ") " +
 			"SELECT " + columns + ", onpaid_done, TRUE FROM moved UNION ALL " +
 			"SELECT " + cols + ", FALSE FROM " + t + " WHERE id = ? AND NOT EXISTS (SELECT 1 FROM moved)"
 		// Likewise the holder of the order, claimed now or before. The
@@ -187,7 +207,16 @@ func buildQueries(d Dialect, prefix string) queries {
 // to move from; then the expectations, each checked when not empty.
 // set, when not empty, is more assignments, whose arguments come before
 // the ID.
-func transition(t, set string) string {
+//
+// The payment is found by its primary key: on PostgreSQL and SQLite the
+// status is compared as an expression, which no index on status serves,
+// so that the planner never reads it through the pending payments' index
+// (whose dead entries grow with the table between vacuums) instead.
+func transition(d Dialect, t, set string) string {
+	status := "status || '' = ?"
+	if d == MySQL {
+		status = "status = ?" // || is OR there; MySQL finds it by the primary key
+	}
 	return "UPDATE " + t + " SET status = ?, " +
 		"pending_key = CASE WHEN ? AND superseded_by IS NULL THEN NULLIF(checkout_key, '') END, " +
 		"provider_ref = COALESCE(?, provider_ref), fee = COALESCE(?, fee), " +
@@ -195,7 +224,7 @@ func transition(t, set string) string {
 		"received = COALESCE(?, received), updated_at = COALESCE(?, updated_at), " +
 		"lease_owner = COALESCE(?, lease_owner), lease_until = COALESCE(?, lease_until), " +
 		"onpaid_attempts = onpaid_attempts + ?, fulfilled_at = COALESCE(fulfilled_at, ?)" + set + " " +
-		"WHERE id = ? AND status = ? " +
+		"WHERE id = ? AND " + status + " " +
 		"AND (? = '' OR provider = ?) " +
 		"AND (? = '' OR provider_ref IS NULL OR provider_ref = ?) " +
 		"AND (? = '' OR (currency = ? AND amount = ?))"

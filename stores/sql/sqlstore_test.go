@@ -73,9 +73,13 @@ func (b backend) open(tb testing.TB, dsn string) *sql.DB {
 		tb.Fatalf("sql.Open(%s): %v", b.driver, err)
 	}
 	if b.env != "" {
-		// Keep the connections of a 64-goroutine race open for the next
-		// one: a server's connections are slow to open.
-		db.SetMaxIdleConns(64)
+		// Keep the connections of a race open for the next one (a
+		// server's connections are slow to open), and leave the server
+		// connections for the other packages' tests running at once:
+		// PostgreSQL allows 100 by default. The 64-goroutine races queue
+		// for these, and still race on the rows.
+		db.SetMaxOpenConns(32)
+		db.SetMaxIdleConns(32)
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db

@@ -245,29 +245,10 @@ func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string,
 // right after the UPDATE, so it may already show a later change, such as an
 // OnPaid attempt counted by another process.
 func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, error) {
-	var (
-		owner, until, fulfilled any
-		claim                   int
-		work                    bool // the move takes OnPaid's lease, on an onpaid row
-	)
-	switch {
-	case c.To != cauri.StatusPaid:
-	case !c.FulfilledAt.IsZero():
-		fulfilled = s.timeArg(c.FulfilledAt)
-	case c.Lease.Owner != "":
-		// The lease goes on the payment's onpaid row, which the move
-		// inserts; its fulfilled_at says so.
-		claim, fulfilled, work = 1, s.timeArg(workElsewhere), true
-	}
-	e := c.Expect
-	args := []any{
-		string(c.To), c.To == cauri.StatusPending,
-		nullString(c.ProviderRef), nullInt64(c.Fee), nullString(c.Method), nullString(c.FailureReason),
-		nullInt64(c.Received), s.nullTimeArg(c.At), owner, until, claim, fulfilled, id, string(from),
-		e.Provider, e.Provider, e.ProviderRef, e.ProviderRef, e.Currency, e.Currency, e.Amount,
-	}
+	args, work := s.transitionArgs(id, from, c)
 	if len(c.Events) > 0 || work {
-		return s.transitionWith(ctx, id, from, c, work, args)
+		p, _, err := s.transitionWith(ctx, id, from, c, work, false, args)
+		return p, err
 	}
 	fail := func(err error) (cauri.Payment, error) {
 		return cauri.Payment{}, s.writeFailed(fmt.Sprintf("transition %s from %s to %s", id, from, c.To), err)
@@ -320,6 +301,32 @@ func (s *Store) transitionUnmoved(ctx context.Context, id string, from cauri.Sta
 		return s.transitionLost(ctx, id, from, c)
 	}
 	return cauri.Payment{}, s.writeFailed(fmt.Sprintf("transition %s from %s to %s", id, from, c.To), err)
+}
+
+// transitionArgs are the arguments of transition's UPDATE for a move of
+// payment id from from as c says; work reports that the move takes
+// OnPaid's lease, which goes on the payment's onpaid row, which the move
+// inserts (see onpaid.go): its fulfilled_at says so, and the payments
+// row's lease stays empty.
+func (s *Store) transitionArgs(id string, from cauri.Status, c cauri.Change) (args []any, work bool) {
+	var (
+		fulfilled any
+		attempt   int
+	)
+	switch {
+	case c.To != cauri.StatusPaid:
+	case !c.FulfilledAt.IsZero():
+		fulfilled = s.timeArg(c.FulfilledAt)
+	case c.Lease.Owner != "":
+		attempt, fulfilled, work = 1, s.timeArg(workElsewhere), true
+	}
+	e := c.Expect
+	return []any{
+		string(c.To), c.To == cauri.StatusPending,
+		nullString(c.ProviderRef), nullInt64(c.Fee), nullString(c.Method), nullString(c.FailureReason),
+		nullInt64(c.Received), s.nullTimeArg(c.At), nil, nil, attempt, fulfilled, id, string(from),
+		e.Provider, e.Provider, e.ProviderRef, e.ProviderRef, e.Currency, e.Currency, e.Amount,
+	}, work
 }
 
 // transitionLost explains a Transition whose UPDATE changed no row, and

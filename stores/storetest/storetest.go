@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 	t.Run("TakePoll", func(t *testing.T) { testTakePoll(t, newStore) })
 	t.Run("Supersede", func(t *testing.T) { testSupersede(t, newStore) })
 	t.Run("ClaimOrder", func(t *testing.T) { testClaimOrder(t, newStore) })
+	t.Run("OrderMover", func(t *testing.T) { testOrderMover(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })
 	t.Run("Payouts", func(t *testing.T) { runPayouts(t, newStore) })
 	t.Run("Refunds", func(t *testing.T) { runRefunds(t, newStore) })

@@ -17,8 +17,10 @@
 // over -reconcile-payments pending payments), and, only when asked for,
 // scale (on PostgreSQL: the payments table seeded with each of -sizes
 // payments, mixed statuses and ages, in tables of its own that it drops;
-// at each size the webhook's throughput and latency, one reconcile pass
-// over -scale-pending pending payments, the operator console's queries,
+// at each size the webhook's throughput and latency, -scale-passes
+// reconcile passes, each over -scale-pending new pending payments after a
+// pause of -scale-pause (their median and fastest reported, with each
+// pass's buffers, WAL and statements' time), the operator console's queries,
 // the tables' sizes and the plan of every statement the kit made, which
 // fails the run when one scans the payments or events table sequentially
 // at 100,000 payments or more; the plans and a plot go to -results).
@@ -78,6 +80,8 @@ func run(args []string) error {
 	fs.BoolVar(&o.WithoutOnPaid, "no-onpaid", false, "run the webhook scenario's kit with no OnPaid (one write per settled payment)")
 	sizes := fs.String("sizes", "10000,100000,1000000", "the scale scenario's payments table sizes, comma-separated")
 	fs.IntVar(&o.ScalePending, "scale-pending", 500, "pending payments the scale scenario's reconcile pass finds at each size")
+	fs.IntVar(&o.ScalePasses, "scale-passes", 5, "reconcile passes the scale scenario makes at each size (it reports their median)")
+	fs.DurationVar(&o.ScalePause, "scale-pause", 12*time.Second, "the scale scenario's pause before and after each reconcile pass")
 	fs.StringVar(&o.ResultsDir, "results", "", "directory for the scale scenario's plans and plot (none written when empty)")
 	fs.BoolVar(&quiet, "q", false, "no progress lines on stderr")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")

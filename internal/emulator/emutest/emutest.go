@@ -1,5 +1,6 @@
 // Package emutest is the test plumbing the providers' emulators' tests
-// share: a shop's webhook endpoint that records what it receives.
+// share: a shop's webhook endpoint that records what it receives, one
+// API call and its answer, a page's text, and a clock the test moves.
 package emutest
 
 import (
@@ -65,4 +66,13 @@ func (sh *Shop) Count() int {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	return len(sh.got)
+}
+
+// Start starts an emulator with newEm, an emulator package's New, and
+// opts; the test's cleanup closes it.
+func Start[S interface{ Close() }, O any](t testing.TB, newEm func(...O) S, opts ...O) S {
+	t.Helper()
+	s := newEm(opts...)
+	t.Cleanup(s.Close)
+	return s
 }

@@ -6,12 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,21 +38,8 @@ func (r reply) messages() []string {
 
 func call(t *testing.T, s *Server, method, path, key, body string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	r := reply{status: res.StatusCode, header: res.Header}
-	r.raw, _ = io.ReadAll(res.Body)
+	a := emutest.Call(t, method, s.URL+path, body, "Authorization", emutest.Bearer(key))
+	r := reply{status: a.Status, header: a.Header, raw: a.Raw}
 	_ = json.Unmarshal(r.raw, &r.obj)
 	return r
 }
@@ -89,8 +74,7 @@ func getLink(t *testing.T, s *Server, body string) (id, paymentURL string) {
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := New(WithAPIKey("sk.test.fixed"))
-	defer s.Close()
+	s := emutest.Start(t, New, WithAPIKey("sk.test.fixed"))
 	id, _ := getLink(t, s, validLink)
 	for _, key := range []string{"", "sk.test.wrong", "sk.test.fixedX", "sk.test.fixe", "SK.TEST.FIXED"} {
 		for _, c := range []struct{ method, path, body string }{
@@ -111,8 +95,7 @@ func TestAuth(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	rep := func(old, new string) string { return strings.Replace(validLink, old, new, 1) }
 	tests := []struct {
 		name string
@@ -163,8 +146,7 @@ func TestValidation(t *testing.T) {
 
 func TestGetLink(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	id, _ := getLink(t, s, validLink)
 	if !strings.HasPrefix(id, "MID") || len(id) != 12 {
 		t.Errorf("transactionId %q", id)
@@ -188,8 +170,7 @@ func TestGetLink(t *testing.T) {
 		t.Errorf("%d transactions", n)
 	}
 
-	nested := New(WithNestedLinkResponse())
-	defer nested.Close()
+	nested := emutest.Start(t, New, WithNestedLinkResponse())
 	r = call(t, nested, http.MethodPost, "/api/v1/transaction/merchant/get-link", nested.APIKey, validLink)
 	var env struct {
 		Message     string   `json:"message"`
@@ -203,8 +184,7 @@ func TestGetLink(t *testing.T) {
 
 func TestLookups(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	id, _ := getLink(t, s, validLink)
 
 	r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, "")
@@ -256,24 +236,14 @@ func linkTo(external, callback string) string {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
 	sh := emutest.NewShop(t)
 	dashboard := emutest.NewShop(t)
 	s.SetWebhookURL(dashboard.URL)
 
 	id, page := getLink(t, s, linkTo("pay_01", sh.URL+"/hooks/pay_01"))
-	res, err := http.Get(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{"Boutique Awa", "5000 FCFA", "T-shirt Premium", `action="/process/` + id + `/pay"`, `/fail"`, `/cancel"`} {
-		if !bytes.Contains(html, []byte(want)) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html, "Boutique Awa", "5000 FCFA", "T-shirt Premium", `action="/process/`+id+`/pay"`, `/fail"`, `/cancel"`)
 
 	back, err := s.Act(ctx, page, providertest.Pay)
 	if err != nil {
@@ -303,21 +273,14 @@ func TestPageFlow(t *testing.T) {
 	}
 
 	// A second action is refused.
-	if _, err := s.Act(ctx, page, providertest.Cancel); err == nil {
-		t.Error("second action accepted")
-	}
-	res, err = emulator.NoRedirectClient(time.Minute).Post(page+"/cancel", "application/x-www-form-urlencoded", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusConflict {
-		t.Errorf("second action: %d", res.StatusCode)
+	emutest.Refuses(t, s.Act, page, providertest.Cancel, "second action accepted")
+	if code := emutest.Post(t, page+"/cancel"); code != http.StatusConflict {
+		t.Errorf("second action: %d", code)
 	}
 	if p, _ := s.Payment(id); p.Status != "SUCCESS" || sh.Count() != 1 {
 		t.Errorf("second action changed things: %+v, %d notifications", p, sh.Count())
 	}
-	res, _ = http.Get(page)
+	res, _ := http.Get(page)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("closed page: %d", res.StatusCode)
@@ -338,9 +301,7 @@ func TestPageFlow(t *testing.T) {
 			t.Errorf("%s: notification %s", c.a, body)
 		}
 	}
-	if _, err := s.Act(ctx, s.URL+"/process/MID000000000", providertest.Pay); err == nil {
-		t.Error("unknown transaction accepted")
-	}
+	emutest.Refuses(t, s.Act, s.URL+"/process/MID000000000", providertest.Pay, "unknown transaction accepted")
 	if res, _ := http.Get(s.URL + "/process/MID000000000"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown page: %d", res.StatusCode)
 	}
@@ -348,14 +309,10 @@ func TestPageFlow(t *testing.T) {
 
 func TestSignedWebhooks(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s := New(WithWebhookSecret("whsec_1"))
-	defer s.Close()
+	s := emutest.Start(t, New, WithWebhookSecret("whsec_1"))
 	sh := emutest.NewShop(t)
 	_, page := getLink(t, s, linkTo("pay_01", sh.URL))
-	if _, err := s.Act(ctx, page, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, page, providertest.Pay)
 	r, body := sh.At(0)
 	if err := dexchange.VerifySignature(body, r.Header.Get(dexchange.SignatureHeader), "whsec_1"); err != nil {
 		t.Errorf("signature: %v", err)
@@ -371,8 +328,7 @@ func TestSignedWebhooks(t *testing.T) {
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, validLink)
@@ -415,9 +371,8 @@ func TestFaultsAndDelta(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	clk := newManualClock()
-	s := New(WithRateLimit(3, 300*time.Millisecond), providertest.WithClock(clk.Now))
-	defer s.Close()
+	clk := emutest.NewClock()
+	s := emutest.Start(t, New, WithRateLimit(3, 300*time.Millisecond), providertest.WithClock(clk.Now))
 	for i := range 3 {
 		if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 404 {
 			t.Fatalf("call %d: %d", i, r.status)
@@ -440,8 +395,7 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("after the window: %d", r.status)
 	}
 
-	def := New()
-	defer def.Close()
+	def := emutest.Start(t, New)
 	for i := range DefaultRateLimit {
 		if r := call(t, def, http.MethodGet, "/api/v1/transaction/x", def.APIKey, ""); r.status != 404 {
 			t.Fatalf("call %d: %d", i, r.status)
@@ -452,8 +406,7 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("call 101: %d %v", r.status, r.header)
 	}
 
-	off := New(WithRateLimit(0, 0))
-	defer off.Close()
+	off := emutest.Start(t, New, WithRateLimit(0, 0))
 	for i := range DefaultRateLimit + 20 {
 		if r := call(t, off, http.MethodGet, "/api/v1/transaction/x", off.APIKey, ""); r.status != 404 {
 			t.Fatalf("unlimited call %d: %d", i, r.status)
@@ -496,8 +449,7 @@ func TestForge(t *testing.T) {
 func TestExpireAndSetStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	id, page := getLink(t, s, linkTo("pay_01", sh.URL))
 	if err := s.SetStatus(id, "PROCESSING"); err != nil {
@@ -512,9 +464,7 @@ func TestExpireAndSetStatus(t *testing.T) {
 	if _, body := sh.At(0); !bytes.Contains(body, []byte(`"STATUS":"EXPIRED"`)) || !bytes.Contains(body, []byte(`"PHONE_NUMBER":null`)) {
 		t.Errorf("expiry notification %s", body)
 	}
-	if _, err := s.Act(ctx, page, providertest.Pay); err == nil {
-		t.Error("paid an expired link")
-	}
+	emutest.Refuses(t, s.Act, page, providertest.Pay, "paid an expired link")
 	if err := s.Expire(ctx, id); err == nil {
 		t.Error("expired twice")
 	}
@@ -528,8 +478,7 @@ func TestExpireAndSetStatus(t *testing.T) {
 
 func TestRequests(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	getLink(t, s, validLink)
 	reqs := s.Requests()
 	if len(reqs) != 1 || reqs[0].Method != http.MethodPost || reqs[0].Path != "/api/v1/transaction/merchant/get-link" ||
@@ -544,27 +493,11 @@ func TestRequests(t *testing.T) {
 
 func TestProvider(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
-	if s.Provider().Name() != "dexchange" {
-		t.Error("name")
-	}
+	s := emutest.Start(t, New)
 	cfg := s.Config()
-	if cfg.BaseURL != s.URL+"/api/v1" || cfg.APIKey != s.APIKey || len(cfg.WebhookSecrets) != 0 || !strings.HasPrefix(s.APIKey, "sk.test.") {
-		t.Errorf("config %+v", cfg)
+	if s.Provider().Name() != "dexchange" || cfg.BaseURL != s.URL+"/api/v1" || cfg.APIKey != s.APIKey || len(cfg.WebhookSecrets) != 0 || !strings.HasPrefix(s.APIKey, "sk.test.") {
+		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
-}
-
-// getPage returns the payment page at u.
-func getPage(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
 }
 
 // TestPageChoice: the page is DEXCHANGE's, in French, with Senegal's
@@ -572,25 +505,16 @@ func getPage(t *testing.T, u string) string {
 // the number typed are the transaction's.
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	id, page := getLink(t, s, validLink)
-	html := getPage(t, page)
-	for _, want := range []string{
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html,
 		"<title>DEXCHANGE checkout (emulator)</title>", `<html lang="fr">`, "Payer 5000 FCFA", "T-shirt Premium",
 		`value="OM_SN_CASHOUT" checked> Orange Money`, `value="WAVE_SN_CASHOUT"> Wave`, `value="FM_SN_CASHOUT"> Free Money`,
 		`value="WIZALL_SN_CASHOUT"> Wizall Money`, `name="customer_email" type="email" value="awa@example.com"`,
 		`name="customer_phone" type="tel" autocomplete="tel" value="771234567"`,
-	} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), page, providertest.Pay,
-		url.Values{"operator": {"WAVE_SN_CASHOUT"}, "customer_phone": {"781112233"}})
-	if err != nil || status != http.StatusSeeOther {
-		t.Fatalf("pay: %d %v", status, err)
-	}
+	)
+	emutest.Choose(t, page, providertest.Pay, url.Values{"operator": {"WAVE_SN_CASHOUT"}, "customer_phone": {"781112233"}})
 	r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, "")
 	for _, want := range []string{`"ServiceCode":"WAVE_SN_CASHOUT"`, `"ServiceName":"Wave Senegal"`, `"Number":"781112233"`, `"Status":"SUCCESS"`} {
 		if !strings.Contains(string(r.raw), want) {
@@ -605,8 +529,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	id, page := getLink(t, s, linkTo("pay_01", sh.URL+"/hooks"))
 	back, err := s.Act(ctx, page, providertest.PayLater)
@@ -619,12 +542,7 @@ func TestPayLater(t *testing.T) {
 	if _, body := sh.At(0); !strings.Contains(string(body), `"STATUS":"PROCESSING"`) {
 		t.Errorf("notification %s", body)
 	}
-	if html := getPage(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
-		t.Errorf("page while waiting:\n%s", html)
-	}
-	if _, err := s.Act(ctx, page, providertest.Fail); !errors.Is(err, emulator.ErrRefused) {
-		t.Errorf("fail while waiting: %v", err)
-	}
+	emutest.Held(t, s.Act, page, "Confirmez sur votre téléphone", providertest.Fail)
 	if err := s.ConfirmLater(ctx, id); err != nil {
 		t.Fatal(err)
 	}
@@ -637,27 +555,4 @@ func TestPayLater(t *testing.T) {
 	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 2 {
 		t.Errorf("second ConfirmLater: %v, %d notifications", err, sh.Count())
 	}
-}
-
-// manualClock is a server clock (WithClock) that moves only when the test
-// moves it, so that a limit's window is not cut short by a slow machine.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newManualClock() *manualClock {
-	return &manualClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

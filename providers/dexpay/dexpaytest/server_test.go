@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/providertest"
 )
@@ -120,21 +121,12 @@ func (r reply) data(t *testing.T, v any) {
 
 func call(t *testing.T, s *Server, method, path string, headers map[string]string, body string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
+	var pairs []string
 	for k, v := range headers {
-		req.Header.Set(k, v)
+		pairs = append(pairs, k, v)
 	}
-	res, err := emulator.NoRedirectClient(time.Minute).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	r := reply{status: res.StatusCode, header: res.Header}
-	r.raw, _ = io.ReadAll(res.Body)
+	a := emutest.Call(t, method, s.URL+path, body, pairs...)
+	r := reply{status: a.Status, header: a.Header, raw: a.Raw}
 	_ = json.Unmarshal(r.raw, &r.obj)
 	return r
 }
@@ -156,8 +148,7 @@ func create(t *testing.T, s *Server, body string) sessionData {
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	tests := []struct {
 		name    string
 		headers map[string]string
@@ -186,8 +177,7 @@ func TestAuth(t *testing.T) {
 	if !strings.HasPrefix(s.APIKey, "pk_test_") || !strings.HasPrefix(s.APISecret, "sk_test_") || !strings.HasPrefix(s.WebhookSecret, "whsec_") {
 		t.Errorf("sandbox keys %q %q %q", s.APIKey, s.APISecret, s.WebhookSecret)
 	}
-	live := New(WithMode(dexpay.Live))
-	defer live.Close()
+	live := emutest.Start(t, New, WithMode(dexpay.Live))
 	if !strings.HasPrefix(live.APIKey, "pk_live_") || !strings.HasPrefix(live.APISecret, "sk_live_") || live.Config().Mode != dexpay.Live {
 		t.Errorf("live keys %q %q", live.APIKey, live.APISecret)
 	}
@@ -198,8 +188,7 @@ func TestAuth(t *testing.T) {
 func TestCreateValidation(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	s := New(providertest.WithClock(func() time.Time { return now }))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithClock(func() time.Time { return now }))
 	// set returns validSession with fields set (or deleted, for ""):
 	// field, value, field, value...
 	set := func(fv ...string) string {
@@ -284,8 +273,7 @@ func TestCreateValidation(t *testing.T) {
 
 func TestDuplicateReference(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	create(t, s, validSession)
 	r := call(t, s, http.MethodPost, "/api/v1/checkout-sessions", keys(s), validSession)
 	if r.status != http.StatusConflict || r.messages()[0] != "A checkout session with this reference already exists" {
@@ -295,8 +283,7 @@ func TestDuplicateReference(t *testing.T) {
 
 func TestLookups(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	d := create(t, s, validSession)
 	ss, _ := s.Session("pay_01")
 	for _, path := range []string{"/api/v1/checkout-sessions/reference/pay_01", "/api/v1/checkout-sessions/pay_01", "/api/v1/checkout-sessions/" + ss.ID} {
@@ -316,8 +303,7 @@ func TestLookups(t *testing.T) {
 		t.Errorf("unknown path: HTTP %d", r.status)
 	}
 
-	flat := New(WithFlatAnswers(), WithStringAmounts())
-	defer flat.Close()
+	flat := emutest.Start(t, New, WithFlatAnswers(), WithStringAmounts())
 	if r := call(t, flat, http.MethodPost, "/api/v1/checkout-sessions", keys(flat), validSession); r.status != http.StatusCreated {
 		t.Fatalf("create: HTTP %d", r.status)
 	}
@@ -331,8 +317,7 @@ func TestLookups(t *testing.T) {
 // itself.
 func TestCreateFlat(t *testing.T) {
 	t.Parallel()
-	s := New(WithFlatAnswers())
-	defer s.Close()
+	s := emutest.Start(t, New, WithFlatAnswers())
 	r := call(t, s, http.MethodPost, "/api/v1/checkout-sessions", keys(s), validSession)
 	if r.status != http.StatusCreated || string(r.obj["reference"]) != `"pay_01"` || r.obj["success"] != nil {
 		t.Errorf("HTTP %d %s", r.status, r.raw)
@@ -343,8 +328,7 @@ func TestList(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	s := New(providertest.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Second); return now }))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Second); return now }))
 	for _, ref := range []string{"pay_a", "pay_b", "pay_c"} {
 		create(t, s, strings.Replace(validSession, "pay_01", ref, 1))
 	}
@@ -410,8 +394,7 @@ func TestPage(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	h := newHook(t)
-	s := New(providertest.WithClock(clock), providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithClock(clock), providertest.WithMerchant("Boutique Awa"))
 
 	for _, tt := range []struct {
 		action providertest.Action
@@ -495,8 +478,7 @@ func emulatorPress(ctx context.Context, s *Server, page string, a providertest.A
 // sandbox page takes it.
 func TestSandboxPaymentURL(t *testing.T) {
 	t.Parallel()
-	s := New(WithSandboxPaymentURL())
-	defer s.Close()
+	s := emutest.Start(t, New, WithSandboxPaymentURL())
 	d := create(t, s, validSession)
 	if d.SandboxPaymentURL == "" || d.SandboxPaymentURL == d.PaymentURL || !strings.HasPrefix(d.PaymentURL, s.URL+"/live/") {
 		t.Fatalf("session %+v", d)
@@ -508,8 +490,7 @@ func TestSandboxPaymentURL(t *testing.T) {
 		t.Errorf("sandbox page: %q %v", back, err)
 	}
 
-	live := New(WithSandboxPaymentURL(), WithMode(dexpay.Live))
-	defer live.Close()
+	live := emutest.Start(t, New, WithSandboxPaymentURL(), WithMode(dexpay.Live))
 	if d := create(t, live, validSession); d.SandboxPaymentURL != "" || d.IsSandbox || !strings.HasPrefix(d.PaymentURL, live.URL+"/checkout/") {
 		t.Errorf("live session %+v", d)
 	}
@@ -534,12 +515,9 @@ func TestNotificationSpellings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHook(t)
-			s := New(tt.opts...)
-			defer s.Close()
+			s := emutest.Start(t, New, tt.opts...)
 			d := create(t, s, h.session("pay_01"))
-			if _, err := s.Act(context.Background(), d.PaymentURL, providertest.Pay); err != nil {
-				t.Fatal(err)
-			}
+			emutest.Act(t, s.Act, d.PaymentURL, providertest.Pay)
 			got := h.all()
 			if len(got) != 1 {
 				t.Fatalf("%d notifications", len(got))
@@ -569,8 +547,7 @@ func TestNotificationSpellings(t *testing.T) {
 
 func TestFaults(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 1500 * time.Millisecond})
 	r := call(t, s, http.MethodPost, "/api/v1/checkout-sessions", keys(s), validSession)
 	if r.status != 503 || r.header.Get("Retry-After") != "2" || r.messages()[0] != "Service temporarily unavailable" || string(r.obj["success"]) != "false" {
@@ -595,13 +572,10 @@ func TestFaults(t *testing.T) {
 func TestReportAmountDelta(t *testing.T) {
 	t.Parallel()
 	h := newHook(t)
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	d := create(t, s, h.session("pay_01"))
 	s.ReportAmountDelta(-1000)
-	if _, err := s.Act(context.Background(), d.PaymentURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, d.PaymentURL, providertest.Pay)
 	r := call(t, s, http.MethodGet, "/api/v1/checkout-sessions/reference/pay_01", keys(s), "")
 	var got sessionData
 	r.data(t, &got)
@@ -647,8 +621,7 @@ func TestForge(t *testing.T) {
 func TestCancelSession(t *testing.T) {
 	t.Parallel()
 	h := newHook(t)
-	s := New(WithSDKEvents())
-	defer s.Close()
+	s := emutest.Start(t, New, WithSDKEvents())
 	create(t, s, h.session("pay_01"))
 	r := call(t, s, http.MethodDelete, "/api/v1/checkout-sessions/pay_01", keys(s), "")
 	var d sessionData
@@ -671,15 +644,12 @@ func TestRefundAndNotify(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h := newHook(t)
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	d := create(t, s, h.session("pay_01"))
 	if err := s.Refund(ctx, "pay_01"); err == nil {
 		t.Error("a pending session was refunded")
 	}
-	if _, err := s.Act(ctx, d.PaymentURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, d.PaymentURL, providertest.Pay)
 	if err := s.Refund(ctx, "pay_01"); err != nil {
 		t.Fatal(err)
 	}
@@ -702,8 +672,7 @@ const validPayout = `{"amount":10000,"currency":"XOF","destination_phone":"+2217
 func TestPayouts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 
 	r := call(t, s, http.MethodPost, "/api/v1/payouts", keys(s), validPayout)
 	var d payoutData
@@ -764,8 +733,7 @@ func TestPayouts(t *testing.T) {
 
 func TestRequestsRecorded(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	create(t, s, validSession)
 	call(t, s, http.MethodGet, "/api/v1/checkout-sessions/reference/pay_01", nil, "")
 	reqs := s.Requests()
@@ -781,29 +749,15 @@ func TestRequestsRecorded(t *testing.T) {
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
 	h := newHook(t)
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	d := create(t, s, h.session("pay_01"))
-	res, err := emulator.NoRedirectClient(time.Minute).Get(d.PaymentURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{
+	html := emutest.Page(t, d.PaymentURL)
+	emutest.Shows(t, "page", html,
 		"<title>DEXPAY checkout (emulator)</title>", `<html lang="fr">`, "Payer 10000 XOF", "Abonnement Premium",
 		`value="wave" checked> Wave`, `value="orange_money"> Orange Money`, `value="mtn"> MTN MoMo`, `value="moov"> Moov Money`,
 		`name="customer_phone"`,
-	} {
-		if !strings.Contains(string(html), want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), d.PaymentURL, providertest.Pay,
-		url.Values{"operator": {"orange_money"}, "customer_phone": {"+221771234567"}})
-	if err != nil || status != http.StatusSeeOther {
-		t.Fatalf("pay: %d %v", status, err)
-	}
+	)
+	emutest.Choose(t, d.PaymentURL, providertest.Pay, url.Values{"operator": {"orange_money"}, "customer_phone": {"+221771234567"}})
 	if ss, _ := s.Session("pay_01"); ss.Operator != "orange_money" || ss.Phone != "+221771234567" {
 		t.Errorf("session %+v", ss)
 	}
@@ -819,8 +773,7 @@ func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h := newHook(t)
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	d := create(t, s, h.session("pay_01"))
 	back, err := s.Act(ctx, d.PaymentURL, providertest.PayLater)
 	if err != nil || back != "https://shop.example/success" {
@@ -834,9 +787,7 @@ func TestPayLater(t *testing.T) {
 	if got.Status != StatusProcessing || got.PaymentAttempt == nil || got.PaymentAttempt.Operator != "wave" {
 		t.Errorf("lookup %+v", got)
 	}
-	if _, err := s.Act(ctx, d.PaymentURL, providertest.Cancel); err == nil {
-		t.Error("cancel while waiting accepted")
-	}
+	emutest.Refuses(t, s.Act, d.PaymentURL, providertest.Cancel, "cancel while waiting accepted")
 	if err := s.ConfirmLater(ctx, "pay_01"); err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/providertest"
 )
 
 // ProviderError fails the test unless err is a *cauri.ProviderError of
@@ -151,6 +153,20 @@ func ExpireWhenHeld(t *testing.T, em SlowHolder, ctx *Expiring) {
 	}()
 }
 
+// CancelWhenHeld calls cancel once em holds a request with a slow fault:
+// the caller goes while the provider works on its request.
+func CancelWhenHeld(t *testing.T, em SlowHolder, cancel context.CancelFunc) {
+	t.Helper()
+	go func() {
+		defer cancel()
+		wait, stop := context.WithTimeout(context.Background(), timeout)
+		defer stop()
+		if err := em.AwaitSlowHeld(wait, 1); err != nil {
+			t.Error(err)
+		}
+	}()
+}
+
 // CheckStatusWords checks mapStatus against words: each of known's words
 // must map, known, to its status, and each of unknown must map to
 // cauri.StatusPending, not known.
@@ -179,5 +195,32 @@ func CheckUnknownStatus(t *testing.T, u cauri.Update, raw, word, logs string) {
 	}
 	if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, word) {
 		t.Errorf("no warning for an unknown status: %s", logs)
+	}
+}
+
+// SlowAnswerer is an emulator that holds a request with a slow fault and
+// reports when it has answered it.
+type SlowAnswerer interface {
+	SlowHolder
+	InjectFault(op providertest.Op, f providertest.Fault)
+	AwaitSlowAnswered(ctx context.Context, n int) error
+}
+
+// LoseCreateAnswer makes a checkout's creation lose its answer: em holds
+// the creation create sends, the caller's deadline passes (create must
+// return a temporary error wrapping context.DeadlineExceeded), and em then
+// answers it, to nobody, before LoseCreateAnswer returns.
+func LoseCreateAnswer(t *testing.T, em SlowAnswerer, create func(context.Context) error) {
+	t.Helper()
+	em.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
+	ctx := NewExpiring()
+	ExpireWhenHeld(t, em, ctx)
+	if err := create(ctx); !cauri.IsTemporary(err) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("creation whose answer is lost: %v", err)
+	}
+	wait, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := em.AwaitSlowAnswered(wait, 1); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -3,6 +3,7 @@ package clienttest
 import (
 	"context"
 	"log/slog"
+	"reflect"
 	"testing"
 
 	"github.com/cauripay/cauri"
@@ -57,4 +58,12 @@ func (l *Logs) String() string { return l.logs.String() }
 func TextLogger() (*slog.Logger, *Logs) {
 	logs := new(Logs)
 	return slog.New(slog.NewTextHandler(logs, nil)), logs
+}
+
+// Logged returns cfg, a client's Config, with its Logger field set to a
+// TextLogger, and the Logs that logger writes into.
+func Logged[C any](cfg C) (C, *Logs) {
+	log, logs := TextLogger()
+	reflect.ValueOf(&cfg).Elem().FieldByName("Logger").Set(reflect.ValueOf(log))
+	return cfg, logs
 }

@@ -89,3 +89,33 @@ func CheckClassified(t testing.TB, err error, kinds ...error) {
 	}
 	t.Fatalf("unclassified error %v", err)
 }
+
+// SignedCase is a notification a client's webhook test parses: the
+// client's webhook secrets, the body, its signature as [Signature] reads
+// it ("" for none, "ok" under the old secret, "new" under the new one),
+// and the update or error ParseWebhook should make of it.
+type SignedCase struct {
+	Name    string
+	Secrets []string
+	Body    string
+	Sig     string
+	Want    cauri.Update
+	Err     error
+}
+
+// CheckSigned runs each case in a parallel subtest: the client newP
+// builds with the case's secrets parses the body posted with its
+// signature, signed by sign under old or new, as request makes the
+// notification. The signature's tail must not show in an error.
+func CheckSigned(t *testing.T, cases []SignedCase, newP func(t *testing.T, secrets []string) cauri.Provider,
+	sign func(secret string, body []byte) string, old, new string, request func(body, sig string) *http.Request) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.Name, func(t *testing.T) {
+			t.Parallel()
+			sig := Signature(tt.Sig, sign, tt.Body, old, new)
+			u, err := newP(t, tt.Secrets).ParseWebhook(request(tt.Body, sig), []byte(tt.Body))
+			CheckUpdate(t, u, err, tt.Want, tt.Err, SignatureTail(sig))
+		})
+	}
+}

@@ -38,21 +38,8 @@ type answer struct {
 
 func call(t *testing.T, s *Server, method, path, key, body string) answer {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	a := answer{status: res.StatusCode, header: res.Header}
-	a.raw, _ = io.ReadAll(res.Body)
+	r := emutest.Call(t, method, s.URL+path, body, "Authorization", emutest.Bearer(key))
+	a := answer{status: r.Status, header: r.Header, raw: r.Raw}
 	_ = json.Unmarshal(a.raw, &a.env)
 	return a
 }
@@ -76,8 +63,7 @@ func initialize(t *testing.T, s *Server) (id, checkoutURL string) {
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := New(WithSecretKey("sk_test_fixed"))
-	defer s.Close()
+	s := emutest.Start(t, New, WithSecretKey("sk_test_fixed"))
 	for _, key := range []string{"", "sk_test_wrong", "sk_test_fixedX", "sk_test_fixe"} {
 		a := call(t, s, http.MethodPost, "/v1/payments/initialize", key, validInit)
 		if a.status != http.StatusUnauthorized || string(bytes.TrimSpace(a.raw)) != `{"message":"Unauthenticated.","data":null,"errors":null}` {
@@ -94,8 +80,7 @@ func TestAuth(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	tests := []struct {
 		name   string
 		body   string
@@ -155,8 +140,7 @@ func sorted(s []string) []string {
 
 func TestVerify(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	id, _ := initialize(t, s)
 	for _, path := range []string{"/v1/payments/" + id + "/verify", "/v1/payments/" + id} {
 		a := call(t, s, http.MethodGet, path, s.SecretKey, "")
@@ -191,23 +175,13 @@ func TestVerify(t *testing.T) {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")
 
 	id, checkout := initialize(t, s)
-	res, err := http.Get(checkout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{"Boutique Awa", "5000 XOF", "Order 42", `action="/checkout/` + id + `/pay"`, `/fail"`, `/cancel"`} {
-		if !bytes.Contains(page, []byte(want)) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	page := emutest.Page(t, checkout)
+	emutest.Shows(t, "page", page, "Boutique Awa", "5000 XOF", "Order 42", `action="/checkout/`+id+`/pay"`, `/fail"`, `/cancel"`)
 
 	back, err := s.Act(ctx, checkout, providertest.Pay)
 	if err != nil {
@@ -252,16 +226,9 @@ func TestPageFlow(t *testing.T) {
 	}
 
 	// A second action is refused.
-	if _, err := s.Act(ctx, checkout, providertest.Cancel); err == nil {
-		t.Error("second action accepted")
-	}
-	res, err = emulator.NoRedirectClient(time.Minute).Post(checkout+"/cancel", "application/x-www-form-urlencoded", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusConflict {
-		t.Errorf("second action: %d", res.StatusCode)
+	emutest.Refuses(t, s.Act, checkout, providertest.Cancel, "second action accepted")
+	if code := emutest.Post(t, checkout+"/cancel"); code != http.StatusConflict {
+		t.Errorf("second action: %d", code)
 	}
 	if p, _ := s.Payment(id); p.Status != "success" || sh.Count() != 1 {
 		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.Count())
@@ -280,15 +247,12 @@ func TestPageFlow(t *testing.T) {
 			t.Errorf("%s: webhook %s", a, last)
 		}
 	}
-	if _, err := s.Act(ctx, s.URL+"/checkout/nope", providertest.Pay); err == nil {
-		t.Error("unknown payment accepted")
-	}
+	emutest.Refuses(t, s.Act, s.URL+"/checkout/nope", providertest.Pay, "unknown payment accepted")
 }
 
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, validInit)
 	if a.status != 503 || a.header.Get("Retry-After") != "2" || !strings.Contains(a.env.Message, "Service Unavailable") {
@@ -320,8 +284,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t, 401)
 	id, _ := initialize(t, s)
 	if err := s.Forge(ctx, sh.URL, id); err != nil {
@@ -341,14 +304,10 @@ func TestForge(t *testing.T) {
 
 func TestProvider(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
-	if s.Provider().Name() != "moneroo" {
-		t.Error("name")
-	}
+	s := emutest.Start(t, New)
 	cfg := s.Config()
-	if cfg.BaseURL != s.URL+"/v1" || cfg.SecretKey != s.SecretKey || cfg.WebhookSecrets[0] != s.WebhookSecret {
-		t.Errorf("config %+v", cfg)
+	if s.Provider().Name() != "moneroo" || cfg.BaseURL != s.URL+"/v1" || cfg.SecretKey != s.SecretKey || cfg.WebhookSecrets[0] != s.WebhookSecret {
+		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
 }
 
@@ -357,8 +316,7 @@ func TestProvider(t *testing.T) {
 // exactly, in the currency's smallest unit.
 func TestOfficialClientInitialize(t *testing.T) {
 	t.Parallel()
-	s := New(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
 	tests := []struct {
 		name, body string
 		amount     int64 // smallest unit
@@ -452,43 +410,22 @@ func TestOfficialClientInitialize(t *testing.T) {
 	}
 }
 
-// getPage returns the hosted page at u.
-func getPage(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
-}
-
 // TestPageChoice: the page shows Moneroo's look, the currency's methods
 // (or those initialize named) and the customer's phone; the method and
 // phone chosen are the capture's.
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	id, checkout := initialize(t, s)
-	page := getPage(t, checkout)
-	for _, want := range []string{
+	page := emutest.Page(t, checkout)
+	emutest.Shows(t, "page", page,
 		"<title>Moneroo checkout (emulator)</title>", `<span class="logo">moneroo</span>`,
 		`value="wave_ci" checked> Wave Côte d&#39;Ivoire`, `value="orange_sn"> Orange Money Sénégal`, `value="card_xof">`,
 		`name="customer_name" value="Awa Diallo"`, `name="customer_phone" type="tel" autocomplete="tel" value="2250701020304"`,
-		`formaction="/checkout/` + id + `/pay_later"`,
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+		`formaction="/checkout/`+id+`/pay_later"`,
+	)
 
-	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), checkout, providertest.Pay,
-		url.Values{"operator": {"orange_sn"}, "customer_phone": {"+221 77 123 45 67"}})
-	if err != nil || status != http.StatusSeeOther {
-		t.Fatalf("pay: %d %v", status, err)
-	}
+	emutest.Choose(t, checkout, providertest.Pay, url.Values{"operator": {"orange_sn"}, "customer_phone": {"+221 77 123 45 67"}})
 	var d struct {
 		Capture struct {
 			PhoneNumber string `json:"phone_number"`
@@ -509,7 +446,7 @@ func TestPageChoice(t *testing.T) {
 		CheckoutURL string `json:"checkout_url"`
 	}
 	_ = json.Unmarshal(a.env.Data, &created)
-	page = getPage(t, created.CheckoutURL)
+	page = emutest.Page(t, created.CheckoutURL)
 	if !strings.Contains(page, `value="mtn_ci" checked> MTN MoMo Côte d&#39;Ivoire`) || !strings.Contains(page, `value="moov_ci">`) ||
 		strings.Contains(page, `value="wave_ci"`) {
 		t.Errorf("page with methods:\n%s", page)
@@ -523,8 +460,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")
 
@@ -542,12 +478,7 @@ func TestPayLater(t *testing.T) {
 	if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); !strings.Contains(string(a.raw), `"status":"pending"`) {
 		t.Errorf("verify: %s", a.raw)
 	}
-	if page := getPage(t, checkout); !strings.Contains(page, "Confirm on your phone") {
-		t.Errorf("page while waiting:\n%s", page)
-	}
-	if _, err := s.Act(ctx, checkout, providertest.Pay); !errors.Is(err, emulator.ErrRefused) {
-		t.Errorf("pay while waiting: %v", err)
-	}
+	emutest.Held(t, s.Act, checkout, "Confirm on your phone", providertest.Pay)
 
 	if err := s.ConfirmLater(ctx, id); err != nil {
 		t.Fatal(err)
@@ -572,8 +503,7 @@ func TestPayLater(t *testing.T) {
 // TestPayLaterDelay: with WithPayLaterDelay the phone confirms by itself.
 func TestPayLaterDelay(t *testing.T) {
 	t.Parallel()
-	s := New(providertest.WithPayLaterDelay(time.Millisecond))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithPayLaterDelay(time.Millisecond))
 	got := make(chan []byte, 1)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -582,9 +512,7 @@ func TestPayLaterDelay(t *testing.T) {
 	defer hook.Close()
 	s.SetWebhookURL(hook.URL)
 	id, checkout := initialize(t, s)
-	if _, err := s.Act(context.Background(), checkout, providertest.PayLater); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, checkout, providertest.PayLater)
 	select {
 	case b := <-got:
 		if !strings.Contains(string(b), `"event":"payment.success"`) {
@@ -602,8 +530,7 @@ func TestPayLaterDelay(t *testing.T) {
 // fields in brackets, every value a string.
 func TestInitializeForm(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	form := url.Values{
 		"amount": {"5000"}, "currency": {"XOF"}, "description": {"Commande 42"}, "return_url": {"https://shop.example/back"},
 		"customer[email]": {"awa@example.com"}, "customer[first_name]": {"Awa"}, "customer[last_name]": {"Diallo"},

@@ -39,18 +39,8 @@ type reply struct {
 
 func call(t *testing.T, method, u, body string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, u, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	r := reply{status: res.StatusCode, header: res.Header}
-	r.raw, _ = io.ReadAll(res.Body)
+	a := emutest.Call(t, method, u, body)
+	r := reply{status: a.Status, header: a.Header, raw: a.Raw}
 	_ = json.Unmarshal(r.raw, &r.body)
 	return r
 }
@@ -71,8 +61,7 @@ func create(t *testing.T, s *Server, webhookURL string) (token, page string) {
 
 func TestPayRequest(t *testing.T) {
 	t.Parallel()
-	s := New(WithApp("MyShop", "0123456789abcdef"))
-	defer s.Close()
+	s := emutest.Start(t, New, WithApp("MyShop", "0123456789abcdef"))
 	if s.APIURL != s.URL+"/MyShop/0123456789abcdef/pay/" {
 		t.Fatalf("APIURL %s", s.APIURL)
 	}
@@ -131,8 +120,7 @@ func TestPayRequest(t *testing.T) {
 
 func TestStatusEndpoint(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	token, _ := create(t, s, "")
 	r := call(t, http.MethodGet, s.URL+"/paiementNotif/"+token, "")
 	if r.status != http.StatusOK || r.body.Statut == nil || !*r.body.Statut || r.body.Message != "details paiement" {
@@ -193,8 +181,7 @@ func TestSessionLife(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	var clock providertest.Clock
-	s := New(WithClock(clock.Now), WithSessionLife(time.Hour))
-	defer s.Close()
+	s := emutest.Start(t, New, WithClock(clock.Now), WithSessionLife(time.Hour))
 	if cfg := s.Config(); cfg.SessionLife != time.Hour || cfg.Now == nil {
 		t.Errorf("Config does not pass the session life and clock on: %+v", cfg)
 	}
@@ -204,12 +191,8 @@ func TestSessionLife(t *testing.T) {
 	for _, name := range []string{"open", "late", "cancelled", "paid"} {
 		tokens[name], pages[name] = create(t, s, sh.URL+"/hooks/"+name)
 	}
-	if _, err := s.Act(ctx, pages["cancelled"], providertest.Cancel); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Act(ctx, pages["paid"], providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, pages["cancelled"], providertest.Cancel)
+	emutest.Act(t, s.Act, pages["paid"], providertest.Pay)
 
 	clock.Later(time.Hour - time.Minute)
 	for name, want := range map[string]string{"open": "pending", "cancelled": "no paid", "paid": "paid"} {
@@ -228,9 +211,7 @@ func TestSessionLife(t *testing.T) {
 			t.Errorf("%s past its life: statut %q, want %q", name, got, want)
 		}
 	}
-	if _, err := s.Act(ctx, pages["late"], providertest.Pay); err == nil {
-		t.Error("a page past its life was paid")
-	}
+	emutest.Refuses(t, s.Act, pages["late"], providertest.Pay, "a page past its life was paid")
 	res, err := http.Get(pages["late"])
 	if err != nil {
 		t.Fatal(err)
@@ -257,8 +238,7 @@ func TestWebhookURLInStatus(t *testing.T) {
 		{"shown", []Option{WithWebhookURLInStatus()}, "https://shop.example/hooks/pay_01"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New(tc.opts...)
-			defer s.Close()
+			s := emutest.Start(t, New, tc.opts...)
 			token, _ := create(t, s, "https://shop.example/hooks/pay_01")
 			if _, hook := statutOf(t, s, token); hook != tc.want {
 				t.Errorf("webhook_url %q, want %q", hook, tc.want)
@@ -279,8 +259,7 @@ type hook struct {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL("http://127.0.0.1:1/never") // the payment's own webhook_url wins
 
@@ -288,17 +267,8 @@ func TestPageFlow(t *testing.T) {
 	if page != s.URL+"/payment/"+token+"/Boutique%20Awa" {
 		t.Fatalf("page %s", page)
 	}
-	res, err := http.Get(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{"Boutique Awa", "5000 FCFA", "Pagne wax", `action="/payment/` + token + `/Boutique%20Awa/pay"`, `/fail"`, `/cancel"`} {
-		if !bytes.Contains(html, []byte(want)) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html, "Boutique Awa", "5000 FCFA", "Pagne wax", `action="/payment/`+token+`/Boutique%20Awa/pay"`, `/fail"`, `/cancel"`)
 
 	back, err := s.Act(ctx, page, providertest.Pay)
 	if err != nil {
@@ -335,9 +305,7 @@ func TestPageFlow(t *testing.T) {
 	}
 
 	// A second action is refused.
-	if _, err := s.Act(ctx, page, providertest.Cancel); err == nil {
-		t.Error("second action accepted")
-	}
+	emutest.Refuses(t, s.Act, page, providertest.Cancel, "second action accepted")
 	if p, _ := s.Payment(token); p.Status != "paid" || sh.Count() != 2 {
 		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.Count())
 	}
@@ -364,16 +332,13 @@ func TestPageFlow(t *testing.T) {
 			t.Errorf("%s: %d webhooks, want %d", a, sh.Count()-n, wantN)
 		}
 	}
-	if _, err := s.Act(ctx, s.URL+"/payment/nope/x", providertest.Pay); err == nil {
-		t.Error("unknown payment accepted")
-	}
+	emutest.Refuses(t, s.Act, s.URL+"/payment/nope/x", providertest.Pay, "unknown payment accepted")
 }
 
 func TestNoReturnURLNoWebhookURL(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/dashboard")
 	body := `{"totalPrice":200,"article":[{"sac":100,"chaussure":100}],"numeroSend":" 01010101 ","nomclient":" John Doe "}`
@@ -396,8 +361,7 @@ func TestNoReturnURLNoWebhookURL(t *testing.T) {
 
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	r := call(t, http.MethodPost, s.APIURL, payBody(""))
 	if r.status != 503 || r.header.Get("Retry-After") != "2" || r.body.Statut == nil || *r.body.Statut || r.body.Message == "" {
@@ -436,8 +400,7 @@ func TestFaultsAndDelta(t *testing.T) {
 		t.Errorf("delta changed the record: %d", p.TotalPrice)
 	}
 
-	g := New(WithGrossMontant(), WithFeePercent(5))
-	defer g.Close()
+	g := emutest.Start(t, New, WithGrossMontant(), WithFeePercent(5))
 	token, _ = create(t, g, "")
 	r = call(t, http.MethodGet, g.URL+"/paiementNotif/"+token, "")
 	if !bytes.Contains(r.body.Data, []byte(`"Montant":5000,"frais":250`)) {
@@ -448,8 +411,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t, 200)
 	token, _ := create(t, s, "")
 	if err := s.Forge(ctx, sh.URL+"/x", token); err != nil {
@@ -467,14 +429,10 @@ func TestForge(t *testing.T) {
 
 func TestProvider(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
-	if s.Provider().Name() != "moneyfusion" {
-		t.Error("name")
-	}
+	s := emutest.Start(t, New)
 	cfg := s.Config()
-	if cfg.APIURL != s.APIURL || cfg.StatusURL != s.URL {
-		t.Errorf("config %+v", cfg)
+	if s.Provider().Name() != "moneyfusion" || cfg.APIURL != s.APIURL || cfg.StatusURL != s.URL {
+		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
 	if u, _ := url.Parse(s.APIURL); !slices.Contains(strings.Split(u.Path, "/"), s.Key) {
 		t.Errorf("APIURL %s lacks the key", s.APIURL)
@@ -491,8 +449,7 @@ func TestProvider(t *testing.T) {
 // MoneyFusion's clients send, each built as its source builds it.
 func TestOfficialClientRequests(t *testing.T) {
 	t.Parallel()
-	s := New(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
 	tests := []struct {
 		name, body string
 		total      int64
@@ -585,40 +542,20 @@ func TestOfficialClientRequests(t *testing.T) {
 	}
 }
 
-// getPage returns the payment page at u.
-func getPage(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
-}
-
 // TestPageChoice: the page is MoneyFusion's, in French, with its
 // operators and the customer's name and number; the operator chosen is
 // the moyen reported.
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	token, page := create(t, s, "")
-	html := getPage(t, page)
-	for _, want := range []string{
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html,
 		"<title>MoneyFusion checkout (emulator)</title>", `<html lang="fr">`, "Payer 5000 FCFA",
 		`value="orange" checked> Orange Money`, `value="mtn"> MTN MoMo`, `value="moov"> Moov Money`, `value="wave"> Wave`,
 		`name="customer_name" value="Awa Diallo"`, `name="customer_phone" type="tel" autocomplete="tel" value="0701020304"`,
-	} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), page, providertest.Pay, url.Values{"operator": {"wave"}})
-	if err != nil || status != http.StatusSeeOther {
-		t.Fatalf("pay: %d %v", status, err)
-	}
+	)
+	emutest.Choose(t, page, providertest.Pay, url.Values{"operator": {"wave"}})
 	r := call(t, http.MethodGet, s.URL+"/paiementNotif/"+token, "")
 	if !strings.Contains(string(r.body.Data), `"moyen":"wave"`) || !strings.Contains(string(r.body.Data), `"statut":"paid"`) {
 		t.Errorf("status %s", r.raw)
@@ -632,8 +569,7 @@ func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	var clock providertest.Clock
-	s := New(WithClock(clock.Now), WithSessionLife(time.Hour))
-	defer s.Close()
+	s := emutest.Start(t, New, WithClock(clock.Now), WithSessionLife(time.Hour))
 	sh := emutest.NewShop(t)
 	token, page := create(t, s, sh.URL+"/hooks")
 	back, err := s.Act(ctx, page, providertest.PayLater)
@@ -651,12 +587,7 @@ func TestPayLater(t *testing.T) {
 	if got, _ := statutOf(t, s, token); got != StatusPending {
 		t.Errorf("statut while waiting: %q", got)
 	}
-	if html := getPage(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
-		t.Errorf("page while waiting:\n%s", html)
-	}
-	if _, err := s.Act(ctx, page, providertest.Pay); !errors.Is(err, emulator.ErrRefused) {
-		t.Errorf("pay while waiting: %v", err)
-	}
+	emutest.Held(t, s.Act, page, "Confirmez sur votre téléphone", providertest.Pay)
 
 	if err := s.ConfirmLater(ctx, token); err != nil {
 		t.Fatal(err)
@@ -677,8 +608,7 @@ func TestPayLater(t *testing.T) {
 func TestHeldEventsKeepTheirOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := New()
-	defer s.Close()
+	s := emutest.Start(t, New)
 	sh := emutest.NewShop(t)
 	s.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true})
 	_, page := create(t, s, sh.URL)

@@ -55,31 +55,13 @@ type call struct {
 
 func (c call) do(t *testing.T, s *Server) answer {
 	t.Helper()
-	req, err := http.NewRequest(c.method, s.URL+c.path, strings.NewReader(c.body))
-	if err != nil {
-		t.Fatal(err)
+	auth := c.auth
+	if auth == "ok" {
+		auth = novasend.BasicAuth(s.APIKey, s.APIClient)
 	}
-	switch c.auth {
-	case "":
-	case "ok":
-		req.Header.Set("Authorization", novasend.BasicAuth(s.APIKey, s.APIClient))
-	default:
-		req.Header.Set("Authorization", c.auth)
-	}
-	if c.key != "" {
-		req.Header.Set(novasend.IdempotencyHeader, c.key)
-	}
-	if c.lang != "" {
-		req.Header.Set("Accept-Language", c.lang)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	a := answer{status: res.StatusCode, header: res.Header}
-	a.raw, _ = io.ReadAll(res.Body)
+	r := emutest.Call(t, c.method, s.URL+c.path, c.body,
+		"Authorization", auth, novasend.IdempotencyHeader, c.key, "Accept-Language", c.lang)
+	a := answer{status: r.Status, header: r.Header, raw: r.Raw}
 	_ = json.Unmarshal(a.raw, &a.err)
 	return a
 }
@@ -114,8 +96,7 @@ func open(t *testing.T, s *Server, body, key string) session {
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := newServer(WithCredentials("pk_fixed", "sk_fixed"))
-	defer s.Close()
+	s := emutest.Start(t, newServer, WithCredentials("pk_fixed", "sk_fixed"))
 	basic := func(u string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(u)) }
 	for _, tt := range []struct {
 		auth   string
@@ -163,8 +144,7 @@ func TestAuth(t *testing.T) {
 
 func TestIdempotency(t *testing.T) {
 	t.Parallel()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 
 	if a := create(validBody, "").do(t, s); a.status != 400 || a.err.Code != "idempotency_key_required" {
 		t.Errorf("no key: %d %s", a.status, a.raw)
@@ -212,8 +192,7 @@ func TestIdempotency(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	tests := []struct {
 		name   string
 		body   string
@@ -292,8 +271,7 @@ func TestValidation(t *testing.T) {
 
 func TestStatus(t *testing.T) {
 	t.Parallel()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	sess := open(t, s, validBody, key1)
 	for _, ref := range []string{sess.Reference, ourRef} {
 		a := status(ref).do(t, s)
@@ -335,9 +313,8 @@ func TestStatus(t *testing.T) {
 
 func TestPollLimit(t *testing.T) {
 	t.Parallel()
-	clk := newManualClock()
-	s := newServer(WithPollLimit(200*time.Millisecond), providertest.WithClock(clk.Now))
-	defer s.Close()
+	clk := emutest.NewClock()
+	s := emutest.Start(t, newServer, WithPollLimit(200*time.Millisecond), providertest.WithClock(clk.Now))
 	sess := open(t, s, validBody, key1)
 	if a := status(sess.Reference).do(t, s); a.status != 200 {
 		t.Fatalf("first: %d", a.status)
@@ -369,8 +346,7 @@ func TestStatusWithoutTransaction(t *testing.T) {
 		if omit {
 			opts = append(opts, WithoutTransactionInStatus())
 		}
-		s := newServer(opts...)
-		defer s.Close()
+		s := emutest.Start(t, newServer, opts...)
 		sess := open(t, s, validBody, key1)
 		transaction := func() (json.RawMessage, bool) {
 			t.Helper()
@@ -385,9 +361,7 @@ func TestStatusWithoutTransaction(t *testing.T) {
 		if tx, ok := transaction(); ok == omit || ok && string(tx) != "null" {
 			t.Errorf("omit %v, before paying: transaction %s, present %v", omit, tx, ok)
 		}
-		if _, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay); err != nil {
-			t.Fatal(err)
-		}
+		emutest.Act(t, s.Act, sess.PaymentURL, providertest.Pay)
 		if tx, ok := transaction(); ok == omit || ok && !bytes.Contains(tx, []byte(`"status":"completed"`)) {
 			t.Errorf("omit %v, paid: transaction %s, present %v", omit, tx, ok)
 		}
@@ -410,8 +384,7 @@ type hook struct {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer(providertest.WithMerchant("Boutique Awa"))
-	defer s.Close()
+	s := emutest.Start(t, newServer, providertest.WithMerchant("Boutique Awa"))
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")
 
@@ -423,11 +396,7 @@ func TestPageFlow(t *testing.T) {
 	page, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	code := strings.TrimPrefix(sess.PaymentURL, s.URL+"/link/")
-	for _, want := range []string{"Boutique Awa", "5000 XOF", ourRef, `action="/link/` + code + `/pay"`, `/fail"`, `/cancel"`} {
-		if !bytes.Contains(page, []byte(want)) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	emutest.Shows(t, "page", string(page), "Boutique Awa", "5000 XOF", ourRef, `action="/link/`+code+`/pay"`, `/fail"`, `/cancel"`)
 	if p, _ := s.Payment(ourRef); p.ConfirmationStatus != "pending" {
 		t.Errorf("opening the page: confirmation %q", p.ConfirmationStatus)
 	}
@@ -467,9 +436,7 @@ func TestPageFlow(t *testing.T) {
 	}
 
 	// A second action is refused.
-	if _, err := s.Act(ctx, sess.PaymentURL, providertest.Cancel); err == nil {
-		t.Error("second action accepted")
-	}
+	emutest.Refuses(t, s.Act, sess.PaymentURL, providertest.Cancel, "second action accepted")
 	if p, _ := s.Payment(ourRef); p.Transaction.Status != "completed" || sh.Count() != 1 {
 		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.Count())
 	}
@@ -510,9 +477,7 @@ func TestPageFlow(t *testing.T) {
 			t.Errorf("%s: webhook %s", tt.a, body)
 		}
 	}
-	if _, err := s.Act(ctx, s.URL+"/link/NOPE", providertest.Pay); err == nil {
-		t.Error("unknown payment accepted")
-	}
+	emutest.Refuses(t, s.Act, s.URL+"/link/NOPE", providertest.Pay, "unknown payment accepted")
 }
 
 // TestWebhookForms: the bytes sent and the bytes signed, as the options
@@ -538,14 +503,11 @@ func TestWebhookForms(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := newServer(append(tt.opts, WithTransactionInWebhooks())...)
-			defer s.Close()
+			s := emutest.Start(t, newServer, append(tt.opts, WithTransactionInWebhooks())...)
 			sh := emutest.NewShop(t)
 			s.SetWebhookURL(sh.URL)
 			sess := open(t, s, body, key1)
-			if _, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay); err != nil {
-				t.Fatal(err)
-			}
+			emutest.Act(t, s.Act, sess.PaymentURL, providertest.Pay)
 			r, got := sh.At(0)
 			for _, want := range tt.sent {
 				if !bytes.Contains(got, []byte(want)) {
@@ -584,8 +546,7 @@ func TestWebhookForms(t *testing.T) {
 // nobody back.
 func TestNoAction(t *testing.T) {
 	t.Parallel()
-	s := newServer(WithTransactionInWebhooks())
-	defer s.Close()
+	s := emutest.Start(t, newServer, WithTransactionInWebhooks())
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL)
 	body := `{"reference":"` + ourRef + `","accountId":"` + testAccount + `","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
@@ -607,8 +568,7 @@ func TestNoAction(t *testing.T) {
 
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	a := create(validBody, key1).do(t, s)
 	if a.status != 503 || a.header.Get("Retry-After") != "2" || a.err.StatusCode != 503 || a.err.Code != "service_unavailable" {
@@ -656,8 +616,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	sh := emutest.NewShop(t, 401)
 	sess := open(t, s, validBody, key1)
 	if err := s.Forge(ctx, sh.URL, sess.Reference); err != nil {
@@ -680,8 +639,7 @@ func TestForge(t *testing.T) {
 func TestExpireAndSetStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL)
 	sess := open(t, s, validBody, key1)
@@ -691,9 +649,7 @@ func TestExpireAndSetStatus(t *testing.T) {
 	if _, body := sh.At(0); !bytes.Contains(body, []byte(`"status":"expired"`)) || !bytes.Contains(body, []byte(`"confirmationStatus":"expired"`)) {
 		t.Errorf("webhook %s", body)
 	}
-	if _, err := s.Act(ctx, sess.PaymentURL, providertest.Pay); err == nil {
-		t.Error("an expired payin was paid")
-	}
+	emutest.Refuses(t, s.Act, sess.PaymentURL, providertest.Pay, "an expired payin was paid")
 	if err := s.Expire(ctx, ourRef); err == nil {
 		t.Error("expired twice")
 	}
@@ -721,28 +677,12 @@ func TestExpireAndSetStatus(t *testing.T) {
 
 func TestProvider(t *testing.T) {
 	t.Parallel()
-	s := New(WithAccountID("acc_1"), WithWebhookSecret("whsec_1"))
-	defer s.Close()
-	if s.Provider().Name() != "novasend" {
-		t.Error("name")
-	}
+	s := emutest.Start(t, New, WithAccountID("acc_1"), WithWebhookSecret("whsec_1"))
 	cfg := s.Config()
-	if cfg.BaseURL != s.URL+"/v1" || cfg.APIKey != s.APIKey || cfg.APIClient != s.APIClient ||
+	if s.Provider().Name() != "novasend" || cfg.BaseURL != s.URL+"/v1" || cfg.APIKey != s.APIKey || cfg.APIClient != s.APIClient ||
 		cfg.WebhookSecrets[0] != "whsec_1" || cfg.AccountID != "acc_1" || s.Sign([]byte("x")) != novasend.Sign("whsec_1", []byte("x")) {
-		t.Errorf("config %+v", cfg)
+		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
-}
-
-// getPage returns the payment page at u.
-func getPage(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
 }
 
 // TestPageChoice: the page is NovaSend's, with the wallets of the payin's
@@ -750,29 +690,21 @@ func getPage(t *testing.T, u string) string {
 // recorded.
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	sess := open(t, s, validBody, key1)
-	html := getPage(t, sess.PaymentURL)
-	for _, want := range []string{
+	html := emutest.Page(t, sess.PaymentURL)
+	emutest.Shows(t, "page", html,
 		"<title>NovaSend checkout (emulator)</title>", "Pay 5000 XOF", "Pay later on my phone",
 		`value="wave" checked> Wave`, `value="orange"> Orange Money`, `value="mtn"> MTN MoMo`, `value="moov"> Moov Money`,
 		`name="customer_name" value="Awa Diallo"`, `name="customer_phone" type="tel" autocomplete="tel" value="&#43;2250701020304"`,
-	} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	status, _, err := emulator.Submit(context.Background(), emulator.NoRedirectClient(time.Minute), sess.PaymentURL, providertest.Pay, url.Values{"operator": {"mtn"}})
-	if err != nil || status != http.StatusSeeOther {
-		t.Fatalf("pay: %d %v", status, err)
-	}
+	)
+	emutest.Choose(t, sess.PaymentURL, providertest.Pay, url.Values{"operator": {"mtn"}})
 	if p, _ := s.Payment(ourRef); p.Operator != "mtn" || p.Transaction == nil || p.Transaction.Status != "completed" {
 		t.Errorf("payin %+v", p)
 	}
 
 	sn := strings.NewReplacer(`"country":"CI"`, `"country":"SN"`, `"+2250701020304"`, `"+221771234567"`, ourRef, "pay_sn").Replace(validBody)
-	html = getPage(t, open(t, s, sn, key2).PaymentURL)
+	html = emutest.Page(t, open(t, s, sn, key2).PaymentURL)
 	if !strings.Contains(html, `value="free"> Free Money`) || strings.Contains(html, `value="mtn"`) {
 		t.Errorf("Senegal's page:\n%s", html)
 	}
@@ -784,8 +716,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := newServer()
-	defer s.Close()
+	s := emutest.Start(t, newServer)
 	sh := emutest.NewShop(t)
 	s.SetWebhookURL(sh.URL + "/hooks")
 	sess := open(t, s, validBody, key1)
@@ -812,12 +743,7 @@ func TestPayLater(t *testing.T) {
 	if got := txStatus(); got != "pending" {
 		t.Errorf("status: transaction %s", got)
 	}
-	if page := getPage(t, sess.PaymentURL); !strings.Contains(page, "Confirm on your phone") {
-		t.Errorf("page while waiting:\n%s", page)
-	}
-	if _, err := s.Act(ctx, sess.PaymentURL, providertest.Cancel); err == nil {
-		t.Error("decline while waiting accepted")
-	}
+	emutest.Held(t, s.Act, sess.PaymentURL, "Confirm on your phone", providertest.Cancel)
 
 	if err := s.ConfirmLater(ctx, ourRef); err != nil {
 		t.Fatal(err)
@@ -831,27 +757,4 @@ func TestPayLater(t *testing.T) {
 	if err := s.ConfirmLater(ctx, sess.Reference); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 2 {
 		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.Count())
 	}
-}
-
-// manualClock is a server clock (WithClock) that moves only when the test
-// moves it, so that a limit's window is not cut short by a slow machine.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newManualClock() *manualClock {
-	return &manualClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

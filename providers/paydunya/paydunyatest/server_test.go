@@ -42,25 +42,12 @@ func (r reply) text() string { s, _ := r.body["response_text"].(string); return 
 // call sends one API request with the keys of mode (nil keys: none).
 func call(t *testing.T, s *paydunyatest.Server, method, path string, keys *paydunyatest.Keys, master, body string) reply {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if master != "" {
-		req.Header.Set("PAYDUNYA-MASTER-KEY", master)
-	}
+	header := []string{"PAYDUNYA-MASTER-KEY", master}
 	if keys != nil {
-		req.Header.Set("PAYDUNYA-PRIVATE-KEY", keys.PrivateKey)
-		req.Header.Set("PAYDUNYA-TOKEN", keys.Token)
+		header = append(header, "PAYDUNYA-PRIVATE-KEY", keys.PrivateKey, "PAYDUNYA-TOKEN", keys.Token)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	r := reply{status: res.StatusCode, header: res.Header}
-	r.raw, _ = io.ReadAll(res.Body)
+	a := emutest.Call(t, method, s.URL+path, body, header...)
+	r := reply{status: a.Status, header: a.Header, raw: a.Raw}
 	d := json.NewDecoder(bytes.NewReader(r.raw))
 	d.UseNumber()
 	_ = d.Decode(&r.body)
@@ -82,8 +69,7 @@ func create(t *testing.T, s *paydunyatest.Server, callback string) (token, page 
 
 func TestAuth(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New(paydunyatest.WithMasterKey("mk-fixed"), paydunyatest.WithSandboxKeys(paydunyatest.Keys{PrivateKey: "test_private_fixed", Token: "tok"}))
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New, paydunyatest.WithMasterKey("mk-fixed"), paydunyatest.WithSandboxKeys(paydunyatest.Keys{PrivateKey: "test_private_fixed", Token: "tok"}))
 	if s.MasterKey != "mk-fixed" || s.Sandbox.Token != "tok" || !strings.HasPrefix(s.Live.PrivateKey, "live_private_") {
 		t.Fatalf("keys %+v %+v", s.Sandbox, s.Live)
 	}
@@ -120,8 +106,7 @@ func TestAuth(t *testing.T) {
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	valid := strings.Replace(validInvoice, "%s", "https://shop.example/hook", 1)
 	tests := []struct {
 		name, body string
@@ -177,9 +162,7 @@ func TestValidation(t *testing.T) {
 
 func TestConfirm(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	tok, page := create(t, s, "")
 	path := "/sandbox-api/v1/checkout-invoice/confirm/" + tok
 	r := call(t, s, http.MethodGet, path, &s.Sandbox, s.MasterKey, "")
@@ -195,9 +178,7 @@ func TestConfirm(t *testing.T) {
 		cd["cauri_payment_id"] != "pay_01" || r.body["customer"] != nil || r.body["receipt_url"] != nil {
 		t.Errorf("pending confirm: %s", r.raw)
 	}
-	if _, err := s.Act(ctx, page, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, page, providertest.Pay)
 	r = call(t, s, http.MethodGet, path, &s.Sandbox, s.MasterKey, "")
 	cust, _ := r.body["customer"].(map[string]any)
 	if r.body["status"] != "completed" || cust["name"] == nil || r.body["receipt_url"] != s.URL+"/sandbox-checkout/receipt/pdf/"+tok+".pdf" ||
@@ -218,22 +199,12 @@ func TestConfirm(t *testing.T) {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	sh := emutest.NewShop(t)
 	tok, page := create(t, s, sh.URL+"/ipn/pay_01")
 
-	res, err := http.Get(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{"Boutique Awa", "5000 FCFA", "Order 42", `action="/sandbox-checkout/invoice/` + tok + `/pay"`, `/fail"`, `/cancel"`} {
-		if !bytes.Contains(html, []byte(want)) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html, "Boutique Awa", "5000 FCFA", "Order 42", `action="/sandbox-checkout/invoice/`+tok+`/pay"`, `/fail"`, `/cancel"`)
 
 	back, err := s.Act(ctx, page, providertest.Pay)
 	if err != nil {
@@ -272,9 +243,7 @@ func TestPageFlow(t *testing.T) {
 	}
 
 	// A second action is refused.
-	if _, err := s.Act(ctx, page, providertest.Cancel); err == nil {
-		t.Error("second action accepted")
-	}
+	emutest.Refuses(t, s.Act, page, providertest.Cancel, "second action accepted")
 	status, _, err := emulator.Press(ctx, nil, page, providertest.Cancel)
 	if err != nil || status != http.StatusConflict {
 		t.Errorf("second action: %d %v", status, err)
@@ -304,9 +273,7 @@ func TestPageFlow(t *testing.T) {
 	if inv, _ := s.Payment(tok); inv.Status != "failed" || inv.FailReason == "" {
 		t.Errorf("failed invoice %+v", inv)
 	}
-	if _, err := s.Act(ctx, s.URL+"/sandbox-checkout/invoice/test_nope", providertest.Pay); err == nil {
-		t.Error("unknown invoice accepted")
-	}
+	emutest.Refuses(t, s.Act, s.URL+"/sandbox-checkout/invoice/test_nope", providertest.Pay, "unknown invoice accepted")
 
 	// Live invoices live under /checkout/invoice/ and are not sandbox pages.
 	co, err := s.LiveProvider().CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_04",
@@ -314,9 +281,7 @@ func TestPageFlow(t *testing.T) {
 	if err != nil || !strings.HasPrefix(co.RedirectURL, s.URL+"/checkout/invoice/") {
 		t.Fatalf("live checkout %+v %v", co, err)
 	}
-	if _, err := s.Act(ctx, s.URL+"/sandbox-checkout/invoice/"+co.ProviderRef, providertest.Pay); err == nil {
-		t.Error("a live invoice was paid on a sandbox page")
-	}
+	emutest.Refuses(t, s.Act, s.URL+"/sandbox-checkout/invoice/"+co.ProviderRef, providertest.Pay, "a live invoice was paid on a sandbox page")
 	if back, err := s.Act(ctx, co.RedirectURL, providertest.Pay); err != nil || back != "https://shop.example/r?token="+co.ProviderRef {
 		t.Errorf("live pay: %q %v", back, err)
 	}
@@ -324,8 +289,7 @@ func TestPageFlow(t *testing.T) {
 
 func TestFaultsAndDelta(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	body := strings.Replace(validInvoice, "%s", "", 1)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, body)
@@ -371,8 +335,7 @@ func TestFaultsAndDelta(t *testing.T) {
 func TestForge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	sh := emutest.NewShop(t, 401)
 	tok, _ := create(t, s, "")
 	if err := s.Forge(ctx, sh.URL, tok); err != nil {
@@ -408,8 +371,7 @@ func TestForge(t *testing.T) {
 
 func TestCredit(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	path := "/sandbox-api/v1/direct-pay/credit-account"
 	r := call(t, s, http.MethodPost, path, &s.Sandbox, s.MasterKey, `{ "account_alias" : "771111111", "amount" : 4500 }`)
 	if r.code() != "00" || r.text() != "Transaction completed successfully" || r.body["transaction_id"] != "TEST000001" ||
@@ -453,8 +415,7 @@ func TestCredit(t *testing.T) {
 // sends nothing, submit-invoice sends it once, check-status looks it up.
 func TestDisburse(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	const pre = "/sandbox-api/v2/disburse/"
 	post := func(op, body string) reply {
 		t.Helper()
@@ -606,15 +567,11 @@ func TestDisburse(t *testing.T) {
 
 func TestConfig(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New(paydunyatest.WithStoreName("Boutique Awa"))
-	defer s.Close()
-	if s.Provider().Name() != "paydunya" {
-		t.Error("name")
-	}
+	s := emutest.Start(t, paydunyatest.New, paydunyatest.WithStoreName("Boutique Awa"))
 	cfg := s.Config()
-	if cfg.BaseURL != s.URL+"/sandbox-api/v1" || cfg.MasterKey != s.MasterKey || cfg.PrivateKey != s.Sandbox.PrivateKey ||
+	if s.Provider().Name() != "paydunya" || cfg.BaseURL != s.URL+"/sandbox-api/v1" || cfg.MasterKey != s.MasterKey || cfg.PrivateKey != s.Sandbox.PrivateKey ||
 		cfg.Token != s.Sandbox.Token || cfg.Mode != paydunya.Sandbox || cfg.Store.Name != "Boutique Awa" {
-		t.Errorf("config %+v", cfg)
+		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
 	live := s.LiveConfig()
 	if live.BaseURL != s.URL+"/api/v1" || live.PrivateKey != s.Live.PrivateKey || live.Mode != paydunya.Live {
@@ -658,8 +615,7 @@ func kitFor(t *testing.T, s *paydunyatest.Server, o cauri.Order, edits ...func(*
 func TestReplayedIPNDoesNotSettle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	var clock providertest.Clock
 	k, web, store := kitFor(t, s, cauri.Order{ID: "o-1", Amount: 5000, Currency: "XOF"}, func(c *cauri.Config) { c.Now = clock.Now })
 
@@ -695,9 +651,7 @@ func TestReplayedIPNDoesNotSettle(t *testing.T) {
 		t.Fatalf("a replayed IPN settled the payment: %s", p.Status)
 	}
 	clock.Later(time.Hour) // the payment's next turn
-	if _, err := s.Act(ctx, out.CheckoutURL, providertest.Pay); err != nil {
-		t.Fatal(err)
-	}
+	emutest.Act(t, s.Act, out.CheckoutURL, providertest.Pay)
 	if p, _ := store.Get(ctx, p.ID); p.Status != cauri.StatusPaid || p.Amount != 5000 {
 		t.Errorf("the real IPN: %+v", p)
 	}
@@ -707,8 +661,7 @@ func TestReplayedIPNDoesNotSettle(t *testing.T) {
 func TestKitPayout(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	k, _, _ := kitFor(t, s, cauri.Order{})
 	sent := func() int {
 		n := 0
@@ -753,8 +706,7 @@ func TestKitPayout(t *testing.T) {
 // they say.
 func TestOfficialClientInvoices(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	tests := []struct {
 		name, body  string
 		contentType string // "" sends none
@@ -905,8 +857,7 @@ func TestOfficialClientInvoices(t *testing.T) {
 // invoice.customer, as PayDunya pre-fills its form with it.
 func TestPrefilledPage(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	body := `{"invoice":{"customer":{"name":"Awa <Diallo>","email":"awa@example.com","phone":"+2250701020304"},"total_amount":5000},` +
 		`"store":{"name":"Boutique Awa"}}`
 	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, body)
@@ -945,8 +896,7 @@ func TestPrefilledPage(t *testing.T) {
 // the create body, is sent); a fresh object GETs. Both are answered.
 func TestConfirmByPost(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	tok, _ := create(t, s, "")
 	path := "/sandbox-api/v1/checkout-invoice/confirm/" + tok
 	for _, tt := range []struct{ method, body string }{
@@ -968,48 +918,27 @@ func TestConfirmByPost(t *testing.T) {
 	}
 }
 
-// getPage returns the hosted page at u.
-func getPage(t *testing.T, u string) string {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return string(b)
-}
-
 // TestPageChoice: the page is PayDunya's, in French, and offers a
 // Senegalese store's channels, or those invoice.channels named; the
 // channel chosen is recorded, and the phone typed is the payer's.
 func TestPageChoice(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	tok, page := create(t, s, "")
-	html := getPage(t, page)
-	for _, want := range []string{
+	html := emutest.Page(t, page)
+	emutest.Shows(t, "page", html,
 		"<title>PayDunya checkout (emulator)</title>", `<html lang="fr">`, "Payer 5000 FCFA", "Annuler le paiement",
 		`value="orange-money-senegal" checked> Orange Money`, `value="wave-senegal"> Wave`, `value="card"> Carte bancaire`,
-		`formaction="/sandbox-checkout/invoice/` + tok + `/pay_later"`,
-	} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	status, _, err := emulator.Submit(context.Background(), nil, page, providertest.Pay,
-		url.Values{"operator": {"wave-senegal"}, "customer_phone": {"771234567"}})
-	if err != nil || status != http.StatusSeeOther {
-		t.Fatalf("pay: %d %v", status, err)
-	}
+		`formaction="/sandbox-checkout/invoice/`+tok+`/pay_later"`,
+	)
+	emutest.Choose(t, page, providertest.Pay, url.Values{"operator": {"wave-senegal"}, "customer_phone": {"771234567"}})
 	if inv, _ := s.Payment(tok); inv.Channel != "wave-senegal" || inv.Customer.Phone != "771234567" {
 		t.Errorf("invoice %+v", inv)
 	}
 
 	body := strings.Replace(validInvoice, `"total_amount":5000`, `"total_amount":5000,"channels":["wave-ci","mtn-ci"]`, 1)
 	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, strings.Replace(body, "%s", "", 1))
-	html = getPage(t, r.text())
+	html = emutest.Page(t, r.text())
 	if !strings.Contains(html, `value="wave-ci" checked> Wave Côte d&#39;Ivoire`) || !strings.Contains(html, `value="mtn-ci">`) ||
 		strings.Contains(html, `value="orange-money-senegal"`) {
 		t.Errorf("page with channels:\n%s", html)
@@ -1022,8 +951,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	sh := emutest.NewShop(t)
 	tok, page := create(t, s, sh.URL+"/ipn/pay_01")
 	back, err := s.Act(ctx, page, providertest.PayLater)
@@ -1036,12 +964,7 @@ func TestPayLater(t *testing.T) {
 	if r := call(t, s, http.MethodGet, "/sandbox-api/v1/checkout-invoice/confirm/"+tok, &s.Sandbox, s.MasterKey, ""); r.body["status"] != "pending" {
 		t.Errorf("confirm: %s", r.raw)
 	}
-	if html := getPage(t, page); !strings.Contains(html, "Confirmez sur votre téléphone") {
-		t.Errorf("page while waiting:\n%s", html)
-	}
-	if _, err := s.Act(ctx, page, providertest.Cancel); !errors.Is(err, emulator.ErrRefused) {
-		t.Errorf("cancel while waiting: %v", err)
-	}
+	emutest.Held(t, s.Act, page, "Confirmez sur votre téléphone", providertest.Cancel)
 
 	if err := s.ConfirmLater(ctx, tok); err != nil {
 		t.Fatal(err)
@@ -1063,8 +986,7 @@ func TestPayLater(t *testing.T) {
 // without one keeps the customer on a page saying the payment failed.
 func TestFailWithoutCancelURL(t *testing.T) {
 	t.Parallel()
-	s := paydunyatest.New()
-	defer s.Close()
+	s := emutest.Start(t, paydunyatest.New)
 	body := strings.Replace(strings.Replace(validInvoice, `"cancel_url":"https://shop.example/back?x=1",`, "", 1), "%s", "", 1)
 	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, body)
 	status, loc, err := emulator.Press(context.Background(), nil, r.text(), providertest.Fail)
