@@ -163,7 +163,7 @@ func buildQueries(d Dialect, prefix string) queries {
 		// order's. The hints name the index that serves each (both there
 		// since schema version 4).
 		pendingIdx := " FORCE INDEX (" + prefix + "payments_pending_idx)"
-		listPending = "SELECT " + columns + " FROM " + t + pendingIdx + " WHERE status = 'pending' AND created_at < ?"
+		listPending = "SELECT " + cols + " FROM " + t + pendingIdx + " WHERE status = 'pending' AND created_at < ?"
 		q.listPending, q.listPendingAfter = listPending+listOrder, listPending+after+listOrder
 		// The status compared plainly: || is OR on MySQL, and the hint
 		// does the expression's work.
