@@ -27,6 +27,10 @@ type askResult struct {
 	moved    bool    // the provider's word moved it
 	answered bool    // the provider answered: err, if any, is the store's or the money's
 	err      error
+	// then, when set, ends with what follows the move (OnPaid seen to):
+	// the result of settle for the caller who asked, which waits for it;
+	// callers who joined the question have their answer without it.
+	then <-chan error
 }
 
 // ask asks p's provider about pending payment p, if p's turn has come,
@@ -63,42 +67,74 @@ func (k *Kit) confirm(ctx context.Context, gp *guardedProvider, p Payment, claim
 		key += "\x00" + string(claim.Update.Status) + "\x00" + strconv.FormatBool(claim.Callback)
 	}
 	// Even when p's turn has not come, an ask under way is joined: its
-	// answer is the freshest there is.
+	// answer is the freshest there is. Those who join it have it once
+	// the payment moved: the OnPaid the move starts, which may take most
+	// of a lease, only the caller who asked waits for, as a caller that
+	// finds OnPaid held by another does not wait for it either (see
+	// fulfil).
+	led := false // this call's function is the one asking
 	ch := k.asks.DoChan(key, func() (any, error) {
+		led = true
 		// The question, once asked, is seen through if whoever asked it
 		// first hangs up: its turn is spent either way.
 		ctx, cancel := detach(ctx, k.askTimeout())
-		defer cancel()
-		now := k.now()
-		took := false
-		var err error
-		if !p.NextPollAt.After(now) {
-			took, err = k.store.TakePoll(ctx, p.ID, now, now.Add(k.pollInterval(gp, p, now)))
+		a, then := k.askNow(ctx, gp, p, claim)
+		if then == nil {
+			cancel()
+			return a, nil
 		}
-		switch {
-		case err != nil:
-			return askResult{p: p, err: fmt.Errorf("cauri: taking a turn to ask about %s: %w", p.ID, err)}, nil
-		case !took:
-			// Someone asked lately, perhaps settling it since p was read.
-			if cur, err := k.store.Get(ctx, p.ID); err == nil {
-				p = cur
-			}
-			return askResult{p: p, err: errNotDue}, nil
-		}
-		u, err := k.fetch(ctx, gp, p, claim)
-		k.recordAnswer(ctx, p.ID, u, err)
-		if err != nil {
-			return askResult{p: p, err: err}, nil
-		}
-		np, moved, err := k.settle(ctx, p, u)
-		return askResult{p: np, moved: moved, answered: true, err: err}, nil
+		done := make(chan error, 1)
+		a.then = done
+		go func() {
+			defer cancel()
+			done <- then(ctx)
+		}()
+		return a, nil
 	})
 	select {
 	case res := <-ch:
-		return res.Val.(askResult)
+		a := res.Val.(askResult)
+		if !led || a.then == nil {
+			return a
+		}
+		select {
+		case a.err = <-a.then:
+		case <-ctx.Done():
+			a.err = ctx.Err()
+		}
+		return a
 	case <-ctx.Done():
 		return askResult{p: p, err: ctx.Err()}
 	}
+}
+
+// askNow asks p's provider about p, if p's turn has come, and applies its
+// answer; what must follow a move it returns for the caller to run (nil
+// when there is nothing).
+func (k *Kit) askNow(ctx context.Context, gp *guardedProvider, p Payment, claim *Claim) (askResult, func(context.Context) error) {
+	now := k.now()
+	took := false
+	var err error
+	if !p.NextPollAt.After(now) {
+		took, err = k.store.TakePoll(ctx, p.ID, now, now.Add(k.pollInterval(gp, p, now)))
+	}
+	switch {
+	case err != nil:
+		return askResult{p: p, err: fmt.Errorf("cauri: taking a turn to ask about %s: %w", p.ID, err)}, nil
+	case !took:
+		// Someone asked lately, perhaps settling it since p was read.
+		if cur, err := k.store.Get(ctx, p.ID); err == nil {
+			p = cur
+		}
+		return askResult{p: p, err: errNotDue}, nil
+	}
+	u, err := k.fetch(ctx, gp, p, claim)
+	k.recordAnswer(ctx, p.ID, u, err)
+	if err != nil {
+		return askResult{p: p, err: err}, nil
+	}
+	np, moved, then, err := k.settleThen(ctx, p, u)
+	return askResult{p: np, moved: moved, answered: true, err: err}, then
 }
 
 // askTimeout bounds one question to a provider, retries included.

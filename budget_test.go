@@ -629,3 +629,72 @@ func signedMoneroo(t testing.TB, hc *http.Client) (providertest.Emulator, cauri.
 	em := monerootest.New()
 	return emulated(t, em, em.Config(), moneroo.New, func(c *moneroo.Config) { c.HTTPClient = hc })
 }
+
+// TestJoinedAskDoesNotWaitForOnPaid: a return visit that joins a question
+// under way about its payment is answered once the answer moved the
+// payment, not once the OnPaid the move started ends: OnPaid here runs
+// until that visit has its answer, which it never would if it waited.
+func TestJoinedAskDoesNotWaitForOnPaid(t *testing.T) {
+	var (
+		moving, secondRead, secondAnswered = make(chan struct{}), make(chan struct{}), make(chan struct{})
+		startMove, seeRead                 sync.Once
+	)
+	st := newHookedStore()
+	// The move to paid waits until another visit has read the payment
+	// pending: that visit then joins the question under way.
+	st.transition = func(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, error) {
+		if c.To == cauri.StatusPaid {
+			startMove.Do(func() { close(moving) })
+			select {
+			case <-secondRead:
+			case <-ctx.Done():
+				return cauri.Payment{}, ctx.Err()
+			}
+		}
+		return st.Store.Transition(ctx, id, from, c)
+	}
+	st.get = func(ctx context.Context, id string) (cauri.Payment, error) {
+		p, err := st.Store.Get(ctx, id)
+		select {
+		case <-moving:
+			if err == nil && p.Status == cauri.StatusPending {
+				seeRead.Do(func() { close(secondRead) })
+			}
+		default:
+		}
+		return p, err
+	}
+	f := newFixture(t, withConfig(func(c *cauri.Config) { c.Store = st }))
+	f.setOnPaid(func(ctx context.Context, _ cauri.Payment) error {
+		select {
+		case <-secondAnswered:
+		case <-ctx.Done():
+			t.Error("OnPaid ran out of time: the visit that joined the question waited for it")
+		}
+		return nil
+	})
+	f.em.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true})
+	p, co := f.checkout("o-join", nil)
+	ret := f.act(co, providertest.Pay)
+
+	codes, locs := make([]int, 2), make([]string, 2)
+	var wg sync.WaitGroup
+	wg.Go(func() { codes[0], locs[0] = f.visitReturn(ret) })
+	<-moving
+	wg.Go(func() {
+		defer close(secondAnswered)
+		codes[1], locs[1] = f.visitReturn(ret)
+	})
+	wg.Wait()
+	for i := range codes {
+		if codes[i] != http.StatusSeeOther || !strings.HasPrefix(locs[i], "/shop/success") {
+			t.Errorf("visit %d: %d %s, want 303 to the success page", i, codes[i], locs[i])
+		}
+	}
+	if calls, ok := f.onPaidCalls(p.ID); calls != 1 || ok != 1 {
+		t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", calls, ok)
+	}
+	if !f.payment(p.ID).Fulfilled() {
+		t.Error("payment not marked fulfilled once the visit that asked was answered")
+	}
+}

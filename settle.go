@@ -179,15 +179,27 @@ func checkMoney(p Payment, u Update) error {
 // settle applies an authenticated update and, when the payment is paid,
 // makes sure OnPaid ran or is running.
 func (k *Kit) settle(ctx context.Context, p Payment, u Update) (Payment, bool, error) {
+	np, moved, then, err := k.settleThen(ctx, p, u)
+	if err != nil {
+		return np, moved, err
+	}
+	return np, moved, then(ctx)
+}
+
+// settleThen is settle in two steps: it applies the update, and returns
+// what must follow, OnPaid (or OnRefunded) seen to, for the caller to run.
+// A question shared by several callers (see confirm) answers them all on
+// the move, and only its own caller waits for what follows.
+func (k *Kit) settleThen(ctx context.Context, p Payment, u Update) (Payment, bool, func(context.Context) error, error) {
 	l := k.newLease()
 	np, moved, err := k.apply(ctx, p, u, &l)
 	switch {
 	case err != nil:
-		return np, moved, err
+		return np, moved, nil, err
 	case moved && np.Status == StatusPaid:
-		return np, moved, k.fulfilClaimed(ctx, np, l, true)
+		return np, moved, func(ctx context.Context) error { return k.fulfilClaimed(ctx, np, l, true) }, nil
 	}
-	return np, moved, k.fulfil(ctx, np)
+	return np, moved, func(ctx context.Context) error { return k.fulfil(ctx, np) }, nil
 }
 
 // refresh asks the provider about a pending payment, when its turn has

@@ -79,6 +79,9 @@ type backend struct {
 	env     string // the DSN variable of a server; empty for memory and SQLite
 	driver  string // database/sql driver; empty for memory
 	dialect sqlstore.Dialect
+	// fill has each store of a server open its pool's connections before
+	// the test (see fillPool), for a test that needs them all at once.
+	fill bool
 }
 
 // backends returns memory, SQLite, and PostgreSQL and MariaDB: the servers
@@ -133,6 +136,9 @@ func (b backend) open(tb testing.TB) func() cauri.Store {
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(16)
 		tb.Cleanup(func() { db.Close() })
+		if b.fill && b.env != "" {
+			fillPool(tb, db, 16)
+		}
 		st := sqlstore.New(db, b.dialect, sqlstore.WithTablePrefix(prefix))
 		if first {
 			first = false
@@ -153,6 +159,38 @@ func (b backend) open(tb testing.TB) func() cauri.Store {
 			}
 		}
 		return st
+	}
+}
+
+// fillPool opens db's n connections now, waiting while the server has
+// none to spare (other tests share it, up to its max_connections): a pool
+// that keeps them open then needs no new one during the test, however
+// many the others take meanwhile.
+func fillPool(tb testing.TB, db *sql.DB, n int) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conns := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close() // back to the pool, which keeps it
+		}
+	}()
+	wait := 10 * time.Millisecond
+	for len(conns) < n {
+		c, err := db.Conn(ctx)
+		if err == nil {
+			conns = append(conns, c)
+			continue
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			tb.Fatalf("opening %d connections to the database: %d open; %v", n, len(conns), err)
+		case <-t.C:
+		}
+		wait = min(2*wait, time.Second)
 	}
 }
 

@@ -41,6 +41,9 @@ func TestDuplicateStorm(t *testing.T) {
 	defer cancel()
 
 	pg := backends()[2]
+	// The storm keeps every connection busy: a server shared with other
+	// tests must not run out of them midway.
+	pg.fill = true
 	e := specs()[0].start(t, emuOptions{retries: 5, retryDelay: 50 * time.Millisecond, webhookTimeout: 10 * time.Second})
 	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: copies})
 	// The emulator has no rate limit: the load test measures the kit, not
@@ -122,6 +125,9 @@ func TestDuplicateStorm(t *testing.T) {
 			settled++
 		default:
 			lost++
+			if lost <= 5 {
+				t.Logf("not settled: %s %s fulfilled %v, OnPaid attempts %d; OnPaid calls %d, successes %d", id, p.Status, p.Fulfilled(), p.OnPaidAttempts, calls, ok)
+			}
 		}
 		if ok > 1 || calls > 1 {
 			double++
@@ -141,6 +147,7 @@ func TestDuplicateStorm(t *testing.T) {
 		t.Log(s)
 	}
 	if len(ids) != payments || settled != payments || onPaid != payments || lost != 0 || double != 0 {
+		t.Logf("the kits' first errors:\n%s", firstErrors(sh.logs.String(), 10))
 		t.Errorf("payments %d, settled %d, OnPaid calls %d, lost %d, double %d; want %d, %d, %d, 0, 0",
 			len(ids), settled, onPaid, lost, double, payments, payments, payments)
 	}
@@ -197,4 +204,18 @@ func stormGet(ctx context.Context, sh *shop, u string) (int, error) {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, nil
+}
+
+// firstErrors returns the first n lines of logs at level ERROR.
+func firstErrors(logs string, n int) string {
+	var out []string
+	for line := range strings.Lines(logs) {
+		if strings.Contains(line, "level=ERROR") {
+			out = append(out, strings.TrimSpace(line))
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }
