@@ -439,13 +439,37 @@ func (a *admin) answer(w http.ResponseWriter, r *http.Request, res actionResult)
 	w.WriteHeader(http.StatusSeeOther)
 }
 
+// act loads payment id for one of the console's actions and, unless the
+// load answered already, runs do on it and records its outcome in the
+// payment's history as an event of kind by who, dated when the action
+// started. It reports whether it ran do.
+func (a *admin) act(w http.ResponseWriter, r *http.Request, id, who string, kind EventKind, do func(p Payment) actionResult) (actionResult, bool) {
+	start := a.k.now()
+	p, ok := a.load(w, r, id)
+	if !ok {
+		return actionResult{}, false
+	}
+	res := do(p)
+	a.k.recordFirst(r.Context(), id, true, []Event{{At: start, Kind: kind, Actor: who, Status: res.p.Status, Detail: res.code}})
+	return res, true
+}
+
 func (a *admin) recheck(w http.ResponseWriter, r *http.Request, id, who string) {
 	k := a.k
-	start := k.now()
-	p, ok := a.load(w, r, id)
+	res, ok := a.act(w, r, id, who, EventRecheck, func(p Payment) actionResult {
+		return a.recheckPayment(r, p)
+	})
 	if !ok {
 		return
 	}
+	k.log.Info("admin: re-check", "who", who, "payment_id", id, "outcome", res.code, "status", string(res.p.Status))
+	a.answer(w, r, res)
+}
+
+// recheckPayment asks p's provider about it, settles the answer, and
+// says how it went.
+func (a *admin) recheckPayment(r *http.Request, p Payment) actionResult {
+	k, id := a.k, p.ID
 	res := actionResult{status: http.StatusOK, p: p}
 	gp := k.providers[p.Provider]
 	switch {
@@ -485,28 +509,26 @@ func (a *admin) recheck(w http.ResponseWriter, r *http.Request, id, who string) 
 			res.code = "rechecked"
 		}
 	}
-	k.recordFirst(r.Context(), id, true, []Event{{At: start, Kind: EventRecheck, Actor: who, Status: res.p.Status, Detail: res.code}})
-	k.log.Info("admin: re-check", "who", who, "payment_id", id, "outcome", res.code, "status", string(res.p.Status))
-	a.answer(w, r, res)
+	return res
 }
 
 func (a *admin) retryOnPaid(w http.ResponseWriter, r *http.Request, id, who string) {
 	k := a.k
-	start := k.now()
-	p, ok := a.load(w, r, id)
+	res, ok := a.act(w, r, id, who, EventRetryOnPaid, func(p Payment) actionResult {
+		res := actionResult{status: http.StatusOK, p: p}
+		switch {
+		case p.Status != StatusPaid:
+			res.code, res.status = "retry-not-paid", http.StatusConflict
+		case p.Fulfilled():
+			res.code = "retry-done"
+		default:
+			res = a.runFulfil(r.Context(), p)
+		}
+		return res
+	})
 	if !ok {
 		return
 	}
-	res := actionResult{status: http.StatusOK, p: p}
-	switch {
-	case p.Status != StatusPaid:
-		res.code, res.status = "retry-not-paid", http.StatusConflict
-	case p.Fulfilled():
-		res.code = "retry-done"
-	default:
-		res = a.runFulfil(r.Context(), p)
-	}
-	k.recordFirst(r.Context(), id, true, []Event{{At: start, Kind: EventRetryOnPaid, Actor: who, Status: res.p.Status, Detail: res.code}})
 	k.log.Info("admin: retry OnPaid", "who", who, "payment_id", id, "outcome", res.code)
 	a.answer(w, r, res)
 }

@@ -72,13 +72,10 @@ func (k *Kit) serveCheckout(w http.ResponseWriter, r *http.Request) {
 	if !allowed(w, r, k.failOnPage, "checkout", http.MethodPost) {
 		return
 	}
-	gp, ok := k.provider(r)
+	gp, count, ok := k.pageProvider(w, r, k.metrics.checkouts)
 	if !ok {
-		k.metrics.checkouts.WithLabelValues(unknownProviderLabel, "unknown_provider").Inc()
-		k.failOnPage(w, r, http.StatusNotFound, "unknown provider")
 		return
 	}
-	count := func(outcome string) { k.metrics.checkouts.WithLabelValues(gp.name, outcome).Inc() }
 	if k.crossSite != nil && k.crossSite.Check(r) != nil {
 		count("cross_site")
 		k.log.Warn("checkout: cross-site request refused", "provider", gp.name)

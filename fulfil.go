@@ -25,20 +25,43 @@ func (k *Kit) fulfil(ctx context.Context, p Payment) error {
 	if p.Status != StatusPaid || p.Fulfilled() {
 		return nil
 	}
+	l, claimed, err := k.claimHook(ctx, p.ID, "OnPaid", k.store.ClaimOnPaid)
+	if !claimed {
+		return err
+	}
+	return k.fulfilClaimed(ctx, p, l, false)
+}
+
+// claimHook takes a new lease of payment id for the shop's hook named
+// name through claim, the store's ClaimOnPaid or ClaimOnRefunded. The
+// claim is not the caller's to cancel: a provider hanging up must not
+// leave the hook half done. It reports false, with a nil error, when the
+// hook already succeeded or another worker holds the lease (who will
+// finish it, release it on failure, or let it expire for the next visit
+// or reconcile pass to take).
+func (k *Kit) claimHook(ctx context.Context, id, name string,
+	claim func(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) error) (heldLease, bool, error) {
 	l := k.newLease()
 	now := l.Until.Add(-k.lease) // the wall clock's now when l was made
-	// The claim is not the caller's to cancel: a provider hanging up must
-	// not leave OnPaid half done.
 	cctx, cancel := detach(ctx, storeTimeout)
-	err := k.store.ClaimOnPaid(cctx, p.ID, l.Owner, now, k.lease)
+	err := claim(cctx, id, l.Owner, now, k.lease)
 	cancel()
 	switch {
 	case errors.Is(err, ErrFulfilled), errors.Is(err, ErrLeaseHeld):
-		return nil
+		return l, false, nil
 	case err != nil:
-		return fmt.Errorf("cauri: claiming OnPaid for %s: %w", p.ID, err)
+		return l, false, fmt.Errorf("cauri: claiming %s for %s: %w", name, id, err)
 	}
-	return k.fulfilClaimed(ctx, p, l, false)
+	return l, true, nil
+}
+
+// hookFailed records outcome, the events of a failed call of one of the
+// shop's hooks on payment id, and gives back owner's lease for the next
+// visit to take at once; it returns err, the call's error.
+func (k *Kit) hookFailed(ctx context.Context, id, owner string, err error, outcome ...Event) error {
+	k.record(ctx, id, outcome...)
+	k.release(ctx, id, owner)
+	return err
 }
 
 // heldLease is an OnPaid lease this kit is taking or took: the store's
@@ -117,9 +140,7 @@ func (k *Kit) fulfilClaimed(ctx context.Context, p Payment, l heldLease, moved b
 	// OnPaid ends a tenth of the lease before it, however long the judge took.
 	outcome, err := k.runOnPaid(ctx, p, k.leaseLeft(l)-k.lease/10)
 	if err != nil {
-		k.record(ctx, p.ID, outcome...)
-		k.release(ctx, p.ID, owner)
-		return err
+		return k.hookFailed(ctx, p.ID, owner, err, outcome...)
 	}
 	// OnPaid's outcome, and what the request recorded of the payment
 	// since its move, go in the write that records the success.

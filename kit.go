@@ -446,6 +446,20 @@ func (k *Kit) provider(r *http.Request) (*guardedProvider, bool) {
 	return p, ok
 }
 
+// pageProvider is [Kit.provider] for the customer's checkout and return
+// pages, whose outcomes counts by provider and outcome. A request naming
+// no provider gets the 404 page, counted as unknown_provider, and false;
+// any other gets its provider and a function counting an outcome of it.
+func (k *Kit) pageProvider(w http.ResponseWriter, r *http.Request, outcomes *prometheus.CounterVec) (*guardedProvider, func(outcome string), bool) {
+	gp, ok := k.provider(r)
+	if !ok {
+		outcomes.WithLabelValues(unknownProviderLabel, "unknown_provider").Inc()
+		k.failOnPage(w, r, http.StatusNotFound, "unknown provider")
+		return nil, nil, false
+	}
+	return gp, func(outcome string) { outcomes.WithLabelValues(gp.name, outcome).Inc() }, true
+}
+
 // paymentInPath returns the {id} and {token} path values of a return or
 // callback URL, else the two segments after the provider's name.
 func paymentInPath(r *http.Request) (id, token string) {

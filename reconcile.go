@@ -103,6 +103,35 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 		return true
 	}
 
+	// rerun hands the payments list returns, page by page, to hook under
+	// the pass's concurrency, and counts as outcome, in *field, those
+	// that handled, on the payment read back after the hook, says are
+	// handled.
+	rerun := func(list func(ctx context.Context, now time.Time, after Cursor, limit int) ([]Payment, error),
+		hook func(context.Context, Payment) error, handled func(Payment) bool, outcome string, field *int) error {
+		err := k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
+			ctx, cancel := bounded(ctx, storeTimeout)
+			defer cancel()
+			return list(ctx, k.now(), after, batch)
+		}, func(p Payment) bool {
+			return run(func() {
+				ctx, j := k.journal(ctx, SourceReconciler)
+				defer j.flush(ctx)
+				if err := hook(ctx, p); err != nil {
+					count(p.Provider, "error", &rep.Errors)
+					return
+				}
+				ctx, cancel := bounded(ctx, storeTimeout)
+				defer cancel()
+				if cur, err := k.store.Get(ctx, p.ID); err == nil && handled(cur) {
+					count(p.Provider, outcome, field)
+				}
+			})
+		})
+		wg.Wait()
+		return err
+	}
+
 	backlog := make(map[string]int, len(k.providers))
 	err := k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
 		ctx, cancel := bounded(ctx, storeTimeout)
@@ -157,48 +186,11 @@ func (k *Kit) Reconcile(ctx context.Context) (ReconcileReport, error) {
 		for name := range k.providers {
 			k.metrics.pendingBacklog.WithLabelValues(name).Set(float64(backlog[name]))
 		}
-		err = k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
-			ctx, cancel := bounded(ctx, storeTimeout)
-			defer cancel()
-			return k.store.ListUnfulfilled(ctx, k.now(), after, batch)
-		}, func(p Payment) bool {
-			return run(func() {
-				ctx, j := k.journal(ctx, SourceReconciler)
-				defer j.flush(ctx)
-				if err := k.fulfil(ctx, p); err != nil {
-					count(p.Provider, "error", &rep.Errors)
-					return
-				}
-				ctx, cancel := bounded(ctx, storeTimeout)
-				defer cancel()
-				if cur, err := k.store.Get(ctx, p.ID); err == nil && cur.Fulfilled() {
-					count(p.Provider, "fulfilled", &rep.Fulfilled)
-				}
-			})
-		})
-		wg.Wait()
+		err = rerun(k.store.ListUnfulfilled, k.fulfil, Payment.Fulfilled, "fulfilled", &rep.Fulfilled)
 	}
 	if rs, ok := k.store.(RefundStore); ok && k.cfg.OnRefunded != nil && err == nil {
-		err = k.eachPage(ctx, batch, func(after Cursor) ([]Payment, error) {
-			ctx, cancel := bounded(ctx, storeTimeout)
-			defer cancel()
-			return rs.ListUnrefunded(ctx, k.now(), after, batch)
-		}, func(p Payment) bool {
-			return run(func() {
-				ctx, j := k.journal(ctx, SourceReconciler)
-				defer j.flush(ctx)
-				if err := k.fulfilRefund(ctx, p); err != nil {
-					count(p.Provider, "error", &rep.Errors)
-					return
-				}
-				ctx, cancel := bounded(ctx, storeTimeout)
-				defer cancel()
-				if cur, err := k.store.Get(ctx, p.ID); err == nil && !cur.RefundHandledAt.IsZero() {
-					count(p.Provider, "refunded", &rep.Refunded)
-				}
-			})
-		})
-		wg.Wait()
+		err = rerun(rs.ListUnrefunded, k.fulfilRefund, func(p Payment) bool { return !p.RefundHandledAt.IsZero() },
+			"refunded", &rep.Refunded)
 	}
 	if err == nil {
 		err = k.reconcilePayouts(ctx, pol, batch, run, &mu, &rep)

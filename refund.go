@@ -38,25 +38,18 @@ func (k *Kit) fulfilRefund(ctx context.Context, p Payment) error {
 	if k.cfg.OnRefunded == nil || !ok || !p.RefundHandledAt.IsZero() {
 		return nil
 	}
-	l := k.newLease()
-	now := l.Until.Add(-k.lease)
-	cctx, cancel := detach(ctx, storeTimeout)
-	err := rs.ClaimOnRefunded(cctx, p.ID, l.Owner, now, k.lease)
-	cancel()
-	switch {
-	case errors.Is(err, ErrFulfilled), errors.Is(err, ErrLeaseHeld):
-		// Done, or under way; or OnPaid still runs, and the next
-		// notification or reconcile pass takes it after.
-		return nil
-	case err != nil:
-		return fmt.Errorf("cauri: claiming OnRefunded for %s: %w", p.ID, err)
-	}
-	outcome, err := k.runHook(ctx, p, k.leaseLeft(l)-k.lease/10, "OnRefunded", EventOnRefunded, k.cfg.OnRefunded, k.metrics.onRefunded)
-	k.record(ctx, p.ID, outcome)
-	if err != nil {
-		k.release(ctx, p.ID, l.Owner)
+	l, claimed, err := k.claimHook(ctx, p.ID, "OnRefunded", rs.ClaimOnRefunded)
+	if !claimed {
+		// Done, or under way (OnPaid may still run: the next
+		// notification or reconcile pass takes it after), or the claim
+		// failed.
 		return err
 	}
+	outcome, err := k.runHook(ctx, p, k.leaseLeft(l)-k.lease/10, "OnRefunded", EventOnRefunded, k.cfg.OnRefunded, k.metrics.onRefunded)
+	if err != nil {
+		return k.hookFailed(ctx, p.ID, l.Owner, err, outcome)
+	}
+	k.record(ctx, p.ID, outcome)
 	wctx, cancel := detach(ctx, storeTimeout)
 	defer cancel()
 	if err := rs.CompleteOnRefunded(wctx, p.ID, l.Owner, k.now()); err != nil && !errors.Is(err, ErrFulfilled) {

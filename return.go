@@ -29,13 +29,10 @@ func (k *Kit) serveReturn(w http.ResponseWriter, r *http.Request) {
 	if !allowed(w, r, k.failOnPage, "a return", http.MethodGet, http.MethodHead, http.MethodPost) {
 		return
 	}
-	gp, ok := k.provider(r)
+	gp, count, ok := k.pageProvider(w, r, k.metrics.returns)
 	if !ok {
-		k.metrics.returns.WithLabelValues(unknownProviderLabel, "unknown_provider").Inc()
-		k.failOnPage(w, r, http.StatusNotFound, "unknown provider")
 		return
 	}
-	count := func(outcome string) { k.metrics.returns.WithLabelValues(gp.name, outcome).Inc() }
 	// The ID and token are in the path: whatever query the provider
 	// appended is ignored.
 	id, tok := paymentInPath(r)

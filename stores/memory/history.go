@@ -45,10 +45,9 @@ func (r *record) appendEvents(events []cauri.Event) {
 // History returns payment paymentID's history, by Seq; an unknown payment
 // has none. See [cauri.HistoryStore].
 func (s *Store) History(ctx context.Context, paymentID string) ([]cauri.Event, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.rlock(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	r, ok := s.byID[paymentID]
 	if !ok {
@@ -62,13 +61,12 @@ func (s *Store) History(ctx context.Context, paymentID string) ([]cauri.Event, e
 // It scans every payment, or with q.Search only those it names. See
 // [cauri.PaymentFinder].
 func (s *Store) FindPayments(ctx context.Context, q cauri.PaymentQuery, after cauri.Cursor, limit int) ([]cauri.Payment, error) {
-	if err := ctx.Err(); err != nil {
+	if limit <= 0 {
+		return nil, ctx.Err()
+	}
+	if err := s.rlock(ctx); err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		return nil, nil
-	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var candidates []*record
 	if q.Search != "" {

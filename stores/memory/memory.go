@@ -87,10 +87,9 @@ func New() *Store {
 // taken and ProviderRef is not empty, or when another payment with the same
 // non-empty CheckoutKey is still pending.
 func (s *Store) Create(ctx context.Context, p cauri.Payment) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.byID[p.ID]; ok {
 		return fmt.Errorf("memory: create %s: id taken: %w", p.ID, cauri.ErrDuplicate)
@@ -127,10 +126,9 @@ func (s *Store) Create(ctx context.Context, p cauri.Payment) error {
 // Get returns the payment with that ID, or an error wrapping
 // [cauri.ErrNotFound].
 func (s *Store) Get(ctx context.Context, id string) (cauri.Payment, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.rlock(ctx); err != nil {
 		return cauri.Payment{}, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	r, ok := s.byID[id]
 	if !ok {
@@ -142,10 +140,9 @@ func (s *Store) Get(ctx context.Context, id string) (cauri.Payment, error) {
 // GetByProviderRef returns the payment a provider knows by ref, or an error
 // wrapping [cauri.ErrNotFound].
 func (s *Store) GetByProviderRef(ctx context.Context, provider, ref string) (cauri.Payment, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.rlock(ctx); err != nil {
 		return cauri.Payment{}, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if ref != "" {
 		if id, ok := s.byRef[refKey{provider, ref}]; ok {
@@ -158,10 +155,9 @@ func (s *Store) GetByProviderRef(ctx context.Context, provider, ref string) (cau
 // GetPendingByCheckoutKey returns the pending payment with that CheckoutKey,
 // or an error wrapping [cauri.ErrNotFound].
 func (s *Store) GetPendingByCheckoutKey(ctx context.Context, key string) (cauri.Payment, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.rlock(ctx); err != nil {
 		return cauri.Payment{}, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if key != "" {
 		if id, ok := s.pending[key]; ok {
@@ -178,10 +174,9 @@ func (s *Store) GetPendingByCheckoutKey(ctx context.Context, key string) (cauri.
 // payment of the same provider has that ref, and [cauri.ErrConflict] when the
 // payment already has a different ref or is no longer pending.
 func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string, now time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.byID[id]
 	if !ok {
@@ -222,10 +217,9 @@ func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string,
 // CheckoutKey pending. The caller checks the state machine; the Store does
 // not.
 func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c cauri.Change) (cauri.Payment, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return cauri.Payment{}, err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.byID[id]
 	if !ok {
@@ -381,10 +375,9 @@ func (s *Store) claim(ctx context.Context, h hook, id, owner string, now time.Ti
 // complete records that h succeeded for payment id at now, if owner
 // still holds its lease, and frees the lease, as CompleteOnPaid says.
 func (s *Store) complete(ctx context.Context, h hook, id, owner string, now time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	step := h.step("complete")
 	r, ok := s.byID[id]
@@ -415,10 +408,9 @@ func (s *Store) CompleteOnPaid(ctx context.Context, id, owner string, now time.T
 // and appends the events of each it records to its history. See
 // [cauri.HistoryWriter].
 func (s *Store) CompleteOnPaidEvents(ctx context.Context, done []cauri.Completion, now time.Time) ([]bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	recorded := make([]bool, len(done))
 	for i, c := range done {
@@ -438,10 +430,9 @@ func (s *Store) CompleteOnPaidEvents(ctx context.Context, done []cauri.Completio
 // attempt can claim it at once. It is a no-op when owner does not hold the
 // lease or the ID is unknown.
 func (s *Store) ReleaseOnPaid(ctx context.Context, id, owner string) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r, ok := s.byID[id]; ok && r.leaseOwner != "" && r.leaseOwner == owner {
 		r.leaseOwner, r.leaseUntil = "", time.Time{}
@@ -468,16 +459,35 @@ func (s *Store) ListUnfulfilled(ctx context.Context, now time.Time, after cauri.
 	})
 }
 
+// lock takes the store's write lock, unless ctx is done: then it returns
+// ctx's error and holds nothing. The caller unlocks s.mu.
+func (s *Store) lock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	return nil
+}
+
+// rlock takes the store's read lock, unless ctx is done: then it returns
+// ctx's error and holds nothing. The caller read-unlocks s.mu.
+func (s *Store) rlock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	return nil
+}
+
 // list returns copies of up to limit payments that match and come after the
 // cursor, by CreatedAt then ID.
 func (s *Store) list(ctx context.Context, after cauri.Cursor, limit int, match func(*record) bool) ([]cauri.Payment, error) {
-	if err := ctx.Err(); err != nil {
+	if limit <= 0 {
+		return nil, ctx.Err()
+	}
+	if err := s.rlock(ctx); err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		return nil, nil
-	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	// Keep only the first `limit` matches, sorted, as pointers: no copy of
 	// every match and no sort of them all on each page.

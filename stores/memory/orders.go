@@ -14,10 +14,9 @@ import (
 // when the payment is in another status, its turn is after now, or the ID
 // is unknown.
 func (s *Store) TakePoll(ctx context.Context, id string, now, next time.Time) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return false, err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.byID[id]
 	if !ok || r.p.Status != cauri.StatusPending && r.p.Status != cauri.StatusPaid || r.p.NextPollAt.After(now) {
@@ -31,10 +30,9 @@ func (s *Store) TakePoll(ctx context.Context, id string, now, next time.Time) (b
 // (by CreatedAt, then ID) that are not superseded yet as superseded by
 // by.ID, frees their CheckoutKey, and returns how many it marked.
 func (s *Store) Supersede(ctx context.Context, orderID string, by cauri.Cursor) (int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
 	for _, id := range s.byOrder[orderID] {

@@ -12,10 +12,9 @@ import (
 // CreatePayout records a new payout. It returns an error wrapping
 // [cauri.ErrDuplicate] when the key is taken.
 func (s *Store) CreatePayout(ctx context.Context, p cauri.Payout) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.payouts[p.Key]; ok {
 		return fmt.Errorf("memory: payout %q: %w", p.Key, cauri.ErrDuplicate)
@@ -27,10 +26,9 @@ func (s *Store) CreatePayout(ctx context.Context, p cauri.Payout) error {
 // GetPayout returns the payout with that key, or an error wrapping
 // [cauri.ErrNotFound].
 func (s *Store) GetPayout(ctx context.Context, key string) (cauri.Payout, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.rlock(ctx); err != nil {
 		return cauri.Payout{}, err
 	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	p, ok := s.payouts[key]
 	if !ok {
@@ -43,10 +41,9 @@ func (s *Store) GetPayout(ctx context.Context, key string) (cauri.Payout, error)
 // wrapping [cauri.ErrConflict] when the payout is no longer pending, and
 // [cauri.ErrNotFound] for an unknown key.
 func (s *Store) FinishPayout(ctx context.Context, key string, r cauri.PayoutResult, now time.Time) (cauri.Payout, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.lock(ctx); err != nil {
 		return cauri.Payout{}, err
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, ok := s.payouts[key]
 	switch {
@@ -64,13 +61,12 @@ func (s *Store) FinishPayout(ctx context.Context, key string, r cauri.PayoutResu
 // olderThan, oldest first (by CreatedAt, then Key), starting after the
 // cursor, whose ID is a payout's Key. It scans every payout.
 func (s *Store) ListPendingPayouts(ctx context.Context, olderThan time.Time, after cauri.Cursor, limit int) ([]cauri.Payout, error) {
-	if err := ctx.Err(); err != nil {
+	if limit <= 0 {
+		return nil, ctx.Err()
+	}
+	if err := s.rlock(ctx); err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		return nil, nil
-	}
-	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []cauri.Payout
 	for _, p := range s.payouts {

@@ -2,7 +2,10 @@ package sqlstore
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+
+	"github.com/cauripay/cauri"
 )
 
 // isUniqueViolation reports whether err is the database refusing a row
@@ -43,4 +46,14 @@ func (s *Store) isUniqueViolation(err error) bool {
 		return strings.Contains(msg, "UNIQUE constraint failed")
 	}
 	return false
+}
+
+// writeFailed is err, the failure of the write what (as "create pay_1"),
+// wrapped with the package's prefix, and with [cauri.ErrDuplicate] too when
+// the database refused a row that would break a unique constraint.
+func (s *Store) writeFailed(what string, err error) error {
+	if s.isUniqueViolation(err) {
+		return fmt.Errorf("sqlstore: %s: %w: %w", what, cauri.ErrDuplicate, err)
+	}
+	return fmt.Errorf("sqlstore: %s: %w", what, err)
 }

@@ -49,10 +49,7 @@ func (s *Store) AppendEvents(ctx context.Context, paymentID string, events ...ca
 
 // appendEvents appends at most maxAppend events.
 func (s *Store) appendEvents(ctx context.Context, id string, events []cauri.Event) error {
-	attention := false
-	for _, e := range events {
-		attention = attention || e.Attention
-	}
+	attention := anyAttention(events)
 	n := int64(len(events))
 	if s.dialect == Postgres {
 		args := append(make([]any, 0, 3+8*len(events)), id, n, attention)
@@ -153,24 +150,19 @@ func (s *Store) appendQuery(n int) string {
 // key of <prefix>payment_events. An unknown payment has none. See
 // [cauri.HistoryStore].
 func (s *Store) History(ctx context.Context, paymentID string) ([]cauri.Event, error) {
-	rows, err := s.db.QueryContext(ctx, s.hq.history, paymentID)
+	out, err := queryAll(ctx, s.db, scanEvent, s.hq.history, paymentID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: history of %s: %w", paymentID, err)
 	}
-	defer rows.Close()
-	var out []cauri.Event
-	for rows.Next() {
-		var e cauri.Event
-		if err := rows.Scan(&e.Seq, timeDest{&e.At}, (*string)(&e.Kind), &e.Source, (*string)(&e.Status),
-			&e.Detail, &e.Attention, &e.Actor); err != nil {
-			return nil, fmt.Errorf("sqlstore: history of %s: %w", paymentID, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: history of %s: %w", paymentID, err)
-	}
 	return out, nil
+}
+
+// scanEvent reads an event's columns, from seq to actor, from sc.
+func scanEvent(sc scanner) (cauri.Event, error) {
+	var e cauri.Event
+	err := sc.Scan(&e.Seq, timeDest{&e.At}, (*string)(&e.Kind), &e.Source, (*string)(&e.Status),
+		&e.Detail, &e.Attention, &e.Actor)
+	return e, err
 }
 
 // FindPayments returns up to limit payments that meet q, by CreatedAt then
@@ -188,20 +180,8 @@ func (s *Store) FindPayments(ctx context.Context, q cauri.PaymentQuery, after ca
 		return nil, ctx.Err()
 	}
 	query, args := s.findQuery(q, after, limit)
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	out, err := queryAll(ctx, s.db, scanListed, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: find payments: %w", err)
-	}
-	defer rows.Close()
-	var out []cauri.Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: find payments: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: find payments: %w", err)
 	}
 	return out, nil

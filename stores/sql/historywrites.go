@@ -24,10 +24,7 @@ var _ cauri.HistoryWriter = (*Store)(nil)
 // order's holder when the statement knows it.
 func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status, c cauri.Change, work, claim bool, args []any) (p cauri.Payment, holder string, err error) {
 	fail := func(err error) (cauri.Payment, string, error) {
-		if s.isUniqueViolation(err) {
-			return cauri.Payment{}, "", fmt.Errorf("sqlstore: transition %s from %s to %s: %w: %w", id, from, c.To, cauri.ErrDuplicate, err)
-		}
-		return cauri.Payment{}, "", fmt.Errorf("sqlstore: transition %s from %s to %s: %w", id, from, c.To, err)
+		return cauri.Payment{}, "", s.writeFailed(fmt.Sprintf("transition %s from %s to %s", id, from, c.To), err)
 	}
 	lost := func() (cauri.Payment, string, error) {
 		p, err := s.transitionLost(ctx, id, from, c)
@@ -42,11 +39,7 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 	counted := make([]any, 0, len(args)+2+1+9*len(c.Events)+3)
 	counted = append(counted, args[:12]...)
 	if n > 0 {
-		attention := false
-		for _, e := range c.Events {
-			attention = attention || e.Attention
-		}
-		counted = append(counted, n, attention)
+		counted = append(counted, n, anyAttention(c.Events))
 	}
 	counted = append(counted, args[12:]...)
 	query := s.transitionWithQuery(len(c.Events), work, claim)
@@ -75,13 +68,9 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 			return p, holder, s.trimHistory(ctx, s.db, id, last)
 		case err == nil && moved:
 			return p, holder, nil
-		case err == nil && p.Status != from:
-			return p, "", fmt.Errorf("sqlstore: transition %s from %s to %s: payment is %s: %w",
-				id, from, c.To, p.Status, cauri.ErrConflict)
-		case err == nil, errors.Is(err, sql.ErrNoRows):
-			return lost()
 		}
-		return fail(err)
+		p, err = s.transitionUnmoved(ctx, id, from, c, p, err)
+		return p, "", err
 	}
 
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -130,6 +119,11 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 		p.FulfilledAt = time.Time{} // read before the onpaid row was
 	}
 	return p, "", nil
+}
+
+// anyAttention reports whether one of events needs attention.
+func anyAttention(events []cauri.Event) bool {
+	return slices.ContainsFunc(events, func(e cauri.Event) bool { return e.Attention })
 }
 
 // nextSeq is the expression of the number of payment ref's last event,
@@ -292,11 +286,8 @@ func (s *Store) completeWorkEventsPostgres(ctx context.Context, done []cauri.Com
 		b.WriteString("(?::varchar, ?::varchar)")
 		args = append(args, c.ID, c.Owner)
 		events += len(c.Events)
-		for _, e := range c.Events {
-			if e.Attention {
-				attention = append(attention, c.ID)
-				break
-			}
+		if anyAttention(c.Events) {
+			attention = append(attention, c.ID)
 		}
 	}
 	b.WriteString("), done AS (UPDATE " + w + " o SET done_at = ?::timestamptz, lease_owner = NULL, lease_until = NULL " +
@@ -304,21 +295,7 @@ func (s *Store) completeWorkEventsPostgres(ctx context.Context, done []cauri.Com
 		"base AS (SELECT d.payment_id, " + nextSeq(s.dialect, s.prefix, "p") + " AS seq FROM done d JOIN " + t + " p ON p.id = d.payment_id)")
 	args = append(args, s.timeArg(now))
 	if events > 0 {
-		b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
-			"SELECT b.payment_id, b.seq + e.k, e.occurred, e.kind, e.source, e.status, e.detail, e.attention, e.actor " +
-			"FROM base b JOIN (VALUES ")
-		first := true
-		for _, c := range done {
-			for i, e := range c.Events {
-				if !first {
-					b.WriteString(", ")
-				}
-				first = false
-				writeEventValues(&b, 1, true)
-				args = append(args, c.ID, int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
-			}
-		}
-		b.WriteString(") AS e (id, k, occurred, kind, source, status, detail, attention, actor) ON e.id = b.payment_id)")
+		args = s.writeCompletionInsert(&b, args, done, "base b", "b.payment_id", "b.seq")
 	}
 	if len(attention) > 0 {
 		b.WriteString(", att AS (UPDATE " + t + " SET attention = TRUE WHERE id IN (SELECT payment_id FROM done) AND id IN (" +
@@ -326,46 +303,7 @@ func (s *Store) completeWorkEventsPostgres(ctx context.Context, done []cauri.Com
 		args = append(args, attention...)
 	}
 	b.WriteString(" SELECT payment_id, seq FROM base")
-	rows, err := s.db.QueryContext(ctx, numbered(b.String()), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	index := make(map[string]int, len(done))
-	for i, c := range done {
-		index[c.ID] = i
-	}
-	type outgrown struct {
-		id   string
-		last int64
-	}
-	var trims []outgrown
-	for rows.Next() {
-		var (
-			id   string
-			base int64
-		)
-		if err := rows.Scan(&id, &base); err != nil {
-			return err
-		}
-		i, ok := index[id]
-		if !ok {
-			continue
-		}
-		recorded[i] = true
-		if last := base + int64(len(done[i].Events)); last > cauri.HistoryLimit {
-			trims = append(trims, outgrown{id, last})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, tr := range trims {
-		if err := s.trimHistory(ctx, s.db, tr.id, tr.last); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.recordCompletions(ctx, numbered(b.String()), args, done, recorded, true)
 }
 
 // completeEventsPostgres is CompleteOnPaidEvents in one statement.
@@ -381,10 +319,7 @@ func (s *Store) completeEventsPostgres(ctx context.Context, done []cauri.Complet
 			b.WriteString(", ")
 		}
 		b.WriteString("(?::varchar, ?::varchar, ?::bigint, ?::boolean)")
-		attention := false
-		for _, e := range c.Events {
-			attention = attention || e.Attention
-		}
+		attention := anyAttention(c.Events)
 		args = append(args, c.ID, c.Owner, int64(len(c.Events)), attention)
 		events += len(c.Events)
 	}
@@ -395,24 +330,44 @@ func (s *Store) completeEventsPostgres(ctx context.Context, done []cauri.Complet
 		"RETURNING p.id, p.history_seq, v.n)")
 	args = append(args, s.timeArg(now))
 	if events > 0 {
-		b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
-			"SELECT d.id, d.history_seq - d.n + e.k, e.occurred, e.kind, e.source, e.status, e.detail, e.attention, e.actor " +
-			"FROM done d JOIN (VALUES ")
-		first := true
-		for _, c := range done {
-			for i, e := range c.Events {
-				if !first {
-					b.WriteString(", ")
-				}
-				first = false
-				writeEventValues(&b, 1, true)
-				args = append(args, c.ID, int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
-			}
-		}
-		b.WriteString(") AS e (id, k, occurred, kind, source, status, detail, attention, actor) ON e.id = d.id)")
+		args = s.writeCompletionInsert(&b, args, done, "done d", "d.id", "d.history_seq - d.n")
 	}
 	b.WriteString(" SELECT id, history_seq FROM done")
-	rows, err := s.db.QueryContext(ctx, numbered(b.String()), args...)
+	return s.recordCompletions(ctx, numbered(b.String()), args, done, recorded, false)
+}
+
+// writeCompletionInsert writes the ins step of a PostgreSQL completion
+// of done: the insert of their events, each joined by its payment's ID to
+// the row of from (as "done d") whose payment ID is id, and numbered seq,
+// an expression of that row, plus its place in its completion, from 1. It
+// returns args with the events' arguments appended.
+func (s *Store) writeCompletionInsert(b *strings.Builder, args []any, done []cauri.Completion, from, id, seq string) []any {
+	b.WriteString(", ins AS (INSERT INTO " + s.prefix + "payment_events (" + eventColumns + ") " +
+		"SELECT " + id + ", " + seq + " + e.k, e.occurred, e.kind, e.source, e.status, e.detail, e.attention, e.actor " +
+		"FROM " + from + " JOIN (VALUES ")
+	first := true
+	for _, c := range done {
+		for i, e := range c.Events {
+			if !first {
+				b.WriteString(", ")
+			}
+			first = false
+			writeEventValues(b, 1, true)
+			args = append(args, c.ID, int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
+		}
+	}
+	b.WriteString(") AS e (id, k, occurred, kind, source, status, detail, attention, actor) ON e.id = " + id + ")")
+	return args
+}
+
+// recordCompletions runs query, a PostgreSQL completion of done that
+// returns a (payment ID, number) row for each completion it recorded,
+// marks those in recorded, and trims the history of each payment whose
+// last event is past the bound. The number is that of the payment's last
+// event before done's were appended when before is set, else that of the
+// last appended.
+func (s *Store) recordCompletions(ctx context.Context, query string, args []any, done []cauri.Completion, recorded []bool, before bool) error {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -434,8 +389,13 @@ func (s *Store) completeEventsPostgres(ctx context.Context, done []cauri.Complet
 		if err := rows.Scan(&id, &last); err != nil {
 			return err
 		}
-		if i, ok := index[id]; ok {
-			recorded[i] = true
+		i, ok := index[id]
+		if !ok {
+			continue // not one of done's: the statement names only theirs
+		}
+		recorded[i] = true
+		if before {
+			last += int64(len(done[i].Events))
 		}
 		if last > cauri.HistoryLimit {
 			trims = append(trims, outgrown{id, last})
@@ -479,10 +439,7 @@ func (s *Store) completeEventsTx(ctx context.Context, done []cauri.Completion, n
 		if len(c.Events) == 0 {
 			continue
 		}
-		attention := false
-		for _, e := range c.Events {
-			attention = attention || e.Attention
-		}
+		attention := anyAttention(c.Events)
 		var last int64
 		switch {
 		case work && !attention:

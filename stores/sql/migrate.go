@@ -281,12 +281,20 @@ func (s *Store) lockPostgres(ctx context.Context, conn *sql.Conn) (unlockFunc, e
 		discard(conn) // the lock may have been granted as the call failed
 		return nil, fmt.Errorf("taking the migration lock: %w", err)
 	}
+	return releaseSessionLock(ctx, conn, "SELECT pg_advisory_unlock($1)", key), nil
+}
+
+// releaseSessionLock is the unlockFunc of a migration lock held by conn's
+// session: it runs query, which answers true (or 1) when it released the
+// lock, with args, and closes the session, which releases its locks, when
+// that fails.
+func releaseSessionLock(ctx context.Context, conn *sql.Conn, query string, args ...any) unlockFunc {
 	return func(bool) error {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unlockTimeout)
 		defer cancel()
-		var released bool
-		err := conn.QueryRowContext(ctx, "SELECT pg_advisory_unlock($1)", key).Scan(&released)
-		if err == nil && !released {
+		var released sql.NullBool
+		err := conn.QueryRowContext(ctx, query, args...).Scan(&released)
+		if err == nil && !released.Bool {
 			err = errors.New("the lock was not held")
 		}
 		if err != nil {
@@ -294,7 +302,7 @@ func (s *Store) lockPostgres(ctx context.Context, conn *sql.Conn) (unlockFunc, e
 			return fmt.Errorf("releasing the migration lock: %w", err)
 		}
 		return nil
-	}, nil
+	}
 }
 
 // mysqlLockName names the migration lock of the current database and the
@@ -325,20 +333,7 @@ func (s *Store) lockMySQL(ctx context.Context, conn *sql.Conn) (unlockFunc, erro
 			return nil, fmt.Errorf("taking the migration lock: %w", err)
 		}
 	}
-	return func(bool) error {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unlockTimeout)
-		defer cancel()
-		var released sql.NullInt64
-		err := conn.QueryRowContext(ctx, "SELECT RELEASE_LOCK("+mysqlLockName+")", s.prefix).Scan(&released)
-		if err == nil && released.Int64 != 1 {
-			err = errors.New("the lock was not held")
-		}
-		if err != nil {
-			discard(conn) // closing the session releases its locks
-			return fmt.Errorf("releasing the migration lock: %w", err)
-		}
-		return nil
-	}, nil
+	return releaseSessionLock(ctx, conn, "SELECT RELEASE_LOCK("+mysqlLockName+")", s.prefix), nil
 }
 
 // lockSQLite opens a write transaction on conn, which holds the database's

@@ -154,15 +154,24 @@ func (s *Store) claimWork(ctx context.Context, id, owner string, now time.Time, 
 // completeWorkBatch records OnPaid's success on the onpaid rows of done
 // whose owner holds the lease, in one UPDATE, and returns how many.
 func (s *Store) completeWorkBatch(ctx context.Context, done []cauri.Completion, now time.Time) (int64, error) {
+	return s.completeLeases(ctx, s.oq.completeBatch, "payment_id", done, now)
+}
+
+// completeLeases runs head, a batch completion's UPDATE up to its
+// condition's open parenthesis, which takes now first, for the rows whose
+// key column idColumn and lease owner are one of done's, and returns how
+// many rows it changed.
+func (s *Store) completeLeases(ctx context.Context, head, idColumn string, done []cauri.Completion, now time.Time) (int64, error) {
 	var b strings.Builder
-	b.WriteString(s.oq.completeBatch)
+	b.Grow(len(head) + len(done)*(len(idColumn)+30))
+	b.WriteString(head)
 	args := make([]any, 0, 1+2*len(done))
 	args = append(args, s.timeArg(now))
 	for i, c := range done {
 		if i > 0 {
 			b.WriteString(" OR ")
 		}
-		b.WriteString("(payment_id = ? AND lease_owner = ?)")
+		b.WriteString("(" + idColumn + " = ? AND lease_owner = ?)")
 		args = append(args, c.ID, c.Owner)
 	}
 	b.WriteByte(')')

@@ -17,11 +17,7 @@ import (
 // turn is after now, or the ID is unknown. Of several processes asking at
 // once, the database lets one have the turn.
 func (s *Store) TakePoll(ctx context.Context, id string, now, next time.Time) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q.takePoll, s.timeArg(next), id, s.timeArg(now))
-	if err != nil {
-		return false, fmt.Errorf("sqlstore: take poll %s: %w", id, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := s.exec(ctx, s.db, s.q.takePoll, s.timeArg(next), id, s.timeArg(now))
 	if err != nil {
 		return false, fmt.Errorf("sqlstore: take poll %s: %w", id, err)
 	}
@@ -51,11 +47,7 @@ func (s *Store) Supersede(ctx context.Context, orderID string, by cauri.Cursor) 
 		return 0, fmt.Errorf("sqlstore: supersede payments of order %q: empty payment ID", orderID)
 	}
 	args := append([]any{by.ID, orderID}, s.cursorArgs(by)...)
-	res, err := s.db.ExecContext(ctx, s.q.supersede, args...)
-	if err != nil {
-		return 0, fmt.Errorf("sqlstore: supersede payments of order %q: %w", orderID, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := s.exec(ctx, s.db, s.q.supersede, args...)
 	if err != nil {
 		return 0, fmt.Errorf("sqlstore: supersede payments of order %q: %w", orderID, err)
 	}

@@ -25,13 +25,10 @@ func (s *Store) CreatePayout(ctx context.Context, p cauri.Payout) error {
 	_, err := s.db.ExecContext(ctx, s.q.createPayout,
 		p.Key, p.Provider, p.Account, p.Amount, p.Currency, string(p.Status), p.ProviderRef, p.Message,
 		s.timeArg(p.CreatedAt), s.timeArg(p.UpdatedAt))
-	switch {
-	case err == nil:
-		return nil
-	case s.isUniqueViolation(err):
-		return fmt.Errorf("sqlstore: create payout %q: %w: %w", p.Key, cauri.ErrDuplicate, err)
+	if err != nil {
+		return s.writeFailed(fmt.Sprintf("create payout %q", p.Key), err)
 	}
-	return fmt.Errorf("sqlstore: create payout %q: %w", p.Key, err)
+	return nil
 }
 
 // GetPayout returns the payout with that key, or an error wrapping
@@ -62,11 +59,7 @@ func (s *Store) FinishPayout(ctx context.Context, key string, r cauri.PayoutResu
 		return cauri.Payout{}, fmt.Errorf("sqlstore: finish payout %q: %w", key, err)
 	}
 
-	res, err := s.db.ExecContext(ctx, s.q.finishPayout, args...)
-	if err != nil {
-		return cauri.Payout{}, fmt.Errorf("sqlstore: finish payout %q: %w", key, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := s.exec(ctx, s.db, s.q.finishPayout, args...)
 	if err != nil {
 		return cauri.Payout{}, fmt.Errorf("sqlstore: finish payout %q: %w", key, err)
 	}
@@ -104,20 +97,8 @@ func (s *Store) ListPendingPayouts(ctx context.Context, olderThan time.Time, aft
 		query = s.q.listPendingPayoutsAfter
 		args = append(append([]any{s.timeArg(olderThan)}, s.cursorArgs(after)...), limit)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	out, err := queryAll(ctx, s.db, scanPayout, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: list pending payouts: %w", err)
-	}
-	defer rows.Close()
-	var out []cauri.Payout
-	for rows.Next() {
-		p, err := scanPayout(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: list pending payouts: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: list pending payouts: %w", err)
 	}
 	return out, nil

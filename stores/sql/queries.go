@@ -99,7 +99,7 @@ func buildQueries(d Dialect, prefix string) queries {
 			"AND (lease_until IS NULL OR lease_until <= ?)",
 		complete: "UPDATE " + t + " SET fulfilled_at = ?, lease_owner = NULL, lease_until = NULL " +
 			"WHERE id = ? AND fulfilled_at IS NULL AND lease_owner = ?",
-		// Not numbered here: CompleteOnPaidBatch numbers the whole.
+		// Not numbered here: completeLeases numbers the whole.
 		completeBatch: "UPDATE " + t + " SET fulfilled_at = ?, lease_owner = NULL, lease_until = NULL " +
 			"WHERE fulfilled_at IS NULL AND (",
 		release: "UPDATE " + t + " SET lease_owner = NULL, lease_until = NULL " +

@@ -32,16 +32,7 @@ func (s *Store) ClaimOnRefunded(ctx context.Context, id, owner string, now time.
 	} else if n > 0 {
 		return nil
 	}
-	r, err := s.getLeased(ctx, id)
-	switch {
-	case err != nil:
-		return fmt.Errorf("sqlstore: claim refund %s: %w", id, notFound(err))
-	case !r.p.RefundHandledAt.IsZero():
-		return fmt.Errorf("sqlstore: claim refund %s: %w", id, cauri.ErrFulfilled)
-	case r.p.Status != cauri.StatusRefunded:
-		return fmt.Errorf("sqlstore: claim refund %s: payment is %s: %w", id, r.p.Status, cauri.ErrConflict)
-	}
-	return fmt.Errorf("sqlstore: claim refund %s: %w", id, cauri.ErrLeaseHeld)
+	return s.leaseRefused(ctx, "claim refund", id, refundHandled, cauri.StatusRefunded)
 }
 
 // CompleteOnRefunded records that OnRefunded succeeded, setting
@@ -59,15 +50,11 @@ func (s *Store) CompleteOnRefunded(ctx context.Context, id, owner string, now ti
 	} else if done {
 		return nil
 	}
-	r, err := s.getLeased(ctx, id)
-	switch {
-	case err != nil:
-		return fmt.Errorf("sqlstore: complete refund %s: %w", id, notFound(err))
-	case !r.p.RefundHandledAt.IsZero():
-		return fmt.Errorf("sqlstore: complete refund %s: %w", id, cauri.ErrFulfilled)
-	}
-	return fmt.Errorf("sqlstore: complete refund %s: lease not held by this owner: %w", id, cauri.ErrLeaseHeld)
+	return s.leaseRefused(ctx, "complete refund", id, refundHandled, "")
 }
+
+// refundHandled reports whether p's OnRefunded succeeded.
+func refundHandled(p cauri.Payment) bool { return !p.RefundHandledAt.IsZero() }
 
 // ListUnrefunded returns up to limit refunded payments whose OnRefunded has
 // not succeeded and whose lease is free or expired at now, oldest first (by

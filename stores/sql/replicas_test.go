@@ -159,124 +159,122 @@ func (r *replicas) payment(id string) cauri.Payment {
 // TestReplicas: two kits sharing one database receive the same paid
 // notification 200 times at once, split between them by a load balancer.
 func TestReplicas(t *testing.T) {
-	for _, b := range backends() {
-		t.Run(b.name, func(t *testing.T) {
-			t.Run("DuplicateStorm", func(t *testing.T) {
-				r := newReplicas(t, b)
-				r.em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: 200})
-				id, co := r.checkout("o-storm")
-				if _, err := r.em.Act(context.Background(), co, providertest.Pay); err != nil {
-					t.Fatal(err)
-				}
-				r.wantEveryCopyAcknowledged(200)
-				// SQLite has one writer at a time: under load a copy may
-				// wait past the deadline and be redelivered. The servers
-				// must answer every copy at once.
-				if got := r.em.Deliveries(); len(got) != 200 && b.dialect != sqlstore.SQLite {
-					t.Errorf("%d deliveries, want 200 (no copy needed a retry)", len(got))
-					seen := map[string]int{}
-					for _, d := range got {
-						if d.StatusCode < 200 || d.StatusCode > 299 {
-							seen[http.StatusText(d.StatusCode)+" "+errString(d.Err)]++
-						}
+	eachBackend(t, func(t *testing.T, b backend) {
+		t.Run("DuplicateStorm", func(t *testing.T) {
+			r := newReplicas(t, b)
+			r.em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: 200})
+			id, co := r.checkout("o-storm")
+			if _, err := r.em.Act(context.Background(), co, providertest.Pay); err != nil {
+				t.Fatal(err)
+			}
+			r.wantEveryCopyAcknowledged(200)
+			// SQLite has one writer at a time: under load a copy may
+			// wait past the deadline and be redelivered. The servers
+			// must answer every copy at once.
+			if got := r.em.Deliveries(); len(got) != 200 && b.dialect != sqlstore.SQLite {
+				t.Errorf("%d deliveries, want 200 (no copy needed a retry)", len(got))
+				seen := map[string]int{}
+				for _, d := range got {
+					if d.StatusCode < 200 || d.StatusCode > 299 {
+						seen[http.StatusText(d.StatusCode)+" "+errString(d.Err)]++
 					}
-					t.Errorf("failed attempts: %v", seen)
 				}
-				if c, s := r.calls.Load(), r.successes.Load(); c != 1 || s != 1 {
-					t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", c, s)
-				}
-				p := r.payment(id)
-				if p.Status != cauri.StatusPaid || !p.Fulfilled() || p.OnPaidAttempts != 1 {
-					t.Errorf("payment = %s, fulfilled %v, attempts %d", p.Status, p.Fulfilled(), p.OnPaidAttempts)
-				}
-			})
-
-			t.Run("OnPaidFailsTwice", func(t *testing.T) {
-				r := newReplicas(t, b)
-				r.fail.Store(2)
-				r.em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: 200})
-				id, co := r.checkout("o-retry")
-				if _, err := r.em.Act(context.Background(), co, providertest.Pay); err != nil {
-					t.Fatal(err)
-				}
-				r.wantEveryCopyAcknowledged(200)
-				if c, s := r.calls.Load(), r.successes.Load(); c != 3 || s != 1 {
-					t.Errorf("OnPaid calls = %d, successes = %d; want 3, 1", c, s)
-				}
-				if m := r.maxAtOnce.Load(); m != 1 {
-					t.Errorf("OnPaid ran %d at once", m)
-				}
-				if p := r.payment(id); !p.Fulfilled() || p.OnPaidAttempts != 3 {
-					t.Errorf("fulfilled %v, attempts %d; want true, 3", p.Fulfilled(), p.OnPaidAttempts)
-				}
-			})
-
-			t.Run("CrashedClaim", func(t *testing.T) {
-				r := newReplicas(t, b)
-				r.em.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true})
-				id, co := r.checkout("o-crash")
-				if _, err := r.em.Act(context.Background(), co, providertest.Pay); err != nil {
-					t.Fatal(err)
-				}
-				// Replica 0 settled the payment, took the OnPaid lease for
-				// a minute and died.
-				const lease = time.Minute
-				ctx := context.Background()
-				now := r.clock.Now().UTC()
-				if _, err := r.store[0].Transition(ctx, id, cauri.StatusPending, cauri.Change{To: cauri.StatusPaid, At: now}); err != nil {
-					t.Fatal(err)
-				}
-				if err := r.store[0].ClaimOnPaid(ctx, id, "replica-0", now, lease); err != nil {
-					t.Fatal(err)
-				}
-				// While the lease holds, the notification is acknowledged
-				// (OnPaid is in hand elsewhere) and OnPaid does not run.
-				if err := r.em.FlushWebhooks(ctx); err != nil {
-					t.Fatal(err)
-				}
-				if c := r.calls.Load(); c != 0 {
-					t.Fatalf("OnPaid ran %d times under another replica's lease", c)
-				}
-				// Once it expires, the next visit completes it, once.
-				r.clock.Later(lease + time.Second)
-				var wg sync.WaitGroup
-				for range 20 {
-					wg.Go(func() {
-						resp, err := http.Get(r.kits[0].StatusURL(id))
-						if err != nil {
-							t.Error(err)
-							return
-						}
-						resp.Body.Close()
-					})
-				}
-				wg.Wait()
-				// The status endpoint does not run OnPaid for a settled
-				// payment; a return visit does.
-				client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-				for range 10 {
-					wg.Go(func() {
-						resp, err := client.Get(r.kits[1].ReturnURL("moneroo", id))
-						if err != nil {
-							t.Error(err)
-							return
-						}
-						resp.Body.Close()
-						if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "/ok") {
-							t.Errorf("return went to %q", loc)
-						}
-					})
-				}
-				wg.Wait()
-				if c, s := r.calls.Load(), r.successes.Load(); c != 1 || s != 1 {
-					t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", c, s)
-				}
-				if p := r.payment(id); !p.Fulfilled() || p.OnPaidAttempts != 2 {
-					t.Errorf("fulfilled %v, attempts %d; want true, 2 (the crashed one and ours)", p.Fulfilled(), p.OnPaidAttempts)
-				}
-			})
+				t.Errorf("failed attempts: %v", seen)
+			}
+			if c, s := r.calls.Load(), r.successes.Load(); c != 1 || s != 1 {
+				t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", c, s)
+			}
+			p := r.payment(id)
+			if p.Status != cauri.StatusPaid || !p.Fulfilled() || p.OnPaidAttempts != 1 {
+				t.Errorf("payment = %s, fulfilled %v, attempts %d", p.Status, p.Fulfilled(), p.OnPaidAttempts)
+			}
 		})
-	}
+
+		t.Run("OnPaidFailsTwice", func(t *testing.T) {
+			r := newReplicas(t, b)
+			r.fail.Store(2)
+			r.em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: 200})
+			id, co := r.checkout("o-retry")
+			if _, err := r.em.Act(context.Background(), co, providertest.Pay); err != nil {
+				t.Fatal(err)
+			}
+			r.wantEveryCopyAcknowledged(200)
+			if c, s := r.calls.Load(), r.successes.Load(); c != 3 || s != 1 {
+				t.Errorf("OnPaid calls = %d, successes = %d; want 3, 1", c, s)
+			}
+			if m := r.maxAtOnce.Load(); m != 1 {
+				t.Errorf("OnPaid ran %d at once", m)
+			}
+			if p := r.payment(id); !p.Fulfilled() || p.OnPaidAttempts != 3 {
+				t.Errorf("fulfilled %v, attempts %d; want true, 3", p.Fulfilled(), p.OnPaidAttempts)
+			}
+		})
+
+		t.Run("CrashedClaim", func(t *testing.T) {
+			r := newReplicas(t, b)
+			r.em.SetWebhookPolicy(providertest.WebhookPolicy{Hold: true})
+			id, co := r.checkout("o-crash")
+			if _, err := r.em.Act(context.Background(), co, providertest.Pay); err != nil {
+				t.Fatal(err)
+			}
+			// Replica 0 settled the payment, took the OnPaid lease for
+			// a minute and died.
+			const lease = time.Minute
+			ctx := context.Background()
+			now := r.clock.Now().UTC()
+			if _, err := r.store[0].Transition(ctx, id, cauri.StatusPending, cauri.Change{To: cauri.StatusPaid, At: now}); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.store[0].ClaimOnPaid(ctx, id, "replica-0", now, lease); err != nil {
+				t.Fatal(err)
+			}
+			// While the lease holds, the notification is acknowledged
+			// (OnPaid is in hand elsewhere) and OnPaid does not run.
+			if err := r.em.FlushWebhooks(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if c := r.calls.Load(); c != 0 {
+				t.Fatalf("OnPaid ran %d times under another replica's lease", c)
+			}
+			// Once it expires, the next visit completes it, once.
+			r.clock.Later(lease + time.Second)
+			var wg sync.WaitGroup
+			for range 20 {
+				wg.Go(func() {
+					resp, err := http.Get(r.kits[0].StatusURL(id))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					resp.Body.Close()
+				})
+			}
+			wg.Wait()
+			// The status endpoint does not run OnPaid for a settled
+			// payment; a return visit does.
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			for range 10 {
+				wg.Go(func() {
+					resp, err := client.Get(r.kits[1].ReturnURL("moneroo", id))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					resp.Body.Close()
+					if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "/ok") {
+						t.Errorf("return went to %q", loc)
+					}
+				})
+			}
+			wg.Wait()
+			if c, s := r.calls.Load(), r.successes.Load(); c != 1 || s != 1 {
+				t.Errorf("OnPaid calls = %d, successes = %d; want 1, 1", c, s)
+			}
+			if p := r.payment(id); !p.Fulfilled() || p.OnPaidAttempts != 2 {
+				t.Errorf("fulfilled %v, attempts %d; want true, 2 (the crashed one and ours)", p.Fulfilled(), p.OnPaidAttempts)
+			}
+		})
+	})
 }
 
 func errString(err error) string {

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -108,3 +109,29 @@ func scanPayment(sc scanner, extra ...any) (cauri.Payment, error) {
 	}
 	return p, nil
 }
+
+// queryAll runs query on the primary and reads each row it returns with
+// scan, in order.
+func queryAll[T any](ctx context.Context, db *sql.DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanListed reads a payment's columns, and no more, from sc: scanPayment
+// as queryAll takes it.
+func scanListed(sc scanner) (cauri.Payment, error) { return scanPayment(sc) }

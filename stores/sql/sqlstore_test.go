@@ -104,13 +104,20 @@ func dropTables(tb testing.TB, db *sql.DB, prefix string) {
 	})
 }
 
-// start returns a context that ends after a minute, a new connection
-// to b, and a migrated Store in it with a table prefix of its own.
-func (b backend) start(t *testing.T) (context.Context, *sql.DB, *sqlstore.Store) {
+// connect returns a context that ends after a minute, when t ends at the
+// latest, and a new connection to b.
+func (b backend) connect(t *testing.T) (context.Context, *sql.DB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
-	db := b.open(t, b.dsn(t))
+	return ctx, b.open(t, b.dsn(t))
+}
+
+// start is connect, and a migrated Store in the connection's database
+// with a table prefix of its own.
+func (b backend) start(t *testing.T) (context.Context, *sql.DB, *sqlstore.Store) {
+	t.Helper()
+	ctx, db := b.connect(t)
 	return ctx, db, b.migrated(t, db)
 }
 
@@ -139,143 +146,137 @@ func (b backend) migrated(tb testing.TB, db *sql.DB) *sqlstore.Store {
 // TestConformance runs the storetest suite: on SQLite with a database file
 // per store, on servers with a table prefix per store.
 func TestConformance(t *testing.T) {
-	for _, b := range backends() {
-		t.Run(b.name, func(t *testing.T) {
-			if b.dialect == sqlstore.SQLite {
-				storetest.Run(t, func(t *testing.T) cauri.Store {
-					return b.migrated(t, b.open(t, b.dsn(t)))
-				})
-				return
-			}
-			db := b.open(t, b.dsn(t))
-			storetest.Run(t, func(t *testing.T) cauri.Store { return b.migrated(t, db) })
-		})
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		if b.dialect == sqlstore.SQLite {
+			storetest.Run(t, func(t *testing.T) cauri.Store {
+				return b.migrated(t, b.open(t, b.dsn(t)))
+			})
+			return
+		}
+		db := b.open(t, b.dsn(t))
+		storetest.Run(t, func(t *testing.T) cauri.Store { return b.migrated(t, db) })
+	})
 }
 
 // TestMigrate runs Migrate from several processes at once, each with a
 // *sql.DB of its own, then again: every call succeeds, each version is
 // recorded once, and the tables work.
 func TestMigrate(t *testing.T) {
-	for _, b := range backends() {
-		t.Run(b.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			dsn := b.dsn(t)
-			n := 8
-			if b.dialect == sqlstore.SQLite {
-				n = 2
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		dsn := b.dsn(t)
+		n := 8
+		if b.dialect == sqlstore.SQLite {
+			n = 2
+		}
+		prefix := randomPrefix()
+		stores := make([]*sqlstore.Store, n)
+		var db *sql.DB
+		for i := range stores {
+			db = b.open(t, dsn)
+			stores[i] = sqlstore.New(db, b.dialect, sqlstore.WithTablePrefix(prefix))
+		}
+		dropTables(t, db, prefix)
+		if b.dialect == sqlstore.SQLite {
+			// The first connection to a new file switches it to
+			// write-ahead logging, for good; two doing so at once
+			// may fail with SQLITE_BUSY, busy timeout or not. Here
+			// the processes start on an existing database.
+			if err := db.PingContext(ctx); err != nil {
+				t.Fatal(err)
 			}
-			prefix := randomPrefix()
-			stores := make([]*sqlstore.Store, n)
-			var db *sql.DB
-			for i := range stores {
-				db = b.open(t, dsn)
-				stores[i] = sqlstore.New(db, b.dialect, sqlstore.WithTablePrefix(prefix))
-			}
-			dropTables(t, db, prefix)
-			if b.dialect == sqlstore.SQLite {
-				// The first connection to a new file switches it to
-				// write-ahead logging, for good; two doing so at once
-				// may fail with SQLITE_BUSY, busy timeout or not. Here
-				// the processes start on an existing database.
-				if err := db.PingContext(ctx); err != nil {
-					t.Fatal(err)
-				}
-			}
+		}
 
-			errs := make([]error, n)
-			start := make(chan struct{})
-			var wg sync.WaitGroup
-			for i, s := range stores {
-				wg.Go(func() {
-					<-start
-					errs[i] = s.Migrate(ctx)
-				})
-			}
-			close(start)
-			wg.Wait()
-			for i, err := range errs {
-				if err != nil {
-					t.Errorf("concurrent Migrate %d: %v", i, err)
-				}
-			}
-			if err := stores[0].Migrate(ctx); err != nil {
-				t.Errorf("Migrate again: %v", err)
-			}
-
-			rows, err := db.QueryContext(ctx, "SELECT version FROM "+prefix+"schema_migrations ORDER BY version")
+		errs := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i, s := range stores {
+			wg.Go(func() {
+				<-start
+				errs[i] = s.Migrate(ctx)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
 			if err != nil {
-				t.Fatal(err)
+				t.Errorf("concurrent Migrate %d: %v", i, err)
 			}
-			var versions []int64
-			for rows.Next() {
-				var v int64
-				if err := rows.Scan(&v); err != nil {
-					t.Fatal(err)
-				}
-				versions = append(versions, v)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			rows.Close()
-			if len(versions) == 0 || versions[0] != 1 {
-				t.Errorf("recorded versions = %v, want 1 first", versions)
-			}
-			for i := 1; i < len(versions); i++ {
-				if versions[i] == versions[i-1] {
-					t.Errorf("version %d recorded twice", versions[i])
-				}
-			}
+		}
+		if err := stores[0].Migrate(ctx); err != nil {
+			t.Errorf("Migrate again: %v", err)
+		}
 
-			at := time.Now().UTC().Truncate(time.Microsecond)
-			p := storetest.Payment("pay_"+rand.Text(), at)
-			if err := stores[0].Create(ctx, p); err != nil {
-				t.Fatalf("Create: %v", err)
+		rows, err := db.QueryContext(ctx, "SELECT version FROM "+prefix+"schema_migrations ORDER BY version")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var versions []int64
+		for rows.Next() {
+			var v int64
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
 			}
-			if _, err := stores[n-1].Get(ctx, p.ID); err != nil {
-				t.Errorf("Get through another *sql.DB: %v", err)
+			versions = append(versions, v)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if len(versions) == 0 || versions[0] != 1 {
+			t.Errorf("recorded versions = %v, want 1 first", versions)
+		}
+		for i := 1; i < len(versions); i++ {
+			if versions[i] == versions[i-1] {
+				t.Errorf("version %d recorded twice", versions[i])
 			}
-		})
-	}
+		}
+
+		at := time.Now().UTC().Truncate(time.Microsecond)
+		p := storetest.Payment("pay_"+rand.Text(), at)
+		if err := stores[0].Create(ctx, p); err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		if _, err := stores[n-1].Get(ctx, p.ID); err != nil {
+			t.Errorf("Get through another *sql.DB: %v", err)
+		}
+	})
 }
 
 // TestMigrateUpgrade starts from a database that has only the first
 // version: Migrate applies the others.
 func TestMigrateUpgrade(t *testing.T) {
-	for _, b := range backends() {
-		t.Run(b.name, func(t *testing.T) {
-			ctx, db, s := b.start(t)
-			prefix := s.TablePrefix()
-			for _, stmt := range []string{
-				"DROP TABLE " + prefix + "payouts",
-				"DELETE FROM " + prefix + "schema_migrations WHERE version > 1",
-			} {
-				if _, err := db.ExecContext(ctx, stmt); err != nil {
-					t.Fatal(err)
-				}
-			}
-			p := storetest.Payment("pay_"+rand.Text(), time.Now().UTC())
-			if err := s.Create(ctx, p); err != nil {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx, db, s := b.start(t)
+		prefix := s.TablePrefix()
+		for _, stmt := range []string{
+			"DROP TABLE " + prefix + "payouts",
+			"DELETE FROM " + prefix + "schema_migrations WHERE version > 1",
+		} {
+			if _, err := db.ExecContext(ctx, stmt); err != nil {
 				t.Fatal(err)
 			}
+		}
+		p := storetest.Payment("pay_"+rand.Text(), time.Now().UTC())
+		if err := s.Create(ctx, p); err != nil {
+			t.Fatal(err)
+		}
 
-			if err := s.Migrate(ctx); err != nil {
-				t.Fatalf("Migrate from version 1: %v", err)
-			}
-			var n int
-			if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+prefix+"schema_migrations WHERE version = 2").Scan(&n); err != nil || n != 1 {
-				t.Errorf("version 2 recorded %d times (%v), want once", n, err)
-			}
-			if _, err := s.GetPayout(ctx, "po_x"); !errors.Is(err, cauri.ErrNotFound) {
-				t.Errorf("GetPayout after the upgrade: error = %v, want ErrNotFound", err)
-			}
-			if _, err := s.Get(ctx, p.ID); err != nil {
-				t.Errorf("Get of a payment stored before the upgrade: %v", err)
-			}
-		})
-	}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("Migrate from version 1: %v", err)
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+prefix+"schema_migrations WHERE version = 2").Scan(&n); err != nil || n != 1 {
+			t.Errorf("version 2 recorded %d times (%v), want once", n, err)
+		}
+		if _, err := s.GetPayout(ctx, "po_x"); !errors.Is(err, cauri.ErrNotFound) {
+			t.Errorf("GetPayout after the upgrade: error = %v, want ErrNotFound", err)
+		}
+		if _, err := s.Get(ctx, p.ID); err != nil {
+			t.Errorf("Get of a payment stored before the upgrade: %v", err)
+		}
+	})
 }
 
 // TestNoChange covers what MySQL reports as no row affected: a
@@ -283,103 +284,99 @@ func TestMigrateUpgrade(t *testing.T) {
 // checks what FinishPayout returns with ErrConflict, which storetest does
 // not.
 func TestNoChange(t *testing.T) {
-	for _, b := range backends() {
-		t.Run(b.name, func(t *testing.T) {
-			ctx, _, s := b.start(t)
-			at := time.Now().UTC().Truncate(time.Microsecond)
-			p := storetest.Payment("pay_"+rand.Text(), at)
-			p.ProviderRef, p.CheckoutURL = "", ""
-			if err := s.Create(ctx, p); err != nil {
-				t.Fatal(err)
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx, _, s := b.start(t)
+		at := time.Now().UTC().Truncate(time.Microsecond)
+		p := storetest.Payment("pay_"+rand.Text(), at)
+		p.ProviderRef, p.CheckoutURL = "", ""
+		if err := s.Create(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 2 {
+			if err := s.Attach(ctx, p.ID, "", "https://checkout.example/x", at); err != nil {
+				t.Errorf("Attach of no ref %d: %v", i, err)
 			}
-			for i := range 2 {
-				if err := s.Attach(ctx, p.ID, "", "https://checkout.example/x", at); err != nil {
-					t.Errorf("Attach of no ref %d: %v", i, err)
-				}
+		}
+		c := cauri.Change{To: cauri.StatusPending, Method: "wave_ci", At: at}
+		for i := range 2 {
+			got, err := s.Transition(ctx, p.ID, cauri.StatusPending, c)
+			if err != nil {
+				t.Fatalf("Transition pending → pending %d: %v", i, err)
 			}
-			c := cauri.Change{To: cauri.StatusPending, Method: "wave_ci", At: at}
-			for i := range 2 {
-				got, err := s.Transition(ctx, p.ID, cauri.StatusPending, c)
-				if err != nil {
-					t.Fatalf("Transition pending → pending %d: %v", i, err)
-				}
-				if got.ID != p.ID || got.Method != "wave_ci" || got.Status != cauri.StatusPending {
-					t.Errorf("Transition pending → pending %d = %+v", i, got)
-				}
+			if got.ID != p.ID || got.Method != "wave_ci" || got.Status != cauri.StatusPending {
+				t.Errorf("Transition pending → pending %d = %+v", i, got)
 			}
-			if _, err := s.GetPendingByCheckoutKey(ctx, p.CheckoutKey); err != nil {
-				t.Errorf("GetPendingByCheckoutKey after moving pending → pending: %v", err)
-			}
-			if _, err := s.Transition(ctx, p.ID, cauri.StatusPaid, c); !errors.Is(err, cauri.ErrConflict) {
-				t.Errorf("Transition from the wrong status: error = %v, want ErrConflict", err)
-			}
+		}
+		if _, err := s.GetPendingByCheckoutKey(ctx, p.CheckoutKey); err != nil {
+			t.Errorf("GetPendingByCheckoutKey after moving pending → pending: %v", err)
+		}
+		if _, err := s.Transition(ctx, p.ID, cauri.StatusPaid, c); !errors.Is(err, cauri.ErrConflict) {
+			t.Errorf("Transition from the wrong status: error = %v, want ErrConflict", err)
+		}
 
-			po := cauri.Payout{Key: "po_" + rand.Text(), Provider: "paydunya", Account: "+221770000000", Amount: 2500,
-				Currency: "XOF", Status: cauri.PayoutPending, CreatedAt: at, UpdatedAt: at}
-			if err := s.CreatePayout(ctx, po); err != nil {
-				t.Fatal(err)
-			}
-			r := cauri.PayoutResult{Status: cauri.PayoutPending, ProviderRef: "ref-1"}
-			for i := range 2 {
-				got, err := s.FinishPayout(ctx, po.Key, r, at)
-				if err != nil {
-					t.Fatalf("FinishPayout as pending %d: %v", i, err)
-				}
-				if got.Status != cauri.PayoutPending || got.ProviderRef != "ref-1" {
-					t.Errorf("FinishPayout as pending %d = %+v", i, got)
-				}
-			}
-			r = cauri.PayoutResult{Status: cauri.PayoutFailed, Message: "refused"}
-			if _, err := s.FinishPayout(ctx, po.Key, r, at); err != nil {
-				t.Fatalf("FinishPayout: %v", err)
-			}
+		po := cauri.Payout{Key: "po_" + rand.Text(), Provider: "paydunya", Account: "+221770000000", Amount: 2500,
+			Currency: "XOF", Status: cauri.PayoutPending, CreatedAt: at, UpdatedAt: at}
+		if err := s.CreatePayout(ctx, po); err != nil {
+			t.Fatal(err)
+		}
+		r := cauri.PayoutResult{Status: cauri.PayoutPending, ProviderRef: "ref-1"}
+		for i := range 2 {
 			got, err := s.FinishPayout(ctx, po.Key, r, at)
-			if !errors.Is(err, cauri.ErrConflict) || got.Status != cauri.PayoutFailed || got.Message != "refused" {
-				t.Errorf("FinishPayout of a failed payout = %+v, %v; want it as stored and ErrConflict", got, err)
+			if err != nil {
+				t.Fatalf("FinishPayout as pending %d: %v", i, err)
 			}
-		})
-	}
+			if got.Status != cauri.PayoutPending || got.ProviderRef != "ref-1" {
+				t.Errorf("FinishPayout as pending %d = %+v", i, got)
+			}
+		}
+		r = cauri.PayoutResult{Status: cauri.PayoutFailed, Message: "refused"}
+		if _, err := s.FinishPayout(ctx, po.Key, r, at); err != nil {
+			t.Fatalf("FinishPayout: %v", err)
+		}
+		got, err := s.FinishPayout(ctx, po.Key, r, at)
+		if !errors.Is(err, cauri.ErrConflict) || got.Status != cauri.PayoutFailed || got.Message != "refused" {
+			t.Errorf("FinishPayout of a failed payout = %+v, %v; want it as stored and ErrConflict", got, err)
+		}
+	})
 }
 
 // TestContext checks that every call honours its context.
 func TestContext(t *testing.T) {
-	for _, b := range backends() {
-		t.Run(b.name, func(t *testing.T) {
-			s := b.migrated(t, b.open(t, b.dsn(t)))
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
-			at := time.Now().UTC()
-			calls := map[string]error{
-				"Create":         s.Create(ctx, storetest.Payment("pay_"+rand.Text(), at)),
-				"Attach":         s.Attach(ctx, "pay_x", "ref", "https://x", at),
-				"ClaimOnPaid":    s.ClaimOnPaid(ctx, "pay_x", "w1", at, time.Minute),
-				"CompleteOnPaid": s.CompleteOnPaid(ctx, "pay_x", "w1", at),
-				"ReleaseOnPaid":  s.ReleaseOnPaid(ctx, "pay_x", "w1"),
-				"Migrate":        s.Migrate(ctx),
+	eachBackend(t, func(t *testing.T, b backend) {
+		s := b.migrated(t, b.open(t, b.dsn(t)))
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		at := time.Now().UTC()
+		calls := map[string]error{
+			"Create":         s.Create(ctx, storetest.Payment("pay_"+rand.Text(), at)),
+			"Attach":         s.Attach(ctx, "pay_x", "ref", "https://x", at),
+			"ClaimOnPaid":    s.ClaimOnPaid(ctx, "pay_x", "w1", at, time.Minute),
+			"CompleteOnPaid": s.CompleteOnPaid(ctx, "pay_x", "w1", at),
+			"ReleaseOnPaid":  s.ReleaseOnPaid(ctx, "pay_x", "w1"),
+			"Migrate":        s.Migrate(ctx),
+		}
+		_, calls["Get"] = s.Get(ctx, "pay_x")
+		_, calls["GetByProviderRef"] = s.GetByProviderRef(ctx, "p", "ref")
+		_, calls["GetPendingByCheckoutKey"] = s.GetPendingByCheckoutKey(ctx, "key")
+		_, calls["Transition"] = s.Transition(ctx, "pay_x", cauri.StatusPending, cauri.Change{To: cauri.StatusPaid})
+		_, calls["ListPending"] = s.ListPending(ctx, at, cauri.Cursor{}, 10)
+		_, calls["ListPendingAfter"] = s.ListPending(ctx, at, cauri.Cursor{CreatedAt: at, ID: "pay_x"}, 10)
+		_, calls["ListUnfulfilled"] = s.ListUnfulfilled(ctx, at, cauri.Cursor{}, 10)
+		_, calls["ListUnfulfilledAfter"] = s.ListUnfulfilled(ctx, at, cauri.Cursor{CreatedAt: at, ID: "pay_x"}, 10)
+		calls["CreatePayout"] = s.CreatePayout(ctx, cauri.Payout{Key: "po_x", Status: cauri.PayoutPending})
+		_, calls["GetPayout"] = s.GetPayout(ctx, "po_x")
+		_, calls["TakePoll"] = s.TakePoll(ctx, "pay_x", at, at.Add(time.Minute))
+		_, calls["Supersede"] = s.Supersede(ctx, "order_x", cauri.Cursor{CreatedAt: at, ID: "pay_x"})
+		_, calls["ClaimOrder"] = s.ClaimOrder(ctx, "order_x", "pay_x")
+		_, calls["FinishPayout"] = s.FinishPayout(ctx, "po_x", cauri.PayoutResult{Status: cauri.PayoutFailed}, at)
+		_, calls["ListPendingPayouts"] = s.ListPendingPayouts(ctx, at, cauri.Cursor{}, 10)
+		_, calls["ListPendingPayoutsAfter"] = s.ListPendingPayouts(ctx, at, cauri.Cursor{CreatedAt: at, ID: "po_x"}, 10)
+		for name, err := range calls {
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s with a cancelled context: error = %v, want context.Canceled", name, err)
 			}
-			_, calls["Get"] = s.Get(ctx, "pay_x")
-			_, calls["GetByProviderRef"] = s.GetByProviderRef(ctx, "p", "ref")
-			_, calls["GetPendingByCheckoutKey"] = s.GetPendingByCheckoutKey(ctx, "key")
-			_, calls["Transition"] = s.Transition(ctx, "pay_x", cauri.StatusPending, cauri.Change{To: cauri.StatusPaid})
-			_, calls["ListPending"] = s.ListPending(ctx, at, cauri.Cursor{}, 10)
-			_, calls["ListPendingAfter"] = s.ListPending(ctx, at, cauri.Cursor{CreatedAt: at, ID: "pay_x"}, 10)
-			_, calls["ListUnfulfilled"] = s.ListUnfulfilled(ctx, at, cauri.Cursor{}, 10)
-			_, calls["ListUnfulfilledAfter"] = s.ListUnfulfilled(ctx, at, cauri.Cursor{CreatedAt: at, ID: "pay_x"}, 10)
-			calls["CreatePayout"] = s.CreatePayout(ctx, cauri.Payout{Key: "po_x", Status: cauri.PayoutPending})
-			_, calls["GetPayout"] = s.GetPayout(ctx, "po_x")
-			_, calls["TakePoll"] = s.TakePoll(ctx, "pay_x", at, at.Add(time.Minute))
-			_, calls["Supersede"] = s.Supersede(ctx, "order_x", cauri.Cursor{CreatedAt: at, ID: "pay_x"})
-			_, calls["ClaimOrder"] = s.ClaimOrder(ctx, "order_x", "pay_x")
-			_, calls["FinishPayout"] = s.FinishPayout(ctx, "po_x", cauri.PayoutResult{Status: cauri.PayoutFailed}, at)
-			_, calls["ListPendingPayouts"] = s.ListPendingPayouts(ctx, at, cauri.Cursor{}, 10)
-			_, calls["ListPendingPayoutsAfter"] = s.ListPendingPayouts(ctx, at, cauri.Cursor{CreatedAt: at, ID: "po_x"}, 10)
-			for name, err := range calls {
-				if !errors.Is(err, context.Canceled) {
-					t.Errorf("%s with a cancelled context: error = %v, want context.Canceled", name, err)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestTablePrefix checks that Stores with different prefixes in one
@@ -528,4 +525,12 @@ func BenchmarkLease(b *testing.B) {
 			}
 		}
 	})
+}
+
+// eachBackend runs test as a subtest per backend, named after it.
+func eachBackend(t *testing.T, test func(t *testing.T, b backend)) {
+	t.Helper()
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) { test(t, b) })
+	}
 }

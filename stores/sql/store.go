@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -148,13 +147,10 @@ func (s *Store) Create(ctx context.Context, p cauri.Payment) error {
 		string(p.Status), p.Amount, p.Currency, p.Fee, p.Method, p.FailureReason, p.CheckoutURL, md,
 		s.timeArg(p.CreatedAt), s.timeArg(p.UpdatedAt), p.OnPaidAttempts, s.nullTimeArg(p.FulfilledAt),
 		s.nullTimeArg(p.NextPollAt), nullString(p.SupersededBy))
-	switch {
-	case err == nil:
-		return nil
-	case s.isUniqueViolation(err):
-		return fmt.Errorf("sqlstore: create %s: %w: %w", p.ID, cauri.ErrDuplicate, err)
+	if err != nil {
+		return s.writeFailed("create "+p.ID, err)
 	}
-	return fmt.Errorf("sqlstore: create %s: %w", p.ID, err)
+	return nil
 }
 
 // Get returns the payment with that ID, or an error wrapping
@@ -200,16 +196,13 @@ func (s *Store) GetPendingByCheckoutKey(ctx context.Context, key string) (cauri.
 // payment of the same provider has that ref, and [cauri.ErrConflict] when
 // the payment already has a different ref or is no longer pending.
 func (s *Store) Attach(ctx context.Context, id, providerRef, checkoutURL string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q.attach, nullString(providerRef), checkoutURL, s.timeArg(now), id)
-	if err != nil {
-		if s.isUniqueViolation(err) {
-			return fmt.Errorf("sqlstore: attach %s: ref %q taken: %w: %w", id, providerRef, cauri.ErrDuplicate, err)
-		}
+	n, err := s.exec(ctx, s.db, s.q.attach, nullString(providerRef), checkoutURL, s.timeArg(now), id)
+	switch {
+	case s.isUniqueViolation(err):
+		return fmt.Errorf("sqlstore: attach %s: ref %q taken: %w: %w", id, providerRef, cauri.ErrDuplicate, err)
+	case err != nil:
 		return fmt.Errorf("sqlstore: attach %s: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlstore: attach %s: %w", id, err)
-	} else if n > 0 {
+	case n > 0:
 		return nil
 	}
 
@@ -258,28 +251,17 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 		return p, err
 	}
 	fail := func(err error) (cauri.Payment, error) {
-		if s.isUniqueViolation(err) {
-			return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: %w: %w", id, from, c.To, cauri.ErrDuplicate, err)
-		}
-		return cauri.Payment{}, fmt.Errorf("sqlstore: transition %s from %s to %s: %w", id, from, c.To, err)
+		return cauri.Payment{}, s.writeFailed(fmt.Sprintf("transition %s from %s to %s", id, from, c.To), err)
 	}
 
 	switch s.dialect {
 	case Postgres: // one round trip, moved or not
 		var moved bool
 		p, err := scanPayment(s.db.QueryRowContext(ctx, s.q.transition, append(args, id)...), &moved)
-		switch {
-		case err == nil && moved:
+		if err == nil && moved {
 			return p, nil
-		case err == nil && p.Status != from:
-			// Statuses only move forward: what the statement saw is
-			// still true.
-			return p, fmt.Errorf("sqlstore: transition %s from %s to %s: payment is %s: %w",
-				id, from, c.To, p.Status, cauri.ErrConflict)
-		case err == nil, errors.Is(err, sql.ErrNoRows):
-			return s.transitionLost(ctx, id, from, c)
 		}
-		return fail(err)
+		return s.transitionUnmoved(ctx, id, from, c, p, err)
 	case SQLite: // UPDATE … RETURNING
 		p, err := scanPayment(s.db.QueryRowContext(ctx, s.q.transition, args...))
 		switch {
@@ -291,11 +273,7 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 		return fail(err)
 	}
 
-	res, err := s.db.ExecContext(ctx, s.q.transition, args...)
-	if err != nil {
-		return fail(err)
-	}
-	n, err := res.RowsAffected()
+	n, err := s.exec(ctx, s.db, s.q.transition, args...)
 	if err != nil {
 		return fail(err)
 	}
@@ -307,6 +285,22 @@ func (s *Store) Transition(ctx context.Context, id string, from cauri.Status, c 
 		return fail(notFound(err))
 	}
 	return p, nil
+}
+
+// transitionUnmoved explains a PostgreSQL Transition of payment id from
+// from by c whose statement did not move it: p, the payment as the
+// statement read it, or err, why it read none.
+func (s *Store) transitionUnmoved(ctx context.Context, id string, from cauri.Status, c cauri.Change, p cauri.Payment, err error) (cauri.Payment, error) {
+	switch {
+	case err == nil && p.Status != from:
+		// Statuses only move forward: what the statement saw is still
+		// true.
+		return p, fmt.Errorf("sqlstore: transition %s from %s to %s: payment is %s: %w",
+			id, from, c.To, p.Status, cauri.ErrConflict)
+	case err == nil, errors.Is(err, sql.ErrNoRows):
+		return s.transitionLost(ctx, id, from, c)
+	}
+	return cauri.Payment{}, s.writeFailed(fmt.Sprintf("transition %s from %s to %s", id, from, c.To), err)
 }
 
 // transitionArgs are the arguments of transition's UPDATE for a move of
@@ -394,18 +388,7 @@ func (s *Store) ClaimOnPaid(ctx context.Context, id, owner string, now time.Time
 	} else if n > 0 {
 		return nil
 	}
-
-	r, err := s.getLeased(ctx, id)
-	switch {
-	case err != nil:
-		return fmt.Errorf("sqlstore: claim %s: %w", id, notFound(err))
-	case r.p.Fulfilled():
-		return fmt.Errorf("sqlstore: claim %s: %w", id, cauri.ErrFulfilled)
-	case r.p.Status != cauri.StatusPaid:
-		return fmt.Errorf("sqlstore: claim %s: payment is %s: %w", id, r.p.Status, cauri.ErrConflict)
-	}
-	// Held now, or held when the UPDATE ran and released since.
-	return fmt.Errorf("sqlstore: claim %s: %w", id, cauri.ErrLeaseHeld)
+	return s.leaseRefused(ctx, "claim", id, cauri.Payment.Fulfilled, cauri.StatusPaid)
 }
 
 // CompleteOnPaid records that OnPaid succeeded, setting FulfilledAt to now,
@@ -425,15 +408,29 @@ func (s *Store) CompleteOnPaid(ctx context.Context, id, owner string, now time.T
 	} else if n > 0 {
 		return nil
 	}
+	return s.leaseRefused(ctx, "complete", id, cauri.Payment.Fulfilled, "")
+}
 
+// leaseRefused explains op (as "claim refund"), a claim or a completion
+// of a hook's lease on payment id whose UPDATE changed no row: an error
+// wrapping [cauri.ErrNotFound] for an unknown ID, [cauri.ErrFulfilled]
+// when handled reports the hook's success recorded, [cauri.ErrConflict]
+// when a claim finds the payment in another status than claimable, and
+// [cauri.ErrLeaseHeld] otherwise. A completion passes no claimable status.
+func (s *Store) leaseRefused(ctx context.Context, op, id string, handled func(cauri.Payment) bool, claimable cauri.Status) error {
 	r, err := s.getLeased(ctx, id)
 	switch {
 	case err != nil:
-		return fmt.Errorf("sqlstore: complete %s: %w", id, notFound(err))
-	case r.p.Fulfilled():
-		return fmt.Errorf("sqlstore: complete %s: %w", id, cauri.ErrFulfilled)
+		return fmt.Errorf("sqlstore: %s %s: %w", op, id, notFound(err))
+	case handled(r.p):
+		return fmt.Errorf("sqlstore: %s %s: %w", op, id, cauri.ErrFulfilled)
+	case claimable == "":
+		return fmt.Errorf("sqlstore: %s %s: lease not held by this owner: %w", op, id, cauri.ErrLeaseHeld)
+	case r.p.Status != claimable:
+		return fmt.Errorf("sqlstore: %s %s: payment is %s: %w", op, id, r.p.Status, cauri.ErrConflict)
 	}
-	return fmt.Errorf("sqlstore: complete %s: lease not held by this owner: %w", id, cauri.ErrLeaseHeld)
+	// Held now, or held when the UPDATE ran and released since.
+	return fmt.Errorf("sqlstore: %s %s: %w", op, id, cauri.ErrLeaseHeld)
 }
 
 // CompleteOnPaidBatch records, in one UPDATE, that OnPaid succeeded for
@@ -452,28 +449,7 @@ func (s *Store) CompleteOnPaidBatch(ctx context.Context, done []cauri.Completion
 	if int(work) == len(done) {
 		return len(done), nil
 	}
-	var b strings.Builder
-	b.Grow(len(s.q.completeBatch) + len(done)*24)
-	b.WriteString(s.q.completeBatch)
-	args := make([]any, 0, 1+2*len(done))
-	args = append(args, s.timeArg(now))
-	for i, c := range done {
-		if i > 0 {
-			b.WriteString(" OR ")
-		}
-		b.WriteString("(id = ? AND lease_owner = ?)")
-		args = append(args, c.ID, c.Owner)
-	}
-	b.WriteByte(')')
-	query := b.String()
-	if s.dialect == Postgres {
-		query = numbered(query)
-	}
-	res, err := s.db.ExecContext(ctx, query, args...)
-	if err != nil {
-		return 0, fmt.Errorf("sqlstore: complete %d payments: %w", len(done), err)
-	}
-	n, err := res.RowsAffected()
+	n, err := s.completeLeases(ctx, s.q.completeBatch, "id", done, now)
 	if err != nil {
 		return 0, fmt.Errorf("sqlstore: complete %d payments: %w", len(done), err)
 	}
@@ -522,20 +498,8 @@ func (s *Store) ListUnfulfilled(ctx context.Context, now time.Time, after cauri.
 		query = s.oq.unfulfilledNext
 		args = append(append(append(append([]any{at}, c...), limit, at), c...), limit, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	out, err := queryAll(ctx, s.db, scanListed, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: list unfulfilled: %w", err)
-	}
-	defer rows.Close()
-	var out []cauri.Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: list unfulfilled: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: list unfulfilled: %w", err)
 	}
 	return out, nil
@@ -551,20 +515,8 @@ func (s *Store) list(ctx context.Context, what, first, next string, at any, afte
 	if !after.CreatedAt.IsZero() || after.ID != "" {
 		query, args = next, append(append(append([]any{at}, more...), s.cursorArgs(after)...), limit)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	out, err := queryAll(ctx, s.db, scanListed, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []cauri.Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
 	}
 	return out, nil

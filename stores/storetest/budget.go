@@ -166,10 +166,7 @@ func testSupersede(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 
 		n, err := f.s.Supersede(f.ctx, order, by)
-		f.must("Supersede", err)
-		if n != wantN {
-			t.Errorf("Supersede = %d, want %d", n, wantN)
-		}
+		f.mustCount("Supersede", n, err, wantN)
 		for _, tt := range tests {
 			want := tt.p
 			if tt.marked {
@@ -191,15 +188,9 @@ func testSupersede(t *testing.T, newStore func(t *testing.T) cauri.Store) {
 		}
 
 		n, err = f.s.Supersede(f.ctx, order, by)
-		f.must("Supersede again", err)
-		if n != 0 {
-			t.Errorf("Supersede again = %d, want 0", n)
-		}
+		f.mustCount("Supersede again", n, err, 0)
 		n, err = f.s.Supersede(f.ctx, "order_"+rand.Text(), by)
-		f.must("Supersede of an order with no payment", err)
-		if n != 0 {
-			t.Errorf("Supersede of an order with no payment = %d, want 0", n)
-		}
+		f.mustCount("Supersede of an order with no payment", n, err, 0)
 	})
 
 	// A superseded payment's checkout key goes to a new checkout of the

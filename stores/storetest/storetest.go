@@ -266,6 +266,16 @@ func (f *fixture) must(what string, err error) {
 	}
 }
 
+// mustCount fails the test when err, what's error, is not nil, and marks
+// it failed when n, the count what returned, is not want.
+func (f *fixture) mustCount(what string, n int, err error, want int) {
+	f.t.Helper()
+	f.must(what, err)
+	if n != want {
+		f.t.Errorf("%s = %d, want %d", what, n, want)
+	}
+}
+
 // check compares the stored payment with want.
 func (f *fixture) check(what string, want cauri.Payment) {
 	f.t.Helper()
