@@ -58,64 +58,80 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
-		providerRequests: counterVec("cauri_provider_requests_total",
-			"Calls to payment providers' APIs, by operation and outcome (ok, transient, permanent, breaker_open, canceled, rate_limited: not sent to keep within the provider's rate, or answered 429).",
-			"provider", "operation", "outcome"),
+		providerRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_provider_requests_total",
+			Help: "Calls to payment providers' APIs, by operation and outcome (ok, transient, permanent, breaker_open, canceled, rate_limited: not sent to keep within the provider's rate, or answered 429).",
+		}, []string{"provider", "operation", "outcome"}),
 		providerDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "cauri_provider_request_duration_seconds",
 			Help:    "Duration of each attempt of a call to a provider's API.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"provider", "operation"}),
-		providerRetries: counterVec("cauri_provider_retries_total",
-			"Retries of provider calls after a transient failure.",
-			"provider", "operation"),
-		breakerState: gaugeVec("cauri_circuit_breaker_state",
-			"State of each provider's circuit breaker: 0 closed, 1 half-open, 2 open.",
-			"provider"),
-		checkouts: counterVec("cauri_checkouts_total",
-			"Checkout requests by outcome (created, reused, already_paid, invalid_order, order_error, provider_unavailable, provider_rejected, cross_site, error, unknown_provider).",
-			"provider", "outcome"),
-		webhooks: counterVec("cauri_webhooks_total",
-			"Webhook notifications by outcome (accepted; confirmed: unsigned, confirmed with the provider's status endpoint, then applied; duplicate; unauthenticated; throttled: unsigned, about a pending payment whose poll budget was spent, answered from the store without calling the provider; amount_mismatch, unknown_payment, ignored, malformed, too_large, error, unknown_provider).",
-			"provider", "outcome"),
-		returns: counterVec("cauri_returns_total",
-			"Customers coming back from a provider, by the page they were sent to (success, failure, pending, superseded: to the failure page, a newer checkout of the order replaced the payment) or the error (bad_token, unknown_payment, error, unknown_provider).",
-			"provider", "outcome"),
-		transitions: counterVec("cauri_payment_transitions_total",
-			"Payments that moved from pending to a final status, or from paid to refunded.",
-			"provider", "to"),
-		onPaid: counterVec("cauri_onpaid_total",
-			"Calls to the shop's OnPaid hook by outcome (ok, error).",
-			"provider", "outcome"),
-		onRefunded: counterVec("cauri_onrefunded_total",
-			"Calls to the shop's OnRefunded hook by outcome (ok, error).",
-			"provider", "outcome"),
+		providerRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_provider_retries_total",
+			Help: "Retries of provider calls after a transient failure.",
+		}, []string{"provider", "operation"}),
+		breakerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cauri_circuit_breaker_state",
+			Help: "State of each provider's circuit breaker: 0 closed, 1 half-open, 2 open.",
+		}, []string{"provider"}),
+		checkouts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_checkouts_total",
+			Help: "Checkout requests by outcome (created, reused, already_paid, invalid_order, order_error, provider_unavailable, provider_rejected, cross_site, error, unknown_provider).",
+		}, []string{"provider", "outcome"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_webhooks_total",
+			Help: "Webhook notifications by outcome (accepted; confirmed: unsigned, confirmed with the provider's status endpoint, then applied; duplicate; unauthenticated; throttled: unsigned, about a pending payment whose poll budget was spent, answered from the store without calling the provider; amount_mismatch, unknown_payment, ignored, malformed, too_large, error, unknown_provider).",
+		}, []string{"provider", "outcome"}),
+		returns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_returns_total",
+			Help: "Customers coming back from a provider, by the page they were sent to (success, failure, pending, superseded: to the failure page, a newer checkout of the order replaced the payment) or the error (bad_token, unknown_payment, error, unknown_provider).",
+		}, []string{"provider", "outcome"}),
+		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_payment_transitions_total",
+			Help: "Payments that moved from pending to a final status, or from paid to refunded.",
+		}, []string{"provider", "to"}),
+		onPaid: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_onpaid_total",
+			Help: "Calls to the shop's OnPaid hook by outcome (ok, error).",
+		}, []string{"provider", "outcome"}),
+		onRefunded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_onrefunded_total",
+			Help: "Calls to the shop's OnRefunded hook by outcome (ok, error).",
+		}, []string{"provider", "outcome"}),
 		onPaidDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "cauri_onpaid_duration_seconds",
 			Help:    "Duration of the shop's OnPaid hook.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"provider"}),
-		anomalies: counterVec("cauri_payment_anomalies_total",
-			"Payments paid that must be refunded or settled by hand rather than fulfilled, by anomaly (superseded: a newer checkout of the order had replaced it; paid_twice: another payment of the order was paid first).",
-			"provider", "anomaly"),
-		payouts: counterVec("cauri_payouts_total",
-			"Payouts by outcome (succeeded, pending, failed, duplicate, key_reused, unknown, provider_unavailable, error).",
-			"provider", "outcome"),
-		resolutions: counterVec("cauri_payout_resolutions_total",
-			"Questions about payouts left pending (Kit.ResolvePayout and the reconciler), by outcome (succeeded, failed: the provider's word, recorded; pending: not settled yet; settled: finished meanwhile by another call; unresolvable: the provider cannot be asked about it, a person must settle it; skipped: not asked, the provider's breaker or rate; error).",
-			"provider", "outcome"),
-		payoutBacklog: gaugeVec("cauri_reconcile_payouts_pending",
-			"Payouts still pending past the reconciler's PayoutGrace after the last reconcile pass asked about them.",
-			"provider"),
-		reconcilePasses: counterVec("cauri_reconcile_passes_total",
-			"Reconcile passes by outcome (ok, error).",
-			"outcome"),
-		reconciled: counterVec("cauri_reconcile_payments_total",
-			"Payments a reconcile pass looked at, by outcome (settled, expired, pending, skipped, amount_mismatch, error, fulfilled, refunded).",
-			"provider", "outcome"),
-		pendingBacklog: gaugeVec("cauri_reconcile_pending",
-			"Payments still pending past the reconcile grace period, as the last reconcile pass found them.",
-			"provider"),
+		anomalies: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_payment_anomalies_total",
+			Help: "Payments paid that must be refunded or settled by hand rather than fulfilled, by anomaly (superseded: a newer checkout of the order had replaced it; paid_twice: another payment of the order was paid first).",
+		}, []string{"provider", "anomaly"}),
+		payouts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_payouts_total",
+			Help: "Payouts by outcome (succeeded, pending, failed, duplicate, key_reused, unknown, provider_unavailable, error).",
+		}, []string{"provider", "outcome"}),
+		resolutions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_payout_resolutions_total",
+			Help: "Questions about payouts left pending (Kit.ResolvePayout and the reconciler), by outcome (succeeded, failed: the provider's word, recorded; pending: not settled yet; settled: finished meanwhile by another call; unresolvable: the provider cannot be asked about it, a person must settle it; skipped: not asked, the provider's breaker or rate; error).",
+		}, []string{"provider", "outcome"}),
+		payoutBacklog: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cauri_reconcile_payouts_pending",
+			Help: "Payouts still pending past the reconciler's PayoutGrace after the last reconcile pass asked about them.",
+		}, []string{"provider"}),
+		reconcilePasses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_reconcile_passes_total",
+			Help: "Reconcile passes by outcome (ok, error).",
+		}, []string{"outcome"}),
+		reconciled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cauri_reconcile_payments_total",
+			Help: "Payments a reconcile pass looked at, by outcome (settled, expired, pending, skipped, amount_mismatch, error, fulfilled, refunded).",
+		}, []string{"provider", "outcome"}),
+		pendingBacklog: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cauri_reconcile_pending",
+			Help: "Payments still pending past the reconcile grace period, as the last reconcile pass found them.",
+		}, []string{"provider"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -142,16 +158,6 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.reconciled = register(reg, m.reconciled, &err)
 	m.pendingBacklog = register(reg, m.pendingBacklog, &err)
 	return m, err
-}
-
-// counterVec is a counter of that name and help text, by labels.
-func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
-	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
-}
-
-// gaugeVec is a gauge of that name and help text, by labels.
-func gaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
-	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
 }
 
 // register registers c on reg, or returns the identical collector already
