@@ -12,13 +12,15 @@ func (s *Store) SupersedeQuery(orderID string, by cauri.Cursor) (string, []any) 
 }
 
 // ListQuery is the statement and arguments of a reconcile listing, to
-// explain: "pending" (ListPending), "unfulfilled" (ListUnfulfilled) or
-// "payouts" (ListPendingPayouts), from the start for the zero cursor, else
-// after it.
+// explain: "pending" (ListPending), "unfulfilled" and "due" (the two
+// halves of ListUnfulfilled: the payments whose OnPaid work is on their
+// row, and the onpaid table's) or "payouts" (ListPendingPayouts), from
+// the start for the zero cursor, else after it.
 func (s *Store) ListQuery(list string, at time.Time, after cauri.Cursor, limit int) (string, []any) {
 	forms := map[string][2]string{
 		"pending":     {s.q.listPending, s.q.listPendingAfter},
-		"unfulfilled": {s.q.listUnfulfilled, s.q.listUnfulfilledAfter},
+		"unfulfilled": {s.oq.listLegacy, s.oq.listLegacyAfter},
+		"due":         {s.oq.listDue, s.oq.listDueAfter},
 		"payouts":     {s.q.listPendingPayouts, s.q.listPendingPayoutsAfter},
 	}[list]
 	query, args := forms[0], []any{s.timeArg(at), limit}

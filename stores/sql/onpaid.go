@@ -42,6 +42,7 @@ type onpaidQueries struct {
 	lastSeq                           string // the number of a payment's last event
 	insert                            string // the row of a payment just moved, on MySQL and SQLite
 	listDue, listDueAfter             string // the onpaid rows not done, joined with their payments
+	listLegacy, listLegacyAfter       string // the paid payments not done whose work is on their row
 	unfulfilledUnion, unfulfilledNext string // ListUnfulfilled: the payments row's and the onpaid rows'
 }
 
@@ -90,8 +91,9 @@ func buildOnPaidQueries(d Dialect, prefix string) onpaidQueries {
 	union := func(legacy, work string) string {
 		return "SELECT * FROM (" + legacy + ") a UNION ALL SELECT * FROM (" + work + ") b ORDER BY created_at, id LIMIT ?"
 	}
-	oq.unfulfilledUnion = union(legacy+legacyOrder, oq.listDue)
-	oq.unfulfilledNext = union(legacy+legacyAfter+legacyOrder, oq.listDueAfter)
+	oq.listLegacy, oq.listLegacyAfter = legacy+legacyOrder, legacy+legacyAfter+legacyOrder
+	oq.unfulfilledUnion = union(oq.listLegacy, oq.listDue)
+	oq.unfulfilledNext = union(oq.listLegacyAfter, oq.listDueAfter)
 	if d == Postgres {
 		// The claim and its count in one statement.
 		oq.claim = "WITH c AS (" + oq.claim + " RETURNING payment_id) " +
@@ -102,6 +104,7 @@ func buildOnPaidQueries(d Dialect, prefix string) onpaidQueries {
 		for _, s := range []*string{
 			&oq.claim, &oq.countAttempt, &oq.complete, &oq.release, &oq.claimRefund, &oq.completeRefund,
 			&oq.refundHandled, &oq.tracked, &oq.lastSeq, &oq.insert, &oq.listDue, &oq.listDueAfter,
+			&oq.listLegacy, &oq.listLegacyAfter,
 			&oq.unfulfilledUnion, &oq.unfulfilledNext,
 		} {
 			*s = numbered(*s)

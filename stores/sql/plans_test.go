@@ -88,6 +88,7 @@ func TestReconcileStatementsUseIndexes(t *testing.T) {
 			{"Supersede", "", []string{"payments_order_idx"}, []cauri.Cursor{cursor}},
 			{"ListPending", "pending", pending, []cauri.Cursor{{}, cursor}},
 			{"ListUnfulfilled", "unfulfilled", unfulfilled, []cauri.Cursor{{}, cursor}},
+			{"ListUnfulfilled, the onpaid table's", "due", []string{"onpaid_due_idx"}, []cauri.Cursor{{}, cursor}},
 			{"ListPendingPayouts", "payouts", []string{"payouts_pending_idx"}, []cauri.Cursor{{}, cursor}},
 		}
 		for _, tt := range tests {

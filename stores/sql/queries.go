@@ -39,8 +39,7 @@ type queries struct {
 	takePoll, supersede                          string
 	claimOrder, orderHolder                      string
 	completeBatch                                string // then the (id, owner) pairs, and ")"
-	listPending, listUnfulfilled                 string // from the start
-	listPendingAfter, listUnfulfilledAfter       string // after a cursor
+	listPending, listPendingAfter                string // from the start, after a cursor
 	createPayout, getPayout, finishPayout        string
 	listPendingPayouts, listPendingPayoutsAfter  string // from the start, after a cursor
 	claimRefund, completeRefund                  string
@@ -55,8 +54,6 @@ func buildQueries(d Dialect, prefix string) queries {
 		returning, returningPayout = "", "" // re-selected after the UPDATE
 	}
 	listPending := "SELECT " + cols + " FROM " + t + " WHERE status = 'pending' AND created_at < ?"
-	listUnfulfilled := "SELECT " + cols + " FROM " + t +
-		" WHERE status = 'paid' AND fulfilled_at IS NULL AND (lease_until IS NULL OR lease_until <= ?)"
 	// A payment whose OnPaid work is in the onpaid table has its lease
 	// there (see onpaid.go).
 	listUnrefunded := "SELECT " + cols + " FROM " + t +
@@ -138,12 +135,10 @@ func buildQueries(d Dialect, prefix string) queries {
 		// PostgreSQL and SQLite. Each list has two forms: from the start,
 		// for the zero cursor, and after a cursor, keyset paging on
 		// (created_at, id), which the indexes end with.
-		listPending:          listPending + listOrder,
-		listPendingAfter:     listPending + after + listOrder,
-		listUnfulfilled:      listUnfulfilled + listOrder,
-		listUnfulfilledAfter: listUnfulfilled + after + listOrder,
-		listUnrefunded:       listUnrefunded + listOrder,
-		listUnrefundedAfter:  listUnrefunded + after + listOrder,
+		listPending:         listPending + listOrder,
+		listPendingAfter:    listPending + after + listOrder,
+		listUnrefunded:      listUnrefunded + listOrder,
+		listUnrefundedAfter: listUnrefunded + after + listOrder,
 
 		createPayout: "INSERT INTO " + po + " (" + payoutColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		getPayout:    "SELECT " + payoutColumns + " FROM " + po + " WHERE payout_key = ?",
@@ -187,7 +182,7 @@ func buildQueries(d Dialect, prefix string) queries {
 			&q.create, &q.get, &q.getByRef, &q.getPending, &q.getLeased,
 			&q.attach, &q.transition, &q.claim, &q.complete, &q.release,
 			&q.takePoll, &q.supersede, &q.claimOrder, &q.orderHolder,
-			&q.listPending, &q.listUnfulfilled, &q.listPendingAfter, &q.listUnfulfilledAfter,
+			&q.listPending, &q.listPendingAfter,
 			&q.createPayout, &q.getPayout, &q.finishPayout,
 			&q.listPendingPayouts, &q.listPendingPayoutsAfter,
 			&q.claimRefund, &q.completeRefund, &q.listUnrefunded, &q.listUnrefundedAfter,
