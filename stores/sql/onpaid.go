@@ -36,6 +36,7 @@ type onpaidQueries struct {
 	claim, complete, release          string // on the onpaid row
 	countAttempt                      string // one more OnPaid attempt on the payments row
 	completeBatch                     string // then the (id, owner) pairs, and ")"
+	completeEvents                    string // PostgreSQL: completeWorkEventsQuery
 	claimRefund, completeRefund       string
 	refundHandled                     string // the payments row's refund_handled_at
 	tracked                           string // whether a payment has an onpaid row
@@ -95,6 +96,7 @@ func buildOnPaidQueries(d Dialect, prefix string) onpaidQueries {
 	oq.unfulfilledUnion = union(oq.listLegacy, oq.listDue)
 	oq.unfulfilledNext = union(oq.listLegacyAfter, oq.listDueAfter)
 	if d == Postgres {
+		oq.completeEvents = completeWorkEventsQuery(prefix)
 		// The claim and its count in one statement.
 		oq.claim = "WITH c AS (" + oq.claim + " RETURNING payment_id) " +
 			"UPDATE " + t + " SET onpaid_attempts = onpaid_attempts + 1 WHERE id IN (SELECT payment_id FROM c)"
