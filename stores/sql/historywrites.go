@@ -74,41 +74,39 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 		return p, "", err
 	}
 
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fail(err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var last int64
-	switch {
-	case s.dialect == SQLite:
-		p, err = scanPayment(tx.QueryRowContext(ctx, query, counted...), &last)
-	case n > 0:
-		last, err = countMySQL(ctx, tx, query, counted...)
-	default:
-		var changed int64
-		if changed, err = s.exec(ctx, tx, query, counted...); err == nil && changed == 0 {
-			err = sql.ErrNoRows
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var (
+			last int64
+			err  error
+		)
+		switch {
+		case s.dialect == SQLite:
+			p, err = scanPayment(tx.QueryRowContext(ctx, query, counted...), &last)
+		case n > 0:
+			last, err = countMySQL(ctx, tx, query, counted...)
+		default:
+			var changed int64
+			if changed, err = s.exec(ctx, tx, query, counted...); err == nil && changed == 0 {
+				err = sql.ErrNoRows
+			}
 		}
-	}
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			if err := s.insertEvents(ctx, tx, id, last, c.Events); err != nil {
+				return err
+			}
+		}
+		if work {
+			return s.insertWork(ctx, tx, id, c.Lease)
+		}
+		return nil
+	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		_ = tx.Rollback()
 		return lost()
 	case err != nil:
-		return fail(err)
-	}
-	if n > 0 {
-		if err := s.insertEvents(ctx, tx, id, last, c.Events); err != nil {
-			return fail(err)
-		}
-	}
-	if work {
-		if err := s.insertWork(ctx, tx, id, c.Lease); err != nil {
-			return fail(err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
 		return fail(err)
 	}
 	if s.dialect == MySQL {
@@ -451,51 +449,49 @@ func (s *Store) recordCompletions(ctx context.Context, query string, args []any,
 // completion, the conditional UPDATE, then the count of its events and
 // their insert.
 func (s *Store) completeEventsTx(ctx context.Context, done []cauri.Completion, now time.Time, recorded []bool) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	at := s.timeArg(now)
-	for i, c := range done {
-		// The onpaid row, else the payments row.
-		n, err := s.exec(ctx, tx, s.oq.complete, at, c.ID, c.Owner)
-		work := n > 0
-		if err == nil && !work {
-			n, err = s.exec(ctx, tx, s.q.complete, at, c.ID, c.Owner)
-		}
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			continue
-		}
-		recorded[i] = true
-		if len(c.Events) == 0 {
-			continue
-		}
-		attention := anyAttention(c.Events)
-		var last int64
-		switch {
-		case work && !attention:
-			// Numbered after the last, leaving the payments row be.
-			err = tx.QueryRowContext(ctx, s.oq.lastSeq, c.ID).Scan(&last)
-			last += int64(len(c.Events))
-		case s.dialect == SQLite:
-			err = tx.QueryRowContext(ctx, s.hq.count, int64(len(c.Events)), attention, c.ID).Scan(&last)
-		default:
-			last, err = countMySQL(ctx, tx, s.hq.count, int64(len(c.Events)), attention, c.ID)
-		}
-		if err != nil {
-			return err
-		}
-		if err := s.insertEvents(ctx, tx, c.ID, last, c.Events); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		clear(recorded)
-		return err
+		for i, c := range done {
+			// The onpaid row, else the payments row.
+			n, err := s.exec(ctx, tx, s.oq.complete, at, c.ID, c.Owner)
+			work := n > 0
+			if err == nil && !work {
+				n, err = s.exec(ctx, tx, s.q.complete, at, c.ID, c.Owner)
+			}
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				continue
+			}
+			recorded[i] = true
+			if len(c.Events) == 0 {
+				continue
+			}
+			attention := anyAttention(c.Events)
+			var last int64
+			switch {
+			case work && !attention:
+				// Numbered after the last, leaving the payments row be.
+				err = tx.QueryRowContext(ctx, s.oq.lastSeq, c.ID).Scan(&last)
+				last += int64(len(c.Events))
+			case s.dialect == SQLite:
+				err = tx.QueryRowContext(ctx, s.hq.count, int64(len(c.Events)), attention, c.ID).Scan(&last)
+			default:
+				last, err = countMySQL(ctx, tx, s.hq.count, int64(len(c.Events)), attention, c.ID)
+			}
+			if err != nil {
+				return err
+			}
+			if err := s.insertEvents(ctx, tx, c.ID, last, c.Events); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		clear(recorded)
 	}
-	return nil
+	return err
 }
