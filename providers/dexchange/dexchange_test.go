@@ -17,17 +17,6 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-func TestMapStatus(t *testing.T) {
-	t.Parallel()
-	clienttest.CheckStatusWords(t, dexchange.MapStatus, map[cauri.Status][]string{
-		cauri.StatusPending:   {"PENDING", "INITIATED", "PROCESSING", "pending", "processing"},
-		cauri.StatusPaid:      {"SUCCESS", "success", " Success "},
-		cauri.StatusFailed:    {"FAILED", "failed"},
-		cauri.StatusCancelled: {"CANCELLED", "Cancelled"},
-		cauri.StatusExpired:   {"EXPIRED", "expired"},
-	}, "", "SUCCESSFUL", "COMPLETED", "PAID", "CANCELED", "REFUNDED", "SUCCESS!")
-}
-
 func TestNew(t *testing.T) {
 	t.Parallel()
 	_, err := dexchange.New(dexchange.Config{BaseURL: "ftp://x", WebhookSecrets: []string{"a", " "}})

@@ -17,18 +17,6 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-func TestMapStatus(t *testing.T) {
-	t.Parallel()
-	clienttest.CheckStatusWords(t, dexpay.MapStatus, map[cauri.Status][]string{
-		cauri.StatusPending:   {"INITIATED", "PENDING", "PROCESSING"},
-		cauri.StatusPaid:      {"COMPLETED", "completed"},
-		cauri.StatusFailed:    {"FAILED"},
-		cauri.StatusCancelled: {"CANCELLED"},
-		cauri.StatusExpired:   {"EXPIRED"},
-		cauri.StatusRefunded:  {"REFUNDED", " Refunded "},
-	}, "", "SUCCESS", "PAID", "CANCELED", "COMPLETED!", "PARTIALLY_REFUNDED")
-}
-
 func TestNew(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -16,16 +16,6 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-func TestMapStatus(t *testing.T) {
-	t.Parallel()
-	clienttest.CheckStatusWords(t, moneroo.MapStatus, map[cauri.Status][]string{
-		cauri.StatusPending:   {"initiated", "pending"},
-		cauri.StatusPaid:      {"success", " success "},
-		cauri.StatusFailed:    {"failed"},
-		cauri.StatusCancelled: {"cancelled"},
-	}, "", "SUCCESS", "successful", "paid", "canceled", "expired", "refunded")
-}
-
 func TestNew(t *testing.T) {
 	t.Parallel()
 	_, err := moneroo.New(moneroo.Config{BaseURL: "ftp://x", WebhookSecrets: []string{"a", ""}, Methods: []string{" "}})

@@ -16,16 +16,6 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-func TestMapStatus(t *testing.T) {
-	t.Parallel()
-	clienttest.CheckStatusWords(t, moneyfusion.MapStatus, map[cauri.Status][]string{
-		cauri.StatusPending:   {"pending", "no paid", "payin.session.pending", "NO PAID"},
-		cauri.StatusPaid:      {"paid", "payin.session.completed", " Paid ", "Payin.Session.Completed"},
-		cauri.StatusFailed:    {"failure", "failed"},
-		cauri.StatusCancelled: {"cancelled", "payin.session.cancelled"},
-	}, "", "nopaid", "no  paid", "success", "completed", "canceled", "expired", "refunded", "payin.session.failed", "payout.session.completed")
-}
-
 func TestCharged(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -27,16 +27,6 @@ const (
 	token      = "IivOiOxGJuWhc5znlIiK"
 )
 
-func TestMapStatus(t *testing.T) {
-	t.Parallel()
-	clienttest.CheckStatusWords(t, paydunya.MapStatus, map[cauri.Status][]string{
-		cauri.StatusPending:   {"pending"},
-		cauri.StatusPaid:      {"completed", " completed\n"},
-		cauri.StatusFailed:    {"failed"},
-		cauri.StatusCancelled: {"cancelled"},
-	}, "", "COMPLETED", "complete", "success", "paid", "canceled", "expired", "refunded")
-}
-
 func fieldNames(err error, what string) (string, error) {
 	var ve *cauri.ValidationError
 	if !errors.As(err, &ve) || ve.What != what {

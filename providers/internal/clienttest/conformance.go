@@ -13,7 +13,8 @@ import (
 )
 
 // Run runs the conformance checks against the provider f describes, each
-// a parallel subtest: how its client classifies the faults of its API,
+// a parallel subtest: how its client maps its API's status words, how it
+// classifies the faults of its API,
 // its refusals of wrong credentials and unknown references, answers
 // that are not what its API documents, and its reading of the
 // notifications its emulator sends, and the secrecy of a reference that
@@ -30,6 +31,7 @@ func Run(t *testing.T, f Facts) {
 		{"AnswerForms", checkAnswerForms},
 		{"Webhooks", checkWebhooks},
 		{"RefKeptSecret", checkRefSecret},
+		{"MapStatus", checkMapStatus},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -140,6 +142,10 @@ func checkStatusFaults(t *testing.T, f Facts) {
 			})
 		})
 	}
+}
+
+func checkMapStatus(t *testing.T, f Facts) {
+	CheckStatusWords(t, f.MapStatus, f.StatusWords, f.OtherWords...)
 }
 
 func checkWrongCredentials(t *testing.T, f Facts) {
