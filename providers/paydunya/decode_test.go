@@ -134,11 +134,17 @@ var ipnKinds = []error{cauri.ErrMalformed, cauri.ErrIgnoredEvent, ErrNoHash, Err
 // TestParseWebhookMatchesReference holds ParseWebhook to the form parser
 // it replaced.
 func TestParseWebhookMatchesReference(t *testing.T) {
+	checkGolden(t, ipnGolden, ipnBodies(), checkIPN)
+}
+
+// checkGolden checks, against the golden file at path, the answers of a
+// sandbox and a live client to each input, as check reads them.
+func checkGolden(t *testing.T, path string, inputs []string, check func(*testing.T, func(testing.TB, string, string), *Provider, []byte)) {
 	t.Parallel()
-	g := golden.Open(t, ipnGolden)
+	g := golden.Open(t, path)
 	for _, p := range referenceProviders(t) {
-		for _, body := range ipnBodies() {
-			checkIPN(t, g.Check, p, []byte(body))
+		for _, in := range inputs {
+			check(t, g.Check, p, []byte(in))
 		}
 	}
 }
@@ -247,13 +253,7 @@ func confirmAnswers() []string {
 // TestConfirmedMatchesReference holds the one-pass reading of confirm's
 // answer to the decoding it replaced.
 func TestConfirmedMatchesReference(t *testing.T) {
-	t.Parallel()
-	g := golden.Open(t, confirmGolden)
-	for _, p := range referenceProviders(t) {
-		for _, body := range confirmAnswers() {
-			checkConfirmed(t, g.Check, p, []byte(body))
-		}
-	}
+	checkGolden(t, confirmGolden, confirmAnswers(), checkConfirmed)
 }
 
 // checkConfirmed checks the reading of confirm's answer body to queries
