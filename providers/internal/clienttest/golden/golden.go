@@ -18,15 +18,16 @@ import (
 	"testing"
 )
 
-// UpdateEnv names the environment variable that, set to 1, makes
-// the tests rewrite their golden files from what the code under test
-// answers, rather than check it against them.
+// UpdateEnv names the environment variable that, set to 1, makes the
+// tests rewrite their golden files from what the code under test answers,
+// rather than check it against them.
 const UpdateEnv = "CAURI_UPDATE_GOLDEN"
 
-// File is a file of expected outputs, a line a key ("key<tab>output"): what a parser answered
-// for each of a test's inputs when it was held, answer by answer, to the
-// code it replaced. A test checks every key of its file; a key it no
-// longer checks is an error, so that no input goes unnoticed.
+// File is a file of expected outputs, a line a key ("key<tab>output"):
+// what a parser answered for each of a test's inputs when it was held,
+// answer by answer, to the code it replaced. A test checks every key of
+// its file; a key it no longer checks is an error, so that no input goes
+// unnoticed.
 type File struct {
 	path   string
 	update bool
@@ -36,8 +37,8 @@ type File struct {
 	got  map[string]string
 }
 
-// Open reads the golden file at path (under the package's testdata)
-// for t, and checks at t's end that t checked every key of it, or, with
+// Open reads the golden file at path (under the package's testdata) for
+// t, and checks at t's end that t checked every key of it, or, with
 // CAURI_UPDATE_GOLDEN=1, writes what t checked into it.
 func Open(t testing.TB, path string) *File {
 	t.Helper()
@@ -65,8 +66,8 @@ func Open(t testing.TB, path string) *File {
 	return g
 }
 
-// Read reads the golden file at path, for checks that look up some
-// of its keys only (a fuzz target's).
+// Read reads the golden file at path, for checks that look up some of its
+// keys only (a fuzz target's).
 func Read(t testing.TB, path string) *File {
 	t.Helper()
 	g := &File{path: path, want: map[string]string{}, got: map[string]string{}}
