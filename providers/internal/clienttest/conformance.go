@@ -17,8 +17,7 @@ import (
 // classifies the faults of its API, its refusals of wrong credentials and
 // unknown references, answers that are not what its API documents, and
 // its reading of the notifications its emulator sends, and the secrecy of
-// a reference that
-// is the path of its hosted page.
+// a reference that is the path of its hosted page.
 func Run(t *testing.T, f Facts) {
 	for _, c := range []struct {
 		name string
