@@ -505,7 +505,7 @@ func (s *budgetShop) replica() *budgetShop {
 // and less often: DEXCHANGE's limit (100 requests a minute) is never
 // approached, and checkouts go through all day.
 func TestReconcilerDayOfAbandonedCheckouts(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
+	clock := clockAt(time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC))
 	s := newBudgetShop(t, budgetProvider{"dexchange", dexchangeSimulatedTime}, memory.New(), func(c *cauri.Config) {
 		c.Now = clock.Now
 		c.PollInterval = 0 // the defaults: 10s doubling to 30 minutes

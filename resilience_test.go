@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -19,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
@@ -26,26 +26,11 @@ import (
 	"github.com/cauripay/cauri/stores/memory"
 )
 
-// fakeClock is a clock a test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// clockAt is a clock a test moves by hand, at first showing at.
+func clockAt(at time.Time) *emutest.Clock {
+	c := emutest.NewClock()
+	c.Advance(at.Sub(c.Now()))
+	return c
 }
 
 // shop is a kit mounted under /pay on a loopback server, for tests that
@@ -57,14 +42,14 @@ type shop struct {
 	reg *prometheus.Registry
 	// clock, when set, is the kit's, moved on a few nanoseconds before
 	// each poll: a payment's next turn is never the instant it was asked.
-	clock *fakeClock
+	clock *emutest.Clock
 }
 
 // clockedDexchange is DEXCHANGE's emulator on a fake clock, closed when t
 // ends.
-func clockedDexchange(t *testing.T) (*dexchangetest.Server, *fakeClock) {
+func clockedDexchange(t *testing.T) (*dexchangetest.Server, *emutest.Clock) {
 	t.Helper()
-	clk := newFakeClock()
+	clk := emutest.NewClock()
 	em := dexchangetest.New(providertest.WithClock(clk.Now))
 	t.Cleanup(em.Close)
 	return em, clk
