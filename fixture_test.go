@@ -214,6 +214,23 @@ func (f *fixture) payment(id string) cauri.Payment {
 	return p
 }
 
+// historyLines is the payment's history, one line an event that line
+// keeps (its second result), in order.
+func (f *fixture) historyLines(id string, line func(cauri.Event) (string, bool)) []string {
+	f.t.Helper()
+	h, err := f.kit.History(context.Background(), id)
+	if err != nil {
+		f.t.Fatalf("History: %v", err)
+	}
+	var lines []string
+	for _, e := range h {
+		if l, keep := line(e); keep {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
 // webhookBody is a Moneroo notification about p.
 func webhookBody(p cauri.Payment, event, status string, amount int64, currency string) []byte {
 	b, _ := json.Marshal(map[string]any{
