@@ -59,13 +59,10 @@ func clockedDexchange(t *testing.T) (*dexchangetest.Server, *emutest.Clock) {
 func newShop(t *testing.T, p cauri.Provider, edit func(*cauri.Config)) *shop {
 	t.Helper()
 	s := &shop{t: t, reg: prometheus.NewRegistry()}
-	var kit http.Handler
-	mux := http.NewServeMux()
-	mux.Handle("/pay/", http.StripPrefix("/pay", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kit.ServeHTTP(w, r) })))
-	s.srv = httptest.NewServer(mux)
-	t.Cleanup(s.srv.Close)
+	var serve func(http.Handler)
+	s.srv, serve = kitServer(t)
 	s.kit = s.newKit(s.srv.URL+"/pay", p, edit)
-	kit = s.kit
+	serve(s.kit)
 	return s
 }
 
@@ -114,23 +111,18 @@ func (s *shop) newKit(publicURL string, p cauri.Provider, edit func(*cauri.Confi
 // answer and the payment's ID.
 func (s *shop) checkout(provider, order string) (*http.Response, string) {
 	s.t.Helper()
-	form := strings.NewReader(url.Values{"order": {order}}.Encode())
+	form := url.Values{"order": {order}}
 	var resp *http.Response
 	if s.srv == nil {
-		req := httptest.NewRequest(http.MethodPost, "/checkout/"+provider, form)
+		req := httptest.NewRequest(http.MethodPost, "/checkout/"+provider, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Accept", "application/json")
 		rec := httptest.NewRecorder()
 		s.kit.ServeHTTP(rec, req)
 		resp = rec.Result()
 	} else {
-		req, err := http.NewRequest(http.MethodPost, s.srv.URL+"/pay/checkout/"+provider, form)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept", "application/json")
-		if resp, err = http.DefaultClient.Do(req); err != nil {
+		var err error
+		if resp, err = http.DefaultClient.Do(checkoutRequest(s.t, s.srv.URL+"/pay/checkout/"+provider, form)); err != nil {
 			s.t.Fatalf("checkout: %v", err)
 		}
 	}
