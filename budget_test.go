@@ -267,9 +267,7 @@ func (s *budgetShop) tryCheckout(order string) (int, cauri.Payment, string) {
 
 func (s *budgetShop) payment(id string) cauri.Payment {
 	s.t.Helper()
-	p, err := s.store.Get(context.Background(), id)
-	must(s.t, err)
-	return p
+	return mustGet(s.t, s.store.Get, id)
 }
 
 func (s *budgetShop) get(u string) (int, string) {

@@ -242,13 +242,21 @@ func (f *fixture) do(method, path, ctype string, body io.Reader, h http.Header) 
 	return resp
 }
 
-func (f *fixture) payment(id string) cauri.Payment {
-	f.t.Helper()
-	p, err := f.store.Get(context.Background(), id)
+// mustGet is the payment get returns for id, failing t if it returns an
+// error.
+func mustGet(t testing.TB, get func(context.Context, string) (cauri.Payment, error), id string) cauri.Payment {
+	t.Helper()
+	p, err := get(context.Background(), id)
 	if err != nil {
-		f.t.Fatalf("store: %v", err)
+		t.Fatalf("payment %s: %v", id, err)
 	}
 	return p
+}
+
+// payment is the payment as stored.
+func (f *fixture) payment(id string) cauri.Payment {
+	f.t.Helper()
+	return mustGet(f.t, f.store.Get, id)
 }
 
 // historyLines is the payment's history, one line an event that line

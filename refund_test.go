@@ -100,11 +100,7 @@ func (s *refundShop) checkout(order string) (cauri.Payment, string) {
 
 func (s *refundShop) payment(id string) cauri.Payment {
 	s.t.Helper()
-	p, err := s.kit.Payment(context.Background(), id)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return p
+	return mustGet(s.t, s.kit.Payment, id)
 }
 
 // TestRefunds: DEXPAY's word that a paid payment was refunded moves it
