@@ -61,6 +61,23 @@ func (sh *Shop) At(i int) (*http.Request, []byte) {
 	return sh.got[i], sh.bodies[i]
 }
 
+// Received is one request a [Shop] received: its header and body.
+type Received struct {
+	Header http.Header
+	Body   []byte
+}
+
+// All returns every request received so far, in order.
+func (sh *Shop) All() []Received {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	out := make([]Received, len(sh.got))
+	for i, r := range sh.got {
+		out[i] = Received{Header: r.Header.Clone(), Body: sh.bodies[i]}
+	}
+	return out
+}
+
 // Count returns how many requests the shop received.
 func (sh *Shop) Count() int {
 	sh.mu.Lock()

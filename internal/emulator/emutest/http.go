@@ -1,7 +1,9 @@
 package emutest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -90,6 +92,27 @@ func Shows(t testing.TB, what, text string, wants ...string) {
 			t.Errorf("%s lacks %q", what, want)
 		}
 	}
+}
+
+// Keys returns the keys of the JSON object raw, in the order the answer
+// writes them, joined by commas: "id,status,amount". It fails the test
+// when raw is not an object.
+func Keys(t testing.TB, raw []byte) string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("not a JSON object: %s", raw)
+	}
+	var keys []string
+	for dec.More() {
+		k, err := dec.Token()
+		var skip json.RawMessage
+		if err != nil || dec.Decode(&skip) != nil {
+			t.Fatalf("not a JSON object: %s", raw)
+		}
+		keys = append(keys, k.(string))
+	}
+	return strings.Join(keys, ",")
 }
 
 // Clock is an emulator clock (an emulator's WithClock) that moves only

@@ -126,18 +126,9 @@ func TestStatusEndpoint(t *testing.T) {
 	if r.status != http.StatusOK || r.body.Statut == nil || !*r.body.Statut || r.body.Message != "details paiement" {
 		t.Fatalf("%d %s", r.status, r.raw)
 	}
-	var keys []string
-	dec := json.NewDecoder(bytes.NewReader(r.body.Data))
-	_, _ = dec.Token()
-	for dec.More() {
-		k, _ := dec.Token()
-		keys = append(keys, k.(string))
-		var skip json.RawMessage
-		_ = dec.Decode(&skip)
-	}
 	want := "_id,tokenPay,numeroSend,nomclient,personal_Info,numeroTransaction,Montant,frais,statut,moyen,return_url,createdAt"
-	if strings.Join(keys, ",") != want {
-		t.Errorf("fields %v", keys)
+	if keys := emutest.Keys(t, r.body.Data); keys != want {
+		t.Errorf("fields %s", keys)
 	}
 	var d struct {
 		TokenPay     string           `json:"tokenPay"`
