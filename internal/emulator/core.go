@@ -35,6 +35,9 @@ type Spec[P any] struct {
 	// (a rate limit: [RateLimit]): it writes an answer and returns false
 	// to stop the call. Nil lets every call through.
 	Edge func(w http.ResponseWriter, r *http.Request) bool
+	// Agent is the User-Agent of its notifications (see
+	// [DispatcherConfig]).
+	Agent string
 	// ErrorBody is the provider's answer to an injected error status, and
 	// to a request body over 1 MiB.
 	ErrorBody ErrorBody
@@ -214,7 +217,7 @@ func NewCore[P any](spec Spec[P]) *Core[P] {
 	c := &Core[P]{spec: spec}
 	c.name, c.now = spec.Name, set.Now
 	c.faults = NewFaults(spec.ErrorBody)
-	c.hooks = NewDispatcher(DispatcherConfig{Timeout: set.WebhookTimeout, Retries: set.WebhookRetries, RetryDelay: set.WebhookRetryDelay})
+	c.hooks = NewDispatcher(DispatcherConfig{Timeout: set.WebhookTimeout, Retries: set.WebhookRetries, RetryDelay: set.WebhookRetryDelay, Agent: spec.Agent})
 	c.later = NewLater(set.PayLaterDelay, c.confirm)
 	c.client = NoRedirectClient(30 * time.Second)
 	c.mux = http.NewServeMux()

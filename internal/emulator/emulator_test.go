@@ -295,7 +295,7 @@ func TestDispatcherDeliver(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	rc := newReceiver(t)
-	d := NewDispatcher(DispatcherConfig{})
+	d := NewDispatcher(DispatcherConfig{Agent: "Acme-Webhooks/1.0"})
 	defer d.Close()
 
 	if err := d.Deliver(ctx, note(rc.srv.URL, "one")); err != nil {
@@ -303,6 +303,9 @@ func TestDispatcherDeliver(t *testing.T) {
 	}
 	if got := rc.got(); len(got) != 1 || got[0] != "s:one" {
 		t.Fatalf("received %q", got)
+	}
+	if h := d.Deliveries()[0].Header; h.Get("User-Agent") != "Acme-Webhooks/1.0" || h.Get("Content-Type") != "application/json" {
+		t.Errorf("header %v", h)
 	}
 
 	d.SetPolicy(providertest.WebhookPolicy{Copies: 3})
@@ -458,6 +461,20 @@ func TestSendOnce(t *testing.T) {
 	}
 	if ds := d.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != 401 {
 		t.Fatalf("deliveries %+v", ds)
+	}
+}
+
+func TestSignedHeader(t *testing.T) {
+	t.Parallel()
+	sign := func(secret string, body []byte) string { return secret + ":" + string(body) }
+	if h := SignedHeader("X-Sig", "k", []byte("b"), sign); h.Get("X-Sig") != "k:b" || len(h) != 1 {
+		t.Errorf("signed %v", h)
+	}
+	if h := SignedHeader("X-Sig", "", []byte("b"), sign); h != nil {
+		t.Errorf("unsigned %v", h)
+	}
+	if f := ForgedSecret("k"); !strings.HasPrefix(f, "forged-") || f == ForgedSecret("k") || ForgedSecret("") != "" {
+		t.Errorf("forged secret %q", f)
 	}
 }
 

@@ -160,7 +160,7 @@ func New(opts ...Option) *Server {
 	set := providertest.Configure(&o, opts)
 	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant, nested: o.nested}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "dexchangetest", Auth: s.authenticated, Edge: emulator.RateLimit(o.rateLimit, o.ratePer, set.Now, func(w http.ResponseWriter) {
+		Name: "dexchangetest", Agent: "DEXCHANGE-Webhook/1.0 (emulator)", Auth: s.authenticated, Edge: emulator.RateLimit(o.rateLimit, o.ratePer, set.Now, func(w http.ResponseWriter) {
 			writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
 		}), ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusProcessing },
@@ -249,10 +249,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	}
 	forged.Status = statusSuccess
 	body := webhookBody(&forged, 0)
-	h := webhookHeader()
-	if s.WebhookSecret != "" {
-		h.Set(dexchange.SignatureHeader, dexchange.Sign("forged-"+emulator.RandomHex(8), body))
-	}
+	h := emulator.SignedHeader(dexchange.SignatureHeader, emulator.ForgedSecret(s.WebhookSecret), body, dexchange.Sign)
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: h, Body: body})
 }
 
@@ -380,18 +377,7 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 // dashboard's URL, signed when the server has a webhook secret.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
 	body := webhookBody(p, env.Delta)
-	h := webhookHeader()
-	if s.WebhookSecret != "" {
-		h.Set(dexchange.SignatureHeader, dexchange.Sign(s.WebhookSecret, body))
-	}
-	return env.To(h, body, p.CallBackURL)
-}
-
-func webhookHeader() http.Header {
-	return http.Header{
-		"Content-Type": {"application/json"},
-		"User-Agent":   {"DEXCHANGE-Webhook/1.0 (emulator)"},
-	}
+	return env.To(emulator.SignedHeader(dexchange.SignatureHeader, s.WebhookSecret, body, dexchange.Sign), body, p.CallBackURL)
 }
 
 // Payment is the emulator's record of one merchant transaction.

@@ -208,7 +208,7 @@ func New(opts ...Option) *Server {
 		stringAmounts: o.stringAmounts, flat: o.flat, sandboxURL: o.sandboxURL,
 	}
 	s.c = emulator.NewCore(emulator.Spec[Session]{
-		Name: "dexpaytest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Name: "dexpaytest", Agent: "DEXPAY-Webhook/1.0 (emulator)", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(ss *Session) bool { return ss.Later && ss.Status == StatusProcessing },
 		Confirm: func(ss *Session, env emulator.Env) []emulator.Notification {
 			ss.Later = false
@@ -347,11 +347,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	forged.Status, forged.CompletedAt = StatusCompleted, now.UTC()
 	forged.Operator, forged.PaymentMethod, forged.TransactionID = "wave", "MOBILE_MONEY", "TXN"+emulator.RandomHex(6)
 	body := s.webhookBody(&forged, 0, now)
-	secret := ""
-	if s.WebhookSecret != "" {
-		secret = "forged-" + emulator.RandomHex(8)
-	}
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: s.signedHeader(body, secret), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: s.signedHeader(body, emulator.ForgedSecret(s.WebhookSecret)), Body: body})
 }
 
 // authenticated checks x-api-key and x-api-secret.
@@ -638,18 +634,11 @@ func (s *Server) notify(ss *Session, env emulator.Env) []emulator.Notification {
 // signedHeader is a notification's header, signed under secret unless it
 // is empty.
 func (s *Server) signedHeader(body []byte, secret string) http.Header {
-	h := http.Header{
-		"Content-Type": {"application/json"},
-		"User-Agent":   {"DEXPAY-Webhook/1.0 (emulator)"},
+	name := dexpay.SignatureHeader
+	if s.legacyHeader {
+		name = dexpay.LegacySignatureHeader
 	}
-	if secret != "" {
-		name := dexpay.SignatureHeader
-		if s.legacyHeader {
-			name = dexpay.LegacySignatureHeader
-		}
-		h.Set(name, dexpay.Sign(secret, body))
-	}
-	return h
+	return emulator.SignedHeader(name, secret, body, dexpay.Sign)
 }
 
 // Session is the emulator's record of one checkout session.

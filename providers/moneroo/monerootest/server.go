@@ -114,7 +114,7 @@ func New(opts ...Option) *Server {
 	set := providertest.Configure(&o, opts)
 	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "monerootest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Name: "monerootest", Agent: "Moneroo-Webhooks/1.0 (emulator)", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Status, p.Later = statusSuccess, false
@@ -171,7 +171,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	}
 	forged.Status = statusSuccess
 	body := webhookBody(&forged, 0)
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: webhookHeader(moneroo.Sign("forged-"+emulator.RandomHex(8), body)), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: emulator.SignedHeader(moneroo.SignatureHeader, emulator.ForgedSecret(s.WebhookSecret), body, moneroo.Sign), Body: body})
 }
 
 // authenticated checks the bearer secret key.
@@ -278,15 +278,7 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 // URL.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
 	body := webhookBody(p, env.Delta)
-	return env.To(webhookHeader(s.Sign(body)), body)
-}
-
-func webhookHeader(signature string) http.Header {
-	return http.Header{
-		"Content-Type":          {"application/json"},
-		"User-Agent":            {"Moneroo-Webhooks/1.0 (emulator)"},
-		moneroo.SignatureHeader: {signature},
-	}
+	return env.To(emulator.SignedHeader(moneroo.SignatureHeader, s.WebhookSecret, body, moneroo.Sign), body)
 }
 
 // Moneroo's word for a payment the customer made and the operator has not

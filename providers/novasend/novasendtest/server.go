@@ -227,7 +227,7 @@ func New(opts ...Option) *Server {
 		noStatusTransaction: o.noStatusTransaction, feePaidByCustomer: o.feePaidByCustomer,
 	}
 	s.c = emulator.NewCore(emulator.Spec[Payin]{
-		Name: "novasendtest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Name: "novasendtest", Agent: "NovaSend-Webhooks/1.0 (emulator)", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payin) bool { return p.Later && !p.final() },
 		Confirm: func(p *Payin, env emulator.Env) []emulator.Notification {
 			p.Later = false
@@ -335,7 +335,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	forged.Status, forged.ConfirmationStatus, forged.Failure = statusProcessed, confirmationAccepted, nil
 	forged.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionCompleted, ProcessedAt: now}
 	body, signed := s.webhookForms(&forged, 0, true)
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), signed)), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: emulator.SignedHeader(novasend.SignatureHeader, emulator.ForgedSecret(s.WebhookSecret), signed, novasend.Sign), Body: body})
 }
 
 // authenticated checks HTTP Basic base64(api_key:api_client): 401 when the
@@ -506,7 +506,7 @@ func (s *Server) press(p *Payin, a providertest.Action, c emulator.Choice, env e
 // notify is the webhook about p's current state to the portal's URL.
 func (s *Server) notify(p *Payin, env emulator.Env) []emulator.Notification {
 	body, signed := s.webhookForms(p, env.Delta, s.webhookTransaction)
-	return env.To(webhookHeader(s.Sign(signed)), body)
+	return env.To(emulator.SignedHeader(novasend.SignatureHeader, s.WebhookSecret, signed, novasend.Sign), body)
 }
 
 // webhookForms returns the body of a webhook about p as sent, and the
@@ -524,14 +524,6 @@ func (s *Server) webhookForms(p *Payin, delta int64, withTx bool) (body, signed 
 		return body, stringified
 	}
 	return body, body
-}
-
-func webhookHeader(signature string) http.Header {
-	return http.Header{
-		"Content-Type":           {"application/json"},
-		"User-Agent":             {"NovaSend-Webhooks/1.0 (emulator)"},
-		novasend.SignatureHeader: {signature},
-	}
 }
 
 // apiError is the emulator's error answer. NovaSend documents its error
