@@ -501,8 +501,13 @@ type Hosted[P any] struct {
 	// Missing, nil for never, reports that p has no page at r (another
 	// mode's, another path's); Expired, nil for never, that an open page's
 	// life is over at now. All run under the ledger's lock.
+	// Status and Finals stand for Final and Word where the payment's
+	// status word says it all: Word is Status, and a payment is final
+	// when its word is one of Finals.
 	Final   func(p *P) bool
 	Word    func(p *P) string
+	Status  func(p *P) string
+	Finals  []string
 	Missing func(p *P, r *http.Request) bool
 	Expired func(p *P, now time.Time) bool
 	// Show is an open page, under the ledger's lock (it may note that the
@@ -553,6 +558,10 @@ func (c *Core[P]) Host(h Hosted[P]) {
 		m = pageMessages["en"]
 	}
 	noun := cmp.Or(h.Noun, m.noun)
+	if h.Status != nil {
+		h.Word = h.Status
+		h.Final = func(p *P) bool { return slices.Contains(h.Finals, h.Status(p)) }
+	}
 	// state is p's page's state under mu.
 	state := func(r *http.Request) (*P, Env, PageState, string) {
 		p, env := c.recs.find(r.PathValue(h.Key)), c.env()

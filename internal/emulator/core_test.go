@@ -104,8 +104,8 @@ func newToy(t *testing.T, now func() time.Time) *toyServer {
 	})
 	ts.c.Host(Hosted[toy]{
 		Path: "/page/{ref}", Key: "ref", Lang: "en",
-		Final:   func(p *toy) bool { return p.Status != "open" },
-		Word:    func(p *toy) string { return p.Status },
+		Status:  func(p *toy) string { return p.Status },
+		Finals:  []string{"paid", "pay", "fail", "cancelled"},
 		Expired: func(p *toy, now time.Time) bool { return !now.Before(p.Expires) },
 		Show: func(p *toy, _ Env, _ *http.Request) CheckoutPage {
 			return CheckoutPage{Brand: Brand{Name: "Toy"}, Amount: "100 XOF", ActionURL: "/page/" + p.Ref}

@@ -60,6 +60,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -179,7 +180,7 @@ func New(opts ...Option) *Server {
 		writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
 	})
 	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction",
-		Final: func(p *Payment) bool { return final(p.Status) }, Word: func(p *Payment) string { return p.Status },
+		Status: func(p *Payment) string { return p.Status }, Finals: finals,
 		Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
@@ -226,7 +227,7 @@ func (s *Server) SetStatus(id, status string) error {
 // and notifies its callBackURL.
 func (s *Server) Expire(ctx context.Context, id string) error {
 	return s.c.Update(ctx, id, func(p *Payment, env emulator.Env) ([]emulator.Notification, error) {
-		if final(p.Status) {
+		if slices.Contains(finals, p.Status) {
 			return nil, fmt.Errorf("dexchangetest: transaction %q is already %s", id, p.Status)
 		}
 		p.Status, p.CompletedAt = statusExpired, env.Now.UTC()

@@ -230,7 +230,7 @@ func New(opts ...Option) *Server {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
 	})
 	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session",
-		Final: func(ss *Session) bool { return final(ss.Status) }, Word: func(ss *Session) string { return ss.Status },
+		Status: func(ss *Session) string { return ss.Status }, Finals: finals,
 		Expired: expired, Missing: func(ss *Session, r *http.Request) bool { return r.PathValue("id") != ss.ID },
 		Show: s.show, Press: s.press})
 	s.c.Handle("GET /live/{id}", s.livePage)
@@ -507,7 +507,7 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
 	var refused string
 	var ns []emulator.Notification
 	ok := s.c.With(s.c.Resolve(r.PathValue("id")), func(ss *Session, env emulator.Env) {
-		if final(ss.Status) {
+		if slices.Contains(finals, ss.Status) {
 			refused = "Checkout session is " + ss.Status + " and cannot be cancelled"
 			return
 		}

@@ -129,7 +129,7 @@ func New(opts ...Option) *Server {
 		writeJSON(w, http.StatusNotFound, envelope{Message: "Not found."})
 	})
 	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en",
-		Final: func(p *Payment) bool { return final(p.Status) }, Word: func(p *Payment) string { return p.Status },
+		Status: func(p *Payment) string { return p.Status }, Finals: finals,
 		Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
@@ -285,9 +285,8 @@ func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
 // confirmed: a pay-later payment's status until its phone confirms.
 const statusPending = "pending"
 
-func final(status string) bool {
-	return status == statusSuccess || status == statusFailed || status == statusCancelled
-}
+// finals are the statuses a payment ends with.
+var finals = []string{statusSuccess, statusFailed, statusCancelled}
 
 // Payment is the emulator's record of one payment.
 type Payment struct {
