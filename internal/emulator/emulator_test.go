@@ -737,3 +737,28 @@ func TestSlowAnswerEndsWhenClientHangsUp(t *testing.T) {
 		t.Fatal("the slow answer still waits after the client hung up")
 	}
 }
+
+func TestRefusals(t *testing.T) {
+	t.Parallel()
+	body := Refusals{
+		0:   {Code: "ERROR", Message: "Error"},
+		429: {Code: "RATE_LIMITED", Message: "Slow down"},
+	}.Body("application/json; charset=utf-8", func(status int, r Refusal) any {
+		return map[string]any{"status": status, "code": r.Code, "message": r.Message}
+	})
+	for _, tt := range []struct {
+		status int
+		want   string
+	}{
+		{429, `{"code":"RATE_LIMITED","message":"Slow down","status":429}`},
+		{503, `{"code":"ERROR","message":"Service Unavailable","status":503}`},
+		{599, `{"code":"ERROR","message":"Error","status":599}`},
+	} {
+		if ctype, b := body(tt.status); ctype != "application/json; charset=utf-8" || string(b) != tt.want {
+			t.Errorf("%d: %s %s", tt.status, ctype, b)
+		}
+	}
+	if _, b := (Refusals{}).Body("", func(_ int, r Refusal) any { return r })(599); string(b) != `{"Code":"","Message":""}` {
+		t.Errorf("no words: %s", b)
+	}
+}

@@ -57,7 +57,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -279,22 +278,12 @@ type errorEnvelope struct {
 }
 
 // errorBody is DEXCHANGE's body for an injected error status.
-func errorBody(status int) (string, []byte) {
-	msg := http.StatusText(status)
-	switch status {
-	case http.StatusForbidden:
-		msg = "API under maintenance"
-	case http.StatusTooManyRequests:
-		msg = "ThrottlerException: Too Many Requests"
-	case http.StatusInternalServerError:
-		msg = "Internal server error"
-	}
-	if msg == "" {
-		msg = "Error"
-	}
-	b, _ := json.Marshal(errorEnvelope{Message: []string{msg}})
-	return "application/json; charset=utf-8", b
-}
+var errorBody = emulator.Refusals{
+	0:                              {Message: "Error"},
+	http.StatusForbidden:           {Message: "API under maintenance"},
+	http.StatusTooManyRequests:     {Message: "ThrottlerException: Too Many Requests"},
+	http.StatusInternalServerError: {Message: "Internal server error"},
+}.Body("application/json; charset=utf-8", func(_ int, r emulator.Refusal) any { return errorEnvelope{Message: []string{r.Message}} })
 
 // getLink is POST /api/v1/transaction/merchant/get-link.
 func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {

@@ -57,7 +57,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -389,19 +388,14 @@ func writeValidation(w http.ResponseWriter, messages []string) {
 }
 
 // errorBody is DEXPAY's body for an injected error status.
-func errorBody(status int) (string, []byte) {
-	msg, code := http.StatusText(status), "ERROR"
-	switch status {
-	case http.StatusTooManyRequests:
-		msg, code = "ThrottlerException: Too Many Requests", "RATE_LIMITED"
-	case http.StatusInternalServerError:
-		msg, code = "Internal server error", "INTERNAL_ERROR"
-	case http.StatusServiceUnavailable:
-		msg, code = "Service temporarily unavailable", "SERVICE_UNAVAILABLE"
-	}
-	b, _ := json.Marshal(errorEnvelope{StatusCode: status, Message: cmp.Or(msg, "Error"), Code: code})
-	return "application/json; charset=utf-8", b
-}
+var errorBody = emulator.Refusals{
+	0:                              {Code: "ERROR", Message: "Error"},
+	http.StatusTooManyRequests:     {Code: "RATE_LIMITED", Message: "ThrottlerException: Too Many Requests"},
+	http.StatusInternalServerError: {Code: "INTERNAL_ERROR", Message: "Internal server error"},
+	http.StatusServiceUnavailable:  {Code: "SERVICE_UNAVAILABLE", Message: "Service temporarily unavailable"},
+}.Body("application/json; charset=utf-8", func(status int, r emulator.Refusal) any {
+	return errorEnvelope{StatusCode: status, Message: r.Message, Code: r.Code}
+})
 
 // answer writes a successful answer: {success, data}, or data alone with
 // WithFlatAnswers.

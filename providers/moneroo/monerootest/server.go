@@ -34,10 +34,8 @@
 package monerootest
 
 import (
-	"cmp"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -193,15 +191,11 @@ type envelope struct {
 func writeJSON(w http.ResponseWriter, status int, v any) { emulator.WriteJSON(w, status, "", v) }
 
 // errorBody is Moneroo's body for an injected error status.
-func errorBody(status int) (string, []byte) {
-	msg := map[int]string{
-		http.StatusTooManyRequests:     "Too Many Attempts.",
-		http.StatusServiceUnavailable:  "Service Unavailable. We are performing maintenance, please try again later.",
-		http.StatusInternalServerError: "Server Error",
-	}[status]
-	b, _ := json.Marshal(envelope{Message: cmp.Or(msg, http.StatusText(status))})
-	return "application/json", b
-}
+var errorBody = emulator.Refusals{
+	http.StatusTooManyRequests:     {Message: "Too Many Attempts."},
+	http.StatusServiceUnavailable:  {Message: "Service Unavailable. We are performing maintenance, please try again later."},
+	http.StatusInternalServerError: {Message: "Server Error"},
+}.Body("application/json", func(_ int, r emulator.Refusal) any { return envelope{Message: r.Message} })
 
 // initialize is POST /v1/payments/initialize.
 func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {

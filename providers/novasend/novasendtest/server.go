@@ -575,16 +575,13 @@ func marshal(v any) []byte {
 }
 
 // errorBody is NovaSend's body for an injected error status.
-func errorBody(status int) (string, []byte) {
-	code, msg := "error", http.StatusText(status)
-	switch status {
-	case http.StatusTooManyRequests:
-		code, msg = "too_many_requests", "Too many requests, please retry later"
-	case http.StatusInternalServerError:
-		code, msg = "internal_error", "Internal Server Error"
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		code, msg = "service_unavailable", "Service temporarily unavailable, please retry later"
-	}
-	b, _ := json.Marshal(apiError{StatusCode: status, Code: code, Message: msg})
-	return "application/json", b
-}
+var errorBody = emulator.Refusals{
+	0:                              {Code: "error"},
+	http.StatusTooManyRequests:     {Code: "too_many_requests", Message: "Too many requests, please retry later"},
+	http.StatusInternalServerError: {Code: "internal_error", Message: "Internal Server Error"},
+	http.StatusBadGateway:          {Code: "service_unavailable", Message: "Service temporarily unavailable, please retry later"},
+	http.StatusServiceUnavailable:  {Code: "service_unavailable", Message: "Service temporarily unavailable, please retry later"},
+	http.StatusGatewayTimeout:      {Code: "service_unavailable", Message: "Service temporarily unavailable, please retry later"},
+}.Body("application/json", func(status int, r emulator.Refusal) any {
+	return apiError{StatusCode: status, Code: r.Code, Message: r.Message}
+})
