@@ -530,6 +530,21 @@ type Outcome struct {
 	Wait string
 }
 
+// SentBack is the outcome of a button that sends the customer to success
+// after paying or choosing to pay later, to failure otherwise: notify
+// goes out first and, after pay later, payment ref waits for its
+// customer's phone.
+func SentBack(a providertest.Action, ref, success, failure string, notify []Notification) Outcome {
+	out := Outcome{Notify: notify, Back: failure}
+	if a == providertest.Pay || a == providertest.PayLater {
+		out.Back = success
+	}
+	if a == providertest.PayLater {
+		out.Wait = ref
+	}
+	return out
+}
+
 // messages are a hosted page's words in one language.
 type messages struct {
 	noun, missing, missingText, closedText, conflictText, waiting, waitingText, expired, expiredText, done, unknown, unknownText, down, downText string

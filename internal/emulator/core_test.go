@@ -357,3 +357,21 @@ func TestWriteJSON(t *testing.T) {
 		t.Errorf("unencodable: %d", rec.Code)
 	}
 }
+
+func TestSentBack(t *testing.T) {
+	t.Parallel()
+	ns := []Notification{{URL: "https://shop.example/hook"}}
+	for _, tt := range []struct {
+		a          providertest.Action
+		back, wait string
+	}{
+		{providertest.Pay, "ok", ""},
+		{providertest.PayLater, "ok", "r1"},
+		{providertest.Fail, "ko", ""},
+		{providertest.Cancel, "ko", ""},
+	} {
+		if out := SentBack(tt.a, "r1", "ok", "ko", ns); out.Back != tt.back || out.Wait != tt.wait || len(out.Notify) != 1 || out.Title != "" {
+			t.Errorf("%s: %+v", tt.a, out)
+		}
+	}
+}

@@ -353,14 +353,7 @@ func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.Chec
 // otherwise.
 func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
 	settle(p, a, c, env.Now)
-	out := emulator.Outcome{Notify: s.notify(p, env), Back: p.FailureURL}
-	if a == providertest.Pay || a == providertest.PayLater {
-		out.Back = p.SuccessURL
-	}
-	if a == providertest.PayLater {
-		out.Wait = p.TransactionID
-	}
-	return out
+	return emulator.SentBack(a, p.TransactionID, p.SuccessURL, p.FailureURL, s.notify(p, env))
 }
 
 // notify is the notification about p, to its callBackURL or else the

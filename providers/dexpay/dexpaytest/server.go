@@ -606,16 +606,11 @@ func expired(ss *Session, now time.Time) bool {
 // pay later, failure_url otherwise.
 func (s *Server) press(ss *Session, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
 	settle(ss, a, c, env.Now)
-	out := emulator.Outcome{Back: ss.FailureURL}
-	if a == providertest.Pay || a == providertest.PayLater {
-		out.Back = ss.SuccessURL
+	var notify []emulator.Notification
+	if a != providertest.PayLater {
+		notify = s.notify(ss, env)
 	}
-	if a == providertest.PayLater {
-		out.Wait = ss.Reference
-	} else {
-		out.Notify = s.notify(ss, env)
-	}
-	return out
+	return emulator.SentBack(a, ss.Reference, ss.SuccessURL, ss.FailureURL, notify)
 }
 
 // notify is the webhook about ss, to its webhook_url or else the

@@ -493,13 +493,8 @@ func (s *Server) press(p *Payin, a providertest.Action, c emulator.Choice, env e
 	if a != providertest.Cancel {
 		p.Operator, p.Phone = c.From(operators(p)).Code, c.Phone
 	}
-	out := emulator.Outcome{Notify: s.notify(p, env), Back: p.FailureURL, Title: "Thank you"}
-	if a == providertest.Pay || a == providertest.PayLater {
-		out.Back = p.SuccessURL
-	}
-	if a == providertest.PayLater {
-		out.Wait = p.Reference
-	}
+	out := emulator.SentBack(a, p.Reference, p.SuccessURL, p.FailureURL, s.notify(p, env))
+	out.Title = "Thank you"
 	return out
 }
 
