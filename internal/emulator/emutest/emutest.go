@@ -93,3 +93,16 @@ func Start[S interface{ Close() }, O any](t testing.TB, newEm func(...O) S, opts
 	t.Cleanup(s.Close)
 	return s
 }
+
+// StartNotifying starts an emulator as [Start] does, its dashboard's
+// notifications going to a new [Shop] at path (SetWebhookURL), and
+// returns both.
+func StartNotifying[S interface {
+	Close()
+	SetWebhookURL(url string)
+}, O any](t testing.TB, path string, newEm func(...O) S, opts ...O) (S, *Shop) {
+	t.Helper()
+	s, sh := Start(t, newEm, opts...), NewShop(t)
+	s.SetWebhookURL(sh.URL + path)
+	return s, sh
+}

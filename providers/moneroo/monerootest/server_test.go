@@ -175,9 +175,7 @@ func TestVerify(t *testing.T) {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL + "/hooks")
+	s, sh := emutest.StartNotifying(t, "/hooks", New, providertest.WithMerchant("Boutique Awa"))
 
 	id, checkout := initialize(t, s)
 	page := emutest.Page(t, checkout)
@@ -460,9 +458,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, New)
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL + "/hooks")
+	s, sh := emutest.StartNotifying(t, "/hooks", New)
 
 	id, checkout := initialize(t, s)
 	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) {

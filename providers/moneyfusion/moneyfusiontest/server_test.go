@@ -329,9 +329,7 @@ func TestPageFlow(t *testing.T) {
 func TestNoReturnURLNoWebhookURL(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, New)
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL + "/dashboard")
+	s, sh := emutest.StartNotifying(t, "/dashboard", New)
 	body := `{"totalPrice":200,"article":[{"sac":100,"chaussure":100}],"numeroSend":" 01010101 ","nomclient":" John Doe "}`
 	r := call(t, http.MethodPost, s.APIURL, body)
 	if r.status != http.StatusOK {

@@ -375,9 +375,7 @@ type hook struct {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, newServer, providertest.WithMerchant("Boutique Awa"))
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL + "/hooks")
+	s, sh := emutest.StartNotifying(t, "/hooks", newServer, providertest.WithMerchant("Boutique Awa"))
 
 	sess := open(t, s, validBody, key1)
 	res, err := http.Get(sess.PaymentURL)
@@ -494,9 +492,7 @@ func TestWebhookForms(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := emutest.Start(t, newServer, append(tt.opts, WithTransactionInWebhooks())...)
-			sh := emutest.NewShop(t)
-			s.SetWebhookURL(sh.URL)
+			s, sh := emutest.StartNotifying(t, "", newServer, append(tt.opts, WithTransactionInWebhooks())...)
 			sess := open(t, s, body, key1)
 			emutest.Act(t, s.Act, sess.PaymentURL, providertest.Pay)
 			r, got := sh.At(0)
@@ -537,9 +533,7 @@ func TestWebhookForms(t *testing.T) {
 // nobody back.
 func TestNoAction(t *testing.T) {
 	t.Parallel()
-	s := emutest.Start(t, newServer, WithTransactionInWebhooks())
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL)
+	s, sh := emutest.StartNotifying(t, "", newServer, WithTransactionInWebhooks())
 	body := `{"reference":"` + ourRef + `","accountId":"` + testAccount + `","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
 	sess := open(t, s, body, key1)
 	back, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay)
@@ -630,9 +624,7 @@ func TestForge(t *testing.T) {
 func TestExpireAndSetStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, newServer)
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL)
+	s, sh := emutest.StartNotifying(t, "", newServer)
 	sess := open(t, s, validBody, key1)
 	if err := s.Expire(ctx, ourRef); err != nil {
 		t.Fatal(err)
@@ -707,9 +699,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, newServer)
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL + "/hooks")
+	s, sh := emutest.StartNotifying(t, "/hooks", newServer)
 	sess := open(t, s, validBody, key1)
 	back, err := s.Act(ctx, sess.PaymentURL, providertest.PayLater)
 	if err != nil || back != "https://shop.example/back/ok?x=1" {
