@@ -163,6 +163,17 @@ func Held[A any](t testing.TB, act func(context.Context, string, A) (string, err
 	}
 }
 
+// NotWaiting checks that confirm, an emulator's ConfirmLater, refuses ref
+// with [emulator.ErrNotWaiting] (no payment of that ref waits for its
+// customer's phone) and that the shop has received want notifications in
+// all, none of them from that call.
+func NotWaiting(t testing.TB, confirm func(context.Context, string) error, ref string, sh *Shop, want int) {
+	t.Helper()
+	if err := confirm(context.Background(), ref); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != want {
+		t.Errorf("ConfirmLater(%q) while not waiting: %v, %d notifications, want %d", ref, err, sh.Count(), want)
+	}
+}
+
 // Refuses checks that act, an emulator's Act, refuses action a on page;
 // what says, in the error of the test otherwise, what was accepted.
 func Refuses[A any](t testing.TB, act func(context.Context, string, A) (string, error), page string, a A, what string) {

@@ -3,7 +3,6 @@ package dexpaytest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -767,7 +766,5 @@ func TestPayLater(t *testing.T) {
 		!strings.Contains(string(ns[0].Body), `"event":"CHECKOUT_COMPLETED"`) {
 		t.Errorf("after ConfirmLater: %+v, %d notifications", ss, len(ns))
 	}
-	if err := s.ConfirmLater(ctx, "pay_01"); !errors.Is(err, emulator.ErrNotWaiting) || len(h.All()) != 1 {
-		t.Errorf("second ConfirmLater: %v", err)
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, "pay_01", h.Shop, 1)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -461,9 +459,7 @@ func TestPayLater(t *testing.T) {
 	s, sh := emutest.StartNotifying(t, "/hooks", New)
 
 	id, checkout := initialize(t, s)
-	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) {
-		t.Errorf("ConfirmLater before the choice: %v", err)
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, id, sh, 0)
 	back, err := s.Act(ctx, checkout, providertest.PayLater)
 	if err != nil || !strings.HasSuffix(back, "&paymentId="+id+"&paymentStatus=pending") {
 		t.Fatalf("pay later: %q %v", back, err)
@@ -488,9 +484,7 @@ func TestPayLater(t *testing.T) {
 	if _, body := sh.At(0); !strings.Contains(string(body), `"event":"payment.success"`) {
 		t.Errorf("webhook %s", body)
 	}
-	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 1 {
-		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.Count())
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, id, sh, 1)
 	if err := s.ConfirmLater(ctx, "nope"); err == nil {
 		t.Error("ConfirmLater of no payment succeeded")
 	}

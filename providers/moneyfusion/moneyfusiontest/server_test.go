@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -587,9 +585,7 @@ func TestPayLater(t *testing.T) {
 	if _, body := sh.At(1); json.Unmarshal(body, &h) != nil || h.Event != moneyfusion.EventCompleted || h.TokenPay != token {
 		t.Errorf("webhook %s", body)
 	}
-	if err := s.ConfirmLater(ctx, token); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 2 {
-		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.Count())
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, token, sh, 2)
 }
 
 // TestHeldEventsKeepTheirOrder: the two webhooks of one payment, held,

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/novasend"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -735,7 +733,5 @@ func TestPayLater(t *testing.T) {
 	if got := txStatus(); got != "completed" {
 		t.Errorf("status after ConfirmLater: transaction %s", got)
 	}
-	if err := s.ConfirmLater(ctx, sess.Reference); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 2 {
-		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.Count())
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, sess.Reference, sh, 2)
 }

@@ -977,9 +977,7 @@ func TestPayLater(t *testing.T) {
 	if err != nil || u.Status != cauri.StatusPaid || u.PaymentID != "pay_01" {
 		t.Errorf("IPN %+v %v", u, err)
 	}
-	if err := s.ConfirmLater(ctx, tok); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 1 {
-		t.Errorf("second ConfirmLater: %v, %d IPNs", err, sh.Count())
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, tok, sh, 1)
 }
 
 // TestFailWithoutCancelURL: a failure goes to cancel_url; an invoice
