@@ -33,7 +33,9 @@ func SignedHeader(name, secret string, body []byte, sign func(secret string, bod
 	if secret == "" {
 		return nil
 	}
-	return http.Header{name: {sign(secret, body)}}
+	h := http.Header{}
+	h.Set(name, sign(secret, body))
+	return h
 }
 
 // ForgedSecret is the secret a forger signs with: a wrong one, or "" (no
