@@ -169,7 +169,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	}
 	forged.Status = statusSuccess
 	body := webhookBody(&forged, 0)
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: emulator.SignedHeader(moneroo.SignatureHeader, emulator.ForgedSecret(s.WebhookSecret), body, moneroo.Sign), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: signed(moneroo.Sign("forged-"+emulator.RandomHex(8), body)), Body: body})
 }
 
 // authenticated checks the bearer secret key.
@@ -272,8 +272,12 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 // URL.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
 	body := webhookBody(p, env.Delta)
-	return env.To(emulator.SignedHeader(moneroo.SignatureHeader, s.WebhookSecret, body, moneroo.Sign), body)
+	return env.To(signed(s.Sign(body)), body)
 }
+
+// signed is the header of a webhook with signature: Moneroo signs every
+// one.
+func signed(signature string) http.Header { return http.Header{moneroo.SignatureHeader: {signature}} }
 
 // Moneroo's word for a payment the customer made and the operator has not
 // confirmed: a pay-later payment's status until its phone confirms.

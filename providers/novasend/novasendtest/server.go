@@ -335,7 +335,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	forged.Status, forged.ConfirmationStatus, forged.Failure = statusProcessed, confirmationAccepted, nil
 	forged.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionCompleted, ProcessedAt: now}
 	body, signed := s.webhookForms(&forged, 0, true)
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: emulator.SignedHeader(novasend.SignatureHeader, emulator.ForgedSecret(s.WebhookSecret), signed, novasend.Sign), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: signedBy(novasend.Sign("forged-"+emulator.RandomHex(8), signed)), Body: body})
 }
 
 // authenticated checks HTTP Basic base64(api_key:api_client): 401 when the
@@ -501,7 +501,13 @@ func (s *Server) press(p *Payin, a providertest.Action, c emulator.Choice, env e
 // notify is the webhook about p's current state to the portal's URL.
 func (s *Server) notify(p *Payin, env emulator.Env) []emulator.Notification {
 	body, signed := s.webhookForms(p, env.Delta, s.webhookTransaction)
-	return env.To(emulator.SignedHeader(novasend.SignatureHeader, s.WebhookSecret, signed, novasend.Sign), body)
+	return env.To(signedBy(s.Sign(signed)), body)
+}
+
+// signedBy is the header of a webhook with signature: NovaSend signs
+// every one.
+func signedBy(signature string) http.Header {
+	return http.Header{novasend.SignatureHeader: {signature}}
 }
 
 // webhookForms returns the body of a webhook about p as sent, and the
