@@ -313,6 +313,20 @@ func TestLookups(t *testing.T) {
 
 // TestCreateFlat: with WithFlatAnswers the creation answers the session
 // itself.
+func TestProvider(t *testing.T) {
+	t.Parallel()
+	s := emutest.Start(t, New, WithKeys("pk_test_a", "sk_test_b"))
+	if s.APIKey != "pk_test_a" || s.APISecret != "sk_test_b" || s.Provider().Name() != "dexpay" {
+		t.Errorf("keys %q %q, provider %s", s.APIKey, s.APISecret, s.Provider().Name())
+	}
+	if Sign("k", []byte("b")) != dexpay.Sign("k", []byte("b")) {
+		t.Error("Sign is not dexpay.Sign")
+	}
+	if _, ok := s.Payout("po_nope"); ok || s.SetStatus("pay_nope", StatusCompleted) == nil {
+		t.Error("an unknown payout or session found")
+	}
+}
+
 func TestCreateFlat(t *testing.T) {
 	t.Parallel()
 	s := emutest.Start(t, New, WithFlatAnswers())

@@ -305,6 +305,16 @@ func TestProvider(t *testing.T) {
 	if s.Provider().Name() != "moneroo" || cfg.BaseURL != s.URL+"/v1" || cfg.SecretKey != s.SecretKey || cfg.WebhookSecrets[0] != s.WebhookSecret {
 		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
+	if s := emutest.Start(t, New, WithWebhookSecret("whsec_1")); s.WebhookSecret != "whsec_1" || s.Config().WebhookSecrets[0] != "whsec_1" {
+		t.Errorf("webhook secret %q", s.WebhookSecret)
+	}
+	id, _ := initialize(t, s)
+	if err := s.SetStatus(id, "weird"); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Payment(id); p.Status != "weird" || s.SetStatus("nope", "success") == nil {
+		t.Errorf("SetStatus: %+v", p)
+	}
 }
 
 // TestOfficialClientInitialize: initialize takes the bodies Moneroo's own

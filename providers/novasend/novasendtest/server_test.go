@@ -664,6 +664,10 @@ func TestProvider(t *testing.T) {
 		cfg.WebhookSecrets[0] != "whsec_1" || cfg.AccountID != "acc_1" || s.Sign([]byte("x")) != novasend.Sign("whsec_1", []byte("x")) {
 		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
+	fees := emutest.Start(t, newServer, WithFeePaidByCustomer())
+	if p, _ := fees.Payment(open(t, fees, validBody, key1).Reference); !p.FeePaidByCustomer {
+		t.Errorf("WithFeePaidByCustomer: %+v", p)
+	}
 }
 
 // TestPageChoice: the page is NovaSend's, with the wallets of the payin's

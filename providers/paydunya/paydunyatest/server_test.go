@@ -580,6 +580,13 @@ func TestConfig(t *testing.T) {
 	if s.LiveProvider().Mode() != paydunya.Live {
 		t.Error("live provider")
 	}
+	k := paydunyatest.Keys{PrivateKey: "live_private_1", Token: "tok_1"}
+	if s := emutest.Start(t, paydunyatest.New, paydunyatest.WithLiveKeys(k)); s.Live != k || s.LiveConfig().PrivateKey != "live_private_1" {
+		t.Errorf("live keys %+v", s.Live)
+	}
+	if s.SetStatus("nope", "completed") == nil {
+		t.Error("SetStatus of no invoice")
+	}
 }
 
 // kitFor mounts a kit over a memory store with s's sandbox provider.
