@@ -39,7 +39,8 @@ const sameTablePrefix = tablePrefix + "bare_"
 const sameTable = sameTablePrefix + "payments"
 
 // sameTableSchema is every table the kit's migrations make under a prefix:
-// what dropSameTable removes.
+// what dropSameTable removes, and, but for schema_migrations, what
+// prepareStore empties.
 var sameTableSchema = []string{"payments", "payment_events", "payouts", "orders", "onpaid", "schema_migrations"}
 
 // sqliteTime is how the SQL store writes a time on SQLite: fixed-width
@@ -182,16 +183,20 @@ func migrate(ctx context.Context, db *sql.DB, d sqlstore.Dialect, server Server,
 }
 
 // prepareStore migrates a SQL store with the table prefix given and
-// empties its payments table: earlier runs' payments would slow this
-// one's indexes down.
+// empties its tables: earlier runs' payments and events would slow this
+// one's indexes down, and every run starts from the same tables.
 func prepareStore(ctx context.Context, db *sql.DB, d sqlstore.Dialect, prefix string) (*sqlstore.Store, error) {
 	st := sqlstore.New(db, d, sqlstore.WithTablePrefix(prefix))
-	err := st.Migrate(ctx)
-	if err == nil {
-		_, err = db.ExecContext(ctx, "DELETE FROM "+prefix+"payments")
-	}
-	if err != nil {
+	if err := st.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("loadharness: preparing the %s store %spayments: %w", d, prefix, err)
+	}
+	for _, t := range sameTableSchema {
+		if t == "schema_migrations" {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, "DELETE FROM "+prefix+t); err != nil {
+			return nil, fmt.Errorf("loadharness: emptying the %s store's %s%s: %w", d, prefix, t, err)
+		}
 	}
 	return st, nil
 }

@@ -31,8 +31,8 @@
 // or in the database.
 //
 // On PostgreSQL, MariaDB and MySQL the harness uses tables of its own:
-// the kit's cauribench_payments (and the rest of its schema; emptied at
-// the start), the baseline's cauribench_baseline (made anew, dropped at
+// the kit's cauribench_payments (and the rest of its schema; all emptied
+// at the start), the baseline's cauribench_baseline (made anew, dropped at
 // the end) and the same-table baseline's cauribench_bare_payments (and the
 // rest of its schema; made anew, dropped at the end). Two runs on one
 // database must not overlap.
