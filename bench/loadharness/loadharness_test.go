@@ -108,58 +108,64 @@ func TestLoopbackDSN(t *testing.T) {
 		notLoopback = "not loopback"
 		malformed   = "malformed"
 	)
-	tests := []struct {
-		store, dsn, want string
-	}{
-		{"postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", ok},
-		{"postgres", "postgresql://u:p@localhost/db", ok},
-		{"postgres", "postgres://u@[::1]:5432/db", ok},
-		{"postgres", "postgres://u@192.168.1.10/db", notLoopback},
-		{"postgres", "host=127.0.0.1 user=postgres", malformed},
-		{"postgres", "root@tcp(127.0.0.1:3306)/test", malformed},
-		{"mysql", "root@tcp(127.0.0.1:3306)/test?parseTime=true", ok},
-		{"mysql", "u:secret@tcp(localhost:3306)/db", ok},
-		{"mysql", "u@tcp(localhost)/db", ok},
-		{"mysql", "u@tcp([::1]:3306)/db", ok},
-		{"mysql", "u@tcp6([::1])/db", ok},
-		{"mysql", "u@tcp(127.0.0.2:3307)/db", ok},
-		{"mysql", "u@/db", ok}, // the driver's default: tcp to 127.0.0.1:3306
-		{"mysql", "u@unix(/run/mysqld/mysqld.sock)/db", ok},
-		{"mysql", "u@tcp(192.168.1.10:3306)/db", notLoopback},
-		{"mysql", "u@tcp(db.example.com)/db", notLoopback},
-		{"mysql", "u@tcp(localhost.example.com:3306)/db", notLoopback},
-		{"mysql", "u@tcp([2001:db8::1]:3306)/db", notLoopback},
-		{"mysql", "u@cloudsql(project:region:instance)/db", notLoopback},
-		{"mysql", "u:p@tcp(127.0.0.1:3306", malformed},
-		{"mysql", "u:p@tcp(127.0.0.1:3306)/db?parseTime=maybe", malformed},
-		{"memory", "postgres://postgres@127.0.0.1:5432/test", malformed},
+	// The store, then each DSN and what loopbackDSN makes of it.
+	tests := map[string]map[string]string{
+		"postgres": {
+			"postgres://postgres@127.0.0.1:5432/test?sslmode=disable": ok,
+			"postgresql://u:p@localhost/db":                           ok,
+			"postgres://u@[::1]:5432/db":                              ok,
+			"postgres://u@192.168.1.10/db":                            notLoopback,
+			"host=127.0.0.1 user=postgres":                            malformed,
+			"root@tcp(127.0.0.1:3306)/test":                           malformed,
+		},
+		"mysql": {
+			"root@tcp(127.0.0.1:3306)/test?parseTime=true": ok,
+			"u:secret@tcp(localhost:3306)/db":              ok,
+			"u@tcp(localhost)/db":                          ok,
+			"u@tcp([::1]:3306)/db":                         ok,
+			"u@tcp6([::1])/db":                             ok,
+			"u@tcp(127.0.0.2:3307)/db":                     ok,
+			"u@/db":                                        ok, // the driver's default: tcp to 127.0.0.1:3306
+			"u@unix(/run/mysqld/mysqld.sock)/db":           ok,
+			"u@tcp(192.168.1.10:3306)/db":                  notLoopback,
+			"u@tcp(db.example.com)/db":                     notLoopback,
+			"u@tcp(localhost.example.com:3306)/db":         notLoopback,
+			"u@tcp([2001:db8::1]:3306)/db":                 notLoopback,
+			"u@cloudsql(project:region:instance)/db":       notLoopback,
+			"u:p@tcp(127.0.0.1:3306":                       malformed,
+			"u:p@tcp(127.0.0.1:3306)/db?parseTime=maybe":   malformed,
+		},
+		"memory": {
+			"postgres://postgres@127.0.0.1:5432/test": malformed,
+		},
 	}
-	for _, tt := range tests {
-		err := loopbackDSN(tt.store, tt.dsn)
-		got := ok
-		switch {
-		case errors.Is(err, ErrNotLoopback):
-			got = notLoopback
-		case err != nil:
-			got = malformed
-		}
-		if got != tt.want {
-			t.Errorf("loopbackDSN(%s, %q) = %v: %s, want %s", tt.store, tt.dsn, err, got, tt.want)
+	for store, dsns := range tests {
+		for dsn, want := range dsns {
+			err := loopbackDSN(store, dsn)
+			got := ok
+			switch {
+			case errors.Is(err, ErrNotLoopback):
+				got = notLoopback
+			case err != nil:
+				got = malformed
+			}
+			if got != want {
+				t.Errorf("loopbackDSN(%s, %q) = %v: %s, want %s", store, dsn, err, got, want)
+			}
 		}
 	}
 }
 
 func TestMySQLServer(t *testing.T) {
-	tests := []struct{ version, name string }{
-		{"10.11.19-MariaDB-0+deb12u1", "mariadb"},
-		{"11.4.2-MariaDB", "mariadb"},
-		{"8.0.36", "mysql"},
-		{"8.4.0-commercial", "mysql"},
-	}
-	for _, tt := range tests {
-		s := mysqlServer(tt.version)
-		if s.Name != tt.name || !slices.Equal(s.Processes, []string{"mariadbd", "mysqld"}) {
-			t.Errorf("mysqlServer(%q) = %+v, want %s, mariadbd or mysqld", tt.version, s, tt.name)
+	for version, name := range map[string]string{
+		"10.11.19-MariaDB-0+deb12u1": "mariadb",
+		"11.4.2-MariaDB":             "mariadb",
+		"8.0.36":                     "mysql",
+		"8.4.0-commercial":           "mysql",
+	} {
+		s := mysqlServer(version)
+		if s.Name != name || !slices.Equal(s.Processes, []string{"mariadbd", "mysqld"}) {
+			t.Errorf("mysqlServer(%q) = %+v, want %s, mariadbd or mysqld", version, s, name)
 		}
 	}
 }
