@@ -260,11 +260,11 @@ func TestWebhookSQL(t *testing.T) {
 }
 
 // TestSameTable checks the same-table baseline's table and statement on
-// SQLite and, when their variables are set, PostgreSQL and MySQL: its rows are
-// stored by the kit's store with the kit's payments' shape, the statement
-// moves a pending payment to paid, releases its checkout key and stamps
-// the change in a form the store reads back, moves nothing else, and the
-// tables are gone after dropSameTable.
+// SQLite and, when their variables are set, PostgreSQL and MySQL: its rows
+// are stored by the kit's store with the kit's payments' shape, the
+// statement moves a pending payment to paid, releases its checkout key and
+// stamps the change in a form the store reads back, moves nothing else,
+// and the tables are gone after dropSameTable.
 func TestSameTable(t *testing.T) {
 	eachStore(t, func(t *testing.T, store, dsn string) {
 		ctx := context.Background()
