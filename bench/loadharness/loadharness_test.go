@@ -362,13 +362,11 @@ func TestSameTable(t *testing.T) {
 // tableExists reports whether the database has a table called name.
 func tableExists(t *testing.T, db *sql.DB, d sqlstore.Dialect, name string) bool {
 	t.Helper()
-	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
-	switch d {
-	case sqlstore.Postgres:
-		q = "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1"
-	case sqlstore.MySQL:
-		q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?"
-	}
+	q := map[sqlstore.Dialect]string{
+		sqlstore.SQLite:   "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+		sqlstore.Postgres: "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1",
+		sqlstore.MySQL:    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+	}[d]
 	var n int
 	if err := db.QueryRowContext(context.Background(), q, name).Scan(&n); err != nil {
 		t.Fatalf("looking for table %s: %v", name, err)
