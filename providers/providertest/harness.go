@@ -43,7 +43,7 @@ type harness struct {
 }
 
 // breakerTimeout is how long the harness's breakers stay open.
-const breakerTimeout = 300 * time.Millisecond
+const breakerTimeout = time.Second
 
 func newHarness(t *testing.T, em Emulator) *harness {
 	t.Helper()
