@@ -182,8 +182,7 @@ func (p *Provider) update(t transaction) cauri.Update {
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
 	ref := strings.TrimSpace(q.ProviderRef)
 	if ref == "" {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no dexchange transactionId to look up", cauri.ErrNotFound)}
+		return cauri.Update{}, clientkit.NothingToLookUp(Name, "status", "no dexchange transactionId to look up")
 	}
 	u, err := p.fetchStatus(ctx, q, ref)
 	return u, providerhttp.Scrub(err, ref, q.ProviderRef)

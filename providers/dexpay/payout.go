@@ -216,8 +216,7 @@ func parseAccount(account string) (operator, phone, country string, ok bool) {
 func (p *Provider) CheckPayout(ctx context.Context, ref string) (cauri.PayoutResult, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status",
-			Err: fmt.Errorf("%w: no dexpay payout to look up", cauri.ErrNotFound)}
+		return cauri.PayoutResult{}, clientkit.NothingToLookUp(Name, "payout_status", "no dexpay payout to look up")
 	}
 	res, err := p.checkPayout(ctx, ref)
 	return res, p.scrub(err)

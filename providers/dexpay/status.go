@@ -152,18 +152,7 @@ func parseSession(raw json.RawMessage) (session, error) {
 	}
 	s.method = clientkit.Truncate(clientkit.OneLine(method), 64)
 
-	failure := clientkit.MessageText(f.Error)
-	if failure == "" {
-		failure = clientkit.MessageText(f.FailureReason)
-	}
-	if code := clientkit.Truncate(clientkit.OneLine(clientkit.Text(f.ErrorCode)), 60); code != "" {
-		if failure == "" {
-			failure = code
-		} else {
-			failure += " (" + code + ")"
-		}
-	}
-	s.failure = clientkit.Truncate(failure, 200)
+	s.failure = explanation(f.Error, f.FailureReason, f.ErrorCode)
 	return s, nil
 }
 
@@ -259,8 +248,7 @@ func answerData(resp *providerhttp.Response, op string) (json.RawMessage, error)
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
 	ref := cmp.Or(strings.TrimSpace(q.PaymentID), strings.TrimSpace(q.ProviderRef))
 	if ref == "" {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no dexpay reference to look up", cauri.ErrNotFound)}
+		return cauri.Update{}, clientkit.NothingToLookUp(Name, "status", "no dexpay reference to look up")
 	}
 	u, err := p.lookup(ctx, ref)
 	return u, p.scrub(err)

@@ -65,14 +65,9 @@ type initResponse struct {
 // *cauri.ValidationError. Initialize is not idempotent, so the kit never
 // retries it.
 func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest) (cauri.Checkout, error) {
-	body, err := p.initBody(req)
-	if err != nil {
-		return cauri.Checkout{}, err
-	}
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "create", Method: http.MethodPost, URL: p.base + "/payments/initialize",
-		Header: p.headers(), JSON: body,
-	})
+	resp, err := clientkit.Post(ctx, p.http, providerhttp.Request{
+		Op: "create", URL: p.base + "/payments/initialize", Header: p.headers(),
+	}, p.initBody, req)
 	if err != nil {
 		return cauri.Checkout{}, err
 	}
@@ -91,8 +86,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	if id == "" {
 		return cauri.Checkout{}, bad("answer has no data.id")
 	}
-	u, err := url.Parse(ir.Data.CheckoutURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !clientkit.AbsoluteHTTP(ir.Data.CheckoutURL) {
 		return cauri.Checkout{}, bad("answer has no usable data.checkout_url")
 	}
 	return cauri.Checkout{ProviderRef: id, RedirectURL: ir.Data.CheckoutURL}, nil

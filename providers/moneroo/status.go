@@ -151,8 +151,7 @@ func (p *Provider) update(d payment, rawStatus string) cauri.Update {
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
 	ref := strings.TrimSpace(q.ProviderRef)
 	if ref == "" {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no moneroo payment ID to verify", cauri.ErrNotFound)}
+		return cauri.Update{}, clientkit.NothingToLookUp(Name, "status", "no moneroo payment ID to verify")
 	}
 	u, err := p.verify(ctx, q, ref)
 	return u, providerhttp.Scrub(err, ref, q.ProviderRef)

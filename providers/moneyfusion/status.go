@@ -252,8 +252,7 @@ func (p *Provider) Confirm(ctx context.Context, claim cauri.Claim, q cauri.Statu
 func (p *Provider) lookup(ctx context.Context, q cauri.StatusQuery) (cauri.Update, payment, error) {
 	ref := strings.TrimSpace(q.ProviderRef)
 	if ref == "" {
-		return cauri.Update{}, payment{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no moneyfusion payment token to look up", cauri.ErrNotFound)}
+		return cauri.Update{}, payment{}, clientkit.NothingToLookUp(Name, "status", "no moneyfusion payment token to look up")
 	}
 	u, d, err := p.fetchStatus(ctx, q, ref)
 	if err != nil {

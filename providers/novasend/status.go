@@ -385,8 +385,7 @@ func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.
 		}
 	}
 	if len(refs) == 0 {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no novasend reference to look up", cauri.ErrNotFound)}
+		return cauri.Update{}, clientkit.NothingToLookUp(Name, "status", "no novasend reference to look up")
 	}
 	var err error
 	for _, ref := range refs {

@@ -328,24 +328,15 @@ func wtf8Surrogate(r rune) string {
 // JSON.stringify quotes it.
 func appendJSString(out []byte, str string) []byte {
 	const hex = "0123456789abcdef"
+	// The characters written as a backslash and a letter, and their
+	// letters.
+	const short, letters = "\"\\\b\f\n\r\t", "\"\\bfnrt"
 	out = append(out, '"')
 	for i := 0; i < len(str); {
 		c := str[i]
-		switch {
-		case c == '"':
-			out = append(out, '\\', '"')
-		case c == '\\':
-			out = append(out, '\\', '\\')
-		case c == '\b':
-			out = append(out, '\\', 'b')
-		case c == '\f':
-			out = append(out, '\\', 'f')
-		case c == '\n':
-			out = append(out, '\\', 'n')
-		case c == '\r':
-			out = append(out, '\\', 'r')
-		case c == '\t':
-			out = append(out, '\\', 't')
+		switch k := strings.IndexByte(short, c); {
+		case k >= 0:
+			out = append(out, '\\', letters[k])
 		case c < 0x20:
 			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
 		case c == 0xED && i+2 < len(str) && str[i+1] >= 0xA0:

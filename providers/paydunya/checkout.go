@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,14 +129,9 @@ type invoiceResponse struct {
 // response_text. Creating an invoice is not idempotent, so the kit never
 // retries it.
 func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest) (cauri.Checkout, error) {
-	body, err := p.invoiceBody(req)
-	if err != nil {
-		return cauri.Checkout{}, err
-	}
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "create", Method: http.MethodPost, URL: p.base + "/checkout-invoice/create",
-		Header: p.headers(), JSON: body,
-	})
+	resp, err := clientkit.Post(ctx, p.http, providerhttp.Request{
+		Op: "create", URL: p.base + "/checkout-invoice/create", Header: p.headers(),
+	}, p.invoiceBody, req)
 	if err != nil {
 		return cauri.Checkout{}, err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -98,8 +97,7 @@ type confirmResponse struct {
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
 	ref := strings.TrimSpace(q.ProviderRef)
 	if ref == "" {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no paydunya invoice token to confirm", cauri.ErrNotFound)}
+		return cauri.Update{}, clientkit.NothingToLookUp(Name, "status", "no paydunya invoice token to confirm")
 	}
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "status", Method: http.MethodGet,

@@ -21,6 +21,13 @@ func NotFound(err error) error {
 	return err
 }
 
+// NothingToLookUp is the error of a lookup (op) with no reference to
+// look up: a permanent *cauri.ProviderError wrapping cauri.ErrNotFound,
+// saying why, made before any call.
+func NothingToLookUp(provider, op, why string) error {
+	return &cauri.ProviderError{Provider: provider, Op: op, Err: fmt.Errorf("%w: %s", cauri.ErrNotFound, why)}
+}
+
 // ParseSigned is a ParseWebhook whose signature check gave verified and
 // sigErr: with no error, the update parse reads of body, Authenticated
 // only if verified; with one, what the body claims, never Authenticated,
