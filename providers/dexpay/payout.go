@@ -155,16 +155,10 @@ func payoutBody(req cauri.PayoutRequest) (*payoutRequest, error) {
 		bad("Account", `must name a dexpay wallet as "operator:+E164 phone" ("wave:+221771234567"), in a country dexpay serves`)
 	}
 	var amount int64
-	switch {
-	case !supportedCurrency(req.Currency):
+	if supportedCurrency(req.Currency) {
+		amount = invalid.WholeUnits(req.Amount, req.Currency, "")
+	} else {
 		bad("Currency", "must be XOF, XAF or GNF: the currencies dexpay pays out in")
-	case req.Amount <= 0:
-		bad("Amount", "must be positive")
-	default:
-		var err error
-		if amount, err = cauri.WholeUnits(req.Amount, req.Currency); err != nil {
-			bad("Amount", "must be a whole number of "+req.Currency)
-		}
 	}
 	if err := invalid.Err(); err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package moneroo
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -99,17 +98,9 @@ func (p *Provider) initBody(req cauri.CheckoutRequest) (*initRequest, error) {
 	invalid := clientkit.Invalid{What: "order"}
 	bad := invalid.Bad
 
-	var amount int64
-	switch {
-	case o.Amount <= 0:
-		bad("Amount", "must be positive")
-	case o.Currency == "":
+	amount := invalid.WholeUnits(o.Amount, o.Currency, ": moneroo takes no fractional amounts")
+	if o.Amount > 0 && o.Currency == "" {
 		bad("Currency", "is required")
-	default:
-		var err error
-		if amount, err = cauri.WholeUnits(o.Amount, o.Currency); err != nil {
-			bad("Amount", fmt.Sprintf("must be a whole number of %s: moneroo takes no fractional amounts", o.Currency))
-		}
 	}
 	c := o.Customer
 	if strings.TrimSpace(c.Email) == "" {

@@ -158,17 +158,7 @@ func (p *Provider) sessionBody(req cauri.CheckoutRequest) (*sessionRequest, erro
 	invalid := clientkit.Invalid{What: "order"}
 	bad := invalid.Bad
 
-	var amount int64
-	switch {
-	case o.Amount <= 0:
-		bad("Amount", "must be positive")
-	case o.Currency == "":
-	default:
-		var err error
-		if amount, err = cauri.WholeUnits(o.Amount, o.Currency); err != nil {
-			bad("Amount", fmt.Sprintf("must be a whole number of %s: novasend takes no fractional amounts", o.Currency))
-		}
-	}
+	amount := invalid.WholeUnits(o.Amount, o.Currency, ": novasend takes no fractional amounts")
 
 	c := o.Customer
 	name := clientkit.Truncate(strings.TrimSpace(c.Name()), maxCustomerName)

@@ -88,6 +88,26 @@ func (v *Invalid) Err() error {
 	return &cauri.ValidationError{What: v.What, Fields: v.fields}
 }
 
+// WholeUnits returns amount, in currency's smallest units, as a whole
+// number of its main unit, for a provider that takes no fractions, or 0
+// after recording Amount as bad: when it is not positive, or not whole
+// (the reason then ends with note). With no currency it records nothing
+// more: the caller judges the currency.
+func (v *Invalid) WholeUnits(amount int64, currency, note string) int64 {
+	if amount <= 0 {
+		v.Bad("Amount", "must be positive")
+		return 0
+	}
+	if currency == "" {
+		return 0
+	}
+	whole, err := cauri.WholeUnits(amount, currency)
+	if err != nil {
+		v.Bad("Amount", "must be a whole number of "+currency+note)
+	}
+	return whole
+}
+
 // HTTP returns the HTTP client of provider's API calls: a providerhttp
 // client sending them with hc (nil for its own), its error answers
 // explained by describe.
