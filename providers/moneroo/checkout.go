@@ -222,15 +222,7 @@ func errorFields(raw json.RawMessage) []string {
 			}
 		}
 	}
-	sort.Strings(fields)
-	fields = slices.Compact(fields)
-	for i, f := range fields {
-		fields[i] = clientkit.Truncate(f, 60)
-	}
-	if len(fields) > 10 {
-		fields = append(fields[:10], "...")
-	}
-	return fields
+	return clientkit.FieldNames(fields)
 }
 
 // ReturnParams reads the query parameters Moneroo appends to the return

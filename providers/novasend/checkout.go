@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/cauripay/cauri"
@@ -341,15 +340,7 @@ func errorFields(raw json.RawMessage) []string {
 			fields = append(fields, k)
 		}
 	}
-	sort.Strings(fields)
-	fields = slices.Compact(fields)
-	for i, f := range fields {
-		fields[i] = clientkit.Truncate(f, 60)
-	}
-	if len(fields) > 10 {
-		fields = append(fields[:10], "...")
-	}
-	return fields
+	return clientkit.FieldNames(fields)
 }
 
 // errorInBody returns the error a 2xx answer carries in its body (NovaSend

@@ -2,6 +2,7 @@ package clientkit
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -73,4 +74,19 @@ func MessageText(raw json.RawMessage) string {
 // upper-case letters.
 func ISOCode(code string) bool {
 	return len(code) == 3 && strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
+}
+
+// FieldNames lists, for a message, the names of the fields an error
+// answer says are invalid: sorted, each once and cut to 60 characters, the
+// first ten then "..." when there are more.
+func FieldNames(names []string) []string {
+	slices.Sort(names)
+	names = slices.Compact(names)
+	for i, f := range names {
+		names[i] = Truncate(f, 60)
+	}
+	if len(names) > 10 {
+		names = append(names[:10], "...")
+	}
+	return names
 }
