@@ -126,22 +126,15 @@ func parseTransaction(raw json.RawMessage) (transaction, error) {
 // none (every amount is in FCFA), so a missing one is XOF; "FCFA" and
 // "CFA" are read as XOF too. Anything else must be an ISO 4217 code.
 func currencyCode(raw json.RawMessage) (string, error) {
-	if clientkit.IsNull(raw) {
-		return Currency, nil
+	code, err := clientkit.StringValue(raw, "currency")
+	if err != nil {
+		return "", err
 	}
-	var code string
-	if json.Unmarshal(raw, &code) != nil {
-		return "", fmt.Errorf("%w: currency is not a string", cauri.ErrMalformed)
-	}
-	code = strings.ToUpper(strings.TrimSpace(code))
-	switch code {
+	switch strings.ToUpper(strings.TrimSpace(code)) {
 	case "", "FCFA", "CFA", "F CFA":
 		return Currency, nil
 	}
-	if !clientkit.ISOCode(code) {
-		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
-	}
-	return code, nil
+	return clientkit.CurrencyCode(code, "currency")
 }
 
 // update turns a transaction into the kit's Update, its status mapped.

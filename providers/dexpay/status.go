@@ -159,21 +159,11 @@ func parseSession(raw json.RawMessage) (session, error) {
 // currencyCode reads a session's currency: missing or null gives "";
 // anything else must be an ISO 4217 code, in any case.
 func currencyCode(raw json.RawMessage) (string, error) {
-	if clientkit.IsNull(raw) {
-		return "", nil
+	code, err := clientkit.StringValue(raw, "currency")
+	if err != nil {
+		return "", err
 	}
-	var code string
-	if json.Unmarshal(raw, &code) != nil {
-		return "", fmt.Errorf("%w: currency is not a string", cauri.ErrMalformed)
-	}
-	code = strings.ToUpper(strings.TrimSpace(code))
-	if code == "" {
-		return "", nil
-	}
-	if !clientkit.ISOCode(code) {
-		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
-	}
-	return code, nil
+	return clientkit.CurrencyCode(code, "currency")
 }
 
 // wrongMode reports whether s says it belongs to the other mode.

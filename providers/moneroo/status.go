@@ -110,14 +110,7 @@ func currencyCode(raw []byte) (string, error) {
 		}
 		code = obj.Code
 	}
-	code = strings.ToUpper(strings.TrimSpace(code))
-	if code == "" {
-		return "", nil
-	}
-	if !clientkit.ISOCode(code) {
-		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
-	}
-	return code, nil
+	return clientkit.CurrencyCode(code, "currency")
 }
 
 // update turns a payment into the kit's Update, with its status mapped

@@ -99,13 +99,11 @@ func parsePayment(raw json.RawMessage) (payment, fields, error) {
 	if d.token, err = tokenOf(f.TokenPay); err != nil {
 		return payment{}, f, fmt.Errorf("tokenPay: %w", err)
 	}
-	if !clientkit.IsNull(f.Statut) {
-		var s string
-		if json.Unmarshal(f.Statut, &s) != nil {
-			return payment{}, f, fmt.Errorf("%w: statut is not a string", cauri.ErrMalformed)
-		}
-		d.status = truncate(strings.TrimSpace(s), 64)
+	status, err := clientkit.StringValue(f.Statut, "statut")
+	if err != nil {
+		return payment{}, f, err
 	}
+	d.status = truncate(strings.TrimSpace(status), 64)
 	if !clientkit.IsNull(f.Montant) {
 		if d.montant, err = providerhttp.ParseAmountJSON(f.Montant, Currency); err != nil {
 			return payment{}, f, fmt.Errorf("amount (Montant): %w", err)
