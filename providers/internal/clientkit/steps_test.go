@@ -1,0 +1,158 @@
+package clientkit_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
+	"github.com/cauripay/cauri/providers/providerhttp"
+)
+
+func TestNothingToLookUp(t *testing.T) {
+	t.Parallel()
+	err := clientkit.NothingToLookUp("acme", "status", "no acme token to look up")
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) || pe.Provider != "acme" || pe.Op != "status" || pe.StatusCode != 0 || pe.Temporary ||
+		!errors.Is(err, cauri.ErrNotFound) || !strings.Contains(err.Error(), "not found: no acme token to look up") {
+		t.Errorf("NothingToLookUp = %v", err)
+	}
+}
+
+func TestPost(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    sync.Mutex
+		calls []string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		calls = append(calls, r.Method+" "+r.URL.Path+" "+r.Header.Get("X-Key")+" "+string(b))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := providerhttp.New("acme", srv.Client())
+	build := func(amount int64) (map[string]int64, error) {
+		if amount <= 0 {
+			return nil, &cauri.ValidationError{What: "order"}
+		}
+		return map[string]int64{"amount": amount}, nil
+	}
+	call := providerhttp.Request{Op: "create", URL: srv.URL + "/pay", Header: http.Header{"X-Key": {"k"}}}
+
+	resp, err := clientkit.Post(context.Background(), c, call, build, 0)
+	var ve *cauri.ValidationError
+	mu.Lock()
+	defer mu.Unlock()
+	if resp != nil || !errors.As(err, &ve) || len(calls) != 0 {
+		t.Fatalf("a refused body: %v, %v, %d calls", resp, err, len(calls))
+	}
+	mu.Unlock()
+	resp, err = clientkit.Post(context.Background(), c, call, build, 5)
+	mu.Lock()
+	if err != nil || resp.StatusCode != http.StatusOK || string(resp.Body) != `{"ok":true}` {
+		t.Fatalf("Post = %+v, %v", resp, err)
+	}
+	if want := []string{`POST /pay k {"amount":5}`}; !slices.Equal(calls, want) {
+		t.Errorf("calls = %q, want %q", calls, want)
+	}
+}
+
+func TestWholeUnits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		amount   int64
+		currency string
+		want     int64
+		reason   string
+	}{
+		{5000, "XOF", 5000, ""},
+		{1000, "USD", 10, ""},
+		{1050, "USD", 0, "must be a whole number of USD: acme takes no fractional amounts"},
+		{0, "XOF", 0, "must be positive"},
+		{-1, "", 0, "must be positive"},
+		{100, "", 0, ""},
+	}
+	for _, tt := range tests {
+		v := clientkit.Invalid{What: "order"}
+		got := v.WholeUnits(tt.amount, tt.currency, ": acme takes no fractional amounts")
+		var ve *cauri.ValidationError
+		err := v.Err()
+		switch {
+		case got != tt.want:
+			t.Errorf("WholeUnits(%d, %q) = %d, want %d", tt.amount, tt.currency, got, tt.want)
+		case tt.reason == "" && err != nil:
+			t.Errorf("WholeUnits(%d, %q): %v", tt.amount, tt.currency, err)
+		case tt.reason != "" && (!errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "Amount" || ve.Fields[0].Reason != tt.reason):
+			t.Errorf("WholeUnits(%d, %q): %v, want Amount %q", tt.amount, tt.currency, err, tt.reason)
+		}
+	}
+}
+
+func TestFieldNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want []string
+	}{
+		{nil, nil},
+		{[]string{"b", "a", "b"}, []string{"a", "b"}},
+		{[]string{strings.Repeat("x", 70)}, []string{strings.Repeat("x", 60)}},
+		{strings.Split("l k j i h g f e d c b a", " "), strings.Split("a b c d e f g h i j ...", " ")},
+	}
+	for _, tt := range tests {
+		if got := clientkit.FieldNames(slices.Clone(tt.in)); !slices.Equal(got, tt.want) {
+			t.Errorf("FieldNames(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestStringValueAndCurrencyCode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw       string
+		value     string
+		valueErr  bool
+		code      string
+		codeError bool
+	}{
+		{raw: ``},
+		{raw: `null`},
+		{raw: `" xof "`, value: " xof ", code: "XOF"},
+		{raw: `"\u0058AF"`, value: "XAF", code: "XAF"},
+		{raw: `"  "`, value: "  "},
+		{raw: `"FCFA"`, value: "FCFA", codeError: true},
+		{raw: `"X1F"`, value: "X1F", codeError: true},
+		{raw: `952`, valueErr: true},
+		{raw: `{"code":"XOF"}`, valueErr: true},
+	}
+	for _, tt := range tests {
+		v, err := clientkit.StringValue(json.RawMessage(tt.raw), "price.currency")
+		if v != tt.value || (err != nil) != tt.valueErr {
+			t.Errorf("StringValue(%s) = %q, %v", tt.raw, v, err)
+		}
+		if tt.valueErr && (!errors.Is(err, cauri.ErrMalformed) || !strings.Contains(err.Error(), "price.currency is not a string")) {
+			t.Errorf("StringValue(%s): %v", tt.raw, err)
+		}
+		if err != nil {
+			continue
+		}
+		code, err := clientkit.CurrencyCode(v, "price.currency")
+		if code != tt.code || (err != nil) != tt.codeError {
+			t.Errorf("CurrencyCode(%q) = %q, %v", v, code, err)
+		}
+		if tt.codeError && (!errors.Is(err, cauri.ErrMalformed) || !strings.Contains(err.Error(), "price.currency is not an ISO 4217 code")) {
+			t.Errorf("CurrencyCode(%q): %v", v, err)
+		}
+	}
+}
