@@ -42,6 +42,11 @@ func TestPost(t *testing.T) {
 		_, _ = w.Write([]byte(`{"ok":true}`))
 	}))
 	t.Cleanup(srv.Close)
+	sent := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(calls)
+	}
 	c := providerhttp.New("acme", srv.Client())
 	build := func(amount int64) (map[string]int64, error) {
 		if amount <= 0 {
@@ -53,19 +58,15 @@ func TestPost(t *testing.T) {
 
 	resp, err := clientkit.Post(context.Background(), c, call, build, 0)
 	var ve *cauri.ValidationError
-	mu.Lock()
-	defer mu.Unlock()
-	if resp != nil || !errors.As(err, &ve) || len(calls) != 0 {
-		t.Fatalf("a refused body: %v, %v, %d calls", resp, err, len(calls))
+	if resp != nil || !errors.As(err, &ve) || len(sent()) != 0 {
+		t.Fatalf("a refused body: %v, %v, calls %q", resp, err, sent())
 	}
-	mu.Unlock()
 	resp, err = clientkit.Post(context.Background(), c, call, build, 5)
-	mu.Lock()
 	if err != nil || resp.StatusCode != http.StatusOK || string(resp.Body) != `{"ok":true}` {
 		t.Fatalf("Post = %+v, %v", resp, err)
 	}
-	if want := []string{`POST /pay k {"amount":5}`}; !slices.Equal(calls, want) {
-		t.Errorf("calls = %q, want %q", calls, want)
+	if want := []string{`POST /pay k {"amount":5}`}; !slices.Equal(sent(), want) {
+		t.Errorf("calls = %q, want %q", sent(), want)
 	}
 }
 
