@@ -100,7 +100,7 @@ func currencyCode(raw []byte) (string, error) {
 	if jsonlex.IsNull(raw) {
 		return "", nil
 	}
-	code, ok := jsonString(raw)
+	code, ok := clientkit.DecodeString(raw)
 	if !ok {
 		var obj struct {
 			Code string `json:"code"`

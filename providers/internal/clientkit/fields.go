@@ -34,6 +34,25 @@ func LexText(raw []byte) string {
 	return ""
 }
 
+// DecodeString decodes raw as json.Unmarshal into a string would, without
+// it where the string is plain: ok is false when it would fail, and null
+// gives "".
+func DecodeString(raw []byte) (string, bool) {
+	b := jsonlex.TrimSpace(raw)
+	if s, ok := jsonlex.PlainString(b); ok {
+		return s, true
+	}
+	if string(b) == "null" {
+		return "", true
+	}
+	if len(b) == 0 || b[0] != '"' {
+		return "", false
+	}
+	var s string // escapes to the heap, on this path only
+	err := json.Unmarshal(raw, &s)
+	return s, err == nil
+}
+
 // TextField is LexText of a value.
 type TextField string
 

@@ -157,3 +157,14 @@ func TestStringValueAndCurrencyCode(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeString(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{``, ` null `, `"a b"`, ` "é\u00e9" `, `"\x"`, `"unterminated`, `12`, `true`, `{"a":"b"}`, `["a"]`} {
+		var want string
+		wantOK := json.Unmarshal([]byte(raw), &want) == nil
+		if got, ok := clientkit.DecodeString([]byte(raw)); got != want || ok != wantOK {
+			t.Errorf("DecodeString(%s) = %q, %v; json.Unmarshal gives %q, %v", raw, got, ok, want, wantOK)
+		}
+	}
+}
