@@ -121,11 +121,8 @@ func TestFieldNames(t *testing.T) {
 func TestStringValueAndCurrencyCode(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		raw       string
-		value     string
-		valueErr  bool
-		code      string
-		codeError bool
+		raw, value, code    string
+		valueErr, codeError bool
 	}{
 		{raw: ``},
 		{raw: `null`},
