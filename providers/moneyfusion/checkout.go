@@ -124,12 +124,7 @@ func (p *Provider) payBody(req cauri.CheckoutRequest) (*payRequest, error) {
 	o := req.Order
 	invalid := clientkit.Invalid{What: "order"}
 	bad := invalid.Bad
-	if o.Amount <= 0 {
-		bad("Amount", "must be positive")
-	}
-	if o.Currency != Currency {
-		bad("Currency", "must be XOF: moneyfusion takes FCFA only")
-	}
+	invalid.OneCurrency(o.Amount, o.Currency, Currency, "must be XOF: moneyfusion takes FCFA only")
 	phone := NationalNumber(o.Customer.Phone)
 	if phone == "" {
 		bad("Customer.Phone", "is required by moneyfusion (numeroSend)")

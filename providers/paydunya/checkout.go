@@ -161,12 +161,7 @@ func (p *Provider) invoiceBody(req cauri.CheckoutRequest) (*invoiceRequest, erro
 	invalid := clientkit.Invalid{What: "order"}
 	bad := invalid.Bad
 
-	if o.Amount <= 0 {
-		bad("Amount", "must be positive")
-	}
-	if o.Currency != Currency {
-		bad("Currency", "must be XOF: paydunya charges in FCFA only")
-	}
+	invalid.OneCurrency(o.Amount, o.Currency, Currency, "must be XOF: paydunya charges in FCFA only")
 	for i, it := range o.Items {
 		if it.Quantity < 1 {
 			bad(fmt.Sprintf("Items[%d].Quantity", i), "must be at least 1")

@@ -246,12 +246,7 @@ func (p *Provider) payoutBody(req cauri.PayoutRequest) (*getInvoiceRequest, erro
 	case mode != AccountMode && (strings.Contains(req.Account, "@") || !accountAlias(req.Account)):
 		bad("Account", "must be the wallet's phone number, digits with an optional leading +")
 	}
-	if req.Amount <= 0 {
-		bad("Amount", "must be positive")
-	}
-	if req.Currency != Currency {
-		bad("Currency", "must be XOF: paydunya pays out whole FCFA")
-	}
+	invalid.OneCurrency(req.Amount, req.Currency, Currency, "must be XOF: paydunya pays out whole FCFA")
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}

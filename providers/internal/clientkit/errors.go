@@ -108,6 +108,18 @@ func (v *Invalid) WholeUnits(amount int64, currency, note string) int64 {
 	return whole
 }
 
+// OneCurrency records Amount as bad when amount is not positive, and
+// Currency, for reason, when currency is not the one the provider takes,
+// only.
+func (v *Invalid) OneCurrency(amount int64, currency, only, reason string) {
+	if amount <= 0 {
+		v.Bad("Amount", "must be positive")
+	}
+	if currency != only {
+		v.Bad("Currency", reason)
+	}
+}
+
 // HTTP returns the HTTP client of provider's API calls: a providerhttp
 // client sending them with hc (nil for its own), its error answers
 // explained by describe.

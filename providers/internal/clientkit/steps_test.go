@@ -165,3 +165,31 @@ func TestDecodeString(t *testing.T) {
 		}
 	}
 }
+
+func TestOneCurrency(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		amount   int64
+		currency string
+		fields   []string
+	}{
+		{5000, "XOF", nil},
+		{0, "XOF", []string{"Amount"}},
+		{5000, "XAF", []string{"Currency"}},
+		{-5, "", []string{"Amount", "Currency"}},
+	}
+	for _, tt := range tests {
+		v := clientkit.Invalid{What: "order"}
+		v.OneCurrency(tt.amount, tt.currency, "XOF", "must be XOF")
+		var fields []string
+		var ve *cauri.ValidationError
+		if errors.As(v.Err(), &ve) {
+			for _, f := range ve.Fields {
+				fields = append(fields, f.Field)
+			}
+		}
+		if !slices.Equal(fields, tt.fields) {
+			t.Errorf("OneCurrency(%d, %q) records %q, want %q", tt.amount, tt.currency, fields, tt.fields)
+		}
+	}
+}
