@@ -217,21 +217,14 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 	if err != nil {
 		return cauri.Update{}, perr("", err)
 	}
-	switch {
-	case t.status == "":
+	if t.status == "" {
 		return cauri.Update{}, bad("answer has no transaction Status")
-	case t.id == "":
-		t.id = ref
-	case t.id != ref:
-		return cauri.Update{}, bad("answer is about another transaction")
+	}
+	if t.id, err = ans.About(t.id, ref, "answer is about another transaction"); err != nil {
+		return cauri.Update{}, err
 	}
 	if t.external != "" && q.PaymentID != "" && t.external != q.PaymentID {
 		return cauri.Update{}, bad("answer is about another externalTransactionId")
 	}
-	u := p.update(t)
-	if u.Status == cauri.StatusPaid && !t.hasMoney {
-		return cauri.Update{}, bad("a successful transaction with no Amount")
-	}
-	u.Authenticated = true
-	return u, nil
+	return ans.Believed(p.update(t), t.hasMoney, "a successful transaction with no Amount")
 }

@@ -254,32 +254,23 @@ func (p *Provider) lookup(ctx context.Context, ref string) (cauri.Update, error)
 	if err != nil {
 		return cauri.Update{}, clientkit.NotFound(err)
 	}
-	bad := func(err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
-	}
+	ans := clientkit.Answer{Provider: Name, Op: "status", Status: resp.StatusCode}
 	data, err := answerData(resp, "status")
 	if err != nil {
 		return cauri.Update{}, err
 	}
 	s, err := parseSession(data)
 	if err != nil {
-		return cauri.Update{}, bad(err)
+		return cauri.Update{}, ans.Error("", err)
 	}
-	switch {
-	case s.status == "":
-		return cauri.Update{}, bad(fmt.Errorf("%w: answer has no session status", cauri.ErrMalformed))
-	case s.reference == "":
-		s.reference = ref
-	case s.reference != ref:
-		return cauri.Update{}, bad(fmt.Errorf("%w: answer is about another reference", cauri.ErrMalformed))
+	if s.status == "" {
+		return cauri.Update{}, ans.Malformed("answer has no session status")
+	}
+	if s.reference, err = ans.About(s.reference, ref, "answer is about another reference"); err != nil {
+		return cauri.Update{}, err
 	}
 	if p.wrongMode(s) {
-		return cauri.Update{}, bad(ErrWrongMode)
+		return cauri.Update{}, ans.Error("", ErrWrongMode)
 	}
-	u := p.update(s, s.status)
-	if u.Status == cauri.StatusPaid && !s.hasMoney {
-		return cauri.Update{}, bad(fmt.Errorf("%w: a completed session with no amount or currency", cauri.ErrMalformed))
-	}
-	u.Authenticated = true
-	return u, nil
+	return ans.Believed(p.update(s, s.status), s.hasMoney, "a completed session with no amount or currency")
 }

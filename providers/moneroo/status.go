@@ -162,29 +162,19 @@ func (p *Provider) verify(ctx context.Context, q cauri.StatusQuery, ref string) 
 	if err != nil {
 		return cauri.Update{}, clientkit.NotFound(err)
 	}
-	bad := func(err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
-	}
+	ans := clientkit.Answer{Provider: Name, Op: "status", Status: resp.StatusCode}
 	var env struct {
 		Data paymentField `json:"data"`
 	}
 	if err := resp.DecodeJSON(&env); err != nil {
-		return cauri.Update{}, bad(err)
+		return cauri.Update{}, ans.Error("", err)
 	}
 	d, err := env.Data.payment()
 	if err != nil {
-		return cauri.Update{}, bad(err)
+		return cauri.Update{}, ans.Error("", err)
 	}
-	switch {
-	case d.id == "":
-		d.id = ref
-	case d.id != ref:
-		return cauri.Update{}, bad(fmt.Errorf("%w: verify answered about another payment", cauri.ErrMalformed))
+	if d.id, err = ans.About(d.id, ref, "verify answered about another payment"); err != nil {
+		return cauri.Update{}, err
 	}
-	u := p.update(d, d.status)
-	if u.Status == cauri.StatusPaid && !d.hasMoney {
-		return cauri.Update{}, bad(fmt.Errorf("%w: a successful payment with no amount or currency", cauri.ErrMalformed))
-	}
-	u.Authenticated = true
-	return u, nil
+	return ans.Believed(p.update(d, d.status), d.hasMoney, "a successful payment with no amount or currency")
 }

@@ -282,9 +282,8 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 	if err != nil {
 		return cauri.Update{}, payment{}, markRefused(clientkit.NotFound(err), resp)
 	}
-	perr := func(msg string, err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Message: msg, Err: err}
-	}
+	ans := clientkit.Answer{Provider: Name, Op: "status", Status: resp.StatusCode}
+	perr := ans.Error
 	var env struct {
 		Statut  json.RawMessage `json:"statut"`
 		Data    json.RawMessage `json:"data"`
@@ -303,11 +302,8 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 	if err != nil {
 		return cauri.Update{}, payment{}, perr("", fmt.Errorf("payment data: %w", err))
 	}
-	switch {
-	case d.token == "":
-		d.token = ref
-	case d.token != ref:
-		return cauri.Update{}, payment{}, perr("", fmt.Errorf("%w: the answer is about another payment", cauri.ErrMalformed))
+	if d.token, err = ans.About(d.token, ref, "the answer is about another payment"); err != nil {
+		return cauri.Update{}, payment{}, err
 	}
 	if d.status == "" {
 		return cauri.Update{}, payment{}, perr("", fmt.Errorf("%w: the payment has no statut", cauri.ErrMalformed))

@@ -66,6 +66,28 @@ func (a Answer) Malformed(format string, args ...any) error {
 	return a.Error("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
 }
 
+// About returns the reference the answer is about: named, the one it
+// names, or asked, the one looked up, when it names none. An answer that
+// names another is Malformed, saying why.
+func (a Answer) About(named, asked, why string) (string, error) {
+	if named != "" && named != asked {
+		return "", a.Malformed("%s", why)
+	}
+	return asked, nil
+}
+
+// Believed returns u, the update a status lookup answered, Authenticated:
+// the provider's API said it. A paid one whose answer stated no money
+// (hasMoney false) is Malformed instead, saying why: the kit could not
+// check what was paid.
+func (a Answer) Believed(u cauri.Update, hasMoney bool, why string) (cauri.Update, error) {
+	if u.Status == cauri.StatusPaid && !hasMoney {
+		return cauri.Update{}, a.Malformed("%s", why)
+	}
+	u.Authenticated = true
+	return u, nil
+}
+
 // Invalid collects the fields of a configuration, an order or a payout
 // that a client finds wrong.
 type Invalid struct {

@@ -193,3 +193,38 @@ func TestOneCurrency(t *testing.T) {
 		}
 	}
 }
+
+func TestAnswerAboutAndBelieved(t *testing.T) {
+	t.Parallel()
+	a := clientkit.Answer{Provider: "acme", Op: "status", Status: 200}
+	malformed := func(err error, why string) bool {
+		var pe *cauri.ProviderError
+		return errors.As(err, &pe) && pe.Provider == "acme" && pe.Op == "status" && pe.StatusCode == 200 &&
+			errors.Is(err, cauri.ErrMalformed) && strings.HasSuffix(err.Error(), why)
+	}
+	for _, tt := range []struct{ named, want string }{{"", "ref_1"}, {"ref_1", "ref_1"}, {"ref_2", ""}} {
+		got, err := a.About(tt.named, "ref_1", "about another")
+		if got != tt.want || (tt.want == "") != malformed(err, "about another") {
+			t.Errorf("About(%q) = %q, %v", tt.named, got, err)
+		}
+	}
+	tests := []struct {
+		status   cauri.Status
+		hasMoney bool
+		refused  bool
+	}{
+		{cauri.StatusPaid, true, false},
+		{cauri.StatusPaid, false, true},
+		{cauri.StatusFailed, false, false},
+		{cauri.StatusPending, false, false},
+	}
+	for _, tt := range tests {
+		u, err := a.Believed(cauri.Update{PaymentID: "pay_1", Status: tt.status}, tt.hasMoney, "paid with no amount")
+		switch {
+		case tt.refused && (u != cauri.Update{} || !malformed(err, "paid with no amount")):
+			t.Errorf("Believed(%s, %v) = %+v, %v", tt.status, tt.hasMoney, u, err)
+		case !tt.refused && (err != nil || !u.Authenticated || u.PaymentID != "pay_1" || u.Status != tt.status):
+			t.Errorf("Believed(%s, %v) = %+v, %v", tt.status, tt.hasMoney, u, err)
+		}
+	}
+}
