@@ -173,12 +173,9 @@ func (p *Provider) update(t transaction) cauri.Update {
 // anyone may pay: errors name the call "transaction/<transactionId>" and
 // never hold it, even when DEXCHANGE's answer quotes it.
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
-	ref := strings.TrimSpace(q.ProviderRef)
-	if ref == "" {
-		return cauri.Update{}, clientkit.NothingToLookUp(Name, "status", "no dexchange transactionId to look up")
-	}
-	u, err := p.fetchStatus(ctx, q, ref)
-	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
+	return clientkit.SecretLookup(q, Name, "no dexchange transactionId to look up", func(ref string) (cauri.Update, error) {
+		return p.fetchStatus(ctx, q, ref)
+	})
 }
 
 // fetchStatus is FetchStatus's call about the transaction ref, whose

@@ -142,12 +142,9 @@ func (p *Provider) update(d payment, rawStatus string) cauri.Update {
 // errors name the call "payments/<id>/verify" and never hold it, even when
 // Moneroo's answer quotes it.
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
-	ref := strings.TrimSpace(q.ProviderRef)
-	if ref == "" {
-		return cauri.Update{}, clientkit.NothingToLookUp(Name, "status", "no moneroo payment ID to verify")
-	}
-	u, err := p.verify(ctx, q, ref)
-	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
+	return clientkit.SecretLookup(q, Name, "no moneroo payment ID to verify", func(ref string) (cauri.Update, error) {
+		return p.verify(ctx, q, ref)
+	})
 }
 
 // verify is FetchStatus's call about the payment ref, whose errors may

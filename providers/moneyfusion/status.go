@@ -248,13 +248,13 @@ func (p *Provider) Confirm(ctx context.Context, claim cauri.Claim, q cauri.Statu
 
 // lookup is FetchStatus, with the payment as the answer read it.
 func (p *Provider) lookup(ctx context.Context, q cauri.StatusQuery) (cauri.Update, payment, error) {
-	ref := strings.TrimSpace(q.ProviderRef)
-	if ref == "" {
-		return cauri.Update{}, payment{}, clientkit.NothingToLookUp(Name, "status", "no moneyfusion payment token to look up")
-	}
-	u, d, err := p.fetchStatus(ctx, q, ref)
+	var d payment
+	u, err := clientkit.SecretLookup(q, Name, "no moneyfusion payment token to look up", func(ref string) (u cauri.Update, err error) {
+		u, d, err = p.fetchStatus(ctx, q, ref)
+		return u, err
+	})
 	if err != nil {
-		return cauri.Update{}, payment{}, providerhttp.Scrub(err, ref, q.ProviderRef)
+		return cauri.Update{}, payment{}, err
 	}
 	if u.Status == cauri.StatusPending && noPaid(d.status) && p.pageEnded(q.CreatedAt) {
 		u.Status, u.FailureReason = cauri.StatusExpired, "not paid within the payment page's life (status no paid)"

@@ -95,25 +95,18 @@ type confirmResponse struct {
 // call "checkout-invoice/confirm/<token>", and the token is taken out of
 // whatever PayDunya's answer says (see providerhttp.Scrub).
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
-	ref := strings.TrimSpace(q.ProviderRef)
-	if ref == "" {
-		return cauri.Update{}, clientkit.NothingToLookUp(Name, "status", "no paydunya invoice token to confirm")
-	}
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "status", Method: http.MethodGet,
-		URL:      providerhttp.JoinURL(p.base, "checkout-invoice", "confirm", ref),
-		Endpoint: confirmEndpoint,
-		Header:   p.headers(),
-	})
-	if err != nil {
-		var pe *cauri.ProviderError
-		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
-			pe.Err = cauri.ErrNotFound
+	return clientkit.SecretLookup(q, Name, "no paydunya invoice token to confirm", func(ref string) (cauri.Update, error) {
+		resp, err := p.http.Do(ctx, providerhttp.Request{
+			Op: "status", Method: http.MethodGet,
+			URL:      providerhttp.JoinURL(p.base, "checkout-invoice", "confirm", ref),
+			Endpoint: confirmEndpoint,
+			Header:   p.headers(),
+		})
+		if err != nil {
+			return cauri.Update{}, clientkit.NotFound(err)
 		}
-		return cauri.Update{}, providerhttp.Scrub(err, ref, q.ProviderRef)
-	}
-	u, err := p.confirmed(q, ref, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Body)
-	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
+		return p.confirmed(q, ref, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Body)
+	})
 }
 
 // confirmEndpoint names the confirm call in errors, without the token.

@@ -228,3 +228,30 @@ func TestAnswerAboutAndBelieved(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretLookup(t *testing.T) {
+	t.Parallel()
+	var asked []string
+	call := func(ref string) (cauri.Update, error) {
+		asked = append(asked, ref)
+		if ref == "tok/1" {
+			return cauri.Update{}, &cauri.ProviderError{Provider: "acme", Op: "status", Message: "no invoice tok/1 (tok%2F1)"}
+		}
+		return cauri.Update{ProviderRef: ref}, nil
+	}
+	if _, err := clientkit.SecretLookup(cauri.StatusQuery{ProviderRef: " "}, "acme", "no acme token", call); !errors.Is(err, cauri.ErrNotFound) ||
+		!strings.HasSuffix(err.Error(), "no acme token") || len(asked) != 0 {
+		t.Errorf("a blank reference: %v, asked %q", err, asked)
+	}
+	if u, err := clientkit.SecretLookup(cauri.StatusQuery{ProviderRef: " tok "}, "acme", "no acme token", call); err != nil || u.ProviderRef != "tok" {
+		t.Errorf("SecretLookup = %+v, %v", u, err)
+	}
+	_, err := clientkit.SecretLookup(cauri.StatusQuery{ProviderRef: "tok/1"}, "acme", "no acme token", call)
+	var pe *cauri.ProviderError
+	if !errors.As(err, &pe) || strings.Contains(err.Error(), "tok") || !strings.Contains(pe.Message, providerhttp.Redacted) {
+		t.Errorf("an error about the reference: %v", err)
+	}
+	if want := []string{"tok", "tok/1"}; !slices.Equal(asked, want) {
+		t.Errorf("asked %q, want %q", asked, want)
+	}
+}
