@@ -6,10 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cauripay/cauri"
@@ -27,46 +25,45 @@ func TestNothingToLookUp(t *testing.T) {
 	}
 }
 
+// recorder is an http.RoundTripper that answers every call with
+// {"ok":true} and records it as "METHOD path X-Key body".
+type recorder []string
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	b, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	*r = append(*r, req.Method+" "+req.URL.Path+" "+req.Header.Get("X-Key")+" "+string(b))
+	return &http.Response{
+		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(`{"ok":true}`)), Request: req,
+	}, nil
+}
+
 func TestPost(t *testing.T) {
 	t.Parallel()
-	var (
-		mu    sync.Mutex
-		calls []string
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		calls = append(calls, r.Method+" "+r.URL.Path+" "+r.Header.Get("X-Key")+" "+string(b))
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"ok":true}`))
-	}))
-	t.Cleanup(srv.Close)
-	sent := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(calls)
-	}
-	c := providerhttp.New("acme", srv.Client())
+	var calls recorder
+	c := providerhttp.New("acme", &http.Client{Transport: &calls})
 	build := func(amount int64) (map[string]int64, error) {
 		if amount <= 0 {
 			return nil, &cauri.ValidationError{What: "order"}
 		}
 		return map[string]int64{"amount": amount}, nil
 	}
-	call := providerhttp.Request{Op: "create", URL: srv.URL + "/pay", Header: http.Header{"X-Key": {"k"}}}
+	call := providerhttp.Request{Op: "create", URL: "https://api.example/pay", Header: http.Header{"X-Key": {"k"}}}
 
 	resp, err := clientkit.Post(context.Background(), c, call, build, 0)
 	var ve *cauri.ValidationError
-	if resp != nil || !errors.As(err, &ve) || len(sent()) != 0 {
-		t.Fatalf("a refused body: %v, %v, calls %q", resp, err, sent())
+	if resp != nil || !errors.As(err, &ve) || len(calls) != 0 {
+		t.Fatalf("a refused body: %v, %v, calls %q", resp, err, calls)
 	}
 	resp, err = clientkit.Post(context.Background(), c, call, build, 5)
 	if err != nil || resp.StatusCode != http.StatusOK || string(resp.Body) != `{"ok":true}` {
 		t.Fatalf("Post = %+v, %v", resp, err)
 	}
-	if want := []string{`POST /pay k {"amount":5}`}; !slices.Equal(sent(), want) {
-		t.Errorf("calls = %q, want %q", sent(), want)
+	if want := []string{`POST /pay k {"amount":5}`}; !slices.Equal(calls, want) {
+		t.Errorf("calls = %q, want %q", calls, want)
 	}
 }
 
