@@ -26,17 +26,11 @@ func (s *stringField) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// currencyField is a currency as currencyCode reads it.
-type currencyField struct {
-	code string
-	err  error
-}
+// currencyReader reads a currency field as currencyCode does.
+type currencyReader struct{}
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (c *currencyField) UnmarshalJSON(b []byte) error {
-	c.code, c.err = currencyCode(b)
-	return nil
-}
+// Read implements clientkit.Reader.
+func (currencyReader) Read(b []byte) (string, error) { return currencyCode(b) }
 
 // metadataField is our payment ID from metadata.cauri_payment_id, as
 // decoding metadata into a map[string]json.RawMessage and its

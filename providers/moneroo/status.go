@@ -67,19 +67,19 @@ func parsePayment(raw []byte) (payment, error) {
 // paymentObject is a payment object as decoded, its fields converted as
 // they are read.
 type paymentObject struct {
-	ID       clientkit.TextField   `json:"id"`
-	Status   clientkit.TextField   `json:"status"`
-	Amount   clientkit.AmountField `json:"amount"`
-	Currency currencyField         `json:"currency"`
-	Metadata metadataField         `json:"metadata"`
-	Capture  captureField          `json:"capture"`
+	ID       clientkit.TextField                    `json:"id"`
+	Status   clientkit.TextField                    `json:"status"`
+	Amount   clientkit.AmountField                  `json:"amount"`
+	Currency clientkit.Read[string, currencyReader] `json:"currency"`
+	Metadata metadataField                          `json:"metadata"`
+	Capture  captureField                           `json:"capture"`
 }
 
 // payment is what parsePayment returns of a decoded object.
 func (d *paymentObject) payment() (payment, error) {
 	p := payment{id: string(d.ID), status: clientkit.Truncate(string(d.Status), 64)}
 
-	cur, err := d.Currency.code, d.Currency.err
+	cur, err := d.Currency.Value, d.Currency.Err
 	if err != nil {
 		return payment{}, err
 	}

@@ -50,18 +50,12 @@ func (f *invoiceField) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// customDataField is custom_data's cauri_payment_id, as customPaymentID
-// reads it.
-type customDataField struct {
-	paymentID string
-	err       error
-}
+// customDataReader reads custom_data's cauri_payment_id as
+// customPaymentID does.
+type customDataReader struct{}
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (f *customDataField) UnmarshalJSON(b []byte) error {
-	f.paymentID, f.err = customPaymentID(b)
-	return nil
-}
+// Read implements clientkit.Reader.
+func (customDataReader) Read(b []byte) (string, error) { return customPaymentID(b) }
 
 // jsonString returns a JSON string's value, "" for anything else.
 func jsonString(raw []byte) string {

@@ -66,11 +66,11 @@ func (p *Provider) mapStatus(raw, paymentID string) cauri.Status {
 // Its fields are read in the decoding pass of the answer.
 type confirmResponse struct {
 	envelope
-	Status     stringField         `json:"status"`
-	Mode       stringField         `json:"mode"`
-	FailReason clientkit.TextField `json:"fail_reason"`
-	Invoice    invoiceField        `json:"invoice"`
-	CustomData customDataField     `json:"custom_data"`
+	Status     stringField                              `json:"status"`
+	Mode       stringField                              `json:"mode"`
+	FailReason clientkit.TextField                      `json:"fail_reason"`
+	Invoice    invoiceField                             `json:"invoice"`
+	CustomData clientkit.Read[string, customDataReader] `json:"custom_data"`
 }
 
 // FetchStatus asks PayDunya for an invoice's status,
@@ -138,7 +138,7 @@ func (p *Provider) confirmed(q cauri.StatusQuery, ref string, status int, ctype 
 	if inv.bad {
 		return cauri.Update{}, bad("invoice is not an object")
 	}
-	paymentID, err := cr.CustomData.paymentID, cr.CustomData.err
+	paymentID, err := cr.CustomData.Value, cr.CustomData.Err
 	if err != nil {
 		return cauri.Update{}, bad("%v", err)
 	}

@@ -53,6 +53,26 @@ func DecodeString(raw []byte) (string, bool) {
 	return s, err == nil
 }
 
+// Reader reads the JSON value of a field into a T, or says what is wrong
+// with it. Its zero value is ready to use.
+type Reader[T any] interface {
+	Read(raw []byte) (T, error)
+}
+
+// Read is a field that R reads in the decoding pass of the object that
+// holds it: its Value, and R's Err for the caller to judge.
+type Read[T any, R Reader[T]] struct {
+	Value T
+	Err   error
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *Read[T, R]) UnmarshalJSON(b []byte) error {
+	var r R
+	f.Value, f.Err = r.Read(b)
+	return nil
+}
+
 // TextField is LexText of a value.
 type TextField string
 

@@ -70,17 +70,15 @@ func TestPost(t *testing.T) {
 func TestWholeUnits(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		amount   int64
-		currency string
-		want     int64
-		reason   string
+		amount, want     int64
+		currency, reason string
 	}{
-		{5000, "XOF", 5000, ""},
-		{1000, "USD", 10, ""},
-		{1050, "USD", 0, "must be a whole number of USD: acme takes no fractional amounts"},
-		{0, "XOF", 0, "must be positive"},
-		{-1, "", 0, "must be positive"},
-		{100, "", 0, ""},
+		{5000, 5000, "XOF", ""},
+		{1000, 10, "USD", ""},
+		{1050, 0, "USD", "must be a whole number of USD: acme takes no fractional amounts"},
+		{0, 0, "XOF", "must be positive"},
+		{-1, 0, "", "must be positive"},
+		{100, 0, "", ""},
 	}
 	for _, tt := range tests {
 		v := clientkit.Invalid{What: "order"}
@@ -250,5 +248,42 @@ func TestSecretLookup(t *testing.T) {
 	}
 	if want := []string{"tok", "tok/1"}; !slices.Equal(asked, want) {
 		t.Errorf("asked %q, want %q", asked, want)
+	}
+}
+
+// lengthReader reads a JSON string's length, refusing anything else.
+type lengthReader struct{}
+
+func (lengthReader) Read(raw []byte) (int, error) {
+	s, ok := clientkit.DecodeString(raw)
+	if !ok {
+		return -1, cauri.ErrMalformed
+	}
+	return len(s), nil
+}
+
+func TestRead(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body string
+		want int
+		err  error
+	}{
+		{`{"f":"abc"}`, 3, nil},
+		{`{"f":null}`, 0, nil},
+		{`{"f":12}`, -1, cauri.ErrMalformed},
+		{`{"f":12,"f":"ab"}`, 2, nil},
+		{`{}`, 0, nil},
+	}
+	for _, tt := range tests {
+		var v struct {
+			F clientkit.Read[int, lengthReader] `json:"f"`
+		}
+		if err := json.Unmarshal([]byte(tt.body), &v); err != nil {
+			t.Fatalf("%s: %v", tt.body, err)
+		}
+		if v.F.Value != tt.want || v.F.Err != tt.err {
+			t.Errorf("%s: Read = %d, %v; want %d, %v", tt.body, v.F.Value, v.F.Err, tt.want, tt.err)
+		}
 	}
 }
