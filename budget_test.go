@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -225,15 +224,13 @@ func newBudgetShop(t testing.TB, bp budgetProvider, store cauri.Store, edit func
 	t.Cleanup(s.em.Close)
 	cfg.Providers = []cauri.Provider{prov}
 
-	var kit http.Handler
-	mux := http.NewServeMux()
-	mux.Handle("/pay/", http.StripPrefix("/pay", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kit.ServeHTTP(w, r) })))
-	s.srv = httptest.NewServer(mux)
-	t.Cleanup(s.srv.Close)
+	var serve func(http.Handler)
+	s.srv, serve = kitServer(t)
 	cfg.PublicURL = s.srv.URL + "/pay"
 	k, err := cauri.New(cfg)
 	must(t, err)
-	s.kit, s.cfg, kit = k, cfg, k
+	s.kit, s.cfg = k, cfg
+	serve(k)
 	s.em.SetWebhookURL(s.srv.URL + "/pay/webhooks/" + s.name)
 	return s
 }
@@ -257,30 +254,20 @@ func (s *budgetShop) checkout(order string) (cauri.Payment, string) {
 
 func (s *budgetShop) tryCheckout(order string) (int, cauri.Payment, string) {
 	s.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.srv.URL+"/pay/checkout/"+s.name, strings.NewReader(url.Values{"order": {order}}.Encode()))
+	resp, err := s.client.Do(checkoutRequest(s.t, s.srv.URL+"/pay/checkout/"+s.name, url.Values{"order": {order}}))
 	must(s.t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.client.Do(req)
-	must(s.t, err)
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 		return resp.StatusCode, cauri.Payment{}, ""
 	}
-	var out struct {
-		PaymentID   string `json:"payment_id"`
-		CheckoutURL string `json:"checkout_url"`
-	}
-	must(s.t, json.NewDecoder(resp.Body).Decode(&out))
+	out := checkoutAnswer(s.t, resp)
 	return resp.StatusCode, s.payment(out.PaymentID), out.CheckoutURL
 }
 
 func (s *budgetShop) payment(id string) cauri.Payment {
 	s.t.Helper()
-	p, err := s.store.Get(context.Background(), id)
-	must(s.t, err)
-	return p
+	return mustGet(s.t, s.store.Get, id)
 }
 
 func (s *budgetShop) get(u string) (int, string) {
@@ -488,15 +475,13 @@ func (s *budgetShop) replica() *budgetShop {
 	r := &budgetShop{t: s.t, name: s.name, em: s.em, api: s.api, store: s.store, reg: prometheus.NewRegistry(), client: s.client}
 	cfg := s.cfg
 	cfg.Registerer = r.reg
-	var kit http.Handler
-	mux := http.NewServeMux()
-	mux.Handle("/pay/", http.StripPrefix("/pay", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { kit.ServeHTTP(w, req) })))
-	r.srv = httptest.NewServer(mux)
-	s.t.Cleanup(r.srv.Close)
+	var serve func(http.Handler)
+	r.srv, serve = kitServer(s.t)
 	cfg.PublicURL = r.srv.URL + "/pay"
 	k, err := cauri.New(cfg)
 	must(s.t, err)
-	r.kit, kit = k, k
+	r.kit = k
+	serve(k)
 	return r
 }
 
@@ -505,7 +490,7 @@ func (s *budgetShop) replica() *budgetShop {
 // and less often: DEXCHANGE's limit (100 requests a minute) is never
 // approached, and checkouts go through all day.
 func TestReconcilerDayOfAbandonedCheckouts(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
+	clock := clockAt(time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC))
 	s := newBudgetShop(t, budgetProvider{"dexchange", dexchangeSimulatedTime}, memory.New(), func(c *cauri.Config) {
 		c.Now = clock.Now
 		c.PollInterval = 0 // the defaults: 10s doubling to 30 minutes

@@ -66,6 +66,51 @@ func withConfig(edit func(*cauri.Config)) fixtureOption {
 	return func(s *fixtureSetup) { edit(&s.cfg) }
 }
 
+// kitServer starts a loopback server, closed when t ends, that serves
+// under /pay the kit handed to serve: a kit is built once the server's
+// URL, its PublicURL's root, is known, and handed over before any request.
+func kitServer(t testing.TB) (srv *httptest.Server, serve func(http.Handler)) {
+	t.Helper()
+	var kit http.Handler
+	mux := http.NewServeMux()
+	mux.Handle("/pay/", http.StripPrefix("/pay", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kit.ServeHTTP(w, r) })))
+	srv = httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv, func(h http.Handler) { kit = h }
+}
+
+// checkoutRequest is a shop's form starting a checkout at target, asking
+// for the JSON answer.
+func checkoutRequest(t testing.TB, target string, form url.Values) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	return req
+}
+
+// checkoutAnswer reads and closes a checkout's JSON answer, failing t
+// unless it is a 200.
+func checkoutAnswer(t testing.TB, resp *http.Response) cauri.CheckoutResponse {
+	t.Helper()
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("checkout: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("checkout: HTTP %d: %s", resp.StatusCode, body)
+	}
+	var out cauri.CheckoutResponse
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatalf("checkout: %v: %s", err, body)
+	}
+	return out
+}
+
 func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 	t.Helper()
 	f := &fixture{
@@ -77,11 +122,8 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 		},
 	}
 	t.Cleanup(f.em.Close)
-	var kit http.Handler
-	mux := http.NewServeMux()
-	mux.Handle("/pay/", http.StripPrefix("/pay", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kit.ServeHTTP(w, r) })))
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
+	var serve func(http.Handler)
+	f.srv, serve = kitServer(t)
 
 	mcfg := f.em.Config()
 	setup := fixtureSetup{cfg: cauri.Config{
@@ -123,7 +165,7 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 		t.Fatalf("cauri.New: %v", err)
 	}
 	f.kit, f.store = k, setup.cfg.Store
-	kit = k
+	serve(k)
 	f.em.SetWebhookURL(f.webhookURL())
 	return f
 }
@@ -169,16 +211,11 @@ func (f *fixture) checkout(order string, extra url.Values) (cauri.Payment, strin
 	for k, v := range extra {
 		form[k] = v
 	}
-	resp := f.do(http.MethodPost, "/pay/checkout/moneroo", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()), http.Header{"Accept": {"application/json"}})
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(resp.Body)
-		f.t.Fatalf("checkout: HTTP %d: %s", resp.StatusCode, body)
+	resp, err := f.client.Do(checkoutRequest(f.t, f.srv.URL+"/pay/checkout/moneroo", form))
+	if err != nil {
+		f.t.Fatalf("checkout: %v", err)
 	}
-	var out cauri.CheckoutResponse
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		f.t.Fatal(err)
-	}
+	out := checkoutAnswer(f.t, resp)
 	return f.payment(out.PaymentID), out.CheckoutURL
 }
 
@@ -205,13 +242,38 @@ func (f *fixture) do(method, path, ctype string, body io.Reader, h http.Header) 
 	return resp
 }
 
-func (f *fixture) payment(id string) cauri.Payment {
-	f.t.Helper()
-	p, err := f.store.Get(context.Background(), id)
+// mustGet is the payment get returns for id, failing t if it returns an
+// error.
+func mustGet(t testing.TB, get func(context.Context, string) (cauri.Payment, error), id string) cauri.Payment {
+	t.Helper()
+	p, err := get(context.Background(), id)
 	if err != nil {
-		f.t.Fatalf("store: %v", err)
+		t.Fatalf("payment %s: %v", id, err)
 	}
 	return p
+}
+
+// payment is the payment as stored.
+func (f *fixture) payment(id string) cauri.Payment {
+	f.t.Helper()
+	return mustGet(f.t, f.store.Get, id)
+}
+
+// historyLines is the payment's history, one line an event that line
+// keeps (its second result), in order.
+func (f *fixture) historyLines(id string, line func(cauri.Event) (string, bool)) []string {
+	f.t.Helper()
+	h, err := f.kit.History(context.Background(), id)
+	if err != nil {
+		f.t.Fatalf("History: %v", err)
+	}
+	var lines []string
+	for _, e := range h {
+		if l, keep := line(e); keep {
+			lines = append(lines, l)
+		}
+	}
+	return lines
 }
 
 // webhookBody is a Moneroo notification about p.

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
 	"github.com/cauripay/cauri/stores/memory"
@@ -83,7 +84,7 @@ func TestReconcileSettlesUnrecordedPayout(t *testing.T) {
 	ctx := context.Background()
 	pd := payDunya(t)
 	store := &flakyPayouts{Store: memory.New(), failFinal: 1}
-	clock := newFakeClock()
+	clock := emutest.NewClock()
 	k, _ := payoutKitWith(t, pd, store, clock.Now)
 
 	req := cauri.PayoutRequest{Key: "supplier-7", Account: "771111111", Amount: 4500, Currency: "XOF"}
@@ -116,7 +117,7 @@ func TestReconcilePayouts(t *testing.T) {
 	ctx := context.Background()
 	pd := payDunya(t)
 	store := &flakyPayouts{Store: memory.New()}
-	clock := newFakeClock()
+	clock := emutest.NewClock()
 	k, reg := payoutKitWith(t, pd, store, clock.Now, func(c *cauri.Config) {
 		c.Reconcile = cauri.ReconcilePolicy{Batch: 2, Concurrency: 2}
 	})

@@ -133,7 +133,7 @@ func TestPropertyNoUnauthenticatedUpdate(t *testing.T) {
 	})
 
 	t.Run("unsigned webhooks are confirmed with the provider", func(t *testing.T) {
-		clock := &fakeClock{now: time.Now()}
+		clock := clockAt(time.Now())
 		f := newFixture(t, unsignedWebhooks(), withConfig(func(c *cauri.Config) { c.Now = clock.Now }))
 		p, _ := f.checkout("o-3", nil)
 		// The provider says initiated: the claim is not believed.

@@ -2,7 +2,6 @@ package cauri_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -42,11 +41,8 @@ func newRefundShop(t *testing.T, opts ...dexpaytest.Option) *refundShop {
 	s := &refundShop{t: t, em: dexpaytest.New(opts...), reg: prometheus.NewRegistry(),
 		paid: map[string]int{}, refunded: map[string]int{}, running: map[string]bool{}}
 	t.Cleanup(s.em.Close)
-	var kit http.Handler
-	mux := http.NewServeMux()
-	mux.Handle("/pay/", http.StripPrefix("/pay", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kit.ServeHTTP(w, r) })))
-	s.srv = httptest.NewServer(mux)
-	t.Cleanup(s.srv.Close)
+	var serve func(http.Handler)
+	s.srv, serve = kitServer(t)
 	k, err := cauri.New(cauri.Config{
 		Store:     memory.New(),
 		Providers: []cauri.Provider{s.em.Provider()},
@@ -66,7 +62,8 @@ func newRefundShop(t *testing.T, opts ...dexpaytest.Option) *refundShop {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.kit, kit = k, k
+	s.kit = k
+	serve(k)
 	return s
 }
 
@@ -93,31 +90,17 @@ func (s *refundShop) calls(id string) (paid, refunded int) {
 // checkout opens a checkout of order and returns the payment and its page.
 func (s *refundShop) checkout(order string) (cauri.Payment, string) {
 	s.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/pay/checkout/dexpay", strings.NewReader(url.Values{"order": {order}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(checkoutRequest(s.t, s.srv.URL+"/pay/checkout/dexpay", url.Values{"order": {order}}))
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var out struct {
-		PaymentID   string `json:"payment_id"`
-		CheckoutURL string `json:"checkout_url"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
-		s.t.Fatalf("checkout: HTTP %d, %v", resp.StatusCode, err)
-	}
+	out := checkoutAnswer(s.t, resp)
 	return s.payment(out.PaymentID), out.CheckoutURL
 }
 
 func (s *refundShop) payment(id string) cauri.Payment {
 	s.t.Helper()
-	p, err := s.kit.Payment(context.Background(), id)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return p
+	return mustGet(s.t, s.kit.Payment, id)
 }
 
 // TestRefunds: DEXPAY's word that a paid payment was refunded moves it

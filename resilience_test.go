@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -19,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/internal/testmetrics"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
@@ -26,26 +26,11 @@ import (
 	"github.com/cauripay/cauri/stores/memory"
 )
 
-// fakeClock is a clock a test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// clockAt is a clock a test moves by hand, at first showing at.
+func clockAt(at time.Time) *emutest.Clock {
+	c := emutest.NewClock()
+	c.Advance(at.Sub(c.Now()))
+	return c
 }
 
 // shop is a kit mounted under /pay on a loopback server, for tests that
@@ -57,14 +42,14 @@ type shop struct {
 	reg *prometheus.Registry
 	// clock, when set, is the kit's, moved on a few nanoseconds before
 	// each poll: a payment's next turn is never the instant it was asked.
-	clock *fakeClock
+	clock *emutest.Clock
 }
 
 // clockedDexchange is DEXCHANGE's emulator on a fake clock, closed when t
 // ends.
-func clockedDexchange(t *testing.T) (*dexchangetest.Server, *fakeClock) {
+func clockedDexchange(t *testing.T) (*dexchangetest.Server, *emutest.Clock) {
 	t.Helper()
-	clk := newFakeClock()
+	clk := emutest.NewClock()
 	em := dexchangetest.New(providertest.WithClock(clk.Now))
 	t.Cleanup(em.Close)
 	return em, clk
@@ -74,13 +59,10 @@ func clockedDexchange(t *testing.T) (*dexchangetest.Server, *fakeClock) {
 func newShop(t *testing.T, p cauri.Provider, edit func(*cauri.Config)) *shop {
 	t.Helper()
 	s := &shop{t: t, reg: prometheus.NewRegistry()}
-	var kit http.Handler
-	mux := http.NewServeMux()
-	mux.Handle("/pay/", http.StripPrefix("/pay", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kit.ServeHTTP(w, r) })))
-	s.srv = httptest.NewServer(mux)
-	t.Cleanup(s.srv.Close)
+	var serve func(http.Handler)
+	s.srv, serve = kitServer(t)
 	s.kit = s.newKit(s.srv.URL+"/pay", p, edit)
-	kit = s.kit
+	serve(s.kit)
 	return s
 }
 
@@ -129,23 +111,18 @@ func (s *shop) newKit(publicURL string, p cauri.Provider, edit func(*cauri.Confi
 // answer and the payment's ID.
 func (s *shop) checkout(provider, order string) (*http.Response, string) {
 	s.t.Helper()
-	form := strings.NewReader(url.Values{"order": {order}}.Encode())
+	form := url.Values{"order": {order}}
 	var resp *http.Response
 	if s.srv == nil {
-		req := httptest.NewRequest(http.MethodPost, "/checkout/"+provider, form)
+		req := httptest.NewRequest(http.MethodPost, "/checkout/"+provider, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Accept", "application/json")
 		rec := httptest.NewRecorder()
 		s.kit.ServeHTTP(rec, req)
 		resp = rec.Result()
 	} else {
-		req, err := http.NewRequest(http.MethodPost, s.srv.URL+"/pay/checkout/"+provider, form)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept", "application/json")
-		if resp, err = http.DefaultClient.Do(req); err != nil {
+		var err error
+		if resp, err = http.DefaultClient.Do(checkoutRequest(s.t, s.srv.URL+"/pay/checkout/"+provider, form)); err != nil {
 			s.t.Fatalf("checkout: %v", err)
 		}
 	}

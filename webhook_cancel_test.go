@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/stores/memory"
 )
@@ -121,7 +122,7 @@ func TestWebhookOutlivesImpatientProvider(t *testing.T) {
 // moves.
 func TestSlowMoveDefersOnPaid(t *testing.T) {
 	const lease = 200 * time.Millisecond
-	clk := newFakeClock()
+	clk := emutest.NewClock()
 	var once sync.Once
 	store := slowStore{Store: memory.New(), before: func(_ context.Context, c cauri.Change) error {
 		if c.To == cauri.StatusPaid {

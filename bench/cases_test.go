@@ -257,16 +257,24 @@ func settling(tb testing.TB, n int, path string, open func(*rig.Shop) ([]rig.Not
 	}, wantOnPaid(s, n)
 }
 
-// settledAgain opens one payment on a new shop with open, settles it with
-// its notification to path, and returns an op that sends that
-// notification again, answered 200, and a check that OnPaid ran once.
-func settledAgain(tb testing.TB, n int, path string, open func(*rig.Shop) ([]rig.Notification, error)) (func(int) error, func() error) {
+// settled opens one payment on a new shop with open and settles it with
+// its notification to path, answered 200.
+func settled(tb testing.TB, path string, open func(*rig.Shop) ([]rig.Notification, error)) (*rig.Shop, rig.Notification, http.Handler) {
 	tb.Helper()
 	s, ns, h := opened(tb, open)
 	if err := serve(h, ns[0].Request(path), http.StatusOK); err != nil {
 		tb.Fatal(err)
 	}
-	reqs := repeated(ns[0], path, n)
+	return s, ns[0], h
+}
+
+// settledAgain opens one payment on a new shop with open, settles it with
+// its notification to path, and returns an op that sends that
+// notification again, answered 200, and a check that OnPaid ran once.
+func settledAgain(tb testing.TB, n int, path string, open func(*rig.Shop) ([]rig.Notification, error)) (func(int) error, func() error) {
+	tb.Helper()
+	s, paid, h := settled(tb, path, open)
+	reqs := repeated(paid, path, n)
 	return func(i int) error {
 		return serve(h, reqs[i], http.StatusOK)
 	}, wantOnPaid(s, 1)
@@ -275,16 +283,10 @@ func settledAgain(tb testing.TB, n int, path string, open func(*rig.Shop) ([]rig
 // returnCases: the customer back on the return URL of a settled payment.
 var returnCases = []benchCase{
 	{"cauri-moneroo-settled", func(tb testing.TB, n int) (func(int) error, func() error) {
-		s := newShop(tb)
-		ns, err := s.SeedMoneroo(context.Background(), "ret", 1, 1, time.Now().UTC())
-		if err != nil {
-			tb.Fatal(err)
-		}
-		h := s.Handler()
-		if err := serve(h, ns[0].Request(rig.MonerooWebhookPath), http.StatusOK); err != nil {
-			tb.Fatal(err)
-		}
-		u, err := url.Parse(s.Kit.ReturnURL("moneroo", ns[0].PaymentID))
+		s, paid, h := settled(tb, rig.MonerooWebhookPath, func(s *rig.Shop) ([]rig.Notification, error) {
+			return s.SeedMoneroo(context.Background(), "ret", 1, 1, time.Now().UTC())
+		})
+		u, err := url.Parse(s.Kit.ReturnURL("moneroo", paid.PaymentID))
 		if err != nil {
 			tb.Fatal(err)
 		}

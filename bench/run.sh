@@ -3,22 +3,25 @@
 # rounds of one sample each (so that the kit and its baselines see the same
 # machine when other work comes and goes), into results/go-bench.txt
 # (benchstat-comparable), then the load harness on each store into
-# results/harness-*.txt, then the scale scenario on PostgreSQL (the
-# payments table at each of SCALE's sizes) into results/scale-postgres.txt,
-# with its plans (results/scale-plans-postgres-*.txt) and its plot
-# (results/scale.png); it fails when a statement the kit makes scans the
-# payments or events table sequentially at 100,000 payments or more.
+# results/harness-*.txt (on MySQL or MariaDB and on PostgreSQL twice, with
+# OnPaid and without: results/harness-*-no-onpaid.txt), then the scale
+# scenario on PostgreSQL (the payments table at each of SCALE's sizes) into
+# results/scale-postgres.txt, with its plans
+# (results/scale-plans-postgres-*.txt) and its plot (results/scale.png); it
+# fails when a statement the kit makes scans the payments or events table
+# sequentially at 100,000 payments or more.
 # Everything runs on loopback and stops by itself.
 #
-#   cd bench && ./run.sh                # ROUNDS=6, all stores, SCALE=10000,100000,1000000
+#   cd bench && ./run.sh                # ROUNDS=6, all four stores, SCALE=10000,100000,1000000
 #   ROUNDS=10 STORES="memory postgres" SCALE= ./run.sh     # no scale run
 #
-# PostgreSQL: $CAURI_TEST_POSTGRES_DSN, or the local test database.
+# PostgreSQL: $CAURI_TEST_POSTGRES_DSN, or the local test database; MySQL
+# or MariaDB: $CAURI_TEST_MYSQL_DSN, or the local test database.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 rounds=${ROUNDS:-6}
-stores=${STORES:-memory sqlite postgres}
+stores=${STORES:-memory sqlite mysql postgres}
 scale=${SCALE-10000,100000,1000000}
 out=${OUT:-results}
 mkdir -p "$out"
@@ -44,7 +47,7 @@ for s in $stores; do
 	scen=webhook
 	[ "$s" = memory ] && scen=webhook,breaker,slow,reconcile
 	"$tmp/cauri-bench" -q -store "$s" -scenarios "$scen" -duration 20s -concurrency 32 -requests 20000 > "$out/harness-$s.txt"
-	if [ "$s" = postgres ]; then
+	if [ "$s" = mysql ] || [ "$s" = postgres ]; then
 		echo "harness: $s, no OnPaid" >&2
 		"$tmp/cauri-bench" -q -store "$s" -scenarios webhook -no-onpaid -duration 20s -concurrency 32 -requests 20000 > "$out/harness-$s-no-onpaid.txt"
 	fi

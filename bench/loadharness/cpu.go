@@ -2,10 +2,36 @@ package loadharness
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// Server is a database server on this machine whose CPU time the harness
+// reads from /proc: PostgreSQL's, MariaDB's or MySQL's. The zero Server is
+// none: the memory store, and SQLite, which runs in this process.
+type Server struct {
+	// Name is what the report calls it: "postgres", "mariadb" or "mysql".
+	Name string
+	// Processes are the names its processes go by (/proc/<pid>/comm).
+	Processes []string
+}
+
+// postgresServer is PostgreSQL's server, every process of which is named
+// postgres.
+func postgresServer() Server { return Server{Name: "postgres", Processes: []string{"postgres"}} }
+
+// mysqlServer is the MySQL or MariaDB server whose VERSION() is version:
+// MariaDB's says so. One process, mariadbd (MariaDB since 10.5) or mysqld
+// (MySQL, and MariaDB before 10.5 or started by that name).
+func mysqlServer(version string) Server {
+	name := "mysql"
+	if strings.Contains(version, "MariaDB") {
+		name = "mariadb"
+	}
+	return Server{Name: name, Processes: []string{"mariadbd", "mysqld"}}
+}
 
 // CPU is the CPU time one webhook arm used over its measured rounds,
 // warm-up excluded: where a request's cost goes, in this process or in
@@ -19,22 +45,23 @@ type CPU struct {
 	// process too, so it holds their share, the same for every arm.
 	Process   time.Duration
 	ProcessOK bool
-	// Postgres is the user+system time of every process on this machine
-	// named "postgres" (/proc), on the postgres store when /proc could be
-	// read: the server's backends and its background processes, other
-	// clients' work included. A process that exits mid-round loses its
-	// share of that round; the arms keep their pooled connections, so
-	// their backends live on.
-	Postgres   time.Duration
-	PostgresOK bool
+	// Server is the user+system time of the database server's processes
+	// on this machine ([Server], /proc), on the postgres and mysql stores
+	// when /proc could be read: on PostgreSQL its backends and background
+	// processes, on MySQL and MariaDB its one process, other clients' work
+	// included. A process that exits mid-round loses its share of that
+	// round; the arms keep their pooled connections, so PostgreSQL's
+	// backends live on.
+	Server   time.Duration
+	ServerOK bool
 }
 
 // ProcessPerRequest is Process per request, zero when not measured.
 func (c CPU) ProcessPerRequest() time.Duration { return perRequest(c.Process, c.ProcessOK, c.Requests) }
 
-// PostgresPerRequest is Postgres per request, zero when not measured.
-func (c CPU) PostgresPerRequest() time.Duration {
-	return perRequest(c.Postgres, c.PostgresOK, c.Requests)
+// ServerPerRequest is Server per request, zero when not measured.
+func (c CPU) ServerPerRequest() time.Duration {
+	return perRequest(c.Server, c.ServerOK, c.Requests)
 }
 
 func perRequest(d time.Duration, ok bool, n int) time.Duration {
@@ -45,19 +72,19 @@ func perRequest(d time.Duration, ok bool, n int) time.Duration {
 }
 
 // measureCPU runs f and returns the CPU time it took: this process's and,
-// when pg, the PostgreSQL server's. /proc is read outside the process's
-// bracket, so that reading it does not count.
-func measureCPU(pg bool, f func()) CPU {
-	var pg0 map[procKey]uint64
-	if pg {
-		pg0 = postgresTicks()
+// unless server is the zero Server, the database server's. /proc is read
+// outside the process's bracket, so that reading it does not count.
+func measureCPU(server Server, f func()) CPU {
+	var s0 map[procKey]uint64
+	if len(server.Processes) > 0 {
+		s0 = serverTicks(server.Processes)
 	}
 	p0, ok0 := processCPU()
 	f()
 	p1, ok1 := processCPU()
 	c := CPU{Process: p1 - p0, ProcessOK: ok0 && ok1}
-	if pg {
-		c.Postgres, c.PostgresOK = ticksBetween(pg0, postgresTicks())
+	if len(server.Processes) > 0 {
+		c.Server, c.ServerOK = ticksBetween(s0, serverTicks(server.Processes))
 	}
 	return c
 }
@@ -65,12 +92,12 @@ func measureCPU(pg bool, f func()) CPU {
 // sumCPU adds up the rounds of an arm, which sent requests in all: a
 // figure is measured if it was in every round.
 func sumCPU(cs []CPU, requests int) CPU {
-	out := CPU{Requests: requests, ProcessOK: len(cs) > 0, PostgresOK: len(cs) > 0}
+	out := CPU{Requests: requests, ProcessOK: len(cs) > 0, ServerOK: len(cs) > 0}
 	for _, c := range cs {
 		out.Process += c.Process
-		out.Postgres += c.Postgres
+		out.Server += c.Server
 		out.ProcessOK = out.ProcessOK && c.ProcessOK
-		out.PostgresOK = out.PostgresOK && c.PostgresOK
+		out.ServerOK = out.ServerOK && c.ServerOK
 	}
 	return out
 }
@@ -87,9 +114,9 @@ type procKey struct {
 	start string
 }
 
-// postgresTicks reads utime+stime, in clock ticks, of every process named
-// "postgres"; nil when /proc cannot be read or holds none.
-func postgresTicks() map[procKey]uint64 {
+// serverTicks reads utime+stime, in clock ticks, of every process named
+// one of names; nil when /proc cannot be read or holds none.
+func serverTicks(names []string) map[procKey]uint64 {
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -102,7 +129,7 @@ func postgresTicks() map[procKey]uint64 {
 		}
 		dir := "/proc/" + e.Name() + "/"
 		comm, err := os.ReadFile(dir + "comm")
-		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
+		if err != nil || !slices.Contains(names, strings.TrimSpace(string(comm))) {
 			continue
 		}
 		stat, err := os.ReadFile(dir + "stat")

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"   // the "mysql" driver, and its DSN parser
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 	_ "modernc.org/sqlite"             // the "sqlite" driver
 
@@ -38,7 +39,8 @@ const sameTablePrefix = tablePrefix + "bare_"
 const sameTable = sameTablePrefix + "payments"
 
 // sameTableSchema is every table the kit's migrations make under a prefix:
-// what dropSameTable removes.
+// what dropSameTable removes, and, but for schema_migrations, what
+// prepareStore empties.
 var sameTableSchema = []string{"payments", "payment_events", "payouts", "orders", "onpaid", "schema_migrations"}
 
 // sqliteTime is how the SQL store writes a time on SQLite: fixed-width
@@ -52,15 +54,17 @@ var ErrNotLoopback = errors.New("loadharness: the database must be on a loopback
 // database is the store under test and, for SQL stores, the baselines'
 // compare-and-sets on the same database.
 type database struct {
-	store cauri.Store
-	db    *sql.DB // nil for memory
-	d     sqlstore.Dialect
-	close func()
+	store  cauri.Store
+	db     *sql.DB // nil for memory
+	d      sqlstore.Dialect
+	server Server // the database server on this machine, none for memory and SQLite
+	close  func()
 }
 
 // openDatabase opens the store kind asked: "memory", "sqlite" (a new file
-// in a temporary directory) or "postgres" (dsn, a postgres:// URL on
-// loopback). pool bounds the open connections.
+// in a temporary directory), "postgres" (dsn, a postgres:// URL on
+// loopback) or "mysql" (dsn, a go-sql-driver/mysql DSN on loopback, for
+// MySQL or MariaDB). pool bounds the open connections.
 func openDatabase(ctx context.Context, kind, dsn string, pool int) (*database, error) {
 	switch kind {
 	case "memory":
@@ -78,29 +82,88 @@ func openDatabase(ctx context.Context, kind, dsn string, pool int) (*database, e
 		// One writer at a time is how SQLite works; one connection keeps
 		// the pool from spinning on busy_timeout.
 		db.SetMaxOpenConns(1)
-		return migrate(ctx, db, sqlstore.SQLite, func() { db.Close(); os.RemoveAll(dir) })
-	case "postgres":
-		if err := loopbackDSN(dsn); err != nil {
-			return nil, err
-		}
-		db, err := sql.Open("pgx", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("loadharness: postgres: %w", err)
-		}
-		db.SetMaxOpenConns(pool)
-		db.SetMaxIdleConns(pool)
-		return migrate(ctx, db, sqlstore.Postgres, func() { db.Close() })
+		return migrate(ctx, db, sqlstore.SQLite, Server{}, func() { db.Close(); os.RemoveAll(dir) })
+	case "postgres", "mysql":
+		return openServer(ctx, kind, dsn, pool)
 	}
-	return nil, fmt.Errorf("loadharness: unknown store %q: want memory, sqlite or postgres", kind)
+	return nil, fmt.Errorf("loadharness: unknown store %q: want memory, sqlite, postgres or mysql", kind)
 }
 
-// loopbackDSN refuses a PostgreSQL URL whose host is not loopback.
-func loopbackDSN(dsn string) error {
-	u, err := url.Parse(dsn)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return fmt.Errorf("loadharness: the PostgreSQL DSN must be a postgres:// URL")
+// openServer opens the database of a server store, "postgres" or "mysql",
+// on loopback, with at most pool connections, and names its server: on
+// MySQL by the version it answers, MariaDB or MySQL.
+func openServer(ctx context.Context, kind, dsn string, pool int) (*database, error) {
+	if err := loopbackDSN(kind, dsn); err != nil {
+		return nil, err
 	}
-	host := u.Hostname()
+	driverName, d := sqlDriver(kind)
+	db, err := sql.Open(driverName, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("loadharness: %s: %w", kind, err)
+	}
+	db.SetMaxOpenConns(pool)
+	db.SetMaxIdleConns(pool)
+	server := postgresServer()
+	if d == sqlstore.MySQL {
+		var version string
+		if err := db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("loadharness: mysql: %w", err)
+		}
+		server = mysqlServer(version)
+	}
+	return migrate(ctx, db, d, server, func() { db.Close() })
+}
+
+// sqlDriver is the database/sql driver and the SQL store's dialect of a
+// server store, "postgres" or "mysql".
+func sqlDriver(kind string) (driverName string, d sqlstore.Dialect) {
+	if kind == "mysql" {
+		return "mysql", sqlstore.MySQL
+	}
+	return "pgx", sqlstore.Postgres
+}
+
+// mysqlDSNForm is the form of a go-sql-driver/mysql DSN.
+const mysqlDSNForm = "[user[:password]@][net[(addr)]]/dbname[?param=value&...]"
+
+// loopbackDSN refuses a DSN of the store kind's whose database is not on
+// loopback, with [ErrNotLoopback]: for "postgres" a postgres:// URL whose
+// host is a loopback address or localhost, for "mysql" a
+// go-sql-driver/mysql DSN over tcp to such a host (127.0.0.1:3306 when
+// none is given) or over a unix socket. Its errors never hold the DSN,
+// which may hold a password.
+func loopbackDSN(kind, dsn string) error {
+	var host string
+	switch kind {
+	case "postgres":
+		u, err := url.Parse(dsn)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return fmt.Errorf("loadharness: the PostgreSQL DSN must be a postgres:// URL")
+		}
+		host = u.Hostname()
+	case "mysql":
+		// The driver's own errors are not passed on: a malformed DSN's
+		// may quote a piece of the password.
+		cfg, err := mysql.ParseDSN(dsn)
+		if err != nil {
+			return fmt.Errorf("loadharness: the MySQL DSN must be a go-sql-driver/mysql DSN, %s", mysqlDSNForm)
+		}
+		switch cfg.Net {
+		case "unix":
+			return nil
+		case "tcp", "tcp4", "tcp6":
+		default:
+			return ErrNotLoopback
+		}
+		host = cfg.Addr
+		if h, _, err := net.SplitHostPort(cfg.Addr); err == nil {
+			host = h
+		}
+		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	default:
+		return fmt.Errorf("loadharness: no DSN for the %s store", kind)
+	}
 	if host == "localhost" {
 		return nil
 	}
@@ -110,26 +173,30 @@ func loopbackDSN(dsn string) error {
 	return ErrNotLoopback
 }
 
-func migrate(ctx context.Context, db *sql.DB, d sqlstore.Dialect, closeFn func()) (*database, error) {
+func migrate(ctx context.Context, db *sql.DB, d sqlstore.Dialect, server Server, closeFn func()) (*database, error) {
 	st, err := prepareStore(ctx, db, d, tablePrefix)
 	if err != nil {
 		closeFn()
 		return nil, err
 	}
-	return &database{store: st, db: db, d: d, close: closeFn}, nil
+	return &database{store: st, db: db, d: d, server: server, close: closeFn}, nil
 }
 
 // prepareStore migrates a SQL store with the table prefix given and
-// empties its payments table: earlier runs' payments would slow this
-// one's indexes down.
+// empties its tables: earlier runs' payments and events would slow this
+// one's indexes down, and every run starts from the same tables.
 func prepareStore(ctx context.Context, db *sql.DB, d sqlstore.Dialect, prefix string) (*sqlstore.Store, error) {
 	st := sqlstore.New(db, d, sqlstore.WithTablePrefix(prefix))
-	err := st.Migrate(ctx)
-	if err == nil {
-		_, err = db.ExecContext(ctx, "DELETE FROM "+prefix+"payments")
-	}
-	if err != nil {
+	if err := st.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("loadharness: preparing the %s store %spayments: %w", d, prefix, err)
+	}
+	for _, t := range sameTableSchema {
+		if t == "schema_migrations" {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, "DELETE FROM "+prefix+t); err != nil {
+			return nil, fmt.Errorf("loadharness: emptying the %s store's %s%s: %w", d, prefix, t, err)
+		}
 	}
 	return st, nil
 }

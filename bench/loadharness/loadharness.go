@@ -25,16 +25,17 @@
 // For each webhook arm the harness also measures the CPU time a request
 // costs, over the measured rounds: this process's (getrusage; the load
 // generator and the HTTP servers run in it too, the same for every arm)
-// and, on PostgreSQL, the database server's (every process named
-// "postgres" on this machine, from /proc), so that the kit's cost can be
-// told apart: in this process or in the database.
+// and, on PostgreSQL, MariaDB and MySQL, the database server's (every
+// process on this machine named "postgres", or "mariadbd" or "mysqld",
+// from /proc), so that the kit's cost can be told apart: in this process
+// or in the database.
 //
-// On PostgreSQL the harness uses tables of its own: the kit's
-// cauribench_payments (and the rest of its schema; emptied at the start),
-// the baseline's cauribench_baseline (made anew, dropped at the end) and
-// the same-table baseline's cauribench_bare_payments (and the rest of its
-// schema; made anew, dropped at the end). Two runs on one database must
-// not overlap.
+// On PostgreSQL, MariaDB and MySQL the harness uses tables of its own:
+// the kit's cauribench_payments (and the rest of its schema; all emptied
+// at the start), the baseline's cauribench_baseline (made anew, dropped at
+// the end) and the same-table baseline's cauribench_bare_payments (and the
+// rest of its schema; made anew, dropped at the end). Two runs on one
+// database must not overlap.
 package loadharness
 
 import (
@@ -64,9 +65,11 @@ func Scenarios() []string { return []string{"webhook", "breaker", "slow", "recon
 // Options configures a run. Zero fields take the defaults noted.
 type Options struct {
 	// Store is the kit's store in the webhook scenario: "memory" (the
-	// default), "sqlite" or "postgres".
+	// default), "sqlite", "postgres" or "mysql" (MySQL or MariaDB).
 	Store string
-	// DSN is PostgreSQL's URL, on loopback, for Store "postgres".
+	// DSN is the database's, on loopback: for Store "postgres" a
+	// postgres:// URL, for "mysql" a go-sql-driver/mysql DSN. It may hold
+	// a password: the harness never prints it.
 	DSN string
 	// Duration bounds each load phase. Zero means 20s.
 	Duration time.Duration
@@ -186,9 +189,12 @@ type Report struct {
 	// each left paid, warm-up included.
 	KitPaid, BaselinePaid, BaselineSameTablePaid int
 	// KitCPU, BaselineCPU and BaselineSameTableCPU are the CPU time each
-	// arm's measured rounds took, in this process and, on PostgreSQL, in
-	// the database server.
+	// arm's measured rounds took, in this process and, on PostgreSQL,
+	// MariaDB and MySQL, in the database server.
 	KitCPU, BaselineCPU, BaselineSameTableCPU CPU
+	// Server is the database server whose CPU time those hold: zero on the
+	// memory and SQLite stores.
+	Server Server
 
 	// Breaker: checkouts refused by the open breaker, from one client and
 	// from Concurrency clients. BreakerTrips is how many failing checkouts
@@ -305,6 +311,7 @@ func (r *Report) webhook(ctx context.Context, o Options) error {
 		return err
 	}
 	defer db.close()
+	r.Server = db.server
 	shop, err := rig.New(rig.Options{Store: db.store, WithoutOnPaid: o.WithoutOnPaid})
 	if err != nil {
 		return err
@@ -417,7 +424,7 @@ func (r *Report) webhook(ctx context.Context, o Options) error {
 				p Phase
 				l []time.Duration
 			)
-			c := measureCPU(o.Store == "postgres", func() {
+			c := measureCPU(db.server, func() {
 				p, l = driveRaw(ctx, a.short, a.client, a.srv.url, a.reqs[lo:hi], o.Concurrency, o.Duration/time.Duration(rounds), http.StatusOK)
 			})
 			a.ps, a.lats, a.cpus = append(a.ps, p), append(a.lats, l), append(a.cpus, c)

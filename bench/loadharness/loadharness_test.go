@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,9 @@ func TestOptionsRefused(t *testing.T) {
 		{"unknown store", Options{Store: "oracle", Scenarios: []string{"webhook"}}, nil},
 		{"remote database", Options{Store: "postgres", DSN: "postgres://u@db.example.com:5432/x", Scenarios: []string{"webhook"}}, ErrNotLoopback},
 		{"private address", Options{Store: "postgres", DSN: "postgres://u@10.0.0.5:5432/x", Scenarios: []string{"webhook"}}, ErrNotLoopback},
+		{"remote mysql", Options{Store: "mysql", DSN: "u:hunter2@tcp(db.example.com:3306)/x", Scenarios: []string{"webhook"}}, ErrNotLoopback},
+		{"private mysql", Options{Store: "mysql", DSN: "u:hunter2@tcp(10.0.0.5:3306)/x?parseTime=true", Scenarios: []string{"webhook"}}, ErrNotLoopback},
+		{"malformed mysql", Options{Store: "mysql", DSN: "u:hunter2@tcp(127.0.0.1:3306/x%zz", Scenarios: []string{"webhook"}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,21 +95,99 @@ func TestOptionsRefused(t *testing.T) {
 			if tt.want != nil && !errors.Is(err, tt.want) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("err = %v, shows the DSN's password", err)
+			}
 		})
 	}
 }
 
 func TestLoopbackDSN(t *testing.T) {
-	for dsn, ok := range map[string]bool{
-		"postgres://postgres@127.0.0.1:5432/test?sslmode=disable": true,
-		"postgresql://u:p@localhost/db":                           true,
-		"postgres://u@[::1]:5432/db":                              true,
-		"postgres://u@192.168.1.10/db":                            false,
-		"host=127.0.0.1 user=postgres":                            false,
-	} {
-		if err := loopbackDSN(dsn); (err == nil) != ok {
-			t.Errorf("loopbackDSN(%q) = %v, want ok=%v", dsn, err, ok)
+	const (
+		ok          = "ok"
+		notLoopback = "not loopback"
+		malformed   = "malformed"
+	)
+	// The store, then each DSN and what loopbackDSN makes of it.
+	tests := map[string]map[string]string{
+		"postgres": {
+			"postgres://postgres@127.0.0.1:5432/test?sslmode=disable": ok,
+			"postgresql://u:p@localhost/db":                           ok,
+			"postgres://u@[::1]:5432/db":                              ok,
+			"postgres://u@192.168.1.10/db":                            notLoopback,
+			"host=127.0.0.1 user=postgres":                            malformed,
+			"root@tcp(127.0.0.1:3306)/test":                           malformed,
+		},
+		"mysql": {
+			"root@tcp(127.0.0.1:3306)/test?parseTime=true": ok,
+			"u:secret@tcp(localhost:3306)/db":              ok,
+			"u@tcp(localhost)/db":                          ok,
+			"u@tcp([::1]:3306)/db":                         ok,
+			"u@tcp6([::1])/db":                             ok,
+			"u@tcp(127.0.0.2:3307)/db":                     ok,
+			"u@/db":                                        ok, // the driver's default: tcp to 127.0.0.1:3306
+			"u@unix(/run/mysqld/mysqld.sock)/db":           ok,
+			"u@tcp(192.168.1.10:3306)/db":                  notLoopback,
+			"u@tcp(db.example.com)/db":                     notLoopback,
+			"u@tcp(localhost.example.com:3306)/db":         notLoopback,
+			"u@tcp([2001:db8::1]:3306)/db":                 notLoopback,
+			"u@cloudsql(project:region:instance)/db":       notLoopback,
+			"u:p@tcp(127.0.0.1:3306":                       malformed,
+			"u:p@tcp(127.0.0.1:3306)/db?parseTime=maybe":   malformed,
+		},
+		"memory": {
+			"postgres://postgres@127.0.0.1:5432/test": malformed,
+		},
+	}
+	for store, dsns := range tests {
+		for dsn, want := range dsns {
+			err := loopbackDSN(store, dsn)
+			got := ok
+			switch {
+			case errors.Is(err, ErrNotLoopback):
+				got = notLoopback
+			case err != nil:
+				got = malformed
+			}
+			if got != want {
+				t.Errorf("loopbackDSN(%s, %q) = %v: %s, want %s", store, dsn, err, got, want)
+			}
 		}
+	}
+}
+
+func TestMySQLServer(t *testing.T) {
+	for version, name := range map[string]string{
+		"10.11.19-MariaDB-0+deb12u1": "mariadb",
+		"11.4.2-MariaDB":             "mariadb",
+		"8.0.36":                     "mysql",
+		"8.4.0-commercial":           "mysql",
+	} {
+		s := mysqlServer(version)
+		if s.Name != name || !slices.Equal(s.Processes, []string{"mariadbd", "mysqld"}) {
+			t.Errorf("mysqlServer(%q) = %+v, want %s, mariadbd or mysqld", version, s, name)
+		}
+	}
+}
+
+// TestServerTicks reads this process's own ticks by its name, as it reads
+// a database server's.
+func TestServerTicks(t *testing.T) {
+	comm, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	name := strings.TrimSpace(string(comm))
+	got := serverTicks([]string{"no such process", name})
+	found := false
+	for k := range got {
+		found = found || k.pid == os.Getpid()
+	}
+	if !found {
+		t.Errorf("serverTicks(%q) = %v, lacks this process, %d", name, got, os.Getpid())
+	}
+	if m := serverTicks([]string{"no such process"}); m != nil {
+		t.Errorf("serverTicks of no process = %v, want nil", m)
 	}
 }
 
@@ -123,10 +205,10 @@ func TestPercentiles(t *testing.T) {
 	}
 }
 
-// TestWebhookSQL runs the webhook scenario on SQLite and, when
-// CAURI_TEST_POSTGRES_DSN is set, PostgreSQL: all three arms, the kit and
+// TestWebhookSQL runs the webhook scenario on SQLite and, when their
+// variables are set, PostgreSQL and MySQL: all three arms, the kit and
 // both baselines, must leave every payment paid, and the report must show
-// both ratios. On PostgreSQL the baselines' tables must be gone after.
+// both ratios. On the servers the baselines' tables must be gone after.
 func TestWebhookSQL(t *testing.T) {
 	eachStore(t, func(t *testing.T, store, dsn string) {
 		rep, err := Run(context.Background(), Options{
@@ -160,16 +242,17 @@ func TestWebhookSQL(t *testing.T) {
 				t.Errorf("report lacks %q:\n%s", want, out.String())
 			}
 		}
-		if store != "postgres" {
+		if store == "sqlite" {
 			return // SQLite's database was a temporary file, removed
 		}
-		db, err := sql.Open("pgx", dsn)
+		driverName, d := sqlDriver(store)
+		db, err := sql.Open(driverName, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
 		for _, table := range []string{baselineTable, sameTablePrefix + "payments", sameTablePrefix + "payouts", sameTablePrefix + "schema_migrations"} {
-			if tableExists(t, db, sqlstore.Postgres, table) {
+			if tableExists(t, db, d, table) {
 				t.Errorf("table %s still there after the run", table)
 			}
 		}
@@ -177,11 +260,11 @@ func TestWebhookSQL(t *testing.T) {
 }
 
 // TestSameTable checks the same-table baseline's table and statement on
-// SQLite and, when CAURI_TEST_POSTGRES_DSN is set, PostgreSQL: its rows are
-// stored by the kit's store with the kit's payments' shape, the statement
-// moves a pending payment to paid, releases its checkout key and stamps
-// the change in a form the store reads back, moves nothing else, and the
-// tables are gone after dropSameTable.
+// SQLite and, when their variables are set, PostgreSQL and MySQL: its rows
+// are stored by the kit's store with the kit's payments' shape, the
+// statement moves a pending payment to paid, releases its checkout key and
+// stamps the change in a form the store reads back, moves nothing else,
+// and the tables are gone after dropSameTable.
 func TestSameTable(t *testing.T) {
 	eachStore(t, func(t *testing.T, store, dsn string) {
 		ctx := context.Background()
@@ -279,10 +362,11 @@ func TestSameTable(t *testing.T) {
 // tableExists reports whether the database has a table called name.
 func tableExists(t *testing.T, db *sql.DB, d sqlstore.Dialect, name string) bool {
 	t.Helper()
-	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
-	if d == sqlstore.Postgres {
-		q = "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1"
-	}
+	q := map[sqlstore.Dialect]string{
+		sqlstore.SQLite:   "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+		sqlstore.Postgres: "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1",
+		sqlstore.MySQL:    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+	}[d]
 	var n int
 	if err := db.QueryRowContext(context.Background(), q, name).Scan(&n); err != nil {
 		t.Fatalf("looking for table %s: %v", name, err)
@@ -290,11 +374,11 @@ func tableExists(t *testing.T, db *sql.DB, d sqlstore.Dialect, name string) bool
 	return n > 0
 }
 
-// TestWebhookCPU runs the webhook scenario on SQLite and, when
-// CAURI_TEST_POSTGRES_DSN is set, PostgreSQL, and checks each arm's CPU
-// time per request: this process's always, the database server's on
-// PostgreSQL only, and both in the report. Enough requests that the
-// server's 10 ms clock ticks add up to some.
+// TestWebhookCPU runs the webhook scenario on SQLite and, when their
+// variables are set, PostgreSQL and MySQL, and checks each arm's CPU time
+// per request: this process's always, the database server's on the
+// servers only, named for the server, and both in the report. Enough
+// requests that the server's 10 ms clock ticks add up to some.
 func TestWebhookCPU(t *testing.T) {
 	eachStore(t, func(t *testing.T, store, dsn string) {
 		const n = 600
@@ -304,7 +388,11 @@ func TestWebhookCPU(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pg := store == "postgres"
+		server := store != "sqlite"
+		wantServer := map[string][]string{"postgres": {"postgres"}, "mysql": {"mariadb", "mysql"}}[store]
+		if (rep.Server.Name != "") != server || (server && !slices.Contains(wantServer, rep.Server.Name)) {
+			t.Errorf("server %+v, want one of %q", rep.Server, wantServer)
+		}
 		for _, a := range []struct {
 			p Phase
 			c CPU
@@ -315,8 +403,8 @@ func TestWebhookCPU(t *testing.T) {
 			if !a.c.ProcessOK || a.c.ProcessPerRequest() <= 0 {
 				t.Errorf("%q: process cpu %v (ok %v), %v a request; want some", a.p.Name, a.c.Process, a.c.ProcessOK, a.c.ProcessPerRequest())
 			}
-			if a.c.PostgresOK != pg || (a.c.PostgresPerRequest() > 0) != pg {
-				t.Errorf("%q: postgres cpu %v (ok %v), %v a request; want some: %v", a.p.Name, a.c.Postgres, a.c.PostgresOK, a.c.PostgresPerRequest(), pg)
+			if a.c.ServerOK != server || (a.c.ServerPerRequest() > 0) != server {
+				t.Errorf("%q: database server cpu %v (ok %v), %v a request; want some: %v", a.p.Name, a.c.Server, a.c.ServerOK, a.c.ServerPerRequest(), server)
 			}
 		}
 		var out bytes.Buffer
@@ -331,8 +419,15 @@ func TestWebhookCPU(t *testing.T) {
 				t.Errorf("report lacks %q:\n%s", want, out.String())
 			}
 		}
-		if strings.Contains(out.String(), "n/a") || strings.Contains(out.String(), "postgres") != pg {
-			t.Errorf("report: a figure missing, or postgres shown: %v:\n%s", pg, out.String())
+		text := out.String()
+		if strings.Contains(text, "n/a") || strings.Contains(text, "database server") != server {
+			t.Errorf("report: a figure missing, or the database server shown: %v:\n%s", server, text)
+		}
+		if server && !strings.Contains(text, "(cpu, "+rep.Server.Name+": the database server") {
+			t.Errorf("report does not name the database server %s:\n%s", rep.Server.Name, text)
+		}
+		if store != "postgres" && strings.Contains(text, "postgres") {
+			t.Errorf("report on the %s store shows postgres:\n%s", store, text)
 		}
 	})
 }
@@ -407,18 +502,24 @@ func TestWebhookWithoutOnPaid(t *testing.T) {
 	}
 }
 
-// eachStore runs fn as a subtest on SQLite and, when
-// CAURI_TEST_POSTGRES_DSN is set, PostgreSQL, with the store's name and
-// that variable's DSN.
+// eachStore runs fn as a subtest on SQLite and, when their variables are
+// set, PostgreSQL (CAURI_TEST_POSTGRES_DSN) and MySQL or MariaDB
+// (CAURI_TEST_MYSQL_DSN), with the store's name and its variable's DSN.
 func eachStore(t *testing.T, fn func(t *testing.T, store, dsn string)) {
 	t.Helper()
-	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) {
-			dsn := os.Getenv("CAURI_TEST_POSTGRES_DSN")
-			if store == "postgres" && dsn == "" {
-				t.Skip("CAURI_TEST_POSTGRES_DSN is not set")
+	for _, s := range []struct{ store, env string }{
+		{"sqlite", ""},
+		{"postgres", "CAURI_TEST_POSTGRES_DSN"},
+		{"mysql", "CAURI_TEST_MYSQL_DSN"},
+	} {
+		t.Run(s.store, func(t *testing.T) {
+			var dsn string
+			if s.env != "" {
+				if dsn = os.Getenv(s.env); dsn == "" {
+					t.Skipf("%s is not set: the %s store is not tested", s.env, s.store)
+				}
 			}
-			fn(t, store, dsn)
+			fn(t, s.store, dsn)
 		})
 	}
 }

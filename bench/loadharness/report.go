@@ -33,11 +33,11 @@ func (r Report) Print(w io.Writer) error {
 		} else {
 			phases(r.Baseline, r.Kit)
 		}
-		pg := o.Store == "postgres"
+		server := r.Server.Name
 		cpu := func(name string, c CPU) {
 			fmt.Fprintf(tw, "cpu per request, %s:\tprocess %s", name, micros(c.ProcessPerRequest(), c.ProcessOK))
-			if pg {
-				fmt.Fprintf(tw, ", postgres %s", micros(c.PostgresPerRequest(), c.PostgresOK))
+			if server != "" {
+				fmt.Fprintf(tw, ", %s %s", server, micros(c.ServerPerRequest(), c.ServerOK))
 			}
 			fmt.Fprintln(tw)
 		}
@@ -51,8 +51,9 @@ func (r Report) Print(w io.Writer) error {
 			inProcess = ", and SQLite"
 		}
 		fmt.Fprintf(tw, "(cpu, process: this process's user+system time; the load generator and the HTTP servers run in it too%s, the same for every arm)\n", inProcess)
-		if pg {
-			fmt.Fprintln(tw, "(cpu, postgres: every process named postgres on this machine, background ones and other clients' work included; one exiting mid-round loses that round's share)")
+		if server != "" {
+			fmt.Fprintf(tw, "(cpu, %s: the database server, every process named %s on this machine, background ones and other clients' work included; one exiting mid-round loses that round's share)\n",
+				server, strings.Join(r.Server.Processes, " or "))
 		}
 		ratios := func(name string, base Phase, bc CPU) {
 			fmt.Fprintf(tw, "kit/%s throughput\t%.2f\n", name, ratio(r.Kit.RPS(), base.RPS()))
@@ -60,8 +61,8 @@ func (r Report) Print(w io.Writer) error {
 			fmt.Fprintf(tw, "kit/%s p99 latency\t%.2f\n", name, ratio(float64(r.Kit.P99), float64(base.P99)))
 			k := r.KitCPU
 			fmt.Fprintf(tw, "kit/%s cpu per request:\tprocess %s", name, cpuRatio(k.ProcessPerRequest(), bc.ProcessPerRequest()))
-			if pg {
-				fmt.Fprintf(tw, ", postgres %s", cpuRatio(k.PostgresPerRequest(), bc.PostgresPerRequest()))
+			if server != "" {
+				fmt.Fprintf(tw, ", %s %s", server, cpuRatio(k.ServerPerRequest(), bc.ServerPerRequest()))
 			}
 			fmt.Fprintln(tw)
 		}
@@ -165,7 +166,7 @@ func (r Report) printScale(tw *tabwriter.Writer) {
 		rep := s.ReconcileReport
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%.0f\t%s\t%s\t%d\t%s, %s\t%s\t%d, %d, %d, %d, %d\t%s, %d\n", s.Payments, s.Events, round(s.Seeding),
 			s.Webhook.RPS(), round(s.Webhook.P50), round(s.Webhook.P99), s.Webhook.Errors,
-			micros(c.ProcessPerRequest(), c.ProcessOK), micros(c.PostgresPerRequest(), c.PostgresOK),
+			micros(c.ProcessPerRequest(), c.ProcessOK), micros(c.ServerPerRequest(), c.ServerOK),
 			round(s.ReconcilePass), rep.Checked, rep.Settled, rep.Skipped, rep.Fulfilled, rep.Errors, round(s.ReconcileListing), s.ReconcilePages)
 	}
 	fmt.Fprintln(tw)
@@ -220,7 +221,7 @@ func (r Report) printScale(tw *tabwriter.Writer) {
 			{"webhook p99", float64(a.Webhook.P99), float64(b.Webhook.P99)},
 			{"webhook p50", float64(a.Webhook.P50), float64(b.Webhook.P50)},
 			{"webhook time per request (1/throughput)", ratio(1, a.Webhook.RPS()), ratio(1, b.Webhook.RPS())},
-			{"webhook postgres cpu per request", float64(a.WebhookCPU.PostgresPerRequest()), float64(b.WebhookCPU.PostgresPerRequest())},
+			{"webhook postgres cpu per request", float64(a.WebhookCPU.ServerPerRequest()), float64(b.WebhookCPU.ServerPerRequest())},
 			{"reconcile pass (median)", float64(a.ReconcilePass), float64(b.ReconcilePass)},
 			{"reconcile pass (fastest)", float64(a.ReconcileFastest), float64(b.ReconcileFastest)},
 			{"reconcile listing (ListPending pages, median)", float64(a.ReconcileListing), float64(b.ReconcileListing)},

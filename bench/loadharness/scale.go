@@ -118,7 +118,7 @@ func (r *Report) scale(ctx context.Context, o Options) error {
 	if o.Store != "postgres" {
 		return errors.New("the scale scenario runs on PostgreSQL only: -store postgres")
 	}
-	if err := loopbackDSN(o.DSN); err != nil {
+	if err := loopbackDSN("postgres", o.DSN); err != nil {
 		return err
 	}
 	if o.ResultsDir != "" {
@@ -473,7 +473,7 @@ func (s *ScaleStep) webhook(ctx context.Context, o Options, shop *rig.Shop) erro
 	paid0 := shop.OnPaidCalls()
 	drive(ctx, "warm-up", client, srv.url, reqs[:warm], o.Concurrency, o.Duration, http.StatusOK)
 	var p Phase
-	c := measureCPU(true, func() {
+	c := measureCPU(postgresServer(), func() {
 		p, _ = driveRaw(ctx, "cauri (Kit.ServeHTTP, signed Moneroo, OnPaid, history)", client, srv.url, reqs[warm:], o.Concurrency, o.Duration, http.StatusOK)
 	})
 	s.Webhook, s.WebhookCPU = p, sumCPU([]CPU{c}, p.Requests+p.Errors)

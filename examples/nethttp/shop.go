@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -9,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -461,21 +461,11 @@ func (s *shop) render(w http.ResponseWriter, code int, name, title string, body 
 			emulated = append(emulated, o.Label)
 		}
 	}
-	var buf bytes.Buffer
 	data := pageData{Title: title, Page: name, Emulated: emulated, Offers: s.offers, Body: body}
-	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
-		s.log.Error("rendering a page", "page", name, "err", err)
-		http.Error(w, "internal server error", http.StatusInternalServerError)
-		return
-	}
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin") // payment pages carry tokens in their URL
 	h.Set("X-Frame-Options", "DENY")
-	w.WriteHeader(code)
-	_, _ = w.Write(buf.Bytes())
+	demo.WritePage(w, s.log, code, name, func(buf io.Writer) error { return s.pages.ExecuteTemplate(buf, name, data) })
 }
 
 // buttonsView is the data of the "buttons" template: a buy button per

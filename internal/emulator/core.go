@@ -35,6 +35,9 @@ type Spec[P any] struct {
 	// (a rate limit: [RateLimit]): it writes an answer and returns false
 	// to stop the call. Nil lets every call through.
 	Edge func(w http.ResponseWriter, r *http.Request) bool
+	// Agent is the User-Agent of its notifications (see
+	// [DispatcherConfig]).
+	Agent string
 	// ErrorBody is the provider's answer to an injected error status, and
 	// to a request body over 1 MiB.
 	ErrorBody ErrorBody
@@ -214,7 +217,7 @@ func NewCore[P any](spec Spec[P]) *Core[P] {
 	c := &Core[P]{spec: spec}
 	c.name, c.now = spec.Name, set.Now
 	c.faults = NewFaults(spec.ErrorBody)
-	c.hooks = NewDispatcher(DispatcherConfig{Timeout: set.WebhookTimeout, Retries: set.WebhookRetries, RetryDelay: set.WebhookRetryDelay})
+	c.hooks = NewDispatcher(DispatcherConfig{Timeout: set.WebhookTimeout, Retries: set.WebhookRetries, RetryDelay: set.WebhookRetryDelay, Agent: spec.Agent})
 	c.later = NewLater(set.PayLaterDelay, c.confirm)
 	c.client = NoRedirectClient(30 * time.Second)
 	c.mux = http.NewServeMux()
@@ -498,8 +501,13 @@ type Hosted[P any] struct {
 	// Missing, nil for never, reports that p has no page at r (another
 	// mode's, another path's); Expired, nil for never, that an open page's
 	// life is over at now. All run under the ledger's lock.
+	// Status and Finals stand for Final and Word where the payment's
+	// status word says it all: Word is Status, and a payment is final
+	// when its word is one of Finals.
 	Final   func(p *P) bool
 	Word    func(p *P) string
+	Status  func(p *P) string
+	Finals  []string
 	Missing func(p *P, r *http.Request) bool
 	Expired func(p *P, now time.Time) bool
 	// Show is an open page, under the ledger's lock (it may note that the
@@ -520,6 +528,21 @@ type Outcome struct {
 	Back, Title string
 	// Wait is the ref of a payment now waiting for its customer's phone.
 	Wait string
+}
+
+// SentBack is the outcome of a button that sends the customer to success
+// after paying or choosing to pay later, to failure otherwise: notify
+// goes out first and, after pay later, payment ref waits for its
+// customer's phone.
+func SentBack(a providertest.Action, ref, success, failure string, notify []Notification) Outcome {
+	out := Outcome{Notify: notify, Back: failure}
+	if a == providertest.Pay || a == providertest.PayLater {
+		out.Back = success
+	}
+	if a == providertest.PayLater {
+		out.Wait = ref
+	}
+	return out
 }
 
 // messages are a hosted page's words in one language.
@@ -550,6 +573,10 @@ func (c *Core[P]) Host(h Hosted[P]) {
 		m = pageMessages["en"]
 	}
 	noun := cmp.Or(h.Noun, m.noun)
+	if h.Status != nil {
+		h.Word = h.Status
+		h.Final = func(p *P) bool { return slices.Contains(h.Finals, h.Status(p)) }
+	}
 	// state is p's page's state under mu.
 	state := func(r *http.Request) (*P, Env, PageState, string) {
 		p, env := c.recs.find(r.PathValue(h.Key)), c.env()

@@ -104,8 +104,8 @@ func newToy(t *testing.T, now func() time.Time) *toyServer {
 	})
 	ts.c.Host(Hosted[toy]{
 		Path: "/page/{ref}", Key: "ref", Lang: "en",
-		Final:   func(p *toy) bool { return p.Status != "open" },
-		Word:    func(p *toy) string { return p.Status },
+		Status:  func(p *toy) string { return p.Status },
+		Finals:  []string{"paid", "pay", "fail", "cancelled"},
 		Expired: func(p *toy, now time.Time) bool { return !now.Before(p.Expires) },
 		Show: func(p *toy, _ Env, _ *http.Request) CheckoutPage {
 			return CheckoutPage{Brand: Brand{Name: "Toy"}, Amount: "100 XOF", ActionURL: "/page/" + p.Ref}
@@ -355,5 +355,23 @@ func TestWriteJSON(t *testing.T) {
 	WriteJSON(rec, http.StatusOK, "", func() {})
 	if rec.Code != http.StatusInternalServerError {
 		t.Errorf("unencodable: %d", rec.Code)
+	}
+}
+
+func TestSentBack(t *testing.T) {
+	t.Parallel()
+	ns := []Notification{{URL: "https://shop.example/hook"}}
+	for _, tt := range []struct {
+		a          providertest.Action
+		back, wait string
+	}{
+		{providertest.Pay, "ok", ""},
+		{providertest.PayLater, "ok", "r1"},
+		{providertest.Fail, "ko", ""},
+		{providertest.Cancel, "ko", ""},
+	} {
+		if out := SentBack(tt.a, "r1", "ok", "ko", ns); out.Back != tt.back || out.Wait != tt.wait || len(out.Notify) != 1 || out.Title != "" {
+			t.Errorf("%s: %+v", tt.a, out)
+		}
 	}
 }

@@ -295,7 +295,7 @@ func TestDispatcherDeliver(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	rc := newReceiver(t)
-	d := NewDispatcher(DispatcherConfig{})
+	d := NewDispatcher(DispatcherConfig{Agent: "Acme-Webhooks/1.0"})
 	defer d.Close()
 
 	if err := d.Deliver(ctx, note(rc.srv.URL, "one")); err != nil {
@@ -303,6 +303,9 @@ func TestDispatcherDeliver(t *testing.T) {
 	}
 	if got := rc.got(); len(got) != 1 || got[0] != "s:one" {
 		t.Fatalf("received %q", got)
+	}
+	if h := d.Deliveries()[0].Header; h.Get("User-Agent") != "Acme-Webhooks/1.0" || h.Get("Content-Type") != "application/json" {
+		t.Errorf("header %v", h)
 	}
 
 	d.SetPolicy(providertest.WebhookPolicy{Copies: 3})
@@ -458,6 +461,20 @@ func TestSendOnce(t *testing.T) {
 	}
 	if ds := d.Deliveries(); len(ds) != 1 || !ds[0].Forged || ds[0].StatusCode != 401 {
 		t.Fatalf("deliveries %+v", ds)
+	}
+}
+
+func TestSignedHeader(t *testing.T) {
+	t.Parallel()
+	sign := func(secret string, body []byte) string { return secret + ":" + string(body) }
+	if h := SignedHeader("x-sig", "k", []byte("b"), sign); h["X-Sig"][0] != "k:b" || len(h) != 1 {
+		t.Errorf("signed %v", h)
+	}
+	if h := SignedHeader("X-Sig", "", []byte("b"), sign); h != nil {
+		t.Errorf("unsigned %v", h)
+	}
+	if f := ForgedSecret("k"); !strings.HasPrefix(f, "forged-") || f == ForgedSecret("k") || ForgedSecret("") != "" {
+		t.Errorf("forged secret %q", f)
 	}
 }
 
@@ -718,5 +735,30 @@ func TestSlowAnswerEndsWhenClientHangsUp(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the slow answer still waits after the client hung up")
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	t.Parallel()
+	body := Refusals{
+		0:   {Code: "ERROR", Message: "Error"},
+		429: {Code: "RATE_LIMITED", Message: "Slow down"},
+	}.Body("application/json; charset=utf-8", func(status int, r Refusal) any {
+		return map[string]any{"status": status, "code": r.Code, "message": r.Message}
+	})
+	for _, tt := range []struct {
+		status int
+		want   string
+	}{
+		{429, `{"code":"RATE_LIMITED","message":"Slow down","status":429}`},
+		{503, `{"code":"ERROR","message":"Service Unavailable","status":503}`},
+		{599, `{"code":"ERROR","message":"Error","status":599}`},
+	} {
+		if ctype, b := body(tt.status); ctype != "application/json; charset=utf-8" || string(b) != tt.want {
+			t.Errorf("%d: %s %s", tt.status, ctype, b)
+		}
+	}
+	if _, b := (Refusals{}).Body("", func(_ int, r Refusal) any { return r })(599); string(b) != `{"Code":"","Message":""}` {
+		t.Errorf("no words: %s", b)
 	}
 }

@@ -2,7 +2,9 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +19,26 @@ import (
 // ErrorBody writes a provider's own error answer for an injected HTTP
 // status: it returns the Content-Type and body to send.
 type ErrorBody func(status int) (contentType string, body []byte)
+
+// Refusal is a provider's code and message for an error status.
+type Refusal struct{ Code, Message string }
+
+// Refusals are a provider's words for error statuses, by status; the row
+// of status 0 holds its words for any other status.
+type Refusals map[int]Refusal
+
+// Body returns the ErrorBody that answers body(status, words) as JSON of
+// Content-Type ctype: the words of the status's row, its code else row
+// 0's, its message else the status's text else row 0's.
+func (rs Refusals) Body(ctype string, body func(status int, words Refusal) any) ErrorBody {
+	return func(status int) (string, []byte) {
+		r, def := rs[status], rs[0]
+		r.Code = cmp.Or(r.Code, def.Code)
+		r.Message = cmp.Or(r.Message, http.StatusText(status), def.Message)
+		b, _ := json.Marshal(body(status, r)) // a provider's error shape always marshals
+		return ctype, b
+	}
+}
 
 // Faults queues injected failures per operation and plays them on the
 // emulator's API handlers. The zero value is not usable: call [NewFaults].

@@ -434,6 +434,15 @@ func E164(v any) (rule, arg string) {
 	return "", ""
 }
 
+// IsDecimal reports whether s is a decimal number as written in a request:
+// an optional sign, digits, and an optional fraction.
+func IsDecimal(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	whole, frac, _ := strings.Cut(s, ".")
+	digits := func(d string) bool { return strings.Trim(d, "0123456789") == "" }
+	return whole != "" && digits(whole) && digits(frac)
+}
+
 // IsUUID reports whether s is a UUID in its 8-4-4-4-12 hex form, any
 // version.
 func IsUUID(s string) bool {

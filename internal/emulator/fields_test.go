@@ -179,7 +179,7 @@ func TestNaturalCompare(t *testing.T) {
 	}
 }
 
-func TestE164AndUUID(t *testing.T) {
+func TestE164UUIDAndDecimal(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		phone string
@@ -195,6 +195,11 @@ func TestE164AndUUID(t *testing.T) {
 	}{{UUID(), true}, {"123E4567-E89B-12D3-A456-426614174000", true}, {"123e4567e89b12d3a456426614174000", false}, {"123e4567-e89b-12d3-a456-42661417400g", false}} {
 		if IsUUID(tt.s) != tt.ok {
 			t.Errorf("IsUUID(%q) != %v", tt.s, tt.ok)
+		}
+	}
+	for s, ok := range map[string]bool{"5000": true, "-10.50": true, "+3.": true, "": false, ".5": false, "1e3": false, "1.2.3": false} {
+		if IsDecimal(s) != ok {
+			t.Errorf("IsDecimal(%q) != %v", s, ok)
 		}
 	}
 }

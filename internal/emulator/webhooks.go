@@ -21,10 +21,30 @@ type Notification struct {
 	// URL is the receiver's.
 	URL string
 	// Header is sent as is (the signature goes here); Content-Type
-	// defaults to application/json.
+	// defaults to application/json, User-Agent to the dispatcher's Agent.
 	Header http.Header
 	// Body is sent as is.
 	Body []byte
+}
+
+// SignedHeader is a notification's header with sign(secret, body) in the
+// header name, or nil, an unsigned notification's, when secret is "".
+func SignedHeader(name, secret string, body []byte, sign func(secret string, body []byte) string) http.Header {
+	if secret == "" {
+		return nil
+	}
+	h := http.Header{}
+	h.Set(name, sign(secret, body))
+	return h
+}
+
+// ForgedSecret is the secret a forger signs with: a wrong one, or "" (no
+// signature) for an emulator that has none.
+func ForgedSecret(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "forged-" + RandomHex(8)
 }
 
 // DispatcherConfig tunes a Dispatcher. The zero value means the defaults
@@ -42,12 +62,16 @@ type DispatcherConfig struct {
 	// RetryDelay is the wait between two tries. Zero means 20ms (real
 	// providers wait minutes).
 	RetryDelay time.Duration
+	// Agent is the User-Agent of notifications that set none: the
+	// provider's sender, "Moneroo-Webhooks/1.0 (emulator)".
+	Agent string
 }
 
 // Dispatcher delivers an emulator's webhooks as its [providertest.WebhookPolicy]
 // says and records every delivery. It is safe for concurrent use; Close
 // stops it and waits for its goroutines.
 type Dispatcher struct {
+	agent   string
 	client  *http.Client
 	retries int
 	delay   time.Duration
@@ -71,7 +95,7 @@ type held struct {
 
 // NewDispatcher returns a Dispatcher with cfg.
 func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
-	d := &Dispatcher{client: cfg.Client, retries: cfg.Retries, delay: cfg.RetryDelay}
+	d := &Dispatcher{agent: cfg.Agent, client: cfg.Client, retries: cfg.Retries, delay: cfg.RetryDelay}
 	if d.client == nil {
 		timeout := cfg.Timeout
 		if timeout <= 0 {
@@ -234,18 +258,23 @@ func (d *Dispatcher) sendCopy(ctx context.Context, n Notification, copyNo int) {
 
 // post makes one HTTP POST of n.
 func (d *Dispatcher) post(ctx context.Context, n Notification) providertest.Delivery {
-	rec := providertest.Delivery{URL: n.URL, Header: n.Header.Clone(), Body: bytes.Clone(n.Body), At: time.Now()}
+	h := n.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	if h.Get("User-Agent") == "" && d.agent != "" {
+		h.Set("User-Agent", d.agent)
+	}
+	rec := providertest.Delivery{URL: n.URL, Header: h.Clone(), Body: bytes.Clone(n.Body), At: time.Now()}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.URL, bytes.NewReader(n.Body))
 	if err != nil {
 		rec.Err = err
 		return rec
 	}
-	for k, vs := range n.Header {
-		req.Header[k] = append([]string(nil), vs...)
-	}
-	if req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	req.Header = h
 	res, err := d.client.Do(req)
 	if err != nil {
 		rec.Err = err

@@ -17,17 +17,6 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-func TestMapStatus(t *testing.T) {
-	t.Parallel()
-	clienttest.CheckStatusWords(t, dexchange.MapStatus, map[cauri.Status][]string{
-		cauri.StatusPending:   {"PENDING", "INITIATED", "PROCESSING", "pending", "processing"},
-		cauri.StatusPaid:      {"SUCCESS", "success", " Success "},
-		cauri.StatusFailed:    {"FAILED", "failed"},
-		cauri.StatusCancelled: {"CANCELLED", "Cancelled"},
-		cauri.StatusExpired:   {"EXPIRED", "expired"},
-	}, "", "SUCCESSFUL", "COMPLETED", "PAID", "CANCELED", "REFUNDED", "SUCCESS!")
-}
-
 func TestNew(t *testing.T) {
 	t.Parallel()
 	_, err := dexchange.New(dexchange.Config{BaseURL: "ftp://x", WebhookSecrets: []string{"a", " "}})
@@ -515,54 +504,47 @@ func TestFetchStatusShapes(t *testing.T) {
 		edit(&u)
 		return u
 	}
-	tests := []struct {
-		name, ctype, body string
-		want              cauri.Update
-		err               error
-		msg               string
-	}{
-		{name: "documented", body: `{"message":"Transaction fetched successfully","transaction":{"ServiceName":"Orange Money Senegal","ServiceCode":"OM_SN_CASHOUT","OperatorApi":"OM789012345","Type":"CASHOUT","Amount":5000,"Number":"771234567","Status":"SUCCESS","Initiated_at":"2024-03-20T10:30:00Z","Completed_at":"2024-03-20T10:35:00Z"}}`,
-			want: with(func(u *cauri.Update) { u.Method = "OM_SN_CASHOUT" })},
-		{name: "generic data envelope, string amount", body: `{"message":"ok","success":true,"data":{"Amount":"5000.00","Status":"success"}}`,
-			want: with(func(u *cauri.Update) { u.RawStatus = "success" })},
-		{name: "flat, echoes and fee", body: `{"transactionId":"MID1","externalTransactionId":"pay_01","amount":5000,"fee":50,"currency":"FCFA","status":"SUCCESS"}`,
-			want: with(func(u *cauri.Update) { u.PaymentID, u.Fee = "pay_01", 50 })},
-		{name: "unreadable fee ignored", body: `{"transaction":{"Amount":5000,"Fee":"n/a","Status":"SUCCESS"}}`, want: paid},
-		{name: "another currency is reported as it is", body: `{"transaction":{"Amount":50,"Currency":"usd","Status":"SUCCESS"}}`,
-			want: with(func(u *cauri.Update) { u.Amount, u.Currency = 5000, "USD" })},
-		{name: "pending without amount", body: `{"transaction":{"Status":"PENDING","Amount":null}}`,
-			want: cauri.Update{ProviderRef: "MID1", Status: cauri.StatusPending, RawStatus: "PENDING", Authenticated: true}},
-		{name: "200 with an error body", body: `{"message":["No transaction found"],"success":false}`, err: dexchange.ErrUnsuccessful, msg: "No transaction found"},
-		{name: "another transaction", body: `{"transaction":{"transactionId":"MID2","Amount":5000,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
-		{name: "another payment", body: `{"transaction":{"externalTransactionId":"pay_02","Amount":5000,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
-		{name: "paid without amount", body: `{"transaction":{"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
-		{name: "no status", body: `{"transaction":{"Amount":5000}}`, err: cauri.ErrMalformed},
-		{name: "no transaction", body: `{"message":"Transaction fetched successfully"}`, err: cauri.ErrMalformed},
-		{name: "transaction not an object", body: `{"transaction":"MID1"}`, err: cauri.ErrMalformed},
-		{name: "bad amount", body: `{"transaction":{"Amount":"5 000","Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
-		{name: "negative amount", body: `{"transaction":{"Amount":-5000,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
-		{name: "fractional francs", body: `{"transaction":{"Amount":5000.5,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
-		{name: "amount as bool", body: `{"transaction":{"Amount":true,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
-		{name: "bad currency", body: `{"transaction":{"Amount":5000,"Currency":"francs","Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
-		{name: "two ids", body: `{"transaction":{"id":"MID1","transactionId":"MID2","Amount":5000,"Status":"SUCCESS"}}`, err: cauri.ErrMalformed},
-		{name: "array", body: `[]`, err: cauri.ErrMalformed},
-		{name: "html", ctype: "text/html", body: `<!DOCTYPE html><html><body>login</body></html>`, err: cauri.ErrMalformed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFake(t, answer{Status: 200, Type: tt.ctype, Body: tt.body})
-			u, err := fakeProvider(t, f).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: "MID1"})
-			if r := f.Requests()[0]; r.URL.Path != "/api/v1/transaction/MID1" || r.Header.Get("Authorization") != "Bearer sk.test.1" {
+	clienttest.StatusAnswers{
+		Provider: "dexchange",
+		At: func(t *testing.T, base string) cauri.Provider {
+			return provider(t, dexchange.Config{APIKey: "sk.test.1", BaseURL: base + "/api/v1/"})
+		},
+		Query: cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: "MID1"},
+		Request: func(t *testing.T, _ cauri.StatusQuery, r clienttest.Got) {
+			if r.URL.Path != "/api/v1/transaction/MID1" || r.Header.Get("Authorization") != "Bearer sk.test.1" {
 				t.Errorf("request %s %v", r.URL.Path, r.Header)
 			}
-			if clienttest.CheckUpdate(t, u, err, tt.want, tt.err) {
-				if pe := providerError(t, err, 200, false); pe.Message != tt.msg {
-					t.Errorf("message %q", pe.Message)
-				}
-			}
-		})
-	}
+		},
+		EmptyMessages: true,
+		Answers: []clienttest.StatusAnswer{
+			{Name: "documented", Answer: clienttest.Answer{Body: `{"message":"Transaction fetched successfully","transaction":{"ServiceName":"Orange Money Senegal","ServiceCode":"OM_SN_CASHOUT","OperatorApi":"OM789012345","Type":"CASHOUT","Amount":5000,"Number":"771234567","Status":"SUCCESS","Initiated_at":"2024-03-20T10:30:00Z","Completed_at":"2024-03-20T10:35:00Z"}}`},
+				Want: with(func(u *cauri.Update) { u.Method = "OM_SN_CASHOUT" })},
+			{Name: "generic data envelope, string amount", Answer: clienttest.Answer{Body: `{"message":"ok","success":true,"data":{"Amount":"5000.00","Status":"success"}}`},
+				Want: with(func(u *cauri.Update) { u.RawStatus = "success" })},
+			{Name: "flat, echoes and fee", Answer: clienttest.Answer{Body: `{"transactionId":"MID1","externalTransactionId":"pay_01","amount":5000,"fee":50,"currency":"FCFA","status":"SUCCESS"}`},
+				Want: with(func(u *cauri.Update) { u.PaymentID, u.Fee = "pay_01", 50 })},
+			{Name: "unreadable fee ignored", Answer: clienttest.Answer{Body: `{"transaction":{"Amount":5000,"Fee":"n/a","Status":"SUCCESS"}}`}, Want: paid},
+			{Name: "another currency is reported as it is", Answer: clienttest.Answer{Body: `{"transaction":{"Amount":50,"Currency":"usd","Status":"SUCCESS"}}`},
+				Want: with(func(u *cauri.Update) { u.Amount, u.Currency = 5000, "USD" })},
+			{Name: "pending without amount", Answer: clienttest.Answer{Body: `{"transaction":{"Status":"PENDING","Amount":null}}`},
+				Want: cauri.Update{ProviderRef: "MID1", Status: cauri.StatusPending, RawStatus: "PENDING", Authenticated: true}},
+			{Name: "200 with an error body", Answer: clienttest.Answer{Body: `{"message":["No transaction found"],"success":false}`}, Err: dexchange.ErrUnsuccessful, Message: "No transaction found"},
+			{Name: "another transaction", Answer: clienttest.Answer{Body: `{"transaction":{"transactionId":"MID2","Amount":5000,"Status":"SUCCESS"}}`}, Err: cauri.ErrMalformed},
+			{Name: "another payment", Answer: clienttest.Answer{Body: `{"transaction":{"externalTransactionId":"pay_02","Amount":5000,"Status":"SUCCESS"}}`}, Err: cauri.ErrMalformed},
+			{Name: "paid without amount", Answer: clienttest.Answer{Body: `{"transaction":{"Status":"SUCCESS"}}`}, Err: cauri.ErrMalformed},
+			{Name: "no status", Answer: clienttest.Answer{Body: `{"transaction":{"Amount":5000}}`}, Err: cauri.ErrMalformed},
+			{Name: "no transaction", Answer: clienttest.Answer{Body: `{"message":"Transaction fetched successfully"}`}, Err: cauri.ErrMalformed},
+			{Name: "transaction not an object", Answer: clienttest.Answer{Body: `{"transaction":"MID1"}`}, Err: cauri.ErrMalformed},
+			{Name: "bad amount", Answer: clienttest.Answer{Body: `{"transaction":{"Amount":"5 000","Status":"SUCCESS"}}`}, Err: cauri.ErrMalformed},
+			{Name: "negative amount", Answer: clienttest.Answer{Body: `{"transaction":{"Amount":-5000,"Status":"SUCCESS"}}`}, Err: cauri.ErrMalformed},
+			{Name: "fractional francs", Answer: clienttest.Answer{Body: `{"transaction":{"Amount":5000.5,"Status":"SUCCESS"}}`}, Err: cauri.ErrMalformed},
+			{Name: "amount as bool", Answer: clienttest.Answer{Body: `{"transaction":{"Amount":true,"Status":"SUCCESS"}}`}, Err: cauri.ErrMalformed},
+			{Name: "bad currency", Answer: clienttest.Answer{Body: `{"transaction":{"Amount":5000,"Currency":"francs","Status":"SUCCESS"}}`}, Err: cauri.ErrMalformed},
+			{Name: "two ids", Answer: clienttest.Answer{Body: `{"transaction":{"id":"MID1","transactionId":"MID2","Amount":5000,"Status":"SUCCESS"}}`}, Err: cauri.ErrMalformed},
+			{Name: "array", Answer: clienttest.Answer{Body: `[]`}, Err: cauri.ErrMalformed},
+			{Name: "html", Answer: clienttest.Answer{Type: "text/html", Body: `<!DOCTYPE html><html><body>login</body></html>`}, Err: cauri.ErrMalformed},
+		},
+	}.Check(t)
 }
 
 func TestFetchStatusEscapesRef(t *testing.T) {

@@ -17,18 +17,6 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-func TestMapStatus(t *testing.T) {
-	t.Parallel()
-	clienttest.CheckStatusWords(t, dexpay.MapStatus, map[cauri.Status][]string{
-		cauri.StatusPending:   {"INITIATED", "PENDING", "PROCESSING"},
-		cauri.StatusPaid:      {"COMPLETED", "completed"},
-		cauri.StatusFailed:    {"FAILED"},
-		cauri.StatusCancelled: {"CANCELLED"},
-		cauri.StatusExpired:   {"EXPIRED"},
-		cauri.StatusRefunded:  {"REFUNDED", " Refunded "},
-	}, "", "SUCCESS", "PAID", "CANCELED", "COMPLETED!", "PARTIALLY_REFUNDED")
-}
-
 func TestNew(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -566,38 +554,31 @@ func TestFetchStatusErrors(t *testing.T) {
 // one asked about), a fee, and the failure and method fields.
 func TestFetchStatusShapes(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		body string
-		want cauri.Update
-	}{
-		{"flat", `{"reference":"pay_01","status":"COMPLETED","amount":5000,"currency":"XOF","isSandbox":true}`,
-			cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF"}},
-		{"no reference", `{"success":true,"data":{"status":"COMPLETED","amount":"5000","currency":"xof"}}`,
-			cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF"}},
-		{"fee and attempt", `{"success":true,"data":{"status":"COMPLETED","amount":5000,"currency":"XOF","fees":"50","payment_attempt":{"id":"pa_1","operator":"orange_money"}}}`,
-			cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF", Fee: 50, Method: "orange_money"}},
-		{"failure", `{"success":true,"data":{"status":"FAILED","amount":5000,"currency":"XOF","payment_method":"MOBILE_MONEY","failure_reason":"Timeout"}}`,
-			cauri.Update{Status: cauri.StatusFailed, RawStatus: "FAILED", Amount: 5000, Currency: "XOF", Method: "MOBILE_MONEY", FailureReason: "Timeout"}},
-		{"pending without amount", `{"success":true,"data":{"status":"INITIATED"}}`,
-			cauri.Update{Status: cauri.StatusPending, RawStatus: "INITIATED"}},
-		{"GNF", `{"success":true,"data":{"status":"COMPLETED","amount":250000,"currency":"GNF"}}`,
-			cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 250000, Currency: "GNF"}},
+	session := func(u cauri.Update) cauri.Update {
+		u.PaymentID, u.ProviderRef, u.Authenticated = "pay_01", "pay_01", true
+		return u
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, answer{Status: 200, Body: tt.body})
-			u, err := fakeProvider(t, f, dexpay.Sandbox).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: "pay_01"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := tt.want
-			want.PaymentID, want.ProviderRef, want.Authenticated = "pay_01", "pay_01", true
-			if u != want {
-				t.Errorf("update\n got %+v\nwant %+v", u, want)
-			}
-		})
-	}
+	clienttest.StatusAnswers{
+		Provider: "dexpay",
+		At: func(t *testing.T, base string) cauri.Provider {
+			return provider(t, dexpay.Config{APIKey: "pk_test_1", APISecret: "sk_test_1", Mode: dexpay.Sandbox, BaseURL: base + "/api/v1"})
+		},
+		Query: cauri.StatusQuery{PaymentID: "pay_01"},
+		Answers: []clienttest.StatusAnswer{
+			{Name: "flat", Answer: clienttest.Answer{Body: `{"reference":"pay_01","status":"COMPLETED","amount":5000,"currency":"XOF","isSandbox":true}`},
+				Want: session(cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF"})},
+			{Name: "no reference", Answer: clienttest.Answer{Body: `{"success":true,"data":{"status":"COMPLETED","amount":"5000","currency":"xof"}}`},
+				Want: session(cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF"})},
+			{Name: "fee and attempt", Answer: clienttest.Answer{Body: `{"success":true,"data":{"status":"COMPLETED","amount":5000,"currency":"XOF","fees":"50","payment_attempt":{"id":"pa_1","operator":"orange_money"}}}`},
+				Want: session(cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF", Fee: 50, Method: "orange_money"})},
+			{Name: "failure", Answer: clienttest.Answer{Body: `{"success":true,"data":{"status":"FAILED","amount":5000,"currency":"XOF","payment_method":"MOBILE_MONEY","failure_reason":"Timeout"}}`},
+				Want: session(cauri.Update{Status: cauri.StatusFailed, RawStatus: "FAILED", Amount: 5000, Currency: "XOF", Method: "MOBILE_MONEY", FailureReason: "Timeout"})},
+			{Name: "pending without amount", Answer: clienttest.Answer{Body: `{"success":true,"data":{"status":"INITIATED"}}`},
+				Want: session(cauri.Update{Status: cauri.StatusPending, RawStatus: "INITIATED"})},
+			{Name: "GNF", Answer: clienttest.Answer{Body: `{"success":true,"data":{"status":"COMPLETED","amount":250000,"currency":"GNF"}}`},
+				Want: session(cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 250000, Currency: "GNF"})},
+		},
+	}.Check(t)
 }
 
 func TestFetchStatusEscapesRef(t *testing.T) {

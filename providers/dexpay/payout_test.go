@@ -167,33 +167,20 @@ func TestPayoutValidation(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, answer{Status: 500})
 	p := fakeProvider(t, f, dexpay.Sandbox)
-	tests := []struct {
-		name   string
-		req    cauri.PayoutRequest
-		fields string
-	}{
-		{"plain phone", clienttest.Payout("+221771234567", 100), "Account"},
-		{"national number", clienttest.Payout("wave:771234567", 100), "Account"},
-		{"no operator", clienttest.Payout(":+221771234567", 100), "Account"},
-		{"upper-case operator", clienttest.Payout("WAVE:+221771234567", 100), "Account"},
-		{"spaces", clienttest.Payout("wave: +221771234567", 100), "Account"},
-		{"unknown country", clienttest.Payout("wave:+33612345678", 100), "Account"},
-		{"too long", clienttest.Payout("wave:+2217712345678901", 100), "Account"},
-		{"email", clienttest.Payout("awa@example.com", 100), "Account"},
-		{"zero", clienttest.Payout("wave:+221771234567", 0), "Amount"},
-		{"USD", cauri.PayoutRequest{Key: "k", Account: "wave:+221771234567", Amount: 100, Currency: "USD"}, "Currency"},
-		{"everything", cauri.PayoutRequest{Key: "k", Account: "x", Amount: -1, Currency: "EUR"}, "Account,Currency"},
-	}
-	for _, tt := range tests {
-		_, err := p.Payout(context.Background(), tt.req)
-		var ve *cauri.ValidationError
-		if !errors.As(err, &ve) || ve.What != "payout" || clienttest.FieldNames(ve) != tt.fields {
-			t.Errorf("%s: %v, want fields %s", tt.name, err, tt.fields)
-		}
-	}
-	if n := len(f.Requests()); n != 0 {
-		t.Errorf("%d requests sent for invalid payouts", n)
-	}
+	send := func(r cauri.PayoutRequest) error { _, err := p.Payout(context.Background(), r); return err }
+	clienttest.CheckPayoutValidation(t, map[string]func(cauri.PayoutRequest) error{"Payout": send}, []clienttest.PayoutValidationCase{
+		{Name: "plain phone", Req: clienttest.Payout("+221771234567", 100), Fields: "Account"},
+		{Name: "national number", Req: clienttest.Payout("wave:771234567", 100), Fields: "Account"},
+		{Name: "no operator", Req: clienttest.Payout(":+221771234567", 100), Fields: "Account"},
+		{Name: "upper-case operator", Req: clienttest.Payout("WAVE:+221771234567", 100), Fields: "Account"},
+		{Name: "spaces", Req: clienttest.Payout("wave: +221771234567", 100), Fields: "Account"},
+		{Name: "unknown country", Req: clienttest.Payout("wave:+33612345678", 100), Fields: "Account"},
+		{Name: "too long", Req: clienttest.Payout("wave:+2217712345678901", 100), Fields: "Account"},
+		{Name: "email", Req: clienttest.Payout("awa@example.com", 100), Fields: "Account"},
+		{Name: "zero", Req: clienttest.Payout("wave:+221771234567", 0), Fields: "Amount"},
+		{Name: "USD", Req: cauri.PayoutRequest{Key: "k", Account: "wave:+221771234567", Amount: 100, Currency: "USD"}, Fields: "Currency"},
+		{Name: "everything", Req: cauri.PayoutRequest{Key: "k", Account: "x", Amount: -1, Currency: "EUR"}, Fields: "Account,Currency"},
+	}, f.Calls)
 }
 
 // TestPayoutOutcomes: a refusal is permanent (nothing sent); anything

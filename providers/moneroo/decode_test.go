@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/providers/internal/clientkit"
+	"github.com/cauripay/cauri/providers/internal/clienttest/golden"
 	"github.com/cauripay/cauri/providers/providerhttp"
 )
 
@@ -93,33 +95,30 @@ var paymentObjects = []string{
 	`{}`, `null`, ` null `, `[]`, `"r9"`, `7`, `true`, ``, `{`, `{"id":}`, `{"id":"r9"} x`,
 }
 
+// The differential tests hold the one-pass parsers to the answers of the
+// decoders they replaced (several json.Unmarshal calls over
+// json.RawMessage fields), error messages included, which testdata keeps
+// by input. The signature check is still held to clientkit's, which it
+// pooled.
+
+// answerKinds are the errors a parser's answer is checked to wrap.
+var answerKinds = []error{cauri.ErrMalformed, cauri.ErrIgnoredEvent, cauri.ErrUnauthenticated}
+
 // TestParsePaymentMatchesReference holds parsePayment to the decoder it
-// replaces, error messages included.
+// replaced.
 func TestParsePaymentMatchesReference(t *testing.T) {
 	t.Parallel()
+	g := golden.Open(t, "testdata/parse_payment.golden")
 	for _, raw := range paymentObjects {
-		checkPayment(t, []byte(raw))
+		got, err := parsePayment([]byte(raw))
+		g.Check(t, golden.Key("payment", []byte(raw)), golden.Outcome(got, err, answerKinds...))
 	}
 }
 
-func checkPayment(t *testing.T, raw []byte) {
-	t.Helper()
-	got, err := parsePayment(raw)
-	want, wantErr := refParsePayment(raw)
-	if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
-		t.Errorf("parsePayment(%q)\n got %+v, %v\nwant %+v, %v", raw, got, err, want, wantErr)
-	}
-	if (err == nil) != (wantErr == nil) || errors.Is(err, cauri.ErrMalformed) != errors.Is(wantErr, cauri.ErrMalformed) {
-		t.Errorf("parsePayment(%q): error %v, want %v", raw, err, wantErr)
-	}
-}
-
-// checkVerifyAnswer holds FetchStatus's decoding of a verify answer to the
-// decoder it replaces. The error messages of an answer that is not an
-// object name the Go type decoded into, which has changed: only whether
-// there is an error, and its kind, must agree for those.
-func checkVerifyAnswer(t *testing.T, body []byte) {
-	t.Helper()
+// verifyAnswer is FetchStatus's reading of a verify answer. The error
+// messages of an answer that is not an object name the Go type decoded
+// into, which has changed since: only the error's kind is kept of those.
+func verifyAnswer(body []byte) string {
 	var env struct {
 		Data paymentField `json:"data"`
 	}
@@ -127,20 +126,13 @@ func checkVerifyAnswer(t *testing.T, body []byte) {
 	if err == nil {
 		got, err = env.Data.payment()
 	}
-	var refEnv struct {
+	var object struct {
 		Data json.RawMessage `json:"data"`
 	}
-	want, wantErr := payment{}, providerhttp.DecodeJSON("application/json", body, &refEnv)
-	if wantErr != nil {
-		if err == nil || !errors.Is(err, cauri.ErrMalformed) {
-			t.Errorf("verify answer %q: error %v, want %v", body, err, wantErr)
-		}
-		return
+	if providerhttp.DecodeJSON("application/json", body, &object) != nil {
+		return fmt.Sprintf("not an object: error %v, malformed %v", err != nil, errors.Is(err, cauri.ErrMalformed))
 	}
-	want, wantErr = refParsePayment(refEnv.Data)
-	if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
-		t.Errorf("verify answer %q\n got %+v, %v\nwant %+v, %v", body, got, err, want, wantErr)
-	}
+	return golden.Outcome(got, err, answerKinds...)
 }
 
 // webhookBodies wraps each payment object in notifications of several
@@ -173,18 +165,23 @@ func webhookBodies() []string {
 	return bodies
 }
 
-// TestParseWebhookMatchesReference holds ParseWebhook to the parser it
-// replaces, signed and not, error messages included.
+// webhookGolden is the file of TestParseWebhookMatchesReference.
+const webhookGolden = "testdata/parse_webhook.golden"
+
+// TestParseWebhookMatchesReference holds ParseWebhook, signed and not, and
+// FetchStatus's reading of the same objects, to the parsers they replaced.
 func TestParseWebhookMatchesReference(t *testing.T) {
 	t.Parallel()
+	g := golden.Open(t, webhookGolden)
 	signed, open := referencePair(t)
 	for _, body := range webhookBodies() {
-		for _, sig := range []string{Sign("whsec_new", []byte(body)), "", "sha256=00"} {
-			checkWebhook(t, signed, [][]byte{[]byte("whsec_old"), []byte("whsec_new")}, []byte(body), sig)
-			checkWebhook(t, open, nil, []byte(body), sig)
+		b := []byte(body)
+		for _, sig := range []signature{signedNew, unsigned, badSignature} {
+			checkWebhook(t, g.Check, signed, open, b, sig)
 		}
-		checkVerifyAnswer(t, []byte(body))
-		checkVerifyAnswer(t, []byte(`{"success":true,"data":`+strings.TrimPrefix(body, `{"event":"payment.success","data":`)))
+		g.Check(t, golden.Key("verify", b), verifyAnswer(b))
+		v := []byte(`{"success":true,"data":` + strings.TrimPrefix(body, `{"event":"payment.success","data":`))
+		g.Check(t, golden.Key("verify success", v), verifyAnswer(v))
 	}
 }
 
@@ -201,18 +198,60 @@ func referencePair(t testing.TB) (signed, open *Provider) {
 	return signed, open
 }
 
-func checkWebhook(t *testing.T, p *Provider, secrets [][]byte, body []byte, sig string) {
-	t.Helper()
-	r := httptest.NewRequest(http.MethodPost, "/", nil)
-	r.Header.Set(SignatureHeader, sig)
-	got, err := p.ParseWebhook(r, body)
-	want, wantErr := refParseWebhook(p, secrets, r, body)
-	if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
-		t.Errorf("ParseWebhook(%q, %q)\n got %+v, %v\nwant %+v, %v", body, sig, got, err, want, wantErr)
+// signature is the X-Moneroo-Signature a notification comes with.
+type signature int
+
+const (
+	signedNew    signature = iota // a signature with the newer secret
+	signedOld                     // a signature with the older one
+	unsigned                      // none
+	badSignature                  // sha256=00
+	otherHeader                   // anything else
+)
+
+func (s signature) header(body []byte) string {
+	switch s {
+	case signedNew:
+		return Sign("whsec_new", body)
+	case signedOld:
+		return Sign("whsec_old", body)
+	case badSignature:
+		return "sha256=00"
 	}
-	for _, kind := range []error{cauri.ErrMalformed, cauri.ErrIgnoredEvent, cauri.ErrUnauthenticated} {
-		if errors.Is(err, kind) != errors.Is(wantErr, kind) {
-			t.Errorf("ParseWebhook(%q, %q): error %v, want %v", body, sig, err, wantErr)
+	return ""
+}
+
+// checkWebhook checks the signed and the open clients' answers to body
+// with sig. The open client reads the body the same whatever the header,
+// and the signed one, when the signature does not verify, answers with
+// the signature's error and the open one's reading, if it has one, for the
+// kit to confirm. The answers to a body signed with either secret are
+// held to check.
+func checkWebhook(t *testing.T, check func(testing.TB, string, string), signed, open *Provider, body []byte, sig signature) {
+	t.Helper()
+	header := sig.header(body)
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	r.Header.Set(SignatureHeader, header)
+	u, err := open.ParseWebhook(r, body)
+	base, baseErr := open.ParseWebhook(httptest.NewRequest(http.MethodPost, "/", nil), body)
+	if u != base || fmt.Sprint(err) != fmt.Sprint(baseErr) {
+		t.Errorf("open ParseWebhook(%q) with header %q: %+v, %v; without: %+v, %v", body, header, u, err, base, baseErr)
+	}
+	got, gotErr := signed.ParseWebhook(r, body)
+	switch sig {
+	case signedNew, signedOld:
+		check(t, golden.Key("open", body), golden.Outcome(u, err, answerKinds...))
+		check(t, golden.Key("signed", body), golden.Outcome(got, gotErr, answerKinds...))
+	case unsigned, badSignature:
+		want, wantErr := base, error(ErrNotSigned)
+		if sig == badSignature {
+			wantErr = ErrBadSignature
+		}
+		if baseErr != nil {
+			want = cauri.Update{}
+		}
+		if got != want || gotErr != wantErr {
+			t.Errorf("signed ParseWebhook(%q) with header %q\n got %+v, %v\nwant %+v, %v", body, header, got, gotErr, want, wantErr)
 		}
 	}
 }
@@ -231,7 +270,7 @@ func TestVerifyMatchesReference(t *testing.T) {
 		"g" + good[1:], good[:63] + " ", "", "   ", "sha256=", "sha256", "00", "sha256=" + strings.Repeat("0", 64),
 	} {
 		for _, b := range [][]byte{body, nil, []byte("x")} {
-			err, want := verify(p.macs, b, header), refVerify(b, header, secrets)
+			err, want := verify(p.macs, b, header), unpooledVerify(b, header, secrets)
 			if err != want {
 				t.Errorf("verify(%q, %q) = %v, want %v", b, header, err, want)
 			}
@@ -243,8 +282,16 @@ func TestVerifyMatchesReference(t *testing.T) {
 	}
 }
 
+// unpooledVerify is the signature check before its MACs were pooled.
+func unpooledVerify(body []byte, header string, secrets [][]byte) error {
+	return clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Verify(body, header, secrets)
+}
+
 // FuzzParseWebhookMatchesReference holds ParseWebhook, the signature
-// check and FetchStatus's decoding to the code they replace on any input.
+// check and FetchStatus's decoding to the answers of the code they
+// replaced on the inputs testdata keeps them for, and on any input the
+// open client to ignoring the signature header and the signature check to
+// clientkit's.
 func FuzzParseWebhookMatchesReference(f *testing.F) {
 	for _, body := range webhookBodies() {
 		f.Add([]byte(body), true, "")
@@ -252,15 +299,24 @@ func FuzzParseWebhookMatchesReference(f *testing.F) {
 	f.Add([]byte(`{"event":"payment.success","data":{"id":"r9"}}`), false, "sha256=00")
 	signed, open := referencePair(f)
 	secrets := [][]byte{[]byte("whsec_old"), []byte("whsec_new")}
+	webhooks := golden.Read(f, webhookGolden)
+	payments := golden.Read(f, "testdata/parse_payment.golden")
+	known := func(t testing.TB, key, got string) { webhooks.CheckKnown(t, key, got) }
 	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string) {
-		if sign {
-			header = Sign("whsec_old", body)
+		sig := otherHeader
+		switch {
+		case sign:
+			sig, header = signedOld, Sign("whsec_old", body)
+		case header == "":
+			sig = unsigned
+		case header == "sha256=00":
+			sig = badSignature
 		}
-		checkWebhook(t, signed, secrets, body, header)
-		checkWebhook(t, open, nil, body, header)
-		checkPayment(t, body)
-		checkVerifyAnswer(t, body)
-		if err, want := VerifySignature(body, header, "whsec_old", "whsec_new"), refVerify(body, header, secrets); err != want {
+		checkWebhook(t, known, signed, open, body, sig)
+		got, err := parsePayment(body)
+		payments.CheckKnown(t, golden.Key("payment", body), golden.Outcome(got, err, answerKinds...))
+		webhooks.CheckKnown(t, golden.Key("verify", body), verifyAnswer(body))
+		if err, want := VerifySignature(body, header, "whsec_old", "whsec_new"), unpooledVerify(body, header, secrets); err != want {
 			t.Errorf("VerifySignature(%q, %q) = %v, want %v", body, header, err, want)
 		}
 	})
@@ -311,7 +367,7 @@ func TestFieldsDoNotKeepTheirInput(t *testing.T) {
 			t.Fatal(err)
 		}
 		event, d, err := string(n.Event), n.Data.p, n.Data.err
-		want, wantErr := refParsePayment(json.RawMessage(strings.TrimSuffix(strings.SplitN(body, `"data":`, 2)[1], "}")))
+		want, wantErr := parsePayment([]byte(strings.TrimSuffix(strings.SplitN(body, `"data":`, 2)[1], "}")))
 		for i := range b {
 			b[i] = 'X'
 		}

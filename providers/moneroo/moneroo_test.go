@@ -16,16 +16,6 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-func TestMapStatus(t *testing.T) {
-	t.Parallel()
-	clienttest.CheckStatusWords(t, moneroo.MapStatus, map[cauri.Status][]string{
-		cauri.StatusPending:   {"initiated", "pending"},
-		cauri.StatusPaid:      {"success", " success "},
-		cauri.StatusFailed:    {"failed"},
-		cauri.StatusCancelled: {"cancelled"},
-	}, "", "SUCCESS", "successful", "paid", "canceled", "expired", "refunded")
-}
-
 func TestNew(t *testing.T) {
 	t.Parallel()
 	_, err := moneroo.New(moneroo.Config{BaseURL: "ftp://x", WebhookSecrets: []string{"a", ""}, Methods: []string{" "}})
@@ -276,42 +266,35 @@ func TestFetchStatus(t *testing.T) {
 
 func TestFetchStatusShapes(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, body string
-		want       cauri.Update
-		err        error
-	}{
-		{name: "currency string, amount string",
-			body: `{"data":{"id":"r1","status":"success","amount":"200","currency":"XOF","metadata":{"cauri_payment_id":"pay_01"}}}`,
-			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "success", Amount: 200, Currency: "XOF", Authenticated: true}},
-		{name: "decimal amount in USD",
-			body: `{"data":{"id":"r1","status":"success","amount":10.5,"currency":{"code":"usd"},"metadata":[],"capture":{"method":{"short_code":"card_usd"},"failure_message":null}}}`,
-			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "success", Amount: 1050, Currency: "USD", Method: "card_usd", Authenticated: true}},
-		{name: "no id in data",
-			body: `{"data":{"status":"pending"}}`,
-			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "pending", Authenticated: true}},
-		{name: "another payment", body: `{"data":{"id":"r2","status":"success","amount":1,"currency":"XOF"}}`, err: cauri.ErrMalformed},
-		{name: "paid without amount", body: `{"data":{"id":"r1","status":"success","currency":"XOF"}}`, err: cauri.ErrMalformed},
-		{name: "bad amount", body: `{"data":{"id":"r1","status":"success","amount":"lots","currency":"XOF"}}`, err: cauri.ErrMalformed},
-		{name: "bad currency", body: `{"data":{"id":"r1","status":"success","amount":1,"currency":{"code":"francs"}}}`, err: cauri.ErrMalformed},
-		{name: "null data", body: `{"data":null}`, err: cauri.ErrMalformed},
-		{name: "html", body: `<html></html>`, err: cauri.ErrMalformed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			c := newCapture(t, http.StatusOK, "application/json", tt.body)
-			u, err := provider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL}).
-				FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "r1"})
-			if clienttest.CheckUpdate(t, u, err, tt.want, tt.err) {
-				providerError(t, err, 200, false)
-				return
+	clienttest.StatusAnswers{
+		Provider: "moneroo",
+		At: func(t *testing.T, base string) cauri.Provider {
+			return provider(t, moneroo.Config{SecretKey: "sk", BaseURL: base})
+		},
+		Query: cauri.StatusQuery{ProviderRef: "r1"},
+		Request: func(t *testing.T, _ cauri.StatusQuery, r clienttest.Got) {
+			if r.URL.Path != "/payments/r1/verify" || r.Header.Get("Authorization") != "Bearer sk" {
+				t.Errorf("request %s %v", r.URL.Path, r.Header)
 			}
-			if c.Last(t).URL.Path != "/payments/r1/verify" || c.Last(t).Header.Get("Authorization") != "Bearer sk" {
-				t.Errorf("request %s %v", c.Last(t).URL.Path, c.Last(t).Header)
-			}
-		})
-	}
+		},
+		Answers: []clienttest.StatusAnswer{
+			{Name: "currency string, amount string",
+				Answer: clienttest.Answer{Body: `{"data":{"id":"r1","status":"success","amount":"200","currency":"XOF","metadata":{"cauri_payment_id":"pay_01"}}}`},
+				Want:   cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "success", Amount: 200, Currency: "XOF", Authenticated: true}},
+			{Name: "decimal amount in USD",
+				Answer: clienttest.Answer{Body: `{"data":{"id":"r1","status":"success","amount":10.5,"currency":{"code":"usd"},"metadata":[],"capture":{"method":{"short_code":"card_usd"},"failure_message":null}}}`},
+				Want:   cauri.Update{ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "success", Amount: 1050, Currency: "USD", Method: "card_usd", Authenticated: true}},
+			{Name: "no id in data",
+				Answer: clienttest.Answer{Body: `{"data":{"status":"pending"}}`},
+				Want:   cauri.Update{ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "pending", Authenticated: true}},
+			{Name: "another payment", Answer: clienttest.Answer{Body: `{"data":{"id":"r2","status":"success","amount":1,"currency":"XOF"}}`}, Err: cauri.ErrMalformed},
+			{Name: "paid without amount", Answer: clienttest.Answer{Body: `{"data":{"id":"r1","status":"success","currency":"XOF"}}`}, Err: cauri.ErrMalformed},
+			{Name: "bad amount", Answer: clienttest.Answer{Body: `{"data":{"id":"r1","status":"success","amount":"lots","currency":"XOF"}}`}, Err: cauri.ErrMalformed},
+			{Name: "bad currency", Answer: clienttest.Answer{Body: `{"data":{"id":"r1","status":"success","amount":1,"currency":{"code":"francs"}}}`}, Err: cauri.ErrMalformed},
+			{Name: "null data", Answer: clienttest.Answer{Body: `{"data":null}`}, Err: cauri.ErrMalformed},
+			{Name: "html", Answer: clienttest.Answer{Body: `<html></html>`}, Err: cauri.ErrMalformed},
+		},
+	}.Check(t)
 }
 
 func TestReturnParams(t *testing.T) {

@@ -16,16 +16,6 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-func TestMapStatus(t *testing.T) {
-	t.Parallel()
-	clienttest.CheckStatusWords(t, moneyfusion.MapStatus, map[cauri.Status][]string{
-		cauri.StatusPending:   {"pending", "no paid", "payin.session.pending", "NO PAID"},
-		cauri.StatusPaid:      {"paid", "payin.session.completed", " Paid ", "Payin.Session.Completed"},
-		cauri.StatusFailed:    {"failure", "failed"},
-		cauri.StatusCancelled: {"cancelled", "payin.session.cancelled"},
-	}, "", "nopaid", "no  paid", "success", "completed", "canceled", "expired", "refunded", "payin.session.failed", "payout.session.completed")
-}
-
 func TestCharged(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -422,70 +412,51 @@ func TestFetchStatusShapes(t *testing.T) {
 			fields + `,"return_url":"https://your-domain.com/callback","createdAt":"2024-02-28T11:17:15.285Z"},"message":"details paiement"}`
 	}
 	ours := `"personal_Info":[{"cauri_payment_id":"pay_01","orderId":"123"}]`
-	tests := []struct {
-		name   string
-		status int
-		body   string
-		want   cauri.Update
-		err    error
-	}{
-		{name: "documented example (gross)", body: data(`"personal_Info":[{"userId":1,"orderId":123}],"numeroTransaction":"0708889205","Montant":200,"frais":5,"statut":"paid","moyen":"orange"`),
-			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 200, Currency: "XOF", Fee: 5, Method: "orange", Authenticated: true}},
-		{name: "net of fees", body: data(ours + `,"Montant":194,"frais":6,"statut":"paid","moyen":"wave"`),
-			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 200, Currency: "XOF", Fee: 6, Method: "wave", Authenticated: true}},
-		{name: "strings, no frais, object personal_Info", body: data(`"personal_Info":{"cauri_payment_id":"pay_01"},"Montant":"200","frais":null,"statut":"paid","moyen":null`),
-			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 200, Currency: "XOF", Authenticated: true}},
-		{name: "SDK's failed", body: data(ours + `,"Montant":200,"frais":0,"statut":"failed","moyen":"card"`),
-			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusFailed, RawStatus: "failed", Amount: 200, Currency: "XOF", Method: "card", Authenticated: true}},
-		{name: "failure with another amount", body: data(ours + `,"Montant":0,"frais":0,"statut":"failure"`),
-			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusFailed, RawStatus: "failure", Authenticated: true}},
-		{name: "no paid, no Montant", body: data(ours + `,"statut":"no paid"`),
-			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "no paid", Authenticated: true}},
-		{name: "no tokenPay", body: `{"statut":true,"data":{"statut":"pending"}}`,
-			want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "pending", Authenticated: true}},
-		{name: "paid short", body: data(ours + `,"Montant":150,"frais":6,"statut":"paid"`),
-			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 156, Currency: "XOF", Fee: 6, Authenticated: true}},
-		{name: "200 statut false", body: `{"statut":false,"message":"Paiement introuvable"}`, err: moneyfusion.ErrRefused},
-		{name: "400 statut false", status: 400, body: `{"statut":false,"message":"token invalide"}`, err: moneyfusion.ErrRefused},
-		{name: "html", body: `<!DOCTYPE html><html><body>Maintenance</body></html>`, err: cauri.ErrMalformed},
-		{name: "no statut", body: `{"data":{"tokenPay":"r1","statut":"paid","Montant":200}}`, err: cauri.ErrMalformed},
-		{name: "null data", body: `{"statut":true,"data":null}`, err: cauri.ErrMalformed},
-		{name: "data string", body: `{"statut":true,"data":"paid"}`, err: cauri.ErrMalformed},
-		{name: "another payment", body: `{"statut":true,"data":{"tokenPay":"r2","statut":"paid","Montant":200}}`, err: cauri.ErrMalformed},
-		{name: "paid without Montant", body: data(ours + `,"statut":"paid"`), err: cauri.ErrMalformed},
-		{name: "no data statut", body: data(ours + `,"Montant":200`), err: cauri.ErrMalformed},
-		{name: "statut number", body: data(ours + `,"Montant":200,"statut":1`), err: cauri.ErrMalformed},
-		{name: "decimal francs", body: data(ours + `,"Montant":199.5,"statut":"paid"`), err: cauri.ErrMalformed},
-		{name: "negative", body: data(ours + `,"Montant":-200,"statut":"paid"`), err: cauri.ErrMalformed},
-		{name: "Montant bool", body: data(ours + `,"Montant":true,"statut":"paid"`), err: cauri.ErrMalformed},
-		{name: "frais words", body: data(ours + `,"Montant":200,"frais":"cinq","statut":"paid"`), err: cauri.ErrMalformed},
-		{name: "two payments", body: data(`"personal_Info":[{"cauri_payment_id":"pay_01"},{"cauri_payment_id":"pay_02"}],"Montant":200,"statut":"paid"`), err: cauri.ErrMalformed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			status := cmpOr(tt.status, http.StatusOK)
-			ctype := "application/json"
-			if strings.HasPrefix(tt.body, "<") {
-				ctype = "text/html; charset=utf-8"
+	clienttest.StatusAnswers{
+		Provider: "moneyfusion",
+		At: func(t *testing.T, base string) cauri.Provider {
+			return provider(t, moneyfusion.Config{APIURL: base + secretPath, StatusURL: base})
+		},
+		Query: cauri.StatusQuery{ProviderRef: "r1", Amount: 200, Currency: "XOF"},
+		Request: func(t *testing.T, _ cauri.StatusQuery, r clienttest.Got) {
+			if r.Method != http.MethodGet || r.URL.Path != "/paiementNotif/r1" || r.Header.Get("Authorization") != "" {
+				t.Errorf("request %s %s %v", r.Method, r.URL.Path, r.Header)
 			}
-			c := newCapture(t, status, ctype, tt.body)
-			u, err := provider(t, fakeConfig(c)).FetchStatus(context.Background(), cauri.StatusQuery{ProviderRef: "r1", Amount: 200, Currency: "XOF"})
-			if c.Last(t).Method != http.MethodGet || c.Last(t).URL.Path != "/paiementNotif/r1" || c.Last(t).Header.Get("Authorization") != "" {
-				t.Errorf("request %s %s %v", c.Last(t).Method, c.Last(t).URL.Path, c.Last(t).Header)
-			}
-			if clienttest.CheckUpdate(t, u, err, tt.want, tt.err) {
-				providerError(t, err, status, false)
-			}
-		})
-	}
-}
-
-func cmpOr(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
+		},
+		Answers: []clienttest.StatusAnswer{
+			{Name: "documented example (gross)", Answer: clienttest.Answer{Body: data(`"personal_Info":[{"userId":1,"orderId":123}],"numeroTransaction":"0708889205","Montant":200,"frais":5,"statut":"paid","moyen":"orange"`)},
+				Want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 200, Currency: "XOF", Fee: 5, Method: "orange", Authenticated: true}},
+			{Name: "net of fees", Answer: clienttest.Answer{Body: data(ours + `,"Montant":194,"frais":6,"statut":"paid","moyen":"wave"`)},
+				Want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 200, Currency: "XOF", Fee: 6, Method: "wave", Authenticated: true}},
+			{Name: "strings, no frais, object personal_Info", Answer: clienttest.Answer{Body: data(`"personal_Info":{"cauri_payment_id":"pay_01"},"Montant":"200","frais":null,"statut":"paid","moyen":null`)},
+				Want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 200, Currency: "XOF", Authenticated: true}},
+			{Name: "SDK's failed", Answer: clienttest.Answer{Body: data(ours + `,"Montant":200,"frais":0,"statut":"failed","moyen":"card"`)},
+				Want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusFailed, RawStatus: "failed", Amount: 200, Currency: "XOF", Method: "card", Authenticated: true}},
+			{Name: "failure with another amount", Answer: clienttest.Answer{Body: data(ours + `,"Montant":0,"frais":0,"statut":"failure"`)},
+				Want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusFailed, RawStatus: "failure", Authenticated: true}},
+			{Name: "no paid, no Montant", Answer: clienttest.Answer{Body: data(ours + `,"statut":"no paid"`)},
+				Want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "no paid", Authenticated: true}},
+			{Name: "no tokenPay", Answer: clienttest.Answer{Body: `{"statut":true,"data":{"statut":"pending"}}`},
+				Want: cauri.Update{ProviderRef: "r1", Status: cauri.StatusPending, RawStatus: "pending", Authenticated: true}},
+			{Name: "paid short", Answer: clienttest.Answer{Body: data(ours + `,"Montant":150,"frais":6,"statut":"paid"`)},
+				Want: cauri.Update{PaymentID: "pay_01", ProviderRef: "r1", Status: cauri.StatusPaid, RawStatus: "paid", Amount: 156, Currency: "XOF", Fee: 6, Authenticated: true}},
+			{Name: "200 statut false", Answer: clienttest.Answer{Body: `{"statut":false,"message":"Paiement introuvable"}`}, Err: moneyfusion.ErrRefused},
+			{Name: "400 statut false", Answer: clienttest.Answer{Status: 400, Body: `{"statut":false,"message":"token invalide"}`}, Err: moneyfusion.ErrRefused},
+			{Name: "html", Answer: clienttest.Answer{Type: "text/html; charset=utf-8", Body: `<!DOCTYPE html><html><body>Maintenance</body></html>`}, Err: cauri.ErrMalformed},
+			{Name: "no statut", Answer: clienttest.Answer{Body: `{"data":{"tokenPay":"r1","statut":"paid","Montant":200}}`}, Err: cauri.ErrMalformed},
+			{Name: "null data", Answer: clienttest.Answer{Body: `{"statut":true,"data":null}`}, Err: cauri.ErrMalformed},
+			{Name: "data string", Answer: clienttest.Answer{Body: `{"statut":true,"data":"paid"}`}, Err: cauri.ErrMalformed},
+			{Name: "another payment", Answer: clienttest.Answer{Body: `{"statut":true,"data":{"tokenPay":"r2","statut":"paid","Montant":200}}`}, Err: cauri.ErrMalformed},
+			{Name: "paid without Montant", Answer: clienttest.Answer{Body: data(ours + `,"statut":"paid"`)}, Err: cauri.ErrMalformed},
+			{Name: "no data statut", Answer: clienttest.Answer{Body: data(ours + `,"Montant":200`)}, Err: cauri.ErrMalformed},
+			{Name: "statut number", Answer: clienttest.Answer{Body: data(ours + `,"Montant":200,"statut":1`)}, Err: cauri.ErrMalformed},
+			{Name: "decimal francs", Answer: clienttest.Answer{Body: data(ours + `,"Montant":199.5,"statut":"paid"`)}, Err: cauri.ErrMalformed},
+			{Name: "negative", Answer: clienttest.Answer{Body: data(ours + `,"Montant":-200,"statut":"paid"`)}, Err: cauri.ErrMalformed},
+			{Name: "Montant bool", Answer: clienttest.Answer{Body: data(ours + `,"Montant":true,"statut":"paid"`)}, Err: cauri.ErrMalformed},
+			{Name: "frais words", Answer: clienttest.Answer{Body: data(ours + `,"Montant":200,"frais":"cinq","statut":"paid"`)}, Err: cauri.ErrMalformed},
+			{Name: "two payments", Answer: clienttest.Answer{Body: data(`"personal_Info":[{"cauri_payment_id":"pay_01"},{"cauri_payment_id":"pay_02"}],"Montant":200,"statut":"paid"`)}, Err: cauri.ErrMalformed},
+		},
+	}.Check(t)
 }
 
 func TestFetchStatusEscapesToken(t *testing.T) {

@@ -27,16 +27,6 @@ const (
 	token      = "IivOiOxGJuWhc5znlIiK"
 )
 
-func TestMapStatus(t *testing.T) {
-	t.Parallel()
-	clienttest.CheckStatusWords(t, paydunya.MapStatus, map[cauri.Status][]string{
-		cauri.StatusPending:   {"pending"},
-		cauri.StatusPaid:      {"completed", " completed\n"},
-		cauri.StatusFailed:    {"failed"},
-		cauri.StatusCancelled: {"cancelled"},
-	}, "", "COMPLETED", "complete", "success", "paid", "canceled", "expired", "refunded")
-}
-
 func fieldNames(err error, what string) (string, error) {
 	var ve *cauri.ValidationError
 	if !errors.As(err, &ve) || ve.What != what {
@@ -574,83 +564,51 @@ func TestFetchStatusShapes(t *testing.T) {
 		}
 		return strings.Replace(confirmed, old, new, 1)
 	}
-	tests := []struct {
-		name, ref, paymentID, body string
-		want                       cauri.Update
-		status                     int
-		err                        error
-		message                    string
-	}{
-		{name: "the guide's example", body: confirmed, want: paid},
-		{name: "without our payment ID in the query", paymentID: "-", body: confirmed,
-			want: paid},
-		{name: "amount as a string with zero decimals", body: edit(`"total_amount":42300`, `"total_amount":"42300.00"`), want: paid},
-		{name: "cancelled with a reason",
-			body: edit(`"status":"completed","fail_reason":""`, `"status":"cancelled","fail_reason":"Payment cancelled by customer"`),
-			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "test_Jh2T8skw1j", Status: cauri.StatusCancelled, RawStatus: "cancelled",
-				Amount: 42300, Currency: "XOF", FailureReason: "Payment cancelled by customer", Authenticated: true}},
-		{name: "pending without invoice", body: `{"response_code":"00","response_text":"Transaction Found","status":"pending","custom_data":[]}`,
-			want: cauri.Update{ProviderRef: "test_Jh2T8skw1j", Status: cauri.StatusPending, RawStatus: "pending", Authenticated: true}},
-		{name: "another token, proven ours by custom_data", ref: "test_P8FaseSVLd", body: confirmed,
-			want: cauri.Update{PaymentID: "pay_01", ProviderRef: "test_P8FaseSVLd", Status: cauri.StatusPaid, RawStatus: "completed",
-				Amount: 42300, Currency: "XOF", Authenticated: true}},
-		{name: "another token, nothing to prove it ours", ref: "test_P8FaseSVLd",
-			body: edit(`,"cauri_payment_id":"pay_01"`, ``), err: cauri.ErrMalformed, status: 200},
-		{name: "another payment", paymentID: "pay_02", body: confirmed, err: cauri.ErrMalformed, status: 200},
-		{name: "live answer to the sandbox", body: edit(`"mode":"test"`, `"mode":"live"`), err: cauri.ErrMalformed, status: 200},
-		{name: "completed without amount", body: edit(`"total_amount":42300,`, ``), err: cauri.ErrMalformed, status: 200},
-		{name: "null amount", body: edit(`"total_amount":42300`, `"total_amount":null`), err: cauri.ErrMalformed, status: 200},
-		{name: "decimal amount", body: edit(`"total_amount":42300`, `"total_amount":42300.5`), err: cauri.ErrMalformed, status: 200},
-		{name: "amount not a number", body: edit(`"total_amount":42300`, `"total_amount":"lots"`), err: cauri.ErrMalformed, status: 200},
-		{name: "amount an object", body: edit(`"total_amount":42300`, `"total_amount":{"v":1}`), err: cauri.ErrMalformed, status: 200},
-		{name: "no status", body: edit(`"status":"completed",`, ``), err: cauri.ErrMalformed, status: 200},
-		{name: "status a number", body: edit(`"status":"completed"`, `"status":1`), err: cauri.ErrMalformed, status: 200},
-		{name: "invoice a string", body: edit(`"invoice":{`, `"invoice":"x","i":{`), err: cauri.ErrMalformed, status: 200},
-		{name: "custom_data a string", body: edit(`"custom_data":{`, `"custom_data":"x","c":{`), err: cauri.ErrMalformed, status: 200},
-		{name: "html", body: `<html><body>Maintenance</body></html>`, err: cauri.ErrMalformed, status: 200},
-		{name: "200 with an error code", body: `{"response_code":"1002","response_text":"Invoice Not Found"}`, status: 200,
-			message: "Invoice Not Found (response_code 1002)"},
-		{name: "200 without a code", body: `{"status":"completed","invoice":{"total_amount":42300}}`, status: 200,
-			message: "no response_code in the answer"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			c := newCapture(t, http.StatusOK, "application/json", tt.body)
-			ref := tt.ref
-			if ref == "" {
-				ref = "test_Jh2T8skw1j"
-			}
-			pid := tt.paymentID
-			switch pid {
-			case "":
-				pid = "pay_01"
-			case "-":
-				pid = ""
-			}
-			u, err := provider(t, config(c.URL)).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: pid, ProviderRef: ref})
-			if tt.status != 0 {
-				pe := providerError(t, err, tt.status, false)
-				if tt.err != nil && !errors.Is(err, tt.err) {
-					t.Fatalf("err = %v, want %v", err, tt.err)
-				}
-				if tt.message != "" && pe.Message != tt.message {
-					t.Errorf("message %q, want %q", pe.Message, tt.message)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u != tt.want {
-				t.Errorf("\n got %+v\nwant %+v", u, tt.want)
-			}
-			r, _ := last(t, c)
-			if r.Method != http.MethodGet || r.URL.Path != "/checkout-invoice/confirm/"+ref || r.Header.Get("PAYDUNYA-TOKEN") != token {
+	clienttest.StatusAnswers{
+		Provider: "paydunya",
+		At: func(t *testing.T, base string) cauri.Provider {
+			return provider(t, config(base))
+		},
+		Query: cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: "test_Jh2T8skw1j"},
+		Request: func(t *testing.T, q cauri.StatusQuery, r clienttest.Got) {
+			if r.Method != http.MethodGet || r.URL.Path != "/checkout-invoice/confirm/"+q.ProviderRef || r.Header.Get("PAYDUNYA-TOKEN") != token {
 				t.Errorf("request %s %s %v", r.Method, r.URL.Path, r.Header)
 			}
-		})
-	}
+		},
+		Answers: []clienttest.StatusAnswer{
+			{Name: "the guide's example", Answer: clienttest.Answer{Body: confirmed}, Want: paid},
+			{Name: "without our payment ID in the query", Query: func(q *cauri.StatusQuery) { q.PaymentID = "" }, Answer: clienttest.Answer{Body: confirmed},
+				Want: paid},
+			{Name: "amount as a string with zero decimals", Answer: clienttest.Answer{Body: edit(`"total_amount":42300`, `"total_amount":"42300.00"`)}, Want: paid},
+			{Name: "cancelled with a reason",
+				Answer: clienttest.Answer{Body: edit(`"status":"completed","fail_reason":""`, `"status":"cancelled","fail_reason":"Payment cancelled by customer"`)},
+				Want: cauri.Update{PaymentID: "pay_01", ProviderRef: "test_Jh2T8skw1j", Status: cauri.StatusCancelled, RawStatus: "cancelled",
+					Amount: 42300, Currency: "XOF", FailureReason: "Payment cancelled by customer", Authenticated: true}},
+			{Name: "pending without invoice", Answer: clienttest.Answer{Body: `{"response_code":"00","response_text":"Transaction Found","status":"pending","custom_data":[]}`},
+				Want: cauri.Update{ProviderRef: "test_Jh2T8skw1j", Status: cauri.StatusPending, RawStatus: "pending", Authenticated: true}},
+			{Name: "another token, proven ours by custom_data", Query: func(q *cauri.StatusQuery) { q.ProviderRef = "test_P8FaseSVLd" }, Answer: clienttest.Answer{Body: confirmed},
+				Want: cauri.Update{PaymentID: "pay_01", ProviderRef: "test_P8FaseSVLd", Status: cauri.StatusPaid, RawStatus: "completed",
+					Amount: 42300, Currency: "XOF", Authenticated: true}},
+			{Name: "another token, nothing to prove it ours", Query: func(q *cauri.StatusQuery) { q.ProviderRef = "test_P8FaseSVLd" },
+				Answer: clienttest.Answer{Body: edit(`,"cauri_payment_id":"pay_01"`, ``)}, Err: cauri.ErrMalformed},
+			{Name: "another payment", Query: func(q *cauri.StatusQuery) { q.PaymentID = "pay_02" }, Answer: clienttest.Answer{Body: confirmed}, Err: cauri.ErrMalformed},
+			{Name: "live answer to the sandbox", Answer: clienttest.Answer{Body: edit(`"mode":"test"`, `"mode":"live"`)}, Err: cauri.ErrMalformed},
+			{Name: "completed without amount", Answer: clienttest.Answer{Body: edit(`"total_amount":42300,`, ``)}, Err: cauri.ErrMalformed},
+			{Name: "null amount", Answer: clienttest.Answer{Body: edit(`"total_amount":42300`, `"total_amount":null`)}, Err: cauri.ErrMalformed},
+			{Name: "decimal amount", Answer: clienttest.Answer{Body: edit(`"total_amount":42300`, `"total_amount":42300.5`)}, Err: cauri.ErrMalformed},
+			{Name: "amount not a number", Answer: clienttest.Answer{Body: edit(`"total_amount":42300`, `"total_amount":"lots"`)}, Err: cauri.ErrMalformed},
+			{Name: "amount an object", Answer: clienttest.Answer{Body: edit(`"total_amount":42300`, `"total_amount":{"v":1}`)}, Err: cauri.ErrMalformed},
+			{Name: "no status", Answer: clienttest.Answer{Body: edit(`"status":"completed",`, ``)}, Err: cauri.ErrMalformed},
+			{Name: "status a number", Answer: clienttest.Answer{Body: edit(`"status":"completed"`, `"status":1`)}, Err: cauri.ErrMalformed},
+			{Name: "invoice a string", Answer: clienttest.Answer{Body: edit(`"invoice":{`, `"invoice":"x","i":{`)}, Err: cauri.ErrMalformed},
+			{Name: "custom_data a string", Answer: clienttest.Answer{Body: edit(`"custom_data":{`, `"custom_data":"x","c":{`)}, Err: cauri.ErrMalformed},
+			{Name: "html", Answer: clienttest.Answer{Body: `<html><body>Maintenance</body></html>`}, Err: cauri.ErrMalformed},
+			{Name: "200 with an error code", Answer: clienttest.Answer{Body: `{"response_code":"1002","response_text":"Invoice Not Found"}`},
+				Message: "Invoice Not Found (response_code 1002)"},
+			{Name: "200 without a code", Answer: clienttest.Answer{Body: `{"status":"completed","invoice":{"total_amount":42300}}`},
+				Message: "no response_code in the answer"},
+		},
+	}.Check(t)
 }
 
 func TestReturnToken(t *testing.T) {

@@ -155,43 +155,25 @@ func TestPayoutValidation(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{"response_code":"00"}`)
 	p := provider(t, config(c.URL))
-	tests := []struct {
-		req    cauri.PayoutRequest
-		fields string
-	}{
-		{clienttest.Payout("", 100), "Account"},
-		{clienttest.Payout("77 111 11 11", 100), "Account"},
-		{clienttest.Payout("+221-771111111", 100), "Account"},
-		{clienttest.Payout("12345", 100), "Account"},
-		{clienttest.Payout("1234567890123456", 100), "Account"},
-		{clienttest.Payout("Awa <awa@example.com>", 100), "Account"},
-		{clienttest.Payout(" awa@example.com", 100), "Account"},
-		{wallet("wave-senegal", "awa@example.com", 100), "Account"},
-		{wallet("Orange Money", "771111111", 100), "Method"},
-		{wallet("orange--money", "771111111", 100), "Method"},
-		{wallet("wave-senegal-", "771111111", 100), "Method"},
-		{clienttest.Payout("771111111", 0), "Amount"},
-		{cauri.PayoutRequest{Account: "771111111", Amount: 1050, Currency: "USD"}, "Currency"},
-		{cauri.PayoutRequest{Account: "x", Amount: -1}, "Account,Amount,Currency"},
-	}
-	for _, tt := range tests {
-		for name, send := range map[string]func(cauri.PayoutRequest) error{
-			"Payout":        func(r cauri.PayoutRequest) error { _, err := p.Payout(context.Background(), r); return err },
-			"PreparePayout": func(r cauri.PayoutRequest) error { _, err := p.PreparePayout(context.Background(), r); return err },
-		} {
-			got, verr := fieldNames(send(tt.req), "payout")
-			if verr != nil {
-				t.Errorf("%s %+v: %v", name, tt.req, verr)
-				continue
-			}
-			if got != tt.fields {
-				t.Errorf("%s %+v: fields %s, want %s", name, tt.req, got, tt.fields)
-			}
-		}
-	}
-	if n := c.Calls(); n != 0 {
-		t.Errorf("%d calls made for invalid payouts", n)
-	}
+	clienttest.CheckPayoutValidation(t, map[string]func(cauri.PayoutRequest) error{
+		"Payout":        func(r cauri.PayoutRequest) error { _, err := p.Payout(context.Background(), r); return err },
+		"PreparePayout": func(r cauri.PayoutRequest) error { _, err := p.PreparePayout(context.Background(), r); return err },
+	}, []clienttest.PayoutValidationCase{
+		{Req: clienttest.Payout("", 100), Fields: "Account"},
+		{Req: clienttest.Payout("77 111 11 11", 100), Fields: "Account"},
+		{Req: clienttest.Payout("+221-771111111", 100), Fields: "Account"},
+		{Req: clienttest.Payout("12345", 100), Fields: "Account"},
+		{Req: clienttest.Payout("1234567890123456", 100), Fields: "Account"},
+		{Req: clienttest.Payout("Awa <awa@example.com>", 100), Fields: "Account"},
+		{Req: clienttest.Payout(" awa@example.com", 100), Fields: "Account"},
+		{Req: wallet("wave-senegal", "awa@example.com", 100), Fields: "Account"},
+		{Req: wallet("Orange Money", "771111111", 100), Fields: "Method"},
+		{Req: wallet("orange--money", "771111111", 100), Fields: "Method"},
+		{Req: wallet("wave-senegal-", "771111111", 100), Fields: "Method"},
+		{Req: clienttest.Payout("771111111", 0), Fields: "Amount"},
+		{Req: cauri.PayoutRequest{Account: "771111111", Amount: 1050, Currency: "USD"}, Fields: "Currency"},
+		{Req: cauri.PayoutRequest{Account: "x", Amount: -1}, Fields: "Account,Amount,Currency"},
+	}, c.Calls)
 }
 
 // outcome is one answer of a fake API, and what a call makes of it.

@@ -160,6 +160,26 @@ func (h *harness) act(checkoutURL string, a Action) string {
 	return ret
 }
 
+// play opens the checkout of a new order orderID and plays a on the
+// provider's page; it returns the payment's ID and where the provider sent
+// the customer back ("" for nowhere).
+func (h *harness) play(orderID string, a Action) (id, returnURL string) {
+	id, co := h.checkout(h.order(orderID, amount))
+	return id, h.act(co, a)
+}
+
+// wantBackAt checks that a customer the provider sent back to returnURL
+// lands on the shop's page; a provider that sent them nowhere passes.
+func (h *harness) wantBackAt(returnURL, page string) {
+	h.t.Helper()
+	if returnURL == "" {
+		return
+	}
+	if got := h.comeBack(returnURL); got != page {
+		h.t.Errorf("shop page = %q, want %q", got, page)
+	}
+}
+
 // comeBack follows the provider's redirect to the kit's return handler and
 // returns the shop page the kit sent the customer to. With no return URL
 // (a provider that sends nobody back) it returns "".

@@ -63,12 +63,9 @@ func Run(t *testing.T, newEmulator func(t *testing.T) Emulator) {
 const amount = 5000 // XOF
 
 func scenarioPay(h *harness) {
-	id, co := h.checkout(h.order("o-pay", amount))
-	ret := h.act(co, Pay)
+	id, ret := h.play("o-pay", Pay)
 	h.wantStatus(id, cauri.StatusPaid)
-	if page := h.comeBack(ret); ret != "" && page != successPath {
-		h.t.Errorf("shop page = %q, want %q", page, successPath)
-	}
+	h.wantBackAt(ret, successPath)
 	p := h.payment(id)
 	if p.Amount != amount || p.Currency != "XOF" || !p.Fulfilled() {
 		h.t.Errorf("stored payment = %+v", p)
@@ -80,23 +77,17 @@ func scenarioPay(h *harness) {
 }
 
 func scenarioFail(h *harness) {
-	id, co := h.checkout(h.order("o-fail", amount))
-	ret := h.act(co, Fail)
+	id, ret := h.play("o-fail", Fail)
 	h.wantStatus(id, cauri.StatusFailed)
-	if page := h.comeBack(ret); ret != "" && page != failurePath {
-		h.t.Errorf("shop page = %q, want %q", page, failurePath)
-	}
+	h.wantBackAt(ret, failurePath)
 	h.wantOnPaid(id, 0)
 }
 
 func scenarioCancel(h *harness) {
-	id, co := h.checkout(h.order("o-cancel", amount))
-	ret := h.act(co, Cancel)
+	id, ret := h.play("o-cancel", Cancel)
 	// Providers without a distinct cancelled status report a failure.
 	h.wantStatus(id, cauri.StatusCancelled, cauri.StatusFailed)
-	if page := h.comeBack(ret); ret != "" && page != failurePath {
-		h.t.Errorf("shop page = %q, want %q", page, failurePath)
-	}
+	h.wantBackAt(ret, failurePath)
 	h.wantOnPaid(id, 0)
 }
 
@@ -105,14 +96,11 @@ func scenarioCancel(h *harness) {
 // while the payment stays pending; their phone confirms, the provider
 // notifies, and the pending page's next poll finds it paid.
 func scenarioPayLater(h *harness) {
-	id, co := h.checkout(h.order("o-later", amount))
-	ret := h.act(co, PayLater)
+	id, ret := h.play("o-later", PayLater)
 	if ret == "" {
 		h.t.Fatal("pay later sent nobody back to the shop")
 	}
-	if page := h.comeBack(ret); page != pendingPath {
-		h.t.Errorf("shop page = %q, want %q", page, pendingPath)
-	}
+	h.wantBackAt(ret, pendingPath)
 	h.wantStatus(id, cauri.StatusPending)
 	if s := h.pollStatus(id); s != cauri.StatusPending {
 		h.t.Errorf("status endpoint = %s, want pending", s)
@@ -152,11 +140,7 @@ func scenarioCheckoutRedirects(h *harness) {
 	if err != nil || loc.Scheme != "http" || loc.Host == "" {
 		h.t.Fatalf("checkout Location %q is not the provider's page", resp.Header.Get("Location"))
 	}
-	if ret := h.act(loc.String(), Pay); ret != "" {
-		if page := h.comeBack(ret); page != successPath {
-			h.t.Errorf("shop page = %q, want %q", page, successPath)
-		}
-	}
+	h.wantBackAt(h.act(loc.String(), Pay), successPath)
 }
 
 // scenarioDoubleSubmit: the same order checked out several times at once
@@ -188,8 +172,7 @@ func scenarioDoubleSubmit(h *harness) {
 
 func scenarioDuplicateWebhooks(h *harness) {
 	h.em.SetWebhookPolicy(WebhookPolicy{Copies: 5})
-	id, co := h.checkout(h.order("o-dup", amount))
-	ret := h.act(co, Pay)
+	id, ret := h.play("o-dup", Pay)
 	h.wantStatus(id, cauri.StatusPaid)
 	h.comeBack(ret)
 	h.wantOnPaid(id, 1)
@@ -202,23 +185,17 @@ func scenarioDuplicateWebhooks(h *harness) {
 }
 
 func scenarioWebhookBeforeReturn(h *harness) {
-	id, co := h.checkout(h.order("o-wbr", amount))
-	ret := h.act(co, Pay)
+	id, ret := h.play("o-wbr", Pay)
 	// The notification came with the payment, before the customer is back.
 	h.wantStatus(id, cauri.StatusPaid)
 	h.wantOnPaid(id, 1)
-	if ret != "" {
-		if page := h.comeBack(ret); page != successPath {
-			h.t.Errorf("shop page = %q, want %q", page, successPath)
-		}
-	}
+	h.wantBackAt(ret, successPath)
 	h.wantOnPaid(id, 1)
 }
 
 func scenarioReturnBeforeWebhook(h *harness) {
 	h.em.SetWebhookPolicy(WebhookPolicy{Hold: true})
-	id, co := h.checkout(h.order("o-rbw", amount))
-	ret := h.act(co, Pay)
+	id, ret := h.play("o-rbw", Pay)
 	h.wantStatus(id, cauri.StatusPending)
 	h.settlesPaid(id, ret)
 	h.wantStatus(id, cauri.StatusPaid)
@@ -236,8 +213,7 @@ func scenarioReturnBeforeWebhook(h *harness) {
 
 func scenarioWebhookLost(h *harness) {
 	h.em.SetWebhookPolicy(WebhookPolicy{Lost: true})
-	id, co := h.checkout(h.order("o-lost", amount))
-	ret := h.act(co, Pay)
+	id, ret := h.play("o-lost", Pay)
 	h.wantStatus(id, cauri.StatusPending)
 	h.settlesPaid(id, ret)
 	h.wantStatus(id, cauri.StatusPaid)
@@ -285,11 +261,8 @@ func scenarioForged(h *harness) {
 
 func scenarioTamperedAmount(h *harness) {
 	h.em.ReportAmountDelta(-1000)
-	id, co := h.checkout(h.order("o-tamper", amount))
-	ret := h.act(co, Pay)
-	if page := h.comeBack(ret); ret != "" && page != pendingPath {
-		h.t.Errorf("shop page = %q, want %q", page, pendingPath)
-	}
+	id, ret := h.play("o-tamper", Pay)
+	h.wantBackAt(ret, pendingPath)
 	h.wantStatus(id, cauri.StatusPending)
 	h.wantOnPaid(id, 0)
 	if got := h.counter("cauri_webhooks_total", "provider", h.name, "outcome", "amount_mismatch"); got == 0 && ret == "" {
@@ -344,8 +317,7 @@ func scenarioProviderDown(h *harness) {
 // comes back; the kit retries it (an idempotent call) and settles.
 func scenarioStatusFault(h *harness) {
 	h.em.SetWebhookPolicy(WebhookPolicy{Lost: true})
-	id, co := h.checkout(h.order("o-statusfault", amount))
-	ret := h.act(co, Pay)
+	id, ret := h.play("o-statusfault", Pay)
 	h.em.InjectFault(OpStatus, Fault{Kind: FaultStatus, Status: http.StatusBadGateway, Times: 1})
 	h.settlesPaid(id, ret)
 	h.wantStatus(id, cauri.StatusPaid)

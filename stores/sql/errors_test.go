@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -85,6 +86,31 @@ func TestMigrationsEmbedded(t *testing.T) {
 					t.Errorf("%v %s: prefix not substituted in %q", d, m.name, stmt)
 				}
 			}
+		}
+	}
+}
+
+func TestIsDeadlock(t *testing.T) {
+	db := new(sql.DB) // never used
+	deadlock := errors.New("Error 1213 (40001): Deadlock found when trying to get lock; try restarting transaction")
+	tests := []struct {
+		d    Dialect
+		err  error
+		want bool
+	}{
+		{MySQL, deadlock, true},
+		{MySQL, fmt.Errorf("transition: %w", deadlock), true},
+		{MySQL, errors.New("Error 1205 (HY000): Lock wait timeout exceeded"), false}, // may have half-run
+		{MySQL, errors.New("Error 1062 (23000): Duplicate entry 'a' for key 'PRIMARY'"), false},
+		{MySQL, fmt.Errorf("%w: %w", context.DeadlineExceeded, deadlock), false},
+		{MySQL, nil, false},
+		{Postgres, deadlock, false},
+		{SQLite, deadlock, false},
+	}
+	for _, tt := range tests {
+		s := New(db, tt.d)
+		if got := s.isDeadlock(tt.err); got != tt.want {
+			t.Errorf("%v: isDeadlock(%v) = %v, want %v", tt.d, tt.err, got, tt.want)
 		}
 	}
 }

@@ -63,31 +63,28 @@ func (s *Store) appendEvents(ctx context.Context, id string, events []cauri.Even
 		return s.trimHistory(ctx, s.db, id, last)
 	}
 
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var last int64
-	if s.dialect == SQLite {
-		err = tx.QueryRowContext(ctx, s.hq.count, n, attention, id).Scan(&last)
-	} else {
-		last, err = countMySQL(ctx, tx, s.hq.count, n, attention, id)
-	}
-	if err != nil {
-		return notFound(err)
-	}
-	args := make([]any, 0, 9*len(events))
-	for i, e := range events {
-		args = append(args, id, last-n+int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
-	}
-	if _, err := tx.ExecContext(ctx, s.appendQuery(len(events)), args...); err != nil {
-		return err
-	}
-	if err := s.trimHistory(ctx, tx, id, last); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var (
+			last int64
+			err  error
+		)
+		if s.dialect == SQLite {
+			err = tx.QueryRowContext(ctx, s.hq.count, n, attention, id).Scan(&last)
+		} else {
+			last, err = countMySQL(ctx, tx, s.hq.count, n, attention, id)
+		}
+		if err != nil {
+			return notFound(err)
+		}
+		args := make([]any, 0, 9*len(events))
+		for i, e := range events {
+			args = append(args, id, last-n+int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
+		}
+		if _, err := tx.ExecContext(ctx, s.appendQuery(len(events)), args...); err != nil {
+			return err
+		}
+		return s.trimHistory(ctx, tx, id, last)
+	})
 }
 
 // countMySQL runs the UPDATE that takes a payment's next numbers, which

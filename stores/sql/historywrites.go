@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -73,41 +74,39 @@ func (s *Store) transitionWith(ctx context.Context, id string, from cauri.Status
 		return p, "", err
 	}
 
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fail(err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var last int64
-	switch {
-	case s.dialect == SQLite:
-		p, err = scanPayment(tx.QueryRowContext(ctx, query, counted...), &last)
-	case n > 0:
-		last, err = countMySQL(ctx, tx, query, counted...)
-	default:
-		var changed int64
-		if changed, err = s.exec(ctx, tx, query, counted...); err == nil && changed == 0 {
-			err = sql.ErrNoRows
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var (
+			last int64
+			err  error
+		)
+		switch {
+		case s.dialect == SQLite:
+			p, err = scanPayment(tx.QueryRowContext(ctx, query, counted...), &last)
+		case n > 0:
+			last, err = countMySQL(ctx, tx, query, counted...)
+		default:
+			var changed int64
+			if changed, err = s.exec(ctx, tx, query, counted...); err == nil && changed == 0 {
+				err = sql.ErrNoRows
+			}
 		}
-	}
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			if err := s.insertEvents(ctx, tx, id, last, c.Events); err != nil {
+				return err
+			}
+		}
+		if work {
+			return s.insertWork(ctx, tx, id, c.Lease)
+		}
+		return nil
+	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		_ = tx.Rollback()
 		return lost()
 	case err != nil:
-		return fail(err)
-	}
-	if n > 0 {
-		if err := s.insertEvents(ctx, tx, id, last, c.Events); err != nil {
-			return fail(err)
-		}
-	}
-	if work {
-		if err := s.insertWork(ctx, tx, id, c.Lease); err != nil {
-			return fail(err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
 		return fail(err)
 	}
 	if s.dialect == MySQL {
@@ -270,40 +269,74 @@ func (s *Store) CompleteOnPaidEvents(ctx context.Context, done []cauri.Completio
 // on the onpaid rows of done whose owner holds the lease, and appends
 // their events, numbered after the payment's last without writing the
 // payments row (but to mark one that needs attention).
+//
+// The completions and their events travel as two JSON arguments, so that
+// the statement's text is the same for every batch: PostgreSQL prepares
+// and plans it once per connection, not once per batch size (a text per
+// size was planned at nearly every call, as long as it ran).
 func (s *Store) completeWorkEventsPostgres(ctx context.Context, done []cauri.Completion, now time.Time, recorded []bool) error {
-	t, w := s.prefix+"payments", s.prefix+"onpaid"
-	var (
-		b         strings.Builder
-		args      []any
-		events    int
-		attention []any
+	type (
+		completion struct {
+			ID        string `json:"id"`
+			Owner     string `json:"owner"`
+			Attention bool   `json:"att"`
+		}
+		event struct {
+			ID        string `json:"id"`
+			K         int64  `json:"k"`
+			Occurred  string `json:"occurred"`
+			Kind      string `json:"kind"`
+			Source    string `json:"source"`
+			Status    string `json:"status"`
+			Detail    string `json:"detail"`
+			Attention bool   `json:"attention"`
+			Actor     string `json:"actor"`
+		}
 	)
-	b.WriteString("WITH v (id, owner) AS (VALUES ")
+	cs := make([]completion, len(done))
+	var es []event
 	for i, c := range done {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?::varchar, ?::varchar)")
-		args = append(args, c.ID, c.Owner)
-		events += len(c.Events)
-		if anyAttention(c.Events) {
-			attention = append(attention, c.ID)
+		cs[i] = completion{ID: c.ID, Owner: c.Owner, Attention: anyAttention(c.Events)}
+		for k, e := range c.Events {
+			es = append(es, event{ID: c.ID, K: int64(k + 1), Occurred: truncate(e.At).Format(jsonTime),
+				Kind: string(e.Kind), Source: e.Source, Status: string(e.Status), Detail: e.Detail, Attention: e.Attention, Actor: e.Actor})
 		}
 	}
-	b.WriteString("), done AS (UPDATE " + w + " o SET done_at = ?::timestamptz, lease_owner = NULL, lease_until = NULL " +
-		"FROM v WHERE o.payment_id = v.id AND o.lease_owner = v.owner AND o.done_at IS NULL RETURNING o.payment_id), " +
-		"base AS (SELECT d.payment_id, " + nextSeq(s.dialect, s.prefix, "p") + " AS seq FROM done d JOIN " + t + " p ON p.id = d.payment_id)")
-	args = append(args, s.timeArg(now))
-	if events > 0 {
-		args = s.writeCompletionInsert(&b, args, done, "base b", "b.payment_id", "b.seq")
+	if es == nil {
+		es = []event{}
 	}
-	if len(attention) > 0 {
-		b.WriteString(", att AS (UPDATE " + t + " SET attention = TRUE WHERE id IN (SELECT payment_id FROM done) AND id IN (" +
-			strings.Repeat("?, ", len(attention)-1) + "?))")
-		args = append(args, attention...)
+	completions, err := json.Marshal(cs)
+	if err != nil {
+		return err
 	}
-	b.WriteString(" SELECT payment_id, seq FROM base")
-	return s.recordCompletions(ctx, numbered(b.String()), args, done, recorded, true)
+	events, err := json.Marshal(es)
+	if err != nil {
+		return err
+	}
+	return s.recordCompletions(ctx, s.oq.completeEvents, []any{string(completions), s.timeArg(now), string(events)}, done, recorded, true)
+}
+
+// jsonTime is how a time travels in a JSON argument to PostgreSQL, which
+// reads it as a timestamptz: RFC 3339 in UTC, to the microsecond.
+const jsonTime = "2006-01-02T15:04:05.999999Z07:00"
+
+// completeWorkEventsQuery is completeWorkEventsPostgres's statement. Its
+// arguments: the completions, a JSON array of {id, owner, att}; the time
+// of the success; their events, a JSON array of {id, k, occurred, kind,
+// source, status, detail, attention, actor}, k numbering each
+// completion's events from 1.
+func completeWorkEventsQuery(prefix string) string {
+	t, w := prefix+"payments", prefix+"onpaid"
+	return numbered("WITH v AS (SELECT * FROM json_to_recordset(?::json) AS x (id varchar, owner varchar, att boolean)), " +
+		"done AS (UPDATE " + w + " o SET done_at = ?::timestamptz, lease_owner = NULL, lease_until = NULL " +
+		"FROM v WHERE o.payment_id = v.id AND o.lease_owner = v.owner AND o.done_at IS NULL RETURNING o.payment_id, v.att), " +
+		"base AS (SELECT d.payment_id, " + nextSeq(Postgres, prefix, "p") + " AS seq FROM done d JOIN " + t + " p ON p.id = d.payment_id), " +
+		"ins AS (INSERT INTO " + prefix + "payment_events (" + eventColumns + ") " +
+		"SELECT b.payment_id, b.seq + e.k, e.occurred, e.kind, e.source, e.status, e.detail, e.attention, e.actor " +
+		"FROM base b JOIN json_to_recordset(?::json) AS e (id varchar, k bigint, occurred timestamptz, kind varchar, " +
+		"source varchar, status varchar, detail text, attention boolean, actor varchar) ON e.id = b.payment_id), " +
+		"att AS (UPDATE " + t + " SET attention = TRUE WHERE id IN (SELECT payment_id FROM done WHERE att)) " +
+		"SELECT payment_id, seq FROM base")
 }
 
 // completeEventsPostgres is CompleteOnPaidEvents in one statement.
@@ -416,51 +449,49 @@ func (s *Store) recordCompletions(ctx context.Context, query string, args []any,
 // completion, the conditional UPDATE, then the count of its events and
 // their insert.
 func (s *Store) completeEventsTx(ctx context.Context, done []cauri.Completion, now time.Time, recorded []bool) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	at := s.timeArg(now)
-	for i, c := range done {
-		// The onpaid row, else the payments row.
-		n, err := s.exec(ctx, tx, s.oq.complete, at, c.ID, c.Owner)
-		work := n > 0
-		if err == nil && !work {
-			n, err = s.exec(ctx, tx, s.q.complete, at, c.ID, c.Owner)
-		}
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			continue
-		}
-		recorded[i] = true
-		if len(c.Events) == 0 {
-			continue
-		}
-		attention := anyAttention(c.Events)
-		var last int64
-		switch {
-		case work && !attention:
-			// Numbered after the last, leaving the payments row be.
-			err = tx.QueryRowContext(ctx, s.oq.lastSeq, c.ID).Scan(&last)
-			last += int64(len(c.Events))
-		case s.dialect == SQLite:
-			err = tx.QueryRowContext(ctx, s.hq.count, int64(len(c.Events)), attention, c.ID).Scan(&last)
-		default:
-			last, err = countMySQL(ctx, tx, s.hq.count, int64(len(c.Events)), attention, c.ID)
-		}
-		if err != nil {
-			return err
-		}
-		if err := s.insertEvents(ctx, tx, c.ID, last, c.Events); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		clear(recorded)
-		return err
+		for i, c := range done {
+			// The onpaid row, else the payments row.
+			n, err := s.exec(ctx, tx, s.oq.complete, at, c.ID, c.Owner)
+			work := n > 0
+			if err == nil && !work {
+				n, err = s.exec(ctx, tx, s.q.complete, at, c.ID, c.Owner)
+			}
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				continue
+			}
+			recorded[i] = true
+			if len(c.Events) == 0 {
+				continue
+			}
+			attention := anyAttention(c.Events)
+			var last int64
+			switch {
+			case work && !attention:
+				// Numbered after the last, leaving the payments row be.
+				err = tx.QueryRowContext(ctx, s.oq.lastSeq, c.ID).Scan(&last)
+				last += int64(len(c.Events))
+			case s.dialect == SQLite:
+				err = tx.QueryRowContext(ctx, s.hq.count, int64(len(c.Events)), attention, c.ID).Scan(&last)
+			default:
+				last, err = countMySQL(ctx, tx, s.hq.count, int64(len(c.Events)), attention, c.ID)
+			}
+			if err != nil {
+				return err
+			}
+			if err := s.insertEvents(ctx, tx, c.ID, last, c.Events); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		clear(recorded)
 	}
-	return nil
+	return err
 }

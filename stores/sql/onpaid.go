@@ -36,6 +36,7 @@ type onpaidQueries struct {
 	claim, complete, release          string // on the onpaid row
 	countAttempt                      string // one more OnPaid attempt on the payments row
 	completeBatch                     string // then the (id, owner) pairs, and ")"
+	completeEvents                    string // PostgreSQL: completeWorkEventsQuery
 	claimRefund, completeRefund       string
 	refundHandled                     string // the payments row's refund_handled_at
 	tracked                           string // whether a payment has an onpaid row
@@ -95,6 +96,7 @@ func buildOnPaidQueries(d Dialect, prefix string) onpaidQueries {
 	oq.unfulfilledUnion = union(oq.listLegacy, oq.listDue)
 	oq.unfulfilledNext = union(oq.listLegacyAfter, oq.listDueAfter)
 	if d == Postgres {
+		oq.completeEvents = completeWorkEventsQuery(prefix)
 		// The claim and its count in one statement.
 		oq.claim = "WITH c AS (" + oq.claim + " RETURNING payment_id) " +
 			"UPDATE " + t + " SET onpaid_attempts = onpaid_attempts + 1 WHERE id IN (SELECT payment_id FROM c)"
@@ -139,19 +141,16 @@ func (s *Store) claimWork(ctx context.Context, id, owner string, now time.Time, 
 		n, err := s.exec(ctx, s.db, s.oq.claim, args...)
 		return n > 0, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	n, err := s.exec(ctx, tx, s.oq.claim, args...)
-	if err != nil || n == 0 {
-		return false, err
-	}
-	if _, err := tx.ExecContext(ctx, s.oq.countAttempt, id); err != nil {
-		return false, err
-	}
-	return true, tx.Commit()
+	var took bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n, err := s.exec(ctx, tx, s.oq.claim, args...)
+		if took = n > 0; err != nil || !took {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.oq.countAttempt, id)
+		return err
+	})
+	return took && err == nil, err
 }
 
 // completeWorkBatch records OnPaid's success on the onpaid rows of done
@@ -203,17 +202,14 @@ func (s *Store) completeRefundWork(ctx context.Context, id, owner string, now ti
 		n, err := s.exec(ctx, s.db, s.oq.completeRefund, at, id, owner, at)
 		return n > 0, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	n, err := s.exec(ctx, tx, s.oq.completeRefund, at, id, owner)
-	if err != nil || n == 0 {
-		return false, err
-	}
-	if _, err := tx.ExecContext(ctx, s.oq.refundHandled, at, id); err != nil {
-		return false, err
-	}
-	return true, tx.Commit()
+	var recorded bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n, err := s.exec(ctx, tx, s.oq.completeRefund, at, id, owner)
+		if recorded = n > 0; err != nil || !recorded {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.oq.refundHandled, at, id)
+		return err
+	})
+	return recorded && err == nil, err
 }

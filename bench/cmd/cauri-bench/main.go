@@ -2,7 +2,7 @@
 // over loopback and prints requests/s, p50 and p99 latency and the
 // kit/baseline ratios:
 //
-//	go run ./cmd/cauri-bench -store memory|sqlite|postgres -duration 20s -concurrency 32 -requests 20000
+//	go run ./cmd/cauri-bench -store memory|sqlite|mysql|postgres -duration 20s -concurrency 32 -requests 20000
 //
 // Scenarios (-scenarios, comma-separated; all by default): webhook (signed
 // Moneroo webhooks through the kit and through a bare receiver doing the
@@ -10,7 +10,7 @@
 // on a two-column id/status table, and on a table with the kit's payments
 // schema and indexes; the kit/baseline and kit/baseline-same-table ratios,
 // and each arm's CPU time per request, in this process and, on PostgreSQL,
-// in the database server),
+// MariaDB and MySQL, in the database server),
 // breaker (checkout with the provider's breaker open), slow (checkout with
 // a provider slower than the kit's timeout, with the process's goroutines
 // and heap before, during and after) and reconcile (one Kit.Reconcile pass
@@ -28,8 +28,9 @@
 // -requests requests or -duration, whichever comes first (the webhook
 // scenario alternates the baselines and the kit in -rounds rounds, each a
 // share of both bounds, so that all see the same machine); everything
-// listens on 127.0.0.1, and PostgreSQL must be on loopback too (-dsn, or
-// CAURI_TEST_POSTGRES_DSN).
+// listens on 127.0.0.1, and the database must be on loopback too (-dsn:
+// for postgres a URL, CAURI_TEST_POSTGRES_DSN by default; for mysql, MySQL
+// or MariaDB, a go-sql-driver/mysql DSN, CAURI_TEST_MYSQL_DSN by default).
 package main
 
 import (
@@ -57,8 +58,20 @@ func main() {
 	}
 }
 
-// localDSN is the local test database, which has no password.
-const localDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+// The local test databases, which have no password.
+const (
+	localDSN      = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	localMySQLDSN = "root@tcp(127.0.0.1:3306)/test?parseTime=true"
+)
+
+// defaultDSN is the store's database when -dsn is not given: its
+// variable's, else the local test database.
+func defaultDSN(store string) string {
+	if store == "mysql" {
+		return cmp.Or(os.Getenv("CAURI_TEST_MYSQL_DSN"), localMySQLDSN)
+	}
+	return cmp.Or(os.Getenv("CAURI_TEST_POSTGRES_DSN"), localDSN)
+}
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("cauri-bench", flag.ContinueOnError)
@@ -67,8 +80,9 @@ func run(args []string) error {
 		scenarios string
 		quiet     bool
 	)
-	fs.StringVar(&o.Store, "store", "memory", "the kit's store in the webhook scenario: memory, sqlite or postgres")
-	fs.StringVar(&o.DSN, "dsn", "", "PostgreSQL URL, on loopback (default: $CAURI_TEST_POSTGRES_DSN, else "+localDSN+")")
+	fs.StringVar(&o.Store, "store", "memory", "the kit's store in the webhook scenario: memory, sqlite, postgres or mysql (MySQL or MariaDB)")
+	fs.StringVar(&o.DSN, "dsn", "", "the database, on loopback: for postgres a URL (default: $CAURI_TEST_POSTGRES_DSN, else "+localDSN+
+		"); for mysql a go-sql-driver/mysql DSN (default: $CAURI_TEST_MYSQL_DSN, else "+localMySQLDSN+")")
 	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "the longest each load phase runs")
 	fs.IntVar(&o.Concurrency, "concurrency", 32, "requests in flight at once")
 	fs.IntVar(&o.Requests, "requests", 20000, "the most requests each load phase sends")
@@ -93,7 +107,7 @@ func run(args []string) error {
 	}
 	// The DSN may hold a password: it is never printed.
 	if o.DSN == "" {
-		o.DSN = cmp.Or(os.Getenv("CAURI_TEST_POSTGRES_DSN"), localDSN)
+		o.DSN = defaultDSN(o.Store)
 	}
 	o.Scenarios = strings.Split(scenarios, ",")
 	for f := range strings.SplitSeq(*sizes, ",") {

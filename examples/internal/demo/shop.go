@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -318,16 +319,25 @@ func (s *Shop) PaymentPage(w http.ResponseWriter, r *http.Request) {
 // render writes page name with status code and data as its Body. The
 // waiting page reloads itself.
 func (s *Shop) render(w http.ResponseWriter, code int, name string, data any) {
+	WritePage(w, s.Log, code, name, func(buf io.Writer) error {
+		return s.pages.ExecuteTemplate(buf, name, pageData{Title: s.title, Refresh: name == "waiting", Body: data})
+	})
+}
+
+// WritePage writes the HTML page name that render writes, with status
+// code, as never to be cached nor to leave the site in a Referer: the
+// payment pages carry tokens in their URL. A page that fails to render is
+// logged to log and answered with a 500 instead.
+func WritePage(w http.ResponseWriter, log *slog.Logger, code int, name string, render func(io.Writer) error) {
 	var buf bytes.Buffer
-	if err := s.pages.ExecuteTemplate(&buf, name, pageData{Title: s.title, Refresh: name == "waiting", Body: data}); err != nil {
-		s.Log.Error("rendering a page", "page", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+	if err := render(&buf); err != nil {
+		log.Error("rendering a page", "page", name, "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	// The payment pages carry tokens in their URL.
 	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(code)
 	_, _ = w.Write(buf.Bytes())

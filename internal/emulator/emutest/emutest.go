@@ -61,6 +61,23 @@ func (sh *Shop) At(i int) (*http.Request, []byte) {
 	return sh.got[i], sh.bodies[i]
 }
 
+// Received is one request a [Shop] received: its header and body.
+type Received struct {
+	Header http.Header
+	Body   []byte
+}
+
+// All returns every request received so far, in order.
+func (sh *Shop) All() []Received {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	out := make([]Received, len(sh.got))
+	for i, r := range sh.got {
+		out[i] = Received{Header: r.Header.Clone(), Body: sh.bodies[i]}
+	}
+	return out
+}
+
 // Count returns how many requests the shop received.
 func (sh *Shop) Count() int {
 	sh.mu.Lock()
@@ -75,4 +92,17 @@ func Start[S interface{ Close() }, O any](t testing.TB, newEm func(...O) S, opts
 	s := newEm(opts...)
 	t.Cleanup(s.Close)
 	return s
+}
+
+// StartNotifying starts an emulator as [Start] does, its dashboard's
+// notifications going to a new [Shop] at path (SetWebhookURL), and
+// returns both.
+func StartNotifying[S interface {
+	Close()
+	SetWebhookURL(url string)
+}, O any](t testing.TB, path string, newEm func(...O) S, opts ...O) (S, *Shop) {
+	t.Helper()
+	s, sh := Start(t, newEm, opts...), NewShop(t)
+	s.SetWebhookURL(sh.URL + path)
+	return s, sh
 }

@@ -1,7 +1,9 @@
 package emutest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -92,6 +94,27 @@ func Shows(t testing.TB, what, text string, wants ...string) {
 	}
 }
 
+// Keys returns the keys of the JSON object raw, in the order the answer
+// writes them, joined by commas: "id,status,amount". It fails the test
+// when raw is not an object.
+func Keys(t testing.TB, raw []byte) string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("not a JSON object: %s", raw)
+	}
+	var keys []string
+	for dec.More() {
+		k, err := dec.Token()
+		var skip json.RawMessage
+		if err != nil || dec.Decode(&skip) != nil {
+			t.Fatalf("not a JSON object: %s", raw)
+		}
+		keys = append(keys, k.(string))
+	}
+	return strings.Join(keys, ",")
+}
+
 // Clock is an emulator clock (an emulator's WithClock) that moves only
 // when the test moves it, so that a limit's window is not cut short by a
 // slow machine. It is safe for concurrent use.
@@ -137,6 +160,17 @@ func Held[A any](t testing.TB, act func(context.Context, string, A) (string, err
 	}
 	if _, err := act(context.Background(), page, a); !errors.Is(err, emulator.ErrRefused) {
 		t.Errorf("%v while waiting: %v", a, err)
+	}
+}
+
+// NotWaiting checks that confirm, an emulator's ConfirmLater, refuses ref
+// with [emulator.ErrNotWaiting] (no payment of that ref waits for its
+// customer's phone) and that the shop has received want notifications in
+// all, none of them from that call.
+func NotWaiting(t testing.TB, confirm func(context.Context, string) error, ref string, sh *Shop, want int) {
+	t.Helper()
+	if err := confirm(context.Background(), ref); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != want {
+		t.Errorf("ConfirmLater(%q) while not waiting: %v, %d notifications, want %d", ref, err, sh.Count(), want)
 	}
 }
 

@@ -22,13 +22,8 @@ const (
 	statusExpired    = "EXPIRED"
 )
 
-func final(status string) bool {
-	switch status {
-	case statusSuccess, statusFailed, statusCancelled, statusExpired:
-		return true
-	}
-	return false
-}
+// finals are the statuses a transaction ends with.
+var finals = []string{statusSuccess, statusFailed, statusCancelled, statusExpired}
 
 // linkShape is get-link's body as DEXCHANGE's API checks it (a NestJS
 // API: class-validator messages, unknown properties refused).

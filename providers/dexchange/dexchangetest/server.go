@@ -57,9 +57,9 @@ import (
 	"cmp"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,7 +160,7 @@ func New(opts ...Option) *Server {
 	set := providertest.Configure(&o, opts)
 	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant, nested: o.nested}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "dexchangetest", Auth: s.authenticated, Edge: emulator.RateLimit(o.rateLimit, o.ratePer, set.Now, func(w http.ResponseWriter) {
+		Name: "dexchangetest", Agent: "DEXCHANGE-Webhook/1.0 (emulator)", Auth: s.authenticated, Edge: emulator.RateLimit(o.rateLimit, o.ratePer, set.Now, func(w http.ResponseWriter) {
 			writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
 		}), ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusProcessing },
@@ -179,7 +179,7 @@ func New(opts ...Option) *Server {
 		writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
 	})
 	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction",
-		Final: func(p *Payment) bool { return final(p.Status) }, Word: func(p *Payment) string { return p.Status },
+		Status: func(p *Payment) string { return p.Status }, Finals: finals,
 		Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
@@ -226,7 +226,7 @@ func (s *Server) SetStatus(id, status string) error {
 // and notifies its callBackURL.
 func (s *Server) Expire(ctx context.Context, id string) error {
 	return s.c.Update(ctx, id, func(p *Payment, env emulator.Env) ([]emulator.Notification, error) {
-		if final(p.Status) {
+		if slices.Contains(finals, p.Status) {
 			return nil, fmt.Errorf("dexchangetest: transaction %q is already %s", id, p.Status)
 		}
 		p.Status, p.CompletedAt = statusExpired, env.Now.UTC()
@@ -249,10 +249,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	}
 	forged.Status = statusSuccess
 	body := webhookBody(&forged, 0)
-	h := webhookHeader()
-	if s.WebhookSecret != "" {
-		h.Set(dexchange.SignatureHeader, dexchange.Sign("forged-"+emulator.RandomHex(8), body))
-	}
+	h := emulator.SignedHeader(dexchange.SignatureHeader, emulator.ForgedSecret(s.WebhookSecret), body, dexchange.Sign)
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: h, Body: body})
 }
 
@@ -281,22 +278,12 @@ type errorEnvelope struct {
 }
 
 // errorBody is DEXCHANGE's body for an injected error status.
-func errorBody(status int) (string, []byte) {
-	msg := http.StatusText(status)
-	switch status {
-	case http.StatusForbidden:
-		msg = "API under maintenance"
-	case http.StatusTooManyRequests:
-		msg = "ThrottlerException: Too Many Requests"
-	case http.StatusInternalServerError:
-		msg = "Internal server error"
-	}
-	if msg == "" {
-		msg = "Error"
-	}
-	b, _ := json.Marshal(errorEnvelope{Message: []string{msg}})
-	return "application/json; charset=utf-8", b
-}
+var errorBody = emulator.Refusals{
+	0:                              {Message: "Error"},
+	http.StatusForbidden:           {Message: "API under maintenance"},
+	http.StatusTooManyRequests:     {Message: "ThrottlerException: Too Many Requests"},
+	http.StatusInternalServerError: {Message: "Internal server error"},
+}.Body("application/json; charset=utf-8", func(_ int, r emulator.Refusal) any { return errorEnvelope{Message: []string{r.Message}} })
 
 // getLink is POST /api/v1/transaction/merchant/get-link.
 func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
@@ -366,32 +353,14 @@ func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.Chec
 // otherwise.
 func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
 	settle(p, a, c, env.Now)
-	out := emulator.Outcome{Notify: s.notify(p, env), Back: p.FailureURL}
-	if a == providertest.Pay || a == providertest.PayLater {
-		out.Back = p.SuccessURL
-	}
-	if a == providertest.PayLater {
-		out.Wait = p.TransactionID
-	}
-	return out
+	return emulator.SentBack(a, p.TransactionID, p.SuccessURL, p.FailureURL, s.notify(p, env))
 }
 
 // notify is the notification about p, to its callBackURL or else the
 // dashboard's URL, signed when the server has a webhook secret.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
 	body := webhookBody(p, env.Delta)
-	h := webhookHeader()
-	if s.WebhookSecret != "" {
-		h.Set(dexchange.SignatureHeader, dexchange.Sign(s.WebhookSecret, body))
-	}
-	return env.To(h, body, p.CallBackURL)
-}
-
-func webhookHeader() http.Header {
-	return http.Header{
-		"Content-Type": {"application/json"},
-		"User-Agent":   {"DEXCHANGE-Webhook/1.0 (emulator)"},
-	}
+	return env.To(emulator.SignedHeader(dexchange.SignatureHeader, s.WebhookSecret, body, dexchange.Sign), body, p.CallBackURL)
 }
 
 // Payment is the emulator's record of one merchant transaction.

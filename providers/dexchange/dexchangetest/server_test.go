@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -552,7 +550,5 @@ func TestPayLater(t *testing.T) {
 	if _, body := sh.At(1); !strings.Contains(string(body), `"STATUS":"SUCCESS"`) {
 		t.Errorf("notification %s", body)
 	}
-	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 2 {
-		t.Errorf("second ConfirmLater: %v, %d notifications", err, sh.Count())
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, id, sh, 2)
 }

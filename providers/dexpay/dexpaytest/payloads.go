@@ -22,13 +22,8 @@ const (
 	StatusRefunded   = "REFUNDED"
 )
 
-func final(status string) bool {
-	switch status {
-	case StatusCompleted, StatusFailed, StatusCancelled, StatusRefunded:
-		return true
-	}
-	return false
-}
+// finals are the statuses a session ends with.
+var finals = []string{StatusCompleted, StatusFailed, StatusCancelled, StatusRefunded}
 
 // currencies are those DEXPAY charges and pays out in.
 var currencies = []string{"XOF", "XAF", "GNF"}

@@ -57,7 +57,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -208,7 +207,7 @@ func New(opts ...Option) *Server {
 		stringAmounts: o.stringAmounts, flat: o.flat, sandboxURL: o.sandboxURL,
 	}
 	s.c = emulator.NewCore(emulator.Spec[Session]{
-		Name: "dexpaytest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Name: "dexpaytest", Agent: "DEXPAY-Webhook/1.0 (emulator)", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(ss *Session) bool { return ss.Later && ss.Status == StatusProcessing },
 		Confirm: func(ss *Session, env emulator.Env) []emulator.Notification {
 			ss.Later = false
@@ -230,7 +229,7 @@ func New(opts ...Option) *Server {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
 	})
 	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session",
-		Final: func(ss *Session) bool { return final(ss.Status) }, Word: func(ss *Session) string { return ss.Status },
+		Status: func(ss *Session) string { return ss.Status }, Finals: finals,
 		Expired: expired, Missing: func(ss *Session, r *http.Request) bool { return r.PathValue("id") != ss.ID },
 		Show: s.show, Press: s.press})
 	s.c.Handle("GET /live/{id}", s.livePage)
@@ -347,11 +346,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	forged.Status, forged.CompletedAt = StatusCompleted, now.UTC()
 	forged.Operator, forged.PaymentMethod, forged.TransactionID = "wave", "MOBILE_MONEY", "TXN"+emulator.RandomHex(6)
 	body := s.webhookBody(&forged, 0, now)
-	secret := ""
-	if s.WebhookSecret != "" {
-		secret = "forged-" + emulator.RandomHex(8)
-	}
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: s.signedHeader(body, secret), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: s.signedHeader(body, emulator.ForgedSecret(s.WebhookSecret)), Body: body})
 }
 
 // authenticated checks x-api-key and x-api-secret.
@@ -393,19 +388,14 @@ func writeValidation(w http.ResponseWriter, messages []string) {
 }
 
 // errorBody is DEXPAY's body for an injected error status.
-func errorBody(status int) (string, []byte) {
-	msg, code := http.StatusText(status), "ERROR"
-	switch status {
-	case http.StatusTooManyRequests:
-		msg, code = "ThrottlerException: Too Many Requests", "RATE_LIMITED"
-	case http.StatusInternalServerError:
-		msg, code = "Internal server error", "INTERNAL_ERROR"
-	case http.StatusServiceUnavailable:
-		msg, code = "Service temporarily unavailable", "SERVICE_UNAVAILABLE"
-	}
-	b, _ := json.Marshal(errorEnvelope{StatusCode: status, Message: cmp.Or(msg, "Error"), Code: code})
-	return "application/json; charset=utf-8", b
-}
+var errorBody = emulator.Refusals{
+	0:                              {Code: "ERROR", Message: "Error"},
+	http.StatusTooManyRequests:     {Code: "RATE_LIMITED", Message: "ThrottlerException: Too Many Requests"},
+	http.StatusInternalServerError: {Code: "INTERNAL_ERROR", Message: "Internal server error"},
+	http.StatusServiceUnavailable:  {Code: "SERVICE_UNAVAILABLE", Message: "Service temporarily unavailable"},
+}.Body("application/json; charset=utf-8", func(status int, r emulator.Refusal) any {
+	return errorEnvelope{StatusCode: status, Message: r.Message, Code: r.Code}
+})
 
 // answer writes a successful answer: {success, data}, or data alone with
 // WithFlatAnswers.
@@ -511,7 +501,7 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
 	var refused string
 	var ns []emulator.Notification
 	ok := s.c.With(s.c.Resolve(r.PathValue("id")), func(ss *Session, env emulator.Env) {
-		if final(ss.Status) {
+		if slices.Contains(finals, ss.Status) {
 			refused = "Checkout session is " + ss.Status + " and cannot be cancelled"
 			return
 		}
@@ -616,16 +606,11 @@ func expired(ss *Session, now time.Time) bool {
 // pay later, failure_url otherwise.
 func (s *Server) press(ss *Session, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
 	settle(ss, a, c, env.Now)
-	out := emulator.Outcome{Back: ss.FailureURL}
-	if a == providertest.Pay || a == providertest.PayLater {
-		out.Back = ss.SuccessURL
+	var notify []emulator.Notification
+	if a != providertest.PayLater {
+		notify = s.notify(ss, env)
 	}
-	if a == providertest.PayLater {
-		out.Wait = ss.Reference
-	} else {
-		out.Notify = s.notify(ss, env)
-	}
-	return out
+	return emulator.SentBack(a, ss.Reference, ss.SuccessURL, ss.FailureURL, notify)
 }
 
 // notify is the webhook about ss, to its webhook_url or else the
@@ -638,18 +623,11 @@ func (s *Server) notify(ss *Session, env emulator.Env) []emulator.Notification {
 // signedHeader is a notification's header, signed under secret unless it
 // is empty.
 func (s *Server) signedHeader(body []byte, secret string) http.Header {
-	h := http.Header{
-		"Content-Type": {"application/json"},
-		"User-Agent":   {"DEXPAY-Webhook/1.0 (emulator)"},
+	name := dexpay.SignatureHeader
+	if s.legacyHeader {
+		name = dexpay.LegacySignatureHeader
 	}
-	if secret != "" {
-		name := dexpay.SignatureHeader
-		if s.legacyHeader {
-			name = dexpay.LegacySignatureHeader
-		}
-		h.Set(name, dexpay.Sign(secret, body))
-	}
-	return h
+	return emulator.SignedHeader(name, secret, body, dexpay.Sign)
 }
 
 // Session is the emulator's record of one checkout session.

@@ -3,10 +3,8 @@ package dexpaytest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -315,6 +313,20 @@ func TestLookups(t *testing.T) {
 
 // TestCreateFlat: with WithFlatAnswers the creation answers the session
 // itself.
+func TestProvider(t *testing.T) {
+	t.Parallel()
+	s := emutest.Start(t, New, WithKeys("pk_test_a", "sk_test_b"))
+	if s.APIKey != "pk_test_a" || s.APISecret != "sk_test_b" || s.Provider().Name() != "dexpay" {
+		t.Errorf("keys %q %q, provider %s", s.APIKey, s.APISecret, s.Provider().Name())
+	}
+	if Sign("k", []byte("b")) != dexpay.Sign("k", []byte("b")) {
+		t.Error("Sign is not dexpay.Sign")
+	}
+	if _, ok := s.Payout("po_nope"); ok || s.SetStatus("pay_nope", StatusCompleted) == nil {
+		t.Error("an unknown payout or session found")
+	}
+}
+
 func TestCreateFlat(t *testing.T) {
 	t.Parallel()
 	s := emutest.Start(t, New, WithFlatAnswers())
@@ -348,41 +360,13 @@ func TestList(t *testing.T) {
 	}
 }
 
-// hook is a webhook receiver that answers status and keeps what it gets.
-type hook struct {
-	srv    *httptest.Server
-	mu     sync.Mutex
-	status int
-	got    []delivered
-}
+// hook is the shop's webhook endpoint, the webhook_url of its sessions.
+type hook struct{ *emutest.Shop }
 
-type delivered struct {
-	header http.Header
-	body   []byte
-}
+func newHook(t *testing.T) hook { return hook{emutest.NewShop(t)} }
 
-func newHook(t *testing.T) *hook {
-	h := &hook{status: http.StatusOK}
-	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		h.mu.Lock()
-		h.got = append(h.got, delivered{r.Header.Clone(), b})
-		st := h.status
-		h.mu.Unlock()
-		w.WriteHeader(st)
-	}))
-	t.Cleanup(h.srv.Close)
-	return h
-}
-
-func (h *hook) all() []delivered {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]delivered(nil), h.got...)
-}
-
-func (h *hook) session(reference string) string {
-	return strings.NewReplacer(`"pay_01"`, `"`+reference+`"`, "https://shop.example/webhook", h.srv.URL+"/webhook").Replace(validSession)
+func (h hook) session(reference string) string {
+	return strings.NewReplacer(`"pay_01"`, `"`+reference+`"`, "https://shop.example/webhook", h.URL+"/webhook").Replace(validSession)
 }
 
 // TestPage: the hosted page's buttons, the redirects, and a closed or
@@ -440,7 +424,7 @@ func TestPage(t *testing.T) {
 		t.Errorf("unknown session: HTTP %d", status)
 	}
 
-	got := h.all()
+	got := h.All()
 	if len(got) != 3 {
 		t.Fatalf("%d notifications, want 3", len(got))
 	}
@@ -449,15 +433,15 @@ func TestPage(t *testing.T) {
 			Event string      `json:"event"`
 			Data  webhookData `json:"data"`
 		}
-		if err := json.Unmarshal(got[i].body, &n); err != nil || n.Event != want || n.Data.Amount != float64(10000) || n.Data.Currency != "XOF" {
-			t.Errorf("notification %d: %s", i, got[i].body)
+		if err := json.Unmarshal(got[i].Body, &n); err != nil || n.Event != want || n.Data.Amount != float64(10000) || n.Data.Currency != "XOF" {
+			t.Errorf("notification %d: %s", i, got[i].Body)
 		}
-		if err := dexpay.VerifySignature(got[i].body, got[i].header.Get(dexpay.SignatureHeader), s.WebhookSecret); err != nil {
+		if err := dexpay.VerifySignature(got[i].Body, got[i].Header.Get(dexpay.SignatureHeader), s.WebhookSecret); err != nil {
 			t.Errorf("notification %d: %v", i, err)
 		}
 	}
-	if !strings.Contains(string(got[1].body), `"error":"Solde insuffisant","error_code":"INSUFFICIENT_BALANCE"`) {
-		t.Errorf("failure notification %s", got[1].body)
+	if !strings.Contains(string(got[1].Body), `"error":"Solde insuffisant","error_code":"INSUFFICIENT_BALANCE"`) {
+		t.Errorf("failure notification %s", got[1].Body)
 	}
 }
 
@@ -518,21 +502,21 @@ func TestNotificationSpellings(t *testing.T) {
 			s := emutest.Start(t, New, tt.opts...)
 			d := create(t, s, h.session("pay_01"))
 			emutest.Act(t, s.Act, d.PaymentURL, providertest.Pay)
-			got := h.all()
+			got := h.All()
 			if len(got) != 1 {
 				t.Fatalf("%d notifications", len(got))
 			}
 			var n map[string]json.RawMessage
-			_ = json.Unmarshal(got[0].body, &n)
+			_ = json.Unmarshal(got[0].Body, &n)
 			var data map[string]json.RawMessage
 			_ = json.Unmarshal(n["data"], &data)
 			if string(n[tt.key]) != `"`+tt.event+`"` || string(data["amount"]) != tt.amount || string(data["reference"]) != `"pay_01"` {
-				t.Errorf("body %s", got[0].body)
+				t.Errorf("body %s", got[0].Body)
 			}
 			for _, name := range []string{dexpay.SignatureHeader, dexpay.LegacySignatureHeader} {
-				v := got[0].header.Get(name)
+				v := got[0].Header.Get(name)
 				switch {
-				case name == tt.header && dexpay.VerifySignature(got[0].body, v, s.WebhookSecret) != nil:
+				case name == tt.header && dexpay.VerifySignature(got[0].Body, v, s.WebhookSecret) != nil:
 					t.Errorf("%s %q does not verify", name, v)
 				case name != tt.header && v != "":
 					t.Errorf("unexpected %s", name)
@@ -579,8 +563,8 @@ func TestReportAmountDelta(t *testing.T) {
 	r := call(t, s, http.MethodGet, "/api/v1/checkout-sessions/reference/pay_01", keys(s), "")
 	var got sessionData
 	r.data(t, &got)
-	if got.Amount != float64(9000) || !strings.Contains(string(h.all()[0].body), `"amount":9000`) {
-		t.Errorf("lookup %s, notification %s", r.raw, h.all()[0].body)
+	if got.Amount != float64(9000) || !strings.Contains(string(h.All()[0].Body), `"amount":9000`) {
+		t.Errorf("lookup %s, notification %s", r.raw, h.All()[0].Body)
 	}
 	if ss, _ := s.Session("pay_01"); ss.Amount != 10000 {
 		t.Errorf("the record changed: %d", ss.Amount)
@@ -594,16 +578,16 @@ func TestForge(t *testing.T) {
 		h := newHook(t)
 		s := New(opts...)
 		create(t, s, h.session("pay_01"))
-		if err := s.Forge(ctx, h.srv.URL, "pay_01"); err != nil {
+		if err := s.Forge(ctx, h.URL, "pay_01"); err != nil {
 			t.Fatal(err)
 		}
-		got := h.all()
-		if len(got) != 1 || !strings.Contains(string(got[0].body), `"CHECKOUT_COMPLETED"`) {
+		got := h.All()
+		if len(got) != 1 || !strings.Contains(string(got[0].Body), `"CHECKOUT_COMPLETED"`) {
 			t.Fatalf("forged %v", got)
 		}
-		sig := got[0].header.Get(dexpay.SignatureHeader)
+		sig := got[0].Header.Get(dexpay.SignatureHeader)
 		switch {
-		case s.WebhookSecret != "" && (sig == "" || dexpay.VerifySignature(got[0].body, sig, s.WebhookSecret) == nil):
+		case s.WebhookSecret != "" && (sig == "" || dexpay.VerifySignature(got[0].Body, sig, s.WebhookSecret) == nil):
 			t.Errorf("a forgery verifies: %q", sig)
 		case s.WebhookSecret == "" && sig != "":
 			t.Errorf("an unsigning server signed a forgery")
@@ -629,7 +613,7 @@ func TestCancelSession(t *testing.T) {
 	if r.status != 200 || d.Status != StatusCancelled {
 		t.Errorf("HTTP %d %s", r.status, r.raw)
 	}
-	if got := h.all(); len(got) != 1 || !strings.Contains(string(got[0].body), `"type":"checkout.cancelled"`) {
+	if got := h.All(); len(got) != 1 || !strings.Contains(string(got[0].Body), `"type":"checkout.cancelled"`) {
 		t.Errorf("notifications %v", got)
 	}
 	if r := call(t, s, http.MethodDelete, "/api/v1/checkout-sessions/pay_01", keys(s), ""); r.status != 400 {
@@ -656,9 +640,9 @@ func TestRefundAndNotify(t *testing.T) {
 	if err := s.Notify(ctx, "pay_01"); err != nil {
 		t.Fatal(err)
 	}
-	got := h.all()
-	if len(got) != 3 || !strings.Contains(string(got[1].body), `"event":"CHECKOUT_REFUNDED"`) ||
-		!strings.Contains(string(got[1].body), `"refund_amount":10000`) || !strings.HasPrefix(string(got[2].body), `{"event":"CHECKOUT_REFUNDED","data":{"reference":"pay_01","status":"REFUNDED"`) {
+	got := h.All()
+	if len(got) != 3 || !strings.Contains(string(got[1].Body), `"event":"CHECKOUT_REFUNDED"`) ||
+		!strings.Contains(string(got[1].Body), `"refund_amount":10000`) || !strings.HasPrefix(string(got[2].Body), `{"event":"CHECKOUT_REFUNDED","data":{"reference":"pay_01","status":"REFUNDED"`) {
 		t.Errorf("notifications %q", got)
 	}
 	if err := s.SetStatus("pay_02", "PENDING"); err == nil {
@@ -761,7 +745,7 @@ func TestPageChoice(t *testing.T) {
 	if ss, _ := s.Session("pay_01"); ss.Operator != "orange_money" || ss.Phone != "+221771234567" {
 		t.Errorf("session %+v", ss)
 	}
-	if got := h.all(); len(got) != 1 || !strings.Contains(string(got[0].body), `"operator":"orange_money"`) {
+	if got := h.All(); len(got) != 1 || !strings.Contains(string(got[0].Body), `"operator":"orange_money"`) {
 		t.Errorf("notifications %d", len(got))
 	}
 }
@@ -779,8 +763,8 @@ func TestPayLater(t *testing.T) {
 	if err != nil || back != "https://shop.example/success" {
 		t.Fatalf("pay later: %q %v", back, err)
 	}
-	if ss, _ := s.Session("pay_01"); ss.Status != StatusProcessing || !ss.Later || ss.Operator != "wave" || len(h.all()) != 0 {
-		t.Errorf("after pay later: %+v, %d notifications", ss, len(h.all()))
+	if ss, _ := s.Session("pay_01"); ss.Status != StatusProcessing || !ss.Later || ss.Operator != "wave" || len(h.All()) != 0 {
+		t.Errorf("after pay later: %+v, %d notifications", ss, len(h.All()))
 	}
 	var got sessionData
 	call(t, s, http.MethodGet, "/api/v1/checkout-sessions/reference/pay_01", keys(s), "").data(t, &got)
@@ -791,12 +775,10 @@ func TestPayLater(t *testing.T) {
 	if err := s.ConfirmLater(ctx, "pay_01"); err != nil {
 		t.Fatal(err)
 	}
-	ns := h.all()
+	ns := h.All()
 	if ss, _ := s.Session("pay_01"); ss.Status != StatusCompleted || ss.Later || len(ns) != 1 ||
-		!strings.Contains(string(ns[0].body), `"event":"CHECKOUT_COMPLETED"`) {
+		!strings.Contains(string(ns[0].Body), `"event":"CHECKOUT_COMPLETED"`) {
 		t.Errorf("after ConfirmLater: %+v, %d notifications", ss, len(ns))
 	}
-	if err := s.ConfirmLater(ctx, "pay_01"); !errors.Is(err, emulator.ErrNotWaiting) || len(h.all()) != 1 {
-		t.Errorf("second ConfirmLater: %v", err)
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, "pay_01", h.Shop, 1)
 }

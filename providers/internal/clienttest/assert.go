@@ -15,6 +15,7 @@ package clienttest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -102,6 +103,45 @@ func CheckValidation(t *testing.T, p cauri.Provider, base func() cauri.CheckoutR
 		if n := calls(); n != 0 {
 			t.Errorf("%d calls made for invalid orders", n)
 		}
+	}
+}
+
+// PayoutValidationCase is a payout request a client must refuse, and the
+// fields, comma separated, the *cauri.ValidationError must name. A case
+// without a Name is named by its request.
+type PayoutValidationCase struct {
+	Name   string
+	Req    cauri.PayoutRequest
+	Fields string
+}
+
+// CheckPayoutValidation checks that each of sends, by name, refuses each
+// case's request with a permanent payout validation error naming the
+// case's fields. calls counts the calls that reached the provider's API:
+// none may.
+func CheckPayoutValidation(t *testing.T, sends map[string]func(cauri.PayoutRequest) error, cases []PayoutValidationCase, calls func() int) {
+	t.Helper()
+	for _, tt := range cases {
+		if tt.Name == "" {
+			tt.Name = fmt.Sprintf("%+v", tt.Req)
+		}
+		for name, send := range sends {
+			err := send(tt.Req)
+			var ve *cauri.ValidationError
+			if !errors.As(err, &ve) || ve.What != "payout" {
+				t.Errorf("%s %s: err = %v, want a payout validation error", name, tt.Name, err)
+				continue
+			}
+			if got := FieldNames(ve); got != tt.Fields {
+				t.Errorf("%s %s: fields %s, want %s", name, tt.Name, got, tt.Fields)
+			}
+			if cauri.IsTemporary(err) {
+				t.Errorf("%s %s: validation error is temporary", name, tt.Name)
+			}
+		}
+	}
+	if n := calls(); n != 0 {
+		t.Errorf("%d calls made for invalid payouts", n)
 	}
 }
 

@@ -13,11 +13,11 @@ import (
 )
 
 // Run runs the conformance checks against the provider f describes, each
-// a parallel subtest: how its client classifies the faults of its API,
-// its refusals of wrong credentials and unknown references, answers
-// that are not what its API documents, and its reading of the
-// notifications its emulator sends, and the secrecy of a reference that
-// is the path of its hosted page.
+// a parallel subtest: how its client maps its API's status words, how it
+// classifies the faults of its API, its refusals of wrong credentials and
+// unknown references, answers that are not what its API documents, and
+// its reading of the notifications its emulator sends, and the secrecy of
+// a reference that is the path of its hosted page.
 func Run(t *testing.T, f Facts) {
 	for _, c := range []struct {
 		name string
@@ -30,6 +30,7 @@ func Run(t *testing.T, f Facts) {
 		{"AnswerForms", checkAnswerForms},
 		{"Webhooks", checkWebhooks},
 		{"RefKeptSecret", checkRefSecret},
+		{"MapStatus", checkMapStatus},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -111,35 +112,42 @@ func callWithFault(t *testing.T, f Facts, em Emulator, op providertest.Op, ft fa
 }
 
 func checkCreateFaults(t *testing.T, f Facts) {
+	checkFaults(t, f, providertest.OpCreate, func(ctx context.Context, em Emulator, _ string) error {
+		_, err := f.open(ctx, em, "pay_fault")
+		return err
+	})
+}
+
+func checkStatusFaults(t *testing.T, f Facts) {
+	checkFaults(t, f, providertest.OpStatus, func(ctx context.Context, em Emulator, ref string) error {
+		_, err := em.Provider().FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_fault", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
+		return err
+	})
+}
+
+// checkFaults checks, for each of the faults, call to op at an emulator of
+// its own, on which a checkout of ref is open when op is a status lookup.
+func checkFaults(t *testing.T, f Facts, op providertest.Op, call func(ctx context.Context, em Emulator, ref string) error) {
 	for _, ft := range faults {
 		t.Run(ft.name, func(t *testing.T) {
 			t.Parallel()
 			em := f.New()
 			defer em.Close()
-			callWithFault(t, f, em, providertest.OpCreate, ft, func(ctx context.Context) error {
-				_, err := f.open(ctx, em, "pay_fault")
-				return err
-			})
+			var ref string
+			if op == providertest.OpStatus {
+				co, err := f.open(context.Background(), em, "pay_fault")
+				if err != nil {
+					t.Fatal(err)
+				}
+				ref = co.ProviderRef
+			}
+			callWithFault(t, f, em, op, ft, func(ctx context.Context) error { return call(ctx, em, ref) })
 		})
 	}
 }
 
-func checkStatusFaults(t *testing.T, f Facts) {
-	for _, ft := range faults {
-		t.Run(ft.name, func(t *testing.T) {
-			t.Parallel()
-			em := f.New()
-			defer em.Close()
-			co, err := f.open(context.Background(), em, "pay_fault")
-			if err != nil {
-				t.Fatal(err)
-			}
-			callWithFault(t, f, em, providertest.OpStatus, ft, func(ctx context.Context) error {
-				_, err := em.Provider().FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_fault", ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
-				return err
-			})
-		})
-	}
+func checkMapStatus(t *testing.T, f Facts) {
+	CheckStatusWords(t, f.MapStatus, f.StatusWords, f.OtherWords...)
 }
 
 func checkWrongCredentials(t *testing.T, f Facts) {

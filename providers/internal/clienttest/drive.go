@@ -64,6 +64,12 @@ func TextLogger() (*slog.Logger, *Logs) {
 // TextLogger, and the Logs that logger writes into.
 func Logged[C any](cfg C) (C, *Logs) {
 	log, logs := TextLogger()
+	return withLogger(cfg, log), logs
+}
+
+// withLogger returns cfg, a client's Config, with its Logger field set to
+// log.
+func withLogger[C any](cfg C, log *slog.Logger) C {
 	reflect.ValueOf(&cfg).Elem().FieldByName("Logger").Set(reflect.ValueOf(log))
-	return cfg, logs
+	return cfg
 }

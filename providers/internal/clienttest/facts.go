@@ -41,6 +41,12 @@ type Facts struct {
 	// Refused returns a client of em holding credentials em refuses, and
 	// the wrong credential, which no error may quote either.
 	Refused func(em Emulator) (p cauri.Provider, wrong string)
+	// MapStatus is the provider's MapStatus; StatusWords are the words it
+	// knows, by the status each maps to, and OtherWords words it must not
+	// know (they map to pending): its statuses as the checks read them.
+	MapStatus   func(raw string) (cauri.Status, bool)
+	StatusWords map[cauri.Status][]string
+	OtherWords  []string
 	// AuthFailure is how em refuses a creation with wrong credentials.
 	AuthFailure Failure
 	// StatusAuthFailure is how em refuses a status lookup with wrong

@@ -31,6 +31,15 @@ func Providers() map[string]Facts {
 				cfg.APIKey = "sk.test.wrong"
 				return must(dexchange.New(cfg)), cfg.APIKey
 			},
+			MapStatus: dexchange.MapStatus,
+			StatusWords: map[cauri.Status][]string{
+				cauri.StatusPending:   {"PENDING", "INITIATED", "PROCESSING", "pending", "processing"},
+				cauri.StatusPaid:      {"SUCCESS", "success", " Success "},
+				cauri.StatusFailed:    {"FAILED", "failed"},
+				cauri.StatusCancelled: {"CANCELLED", "Cancelled"},
+				cauri.StatusExpired:   {"EXPIRED", "expired"},
+			},
+			OtherWords:        []string{"", "SUCCESSFUL", "COMPLETED", "PAID", "CANCELED", "REFUNDED", "SUCCESS!"},
 			AuthFailure:       Failure{Status: 401, Message: "Invalid API key"},
 			StatusAuthFailure: &Failure{Status: 401, Message: "Invalid API key"},
 			UnknownRef:        "MID000000000",
@@ -52,6 +61,16 @@ func Providers() map[string]Facts {
 				cfg.APISecret = "sk_test_wrong"
 				return must(dexpay.New(cfg)), cfg.APISecret
 			},
+			MapStatus: dexpay.MapStatus,
+			StatusWords: map[cauri.Status][]string{
+				cauri.StatusPending:   {"INITIATED", "PENDING", "PROCESSING"},
+				cauri.StatusPaid:      {"COMPLETED", "completed"},
+				cauri.StatusFailed:    {"FAILED"},
+				cauri.StatusCancelled: {"CANCELLED"},
+				cauri.StatusExpired:   {"EXPIRED"},
+				cauri.StatusRefunded:  {"REFUNDED", " Refunded "},
+			},
+			OtherWords:        []string{"", "SUCCESS", "PAID", "CANCELED", "COMPLETED!", "PARTIALLY_REFUNDED"},
 			AuthFailure:       Failure{Status: 401},
 			StatusAuthFailure: &Failure{Status: 401},
 			UnknownRef:        "pay_nope",
@@ -70,6 +89,14 @@ func Providers() map[string]Facts {
 				cfg.SecretKey = "sk_test_wrong"
 				return must(moneroo.New(cfg)), cfg.SecretKey
 			},
+			MapStatus: moneroo.MapStatus,
+			StatusWords: map[cauri.Status][]string{
+				cauri.StatusPending:   {"initiated", "pending"},
+				cauri.StatusPaid:      {"success", " success "},
+				cauri.StatusFailed:    {"failed"},
+				cauri.StatusCancelled: {"cancelled"},
+			},
+			OtherWords:        []string{"", "SUCCESS", "successful", "paid", "canceled", "expired", "refunded"},
 			AuthFailure:       Failure{Status: 401, Message: "Unauthenticated."},
 			StatusAuthFailure: &Failure{Status: 401, Message: "Unauthenticated."},
 			UnknownRef:        "nope",
@@ -93,6 +120,14 @@ func Providers() map[string]Facts {
 				cfg.APIURL = s.URL + "/" + s.App + "/0000000000000000/pay/"
 				return must(moneyfusion.New(cfg)), "0000000000000000"
 			},
+			MapStatus: moneyfusion.MapStatus,
+			StatusWords: map[cauri.Status][]string{
+				cauri.StatusPending:   {"pending", "no paid", "payin.session.pending", "NO PAID"},
+				cauri.StatusPaid:      {"paid", "payin.session.completed", " Paid ", "Payin.Session.Completed"},
+				cauri.StatusFailed:    {"failure", "failed"},
+				cauri.StatusCancelled: {"cancelled", "payin.session.cancelled"},
+			},
+			OtherWords:  []string{"", "nopaid", "no  paid", "success", "completed", "canceled", "expired", "refunded", "payin.session.failed", "payout.session.completed"},
 			AuthFailure: Failure{Status: 404, Message: "Marchand introuvable", Is: moneyfusion.ErrRefused},
 			Refusal:     moneyfusion.ErrRefused,
 			UnknownRef:  "nope",
@@ -112,6 +147,14 @@ func Providers() map[string]Facts {
 				cfg.APIClient = "sk_wrong"
 				return must(novasend.New(cfg)), cfg.APIClient
 			},
+			MapStatus: novasend.MapStatus,
+			StatusWords: map[cauri.Status][]string{
+				cauri.StatusPending: {"processing", "processed", "none", "pending", "accepted"},
+				cauri.StatusPaid:    {"completed", " COMPLETED "},
+				cauri.StatusFailed:  {"failed", "declined"},
+				cauri.StatusExpired: {"expired"},
+			},
+			OtherWords:        []string{"", "success", "successful", "paid", "cancelled", "refunded"},
 			AuthFailure:       Failure{Status: 403, Message: "api_token_invalid: Invalid API credentials"},
 			StatusAuthFailure: &Failure{Status: 403, Message: "api_token_invalid: Invalid API credentials"},
 			UnknownRef:        "tr_nope",
@@ -131,6 +174,14 @@ func Providers() map[string]Facts {
 				cfg.MasterKey = "wrong-master-key"
 				return must(paydunya.New(cfg)), cfg.MasterKey
 			},
+			MapStatus: paydunya.MapStatus,
+			StatusWords: map[cauri.Status][]string{
+				cauri.StatusPending:   {"pending"},
+				cauri.StatusPaid:      {"completed", " completed\n"},
+				cauri.StatusFailed:    {"failed"},
+				cauri.StatusCancelled: {"cancelled"},
+			},
+			OtherWords:        []string{"", "COMPLETED", "complete", "success", "paid", "canceled", "expired", "refunded"},
 			AuthFailure:       Failure{Status: 200, Message: "Invalid Masterkey Specified (response_code 1001)"},
 			StatusAuthFailure: &Failure{Status: 200, Message: "Invalid Masterkey Specified (response_code 1001)"},
 			UnknownRef:        "test_nope",

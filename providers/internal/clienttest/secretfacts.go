@@ -25,14 +25,10 @@ var (
 // The transaction ID of DEXCHANGE is the path of its payment page.
 func dexchangeRefSecret() *refSecret {
 	return &refSecret{
-		Logged: func(em Emulator, l *slog.Logger) cauri.Provider {
-			cfg := em.(*dexchangetest.Server).Config()
-			cfg.Logger = l
-			return must(dexchange.New(cfg))
-		},
-		AtURL: func(base string, l *slog.Logger) cauri.Provider {
-			return must(dexchange.New(dexchange.Config{APIKey: "sk.test.1", BaseURL: base + "/api/v1", Logger: l}))
-		},
+		Logged: logged(dexchange.New, func(em Emulator) dexchange.Config { return em.(*dexchangetest.Server).Config() }),
+		AtURL: logged(dexchange.New, func(base string) dexchange.Config {
+			return dexchange.Config{APIKey: "sk.test.1", BaseURL: base + "/api/v1"}
+		}),
 		Ref: "MIDs3cr3t0042",
 		Answers: []secretcheck.Answer{
 			{Name: "404 quoting the path", Status: 404, Body: `{"success":false,"message":["No transaction at PATH"]}`},
@@ -49,14 +45,10 @@ func dexchangeRefSecret() *refSecret {
 // Moneroo's payment ID is the path of its checkout page.
 func monerooRefSecret() *refSecret {
 	return &refSecret{
-		Logged: func(em Emulator, l *slog.Logger) cauri.Provider {
-			cfg := em.(*monerootest.Server).Config()
-			cfg.Logger = l
-			return must(moneroo.New(cfg))
-		},
-		AtURL: func(base string, l *slog.Logger) cauri.Provider {
-			return must(moneroo.New(moneroo.Config{SecretKey: "sk_test_1", BaseURL: base + "/v1", Logger: l}))
-		},
+		Logged: logged(moneroo.New, func(em Emulator) moneroo.Config { return em.(*monerootest.Server).Config() }),
+		AtURL: logged(moneroo.New, func(base string) moneroo.Config {
+			return moneroo.Config{SecretKey: "sk_test_1", BaseURL: base + "/v1"}
+		}),
 		Ref: "py_s3cr3t0042",
 		Answers: []secretcheck.Answer{
 			{Name: "404 quoting the path", Status: 404, Body: `{"message":"No payment at PATH","data":null,"errors":null}`},
@@ -73,14 +65,10 @@ func monerooRefSecret() *refSecret {
 // the customer's name and phone.
 func moneyfusionRefSecret() *refSecret {
 	return &refSecret{
-		Logged: func(em Emulator, l *slog.Logger) cauri.Provider {
-			cfg := em.(*moneyfusiontest.Server).Config()
-			cfg.Logger = l
-			return must(moneyfusion.New(cfg))
-		},
-		AtURL: func(base string, l *slog.Logger) cauri.Provider {
-			return must(moneyfusion.New(moneyfusion.Config{APIURL: base + "/Shop/5f3a9c0e1d2b4a67/pay/", StatusURL: base, Logger: l}))
-		},
+		Logged: logged(moneyfusion.New, func(em Emulator) moneyfusion.Config { return em.(*moneyfusiontest.Server).Config() }),
+		AtURL: logged(moneyfusion.New, func(base string) moneyfusion.Config {
+			return moneyfusion.Config{APIURL: base + "/Shop/5f3a9c0e1d2b4a67/pay/", StatusURL: base}
+		}),
 		Ref: "s3cr3tT0k3n0042",
 		Answers: []secretcheck.Answer{
 			{Name: "404 quoting the path", Status: 404, Body: `{"statut":false,"message":"PATH introuvable"}`},
@@ -98,16 +86,8 @@ func moneyfusionRefSecret() *refSecret {
 // warning of an unknown status is checked by its own tests, with its IPN.
 func paydunyaRefSecret() *refSecret {
 	return &refSecret{
-		Logged: func(em Emulator, l *slog.Logger) cauri.Provider {
-			cfg := em.(*paydunyatest.Server).Config()
-			cfg.Logger = l
-			return must(paydunya.New(cfg))
-		},
-		AtURL: func(base string, l *slog.Logger) cauri.Provider {
-			cfg := paydunyaConfig(base)
-			cfg.Logger = l
-			return must(paydunya.New(cfg))
-		},
+		Logged:   logged(paydunya.New, func(em Emulator) paydunya.Config { return em.(*paydunyatest.Server).Config() }),
+		AtURL:    logged(paydunya.New, paydunyaConfig),
 		JSONLogs: true,
 		Ref:      "test_S3cr3tT0k3n",
 		Answers: []secretcheck.Answer{
@@ -120,6 +100,15 @@ func paydunyaRefSecret() *refSecret {
 			{Name: "another invoice", Status: 200, Body: `{"response_code":"00","status":"completed","invoice":{"token":"PATH"}}`},
 			{Name: "bad amount", Status: 200, Body: `{"response_code":"00","status":"completed","invoice":{"total_amount":"PATH"}}`},
 		},
+	}
+}
+
+// logged returns how to build, of what names its configuration (an
+// emulator, or the root of a fake API), a client whose configuration
+// config gives and that logs to a logger.
+func logged[At, C any, P cauri.Provider](newP func(C) (P, error), config func(At) C) func(At, *slog.Logger) cauri.Provider {
+	return func(at At, l *slog.Logger) cauri.Provider {
+		return must(newP(withLogger(config(at), l)))
 	}
 }
 

@@ -35,7 +35,7 @@ var initShape = emulator.Shape{Trim: true, BlankIsNull: true, Fields: []emulator
 	}},
 	{Name: "amount", Kind: emulator.Amount, Required: true, Check: func(v any) (string, string) {
 		switch s := v.(string); {
-		case !numeric(s):
+		case !emulator.IsDecimal(s):
 			return emulator.RuleType, ""
 		case strings.HasPrefix(s, "-"):
 			return emulator.RulePositive, ""
@@ -91,15 +91,6 @@ func initPayment(in map[string]any) (*Payment, []emulator.Problem) {
 		p.Amount = n
 	}
 	return p, problems
-}
-
-// numeric reports whether s is a decimal number: an optional sign,
-// digits, and an optional fraction.
-func numeric(s string) bool {
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
-	whole, frac, _ := strings.Cut(s, ".")
-	digits := func(d string) bool { return strings.Trim(d, "0123456789") == "" }
-	return whole != "" && digits(whole) && digits(frac)
 }
 
 // reported is the amount Moneroo reports for p, shifted by delta smallest

@@ -34,10 +34,8 @@
 package monerootest
 
 import (
-	"cmp"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -114,7 +112,7 @@ func New(opts ...Option) *Server {
 	set := providertest.Configure(&o, opts)
 	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "monerootest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Name: "monerootest", Agent: "Moneroo-Webhooks/1.0 (emulator)", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Status, p.Later = statusSuccess, false
@@ -129,7 +127,7 @@ func New(opts ...Option) *Server {
 		writeJSON(w, http.StatusNotFound, envelope{Message: "Not found."})
 	})
 	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en",
-		Final: func(p *Payment) bool { return final(p.Status) }, Word: func(p *Payment) string { return p.Status },
+		Status: func(p *Payment) string { return p.Status }, Finals: finals,
 		Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
@@ -171,7 +169,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	}
 	forged.Status = statusSuccess
 	body := webhookBody(&forged, 0)
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: webhookHeader(moneroo.Sign("forged-"+emulator.RandomHex(8), body)), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: signed(moneroo.Sign("forged-"+emulator.RandomHex(8), body)), Body: body})
 }
 
 // authenticated checks the bearer secret key.
@@ -193,15 +191,11 @@ type envelope struct {
 func writeJSON(w http.ResponseWriter, status int, v any) { emulator.WriteJSON(w, status, "", v) }
 
 // errorBody is Moneroo's body for an injected error status.
-func errorBody(status int) (string, []byte) {
-	msg := map[int]string{
-		http.StatusTooManyRequests:     "Too Many Attempts.",
-		http.StatusServiceUnavailable:  "Service Unavailable. We are performing maintenance, please try again later.",
-		http.StatusInternalServerError: "Server Error",
-	}[status]
-	b, _ := json.Marshal(envelope{Message: cmp.Or(msg, http.StatusText(status))})
-	return "application/json", b
-}
+var errorBody = emulator.Refusals{
+	http.StatusTooManyRequests:     {Message: "Too Many Attempts."},
+	http.StatusServiceUnavailable:  {Message: "Service Unavailable. We are performing maintenance, please try again later."},
+	http.StatusInternalServerError: {Message: "Server Error"},
+}.Body("application/json", func(_ int, r emulator.Refusal) any { return envelope{Message: r.Message} })
 
 // initialize is POST /v1/payments/initialize.
 func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
@@ -278,24 +272,19 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 // URL.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
 	body := webhookBody(p, env.Delta)
-	return env.To(webhookHeader(s.Sign(body)), body)
+	return env.To(signed(s.Sign(body)), body)
 }
 
-func webhookHeader(signature string) http.Header {
-	return http.Header{
-		"Content-Type":          {"application/json"},
-		"User-Agent":            {"Moneroo-Webhooks/1.0 (emulator)"},
-		moneroo.SignatureHeader: {signature},
-	}
-}
+// signed is the header of a webhook with signature: Moneroo signs every
+// one.
+func signed(signature string) http.Header { return http.Header{moneroo.SignatureHeader: {signature}} }
 
 // Moneroo's word for a payment the customer made and the operator has not
 // confirmed: a pay-later payment's status until its phone confirms.
 const statusPending = "pending"
 
-func final(status string) bool {
-	return status == statusSuccess || status == statusFailed || status == statusCancelled
-}
+// finals are the statuses a payment ends with.
+var finals = []string{statusSuccess, statusFailed, statusCancelled}
 
 // Payment is the emulator's record of one payment.
 type Payment struct {

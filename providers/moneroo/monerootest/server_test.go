@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -175,9 +173,7 @@ func TestVerify(t *testing.T) {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, New, providertest.WithMerchant("Boutique Awa"))
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL + "/hooks")
+	s, sh := emutest.StartNotifying(t, "/hooks", New, providertest.WithMerchant("Boutique Awa"))
 
 	id, checkout := initialize(t, s)
 	page := emutest.Page(t, checkout)
@@ -308,6 +304,16 @@ func TestProvider(t *testing.T) {
 	cfg := s.Config()
 	if s.Provider().Name() != "moneroo" || cfg.BaseURL != s.URL+"/v1" || cfg.SecretKey != s.SecretKey || cfg.WebhookSecrets[0] != s.WebhookSecret {
 		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
+	}
+	if s := emutest.Start(t, New, WithWebhookSecret("whsec_1")); s.WebhookSecret != "whsec_1" || s.Config().WebhookSecrets[0] != "whsec_1" {
+		t.Errorf("webhook secret %q", s.WebhookSecret)
+	}
+	id, _ := initialize(t, s)
+	if err := s.SetStatus(id, "weird"); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Payment(id); p.Status != "weird" || s.SetStatus("nope", "success") == nil {
+		t.Errorf("SetStatus: %+v", p)
 	}
 }
 
@@ -460,14 +466,10 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, New)
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL + "/hooks")
+	s, sh := emutest.StartNotifying(t, "/hooks", New)
 
 	id, checkout := initialize(t, s)
-	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) {
-		t.Errorf("ConfirmLater before the choice: %v", err)
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, id, sh, 0)
 	back, err := s.Act(ctx, checkout, providertest.PayLater)
 	if err != nil || !strings.HasSuffix(back, "&paymentId="+id+"&paymentStatus=pending") {
 		t.Fatalf("pay later: %q %v", back, err)
@@ -492,9 +494,7 @@ func TestPayLater(t *testing.T) {
 	if _, body := sh.At(0); !strings.Contains(string(body), `"event":"payment.success"`) {
 		t.Errorf("webhook %s", body)
 	}
-	if err := s.ConfirmLater(ctx, id); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 1 {
-		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.Count())
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, id, sh, 1)
 	if err := s.ConfirmLater(ctx, "nope"); err == nil {
 		t.Error("ConfirmLater of no payment succeeded")
 	}

@@ -184,12 +184,12 @@ func New(opts ...Option) *Server {
 	set := providertest.Configure(&o, opts)
 	s := &Server{App: o.app, Key: o.key, merchant: set.Merchant, feePercent: o.feePercent, gross: o.gross, showHook: o.showHook, life: o.life, now: set.Now}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "moneyfusiontest", ErrorBody: errorBody, Settings: set,
+		Name: "moneyfusiontest", Agent: "MoneyFusion-Webhook/1.0 (emulator)", ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == StatusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Later = false
 			p.Status, p.NumeroTransaction = StatusPaid, randomDigits(10)
-			return env.To(webhookHeader(), s.webhookBody(p, moneyfusion.EventCompleted, env), p.WebhookURL)
+			return env.To(nil, s.webhookBody(p, moneyfusion.EventCompleted, env), p.WebhookURL)
 		},
 	})
 	s.URL, s.shell = s.c.URL, &s.c.Shell
@@ -235,7 +235,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	if !ok {
 		body = s.webhookBody(&Payment{Token: providerRef, TotalPrice: 100, CreatedAt: s.now().UTC()}, moneyfusion.EventCompleted, s.c.Settings())
 	}
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: webhookHeader(), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Body: body})
 }
 
 // Notification returns the body MoneyFusion would post about the payment
@@ -353,20 +353,13 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 		events = []string{moneyfusion.EventCancelled}
 	}
 	for _, e := range events {
-		out.Notify = append(out.Notify, env.To(webhookHeader(), s.webhookBody(p, e, env), p.WebhookURL)...)
+		out.Notify = append(out.Notify, env.To(nil, s.webhookBody(p, e, env), p.WebhookURL)...)
 	}
 	if p.ReturnURL != "" {
 		out.Back = emulator.WithQuery(p.ReturnURL, "token", p.Token)
 	}
 	out.Title = p.Status
 	return out
-}
-
-func webhookHeader() http.Header {
-	return http.Header{
-		"Content-Type": {"application/json"},
-		"User-Agent":   {"MoneyFusion-Webhook/1.0 (emulator)"},
-	}
 }
 
 // closed reports whether p's page takes no more action: paid, failed,

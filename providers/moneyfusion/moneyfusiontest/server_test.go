@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -126,18 +124,9 @@ func TestStatusEndpoint(t *testing.T) {
 	if r.status != http.StatusOK || r.body.Statut == nil || !*r.body.Statut || r.body.Message != "details paiement" {
 		t.Fatalf("%d %s", r.status, r.raw)
 	}
-	var keys []string
-	dec := json.NewDecoder(bytes.NewReader(r.body.Data))
-	_, _ = dec.Token()
-	for dec.More() {
-		k, _ := dec.Token()
-		keys = append(keys, k.(string))
-		var skip json.RawMessage
-		_ = dec.Decode(&skip)
-	}
 	want := "_id,tokenPay,numeroSend,nomclient,personal_Info,numeroTransaction,Montant,frais,statut,moyen,return_url,createdAt"
-	if strings.Join(keys, ",") != want {
-		t.Errorf("fields %v", keys)
+	if keys := emutest.Keys(t, r.body.Data); keys != want {
+		t.Errorf("fields %s", keys)
 	}
 	var d struct {
 		TokenPay     string           `json:"tokenPay"`
@@ -338,9 +327,7 @@ func TestPageFlow(t *testing.T) {
 func TestNoReturnURLNoWebhookURL(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, New)
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL + "/dashboard")
+	s, sh := emutest.StartNotifying(t, "/dashboard", New)
 	body := `{"totalPrice":200,"article":[{"sac":100,"chaussure":100}],"numeroSend":" 01010101 ","nomclient":" John Doe "}`
 	r := call(t, http.MethodPost, s.APIURL, body)
 	if r.status != http.StatusOK {
@@ -598,9 +585,7 @@ func TestPayLater(t *testing.T) {
 	if _, body := sh.At(1); json.Unmarshal(body, &h) != nil || h.Event != moneyfusion.EventCompleted || h.TokenPay != token {
 		t.Errorf("webhook %s", body)
 	}
-	if err := s.ConfirmLater(ctx, token); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 2 {
-		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.Count())
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, token, sh, 2)
 }
 
 // TestHeldEventsKeepTheirOrder: the two webhooks of one payment, held,

@@ -227,7 +227,7 @@ func New(opts ...Option) *Server {
 		noStatusTransaction: o.noStatusTransaction, feePaidByCustomer: o.feePaidByCustomer,
 	}
 	s.c = emulator.NewCore(emulator.Spec[Payin]{
-		Name: "novasendtest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Name: "novasendtest", Agent: "NovaSend-Webhooks/1.0 (emulator)", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(p *Payin) bool { return p.Later && !p.final() },
 		Confirm: func(p *Payin, env emulator.Env) []emulator.Notification {
 			p.Later = false
@@ -335,7 +335,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	forged.Status, forged.ConfirmationStatus, forged.Failure = statusProcessed, confirmationAccepted, nil
 	forged.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: transactionCompleted, ProcessedAt: now}
 	body, signed := s.webhookForms(&forged, 0, true)
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: webhookHeader(novasend.Sign("forged-"+emulator.RandomHex(8), signed)), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: signedBy(novasend.Sign("forged-"+emulator.RandomHex(8), signed)), Body: body})
 }
 
 // authenticated checks HTTP Basic base64(api_key:api_client): 401 when the
@@ -493,20 +493,21 @@ func (s *Server) press(p *Payin, a providertest.Action, c emulator.Choice, env e
 	if a != providertest.Cancel {
 		p.Operator, p.Phone = c.From(operators(p)).Code, c.Phone
 	}
-	out := emulator.Outcome{Notify: s.notify(p, env), Back: p.FailureURL, Title: "Thank you"}
-	if a == providertest.Pay || a == providertest.PayLater {
-		out.Back = p.SuccessURL
-	}
-	if a == providertest.PayLater {
-		out.Wait = p.Reference
-	}
+	out := emulator.SentBack(a, p.Reference, p.SuccessURL, p.FailureURL, s.notify(p, env))
+	out.Title = "Thank you"
 	return out
 }
 
 // notify is the webhook about p's current state to the portal's URL.
 func (s *Server) notify(p *Payin, env emulator.Env) []emulator.Notification {
 	body, signed := s.webhookForms(p, env.Delta, s.webhookTransaction)
-	return env.To(webhookHeader(s.Sign(signed)), body)
+	return env.To(signedBy(s.Sign(signed)), body)
+}
+
+// signedBy is the header of a webhook with signature: NovaSend signs
+// every one.
+func signedBy(signature string) http.Header {
+	return http.Header{novasend.SignatureHeader: {signature}}
 }
 
 // webhookForms returns the body of a webhook about p as sent, and the
@@ -524,14 +525,6 @@ func (s *Server) webhookForms(p *Payin, delta int64, withTx bool) (body, signed 
 		return body, stringified
 	}
 	return body, body
-}
-
-func webhookHeader(signature string) http.Header {
-	return http.Header{
-		"Content-Type":           {"application/json"},
-		"User-Agent":             {"NovaSend-Webhooks/1.0 (emulator)"},
-		novasend.SignatureHeader: {signature},
-	}
 }
 
 // apiError is the emulator's error answer. NovaSend documents its error
@@ -583,16 +576,13 @@ func marshal(v any) []byte {
 }
 
 // errorBody is NovaSend's body for an injected error status.
-func errorBody(status int) (string, []byte) {
-	code, msg := "error", http.StatusText(status)
-	switch status {
-	case http.StatusTooManyRequests:
-		code, msg = "too_many_requests", "Too many requests, please retry later"
-	case http.StatusInternalServerError:
-		code, msg = "internal_error", "Internal Server Error"
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		code, msg = "service_unavailable", "Service temporarily unavailable, please retry later"
-	}
-	b, _ := json.Marshal(apiError{StatusCode: status, Code: code, Message: msg})
-	return "application/json", b
-}
+var errorBody = emulator.Refusals{
+	0:                              {Code: "error"},
+	http.StatusTooManyRequests:     {Code: "too_many_requests", Message: "Too many requests, please retry later"},
+	http.StatusInternalServerError: {Code: "internal_error", Message: "Internal Server Error"},
+	http.StatusBadGateway:          {Code: "service_unavailable", Message: "Service temporarily unavailable, please retry later"},
+	http.StatusServiceUnavailable:  {Code: "service_unavailable", Message: "Service temporarily unavailable, please retry later"},
+	http.StatusGatewayTimeout:      {Code: "service_unavailable", Message: "Service temporarily unavailable, please retry later"},
+}.Body("application/json", func(status int, r emulator.Refusal) any {
+	return apiError{StatusCode: status, Code: r.Code, Message: r.Message}
+})

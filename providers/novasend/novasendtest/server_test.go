@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/providers/novasend"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -290,16 +288,7 @@ func TestStatus(t *testing.T) {
 	}
 	// The seed's field order.
 	a := status(sess.Reference).do(t, s)
-	var keys []string
-	dec := json.NewDecoder(bytes.NewReader(a.raw))
-	_, _ = dec.Token()
-	for dec.More() {
-		k, _ := dec.Token()
-		keys = append(keys, k.(string))
-		var skip json.RawMessage
-		_ = dec.Decode(&skip)
-	}
-	if got := strings.Join(keys, ","); got != "type,fee,reference,phoneNumber,customerName,amount,chargedAmount,status,currency,"+
+	if got := emutest.Keys(t, a.raw); got != "type,fee,reference,phoneNumber,customerName,amount,chargedAmount,status,currency,"+
 		"customerReference,confirmationRequired,confirmationStatus,createdAt,transaction,failure" {
 		t.Errorf("fields %s", got)
 	}
@@ -384,9 +373,7 @@ type hook struct {
 func TestPageFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, newServer, providertest.WithMerchant("Boutique Awa"))
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL + "/hooks")
+	s, sh := emutest.StartNotifying(t, "/hooks", newServer, providertest.WithMerchant("Boutique Awa"))
 
 	sess := open(t, s, validBody, key1)
 	res, err := http.Get(sess.PaymentURL)
@@ -503,9 +490,7 @@ func TestWebhookForms(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := emutest.Start(t, newServer, append(tt.opts, WithTransactionInWebhooks())...)
-			sh := emutest.NewShop(t)
-			s.SetWebhookURL(sh.URL)
+			s, sh := emutest.StartNotifying(t, "", newServer, append(tt.opts, WithTransactionInWebhooks())...)
 			sess := open(t, s, body, key1)
 			emutest.Act(t, s.Act, sess.PaymentURL, providertest.Pay)
 			r, got := sh.At(0)
@@ -546,9 +531,7 @@ func TestWebhookForms(t *testing.T) {
 // nobody back.
 func TestNoAction(t *testing.T) {
 	t.Parallel()
-	s := emutest.Start(t, newServer, WithTransactionInWebhooks())
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL)
+	s, sh := emutest.StartNotifying(t, "", newServer, WithTransactionInWebhooks())
 	body := `{"reference":"` + ourRef + `","accountId":"` + testAccount + `","amount":300,"msisdn":"+2250702968786","customerName":"John Doe","country":"CI"}`
 	sess := open(t, s, body, key1)
 	back, err := s.Act(context.Background(), sess.PaymentURL, providertest.Pay)
@@ -639,9 +622,7 @@ func TestForge(t *testing.T) {
 func TestExpireAndSetStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, newServer)
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL)
+	s, sh := emutest.StartNotifying(t, "", newServer)
 	sess := open(t, s, validBody, key1)
 	if err := s.Expire(ctx, ourRef); err != nil {
 		t.Fatal(err)
@@ -683,6 +664,10 @@ func TestProvider(t *testing.T) {
 		cfg.WebhookSecrets[0] != "whsec_1" || cfg.AccountID != "acc_1" || s.Sign([]byte("x")) != novasend.Sign("whsec_1", []byte("x")) {
 		t.Errorf("provider %s, config %+v", s.Provider().Name(), cfg)
 	}
+	fees := emutest.Start(t, newServer, WithFeePaidByCustomer())
+	if p, _ := fees.Payment(open(t, fees, validBody, key1).Reference); !p.FeePaidByCustomer {
+		t.Errorf("WithFeePaidByCustomer: %+v", p)
+	}
 }
 
 // TestPageChoice: the page is NovaSend's, with the wallets of the payin's
@@ -716,9 +701,7 @@ func TestPageChoice(t *testing.T) {
 func TestPayLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := emutest.Start(t, newServer)
-	sh := emutest.NewShop(t)
-	s.SetWebhookURL(sh.URL + "/hooks")
+	s, sh := emutest.StartNotifying(t, "/hooks", newServer)
 	sess := open(t, s, validBody, key1)
 	back, err := s.Act(ctx, sess.PaymentURL, providertest.PayLater)
 	if err != nil || back != "https://shop.example/back/ok?x=1" {
@@ -754,7 +737,5 @@ func TestPayLater(t *testing.T) {
 	if got := txStatus(); got != "completed" {
 		t.Errorf("status after ConfirmLater: transaction %s", got)
 	}
-	if err := s.ConfirmLater(ctx, sess.Reference); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 2 {
-		t.Errorf("second ConfirmLater: %v, %d webhooks", err, sh.Count())
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, sess.Reference, sh, 2)
 }

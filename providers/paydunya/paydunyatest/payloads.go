@@ -117,7 +117,7 @@ func texts(names ...string) []emulator.Field {
 var invoiceShape = emulator.Shape{Trim: true, EmptyListIsNull: true, Fields: []emulator.Field{
 	{Name: "invoice", Kind: emulator.Object, Required: true, Shape: &emulator.Shape{Trim: true, EmptyListIsNull: true, Fields: []emulator.Field{
 		{Name: "total_amount", Kind: emulator.Amount, Required: true, Check: func(v any) (string, string) {
-			if n, err := cauri.ParseAmount(v.(string), paydunya.Currency); err != nil || n <= 0 || !decimal(v.(string)) {
+			if n, err := cauri.ParseAmount(v.(string), paydunya.Currency); err != nil || n <= 0 || !emulator.IsDecimal(v.(string)) {
 				return "fcfa", ""
 			}
 			return "", ""
@@ -193,15 +193,6 @@ func validateInvoice(in map[string]any) (*Invoice, []string) {
 		inv.CustomData[k] = v.Nested("custom_data").String(k)
 	}
 	return inv, errs
-}
-
-// decimal reports whether s is a decimal number: an optional sign, digits,
-// and an optional fraction.
-func decimal(s string) bool {
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
-	whole, frac, _ := strings.Cut(s, ".")
-	digits := func(d string) bool { return strings.Trim(d, "0123456789") == "" }
-	return whole != "" && digits(whole) && digits(frac)
 }
 
 // reported is the total PayDunya reports for inv, shifted by delta.

@@ -190,7 +190,7 @@ func New(opts ...Option) *Server {
 		refused: make(map[string]string),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Invoice]{
-		Name: "paydunyatest", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Name: "paydunyatest", Agent: "PayDunya-IPN (emulator)", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
 		Waiting: func(inv *Invoice) bool { return inv.Later && inv.Status == paydunya.StatusPending },
 		Confirm: func(inv *Invoice, env emulator.Env) []emulator.Notification {
 			inv.Later, inv.Status = false, paydunya.StatusCompleted
@@ -569,9 +569,7 @@ func settle(inv *Invoice, a providertest.Action, c emulator.Choice) {
 	}
 }
 
+// ipnHeader is an IPN's header: a PHP form.
 func ipnHeader() http.Header {
-	return http.Header{
-		"Content-Type": {"application/x-www-form-urlencoded"},
-		"User-Agent":   {"PayDunya-IPN (emulator)"},
-	}
+	return http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 }

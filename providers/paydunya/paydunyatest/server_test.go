@@ -580,6 +580,13 @@ func TestConfig(t *testing.T) {
 	if s.LiveProvider().Mode() != paydunya.Live {
 		t.Error("live provider")
 	}
+	k := paydunyatest.Keys{PrivateKey: "live_private_1", Token: "tok_1"}
+	if s := emutest.Start(t, paydunyatest.New, paydunyatest.WithLiveKeys(k)); s.Live != k || s.LiveConfig().PrivateKey != "live_private_1" {
+		t.Errorf("live keys %+v", s.Live)
+	}
+	if s.SetStatus("nope", "completed") == nil {
+		t.Error("SetStatus of no invoice")
+	}
 }
 
 // kitFor mounts a kit over a memory store with s's sandbox provider.
@@ -977,9 +984,7 @@ func TestPayLater(t *testing.T) {
 	if err != nil || u.Status != cauri.StatusPaid || u.PaymentID != "pay_01" {
 		t.Errorf("IPN %+v %v", u, err)
 	}
-	if err := s.ConfirmLater(ctx, tok); !errors.Is(err, emulator.ErrNotWaiting) || sh.Count() != 1 {
-		t.Errorf("second ConfirmLater: %v, %d IPNs", err, sh.Count())
-	}
+	emutest.NotWaiting(t, s.ConfirmLater, tok, sh, 1)
 }
 
 // TestFailWithoutCancelURL: a failure goes to cancel_url; an invoice
