@@ -192,6 +192,12 @@ type Report struct {
 	// arm's measured rounds took, in this process and, on PostgreSQL,
 	// MariaDB and MySQL, in the database server.
 	KitCPU, BaselineCPU, BaselineSameTableCPU CPU
+	// KitStatements, BaselineStatements and BaselineSameTableStatements
+	// are, on PostgreSQL, what each arm's measured rounds ran in the
+	// server, statement by statement (see [Statements]); when they could
+	// not be counted, StatementsUnmeasured says why.
+	KitStatements, BaselineStatements, BaselineSameTableStatements Statements
+	StatementsUnmeasured                                           string
 	// Server is the database server whose CPU time those hold: zero on the
 	// memory and SQLite stores.
 	Server Server
@@ -296,6 +302,7 @@ type arm struct {
 	ps     []Phase
 	lats   [][]time.Duration
 	cpus   []CPU
+	stmts  map[int64]*Statement // pg_stat_statements' counters of its rounds
 }
 
 // webhook drives the kit and the baselines with the same signed webhook
@@ -413,6 +420,19 @@ func (r *Report) webhook(ctx context.Context, o Options) error {
 		drive(ctx, a.short+" warm-up", a.client, a.srv.url, a.reqs[:warm], o.Concurrency, o.Duration, http.StatusOK)
 	}
 
+	// On PostgreSQL, each arm's statements are counted round by round,
+	// outside the CPU's bracket.
+	var stats *statementStats
+	if o.Store == "postgres" {
+		var why string
+		if stats, why = openStatementStats(ctx, db.db); stats == nil {
+			r.StatementsUnmeasured = why
+		}
+		for _, a := range arms {
+			a.stmts = make(map[int64]*Statement)
+		}
+	}
+
 	// The arms run in alternating rounds, so that all see the same
 	// machine: other work on it comes and goes.
 	rounds := max(1, min(o.Rounds, o.Requests/o.Concurrency))
@@ -424,23 +444,36 @@ func (r *Report) webhook(ctx context.Context, o Options) error {
 				p Phase
 				l []time.Duration
 			)
+			if stats != nil {
+				if err := stats.reset(ctx); err != nil {
+					return err
+				}
+			}
 			c := measureCPU(db.server, func() {
 				p, l = driveRaw(ctx, a.short, a.client, a.srv.url, a.reqs[lo:hi], o.Concurrency, o.Duration/time.Duration(rounds), http.StatusOK)
 			})
+			if stats != nil {
+				if err := stats.add(ctx, a.stmts); err != nil {
+					return err
+				}
+			}
 			a.ps, a.lats, a.cpus = append(a.ps, p), append(a.lats, l), append(a.cpus, c)
 		}
 	}
-	merged := func(a *arm) (Phase, CPU) {
+	merged := func(a *arm, into *Statements) (Phase, CPU) {
 		p := merge(a.name, a.ps, a.lats)
+		if stats != nil {
+			*into = statementsOf(a.stmts, p.Requests+p.Errors)
+		}
 		return p, sumCPU(a.cpus, p.Requests+p.Errors)
 	}
-	r.Baseline, r.BaselineCPU = merged(arms[0])
-	r.Kit, r.KitCPU = merged(arms[len(arms)-1])
+	r.Baseline, r.BaselineCPU = merged(arms[0], &r.BaselineStatements)
+	r.Kit, r.KitCPU = merged(arms[len(arms)-1], &r.KitStatements)
 	if r.BaselinePaid, err = paid(ctx); err != nil {
 		return err
 	}
 	if samePaid != nil {
-		r.BaselineSameTable, r.BaselineSameTableCPU = merged(arms[1])
+		r.BaselineSameTable, r.BaselineSameTableCPU = merged(arms[1], &r.BaselineSameTableStatements)
 		if r.BaselineSameTablePaid, err = samePaid(ctx); err != nil {
 			return err
 		}

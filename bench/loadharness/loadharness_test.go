@@ -242,6 +242,29 @@ func TestWebhookSQL(t *testing.T) {
 				t.Errorf("report lacks %q:\n%s", want, out.String())
 			}
 		}
+		// PostgreSQL's statements are counted where the server can, and
+		// the report says why where it cannot.
+		switch {
+		case store != "postgres":
+			if rep.KitStatements.Measured || rep.StatementsUnmeasured != "" {
+				t.Errorf("statements counted on %s: %+v, %q", store, rep.KitStatements, rep.StatementsUnmeasured)
+			}
+		case rep.KitStatements.Measured:
+			// One move per webhook, and a completion per batch of them.
+			if kit := rep.KitStatements.Total(); kit.Calls < 30 || kit.WALBytes <= 0 || kit.Blocks <= 0 {
+				t.Errorf("kit's statements: %+v; want 30 calls or more, WAL and buffers", kit)
+			}
+			if base := rep.BaselineStatements.Total(); base.Calls != 30 {
+				t.Errorf("baseline's statements: %d calls, want its 30 UPDATEs: %+v", base.Calls, rep.BaselineStatements.ByStatement)
+			}
+			if !strings.Contains(out.String(), "postgres per request, kit:") {
+				t.Errorf("report lacks the kit's statements:\n%s", out.String())
+			}
+		default:
+			if rep.StatementsUnmeasured == "" || !strings.Contains(out.String(), "postgres statements: not counted: ") {
+				t.Errorf("statements neither counted nor explained:\n%s", out.String())
+			}
+		}
 		if store == "sqlite" {
 			return // SQLite's database was a temporary file, removed
 		}

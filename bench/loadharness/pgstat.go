@@ -88,13 +88,14 @@ func (s *statementStats) reset(ctx context.Context) error {
 	return nil
 }
 
-// statementsQuery reads the counters of this database's statements, but
-// for the harness's own reads and resets of them.
+// statementsQuery reads the counters of this database's statements on
+// the harness's tables (which [tablePrefix] names): other clients of a
+// shared database are left out.
 const statementsQuery = `SELECT queryid, query, calls, plans, rows, total_exec_time, total_plan_time,
 	wal_records, wal_bytes::bigint, shared_blks_hit + shared_blks_read
 FROM pg_stat_statements
 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-	AND query NOT LIKE '%pg_stat_statements%'`
+	AND strpos(query, '` + tablePrefix + `') > 0 AND strpos(query, 'pg_stat_statements') = 0`
 
 // add adds the counters since the last reset to into, by statement.
 func (s *statementStats) add(ctx context.Context, into map[int64]*Statement) error {

@@ -67,6 +67,7 @@ func (r Report) Print(w io.Writer) error {
 			fmt.Fprintln(tw)
 		}
 		ratios("baseline", r.Baseline, r.BaselineCPU)
+		r.printStatements(tw)
 		if sameTable {
 			ratios("baseline-same-table", r.BaselineSameTable, r.BaselineSameTableCPU)
 			fmt.Fprintf(tw, "payments paid: kit %d (OnPaid calls, or paid payments without OnPaid; warm-up included), baseline %d (rows), baseline same table %d (rows)\n\n",
@@ -301,3 +302,39 @@ func orNone(s []string) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// printStatements writes, on PostgreSQL, what pg_stat_statements counted
+// of each webhook arm per request, and the kit's statements one by one,
+// or why it could not count them.
+func (r Report) printStatements(w io.Writer) {
+	if r.StatementsUnmeasured != "" {
+		fmt.Fprintf(w, "postgres statements: not counted: %s\n", r.StatementsUnmeasured)
+		return
+	}
+	if !r.KitStatements.Measured {
+		return
+	}
+	perRequest := func(name string, s Statements) {
+		t, n := s.Total(), float64(max(s.Requests, 1))
+		fmt.Fprintf(w, "postgres per request, %s:\t%.2f statements, %.2f plans, exec %.0f µs, planning %.0f µs, %.0f WAL bytes in %.1f records, %.0f buffers\n",
+			name, float64(t.Calls)/n, float64(t.Plans)/n, micro(t.Exec)/n, micro(t.Plan)/n, float64(t.WALBytes)/n, float64(t.WALRecords)/n, float64(t.Blocks)/n)
+	}
+	perRequest("baseline", r.BaselineStatements)
+	if r.BaselineSameTableStatements.Measured {
+		perRequest("baseline same table", r.BaselineSameTableStatements)
+	}
+	perRequest("kit", r.KitStatements)
+	fmt.Fprintln(w, "(postgres per request: pg_stat_statements, summed over the arm's rounds; exec and planning are wall time in the server, waits included)")
+	fmt.Fprintln(w, "kit's statements\tper request\texec µs/call\tplanning µs/call\tplans/call\tWAL bytes/call\tstatement")
+	n := float64(max(r.KitStatements.Requests, 1))
+	for _, s := range r.KitStatements.ByStatement[:min(len(r.KitStatements.ByStatement), 8)] {
+		c := float64(max(s.Calls, 1))
+		q := s.Query
+		if len(q) > 90 {
+			q = q[:90] + "…"
+		}
+		fmt.Fprintf(w, "\t%.3f\t%.0f\t%.0f\t%.2f\t%.0f\t%s\n", float64(s.Calls)/n, micro(s.Exec)/c, micro(s.Plan)/c, float64(s.Plans)/c, float64(s.WALBytes)/c, q)
+	}
+}
+
+func micro(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
