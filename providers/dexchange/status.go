@@ -126,22 +126,15 @@ func parseTransaction(raw json.RawMessage) (transaction, error) {
 // none (every amount is in FCFA), so a missing one is XOF; "FCFA" and
 // "CFA" are read as XOF too. Anything else must be an ISO 4217 code.
 func currencyCode(raw json.RawMessage) (string, error) {
-	if clientkit.IsNull(raw) {
-		return Currency, nil
+	code, err := clientkit.StringValue(raw, "currency")
+	if err != nil {
+		return "", err
 	}
-	var code string
-	if json.Unmarshal(raw, &code) != nil {
-		return "", fmt.Errorf("%w: currency is not a string", cauri.ErrMalformed)
-	}
-	code = strings.ToUpper(strings.TrimSpace(code))
-	switch code {
+	switch strings.ToUpper(strings.TrimSpace(code)) {
 	case "", "FCFA", "CFA", "F CFA":
 		return Currency, nil
 	}
-	if !clientkit.ISOCode(code) {
-		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
-	}
-	return code, nil
+	return clientkit.CurrencyCode(code, "currency")
 }
 
 // update turns a transaction into the kit's Update, its status mapped.
@@ -180,13 +173,9 @@ func (p *Provider) update(t transaction) cauri.Update {
 // anyone may pay: errors name the call "transaction/<transactionId>" and
 // never hold it, even when DEXCHANGE's answer quotes it.
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
-	ref := strings.TrimSpace(q.ProviderRef)
-	if ref == "" {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no dexchange transactionId to look up", cauri.ErrNotFound)}
-	}
-	u, err := p.fetchStatus(ctx, q, ref)
-	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
+	return clientkit.SecretLookup(q, Name, "no dexchange transactionId to look up", func(ref string) (cauri.Update, error) {
+		return p.fetchStatus(ctx, q, ref)
+	})
 }
 
 // fetchStatus is FetchStatus's call about the transaction ref, whose
@@ -225,21 +214,14 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 	if err != nil {
 		return cauri.Update{}, perr("", err)
 	}
-	switch {
-	case t.status == "":
+	if t.status == "" {
 		return cauri.Update{}, bad("answer has no transaction Status")
-	case t.id == "":
-		t.id = ref
-	case t.id != ref:
-		return cauri.Update{}, bad("answer is about another transaction")
+	}
+	if t.id, err = ans.About(t.id, ref, "answer is about another transaction"); err != nil {
+		return cauri.Update{}, err
 	}
 	if t.external != "" && q.PaymentID != "" && t.external != q.PaymentID {
 		return cauri.Update{}, bad("answer is about another externalTransactionId")
 	}
-	u := p.update(t)
-	if u.Status == cauri.StatusPaid && !t.hasMoney {
-		return cauri.Update{}, bad("a successful transaction with no Amount")
-	}
-	u.Authenticated = true
-	return u, nil
+	return ans.Believed(p.update(t), t.hasMoney, "a successful transaction with no Amount")
 }

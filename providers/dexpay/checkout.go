@@ -108,17 +108,11 @@ func sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 		bad("PaymentID", "is required: it is dexpay's reference")
 	}
 	var amount int64
-	switch {
-	case !supportedCurrency(o.Currency):
-		bad("Currency", "must be XOF, XAF or GNF: the currencies dexpay charges in")
-	case o.Amount <= 0:
-		bad("Amount", "must be positive")
-	default:
+	if supportedCurrency(o.Currency) {
 		// XOF, XAF and GNF have no subunit: whole francs either way.
-		var err error
-		if amount, err = cauri.WholeUnits(o.Amount, o.Currency); err != nil {
-			bad("Amount", "must be a whole number of "+o.Currency)
-		}
+		amount = invalid.WholeUnits(o.Amount, o.Currency, "")
+	} else {
+		bad("Currency", "must be XOF, XAF or GNF: the currencies dexpay charges in")
 	}
 	for _, u := range []struct{ field, raw string }{{"ReturnURL", req.ReturnURL}, {"CallbackURL", req.CallbackURL}} {
 		if !clientkit.AbsoluteHTTP(u.raw) {

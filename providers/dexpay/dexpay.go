@@ -218,11 +218,18 @@ func describe(_ int, _ http.Header, body []byte) string {
 	if json.Unmarshal(body, &env) != nil {
 		return ""
 	}
-	msg := clientkit.MessageText(env.Message)
+	return explanation(env.Message, env.Error, env.Code)
+}
+
+// explanation is DEXPAY's word on an error or a failure: message, else
+// fallback (each a string or an array of strings), followed by code in
+// parentheses, cut to 200 characters.
+func explanation(message, fallback, code json.RawMessage) string {
+	msg := clientkit.MessageText(message)
 	if msg == "" {
-		msg = clientkit.MessageText(env.Error)
+		msg = clientkit.MessageText(fallback)
 	}
-	if code := clientkit.Truncate(clientkit.OneLine(clientkit.Text(env.Code)), 60); code != "" {
+	if code := clientkit.Truncate(clientkit.OneLine(clientkit.Text(code)), 60); code != "" {
 		if msg == "" {
 			msg = code
 		} else {

@@ -155,16 +155,10 @@ func payoutBody(req cauri.PayoutRequest) (*payoutRequest, error) {
 		bad("Account", `must name a dexpay wallet as "operator:+E164 phone" ("wave:+221771234567"), in a country dexpay serves`)
 	}
 	var amount int64
-	switch {
-	case !supportedCurrency(req.Currency):
+	if supportedCurrency(req.Currency) {
+		amount = invalid.WholeUnits(req.Amount, req.Currency, "")
+	} else {
 		bad("Currency", "must be XOF, XAF or GNF: the currencies dexpay pays out in")
-	case req.Amount <= 0:
-		bad("Amount", "must be positive")
-	default:
-		var err error
-		if amount, err = cauri.WholeUnits(req.Amount, req.Currency); err != nil {
-			bad("Amount", "must be a whole number of "+req.Currency)
-		}
 	}
 	if err := invalid.Err(); err != nil {
 		return nil, err
@@ -216,8 +210,7 @@ func parseAccount(account string) (operator, phone, country string, ok bool) {
 func (p *Provider) CheckPayout(ctx context.Context, ref string) (cauri.PayoutResult, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status",
-			Err: fmt.Errorf("%w: no dexpay payout to look up", cauri.ErrNotFound)}
+		return cauri.PayoutResult{}, clientkit.NothingToLookUp(Name, "payout_status", "no dexpay payout to look up")
 	}
 	res, err := p.checkPayout(ctx, ref)
 	return res, p.scrub(err)

@@ -152,39 +152,18 @@ func parseSession(raw json.RawMessage) (session, error) {
 	}
 	s.method = clientkit.Truncate(clientkit.OneLine(method), 64)
 
-	failure := clientkit.MessageText(f.Error)
-	if failure == "" {
-		failure = clientkit.MessageText(f.FailureReason)
-	}
-	if code := clientkit.Truncate(clientkit.OneLine(clientkit.Text(f.ErrorCode)), 60); code != "" {
-		if failure == "" {
-			failure = code
-		} else {
-			failure += " (" + code + ")"
-		}
-	}
-	s.failure = clientkit.Truncate(failure, 200)
+	s.failure = explanation(f.Error, f.FailureReason, f.ErrorCode)
 	return s, nil
 }
 
 // currencyCode reads a session's currency: missing or null gives "";
 // anything else must be an ISO 4217 code, in any case.
 func currencyCode(raw json.RawMessage) (string, error) {
-	if clientkit.IsNull(raw) {
-		return "", nil
+	code, err := clientkit.StringValue(raw, "currency")
+	if err != nil {
+		return "", err
 	}
-	var code string
-	if json.Unmarshal(raw, &code) != nil {
-		return "", fmt.Errorf("%w: currency is not a string", cauri.ErrMalformed)
-	}
-	code = strings.ToUpper(strings.TrimSpace(code))
-	if code == "" {
-		return "", nil
-	}
-	if !clientkit.ISOCode(code) {
-		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
-	}
-	return code, nil
+	return clientkit.CurrencyCode(code, "currency")
 }
 
 // wrongMode reports whether s says it belongs to the other mode.
@@ -259,8 +238,7 @@ func answerData(resp *providerhttp.Response, op string) (json.RawMessage, error)
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
 	ref := cmp.Or(strings.TrimSpace(q.PaymentID), strings.TrimSpace(q.ProviderRef))
 	if ref == "" {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no dexpay reference to look up", cauri.ErrNotFound)}
+		return cauri.Update{}, clientkit.NothingToLookUp(Name, "status", "no dexpay reference to look up")
 	}
 	u, err := p.lookup(ctx, ref)
 	return u, p.scrub(err)
@@ -276,32 +254,23 @@ func (p *Provider) lookup(ctx context.Context, ref string) (cauri.Update, error)
 	if err != nil {
 		return cauri.Update{}, clientkit.NotFound(err)
 	}
-	bad := func(err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
-	}
+	ans := clientkit.Answer{Provider: Name, Op: "status", Status: resp.StatusCode}
 	data, err := answerData(resp, "status")
 	if err != nil {
 		return cauri.Update{}, err
 	}
 	s, err := parseSession(data)
 	if err != nil {
-		return cauri.Update{}, bad(err)
+		return cauri.Update{}, ans.Error("", err)
 	}
-	switch {
-	case s.status == "":
-		return cauri.Update{}, bad(fmt.Errorf("%w: answer has no session status", cauri.ErrMalformed))
-	case s.reference == "":
-		s.reference = ref
-	case s.reference != ref:
-		return cauri.Update{}, bad(fmt.Errorf("%w: answer is about another reference", cauri.ErrMalformed))
+	if s.status == "" {
+		return cauri.Update{}, ans.Malformed("answer has no session status")
+	}
+	if s.reference, err = ans.About(s.reference, ref, "answer is about another reference"); err != nil {
+		return cauri.Update{}, err
 	}
 	if p.wrongMode(s) {
-		return cauri.Update{}, bad(ErrWrongMode)
+		return cauri.Update{}, ans.Error("", ErrWrongMode)
 	}
-	u := p.update(s, s.status)
-	if u.Status == cauri.StatusPaid && !s.hasMoney {
-		return cauri.Update{}, bad(fmt.Errorf("%w: a completed session with no amount or currency", cauri.ErrMalformed))
-	}
-	u.Authenticated = true
-	return u, nil
+	return ans.Believed(p.update(s, s.status), s.hasMoney, "a completed session with no amount or currency")
 }

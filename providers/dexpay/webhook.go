@@ -82,12 +82,9 @@ func (p *Provider) signed(r *http.Request, body []byte) (bool, error) {
 // README) and "CHECKOUT_COMPLETED" (the plugin) both give
 // "CHECKOUT_COMPLETED".
 func eventName(raw json.RawMessage) (string, error) {
-	if clientkit.IsNull(raw) {
-		return "", nil
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", fmt.Errorf("%w: dexpay webhook event is not a string", cauri.ErrMalformed)
+	s, err := clientkit.StringValue(raw, "dexpay webhook event")
+	if err != nil {
+		return "", err
 	}
 	s = strings.NewReplacer(".", "_", "-", "_").Replace(strings.ToUpper(strings.TrimSpace(s)))
 	return clientkit.Truncate(s, 64), nil

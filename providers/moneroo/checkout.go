@@ -3,7 +3,6 @@ package moneroo
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -65,14 +64,9 @@ type initResponse struct {
 // *cauri.ValidationError. Initialize is not idempotent, so the kit never
 // retries it.
 func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest) (cauri.Checkout, error) {
-	body, err := p.initBody(req)
-	if err != nil {
-		return cauri.Checkout{}, err
-	}
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "create", Method: http.MethodPost, URL: p.base + "/payments/initialize",
-		Header: p.headers(), JSON: body,
-	})
+	resp, err := clientkit.Post(ctx, p.http, providerhttp.Request{
+		Op: "create", URL: p.base + "/payments/initialize", Header: p.headers(),
+	}, p.initBody, req)
 	if err != nil {
 		return cauri.Checkout{}, err
 	}
@@ -91,8 +85,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	if id == "" {
 		return cauri.Checkout{}, bad("answer has no data.id")
 	}
-	u, err := url.Parse(ir.Data.CheckoutURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !clientkit.AbsoluteHTTP(ir.Data.CheckoutURL) {
 		return cauri.Checkout{}, bad("answer has no usable data.checkout_url")
 	}
 	return cauri.Checkout{ProviderRef: id, RedirectURL: ir.Data.CheckoutURL}, nil
@@ -105,17 +98,9 @@ func (p *Provider) initBody(req cauri.CheckoutRequest) (*initRequest, error) {
 	invalid := clientkit.Invalid{What: "order"}
 	bad := invalid.Bad
 
-	var amount int64
-	switch {
-	case o.Amount <= 0:
-		bad("Amount", "must be positive")
-	case o.Currency == "":
+	amount := invalid.WholeUnits(o.Amount, o.Currency, ": moneroo takes no fractional amounts")
+	if o.Amount > 0 && o.Currency == "" {
 		bad("Currency", "is required")
-	default:
-		var err error
-		if amount, err = cauri.WholeUnits(o.Amount, o.Currency); err != nil {
-			bad("Amount", fmt.Sprintf("must be a whole number of %s: moneroo takes no fractional amounts", o.Currency))
-		}
 	}
 	c := o.Customer
 	if strings.TrimSpace(c.Email) == "" {
@@ -237,15 +222,7 @@ func errorFields(raw json.RawMessage) []string {
 			}
 		}
 	}
-	sort.Strings(fields)
-	fields = slices.Compact(fields)
-	for i, f := range fields {
-		fields[i] = clientkit.Truncate(f, 60)
-	}
-	if len(fields) > 10 {
-		fields = append(fields[:10], "...")
-	}
-	return fields
+	return clientkit.FieldNames(fields)
 }
 
 // ReturnParams reads the query parameters Moneroo appends to the return

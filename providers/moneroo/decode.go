@@ -21,22 +21,16 @@ type stringField string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (s *stringField) UnmarshalJSON(b []byte) error {
-	v, _ := jsonString(b)
+	v, _ := clientkit.DecodeString(b)
 	*s = stringField(v)
 	return nil
 }
 
-// currencyField is a currency as currencyCode reads it.
-type currencyField struct {
-	code string
-	err  error
-}
+// currencyReader reads a currency field as currencyCode does.
+type currencyReader struct{}
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (c *currencyField) UnmarshalJSON(b []byte) error {
-	c.code, c.err = currencyCode(b)
-	return nil
-}
+// Read implements clientkit.Reader.
+func (currencyReader) Read(b []byte) (string, error) { return currencyCode(b) }
 
 // metadataField is our payment ID from metadata.cauri_payment_id, as
 // decoding metadata into a map[string]json.RawMessage and its
@@ -65,7 +59,7 @@ func (m *metadataField) UnmarshalJSON(b []byte) error {
 	if !found {
 		return nil
 	}
-	if s, ok := jsonString(v); ok {
+	if s, ok := clientkit.DecodeString(v); ok {
 		m.paymentID = strings.TrimSpace(s)
 	}
 	return nil
@@ -122,26 +116,6 @@ func (f *paymentField) payment() (payment, error) {
 		return parsePayment(nil)
 	}
 	return f.p, f.err
-}
-
-// jsonString decodes raw as json.Unmarshal into a string would: ok is
-// false when it would fail, and null gives "".
-func jsonString(raw []byte) (string, bool) {
-	b := jsonlex.TrimSpace(raw)
-	if len(b) > 0 && b[0] == '"' {
-		if s, ok := jsonlex.PlainString(b); ok {
-			return s, true
-		}
-	}
-	if string(b) == "null" {
-		return "", true
-	}
-	if len(b) == 0 || b[0] != '"' {
-		return "", false
-	}
-	var s string // escapes to the heap, on this path only
-	err := json.Unmarshal(raw, &s)
-	return s, err == nil
 }
 
 // member finds in obj, a JSON object that encoding/json has already

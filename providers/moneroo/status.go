@@ -67,19 +67,19 @@ func parsePayment(raw []byte) (payment, error) {
 // paymentObject is a payment object as decoded, its fields converted as
 // they are read.
 type paymentObject struct {
-	ID       clientkit.TextField   `json:"id"`
-	Status   clientkit.TextField   `json:"status"`
-	Amount   clientkit.AmountField `json:"amount"`
-	Currency currencyField         `json:"currency"`
-	Metadata metadataField         `json:"metadata"`
-	Capture  captureField          `json:"capture"`
+	ID       clientkit.TextField                    `json:"id"`
+	Status   clientkit.TextField                    `json:"status"`
+	Amount   clientkit.AmountField                  `json:"amount"`
+	Currency clientkit.Read[string, currencyReader] `json:"currency"`
+	Metadata metadataField                          `json:"metadata"`
+	Capture  captureField                           `json:"capture"`
 }
 
 // payment is what parsePayment returns of a decoded object.
 func (d *paymentObject) payment() (payment, error) {
 	p := payment{id: string(d.ID), status: clientkit.Truncate(string(d.Status), 64)}
 
-	cur, err := d.Currency.code, d.Currency.err
+	cur, err := d.Currency.Value, d.Currency.Err
 	if err != nil {
 		return payment{}, err
 	}
@@ -100,7 +100,7 @@ func currencyCode(raw []byte) (string, error) {
 	if jsonlex.IsNull(raw) {
 		return "", nil
 	}
-	code, ok := jsonString(raw)
+	code, ok := clientkit.DecodeString(raw)
 	if !ok {
 		var obj struct {
 			Code string `json:"code"`
@@ -110,14 +110,7 @@ func currencyCode(raw []byte) (string, error) {
 		}
 		code = obj.Code
 	}
-	code = strings.ToUpper(strings.TrimSpace(code))
-	if code == "" {
-		return "", nil
-	}
-	if !clientkit.ISOCode(code) {
-		return "", fmt.Errorf("%w: currency is not an ISO 4217 code", cauri.ErrMalformed)
-	}
-	return code, nil
+	return clientkit.CurrencyCode(code, "currency")
 }
 
 // update turns a payment into the kit's Update, with its status mapped
@@ -149,13 +142,9 @@ func (p *Provider) update(d payment, rawStatus string) cauri.Update {
 // errors name the call "payments/<id>/verify" and never hold it, even when
 // Moneroo's answer quotes it.
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
-	ref := strings.TrimSpace(q.ProviderRef)
-	if ref == "" {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no moneroo payment ID to verify", cauri.ErrNotFound)}
-	}
-	u, err := p.verify(ctx, q, ref)
-	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
+	return clientkit.SecretLookup(q, Name, "no moneroo payment ID to verify", func(ref string) (cauri.Update, error) {
+		return p.verify(ctx, q, ref)
+	})
 }
 
 // verify is FetchStatus's call about the payment ref, whose errors may
@@ -170,29 +159,19 @@ func (p *Provider) verify(ctx context.Context, q cauri.StatusQuery, ref string) 
 	if err != nil {
 		return cauri.Update{}, clientkit.NotFound(err)
 	}
-	bad := func(err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Err: err}
-	}
+	ans := clientkit.Answer{Provider: Name, Op: "status", Status: resp.StatusCode}
 	var env struct {
 		Data paymentField `json:"data"`
 	}
 	if err := resp.DecodeJSON(&env); err != nil {
-		return cauri.Update{}, bad(err)
+		return cauri.Update{}, ans.Error("", err)
 	}
 	d, err := env.Data.payment()
 	if err != nil {
-		return cauri.Update{}, bad(err)
+		return cauri.Update{}, ans.Error("", err)
 	}
-	switch {
-	case d.id == "":
-		d.id = ref
-	case d.id != ref:
-		return cauri.Update{}, bad(fmt.Errorf("%w: verify answered about another payment", cauri.ErrMalformed))
+	if d.id, err = ans.About(d.id, ref, "verify answered about another payment"); err != nil {
+		return cauri.Update{}, err
 	}
-	u := p.update(d, d.status)
-	if u.Status == cauri.StatusPaid && !d.hasMoney {
-		return cauri.Update{}, bad(fmt.Errorf("%w: a successful payment with no amount or currency", cauri.ErrMalformed))
-	}
-	u.Authenticated = true
-	return u, nil
+	return ans.Believed(p.update(d, d.status), d.hasMoney, "a successful payment with no amount or currency")
 }

@@ -54,16 +54,12 @@ type payResponse struct {
 // Checkout's ProviderRef. The request is not idempotent (MoneyFusion takes
 // no idempotency key), so the kit never retries it.
 func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest) (cauri.Checkout, error) {
-	body, err := p.payBody(req)
-	if err != nil {
-		return cauri.Checkout{}, err
-	}
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "create", Method: http.MethodPost, URL: p.apiURL,
+	resp, err := clientkit.Post(ctx, p.http, providerhttp.Request{
+		Op: "create", URL: p.apiURL,
 		// The merchant's API URL is the credential: never in an error.
 		Endpoint: "<the merchant's API URL>",
-		Header:   http.Header{"Content-Type": {"application/json"}}, JSON: body,
-	})
+		Header:   http.Header{"Content-Type": {"application/json"}},
+	}, p.payBody, req)
 	if err != nil {
 		return cauri.Checkout{}, markRefused(err, resp)
 	}
@@ -86,7 +82,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	var page string
 	_ = json.Unmarshal(pr.URL, &page)
 	page = strings.TrimSpace(page)
-	if u, err := url.Parse(page); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !clientkit.AbsoluteHTTP(page) {
 		return cauri.Checkout{}, bad("answer has no usable url")
 	}
 	return cauri.Checkout{ProviderRef: token, RedirectURL: page}, nil
@@ -128,12 +124,7 @@ func (p *Provider) payBody(req cauri.CheckoutRequest) (*payRequest, error) {
 	o := req.Order
 	invalid := clientkit.Invalid{What: "order"}
 	bad := invalid.Bad
-	if o.Amount <= 0 {
-		bad("Amount", "must be positive")
-	}
-	if o.Currency != Currency {
-		bad("Currency", "must be XOF: moneyfusion takes FCFA only")
-	}
+	invalid.OneCurrency(o.Amount, o.Currency, Currency, "must be XOF: moneyfusion takes FCFA only")
 	phone := NationalNumber(o.Customer.Phone)
 	if phone == "" {
 		bad("Customer.Phone", "is required by moneyfusion (numeroSend)")

@@ -127,10 +127,6 @@ func New(cfg Config) (*Provider, error) {
 		return nil, err
 	}
 
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	now := cfg.Now
 	if now == nil {
@@ -142,7 +138,7 @@ func New(cfg Config) (*Provider, error) {
 		life:   cmp.Or(cfg.SessionLife, DefaultSessionLife),
 		now:    now,
 		http:   hc,
-		log:    log.With("provider", Name),
+		log:    clientkit.Logger(cfg.Logger, Name, 0, 0),
 	}, nil
 }
 

@@ -99,13 +99,11 @@ func parsePayment(raw json.RawMessage) (payment, fields, error) {
 	if d.token, err = tokenOf(f.TokenPay); err != nil {
 		return payment{}, f, fmt.Errorf("tokenPay: %w", err)
 	}
-	if !clientkit.IsNull(f.Statut) {
-		var s string
-		if json.Unmarshal(f.Statut, &s) != nil {
-			return payment{}, f, fmt.Errorf("%w: statut is not a string", cauri.ErrMalformed)
-		}
-		d.status = truncate(strings.TrimSpace(s), 64)
+	status, err := clientkit.StringValue(f.Statut, "statut")
+	if err != nil {
+		return payment{}, f, err
 	}
+	d.status = truncate(strings.TrimSpace(status), 64)
 	if !clientkit.IsNull(f.Montant) {
 		if d.montant, err = providerhttp.ParseAmountJSON(f.Montant, Currency); err != nil {
 			return payment{}, f, fmt.Errorf("amount (Montant): %w", err)
@@ -250,14 +248,13 @@ func (p *Provider) Confirm(ctx context.Context, claim cauri.Claim, q cauri.Statu
 
 // lookup is FetchStatus, with the payment as the answer read it.
 func (p *Provider) lookup(ctx context.Context, q cauri.StatusQuery) (cauri.Update, payment, error) {
-	ref := strings.TrimSpace(q.ProviderRef)
-	if ref == "" {
-		return cauri.Update{}, payment{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no moneyfusion payment token to look up", cauri.ErrNotFound)}
-	}
-	u, d, err := p.fetchStatus(ctx, q, ref)
+	var d payment
+	u, err := clientkit.SecretLookup(q, Name, "no moneyfusion payment token to look up", func(ref string) (u cauri.Update, err error) {
+		u, d, err = p.fetchStatus(ctx, q, ref)
+		return u, err
+	})
 	if err != nil {
-		return cauri.Update{}, payment{}, providerhttp.Scrub(err, ref, q.ProviderRef)
+		return cauri.Update{}, payment{}, err
 	}
 	if u.Status == cauri.StatusPending && noPaid(d.status) && p.pageEnded(q.CreatedAt) {
 		u.Status, u.FailureReason = cauri.StatusExpired, "not paid within the payment page's life (status no paid)"
@@ -285,9 +282,8 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 	if err != nil {
 		return cauri.Update{}, payment{}, markRefused(clientkit.NotFound(err), resp)
 	}
-	perr := func(msg string, err error) error {
-		return &cauri.ProviderError{Provider: Name, Op: "status", StatusCode: resp.StatusCode, Message: msg, Err: err}
-	}
+	ans := clientkit.Answer{Provider: Name, Op: "status", Status: resp.StatusCode}
+	perr := ans.Error
 	var env struct {
 		Statut  json.RawMessage `json:"statut"`
 		Data    json.RawMessage `json:"data"`
@@ -306,11 +302,8 @@ func (p *Provider) fetchStatus(ctx context.Context, q cauri.StatusQuery, ref str
 	if err != nil {
 		return cauri.Update{}, payment{}, perr("", fmt.Errorf("payment data: %w", err))
 	}
-	switch {
-	case d.token == "":
-		d.token = ref
-	case d.token != ref:
-		return cauri.Update{}, payment{}, perr("", fmt.Errorf("%w: the answer is about another payment", cauri.ErrMalformed))
+	if d.token, err = ans.About(d.token, ref, "the answer is about another payment"); err != nil {
+		return cauri.Update{}, payment{}, err
 	}
 	if d.status == "" {
 		return cauri.Update{}, payment{}, perr("", fmt.Errorf("%w: the payment has no statut", cauri.ErrMalformed))

@@ -1,7 +1,6 @@
 package moneyfusion
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -44,9 +43,9 @@ func (p *Provider) ParseWebhook(_ *http.Request, body []byte) (cauri.Update, err
 	}
 	raw := d.status
 	if !clientkit.IsNull(f.Event) {
-		var event string
-		if json.Unmarshal(f.Event, &event) != nil {
-			return cauri.Update{}, fmt.Errorf("%w: moneyfusion webhook event is not a string", cauri.ErrMalformed)
+		event, err := clientkit.StringValue(f.Event, "moneyfusion webhook event")
+		if err != nil {
+			return cauri.Update{}, err
 		}
 		raw = truncate(strings.TrimSpace(event), 64)
 		if !strings.HasPrefix(strings.ToLower(raw), "payin.") {

@@ -8,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/cauripay/cauri"
@@ -67,16 +65,11 @@ type sessionResponse struct {
 // currency units only. An order lacking any of these fails before any call
 // with a *cauri.ValidationError naming every field.
 func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest) (cauri.Checkout, error) {
-	body, err := p.sessionBody(req)
-	if err != nil {
-		return cauri.Checkout{}, err
-	}
 	h := p.headers()
 	h.Set(IdempotencyHeader, IdempotencyKey(req.PaymentID))
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "create", Method: http.MethodPost, URL: p.base + "/payin/sessions",
-		Header: h, JSON: body,
-	})
+	resp, err := clientkit.Post(ctx, p.http, providerhttp.Request{
+		Op: "create", URL: p.base + "/payin/sessions", Header: h,
+	}, p.sessionBody, req)
 	if err != nil {
 		return cauri.Checkout{}, accountRefusal(resp, err)
 	}
@@ -97,8 +90,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 		return cauri.Checkout{}, bad("answer is about another payment (customerReference)")
 	}
 	pageURL, _ := jsonText(sr.PaymentURL)
-	u, err := url.Parse(pageURL)
-	if pageURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !clientkit.AbsoluteHTTP(pageURL) {
 		return cauri.Checkout{}, bad("answer has no usable paymentUrl")
 	}
 	return cauri.Checkout{ProviderRef: providerRef(req.PaymentID, ref, id), RedirectURL: pageURL}, nil
@@ -165,17 +157,7 @@ func (p *Provider) sessionBody(req cauri.CheckoutRequest) (*sessionRequest, erro
 	invalid := clientkit.Invalid{What: "order"}
 	bad := invalid.Bad
 
-	var amount int64
-	switch {
-	case o.Amount <= 0:
-		bad("Amount", "must be positive")
-	case o.Currency == "":
-	default:
-		var err error
-		if amount, err = cauri.WholeUnits(o.Amount, o.Currency); err != nil {
-			bad("Amount", fmt.Sprintf("must be a whole number of %s: novasend takes no fractional amounts", o.Currency))
-		}
-	}
+	amount := invalid.WholeUnits(o.Amount, o.Currency, ": novasend takes no fractional amounts")
 
 	c := o.Customer
 	name := clientkit.Truncate(strings.TrimSpace(c.Name()), maxCustomerName)
@@ -210,7 +192,7 @@ func (p *Provider) sessionBody(req cauri.CheckoutRequest) (*sessionRequest, erro
 	if strings.TrimSpace(req.PaymentID) == "" {
 		bad("PaymentID", "is required (novasend's reference)")
 	}
-	if ru, err := url.Parse(req.ReturnURL); req.ReturnURL == "" || err != nil || (ru.Scheme != "https" && ru.Scheme != "http") || ru.Host == "" {
+	if !clientkit.AbsoluteHTTP(req.ReturnURL) {
 		bad("ReturnURL", "must be an absolute http(s) URL (novasend's action.successUrl and failureUrl)")
 	}
 	if err := invalid.Err(); err != nil {
@@ -358,15 +340,7 @@ func errorFields(raw json.RawMessage) []string {
 			fields = append(fields, k)
 		}
 	}
-	sort.Strings(fields)
-	fields = slices.Compact(fields)
-	for i, f := range fields {
-		fields[i] = clientkit.Truncate(f, 60)
-	}
-	if len(fields) > 10 {
-		fields = append(fields[:10], "...")
-	}
-	return fields
+	return clientkit.FieldNames(fields)
 }
 
 // errorInBody returns the error a 2xx answer carries in its body (NovaSend

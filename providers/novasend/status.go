@@ -298,27 +298,17 @@ func statedFee(fields []json.RawMessage, currency string) int64 {
 // or missing gives "". Any other type is an error wrapping
 // cauri.ErrMalformed.
 func stringField(raw json.RawMessage, name string, max int) (string, error) {
-	if clientkit.IsNull(raw) {
-		return "", nil
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", fmt.Errorf("%w: %s is not a string", cauri.ErrMalformed, name)
-	}
-	return clientkit.Truncate(strings.TrimSpace(s), max), nil
+	s, err := clientkit.StringValue(raw, name)
+	return clientkit.Truncate(strings.TrimSpace(s), max), err
 }
 
 // currencyCode reads an ISO 4217 code; null, missing or empty gives "".
 func currencyCode(raw json.RawMessage, name string) (string, error) {
 	code, err := stringField(raw, name, 8)
-	if err != nil || code == "" {
+	if err != nil {
 		return "", err
 	}
-	code = strings.ToUpper(code)
-	if !clientkit.ISOCode(code) {
-		return "", fmt.Errorf("%w: %s is not an ISO 4217 code", cauri.ErrMalformed, name)
-	}
-	return code, nil
+	return clientkit.CurrencyCode(code, name)
 }
 
 // failureText reads failure: null, a string, or an object with a message
@@ -385,8 +375,7 @@ func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.
 		}
 	}
 	if len(refs) == 0 {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no novasend reference to look up", cauri.ErrNotFound)}
+		return cauri.Update{}, clientkit.NothingToLookUp(Name, "status", "no novasend reference to look up")
 	}
 	var err error
 	for _, ref := range refs {

@@ -108,27 +108,40 @@ func (s *stringifier) array(depth int) bool {
 		s.out = append(s.out, ']')
 		return true
 	}
-	for {
+	for more := true; more; {
 		s.skipSpace()
 		if !s.value(depth) {
 			return false
 		}
-		s.skipSpace()
-		if s.pos >= len(s.src) {
+		var ok bool
+		if more, ok = s.next(']'); !ok {
 			return false
 		}
-		switch s.src[s.pos] {
-		case ',':
-			s.pos++
+		if more {
 			s.out = append(s.out, ',')
-		case ']':
-			s.pos++
-			s.out = append(s.out, ']')
-			return true
-		default:
-			return false
 		}
 	}
+	s.out = append(s.out, ']')
+	return true
+}
+
+// next reads what follows a value in an array or an object: a comma,
+// with more to come, or the closing bracket. ok is false for anything
+// else.
+func (s *stringifier) next(closing byte) (more, ok bool) {
+	s.skipSpace()
+	if s.pos >= len(s.src) {
+		return false, false
+	}
+	switch s.src[s.pos] {
+	case ',':
+		s.pos++
+		return true, true
+	case closing:
+		s.pos++
+		return false, true
+	}
+	return false, false
 }
 
 // member is one property of an object being re-serialised: its key (as
@@ -148,7 +161,7 @@ func (s *stringifier) object(depth int) bool {
 		s.out = append(s.out, "{}"...)
 		return true
 	}
-	for {
+	for more := true; more; {
 		s.skipSpace()
 		if s.pos >= len(s.src) || s.src[s.pos] != '"' {
 			return false
@@ -179,20 +192,9 @@ func (s *stringifier) object(depth int) bool {
 			index[key] = len(members)
 			members = append(members, member{key, value})
 		}
-		s.skipSpace()
-		if s.pos >= len(s.src) {
+		if more, ok = s.next('}'); !ok {
 			return false
 		}
-		switch s.src[s.pos] {
-		case ',':
-			s.pos++
-			continue
-		case '}':
-			s.pos++
-		default:
-			return false
-		}
-		break
 	}
 	// Array indices first, ascending; the other keys keep their order.
 	slices.SortStableFunc(members, func(a, b member) int {
@@ -328,24 +330,15 @@ func wtf8Surrogate(r rune) string {
 // JSON.stringify quotes it.
 func appendJSString(out []byte, str string) []byte {
 	const hex = "0123456789abcdef"
+	// The characters written as a backslash and a letter, and their
+	// letters.
+	const short, letters = "\"\\\b\f\n\r\t", "\"\\bfnrt"
 	out = append(out, '"')
 	for i := 0; i < len(str); {
 		c := str[i]
-		switch {
-		case c == '"':
-			out = append(out, '\\', '"')
-		case c == '\\':
-			out = append(out, '\\', '\\')
-		case c == '\b':
-			out = append(out, '\\', 'b')
-		case c == '\f':
-			out = append(out, '\\', 'f')
-		case c == '\n':
-			out = append(out, '\\', 'n')
-		case c == '\r':
-			out = append(out, '\\', 'r')
-		case c == '\t':
-			out = append(out, '\\', 't')
+		switch k := strings.IndexByte(short, c); {
+		case k >= 0:
+			out = append(out, '\\', letters[k])
 		case c < 0x20:
 			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
 		case c == 0xED && i+2 < len(str) && str[i+1] >= 0xA0:

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,14 +129,9 @@ type invoiceResponse struct {
 // response_text. Creating an invoice is not idempotent, so the kit never
 // retries it.
 func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest) (cauri.Checkout, error) {
-	body, err := p.invoiceBody(req)
-	if err != nil {
-		return cauri.Checkout{}, err
-	}
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "create", Method: http.MethodPost, URL: p.base + "/checkout-invoice/create",
-		Header: p.headers(), JSON: body,
-	})
+	resp, err := clientkit.Post(ctx, p.http, providerhttp.Request{
+		Op: "create", URL: p.base + "/checkout-invoice/create", Header: p.headers(),
+	}, p.invoiceBody, req)
 	if err != nil {
 		return cauri.Checkout{}, err
 	}
@@ -167,12 +161,7 @@ func (p *Provider) invoiceBody(req cauri.CheckoutRequest) (*invoiceRequest, erro
 	invalid := clientkit.Invalid{What: "order"}
 	bad := invalid.Bad
 
-	if o.Amount <= 0 {
-		bad("Amount", "must be positive")
-	}
-	if o.Currency != Currency {
-		bad("Currency", "must be XOF: paydunya charges in FCFA only")
-	}
+	invalid.OneCurrency(o.Amount, o.Currency, Currency, "must be XOF: paydunya charges in FCFA only")
 	for i, it := range o.Items {
 		if it.Quantity < 1 {
 			bad(fmt.Sprintf("Items[%d].Quantity", i), "must be at least 1")

@@ -50,39 +50,15 @@ func (f *invoiceField) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// customDataField is custom_data's cauri_payment_id, as customPaymentID
-// reads it.
-type customDataField struct {
-	paymentID string
-	err       error
-}
+// customDataReader reads custom_data's cauri_payment_id as
+// customPaymentID does.
+type customDataReader struct{}
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (f *customDataField) UnmarshalJSON(b []byte) error {
-	f.paymentID, f.err = customPaymentID(b)
-	return nil
-}
+// Read implements clientkit.Reader.
+func (customDataReader) Read(b []byte) (string, error) { return customPaymentID(b) }
 
 // jsonString returns a JSON string's value, "" for anything else.
 func jsonString(raw []byte) string {
-	s, _ := decodeString(raw)
+	s, _ := clientkit.DecodeString(raw)
 	return s
-}
-
-// decodeString decodes raw as json.Unmarshal into a string would: ok is
-// false when it would fail, and null gives "".
-func decodeString(raw []byte) (string, bool) {
-	b := jsonlex.TrimSpace(raw)
-	if s, ok := jsonlex.PlainString(b); ok {
-		return s, true
-	}
-	if string(b) == "null" {
-		return "", true
-	}
-	if len(b) == 0 || b[0] != '"' {
-		return "", false
-	}
-	var s string // escapes to the heap, on this path only
-	err := json.Unmarshal(raw, &s)
-	return s, err == nil
 }

@@ -209,10 +209,6 @@ func New(cfg Config) (*Provider, error) {
 		return nil, err
 	}
 
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	st := cfg.Store
 	st.Name = strings.TrimSpace(st.Name)
@@ -227,7 +223,7 @@ func New(cfg Config) (*Provider, error) {
 		disburse:       disburse,
 		payoutCallback: cfg.PayoutCallbackURL,
 		http:           hc,
-		log:            log.With("provider", Name),
+		log:            clientkit.Logger(cfg.Logger, Name, 0, 0),
 	}, nil
 }
 

@@ -83,14 +83,9 @@ type disburseResponse struct {
 // PayDunya's response_text; an answer that never came, a 5xx or 429, is
 // Temporary (nothing was sent either way, so the kit may ask again).
 func (p *Provider) PreparePayout(ctx context.Context, req cauri.PayoutRequest) (string, error) {
-	body, err := p.payoutBody(req)
-	if err != nil {
-		return "", err
-	}
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "payout_prepare", Method: http.MethodPost, URL: p.disburse + "/disburse/get-invoice",
-		Header: p.headers(), JSON: body,
-	})
+	resp, err := clientkit.Post(ctx, p.http, providerhttp.Request{
+		Op: "payout_prepare", URL: p.disburse + "/disburse/get-invoice", Header: p.headers(),
+	}, p.payoutBody, req)
 	if err != nil {
 		return "", err
 	}
@@ -166,8 +161,7 @@ func (p *Provider) SubmitPayout(ctx context.Context, ref string, req cauri.Payou
 func (p *Provider) CheckPayout(ctx context.Context, ref string) (cauri.PayoutResult, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status",
-			Err: fmt.Errorf("%w: no paydunya disburse token to look up", cauri.ErrNotFound)}
+		return cauri.PayoutResult{}, clientkit.NothingToLookUp(Name, "payout_status", "no paydunya disburse token to look up")
 	}
 	resp, err := p.http.Do(ctx, providerhttp.Request{
 		Op: "payout_status", Method: http.MethodPost, URL: p.disburse + "/disburse/check-status",
@@ -252,12 +246,7 @@ func (p *Provider) payoutBody(req cauri.PayoutRequest) (*getInvoiceRequest, erro
 	case mode != AccountMode && (strings.Contains(req.Account, "@") || !accountAlias(req.Account)):
 		bad("Account", "must be the wallet's phone number, digits with an optional leading +")
 	}
-	if req.Amount <= 0 {
-		bad("Amount", "must be positive")
-	}
-	if req.Currency != Currency {
-		bad("Currency", "must be XOF: paydunya pays out whole FCFA")
-	}
+	invalid.OneCurrency(req.Amount, req.Currency, Currency, "must be XOF: paydunya pays out whole FCFA")
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -67,11 +66,11 @@ func (p *Provider) mapStatus(raw, paymentID string) cauri.Status {
 // Its fields are read in the decoding pass of the answer.
 type confirmResponse struct {
 	envelope
-	Status     stringField         `json:"status"`
-	Mode       stringField         `json:"mode"`
-	FailReason clientkit.TextField `json:"fail_reason"`
-	Invoice    invoiceField        `json:"invoice"`
-	CustomData customDataField     `json:"custom_data"`
+	Status     stringField                              `json:"status"`
+	Mode       stringField                              `json:"mode"`
+	FailReason clientkit.TextField                      `json:"fail_reason"`
+	Invoice    invoiceField                             `json:"invoice"`
+	CustomData clientkit.Read[string, customDataReader] `json:"custom_data"`
 }
 
 // FetchStatus asks PayDunya for an invoice's status,
@@ -96,26 +95,18 @@ type confirmResponse struct {
 // call "checkout-invoice/confirm/<token>", and the token is taken out of
 // whatever PayDunya's answer says (see providerhttp.Scrub).
 func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.Update, error) {
-	ref := strings.TrimSpace(q.ProviderRef)
-	if ref == "" {
-		return cauri.Update{}, &cauri.ProviderError{Provider: Name, Op: "status",
-			Err: fmt.Errorf("%w: no paydunya invoice token to confirm", cauri.ErrNotFound)}
-	}
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "status", Method: http.MethodGet,
-		URL:      providerhttp.JoinURL(p.base, "checkout-invoice", "confirm", ref),
-		Endpoint: confirmEndpoint,
-		Header:   p.headers(),
-	})
-	if err != nil {
-		var pe *cauri.ProviderError
-		if errors.As(err, &pe) && pe.StatusCode == http.StatusNotFound && pe.Err == nil {
-			pe.Err = cauri.ErrNotFound
+	return clientkit.SecretLookup(q, Name, "no paydunya invoice token to confirm", func(ref string) (cauri.Update, error) {
+		resp, err := p.http.Do(ctx, providerhttp.Request{
+			Op: "status", Method: http.MethodGet,
+			URL:      providerhttp.JoinURL(p.base, "checkout-invoice", "confirm", ref),
+			Endpoint: confirmEndpoint,
+			Header:   p.headers(),
+		})
+		if err != nil {
+			return cauri.Update{}, clientkit.NotFound(err)
 		}
-		return cauri.Update{}, providerhttp.Scrub(err, ref, q.ProviderRef)
-	}
-	u, err := p.confirmed(q, ref, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Body)
-	return u, providerhttp.Scrub(err, ref, q.ProviderRef)
+		return p.confirmed(q, ref, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Body)
+	})
 }
 
 // confirmEndpoint names the confirm call in errors, without the token.
@@ -147,7 +138,7 @@ func (p *Provider) confirmed(q cauri.StatusQuery, ref string, status int, ctype 
 	if inv.bad {
 		return cauri.Update{}, bad("invoice is not an object")
 	}
-	paymentID, err := cr.CustomData.paymentID, cr.CustomData.err
+	paymentID, err := cr.CustomData.Value, cr.CustomData.Err
 	if err != nil {
 		return cauri.Update{}, bad("%v", err)
 	}

@@ -21,6 +21,13 @@ func NotFound(err error) error {
 	return err
 }
 
+// NothingToLookUp is the error of a lookup (op) with no reference to
+// look up: a permanent *cauri.ProviderError wrapping cauri.ErrNotFound,
+// saying why, made before any call.
+func NothingToLookUp(provider, op, why string) error {
+	return &cauri.ProviderError{Provider: provider, Op: op, Err: fmt.Errorf("%w: %s", cauri.ErrNotFound, why)}
+}
+
 // ParseSigned is a ParseWebhook whose signature check gave verified and
 // sigErr: with no error, the update parse reads of body, Authenticated
 // only if verified; with one, what the body claims, never Authenticated,
@@ -59,6 +66,28 @@ func (a Answer) Malformed(format string, args ...any) error {
 	return a.Error("", fmt.Errorf("%w: "+format, append([]any{cauri.ErrMalformed}, args...)...))
 }
 
+// About returns the reference the answer is about: named, the one it
+// names, or asked, the one looked up, when it names none. An answer that
+// names another is Malformed, saying why.
+func (a Answer) About(named, asked, why string) (string, error) {
+	if named != "" && named != asked {
+		return "", a.Malformed("%s", why)
+	}
+	return asked, nil
+}
+
+// Believed returns u, the update a status lookup answered, Authenticated:
+// the provider's API said it. A paid one whose answer stated no money
+// (hasMoney false) is Malformed instead, saying why: the kit could not
+// check what was paid.
+func (a Answer) Believed(u cauri.Update, hasMoney bool, why string) (cauri.Update, error) {
+	if u.Status == cauri.StatusPaid && !hasMoney {
+		return cauri.Update{}, a.Malformed("%s", why)
+	}
+	u.Authenticated = true
+	return u, nil
+}
+
 // Invalid collects the fields of a configuration, an order or a payout
 // that a client finds wrong.
 type Invalid struct {
@@ -79,6 +108,38 @@ func (v *Invalid) Err() error {
 		return nil
 	}
 	return &cauri.ValidationError{What: v.What, Fields: v.fields}
+}
+
+// WholeUnits returns amount, in currency's smallest units, as a whole
+// number of its main unit, for a provider that takes no fractions, or 0
+// after recording Amount as bad: when it is not positive, or not whole
+// (the reason then ends with note). With no currency it records nothing
+// more: the caller judges the currency.
+func (v *Invalid) WholeUnits(amount int64, currency, note string) int64 {
+	if amount <= 0 {
+		v.Bad("Amount", "must be positive")
+		return 0
+	}
+	if currency == "" {
+		return 0
+	}
+	whole, err := cauri.WholeUnits(amount, currency)
+	if err != nil {
+		v.Bad("Amount", "must be a whole number of "+currency+note)
+	}
+	return whole
+}
+
+// OneCurrency records Amount as bad when amount is not positive, and
+// Currency, for reason, when currency is not the one the provider takes,
+// only.
+func (v *Invalid) OneCurrency(amount int64, currency, only, reason string) {
+	if amount <= 0 {
+		v.Bad("Amount", "must be positive")
+	}
+	if currency != only {
+		v.Bad("Currency", reason)
+	}
 }
 
 // HTTP returns the HTTP client of provider's API calls: a providerhttp

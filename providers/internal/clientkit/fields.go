@@ -34,6 +34,45 @@ func LexText(raw []byte) string {
 	return ""
 }
 
+// DecodeString decodes raw as json.Unmarshal into a string would, without
+// it where the string is plain: ok is false when it would fail, and null
+// gives "".
+func DecodeString(raw []byte) (string, bool) {
+	b := jsonlex.TrimSpace(raw)
+	if s, ok := jsonlex.PlainString(b); ok {
+		return s, true
+	}
+	if string(b) == "null" {
+		return "", true
+	}
+	if len(b) == 0 || b[0] != '"' {
+		return "", false
+	}
+	var s string // escapes to the heap, on this path only
+	err := json.Unmarshal(raw, &s)
+	return s, err == nil
+}
+
+// Reader reads the JSON value of a field into a T, or says what is wrong
+// with it. Its zero value is ready to use.
+type Reader[T any] interface {
+	Read(raw []byte) (T, error)
+}
+
+// Read is a field that R reads in the decoding pass of the object that
+// holds it: its Value, and R's Err for the caller to judge.
+type Read[T any, R Reader[T]] struct {
+	Value T
+	Err   error
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *Read[T, R]) UnmarshalJSON(b []byte) error {
+	var r R
+	f.Value, f.Err = r.Read(b)
+	return nil
+}
+
 // TextField is LexText of a value.
 type TextField string
 

@@ -2,8 +2,12 @@ package clientkit
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cauripay/cauri"
 )
 
 // Text returns a JSON string's value, trimmed, or a JSON number's text,
@@ -18,6 +22,31 @@ func Text(raw json.RawMessage) string {
 		return n.String()
 	}
 	return ""
+}
+
+// StringValue returns the value of raw, a JSON string: that of what an
+// answer or a notification calls name. Missing or null gives ""; any other
+// kind of value, an error wrapping cauri.ErrMalformed.
+func StringValue(raw json.RawMessage, name string) (string, error) {
+	if IsNull(raw) {
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", fmt.Errorf("%w: %s is not a string", cauri.ErrMalformed, name)
+	}
+	return s, nil
+}
+
+// CurrencyCode reads code, the currency an answer or a notification
+// states in what it calls name: trimmed and in upper case, "" when empty,
+// or an error wrapping cauri.ErrMalformed when it is not an ISO 4217 code.
+func CurrencyCode(code, name string) (string, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if code != "" && !ISOCode(code) {
+		return "", fmt.Errorf("%w: %s is not an ISO 4217 code", cauri.ErrMalformed, name)
+	}
+	return code, nil
 }
 
 // IsNull reports whether raw is missing or JSON null.
@@ -73,4 +102,19 @@ func MessageText(raw json.RawMessage) string {
 // upper-case letters.
 func ISOCode(code string) bool {
 	return len(code) == 3 && strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
+}
+
+// FieldNames lists, for a message, the names of the fields an error
+// answer says are invalid: sorted, each once and cut to 60 characters, the
+// first ten then "..." when there are more.
+func FieldNames(names []string) []string {
+	slices.Sort(names)
+	names = slices.Compact(names)
+	for i, f := range names {
+		names[i] = Truncate(f, 60)
+	}
+	if len(names) > 10 {
+		names = append(names[:10], "...")
+	}
+	return names
 }
