@@ -42,6 +42,10 @@
 // are read either way), and interpolateParams=true makes each operation one
 // round trip instead of a prepare, an execute and a close. Leave loc at its
 // default, UTC, or at least never change it once payments are stored.
+// The store's transactions ask for READ COMMITTED whatever the server's
+// default: under InnoDB's REPEATABLE READ, two payments' first events
+// lock the same gap of the events' index and deadlock. A transaction
+// InnoDB rolls back to break a deadlock is run again.
 //
 //	import (
 //		"database/sql"
