@@ -16,7 +16,8 @@
 #   ROUNDS=10 STORES="memory postgres" SCALE= ./run.sh     # no scale run
 #
 # PostgreSQL: $CAURI_TEST_POSTGRES_DSN, or the local test database; MySQL
-# or MariaDB: $CAURI_TEST_MYSQL_DSN, or the local test database.
+# or MariaDB: $CAURI_TEST_MYSQL_DSN, or the local test database with
+# interpolateParams=true, as stores/sql recommends.
 set -euo pipefail
 cd "$(dirname "$0")"
 

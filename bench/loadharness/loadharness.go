@@ -305,6 +305,17 @@ type arm struct {
 	stmts  map[int64]*Statement // pg_stat_statements' counters of its rounds
 }
 
+// unlimitedRates holds the emulated providers to no rate. The scenarios
+// measure the kit's own cost: with the rates Moneroo and PayDunya
+// document, the kit would make a reconcile pass ask about the few
+// payments a minute's rate allows and skip the others, and would hold
+// checkouts back for the rate's next token, which is right against the
+// real providers and no measure of the kit.
+func unlimitedRates() map[string]cauri.RateLimit {
+	unlimited := cauri.RateLimit{Requests: 1 << 30, Per: time.Minute}
+	return map[string]cauri.RateLimit{"moneroo": unlimited, "paydunya": unlimited}
+}
+
 // webhook drives the kit and the baselines with the same signed webhook
 // load: Requests new payments each, created beforehand, after a warm-up
 // of their own. On SQL stores there are two baselines, the bare receiver
@@ -490,7 +501,7 @@ func (r *Report) webhook(ctx context.Context, o Options) error {
 // breaker opens the Moneroo breaker by failing checkouts at the emulator,
 // then measures checkouts it refuses at once.
 func (r *Report) breaker(ctx context.Context, o Options) error {
-	shop, err := rig.New(rig.Options{Breaker: cauri.BreakerPolicy{OpenTimeout: time.Hour}})
+	shop, err := rig.New(rig.Options{Breaker: cauri.BreakerPolicy{OpenTimeout: time.Hour}, RateLimits: unlimitedRates()})
 	if err != nil {
 		return err
 	}
@@ -535,7 +546,8 @@ func (r *Report) slow(ctx context.Context, o Options) error {
 	shop, err := rig.New(rig.Options{
 		ProviderTimeout: o.SlowTimeout,
 		// Never opens: every checkout waits for the timeout, the worst case.
-		Breaker: cauri.BreakerPolicy{ConsecutiveFailures: ^uint32(0)},
+		Breaker:    cauri.BreakerPolicy{ConsecutiveFailures: ^uint32(0)},
+		RateLimits: unlimitedRates(),
 	})
 	if err != nil {
 		return err
@@ -609,7 +621,7 @@ func (r *Report) slow(ctx context.Context, o Options) error {
 func (r *Report) reconcile(ctx context.Context, o Options) error {
 	n := o.ReconcilePayments
 	st := memory.New()
-	shop, err := rig.New(rig.Options{Store: st})
+	shop, err := rig.New(rig.Options{Store: st, RateLimits: unlimitedRates()})
 	if err != nil {
 		return err
 	}

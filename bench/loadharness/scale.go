@@ -187,10 +187,7 @@ func scaleStep(ctx context.Context, o Options, n int) (step ScaleStep, err error
 	if err := st.Migrate(ctx); err != nil {
 		return step, fmt.Errorf("loadharness: migrating %spayments: %w", prefix, err)
 	}
-	// The emulators have no rate: the pass asks about every pending
-	// payment, not the few a real provider's rate lets it ask at once.
-	unlimited := cauri.RateLimit{Requests: 1 << 30, Per: time.Minute}
-	shop, err := rig.New(rig.Options{Store: st, RateLimits: map[string]cauri.RateLimit{"moneroo": unlimited, "paydunya": unlimited}})
+	shop, err := rig.New(rig.Options{Store: st, RateLimits: unlimitedRates()})
 	if err != nil {
 		return step, err
 	}
