@@ -1,12 +1,16 @@
 package sqlstore_test
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cauripay/cauri"
+	sqlstore "github.com/cauripay/cauri/stores/sql"
 	"github.com/cauripay/cauri/stores/storetest"
 )
 
@@ -78,6 +82,62 @@ func TestConcurrentFirstEventsSettle(t *testing.T) {
 			}
 			if len(h) != 2 || h[0].Seq != 1 || h[1].Seq != 2 {
 				t.Errorf("%s's history: %+v, want its two events numbered 1 and 2", id, h)
+			}
+		}
+	})
+}
+
+// TestTransactionsRetriedAfterDeadlock runs transactions that end as
+// InnoDB's deadlock victims end: on MySQL and MariaDB they are run again,
+// each attempt from scratch, until one commits or the attempts run out;
+// elsewhere, and for any other error, the first error is the answer.
+func TestTransactionsRetriedAfterDeadlock(t *testing.T) {
+	deadlock := errors.New("Error 1213 (40001): Deadlock found when trying to get lock; try restarting transaction")
+	other := errors.New("Error 1062 (23000): Duplicate entry 'a' for key 'PRIMARY'")
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx, _, s := b.start(t)
+		retries := b.dialect == sqlstore.MySQL
+		tests := []struct {
+			name      string
+			failing   int   // attempts that fail before one succeeds
+			err       error // how they fail
+			wantCalls int
+			wantErr   error
+		}{
+			{"succeeds at once", 0, nil, 1, nil},
+			{"two deadlocks, then commits", 2, deadlock, map[bool]int{true: 3, false: 1}[retries], map[bool]error{true: nil, false: deadlock}[retries]},
+			{"deadlocked every time", 100, deadlock, map[bool]int{true: 8, false: 1}[retries], deadlock},
+			{"another error", 100, other, 1, other},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				calls := 0
+				err := s.InTx(ctx, func(tx *sql.Tx) error {
+					calls++
+					var one int
+					if err := tx.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+						return err
+					}
+					if calls <= tt.failing {
+						return tt.err
+					}
+					return nil
+				})
+				if calls != tt.wantCalls || !errors.Is(err, tt.wantErr) {
+					t.Errorf("%d calls, error %v; want %d and %v", calls, err, tt.wantCalls, tt.wantErr)
+				}
+			})
+		}
+		if retries {
+			cancelled, cancel := context.WithCancel(ctx)
+			calls := 0
+			err := s.InTx(cancelled, func(*sql.Tx) error {
+				calls++
+				cancel() // the pause before the next attempt sees it
+				return deadlock
+			})
+			if calls != 1 || !errors.Is(err, deadlock) {
+				t.Errorf("cancelled during the pause: %d calls, error %v; want 1 and the deadlock", calls, err)
 			}
 		}
 	})

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/cauripay/cauri"
 )
@@ -20,3 +21,6 @@ func (s *Store) FindQuery(q cauri.PaymentQuery, after cauri.Cursor, limit int) (
 
 // TablePrefix is the Store's table prefix.
 func (s *Store) TablePrefix() string { return s.prefix }
+
+// InTx runs f as the store runs its transactions.
+func (s *Store) InTx(ctx context.Context, f func(tx *sql.Tx) error) error { return s.inTx(ctx, f) }
