@@ -76,14 +76,7 @@ func (s *Store) appendEvents(ctx context.Context, id string, events []cauri.Even
 		if err != nil {
 			return notFound(err)
 		}
-		args := make([]any, 0, 9*len(events))
-		for i, e := range events {
-			args = append(args, id, last-n+int64(i+1), s.timeArg(e.At), string(e.Kind), e.Source, string(e.Status), e.Detail, e.Attention, e.Actor)
-		}
-		if _, err := tx.ExecContext(ctx, s.appendQuery(len(events)), args...); err != nil {
-			return err
-		}
-		return s.trimHistory(ctx, tx, id, last)
+		return s.insertEvents(ctx, tx, id, last, events)
 	})
 }
 
