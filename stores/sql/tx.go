@@ -21,11 +21,12 @@ const maxTxAttempts = 8
 // in the normal course, as each one's count of its payment's events
 // takes a shared lock on the same gap of the events' index, which both
 // then insert into. Nothing here needs more: every write is a
-// compare-and-set on the row it changes, and the count of a payment's
-// events is read under that row's lock. A transaction InnoDB still
-// chooses as a deadlock's victim is rolled back whole, and InnoDB's
-// advice is to run it again: inTx does, up to maxTxAttempts times, after
-// a short random pause. f must start from scratch on each call.
+// compare-and-set on the row it changes, and a move or an append counts
+// its payment's events under the payments row's lock. A transaction
+// InnoDB still chooses as a deadlock's victim is rolled back whole, and
+// InnoDB's advice is to run it again: inTx does, up to maxTxAttempts
+// times, after a short random pause. f must start from scratch on each
+// call.
 func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.tryTx(ctx, f)
