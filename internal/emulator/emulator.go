@@ -37,9 +37,10 @@
 //     required, their rules) and [Shape.Decode] reads a JSON or form body
 //     ([ReadBody]) against it, the problems worded in the provider's
 //     [Dialect] ([NestJS], [Laravel] or its own);
-//   - [Obj] declares an answer or a notification as the provider's
-//     documentation shows it, keys in order, and [PHPQuery] writes one as
-//     a PHP form;
+//   - [Answers] keep the answers and notifications as the provider's
+//     documentation prints them, JSON templates the emulator embeds;
+//     [Obj] declares one in Go, keys in order, and [PHPQuery] writes one
+//     as a PHP form;
 //   - [Ledger] keeps a provider's other records (payouts,
 //     disbursements) by ref and alias.
 //
