@@ -29,18 +29,19 @@ func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // createSession is POST /v1/payin/sessions. One creation at a time, under
-// the ledger's lock: a replay racing its original sees it.
+// the ledger's lock: a replay racing its original sees it. The answers
+// are written as json.Marshal writes them (see [emulator.WriteJSON]).
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body) // the core read it already
 	var status int
-	var out []byte
-	s.c.Locked(func(tx emulator.Tx[Payin], env emulator.Env) { status, out = s.open(tx, env, w, r, body) })
-	write(w, status, out)
+	var answer any
+	s.c.Locked(func(tx emulator.Tx[Payin], env emulator.Env) { status, answer = s.open(tx, env, w, r, body) })
+	emulator.WriteJSON(w, status, "", answer)
 }
 
 // open validates a session and opens it, or replays the first answer to
 // its X-Idempotency-Key. It returns the answer's status and body.
-func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, w http.ResponseWriter, r *http.Request, body []byte) (int, []byte) {
+func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, w http.ResponseWriter, r *http.Request, body []byte) (int, any) {
 	key := strings.TrimSpace(r.Header.Get(novasend.IdempotencyHeader))
 	switch status, out, found, reused := s.idem.Find(key, body); {
 	case key == "":
@@ -51,7 +52,7 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, w http.ResponseWr
 		return s.refusal(r, "idempotency_key_reused")
 	case found:
 		w.Header().Set("Idempotent-Replayed", "true")
-		return status, out
+		return status, json.RawMessage(out)
 	}
 	in, ok := emulator.DecodeBody(r.Header.Get("Content-Type"), body, false)
 	if !ok {
@@ -61,7 +62,7 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, w http.ResponseWr
 	cur, known := novasend.CurrencyOf(p.Country)
 	switch {
 	case len(errs) > 0:
-		return http.StatusBadRequest, marshal(apiError{StatusCode: http.StatusBadRequest, Code: errs[0].Code, Message: errs[0].Message, Errors: errs})
+		return http.StatusBadRequest, apiError{StatusCode: http.StatusBadRequest, Code: errs[0].Code, Message: errs[0].Message, Errors: errs}
 	case !known:
 		return s.refusal(r, "country_not_found")
 	case subtle.ConstantTimeCompare([]byte(p.AccountID), []byte(s.AccountID)) != 1: // missing or another
@@ -78,15 +79,15 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, w http.ResponseWr
 	p.IdempotencyKey, p.AcceptLanguage, p.CreatedAt = key, r.Header.Get("Accept-Language"), env.Now.UTC()
 	p.Status, p.ConfirmationStatus = "processing", "none"
 	tx.Add(p.Reference, p, p.CustomerReference, code)
-	out := s.render("session.json", view{Payin: p})
+	out := s.answers.Render("session.json", view{Payin: p})
 	s.idem.Keep(key, body, http.StatusCreated, out)
-	return http.StatusCreated, out
+	return http.StatusCreated, json.RawMessage(out)
 }
 
 // getPayin is GET /v1/payin/{reference}: by NovaSend's reference or the
 // merchant's.
 func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
-	var out []byte
+	var out json.RawMessage
 	var wait time.Duration
 	ok := s.c.With(s.c.Resolve(r.PathValue("reference")), func(p *Payin, env emulator.Env) {
 		p.StatusCalls = append(p.StatusCalls, env.Now)
@@ -94,7 +95,7 @@ func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.lastServed = env.Now
-		out = s.render("status.json", view{p, env.Delta, !s.noStatusTransaction})
+		out = s.answers.Render("status.json", view{p, env.Delta, !s.noStatusTransaction})
 	})
 	switch {
 	case !ok:
@@ -103,73 +104,8 @@ func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
 		emulator.RetryAfter(w, wait)
 		s.refuse(w, r, "too_many_requests")
 	default:
-		write(w, http.StatusOK, out)
+		emulator.WriteJSON(w, http.StatusOK, "", out)
 	}
-}
-
-// render is the answer name about v, its strings escaped as json.Marshal
-// escapes them.
-func (s *Server) render(name string, v view) []byte {
-	return emulator.HTMLSafe(s.answers.Render(name, v))
-}
-
-// apiError is the emulator's error answer. NovaSend documents its error
-// codes and messages, not the envelope; this one is NestJS's with a code.
-type apiError struct {
-	StatusCode int          `json:"statusCode"`
-	Code       string       `json:"code"`
-	Message    string       `json:"message"`
-	Errors     []fieldError `json:"errors,omitempty"`
-}
-
-// words are one of NovaSend's messages (data/messages.json): an error's
-// status or a validation rule's code, and its message in English and in
-// French, with holes such as {field} to fill.
-type words struct {
-	Status       int
-	Code, En, Fr string
-}
-
-// in is the message in r's language (French when Accept-Language asks for
-// it), its holes filled: hole, value, hole, value...
-func (w words) in(r *http.Request, holes ...string) string {
-	msg := w.En
-	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language"))), "fr") {
-		msg = w.Fr
-	}
-	return strings.NewReplacer(holes...).Replace(msg)
-}
-
-// messages are NovaSend's words: its errors by code, its validation
-// errors by rule, and its bodies for injected error statuses.
-type messages struct {
-	Errors, Rules map[string]words
-	Faults        emulator.Refusals
-}
-
-// refusal is the error answer of code, its status and body.
-func (s *Server) refusal(r *http.Request, code string, holes ...string) (int, []byte) {
-	w := s.words.Errors[code]
-	return w.Status, marshal(apiError{StatusCode: w.Status, Code: code, Message: w.in(r, holes...)})
-}
-
-// refuse answers with the error code.
-func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code string, holes ...string) {
-	status, body := s.refusal(r, code, holes...)
-	write(w, status, body)
-}
-
-// write answers status with the JSON body.
-func write(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// marshal is v's JSON and a newline. The emulator's values always encode.
-func marshal(v any) []byte {
-	b, _ := json.Marshal(v)
-	return append(b, '\n')
 }
 
 // sessionShape is a session body as the emulated API checks it; the
@@ -192,16 +128,9 @@ var sessionShape = emulator.Shape{Trim: true, Fields: []emulator.Field{
 	}}},
 }}
 
-// fieldError is one invalid field of a session.
-type fieldError struct {
-	Field   string `json:"field"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // validate checks a session body and returns the payin it describes, or
-// the errors, worded by rule (messages.json) in r's language. An action
-// URL missing or not a string is "not a URL".
+// the errors, worded by rule (data/messages.json) in r's language. An
+// action URL missing or not a string is "not a URL".
 func (s *Server) validate(in map[string]any, r *http.Request) (*Payin, []fieldError) {
 	v, problems := sessionShape.Decode(in)
 	a := v.Nested("action")
@@ -222,4 +151,56 @@ func (s *Server) validate(in map[string]any, r *http.Request) (*Payin, []fieldEr
 		errs = append(errs, fieldError{Field: pr.Path(), Code: w.Code, Message: w.in(r, "{field}", pr.Path(), "{arg}", pr.Arg)})
 	}
 	return p, errs
+}
+
+// apiError is the emulator's error answer. NovaSend documents its error
+// codes and messages, not the envelope; this one is NestJS's with a code.
+type apiError struct {
+	StatusCode int          `json:"statusCode"`
+	Code       string       `json:"code"`
+	Message    string       `json:"message"`
+	Errors     []fieldError `json:"errors,omitempty"`
+}
+
+// fieldError is one invalid field of a session.
+type fieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// messages are NovaSend's words (data/messages.json): its errors by code,
+// its validation errors by rule, and its bodies for injected statuses.
+type messages struct {
+	Errors, Rules map[string]words
+	Faults        emulator.Refusals
+}
+
+// words are one message: an error's status or a validation rule's code,
+// and the message in English and in French, with holes such as {field}.
+type words struct {
+	Status       int
+	Code, En, Fr string
+}
+
+// in is the message in r's language (French when Accept-Language asks for
+// it), its holes filled: hole, value, hole, value...
+func (w words) in(r *http.Request, holes ...string) string {
+	msg := w.En
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language"))), "fr") {
+		msg = w.Fr
+	}
+	return strings.NewReplacer(holes...).Replace(msg)
+}
+
+// refusal is the error answer of code: its status and body.
+func (s *Server) refusal(r *http.Request, code string, holes ...string) (int, any) {
+	w := s.words.Errors[code]
+	return w.Status, apiError{StatusCode: w.Status, Code: code, Message: w.in(r, holes...)}
+}
+
+// refuse answers with the error code.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code string, holes ...string) {
+	status, body := s.refusal(r, code, holes...)
+	emulator.WriteJSON(w, status, "", body)
 }

@@ -82,87 +82,6 @@ func Sign(secret string, body []byte) string { return novasend.Sign(secret, body
 // larger one gets NovaSend's 400 "Invalid amount" (the provider's limit).
 const MaxAmount = 2_000_000
 
-// Option configures a Server: the options of every emulator
-// (providertest.WithMerchant, WithClock, WithWebhookRetries,
-// WithWebhookTimeout, WithPayLaterDelay) and this package's.
-type Option = providertest.EmulatorOption
-
-// options are this package's settings.
-type options struct {
-	apiKey, apiClient, webhookSecret, accountID         string
-	pollLimit                                           time.Duration
-	webhookTransaction, escapedWebhooks, stringifiedSig bool
-	noStatusTransaction, feePaidByCustomer              bool
-}
-
-// own is an Option setting this package's settings.
-func own(set func(o *options)) Option { return providertest.Own(set) }
-
-// WithCredentials sets the api_key and api_client the server expects. The
-// defaults are random.
-func WithCredentials(apiKey, apiClient string) Option {
-	return own(func(o *options) { o.apiKey, o.apiClient = apiKey, apiClient })
-}
-
-// WithWebhookSecret sets the secret webhooks are signed with. The default is
-// random.
-func WithWebhookSecret(secret string) Option {
-	return own(func(o *options) { o.webhookSecret = secret })
-}
-
-// WithAccountID sets the merchant account the server knows. A session
-// must name it as accountId, as NovaSend's payin documentation has it: one
-// without accountId, or naming another account, gets NovaSend's documented
-// 404 wallet_not_found ("verify the wallet identifier"). The default is a
-// random "merchant_" ID.
-func WithAccountID(id string) Option { return own(func(o *options) { o.accountID = id }) }
-
-// WithTransactionInWebhooks adds the transaction object, as the status
-// endpoint gives it, to the webhooks. NovaSend's documented webhook body
-// has none; with it, a signed webhook is the final word on its own.
-func WithTransactionInWebhooks() Option { return own(func(o *options) { o.webhookTransaction = true }) }
-
-// WithEscapedWebhooks sends webhook bodies written as the documentation's
-// sample is, the way PHP's json_encode writes JSON by default: "/" as "\/"
-// and every non-ASCII character as a \u escape. Unless
-// WithStringifiedSignature is given too, the signature is over these bytes.
-func WithEscapedWebhooks() Option { return own(func(o *options) { o.escapedWebhooks = true }) }
-
-// WithStringifiedSignature signs webhooks as NovaSend's documented check
-// reads them: over the compact form JavaScript's JSON.stringify writes of
-// the body, not over the bytes sent. That form has "/" and non-ASCII
-// characters as they are and escapes only quotes, backslashes and control
-// characters; the emulator writes it with encoding/json, which, unlike
-// JSON.stringify, also escapes U+2028 and U+2029 (no emulated value holds
-// them unless a test puts them in a customer's name).
-func WithStringifiedSignature() Option { return own(func(o *options) { o.stringifiedSig = true }) }
-
-// WithoutTransactionInStatus leaves the transaction key out of every
-// status answer, settled or not, as some client code reports of NovaSend's
-// newer API: a payin the customer accepted then reads processed/accepted
-// and nothing more. A declined or expired one still says so in its
-// confirmationStatus and status.
-func WithoutTransactionInStatus() Option {
-	return own(func(o *options) { o.noStatusTransaction = true })
-}
-
-// WithFeePaidByCustomer makes the customer pay NovaSend's fee on top of
-// the payin's amount: the transaction processes amount + fee (its amount
-// and chargedAmount) and states the fee in its fees, and the webhook's
-// amount and chargedAmount are the charged sum with fees 0, as in the
-// documentation's webhook sample (amount 306, fees 0, chargedAmount 306,
-// where the seed's payin of 300 has a fee of 6). Status answers keep the
-// seed's top level: amount, fee, and chargedAmount = amount + fee.
-func WithFeePaidByCustomer() Option { return own(func(o *options) { o.feePaidByCustomer = true }) }
-
-// WithPollLimit makes the server answer 429 with Retry-After to a status
-// call made less than d after the last one it answered about the same
-// payin, enforcing NovaSend's polling guidance (novasend.MinPollInterval).
-// The default, zero, answers every call.
-func WithPollLimit(d time.Duration) Option { return own(func(o *options) { o.pollLimit = d }) }
-
-type shell = emulator.Shell
-
 // Server is the emulated NovaSend. Its methods are safe for concurrent use.
 // Besides its own, it has those of every emulator: SetWebhookURL (as a
 // webhook set up in NovaSend's Business portal would: NovaSend takes no
@@ -187,29 +106,103 @@ type Server struct {
 	AccountID string
 
 	*shell
-	options
 	c        *emulator.Core[Payin]
 	merchant string
 	answers  emulator.Answers               // the documented bodies (answers/)
 	words    messages                       // the error messages (data/messages.json)
 	wallets  map[string][]emulator.Operator // the page's wallets (data/wallets.json)
 	idem     emulator.Replays               // X-Idempotency-Key → first answer; under the core's lock
+
+	// What the options chose.
+	pollLimit                                           time.Duration
+	webhookTransaction, escapedWebhooks, stringifiedSig bool
+	noStatusTransaction, feePaidByCustomer              bool
 }
+
+type shell = emulator.Shell
 
 var _ providertest.Emulator = (*Server)(nil)
 
+// Option configures a Server: the options of every emulator
+// (providertest.WithMerchant, WithClock, WithWebhookRetries,
+// WithWebhookTimeout, WithPayLaterDelay) and this package's.
+type Option = providertest.EmulatorOption
+
+// own is an option of this package's, set on the Server before it starts.
+func own(set func(s *Server)) Option { return providertest.Own(set) }
+
+// WithCredentials sets the api_key and api_client the server expects. The
+// defaults are random.
+func WithCredentials(apiKey, apiClient string) Option {
+	return own(func(s *Server) { s.APIKey, s.APIClient = apiKey, apiClient })
+}
+
+// WithWebhookSecret sets the secret webhooks are signed with. The default is
+// random.
+func WithWebhookSecret(secret string) Option {
+	return own(func(s *Server) { s.WebhookSecret = secret })
+}
+
+// WithAccountID sets the merchant account the server knows. A session
+// must name it as accountId, as NovaSend's payin documentation has it: one
+// without accountId, or naming another account, gets NovaSend's documented
+// 404 wallet_not_found ("verify the wallet identifier"). The default is a
+// random "merchant_" ID.
+func WithAccountID(id string) Option { return own(func(s *Server) { s.AccountID = id }) }
+
+// WithTransactionInWebhooks adds the transaction object, as the status
+// endpoint gives it, to the webhooks. NovaSend's documented webhook body
+// has none; with it, a signed webhook is the final word on its own.
+func WithTransactionInWebhooks() Option { return own(func(s *Server) { s.webhookTransaction = true }) }
+
+// WithEscapedWebhooks sends webhook bodies written as the documentation's
+// sample is, the way PHP's json_encode writes JSON by default: "/" as "\/"
+// and every non-ASCII character as a \u escape. Unless
+// WithStringifiedSignature is given too, the signature is over these bytes.
+func WithEscapedWebhooks() Option { return own(func(s *Server) { s.escapedWebhooks = true }) }
+
+// WithStringifiedSignature signs webhooks as NovaSend's documented check
+// reads them: over the compact form JavaScript's JSON.stringify writes of
+// the body, not over the bytes sent. That form has "/" and non-ASCII
+// characters as they are and escapes only quotes, backslashes and control
+// characters; the emulator writes it with encoding/json, which, unlike
+// JSON.stringify, also escapes U+2028 and U+2029 (no emulated value holds
+// them unless a test puts them in a customer's name).
+func WithStringifiedSignature() Option { return own(func(s *Server) { s.stringifiedSig = true }) }
+
+// WithoutTransactionInStatus leaves the transaction key out of every
+// status answer, settled or not, as some client code reports of NovaSend's
+// newer API: a payin the customer accepted then reads processed/accepted
+// and nothing more. A declined or expired one still says so in its
+// confirmationStatus and status.
+func WithoutTransactionInStatus() Option {
+	return own(func(s *Server) { s.noStatusTransaction = true })
+}
+
+// WithFeePaidByCustomer makes the customer pay NovaSend's fee on top of
+// the payin's amount: the transaction processes amount + fee (its amount
+// and chargedAmount) and states the fee in its fees, and the webhook's
+// amount and chargedAmount are the charged sum with fees 0, as in the
+// documentation's webhook sample (amount 306, fees 0, chargedAmount 306,
+// where the seed's payin of 300 has a fee of 6). Status answers keep the
+// seed's top level: amount, fee, and chargedAmount = amount + fee.
+func WithFeePaidByCustomer() Option { return own(func(s *Server) { s.feePaidByCustomer = true }) }
+
+// WithPollLimit makes the server answer 429 with Retry-After to a status
+// call made less than d after the last one it answered about the same
+// payin, enforcing NovaSend's polling guidance (novasend.MinPollInterval).
+// The default, zero, answers every call.
+func WithPollLimit(d time.Duration) Option { return own(func(s *Server) { s.pollLimit = d }) }
+
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{
-		apiKey: "pk_" + emulator.RandomHex(12), apiClient: "sk_" + emulator.RandomHex(16),
-		webhookSecret: emulator.RandomHex(16), accountID: "merchant_" + emulator.RandomHex(4),
-	}
-	set := providertest.Configure(&o, opts)
 	s := &Server{
-		APIKey: o.apiKey, APIClient: o.apiClient, WebhookSecret: o.webhookSecret, AccountID: o.accountID, options: o,
-		merchant: set.Merchant, answers: emulator.LoadAnswers(files, "answers/*.json"),
+		APIKey: "pk_" + emulator.RandomHex(12), APIClient: "sk_" + emulator.RandomHex(16), WebhookSecret: emulator.RandomHex(16),
+		AccountID: "merchant_" + emulator.RandomHex(4), answers: emulator.LoadAnswers(files, "answers/*.json"),
 		words: emulator.LoadData[messages](files, "data/messages.json"), wallets: emulator.LoadData[map[string][]emulator.Operator](files, "data/wallets.json"),
 	}
+	set := providertest.Configure(s, opts)
+	s.merchant = set.Merchant
 	s.c = emulator.NewCore(emulator.Spec[Payin]{
 		Name: "novasendtest", Agent: "NovaSend-Webhooks/1.0 (emulator)", Auth: s.authenticated, Settings: set,
 		ErrorBody: s.words.Faults.Body("application/json", func(status int, r emulator.Refusal) any {
@@ -227,7 +220,9 @@ func New(opts ...Option) *Server {
 	s.c.API("/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, "not_found", "{route}", r.Method+" "+r.URL.Path)
 	})
-	s.c.Handle("GET /health", func(w http.ResponseWriter, _ *http.Request) { write(w, http.StatusOK, []byte(`{"status":"ok"}`)) })
+	s.c.Handle("GET /health", func(w http.ResponseWriter, _ *http.Request) {
+		emulator.WriteJSON(w, http.StatusOK, "", map[string]string{"status": "ok"})
+	})
 	s.c.Host(emulator.Hosted[Payin]{Path: "/link/{code}", Key: "code", Lang: "en",
 		Final: (*Payin).final, Word: (*Payin).state, Show: s.show, Press: s.press})
 	s.c.Start()
