@@ -62,7 +62,7 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, w http.ResponseWr
 	cur, known := novasend.CurrencyOf(p.Country)
 	switch {
 	case len(errs) > 0:
-		return http.StatusBadRequest, apiError{StatusCode: http.StatusBadRequest, Code: errs[0].Code, Message: errs[0].Message, Errors: errs}
+		return http.StatusBadRequest, s.errorBody(apiError{http.StatusBadRequest, errs[0].Code, errs[0].Message, errs})
 	case !known:
 		return s.refusal(r, "country_not_found")
 	case subtle.ConstantTimeCompare([]byte(p.AccountID), []byte(s.AccountID)) != 1: // missing or another
@@ -153,21 +153,20 @@ func (s *Server) validate(in map[string]any, r *http.Request) (*Payin, []fieldEr
 	return p, errs
 }
 
-// apiError is the emulator's error answer. NovaSend documents its error
-// codes and messages, not the envelope; this one is NestJS's with a code.
+// apiError is the emulator's error answer (answers/error.json). NovaSend
+// documents its error codes and messages, not the envelope; this one is
+// NestJS's with a code.
 type apiError struct {
-	StatusCode int          `json:"statusCode"`
-	Code       string       `json:"code"`
-	Message    string       `json:"message"`
-	Errors     []fieldError `json:"errors,omitempty"`
+	StatusCode    int
+	Code, Message string
+	Errors        []fieldError
 }
 
 // fieldError is one invalid field of a session.
-type fieldError struct {
-	Field   string `json:"field"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
+type fieldError struct{ Field, Code, Message string }
+
+// errorBody is e as an answer.
+func (s *Server) errorBody(e apiError) json.RawMessage { return s.answers.Render("error.json", e) }
 
 // messages are NovaSend's words (data/messages.json): its errors by code,
 // its validation errors by rule, and its bodies for injected statuses.
@@ -196,7 +195,7 @@ func (w words) in(r *http.Request, holes ...string) string {
 // refusal is the error answer of code: its status and body.
 func (s *Server) refusal(r *http.Request, code string, holes ...string) (int, any) {
 	w := s.words.Errors[code]
-	return w.Status, apiError{StatusCode: w.Status, Code: code, Message: w.in(r, holes...)}
+	return w.Status, s.errorBody(apiError{StatusCode: w.Status, Code: code, Message: w.in(r, holes...)})
 }
 
 // refuse answers with the error code.

@@ -62,10 +62,9 @@ type Payin struct {
 
 // Transaction is a payin's settlement in NovaSend's core system.
 type Transaction struct {
-	// Reference is the core system's ("tr_" and 16 characters).
-	Reference string
-	// Status is completed, failed or pending (or whatever SetStatus set).
-	Status string
+	// Reference is the core system's ("tr_" and 16 characters); Status is
+	// completed, failed or pending (or whatever SetStatus set).
+	Reference, Status string
 	// ProcessedAt is when it was settled.
 	ProcessedAt time.Time
 }
@@ -113,11 +112,11 @@ func settle(p *Payin, a providertest.Action, now time.Time) {
 	}
 }
 
-// The alphabets of NovaSend's references and of its payment links' codes.
-const (
-	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
-	upperAlnum = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-)
+// lowerAlnum is the alphabet of NovaSend's references.
+const lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// upperAlnum is the alphabet of its payment links' codes.
+const upperAlnum = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 // files are NovaSend's documented bodies, as templates (answers/), and the
 // emulator's tables (data/).
@@ -137,42 +136,34 @@ type view struct {
 // Charged is the amount with the fee, in whole units.
 func (v view) Charged() int64 { return v.Amount + v.Fee }
 
-// Main is whole units plus the view's delta, as a JSON number in the main
-// unit. The currency is one of NovaSend's countries': known.
+// Main is whole units plus the view's delta smallest units, as a JSON
+// number in the main unit. The currency is one of NovaSend's countries':
+// known.
 func (v view) Main(whole int64) json.Number {
 	smallest, _ := cauri.ParseAmount(strconv.FormatInt(whole, 10), v.Currency)
 	return json.Number(cauri.FormatAmount(smallest+v.Delta, v.Currency))
 }
 
-// TxAmount is the transaction's amount, shifted: the amount processed,
-// with the fee when the customer pays it (WithFeePaidByCustomer).
-func (v view) TxAmount() string { return v.decimals(v.Main(v.Amount + v.customerFee())) }
+// Processed is what the transaction processes, in whole units: the
+// amount, with the fee when the customer pays it. NovaSend's currencies,
+// XOF and XAF, have no subunit: the transaction writes its amounts with
+// two zero decimals, "153.00".
+func (v view) Processed() int64 { return v.Amount + v.CustomerFee() }
 
-// TxFees is the transaction's fees: the fee the customer pays, if any.
-func (v view) TxFees() string { return v.decimals(json.Number(strconv.FormatInt(v.customerFee(), 10))) }
-
-// customerFee is the fee the customer pays on top of the amount.
-func (v view) customerFee() int64 {
+// CustomerFee is the fee the customer pays on top of the amount
+// (WithFeePaidByCustomer), else 0.
+func (v view) CustomerFee() int64 {
 	if v.FeePaidByCustomer {
 		return v.Fee
 	}
 	return 0
 }
 
-// decimals is n as the transaction object writes amounts: a string with
-// two decimals, even for currencies without a subunit ("153.00").
-func (v view) decimals(n json.Number) string {
-	if cauri.CurrencyExponent(v.Currency) == 0 {
-		return n.String() + ".00"
-	}
-	return n.String()
-}
-
 // Created is when the session was opened, as NovaSend writes times.
 func (v view) Created() string { return emulator.ISOTime(v.CreatedAt) }
 
-// Processed is when the transaction was settled.
-func (v view) Processed() string { return emulator.ISOTime(v.Transaction.ProcessedAt) }
+// Settled is when the transaction was.
+func (v view) Settled() string { return emulator.ISOTime(v.Transaction.ProcessedAt) }
 
 // webhookForms returns the body of a webhook about p as sent, and the
 // bytes its signature is made over: the same bytes, unless the server
@@ -192,13 +183,7 @@ func (s *Server) webhookForms(p *Payin, delta int64, withTx bool) (body, signed 
 // notify is the webhook about p's current state to the portal's URL.
 func (s *Server) notify(p *Payin, env emulator.Env) []emulator.Notification {
 	body, signed := s.webhookForms(p, env.Delta, s.webhookTransaction)
-	return env.To(signedBy(s.Sign(signed)), body)
-}
-
-// signedBy is the header of a webhook with signature: NovaSend signs
-// every one.
-func signedBy(signature string) http.Header {
-	return http.Header{novasend.SignatureHeader: {signature}}
+	return env.To(http.Header{novasend.SignatureHeader: {s.Sign(signed)}}, body)
 }
 
 // brand is how the emulated NovaSend confirmation page looks. The colours
@@ -227,15 +212,9 @@ func (s *Server) show(p *Payin, _ emulator.Env, r *http.Request) emulator.Checko
 	if p.ConfirmationStatus == "none" {
 		p.ConfirmationStatus = "pending"
 	}
-	return emulator.CheckoutPage{
-		Brand:       brand,
-		Merchant:    s.merchant,
-		Amount:      fmt.Sprintf("%d %s", p.Amount, p.Currency),
-		Description: "Payment " + p.CustomerReference + " from " + p.Msisdn,
-		ActionURL:   "/link/" + r.PathValue("code"),
-		Operators:   s.operators(p),
-		Customer:    emulator.PageCustomer{Name: p.CustomerName, Phone: p.Msisdn},
-	}
+	return emulator.CheckoutPage{Brand: brand, Merchant: s.merchant, Amount: fmt.Sprintf("%d %s", p.Amount, p.Currency),
+		Description: "Payment " + p.CustomerReference + " from " + p.Msisdn, ActionURL: "/link/" + r.PathValue("code"),
+		Operators: s.operators(p), Customer: emulator.PageCustomer{Name: p.CustomerName, Phone: p.Msisdn}}
 }
 
 // press plays a button: the customer accepts (pay), accepts and the

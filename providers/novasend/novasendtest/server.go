@@ -206,7 +206,7 @@ func New(opts ...Option) *Server {
 	s.c = emulator.NewCore(emulator.Spec[Payin]{
 		Name: "novasendtest", Agent: "NovaSend-Webhooks/1.0 (emulator)", Auth: s.authenticated, Settings: set,
 		ErrorBody: s.words.Faults.Body("application/json", func(status int, r emulator.Refusal) any {
-			return apiError{StatusCode: status, Code: r.Code, Message: r.Message}
+			return s.errorBody(apiError{StatusCode: status, Code: r.Code, Message: r.Message})
 		}),
 		Waiting: func(p *Payin) bool { return p.Later && !p.final() },
 		Confirm: func(p *Payin, env emulator.Env) []emulator.Notification {
@@ -307,5 +307,5 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	forged.Status, forged.ConfirmationStatus, forged.Failure = "processed", "accepted", nil
 	forged.transact("completed", now)
 	body, signed := s.webhookForms(&forged, 0, true)
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: signedBy(novasend.Sign("forged-"+emulator.RandomHex(8), signed)), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: http.Header{novasend.SignatureHeader: {novasend.Sign("forged-"+emulator.RandomHex(8), signed)}}, Body: body})
 }
