@@ -101,15 +101,19 @@ func (p *Payin) transact(status string, now time.Time) {
 // wallet); cancel declines, and no transaction is made; pay later accepts,
 // and the transaction stays pending until the phone confirms.
 func settle(p *Payin, a providertest.Action, now time.Time) {
-	if a == providertest.Cancel {
+	switch a {
+	case providertest.Cancel:
 		p.ConfirmationStatus, p.Failure = "declined", &Failure{Code: "payment_declined", Message: "The customer declined the payment"}
 		return
+	case providertest.Fail:
+		p.transact("failed", now)
+		p.Failure = &Failure{Code: "client_not_enough_cash", Message: "Insufficient client balance"}
+	case providertest.PayLater:
+		p.transact("pending", now)
+	default:
+		p.transact("completed", now)
 	}
 	p.Status, p.ConfirmationStatus, p.Later = "processed", "accepted", a == providertest.PayLater
-	p.transact(map[providertest.Action]string{providertest.Pay: "completed", providertest.Fail: "failed", providertest.PayLater: "pending"}[a], now)
-	if a == providertest.Fail {
-		p.Failure = &Failure{Code: "client_not_enough_cash", Message: "Insufficient client balance"}
-	}
 }
 
 // lowerAlnum is the alphabet of NovaSend's references.

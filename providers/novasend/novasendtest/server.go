@@ -199,7 +199,8 @@ func New(opts ...Option) *Server {
 	s := &Server{
 		APIKey: "pk_" + emulator.RandomHex(12), APIClient: "sk_" + emulator.RandomHex(16), WebhookSecret: emulator.RandomHex(16),
 		AccountID: "merchant_" + emulator.RandomHex(4), answers: emulator.LoadAnswers(files, "answers/*.json"),
-		words: emulator.LoadData[messages](files, "data/messages.json"), wallets: emulator.LoadData[map[string][]emulator.Operator](files, "data/wallets.json"),
+		words:   emulator.LoadData[messages](files, "data/messages.json"),
+		wallets: emulator.LoadData[map[string][]emulator.Operator](files, "data/wallets.json"),
 	}
 	set := providertest.Configure(s, opts)
 	s.merchant = set.Merchant
@@ -235,7 +236,8 @@ func (s *Server) BaseURL() string { return s.URL + "/v1" }
 // Config returns a novasend.Config for this server: its credentials, its
 // webhook secret, its account and its base URL.
 func (s *Server) Config() novasend.Config {
-	return novasend.Config{APIKey: s.APIKey, APIClient: s.APIClient, WebhookSecrets: []string{s.WebhookSecret}, AccountID: s.AccountID, BaseURL: s.BaseURL()}
+	return novasend.Config{APIKey: s.APIKey, APIClient: s.APIClient, WebhookSecrets: []string{s.WebhookSecret},
+		AccountID: s.AccountID, BaseURL: s.BaseURL()}
 }
 
 // Provider returns a novasend.Provider configured against this server.
@@ -307,5 +309,6 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	forged.Status, forged.ConfirmationStatus, forged.Failure = "processed", "accepted", nil
 	forged.transact("completed", now)
 	body, signed := s.webhookForms(&forged, 0, true)
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: http.Header{novasend.SignatureHeader: {novasend.Sign("forged-"+emulator.RandomHex(8), signed)}}, Body: body})
+	forgery := novasend.Sign("forged-"+emulator.RandomHex(8), signed)
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: http.Header{novasend.SignatureHeader: {forgery}}, Body: body})
 }
