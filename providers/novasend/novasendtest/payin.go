@@ -166,7 +166,7 @@ func (v view) CustomerFee() int64 {
 // Created is when the session was opened, as NovaSend writes times.
 func (v view) Created() string { return emulator.ISOTime(v.CreatedAt) }
 
-// Settled is when the transaction was.
+// Settled is when the transaction was settled, as NovaSend writes times.
 func (v view) Settled() string { return emulator.ISOTime(v.Transaction.ProcessedAt) }
 
 // webhookForms returns the body of a webhook about p as sent, and the
