@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -376,14 +375,8 @@ func TestPageFlow(t *testing.T) {
 	s, sh := emutest.StartNotifying(t, "/hooks", newServer, providertest.WithMerchant("Boutique Awa"))
 
 	sess := open(t, s, validBody, key1)
-	res, err := http.Get(sess.PaymentURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
 	code := strings.TrimPrefix(sess.PaymentURL, s.URL+"/link/")
-	emutest.Shows(t, "page", string(page), "Boutique Awa", "5000 XOF", ourRef, `action="/link/`+code+`/pay"`, `/fail"`, `/cancel"`)
+	emutest.Shows(t, "page", emutest.Page(t, sess.PaymentURL), "Boutique Awa", "5000 XOF", ourRef, `action="/link/`+code+`/pay"`, `/fail"`, `/cancel"`)
 	if p, _ := s.Payment(ourRef); p.ConfirmationStatus != "pending" {
 		t.Errorf("opening the page: confirmation %q", p.ConfirmationStatus)
 	}
@@ -427,13 +420,7 @@ func TestPageFlow(t *testing.T) {
 	if p, _ := s.Payment(ourRef); p.Transaction.Status != "completed" || sh.Count() != 1 {
 		t.Errorf("second action changed things: %+v, %d webhooks", p, sh.Count())
 	}
-	res, err = http.Get(sess.PaymentURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ = io.ReadAll(res.Body)
-	res.Body.Close()
-	if !bytes.Contains(page, []byte("This payment is paid.")) {
+	if page := emutest.Page(t, sess.PaymentURL); !strings.Contains(page, "This payment is paid.") {
 		t.Errorf("settled page: %s", page)
 	}
 
