@@ -1,7 +1,14 @@
 package moneyfusiontest
 
 import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
 	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/providers/moneyfusion"
+	"github.com/cauripay/cauri/providers/providertest"
 )
 
 // brand is how the emulated MoneyFusion payment page looks, in French as
@@ -21,4 +28,67 @@ var operators = []emulator.Operator{
 	{Code: "mtn", Name: "MTN MoMo"},
 	{Code: "moov", Name: "Moov Money"},
 	{Code: "wave", Name: "Wave"},
+}
+
+// show is the hosted payment page of p.
+func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
+	return emulator.CheckoutPage{
+		Brand:       brand,
+		Merchant:    s.merchant,
+		Amount:      fmt.Sprintf("%d FCFA", p.TotalPrice),
+		Description: articleNames(p.Article),
+		ActionURL:   strings.TrimPrefix(s.pageURL(p.Token), s.URL),
+		Operators:   operators,
+		Customer:    emulator.PageCustomer{Name: p.NomClient, Phone: p.NumeroSend},
+	}
+}
+
+// press plays a button: every one sends the customer back to return_url
+// with ?token=, after the events MoneyFusion sends for it.
+func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
+	events := []string{moneyfusion.EventPending}
+	switch a {
+	case providertest.Pay:
+		p.Status, p.Moyen, p.NumeroTransaction = StatusPaid, c.From(operators).Code, randomDigits(10)
+		events = append(events, moneyfusion.EventCompleted)
+	case providertest.Fail:
+		p.Status, p.Moyen, p.NumeroTransaction = StatusFailure, c.From(operators).Code, randomDigits(10)
+		events = append(events, moneyfusion.EventCancelled)
+	case providertest.PayLater:
+		// Pending until the phone confirms: ConfirmLater.
+		p.Moyen, p.Later = c.From(operators).Code, true
+	case providertest.Cancel:
+		// MoneyFusion's status endpoint has no word of its own for it.
+		p.Status, p.Cancelled = StatusNoPaid, true
+		events = []string{moneyfusion.EventCancelled}
+	}
+	var notify []emulator.Notification
+	for _, e := range events {
+		notify = append(notify, env.To(nil, s.webhook(p, e, env), p.WebhookURL)...)
+	}
+	back := ""
+	if p.ReturnURL != "" {
+		back = emulator.WithQuery(p.ReturnURL, "token", p.Token)
+	}
+	out := emulator.SentBack(a, p.Token, back, back, notify)
+	out.Title = p.Status
+	return out
+}
+
+// closed reports whether p's page takes no more action: paid, failed,
+// cancelled.
+func closed(p *Payment) bool {
+	return p.Cancelled || p.Status == StatusPaid || p.Status == StatusFailure || p.Status == StatusCancelled
+}
+
+// ended reports whether p's page is past its session's life at now.
+func (s *Server) ended(p *Payment, now time.Time) bool { return now.Sub(p.CreatedAt) > s.o.life }
+
+// statut is what the status endpoint and webhooks say of p: its Status,
+// or "no paid" for a page that ended unpaid.
+func (s *Server) statut(p *Payment, now time.Time) string {
+	if !closed(p) && !p.Later && s.ended(p, now) && p.Status == StatusPending {
+		return StatusNoPaid
+	}
+	return p.Status
 }

@@ -53,10 +53,10 @@
 package moneyfusiontest
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -167,13 +167,11 @@ type Server struct {
 	App, Key string
 
 	*shell
-	c          *emulator.Core[Payment]
-	merchant   string
-	feePercent int64
-	gross      bool
-	showHook   bool
-	life       time.Duration
-	now        func() time.Time
+	c        *emulator.Core[Payment]
+	answers  emulator.Answers
+	o        options
+	merchant string
+	now      func() time.Time
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -182,14 +180,14 @@ var _ providertest.Emulator = (*Server)(nil)
 func New(opts ...Option) *Server {
 	o := options{app: "cauri-test", key: emulator.RandomHex(8), feePercent: 3, life: moneyfusion.DefaultSessionLife}
 	set := providertest.Configure(&o, opts)
-	s := &Server{App: o.app, Key: o.key, merchant: set.Merchant, feePercent: o.feePercent, gross: o.gross, showHook: o.showHook, life: o.life, now: set.Now}
+	s := &Server{App: o.app, Key: o.key, o: o, merchant: set.Merchant, now: set.Now, answers: emulator.LoadAnswers(answerFiles, "answers/*.json")}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "moneyfusiontest", Agent: "MoneyFusion-Webhook/1.0 (emulator)", ErrorBody: errorBody, Settings: set,
+		Name: "moneyfusiontest", Agent: "MoneyFusion-Webhook/1.0 (emulator)", ErrorBody: s.errorBody, Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == StatusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Later = false
 			p.Status, p.NumeroTransaction = StatusPaid, randomDigits(10)
-			return env.To(nil, s.webhookBody(p, moneyfusion.EventCompleted, env), p.WebhookURL)
+			return env.To(nil, s.webhook(p, moneyfusion.EventCompleted, env), p.WebhookURL)
 		},
 	})
 	s.URL, s.shell = s.c.URL, &s.c.Shell
@@ -198,7 +196,7 @@ func New(opts ...Option) *Server {
 	s.c.Open("POST /{app}/{key}/pay", providertest.OpCreate, s.pay)
 	s.c.Open("GET /paiementNotif/{token}", providertest.OpStatus, s.notif)
 	s.c.Open("/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusNotFound, refusal("Route introuvable"))
+		s.write(w, http.StatusNotFound, "refusal.json", "Route introuvable")
 	})
 	s.c.Host(emulator.Hosted[Payment]{Path: "/payment/{token}/{merchant}", Key: "token", Lang: "fr", Final: closed,
 		Word: func(p *Payment) string { return p.Status }, Expired: s.ended, Show: s.show, Press: s.press})
@@ -209,7 +207,7 @@ func New(opts ...Option) *Server {
 // Config returns a moneyfusion.Config for this server: its API URL, its
 // status endpoint, its session life and its clock.
 func (s *Server) Config() moneyfusion.Config {
-	return moneyfusion.Config{APIURL: s.APIURL, StatusURL: s.URL, SessionLife: s.life, Now: s.now}
+	return moneyfusion.Config{APIURL: s.APIURL, StatusURL: s.URL, SessionLife: s.o.life, Now: s.now}
 }
 
 // Provider returns a moneyfusion.Provider configured against this server.
@@ -233,7 +231,7 @@ func (s *Server) SetStatus(token, status string) error {
 func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	body, ok := s.Notification(providerRef, moneyfusion.EventCompleted)
 	if !ok {
-		body = s.webhookBody(&Payment{Token: providerRef, TotalPrice: 100, CreatedAt: s.now().UTC()}, moneyfusion.EventCompleted, s.c.Settings())
+		body = s.webhook(&Payment{Token: providerRef, TotalPrice: 100, CreatedAt: s.now().UTC()}, moneyfusion.EventCompleted, s.c.Settings())
 	}
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Body: body})
 }
@@ -243,61 +241,46 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 // stands, for tests that post their own notifications. MoneyFusion signs
 // nothing, so the body is all there is. ok is false for an unknown token.
 func (s *Server) Notification(token, event string) (body []byte, ok bool) {
-	ok = s.c.With(token, func(p *Payment, env emulator.Env) { body = s.webhookBody(p, event, env) })
+	ok = s.c.With(token, func(p *Payment, env emulator.Env) { body = s.webhook(p, event, env) })
 	return body, ok
 }
 
-// answer is MoneyFusion's answer format.
-type answer struct {
-	Statut  bool   `json:"statut"`
-	Token   string `json:"token,omitempty"`
-	Data    any    `json:"data,omitempty"`
-	Message string `json:"message"`
-	URL     string `json:"url,omitempty"`
-}
-
-func refusal(msg string) answer { return answer{Statut: false, Message: msg} }
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	emulator.WriteJSON(w, status, "application/json; charset=utf-8", v)
+// write answers status with the answer name rendered with data, as
+// MoneyFusion's Express server writes JSON.
+func (s *Server) write(w http.ResponseWriter, status int, name string, data any) {
+	emulator.WriteJSON(w, status, "application/json; charset=utf-8", json.RawMessage(s.answers.Render(name, data)))
 }
 
 // errorBody is the body of an injected error status.
-func errorBody(status int) (string, []byte) {
-	msg := "Erreur serveur"
-	switch {
-	case status == http.StatusTooManyRequests:
-		msg = "Trop de requêtes, réessayez plus tard"
-	case status == http.StatusServiceUnavailable:
-		msg = "Service momentanément indisponible"
-	case status < 500:
+func (s *Server) errorBody(status int) (string, []byte) {
+	msg := map[int]string{http.StatusTooManyRequests: "Trop de requêtes, réessayez plus tard", http.StatusServiceUnavailable: "Service momentanément indisponible"}[status]
+	if msg == "" && status < 500 {
 		msg = http.StatusText(status)
 	}
-	b, _ := json.Marshal(refusal(msg))
-	return "application/json; charset=utf-8", b
+	return "application/json; charset=utf-8", s.answers.Render("refusal.json", cmp.Or(msg, "Erreur serveur"))
 }
 
 // pay is POST {APIURL}: the payment request.
 func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 	app, key := r.PathValue("app"), r.PathValue("key")
 	if subtle.ConstantTimeCompare([]byte(app+"/"+key), []byte(s.App+"/"+s.Key)) != 1 {
-		writeJSON(w, http.StatusNotFound, refusal("Marchand introuvable"))
+		s.write(w, http.StatusNotFound, "refusal.json", "Marchand introuvable")
 		return
 	}
 	in, raw, ok := emulator.ReadBody(r, false)
 	if !ok {
-		writeJSON(w, http.StatusBadRequest, refusal("Le corps de la requête doit être un objet JSON"))
+		s.write(w, http.StatusBadRequest, "refusal.json", "Le corps de la requête doit être un objet JSON")
 		return
 	}
 	p, bad := validatePay(in)
 	if len(bad) > 0 {
-		writeJSON(w, http.StatusBadRequest, refusal("Champs manquants ou invalides : "+strings.Join(bad, ", ")))
+		s.write(w, http.StatusBadRequest, "refusal.json", "Champs manquants ou invalides : "+strings.Join(bad, ", "))
 		return
 	}
 	p.ID, p.Token, p.Status, p.CreatedAt = emulator.RandomHex(12), randomToken(20), StatusPending, s.now().UTC()
 	p.RequestBody, p.RequestHeader = raw, r.Header.Clone()
 	s.c.Add(p.Token, p)
-	writeJSON(w, http.StatusOK, answer{Statut: true, Token: p.Token, Message: "paiement en cours", URL: s.pageURL(p.Token)})
+	s.write(w, http.StatusOK, "pay.json", struct{ Token, URL string }{p.Token, s.pageURL(p.Token)})
 }
 
 // pageURL is a payment's hosted page, in the documentation's newest shape:
@@ -309,75 +292,12 @@ func (s *Server) pageURL(token string) string {
 // notif is GET /paiementNotif/{token}: the status endpoint. It takes no
 // credential, as MoneyFusion's does not.
 func (s *Server) notif(w http.ResponseWriter, r *http.Request) {
-	var data any
-	if !s.c.With(r.PathValue("token"), func(p *Payment, env emulator.Env) { data = s.statusData(p, env) }) {
-		writeJSON(w, http.StatusNotFound, refusal("Paiement introuvable"))
+	var v view
+	if !s.c.With(r.PathValue("token"), func(p *Payment, env emulator.Env) { v = s.view(p, "", env) }) {
+		s.write(w, http.StatusNotFound, "refusal.json", "Paiement introuvable")
 		return
 	}
-	writeJSON(w, http.StatusOK, answer{Statut: true, Data: data, Message: "details paiement"})
-}
-
-// show is the hosted payment page of p.
-func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
-	return emulator.CheckoutPage{
-		Brand:       brand,
-		Merchant:    s.merchant,
-		Amount:      fmt.Sprintf("%d FCFA", p.TotalPrice),
-		Description: articleNames(p.Article),
-		ActionURL:   "/payment/" + url.PathEscape(p.Token) + "/" + url.PathEscape(s.merchant),
-		Operators:   operators,
-		Customer:    emulator.PageCustomer{Name: p.NomClient, Phone: p.NumeroSend},
-	}
-}
-
-// press plays a button: every one sends the customer back to return_url
-// with ?token=, after the events MoneyFusion sends for it.
-func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
-	moyen := c.From(operators).Code
-	var events []string
-	out := emulator.Outcome{}
-	switch a {
-	case providertest.Pay:
-		p.Status, p.Moyen, p.NumeroTransaction = StatusPaid, moyen, randomDigits(10)
-		events = []string{moneyfusion.EventPending, moneyfusion.EventCompleted}
-	case providertest.Fail:
-		p.Status, p.Moyen, p.NumeroTransaction = StatusFailure, moyen, randomDigits(10)
-		events = []string{moneyfusion.EventPending, moneyfusion.EventCancelled}
-	case providertest.PayLater:
-		// Pending until the phone confirms: ConfirmLater.
-		p.Moyen, p.Later, out.Wait = moyen, true, p.Token
-		events = []string{moneyfusion.EventPending}
-	case providertest.Cancel:
-		// MoneyFusion's status endpoint has no word of its own for it.
-		p.Status, p.Cancelled = StatusNoPaid, true
-		events = []string{moneyfusion.EventCancelled}
-	}
-	for _, e := range events {
-		out.Notify = append(out.Notify, env.To(nil, s.webhookBody(p, e, env), p.WebhookURL)...)
-	}
-	if p.ReturnURL != "" {
-		out.Back = emulator.WithQuery(p.ReturnURL, "token", p.Token)
-	}
-	out.Title = p.Status
-	return out
-}
-
-// closed reports whether p's page takes no more action: paid, failed,
-// cancelled.
-func closed(p *Payment) bool {
-	return p.Cancelled || p.Status == StatusPaid || p.Status == StatusFailure || p.Status == StatusCancelled
-}
-
-// ended reports whether p's page is past its session's life at now.
-func (s *Server) ended(p *Payment, now time.Time) bool { return now.Sub(p.CreatedAt) > s.life }
-
-// statut is what the status endpoint and webhooks say of p: its Status,
-// or "no paid" for a page that ended unpaid.
-func (s *Server) statut(p *Payment, now time.Time) string {
-	if !closed(p) && !p.Later && s.ended(p, now) && p.Status == StatusPending {
-		return StatusNoPaid
-	}
-	return p.Status
+	s.write(w, http.StatusOK, "status.json", v)
 }
 
 // Payment is the emulator's record of one payment.
