@@ -46,6 +46,7 @@ func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.Chec
 // press plays a button: every one sends the customer back to return_url
 // with ?token=, after the events MoneyFusion sends for it.
 func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
+	var out emulator.Outcome
 	events := []string{moneyfusion.EventPending}
 	switch a {
 	case providertest.Pay:
@@ -56,21 +57,17 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 		events = append(events, moneyfusion.EventCancelled)
 	case providertest.PayLater:
 		// Pending until the phone confirms: ConfirmLater.
-		p.Moyen, p.Later = c.From(operators).Code, true
+		p.Moyen, p.Later, out.Wait = c.From(operators).Code, true, p.Token
 	case providertest.Cancel:
 		// MoneyFusion's status endpoint has no word of its own for it.
-		p.Status, p.Cancelled = StatusNoPaid, true
-		events = []string{moneyfusion.EventCancelled}
+		p.Status, p.Cancelled, events = StatusNoPaid, true, []string{moneyfusion.EventCancelled}
 	}
-	var notify []emulator.Notification
 	for _, e := range events {
-		notify = append(notify, env.To(nil, s.webhook(p, e, env), p.WebhookURL)...)
+		out.Notify = append(out.Notify, env.To(nil, s.webhook(p, e, env), p.WebhookURL)...)
 	}
-	back := ""
 	if p.ReturnURL != "" {
-		back = emulator.WithQuery(p.ReturnURL, "token", p.Token)
+		out.Back = emulator.WithQuery(p.ReturnURL, "token", p.Token)
 	}
-	out := emulator.SentBack(a, p.Token, back, back, notify)
 	out.Title = p.Status
 	return out
 }

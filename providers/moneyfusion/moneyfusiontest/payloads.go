@@ -1,9 +1,7 @@
 package moneyfusiontest
 
 import (
-	"bytes"
 	"embed"
-	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -22,16 +20,29 @@ var answerFiles embed.FS
 // declares it; a refusal names the fields that are missing or of the
 // wrong type, in the table's order. totalPrice is a whole number of
 // francs, a JSON number or a numeric string (MoneyFusion's Python SDK
-// sends strings).
-var payShape = emulator.Shape{Trim: true, Dialect: func(p emulator.Problem) []string { return []string{p.Field} }, Fields: []emulator.Field{
+// sends strings); article a list of one or more article objects,
+// personal_Info a list of objects.
+var payShape = emulator.Shape{Trim: true, Dialect: topField, Fields: []emulator.Field{
 	{Name: "totalPrice", Kind: emulator.Amount, Required: true, Check: emulator.Whole(1, 1e15-1)},
-	{Name: "article", Kind: emulator.List, Required: true, Check: objects(1, articleOK)},
+	{Name: "article", Kind: emulator.List, Required: true, Check: notEmpty, Each: &emulator.Field{Kind: emulator.Object, Required: true, Check: article}},
 	{Name: "numeroSend", Required: true},
 	{Name: "nomclient", Required: true},
-	{Name: "personal_Info", Kind: emulator.List, Check: objects(0, nil)},
+	{Name: "personal_Info", Kind: emulator.List, Each: &emulator.Field{Kind: emulator.Object, Required: true}},
 	{Name: "return_url", Check: emulator.URL},
 	{Name: "webhook_url", Check: emulator.URL},
 }}
+
+// topField is MoneyFusion's word for a problem: the name of the
+// request's field it is in.
+func topField(p emulator.Problem) []string { return []string{strings.Split(p.Path(), ".")[0]} }
+
+// notEmpty is the Check of a list with an element at least.
+func notEmpty(v any) (rule, arg string) {
+	if len(v.([]any)) == 0 {
+		return emulator.RuleRequired, ""
+	}
+	return "", ""
+}
 
 // An article object comes in two shapes. The documentation's and the
 // fusionpay SDK's names articles by its keys, each priced by its value:
@@ -51,40 +62,27 @@ var (
 	}}
 )
 
-// articleOK reports whether m is an article object of either shape.
-func articleOK(m map[string]any) bool {
+// article is the Check of an article object of either shape.
+func article(v any) (rule, arg string) {
+	m := v.(map[string]any)
 	_, problems := pricedShape.Decode(map[string]any{"article": m})
 	if _, named := m["name"].(string); named {
 		_, problems = articleShape.Decode(m)
 	}
-	return len(m) > 0 && len(problems) == 0
-}
-
-// objects returns the Check of a list of at least least JSON objects,
-// each one ok takes (nil takes any).
-func objects(least int, ok func(map[string]any) bool) func(v any) (rule, arg string) {
-	return func(v any) (string, string) {
-		list := v.([]any)
-		for _, e := range list {
-			if m, isObj := e.(map[string]any); !isObj || ok != nil && !ok(m) {
-				return "objects", ""
-			}
-		}
-		if len(list) < least {
-			return "objects", ""
-		}
-		return "", ""
+	if len(m) == 0 || len(problems) > 0 {
+		return "article", ""
 	}
+	return "", ""
 }
 
 // validatePay checks a payment request and returns the payment it
-// describes, or the names of the fields refused.
+// describes, or the names of the fields refused, each once.
 func validatePay(in map[string]any) (*Payment, []string) {
 	v, bad := payShape.Validate(in)
 	return &Payment{
 		TotalPrice: v.Int("totalPrice"), Article: asObjects(v.List("article")), PersonalInfo: asObjects(v.List("personal_Info")),
 		NumeroSend: v.String("numeroSend"), NomClient: v.String("nomclient"), ReturnURL: v.String("return_url"), WebhookURL: v.String("webhook_url"),
-	}, bad
+	}, slices.Compact(bad)
 }
 
 // asObjects returns the objects of a list Check took.
@@ -114,33 +112,28 @@ func articleNames(list []map[string]any) string {
 // moment: Montant and frais as reported, statut, the event.
 type view struct {
 	Payment
-	Event, Statut, Hook, Created string
-	Montant, Frais               int64
+	Event, Statut, Created string
+	Montant, Frais         int64
+	ShowHook               bool
 }
 
 // view returns p as it shows at env with event. The charged amount is
 // totalPrice plus the reported delta; frais is the fee on totalPrice;
 // Montant is the charged amount net of frais, or all of it with
-// WithGrossMontant. The status answer shows webhook_url (Hook) only with
-// WithWebhookURLInStatus. The caller holds the server's lock.
+// WithGrossMontant. The status answer shows webhook_url only with
+// WithWebhookURLInStatus (ShowHook). The caller holds the server's lock.
 func (s *Server) view(p *Payment, event string, env emulator.Env) view {
-	v := view{Payment: *p, Event: event, Statut: s.statut(p, env.Now), Created: emulator.ISOTime(p.CreatedAt)}
+	v := view{Payment: *p, Event: event, Statut: s.statut(p, env.Now), Created: emulator.ISOTime(p.CreatedAt), ShowHook: s.o.showHook}
 	v.Frais = p.TotalPrice * s.o.feePercent / 100
 	v.Montant = p.TotalPrice + env.Delta - v.Frais
 	if s.o.gross {
 		v.Montant += v.Frais
 	}
-	if s.o.showHook {
-		v.Hook = p.WebhookURL
-	}
 	return v
 }
 
-// webhook is the body of a webhook about p for event, its <, > and &
-// escaped as the emulator's answers escape them. The caller holds the
-// server's lock.
+// webhook is the body of a webhook about p for event. The caller holds
+// the server's lock.
 func (s *Server) webhook(p *Payment, event string, env emulator.Env) []byte {
-	var b bytes.Buffer
-	json.HTMLEscape(&b, s.answers.Render("webhook.json", s.view(p, event, env)))
-	return b.Bytes()
+	return s.reply.Body("webhook.json", s.view(p, event, env))
 }

@@ -56,7 +56,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -168,7 +167,7 @@ type Server struct {
 
 	*shell
 	c        *emulator.Core[Payment]
-	answers  emulator.Answers
+	reply    emulator.Reply
 	o        options
 	merchant string
 	now      func() time.Time
@@ -180,13 +179,13 @@ var _ providertest.Emulator = (*Server)(nil)
 func New(opts ...Option) *Server {
 	o := options{app: "cauri-test", key: emulator.RandomHex(8), feePercent: 3, life: moneyfusion.DefaultSessionLife}
 	set := providertest.Configure(&o, opts)
-	s := &Server{App: o.app, Key: o.key, o: o, merchant: set.Merchant, now: set.Now, answers: emulator.LoadAnswers(answerFiles, "answers/*.json")}
+	s := &Server{App: o.app, Key: o.key, o: o, merchant: set.Merchant, now: set.Now,
+		reply: emulator.Reply{Answers: emulator.LoadAnswers(answerFiles, "answers/*.json"), ContentType: "application/json; charset=utf-8"}}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "moneyfusiontest", Agent: "MoneyFusion-Webhook/1.0 (emulator)", ErrorBody: s.errorBody, Settings: set,
+		Name: "moneyfusiontest", Agent: "MoneyFusion-Webhook/1.0 (emulator)", ErrorBody: s.reply.ErrorBody("refusal.json", refusal), Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == StatusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
-			p.Later = false
-			p.Status, p.NumeroTransaction = StatusPaid, randomDigits(10)
+			p.Later, p.Status, p.NumeroTransaction = false, StatusPaid, randomDigits(10)
 			return env.To(nil, s.webhook(p, moneyfusion.EventCompleted, env), p.WebhookURL)
 		},
 	})
@@ -196,7 +195,7 @@ func New(opts ...Option) *Server {
 	s.c.Open("POST /{app}/{key}/pay", providertest.OpCreate, s.pay)
 	s.c.Open("GET /paiementNotif/{token}", providertest.OpStatus, s.notif)
 	s.c.Open("/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
-		s.write(w, http.StatusNotFound, "refusal.json", "Route introuvable")
+		s.reply.Write(w, http.StatusNotFound, "refusal.json", "Route introuvable")
 	})
 	s.c.Host(emulator.Hosted[Payment]{Path: "/payment/{token}/{merchant}", Key: "token", Lang: "fr", Final: closed,
 		Word: func(p *Payment) string { return p.Status }, Expired: s.ended, Show: s.show, Press: s.press})
@@ -245,42 +244,36 @@ func (s *Server) Notification(token, event string) (body []byte, ok bool) {
 	return body, ok
 }
 
-// write answers status with the answer name rendered with data, as
-// MoneyFusion's Express server writes JSON.
-func (s *Server) write(w http.ResponseWriter, status int, name string, data any) {
-	emulator.WriteJSON(w, status, "application/json; charset=utf-8", json.RawMessage(s.answers.Render(name, data)))
-}
-
-// errorBody is the body of an injected error status.
-func (s *Server) errorBody(status int) (string, []byte) {
+// refusal is the message of the answer to an injected error status.
+func refusal(status int) any {
 	msg := map[int]string{http.StatusTooManyRequests: "Trop de requêtes, réessayez plus tard", http.StatusServiceUnavailable: "Service momentanément indisponible"}[status]
 	if msg == "" && status < 500 {
 		msg = http.StatusText(status)
 	}
-	return "application/json; charset=utf-8", s.answers.Render("refusal.json", cmp.Or(msg, "Erreur serveur"))
+	return cmp.Or(msg, "Erreur serveur")
 }
 
 // pay is POST {APIURL}: the payment request.
 func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 	app, key := r.PathValue("app"), r.PathValue("key")
 	if subtle.ConstantTimeCompare([]byte(app+"/"+key), []byte(s.App+"/"+s.Key)) != 1 {
-		s.write(w, http.StatusNotFound, "refusal.json", "Marchand introuvable")
+		s.reply.Write(w, http.StatusNotFound, "refusal.json", "Marchand introuvable")
 		return
 	}
 	in, raw, ok := emulator.ReadBody(r, false)
 	if !ok {
-		s.write(w, http.StatusBadRequest, "refusal.json", "Le corps de la requête doit être un objet JSON")
+		s.reply.Write(w, http.StatusBadRequest, "refusal.json", "Le corps de la requête doit être un objet JSON")
 		return
 	}
 	p, bad := validatePay(in)
 	if len(bad) > 0 {
-		s.write(w, http.StatusBadRequest, "refusal.json", "Champs manquants ou invalides : "+strings.Join(bad, ", "))
+		s.reply.Write(w, http.StatusBadRequest, "refusal.json", "Champs manquants ou invalides : "+strings.Join(bad, ", "))
 		return
 	}
-	p.ID, p.Token, p.Status, p.CreatedAt = emulator.RandomHex(12), randomToken(20), StatusPending, s.now().UTC()
+	p.ID, p.Token, p.Status, p.CreatedAt = emulator.RandomHex(12), emulator.RandomFrom(alnum, 20), StatusPending, s.now().UTC()
 	p.RequestBody, p.RequestHeader = raw, r.Header.Clone()
 	s.c.Add(p.Token, p)
-	s.write(w, http.StatusOK, "pay.json", struct{ Token, URL string }{p.Token, s.pageURL(p.Token)})
+	s.reply.Write(w, http.StatusOK, "pay.json", struct{ Token, URL string }{p.Token, s.pageURL(p.Token)})
 }
 
 // pageURL is a payment's hosted page, in the documentation's newest shape:
@@ -294,10 +287,10 @@ func (s *Server) pageURL(token string) string {
 func (s *Server) notif(w http.ResponseWriter, r *http.Request) {
 	var v view
 	if !s.c.With(r.PathValue("token"), func(p *Payment, env emulator.Env) { v = s.view(p, "", env) }) {
-		s.write(w, http.StatusNotFound, "refusal.json", "Paiement introuvable")
+		s.reply.Write(w, http.StatusNotFound, "refusal.json", "Paiement introuvable")
 		return
 	}
-	s.write(w, http.StatusOK, "status.json", v)
+	s.reply.Write(w, http.StatusOK, "status.json", v)
 }
 
 // Payment is the emulator's record of one payment.
@@ -320,16 +313,11 @@ type Payment struct {
 	TotalPrice int64
 	// Article, PersonalInfo, NumeroSend, NomClient, ReturnURL and
 	// WebhookURL are as requested (URLs trimmed).
-	Article      []map[string]any
-	PersonalInfo []map[string]any
-	NumeroSend   string
-	NomClient    string
-	ReturnURL    string
-	WebhookURL   string
+	Article, PersonalInfo                        []map[string]any
+	NumeroSend, NomClient, ReturnURL, WebhookURL string
 	// Moyen and NumeroTransaction are set once the customer paid or failed
 	// (Moyen, the means chosen on the page, once they chose to pay later).
-	Moyen             string
-	NumeroTransaction string
+	Moyen, NumeroTransaction string
 	// CreatedAt is when the payment was requested.
 	CreatedAt time.Time
 	// RequestBody and RequestHeader are the payment request as received.
@@ -337,10 +325,10 @@ type Payment struct {
 	RequestHeader http.Header
 }
 
+// alnum are the letters and digits of MoneyFusion's newer tokens, 20 of
+// them: "Le4Cnmm1Ac9yTgZMKQbz".
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-// randomToken returns n random letters and digits, the shape of
-// MoneyFusion's newer tokens ("Le4Cnmm1Ac9yTgZMKQbz").
-func randomToken(n int) string { return emulator.RandomFrom(alnum, n) }
-
+// randomDigits returns n random digits, the first 0: a phone number, the
+// shape of numeroTransaction ("0708889205").
 func randomDigits(n int) string { return "0" + emulator.RandomFrom("0123456789", n-1) }
