@@ -3,8 +3,6 @@ package moneyfusiontest
 import (
 	"fmt"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/moneyfusion"
@@ -33,13 +31,9 @@ var operators = []emulator.Operator{
 // show is the hosted payment page of p.
 func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
 	return emulator.CheckoutPage{
-		Brand:       brand,
-		Merchant:    s.merchant,
-		Amount:      fmt.Sprintf("%d FCFA", p.TotalPrice),
-		Description: articleNames(p.Article),
-		ActionURL:   strings.TrimPrefix(s.pageURL(p.Token), s.URL),
-		Operators:   operators,
-		Customer:    emulator.PageCustomer{Name: p.NomClient, Phone: p.NumeroSend},
+		Brand: brand, Merchant: s.merchant, Operators: operators, ActionURL: s.pagePath(p.Token),
+		Amount: fmt.Sprintf("%d FCFA", p.TotalPrice), Description: articleNames(p.Article),
+		Customer: emulator.PageCustomer{Name: p.NomClient, Phone: p.NumeroSend},
 	}
 }
 
@@ -76,16 +70,4 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 // cancelled.
 func closed(p *Payment) bool {
 	return p.Cancelled || p.Status == StatusPaid || p.Status == StatusFailure || p.Status == StatusCancelled
-}
-
-// ended reports whether p's page is past its session's life at now.
-func (s *Server) ended(p *Payment, now time.Time) bool { return now.Sub(p.CreatedAt) > s.o.life }
-
-// statut is what the status endpoint and webhooks say of p: its Status,
-// or "no paid" for a page that ended unpaid.
-func (s *Server) statut(p *Payment, now time.Time) string {
-	if !closed(p) && !p.Later && s.ended(p, now) && p.Status == StatusPending {
-		return StatusNoPaid
-	}
-	return p.Status
 }

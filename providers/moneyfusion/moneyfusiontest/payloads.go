@@ -65,11 +65,11 @@ var (
 // article is the Check of an article object of either shape.
 func article(v any) (rule, arg string) {
 	m := v.(map[string]any)
-	_, problems := pricedShape.Decode(map[string]any{"article": m})
+	shape, in := &pricedShape, map[string]any{"article": m}
 	if _, named := m["name"].(string); named {
-		_, problems = articleShape.Decode(m)
+		shape, in = &articleShape, m
 	}
-	if len(m) == 0 || len(problems) > 0 {
+	if _, problems := shape.Decode(in); len(m) == 0 || len(problems) > 0 {
 		return "article", ""
 	}
 	return "", ""
@@ -80,17 +80,16 @@ func article(v any) (rule, arg string) {
 func validatePay(in map[string]any) (*Payment, []string) {
 	v, bad := payShape.Validate(in)
 	return &Payment{
-		TotalPrice: v.Int("totalPrice"), Article: asObjects(v.List("article")), PersonalInfo: asObjects(v.List("personal_Info")),
+		TotalPrice: v.Int("totalPrice"), Article: objects(v, "article"), PersonalInfo: objects(v, "personal_Info"),
 		NumeroSend: v.String("numeroSend"), NomClient: v.String("nomclient"), ReturnURL: v.String("return_url"), WebhookURL: v.String("webhook_url"),
 	}, slices.Compact(bad)
 }
 
-// asObjects returns the objects of a list Check took.
-func asObjects(list []any) []map[string]any {
-	out := make([]map[string]any, 0, len(list))
-	for _, e := range list {
-		m, _ := e.(map[string]any)
-		out = append(out, m)
+// objects returns the objects of the list field name, in order.
+func objects(v emulator.Values, name string) []map[string]any {
+	out := []map[string]any{}
+	for _, k := range v.Keys(name) {
+		out = append(out, v.Nested(name).Object(k))
 	}
 	return out
 }

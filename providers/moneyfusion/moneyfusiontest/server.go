@@ -255,8 +255,7 @@ func refusal(status int) any {
 
 // pay is POST {APIURL}: the payment request.
 func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
-	app, key := r.PathValue("app"), r.PathValue("key")
-	if subtle.ConstantTimeCompare([]byte(app+"/"+key), []byte(s.App+"/"+s.Key)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(r.PathValue("app")+"/"+r.PathValue("key")), []byte(s.App+"/"+s.Key)) != 1 {
 		s.reply.Write(w, http.StatusNotFound, "refusal.json", "Marchand introuvable")
 		return
 	}
@@ -273,13 +272,13 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 	p.ID, p.Token, p.Status, p.CreatedAt = emulator.RandomHex(12), emulator.RandomFrom(alnum, 20), StatusPending, s.now().UTC()
 	p.RequestBody, p.RequestHeader = raw, r.Header.Clone()
 	s.c.Add(p.Token, p)
-	s.reply.Write(w, http.StatusOK, "pay.json", struct{ Token, URL string }{p.Token, s.pageURL(p.Token)})
+	s.reply.Write(w, http.StatusOK, "pay.json", struct{ Token, URL string }{p.Token, s.URL + s.pagePath(p.Token)})
 }
 
-// pageURL is a payment's hosted page, in the documentation's newest shape:
-// /payment/{token}/{merchant}.
-func (s *Server) pageURL(token string) string {
-	return s.URL + "/payment/" + url.PathEscape(token) + "/" + url.PathEscape(s.merchant)
+// pagePath is the path of a payment's hosted page, in the
+// documentation's newest shape: /payment/{token}/{merchant}.
+func (s *Server) pagePath(token string) string {
+	return "/payment/" + url.PathEscape(token) + "/" + url.PathEscape(s.merchant)
 }
 
 // notif is GET /paiementNotif/{token}: the status endpoint. It takes no
@@ -292,6 +291,18 @@ func (s *Server) notif(w http.ResponseWriter, r *http.Request) {
 	}
 	s.reply.Write(w, http.StatusOK, "status.json", v)
 }
+
+// statut is what the status endpoint and webhooks say of p: its Status,
+// or "no paid" for a page that ended unpaid.
+func (s *Server) statut(p *Payment, now time.Time) string {
+	if !closed(p) && !p.Later && s.ended(p, now) && p.Status == StatusPending {
+		return StatusNoPaid
+	}
+	return p.Status
+}
+
+// ended reports whether p's page is past its session's life at now.
+func (s *Server) ended(p *Payment, now time.Time) bool { return now.Sub(p.CreatedAt) > s.o.life }
 
 // Payment is the emulator's record of one payment.
 type Payment struct {
