@@ -53,10 +53,9 @@
 package moneyfusiontest
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -167,13 +166,11 @@ type Server struct {
 	App, Key string
 
 	*shell
-	c          *emulator.Core[Payment]
-	merchant   string
-	feePercent int64
-	gross      bool
-	showHook   bool
-	life       time.Duration
-	now        func() time.Time
+	c        *emulator.Core[Payment]
+	reply    emulator.Reply
+	o        options
+	merchant string
+	now      func() time.Time
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -182,14 +179,14 @@ var _ providertest.Emulator = (*Server)(nil)
 func New(opts ...Option) *Server {
 	o := options{app: "cauri-test", key: emulator.RandomHex(8), feePercent: 3, life: moneyfusion.DefaultSessionLife}
 	set := providertest.Configure(&o, opts)
-	s := &Server{App: o.app, Key: o.key, merchant: set.Merchant, feePercent: o.feePercent, gross: o.gross, showHook: o.showHook, life: o.life, now: set.Now}
+	s := &Server{App: o.app, Key: o.key, o: o, merchant: set.Merchant, now: set.Now,
+		reply: emulator.Reply{Answers: emulator.LoadAnswers(answerFiles, "answers/*.json"), ContentType: "application/json; charset=utf-8"}}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "moneyfusiontest", Agent: "MoneyFusion-Webhook/1.0 (emulator)", ErrorBody: errorBody, Settings: set,
+		Name: "moneyfusiontest", Agent: "MoneyFusion-Webhook/1.0 (emulator)", ErrorBody: s.reply.ErrorBody("refusal.json", refusal), Settings: set,
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == StatusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
-			p.Later = false
-			p.Status, p.NumeroTransaction = StatusPaid, randomDigits(10)
-			return env.To(nil, s.webhookBody(p, moneyfusion.EventCompleted, env), p.WebhookURL)
+			p.Later, p.Status, p.NumeroTransaction = false, StatusPaid, randomDigits(10)
+			return env.To(nil, s.webhook(p, moneyfusion.EventCompleted, env), p.WebhookURL)
 		},
 	})
 	s.URL, s.shell = s.c.URL, &s.c.Shell
@@ -198,7 +195,7 @@ func New(opts ...Option) *Server {
 	s.c.Open("POST /{app}/{key}/pay", providertest.OpCreate, s.pay)
 	s.c.Open("GET /paiementNotif/{token}", providertest.OpStatus, s.notif)
 	s.c.Open("/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusNotFound, refusal("Route introuvable"))
+		s.reply.Write(w, http.StatusNotFound, "refusal.json", "Route introuvable")
 	})
 	s.c.Host(emulator.Hosted[Payment]{Path: "/payment/{token}/{merchant}", Key: "token", Lang: "fr", Final: closed,
 		Word: func(p *Payment) string { return p.Status }, Expired: s.ended, Show: s.show, Press: s.press})
@@ -209,7 +206,7 @@ func New(opts ...Option) *Server {
 // Config returns a moneyfusion.Config for this server: its API URL, its
 // status endpoint, its session life and its clock.
 func (s *Server) Config() moneyfusion.Config {
-	return moneyfusion.Config{APIURL: s.APIURL, StatusURL: s.URL, SessionLife: s.life, Now: s.now}
+	return moneyfusion.Config{APIURL: s.APIURL, StatusURL: s.URL, SessionLife: s.o.life, Now: s.now}
 }
 
 // Provider returns a moneyfusion.Provider configured against this server.
@@ -233,7 +230,7 @@ func (s *Server) SetStatus(token, status string) error {
 func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	body, ok := s.Notification(providerRef, moneyfusion.EventCompleted)
 	if !ok {
-		body = s.webhookBody(&Payment{Token: providerRef, TotalPrice: 100, CreatedAt: s.now().UTC()}, moneyfusion.EventCompleted, s.c.Settings())
+		body = s.webhook(&Payment{Token: providerRef, TotalPrice: 100, CreatedAt: s.now().UTC()}, moneyfusion.EventCompleted, s.c.Settings())
 	}
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Body: body})
 }
@@ -243,133 +240,57 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 // stands, for tests that post their own notifications. MoneyFusion signs
 // nothing, so the body is all there is. ok is false for an unknown token.
 func (s *Server) Notification(token, event string) (body []byte, ok bool) {
-	ok = s.c.With(token, func(p *Payment, env emulator.Env) { body = s.webhookBody(p, event, env) })
+	ok = s.c.With(token, func(p *Payment, env emulator.Env) { body = s.webhook(p, event, env) })
 	return body, ok
 }
 
-// answer is MoneyFusion's answer format.
-type answer struct {
-	Statut  bool   `json:"statut"`
-	Token   string `json:"token,omitempty"`
-	Data    any    `json:"data,omitempty"`
-	Message string `json:"message"`
-	URL     string `json:"url,omitempty"`
-}
-
-func refusal(msg string) answer { return answer{Statut: false, Message: msg} }
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	emulator.WriteJSON(w, status, "application/json; charset=utf-8", v)
-}
-
-// errorBody is the body of an injected error status.
-func errorBody(status int) (string, []byte) {
-	msg := "Erreur serveur"
-	switch {
-	case status == http.StatusTooManyRequests:
-		msg = "Trop de requêtes, réessayez plus tard"
-	case status == http.StatusServiceUnavailable:
-		msg = "Service momentanément indisponible"
-	case status < 500:
+// refusal is the message of the answer to an injected error status.
+func refusal(status int) any {
+	msg := map[int]string{http.StatusTooManyRequests: "Trop de requêtes, réessayez plus tard", http.StatusServiceUnavailable: "Service momentanément indisponible"}[status]
+	if msg == "" && status < 500 {
 		msg = http.StatusText(status)
 	}
-	b, _ := json.Marshal(refusal(msg))
-	return "application/json; charset=utf-8", b
+	return cmp.Or(msg, "Erreur serveur")
 }
 
 // pay is POST {APIURL}: the payment request.
 func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
-	app, key := r.PathValue("app"), r.PathValue("key")
-	if subtle.ConstantTimeCompare([]byte(app+"/"+key), []byte(s.App+"/"+s.Key)) != 1 {
-		writeJSON(w, http.StatusNotFound, refusal("Marchand introuvable"))
+	if subtle.ConstantTimeCompare([]byte(r.PathValue("app")+"/"+r.PathValue("key")), []byte(s.App+"/"+s.Key)) != 1 {
+		s.reply.Write(w, http.StatusNotFound, "refusal.json", "Marchand introuvable")
 		return
 	}
 	in, raw, ok := emulator.ReadBody(r, false)
 	if !ok {
-		writeJSON(w, http.StatusBadRequest, refusal("Le corps de la requête doit être un objet JSON"))
+		s.reply.Write(w, http.StatusBadRequest, "refusal.json", "Le corps de la requête doit être un objet JSON")
 		return
 	}
 	p, bad := validatePay(in)
 	if len(bad) > 0 {
-		writeJSON(w, http.StatusBadRequest, refusal("Champs manquants ou invalides : "+strings.Join(bad, ", ")))
+		s.reply.Write(w, http.StatusBadRequest, "refusal.json", "Champs manquants ou invalides : "+strings.Join(bad, ", "))
 		return
 	}
-	p.ID, p.Token, p.Status, p.CreatedAt = emulator.RandomHex(12), randomToken(20), StatusPending, s.now().UTC()
+	p.ID, p.Token, p.Status, p.CreatedAt = emulator.RandomHex(12), emulator.RandomFrom(alnum, 20), StatusPending, s.now().UTC()
 	p.RequestBody, p.RequestHeader = raw, r.Header.Clone()
 	s.c.Add(p.Token, p)
-	writeJSON(w, http.StatusOK, answer{Statut: true, Token: p.Token, Message: "paiement en cours", URL: s.pageURL(p.Token)})
+	s.reply.Write(w, http.StatusOK, "pay.json", struct{ Token, URL string }{p.Token, s.URL + s.pagePath(p.Token)})
 }
 
-// pageURL is a payment's hosted page, in the documentation's newest shape:
-// /payment/{token}/{merchant}.
-func (s *Server) pageURL(token string) string {
-	return s.URL + "/payment/" + url.PathEscape(token) + "/" + url.PathEscape(s.merchant)
+// pagePath is the path of a payment's hosted page, in the
+// documentation's newest shape: /payment/{token}/{merchant}.
+func (s *Server) pagePath(token string) string {
+	return "/payment/" + url.PathEscape(token) + "/" + url.PathEscape(s.merchant)
 }
 
 // notif is GET /paiementNotif/{token}: the status endpoint. It takes no
 // credential, as MoneyFusion's does not.
 func (s *Server) notif(w http.ResponseWriter, r *http.Request) {
-	var data any
-	if !s.c.With(r.PathValue("token"), func(p *Payment, env emulator.Env) { data = s.statusData(p, env) }) {
-		writeJSON(w, http.StatusNotFound, refusal("Paiement introuvable"))
+	var v view
+	if !s.c.With(r.PathValue("token"), func(p *Payment, env emulator.Env) { v = s.view(p, "", env) }) {
+		s.reply.Write(w, http.StatusNotFound, "refusal.json", "Paiement introuvable")
 		return
 	}
-	writeJSON(w, http.StatusOK, answer{Statut: true, Data: data, Message: "details paiement"})
+	s.reply.Write(w, http.StatusOK, "status.json", v)
 }
-
-// show is the hosted payment page of p.
-func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
-	return emulator.CheckoutPage{
-		Brand:       brand,
-		Merchant:    s.merchant,
-		Amount:      fmt.Sprintf("%d FCFA", p.TotalPrice),
-		Description: articleNames(p.Article),
-		ActionURL:   "/payment/" + url.PathEscape(p.Token) + "/" + url.PathEscape(s.merchant),
-		Operators:   operators,
-		Customer:    emulator.PageCustomer{Name: p.NomClient, Phone: p.NumeroSend},
-	}
-}
-
-// press plays a button: every one sends the customer back to return_url
-// with ?token=, after the events MoneyFusion sends for it.
-func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
-	moyen := c.From(operators).Code
-	var events []string
-	out := emulator.Outcome{}
-	switch a {
-	case providertest.Pay:
-		p.Status, p.Moyen, p.NumeroTransaction = StatusPaid, moyen, randomDigits(10)
-		events = []string{moneyfusion.EventPending, moneyfusion.EventCompleted}
-	case providertest.Fail:
-		p.Status, p.Moyen, p.NumeroTransaction = StatusFailure, moyen, randomDigits(10)
-		events = []string{moneyfusion.EventPending, moneyfusion.EventCancelled}
-	case providertest.PayLater:
-		// Pending until the phone confirms: ConfirmLater.
-		p.Moyen, p.Later, out.Wait = moyen, true, p.Token
-		events = []string{moneyfusion.EventPending}
-	case providertest.Cancel:
-		// MoneyFusion's status endpoint has no word of its own for it.
-		p.Status, p.Cancelled = StatusNoPaid, true
-		events = []string{moneyfusion.EventCancelled}
-	}
-	for _, e := range events {
-		out.Notify = append(out.Notify, env.To(nil, s.webhookBody(p, e, env), p.WebhookURL)...)
-	}
-	if p.ReturnURL != "" {
-		out.Back = emulator.WithQuery(p.ReturnURL, "token", p.Token)
-	}
-	out.Title = p.Status
-	return out
-}
-
-// closed reports whether p's page takes no more action: paid, failed,
-// cancelled.
-func closed(p *Payment) bool {
-	return p.Cancelled || p.Status == StatusPaid || p.Status == StatusFailure || p.Status == StatusCancelled
-}
-
-// ended reports whether p's page is past its session's life at now.
-func (s *Server) ended(p *Payment, now time.Time) bool { return now.Sub(p.CreatedAt) > s.life }
 
 // statut is what the status endpoint and webhooks say of p: its Status,
 // or "no paid" for a page that ended unpaid.
@@ -379,6 +300,9 @@ func (s *Server) statut(p *Payment, now time.Time) string {
 	}
 	return p.Status
 }
+
+// ended reports whether p's page is past its session's life at now.
+func (s *Server) ended(p *Payment, now time.Time) bool { return now.Sub(p.CreatedAt) > s.o.life }
 
 // Payment is the emulator's record of one payment.
 type Payment struct {
@@ -400,16 +324,11 @@ type Payment struct {
 	TotalPrice int64
 	// Article, PersonalInfo, NumeroSend, NomClient, ReturnURL and
 	// WebhookURL are as requested (URLs trimmed).
-	Article      []map[string]any
-	PersonalInfo []map[string]any
-	NumeroSend   string
-	NomClient    string
-	ReturnURL    string
-	WebhookURL   string
+	Article, PersonalInfo                        []map[string]any
+	NumeroSend, NomClient, ReturnURL, WebhookURL string
 	// Moyen and NumeroTransaction are set once the customer paid or failed
 	// (Moyen, the means chosen on the page, once they chose to pay later).
-	Moyen             string
-	NumeroTransaction string
+	Moyen, NumeroTransaction string
 	// CreatedAt is when the payment was requested.
 	CreatedAt time.Time
 	// RequestBody and RequestHeader are the payment request as received.
@@ -417,10 +336,10 @@ type Payment struct {
 	RequestHeader http.Header
 }
 
+// alnum are the letters and digits of MoneyFusion's newer tokens, 20 of
+// them: "Le4Cnmm1Ac9yTgZMKQbz".
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-// randomToken returns n random letters and digits, the shape of
-// MoneyFusion's newer tokens ("Le4Cnmm1Ac9yTgZMKQbz").
-func randomToken(n int) string { return emulator.RandomFrom(alnum, n) }
-
+// randomDigits returns n random digits, the first 0: a phone number, the
+// shape of numeroTransaction ("0708889205").
 func randomDigits(n int) string { return "0" + emulator.RandomFrom("0123456789", n-1) }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -51,7 +50,8 @@ func create(t *testing.T, s *Server, webhookURL string) (token, page string) {
 	if r.status != http.StatusOK || r.body.Statut == nil || !*r.body.Statut || r.body.Message != "paiement en cours" {
 		t.Fatalf("pay: %d %s", r.status, r.raw)
 	}
-	if r.body.Token == "" || r.body.URL != s.URL+"/payment/"+r.body.Token+"/"+url.PathEscape(s.merchant) {
+	if r.body.Token == "" || r.body.URL != s.URL+"/payment/"+r.body.Token+"/"+url.PathEscape(s.merchant) ||
+		emutest.Keys(t, r.raw) != "statut,token,message,url" {
 		t.Fatalf("pay answer %s", r.raw)
 	}
 	return r.body.Token, r.body.URL
@@ -201,13 +201,8 @@ func TestSessionLife(t *testing.T) {
 		}
 	}
 	emutest.Refuses(t, s.Act, pages["late"], providertest.Pay, "a page past its life was paid")
-	res, err := http.Get(pages["late"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusGone || sh.Count() != n {
-		t.Errorf("page past its life: HTTP %d, %d webhooks sent", res.StatusCode, sh.Count()-n)
+	if got := emutest.Call(t, http.MethodGet, pages["late"], "").Status; got != http.StatusGone || sh.Count() != n {
+		t.Errorf("page past its life: HTTP %d, %d webhooks sent", got, sh.Count()-n)
 	}
 	if p, _ := s.Payment(tokens["late"]); p.Status != StatusPending || p.Cancelled {
 		t.Errorf("the record of a page past its life: %+v", p)
@@ -218,19 +213,23 @@ func TestSessionLife(t *testing.T) {
 // to, as the documented example does not.
 func TestWebhookURLInStatus(t *testing.T) {
 	t.Parallel()
+	const documented = "_id,tokenPay,numeroSend,nomclient,personal_Info,numeroTransaction,Montant,frais,statut,moyen,return_url,createdAt"
 	for _, tc := range []struct {
-		name string
-		opts []Option
-		want string
+		name       string
+		opts       []Option
+		want, keys string
 	}{
-		{"documented", nil, ""},
-		{"shown", []Option{WithWebhookURLInStatus()}, "https://shop.example/hooks/pay_01"},
+		{"documented", nil, "", documented},
+		{"shown", []Option{WithWebhookURLInStatus()}, "https://shop.example/hooks/pay_01", strings.Replace(documented, "return_url,", "return_url,webhook_url,", 1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := emutest.Start(t, New, tc.opts...)
 			token, _ := create(t, s, "https://shop.example/hooks/pay_01")
 			if _, hook := statutOf(t, s, token); hook != tc.want {
 				t.Errorf("webhook_url %q, want %q", hook, tc.want)
+			}
+			if keys := emutest.Keys(t, call(t, http.MethodGet, s.URL+"/paiementNotif/"+token, "").body.Data); keys != tc.keys {
+				t.Errorf("fields %s", keys)
 			}
 		})
 	}
@@ -285,7 +284,8 @@ func TestPageFlow(t *testing.T) {
 			h.PersonalInfo[0]["cauri_payment_id"] != "pay_01" || h.WebhookURL != sh.URL+"/hooks/pay_01" {
 			t.Errorf("webhook %d: %s %v %s", i, r.URL.Path, r.Header, body)
 		}
-		if !bytes.HasPrefix(body, []byte(`{"event":`)) {
+		const order = "event,personal_Info,tokenPay,numeroSend,nomclient,numeroTransaction,Montant,frais,return_url,webhook_url,createdAt"
+		if !bytes.HasPrefix(body, []byte(`{"event":`)) || emutest.Keys(t, body) != order {
 			t.Errorf("field order: %s", body)
 		}
 	}
@@ -496,15 +496,7 @@ func TestOfficialClientRequests(t *testing.T) {
 			if !ok || p.TotalPrice != tt.total || !reflect.DeepEqual(p.Article, tt.article) || p.Status != StatusPending {
 				t.Errorf("payment %d %#v", p.TotalPrice, p.Article)
 			}
-			res, err := http.Get(r.body.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			html, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if !strings.Contains(string(html), `<p class="description">`+tt.page+`</p>`) {
-				t.Errorf("page lacks %q:\n%s", tt.page, html)
-			}
+			emutest.Shows(t, "page", emutest.Page(t, r.body.URL), `<p class="description">`+tt.page+`</p>`)
 		})
 	}
 
