@@ -1,9 +1,7 @@
 package emulator
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/json"
 	"net/http"
 )
 
@@ -20,9 +18,7 @@ type Reply struct {
 
 // Body returns the answer name rendered with data, escaped.
 func (r Reply) Body(name string, data any) []byte {
-	var b bytes.Buffer
-	json.HTMLEscape(&b, r.Answers.Render(name, data))
-	return b.Bytes()
+	return HTMLSafe(r.Answers.Render(name, data))
 }
 
 // Write answers status with the answer name rendered with data.
