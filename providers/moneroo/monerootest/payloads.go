@@ -1,10 +1,10 @@
 package monerootest
 
 import (
+	"cmp"
 	"embed"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -86,14 +86,10 @@ func initPayment(in map[string]any) (*Payment, []emulator.Problem) {
 		Customer: Customer{Email: c.String("email"), FirstName: c.String("first_name"), LastName: c.String("last_name"), Phone: c.String("phone"), Country: c.String("country")},
 	}
 	for k := range meta {
-		if s := meta.String(k); s != "" {
-			p.Metadata[k] = s
-		}
+		p.Metadata[k] = meta.String(k) // blank values were read as null, and left out
 	}
-	for i := range v.List("methods") {
-		if s := v.Nested("methods").String(strconv.Itoa(i)); s != "" {
-			p.Methods = append(p.Methods, s)
-		}
+	for _, k := range v.Keys("methods") {
+		p.Methods = append(p.Methods, v.Nested("methods").String(k))
 	}
 	if a := v.String("amount"); a != "" && !slices.ContainsFunc(problems, func(p emulator.Problem) bool { return p.Field == "amount" }) {
 		n, err := cauri.ParseAmount(strings.TrimPrefix(a, "+"), p.Currency)
@@ -110,12 +106,12 @@ func initPayment(in map[string]any) (*Payment, []emulator.Problem) {
 }
 
 // view is a payment as Moneroo's answers and webhooks show it: the record,
-// with the server's URL and merchant, and the delta added to the amounts
-// reported.
+// under the Env (the server's URL, the delta added to the amounts
+// reported), for the merchant.
 type view struct {
 	*Payment
-	URL, Merchant string
-	Delta         int64
+	emulator.Env
+	Merchant string
 }
 
 // Reported is the amount reported, in the main unit: "5000", "10.50".
@@ -143,10 +139,8 @@ type currency struct {
 
 // Money is the payment's currency, for its currency object.
 func (v view) Money() currency {
-	c, ok := currencies[v.Currency]
-	if !ok {
-		c = currency{Name: v.Currency, Plural: v.Currency}
-	}
+	c := currencies[v.Currency]
 	c.Code, c.Decimals = v.Currency, cauri.CurrencyExponent(v.Currency)
+	c.Name, c.Plural = cmp.Or(c.Name, c.Code), cmp.Or(c.Plural, c.Code)
 	return c
 }

@@ -124,7 +124,7 @@ func New(opts ...Option) *Server {
 	s.c.API("GET /v1/payments/{id}", providertest.OpStatus, s.get)
 	s.c.Open("/v1/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) { refuse(w, http.StatusNotFound, "Not found.") })
 	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en",
-		Status: func(p *Payment) string { return p.Status }, Finals: finals,
+		Status: func(p *Payment) string { return p.Status }, Finals: []string{statusSuccess, statusFailed, statusCancelled},
 		Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
@@ -205,7 +205,7 @@ func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
 	}
 	p.ID, p.Status, p.CustomerID, p.CreatedAt = emulator.UUID(), statusInitiated, emulator.RandomHex(6), time.Now().UTC()
 	s.c.Add(p.ID, p)
-	answers.Write(w, http.StatusCreated, "initialized.json", s.view(p, emulator.Env{}))
+	answers.Write(w, http.StatusCreated, "initialized.json", s.view(p, s.c.Settings()))
 }
 
 // get is GET /v1/payments/{id} and GET /v1/payments/{id}/verify.
@@ -266,16 +266,11 @@ func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
 }
 
 // view is p as its answers and webhooks show it, under env.
-func (s *Server) view(p *Payment, env emulator.Env) view {
-	return view{Payment: p, URL: s.URL, Merchant: s.merchant, Delta: env.Delta}
-}
+func (s *Server) view(p *Payment, env emulator.Env) view { return view{p, env, s.merchant} }
 
 // signed is the header of a webhook with signature: Moneroo signs every
 // one.
 func signed(signature string) http.Header { return http.Header{moneroo.SignatureHeader: {signature}} }
-
-// finals are the statuses a payment ends with.
-var finals = []string{statusSuccess, statusFailed, statusCancelled}
 
 // Payment is the emulator's record of one payment.
 type Payment struct {
@@ -311,9 +306,6 @@ type Payment struct {
 	CreatedAt time.Time
 }
 
-// Customer is the customer as initialized.
-type Customer struct {
-	// Email, FirstName and LastName are required by initialize; Phone and
-	// Country are optional, as sent.
-	Email, FirstName, LastName, Phone, Country string
-}
+// Customer is the customer as initialized: Email, FirstName and LastName
+// are required by initialize; Phone and Country are optional, as sent.
+type Customer struct{ Email, FirstName, LastName, Phone, Country string }
