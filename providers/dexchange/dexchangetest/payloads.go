@@ -70,12 +70,11 @@ func newTransactionID() string {
 }
 
 // view is a transaction as DEXCHANGE's answers and notifications show
-// it: the record, with the server's URL and the delta added to the
-// amounts reported.
+// it: the record, under the Env (the server's URL, the delta added to the
+// amounts reported).
 type view struct {
 	*Payment
-	URL   string
-	Delta int64
+	emulator.Env
 }
 
 // PaymentURL is the transaction's payment page.
@@ -89,12 +88,3 @@ func (v view) Initiated() string { return v.CreatedAt.Format(time.RFC3339) }
 
 // Completed is when the transaction reached a final status, or null.
 func (v view) Completed() any { return emulator.NullTime(v.CompletedAt, time.RFC3339) }
-
-// phoneOf is the number the emulated customer paid with: the one the link
-// was created with, else a Senegalese test number.
-func phoneOf(p *Payment) string {
-	if p.ClientPhone != "" {
-		return p.ClientPhone
-	}
-	return "771234567"
-}

@@ -253,7 +253,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 		forged.CompletedAt = s.c.Settings().Now.UTC()
 	}
 	forged.Status = statusSuccess
-	body := answers.Render("webhook.json", s.view(&forged, emulator.Env{}))
+	body := answers.Render("webhook.json", view{&forged, emulator.Env{}})
 	h := emulator.SignedHeader(dexchange.SignatureHeader, emulator.ForgedSecret(s.WebhookSecret), body, dexchange.Sign)
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: h, Body: body})
 }
@@ -301,7 +301,7 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	link, env, _ := s.c.Snapshot(p.TransactionID)
-	write(w, http.StatusCreated, s.link, s.view(&link, env))
+	write(w, http.StatusCreated, s.link, view{&link, env})
 }
 
 // transaction is GET /api/v1/transaction/{id}.
@@ -322,7 +322,7 @@ func (s *Server) lookup(w http.ResponseWriter, id, name string) {
 		writeError(w, http.StatusNotFound, "No transaction found")
 		return
 	}
-	write(w, http.StatusOK, name, s.view(&p, env))
+	write(w, http.StatusOK, name, view{&p, env})
 }
 
 // show is the payment page of p.
@@ -349,13 +349,8 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 // notify is the notification about p, to its callBackURL or else the
 // dashboard's URL, signed when the server has a webhook secret.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
-	body := answers.Render("webhook.json", s.view(p, env))
+	body := answers.Render("webhook.json", view{p, env})
 	return env.To(emulator.SignedHeader(dexchange.SignatureHeader, s.WebhookSecret, body, dexchange.Sign), body, p.CallBackURL)
-}
-
-// view is p as its answers and notifications show it, under env.
-func (s *Server) view(p *Payment, env emulator.Env) view {
-	return view{Payment: p, URL: s.URL, Delta: env.Delta}
 }
 
 // Payment is the emulator's record of one merchant transaction.
@@ -407,6 +402,8 @@ func settle(p *Payment, a providertest.Action, c emulator.Choice, now time.Time)
 		op := c.From(operators)
 		p.ServiceName, p.ServiceCode = serviceNames[op.Code], op.Code
 		p.OperatorAPI = strings.TrimSuffix(op.Code, "_SN_CASHOUT") + emulator.RandomHex(5)
-		p.PhoneNumber = cmp.Or(c.Phone, phoneOf(p))
+		// The number typed, else the one the link was created with, else
+		// a Senegalese test number.
+		p.PhoneNumber = cmp.Or(c.Phone, p.ClientPhone, "771234567")
 	}
 }
