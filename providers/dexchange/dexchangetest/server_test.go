@@ -64,7 +64,7 @@ func getLink(t *testing.T, s *Server, body string) (id, paymentURL string) {
 	}
 	var d linkData
 	if err := json.Unmarshal(r.raw, &d); err != nil || !d.Success || d.TransactionID == "" || d.Status != "PENDING" ||
-		d.PaymentURL != s.URL+"/process/"+d.TransactionID {
+		d.PaymentURL != s.URL+"/process/"+d.TransactionID || emutest.Keys(t, r.raw) != "success,transactionId,PaymentUrl,externalTransactionId,Status" {
 		t.Fatalf("get-link answer %s", r.raw)
 	}
 	return d.TransactionID, d.PaymentURL
@@ -81,7 +81,8 @@ func TestAuth(t *testing.T) {
 			{http.MethodGet, "/api/v1/transaction/merchant/" + id, ""},
 		} {
 			r := call(t, s, c.method, c.path, key, c.body)
-			if r.status != http.StatusUnauthorized || string(r.raw) != `{"message":["Invalid API key"],"success":false}` {
+			if r.status != http.StatusUnauthorized || string(r.raw) != `{"message":["Invalid API key"],"success":false}` ||
+				r.header.Get("Content-Type") != "application/json; charset=utf-8" {
 				t.Errorf("%s %s with key %q: %d %s", c.method, c.path, key, r.status, r.raw)
 			}
 		}
@@ -175,7 +176,8 @@ func TestGetLink(t *testing.T) {
 		Transaction linkData `json:"transaction"`
 	}
 	if r.status != http.StatusCreated || json.Unmarshal(r.raw, &env) != nil || env.Message == "" ||
-		!env.Transaction.Success || env.Transaction.ExternalTransactionID != "pay_01" || env.Transaction.PaymentURL == "" {
+		!env.Transaction.Success || env.Transaction.ExternalTransactionID != "pay_01" || env.Transaction.PaymentURL == "" ||
+		emutest.Keys(t, r.raw) != "message,transaction" || emutest.Keys(t, r.obj["transaction"]) != "success,transactionId,PaymentUrl,externalTransactionId,Status" {
 		t.Errorf("nested: %d %s", r.status, r.raw)
 	}
 }
@@ -186,17 +188,14 @@ func TestLookups(t *testing.T) {
 	id, _ := getLink(t, s, validLink)
 
 	r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, "")
-	if r.status != http.StatusOK || string(r.obj["message"]) != `"Transaction fetched successfully"` {
+	if r.status != http.StatusOK || string(r.obj["message"]) != `"Transaction fetched successfully"` ||
+		r.header.Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Fatalf("transaction: %d %s", r.status, r.raw)
 	}
 	var tx map[string]json.RawMessage
 	_ = json.Unmarshal(r.obj["transaction"], &tx)
-	var keys []string
-	for k := range tx {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	if strings.Join(keys, ",") != "Amount,Completed_at,Initiated_at,Number,OperatorApi,ServiceCode,ServiceName,Status,Type" {
+	// The keys in the get-transaction page's order.
+	if keys := emutest.Keys(t, r.obj["transaction"]); keys != "ServiceName,ServiceCode,OperatorApi,Type,Amount,Number,Status,Initiated_at,Completed_at" {
 		t.Errorf("transaction keys %v", keys)
 	}
 	if string(tx["Amount"]) != "5000" || string(tx["Status"]) != `"PENDING"` || string(tx["Completed_at"]) != "null" {
@@ -208,8 +207,13 @@ func TestLookups(t *testing.T) {
 		var m map[string]any
 		_ = json.Unmarshal(r.obj["transaction"], &m)
 		if r.status != http.StatusOK || m["transactionId"] != id || m["externalTransactionId"] != "pay_01" ||
-			m["PaymentUrl"] != s.URL+"/process/"+id || m["Status"] != "PENDING" {
+			m["PaymentUrl"] != s.URL+"/process/"+id || m["Status"] != "PENDING" || m["ItemName"] != "T-shirt Premium" ||
+			m["ItemPrice"] != 5000.0 || m["Amount"] != 5000.0 || m["customData"] != "{}" || m["Completed_at"] != nil {
 			t.Errorf("merchant by %s: %d %s", by, r.status, r.raw)
+		}
+		if keys := emutest.Keys(t, r.obj["transaction"]); keys != "transactionId,externalTransactionId,PaymentUrl,Status,"+
+			"ItemName,ItemPrice,Amount,customData,Initiated_at,Completed_at" {
+			t.Errorf("merchant keys %s", keys)
 		}
 	}
 

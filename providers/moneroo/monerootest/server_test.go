@@ -53,7 +53,8 @@ func initialize(t *testing.T, s *Server) (id, checkoutURL string) {
 		CheckoutURL string `json:"checkout_url"`
 	}
 	_ = json.Unmarshal(a.env.Data, &d)
-	if a.env.Message != "Transaction initialized successfully" || d.ID == "" || d.CheckoutURL != s.URL+"/checkout/"+d.ID {
+	if a.env.Message != "Transaction initialized successfully" || d.ID == "" || d.CheckoutURL != s.URL+"/checkout/"+d.ID ||
+		emutest.Keys(t, a.raw) != "message,data,errors" || emutest.Keys(t, a.env.Data) != "id,checkout_url" {
 		t.Fatalf("initialize answer %s", a.raw)
 	}
 	return d.ID, d.CheckoutURL
@@ -64,7 +65,8 @@ func TestAuth(t *testing.T) {
 	s := emutest.Start(t, New, WithSecretKey("sk_test_fixed"))
 	for _, key := range []string{"", "sk_test_wrong", "sk_test_fixedX", "sk_test_fixe"} {
 		a := call(t, s, http.MethodPost, "/v1/payments/initialize", key, validInit)
-		if a.status != http.StatusUnauthorized || string(bytes.TrimSpace(a.raw)) != `{"message":"Unauthenticated.","data":null,"errors":null}` {
+		if a.status != http.StatusUnauthorized || string(bytes.TrimSpace(a.raw)) != `{"message":"Unauthenticated.","data":null,"errors":null}` ||
+			a.header.Get("Content-Type") != "application/json" {
 			t.Errorf("key %q: %d %s", key, a.status, a.raw)
 		}
 		if a := call(t, s, http.MethodGet, "/v1/payments/x/verify", key, ""); a.status != http.StatusUnauthorized {
@@ -161,6 +163,18 @@ func TestVerify(t *testing.T) {
 			d.Metadata["cauri_payment_id"] != "pay_01" || string(d.Capture) != "null" || d.Customer["email"] != "awa@example.com" {
 			t.Errorf("%s: %s", path, a.env.Data)
 		}
+		// The keys in the reference's order (its example, and its table for
+		// checkout_url).
+		if got, want := emutest.Keys(t, a.env.Data), "id,status,is_processed,processed_at,amount,amount_formatted,currency,"+
+			"description,return_url,environment,initiated_at,checkout_url,metadata,app,customer,capture,created_at"; got != want {
+			t.Errorf("%s: keys %s, want %s", path, got, want)
+		}
+		var raw struct{ Currency json.RawMessage }
+		_ = json.Unmarshal(a.env.Data, &raw)
+		if got, want := emutest.Keys(t, raw.Currency), "name,symbol,symbol_first,decimals,decimal_mark,thousands_separator,subunit,"+
+			"subunit_to_unit,symbol_native,decimal_digits,rounding,code,name_plural,icon_url"; got != want {
+			t.Errorf("%s: currency keys %s, want %s", path, got, want)
+		}
 	}
 	if a := call(t, s, http.MethodGet, "/v1/payments/nope/verify", s.SecretKey, ""); a.status != http.StatusNotFound {
 		t.Errorf("unknown id: %d", a.status)
@@ -219,6 +233,11 @@ func TestPageFlow(t *testing.T) {
 	if n.Event != "payment.success" || n.Data.ID != id || n.Data.Amount != "5000" || n.Data.Currency != "XOF" ||
 		n.Data.Status != "success" || n.Data.Metadata["cauri_payment_id"] != "pay_01" {
 		t.Errorf("webhook %s", body)
+	}
+	var raw struct{ Data json.RawMessage }
+	_ = json.Unmarshal(body, &raw)
+	if emutest.Keys(t, body) != "event,data" || emutest.Keys(t, raw.Data) != "id,amount,currency,status,metadata,customer" {
+		t.Errorf("webhook keys %s", body)
 	}
 
 	// A second action is refused.
@@ -444,6 +463,12 @@ func TestPageChoice(t *testing.T) {
 	if err := json.Unmarshal(a.env.Data, &d); err != nil || d.Capture.Method.ShortCode != "orange_sn" || d.Capture.PhoneNumber != "+221 77 123 45 67" {
 		t.Errorf("verify %s", a.raw)
 	}
+	var capture struct{ Capture json.RawMessage }
+	_ = json.Unmarshal(a.env.Data, &capture)
+	if got, want := emutest.Keys(t, capture.Capture), "identifier,rate,rate_formatted,correction_rate,phone_number,failure_message,"+
+		"failure_error_code,failure_error_type,metadata,amount,amount_formatted,currency,method,gateway,context"; got != want {
+		t.Errorf("capture keys %s, want %s", got, want)
+	}
 
 	// initialize's methods restrict the page.
 	body := strings.Replace(validInit, `"metadata"`, `"methods":["mtn_ci","moov_ci"],"metadata"`, 1)
@@ -534,7 +559,7 @@ func TestInitializeForm(t *testing.T) {
 	form := url.Values{
 		"amount": {"5000"}, "currency": {"XOF"}, "description": {"Commande 42"}, "return_url": {"https://shop.example/back"},
 		"customer[email]": {"awa@example.com"}, "customer[first_name]": {"Awa"}, "customer[last_name]": {"Diallo"},
-		"metadata[order]": {"42"}, "methods[]": {"wave", "orange_ci"},
+		"metadata[order]": {"42"}, "metadata[blank]": {" "}, "methods[]": {"wave", "orange_ci"},
 	}
 	req, _ := http.NewRequest(http.MethodPost, s.BaseURL()+"/payments/initialize", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -551,7 +576,8 @@ func TestInitializeForm(t *testing.T) {
 		t.Fatalf("initialize: %d %v", res.StatusCode, err)
 	}
 	p, ok := s.Payment(out.Data.ID)
-	if !ok || p.Amount != 5000 || p.Customer.FirstName != "Awa" || p.Metadata["order"] != "42" || len(p.Methods) != 2 {
+	if !ok || p.Amount != 5000 || p.Customer.FirstName != "Awa" || len(p.Metadata) != 1 || p.Metadata["order"] != "42" ||
+		!slices.Equal(p.Methods, []string{"wave", "orange_ci"}) {
 		t.Errorf("payment %+v", p)
 	}
 }
