@@ -51,6 +51,14 @@
 //     COMPLETED_AT) posted to the link's callBackURL, unsigned as
 //     documented, or signed with X-Webhook-Signature
 //     ([WithWebhookSecret]).
+//
+// The answers and the notification are the documentation's examples with
+// their values filled in, keys in its order: answers/link.json (the
+// seed's get-link answer) and answers/link-nested.json (the OpenAPI
+// block's), answers/transaction.json (get-transaction),
+// answers/merchant.json (the merchant lookup), answers/webhook.json and
+// answers/error.json. The services of Senegal are data/operators.json and
+// data/services.json.
 package dexchangetest
 
 import (

@@ -16,7 +16,12 @@
 // than the currency), 201 with data.id and data.checkout_url, the verify
 // object with its currency object, metadata and capture, webhooks signed
 // with X-Moneroo-Signature, and the customer sent back to return_url with
-// paymentId and paymentStatus.
+// paymentId and paymentStatus. The answers and the webhook are the
+// reference's examples with their values filled in, keys in its order:
+// answers/initialized.json, answers/payment.json (verify and get, with
+// answers/currency.json), answers/webhook.json and answers/error.json.
+// The payment methods by currency and the currencies' names are
+// data/methods.json and data/currencies.json.
 //
 // The hosted page looks like a checkout: Moneroo's name and colours, the
 // amount and description, the payment methods of the currency (those of
