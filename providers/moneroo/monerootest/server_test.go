@@ -23,30 +23,28 @@ const validInit = `{"amount":5000,"currency":"XOF","description":"Order 42",` +
 	`"return_url":"https://shop.example/back?payment_id=pay_01&token=t",` +
 	`"metadata":{"cauri_payment_id":"pay_01","order_id":"42"}}`
 
+// answer is an API answer with Moneroo's envelope read.
 type answer struct {
-	status int
-	header http.Header
-	env    struct {
+	emutest.Answer
+	env struct {
 		Message string          `json:"message"`
 		Data    json.RawMessage `json:"data"`
 		Errors  json.RawMessage `json:"errors"`
 	}
-	raw []byte
 }
 
 func call(t *testing.T, s *Server, method, path, key, body string) answer {
 	t.Helper()
-	r := emutest.Call(t, method, s.URL+path, body, "Authorization", emutest.Bearer(key))
-	a := answer{status: r.Status, header: r.Header, raw: r.Raw}
-	_ = json.Unmarshal(a.raw, &a.env)
+	a := answer{Answer: emutest.Call(t, method, s.URL+path, body, "Authorization", emutest.Bearer(key))}
+	_ = json.Unmarshal(a.Raw, &a.env)
 	return a
 }
 
 func initialize(t *testing.T, s *Server) (id, checkoutURL string) {
 	t.Helper()
 	a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, validInit)
-	if a.status != http.StatusCreated {
-		t.Fatalf("initialize: %d %s", a.status, a.raw)
+	if a.Status != http.StatusCreated {
+		t.Fatalf("initialize: %d %s", a.Status, a.Raw)
 	}
 	var d struct {
 		ID          string `json:"id"`
@@ -54,8 +52,8 @@ func initialize(t *testing.T, s *Server) (id, checkoutURL string) {
 	}
 	_ = json.Unmarshal(a.env.Data, &d)
 	if a.env.Message != "Transaction initialized successfully" || d.ID == "" || d.CheckoutURL != s.URL+"/checkout/"+d.ID ||
-		emutest.Keys(t, a.raw) != "message,data,errors" || emutest.Keys(t, a.env.Data) != "id,checkout_url" {
-		t.Fatalf("initialize answer %s", a.raw)
+		emutest.Keys(t, a.Raw) != "message,data,errors" || emutest.Keys(t, a.env.Data) != "id,checkout_url" {
+		t.Fatalf("initialize answer %s", a.Raw)
 	}
 	return d.ID, d.CheckoutURL
 }
@@ -65,12 +63,12 @@ func TestAuth(t *testing.T) {
 	s := emutest.Start(t, New, WithSecretKey("sk_test_fixed"))
 	for _, key := range []string{"", "sk_test_wrong", "sk_test_fixedX", "sk_test_fixe"} {
 		a := call(t, s, http.MethodPost, "/v1/payments/initialize", key, validInit)
-		if a.status != http.StatusUnauthorized || string(bytes.TrimSpace(a.raw)) != `{"message":"Unauthenticated.","data":null,"errors":null}` ||
-			a.header.Get("Content-Type") != "application/json" {
-			t.Errorf("key %q: %d %s", key, a.status, a.raw)
+		if a.Status != http.StatusUnauthorized || string(bytes.TrimSpace(a.Raw)) != `{"message":"Unauthenticated.","data":null,"errors":null}` ||
+			a.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("key %q: %d %s", key, a.Status, a.Raw)
 		}
-		if a := call(t, s, http.MethodGet, "/v1/payments/x/verify", key, ""); a.status != http.StatusUnauthorized {
-			t.Errorf("verify with key %q: %d", key, a.status)
+		if a := call(t, s, http.MethodGet, "/v1/payments/x/verify", key, ""); a.Status != http.StatusUnauthorized {
+			t.Errorf("verify with key %q: %d", key, a.Status)
 		}
 	}
 	if s.SecretKey != "sk_test_fixed" {
@@ -107,8 +105,8 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, tt.body)
-		if a.status != http.StatusUnprocessableEntity {
-			t.Errorf("%s: %d %s", tt.name, a.status, a.raw)
+		if a.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d %s", tt.name, a.Status, a.Raw)
 			continue
 		}
 		var errs map[string][]string
@@ -124,11 +122,11 @@ func TestValidation(t *testing.T) {
 			t.Errorf("%s: fields %v, want %v", tt.name, sorted(got), tt.fields)
 		}
 		if a.env.Message == "" || string(a.env.Data) != "null" {
-			t.Errorf("%s: envelope %s", tt.name, a.raw)
+			t.Errorf("%s: envelope %s", tt.name, a.Raw)
 		}
 	}
-	if a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, `{"amount":`); a.status != http.StatusBadRequest {
-		t.Errorf("broken JSON: %d", a.status)
+	if a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, `{"amount":`); a.Status != http.StatusBadRequest {
+		t.Errorf("broken JSON: %d", a.Status)
 	}
 }
 
@@ -144,8 +142,8 @@ func TestVerify(t *testing.T) {
 	id, _ := initialize(t, s)
 	for _, path := range []string{"/v1/payments/" + id + "/verify", "/v1/payments/" + id} {
 		a := call(t, s, http.MethodGet, path, s.SecretKey, "")
-		if a.status != http.StatusOK {
-			t.Fatalf("%s: %d", path, a.status)
+		if a.Status != http.StatusOK {
+			t.Fatalf("%s: %d", path, a.Status)
 		}
 		var d struct {
 			ID       string            `json:"id"`
@@ -176,11 +174,11 @@ func TestVerify(t *testing.T) {
 			t.Errorf("%s: currency keys %s, want %s", path, got, want)
 		}
 	}
-	if a := call(t, s, http.MethodGet, "/v1/payments/nope/verify", s.SecretKey, ""); a.status != http.StatusNotFound {
-		t.Errorf("unknown id: %d", a.status)
+	if a := call(t, s, http.MethodGet, "/v1/payments/nope/verify", s.SecretKey, ""); a.Status != http.StatusNotFound {
+		t.Errorf("unknown id: %d", a.Status)
 	}
-	if a := call(t, s, http.MethodGet, "/v1/payouts/x", s.SecretKey, ""); a.status != http.StatusNotFound {
-		t.Errorf("unknown route: %d", a.status)
+	if a := call(t, s, http.MethodGet, "/v1/payouts/x", s.SecretKey, ""); a.Status != http.StatusNotFound {
+		t.Errorf("unknown route: %d", a.Status)
 	}
 }
 
@@ -270,20 +268,20 @@ func TestFaultsAndDelta(t *testing.T) {
 	s := emutest.Start(t, New)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, validInit)
-	if a.status != 503 || a.header.Get("Retry-After") != "2" || !strings.Contains(a.env.Message, "Service Unavailable") {
-		t.Errorf("injected 503: %d %v %s", a.status, a.header, a.raw)
+	if a.Status != 503 || a.Header.Get("Retry-After") != "2" || !strings.Contains(a.env.Message, "Service Unavailable") {
+		t.Errorf("injected 503: %d %v %s", a.Status, a.Header, a.Raw)
 	}
 	id, _ := initialize(t, s)
 
 	s.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 429, Times: 2})
 	for range 2 {
-		if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); a.status != 429 {
-			t.Errorf("injected 429: %d", a.status)
+		if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); a.Status != 429 {
+			t.Errorf("injected 429: %d", a.Status)
 		}
 	}
 	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 500})
-	if a := call(t, s, http.MethodGet, "/v1/payments/"+id, s.SecretKey, ""); a.status != 500 {
-		t.Errorf("OpAny: %d", a.status)
+	if a := call(t, s, http.MethodGet, "/v1/payments/"+id, s.SecretKey, ""); a.Status != 500 {
+		t.Errorf("OpAny: %d", a.Status)
 	}
 
 	s.ReportAmountDelta(-1)
@@ -407,8 +405,8 @@ func TestOfficialClientInitialize(t *testing.T) {
 				ID          string `json:"id"`
 				CheckoutURL string `json:"checkout_url"`
 			}
-			if err := json.Unmarshal(a.env.Data, &d); a.status != http.StatusCreated || err != nil || d.ID == "" {
-				t.Fatalf("initialize: %d %s", a.status, a.raw)
+			if err := json.Unmarshal(a.env.Data, &d); a.Status != http.StatusCreated || err != nil || d.ID == "" {
+				t.Fatalf("initialize: %d %s", a.Status, a.Raw)
 			}
 			if p, ok := s.Payment(d.ID); !ok || p.Amount != tt.amount || p.Currency != tt.currency {
 				t.Errorf("payment: %d %s, want %d %s", p.Amount, p.Currency, tt.amount, tt.currency)
@@ -420,7 +418,7 @@ func TestOfficialClientInitialize(t *testing.T) {
 			}
 			if err := json.Unmarshal(v.env.Data, &data); err != nil || data.Amount.String() != tt.reported ||
 				data.AmountFormatted != tt.currency+" "+tt.reported {
-				t.Errorf("verify: %s", v.raw)
+				t.Errorf("verify: %s", v.Raw)
 			}
 			res, err := http.Get(d.CheckoutURL)
 			if err != nil {
@@ -461,7 +459,7 @@ func TestPageChoice(t *testing.T) {
 	}
 	a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, "")
 	if err := json.Unmarshal(a.env.Data, &d); err != nil || d.Capture.Method.ShortCode != "orange_sn" || d.Capture.PhoneNumber != "+221 77 123 45 67" {
-		t.Errorf("verify %s", a.raw)
+		t.Errorf("verify %s", a.Raw)
 	}
 	var capture struct{ Capture json.RawMessage }
 	_ = json.Unmarshal(a.env.Data, &capture)
@@ -502,8 +500,8 @@ func TestPayLater(t *testing.T) {
 	if p, _ := s.Payment(id); p.Status != "pending" || !p.Later || p.Method != "wave_ci" || sh.Count() != 0 {
 		t.Errorf("after pay later: %+v, %d webhooks", p, sh.Count())
 	}
-	if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); !strings.Contains(string(a.raw), `"status":"pending"`) {
-		t.Errorf("verify: %s", a.raw)
+	if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); !strings.Contains(string(a.Raw), `"status":"pending"`) {
+		t.Errorf("verify: %s", a.Raw)
 	}
 	emutest.Held(t, s.Act, checkout, "Confirm on your phone", providertest.Pay)
 
