@@ -15,17 +15,7 @@ var brand = emulator.Brand{Name: "DEXCHANGE", Logo: "DEXCHANGE", Color: "#0f2a44
 // services), by the serviceCode a transaction lookup reports. Orange
 // Money comes first: the get-transaction example's OM_SN_CASHOUT, the one
 // a customer who chooses nothing pays with.
-var operators = []emulator.Operator{
-	{Code: "OM_SN_CASHOUT", Name: "Orange Money"},
-	{Code: "WAVE_SN_CASHOUT", Name: "Wave"},
-	{Code: "FM_SN_CASHOUT", Name: "Free Money"},
-	{Code: "WIZALL_SN_CASHOUT", Name: "Wizall Money"},
-}
+var operators = emulator.Table[[]emulator.Operator](files, "data/operators.json")
 
-// serviceNames are the services' ServiceName in lookups.
-var serviceNames = map[string]string{
-	"OM_SN_CASHOUT":     "Orange Money Senegal",
-	"WAVE_SN_CASHOUT":   "Wave Senegal",
-	"FM_SN_CASHOUT":     "Free Money Senegal",
-	"WIZALL_SN_CASHOUT": "Wizall Money Senegal",
-}
+// serviceNames are the services' ServiceName in lookups, by serviceCode.
+var serviceNames = emulator.Table[map[string]string](files, "data/services.json")

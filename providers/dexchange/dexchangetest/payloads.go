@@ -2,13 +2,22 @@ package dexchangetest
 
 import (
 	"crypto/rand"
-	"encoding/json"
+	"embed"
 	"fmt"
 	"math/big"
 	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
 )
+
+// files are DEXCHANGE's answers and notification as its documentation
+// prints them (answers/), and its services (data/).
+//
+//go:embed answers/*.json data/*.json
+var files embed.FS
+
+// answers are DEXCHANGE's documented JSON bodies.
+var answers = emulator.LoadAnswers(files, "answers/*.json")
 
 // DEXCHANGE's transaction statuses.
 const (
@@ -60,48 +69,22 @@ func newTransactionID() string {
 	return fmt.Sprintf("MID%09d", n)
 }
 
-// linkObject is p as get-link answers it, as the seed shows it flat and
-// the OpenAPI block under "transaction". The caller holds the lock.
-func (s *Server) linkObject(p *Payment) emulator.Obj {
-	return emulator.O("success", true, "transactionId", p.TransactionID, "PaymentUrl", s.URL+"/process/"+p.TransactionID,
-		"externalTransactionId", p.ExternalTransactionID, "Status", p.Status)
+// view is a transaction as DEXCHANGE's answers and notifications show
+// it: the record, under the Env (the server's URL, the delta added to the
+// amounts reported).
+type view struct {
+	*Payment
+	emulator.Env
 }
 
-// merchantObject is p as the merchant lookup answers it: the link, what it
-// was created with, and the amount (shifted by delta). The caller holds the
-// lock.
-func (s *Server) merchantObject(p *Payment, delta int64) map[string]any {
-	return map[string]any{
-		"transactionId": p.TransactionID, "externalTransactionId": p.ExternalTransactionID, "PaymentUrl": s.URL + "/process/" + p.TransactionID,
-		"Status": p.Status, "ItemName": p.ItemName, "ItemPrice": p.ItemPrice, "Amount": p.ItemPrice + delta, "customData": p.CustomData,
-		"Initiated_at": p.CreatedAt.Format(time.RFC3339), "Completed_at": emulator.NullTime(p.CompletedAt, time.RFC3339),
-	}
-}
+// PaymentURL is the transaction's payment page.
+func (v view) PaymentURL() string { return v.URL + "/process/" + v.TransactionID }
 
-// statusObject is p as GET /transaction/{id} answers it, in the
-// get-transaction page's order, its amount shifted by delta. It states no
-// externalTransactionId and no currency, as documented.
-func statusObject(p *Payment, delta int64) emulator.Obj {
-	return emulator.O("ServiceName", emulator.NullIfEmpty(p.ServiceName), "ServiceCode", emulator.NullIfEmpty(p.ServiceCode),
-		"OperatorApi", emulator.NullIfEmpty(p.OperatorAPI), "Type", "PAYMENT", "Amount", p.ItemPrice+delta,
-		"Number", emulator.NullIfEmpty(p.PhoneNumber), "Status", p.Status, "Initiated_at", p.CreatedAt.Format(time.RFC3339),
-		"Completed_at", emulator.NullTime(p.CompletedAt, time.RFC3339))
-}
+// Reported is the amount reported, in FCFA.
+func (v view) Reported() int64 { return v.ItemPrice + v.Delta }
 
-// webhookBody is the JSON of the seed's notification about p, in its
-// order, its amount shifted by delta.
-func webhookBody(p *Payment, delta int64) []byte {
-	b, _ := json.Marshal(emulator.O("id", p.TransactionID, "externalTransactionId", p.ExternalTransactionID, "transactionType", "PAYMENT",
-		"AMOUNT", p.ItemPrice+delta, "FEE", p.Fee, "PHONE_NUMBER", emulator.NullIfEmpty(p.PhoneNumber), "STATUS", p.Status,
-		"CUSTOM_DATA", p.CustomData, "COMPLETED_AT", emulator.NullTime(p.CompletedAt, time.RFC3339)))
-	return b
-}
+// Initiated is when the link was created, as DEXCHANGE writes times.
+func (v view) Initiated() string { return v.CreatedAt.Format(time.RFC3339) }
 
-// phoneOf is the number the emulated customer paid with: the one the link
-// was created with, else a Senegalese test number.
-func phoneOf(p *Payment) string {
-	if p.ClientPhone != "" {
-		return p.ClientPhone
-	}
-	return "771234567"
-}
+// Completed is when the transaction reached a final status, or null.
+func (v view) Completed() any { return emulator.NullTime(v.CompletedAt, time.RFC3339) }

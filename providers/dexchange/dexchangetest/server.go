@@ -51,12 +51,20 @@
 //     COMPLETED_AT) posted to the link's callBackURL, unsigned as
 //     documented, or signed with X-Webhook-Signature
 //     ([WithWebhookSecret]).
+//
+// The answers and the notification are the documentation's examples with
+// their values filled in, keys in its order: answers/link.json (the
+// seed's get-link answer) and answers/link-nested.json (the OpenAPI
+// block's), answers/transaction.json (get-transaction),
+// answers/merchant.json (the merchant lookup), answers/webhook.json and
+// answers/error.json. The services of Senegal are data/operators.json and
+// data/services.json.
 package dexchangetest
 
 import (
 	"cmp"
 	"context"
-	"crypto/subtle"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -149,7 +157,7 @@ type Server struct {
 	*shell
 	c        *emulator.Core[Payment]
 	merchant string
-	nested   bool
+	link     string // get-link's answer
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -158,11 +166,16 @@ var _ providertest.Emulator = (*Server)(nil)
 func New(opts ...Option) *Server {
 	o := options{rateLimit: DefaultRateLimit, ratePer: time.Minute, apiKey: "sk.test." + emulator.RandomHex(16)}
 	set := providertest.Configure(&o, opts)
-	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant, nested: o.nested}
+	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant, link: "link.json"}
+	if o.nested {
+		s.link = "link-nested.json"
+	}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "dexchangetest", Agent: "DEXCHANGE-Webhook/1.0 (emulator)", Auth: s.authenticated, Edge: emulator.RateLimit(o.rateLimit, o.ratePer, set.Now, func(w http.ResponseWriter) {
+		Name: "dexchangetest", Agent: "DEXCHANGE-Webhook/1.0 (emulator)", ErrorBody: errorBody, Settings: set,
+		Auth: emulator.Bearer(s.APIKey, func(w http.ResponseWriter) { writeError(w, http.StatusUnauthorized, "Invalid API key") }),
+		Edge: emulator.RateLimit(o.rateLimit, o.ratePer, set.Now, func(w http.ResponseWriter) {
 			writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
-		}), ErrorBody: errorBody, Settings: set,
+		}),
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusProcessing },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Later = false
@@ -248,33 +261,21 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 		forged.CompletedAt = s.c.Settings().Now.UTC()
 	}
 	forged.Status = statusSuccess
-	body := webhookBody(&forged, 0)
+	body := answers.Render("webhook.json", view{&forged, emulator.Env{}})
 	h := emulator.SignedHeader(dexchange.SignatureHeader, emulator.ForgedSecret(s.WebhookSecret), body, dexchange.Sign)
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: h, Body: body})
 }
 
-// authenticated checks the bearer API key.
-func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
-	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.APIKey)) != 1 {
-		writeError(w, http.StatusUnauthorized, "Invalid API key")
-		return false
-	}
-	return true
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	emulator.WriteJSON(w, status, "application/json; charset=utf-8", v)
+// write answers status with the answer name rendered with data, as
+// DEXCHANGE's API (NestJS on Express) types its JSON.
+func write(w http.ResponseWriter, status int, name string, data any) {
+	emulator.WriteJSON(w, status, "application/json; charset=utf-8", json.RawMessage(answers.Render(name, data)))
 }
 
 // writeError answers DEXCHANGE's documented error body:
 // {"message": ["..."], "success": false}.
 func writeError(w http.ResponseWriter, status int, messages ...string) {
-	writeJSON(w, status, errorEnvelope{Message: messages, Success: false})
-}
-
-type errorEnvelope struct {
-	Message []string `json:"message"`
-	Success bool     `json:"success"`
+	write(w, status, "error.json", messages)
 }
 
 // errorBody is DEXCHANGE's body for an injected error status.
@@ -283,7 +284,9 @@ var errorBody = emulator.Refusals{
 	http.StatusForbidden:           {Message: "API under maintenance"},
 	http.StatusTooManyRequests:     {Message: "ThrottlerException: Too Many Requests"},
 	http.StatusInternalServerError: {Message: "Internal server error"},
-}.Body("application/json; charset=utf-8", func(_ int, r emulator.Refusal) any { return errorEnvelope{Message: []string{r.Message}} })
+}.Body("application/json; charset=utf-8", func(_ int, r emulator.Refusal) any {
+	return json.RawMessage(answers.Render("error.json", []string{r.Message}))
+})
 
 // getLink is POST /api/v1/transaction/merchant/get-link.
 func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
@@ -305,34 +308,29 @@ func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var l emulator.Obj
-	s.c.With(p.TransactionID, func(p *Payment, _ emulator.Env) { l = s.linkObject(p) })
-	if s.nested {
-		writeJSON(w, http.StatusCreated, map[string]any{"message": "Transaction initiated successfully", "transaction": l})
-		return
-	}
-	writeJSON(w, http.StatusCreated, l)
+	link, env, _ := s.c.Snapshot(p.TransactionID)
+	write(w, http.StatusCreated, s.link, view{&link, env})
 }
 
 // transaction is GET /api/v1/transaction/{id}.
 func (s *Server) transaction(w http.ResponseWriter, r *http.Request) {
-	var t any
-	if !s.c.With(r.PathValue("id"), func(p *Payment, env emulator.Env) { t = statusObject(p, env.Delta) }) {
-		writeError(w, http.StatusNotFound, "No transaction found")
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"message": "Transaction fetched successfully", "transaction": t})
+	s.lookup(w, r.PathValue("id"), "transaction.json")
 }
 
 // merchantTransaction is GET /api/v1/transaction/merchant/{id}, by
 // transactionId or externalTransactionId.
 func (s *Server) merchantTransaction(w http.ResponseWriter, r *http.Request) {
-	var t map[string]any
-	if !s.c.With(s.c.Resolve(r.PathValue("id")), func(p *Payment, env emulator.Env) { t = s.merchantObject(p, env.Delta) }) {
+	s.lookup(w, s.c.Resolve(r.PathValue("id")), "merchant.json")
+}
+
+// lookup answers the answer name about transaction id, or 404.
+func (s *Server) lookup(w http.ResponseWriter, id, name string) {
+	p, env, ok := s.c.Snapshot(id)
+	if !ok {
 		writeError(w, http.StatusNotFound, "No transaction found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"message": "Transaction fetched successfully", "transaction": t})
+	write(w, http.StatusOK, name, view{&p, env})
 }
 
 // show is the payment page of p.
@@ -359,7 +357,7 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 // notify is the notification about p, to its callBackURL or else the
 // dashboard's URL, signed when the server has a webhook secret.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
-	body := webhookBody(p, env.Delta)
+	body := answers.Render("webhook.json", view{p, env})
 	return env.To(emulator.SignedHeader(dexchange.SignatureHeader, s.WebhookSecret, body, dexchange.Sign), body, p.CallBackURL)
 }
 
@@ -370,16 +368,10 @@ type Payment struct {
 	// ExternalTransactionID, ItemName, ItemPrice (in FCFA), CustomData,
 	// CallBackURL, SuccessURL, FailureURL, ClientName, ClientPhone and
 	// Email are as sent to get-link.
-	ExternalTransactionID string
-	ItemName              string
-	ItemPrice             int64
-	CustomData            string
-	CallBackURL           string
-	SuccessURL            string
-	FailureURL            string
-	ClientName            string
-	ClientPhone           string
-	Email                 string
+	ExternalTransactionID, ItemName                 string
+	ItemPrice                                       int64
+	CustomData, CallBackURL, SuccessURL, FailureURL string
+	ClientName, ClientPhone, Email                  string
 	// Status is DEXCHANGE's word: PENDING, then SUCCESS, FAILED,
 	// CANCELLED or EXPIRED, or PROCESSING while a pay-later customer's
 	// phone has not confirmed (or whatever SetStatus set).
@@ -418,6 +410,8 @@ func settle(p *Payment, a providertest.Action, c emulator.Choice, now time.Time)
 		op := c.From(operators)
 		p.ServiceName, p.ServiceCode = serviceNames[op.Code], op.Code
 		p.OperatorAPI = strings.TrimSuffix(op.Code, "_SN_CASHOUT") + emulator.RandomHex(5)
-		p.PhoneNumber = cmp.Or(c.Phone, phoneOf(p))
+		// The number typed, else the one the link was created with, else
+		// a Senegalese test number.
+		p.PhoneNumber = cmp.Or(c.Phone, p.ClientPhone, "771234567")
 	}
 }

@@ -21,11 +21,10 @@ const validLink = `{"externalTransactionId":"pay_01","ItemName":"T-shirt Premium
 	`"callBackURL":"https://shop.example/callback","successUrl":"https://shop.example/success","failureUrl":"https://shop.example/failure",` +
 	`"ClientName":"Awa Diallo","ClientPhone":"771234567","Email":"awa@example.com"}`
 
+// reply is an API answer with its top-level object read.
 type reply struct {
-	status int
-	header http.Header
-	raw    []byte
-	obj    map[string]json.RawMessage
+	emutest.Answer
+	obj map[string]json.RawMessage
 }
 
 func (r reply) messages() []string {
@@ -36,9 +35,8 @@ func (r reply) messages() []string {
 
 func call(t *testing.T, s *Server, method, path, key, body string) reply {
 	t.Helper()
-	a := emutest.Call(t, method, s.URL+path, body, "Authorization", emutest.Bearer(key))
-	r := reply{status: a.Status, header: a.Header, raw: a.Raw}
-	_ = json.Unmarshal(r.raw, &r.obj)
+	r := reply{Answer: emutest.Call(t, method, s.URL+path, body, "Authorization", emutest.Bearer(key))}
+	_ = json.Unmarshal(r.Raw, &r.obj)
 	return r
 }
 
@@ -59,13 +57,13 @@ type linkData struct {
 func getLink(t *testing.T, s *Server, body string) (id, paymentURL string) {
 	t.Helper()
 	r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, body)
-	if r.status != http.StatusCreated {
-		t.Fatalf("get-link: %d %s", r.status, r.raw)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("get-link: %d %s", r.Status, r.Raw)
 	}
 	var d linkData
-	if err := json.Unmarshal(r.raw, &d); err != nil || !d.Success || d.TransactionID == "" || d.Status != "PENDING" ||
-		d.PaymentURL != s.URL+"/process/"+d.TransactionID {
-		t.Fatalf("get-link answer %s", r.raw)
+	if err := json.Unmarshal(r.Raw, &d); err != nil || !d.Success || d.TransactionID == "" || d.Status != "PENDING" ||
+		d.PaymentURL != s.URL+"/process/"+d.TransactionID || emutest.Keys(t, r.Raw) != "success,transactionId,PaymentUrl,externalTransactionId,Status" {
+		t.Fatalf("get-link answer %s", r.Raw)
 	}
 	return d.TransactionID, d.PaymentURL
 }
@@ -81,8 +79,9 @@ func TestAuth(t *testing.T) {
 			{http.MethodGet, "/api/v1/transaction/merchant/" + id, ""},
 		} {
 			r := call(t, s, c.method, c.path, key, c.body)
-			if r.status != http.StatusUnauthorized || string(r.raw) != `{"message":["Invalid API key"],"success":false}` {
-				t.Errorf("%s %s with key %q: %d %s", c.method, c.path, key, r.status, r.raw)
+			if r.Status != http.StatusUnauthorized || string(r.Raw) != `{"message":["Invalid API key"],"success":false}` ||
+				r.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+				t.Errorf("%s %s with key %q: %d %s", c.method, c.path, key, r.Status, r.Raw)
 			}
 		}
 	}
@@ -124,8 +123,8 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, tt.body)
-		if r.status != http.StatusBadRequest || string(r.obj["success"]) != "false" {
-			t.Errorf("%s: %d %s", tt.name, r.status, r.raw)
+		if r.Status != http.StatusBadRequest || string(r.obj["success"]) != "false" {
+			t.Errorf("%s: %d %s", tt.name, r.Status, r.Raw)
 			continue
 		}
 		if got := r.messages(); !slices.Equal(got, tt.want) {
@@ -133,8 +132,8 @@ func TestValidation(t *testing.T) {
 		}
 	}
 	for _, body := range []string{`{"ItemPrice":`, `[]`, `null`, ``} {
-		if r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, body); r.status != http.StatusBadRequest {
-			t.Errorf("body %q: %d", body, r.status)
+		if r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, body); r.Status != http.StatusBadRequest {
+			t.Errorf("body %q: %d", body, r.Status)
 		}
 	}
 	if n := s.transactions(); n != 0 {
@@ -161,8 +160,8 @@ func TestGetLink(t *testing.T) {
 	}
 
 	r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, validLink)
-	if r.status != http.StatusConflict || string(r.raw) != `{"message":["External transaction ID already exists"],"success":false}` {
-		t.Errorf("duplicate: %d %s", r.status, r.raw)
+	if r.Status != http.StatusConflict || string(r.Raw) != `{"message":["External transaction ID already exists"],"success":false}` {
+		t.Errorf("duplicate: %d %s", r.Status, r.Raw)
 	}
 	if n := s.transactions(); n != 1 {
 		t.Errorf("%d transactions", n)
@@ -174,9 +173,10 @@ func TestGetLink(t *testing.T) {
 		Message     string   `json:"message"`
 		Transaction linkData `json:"transaction"`
 	}
-	if r.status != http.StatusCreated || json.Unmarshal(r.raw, &env) != nil || env.Message == "" ||
-		!env.Transaction.Success || env.Transaction.ExternalTransactionID != "pay_01" || env.Transaction.PaymentURL == "" {
-		t.Errorf("nested: %d %s", r.status, r.raw)
+	if r.Status != http.StatusCreated || json.Unmarshal(r.Raw, &env) != nil || env.Message == "" ||
+		!env.Transaction.Success || env.Transaction.ExternalTransactionID != "pay_01" || env.Transaction.PaymentURL == "" ||
+		emutest.Keys(t, r.Raw) != "message,transaction" || emutest.Keys(t, r.obj["transaction"]) != "success,transactionId,PaymentUrl,externalTransactionId,Status" {
+		t.Errorf("nested: %d %s", r.Status, r.Raw)
 	}
 }
 
@@ -186,17 +186,14 @@ func TestLookups(t *testing.T) {
 	id, _ := getLink(t, s, validLink)
 
 	r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, "")
-	if r.status != http.StatusOK || string(r.obj["message"]) != `"Transaction fetched successfully"` {
-		t.Fatalf("transaction: %d %s", r.status, r.raw)
+	if r.Status != http.StatusOK || string(r.obj["message"]) != `"Transaction fetched successfully"` ||
+		r.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Fatalf("transaction: %d %s", r.Status, r.Raw)
 	}
 	var tx map[string]json.RawMessage
 	_ = json.Unmarshal(r.obj["transaction"], &tx)
-	var keys []string
-	for k := range tx {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	if strings.Join(keys, ",") != "Amount,Completed_at,Initiated_at,Number,OperatorApi,ServiceCode,ServiceName,Status,Type" {
+	// The keys in the get-transaction page's order.
+	if keys := emutest.Keys(t, r.obj["transaction"]); keys != "ServiceName,ServiceCode,OperatorApi,Type,Amount,Number,Status,Initiated_at,Completed_at" {
 		t.Errorf("transaction keys %v", keys)
 	}
 	if string(tx["Amount"]) != "5000" || string(tx["Status"]) != `"PENDING"` || string(tx["Completed_at"]) != "null" {
@@ -207,20 +204,25 @@ func TestLookups(t *testing.T) {
 		r := call(t, s, http.MethodGet, "/api/v1/transaction/merchant/"+by, s.APIKey, "")
 		var m map[string]any
 		_ = json.Unmarshal(r.obj["transaction"], &m)
-		if r.status != http.StatusOK || m["transactionId"] != id || m["externalTransactionId"] != "pay_01" ||
-			m["PaymentUrl"] != s.URL+"/process/"+id || m["Status"] != "PENDING" {
-			t.Errorf("merchant by %s: %d %s", by, r.status, r.raw)
+		if r.Status != http.StatusOK || m["transactionId"] != id || m["externalTransactionId"] != "pay_01" ||
+			m["PaymentUrl"] != s.URL+"/process/"+id || m["Status"] != "PENDING" || m["ItemName"] != "T-shirt Premium" ||
+			m["ItemPrice"] != 5000.0 || m["Amount"] != 5000.0 || m["customData"] != "{}" || m["Completed_at"] != nil {
+			t.Errorf("merchant by %s: %d %s", by, r.Status, r.Raw)
+		}
+		if keys := emutest.Keys(t, r.obj["transaction"]); keys != "transactionId,externalTransactionId,PaymentUrl,Status,"+
+			"ItemName,ItemPrice,Amount,customData,Initiated_at,Completed_at" {
+			t.Errorf("merchant keys %s", keys)
 		}
 	}
 
 	for _, path := range []string{"/api/v1/transaction/MID000000000", "/api/v1/transaction/merchant/pay_02"} {
 		r := call(t, s, http.MethodGet, path, s.APIKey, "")
-		if r.status != http.StatusNotFound || string(r.raw) != `{"message":["No transaction found"],"success":false}` {
-			t.Errorf("%s: %d %s", path, r.status, r.raw)
+		if r.Status != http.StatusNotFound || string(r.Raw) != `{"message":["No transaction found"],"success":false}` {
+			t.Errorf("%s: %d %s", path, r.Status, r.Raw)
 		}
 	}
-	if r := call(t, s, http.MethodGet, "/api/v1/api-services/balance", s.APIKey, ""); r.status != http.StatusNotFound || len(r.messages()) != 1 {
-		t.Errorf("unknown route: %d %s", r.status, r.raw)
+	if r := call(t, s, http.MethodGet, "/api/v1/api-services/balance", s.APIKey, ""); r.Status != http.StatusNotFound || len(r.messages()) != 1 {
+		t.Errorf("unknown route: %d %s", r.Status, r.Raw)
 	}
 }
 
@@ -330,8 +332,8 @@ func TestFaultsAndDelta(t *testing.T) {
 	sh := emutest.NewShop(t)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	r := call(t, s, http.MethodPost, "/api/v1/transaction/merchant/get-link", s.APIKey, validLink)
-	if r.status != 503 || r.header.Get("Retry-After") != "2" || string(r.raw) != `{"message":["Service Unavailable"],"success":false}` {
-		t.Errorf("injected 503: %d %v %s", r.status, r.header, r.raw)
+	if r.Status != 503 || r.Header.Get("Retry-After") != "2" || string(r.Raw) != `{"message":["Service Unavailable"],"success":false}` {
+		t.Errorf("injected 503: %d %v %s", r.Status, r.Header, r.Raw)
 	}
 	if s.transactions() != 0 {
 		t.Error("a failed get-link created a transaction")
@@ -340,17 +342,17 @@ func TestFaultsAndDelta(t *testing.T) {
 
 	s.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 429, Times: 2})
 	for _, path := range []string{"/api/v1/transaction/" + id, "/api/v1/transaction/merchant/" + id} {
-		if r := call(t, s, http.MethodGet, path, s.APIKey, ""); r.status != 429 || r.messages()[0] != "ThrottlerException: Too Many Requests" {
-			t.Errorf("injected 429 on %s: %d %s", path, r.status, r.raw)
+		if r := call(t, s, http.MethodGet, path, s.APIKey, ""); r.Status != 429 || r.messages()[0] != "ThrottlerException: Too Many Requests" {
+			t.Errorf("injected 429 on %s: %d %s", path, r.Status, r.Raw)
 		}
 	}
 	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 403, Times: 5})
-	if r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, ""); r.status != 403 || r.messages()[0] != "API under maintenance" {
-		t.Errorf("OpAny: %d %s", r.status, r.raw)
+	if r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, ""); r.Status != 403 || r.messages()[0] != "API under maintenance" {
+		t.Errorf("OpAny: %d %s", r.Status, r.Raw)
 	}
 	s.InjectFault(providertest.OpAny, providertest.Fault{Times: -1})
-	if r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, ""); r.status != 200 {
-		t.Errorf("after clearing: %d", r.status)
+	if r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, ""); r.Status != 200 {
+		t.Errorf("after clearing: %d", r.Status)
 	}
 
 	s.ReportAmountDelta(-1000)
@@ -372,42 +374,42 @@ func TestRateLimit(t *testing.T) {
 	clk := emutest.NewClock()
 	s := emutest.Start(t, New, WithRateLimit(3, 300*time.Millisecond), providertest.WithClock(clk.Now))
 	for i := range 3 {
-		if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 404 {
-			t.Fatalf("call %d: %d", i, r.status)
+		if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.Status != 404 {
+			t.Fatalf("call %d: %d", i, r.Status)
 		}
 	}
 	r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, "")
-	if r.status != 429 || r.header.Get("Retry-After") != "1" || string(r.raw) != `{"message":["ThrottlerException: Too Many Requests"],"success":false}` {
-		t.Errorf("over the limit: %d %v %s", r.status, r.header, r.raw)
+	if r.Status != 429 || r.Header.Get("Retry-After") != "1" || string(r.Raw) != `{"message":["ThrottlerException: Too Many Requests"],"success":false}` {
+		t.Errorf("over the limit: %d %v %s", r.Status, r.Header, r.Raw)
 	}
 	// Even a call without the key counts.
-	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", "", ""); r.status != 429 {
-		t.Errorf("unauthenticated over the limit: %d", r.status)
+	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", "", ""); r.Status != 429 {
+		t.Errorf("unauthenticated over the limit: %d", r.Status)
 	}
 	clk.Advance(299 * time.Millisecond)
-	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 429 {
-		t.Errorf("just inside the window: %d", r.status)
+	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.Status != 429 {
+		t.Errorf("just inside the window: %d", r.Status)
 	}
 	clk.Advance(time.Millisecond)
-	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.status != 404 {
-		t.Errorf("after the window: %d", r.status)
+	if r := call(t, s, http.MethodGet, "/api/v1/transaction/x", s.APIKey, ""); r.Status != 404 {
+		t.Errorf("after the window: %d", r.Status)
 	}
 
 	def := emutest.Start(t, New)
 	for i := range DefaultRateLimit {
-		if r := call(t, def, http.MethodGet, "/api/v1/transaction/x", def.APIKey, ""); r.status != 404 {
-			t.Fatalf("call %d: %d", i, r.status)
+		if r := call(t, def, http.MethodGet, "/api/v1/transaction/x", def.APIKey, ""); r.Status != 404 {
+			t.Fatalf("call %d: %d", i, r.Status)
 		}
 	}
 	r = call(t, def, http.MethodGet, "/api/v1/transaction/x", def.APIKey, "")
-	if r.status != 429 || r.header.Get("Retry-After") == "" {
-		t.Errorf("call 101: %d %v", r.status, r.header)
+	if r.Status != 429 || r.Header.Get("Retry-After") == "" {
+		t.Errorf("call 101: %d %v", r.Status, r.Header)
 	}
 
 	off := emutest.Start(t, New, WithRateLimit(0, 0))
 	for i := range DefaultRateLimit + 20 {
-		if r := call(t, off, http.MethodGet, "/api/v1/transaction/x", off.APIKey, ""); r.status != 404 {
-			t.Fatalf("unlimited call %d: %d", i, r.status)
+		if r := call(t, off, http.MethodGet, "/api/v1/transaction/x", off.APIKey, ""); r.Status != 404 {
+			t.Fatalf("unlimited call %d: %d", i, r.Status)
 		}
 	}
 }
@@ -515,8 +517,8 @@ func TestPageChoice(t *testing.T) {
 	emutest.Choose(t, page, providertest.Pay, url.Values{"operator": {"WAVE_SN_CASHOUT"}, "customer_phone": {"781112233"}})
 	r := call(t, s, http.MethodGet, "/api/v1/transaction/"+id, s.APIKey, "")
 	for _, want := range []string{`"ServiceCode":"WAVE_SN_CASHOUT"`, `"ServiceName":"Wave Senegal"`, `"Number":"781112233"`, `"Status":"SUCCESS"`} {
-		if !strings.Contains(string(r.raw), want) {
-			t.Errorf("lookup lacks %s: %s", want, r.raw)
+		if !strings.Contains(string(r.Raw), want) {
+			t.Errorf("lookup lacks %s: %s", want, r.Raw)
 		}
 	}
 }

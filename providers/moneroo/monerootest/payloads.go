@@ -2,10 +2,9 @@ package monerootest
 
 import (
 	"cmp"
-	"encoding/json"
+	"embed"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,12 +12,29 @@ import (
 	"github.com/cauripay/cauri/internal/emulator"
 )
 
+// files are Moneroo's answers and webhook as its reference prints them
+// (answers/), and its tables (data/).
+//
+//go:embed answers/*.json data/*.json
+var files embed.FS
+
+// answers are Moneroo's documented JSON bodies.
+var answers = emulator.LoadAnswers(files, "answers/*.json")
+
+// currencies are the names of the currencies Moneroo's currency object
+// names, by code.
+var currencies = emulator.Table[map[string]currency](files, "data/currencies.json")
+
 // Moneroo's payment statuses.
 const (
 	statusInitiated = "initiated"
 	statusSuccess   = "success"
 	statusFailed    = "failed"
 	statusCancelled = "cancelled"
+	// statusPending is Moneroo's word for a payment the customer made and
+	// the operator has not confirmed: a pay-later payment's status until
+	// its phone confirms.
+	statusPending = "pending"
 )
 
 // initShape is initialize's body as Moneroo's API (Laravel) checks it.
@@ -70,14 +86,10 @@ func initPayment(in map[string]any) (*Payment, []emulator.Problem) {
 		Customer: Customer{Email: c.String("email"), FirstName: c.String("first_name"), LastName: c.String("last_name"), Phone: c.String("phone"), Country: c.String("country")},
 	}
 	for k := range meta {
-		if s := meta.String(k); s != "" {
-			p.Metadata[k] = s
-		}
+		p.Metadata[k] = meta.String(k) // blank values were read as null, and left out
 	}
-	for i := range v.List("methods") {
-		if s := v.Nested("methods").String(strconv.Itoa(i)); s != "" {
-			p.Methods = append(p.Methods, s)
-		}
+	for _, k := range v.Keys("methods") {
+		p.Methods = append(p.Methods, v.Nested("methods").String(k))
 	}
 	if a := v.String("amount"); a != "" && !slices.ContainsFunc(problems, func(p emulator.Problem) bool { return p.Field == "amount" }) {
 		n, err := cauri.ParseAmount(strings.TrimPrefix(a, "+"), p.Currency)
@@ -93,137 +105,42 @@ func initPayment(in map[string]any) (*Payment, []emulator.Problem) {
 	return p, problems
 }
 
-// reported is the amount Moneroo reports for p, shifted by delta smallest
-// units, in the main unit.
-func reported(p *Payment, delta int64) json.Number {
-	return json.Number(cauri.FormatAmount(p.Amount+delta, p.Currency))
+// view is a payment as Moneroo's answers and webhooks show it: the record,
+// under the Env (the server's URL, the delta added to the amounts
+// reported), for the merchant.
+type view struct {
+	*Payment
+	emulator.Env
+	Merchant string
 }
 
-// currencyObject is Moneroo's currency object. subunit_to_unit is 100
-// whatever the currency, as Moneroo's own example shows for XOF.
-func currencyObject(code string) map[string]any {
-	names := map[string][2]string{
-		"XOF": {"CFA Franc BCEAO", "CFA francs BCEAO"},
-		"XAF": {"CFA Franc BEAC", "CFA francs BEAC"},
-		"GNF": {"Guinean Franc", "Guinean francs"},
-		"USD": {"US Dollar", "US dollars"},
-		"NGN": {"Nigerian Naira", "Nigerian nairas"},
-		"GHS": {"Ghanaian Cedi", "Ghanaian cedis"},
-		"EUR": {"Euro", "euros"},
-	}
-	n, ok := names[code]
-	if !ok {
-		n = [2]string{code, code}
-	}
-	exp := cauri.CurrencyExponent(code)
-	return map[string]any{
-		"name": n[0], "symbol": code, "symbol_first": false, "decimals": exp,
-		"decimal_mark": ",", "thousands_separator": ".", "subunit": "Centime",
-		"subunit_to_unit": 100, "symbol_native": code, "decimal_digits": exp,
-		"rounding": 0, "code": code, "name_plural": n[1],
-		"icon_url": "https://assets.cdn.moneroo.io/currencies/" + code + ".svg",
-	}
+// Reported is the amount reported, in the main unit: "5000", "10.50".
+func (v view) Reported() string { return cauri.FormatAmount(v.Amount+v.Delta, v.Currency) }
+
+// Created is when the payment was initialized, as Moneroo writes times.
+func (v view) Created() string { return v.CreatedAt.Format(time.RFC3339Nano) }
+
+// CheckoutURL is the payment's hosted page.
+func (v view) CheckoutURL() string { return v.URL + "/checkout/" + v.ID }
+
+// Back is where the customer is sent back: return_url with paymentId and
+// paymentStatus.
+func (v view) Back() string {
+	return emulator.WithQuery(v.ReturnURL, "paymentId", v.ID, "paymentStatus", v.Status)
 }
 
-// verifyData is the data of a verify or get answer, in the documented
-// shape. The caller holds the server's lock.
-func (s *Server) verifyData(p *Payment, delta int64) any {
-	amount := reported(p, delta)
-	created := p.CreatedAt.Format(time.RFC3339Nano)
-	var capture any
-	if p.Status != statusInitiated {
-		var errCode, errType string
-		if p.FailureMessage != "" {
-			errCode, errType = "insufficient_funds", "payment_failed"
-		}
-		capture = map[string]any{
-			"identifier":         p.ID + "-capture",
-			"rate":               nil,
-			"rate_formatted":     nil,
-			"correction_rate":    nil,
-			"phone_number":       emulator.NullIfEmpty(cmp.Or(p.PaymentPhone, p.Customer.Phone)),
-			"failure_message":    emulator.NullIfEmpty(p.FailureMessage),
-			"failure_error_code": emulator.NullIfEmpty(errCode),
-			"failure_error_type": emulator.NullIfEmpty(errType),
-			"metadata": map[string]any{
-				"network_transaction_id": nil, "amount_debited": nil, "commission": nil,
-				"fees": nil, "selected_payment_method": emulator.NullIfEmpty(p.Method),
-			},
-			"amount":           amount,
-			"amount_formatted": p.Currency + " " + amount.String(),
-			"currency":         currencyObject(p.Currency),
-			"method":           methodObject(p.Method),
-			"gateway": map[string]any{
-				"id": "6eip4udyt8o6", "account_name": s.merchant, "name": "Moneroo Test Payment Gateway",
-				"short_code": "moneroo_test", "transaction_id": p.ID, "transaction_status": gatewayStatus(p.Status),
-				"transaction_failure_message": emulator.NullIfEmpty(p.FailureMessage),
-			},
-			"context": map[string]any{"ip": "127.0.0.1", "local": "en"},
-		}
-	}
-	meta := p.Metadata
-	if meta == nil {
-		meta = map[string]string{}
-	}
-	return map[string]any{
-		"id":               p.ID,
-		"status":           p.Status,
-		"is_processed":     false,
-		"processed_at":     nil,
-		"amount":           amount,
-		"amount_formatted": p.Currency + " " + amount.String(),
-		"currency":         currencyObject(p.Currency),
-		"description":      p.Description,
-		"return_url":       emulator.WithQuery(p.ReturnURL, "paymentId", p.ID, "paymentStatus", p.Status),
-		"environment":      "sandbox",
-		"initiated_at":     created,
-		"checkout_url":     s.URL + "/checkout/" + p.ID,
-		"metadata":         meta,
-		"app": map[string]any{
-			"id": "01HHJYSA4VCBVK135N4KTYF76J", "name": s.merchant, "website_url": nil,
-			"icon_url": nil, "created_at": created, "updated_at": created, "is_enabled": true,
-		},
-		"customer": map[string]any{
-			"id": p.CustomerID, "first_name": p.Customer.FirstName, "last_name": p.Customer.LastName,
-			"email": p.Customer.Email, "phone": emulator.NullIfEmpty(p.Customer.Phone), "address": nil,
-			"city": nil, "state": nil, "country_code": emulator.NullIfEmpty(p.Customer.Country), "country": nil,
-			"zip_code": nil, "created_at": created, "updated_at": created,
-		},
-		"capture":    capture,
-		"created_at": created,
-	}
+// currency is what Moneroo's currency object says of a currency besides
+// its code. subunit_to_unit is 100 whatever the currency, as Moneroo's own
+// example shows for XOF.
+type currency struct {
+	Code, Name, Plural string
+	Decimals           int
 }
 
-func methodObject(code string) any {
-	if code == "" {
-		return nil
-	}
-	return map[string]any{"id": "m-" + code, "name": code, "short_code": code,
-		"icon_url": "https://assets.cdn.moneroo.io/icons/circle/" + code + ".svg"}
-}
-
-func gatewayStatus(status string) string {
-	switch status {
-	case statusSuccess:
-		return "COMPLETED"
-	case statusFailed:
-		return "FAILED"
-	case statusCancelled:
-		return "CANCELLED"
-	}
-	return "PENDING"
-}
-
-// webhookBody is the JSON of a payment.* webhook about p, in the documented
-// shape: amount as a number in the main unit, currency as a code.
-func webhookBody(p *Payment, delta int64) []byte {
-	meta := p.Metadata
-	if meta == nil {
-		meta = map[string]string{}
-	}
-	b, _ := json.Marshal(emulator.O("event", "payment."+p.Status, "data", emulator.O(
-		"id", p.ID, "amount", reported(p, delta), "currency", p.Currency, "status", p.Status, "metadata", meta,
-		"customer", emulator.O("id", p.CustomerID, "email", p.Customer.Email, "firstName", p.Customer.FirstName,
-			"lastName", p.Customer.LastName, "phone", emulator.NullIfEmpty(p.Customer.Phone)))))
-	return b
+// Money is the payment's currency, for its currency object.
+func (v view) Money() currency {
+	c := currencies[v.Currency]
+	c.Code, c.Decimals = v.Currency, cauri.CurrencyExponent(v.Currency)
+	c.Name, c.Plural = cmp.Or(c.Name, c.Code), cmp.Or(c.Plural, c.Code)
+	return c
 }

@@ -16,7 +16,12 @@
 // than the currency), 201 with data.id and data.checkout_url, the verify
 // object with its currency object, metadata and capture, webhooks signed
 // with X-Moneroo-Signature, and the customer sent back to return_url with
-// paymentId and paymentStatus.
+// paymentId and paymentStatus. The answers and the webhook are the
+// reference's examples with their values filled in, keys in its order:
+// answers/initialized.json, answers/payment.json (verify and get, with
+// answers/currency.json), answers/webhook.json and answers/error.json.
+// The payment methods by currency and the currencies' names are
+// data/methods.json and data/currencies.json.
 //
 // The hosted page looks like a checkout: Moneroo's name and colours, the
 // amount and description, the payment methods of the currency (those of
@@ -35,7 +40,7 @@ package monerootest
 
 import (
 	"context"
-	"crypto/subtle"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -64,9 +69,7 @@ func Sign(secret string, body []byte) string { return moneroo.Sign(secret, body)
 // WithWebhookTimeout, WithPayLaterDelay) and this package's.
 type Option = providertest.EmulatorOption
 
-type options struct {
-	secretKey, webhookSecret string
-}
+type options struct{ secretKey, webhookSecret string }
 
 // WithSecretKey sets the API key the server expects. The default is a
 // random "sk_test_" key.
@@ -112,7 +115,8 @@ func New(opts ...Option) *Server {
 	set := providertest.Configure(&o, opts)
 	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "monerootest", Agent: "Moneroo-Webhooks/1.0 (emulator)", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Name: "monerootest", Agent: "Moneroo-Webhooks/1.0 (emulator)", ErrorBody: errorBody, Settings: set,
+		Auth:    emulator.Bearer(s.SecretKey, func(w http.ResponseWriter) { refuse(w, http.StatusUnauthorized, "Unauthenticated.") }),
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Status, p.Later = statusSuccess, false
@@ -123,11 +127,9 @@ func New(opts ...Option) *Server {
 	s.c.API("POST /v1/payments/initialize", providertest.OpCreate, s.initialize)
 	s.c.API("GET /v1/payments/{id}/verify", providertest.OpStatus, s.get)
 	s.c.API("GET /v1/payments/{id}", providertest.OpStatus, s.get)
-	s.c.Open("/v1/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusNotFound, envelope{Message: "Not found."})
-	})
+	s.c.Open("/v1/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) { refuse(w, http.StatusNotFound, "Not found.") })
 	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en",
-		Status: func(p *Payment) string { return p.Status }, Finals: finals,
+		Status: func(p *Payment) string { return p.Status }, Finals: []string{statusSuccess, statusFailed, statusCancelled},
 		Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
@@ -168,64 +170,57 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 		forged = Payment{ID: providerRef, Currency: "XOF", Amount: 100}
 	}
 	forged.Status = statusSuccess
-	body := webhookBody(&forged, 0)
+	body := answers.Render("webhook.json", s.view(&forged, emulator.Env{}))
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: signed(moneroo.Sign("forged-"+emulator.RandomHex(8), body)), Body: body})
 }
 
-// authenticated checks the bearer secret key.
-func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
-	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.SecretKey)) != 1 {
-		writeJSON(w, http.StatusUnauthorized, envelope{Message: "Unauthenticated."})
-		return false
-	}
-	return true
+// refusal is Moneroo's error answer: a message and, for a body that
+// fails validation, the errors by field.
+type refusal struct {
+	Message string
+	Errors  map[string][]string
 }
 
-// envelope is Moneroo's answer format.
-type envelope struct {
-	Message string `json:"message"`
-	Data    any    `json:"data"`
-	Errors  any    `json:"errors"`
+// refuse answers status with Moneroo's error envelope saying message.
+func refuse(w http.ResponseWriter, status int, message string) {
+	answers.Write(w, status, "error.json", refusal{Message: message})
 }
-
-func writeJSON(w http.ResponseWriter, status int, v any) { emulator.WriteJSON(w, status, "", v) }
 
 // errorBody is Moneroo's body for an injected error status.
 var errorBody = emulator.Refusals{
 	http.StatusTooManyRequests:     {Message: "Too Many Attempts."},
 	http.StatusServiceUnavailable:  {Message: "Service Unavailable. We are performing maintenance, please try again later."},
 	http.StatusInternalServerError: {Message: "Server Error"},
-}.Body("application/json", func(_ int, r emulator.Refusal) any { return envelope{Message: r.Message} })
+}.Body("application/json", func(_ int, r emulator.Refusal) any {
+	return json.RawMessage(answers.Render("error.json", refusal{Message: r.Message}))
+})
 
 // initialize is POST /v1/payments/initialize.
 func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
 	in, _, ok := emulator.ReadBody(r, true)
 	if !ok {
-		writeJSON(w, http.StatusBadRequest, envelope{Message: "The request body is not valid JSON."})
+		refuse(w, http.StatusBadRequest, "The request body is not valid JSON.")
 		return
 	}
 	p, problems := initPayment(in)
 	if len(problems) > 0 {
 		msg, errs := emulator.LaravelErrors(problems)
-		writeJSON(w, http.StatusUnprocessableEntity, envelope{Message: msg, Errors: errs})
+		answers.Write(w, http.StatusUnprocessableEntity, "error.json", refusal{Message: msg, Errors: errs})
 		return
 	}
 	p.ID, p.Status, p.CustomerID, p.CreatedAt = emulator.UUID(), statusInitiated, emulator.RandomHex(6), time.Now().UTC()
 	s.c.Add(p.ID, p)
-	writeJSON(w, http.StatusCreated, envelope{
-		Message: "Transaction initialized successfully",
-		Data:    map[string]string{"id": p.ID, "checkout_url": s.URL + "/checkout/" + p.ID},
-	})
+	answers.Write(w, http.StatusCreated, "initialized.json", s.view(p, s.c.Settings()))
 }
 
 // get is GET /v1/payments/{id} and GET /v1/payments/{id}/verify.
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
-	var data any
-	if !s.c.With(r.PathValue("id"), func(p *Payment, env emulator.Env) { data = s.verifyData(p, env.Delta) }) {
-		writeJSON(w, http.StatusNotFound, envelope{Message: "Payment transaction not found."})
+	p, env, ok := s.c.Snapshot(r.PathValue("id"))
+	if !ok {
+		refuse(w, http.StatusNotFound, "Payment transaction not found.")
 		return
 	}
-	writeJSON(w, http.StatusOK, envelope{Message: "Payment transaction fetched successfully!", Data: data})
+	answers.Write(w, http.StatusOK, "payment.json", s.view(&p, env))
 }
 
 // show is the hosted checkout page of p.
@@ -264,27 +259,23 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 	if a != providertest.PayLater {
 		out.Notify = s.notify(p, env)
 	}
-	out.Back = emulator.WithQuery(p.ReturnURL, "paymentId", p.ID, "paymentStatus", p.Status)
+	out.Back = s.view(p, env).Back()
 	return out
 }
 
 // notify is the signed payment.<status> webhook about p to the dashboard's
 // URL.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
-	body := webhookBody(p, env.Delta)
+	body := answers.Render("webhook.json", s.view(p, env))
 	return env.To(signed(s.Sign(body)), body)
 }
+
+// view is p as its answers and webhooks show it, under env.
+func (s *Server) view(p *Payment, env emulator.Env) view { return view{p, env, s.merchant} }
 
 // signed is the header of a webhook with signature: Moneroo signs every
 // one.
 func signed(signature string) http.Header { return http.Header{moneroo.SignatureHeader: {signature}} }
-
-// Moneroo's word for a payment the customer made and the operator has not
-// confirmed: a pay-later payment's status until its phone confirms.
-const statusPending = "pending"
-
-// finals are the statuses a payment ends with.
-var finals = []string{statusSuccess, statusFailed, statusCancelled}
 
 // Payment is the emulator's record of one payment.
 type Payment struct {
@@ -299,12 +290,10 @@ type Payment struct {
 	Amount int64
 	// Currency, Description, ReturnURL, Customer, Metadata and Methods are
 	// as initialized.
-	Currency    string
-	Description string
-	ReturnURL   string
-	Customer    Customer
-	Metadata    map[string]string
-	Methods     []string
+	Currency, Description, ReturnURL string
+	Customer                         Customer
+	Metadata                         map[string]string
+	Methods                          []string
 	// CustomerID is the ID Moneroo gave the customer.
 	CustomerID string
 	// Method is the payment method's short code once the customer paid or
@@ -322,9 +311,6 @@ type Payment struct {
 	CreatedAt time.Time
 }
 
-// Customer is the customer as initialized.
-type Customer struct {
-	// Email, FirstName and LastName are required by initialize; Phone and
-	// Country are optional, as sent.
-	Email, FirstName, LastName, Phone, Country string
-}
+// Customer is the customer as initialized: Email, FirstName and LastName
+// are required by initialize; Phone and Country are optional, as sent.
+type Customer struct{ Email, FirstName, LastName, Phone, Country string }

@@ -23,38 +23,37 @@ const validInit = `{"amount":5000,"currency":"XOF","description":"Order 42",` +
 	`"return_url":"https://shop.example/back?payment_id=pay_01&token=t",` +
 	`"metadata":{"cauri_payment_id":"pay_01","order_id":"42"}}`
 
+// answer is an API answer with Moneroo's envelope read.
 type answer struct {
-	status int
-	header http.Header
-	env    struct {
+	emutest.Answer
+	env struct {
 		Message string          `json:"message"`
 		Data    json.RawMessage `json:"data"`
 		Errors  json.RawMessage `json:"errors"`
 	}
-	raw []byte
 }
 
 func call(t *testing.T, s *Server, method, path, key, body string) answer {
 	t.Helper()
-	r := emutest.Call(t, method, s.URL+path, body, "Authorization", emutest.Bearer(key))
-	a := answer{status: r.Status, header: r.Header, raw: r.Raw}
-	_ = json.Unmarshal(a.raw, &a.env)
+	a := answer{Answer: emutest.Call(t, method, s.URL+path, body, "Authorization", emutest.Bearer(key))}
+	_ = json.Unmarshal(a.Raw, &a.env)
 	return a
 }
 
 func initialize(t *testing.T, s *Server) (id, checkoutURL string) {
 	t.Helper()
 	a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, validInit)
-	if a.status != http.StatusCreated {
-		t.Fatalf("initialize: %d %s", a.status, a.raw)
+	if a.Status != http.StatusCreated {
+		t.Fatalf("initialize: %d %s", a.Status, a.Raw)
 	}
 	var d struct {
 		ID          string `json:"id"`
 		CheckoutURL string `json:"checkout_url"`
 	}
 	_ = json.Unmarshal(a.env.Data, &d)
-	if a.env.Message != "Transaction initialized successfully" || d.ID == "" || d.CheckoutURL != s.URL+"/checkout/"+d.ID {
-		t.Fatalf("initialize answer %s", a.raw)
+	if a.env.Message != "Transaction initialized successfully" || d.ID == "" || d.CheckoutURL != s.URL+"/checkout/"+d.ID ||
+		emutest.Keys(t, a.Raw) != "message,data,errors" || emutest.Keys(t, a.env.Data) != "id,checkout_url" {
+		t.Fatalf("initialize answer %s", a.Raw)
 	}
 	return d.ID, d.CheckoutURL
 }
@@ -64,11 +63,12 @@ func TestAuth(t *testing.T) {
 	s := emutest.Start(t, New, WithSecretKey("sk_test_fixed"))
 	for _, key := range []string{"", "sk_test_wrong", "sk_test_fixedX", "sk_test_fixe"} {
 		a := call(t, s, http.MethodPost, "/v1/payments/initialize", key, validInit)
-		if a.status != http.StatusUnauthorized || string(bytes.TrimSpace(a.raw)) != `{"message":"Unauthenticated.","data":null,"errors":null}` {
-			t.Errorf("key %q: %d %s", key, a.status, a.raw)
+		if a.Status != http.StatusUnauthorized || string(bytes.TrimSpace(a.Raw)) != `{"message":"Unauthenticated.","data":null,"errors":null}` ||
+			a.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("key %q: %d %s", key, a.Status, a.Raw)
 		}
-		if a := call(t, s, http.MethodGet, "/v1/payments/x/verify", key, ""); a.status != http.StatusUnauthorized {
-			t.Errorf("verify with key %q: %d", key, a.status)
+		if a := call(t, s, http.MethodGet, "/v1/payments/x/verify", key, ""); a.Status != http.StatusUnauthorized {
+			t.Errorf("verify with key %q: %d", key, a.Status)
 		}
 	}
 	if s.SecretKey != "sk_test_fixed" {
@@ -105,8 +105,8 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, tt.body)
-		if a.status != http.StatusUnprocessableEntity {
-			t.Errorf("%s: %d %s", tt.name, a.status, a.raw)
+		if a.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d %s", tt.name, a.Status, a.Raw)
 			continue
 		}
 		var errs map[string][]string
@@ -122,11 +122,11 @@ func TestValidation(t *testing.T) {
 			t.Errorf("%s: fields %v, want %v", tt.name, sorted(got), tt.fields)
 		}
 		if a.env.Message == "" || string(a.env.Data) != "null" {
-			t.Errorf("%s: envelope %s", tt.name, a.raw)
+			t.Errorf("%s: envelope %s", tt.name, a.Raw)
 		}
 	}
-	if a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, `{"amount":`); a.status != http.StatusBadRequest {
-		t.Errorf("broken JSON: %d", a.status)
+	if a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, `{"amount":`); a.Status != http.StatusBadRequest {
+		t.Errorf("broken JSON: %d", a.Status)
 	}
 }
 
@@ -142,8 +142,8 @@ func TestVerify(t *testing.T) {
 	id, _ := initialize(t, s)
 	for _, path := range []string{"/v1/payments/" + id + "/verify", "/v1/payments/" + id} {
 		a := call(t, s, http.MethodGet, path, s.SecretKey, "")
-		if a.status != http.StatusOK {
-			t.Fatalf("%s: %d", path, a.status)
+		if a.Status != http.StatusOK {
+			t.Fatalf("%s: %d", path, a.Status)
 		}
 		var d struct {
 			ID       string            `json:"id"`
@@ -161,12 +161,24 @@ func TestVerify(t *testing.T) {
 			d.Metadata["cauri_payment_id"] != "pay_01" || string(d.Capture) != "null" || d.Customer["email"] != "awa@example.com" {
 			t.Errorf("%s: %s", path, a.env.Data)
 		}
+		// The keys in the reference's order (its example, and its table for
+		// checkout_url).
+		if got, want := emutest.Keys(t, a.env.Data), "id,status,is_processed,processed_at,amount,amount_formatted,currency,"+
+			"description,return_url,environment,initiated_at,checkout_url,metadata,app,customer,capture,created_at"; got != want {
+			t.Errorf("%s: keys %s, want %s", path, got, want)
+		}
+		var raw struct{ Currency json.RawMessage }
+		_ = json.Unmarshal(a.env.Data, &raw)
+		if got, want := emutest.Keys(t, raw.Currency), "name,symbol,symbol_first,decimals,decimal_mark,thousands_separator,subunit,"+
+			"subunit_to_unit,symbol_native,decimal_digits,rounding,code,name_plural,icon_url"; got != want {
+			t.Errorf("%s: currency keys %s, want %s", path, got, want)
+		}
 	}
-	if a := call(t, s, http.MethodGet, "/v1/payments/nope/verify", s.SecretKey, ""); a.status != http.StatusNotFound {
-		t.Errorf("unknown id: %d", a.status)
+	if a := call(t, s, http.MethodGet, "/v1/payments/nope/verify", s.SecretKey, ""); a.Status != http.StatusNotFound {
+		t.Errorf("unknown id: %d", a.Status)
 	}
-	if a := call(t, s, http.MethodGet, "/v1/payouts/x", s.SecretKey, ""); a.status != http.StatusNotFound {
-		t.Errorf("unknown route: %d", a.status)
+	if a := call(t, s, http.MethodGet, "/v1/payouts/x", s.SecretKey, ""); a.Status != http.StatusNotFound {
+		t.Errorf("unknown route: %d", a.Status)
 	}
 }
 
@@ -220,6 +232,11 @@ func TestPageFlow(t *testing.T) {
 		n.Data.Status != "success" || n.Data.Metadata["cauri_payment_id"] != "pay_01" {
 		t.Errorf("webhook %s", body)
 	}
+	var raw struct{ Data json.RawMessage }
+	_ = json.Unmarshal(body, &raw)
+	if emutest.Keys(t, body) != "event,data" || emutest.Keys(t, raw.Data) != "id,amount,currency,status,metadata,customer" {
+		t.Errorf("webhook keys %s", body)
+	}
 
 	// A second action is refused.
 	emutest.Refuses(t, s.Act, checkout, providertest.Cancel, "second action accepted")
@@ -251,20 +268,20 @@ func TestFaultsAndDelta(t *testing.T) {
 	s := emutest.Start(t, New)
 	s.InjectFault(providertest.OpCreate, providertest.Fault{Kind: providertest.FaultStatus, Status: 503, RetryAfter: 2 * time.Second})
 	a := call(t, s, http.MethodPost, "/v1/payments/initialize", s.SecretKey, validInit)
-	if a.status != 503 || a.header.Get("Retry-After") != "2" || !strings.Contains(a.env.Message, "Service Unavailable") {
-		t.Errorf("injected 503: %d %v %s", a.status, a.header, a.raw)
+	if a.Status != 503 || a.Header.Get("Retry-After") != "2" || !strings.Contains(a.env.Message, "Service Unavailable") {
+		t.Errorf("injected 503: %d %v %s", a.Status, a.Header, a.Raw)
 	}
 	id, _ := initialize(t, s)
 
 	s.InjectFault(providertest.OpStatus, providertest.Fault{Kind: providertest.FaultStatus, Status: 429, Times: 2})
 	for range 2 {
-		if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); a.status != 429 {
-			t.Errorf("injected 429: %d", a.status)
+		if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); a.Status != 429 {
+			t.Errorf("injected 429: %d", a.Status)
 		}
 	}
 	s.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultStatus, Status: 500})
-	if a := call(t, s, http.MethodGet, "/v1/payments/"+id, s.SecretKey, ""); a.status != 500 {
-		t.Errorf("OpAny: %d", a.status)
+	if a := call(t, s, http.MethodGet, "/v1/payments/"+id, s.SecretKey, ""); a.Status != 500 {
+		t.Errorf("OpAny: %d", a.Status)
 	}
 
 	s.ReportAmountDelta(-1)
@@ -388,8 +405,8 @@ func TestOfficialClientInitialize(t *testing.T) {
 				ID          string `json:"id"`
 				CheckoutURL string `json:"checkout_url"`
 			}
-			if err := json.Unmarshal(a.env.Data, &d); a.status != http.StatusCreated || err != nil || d.ID == "" {
-				t.Fatalf("initialize: %d %s", a.status, a.raw)
+			if err := json.Unmarshal(a.env.Data, &d); a.Status != http.StatusCreated || err != nil || d.ID == "" {
+				t.Fatalf("initialize: %d %s", a.Status, a.Raw)
 			}
 			if p, ok := s.Payment(d.ID); !ok || p.Amount != tt.amount || p.Currency != tt.currency {
 				t.Errorf("payment: %d %s, want %d %s", p.Amount, p.Currency, tt.amount, tt.currency)
@@ -401,7 +418,7 @@ func TestOfficialClientInitialize(t *testing.T) {
 			}
 			if err := json.Unmarshal(v.env.Data, &data); err != nil || data.Amount.String() != tt.reported ||
 				data.AmountFormatted != tt.currency+" "+tt.reported {
-				t.Errorf("verify: %s", v.raw)
+				t.Errorf("verify: %s", v.Raw)
 			}
 			res, err := http.Get(d.CheckoutURL)
 			if err != nil {
@@ -442,7 +459,13 @@ func TestPageChoice(t *testing.T) {
 	}
 	a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, "")
 	if err := json.Unmarshal(a.env.Data, &d); err != nil || d.Capture.Method.ShortCode != "orange_sn" || d.Capture.PhoneNumber != "+221 77 123 45 67" {
-		t.Errorf("verify %s", a.raw)
+		t.Errorf("verify %s", a.Raw)
+	}
+	var capture struct{ Capture json.RawMessage }
+	_ = json.Unmarshal(a.env.Data, &capture)
+	if got, want := emutest.Keys(t, capture.Capture), "identifier,rate,rate_formatted,correction_rate,phone_number,failure_message,"+
+		"failure_error_code,failure_error_type,metadata,amount,amount_formatted,currency,method,gateway,context"; got != want {
+		t.Errorf("capture keys %s, want %s", got, want)
 	}
 
 	// initialize's methods restrict the page.
@@ -477,8 +500,8 @@ func TestPayLater(t *testing.T) {
 	if p, _ := s.Payment(id); p.Status != "pending" || !p.Later || p.Method != "wave_ci" || sh.Count() != 0 {
 		t.Errorf("after pay later: %+v, %d webhooks", p, sh.Count())
 	}
-	if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); !strings.Contains(string(a.raw), `"status":"pending"`) {
-		t.Errorf("verify: %s", a.raw)
+	if a := call(t, s, http.MethodGet, "/v1/payments/"+id+"/verify", s.SecretKey, ""); !strings.Contains(string(a.Raw), `"status":"pending"`) {
+		t.Errorf("verify: %s", a.Raw)
 	}
 	emutest.Held(t, s.Act, checkout, "Confirm on your phone", providertest.Pay)
 
@@ -534,7 +557,7 @@ func TestInitializeForm(t *testing.T) {
 	form := url.Values{
 		"amount": {"5000"}, "currency": {"XOF"}, "description": {"Commande 42"}, "return_url": {"https://shop.example/back"},
 		"customer[email]": {"awa@example.com"}, "customer[first_name]": {"Awa"}, "customer[last_name]": {"Diallo"},
-		"metadata[order]": {"42"}, "methods[]": {"wave", "orange_ci"},
+		"metadata[order]": {"42"}, "metadata[blank]": {" "}, "methods[]": {"wave", "orange_ci"},
 	}
 	req, _ := http.NewRequest(http.MethodPost, s.BaseURL()+"/payments/initialize", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -551,7 +574,8 @@ func TestInitializeForm(t *testing.T) {
 		t.Fatalf("initialize: %d %v", res.StatusCode, err)
 	}
 	p, ok := s.Payment(out.Data.ID)
-	if !ok || p.Amount != 5000 || p.Customer.FirstName != "Awa" || p.Metadata["order"] != "42" || len(p.Methods) != 2 {
+	if !ok || p.Amount != 5000 || p.Customer.FirstName != "Awa" || len(p.Metadata) != 1 || p.Metadata["order"] != "42" ||
+		!slices.Equal(p.Methods, []string{"wave", "orange_ci"}) {
 		t.Errorf("payment %+v", p)
 	}
 }
