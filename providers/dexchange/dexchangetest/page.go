@@ -15,7 +15,7 @@ var brand = emulator.Brand{Name: "DEXCHANGE", Logo: "DEXCHANGE", Color: "#0f2a44
 // services), by the serviceCode a transaction lookup reports. Orange
 // Money comes first: the get-transaction example's OM_SN_CASHOUT, the one
 // a customer who chooses nothing pays with.
-var operators = emulator.Table[[]emulator.Operator](files, "data/operators.json")
+var operators = emulator.LoadData[[]emulator.Operator](files, "data/operators.json")
 
 // serviceNames are the services' ServiceName in lookups, by serviceCode.
-var serviceNames = emulator.Table[map[string]string](files, "data/services.json")
+var serviceNames = emulator.LoadData[map[string]string](files, "data/services.json")

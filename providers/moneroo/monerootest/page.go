@@ -16,7 +16,7 @@ var brand = emulator.Brand{Name: "Moneroo", Logo: "moneroo", Color: "#0b3d91", A
 // src/Utils/PaymentUtil.php. The page offers the currency's, or only those
 // the initialize call's methods named. The first of each currency is the
 // one a customer who chooses nothing pays with.
-var methodNames = emulator.Table[map[string][]emulator.Operator](files, "data/methods.json")
+var methodNames = emulator.LoadData[map[string][]emulator.Operator](files, "data/methods.json")
 
 // sandboxGateway is the method of a currency the table has none for: the
 // sandbox's own gateway takes any currency.

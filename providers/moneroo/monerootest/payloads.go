@@ -23,7 +23,7 @@ var answers = emulator.LoadAnswers(files, "answers/*.json")
 
 // currencies are the names of the currencies Moneroo's currency object
 // names, by code.
-var currencies = emulator.Table[map[string]currency](files, "data/currencies.json")
+var currencies = emulator.LoadData[map[string]currency](files, "data/currencies.json")
 
 // Moneroo's payment statuses.
 const (
