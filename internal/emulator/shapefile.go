@@ -27,7 +27,11 @@ import (
 // rules, comma-separated, gives each the same words), and check, checks
 // run in order when comma-separated: url, email, json, e164, oneof (of the
 // field's values), whole (from the field's least to its most: [Whole]),
-// or a provider's own, by its name in the checks given to LoadShapes.
+// decimal (an amount written as a plain decimal, [IsDecimal]: the rule
+// "decimal"), filled (a string, not blank, for a field of kind any: else
+// [RuleBlank]), container (an object or a list, for a field of kind any:
+// else [RuleType]), or a provider's own, by its name in the checks given
+// to LoadShapes.
 // The Dialect is the provider's, set in Go.
 type Shapes map[string]*Shape
 
@@ -161,6 +165,12 @@ func (f *fieldFile) check(checks map[string]func(v any) (rule, arg string)) (fun
 			c = OneOf(f.Values...)
 		case "whole":
 			c = Whole(f.Least, f.Most)
+		case "decimal":
+			c = decimal
+		case "filled":
+			c = filled
+		case "container":
+			c = container
 		default:
 			if c = checks[name]; c == nil {
 				return nil, fmt.Errorf("field %q: unknown check %q", f.Name, name)
@@ -175,4 +185,29 @@ func (f *fieldFile) check(checks map[string]func(v any) (rule, arg string)) (fun
 		return all[0], nil
 	}
 	return All(all...), nil
+}
+
+// decimal is the check "decimal": an Amount written as a plain decimal.
+func decimal(v any) (rule, arg string) {
+	if !IsDecimal(v.(string)) {
+		return "decimal", ""
+	}
+	return "", ""
+}
+
+// filled is the check "filled": a string that is not blank.
+func filled(v any) (rule, arg string) {
+	if s, _ := v.(string); strings.TrimSpace(s) == "" {
+		return RuleBlank, ""
+	}
+	return "", ""
+}
+
+// container is the check "container": an object or a list.
+func container(v any) (rule, arg string) {
+	switch v.(type) {
+	case map[string]any, []any:
+		return "", ""
+	}
+	return RuleType, ""
 }

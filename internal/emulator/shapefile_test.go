@@ -19,7 +19,7 @@ func even(v any) (string, string) {
 func TestLoadShapes(t *testing.T) {
 	shapes := LoadShapes(os.DirFS("testdata"), "shapes/*.json", map[string]func(any) (string, string){"even": even})
 	s := shapes["order.json"]
-	if s == nil || !s.Trim || !s.Strict || len(s.Fields) != 10 {
+	if s == nil || !s.Trim || !s.Strict || len(s.Fields) != 12 {
 		t.Fatalf("shapes %v", shapes)
 	}
 	s.Dialect = NestJS
@@ -28,7 +28,8 @@ func TestLoadShapes(t *testing.T) {
 		want       []string
 	}{
 		{"valid", `{"amount":"12","phone_number":"+221771234567","email":"a@b.sn","meta":"{}","mode":"a","back":"https://x.sn",` +
-			`"customer":{"name":"Awa"},"items":[{"sku":1}],"on":true,"extra":[1]}`, nil},
+			`"customer":{"name":"Awa"},"items":[{"sku":1}],"on":true,"extra":[1],"total":"5000.00","ref":"r1"}`, nil},
+		{"builtin checks", `{"amount":2,"extra":"x","total":"1e3","ref":" "}`, []string{"extra", "total", "ref should not be empty"}},
 		{"said for both rules", `{"amount":null}`, []string{"amount is required and must be a number"}},
 		{"said for the other", `{"amount":"x"}`, []string{"amount is required and must be a number"}},
 		{"whole", `{"amount":1.5}`, []string{"amount must be an integer number"}},

@@ -124,7 +124,8 @@ func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	po := Payout{Mode: modeOf(r), AccountAlias: v.String("account_alias"), Amount: v.Int("amount"), ResponseCode: CodeOK, At: time.Now().UTC()}
+	po := Payout{Mode: modeOf(r), ResponseCode: CodeOK, At: time.Now().UTC()}
+	emulator.Bind(&po, v)
 	text, refused := s.refused[po.AccountAlias]
 	if refused {
 		po.ResponseCode = CodePayoutRefused
@@ -148,9 +149,9 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now().UTC()
-	d := &Disbursement{Token: emulator.RandomHex(10), Mode: modeOf(r), AccountAlias: v.String("account_alias"), Amount: v.Int("amount"),
-		WithdrawMode: cmp.Or(v.String("withdraw_mode"), paydunya.AccountMode), CallbackURL: v.String("callback_url"),
-		Status: DisburseCreated, CreatedAt: now, UpdatedAt: now}
+	d := &Disbursement{Token: emulator.RandomHex(10), Mode: modeOf(r), Status: DisburseCreated, CreatedAt: now, UpdatedAt: now}
+	emulator.Bind(d, v)
+	d.WithdrawMode = cmp.Or(d.WithdrawMode, paydunya.AccountMode)
 	s.disbursements.Add(d.Token, d)
 	s.answers.Write(w, http.StatusOK, "get-invoice.json", d)
 }

@@ -45,9 +45,9 @@ type Invoice struct {
 	// Prefill is invoice.customer as created: who the shop says the
 	// customer is, shown pre-filled on the hosted page (the WooCommerce
 	// plugin sends it). Blank when the shop sent none.
-	Prefill Customer
+	Prefill Customer `emulator:"customer"`
 	// Customer is who paid, once completed: a fictitious customer.
-	Customer Customer
+	Customer Customer `emulator:"-"`
 	// FailReason is set when the invoice failed or was cancelled.
 	FailReason string
 	// CreatedAt is when the invoice was created.
@@ -73,31 +73,11 @@ type Customer struct{ Name, Email, Phone string }
 // invoice.
 var fictitiousCustomer = Customer{Name: "Client Fictif", Phone: "770000000", Email: "client.fictif@example.com"}
 
-// checks are the rules of shapes/*.json that are PayDunya's own: an
-// amount a positive whole number of FCFA ("fcfa") written as a decimal
-// ("decimal"), invoice.items an object or, as the Python SDK and the
-// WooCommerce plugin send it, an array, and a callback_url present
-// ("filled").
-func checks() map[string]func(v any) (string, string) {
-	return map[string]func(v any) (string, string){
-		"fcfa": func(v any) (string, string) {
-			n, err := cauri.ParseAmount(v.(string), paydunya.Currency)
-			return broken(err != nil || n <= 0, "fcfa")
-		},
-		"decimal": func(v any) (string, string) { return broken(!emulator.IsDecimal(v.(string)), "fcfa") },
-		"object-or-array": func(v any) (string, string) {
-			_, m := v.(map[string]any)
-			_, l := v.([]any)
-			return broken(!m && !l, "object-or-array")
-		},
-		"filled": func(v any) (string, string) { s, _ := v.(string); return broken(s == "", emulator.RuleURL) },
-	}
-}
-
-// broken is rule when bad is true: what a check returns.
-func broken(bad bool, rule string) (string, string) {
-	if bad {
-		return rule, ""
+// fcfa is the check "fcfa" of shapes/*.json: a positive whole number of
+// FCFA, written as PayDunya's clients write it.
+func fcfa(v any) (string, string) {
+	if n, err := cauri.ParseAmount(v.(string), paydunya.Currency); err != nil || n <= 0 {
+		return "fcfa", ""
 	}
 	return "", ""
 }
@@ -151,29 +131,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 
 // invoice is the invoice a valid create body v describes.
 func invoice(v emulator.Values) *Invoice {
-	i, st, a, c := v.Nested("invoice"), v.Nested("store"), v.Nested("actions"), v.Nested("invoice").Nested("customer")
-	inv := &Invoice{
-		TotalAmount: i.Int("total_amount"), Description: i.String("description"), CustomData: map[string]string{},
-		Prefill: Customer{Name: c.String("name"), Email: c.String("email"), Phone: c.String("phone")},
-		Store: Store{Name: st.String("name"), Tagline: st.String("tagline"), PostalAddress: st.String("postal_address"),
-			Phone: st.String("phone_number"), LogoURL: st.String("logo_url"), WebsiteURL: st.String("website_url")},
-		Actions: Actions{CancelURL: a.String("cancel_url"), ReturnURL: a.String("return_url"), CallbackURL: a.String("callback_url")},
-	}
-	for _, k := range i.Keys("items") {
-		it := i.Nested("items").Nested(k)
-		inv.Items = append(inv.Items, Item{Name: it.String("name"), Quantity: it.String("quantity"), UnitPrice: it.String("unit_price"),
-			TotalPrice: it.String("total_price"), Description: it.String("description")})
-	}
-	for _, k := range i.Keys("taxes") {
-		t := i.Nested("taxes").Nested(k)
-		inv.Taxes = append(inv.Taxes, Tax{Name: t.String("name"), Amount: t.String("amount")})
-	}
-	for _, k := range i.Keys("channels") {
-		inv.Channels = append(inv.Channels, i.Nested("channels").String(k))
-	}
-	for _, k := range v.Keys("custom_data") {
-		inv.CustomData[k] = v.Nested("custom_data").String(k)
-	}
+	inv := &Invoice{CustomData: map[string]string{}}
+	emulator.Bind(inv, v)
+	emulator.Bind(inv, v.Nested("invoice"))
 	return inv
 }
 
@@ -199,34 +159,21 @@ func ipnHeader() http.Header {
 }
 
 // view is what answers/create.json and answers/confirm.json show of an
-// invoice: the invoice, the server's root and hash, the delta its totals
-// are reported with, and whether it is the IPN, which lacks the receipt's
-// references.
+// invoice: the invoice; Base, the server's root in its mode (where its
+// page and its receipt are); Hash, the IPN's; Total, the total reported,
+// shifted by ReportAmountDelta's delta; Ref, the token without its
+// sandbox prefix, the root of the receipt's and the operator's
+// references; and IPN, whether it is the IPN, which lacks them.
 type view struct {
 	*Invoice
-	Base, Hash string
-	Delta      int64
-	IPN        bool
+	Base, Hash, Ref string
+	Total           int64
+	IPN             bool
 }
 
 func (s *Server) view(inv *Invoice, delta int64, ipn bool) view {
-	return view{inv, s.URL, s.Hash(), delta, ipn}
+	return view{inv, s.URL + inMode(inv.Mode, ""), s.Hash(), strings.TrimPrefix(inv.Token, "test_"), inv.TotalAmount + delta, ipn}
 }
-
-// PageURL is the invoice's checkout page.
-func (v view) PageURL() string { return v.Base + inMode(v.Mode, "checkout/invoice/") + v.Token }
-
-// ReceiptURL is the PDF receipt of a completed invoice.
-func (v view) ReceiptURL() string {
-	return v.Base + inMode(v.Mode, "checkout/receipt/pdf/") + v.Token + ".pdf"
-}
-
-// Reported is the total PayDunya reports, shifted by the delta.
-func (v view) Reported() int64 { return v.TotalAmount + v.Delta }
-
-// Ref is the token without its sandbox prefix, the root of the receipt's
-// and the operator's references.
-func (v view) Ref() string { return strings.TrimPrefix(v.Token, "test_") }
 
 // Number writes digits as a JSON number, anything else as a string:
 // quantities and tax amounts as PayDunya answers them.

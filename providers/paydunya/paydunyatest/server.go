@@ -190,7 +190,7 @@ func New(opts ...Option) *Server {
 		Sandbox:  cmp.Or(o.sandbox, Keys{"test_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
 		Live:     cmp.Or(o.live, Keys{"live_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
 		answers:  emulator.LoadAnswers(files, "answers/*.json"),
-		shapes:   emulator.LoadShapes(files, "shapes/*.json", checks()),
+		shapes:   emulator.LoadShapes(files, "shapes/*.json", map[string]func(any) (string, string){"fcfa": fcfa}),
 		channels: emulator.LoadJSON[channels](files, "channels.json"),
 	}
 	for _, sh := range s.shapes {
