@@ -45,6 +45,9 @@ func TestBind(t *testing.T) {
 		Lines: []bindLine{{Name: "a"}, {Name: "b", UnitPrice: "2"}}, Tags: []string{"x", "y"},
 		Meta: map[string]string{"k": "v", "n": "1"}, ByKey: map[string]bindLine{"a": {Name: "A"}}, Note: "kept"}
 	want.Buyer.Name, want.Buyer.Phone = "Awa", "771234567"
+	if got.hidden != "" {
+		t.Errorf("Bind set an unexported field: %q", got.hidden)
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Bind\n got %+v\nwant %+v", got, want)
 	}
