@@ -32,7 +32,8 @@ import (
 // [RuleBlank]), container (an object or a list, for a field of kind any:
 // else [RuleType]), or a provider's own, by its name in the checks given
 // to LoadShapes.
-// The Dialect is the provider's, set in Go.
+// Every shape words its problems in the provider's Dialect, given to
+// LoadShapes.
 type Shapes map[string]*Shape
 
 // shapeFile is a [Shape] as a file declares it.
@@ -60,11 +61,11 @@ var kinds = map[string]Kind{
 
 // LoadShapes reads every file of fsys matching pattern (a [fs.Glob]
 // pattern such as "shapes/*.json"), each one a shape named by its file
-// name, its own checks found in checks. It panics when a file does not
+// name whose problems are worded in d, its own checks found in checks. It panics when a file does not
 // read, names an unknown kind, check or key, or none matches: an
 // emulator's shapes are part of its code, and a test that starts it finds
 // the mistake.
-func LoadShapes(fsys fs.FS, pattern string, checks map[string]func(v any) (rule, arg string)) Shapes {
+func LoadShapes(fsys fs.FS, pattern string, d Dialect, checks map[string]func(v any) (rule, arg string)) Shapes {
 	names, err := fs.Glob(fsys, pattern)
 	if err == nil && len(names) == 0 {
 		err = fmt.Errorf("no file matches %s", pattern)
@@ -78,6 +79,7 @@ func LoadShapes(fsys fs.FS, pattern string, checks map[string]func(v any) (rule,
 		if err != nil {
 			panic(fmt.Sprintf("emulator: shape %s: %v", name, err))
 		}
+		s.Dialect = d
 		out[path.Base(name)] = s
 	}
 	return out

@@ -17,12 +17,11 @@ func even(v any) (string, string) {
 }
 
 func TestLoadShapes(t *testing.T) {
-	shapes := LoadShapes(os.DirFS("testdata"), "shapes/*.json", map[string]func(any) (string, string){"even": even})
+	shapes := LoadShapes(os.DirFS("testdata"), "shapes/*.json", NestJS, map[string]func(any) (string, string){"even": even})
 	s := shapes["order.json"]
 	if s == nil || !s.Trim || !s.Strict || len(s.Fields) != 12 {
 		t.Fatalf("shapes %v", shapes)
 	}
-	s.Dialect = NestJS
 	tests := []struct {
 		name, body string
 		want       []string
@@ -77,7 +76,7 @@ func TestLoadShapesPanics(t *testing.T) {
 					t.Error("did not panic")
 				}
 			}()
-			LoadShapes(fstest.MapFS{"s/a.json": {Data: []byte(tt.file)}}, "s/*.json", nil)
+			LoadShapes(fstest.MapFS{"s/a.json": {Data: []byte(tt.file)}}, "s/*.json", NestJS, nil)
 		})
 	}
 	for _, pattern := range []string{"none/*.json", "["} {
@@ -87,7 +86,7 @@ func TestLoadShapesPanics(t *testing.T) {
 					t.Errorf("%s: did not panic", pattern)
 				}
 			}()
-			LoadShapes(os.DirFS("testdata"), pattern, nil)
+			LoadShapes(os.DirFS("testdata"), pattern, NestJS, nil)
 		}()
 	}
 }

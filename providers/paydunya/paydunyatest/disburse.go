@@ -69,11 +69,7 @@ type Disbursement struct {
 
 // Payouts returns every credit-account call that passed authentication, in
 // order, refused ones included (their ResponseCode is not "00").
-func (s *Server) Payouts() []Payout {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Payout(nil), s.payouts...)
-}
+func (s *Server) Payouts() []Payout { return s.payouts.All() }
 
 // RefuseAccount makes credit-account and submit-invoice refuse payouts to
 // alias with response_code 1004 and text, as PayDunya does for an alias
@@ -107,14 +103,20 @@ func (s *Server) SettleDisbursement(token, status string) error {
 	return nil
 }
 
-// transactionID numbers a payout sent in mode m: prefix and six digits,
-// testPrefix in the sandbox. The caller holds s.mu.
-func (s *Server) transactionID(m paydunya.Mode, prefix, testPrefix string) string {
+// pay sends a payout of mode m to alias, as credit-account and
+// submit-invoice do: it returns the transaction's ID (prefix, testPrefix
+// in the sandbox, and six digits), or why RefuseAccount refuses alias.
+func (s *Server) pay(m paydunya.Mode, alias, prefix, testPrefix string) (id, refusal string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if refusal, refused := s.refused[alias]; refused {
+		return "", refusal
+	}
 	s.txSeq++
 	if m == paydunya.Sandbox {
 		prefix = testPrefix
 	}
-	return fmt.Sprintf("%s%06d", prefix, s.txSeq)
+	return fmt.Sprintf("%s%06d", prefix, s.txSeq), ""
 }
 
 // credit is POST {api}/direct-pay/credit-account.
@@ -123,19 +125,15 @@ func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
 	po := Payout{Mode: modeOf(r), ResponseCode: CodeOK, At: time.Now().UTC()}
 	emulator.Bind(&po, v)
-	text, refused := s.refused[po.AccountAlias]
-	if refused {
+	id, refusal := s.pay(po.Mode, po.AccountAlias, "TX", "TEST")
+	if po.TransactionID = id; refusal != "" {
 		po.ResponseCode = CodePayoutRefused
-	} else {
-		po.TransactionID = s.transactionID(po.Mode, "TX", "TEST")
 	}
-	s.payouts = append(s.payouts, po)
-	s.mu.Unlock()
-	if refused {
-		s.refuse(w, http.StatusOK, CodePayoutRefused, text)
+	s.payouts.Add(emulator.RandomHex(8), &po)
+	if refusal != "" {
+		s.refuse(w, http.StatusOK, CodePayoutRefused, refusal)
 		return
 	}
 	s.answers.Write(w, http.StatusOK, "credit.json", po)
@@ -182,24 +180,22 @@ func (s *Server) submitInvoice(w http.ResponseWriter, r *http.Request) {
 	var sent Disbursement
 	code, text := CodeOK, ""
 	s.disbursements.With(tok, func(d *Disbursement) {
-		s.mu.Lock() // after the ledger's: refused and txSeq
-		defer s.mu.Unlock()
-		refusal, refused := s.refused[d.AccountAlias]
-		switch now := time.Now().UTC(); {
-		case d.Status != DisburseCreated:
+		if d.Status != DisburseCreated {
 			code, text = CodeAlreadySubmitted, "Disburse invoice already submitted"
-		case refused:
-			d.DisburseID, d.UpdatedAt, d.Status, d.Reason = v.String("disburse_id"), now, DisburseFailed, refusal
-			code, text = CodePayoutRefused, refusal
-		default:
-			d.TransactionID = s.transactionID(d.Mode, "DTX", "TESTD")
-			d.DisburseID, d.UpdatedAt, d.SentAt, d.Status = v.String("disburse_id"), now, now, DisbursePending
-			if d.WithdrawMode == paydunya.AccountMode {
-				d.Status = DisburseSuccess
-			}
-			d.Submissions++
-			sent = *d
+			return
 		}
+		now := time.Now().UTC()
+		d.DisburseID, d.UpdatedAt = v.String("disburse_id"), now
+		if d.TransactionID, d.Reason = s.pay(d.Mode, d.AccountAlias, "DTX", "TESTD"); d.Reason != "" {
+			d.Status, code, text = DisburseFailed, CodePayoutRefused, d.Reason
+			return
+		}
+		d.SentAt, d.Status = now, DisbursePending
+		if d.WithdrawMode == paydunya.AccountMode {
+			d.Status = DisburseSuccess
+		}
+		d.Submissions++
+		sent = *d
 	})
 	if code != CodeOK {
 		s.refuse(w, http.StatusOK, code, text)

@@ -171,11 +171,11 @@ type Server struct {
 	shapes   emulator.Shapes
 	channels channels
 
-	mu      sync.Mutex // the payouts' state below
-	payouts []Payout
+	mu      sync.Mutex        // refused and txSeq
 	refused map[string]string // account alias → why credit-account and submit-invoice refuse it
-	txSeq   int
+	txSeq   int               // the last payout's number
 
+	payouts       emulator.Ledger[Payout]       // the credit-account calls, by a random key
 	disbursements emulator.Ledger[Disbursement] // by token
 }
 
@@ -190,11 +190,8 @@ func New(opts ...Option) *Server {
 		Sandbox:  cmp.Or(o.sandbox, Keys{"test_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
 		Live:     cmp.Or(o.live, Keys{"live_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
 		answers:  emulator.LoadAnswers(files, "answers/*.json"),
-		shapes:   emulator.LoadShapes(files, "shapes/*.json", map[string]func(any) (string, string){"fcfa": fcfa}),
+		shapes:   emulator.LoadShapes(files, "shapes/*.json", dialect, map[string]func(any) (string, string){"fcfa": fcfa}),
 		channels: emulator.LoadJSON[channels](files, "channels.json"),
-	}
-	for _, sh := range s.shapes {
-		sh.Dialect = dialect
 	}
 	s.c = emulator.NewCore(emulator.Spec[Invoice]{
 		Name: "paydunyatest", Agent: "PayDunya-IPN (emulator)", Auth: s.authenticated, ErrorBody: s.errorBody, Settings: set,
@@ -332,11 +329,8 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 // 1001, "Invalid Masterkey Specified".
 func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
 	keys := map[paydunya.Mode]Keys{paydunya.Sandbox: s.Sandbox, paydunya.Live: s.Live}[modeOf(r)]
-	for _, c := range [][3]string{
-		{paydunya.HeaderMasterKey, s.MasterKey, "Masterkey"},
-		{paydunya.HeaderPrivateKey, keys.PrivateKey, "PrivateKey"},
-		{paydunya.HeaderToken, keys.Token, "Token"},
-	} {
+	for _, c := range [][3]string{{paydunya.HeaderMasterKey, s.MasterKey, "Masterkey"},
+		{paydunya.HeaderPrivateKey, keys.PrivateKey, "PrivateKey"}, {paydunya.HeaderToken, keys.Token, "Token"}} {
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get(c[0])), []byte(c[1])) != 1 {
 			s.refuse(w, http.StatusOK, CodeUnauthenticated, "Invalid "+c[2]+" Specified")
 			return false
