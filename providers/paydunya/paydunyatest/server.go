@@ -59,6 +59,11 @@
 //     their secret code on their phone, and the invoice stays pending,
 //     sending no IPN, until [Server.ConfirmLater] (or
 //     [providertest.WithPayLaterDelay]) completes it and posts the IPN.
+//
+// The package's files read as PayDunya's reference: answers/ holds the
+// answers as the documentation prints them (confirm.json is also the IPN,
+// under data[...]), shapes/ the request bodies the emulator takes, and
+// channels.json the payment channels of the hosted page.
 package paydunyatest
 
 import (
