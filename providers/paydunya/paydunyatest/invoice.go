@@ -1,7 +1,6 @@
 package paydunyatest
 
 import (
-	"encoding/json"
 	"net/http"
 	"regexp"
 	"slices"
@@ -184,6 +183,5 @@ func (v view) Number(s string) string {
 	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return s
 	}
-	b, _ := json.Marshal(s)
-	return string(b)
+	return string(emulator.MarshalJS(s))
 }
