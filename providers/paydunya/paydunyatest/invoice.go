@@ -84,7 +84,7 @@ func fcfa(v any) (string, string) {
 // dialect words a problem as the emulator's PayDunya does, a list's
 // element by its index in brackets: "invoice.items[0] must be an object".
 func dialect(p emulator.Problem) []string {
-	path := regexp.MustCompile(`\.(\d+)\b`).ReplaceAllString(p.Path(), "[$1]")
+	path := indexPath.ReplaceAllString(p.Path(), "[$1]")
 	switch {
 	case p.Parent == "invoice.channels.":
 		return []string{path + " must be a channel name"}
@@ -96,6 +96,9 @@ func dialect(p emulator.Problem) []string {
 	return []string{path + map[emulator.Kind]string{emulator.Object: " must be an object", emulator.List: " must be an array",
 		emulator.Text: " must be a string", emulator.Amount: " must be a number"}[p.Kind]}
 }
+
+// indexPath is a list index in a dotted path, written [i] by PayDunya.
+var indexPath = regexp.MustCompile(`\.(\d+)\b`)
 
 // read decodes a JSON body as shapes/<shape> declares it, or refuses it
 // with 1003 and the problems: an invoice's sorted by path, the API PUSH's
@@ -122,21 +125,15 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	inv := invoice(v)
+	inv := &Invoice{CustomData: map[string]string{}} // store, custom_data and actions, then what invoice holds
+	emulator.Bind(inv, v)
+	emulator.Bind(inv, v.Nested("invoice"))
 	inv.Mode, inv.Token, inv.Status, inv.CreatedAt = modeOf(r), emulator.RandomHex(5), paydunya.StatusPending, time.Now().UTC()
 	if inv.Mode == paydunya.Sandbox {
 		inv.Token = "test_" + inv.Token
 	}
 	s.c.Add(inv.Token, inv)
 	s.answers.Write(w, http.StatusOK, "create.json", s.view(inv, 0, false))
-}
-
-// invoice is the invoice a valid create body v describes.
-func invoice(v emulator.Values) *Invoice {
-	inv := &Invoice{CustomData: map[string]string{}}
-	emulator.Bind(inv, v)
-	emulator.Bind(inv, v.Nested("invoice"))
-	return inv
 }
 
 // confirm is GET {api}/checkout-invoice/confirm/{token}.
