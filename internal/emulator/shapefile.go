@@ -23,16 +23,22 @@ import (
 // A shape's keys are [Shape]'s: trim, strict, blankIsNull,
 // emptyListIsNull and fields. A field's are [Field]'s: name, aliases,
 // kind (string, number, text, amount, object, list, bool or any; string
-// when absent), required, max, shape, each and say (a key naming several
-// rules, comma-separated, gives each the same words), and check, checks
-// run in order when comma-separated: url, email, json, e164, oneof (of the
-// field's values), whole (from the field's least to its most: [Whole]),
-// decimal (an amount written as a plain decimal, [IsDecimal]: the rule
-// "decimal"), filled (a string, not blank, for a field of kind any: else
-// [RuleBlank]), container (an object or a list, for a field of kind any:
-// else [RuleType]), or a provider's own, by its name in the checks given
-// to LoadShapes.
-// Every shape words its problems in the provider's Dialect, given to
+// when absent), required, max, shape, each, say (a key naming several
+// rules, comma-separated, gives each the same words) and check. Checks,
+// run in order when comma-separated, are:
+//
+//   - url, email, json, e164: [URL], [Email], [JSONText], [E164];
+//   - oneof: [OneOf] the field's values;
+//   - whole: [Whole] from the field's least to its most;
+//   - decimal: an amount written as a plain decimal ([IsDecimal]), else
+//     the rule "decimal";
+//   - filled: a string, not blank, for a field of kind any, else
+//     [RuleBlank];
+//   - container: an object or a list, for a field of kind any, else
+//     [RuleType];
+//   - a provider's own, by its name in the checks given to LoadShapes.
+//
+// Every shape words its problems in the provider's [Dialect], given to
 // LoadShapes.
 type Shapes map[string]*Shape
 
@@ -61,10 +67,10 @@ var kinds = map[string]Kind{
 
 // LoadShapes reads every file of fsys matching pattern (a [fs.Glob]
 // pattern such as "shapes/*.json"), each one a shape named by its file
-// name whose problems are worded in d, its own checks found in checks. It panics when a file does not
-// read, names an unknown kind, check or key, or none matches: an
-// emulator's shapes are part of its code, and a test that starts it finds
-// the mistake.
+// name whose problems are worded in d, the provider's own checks found in
+// checks. It panics when a file does not read, names an unknown kind,
+// check or key, or none matches: an emulator's shapes are part of its
+// code, and a test that starts it finds the mistake.
 func LoadShapes(fsys fs.FS, pattern string, d Dialect, checks map[string]func(v any) (rule, arg string)) Shapes {
 	names, err := fs.Glob(fsys, pattern)
 	if err == nil && len(names) == 0 {
