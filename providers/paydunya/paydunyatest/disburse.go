@@ -4,10 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
-	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/paydunya"
 )
@@ -22,18 +20,15 @@ const (
 	DisburseFailed  = paydunya.DisburseFailed
 )
 
-// WithdrawModes are the withdraw_mode values PayDunya's API PUSH
-// documentation lists, which get-invoice accepts: "paydunya" for a PayDunya
-// account, the others for mobile-money wallets. A get-invoice without
-// withdraw_mode credits a PayDunya account, as an earlier version of the
-// documentation said.
-var WithdrawModes = []string{
-	"paydunya",
-	"orange-money-senegal", "free-money-senegal", "expresso-senegal", "wave-senegal",
-	"mtn-benin", "moov-benin",
-	"mtn-ci", "orange-money-ci", "moov-ci", "wave-ci",
-	"t-money-togo",
-	"orange-money-mali",
+// Payout is one credit-account call the emulator answered.
+type Payout struct {
+	Mode         paydunya.Mode
+	AccountAlias string
+	Amount       int64 // FCFA
+	// ResponseCode is "00" when the account was credited.
+	ResponseCode  string
+	TransactionID string
+	At            time.Time
 }
 
 // Disbursement is the emulator's record of one disbursement (PayDunya's
@@ -47,7 +42,9 @@ type Disbursement struct {
 	Mode paydunya.Mode
 	// AccountAlias, Amount (FCFA), WithdrawMode and CallbackURL are as
 	// get-invoice received them; WithdrawMode is "paydunya" when none was
-	// sent.
+	// sent (get-invoice takes the withdraw_mode values PayDunya's API
+	// PUSH documentation lists, shapes/get-invoice.json: "paydunya" for
+	// a PayDunya account, the others for mobile-money wallets).
 	AccountAlias string
 	Amount       int64
 	WithdrawMode string
@@ -70,6 +67,20 @@ type Disbursement struct {
 	CreatedAt, SentAt, UpdatedAt time.Time
 }
 
+// Payouts returns every credit-account call that passed authentication, in
+// order, refused ones included (their ResponseCode is not "00").
+func (s *Server) Payouts() []Payout { return s.payouts.All() }
+
+// RefuseAccount makes credit-account and submit-invoice refuse payouts to
+// alias with response_code 1004 and text, as PayDunya does for an alias
+// that is no PayDunya account (a refused disbursement is failed, nothing
+// sent). An empty text means "Account not found".
+func (s *Server) RefuseAccount(alias, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refused[alias] = cmp.Or(text, "Account not found")
+}
+
 // Disbursements returns every disbursement made so far, in order.
 func (s *Server) Disbursements() []Disbursement { return s.disbursements.All() }
 
@@ -83,8 +94,8 @@ func (s *Server) Disbursement(token string) (Disbursement, bool) { return s.disb
 func (s *Server) SettleDisbursement(token, status string) error {
 	if !s.disbursements.With(token, func(d *Disbursement) {
 		d.Status, d.UpdatedAt = status, time.Now().UTC()
-		if status == DisburseFailed && d.Reason == "" {
-			d.Reason = "Transaction refused by the operator"
+		if status == DisburseFailed {
+			d.Reason = cmp.Or(d.Reason, "Transaction refused by the operator")
 		}
 	}) {
 		return fmt.Errorf("paydunyatest: no disbursement %q", token)
@@ -92,109 +103,68 @@ func (s *Server) SettleDisbursement(token, status string) error {
 	return nil
 }
 
-// pushShape declares an API PUSH body: its problems are answered, joined
-// by "; ", with the fields' own words, or "x is required".
-func pushShape(trim bool, fields ...emulator.Field) *emulator.Shape {
-	return &emulator.Shape{Trim: trim, Fields: fields, Dialect: func(p emulator.Problem) []string { return []string{p.Field + " is required"} }}
-}
-
-// fcfaCheck is a [emulator.Field] check: a positive whole number of FCFA.
-func fcfaCheck(v any) (string, string) {
-	if n, err := cauri.ParseAmount(v.(string), paydunya.Currency); err != nil || n <= 0 {
-		return "fcfa", ""
+// pay sends a payout of mode m to alias, as credit-account and
+// submit-invoice do: it returns the transaction's ID (prefix, testPrefix
+// in the sandbox, and six digits), or why RefuseAccount refuses alias.
+func (s *Server) pay(m paydunya.Mode, alias, prefix, testPrefix string) (id, refusal string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if refusal, refused := s.refused[alias]; refused {
+		return "", refusal
 	}
-	return "", ""
-}
-
-// creditShape is credit-account's body: amount a JSON number, decimals
-// allowed (the Python and PHP SDKs send the amount as given, a float,
-// 4500.0, included; no client sends text).
-var creditShape = pushShape(false, emulator.Field{Name: "account_alias", Required: true},
-	emulator.Field{Name: "amount", Kind: emulator.Number, Required: true, Check: fcfaCheck, Say: map[string]string{
-		emulator.RuleRequired: "amount is required and must be a number", emulator.RuleType: "amount is required and must be a number",
-		"fcfa": "amount must be a positive whole number of FCFA",
-	}})
-
-// disburseShape is get-invoice's body: account_alias a string or a
-// number of digits; amount a positive whole amount of FCFA, a JSON number
-// (4500, or 4500.0 as some clients send it) or a string of digits;
-// withdraw_mode, when present, a documented mode (the default is the
-// PayDunya account); callback_url, when present, an absolute URL.
-var disburseShape = pushShape(true, emulator.Field{Name: "account_alias", Kind: emulator.Text, Required: true},
-	emulator.Field{Name: "amount", Kind: emulator.Amount, Required: true, Check: emulator.All(emulator.Whole(1, 1e15), fcfaCheck),
-		Say: sayAll("amount is required and must be a positive whole number of FCFA")},
-	emulator.Field{Name: "withdraw_mode", Kind: emulator.Any, Check: emulator.OneOf(WithdrawModes...), Say: sayAll("withdraw_mode is not one of the documented modes")},
-	emulator.Field{Name: "callback_url", Kind: emulator.Any, Check: func(v any) (string, string) {
-		if s, _ := v.(string); s == "" {
-			return emulator.RuleURL, ""
-		}
-		return emulator.URL(v)
-	}, Say: sayAll("callback_url must be a valid URL")})
-
-// sayAll says msg for whatever rule a field breaks.
-func sayAll(msg string) map[string]string {
-	m := map[string]string{}
-	for _, r := range []string{emulator.RuleRequired, emulator.RuleBlank, emulator.RuleType, emulator.RuleURL, emulator.RuleOneOf,
-		emulator.RuleInteger, emulator.RulePositive, emulator.RuleMax, "fcfa"} {
-		m[r] = msg
+	s.txSeq++
+	if m == paydunya.Sandbox {
+		prefix = testPrefix
 	}
-	return m
+	return fmt.Sprintf("%s%06d", prefix, s.txSeq), ""
 }
 
-// lookupShape is submit-invoice's and check-status's body.
-var lookupShape = pushShape(false, emulator.Field{Name: "disburse_invoice", Required: true}, emulator.Field{Name: "disburse_id", Kind: emulator.Any})
-
-// disburseRefusal answers a refused API PUSH call: HTTP 200 and a
-// response_code other than "00".
-func disburseRefusal(w http.ResponseWriter, code, text string) {
-	writeJSON(w, http.StatusOK, answer{Code: code, Text: text})
+// credit is POST {api}/direct-pay/credit-account.
+func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.read(w, r, "credit.json")
+	if !ok {
+		return
+	}
+	po := Payout{Mode: modeOf(r), ResponseCode: CodeOK, At: time.Now().UTC()}
+	emulator.Bind(&po, v)
+	id, refusal := s.pay(po.Mode, po.AccountAlias, "TX", "TEST")
+	if po.TransactionID = id; refusal != "" {
+		po.ResponseCode = CodePayoutRefused
+	}
+	s.payouts.Add(emulator.RandomHex(8), &po)
+	if refusal != "" {
+		s.refuse(w, http.StatusOK, CodePayoutRefused, refusal)
+		return
+	}
+	s.answers.Write(w, http.StatusOK, "credit.json", po)
 }
 
 // getInvoice is POST {api v2}/disburse/get-invoice: it makes a
 // disbursement and names it, sending nothing.
 func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
-	m := modeOf(r)
-	in, _, ok := emulator.ReadBody(r, false)
+	v, ok := s.read(w, r, "get-invoice.json")
 	if !ok {
-		disburseRefusal(w, CodeInvalid, "The request body must be a JSON object")
-		return
-	}
-	v, errs := disburseShape.Validate(in)
-	alias, amount, mode, callback := v.String("account_alias"), v.Int("amount"), cmp.Or(v.String("withdraw_mode"), paydunya.AccountMode), v.String("callback_url")
-	if len(errs) > 0 {
-		disburseRefusal(w, CodeInvalid, "Invalid request: "+strings.Join(errs, "; "))
 		return
 	}
 	now := time.Now().UTC()
-	d := &Disbursement{Token: emulator.RandomHex(10), Mode: m, AccountAlias: alias, Amount: amount, WithdrawMode: mode,
-		CallbackURL: callback, Status: DisburseCreated, CreatedAt: now, UpdatedAt: now}
+	d := &Disbursement{Token: emulator.RandomHex(10), Mode: modeOf(r), Status: DisburseCreated, CreatedAt: now, UpdatedAt: now}
+	emulator.Bind(d, v)
+	d.WithdrawMode = cmp.Or(d.WithdrawMode, paydunya.AccountMode)
 	s.disbursements.Add(d.Token, d)
-	writeJSON(w, http.StatusOK, struct {
-		answer
-		DisburseToken string `json:"disburse_token"`
-	}{answer{CodeOK, "Disburse invoice created"}, d.Token})
+	s.answers.Write(w, http.StatusOK, "get-invoice.json", d)
 }
 
-// disbursement finds the disbursement a submit-invoice or check-status body
-// names in mode m, or answers for it: 1003 without disburse_invoice, HTTP
-// 404 and 1002 for one it does not know. The caller holds no lock.
-func (s *Server) disbursement(w http.ResponseWriter, r *http.Request, m paydunya.Mode) (emulator.Values, string, bool) {
-	in, _, ok := emulator.ReadBody(r, false)
-	if !ok {
-		disburseRefusal(w, CodeInvalid, "The request body must be a JSON object")
-		return nil, "", false
-	}
-	v, errs := lookupShape.Validate(in)
+// disbursement reads the body of submit-invoice or check-status and the
+// token of the disbursement it names, or answers for it: 1003 without
+// disburse_invoice, HTTP 404 and 1002 for one it does not know.
+func (s *Server) disbursement(w http.ResponseWriter, r *http.Request) (emulator.Values, string, bool) {
+	v, ok := s.read(w, r, "lookup.json")
 	tok := v.String("disburse_invoice")
-	if len(errs) > 0 {
-		disburseRefusal(w, CodeInvalid, "Invalid request: "+strings.Join(errs, "; "))
+	if d, found := s.disbursements.Get(tok); ok && (!found || d.Mode != modeOf(r)) {
+		s.refuse(w, http.StatusNotFound, CodeNotFound, "Disburse invoice not found")
 		return nil, "", false
 	}
-	if d, ok := s.disbursements.Get(tok); !ok || d.Mode != m {
-		writeJSON(w, http.StatusNotFound, answer{Code: CodeNotFound, Text: "Disburse invoice not found"})
-		return nil, "", false
-	}
-	return v, tok, true
+	return v, tok, ok
 }
 
 // submitInvoice is POST {api v2}/disburse/submit-invoice: it sends a
@@ -203,72 +173,42 @@ func (s *Server) disbursement(w http.ResponseWriter, r *http.Request, m paydunya
 // stays pending until SettleDisbursement. An account RefuseAccount named is
 // refused with 1004, and the disbursement fails, nothing sent.
 func (s *Server) submitInvoice(w http.ResponseWriter, r *http.Request) {
-	m := modeOf(r)
-	in, tok, ok := s.disbursement(w, r, m)
+	v, tok, ok := s.disbursement(w, r)
 	if !ok {
 		return
 	}
-	var snap Disbursement
-	var code, text string
+	var sent Disbursement
+	code, text := CodeOK, ""
 	s.disbursements.With(tok, func(d *Disbursement) {
-		s.mu.Lock() // after the ledger's: refused and txSeq
-		defer s.mu.Unlock()
-		refusal, refused := s.refused[d.AccountAlias]
-		now := time.Now().UTC()
-		switch {
-		case d.Status != DisburseCreated:
+		if d.Status != DisburseCreated {
 			code, text = CodeAlreadySubmitted, "Disburse invoice already submitted"
 			return
-		case refused:
-			d.DisburseID, d.UpdatedAt, d.Status, d.Reason = in.String("disburse_id"), now, DisburseFailed, refusal
-			code, text = CodePayoutRefused, refusal
+		}
+		now := time.Now().UTC()
+		d.DisburseID, d.UpdatedAt = v.String("disburse_id"), now
+		if d.TransactionID, d.Reason = s.pay(d.Mode, d.AccountAlias, "DTX", "TESTD"); d.Reason != "" {
+			d.Status, code, text = DisburseFailed, CodePayoutRefused, d.Reason
 			return
 		}
-		s.txSeq++
-		d.TransactionID = fmt.Sprintf("DTX%06d", s.txSeq)
-		if m == paydunya.Sandbox {
-			d.TransactionID = fmt.Sprintf("TESTD%06d", s.txSeq)
-		}
-		d.DisburseID, d.UpdatedAt, d.SentAt, d.Status = in.String("disburse_id"), now, now, DisbursePending
-		d.Submissions++
-		text = "Disbursement submitted to the operator"
+		d.SentAt, d.Status = now, DisbursePending
 		if d.WithdrawMode == paydunya.AccountMode {
-			d.Status, text = DisburseSuccess, "Transaction completed successfully"
+			d.Status = DisburseSuccess
 		}
-		snap = *d
+		d.Submissions++
+		sent = *d
 	})
-	if code != "" {
-		disburseRefusal(w, code, text)
+	if code != CodeOK {
+		s.refuse(w, http.StatusOK, code, text)
 		return
 	}
-	writeJSON(w, http.StatusOK, struct {
-		answer
-		Description   string `json:"description"`
-		TransactionID string `json:"transaction_id"`
-		Status        string `json:"status"`
-	}{answer{CodeOK, text}, fmt.Sprintf("Disbursement of %d FCFA to %s", snap.Amount, snap.WithdrawMode), snap.TransactionID, snap.Status})
+	s.answers.Write(w, http.StatusOK, "submit-invoice.json", sent)
 }
 
 // checkStatus is POST {api v2}/disburse/check-status: the disbursement's
 // status, which sends nothing.
 func (s *Server) checkStatus(w http.ResponseWriter, r *http.Request) {
-	m := modeOf(r)
-	_, tok, ok := s.disbursement(w, r, m)
-	if !ok {
-		return
+	if _, tok, ok := s.disbursement(w, r); ok {
+		d, _ := s.disbursements.Get(tok)
+		s.answers.Write(w, http.StatusOK, "check-status.json", d)
 	}
-	d, _ := s.disbursements.Get(tok)
-	text := "Transaction Found"
-	if d.Status == DisburseFailed && d.Reason != "" {
-		text = d.Reason
-	}
-	writeJSON(w, http.StatusOK, struct {
-		answer
-		Status        string `json:"status"`
-		Amount        int64  `json:"amount"`
-		WithdrawMode  string `json:"withdraw_mode"`
-		TransactionID string `json:"transaction_id,omitempty"`
-		DisburseID    string `json:"disburse_id,omitempty"`
-		UpdatedAt     string `json:"updated_at"`
-	}{answer{CodeOK, text}, d.Status, d.Amount, d.WithdrawMode, d.TransactionID, d.DisburseID, d.UpdatedAt.Format(time.DateTime)})
 }

@@ -59,17 +59,22 @@
 //     their secret code on their phone, and the invoice stays pending,
 //     sending no IPN, until [Server.ConfirmLater] (or
 //     [providertest.WithPayLaterDelay]) completes it and posts the IPN.
+//
+// The package's files read as PayDunya's reference: answers/ holds the
+// answers as the documentation prints them (confirm.json is also the IPN,
+// under data[...]), shapes/ the request bodies the emulator takes, and
+// channels.json the payment channels of the hosted page.
 package paydunyatest
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
+	"embed"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator"
@@ -77,10 +82,20 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
+// files are the emulator's answers (answers/, PayDunya's documented JSON
+// bodies), its request bodies (shapes/) and its payment channels.
+//
+//go:embed answers/*.json shapes/*.json channels.json
+var files embed.FS
+
 // Delivery is one IPN delivery attempt, as [Server.Deliveries] records
 // it. It is [providertest.Delivery], the type every emulator records
 // deliveries with, where each field is documented.
 type Delivery = providertest.Delivery
+
+// Request is one API call the server received, as [Server.Requests]
+// records it; it is [providertest.Request].
+type Request = providertest.Request
 
 // Response codes the emulator answers with.
 const (
@@ -95,10 +110,7 @@ const (
 )
 
 // Keys are the private key and token of one mode.
-type Keys struct {
-	PrivateKey string
-	Token      string
-}
+type Keys struct{ PrivateKey, Token string }
 
 // Option configures a Server: the options of every emulator
 // (providertest.WithMerchant, WithClock, WithWebhookRetries,
@@ -159,13 +171,16 @@ type Server struct {
 	StoreName string
 
 	*shell
-	c *emulator.Core[Invoice]
+	c        *emulator.Core[Invoice]
+	answers  emulator.Answers
+	shapes   emulator.Shapes
+	channels channels
 
-	mu      sync.Mutex // the payouts' state below
-	payouts []Payout
+	mu      sync.Mutex        // refused and txSeq
 	refused map[string]string // account alias → why credit-account and submit-invoice refuse it
-	txSeq   int
+	txSeq   int               // the last payout's number
 
+	payouts       emulator.Ledger[Payout]       // the credit-account calls, by a random key
 	disbursements emulator.Ledger[Disbursement] // by token
 }
 
@@ -175,81 +190,56 @@ var _ providertest.Emulator = (*Server)(nil)
 func New(opts ...Option) *Server {
 	o := options{}
 	set := providertest.Configure(&o, opts)
-	if o.masterKey == "" {
-		h := emulator.RandomHex(16)
-		o.masterKey = h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-	}
-	if o.sandbox == (Keys{}) {
-		o.sandbox = Keys{PrivateKey: "test_private_" + emulator.RandomHex(14), Token: emulator.RandomHex(10)}
-	}
-	if o.live == (Keys{}) {
-		o.live = Keys{PrivateKey: "live_private_" + emulator.RandomHex(14), Token: emulator.RandomHex(10)}
-	}
 	s := &Server{
-		MasterKey: o.masterKey, Sandbox: o.sandbox, Live: o.live, StoreName: set.Merchant,
-		refused: make(map[string]string),
+		MasterKey: cmp.Or(o.masterKey, emulator.UUID()), StoreName: set.Merchant, refused: make(map[string]string),
+		Sandbox:  cmp.Or(o.sandbox, Keys{"test_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
+		Live:     cmp.Or(o.live, Keys{"live_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
+		answers:  emulator.LoadAnswers(files, "answers/*.json"),
+		shapes:   emulator.LoadShapes(files, "shapes/*.json", dialect, map[string]func(any) (string, string){"fcfa": fcfa}),
+		channels: emulator.LoadJSON[channels](files, "channels.json"),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Invoice]{
-		Name: "paydunyatest", Agent: "PayDunya-IPN (emulator)", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Name: "paydunyatest", Agent: "PayDunya-IPN (emulator)", Auth: s.authenticated, ErrorBody: s.errorBody, Settings: set,
 		Waiting: func(inv *Invoice) bool { return inv.Later && inv.Status == paydunya.StatusPending },
 		Confirm: func(inv *Invoice, env emulator.Env) []emulator.Notification {
 			inv.Later, inv.Status = false, paydunya.StatusCompleted
-			if inv.Customer == (Customer{}) {
-				inv.Customer = fictitiousCustomer
-			}
-			return env.To(ipnHeader(), ipnBody(s.URL, inv, env.Delta, s.Hash()), inv.Actions.CallbackURL)
+			inv.Customer = cmp.Or(inv.Customer, fictitiousCustomer)
+			return s.ipn(inv, env)
 		},
 	})
 	s.URL, s.shell = s.c.URL, &s.c.Shell
 	for _, m := range []paydunya.Mode{paydunya.Sandbox, paydunya.Live} {
-		pre, pre2 := apiPrefix(m), disbursePrefix(m)
-		s.c.API("POST "+pre+"/checkout-invoice/create", providertest.OpCreate, s.create)
-		s.c.API("GET "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
+		v1, v2 := inMode(m, "api/v1"), inMode(m, "api/v2")
+		s.c.API("POST "+v1+"/checkout-invoice/create", providertest.OpCreate, s.create)
+		s.c.API("GET "+v1+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
 		// The Python SDK's confirm() on the invoice object that created
 		// the invoice posts, with the create body.
-		s.c.API("POST "+pre+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
-		s.c.API("POST "+pre+"/direct-pay/credit-account", providertest.OpPayout, s.credit)
-		s.c.API("POST "+pre2+"/disburse/get-invoice", providertest.OpPayoutPrepare, s.getInvoice)
-		s.c.API("POST "+pre2+"/disburse/submit-invoice", providertest.OpPayout, s.submitInvoice)
-		s.c.API("POST "+pre2+"/disburse/check-status", providertest.OpPayoutStatus, s.checkStatus)
-		for _, p := range []string{pre, pre2} {
-			s.c.Open(p+"/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) {
-				writeJSON(w, http.StatusNotFound, answer{Code: "404", Text: "Not Found"})
-			})
+		s.c.API("POST "+v1+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
+		s.c.API("POST "+v1+"/direct-pay/credit-account", providertest.OpPayout, s.credit)
+		s.c.API("POST "+v2+"/disburse/get-invoice", providertest.OpPayoutPrepare, s.getInvoice)
+		s.c.API("POST "+v2+"/disburse/submit-invoice", providertest.OpPayout, s.submitInvoice)
+		s.c.API("POST "+v2+"/disburse/check-status", providertest.OpPayoutStatus, s.checkStatus)
+		for _, p := range []string{v1, v2} {
+			s.c.Open(p+"/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) { s.refuse(w, http.StatusNotFound, "404", "Not Found") })
 		}
-		s.c.Host(emulator.Hosted[Invoice]{Path: pagePrefix(m) + "{token}", Key: "token", Lang: "fr", Noun: "Facture",
+		s.c.Host(emulator.Hosted[Invoice]{Path: inMode(m, "checkout/invoice/{token}"), Key: "token", Lang: "fr", Noun: "Facture",
 			Final:   func(inv *Invoice) bool { return inv.Status != paydunya.StatusPending },
 			Word:    func(inv *Invoice) string { return inv.Status },
 			Missing: func(inv *Invoice, r *http.Request) bool { return inv.Mode != modeOf(r) },
-			Show:    show, Press: s.press})
+			Show:    s.show, Press: s.press})
 	}
 	s.c.Start()
 	return s
 }
 
-// apiPrefix is where each mode's API lives.
-func apiPrefix(m paydunya.Mode) string {
-	if m == paydunya.Live {
-		return "/api/v1"
+// inMode is path in mode m: under /sandbox- in the sandbox, as PayDunya
+// names its sandbox's API (/sandbox-api/v1), pages
+// (/sandbox-checkout/invoice/) and receipts.
+func inMode(m paydunya.Mode, path string) string {
+	if m == paydunya.Sandbox {
+		return "/sandbox-" + path
 	}
-	return "/sandbox-api/v1"
-}
-
-// disbursePrefix is where each mode's API PUSH (disbursements) lives.
-func disbursePrefix(m paydunya.Mode) string {
-	if m == paydunya.Live {
-		return "/api/v2"
-	}
-	return "/sandbox-api/v2"
-}
-
-// pagePrefix is where each mode's checkout pages live, as PayDunya's
-// response_text shows them.
-func pagePrefix(m paydunya.Mode) string {
-	if m == paydunya.Live {
-		return "/checkout/invoice/"
-	}
-	return "/sandbox-checkout/invoice/"
+	return "/" + path
 }
 
 // modeOf is the mode whose API or pages r calls.
@@ -262,26 +252,22 @@ func modeOf(r *http.Request) paydunya.Mode {
 
 // BaseURL is the sandbox API's root, for paydunya.Config.BaseURL. Its API
 // PUSH is under URL + "/sandbox-api/v2", where the provider looks for it.
-func (s *Server) BaseURL() string { return s.URL + apiPrefix(paydunya.Sandbox) }
+func (s *Server) BaseURL() string { return s.URL + inMode(paydunya.Sandbox, "api/v1") }
 
 // LiveBaseURL is the live API's root.
-func (s *Server) LiveBaseURL() string { return s.URL + apiPrefix(paydunya.Live) }
+func (s *Server) LiveBaseURL() string { return s.URL + inMode(paydunya.Live, "api/v1") }
 
 // Config returns a paydunya.Config for this server's sandbox: its keys,
 // its store name and its base URL.
-func (s *Server) Config() paydunya.Config {
-	return paydunya.Config{
-		MasterKey: s.MasterKey, PrivateKey: s.Sandbox.PrivateKey, Token: s.Sandbox.Token,
-		Mode: paydunya.Sandbox, Store: paydunya.Store{Name: s.StoreName}, BaseURL: s.BaseURL(),
-	}
-}
+func (s *Server) Config() paydunya.Config { return s.config(paydunya.Sandbox, s.Sandbox) }
 
 // LiveConfig returns a paydunya.Config for this server's live mode.
-func (s *Server) LiveConfig() paydunya.Config {
-	return paydunya.Config{
-		MasterKey: s.MasterKey, PrivateKey: s.Live.PrivateKey, Token: s.Live.Token,
-		Mode: paydunya.Live, Store: paydunya.Store{Name: s.StoreName}, BaseURL: s.LiveBaseURL(),
-	}
+func (s *Server) LiveConfig() paydunya.Config { return s.config(paydunya.Live, s.Live) }
+
+// config is the paydunya.Config of mode m, whose keys are k.
+func (s *Server) config(m paydunya.Mode, k Keys) paydunya.Config {
+	return paydunya.Config{MasterKey: s.MasterKey, PrivateKey: k.PrivateKey, Token: k.Token, Mode: m,
+		Store: paydunya.Store{Name: s.StoreName}, BaseURL: s.URL + inMode(m, "api/v1")}
 }
 
 // Provider returns a paydunya.Provider configured against this server's
@@ -307,41 +293,16 @@ func (s *Server) SetStatus(token, status string) error {
 	return s.c.SetStatus(token, func(inv *Invoice) { inv.Status = status })
 }
 
-// Payouts returns every credit-account call that passed authentication, in
-// order, refused ones included (their ResponseCode is not "00").
-func (s *Server) Payouts() []Payout {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Payout(nil), s.payouts...)
-}
-
-// RefuseAccount makes credit-account and submit-invoice refuse payouts to
-// alias with response_code 1004 and text, as PayDunya does for an alias
-// that is no PayDunya account (a refused disbursement is failed, nothing
-// sent). An empty text means "Account not found".
-func (s *Server) RefuseAccount(alias, text string) {
-	if text == "" {
-		text = "Account not found"
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refused[alias] = text
-}
-
-// Request is one API call the server received, as [Server.Requests]
-// records it; it is [providertest.Request].
-type Request = providertest.Request
-
 // ClaimBody returns an IPN body about the invoice with this token claiming
 // status, with the right data[hash] when validHash is true and a wrong one
 // otherwise. The server's records do not change: it is what an attacker
 // (or a replay of an old IPN, which carries the same hash) would post.
 func (s *Server) ClaimBody(token, status string, validHash bool) ([]byte, error) {
-	c, ok := s.c.Get(token)
+	inv, ok := s.c.Get(token)
 	if !ok {
 		return nil, fmt.Errorf("paydunyatest: no invoice %q", token)
 	}
-	return s.claim(c, status, validHash), nil
+	return s.claim(inv, status, validHash), nil
 }
 
 func (s *Server) claim(inv Invoice, status string, validHash bool) []byte {
@@ -349,11 +310,11 @@ func (s *Server) claim(inv Invoice, status string, validHash bool) []byte {
 	if status == paydunya.StatusCompleted {
 		inv.Customer = fictitiousCustomer
 	}
-	hash := s.Hash()
+	v := s.view(&inv, 0, true)
 	if !validHash {
-		hash = paydunya.Hash("forged-" + emulator.RandomHex(8))
+		v.Hash = paydunya.Hash("forged-" + emulator.RandomHex(8))
 	}
-	return ipnBody(s.URL, &inv, 0, hash)
+	return s.answers.Form("confirm.json", "data", v)
 }
 
 // Forge posts to url an IPN claiming that the invoice with this token was
@@ -370,206 +331,34 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 
 // authenticated checks the three key headers of the mode called, in
 // constant time, and refuses as PayDunya does: HTTP 200, response_code
-// 1001.
+// 1001, "Invalid Masterkey Specified".
 func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
-	keys := s.Sandbox
-	if modeOf(r) == paydunya.Live {
-		keys = s.Live
-	}
-	checks := []struct{ header, want, text string }{
-		{paydunya.HeaderMasterKey, s.MasterKey, "Invalid Masterkey Specified"},
-		{paydunya.HeaderPrivateKey, keys.PrivateKey, "Invalid PrivateKey Specified"},
-		{paydunya.HeaderToken, keys.Token, "Invalid Token Specified"},
-	}
-	for _, c := range checks {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get(c.header)), []byte(c.want)) != 1 {
-			writeJSON(w, http.StatusOK, answer{Code: CodeUnauthenticated, Text: c.text})
+	keys := map[paydunya.Mode]Keys{paydunya.Sandbox: s.Sandbox, paydunya.Live: s.Live}[modeOf(r)]
+	for _, c := range [][3]string{{paydunya.HeaderMasterKey, s.MasterKey, "Masterkey"},
+		{paydunya.HeaderPrivateKey, keys.PrivateKey, "PrivateKey"}, {paydunya.HeaderToken, keys.Token, "Token"}} {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get(c[0])), []byte(c[1])) != 1 {
+			s.refuse(w, http.StatusOK, CodeUnauthenticated, "Invalid "+c[2]+" Specified")
 			return false
 		}
 	}
 	return true
 }
 
-// answer is PayDunya's minimal answer.
-type answer struct {
-	Code string `json:"response_code"`
-	Text string `json:"response_text"`
-}
+// answer is PayDunya's minimal answer: response_code and response_text.
+type answer struct{ Code, Text string }
 
-func writeJSON(w http.ResponseWriter, status int, v any) { emulator.WriteJSON(w, status, "", v) }
+// refuse answers status with PayDunya's minimal answer.
+func (s *Server) refuse(w http.ResponseWriter, status int, code, text string) {
+	s.answers.Write(w, status, "answer.json", answer{code, text})
+}
 
 // errorBody is the body of an injected error status: the HTML page of the
 // web server in front of the API for a 5xx, a PayDunya answer otherwise.
-func errorBody(status int) (string, []byte) {
+func (s *Server) errorBody(status int) (string, []byte) {
+	text := fmt.Sprintf("%d %s", status, http.StatusText(status))
 	if status >= 500 {
-		text := fmt.Sprintf("%d %s", status, http.StatusText(status))
 		return "text/html", []byte("<html>\r\n<head><title>" + text + "</title></head>\r\n<body>\r\n<center><h1>" +
 			text + "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
 	}
-	b, _ := json.Marshal(answer{Code: fmt.Sprint(status), Text: http.StatusText(status)})
-	return "application/json", b
-}
-
-// create is POST {api}/checkout-invoice/create.
-func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	m := modeOf(r)
-	in, _, ok := emulator.ReadBody(r, false)
-	if !ok {
-		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "The request body must be a JSON object"})
-		return
-	}
-	inv, errs := validateInvoice(in)
-	if len(errs) > 0 {
-		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "Invalid request: " + strings.Join(errs, "; ")})
-		return
-	}
-	inv.Mode = m
-	inv.Token = emulator.RandomHex(5)
-	if m == paydunya.Sandbox {
-		inv.Token = "test_" + inv.Token
-	}
-	inv.Status = paydunya.StatusPending
-	inv.CreatedAt = time.Now().UTC()
-	s.c.Add(inv.Token, inv)
-	writeJSON(w, http.StatusOK, struct {
-		answer
-		Description string `json:"description"`
-		Token       string `json:"token"`
-	}{answer{CodeOK, s.URL + pagePrefix(m) + inv.Token}, "Checkout Invoice Created", inv.Token})
-}
-
-// confirm is GET {api}/checkout-invoice/confirm/{token}.
-func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
-	var body any
-	s.c.With(r.PathValue("token"), func(inv *Invoice, env emulator.Env) {
-		if inv.Mode == modeOf(r) {
-			body = confirmBody(s.URL, inv, env.Delta, s.Hash())
-		}
-	})
-	if body == nil {
-		writeJSON(w, http.StatusNotFound, answer{Code: CodeNotFound, Text: "Invoice Not Found"})
-		return
-	}
-	writeJSON(w, http.StatusOK, body)
-}
-
-// credit is POST {api}/direct-pay/credit-account.
-func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
-	m := modeOf(r)
-	in, _, ok := emulator.ReadBody(r, false)
-	if !ok {
-		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "The request body must be a JSON object"})
-		return
-	}
-	v, errs := creditShape.Validate(in)
-	alias, amount := v.String("account_alias"), v.Int("amount")
-	if len(errs) > 0 {
-		writeJSON(w, http.StatusOK, answer{Code: CodeInvalid, Text: "Invalid request: " + strings.Join(errs, "; ")})
-		return
-	}
-
-	s.mu.Lock()
-	po := Payout{Mode: m, AccountAlias: alias, Amount: amount, At: time.Now().UTC()}
-	text, refused := s.refused[alias]
-	if refused {
-		po.ResponseCode = CodePayoutRefused
-	} else {
-		s.txSeq++
-		po.ResponseCode = CodeOK
-		po.TransactionID = fmt.Sprintf("TX%06d", s.txSeq)
-		if m == paydunya.Sandbox {
-			po.TransactionID = fmt.Sprintf("TEST%06d", s.txSeq)
-		}
-	}
-	s.payouts = append(s.payouts, po)
-	s.mu.Unlock()
-
-	if refused {
-		writeJSON(w, http.StatusOK, answer{Code: CodePayoutRefused, Text: text})
-		return
-	}
-	account := "Account"
-	if m == paydunya.Sandbox {
-		account = "Sandbox Account"
-	}
-	writeJSON(w, http.StatusOK, struct {
-		answer
-		Description   string `json:"description"`
-		TransactionID string `json:"transaction_id"`
-	}{
-		answer{CodeOK, "Transaction completed successfully"},
-		fmt.Sprintf("Success! Amount of %d FCFA has been transfered to %s %s", amount, account, fictitiousCustomer.Name),
-		po.TransactionID,
-	})
-}
-
-// show is the hosted checkout page of inv.
-func show(inv *Invoice, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
-	return emulator.CheckoutPage{
-		Brand:       brand,
-		Merchant:    inv.Store.Name,
-		Amount:      fmt.Sprintf("%d FCFA", inv.TotalAmount),
-		Description: inv.Description,
-		ActionURL:   pagePrefix(inv.Mode) + inv.Token,
-		Operators:   operators(inv),
-		Customer:    emulator.PageCustomer{Name: inv.Prefill.Name, Email: inv.Prefill.Email, Phone: inv.Prefill.Phone},
-	}
-}
-
-// press plays a button: the IPN goes out (none while the phone has not
-// confirmed), and the customer to return_url?token= after paying or
-// choosing to pay later, cancel_url otherwise.
-func (s *Server) press(inv *Invoice, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
-	settle(inv, a, c)
-	out := emulator.Outcome{Title: map[providertest.Action]string{
-		providertest.Pay: "Paiement effectué", providertest.Fail: "Paiement échoué", providertest.Cancel: "Paiement annulé",
-		providertest.PayLater: "Confirmez sur votre téléphone",
-	}[a]}
-	switch a {
-	case providertest.Pay, providertest.PayLater:
-		if inv.Actions.ReturnURL != "" {
-			out.Back = emulator.WithQuery(inv.Actions.ReturnURL, "token", inv.Token)
-		}
-	case providertest.Cancel, providertest.Fail:
-		out.Back = inv.Actions.CancelURL
-	}
-	if a == providertest.PayLater {
-		out.Wait = inv.Token // pending: no IPN until the phone confirms
-	} else {
-		out.Notify = env.To(ipnHeader(), ipnBody(env.URL, inv, env.Delta, s.Hash()), inv.Actions.CallbackURL)
-	}
-	return out
-}
-
-// settle applies the customer's action, with what they chose on the page,
-// to an invoice.
-func settle(inv *Invoice, a providertest.Action, c emulator.Choice) {
-	if a != providertest.Cancel {
-		inv.Channel = c.From(operators(inv)).Code
-	}
-	switch a {
-	case providertest.PayLater:
-		inv.Later = true
-		inv.Customer = fictitiousCustomer
-		if c.Phone != "" {
-			inv.Customer.Phone = c.Phone
-		}
-	case providertest.Pay:
-		inv.Status = paydunya.StatusCompleted
-		inv.Customer = fictitiousCustomer
-		if c.Phone != "" {
-			inv.Customer.Phone = c.Phone
-		}
-	case providertest.Fail:
-		inv.Status = paydunya.StatusFailed
-		inv.FailReason = "Card declined by the issuer"
-	case providertest.Cancel:
-		inv.Status = paydunya.StatusCancelled
-		inv.FailReason = "Payment cancelled by customer"
-	}
-}
-
-// ipnHeader is an IPN's header: a PHP form.
-func ipnHeader() http.Header {
-	return http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	return "application/json", s.answers.Render("answer.json", answer{fmt.Sprint(status), http.StatusText(status)})
 }
