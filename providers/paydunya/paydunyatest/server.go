@@ -196,7 +196,7 @@ func New(opts ...Option) *Server {
 		Live:     cmp.Or(o.live, Keys{"live_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
 		answers:  emulator.LoadAnswers(files, "answers/*.json"),
 		shapes:   emulator.LoadShapes(files, "shapes/*.json", dialect, map[string]func(any) (string, string){"fcfa": fcfa}),
-		channels: emulator.LoadJSON[channels](files, "channels.json"),
+		channels: emulator.LoadData[channels](files, "channels.json"),
 	}
 	s.c = emulator.NewCore(emulator.Spec[Invoice]{
 		Name: "paydunyatest", Agent: "PayDunya-IPN (emulator)", Auth: s.authenticated, ErrorBody: s.errorBody, Settings: set,
