@@ -1,0 +1,205 @@
+package dexpaytest
+
+import (
+	"cmp"
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/cauripay/cauri/internal/emulator"
+	"github.com/cauripay/cauri/providers/dexpay"
+)
+
+// authenticated checks x-api-key and x-api-secret.
+func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
+	k, sec := r.Header.Get(dexpay.HeaderAPIKey), r.Header.Get(dexpay.HeaderAPISecret)
+	if k == "" || sec == "" {
+		s.fail(w, http.StatusUnauthorized, "UNAUTHORIZED", "Missing API credentials: x-api-key and x-api-secret are required")
+		return false
+	}
+	// Both compared, whatever the first gives.
+	if subtle.ConstantTimeCompare([]byte(k), []byte(s.APIKey))&subtle.ConstantTimeCompare([]byte(sec), []byte(s.APISecret)) != 1 {
+		s.fail(w, http.StatusUnauthorized, "UNAUTHORIZED", "Invalid API credentials")
+		return false
+	}
+	return true
+}
+
+// read reads a request's JSON body against shape and rules, answering 400
+// when it is not JSON or breaks them.
+func (s *Server) read(w http.ResponseWriter, r *http.Request, shape *emulator.Shape, rules ...func(emulator.Values) []string) (emulator.Values, bool) {
+	in, _, ok := emulator.ReadBody(r, true)
+	if !ok {
+		s.fail(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
+		return nil, false
+	}
+	v, errs := shape.Validate(in)
+	for _, rule := range rules {
+		errs = append(errs, rule(v)...)
+	}
+	return v, s.valid(w, errs)
+}
+
+// valid answers 400 with the validation messages, if any.
+func (s *Server) valid(w http.ResponseWriter, messages []string) bool {
+	if len(messages) > 0 {
+		s.fail(w, http.StatusBadRequest, "VALIDATION_ERROR", messages)
+	}
+	return len(messages) == 0
+}
+
+// createSession is POST /api/v1/checkout-sessions.
+func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.read(w, r, s.shapes["session"])
+	if !ok {
+		return
+	}
+	ss := newSession(v, s.c.Settings().Now.UTC(), s.Mode == dexpay.Sandbox)
+	var d []byte
+	s.c.Locked(func(tx emulator.Tx[Session], _ emulator.Env) {
+		if tx.Taken(ss.Reference) {
+			return
+		}
+		for ss.ID = newSessionID(); !tx.Add(ss.Reference, ss, ss.ID); ss.ID = newSessionID() {
+		}
+		d = s.render("session.json", s.view(ss, 0))
+	})
+	if d == nil {
+		s.fail(w, http.StatusConflict, "DUPLICATE_REFERENCE", "A checkout session with this reference already exists")
+		return
+	}
+	s.ok(w, http.StatusCreated, d)
+}
+
+// newSessionID returns a session ID, the path of its hosted page.
+func newSessionID() string { return "cs_" + emulator.RandomHex(12) }
+
+// sessionByReference is GET /api/v1/checkout-sessions/reference/{reference}.
+func (s *Server) sessionByReference(w http.ResponseWriter, r *http.Request) {
+	s.writeSession(w, r.PathValue("reference"))
+}
+
+// sessionByID is GET /api/v1/checkout-sessions/{id}: the session ID, or
+// the reference as the plugin passes it.
+func (s *Server) sessionByID(w http.ResponseWriter, r *http.Request) {
+	s.writeSession(w, s.c.Resolve(r.PathValue("id")))
+}
+
+func (s *Server) writeSession(w http.ResponseWriter, reference string) {
+	var d []byte
+	if !s.c.With(reference, func(ss *Session, env emulator.Env) { d = s.render("session.json", s.view(ss, env.Delta)) }) {
+		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
+		return
+	}
+	s.ok(w, http.StatusOK, d)
+}
+
+// listSessions is GET /api/v1/checkout-sessions?page=&limit=, newest
+// first.
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
+	page, limit := 1, 10
+	for _, q := range []struct {
+		name string
+		v    *int
+		max  int
+	}{{"page", &page, 1 << 20}, {"limit", &limit, 100}} {
+		if raw := r.URL.Query().Get(q.name); raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil || n < 1 || n > q.max {
+				s.valid(w, []string{fmt.Sprintf("%s must be an integer between 1 and %d", q.name, q.max)})
+				return
+			}
+			*q.v = n
+		}
+	}
+	all := s.c.All()
+	slices.SortFunc(all, func(a, b Session) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.Reference, b.Reference))
+	})
+	from := min((page-1)*limit, len(all))
+	to := min(from+limit, len(all))
+	data := make([]string, 0, to-from)
+	delta := s.c.Settings().Delta
+	for _, ss := range all[from:to] {
+		data = append(data, string(s.render("session.json", s.view(&ss, delta))))
+	}
+	s.write(w, http.StatusOK, "list.json", map[string]any{"Data": data, "Page": page, "Limit": limit, "Total": len(all), "More": to < len(all)})
+}
+
+// cancelSession is DELETE /api/v1/checkout-sessions/{id}: a pending
+// session is cancelled and CHECKOUT_CANCELLED sent.
+func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
+	var d []byte
+	var refused string
+	var ns []emulator.Notification
+	ok := s.c.With(s.c.Resolve(r.PathValue("id")), func(ss *Session, env emulator.Env) {
+		if slices.Contains(finals, ss.Status) {
+			refused = "Checkout session is " + ss.Status + " and cannot be cancelled"
+			return
+		}
+		ss.Status, ss.CompletedAt = StatusCancelled, env.Now.UTC()
+		d, ns = s.render("session.json", s.view(ss, env.Delta)), s.notify(ss, env)
+	})
+	switch {
+	case !ok:
+		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
+	case refused != "":
+		s.fail(w, http.StatusBadRequest, "INVALID_STATUS", refused)
+	default:
+		_ = s.c.Deliver(context.WithoutCancel(r.Context()), ns)
+		s.ok(w, http.StatusOK, d)
+	}
+}
+
+// createPayout is POST /api/v1/payouts.
+func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.read(w, r, s.shapes["payout"], s.t.payoutRules)
+	if !ok {
+		return
+	}
+	now := s.c.Settings().Now.UTC()
+	p := newPayout(v, now)
+	d := s.render("payout.json", s.payoutView(p))
+	s.payouts.Add(p.ID, p, p.Reference)
+	s.ok(w, http.StatusCreated, d)
+}
+
+// getPayout is GET /api/v1/payouts/{id}: by ID, or by reference.
+func (s *Server) getPayout(w http.ResponseWriter, r *http.Request) {
+	var d []byte
+	if !s.payouts.With(r.PathValue("id"), func(p *Payout) { d = s.render("payout.json", s.payoutView(p)) }) {
+		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
+		return
+	}
+	s.ok(w, http.StatusOK, d)
+}
+
+// cancelPayout is POST /api/v1/payouts/{id}/cancel {reason}: only a
+// PENDING payout can be cancelled.
+func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
+	in, _, _ := emulator.ReadBody(r, true)
+	v, errs := s.shapes["cancel"].Validate(in)
+	if !s.valid(w, errs) {
+		return
+	}
+	now := s.c.Settings().Now.UTC()
+	var d []byte
+	var st string
+	ok := s.payouts.With(r.PathValue("id"), func(p *Payout) {
+		if st = p.Status; st == StatusPending {
+			p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(v.String("reason"), "Cancelled by merchant"), now
+			d = s.render("payout.json", s.payoutView(p))
+		}
+	})
+	switch {
+	case !ok:
+		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
+	case st != StatusPending:
+		s.fail(w, http.StatusBadRequest, "INVALID_STATUS", "Only PENDING payouts can be cancelled; this one is "+st)
+	default:
+		s.ok(w, http.StatusOK, d)
+	}
+}
