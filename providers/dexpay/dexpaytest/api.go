@@ -4,10 +4,8 @@ import (
 	"cmp"
 	"context"
 	"crypto/subtle"
-	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/dexpay"
@@ -77,44 +75,39 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 // newSessionID returns a session ID, the path of its hosted page.
 func newSessionID() string { return "cs_" + emulator.RandomHex(12) }
 
-// sessionByReference is GET /api/v1/checkout-sessions/reference/{reference}.
-func (s *Server) sessionByReference(w http.ResponseWriter, r *http.Request) {
-	s.writeSession(w, r.PathValue("reference"))
-}
-
-// sessionByID is GET /api/v1/checkout-sessions/{id}: the session ID, or
-// the reference as the plugin passes it.
-func (s *Server) sessionByID(w http.ResponseWriter, r *http.Request) {
-	s.writeSession(w, s.c.Resolve(r.PathValue("id")))
-}
-
-func (s *Server) writeSession(w http.ResponseWriter, reference string) {
+// getSession is GET /api/v1/checkout-sessions/reference/{reference} and
+// GET /api/v1/checkout-sessions/{id}: the session ID, or the reference as
+// the plugin passes it.
+func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
 	var d []byte
-	if !s.c.With(reference, func(ss *Session, env emulator.Env) { d = s.render("session.json", s.view(ss, env.Delta)) }) {
-		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
-		return
+	found := s.c.With(s.c.Resolve(cmp.Or(r.PathValue("id"), r.PathValue("reference"))), func(ss *Session, env emulator.Env) {
+		d = s.render("session.json", s.view(ss, env.Delta))
+	})
+	s.reply(w, found, "Checkout session", "", d)
+}
+
+// reply answers d, or refuses: 404 when the session or payout (what) was
+// not found, 400 when refused says why it cannot be changed.
+func (s *Server) reply(w http.ResponseWriter, found bool, what, refused string, d []byte) {
+	switch {
+	case !found:
+		s.fail(w, http.StatusNotFound, "NOT_FOUND", what+" not found")
+	case refused != "":
+		s.fail(w, http.StatusBadRequest, "INVALID_STATUS", refused)
+	default:
+		s.ok(w, http.StatusOK, d)
 	}
-	s.ok(w, http.StatusOK, d)
 }
 
 // listSessions is GET /api/v1/checkout-sessions?page=&limit=, newest
 // first.
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
-	page, limit := 1, 10
-	for _, q := range []struct {
-		name string
-		v    *int
-		max  int
-	}{{"page", &page, 1 << 20}, {"limit", &limit, 100}} {
-		if raw := r.URL.Query().Get(q.name); raw != "" {
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 || n > q.max {
-				s.valid(w, []string{fmt.Sprintf("%s must be an integer between 1 and %d", q.name, q.max)})
-				return
-			}
-			*q.v = n
-		}
+	q := r.URL.Query()
+	v, errs := s.shapes["list"].Validate(map[string]any{"page": q.Get("page"), "limit": q.Get("limit")})
+	if !s.valid(w, errs) {
+		return
 	}
+	page, limit := cmp.Or(int(v.Int("page")), 1), cmp.Or(int(v.Int("limit")), 10)
 	all := s.c.All()
 	slices.SortFunc(all, func(a, b Session) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.Reference, b.Reference))
@@ -135,7 +128,7 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
 	var d []byte
 	var refused string
 	var ns []emulator.Notification
-	ok := s.c.With(s.c.Resolve(r.PathValue("id")), func(ss *Session, env emulator.Env) {
+	found := s.c.With(s.c.Resolve(r.PathValue("id")), func(ss *Session, env emulator.Env) {
 		if slices.Contains(finals, ss.Status) {
 			refused = "Checkout session is " + ss.Status + " and cannot be cancelled"
 			return
@@ -143,15 +136,8 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
 		ss.Status, ss.CompletedAt = StatusCancelled, env.Now.UTC()
 		d, ns = s.render("session.json", s.view(ss, env.Delta)), s.notify(ss, env)
 	})
-	switch {
-	case !ok:
-		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
-	case refused != "":
-		s.fail(w, http.StatusBadRequest, "INVALID_STATUS", refused)
-	default:
-		_ = s.c.Deliver(context.WithoutCancel(r.Context()), ns)
-		s.ok(w, http.StatusOK, d)
-	}
+	_ = s.c.Deliver(context.WithoutCancel(r.Context()), ns)
+	s.reply(w, found, "Checkout session", refused, d)
 }
 
 // createPayout is POST /api/v1/payouts.
@@ -170,11 +156,8 @@ func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
 // getPayout is GET /api/v1/payouts/{id}: by ID, or by reference.
 func (s *Server) getPayout(w http.ResponseWriter, r *http.Request) {
 	var d []byte
-	if !s.payouts.With(r.PathValue("id"), func(p *Payout) { d = s.render("payout.json", s.payoutView(p)) }) {
-		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
-		return
-	}
-	s.ok(w, http.StatusOK, d)
+	found := s.payouts.With(r.PathValue("id"), func(p *Payout) { d = s.render("payout.json", s.payoutView(p)) })
+	s.reply(w, found, "Payout", "", d)
 }
 
 // cancelPayout is POST /api/v1/payouts/{id}/cancel {reason}: only a
@@ -187,19 +170,14 @@ func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.c.Settings().Now.UTC()
 	var d []byte
-	var st string
-	ok := s.payouts.With(r.PathValue("id"), func(p *Payout) {
-		if st = p.Status; st == StatusPending {
-			p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(v.String("reason"), "Cancelled by merchant"), now
-			d = s.render("payout.json", s.payoutView(p))
+	var refused string
+	found := s.payouts.With(r.PathValue("id"), func(p *Payout) {
+		if p.Status != StatusPending {
+			refused = "Only PENDING payouts can be cancelled; this one is " + p.Status
+			return
 		}
+		p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(v.String("reason"), "Cancelled by merchant"), now
+		d = s.render("payout.json", s.payoutView(p))
 	})
-	switch {
-	case !ok:
-		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
-	case st != StatusPending:
-		s.fail(w, http.StatusBadRequest, "INVALID_STATUS", "Only PENDING payouts can be cancelled; this one is "+st)
-	default:
-		s.ok(w, http.StatusOK, d)
-	}
+	s.reply(w, found, "Payout", refused, d)
 }

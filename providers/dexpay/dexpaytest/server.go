@@ -218,8 +218,8 @@ func New(opts ...Option) *Server {
 	s.URL, s.shell = s.c.URL, &s.c.Shell
 	s.c.API("POST /api/v1/checkout-sessions", providertest.OpCreate, s.createSession)
 	s.c.API("GET /api/v1/checkout-sessions", providertest.OpStatus, s.listSessions)
-	s.c.API("GET /api/v1/checkout-sessions/reference/{reference}", providertest.OpStatus, s.sessionByReference)
-	s.c.API("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.sessionByID)
+	s.c.API("GET /api/v1/checkout-sessions/reference/{reference}", providertest.OpStatus, s.getSession)
+	s.c.API("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.getSession)
 	s.c.API("DELETE /api/v1/checkout-sessions/{id}", opCancel, s.cancelSession)
 	s.c.API("POST /api/v1/payouts", providertest.OpPayout, s.createPayout)
 	s.c.API("GET /api/v1/payouts/{id}", providertest.OpPayout, s.getPayout)
