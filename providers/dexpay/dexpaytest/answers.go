@@ -34,39 +34,29 @@ func (o *options) Time(t time.Time) string {
 }
 
 // view is a session as answers/session.json and answers/checkout.json
-// write it, its amount shifted by Delta.
+// write it, its amount shifted by Delta: Page is its hosted page,
+// PaymentURL its payment_url, SandboxPage its sandbox_payment_url.
 type view struct {
 	*Session
 	*options
-	url   string
-	Delta int64
+	Delta                         int64
+	Page, PaymentURL, SandboxPage string
 }
 
-func (s *Server) view(ss *Session, delta int64) view { return view{ss, &s.o, s.URL, delta} }
+// view is ss as its answers show it. With WithSandboxPaymentURL, a sandbox
+// session's payment_url is its live page, which refuses it, and its
+// sandbox_payment_url the hosted page.
+func (s *Server) view(ss *Session, delta int64) view {
+	v := view{Session: ss, options: &s.o, Delta: delta, Page: s.URL + "/checkout/" + ss.ID}
+	v.PaymentURL = v.Page
+	if s.o.sandboxURL && ss.Sandbox {
+		v.PaymentURL, v.SandboxPage = s.URL+"/live/"+ss.ID, v.Page
+	}
+	return v
+}
 
 // Reported is the amount the session is reported with.
 func (v view) Reported() string { return v.Money(v.Amount + v.Delta) }
-
-// Page is the session's hosted page.
-func (v view) Page() string { return v.url + "/checkout/" + v.ID }
-
-// SandboxPage is a sandbox session's sandbox_payment_url with
-// WithSandboxPaymentURL, its hosted page; "" otherwise.
-func (v view) SandboxPage() string {
-	if v.sandboxURL && v.Sandbox {
-		return v.Page()
-	}
-	return ""
-}
-
-// PaymentURL is the session's payment_url: its hosted page, or with
-// WithSandboxPaymentURL a sandbox session's live page, which refuses it.
-func (v view) PaymentURL() string {
-	if v.SandboxPage() != "" {
-		return v.url + "/live/" + v.ID
-	}
-	return v.Page()
-}
 
 // payoutView is a payout as answers/payout.json writes it.
 type payoutView struct {

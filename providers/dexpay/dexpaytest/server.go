@@ -295,23 +295,22 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 	}
 	env := s.c.Settings()
 	var body []byte
-	var err error
+	var refused error
 	if !s.payouts.With(id, func(p *Payout) {
 		if p.Status != StatusPending && p.Status != StatusProcessing {
-			err = fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
+			refused = fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
 			return
 		}
-		now := env.Now.UTC()
-		p.Status, p.UpdatedAt, p.CompletedAt = status, now, now
+		p.Status, p.UpdatedAt, p.CompletedAt = status, env.Now.UTC(), env.Now.UTC()
 		if status == StatusFailed {
 			p.FailureReason = "Numéro destinataire invalide"
 		}
-		body = s.event("PAYOUT", status, s.render("payout.json", s.payoutView(p)), now)
+		body = s.event("PAYOUT", status, s.render("payout.json", s.payoutView(p)), env.Now)
 	}) {
 		return fmt.Errorf("dexpaytest: no payout %q", id)
 	}
-	if err != nil {
-		return err
+	if refused != nil {
+		return refused
 	}
 	return s.c.Deliver(ctx, env.To(s.signedHeader(body, s.WebhookSecret), body))
 }
