@@ -51,6 +51,11 @@
 //     ([WithoutWebhookSignature]).
 //
 // DEXPAY documents no rate limit, and the emulator applies none.
+//
+// Its answers and notifications are the SDK's and the plugin's bodies,
+// kept as templates in answers/; the request bodies it takes and its
+// tables (operators, the countries they pay out in, error words) are
+// data/shapes.json and data/tables.json.
 package dexpaytest
 
 import (
