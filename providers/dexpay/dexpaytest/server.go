@@ -51,23 +51,32 @@
 //     ([WithoutWebhookSignature]).
 //
 // DEXPAY documents no rate limit, and the emulator applies none.
+//
+// Its answers and notifications are the SDK's and the plugin's bodies,
+// kept as templates in answers/; the request bodies it takes and its
+// tables (operators, the countries they pay out in, error words) are
+// shapes/*.json and data/tables.json.
 package dexpaytest
 
 import (
 	"cmp"
 	"context"
-	"crypto/subtle"
+	"embed"
 	"fmt"
 	"net/http"
-	"slices"
-	"strconv"
-	"time"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/providertest"
 )
+
+// files are DEXPAY's bodies (answers/: sessions, payouts, notifications
+// and errors as the SDK and the plugin read them), the request bodies it
+// takes (shapes/*.json) and its tables (data/tables.json).
+//
+//go:embed answers/*.json data/*.json shapes/*.json
+var files embed.FS
 
 // opCancel names session cancellation for fault injection; only
 // providertest.OpAny faults reach it otherwise.
@@ -87,6 +96,7 @@ func Sign(secret string, body []byte) string { return dexpay.Sign(secret, body) 
 // WithWebhookTimeout, WithPayLaterDelay) and this package's.
 type Option = providertest.EmulatorOption
 
+// options are a Server's own settings.
 type options struct {
 	apiKey, apiSecret, webhookSecret  string
 	mode                              dexpay.Mode
@@ -94,57 +104,54 @@ type options struct {
 	stringAmounts, flat, sandboxURL   bool
 }
 
+// own is an option of this package's.
+func own(set func(o *options)) Option { return providertest.Own(set) }
+
 // WithMode sets the environment the server plays: dexpay.Sandbox (the
 // default) or dexpay.Live. It decides its keys' prefixes ("pk_test_",
 // "pk_live_"...) and its sessions' isSandbox.
-func WithMode(m dexpay.Mode) Option { return providertest.Own(func(o *options) { o.mode = m }) }
+func WithMode(m dexpay.Mode) Option { return own(func(o *options) { o.mode = m }) }
 
 // WithKeys sets the public and secret keys the server expects. The
 // default is a random pair of the server's mode. Keys whose prefix names
 // the other mode ("pk_live_" in the sandbox) make Provider panic, as
 // dexpay.New refuses them.
 func WithKeys(apiKey, apiSecret string) Option {
-	return providertest.Own(func(o *options) { o.apiKey, o.apiSecret = apiKey, apiSecret })
+	return own(func(o *options) { o.apiKey, o.apiSecret = apiKey, apiSecret })
 }
 
 // WithWebhookSecret sets the secret notifications are signed with. The
 // default is random.
 func WithWebhookSecret(secret string) Option {
-	return providertest.Own(func(o *options) { o.webhookSecret = secret })
+	return own(func(o *options) { o.webhookSecret = secret })
 }
 
 // WithoutWebhookSignature sends notifications unsigned, as DEXPAY does for
 // an account with no webhook secret in its dashboard (the plugin checks
 // the signature only when one is configured).
-func WithoutWebhookSignature() Option {
-	return providertest.Own(func(o *options) { o.unsigned = true })
-}
+func WithoutWebhookSignature() Option { return own(func(o *options) { o.unsigned = true }) }
 
 // WithLegacySignatureHeader signs notifications in X-DexPay-Signature, the
 // header older deployments used, instead of X-Webhook-Signature.
-func WithLegacySignatureHeader() Option {
-	return providertest.Own(func(o *options) { o.legacyHeader = true })
-}
+func WithLegacySignatureHeader() Option { return own(func(o *options) { o.legacyHeader = true }) }
 
 // WithSDKEvents writes notifications as the Node SDK's README reads them,
 // {"type": "checkout.completed", "data": {...}}, instead of the plugin's
 // {"event": "CHECKOUT_COMPLETED", "data": {...}}.
-func WithSDKEvents() Option { return providertest.Own(func(o *options) { o.sdkEvents = true }) }
+func WithSDKEvents() Option { return own(func(o *options) { o.sdkEvents = true }) }
 
 // WithStringAmounts writes every amount in answers and notifications as a
 // JSON string ("5000") instead of a number.
-func WithStringAmounts() Option { return providertest.Own(func(o *options) { o.stringAmounts = true }) }
+func WithStringAmounts() Option { return own(func(o *options) { o.stringAmounts = true }) }
 
 // WithFlatAnswers answers sessions and payouts as the object itself, as
 // the SDK's types and tests show them, instead of {success, data}.
-func WithFlatAnswers() Option { return providertest.Own(func(o *options) { o.flat = true }) }
+func WithFlatAnswers() Option { return own(func(o *options) { o.flat = true }) }
 
 // WithSandboxPaymentURL gives sandbox sessions a sandbox_payment_url, the
 // page where test payments are made (the plugin sends the customer there
 // first), and a payment_url that refuses to take a sandbox payment.
-func WithSandboxPaymentURL() Option {
-	return providertest.Own(func(o *options) { o.sandboxURL = true })
-}
+func WithSandboxPaymentURL() Option { return own(func(o *options) { o.sandboxURL = true }) }
 
 // Request is one API request the server received, as [Server.Requests]
 // records it; it is [providertest.Request].
@@ -176,11 +183,13 @@ type Server struct {
 	Mode dexpay.Mode
 
 	*shell
-	c                               *emulator.Core[Session]
-	merchant                        string
-	legacyHeader, sdkEvents         bool
-	stringAmounts, flat, sandboxURL bool
-	payouts                         emulator.Ledger[Payout] // by ID and reference
+	c        *emulator.Core[Session]
+	o        options
+	t        tables
+	merchant string
+	answers  emulator.Reply
+	shapes   map[string]*emulator.Shape // session, payout, cancel
+	payouts  emulator.Ledger[Payout]    // by ID and reference
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -195,19 +204,14 @@ func New(opts ...Option) *Server {
 	env := map[dexpay.Mode]string{dexpay.Sandbox: "test", dexpay.Live: "live"}[o.mode]
 	o.apiKey = cmp.Or(o.apiKey, "pk_"+env+"_"+emulator.RandomHex(16))
 	o.apiSecret = cmp.Or(o.apiSecret, "sk_"+env+"_"+emulator.RandomHex(16))
-	switch {
-	case o.unsigned:
+	if o.webhookSecret = cmp.Or(o.webhookSecret, "whsec_"+emulator.RandomHex(16)); o.unsigned {
 		o.webhookSecret = ""
-	case o.webhookSecret == "":
-		o.webhookSecret = "whsec_" + emulator.RandomHex(16)
 	}
-	s := &Server{
-		APIKey: o.apiKey, APISecret: o.apiSecret, WebhookSecret: o.webhookSecret, Mode: o.mode,
-		merchant: set.Merchant, legacyHeader: o.legacyHeader, sdkEvents: o.sdkEvents,
-		stringAmounts: o.stringAmounts, flat: o.flat, sandboxURL: o.sandboxURL,
-	}
+	s := &Server{APIKey: o.apiKey, APISecret: o.apiSecret, WebhookSecret: o.webhookSecret, Mode: o.mode,
+		o: o, t: emulator.LoadData[tables](files, "data/tables.json"), merchant: set.Merchant, answers: emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json"), ContentType: contentType}}
+	s.shapes = emulator.LoadShapes(files, "shapes/*.json", emulator.NestJS, map[string]func(any) (string, string){"future": s.future})
 	s.c = emulator.NewCore(emulator.Spec[Session]{
-		Name: "dexpaytest", Agent: "DEXPAY-Webhook/1.0 (emulator)", Auth: s.authenticated, ErrorBody: errorBody, Settings: set,
+		Name: "dexpaytest", Agent: "DEXPAY-Webhook/1.0 (emulator)", Auth: s.authenticated, ErrorBody: s.errorBody(), Settings: set,
 		Waiting: func(ss *Session) bool { return ss.Later && ss.Status == StatusProcessing },
 		Confirm: func(ss *Session, env emulator.Env) []emulator.Notification {
 			ss.Later = false
@@ -219,14 +223,14 @@ func New(opts ...Option) *Server {
 	s.URL, s.shell = s.c.URL, &s.c.Shell
 	s.c.API("POST /api/v1/checkout-sessions", providertest.OpCreate, s.createSession)
 	s.c.API("GET /api/v1/checkout-sessions", providertest.OpStatus, s.listSessions)
-	s.c.API("GET /api/v1/checkout-sessions/reference/{reference}", providertest.OpStatus, s.sessionByReference)
-	s.c.API("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.sessionByID)
+	s.c.API("GET /api/v1/checkout-sessions/reference/{reference}", providertest.OpStatus, s.getSession)
+	s.c.API("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.getSession)
 	s.c.API("DELETE /api/v1/checkout-sessions/{id}", opCancel, s.cancelSession)
 	s.c.API("POST /api/v1/payouts", providertest.OpPayout, s.createPayout)
 	s.c.API("GET /api/v1/payouts/{id}", providertest.OpPayout, s.getPayout)
 	s.c.API("POST /api/v1/payouts/{id}/cancel", providertest.OpPayout, s.cancelPayout)
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
+		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
 	})
 	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session",
 		Status: func(ss *Session) string { return ss.Status }, Finals: finals,
@@ -296,27 +300,22 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 	}
 	env := s.c.Settings()
 	var body []byte
-	var err error
+	var refused error
 	if !s.payouts.With(id, func(p *Payout) {
 		if p.Status != StatusPending && p.Status != StatusProcessing {
-			err = fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
+			refused = fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
 			return
 		}
-		now := env.Now.UTC()
-		p.Status, p.UpdatedAt, p.CompletedAt = status, now, now
+		p.Status, p.UpdatedAt, p.CompletedAt = status, env.Now.UTC(), env.Now.UTC()
 		if status == StatusFailed {
 			p.FailureReason = "Numéro destinataire invalide"
 		}
-		event := "PAYOUT_" + status
-		if s.sdkEvents {
-			event = "payout." + map[string]string{StatusCompleted: "completed", StatusFailed: "failed"}[status]
-		}
-		body = s.envelope(event, s.payoutObject(p), now)
+		body = s.event("PAYOUT", status, s.answers.Body("payout.json", s.payoutView(p)), env.Now)
 	}) {
 		return fmt.Errorf("dexpaytest: no payout %q", id)
 	}
-	if err != nil {
-		return err
+	if refused != nil {
+		return refused
 	}
 	return s.c.Deliver(ctx, env.To(s.signedHeader(body, s.WebhookSecret), body))
 }
@@ -345,366 +344,6 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	}
 	forged.Status, forged.CompletedAt = StatusCompleted, now.UTC()
 	forged.Operator, forged.PaymentMethod, forged.TransactionID = "wave", "MOBILE_MONEY", "TXN"+emulator.RandomHex(6)
-	body := s.webhookBody(&forged, 0, now)
+	body := s.checkoutEvent(&forged, 0, now)
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: s.signedHeader(body, emulator.ForgedSecret(s.WebhookSecret)), Body: body})
-}
-
-// authenticated checks x-api-key and x-api-secret.
-func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
-	k, sec := r.Header.Get(dexpay.HeaderAPIKey), r.Header.Get(dexpay.HeaderAPISecret)
-	if k == "" || sec == "" {
-		writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Missing API credentials: x-api-key and x-api-secret are required")
-		return false
-	}
-	// Both compared, whatever the first gives.
-	if subtle.ConstantTimeCompare([]byte(k), []byte(s.APIKey))&subtle.ConstantTimeCompare([]byte(sec), []byte(s.APISecret)) != 1 {
-		writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Invalid API credentials")
-		return false
-	}
-	return true
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	emulator.WriteJSON(w, status, "application/json; charset=utf-8", v)
-}
-
-// errorEnvelope is DEXPAY's error body as its SDK reads it: message (a
-// string, or NestJS validation's array of strings) and code.
-type errorEnvelope struct {
-	Success    bool   `json:"success"`
-	StatusCode int    `json:"statusCode"`
-	Message    any    `json:"message"`
-	Code       string `json:"code"`
-}
-
-// writeError answers an error with one message.
-func writeError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, errorEnvelope{StatusCode: status, Message: message, Code: code})
-}
-
-// writeValidation answers 400 with the validation messages.
-func writeValidation(w http.ResponseWriter, messages []string) {
-	writeJSON(w, http.StatusBadRequest, errorEnvelope{StatusCode: http.StatusBadRequest, Message: messages, Code: "VALIDATION_ERROR"})
-}
-
-// errorBody is DEXPAY's body for an injected error status.
-var errorBody = emulator.Refusals{
-	0:                              {Code: "ERROR", Message: "Error"},
-	http.StatusTooManyRequests:     {Code: "RATE_LIMITED", Message: "ThrottlerException: Too Many Requests"},
-	http.StatusInternalServerError: {Code: "INTERNAL_ERROR", Message: "Internal server error"},
-	http.StatusServiceUnavailable:  {Code: "SERVICE_UNAVAILABLE", Message: "Service temporarily unavailable"},
-}.Body("application/json; charset=utf-8", func(status int, r emulator.Refusal) any {
-	return errorEnvelope{StatusCode: status, Message: r.Message, Code: r.Code}
-})
-
-// answer writes a successful answer: {success, data}, or data alone with
-// WithFlatAnswers.
-func (s *Server) answer(w http.ResponseWriter, status int, data any) {
-	if s.flat {
-		writeJSON(w, status, data)
-		return
-	}
-	writeJSON(w, status, map[string]any{"success": true, "data": data})
-}
-
-// createSession is POST /api/v1/checkout-sessions.
-func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
-	in, _, ok := emulator.ReadBody(r, true)
-	if !ok {
-		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
-		return
-	}
-	now := s.c.Settings().Now.UTC()
-	ss, errs := validateSession(in, now)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
-		return
-	}
-	ss.Status, ss.Sandbox, ss.CreatedAt = StatusPending, s.Mode == dexpay.Sandbox, now
-	var d emulator.Obj
-	dup := false
-	s.c.Locked(func(tx emulator.Tx[Session], _ emulator.Env) {
-		if dup = tx.Taken(ss.Reference); dup {
-			return
-		}
-		for ss.ID = newSessionID(); !tx.Add(ss.Reference, ss, ss.ID); ss.ID = newSessionID() {
-		}
-		d = s.sessionObject(ss, 0)
-	})
-	if dup {
-		writeError(w, http.StatusConflict, "DUPLICATE_REFERENCE", "A checkout session with this reference already exists")
-		return
-	}
-	s.answer(w, http.StatusCreated, d)
-}
-
-// sessionByReference is GET /api/v1/checkout-sessions/reference/{reference}.
-func (s *Server) sessionByReference(w http.ResponseWriter, r *http.Request) {
-	s.writeSession(w, r.PathValue("reference"))
-}
-
-// sessionByID is GET /api/v1/checkout-sessions/{id}: the session ID, or
-// the reference as the plugin passes it.
-func (s *Server) sessionByID(w http.ResponseWriter, r *http.Request) {
-	s.writeSession(w, s.c.Resolve(r.PathValue("id")))
-}
-
-func (s *Server) writeSession(w http.ResponseWriter, reference string) {
-	var d emulator.Obj
-	if !s.c.With(reference, func(ss *Session, env emulator.Env) { d = s.sessionObject(ss, env.Delta) }) {
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
-		return
-	}
-	s.answer(w, http.StatusOK, d)
-}
-
-// listSessions is GET /api/v1/checkout-sessions?page=&limit=, newest
-// first.
-func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
-	page, limit := 1, 10
-	for _, q := range []struct {
-		name string
-		v    *int
-		max  int
-	}{{"page", &page, 1 << 20}, {"limit", &limit, 100}} {
-		if raw := r.URL.Query().Get(q.name); raw != "" {
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 || n > q.max {
-				writeValidation(w, []string{fmt.Sprintf("%s must be an integer between 1 and %d", q.name, q.max)})
-				return
-			}
-			*q.v = n
-		}
-	}
-	all := s.c.All()
-	slices.SortFunc(all, func(a, b Session) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.Reference, b.Reference))
-	})
-	from := min((page-1)*limit, len(all))
-	to := min(from+limit, len(all))
-	data := make([]emulator.Obj, 0, to-from)
-	delta := s.c.Settings().Delta
-	for _, ss := range all[from:to] {
-		data = append(data, s.sessionObject(&ss, delta))
-	}
-	total := len(all)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"success": true, "data": data,
-		"pagination": map[string]any{"page": page, "limit": limit, "total": total, "hasNextPage": to < total},
-	})
-}
-
-// cancelSession is DELETE /api/v1/checkout-sessions/{id}: a pending
-// session is cancelled and CHECKOUT_CANCELLED sent.
-func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request) {
-	var d emulator.Obj
-	var refused string
-	var ns []emulator.Notification
-	ok := s.c.With(s.c.Resolve(r.PathValue("id")), func(ss *Session, env emulator.Env) {
-		if slices.Contains(finals, ss.Status) {
-			refused = "Checkout session is " + ss.Status + " and cannot be cancelled"
-			return
-		}
-		ss.Status, ss.CompletedAt = StatusCancelled, env.Now.UTC()
-		d, ns = s.sessionObject(ss, env.Delta), s.notify(ss, env)
-	})
-	switch {
-	case !ok:
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "Checkout session not found")
-	case refused != "":
-		writeError(w, http.StatusBadRequest, "INVALID_STATUS", refused)
-	default:
-		_ = s.c.Deliver(context.WithoutCancel(r.Context()), ns)
-		s.answer(w, http.StatusOK, d)
-	}
-}
-
-// createPayout is POST /api/v1/payouts.
-func (s *Server) createPayout(w http.ResponseWriter, r *http.Request) {
-	in, _, ok := emulator.ReadBody(r, true)
-	if !ok {
-		writeError(w, http.StatusBadRequest, "INVALID_JSON", "Unexpected token in JSON body")
-		return
-	}
-	p, errs := validatePayout(in)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
-		return
-	}
-	now := s.c.Settings().Now.UTC()
-	p.ID, p.Reference = "po_"+emulator.RandomHex(12), newPayoutReference(now)
-	p.Status, p.Fees, p.CreatedAt, p.UpdatedAt = StatusPending, p.Amount/100, now, now // 1%
-	d := s.payoutObject(p)
-	s.payouts.Add(p.ID, p, p.Reference)
-	s.answer(w, http.StatusCreated, d)
-}
-
-// getPayout is GET /api/v1/payouts/{id}: by ID, or by reference.
-func (s *Server) getPayout(w http.ResponseWriter, r *http.Request) {
-	var d emulator.Obj
-	if !s.payouts.With(r.PathValue("id"), func(p *Payout) { d = s.payoutObject(p) }) {
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
-		return
-	}
-	s.answer(w, http.StatusOK, d)
-}
-
-// cancelPayout is POST /api/v1/payouts/{id}/cancel {reason}: only a
-// PENDING payout can be cancelled.
-func (s *Server) cancelPayout(w http.ResponseWriter, r *http.Request) {
-	in, _, _ := emulator.ReadBody(r, true)
-	v, errs := cancelShape.Validate(in)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
-		return
-	}
-	reason := v.String("reason")
-	now := s.c.Settings().Now.UTC()
-	var d emulator.Obj
-	var st string
-	ok := s.payouts.With(r.PathValue("id"), func(p *Payout) {
-		if st = p.Status; st == StatusPending {
-			p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(reason, "Cancelled by merchant"), now
-			d = s.payoutObject(p)
-		}
-	})
-	switch {
-	case !ok:
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "Payout not found")
-	case st != StatusPending:
-		writeError(w, http.StatusBadRequest, "INVALID_STATUS", "Only PENDING payouts can be cancelled; this one is "+st)
-	default:
-		s.answer(w, http.StatusOK, d)
-	}
-}
-
-// show is the payment page of ss.
-func (s *Server) show(ss *Session, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
-	return emulator.CheckoutPage{
-		Brand:       brand,
-		Merchant:    s.merchant,
-		Amount:      fmt.Sprintf("%d %s", ss.Amount, ss.Currency),
-		Description: ss.ItemName,
-		ActionURL:   "/checkout/" + ss.ID,
-		Operators:   operators,
-	}
-}
-
-// livePage is the live payment page of a sandbox session, with
-// WithSandboxPaymentURL: it takes no test payment.
-func (s *Server) livePage(w http.ResponseWriter, _ *http.Request) {
-	emulator.WriteMessagePage(w, http.StatusForbidden, "Session de test",
-		"This is a sandbox checkout session: pay it on its sandbox_payment_url.")
-}
-
-func expired(ss *Session, now time.Time) bool {
-	return !ss.ExpiresAt.IsZero() && !now.Before(ss.ExpiresAt)
-}
-
-// press plays a button: the webhook goes out (DEXPAY has no event for
-// PROCESSING), and the customer to success_url after paying or choosing to
-// pay later, failure_url otherwise.
-func (s *Server) press(ss *Session, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
-	settle(ss, a, c, env.Now)
-	var notify []emulator.Notification
-	if a != providertest.PayLater {
-		notify = s.notify(ss, env)
-	}
-	return emulator.SentBack(a, ss.Reference, ss.SuccessURL, ss.FailureURL, notify)
-}
-
-// notify is the webhook about ss, to its webhook_url or else the
-// dashboard's URL.
-func (s *Server) notify(ss *Session, env emulator.Env) []emulator.Notification {
-	body := s.webhookBody(ss, env.Delta, env.Now)
-	return env.To(s.signedHeader(body, s.WebhookSecret), body, ss.WebhookURL)
-}
-
-// signedHeader is a notification's header, signed under secret unless it
-// is empty.
-func (s *Server) signedHeader(body []byte, secret string) http.Header {
-	name := dexpay.SignatureHeader
-	if s.legacyHeader {
-		name = dexpay.LegacySignatureHeader
-	}
-	return emulator.SignedHeader(name, secret, body, dexpay.Sign)
-}
-
-// Session is the emulator's record of one checkout session.
-type Session struct {
-	// Reference is the merchant's (the kit's payment ID); ID is DEXPAY's,
-	// the path of the hosted page.
-	Reference, ID string
-	// ItemName, Amount (whole francs), Currency, SuccessURL, FailureURL,
-	// WebhookURL, Metadata, ExpiresAt, ClientSupportFee and OneShot are as
-	// sent to POST /checkout-sessions.
-	ItemName                           string
-	Amount                             int64
-	Currency                           string
-	SuccessURL, FailureURL, WebhookURL string
-	Metadata                           map[string]any
-	ExpiresAt                          time.Time
-	ClientSupportFee                   *bool
-	OneShot                            bool
-	// Status is DEXPAY's word: PENDING, then COMPLETED, FAILED or
-	// CANCELLED, REFUNDED after a refund, or PROCESSING while a pay-later
-	// customer's phone has not confirmed (or whatever SetStatus set).
-	Status string
-	// Later is true while the customer who chose "pay later on my phone"
-	// has not confirmed on their phone.
-	Later bool
-	// Phone is the number the customer typed on the page, if any.
-	Phone string
-	// Sandbox is the session's isSandbox.
-	Sandbox bool
-	// AttemptID, Operator, PaymentMethod and TransactionID describe the
-	// customer's payment attempt; Error and ErrorCode why it failed;
-	// RefundID its refund.
-	AttemptID, Operator, PaymentMethod, TransactionID string
-	Error, ErrorCode, RefundID                        string
-	// CreatedAt is when the session was opened; CompletedAt when it
-	// reached a final status.
-	CreatedAt, CompletedAt time.Time
-}
-
-// Payout is the emulator's record of one payout.
-type Payout struct {
-	// ID is DEXPAY's ("po_..."), Reference its "PO_YYYYMMDD_XXXXXX".
-	ID, Reference string
-	// Amount, Currency, DestinationPhone, Operator, CountryISO,
-	// RecipientName and Metadata are as sent to POST /payouts.
-	Amount                int64
-	Currency              string
-	DestinationPhone      string
-	Operator, CountryISO  string
-	RecipientName         string
-	Metadata              map[string]any
-	Fees                  int64
-	Status, FailureReason string
-	CreatedAt, UpdatedAt  time.Time
-	CompletedAt           time.Time
-}
-
-// settle applies the customer's action, with what they chose on the page,
-// to a session at now.
-func settle(ss *Session, a providertest.Action, c emulator.Choice, now time.Time) {
-	if a != providertest.PayLater {
-		ss.CompletedAt = now.UTC()
-	}
-	switch a {
-	case providertest.Pay:
-		ss.Status = StatusCompleted
-		ss.TransactionID = "TXN" + emulator.RandomHex(6)
-	case providertest.Fail:
-		ss.Status = StatusFailed
-		ss.Error, ss.ErrorCode = "Solde insuffisant", "INSUFFICIENT_BALANCE"
-	case providertest.Cancel:
-		ss.Status = StatusCancelled
-		return
-	case providertest.PayLater:
-		ss.Status, ss.Later = StatusProcessing, true
-	}
-	ss.AttemptID = "pa_" + emulator.RandomHex(8)
-	ss.Operator, ss.PaymentMethod = c.From(operators).Code, "MOBILE_MONEY"
-	ss.Phone = c.Phone
 }
