@@ -300,18 +300,35 @@ func TestCreateCheckoutShapes(t *testing.T) {
 	}
 }
 
+// refusal is an answer of the fake API and how the client must report
+// it.
+type refusal struct {
+	name      string
+	mode      dexpay.Mode
+	a         answer
+	status    int
+	temporary bool
+	is        error  // the error it wraps, when set
+	message   string // the provider's message, when set
+}
+
+// check checks that err is the refusal r describes, and returns it.
+func (r refusal) check(t *testing.T, err error) *cauri.ProviderError {
+	t.Helper()
+	pe := providerError(t, err, r.status, r.temporary)
+	if r.is != nil && !errors.Is(err, r.is) {
+		t.Errorf("err = %v, want %v", err, r.is)
+	}
+	if r.message != "" && pe.Message != r.message {
+		t.Errorf("message %q, want %q", pe.Message, r.message)
+	}
+	return pe
+}
+
 func TestCreateCheckoutErrors(t *testing.T) {
 	t.Parallel()
 	const page = `"payment_url":"https://checkout.dexpay.africa/cs_1"`
-	tests := []struct {
-		name      string
-		mode      dexpay.Mode
-		a         answer
-		status    int
-		temporary bool
-		is        error
-		message   string
-	}{
+	tests := []refusal{
 		{name: "validation", a: answer{Status: 400, Body: `{"statusCode":400,"message":["amount must be a positive number","currency must be one of the following values: XOF, XAF, GNF"],"error":"Bad Request"}`},
 			status: 400, message: "amount must be a positive number; currency must be one of the following values: XOF, XAF, GNF"},
 		{name: "SDK's error body", a: answer{Status: 400, Body: `{"message":"Invalid amount","code":"INVALID_AMOUNT"}`}, status: 400, message: "Invalid amount (INVALID_AMOUNT)"},
@@ -338,13 +355,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, tt.a)
 			_, err := fakeProvider(t, f, cmpMode(tt.mode)).CreateCheckout(context.Background(), request(order()))
-			pe := providerError(t, err, tt.status, tt.temporary)
-			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("err = %v, want %v", err, tt.is)
-			}
-			if tt.message != "" && pe.Message != tt.message {
-				t.Errorf("message %q, want %q", pe.Message, tt.message)
-			}
+			pe := tt.check(t, err)
 			if tt.status == 429 && pe.RetryAfter != 7*time.Second {
 				t.Errorf("RetryAfter %v", pe.RetryAfter)
 			}
@@ -511,14 +522,7 @@ func TestFetchStatusWords(t *testing.T) {
 
 func TestFetchStatusErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name      string
-		mode      dexpay.Mode
-		a         answer
-		status    int
-		temporary bool
-		is        error
-	}{
+	tests := []refusal{
 		{name: "unknown session", a: answer{Status: 404, Body: `{"success":false,"message":"Checkout session not found"}`}, status: 404, is: cauri.ErrNotFound},
 		{name: "server error", a: answer{Status: 503, Body: `{}`}, status: 503, temporary: true},
 		{name: "success false", a: answer{Status: 200, Body: `{"success":false,"message":"nope"}`}, status: 200, is: dexpay.ErrUnsuccessful},
@@ -536,10 +540,7 @@ func TestFetchStatusErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, tt.a)
 			_, err := fakeProvider(t, f, cmpMode(tt.mode)).FetchStatus(context.Background(), cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: "pay_01"})
-			providerError(t, err, tt.status, tt.temporary)
-			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("err = %v, want %v", err, tt.is)
-			}
+			tt.check(t, err)
 		})
 	}
 
