@@ -434,18 +434,11 @@ func TestFetchStatus(t *testing.T) {
 	p, logs := loggedProvider(t, srv.Config())
 
 	c := clienttest.Drive(t, p)
-	n := 0
-	open := func() cauri.Checkout {
-		n++
-		req := request(order())
-		req.PaymentID = fmt.Sprint("pay_", n)
-		return c.Open(req)
-	}
 	fetch := func(ref string) cauri.Update {
 		return c.Fetch(cauri.StatusQuery{PaymentID: "pay_x", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
 	}
 
-	co := open()
+	co := c.Open(request(order()))
 	u := fetch(co.ProviderRef)
 	want := cauri.Update{ProviderRef: co.ProviderRef, Status: cauri.StatusPending, RawStatus: "PENDING",
 		Amount: 5000, Currency: "XOF", Authenticated: true}
@@ -465,31 +458,13 @@ func TestFetchStatus(t *testing.T) {
 	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "REVERSED", "REVERSED", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "PENDING")
 
-	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
-	u = fetch(co.ProviderRef)
-	if u.Status != cauri.StatusPaid || u.RawStatus != "SUCCESS" || u.Amount != 5000 || u.Currency != "XOF" ||
-		u.Method != "OM_SN_CASHOUT" || !u.Authenticated {
-		t.Errorf("paid: %+v", u)
-	}
-
-	for a, want := range map[providertest.Action]cauri.Status{providertest.Fail: cauri.StatusFailed, providertest.Cancel: cauri.StatusCancelled} {
-		co := open()
-		emutest.Act(t, srv.Act, co.RedirectURL, a)
-		if u := fetch(co.ProviderRef); u.Status != want {
-			t.Errorf("%s: %+v", a, u)
-		}
-	}
-	co = open()
+	// The customer's actions on the page are the conformance checks'
+	// Outcomes; an expired link is not one of them.
 	if err := srv.Expire(ctx, co.ProviderRef); err != nil {
 		t.Fatal(err)
 	}
 	if u := fetch(co.ProviderRef); u.Status != cauri.StatusExpired || u.RawStatus != "EXPIRED" {
 		t.Errorf("expired: %+v", u)
-	}
-
-	srv.ReportAmountDelta(-1000)
-	if u := fetch(co.ProviderRef); u.Amount != 4000 {
-		t.Errorf("delta: %d", u.Amount)
 	}
 	if strings.Contains(logs.String(), srv.APIKey) {
 		t.Error("the API key was logged")

@@ -426,25 +426,20 @@ func TestCreateCheckoutEmulatorOptions(t *testing.T) {
 	}
 }
 
-// TestFetchStatus follows a session through the emulator's states.
+// TestFetchStatus: a paid session reads the same whichever form the
+// emulator answers in, and is looked up by its reference with both keys.
+// The emulator's default form, after each of the customer's actions, is
+// the conformance checks' Outcomes.
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name   string
-		opts   []dexpaytest.Option
-		action providertest.Action
-		want   cauri.Update
+		name string
+		opts []dexpaytest.Option
 	}{
-		{"paid", nil, providertest.Pay, cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF", Method: "wave"}},
-		{"paid, string amounts", []dexpaytest.Option{dexpaytest.WithStringAmounts()}, providertest.Pay,
-			cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF", Method: "wave"}},
-		{"paid, flat answers", []dexpaytest.Option{dexpaytest.WithFlatAnswers()}, providertest.Pay,
-			cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF", Method: "wave"}},
-		{"paid live", []dexpaytest.Option{dexpaytest.WithMode(dexpay.Live)}, providertest.Pay,
-			cauri.Update{Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF", Method: "wave"}},
-		{"failed", nil, providertest.Fail, cauri.Update{Status: cauri.StatusFailed, RawStatus: "FAILED", Amount: 5000, Currency: "XOF", Method: "wave"}},
-		{"cancelled", nil, providertest.Cancel, cauri.Update{Status: cauri.StatusCancelled, RawStatus: "CANCELLED", Amount: 5000, Currency: "XOF"}},
-		{"pending", nil, "", cauri.Update{Status: cauri.StatusPending, RawStatus: "PENDING", Amount: 5000, Currency: "XOF"}},
+		{"default", nil},
+		{"string amounts", []dexpaytest.Option{dexpaytest.WithStringAmounts()}},
+		{"flat answers", []dexpaytest.Option{dexpaytest.WithFlatAnswers()}},
+		{"live", []dexpaytest.Option{dexpaytest.WithMode(dexpay.Live)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -453,15 +448,13 @@ func TestFetchStatus(t *testing.T) {
 			srv := emutest.Start(t, dexpaytest.New, tt.opts...)
 			p := srv.Provider()
 			co := clienttest.Drive(t, p).Open(request(order()))
-			if tt.action != "" {
-				emutest.Act(t, srv.Act, co.RedirectURL, tt.action)
-			}
+			emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
 			u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := tt.want
-			want.PaymentID, want.ProviderRef, want.Authenticated = "pay_01", "pay_01", true
+			want := cauri.Update{PaymentID: "pay_01", ProviderRef: "pay_01", Status: cauri.StatusPaid, RawStatus: "COMPLETED",
+				Amount: 5000, Currency: "XOF", Method: "wave", Authenticated: true}
 			if u != want {
 				t.Errorf("update\n got %+v\nwant %+v", u, want)
 			}

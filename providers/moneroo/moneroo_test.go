@@ -230,12 +230,8 @@ func TestFetchStatus(t *testing.T) {
 	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "initiated")
 
-	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
-	u = fetch(co.ProviderRef)
-	if u.Status != cauri.StatusPaid || u.Amount != 5000 || u.Currency != "XOF" || u.Method != "wave_ci" || u.PaymentID != "pay_01" {
-		t.Errorf("paid: %+v", u)
-	}
-
+	// The customer's actions on an XOF order are the conformance checks'
+	// Outcomes; here, one in dollars, which have cents.
 	usd := order()
 	usd.Amount, usd.Currency = 10000, "USD"
 	co = open(usd)
@@ -245,17 +241,7 @@ func TestFetchStatus(t *testing.T) {
 		t.Errorf("failed: %+v", u)
 	}
 
-	co = open(order())
-	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
-	if u := fetch(co.ProviderRef); u.Status != cauri.StatusCancelled {
-		t.Errorf("cancelled: %+v", u)
-	}
-
 	srv.ReportAmountDelta(50)
-	if u := fetch(co.ProviderRef); u.Amount != 5050 {
-		t.Errorf("delta on XOF: %d", u.Amount)
-	}
-	co = open(usd)
 	if u := fetch(co.ProviderRef); u.Amount != 10050 {
 		t.Errorf("delta on USD: %d", u.Amount)
 	}

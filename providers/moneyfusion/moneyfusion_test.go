@@ -337,30 +337,18 @@ func TestFetchStatus(t *testing.T) {
 	}
 	_ = srv.SetStatus(co.ProviderRef, "pending")
 
+	// What the customer's actions on the page give, the amount known, is
+	// the conformance checks' Outcomes. Without it, the amount charged is
+	// Montant plus frais, as Charged says.
 	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
-	u = fetch(co.ProviderRef, 5000)
-	want = cauri.Update{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Status: cauri.StatusPaid, RawStatus: "paid",
-		Amount: 5000, Currency: "XOF", Fee: 150, Method: "orange", Authenticated: true}
-	if u != want {
-		t.Errorf("paid:\n got %+v\nwant %+v", u, want)
-	}
-	if u := fetch(co.ProviderRef, 0); u.Amount != 5000 {
+	if u := fetch(co.ProviderRef, 0); u.Amount != 5000 || u.Status != cauri.StatusPaid {
 		t.Errorf("amount unknown: %+v", u)
 	}
 
 	co = open()
-	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Fail)
-	if u := fetch(co.ProviderRef, 5000); u.Status != cauri.StatusFailed || u.RawStatus != "failure" || u.Amount != 5000 {
-		t.Errorf("failed: %+v", u)
-	}
-	co = open()
 	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
-	// "no paid", as before anyone pays: the status alone cannot tell a
-	// cancelled page (Confirm can, with the cancellation notification).
-	if u := fetch(co.ProviderRef, 5000); u.Status != cauri.StatusPending || u.RawStatus != "no paid" {
-		t.Errorf("cancelled, status alone: %+v", u)
-	}
-	// The word some integrations report.
+	// The word some integrations report for a cancelled page, which the
+	// emulator's "no paid" does not tell.
 	if err := srv.SetStatus(co.ProviderRef, "cancelled"); err != nil {
 		t.Fatal(err)
 	}

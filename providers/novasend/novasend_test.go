@@ -528,20 +528,8 @@ func TestFetchStatus(t *testing.T) {
 		t.Errorf("fallback:\n got %+v\nwant %+v", u, want)
 	}
 
-	req, co = open(order())
-	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Fail)
-	u = fetch(req, co.ProviderRef)
-	if u.Status != cauri.StatusFailed || u.RawStatus != "processed/accepted/failed" || u.Amount != 5000 ||
-		u.FailureReason != "client_not_enough_cash: Insufficient client balance" {
-		t.Errorf("failed: %+v", u)
-	}
-
-	req, co = open(order())
-	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
-	if u := fetch(req, co.ProviderRef); u.Status != cauri.StatusFailed || u.RawStatus != "processing/declined/" || u.FailureReason == "" {
-		t.Errorf("declined: %+v", u)
-	}
-
+	// Failing and declining on the page are the conformance checks'
+	// Outcomes.
 	req, co = open(order())
 	if err := srv.Expire(ctx, co.ProviderRef); err != nil {
 		t.Fatal(err)

@@ -473,49 +473,16 @@ func TestCreateCheckoutEmulatorRecords(t *testing.T) {
 
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	srv := emutest.Start(t, paydunyatest.New)
 	p, logs := loggedProvider(t, srv.Config())
 
+	// What the customer's actions on the page give is the conformance
+	// checks' Outcomes; here, a status PayDunya does not document.
 	c := clienttest.Drive(t, p)
-	open := func() cauri.Checkout {
-		return c.Open(request(order()))
-	}
-	fetch := func(ref string) cauri.Update {
-		return c.Fetch(cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
-	}
-
-	co := open()
-	want := cauri.Update{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Status: cauri.StatusPending, RawStatus: "pending",
-		Amount: 5000, Currency: "XOF", Authenticated: true}
-	if u := fetch(co.ProviderRef); u != want {
-		t.Errorf("pending:\n got %+v\nwant %+v", u, want)
-	}
+	co := c.Open(request(order()))
 	_ = srv.SetStatus(co.ProviderRef, "reversed")
-	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "reversed", "reversed", logs.String())
-	_ = srv.SetStatus(co.ProviderRef, "pending")
-
-	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
-	want.Status, want.RawStatus = cauri.StatusPaid, "completed"
-	if u := fetch(co.ProviderRef); u != want {
-		t.Errorf("paid:\n got %+v\nwant %+v", u, want)
-	}
-
-	co = open()
-	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Fail)
-	if u := fetch(co.ProviderRef); u.Status != cauri.StatusFailed || u.FailureReason != "Card declined by the issuer" {
-		t.Errorf("failed: %+v", u)
-	}
-	co = open()
-	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
-	if u := fetch(co.ProviderRef); u.Status != cauri.StatusCancelled || u.FailureReason != "Payment cancelled by customer" {
-		t.Errorf("cancelled: %+v", u)
-	}
-
-	srv.ReportAmountDelta(-1000)
-	if u := fetch(co.ProviderRef); u.Amount != 4000 {
-		t.Errorf("delta: %d", u.Amount)
-	}
+	u := c.Fetch(cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
+	clienttest.CheckUnknownStatus(t, u, "reversed", "reversed", logs.String())
 	for _, secret := range []string{srv.MasterKey, srv.Sandbox.PrivateKey, srv.Sandbox.Token} {
 		if strings.Contains(logs.String(), secret) {
 			t.Error("a key was logged")
