@@ -71,13 +71,6 @@ func provider(t *testing.T, cfg dexchange.Config) *dexchange.Provider {
 	return clienttest.Build(t, dexchange.New, cfg)
 }
 
-// loggedProvider is provider(t, cfg) logging as text into the Logs it
-// returns.
-func loggedProvider(t *testing.T, cfg dexchange.Config) (*dexchange.Provider, *clienttest.Logs) {
-	cfg, logs := clienttest.Logged(cfg)
-	return provider(t, cfg), logs
-}
-
 func fakeProvider(t *testing.T, f *clienttest.FakeAPI) *dexchange.Provider {
 	return provider(t, dexchange.Config{APIKey: "sk.test.1", BaseURL: f.URL + "/api/v1/"})
 }
@@ -317,7 +310,7 @@ func TestCreateCheckoutIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := emutest.Start(t, dexchangetest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 
 	first, err := p.CreateCheckout(ctx, request(order()))
 	if err != nil {
@@ -431,7 +424,7 @@ func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := emutest.Start(t, dexchangetest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	fetch := func(ref string) cauri.Update {

@@ -57,13 +57,6 @@ func provider(t *testing.T, cfg moneroo.Config) *moneroo.Provider {
 	return clienttest.Build(t, moneroo.New, cfg)
 }
 
-// loggedProvider is provider(t, cfg) logging as text into the Logs it
-// returns.
-func loggedProvider(t *testing.T, cfg moneroo.Config) (*moneroo.Provider, *clienttest.Logs) {
-	cfg, logs := clienttest.Logged(cfg)
-	return provider(t, cfg), logs
-}
-
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusCreated, "application/json",
@@ -98,7 +91,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 func TestCreateCheckoutDefaultsAndLimits(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{"data":{"id":7,"checkout_url":"https://checkout.moneroo.io/7"}}`)
-	p, logs := loggedProvider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL})
+	p, logs := clienttest.Logging(t, provider, moneroo.Config{SecretKey: "sk", BaseURL: c.URL})
 	o := order()
 	o.Amount, o.Currency = 2500, "USD" // $25.00: whole units
 	o.Description = ""
@@ -202,7 +195,7 @@ func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := emutest.Start(t, monerootest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	open := func(o cauri.Order) cauri.Checkout {

@@ -130,13 +130,6 @@ func provider(t *testing.T, cfg moneyfusion.Config) *moneyfusion.Provider {
 	return clienttest.Build(t, moneyfusion.New, cfg)
 }
 
-// loggedProvider is provider(t, cfg) logging as text into the Logs it
-// returns.
-func loggedProvider(t *testing.T, cfg moneyfusion.Config) (*moneyfusion.Provider, *clienttest.Logs) {
-	cfg, logs := clienttest.Logged(cfg)
-	return provider(t, cfg), logs
-}
-
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
 	srv := emutest.Start(t, moneyfusiontest.New, moneyfusiontest.WithApp("Boutique", "5f3a9c0e1d2b4a67"))
@@ -307,7 +300,7 @@ func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := emutest.Start(t, moneyfusiontest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	open := func() cauri.Checkout {

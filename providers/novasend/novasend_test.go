@@ -172,13 +172,6 @@ func provider(t *testing.T, cfg novasend.Config) *novasend.Provider {
 	return clienttest.Build(t, novasend.New, cfg)
 }
 
-// loggedProvider is provider(t, cfg) logging as text into the Logs it
-// returns.
-func loggedProvider(t *testing.T, cfg novasend.Config) (*novasend.Provider, *clienttest.Logs) {
-	cfg, logs := clienttest.Logged(cfg)
-	return provider(t, cfg), logs
-}
-
 // seedAnswer is the seed's answer to a session creation.
 const seedAnswer = `{"type":"payin","fee":100,"reference":"tr_fhchi842jyimwiugjgszcxvb8n","phoneNumber":"+2250701020304",` +
 	`"amount":5000,"chargedAmount":5100,"status":"processing","currency":"XOF","customerReference":"` + paymentID + `",` +
@@ -472,7 +465,7 @@ func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := emutest.Start(t, novasendtest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	n := 0

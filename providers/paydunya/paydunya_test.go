@@ -174,13 +174,6 @@ func provider(t *testing.T, cfg paydunya.Config) *paydunya.Provider {
 	return clienttest.Build(t, paydunya.New, cfg)
 }
 
-// loggedProvider is provider(t, cfg) logging as text into the Logs it
-// returns.
-func loggedProvider(t *testing.T, cfg paydunya.Config) (*paydunya.Provider, *clienttest.Logs) {
-	cfg, logs := clienttest.Logged(cfg)
-	return provider(t, cfg), logs
-}
-
 const createdBody = `{"response_code":"00","response_text":"https://app.paydunya.com/sandbox-checkout/invoice/test_RHICF0HboN",` +
 	`"description":"Checkout Invoice Created","token":"test_RHICF0HboN"}`
 
@@ -227,7 +220,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 func TestCreateCheckoutDefaults(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", createdBody)
-	p, logs := loggedProvider(t, config(c.URL))
+	p, logs := clienttest.Logging(t, provider, config(c.URL))
 	o := order()
 	o.Description = ""
 	o.Items = nil
@@ -474,7 +467,7 @@ func TestCreateCheckoutEmulatorRecords(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	srv := emutest.Start(t, paydunyatest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 
 	// What the customer's actions on the page give is the conformance
 	// checks' Outcomes; here, a status PayDunya does not document.
