@@ -100,13 +100,9 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if r.Method != http.MethodPost || r.Path != "/api/v1/transaction/merchant/get-link" {
 		t.Errorf("%s %s", r.Method, r.Path)
 	}
-	for k, want := range map[string]string{
+	clienttest.CheckHeaders(t, r.Header, map[string]string{
 		"Authorization": "Bearer sk.test.abc", "Content-Type": "application/json", "Accept": "application/json",
-	} {
-		if got := r.Header.Get(k); got != want {
-			t.Errorf("%s: %q, want %q", k, got, want)
-		}
-	}
+	})
 	want := `{"externalTransactionId":"pay_01","ItemName":"Two baskets","ItemPrice":5000,` +
 		`"customData":"{\"cauri_payment_id\":\"pay_01\",\"order_id\":\"ord-42\",\"metadata\":{\"cart\":\"c-9\"}}",` +
 		`"callBackURL":"` + callbackURL + `","successUrl":"` + returnURL + `","failureUrl":"` + returnURL + `",` +

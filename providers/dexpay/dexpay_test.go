@@ -181,14 +181,10 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if r.Method != http.MethodPost || r.Path != "/api/v1/checkout-sessions" {
 		t.Errorf("%s %s", r.Method, r.Path)
 	}
-	for k, want := range map[string]string{
+	clienttest.CheckHeaders(t, r.Header, map[string]string{
 		"x-api-key": "pk_test_abc", "x-api-secret": "sk_test_def", "Content-Type": "application/json",
 		"Accept": "application/json", "Authorization": "",
-	} {
-		if got := r.Header.Get(k); got != want {
-			t.Errorf("%s: %q, want %q", k, got, want)
-		}
-	}
+	})
 	want := `{"reference":"pay_01","item_name":"Two baskets","amount":5000,"currency":"XOF",` +
 		`"success_url":"` + returnURL + `","failure_url":"` + returnURL + `","webhook_url":"` + callbackURL + `",` +
 		`"metadata":{"cart":"c-9","cauri_payment_id":"pay_01","order_id":"ord-42"},"is_one_shot_payment":true}`

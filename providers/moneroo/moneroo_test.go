@@ -71,13 +71,9 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/payments/initialize" {
 		t.Errorf("%s %s", r.Method, r.URL.Path)
 	}
-	for k, want := range map[string]string{
+	clienttest.CheckHeaders(t, r.Header, map[string]string{
 		"Authorization": "Bearer sk_test_1", "Accept": "application/json", "Content-Type": "application/json",
-	} {
-		if got := r.Header.Get(k); got != want {
-			t.Errorf("%s: %q, want %q", k, got, want)
-		}
-	}
+	})
 	want := `{"amount":5000,"currency":"XOF","description":"Two baskets",` +
 		`"customer":{"email":"awa@example.com","first_name":"Awa","last_name":"Diallo","phone":"2250701020304","country":"CI"},` +
 		`"return_url":"https://shop.example/pay/return/moneroo?payment_id=pay_01\u0026token=t",` +

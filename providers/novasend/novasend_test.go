@@ -191,17 +191,13 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/payin/sessions" || r.URL.RawQuery != "" {
 		t.Errorf("%s %s", r.Method, r.URL)
 	}
-	for k, want := range map[string]string{
+	clienttest.CheckHeaders(t, r.Header, map[string]string{
 		"Authorization":     "Basic cGtfdGVzdDpza190ZXN0", // base64("pk_test:sk_test")
 		"X-Idempotency-Key": novasend.IdempotencyKey(paymentID),
 		"Accept":            "application/json",
 		"Content-Type":      "application/json",
 		"Accept-Language":   "fr",
-	} {
-		if got := r.Header.Get(k); got != want {
-			t.Errorf("%s: %q, want %q", k, got, want)
-		}
-	}
+	})
 	want := `{"reference":"` + paymentID + `","accountId":"merchant_9923lkdz","amount":5000,"msisdn":"+2250701020304",` +
 		`"customerName":"Awa Diallo","country":"CI",` +
 		`"action":{"successUrl":"https://shop.example/pay/return/novasend/` + paymentID + `/tok",` +

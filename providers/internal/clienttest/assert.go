@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,17 @@ func ProviderError(t testing.TB, provider string, err error, status int, tempora
 		t.Fatalf("got %+v (%v), want %s HTTP %d temporary %v", pe, err, provider, status, temporary)
 	}
 	return pe
+}
+
+// CheckHeaders checks that h holds each header of want with its value;
+// "" wants the header absent.
+func CheckHeaders(t testing.TB, h http.Header, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got := h.Get(k); got != v {
+			t.Errorf("%s: %q, want %q", k, got, v)
+		}
+	}
 }
 
 // FieldNames returns the fields a validation error names, comma
