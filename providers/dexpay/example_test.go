@@ -20,8 +20,11 @@ import (
 func Example() {
 	srv := dexpaytest.New()
 	defer srv.Close()
-	// pk_test_ and sk_test_ keys; Mode: dexpay.Live, and no BaseURL, for real money.
-	p, err := dexpay.New(dexpay.Config{APIKey: srv.APIKey, APISecret: srv.APISecret, WebhookSecrets: []string{srv.WebhookSecret}, BaseURL: srv.BaseURL()})
+	p, err := dexpay.New(dexpay.Config{
+		APIKey: srv.APIKey, APISecret: srv.APISecret, // pk_test_... and sk_test_...
+		WebhookSecrets: []string{srv.WebhookSecret},
+		BaseURL:        srv.BaseURL(), // omit for the real API; Mode: dexpay.Live for real money
+	})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -20,15 +20,18 @@ import (
 func Example() {
 	srv := monerootest.New()
 	defer srv.Close()
-	// Without BaseURL, the client calls the real API.
-	p, err := moneroo.New(moneroo.Config{SecretKey: srv.SecretKey, WebhookSecrets: []string{srv.WebhookSecret}, BaseURL: srv.BaseURL()})
+	p, err := moneroo.New(moneroo.Config{
+		SecretKey: srv.SecretKey, WebhookSecrets: []string{srv.WebhookSecret},
+		BaseURL: srv.BaseURL(), // omit for the real API
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
 
 	ctx := context.Background()
 	awa := cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"}
-	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_01", Order: cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Customer: awa},
+	order := cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Customer: awa}
+	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_01", Order: order,
 		ReturnURL: "https://shop.example/pay/return/moneroo?payment_id=pay_01"})
 	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/checkout/"), err)
 

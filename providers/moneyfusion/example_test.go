@@ -27,8 +27,10 @@ func Example() {
 	}
 
 	ctx := context.Background()
-	order := cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Phone: "+2250701020304"}}
-	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_01", Order: order, ReturnURL: "https://shop.example/pay/return/moneyfusion/pay_01/tok"})
+	order := cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF",
+		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Phone: "+2250701020304"}}
+	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_01", Order: order,
+		ReturnURL: "https://shop.example/pay/return/moneyfusion/pay_01/tok"})
 	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/payment/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)

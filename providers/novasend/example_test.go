@@ -33,7 +33,8 @@ func Example() {
 	ctx := context.Background()
 	const id = "pay_0123456789abcdefghijklmnop"
 	awa := cauri.Customer{FirstName: "Awa", LastName: "Diallo", Phone: "+2250701020304", Country: "CI"}
-	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: id, Order: cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Customer: awa},
+	order := cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Customer: awa}
+	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: id, Order: order,
 		ReturnURL: "https://shop.example/pay/return/novasend/" + id + "/token"})
 	fmt.Println("send the customer to paymentUrl:", strings.HasPrefix(co.RedirectURL, srv.URL+"/link/"), err)
 

@@ -31,7 +31,8 @@ func Example() {
 	}
 
 	ctx := context.Background()
-	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_01", Order: cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Pagne wax"},
+	order := cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Pagne wax"}
+	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_01", Order: order,
 		ReturnURL: "https://shop.example/pay/return/paydunya/pay_01/tok"})
 	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/sandbox-checkout/invoice/"), err)
 
