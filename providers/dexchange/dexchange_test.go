@@ -92,14 +92,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if !ok || co.ProviderRef != tx.TransactionID || co.RedirectURL != srv.URL+"/process/"+tx.TransactionID {
 		t.Errorf("checkout %+v, emulator %+v", co, tx)
 	}
-	reqs := srv.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests", len(reqs))
-	}
-	r := reqs[0]
-	if r.Method != http.MethodPost || r.Path != "/api/v1/transaction/merchant/get-link" {
-		t.Errorf("%s %s", r.Method, r.Path)
-	}
+	r := clienttest.OnlyCall(t, srv.Requests(), http.MethodPost, "/api/v1/transaction/merchant/get-link")
 	clienttest.CheckHeaders(t, r.Header, map[string]string{
 		"Authorization": "Bearer sk.test.abc", "Content-Type": "application/json", "Accept": "application/json",
 	})

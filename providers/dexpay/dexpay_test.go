@@ -173,14 +173,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if ss.Status != "PENDING" || ss.Amount != 5000 || ss.Currency != "XOF" || !ss.OneShot || !ss.Sandbox || ss.WebhookURL != callbackURL {
 		t.Errorf("session %+v", ss)
 	}
-	reqs := srv.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests", len(reqs))
-	}
-	r := reqs[0]
-	if r.Method != http.MethodPost || r.Path != "/api/v1/checkout-sessions" {
-		t.Errorf("%s %s", r.Method, r.Path)
-	}
+	r := clienttest.OnlyCall(t, srv.Requests(), http.MethodPost, "/api/v1/checkout-sessions")
 	clienttest.CheckHeaders(t, r.Header, map[string]string{
 		"x-api-key": "pk_test_abc", "x-api-secret": "sk_test_def", "Content-Type": "application/json",
 		"Accept": "application/json", "Authorization": "",

@@ -431,16 +431,11 @@ func TestCreateCheckoutEmulatorRecords(t *testing.T) {
 	if !strings.HasPrefix(co.ProviderRef, "test_") || co.RedirectURL != s.URL+"/sandbox-checkout/invoice/"+co.ProviderRef {
 		t.Errorf("checkout %+v", co)
 	}
-	reqs := s.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests", len(reqs))
-	}
-	r := reqs[0]
-	if r.Method != http.MethodPost || r.Path != "/sandbox-api/v1/checkout-invoice/create" ||
-		r.Header.Get("PAYDUNYA-MASTER-KEY") != s.MasterKey || r.Header.Get("PAYDUNYA-PRIVATE-KEY") != s.Sandbox.PrivateKey ||
-		r.Header.Get("PAYDUNYA-TOKEN") != s.Sandbox.Token || r.Header.Get("Content-Type") != "application/json" {
-		t.Errorf("request %s %s %v", r.Method, r.Path, r.Header)
-	}
+	r := clienttest.OnlyCall(t, s.Requests(), http.MethodPost, "/sandbox-api/v1/checkout-invoice/create")
+	clienttest.CheckHeaders(t, r.Header, map[string]string{
+		"PAYDUNYA-MASTER-KEY": s.MasterKey, "PAYDUNYA-PRIVATE-KEY": s.Sandbox.PrivateKey, "PAYDUNYA-TOKEN": s.Sandbox.Token,
+		"Content-Type": "application/json",
+	})
 	want := `{"invoice":{"items":{"item_0":{"name":"Pagne wax","quantity":2,"unit_price":"2500","total_price":"5000","description":""}},` +
 		`"taxes":{},"total_amount":5000,"description":"Two baskets",` +
 		`"customer":{"name":"Awa Diallo","email":"awa@example.com","phone":"+2250701020304"}},"store":{"name":"Boutique Awa"},` +

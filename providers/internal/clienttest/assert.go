@@ -52,6 +52,21 @@ func CheckHeaders(t testing.TB, h http.Header, want map[string]string) {
 	}
 }
 
+// OnlyCall returns the one call of reqs, an emulator's, after checking
+// its method and path; it fails the test at once when reqs holds another
+// number of calls.
+func OnlyCall(t testing.TB, reqs []providertest.Request, method, path string) providertest.Request {
+	t.Helper()
+	if len(reqs) != 1 {
+		t.Fatalf("%d calls, want one %s %s", len(reqs), method, path)
+	}
+	r := reqs[0]
+	if r.Method != method || r.Path != path {
+		t.Errorf("call %s %s, want %s %s", r.Method, r.Path, method, path)
+	}
+	return r
+}
+
 // FieldNames returns the fields a validation error names, comma
 // separated, in its order.
 func FieldNames(ve *cauri.ValidationError) string {
