@@ -113,11 +113,7 @@ func (p *Provider) linkBody(req cauri.CheckoutRequest) (*linkRequest, error) {
 	if o.Currency != Currency {
 		bad("Currency", "must be XOF: dexchange charges in FCFA (XOF) only")
 	}
-	for _, u := range []struct{ field, raw string }{{"ReturnURL", req.ReturnURL}, {"CallbackURL", req.CallbackURL}} {
-		if !clientkit.AbsoluteHTTP(u.raw) {
-			bad(u.field, "is required by dexchange and must be an absolute http(s) URL")
-		}
-	}
+	invalid.ShopURLs(Name, req)
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}

@@ -71,13 +71,6 @@ func provider(t *testing.T, cfg dexchange.Config) *dexchange.Provider {
 	return clienttest.Build(t, dexchange.New, cfg)
 }
 
-// loggedProvider is provider(t, cfg) logging as text into the Logs it
-// returns.
-func loggedProvider(t *testing.T, cfg dexchange.Config) (*dexchange.Provider, *clienttest.Logs) {
-	cfg, logs := clienttest.Logged(cfg)
-	return provider(t, cfg), logs
-}
-
 func fakeProvider(t *testing.T, f *clienttest.FakeAPI) *dexchange.Provider {
 	return provider(t, dexchange.Config{APIKey: "sk.test.1", BaseURL: f.URL + "/api/v1/"})
 }
@@ -99,21 +92,10 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if !ok || co.ProviderRef != tx.TransactionID || co.RedirectURL != srv.URL+"/process/"+tx.TransactionID {
 		t.Errorf("checkout %+v, emulator %+v", co, tx)
 	}
-	reqs := srv.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests", len(reqs))
-	}
-	r := reqs[0]
-	if r.Method != http.MethodPost || r.Path != "/api/v1/transaction/merchant/get-link" {
-		t.Errorf("%s %s", r.Method, r.Path)
-	}
-	for k, want := range map[string]string{
+	r := clienttest.OnlyCall(t, srv.Requests(), http.MethodPost, "/api/v1/transaction/merchant/get-link")
+	clienttest.CheckHeaders(t, r.Header, map[string]string{
 		"Authorization": "Bearer sk.test.abc", "Content-Type": "application/json", "Accept": "application/json",
-	} {
-		if got := r.Header.Get(k); got != want {
-			t.Errorf("%s: %q, want %q", k, got, want)
-		}
-	}
+	})
 	want := `{"externalTransactionId":"pay_01","ItemName":"Two baskets","ItemPrice":5000,` +
 		`"customData":"{\"cauri_payment_id\":\"pay_01\",\"order_id\":\"ord-42\",\"metadata\":{\"cart\":\"c-9\"}}",` +
 		`"callBackURL":"` + callbackURL + `","successUrl":"` + returnURL + `","failureUrl":"` + returnURL + `",` +
@@ -317,7 +299,7 @@ func TestCreateCheckoutIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := emutest.Start(t, dexchangetest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 
 	first, err := p.CreateCheckout(ctx, request(order()))
 	if err != nil {
@@ -431,21 +413,14 @@ func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := emutest.Start(t, dexchangetest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 
 	c := clienttest.Drive(t, p)
-	n := 0
-	open := func() cauri.Checkout {
-		n++
-		req := request(order())
-		req.PaymentID = fmt.Sprint("pay_", n)
-		return c.Open(req)
-	}
 	fetch := func(ref string) cauri.Update {
 		return c.Fetch(cauri.StatusQuery{PaymentID: "pay_x", ProviderRef: ref, Amount: 5000, Currency: "XOF"})
 	}
 
-	co := open()
+	co := c.Open(request(order()))
 	u := fetch(co.ProviderRef)
 	want := cauri.Update{ProviderRef: co.ProviderRef, Status: cauri.StatusPending, RawStatus: "PENDING",
 		Amount: 5000, Currency: "XOF", Authenticated: true}
@@ -465,31 +440,13 @@ func TestFetchStatus(t *testing.T) {
 	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "REVERSED", "REVERSED", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "PENDING")
 
-	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
-	u = fetch(co.ProviderRef)
-	if u.Status != cauri.StatusPaid || u.RawStatus != "SUCCESS" || u.Amount != 5000 || u.Currency != "XOF" ||
-		u.Method != "OM_SN_CASHOUT" || !u.Authenticated {
-		t.Errorf("paid: %+v", u)
-	}
-
-	for a, want := range map[providertest.Action]cauri.Status{providertest.Fail: cauri.StatusFailed, providertest.Cancel: cauri.StatusCancelled} {
-		co := open()
-		emutest.Act(t, srv.Act, co.RedirectURL, a)
-		if u := fetch(co.ProviderRef); u.Status != want {
-			t.Errorf("%s: %+v", a, u)
-		}
-	}
-	co = open()
+	// The customer's actions on the page are the conformance checks'
+	// Outcomes; an expired link is not one of them.
 	if err := srv.Expire(ctx, co.ProviderRef); err != nil {
 		t.Fatal(err)
 	}
 	if u := fetch(co.ProviderRef); u.Status != cauri.StatusExpired || u.RawStatus != "EXPIRED" {
 		t.Errorf("expired: %+v", u)
-	}
-
-	srv.ReportAmountDelta(-1000)
-	if u := fetch(co.ProviderRef); u.Amount != 4000 {
-		t.Errorf("delta: %d", u.Amount)
 	}
 	if strings.Contains(logs.String(), srv.APIKey) {
 		t.Error("the API key was logged")

@@ -114,11 +114,7 @@ func sessionBody(req cauri.CheckoutRequest) (*sessionRequest, error) {
 	} else {
 		bad("Currency", "must be XOF, XAF or GNF: the currencies dexpay charges in")
 	}
-	for _, u := range []struct{ field, raw string }{{"ReturnURL", req.ReturnURL}, {"CallbackURL", req.CallbackURL}} {
-		if !clientkit.AbsoluteHTTP(u.raw) {
-			bad(u.field, "is required by dexpay and must be an absolute http(s) URL")
-		}
-	}
+	invalid.ShopURLs(Name, req)
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package moneroo_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,34 +15,28 @@ import (
 )
 
 // Opening a checkout against the emulator, paying it, and asking for the
-// payment's status.
+// payment's status. Moneroo wants the customer's name and email, and
+// finds the payment by its own reference alone.
 func Example() {
 	srv := monerootest.New()
 	defer srv.Close()
-
 	p, err := moneroo.New(moneroo.Config{
-		SecretKey:      srv.SecretKey,
-		WebhookSecrets: []string{srv.WebhookSecret},
-		BaseURL:        srv.BaseURL(), // omit for the real API
+		SecretKey: srv.SecretKey, WebhookSecrets: []string{srv.WebhookSecret},
+		BaseURL: srv.BaseURL(), // omit for the real API
 	})
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
+
 	ctx := context.Background()
-	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{
-		PaymentID: "pay_01",
-		Order: cauri.Order{
-			ID: "ord-42", Amount: 5000, Currency: "XOF",
-			Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-		},
-		ReturnURL: "https://shop.example/pay/return/moneroo?payment_id=pay_01",
-	})
+	awa := cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"}
+	order := cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Customer: awa}
+	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_01", Order: order,
+		ReturnURL: "https://shop.example/pay/return/moneroo?payment_id=pay_01"})
 	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/checkout/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	fmt.Println("back with paymentStatus:", strings.Contains(back, "&paymentStatus=success"))
-
 	u, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef})
 	fmt.Println(u.Status, u.Amount, u.Currency, u.PaymentID, err)
 	// Output:

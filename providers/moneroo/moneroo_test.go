@@ -57,13 +57,6 @@ func provider(t *testing.T, cfg moneroo.Config) *moneroo.Provider {
 	return clienttest.Build(t, moneroo.New, cfg)
 }
 
-// loggedProvider is provider(t, cfg) logging as text into the Logs it
-// returns.
-func loggedProvider(t *testing.T, cfg moneroo.Config) (*moneroo.Provider, *clienttest.Logs) {
-	cfg, logs := clienttest.Logged(cfg)
-	return provider(t, cfg), logs
-}
-
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusCreated, "application/json",
@@ -78,13 +71,9 @@ func TestCreateCheckoutRequest(t *testing.T) {
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/payments/initialize" {
 		t.Errorf("%s %s", r.Method, r.URL.Path)
 	}
-	for k, want := range map[string]string{
+	clienttest.CheckHeaders(t, r.Header, map[string]string{
 		"Authorization": "Bearer sk_test_1", "Accept": "application/json", "Content-Type": "application/json",
-	} {
-		if got := r.Header.Get(k); got != want {
-			t.Errorf("%s: %q, want %q", k, got, want)
-		}
-	}
+	})
 	want := `{"amount":5000,"currency":"XOF","description":"Two baskets",` +
 		`"customer":{"email":"awa@example.com","first_name":"Awa","last_name":"Diallo","phone":"2250701020304","country":"CI"},` +
 		`"return_url":"https://shop.example/pay/return/moneroo?payment_id=pay_01\u0026token=t",` +
@@ -98,7 +87,7 @@ func TestCreateCheckoutRequest(t *testing.T) {
 func TestCreateCheckoutDefaultsAndLimits(t *testing.T) {
 	t.Parallel()
 	c := newCapture(t, http.StatusOK, "application/json", `{"data":{"id":7,"checkout_url":"https://checkout.moneroo.io/7"}}`)
-	p, logs := loggedProvider(t, moneroo.Config{SecretKey: "sk", BaseURL: c.URL})
+	p, logs := clienttest.Logging(t, provider, moneroo.Config{SecretKey: "sk", BaseURL: c.URL})
 	o := order()
 	o.Amount, o.Currency = 2500, "USD" // $25.00: whole units
 	o.Description = ""
@@ -202,7 +191,7 @@ func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := emutest.Start(t, monerootest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	open := func(o cauri.Order) cauri.Checkout {
@@ -230,12 +219,8 @@ func TestFetchStatus(t *testing.T) {
 	clienttest.CheckUnknownStatus(t, fetch(co.ProviderRef), "reversed", "reversed", logs.String())
 	_ = srv.SetStatus(co.ProviderRef, "initiated")
 
-	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
-	u = fetch(co.ProviderRef)
-	if u.Status != cauri.StatusPaid || u.Amount != 5000 || u.Currency != "XOF" || u.Method != "wave_ci" || u.PaymentID != "pay_01" {
-		t.Errorf("paid: %+v", u)
-	}
-
+	// The customer's actions on an XOF order are the conformance checks'
+	// Outcomes; here, one in dollars, which have cents.
 	usd := order()
 	usd.Amount, usd.Currency = 10000, "USD"
 	co = open(usd)
@@ -245,17 +230,7 @@ func TestFetchStatus(t *testing.T) {
 		t.Errorf("failed: %+v", u)
 	}
 
-	co = open(order())
-	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
-	if u := fetch(co.ProviderRef); u.Status != cauri.StatusCancelled {
-		t.Errorf("cancelled: %+v", u)
-	}
-
 	srv.ReportAmountDelta(50)
-	if u := fetch(co.ProviderRef); u.Amount != 5050 {
-		t.Errorf("delta on XOF: %d", u.Amount)
-	}
-	co = open(usd)
 	if u := fetch(co.ProviderRef); u.Amount != 10050 {
 		t.Errorf("delta on USD: %d", u.Amount)
 	}

@@ -3,6 +3,7 @@ package moneyfusion_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/url"
 	"strings"
 
@@ -12,29 +13,24 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-// Opening a checkout against the emulator, paying it, and asking for the
-// payment's status.
+// A payment through the emulator, from checkout to status. MoneyFusion
+// wants the payer's name and phone, sends the customer back with the
+// payment's token, and reports its fee.
 func Example() {
 	srv := moneyfusiontest.New()
 	defer srv.Close()
-
-	p, err := moneyfusion.New(moneyfusion.Config{
-		APIURL:    srv.APIURL, // the merchant's URL from the dashboard
-		StatusURL: srv.URL,    // omit for the real status endpoint
-	})
+	// APIURL is the merchant's URL from the dashboard; without StatusURL,
+	// the client asks the real status endpoint.
+	p, err := moneyfusion.New(moneyfusion.Config{APIURL: srv.APIURL, StatusURL: srv.URL})
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
+
 	ctx := context.Background()
-	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{
-		PaymentID: "pay_01",
-		Order: cauri.Order{
-			ID: "ord-42", Amount: 5000, Currency: "XOF",
-			Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Phone: "+2250701020304"},
-		},
-		ReturnURL: "https://shop.example/pay/return/moneyfusion/pay_01/tok",
-	})
+	order := cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF",
+		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Phone: "+2250701020304"}}
+	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_01", Order: order,
+		ReturnURL: "https://shop.example/pay/return/moneyfusion/pay_01/tok"})
 	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/payment/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
@@ -42,7 +38,8 @@ func Example() {
 	token, _ := moneyfusion.ReturnParams(u.Query())
 	fmt.Println("back with the token:", token == co.ProviderRef)
 
-	st, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: 5000, Currency: "XOF"})
+	// Whether Montant includes the fee is read against the order's amount.
+	st, err := p.FetchStatus(ctx, cauri.StatusQuery{ProviderRef: co.ProviderRef, Amount: order.Amount, Currency: order.Currency})
 	fmt.Println(st.Status, st.Amount, st.Currency, "fee", st.Fee, st.PaymentID, err)
 	// Output:
 	// send the customer to the hosted page: true <nil>

@@ -130,13 +130,6 @@ func provider(t *testing.T, cfg moneyfusion.Config) *moneyfusion.Provider {
 	return clienttest.Build(t, moneyfusion.New, cfg)
 }
 
-// loggedProvider is provider(t, cfg) logging as text into the Logs it
-// returns.
-func loggedProvider(t *testing.T, cfg moneyfusion.Config) (*moneyfusion.Provider, *clienttest.Logs) {
-	cfg, logs := clienttest.Logged(cfg)
-	return provider(t, cfg), logs
-}
-
 func TestCreateCheckoutRequest(t *testing.T) {
 	t.Parallel()
 	srv := emutest.Start(t, moneyfusiontest.New, moneyfusiontest.WithApp("Boutique", "5f3a9c0e1d2b4a67"))
@@ -307,7 +300,7 @@ func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := emutest.Start(t, moneyfusiontest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 
 	c := clienttest.Drive(t, p)
 	open := func() cauri.Checkout {
@@ -337,30 +330,18 @@ func TestFetchStatus(t *testing.T) {
 	}
 	_ = srv.SetStatus(co.ProviderRef, "pending")
 
+	// What the customer's actions on the page give, the amount known, is
+	// the conformance checks' Outcomes. Without it, the amount charged is
+	// Montant plus frais, as Charged says.
 	emutest.Act(t, srv.Act, co.RedirectURL, providertest.Pay)
-	u = fetch(co.ProviderRef, 5000)
-	want = cauri.Update{PaymentID: "pay_01", ProviderRef: co.ProviderRef, Status: cauri.StatusPaid, RawStatus: "paid",
-		Amount: 5000, Currency: "XOF", Fee: 150, Method: "orange", Authenticated: true}
-	if u != want {
-		t.Errorf("paid:\n got %+v\nwant %+v", u, want)
-	}
-	if u := fetch(co.ProviderRef, 0); u.Amount != 5000 {
+	if u := fetch(co.ProviderRef, 0); u.Amount != 5000 || u.Status != cauri.StatusPaid {
 		t.Errorf("amount unknown: %+v", u)
 	}
 
 	co = open()
-	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Fail)
-	if u := fetch(co.ProviderRef, 5000); u.Status != cauri.StatusFailed || u.RawStatus != "failure" || u.Amount != 5000 {
-		t.Errorf("failed: %+v", u)
-	}
-	co = open()
 	_, _ = srv.Act(ctx, co.RedirectURL, providertest.Cancel)
-	// "no paid", as before anyone pays: the status alone cannot tell a
-	// cancelled page (Confirm can, with the cancellation notification).
-	if u := fetch(co.ProviderRef, 5000); u.Status != cauri.StatusPending || u.RawStatus != "no paid" {
-		t.Errorf("cancelled, status alone: %+v", u)
-	}
-	// The word some integrations report.
+	// The word some integrations report for a cancelled page, which the
+	// emulator's "no paid" does not tell.
 	if err := srv.SetStatus(co.ProviderRef, "cancelled"); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package novasend_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,37 +15,32 @@ import (
 )
 
 // Opening a payin session against the emulator, paying it, and asking for
-// the payment's status.
+// the payment's status. NovaSend wants the payer's phone and country, and
+// reports a status in three words: the session's, its confirmation's and
+// its transaction's.
 func Example() {
 	srv := novasendtest.New()
 	defer srv.Close()
-
 	p, err := novasend.New(novasend.Config{
-		APIKey:         srv.APIKey,
-		APIClient:      srv.APIClient,
-		AccountID:      srv.AccountID,
+		APIKey: srv.APIKey, APIClient: srv.APIClient, AccountID: srv.AccountID,
 		WebhookSecrets: []string{srv.WebhookSecret},
 		BaseURL:        srv.BaseURL(), // omit for the real API
 	})
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
+
 	ctx := context.Background()
-	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{
-		PaymentID: "pay_0123456789abcdefghijklmnop",
-		Order: cauri.Order{
-			ID: "ord-42", Amount: 5000, Currency: "XOF",
-			Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Phone: "+2250701020304", Country: "CI"},
-		},
-		ReturnURL: "https://shop.example/pay/return/novasend/pay_0123456789abcdefghijklmnop/token",
-	})
+	const id = "pay_0123456789abcdefghijklmnop"
+	awa := cauri.Customer{FirstName: "Awa", LastName: "Diallo", Phone: "+2250701020304", Country: "CI"}
+	order := cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Customer: awa}
+	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: id, Order: order,
+		ReturnURL: "https://shop.example/pay/return/novasend/" + id + "/token"})
 	fmt.Println("send the customer to paymentUrl:", strings.HasPrefix(co.RedirectURL, srv.URL+"/link/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	fmt.Println("back at action.successUrl:", strings.HasPrefix(back, "https://shop.example/pay/return/novasend/"))
-
-	u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_0123456789abcdefghijklmnop", ProviderRef: co.ProviderRef})
+	u, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: id, ProviderRef: co.ProviderRef})
 	fmt.Println(u.Status, u.RawStatus, u.Amount, u.Currency, u.PaymentID, err)
 	// Output:
 	// send the customer to paymentUrl: true <nil>

@@ -3,6 +3,7 @@ package paydunya_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,34 +16,29 @@ import (
 )
 
 // Opening a checkout invoice against the emulator, paying it, and
-// confirming it.
+// confirming it. PayDunya names the merchant's store on the invoice and
+// sends the customer back with the invoice's token.
 func Example() {
 	srv := paydunyatest.New()
 	defer srv.Close()
-
 	p, err := paydunya.New(paydunya.Config{
-		MasterKey:  srv.MasterKey,
-		PrivateKey: srv.Sandbox.PrivateKey,
-		Token:      srv.Sandbox.Token,
-		Store:      paydunya.Store{Name: "Boutique Awa"},
-		BaseURL:    srv.BaseURL(), // omit for the real sandbox
+		MasterKey: srv.MasterKey, PrivateKey: srv.Sandbox.PrivateKey, Token: srv.Sandbox.Token,
+		Store:   paydunya.Store{Name: "Boutique Awa"},
+		BaseURL: srv.BaseURL(), // omit for the real sandbox
 	})
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
+
 	ctx := context.Background()
-	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{
-		PaymentID: "pay_01",
-		Order:     cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Pagne wax"},
-		ReturnURL: "https://shop.example/pay/return/paydunya/pay_01/tok",
-	})
+	order := cauri.Order{ID: "ord-42", Amount: 5000, Currency: "XOF", Description: "Pagne wax"}
+	co, err := p.CreateCheckout(ctx, cauri.CheckoutRequest{PaymentID: "pay_01", Order: order,
+		ReturnURL: "https://shop.example/pay/return/paydunya/pay_01/tok"})
 	fmt.Println("send the customer to the hosted page:", strings.HasPrefix(co.RedirectURL, srv.URL+"/sandbox-checkout/invoice/"), err)
 
 	back, _ := srv.Act(ctx, co.RedirectURL, providertest.Pay)
 	u, _ := url.Parse(back)
 	fmt.Println("back with the invoice token:", paydunya.ReturnToken(u.Query()) == co.ProviderRef)
-
 	st, err := p.FetchStatus(ctx, cauri.StatusQuery{PaymentID: "pay_01", ProviderRef: co.ProviderRef})
 	fmt.Println(st.Status, st.Amount, st.Currency, st.PaymentID, st.Authenticated, err)
 	// Output:

@@ -33,7 +33,7 @@ func TestUnknownStatusKeepsTokenSecret(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := emutest.Start(t, paydunyatest.New)
-	p, logs := loggedProvider(t, srv.Config())
+	p, logs := clienttest.Logging(t, provider, srv.Config())
 	co := clienttest.Drive(t, p).Open(request(order()))
 	if err := srv.SetStatus(co.ProviderRef, "reversed"); err != nil {
 		t.Fatal(err)

@@ -410,17 +410,9 @@ func TestNoDefaultTransport(t *testing.T) {
 		{name: "zero Client", client: func() *Client { return &Client{Provider: "acme"} }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			srv, conns := connCountingServer(t, func(w http.ResponseWriter, _ *http.Request) {
 				_, _ = io.WriteString(w, `{"ok":true}`)
-			}))
-			var conns atomic.Int64
-			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-				if s == http.StateNew {
-					conns.Add(1)
-				}
-			}
-			srv.Start()
-			defer srv.Close()
+			})
 
 			c := tt.client()
 			for i := range 3 {
@@ -441,6 +433,23 @@ func TestNoDefaultTransport(t *testing.T) {
 	if n := used.Load(); n != 0 {
 		t.Errorf("http.DefaultTransport dialled %d times", n)
 	}
+}
+
+// connCountingServer starts a test server answering with h, closed when
+// the test ends, and returns it with the count of the connections it
+// accepted.
+func connCountingServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	conns := new(atomic.Int64)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, conns
 }
 
 // countingConn counts the bytes read from a connection.
@@ -481,19 +490,11 @@ func TestDoReusesConnection(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			body := strings.Repeat("x", tt.bodyLen)
-			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			srv, conns := connCountingServer(t, func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "text/plain")
 				w.WriteHeader(tt.status)
 				_, _ = io.WriteString(w, body)
-			}))
-			var conns atomic.Int64
-			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-				if s == http.StateNew {
-					conns.Add(1)
-				}
-			}
-			srv.Start()
-			defer srv.Close()
+			})
 
 			var read atomic.Int64
 			dialer := &net.Dialer{}

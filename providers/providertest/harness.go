@@ -277,6 +277,21 @@ func (h *harness) providerCalls(op string) float64 {
 	return n
 }
 
+// paidWithoutWebhook pays the checkout of a new order while the
+// emulator's notifications follow policy, one that keeps them from the
+// shop, and checks that the payment stays pending until the customer's
+// way back settles it, paid once. It returns the payment's ID.
+func (h *harness) paidWithoutWebhook(orderID string, policy WebhookPolicy) string {
+	h.t.Helper()
+	h.em.SetWebhookPolicy(policy)
+	id, ret := h.play(orderID, Pay)
+	h.wantStatus(id, cauri.StatusPending)
+	h.settlesPaid(id, ret)
+	h.wantStatus(id, cauri.StatusPaid)
+	h.wantOnPaid(id, 1)
+	return id
+}
+
 // settlesPaid checks that the customer's way back settles a payment whose
 // notification did not come: the return visit when the provider sends the
 // customer back (ret != ""), else the shop's pending page polling the

@@ -194,12 +194,7 @@ func scenarioWebhookBeforeReturn(h *harness) {
 }
 
 func scenarioReturnBeforeWebhook(h *harness) {
-	h.em.SetWebhookPolicy(WebhookPolicy{Hold: true})
-	id, ret := h.play("o-rbw", Pay)
-	h.wantStatus(id, cauri.StatusPending)
-	h.settlesPaid(id, ret)
-	h.wantStatus(id, cauri.StatusPaid)
-	h.wantOnPaid(id, 1)
+	id := h.paidWithoutWebhook("o-rbw", WebhookPolicy{Hold: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := h.em.FlushWebhooks(ctx); err != nil {
@@ -212,12 +207,7 @@ func scenarioReturnBeforeWebhook(h *harness) {
 }
 
 func scenarioWebhookLost(h *harness) {
-	h.em.SetWebhookPolicy(WebhookPolicy{Lost: true})
-	id, ret := h.play("o-lost", Pay)
-	h.wantStatus(id, cauri.StatusPending)
-	h.settlesPaid(id, ret)
-	h.wantStatus(id, cauri.StatusPaid)
-	h.wantOnPaid(id, 1)
+	h.paidWithoutWebhook("o-lost", WebhookPolicy{Lost: true})
 }
 
 // scenarioWebhookLostNoReturn: the customer closed the tab on the

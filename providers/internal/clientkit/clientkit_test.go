@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,6 +125,38 @@ func TestInvalid(t *testing.T) {
 	if err := v.Err(); !errors.As(err, &ve) || ve.What != "config" || len(ve.Fields) != 2 ||
 		ve.Fields[0].Field != "APIKey" || ve.Fields[1].Field != "BaseURL" {
 		t.Errorf("Err = %v", err)
+	}
+}
+
+func TestShopURLs(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name          string
+		ret, callback string
+		want          []string
+	}{
+		{"both", "https://shop.example/r", "http://shop.example/w", nil},
+		{"none", "", "", []string{"ReturnURL", "CallbackURL"}},
+		{"relative callback", "https://shop.example/r", "/w", []string{"CallbackURL"}},
+		{"javascript return", "javascript:alert(1)", "https://shop.example/w", []string{"ReturnURL"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v := clientkit.Invalid{What: "order"}
+			v.ShopURLs("acme", cauri.CheckoutRequest{ReturnURL: tt.ret, CallbackURL: tt.callback})
+			var got []string
+			var ve *cauri.ValidationError
+			if errors.As(v.Err(), &ve) {
+				for _, f := range ve.Fields {
+					got = append(got, f.Field)
+					if f.Reason != "is required by acme and must be an absolute http(s) URL" {
+						t.Errorf("%s: reason %q", f.Field, f.Reason)
+					}
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("fields %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -130,6 +130,16 @@ func (v *Invalid) WholeUnits(amount int64, currency, note string) int64 {
 	return whole
 }
 
+// ShopURLs records ReturnURL and CallbackURL as bad unless each is an
+// absolute http(s) URL, for a provider that requires both.
+func (v *Invalid) ShopURLs(provider string, req cauri.CheckoutRequest) {
+	for _, u := range []struct{ field, raw string }{{"ReturnURL", req.ReturnURL}, {"CallbackURL", req.CallbackURL}} {
+		if !AbsoluteHTTP(u.raw) {
+			v.Bad(u.field, "is required by "+provider+" and must be an absolute http(s) URL")
+		}
+	}
+}
+
 // OneCurrency records Amount as bad when amount is not positive, and
 // Currency, for reason, when currency is not the one the provider takes,
 // only.

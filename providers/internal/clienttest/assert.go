@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,32 @@ func ProviderError(t testing.TB, provider string, err error, status int, tempora
 		t.Fatalf("got %+v (%v), want %s HTTP %d temporary %v", pe, err, provider, status, temporary)
 	}
 	return pe
+}
+
+// CheckHeaders checks that h holds each header of want with its value;
+// "" wants the header absent.
+func CheckHeaders(t testing.TB, h http.Header, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got := h.Get(k); got != v {
+			t.Errorf("%s: %q, want %q", k, got, v)
+		}
+	}
+}
+
+// OnlyCall returns the one call of reqs, an emulator's, after checking
+// its method and path; it fails the test at once when reqs holds another
+// number of calls.
+func OnlyCall(t testing.TB, reqs []providertest.Request, method, path string) providertest.Request {
+	t.Helper()
+	if len(reqs) != 1 {
+		t.Fatalf("%d calls, want one %s %s", len(reqs), method, path)
+	}
+	r := reqs[0]
+	if r.Method != method || r.Path != path {
+		t.Errorf("call %s %s, want %s %s", r.Method, r.Path, method, path)
+	}
+	return r
 }
 
 // FieldNames returns the fields a validation error names, comma

@@ -15,7 +15,8 @@ import (
 // Run runs the conformance checks against the provider f describes, each
 // a parallel subtest: how its client maps its API's status words, how it
 // classifies the faults of its API, its refusals of wrong credentials and
-// unknown references, answers that are not what its API documents, and
+// unknown references, what its status lookup reports after each of the
+// customer's actions, answers that are not what its API documents, and
 // its reading of the notifications its emulator sends, and the secrecy of
 // a reference that is the path of its hosted page.
 func Run(t *testing.T, f Facts) {
@@ -27,6 +28,7 @@ func Run(t *testing.T, f Facts) {
 		{"StatusFaults", checkStatusFaults},
 		{"WrongCredentials", checkWrongCredentials},
 		{"StatusLookups", checkStatusLookups},
+		{"Outcomes", checkOutcomes},
 		{"AnswerForms", checkAnswerForms},
 		{"Webhooks", checkWebhooks},
 		{"RefKeptSecret", checkRefSecret},

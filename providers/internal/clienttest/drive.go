@@ -67,6 +67,14 @@ func Logged[C any](cfg C) (C, *Logs) {
 	return withLogger(cfg, log), logs
 }
 
+// Logging returns the client build makes of cfg with its Logger set to a
+// TextLogger, and the Logs that logger writes into.
+func Logging[T testing.TB, C, P any](t T, build func(T, C) P, cfg C) (P, *Logs) {
+	t.Helper()
+	cfg, logs := Logged(cfg)
+	return build(t, cfg), logs
+}
+
 // withLogger returns cfg, a client's Config, with its Logger field set to
 // log.
 func withLogger[C any](cfg C, log *slog.Logger) C {

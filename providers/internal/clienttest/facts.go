@@ -47,6 +47,13 @@ type Facts struct {
 	MapStatus   func(raw string) (cauri.Status, bool)
 	StatusWords map[cauri.Status][]string
 	OtherWords  []string
+	// Outcomes are the updates the status lookup returns of a checkout
+	// left Unpaid and after each of the customer's actions on its page,
+	// but for the PaymentID, ProviderRef and Authenticated the checks
+	// fill in. StatusOmitsPaymentID is true where the lookup's answer does
+	// not give the payment ID back.
+	Outcomes             map[providertest.Action]cauri.Update
+	StatusOmitsPaymentID bool
 	// AuthFailure is how em refuses a creation with wrong credentials.
 	AuthFailure Failure
 	// StatusAuthFailure is how em refuses a status lookup with wrong

@@ -16,6 +16,7 @@ import (
 	"github.com/cauripay/cauri/providers/novasend/novasendtest"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
+	"github.com/cauripay/cauri/providers/providertest"
 )
 
 // Providers returns the facts of every provider under providers/, one
@@ -39,11 +40,19 @@ func Providers() map[string]Facts {
 				cauri.StatusCancelled: {"CANCELLED", "Cancelled"},
 				cauri.StatusExpired:   {"EXPIRED", "expired"},
 			},
-			OtherWords:        []string{"", "SUCCESSFUL", "COMPLETED", "PAID", "CANCELED", "REFUNDED", "SUCCESS!"},
-			AuthFailure:       Failure{Status: 401, Message: "Invalid API key"},
-			StatusAuthFailure: &Failure{Status: 401, Message: "Invalid API key"},
-			UnknownRef:        "MID000000000",
-			NotFound:          Failure{Status: 404, Message: "No transaction found"},
+			OtherWords: []string{"", "SUCCESSFUL", "COMPLETED", "PAID", "CANCELED", "REFUNDED", "SUCCESS!"},
+			Outcomes: map[providertest.Action]cauri.Update{
+				Unpaid:              {Status: cauri.StatusPending, RawStatus: "PENDING", Amount: 5000, Currency: "XOF"},
+				providertest.Pay:    {Status: cauri.StatusPaid, RawStatus: "SUCCESS", Amount: 5000, Currency: "XOF", Method: "OM_SN_CASHOUT"},
+				providertest.Fail:   {Status: cauri.StatusFailed, RawStatus: "FAILED", Amount: 5000, Currency: "XOF", Method: "OM_SN_CASHOUT"},
+				providertest.Cancel: {Status: cauri.StatusCancelled, RawStatus: "CANCELLED", Amount: 5000, Currency: "XOF"},
+			},
+			// DEXCHANGE's transaction gives no externalTransactionId back.
+			StatusOmitsPaymentID: true,
+			AuthFailure:          Failure{Status: 401, Message: "Invalid API key"},
+			StatusAuthFailure:    &Failure{Status: 401, Message: "Invalid API key"},
+			UnknownRef:           "MID000000000",
+			NotFound:             Failure{Status: 404, Message: "No transaction found"},
 			AtURL: func(base string) cauri.Provider {
 				return must(dexchange.New(dexchange.Config{APIKey: "sk.test.1", BaseURL: base + "/api/v1/"}))
 			},
@@ -70,7 +79,13 @@ func Providers() map[string]Facts {
 				cauri.StatusExpired:   {"EXPIRED"},
 				cauri.StatusRefunded:  {"REFUNDED", " Refunded "},
 			},
-			OtherWords:        []string{"", "SUCCESS", "PAID", "CANCELED", "COMPLETED!", "PARTIALLY_REFUNDED"},
+			OtherWords: []string{"", "SUCCESS", "PAID", "CANCELED", "COMPLETED!", "PARTIALLY_REFUNDED"},
+			Outcomes: map[providertest.Action]cauri.Update{
+				Unpaid:              {Status: cauri.StatusPending, RawStatus: "PENDING", Amount: 5000, Currency: "XOF"},
+				providertest.Pay:    {Status: cauri.StatusPaid, RawStatus: "COMPLETED", Amount: 5000, Currency: "XOF", Method: "wave"},
+				providertest.Fail:   {Status: cauri.StatusFailed, RawStatus: "FAILED", Amount: 5000, Currency: "XOF", Method: "wave"},
+				providertest.Cancel: {Status: cauri.StatusCancelled, RawStatus: "CANCELLED", Amount: 5000, Currency: "XOF"},
+			},
 			AuthFailure:       Failure{Status: 401},
 			StatusAuthFailure: &Failure{Status: 401},
 			UnknownRef:        "pay_nope",
@@ -96,7 +111,14 @@ func Providers() map[string]Facts {
 				cauri.StatusFailed:    {"failed"},
 				cauri.StatusCancelled: {"cancelled"},
 			},
-			OtherWords:        []string{"", "SUCCESS", "successful", "paid", "canceled", "expired", "refunded"},
+			OtherWords: []string{"", "SUCCESS", "successful", "paid", "canceled", "expired", "refunded"},
+			Outcomes: map[providertest.Action]cauri.Update{
+				Unpaid:           {Status: cauri.StatusPending, RawStatus: "initiated", Amount: 5000, Currency: "XOF"},
+				providertest.Pay: {Status: cauri.StatusPaid, RawStatus: "success", Amount: 5000, Currency: "XOF", Method: "wave_ci"},
+				providertest.Fail: {Status: cauri.StatusFailed, RawStatus: "failed", Amount: 5000, Currency: "XOF", Method: "wave_ci",
+					FailureReason: "The customer's balance is insufficient."},
+				providertest.Cancel: {Status: cauri.StatusCancelled, RawStatus: "cancelled", Amount: 5000, Currency: "XOF"},
+			},
 			AuthFailure:       Failure{Status: 401, Message: "Unauthenticated."},
 			StatusAuthFailure: &Failure{Status: 401, Message: "Unauthenticated."},
 			UnknownRef:        "nope",
@@ -127,7 +149,16 @@ func Providers() map[string]Facts {
 				cauri.StatusFailed:    {"failure", "failed"},
 				cauri.StatusCancelled: {"cancelled", "payin.session.cancelled"},
 			},
-			OtherWords:  []string{"", "nopaid", "no  paid", "success", "completed", "canceled", "expired", "refunded", "payin.session.failed", "payout.session.completed"},
+			OtherWords: []string{"", "nopaid", "no  paid", "success", "completed", "canceled", "expired", "refunded", "payin.session.failed", "payout.session.completed"},
+			Outcomes: map[providertest.Action]cauri.Update{
+				Unpaid:            {Status: cauri.StatusPending, RawStatus: "pending", Amount: 5000, Currency: "XOF", Fee: 150},
+				providertest.Pay:  {Status: cauri.StatusPaid, RawStatus: "paid", Amount: 5000, Currency: "XOF", Fee: 150, Method: "orange"},
+				providertest.Fail: {Status: cauri.StatusFailed, RawStatus: "failure", Amount: 5000, Currency: "XOF", Fee: 150, Method: "orange"},
+				// "no paid", as before anyone pays: the status alone cannot
+				// tell a cancelled page (Confirm can, with the cancellation
+				// notification).
+				providertest.Cancel: {Status: cauri.StatusPending, RawStatus: "no paid", Amount: 5000, Currency: "XOF", Fee: 150},
+			},
 			AuthFailure: Failure{Status: 404, Message: "Marchand introuvable", Is: moneyfusion.ErrRefused},
 			Refusal:     moneyfusion.ErrRefused,
 			UnknownRef:  "nope",
@@ -154,7 +185,16 @@ func Providers() map[string]Facts {
 				cauri.StatusFailed:  {"failed", "declined"},
 				cauri.StatusExpired: {"expired"},
 			},
-			OtherWords:        []string{"", "success", "successful", "paid", "cancelled", "refunded"},
+			OtherWords: []string{"", "success", "successful", "paid", "cancelled", "refunded"},
+			Outcomes: map[providertest.Action]cauri.Update{
+				Unpaid:           {Status: cauri.StatusPending, RawStatus: "processing/none/", Amount: 5000, Currency: "XOF", Fee: 100},
+				providertest.Pay: {Status: cauri.StatusPaid, RawStatus: "processed/accepted/completed", Amount: 5000, Currency: "XOF", Fee: 100},
+				providertest.Fail: {Status: cauri.StatusFailed, RawStatus: "processed/accepted/failed", Amount: 5000, Currency: "XOF", Fee: 100,
+					FailureReason: "client_not_enough_cash: Insufficient client balance"},
+				// Cancelling on the page is declining the payment.
+				providertest.Cancel: {Status: cauri.StatusFailed, RawStatus: "processing/declined/", Amount: 5000, Currency: "XOF", Fee: 100,
+					FailureReason: "payment_declined: The customer declined the payment"},
+			},
 			AuthFailure:       Failure{Status: 403, Message: "api_token_invalid: Invalid API credentials"},
 			StatusAuthFailure: &Failure{Status: 403, Message: "api_token_invalid: Invalid API credentials"},
 			UnknownRef:        "tr_nope",
@@ -181,7 +221,14 @@ func Providers() map[string]Facts {
 				cauri.StatusFailed:    {"failed"},
 				cauri.StatusCancelled: {"cancelled"},
 			},
-			OtherWords:        []string{"", "COMPLETED", "complete", "success", "paid", "canceled", "expired", "refunded"},
+			OtherWords: []string{"", "COMPLETED", "complete", "success", "paid", "canceled", "expired", "refunded"},
+			Outcomes: map[providertest.Action]cauri.Update{
+				Unpaid:            {Status: cauri.StatusPending, RawStatus: "pending", Amount: 5000, Currency: "XOF"},
+				providertest.Pay:  {Status: cauri.StatusPaid, RawStatus: "completed", Amount: 5000, Currency: "XOF"},
+				providertest.Fail: {Status: cauri.StatusFailed, RawStatus: "failed", Amount: 5000, Currency: "XOF", FailureReason: "Card declined by the issuer"},
+				providertest.Cancel: {Status: cauri.StatusCancelled, RawStatus: "cancelled", Amount: 5000, Currency: "XOF",
+					FailureReason: "Payment cancelled by customer"},
+			},
 			AuthFailure:       Failure{Status: 200, Message: "Invalid Masterkey Specified (response_code 1001)"},
 			StatusAuthFailure: &Failure{Status: 200, Message: "Invalid Masterkey Specified (response_code 1001)"},
 			UnknownRef:        "test_nope",
