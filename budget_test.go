@@ -20,6 +20,7 @@ import (
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/testmetrics"
+	"github.com/cauripay/cauri/internal/testorder"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo"
@@ -194,11 +195,7 @@ func newBudgetShop(t testing.TB, bp budgetProvider, store cauri.Store, edit func
 			if amount == 0 {
 				amount = orderAmount
 			}
-			return cauri.Order{
-				ID: id, Amount: amount, Currency: "XOF", Description: "Order " + id,
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-				Items:    []cauri.Item{{Name: "Pagne wax", Quantity: 1, UnitPrice: amount}},
-			}, nil
+			return testorder.New(id, amount), nil
 		},
 		OnPaid: func(_ context.Context, p cauri.Payment) error {
 			s.mu.Lock()

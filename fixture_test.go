@@ -20,6 +20,7 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/secretcheck"
 	"github.com/cauripay/cauri/internal/testmetrics"
+	"github.com/cauripay/cauri/internal/testorder"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -127,20 +128,10 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 
 	mcfg := f.em.Config()
 	setup := fixtureSetup{cfg: cauri.Config{
-		Store:     memory.New(),
-		PublicURL: f.srv.URL + "/pay",
-		Secret:    kitSecret,
-		Order: func(r *http.Request, _ string) (cauri.Order, error) {
-			id := r.FormValue("order")
-			if id == "" {
-				return cauri.Order{}, cauri.ErrNotFound
-			}
-			// The amount comes from here, whatever the form says.
-			return cauri.Order{
-				ID: id, Amount: orderAmount, Currency: "XOF", Description: "Order " + id,
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com"},
-			}, nil
-		},
+		Store:      memory.New(),
+		PublicURL:  f.srv.URL + "/pay",
+		Secret:     kitSecret,
+		Order:      testorder.FromForm(orderAmount),
 		OnPaid:     f.runOnPaid,
 		SuccessURL: "/shop/success", FailureURL: "/shop/failure", PendingURL: "/shop/pending",
 		Registerer: f.reg,

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/moneroo"
@@ -106,4 +108,39 @@ func mustMoneroo(t *testing.T) cauri.Provider {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestNewRegistersMetrics: a kit registers its collectors, shares those
+// of a kit already on the same registry, and fails on one that already
+// holds another collector under a kit's metric name.
+func TestNewRegistersMetrics(t *testing.T) {
+	tests := []struct {
+		name    string
+		before  func(t *testing.T, reg *prometheus.Registry)
+		wantErr bool
+	}{
+		{"an empty registry", func(*testing.T, *prometheus.Registry) {}, false},
+		{"another kit's registry", func(t *testing.T, reg *prometheus.Registry) {
+			if _, err := cauri.New(validConfig(func(c *cauri.Config) {
+				c.Providers, c.Registerer = []cauri.Provider{mustMoneroo(t)}, reg
+			})); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+		{"a registry with another cauri_checkouts_total", func(t *testing.T, reg *prometheus.Registry) {
+			reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "cauri_checkouts_total", Help: "The shop's own."}))
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := prometheus.NewRegistry()
+			tt.before(t, reg)
+			_, err := cauri.New(validConfig(func(c *cauri.Config) {
+				c.Providers, c.Registerer = []cauri.Provider{mustMoneroo(t)}, reg
+			}))
+			if gotErr := err != nil; gotErr != tt.wantErr || gotErr && !strings.Contains(err.Error(), "registering metrics") {
+				t.Errorf("New: %v, want an error: %t", err, tt.wantErr)
+			}
+		})
+	}
 }

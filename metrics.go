@@ -57,115 +57,100 @@ type metrics struct {
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	c := &collectors{reg: reg}
 	m := &metrics{
-		providerRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_provider_requests_total",
-			Help: "Calls to payment providers' APIs, by operation and outcome (ok, transient, permanent, breaker_open, canceled, rate_limited: not sent to keep within the provider's rate, or answered 429).",
-		}, []string{"provider", "operation", "outcome"}),
-		providerDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "cauri_provider_request_duration_seconds",
-			Help:    "Duration of each attempt of a call to a provider's API.",
-			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, []string{"provider", "operation"}),
-		providerRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_provider_retries_total",
-			Help: "Retries of provider calls after a transient failure.",
-		}, []string{"provider", "operation"}),
-		breakerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cauri_circuit_breaker_state",
-			Help: "State of each provider's circuit breaker: 0 closed, 1 half-open, 2 open.",
-		}, []string{"provider"}),
-		checkouts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_checkouts_total",
-			Help: "Checkout requests by outcome (created, reused, already_paid, invalid_order, order_error, provider_unavailable, provider_rejected, cross_site, error, unknown_provider).",
-		}, []string{"provider", "outcome"}),
-		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_webhooks_total",
-			Help: "Webhook notifications by outcome (accepted; confirmed: unsigned, confirmed with the provider's status endpoint, then applied; duplicate; unauthenticated; throttled: unsigned, about a pending payment whose poll budget was spent, answered from the store without calling the provider; amount_mismatch, unknown_payment, ignored, malformed, too_large, error, unknown_provider).",
-		}, []string{"provider", "outcome"}),
-		returns: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_returns_total",
-			Help: "Customers coming back from a provider, by the page they were sent to (success, failure, pending, superseded: to the failure page, a newer checkout of the order replaced the payment) or the error (bad_token, unknown_payment, error, unknown_provider).",
-		}, []string{"provider", "outcome"}),
-		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_payment_transitions_total",
-			Help: "Payments that moved from pending to a final status, or from paid to refunded.",
-		}, []string{"provider", "to"}),
-		onPaid: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_onpaid_total",
-			Help: "Calls to the shop's OnPaid hook by outcome (ok, error).",
-		}, []string{"provider", "outcome"}),
-		onRefunded: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_onrefunded_total",
-			Help: "Calls to the shop's OnRefunded hook by outcome (ok, error).",
-		}, []string{"provider", "outcome"}),
-		onPaidDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "cauri_onpaid_duration_seconds",
-			Help:    "Duration of the shop's OnPaid hook.",
-			Buckets: prometheus.DefBuckets,
-		}, []string{"provider"}),
-		anomalies: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_payment_anomalies_total",
-			Help: "Payments paid that must be refunded or settled by hand rather than fulfilled, by anomaly (superseded: a newer checkout of the order had replaced it; paid_twice: another payment of the order was paid first).",
-		}, []string{"provider", "anomaly"}),
-		payouts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_payouts_total",
-			Help: "Payouts by outcome (succeeded, pending, failed, duplicate, key_reused, unknown, provider_unavailable, error).",
-		}, []string{"provider", "outcome"}),
-		resolutions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_payout_resolutions_total",
-			Help: "Questions about payouts left pending (Kit.ResolvePayout and the reconciler), by outcome (succeeded, failed: the provider's word, recorded; pending: not settled yet; settled: finished meanwhile by another call; unresolvable: the provider cannot be asked about it, a person must settle it; skipped: not asked, the provider's breaker or rate; error).",
-		}, []string{"provider", "outcome"}),
-		payoutBacklog: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cauri_reconcile_payouts_pending",
-			Help: "Payouts still pending past the reconciler's PayoutGrace after the last reconcile pass asked about them.",
-		}, []string{"provider"}),
-		reconcilePasses: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_reconcile_passes_total",
-			Help: "Reconcile passes by outcome (ok, error).",
-		}, []string{"outcome"}),
-		reconciled: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cauri_reconcile_payments_total",
-			Help: "Payments a reconcile pass looked at, by outcome (settled, expired, pending, skipped, amount_mismatch, error, fulfilled, refunded).",
-		}, []string{"provider", "outcome"}),
-		pendingBacklog: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cauri_reconcile_pending",
-			Help: "Payments still pending past the reconcile grace period, as the last reconcile pass found them.",
-		}, []string{"provider"}),
+		providerRequests: c.counter("cauri_provider_requests_total",
+			"Calls to payment providers' APIs, by operation and outcome (ok, transient, permanent, breaker_open, canceled, rate_limited: not sent to keep within the provider's rate, or answered 429).",
+			"provider", "operation", "outcome"),
+		providerDuration: c.histogram("cauri_provider_request_duration_seconds",
+			"Duration of each attempt of a call to a provider's API.",
+			[]float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}, "provider", "operation"),
+		providerRetries: c.counter("cauri_provider_retries_total",
+			"Retries of provider calls after a transient failure.",
+			"provider", "operation"),
+		breakerState: c.gauge("cauri_circuit_breaker_state",
+			"State of each provider's circuit breaker: 0 closed, 1 half-open, 2 open.",
+			"provider"),
+		checkouts: c.counter("cauri_checkouts_total",
+			"Checkout requests by outcome (created, reused, already_paid, invalid_order, order_error, provider_unavailable, provider_rejected, cross_site, error, unknown_provider).",
+			"provider", "outcome"),
+		webhooks: c.counter("cauri_webhooks_total",
+			"Webhook notifications by outcome (accepted; confirmed: unsigned, confirmed with the provider's status endpoint, then applied; duplicate; unauthenticated; throttled: unsigned, about a pending payment whose poll budget was spent, answered from the store without calling the provider; amount_mismatch, unknown_payment, ignored, malformed, too_large, error, unknown_provider).",
+			"provider", "outcome"),
+		returns: c.counter("cauri_returns_total",
+			"Customers coming back from a provider, by the page they were sent to (success, failure, pending, superseded: to the failure page, a newer checkout of the order replaced the payment) or the error (bad_token, unknown_payment, error, unknown_provider).",
+			"provider", "outcome"),
+		transitions: c.counter("cauri_payment_transitions_total",
+			"Payments that moved from pending to a final status, or from paid to refunded.",
+			"provider", "to"),
+		onPaid: c.counter("cauri_onpaid_total",
+			"Calls to the shop's OnPaid hook by outcome (ok, error).",
+			"provider", "outcome"),
+		onRefunded: c.counter("cauri_onrefunded_total",
+			"Calls to the shop's OnRefunded hook by outcome (ok, error).",
+			"provider", "outcome"),
+		onPaidDuration: c.histogram("cauri_onpaid_duration_seconds",
+			"Duration of the shop's OnPaid hook.",
+			prometheus.DefBuckets, "provider"),
+		anomalies: c.counter("cauri_payment_anomalies_total",
+			"Payments paid that must be refunded or settled by hand rather than fulfilled, by anomaly (superseded: a newer checkout of the order had replaced it; paid_twice: another payment of the order was paid first).",
+			"provider", "anomaly"),
+		payouts: c.counter("cauri_payouts_total",
+			"Payouts by outcome (succeeded, pending, failed, duplicate, key_reused, unknown, provider_unavailable, error).",
+			"provider", "outcome"),
+		resolutions: c.counter("cauri_payout_resolutions_total",
+			"Questions about payouts left pending (Kit.ResolvePayout and the reconciler), by outcome (succeeded, failed: the provider's word, recorded; pending: not settled yet; settled: finished meanwhile by another call; unresolvable: the provider cannot be asked about it, a person must settle it; skipped: not asked, the provider's breaker or rate; error).",
+			"provider", "outcome"),
+		payoutBacklog: c.gauge("cauri_reconcile_payouts_pending",
+			"Payouts still pending past the reconciler's PayoutGrace after the last reconcile pass asked about them.",
+			"provider"),
+		reconcilePasses: c.counter("cauri_reconcile_passes_total",
+			"Reconcile passes by outcome (ok, error).",
+			"outcome"),
+		reconciled: c.counter("cauri_reconcile_payments_total",
+			"Payments a reconcile pass looked at, by outcome (settled, expired, pending, skipped, amount_mismatch, error, fulfilled, refunded).",
+			"provider", "outcome"),
+		pendingBacklog: c.gauge("cauri_reconcile_pending",
+			"Payments still pending past the reconcile grace period, as the last reconcile pass found them.",
+			"provider"),
 	}
-	if reg == nil {
-		return m, nil
-	}
-	// Two kits on one registry (replicas in one process, tests) share the
-	// collectors the first one registered.
-	var err error
-	m.providerRequests = register(reg, m.providerRequests, &err)
-	m.providerDuration = register(reg, m.providerDuration, &err)
-	m.providerRetries = register(reg, m.providerRetries, &err)
-	m.breakerState = register(reg, m.breakerState, &err)
-	m.checkouts = register(reg, m.checkouts, &err)
-	m.webhooks = register(reg, m.webhooks, &err)
-	m.returns = register(reg, m.returns, &err)
-	m.transitions = register(reg, m.transitions, &err)
-	m.onPaid = register(reg, m.onPaid, &err)
-	m.onPaidDuration = register(reg, m.onPaidDuration, &err)
-	m.onRefunded = register(reg, m.onRefunded, &err)
-	m.anomalies = register(reg, m.anomalies, &err)
-	m.payouts = register(reg, m.payouts, &err)
-	m.resolutions = register(reg, m.resolutions, &err)
-	m.payoutBacklog = register(reg, m.payoutBacklog, &err)
-	m.reconcilePasses = register(reg, m.reconcilePasses, &err)
-	m.reconciled = register(reg, m.reconciled, &err)
-	m.pendingBacklog = register(reg, m.pendingBacklog, &err)
-	return m, err
+	return m, c.err
 }
 
-// register registers c on reg, or returns the identical collector already
-// registered there. The first error is kept in *errp.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *error) C {
-	err := reg.Register(c)
+// collectors makes the kit's collectors and registers them on reg, when
+// there is one. Two kits on one registry (replicas in one process, tests)
+// share the collectors the first one registered. err keeps the first
+// failure.
+type collectors struct {
+	reg prometheus.Registerer
+	err error
+}
+
+// counter returns the counter vector name, with its help and labels.
+func (c *collectors) counter(name, help string, labels ...string) *prometheus.CounterVec {
+	return register(c, prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels))
+}
+
+// gauge returns the gauge vector name, with its help and labels.
+func (c *collectors) gauge(name, help string, labels ...string) *prometheus.GaugeVec {
+	return register(c, prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels))
+}
+
+// histogram returns the histogram vector name, with its help, buckets and
+// labels.
+func (c *collectors) histogram(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+	return register(c, prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels))
+}
+
+// register registers col on c's registry, or returns the identical
+// collector already registered there.
+func register[C prometheus.Collector](c *collectors, col C) C {
+	if c.reg == nil {
+		return col
+	}
+	err := c.reg.Register(col)
 	if err == nil {
-		return c
+		return col
 	}
 	var are prometheus.AlreadyRegisteredError
 	if errors.As(err, &are) {
@@ -173,10 +158,10 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *erro
 			return existing
 		}
 	}
-	if *errp == nil {
-		*errp = err
+	if c.err == nil {
+		c.err = err
 	}
-	return c
+	return col
 }
 
 // outcomes lists the outcome label values of each per-provider counter, so

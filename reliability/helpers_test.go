@@ -33,6 +33,7 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/secretcheck"
 	"github.com/cauripay/cauri/internal/testmetrics"
+	"github.com/cauripay/cauri/internal/testorder"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo"
@@ -738,18 +739,7 @@ func newShop(tb testing.TB, open func() cauri.Store, emus []*emu, o shopOptions)
 			Providers: provs,
 			PublicURL: s.front.URL + "/pay",
 			Secret:    shopSecret,
-			Order: func(r *http.Request, _ string) (cauri.Order, error) {
-				id := r.FormValue("order")
-				if id == "" {
-					return cauri.Order{}, cauri.ErrNotFound
-				}
-				// The amount comes from here, never from the form.
-				return cauri.Order{
-					ID: id, Amount: orderAmount, Currency: "XOF", Description: "Order " + id,
-					Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-					Items:    []cauri.Item{{Name: "Pagne wax", Quantity: 1, UnitPrice: orderAmount}},
-				}, nil
-			},
+			Order:     testorder.FromForm(orderAmount),
 			OnPaid: func(ctx context.Context, p cauri.Payment) error {
 				return s.runOnPaid(ctx, i, o.onPaidHook, p)
 			},

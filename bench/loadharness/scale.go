@@ -426,12 +426,10 @@ func median[T any](runs []T, f func(T) time.Duration) time.Duration {
 
 // pause waits d, or until ctx ends.
 func pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-time.After(d): // collected once unreferenced, fired or not
 		return nil
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/examples/internal/demotest"
 	"github.com/cauripay/cauri/internal/testmetrics"
+	"github.com/cauripay/cauri/internal/testorder"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -112,11 +113,7 @@ func newShop(t *testing.T, em emulator, route func(chi.Router, *cauri.Kit)) *sho
 			if !strings.HasPrefix(id, "order-") {
 				return cauri.Order{}, cauri.ErrNotFound
 			}
-			return cauri.Order{
-				ID: id, Amount: 5000, Currency: "XOF", Description: "Pagne wax",
-				Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-				Items:    []cauri.Item{{Name: "Pagne wax", Quantity: 1, UnitPrice: 5000}},
-			}, nil
+			return testorder.New(id, 5000), nil
 		},
 		OnPaid: func(_ context.Context, p cauri.Payment) error {
 			s.mu.Lock()

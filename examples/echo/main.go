@@ -18,7 +18,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	return demo.Serve(ctx, "echo", cfg.env(), stdout, func(publicURL string, log *slog.Logger) (demo.App, error) {
+	return demo.Serve(ctx, "echo", cfg.Env, stdout, func(publicURL string, log *slog.Logger) (demo.App, error) {
 		cfg.PublicURL, cfg.Logger = publicURL, log
 		s, err := newShop(cfg)
 		if err != nil {
@@ -28,16 +28,10 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	})
 }
 
-// config is the shop's configuration, from the environment.
+// config is the shop's configuration, from the environment: what every
+// example reads, and Moneroo's variables.
 type config struct {
-	// Addr is where run listens.
-	Addr string
-	// PublicURL is the shop's root as browsers and the provider reach it,
-	// without a trailing slash. The kit is at PublicURL + "/pay".
-	PublicURL string
-	// Secret is the kit's token secret. Empty in emulator mode means a
-	// random one.
-	Secret string
+	demo.Env
 	// MonerooSecretKey selects the real Moneroo API; empty means the
 	// emulator.
 	MonerooSecretKey string
@@ -54,11 +48,6 @@ type config struct {
 // live reports whether the shop talks to the real Moneroo.
 func (c config) live() bool { return c.MonerooSecretKey != "" }
 
-// env is the part of the configuration every example reads.
-func (c config) env() demo.Env {
-	return demo.Env{Addr: c.Addr, PublicURL: c.PublicURL, Secret: c.Secret}
-}
-
 // loadConfig reads the configuration from the environment and checks it.
 func loadConfig(getenv func(string) string) (config, error) {
 	env, err := demo.LoadEnv(getenv, "127.0.0.1:8081")
@@ -67,9 +56,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	get := func(key string) string { return strings.TrimSpace(getenv(key)) }
 	c := config{
-		Addr:                 env.Addr,
-		PublicURL:            env.PublicURL,
-		Secret:               env.Secret,
+		Env:                  env,
 		MonerooSecretKey:     get("MONEROO_SECRET_KEY"),
 		MonerooWebhookSecret: get("MONEROO_WEBHOOK_SECRET"),
 		MonerooBaseURL:       get("MONEROO_BASE_URL"),

@@ -56,7 +56,7 @@ func newTestShop(t *testing.T, mount func(*echo.Echo, *cauri.Kit)) *testShop {
 	log, logs := demotest.Logger(t)
 	ts := &testShop{logs: logs}
 	ts.srv = demotest.Serve(t, func(publicURL string) (http.Handler, error) {
-		s, err := newShop(config{PublicURL: publicURL, Logger: log})
+		s, err := newShop(config{Env: demo.Env{PublicURL: publicURL}, Logger: log})
 		if err != nil {
 			return nil, err
 		}
@@ -407,10 +407,10 @@ func TestLoadConfig(t *testing.T) {
 		want    config
 		wantErr string
 	}{
-		{name: "defaults", env: nil, want: config{Addr: "127.0.0.1:8081"}},
-		{name: "public URL", env: map[string]string{"ADDR": ":0", "PUBLIC_URL": "https://shop.example/"}, want: config{Addr: ":0", PublicURL: "https://shop.example"}},
+		{name: "defaults", env: nil, want: config{Env: demo.Env{Addr: "127.0.0.1:8081"}}},
+		{name: "public URL", env: map[string]string{"ADDR": ":0", "PUBLIC_URL": "https://shop.example/"}, want: config{Env: demo.Env{Addr: ":0", PublicURL: "https://shop.example"}}},
 		{name: "public URL with a path", env: map[string]string{"PUBLIC_URL": "https://shop.example/shop"}, wantErr: "PUBLIC_URL"},
-		{name: "live", env: map[string]string{"MONEROO_SECRET_KEY": "sk", "CAURI_SECRET": secret}, want: config{Addr: "127.0.0.1:8081", MonerooSecretKey: "sk", Secret: secret}},
+		{name: "live", env: map[string]string{"MONEROO_SECRET_KEY": "sk", "CAURI_SECRET": secret}, want: config{Env: demo.Env{Addr: "127.0.0.1:8081", Secret: secret}, MonerooSecretKey: "sk"}},
 		{name: "live without a secret", env: map[string]string{"MONEROO_SECRET_KEY": "sk"}, wantErr: "CAURI_SECRET is required"},
 		{name: "short secret", env: map[string]string{"CAURI_SECRET": "short"}, wantErr: "CAURI_SECRET is too short"},
 	} {

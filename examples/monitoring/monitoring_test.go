@@ -105,7 +105,8 @@ func TestAnnounced(t *testing.T) {
 
 // parseKit parses the root package's non-test Go files and collects every
 // metric created with prometheus.New{Counter,Gauge,Histogram,Summary}[Vec]
-// from literal options, and every string literal (the label values).
+// from literal options or with metrics.go's collectors helpers, and every
+// string literal (the label values).
 func parseKit(t *testing.T) *kit {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(kitDir, "*.go"))
@@ -124,6 +125,10 @@ func parseKit(t *testing.T) *kit {
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
+			case *ast.FuncDecl:
+				// The helpers pass on their callers' names and labels: the
+				// calls to them are the definitions.
+				return !isCollectorsMethod(n)
 			case *ast.BasicLit:
 				if n.Kind == token.STRING {
 					if s, err := strconv.Unquote(n.Value); err == nil {
@@ -131,7 +136,11 @@ func parseKit(t *testing.T) *kit {
 					}
 				}
 			case *ast.CallExpr:
-				if fam, ok, err := metricCall(n); err != nil {
+				fam, ok, err := metricCall(n)
+				if !ok && err == nil {
+					fam, ok, err = helperCall(n)
+				}
+				if err != nil {
 					t.Fatalf("%s: %v", fset.Position(n.Pos()), err)
 				} else if ok {
 					if _, dup := k.families[fam.name]; dup {
@@ -169,6 +178,49 @@ func parseKit(t *testing.T) *kit {
 		t.Fatalf("found metric kinds %v in %s: expected counters, gauges and histograms; update loadKit to how metrics are defined now", kinds, kitDir)
 	}
 	return k
+}
+
+// isCollectorsMethod reports whether fn is a method of metrics.go's
+// collectors.
+func isCollectorsMethod(fn *ast.FuncDecl) bool {
+	if fn.Recv == nil || len(fn.Recv.List) != 1 {
+		return false
+	}
+	star, ok := fn.Recv.List[0].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	id, ok := star.X.(*ast.Ident)
+	return ok && id.Name == "collectors"
+}
+
+// helperCall recognises metrics.go's c.counter("name", "help", labels...),
+// c.gauge(...) and c.histogram("name", "help", buckets, labels...).
+func helperCall(call *ast.CallExpr) (family, bool, error) {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return family{}, false, nil
+	}
+	first := map[string]int{"counter": 2, "gauge": 2, "histogram": 3}[sel.Sel.Name] // the first label's argument
+	if first == 0 {
+		return family{}, false, nil
+	}
+	if len(call.Args) < first {
+		return family{}, false, fmt.Errorf("%s without a name, help or buckets", sel.Sel.Name)
+	}
+	var args []string
+	for _, a := range slices.Concat(call.Args[:1], call.Args[first:]) {
+		lit, ok := a.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return family{}, false, fmt.Errorf("%s: a name or label is not a string literal", sel.Sel.Name)
+		}
+		v, err := strconv.Unquote(lit.Value)
+		if err != nil {
+			return family{}, false, err
+		}
+		args = append(args, v)
+	}
+	return family{name: args[0], kind: sel.Sel.Name, labels: args[1:]}, true, nil
 }
 
 // metricCall recognises prometheus.NewXxx[Vec](XxxOpts{...}, []string{...}).

@@ -21,8 +21,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	env := demo.Env{Addr: cfg.Addr, PublicURL: cfg.PublicURL, Secret: cfg.Secret}
-	return demo.Serve(ctx, "demo", env, stdout, func(publicURL string, log *slog.Logger) (demo.App, error) {
+	return demo.Serve(ctx, "demo", cfg.Env, stdout, func(publicURL string, log *slog.Logger) (demo.App, error) {
 		cfg.PublicURL, cfg.Logger = publicURL, log
 		s, err := newShop(ctx, cfg)
 		if err != nil {
@@ -36,16 +35,11 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	})
 }
 
-// config is the shop's configuration, from the environment.
+// config is the shop's configuration, from the environment: what every
+// example reads, with the Secret empty meaning a random one when every
+// provider is on its emulator, and the shop's own variables.
 type config struct {
-	// Addr is where run listens.
-	Addr string
-	// PublicURL is the shop's root as browsers and the providers reach
-	// it, without a trailing slash. The kit is at PublicURL + "/pay".
-	PublicURL string
-	// Secret is the kit's token secret. Empty with every provider on its
-	// emulator means a random one.
-	Secret string
+	demo.Env
 	// DatabaseURL is where the kit keeps its payments and the shop its
 	// orders, as parseDatabaseURL reads it; empty means the SQLite file
 	// cauri-demo.db in the working directory.
@@ -120,9 +114,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	get := func(key string) string { return strings.TrimSpace(getenv(key)) }
 	c := config{
-		Addr:        env.Addr,
-		PublicURL:   env.PublicURL,
-		Secret:      env.Secret,
+		Env:         env,
 		DatabaseURL: get("DATABASE_URL"),
 		// Not trimmed: a password is what it is.
 		AdminPassword: getenv("ADMIN_PASSWORD"),

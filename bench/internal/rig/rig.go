@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/testorder"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/paydunya"
@@ -107,7 +108,7 @@ func New(o Options) (*Shop, error) {
 		// nobody follows a return URL.
 		PublicURL: "http://127.0.0.1:1" + Prefix,
 		Secret:    kitSecret,
-		Order:     order,
+		Order:     testorder.FromForm(OrderAmount),
 		OnPaid: func(context.Context, cauri.Payment) error {
 			s.paid.Add(1)
 			return nil
@@ -135,25 +136,9 @@ func New(o Options) (*Shop, error) {
 	return s, nil
 }
 
-// order is the shop's Config.Order: the order named by the form's "order"
-// field.
-func order(r *http.Request, _ string) (cauri.Order, error) {
-	id := r.FormValue("order")
-	if id == "" {
-		return cauri.Order{}, cauri.ErrNotFound
-	}
-	return Order(id), nil
-}
-
-// Order is the shop's order id: one basket at [OrderAmount], a customer
-// every provider accepts.
-func Order(id string) cauri.Order {
-	return cauri.Order{
-		ID: id, Amount: OrderAmount, Currency: OrderCurrency, Description: "Order " + id,
-		Customer: cauri.Customer{FirstName: "Awa", LastName: "Diallo", Email: "awa@example.com", Phone: "+2250701020304", Country: "CI"},
-		Items:    []cauri.Item{{Name: "Basket", Quantity: 1, UnitPrice: OrderAmount}},
-	}
-}
+// Order is the shop's order id: one basket at [OrderAmount] in
+// [OrderCurrency], a customer every provider accepts.
+func Order(id string) cauri.Order { return testorder.New(id, OrderAmount) }
 
 // Close stops the emulators.
 func (s *Shop) Close() {
