@@ -1,7 +1,6 @@
 package dexpaytest
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,32 +62,37 @@ type payoutView struct {
 	*options
 }
 
-func (s *Server) payoutView(p *Payout) payoutView { return payoutView{p, &s.o} }
-
 // Total is the payout's total_amount, its amount and fees.
 func (p payoutView) Total() int64 { return p.Amount + p.Fees }
 
-// ok answers status with data, a rendered session or payout: as
-// {success, data}, or alone with WithFlatAnswers.
-func (s *Server) ok(w http.ResponseWriter, status int, data []byte) {
-	s.answers.Write(w, status, "ok.json", map[string]any{"Flat": s.o.flat, "Data": string(data)})
+// session is ss as answers/session.json writes it, its amount shifted by
+// env's delta.
+func (s *Server) session(ss *Session, env emulator.Env) []byte {
+	return s.api.Body("session.json", s.view(ss, env.Delta))
 }
 
-// fail answers an error status with DEXPAY's code and message: a string,
-// or NestJS validation's array of strings.
-func (s *Server) fail(w http.ResponseWriter, status int, code string, message any) {
-	s.answers.Write(w, status, "error.json", refusal(status, code, message))
+// payout is p as answers/payout.json writes it.
+func (s *Server) payout(p *Payout) []byte { return s.api.Body("payout.json", payoutView{p, &s.o}) }
+
+// missing is DEXPAY's 404 for a session or payout (what) not found.
+func missing(what string) error {
+	return emulator.Refused{Status: http.StatusNotFound, Code: "NOT_FOUND", Message: what + " not found"}
 }
 
-func refusal(status int, code string, message any) map[string]any {
-	return map[string]any{"Status": status, "Code": code, "Message": message}
+// badRequest is DEXPAY's 400 with code and message.
+func badRequest(code string, message any) emulator.Refused {
+	return emulator.Refused{Status: http.StatusBadRequest, Code: code, Message: message}
 }
 
-// errorBody is DEXPAY's body for an injected error status.
-func (s *Server) errorBody() emulator.ErrorBody {
-	return s.t.Refusals.Body(contentType, func(status int, r emulator.Refusal) any {
-		return json.RawMessage(s.answers.Body("error.json", refusal(status, r.Code, r.Message)))
-	})
+// unauthorized answers DEXPAY's 401 with message.
+func (s *Server) unauthorized(message string) func(w http.ResponseWriter) {
+	return s.api.Refuser(emulator.Refused{Status: http.StatusUnauthorized, Code: "UNAUTHORIZED", Message: message})
+}
+
+// refused is DEXPAY's 400 for a change its status does not allow, saying
+// why.
+func refused(why string) error {
+	return badRequest("INVALID_STATUS", why)
 }
 
 // event is a notification of a checkout's or payout's (kind) status
@@ -99,13 +103,13 @@ func (s *Server) event(kind, status string, data []byte, now time.Time) []byte {
 	if s.o.sdkEvents {
 		e = strings.ToLower(strings.Replace(e, "_", ".", 1))
 	}
-	return s.answers.Body("event.json", map[string]any{"SDK": s.o.sdkEvents, "Event": e, "Data": string(data), "At": now.UTC().Format(time.RFC3339)})
+	return s.api.Body("event.json", map[string]any{"SDK": s.o.sdkEvents, "Event": e, "Data": string(data), "At": now.UTC().Format(time.RFC3339)})
 }
 
 // checkoutEvent is the notification about ss, its amount shifted by
 // delta. The caller holds the lock.
 func (s *Server) checkoutEvent(ss *Session, delta int64, now time.Time) []byte {
-	return s.event("CHECKOUT", ss.Status, s.answers.Body("checkout.json", s.view(ss, delta)), now)
+	return s.event("CHECKOUT", ss.Status, s.api.Body("checkout.json", s.view(ss, delta)), now)
 }
 
 // notify is the notification about ss, to its webhook_url or else the

@@ -187,7 +187,7 @@ type Server struct {
 	o        options
 	t        tables
 	merchant string
-	answers  emulator.Reply
+	api      emulator.Envelope
 	shapes   map[string]*emulator.Shape // session, payout, cancel
 	payouts  emulator.Ledger[Payout]    // by ID and reference
 }
@@ -208,10 +208,17 @@ func New(opts ...Option) *Server {
 		o.webhookSecret = ""
 	}
 	s := &Server{APIKey: o.apiKey, APISecret: o.apiSecret, WebhookSecret: o.webhookSecret, Mode: o.mode,
-		o: o, t: emulator.LoadData[tables](files, "data/tables.json"), merchant: set.Merchant, answers: emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json"), ContentType: contentType}}
+		o: o, t: emulator.LoadData[tables](files, "data/tables.json"), merchant: set.Merchant}
+	s.api = emulator.Envelope{Reply: emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json"), ContentType: contentType},
+		OK: "ok.json", Refusal: "error.json", BadJSON: badRequest("INVALID_JSON", "Unexpected token in JSON body"), Invalid: badRequest("VALIDATION_ERROR", nil)}
+	if o.flat {
+		s.api.OK = ""
+	}
 	s.shapes = emulator.LoadShapes(files, "shapes/*.json", emulator.NestJS, map[string]func(any) (string, string){"future": s.future})
 	s.c = emulator.NewCore(emulator.Spec[Session]{
-		Name: "dexpaytest", Agent: "DEXPAY-Webhook/1.0 (emulator)", Auth: s.authenticated, ErrorBody: s.errorBody(), Settings: set,
+		Name: "dexpaytest", Agent: "DEXPAY-Webhook/1.0 (emulator)", ErrorBody: s.api.ErrorBody(s.t.Refusals), Settings: set,
+		Auth: emulator.HeaderKeys(s.unauthorized("Missing API credentials: x-api-key and x-api-secret are required"),
+			s.unauthorized("Invalid API credentials"), dexpay.HeaderAPIKey, o.apiKey, dexpay.HeaderAPISecret, o.apiSecret),
 		Waiting: func(ss *Session) bool { return ss.Later && ss.Status == StatusProcessing },
 		Confirm: func(ss *Session, env emulator.Env) []emulator.Notification {
 			ss.Later = false
@@ -221,16 +228,17 @@ func New(opts ...Option) *Server {
 		},
 	})
 	s.URL, s.shell = s.c.URL, &s.c.Shell
-	s.c.API("POST /api/v1/checkout-sessions", providertest.OpCreate, s.createSession)
-	s.c.API("GET /api/v1/checkout-sessions", providertest.OpStatus, s.listSessions)
-	s.c.API("GET /api/v1/checkout-sessions/reference/{reference}", providertest.OpStatus, s.getSession)
-	s.c.API("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.getSession)
-	s.c.API("DELETE /api/v1/checkout-sessions/{id}", opCancel, s.cancelSession)
-	s.c.API("POST /api/v1/payouts", providertest.OpPayout, s.createPayout)
-	s.c.API("GET /api/v1/payouts/{id}", providertest.OpPayout, s.getPayout)
-	s.c.API("POST /api/v1/payouts/{id}/cancel", providertest.OpPayout, s.cancelPayout)
+	created, ok := http.StatusCreated, http.StatusOK
+	s.c.API("POST /api/v1/checkout-sessions", providertest.OpCreate, s.api.Handle(created, s.createSession))
+	s.c.API("GET /api/v1/checkout-sessions", providertest.OpStatus, s.api.Bare(ok, s.listSessions))
+	s.c.API("GET /api/v1/checkout-sessions/reference/{id}", providertest.OpStatus, s.api.Handle(ok, s.getSession))
+	s.c.API("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.api.Handle(ok, s.getSession))
+	s.c.API("DELETE /api/v1/checkout-sessions/{id}", opCancel, s.api.Handle(ok, s.cancelSession))
+	s.c.API("POST /api/v1/payouts", providertest.OpPayout, s.api.Handle(created, s.createPayout))
+	s.c.API("GET /api/v1/payouts/{id}", providertest.OpPayout, s.api.Handle(ok, s.getPayout))
+	s.c.API("POST /api/v1/payouts/{id}/cancel", providertest.OpPayout, s.api.Handle(ok, s.cancelPayout))
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
+		s.api.Refuse(w, emulator.Refused{Status: http.StatusNotFound, Code: "NOT_FOUND", Message: "Cannot " + r.Method + " " + r.URL.Path})
 	})
 	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session",
 		Status: func(ss *Session) string { return ss.Status }, Finals: finals,
@@ -299,23 +307,18 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 		return fmt.Errorf("dexpaytest: a payout settles as COMPLETED or FAILED, not %q", status)
 	}
 	env := s.c.Settings()
-	var body []byte
-	var refused error
-	if !s.payouts.With(id, func(p *Payout) {
+	body, err := s.payouts.Lookup(id, fmt.Errorf("dexpaytest: no payout %q", id), func(p *Payout) error {
 		if p.Status != StatusPending && p.Status != StatusProcessing {
-			refused = fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
-			return
+			return fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
 		}
 		p.Status, p.UpdatedAt, p.CompletedAt = status, env.Now.UTC(), env.Now.UTC()
 		if status == StatusFailed {
 			p.FailureReason = "Numéro destinataire invalide"
 		}
-		body = s.event("PAYOUT", status, s.answers.Body("payout.json", s.payoutView(p)), env.Now)
-	}) {
-		return fmt.Errorf("dexpaytest: no payout %q", id)
-	}
-	if refused != nil {
-		return refused
+		return nil
+	}, func(p *Payout) []byte { return s.event("PAYOUT", status, s.payout(p), env.Now) })
+	if err != nil {
+		return err
 	}
 	return s.c.Deliver(ctx, env.To(s.signedHeader(body, s.WebhookSecret), body))
 }
