@@ -22,15 +22,6 @@ func (o *options) Money(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-// Time is t as the server writes it, in RFC 3339 and UTC, or null for the
-// zero time.
-func (o *options) Time(t time.Time) string {
-	if t.IsZero() {
-		return "null"
-	}
-	return strconv.Quote(t.UTC().Format(time.RFC3339))
-}
-
 // view is a session as answers/session.json and answers/checkout.json
 // write it, its amount shifted by Delta: Page is its hosted page,
 // PaymentURL its payment_url, SandboxPage its sandbox_payment_url.
@@ -116,15 +107,11 @@ func (s *Server) checkoutEvent(ss *Session, delta int64, now time.Time) []byte {
 // dashboard's URL.
 func (s *Server) notify(ss *Session, env emulator.Env) []emulator.Notification {
 	body := s.checkoutEvent(ss, env.Delta, env.Now)
-	return env.To(s.signedHeader(body, s.WebhookSecret), body, ss.WebhookURL)
+	return env.To(s.signed(body, s.WebhookSecret), body, ss.WebhookURL)
 }
 
-// signedHeader is a notification's header, signed under secret unless it
-// is empty.
-func (s *Server) signedHeader(body []byte, secret string) http.Header {
-	name := dexpay.SignatureHeader
-	if s.o.legacyHeader {
-		name = dexpay.LegacySignatureHeader
-	}
-	return emulator.SignedHeader(name, secret, body, dexpay.Sign)
+// signed is a notification's header, signed under secret in the
+// server's signature header unless secret is empty.
+func (s *Server) signed(body []byte, secret string) http.Header {
+	return emulator.SignedHeader(s.o.signatureHeader, secret, body, dexpay.Sign)
 }

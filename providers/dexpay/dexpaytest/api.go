@@ -82,7 +82,8 @@ func (s *Server) cancelSession(r *http.Request) ([]byte, error) {
 // createPayout is POST /api/v1/payouts: a PENDING payout, its fees 1% of
 // its amount.
 func (s *Server) createPayout(r *http.Request) ([]byte, error) {
-	v, err := s.api.Read(r, s.shapes["payout.json"], s.t.payoutRules)
+	v, err := s.api.Read(r, s.shapes["payout.json"], emulator.Pairs(s.t.OperatorCountries,
+		"destination_details.operator", "destination_details.countryISO", "destination_details.operator %s is not available in %s"))
 	if err != nil {
 		return nil, err
 	}

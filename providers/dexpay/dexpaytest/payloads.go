@@ -1,8 +1,6 @@
 package dexpaytest
 
 import (
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
@@ -93,33 +91,4 @@ type tables struct {
 	// Refusals are DEXPAY's code and message for an injected error
 	// status.
 	Refusals emulator.Refusals
-}
-
-// future is the check of a session's expires_at: an ISO 8601 time after
-// the server's now.
-func (s *Server) future(v any) (rule, arg string) {
-	t, err := time.Parse(time.RFC3339Nano, v.(string))
-	switch {
-	case v == "":
-	case err != nil:
-		return "date", ""
-	case !t.After(s.c.Settings().Now):
-		return "future", ""
-	}
-	return "", ""
-}
-
-// payoutRules are the rules of POST /payouts across its fields: the
-// operator must serve the country, when both are known.
-func (t *tables) payoutRules(v emulator.Values) []string {
-	d := v.Nested("destination_details")
-	op, country := d.String("operator"), d.String("countryISO")
-	served := false
-	for _, countries := range t.OperatorCountries {
-		served = served || slices.Contains(countries, country)
-	}
-	if countries, ok := t.OperatorCountries[op]; ok && served && !slices.Contains(countries, country) {
-		return []string{fmt.Sprintf("destination_details.operator %s is not available in %s", op, country)}
-	}
-	return nil
 }

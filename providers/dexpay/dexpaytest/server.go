@@ -98,10 +98,11 @@ type Option = providertest.EmulatorOption
 
 // options are a Server's own settings.
 type options struct {
-	apiKey, apiSecret, webhookSecret  string
-	mode                              dexpay.Mode
-	unsigned, legacyHeader, sdkEvents bool
-	stringAmounts, flat, sandboxURL   bool
+	apiKey, apiSecret, webhookSecret string
+	mode                             dexpay.Mode
+	signatureHeader                  string
+	unsigned, sdkEvents              bool
+	stringAmounts, flat, sandboxURL  bool
 }
 
 // own is an option of this package's.
@@ -133,7 +134,9 @@ func WithoutWebhookSignature() Option { return own(func(o *options) { o.unsigned
 
 // WithLegacySignatureHeader signs notifications in X-DexPay-Signature, the
 // header older deployments used, instead of X-Webhook-Signature.
-func WithLegacySignatureHeader() Option { return own(func(o *options) { o.legacyHeader = true }) }
+func WithLegacySignatureHeader() Option {
+	return own(func(o *options) { o.signatureHeader = dexpay.LegacySignatureHeader })
+}
 
 // WithSDKEvents writes notifications as the Node SDK's README reads them,
 // {"type": "checkout.completed", "data": {...}}, instead of the plugin's
@@ -196,7 +199,7 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{mode: dexpay.Sandbox}
+	o := options{mode: dexpay.Sandbox, signatureHeader: dexpay.SignatureHeader}
 	set := providertest.Configure(&o, opts)
 	if o.mode != dexpay.Live {
 		o.mode = dexpay.Sandbox
@@ -214,7 +217,7 @@ func New(opts ...Option) *Server {
 	if o.flat {
 		s.api.OK = ""
 	}
-	s.shapes = emulator.LoadShapes(files, "shapes/*.json", emulator.NestJS, map[string]func(any) (string, string){"future": s.future})
+	s.shapes = emulator.LoadShapes(files, "shapes/*.json", emulator.NestJS, map[string]func(any) (string, string){"future": emulator.Future(set.Now)})
 	s.c = emulator.NewCore(emulator.Spec[Session]{
 		Name: "dexpaytest", Agent: "DEXPAY-Webhook/1.0 (emulator)", ErrorBody: s.api.ErrorBody(s.t.Refusals), Settings: set,
 		Auth: emulator.HeaderKeys(s.unauthorized("Missing API credentials: x-api-key and x-api-secret are required"),
@@ -320,7 +323,7 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 	if err != nil {
 		return err
 	}
-	return s.c.Deliver(ctx, env.To(s.signedHeader(body, s.WebhookSecret), body))
+	return s.c.Deliver(ctx, env.To(s.signed(body, s.WebhookSecret), body))
 }
 
 // ConfirmLater plays the phone of the customer who chose "pay later on my
@@ -348,5 +351,5 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	forged.Status, forged.CompletedAt = StatusCompleted, now.UTC()
 	forged.Operator, forged.PaymentMethod, forged.TransactionID = "wave", "MOBILE_MONEY", "TXN"+emulator.RandomHex(6)
 	body := s.checkoutEvent(&forged, 0, now)
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: s.signedHeader(body, emulator.ForgedSecret(s.WebhookSecret)), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: s.signed(body, emulator.ForgedSecret(s.WebhookSecret)), Body: body})
 }
