@@ -10,11 +10,19 @@ import (
 // Refused is an API call's refusal: its HTTP Status and the provider's
 // Code and Message (a string, or the list of a validation's messages).
 // It is an error, so that a handler given to [Envelope.Handle] returns
-// it.
+// it. An emulator keeps its refusals with its tables ([LoadData]):
+// {"status": 404, "code": "NOT_FOUND", "message": "%s not found"}.
 type Refused struct {
 	Status  int
 	Code    string
 	Message any
+}
+
+// With returns the refusal with its Message, a format, formatted with
+// args: a message that names what was refused.
+func (r Refused) With(args ...any) Refused {
+	r.Message = fmt.Sprintf(fmt.Sprint(r.Message), args...)
+	return r
 }
 
 // Error is the refusal's status, code and message.
@@ -22,7 +30,8 @@ func (r Refused) Error() string { return fmt.Sprintf("%d %s: %v", r.Status, r.Co
 
 // Envelope is how a provider's JSON API answers through its [Reply]: a
 // record's body wrapped in the provider's success envelope, and the
-// provider's error body for a [Refused].
+// provider's error body for a [Refused]. Its fields but the Answers
+// decode from an emulator's tables ([LoadData]).
 type Envelope struct {
 	Reply
 	// OK is the answer that wraps a record's body, given to it as a

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -80,6 +81,16 @@ func TestEnvelopeRefusals(t *testing.T) {
 	}
 	if got := (Refused{Status: 404, Code: "NOT_FOUND", Message: "gone"}).Error(); got != "404 NOT_FOUND: gone" {
 		t.Errorf("Error = %q", got)
+	}
+	if got := (Refused{Status: 404, Code: "NOT_FOUND", Message: "%s %s not found"}).With("Payout", "po_1"); got.Message != "Payout po_1 not found" || got.Code != "NOT_FOUND" {
+		t.Errorf("With = %+v", got)
+	}
+	var fromTables Envelope
+	if err := json.Unmarshal([]byte(`{"contentType": "text/json", "ok": "ok.json", "refusal": "error.json",
+		"badJSON": {"status": 400, "code": "INVALID_JSON", "message": "Unexpected token"}, "invalid": {"status": 422}}`), &fromTables); err != nil ||
+		fromTables.ContentType != "text/json" || fromTables.OK != "ok.json" || fromTables.Refusal != "error.json" ||
+		fromTables.BadJSON != (Refused{Status: 400, Code: "INVALID_JSON", Message: "Unexpected token"}) || fromTables.Invalid.Status != 422 {
+		t.Errorf("an Envelope from tables = %+v, %v", fromTables, err)
 	}
 	ctype, body := e.ErrorBody(Refusals{0: {Code: "ERROR", Message: "Error"}, 503: {Code: "DOWN", Message: "Down"}})(503)
 	if ctype != "application/json; charset=utf-8" || string(body) != `{"success":false,"statusCode":503,"message":"Down","code":"DOWN"}` {

@@ -10,9 +10,6 @@ import (
 	"github.com/cauripay/cauri/providers/dexpay"
 )
 
-// contentType is the Content-Type of DEXPAY's answers, NestJS's.
-const contentType = "application/json; charset=utf-8"
-
 // Money is an amount as the server writes it: a JSON number, or with
 // WithStringAmounts a string.
 func (o *options) Money(n int64) string {
@@ -64,27 +61,6 @@ func (s *Server) session(ss *Session, env emulator.Env) []byte {
 
 // payout is p as answers/payout.json writes it.
 func (s *Server) payout(p *Payout) []byte { return s.api.Body("payout.json", payoutView{p, &s.o}) }
-
-// missing is DEXPAY's 404 for a session or payout (what) not found.
-func missing(what string) error {
-	return emulator.Refused{Status: http.StatusNotFound, Code: "NOT_FOUND", Message: what + " not found"}
-}
-
-// badRequest is DEXPAY's 400 with code and message.
-func badRequest(code string, message any) emulator.Refused {
-	return emulator.Refused{Status: http.StatusBadRequest, Code: code, Message: message}
-}
-
-// unauthorized answers DEXPAY's 401 with message.
-func (s *Server) unauthorized(message string) func(w http.ResponseWriter) {
-	return s.api.Refuser(emulator.Refused{Status: http.StatusUnauthorized, Code: "UNAUTHORIZED", Message: message})
-}
-
-// refused is DEXPAY's 400 for a change its status does not allow, saying
-// why.
-func refused(why string) error {
-	return badRequest("INVALID_STATUS", why)
-}
 
 // event is a notification of a checkout's or payout's (kind) status
 // about data, in the plugin's spelling ({"event": "CHECKOUT_COMPLETED"})

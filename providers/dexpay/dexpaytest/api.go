@@ -29,7 +29,7 @@ func (s *Server) createSession(r *http.Request) ([]byte, error) {
 		}
 	})
 	if d == nil {
-		return nil, emulator.Refused{Status: http.StatusConflict, Code: "DUPLICATE_REFERENCE", Message: "A checkout session with this reference already exists"}
+		return nil, s.t.Refused["duplicate"]
 	}
 	return d, nil
 }
@@ -41,7 +41,7 @@ func newSessionID() string { return "cs_" + emulator.RandomHex(12) }
 // GET /api/v1/checkout-sessions/{id}: the session ID, or the reference as
 // the plugin passes it.
 func (s *Server) getSession(r *http.Request) ([]byte, error) {
-	return s.c.Lookup(r.PathValue("id"), missing("Checkout session"), nil, s.session)
+	return s.c.Lookup(r.PathValue("id"), s.t.Refused["noSession"], nil, s.session)
 }
 
 // listSessions is GET /api/v1/checkout-sessions?page=&limit=, newest
@@ -67,9 +67,9 @@ func (s *Server) listSessions(r *http.Request) ([]byte, error) {
 // session is cancelled and CHECKOUT_CANCELLED sent.
 func (s *Server) cancelSession(r *http.Request) ([]byte, error) {
 	var ns []emulator.Notification
-	d, err := s.c.Lookup(r.PathValue("id"), missing("Checkout session"), func(ss *Session, env emulator.Env) error {
+	d, err := s.c.Lookup(r.PathValue("id"), s.t.Refused["noSession"], func(ss *Session, env emulator.Env) error {
 		if slices.Contains(finals, ss.Status) {
-			return refused("Checkout session is " + ss.Status + " and cannot be cancelled")
+			return s.t.Refused["notCancellable"].With(ss.Status)
 		}
 		ss.Status, ss.CompletedAt = StatusCancelled, env.Now.UTC()
 		ns = s.notify(ss, env)
@@ -98,7 +98,7 @@ func (s *Server) createPayout(r *http.Request) ([]byte, error) {
 
 // getPayout is GET /api/v1/payouts/{id}: by ID, or by reference.
 func (s *Server) getPayout(r *http.Request) ([]byte, error) {
-	return s.payouts.Lookup(r.PathValue("id"), missing("Payout"), nil, s.payout)
+	return s.payouts.Lookup(r.PathValue("id"), s.t.Refused["noPayout"], nil, s.payout)
 }
 
 // cancelPayout is POST /api/v1/payouts/{id}/cancel {reason}: only a
@@ -110,9 +110,9 @@ func (s *Server) cancelPayout(r *http.Request) ([]byte, error) {
 		return nil, err
 	}
 	now := s.c.Settings().Now.UTC()
-	return s.payouts.Lookup(r.PathValue("id"), missing("Payout"), func(p *Payout) error {
+	return s.payouts.Lookup(r.PathValue("id"), s.t.Refused["noPayout"], func(p *Payout) error {
 		if p.Status != StatusPending {
-			return refused("Only PENDING payouts can be cancelled; this one is " + p.Status)
+			return s.t.Refused["notPending"].With(p.Status)
 		}
 		p.Status, p.FailureReason, p.UpdatedAt = StatusCancelled, cmp.Or(v.String("reason"), "Cancelled by merchant"), now
 		return nil

@@ -91,4 +91,9 @@ type tables struct {
 	// Refusals are DEXPAY's code and message for an injected error
 	// status.
 	Refusals emulator.Refusals
+	// API is how DEXPAY answers, a NestJS API: {success, data} and
+	// {success: false, statusCode, message, code}, as its SDK reads them.
+	API emulator.Envelope
+	// Refused are DEXPAY's refusals, by name.
+	Refused map[string]emulator.Refused
 }

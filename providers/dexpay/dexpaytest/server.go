@@ -212,16 +212,15 @@ func New(opts ...Option) *Server {
 	}
 	s := &Server{APIKey: o.apiKey, APISecret: o.apiSecret, WebhookSecret: o.webhookSecret, Mode: o.mode,
 		o: o, t: emulator.LoadData[tables](files, "data/tables.json"), merchant: set.Merchant}
-	s.api = emulator.Envelope{Reply: emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json"), ContentType: contentType},
-		OK: "ok.json", Refusal: "error.json", BadJSON: badRequest("INVALID_JSON", "Unexpected token in JSON body"), Invalid: badRequest("VALIDATION_ERROR", nil)}
-	if o.flat {
+	s.api = s.t.API
+	if s.api.Answers = emulator.LoadAnswers(files, "answers/*.json"); o.flat {
 		s.api.OK = ""
 	}
 	s.shapes = emulator.LoadShapes(files, "shapes/*.json", emulator.NestJS, map[string]func(any) (string, string){"future": emulator.Future(set.Now)})
 	s.c = emulator.NewCore(emulator.Spec[Session]{
 		Name: "dexpaytest", Agent: "DEXPAY-Webhook/1.0 (emulator)", ErrorBody: s.api.ErrorBody(s.t.Refusals), Settings: set,
-		Auth: emulator.HeaderKeys(s.unauthorized("Missing API credentials: x-api-key and x-api-secret are required"),
-			s.unauthorized("Invalid API credentials"), dexpay.HeaderAPIKey, o.apiKey, dexpay.HeaderAPISecret, o.apiSecret),
+		Auth: emulator.HeaderKeys(s.api.Refuser(s.t.Refused["noKeys"]), s.api.Refuser(s.t.Refused["badKeys"]),
+			dexpay.HeaderAPIKey, o.apiKey, dexpay.HeaderAPISecret, o.apiSecret),
 		Waiting: func(ss *Session) bool { return ss.Later && ss.Status == StatusProcessing },
 		Confirm: func(ss *Session, env emulator.Env) []emulator.Notification {
 			ss.Later = false
@@ -241,7 +240,7 @@ func New(opts ...Option) *Server {
 	s.c.API("GET /api/v1/payouts/{id}", providertest.OpPayout, s.api.Handle(ok, s.getPayout))
 	s.c.API("POST /api/v1/payouts/{id}/cancel", providertest.OpPayout, s.api.Handle(ok, s.cancelPayout))
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
-		s.api.Refuse(w, emulator.Refused{Status: http.StatusNotFound, Code: "NOT_FOUND", Message: "Cannot " + r.Method + " " + r.URL.Path})
+		s.api.Refuse(w, s.t.Refused["noRoute"].With(r.Method, r.URL.Path))
 	})
 	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session",
 		Status: func(ss *Session) string { return ss.Status }, Finals: finals,
