@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"text/template"
+	"time"
 )
 
 // Answers are a provider's documented JSON bodies (its answers and its
@@ -23,7 +24,9 @@ import (
 //   - orNull: as json, but null for the type's zero value ("", 0, nil, an
 //     empty map or slice);
 //   - str: the value as a JSON string whatever its type (a number 5000
-//     becomes "5000"), for the providers that send numbers as strings.
+//     becomes "5000"), for the providers that send numbers as strings;
+//   - rfc3339: a [time.Time] in UTC as a JSON string in RFC 3339, to the
+//     second ("2026-01-02T03:04:05Z"), or null for the zero time.
 type Answers struct{ t *template.Template }
 
 // LoadAnswers parses every file of fsys matching pattern (a [fs.Glob]
@@ -32,7 +35,7 @@ type Answers struct{ t *template.Template }
 // emulator's answers are part of its code, and a test that starts it
 // finds the mistake.
 func LoadAnswers(fsys fs.FS, pattern string) Answers {
-	funcs := template.FuncMap{"json": jsonValue, "orNull": orNull, "str": jsonString}
+	funcs := template.FuncMap{"json": jsonValue, "orNull": orNull, "str": jsonString, "rfc3339": rfc3339}
 	t := template.Must(template.New("").Option("missingkey=error").Funcs(funcs).ParseFS(fsys, pattern))
 	return Answers{t: t}
 }
@@ -91,3 +94,6 @@ func jsonString(v any) (string, error) {
 	}
 	return jsonValue(fmt.Sprint(v))
 }
+
+// rfc3339 is the template function rfc3339.
+func rfc3339(t time.Time) (string, error) { return jsonValue(NullTime(t, time.RFC3339)) }

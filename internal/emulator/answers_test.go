@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 )
 
 type answerData struct {
@@ -60,5 +62,21 @@ func TestAnswersPanics(t *testing.T) {
 			}()
 			tt.f()
 		})
+	}
+}
+
+func TestAnswersRFC3339(t *testing.T) {
+	a := LoadAnswers(fstest.MapFS{"at.json": {Data: []byte(`{"at": {{rfc3339 .}}}`)}}, "*.json")
+	paris := time.FixedZone("CET", 3600)
+	for _, tt := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Time{}, `{"at":null}`},
+		{time.Date(2026, 1, 2, 4, 4, 5, 999, paris), `{"at":"2026-01-02T03:04:05Z"}`},
+	} {
+		if got := string(a.Render("at.json", tt.at)); got != tt.want {
+			t.Errorf("rfc3339(%v) = %s, want %s", tt.at, got, tt.want)
+		}
 	}
 }

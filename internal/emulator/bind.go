@@ -3,6 +3,7 @@ package emulator
 import (
 	"reflect"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -15,8 +16,11 @@ import (
 // int64 a whole Number or Amount ([Values.Int]); a bool a Bool; a struct
 // the values of an Object declared with a Shape, bound in turn; a slice
 // of strings or structs, and a map of strings or structs by key, the
-// elements of a List or Object declared with Each, in order. Values the
-// body did not give leave their fields as they are.
+// elements of a List or Object declared with Each, in order; a
+// map[string]any an Object as it came; a *bool a Bool; a [time.Time] a
+// String in RFC 3339, in UTC. A dotted name reaches into Object values
+// declared with a Shape ("destination_details.operator"). Values the body
+// did not give leave their fields as they are.
 func Bind(dst any, v Values) {
 	bind(reflect.ValueOf(dst).Elem(), v)
 }
@@ -36,8 +40,38 @@ func bind(s reflect.Value, v Values) {
 	}
 }
 
+// dotted sets field from the value of v a dotted name names, through the
+// Object values its first parts name.
+func dotted(field reflect.Value, v Values, name string) bool {
+	outer, inner, ok := strings.Cut(name, ".")
+	if ok && v.Nested(outer) != nil {
+		set(field, v.Nested(outer), inner)
+	}
+	return ok
+}
+
 // set sets field from the value of v named name, if there is one.
 func set(field reflect.Value, v Values, name string) {
+	if dotted(field, v, name) {
+		return
+	}
+	switch t := field.Type(); {
+	case t == reflect.TypeFor[map[string]any]():
+		if m := v.Object(name); m != nil {
+			field.Set(reflect.ValueOf(m))
+		}
+		return
+	case t == reflect.TypeFor[*bool]():
+		if b := v.Bool(name); b != nil {
+			field.Set(reflect.ValueOf(b))
+		}
+		return
+	case t == reflect.TypeFor[time.Time]():
+		if at, err := time.Parse(time.RFC3339Nano, v.String(name)); err == nil {
+			field.Set(reflect.ValueOf(at.UTC()))
+		}
+		return
+	}
 	switch field.Kind() {
 	case reflect.String:
 		if v.Has(name) {

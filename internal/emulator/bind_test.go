@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 )
 
 type bindLine struct{ Name, UnitPrice string }
@@ -58,6 +60,45 @@ func TestSnake(t *testing.T) {
 		"URLPath": "url_path", "Name": "name", "Tax2Amount": "tax2_amount"} {
 		if got := snake(in); got != want {
 			t.Errorf("snake(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// bindPayout has the kinds Bind takes as they came: an object, an
+// optional bool, a time and values inside an object, by a dotted name.
+type bindPayout struct {
+	Metadata map[string]any
+	Fee      *bool
+	At       time.Time
+	Operator string `emulator:"details.operator"`
+	Country  string `emulator:"details.country"`
+}
+
+func TestBindKinds(t *testing.T) {
+	s := Shape{Fields: []Field{{Name: "metadata", Kind: Object}, {Name: "fee", Kind: Bool}, {Name: "at"},
+		{Name: "details", Kind: Object, Shape: &Shape{Fields: []Field{{Name: "operator"}, {Name: "country"}}}}}}
+	yes := true
+	for _, tt := range []struct {
+		name, body string
+		want       bindPayout
+	}{
+		{"all", `{"metadata":{"a":1},"fee":true,"at":"2027-01-01T01:00:00+01:00","details":{"operator":"wave","country":"SN"}}`,
+			bindPayout{Metadata: map[string]any{"a": json.Number("1")}, Fee: &yes, At: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), Operator: "wave", Country: "SN"}},
+		{"none", `{}`, bindPayout{}},
+		{"not a time", `{"at":"tomorrow","details":{"operator":"wave"}}`, bindPayout{Operator: "wave"}},
+	} {
+		v, problems := s.Decode(decodeJSON(t, tt.body))
+		if len(problems) > 0 {
+			t.Fatal(tt.name, problems)
+		}
+		var got bindPayout
+		Bind(&got, v)
+		if !got.At.Equal(tt.want.At) || got.At.Location() != time.UTC {
+			t.Errorf("%s: At = %v, want %v", tt.name, got.At, tt.want.At)
+		}
+		got.At, tt.want.At = time.Time{}, time.Time{}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: Bind\n got %+v\nwant %+v", tt.name, got, tt.want)
 		}
 	}
 }

@@ -42,7 +42,13 @@
 //     [Obj] declares one in Go, keys in order, and [PHPQuery] writes one
 //     as a PHP form;
 //   - [Ledger] keeps a provider's other records (payouts,
-//     disbursements) by ref and alias.
+//     disbursements) by ref and alias;
+//   - [Envelope] answers a JSON API's calls in the provider's success
+//     envelope, reads their bodies and queries against their shapes and
+//     refuses in the provider's error body ([Refused]); [Core.Lookup] and
+//     [Ledger.Lookup] find the record an API call names, change it and
+//     render it, [Paginate] cuts a list into pages, [HeaderKeys] checks
+//     keys sent in headers, and [Bind] makes a record from its request.
 //
 // An emulator's New takes [providertest.EmulatorOption] values, the
 // options every emulator has and its package's own

@@ -1,7 +1,6 @@
 package dexpaytest
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,9 +10,6 @@ import (
 	"github.com/cauripay/cauri/providers/dexpay"
 )
 
-// contentType is the Content-Type of DEXPAY's answers, NestJS's.
-const contentType = "application/json; charset=utf-8"
-
 // Money is an amount as the server writes it: a JSON number, or with
 // WithStringAmounts a string.
 func (o *options) Money(n int64) string {
@@ -21,15 +17,6 @@ func (o *options) Money(n int64) string {
 		return strconv.Quote(strconv.FormatInt(n, 10))
 	}
 	return strconv.FormatInt(n, 10)
-}
-
-// Time is t as the server writes it, in RFC 3339 and UTC, or null for the
-// zero time.
-func (o *options) Time(t time.Time) string {
-	if t.IsZero() {
-		return "null"
-	}
-	return strconv.Quote(t.UTC().Format(time.RFC3339))
 }
 
 // view is a session as answers/session.json and answers/checkout.json
@@ -63,33 +50,17 @@ type payoutView struct {
 	*options
 }
 
-func (s *Server) payoutView(p *Payout) payoutView { return payoutView{p, &s.o} }
-
 // Total is the payout's total_amount, its amount and fees.
 func (p payoutView) Total() int64 { return p.Amount + p.Fees }
 
-// ok answers status with data, a rendered session or payout: as
-// {success, data}, or alone with WithFlatAnswers.
-func (s *Server) ok(w http.ResponseWriter, status int, data []byte) {
-	s.answers.Write(w, status, "ok.json", map[string]any{"Flat": s.o.flat, "Data": string(data)})
+// session is ss as answers/session.json writes it, its amount shifted by
+// env's delta.
+func (s *Server) session(ss *Session, env emulator.Env) []byte {
+	return s.api.Body("session.json", s.view(ss, env.Delta))
 }
 
-// fail answers an error status with DEXPAY's code and message: a string,
-// or NestJS validation's array of strings.
-func (s *Server) fail(w http.ResponseWriter, status int, code string, message any) {
-	s.answers.Write(w, status, "error.json", refusal(status, code, message))
-}
-
-func refusal(status int, code string, message any) map[string]any {
-	return map[string]any{"Status": status, "Code": code, "Message": message}
-}
-
-// errorBody is DEXPAY's body for an injected error status.
-func (s *Server) errorBody() emulator.ErrorBody {
-	return s.t.Refusals.Body(contentType, func(status int, r emulator.Refusal) any {
-		return json.RawMessage(s.answers.Body("error.json", refusal(status, r.Code, r.Message)))
-	})
-}
+// payout is p as answers/payout.json writes it.
+func (s *Server) payout(p *Payout) []byte { return s.api.Body("payout.json", payoutView{p, &s.o}) }
 
 // event is a notification of a checkout's or payout's (kind) status
 // about data, in the plugin's spelling ({"event": "CHECKOUT_COMPLETED"})
@@ -99,28 +70,24 @@ func (s *Server) event(kind, status string, data []byte, now time.Time) []byte {
 	if s.o.sdkEvents {
 		e = strings.ToLower(strings.Replace(e, "_", ".", 1))
 	}
-	return s.answers.Body("event.json", map[string]any{"SDK": s.o.sdkEvents, "Event": e, "Data": string(data), "At": now.UTC().Format(time.RFC3339)})
+	return s.api.Body("event.json", map[string]any{"SDK": s.o.sdkEvents, "Event": e, "Data": string(data), "At": now.UTC().Format(time.RFC3339)})
 }
 
 // checkoutEvent is the notification about ss, its amount shifted by
 // delta. The caller holds the lock.
 func (s *Server) checkoutEvent(ss *Session, delta int64, now time.Time) []byte {
-	return s.event("CHECKOUT", ss.Status, s.answers.Body("checkout.json", s.view(ss, delta)), now)
+	return s.event("CHECKOUT", ss.Status, s.api.Body("checkout.json", s.view(ss, delta)), now)
 }
 
 // notify is the notification about ss, to its webhook_url or else the
 // dashboard's URL.
 func (s *Server) notify(ss *Session, env emulator.Env) []emulator.Notification {
 	body := s.checkoutEvent(ss, env.Delta, env.Now)
-	return env.To(s.signedHeader(body, s.WebhookSecret), body, ss.WebhookURL)
+	return env.To(s.signed(body, s.WebhookSecret), body, ss.WebhookURL)
 }
 
-// signedHeader is a notification's header, signed under secret unless it
-// is empty.
-func (s *Server) signedHeader(body []byte, secret string) http.Header {
-	name := dexpay.SignatureHeader
-	if s.o.legacyHeader {
-		name = dexpay.LegacySignatureHeader
-	}
-	return emulator.SignedHeader(name, secret, body, dexpay.Sign)
+// signed is a notification's header, signed under secret in the
+// server's signature header unless secret is empty.
+func (s *Server) signed(body []byte, secret string) http.Header {
+	return emulator.SignedHeader(s.o.signatureHeader, secret, body, dexpay.Sign)
 }

@@ -1,9 +1,6 @@
 package dexpaytest
 
 import (
-	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
@@ -36,7 +33,7 @@ type Session struct {
 	Metadata                                               map[string]any
 	ExpiresAt                                              time.Time
 	ClientSupportFee                                       *bool
-	OneShot                                                bool
+	OneShot                                                bool `emulator:"is_one_shot_payment"`
 	// Status is DEXPAY's word: PENDING, then COMPLETED, FAILED or
 	// CANCELLED, REFUNDED after a refund, or PROCESSING while a pay-later
 	// customer's phone has not confirmed (or whatever SetStatus set).
@@ -63,9 +60,12 @@ type Payout struct {
 	// Amount, Currency, DestinationPhone, Operator, CountryISO,
 	// RecipientName and Metadata are as sent to POST /payouts; Fees are
 	// DEXPAY's, 1% of the amount.
-	Amount, Fees                                                    int64
-	Currency, DestinationPhone, Operator, CountryISO, RecipientName string
-	Metadata                                                        map[string]any
+	Amount, Fees               int64
+	Currency, DestinationPhone string
+	Operator                   string `emulator:"destination_details.operator"`
+	CountryISO                 string `emulator:"destination_details.countryISO"`
+	RecipientName              string `emulator:"destination_details.recipient_name"`
+	Metadata                   map[string]any
 	// Status is PENDING, PROCESSING, COMPLETED, FAILED or CANCELLED;
 	// FailureReason says why it failed or was cancelled.
 	Status, FailureReason string
@@ -91,63 +91,9 @@ type tables struct {
 	// Refusals are DEXPAY's code and message for an injected error
 	// status.
 	Refusals emulator.Refusals
-}
-
-// future is the check of a session's expires_at: an ISO 8601 time after
-// the server's now.
-func (s *Server) future(v any) (rule, arg string) {
-	t, err := time.Parse(time.RFC3339Nano, v.(string))
-	switch {
-	case v == "":
-	case err != nil:
-		return "date", ""
-	case !t.After(s.c.Settings().Now):
-		return "future", ""
-	}
-	return "", ""
-}
-
-// newSession is the session a valid POST /checkout-sessions body opens
-// at now, PENDING.
-func newSession(v emulator.Values, now time.Time, sandbox bool) *Session {
-	ss := &Session{
-		Reference: v.String("reference"), ItemName: v.String("item_name"), Amount: v.Int("amount"), Currency: v.String("currency"),
-		SuccessURL: v.String("success_url"), FailureURL: v.String("failure_url"), WebhookURL: v.String("webhook_url"),
-		Metadata: v.Object("metadata"), ClientSupportFee: v.Bool("client_support_fee"),
-		Status: StatusPending, Sandbox: sandbox, CreatedAt: now,
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v.String("expires_at")); err == nil {
-		ss.ExpiresAt = t.UTC()
-	}
-	if b := v.Bool("is_one_shot_payment"); b != nil {
-		ss.OneShot = *b
-	}
-	return ss
-}
-
-// payoutRules are the rules of POST /payouts across its fields: the
-// operator must serve the country, when both are known.
-func (t *tables) payoutRules(v emulator.Values) []string {
-	d := v.Nested("destination_details")
-	op, country := d.String("operator"), d.String("countryISO")
-	served := false
-	for _, countries := range t.OperatorCountries {
-		served = served || slices.Contains(countries, country)
-	}
-	if countries, ok := t.OperatorCountries[op]; ok && served && !slices.Contains(countries, country) {
-		return []string{fmt.Sprintf("destination_details.operator %s is not available in %s", op, country)}
-	}
-	return nil
-}
-
-// newPayout is the payout a valid POST /payouts body makes at now,
-// PENDING, its fees 1% of its amount.
-func newPayout(v emulator.Values, now time.Time) *Payout {
-	d := v.Nested("destination_details")
-	return &Payout{
-		ID: "po_" + emulator.RandomHex(12), Reference: "PO_" + now.Format("20060102") + "_" + strings.ToUpper(emulator.RandomHex(3)),
-		Amount: v.Int("amount"), Currency: v.String("currency"), DestinationPhone: v.String("destination_phone"),
-		Operator: d.String("operator"), CountryISO: d.String("countryISO"), RecipientName: d.String("recipient_name"),
-		Metadata: v.Object("metadata"), Fees: v.Int("amount") / 100, Status: StatusPending, CreatedAt: now, UpdatedAt: now,
-	}
+	// API is how DEXPAY answers, a NestJS API: {success, data} and
+	// {success: false, statusCode, message, code}, as its SDK reads them.
+	API emulator.Envelope
+	// Refused are DEXPAY's refusals, by name.
+	Refused map[string]emulator.Refused
 }

@@ -98,10 +98,11 @@ type Option = providertest.EmulatorOption
 
 // options are a Server's own settings.
 type options struct {
-	apiKey, apiSecret, webhookSecret  string
-	mode                              dexpay.Mode
-	unsigned, legacyHeader, sdkEvents bool
-	stringAmounts, flat, sandboxURL   bool
+	apiKey, apiSecret, webhookSecret string
+	mode                             dexpay.Mode
+	signatureHeader                  string
+	unsigned, sdkEvents              bool
+	stringAmounts, flat, sandboxURL  bool
 }
 
 // own is an option of this package's.
@@ -133,7 +134,9 @@ func WithoutWebhookSignature() Option { return own(func(o *options) { o.unsigned
 
 // WithLegacySignatureHeader signs notifications in X-DexPay-Signature, the
 // header older deployments used, instead of X-Webhook-Signature.
-func WithLegacySignatureHeader() Option { return own(func(o *options) { o.legacyHeader = true }) }
+func WithLegacySignatureHeader() Option {
+	return own(func(o *options) { o.signatureHeader = dexpay.LegacySignatureHeader })
+}
 
 // WithSDKEvents writes notifications as the Node SDK's README reads them,
 // {"type": "checkout.completed", "data": {...}}, instead of the plugin's
@@ -187,7 +190,7 @@ type Server struct {
 	o        options
 	t        tables
 	merchant string
-	answers  emulator.Reply
+	api      emulator.Envelope
 	shapes   map[string]*emulator.Shape // session, payout, cancel
 	payouts  emulator.Ledger[Payout]    // by ID and reference
 }
@@ -196,7 +199,7 @@ var _ providertest.Emulator = (*Server)(nil)
 
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
-	o := options{mode: dexpay.Sandbox}
+	o := options{mode: dexpay.Sandbox, signatureHeader: dexpay.SignatureHeader}
 	set := providertest.Configure(&o, opts)
 	if o.mode != dexpay.Live {
 		o.mode = dexpay.Sandbox
@@ -208,10 +211,16 @@ func New(opts ...Option) *Server {
 		o.webhookSecret = ""
 	}
 	s := &Server{APIKey: o.apiKey, APISecret: o.apiSecret, WebhookSecret: o.webhookSecret, Mode: o.mode,
-		o: o, t: emulator.LoadData[tables](files, "data/tables.json"), merchant: set.Merchant, answers: emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json"), ContentType: contentType}}
-	s.shapes = emulator.LoadShapes(files, "shapes/*.json", emulator.NestJS, map[string]func(any) (string, string){"future": s.future})
+		o: o, t: emulator.LoadData[tables](files, "data/tables.json"), merchant: set.Merchant}
+	s.api = s.t.API
+	if s.api.Answers = emulator.LoadAnswers(files, "answers/*.json"); o.flat {
+		s.api.OK = ""
+	}
+	s.shapes = emulator.LoadShapes(files, "shapes/*.json", emulator.NestJS, map[string]func(any) (string, string){"future": emulator.Future(set.Now)})
 	s.c = emulator.NewCore(emulator.Spec[Session]{
-		Name: "dexpaytest", Agent: "DEXPAY-Webhook/1.0 (emulator)", Auth: s.authenticated, ErrorBody: s.errorBody(), Settings: set,
+		Name: "dexpaytest", Agent: "DEXPAY-Webhook/1.0 (emulator)", ErrorBody: s.api.ErrorBody(s.t.Refusals), Settings: set,
+		Auth: emulator.HeaderKeys(s.api.Refuser(s.t.Refused["noKeys"]), s.api.Refuser(s.t.Refused["badKeys"]),
+			dexpay.HeaderAPIKey, o.apiKey, dexpay.HeaderAPISecret, o.apiSecret),
 		Waiting: func(ss *Session) bool { return ss.Later && ss.Status == StatusProcessing },
 		Confirm: func(ss *Session, env emulator.Env) []emulator.Notification {
 			ss.Later = false
@@ -221,16 +230,17 @@ func New(opts ...Option) *Server {
 		},
 	})
 	s.URL, s.shell = s.c.URL, &s.c.Shell
-	s.c.API("POST /api/v1/checkout-sessions", providertest.OpCreate, s.createSession)
-	s.c.API("GET /api/v1/checkout-sessions", providertest.OpStatus, s.listSessions)
-	s.c.API("GET /api/v1/checkout-sessions/reference/{reference}", providertest.OpStatus, s.getSession)
-	s.c.API("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.getSession)
-	s.c.API("DELETE /api/v1/checkout-sessions/{id}", opCancel, s.cancelSession)
-	s.c.API("POST /api/v1/payouts", providertest.OpPayout, s.createPayout)
-	s.c.API("GET /api/v1/payouts/{id}", providertest.OpPayout, s.getPayout)
-	s.c.API("POST /api/v1/payouts/{id}/cancel", providertest.OpPayout, s.cancelPayout)
+	created, ok := http.StatusCreated, http.StatusOK
+	s.c.API("POST /api/v1/checkout-sessions", providertest.OpCreate, s.api.Handle(created, s.createSession))
+	s.c.API("GET /api/v1/checkout-sessions", providertest.OpStatus, s.api.Bare(ok, s.listSessions))
+	s.c.API("GET /api/v1/checkout-sessions/reference/{id}", providertest.OpStatus, s.api.Handle(ok, s.getSession))
+	s.c.API("GET /api/v1/checkout-sessions/{id}", providertest.OpStatus, s.api.Handle(ok, s.getSession))
+	s.c.API("DELETE /api/v1/checkout-sessions/{id}", opCancel, s.api.Handle(ok, s.cancelSession))
+	s.c.API("POST /api/v1/payouts", providertest.OpPayout, s.api.Handle(created, s.createPayout))
+	s.c.API("GET /api/v1/payouts/{id}", providertest.OpPayout, s.api.Handle(ok, s.getPayout))
+	s.c.API("POST /api/v1/payouts/{id}/cancel", providertest.OpPayout, s.api.Handle(ok, s.cancelPayout))
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, http.StatusNotFound, "NOT_FOUND", "Cannot "+r.Method+" "+r.URL.Path)
+		s.api.Refuse(w, s.t.Refused["noRoute"].With(r.Method, r.URL.Path))
 	})
 	s.c.Host(emulator.Hosted[Session]{Path: "/checkout/{id}", Key: "id", Lang: "fr", Noun: "Session",
 		Status: func(ss *Session) string { return ss.Status }, Finals: finals,
@@ -299,25 +309,20 @@ func (s *Server) SettlePayout(ctx context.Context, id, status string) error {
 		return fmt.Errorf("dexpaytest: a payout settles as COMPLETED or FAILED, not %q", status)
 	}
 	env := s.c.Settings()
-	var body []byte
-	var refused error
-	if !s.payouts.With(id, func(p *Payout) {
+	body, err := s.payouts.Lookup(id, fmt.Errorf("dexpaytest: no payout %q", id), func(p *Payout) error {
 		if p.Status != StatusPending && p.Status != StatusProcessing {
-			refused = fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
-			return
+			return fmt.Errorf("dexpaytest: payout %q is already %s", id, p.Status)
 		}
 		p.Status, p.UpdatedAt, p.CompletedAt = status, env.Now.UTC(), env.Now.UTC()
 		if status == StatusFailed {
 			p.FailureReason = "Numéro destinataire invalide"
 		}
-		body = s.event("PAYOUT", status, s.answers.Body("payout.json", s.payoutView(p)), env.Now)
-	}) {
-		return fmt.Errorf("dexpaytest: no payout %q", id)
+		return nil
+	}, func(p *Payout) []byte { return s.event("PAYOUT", status, s.payout(p), env.Now) })
+	if err != nil {
+		return err
 	}
-	if refused != nil {
-		return refused
-	}
-	return s.c.Deliver(ctx, env.To(s.signedHeader(body, s.WebhookSecret), body))
+	return s.c.Deliver(ctx, env.To(s.signed(body, s.WebhookSecret), body))
 }
 
 // ConfirmLater plays the phone of the customer who chose "pay later on my
@@ -345,5 +350,5 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	forged.Status, forged.CompletedAt = StatusCompleted, now.UTC()
 	forged.Operator, forged.PaymentMethod, forged.TransactionID = "wave", "MOBILE_MONEY", "TXN"+emulator.RandomHex(6)
 	body := s.checkoutEvent(&forged, 0, now)
-	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: s.signedHeader(body, emulator.ForgedSecret(s.WebhookSecret)), Body: body})
+	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: s.signed(body, emulator.ForgedSecret(s.WebhookSecret)), Body: body})
 }
