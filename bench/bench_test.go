@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri/bench/internal/rig"
+	"github.com/cauripay/cauri/providers/emulators"
 )
 
 // BenchmarkWebhookNew: a new signed notification settling a new payment,
@@ -96,8 +97,8 @@ func TestCases(t *testing.T) {
 		groups["ParseWebhook"] = append(groups["ParseWebhook"], parseCase(c))
 		groups["MapStatus"] = append(groups["MapStatus"], mapCase(c))
 	}
-	if n := len(groups["ParseWebhook"]); n != 5 {
-		t.Fatalf("captured %d providers' notifications, want 5", n)
+	if n, want := len(groups["ParseWebhook"]), len(emulators.All()); n != want {
+		t.Fatalf("captured %d providers' notifications, want %d: every emulated provider's", n, want)
 	}
 	for group, cases := range groups {
 		for _, c := range cases {

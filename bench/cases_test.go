@@ -340,7 +340,7 @@ var checkoutCases = []benchCase{
 	}},
 }
 
-// providerCases are the five providers' MapStatus and ParseWebhook on the
+// providerCases are every provider's MapStatus and ParseWebhook on the
 // paid notification each emulator sends.
 func providerCases(tb testing.TB) []rig.Captured {
 	tb.Helper()

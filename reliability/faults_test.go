@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -38,16 +37,11 @@ func providerFaults() []faultCase {
 	}
 }
 
-// deliveryLog is what every emulator records of its webhook deliveries.
-type deliveryLog interface {
-	Deliveries() []monerootest.Delivery
-}
-
 // deliveriesAbout returns the deliveries about payment p: to its callback
 // URL, or naming it or its provider reference in the body.
-func deliveriesAbout(e *emu, p cauri.Payment) []monerootest.Delivery {
-	var out []monerootest.Delivery
-	for _, d := range e.em.(deliveryLog).Deliveries() {
+func deliveriesAbout(e *emu, p cauri.Payment) []providertest.Delivery {
+	var out []providertest.Delivery
+	for _, d := range e.em.Deliveries() {
 		if strings.Contains(d.URL, p.ID) || bytes.Contains(d.Body, []byte(p.ID)) ||
 			p.ProviderRef != "" && bytes.Contains(d.Body, []byte(p.ProviderRef)) {
 			out = append(out, d)
@@ -520,7 +514,7 @@ func webhookFault(t *testing.T, sh *shop, e *emu, fc faultCase) {
 // seenOpen; the first redelivery after that ended before the next one
 // started (or now). Only when all that fits in the breaker's open timeout
 // must the redelivery have met it open.
-func wantRefusedWhileOpen(t *testing.T, ds []monerootest.Delivery, seenOpen time.Time) {
+func wantRefusedWhileOpen(t *testing.T, ds []providertest.Delivery, seenOpen time.Time) {
 	t.Helper()
 	if len(ds) == 0 || seenOpen.IsZero() {
 		t.Error("no call was refused by an open breaker")
@@ -1092,7 +1086,7 @@ func TestReconcileSettlesLostWebhooks(t *testing.T) {
 		}
 		c.add(func(c *tally) {
 			for _, e := range emus {
-				for _, d := range e.em.(deliveryLog).Deliveries() {
+				for _, d := range e.em.Deliveries() {
 					if d.Lost {
 						c.faults++
 					}

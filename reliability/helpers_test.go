@@ -36,6 +36,9 @@ import (
 	"github.com/cauripay/cauri/internal/testorder"
 	"github.com/cauripay/cauri/providers/dexchange"
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
+	"github.com/cauripay/cauri/providers/dexpay"
+	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
+	"github.com/cauripay/cauri/providers/emulators"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
@@ -203,7 +206,7 @@ type emuOptions struct {
 	retries        int           // webhook redeliveries; 0 means 3
 	retryDelay     time.Duration // between them; 0 means 20ms
 	webhookTimeout time.Duration // the receiver's time to answer; 0 means 3s
-	unsigned       bool          // Moneroo: no webhook secret, so every notification is confirmed
+	unsigned       bool          // Moneroo, DEXPAY: no webhook secret, so every notification is confirmed
 	// dexchangeSecret makes DEXCHANGE sign its notifications with
 	// X-Webhook-Signature, and the client check them.
 	dexchangeSecret string
@@ -211,24 +214,42 @@ type emuOptions struct {
 
 // spec is one provider: how to start its emulator and speak as it.
 type spec struct {
-	name string
+	name     string
+	emulator emulators.Provider
 	// guidance is the provider's PollGuidance, 0 when it has none.
 	guidance time.Duration
-	boot     func(tb testing.TB, o emuOptions) *emu
+	// own returns the options of the provider's own emulator package
+	// that o asks for; nil when it has none.
+	own func(o emuOptions) []providertest.EmulatorOption
+	// boot builds the provider's client against the started emulator em,
+	// through the API proxy px (see client), and what the tests know of
+	// the provider.
+	boot func(tb testing.TB, em emulators.Emulator, px *apiProxy, o emuOptions) *emu
 }
 
-// start starts the provider's emulator, its proxy and its client.
+// start starts the provider's emulator, which closes when tb ends, its
+// proxy and its client.
 func (sp spec) start(tb testing.TB, o emuOptions) *emu {
 	tb.Helper()
-	e := sp.boot(tb, o)
-	e.spec = sp
+	if sp.boot == nil {
+		tb.Fatalf("no reliability facts for provider %s: add them to specs", sp.name)
+	}
+	opts := []providertest.EmulatorOption{providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout)}
+	if sp.own != nil {
+		opts = append(opts, sp.own(o)...)
+	}
+	em := sp.emulator.Start(opts...)
+	tb.Cleanup(em.Close)
+	px := newAPIProxy(tb, em.URL)
+	e := sp.boot(tb, em.Emulator, px, o)
+	e.spec, e.em, e.proxy = sp, em.Emulator, px
 	return e
 }
 
 // emu is a running emulator with an API proxy in front of it.
 type emu struct {
 	spec
-	em       providertest.Emulator
+	em       emulators.Emulator
 	proxy    *apiProxy
 	provider cauri.Provider // configured against the proxy
 	// setStatus sets the emulator's own status word for a payment.
@@ -250,6 +271,16 @@ type emu struct {
 	// re-serialisation, so that white space added after signing changes
 	// nothing.
 	hintOnBadSignature bool
+	// confirmsUnsigned is true when a notification that bears no
+	// signature at all, though the provider signs, is not refused but
+	// confirmed with the provider's status endpoint (DEXPAY, which sends
+	// them unsigned for an account with no webhook secret).
+	confirmsUnsigned bool
+	// confirmsZero is true when a signed notification of a payment for
+	// nothing is not believed but confirmed with the provider's status
+	// endpoint (DEXPAY believes a completed payment only when it states a
+	// positive amount).
+	confirmsZero bool
 	// craft builds a notification the provider would send, authentic
 	// (signed, hashed or at the callback URL), about p with status s and
 	// the amount and currency given, to be posted at the shop base.
@@ -273,20 +304,41 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// specs returns every provider of the kit.
+// specs returns every provider of the kit, those of emulators.All, with
+// what the tests know of each. A provider with no facts here fails the
+// tests that start it.
 func specs() []spec {
-	return []spec{
-		{name: "moneroo", boot: startMoneroo},
-		{name: "moneyfusion", boot: startMoneyFusion},
-		{name: "dexchange", boot: startDexchange},
-		{name: "novasend", boot: startNovaSend, guidance: novasend.MinPollInterval},
-		{name: "paydunya", boot: startPayDunya},
+	facts := map[string]spec{
+		dexchange.Name:   {own: dexchangeOptions, boot: startDexchange},
+		dexpay.Name:      {own: dexpayOptions, boot: startDexpay},
+		moneroo.Name:     {boot: startMoneroo},
+		moneyfusion.Name: {boot: startMoneyFusion},
+		novasend.Name:    {boot: startNovaSend, guidance: novasend.MinPollInterval},
+		paydunya.Name:    {boot: startPayDunya},
 	}
+	var out []spec
+	for _, p := range emulators.All() {
+		sp := facts[p.Name]
+		sp.name, sp.emulator = p.Name, p
+		out = append(out, sp)
+	}
+	return out
 }
 
-func startMoneroo(tb testing.TB, o emuOptions) *emu {
-	em := monerootest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
-	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *moneroo.Config, px *apiProxy) {
+// specNamed returns the provider called name.
+func specNamed(tb testing.TB, name string) spec {
+	tb.Helper()
+	for _, sp := range specs() {
+		if sp.name == name {
+			return sp
+		}
+	}
+	tb.Fatalf("no provider %s", name)
+	return spec{}
+}
+
+func startMoneroo(tb testing.TB, started emulators.Emulator, px *apiProxy, o emuOptions) *emu {
+	em, prov := client[*monerootest.Server](tb, started, func(c *moneroo.Config) {
 		c.BaseURL = px.url(c.BaseURL)
 		if o.unsigned {
 			c.WebhookSecrets = nil
@@ -294,7 +346,7 @@ func startMoneroo(tb testing.TB, o emuOptions) *emu {
 	}, moneroo.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: "success", cauri.StatusFailed: "failed", cauri.StatusPending: "initiated", cauri.StatusCancelled: "cancelled"}
 	return &emu{
-		em: em, proxy: px, provider: prov, believed: !o.unsigned,
+		provider: prov, believed: !o.unsigned,
 		secrets: []string{em.SecretKey, em.WebhookSecret},
 		sign: func(body []byte) http.Header {
 			return http.Header{moneroo.SignatureHeader: {em.Sign(body)}}
@@ -315,17 +367,14 @@ func startMoneroo(tb testing.TB, o emuOptions) *emu {
 	}
 }
 
-func startMoneyFusion(tb testing.TB, o emuOptions) *emu {
-	em := moneyfusiontest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
-	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *moneyfusion.Config, px *apiProxy) {
-		c.APIURL, c.StatusURL = px.url(c.APIURL), px.url(c.StatusURL)
-	}, moneyfusion.New)
+func startMoneyFusion(tb testing.TB, started emulators.Emulator, px *apiProxy, o emuOptions) *emu {
+	em, prov := client[*moneyfusiontest.Server](tb, started, func(c *moneyfusion.Config) { c.APIURL, c.StatusURL = px.url(c.APIURL), px.url(c.StatusURL) }, moneyfusion.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: moneyfusiontest.StatusPaid, cauri.StatusFailed: moneyfusiontest.StatusFailure,
 		cauri.StatusPending: moneyfusiontest.StatusPending, cauri.StatusCancelled: moneyfusiontest.StatusCancelled}
 	events := map[cauri.Status]string{cauri.StatusPaid: moneyfusion.EventCompleted, cauri.StatusFailed: moneyfusion.EventCancelled,
 		cauri.StatusPending: moneyfusion.EventPending, cauri.StatusCancelled: moneyfusion.EventCancelled}
 	return &emu{
-		em: em, proxy: px, provider: prov,
+		provider:  prov,
 		secrets:   []string{em.Key, em.APIURL},
 		setStatus: func(ref string, s cauri.Status) error { return em.SetStatus(ref, words[s]) },
 		craft: func(sh *shop, p cauri.Payment, s cauri.Status, amount int64, currency string) notice {
@@ -345,16 +394,18 @@ func startMoneyFusion(tb testing.TB, o emuOptions) *emu {
 	}
 }
 
-func startDexchange(tb testing.TB, o emuOptions) *emu {
-	opts := []dexchangetest.Option{dexchangetest.WithRateLimit(0, 0),
-		providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout)}
+// dexchangeOptions are DEXCHANGE's emulator options: no rate limit, and
+// o's webhook secret.
+func dexchangeOptions(o emuOptions) []providertest.EmulatorOption {
+	opts := []providertest.EmulatorOption{dexchangetest.WithRateLimit(0, 0)}
 	if o.dexchangeSecret != "" {
 		opts = append(opts, dexchangetest.WithWebhookSecret(o.dexchangeSecret))
 	}
-	em := dexchangetest.New(opts...)
-	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *dexchange.Config, px *apiProxy) {
-		c.BaseURL = px.url(c.BaseURL)
-	}, dexchange.New)
+	return opts
+}
+
+func startDexchange(tb testing.TB, started emulators.Emulator, px *apiProxy, o emuOptions) *emu {
+	em, prov := client[*dexchangetest.Server](tb, started, func(c *dexchange.Config) { c.BaseURL = px.url(c.BaseURL) }, dexchange.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: "SUCCESS", cauri.StatusFailed: "FAILED", cauri.StatusPending: "PENDING", cauri.StatusCancelled: "CANCELLED"}
 	var sign func([]byte) http.Header
 	if o.dexchangeSecret != "" {
@@ -363,7 +414,7 @@ func startDexchange(tb testing.TB, o emuOptions) *emu {
 		}
 	}
 	return &emu{
-		em: em, proxy: px, provider: prov, sign: sign, believed: o.dexchangeSecret != "",
+		provider: prov, sign: sign, believed: o.dexchangeSecret != "",
 		secrets:   []string{em.APIKey, o.dexchangeSecret},
 		setStatus: func(ref string, s cauri.Status) error { return em.SetStatus(ref, words[s]) },
 		craft: func(sh *shop, p cauri.Payment, s cauri.Status, amount int64, currency string) notice {
@@ -385,11 +436,50 @@ func startDexchange(tb testing.TB, o emuOptions) *emu {
 	}
 }
 
-func startNovaSend(tb testing.TB, o emuOptions) *emu {
-	em := novasendtest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
-	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *novasend.Config, px *apiProxy) {
-		c.BaseURL = px.url(c.BaseURL)
-	}, novasend.New)
+// dexpayOptions are DEXPAY's emulator options: unsigned notifications,
+// as for an account with no webhook secret, when o asks for them.
+func dexpayOptions(o emuOptions) []providertest.EmulatorOption {
+	if o.unsigned {
+		return []providertest.EmulatorOption{dexpaytest.WithoutWebhookSignature()}
+	}
+	return nil
+}
+
+func startDexpay(tb testing.TB, started emulators.Emulator, px *apiProxy, o emuOptions) *emu {
+	em, prov := client[*dexpaytest.Server](tb, started, func(c *dexpay.Config) { c.BaseURL = px.url(c.BaseURL) }, dexpay.New)
+	words := map[cauri.Status]string{cauri.StatusPaid: dexpaytest.StatusCompleted, cauri.StatusFailed: dexpaytest.StatusFailed,
+		cauri.StatusPending: dexpaytest.StatusPending, cauri.StatusCancelled: dexpaytest.StatusCancelled}
+	// The events the plugin reads; a session just opened is INITIATED.
+	events := map[cauri.Status]string{cauri.StatusPaid: "CHECKOUT_COMPLETED", cauri.StatusFailed: "CHECKOUT_FAILED",
+		cauri.StatusPending: "CHECKOUT_INITIATED", cauri.StatusCancelled: "CHECKOUT_CANCELLED"}
+	return &emu{
+		provider: prov, believed: !o.unsigned, confirmsUnsigned: true, confirmsZero: true,
+		secrets: []string{em.APIKey, em.APISecret, em.WebhookSecret},
+		sign: func(body []byte) http.Header {
+			return http.Header{dexpay.SignatureHeader: {dexpaytest.Sign(em.WebhookSecret, body)}}
+		},
+		setStatus: func(ref string, s cauri.Status) error { return em.SetStatus(ref, words[s]) },
+		craft: func(sh *shop, p cauri.Payment, s cauri.Status, amount int64, currency string) notice {
+			// The session's reference is our payment ID (its ProviderRef).
+			body := mustJSON(map[string]any{
+				"event": events[s],
+				"data": map[string]any{
+					"reference": p.ProviderRef, "status": words[s], "amount": amount, "currency": currency,
+					"transaction_id": "TXN_reliability", "payment_method": "MOBILE_MONEY", "operator": "wave",
+					"metadata": map[string]string{dexpay.MetaPaymentID: p.ID}, "isSandbox": em.Mode == dexpay.Sandbox,
+					"completed_at": time.Now().UTC().Format(time.RFC3339),
+				},
+				"created_at": time.Now().UTC().Format(time.RFC3339),
+			})
+			h := jsonHeader()
+			h.Set(dexpay.SignatureHeader, dexpaytest.Sign(em.WebhookSecret, body))
+			return notice{url: sh.kit().CallbackURL(dexpay.Name, p.ID), header: h, body: body}
+		},
+	}
+}
+
+func startNovaSend(tb testing.TB, started emulators.Emulator, px *apiProxy, o emuOptions) *emu {
+	em, prov := client[*novasendtest.Server](tb, started, func(c *novasend.Config) { c.BaseURL = px.url(c.BaseURL) }, novasend.New)
 	type state struct{ status, confirmation, transaction string }
 	states := map[cauri.Status]state{
 		cauri.StatusPaid:      {"processed", "accepted", "completed"},
@@ -398,7 +488,7 @@ func startNovaSend(tb testing.TB, o emuOptions) *emu {
 		cauri.StatusPending:   {"processing", "pending", ""},
 	}
 	return &emu{
-		em: em, proxy: px, provider: prov, believed: true, hintOnBadSignature: true,
+		provider: prov, believed: true, hintOnBadSignature: true,
 		secrets: []string{em.APIKey, em.APIClient, em.WebhookSecret},
 		sign: func(body []byte) http.Header {
 			return http.Header{novasend.SignatureHeader: {em.Sign(body)}}
@@ -429,15 +519,12 @@ func startNovaSend(tb testing.TB, o emuOptions) *emu {
 	}
 }
 
-func startPayDunya(tb testing.TB, o emuOptions) *emu {
-	em := paydunyatest.New(providertest.WithWebhookRetries(o.retries, o.retryDelay), providertest.WithWebhookTimeout(o.webhookTimeout))
-	px, prov := proxied(tb, em, em.URL, em.Config(), func(c *paydunya.Config, px *apiProxy) {
-		c.BaseURL = px.url(c.BaseURL)
-	}, paydunya.New)
+func startPayDunya(tb testing.TB, started emulators.Emulator, px *apiProxy, o emuOptions) *emu {
+	em, prov := client[*paydunyatest.Server](tb, started, func(c *paydunya.Config) { c.BaseURL = px.url(c.BaseURL) }, paydunya.New)
 	words := map[cauri.Status]string{cauri.StatusPaid: paydunya.StatusCompleted, cauri.StatusFailed: paydunya.StatusFailed,
 		cauri.StatusPending: paydunya.StatusPending, cauri.StatusCancelled: paydunya.StatusCancelled}
 	return &emu{
-		em: em, proxy: px, provider: prov,
+		provider:  prov,
 		secrets:   []string{em.MasterKey, em.Sandbox.PrivateKey, em.Sandbox.Token, em.Hash()},
 		setStatus: func(ref string, s cauri.Status) error { return em.SetStatus(ref, words[s]) },
 		craft: func(sh *shop, p cauri.Payment, s cauri.Status, amount int64, currency string) notice {
@@ -481,19 +568,19 @@ type apiProxy struct {
 	idle     chan struct{}  // closed while inflight is 0
 }
 
-// proxied puts an API proxy in front of the emulator at url, which closes
-// when tb ends, and builds the provider newP makes of cfg once route has
-// pointed it at the proxy.
-func proxied[C any, P cauri.Provider](tb testing.TB, em interface{ Close() }, url string, cfg C, route func(*C, *apiProxy), newP func(C) (P, error)) (*apiProxy, P) {
+// client returns the started emulator, a server of type S, and the
+// provider newP makes of the configuration it gives once route has
+// pointed it at the tests' API proxy.
+func client[S interface{ Config() C }, C any, P cauri.Provider](tb testing.TB, started emulators.Emulator, route func(*C), newP func(C) (P, error)) (S, P) {
 	tb.Helper()
-	px := newAPIProxy(tb, url)
-	tb.Cleanup(em.Close)
-	route(&cfg, px)
+	em := started.(S)
+	cfg := em.Config()
+	route(&cfg)
 	prov, err := newP(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return px, prov
+	return em, prov
 }
 
 func newAPIProxy(tb testing.TB, target string) *apiProxy {

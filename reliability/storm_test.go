@@ -44,7 +44,7 @@ func TestDuplicateStorm(t *testing.T) {
 	// The storm keeps every connection busy: a server shared with other
 	// tests must not run out of them midway.
 	pg.fill = true
-	e := specs()[0].start(t, emuOptions{retries: 5, retryDelay: 50 * time.Millisecond, webhookTimeout: 10 * time.Second})
+	e := specNamed(t, "moneroo").start(t, emuOptions{retries: 5, retryDelay: 50 * time.Millisecond, webhookTimeout: 10 * time.Second})
 	e.em.SetWebhookPolicy(providertest.WebhookPolicy{Copies: copies})
 	// The emulator has no rate limit: the load test measures the kit, not
 	// a provider's quota.
@@ -134,7 +134,7 @@ func TestDuplicateStorm(t *testing.T) {
 		}
 	}
 	outcomes := sh.webhookOutcomes(e.name)
-	deliveries := e.em.(deliveryLog).Deliveries()
+	deliveries := e.em.Deliveries()
 	var refused int
 	for _, d := range deliveries {
 		if !d.OK() {

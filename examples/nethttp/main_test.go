@@ -26,6 +26,7 @@ import (
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
+	"github.com/cauripay/cauri/providers/emulators"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
 	"github.com/cauripay/cauri/providers/novasend/novasendtest"
@@ -309,6 +310,28 @@ func flows() []flow {
 		)
 	}
 	return out
+}
+
+// TestEveryEmulatorOffered: the shop offers every provider whose emulator
+// providers/emulators lists, and the tests run them all.
+func TestEveryEmulatorOffered(t *testing.T) {
+	var want []string
+	for _, p := range emulators.All() {
+		want = append(want, p.Name)
+	}
+	var offered []string
+	for _, sp := range providerSpecs() {
+		offered = append(offered, sp.name)
+	}
+	if got := slices.Sorted(slices.Values(offered)); !slices.Equal(got, want) {
+		t.Errorf("the shop offers %v, want every emulated provider: %v", got, want)
+	}
+	if got := slices.Sorted(slices.Values(allProviders)); !slices.Equal(got, want) {
+		t.Errorf("the tests run %v, want every emulated provider: %v", got, want)
+	}
+	if em, _, err := (providerSpec{name: "nope", label: "Nope"}).emulate(nil, nil); err == nil || em.Emulator != nil {
+		t.Errorf("a provider with no emulator: emulate = %v, %v; want an error and no emulator", em.Emulator, err)
+	}
 }
 
 // TestFlows pays, fails and cancels an order with every provider through

@@ -14,6 +14,7 @@ import (
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
+	"github.com/cauripay/cauri/providers/emulators"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
@@ -38,14 +39,6 @@ const payLaterDelay = 6 * time.Second
 // providersVar restricts the providers the shop offers.
 const providersVar = "CAURI_PROVIDERS"
 
-// emulated is a provider's emulator, started on loopback when the
-// provider's credentials are not in the environment.
-type emulated struct {
-	providertest.Emulator
-	// URL is the emulator's root, for the start line and the logs.
-	URL string
-}
-
 // providerSpec is one provider the shop can offer: the variables that
 // switch it to its real API, and how it is built either way.
 type providerSpec struct {
@@ -69,9 +62,41 @@ type providerSpec struct {
 	// live builds the provider against its real API; where says which API,
 	// without any secret, for the start line. log may be nil.
 	live func(env map[string]string, log *slog.Logger) (p cauri.Provider, where string, err error)
-	// emulate starts the provider's emulator and builds the provider
-	// configured against it. log may be nil.
-	emulate func(env map[string]string, log *slog.Logger) (emulated, cauri.Provider, error)
+	// emulatorOptions are the options of the provider's own emulator
+	// package, read from env, given after the shop's merchant name and
+	// pay-later delay (emulate); nil when it needs none.
+	emulatorOptions func(env map[string]string) []providertest.EmulatorOption
+	// emulated builds the provider configured against its started
+	// emulator (see configured). log may be nil.
+	emulated func(em providertest.Emulator, log *slog.Logger) (cauri.Provider, error)
+}
+
+// emulate starts the provider's emulator (providers/emulators), on
+// loopback, and builds the provider configured against it. log may be
+// nil.
+func (sp providerSpec) emulate(env map[string]string, log *slog.Logger) (emulators.Started, cauri.Provider, error) {
+	ep, ok := emulators.Named(sp.name)
+	if !ok {
+		return emulators.Started{}, nil, fmt.Errorf("%s has no emulator", sp.label)
+	}
+	opts := []providertest.EmulatorOption{providertest.WithMerchant(merchantName), providertest.WithPayLaterDelay(payLaterDelay)}
+	if sp.emulatorOptions != nil {
+		opts = append(opts, sp.emulatorOptions(env)...)
+	}
+	em := ep.Start(opts...)
+	p, err := sp.emulated(em.Emulator, log)
+	return em, p, err
+}
+
+// configured returns a providerSpec.emulated for emulator servers of type
+// S: the provider newP makes of the server's configuration (config), with
+// log as its logger (setLog).
+func configured[S any, C any, P cauri.Provider](config func(S) C, setLog func(*C, *slog.Logger), newP func(C) (P, error)) func(providertest.Emulator, *slog.Logger) (cauri.Provider, error) {
+	return func(em providertest.Emulator, log *slog.Logger) (cauri.Provider, error) {
+		cfg := config(em.(S))
+		setLog(&cfg, log)
+		return newP(cfg)
+	}
 }
 
 // vars returns every variable of the provider.
@@ -114,13 +139,7 @@ func providerSpecs() []providerSpec {
 				})
 				return p, orDefault(env["MONEROO_BASE_URL"], moneroo.DefaultBaseURL), err
 			},
-			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := monerootest.New(providertest.WithMerchant(merchantName), providertest.WithPayLaterDelay(payLaterDelay))
-				cfg := emu.Config()
-				cfg.Logger = log
-				p, err := moneroo.New(cfg)
-				return emulated{emu, emu.URL}, p, err
-			},
+			emulated: configured((*monerootest.Server).Config, func(c *moneroo.Config, log *slog.Logger) { c.Logger = log }, moneroo.New),
 		},
 		{
 			name: moneyfusion.Name, label: "MoneyFusion",
@@ -139,13 +158,7 @@ func providerSpecs() []providerSpec {
 				return p, "the merchant URL of MONEYFUSION_API_URL, statuses from " +
 					orDefault(env["MONEYFUSION_STATUS_URL"], moneyfusion.DefaultStatusURL), err
 			},
-			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := moneyfusiontest.New(providertest.WithMerchant(merchantName), providertest.WithPayLaterDelay(payLaterDelay))
-				cfg := emu.Config()
-				cfg.Logger = log
-				p, err := moneyfusion.New(cfg)
-				return emulated{emu, emu.URL}, p, err
-			},
+			emulated: configured((*moneyfusiontest.Server).Config, func(c *moneyfusion.Config, log *slog.Logger) { c.Logger = log }, moneyfusion.New),
 		},
 		{
 			name: dexchange.Name, label: "DEXCHANGE",
@@ -161,16 +174,12 @@ func providerSpecs() []providerSpec {
 				})
 				return p, orDefault(env["DEXCHANGE_BASE_URL"], dexchange.DefaultBaseURL), err
 			},
-			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				// The real API allows 100 requests a minute; a person
-				// clicking through the demo, or its tests, may need more.
-				emu := dexchangetest.New(providertest.WithMerchant(merchantName), dexchangetest.WithRateLimit(0, 0),
-					providertest.WithPayLaterDelay(payLaterDelay))
-				cfg := emu.Config()
-				cfg.Logger = log
-				p, err := dexchange.New(cfg)
-				return emulated{emu, emu.URL}, p, err
+			// The real API allows 100 requests a minute; a person
+			// clicking through the demo, or its tests, may need more.
+			emulatorOptions: func(map[string]string) []providertest.EmulatorOption {
+				return []providertest.EmulatorOption{dexchangetest.WithRateLimit(0, 0)}
 			},
+			emulated: configured((*dexchangetest.Server).Config, func(c *dexchange.Config, log *slog.Logger) { c.Logger = log }, dexchange.New),
 		},
 		{
 			name: dexpay.Name, label: "DEXPAY",
@@ -199,13 +208,7 @@ func providerSpecs() []providerSpec {
 				}
 				return p, p.BaseURL(), nil
 			},
-			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := dexpaytest.New(providertest.WithMerchant(merchantName), providertest.WithPayLaterDelay(payLaterDelay))
-				cfg := emu.Config()
-				cfg.Logger = log
-				p, err := dexpay.New(cfg)
-				return emulated{emu, emu.URL}, p, err
-			},
+			emulated: configured((*dexpaytest.Server).Config, func(c *dexpay.Config, log *slog.Logger) { c.Logger = log }, dexpay.New),
 		},
 		{
 			name: novasend.Name, label: "NovaSend",
@@ -229,13 +232,7 @@ func providerSpecs() []providerSpec {
 				})
 				return p, orDefault(env["NOVASEND_BASE_URL"], novasend.DefaultBaseURL), err
 			},
-			emulate: func(_ map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := novasendtest.New(providertest.WithMerchant(merchantName), providertest.WithPayLaterDelay(payLaterDelay))
-				cfg := emu.Config()
-				cfg.Logger = log
-				p, err := novasend.New(cfg)
-				return emulated{emu, emu.URL}, p, err
-			},
+			emulated: configured((*novasendtest.Server).Config, func(c *novasend.Config, log *slog.Logger) { c.Logger = log }, novasend.New),
 		},
 		{
 			name: paydunya.Name, label: "PayDunya",
@@ -263,14 +260,10 @@ func providerSpecs() []providerSpec {
 				}
 				return p, orDefault(env["PAYDUNYA_BASE_URL"], base), err
 			},
-			emulate: func(env map[string]string, log *slog.Logger) (emulated, cauri.Provider, error) {
-				emu := paydunyatest.New(paydunyatest.WithStoreName(orDefault(env["PAYDUNYA_STORE_NAME"], merchantName)),
-					providertest.WithPayLaterDelay(payLaterDelay))
-				cfg := emu.Config()
-				cfg.Logger = log
-				p, err := paydunya.New(cfg)
-				return emulated{emu, emu.URL}, p, err
+			emulatorOptions: func(env map[string]string) []providertest.EmulatorOption {
+				return []providertest.EmulatorOption{paydunyatest.WithStoreName(orDefault(env["PAYDUNYA_STORE_NAME"], merchantName))}
 			},
+			emulated: configured((*paydunyatest.Server).Config, func(c *paydunya.Config, log *slog.Logger) { c.Logger = log }, paydunya.New),
 		},
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/examples/internal/demo"
 	"github.com/cauripay/cauri/middleware"
+	"github.com/cauripay/cauri/providers/emulators"
 )
 
 // product is an entry of the catalogue.
@@ -80,7 +81,7 @@ type shop struct {
 	reg    *prometheus.Registry
 	offers []offer
 	// emus are the emulators the shop started, by provider name.
-	emus  map[string]emulated
+	emus  map[string]emulators.Started
 	pages *template.Template
 
 	// stopReconciler ends the reconciler, which closes reconciled once it
@@ -118,7 +119,7 @@ func newShop(ctx context.Context, cfg config) (*shop, error) {
 		cfg:   cfg,
 		log:   log,
 		reg:   prometheus.NewRegistry(),
-		emus:  make(map[string]emulated),
+		emus:  make(map[string]emulators.Started),
 		pages: template.Must(template.New("pages").Funcs(template.FuncMap{"price": displayPrice, "buttons": newButtons}).Parse(pagesHTML)),
 	}
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -231,7 +232,7 @@ func (s *shop) startProviders() ([]cauri.Provider, error) {
 				log.Warn(v+" is not set: each webhook is confirmed with "+sp.label+"'s API before it counts", "provider", sp.name)
 			}
 		} else {
-			var emu emulated
+			var emu emulators.Started
 			emu, p, err = sp.emulate(cfg.ProviderEnv, log)
 			if emu.Emulator != nil {
 				s.emus[sp.name] = emu

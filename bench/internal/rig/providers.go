@@ -7,16 +7,7 @@ import (
 	"net/http"
 
 	"github.com/cauripay/cauri"
-	"github.com/cauripay/cauri/providers/dexchange"
-	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
-	"github.com/cauripay/cauri/providers/moneroo"
-	"github.com/cauripay/cauri/providers/moneroo/monerootest"
-	"github.com/cauripay/cauri/providers/moneyfusion"
-	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
-	"github.com/cauripay/cauri/providers/novasend"
-	"github.com/cauripay/cauri/providers/novasend/novasendtest"
-	"github.com/cauripay/cauri/providers/paydunya"
-	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
+	"github.com/cauripay/cauri/providers/emulators"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -39,31 +30,15 @@ func (c Captured) Request() *http.Request {
 	return Notification{Body: c.Body, Header: c.Header}.Request(c.CallbackURL)
 }
 
-type emulator interface {
-	providertest.Emulator
-	Deliveries() []providertest.Delivery
-}
-
-// CaptureAll opens a checkout at each of the five emulators, pays it on
-// the hosted page and returns the notification each sent, in the order
-// dexchange, moneroo, moneyfusion, novasend, paydunya. Call close when
-// done with the providers.
+// CaptureAll opens a checkout at each provider's emulator
+// (emulators.All), pays it on the hosted page and returns the notification
+// each sent, in the list's order. Call close when done with the
+// providers.
 func CaptureAll(ctx context.Context) (out []Captured, close func(), err error) {
-	type entry struct {
-		name string
-		em   emulator
-		ms   func(string) (cauri.Status, bool)
-	}
-	entries := []entry{
-		{"dexchange", dexchangetest.New(), dexchange.MapStatus},
-		{"moneroo", monerootest.New(), moneroo.MapStatus},
-		{"moneyfusion", moneyfusiontest.New(), moneyfusion.MapStatus},
-		{"novasend", novasendtest.New(), novasend.MapStatus},
-		{"paydunya", paydunyatest.New(), paydunya.MapStatus},
-	}
+	var started []emulators.Started
 	close = func() {
-		for _, e := range entries {
-			e.em.Close()
+		for _, em := range started {
+			em.Close()
 		}
 	}
 	defer func() {
@@ -71,18 +46,20 @@ func CaptureAll(ctx context.Context) (out []Captured, close func(), err error) {
 			close()
 		}
 	}()
-	for i, e := range entries {
-		c, err := capture(ctx, e.name, e.em, i)
+	for i, p := range emulators.All() {
+		em := p.Start()
+		started = append(started, em)
+		c, err := capture(ctx, p.Name, em, i)
 		if err != nil {
 			return nil, nil, err
 		}
-		c.MapStatus = e.ms
+		c.MapStatus = p.MapStatus
 		out = append(out, c)
 	}
 	return out, close, nil
 }
 
-func capture(ctx context.Context, name string, em emulator, i int) (Captured, error) {
+func capture(ctx context.Context, name string, em emulators.Emulator, i int) (Captured, error) {
 	// Recorded, never sent.
 	em.SetWebhookPolicy(providertest.WebhookPolicy{Lost: true})
 	em.SetWebhookURL("http://127.0.0.1:1" + Prefix + "/webhooks/" + name)

@@ -8,6 +8,7 @@ import (
 	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
 	"github.com/cauripay/cauri/providers/dexpay"
 	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
+	"github.com/cauripay/cauri/providers/emulators"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/moneyfusion"
@@ -20,19 +21,18 @@ import (
 )
 
 // Providers returns the facts of every provider under providers/, one
-// entry each, by name.
+// entry each, by name: its name, emulator and MapStatus from
+// emulators.All, and the facts below. It panics for a provider the table
+// has no facts for, or that All does not list.
 func Providers() map[string]Facts {
-	return map[string]Facts{
+	facts := map[string]Facts{
 		"dexchange": {
-			Name:   "dexchange",
-			New:    func() Emulator { return dexchangetest.New() },
 			Secret: func(em Emulator) string { return em.(*dexchangetest.Server).APIKey },
 			Refused: func(em Emulator) (cauri.Provider, string) {
 				cfg := em.(*dexchangetest.Server).Config()
 				cfg.APIKey = "sk.test.wrong"
 				return must(dexchange.New(cfg)), cfg.APIKey
 			},
-			MapStatus: dexchange.MapStatus,
 			StatusWords: map[cauri.Status][]string{
 				cauri.StatusPending:   {"PENDING", "INITIATED", "PROCESSING", "pending", "processing"},
 				cauri.StatusPaid:      {"SUCCESS", "success", " Success "},
@@ -60,8 +60,6 @@ func Providers() map[string]Facts {
 			refSecret: dexchangeRefSecret(),
 		},
 		"dexpay": {
-			Name: "dexpay",
-			New:  func() Emulator { return dexpaytest.New() },
 			// DEXPAY serves Senegal: a Senegalese number.
 			Order:  func(o *cauri.Order) { o.Customer.Phone, o.Customer.Country = "+221771234567", "SN" },
 			Secret: func(em Emulator) string { return em.(*dexpaytest.Server).APISecret },
@@ -70,7 +68,6 @@ func Providers() map[string]Facts {
 				cfg.APISecret = "sk_test_wrong"
 				return must(dexpay.New(cfg)), cfg.APISecret
 			},
-			MapStatus: dexpay.MapStatus,
 			StatusWords: map[cauri.Status][]string{
 				cauri.StatusPending:   {"INITIATED", "PENDING", "PROCESSING"},
 				cauri.StatusPaid:      {"COMPLETED", "completed"},
@@ -96,15 +93,12 @@ func Providers() map[string]Facts {
 			Webhooks: dexpayWebhooks(),
 		},
 		"moneroo": {
-			Name:   "moneroo",
-			New:    func() Emulator { return monerootest.New() },
 			Secret: func(em Emulator) string { return em.(*monerootest.Server).SecretKey },
 			Refused: func(em Emulator) (cauri.Provider, string) {
 				cfg := em.(*monerootest.Server).Config()
 				cfg.SecretKey = "sk_test_wrong"
 				return must(moneroo.New(cfg)), cfg.SecretKey
 			},
-			MapStatus: moneroo.MapStatus,
 			StatusWords: map[cauri.Status][]string{
 				cauri.StatusPending:   {"initiated", "pending"},
 				cauri.StatusPaid:      {"success", " success "},
@@ -130,8 +124,6 @@ func Providers() map[string]Facts {
 			refSecret: monerooRefSecret(),
 		},
 		"moneyfusion": {
-			Name:   "moneyfusion",
-			New:    func() Emulator { return moneyfusiontest.New() },
 			Secret: func(em Emulator) string { return em.(*moneyfusiontest.Server).Key },
 			// The API URL is the only credential: a wrong key in it names a
 			// merchant MoneyFusion does not know. The status lookup takes
@@ -142,7 +134,6 @@ func Providers() map[string]Facts {
 				cfg.APIURL = s.URL + "/" + s.App + "/0000000000000000/pay/"
 				return must(moneyfusion.New(cfg)), "0000000000000000"
 			},
-			MapStatus: moneyfusion.MapStatus,
 			StatusWords: map[cauri.Status][]string{
 				cauri.StatusPending:   {"pending", "no paid", "payin.session.pending", "NO PAID"},
 				cauri.StatusPaid:      {"paid", "payin.session.completed", " Paid ", "Payin.Session.Completed"},
@@ -170,15 +161,12 @@ func Providers() map[string]Facts {
 			refSecret: moneyfusionRefSecret(),
 		},
 		"novasend": {
-			Name:   "novasend",
-			New:    func() Emulator { return novasendtest.New() },
 			Secret: func(em Emulator) string { return em.(*novasendtest.Server).APIClient },
 			Refused: func(em Emulator) (cauri.Provider, string) {
 				cfg := em.(*novasendtest.Server).Config()
 				cfg.APIClient = "sk_wrong"
 				return must(novasend.New(cfg)), cfg.APIClient
 			},
-			MapStatus: novasend.MapStatus,
 			StatusWords: map[cauri.Status][]string{
 				cauri.StatusPending: {"processing", "processed", "none", "pending", "accepted"},
 				cauri.StatusPaid:    {"completed", " COMPLETED "},
@@ -205,8 +193,6 @@ func Providers() map[string]Facts {
 			Webhooks: novasendWebhooks(),
 		},
 		"paydunya": {
-			Name:   "paydunya",
-			New:    func() Emulator { return paydunyatest.New() },
 			Secret: func(em Emulator) string { return em.(*paydunyatest.Server).MasterKey },
 			// PayDunya refuses wrong keys with HTTP 200 and a response code.
 			Refused: func(em Emulator) (cauri.Provider, string) {
@@ -214,7 +200,6 @@ func Providers() map[string]Facts {
 				cfg.MasterKey = "wrong-master-key"
 				return must(paydunya.New(cfg)), cfg.MasterKey
 			},
-			MapStatus: paydunya.MapStatus,
 			StatusWords: map[cauri.Status][]string{
 				cauri.StatusPending:   {"pending"},
 				cauri.StatusPaid:      {"completed", " completed\n"},
@@ -243,6 +228,21 @@ func Providers() map[string]Facts {
 			refSecret: paydunyaRefSecret(),
 		},
 	}
+	for _, p := range emulators.All() {
+		f, ok := facts[p.Name]
+		if !ok {
+			panic(fmt.Sprintf("clienttest: no facts for provider %q", p.Name))
+		}
+		f.Name, f.MapStatus = p.Name, p.MapStatus
+		f.New = func() Emulator { return p.Start().Emulator }
+		facts[p.Name] = f
+	}
+	for name, f := range facts {
+		if f.New == nil {
+			panic(fmt.Sprintf("clienttest: facts for %q, which emulators.All does not list", name))
+		}
+	}
+	return facts
 }
 
 // Provider returns the facts of the provider named name; it panics for a
