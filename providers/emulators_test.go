@@ -12,12 +12,7 @@ import (
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/internal/emulator/emutest"
-	"github.com/cauripay/cauri/providers/dexchange/dexchangetest"
-	"github.com/cauripay/cauri/providers/dexpay/dexpaytest"
-	"github.com/cauripay/cauri/providers/moneroo/monerootest"
-	"github.com/cauripay/cauri/providers/moneyfusion/moneyfusiontest"
-	"github.com/cauripay/cauri/providers/novasend/novasendtest"
-	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
+	"github.com/cauripay/cauri/providers/emulators"
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
@@ -33,45 +28,59 @@ type emulatorUnderTest interface {
 // provider's emulator.
 type emulatorFacts struct {
 	name string
-	// start starts the emulator with notifications retried twice, 1ms
-	// apart, and returns it and its root URL.
-	start func() (emulatorUnderTest, string)
 	// statusPath is an API path answered to a GET (a status lookup).
 	statusPath string
 	// perPay is how many notifications a payment paid on the page sends.
 	perPay int
 }
 
-func emulatorTable() []emulatorFacts {
-	return []emulatorFacts{
-		{"moneroo", starts(monerootest.New, func(s *monerootest.Server) string { return s.URL }), "/v1/payments/x", 1},
-		{"dexchange", starts(dexchangetest.New, func(s *dexchangetest.Server) string { return s.URL }), "/api/v1/transaction/x", 1},
-		{"dexpay", starts(dexpaytest.New, func(s *dexpaytest.Server) string { return s.URL }), "/api/v1/checkout-sessions/x", 1},
+// emulatorTable is the facts of every provider of emulators.All, in its
+// order. It fails t for a listed provider it has no facts about.
+func emulatorTable(t *testing.T) []emulatorFacts {
+	t.Helper()
+	facts := map[string]emulatorFacts{
+		"moneroo":   {statusPath: "/v1/payments/x", perPay: 1},
+		"dexchange": {statusPath: "/api/v1/transaction/x", perPay: 1},
+		"dexpay":    {statusPath: "/api/v1/checkout-sessions/x", perPay: 1},
 		// The page's pay sends payin.session.pending, then completed.
-		{"moneyfusion", starts(moneyfusiontest.New, func(s *moneyfusiontest.Server) string { return s.URL }), "/paiementNotif/x", 2},
-		{"novasend", starts(novasendtest.New, func(s *novasendtest.Server) string { return s.URL }), "/v1/payin/x", 1},
-		{"paydunya", starts(paydunyatest.New, func(s *paydunyatest.Server) string { return s.URL }), "/sandbox-api/v1/checkout-invoice/confirm/x", 1},
+		"moneyfusion": {statusPath: "/paiementNotif/x", perPay: 2},
+		"novasend":    {statusPath: "/v1/payin/x", perPay: 1},
+		"paydunya":    {statusPath: "/sandbox-api/v1/checkout-invoice/confirm/x", perPay: 1},
 	}
+	var out []emulatorFacts
+	for _, p := range emulators.All() {
+		f, ok := facts[p.Name]
+		if !ok {
+			t.Fatalf("no emulator facts for %s", p.Name)
+		}
+		f.name = p.Name
+		out = append(out, f)
+	}
+	return out
 }
 
-// starts adapts an emulator's New to the table: it starts the emulator
-// with notifications retried twice, 1ms apart, and returns it and its
-// root URL, as root reads it.
-func starts[S emulatorUnderTest](newEm func(...providertest.EmulatorOption) S, root func(S) string) func() (emulatorUnderTest, string) {
-	return func() (emulatorUnderTest, string) {
-		s := newEm(providertest.WithWebhookRetries(2, time.Millisecond))
-		return s, root(s)
+// start starts f's emulator with notifications retried twice, 1ms apart,
+// and returns it and its root URL.
+func (f emulatorFacts) start(t *testing.T) (emulatorUnderTest, string) {
+	t.Helper()
+	p, _ := emulators.Named(f.name)
+	s := p.Start(providertest.WithWebhookRetries(2, time.Millisecond))
+	em, ok := s.Emulator.(emulatorUnderTest)
+	if !ok {
+		s.Close()
+		t.Fatalf("%s's emulator has no AwaitSlowHeld", f.name)
 	}
+	return em, s.URL
 }
 
 // eachEmulator runs check in a parallel subtest for each emulator of the
 // table, started for it and closed after.
 func eachEmulator(t *testing.T, check func(t *testing.T, f emulatorFacts, em emulatorUnderTest)) {
 	t.Helper()
-	for _, f := range emulatorTable() {
+	for _, f := range emulatorTable(t) {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
-			em, _ := f.start()
+			em, _ := f.start(t)
 			defer em.Close()
 			check(t, f, em)
 		})
@@ -175,10 +184,10 @@ func TestEmulatorsWebhookPolicies(t *testing.T) {
 // it holds.
 func TestEmulatorsCloseWithSlowFault(t *testing.T) {
 	t.Parallel()
-	for _, f := range emulatorTable() {
+	for _, f := range emulatorTable(t) {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
-			em, root := f.start()
+			em, root := f.start(t)
 			em.InjectFault(providertest.OpAny, providertest.Fault{Kind: providertest.FaultSlow, Delay: time.Hour})
 			done := make(chan struct{})
 			go func() {
