@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -84,13 +83,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	// Blank secrets are left out, and logged below.
 	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		bad("BaseURL", "must be an absolute http(s) URL with no query")
-	}
+	base := invalid.APIRoot("BaseURL", cfg.BaseURL, DefaultBaseURL)
 	for i, m := range cfg.Methods {
 		if strings.TrimSpace(m) == "" {
 			bad(fmt.Sprintf("Methods[%d]", i), "is empty")
