@@ -178,17 +178,9 @@ func FuzzParseWebhook(f *testing.F) {
 		`{"ID":"a","id":"b","Status":"SUCCESS","status":"FAILED"}`,
 		`{}`, `null`, `[]`, `"`, ``,
 	}
-	for _, s := range seeds {
-		f.Add([]byte(s), true, "")
-		f.Add([]byte(s), false, "sha256=00")
-		f.Add([]byte(s), false, "")
-	}
 	signed := clienttest.Build(f, dexchange.New, dexchange.Config{APIKey: "sk", WebhookSecrets: []string{secretOld, secretNew}})
 	open := clienttest.Build(f, dexchange.New, dexchange.Config{APIKey: "sk"})
-	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string) {
-		if sign {
-			header = dexchange.Sign(secretNew, body)
-		}
+	clienttest.FuzzSigned(f, seeds, dexchange.Sign, secretNew, func(t *testing.T, body []byte, header string, _ bool) {
 		r := clienttest.WebhookRequest("/", "", "", dexchange.SignatureHeader, header)
 
 		for _, p := range []*dexchange.Provider{signed, open} {

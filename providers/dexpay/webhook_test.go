@@ -232,58 +232,48 @@ func FuzzParseWebhook(f *testing.F) {
 		`{"event":"CHECKOUT_","data":{"reference":"pay_01","status":["COMPLETED"],"payment_attempt":{"operator":{}}}}`,
 		`{}`, `null`, `[]`, `"`, ``,
 	}
-	for _, s := range seeds {
-		f.Add([]byte(s), true, "", false)
-		f.Add([]byte(s), false, "sha256=00", true)
-		f.Add([]byte(s), false, "", false)
-	}
 	signed := provider(f, dexpay.Config{APIKey: "pk_test_1", APISecret: "sk_test_1", WebhookSecrets: []string{secretOld, secretNew}})
 	live := provider(f, dexpay.Config{APIKey: "pk_live_1", APISecret: "sk_live_1", Mode: dexpay.Live, WebhookSecrets: []string{secretNew}})
 	open := provider(f, dexpay.Config{APIKey: "pk_test_1", APISecret: "sk_test_1"})
-	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string, legacy bool) {
-		if sign {
-			header = dexpay.Sign(secretNew, body)
-		}
-		name := dexpay.SignatureHeader
-		if legacy {
-			name = dexpay.LegacySignatureHeader
-		}
-		r := clienttest.WebhookRequest("/", "", "", name, header)
-		for _, p := range []*dexpay.Provider{signed, live, open} {
-			u, err := p.ParseWebhook(r, body)
-			if err != nil {
-				clienttest.CheckClassified(t, err, cauri.ErrMalformed, cauri.ErrUnauthenticated, cauri.ErrIgnoredEvent)
-				for _, s := range []string{secretOld, secretNew, "sk_test_1", "sk_live_1"} {
-					if strings.Contains(err.Error(), s) {
-						t.Fatalf("secret in the error: %v", err)
+	clienttest.FuzzSigned(f, seeds, dexpay.Sign, secretNew, func(t *testing.T, body []byte, header string, _ bool) {
+		for _, name := range []string{dexpay.SignatureHeader, dexpay.LegacySignatureHeader} {
+			r := clienttest.WebhookRequest("/", "", "", name, header)
+			for _, p := range []*dexpay.Provider{signed, live, open} {
+				u, err := p.ParseWebhook(r, body)
+				if err != nil {
+					clienttest.CheckClassified(t, err, cauri.ErrMalformed, cauri.ErrUnauthenticated, cauri.ErrIgnoredEvent)
+					for _, s := range []string{secretOld, secretNew, "sk_test_1", "sk_live_1"} {
+						if strings.Contains(err.Error(), s) {
+							t.Fatalf("secret in the error: %v", err)
+						}
 					}
+					continue
 				}
-				continue
-			}
-			if !u.Status.Valid() && u.Status != cauri.StatusRefunded {
-				t.Fatalf("invalid status %q", u.Status)
-			}
-			if u.PaymentID == "" || u.ProviderRef != u.PaymentID || u.EventID == "" {
-				t.Fatalf("no reference: %+v", u)
-			}
-			if u.Amount < 0 || u.Fee < 0 {
-				t.Fatalf("negative money: %+v", u)
-			}
-			if (u.Amount != 0 || u.Fee != 0) && u.Currency == "" {
-				t.Fatalf("money without a currency: %+v", u)
-			}
-			if u.Authenticated {
-				if p == open {
-					t.Fatalf("authenticated without secrets: %+v", u)
+				if !u.Status.Valid() && u.Status != cauri.StatusRefunded {
+					t.Fatalf("invalid status %q", u.Status)
 				}
-				if dexpay.VerifySignature(body, header, secretNew) != nil && dexpay.VerifySignature(body, header, secretOld) != nil {
-					t.Fatalf("authenticated without a valid signature: %+v", u)
+				if u.PaymentID == "" || u.ProviderRef != u.PaymentID || u.EventID == "" {
+					t.Fatalf("no reference: %+v", u)
 				}
-				if u.Status == cauri.StatusPaid && (u.Amount <= 0 || u.Currency == "") {
-					t.Fatalf("a paid update believed without its money: %+v", u)
+				if u.Amount < 0 || u.Fee < 0 {
+					t.Fatalf("negative money: %+v", u)
 				}
-				if s, known := dexpay.MapStatus(u.RawStatus); !known || s != u.Status {
-					t.Fatalf("authenticated with an unknown status: %+v", u)
+				if (u.Amount != 0 || u.Fee != 0) && u.Currency == "" {
+					t.Fatalf("money without a currency: %+v", u)
+				}
+				if u.Authenticated {
+					if p == open {
+						t.Fatalf("authenticated without secrets: %+v", u)
+					}
+					if dexpay.VerifySignature(body, header, secretNew) != nil && dexpay.VerifySignature(body, header, secretOld) != nil {
+						t.Fatalf("authenticated without a valid signature: %+v", u)
+					}
+					if u.Status == cauri.StatusPaid && (u.Amount <= 0 || u.Currency == "") {
+						t.Fatalf("a paid update believed without its money: %+v", u)
+					}
+					if s, known := dexpay.MapStatus(u.RawStatus); !known || s != u.Status {
+						t.Fatalf("authenticated with an unknown status: %+v", u)
+					}
 				}
 			}
 		}
