@@ -71,12 +71,9 @@ type txFields struct {
 // be missing or null, amounts may be numbers or strings. What is present
 // must make sense, or the error wraps cauri.ErrMalformed.
 func parseTransaction(raw json.RawMessage) (transaction, error) {
-	if !clientkit.IsObject(raw) {
-		return transaction{}, fmt.Errorf("%w: transaction is not a JSON object", cauri.ErrMalformed)
-	}
 	var f txFields
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return transaction{}, fmt.Errorf("%w: transaction: unexpected JSON: %w", cauri.ErrMalformed, err)
+	if err := clientkit.DecodeObject(raw, "transaction", &f); err != nil {
+		return transaction{}, err
 	}
 	t := transaction{
 		external: clientkit.Truncate(clientkit.Text(f.ExternalTransactionID), 128),

@@ -89,12 +89,9 @@ type sessionFields struct {
 // missing or null, amounts may be numbers or strings. What is present must
 // make sense, or the error wraps cauri.ErrMalformed.
 func parseSession(raw json.RawMessage) (session, error) {
-	if !clientkit.IsObject(raw) {
-		return session{}, fmt.Errorf("%w: session is not a JSON object", cauri.ErrMalformed)
-	}
 	var f sessionFields
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return session{}, fmt.Errorf("%w: session: unexpected JSON: %w", cauri.ErrMalformed, err)
+	if err := clientkit.DecodeObject(raw, "session", &f); err != nil {
+		return session{}, err
 	}
 	s := session{
 		reference:  clientkit.Truncate(clientkit.Text(f.Reference), 128),

@@ -84,8 +84,8 @@ type fields struct {
 // problem gives an error wrapping cauri.ErrMalformed.
 func parsePayment(raw json.RawMessage) (payment, fields, error) {
 	var f fields
-	if err := json.Unmarshal(raw, &f); err != nil || clientkit.IsNull(raw) {
-		return payment{}, f, fmt.Errorf("%w: the payment is not a JSON object", cauri.ErrMalformed)
+	if err := clientkit.DecodeObject(raw, "the payment", &f); err != nil {
+		return payment{}, f, err
 	}
 	var d payment
 	var err error

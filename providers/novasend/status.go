@@ -190,8 +190,8 @@ func parsePayin(raw json.RawMessage, topMoney bool) (payin, error) {
 		Transaction        json.RawMessage `json:"transaction"`
 		Failure            json.RawMessage `json:"failure"`
 	}
-	if clientkit.IsNull(raw) || json.Unmarshal(raw, &d) != nil {
-		return payin{}, fmt.Errorf("%w: payin is not a JSON object", cauri.ErrMalformed)
+	if err := clientkit.DecodeObject(raw, "payin", &d); err != nil {
+		return payin{}, err
 	}
 	var p payin
 	var err error
