@@ -137,11 +137,7 @@ func TestParseWebhook(t *testing.T) {
 
 func TestParseWebhookEdges(t *testing.T) {
 	t.Parallel()
-	for _, err := range []error{dexchange.ErrNotSigned, dexchange.ErrBadSignature} {
-		if !errors.Is(err, cauri.ErrUnauthenticated) {
-			t.Errorf("%v does not wrap cauri.ErrUnauthenticated", err)
-		}
-	}
+	clienttest.CheckUnauthenticated(t, dexchange.ErrNotSigned, dexchange.ErrBadSignature)
 	p := provider(t, dexchange.Config{APIKey: "sk", WebhookSecrets: []string{secretOld}})
 	if u, err := p.ParseWebhook(nil, []byte(seedBody)); err != nil || u.Authenticated {
 		t.Errorf("nil request: %+v %v", u, err)

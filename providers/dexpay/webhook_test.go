@@ -152,9 +152,7 @@ func TestParseWebhook(t *testing.T) {
 // 400 to ErrMalformed, 200 to ErrIgnoredEvent.
 func TestParseWebhookErrorClasses(t *testing.T) {
 	t.Parallel()
-	if !errors.Is(dexpay.ErrBadSignature, cauri.ErrUnauthenticated) || !errors.Is(dexpay.ErrNotSigned, cauri.ErrUnauthenticated) {
-		t.Error("signature errors must wrap cauri.ErrUnauthenticated")
-	}
+	clienttest.CheckUnauthenticated(t, dexpay.ErrNotSigned, dexpay.ErrBadSignature)
 	p := provider(t, dexpay.Config{APIKey: "pk_test_1", APISecret: "sk_test_1", WebhookSecrets: []string{secretNew}})
 	if _, err := p.ParseWebhook(nil, []byte(completed)); err != nil {
 		t.Errorf("nil request: %v", err)

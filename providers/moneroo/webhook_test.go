@@ -87,11 +87,7 @@ func TestParseWebhook(t *testing.T) {
 
 func TestParseWebhookUnauthenticatedErrors(t *testing.T) {
 	t.Parallel()
-	for _, err := range []error{moneroo.ErrNotSigned, moneroo.ErrBadSignature} {
-		if !errors.Is(err, cauri.ErrUnauthenticated) {
-			t.Errorf("%v does not wrap cauri.ErrUnauthenticated", err)
-		}
-	}
+	clienttest.CheckUnauthenticated(t, moneroo.ErrNotSigned, moneroo.ErrBadSignature)
 	p := provider(t, moneroo.Config{SecretKey: "sk", WebhookSecrets: []string{secretOld}})
 	if _, err := p.ParseWebhook(nil, []byte(successBody)); !errors.Is(err, moneroo.ErrNotSigned) {
 		t.Errorf("nil request: %v", err)

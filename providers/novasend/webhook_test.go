@@ -167,11 +167,7 @@ func TestParseWebhook(t *testing.T) {
 
 func TestParseWebhookUnauthenticatedErrors(t *testing.T) {
 	t.Parallel()
-	for _, err := range []error{novasend.ErrNotSigned, novasend.ErrBadSignature} {
-		if !errors.Is(err, cauri.ErrUnauthenticated) {
-			t.Errorf("%v does not wrap cauri.ErrUnauthenticated", err)
-		}
-	}
+	clienttest.CheckUnauthenticated(t, novasend.ErrNotSigned, novasend.ErrBadSignature)
 	p := provider(t, novasend.Config{WebhookSecrets: []string{secretOld}})
 	if u, err := p.ParseWebhook(nil, []byte(completedBody)); err != nil || u.Authenticated || u.Status != cauri.StatusPaid {
 		t.Errorf("nil request: %+v, %v", u, err)
