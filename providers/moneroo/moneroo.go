@@ -92,16 +92,13 @@ func New(cfg Config) (*Provider, error) {
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}
-
-	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
-	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		key:     cfg.SecretKey,
 		macs:    macPools(secrets),
 		base:    base,
 		methods: slices.Clone(cfg.Methods),
-		http:    hc,
-		log:     log,
+		http:    clientkit.HTTP(Name, cfg.HTTPClient, describe),
+		log:     clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets)),
 	}, nil
 }
 

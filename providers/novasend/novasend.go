@@ -128,17 +128,14 @@ func New(cfg Config) (*Provider, error) {
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}
-
-	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
-	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		auth:      BasicAuth(cfg.APIKey, cfg.APIClient),
 		secrets:   secrets,
 		accountID: strings.TrimSpace(cfg.AccountID),
 		language:  cfg.Language,
 		base:      base,
-		http:      hc,
-		log:       log,
+		http:      clientkit.HTTP(Name, cfg.HTTPClient, describe),
+		log:       clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets)),
 	}, nil
 }
 
