@@ -247,31 +247,15 @@ func FuzzParseWebhook(f *testing.F) {
 					}
 					continue
 				}
-				if !u.Status.Valid() && u.Status != cauri.StatusRefunded {
-					t.Fatalf("invalid status %q", u.Status)
-				}
 				if u.PaymentID == "" || u.ProviderRef != u.PaymentID || u.EventID == "" {
 					t.Fatalf("no reference: %+v", u)
-				}
-				if u.Amount < 0 || u.Fee < 0 {
-					t.Fatalf("negative money: %+v", u)
 				}
 				if (u.Amount != 0 || u.Fee != 0) && u.Currency == "" {
 					t.Fatalf("money without a currency: %+v", u)
 				}
-				if u.Authenticated {
-					if p == open {
-						t.Fatalf("authenticated without secrets: %+v", u)
-					}
-					if dexpay.VerifySignature(body, header, secretNew) != nil && dexpay.VerifySignature(body, header, secretOld) != nil {
-						t.Fatalf("authenticated without a valid signature: %+v", u)
-					}
-					if u.Status == cauri.StatusPaid && (u.Amount <= 0 || u.Currency == "") {
-						t.Fatalf("a paid update believed without its money: %+v", u)
-					}
-					if s, known := dexpay.MapStatus(u.RawStatus); !known || s != u.Status {
-						t.Fatalf("authenticated with an unknown status: %+v", u)
-					}
+				clienttest.CheckFuzzed(t, u, p != open, dexpay.VerifySignature(body, header, secretNew, secretOld) == nil, cauri.StatusRefunded)
+				if s, known := dexpay.MapStatus(u.RawStatus); u.Authenticated && (!known || s != u.Status) {
+					t.Fatalf("authenticated with an unknown status: %+v", u)
 				}
 			}
 		}
