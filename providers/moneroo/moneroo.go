@@ -1,6 +1,7 @@
 package moneroo
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -83,7 +84,10 @@ func New(cfg Config) (*Provider, error) {
 	}
 	// Blank secrets are left out, and logged below.
 	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
-	base := invalid.APIRoot("BaseURL", cfg.BaseURL, DefaultBaseURL)
+	base := cmp.Or(strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"), DefaultBaseURL)
+	if !clientkit.APIRoot(base) {
+		bad("BaseURL", "must be an absolute http(s) URL with no query")
+	}
 	for i, m := range cfg.Methods {
 		if strings.TrimSpace(m) == "" {
 			bad(fmt.Sprintf("Methods[%d]", i), "is empty")
