@@ -105,15 +105,12 @@ func New(cfg Config) (*Provider, error) {
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}
-
-	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
-	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		key:     key,
 		secrets: secrets,
 		base:    base,
-		http:    hc,
-		log:     log,
+		http:    clientkit.HTTP(Name, cfg.HTTPClient, describe),
+		log:     clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets)),
 	}, nil
 }
 

@@ -298,8 +298,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 func TestCreateCheckoutIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := emutest.Start(t, dexchangetest.New)
-	p, logs := clienttest.Logging(t, provider, srv.Config())
+	srv, p, logs := clienttest.StartLogging(t, dexchangetest.New, provider)
 
 	first, err := p.CreateCheckout(ctx, request(order()))
 	if err != nil {
@@ -412,8 +411,7 @@ func TestCreateCheckoutConflict(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := emutest.Start(t, dexchangetest.New)
-	p, logs := clienttest.Logging(t, provider, srv.Config())
+	srv, p, logs := clienttest.StartLogging(t, dexchangetest.New, provider)
 
 	c := clienttest.Drive(t, p)
 	fetch := func(ref string) cauri.Update {

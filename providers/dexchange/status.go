@@ -25,20 +25,15 @@ import (
 //
 // Any other value maps to StatusPending with known false: an undocumented
 // status never settles a payment.
-func MapStatus(raw string) (s cauri.Status, known bool) {
-	switch strings.ToUpper(strings.TrimSpace(raw)) {
-	case "PENDING", "INITIATED", "PROCESSING":
-		return cauri.StatusPending, true
-	case "SUCCESS":
-		return cauri.StatusPaid, true
-	case "FAILED":
-		return cauri.StatusFailed, true
-	case "CANCELLED":
-		return cauri.StatusCancelled, true
-	case "EXPIRED":
-		return cauri.StatusExpired, true
-	}
-	return cauri.StatusPending, false
+func MapStatus(raw string) (s cauri.Status, known bool) { return statuses.MapAnyCase(raw) }
+
+// statuses are the words of MapStatus's table.
+var statuses = clientkit.Statuses{
+	cauri.StatusPending:   {"PENDING", "INITIATED", "PROCESSING"},
+	cauri.StatusPaid:      {"SUCCESS"},
+	cauri.StatusFailed:    {"FAILED"},
+	cauri.StatusCancelled: {"CANCELLED"},
+	cauri.StatusExpired:   {"EXPIRED"},
 }
 
 // transaction is what this package reads of a DEXCHANGE transaction, from
@@ -76,12 +71,9 @@ type txFields struct {
 // be missing or null, amounts may be numbers or strings. What is present
 // must make sense, or the error wraps cauri.ErrMalformed.
 func parseTransaction(raw json.RawMessage) (transaction, error) {
-	if !clientkit.IsObject(raw) {
-		return transaction{}, fmt.Errorf("%w: transaction is not a JSON object", cauri.ErrMalformed)
-	}
 	var f txFields
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return transaction{}, fmt.Errorf("%w: transaction: unexpected JSON: %w", cauri.ErrMalformed, err)
+	if err := clientkit.DecodeObject(raw, "transaction", &f); err != nil {
+		return transaction{}, err
 	}
 	t := transaction{
 		external: clientkit.Truncate(clientkit.Text(f.ExternalTransactionID), 128),

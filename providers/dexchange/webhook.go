@@ -110,17 +110,13 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 // parse reads a notification's body; its update is Authenticated only
 // when verified says its signature did and it states what it claims.
 func (p *Provider) parse(body []byte, verified bool) (cauri.Update, error) {
-
-	if !clientkit.IsObject(body) {
-		return cauri.Update{}, fmt.Errorf("%w: dexchange webhook is not a JSON object", cauri.ErrMalformed)
-	}
 	var top struct {
 		txFields
 		Data        json.RawMessage `json:"data"`
 		Transaction json.RawMessage `json:"transaction"`
 	}
-	if err := json.Unmarshal(body, &top); err != nil {
-		return cauri.Update{}, fmt.Errorf("%w: dexchange webhook is not a JSON object", cauri.ErrMalformed)
+	if err := clientkit.DecodeObject(body, "dexchange webhook", &top); err != nil {
+		return cauri.Update{}, err
 	}
 	inner := json.RawMessage(body)
 	if clientkit.IsNull(top.ID) && clientkit.IsNull(top.TransactionID) && clientkit.IsNull(top.ExternalTransactionID) && clientkit.IsNull(top.Status) {

@@ -156,17 +156,14 @@ func New(cfg Config) (*Provider, error) {
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}
-
-	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
-	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		key:     cfg.APIKey,
 		secret:  cfg.APISecret,
 		secrets: secrets,
 		mode:    mode,
 		base:    base,
-		http:    hc,
-		log:     log,
+		http:    clientkit.HTTP(Name, cfg.HTTPClient, describe),
+		log:     clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets)),
 	}, nil
 }
 

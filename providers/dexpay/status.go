@@ -36,22 +36,16 @@ func supportedCurrency(code string) bool { return slices.Contains(currencies, co
 //
 // Any other value maps to StatusPending with known false: an undocumented
 // status never settles a payment.
-func MapStatus(raw string) (s cauri.Status, known bool) {
-	switch strings.ToUpper(strings.TrimSpace(raw)) {
-	case "INITIATED", "PENDING", "PROCESSING":
-		return cauri.StatusPending, true
-	case "COMPLETED":
-		return cauri.StatusPaid, true
-	case "FAILED":
-		return cauri.StatusFailed, true
-	case "CANCELLED":
-		return cauri.StatusCancelled, true
-	case "REFUNDED":
-		return cauri.StatusRefunded, true
-	case "EXPIRED":
-		return cauri.StatusExpired, true
-	}
-	return cauri.StatusPending, false
+func MapStatus(raw string) (s cauri.Status, known bool) { return statuses.MapAnyCase(raw) }
+
+// statuses are the words of MapStatus's table.
+var statuses = clientkit.Statuses{
+	cauri.StatusPending:   {"INITIATED", "PENDING", "PROCESSING"},
+	cauri.StatusPaid:      {"COMPLETED"},
+	cauri.StatusFailed:    {"FAILED"},
+	cauri.StatusCancelled: {"CANCELLED"},
+	cauri.StatusRefunded:  {"REFUNDED"},
+	cauri.StatusExpired:   {"EXPIRED"},
 }
 
 // session is what this package reads of a DEXPAY checkout session, from
@@ -95,12 +89,9 @@ type sessionFields struct {
 // missing or null, amounts may be numbers or strings. What is present must
 // make sense, or the error wraps cauri.ErrMalformed.
 func parseSession(raw json.RawMessage) (session, error) {
-	if !clientkit.IsObject(raw) {
-		return session{}, fmt.Errorf("%w: session is not a JSON object", cauri.ErrMalformed)
-	}
 	var f sessionFields
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return session{}, fmt.Errorf("%w: session: unexpected JSON: %w", cauri.ErrMalformed, err)
+	if err := clientkit.DecodeObject(raw, "session", &f); err != nil {
+		return session{}, err
 	}
 	s := session{
 		reference:  clientkit.Truncate(clientkit.Text(f.Reference), 128),

@@ -132,8 +132,8 @@ func (p *Provider) parse(body []byte, verified bool) (cauri.Update, error) {
 		Type  json.RawMessage `json:"type"`
 		Data  json.RawMessage `json:"data"`
 	}
-	if !clientkit.IsObject(body) || json.Unmarshal(body, &top) != nil {
-		return cauri.Update{}, fmt.Errorf("%w: dexpay webhook is not a JSON object", cauri.ErrMalformed)
+	if err := clientkit.DecodeObject(body, "dexpay webhook", &top); err != nil {
+		return cauri.Update{}, err
 	}
 	event, err := eventName(top.Event)
 	if err != nil {

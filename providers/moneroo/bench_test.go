@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/moneroo/monerootest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -20,8 +22,7 @@ import (
 func paidDelivery(b *testing.B) (srv *monerootest.Server, body []byte, header http.Header, ref string) {
 	b.Helper()
 	ctx := context.Background()
-	srv = monerootest.New()
-	b.Cleanup(srv.Close)
+	srv = emutest.Start(b, monerootest.New)
 	var mu sync.Mutex
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ := io.ReadAll(r.Body)
@@ -31,13 +32,8 @@ func paidDelivery(b *testing.B) (srv *monerootest.Server, body []byte, header ht
 	}))
 	b.Cleanup(shop.Close)
 	srv.SetWebhookURL(shop.URL)
-	co, err := srv.Provider().CreateCheckout(ctx, request(order()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		b.Fatal(err)
-	}
+	co := clienttest.Drive(b, srv.Provider()).Open(request(order()))
+	emutest.Act(b, srv.Act, co.RedirectURL, providertest.Pay)
 	if err := srv.FlushWebhooks(ctx); err != nil {
 		b.Fatal(err)
 	}

@@ -1,10 +1,10 @@
 package moneroo
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -84,11 +84,8 @@ func New(cfg Config) (*Provider, error) {
 	}
 	// Blank secrets are left out, and logged below.
 	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+	base := cmp.Or(strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"), DefaultBaseURL)
+	if !clientkit.APIRoot(base) {
 		bad("BaseURL", "must be an absolute http(s) URL with no query")
 	}
 	for i, m := range cfg.Methods {
@@ -99,16 +96,13 @@ func New(cfg Config) (*Provider, error) {
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}
-
-	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
-	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		key:     cfg.SecretKey,
 		macs:    macPools(secrets),
 		base:    base,
 		methods: slices.Clone(cfg.Methods),
-		http:    hc,
-		log:     log,
+		http:    clientkit.HTTP(Name, cfg.HTTPClient, describe),
+		log:     clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets)),
 	}, nil
 }
 

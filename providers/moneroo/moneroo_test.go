@@ -190,8 +190,7 @@ func providerError(t *testing.T, err error, status int, temporary bool) *cauri.P
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := emutest.Start(t, monerootest.New)
-	p, logs := clienttest.Logging(t, provider, srv.Config())
+	srv, p, logs := clienttest.StartLogging(t, monerootest.New, provider)
 
 	c := clienttest.Drive(t, p)
 	open := func(o cauri.Order) cauri.Checkout {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/jsonlex"
@@ -24,18 +23,14 @@ import (
 // Any other value, including another spelling or case, maps to
 // StatusPending with known false: an undocumented status never settles a
 // payment.
-func MapStatus(raw string) (s cauri.Status, known bool) {
-	switch strings.TrimSpace(raw) {
-	case "initiated", "pending":
-		return cauri.StatusPending, true
-	case "success":
-		return cauri.StatusPaid, true
-	case "failed":
-		return cauri.StatusFailed, true
-	case "cancelled":
-		return cauri.StatusCancelled, true
-	}
-	return cauri.StatusPending, false
+func MapStatus(raw string) (s cauri.Status, known bool) { return statuses.Map(raw) }
+
+// statuses are the words of MapStatus's table.
+var statuses = clientkit.Statuses{
+	cauri.StatusPending:   {"initiated", "pending"},
+	cauri.StatusPaid:      {"success"},
+	cauri.StatusFailed:    {"failed"},
+	cauri.StatusCancelled: {"cancelled"},
 }
 
 // payment is what this package reads of Moneroo's payment object, from the

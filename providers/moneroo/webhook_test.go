@@ -87,11 +87,7 @@ func TestParseWebhook(t *testing.T) {
 
 func TestParseWebhookUnauthenticatedErrors(t *testing.T) {
 	t.Parallel()
-	for _, err := range []error{moneroo.ErrNotSigned, moneroo.ErrBadSignature} {
-		if !errors.Is(err, cauri.ErrUnauthenticated) {
-			t.Errorf("%v does not wrap cauri.ErrUnauthenticated", err)
-		}
-	}
+	clienttest.CheckUnauthenticated(t, moneroo.ErrNotSigned, moneroo.ErrBadSignature)
 	p := provider(t, moneroo.Config{SecretKey: "sk", WebhookSecrets: []string{secretOld}})
 	if _, err := p.ParseWebhook(nil, []byte(successBody)); !errors.Is(err, moneroo.ErrNotSigned) {
 		t.Errorf("nil request: %v", err)
@@ -114,16 +110,9 @@ func FuzzParseWebhook(f *testing.F) {
 		`{"event":"payment.success","data":{"id":"\u0000","capture":{"method":"x"}}}`,
 		`{}`, `null`, `[]`, `"`, ``,
 	}
-	for _, s := range seeds {
-		f.Add([]byte(s), true, "")
-		f.Add([]byte(s), false, "sha256=00")
-	}
 	signed := clienttest.Build(f, moneroo.New, moneroo.Config{SecretKey: "sk", WebhookSecrets: []string{secretOld, secretNew}})
 	open := clienttest.Build(f, moneroo.New, moneroo.Config{SecretKey: "sk"})
-	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string) {
-		if sign {
-			header = moneroo.Sign(secretNew, body)
-		}
+	clienttest.FuzzSigned(f, seeds, moneroo.Sign, secretNew, func(t *testing.T, body []byte, header string, _ bool) {
 		r := clienttest.WebhookRequest("/", "", "", moneroo.SignatureHeader, header)
 
 		u, err := signed.ParseWebhook(r, body)

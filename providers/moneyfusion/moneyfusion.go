@@ -113,13 +113,7 @@ func New(cfg Config) (*Provider, error) {
 	} else if u, err := url.Parse(api); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" || u.User != nil {
 		bad("APIURL", "must be an absolute http(s) URL with no fragment")
 	}
-	status := strings.TrimRight(strings.TrimSpace(cfg.StatusURL), "/")
-	if status == "" {
-		status = DefaultStatusURL
-	}
-	if u, err := url.Parse(status); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		bad("StatusURL", "must be an absolute http(s) URL with no query")
-	}
+	status := invalid.APIRoot("StatusURL", cfg.StatusURL, DefaultStatusURL)
 	if cfg.SessionLife < 0 {
 		bad("SessionLife", "must not be negative")
 	}

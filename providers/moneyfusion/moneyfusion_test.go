@@ -299,8 +299,7 @@ func TestCreateCheckoutErrors(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := emutest.Start(t, moneyfusiontest.New)
-	p, logs := clienttest.Logging(t, provider, srv.Config())
+	srv, p, logs := clienttest.StartLogging(t, moneyfusiontest.New, provider)
 
 	c := clienttest.Drive(t, p)
 	open := func() cauri.Checkout {

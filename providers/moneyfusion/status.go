@@ -34,25 +34,18 @@ import (
 // customer cancelled or left: [Provider.FetchStatus] reads it with the
 // payment's age, and [Provider.Confirm] with the notification it
 // confirms.
-func MapStatus(raw string) (s cauri.Status, known bool) {
-	switch normal(raw) {
-	case "pending", "no paid", "payin.session.pending":
-		return cauri.StatusPending, true
-	case "paid", "payin.session.completed":
-		return cauri.StatusPaid, true
-	case "failure", "failed":
-		return cauri.StatusFailed, true
-	case "cancelled", "payin.session.cancelled":
-		return cauri.StatusCancelled, true
-	}
-	return cauri.StatusPending, false
+func MapStatus(raw string) (s cauri.Status, known bool) { return statuses.MapAnyCase(raw) }
+
+// statuses are the words of MapStatus's table.
+var statuses = clientkit.Statuses{
+	cauri.StatusPending:   {"pending", "no paid", "payin.session.pending"},
+	cauri.StatusPaid:      {"paid", "payin.session.completed"},
+	cauri.StatusFailed:    {"failure", "failed"},
+	cauri.StatusCancelled: {"cancelled", "payin.session.cancelled"},
 }
 
-// normal is a status or event as MapStatus compares it.
-func normal(raw string) string { return strings.ToLower(strings.TrimSpace(raw)) }
-
-// noPaid reports whether raw is "no paid".
-func noPaid(raw string) bool { return normal(raw) == "no paid" }
+// noPaid reports whether raw is "no paid", as MapStatus reads it.
+func noPaid(raw string) bool { return strings.EqualFold(strings.TrimSpace(raw), "no paid") }
 
 // payment is what this package reads of MoneyFusion's payment object, from
 // the status endpoint's data or a webhook.
@@ -91,8 +84,8 @@ type fields struct {
 // problem gives an error wrapping cauri.ErrMalformed.
 func parsePayment(raw json.RawMessage) (payment, fields, error) {
 	var f fields
-	if err := json.Unmarshal(raw, &f); err != nil || clientkit.IsNull(raw) {
-		return payment{}, f, fmt.Errorf("%w: the payment is not a JSON object", cauri.ErrMalformed)
+	if err := clientkit.DecodeObject(raw, "the payment", &f); err != nil {
+		return payment{}, f, err
 	}
 	var d payment
 	var err error

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -125,27 +124,18 @@ func New(cfg Config) (*Provider, error) {
 	default:
 		bad("Language", `must be "en", "fr" or empty`)
 	}
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		bad("BaseURL", "must be an absolute http(s) URL with no query")
-	}
+	base := invalid.APIRoot("BaseURL", cfg.BaseURL, DefaultBaseURL)
 	if err := invalid.Err(); err != nil {
 		return nil, err
 	}
-
-	log := clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets))
-	hc := clientkit.HTTP(Name, cfg.HTTPClient, describe)
 	return &Provider{
 		auth:      BasicAuth(cfg.APIKey, cfg.APIClient),
 		secrets:   secrets,
 		accountID: strings.TrimSpace(cfg.AccountID),
 		language:  cfg.Language,
 		base:      base,
-		http:      hc,
-		log:       log,
+		http:      clientkit.HTTP(Name, cfg.HTTPClient, describe),
+		log:       clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets)),
 	}, nil
 }
 

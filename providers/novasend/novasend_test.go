@@ -460,8 +460,7 @@ func TestCreateCheckoutReceived(t *testing.T) {
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := emutest.Start(t, novasendtest.New)
-	p, logs := clienttest.Logging(t, provider, srv.Config())
+	srv, p, logs := clienttest.StartLogging(t, novasendtest.New, provider)
 
 	c := clienttest.Drive(t, p)
 	n := 0

@@ -103,23 +103,21 @@ func (s State) Map() (st cauri.Status, known bool) {
 func MapStatus(raw string) (s cauri.Status, known bool) {
 	status, rest, words := strings.Cut(raw, "/")
 	if !words {
-		switch norm(raw) {
-		case "completed":
-			return cauri.StatusPaid, true
-		case "failed", "declined":
-			return cauri.StatusFailed, true
-		case "expired":
-			return cauri.StatusExpired, true
-		case "processing", "processed", "none", "pending", "accepted":
-			return cauri.StatusPending, true
-		}
-		return cauri.StatusPending, false
+		return oneWord.MapAnyCase(raw)
 	}
 	confirmation, transaction, ok := strings.Cut(rest, "/")
 	if !ok || strings.Contains(transaction, "/") {
 		return cauri.StatusPending, false // two words, or more than three
 	}
 	return State{Status: status, ConfirmationStatus: confirmation, TransactionStatus: transaction}.Map()
+}
+
+// oneWord are the words of MapStatus's table, for a status of one word.
+var oneWord = clientkit.Statuses{
+	cauri.StatusPaid:    {"completed"},
+	cauri.StatusFailed:  {"failed", "declined"},
+	cauri.StatusExpired: {"expired"},
+	cauri.StatusPending: {"processing", "processed", "none", "pending", "accepted"},
 }
 
 func norm(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -192,8 +190,8 @@ func parsePayin(raw json.RawMessage, topMoney bool) (payin, error) {
 		Transaction        json.RawMessage `json:"transaction"`
 		Failure            json.RawMessage `json:"failure"`
 	}
-	if clientkit.IsNull(raw) || json.Unmarshal(raw, &d) != nil {
-		return payin{}, fmt.Errorf("%w: payin is not a JSON object", cauri.ErrMalformed)
+	if err := clientkit.DecodeObject(raw, "payin", &d); err != nil {
+		return payin{}, err
 	}
 	var p payin
 	var err error

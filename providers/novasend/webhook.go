@@ -109,13 +109,12 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 		verified = verify(body, header, p.secrets) == nil
 	}
 
-	trimmed := bytes.TrimSpace(body)
 	var env struct {
 		Event json.RawMessage `json:"event"`
 		Data  json.RawMessage `json:"data"`
 	}
-	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &env) != nil {
-		return cauri.Update{}, fmt.Errorf("%w: novasend webhook is not a JSON object", cauri.ErrMalformed)
+	if err := clientkit.DecodeObject(body, "novasend webhook", &env); err != nil {
+		return cauri.Update{}, err
 	}
 	event, err := stringField(env.Event, "event", 64)
 	if err != nil {
@@ -125,8 +124,8 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 	if event != "" && kind != "payin" {
 		return cauri.Update{}, fmt.Errorf("%w: novasend event %q", cauri.ErrIgnoredEvent, event)
 	}
-	obj := json.RawMessage(trimmed)
-	if data := bytes.TrimSpace(env.Data); len(data) > 0 && data[0] == '{' {
+	obj := json.RawMessage(body)
+	if clientkit.IsObject(env.Data) {
 		obj = env.Data
 	}
 

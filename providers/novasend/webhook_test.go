@@ -167,11 +167,7 @@ func TestParseWebhook(t *testing.T) {
 
 func TestParseWebhookUnauthenticatedErrors(t *testing.T) {
 	t.Parallel()
-	for _, err := range []error{novasend.ErrNotSigned, novasend.ErrBadSignature} {
-		if !errors.Is(err, cauri.ErrUnauthenticated) {
-			t.Errorf("%v does not wrap cauri.ErrUnauthenticated", err)
-		}
-	}
+	clienttest.CheckUnauthenticated(t, novasend.ErrNotSigned, novasend.ErrBadSignature)
 	p := provider(t, novasend.Config{WebhookSecrets: []string{secretOld}})
 	if u, err := p.ParseWebhook(nil, []byte(completedBody)); err != nil || u.Authenticated || u.Status != cauri.StatusPaid {
 		t.Errorf("nil request: %+v, %v", u, err)
@@ -225,16 +221,9 @@ func FuzzParseWebhook(f *testing.F) {
 		`{"id":"tr_1","fee":6,"reference":"pay_x","transaction":{"status":"completed","amount":"294.00","fees":"-6","currency":"XOF"}}`,
 		`{}`, `null`, `[]`, `"`, ``,
 	}
-	for _, s := range seeds {
-		f.Add([]byte(s), true, "")
-		f.Add([]byte(s), false, "sha256=00")
-	}
 	signed := clienttest.Build(f, novasend.New, novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1", WebhookSecrets: []string{secretOld, secretNew}})
 	open := clienttest.Build(f, novasend.New, novasend.Config{APIKey: "pk", APIClient: "sk", AccountID: "merchant_1"})
-	f.Fuzz(func(t *testing.T, body []byte, sign bool, header string) {
-		if sign {
-			header = novasend.Sign(secretNew, body)
-		}
+	clienttest.FuzzSigned(f, seeds, novasend.Sign, secretNew, func(t *testing.T, body []byte, header string, sign bool) {
 		r := clienttest.WebhookRequest("/", "", "", novasend.SignatureHeader, header)
 
 		u, err := signed.ParseWebhook(r, body)

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
+	"github.com/cauripay/cauri/providers/internal/clienttest"
 	"github.com/cauripay/cauri/providers/paydunya"
 	"github.com/cauripay/cauri/providers/paydunya/paydunyatest"
 	"github.com/cauripay/cauri/providers/providertest"
@@ -14,16 +16,9 @@ import (
 // the emulator, still running, and the invoice's token.
 func paidInvoice(b *testing.B) (*paydunyatest.Server, string) {
 	b.Helper()
-	ctx := context.Background()
-	srv := paydunyatest.New()
-	b.Cleanup(srv.Close)
-	co, err := srv.Provider().CreateCheckout(ctx, request(order()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := srv.Act(ctx, co.RedirectURL, providertest.Pay); err != nil {
-		b.Fatal(err)
-	}
+	srv := emutest.Start(b, paydunyatest.New)
+	co := clienttest.Drive(b, srv.Provider()).Open(request(order()))
+	emutest.Act(b, srv.Act, co.RedirectURL, providertest.Pay)
 	return srv, co.ProviderRef
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/cauripay/cauri"
@@ -181,22 +180,15 @@ func New(cfg Config) (*Provider, error) {
 			bad(f.field, "must be an absolute http(s) URL")
 		}
 	}
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = SandboxBaseURL
-		if mode == Live {
-			base = LiveBaseURL
-		}
+	root := SandboxBaseURL
+	if mode == Live {
+		root = LiveBaseURL
 	}
-	if !rootURL(base) {
-		bad("BaseURL", "must be an absolute http(s) URL with no query")
-	}
+	base := invalid.APIRoot("BaseURL", cfg.BaseURL, root)
 	disburse := strings.TrimRight(cfg.DisburseBaseURL, "/")
 	switch {
 	case disburse != "":
-		if !rootURL(disburse) {
-			bad("DisburseBaseURL", "must be an absolute http(s) URL with no query")
-		}
+		disburse = invalid.APIRoot("DisburseBaseURL", disburse, "")
 	case strings.HasSuffix(base, "/v1"):
 		disburse = strings.TrimSuffix(base, "/v1") + "/v2"
 	default:
@@ -292,13 +284,6 @@ func describeEnvelope(e envelope) string {
 		return "response_code " + code
 	}
 	return text + " (response_code " + code + ")"
-}
-
-// rootURL reports whether raw is an absolute http(s) URL with no query or
-// fragment, as an API root must be.
-func rootURL(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == "" && u.Fragment == ""
 }
 
 // malformed is a *cauri.ProviderError for an answer that came but cannot be

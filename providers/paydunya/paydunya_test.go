@@ -453,8 +453,7 @@ func TestCreateCheckoutEmulatorRecords(t *testing.T) {
 
 func TestFetchStatus(t *testing.T) {
 	t.Parallel()
-	srv := emutest.Start(t, paydunyatest.New)
-	p, logs := clienttest.Logging(t, provider, srv.Config())
+	srv, p, logs := clienttest.StartLogging(t, paydunyatest.New, provider)
 
 	// What the customer's actions on the page give is the conformance
 	// checks' Outcomes; here, a status PayDunya does not document.

@@ -32,8 +32,7 @@ func noToken(t *testing.T, where, text, token string) {
 func TestUnknownStatusKeepsTokenSecret(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := emutest.Start(t, paydunyatest.New)
-	p, logs := clienttest.Logging(t, provider, srv.Config())
+	srv, p, logs := clienttest.StartLogging(t, paydunyatest.New, provider)
 	co := clienttest.Drive(t, p).Open(request(order()))
 	if err := srv.SetStatus(co.ProviderRef, "reversed"); err != nil {
 		t.Fatal(err)

@@ -33,18 +33,14 @@ const (
 // Surrounding spaces are ignored. Any other value, including another
 // spelling or case ("canceled", "COMPLETED"), maps to StatusPending with
 // known false: an undocumented status never settles a payment.
-func MapStatus(raw string) (s cauri.Status, known bool) {
-	switch strings.TrimSpace(raw) {
-	case StatusPending:
-		return cauri.StatusPending, true
-	case StatusCompleted:
-		return cauri.StatusPaid, true
-	case StatusCancelled:
-		return cauri.StatusCancelled, true
-	case StatusFailed:
-		return cauri.StatusFailed, true
-	}
-	return cauri.StatusPending, false
+func MapStatus(raw string) (s cauri.Status, known bool) { return statuses.Map(raw) }
+
+// statuses are the words of MapStatus's table.
+var statuses = clientkit.Statuses{
+	cauri.StatusPending:   {StatusPending},
+	cauri.StatusPaid:      {StatusCompleted},
+	cauri.StatusCancelled: {StatusCancelled},
+	cauri.StatusFailed:    {StatusFailed},
 }
 
 // mapStatus is MapStatus with a warning for an unknown status. The

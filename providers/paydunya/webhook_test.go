@@ -95,11 +95,7 @@ func TestHash(t *testing.T) {
 			t.Errorf("VerifyHash(%q): %v", v, err)
 		}
 	}
-	for _, err := range []error{paydunya.ErrNoHash, paydunya.ErrBadHash} {
-		if !errors.Is(err, cauri.ErrUnauthenticated) {
-			t.Errorf("%v does not wrap cauri.ErrUnauthenticated", err)
-		}
-	}
+	clienttest.CheckUnauthenticated(t, paydunya.ErrNoHash, paydunya.ErrBadHash)
 }
 
 func TestParseWebhook(t *testing.T) {

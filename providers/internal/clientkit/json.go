@@ -49,6 +49,16 @@ func CurrencyCode(code, name string) (string, error) {
 	return code, nil
 }
 
+// DecodeObject decodes raw, which must be a JSON object, into v: what an
+// answer or a notification calls name. Anything else gives an error
+// wrapping cauri.ErrMalformed.
+func DecodeObject(raw json.RawMessage, name string, v any) error {
+	if !IsObject(raw) || json.Unmarshal(raw, v) != nil {
+		return fmt.Errorf("%w: %s is not a JSON object", cauri.ErrMalformed, name)
+	}
+	return nil
+}
+
 // IsNull reports whether raw is missing or JSON null.
 func IsNull(raw json.RawMessage) bool {
 	s := strings.TrimSpace(string(raw))

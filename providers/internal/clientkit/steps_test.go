@@ -161,6 +161,34 @@ func TestDecodeString(t *testing.T) {
 	}
 }
 
+func TestDecodeObject(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw  string
+		want string
+	}{
+		{` {"a":"b"} `, "b"},
+		{`{"a":1}`, ""},
+		{`["a"]`, ""},
+		{`null`, ""},
+		{``, ""},
+		{`{"a":`, ""},
+	}
+	for _, tt := range tests {
+		var v struct{ A string }
+		err := clientkit.DecodeObject([]byte(tt.raw), "the answer", &v)
+		if tt.want != "" {
+			if err != nil || v.A != tt.want {
+				t.Errorf("DecodeObject(%s) = %+v, %v", tt.raw, v, err)
+			}
+			continue
+		}
+		if !errors.Is(err, cauri.ErrMalformed) || !strings.HasSuffix(err.Error(), ": the answer is not a JSON object") {
+			t.Errorf("DecodeObject(%s) = %v, want ErrMalformed naming the answer", tt.raw, err)
+		}
+	}
+}
+
 func TestOneCurrency(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -41,6 +41,17 @@ func ProviderError(t testing.TB, provider string, err error, status int, tempora
 	return pe
 }
 
+// CheckUnauthenticated fails t for each of errs, a client's errors of
+// signature verification, that does not wrap cauri.ErrUnauthenticated.
+func CheckUnauthenticated(t testing.TB, errs ...error) {
+	t.Helper()
+	for _, err := range errs {
+		if !errors.Is(err, cauri.ErrUnauthenticated) {
+			t.Errorf("%v does not wrap cauri.ErrUnauthenticated", err)
+		}
+	}
+}
+
 // CheckHeaders checks that h holds each header of want with its value;
 // "" wants the header absent.
 func CheckHeaders(t testing.TB, h http.Header, want map[string]string) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/emulator/emutest"
 	"github.com/cauripay/cauri/internal/secretcheck"
 )
 
@@ -73,6 +74,19 @@ func Logging[T testing.TB, C, P any](t T, build func(T, C) P, cfg C) (P, *Logs) 
 	t.Helper()
 	cfg, logs := Logged(cfg)
 	return build(t, cfg), logs
+}
+
+// StartLogging starts an emulator with newEm, an emulator package's New,
+// and opts, as emutest.Start does, and returns it with the client build
+// makes of its Config, logging into the Logs it returns too.
+func StartLogging[T testing.TB, S interface {
+	Close()
+	Config() C
+}, O, C, P any](t T, newEm func(...O) S, build func(T, C) P, opts ...O) (S, P, *Logs) {
+	t.Helper()
+	srv := emutest.Start(t, newEm, opts...)
+	p, logs := Logging(t, build, srv.Config())
+	return srv, p, logs
 }
 
 // withLogger returns cfg, a client's Config, with its Logger field set to
