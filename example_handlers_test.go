@@ -462,5 +462,5 @@ func ExampleProvider() {
 	fmt.Println(err)
 	// Output:
 	// [moneroo] 303 5000 XOF true
-	// cauri: invalid config: SecretKey is required; BaseURL must be an absolute http(s) URL with no query; Methods[0] is empty
+	// cauri: invalid config: SecretKey is required; BaseURL must be an absolute http(s) URL with no query, fragment or user info; Methods[0] is empty
 }

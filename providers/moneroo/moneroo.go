@@ -1,7 +1,6 @@
 package moneroo
 
 import (
-	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -84,10 +83,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	// Blank secrets are left out, and logged below.
 	secrets := clientkit.NonBlank(cfg.WebhookSecrets)
-	base := cmp.Or(strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"), DefaultBaseURL)
-	if !clientkit.APIRoot(base) {
-		bad("BaseURL", "must be an absolute http(s) URL with no query")
-	}
+	base := invalid.APIRoot("BaseURL", cfg.BaseURL, DefaultBaseURL)
 	for i, m := range cfg.Methods {
 		if strings.TrimSpace(m) == "" {
 			bad(fmt.Sprintf("Methods[%d]", i), "is empty")
