@@ -14,10 +14,18 @@ type Reply struct {
 	// ContentType is the answers' Content-Type; empty means
 	// application/json.
 	ContentType string
+	// Verbatim sends the answers as they render, <, > and & unescaped,
+	// as PHP's json_encode writes them: the bytes of a provider whose API
+	// is PHP.
+	Verbatim bool
 }
 
-// Body returns the answer name rendered with data, escaped.
+// Body returns the answer name rendered with data, escaped unless
+// Verbatim.
 func (r Reply) Body(name string, data any) []byte {
+	if r.Verbatim {
+		return r.Answers.Render(name, data)
+	}
 	return HTMLSafe(r.Answers.Render(name, data))
 }
 

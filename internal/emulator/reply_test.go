@@ -10,22 +10,26 @@ import (
 func TestReply(t *testing.T) {
 	a := LoadAnswers(os.DirFS("testdata"), "answers/*.json")
 	data := answerData{ID: "p<1>", Description: "a & b", Status: "pending"}
-	const want = `{"id":"p\u003c1\u003e","amount":"0","description":"a \u0026 b","phone":null,"meta":null,"status":"pending"}`
+	const escaped = `{"id":"p\u003c1\u003e","amount":"0","description":"a \u0026 b","phone":null,"meta":null,"status":"pending"}`
 	tests := []struct {
 		name, ctype, wantType string
+		verbatim              bool
+		want                  string
 	}{
-		{"default type", "", "application/json"},
-		{"provider's type", "application/json; charset=utf-8", "application/json; charset=utf-8"},
+		{"default type", "", "application/json", false, escaped},
+		{"provider's type", "application/json; charset=utf-8", "application/json; charset=utf-8", false, escaped},
+		{"verbatim", "", "application/json", true,
+			`{"id":"p<1>","amount":"0","description":"a & b","phone":null,"meta":null,"status":"pending"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := Reply{Answers: a, ContentType: tt.ctype}
-			if got := string(r.Body("payment.json", data)); got != want {
-				t.Errorf("Body =\n%s\nwant\n%s", got, want)
+			r := Reply{Answers: a, ContentType: tt.ctype, Verbatim: tt.verbatim}
+			if got := string(r.Body("payment.json", data)); got != tt.want {
+				t.Errorf("Body =\n%s\nwant\n%s", got, tt.want)
 			}
 			rec := httptest.NewRecorder()
 			r.Write(rec, 402, "payment.json", data)
-			if rec.Code != 402 || rec.Header().Get("Content-Type") != tt.wantType || rec.Body.String() != want {
+			if rec.Code != 402 || rec.Header().Get("Content-Type") != tt.wantType || rec.Body.String() != tt.want {
 				t.Errorf("Write: %d %q %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 			}
 			ctype, body := r.ErrorBody("payment.json", func(status int) any {

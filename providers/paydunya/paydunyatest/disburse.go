@@ -120,10 +120,10 @@ func (s *Server) pay(m paydunya.Mode, alias, prefix, testPrefix string) (id, ref
 }
 
 // credit is POST {api}/direct-pay/credit-account.
-func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.read(w, r, "credit.json")
-	if !ok {
-		return
+func (s *Server) credit(r *http.Request) ([]byte, error) {
+	v, err := s.read(r, "credit.json")
+	if err != nil {
+		return nil, err
 	}
 	po := Payout{Mode: modeOf(r), ResponseCode: CodeOK, At: time.Now().UTC()}
 	emulator.Bind(&po, v)
@@ -133,38 +133,42 @@ func (s *Server) credit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.payouts.Add(emulator.RandomHex(8), &po)
 	if refusal != "" {
-		s.refuse(w, http.StatusOK, CodePayoutRefused, refusal)
-		return
+		return nil, s.t.Refused["refusedAccount"].With(refusal)
 	}
-	s.answers.Write(w, http.StatusOK, "credit.json", po)
+	return s.api.Body("credit.json", po), nil
 }
 
 // getInvoice is POST {api v2}/disburse/get-invoice: it makes a
 // disbursement and names it, sending nothing.
-func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.read(w, r, "get-invoice.json")
-	if !ok {
-		return
+func (s *Server) getInvoice(r *http.Request) ([]byte, error) {
+	v, err := s.read(r, "get-invoice.json")
+	if err != nil {
+		return nil, err
 	}
 	now := time.Now().UTC()
 	d := &Disbursement{Token: emulator.RandomHex(10), Mode: modeOf(r), Status: DisburseCreated, CreatedAt: now, UpdatedAt: now}
 	emulator.Bind(d, v)
 	d.WithdrawMode = cmp.Or(d.WithdrawMode, paydunya.AccountMode)
 	s.disbursements.Add(d.Token, d)
-	s.answers.Write(w, http.StatusOK, "get-invoice.json", d)
+	return s.api.Body("get-invoice.json", d), nil
 }
 
-// disbursement reads the body of submit-invoice or check-status and the
-// token of the disbursement it names, or answers for it: 1003 without
-// disburse_invoice, HTTP 404 and 1002 for one it does not know.
-func (s *Server) disbursement(w http.ResponseWriter, r *http.Request) (emulator.Values, string, bool) {
-	v, ok := s.read(w, r, "lookup.json")
-	tok := v.String("disburse_invoice")
-	if d, found := s.disbursements.Get(tok); ok && (!found || d.Mode != modeOf(r)) {
-		s.refuse(w, http.StatusNotFound, CodeNotFound, "Disburse invoice not found")
-		return nil, "", false
+// disbursement answers submit-invoice and check-status: the disbursement
+// their body names (1003 without disburse_invoice, HTTP 404 and 1002 for
+// one the mode called does not know), changed by change and rendered as
+// answer.
+func (s *Server) disbursement(r *http.Request, answer string, change func(d *Disbursement, v emulator.Values) error) ([]byte, error) {
+	v, err := s.read(r, "lookup.json")
+	if err != nil {
+		return nil, err
 	}
-	return v, tok, ok
+	missing := s.t.Refused["noDisbursement"]
+	return s.disbursements.Lookup(v.String("disburse_invoice"), missing, func(d *Disbursement) error {
+		if err := elsewhere(d.Mode, r, missing); err != nil {
+			return err
+		}
+		return change(d, v)
+	}, func(d *Disbursement) []byte { return s.api.Body(answer, d) })
 }
 
 // submitInvoice is POST {api v2}/disburse/submit-invoice: it sends a
@@ -172,43 +176,28 @@ func (s *Server) disbursement(w http.ResponseWriter, r *http.Request) (emulator.
 // at once (success); a wallet's disbursement goes to its operator and
 // stays pending until SettleDisbursement. An account RefuseAccount named is
 // refused with 1004, and the disbursement fails, nothing sent.
-func (s *Server) submitInvoice(w http.ResponseWriter, r *http.Request) {
-	v, tok, ok := s.disbursement(w, r)
-	if !ok {
-		return
-	}
-	var sent Disbursement
-	code, text := CodeOK, ""
-	s.disbursements.With(tok, func(d *Disbursement) {
+func (s *Server) submitInvoice(r *http.Request) ([]byte, error) {
+	return s.disbursement(r, "submit-invoice.json", func(d *Disbursement, v emulator.Values) error {
 		if d.Status != DisburseCreated {
-			code, text = CodeAlreadySubmitted, "Disburse invoice already submitted"
-			return
+			return s.t.Refused["submitted"]
 		}
 		now := time.Now().UTC()
 		d.DisburseID, d.UpdatedAt = v.String("disburse_id"), now
 		if d.TransactionID, d.Reason = s.pay(d.Mode, d.AccountAlias, "DTX", "TESTD"); d.Reason != "" {
-			d.Status, code, text = DisburseFailed, CodePayoutRefused, d.Reason
-			return
+			d.Status = DisburseFailed
+			return s.t.Refused["refusedAccount"].With(d.Reason)
 		}
 		d.SentAt, d.Status = now, DisbursePending
 		if d.WithdrawMode == paydunya.AccountMode {
 			d.Status = DisburseSuccess
 		}
 		d.Submissions++
-		sent = *d
+		return nil
 	})
-	if code != CodeOK {
-		s.refuse(w, http.StatusOK, code, text)
-		return
-	}
-	s.answers.Write(w, http.StatusOK, "submit-invoice.json", sent)
 }
 
 // checkStatus is POST {api v2}/disburse/check-status: the disbursement's
 // status, which sends nothing.
-func (s *Server) checkStatus(w http.ResponseWriter, r *http.Request) {
-	if _, tok, ok := s.disbursement(w, r); ok {
-		d, _ := s.disbursements.Get(tok)
-		s.answers.Write(w, http.StatusOK, "check-status.json", d)
-	}
+func (s *Server) checkStatus(r *http.Request) ([]byte, error) {
+	return s.disbursement(r, "check-status.json", func(*Disbursement, emulator.Values) error { return nil })
 }

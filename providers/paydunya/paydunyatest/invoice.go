@@ -103,27 +103,26 @@ var indexPath = regexp.MustCompile(`\.(\d+)\b`)
 // read decodes a JSON body as shapes/<shape> declares it, or refuses it
 // with 1003 and the problems: an invoice's sorted by path, the API PUSH's
 // in the order of their fields.
-func (s *Server) read(w http.ResponseWriter, r *http.Request, shape string) (emulator.Values, bool) {
+func (s *Server) read(r *http.Request, shape string) (emulator.Values, error) {
 	in, _, ok := emulator.ReadBody(r, false)
 	if !ok {
-		s.refuse(w, http.StatusOK, CodeInvalid, "The request body must be a JSON object")
-		return nil, false
+		return nil, s.t.Refused["badJSON"]
 	}
 	v, errs := s.shapes[shape].Validate(in)
 	if shape == "invoice.json" {
 		slices.Sort(errs)
 	}
 	if len(errs) > 0 {
-		s.refuse(w, http.StatusOK, CodeInvalid, "Invalid request: "+strings.Join(errs, "; "))
+		return nil, s.t.Refused["invalid"].With(strings.Join(errs, "; "))
 	}
-	return v, len(errs) == 0
+	return v, nil
 }
 
 // create is POST {api}/checkout-invoice/create.
-func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.read(w, r, "invoice.json")
-	if !ok {
-		return
+func (s *Server) create(r *http.Request) ([]byte, error) {
+	v, err := s.read(r, "invoice.json")
+	if err != nil {
+		return nil, err
 	}
 	inv := &Invoice{CustomData: map[string]string{}} // store, custom_data and actions, then what invoice holds
 	emulator.Bind(inv, v)
@@ -133,23 +132,23 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		inv.Token = "test_" + inv.Token
 	}
 	s.c.Add(inv.Token, inv)
-	s.answers.Write(w, http.StatusOK, "create.json", s.view(inv, 0, false))
+	return s.api.Body("create.json", s.view(inv, 0, false)), nil
 }
 
-// confirm is GET {api}/checkout-invoice/confirm/{token}.
-func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
-	inv, ok := s.c.Get(r.PathValue("token"))
-	if !ok || inv.Mode != modeOf(r) {
-		s.refuse(w, http.StatusNotFound, CodeNotFound, "Invoice Not Found")
-		return
-	}
-	s.answers.Write(w, http.StatusOK, "confirm.json", s.view(&inv, s.c.Settings().Delta, false))
+// confirm is GET {api}/checkout-invoice/confirm/{token}: an invoice of
+// the mode called, or HTTP 404 with 1002.
+func (s *Server) confirm(r *http.Request) ([]byte, error) {
+	missing := s.t.Refused["noInvoice"]
+	return s.c.Lookup(r.PathValue("token"), missing, func(inv *Invoice, _ emulator.Env) error { return elsewhere(inv.Mode, r, missing) },
+		func(inv *Invoice, env emulator.Env) []byte {
+			return s.api.Body("confirm.json", s.view(inv, env.Delta, false))
+		})
 }
 
 // ipn is the IPN about inv: its confirm answer under data[...], as PHP
 // posts it, to its callback_url.
 func (s *Server) ipn(inv *Invoice, env emulator.Env) []emulator.Notification {
-	return env.To(ipnHeader(), s.answers.Form("confirm.json", "data", s.view(inv, env.Delta, true)), inv.Actions.CallbackURL)
+	return env.To(ipnHeader(), s.api.Answers.Form("confirm.json", "data", s.view(inv, env.Delta, true)), inv.Actions.CallbackURL)
 }
 
 // ipnHeader is an IPN's header: a PHP form.

@@ -10,12 +10,7 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-// brand is how the emulated PayDunya checkout looks, in French as
-// PayDunya's is. The colours are the emulator's, not PayDunya's official
-// palette.
-var brand = emulator.Brand{Name: "PayDunya", Logo: "PayDunya", Color: "#0b3a75", Accent: "#f39200", Lang: "fr"}
-
-// channels are PayDunya's payment channels, as channels.json lists them.
+// channels are PayDunya's payment channels, as tables.json lists them.
 // PayDunya's guide says only that its page offers "a variety of payment
 // options" and shows new ones without any change of the merchant's code;
 // the slugs, the words of invoice.channels, are those of its API PUSH
@@ -36,18 +31,18 @@ type channels struct {
 func (s *Server) operators(inv *Invoice) []emulator.Operator {
 	slugs := inv.Channels
 	if len(slugs) == 0 {
-		slugs = s.channels.Default
+		slugs = s.t.Channels.Default
 	}
 	out := make([]emulator.Operator, len(slugs))
 	for i, slug := range slugs {
-		out[i] = emulator.Operator{Code: slug, Name: cmp.Or(s.channels.Names[slug], slug)}
+		out[i] = emulator.Operator{Code: slug, Name: cmp.Or(s.t.Channels.Names[slug], slug)}
 	}
 	return out
 }
 
 // show is the hosted checkout page of inv.
 func (s *Server) show(inv *Invoice, _ emulator.Env, _ *http.Request) emulator.CheckoutPage {
-	return emulator.CheckoutPage{Brand: brand, Merchant: inv.Store.Name, Amount: fmt.Sprintf("%d FCFA", inv.TotalAmount),
+	return emulator.CheckoutPage{Brand: s.t.Brand, Merchant: inv.Store.Name, Amount: fmt.Sprintf("%d FCFA", inv.TotalAmount),
 		Description: inv.Description, ActionURL: inMode(inv.Mode, "checkout/invoice/") + inv.Token, Operators: s.operators(inv),
 		Customer: emulator.PageCustomer(inv.Prefill)}
 }
@@ -82,7 +77,6 @@ func (s *Server) press(inv *Invoice, a providertest.Action, c emulator.Choice, e
 		back = emulator.WithQuery(back, "token", inv.Token)
 	}
 	out := emulator.SentBack(a, inv.Token, back, inv.Actions.CancelURL, notify)
-	out.Title = map[providertest.Action]string{providertest.Pay: "Paiement effectué", providertest.Fail: "Paiement échoué",
-		providertest.Cancel: "Paiement annulé", providertest.PayLater: "Confirmez sur votre téléphone"}[a]
+	out.Title = s.t.Titles[a]
 	return out
 }

@@ -63,16 +63,17 @@
 // The package's files read as PayDunya's reference: answers/ holds the
 // answers as the documentation prints them (confirm.json is also the IPN,
 // under data[...]), shapes/ the request bodies the emulator takes, and
-// channels.json the payment channels of the hosted page.
+// tables.json the payment channels of the hosted page, its look and the
+// API's refusals.
 package paydunyatest
 
 import (
 	"cmp"
 	"context"
-	"crypto/subtle"
 	"embed"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -83,19 +84,28 @@ import (
 )
 
 // files are the emulator's answers (answers/, PayDunya's documented JSON
-// bodies), its request bodies (shapes/) and its payment channels.
+// bodies), its request bodies (shapes/) and its tables.
 //
-//go:embed answers/*.json shapes/*.json channels.json
+//go:embed answers/*.json shapes/*.json tables.json
 var files embed.FS
 
-// Delivery is one IPN delivery attempt, as [Server.Deliveries] records
-// it. It is [providertest.Delivery], the type every emulator records
-// deliveries with, where each field is documented.
-type Delivery = providertest.Delivery
-
-// Request is one API call the server received, as [Server.Requests]
-// records it; it is [providertest.Request].
-type Request = providertest.Request
+// tables are the emulator's tables, tables.json.
+type tables struct {
+	// Brand is how the emulated checkout looks, in French as PayDunya's
+	// is. The colours are the emulator's, not PayDunya's official
+	// palette.
+	Brand    emulator.Brand
+	Channels channels
+	// Titles are the titles of the page a button leads to.
+	Titles map[providertest.Action]string
+	// API answers in PayDunya's minimal answer, response_code and
+	// response_text, the refusals of Refused.
+	API     emulator.Envelope
+	Refused map[string]emulator.Refused
+	// Nginx is the HTML page of the web server in front of the API, for
+	// an injected 5xx: a format given the status and its text.
+	Nginx string
+}
 
 // Response codes the emulator answers with.
 const (
@@ -171,10 +181,10 @@ type Server struct {
 	StoreName string
 
 	*shell
-	c        *emulator.Core[Invoice]
-	answers  emulator.Answers
-	shapes   emulator.Shapes
-	channels channels
+	c      *emulator.Core[Invoice]
+	t      tables
+	api    emulator.Envelope
+	shapes emulator.Shapes
 
 	mu      sync.Mutex        // refused and txSeq
 	refused map[string]string // account alias → why credit-account and submit-invoice refuse it
@@ -192,12 +202,13 @@ func New(opts ...Option) *Server {
 	set := providertest.Configure(&o, opts)
 	s := &Server{
 		MasterKey: cmp.Or(o.masterKey, emulator.UUID()), StoreName: set.Merchant, refused: make(map[string]string),
-		Sandbox:  cmp.Or(o.sandbox, Keys{"test_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
-		Live:     cmp.Or(o.live, Keys{"live_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
-		answers:  emulator.LoadAnswers(files, "answers/*.json"),
-		shapes:   emulator.LoadShapes(files, "shapes/*.json", dialect, map[string]func(any) (string, string){"fcfa": fcfa}),
-		channels: emulator.LoadData[channels](files, "channels.json"),
+		Sandbox: cmp.Or(o.sandbox, Keys{"test_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
+		Live:    cmp.Or(o.live, Keys{"live_private_" + emulator.RandomHex(14), emulator.RandomHex(10)}),
+		t:       emulator.LoadData[tables](files, "tables.json"),
+		shapes:  emulator.LoadShapes(files, "shapes/*.json", dialect, map[string]func(any) (string, string){"fcfa": fcfa}),
 	}
+	s.api = s.t.API
+	s.api.Answers = emulator.LoadAnswers(files, "answers/*.json")
 	s.c = emulator.NewCore(emulator.Spec[Invoice]{
 		Name: "paydunyatest", Agent: "PayDunya-IPN (emulator)", Auth: s.authenticated, ErrorBody: s.errorBody, Settings: set,
 		Waiting: func(inv *Invoice) bool { return inv.Later && inv.Status == paydunya.StatusPending },
@@ -208,19 +219,20 @@ func New(opts ...Option) *Server {
 		},
 	})
 	s.URL, s.shell = s.c.URL, &s.c.Shell
+	ok := http.StatusOK
 	for _, m := range []paydunya.Mode{paydunya.Sandbox, paydunya.Live} {
 		v1, v2 := inMode(m, "api/v1"), inMode(m, "api/v2")
-		s.c.API("POST "+v1+"/checkout-invoice/create", providertest.OpCreate, s.create)
-		s.c.API("GET "+v1+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
+		s.c.API("POST "+v1+"/checkout-invoice/create", providertest.OpCreate, s.api.Handle(ok, s.create))
+		s.c.API("GET "+v1+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.api.Handle(ok, s.confirm))
 		// The Python SDK's confirm() on the invoice object that created
 		// the invoice posts, with the create body.
-		s.c.API("POST "+v1+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.confirm)
-		s.c.API("POST "+v1+"/direct-pay/credit-account", providertest.OpPayout, s.credit)
-		s.c.API("POST "+v2+"/disburse/get-invoice", providertest.OpPayoutPrepare, s.getInvoice)
-		s.c.API("POST "+v2+"/disburse/submit-invoice", providertest.OpPayout, s.submitInvoice)
-		s.c.API("POST "+v2+"/disburse/check-status", providertest.OpPayoutStatus, s.checkStatus)
+		s.c.API("POST "+v1+"/checkout-invoice/confirm/{token}", providertest.OpStatus, s.api.Handle(ok, s.confirm))
+		s.c.API("POST "+v1+"/direct-pay/credit-account", providertest.OpPayout, s.api.Handle(ok, s.credit))
+		s.c.API("POST "+v2+"/disburse/get-invoice", providertest.OpPayoutPrepare, s.api.Handle(ok, s.getInvoice))
+		s.c.API("POST "+v2+"/disburse/submit-invoice", providertest.OpPayout, s.api.Handle(ok, s.submitInvoice))
+		s.c.API("POST "+v2+"/disburse/check-status", providertest.OpPayoutStatus, s.api.Handle(ok, s.checkStatus))
 		for _, p := range []string{v1, v2} {
-			s.c.Open(p+"/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) { s.refuse(w, http.StatusNotFound, "404", "Not Found") })
+			s.c.Open(p+"/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) { s.api.Refuse(w, s.t.Refused["noRoute"]) })
 		}
 		s.c.Host(emulator.Hosted[Invoice]{Path: inMode(m, "checkout/invoice/{token}"), Key: "token", Lang: "fr", Noun: "Facture",
 			Final:   func(inv *Invoice) bool { return inv.Status != paydunya.StatusPending },
@@ -248,6 +260,15 @@ func modeOf(r *http.Request) paydunya.Mode {
 		return paydunya.Sandbox
 	}
 	return paydunya.Live
+}
+
+// elsewhere is missing for a record of mode m that r looks up in the other
+// mode's API, which does not know it, and nil otherwise.
+func elsewhere(m paydunya.Mode, r *http.Request, missing error) error {
+	if m != modeOf(r) {
+		return missing
+	}
+	return nil
 }
 
 // BaseURL is the sandbox API's root, for paydunya.Config.BaseURL. Its API
@@ -314,7 +335,7 @@ func (s *Server) claim(inv Invoice, status string, validHash bool) []byte {
 	if !validHash {
 		v.Hash = paydunya.Hash("forged-" + emulator.RandomHex(8))
 	}
-	return s.answers.Form("confirm.json", "data", v)
+	return s.api.Answers.Form("confirm.json", "data", v)
 }
 
 // Forge posts to url an IPN claiming that the invoice with this token was
@@ -330,35 +351,25 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 }
 
 // authenticated checks the three key headers of the mode called, in
-// constant time, and refuses as PayDunya does: HTTP 200, response_code
-// 1001, "Invalid Masterkey Specified".
+// constant time, and refuses the first one missing or wrong as PayDunya
+// does: HTTP 200, response_code 1001, "Invalid Masterkey Specified".
 func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
-	keys := map[paydunya.Mode]Keys{paydunya.Sandbox: s.Sandbox, paydunya.Live: s.Live}[modeOf(r)]
+	k := map[paydunya.Mode]Keys{paydunya.Sandbox: s.Sandbox, paydunya.Live: s.Live}[modeOf(r)]
 	for _, c := range [][3]string{{paydunya.HeaderMasterKey, s.MasterKey, "Masterkey"},
-		{paydunya.HeaderPrivateKey, keys.PrivateKey, "PrivateKey"}, {paydunya.HeaderToken, keys.Token, "Token"}} {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get(c[0])), []byte(c[1])) != 1 {
-			s.refuse(w, http.StatusOK, CodeUnauthenticated, "Invalid "+c[2]+" Specified")
+		{paydunya.HeaderPrivateKey, k.PrivateKey, "PrivateKey"}, {paydunya.HeaderToken, k.Token, "Token"}} {
+		wrong := s.api.Refuser(s.t.Refused["badKey"].With(c[2]))
+		if !emulator.HeaderKeys(wrong, wrong, c[0], c[1])(w, r) {
 			return false
 		}
 	}
 	return true
 }
 
-// answer is PayDunya's minimal answer: response_code and response_text.
-type answer struct{ Code, Text string }
-
-// refuse answers status with PayDunya's minimal answer.
-func (s *Server) refuse(w http.ResponseWriter, status int, code, text string) {
-	s.answers.Write(w, status, "answer.json", answer{code, text})
-}
-
 // errorBody is the body of an injected error status: the HTML page of the
 // web server in front of the API for a 5xx, a PayDunya answer otherwise.
 func (s *Server) errorBody(status int) (string, []byte) {
-	text := fmt.Sprintf("%d %s", status, http.StatusText(status))
 	if status >= 500 {
-		return "text/html", []byte("<html>\r\n<head><title>" + text + "</title></head>\r\n<body>\r\n<center><h1>" +
-			text + "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+		return "text/html", fmt.Appendf(nil, s.t.Nginx, fmt.Sprintf("%d %s", status, http.StatusText(status)))
 	}
-	return "application/json", s.answers.Render("answer.json", answer{fmt.Sprint(status), http.StatusText(status)})
+	return "application/json", s.api.Body(s.api.Refusal, emulator.Refused{Code: strconv.Itoa(status), Message: http.StatusText(status)})
 }

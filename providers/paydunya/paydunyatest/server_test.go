@@ -369,6 +369,37 @@ func TestForge(t *testing.T) {
 	}
 }
 
+// TestRecordsByHand checks what a test sets or forges by hand: a status
+// the confirm answer reports, a forged IPN about an invoice the server
+// never made, and a quantity written as text answered as a string.
+func TestRecordsByHand(t *testing.T) {
+	t.Parallel()
+	s := emutest.Start(t, paydunyatest.New)
+	if s.LiveBaseURL() != s.URL+"/api/v1" {
+		t.Errorf("LiveBaseURL %s", s.LiveBaseURL())
+	}
+	body := strings.Replace(strings.Replace(validInvoice, "%s", "", 1), `"quantity":2`, `"quantity":"2.5"`, 1)
+	r := call(t, s, http.MethodPost, "/sandbox-api/v1/checkout-invoice/create", &s.Sandbox, s.MasterKey, body)
+	tok, _ := r.body["token"].(string)
+	if err := s.SetStatus(tok, "weird"); err != nil {
+		t.Fatal(err)
+	}
+	r = call(t, s, http.MethodGet, "/sandbox-api/v1/checkout-invoice/confirm/"+tok, &s.Sandbox, s.MasterKey, "")
+	if r.body["status"] != "weird" || !bytes.Contains(r.raw, []byte(`"quantity":"2.5"`)) {
+		t.Errorf("confirm after SetStatus: %s", r.raw)
+	}
+	sh := emutest.NewShop(t)
+	if err := s.Forge(context.Background(), sh.URL, "test_never"); err != nil {
+		t.Fatal(err)
+	}
+	_, ipn := sh.At(0)
+	form, _ := url.ParseQuery(string(ipn))
+	if form.Get("data[invoice][token]") != "test_never" || form.Get("data[invoice][total_amount]") != "100" ||
+		paydunya.VerifyHash(form.Get("data[hash]"), s.MasterKey) == nil {
+		t.Errorf("forged IPN about an unknown invoice: %s", ipn)
+	}
+}
+
 func TestCredit(t *testing.T) {
 	t.Parallel()
 	s := emutest.Start(t, paydunyatest.New)
