@@ -1,6 +1,7 @@
 package novasendtest
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"io"
 	"net/http"
@@ -80,8 +81,10 @@ func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
 
 // validate reads a session body against shapes/session.json and returns
 // the payin it describes, or the refusal listing its problems, worded by
-// rule (data/tables.json) in r's language. An action URL missing or not a
-// string is "not a URL".
+// rule (data/tables.json) in r's language. A field's "say" in the shape
+// names the rule whose words it takes instead: "type number" for an
+// amount that is not a number, "url" for an action URL missing or not a
+// string.
 func (s *Server) validate(r *http.Request, body []byte) (*Payin, error) {
 	in, ok := emulator.DecodeBody(r.Header.Get("Content-Type"), body, false)
 	if !ok {
@@ -90,14 +93,7 @@ func (s *Server) validate(r *http.Request, body []byte) (*Payin, error) {
 	v, problems := s.session.Decode(in)
 	var errs []fieldError
 	for _, pr := range problems {
-		rule := pr.Rule
-		switch {
-		case pr.Parent == "action.":
-			rule = emulator.RuleURL
-		case rule == emulator.RuleType:
-			rule += map[emulator.Kind]string{emulator.Number: " number", emulator.Object: " object"}[pr.Kind]
-		}
-		w := s.t.Rules[rule]
+		w := s.t.Rules[cmp.Or(pr.Said, pr.Rule)]
 		errs = append(errs, fieldError{Field: pr.Path(), Code: w.Code, Message: w.in(r, "{field}", pr.Path(), "{arg}", pr.Arg)})
 	}
 	if len(errs) > 0 {

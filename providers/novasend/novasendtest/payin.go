@@ -158,21 +158,6 @@ func (v view) Main(whole int64) json.Number {
 	return json.Number(cauri.FormatAmount(smallest+v.Delta, v.Currency))
 }
 
-// Processed is what the transaction processes, in whole units: the
-// amount, with the fee when the customer pays it. NovaSend's currencies,
-// XOF and XAF, have no subunit: the transaction writes its amounts with
-// two zero decimals, "153.00".
-func (v view) Processed() int64 { return v.Amount + v.CustomerFee() }
-
-// CustomerFee is the fee the customer pays on top of the amount
-// (WithFeePaidByCustomer), else 0.
-func (v view) CustomerFee() int64 {
-	if v.FeePaidByCustomer {
-		return v.Fee
-	}
-	return 0
-}
-
 // Created is when the session was opened, as NovaSend writes times.
 func (v view) Created() string { return emulator.ISOTime(v.CreatedAt) }
 
