@@ -24,17 +24,14 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 // open validates a session and opens it, or replays the first answer to
 // its X-Idempotency-Key (only an answered creation, 201, is kept).
 func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, w http.ResponseWriter, r *http.Request, body []byte) ([]byte, error) {
-	key := strings.TrimSpace(r.Header.Get(novasend.IdempotencyHeader))
-	switch _, out, found, reused := s.idem.Find(key, body); {
-	case key == "":
-		return nil, s.refused(r, "idempotency_key_required")
-	case !emulator.IsUUID(key):
-		return nil, s.refused(r, "idempotency_key_invalid")
-	case reused:
-		return nil, s.refused(r, "idempotency_key_reused")
-	case found:
+	key, first, err := s.idem.Take(r, novasend.IdempotencyHeader, body, emulator.IsUUID, func(problem string) error {
+		return s.refused(r, "idempotency_key_"+problem)
+	})
+	if first != nil {
 		w.Header().Set("Idempotent-Replayed", "true")
-		return out, nil
+	}
+	if err != nil || first != nil {
+		return first, err
 	}
 	p, err := s.validate(r, body)
 	if err != nil {
@@ -94,7 +91,7 @@ func (s *Server) validate(r *http.Request, body []byte) (*Payin, error) {
 	var errs []fieldError
 	for _, pr := range problems {
 		w := s.t.Rules[cmp.Or(pr.Said, pr.Rule)]
-		errs = append(errs, fieldError{Field: pr.Path(), Code: w.Code, Message: w.in(r, "{field}", pr.Path(), "{arg}", pr.Arg)})
+		errs = append(errs, fieldError{Field: pr.Path(), Code: w.Code, Message: w.In(r, "{field}", pr.Path(), "{arg}", pr.Arg)})
 	}
 	if len(errs) > 0 {
 		return nil, emulator.Refused{Status: http.StatusBadRequest, Code: errs[0].Code, Message: said{errs[0].Message, errs}}
@@ -125,28 +122,11 @@ type said struct {
 // fieldError is one invalid field of a session.
 type fieldError struct{ Field, Code, Message string }
 
-// words are one message: an error's status or a validation rule's code,
-// and the message in English and in French, with holes such as {field}.
-type words struct {
-	Status       int
-	Code, En, Fr string
-}
-
-// in is the message in r's language (French when Accept-Language asks for
-// it), its holes filled: hole, value, hole, value...
-func (w words) in(r *http.Request, holes ...string) string {
-	msg := w.En
-	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language"))), "fr") {
-		msg = w.Fr
-	}
-	return strings.NewReplacer(holes...).Replace(msg)
-}
-
 // refused is the refusal code (data/tables.json) in r's language, its
 // holes filled.
 func (s *Server) refused(r *http.Request, code string, holes ...string) emulator.Refused {
 	w := s.t.Errors[code]
-	return emulator.Refused{Status: w.Status, Code: code, Message: said{Text: w.in(r, holes...)}}
+	return emulator.Refused{Status: w.Status, Code: code, Message: said{Text: w.In(r, holes...)}}
 }
 
 // refuser answers the refusal code, whatever the request.

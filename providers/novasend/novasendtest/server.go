@@ -238,7 +238,7 @@ func New(opts ...Option) *Server {
 // emulator's, not NovaSend's official palette), the wallets it offers by
 // country, and what each customer action makes of a payin.
 type tables struct {
-	Errors, Rules map[string]words
+	Errors, Rules map[string]emulator.Words
 	Faults        emulator.Refusals
 	Brand         emulator.Brand
 	Wallets       map[string][]emulator.Operator
