@@ -71,7 +71,7 @@ func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
 		p.lastServed = env.Now
 		return nil
 	}, func(p *Payin, env emulator.Env) []byte {
-		return s.api.Body("status.json", view{p, env.Delta, !s.noStatusTransaction})
+		return s.api.Body("status.json", view{p, env.Delta, !s.noStatusTx})
 	})
 	s.api.Answer(w, r, http.StatusOK, body, err)
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -121,9 +120,7 @@ func (o outcome) apply(p *Payin, now time.Time) {
 	if o.Transaction != "" {
 		p.transact(o.Transaction, now)
 	}
-	if o.Failure != nil {
-		p.Failure = &Failure{Code: o.Failure.Code, Message: o.Failure.Message}
-	}
+	p.Failure = cmp.Or(o.Failure, p.Failure) // the table's, which nothing changes
 }
 
 // lowerAlnum is the alphabet of NovaSend's references.
@@ -151,11 +148,10 @@ type view struct {
 func (v view) Charged() int64 { return v.Amount + v.Fee }
 
 // Main is whole units plus the view's delta smallest units, as a JSON
-// number in the main unit. The currency is one of NovaSend's countries':
-// known.
+// number in the main unit. The currency is one of NovaSend's countries',
+// XOF or XAF, which have no subunit: whole units are smallest units.
 func (v view) Main(whole int64) json.Number {
-	smallest, _ := cauri.ParseAmount(strconv.FormatInt(whole, 10), v.Currency)
-	return json.Number(cauri.FormatAmount(smallest+v.Delta, v.Currency))
+	return json.Number(cauri.FormatAmount(whole+v.Delta, v.Currency))
 }
 
 // Created is when the session was opened, as NovaSend writes times.
@@ -217,7 +213,7 @@ func (s *Server) show(p *Payin, _ emulator.Env, r *http.Request) emulator.Checko
 // the phone; the webhook goes out and the customer to successUrl or
 // failureUrl.
 func (s *Server) press(p *Payin, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
-	s.t.Outcomes[string(a)].apply(p, env.Now.UTC())
+	s.t.Outcomes[a].apply(p, env.Now.UTC())
 	if p.Later = a == providertest.PayLater; a != providertest.Cancel {
 		p.Operator, p.Phone = c.From(s.operators(p)).Code, c.Phone
 	}

@@ -117,7 +117,7 @@ type Server struct {
 	// What the options chose.
 	pollLimit                                           time.Duration
 	webhookTransaction, escapedWebhooks, stringifiedSig bool
-	noStatusTransaction, feePaidByCustomer              bool
+	noStatusTx, feePaidByCustomer                       bool
 }
 
 type shell = emulator.Shell
@@ -176,9 +176,7 @@ func WithStringifiedSignature() Option { return own(func(s *Server) { s.stringif
 // newer API: a payin the customer accepted then reads processed/accepted
 // and nothing more. A declined or expired one still says so in its
 // confirmationStatus and status.
-func WithoutTransactionInStatus() Option {
-	return own(func(s *Server) { s.noStatusTransaction = true })
-}
+func WithoutTransactionInStatus() Option { return own(func(s *Server) { s.noStatusTx = true }) }
 
 // WithFeePaidByCustomer makes the customer pay NovaSend's fee on top of
 // the payin's amount: the transaction processes amount + fee (its amount
@@ -200,8 +198,9 @@ func New(opts ...Option) *Server {
 	s := &Server{
 		APIKey: "pk_" + emulator.RandomHex(12), APIClient: "sk_" + emulator.RandomHex(16), WebhookSecret: emulator.RandomHex(16),
 		AccountID: "merchant_" + emulator.RandomHex(4), t: emulator.LoadData[tables](files, "data/tables.json"),
-		api:     emulator.Envelope{Reply: emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json")}, Refusal: "error.json"},
-		session: emulator.LoadShapes(files, "shapes/*.json", nil, map[string]func(any) (string, string){"iso": isoCountry, "amount": emulator.Whole(1, MaxAmount)})["session.json"],
+		api: emulator.Envelope{Reply: emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json")}, Refusal: "error.json"},
+		session: emulator.LoadShapes(files, "shapes/*.json", nil,
+			map[string]func(any) (string, string){"iso": isoCountry, "amount": emulator.Whole(1, MaxAmount)})["session.json"],
 	}
 	set := providertest.Configure(s, opts)
 	s.merchant = set.Merchant
@@ -242,7 +241,7 @@ type tables struct {
 	Faults        emulator.Refusals
 	Brand         emulator.Brand
 	Wallets       map[string][]emulator.Operator
-	Outcomes      map[string]outcome
+	Outcomes      map[providertest.Action]outcome
 }
 
 // BaseURL is the API's root, for novasend.Config.BaseURL.
@@ -321,7 +320,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 		forged = Payin{Reference: providerRef, CustomerReference: providerRef, Amount: 100, Currency: "XOF", CreatedAt: now}
 	}
 	forged.Failure = nil
-	s.t.Outcomes[string(providertest.Pay)].apply(&forged, now)
+	s.t.Outcomes[providertest.Pay].apply(&forged, now)
 	body, signed := s.webhookForms(&forged, 0, true)
 	forgery := novasend.Sign("forged-"+emulator.RandomHex(8), signed)
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: http.Header{novasend.SignatureHeader: {forgery}}, Body: body})
