@@ -164,15 +164,7 @@ func (v view) Settled() string { return emulator.ISOTime(v.Transaction.Processed
 // bytes its signature is made over: the same bytes, unless the server
 // signs JSON.stringify's form (WithStringifiedSignature).
 func (s *Server) webhookForms(p *Payin, delta int64, withTx bool) (body, signed []byte) {
-	stringified := s.api.Answers.Render("webhook.json", view{p, delta, withTx})
-	body = emulator.HTMLSafe(stringified) // as json.Marshal writes it
-	if s.escapedWebhooks {
-		body = emulator.EscapeAsPHP(stringified)
-	}
-	if s.stringifiedSig {
-		return body, stringified
-	}
-	return body, body
+	return emulator.WireForms(s.api.Answers.Render("webhook.json", view{p, delta, withTx}), s.escapedWebhooks, s.stringifiedSig)
 }
 
 // notify is the webhook about p's current state to the portal's URL.
