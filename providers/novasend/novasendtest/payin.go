@@ -173,7 +173,7 @@ func (s *Server) notify(p *Payin, env emulator.Env) []emulator.Notification {
 	return env.To(http.Header{novasend.SignatureHeader: {s.Sign(signed)}}, body)
 }
 
-// operators are the wallets p's page offers (data/wallets.json): its
+// operators are the wallets p's page offers (data/tables.json): its
 // country's, or Côte d'Ivoire's (NovaSend's first documented country) for
 // the others. NovaSend documents no choice of operator: a session names
 // the customer's msisdn, and the page only asks them to confirm (its

@@ -41,7 +41,7 @@
 //
 // The paymentUrl page shows NovaSend's name and colours, the amount, the
 // payin's reference, the wallets of the payin's country to choose from
-// (NovaSend documents none: see data/wallets.json) and the customer's name
+// (NovaSend documents none: see data/tables.json) and the customer's name
 // and number as the session gave them (customerName, msisdn). The customer
 // is sent to action.successUrl after accepting and to failureUrl after a
 // failure or a refusal, as the newer API's action documents. "Pay later on
