@@ -1,205 +1,135 @@
 package novasendtest
 
 import (
+	"cmp"
 	"crypto/subtle"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/cauripay/cauri/internal/emulator"
 	"github.com/cauripay/cauri/providers/novasend"
 )
 
-// authenticated checks HTTP Basic base64(api_key:api_client): 401 when the
-// header is missing or unreadable, 403 api_token_invalid when the
-// credentials are wrong.
-func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
-	key, client, ok := r.BasicAuth()
-	switch {
-	case !ok:
-		s.refuse(w, r, "unauthorized")
-	case subtle.ConstantTimeCompare([]byte(key), []byte(s.APIKey))&subtle.ConstantTimeCompare([]byte(client), []byte(s.APIClient)) != 1:
-		s.refuse(w, r, "api_token_invalid")
-	default:
-		return true
-	}
-	return false
-}
-
 // createSession is POST /v1/payin/sessions. One creation at a time, under
-// the ledger's lock: a replay racing its original sees it. The answers
-// are written as json.Marshal writes them (see [emulator.WriteJSON]).
+// the ledger's lock: a replay racing its original sees it.
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body) // the core read it already
-	var status int
-	var answer any
-	s.c.Locked(func(tx emulator.Tx[Payin], env emulator.Env) { status, answer = s.open(tx, env, w, r, body) })
-	emulator.WriteJSON(w, status, "", answer)
+	var out []byte
+	var err error
+	s.c.Locked(func(tx emulator.Tx[Payin], env emulator.Env) { out, err = s.open(tx, env, w, r, body) })
+	s.api.Answer(w, r, http.StatusCreated, out, err)
 }
 
 // open validates a session and opens it, or replays the first answer to
-// its X-Idempotency-Key. It returns the answer's status and body.
-func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, w http.ResponseWriter, r *http.Request, body []byte) (int, any) {
-	key := strings.TrimSpace(r.Header.Get(novasend.IdempotencyHeader))
-	switch status, out, found, reused := s.idem.Find(key, body); {
-	case key == "":
-		return s.refusal(r, "idempotency_key_required")
-	case !emulator.IsUUID(key):
-		return s.refusal(r, "idempotency_key_invalid")
-	case reused:
-		return s.refusal(r, "idempotency_key_reused")
-	case found:
+// its X-Idempotency-Key (only an answered creation, 201, is kept).
+func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, w http.ResponseWriter, r *http.Request, body []byte) ([]byte, error) {
+	key, first, err := s.idem.Take(r, novasend.IdempotencyHeader, body, emulator.IsUUID, func(problem string) error {
+		return s.refused(r, "idempotency_key_"+problem)
+	})
+	if first != nil {
 		w.Header().Set("Idempotent-Replayed", "true")
-		return status, json.RawMessage(out)
 	}
-	in, ok := emulator.DecodeBody(r.Header.Get("Content-Type"), body, false)
-	if !ok {
-		return s.refusal(r, "invalid_json")
+	if err != nil || first != nil {
+		return first, err
 	}
-	p, errs := s.validate(in, r)
+	p, err := s.validate(r, body)
+	if err != nil {
+		return nil, err
+	}
 	cur, known := novasend.CurrencyOf(p.Country)
 	switch {
-	case len(errs) > 0:
-		return http.StatusBadRequest, s.errorBody(apiError{http.StatusBadRequest, errs[0].Code, errs[0].Message, errs})
 	case !known:
-		return s.refusal(r, "country_not_found")
+		return nil, s.refused(r, "country_not_found")
 	case subtle.ConstantTimeCompare([]byte(p.AccountID), []byte(s.AccountID)) != 1: // missing or another
-		return s.refusal(r, "wallet_not_found")
+		return nil, s.refused(r, "wallet_not_found")
 	case tx.Taken(p.CustomerReference):
-		return s.refusal(r, "reference_already_used")
+		return nil, s.refused(r, "reference_already_used")
 	}
 	code := emulator.RandomFrom(upperAlnum, 6)
-	for tx.Taken(code) {
-		code = emulator.RandomFrom(upperAlnum, 6)
+	for ; tx.Taken(code); code = emulator.RandomFrom(upperAlnum, 6) {
 	}
 	p.Reference, p.PaymentURL, p.Currency = "tr_"+emulator.RandomFrom(lowerAlnum, 26), s.URL+"/link/"+code, cur
 	p.Fee, p.FeePaidByCustomer = (p.Amount*2+50)/100, s.feePaidByCustomer // 2%, as the documentation's 300 → 6
 	p.IdempotencyKey, p.AcceptLanguage, p.CreatedAt = key, r.Header.Get("Accept-Language"), env.Now.UTC()
 	p.Status, p.ConfirmationStatus = "processing", "none"
 	tx.Add(p.Reference, p, p.CustomerReference, code)
-	out := s.answers.Render("session.json", view{Payin: p})
+	out := s.api.Body("session.json", view{Payin: p})
 	s.idem.Keep(key, body, http.StatusCreated, out)
-	return http.StatusCreated, json.RawMessage(out)
+	return out, nil
 }
 
 // getPayin is GET /v1/payin/{reference}: by NovaSend's reference or the
-// merchant's.
+// merchant's, each call timed, those faster than WithPollLimit refused.
 func (s *Server) getPayin(w http.ResponseWriter, r *http.Request) {
-	var out json.RawMessage
-	var wait time.Duration
-	ok := s.c.With(s.c.Resolve(r.PathValue("reference")), func(p *Payin, env emulator.Env) {
+	body, err := s.c.Lookup(r.PathValue("reference"), s.refused(r, "transaction_does_not_exist"), func(p *Payin, env emulator.Env) error {
 		p.StatusCalls = append(p.StatusCalls, env.Now)
-		if wait = s.pollLimit - env.Now.Sub(p.lastServed); s.pollLimit > 0 && !p.lastServed.IsZero() && wait > 0 {
-			return
+		if wait := s.pollLimit - env.Now.Sub(p.lastServed); s.pollLimit > 0 && !p.lastServed.IsZero() && wait > 0 {
+			emulator.RetryAfter(w, wait)
+			return s.refused(r, "too_many_requests")
 		}
 		p.lastServed = env.Now
-		out = s.answers.Render("status.json", view{p, env.Delta, !s.noStatusTransaction})
+		return nil
+	}, func(p *Payin, env emulator.Env) []byte {
+		return s.api.Body("status.json", view{p, env.Delta, !s.noStatusTx})
 	})
-	switch {
-	case !ok:
-		s.refuse(w, r, "transaction_does_not_exist")
-	case out == nil:
-		emulator.RetryAfter(w, wait)
-		s.refuse(w, r, "too_many_requests")
-	default:
-		emulator.WriteJSON(w, http.StatusOK, "", out)
-	}
+	s.api.Answer(w, r, http.StatusOK, body, err)
 }
 
-// sessionShape is a session body as the emulated API checks it; the
-// country and the account are checked after it.
-var sessionShape = emulator.Shape{Trim: true, Fields: []emulator.Field{
-	{Name: "reference", Required: true, Max: 100},
-	{Name: "accountId", Max: 100},
-	{Name: "amount", Kind: emulator.Number, Required: true, Check: emulator.Whole(1, MaxAmount)},
-	{Name: "msisdn", Required: true, Max: 16, Check: emulator.E164},
-	{Name: "customerName", Required: true, Max: 100},
-	{Name: "country", Required: true, Max: 2, Check: func(v any) (string, string) {
-		if c := v.(string); len(c) != 2 || strings.ToUpper(c) != c {
-			return "iso", ""
-		}
-		return "", ""
-	}},
-	{Name: "action", Kind: emulator.Object, Shape: &emulator.Shape{Fields: []emulator.Field{
-		{Name: "successUrl", Required: true, Check: emulator.URL},
-		{Name: "failureUrl", Required: true, Check: emulator.URL},
-	}}},
-}}
-
-// validate checks a session body and returns the payin it describes, or
-// the errors, worded by rule (data/messages.json) in r's language. An
-// action URL missing or not a string is "not a URL".
-func (s *Server) validate(in map[string]any, r *http.Request) (*Payin, []fieldError) {
-	v, problems := sessionShape.Decode(in)
-	a := v.Nested("action")
-	p := &Payin{
-		CustomerReference: v.String("reference"), AccountID: v.String("accountId"), Amount: v.Int("amount"), Msisdn: v.String("msisdn"),
-		CustomerName: v.String("customerName"), Country: v.String("country"), SuccessURL: a.String("successUrl"), FailureURL: a.String("failureUrl"),
+// validate reads a session body against shapes/session.json and returns
+// the payin it describes, or the refusal listing its problems, worded by
+// rule (data/tables.json) in r's language. A field's "say" in the shape
+// names the rule whose words it takes instead: "type number" for an
+// amount that is not a number, "url" for an action URL missing or not a
+// string.
+func (s *Server) validate(r *http.Request, body []byte) (*Payin, error) {
+	in, ok := emulator.DecodeBody(r.Header.Get("Content-Type"), body, false)
+	if !ok {
+		return nil, s.refused(r, "invalid_json")
 	}
+	v, problems := s.session.Decode(in)
 	var errs []fieldError
 	for _, pr := range problems {
-		rule := pr.Rule
-		switch {
-		case pr.Parent == "action.":
-			rule = emulator.RuleURL
-		case rule == emulator.RuleType:
-			rule += map[emulator.Kind]string{emulator.Number: " number", emulator.Object: " object"}[pr.Kind]
-		}
-		w := s.words.Rules[rule]
-		errs = append(errs, fieldError{Field: pr.Path(), Code: w.Code, Message: w.in(r, "{field}", pr.Path(), "{arg}", pr.Arg)})
+		w := s.t.Rules[cmp.Or(pr.Said, pr.Rule)]
+		errs = append(errs, fieldError{Field: pr.Path(), Code: w.Code, Message: w.In(r, "{field}", pr.Path(), "{arg}", pr.Arg)})
 	}
-	return p, errs
+	if len(errs) > 0 {
+		return nil, emulator.Refused{Status: http.StatusBadRequest, Code: errs[0].Code, Message: said{errs[0].Message, errs}}
+	}
+	p := &Payin{}
+	emulator.Bind(p, v)
+	return p, nil
 }
 
-// apiError is the emulator's error answer (answers/error.json). NovaSend
-// documents its error codes and messages, not the envelope; this one is
-// NestJS's with a code.
-type apiError struct {
-	StatusCode    int
-	Code, Message string
-	Errors        []fieldError
+// isoCountry is the check "iso" of shapes/session.json: an upper-case ISO
+// 3166-1 alpha-2 code.
+func isoCountry(v any) (rule, arg string) {
+	if c := v.(string); len(c) != 2 || strings.ToUpper(c) != c {
+		return "iso", ""
+	}
+	return "", ""
+}
+
+// said is a refusal's message as answers/error.json writes it: its Text
+// and, for an invalid session, its fields' Errors. NovaSend documents its
+// error codes and messages, not the envelope; this one is NestJS's with a
+// code.
+type said struct {
+	Text   string
+	Errors []fieldError
 }
 
 // fieldError is one invalid field of a session.
 type fieldError struct{ Field, Code, Message string }
 
-// errorBody is e as an answer.
-func (s *Server) errorBody(e apiError) json.RawMessage { return s.answers.Render("error.json", e) }
-
-// messages are NovaSend's words (data/messages.json): its errors by code,
-// its validation errors by rule, and its bodies for injected statuses.
-type messages struct {
-	Errors, Rules map[string]words
-	Faults        emulator.Refusals
+// refused is the refusal code (data/tables.json) in r's language, its
+// holes filled.
+func (s *Server) refused(r *http.Request, code string, holes ...string) emulator.Refused {
+	w := s.t.Errors[code]
+	return emulator.Refused{Status: w.Status, Code: code, Message: said{Text: w.In(r, holes...)}}
 }
 
-// words are one message: an error's status or a validation rule's code,
-// and the message in English and in French, with holes such as {field}.
-type words struct {
-	Status       int
-	Code, En, Fr string
-}
-
-// in is the message in r's language (French when Accept-Language asks for
-// it), its holes filled: hole, value, hole, value...
-func (w words) in(r *http.Request, holes ...string) string {
-	msg := w.En
-	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language"))), "fr") {
-		msg = w.Fr
-	}
-	return strings.NewReplacer(holes...).Replace(msg)
-}
-
-// refusal is the error answer of code: its status and body.
-func (s *Server) refusal(r *http.Request, code string, holes ...string) (int, any) {
-	w := s.words.Errors[code]
-	return w.Status, s.errorBody(apiError{StatusCode: w.Status, Code: code, Message: w.in(r, holes...)})
-}
-
-// refuse answers with the error code.
-func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code string, holes ...string) {
-	status, body := s.refusal(r, code, holes...)
-	emulator.WriteJSON(w, status, "", body)
+// refuser answers the refusal code, whatever the request.
+func (s *Server) refuser(code string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.api.Refuse(w, s.refused(r, code)) }
 }

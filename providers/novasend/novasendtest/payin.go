@@ -1,11 +1,11 @@
 package novasendtest
 
 import (
+	"cmp"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/cauripay/cauri"
@@ -20,12 +20,16 @@ type Payin struct {
 	// characters), the one GET /v1/payin/{reference} takes;
 	// CustomerReference is the merchant's, sent as the session's reference,
 	// which the status endpoint takes too.
-	Reference, CustomerReference string
+	Reference         string `emulator:"-"`
+	CustomerReference string `emulator:"reference"`
 	// IdempotencyKey and AcceptLanguage are the creation's
 	// X-Idempotency-Key and Accept-Language headers.
 	IdempotencyKey, AcceptLanguage string
 	// AccountID, Msisdn, CustomerName and Country are as sent.
-	AccountID, Msisdn, CustomerName, Country string
+	AccountID    string `emulator:"accountId"`
+	Msisdn       string
+	CustomerName string `emulator:"customerName"`
+	Country      string
 	// Amount is in whole units, as sent; Fee is NovaSend's, in whole
 	// units: 2% of the amount.
 	Amount, Fee int64
@@ -36,7 +40,9 @@ type Payin struct {
 	FeePaidByCustomer bool
 	// SuccessURL and FailureURL are action's, "" when left out; PaymentURL
 	// is the page where the customer confirms.
-	SuccessURL, FailureURL, PaymentURL string
+	SuccessURL string `emulator:"action.successUrl"`
+	FailureURL string `emulator:"action.failureUrl"`
+	PaymentURL string
 	// Status is processing, processed or expired; ConfirmationStatus is
 	// none, pending (the page was opened), accepted, declined or expired
 	// (or whatever SetStatus set).
@@ -96,24 +102,25 @@ func (p *Payin) transact(status string, now time.Time) {
 	p.Transaction = &Transaction{Reference: "tr_" + emulator.RandomFrom(lowerAlnum, 16), Status: status, ProcessedAt: now}
 }
 
-// settle applies the customer's action to a payin: pay accepts and the
-// transaction completes; fail accepts and the transaction fails (an empty
-// wallet); cancel declines, and no transaction is made; pay later accepts,
-// and the transaction stays pending until the phone confirms.
-func settle(p *Payin, a providertest.Action, now time.Time) {
-	switch a {
-	case providertest.Cancel:
-		p.ConfirmationStatus, p.Failure = "declined", &Failure{Code: "payment_declined", Message: "The customer declined the payment"}
-		return
-	case providertest.Fail:
-		p.transact("failed", now)
-		p.Failure = &Failure{Code: "client_not_enough_cash", Message: "Insufficient client balance"}
-	case providertest.PayLater:
-		p.transact("pending", now)
-	default:
-		p.transact("completed", now)
+// outcome is what a customer's action, or the confirmation delay running
+// out, makes of a payin (data/tables.json): its status (unchanged when
+// empty) and confirmationStatus, a new transaction of status Transaction
+// unless empty, and its failure. Pay accepts and the transaction
+// completes; fail accepts and the transaction fails (an empty wallet);
+// cancel declines, and no transaction is made; pay later accepts, and the
+// transaction stays pending until the phone confirms.
+type outcome struct {
+	Status, Confirmation, Transaction string
+	Failure                           *Failure
+}
+
+// apply makes o of p at now.
+func (o outcome) apply(p *Payin, now time.Time) {
+	p.Status, p.ConfirmationStatus = cmp.Or(o.Status, p.Status), o.Confirmation
+	if o.Transaction != "" {
+		p.transact(o.Transaction, now)
 	}
-	p.Status, p.ConfirmationStatus, p.Later = "processed", "accepted", a == providertest.PayLater
+	p.Failure = cmp.Or(o.Failure, p.Failure) // the table's, which nothing changes
 }
 
 // lowerAlnum is the alphabet of NovaSend's references.
@@ -122,10 +129,10 @@ const lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
 // upperAlnum is the alphabet of its payment links' codes.
 const upperAlnum = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-// files are NovaSend's documented bodies, as templates (answers/), and the
-// emulator's tables (data/).
+// files are NovaSend's documented bodies, as templates (answers/), the
+// session body it takes (shapes/) and the emulator's tables (data/).
 //
-//go:embed answers/*.json data/*.json
+//go:embed answers/*.json data/*.json shapes/*.json
 var files embed.FS
 
 // view is a payin as an answer or a webhook shows it: its amounts shifted
@@ -141,26 +148,10 @@ type view struct {
 func (v view) Charged() int64 { return v.Amount + v.Fee }
 
 // Main is whole units plus the view's delta smallest units, as a JSON
-// number in the main unit. The currency is one of NovaSend's countries':
-// known.
+// number in the main unit. The currency is one of NovaSend's countries',
+// XOF or XAF, which have no subunit: whole units are smallest units.
 func (v view) Main(whole int64) json.Number {
-	smallest, _ := cauri.ParseAmount(strconv.FormatInt(whole, 10), v.Currency)
-	return json.Number(cauri.FormatAmount(smallest+v.Delta, v.Currency))
-}
-
-// Processed is what the transaction processes, in whole units: the
-// amount, with the fee when the customer pays it. NovaSend's currencies,
-// XOF and XAF, have no subunit: the transaction writes its amounts with
-// two zero decimals, "153.00".
-func (v view) Processed() int64 { return v.Amount + v.CustomerFee() }
-
-// CustomerFee is the fee the customer pays on top of the amount
-// (WithFeePaidByCustomer), else 0.
-func (v view) CustomerFee() int64 {
-	if v.FeePaidByCustomer {
-		return v.Fee
-	}
-	return 0
+	return json.Number(cauri.FormatAmount(whole+v.Delta, v.Currency))
 }
 
 // Created is when the session was opened, as NovaSend writes times.
@@ -173,15 +164,7 @@ func (v view) Settled() string { return emulator.ISOTime(v.Transaction.Processed
 // bytes its signature is made over: the same bytes, unless the server
 // signs JSON.stringify's form (WithStringifiedSignature).
 func (s *Server) webhookForms(p *Payin, delta int64, withTx bool) (body, signed []byte) {
-	stringified := s.answers.Render("webhook.json", view{p, delta, withTx})
-	body = emulator.HTMLSafe(stringified) // as json.Marshal writes it
-	if s.escapedWebhooks {
-		body = emulator.EscapeAsPHP(stringified)
-	}
-	if s.stringifiedSig {
-		return body, stringified
-	}
-	return body, body
+	return emulator.WireForms(s.api.Answers.Render("webhook.json", view{p, delta, withTx}), s.escapedWebhooks, s.stringifiedSig)
 }
 
 // notify is the webhook about p's current state to the portal's URL.
@@ -190,11 +173,7 @@ func (s *Server) notify(p *Payin, env emulator.Env) []emulator.Notification {
 	return env.To(http.Header{novasend.SignatureHeader: {s.Sign(signed)}}, body)
 }
 
-// brand is how the emulated NovaSend confirmation page looks. The colours
-// are the emulator's, not NovaSend's official palette.
-var brand = emulator.Brand{Name: "NovaSend", Logo: "NovaSend", Color: "#0f766e", Accent: "#14b8a6", Lang: "en"}
-
-// operators are the wallets p's page offers (data/wallets.json): its
+// operators are the wallets p's page offers (data/tables.json): its
 // country's, or Côte d'Ivoire's (NovaSend's first documented country) for
 // the others. NovaSend documents no choice of operator: a session names
 // the customer's msisdn, and the page only asks them to confirm (its
@@ -204,10 +183,10 @@ var brand = emulator.Brand{Name: "NovaSend", Logo: "NovaSend", Color: "#0f766e",
 // (Payin.Operator) and reported nowhere, as NovaSend's answers name no
 // operator.
 func (s *Server) operators(p *Payin) []emulator.Operator {
-	if ops, ok := s.wallets[p.Country]; ok { // an upper-case code: the shape says so
+	if ops, ok := s.t.Wallets[p.Country]; ok { // an upper-case code: the shape says so
 		return ops
 	}
-	return s.wallets["CI"]
+	return s.t.Wallets["CI"]
 }
 
 // show is the paymentUrl page of p. Opening it moves the confirmation
@@ -216,7 +195,7 @@ func (s *Server) show(p *Payin, _ emulator.Env, r *http.Request) emulator.Checko
 	if p.ConfirmationStatus == "none" {
 		p.ConfirmationStatus = "pending"
 	}
-	return emulator.CheckoutPage{Brand: brand, Merchant: s.merchant, Amount: fmt.Sprintf("%d %s", p.Amount, p.Currency),
+	return emulator.CheckoutPage{Brand: s.t.Brand, Merchant: s.merchant, Amount: fmt.Sprintf("%d %s", p.Amount, p.Currency),
 		Description: "Payment " + p.CustomerReference + " from " + p.Msisdn, ActionURL: "/link/" + r.PathValue("code"),
 		Operators: s.operators(p), Customer: emulator.PageCustomer{Name: p.CustomerName, Phone: p.Msisdn}}
 }
@@ -226,8 +205,8 @@ func (s *Server) show(p *Payin, _ emulator.Env, r *http.Request) emulator.Checko
 // the phone; the webhook goes out and the customer to successUrl or
 // failureUrl.
 func (s *Server) press(p *Payin, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
-	settle(p, a, env.Now.UTC())
-	if a != providertest.Cancel {
+	s.t.Outcomes[a].apply(p, env.Now.UTC())
+	if p.Later = a == providertest.PayLater; a != providertest.Cancel {
 		p.Operator, p.Phone = c.From(s.operators(p)).Code, c.Phone
 	}
 	out := emulator.SentBack(a, p.Reference, p.SuccessURL, p.FailureURL, s.notify(p, env))

@@ -41,7 +41,7 @@
 //
 // The paymentUrl page shows NovaSend's name and colours, the amount, the
 // payin's reference, the wallets of the payin's country to choose from
-// (NovaSend documents none: see data/wallets.json) and the customer's name
+// (NovaSend documents none: see data/tables.json) and the customer's name
 // and number as the session gave them (customerName, msisdn). The customer
 // is sent to action.successUrl after accepting and to failureUrl after a
 // failure or a refusal, as the newer API's action documents. "Pay later on
@@ -55,6 +55,7 @@ package novasendtest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -108,15 +109,15 @@ type Server struct {
 	*shell
 	c        *emulator.Core[Payin]
 	merchant string
-	answers  emulator.Answers               // the documented bodies (answers/)
-	words    messages                       // the error messages (data/messages.json)
-	wallets  map[string][]emulator.Operator // the page's wallets (data/wallets.json)
-	idem     emulator.Replays               // X-Idempotency-Key → first answer; under the core's lock
+	api      emulator.Envelope // the documented bodies (answers/), the refusals in answers/error.json
+	t        tables
+	session  *emulator.Shape  // shapes/session.json
+	idem     emulator.Replays // X-Idempotency-Key → first answer; under the core's lock
 
 	// What the options chose.
 	pollLimit                                           time.Duration
 	webhookTransaction, escapedWebhooks, stringifiedSig bool
-	noStatusTransaction, feePaidByCustomer              bool
+	noStatusTx, feePaidByCustomer                       bool
 }
 
 type shell = emulator.Shell
@@ -175,9 +176,7 @@ func WithStringifiedSignature() Option { return own(func(s *Server) { s.stringif
 // newer API: a payin the customer accepted then reads processed/accepted
 // and nothing more. A declined or expired one still says so in its
 // confirmationStatus and status.
-func WithoutTransactionInStatus() Option {
-	return own(func(s *Server) { s.noStatusTransaction = true })
-}
+func WithoutTransactionInStatus() Option { return own(func(s *Server) { s.noStatusTx = true }) }
 
 // WithFeePaidByCustomer makes the customer pay NovaSend's fee on top of
 // the payin's amount: the transaction processes amount + fee (its amount
@@ -198,16 +197,18 @@ func WithPollLimit(d time.Duration) Option { return own(func(s *Server) { s.poll
 func New(opts ...Option) *Server {
 	s := &Server{
 		APIKey: "pk_" + emulator.RandomHex(12), APIClient: "sk_" + emulator.RandomHex(16), WebhookSecret: emulator.RandomHex(16),
-		AccountID: "merchant_" + emulator.RandomHex(4), answers: emulator.LoadAnswers(files, "answers/*.json"),
-		words:   emulator.LoadData[messages](files, "data/messages.json"),
-		wallets: emulator.LoadData[map[string][]emulator.Operator](files, "data/wallets.json"),
+		AccountID: "merchant_" + emulator.RandomHex(4), t: emulator.LoadData[tables](files, "data/tables.json"),
+		api: emulator.Envelope{Reply: emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json")}, Refusal: "error.json"},
+		session: emulator.LoadShapes(files, "shapes/*.json", nil,
+			map[string]func(any) (string, string){"iso": isoCountry, "amount": emulator.Whole(1, MaxAmount)})["session.json"],
 	}
 	set := providertest.Configure(s, opts)
 	s.merchant = set.Merchant
 	s.c = emulator.NewCore(emulator.Spec[Payin]{
-		Name: "novasendtest", Agent: "NovaSend-Webhooks/1.0 (emulator)", Auth: s.authenticated, Settings: set,
-		ErrorBody: s.words.Faults.Body("application/json", func(status int, r emulator.Refusal) any {
-			return s.errorBody(apiError{StatusCode: status, Code: r.Code, Message: r.Message})
+		Name: "novasendtest", Agent: "NovaSend-Webhooks/1.0 (emulator)", Settings: set,
+		Auth: emulator.Basic(s.APIKey, s.APIClient, s.refuser("unauthorized"), s.refuser("api_token_invalid")),
+		ErrorBody: s.t.Faults.Body("application/json", func(status int, r emulator.Refusal) any {
+			return json.RawMessage(s.api.Body("error.json", emulator.Refused{Status: status, Code: r.Code, Message: said{Text: r.Message}}))
 		}),
 		Waiting: func(p *Payin) bool { return p.Later && !p.final() },
 		Confirm: func(p *Payin, env emulator.Env) []emulator.Notification {
@@ -219,7 +220,7 @@ func New(opts ...Option) *Server {
 	s.c.API("POST /v1/payin/sessions", providertest.OpCreate, s.createSession)
 	s.c.API("GET /v1/payin/{reference}", providertest.OpStatus, s.getPayin)
 	s.c.API("/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
-		s.refuse(w, r, "not_found", "{route}", r.Method+" "+r.URL.Path)
+		s.api.Refuse(w, s.refused(r, "not_found", "{route}", r.Method+" "+r.URL.Path))
 	})
 	s.c.Handle("GET /health", func(w http.ResponseWriter, _ *http.Request) {
 		emulator.WriteJSON(w, http.StatusOK, "", map[string]string{"status": "ok"})
@@ -228,6 +229,19 @@ func New(opts ...Option) *Server {
 		Final: (*Payin).final, Word: (*Payin).state, Show: s.show, Press: s.press})
 	s.c.Start()
 	return s
+}
+
+// tables are NovaSend's words and the emulator's choices (data/tables.json):
+// its errors by code, its validation errors by rule, its bodies for
+// injected statuses, how the payment page looks (the colours are the
+// emulator's, not NovaSend's official palette), the wallets it offers by
+// country, and what each customer action makes of a payin.
+type tables struct {
+	Errors, Rules map[string]emulator.Words
+	Faults        emulator.Refusals
+	Brand         emulator.Brand
+	Wallets       map[string][]emulator.Operator
+	Outcomes      map[providertest.Action]outcome
 }
 
 // BaseURL is the API's root, for novasend.Config.BaseURL.
@@ -279,8 +293,7 @@ func (s *Server) Expire(ctx context.Context, ref string) error {
 		if p.final() {
 			return nil, fmt.Errorf("novasendtest: payin %q is settled", ref)
 		}
-		p.Status, p.ConfirmationStatus = "expired", "expired"
-		p.Failure = &Failure{Code: "confirmation_expired", Message: "The confirmation delay has expired"}
+		s.t.Outcomes["expire"].apply(p, env.Now.UTC())
 		return s.notify(p, env), nil
 	})
 }
@@ -306,8 +319,8 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 	if !ok {
 		forged = Payin{Reference: providerRef, CustomerReference: providerRef, Amount: 100, Currency: "XOF", CreatedAt: now}
 	}
-	forged.Status, forged.ConfirmationStatus, forged.Failure = "processed", "accepted", nil
-	forged.transact("completed", now)
+	forged.Failure = nil
+	s.t.Outcomes[providertest.Pay].apply(&forged, now)
 	body, signed := s.webhookForms(&forged, 0, true)
 	forgery := novasend.Sign("forged-"+emulator.RandomHex(8), signed)
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: http.Header{novasend.SignatureHeader: {forgery}}, Body: body})
