@@ -18,8 +18,9 @@ import (
 //go:embed answers/*.json data/*.json
 var files embed.FS
 
-// answers are Moneroo's documented JSON bodies.
-var answers = emulator.LoadAnswers(files, "answers/*.json")
+// answers are Moneroo's documented JSON bodies, sent as its Laravel API
+// writes them: <, > and & as they are.
+var answers = emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json"), Verbatim: true}
 
 // currencies are the names of the currencies Moneroo's currency object
 // names, by code.

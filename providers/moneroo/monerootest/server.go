@@ -170,7 +170,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 		forged = Payment{ID: providerRef, Currency: "XOF", Amount: 100}
 	}
 	forged.Status = statusSuccess
-	body := answers.Render("webhook.json", s.view(&forged, emulator.Env{}))
+	body := answers.Body("webhook.json", s.view(&forged, emulator.Env{}))
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: signed(moneroo.Sign("forged-"+emulator.RandomHex(8), body)), Body: body})
 }
 
@@ -192,7 +192,7 @@ var errorBody = emulator.Refusals{
 	http.StatusServiceUnavailable:  {Message: "Service Unavailable. We are performing maintenance, please try again later."},
 	http.StatusInternalServerError: {Message: "Server Error"},
 }.Body("application/json", func(_ int, r emulator.Refusal) any {
-	return json.RawMessage(answers.Render("error.json", refusal{Message: r.Message}))
+	return json.RawMessage(answers.Body("error.json", refusal{Message: r.Message}))
 })
 
 // initialize is POST /v1/payments/initialize.
@@ -266,7 +266,7 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 // notify is the signed payment.<status> webhook about p to the dashboard's
 // URL.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
-	body := answers.Render("webhook.json", s.view(p, env))
+	body := answers.Body("webhook.json", s.view(p, env))
 	return env.To(signed(s.Sign(body)), body)
 }
 
