@@ -269,7 +269,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 // write answers status with the answer name rendered with data, as
 // DEXCHANGE's API (NestJS on Express) types its JSON.
 func write(w http.ResponseWriter, status int, name string, data any) {
-	emulator.WriteJSON(w, status, "application/json; charset=utf-8", json.RawMessage(answers.Render(name, data)))
+	emulator.Reply{Answers: answers, ContentType: "application/json; charset=utf-8"}.Write(w, status, name, data)
 }
 
 // writeError answers DEXCHANGE's documented error body:
