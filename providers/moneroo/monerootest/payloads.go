@@ -3,6 +3,7 @@ package monerootest
 import (
 	"cmp"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -115,8 +116,11 @@ type view struct {
 	Merchant string
 }
 
-// Reported is the amount reported, in the main unit: "5000", "10.50".
-func (v view) Reported() string { return cauri.FormatAmount(v.Amount+v.Delta, v.Currency) }
+// Reported is the amount reported, in the main unit, as a JSON number:
+// 5000, 10.50.
+func (v view) Reported() json.Number {
+	return json.Number(cauri.FormatAmount(v.Amount+v.Delta, v.Currency))
+}
 
 // Created is when the payment was initialized, as Moneroo writes times.
 func (v view) Created() string { return v.CreatedAt.Format(time.RFC3339Nano) }
