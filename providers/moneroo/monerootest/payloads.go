@@ -19,14 +19,6 @@ import (
 //go:embed answers/*.json data/*.json
 var files embed.FS
 
-// answers are Moneroo's documented JSON bodies, sent as its Laravel API
-// writes them: <, > and & as they are.
-var answers = emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json"), Verbatim: true}
-
-// currencies are the names of the currencies Moneroo's currency object
-// names, by code.
-var currencies = emulator.LoadData[map[string]currency](files, "data/currencies.json")
-
 // Moneroo's payment statuses.
 const (
 	statusInitiated = "initiated"
@@ -113,7 +105,8 @@ func initPayment(in map[string]any) (*Payment, []emulator.Problem) {
 type view struct {
 	*Payment
 	emulator.Env
-	Merchant string
+	Merchant   string
+	currencies map[string]currency
 }
 
 // Reported is the amount reported, in the main unit, as a JSON number:
@@ -144,7 +137,7 @@ type currency struct {
 
 // Money is the payment's currency, for its currency object.
 func (v view) Money() currency {
-	c := currencies[v.Currency]
+	c := v.currencies[v.Currency]
 	c.Code, c.Decimals = v.Currency, cauri.CurrencyExponent(v.Currency)
 	c.Name, c.Plural = cmp.Or(c.Name, c.Code), cmp.Or(c.Plural, c.Code)
 	return c
