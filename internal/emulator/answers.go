@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"reflect"
 	"text/template"
 	"time"
@@ -15,7 +14,8 @@ import (
 // notifications) kept as templates: each file is the example of the
 // provider's reference, its values replaced by template actions, so that
 // an emulator's answers read as the documentation prints them. Load them
-// with [LoadAnswers] from the emulator's embedded files.
+// with [LoadAnswers] from the emulator's embedded files and send them
+// with a [Reply].
 //
 // Besides text/template's own, a template has these functions:
 //
@@ -51,15 +51,6 @@ func (a Answers) Render(name string, data any) []byte {
 		panic(fmt.Sprintf("emulator: answer %s is not JSON: %v\n%s", name, err, buf.Bytes()))
 	}
 	return out.Bytes()
-}
-
-// Write answers status with the answer name rendered with data, as
-// application/json.
-func (a Answers) Write(w http.ResponseWriter, status int, name string, data any) {
-	b := a.Render(name, data)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }
 
 // jsonValue is the template function json.

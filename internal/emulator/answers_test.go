@@ -36,7 +36,7 @@ func TestAnswersRender(t *testing.T) {
 		})
 	}
 	rec := httptest.NewRecorder()
-	a.Write(rec, 201, "payment.json", answerData{ID: "p3"})
+	Reply{Answers: a, Verbatim: true}.Write(rec, 201, "payment.json", answerData{ID: "p3"})
 	if rec.Code != 201 || rec.Header().Get("Content-Type") != "application/json" || !strings.HasPrefix(rec.Body.String(), `{"id":"p3"`) {
 		t.Errorf("Write: %d %q %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}

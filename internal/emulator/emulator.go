@@ -38,17 +38,26 @@
 //     ([ReadBody]) against it, the problems worded in the provider's
 //     [Dialect] ([NestJS], [Laravel] or its own);
 //   - [Answers] keep the answers and notifications as the provider's
-//     documentation prints them, JSON templates the emulator embeds;
-//     [Obj] declares one in Go, keys in order, and [PHPQuery] writes one
-//     as a PHP form;
+//     documentation prints them, JSON templates the emulator embeds
+//     ([LoadAnswers]); [Reply] sends them with the provider's
+//     Content-Type and escaping, [Answers.Form] writes one as a PHP form
+//     and [WireForms] gives a notification's bytes and signed bytes;
+//   - [LoadShapes] and [LoadData] read the request shapes and the static
+//     tables (means of payment, error messages, [Words]) an emulator
+//     embeds;
 //   - [Ledger] keeps a provider's other records (payouts,
 //     disbursements) by ref and alias;
 //   - [Envelope] answers a JSON API's calls in the provider's success
 //     envelope, reads their bodies and queries against their shapes and
 //     refuses in the provider's error body ([Refused]); [Core.Lookup] and
 //     [Ledger.Lookup] find the record an API call names, change it and
-//     render it, [Paginate] cuts a list into pages, [HeaderKeys] checks
-//     keys sent in headers, and [Bind] makes a record from its request.
+//     render it, [Core.Snapshot] copies one to render outside the lock,
+//     [Paginate] cuts a list into pages, [Bind] makes a record from its
+//     request, [Pairs] and [Future] are rules across and on its fields,
+//     and [Replays.Take] replays a creation sent again with its
+//     idempotency key;
+//   - [Basic], [Bearer] and [HeaderKeys] are [Spec.Auth] values that
+//     check credentials in constant time.
 //
 // An emulator's New takes [providertest.EmulatorOption] values, the
 // options every emulator has and its package's own
@@ -89,14 +98,6 @@ func RandomFrom(alphabet string, n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
-}
-
-// NullIfEmpty is s, or JSON null for "".
-func NullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // NullTime is t in UTC as layout writes it, or JSON null for the zero

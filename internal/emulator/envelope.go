@@ -39,8 +39,9 @@ type Envelope struct {
 	OK string
 	// Refusal is the answer of a refusal, given the [Refused] as data.
 	Refusal string
-	// BadJSON refuses a body that is not a JSON object; Invalid refuses
-	// one that breaks its shape, its Message replaced by the messages.
+	// BadJSON refuses a body that is neither a JSON object nor a form
+	// ([Envelope.Read]); Invalid refuses one that breaks its shape, its
+	// Message replaced by the messages.
 	BadJSON, Invalid Refused
 }
 
@@ -86,8 +87,9 @@ func (e Envelope) Refuser(ref Refused) func(w http.ResponseWriter) {
 	return func(w http.ResponseWriter) { e.Refuse(w, ref) }
 }
 
-// Read reads r's JSON body against shape, then rules across its fields:
-// the values, or BadJSON or Invalid.
+// Read reads r's body, a JSON object or, as NestJS and Laravel take
+// them, a form ([ReadBody]), against shape, then rules across its
+// fields: the values, or BadJSON or Invalid.
 func (e Envelope) Read(r *http.Request, shape *Shape, rules ...func(Values) []string) (Values, error) {
 	in, _, ok := ReadBody(r, true)
 	if !ok {

@@ -7,9 +7,18 @@ import (
 
 func TestHTMLSafe(t *testing.T) {
 	for _, v := range []any{
-		O("name", "Aïssata & Koné 😀", "url", "https://x/y?a=1&b=<2>"),
-		O("line", "a\u2028b\u2029c", "quote", `"\`, "n", 5),
-		O("empty", ""),
+		struct {
+			Name string `json:"name"`
+			URL  string `json:"url"`
+		}{"Aïssata & Koné 😀", "https://x/y?a=1&b=<2>"},
+		struct {
+			Line  string `json:"line"`
+			Quote string `json:"quote"`
+			N     int    `json:"n"`
+		}{"a\u2028b\u2029c", `"\`, 5},
+		struct {
+			Empty string `json:"empty"`
+		}{""},
 	} {
 		want, err := json.Marshal(v)
 		if err != nil {

@@ -25,7 +25,7 @@ func (a Answers) Form(name, prefix string, data any) []byte {
 // writes it: prefix[key][sub]=value, in the order of js, a list's
 // elements by index, every value as its text (a number as written, true
 // as 1, false as 0); a null, an empty object or an empty list writes
-// nothing. It is [PHPQuery] for a body kept as JSON.
+// nothing.
 func PHPForm(prefix string, js []byte) ([]byte, error) {
 	var b bytes.Buffer
 	dec := json.NewDecoder(bytes.NewReader(js))

@@ -16,9 +16,6 @@ import (
 //go:embed answers/*.json data/*.json
 var files embed.FS
 
-// answers are DEXCHANGE's documented JSON bodies.
-var answers = emulator.LoadAnswers(files, "answers/*.json")
-
 // DEXCHANGE's transaction statuses.
 const (
 	statusPending = "PENDING"

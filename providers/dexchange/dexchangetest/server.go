@@ -158,6 +158,18 @@ type Server struct {
 	c        *emulator.Core[Payment]
 	merchant string
 	link     string // get-link's answer
+	// answers are DEXCHANGE's documented JSON bodies.
+	answers emulator.Answers
+	// operators are the services the payment page offers: the collection
+	// (CASHOUT) services of Senegal that DEXCHANGE's API reference lists
+	// under "Available Services by Country" (docs-api.dexchange.sn,
+	// endpoint services), by the serviceCode a transaction lookup
+	// reports. Orange Money comes first: the get-transaction example's
+	// OM_SN_CASHOUT, the one a customer who chooses nothing pays with.
+	operators []emulator.Operator
+	// serviceNames are the services' ServiceName in lookups, by
+	// serviceCode.
+	serviceNames map[string]string
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -166,15 +178,18 @@ var _ providertest.Emulator = (*Server)(nil)
 func New(opts ...Option) *Server {
 	o := options{rateLimit: DefaultRateLimit, ratePer: time.Minute, apiKey: "sk.test." + emulator.RandomHex(16)}
 	set := providertest.Configure(&o, opts)
-	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant, link: "link.json"}
+	s := &Server{APIKey: o.apiKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant, link: "link.json",
+		answers:      emulator.LoadAnswers(files, "answers/*.json"),
+		operators:    emulator.LoadData[[]emulator.Operator](files, "data/operators.json"),
+		serviceNames: emulator.LoadData[map[string]string](files, "data/services.json")}
 	if o.nested {
 		s.link = "link-nested.json"
 	}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "dexchangetest", Agent: "DEXCHANGE-Webhook/1.0 (emulator)", ErrorBody: errorBody, Settings: set,
-		Auth: emulator.Bearer(s.APIKey, func(w http.ResponseWriter) { writeError(w, http.StatusUnauthorized, "Invalid API key") }),
+		Name: "dexchangetest", Agent: "DEXCHANGE-Webhook/1.0 (emulator)", ErrorBody: s.errorBody(), Settings: set,
+		Auth: emulator.Bearer(s.APIKey, func(w http.ResponseWriter) { s.writeError(w, http.StatusUnauthorized, "Invalid API key") }),
 		Edge: emulator.RateLimit(o.rateLimit, o.ratePer, set.Now, func(w http.ResponseWriter) {
-			writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
+			s.writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
 		}),
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusProcessing },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
@@ -189,7 +204,7 @@ func New(opts ...Option) *Server {
 	s.c.API("GET /api/v1/transaction/merchant/{id}", providertest.OpStatus, s.merchantTransaction)
 	s.c.API("GET /api/v1/transaction/{id}", providertest.OpStatus, s.transaction)
 	s.c.Open("/api/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
+		s.writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
 	})
 	s.c.Host(emulator.Hosted[Payment]{Path: "/process/{id}", Key: "id", Lang: "fr", Noun: "Transaction",
 		Status: func(p *Payment) string { return p.Status }, Finals: finals,
@@ -261,55 +276,57 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 		forged.CompletedAt = s.c.Settings().Now.UTC()
 	}
 	forged.Status = statusSuccess
-	body := answers.Render("webhook.json", view{&forged, emulator.Env{}})
+	body := s.answers.Render("webhook.json", view{&forged, emulator.Env{}})
 	h := emulator.SignedHeader(dexchange.SignatureHeader, emulator.ForgedSecret(s.WebhookSecret), body, dexchange.Sign)
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: h, Body: body})
 }
 
 // write answers status with the answer name rendered with data, as
 // DEXCHANGE's API (NestJS on Express) types its JSON.
-func write(w http.ResponseWriter, status int, name string, data any) {
-	emulator.WriteJSON(w, status, "application/json; charset=utf-8", json.RawMessage(answers.Render(name, data)))
+func (s *Server) write(w http.ResponseWriter, status int, name string, data any) {
+	emulator.Reply{Answers: s.answers, ContentType: "application/json; charset=utf-8"}.Write(w, status, name, data)
 }
 
 // writeError answers DEXCHANGE's documented error body:
 // {"message": ["..."], "success": false}.
-func writeError(w http.ResponseWriter, status int, messages ...string) {
-	write(w, status, "error.json", messages)
+func (s *Server) writeError(w http.ResponseWriter, status int, messages ...string) {
+	s.write(w, status, "error.json", messages)
 }
 
 // errorBody is DEXCHANGE's body for an injected error status.
-var errorBody = emulator.Refusals{
-	0:                              {Message: "Error"},
-	http.StatusForbidden:           {Message: "API under maintenance"},
-	http.StatusTooManyRequests:     {Message: "ThrottlerException: Too Many Requests"},
-	http.StatusInternalServerError: {Message: "Internal server error"},
-}.Body("application/json; charset=utf-8", func(_ int, r emulator.Refusal) any {
-	return json.RawMessage(answers.Render("error.json", []string{r.Message}))
-})
+func (s *Server) errorBody() emulator.ErrorBody {
+	return emulator.Refusals{
+		0:                              {Message: "Error"},
+		http.StatusForbidden:           {Message: "API under maintenance"},
+		http.StatusTooManyRequests:     {Message: "ThrottlerException: Too Many Requests"},
+		http.StatusInternalServerError: {Message: "Internal server error"},
+	}.Body("application/json; charset=utf-8", func(_ int, r emulator.Refusal) any {
+		return json.RawMessage(s.answers.Render("error.json", []string{r.Message}))
+	})
+}
 
 // getLink is POST /api/v1/transaction/merchant/get-link.
 func (s *Server) getLink(w http.ResponseWriter, r *http.Request) {
 	in, _, ok := emulator.ReadBody(r, true)
 	if !ok {
-		writeError(w, http.StatusBadRequest, "Unexpected token in JSON body")
+		s.writeError(w, http.StatusBadRequest, "Unexpected token in JSON body")
 		return
 	}
 	v, errs := linkShape.Validate(in)
 	if len(errs) > 0 {
-		writeError(w, http.StatusBadRequest, errs...)
+		s.writeError(w, http.StatusBadRequest, errs...)
 		return
 	}
 	p := linkPayment(v)
 	p.Status, p.CreatedAt = statusPending, s.c.Settings().Now.UTC()
 	for p.TransactionID = newTransactionID(); !s.c.Add(p.TransactionID, p, p.ExternalTransactionID); p.TransactionID = newTransactionID() {
 		if _, dup := s.c.Alias(p.ExternalTransactionID); dup {
-			writeError(w, http.StatusConflict, "External transaction ID already exists")
+			s.writeError(w, http.StatusConflict, "External transaction ID already exists")
 			return
 		}
 	}
 	link, env, _ := s.c.Snapshot(p.TransactionID)
-	write(w, http.StatusCreated, s.link, view{&link, env})
+	s.write(w, http.StatusCreated, s.link, view{&link, env})
 }
 
 // transaction is GET /api/v1/transaction/{id}.
@@ -327,10 +344,10 @@ func (s *Server) merchantTransaction(w http.ResponseWriter, r *http.Request) {
 func (s *Server) lookup(w http.ResponseWriter, id, name string) {
 	p, env, ok := s.c.Snapshot(id)
 	if !ok {
-		writeError(w, http.StatusNotFound, "No transaction found")
+		s.writeError(w, http.StatusNotFound, "No transaction found")
 		return
 	}
-	write(w, http.StatusOK, name, view{&p, env})
+	s.write(w, http.StatusOK, name, view{&p, env})
 }
 
 // show is the payment page of p.
@@ -341,7 +358,7 @@ func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.Chec
 		Amount:      fmt.Sprintf("%d FCFA", p.ItemPrice),
 		Description: p.ItemName,
 		ActionURL:   "/process/" + p.TransactionID,
-		Operators:   operators,
+		Operators:   s.operators,
 		Customer:    emulator.PageCustomer{Name: p.ClientName, Email: p.Email, Phone: p.ClientPhone},
 	}
 }
@@ -350,14 +367,14 @@ func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.Chec
 // to successUrl after paying (or choosing to pay later), failureUrl
 // otherwise.
 func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env emulator.Env) emulator.Outcome {
-	settle(p, a, c, env.Now)
+	s.settle(p, a, c, env.Now)
 	return emulator.SentBack(a, p.TransactionID, p.SuccessURL, p.FailureURL, s.notify(p, env))
 }
 
 // notify is the notification about p, to its callBackURL or else the
 // dashboard's URL, signed when the server has a webhook secret.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
-	body := answers.Render("webhook.json", view{p, env})
+	body := s.answers.Render("webhook.json", view{p, env})
 	return env.To(emulator.SignedHeader(dexchange.SignatureHeader, s.WebhookSecret, body, dexchange.Sign), body, p.CallBackURL)
 }
 
@@ -391,7 +408,7 @@ type Payment struct {
 
 // settle applies the customer's action, with what they chose on the page,
 // to a transaction at now.
-func settle(p *Payment, a providertest.Action, c emulator.Choice, now time.Time) {
+func (s *Server) settle(p *Payment, a providertest.Action, c emulator.Choice, now time.Time) {
 	switch a {
 	case providertest.Pay:
 		p.Status = statusSuccess
@@ -407,8 +424,8 @@ func settle(p *Payment, a providertest.Action, c emulator.Choice, now time.Time)
 		p.CompletedAt = now.UTC()
 	}
 	if a != providertest.Cancel {
-		op := c.From(operators)
-		p.ServiceName, p.ServiceCode = serviceNames[op.Code], op.Code
+		op := c.From(s.operators)
+		p.ServiceName, p.ServiceCode = s.serviceNames[op.Code], op.Code
 		p.OperatorAPI = strings.TrimSuffix(op.Code, "_SN_CASHOUT") + emulator.RandomHex(5)
 		// The number typed, else the one the link was created with, else
 		// a Senegalese test number.

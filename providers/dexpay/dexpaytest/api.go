@@ -75,6 +75,8 @@ func (s *Server) cancelSession(r *http.Request) ([]byte, error) {
 		ns = s.notify(ss, env)
 		return nil
 	}, s.session)
+	// Deliver fails only once the emulator is closing (its context never
+	// ends): the cancellation stands and is answered all the same.
 	_ = s.c.Deliver(context.WithoutCancel(r.Context()), ns)
 	return d, err
 }

@@ -10,22 +10,14 @@ import (
 // emulator's, not Moneroo's official palette.
 var brand = emulator.Brand{Name: "Moneroo", Logo: "moneroo", Color: "#0b3d91", Accent: "#1e88e5", Lang: "en"}
 
-// methodNames are the payment methods Moneroo's checkout offers, by
-// currency, with the short codes its API reports (capture.method.
-// short_code): the table of MonerooHQ/moneroo-laravel's
-// src/Utils/PaymentUtil.php. The page offers the currency's, or only those
-// the initialize call's methods named. The first of each currency is the
-// one a customer who chooses nothing pays with.
-var methodNames = emulator.LoadData[map[string][]emulator.Operator](files, "data/methods.json")
-
 // sandboxGateway is the method of a currency the table has none for: the
 // sandbox's own gateway takes any currency.
 var sandboxGateway = emulator.Operator{Code: "moneroo_test", Name: "Moneroo Test Payment Gateway"}
 
 // operators are the methods p's page offers: those its initialize call
 // named, in that order, or else its currency's; never none.
-func operators(p *Payment) []emulator.Operator {
-	known := methodNames[p.Currency]
+func (s *Server) operators(p *Payment) []emulator.Operator {
+	known := s.methods[p.Currency]
 	if len(p.Methods) == 0 {
 		if len(known) == 0 {
 			return []emulator.Operator{sandboxGateway}

@@ -3,6 +3,7 @@ package monerootest
 import (
 	"cmp"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,13 +18,6 @@ import (
 //
 //go:embed answers/*.json data/*.json
 var files embed.FS
-
-// answers are Moneroo's documented JSON bodies.
-var answers = emulator.LoadAnswers(files, "answers/*.json")
-
-// currencies are the names of the currencies Moneroo's currency object
-// names, by code.
-var currencies = emulator.LoadData[map[string]currency](files, "data/currencies.json")
 
 // Moneroo's payment statuses.
 const (
@@ -111,11 +105,15 @@ func initPayment(in map[string]any) (*Payment, []emulator.Problem) {
 type view struct {
 	*Payment
 	emulator.Env
-	Merchant string
+	Merchant   string
+	currencies map[string]currency
 }
 
-// Reported is the amount reported, in the main unit: "5000", "10.50".
-func (v view) Reported() string { return cauri.FormatAmount(v.Amount+v.Delta, v.Currency) }
+// Reported is the amount reported, in the main unit, as a JSON number:
+// 5000, 10.50.
+func (v view) Reported() json.Number {
+	return json.Number(cauri.FormatAmount(v.Amount+v.Delta, v.Currency))
+}
 
 // Created is when the payment was initialized, as Moneroo writes times.
 func (v view) Created() string { return v.CreatedAt.Format(time.RFC3339Nano) }
@@ -139,7 +137,7 @@ type currency struct {
 
 // Money is the payment's currency, for its currency object.
 func (v view) Money() currency {
-	c := currencies[v.Currency]
+	c := v.currencies[v.Currency]
 	c.Code, c.Decimals = v.Currency, cauri.CurrencyExponent(v.Currency)
 	c.Name, c.Plural = cmp.Or(c.Name, c.Code), cmp.Or(c.Plural, c.Code)
 	return c

@@ -105,6 +105,19 @@ type Server struct {
 	*shell
 	c        *emulator.Core[Payment]
 	merchant string
+	// answers are Moneroo's documented JSON bodies, sent as its Laravel
+	// API writes them: <, > and & as they are.
+	answers emulator.Reply
+	// methods are the payment methods Moneroo's checkout offers, by
+	// currency, with the short codes its API reports (capture.method.
+	// short_code): the table of MonerooHQ/moneroo-laravel's
+	// src/Utils/PaymentUtil.php. The page offers the currency's, or only
+	// those the initialize call's methods named. The first of each
+	// currency is the one a customer who chooses nothing pays with.
+	methods map[string][]emulator.Operator
+	// currencies are the names of the currencies Moneroo's currency
+	// object names, by code.
+	currencies map[string]currency
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -113,10 +126,13 @@ var _ providertest.Emulator = (*Server)(nil)
 func New(opts ...Option) *Server {
 	o := options{secretKey: "sk_test_" + emulator.RandomHex(16), webhookSecret: emulator.RandomHex(15)}
 	set := providertest.Configure(&o, opts)
-	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant}
+	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant,
+		answers:    emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json"), Verbatim: true},
+		methods:    emulator.LoadData[map[string][]emulator.Operator](files, "data/methods.json"),
+		currencies: emulator.LoadData[map[string]currency](files, "data/currencies.json")}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "monerootest", Agent: "Moneroo-Webhooks/1.0 (emulator)", ErrorBody: errorBody, Settings: set,
-		Auth:    emulator.Bearer(s.SecretKey, func(w http.ResponseWriter) { refuse(w, http.StatusUnauthorized, "Unauthenticated.") }),
+		Name: "monerootest", Agent: "Moneroo-Webhooks/1.0 (emulator)", ErrorBody: s.errorBody(), Settings: set,
+		Auth:    emulator.Bearer(s.SecretKey, func(w http.ResponseWriter) { s.refuse(w, http.StatusUnauthorized, "Unauthenticated.") }),
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Status, p.Later = statusSuccess, false
@@ -127,7 +143,7 @@ func New(opts ...Option) *Server {
 	s.c.API("POST /v1/payments/initialize", providertest.OpCreate, s.initialize)
 	s.c.API("GET /v1/payments/{id}/verify", providertest.OpStatus, s.get)
 	s.c.API("GET /v1/payments/{id}", providertest.OpStatus, s.get)
-	s.c.Open("/v1/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) { refuse(w, http.StatusNotFound, "Not found.") })
+	s.c.Open("/v1/", providertest.OpAny, func(w http.ResponseWriter, _ *http.Request) { s.refuse(w, http.StatusNotFound, "Not found.") })
 	s.c.Host(emulator.Hosted[Payment]{Path: "/checkout/{id}", Key: "id", Lang: "en",
 		Status: func(p *Payment) string { return p.Status }, Finals: []string{statusSuccess, statusFailed, statusCancelled},
 		Show: s.show, Press: s.press})
@@ -170,7 +186,7 @@ func (s *Server) Forge(ctx context.Context, url, providerRef string) error {
 		forged = Payment{ID: providerRef, Currency: "XOF", Amount: 100}
 	}
 	forged.Status = statusSuccess
-	body := answers.Render("webhook.json", s.view(&forged, emulator.Env{}))
+	body := s.answers.Body("webhook.json", s.view(&forged, emulator.Env{}))
 	return s.c.Forge(ctx, emulator.Notification{URL: url, Header: signed(moneroo.Sign("forged-"+emulator.RandomHex(8), body)), Body: body})
 }
 
@@ -182,45 +198,47 @@ type refusal struct {
 }
 
 // refuse answers status with Moneroo's error envelope saying message.
-func refuse(w http.ResponseWriter, status int, message string) {
-	answers.Write(w, status, "error.json", refusal{Message: message})
+func (s *Server) refuse(w http.ResponseWriter, status int, message string) {
+	s.answers.Write(w, status, "error.json", refusal{Message: message})
 }
 
 // errorBody is Moneroo's body for an injected error status.
-var errorBody = emulator.Refusals{
-	http.StatusTooManyRequests:     {Message: "Too Many Attempts."},
-	http.StatusServiceUnavailable:  {Message: "Service Unavailable. We are performing maintenance, please try again later."},
-	http.StatusInternalServerError: {Message: "Server Error"},
-}.Body("application/json", func(_ int, r emulator.Refusal) any {
-	return json.RawMessage(answers.Render("error.json", refusal{Message: r.Message}))
-})
+func (s *Server) errorBody() emulator.ErrorBody {
+	return emulator.Refusals{
+		http.StatusTooManyRequests:     {Message: "Too Many Attempts."},
+		http.StatusServiceUnavailable:  {Message: "Service Unavailable. We are performing maintenance, please try again later."},
+		http.StatusInternalServerError: {Message: "Server Error"},
+	}.Body("application/json", func(_ int, r emulator.Refusal) any {
+		return json.RawMessage(s.answers.Body("error.json", refusal{Message: r.Message}))
+	})
+}
 
 // initialize is POST /v1/payments/initialize.
 func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
 	in, _, ok := emulator.ReadBody(r, true)
 	if !ok {
-		refuse(w, http.StatusBadRequest, "The request body is not valid JSON.")
+		s.refuse(w, http.StatusBadRequest, "The request body is not valid JSON.")
 		return
 	}
 	p, problems := initPayment(in)
 	if len(problems) > 0 {
 		msg, errs := emulator.LaravelErrors(problems)
-		answers.Write(w, http.StatusUnprocessableEntity, "error.json", refusal{Message: msg, Errors: errs})
+		s.answers.Write(w, http.StatusUnprocessableEntity, "error.json", refusal{Message: msg, Errors: errs})
 		return
 	}
 	p.ID, p.Status, p.CustomerID, p.CreatedAt = emulator.UUID(), statusInitiated, emulator.RandomHex(6), time.Now().UTC()
 	s.c.Add(p.ID, p)
-	answers.Write(w, http.StatusCreated, "initialized.json", s.view(p, s.c.Settings()))
+	s.answers.Write(w, http.StatusCreated, "initialized.json", s.view(p, s.c.Settings()))
 }
 
 // get is GET /v1/payments/{id} and GET /v1/payments/{id}/verify.
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	p, env, ok := s.c.Snapshot(r.PathValue("id"))
 	if !ok {
-		refuse(w, http.StatusNotFound, "Payment transaction not found.")
+		s.refuse(w, http.StatusNotFound, "Payment transaction not found.")
 		return
 	}
-	answers.Write(w, http.StatusOK, "payment.json", s.view(&p, env))
+	s.answers.Write(w, http.StatusOK, "payment.json", s.view(&p, env))
 }
 
 // show is the hosted checkout page of p.
@@ -232,7 +250,7 @@ func (s *Server) show(p *Payment, _ emulator.Env, _ *http.Request) emulator.Chec
 		Amount:      cauri.FormatAmount(p.Amount, p.Currency) + " " + p.Currency,
 		Description: p.Description,
 		ActionURL:   "/checkout/" + p.ID,
-		Operators:   operators(p),
+		Operators:   s.operators(p),
 		Customer:    emulator.PageCustomer{Name: strings.TrimSpace(c.FirstName + " " + c.LastName), Email: c.Email, Phone: c.Phone},
 	}
 }
@@ -253,7 +271,7 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 		p.Status, p.Later, out.Wait = statusPending, true, p.ID
 	}
 	if a != providertest.Cancel {
-		p.Method = c.From(operators(p)).Code
+		p.Method = c.From(s.operators(p)).Code
 		p.PaymentPhone = c.Phone
 	}
 	if a != providertest.PayLater {
@@ -266,12 +284,14 @@ func (s *Server) press(p *Payment, a providertest.Action, c emulator.Choice, env
 // notify is the signed payment.<status> webhook about p to the dashboard's
 // URL.
 func (s *Server) notify(p *Payment, env emulator.Env) []emulator.Notification {
-	body := answers.Render("webhook.json", s.view(p, env))
+	body := s.answers.Body("webhook.json", s.view(p, env))
 	return env.To(signed(s.Sign(body)), body)
 }
 
 // view is p as its answers and webhooks show it, under env.
-func (s *Server) view(p *Payment, env emulator.Env) view { return view{p, env, s.merchant} }
+func (s *Server) view(p *Payment, env emulator.Env) view {
+	return view{p, env, s.merchant, s.currencies}
+}
 
 // signed is the header of a webhook with signature: Moneroo signs every
 // one.
