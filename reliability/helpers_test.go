@@ -456,7 +456,7 @@ func startDexpay(tb testing.TB, started emulators.Emulator, px *apiProxy, o emuO
 		provider: prov, believed: !o.unsigned, confirmsUnsigned: true, confirmsZero: true,
 		secrets: []string{em.APIKey, em.APISecret, em.WebhookSecret},
 		sign: func(body []byte) http.Header {
-			return http.Header{dexpay.SignatureHeader: {dexpaytest.Sign(em.WebhookSecret, body)}}
+			return http.Header{dexpay.SignatureHeader: {dexpay.Sign(em.WebhookSecret, body)}}
 		},
 		setStatus: func(ref string, s cauri.Status) error { return em.SetStatus(ref, words[s]) },
 		craft: func(sh *shop, p cauri.Payment, s cauri.Status, amount int64, currency string) notice {
@@ -472,7 +472,7 @@ func startDexpay(tb testing.TB, started emulators.Emulator, px *apiProxy, o emuO
 				"created_at": time.Now().UTC().Format(time.RFC3339),
 			})
 			h := jsonHeader()
-			h.Set(dexpay.SignatureHeader, dexpaytest.Sign(em.WebhookSecret, body))
+			h.Set(dexpay.SignatureHeader, dexpay.Sign(em.WebhookSecret, body))
 			return notice{url: sh.kit().CallbackURL(dexpay.Name, p.ID), header: h, body: body}
 		},
 	}
@@ -513,7 +513,7 @@ func startNovaSend(tb testing.TB, started emulators.Emulator, px *apiProxy, o em
 			}
 			body := mustJSON(obj)
 			h := jsonHeader()
-			h.Set(novasend.SignatureHeader, novasendtest.Sign(em.WebhookSecret, body))
+			h.Set(novasend.SignatureHeader, novasend.Sign(em.WebhookSecret, body))
 			return notice{url: sh.webhookURL("novasend"), header: h, body: body}
 		},
 	}

@@ -28,7 +28,7 @@ import (
 // emulator is a provider's emulator that records its notifications.
 type emulator interface {
 	providertest.Emulator
-	Deliveries() []monerootest.Delivery
+	Deliveries() []providertest.Delivery
 }
 
 // emulators are the providers the flows run on: Moneroo's notifications

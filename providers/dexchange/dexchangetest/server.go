@@ -81,15 +81,6 @@ import (
 // API key.
 const DefaultRateLimit = 100
 
-// Delivery is one webhook delivery attempt, as [Server.Deliveries] records
-// it. It is [providertest.Delivery], the type every emulator records
-// deliveries with, where each field is documented.
-type Delivery = providertest.Delivery
-
-// Sign returns the X-Webhook-Signature of body under secret; it is
-// [dexchange.Sign].
-func Sign(secret string, body []byte) string { return dexchange.Sign(secret, body) }
-
 // Option configures a Server: the options of every emulator
 // (providertest.WithMerchant, WithClock, WithWebhookRetries,
 // WithWebhookTimeout, WithPayLaterDelay) and this package's.
@@ -126,10 +117,6 @@ func WithRateLimit(n int, per time.Duration) Option {
 // {"message": ..., "transaction": {...}}, instead of the seed
 // documentation's flat object.
 func WithNestedLinkResponse() Option { return providertest.Own(func(o *options) { o.nested = true }) }
-
-// Request is one API request the server received, as [Server.Requests]
-// records it; it is [providertest.Request].
-type Request = providertest.Request
 
 type shell = emulator.Shell
 

@@ -317,7 +317,7 @@ func TestSignedWebhooks(t *testing.T) {
 	if err := dexchange.VerifySignature(body, r.Header.Get(dexchange.SignatureHeader), "whsec_1"); err != nil {
 		t.Errorf("signature: %v", err)
 	}
-	if r.Header.Get(dexchange.SignatureHeader) != Sign("whsec_1", body) {
+	if r.Header.Get(dexchange.SignatureHeader) != dexchange.Sign("whsec_1", body) {
 		t.Errorf("header %v", r.Header)
 	}
 	if cfg := s.Config(); len(cfg.WebhookSecrets) != 1 || cfg.WebhookSecrets[0] != "whsec_1" {

@@ -82,15 +82,6 @@ var files embed.FS
 // providertest.OpAny faults reach it otherwise.
 const opCancel providertest.Op = "cancel"
 
-// Delivery is one webhook delivery attempt, as [Server.Deliveries] records
-// it. It is [providertest.Delivery], the type every emulator records
-// deliveries with, where each field is documented.
-type Delivery = providertest.Delivery
-
-// Sign returns the X-Webhook-Signature of body under secret; it is
-// [dexpay.Sign].
-func Sign(secret string, body []byte) string { return dexpay.Sign(secret, body) }
-
 // Option configures a Server: the options of every emulator
 // (providertest.WithMerchant, WithClock, WithWebhookRetries,
 // WithWebhookTimeout, WithPayLaterDelay) and this package's.
@@ -155,10 +146,6 @@ func WithFlatAnswers() Option { return own(func(o *options) { o.flat = true }) }
 // page where test payments are made (the plugin sends the customer there
 // first), and a payment_url that refuses to take a sandbox payment.
 func WithSandboxPaymentURL() Option { return own(func(o *options) { o.sandboxURL = true }) }
-
-// Request is one API request the server received, as [Server.Requests]
-// records it; it is [providertest.Request].
-type Request = providertest.Request
 
 type shell = emulator.Shell
 

@@ -319,9 +319,6 @@ func TestProvider(t *testing.T) {
 	if s.APIKey != "pk_test_a" || s.APISecret != "sk_test_b" || s.Provider().Name() != "dexpay" {
 		t.Errorf("keys %q %q, provider %s", s.APIKey, s.APISecret, s.Provider().Name())
 	}
-	if Sign("k", []byte("b")) != dexpay.Sign("k", []byte("b")) {
-		t.Error("Sign is not dexpay.Sign")
-	}
 	if _, ok := s.Payout("po_nope"); ok || s.SetStatus("pay_nope", StatusCompleted) == nil {
 		t.Error("an unknown payout or session found")
 	}

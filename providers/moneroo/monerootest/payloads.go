@@ -14,9 +14,10 @@ import (
 )
 
 // files are Moneroo's answers and webhook as its reference prints them
-// (answers/), and its tables (data/).
+// (answers/), the request body it checks (shapes/) and its tables
+// (data/).
 //
-//go:embed answers/*.json data/*.json
+//go:embed answers/*.json data/*.json shapes/*.json
 var files embed.FS
 
 // Moneroo's payment statuses.
@@ -31,19 +32,19 @@ const (
 	statusPending = "pending"
 )
 
-// initShape is initialize's body as Moneroo's API (Laravel) checks it.
-// amount is read as Laravel's "numeric" rule, which the Laravel SDK
-// applies, reads it: a JSON number or a numeric string (the WooCommerce
-// plugin sends the order total uncast, "5000.00"), decimals included,
-// but none finer than the currency has (see initPayment).
-var initShape = emulator.Shape{Trim: true, BlankIsNull: true, Fields: []emulator.Field{
-	{Name: "currency", Required: true, Check: func(v any) (string, string) {
+// initChecks are the checks of initialize's body (shapes/initialize.json)
+// that are Moneroo's own. amount is read as Laravel's "numeric" rule,
+// which the Laravel SDK applies: a JSON number or a numeric string (the
+// WooCommerce plugin sends the order total uncast, "5000.00"), decimals
+// included, but none finer than the currency has (see initPayment).
+var initChecks = map[string]func(v any) (rule, arg string){
+	"currency": func(v any) (string, string) {
 		if c := v.(string); len(c) != 3 || strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 			return emulator.RuleOneOf, ""
 		}
 		return "", ""
-	}},
-	{Name: "amount", Kind: emulator.Amount, Required: true, Check: func(v any) (string, string) {
+	},
+	"amount": func(v any) (string, string) {
 		switch s := v.(string); {
 		case !emulator.IsDecimal(s):
 			return emulator.RuleType, ""
@@ -51,29 +52,19 @@ var initShape = emulator.Shape{Trim: true, BlankIsNull: true, Fields: []emulator
 			return emulator.RulePositive, ""
 		}
 		return "", ""
-	}},
-	{Name: "description", Required: true, Max: 155},
-	{Name: "return_url", Required: true, Check: emulator.URL},
-	{Name: "customer", Kind: emulator.Object, Required: true, Shape: &emulator.Shape{Trim: true, BlankIsNull: true, Fields: []emulator.Field{
-		{Name: "email", Required: true, Max: 255, Check: emulator.Email},
-		{Name: "first_name", Required: true, Max: 100},
-		{Name: "last_name", Required: true, Max: 100},
-		{Name: "phone", Kind: emulator.Text},
-		{Name: "country", Max: 10},
-	}}},
-	{Name: "metadata", Kind: emulator.Object, Each: &emulator.Field{Max: 100}, Check: func(v any) (string, string) {
+	},
+	"tenEntries": func(v any) (string, string) {
 		if len(v.(map[string]any)) > 10 {
 			return emulator.RuleMax, "10"
 		}
 		return "", ""
-	}},
-	{Name: "methods", Kind: emulator.List, Each: &emulator.Field{Required: true}},
-}}
+	},
+}
 
 // initPayment checks an initialize body and returns the payment it
 // describes, or the problems.
-func initPayment(in map[string]any) (*Payment, []emulator.Problem) {
-	v, problems := initShape.Decode(in)
+func (s *Server) initPayment(in map[string]any) (*Payment, []emulator.Problem) {
+	v, problems := s.shapes["initialize.json"].Decode(in)
 	c, meta := v.Nested("customer"), v.Nested("metadata")
 	p := &Payment{
 		Currency: v.String("currency"), Description: v.String("description"), ReturnURL: v.String("return_url"), Metadata: map[string]string{},

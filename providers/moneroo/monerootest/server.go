@@ -39,8 +39,8 @@
 package monerootest
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -50,19 +50,6 @@ import (
 	"github.com/cauripay/cauri/providers/moneroo"
 	"github.com/cauripay/cauri/providers/providertest"
 )
-
-// Delivery is one webhook delivery attempt, as [Server.Deliveries] records
-// it. It is [providertest.Delivery], the type every emulator records
-// deliveries with, where each field is documented.
-type Delivery = providertest.Delivery
-
-// Request is one API call as [Server.Requests] records it; it is
-// [providertest.Request].
-type Request = providertest.Request
-
-// Sign returns the X-Moneroo-Signature of body under secret; it is
-// [moneroo.Sign].
-func Sign(secret string, body []byte) string { return moneroo.Sign(secret, body) }
 
 // Option configures a Server: the options of every emulator
 // (providertest.WithMerchant, WithClock, WithWebhookRetries,
@@ -118,6 +105,12 @@ type Server struct {
 	// currencies are the names of the currencies Moneroo's currency
 	// object names, by code.
 	currencies map[string]currency
+	// shapes are the request bodies Moneroo's API (Laravel) checks:
+	// initialize's.
+	shapes emulator.Shapes
+	// faults are Moneroo's messages for the error statuses a fault
+	// injects; any other status says its HTTP text.
+	faults map[int]string
 }
 
 var _ providertest.Emulator = (*Server)(nil)
@@ -129,9 +122,14 @@ func New(opts ...Option) *Server {
 	s := &Server{SecretKey: o.secretKey, WebhookSecret: o.webhookSecret, merchant: set.Merchant,
 		answers:    emulator.Reply{Answers: emulator.LoadAnswers(files, "answers/*.json"), Verbatim: true},
 		methods:    emulator.LoadData[map[string][]emulator.Operator](files, "data/methods.json"),
-		currencies: emulator.LoadData[map[string]currency](files, "data/currencies.json")}
+		currencies: emulator.LoadData[map[string]currency](files, "data/currencies.json"),
+		shapes:     emulator.LoadShapes(files, "shapes/*.json", emulator.Laravel, initChecks),
+		faults:     emulator.LoadData[map[int]string](files, "data/faults.json")}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
-		Name: "monerootest", Agent: "Moneroo-Webhooks/1.0 (emulator)", ErrorBody: s.errorBody(), Settings: set,
+		Name: "monerootest", Agent: "Moneroo-Webhooks/1.0 (emulator)", Settings: set,
+		ErrorBody: s.answers.ErrorBody("error.json", func(status int) any {
+			return refusal{Message: cmp.Or(s.faults[status], http.StatusText(status))}
+		}),
 		Auth:    emulator.Bearer(s.SecretKey, func(w http.ResponseWriter) { s.refuse(w, http.StatusUnauthorized, "Unauthenticated.") }),
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
@@ -202,17 +200,6 @@ func (s *Server) refuse(w http.ResponseWriter, status int, message string) {
 	s.answers.Write(w, status, "error.json", refusal{Message: message})
 }
 
-// errorBody is Moneroo's body for an injected error status.
-func (s *Server) errorBody() emulator.ErrorBody {
-	return emulator.Refusals{
-		http.StatusTooManyRequests:     {Message: "Too Many Attempts."},
-		http.StatusServiceUnavailable:  {Message: "Service Unavailable. We are performing maintenance, please try again later."},
-		http.StatusInternalServerError: {Message: "Server Error"},
-	}.Body("application/json", func(_ int, r emulator.Refusal) any {
-		return json.RawMessage(s.answers.Body("error.json", refusal{Message: r.Message}))
-	})
-}
-
 // initialize is POST /v1/payments/initialize.
 func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
 	in, _, ok := emulator.ReadBody(r, true)
@@ -220,13 +207,13 @@ func (s *Server) initialize(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, http.StatusBadRequest, "The request body is not valid JSON.")
 		return
 	}
-	p, problems := initPayment(in)
+	p, problems := s.initPayment(in)
 	if len(problems) > 0 {
 		msg, errs := emulator.LaravelErrors(problems)
 		s.answers.Write(w, http.StatusUnprocessableEntity, "error.json", refusal{Message: msg, Errors: errs})
 		return
 	}
-	p.ID, p.Status, p.CustomerID, p.CreatedAt = emulator.UUID(), statusInitiated, emulator.RandomHex(6), time.Now().UTC()
+	p.ID, p.Status, p.CustomerID, p.CreatedAt = emulator.UUID(), statusInitiated, emulator.RandomHex(6), s.c.Settings().Now.UTC()
 	s.c.Add(p.ID, p)
 	s.answers.Write(w, http.StatusCreated, "initialized.json", s.view(p, s.c.Settings()))
 }

@@ -212,7 +212,7 @@ func TestPageFlow(t *testing.T) {
 	if err := moneroo.VerifySignature(body, r.Header.Get(moneroo.SignatureHeader), s.WebhookSecret); err != nil {
 		t.Errorf("signature: %v", err)
 	}
-	if r.Header.Get(moneroo.SignatureHeader) != Sign(s.WebhookSecret, body) || r.URL.Path != "/hooks" {
+	if r.Header.Get(moneroo.SignatureHeader) != moneroo.Sign(s.WebhookSecret, body) || r.URL.Path != "/hooks" {
 		t.Errorf("header %v path %s", r.Header, r.URL.Path)
 	}
 	var n struct {

@@ -67,15 +67,6 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-// Delivery is one webhook delivery attempt, as [Server.Deliveries] records
-// it. It is [providertest.Delivery], the type every emulator records
-// deliveries with, where each field is documented.
-type Delivery = providertest.Delivery
-
-// Request is one API call as [Server.Requests] records it; it is
-// [providertest.Request].
-type Request = providertest.Request
-
 // MoneyFusion's payment statuses. The emulator's page sets pending, paid,
 // failure and no paid; cancelled, a word integrations report but the
 // documentation does not, is for [Server.SetStatus].

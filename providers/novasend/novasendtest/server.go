@@ -66,19 +66,6 @@ import (
 	"github.com/cauripay/cauri/providers/providertest"
 )
 
-// Delivery is one webhook delivery attempt, as [Server.Deliveries] records
-// it. It is [providertest.Delivery], the type every emulator records
-// deliveries with, where each field is documented.
-type Delivery = providertest.Delivery
-
-// Request is one API call as [Server.Requests] records it; it is
-// [providertest.Request].
-type Request = providertest.Request
-
-// Sign returns the X-Signature-Value of body under secret; it is
-// [novasend.Sign].
-func Sign(secret string, body []byte) string { return novasend.Sign(secret, body) }
-
 // MaxAmount is the largest payin the emulator accepts, in whole units: a
 // larger one gets NovaSend's 400 "Invalid amount" (the provider's limit).
 const MaxAmount = 2_000_000

@@ -399,7 +399,7 @@ func TestPageFlow(t *testing.T) {
 	if err := novasend.VerifySignature(body, r.Header.Get(novasend.SignatureHeader), s.WebhookSecret); err != nil {
 		t.Errorf("signature: %v", err)
 	}
-	if r.Header.Get("X-Signature-Value") != Sign(s.WebhookSecret, body) || r.URL.Path != "/hooks" || r.Header.Get("Content-Type") != "application/json" {
+	if r.Header.Get("X-Signature-Value") != novasend.Sign(s.WebhookSecret, body) || r.URL.Path != "/hooks" || r.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("header %v path %s", r.Header, r.URL.Path)
 	}
 	var h hook
@@ -503,7 +503,7 @@ func TestWebhookForms(t *testing.T) {
 				t.Fatalf("the body sent is already JSON.stringify's form: %s", got)
 			}
 			sig := r.Header.Get(novasend.SignatureHeader)
-			overRaw, overJS := sig == Sign(s.WebhookSecret, got), sig == Sign(s.WebhookSecret, []byte(js))
+			overRaw, overJS := sig == novasend.Sign(s.WebhookSecret, got), sig == novasend.Sign(s.WebhookSecret, []byte(js))
 			if overRaw == tt.stringified || overJS != tt.stringified {
 				t.Errorf("signed over the raw bytes %v, over JSON.stringify's form %v; want the latter %v", overRaw, overJS, tt.stringified)
 			}
