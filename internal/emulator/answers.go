@@ -26,7 +26,9 @@ import (
 //   - str: the value as a JSON string whatever its type (a number 5000
 //     becomes "5000"), for the providers that send numbers as strings;
 //   - rfc3339: a [time.Time] in UTC as a JSON string in RFC 3339, to the
-//     second ("2026-01-02T03:04:05Z"), or null for the zero time.
+//     second ("2026-01-02T03:04:05Z"), or null for the zero time;
+//   - iso: a [time.Time] as JavaScript's Date.toISOString writes it
+//     ([ISOTime], "2026-01-02T03:04:05.285Z"), or null for the zero time.
 type Answers struct{ t *template.Template }
 
 // LoadAnswers parses every file of fsys matching pattern (a [fs.Glob]
@@ -35,7 +37,7 @@ type Answers struct{ t *template.Template }
 // emulator's answers are part of its code, and a test that starts it
 // finds the mistake.
 func LoadAnswers(fsys fs.FS, pattern string) Answers {
-	funcs := template.FuncMap{"json": jsonValue, "orNull": orNull, "str": jsonString, "rfc3339": rfc3339}
+	funcs := template.FuncMap{"json": jsonValue, "orNull": orNull, "str": jsonString, "rfc3339": rfc3339, "iso": iso}
 	t := template.Must(template.New("").Option("missingkey=error").Funcs(funcs).ParseFS(fsys, pattern))
 	return Answers{t: t}
 }
@@ -88,3 +90,12 @@ func jsonString(v any) (string, error) {
 
 // rfc3339 is the template function rfc3339.
 func rfc3339(t time.Time) (string, error) { return jsonValue(NullTime(t, time.RFC3339)) }
+
+// iso is the template function iso: t as [ISOTime] writes it, or null
+// for the zero time.
+func iso(t time.Time) (string, error) {
+	if t.IsZero() {
+		return "null", nil
+	}
+	return jsonValue(ISOTime(t))
+}

@@ -65,18 +65,24 @@ func TestAnswersPanics(t *testing.T) {
 	}
 }
 
-func TestAnswersRFC3339(t *testing.T) {
-	a := LoadAnswers(fstest.MapFS{"at.json": {Data: []byte(`{"at": {{rfc3339 .}}}`)}}, "*.json")
+func TestAnswersTimes(t *testing.T) {
+	a := LoadAnswers(fstest.MapFS{
+		"rfc3339.json": {Data: []byte(`{"at": {{rfc3339 .}}}`)},
+		"iso.json":     {Data: []byte(`{"at": {{iso .}}}`)},
+	}, "*.json")
 	paris := time.FixedZone("CET", 3600)
 	for _, tt := range []struct {
-		at   time.Time
-		want string
+		answer string
+		at     time.Time
+		want   string
 	}{
-		{time.Time{}, `{"at":null}`},
-		{time.Date(2026, 1, 2, 4, 4, 5, 999, paris), `{"at":"2026-01-02T03:04:05Z"}`},
+		{"rfc3339.json", time.Time{}, `{"at":null}`},
+		{"rfc3339.json", time.Date(2026, 1, 2, 4, 4, 5, 999, paris), `{"at":"2026-01-02T03:04:05Z"}`},
+		{"iso.json", time.Time{}, `{"at":null}`},
+		{"iso.json", time.Date(2026, 1, 2, 4, 4, 5, 285_000_999, paris), `{"at":"2026-01-02T03:04:05.285Z"}`},
 	} {
-		if got := string(a.Render("at.json", tt.at)); got != tt.want {
-			t.Errorf("rfc3339(%v) = %s, want %s", tt.at, got, tt.want)
+		if got := string(a.Render(tt.answer, tt.at)); got != tt.want {
+			t.Errorf("%s(%v) = %s, want %s", tt.answer, tt.at, got, tt.want)
 		}
 	}
 }

@@ -154,12 +154,6 @@ func (v view) Main(whole int64) json.Number {
 	return json.Number(cauri.FormatAmount(whole+v.Delta, v.Currency))
 }
 
-// Created is when the session was opened, as NovaSend writes times.
-func (v view) Created() string { return emulator.ISOTime(v.CreatedAt) }
-
-// Settled is when the transaction was settled, as NovaSend writes times.
-func (v view) Settled() string { return emulator.ISOTime(v.Transaction.ProcessedAt) }
-
 // webhookForms returns the body of a webhook about p as sent, and the
 // bytes its signature is made over: the same bytes, unless the server
 // signs JSON.stringify's form (WithStringifiedSignature).

@@ -209,9 +209,7 @@ func New(opts ...Option) *Server {
 	s.c.API("/v1/", providertest.OpAny, func(w http.ResponseWriter, r *http.Request) {
 		s.api.Refuse(w, s.refused(r, "not_found", "{route}", r.Method+" "+r.URL.Path))
 	})
-	s.c.Handle("GET /health", func(w http.ResponseWriter, _ *http.Request) {
-		emulator.WriteJSON(w, http.StatusOK, "", map[string]string{"status": "ok"})
-	})
+	s.c.Handle("GET /health", func(w http.ResponseWriter, _ *http.Request) { s.api.Write(w, http.StatusOK, "health.json", nil) })
 	s.c.Host(emulator.Hosted[Payin]{Path: "/link/{code}", Key: "code", Lang: "en",
 		Final: (*Payin).final, Word: (*Payin).state, Show: s.show, Press: s.press})
 	s.c.Start()
