@@ -10,7 +10,7 @@ import (
 // Statuses is a provider's table of status words: for each of the kit's
 // statuses, the words the provider says it with. It is data, never
 // changed once written; Map and MapAnyCase own the rules every provider
-// shares. A word stands under one status only.
+// shares. A word stands under one status only: one under two is unknown.
 type Statuses map[cauri.Status][]string
 
 // Map maps raw, a status as the provider sent it, to the kit's status.
@@ -26,13 +26,20 @@ func (s Statuses) MapAnyCase(raw string) (st cauri.Status, known bool) {
 	return s.find(raw, strings.EqualFold)
 }
 
-// find is Map with same deciding whether a word of the table is raw.
+// find is Map with same deciding whether a word of the table is raw. A
+// word the table puts under two statuses is read as unknown: the answer
+// never depends on the map's order, and a mistaken table settles nothing
+// (each provider's MapStatus conformance check then fails).
 func (s Statuses) find(raw string, same func(word, raw string) bool) (cauri.Status, bool) {
 	raw = strings.TrimSpace(raw)
+	found, n := cauri.StatusPending, 0
 	for st, words := range s {
 		if slices.ContainsFunc(words, func(w string) bool { return same(w, raw) }) {
-			return st, true
+			found, n = st, n+1
 		}
 	}
-	return cauri.StatusPending, false
+	if n != 1 {
+		return cauri.StatusPending, false
+	}
+	return found, true
 }

@@ -38,6 +38,16 @@ func TestStatuses(t *testing.T) {
 			t.Errorf("MapAnyCase(%q) = %q, %v; want %q, %v", tt.raw, st, known, tt.wantAnyCase, tt.knownAnyCase)
 		}
 	}
+	// A word under two statuses, in any case, settles nothing.
+	ambiguous := clientkit.Statuses{cauri.StatusPaid: {"done"}, cauri.StatusFailed: {"DONE"}}
+	for _, raw := range []string{"done", "DONE"} {
+		if st, known := ambiguous.MapAnyCase(raw); st != cauri.StatusPending || known {
+			t.Errorf("an ambiguous table's MapAnyCase(%q) = %q, %v; want pending, unknown", raw, st, known)
+		}
+	}
+	if st, known := ambiguous.Map("done"); st != cauri.StatusPaid || !known {
+		t.Errorf("Map(done) = %q, %v; want paid: its case tells the words apart", st, known)
+	}
 	if st, known := clientkit.Statuses(nil).MapAnyCase("paid"); st != cauri.StatusPending || known {
 		t.Errorf("an empty table maps paid to %q, %v; want pending, unknown", st, known)
 	}
