@@ -14,6 +14,7 @@
 #
 #   cd bench && ./run.sh                # ROUNDS=6, all four stores, SCALE=10000,100000,1000000
 #   ROUNDS=10 STORES="memory postgres" SCALE= ./run.sh     # no scale run
+#   STORES= SCALE= ./run.sh             # the go benchmarks only
 #
 # PostgreSQL: $CAURI_TEST_POSTGRES_DSN, or the local test database; MySQL
 # or MariaDB: $CAURI_TEST_MYSQL_DSN, or the local test database with
@@ -22,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 rounds=${ROUNDS:-6}
-stores=${STORES:-memory sqlite mysql postgres}
+stores=${STORES-memory sqlite mysql postgres}
 scale=${SCALE-10000,100000,1000000}
 out=${OUT:-results}
 mkdir -p "$out"
