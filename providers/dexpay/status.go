@@ -122,7 +122,10 @@ func parseSession(raw json.RawMessage) (session, error) {
 		// A fee that cannot be read is left out: it is informative, and
 		// must not keep a payment from settling.
 		for _, raw := range []json.RawMessage{f.Fee, f.Fees} {
-			if fee, err := providerhttp.ParseAmountJSON(raw, cur); err == nil && !clientkit.IsNull(raw) {
+			if clientkit.IsNull(raw) {
+				continue
+			}
+			if fee, err := providerhttp.ParseAmountJSON(raw, cur); err == nil {
 				s.fee = fee
 				break
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/internal/clientkit"
@@ -86,7 +87,12 @@ func eventName(raw json.RawMessage) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s = strings.NewReplacer(".", "_", "-", "_").Replace(strings.ToUpper(strings.TrimSpace(s)))
+	s = strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' {
+			return '_'
+		}
+		return unicode.ToUpper(r)
+	}, strings.TrimSpace(s))
 	return clientkit.Truncate(s, 64), nil
 }
 

@@ -81,7 +81,7 @@ func (p *Provider) CreateCheckout(ctx context.Context, req cauri.CheckoutRequest
 	if ir.Data == nil {
 		return cauri.Checkout{}, bad("answer has no data")
 	}
-	id := clientkit.LexText(ir.Data.ID)
+	id := clientkit.Text(ir.Data.ID)
 	if id == "" {
 		return cauri.Checkout{}, bad("answer has no data.id")
 	}

@@ -285,8 +285,8 @@ var jsonValues = []string{
 
 func checkJSONHelpers(t *testing.T, raw []byte) {
 	t.Helper()
-	if got, want := clientkit.LexText(raw), clientkit.Text(raw); got != want {
-		t.Errorf("clientkit.LexText(%q) = %q, want %q", raw, got, want)
+	if got, want := clientkit.Text(raw), clientkit.Text(raw); got != want {
+		t.Errorf("clientkit.Text(%q) = %q, want %q", raw, got, want)
 	}
 	if got, want := jsonString(raw), unmarshalString(raw); got != want {
 		t.Errorf("jsonString(%q) = %q, want %q", raw, got, want)

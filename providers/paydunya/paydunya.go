@@ -245,7 +245,7 @@ type envelope struct {
 
 // code returns the response code as text ("00", "1001"), a JSON number's
 // digits included, and "" when missing.
-func (e envelope) code() string { return clientkit.LexText(e.Code) }
+func (e envelope) code() string { return clientkit.Text(e.Code) }
 
 // ok reports whether the answer is a success: response_code "00", the
 // string PayDunya documents (a number 0 is not "00").
@@ -273,7 +273,7 @@ func describe(_ int, _ http.Header, body []byte) string {
 // describeEnvelope says "response_text (response_code N)", cut to a
 // readable length.
 func describeEnvelope(e envelope) string {
-	text := clientkit.Truncate(strings.TrimSpace(clientkit.LexText(e.Text)), 200)
+	text := clientkit.Truncate(strings.TrimSpace(clientkit.Text(e.Text)), 200)
 	code := clientkit.Truncate(e.code(), 16)
 	switch {
 	case code == "" && text == "":

@@ -96,7 +96,7 @@ func (p *Provider) PreparePayout(ctx context.Context, req cauri.PayoutRequest) (
 	if !gr.ok() {
 		return "", refusal("payout_prepare", resp.StatusCode, gr.envelope)
 	}
-	tok := clientkit.LexText(gr.DisburseToken)
+	tok := clientkit.Text(gr.DisburseToken)
 	if tok == "" || len(tok) > 255 {
 		return "", malformed("payout_prepare", resp.StatusCode, "get-invoice answered with no usable disburse_token")
 	}
@@ -143,7 +143,7 @@ func (p *Provider) SubmitPayout(ctx context.Context, ref string, req cauri.Payou
 	if !dr.ok() {
 		return cauri.PayoutResult{ProviderRef: ref, Status: cauri.PayoutFailed, Message: describeEnvelope(dr.envelope)}, nil
 	}
-	return cauri.PayoutResult{ProviderRef: ref, Status: p.disburseStatus(clientkit.LexText(dr.Status)), Message: dr.message()}, nil
+	return cauri.PayoutResult{ProviderRef: ref, Status: p.disburseStatus(clientkit.Text(dr.Status)), Message: dr.message()}, nil
 }
 
 // CheckPayout looks up the disbursement PayDunya named ref (its
@@ -181,7 +181,7 @@ func (p *Provider) CheckPayout(ctx context.Context, ref string) (cauri.PayoutRes
 	if !dr.ok() {
 		return cauri.PayoutResult{}, providerhttp.Scrub(refusal("payout_status", resp.StatusCode, dr.envelope), ref)
 	}
-	raw := clientkit.LexText(dr.Status)
+	raw := clientkit.Text(dr.Status)
 	if raw == "" {
 		return cauri.PayoutResult{}, malformed("payout_status", resp.StatusCode, "check-status answered with no status")
 	}
@@ -219,10 +219,10 @@ func (p *Provider) disburseStatus(raw string) cauri.PayoutStatus {
 // message is the answer's response_text, or else its description, cut to
 // a readable length.
 func (r disburseResponse) message() string {
-	if t := clientkit.LexText(r.Text); t != "" {
+	if t := clientkit.Text(r.Text); t != "" {
 		return clientkit.Truncate(t, 200)
 	}
-	return clientkit.Truncate(clientkit.LexText(r.Description), 200)
+	return clientkit.Truncate(clientkit.Text(r.Description), 200)
 }
 
 // withdrawMode is the shape of PayDunya's withdraw_mode values.

@@ -197,7 +197,7 @@ func customPaymentID(raw []byte) (string, error) {
 	if !ok || jsonlex.IsNull(v) {
 		return "", nil
 	}
-	id := clientkit.LexText(v)
+	id := clientkit.Text(v)
 	if id == "" {
 		return "", errors.New("custom_data." + DataPaymentID + " is not a string")
 	}

@@ -245,9 +245,6 @@ func TestJSONReaders(t *testing.T) {
 		if got := clientkit.Text(raw); got != tt.text {
 			t.Errorf("Text(%s) = %q, want %q", tt.raw, got, tt.text)
 		}
-		if got := clientkit.LexText(raw); got != tt.text {
-			t.Errorf("LexText(%s) = %q, want %q", tt.raw, got, tt.text)
-		}
 		if got := clientkit.IsNull(raw); got != tt.null {
 			t.Errorf("IsNull(%s) = %v", tt.raw, got)
 		}
@@ -274,8 +271,8 @@ func TestJSONReaders(t *testing.T) {
 		}
 	}
 	for _, raw := range []string{`"unterminated`, `"bad \x escape"`} {
-		if got := clientkit.LexText([]byte(raw)); got != "" {
-			t.Errorf("LexText(%s) = %q", raw, got)
+		if got := clientkit.Text([]byte(raw)); got != "" {
+			t.Errorf("Text(%s) = %q", raw, got)
 		}
 	}
 	var xof clientkit.AmountField

@@ -2,7 +2,6 @@ package clientkit
 
 import (
 	"encoding/json"
-	"strings"
 
 	"github.com/cauripay/cauri/internal/jsonlex"
 	"github.com/cauripay/cauri/providers/providerhttp"
@@ -14,25 +13,6 @@ import (
 // never fails, so that a field of an unexpected kind is judged by the
 // caller, not by encoding/json; and it sets every part of its field, so
 // that of a repeated key the last one counts, as with json.RawMessage.
-
-// LexText is Text without json.Unmarshal where the value is plain: a JSON
-// string's value, trimmed, or a JSON number's text, and "" for anything
-// else.
-func LexText(raw []byte) string {
-	if s, ok := jsonlex.PlainText(raw); ok {
-		return s
-	}
-	if b := jsonlex.TrimSpace(raw); len(b) == 0 || b[0] != '"' {
-		// Not a string; and not a number, or PlainText would have taken
-		// it: null, true, false, an object, an array, or not JSON.
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	return ""
-}
 
 // DecodeString decodes raw as json.Unmarshal into a string would, without
 // it where the string is plain: ok is false when it would fail, and null
@@ -73,12 +53,12 @@ func (f *Read[T, R]) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// TextField is LexText of a value.
+// TextField is Text of a value.
 type TextField string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (t *TextField) UnmarshalJSON(b []byte) error {
-	*t = TextField(LexText(b))
+	*t = TextField(Text(b))
 	return nil
 }
 

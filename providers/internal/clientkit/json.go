@@ -8,18 +8,25 @@ import (
 	"unicode/utf8"
 
 	"github.com/cauripay/cauri"
+	"github.com/cauripay/cauri/internal/jsonlex"
 )
 
 // Text returns a JSON string's value, trimmed, or a JSON number's text,
-// and "" for anything else.
+// and "" for anything else. A plain value (a string without escapes, a
+// number) is read from its bytes; only a string with escapes goes through
+// encoding/json, whose reading Text keeps (FuzzText holds it to it).
 func Text(raw json.RawMessage) string {
+	if s, ok := jsonlex.PlainText(raw); ok {
+		return s
+	}
+	if b := jsonlex.TrimSpace(raw); len(b) == 0 || b[0] != '"' {
+		// Not a string; and not a number, or PlainText would have taken
+		// it: null, true, false, an object, an array, or not JSON.
+		return ""
+	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return strings.TrimSpace(s)
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
 	}
 	return ""
 }
@@ -28,14 +35,14 @@ func Text(raw json.RawMessage) string {
 // answer or a notification calls name. Missing or null gives ""; any other
 // kind of value, an error wrapping cauri.ErrMalformed.
 func StringValue(raw json.RawMessage, name string) (string, error) {
-	if IsNull(raw) {
+	s, ok := DecodeString(raw)
+	switch {
+	case ok:
+		return s, nil
+	case IsNull(raw):
 		return "", nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", fmt.Errorf("%w: %s is not a string", cauri.ErrMalformed, name)
-	}
-	return s, nil
+	return "", fmt.Errorf("%w: %s is not a string", cauri.ErrMalformed, name)
 }
 
 // CurrencyCode reads code, the currency an answer or a notification
@@ -60,10 +67,7 @@ func DecodeObject(raw json.RawMessage, name string, v any) error {
 }
 
 // IsNull reports whether raw is missing or JSON null.
-func IsNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
-}
+func IsNull(raw json.RawMessage) bool { return jsonlex.IsNull(raw) }
 
 // IsObject reports whether raw is a JSON object.
 func IsObject(raw json.RawMessage) bool {
@@ -88,10 +92,13 @@ func Truncate(s string, n int) string {
 // strings, the first five of which it joins with "; ", each on one line,
 // cut to 200 characters. Anything else gives "".
 func MessageText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := DecodeString(raw); ok {
 		return Truncate(OneLine(s), 200)
 	}
+	if b := jsonlex.TrimSpace(raw); len(b) == 0 || b[0] != '[' {
+		return ""
+	}
+	var s string
 	var list []json.RawMessage
 	if json.Unmarshal(raw, &list) != nil {
 		return ""
