@@ -71,7 +71,8 @@ func IsNull(raw json.RawMessage) bool { return jsonlex.IsNull(raw) }
 
 // IsObject reports whether raw is a JSON object.
 func IsObject(raw json.RawMessage) bool {
-	return strings.HasPrefix(strings.TrimSpace(string(raw)), "{")
+	b := jsonlex.TrimSpace(raw)
+	return len(b) > 0 && b[0] == '{'
 }
 
 // OneLine trims s and folds its line breaks and tabs into spaces.
