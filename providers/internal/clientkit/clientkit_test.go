@@ -38,6 +38,7 @@ func TestSignatures(t *testing.T) {
 		{"spaces, upper case, prefix", " SHA256=" + strings.ToUpper(sig) + " ", keys, nil},
 		{"empty", " ", keys, errNotSigned},
 		{"not hex", "zz", keys, errBad},
+		{"64 digits, not all hex", "g" + sig[1:], keys, errBad},
 		{"too short", sig[:62], keys, errBad},
 		{"no secret matches", sig, clientkit.Keys([]string{"s1"}), errBad},
 		{"no secrets", sig, nil, errBad},
