@@ -50,16 +50,7 @@ var routings = []struct {
 	{"Mount with StripPrefix", func(r chi.Router, kit *cauri.Kit) {
 		r.Mount("/pay", http.StripPrefix("/pay", kit))
 	}},
-	{"one route per handler", func(r chi.Router, kit *cauri.Kit) {
-		r.Route("/pay", func(r chi.Router) {
-			r.Post("/checkout/{provider}", kit.CheckoutHandler().ServeHTTP)
-			r.Get("/return/{provider}/{id}/{token}", kit.ReturnHandler().ServeHTTP)
-			r.Post("/return/{provider}/{id}/{token}", kit.ReturnHandler().ServeHTTP)
-			r.Post("/webhooks/{provider}", kit.WebhookHandler().ServeHTTP)
-			r.Post("/webhooks/{provider}/{id}/{token}", kit.WebhookHandler().ServeHTTP)
-			r.Get("/payments/{id}", kit.StatusHandler().ServeHTTP)
-		})
-	}},
+	{"one route per handler", routeEach}, // as Example_routes
 	// No {provider}, {id} or {token} path values: the handlers read the
 	// path's segments.
 	{"routes with other parameter names", func(r chi.Router, kit *cauri.Kit) {

@@ -38,9 +38,20 @@ func Example() {
 func Example_routes() {
 	emu := monerootest.New()
 	defer emu.Close()
-	kit := exampleKit(emu.Provider()) // at https://shop.example/pay: where the routes below are
+	kit := exampleKit(emu.Provider()) // at https://shop.example/pay: where routeEach routes
 
 	r := chi.NewRouter()
+	routeEach(r, kit)
+
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", nil))
+	fmt.Println(rec.Code, strings.HasPrefix(rec.Header().Get("Location"), emu.URL+"/checkout/"))
+	// Output: 303 true
+}
+
+// routeEach puts each of kit's handlers on a chi route of its own, under
+// /pay.
+func routeEach(r chi.Router, kit *cauri.Kit) {
 	r.Route("/pay", func(r chi.Router) {
 		r.Post("/checkout/{provider}", kit.CheckoutHandler().ServeHTTP)
 		r.Get("/return/{provider}/{id}/{token}", kit.ReturnHandler().ServeHTTP)
@@ -49,11 +60,6 @@ func Example_routes() {
 		r.Post("/webhooks/{provider}/{id}/{token}", kit.WebhookHandler().ServeHTTP)
 		r.Get("/payments/{id}", kit.StatusHandler().ServeHTTP)
 	})
-
-	rec := httptest.NewRecorder()
-	r.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/pay/checkout/moneroo", nil))
-	fmt.Println(rec.Code, strings.HasPrefix(rec.Header().Get("Location"), emu.URL+"/checkout/"))
-	// Output: 303 true
 }
 
 // exampleKit is the kit the examples mount: payments in memory, the kit

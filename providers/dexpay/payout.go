@@ -217,14 +217,7 @@ func (p *Provider) CheckPayout(ctx context.Context, ref string) (cauri.PayoutRes
 }
 
 func (p *Provider) checkPayout(ctx context.Context, ref string) (cauri.PayoutResult, error) {
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "payout_status", Method: http.MethodGet,
-		URL: providerhttp.JoinURL(p.base, "payouts", ref), Header: p.headers(),
-	})
-	if err != nil {
-		return cauri.PayoutResult{}, clientkit.NotFound(err)
-	}
-	data, err := answerData(resp, "payout_status")
+	data, code, err := p.get(ctx, "payout_status", providerhttp.JoinURL(p.base, "payouts", ref))
 	if err != nil {
 		return cauri.PayoutResult{}, err
 	}
@@ -233,7 +226,7 @@ func (p *Provider) checkPayout(ctx context.Context, ref string) (cauri.PayoutRes
 		FailureReason json.RawMessage `json:"failure_reason"`
 	}
 	if err := json.Unmarshal(data, &f); err != nil {
-		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status", StatusCode: resp.StatusCode,
+		return cauri.PayoutResult{}, &cauri.ProviderError{Provider: Name, Op: "payout_status", StatusCode: code,
 			Err: fmt.Errorf("%w: payout: unexpected JSON: %w", cauri.ErrMalformed, err)}
 	}
 	raw := p.clean(clientkit.Truncate(clientkit.Text(f.Status), 64))

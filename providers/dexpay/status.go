@@ -187,6 +187,18 @@ func (p *Provider) update(s session, raw string) cauri.Update {
 	return u
 }
 
+// get asks DEXPAY, for op, about the resource at url, and returns its
+// answer's data (see answerData) and HTTP status. A resource DEXPAY does
+// not know (404) is an error wrapping cauri.ErrNotFound.
+func (p *Provider) get(ctx context.Context, op, url string) (json.RawMessage, int, error) {
+	resp, err := p.http.Do(ctx, providerhttp.Request{Op: op, Method: http.MethodGet, URL: url, Header: p.headers()})
+	if err != nil {
+		return nil, 0, clientkit.NotFound(err)
+	}
+	data, err := answerData(resp, op)
+	return data, resp.StatusCode, err
+}
+
 // answerData returns the session object of an answer: its "data" (the
 // {success, data} envelope both the SDK and the plugin read), or the
 // answer itself when it has no "data" (the SDK types its lookups so). An
@@ -240,19 +252,11 @@ func (p *Provider) FetchStatus(ctx context.Context, q cauri.StatusQuery) (cauri.
 
 // lookup is FetchStatus's call about the session with reference ref.
 func (p *Provider) lookup(ctx context.Context, ref string) (cauri.Update, error) {
-	resp, err := p.http.Do(ctx, providerhttp.Request{
-		Op: "status", Method: http.MethodGet,
-		URL:    providerhttp.JoinURL(p.base, "checkout-sessions", "reference", ref),
-		Header: p.headers(),
-	})
-	if err != nil {
-		return cauri.Update{}, clientkit.NotFound(err)
-	}
-	ans := clientkit.Answer{Provider: Name, Op: "status", Status: resp.StatusCode}
-	data, err := answerData(resp, "status")
+	data, code, err := p.get(ctx, "status", providerhttp.JoinURL(p.base, "checkout-sessions", "reference", ref))
 	if err != nil {
 		return cauri.Update{}, err
 	}
+	ans := clientkit.Answer{Provider: Name, Op: "status", Status: code}
 	s, err := parseSession(data)
 	if err != nil {
 		return cauri.Update{}, ans.Error("", err)

@@ -43,42 +43,6 @@ func VerifySignature(body []byte, header string, secrets ...string) error {
 	return verify(macPools(clientkit.Keys(secrets)), body, header)
 }
 
-// parseSignature reads an X-Moneroo-Signature value: 64 hex digits of
-// either case, with surrounding spaces and a "sha256=" prefix allowed.
-func parseSignature(header string) (sig [sha256.Size]byte, err error) {
-	s := strings.TrimSpace(header)
-	if s == "" {
-		return sig, ErrNotSigned
-	}
-	if len(s) > 7 && strings.EqualFold(s[:7], "sha256=") {
-		s = s[7:]
-	}
-	if len(s) != 2*len(sig) {
-		return sig, ErrBadSignature
-	}
-	for i := range sig {
-		hi, ok1 := unhex(s[2*i])
-		lo, ok2 := unhex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return sig, ErrBadSignature
-		}
-		sig[i] = hi<<4 | lo
-	}
-	return sig, nil
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
 // keyedMAC is an HMAC-SHA256 keyed with one webhook secret, and room for
 // its sum. hmac.New costs a few allocations and the key's schedule, so
 // the Provider keeps them in a sync.Pool per secret and resets them
@@ -100,7 +64,7 @@ func macPools(secrets [][]byte) []sync.Pool {
 // verify checks header, an X-Moneroo-Signature value, against body under
 // each secret whose keyed HMAC states macs pools.
 func verify(macs []sync.Pool, body []byte, header string) error {
-	want, err := parseSignature(header)
+	want, err := clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Parse(header)
 	if err != nil {
 		return err
 	}

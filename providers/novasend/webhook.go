@@ -60,10 +60,10 @@ func verify(body []byte, header string, secrets [][]byte) error {
 	if err != nil {
 		return err
 	}
-	if clientkit.Matches(body, got, secrets) {
+	if clientkit.Matches(body, got[:], secrets) {
 		return nil
 	}
-	if compact, ok := stringify(body); ok && !bytes.Equal(compact, body) && clientkit.Matches(compact, got, secrets) {
+	if compact, ok := stringify(body); ok && !bytes.Equal(compact, body) && clientkit.Matches(compact, got[:], secrets) {
 		return nil
 	}
 	return ErrBadSignature

@@ -38,6 +38,7 @@ func TestSignatures(t *testing.T) {
 		{"spaces, upper case, prefix", " SHA256=" + strings.ToUpper(sig) + " ", keys, nil},
 		{"empty", " ", keys, errNotSigned},
 		{"not hex", "zz", keys, errBad},
+		{"64 digits, not all hex", "g" + sig[1:], keys, errBad},
 		{"too short", sig[:62], keys, errBad},
 		{"no secret matches", sig, clientkit.Keys([]string{"s1"}), errBad},
 		{"no secrets", sig, nil, errBad},
@@ -53,13 +54,27 @@ func TestSignatures(t *testing.T) {
 	}
 }
 
+// TestParseAllocates checks that reading a signature allocates nothing:
+// Moneroo's webhook verifies over pooled HMAC states to the same end.
+func TestParseAllocates(t *testing.T) {
+	e := clientkit.SignatureErrors{NotSigned: errNotSigned, Bad: errBad}
+	header := "sha256=" + clientkit.Sign("s", []byte("body"))
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := e.Parse(header); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Parse allocates %v times, want none", n)
+	}
+}
+
 func mustParse(t *testing.T, e clientkit.SignatureErrors, header string) []byte {
 	t.Helper()
 	sig, err := e.Parse(header)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sig
+	return sig[:]
 }
 
 func TestSecretsAndLogger(t *testing.T) {

@@ -49,20 +49,22 @@ type SignatureErrors struct {
 
 // Parse reads a signature header's value: 64 hex digits of either case,
 // with surrounding spaces and a "sha256=" prefix allowed. It returns the
-// signature's bytes, e.NotSigned or e.Bad.
-func (e SignatureErrors) Parse(header string) ([]byte, error) {
-	sig := strings.TrimSpace(header)
-	if sig == "" {
-		return nil, e.NotSigned
+// signature's bytes, e.NotSigned or e.Bad, and allocates nothing.
+func (e SignatureErrors) Parse(header string) (sig [sha256.Size]byte, err error) {
+	s := strings.TrimSpace(header)
+	if s == "" {
+		return sig, e.NotSigned
 	}
-	if len(sig) > 7 && strings.EqualFold(sig[:7], "sha256=") {
-		sig = sig[7:]
+	if len(s) > 7 && strings.EqualFold(s[:7], "sha256=") {
+		s = s[7:]
 	}
-	got, err := hex.DecodeString(sig)
-	if err != nil || len(got) != sha256.Size {
-		return nil, e.Bad
+	if len(s) != hex.EncodedLen(len(sig)) {
+		return sig, e.Bad
 	}
-	return got, nil
+	if _, err := hex.Decode(sig[:], []byte(s)); err != nil {
+		return sig, e.Bad
+	}
+	return sig, nil
 }
 
 // Verify checks header, a signature as Parse reads it, against body under
@@ -72,7 +74,7 @@ func (e SignatureErrors) Verify(body []byte, header string, secrets [][]byte) er
 	if err != nil {
 		return err
 	}
-	if !Matches(body, sig, secrets) {
+	if !Matches(body, sig[:], secrets) {
 		return e.Bad
 	}
 	return nil
