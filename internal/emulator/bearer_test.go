@@ -7,7 +7,7 @@ import (
 )
 
 func TestBearer(t *testing.T) {
-	auth := Bearer("sk_1", func(w http.ResponseWriter) { w.WriteHeader(http.StatusUnauthorized) })
+	auth := Bearer("sk_1", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusUnauthorized) })
 	tests := []struct {
 		header string
 		ok     bool

@@ -83,8 +83,8 @@ func (e Envelope) Refuse(w http.ResponseWriter, err error) {
 }
 
 // Refuser returns a handler that answers ref, whatever the request.
-func (e Envelope) Refuser(ref Refused) func(w http.ResponseWriter) {
-	return func(w http.ResponseWriter) { e.Refuse(w, ref) }
+func (e Envelope) Refuser(ref Refused) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) { e.Refuse(w, ref) }
 }
 
 // Read reads r's body, a JSON object or, as NestJS and Laravel take

@@ -75,7 +75,7 @@ func TestEnvelopeRefusals(t *testing.T) {
 		t.Errorf("Refuse(an error): %d %s", w.Code, w.Body)
 	}
 	w = httptest.NewRecorder()
-	e.Refuser(Refused{Status: 401, Code: "UNAUTHORIZED", Message: "no"})(w)
+	e.Refuser(Refused{Status: 401, Code: "UNAUTHORIZED", Message: "no"})(w, nil)
 	if w.Code != 401 || w.Body.String() != `{"success":false,"statusCode":401,"message":"no","code":"UNAUTHORIZED"}` {
 		t.Errorf("Refuser: %d %s", w.Code, w.Body)
 	}

@@ -7,8 +7,8 @@ import (
 )
 
 func TestHeaderKeys(t *testing.T) {
-	auth := HeaderKeys(func(w http.ResponseWriter) { w.WriteHeader(http.StatusUnauthorized) },
-		func(w http.ResponseWriter) { w.WriteHeader(http.StatusForbidden) }, "x-api-key", "pk_1", "x-api-secret", "sk_1")
+	auth := HeaderKeys(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusUnauthorized) },
+		func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) }, "x-api-key", "pk_1", "x-api-secret", "sk_1")
 	for _, tt := range []struct {
 		name, key, secret string
 		ok                bool

@@ -9,7 +9,7 @@ import (
 
 func TestReplaysTake(t *testing.T) {
 	var rs Replays
-	rs.Keep("k-1", []byte(`{"a":1}`), http.StatusCreated, []byte(`{"id":"p_1"}`))
+	rs.Keep("k-1", []byte(`{"a":1}`), []byte(`{"id":"p_1"}`))
 	refuse := func(problem string) error { return errors.New(problem) }
 	valid := func(key string) bool { return len(key) == 3 && key[0] == 'k' }
 	for _, tt := range []struct {
@@ -34,5 +34,24 @@ func TestReplaysTake(t *testing.T) {
 	r.Header.Set("Idempotency-Key", "anything")
 	if key, _, err := rs.Take(r, "Idempotency-Key", nil, nil, refuse); key != "anything" || err != nil {
 		t.Errorf("any key: %q %v", key, err)
+	}
+}
+
+func TestReplays(t *testing.T) {
+	t.Parallel()
+	var r Replays
+	if _, found, reused := r.Find("k1", []byte("a")); found || reused {
+		t.Error("an empty Replays finds")
+	}
+	r.Keep("k1", []byte("a"), []byte("answer"))
+	tests := []struct {
+		key, body     string
+		found, reused bool
+	}{{"k1", "a", true, false}, {"k1", "b", false, true}, {"k2", "a", false, false}}
+	for _, tt := range tests {
+		answer, found, reused := r.Find(tt.key, []byte(tt.body))
+		if found != tt.found || reused != tt.reused || found && string(answer) != "answer" {
+			t.Errorf("Find(%s, %s) = %s %v %v", tt.key, tt.body, answer, found, reused)
+		}
 	}
 }

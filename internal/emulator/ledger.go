@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/sha256"
 	"sync"
 )
 
@@ -109,38 +108,4 @@ func (l *Ledger[T]) With(key string, f func(t *T)) bool {
 		f(t)
 	}
 	return t != nil
-}
-
-// Replays keeps the first answer to each idempotency key, with the hash
-// of the request body it answered, as a provider that takes an
-// idempotency key header does. A lock guards it: the Core's, through
-// [Core.Locked], so that a replay racing its original sees it. Its zero
-// value is empty and ready.
-type Replays struct{ m map[string]replay }
-
-type replay struct {
-	hash   [sha256.Size]byte
-	status int
-	answer []byte
-}
-
-// Find returns the first answer to key; reused reports that key was first
-// used with another body (there is no answer to replay then).
-func (r *Replays) Find(key string, body []byte) (status int, answer []byte, found, reused bool) {
-	e, ok := r.m[key]
-	switch {
-	case !ok:
-		return 0, nil, false, false
-	case e.hash != sha256.Sum256(body):
-		return 0, nil, false, true
-	}
-	return e.status, e.answer, true, false
-}
-
-// Keep remembers status and answer as the first answer to key, for body.
-func (r *Replays) Keep(key string, body []byte, status int, answer []byte) {
-	if r.m == nil {
-		r.m = make(map[string]replay)
-	}
-	r.m[key] = replay{hash: sha256.Sum256(body), status: status, answer: answer}
 }

@@ -41,22 +41,3 @@ func TestLedger(t *testing.T) {
 		t.Errorf("All %v", ids)
 	}
 }
-
-func TestReplays(t *testing.T) {
-	t.Parallel()
-	var r Replays
-	if _, _, found, reused := r.Find("k1", []byte("a")); found || reused {
-		t.Error("an empty Replays finds")
-	}
-	r.Keep("k1", []byte("a"), 201, []byte("answer"))
-	tests := []struct {
-		key, body     string
-		found, reused bool
-	}{{"k1", "a", true, false}, {"k1", "b", false, true}, {"k2", "a", false, false}}
-	for _, tt := range tests {
-		status, answer, found, reused := r.Find(tt.key, []byte(tt.body))
-		if found != tt.found || reused != tt.reused || found && (status != 201 || string(answer) != "answer") {
-			t.Errorf("Find(%s, %s) = %d %s %v %v", tt.key, tt.body, status, answer, found, reused)
-		}
-	}
-}

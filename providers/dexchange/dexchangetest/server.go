@@ -174,7 +174,9 @@ func New(opts ...Option) *Server {
 	}
 	s.c = emulator.NewCore(emulator.Spec[Payment]{
 		Name: "dexchangetest", Agent: "DEXCHANGE-Webhook/1.0 (emulator)", ErrorBody: s.errorBody(), Settings: set,
-		Auth: emulator.Bearer(s.APIKey, func(w http.ResponseWriter) { s.writeError(w, http.StatusUnauthorized, "Invalid API key") }),
+		Auth: emulator.Bearer(s.APIKey, func(w http.ResponseWriter, _ *http.Request) {
+			s.writeError(w, http.StatusUnauthorized, "Invalid API key")
+		}),
 		Edge: emulator.RateLimit(o.rateLimit, o.ratePer, set.Now, func(w http.ResponseWriter) {
 			s.writeError(w, http.StatusTooManyRequests, "ThrottlerException: Too Many Requests")
 		}),

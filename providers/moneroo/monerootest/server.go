@@ -130,7 +130,7 @@ func New(opts ...Option) *Server {
 		ErrorBody: s.answers.ErrorBody("error.json", func(status int) any {
 			return refusal{Message: cmp.Or(s.faults[status], http.StatusText(status))}
 		}),
-		Auth:    emulator.Bearer(s.SecretKey, func(w http.ResponseWriter) { s.refuse(w, http.StatusUnauthorized, "Unauthenticated.") }),
+		Auth:    emulator.Bearer(s.SecretKey, func(w http.ResponseWriter, _ *http.Request) { s.refuse(w, http.StatusUnauthorized, "Unauthenticated.") }),
 		Waiting: func(p *Payment) bool { return p.Later && p.Status == statusPending },
 		Confirm: func(p *Payment, env emulator.Env) []emulator.Notification {
 			p.Status, p.Later = statusSuccess, false

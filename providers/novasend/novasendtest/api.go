@@ -55,7 +55,7 @@ func (s *Server) open(tx emulator.Tx[Payin], env emulator.Env, w http.ResponseWr
 	p.Status, p.ConfirmationStatus = "processing", "none"
 	tx.Add(p.Reference, p, p.CustomerReference, code)
 	out := s.api.Body("session.json", view{Payin: p})
-	s.idem.Keep(key, body, http.StatusCreated, out)
+	s.idem.Keep(key, body, out)
 	return out, nil
 }
 
