@@ -74,7 +74,7 @@ type Config struct {
 // [cauri.Provider]. It is safe for concurrent use.
 type Provider struct {
 	key     string
-	secrets [][]byte
+	secrets clientkit.Secrets
 	base    string
 	http    *providerhttp.Client
 	log     *slog.Logger
@@ -107,7 +107,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	return &Provider{
 		key:     key,
-		secrets: secrets,
+		secrets: clientkit.NewSecrets(secrets),
 		base:    base,
 		http:    clientkit.HTTP(Name, cfg.HTTPClient, describe),
 		log:     clientkit.Logger(cfg.Logger, Name, len(cfg.WebhookSecrets), len(secrets)),

@@ -41,11 +41,11 @@ func Sign(secret string, body []byte) string {
 // compares in constant time. It returns nil, ErrNotSigned or
 // ErrBadSignature.
 func VerifySignature(body []byte, header string, secrets ...string) error {
-	return verify(body, header, clientkit.Keys(secrets))
+	return verify(body, header, clientkit.NewSecrets(clientkit.Keys(secrets)))
 }
 
 // verify checks header against body under each of secrets.
-func verify(body []byte, header string, secrets [][]byte) error {
+func verify(body []byte, header string, secrets clientkit.Secrets) error {
 	return clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Verify(body, header, secrets)
 }
 
@@ -54,7 +54,7 @@ func verify(body []byte, header string, secrets [][]byte) error {
 // verify is an error. No header at all is not: DEXCHANGE's get-link
 // notifications are documented unsigned.
 func (p *Provider) signed(r *http.Request, body []byte) (bool, error) {
-	if len(p.secrets) == 0 || r == nil {
+	if p.secrets.Len() == 0 || r == nil {
 		return false, nil
 	}
 	verified := false

@@ -101,7 +101,7 @@ type Config struct {
 // [cauri.Payouter]. It is safe for concurrent use.
 type Provider struct {
 	key, secret string
-	secrets     [][]byte
+	secrets     clientkit.Secrets
 	mode        Mode
 	base        string
 	http        *providerhttp.Client
@@ -159,7 +159,7 @@ func New(cfg Config) (*Provider, error) {
 	return &Provider{
 		key:     cfg.APIKey,
 		secret:  cfg.APISecret,
-		secrets: secrets,
+		secrets: clientkit.NewSecrets(secrets),
 		mode:    mode,
 		base:    base,
 		http:    clientkit.HTTP(Name, cfg.HTTPClient, describe),

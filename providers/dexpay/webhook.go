@@ -46,11 +46,11 @@ func Sign(secret string, body []byte) string {
 // compares in constant time. It returns nil, ErrNotSigned or
 // ErrBadSignature.
 func VerifySignature(body []byte, header string, secrets ...string) error {
-	return verify(body, header, clientkit.Keys(secrets))
+	return verify(body, header, clientkit.NewSecrets(clientkit.Keys(secrets)))
 }
 
 // verify checks header against body under each of secrets.
-func verify(body []byte, header string, secrets [][]byte) error {
+func verify(body []byte, header string, secrets clientkit.Secrets) error {
 	return clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Verify(body, header, secrets)
 }
 
@@ -60,7 +60,7 @@ func verify(body []byte, header string, secrets [][]byte) error {
 // that is present and does not verify is an error. No signature at all is
 // not: the notification is then believed only once confirmed.
 func (p *Provider) signed(r *http.Request, body []byte) (bool, error) {
-	if len(p.secrets) == 0 || r == nil {
+	if p.secrets.Len() == 0 || r == nil {
 		return false, nil
 	}
 	vals := r.Header.Values(SignatureHeader)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/providers/internal/clientkit"
@@ -63,7 +62,7 @@ type Config struct {
 // concurrent use.
 type Provider struct {
 	key     string
-	macs    []sync.Pool // per webhook secret, HMAC states keyed with it
+	secrets clientkit.Secrets
 	base    string
 	methods []string
 	http    *providerhttp.Client
@@ -94,7 +93,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	return &Provider{
 		key:     cfg.SecretKey,
-		macs:    macPools(secrets),
+		secrets: clientkit.NewSecrets(secrets),
 		base:    base,
 		methods: slices.Clone(cfg.Methods),
 		http:    clientkit.HTTP(Name, cfg.HTTPClient, describe),

@@ -1,14 +1,10 @@
 package moneroo
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"hash"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/cauripay/cauri"
 	"github.com/cauripay/cauri/internal/jsonlex"
@@ -40,49 +36,13 @@ func Sign(secret string, body []byte) string {
 // hex and a "sha256=" prefix, and compares in constant time. It returns nil,
 // ErrNotSigned or ErrBadSignature.
 func VerifySignature(body []byte, header string, secrets ...string) error {
-	return verify(macPools(clientkit.Keys(secrets)), body, header)
-}
-
-// keyedMAC is an HMAC-SHA256 keyed with one webhook secret, and room for
-// its sum. hmac.New costs a few allocations and the key's schedule, so
-// the Provider keeps them in a sync.Pool per secret and resets them
-// before each use.
-type keyedMAC struct {
-	h   hash.Hash
-	sum [sha256.Size]byte
-}
-
-// macPools returns one pool of keyedMACs per secret.
-func macPools(secrets [][]byte) []sync.Pool {
-	pools := make([]sync.Pool, len(secrets))
-	for i, key := range secrets {
-		pools[i].New = func() any { return &keyedMAC{h: hmac.New(sha256.New, key)} }
-	}
-	return pools
+	return verify(clientkit.NewSecrets(clientkit.Keys(secrets)), body, header)
 }
 
 // verify checks header, an X-Moneroo-Signature value, against body under
-// each secret whose keyed HMAC states macs pools.
-func verify(macs []sync.Pool, body []byte, header string) error {
-	want, err := clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Parse(header)
-	if err != nil {
-		return err
-	}
-	ok := false
-	for i := range macs {
-		m := macs[i].Get().(*keyedMAC)
-		m.h.Reset()
-		m.h.Write(body)
-		// Every secret is tried, so timing says nothing of which matched.
-		if hmac.Equal(m.h.Sum(m.sum[:0]), want[:]) {
-			ok = true
-		}
-		macs[i].Put(m)
-	}
-	if !ok {
-		return ErrBadSignature
-	}
-	return nil
+// each of secrets.
+func verify(secrets clientkit.Secrets, body []byte, header string) error {
+	return clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Verify(body, header, secrets)
 }
 
 // ParseWebhook reads one Moneroo notification,
@@ -104,13 +64,13 @@ func verify(macs []sync.Pool, body []byte, header string) error {
 // cauri.ErrIgnoredEvent; unreadable JSON and a missing data.id return an
 // error wrapping cauri.ErrMalformed.
 func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, error) {
-	signed := len(p.macs) > 0
+	signed := p.secrets.Len() > 0
 	if signed {
 		var header string
 		if r != nil {
 			header = r.Header.Get(SignatureHeader)
 		}
-		if err := verify(p.macs, body, header); err != nil {
+		if err := verify(p.secrets, body, header); err != nil {
 			return clientkit.ParseSigned(body, false, err, p.parse)
 		}
 	}

@@ -83,7 +83,7 @@ type Config struct {
 // [cauri.IdempotentCreator]. It is safe for concurrent use.
 type Provider struct {
 	auth      string
-	secrets   [][]byte
+	secrets   clientkit.Secrets
 	accountID string
 	language  string
 	base      string
@@ -130,7 +130,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	return &Provider{
 		auth:      BasicAuth(cfg.APIKey, cfg.APIClient),
-		secrets:   secrets,
+		secrets:   clientkit.NewSecrets(secrets),
 		accountID: strings.TrimSpace(cfg.AccountID),
 		language:  cfg.Language,
 		base:      base,

@@ -50,20 +50,20 @@ func Sign(secret string, body []byte) string {
 // upper-case hex and a "sha256=" prefix, and compares in constant time. It
 // returns nil, ErrNotSigned or ErrBadSignature.
 func VerifySignature(body []byte, header string, secrets ...string) error {
-	return verify(body, header, clientkit.Keys(secrets))
+	return verify(body, header, clientkit.NewSecrets(clientkit.Keys(secrets)))
 }
 
 // verify checks header against body, or its re-serialisation, under
 // each of secrets.
-func verify(body []byte, header string, secrets [][]byte) error {
+func verify(body []byte, header string, secrets clientkit.Secrets) error {
 	got, err := clientkit.SignatureErrors{NotSigned: ErrNotSigned, Bad: ErrBadSignature}.Parse(header)
 	if err != nil {
 		return err
 	}
-	if clientkit.Matches(body, got[:], secrets) {
+	if secrets.Matches(body, got[:]) {
 		return nil
 	}
-	if compact, ok := stringify(body); ok && !bytes.Equal(compact, body) && clientkit.Matches(compact, got[:], secrets) {
+	if compact, ok := stringify(body); ok && !bytes.Equal(compact, body) && secrets.Matches(compact, got[:]) {
 		return nil
 	}
 	return ErrBadSignature
@@ -101,7 +101,7 @@ func verify(body []byte, header string, secrets [][]byte) error {
 // so that a repeated notification of one state has one EventID.
 func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, error) {
 	verified := false
-	if len(p.secrets) > 0 {
+	if p.secrets.Len() > 0 {
 		var header string
 		if r != nil {
 			header = r.Header.Get(SignatureHeader)
@@ -157,7 +157,7 @@ func (p *Provider) ParseWebhook(r *http.Request, body []byte) (cauri.Update, err
 	}
 	u.EventID = cmp.Or(d.systemRef(), d.merchantRef()) + ":" + u.RawStatus
 	_, known := d.state.Map()
-	if len(p.secrets) > 0 && !verified {
+	if p.secrets.Len() > 0 && !verified {
 		p.log.Warn("novasend webhook signature verifies over neither the raw body nor its re-serialisation: confirming with the status endpoint")
 	}
 	u.Authenticated = verified && d.state.TransactionStatus != "" && known &&

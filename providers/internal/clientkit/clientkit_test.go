@@ -2,12 +2,15 @@ package clientkit_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cauripay/cauri"
@@ -27,11 +30,11 @@ func TestSignatures(t *testing.T) {
 		t.Fatalf("Sign = %q, want 64 lower-case hex digits", sig)
 	}
 	e := clientkit.SignatureErrors{NotSigned: errNotSigned, Bad: errBad}
-	keys := clientkit.Keys([]string{"s1", "s2"})
+	keys := clientkit.NewSecrets(clientkit.Keys([]string{"s1", "s2"}))
 	tests := []struct {
 		name    string
 		header  string
-		secrets [][]byte
+		secrets clientkit.Secrets
 		want    error
 	}{
 		{"second secret", sig, keys, nil},
@@ -40,8 +43,8 @@ func TestSignatures(t *testing.T) {
 		{"not hex", "zz", keys, errBad},
 		{"64 digits, not all hex", "g" + sig[1:], keys, errBad},
 		{"too short", sig[:62], keys, errBad},
-		{"no secret matches", sig, clientkit.Keys([]string{"s1"}), errBad},
-		{"no secrets", sig, nil, errBad},
+		{"no secret matches", sig, clientkit.NewSecrets(clientkit.Keys([]string{"s1"})), errBad},
+		{"no secrets", sig, clientkit.Secrets{}, errBad},
 		{"prefix only", "sha256=", keys, errBad},
 	}
 	for _, tt := range tests {
@@ -49,9 +52,40 @@ func TestSignatures(t *testing.T) {
 			t.Errorf("%s: Verify = %v, want %v", tt.name, err, tt.want)
 		}
 	}
-	if clientkit.Matches([]byte("other"), mustParse(t, e, sig), keys) {
+	if keys.Matches([]byte("other"), mustParse(t, e, sig)) {
 		t.Error("Matches another body")
 	}
+	if keys.Len() != 2 || (clientkit.Secrets{}).Len() != 0 {
+		t.Errorf("Len = %d", keys.Len())
+	}
+}
+
+// TestSecretsReused: the pooled HMAC states give every caller its own
+// state, reset, however many calls share them at once.
+func TestSecretsReused(t *testing.T) {
+	t.Parallel()
+	names := []string{"s1", "s2", "s3"}
+	secrets := clientkit.NewSecrets(clientkit.Keys(names))
+	sign := func(secret string, body []byte) []byte {
+		sig, _ := hex.DecodeString(clientkit.Sign(secret, body))
+		return sig
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 200 {
+				body := []byte(fmt.Sprintf(`{"g":%d,"i":%d}`, g, i))
+				sig := sign(names[i%len(names)], body)
+				if !secrets.Matches(body, sig) {
+					t.Errorf("goroutine %d, call %d: its own signature does not match", g, i)
+				}
+				if secrets.Matches(append(body, ' '), sig) || secrets.Matches(body, sign("other", body)) {
+					t.Errorf("goroutine %d, call %d: a wrong body or secret matches", g, i)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // TestParseAllocates checks that reading a signature allocates nothing:

@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"strings"
+	"sync"
 )
 
 // Sign returns the lower-case hex HMAC-SHA256 of body's exact bytes under
@@ -69,27 +71,54 @@ func (e SignatureErrors) Parse(header string) (sig [sha256.Size]byte, err error)
 
 // Verify checks header, a signature as Parse reads it, against body under
 // each of secrets, in constant time. It returns nil, e.NotSigned or e.Bad.
-func (e SignatureErrors) Verify(body []byte, header string, secrets [][]byte) error {
+func (e SignatureErrors) Verify(body []byte, header string, secrets Secrets) error {
 	sig, err := e.Parse(header)
 	if err != nil {
 		return err
 	}
-	if !Matches(body, sig[:], secrets) {
+	if !secrets.Matches(body, sig[:]) {
 		return e.Bad
 	}
 	return nil
 }
 
-// Matches reports whether sig is the HMAC-SHA256 of msg under one of
+// Secrets are a provider's webhook secrets as HMAC-SHA256 states keyed
+// with them. hmac.New costs allocations and the key's schedule, so each
+// secret keeps a pool of states, reset before each use. The zero value
+// has no secret; a Provider makes its Secrets once, in New.
+type Secrets struct{ pools []sync.Pool }
+
+// keyedMAC is an HMAC-SHA256 state keyed with one secret, and room for its
+// sum.
+type keyedMAC struct {
+	h   hash.Hash
+	sum [sha256.Size]byte
+}
+
+// NewSecrets returns keys as Secrets, every one.
+func NewSecrets(keys [][]byte) Secrets {
+	pools := make([]sync.Pool, len(keys))
+	for i, key := range keys {
+		pools[i].New = func() any { return &keyedMAC{h: hmac.New(sha256.New, key)} }
+	}
+	return Secrets{pools: pools}
+}
+
+// Len is the number of secrets.
+func (s Secrets) Len() int { return len(s.pools) }
+
+// Matches reports whether sig is the HMAC-SHA256 of msg under one of the
 // secrets. Every secret is tried, so timing says nothing of which matched.
-func Matches(msg, sig []byte, secrets [][]byte) bool {
+func (s Secrets) Matches(msg, sig []byte) bool {
 	ok := false
-	for _, s := range secrets {
-		mac := hmac.New(sha256.New, s)
-		mac.Write(msg)
-		if hmac.Equal(mac.Sum(nil), sig) {
+	for i := range s.pools {
+		m := s.pools[i].Get().(*keyedMAC)
+		m.h.Reset()
+		m.h.Write(msg)
+		if hmac.Equal(m.h.Sum(m.sum[:0]), sig) {
 			ok = true
 		}
+		s.pools[i].Put(m)
 	}
 	return ok
 }
